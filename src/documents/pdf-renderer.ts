@@ -8,6 +8,7 @@
 import os from 'node:os';
 import puppeteer from 'puppeteer-core';
 import type { Browser, CDPSession, HTTPRequest, Page } from 'puppeteer-core';
+import { chromiumMainPid, processTree } from './proc-tree.ts';
 
 export type PdfRenderErrorCode =
   | 'timeout' // the deadline (queue wait + launch + render) passed
@@ -69,6 +70,7 @@ export interface RenderPdfOptions {
 export interface PdfRendererStats {
   launches: number;
   browserConnected: boolean;
+  /** pid of the Chromium browser process (not of a wrapper script), for monitoring and tests. */
   browserPid: number | null;
   poolSize: number;
   pagesOpen: number;
@@ -116,6 +118,10 @@ interface BrowserGen {
   id: number;
   browser: Browser;
   dead: boolean;
+  /** Process puppeteer spawned (may be a shell wrapper). */
+  launcherPid: number | null;
+  /** The Chromium browser process itself (child of the wrapper, or the same pid). */
+  browserPid: number | null;
 }
 
 interface Slot {
@@ -232,13 +238,14 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
     } catch (err) {
       throw new PdfRenderError('launch_failed', `could not launch Chromium at ${executablePath}: ${errMessage(err)}`, { cause: err });
     }
-    const gen: BrowserGen = { id: ++genCounter, browser, dead: false };
+    const launcherPid = browser.process()?.pid ?? null;
+    const gen: BrowserGen = { id: ++genCounter, browser, dead: false, launcherPid, browserPid: findBrowserPid(launcherPid) };
     counters.launches++;
     browser.on('disconnected', () => {
-      if (!gen.dead && !closed) log?.warn({ gen: gen.id, pid: browser.process()?.pid }, 'pdf renderer: browser disconnected; will relaunch on next render');
+      if (!gen.dead && !closed) log?.warn({ gen: gen.id, pid: gen.browserPid }, 'pdf renderer: browser disconnected; will relaunch on next render');
       markDead(gen);
     });
-    log?.info({ gen: gen.id, pid: browser.process()?.pid, poolSize }, 'pdf renderer: browser launched');
+    log?.info({ gen: gen.id, pid: gen.browserPid, poolSize }, 'pdf renderer: browser launched');
     return gen;
   }
 
@@ -455,12 +462,22 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
 
   async function closeBrowser(gen: BrowserGen): Promise<void> {
     gen.dead = true;
-    const proc = gen.browser.process();
-    const killTimer = setTimeout(() => proc?.kill('SIGKILL'), 5_000);
+    // SIGKILL the whole tree if a graceful close fails or hangs: killing only the launcher would
+    // leave Chromium running when the launcher is a wrapper script.
+    const killTree = () => {
+      for (const pid of gen.launcherPid ? processTreeSafe(gen.launcherPid) : []) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    };
+    const killTimer = setTimeout(killTree, 5_000);
     try {
       await gen.browser.close();
     } catch {
-      proc?.kill('SIGKILL');
+      killTree();
     } finally {
       clearTimeout(killTimer);
     }
@@ -471,7 +488,7 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
     return {
       launches: counters.launches,
       browserConnected: !!current && current.browser.connected,
-      browserPid: current?.browser.process()?.pid ?? null,
+      browserPid: current?.browserPid ?? null,
       poolSize,
       pagesOpen: open.size,
       pagesIdle: idleNow,
@@ -494,6 +511,23 @@ function onRequest(req: HTTPRequest): void {
   const url = req.url();
   if (url.startsWith('data:') || url === 'about:blank') void req.continue().catch(() => undefined);
   else void req.abort('blockedbyclient').catch(() => undefined);
+}
+
+function processTreeSafe(pid: number): number[] {
+  try {
+    return processTree(pid);
+  } catch {
+    return [pid]; // no /proc
+  }
+}
+
+function findBrowserPid(launcherPid: number | null): number | null {
+  if (launcherPid === null) return null;
+  try {
+    return chromiumMainPid(launcherPid) ?? launcherPid;
+  } catch {
+    return launcherPid;
+  }
 }
 
 function errMessage(err: unknown): string {
