@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { Config } from './config.ts';
+import { authRoutes } from './auth/auth-routes.ts';
+import { authSchemas } from './auth/auth-schemas.ts';
+import { authenticateApiKey } from './auth/auth-service.ts';
+import { renderApiDocs } from './http/api-docs.ts';
+import { createErrorMiddleware, notFoundHandler, sendError } from './http/error-middleware.ts';
+import { mountRoutes } from './http/mount-routes.ts';
+import { buildOpenApiDocument } from './http/openapi.ts';
+import { requestTimeout } from './http/request-timeout.ts';
+import type { RouteDefinition } from './http/route.ts';
+import { registerSchema } from './http/schema-registry.ts';
+
+export interface AppDependencies {
+  config: Config;
+  logger: Logger;
+  /** Answers whether the database responds to a ping right now. */
+  isDatabaseReady(): Promise<boolean>;
+}
+
+/** Every API route, in the order the OpenAPI document lists them. */
+export function allRoutes(): RouteDefinition[] {
+  return [...authRoutes];
+}
+
+export function registerAllSchemas(): void {
+  for (const schema of [...authSchemas]) registerSchema(schema);
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Composes the Express application: the one place where capabilities are wired together. */
+export function createApp(deps: AppDependencies): Express {
+  const { config, logger } = deps;
+  registerAllSchemas();
+  const routes = allRoutes();
+  const openApi = buildOpenApiDocument(routes, {
+    title: 'Tech insurance service (科技保险)',
+    version: '0.1.0',
+    description: 'Product catalogue, premium rating with worksheets, quotes, policies and documents for Chinese tech insurance.',
+  });
+  const docsHtml = renderApiDocs(openApi);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+
+  app.use(pinoHttp({
+    logger,
+    genReqId: (req, res) => {
+      const incoming = req.headers['x-request-id'];
+      const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      res.setHeader('x-request-id', id);
+      return id;
+    },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+  }));
+  app.use(helmet({
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], objectSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  }));
+  app.use(requestTimeout(config.REQUEST_TIMEOUT_MS));
+  app.use(express.json({ limit: config.BODY_LIMIT, strict: true }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
+  });
+  app.get('/readyz', async (_req, res) => {
+    if (await deps.isDatabaseReady()) res.json({ status: 'ready', database: 'up' });
+    else sendError(res, 503, 'unavailable', 'The database does not answer a ping.', [{ path: 'database', message: 'is down (ping)' }]);
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  app.get('/docs', (_req, res) => {
+    res.type('html').send(docsHtml);
+  });
+
+  app.use(mountRoutes(routes, {
+    authenticate: (req) => authenticateApiKey(req.get('authorization')),
+    validateResponses: config.VALIDATE_RESPONSES,
+  }));
+
+  app.use(notFoundHandler);
+  app.use(createErrorMiddleware(logger));
+  return app;
+}

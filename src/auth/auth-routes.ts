@@ -1,0 +1,54 @@
+import { defineRoute, JsonReply } from '../http/route.ts';
+import { organisationKinds } from './caller.ts';
+import { callerSchema, idParamsSchema, issuedApiKeySchema, newApiKeySchema, newOrganisationSchema, organisationSchema } from './auth-schemas.ts';
+import { createOrganisation, getOrganisation, issueApiKey, listOrganisations, revokeApiKey } from './auth-service.ts';
+
+const tags = ['Organisations and keys'];
+
+export const authRoutes = [
+  defineRoute({
+    method: 'get', path: '/v1/me', operationId: 'getCaller', summary: 'Who am I: the role and organisation of the presented key', tags,
+    access: 'signed-in',
+    success: { status: 200, description: 'The caller.', schema: callerSchema },
+    handler: ({ caller }) => caller,
+  }),
+  defineRoute({
+    method: 'post', path: '/v1/organisations', operationId: 'createOrganisation', summary: 'Create an organisation (platform admin)', tags,
+    access: ['platform-admin'],
+    body: newOrganisationSchema,
+    success: { status: 201, description: 'The organisation.', schema: organisationSchema },
+    handler: ({ body }) => createOrganisation(body),
+  }),
+  defineRoute({
+    method: 'get', path: '/v1/organisations', operationId: 'listOrganisations', summary: 'List organisations (all for a platform admin, otherwise your own)', tags,
+    access: 'signed-in',
+    query: { type: 'object', additionalProperties: false, properties: { kind: { type: 'string', enum: organisationKinds, description: 'Only this kind.' } } } as const,
+    success: { status: 200, description: 'Organisations.', schema: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: organisationSchema } } } },
+    handler: async ({ caller, query }) => ({ items: await listOrganisations(caller, query) }),
+  }),
+  defineRoute({
+    method: 'get', path: '/v1/organisations/{id}', operationId: 'getOrganisation', summary: 'One organisation', tags,
+    access: 'signed-in',
+    params: idParamsSchema,
+    success: { status: 200, description: 'The organisation.', schema: organisationSchema },
+    handler: ({ caller, params }) => getOrganisation(caller, params.id),
+  }),
+  defineRoute({
+    method: 'post', path: '/v1/organisations/{id}/api-keys', operationId: 'issueApiKey', summary: 'Issue an API key for a user (shown once)', tags,
+    access: ['platform-admin', 'insurer-admin'],
+    params: idParamsSchema,
+    body: newApiKeySchema,
+    success: { status: 201, description: 'The new key, shown once.', schema: issuedApiKeySchema },
+    handler: ({ caller, params, body }) => issueApiKey(caller, params.id, body),
+  }),
+  defineRoute({
+    method: 'delete', path: '/v1/api-keys/{id}', operationId: 'revokeApiKey', summary: 'Revoke an API key', tags,
+    access: ['platform-admin', 'insurer-admin'],
+    params: idParamsSchema,
+    success: { status: 204, description: 'Revoked.' },
+    handler: async ({ caller, params }) => {
+      await revokeApiKey(caller, params.id);
+      return new JsonReply(null, 204);
+    },
+  }),
+];

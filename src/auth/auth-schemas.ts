@@ -1,0 +1,93 @@
+import { organisationKinds, roles } from './caller.ts';
+
+const id = (name: string) => `https://tech-insurance.dev/schemas/${name}`;
+
+export const organisationSchema = {
+  $id: id('Organisation'),
+  type: 'object',
+  description: 'An insurer, broker firm, enterprise, or the platform operator.',
+  required: ['id', 'code', 'kind', 'name', 'qualifications', 'createdAt'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', description: 'Organisation id.' },
+    code: { type: 'string', description: 'Short unique code; for insurers, the code product definitions name.' },
+    kind: { type: 'string', enum: organisationKinds, description: 'What the organisation is.' },
+    name: { type: 'string', description: 'Name in Chinese (legal name).' },
+    nameEn: { type: 'string', description: 'Name in English.' },
+    province: { type: 'string', description: 'Province (for subsidy eligibility), e.g. 浙江.' },
+    city: { type: 'string', description: 'City (for subsidy eligibility), e.g. 杭州.' },
+    qualifications: { type: 'array', items: { type: 'string' }, description: 'Enterprise qualifications such as high-tech, specialised-sme, tech-sme.' },
+    unifiedSocialCreditCode: { type: 'string', description: '统一社会信用代码.' },
+    createdAt: { type: 'string', format: 'date-time', description: 'When it was created.' },
+  },
+} as const;
+
+export const newOrganisationSchema = {
+  $id: id('NewOrganisation'),
+  type: 'object',
+  description: 'An organisation to create.',
+  required: ['code', 'kind', 'name'],
+  additionalProperties: false,
+  properties: {
+    code: { type: 'string', pattern: '^[A-Z0-9][A-Z0-9-]{1,31}$', description: 'Upper-case letters, digits and dashes, 2–32 characters.' },
+    kind: { type: 'string', enum: organisationKinds, description: 'What the organisation is.' },
+    name: { type: 'string', minLength: 1, maxLength: 200, description: 'Name in Chinese (legal name).' },
+    nameEn: { type: 'string', minLength: 1, maxLength: 200, description: 'Name in English.' },
+    province: { type: 'string', minLength: 1, maxLength: 50, description: 'Province, e.g. 浙江.' },
+    city: { type: 'string', minLength: 1, maxLength: 50, description: 'City, e.g. 杭州.' },
+    qualifications: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 50 }, description: 'Enterprise qualifications.' },
+    unifiedSocialCreditCode: { type: 'string', pattern: '^[0-9A-Z]{18}$', description: '统一社会信用代码 (18 characters).' },
+  },
+} as const;
+
+export const newApiKeySchema = {
+  $id: id('NewApiKey'),
+  type: 'object',
+  description: 'A key to issue for a user of the organisation.',
+  required: ['userName', 'role'],
+  additionalProperties: false,
+  properties: {
+    userName: { type: 'string', minLength: 1, maxLength: 100, description: 'Who will use the key.' },
+    role: { type: 'string', enum: roles, description: 'The role the key carries; it must fit the organisation kind.' },
+  },
+} as const;
+
+export const issuedApiKeySchema = {
+  $id: id('IssuedApiKey'),
+  type: 'object',
+  description: 'A newly issued key. The apiKey is shown this once and never again.',
+  required: ['keyId', 'apiKey', 'userName', 'role', 'organisationId'],
+  additionalProperties: false,
+  properties: {
+    keyId: { type: 'string', description: 'Public id of the key (used to revoke it).' },
+    apiKey: { type: 'string', description: 'The secret key: send it as Authorization: Bearer <apiKey>.' },
+    userName: { type: 'string', description: 'Who uses the key.' },
+    role: { type: 'string', enum: roles, description: 'The role it carries.' },
+    organisationId: { type: 'string', description: 'The organisation it belongs to.' },
+  },
+} as const;
+
+export const callerSchema = {
+  $id: id('Caller'),
+  type: 'object',
+  description: 'Who the presented key belongs to.',
+  required: ['keyId', 'userName', 'role', 'organisationId', 'organisationKind', 'organisationCode'],
+  additionalProperties: false,
+  properties: {
+    keyId: { type: 'string', description: 'Public id of the key.' },
+    userName: { type: 'string', description: 'User name.' },
+    role: { type: 'string', enum: roles, description: 'Role.' },
+    organisationId: { type: 'string', description: 'Organisation id.' },
+    organisationKind: { type: 'string', enum: organisationKinds, description: 'Organisation kind.' },
+    organisationCode: { type: 'string', description: 'Organisation code.' },
+  },
+} as const;
+
+export const idParamsSchema = {
+  type: 'object',
+  required: ['id'],
+  additionalProperties: false,
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64, description: 'Resource id.' } },
+} as const;
+
+export const authSchemas = [organisationSchema, newOrganisationSchema, newApiKeySchema, issuedApiKeySchema, callerSchema];

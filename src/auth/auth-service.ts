@@ -1,0 +1,167 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import mongoose from 'mongoose';
+import { AppError, invalidInput, notFound } from '../http/app-error.ts';
+import { ApiKeyModel, OrganisationModel } from './auth-model.ts';
+import { rolesByKind, type Caller, type OrganisationKind, type Role } from './caller.ts';
+
+/** Keys look like `tik_<keyId>_<secret>`: the id finds the record, the secret is checked against a hash. */
+const KEY_PREFIX = 'tik_';
+
+export interface OrganisationView {
+  id: string;
+  code: string;
+  kind: OrganisationKind;
+  name: string;
+  nameEn?: string;
+  province?: string;
+  city?: string;
+  qualifications: string[];
+  unifiedSocialCreditCode?: string;
+  createdAt: string;
+}
+
+export interface NewOrganisation {
+  code: string;
+  kind: OrganisationKind;
+  name: string;
+  nameEn?: string;
+  province?: string;
+  city?: string;
+  qualifications?: string[];
+  unifiedSocialCreditCode?: string;
+}
+
+export interface IssuedKey {
+  keyId: string;
+  /** The whole key; shown once, never stored. */
+  apiKey: string;
+  userName: string;
+  role: Role;
+  organisationId: string;
+}
+
+function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+function toOrganisationView(doc: InstanceType<typeof OrganisationModel>): OrganisationView {
+  return {
+    id: String(doc._id),
+    code: doc.code,
+    kind: doc.kind as OrganisationKind,
+    name: doc.name,
+    ...(doc.nameEn ? { nameEn: doc.nameEn } : {}),
+    ...(doc.province ? { province: doc.province } : {}),
+    ...(doc.city ? { city: doc.city } : {}),
+    qualifications: [...(doc.qualifications ?? [])],
+    ...(doc.unifiedSocialCreditCode ? { unifiedSocialCreditCode: doc.unifiedSocialCreditCode } : {}),
+    createdAt: (doc.get('createdAt') as Date).toISOString(),
+  };
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number })?.code === 11000;
+}
+
+/** Creates an organisation; a taken code is a conflict. */
+export async function createOrganisation(input: NewOrganisation): Promise<OrganisationView> {
+  try {
+    const doc = await OrganisationModel.create(input);
+    return toOrganisationView(doc);
+  } catch (err) {
+    if (isDuplicateKey(err)) throw new AppError('conflict', `An organisation with the code ${input.code} already exists.`, [{ path: 'body.code', message: 'must be unique (unique)' }]);
+    throw err;
+  }
+}
+
+/** Lists organisations the caller may see: all for a platform admin, otherwise its own. */
+export async function listOrganisations(caller: Caller, filter: { kind?: OrganisationKind } = {}): Promise<OrganisationView[]> {
+  const query: Record<string, unknown> = {};
+  if (filter.kind) query.kind = filter.kind;
+  if (caller.role !== 'platform-admin') query._id = caller.organisationId;
+  const docs = await OrganisationModel.find(query).sort({ code: 1 }).limit(500);
+  return docs.map(toOrganisationView);
+}
+
+/** One organisation, if the caller may see it; otherwise not found. */
+export async function getOrganisation(caller: Caller | null, id: string): Promise<OrganisationView> {
+  if (!mongoose.isValidObjectId(id)) throw notFound('The organisation');
+  if (caller && caller.role !== 'platform-admin' && caller.organisationId !== id) throw notFound('The organisation');
+  const doc = await OrganisationModel.findById(id);
+  if (!doc) throw notFound('The organisation');
+  return toOrganisationView(doc);
+}
+
+export async function findOrganisationByCode(code: string): Promise<OrganisationView | null> {
+  const doc = await OrganisationModel.findOne({ code });
+  return doc ? toOrganisationView(doc) : null;
+}
+
+/**
+ * Issues an API key for a user of an organisation. Platform admins issue any key; an insurer
+ * admin issues keys for its own organisation only. The role must fit the organisation's kind.
+ */
+export async function issueApiKey(
+  issuer: Caller | null,
+  organisationId: string,
+  input: { userName: string; role: Role },
+): Promise<IssuedKey> {
+  const organisation = await getOrganisation(issuer?.role === 'platform-admin' || !issuer ? null : issuer, organisationId);
+  if (issuer && issuer.role !== 'platform-admin' && !(issuer.role === 'insurer-admin' && issuer.organisationId === organisationId)) {
+    throw new AppError('forbidden', 'Only a platform admin, or an insurer admin for its own organisation, can issue keys.');
+  }
+  if (!rolesByKind[organisation.kind].includes(input.role)) {
+    throw invalidInput(`A ${organisation.kind} organisation cannot hold the role ${input.role}.`, [
+      { path: 'body.role', message: `must be one of ${rolesByKind[organisation.kind].join(', ')} for a ${organisation.kind} organisation (role)` },
+    ]);
+  }
+  const keyId = randomBytes(9).toString('base64url');
+  const secret = randomBytes(24).toString('base64url');
+  await ApiKeyModel.create({
+    keyId,
+    secretHash: hashSecret(secret),
+    userName: input.userName,
+    role: input.role,
+    organisationId: organisation.id,
+    createdBy: issuer?.keyId ?? 'cli',
+  });
+  return { keyId, apiKey: `${KEY_PREFIX}${keyId}_${secret}`, userName: input.userName, role: input.role, organisationId: organisation.id };
+}
+
+/** Revokes a key; later requests with it get 401. */
+export async function revokeApiKey(caller: Caller, keyId: string): Promise<void> {
+  const key = await ApiKeyModel.findOne({ keyId });
+  if (!key || (caller.role !== 'platform-admin' && String(key.organisationId) !== caller.organisationId)) throw notFound('The API key');
+  await ApiKeyModel.updateOne({ keyId }, { $set: { revokedAt: new Date() } });
+}
+
+const unauthenticated = (message: string) => new AppError('unauthenticated', message, [{ path: 'header.authorization', message: 'must be "Bearer <api key>" with a valid key (authorization)' }]);
+
+/** Resolves `Authorization: Bearer <key>` to a caller, or throws 401. */
+export async function authenticateApiKey(authorization: string | undefined): Promise<Caller> {
+  if (!authorization) throw unauthenticated('Sign in: send Authorization: Bearer <api key>.');
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+  if (!match) throw unauthenticated('The Authorization header must be "Bearer <api key>".');
+  return resolveApiKey(match[1]!);
+}
+
+/** Resolves a raw API key (from a header or a session cookie) to a caller, or throws 401. */
+export async function resolveApiKey(apiKey: string): Promise<Caller> {
+  const parts = /^tik_([A-Za-z0-9_-]{12})_([A-Za-z0-9_-]{32})$/.exec(apiKey);
+  if (!parts) throw unauthenticated('The API key is not valid.');
+  const [, keyId, secret] = parts as unknown as [string, string, string];
+  const key = await ApiKeyModel.findOne({ keyId }).lean();
+  const expected = Buffer.from(key?.secretHash ?? '0'.repeat(64), 'hex');
+  const actual = Buffer.from(hashSecret(secret), 'hex');
+  if (!key || !timingSafeEqual(expected, actual) || key.revokedAt) throw unauthenticated('The API key is not valid.');
+  const organisation = await OrganisationModel.findById(key.organisationId).lean();
+  if (!organisation) throw unauthenticated('The API key belongs to an organisation that no longer exists.');
+  return {
+    keyId,
+    userName: key.userName,
+    role: key.role as Role,
+    organisationId: String(organisation._id),
+    organisationKind: organisation.kind as OrganisationKind,
+    organisationCode: organisation.code,
+  };
+}

@@ -1,0 +1,69 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { OrganisationModel } from './auth-model.ts';
+import { createOrganisation, issueApiKey, type NewOrganisation } from './auth-service.ts';
+import type { Role } from './caller.ts';
+
+/** The insurer codes of the demo organisations; shipped product files name these. */
+export const DEMO_INSURER_CODE = 'KCIC';
+export const DEMO_OTHER_INSURER_CODE = 'HTIC';
+
+export interface DemoKeys {
+  platformAdmin: string;
+  insurerAdmin: string;
+  underwriter: string;
+  broker: string;
+  enterprise: string;
+  otherInsurerAdmin: string;
+  otherEnterprise: string;
+}
+
+const organisations: Record<string, NewOrganisation> = {
+  platform: { code: 'PLATFORM', kind: 'platform', name: '平台运营方', nameEn: 'Platform operator' },
+  insurer: { code: DEMO_INSURER_CODE, kind: 'insurer', name: '科创财产保险股份有限公司（演示）', nameEn: 'Kechuang Property & Casualty (demo)' },
+  otherInsurer: { code: DEMO_OTHER_INSURER_CODE, kind: 'insurer', name: '恒泰科技保险股份有限公司（演示）', nameEn: 'Hengtai Technology Insurance (demo)' },
+  broker: { code: 'MXB', kind: 'broker', name: '明信保险经纪有限公司（演示）', nameEn: 'Mingxin Insurance Brokers (demo)' },
+  enterprise: {
+    code: 'HZZZ', kind: 'enterprise', name: '杭州智造装备有限公司', nameEn: 'Hangzhou Smart Equipment Co., Ltd.',
+    province: '浙江', city: '杭州', qualifications: ['high-tech', 'specialised-sme'], unifiedSocialCreditCode: '91330100MA2DEMO01X',
+  },
+  otherEnterprise: {
+    code: 'JNXC', kind: 'enterprise', name: '济南新材科技有限公司', nameEn: 'Jinan New Materials Technology Co., Ltd.',
+    province: '山东', city: '济南', qualifications: ['tech-sme'], unifiedSocialCreditCode: '91370100MA3DEMO02Y',
+  },
+};
+
+const keys: { name: keyof DemoKeys; organisation: keyof typeof organisations; role: Role; userName: string }[] = [
+  { name: 'platformAdmin', organisation: 'platform', role: 'platform-admin', userName: 'Platform admin' },
+  { name: 'insurerAdmin', organisation: 'insurer', role: 'insurer-admin', userName: '王产品 (product manager)' },
+  { name: 'underwriter', organisation: 'insurer', role: 'underwriter', userName: '李核保 (underwriter)' },
+  { name: 'broker', organisation: 'broker', role: 'broker', userName: '张经纪 (broker)' },
+  { name: 'enterprise', organisation: 'enterprise', role: 'enterprise', userName: '陈财务 (finance)' },
+  { name: 'otherInsurerAdmin', organisation: 'otherInsurer', role: 'insurer-admin', userName: '赵产品 (product manager)' },
+  { name: 'otherEnterprise', organisation: 'otherEnterprise', role: 'enterprise', userName: '刘财务 (finance)' },
+];
+
+/**
+ * Creates the demo organisations and keys when the database has no organisation yet, and writes
+ * the keys to `<dataDir>/demo-keys.json` (mode 600). Returns null when the database was not empty.
+ * Several instances starting together are safe: organisation codes are unique, so only one wins.
+ */
+export async function seedDemoOrganisations(dataDir: string): Promise<{ keys: DemoKeys; file: string } | null> {
+  if ((await OrganisationModel.estimatedDocumentCount()) > 0) return null;
+  const ids: Record<string, string> = {};
+  try {
+    for (const [name, organisation] of Object.entries(organisations)) ids[name] = (await createOrganisation(organisation)).id;
+  } catch (err) {
+    if ((err as { kind?: string }).kind === 'conflict') return null;
+    throw err;
+  }
+  const issued = {} as DemoKeys;
+  for (const key of keys) {
+    issued[key.name] = (await issueApiKey(null, ids[key.organisation]!, { userName: key.userName, role: key.role })).apiKey;
+  }
+  await mkdir(dataDir, { recursive: true });
+  const file = path.join(dataDir, 'demo-keys.json');
+  await writeFile(file, `${JSON.stringify(issued, null, 2)}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return { keys: issued, file };
+}

@@ -1,0 +1,82 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { AppError } from './app-error.ts';
+import { JsonReply, RawReply, type RouteDefinition } from './route.ts';
+import { checkAgainstSchema, validateOrThrow, type JsonSchema } from './schema-registry.ts';
+import type { Caller } from '../auth/caller.ts';
+
+export interface MountOptions {
+  /** Resolves the caller from the request's credentials, or throws an unauthenticated AppError. */
+  authenticate(req: Request): Promise<Caller>;
+  /** Checks each JSON response against its schema (on in tests and development). */
+  validateResponses: boolean;
+}
+
+const EMPTY_OBJECT_SCHEMA = { type: 'object', additionalProperties: false } as const;
+
+/** `/v1/products/{code}` → `/v1/products/:code` */
+export function toExpressPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1');
+}
+
+/** Builds an Express router from route definitions: auth, validation, handler, reply. */
+export function mountRoutes(routes: readonly RouteDefinition[], options: MountOptions): Router {
+  const router = express.Router();
+  for (const route of routes) {
+    router[route.method](toExpressPath(route.path), (req: Request, res: Response, next: NextFunction) => {
+      handle(route, req, res, options).catch(next);
+    });
+  }
+  return router;
+}
+
+async function handle(route: RouteDefinition, req: Request, res: Response, options: MountOptions): Promise<void> {
+  let caller: Caller | undefined;
+  if (route.access !== 'public') {
+    caller = await options.authenticate(req);
+    if (Array.isArray(route.access) && !route.access.includes(caller.role)) {
+      throw new AppError('forbidden', `This action needs one of the roles ${route.access.join(', ')}; your key has the role ${caller.role}.`);
+    }
+    (req as Request & { caller?: Caller }).caller = caller;
+  }
+  // Express 5 exposes req.query as a getter; validate a copy so coercion and defaults stick.
+  const params = validateOrThrow(asSchema(route.params), { ...req.params }, 'params', { coerce: true });
+  const query = validateOrThrow(asSchema(route.query), { ...(req.query as object) }, 'query', { coerce: true });
+  let body: unknown = undefined;
+  if (route.body) {
+    if (req.body === undefined || !req.is('application/json')) {
+      throw new AppError('unsupported_media_type', 'This route takes a JSON body: send Content-Type: application/json.', [{ path: 'body', message: 'must be a JSON document (content-type)' }]);
+    }
+    body = validateOrThrow(route.body as JsonSchema, req.body, 'body');
+  }
+
+  const result = await route.handler({
+    params: params as never,
+    query: query as never,
+    body: body as never,
+    caller: caller as Caller,
+    header: (name) => req.get(name),
+    req,
+    res,
+  });
+  if (res.headersSent) return;
+
+  if (result instanceof RawReply) {
+    res.status(result.status).set(result.headers).type(result.contentType).send(result.body);
+    return;
+  }
+  const status = result instanceof JsonReply ? result.status : route.success.status;
+  const payload = result instanceof JsonReply ? result.body : result;
+  if (result instanceof JsonReply) res.set(result.headers);
+  if (options.validateResponses && route.success.schema && status === route.success.status) {
+    const problems = checkAgainstSchema(route.success.schema as JsonSchema, JSON.parse(JSON.stringify(payload ?? null)), 'response');
+    if (problems.length > 0) {
+      throw new AppError('internal', `Response of ${route.operationId} does not match its schema: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
+    }
+  }
+  if (status === 204) res.status(204).end();
+  else res.status(status).json(payload);
+}
+
+function asSchema(schema: unknown): JsonSchema {
+  return (schema as JsonSchema | undefined) ?? EMPTY_OBJECT_SCHEMA;
+}

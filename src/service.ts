@@ -1,0 +1,69 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import type { Logger } from 'pino';
+import { createApp } from './app.ts';
+import { seedDemoOrganisations } from './auth/demo-seed.ts';
+import type { Config } from './config.ts';
+import { connectDatabase, disconnectDatabase, pingDatabase } from './db/connect-database.ts';
+import { startEmbeddedFerretDb } from './db/embedded-ferretdb.ts';
+
+export interface RunningService {
+  url: string;
+  databaseUri: string;
+  /** Stops accepting, lets in-flight requests finish, then closes the database and the launcher. */
+  stop(): Promise<void>;
+}
+
+/** Starts the whole service: database (embedded or MONGODB_URI), indexes, demo seed, HTTP. */
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const dataDir = path.resolve(config.DATA_DIR);
+  let embedded: Awaited<ReturnType<typeof startEmbeddedFerretDb>> | undefined;
+  let databaseUri = config.MONGODB_URI;
+  if (!databaseUri) {
+    embedded = await startEmbeddedFerretDb({ dataDir: path.join(dataDir, 'db'), port: config.DB_PORT, logger });
+    databaseUri = embedded.uri;
+    logger.info({ dataDir: embedded.dataDir, uri: databaseUri }, 'embedded FerretDB started');
+  }
+  try {
+    await connectDatabase(databaseUri, { logger, retries: config.DB_CONNECT_RETRIES });
+    await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
+    if (config.SEED_DEMO) {
+      const seeded = await seedDemoOrganisations(dataDir);
+      if (seeded) printDemoKeys(seeded.keys, seeded.file);
+    }
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
+  }
+
+  const app = createApp({ config, logger, isDatabaseReady: pingDatabase });
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  server.requestTimeout = config.REQUEST_TIMEOUT_MS + 5000;
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+  logger.info({ url }, 'service listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= (async () => {
+    logger.info('shutting down: no new connections, finishing in-flight requests');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const forced = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
+    await closed;
+    clearTimeout(forced);
+    await disconnectDatabase();
+    await embedded?.stop();
+    logger.info('stopped');
+  })());
+  return { url, databaseUri, stop };
+}
+
+function printDemoKeys(keys: Record<string, string>, file: string): void {
+  const lines = Object.entries(keys).map(([name, key]) => `  ${name.padEnd(18)} ${key}`);
+  process.stdout.write(`\nDemo organisations created. Their API keys (shown once; also in ${file}, mode 600):\n${lines.join('\n')}\n\n`);
+}
