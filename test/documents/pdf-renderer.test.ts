@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expect } from 'chai';
+import assert from 'node:assert/strict';
 import { createPdfRenderer, PdfRenderError, withTitle } from '../../src/documents/pdf-renderer.ts';
 import type { PdfRenderer } from '../../src/documents/pdf-renderer.ts';
 import { extractPdfText, listPdfFonts, parsePdffonts, pdfInfo } from '../../src/documents/pdf-inspect.ts';
@@ -23,11 +23,11 @@ async function expectRenderError(p: Promise<unknown>, code?: string): Promise<Pd
   try {
     await p;
   } catch (err) {
-    expect(err).to.be.instanceOf(PdfRenderError);
-    if (code) expect((err as PdfRenderError).code).to.equal(code);
+    assert.ok(err instanceof PdfRenderError);
+    if (code) assert.equal((err as PdfRenderError).code, code);
     return err as PdfRenderError;
   }
-  expect.fail('expected the render to reject');
+  return assert.fail('expected the render to reject');
 }
 
 function isPdf(buf: Buffer): boolean {
@@ -48,11 +48,11 @@ describe('documents/pdf-renderer', function () {
     after(() => renderer.close());
 
     it('produces a one-page A4 PDF', async () => {
-      expect(isPdf(pdf)).to.equal(true);
+      assert.equal(isPdf(pdf), true);
       const info = await pdfInfo(pdf);
-      expect(info.Pages).to.equal('1');
-      expect(info['Page size']).to.match(/\(A4\)/);
-      expect(info.JavaScript).to.equal('no');
+      assert.equal(info.Pages, '1');
+      assert.match(info['Page size'] ?? '', /\(A4\)/);
+      assert.equal(info.JavaScript, 'no');
     });
 
     it('contains the Chinese and English text, the numbers and the page x / y footer', async () => {
@@ -71,24 +71,24 @@ describe('documents/pdf-renderer', function () {
         '合计保费',
         'Total Premium',
       ]) {
-        expect(text, s).to.include(s);
+        assert.ok(text.includes(s), s);
       }
-      expect(text).to.match(/\b1\s*\/\s*1\b/);
+      assert.match(text, /\b1\s*\/\s*1\b/);
     });
 
     it('embeds every font, none of them Type 3, and uses WenQuanYi Zen Hei for CJK', async () => {
       const fonts = await listPdfFonts(pdf);
-      expect(fonts.length).to.be.greaterThan(0);
+      assert.ok(fonts.length > 0);
       for (const f of fonts) {
-        expect(f.embedded, `${f.name} embedded`).to.equal(true);
-        expect(f.type, f.name).to.not.match(/Type 3/);
+        assert.equal(f.embedded, true, `${f.name} embedded`);
+        assert.doesNotMatch(f.type, /Type 3/, f.name);
       }
-      expect(fonts.some((f) => /WenQuanYiZenHei/.test(f.name))).to.equal(true);
+      assert.equal(fonts.some((f) => /WenQuanYiZenHei/.test(f.name)), true);
     });
 
     it('sets the PDF title from the title option, escaped', async () => {
       const out = await renderer.renderPdf(FIXTURE, { title: '保单 Policy <P-1> & co' });
-      expect((await pdfInfo(out)).Title).to.equal('保单 Policy <P-1> & co');
+      assert.equal((await pdfInfo(out)).Title, '保单 Policy <P-1> & co');
     });
 
     it('is byte-identical across renders, pages and seconds when metadataDate is fixed', async () => {
@@ -99,31 +99,31 @@ describe('documents/pdf-renderer', function () {
       ]);
       await new Promise((r) => setTimeout(r, 1100));
       const c = await renderer.renderPdf(FIXTURE, { footerTemplate: FOOTER, metadataDate });
-      expect(a.equals(b)).to.equal(true);
-      expect(a.equals(c)).to.equal(true);
-      expect((await pdfInfo(a)).CreationDate).to.equal('2025-03-18T08:00:00Z');
+      assert.equal(a.equals(b), true);
+      assert.equal(a.equals(c), true);
+      assert.equal((await pdfInfo(a)).CreationDate, '2025-03-18T08:00:00Z');
     });
 
     it('without metadataDate differs only in the CreationDate/ModDate stamps', async () => {
       const a = await renderer.renderPdf(FIXTURE);
       await new Promise((r) => setTimeout(r, 1100));
       const b = await renderer.renderPdf(FIXTURE);
-      expect(a.equals(b)).to.equal(false);
+      assert.equal(a.equals(b), false);
       const strip = (buf: Buffer) => buf.toString('latin1').replace(/\/(CreationDate|ModDate) \(D:[^)]*\)/g, '');
-      expect(strip(a)).to.equal(strip(b));
+      assert.equal(strip(a), strip(b));
     });
 
     it('runs 20 parallel renders on a pool of 2, reusing the pages', async () => {
       const before = renderer.stats();
       const out = await Promise.all(Array.from({ length: 20 }, () => renderer.renderPdf(FIXTURE, { footerTemplate: FOOTER })));
-      expect(out.every(isPdf)).to.equal(true);
+      assert.equal(out.every(isPdf), true);
       const after = renderer.stats();
-      expect(after.renders - before.renders).to.equal(20);
-      expect(after.pagesCreated).to.be.at.most(2);
-      expect(after.pagesOpen).to.be.at.most(2);
-      expect(after.launches).to.equal(1);
-      expect(after.busy).to.equal(0);
-      expect(after.queued).to.equal(0);
+      assert.equal(after.renders - before.renders, 20);
+      assert.ok(after.pagesCreated <= 2);
+      assert.ok(after.pagesOpen <= 2);
+      assert.equal(after.launches, 1);
+      assert.equal(after.busy, 0);
+      assert.equal(after.queued, 0);
     });
   });
 
@@ -167,11 +167,11 @@ describe('documents/pdf-renderer', function () {
       const pdf = await renderer.renderPdf(hostileHtml(), { timeoutMs: 15_000 });
       await new Promise((r) => setTimeout(r, 300));
       const text = await extractPdfText(pdf);
-      expect(text).to.include('BEFORE-MARKER');
-      expect(text).to.include('AFTER-MARKER');
-      expect(text).to.not.include('SCRIPT-RAN');
-      expect(hits, 'HTTP requests received').to.deep.equal([]);
-      expect(connections, 'TCP connections received').to.equal(0);
+      assert.ok(text.includes('BEFORE-MARKER'), 'BEFORE-MARKER');
+      assert.ok(text.includes('AFTER-MARKER'), 'AFTER-MARKER');
+      assert.ok(!text.includes('SCRIPT-RAN'));
+      assert.deepEqual(hits, [], 'HTTP requests received');
+      assert.equal(connections, 0, 'TCP connections received');
     }
 
     it('no request reaches a listening local server and <script> does not run', async () => {
@@ -206,30 +206,30 @@ describe('documents/pdf-renderer', function () {
       await renderer.warmUp();
       const pid = renderer.stats().browserPid!;
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      expect(argv[0]).to.match(/chrom/);
-      expect(argv.some((a) => a.startsWith('--type='))).to.equal(false);
+      assert.match(argv[0] ?? '', /chrom/);
+      assert.equal(argv.some((a) => a.startsWith('--type=')), false);
     });
 
     it('a browser killed mid-render gives PdfRenderError(browser_crashed); the next render relaunches and succeeds', async () => {
       await renderer.warmUp();
       const pid = renderer.stats().browserPid;
-      expect(pid).to.be.a('number');
+      assert.equal(typeof pid, 'number');
       const inFlight = [renderer.renderPdf(bigHtml(4000)), renderer.renderPdf(bigHtml(4000))];
       await new Promise((r) => setTimeout(r, 150));
       process.kill(pid!, 'SIGKILL');
       const results = await Promise.allSettled(inFlight);
       for (const r of results) {
-        expect(r.status).to.equal('rejected');
+        assert.equal(r.status, 'rejected');
         const err = (r as PromiseRejectedResult).reason as PdfRenderError;
-        expect(err).to.be.instanceOf(PdfRenderError);
-        expect(err.code).to.equal('browser_crashed');
+        assert.ok(err instanceof PdfRenderError);
+        assert.equal(err.code, 'browser_crashed');
       }
       const pdf = await renderer.renderPdf(FIXTURE);
-      expect(isPdf(pdf)).to.equal(true);
+      assert.equal(isPdf(pdf), true);
       const s = renderer.stats();
-      expect(s.launches).to.equal(2);
-      expect(s.browserPid).to.not.equal(pid);
-      expect(s.failures.browser_crashed).to.equal(2);
+      assert.equal(s.launches, 2);
+      assert.notEqual(s.browserPid, pid);
+      assert.equal(s.failures.browser_crashed, 2);
     });
 
     it('a browser that died while idle is relaunched on the next render', async () => {
@@ -238,21 +238,21 @@ describe('documents/pdf-renderer', function () {
       process.kill(pid, 'SIGKILL');
       await new Promise((r) => setTimeout(r, 200));
       const pdf = await renderer.renderPdf(FIXTURE);
-      expect(isPdf(pdf)).to.equal(true);
-      expect(renderer.stats().launches).to.equal(2);
+      assert.equal(isPdf(pdf), true);
+      assert.equal(renderer.stats().launches, 2);
     });
 
     it('a render over its deadline gives PdfRenderError(timeout), the page is replaced and the pool keeps working', async () => {
       await renderer.warmUp();
       const err = await expectRenderError(renderer.renderPdf(bigHtml(4000), { timeoutMs: 100 }), 'timeout');
-      expect(err.message).to.match(/100 ms/);
-      expect(renderer.stats().pagesDiscarded).to.equal(1);
+      assert.match(err.message, /100 ms/);
+      assert.equal(renderer.stats().pagesDiscarded, 1);
       const out = await Promise.all([renderer.renderPdf(FIXTURE), renderer.renderPdf(FIXTURE), renderer.renderPdf(FIXTURE)]);
-      expect(out.every(isPdf)).to.equal(true);
+      assert.equal(out.every(isPdf), true);
       const s = renderer.stats();
-      expect(s.failures.timeout).to.equal(1);
-      expect(s.busy).to.equal(0);
-      expect(s.launches).to.equal(1);
+      assert.equal(s.failures.timeout, 1);
+      assert.equal(s.busy, 0);
+      assert.equal(s.launches, 1);
     });
 
     it('a render waiting in the queue past its deadline times out and leaves the queue', async () => {
@@ -262,10 +262,10 @@ describe('documents/pdf-renderer', function () {
         const long = small.renderPdf(bigHtml(1500));
         const queued = small.renderPdf(FIXTURE, { timeoutMs: 50 });
         await expectRenderError(queued, 'timeout');
-        expect(small.stats().queued).to.equal(0);
-        expect(isPdf(await long)).to.equal(true);
-        expect(isPdf(await small.renderPdf(FIXTURE))).to.equal(true);
-        expect(small.stats().busy).to.equal(0);
+        assert.equal(small.stats().queued, 0);
+        assert.equal(isPdf(await long), true);
+        assert.equal(isPdf(await small.renderPdf(FIXTURE)), true);
+        assert.equal(small.stats().busy, 0);
       } finally {
         await small.close();
       }
@@ -277,8 +277,8 @@ describe('documents/pdf-renderer', function () {
         await small.warmUp();
         const results = await Promise.allSettled(Array.from({ length: 5 }, () => small.renderPdf(FIXTURE)));
         const rejected = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
-        expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(3);
-        expect(rejected.map((r) => (r.reason as PdfRenderError).code)).to.deep.equal(['queue_full', 'queue_full']);
+        assert.equal(results.filter((r) => r.status === 'fulfilled').length, 3);
+        assert.deepEqual(rejected.map((r) => (r.reason as PdfRenderError).code), ['queue_full', 'queue_full']);
       } finally {
         await small.close();
       }
@@ -300,10 +300,10 @@ describe('documents/pdf-renderer', function () {
       await renderer.renderPdf(FIXTURE);
       const pid = renderer.stats().browserPid!;
       const tree = processTree(pid);
-      expect(tree.length).to.be.greaterThan(1); // browser + zygote/renderer/utility children
+      assert.ok(tree.length > 1); // browser + zygote/renderer/utility children
       await renderer.close();
       await new Promise((r) => setTimeout(r, 200));
-      expect(tree.filter(isAlive), 'processes still alive').to.deep.equal([]);
+      assert.deepEqual(tree.filter(isAlive), [], 'processes still alive');
       await expectRenderError(renderer.renderPdf(FIXTURE), 'closed');
     });
 
@@ -328,16 +328,16 @@ describe('documents/pdf-renderer', function () {
         '[none]                               Type 3            Custom           no  no  no      12  0',
         '',
       ].join('\n');
-      expect(parsePdffonts(out)).to.deep.equal([
+      assert.deepEqual(parsePdffonts(out), [
         { name: 'AAAAAA+WenQuanYiZenHei', type: 'CID TrueType', encoding: 'Identity-H', embedded: true, subset: true, unicode: true, objectId: '4  0' },
         { name: '[none]', type: 'Type 3', encoding: 'Custom', embedded: false, subset: false, unicode: false, objectId: '12  0' },
       ]);
     });
 
     it('withTitle replaces or inserts an escaped <title>', () => {
-      expect(withTitle('<html><head><title>old</title></head></html>', 'a<b')).to.equal('<html><head><title>a&#60;b</title></head></html>');
-      expect(withTitle('<html><head lang="zh"></head></html>', 'T')).to.equal('<html><head lang="zh"><title>T</title></head></html>');
-      expect(withTitle('<p>x</p>', 'T')).to.equal('<title>T</title><p>x</p>');
+      assert.equal(withTitle('<html><head><title>old</title></head></html>', 'a<b'), '<html><head><title>a&#60;b</title></head></html>');
+      assert.equal(withTitle('<html><head lang="zh"></head></html>', 'T'), '<html><head lang="zh"><title>T</title></head></html>');
+      assert.equal(withTitle('<p>x</p>', 'T'), '<title>T</title><p>x</p>');
     });
   });
 });
