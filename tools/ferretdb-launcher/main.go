@@ -1,7 +1,11 @@
 // Command ferretdb-launcher embeds FerretDB 1.x with SQLite storage so that a fresh clone
 // gets a MongoDB-wire-compatible database without Docker or a MongoDB install.
-// It prints one JSON line {"uri": "..."} on stdout once the listener is up, and exits
-// cleanly on SIGTERM/SIGINT.
+//
+// It prints one JSON line {"uri": "...", "data": "..."} on stdout once the listener is
+// bound (with -listen HOST:0 the URI carries the real, kernel-chosen port), logs to
+// stderr, and exits cleanly on SIGTERM/SIGINT. With -exit-on-stdin-eof it also exits
+// when its stdin is closed, which is how the Node parent guarantees no orphan process:
+// if the parent dies for any reason (even SIGKILL) the pipe closes and we shut down.
 package main
 
 import (
@@ -9,6 +13,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -21,7 +27,16 @@ import (
 func main() {
 	dataDir := flag.String("data", "./data/db", "folder for the SQLite files (created if missing)")
 	addr := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on (port 0 picks a free one)")
+	logLevel := flag.String("log-level", "info", "log level on stderr: debug, info, warn, error")
+	stdinEOF := flag.Bool("exit-on-stdin-eof", false, "shut down when stdin is closed (parent process gone)")
+	shutdownTimeout := flag.Duration("shutdown-timeout", 5*time.Second, "give up waiting for clients after this long on shutdown")
 	flag.Parse()
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fail("bad -log-level %q: %v", *logLevel, err)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	abs, err := filepath.Abs(*dataDir)
 	if err != nil {
@@ -31,51 +46,56 @@ func main() {
 		fail("cannot create data folder %s: %v", abs, err)
 	}
 
+	// New binds the listener, so a busy port fails here, before anything is printed.
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *addr},
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
+		Logger:    logger,
 	})
 	if err != nil {
-		fail("ferretdb: %v", err)
+		fail("cannot start FerretDB on %s with data in %s: %v", *addr, abs, err)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer stop()
+	if *stdinEOF {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin) // returns on EOF or error: parent is gone
+			logger.Info("stdin closed, shutting down")
+			cancel()
+		}()
+	}
 
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
 
-	// MongoDBURI reports the real port once the listener is bound; poll briefly for it.
-	deadline := time.Now().Add(30 * time.Second)
-	var uri string
-	for time.Now().Before(deadline) {
-		uri = f.MongoDBURI()
-		if uri != "" && !hasZeroPort(uri) {
-			break
-		}
-		select {
-		case err := <-done:
-			fail("ferretdb stopped during start: %v", err)
-		case <-time.After(20 * time.Millisecond):
-		}
+	line, _ := json.Marshal(map[string]string{"uri": f.MongoDBURI(), "data": abs})
+	if _, err := fmt.Println(string(line)); err != nil {
+		fail("cannot write to stdout: %v", err)
 	}
-	line, _ := json.Marshal(map[string]string{"uri": uri, "data": abs})
-	fmt.Println(string(line))
 
-	if err := <-done; err != nil && ctx.Err() == nil {
-		fail("ferretdb: %v", err)
-	}
-}
-
-func hasZeroPort(uri string) bool {
-	for i := len(uri) - 1; i > 0; i-- {
-		if uri[i] == ':' {
-			rest := uri[i+1:]
-			return len(rest) >= 2 && rest[0] == '0' && (rest[1] == '/' || rest[1] == '?')
+	select {
+	case err := <-done:
+		if err != nil && ctx.Err() == nil {
+			fail("ferretdb: %v", err)
 		}
+		if ctx.Err() == nil {
+			fail("ferretdb stopped unexpectedly")
+		}
+		return
+	case <-ctx.Done():
 	}
-	return false
+
+	// Shutting down: the listener waits for client connections to finish; don't hang forever.
+	select {
+	case <-done:
+	case <-time.After(*shutdownTimeout):
+		logger.Warn("clients still connected after shutdown timeout, exiting anyway")
+		os.Exit(0)
+	}
 }
 
 func fail(format string, args ...any) {
