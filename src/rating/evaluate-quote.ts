@@ -1,0 +1,348 @@
+// Rating one quote against a compiled product. Pure: the clock (asOf), the period, the picks and
+// the subsidy programmes all arrive as arguments. The hot path works on precompiled slots and
+// rows, multiplies coefficients as doubles and proves every rounding exact (see money.ts).
+import type { CompiledBandsStep, CompiledProduct, CompiledSection, CompiledStep, InputRef } from './compile-product.ts';
+import type { ErrorDetail } from './errors.ts';
+import { RatingInputError } from './errors.ts';
+import type { NormalizedItem, QuoteState } from './input-form.ts';
+import type { CoefficientRow, PickedValue } from './bands.ts';
+import { findAltBand, findBand, resolvePick } from './bands.ts';
+import { formatFen, formatScaled, roundProduct, splitVat } from './money.ts';
+import { formatDay, measurePeriod, parseDay } from './period.ts';
+import type { DecisionReason, QuoteContext, QuotePicks, RatingResult, SectionPremium, WorksheetLine } from './rating-result.ts';
+import { computeSubsidies } from './subsidies.ts';
+import { splitCoInsurance } from './co-insurance.ts';
+
+/** One priced unit: a whole section, or one item of a per-item section. */
+interface PricedUnit {
+  section: number;
+  item: number;
+  baseFen: number;
+  nums: number[];
+  exps: number[];
+  /** baseFen × Π own factors, in doubles. */
+  approx: number;
+  premiumFen: number;
+}
+
+const NO_PICKS: QuotePicks = Object.freeze({});
+
+function showInputs(refs: readonly InputRef[], state: QuoteState): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const ref of refs) {
+    if (ref.show === 'raw') out[ref.key] = state.raw[ref.slot];
+    else if (ref.show === 'fen') {
+      const v = state.num[ref.slot] as number;
+      out[ref.key] = v === v ? formatFen(v) : undefined;
+    } else if (ref.show === 'num') {
+      const v = state.num[ref.slot] as number;
+      out[ref.key] = v === v ? v : undefined;
+    } else out[ref.key] = state.str[ref.slot];
+  }
+  return out;
+}
+
+function buildUnits(product: CompiledProduct, state: QuoteState): PricedUnit[] {
+  const units: PricedUnit[] = [];
+  const sections = product.sections;
+  for (let s = 0; s < sections.length; s++) {
+    const sec = sections[s] as CompiledSection;
+    const f = sec.factor;
+    const fv = f.num / 10 ** f.exp;
+    if (sec.shareOf >= 0) {
+      // A dependent section mirrors the units of the section it is a share of.
+      const n = units.length;
+      for (let u = 0; u < n; u++) {
+        const src = units[u] as PricedUnit;
+        if (src.section !== sec.shareOf) continue;
+        units.push({ section: s, item: src.item, baseFen: src.baseFen, nums: [...src.nums, f.num], exps: [...src.exps, f.exp], approx: src.approx * fv, premiumFen: 0 });
+      }
+      continue;
+    }
+    if (sec.listSlot >= 0) {
+      const items = state.lists[sec.listSlot] as NormalizedItem[] | undefined;
+      if (!items) continue;
+      const shared = sec.baseItemPos < 0 ? (state.num[sec.baseSlot] as number) : NaN;
+      for (let i = 0; i < items.length; i++) {
+        const base = sec.baseItemPos < 0 ? shared : ((items[i] as NormalizedItem).num[sec.baseItemPos] as number);
+        if (!(base > 0)) continue;
+        units.push({ section: s, item: i, baseFen: base, nums: [f.num], exps: [f.exp], approx: base * fv, premiumFen: 0 });
+      }
+      continue;
+    }
+    const base = state.num[sec.baseSlot] as number;
+    if (!(base > 0)) continue;
+    units.push({ section: s, item: -1, baseFen: base, nums: [f.num], exps: [f.exp], approx: base * fv, premiumFen: 0 });
+  }
+  return units;
+}
+
+/** Premium of every unit at the current coefficient product; returns their sum. */
+function priceUnits(units: PricedUnit[], prod: number, nums: number[], exps: number[], count: number, unitFen: number): number {
+  let total = 0;
+  for (let u = 0; u < units.length; u++) {
+    const unit = units[u] as PricedUnit;
+    const p = roundProduct(unit.approx * prod, unit.baseFen, unit.nums, unit.exps, nums, exps, count, unitFen);
+    unit.premiumFen = p;
+    total += p;
+  }
+  return total;
+}
+
+/** Row of a step for this quote, or undefined (no match); may record a referral. */
+function matchRow(step: CompiledStep, state: QuoteState, reasons: DecisionReason[], errors: ErrorDetail[]): CoefficientRow | undefined {
+  if (step.kind === 'fixed' || step.kind === 'range') return step.row;
+  if (step.kind === 'categories') {
+    if (!step.fromItems) {
+      const v = state.str[step.slot];
+      const i = v === undefined ? undefined : step.rowByValue.get(v);
+      if (i === undefined) {
+        errors.push({ path: `/inputs/${step.inputs[0]?.key ?? step.key}`, message: `is needed by step ${step.key}` });
+        return undefined;
+      }
+      return step.rows[i];
+    }
+    // Several items: the row with the highest coefficient governs.
+    const items = state.lists[step.slot];
+    let best: CoefficientRow | undefined;
+    if (items) for (const item of items) {
+      const v = item.str[step.itemPos];
+      const i = v === undefined ? undefined : step.rowByValue.get(v);
+      if (i === undefined) continue;
+      const row = step.rows[i] as CoefficientRow;
+      if (!best || rowRank(row) > rowRank(best) || (rowRank(row) === rowRank(best) && rowFloor(row) > rowFloor(best))) best = row;
+    }
+    if (!best) errors.push({ path: `/inputs/${step.inputs[0]?.key ?? step.key}`, message: `needs at least one item for step ${step.key}` });
+    return best;
+  }
+  return matchBandRow(step as CompiledBandsStep, state, reasons, errors);
+}
+
+function rowRank(row: CoefficientRow): number {
+  return row.fixed ? row.value : row.max;
+}
+
+function rowFloor(row: CoefficientRow): number {
+  return row.fixed ? row.value : row.min;
+}
+
+function matchBandRow(step: CompiledBandsStep, state: QuoteState, reasons: DecisionReason[], errors: ErrorDetail[]): CoefficientRow | undefined {
+  const x = state.num[step.slot] as number;
+  let index = -1;
+  let read = false;
+  if (x === x) {
+    read = true;
+    index = step.ratio ? findBand(step.rows, x, state.num[step.ratio.numSlot] as number, state.num[step.ratio.denSlot] as number, true) : findBand(step.rows, x, x, 1, false);
+  }
+  if (step.altSlot >= 0) {
+    const y = state.num[step.altSlot] as number;
+    if (y === y) {
+      read = true;
+      // Either side may be given; the higher deductible (the later row) governs.
+      const j = step.altRatio ? findAltBand(step.rows, y, state.num[step.altRatio.numSlot] as number, state.num[step.altRatio.denSlot] as number, true) : findAltBand(step.rows, y, y, 1, false);
+      if (j > index) index = j;
+    }
+  }
+  if (!read) {
+    errors.push({ path: `/inputs/${step.inputs[0]?.key ?? step.key}`, message: `is needed by step ${step.key}` });
+    return undefined;
+  }
+  if (index >= 0) return step.rows[index];
+  if (step.noMatch) {
+    reasons.push({ rule: step.key, action: step.noMatch.action, reason: step.noMatch.reason, ...(step.noMatch.authority === undefined ? {} : { authority: step.noMatch.authority }) });
+    return step.noMatch.row;
+  }
+  errors.push({ path: `/inputs/${step.inputs[0]?.key ?? step.key}`, message: `falls in no band of ${step.key}` });
+  return undefined;
+}
+
+/**
+ * Rates a quote: validates inputs and picks, runs the plan, applies underwriting rules, splits
+ * VAT, estimates subsidies and the co-insurance split, and explains every step in a worksheet.
+ * Throws RatingInputError (with field-level details) for invalid inputs, picks or context.
+ */
+export function evaluateQuote(product: CompiledProduct, inputs: unknown, picks: QuotePicks | undefined, context: QuoteContext): RatingResult {
+  const errors: ErrorDetail[] = [];
+  const state = product.validateInputs(inputs, errors);
+  const chosen = picks ?? NO_PICKS;
+  const role = context.role ?? 'underwriter';
+  for (const key in chosen) {
+    const step = product.stepsByKey.get(key);
+    if (!step) errors.push({ path: `/picks/${key}`, message: 'is not a step of this product' });
+    else if (!step.changeableBy.has(role)) errors.push({ path: `/picks/${key}`, message: `${role} may not change ${key}` });
+  }
+  const asOfDay = parseDay(context.asOf);
+  if (Number.isNaN(asOfDay)) errors.push({ path: '/context/asOf', message: 'must be a date YYYY-MM-DD' });
+  const period = measurePeriod(context.period);
+  if (typeof period === 'string') errors.push({ path: '/context/period', message: period });
+  else if (product.period.kind === 'shortPeriodScale' && period.months > 12) errors.push({ path: '/context/period', message: 'is longer than the 12 months of the short-period scale' });
+  if (errors.length > 0 || typeof period === 'string') throw new RatingInputError(errors);
+
+  state.num[product.periodMonthsSlot] = period.months;
+  state.num[product.periodDaysSlot] = period.days ?? NaN;
+  const quantities = product.quantities;
+  for (let i = 0; i < quantities.length; i++) (quantities[i] as (s: QuoteState) => void)(state);
+
+  const reasons: DecisionReason[] = [];
+  if (context.asOf < product.effectiveFrom || (product.effectiveTo !== undefined && context.asOf > product.effectiveTo)) {
+    reasons.push({ rule: 'effective-dates', action: 'decline', reason: { zh: '报价日不在费率有效期内', en: 'The tariff is not in force on the quote date' } });
+  }
+
+  const unitFen = product.roundingUnitFen;
+  const units = buildUnits(product, state);
+  const worksheet: WorksheetLine[] = [];
+  const nums: number[] = [];
+  const exps: number[] = [];
+  let prod = 1;
+  let count = 0;
+
+  // Base lines: section by section, the running premium is the sum of the sections so far.
+  let running = 0;
+  for (let s = 0; s < product.sections.length; s++) {
+    const sec = product.sections[s] as CompiledSection;
+    let sectionTotal = 0;
+    for (const unit of units) if (unit.section === s) sectionTotal += roundProduct(unit.approx, unit.baseFen, unit.nums, unit.exps, nums, exps, 0, unitFen);
+    running += sectionTotal;
+    const shown: Record<string, unknown> = {};
+    if (sec.shareOf >= 0) shown.section = product.sections[sec.shareOf]?.key;
+    else if (sec.baseKey) {
+      const v = sec.baseItemPos >= 0 ? undefined : state.num[sec.baseSlot];
+      shown[sec.baseKey] = v === undefined || v !== v ? undefined : formatFen(v);
+      if (sec.listSlot >= 0) shown.items = state.lists[sec.listSlot]?.length ?? 0;
+    }
+    worksheet.push({ step: sec.key, kind: 'base', label: sec.label, inputs: shown, matched: undefined, filedRange: undefined, value: sec.factorText + '%', picked: false, runningPremiumFen: running });
+  }
+
+  const stepErrors: ErrorDetail[] = [];
+  const applyStep = (step: CompiledStep, kind: WorksheetLine['kind']) => {
+    const row = matchRow(step, state, reasons, stepErrors);
+    if (!row) return;
+    const pick = chosen[step.key];
+    let value: PickedValue = row;
+    let picked = false;
+    if (pick !== undefined) {
+      const resolved = resolvePick(row, pick);
+      if (typeof resolved === 'string') {
+        stepErrors.push({ path: `/picks/${step.key}`, message: `table ${step.key}: ${resolved}` });
+        return;
+      }
+      value = resolved;
+      picked = true;
+    }
+    nums[count] = value.num;
+    exps[count] = value.exp;
+    count++;
+    prod *= value.value;
+    const total = priceUnits(units, prod, nums, exps, count, unitFen);
+    worksheet.push({
+      step: step.key, kind, label: step.label, inputs: showInputs(step.inputs, state),
+      matched: step.kind === 'bands' || step.kind === 'categories' ? { row: row.key, label: row.label } : undefined,
+      filedRange: row.filedRange, value: value.text, picked, runningPremiumFen: total,
+    });
+  };
+  const steps = product.steps;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i] as CompiledStep;
+    applyStep(step, step.kind);
+  }
+
+  // Period of cover: the short-period scale (or per-day rate), or a coefficient table.
+  const p = product.period;
+  if (p.kind === 'periodCoefficient') applyStep(p.table, 'period');
+  else {
+    let percent = p.percentByMonth[period.months] ?? { num: 1, exp: 0 };
+    let inputsShown: Record<string, unknown> = { periodMonths: period.months };
+    if (p.perDay && period.underOneMonth && period.days !== undefined) {
+      const perDay = { num: p.perDay.percent.num * period.days, exp: p.perDay.percent.exp };
+      const v = perDay.num / 10 ** perDay.exp;
+      percent = v < p.perDay.max.num / 10 ** p.perDay.max.exp ? perDay : p.perDay.max;
+      inputsShown = { periodDays: period.days };
+    }
+    nums[count] = percent.num;
+    exps[count] = percent.exp;
+    count++;
+    prod *= percent.num / 10 ** percent.exp;
+    const total = priceUnits(units, prod, nums, exps, count, unitFen);
+    worksheet.push({ step: 'period', kind: 'period', label: p.label, inputs: inputsShown, matched: undefined, filedRange: undefined, value: formatScaled(percent.num, percent.exp - 2) + '%', picked: false, runningPremiumFen: total });
+  }
+  if (stepErrors.length > 0) throw new RatingInputError(stepErrors);
+
+  // Section premiums are the rounded unit premiums; the policy premium is their sum.
+  const sections: SectionPremium[] = product.sections.map((sec, s) => {
+    let premiumFen = 0;
+    let items: { index: number; premiumFen: number }[] | undefined;
+    for (const unit of units) {
+      if (unit.section !== s) continue;
+      premiumFen += unit.premiumFen;
+      if (unit.item >= 0) (items ??= []).push({ index: unit.item, premiumFen: unit.premiumFen });
+    }
+    return { key: sec.key, label: sec.label, premiumFen, items: sec.listSlot >= 0 || (sec.shareOf >= 0 && product.sections[sec.shareOf]?.listSlot !== -1) ? items ?? [] : undefined };
+  });
+  let gross = 0;
+  for (const s of sections) gross += s.premiumFen;
+
+  if (product.maximumRate) {
+    const m = product.maximumRate;
+    const basis = state.num[m.slot] as number;
+    const cap = roundProduct((basis * m.rate.num) / 10 ** m.rate.exp, basis, [m.rate.num], [m.rate.exp], nums, exps, 0, unitFen);
+    if (basis === basis && gross > cap) {
+      adjustLargestSection(sections, cap - gross);
+      gross = cap;
+      worksheet.push({ step: 'maximum-rate', kind: 'maximum', label: { zh: '最高费率', en: 'Maximum rate' }, inputs: {}, matched: undefined, filedRange: undefined, value: m.text + '%', picked: false, runningPremiumFen: gross });
+    }
+  }
+  if (gross < product.minimumPremiumFen) {
+    adjustLargestSection(sections, product.minimumPremiumFen - gross);
+    gross = product.minimumPremiumFen;
+    worksheet.push({ step: 'minimum-premium', kind: 'minimum', label: { zh: '最低保费', en: 'Minimum premium' }, inputs: {}, matched: undefined, filedRange: undefined, value: formatFen(gross), picked: false, runningPremiumFen: gross });
+  }
+
+  for (const rule of product.rules) {
+    if (rule.test(state)) reasons.push({ rule: rule.key, action: rule.action, reason: rule.reason, ...(rule.authority === undefined ? {} : { authority: rule.authority }) });
+  }
+  let outcome: RatingResult['decision']['outcome'] = 'quoted';
+  const authorities: string[] = [];
+  for (const r of reasons) {
+    if (r.action === 'decline') outcome = 'declined';
+    else if (outcome === 'quoted') outcome = 'referred';
+    if (r.action === 'refer' && r.authority !== undefined && !authorities.includes(r.authority)) authorities.push(r.authority);
+  }
+
+  const { netFen, vatFen } = splitVat(gross, product.vatRate);
+  const basis = product.subsidyBasis;
+  const subsidies = computeSubsidies({
+    line: product.line,
+    grossPremiumFen: gross,
+    sumInsuredFen: basis ? (state.num[basis.sumInsuredSlot] as number) : NaN,
+    contractFen: basis && basis.contractSlot >= 0 ? (state.num[basis.contractSlot] as number) : NaN,
+    programmes: context.programmes ?? [],
+    enterprise: context.enterprise ?? {},
+  });
+
+  return {
+    productCode: product.code,
+    productVersion: product.version,
+    insurer: product.insurer,
+    line: product.line,
+    asOf: context.asOf,
+    validUntil: formatDay(asOfDay + product.validityDays),
+    period: { months: period.months, days: period.days },
+    decision: { outcome, reasons, authorities },
+    sections,
+    grossPremiumFen: gross,
+    vatRatePercent: product.vatRateText,
+    netPremiumFen: netFen,
+    vatFen,
+    subsidies,
+    enterprisePaysFen: gross,
+    expectedNetCostFen: gross - subsidies.totalFen,
+    coInsurance: product.coInsurance ? splitCoInsurance(product.coInsurance, gross, netFen) : undefined,
+    worksheet,
+  };
+}
+
+function adjustLargestSection(sections: SectionPremium[], deltaFen: number): void {
+  let largest: SectionPremium | undefined;
+  for (const s of sections) if (!largest || s.premiumFen > largest.premiumFen) largest = s;
+  if (largest) largest.premiumFen += deltaFen;
+}

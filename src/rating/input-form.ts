@@ -1,0 +1,166 @@
+// The quote form compiled into a fast validator that also normalises values: money to integer
+// fen, numbers to doubles (decimal-exact up to six places), enums and booleans to strings.
+import type { ErrorDetail } from './errors.ts';
+import { parseDecimal, toScaledInteger } from './money.ts';
+import type { LocalText } from './rating-result.ts';
+
+/** Kind of value a quantity holds; band and rule units must agree with it. */
+export type QuantityType = 'money' | 'percent' | 'ratio' | 'count' | 'months' | 'days' | 'years' | 'number';
+
+export type FieldType = 'money' | 'integer' | 'decimal' | 'percent' | 'enum' | 'boolean' | 'text' | 'date' | 'list';
+
+export interface CompiledField {
+  key: string;
+  type: FieldType;
+  label: LocalText;
+  /** Numeric fields: the quantity type bands and rules see. */
+  quantityType: QuantityType | undefined;
+  /** Fen per entered unit for money (100 for 元, 1,000,000 for 万元). */
+  fenPerUnit: number;
+  min: number;
+  max: number;
+  required: boolean;
+  defaultValue: unknown;
+  options: ReadonlySet<string> | undefined;
+  minItems: number;
+  maxItems: number;
+  itemFields: CompiledField[];
+  /** Index of the value in the normalised arrays (slot for top-level, position for item fields). */
+  slot: number;
+}
+
+/** A list item after normalisation: numeric and string values by item-field position. */
+export interface NormalizedItem {
+  num: Float64Array;
+  str: (string | undefined)[];
+  raw: Record<string, unknown>;
+}
+
+/** Values of one quote after normalisation, by slot. */
+export interface QuoteState {
+  num: Float64Array;
+  str: (string | undefined)[];
+  raw: unknown[];
+  lists: (NormalizedItem[] | undefined)[];
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Quantity type of a numeric field from its type and unit. */
+export function quantityTypeOf(type: FieldType, unit: string | undefined): QuantityType | undefined {
+  if (type === 'money') return 'money';
+  if (type === 'percent') return 'percent';
+  if (type === 'integer' || type === 'decimal') {
+    if (unit === 'count' || unit === 'months' || unit === 'days' || unit === 'years') return unit;
+    return 'number';
+  }
+  return undefined;
+}
+
+/** Returns an error message when `value` is not a valid value of `field`, else writes it normalised. */
+function normalizeValue(field: CompiledField, value: unknown, num: Float64Array, str: (string | undefined)[], at: number): string | undefined {
+  switch (field.type) {
+    case 'money': {
+      if (typeof value !== 'number' && typeof value !== 'string') return `must be an amount in ${field.fenPerUnit === 100 ? '元' : '万元'}`;
+      const fen = toScaledInteger(value, field.fenPerUnit === 100 ? 2 : 6);
+      if (fen === undefined) return `must be an amount in ${field.fenPerUnit === 100 ? '元 with at most 2 decimals' : '万元 with at most 6 decimals'}`;
+      if (fen < field.min || fen > field.max) return `must be between ${field.min / field.fenPerUnit} and ${field.max / field.fenPerUnit}`;
+      num[at] = fen;
+      return undefined;
+    }
+    case 'integer':
+    case 'decimal':
+    case 'percent': {
+      if (typeof value !== 'number' && typeof value !== 'string') return 'must be a number';
+      const d = parseDecimal(value);
+      if (!d || d.exp > 6) return 'must be a decimal number with at most 6 decimals';
+      if (field.type === 'integer' && d.exp > 0) return 'must be a whole number';
+      const n = d.num / 10 ** d.exp;
+      if (n < field.min || n > field.max) return `must be between ${field.min} and ${field.max}`;
+      num[at] = n;
+      return undefined;
+    }
+    case 'enum':
+      if (typeof value !== 'string' || !field.options?.has(value)) return `must be one of ${[...(field.options ?? [])].join(', ')}`;
+      str[at] = value;
+      return undefined;
+    case 'boolean':
+      if (typeof value !== 'boolean') return 'must be true or false';
+      str[at] = value ? 'true' : 'false';
+      return undefined;
+    case 'text':
+      if (typeof value !== 'string') return 'must be text';
+      str[at] = value;
+      return undefined;
+    case 'date':
+      if (typeof value !== 'string' || !DATE.test(value) || Number.isNaN(Date.parse(value))) return 'must be a date YYYY-MM-DD';
+      str[at] = value;
+      return undefined;
+    default:
+      return 'unsupported field';
+  }
+}
+
+/** Builds the validator of a form: it fills a fresh QuoteState or reports every bad field. */
+export function compileFormValidator(fields: readonly CompiledField[], slotCount: number, fieldKeys: ReadonlySet<string>) {
+  return function validateInputs(inputs: unknown, errors: ErrorDetail[]): QuoteState {
+    const state: QuoteState = {
+      num: new Float64Array(slotCount).fill(NaN),
+      str: new Array<string | undefined>(slotCount),
+      raw: new Array<unknown>(slotCount),
+      lists: new Array<NormalizedItem[] | undefined>(slotCount),
+    };
+    if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) {
+      errors.push({ path: '/inputs', message: 'must be an object' });
+      return state;
+    }
+    const record = inputs as Record<string, unknown>;
+    for (const k in record) if (!fieldKeys.has(k)) errors.push({ path: `/inputs/${k}`, message: 'is not a field of this product' });
+    for (const field of fields) {
+      let value = record[field.key];
+      if (value === undefined || value === null) value = field.defaultValue;
+      if (value === undefined) {
+        if (field.required) errors.push({ path: `/inputs/${field.key}`, message: 'is required' });
+        continue;
+      }
+      state.raw[field.slot] = value;
+      if (field.type !== 'list') {
+        const message = normalizeValue(field, value, state.num, state.str, field.slot);
+        if (message) errors.push({ path: `/inputs/${field.key}`, message });
+        continue;
+      }
+      if (!Array.isArray(value)) {
+        errors.push({ path: `/inputs/${field.key}`, message: 'must be a list' });
+        continue;
+      }
+      if (value.length < field.minItems || value.length > field.maxItems) {
+        errors.push({ path: `/inputs/${field.key}`, message: `must have ${field.minItems} to ${field.maxItems} items` });
+      }
+      const items: NormalizedItem[] = [];
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        const itemPath = `/inputs/${field.key}/${i}`;
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+          errors.push({ path: itemPath, message: 'must be an object' });
+          continue;
+        }
+        const itemRecord = item as Record<string, unknown>;
+        const normalized: NormalizedItem = { num: new Float64Array(field.itemFields.length).fill(NaN), str: new Array<string | undefined>(field.itemFields.length), raw: itemRecord };
+        for (const k in itemRecord) if (!field.itemFields.some((f) => f.key === k)) errors.push({ path: `${itemPath}/${k}`, message: 'is not a field of this item' });
+        for (const itemField of field.itemFields) {
+          let itemValue = itemRecord[itemField.key];
+          if (itemValue === undefined || itemValue === null) itemValue = itemField.defaultValue;
+          if (itemValue === undefined) {
+            if (itemField.required) errors.push({ path: `${itemPath}/${itemField.key}`, message: 'is required' });
+            continue;
+          }
+          const message = normalizeValue(itemField, itemValue, normalized.num, normalized.str, itemField.slot);
+          if (message) errors.push({ path: `${itemPath}/${itemField.key}`, message });
+        }
+        items.push(normalized);
+      }
+      state.lists[field.slot] = items;
+    }
+    return state;
+  };
+}
