@@ -7,6 +7,8 @@ import type { Config } from './config.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { authSchemas } from './auth/auth-schemas.ts';
 import { authenticateApiKey } from './auth/auth-service.ts';
+import { catalogueRoutes } from './catalogue/catalogue-routes.ts';
+import { catalogueSchemas } from './catalogue/catalogue-schemas.ts';
 import { renderApiDocs } from './http/api-docs.ts';
 import { createErrorMiddleware, notFoundHandler, sendError } from './http/error-middleware.ts';
 import { mountRoutes } from './http/mount-routes.ts';
@@ -24,11 +26,11 @@ export interface AppDependencies {
 
 /** Every API route, in the order the OpenAPI document lists them. */
 export function allRoutes(): RouteDefinition[] {
-  return [...authRoutes];
+  return [...authRoutes, ...catalogueRoutes];
 }
 
 export function registerAllSchemas(): void {
-  for (const schema of [...authSchemas]) registerSchema(schema);
+  for (const schema of [...authSchemas, ...catalogueSchemas]) registerSchema(schema as Record<string, unknown>);
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;

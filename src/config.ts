@@ -10,6 +10,7 @@ export const configSchema = {
     HOST: { type: 'string', minLength: 1, default: '127.0.0.1', description: 'Address to listen on; 0.0.0.0 behind a load balancer.' },
     MONGODB_URI: { type: 'string', pattern: '^mongodb(\\+srv)?://', description: 'A MongoDB (or FerretDB) URI. When set, the embedded database is not started.' },
     DATA_DIR: { type: 'string', minLength: 1, default: './data', description: 'Folder for the embedded database files and demo keys.' },
+    PRODUCTS_DIR: { type: 'string', minLength: 1, default: './products', description: 'Product files loaded (and published) into an empty database at start.' },
     DB_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 27018, description: 'Port of the embedded database (0 picks a free one).' },
     SEED_DEMO: { type: 'boolean', description: 'Create demo organisations and keys in an empty database (default: true on the embedded database, false with MONGODB_URI).' },
     LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', description: 'pino log level.' },
@@ -30,6 +31,7 @@ export interface Config {
   HOST: string;
   MONGODB_URI?: string;
   DATA_DIR: string;
+  PRODUCTS_DIR: string;
   DB_PORT: number;
   SEED_DEMO: boolean;
   LOG_LEVEL: string;

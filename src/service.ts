@@ -5,6 +5,9 @@ import mongoose from 'mongoose';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import { seedDemoOrganisations } from './auth/demo-seed.ts';
+import { ProductModel } from './catalogue/catalogue-model.ts';
+import { warmCompiledCache } from './catalogue/catalogue-service.ts';
+import { syncProducts } from './catalogue/product-sync.ts';
 import type { Config } from './config.ts';
 import { connectDatabase, disconnectDatabase, pingDatabase } from './db/connect-database.ts';
 import { startEmbeddedFerretDb } from './db/embedded-ferretdb.ts';
@@ -20,8 +23,9 @@ export interface RunningService {
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const dataDir = path.resolve(config.DATA_DIR);
   let embedded: Awaited<ReturnType<typeof startEmbeddedFerretDb>> | undefined;
-  let databaseUri = config.MONGODB_URI;
-  if (!databaseUri) {
+  let databaseUri: string;
+  if (config.MONGODB_URI) databaseUri = config.MONGODB_URI;
+  else {
     embedded = await startEmbeddedFerretDb({ dataDir: path.join(dataDir, 'db'), port: config.DB_PORT, logger });
     databaseUri = embedded.uri;
     logger.info({ dataDir: embedded.dataDir, uri: databaseUri }, 'embedded FerretDB started');
@@ -33,6 +37,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const seeded = await seedDemoOrganisations(dataDir);
       if (seeded) printDemoKeys(seeded.keys, seeded.file);
     }
+    if ((await ProductModel.estimatedDocumentCount()) === 0) {
+      // A new database gets the shipped catalogue, published, so brokers can quote at once.
+      const lines = await syncProducts({ dir: config.PRODUCTS_DIR, publish: true });
+      for (const line of lines) (line.outcome === 'error' ? logger.warn(line, 'product sync') : logger.info(line, 'product sync'));
+    }
+    logger.info({ versions: await warmCompiledCache() }, 'compiled published product versions');
   } catch (err) {
     await embedded?.stop();
     throw err;
@@ -63,7 +73,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   return { url, databaseUri, stop };
 }
 
-function printDemoKeys(keys: Record<string, string>, file: string): void {
-  const lines = Object.entries(keys).map(([name, key]) => `  ${name.padEnd(18)} ${key}`);
+function printDemoKeys(keys: object, file: string): void {
+  const lines = Object.entries(keys as Record<string, string>).map(([name, key]) => `  ${name.padEnd(18)} ${key}`);
   process.stdout.write(`\nDemo organisations created. Their API keys (shown once; also in ${file}, mode 600):\n${lines.join('\n')}\n\n`);
 }

@@ -10,6 +10,7 @@ const organisationSchema = new Schema(
     // Enterprises' region and qualifications decide which subsidy programmes they may claim.
     province: { type: String },
     city: { type: String },
+    regionCode: { type: String },
     qualifications: { type: [String], default: [] },
     unifiedSocialCreditCode: { type: String },
   },

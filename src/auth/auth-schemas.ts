@@ -1,6 +1,6 @@
 import { organisationKinds, roles } from './caller.ts';
 
-const id = (name: string) => `https://tech-insurance.dev/schemas/${name}`;
+const id = (name: string) => `https://tech-insurance.example/schemas/${name}`;
 
 export const organisationSchema = {
   $id: id('Organisation'),
@@ -16,6 +16,7 @@ export const organisationSchema = {
     nameEn: { type: 'string', description: 'Name in English.' },
     province: { type: 'string', description: 'Province (for subsidy eligibility), e.g. 浙江.' },
     city: { type: 'string', description: 'City (for subsidy eligibility), e.g. 杭州.' },
+    regionCode: { type: 'string', description: 'GB/T 2260 region code (6 digits); subsidy programmes match on it.' },
     qualifications: { type: 'array', items: { type: 'string' }, description: 'Enterprise qualifications such as high-tech, specialised-sme, tech-sme.' },
     unifiedSocialCreditCode: { type: 'string', description: '统一社会信用代码.' },
     createdAt: { type: 'string', format: 'date-time', description: 'When it was created.' },
@@ -35,6 +36,7 @@ export const newOrganisationSchema = {
     nameEn: { type: 'string', minLength: 1, maxLength: 200, description: 'Name in English.' },
     province: { type: 'string', minLength: 1, maxLength: 50, description: 'Province, e.g. 浙江.' },
     city: { type: 'string', minLength: 1, maxLength: 50, description: 'City, e.g. 杭州.' },
+    regionCode: { type: 'string', pattern: '^[0-9]{6}$', description: 'GB/T 2260 region code, e.g. 330106.' },
     qualifications: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 50 }, description: 'Enterprise qualifications.' },
     unifiedSocialCreditCode: { type: 'string', pattern: '^[0-9A-Z]{18}$', description: '统一社会信用代码 (18 characters).' },
   },

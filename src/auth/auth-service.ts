@@ -15,6 +15,7 @@ export interface OrganisationView {
   nameEn?: string;
   province?: string;
   city?: string;
+  regionCode?: string;
   qualifications: string[];
   unifiedSocialCreditCode?: string;
   createdAt: string;
@@ -27,6 +28,7 @@ export interface NewOrganisation {
   nameEn?: string;
   province?: string;
   city?: string;
+  regionCode?: string;
   qualifications?: string[];
   unifiedSocialCreditCode?: string;
 }
@@ -53,6 +55,7 @@ function toOrganisationView(doc: InstanceType<typeof OrganisationModel>): Organi
     ...(doc.nameEn ? { nameEn: doc.nameEn } : {}),
     ...(doc.province ? { province: doc.province } : {}),
     ...(doc.city ? { city: doc.city } : {}),
+    ...(doc.regionCode ? { regionCode: doc.regionCode } : {}),
     qualifications: [...(doc.qualifications ?? [])],
     ...(doc.unifiedSocialCreditCode ? { unifiedSocialCreditCode: doc.unifiedSocialCreditCode } : {}),
     createdAt: (doc.get('createdAt') as Date).toISOString(),

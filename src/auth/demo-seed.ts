@@ -25,11 +25,11 @@ const organisations: Record<string, NewOrganisation> = {
   broker: { code: 'MXB', kind: 'broker', name: '明信保险经纪有限公司（演示）', nameEn: 'Mingxin Insurance Brokers (demo)' },
   enterprise: {
     code: 'HZZZ', kind: 'enterprise', name: '杭州智造装备有限公司', nameEn: 'Hangzhou Smart Equipment Co., Ltd.',
-    province: '浙江', city: '杭州', qualifications: ['high-tech', 'specialised-sme'], unifiedSocialCreditCode: '91330100MA2DEMO01X',
+    province: '浙江', city: '杭州', regionCode: '330106', qualifications: ['high-tech', 'specialised-sme'], unifiedSocialCreditCode: '91330100MA2DEMO01X',
   },
   otherEnterprise: {
     code: 'JNXC', kind: 'enterprise', name: '济南新材科技有限公司', nameEn: 'Jinan New Materials Technology Co., Ltd.',
-    province: '山东', city: '济南', qualifications: ['tech-sme'], unifiedSocialCreditCode: '91370100MA3DEMO02Y',
+    province: '山东', city: '济南', regionCode: '370102', qualifications: ['tech-sme'], unifiedSocialCreditCode: '91370100MA3DEMO02Y',
   },
 };
 

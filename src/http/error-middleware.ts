@@ -4,7 +4,7 @@ import { AppError, statusByKind, type ErrorDetail } from './app-error.ts';
 
 /** The one JSON error shape every 4xx/5xx answer has. */
 export const errorResponseSchema = {
-  $id: 'https://tech-insurance.dev/schemas/ErrorResponse',
+  $id: 'https://tech-insurance.example/schemas/ErrorResponse',
   type: 'object',
   description: 'Every 4xx and 5xx answer has this shape.',
   required: ['error'],

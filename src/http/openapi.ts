@@ -2,7 +2,7 @@ import { errorResponseSchema } from './error-middleware.ts';
 import type { RouteDefinition } from './route.ts';
 import { registeredSchemas, SCHEMA_ID_PREFIX, type JsonSchema } from './schema-registry.ts';
 
-const componentName = (id: string) => id.slice(SCHEMA_ID_PREFIX.length).replace(/[^A-Za-z0-9_.-]/g, '_');
+const componentName = (id: string) => id.slice(SCHEMA_ID_PREFIX.length).replace(/\.json$/, '').replace(/[^A-Za-z0-9_.-]/g, '_');
 
 /**
  * Rewrites a route schema for OpenAPI: named schemas (with a registered `$id`) become

@@ -9,7 +9,7 @@ const addFormats = ((addFormatsModule as unknown as { default?: FormatsPlugin })
 export type JsonSchema = Record<string, unknown>;
 
 /** Every `$id` in the codebase starts with this, so OpenAPI can turn ids into component refs. */
-export const SCHEMA_ID_PREFIX = 'https://tech-insurance.dev/schemas/';
+export const SCHEMA_ID_PREFIX = 'https://tech-insurance.example/schemas/';
 
 function createAjv(coerceTypes: boolean): Ajv2020 {
   const ajv = new Ajv2020({

@@ -1,0 +1,67 @@
+import mongoose, { Schema } from 'mongoose';
+import type { Caller } from '../auth/caller.ts';
+
+/** Who did what to which record, when, with a short human summary. Written by services, never edited. */
+const auditEntrySchema = new Schema(
+  {
+    at: { type: Date, required: true },
+    actor: {
+      keyId: String,
+      userName: String,
+      role: String,
+      organisationId: String,
+    },
+    action: { type: String, required: true },
+    entityType: { type: String, required: true },
+    entityId: { type: String, required: true },
+    organisationId: { type: String },
+    summary: { type: String, required: true },
+    changes: { type: [{ path: String, from: Schema.Types.Mixed, to: Schema.Types.Mixed, _id: false }], default: undefined },
+  },
+  { collection: 'auditLog', versionKey: false },
+);
+auditEntrySchema.index({ entityType: 1, entityId: 1, at: -1 });
+auditEntrySchema.index({ organisationId: 1, at: -1 });
+
+export const AuditEntryModel = mongoose.model('AuditEntry', auditEntrySchema);
+
+export interface AuditEvent {
+  action: string;
+  entityType: string;
+  entityId: string;
+  organisationId?: string;
+  summary: string;
+  changes?: { path: string; from?: unknown; to?: unknown }[];
+}
+
+/** The actor recorded for work done by the system itself (sync at start, CLI). */
+export const systemActor = { keyId: 'system', userName: 'system', role: 'system', organisationId: '' };
+
+/** Appends one entry to the audit log. */
+export async function recordAudit(actor: Caller | typeof systemActor, event: AuditEvent, at: Date = new Date()): Promise<void> {
+  await AuditEntryModel.create({
+    at,
+    actor: { keyId: actor.keyId, userName: actor.userName, role: actor.role, organisationId: actor.organisationId },
+    ...event,
+  });
+}
+
+export interface AuditEntryView {
+  at: string;
+  actor: { keyId: string; userName: string; role: string };
+  action: string;
+  summary: string;
+  changes?: { path: string; from?: unknown; to?: unknown }[];
+}
+
+/** The audit trail of one record, newest first. */
+export async function listAuditEntries(entityType: string, entityIds: string[], limit = 200): Promise<AuditEntryView[]> {
+  const docs = await AuditEntryModel.find({ entityType, entityId: { $in: entityIds } }).sort({ at: -1 }).limit(limit).lean();
+  return docs.map((doc) => ({
+    at: doc.at.toISOString(),
+    actor: { keyId: doc.actor?.keyId ?? '', userName: doc.actor?.userName ?? '', role: doc.actor?.role ?? '' },
+    action: doc.action,
+    summary: doc.summary,
+    ...(doc.changes ? { changes: doc.changes.map((c) => ({ path: c.path ?? '', from: c.from, to: c.to })) } : {}),
+  }));
+}

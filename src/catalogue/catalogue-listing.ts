@@ -1,0 +1,88 @@
+import { OrganisationModel } from '../auth/auth-model.ts';
+import type { ProductDefinition, SubsidyProgramme } from '../rating/index.ts';
+import { ProductVersionModel } from './catalogue-model.ts';
+import { findEffectiveVersion, subsidyProgrammesFor } from './catalogue-service.ts';
+
+export type Lang = 'zh-CN' | 'en';
+type Text = { zh: string; en: string };
+const pick = (text: Text | undefined, lang: Lang) => (text ? (lang === 'en' ? text.en : text.zh) : '');
+
+export interface CatalogueItem {
+  code: string;
+  version: string;
+  line: string;
+  name: Text;
+  title: string;
+  description: Text;
+  insurer: { code: string; name: string };
+  illustrative: boolean;
+  effectiveFrom: string;
+  effectiveTo?: string;
+}
+
+async function insurerNames(): Promise<Map<string, string>> {
+  const insurers = await OrganisationModel.find({ kind: 'insurer' }, { code: 1, name: 1, nameEn: 1 }).lean();
+  return new Map(insurers.map((i) => [i.code, i.name]));
+}
+
+function toItem(definition: ProductDefinition, names: Map<string, string>, lang: Lang): CatalogueItem {
+  return {
+    code: definition.code,
+    version: definition.version,
+    line: definition.line,
+    name: definition.name,
+    title: pick(definition.name, lang),
+    description: definition.description,
+    insurer: { code: definition.insurer, name: names.get(definition.insurer) ?? definition.insurer },
+    illustrative: definition.illustrative === true,
+    effectiveFrom: definition.effectiveFrom,
+    ...(definition.effectiveTo ? { effectiveTo: definition.effectiveTo } : {}),
+  };
+}
+
+/** Published versions in force on `date`, for anyone signed in to browse. */
+export async function listCatalogue(filter: { line?: string; insurer?: string; date: string; lang: Lang }): Promise<CatalogueItem[]> {
+  const query: Record<string, unknown> = { status: 'published', effectiveFrom: { $lte: filter.date } };
+  if (filter.line) query.line = filter.line;
+  const docs = await ProductVersionModel.find(query).sort({ productCode: 1 }).lean();
+  const names = await insurerNames();
+  return docs
+    .filter((d) => !d.effectiveTo || d.effectiveTo >= filter.date)
+    .map((d) => d.definition as ProductDefinition)
+    .filter((d) => !filter.insurer || d.insurer === filter.insurer)
+    .map((d) => toItem(d, names, filter.lang));
+}
+
+export interface CatalogueEntry extends CatalogueItem {
+  parties: ProductDefinition['parties'];
+  coverages: ProductDefinition['coverages'];
+  form: ProductDefinition['form'];
+  clauses: ProductDefinition['clauses'];
+  coInsurance?: ProductDefinition['coInsurance'];
+  validityDays: number;
+  vatRatePercent: string;
+  subsidyProgrammes: { code: string; name: Text; level: string; sharePercent: string; regionCode?: string }[];
+  /** Picks a broker may change, with their filed ranges; the rest are the underwriter's. */
+  adjustable: { step: string; label: Text; changeableBy: string[] }[];
+}
+
+/** What a broker needs to quote a product: cover, form, limits, deductibles, subsidies. */
+export async function getCatalogueEntry(code: string, date: string, lang: Lang): Promise<CatalogueEntry> {
+  const version = await findEffectiveVersion(code, date);
+  const definition = version.definition;
+  const programmes: SubsidyProgramme[] = await subsidyProgrammesFor(definition.line);
+  const names = await insurerNames();
+  const steps = (definition.plan as unknown as { steps?: { key: string; label: Text; changeableBy?: string[] }[] }).steps ?? [];
+  return {
+    ...toItem(definition, names, lang),
+    parties: definition.parties,
+    coverages: definition.coverages,
+    form: definition.form,
+    clauses: definition.clauses,
+    ...(definition.coInsurance ? { coInsurance: definition.coInsurance } : {}),
+    validityDays: definition.validityDays ?? 30,
+    vatRatePercent: definition.vatRatePercent,
+    subsidyProgrammes: programmes.map((p) => ({ code: p.code, name: p.name, level: p.level, sharePercent: p.sharePercent, ...(p.regionCode ? { regionCode: p.regionCode } : {}) })),
+    adjustable: steps.filter((s) => s.changeableBy).map((s) => ({ step: s.key, label: s.label, changeableBy: s.changeableBy ?? ['underwriter'] })),
+  };
+}

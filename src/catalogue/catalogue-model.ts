@@ -1,0 +1,72 @@
+import mongoose, { Schema } from 'mongoose';
+
+/** A product: the stable identity that versions hang off. Codes are unique across insurers. */
+const productSchema = new Schema(
+  {
+    code: { type: String, required: true, unique: true },
+    insurerOrganisationId: { type: String, required: true },
+    insurerCode: { type: String, required: true },
+    line: { type: String, required: true },
+    name: { zh: String, en: String },
+  },
+  { timestamps: true, collection: 'products' },
+);
+productSchema.index({ insurerOrganisationId: 1, code: 1 });
+
+/**
+ * One version of a product's definition. Drafts may be edited; a published version is a filed
+ * contract and never changes (a change is a new version); retired versions stay for old quotes.
+ */
+const productVersionSchema = new Schema(
+  {
+    productCode: { type: String, required: true },
+    version: { type: String, required: true },
+    status: { type: String, required: true, enum: ['draft', 'published', 'retired'] },
+    insurerOrganisationId: { type: String, required: true },
+    line: { type: String, required: true },
+    definition: { type: Schema.Types.Mixed, required: true },
+    definitionHash: { type: String, required: true },
+    effectiveFrom: { type: String, required: true },
+    effectiveTo: { type: String },
+    publishedAt: { type: Date },
+    retiredAt: { type: Date },
+    createdBy: { type: String },
+  },
+  { timestamps: true, collection: 'productVersions', minimize: false },
+);
+productVersionSchema.index({ productCode: 1, version: 1 }, { unique: true });
+productVersionSchema.index({ status: 1, effectiveFrom: 1 });
+productVersionSchema.index({ productCode: 1, status: 1 });
+productVersionSchema.index({ productCode: 1, definitionHash: 1 });
+
+/**
+ * Publications are inserted, never updated: the unique (productCode, sequence) index serialises
+ * publishes of one product across instances, and (productCode, version) makes a version publish
+ * exactly once — FerretDB has no transactions and its findAndModify is read-then-write.
+ */
+const publicationSchema = new Schema(
+  {
+    productCode: { type: String, required: true },
+    sequence: { type: Number, required: true },
+    version: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { collection: 'publications', versionKey: false },
+);
+publicationSchema.index({ productCode: 1, sequence: 1 }, { unique: true });
+publicationSchema.index({ productCode: 1, version: 1 }, { unique: true });
+
+/** A government premium-subsidy programme, loaded from products/subsidies/. */
+const subsidyProgrammeSchema = new Schema(
+  {
+    code: { type: String, required: true, unique: true },
+    definition: { type: Schema.Types.Mixed, required: true },
+    definitionHash: { type: String, required: true },
+  },
+  { timestamps: true, collection: 'subsidyProgrammes', minimize: false },
+);
+
+export const ProductModel = mongoose.model('Product', productSchema);
+export const ProductVersionModel = mongoose.model('ProductVersion', productVersionSchema);
+export const PublicationModel = mongoose.model('Publication', publicationSchema);
+export const SubsidyProgrammeModel = mongoose.model('SubsidyProgramme', subsidyProgrammeSchema);

@@ -1,0 +1,111 @@
+import { defineRoute } from '../http/route.ts';
+import { TECH_INSURANCE_LINES } from '../rating/index.ts';
+import { getCatalogueEntry, listCatalogue } from './catalogue-listing.ts';
+import {
+  catalogueEntrySchema, catalogueItemSchema, definitionDiffSchema, newProductSchema, newVersionSchema, productCodeParams,
+  productVersionSchema, vectorRunSchema, versionParams, versionSummarySchema,
+} from './catalogue-schemas.ts';
+import { createProduct, createVersion, diffVersions, getVersion, listProducts, listVersions, publishVersion, retireVersion, testVersion, updateDraft } from './catalogue-service.ts';
+
+const adminTags = ['Products (insurers)'];
+const catalogueTags = ['Catalogue'];
+const insurerAdmin = ['insurer-admin', 'platform-admin'] as const;
+const insurerStaff = ['insurer-admin', 'underwriter', 'platform-admin'] as const;
+
+/** Today's date in China (UTC+8), where policies' dates are reckoned. */
+export function todayInChina(now: Date = new Date()): string {
+  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+const langQuery = { type: 'string', enum: ['zh-CN', 'en'], default: 'zh-CN', description: 'Language of the title field.' } as const;
+const dateQuery = { type: 'string', format: 'date', description: 'Date the versions must be in force (default today, China time).' } as const;
+
+export const catalogueRoutes = [
+  defineRoute({
+    method: 'get', path: '/v1/products', operationId: 'listProducts', summary: 'Your organisation\'s products', tags: adminTags,
+    access: insurerStaff,
+    success: { status: 200, description: 'Products.', schema: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: { type: 'object', required: ['code', 'line', 'name', 'insurerCode'], additionalProperties: false, properties: { code: { type: 'string', description: 'Code.' }, line: { type: 'string', description: 'Line.' }, name: { type: 'object', description: 'Name.' }, insurerCode: { type: 'string', description: 'Insurer.' } } } } } } },
+    handler: async ({ caller }) => ({ items: await listProducts(caller) }),
+  }),
+  defineRoute({
+    method: 'post', path: '/v1/products', operationId: 'createProduct', summary: 'Create a product with its first draft version', tags: adminTags,
+    access: insurerAdmin,
+    body: newProductSchema,
+    success: { status: 201, description: 'The draft version.', schema: productVersionSchema },
+    handler: ({ caller, body }) => createProduct(caller, (body as { definition: unknown }).definition),
+  }),
+  defineRoute({
+    method: 'get', path: '/v1/products/{code}/versions', operationId: 'listProductVersions', summary: 'Versions of a product', tags: adminTags,
+    access: insurerStaff,
+    params: productCodeParams,
+    success: { status: 200, description: 'Versions, newest first.', schema: { type: 'object', required: ['productCode', 'versions'], additionalProperties: false, properties: { productCode: { type: 'string', description: 'Product.' }, versions: { type: 'array', items: versionSummarySchema, description: 'Versions.' } } } },
+    handler: ({ caller, params }) => listVersions(caller, params.code),
+  }),
+  defineRoute({
+    method: 'post', path: '/v1/products/{code}/versions', operationId: 'createProductVersion', summary: 'New draft: from a full definition or by cloning a version', tags: adminTags,
+    access: insurerAdmin,
+    params: productCodeParams,
+    body: newVersionSchema,
+    success: { status: 201, description: 'The draft version.', schema: productVersionSchema },
+    handler: ({ caller, params, body }) => createVersion(caller, params.code, body as { definition?: unknown; cloneFrom?: string; version?: string }),
+  }),
+  defineRoute({
+    method: 'get', path: '/v1/products/{code}/versions/{version}', operationId: 'getProductVersion', summary: 'One version with its definition', tags: adminTags,
+    access: insurerStaff,
+    params: versionParams,
+    success: { status: 200, description: 'The version.', schema: productVersionSchema },
+    handler: ({ caller, params }) => getVersion(caller, params.code, params.version),
+  }),
+  defineRoute({
+    method: 'put', path: '/v1/products/{code}/versions/{version}', operationId: 'updateProductDraft', summary: 'Edit a draft (published versions never change: 409)', tags: adminTags,
+    access: insurerAdmin,
+    params: versionParams,
+    body: newProductSchema,
+    success: { status: 200, description: 'The edited draft.', schema: productVersionSchema },
+    handler: ({ caller, params, body }) => updateDraft(caller, params.code, params.version, (body as { definition: unknown }).definition),
+  }),
+  defineRoute({
+    method: 'post', path: '/v1/products/{code}/versions/{version}/test', operationId: 'testProductVersion', summary: 'Run the version\'s test vectors', tags: adminTags,
+    access: insurerStaff,
+    params: versionParams,
+    success: { status: 200, description: 'Vector results.', schema: vectorRunSchema },
+    handler: ({ caller, params }) => testVersion(caller, params.code, params.version),
+  }),
+  defineRoute({
+    method: 'post', path: '/v1/products/{code}/versions/{version}/publish', operationId: 'publishProductVersion', summary: 'Publish a draft (refused if it does not compile, a vector fails or dates clash)', tags: adminTags,
+    access: insurerAdmin,
+    params: versionParams,
+    success: { status: 200, description: 'The published version.', schema: productVersionSchema },
+    handler: ({ caller, params }) => publishVersion(caller, params.code, params.version),
+  }),
+  defineRoute({
+    method: 'post', path: '/v1/products/{code}/versions/{version}/retire', operationId: 'retireProductVersion', summary: 'Retire a published version', tags: adminTags,
+    access: insurerAdmin,
+    params: versionParams,
+    success: { status: 200, description: 'The retired version.', schema: productVersionSchema },
+    handler: ({ caller, params }) => retireVersion(caller, params.code, params.version),
+  }),
+  defineRoute({
+    method: 'get', path: '/v1/products/{code}/diff', operationId: 'diffProductVersions', summary: 'What changed between two versions', tags: adminTags,
+    access: insurerStaff,
+    params: productCodeParams,
+    query: { type: 'object', required: ['from', 'to'], additionalProperties: false, properties: { from: { type: 'string', maxLength: 40, description: 'Older version.' }, to: { type: 'string', maxLength: 40, description: 'Newer version.' } } } as const,
+    success: { status: 200, description: 'Changes.', schema: definitionDiffSchema },
+    handler: ({ caller, params, query }) => diffVersions(caller, params.code, query.from, query.to),
+  }),
+  defineRoute({
+    method: 'get', path: '/v1/catalogue', operationId: 'listCatalogue', summary: 'Products on sale: published versions in force today', tags: catalogueTags,
+    access: 'signed-in',
+    query: { type: 'object', additionalProperties: false, properties: { line: { type: 'string', enum: TECH_INSURANCE_LINES, description: 'Only this line.' }, insurer: { type: 'string', maxLength: 32, description: 'Only this insurer code.' }, lang: langQuery, date: dateQuery } } as const,
+    success: { status: 200, description: 'Catalogue.', schema: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: catalogueItemSchema, description: 'Products.' } } } },
+    handler: async ({ query }) => ({ items: await listCatalogue({ ...(query.line ? { line: query.line } : {}), ...(query.insurer ? { insurer: query.insurer } : {}), date: query.date ?? todayInChina(), lang: query.lang ?? 'zh-CN' }) }),
+  }),
+  defineRoute({
+    method: 'get', path: '/v1/catalogue/{code}', operationId: 'getCatalogueEntry', summary: 'A product on sale: cover, form, limits, deductibles, subsidies', tags: catalogueTags,
+    access: 'signed-in',
+    params: productCodeParams,
+    query: { type: 'object', additionalProperties: false, properties: { lang: langQuery, date: dateQuery } } as const,
+    success: { status: 200, description: 'The entry.', schema: catalogueEntrySchema },
+    handler: ({ params, query }) => getCatalogueEntry(params.code, query.date ?? todayInChina(), query.lang ?? 'zh-CN'),
+  }),
+];

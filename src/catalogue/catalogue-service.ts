@@ -1,0 +1,451 @@
+import { createHash } from 'node:crypto';
+import { recordAudit, systemActor } from '../audit/audit-log.ts';
+import { OrganisationModel } from '../auth/auth-model.ts';
+import type { Caller } from '../auth/caller.ts';
+import { AppError, conflict, invalidInput, notFound, type ErrorDetail } from '../http/app-error.ts';
+import { validateOrThrow } from '../http/schema-registry.ts';
+import { compileProduct, ProductCompileError, productDefinitionSchema, runTestVectors, type CompiledProduct, type ProductDefinition, type SubsidyProgramme } from '../rating/index.ts';
+import { ProductModel, ProductVersionModel, PublicationModel, SubsidyProgrammeModel } from './catalogue-model.ts';
+import { diffDefinitions, type DefinitionChange } from './definition-diff.ts';
+
+type Actor = Caller | typeof systemActor;
+export type VersionStatus = 'draft' | 'published' | 'retired';
+
+export interface VersionView {
+  productCode: string;
+  version: string;
+  status: VersionStatus;
+  effectiveFrom: string;
+  effectiveTo?: string;
+  publishedAt?: string;
+  retiredAt?: string;
+  createdAt: string;
+  updatedAt: string;
+  definitionHash: string;
+  /** Present on drafts: what stands between the draft and publication. */
+  compileErrors?: ErrorDetail[];
+  definition: ProductDefinition;
+}
+
+export interface VectorOutcome {
+  name: string;
+  passed: boolean;
+  message: string;
+}
+
+type VersionDoc = InstanceType<typeof ProductVersionModel>;
+
+/** Canonical JSON (sorted keys) so the hash of a definition does not depend on key order. */
+export function hashDefinition(definition: unknown): string {
+  const canonical = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(canonical);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.keys(value as object).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+    }
+    return value;
+  };
+  return createHash('sha256').update(JSON.stringify(canonical(definition))).digest('hex');
+}
+
+const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
+
+/**
+ * MongoDB (and FerretDB) cannot store keys with "." or a leading "$": refuse them with their path
+ * instead of failing at write time or, worse, having them read as operators.
+ */
+function checkStorableKeys(value: unknown, path: string, details: ErrorDetail[]): void {
+  if (Array.isArray(value)) value.forEach((item, i) => checkStorableKeys(item, `${path}[${i}]`, details));
+  else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key.includes('.') || key.startsWith('$') || key === '__proto__' || key === 'constructor' || key === 'prototype') {
+        details.push({ path: `${path}.${key}`, message: 'keys may not contain "." or start with "$" (storable-key)' });
+      } else checkStorableKeys(inner, `${path}.${key}`, details);
+    }
+  }
+}
+
+/** Validates a definition's structure (JSON Schema) and storability; throws 400 with paths. */
+export function checkDefinition(definition: unknown, root = 'body.definition'): ProductDefinition {
+  const details: ErrorDetail[] = [];
+  checkStorableKeys(definition, root, details);
+  if (details.length) throw invalidInput('The product definition has keys that cannot be stored.', details);
+  return validateOrThrow<ProductDefinition>(productDefinitionSchema, definition, root);
+}
+
+/** Compiles a definition, returning its errors (path inside the definition) instead of throwing. */
+function compileErrorsOf(definition: ProductDefinition, root = 'definition'): ErrorDetail[] {
+  try {
+    compileProduct(definition);
+    return [];
+  } catch (err) {
+    if (err instanceof ProductCompileError) return err.details.map((d) => ({ path: `${root}${d.path.startsWith('/') || d.path.startsWith('.') || d.path.startsWith('[') ? '' : '.'}${d.path}`, message: d.message }));
+    throw err;
+  }
+}
+
+function toVersionView(doc: VersionDoc, withCompileErrors = false): VersionView {
+  const definition = doc.definition as ProductDefinition;
+  return {
+    productCode: doc.productCode,
+    version: doc.version,
+    status: doc.status as VersionStatus,
+    effectiveFrom: doc.effectiveFrom,
+    ...(doc.effectiveTo ? { effectiveTo: doc.effectiveTo } : {}),
+    ...(doc.publishedAt ? { publishedAt: doc.publishedAt.toISOString() } : {}),
+    ...(doc.retiredAt ? { retiredAt: doc.retiredAt.toISOString() } : {}),
+    createdAt: (doc.get('createdAt') as Date).toISOString(),
+    updatedAt: (doc.get('updatedAt') as Date).toISOString(),
+    definitionHash: doc.definitionHash,
+    ...(withCompileErrors && doc.status === 'draft' ? { compileErrors: compileErrorsOf(definition) } : {}),
+    definition,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compiled versions: published versions are immutable, so a compiled copy keyed by the version's
+// id is valid for the life of the process on every instance.
+
+const compiledByVersionId = new Map<string, CompiledProduct>();
+
+function compiledFor(doc: VersionDoc): CompiledProduct {
+  const id = `${doc.productCode}@${doc.version}#${doc.definitionHash}`;
+  let compiled = compiledByVersionId.get(id);
+  if (!compiled) {
+    compiled = compileProduct(doc.definition as ProductDefinition);
+    compiledByVersionId.set(id, compiled);
+  }
+  return compiled;
+}
+
+/** Compiles every published and retired version at start, so no request pays for compiling. */
+export async function warmCompiledCache(): Promise<number> {
+  const docs = await ProductVersionModel.find({ status: { $in: ['published', 'retired'] } });
+  for (const doc of docs) compiledFor(doc);
+  return docs.length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scope: insurer users see their own organisation's products; platform admins see all.
+
+async function loadProductForInsurer(caller: Actor, code: string) {
+  const product = await ProductModel.findOne({ code });
+  if (!product) throw notFound(`The product ${code}`);
+  if (caller.role !== 'platform-admin' && caller.role !== 'system' && product.insurerOrganisationId !== caller.organisationId) {
+    throw notFound(`The product ${code}`);
+  }
+  return product;
+}
+
+async function loadVersion(caller: Actor, code: string, version: string): Promise<VersionDoc> {
+  await loadProductForInsurer(caller, code);
+  const doc = await ProductVersionModel.findOne({ productCode: code, version });
+  if (!doc) throw notFound(`Version ${version} of ${code}`);
+  return doc;
+}
+
+function requireOwnInsurer(caller: Actor, definition: ProductDefinition, insurerOrganisationCode: string): void {
+  if (caller.role === 'system' || caller.role === 'platform-admin') return;
+  if (definition.insurer !== insurerOrganisationCode) {
+    throw invalidInput(`The definition names the insurer ${definition.insurer}, but your organisation is ${insurerOrganisationCode}.`, [
+      { path: 'body.definition.insurer', message: `must be your organisation's code ${insurerOrganisationCode} (insurer)` },
+    ]);
+  }
+}
+
+async function insertVersion(actor: Actor, insurerOrganisationId: string, definition: ProductDefinition): Promise<VersionDoc> {
+  try {
+    return await ProductVersionModel.create({
+      productCode: definition.code,
+      version: definition.version,
+      status: 'draft',
+      insurerOrganisationId,
+      line: definition.line,
+      definition,
+      definitionHash: hashDefinition(definition),
+      effectiveFrom: definition.effectiveFrom,
+      ...(definition.effectiveTo ? { effectiveTo: definition.effectiveTo } : {}),
+      createdBy: actor.keyId,
+    });
+  } catch (err) {
+    if (isDuplicateKey(err)) throw conflict(`Version ${definition.version} of ${definition.code} already exists; give the new draft another version.`, [{ path: 'body.definition.version', message: 'must be a version the product does not have yet (unique)' }]);
+    throw err;
+  }
+}
+
+/** Creates a product and its first draft version from a full definition (insurer admin). */
+export async function createProduct(caller: Actor, rawDefinition: unknown): Promise<VersionView> {
+  const definition = checkDefinition(rawDefinition);
+  let insurerOrganisationId = caller.organisationId;
+  if (caller.role === 'platform-admin' || caller.role === 'system') {
+    // The platform files products on an insurer's behalf: the definition names the insurer.
+    const insurer = await OrganisationModel.findOne({ code: definition.insurer, kind: 'insurer' }).lean();
+    if (!insurer) throw invalidInput(`No insurer organisation has the code ${definition.insurer}.`, [{ path: 'body.definition.insurer', message: 'must be the code of an insurer organisation (insurer)' }]);
+    insurerOrganisationId = String(insurer._id);
+  }
+  requireOwnInsurer(caller, definition, 'organisationCode' in caller ? caller.organisationCode : '');
+  try {
+    await ProductModel.create({ code: definition.code, insurerOrganisationId, insurerCode: definition.insurer, line: definition.line, name: definition.name });
+  } catch (err) {
+    if (isDuplicateKey(err)) throw conflict(`A product with the code ${definition.code} already exists; add a version to it instead.`, [{ path: 'body.definition.code', message: 'must be unique across the catalogue (unique)' }]);
+    throw err;
+  }
+  const doc = await insertVersion(caller, insurerOrganisationId, definition);
+  await recordAudit(caller, { action: 'product.create', entityType: 'product', entityId: definition.code, organisationId: insurerOrganisationId, summary: `Created product ${definition.code} with draft ${definition.version}.` });
+  return toVersionView(doc, true);
+}
+
+/** Adds a draft to a product: from a full definition, or by cloning a version under a new version. */
+export async function createVersion(caller: Actor, code: string, input: { definition?: unknown; cloneFrom?: string; version?: string }): Promise<VersionView> {
+  const product = await loadProductForInsurer(caller, code);
+  let definition: ProductDefinition;
+  if (input.definition !== undefined) {
+    definition = checkDefinition(input.definition);
+  } else if (input.cloneFrom !== undefined) {
+    const source = await loadVersion(caller, code, input.cloneFrom);
+    const cloned = structuredClone(source.definition) as ProductDefinition & { version: string };
+    cloned.version = input.version ?? (await nextVersionLabel(code, source.version));
+    definition = checkDefinition(cloned, 'body.cloneFrom');
+  } else {
+    throw invalidInput('Send a definition, or cloneFrom with the version to copy.', [{ path: 'body', message: 'must have definition or cloneFrom (oneOf)' }]);
+  }
+  if (definition.code !== code) {
+    throw invalidInput(`The definition's code ${definition.code} is not the product ${code}.`, [{ path: 'body.definition.code', message: `must be ${code} (const)` }]);
+  }
+  requireOwnInsurer(caller, definition, product.insurerCode);
+  const doc = await insertVersion(caller, product.insurerOrganisationId, definition);
+  await recordAudit(caller, { action: 'version.create', entityType: 'productVersion', entityId: `${code}@${definition.version}`, organisationId: product.insurerOrganisationId, summary: input.cloneFrom ? `Cloned ${code} ${input.cloneFrom} as draft ${definition.version}.` : `Created draft ${definition.version} of ${code}.` });
+  return toVersionView(doc, true);
+}
+
+async function nextVersionLabel(code: string, from: string): Promise<string> {
+  const taken = new Set((await ProductVersionModel.find({ productCode: code }, { version: 1 }).lean()).map((v) => v.version));
+  const parts = from.split('.').map(Number);
+  for (;;) {
+    parts[parts.length - 1] = parts[parts.length - 1]! + 1;
+    const label = parts.join('.');
+    if (!taken.has(label)) return label;
+  }
+}
+
+/** Replaces a draft's definition. Published and retired versions are filed contracts: 409. */
+export async function updateDraft(caller: Actor, code: string, version: string, rawDefinition: unknown): Promise<VersionView> {
+  const doc = await loadVersion(caller, code, version);
+  if (doc.status !== 'draft') throw conflict(`Version ${version} of ${code} is ${doc.status} and can no longer change; create a new version.`);
+  const definition = checkDefinition(rawDefinition);
+  if (definition.code !== code || definition.version !== version) {
+    throw invalidInput('The definition must keep the product code and version of the draft it edits.', [
+      ...(definition.code !== code ? [{ path: 'body.definition.code', message: `must be ${code} (const)` }] : []),
+      ...(definition.version !== version ? [{ path: 'body.definition.version', message: `must be ${version} (const)` }] : []),
+    ]);
+  }
+  const product = await ProductModel.findOne({ code });
+  requireOwnInsurer(caller, definition, product!.insurerCode);
+  const changes = diffDefinitions(doc.definition, definition);
+  // The status condition makes the write miss if a publish landed since we read the draft.
+  const result = await ProductVersionModel.updateOne(
+    { _id: doc._id, status: 'draft' },
+    { $set: { definition, definitionHash: hashDefinition(definition), line: definition.line, effectiveFrom: definition.effectiveFrom, effectiveTo: definition.effectiveTo ?? null } },
+  );
+  if (result.matchedCount === 0) throw conflict(`Version ${version} of ${code} was published meanwhile and can no longer change.`);
+  await recordAudit(caller, {
+    action: 'version.update', entityType: 'productVersion', entityId: `${code}@${version}`, organisationId: doc.insurerOrganisationId,
+    summary: `Edited draft ${version} of ${code}: ${changes.length} change(s).`,
+    changes: changes.slice(0, 100).map((c) => ({ path: c.path, from: c.from, to: c.to })),
+  });
+  return toVersionView((await ProductVersionModel.findById(doc._id))!, true);
+}
+
+/** Runs a version's test vectors against the engine. */
+export async function testVersion(caller: Actor, code: string, version: string): Promise<{ passed: boolean; compileErrors: ErrorDetail[]; vectors: VectorOutcome[] }> {
+  const doc = await loadVersion(caller, code, version);
+  return testDefinition(doc.definition as ProductDefinition, await subsidyProgrammesFor((doc.definition as ProductDefinition).line));
+}
+
+function testDefinition(definition: ProductDefinition, programmes: readonly SubsidyProgramme[]): { passed: boolean; compileErrors: ErrorDetail[]; vectors: VectorOutcome[] } {
+  let compiled: CompiledProduct;
+  try {
+    compiled = compileProduct(definition);
+  } catch (err) {
+    if (err instanceof ProductCompileError) return { passed: false, compileErrors: compileErrorsOf(definition), vectors: [] };
+    throw err;
+  }
+  const vectors = runTestVectors(compiled, programmes).map((v) => ({ name: v.name, passed: v.passed, message: v.message }));
+  return { passed: vectors.every((v) => v.passed), compileErrors: [], vectors };
+}
+
+function overlaps(a: { effectiveFrom: string; effectiveTo?: string | null }, b: { effectiveFrom: string; effectiveTo?: string | null }): boolean {
+  const aEnd = a.effectiveTo ?? '9999-12-31';
+  const bEnd = b.effectiveTo ?? '9999-12-31';
+  return a.effectiveFrom <= bEnd && b.effectiveFrom <= aEnd;
+}
+
+/**
+ * Publishes a draft: refused when it does not compile, a vector fails, or its dates overlap
+ * another published version. Exactly once under concurrency, across instances (see publications).
+ */
+export async function publishVersion(caller: Actor, code: string, version: string, now: Date = new Date()): Promise<VersionView> {
+  let doc = await loadVersion(caller, code, version);
+  if (doc.status !== 'draft') throw conflict(`Version ${version} of ${code} is already ${doc.status}.`);
+  const definition = doc.definition as ProductDefinition;
+  const outcome = testDefinition(definition, await subsidyProgrammesFor(definition.line));
+  if (outcome.compileErrors.length) throw invalidInput(`Version ${version} of ${code} does not compile.`, outcome.compileErrors);
+  const failing = outcome.vectors.filter((v) => !v.passed);
+  if (failing.length) {
+    throw invalidInput(`Version ${version} of ${code} fails ${failing.length} test vector(s): ${failing.map((v) => `"${v.name}"`).join(', ')}.`,
+      failing.map((v) => ({ path: `definition.testVectors[name=${v.name}]`, message: `${v.message} (testVector)` })));
+  }
+
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const published = await ProductVersionModel.find({ productCode: code, status: 'published' }).lean();
+    const clash = published.find((other) => overlaps(doc, other));
+    if (clash) {
+      throw conflict(`Version ${version} (${doc.effectiveFrom} to ${doc.effectiveTo ?? 'open'}) overlaps published version ${clash.version} (${clash.effectiveFrom} to ${clash.effectiveTo ?? 'open'}); retire it or change the effective dates.`, [
+        { path: 'definition.effectiveFrom', message: `overlaps published version ${clash.version} (effective-dates)` },
+      ]);
+    }
+    const last = await PublicationModel.findOne({ productCode: code }).sort({ sequence: -1 }).lean();
+    try {
+      await PublicationModel.create({ productCode: code, sequence: (last?.sequence ?? 0) + 1, version, at: now });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const already = await PublicationModel.findOne({ productCode: code, version }).lean();
+      if (already) {
+        // Repairs a publish that stopped between its two writes, then reports the conflict.
+        await ProductVersionModel.updateOne({ _id: doc._id, status: 'draft' }, { $set: { status: 'published', publishedAt: already.at } });
+        throw conflict(`Version ${version} of ${code} was published by a concurrent request.`);
+      }
+      continue; // another version of this product was published meanwhile: check the dates again
+    }
+    await ProductVersionModel.updateOne({ _id: doc._id }, { $set: { status: 'published', publishedAt: now } });
+    doc = (await ProductVersionModel.findById(doc._id))!;
+    compiledFor(doc);
+    await recordAudit(caller, { action: 'version.publish', entityType: 'productVersion', entityId: `${code}@${version}`, organisationId: doc.insurerOrganisationId, summary: `Published ${code} ${version}, effective ${doc.effectiveFrom} to ${doc.effectiveTo ?? 'open'}.` }, now);
+    return toVersionView(doc);
+  }
+  throw new AppError('unavailable', `Too many concurrent publishes of ${code}; try again.`);
+}
+
+/** Retires a published version: no new quotes use it; quotes and policies already on it keep it. */
+export async function retireVersion(caller: Actor, code: string, version: string, now: Date = new Date()): Promise<VersionView> {
+  const doc = await loadVersion(caller, code, version);
+  if (doc.status !== 'published') throw conflict(`Only a published version can be retired; ${code} ${version} is ${doc.status}.`);
+  await ProductVersionModel.updateOne({ _id: doc._id, status: 'published' }, { $set: { status: 'retired', retiredAt: now } });
+  await recordAudit(caller, { action: 'version.retire', entityType: 'productVersion', entityId: `${code}@${version}`, organisationId: doc.insurerOrganisationId, summary: `Retired ${code} ${version}.` }, now);
+  return toVersionView((await ProductVersionModel.findById(doc._id))!);
+}
+
+export interface VersionSummary {
+  version: string;
+  status: VersionStatus;
+  effectiveFrom: string;
+  effectiveTo?: string;
+  publishedAt?: string;
+  retiredAt?: string;
+  updatedAt: string;
+}
+
+/** Versions of a product, newest first. */
+export async function listVersions(caller: Actor, code: string): Promise<{ productCode: string; versions: VersionSummary[] }> {
+  await loadProductForInsurer(caller, code);
+  const docs = await ProductVersionModel.find({ productCode: code }, { definition: 0 }).sort({ createdAt: -1 });
+  return {
+    productCode: code,
+    versions: docs.map((d) => ({
+      version: d.version,
+      status: d.status as VersionStatus,
+      effectiveFrom: d.effectiveFrom,
+      ...(d.effectiveTo ? { effectiveTo: d.effectiveTo } : {}),
+      ...(d.publishedAt ? { publishedAt: d.publishedAt.toISOString() } : {}),
+      ...(d.retiredAt ? { retiredAt: d.retiredAt.toISOString() } : {}),
+      updatedAt: (d.get('updatedAt') as Date).toISOString(),
+    })),
+  };
+}
+
+/** Products of the caller's organisation (all for a platform admin). */
+export async function listProducts(caller: Actor): Promise<{ code: string; line: string; name: { zh: string; en: string }; insurerCode: string }[]> {
+  const query = caller.role === 'platform-admin' || caller.role === 'system' ? {} : { insurerOrganisationId: caller.organisationId };
+  const docs = await ProductModel.find(query).sort({ code: 1 }).lean();
+  return docs.map((d) => ({ code: d.code, line: d.line, name: { zh: d.name?.zh ?? '', en: d.name?.en ?? '' }, insurerCode: d.insurerCode }));
+}
+
+/** One version with its definition (and, for a draft, its compile errors). */
+export async function getVersion(caller: Actor, code: string, version: string): Promise<VersionView> {
+  return toVersionView(await loadVersion(caller, code, version), true);
+}
+
+/** What changed from one version to another. */
+export async function diffVersions(caller: Actor, code: string, from: string, to: string): Promise<{ productCode: string; from: string; to: string; changes: DefinitionChange[] }> {
+  const [a, b] = await Promise.all([loadVersion(caller, code, from), loadVersion(caller, code, to)]);
+  return { productCode: code, from, to, changes: diffDefinitions(a.definition, b.definition) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What quoting needs.
+
+export interface RatableVersion {
+  productCode: string;
+  version: string;
+  insurerOrganisationId: string;
+  definition: ProductDefinition;
+  compiled: CompiledProduct;
+}
+
+function toRatable(doc: VersionDoc): RatableVersion {
+  return { productCode: doc.productCode, version: doc.version, insurerOrganisationId: doc.insurerOrganisationId, definition: doc.definition as ProductDefinition, compiled: compiledFor(doc) };
+}
+
+/** The published version of a product in force on a date (YYYY-MM-DD), or 404/409 naming why. */
+export async function findEffectiveVersion(code: string, date: string): Promise<RatableVersion> {
+  const docs = await ProductVersionModel.find({ productCode: code, status: 'published', effectiveFrom: { $lte: date } }).sort({ effectiveFrom: -1 });
+  const doc = docs.find((d) => !d.effectiveTo || d.effectiveTo >= date);
+  if (!doc) {
+    if (!(await ProductModel.exists({ code }))) throw notFound(`The product ${code}`);
+    throw conflict(`No published version of ${code} is in force on ${date}.`, [{ path: 'body.startDate', message: 'must be a date a published version is effective (effective-dates)' }]);
+  }
+  return toRatable(doc);
+}
+
+/** A specific published or retired version (what a stored quote is pinned to). */
+export async function findPinnedVersion(code: string, version: string): Promise<RatableVersion> {
+  const doc = await ProductVersionModel.findOne({ productCode: code, version, status: { $in: ['published', 'retired'] } });
+  if (!doc) throw notFound(`Published version ${version} of ${code}`);
+  return toRatable(doc);
+}
+
+/** Any version (drafts included) of a product the caller's insurer owns; for impact analysis. */
+export async function findOwnVersion(caller: Actor, code: string, version: string): Promise<RatableVersion & { status: VersionStatus }> {
+  const doc = await loadVersion(caller, code, version);
+  return { ...toRatable(doc), status: doc.status as VersionStatus };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Subsidy programmes.
+
+/** Programmes that subsidise a line (the engine decides regional and qualification eligibility). */
+export async function subsidyProgrammesFor(line: string): Promise<SubsidyProgramme[]> {
+  const docs = await SubsidyProgrammeModel.find({}, { definition: 1 }).lean();
+  return docs.map((d) => d.definition as SubsidyProgramme).filter((p) => (p.lines as readonly string[]).includes(line));
+}
+
+/** Stores a programme; unchanged → nothing written. */
+export async function upsertSubsidyProgramme(actor: Actor, programme: SubsidyProgramme): Promise<'created' | 'updated' | 'unchanged'> {
+  const definitionHash = hashDefinition(programme);
+  const existing = await SubsidyProgrammeModel.findOne({ code: programme.code }).lean();
+  if (existing?.definitionHash === definitionHash) return 'unchanged';
+  if (existing) await SubsidyProgrammeModel.updateOne({ code: programme.code }, { $set: { definition: programme, definitionHash } });
+  else {
+    try {
+      await SubsidyProgrammeModel.create({ code: programme.code, definition: programme, definitionHash });
+    } catch (err) {
+      if (isDuplicateKey(err)) return 'unchanged';
+      throw err;
+    }
+  }
+  await recordAudit(actor, { action: existing ? 'subsidy.update' : 'subsidy.create', entityType: 'subsidyProgramme', entityId: programme.code, summary: `${existing ? 'Updated' : 'Created'} subsidy programme ${programme.code}.` });
+  return existing ? 'updated' : 'created';
+}
+
+export async function listSubsidyProgrammes(): Promise<SubsidyProgramme[]> {
+  return (await SubsidyProgrammeModel.find({}).sort({ code: 1 }).lean()).map((d) => d.definition as SubsidyProgramme);
+}

@@ -1,0 +1,38 @@
+import { expect } from 'chai';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { OrganisationModel } from '../../src/auth/auth-model.ts';
+import { resolveApiKey } from '../../src/auth/auth-service.ts';
+import { seedDemoOrganisations } from '../../src/auth/demo-seed.ts';
+import { useTestApp } from '../support/test-app.ts';
+
+describe('Demo seed', () => {
+  const t = useTestApp();
+
+  it('creates two insurers, a broker firm, two enterprises and the platform', async () => {
+    const organisations = await OrganisationModel.find({}).sort({ code: 1 }).lean();
+    expect(organisations.map((o) => `${o.kind}:${o.code}`)).to.deep.equal([
+      'insurer:HTIC', 'enterprise:HZZZ', 'enterprise:JNXC', 'insurer:KCIC', 'broker:MXB', 'platform:PLATFORM',
+    ]);
+  });
+
+  it('writes every key to demo-keys.json with mode 600, and each key resolves to its role', async () => {
+    const file = path.join(t.dataDir, 'demo-keys.json');
+    expect((await stat(file)).mode & 0o777).to.equal(0o600);
+    const keys = JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
+    expect(Object.keys(keys)).to.have.members(['platformAdmin', 'insurerAdmin', 'underwriter', 'broker', 'enterprise', 'otherInsurerAdmin', 'otherEnterprise']);
+    const expected: Record<string, [string, string]> = {
+      platformAdmin: ['platform-admin', 'PLATFORM'], insurerAdmin: ['insurer-admin', 'KCIC'], underwriter: ['underwriter', 'KCIC'], broker: ['broker', 'MXB'],
+      enterprise: ['enterprise', 'HZZZ'], otherInsurerAdmin: ['insurer-admin', 'HTIC'], otherEnterprise: ['enterprise', 'JNXC'],
+    };
+    for (const [name, key] of Object.entries(keys)) {
+      const caller = await resolveApiKey(key);
+      expect([caller.role, caller.organisationCode], name).to.deep.equal(expected[name]);
+    }
+  });
+
+  it('does nothing on a database that already has organisations', async () => {
+    expect(await seedDemoOrganisations(t.dataDir)).to.equal(null);
+    expect(await OrganisationModel.countDocuments()).to.equal(6);
+  });
+});

@@ -1,0 +1,49 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Express } from 'express';
+import mongoose from 'mongoose';
+import { pino } from 'pino';
+import supertest from 'supertest';
+import { createApp } from '../../src/app.ts';
+import { seedDemoOrganisations, type DemoKeys } from '../../src/auth/demo-seed.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { pingDatabase } from '../../src/db/connect-database.ts';
+import { useFreshDatabase } from './database.ts';
+
+export interface TestApp {
+  app: Express;
+  http: ReturnType<typeof supertest>;
+  keys: DemoKeys;
+  config: Config;
+  dataDir: string;
+  /** Organisation ids by demo code (PLATFORM, KCIC, HTIC, MXB, HZZZ, JNXC). */
+  organisations: Record<string, string>;
+}
+
+/**
+ * Gives a test file a fresh database with the demo organisations and keys, and the Express app
+ * (in process, called through supertest). Call inside a describe; the returned object fills in `before`.
+ */
+export function useTestApp(env: Record<string, string> = {}): TestApp {
+  useFreshDatabase();
+  const context = {} as TestApp;
+  before(async () => {
+    context.dataDir = await mkdtemp(path.join(os.tmpdir(), 'techins-test-'));
+    context.config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: context.dataDir, ...env });
+    await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
+    const seeded = await seedDemoOrganisations(context.dataDir);
+    if (!seeded) throw new Error('the test database was not empty');
+    context.keys = seeded.keys;
+    const organisations = await mongoose.connection.collection('organisations').find({}).toArray();
+    context.organisations = Object.fromEntries(organisations.map((o) => [o.code as string, String(o._id)]));
+    context.app = createApp({ config: context.config, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase });
+    context.http = supertest(context.app);
+  });
+  after(async () => {
+    if (context.dataDir) await rm(context.dataDir, { recursive: true, force: true });
+  });
+  return context;
+}
+
+export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
