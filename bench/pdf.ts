@@ -24,9 +24,16 @@ const LAUNCH_ITER = int('PDF_BENCH_LAUNCH', 20);
 const POOL = int('PDF_BENCH_POOL', os.availableParallelism());
 const CONCURRENCY = int('PDF_BENCH_CONCURRENCY', POOL);
 const WARMUP = int('PDF_BENCH_WARMUP', 200);
+const CSS_FOOTER_DOCS = int('PDF_BENCH_CSS_FOOTER', 400);
 const RECYCLE = process.env.PDF_BENCH_RECYCLE ? int('PDF_BENCH_RECYCLE', 0) : undefined;
 
 const html = readFileSync(new URL('./fixtures/quote-sample.html', import.meta.url), 'utf8');
+// Same page number footer drawn by a CSS @page margin box instead of Chromium's footerTemplate
+// (context line only; the headline figures use footerTemplate as the templates will).
+const htmlCssFooter = html.replace(
+  '</style>',
+  '@page { @bottom-center { content: counter(page) " / " counter(pages); font-family: "WenQuanYi Zen Hei", sans-serif; font-size: 8pt; color: #555; } }</style>',
+);
 const footerTemplate =
   '<div style="font-size:8pt;width:100%;text-align:center;"><span class="pageNumber"></span> / <span class="totalPages"></span></div>';
 
@@ -111,6 +118,25 @@ async function main(): Promise<void> {
   const rssEnd = totalRss();
   const stats = renderer.stats();
   const procs = processTree(launcherPid()).length;
+
+  // Context: the same quotation with the footer as a CSS margin box, same pool and concurrency.
+  let cssLine = '';
+  if (CSS_FOOTER_DOCS > 0) {
+    const css: number[] = [];
+    let k = 0;
+    const tc = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (k++ < CSS_FOOTER_DOCS) {
+          const t = performance.now();
+          await renderer.renderPdf(htmlCssFooter);
+          css.push(performance.now() - t);
+        }
+      }),
+    );
+    css.sort((a, b) => a - b);
+    cssLine = `context: footer as CSS @page margin box instead of footerTemplate: ${css.length} docs, p50 ${pct(css, 50).toFixed(1)} ms, ${(css.length / ((performance.now() - tc) / 1000)).toFixed(0)} docs/s`;
+  }
   await renderer.close();
 
   const measured = latencies.slice(WARMUP).sort((a, b) => a - b);
@@ -126,6 +152,7 @@ async function main(): Promise<void> {
     `pool stats: launches ${stats.launches}, pages created ${stats.pagesCreated}, recycled ${stats.pagesRecycled}, discarded ${stats.pagesDiscarded}, failures ${Object.values(stats.failures).reduce((a, b) => a + b, 0)}, browser processes ${procs}`,
   );
   console.log(`rss (node + browser tree, MB) after ${WARMUP}: ${mb(rssWarm)}, end: ${mb(rssEnd)}, max sampled: ${mb(rssMax)}; samples ${samples.join(' ')}`);
+  if (cssLine) console.log(cssLine);
   console.log(
     `pdf: p50 ${p50.toFixed(1)} ms, ${docsPerSec.toFixed(0)} docs/s, ${speedup.toFixed(1)}x launch-per-request, rss ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%`,
   );
