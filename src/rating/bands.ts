@@ -115,7 +115,7 @@ export function resolvePick(row: CoefficientRow, pick: string | number): PickedV
   const above = value > row.max || (value === row.max && row.maxExclusive);
   if (below || above) {
     const r = row.filedRange as FiledRange;
-    return `${formatPick(pick)} is outside the filed range ${r.minExclusive ? '(' : '['}${r.min}, ${r.max}${r.maxExclusive ? ')' : ']'} of row ${row.key}`;
+    return `${formatPick(pick)} is outside the filed range ${r.minExclusive ? '(' : '['}${r.min}, ${r.max}${r.maxExclusive ? ')' : ']'} of band ${row.key}${row.label ? ` (${row.label.en})` : ''}`;
   }
   return { num: d.num, exp: d.exp, value, text: typeof pick === 'string' ? pick : String(pick) };
 }
