@@ -168,6 +168,29 @@ function ajvPath(instancePath: string, params: Record<string, unknown>): string 
   return (instancePath || '') + extra || '/';
 }
 
+const STEP_KINDS = ['bands', 'categories', 'fixed', 'range'];
+const STEP_PATH = /^\/plan\/steps\/(\d+)/;
+
+/** ajv errors as paths and messages; for steps, only the errors of the branch their kind selects. */
+function readableErrors(definition: unknown, errors: readonly { instancePath: string; schemaPath: string; params: unknown; message?: string }[]): ErrorDetail[] {
+  const steps = (definition as { plan?: { steps?: unknown } }).plan?.steps;
+  const out: ErrorDetail[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    const m = STEP_PATH.exec(e.instancePath);
+    if (m && Array.isArray(steps)) {
+      const kind = (steps[Number(m[1])] as { kind?: unknown } | undefined)?.kind;
+      const branch = typeof kind === 'string' ? STEP_KINDS.indexOf(kind) : -1;
+      if (branch >= 0 && (e.schemaPath.endsWith('/oneOf') || !e.schemaPath.includes(`/oneOf/${branch}/`))) continue;
+    }
+    const detail = { path: ajvPath(e.instancePath, e.params as Record<string, unknown>), message: e.message ?? 'is invalid' };
+    const k = `${detail.path} ${detail.message}`;
+    if (!seen.has(k)) out.push(detail);
+    seen.add(k);
+  }
+  return out;
+}
+
 /**
  * Validates a product definition and compiles it for evaluateQuote. Throws ProductCompileError
  * with every problem found, each with its path inside the definition.
@@ -175,7 +198,7 @@ function ajvPath(instancePath: string, params: Record<string, unknown>): string 
 export function compileProduct(definition: unknown): CompiledProduct {
   const code = typeof definition === 'object' && definition !== null && typeof (definition as { code?: unknown }).code === 'string' ? (definition as { code: string }).code : '(unknown)';
   if (!validateDefinition(definition)) {
-    const details = (validateDefinition.errors ?? []).map((e) => ({ path: ajvPath(e.instancePath, e.params as Record<string, unknown>), message: e.message ?? 'is invalid' }));
+    const details = readableErrors(definition, validateDefinition.errors ?? []);
     throw new ProductCompileError(code, details);
   }
   const def = definition as ProductDefinition;

@@ -71,7 +71,7 @@ const rowCoefficient = {
 } as const;
 
 const rowIdentity = {
-  key: { ...key, description: 'Stable row key, shown in the worksheet and in pick errors.' },
+  key: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$', description: 'Stable row key, shown in the worksheet and in pick errors.' },
   label: { ...text, description: 'Row label as filed.' },
 } as const;
 
