@@ -1,6 +1,7 @@
 // Embedded database: runs FerretDB 1.24 (MongoDB wire protocol, SQLite storage) as a child
 // process built from tools/ferretdb-launcher. See docs/database.md.
 import { spawn } from 'node:child_process';
+import type { ChildProcess, ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import mongoose from 'mongoose';
 import type { Logger } from 'pino';
@@ -38,7 +39,7 @@ export async function ensureLauncherBuilt(logger?: DbLogger): Promise<string> {
 
 // Every live launcher, killed synchronously if this process exits without stopping them.
 // (The launcher also exits on its own when our end of its stdin closes, e.g. after SIGKILL.)
-const live = new Set<import('node:child_process').ChildProcess>();
+const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
@@ -116,7 +117,7 @@ function describeExit(e: { code: number | null; signal: NodeJS.Signals | null },
 }
 
 function readUriLine(
-  child: import('node:child_process').ChildProcessWithoutNullStreams,
+  child: ChildProcessWithoutNullStreams,
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
   stderr: () => string,
   timeoutMs: number,
