@@ -9,6 +9,10 @@ import { authSchemas } from './auth/auth-schemas.ts';
 import { authenticateApiKey } from './auth/auth-service.ts';
 import { catalogueRoutes } from './catalogue/catalogue-routes.ts';
 import { catalogueSchemas } from './catalogue/catalogue-schemas.ts';
+import { policyRoutes } from './policies/policy-routes.ts';
+import { policySchemas } from './policies/policy-schemas.ts';
+import { quoteRoutes } from './quotes/quote-routes.ts';
+import { quoteSchemas } from './quotes/quote-schemas.ts';
 import { renderApiDocs } from './http/api-docs.ts';
 import { createErrorMiddleware, notFoundHandler, sendError } from './http/error-middleware.ts';
 import { mountRoutes } from './http/mount-routes.ts';
@@ -26,11 +30,11 @@ export interface AppDependencies {
 
 /** Every API route, in the order the OpenAPI document lists them. */
 export function allRoutes(): RouteDefinition[] {
-  return [...authRoutes, ...catalogueRoutes];
+  return [...authRoutes, ...catalogueRoutes, ...quoteRoutes, ...policyRoutes];
 }
 
 export function registerAllSchemas(): void {
-  for (const schema of [...authSchemas, ...catalogueSchemas]) registerSchema(schema as Record<string, unknown>);
+  for (const schema of [...authSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas]) registerSchema(schema as Record<string, unknown>);
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;

@@ -1,0 +1,41 @@
+import mongoose, { Schema } from 'mongoose';
+
+/** An issued policy. The unique quoteId index is what makes binding exactly-once under concurrency. */
+const policySchema = new Schema(
+  {
+    policyNumber: { type: String, required: true, unique: true },
+    quoteId: { type: String, required: true, unique: true },
+    quoteNumber: { type: String, required: true },
+    productCode: { type: String, required: true },
+    productVersion: { type: String, required: true },
+    line: { type: String, required: true },
+    insurerOrganisationId: { type: String, required: true },
+    brokerOrganisationId: { type: String, required: true },
+    enterpriseOrganisationId: { type: String, required: true },
+    enterpriseName: { type: String, required: true },
+    startDate: { type: String, required: true },
+    endDate: { type: String, required: true },
+    issuedAt: { type: Date, required: true },
+    boundBy: { keyId: String, userName: String },
+    grossPremiumFen: { type: Number, required: true },
+    netPremiumFen: { type: Number, required: true },
+    vatFen: { type: Number, required: true },
+    expectedSubsidyFen: { type: Number, required: true },
+    expectedNetCostFen: { type: Number, required: true },
+    // Per programme, so later quotes can apply per-enterprise annual caps.
+    subsidies: { type: [{ programme: String, amountFen: Number, _id: false }], default: [] },
+    poolShares: { type: [{ insurer: String, role: String, sharePercent: String, grossPremiumFen: Number, netPremiumFen: Number, vatFen: Number, _id: false }], default: undefined },
+    result: { type: Schema.Types.Mixed, required: true },
+    inputs: { type: Schema.Types.Mixed, required: true },
+    picks: { type: Schema.Types.Mixed, default: {} },
+    context: { type: Schema.Types.Mixed, required: true },
+  },
+  { timestamps: true, collection: 'policies', minimize: false },
+);
+policySchema.index({ brokerOrganisationId: 1, issuedAt: -1 });
+policySchema.index({ insurerOrganisationId: 1, issuedAt: -1 });
+policySchema.index({ enterpriseOrganisationId: 1, startDate: 1 });
+policySchema.index({ productCode: 1, productVersion: 1 });
+
+export const PolicyModel = mongoose.model('Policy', policySchema);
+export type PolicyDoc = InstanceType<typeof PolicyModel>;

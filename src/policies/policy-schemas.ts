@@ -1,0 +1,44 @@
+import { ratingResultSchema } from '../quotes/quote-schemas.ts';
+
+const id = (name: string) => `https://tech-insurance.example/schemas/${name}`;
+const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
+
+export const policySchema = {
+  $id: id('Policy'),
+  type: 'object',
+  description: 'An issued policy: dates, premium split, expected subsidies, pool shares and the rating it was bound on.',
+  required: ['id', 'policyNumber', 'quoteId', 'quoteNumber', 'productCode', 'productVersion', 'line', 'enterpriseId', 'enterpriseName', 'brokerOrganisationId', 'insurerOrganisationId', 'startDate', 'endDate', 'issuedAt', 'grossPremiumFen', 'netPremiumFen', 'vatFen', 'expectedSubsidyFen', 'expectedNetCostFen', 'subsidies', 'result'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', description: 'Policy id.' },
+    policyNumber: { type: 'string', description: 'Unique policy number.' },
+    quoteId: { type: 'string', description: 'The quote it was bound from.' },
+    quoteNumber: { type: 'string', description: 'Quote number.' },
+    productCode: { type: 'string', description: 'Product.' },
+    productVersion: { type: 'string', description: 'Version.' },
+    line: { type: 'string', description: 'Line.' },
+    enterpriseId: { type: 'string', description: 'Insured enterprise.' },
+    enterpriseName: { type: 'string', description: 'Its name.' },
+    brokerOrganisationId: { type: 'string', description: 'Broker firm.' },
+    insurerOrganisationId: { type: 'string', description: 'Insurer (the lead for a pool).' },
+    startDate: { type: 'string', format: 'date', description: 'First day of cover.' },
+    endDate: { type: 'string', format: 'date', description: 'Last day of cover.' },
+    issuedAt: { type: 'string', description: 'When it was bound.' },
+    grossPremiumFen: fen('Premium, VAT included'),
+    netPremiumFen: fen('Premium without VAT'),
+    vatFen: fen('VAT'),
+    expectedSubsidyFen: fen('Expected subsidies'),
+    expectedNetCostFen: fen('Enterprise net cost after subsidies'),
+    subsidies: { type: 'array', description: 'Expected subsidy per programme.', items: { type: 'object', required: ['programme', 'amountFen'], additionalProperties: false, properties: { programme: { type: 'string', description: 'Programme.' }, amountFen: fen('Amount') } } },
+    poolShares: { type: 'array', description: 'Co-insurance shares.', items: { type: 'object', required: ['insurer', 'role', 'sharePercent', 'grossPremiumFen', 'netPremiumFen', 'vatFen'], additionalProperties: false, properties: { insurer: { type: 'string', description: 'Insurer.' }, role: { type: 'string', description: 'lead or follower.' }, sharePercent: { type: 'string', description: 'Share.' }, grossPremiumFen: fen('Gross'), netPremiumFen: fen('Net'), vatFen: fen('VAT') } } },
+    result: ratingResultSchema,
+  },
+} as const;
+
+export const policyListSchema = {
+  $id: id('PolicyList'),
+  type: 'object', required: ['items', 'total', 'limit', 'offset'], additionalProperties: false, description: 'A page of policies.',
+  properties: { items: { type: 'array', items: policySchema, description: 'Policies.' }, total: { type: 'integer', description: 'Matching.' }, limit: { type: 'integer', description: 'Page size.' }, offset: { type: 'integer', description: 'Skipped.' } },
+} as const;
+
+export const policySchemas = [policySchema, policyListSchema];

@@ -1,0 +1,152 @@
+import mongoose from 'mongoose';
+import { recordAudit } from '../audit/audit-log.ts';
+import type { Caller } from '../auth/caller.ts';
+import { todayInChina } from '../catalogue/catalogue-routes.ts';
+import { conflict, notFound } from '../http/app-error.ts';
+import { QuoteModel } from '../quotes/quote-model.ts';
+import { loadVisibleQuote, randomCode, visibilityFilter } from '../quotes/quote-service.ts';
+import type { RatingResult } from '../rating/index.ts';
+import { PolicyModel, type PolicyDoc } from './policy-model.ts';
+
+export interface PolicyView {
+  id: string;
+  policyNumber: string;
+  quoteId: string;
+  quoteNumber: string;
+  productCode: string;
+  productVersion: string;
+  line: string;
+  enterpriseId: string;
+  enterpriseName: string;
+  brokerOrganisationId: string;
+  insurerOrganisationId: string;
+  startDate: string;
+  endDate: string;
+  issuedAt: string;
+  grossPremiumFen: number;
+  netPremiumFen: number;
+  vatFen: number;
+  expectedSubsidyFen: number;
+  expectedNetCostFen: number;
+  subsidies: { programme: string; amountFen: number }[];
+  poolShares?: { insurer: string; role: string; sharePercent: string; grossPremiumFen: number; netPremiumFen: number; vatFen: number }[];
+  result: RatingResult;
+}
+
+export function toPolicyView(doc: PolicyDoc): PolicyView {
+  return {
+    id: String(doc._id),
+    policyNumber: doc.policyNumber,
+    quoteId: doc.quoteId,
+    quoteNumber: doc.quoteNumber,
+    productCode: doc.productCode,
+    productVersion: doc.productVersion,
+    line: doc.line,
+    enterpriseId: doc.enterpriseOrganisationId,
+    enterpriseName: doc.enterpriseName,
+    brokerOrganisationId: doc.brokerOrganisationId,
+    insurerOrganisationId: doc.insurerOrganisationId,
+    startDate: doc.startDate,
+    endDate: doc.endDate,
+    issuedAt: doc.issuedAt.toISOString(),
+    grossPremiumFen: doc.grossPremiumFen,
+    netPremiumFen: doc.netPremiumFen,
+    vatFen: doc.vatFen,
+    expectedSubsidyFen: doc.expectedSubsidyFen,
+    expectedNetCostFen: doc.expectedNetCostFen,
+    subsidies: (doc.subsidies ?? []).map((s) => ({ programme: s.programme!, amountFen: s.amountFen! })),
+    ...(doc.poolShares ? { poolShares: doc.poolShares.map((p) => ({ insurer: p.insurer!, role: p.role!, sharePercent: p.sharePercent!, grossPremiumFen: p.grossPremiumFen!, netPremiumFen: p.netPremiumFen!, vatFen: p.vatFen! })) } : {}),
+    result: doc.result as RatingResult,
+  };
+}
+
+const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
+
+/** Hooks run once when a policy is issued (the documents capability renders the schedule). */
+export type PolicyIssuedHook = (policy: PolicyView) => Promise<void>;
+const issuedHooks: PolicyIssuedHook[] = [];
+export function onPolicyIssued(hook: PolicyIssuedHook): void {
+  issuedHooks.push(hook);
+}
+
+/**
+ * Binds a quoted or approved, unexpired quote into a policy. Exactly once under concurrency:
+ * the policy insert carries the quote id under a unique index, so only one bind can win.
+ */
+export async function bindQuote(caller: Caller, quoteId: string, now: Date = new Date()): Promise<PolicyView> {
+  const quote = await loadVisibleQuote(caller, quoteId);
+  if (caller.role === 'broker' && quote.brokerOrganisationId !== caller.organisationId) throw notFound('The quote');
+  if (quote.status === 'bound') {
+    throw conflict(`Quote ${quote.quoteNumber} is already bound${quote.policyId ? ` as policy ${quote.policyId}` : ''}.`);
+  }
+  if (quote.status === 'declined') throw conflict(`Quote ${quote.quoteNumber} was declined and cannot be bound.`);
+  if (quote.status === 'referred') throw conflict(`Quote ${quote.quoteNumber} is referred to an underwriter; it can be bound once approved.`);
+  if (quote.validUntil < todayInChina(now)) throw conflict(`Quote ${quote.quoteNumber} expired on ${quote.validUntil}; ask for a new quote.`);
+
+  const result = quote.result as RatingResult;
+  const id = new mongoose.Types.ObjectId();
+  let policy: PolicyDoc | undefined;
+  for (let attempt = 0; !policy; attempt++) {
+    try {
+      policy = await PolicyModel.create({
+        _id: id,
+        policyNumber: `P${quote.startDate.slice(0, 4)}${randomCode(10)}`,
+        quoteId: String(quote._id),
+        quoteNumber: quote.quoteNumber,
+        productCode: quote.productCode,
+        productVersion: quote.productVersion,
+        line: quote.line,
+        insurerOrganisationId: quote.insurerOrganisationId,
+        brokerOrganisationId: quote.brokerOrganisationId,
+        enterpriseOrganisationId: quote.enterpriseOrganisationId,
+        enterpriseName: quote.enterpriseName,
+        startDate: quote.startDate,
+        endDate: quote.endDate,
+        issuedAt: now,
+        boundBy: { keyId: caller.keyId, userName: caller.userName },
+        grossPremiumFen: result.grossPremiumFen,
+        netPremiumFen: result.netPremiumFen,
+        vatFen: result.vatFen,
+        expectedSubsidyFen: result.subsidies.totalFen,
+        expectedNetCostFen: result.expectedNetCostFen,
+        subsidies: result.subsidies.layers.map((l) => ({ programme: l.programme, amountFen: l.amountFen })),
+        ...(result.coInsurance ? { poolShares: result.coInsurance } : {}),
+        result,
+        inputs: quote.inputs,
+        picks: quote.picks,
+        context: quote.context,
+      });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const existing = await PolicyModel.findOne({ quoteId: String(quote._id) }, { policyNumber: 1 }).lean();
+      if (existing) throw conflict(`Quote ${quote.quoteNumber} is already bound as policy ${existing.policyNumber}.`);
+      if (attempt >= 5) throw err; // a policy-number collision, five times over: give up loudly
+    }
+  }
+  await QuoteModel.updateOne({ _id: quote._id }, { $set: { status: 'bound', policyId: String(policy._id) } });
+  await recordAudit(caller, { action: 'policy.issue', entityType: 'policy', entityId: String(policy._id), organisationId: quote.insurerOrganisationId, summary: `Bound quote ${quote.quoteNumber} as policy ${policy.policyNumber}, gross ${policy.grossPremiumFen} fen.` }, now);
+  const view = toPolicyView(policy);
+  for (const hook of issuedHooks) await hook(view);
+  return view;
+}
+
+export async function loadVisiblePolicy(caller: Caller, id: string): Promise<PolicyDoc> {
+  const doc = mongoose.isValidObjectId(id) ? await PolicyModel.findOne({ _id: id, ...visibilityFilter(caller) }) : null;
+  if (!doc) throw notFound('The policy');
+  return doc;
+}
+
+export async function getPolicy(caller: Caller, id: string): Promise<PolicyView> {
+  return toPolicyView(await loadVisiblePolicy(caller, id));
+}
+
+export async function listPolicies(caller: Caller, filter: { productCode?: string; enterpriseId?: string; limit: number; offset: number }): Promise<{ items: PolicyView[]; total: number; limit: number; offset: number }> {
+  const query: Record<string, unknown> = { ...visibilityFilter(caller) };
+  if (filter.productCode) query.productCode = filter.productCode;
+  if (filter.enterpriseId) query.enterpriseOrganisationId = filter.enterpriseId;
+  const [docs, total] = await Promise.all([
+    PolicyModel.find(query).sort({ issuedAt: -1, _id: -1 }).skip(filter.offset).limit(filter.limit),
+    PolicyModel.countDocuments(query),
+  ]);
+  return { items: docs.map(toPolicyView), total, limit: filter.limit, offset: filter.offset };
+}

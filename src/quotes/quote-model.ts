@@ -1,0 +1,66 @@
+import mongoose, { Schema } from 'mongoose';
+
+/**
+ * A stored quote: the pinned product version, what was entered and picked, the context it was
+ * rated in (subsidy programmes included, as they stood), and the full result with its worksheet,
+ * so it can be re-rated to the same fen years later.
+ */
+const quoteSchema = new Schema(
+  {
+    quoteNumber: { type: String, required: true, unique: true },
+    // `<broker org>:<Idempotency-Key>` or `auto:<quote id>`: the unique index makes a retried
+    // create return the first quote instead of writing a second one.
+    idempotencyScope: { type: String, required: true, unique: true },
+    requestHash: { type: String, required: true },
+    status: { type: String, required: true, enum: ['quoted', 'referred', 'declined', 'approved', 'bound'] },
+    productCode: { type: String, required: true },
+    productVersion: { type: String, required: true },
+    line: { type: String, required: true },
+    insurerOrganisationId: { type: String, required: true },
+    brokerOrganisationId: { type: String, required: true },
+    enterpriseOrganisationId: { type: String, required: true },
+    enterpriseName: { type: String, required: true },
+    createdBy: { keyId: String, userName: String },
+    quoteDate: { type: String, required: true },
+    startDate: { type: String, required: true },
+    endDate: { type: String, required: true },
+    validUntil: { type: String, required: true },
+    inputs: { type: Schema.Types.Mixed, required: true },
+    picks: { type: Schema.Types.Mixed, default: {} },
+    context: { type: Schema.Types.Mixed, required: true },
+    result: { type: Schema.Types.Mixed, required: true },
+    grossPremiumFen: { type: Number, required: true },
+    decisionReasons: { type: [String], default: [] },
+    underwriting: {
+      action: { type: String, enum: ['approve', 'decline'] },
+      by: { keyId: String, userName: String },
+      at: Date,
+      reason: String,
+      originalResult: Schema.Types.Mixed,
+      originalPicks: Schema.Types.Mixed,
+    },
+    policyId: { type: String },
+  },
+  { timestamps: true, collection: 'quotes', minimize: false },
+);
+quoteSchema.index({ brokerOrganisationId: 1, createdAt: -1 });
+quoteSchema.index({ insurerOrganisationId: 1, status: 1, createdAt: -1 });
+quoteSchema.index({ enterpriseOrganisationId: 1, createdAt: -1 });
+quoteSchema.index({ productCode: 1, productVersion: 1 });
+
+/**
+ * The underwriter's decision on a referred quote, inserted once: the unique quoteId makes
+ * approve/decline races end with one decision, as FerretDB has no transactions.
+ */
+const underwritingDecisionSchema = new Schema(
+  {
+    quoteId: { type: String, required: true, unique: true },
+    action: { type: String, required: true, enum: ['approve', 'decline'] },
+    at: { type: Date, required: true },
+  },
+  { collection: 'underwritingDecisions', versionKey: false },
+);
+
+export const QuoteModel = mongoose.model('Quote', quoteSchema);
+export const UnderwritingDecisionModel = mongoose.model('UnderwritingDecision', underwritingDecisionSchema);
+export type QuoteDoc = InstanceType<typeof QuoteModel>;

@@ -1,0 +1,83 @@
+import { invalidInput } from '../http/app-error.ts';
+import { defineRoute, JsonReply } from '../http/route.ts';
+import { approveSchema, declineSchema, pricingRequestSchema, quoteComparisonSchema, quoteListSchema, quoteRequestSchema, quoteSchema, ratingResultSchema } from './quote-schemas.ts';
+import { approveQuote, compareQuotes, createQuote, declineQuote, getQuote, listQuotes, previewPrice, verifyQuote, type PricingRequest, type QuoteRequest } from './quote-service.ts';
+
+const tags = ['Pricing and quotes'];
+const quoteIdParams = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string', pattern: '^[0-9a-f]{24}$', description: 'Quote id.' } } } as const;
+const underwriters = ['underwriter', 'insurer-admin'] as const;
+
+export const quoteRoutes = [
+  defineRoute({
+    method: 'post', path: '/v1/pricing/preview', operationId: 'previewPrice', summary: 'Price without storing: the full result with its worksheet', tags,
+    access: 'signed-in',
+    body: pricingRequestSchema,
+    success: { status: 200, description: 'The priced, explained result.', schema: ratingResultSchema },
+    handler: ({ caller, body }) => previewPrice(caller, body as PricingRequest),
+  }),
+  defineRoute({
+    method: 'post', path: '/v1/quotes', operationId: 'createQuote', summary: 'Quote for an enterprise (broker); Idempotency-Key makes retries safe', tags,
+    access: ['broker'],
+    headers: { 'Idempotency-Key': 'Any unique string (≤ 100 characters); a retried request with the same key returns the same quote.' },
+    body: quoteRequestSchema,
+    success: { status: 201, description: 'The stored quote (200 when an Idempotency-Key replays an earlier one).', schema: quoteSchema },
+    handler: async ({ caller, body, header }) => {
+      const key = header('idempotency-key');
+      if (key !== undefined && (key.length === 0 || key.length > 100)) {
+        throw invalidInput('The Idempotency-Key header must be 1 to 100 characters.', [{ path: 'header.idempotency-key', message: 'must be 1 to 100 characters (maxLength)' }]);
+      }
+      const { quote, replayed } = await createQuote(caller, body as QuoteRequest, key);
+      return new JsonReply(quote, replayed ? 200 : 201, { Location: `/v1/quotes/${quote.id}`, ...(replayed ? { 'Idempotent-Replayed': 'true' } : {}) });
+    },
+  }),
+  defineRoute({
+    method: 'get', path: '/v1/quotes', operationId: 'listQuotes', summary: 'Quotes you may see (filter by status for the referral queue)', tags,
+    access: 'signed-in',
+    query: {
+      type: 'object', additionalProperties: false,
+      properties: {
+        status: { type: 'string', enum: ['quoted', 'referred', 'declined', 'approved', 'bound'], description: 'Only this status (referred: the underwriting queue).' },
+        productCode: { type: 'string', maxLength: 64, description: 'Only this product.' },
+        enterpriseId: { type: 'string', pattern: '^[0-9a-f]{24}$', description: 'Only this enterprise.' },
+        limit: { type: 'integer', minimum: 1, maximum: 200, default: 50, description: 'Page size.' },
+        offset: { type: 'integer', minimum: 0, maximum: 1000000, default: 0, description: 'Skip this many.' },
+      },
+    } as const,
+    success: { status: 200, description: 'A page of quotes, newest first.', schema: quoteListSchema },
+    handler: ({ caller, query }) => listQuotes(caller, { ...query, limit: query.limit ?? 50, offset: query.offset ?? 0 }),
+  }),
+  defineRoute({
+    method: 'get', path: '/v1/quotes/compare', operationId: 'compareQuotes', summary: 'Several quotes of one enterprise and product side by side', tags,
+    access: 'signed-in',
+    query: { type: 'object', required: ['ids'], additionalProperties: false, properties: { ids: { type: 'string', pattern: '^[0-9a-f]{24}(,[0-9a-f]{24}){1,9}$', description: '2 to 10 quote ids, comma-separated.' } } } as const,
+    success: { status: 200, description: 'The comparison.', schema: quoteComparisonSchema },
+    handler: ({ caller, query }) => compareQuotes(caller, query.ids.split(',')),
+  }),
+  defineRoute({
+    method: 'get', path: '/v1/quotes/{id}', operationId: 'getQuote', summary: 'One quote; ?verify=true re-rates it on its pinned version', tags,
+    access: 'signed-in',
+    params: quoteIdParams,
+    query: { type: 'object', additionalProperties: false, properties: { verify: { type: 'boolean', default: false, description: 'Re-rate and compare every amount to the fen.' } } } as const,
+    success: { status: 200, description: 'The quote.', schema: quoteSchema },
+    handler: async ({ caller, params, query }) => {
+      const quote = await getQuote(caller, params.id);
+      return query.verify ? { ...quote, verification: await verifyQuote(caller, params.id) } : quote;
+    },
+  }),
+  defineRoute({
+    method: 'post', path: '/v1/quotes/{id}/approve', operationId: 'approveQuote', summary: 'Approve a referred quote (underwriter), optionally with new picks', tags,
+    access: underwriters,
+    params: quoteIdParams,
+    body: approveSchema,
+    success: { status: 200, description: 'The approved, re-rated quote.', schema: quoteSchema },
+    handler: ({ caller, params, body }) => approveQuote(caller, params.id, body as { picks?: Record<string, string | number>; note?: string }),
+  }),
+  defineRoute({
+    method: 'post', path: '/v1/quotes/{id}/decline', operationId: 'declineQuote', summary: 'Decline a referred quote (underwriter) with a reason', tags,
+    access: underwriters,
+    params: quoteIdParams,
+    body: declineSchema,
+    success: { status: 200, description: 'The declined quote.', schema: quoteSchema },
+    handler: ({ caller, params, body }) => declineQuote(caller, params.id, body.reason),
+  }),
+];

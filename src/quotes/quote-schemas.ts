@@ -1,0 +1,188 @@
+const id = (name: string) => `https://tech-insurance.example/schemas/${name}`;
+const text = { type: 'object', required: ['zh', 'en'], additionalProperties: false, description: 'zh-CN and English text.', properties: { zh: { type: 'string', description: 'Chinese.' }, en: { type: 'string', description: 'English.' } } } as const;
+const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
+const decimal = (description: string) => ({ type: 'string', description }) as const;
+const date = (description: string) => ({ type: 'string', format: 'date', description }) as const;
+
+/** The engine's explained result (src/rating RatingResult) as a JSON Schema. */
+export const ratingResultSchema = {
+  $id: id('RatingResult'),
+  type: 'object',
+  description: 'A priced and explained quote: decision, premium by section and item, VAT split, subsidy layers, enterprise net cost, co-insurance split and the worksheet.',
+  required: ['productCode', 'productVersion', 'insurer', 'line', 'asOf', 'validUntil', 'period', 'decision', 'sections', 'grossPremiumFen', 'vatRatePercent', 'netPremiumFen', 'vatFen', 'subsidies', 'enterprisePaysFen', 'expectedNetCostFen', 'worksheet'],
+  additionalProperties: false,
+  properties: {
+    productCode: { type: 'string', description: 'Product.' },
+    productVersion: { type: 'string', description: 'Version rated on.' },
+    insurer: { type: 'string', description: 'Insurer code.' },
+    line: { type: 'string', description: 'Line of business.' },
+    asOf: date('Date the tariff was applied for.'),
+    validUntil: date('Validity as the engine computes it from asOf.'),
+    period: { type: 'object', required: ['months'], additionalProperties: false, description: 'Length of cover.', properties: { months: { type: 'integer', description: 'Months (part months round up).' }, days: { type: 'integer', description: 'Days, when rated per day.' } } },
+    decision: {
+      type: 'object', required: ['outcome', 'reasons', 'authorities'], additionalProperties: false, description: 'Underwriting outcome.',
+      properties: {
+        outcome: { type: 'string', enum: ['quoted', 'referred', 'declined'], description: 'quoted, referred (to an underwriter) or declined.' },
+        reasons: { type: 'array', description: 'Rules that fired.', items: { type: 'object', required: ['rule', 'action', 'reason'], additionalProperties: false, properties: { rule: { type: 'string', description: 'Rule key.' }, action: { type: 'string', enum: ['refer', 'decline'], description: 'Action.' }, reason: text, authority: { type: 'string', description: 'Authority needed.' } } } },
+        authorities: { type: 'array', items: { type: 'string' }, description: 'Authorities that must approve.' },
+      },
+    },
+    sections: {
+      type: 'array', description: 'Premium per section (and per item for per-item sections).',
+      items: { type: 'object', required: ['key', 'label', 'premiumFen'], additionalProperties: false, properties: { key: { type: 'string', description: 'Section key.' }, label: text, premiumFen: fen('Section premium'), items: { type: 'array', description: 'Per item.', items: { type: 'object', required: ['index', 'premiumFen'], additionalProperties: false, properties: { index: { type: 'integer', description: 'Item index.' }, premiumFen: fen('Item premium') } } } } },
+    },
+    grossPremiumFen: fen('Premium, VAT included (价税合计)'),
+    vatRatePercent: decimal('VAT rate in percent.'),
+    netPremiumFen: fen('Premium without VAT'),
+    vatFen: fen('VAT'),
+    subsidies: {
+      type: 'object', required: ['layers', 'ineligible', 'totalFen'], additionalProperties: false, description: 'Expected subsidies, applied for after paying the premium.',
+      properties: {
+        layers: {
+          type: 'array', description: 'One per programme that applies.',
+          items: {
+            type: 'object', required: ['programme', 'name', 'level', 'sharePercent', 'countedPremiumFen', 'uncappedFen', 'amountFen', 'caps', 'capBit'], additionalProperties: false,
+            properties: {
+              programme: { type: 'string', description: 'Programme code.' }, name: text, level: { type: 'string', description: 'Government level.' }, variant: { type: 'string', description: 'Variant applied.' },
+              sharePercent: decimal('Share in percent.'), countedPremiumFen: fen('Premium counted after rate and limit caps'), uncappedFen: fen('Share × counted premium'), amountFen: fen('Expected subsidy'),
+              caps: { type: 'array', description: 'Caps met.', items: { type: 'object', required: ['kind', 'limitFen', 'bit'], additionalProperties: false, properties: { kind: { type: 'string', description: 'rate, limit, perPolicy, annual, stacking, premium.' }, limitFen: fen('Cap'), bit: { type: 'boolean', description: 'Whether it reduced the subsidy.' } } } },
+              capBit: { type: 'boolean', description: 'Whether any cap bit.' },
+            },
+          },
+        },
+        ineligible: { type: 'array', description: 'Programmes that do not apply, and why.', items: { type: 'object', required: ['programme', 'reason'], additionalProperties: false, properties: { programme: { type: 'string', description: 'Code.' }, reason: { type: 'string', description: 'Why not.' } } } },
+        totalFen: fen('All layers'),
+      },
+    },
+    enterprisePaysFen: fen('Paid up front: the full gross premium'),
+    expectedNetCostFen: fen('Gross premium less expected subsidies'),
+    coInsurance: { type: 'array', description: 'Pool members\' shares; they add up to the premium to the fen.', items: { type: 'object', required: ['insurer', 'role', 'sharePercent', 'grossPremiumFen', 'netPremiumFen', 'vatFen'], additionalProperties: false, properties: { insurer: { type: 'string', description: 'Insurer code.' }, role: { type: 'string', enum: ['lead', 'follower'], description: 'Role.' }, sharePercent: decimal('Share.'), grossPremiumFen: fen('Share of gross'), netPremiumFen: fen('Share of net'), vatFen: fen('Share of VAT') } } },
+    worksheet: {
+      type: 'array', description: 'Every rating step in order.',
+      items: {
+        type: 'object', required: ['step', 'kind', 'label', 'inputs', 'value', 'picked', 'runningPremiumFen'], additionalProperties: false,
+        properties: {
+          step: { type: 'string', description: 'Step key.' }, kind: { type: 'string', description: 'base, bands, categories, fixed, range, period, maximum, minimum.' }, label: text,
+          inputs: { type: 'object', description: 'What the step read.' },
+          matched: { type: 'object', required: ['row'], additionalProperties: false, description: 'Row matched.', properties: { row: { type: 'string', description: 'Row key.' }, label: text } },
+          filedRange: { type: 'object', required: ['min', 'max', 'minExclusive', 'maxExclusive'], additionalProperties: false, description: 'Filed range.', properties: { min: decimal('Min.'), max: decimal('Max.'), minExclusive: { type: 'boolean', description: 'Open below.' }, maxExclusive: { type: 'boolean', description: 'Open above.' } } },
+          value: decimal('Coefficient or rate applied.'), picked: { type: 'boolean', description: 'From a pick rather than the default.' }, runningPremiumFen: fen('Premium so far'),
+        },
+      },
+    },
+  },
+} as const;
+
+const enterpriseFacts = {
+  type: 'object', additionalProperties: false, description: 'Facts about the enterprise that subsidy programmes read.',
+  properties: {
+    supportYear: { type: 'integer', minimum: 1, maximum: 10, description: 'Year of continuous subsidised cover (1 = first).' },
+    awards: { type: 'array', maxItems: 20, items: { type: 'string', maxLength: 60 }, description: 'Awards received that some programmes exclude.' },
+    coverScope: { type: 'string', enum: ['domestic', 'overseas'], description: 'Territorial scope, for IP programmes.' },
+    qualifications: { type: 'array', maxItems: 20, items: { type: 'string', maxLength: 60 }, description: 'Extra qualifications for this cover (e.g. first-domestic, high-value-patent).' },
+  },
+} as const;
+
+const pricingProperties = {
+  productCode: { type: 'string', pattern: '^[A-Z][A-Z0-9-]{0,63}$', description: 'Product code.' },
+  productVersion: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)*$', maxLength: 40, description: 'A specific version (default: the one in force on the start date).' },
+  enterpriseId: { type: 'string', pattern: '^[0-9a-f]{24}$', description: 'The enterprise organisation (for its region, qualifications and subsidy caps).' },
+  inputs: { type: 'object', description: 'Values for the product\'s input form, by field key.', maxProperties: 100 },
+  picks: { type: 'object', description: 'Coefficient picks inside the filed ranges, by step key.', maxProperties: 100, additionalProperties: { type: ['string', 'number'], maxLength: 40 } },
+  startDate: date('First day of cover (default today, China time); the tariff in force that day applies.'),
+  endDate: date('Last day of cover (default one year less a day).'),
+  enterprise: enterpriseFacts,
+} as const;
+
+export const pricingRequestSchema = {
+  $id: id('PricingRequest'),
+  type: 'object', required: ['productCode', 'inputs'], additionalProperties: false,
+  description: 'What to price.',
+  properties: pricingProperties,
+} as const;
+
+export const quoteRequestSchema = {
+  $id: id('QuoteRequest'),
+  type: 'object', required: ['productCode', 'inputs', 'enterpriseId'], additionalProperties: false,
+  description: 'A quote for one enterprise.',
+  properties: pricingProperties,
+} as const;
+
+const quoteProperties = {
+  id: { type: 'string', description: 'Quote id.' },
+  quoteNumber: { type: 'string', description: 'Human-readable unique number.' },
+  status: { type: 'string', enum: ['quoted', 'referred', 'declined', 'approved', 'bound'], description: 'Status.' },
+  expired: { type: 'boolean', description: 'Past validUntil (and not bound).' },
+  productCode: { type: 'string', description: 'Product.' },
+  productVersion: { type: 'string', description: 'Pinned version.' },
+  line: { type: 'string', description: 'Line.' },
+  enterpriseId: { type: 'string', description: 'Enterprise.' },
+  enterpriseName: { type: 'string', description: 'Enterprise name.' },
+  brokerOrganisationId: { type: 'string', description: 'Broker firm.' },
+  insurerOrganisationId: { type: 'string', description: 'Insurer.' },
+  quoteDate: date('Quote date.'),
+  startDate: date('Start of cover.'),
+  endDate: date('End of cover.'),
+  validUntil: date('Last day the quote can be bound.'),
+  inputs: { type: 'object', description: 'Inputs as entered.' },
+  picks: { type: 'object', description: 'Picks.' },
+  result: ratingResultSchema,
+  underwriting: { type: 'object', required: ['action', 'by', 'at'], additionalProperties: false, description: 'The underwriter\'s decision.', properties: { action: { type: 'string', description: 'approve or decline.' }, by: { type: 'string', description: 'Who.' }, at: { type: 'string', description: 'When.' }, reason: { type: 'string', description: 'Reason or note.' } } },
+  policyId: { type: 'string', description: 'The policy it became.' },
+  createdAt: { type: 'string', description: 'Created.' },
+} as const;
+
+export const quoteSchema = {
+  $id: id('Quote'),
+  type: 'object',
+  description: 'A stored quote: pinned version, inputs, picks and the full result with its worksheet.',
+  required: ['id', 'quoteNumber', 'status', 'expired', 'productCode', 'productVersion', 'line', 'enterpriseId', 'enterpriseName', 'brokerOrganisationId', 'insurerOrganisationId', 'quoteDate', 'startDate', 'endDate', 'validUntil', 'inputs', 'picks', 'result', 'createdAt'],
+  additionalProperties: false,
+  properties: {
+    ...quoteProperties,
+    verification: {
+      type: 'object', required: ['matches', 'checkedAmounts', 'differences'], additionalProperties: false, description: 'With ?verify=true: the stored amounts against a re-rating on the pinned version.',
+      properties: {
+        matches: { type: 'boolean', description: 'Every amount matches to the fen.' },
+        checkedAmounts: { type: 'integer', description: 'How many amounts were compared.' },
+        differences: { type: 'array', description: 'Amounts that differ.', items: { type: 'object', required: ['path', 'stored', 'recomputed'], additionalProperties: false, properties: { path: { type: 'string', description: 'Which amount.' }, stored: { type: ['integer', 'null'], description: 'Stored fen.' }, recomputed: { type: ['integer', 'null'], description: 'Recomputed fen.' } } } },
+      },
+    },
+  },
+} as const;
+
+export const quoteListSchema = {
+  $id: id('QuoteList'),
+  type: 'object', required: ['items', 'total', 'limit', 'offset'], additionalProperties: false, description: 'A page of quotes.',
+  properties: { items: { type: 'array', items: quoteSchema, description: 'Quotes.' }, total: { type: 'integer', description: 'Matching quotes.' }, limit: { type: 'integer', description: 'Page size.' }, offset: { type: 'integer', description: 'Skipped.' } },
+} as const;
+
+export const quoteComparisonSchema = {
+  $id: id('QuoteComparison'),
+  type: 'object', required: ['enterpriseId', 'productCode', 'columns', 'differingInputs', 'differingPicks'], additionalProperties: false,
+  description: 'Quotes of one enterprise and product side by side.',
+  properties: {
+    enterpriseId: { type: 'string', description: 'Enterprise.' },
+    productCode: { type: 'string', description: 'Product.' },
+    columns: { type: 'array', description: 'One column per quote.', items: { type: 'object', description: 'Key figures of a quote.' } },
+    differingInputs: { type: 'array', items: { type: 'string' }, description: 'Input fields that differ.' },
+    differingPicks: { type: 'array', items: { type: 'string' }, description: 'Picks that differ.' },
+  },
+} as const;
+
+export const approveSchema = {
+  $id: id('ApproveQuote'),
+  type: 'object', additionalProperties: false, description: 'Approve a referred quote, optionally with new picks inside the filed ranges.',
+  properties: {
+    picks: { type: 'object', maxProperties: 100, additionalProperties: { type: ['string', 'number'], maxLength: 40 }, description: 'New picks (replace the quote\'s picks).' },
+    note: { type: 'string', maxLength: 2000, description: 'Underwriter\'s note.' },
+  },
+} as const;
+
+export const declineSchema = {
+  $id: id('DeclineQuote'),
+  type: 'object', required: ['reason'], additionalProperties: false, description: 'Decline a referred quote.',
+  properties: { reason: { type: 'string', minLength: 1, maxLength: 2000, description: 'Why (shown to the broker).' } },
+} as const;
+
+export const quoteSchemas = [ratingResultSchema, pricingRequestSchema, quoteRequestSchema, quoteSchema, quoteListSchema, quoteComparisonSchema, approveSchema, declineSchema];

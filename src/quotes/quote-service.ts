@@ -1,0 +1,414 @@
+import { createHash, randomBytes } from 'node:crypto';
+import mongoose from 'mongoose';
+import { recordAudit } from '../audit/audit-log.ts';
+import { OrganisationModel } from '../auth/auth-model.ts';
+import type { Caller } from '../auth/caller.ts';
+import { findEffectiveVersion, findOwnVersion, findPinnedVersion, subsidyProgrammesFor, type RatableVersion } from '../catalogue/catalogue-service.ts';
+import { todayInChina } from '../catalogue/catalogue-routes.ts';
+import { conflict, invalidInput, notFound } from '../http/app-error.ts';
+import { PolicyModel } from '../policies/policy-model.ts';
+import { evaluateQuote, type EnterpriseContext, type QuoteContext, type QuotePicks, type QuotingRole, type RatingResult, type SubsidyProgramme } from '../rating/index.ts';
+import { QuoteModel, UnderwritingDecisionModel, type QuoteDoc } from './quote-model.ts';
+import { withRatingErrors } from './rating-errors.ts';
+
+export interface EnterpriseFacts {
+  supportYear?: number;
+  awards?: string[];
+  coverScope?: 'domestic' | 'overseas';
+  qualifications?: string[];
+}
+
+export interface PricingRequest {
+  productCode: string;
+  productVersion?: string;
+  enterpriseId?: string;
+  inputs: Record<string, unknown>;
+  picks?: Record<string, string | number>;
+  startDate?: string;
+  endDate?: string;
+  enterprise?: EnterpriseFacts;
+}
+
+export interface QuoteRequest extends PricingRequest {
+  enterpriseId: string;
+}
+
+/** How the caller's role picks inside filed ranges. */
+export function quotingRoleOf(caller: Caller): QuotingRole {
+  if (caller.role === 'broker') return 'broker';
+  if (caller.role === 'enterprise') return 'customer';
+  return 'underwriter';
+}
+
+const DAY_MS = 86_400_000;
+const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+
+/** One year of cover by default: from the start date to the day before its anniversary. */
+function defaultEndDate(start: string): string {
+  const [y, m, d] = start.split('-').map(Number) as [number, number, number];
+  const anniversary = new Date(Date.UTC(y + 1, m - 1, d));
+  if (anniversary.getUTCMonth() !== m - 1) anniversary.setUTCDate(0); // 29 Feb → 28 Feb
+  return new Date(anniversary.getTime() - DAY_MS).toISOString().slice(0, 10);
+}
+
+interface EnterpriseRecord {
+  id: string;
+  name: string;
+  regionCode?: string;
+  qualifications: string[];
+}
+
+async function loadEnterprise(id: string, path = 'body.enterpriseId'): Promise<EnterpriseRecord> {
+  const org = mongoose.isValidObjectId(id) ? await OrganisationModel.findById(id).lean() : null;
+  if (!org || org.kind !== 'enterprise') throw invalidInput('The enterprise does not exist.', [{ path, message: 'must be the id of an enterprise organisation (exists)' }]);
+  return { id: String(org._id), name: org.name, ...(org.regionCode ? { regionCode: org.regionCode } : {}), qualifications: [...(org.qualifications ?? [])] };
+}
+
+/** Subsidy already expected on this enterprise's policies starting in the same year, per programme. */
+async function subsidiesReceivedThisYear(enterpriseId: string, startDate: string): Promise<{ programme: string; amountFen: number }[]> {
+  const year = startDate.slice(0, 4);
+  const policies = await PolicyModel.find({ enterpriseOrganisationId: enterpriseId, startDate: { $gte: `${year}-01-01`, $lte: `${year}-12-31` } }, { subsidies: 1 }).lean();
+  const totals = new Map<string, number>();
+  for (const policy of policies) for (const s of policy.subsidies ?? []) totals.set(s.programme!, (totals.get(s.programme!) ?? 0) + (s.amountFen ?? 0));
+  return [...totals].map(([programme, amountFen]) => ({ programme, amountFen }));
+}
+
+interface PreparedRating {
+  version: RatableVersion;
+  context: QuoteContext;
+  quoteDate: string;
+  startDate: string;
+  endDate: string;
+  enterprise: EnterpriseRecord | undefined;
+}
+
+async function prepareRating(caller: Caller, request: PricingRequest, now: Date): Promise<PreparedRating> {
+  const quoteDate = todayInChina(now);
+  const startDate = request.startDate ?? quoteDate;
+  if (startDate < quoteDate) throw invalidInput('Cover cannot start before the quote date.', [{ path: 'body.startDate', message: `must be on or after ${quoteDate} (no backdating)` }]);
+  if (startDate > addDays(quoteDate, 366)) throw invalidInput('Cover must start within a year of the quote.', [{ path: 'body.startDate', message: `must be on or before ${addDays(quoteDate, 366)} (maximum)` }]);
+  const endDate = request.endDate ?? defaultEndDate(startDate);
+  if (endDate < startDate) throw invalidInput('The end date is before the start date.', [{ path: 'body.endDate', message: 'must be on or after startDate (order)' }]);
+
+  let version: RatableVersion;
+  if (request.productVersion) {
+    const insurerStaff = caller.role === 'insurer-admin' || caller.role === 'underwriter';
+    version = insurerStaff ? await findOwnVersion(caller, request.productCode, request.productVersion) : await findPinnedVersion(request.productCode, request.productVersion);
+  } else {
+    version = await findEffectiveVersion(request.productCode, startDate);
+  }
+
+  const enterpriseId = caller.role === 'enterprise' ? caller.organisationId : request.enterpriseId;
+  const enterprise = enterpriseId ? await loadEnterprise(enterpriseId) : undefined;
+  const facts = request.enterprise ?? {};
+  const enterpriseContext: EnterpriseContext = {
+    ...(enterprise?.regionCode ? { regionCode: enterprise.regionCode } : {}),
+    qualifications: [...new Set([...(enterprise?.qualifications ?? []), ...(facts.qualifications ?? [])])],
+    supportYear: facts.supportYear ?? 1,
+    receivedThisYear: enterprise ? await subsidiesReceivedThisYear(enterprise.id, startDate) : [],
+    ...(facts.awards ? { awards: facts.awards } : {}),
+    ...(facts.coverScope ? { coverScope: facts.coverScope } : {}),
+  };
+  const programmes: SubsidyProgramme[] = await subsidyProgrammesFor(version.definition.line);
+  // The tariff is chosen by the start date, so the engine checks it is in force on that day.
+  const context: QuoteContext = { asOf: startDate, period: { start: startDate, end: endDate }, role: quotingRoleOf(caller), enterprise: enterpriseContext, programmes };
+  return { version, context, quoteDate, startDate, endDate, enterprise };
+}
+
+function rate(version: RatableVersion, inputs: unknown, picks: QuotePicks | undefined, context: QuoteContext): RatingResult {
+  return withRatingErrors(() => evaluateQuote(version.compiled, inputs, picks, context));
+}
+
+/** Prices without storing anything: the full result with its worksheet. */
+export async function previewPrice(caller: Caller, request: PricingRequest, now: Date = new Date()): Promise<RatingResult> {
+  const prepared = await prepareRating(caller, request, now);
+  return rate(prepared.version, request.inputs, request.picks, prepared.context);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface QuoteView {
+  id: string;
+  quoteNumber: string;
+  status: string;
+  expired: boolean;
+  productCode: string;
+  productVersion: string;
+  line: string;
+  enterpriseId: string;
+  enterpriseName: string;
+  brokerOrganisationId: string;
+  insurerOrganisationId: string;
+  quoteDate: string;
+  startDate: string;
+  endDate: string;
+  validUntil: string;
+  inputs: Record<string, unknown>;
+  picks: Record<string, string | number>;
+  result: RatingResult;
+  underwriting?: { action: string; by: string; at: string; reason?: string };
+  policyId?: string;
+  createdAt: string;
+}
+
+export function toQuoteView(doc: QuoteDoc, now: Date = new Date()): QuoteView {
+  return {
+    id: String(doc._id),
+    quoteNumber: doc.quoteNumber,
+    status: doc.status,
+    expired: isExpired(doc, now),
+    productCode: doc.productCode,
+    productVersion: doc.productVersion,
+    line: doc.line,
+    enterpriseId: doc.enterpriseOrganisationId,
+    enterpriseName: doc.enterpriseName,
+    brokerOrganisationId: doc.brokerOrganisationId,
+    insurerOrganisationId: doc.insurerOrganisationId,
+    quoteDate: doc.quoteDate,
+    startDate: doc.startDate,
+    endDate: doc.endDate,
+    validUntil: doc.validUntil,
+    inputs: doc.inputs as Record<string, unknown>,
+    picks: (doc.picks ?? {}) as Record<string, string | number>,
+    result: doc.result as RatingResult,
+    ...(doc.underwriting?.action ? { underwriting: { action: doc.underwriting.action, by: doc.underwriting.by?.userName ?? '', at: doc.underwriting.at!.toISOString(), ...(doc.underwriting.reason ? { reason: doc.underwriting.reason } : {}) } } : {}),
+    ...(doc.policyId ? { policyId: doc.policyId } : {}),
+    createdAt: (doc.get('createdAt') as Date).toISOString(),
+  };
+}
+
+function isExpired(doc: { validUntil: string; status: string }, now: Date): boolean {
+  return doc.status !== 'bound' && doc.validUntil < todayInChina(now);
+}
+
+const BASE32 = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+export function randomCode(length: number): string {
+  const bytes = randomBytes(length);
+  return Array.from(bytes, (b) => BASE32[b % BASE32.length]).join('');
+}
+
+const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
+const duplicateField = (err: unknown) => Object.keys((err as { keyPattern?: object })?.keyPattern ?? {})[0] ?? String((err as Error).message).match(/index: (\w+)/)?.[1];
+
+function hashRequest(request: unknown): string {
+  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+}
+
+/**
+ * Creates a quote for an enterprise (broker). With an Idempotency-Key, a retried request returns
+ * the first quote; the unique idempotencyScope index guarantees a single write.
+ */
+export async function createQuote(caller: Caller, request: QuoteRequest, idempotencyKey: string | undefined, now: Date = new Date()): Promise<{ quote: QuoteView; replayed: boolean }> {
+  const requestHash = hashRequest(request);
+  const scope = idempotencyKey ? `${caller.organisationId}:${idempotencyKey}` : undefined;
+  if (scope) {
+    const existing = await QuoteModel.findOne({ idempotencyScope: scope });
+    if (existing) return replay(existing, requestHash, now);
+  }
+  const prepared = await prepareRating(caller, request, now);
+  const result = rate(prepared.version, request.inputs, request.picks, prepared.context);
+  const enterprise = prepared.enterprise!;
+  const id = new mongoose.Types.ObjectId();
+  const status = result.decision.outcome;
+  const doc = {
+    _id: id,
+    idempotencyScope: scope ?? `auto:${String(id)}`,
+    requestHash,
+    status,
+    productCode: prepared.version.productCode,
+    productVersion: prepared.version.version,
+    line: prepared.version.definition.line,
+    insurerOrganisationId: prepared.version.insurerOrganisationId,
+    brokerOrganisationId: caller.organisationId,
+    enterpriseOrganisationId: enterprise.id,
+    enterpriseName: enterprise.name,
+    createdBy: { keyId: caller.keyId, userName: caller.userName },
+    quoteDate: prepared.quoteDate,
+    startDate: prepared.startDate,
+    endDate: prepared.endDate,
+    validUntil: addDays(prepared.quoteDate, prepared.version.definition.validityDays ?? 30),
+    inputs: request.inputs,
+    picks: request.picks ?? {},
+    context: prepared.context,
+    result,
+    grossPremiumFen: result.grossPremiumFen,
+    decisionReasons: result.decision.reasons.map((r) => r.rule),
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const created = await QuoteModel.create({ ...doc, quoteNumber: `Q${prepared.quoteDate.replaceAll('-', '')}${randomCode(6)}` });
+      await recordAudit(caller, { action: 'quote.create', entityType: 'quote', entityId: String(id), organisationId: caller.organisationId, summary: `Quote ${created.quoteNumber} for ${enterprise.name}: ${status}, gross ${result.grossPremiumFen} fen.` }, now);
+      return { quote: toQuoteView(created, now), replayed: false };
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      if (duplicateField(err) === 'quoteNumber' && attempt < 5) continue;
+      if (scope) {
+        const existing = await QuoteModel.findOne({ idempotencyScope: scope });
+        if (existing) return replay(existing, requestHash, now);
+      }
+      throw err;
+    }
+  }
+}
+
+function replay(existing: QuoteDoc, requestHash: string, now: Date): { quote: QuoteView; replayed: boolean } {
+  if (existing.requestHash !== requestHash) {
+    throw conflict('This Idempotency-Key was already used with a different request.', [{ path: 'header.idempotency-key', message: 'must be new for a different request (idempotency)' }]);
+  }
+  return { quote: toQuoteView(existing, now), replayed: true };
+}
+
+/** Who sees a quote or policy: its broker firm, its insurer's staff, its enterprise; platform admins. */
+export function visibilityFilter(caller: Caller): Record<string, string> {
+  switch (caller.role) {
+    case 'broker': return { brokerOrganisationId: caller.organisationId };
+    case 'insurer-admin':
+    case 'underwriter': return { insurerOrganisationId: caller.organisationId };
+    case 'enterprise': return { enterpriseOrganisationId: caller.organisationId };
+    default: return {};
+  }
+}
+
+export async function loadVisibleQuote(caller: Caller, id: string): Promise<QuoteDoc> {
+  const doc = mongoose.isValidObjectId(id) ? await QuoteModel.findOne({ _id: id, ...visibilityFilter(caller) }) : null;
+  if (!doc) throw notFound('The quote');
+  return doc;
+}
+
+export interface QuoteFilter {
+  status?: string;
+  productCode?: string;
+  enterpriseId?: string;
+  limit: number;
+  offset: number;
+}
+
+export async function listQuotes(caller: Caller, filter: QuoteFilter, now: Date = new Date()): Promise<{ items: QuoteView[]; total: number; limit: number; offset: number }> {
+  const query: Record<string, unknown> = { ...visibilityFilter(caller) };
+  if (filter.status) query.status = filter.status;
+  if (filter.productCode) query.productCode = filter.productCode;
+  if (filter.enterpriseId) query.enterpriseOrganisationId = filter.enterpriseId;
+  const [docs, total] = await Promise.all([
+    QuoteModel.find(query).sort({ createdAt: -1, _id: -1 }).skip(filter.offset).limit(filter.limit),
+    QuoteModel.countDocuments(query),
+  ]);
+  return { items: docs.map((d) => toQuoteView(d, now)), total, limit: filter.limit, offset: filter.offset };
+}
+
+export async function getQuote(caller: Caller, id: string, now: Date = new Date()): Promise<QuoteView> {
+  return toQuoteView(await loadVisibleQuote(caller, id), now);
+}
+
+/** Every fen amount of a result, by path, for comparing a stored result with a re-rating. */
+export function amountsOf(result: RatingResult): Map<string, number> {
+  const amounts = new Map<string, number>([
+    ['grossPremiumFen', result.grossPremiumFen], ['netPremiumFen', result.netPremiumFen], ['vatFen', result.vatFen],
+    ['enterprisePaysFen', result.enterprisePaysFen], ['expectedNetCostFen', result.expectedNetCostFen], ['subsidies.totalFen', result.subsidies.totalFen],
+  ]);
+  for (const s of result.sections) {
+    amounts.set(`sections[${s.key}].premiumFen`, s.premiumFen);
+    for (const item of s.items ?? []) amounts.set(`sections[${s.key}].items[${item.index}].premiumFen`, item.premiumFen);
+  }
+  for (const layer of result.subsidies.layers) amounts.set(`subsidies.layers[${layer.programme}].amountFen`, layer.amountFen);
+  for (const share of result.coInsurance ?? []) amounts.set(`coInsurance[${share.insurer}].grossPremiumFen`, share.grossPremiumFen);
+  for (const line of result.worksheet) amounts.set(`worksheet[${line.step}].runningPremiumFen`, line.runningPremiumFen);
+  return amounts;
+}
+
+/** Re-rates a stored quote on its pinned version with its stored inputs, picks and context. */
+export async function verifyQuote(caller: Caller, id: string): Promise<{ matches: boolean; checkedAmounts: number; differences: { path: string; stored: number | null; recomputed: number | null }[] }> {
+  const doc = await loadVisibleQuote(caller, id);
+  const version = await findPinnedVersion(doc.productCode, doc.productVersion);
+  const recomputed = rate(version, doc.inputs, doc.picks as QuotePicks, doc.context as QuoteContext);
+  const stored = amountsOf(doc.result as RatingResult);
+  const fresh = amountsOf(recomputed);
+  const differences: { path: string; stored: number | null; recomputed: number | null }[] = [];
+  for (const path of new Set([...stored.keys(), ...fresh.keys()])) {
+    if (stored.get(path) !== fresh.get(path)) differences.push({ path, stored: stored.get(path) ?? null, recomputed: fresh.get(path) ?? null });
+  }
+  if (recomputed.decision.outcome !== (doc.result as RatingResult).decision.outcome) {
+    differences.push({ path: 'decision.outcome', stored: null, recomputed: null });
+  }
+  return { matches: differences.length === 0, checkedAmounts: stored.size, differences };
+}
+
+/** Several quotes of one enterprise and product side by side, with what differs between them. */
+export async function compareQuotes(caller: Caller, ids: string[], now: Date = new Date()) {
+  const docs = await Promise.all(ids.map((id) => loadVisibleQuote(caller, id)));
+  const first = docs[0]!;
+  const mismatch = docs.find((d) => d.enterpriseOrganisationId !== first.enterpriseOrganisationId || d.productCode !== first.productCode);
+  if (mismatch) throw invalidInput('Quotes can be compared only for one enterprise and one product.', [{ path: 'query.ids', message: 'must name quotes of the same enterprise and product (same-enterprise-product)' }]);
+  const views = docs.map((d) => toQuoteView(d, now));
+  const differingFields = (pick: (v: QuoteView) => Record<string, unknown>) =>
+    [...new Set(views.flatMap((v) => Object.keys(pick(v))))].filter((k) => new Set(views.map((v) => JSON.stringify(pick(v)[k] ?? null))).size > 1).sort();
+  return {
+    enterpriseId: first.enterpriseOrganisationId,
+    productCode: first.productCode,
+    columns: views.map((v) => ({
+      id: v.id, quoteNumber: v.quoteNumber, status: v.status, expired: v.expired, productVersion: v.productVersion,
+      grossPremiumFen: v.result.grossPremiumFen, netPremiumFen: v.result.netPremiumFen, vatFen: v.result.vatFen,
+      expectedSubsidyFen: v.result.subsidies.totalFen, expectedNetCostFen: v.result.expectedNetCostFen,
+      decision: v.result.decision.outcome, inputs: v.inputs, picks: v.picks,
+      coefficients: Object.fromEntries(v.result.worksheet.map((l) => [l.step, l.value])),
+    })),
+    differingInputs: differingFields((v) => v.inputs),
+    differingPicks: differingFields((v) => v.picks),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Underwriting.
+
+async function loadReferredForUnderwriter(caller: Caller, id: string): Promise<QuoteDoc> {
+  const doc = await loadVisibleQuote(caller, id);
+  if (caller.role !== 'platform-admin' && doc.insurerOrganisationId !== caller.organisationId) throw notFound('The quote');
+  if (doc.status !== 'referred') throw conflict(`Quote ${doc.quoteNumber} is ${doc.status}; only a referred quote awaits an underwriting decision.`);
+  return doc;
+}
+
+async function claimDecision(doc: QuoteDoc, action: 'approve' | 'decline', now: Date): Promise<void> {
+  try {
+    await UnderwritingDecisionModel.create({ quoteId: String(doc._id), action, at: now });
+  } catch (err) {
+    if (isDuplicateKey(err)) throw conflict(`Quote ${doc.quoteNumber} has already been decided by another underwriter.`);
+    throw err;
+  }
+}
+
+/**
+ * Approves a referred quote, optionally with new picks inside the filed ranges: the quote is
+ * re-rated on its pinned version and the new worksheet stored; the original result is kept.
+ */
+export async function approveQuote(caller: Caller, id: string, input: { picks?: Record<string, string | number>; note?: string }, now: Date = new Date()): Promise<QuoteView> {
+  const doc = await loadReferredForUnderwriter(caller, id);
+  const version = await findPinnedVersion(doc.productCode, doc.productVersion);
+  const picks = input.picks ?? (doc.picks as Record<string, string | number>);
+  const context = { ...(doc.context as QuoteContext), role: 'underwriter' as const };
+  const result = withRatingErrors(() => evaluateQuote(version.compiled, doc.inputs, picks, context));
+  if (result.decision.outcome === 'declined') {
+    throw conflict(`With these picks the quote is declined by rule ${result.decision.reasons.filter((r) => r.action === 'decline').map((r) => r.rule).join(', ')}; decline it instead.`);
+  }
+  await claimDecision(doc, 'approve', now);
+  const before = doc.result as RatingResult;
+  await QuoteModel.updateOne({ _id: doc._id }, {
+    $set: {
+      status: 'approved', picks, context, result, grossPremiumFen: result.grossPremiumFen,
+      underwriting: { action: 'approve', by: { keyId: caller.keyId, userName: caller.userName }, at: now, ...(input.note ? { reason: input.note } : {}), originalResult: before, originalPicks: doc.picks },
+    },
+  });
+  await recordAudit(caller, {
+    action: 'quote.approve', entityType: 'quote', entityId: String(doc._id), organisationId: doc.insurerOrganisationId,
+    summary: `Approved referred quote ${doc.quoteNumber}; gross ${before.grossPremiumFen} → ${result.grossPremiumFen} fen.`,
+    changes: [{ path: 'picks', from: doc.picks, to: picks }, { path: 'grossPremiumFen', from: before.grossPremiumFen, to: result.grossPremiumFen }],
+  }, now);
+  return toQuoteView((await QuoteModel.findById(doc._id))!, now);
+}
+
+export async function declineQuote(caller: Caller, id: string, reason: string, now: Date = new Date()): Promise<QuoteView> {
+  const doc = await loadReferredForUnderwriter(caller, id);
+  await claimDecision(doc, 'decline', now);
+  await QuoteModel.updateOne({ _id: doc._id }, { $set: { status: 'declined', underwriting: { action: 'decline', by: { keyId: caller.keyId, userName: caller.userName }, at: now, reason } } });
+  await recordAudit(caller, { action: 'quote.decline', entityType: 'quote', entityId: String(doc._id), organisationId: doc.insurerOrganisationId, summary: `Declined referred quote ${doc.quoteNumber}: ${reason}` }, now);
+  return toQuoteView((await QuoteModel.findById(doc._id))!, now);
+}
+

@@ -1,0 +1,20 @@
+import { AppError } from '../http/app-error.ts';
+import { ProductCompileError, RatingInputError } from '../rating/index.ts';
+
+/** `/inputs/patents/0/type` → `body.inputs.patents[0].type` */
+export function pointerToBodyPath(pointer: string, root = 'body'): string {
+  return root + pointer.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('');
+}
+
+/** Runs rating-core code and turns its typed errors into invalid_input AppErrors with body paths. */
+export function withRatingErrors<T>(work: () => T, root = 'body'): T {
+  try {
+    return work();
+  } catch (err) {
+    if (err instanceof RatingInputError || err instanceof ProductCompileError) {
+      const details = err.details.map((d) => ({ path: pointerToBodyPath(d.path, root), message: d.message }));
+      throw new AppError('invalid_input', `The quote cannot be rated: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details);
+    }
+    throw err;
+  }
+}
