@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// Idempotent set-up for `npm start` (--for start) and `npm test` (--for test).
+// Plain Node ESM with NO npm dependencies: it runs before `npm ci`.
+// Fast (well under a second) when everything is in place; prints only when it does something.
+//
+//  1. npm ci      when node_modules is missing or package-lock.json changed since the last install
+//  2. apt-get     chromium-headless-shell, fonts-wqy-zenhei, poppler-utils (PDF rendering + tests), as root
+//  3. go build    the embedded FerretDB launcher, unless MONGODB_URI (or TEST_MONGODB_URI for tests) is set
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { ensureLauncherBuilt, findGo, GO_MISSING_MESSAGE, isLauncherUpToDate, REPO_ROOT } from '../tools/ferretdb-launcher/build.mjs';
+
+const args = process.argv.slice(2);
+const forIndex = args.indexOf('--for');
+const purpose = forIndex >= 0 ? args[forIndex + 1] : 'start';
+if (purpose !== 'start' && purpose !== 'test') {
+  fail(`unknown --for ${purpose}: use --for start or --for test`);
+}
+
+const log = (line) => console.error(`setup: ${line}`);
+
+function fail(sentence) {
+  console.error(`setup: ${sentence}`);
+  process.exit(1);
+}
+
+function onPath(cmd) {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, cmd)));
+}
+
+function run(cmd, cmdArgs, env = {}) {
+  const r = spawnSync(cmd, cmdArgs, { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+  if (r.error) return `${cmd} could not run: ${r.error.message}`;
+  if (r.status !== 0) return `\`${[cmd, ...cmdArgs].join(' ')}\` failed (${r.signal ?? `exit ${r.status}`})`;
+  return null;
+}
+
+// ---------------------------------------------------------------- 1. node_modules
+function ensureNodeModules() {
+  const lockFile = join(REPO_ROOT, 'package-lock.json');
+  const nodeModules = join(REPO_ROOT, 'node_modules');
+  const stamp = join(nodeModules, '.setup-package-lock.sha256');
+  const npmState = join(nodeModules, '.package-lock.json');
+  const lockHash = createHash('sha256').update(readFileSync(lockFile)).digest('hex');
+
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === lockHash && existsSync(npmState)) return;
+  // Installed by hand (no stamp yet) and npm's own record is newer than the lock file: trust it.
+  if (!existsSync(stamp) && existsSync(npmState) && statSync(npmState).mtimeMs >= statSync(lockFile).mtimeMs) {
+    writeFileSync(stamp, `${lockHash}\n`);
+    return;
+  }
+  log(existsSync(nodeModules) ? 'package-lock.json changed: running npm ci' : 'installing npm packages (npm ci)');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const err = run(npm, ['ci', '--no-audit', '--no-fund']);
+  if (err) fail(`${err}: fix the error above, then run \`npm ci\`.`);
+  writeFileSync(stamp, `${lockHash}\n`);
+}
+
+// ---------------------------------------------------------------- 2. system packages
+function missingSystemPackages() {
+  const missing = [];
+  const chromePath = process.env.CHROME_PATH;
+  if (!(chromePath && existsSync(chromePath)) && !existsSync('/usr/bin/chromium-headless-shell')) {
+    missing.push('chromium-headless-shell');
+  }
+  if (!existsSync('/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc')) missing.push('fonts-wqy-zenhei');
+  if (!onPath('pdftotext') || !onPath('pdffonts')) missing.push('poppler-utils');
+  return missing;
+}
+
+function ensureSystemPackages() {
+  const missing = missingSystemPackages();
+  if (missing.length === 0) return;
+  const list = missing.join(' ');
+  const chromeHint = missing.includes('chromium-headless-shell') ? ', or set CHROME_PATH to a Chromium binary' : '';
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !onPath('apt-get')) {
+    const why = isRoot ? 'apt-get is not available' : 'this user is not root';
+    const verb = missing.length === 1 ? 'is' : 'are';
+    fail(`${list} ${verb} missing and ${why}: run \`sudo apt-get install ${list}\`${chromeHint}.`);
+  }
+  log(`installing ${list} (apt-get)`);
+  const env = { DEBIAN_FRONTEND: 'noninteractive' };
+  const err =
+    run('apt-get', ['update', '-qq'], env) ??
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], env);
+  if (err) fail(`${err} while installing ${list}: run \`apt-get install ${list}\` by hand${chromeHint}.`);
+  const still = missingSystemPackages();
+  if (still.length > 0) fail(`${still.join(' ')} still missing after apt-get install: check the output above${chromeHint}.`);
+}
+
+// ---------------------------------------------------------------- 3. embedded database
+async function ensureDatabase() {
+  if (process.env.MONGODB_URI || (purpose === 'test' && process.env.TEST_MONGODB_URI)) return;
+  if (await isLauncherUpToDate()) return;
+  if (!findGo()) fail(`${GO_MISSING_MESSAGE} (e.g. \`apt-get install golang\`, or https://go.dev/dl/).`);
+  try {
+    await ensureLauncherBuilt({ log });
+  } catch (err) {
+    fail(`${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+const started = Date.now();
+ensureNodeModules();
+ensureSystemPackages();
+await ensureDatabase();
+if (Date.now() - started > 2000) log(`ready for npm ${purpose} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
