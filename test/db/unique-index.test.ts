@@ -1,0 +1,60 @@
+// The codebase relies on unique-index inserts for exactly-once effects (e.g. publishing a product
+// version once). Prove FerretDB enforces them with E11000, through mongoose, on the shared harness.
+import assert from 'node:assert/strict';
+import mongoose from 'mongoose';
+import { useFreshDatabase } from '../support/database.ts';
+
+const OnceSchema = new mongoose.Schema({
+  key: { type: String, required: true, unique: true },
+  scope: { type: String, required: true },
+  seq: { type: Number, required: true },
+});
+OnceSchema.index({ scope: 1, seq: 1 }, { unique: true });
+const HarnessOnce = mongoose.models.HarnessOnce ?? mongoose.model('HarnessOnce', OnceSchema, 'harness_once');
+
+function isDuplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}
+
+describe('db: unique indexes on FerretDB', () => {
+  const db = useFreshDatabase({ models: [HarnessOnce] });
+
+  it('runs on its own fresh database', () => {
+    assert.match(db.dbName, /^test_unique_index_[0-9a-f]{8}$/);
+    assert.equal(mongoose.connection.name, db.dbName);
+  });
+
+  it('built the indexes declared on the schema', async () => {
+    const indexes = await HarnessOnce.collection.indexes();
+    const unique = indexes.filter((i) => i.unique).map((i) => Object.keys(i.key).join(','));
+    assert.deepEqual(unique.sort(), ['key', 'scope,seq']);
+  });
+
+  it('a second insert with the same unique key fails with E11000', async () => {
+    await HarnessOnce.create({ key: 'publish:product-a:v1', scope: 'a', seq: 1 });
+    await assert.rejects(HarnessOnce.create({ key: 'publish:product-a:v1', scope: 'a', seq: 2 }), (err: Error) => {
+      assert.ok(isDuplicateKey(err), `expected E11000, got ${err.message}`);
+      assert.match(err.message, /E11000/);
+      return true;
+    });
+    assert.equal(await HarnessOnce.countDocuments({ key: 'publish:product-a:v1' }), 1);
+  });
+
+  it('compound unique index: exactly one of many concurrent inserts wins', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => HarnessOnce.create({ key: `race-${i}`, scope: 'race', seq: 1 })),
+    );
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r) => r.status === 'rejected');
+    assert.equal(won.length, 1);
+    assert.ok(lost.every((r) => isDuplicateKey(r.reason)));
+    assert.equal(await HarnessOnce.countDocuments({ scope: 'race' }), 1);
+  });
+
+  it('clear() empties collections but keeps the indexes', async () => {
+    await db.clear();
+    assert.equal(await HarnessOnce.countDocuments(), 0);
+    await HarnessOnce.create({ key: 'k', scope: 's', seq: 1 });
+    await assert.rejects(HarnessOnce.create({ key: 'k', scope: 's2', seq: 1 }), (err) => isDuplicateKey(err));
+  });
+});
