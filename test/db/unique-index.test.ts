@@ -10,7 +10,7 @@ const OnceSchema = new mongoose.Schema({
   seq: { type: Number, required: true },
 });
 OnceSchema.index({ scope: 1, seq: 1 }, { unique: true });
-const HarnessOnce = mongoose.models.HarnessOnce ?? mongoose.model('HarnessOnce', OnceSchema, 'harness_once');
+const HarnessOnce = mongoose.model('HarnessOnce', OnceSchema, 'harness_once');
 
 function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
