@@ -55,7 +55,7 @@ export async function startEmbeddedFerretDb(options: EmbeddedFerretDbOptions): P
   await mkdir(dataDir, { recursive: true });
 
   const listen = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-  const child = spawn(binary, ['-data', dataDir, '-listen', listen, '-log-level', 'warn', '-exit-on-stdin-eof'], {
+  const child = spawn(binary, ['-data', dataDir, '-listen', listen, '-log-level', 'warn', '-exit-on-stdin-eof', '-shutdown-timeout', '2s'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   live.add(child);
