@@ -119,6 +119,11 @@ function rate(version: RatableVersion, inputs: unknown, picks: QuotePicks | unde
   return withRatingErrors(() => evaluateQuote(version.compiled, inputs, picks, context));
 }
 
+/** The stored form of a value: JSON, so absent fields stay absent instead of becoming nulls. */
+export function storable<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
 /** Prices without storing anything: the full result with its worksheet. */
 export async function previewPrice(caller: Caller, request: PricingRequest, now: Date = new Date()): Promise<RatingResult> {
   const prepared = await prepareRating(caller, request, now);
@@ -227,10 +232,10 @@ export async function createQuote(caller: Caller, request: QuoteRequest, idempot
     startDate: prepared.startDate,
     endDate: prepared.endDate,
     validUntil: addDays(prepared.quoteDate, prepared.version.definition.validityDays ?? 30),
-    inputs: request.inputs,
+    inputs: storable(request.inputs),
     picks: request.picks ?? {},
-    context: prepared.context,
-    result,
+    context: storable(prepared.context),
+    result: storable(result),
     grossPremiumFen: result.grossPremiumFen,
     decisionReasons: result.decision.reasons.map((r) => r.rule),
   };
@@ -392,7 +397,7 @@ export async function approveQuote(caller: Caller, id: string, input: { picks?: 
   const before = doc.result as RatingResult;
   await QuoteModel.updateOne({ _id: doc._id }, {
     $set: {
-      status: 'approved', picks, context, result, grossPremiumFen: result.grossPremiumFen,
+      status: 'approved', picks, context: storable(context), result: storable(result), grossPremiumFen: result.grossPremiumFen,
       underwriting: { action: 'approve', by: { keyId: caller.keyId, userName: caller.userName }, at: now, ...(input.note ? { reason: input.note } : {}), originalResult: before, originalPicks: doc.picks },
     },
   });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { ApiKeyModel } from '../../src/auth/auth-model.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 
 describe('Organisations, roles and API keys', () => {
@@ -50,7 +51,6 @@ describe('Organisations, roles and API keys', () => {
   });
 
   it('stores only a hash of each key', async () => {
-    const { ApiKeyModel } = await import('../../src/auth/auth-model.ts');
     const keys = await ApiKeyModel.find({}).lean();
     const secrets = Object.values(t.keys).map((k) => k.split('_').slice(2).join('_'));
     for (const key of keys) {

@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { syncProducts } from '../../src/catalogue/product-sync.ts';
+
+/** Loads and publishes the shipped products/ into the current test database. */
+export async function publishShippedProducts(): Promise<void> {
+  const lines = await syncProducts({ dir: 'products', publish: true });
+  const failed = lines.filter((l) => l.outcome === 'error');
+  if (failed.length) throw new Error(`product sync failed: ${failed.map((l) => `${l.file}: ${l.detail}`).join('\n')}`);
+}
+
+export interface ShippedVector {
+  name: string;
+  inputs: Record<string, unknown>;
+  picks?: Record<string, string | number>;
+  expected: { decision: string; grossPremiumFen?: number };
+}
+
+/** The test vectors of a shipped product file, which the engine must reproduce. */
+export function shippedVectors(file: string): ShippedVector[] {
+  return (JSON.parse(readFileSync(`products/${file}`, 'utf8')) as { testVectors: ShippedVector[] }).testVectors;
+}
