@@ -53,8 +53,23 @@ function ensureNodeModules() {
   }
   log(existsSync(nodeModules) ? 'package-lock.json changed: running npm ci' : 'installing npm packages (npm ci)');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const err = run(npm, ['ci', '--no-audit', '--no-fund']);
-  if (err) fail(`${err}: fix the error above, then run \`npm ci\`.`);
+  const ci = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'inherit', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (ci.error) fail(`npm could not run (${ci.error.message}): install Node.js 20 with npm.`);
+  if (ci.status !== 0) {
+    process.stderr.write(ci.stderr ?? '');
+    // A lock file written on a machine whose registry lacks other platforms' optional packages
+    // passes `npm install` but not `npm ci`'s strict sync check: install from it without rewriting it.
+    if (!/package\.json and package-lock\.json .*in sync/s.test(ci.stderr ?? '')) {
+      fail(`\`npm ci\` failed (exit ${ci.status}): fix the error above, then run \`npm ci\`.`);
+    }
+    log('package-lock.json is out of sync with package.json (see above): falling back to `npm install --no-save`; run `npm install` and commit package-lock.json to fix');
+    const err = run(npm, ['install', '--no-save', '--no-audit', '--no-fund']);
+    if (err) fail(`${err}: fix the error above, then run \`npm install\`.`);
+  }
   writeFileSync(stamp, `${lockHash}\n`);
 }
 
