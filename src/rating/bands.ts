@@ -19,6 +19,8 @@ export interface CoefficientRow {
   minExclusive: boolean;
   maxExclusive: boolean;
   filedRange: FiledRange | undefined;
+  /** The worksheet's "matched" entry, built once. */
+  matched: { row: string; label: LocalText | undefined };
 }
 
 /** One side of a band: NaN for an open end. */

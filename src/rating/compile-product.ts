@@ -246,6 +246,7 @@ export function compileProduct(definition: unknown): CompiledProduct {
       minItems: 'minItems' in f && f.minItems !== undefined ? f.minItems : 0,
       maxItems: 'maxItems' in f && f.maxItems !== undefined ? f.maxItems : 1000,
       itemFields: [],
+      itemKeys: new Set(),
       slot,
     };
     if (type === 'list' && 'itemFields' in f && f.itemFields) {
@@ -254,6 +255,7 @@ export function compileProduct(definition: unknown): CompiledProduct {
         if (seen.has(itemField.key)) err(`${path}/itemFields/${i}/key`, `duplicate item field ${itemField.key}`);
         seen.add(itemField.key);
         compiled.itemFields.push(compileField(itemField, `${path}/itemFields/${i}`, i));
+        compiled.itemKeys.add(itemField.key);
       });
     }
     return compiled;
@@ -382,7 +384,7 @@ export function compileProduct(definition: unknown): CompiledProduct {
     if ((row.coefficient === undefined) === (row.range === undefined)) err(path, 'a row needs exactly one of coefficient or range');
     if (row.coefficient !== undefined || row.range === undefined) {
       const d = decimalOf(row.coefficient ?? '1');
-      return { key, label: row.label, fixed: true, num: d.num, exp: d.exp, value: d.num / 10 ** d.exp, text: formatScaled(d.num, d.exp), min: NaN, max: NaN, minExclusive: false, maxExclusive: false, filedRange: undefined };
+      return { key, label: row.label, fixed: true, num: d.num, exp: d.exp, value: d.num / 10 ** d.exp, text: formatScaled(d.num, d.exp), min: NaN, max: NaN, minExclusive: false, maxExclusive: false, filedRange: undefined, matched: { row: key, label: row.label } };
     }
     const r = row.range;
     const min = decimalOf(r.min);
@@ -409,6 +411,7 @@ export function compileProduct(definition: unknown): CompiledProduct {
       key, label: row.label, fixed: false, num: norm.num, exp: norm.exp, value: pickValue, text,
       min: minValue, max: maxValue, minExclusive: r.minExclusive ?? false, maxExclusive: r.maxExclusive ?? false,
       filedRange: { min: formatScaled(min.num, min.exp), max: formatScaled(max.num, max.exp), minExclusive: r.minExclusive ?? false, maxExclusive: r.maxExclusive ?? false },
+      matched: { row: key, label: row.label },
     };
   };
 
@@ -472,7 +475,7 @@ export function compileProduct(definition: unknown): CompiledProduct {
         action: s.noMatch.action,
         reason: s.noMatch.reason,
         authority: s.noMatch.authority,
-        row: { key: 'unbanded', label: s.noMatch.reason, fixed: true, num: d.num, exp: d.exp, value: d.num / 10 ** d.exp, text: formatScaled(d.num, d.exp), min: NaN, max: NaN, minExclusive: false, maxExclusive: false, filedRange: undefined },
+        row: { key: 'unbanded', label: s.noMatch.reason, fixed: true, num: d.num, exp: d.exp, value: d.num / 10 ** d.exp, text: formatScaled(d.num, d.exp), min: NaN, max: NaN, minExclusive: false, maxExclusive: false, filedRange: undefined, matched: { row: 'unbanded', label: s.noMatch.reason } },
       };
     }
     const inputs = [inputRefFor(s.quantity), s.altQuantity === undefined ? undefined : inputRefFor(s.altQuantity)].filter((x): x is InputRef => x !== undefined);

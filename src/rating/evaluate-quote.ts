@@ -156,6 +156,74 @@ function matchBandRow(step: CompiledBandsStep, state: QuoteState, reasons: Decis
   return undefined;
 }
 
+/** Mutable state of one evaluation, passed to applyStep (a module function, not a per-call closure). */
+interface StepRun {
+  state: QuoteState;
+  chosen: QuotePicks;
+  reasons: DecisionReason[];
+  errors: ErrorDetail[];
+  units: PricedUnit[];
+  nums: number[];
+  exps: number[];
+  count: number;
+  prod: number;
+  unitFen: number;
+  worksheet: WorksheetLine[];
+}
+
+/** Applies one coefficient step: matches the row, checks the pick, prices, writes the worksheet. */
+function applyStep(run: StepRun, step: CompiledStep, kind: WorksheetLine['kind']): void {
+  const row = matchRow(step, run.state, run.reasons, run.errors);
+  if (!row) return;
+  const pick = run.chosen[step.key];
+  let value: PickedValue = row;
+  let picked = false;
+  if (pick !== undefined) {
+    const resolved = resolvePick(row, pick);
+    if (typeof resolved === 'string') {
+      run.errors.push({ path: `/picks/${step.key}`, message: `table ${step.key}: ${resolved}` });
+      return;
+    }
+    value = resolved;
+    picked = true;
+  }
+  run.nums[run.count] = value.num;
+  run.exps[run.count] = value.exp;
+  run.count++;
+  run.prod *= value.value;
+  const total = priceUnits(run.units, run.prod, run.nums, run.exps, run.count, run.unitFen);
+  run.worksheet.push({
+    step: step.key, kind, label: step.label, inputs: showInputs(step.inputs, run.state),
+    matched: step.kind === 'bands' || step.kind === 'categories' ? row.matched : undefined,
+    filedRange: row.filedRange, value: value.text, picked, runningPremiumFen: total,
+  });
+}
+
+// Quote dates repeat (every quote of a day shares one asOf); parsing and formatting them is the
+// costliest part of a small quote, so the last few are remembered.
+const dayCache = new Map<string, number>();
+const validUntilCache = new Map<number, string>();
+
+function dayOf(text: string): number {
+  let day = dayCache.get(text);
+  if (day === undefined) {
+    day = parseDay(text);
+    if (dayCache.size > 64) dayCache.clear();
+    dayCache.set(text, day);
+  }
+  return day;
+}
+
+function dayText(day: number): string {
+  let text = validUntilCache.get(day);
+  if (text === undefined) {
+    text = formatDay(day);
+    if (validUntilCache.size > 64) validUntilCache.clear();
+    validUntilCache.set(day, text);
+  }
+  return text;
+}
+
 /**
  * Rates a quote: validates inputs and picks, runs the plan, applies underwriting rules, splits
  * VAT, estimates subsidies and the co-insurance split, and explains every step in a worksheet.
@@ -171,7 +239,7 @@ export function evaluateQuote(product: CompiledProduct, inputs: unknown, picks: 
     if (!step) errors.push({ path: `/picks/${key}`, message: 'is not a step of this product' });
     else if (!step.changeableBy.has(role)) errors.push({ path: `/picks/${key}`, message: `${role} may not change ${key}` });
   }
-  const asOfDay = parseDay(context.asOf);
+  const asOfDay = dayOf(context.asOf);
   if (Number.isNaN(asOfDay)) errors.push({ path: '/context/asOf', message: 'must be a date YYYY-MM-DD' });
   const period = measurePeriod(context.period);
   if (typeof period === 'string') errors.push({ path: '/context/period', message: period });
@@ -193,8 +261,6 @@ export function evaluateQuote(product: CompiledProduct, inputs: unknown, picks: 
   const worksheet: WorksheetLine[] = [];
   const nums: number[] = [];
   const exps: number[] = [];
-  let prod = 1;
-  let count = 0;
 
   // Base lines: section by section, the running premium is the sum of the sections so far.
   let running = 0;
@@ -213,42 +279,16 @@ export function evaluateQuote(product: CompiledProduct, inputs: unknown, picks: 
     worksheet.push({ step: sec.key, kind: 'base', label: sec.label, inputs: shown, matched: undefined, filedRange: undefined, value: sec.factorText + '%', picked: false, runningPremiumFen: running });
   }
 
-  const stepErrors: ErrorDetail[] = [];
-  const applyStep = (step: CompiledStep, kind: WorksheetLine['kind']) => {
-    const row = matchRow(step, state, reasons, stepErrors);
-    if (!row) return;
-    const pick = chosen[step.key];
-    let value: PickedValue = row;
-    let picked = false;
-    if (pick !== undefined) {
-      const resolved = resolvePick(row, pick);
-      if (typeof resolved === 'string') {
-        stepErrors.push({ path: `/picks/${step.key}`, message: `table ${step.key}: ${resolved}` });
-        return;
-      }
-      value = resolved;
-      picked = true;
-    }
-    nums[count] = value.num;
-    exps[count] = value.exp;
-    count++;
-    prod *= value.value;
-    const total = priceUnits(units, prod, nums, exps, count, unitFen);
-    worksheet.push({
-      step: step.key, kind, label: step.label, inputs: showInputs(step.inputs, state),
-      matched: step.kind === 'bands' || step.kind === 'categories' ? { row: row.key, label: row.label } : undefined,
-      filedRange: row.filedRange, value: value.text, picked, runningPremiumFen: total,
-    });
-  };
+  const run: StepRun = { state, chosen, reasons, errors: [], units, nums, exps, count: 0, prod: 1, unitFen, worksheet };
   const steps = product.steps;
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i] as CompiledStep;
-    applyStep(step, step.kind);
+    applyStep(run, step, step.kind);
   }
 
   // Period of cover: the short-period scale (or per-day rate), or a coefficient table.
   const p = product.period;
-  if (p.kind === 'periodCoefficient') applyStep(p.table, 'period');
+  if (p.kind === 'periodCoefficient') applyStep(run, p.table, 'period');
   else {
     let percent = p.percentByMonth[period.months] ?? { num: 1, exp: 0 };
     let inputsShown: Record<string, unknown> = { periodMonths: period.months };
@@ -258,14 +298,14 @@ export function evaluateQuote(product: CompiledProduct, inputs: unknown, picks: 
       percent = v < p.perDay.max.num / 10 ** p.perDay.max.exp ? perDay : p.perDay.max;
       inputsShown = { periodDays: period.days };
     }
-    nums[count] = percent.num;
-    exps[count] = percent.exp;
-    count++;
-    prod *= percent.num / 10 ** percent.exp;
-    const total = priceUnits(units, prod, nums, exps, count, unitFen);
+    nums[run.count] = percent.num;
+    exps[run.count] = percent.exp;
+    run.count++;
+    run.prod *= percent.num / 10 ** percent.exp;
+    const total = priceUnits(units, run.prod, nums, exps, run.count, unitFen);
     worksheet.push({ step: 'period', kind: 'period', label: p.label, inputs: inputsShown, matched: undefined, filedRange: undefined, value: formatScaled(percent.num, percent.exp - 2) + '%', picked: false, runningPremiumFen: total });
   }
-  if (stepErrors.length > 0) throw new RatingInputError(stepErrors);
+  if (run.errors.length > 0) throw new RatingInputError(run.errors);
 
   // Section premiums are the rounded unit premiums; the policy premium is their sum.
   const sections: SectionPremium[] = product.sections.map((sec, s) => {
@@ -325,7 +365,7 @@ export function evaluateQuote(product: CompiledProduct, inputs: unknown, picks: 
     insurer: product.insurer,
     line: product.line,
     asOf: context.asOf,
-    validUntil: formatDay(asOfDay + product.validityDays),
+    validUntil: dayText(asOfDay + product.validityDays),
     period: { months: period.months, days: period.days },
     decision: { outcome, reasons, authorities },
     sections,

@@ -25,20 +25,21 @@ export interface CompiledField {
   minItems: number;
   maxItems: number;
   itemFields: CompiledField[];
+  itemKeys: Set<string>;
   /** Index of the value in the normalised arrays (slot for top-level, position for item fields). */
   slot: number;
 }
 
 /** A list item after normalisation: numeric and string values by item-field position. */
 export interface NormalizedItem {
-  num: Float64Array;
+  num: number[];
   str: (string | undefined)[];
   raw: Record<string, unknown>;
 }
 
 /** Values of one quote after normalisation, by slot. */
 export interface QuoteState {
-  num: Float64Array;
+  num: number[];
   str: (string | undefined)[];
   raw: unknown[];
   lists: (NormalizedItem[] | undefined)[];
@@ -57,12 +58,25 @@ export function quantityTypeOf(type: FieldType, unit: string | undefined): Quant
   return undefined;
 }
 
+/**
+ * value × scale as an integer when value is a decimal with at most log10(scale) places, else
+ * undefined. The product of a decimal double and a power of ten lands within a few ulps of the
+ * integer; anything further away has more decimals than allowed.
+ */
+function scaleNumber(value: number, scale: number): number | undefined {
+  if (!Number.isFinite(value)) return undefined;
+  const scaled = value * scale;
+  const rounded = Math.round(scaled);
+  if (!Number.isSafeInteger(rounded)) return undefined;
+  return Math.abs(scaled - rounded) <= Math.abs(rounded) * 2 ** -50 ? rounded : undefined;
+}
+
 /** Returns an error message when `value` is not a valid value of `field`, else writes it normalised. */
-function normalizeValue(field: CompiledField, value: unknown, num: Float64Array, str: (string | undefined)[], at: number): string | undefined {
+function normalizeValue(field: CompiledField, value: unknown, num: number[], str: (string | undefined)[], at: number): string | undefined {
   switch (field.type) {
     case 'money': {
       if (typeof value !== 'number' && typeof value !== 'string') return `must be an amount in ${field.fenPerUnit === 100 ? '元' : '万元'}`;
-      const fen = toScaledInteger(value, field.fenPerUnit === 100 ? 2 : 6);
+      const fen = typeof value === 'number' ? scaleNumber(value, field.fenPerUnit) : toScaledInteger(value, field.fenPerUnit === 100 ? 2 : 6);
       if (fen === undefined) return `must be an amount in ${field.fenPerUnit === 100 ? '元 with at most 2 decimals' : '万元 with at most 6 decimals'}`;
       if (fen < field.min || fen > field.max) return `must be between ${field.min / field.fenPerUnit} and ${field.max / field.fenPerUnit}`;
       num[at] = fen;
@@ -72,10 +86,18 @@ function normalizeValue(field: CompiledField, value: unknown, num: Float64Array,
     case 'decimal':
     case 'percent': {
       if (typeof value !== 'number' && typeof value !== 'string') return 'must be a number';
-      const d = parseDecimal(value);
-      if (!d || d.exp > 6) return 'must be a decimal number with at most 6 decimals';
-      if (field.type === 'integer' && d.exp > 0) return 'must be a whole number';
-      const n = d.num / 10 ** d.exp;
+      let n: number;
+      if (typeof value === 'number') {
+        // A number is accepted when it is a decimal of at most six places (checked without parsing text).
+        if (scaleNumber(value, 1e6) === undefined) return 'must be a decimal number with at most 6 decimals';
+        if (field.type === 'integer' && !Number.isInteger(value)) return 'must be a whole number';
+        n = value;
+      } else {
+        const d = parseDecimal(value);
+        if (!d || d.exp > 6) return 'must be a decimal number with at most 6 decimals';
+        if (field.type === 'integer' && d.exp > 0) return 'must be a whole number';
+        n = d.num / 10 ** d.exp;
+      }
       if (n < field.min || n > field.max) return `must be between ${field.min} and ${field.max}`;
       num[at] = n;
       return undefined;
@@ -105,7 +127,7 @@ function normalizeValue(field: CompiledField, value: unknown, num: Float64Array,
 export function compileFormValidator(fields: readonly CompiledField[], slotCount: number, fieldKeys: ReadonlySet<string>) {
   return function validateInputs(inputs: unknown, errors: ErrorDetail[]): QuoteState {
     const state: QuoteState = {
-      num: new Float64Array(slotCount).fill(NaN),
+      num: new Array<number>(slotCount).fill(NaN),
       str: new Array<string | undefined>(slotCount),
       raw: new Array<unknown>(slotCount),
       lists: new Array<NormalizedItem[] | undefined>(slotCount),
@@ -145,8 +167,8 @@ export function compileFormValidator(fields: readonly CompiledField[], slotCount
           continue;
         }
         const itemRecord = item as Record<string, unknown>;
-        const normalized: NormalizedItem = { num: new Float64Array(field.itemFields.length).fill(NaN), str: new Array<string | undefined>(field.itemFields.length), raw: itemRecord };
-        for (const k in itemRecord) if (!field.itemFields.some((f) => f.key === k)) errors.push({ path: `${itemPath}/${k}`, message: 'is not a field of this item' });
+        const normalized: NormalizedItem = { num: new Array<number>(field.itemFields.length).fill(NaN), str: new Array<string | undefined>(field.itemFields.length), raw: itemRecord };
+        for (const k in itemRecord) if (!field.itemKeys.has(k)) errors.push({ path: `${itemPath}/${k}`, message: 'is not a field of this item' });
         for (const itemField of field.itemFields) {
           let itemValue = itemRecord[itemField.key];
           if (itemValue === undefined || itemValue === null) itemValue = itemField.defaultValue;
