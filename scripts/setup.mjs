@@ -60,12 +60,15 @@ function ensureNodeModules() {
   });
   if (ci.error) fail(`npm could not run (${ci.error.message}): install Node.js 20 with npm.`);
   if (ci.status !== 0) {
-    process.stderr.write(ci.stderr ?? '');
     // A lock file written on a machine whose registry lacks other platforms' optional packages
     // passes `npm install` but not `npm ci`'s strict sync check: install from it without rewriting it.
     if (!/package\.json and package-lock\.json .*in sync/s.test(ci.stderr ?? '')) {
+      process.stderr.write(ci.stderr ?? '');
       fail(`\`npm ci\` failed (exit ${ci.status}): fix the error above, then run \`npm ci\`.`);
     }
+    // Show the diagnosis, not npm's usage text that follows it.
+    const diagnosis = (ci.stderr ?? '').split('\n').filter((l) => /in sync|Missing:|Invalid:/.test(l));
+    process.stderr.write(`${diagnosis.join('\n')}\n`);
     log('package-lock.json is out of sync with package.json (see above): falling back to `npm install --no-save`; run `npm install` and commit package-lock.json to fix');
     const err = run(npm, ['install', '--no-save', '--no-audit', '--no-fund']);
     if (err) fail(`${err}: fix the error above, then run \`npm install\`.`);
