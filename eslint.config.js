@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // chai assertions read as expressions (`expect(x).to.be.true`).
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-unused-expressions': 'off' },
+  },
+  {
     files: ['src/rating/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

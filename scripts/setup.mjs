@@ -69,7 +69,9 @@ function ensureNodeModules() {
     // Show the diagnosis, not npm's usage text that follows it.
     const diagnosis = (ci.stderr ?? '').split('\n').filter((l) => /in sync|Missing:|Invalid:/.test(l));
     process.stderr.write(`${diagnosis.join('\n')}\n`);
-    log('package-lock.json is out of sync with package.json (see above): falling back to `npm install --no-save`; run `npm install` and commit package-lock.json to fix');
+    // The npm registry reachable here has no builds of @gorules/zen-engine for other platforms, so
+    // the lock file cannot list them and `npm ci` refuses it; `npm install` from the lock works.
+    log('npm ci refused the lock file (other platforms\' optional packages are not in it): installing from it with `npm install --no-save`');
     const err = run(npm, ['install', '--no-save', '--no-audit', '--no-fund']);
     if (err) fail(`${err}: fix the error above, then run \`npm install\`.`);
   }

@@ -40,7 +40,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     if ((await ProductModel.estimatedDocumentCount()) === 0) {
       // A new database gets the shipped catalogue, published, so brokers can quote at once.
       const lines = await syncProducts({ dir: config.PRODUCTS_DIR, publish: true });
-      for (const line of lines) (line.outcome === 'error' ? logger.warn(line, 'product sync') : logger.info(line, 'product sync'));
+      for (const line of lines) {
+        if (line.outcome === 'error') logger.warn(line, 'product sync');
+        else logger.info(line, 'product sync');
+      }
     }
     logger.info({ versions: await warmCompiledCache() }, 'compiled published product versions');
   } catch (err) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { recordAudit, systemActor } from '../audit/audit-log.ts';
+import { recordAudit, type systemActor } from '../audit/audit-log.ts';
 import { OrganisationModel } from '../auth/auth-model.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError, conflict, invalidInput, notFound, type ErrorDetail } from '../http/app-error.ts';

@@ -52,9 +52,9 @@ function validatorFor(schema: JsonSchema, coerce: boolean): ValidateFunction {
   let validate = cache.get(schema);
   if (!validate) {
     const ajv = coerce ? queryAjv : bodyAjv;
-    validate = typeof schema.$id === 'string' && registered.has(schema.$id)
-      ? (ajv.getSchema(schema.$id) as ValidateFunction)
-      : ajv.compile(schema);
+    // A named schema lives in the registry (once), so OpenAPI and validation share it.
+    if (typeof schema.$id === 'string') registerSchema(schema);
+    validate = typeof schema.$id === 'string' ? (ajv.getSchema(schema.$id) as ValidateFunction) : ajv.compile(schema);
     cache.set(schema, validate);
   }
   return validate;
