@@ -26,6 +26,8 @@ const productVersionSchema = new Schema(
     line: { type: String, required: true },
     definition: { type: Schema.Types.Mixed, required: true },
     definitionHash: { type: String, required: true },
+    // Hash of the products/ file a relabelled version came from, so an unchanged file stays a no-op.
+    sourceHash: { type: String },
     effectiveFrom: { type: String, required: true },
     effectiveTo: { type: String },
     publishedAt: { type: Date },

@@ -179,7 +179,7 @@ export async function createProduct(caller: Actor, rawDefinition: unknown): Prom
   if (caller.role === 'platform-admin' || caller.role === 'system') {
     // The platform files products on an insurer's behalf: the definition names the insurer.
     const insurer = await OrganisationModel.findOne({ code: definition.insurer, kind: 'insurer' }).lean();
-    if (!insurer) throw invalidInput(`No insurer organisation has the code ${definition.insurer}.`, [{ path: 'body.definition.insurer', message: 'must be the code of an insurer organisation (insurer)' }]);
+    if (!insurer) throw invalidInput(`No insurer organisation has the code ${definition.insurer}; create it first (POST /v1/organisations with kind insurer and that code).`, [{ path: 'body.definition.insurer', message: 'must be the code of an insurer organisation (insurer)' }]);
     insurerOrganisationId = String(insurer._id);
   }
   requireOwnInsurer(caller, definition, 'organisationCode' in caller ? caller.organisationCode : '');

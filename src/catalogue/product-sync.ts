@@ -55,7 +55,7 @@ export async function syncProducts(options: { dir: string; publish: boolean }): 
 
 async function syncProductFile(file: string, definition: ProductDefinition, publish: boolean): Promise<SyncLine> {
   const hash = hashDefinition(definition);
-  const same = await ProductVersionModel.findOne({ productCode: definition.code, definitionHash: hash }).lean();
+  const same = await ProductVersionModel.findOne({ productCode: definition.code, $or: [{ definitionHash: hash }, { sourceHash: hash }] }).lean();
   if (same) {
     if (publish && same.status === 'draft') return publishReplacing(file, definition.code, same.version, 'unchanged');
     return { file, outcome: 'unchanged', detail: `${definition.code} ${same.version} (${same.status}) already matches the file` };
@@ -75,6 +75,7 @@ async function syncProductFile(file: string, definition: ProductDefinition, publ
       ? await createVersion(systemActor, definition.code, { definition: { ...definition, version: await nextFreeLabel(definition.code, definition.version) } })
       : await createVersion(systemActor, definition.code, { definition });
     version = created.version;
+    if (existing) await ProductVersionModel.updateOne({ productCode: definition.code, version }, { $set: { sourceHash: hash } });
     if (!publish) return { file, outcome: 'new-version', detail: `${definition.code} ${version} as a draft${existing ? ` (the file's ${definition.version} is already ${existing.status})` : ''}` };
   }
   return publishReplacing(file, definition.code, version, 'new-version');

@@ -88,7 +88,7 @@ export function testProducts(files: readonly string[]): number {
 }
 
 const program = new Command();
-program.name('products').description('Validate product definitions and run their test vectors.');
+program.name('products').description('Validate product definitions, run their test vectors, and load them into the database.');
 
 program
   .command('validate')
@@ -104,6 +104,24 @@ program
   .argument('[files...]', 'product JSON files')
   .action((files: string[]) => {
     if (testProducts(files) > 0) process.exitCode = 1;
+  });
+
+program
+  .command('sync')
+  .description('load products/ (and products/subsidies/) into the database: unchanged file → nothing new, changed file → new draft')
+  .option('--publish', 'publish what the files hold (retiring published versions they overlap)')
+  .option('--dir <dir>', 'folder of product files', PRODUCTS_DIR)
+  .action(async (options: { publish?: boolean; dir: string }) => {
+    const { withCliDatabase } = await import('./cli-database.ts');
+    const { syncProducts } = await import('../catalogue/product-sync.ts');
+    const lines = await withCliDatabase(() => syncProducts({ dir: options.dir, publish: options.publish === true }));
+    for (const line of lines) {
+      const mark = line.outcome === 'error' ? '✗' : line.outcome === 'unchanged' ? '=' : '+';
+      (line.outcome === 'error' ? console.error : console.log)(`${mark} ${basename(line.file)}: ${line.detail}`);
+    }
+    const errors = lines.filter((l) => l.outcome === 'error').length;
+    console.log(`${lines.length} file(s): ${lines.filter((l) => l.outcome === 'unchanged').length} unchanged, ${lines.length - errors - lines.filter((l) => l.outcome === 'unchanged').length} written, ${errors} failed`);
+    if (errors > 0) process.exitCode = 1;
   });
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,56 @@
+import { expect } from 'chai';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ProductVersionModel, SubsidyProgrammeModel } from '../../src/catalogue/catalogue-model.ts';
+import { syncProducts } from '../../src/catalogue/product-sync.ts';
+import { useTestApp } from '../support/test-app.ts';
+
+describe('Catalogue: syncing products/ into the database', () => {
+  useTestApp();
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'techins-products-'));
+    await cp('products', dir, { recursive: true });
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  const versions = async () => (await ProductVersionModel.find({}, { productCode: 1, version: 1, status: 1 }).sort({ productCode: 1, version: 1 }).lean()).map((v) => `${v.productCode}@${v.version}:${v.status}`);
+
+  it('loads every shipped product as a draft and every subsidy programme', async () => {
+    const lines = await syncProducts({ dir, publish: false });
+    expect(lines.filter((l) => l.outcome === 'error')).to.deep.equal([]);
+    expect(await ProductVersionModel.countDocuments({ status: 'draft' })).to.equal(8);
+    expect(await SubsidyProgrammeModel.countDocuments()).to.be.at.least(10);
+  });
+
+  it('writes nothing the second time', async () => {
+    const before = await versions();
+    const lines = await syncProducts({ dir, publish: false });
+    expect(lines.every((l) => l.outcome === 'unchanged')).to.equal(true);
+    expect(await versions()).to.deep.equal(before);
+  });
+
+  it('publishes with --publish, then again writes nothing', async () => {
+    await syncProducts({ dir, publish: true });
+    expect(await ProductVersionModel.countDocuments({ status: 'published' })).to.equal(8);
+    const before = await versions();
+    const lines = await syncProducts({ dir, publish: true });
+    expect(lines.every((l) => l.outcome === 'unchanged'), JSON.stringify(lines)).to.equal(true);
+    expect(await versions()).to.deep.equal(before);
+  });
+
+  it('turns a changed file into a new version and, with --publish, retires the one it replaces', async () => {
+    const file = path.join(dir, 'first-set-equipment.json');
+    const definition = JSON.parse(await readFile(file, 'utf8')) as { name: { en: string } };
+    definition.name.en = 'First unit/set of major technical equipment insurance (revised wording)';
+    await writeFile(file, JSON.stringify(definition, null, 2));
+    const drafted = await syncProducts({ dir, publish: false });
+    expect(drafted.find((l) => l.file === file)).to.include({ outcome: 'new-version' });
+    expect(await versions()).to.include('FIRST-SET-EQUIPMENT@2025.1.1:draft');
+    const published = await syncProducts({ dir, publish: true });
+    expect(published.find((l) => l.file === file)!.detail).to.contain('retired 2025.1');
+    expect(await versions()).to.include.members(['FIRST-SET-EQUIPMENT@2025.1:retired', 'FIRST-SET-EQUIPMENT@2025.1.1:published']);
+    expect((await syncProducts({ dir, publish: true })).every((l) => l.outcome === 'unchanged')).to.equal(true);
+  });
+});
