@@ -17,7 +17,6 @@ export const configSchema = {
     BODY_LIMIT: { type: 'string', pattern: '^\\d+(b|kb|mb)$', default: '1mb', description: 'Largest accepted JSON body.' },
     REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 30000, description: 'A request still running after this answers 503.' },
     SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 15000, description: 'How long shutdown waits for in-flight requests.' },
-    RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0, default: 600, description: 'Requests per API key per minute (0 turns the limit off).' },
     CHROME_PATH: { type: 'string', minLength: 1, default: '/usr/bin/chromium-headless-shell', description: 'Chromium binary used to render PDFs.' },
     PDF_POOL_SIZE: { type: 'integer', minimum: 1, maximum: 64, description: 'Reused browser pages (default: the number of cores).' },
     DB_CONNECT_RETRIES: { type: 'integer', minimum: 0, maximum: 100, default: 8, description: 'Attempts to reach the database at start before giving up.' },
@@ -38,7 +37,6 @@ export interface Config {
   BODY_LIMIT: string;
   REQUEST_TIMEOUT_MS: number;
   SHUTDOWN_TIMEOUT_MS: number;
-  RATE_LIMIT_PER_MINUTE: number;
   CHROME_PATH: string;
   PDF_POOL_SIZE?: number;
   DB_CONNECT_RETRIES: number;
