@@ -9,32 +9,41 @@ import { authSchemas } from './auth/auth-schemas.ts';
 import { authenticateApiKey } from './auth/auth-service.ts';
 import { catalogueRoutes } from './catalogue/catalogue-routes.ts';
 import { catalogueSchemas } from './catalogue/catalogue-schemas.ts';
+import { documentRoutes } from './documents/document-routes.ts';
+import { documentsUnavailable, type DocumentService } from './documents/document-service.ts';
 import { policyRoutes } from './policies/policy-routes.ts';
 import { policySchemas } from './policies/policy-schemas.ts';
+import { portfolioRoutes } from './portfolio/portfolio-routes.ts';
+import { portfolioSchemas } from './portfolio/portfolio-schemas.ts';
 import { quoteRoutes } from './quotes/quote-routes.ts';
 import { quoteSchemas } from './quotes/quote-schemas.ts';
 import { renderApiDocs } from './http/api-docs.ts';
+import { cacheCallers } from './http/api-key-cache.ts';
 import { createErrorMiddleware, notFoundHandler, sendError } from './http/error-middleware.ts';
 import { mountRoutes } from './http/mount-routes.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
+import { createRateLimiter, responseOf } from './http/rate-limit.ts';
 import { requestTimeout } from './http/request-timeout.ts';
 import type { RouteDefinition } from './http/route.ts';
 import { registerSchema } from './http/schema-registry.ts';
+import { createWebRouter } from './web/web-routes.ts';
 
 export interface AppDependencies {
   config: Config;
   logger: Logger;
   /** Answers whether the database responds to a ping right now. */
   isDatabaseReady(): Promise<boolean>;
+  /** Quote and policy PDFs; without it the PDF routes answer 503. */
+  documents?: DocumentService;
 }
 
 /** Every API route, in the order the OpenAPI document lists them. */
-export function allRoutes(): RouteDefinition[] {
-  return [...authRoutes, ...catalogueRoutes, ...quoteRoutes, ...policyRoutes];
+export function allRoutes(documents: DocumentService = documentsUnavailable): RouteDefinition[] {
+  return [...authRoutes, ...catalogueRoutes, ...quoteRoutes, ...policyRoutes, ...documentRoutes(documents), ...portfolioRoutes];
 }
 
 export function registerAllSchemas(): void {
-  for (const schema of [...authSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas]) registerSchema(schema as Record<string, unknown>);
+  for (const schema of [...authSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...portfolioSchemas]) registerSchema(schema as Record<string, unknown>);
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -43,7 +52,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export function createApp(deps: AppDependencies): Express {
   const { config, logger } = deps;
   registerAllSchemas();
-  const routes = allRoutes();
+  const routes = allRoutes(deps.documents);
   const openApi = buildOpenApiDocument(routes, {
     title: 'Tech insurance service (科技保险)',
     version: '0.1.0',
@@ -87,8 +96,17 @@ export function createApp(deps: AppDependencies): Express {
     res.type('html').send(docsHtml);
   });
 
+  // Pages for people (session cookie, their own strict CSP); the API below stays Bearer-only.
+  app.use(createWebRouter({ logger, documents: deps.documents }));
+
+  const resolveCaller = cacheCallers(authenticateApiKey, config.API_KEY_CACHE_MS);
+  const rateLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE });
   app.use(mountRoutes(routes, {
-    authenticate: (req) => authenticateApiKey(req.get('authorization')),
+    authenticate: async (req) => {
+      const caller = await resolveCaller(req.get('authorization'));
+      await rateLimiter.take(caller.keyId, responseOf(req));
+      return caller;
+    },
     validateResponses: config.VALIDATE_RESPONSES,
   }));
 

@@ -1,0 +1,299 @@
+import type { Readable } from 'node:stream';
+import { parse, type Info } from 'csv-parse';
+import { findOrganisationByCode } from '../auth/auth-service.ts';
+import type { Caller } from '../auth/caller.ts';
+import { findEffectiveVersion, findOwnVersion, findPinnedVersion } from '../catalogue/catalogue-service.ts';
+import { todayInChina } from '../catalogue/catalogue-routes.ts';
+import { AppError, forbidden, invalidInput } from '../http/app-error.ts';
+import { createQuote, previewPrice, type QuoteRequest } from '../quotes/quote-service.ts';
+import type { RatingResult } from '../rating/index.ts';
+import { columnOfErrorPath, mapRow, normaliseDate, readRowHead, RESERVED_COLUMNS, type CellError, type FormFieldSpec, type RowCells } from './csv-row-mapping.ts';
+
+export interface BulkQuoteOptions {
+  /** Product for rows without a productCode cell. */
+  productCode?: string;
+  /** Version for rows without a productVersion cell (insurer staff may name drafts). */
+  productVersion?: string;
+  /** Store a quote per row (brokers) instead of previewing. */
+  save?: boolean;
+  /** Stable id of the batch: row n is created with Idempotency-Key `bulk:<batchId>:<n>`. */
+  batchId?: string;
+  /** Rows priced at the same time (default 8). */
+  concurrency?: number;
+  now?: Date;
+}
+
+export type BulkRowStatus = 'priced' | 'saved' | 'replayed' | 'error';
+
+/** The outcome of one row: its prices, or its errors by column. */
+export interface BulkRowResult {
+  /** Line of the file the row starts on (the header is line 1): Excel's row number. */
+  row: number;
+  reference?: string;
+  status: BulkRowStatus;
+  productCode?: string;
+  productVersion?: string;
+  enterpriseId?: string;
+  decision?: 'quoted' | 'referred' | 'declined';
+  decisionReasons?: string[];
+  grossPremiumFen?: number;
+  netPremiumFen?: number;
+  vatFen?: number;
+  subsidyFen?: number;
+  netCostFen?: number;
+  quoteId?: string;
+  quoteNumber?: string;
+  errors: CellError[];
+}
+
+/** Totals of a batch, complete once its rows have been read. */
+export interface BulkSummary {
+  batchId?: string;
+  rows: number;
+  priced: number;
+  saved: number;
+  replayed: number;
+  failed: number;
+  decisions: { quoted: number; referred: number; declined: number };
+  grossPremiumFen: number;
+  subsidyFen: number;
+}
+
+export interface BulkRun {
+  /** Column names of the header row. */
+  columns: string[];
+  /** Results in file order; reading them drives the parsing (bounded memory). */
+  rows: AsyncIterable<BulkRowResult>;
+  summary: BulkSummary;
+}
+
+const RESULT_COLUMNS = ['row', 'reference', 'status', 'productCode', 'productVersion', 'enterpriseId', 'decision', 'decisionReasons', 'grossPremiumFen', 'netPremiumFen', 'vatFen', 'subsidyFen', 'netCostFen', 'quoteNumber', 'quoteId', 'errors'] as const;
+
+/** Columns of the result CSV, in order. */
+export const bulkResultColumns: readonly string[] = RESULT_COLUMNS;
+
+/** One result row as CSV cells; errors read "row 17, column contractAmount: must be …". */
+export function bulkResultCells(r: BulkRowResult): (string | number)[] {
+  return RESULT_COLUMNS.map((c) => {
+    if (c === 'errors') return r.errors.map((e) => formatCellError(r.row, e)).join(' | ');
+    if (c === 'decisionReasons') return (r.decisionReasons ?? []).join(' ');
+    const v = r[c];
+    return v === undefined ? '' : v;
+  });
+}
+
+export function formatCellError(row: number, e: CellError): string {
+  return `row ${row}${e.column ? `, column ${e.column}` : ''}: ${e.message}`;
+}
+
+interface SourceRecord {
+  row: number;
+  cells?: string[];
+  fatal?: string;
+}
+
+/** Records of a CSV stream with the line each starts on; a parse error ends them with `fatal`. */
+async function* readRecords(source: Readable): AsyncGenerator<SourceRecord> {
+  const parser = source.pipe(parse({ bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, skip_records_with_empty_values: true, info: true }));
+  source.on('error', (err) => parser.destroy(err));
+  let lastLine = 0;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
+      // info.lines is the line the record ends on; a quoted cell may span lines.
+      const inside = record.reduce((n, cell) => n + (cell.match(/\r\n|\n|\r/g)?.length ?? 0), 0);
+      lastLine = info.lines;
+      yield { row: Math.max(1, info.lines - inside), cells: record };
+    }
+  } catch (err) {
+    const e = err as Error & { lines?: number };
+    yield { row: e.lines ?? lastLine + 1, fatal: `the file cannot be read from here on: ${e.message}` };
+  }
+}
+
+interface FormCacheEntry {
+  fields: readonly FormFieldSpec[];
+  productCode: string;
+  version: string;
+}
+
+/**
+ * Prices a CSV of risks, one row each, as previews or (brokers, with `save`) stored quotes. The
+ * header is checked and the first row read before this resolves, so an empty or headless file is
+ * a 400 before any output. Rows are priced `concurrency` at a time and come out in file order; a
+ * bad row becomes an error result and the batch goes on.
+ */
+export async function startBulkQuote(caller: Caller, source: Readable, options: BulkQuoteOptions = {}): Promise<BulkRun> {
+  const save = options.save === true;
+  if (save && caller.role !== 'broker') throw forbidden('Only brokers save quotes; preview without save instead.');
+  if (save && !options.batchId) throw invalidInput('Saving quotes needs a batch id, so that a re-run returns the same quotes.', [{ path: 'query.batchId', message: 'is required when save is true (required)' }]);
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? 8, 64));
+  const records = readRecords(source);
+
+  const first = await records.next();
+  if (first.done || !first.value.cells) {
+    const fatal = first.done ? undefined : first.value.fatal;
+    throw invalidInput(fatal ? `The CSV file cannot be read: ${fatal}` : 'The CSV file is empty: it needs a header row naming the columns and one row per risk.', [{ path: 'body', message: 'must be a CSV file with a header row (csv)' }]);
+  }
+  const columns = first.value.cells.map((c) => c.trim());
+  checkHeader(columns, options);
+  const second = await records.next();
+  if (second.done) throw invalidInput('The CSV file has a header but no rows: add one row per risk under it.', [{ path: 'body', message: 'must have at least one row under the header (csv)' }]);
+
+  const summary: BulkSummary = { ...(options.batchId ? { batchId: options.batchId } : {}), rows: 0, priced: 0, saved: 0, replayed: 0, failed: 0, decisions: { quoted: 0, referred: 0, declined: 0 }, grossPremiumFen: 0, subsidyFen: 0 };
+  const now = options.now ?? new Date();
+  const today = todayInChina(now);
+  const forms = new Map<string, Promise<FormCacheEntry>>();
+  const enterprises = new Map<string, Promise<string | undefined>>();
+
+  const formFor = (productCode: string, productVersion: string | undefined, startDate: string): Promise<FormCacheEntry> => {
+    const key = `${productCode}\u0000${productVersion ?? `@${startDate}`}`;
+    let entry = forms.get(key);
+    if (!entry) {
+      entry = (async () => {
+        const insurerStaff = caller.role === 'insurer-admin' || caller.role === 'underwriter';
+        const v = productVersion
+          ? insurerStaff ? await findOwnVersion(caller, productCode, productVersion) : await findPinnedVersion(productCode, productVersion)
+          : await findEffectiveVersion(productCode, startDate);
+        return { fields: v.definition.form.fields as readonly FormFieldSpec[], productCode: v.productCode, version: v.version };
+      })();
+      entry.catch(() => forms.delete(key)); // an error may be a passing one (DB); don't keep it
+      forms.set(key, entry);
+    }
+    return entry;
+  };
+  const enterpriseByCode = (code: string): Promise<string | undefined> => {
+    let id = enterprises.get(code);
+    if (!id) {
+      id = findOrganisationByCode(code).then((o) => (o && o.kind === 'enterprise' ? o.id : undefined));
+      enterprises.set(code, id);
+    }
+    return id;
+  };
+
+  async function priceRecord(record: SourceRecord): Promise<BulkRowResult> {
+    const row = record.row;
+    if (record.fatal) return { row, status: 'error', errors: [{ message: record.fatal }] };
+    const cells = record.cells!;
+    if (cells.length !== columns.length) {
+      return { row, status: 'error', errors: [{ message: `has ${cells.length} cells but the header has ${columns.length} columns` }] };
+    }
+    const filled = new Map<string, string>();
+    const errors: CellError[] = [];
+    cells.forEach((cell, i) => {
+      const value = cell.trim();
+      if (value === '') return;
+      if (value.includes('\uFFFD')) errors.push({ column: columns[i]!, message: 'is not UTF-8 text (in Excel, save as "CSV UTF-8")' });
+      filled.set(columns[i]!, value);
+    });
+    const head = readRowHead(filled as RowCells, options);
+    const result: BulkRowResult = { row, ...(head.reference ? { reference: head.reference } : {}), status: 'error', errors };
+    if (!head.productCode) {
+      errors.push({ column: 'productCode', message: 'is required (or pass a product for the whole file)' });
+      return result;
+    }
+    const enterpriseColumn = head.enterpriseId ? 'enterpriseId' : 'enterpriseCode';
+    if (!head.enterpriseId && head.enterpriseCode) {
+      const id = await enterpriseByCode(head.enterpriseCode);
+      if (id) head.enterpriseId = id;
+      else errors.push({ column: 'enterpriseCode', message: `no enterprise has the code ${head.enterpriseCode}` });
+    }
+    if (save && !head.enterpriseId && !head.enterpriseCode) errors.push({ column: 'enterpriseId', message: 'is required to save a quote (or give enterpriseCode)' });
+    const startDate = head.startDate && normaliseDate(head.startDate) ? head.startDate : today;
+    let form: FormCacheEntry;
+    try {
+      form = await formFor(head.productCode, head.productVersion, startDate);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      const column = head.productVersion && err.kind === 'not_found' ? 'productVersion' : err.kind === 'conflict' ? 'startDate' : 'productCode';
+      errors.push({ column, message: err.message });
+      return result;
+    }
+    result.productCode = form.productCode;
+    result.productVersion = form.version;
+    const mapped = mapRow(filled as RowCells, head, form.fields);
+    errors.push(...mapped.errors);
+    if (head.enterpriseId) result.enterpriseId = head.enterpriseId;
+    if (errors.length > 0) return result;
+    try {
+      let rating: RatingResult;
+      if (save) {
+        const { quote, replayed } = await createQuote(caller, mapped.request as QuoteRequest, `bulk:${options.batchId}:${row}`, now);
+        rating = quote.result;
+        result.status = replayed ? 'replayed' : 'saved';
+        result.quoteId = quote.id;
+        result.quoteNumber = quote.quoteNumber;
+      } else {
+        rating = await previewPrice(caller, mapped.request, now);
+        result.status = 'priced';
+      }
+      result.productVersion = rating.productVersion;
+      result.decision = rating.decision.outcome;
+      result.decisionReasons = rating.decision.reasons.map((r) => r.rule);
+      result.grossPremiumFen = rating.grossPremiumFen;
+      result.netPremiumFen = rating.netPremiumFen;
+      result.vatFen = rating.vatFen;
+      result.subsidyFen = rating.subsidies.totalFen;
+      result.netCostFen = rating.expectedNetCostFen;
+    } catch (err) {
+      if (!(err instanceof AppError) || err.kind === 'unavailable' || err.kind === 'internal') throw err;
+      if (err.details.length === 0) errors.push({ message: err.message });
+      for (const d of err.details) {
+        const column = columnOfErrorPath(d.path, mapped.lists, enterpriseColumn);
+        errors.push(column ? { column, message: d.message } : { message: `${d.path} ${d.message}` });
+      }
+    }
+    return result;
+  }
+
+  // A pending row never rejects (an unexpected error travels as a value), so rows waiting in the
+  // window cannot become unhandled rejections while an earlier one is awaited.
+  type Settled = { ok: true; value: BulkRowResult } | { ok: false; error: unknown };
+  const settle = (record: SourceRecord): Promise<Settled> => priceRecord(record).then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+  const count = (r: BulkRowResult): BulkRowResult => {
+    summary.rows++;
+    if (r.status === 'error') summary.failed++;
+    else {
+      summary[r.status]++;
+      summary.decisions[r.decision!]++;
+      summary.grossPremiumFen += r.grossPremiumFen ?? 0;
+      summary.subsidyFen += r.subsidyFen ?? 0;
+    }
+    return r;
+  };
+  const unwrap = (s: Settled): BulkRowResult => {
+    if (!s.ok) throw s.error;
+    return count(s.value);
+  };
+
+  async function* run(): AsyncGenerator<BulkRowResult> {
+    const window: Promise<Settled>[] = [settle(second.value as SourceRecord)];
+    try {
+      for await (const record of records) {
+        window.push(settle(record));
+        if (window.length >= concurrency) yield unwrap(await window.shift()!);
+      }
+      while (window.length > 0) yield unwrap(await window.shift()!);
+    } finally {
+      await Promise.all(window); // let rows in flight finish before the caller moves on
+      await records.return(undefined);
+    }
+  }
+
+  return { columns, rows: run(), summary };
+}
+
+function checkHeader(columns: string[], options: BulkQuoteOptions): void {
+  const seen = new Set<string>();
+  const problems: { path: string; message: string }[] = [];
+  columns.forEach((c, i) => {
+    if (c === '') problems.push({ path: `header[${i + 1}]`, message: 'must name the column (empty header cell)' });
+    else if (seen.has(c)) problems.push({ path: `header.${c}`, message: 'must appear once (duplicate column)' });
+    seen.add(c);
+  });
+  if (!options.productCode && !seen.has('productCode')) {
+    problems.push({ path: 'header.productCode', message: 'is required: add a productCode column or pass the product for the whole file (required)' });
+  }
+  if (problems.length > 0) {
+    throw invalidInput(`The CSV header is not usable: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}. Reserved columns: ${RESERVED_COLUMNS.join(', ')}.`, problems);
+  }
+}

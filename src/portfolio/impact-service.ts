@@ -1,0 +1,141 @@
+import type { Caller } from '../auth/caller.ts';
+import { ProductVersionModel } from '../catalogue/catalogue-model.ts';
+import { findOwnVersion, type RatableVersion } from '../catalogue/catalogue-service.ts';
+import { todayInChina } from '../catalogue/catalogue-routes.ts';
+import { conflict, invalidInput } from '../http/app-error.ts';
+import { PolicyModel } from '../policies/policy-model.ts';
+import { QuoteModel } from '../quotes/quote-model.ts';
+import { evaluateQuote, ProductCompileError, RatingInputError, type QuoteContext, type QuotePicks } from '../rating/index.ts';
+import { ImpactAccumulator, type BookImpact } from './impact-stats.ts';
+
+export interface ImpactOptions {
+  /** Version whose stored quotes are re-rated; default the product's published version in force today (else the latest published). */
+  baseline?: string;
+  /** How many largest movers to list (default 10). */
+  top?: number;
+  /** Re-rate policies too (default true). */
+  includePolicies?: boolean;
+  /** Called every few hundred documents and at the end. */
+  onProgress?(done: number, total: number): void;
+  now?: Date;
+}
+
+export interface ImpactReport {
+  productCode: string;
+  version: string;
+  versionStatus: string;
+  baseline: string;
+  /** How the quote date was set for the re-rating (see docs/portfolio.md). */
+  asOfRule: string;
+  quotes: BookImpact;
+  policies: BookImpact | null;
+  elapsedMs: number;
+}
+
+/** Only what re-rating reads: the stored premium and decision, not the worksheet. */
+const PROJECTION = { inputs: 1, picks: 1, context: 1, 'result.grossPremiumFen': 1, 'result.decision.outcome': 1 } as const;
+
+interface StoredRating {
+  _id: unknown;
+  quoteNumber?: string;
+  policyNumber?: string;
+  inputs: unknown;
+  picks?: QuotePicks;
+  context: QuoteContext;
+  result?: { grossPremiumFen?: number; decision?: { outcome?: string } };
+}
+
+/**
+ * What a new version of a product does to the book of the version it replaces: every stored
+ * quote (and policy) of the baseline is re-rated on the new version with its stored inputs,
+ * picks and context, and the premium changes, decision changes, inputs the new version refuses
+ * and largest movers are reported. Only the product's own insurer (or a platform admin) may ask.
+ */
+export async function analyseRateChange(caller: Caller, code: string, version: string, options: ImpactOptions = {}): Promise<ImpactReport> {
+  const started = performance.now();
+  const target = await ownCompiledVersion(caller, code, version);
+  const baselineVersion = options.baseline ?? (await defaultBaseline(code, options.now ?? new Date()));
+  if (baselineVersion === version) {
+    throw invalidInput('The baseline is the version being analysed; name another version.', [{ path: 'query.baseline', message: `must differ from ${version} (baseline)` }]);
+  }
+  await findOwnVersion(caller, code, baselineVersion).catch((err: unknown) => {
+    if (err instanceof ProductCompileError) return undefined; // a baseline's stored premiums are used, not its rules
+    throw err;
+  });
+  const top = Math.max(0, Math.min(options.top ?? 10, 100));
+  const filter = { productCode: code, productVersion: baselineVersion };
+  const withPolicies = options.includePolicies !== false;
+  const [quoteCount, policyCount] = await Promise.all([QuoteModel.countDocuments(filter), withPolicies ? PolicyModel.countDocuments(filter) : Promise.resolve(0)]);
+  const total = quoteCount + policyCount;
+  let done = 0;
+  const progress = () => {
+    done++;
+    if (done % 500 === 0) options.onProgress?.(done, total);
+  };
+  const from = target.definition.effectiveFrom;
+  const to = target.definition.effectiveTo;
+  const quotes = await reRateBook(QuoteModel.find(filter, { ...PROJECTION, quoteNumber: 1 }).lean<StoredRating[]>().cursor({ batchSize: 2000 }), 'quoteNumber', target, top, progress);
+  const policies = withPolicies ? await reRateBook(PolicyModel.find(filter, { ...PROJECTION, policyNumber: 1 }).lean<StoredRating[]>().cursor({ batchSize: 2000 }), 'policyNumber', target, top, progress) : null;
+  options.onProgress?.(done, total);
+  return {
+    productCode: code,
+    version,
+    versionStatus: target.status,
+    baseline: baselineVersion,
+    asOfRule: `stored quote date, moved into ${version}'s effective period ${from} to ${to ?? 'open'} when outside it`,
+    quotes,
+    policies,
+    elapsedMs: Math.round(performance.now() - started),
+  };
+}
+
+async function ownCompiledVersion(caller: Caller, code: string, version: string): Promise<RatableVersion & { status: string }> {
+  try {
+    return await findOwnVersion(caller, code, version);
+  } catch (err) {
+    if (err instanceof ProductCompileError) {
+      throw invalidInput(`Version ${version} of ${code} does not compile, so nothing can be re-rated on it.`, err.details.map((d) => ({ path: `definition${d.path.startsWith('/') ? d.path.replaceAll('/', '.') : `.${d.path}`}`, message: d.message })));
+    }
+    throw err;
+  }
+}
+
+/** The published version in force today, else the latest published one. */
+async function defaultBaseline(code: string, now: Date): Promise<string> {
+  const today = todayInChina(now);
+  const published = await ProductVersionModel.find({ productCode: code, status: 'published' }, { version: 1, effectiveFrom: 1, effectiveTo: 1 }).sort({ effectiveFrom: -1 }).lean();
+  const inForce = published.find((v) => v.effectiveFrom <= today && (!v.effectiveTo || v.effectiveTo >= today));
+  const chosen = inForce ?? published[0];
+  if (!chosen) throw conflict(`${code} has no published version to compare with; name a baseline version.`, [{ path: 'query.baseline', message: 'is required when the product has no published version (baseline)' }]);
+  return chosen.version;
+}
+
+async function reRateBook(
+  cursor: AsyncIterable<StoredRating>,
+  numberField: 'quoteNumber' | 'policyNumber',
+  target: RatableVersion,
+  top: number,
+  progress: () => void,
+): Promise<BookImpact> {
+  const book = new ImpactAccumulator(top);
+  const from = target.definition.effectiveFrom;
+  const to = target.definition.effectiveTo;
+  for await (const doc of cursor) {
+    const number = doc[numberField] ?? String(doc._id);
+    const stored = doc.context;
+    // The new version is rated as of a day it is in force: a renewal of the same risk under it.
+    let asOf = stored.asOf;
+    if (asOf < from) asOf = from;
+    else if (to !== undefined && asOf > to) asOf = to;
+    const context = asOf === stored.asOf ? stored : { ...stored, asOf };
+    try {
+      const result = evaluateQuote(target.compiled, doc.inputs, doc.picks, context);
+      book.addRated(String(doc._id), number, doc.result?.grossPremiumFen ?? 0, doc.result?.decision?.outcome ?? 'unknown', result.grossPremiumFen, result.decision.outcome);
+    } catch (err) {
+      if (!(err instanceof RatingInputError)) throw err;
+      book.addInputError(number, err.details);
+    }
+    progress();
+  }
+  return book.result();
+}

@@ -1,0 +1,170 @@
+// Figures of a rate change over a book, gathered one re-rated quote at a time in flat memory:
+// changes go into growable Float64Arrays (100,000 quotes are 800 kB each), the largest movers
+// into a small sorted list, input errors into counts by path.
+
+export interface Distribution {
+  mean: number;
+  median: number;
+  p90: number;
+  min: number;
+  max: number;
+}
+
+export interface Mover {
+  id: string;
+  number: string;
+  storedPremiumFen: number;
+  newPremiumFen: number;
+  changeFen: number;
+  /** null when the stored premium was 0. */
+  changePercent: number | null;
+  storedDecision: string;
+  newDecision: string;
+}
+
+export interface BookImpact {
+  /** Stored quotes (or policies) on the baseline version. */
+  count: number;
+  /** Those the new version rates (the rest are inputErrors). */
+  rated: number;
+  storedPremiumFen: number;
+  newPremiumFen: number;
+  changeFen: number;
+  /** Change of the rated book's total premium, %; null for an empty book. */
+  changePercent: number | null;
+  increased: number;
+  decreased: number;
+  unchanged: number;
+  /** Per quote change in fen; null when nothing rated. */
+  perQuoteChangeFen: Distribution | null;
+  /** Per quote change in % of the stored premium (quotes with a stored premium above 0). */
+  perQuoteChangePercent: Distribution | null;
+  decisionChanges: { total: number; transitions: { from: string; to: string; count: number }[] };
+  inputErrors: { count: number; byPath: { path: string; message: string; count: number }[]; examples: { number: string; path: string; message: string }[] };
+  largestMovers: Mover[];
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Nearest-rank percentile of sorted values (p in 0..100); the median averages the middle two. */
+export function distributionOf(values: Float64Array): Distribution | null {
+  const n = values.length;
+  if (n === 0) return null;
+  const sorted = Float64Array.from(values).sort();
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += sorted[i]!;
+  const median = n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+  return {
+    mean: round2(sum / n),
+    median: round2(median),
+    p90: round2(sorted[Math.max(0, Math.ceil(0.9 * n) - 1)]!),
+    min: round2(sorted[0]!),
+    max: round2(sorted[n - 1]!),
+  };
+}
+
+class GrowableArray {
+  private data = new Float64Array(1024);
+  length = 0;
+  push(x: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = x;
+  }
+  view(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+const MAX_ERROR_PATHS = 50;
+const MAX_ERROR_EXAMPLES = 10;
+
+/** Collects the re-rating of one book (quotes or policies). */
+export class ImpactAccumulator {
+  private count = 0;
+  private storedTotal = 0;
+  private newTotal = 0;
+  private increased = 0;
+  private decreased = 0;
+  private unchanged = 0;
+  private readonly changes = new GrowableArray();
+  private readonly percents = new GrowableArray();
+  private readonly transitions = new Map<string, number>();
+  private errorCount = 0;
+  private readonly errorPaths = new Map<string, { path: string; message: string; count: number }>();
+  private readonly errorExamples: { number: string; path: string; message: string }[] = [];
+  private readonly movers: Mover[] = [];
+
+  constructor(private readonly top: number) {}
+
+  addRated(id: string, number: string, storedPremiumFen: number, storedDecision: string, newPremiumFen: number, newDecision: string): void {
+    this.count++;
+    const change = newPremiumFen - storedPremiumFen;
+    this.storedTotal += storedPremiumFen;
+    this.newTotal += newPremiumFen;
+    if (change > 0) this.increased++;
+    else if (change < 0) this.decreased++;
+    else this.unchanged++;
+    this.changes.push(change);
+    const percent = storedPremiumFen > 0 ? (change / storedPremiumFen) * 100 : null;
+    if (percent !== null) this.percents.push(percent);
+    if (storedDecision !== newDecision) {
+      const key = `${storedDecision}\u0000${newDecision}`;
+      this.transitions.set(key, (this.transitions.get(key) ?? 0) + 1);
+    }
+    this.offerMover(change, () => ({ id, number, storedPremiumFen, newPremiumFen, changeFen: change, changePercent: percent === null ? null : round2(percent), storedDecision, newDecision }));
+  }
+
+  addInputError(number: string, details: readonly { path: string; message: string }[]): void {
+    this.count++;
+    this.errorCount++;
+    for (const d of details) {
+      const key = `${d.path}\u0000${d.message}`;
+      const entry = this.errorPaths.get(key);
+      if (entry) entry.count++;
+      else if (this.errorPaths.size < MAX_ERROR_PATHS) this.errorPaths.set(key, { path: d.path, message: d.message, count: 1 });
+    }
+    if (this.errorExamples.length < MAX_ERROR_EXAMPLES && details[0]) this.errorExamples.push({ number, path: details[0].path, message: details[0].message });
+  }
+
+  /** Keeps the `top` largest |changes| in descending order; most candidates stop at one compare. */
+  private offerMover(change: number, make: () => Mover): void {
+    if (this.top === 0) return;
+    const size = Math.abs(change);
+    const movers = this.movers;
+    if (movers.length === this.top && size <= Math.abs(movers[movers.length - 1]!.changeFen)) return;
+    let i = movers.length;
+    while (i > 0 && Math.abs(movers[i - 1]!.changeFen) < size) i--;
+    movers.splice(i, 0, make());
+    if (movers.length > this.top) movers.pop();
+  }
+
+  result(): BookImpact {
+    const rated = this.count - this.errorCount;
+    return {
+      count: this.count,
+      rated,
+      storedPremiumFen: this.storedTotal,
+      newPremiumFen: this.newTotal,
+      changeFen: this.newTotal - this.storedTotal,
+      changePercent: this.storedTotal > 0 ? round2(((this.newTotal - this.storedTotal) / this.storedTotal) * 100) : null,
+      increased: this.increased,
+      decreased: this.decreased,
+      unchanged: this.unchanged,
+      perQuoteChangeFen: distributionOf(this.changes.view()),
+      perQuoteChangePercent: distributionOf(this.percents.view()),
+      decisionChanges: {
+        total: [...this.transitions.values()].reduce((a, b) => a + b, 0),
+        transitions: [...this.transitions].map(([key, count]) => {
+          const [from, to] = key.split('\u0000') as [string, string];
+          return { from, to, count };
+        }).sort((a, b) => b.count - a.count),
+      },
+      inputErrors: { count: this.errorCount, byPath: [...this.errorPaths.values()].sort((a, b) => b.count - a.count), examples: this.errorExamples },
+      largestMovers: this.movers,
+    };
+  }
+}
