@@ -1,9 +1,9 @@
+import { schemaId } from '../http/common-schemas.ts';
 import { organisationKinds, roles } from './caller.ts';
 
-const id = (name: string) => `https://tech-insurance.example/schemas/${name}`;
 
 export const organisationSchema = {
-  $id: id('Organisation'),
+  $id: schemaId('Organisation'),
   type: 'object',
   description: 'An insurer, broker firm, enterprise, or the platform operator.',
   required: ['id', 'code', 'kind', 'name', 'qualifications', 'createdAt'],
@@ -24,7 +24,7 @@ export const organisationSchema = {
 } as const;
 
 export const newOrganisationSchema = {
-  $id: id('NewOrganisation'),
+  $id: schemaId('NewOrganisation'),
   type: 'object',
   description: 'An organisation to create.',
   required: ['code', 'kind', 'name'],
@@ -43,7 +43,7 @@ export const newOrganisationSchema = {
 } as const;
 
 export const newApiKeySchema = {
-  $id: id('NewApiKey'),
+  $id: schemaId('NewApiKey'),
   type: 'object',
   description: 'A key to issue for a user of the organisation.',
   required: ['userName', 'role'],
@@ -55,7 +55,7 @@ export const newApiKeySchema = {
 } as const;
 
 export const issuedApiKeySchema = {
-  $id: id('IssuedApiKey'),
+  $id: schemaId('IssuedApiKey'),
   type: 'object',
   description: 'A newly issued key. The apiKey is shown this once and never again.',
   required: ['keyId', 'apiKey', 'userName', 'role', 'organisationId'],
@@ -70,7 +70,7 @@ export const issuedApiKeySchema = {
 } as const;
 
 export const callerSchema = {
-  $id: id('Caller'),
+  $id: schemaId('Caller'),
   type: 'object',
   description: 'Who the presented key belongs to.',
   required: ['keyId', 'userName', 'role', 'organisationId', 'organisationKind', 'organisationCode'],

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import mongoose from 'mongoose';
 import { AppError, invalidInput, notFound } from '../http/app-error.ts';
+import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { ApiKeyModel, OrganisationModel } from './auth-model.ts';
 import { rolesByKind, type Caller, type OrganisationKind, type Role } from './caller.ts';
 
@@ -62,9 +63,6 @@ function toOrganisationView(doc: InstanceType<typeof OrganisationModel>): Organi
   };
 }
 
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number })?.code === 11000;
-}
 
 /** Creates an organisation; a taken code is a conflict. */
 export async function createOrganisation(input: NewOrganisation): Promise<OrganisationView> {
@@ -72,7 +70,7 @@ export async function createOrganisation(input: NewOrganisation): Promise<Organi
     const doc = await OrganisationModel.create(input);
     return toOrganisationView(doc);
   } catch (err) {
-    if (isDuplicateKey(err)) throw new AppError('conflict', `An organisation with the code ${input.code} already exists.`, [{ path: 'body.code', message: 'must be unique (unique)' }]);
+    if (isDuplicateKeyError(err)) throw new AppError('conflict', `An organisation with the code ${input.code} already exists.`, [{ path: 'body.code', message: 'must be unique (unique)' }]);
     throw err;
   }
 }

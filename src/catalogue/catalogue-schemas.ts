@@ -1,8 +1,8 @@
+import { localTextSchema, schemaId } from '../http/common-schemas.ts';
 import { productDefinitionSchema, subsidyProgrammeSchema, TECH_INSURANCE_LINES } from '../rating/index.ts';
 
-const id = (name: string) => `https://tech-insurance.example/schemas/${name}`;
 const definitionRef = { $ref: productDefinitionSchema.$id, description: 'A product definition (see the ProductDefinition schema).' } as const;
-const text = { type: 'object', required: ['zh', 'en'], additionalProperties: false, description: 'zh-CN and English text.', properties: { zh: { type: 'string', description: 'Chinese.' }, en: { type: 'string', description: 'English.' } } } as const;
+const text = localTextSchema;
 const errorDetails = {
   type: 'array',
   description: 'Problems, each with its path inside the definition.',
@@ -12,7 +12,7 @@ const errorDetails = {
 export const versionStatusEnum = ['draft', 'published', 'retired'] as const;
 
 export const productVersionSchema = {
-  $id: id('ProductVersion'),
+  $id: schemaId('ProductVersion'),
   type: 'object',
   description: 'One version of a product with its full definition.',
   required: ['productCode', 'version', 'status', 'effectiveFrom', 'createdAt', 'updatedAt', 'definitionHash', 'definition'],
@@ -50,7 +50,7 @@ export const versionSummarySchema = {
 } as const;
 
 export const newProductSchema = {
-  $id: id('NewProduct'),
+  $id: schemaId('NewProduct'),
   type: 'object',
   description: 'A new product with its first draft.',
   required: ['definition'],
@@ -59,7 +59,7 @@ export const newProductSchema = {
 } as const;
 
 export const newVersionSchema = {
-  $id: id('NewProductVersion'),
+  $id: schemaId('NewProductVersion'),
   type: 'object',
   description: 'A new draft: a full definition, or a clone of an existing version (optionally with a new version label).',
   additionalProperties: false,
@@ -72,7 +72,7 @@ export const newVersionSchema = {
 } as const;
 
 export const vectorRunSchema = {
-  $id: id('VectorRun'),
+  $id: schemaId('VectorRun'),
   type: 'object',
   description: 'The result of running a version\'s test vectors.',
   required: ['passed', 'compileErrors', 'vectors'],
@@ -89,7 +89,7 @@ export const vectorRunSchema = {
 } as const;
 
 export const definitionDiffSchema = {
-  $id: id('DefinitionDiff'),
+  $id: schemaId('DefinitionDiff'),
   type: 'object',
   description: 'What changed between two versions.',
   required: ['productCode', 'from', 'to', 'changes'],
@@ -131,7 +131,7 @@ const catalogueItemProperties = {
 } as const;
 
 export const catalogueItemSchema = {
-  $id: id('CatalogueItem'),
+  $id: schemaId('CatalogueItem'),
   type: 'object',
   description: 'A product on sale.',
   required: ['code', 'version', 'line', 'name', 'title', 'description', 'insurer', 'illustrative', 'effectiveFrom'],
@@ -140,7 +140,7 @@ export const catalogueItemSchema = {
 } as const;
 
 export const catalogueEntrySchema = {
-  $id: id('CatalogueEntry'),
+  $id: schemaId('CatalogueEntry'),
   type: 'object',
   description: 'What a broker needs to quote a product: cover, limits and deductibles, the input form, subsidies.',
   required: [...catalogueItemSchema.required, 'parties', 'coverages', 'form', 'clauses', 'validityDays', 'vatRatePercent', 'subsidyProgrammes', 'adjustable'],

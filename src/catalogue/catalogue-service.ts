@@ -5,6 +5,7 @@ import type { Caller } from '../auth/caller.ts';
 import { AppError, conflict, invalidInput, notFound, type ErrorDetail } from '../http/app-error.ts';
 import { validateOrThrow } from '../http/schema-registry.ts';
 import { compileProduct, ProductCompileError, productDefinitionSchema, runTestVectors, type CompiledProduct, type ProductDefinition, type SubsidyProgramme } from '../rating/index.ts';
+import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { ProductModel, ProductVersionModel, PublicationModel, SubsidyProgrammeModel } from './catalogue-model.ts';
 import { diffDefinitions, type DefinitionChange } from './definition-diff.ts';
 
@@ -47,7 +48,6 @@ export function hashDefinition(definition: unknown): string {
   return createHash('sha256').update(JSON.stringify(canonical(definition))).digest('hex');
 }
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 
 /**
  * MongoDB (and FerretDB) cannot store keys with "." or a leading "$": refuse them with their path
@@ -167,7 +167,7 @@ async function insertVersion(actor: Actor, insurerOrganisationId: string, defini
       createdBy: actor.keyId,
     });
   } catch (err) {
-    if (isDuplicateKey(err)) throw conflict(`Version ${definition.version} of ${definition.code} already exists; give the new draft another version.`, [{ path: 'body.definition.version', message: 'must be a version the product does not have yet (unique)' }]);
+    if (isDuplicateKeyError(err)) throw conflict(`Version ${definition.version} of ${definition.code} already exists; give the new draft another version.`, [{ path: 'body.definition.version', message: 'must be a version the product does not have yet (unique)' }]);
     throw err;
   }
 }
@@ -186,7 +186,7 @@ export async function createProduct(caller: Actor, rawDefinition: unknown): Prom
   try {
     await ProductModel.create({ code: definition.code, insurerOrganisationId, insurerCode: definition.insurer, line: definition.line, name: definition.name });
   } catch (err) {
-    if (isDuplicateKey(err)) throw conflict(`A product with the code ${definition.code} already exists; add a version to it instead.`, [{ path: 'body.definition.code', message: 'must be unique across the catalogue (unique)' }]);
+    if (isDuplicateKeyError(err)) throw conflict(`A product with the code ${definition.code} already exists; add a version to it instead.`, [{ path: 'body.definition.code', message: 'must be unique across the catalogue (unique)' }]);
     throw err;
   }
   const doc = await insertVersion(caller, insurerOrganisationId, definition);
@@ -307,7 +307,7 @@ export async function publishVersion(caller: Actor, code: string, version: strin
     try {
       await PublicationModel.create({ productCode: code, sequence: (last?.sequence ?? 0) + 1, version, at: now });
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+      if (!isDuplicateKeyError(err)) throw err;
       const already = await PublicationModel.findOne({ productCode: code, version }).lean();
       if (already) {
         // Repairs a publish that stopped between its two writes, then reports the conflict.
@@ -438,7 +438,7 @@ export async function upsertSubsidyProgramme(actor: Actor, programme: SubsidyPro
     try {
       await SubsidyProgrammeModel.create({ code: programme.code, definition: programme, definitionHash });
     } catch (err) {
-      if (isDuplicateKey(err)) return 'unchanged';
+      if (isDuplicateKeyError(err)) return 'unchanged';
       throw err;
     }
   }

@@ -1,10 +1,10 @@
+import { schemaId } from '../http/common-schemas.ts';
 import { ratingResultSchema } from '../quotes/quote-schemas.ts';
 
-const id = (name: string) => `https://tech-insurance.example/schemas/${name}`;
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
 
 export const policySchema = {
-  $id: id('Policy'),
+  $id: schemaId('Policy'),
   type: 'object',
   description: 'An issued policy: dates, premium split, expected subsidies, pool shares and the rating it was bound on.',
   required: ['id', 'policyNumber', 'quoteId', 'quoteNumber', 'productCode', 'productVersion', 'line', 'enterpriseId', 'enterpriseName', 'brokerOrganisationId', 'insurerOrganisationId', 'startDate', 'endDate', 'issuedAt', 'grossPremiumFen', 'netPremiumFen', 'vatFen', 'expectedSubsidyFen', 'expectedNetCostFen', 'subsidies', 'result'],
@@ -36,7 +36,7 @@ export const policySchema = {
 } as const;
 
 export const policyListSchema = {
-  $id: id('PolicyList'),
+  $id: schemaId('PolicyList'),
   type: 'object', required: ['items', 'total', 'limit', 'offset'], additionalProperties: false, description: 'A page of policies.',
   properties: { items: { type: 'array', items: policySchema, description: 'Policies.' }, total: { type: 'integer', description: 'Matching.' }, limit: { type: 'integer', description: 'Page size.' }, offset: { type: 'integer', description: 'Skipped.' } },
 } as const;

@@ -6,6 +6,7 @@ import { conflict, notFound } from '../http/app-error.ts';
 import { QuoteModel } from '../quotes/quote-model.ts';
 import { loadVisibleQuote, randomCode, visibilityFilter } from '../quotes/quote-service.ts';
 import type { RatingResult } from '../rating/index.ts';
+import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { PolicyModel, type PolicyDoc } from './policy-model.ts';
 
 export interface PolicyView {
@@ -60,7 +61,6 @@ export function toPolicyView(doc: PolicyDoc): PolicyView {
   };
 }
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 
 /** Hooks run once when a policy is issued (the documents capability renders the schedule). */
 export type PolicyIssuedHook = (policy: PolicyView) => Promise<void>;
@@ -117,7 +117,7 @@ export async function bindQuote(caller: Caller, quoteId: string, now: Date = new
         context: quote.context,
       });
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+      if (!isDuplicateKeyError(err)) throw err;
       const existing = await PolicyModel.findOne({ quoteId: String(quote._id) }, { policyNumber: 1 }).lean();
       if (existing) throw conflict(`Quote ${quote.quoteNumber} is already bound as policy ${existing.policyNumber}.`);
       if (attempt >= 5) throw err; // a policy-number collision, five times over: give up loudly

@@ -1,10 +1,11 @@
 import { invalidInput } from '../http/app-error.ts';
+import { objectIdParams, pageQueryProperties } from '../http/common-schemas.ts';
 import { defineRoute, JsonReply } from '../http/route.ts';
 import { approveSchema, declineSchema, pricingRequestSchema, quoteComparisonSchema, quoteListSchema, quoteRequestSchema, quoteSchema, ratingResultSchema } from './quote-schemas.ts';
 import { approveQuote, compareQuotes, createQuote, declineQuote, getQuote, listQuotes, previewPrice, verifyQuote, type PricingRequest, type QuoteRequest } from './quote-service.ts';
 
 const tags = ['Pricing and quotes'];
-const quoteIdParams = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string', pattern: '^[0-9a-f]{24}$', description: 'Quote id.' } } } as const;
+const quoteIdParams = objectIdParams('Quote');
 const underwriters = ['underwriter', 'insurer-admin'] as const;
 
 export const quoteRoutes = [
@@ -39,8 +40,7 @@ export const quoteRoutes = [
         status: { type: 'string', enum: ['quoted', 'referred', 'declined', 'approved', 'bound'], description: 'Only this status (referred: the underwriting queue).' },
         productCode: { type: 'string', maxLength: 64, description: 'Only this product.' },
         enterpriseId: { type: 'string', pattern: '^[0-9a-f]{24}$', description: 'Only this enterprise.' },
-        limit: { type: 'integer', minimum: 1, maximum: 200, default: 50, description: 'Page size.' },
-        offset: { type: 'integer', minimum: 0, maximum: 1000000, default: 0, description: 'Skip this many.' },
+        ...pageQueryProperties,
       },
     } as const,
     success: { status: 200, description: 'A page of quotes, newest first.', schema: quoteListSchema },

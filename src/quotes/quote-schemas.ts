@@ -1,12 +1,12 @@
-const id = (name: string) => `https://tech-insurance.example/schemas/${name}`;
-const text = { type: 'object', required: ['zh', 'en'], additionalProperties: false, description: 'zh-CN and English text.', properties: { zh: { type: 'string', description: 'Chinese.' }, en: { type: 'string', description: 'English.' } } } as const;
+import { localTextSchema, schemaId } from '../http/common-schemas.ts';
+const text = localTextSchema;
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
 const decimal = (description: string) => ({ type: 'string', description }) as const;
 const date = (description: string) => ({ type: 'string', format: 'date', description }) as const;
 
 /** The engine's explained result (src/rating RatingResult) as a JSON Schema. */
 export const ratingResultSchema = {
-  $id: id('RatingResult'),
+  $id: schemaId('RatingResult'),
   type: 'object',
   description: 'A priced and explained quote: decision, premium by section and item, VAT split, subsidy layers, enterprise net cost, co-insurance split and the worksheet.',
   required: ['productCode', 'productVersion', 'insurer', 'line', 'asOf', 'validUntil', 'period', 'decision', 'sections', 'grossPremiumFen', 'vatRatePercent', 'netPremiumFen', 'vatFen', 'subsidies', 'enterprisePaysFen', 'expectedNetCostFen', 'worksheet'],
@@ -95,14 +95,14 @@ const pricingProperties = {
 } as const;
 
 export const pricingRequestSchema = {
-  $id: id('PricingRequest'),
+  $id: schemaId('PricingRequest'),
   type: 'object', required: ['productCode', 'inputs'], additionalProperties: false,
   description: 'What to price.',
   properties: pricingProperties,
 } as const;
 
 export const quoteRequestSchema = {
-  $id: id('QuoteRequest'),
+  $id: schemaId('QuoteRequest'),
   type: 'object', required: ['productCode', 'inputs', 'enterpriseId'], additionalProperties: false,
   description: 'A quote for one enterprise.',
   properties: pricingProperties,
@@ -133,7 +133,7 @@ const quoteProperties = {
 } as const;
 
 export const quoteSchema = {
-  $id: id('Quote'),
+  $id: schemaId('Quote'),
   type: 'object',
   description: 'A stored quote: pinned version, inputs, picks and the full result with its worksheet.',
   required: ['id', 'quoteNumber', 'status', 'expired', 'productCode', 'productVersion', 'line', 'enterpriseId', 'enterpriseName', 'brokerOrganisationId', 'insurerOrganisationId', 'quoteDate', 'startDate', 'endDate', 'validUntil', 'inputs', 'picks', 'result', 'createdAt'],
@@ -152,13 +152,13 @@ export const quoteSchema = {
 } as const;
 
 export const quoteListSchema = {
-  $id: id('QuoteList'),
+  $id: schemaId('QuoteList'),
   type: 'object', required: ['items', 'total', 'limit', 'offset'], additionalProperties: false, description: 'A page of quotes.',
   properties: { items: { type: 'array', items: quoteSchema, description: 'Quotes.' }, total: { type: 'integer', description: 'Matching quotes.' }, limit: { type: 'integer', description: 'Page size.' }, offset: { type: 'integer', description: 'Skipped.' } },
 } as const;
 
 export const quoteComparisonSchema = {
-  $id: id('QuoteComparison'),
+  $id: schemaId('QuoteComparison'),
   type: 'object', required: ['enterpriseId', 'productCode', 'columns', 'differingInputs', 'differingPicks'], additionalProperties: false,
   description: 'Quotes of one enterprise and product side by side.',
   properties: {
@@ -171,7 +171,7 @@ export const quoteComparisonSchema = {
 } as const;
 
 export const approveSchema = {
-  $id: id('ApproveQuote'),
+  $id: schemaId('ApproveQuote'),
   type: 'object', additionalProperties: false, description: 'Approve a referred quote, optionally with new picks inside the filed ranges.',
   properties: {
     picks: { type: 'object', maxProperties: 100, additionalProperties: { type: ['string', 'number'], maxLength: 40 }, description: 'New picks (replace the quote\'s picks).' },
@@ -180,7 +180,7 @@ export const approveSchema = {
 } as const;
 
 export const declineSchema = {
-  $id: id('DeclineQuote'),
+  $id: schemaId('DeclineQuote'),
   type: 'object', required: ['reason'], additionalProperties: false, description: 'Decline a referred quote.',
   properties: { reason: { type: 'string', minLength: 1, maxLength: 2000, description: 'Why (shown to the broker).' } },
 } as const;

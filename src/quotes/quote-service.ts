@@ -8,6 +8,7 @@ import { todayInChina } from '../catalogue/catalogue-routes.ts';
 import { conflict, invalidInput, notFound } from '../http/app-error.ts';
 import { PolicyModel } from '../policies/policy-model.ts';
 import { evaluateQuote, type EnterpriseContext, type QuoteContext, type QuotePicks, type QuotingRole, type RatingResult, type SubsidyProgramme } from '../rating/index.ts';
+import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { QuoteModel, UnderwritingDecisionModel, type QuoteDoc } from './quote-model.ts';
 import { withRatingErrors } from './rating-errors.ts';
 
@@ -192,7 +193,6 @@ export function randomCode(length: number): string {
   return Array.from(bytes, (b) => BASE32[b % BASE32.length]).join('');
 }
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 const duplicateField = (err: unknown) => Object.keys((err as { keyPattern?: object })?.keyPattern ?? {})[0] ?? String((err as Error).message).match(/index: (\w+)/)?.[1];
 
 function hashRequest(request: unknown): string {
@@ -245,7 +245,7 @@ export async function createQuote(caller: Caller, request: QuoteRequest, idempot
       await recordAudit(caller, { action: 'quote.create', entityType: 'quote', entityId: String(id), organisationId: caller.organisationId, summary: `Quote ${created.quoteNumber} for ${enterprise.name}: ${status}, gross ${result.grossPremiumFen} fen.` }, now);
       return { quote: toQuoteView(created, now), replayed: false };
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+      if (!isDuplicateKeyError(err)) throw err;
       if (duplicateField(err) === 'quoteNumber' && attempt < 5) continue;
       if (scope) {
         const existing = await QuoteModel.findOne({ idempotencyScope: scope });
@@ -375,7 +375,7 @@ async function claimDecision(doc: QuoteDoc, action: 'approve' | 'decline', now: 
   try {
     await UnderwritingDecisionModel.create({ quoteId: String(doc._id), action, at: now });
   } catch (err) {
-    if (isDuplicateKey(err)) throw conflict(`Quote ${doc.quoteNumber} has already been decided by another underwriter.`);
+    if (isDuplicateKeyError(err)) throw conflict(`Quote ${doc.quoteNumber} has already been decided by another underwriter.`);
     throw err;
   }
 }
