@@ -27,7 +27,10 @@ interface ResultRow { row: string; reference: string; status: string; decision: 
 describe('Bulk quoting (CSV)', () => {
   const t = useTestApp();
   const as = (key: keyof typeof t.keys) => bearer(t.keys[key]);
-  before(publishShippedProducts);
+  before(async function () {
+    this.timeout(120_000);
+    await publishShippedProducts();
+  });
 
   async function bulk(body: string | Buffer, query = '', key: keyof typeof t.keys = 'broker') {
     return t.http.post(`/v1/pricing/bulk${query}`).set(as(key)).set('Content-Type', 'text/csv').send(body);
