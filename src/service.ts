@@ -11,6 +11,9 @@ import { syncProducts } from './catalogue/product-sync.ts';
 import type { Config } from './config.ts';
 import { connectDatabase, disconnectDatabase, pingDatabase } from './db/connect-database.ts';
 import { startEmbeddedFerretDb } from './db/embedded-ferretdb.ts';
+import { createDocumentService } from './documents/document-service.ts';
+import { compileDocumentTemplates } from './documents/document-templates.ts';
+import { createPdfRenderer } from './documents/pdf-renderer.ts';
 
 export interface RunningService {
   url: string;
@@ -51,7 +54,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     throw err;
   }
 
-  const app = createApp({ config, logger, isDatabaseReady: pingDatabase });
+  // One Chromium pool per process, launched lazily on the first PDF; templates compile now so a
+  // broken template stops the start rather than the first download.
+  const renderer = createPdfRenderer({ executablePath: config.CHROME_PATH, ...(config.PDF_POOL_SIZE ? { poolSize: config.PDF_POOL_SIZE } : {}), logger });
+  const documents = createDocumentService({ renderer, templates: compileDocumentTemplates(), logger });
+  const app = createApp({ config, logger, isDatabaseReady: pingDatabase, documents });
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
     listening.once('error', reject);
@@ -69,6 +76,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const forced = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
     await closed;
     clearTimeout(forced);
+    documents.close();
+    await renderer.close();
     await disconnectDatabase();
     await embedded?.stop();
     logger.info('stopped');

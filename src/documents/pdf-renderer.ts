@@ -88,6 +88,8 @@ export interface PdfRenderer {
   renderPdf(html: string, options?: RenderPdfOptions): Promise<Buffer>;
   /** Launch the browser and open all pages now instead of on the first render. */
   warmUp(): Promise<void>;
+  /** The Chromium version string (launches the browser if needed); part of document cache keys. */
+  browserVersion(): Promise<string>;
   close(): Promise<void>;
   stats(): PdfRendererStats;
 }
@@ -440,6 +442,19 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
     for (const s of created) releaseSlot(s);
   }
 
+  let version: string | undefined;
+  async function browserVersion(): Promise<string> {
+    if (version) return version;
+    if (closed) throw new PdfRenderError('closed', 'PDF renderer is closed');
+    const gen = await ensureBrowser();
+    try {
+      version = await gen.browser.version();
+    } catch (err) {
+      throw await classify(err, null);
+    }
+    return version;
+  }
+
   async function close(): Promise<void> {
     if (closed) return;
     closed = true;
@@ -502,7 +517,7 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
     };
   }
 
-  return { renderPdf, warmUp, close, stats };
+  return { renderPdf, warmUp, browserVersion, close, stats };
 }
 
 // ---- helpers ----

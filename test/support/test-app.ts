@@ -9,6 +9,9 @@ import { createApp } from '../../src/app.ts';
 import { seedDemoOrganisations, type DemoKeys } from '../../src/auth/demo-seed.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { pingDatabase } from '../../src/db/connect-database.ts';
+import { createDocumentService, type DocumentService } from '../../src/documents/document-service.ts';
+import { compileDocumentTemplates } from '../../src/documents/document-templates.ts';
+import { createPdfRenderer, type PdfRenderer } from '../../src/documents/pdf-renderer.ts';
 import { useFreshDatabase } from './database.ts';
 
 export interface TestApp {
@@ -19,6 +22,9 @@ export interface TestApp {
   dataDir: string;
   /** Organisation ids by demo code (PLATFORM, KCIC, HTIC, MXB, HZZZ, JNXC). */
   organisations: Record<string, string>;
+  /** The app's PDF renderer (Chromium starts on the first PDF only) and documents service. */
+  renderer: PdfRenderer;
+  documents: DocumentService;
 }
 
 /**
@@ -37,10 +43,14 @@ export function useTestApp(env: Record<string, string> = {}): TestApp {
     context.keys = seeded.keys;
     const organisations = await mongoose.connection.collection('organisations').find({}).toArray();
     context.organisations = Object.fromEntries(organisations.map((o) => [o.code as string, String(o._id)]));
-    context.app = createApp({ config: context.config, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase });
+    context.renderer = createPdfRenderer({ executablePath: context.config.CHROME_PATH, poolSize: context.config.PDF_POOL_SIZE ?? 2 });
+    context.documents = createDocumentService({ renderer: context.renderer, templates: compileDocumentTemplates() });
+    context.app = createApp({ config: context.config, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase, documents: context.documents });
     context.http = supertest(context.app);
   });
   after(async () => {
+    context.documents?.close();
+    await context.renderer?.close();
     if (context.dataDir) await rm(context.dataDir, { recursive: true, force: true });
   });
   return context;

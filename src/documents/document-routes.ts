@@ -1,0 +1,47 @@
+import { defineRoute, RawReply, type RouteDefinition } from '../http/route.ts';
+import type { DocumentService, PdfFile } from './document-service.ts';
+import { documentIdParams, documentQuerySchema, pdfHeaders } from './document-schemas.ts';
+
+const tags = ['Documents'];
+
+/** Content-Disposition with an ASCII fallback and the RFC 5987 UTF-8 name (Chinese file names). */
+export function contentDisposition(fileName: string, fallback: string): string {
+  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
+function reply(file: PdfFile): RawReply {
+  const headers = { ETag: file.etag, 'Cache-Control': 'private, no-cache', Vary: 'Authorization' };
+  if (!file.bytes) return new RawReply('', 'application/pdf', headers, 304);
+  return new RawReply(file.bytes, 'application/pdf', { ...headers, 'Content-Disposition': contentDisposition(file.fileName, file.asciiFileName) });
+}
+
+/** GET /v1/quotes/{id}/pdf and /v1/policies/{id}/pdf, answered by the documents service. */
+export function documentRoutes(documents: DocumentService): RouteDefinition[] {
+  return [
+    defineRoute({
+      method: 'get', path: '/v1/quotes/{id}/pdf', operationId: 'getQuotePdf', summary: 'The quotation (报价单) as PDF, in Chinese or English', tags,
+      access: 'signed-in',
+      params: documentIdParams('Quote'),
+      query: documentQuerySchema,
+      headers: pdfHeaders,
+      success: { status: 200, description: 'The quotation PDF (ETag, Content-Disposition with the quote number).', contentType: 'application/pdf' },
+      handler: async ({ caller, params, query, header }) => {
+        const file = await documents.quotePdf(caller, params.id, query.lang ?? 'zh-CN', header('if-none-match'));
+        return reply(file);
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/v1/policies/{id}/pdf', operationId: 'getPolicyPdf', summary: 'The policy schedule (保单明细表) as PDF, stored at issue and served byte-identically', tags,
+      access: 'signed-in',
+      params: documentIdParams('Policy'),
+      query: documentQuerySchema,
+      headers: pdfHeaders,
+      success: { status: 200, description: 'The stored policy schedule PDF (ETag = its sha256).', contentType: 'application/pdf' },
+      handler: async ({ caller, params, query, header }) => {
+        const file = await documents.policyPdf(caller, params.id, query.lang ?? 'zh-CN', header('if-none-match'));
+        return reply(file);
+      },
+    }),
+  ];
+}
