@@ -22,6 +22,8 @@ export const configSchema = {
     DB_CONNECT_RETRIES: { type: 'integer', minimum: 0, maximum: 100, default: 8, description: 'Attempts to reach the database at start before giving up.' },
     VALIDATE_RESPONSES: { type: 'boolean', description: 'Check every JSON response against its schema (default: on unless NODE_ENV=production).' },
     NODE_ENV: { type: 'string', enum: ['development', 'production', 'test'], default: 'development', description: 'Run mode.' },
+    RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0, maximum: 1000000, default: 600, description: 'Requests per API key per minute, counted across instances in the database; over it → 429 with Retry-After (0 = off).' },
+    API_KEY_CACHE_MS: { type: 'integer', minimum: 0, maximum: 60000, description: 'How long a resolved API key is remembered per process; a revoked key keeps working this long (default: 5000, 0 when NODE_ENV=test).' },
   },
 } as const;
 
@@ -42,6 +44,8 @@ export interface Config {
   DB_CONNECT_RETRIES: number;
   VALIDATE_RESPONSES: boolean;
   NODE_ENV: 'development' | 'production' | 'test';
+  RATE_LIMIT_PER_MINUTE: number;
+  API_KEY_CACHE_MS: number;
 }
 
 export class ConfigError extends Error {
@@ -69,5 +73,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = raw as unknown as Config;
   config.SEED_DEMO ??= !config.MONGODB_URI;
   config.VALIDATE_RESPONSES ??= config.NODE_ENV !== 'production';
+  config.API_KEY_CACHE_MS ??= config.NODE_ENV === 'test' ? 0 : 5000;
   return config;
 }

@@ -1,0 +1,163 @@
+// Per-API-key rate limiting with counts shared through the database, so every instance behind a
+// load balancer enforces the same limit. See docs/hardening.md (Rate limiting) for the design.
+//
+// Why not one database write per request: on FerretDB 1.x (SQLite) a write costs about a
+// millisecond and writes are serialised, which would cap the whole service. Each process instead
+// counts in memory and adds its count to a per-key, per-minute bucket every `flushMs`
+// (`updateOne({ key, window }, { $inc: { n } }, { upsert: true })`, a single-document update),
+// reading the bucket's total back. A key's first request in a window waits for one read of the
+// bucket, so a new instance starts from what the others already counted.
+// Trade-off: between flushes an instance does not see the others' requests, so the service as a
+// whole can overshoot by at most (instances − 1) × the rate × flushMs; within one instance the
+// limit is exact. A bucket update lost to a database outage is dropped (fail open: the limiter
+// never turns a database outage into 429s).
+import type { Request, Response } from 'express';
+import mongoose, { Schema } from 'mongoose';
+import { AppError } from './app-error.ts';
+
+const WINDOW_MS = 60_000;
+
+const rateBucketSchema = new Schema(
+  {
+    key: { type: String, required: true },
+    window: { type: Number, required: true },
+    n: { type: Number, required: true, default: 0 },
+  },
+  { collection: 'rateLimitBuckets', versionKey: false },
+);
+rateBucketSchema.index({ key: 1, window: 1 }, { unique: true });
+rateBucketSchema.index({ window: 1 });
+
+export const RateBucketModel = mongoose.model('RateBucket', rateBucketSchema);
+
+interface KeyState {
+  window: number;
+  /** Requests this process allowed and has not yet added to the bucket. */
+  pending: number;
+  /** The bucket's total as last read (every instance's flushed requests). */
+  shared: number;
+  /** Resolves once the bucket has been read for this window. */
+  loaded: Promise<void> | undefined;
+}
+
+export interface RateLimiterOptions {
+  /** Requests per key per minute; 0 turns the limiter off. */
+  perMinute: number;
+  /** How often counts go to the database (default 250 ms). */
+  flushMs?: number;
+  /** The clock, for tests. */
+  now?: () => number;
+}
+
+export interface RateLimiter {
+  /** Counts one request of `key`; throws a rate_limited AppError (and sets Retry-After) when over. */
+  take(key: string, res?: Response): Promise<void>;
+  /** Writes pending counts now (tests, shutdown). */
+  flush(): Promise<void>;
+  /** Stops the flush timer. */
+  close(): Promise<void>;
+}
+
+/** Creates a limiter: fixed one-minute windows per key, counted in memory and shared through MongoDB. */
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  const { perMinute, flushMs = 250, now = Date.now } = options;
+  const states = new Map<string, KeyState>();
+  let timer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> | undefined;
+  let lastSweep = 0;
+
+  const readBucket = async (key: string, state: KeyState) => {
+    try {
+      const doc = await RateBucketModel.findOne({ key, window: state.window }, { n: 1 }).lean<{ n: number }>();
+      state.shared = Math.max(state.shared, doc?.n ?? 0);
+    } catch {
+      // Fail open: the database being away is answered by the routes themselves (503).
+    }
+  };
+
+  const flushOnce = async () => {
+    const work: Promise<void>[] = [];
+    for (const [key, state] of states) {
+      const currentWindow = Math.floor(now() / WINDOW_MS);
+      if (state.window < currentWindow && state.pending === 0) {
+        states.delete(key);
+        continue;
+      }
+      if (state.pending === 0) continue;
+      const n = state.pending;
+      state.pending = 0;
+      work.push((async () => {
+        try {
+          await RateBucketModel.updateOne({ key, window: state.window }, { $inc: { n } }, { upsert: true });
+        } catch (err) {
+          // Two instances creating the same bucket at once: one insert loses the unique index race; update again.
+          if ((err as { code?: number }).code === 11000) await RateBucketModel.updateOne({ key, window: state.window }, { $inc: { n } }).catch(() => {});
+          else return;
+        }
+        state.shared += n; // at least this many, even if the read below fails
+        await readBucket(key, state);
+      })());
+    }
+    await Promise.all(work);
+    if (now() - lastSweep > WINDOW_MS) {
+      lastSweep = now();
+      // No TTL indexes on FerretDB 1.x: old buckets are removed here.
+      await RateBucketModel.deleteMany({ window: { $lt: Math.floor(now() / WINDOW_MS) - 1 } }).catch(() => {});
+    }
+  };
+
+  const flush = async () => {
+    while (flushing) await flushing;
+    flushing = flushOnce().finally(() => (flushing = undefined));
+    await flushing;
+  };
+
+  const schedule = () => {
+    if (timer || perMinute === 0) return;
+    timer = setInterval(() => void flush(), flushMs);
+    timer.unref();
+  };
+
+  return {
+    async take(key, res) {
+      if (perMinute === 0) return;
+      schedule();
+      const t = now();
+      const window = Math.floor(t / WINDOW_MS);
+      let state = states.get(key);
+      if (!state || state.window !== window) {
+        if (state && state.pending > 0) void flush(); // the old window's count still goes out
+        state = { window, pending: 0, shared: 0, loaded: undefined };
+        states.set(key, state);
+      }
+      if (!state.loaded) {
+        const s = state;
+        s.loaded = readBucket(key, s);
+      }
+      await state.loaded;
+      if (state.shared + state.pending >= perMinute) {
+        const retryAfter = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - t) / 1000));
+        res?.setHeader('Retry-After', String(retryAfter));
+        res?.setHeader('RateLimit-Limit', String(perMinute));
+        res?.setHeader('RateLimit-Remaining', '0');
+        throw new AppError('rate_limited', `Too many requests for this API key: at most ${perMinute} a minute. Try again in ${retryAfter} s.`, [
+          { path: 'header.authorization', message: `exceeds ${perMinute} requests per minute for this API key (rate limit)` },
+        ]);
+      }
+      state.pending += 1;
+      res?.setHeader('RateLimit-Limit', String(perMinute));
+      res?.setHeader('RateLimit-Remaining', String(Math.max(0, perMinute - state.shared - state.pending)));
+    },
+    flush,
+    async close() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await flush();
+    },
+  };
+}
+
+/** The response of a request, which Express links to it (for the Retry-After header). */
+export function responseOf(req: Request): Response | undefined {
+  return (req as Request & { res?: Response }).res;
+}
