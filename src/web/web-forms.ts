@@ -1,0 +1,285 @@
+// Turns a product's input form into page fields, and a posted page form back into a pricing request.
+import type { RatingResult } from '../rating/index.ts';
+import type { Lang } from './web-messages.ts';
+import { translate } from './web-messages.ts';
+
+type Text = { zh: string; en: string };
+const pickText = (text: Text | undefined, lang: Lang) => (text ? (lang === 'en' ? text.en : text.zh) : '');
+
+/** A form field as a product definition declares it (bounds are decimal strings in the entered unit). */
+export interface ProductField {
+  key: string;
+  type: 'money' | 'integer' | 'decimal' | 'percent' | 'enum' | 'boolean' | 'text' | 'date' | 'list';
+  label: Text;
+  help?: Text;
+  unit?: string;
+  min?: string | number;
+  max?: string | number;
+  required?: boolean;
+  default?: unknown;
+  options?: { value: string; label: Text }[];
+  minItems?: number;
+  maxItems?: number;
+  itemFields?: ProductField[];
+}
+
+export interface FieldView {
+  name: string;
+  id: string;
+  kind: 'input' | 'select' | 'list';
+  inputType?: 'number' | 'text' | 'date';
+  label: string;
+  help?: string;
+  unit?: string;
+  min?: string;
+  max?: string;
+  step?: string;
+  required: boolean;
+  value: string;
+  options?: { value: string; label: string; selected: boolean }[];
+  error?: string;
+  describedBy?: string;
+  items?: { index: number; title: string; fields: FieldView[] }[];
+  template?: FieldView[];
+  minItems?: number;
+  maxItems?: number;
+  addLabel?: string;
+  removeLabel?: string;
+}
+
+/** Field name (as posted) → entered text; field name → error message. */
+export type FormValues = Record<string, string>;
+export type FormErrors = Record<string, string>;
+
+const NUMERIC = new Set(['money', 'integer', 'decimal', 'percent']);
+const fieldId = (name: string) => `f-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+const unitLabel = (field: ProductField) => (field.type === 'money' ? field.unit ?? '元' : field.unit === 'count' ? '' : field.unit ?? '');
+
+function toFieldView(field: ProductField, name: string, values: FormValues, errors: FormErrors, lang: Lang): FieldView {
+  const id = fieldId(name);
+  const entered = values[name];
+  const value = entered ?? (field.default !== undefined && field.type !== 'list' ? String(field.default) : '');
+  const error = errors[name];
+  const help = pickText(field.help, lang) || undefined;
+  const base = {
+    name, id, label: pickText(field.label, lang), required: field.required === true, value,
+    ...(help ? { help } : {}),
+    ...(error ? { error } : {}),
+    describedBy: [help ? `${id}-help` : '', `${id}-error`].filter(Boolean).join(' '),
+  };
+  if (field.type === 'enum' || field.type === 'boolean') {
+    const options = field.type === 'boolean'
+      ? [{ value: 'true', label: translate('yes', lang) }, { value: 'false', label: translate('no', lang) }]
+      : (field.options ?? []).map((o) => ({ value: o.value, label: pickText(o.label, lang) }));
+    return { ...base, kind: 'select', options: options.map((o) => ({ ...o, selected: o.value === value })) };
+  }
+  if (NUMERIC.has(field.type)) {
+    const unit = unitLabel(field);
+    return {
+      ...base, kind: 'input', inputType: 'number',
+      ...(unit ? { unit } : {}),
+      ...(field.min !== undefined ? { min: String(field.min) } : {}),
+      ...(field.max !== undefined ? { max: String(field.max) } : {}),
+      step: field.type === 'integer' ? '1' : 'any',
+    };
+  }
+  return { ...base, kind: 'input', inputType: field.type === 'date' ? 'date' : 'text' };
+}
+
+/** Page fields for a product form, filled with what was entered and the errors at their paths. */
+export function buildFieldViews(fields: readonly ProductField[], values: FormValues, errors: FormErrors, lang: Lang): FieldView[] {
+  return fields.map((field) => {
+    const name = `inputs.${field.key}`;
+    if (field.type !== 'list') return toFieldView(field, name, values, errors, lang);
+    const count = Math.max(listLength(values, name), field.minItems ?? (field.required ? 1 : 0), values[`${name}.__count`] ? Number(values[`${name}.__count`]) : 0);
+    const items = Array.from({ length: count }, (_, index) => ({
+      index,
+      title: translate('item', lang, { n: index + 1 }),
+      fields: (field.itemFields ?? []).map((f) => toFieldView(f, `${name}[${index}].${f.key}`, values, errors, lang)),
+    }));
+    const id = fieldId(name);
+    const error = errors[name];
+    return {
+      name, id, kind: 'list', label: pickText(field.label, lang), required: field.required === true, value: '',
+      ...(error ? { error } : {}),
+      describedBy: `${id}-error`,
+      items,
+      template: (field.itemFields ?? []).map((f) => toFieldView(f, `${name}[__i__].${f.key}`, {}, {}, lang)),
+      minItems: field.minItems ?? 0,
+      maxItems: field.maxItems ?? 1000,
+      addLabel: translate('addItem', lang),
+      removeLabel: translate('removeItem', lang),
+    } satisfies FieldView;
+  });
+}
+
+function listLength(values: FormValues, name: string): number {
+  let length = 0;
+  const prefix = `${name}[`;
+  for (const key of Object.keys(values)) {
+    if (!key.startsWith(prefix)) continue;
+    const index = Number(key.slice(prefix.length, key.indexOf(']', prefix.length)));
+    if (Number.isInteger(index)) length = Math.max(length, index + 1);
+  }
+  return length;
+}
+
+export interface ParsedQuoteForm {
+  enterpriseId?: string;
+  startDate?: string;
+  inputs: Record<string, unknown>;
+  picks: Record<string, string>;
+  /** What was entered, by field name, with list items renumbered from 0 (to redisplay the form). */
+  values: FormValues;
+}
+
+function convert(field: ProductField, raw: string): unknown {
+  const text = raw.trim();
+  if (text === '') return undefined;
+  if (field.type === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
+  // Numbers stay decimal strings: the engine parses them exactly (no binary floating point).
+  return text;
+}
+
+const first = (value: unknown): string | undefined => (Array.isArray(value) ? first(value[0]) : typeof value === 'string' ? value : undefined);
+
+/**
+ * Reads a posted quote form (`inputs.key`, `inputs.list[i].key`, `picks.step`) into a pricing
+ * request. List items are renumbered in order, so removing an item in the browser leaves no gap.
+ */
+export function parseQuoteForm(body: Record<string, unknown>, fields: readonly ProductField[]): ParsedQuoteForm {
+  const values: FormValues = {};
+  const inputs: Record<string, unknown> = {};
+  for (const field of fields) {
+    const name = `inputs.${field.key}`;
+    if (field.type !== 'list') {
+      const raw = first(body[name]);
+      if (raw === undefined) continue;
+      values[name] = raw;
+      const value = convert(field, raw);
+      if (value !== undefined) inputs[field.key] = value;
+      continue;
+    }
+    const byIndex = new Map<number, Record<string, string>>();
+    const pattern = new RegExp(`^${name.replace(/\./g, '\\.')}\\[(\\d{1,4})\\]\\.(\\w+)$`);
+    for (const [key, rawValue] of Object.entries(body)) {
+      const match = pattern.exec(key);
+      const raw = first(rawValue);
+      if (!match || raw === undefined) continue;
+      const index = Number(match[1]);
+      if (!byIndex.has(index)) byIndex.set(index, {});
+      byIndex.get(index)![match[2]!] = raw;
+    }
+    const items: Record<string, unknown>[] = [];
+    [...byIndex.keys()].sort((a, b) => a - b).forEach((oldIndex, index) => {
+      const rawItem = byIndex.get(oldIndex)!;
+      const item: Record<string, unknown> = {};
+      for (const itemField of field.itemFields ?? []) {
+        const raw = rawItem[itemField.key];
+        if (raw === undefined) continue;
+        values[`${name}[${index}].${itemField.key}`] = raw;
+        const value = convert(itemField, raw);
+        if (value !== undefined) item[itemField.key] = value;
+      }
+      items.push(item);
+    });
+    values[`${name}.__count`] = String(items.length);
+    if (items.length > 0 || field.required) inputs[field.key] = items;
+  }
+  const picks: Record<string, string> = {};
+  for (const [key, rawValue] of Object.entries(body)) {
+    const raw = first(rawValue)?.trim();
+    if (!key.startsWith('picks.') || !raw) continue;
+    picks[key.slice('picks.'.length)] = raw;
+    values[key] = raw;
+  }
+  const enterpriseId = first(body.enterpriseId)?.trim();
+  const startDate = first(body.startDate)?.trim();
+  if (enterpriseId) values.enterpriseId = enterpriseId;
+  if (startDate) values.startDate = startDate;
+  return { ...(enterpriseId ? { enterpriseId } : {}), ...(startDate ? { startDate } : {}), inputs, picks, values };
+}
+
+/** `body.inputs.equipment[0].name` → `inputs.equipment[0].name` (the page's field name). */
+export function errorsByField(details: readonly { path: string; message: string }[]): FormErrors {
+  const errors: FormErrors = {};
+  for (const detail of details) {
+    const name = detail.path.replace(/^body\./, '');
+    errors[name] = errors[name] ? `${errors[name]}; ${detail.message}` : detail.message;
+  }
+  return errors;
+}
+
+/** Integer fen as 元 with two decimals and thousands separators: 16635679 → ¥166,356.79. */
+export function formatYuan(fen: number): string {
+  const negative = fen < 0;
+  const abs = Math.abs(fen);
+  const yuan = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}¥${yuan}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+function describeInputs(inputs: Record<string, unknown>): string {
+  return Object.entries(inputs).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('; ');
+}
+
+/** The rating result in the order a quote is read (domain: "What a quote shows, in order"). */
+export function buildResultView(result: RatingResult, lang: Lang) {
+  return {
+    outcome: result.decision.outcome,
+    outcomeLabel: translate(`outcome_${result.decision.outcome}`, lang),
+    reasons: result.decision.reasons.map((r) => pickText(r.reason, lang)),
+    productCode: result.productCode,
+    productVersion: result.productVersion,
+    validUntil: result.validUntil,
+    grossPremiumFen: result.grossPremiumFen,
+    gross: formatYuan(result.grossPremiumFen),
+    vat: formatYuan(result.vatFen),
+    vatRatePercent: result.vatRatePercent,
+    net: formatYuan(result.netPremiumFen),
+    sections: result.sections.map((s) => ({ label: pickText(s.label, lang), premium: formatYuan(s.premiumFen) })),
+    subsidies: result.subsidies.layers.map((l) => ({
+      name: pickText(l.name, lang),
+      sharePercent: l.sharePercent,
+      amount: formatYuan(l.amountFen),
+      caps: l.caps.map((c) => ({ kind: c.kind, limit: formatYuan(c.limitFen), bit: c.bit })),
+      capBit: l.capBit,
+    })),
+    subsidyTotal: formatYuan(result.subsidies.totalFen),
+    hasSubsidies: result.subsidies.layers.length > 0,
+    enterprisePays: formatYuan(result.enterprisePaysFen),
+    expectedNetCost: formatYuan(result.expectedNetCostFen),
+    pool: (result.coInsurance ?? []).map((c) => ({ insurer: c.insurer, role: translate(`role_${c.role}`, lang), sharePercent: c.sharePercent, gross: formatYuan(c.grossPremiumFen) })),
+    worksheet: result.worksheet.map((w) => ({
+      step: w.step,
+      label: pickText(w.label, lang),
+      inputs: describeInputs(w.inputs),
+      matched: w.matched ? pickText(w.matched.label, lang) || w.matched.row : '',
+      range: w.filedRange ? `${w.filedRange.minExclusive ? '(' : '['}${w.filedRange.min}, ${w.filedRange.max}${w.filedRange.maxExclusive ? ')' : ']'}` : '',
+      value: w.value,
+      picked: w.picked,
+      running: formatYuan(w.runningPremiumFen),
+    })),
+  };
+}
+
+/**
+ * Pick inputs for the worksheet steps the role may change, bounded by their filed ranges (the
+ * engine checks again). One per step key: per-item sections repeat a step with the same range.
+ */
+export function buildPickFields(result: RatingResult, changeable: (step: string) => boolean, values: FormValues, errors: FormErrors, lang: Lang): FieldView[] {
+  const seen = new Set<string>();
+  const fields: FieldView[] = [];
+  for (const line of result.worksheet) {
+    if (!line.filedRange || seen.has(line.step) || !changeable(line.step)) continue;
+    seen.add(line.step);
+    const name = `picks.${line.step}`;
+    const id = fieldId(name);
+    const error = errors[name];
+    fields.push({
+      name, id, kind: 'input', inputType: 'number', label: `${pickText(line.label, lang)} [${line.filedRange.min}–${line.filedRange.max}]`,
+      min: line.filedRange.min, max: line.filedRange.max, step: 'any', required: false, value: values[name] ?? line.value,
+      ...(error ? { error } : {}), describedBy: `${id}-error`,
+    });
+  }
+  return fields;
+}

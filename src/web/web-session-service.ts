@@ -1,0 +1,79 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { ApiKeyModel, OrganisationModel } from '../auth/auth-model.ts';
+import { resolveApiKey } from '../auth/auth-service.ts';
+import type { Caller, OrganisationKind, Role } from '../auth/caller.ts';
+import { WebSessionModel } from './web-session-model.ts';
+
+/** Sessions end this long after sign-in, whatever happens in between. */
+export const SESSION_HOURS = 8;
+
+export interface WebSession {
+  caller: Caller;
+  csrfToken: string;
+  expiresAt: Date;
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * Signs in with a raw API key: checks it, stores a session (keyed by the hash of a random token)
+ * and returns the token for the cookie. The raw key is never stored. Throws 401 for a bad key.
+ */
+export async function createWebSession(apiKey: string, now: Date = new Date()): Promise<{ token: string; session: WebSession }> {
+  const caller = await resolveApiKey(apiKey.trim());
+  // Lazy clean-up in place of a TTL index.
+  await WebSessionModel.deleteMany({ expiresAt: { $lt: now } });
+  const token = randomBytes(32).toString('base64url');
+  const csrfToken = randomBytes(24).toString('base64url');
+  const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000);
+  await WebSessionModel.create({ tokenHash: hashToken(token), keyId: caller.keyId, csrfToken, expiresAt });
+  return { token, session: { caller, csrfToken, expiresAt } };
+}
+
+/**
+ * The session behind a cookie token, with its caller re-resolved from the key record on every
+ * request: a revoked key or an expired session yields null (signed out).
+ */
+export async function loadWebSession(token: string | undefined, now: Date = new Date()): Promise<WebSession | null> {
+  if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const tokenHash = hashToken(token);
+  const row = await WebSessionModel.findOne({ tokenHash }).lean();
+  if (!row) return null;
+  if (row.expiresAt.getTime() <= now.getTime()) {
+    await WebSessionModel.deleteOne({ tokenHash });
+    return null;
+  }
+  const caller = await callerForKeyId(row.keyId);
+  if (!caller) {
+    await WebSessionModel.deleteOne({ tokenHash });
+    return null;
+  }
+  return { caller, csrfToken: row.csrfToken, expiresAt: row.expiresAt };
+}
+
+/** Signs out: the session row goes, so the cookie is worthless even if kept. */
+export async function endWebSession(token: string | undefined): Promise<void> {
+  if (token) await WebSessionModel.deleteOne({ tokenHash: hashToken(token) });
+}
+
+/** The caller of a key id, or null when the key is unknown or revoked (same shape as resolveApiKey). */
+async function callerForKeyId(keyId: string): Promise<Caller | null> {
+  const key = await ApiKeyModel.findOne({ keyId }).lean();
+  if (!key || key.revokedAt) return null;
+  const organisation = await OrganisationModel.findById(key.organisationId).lean();
+  if (!organisation) return null;
+  return {
+    keyId,
+    userName: key.userName,
+    role: key.role as Role,
+    organisationId: String(organisation._id),
+    organisationKind: organisation.kind as OrganisationKind,
+    organisationCode: organisation.code,
+  };
+}
+
+/** Enterprises a broker may quote for (brokers quote for any enterprise; listOrganisations shows only their own). */
+export async function listEnterprises(): Promise<{ id: string; code: string; name: string; nameEn?: string }[]> {
+  const docs = await OrganisationModel.find({ kind: 'enterprise' }, { code: 1, name: 1, nameEn: 1 }).sort({ code: 1 }).limit(1000).lean();
+  return docs.map((d) => ({ id: String(d._id), code: d.code, name: d.name, ...(d.nameEn ? { nameEn: d.nameEn } : {}) }));
+}
