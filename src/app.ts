@@ -27,7 +27,6 @@ import { requestTimeout } from './http/request-timeout.ts';
 import type { RouteDefinition } from './http/route.ts';
 import { registerSchema } from './http/schema-registry.ts';
 import { createWebRouter } from './web/web-routes.ts';
-import { createWebRouter } from './web/web-routes.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -102,9 +101,6 @@ export function createApp(deps: AppDependencies): Express {
 
   const resolveCaller = cacheCallers(authenticateApiKey, config.API_KEY_CACHE_MS);
   const rateLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE });
-  // Pages for people (session cookie, their own strict CSP); the API below stays Bearer-only.
-  app.use(createWebRouter({ logger }));
-
   app.use(mountRoutes(routes, {
     authenticate: async (req) => {
       const caller = await resolveCaller(req.get('authorization'));
