@@ -6,6 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { checkSubsidyProgramme, compileProduct, ProductCompileError, runTestVectors } from '../rating/index.ts';
 import type { CompiledProduct, SubsidyProgramme } from '../rating/index.ts';
+import { registerImpactCommand } from '../portfolio/impact-command.ts';
 
 const PRODUCTS_DIR = resolve(import.meta.dirname, '../../products');
 const SUBSIDIES_DIR = join(PRODUCTS_DIR, 'subsidies');
@@ -123,5 +124,7 @@ program
     console.log(`${lines.length} file(s): ${lines.filter((l) => l.outcome === 'unchanged').length} unchanged, ${lines.length - errors - lines.filter((l) => l.outcome === 'unchanged').length} written, ${errors} failed`);
     if (errors > 0) process.exitCode = 1;
   });
+
+registerImpactCommand(program);
 
 await program.parseAsync(process.argv);
