@@ -71,12 +71,16 @@ function resolveLang(req: Request, res: Response): Lang {
   return readCookie(req, LANG_COOKIE) === 'en' ? 'en' : 'zh-CN';
 }
 
-/** Browsers send Origin on POSTs; a different origin is a cross-site form and is refused. */
+/**
+ * Browsers say where a POST comes from: Sec-Fetch-Site, else Origin. With helmet's
+ * Referrer-Policy no-referrer, Chromium sends `Origin: null` on form posts, so Sec-Fetch-Site wins.
+ */
 function isSameOrigin(req: Request): boolean {
-  const origin = req.get('origin');
-  if (origin) return origin === `${req.protocol}://${req.get('host')}`;
   const site = req.get('sec-fetch-site');
-  return !site || site === 'same-origin' || site === 'none';
+  if (site) return site === 'same-origin' || site === 'none';
+  const origin = req.get('origin');
+  if (origin && origin !== 'null') return origin === `${req.protocol}://${req.get('host')}`;
+  return true;
 }
 
 function navFor(caller: Caller | undefined, lang: Lang) {

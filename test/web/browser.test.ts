@@ -1,0 +1,285 @@
+// The pages in a real headless Chromium against the running app on a real database.
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { formatYuan } from '../../src/web/web-forms.ts';
+import { publishShippedProducts, shippedVectors, type ShippedVector } from '../support/catalogue-fixtures.ts';
+import { bearer, useTestApp } from '../support/test-app.ts';
+
+const PRODUCT = 'FIRST-SET-EQUIPMENT';
+const SCREENSHOTS = 'test-artifacts/screenshots';
+const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
+
+describe('Web pages in headless Chromium', function () {
+  this.timeout(120_000);
+  const t = useTestApp();
+  let server: Server;
+  let base: string;
+  let browser: Browser;
+
+  before(async () => {
+    await publishShippedProducts();
+    server = t.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await mkdir(SCREENSHOTS, { recursive: true });
+    browser = await puppeteer.launch({
+      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium-headless-shell',
+      headless: 'shell',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  });
+
+  /** A fresh browser profile (own cookies) signed in with a key; CSP violations and page errors fail the test. */
+  async function signedIn(key: string): Promise<Page> {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(String(err)));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && /Content Security Policy|Refused/.test(msg.text())) problems.push(msg.text());
+    });
+    (page as Page & { problems?: string[] }).problems = problems;
+    await page.goto(`${base}/sign-in`);
+    await page.type('#apiKey', key);
+    await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
+    expect(page.url(), await page.$eval("main", (el) => el.textContent ?? "")).not.to.include("/sign-in");
+    return page;
+  }
+
+  const problemsOf = (page: Page) => (page as Page & { problems?: string[] }).problems ?? [];
+  const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+  const textOf = (page: Page, selector: string) => page.$eval(selector, (el) => (el.textContent ?? '').trim());
+
+  async function setValue(page: Page, name: string, value: string): Promise<void> {
+    const selector = `[name="${name}"]`;
+    const tag = await page.$eval(selector, (el) => el.tagName);
+    if (tag === 'SELECT') await page.select(selector, value);
+    else {
+      await page.$eval(selector, (el) => ((el as HTMLInputElement).value = ''));
+      await page.type(selector, value);
+    }
+  }
+
+  /** Fills the quote form like a person: the enterprise, then every input of the vector (list items added with the button). */
+  async function fillQuoteForm(page: Page, inputs: ShippedVector['inputs']): Promise<void> {
+    await page.select('[name="enterpriseId"]', t.organisations.HZZZ!);
+    for (const [key, value] of Object.entries(inputs)) {
+      if (!Array.isArray(value)) {
+        await setValue(page, `inputs.${key}`, String(value));
+        continue;
+      }
+      for (let i = 0; i < value.length; i++) {
+        if (!(await page.$(`[name="inputs.${key}[${i}].${Object.keys(value[i] as object)[0]}"]`))) await page.click(`[data-list="inputs.${key}"] > [data-add-item]`);
+        for (const [itemKey, itemValue] of Object.entries(value[i] as object)) await setValue(page, `inputs.${key}[${i}].${itemKey}`, String(itemValue));
+      }
+    }
+  }
+
+  async function apiPreview(inputs: Record<string, unknown>) {
+    const res = await t.http.post('/v1/pricing/preview').set(bearer(t.keys.broker)).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs, startDate: today() });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    return res.body as { grossPremiumFen: number; subsidies: { totalFen: number }; expectedNetCostFen: number };
+  }
+
+  async function pdfFromPage(page: Page, url: string) {
+    return page.evaluate(async (href) => {
+      const res = await fetch(href, { credentials: 'same-origin' });
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), head: String.fromCharCode(...bytes.slice(0, 5)), size: bytes.length };
+    }, url);
+  }
+
+  it('broker: catalogue → product → form → live preview equal to the API → result → save → PDF → bind', async () => {
+    const page = await signedIn(t.keys.broker);
+    expect(page.url()).to.equal(`${base}/catalogue`);
+    await shot(page, '01-broker-catalogue');
+    await Promise.all([page.waitForNavigation(), page.click(`a[href="/catalogue/${PRODUCT}"]`)]);
+    expect(await textOf(page, 'h1')).to.equal('首台（套）重大技术装备综合保险');
+    await shot(page, '02-broker-product');
+    await Promise.all([page.waitForNavigation(), page.click(`a[href="/catalogue/${PRODUCT}/quote"]`)]);
+    expect(await page.$$eval('input, select, textarea', (els) => els.filter((el) => (el as HTMLInputElement).type !== 'hidden' && !(el.closest('template'))).every((el) => {
+      const id = el.id;
+      return Boolean(id && document.querySelector(`label[for="${id}"]`));
+    }))).to.equal(true);
+
+    // The equipment list: add an item and remove it again (names stay numbered from 0).
+    await page.click('[data-list="inputs.equipment"] > [data-add-item]');
+    expect(await page.$('[name="inputs.equipment[1].name"]')).not.to.equal(null);
+    await page.click('[data-list="inputs.equipment"] .list-items [data-item]:last-child [data-remove-item]');
+    expect(await page.$('[name="inputs.equipment[1].name"]')).to.equal(null);
+
+    await fillQuoteForm(page, vector.inputs);
+    const expected = await apiPreview(vector.inputs);
+    expect(expected.grossPremiumFen).to.equal(vector.expected.grossPremiumFen);
+    await page.waitForFunction((fen) => document.getElementById('live-preview')?.getAttribute('data-fen') === String(fen), { timeout: 10_000 }, expected.grossPremiumFen);
+    expect(await textOf(page, '[data-preview="gross"]')).to.equal(formatYuan(expected.grossPremiumFen));
+    expect(await textOf(page, '[data-preview="subsidy"]')).to.equal(formatYuan(expected.subsidies.totalFen));
+    await shot(page, '03-broker-quote-form-live-preview');
+
+    await Promise.all([page.waitForNavigation(), page.click('#calculate')]);
+    expect(await page.$eval('[data-amount="gross"]', (el) => el.getAttribute('data-fen'))).to.equal(String(expected.grossPremiumFen));
+    expect(await textOf(page, '[data-amount="gross"]')).to.equal(formatYuan(expected.grossPremiumFen));
+    expect(await textOf(page, '[data-amount="net-cost"]')).to.equal(formatYuan(expected.expectedNetCostFen));
+    expect(await textOf(page, '.subsidy-box h3')).to.equal('预计可申请补贴');
+    expect(await page.$$eval('.worksheet tbody tr', (rows) => rows.length)).to.be.at.least(8);
+    expect(await page.$$eval('.result table', (tables) => tables.some((t) => t.textContent?.includes('共保份额')))).to.equal(true);
+    await shot(page, '04-broker-quote-result');
+
+    await Promise.all([page.waitForNavigation(), page.click('#save-quote')]);
+    expect(page.url()).to.match(/\/quotes\/[0-9a-f]{24}$/);
+    const quoteId = page.url().split('/').pop()!;
+    expect(await page.$eval('[data-status]', (el) => el.getAttribute('data-status'))).to.equal('quoted');
+    expect(await page.$eval('[data-amount="gross"]', (el) => el.getAttribute('data-fen'))).to.equal(String(expected.grossPremiumFen));
+    await shot(page, '05-broker-saved-quote');
+
+    const pdf = await pdfFromPage(page, `/quotes/${quoteId}/pdf?pdfLang=zh-CN`);
+    expect(pdf.status, JSON.stringify(pdf)).to.equal(200);
+    expect(pdf.type).to.equal('application/pdf');
+    expect(pdf.head).to.equal('%PDF-');
+    expect(pdf.disposition).to.match(/^attachment;/);
+
+    await Promise.all([page.waitForNavigation(), page.click('#bind')]);
+    expect(page.url()).to.match(/\/policies\/[0-9a-f]{24}$/);
+    expect(await textOf(page, 'h1')).to.match(/^保单号 P\d{4}/);
+    await shot(page, '06-broker-policy');
+    expect(problemsOf(page)).to.deep.equal([]);
+  });
+
+  it('broker: inline validation errors, from the browser\'s constraints and from the server at their field', async () => {
+    const page = await signedIn(t.keys.broker);
+    await page.goto(`${base}/catalogue/${PRODUCT}/quote`);
+    await fillQuoteForm(page, { ...vector.inputs, userOrder: 0 });
+    await page.click('#calculate');
+    // userOrder has min=1: the browser refuses to submit and the page shows the message inline.
+    await page.waitForFunction(() => (document.getElementById('f-inputs-userOrder-error')?.textContent ?? '') !== '');
+    expect(page.url()).to.equal(`${base}/catalogue/${PRODUCT}/quote`);
+    expect(await page.$eval('#f-inputs-userOrder', (el) => el.getAttribute('aria-invalid'))).to.equal('true');
+    await shot(page, '07-broker-client-validation');
+
+    // Seven decimals pass the HTML constraints (step=any) but not the engine: the server names the field.
+    await setValue(page, 'inputs.userOrder', '1');
+    await setValue(page, 'inputs.contractAmount', '1000.0000001');
+    await Promise.all([page.waitForNavigation(), page.click('#calculate')]);
+    expect(await textOf(page, '#f-inputs-contractAmount-error')).to.include('at most 6 decimals');
+    expect(await page.$eval('#f-inputs-contractAmount', (el) => (el as HTMLInputElement).value)).to.equal('1000.0000001');
+    expect(await page.$eval('#f-inputs-contractAmount', (el) => el.getAttribute('aria-invalid'))).to.equal('true');
+    expect(await page.$('#form-errors')).not.to.equal(null);
+    // Everything else the broker typed is still there.
+    expect(await page.$eval('[name="inputs.equipment[0].model"]', (el) => (el as HTMLInputElement).value)).to.equal(String((vector.inputs.equipment as { model: string }[])[0]!.model));
+    await shot(page, '08-broker-server-validation');
+    expect(problemsOf(page)).to.deep.equal([]);
+  });
+
+  it('underwriter: referral queue, approve with picks inside the filed ranges, decline with a reason', async () => {
+    const referredInputs = { ...vector.inputs, aggregateLimit: Number(vector.inputs.contractAmount) / 2 };
+    const create = () => t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: referredInputs, startDate: today() });
+    const first = (await create()).body as { id: string; quoteNumber: string; status: string };
+    const second = (await create()).body as { id: string; quoteNumber: string };
+    expect(first.status).to.equal('referred');
+
+    const page = await signedIn(t.keys.underwriter);
+    expect(page.url()).to.equal(`${base}/referrals`);
+    expect(await page.$$eval('table.list tbody tr', (rows) => rows.length)).to.equal(2);
+    await shot(page, '09-underwriter-referrals');
+    await Promise.all([page.waitForNavigation(), page.click(`a[href="/quotes/${first.id}"]`)]);
+    expect(await textOf(page, '.decision')).to.include('需人工核保');
+
+    const worksheet = ((await t.http.get(`/v1/quotes/${first.id}`).set(bearer(t.keys.underwriter))).body as { result: { worksheet: { step: string; filedRange?: { min: string; max: string } }[] } }).result.worksheet;
+    const lossRatio = worksheet.find((w) => w.step === 'lossRatio' && w.filedRange)!;
+    expect(await page.$eval('[name="picks.lossRatio"]', (el) => [el.getAttribute('min'), el.getAttribute('max')])).to.deep.equal([lossRatio.filedRange!.min, lossRatio.filedRange!.max]);
+    await shot(page, '10-underwriter-referred-quote');
+
+    // Above the filed maximum: the browser blocks it inline.
+    await setValue(page, 'picks.lossRatio', String(Number(lossRatio.filedRange!.max) + 1));
+    await page.click('#approve');
+    await page.waitForFunction(() => (document.getElementById('f-picks-lossRatio-error')?.textContent ?? '') !== '');
+    await setValue(page, 'picks.lossRatio', lossRatio.filedRange!.max);
+    await setValue(page, 'note', '赔付率按上限');
+    await Promise.all([page.waitForNavigation(), page.click('#approve')]);
+    expect(await page.$eval('[data-status]', (el) => el.getAttribute('data-status'))).to.equal('approved');
+    expect(await page.$eval('tr[data-step="lossRatio"]', (el) => el.textContent)).to.include(lossRatio.filedRange!.max);
+    await shot(page, '11-underwriter-approved');
+
+    await page.goto(`${base}/quotes/${second.id}`);
+    await page.type('#decline-reason', '累计限额不足，不予承保');
+    await Promise.all([page.waitForNavigation(), page.click('#decline')]);
+    expect(await page.$eval('[data-status]', (el) => el.getAttribute('data-status'))).to.equal('declined');
+    expect(await textOf(page, '.facts')).to.include('累计限额不足');
+    expect(problemsOf(page)).to.deep.equal([]);
+  });
+
+  it('enterprise: my quotes and policies, and the policy PDF downloads', async () => {
+    const quote = (await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: vector.inputs, startDate: today() })).body as { id: string };
+    const policy = (await t.http.post(`/v1/quotes/${quote.id}/bind`).set(bearer(t.keys.broker))).body as { id: string; policyNumber: string };
+    expect(policy.policyNumber).to.be.a('string');
+
+    const page = await signedIn(t.keys.enterprise);
+    expect(page.url()).to.equal(`${base}/quotes`);
+    expect(await page.$$eval('table.list tbody tr', (rows) => rows.length)).to.be.at.least(1);
+    await shot(page, '12-enterprise-quotes');
+    await Promise.all([page.waitForNavigation(), page.click('nav a[href="/policies"]')]);
+    expect(await textOf(page, 'table.list')).to.include(policy.policyNumber);
+    await shot(page, '13-enterprise-policies');
+    await Promise.all([page.waitForNavigation(), page.click(`a[href="/policies/${policy.id}"]`)]);
+    await shot(page, '14-enterprise-policy');
+    const pdf = await pdfFromPage(page, `/policies/${policy.id}/pdf?pdfLang=en`);
+    expect(pdf.status, JSON.stringify(pdf)).to.equal(200);
+    expect(pdf.head).to.equal('%PDF-');
+    expect(pdf.size).to.be.greaterThan(1000);
+    // Another enterprise's policy is not there for this session.
+    const other = await signedIn(t.keys.otherEnterprise);
+    expect((await pdfFromPage(other, `/policies/${policy.id}/pdf`)).status).to.equal(404);
+    expect(problemsOf(page)).to.deep.equal([]);
+  });
+
+  it('switches language: labels from the message table, product names from the product', async () => {
+    const page = await signedIn(t.keys.broker);
+    expect(await page.$eval('html', (el) => el.lang)).to.equal('zh-CN');
+    expect(await textOf(page, 'h1')).to.equal('产品目录');
+    await Promise.all([page.waitForNavigation(), page.click('[data-lang-switch]')]);
+    expect(await page.$eval('html', (el) => el.lang)).to.equal('en');
+    expect(await textOf(page, 'h1')).to.equal('Catalogue');
+    expect(await textOf(page, `a[href="/catalogue/${PRODUCT}"]`)).to.match(/first-set|major technical equipment/i);
+    await shot(page, '15-catalogue-english');
+    await page.goto(`${base}/catalogue/${PRODUCT}/quote`);
+    expect(await textOf(page, 'label[for="f-inputs-contractAmount"]')).to.include('Equipment contract amount');
+    await shot(page, '16-quote-form-english');
+    await Promise.all([page.waitForNavigation(), page.click('[data-lang-switch]')]);
+    expect(await page.$eval('html', (el) => el.lang)).to.equal('zh-CN');
+  });
+
+  it('keyboard: skip link first, visible focus, and the sign-in form works without a mouse', async () => {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/sign-in`);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.className)).to.equal('skip');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    expect(outline).not.to.equal('none');
+    await page.focus('#apiKey');
+    await page.keyboard.type(t.keys.insurerAdmin);
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    expect(page.url()).to.equal(`${base}/products`);
+    await shot(page, '17-insurer-products');
+    await Promise.all([page.waitForNavigation(), page.click(`a[href="/products/${PRODUCT}"]`)]);
+    await shot(page, '18-insurer-versions');
+    await Promise.all([page.waitForNavigation(), page.click('[data-clone="2025.1"]')]);
+    expect(page.url()).to.match(/\/versions\/2025\.2$/);
+    await Promise.all([page.waitForNavigation(), page.click('#run-vectors')]);
+    expect(await page.$$eval('#vector-results li.ok', (items) => items.length)).to.equal(shippedVectors('first-set-equipment.json').length);
+    await shot(page, '19-insurer-draft-vectors');
+    await page.goto(`${base}/products/${PRODUCT}/diff?from=2025.1&to=2025.2`);
+    expect(await textOf(page, 'table.diff')).to.include('version');
+    await shot(page, '20-insurer-diff');
+  });
+});
