@@ -169,10 +169,10 @@ describe('documents: quote and policy PDFs', function () {
     });
 
     it('stores the schedule in both languages once, at bind, with its sha256', async () => {
-      const stored = await PolicyDocumentModel.find({ policyId: policy.id }).lean();
+      const stored = await PolicyDocumentModel.find({ policyId: policy.id });
       expect(stored.map((d) => d.lang).sort()).to.deep.equal(['en', 'zh-CN']);
       for (const d of stored) {
-        const bytes = Buffer.from(d.bytes.buffer, d.bytes.byteOffset, d.bytes.byteLength);
+        const bytes = Buffer.from(d.bytes);
         expect(sha256(bytes)).to.equal(d.sha256);
         expect(d.size).to.equal(bytes.length);
       }
