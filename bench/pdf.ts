@@ -1,5 +1,8 @@
-// PDF renderer benchmark: launch-per-request baseline vs the pooled renderer on the same 1-page A4
-// quotation, then a long pooled run watching memory (Node RSS + the browser's whole process tree).
+// PDF renderer benchmark: launch-per-request baseline vs the pooled renderer on the real quotation
+// template (templates/documents/quote.hbs, zh-CN) filled from a 首台（套） quote rated by the pure
+// engine (bench/fixtures/sample-quote.ts, no database), then a long pooled run watching memory
+// (Node RSS + the browser's whole process tree). The page x / y footer is the template's CSS
+// margin box, so no footerTemplate is passed.
 //
 //   npm run bench:pdf
 //   env: CHROME_PATH, PDF_BENCH_DOCS (5000), PDF_BENCH_LAUNCH (20), PDF_BENCH_POOL (cores),
@@ -7,11 +10,12 @@
 //
 // Ends with exactly one summary line:
 //   pdf: p50 <ms> ms, <n> docs/s, <x>x launch-per-request, rss +<p>%
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import puppeteer from 'puppeteer-core';
 import { createPdfRenderer, DEFAULT_CHROME_ARGS, DEFAULT_CHROME_PATH } from '../src/documents/pdf-renderer.ts';
+import { compileDocumentTemplates } from '../src/documents/document-templates.ts';
 import { processTree, treeRssBytes } from '../src/documents/proc-tree.ts';
+import { sampleQuoteSource } from './fixtures/sample-quote.ts';
 
 const int = (name: string, dflt: number): number => {
   const v = process.env[name];
@@ -24,18 +28,16 @@ const LAUNCH_ITER = int('PDF_BENCH_LAUNCH', 20);
 const POOL = int('PDF_BENCH_POOL', os.availableParallelism());
 const CONCURRENCY = int('PDF_BENCH_CONCURRENCY', POOL);
 const WARMUP = int('PDF_BENCH_WARMUP', 200);
-const CSS_FOOTER_DOCS = int('PDF_BENCH_CSS_FOOTER', 400);
+const CONTEXT_DOCS = int('PDF_BENCH_CONTEXT', 400);
 const RECYCLE = process.env.PDF_BENCH_RECYCLE ? int('PDF_BENCH_RECYCLE', 0) : undefined;
 
-const html = readFileSync(new URL('./fixtures/quote-sample.html', import.meta.url), 'utf8');
-// Same page number footer drawn by a CSS @page margin box instead of Chromium's footerTemplate
-// (context line only; the headline figures use footerTemplate as the templates will).
-const htmlCssFooter = html.replace(
-  '</style>',
-  '@page { @bottom-center { content: counter(page) " / " counter(pages); font-family: "WenQuanYi Zen Hei", sans-serif; font-size: 8pt; color: #555; } }</style>',
-);
-const footerTemplate =
-  '<div style="font-size:8pt;width:100%;text-align:center;"><span class="pageNumber"></span> / <span class="totalPages"></span></div>';
+const templates = compileDocumentTemplates();
+const tHtml = performance.now();
+const html = templates.renderHtml(templates.view(sampleQuoteSource(), 'zh-CN'));
+const htmlMs = performance.now() - tHtml;
+// Context line: the English variant of the same quotation.
+const htmlEn = templates.renderHtml(templates.view(sampleQuoteSource(), 'en'));
+const metadataDate = new Date('2025-06-01T02:00:00Z');
 
 function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -52,7 +54,7 @@ async function launchPerRequest(iterations: number): Promise<number[]> {
     try {
       const page = await browser.newPage();
       await page.setContent(html, { waitUntil: 'load' });
-      await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true, displayHeaderFooter: true, headerTemplate: '<span></span>', footerTemplate });
+      await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
     } finally {
       await browser.close();
     }
@@ -63,8 +65,9 @@ async function launchPerRequest(iterations: number): Promise<number[]> {
 
 async function main(): Promise<void> {
   console.log(
-    `pdf bench: ${os.availableParallelism()} cores, pool ${POOL}, concurrency ${CONCURRENCY}, ${DOCS} docs, Chromium ${executablePath}`,
+    `pdf bench: ${os.availableParallelism()} cores, pool ${POOL}, concurrency ${CONCURRENCY}, ${DOCS} docs, Chromium ${executablePath}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
   );
+  console.log(`quotation: templates ${templates.version}, HTML ${html.length} chars, view + HTML in ${htmlMs.toFixed(1)} ms (first, cold)`);
 
   const base = await launchPerRequest(LAUNCH_ITER);
   const baseP50 = pct(base, 50);
@@ -98,7 +101,7 @@ async function main(): Promise<void> {
       const i = next++;
       if (i >= DOCS) return;
       const t = performance.now();
-      const pdf = await renderer.renderPdf(html, { footerTemplate });
+      const pdf = await renderer.renderPdf(html, { metadataDate });
       latencies[i] = performance.now() - t;
       if (pdf.length < 1000) throw new Error('suspiciously small PDF');
       done++;
@@ -119,23 +122,23 @@ async function main(): Promise<void> {
   const stats = renderer.stats();
   const procs = processTree(launcherPid()).length;
 
-  // Context: the same quotation with the footer as a CSS margin box, same pool and concurrency.
-  let cssLine = '';
-  if (CSS_FOOTER_DOCS > 0) {
-    const css: number[] = [];
+  // Context: the English variant of the same quotation, same pool and concurrency.
+  let contextLine = '';
+  if (CONTEXT_DOCS > 0) {
+    const en: number[] = [];
     let k = 0;
     const tc = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
-        while (k++ < CSS_FOOTER_DOCS) {
+        while (k++ < CONTEXT_DOCS) {
           const t = performance.now();
-          await renderer.renderPdf(htmlCssFooter);
-          css.push(performance.now() - t);
+          await renderer.renderPdf(htmlEn, { metadataDate });
+          en.push(performance.now() - t);
         }
       }),
     );
-    css.sort((a, b) => a - b);
-    cssLine = `context: footer as CSS @page margin box instead of footerTemplate: ${css.length} docs, p50 ${pct(css, 50).toFixed(1)} ms, ${(css.length / ((performance.now() - tc) / 1000)).toFixed(0)} docs/s`;
+    en.sort((a, b) => a - b);
+    contextLine = `context: English quotation: ${en.length} docs, p50 ${pct(en, 50).toFixed(1)} ms, ${(en.length / ((performance.now() - tc) / 1000)).toFixed(0)} docs/s`;
   }
   await renderer.close();
 
@@ -152,7 +155,7 @@ async function main(): Promise<void> {
     `pool stats: launches ${stats.launches}, pages created ${stats.pagesCreated}, recycled ${stats.pagesRecycled}, discarded ${stats.pagesDiscarded}, failures ${Object.values(stats.failures).reduce((a, b) => a + b, 0)}, browser processes ${procs}`,
   );
   console.log(`rss (node + browser tree, MB) after ${WARMUP}: ${mb(rssWarm)}, end: ${mb(rssEnd)}, max sampled: ${mb(rssMax)}; samples ${samples.join(' ')}`);
-  if (cssLine) console.log(cssLine);
+  if (contextLine) console.log(contextLine);
   console.log(
     `pdf: p50 ${p50.toFixed(1)} ms, ${docsPerSec.toFixed(0)} docs/s, ${speedup.toFixed(1)}x launch-per-request, rss ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%`,
   );
