@@ -39,6 +39,7 @@ export interface FieldView {
   options?: { value: string; label: string; selected: boolean }[];
   error?: string;
   describedBy?: string;
+  placeholder?: string;
   items?: { index: number; title: string; fields: FieldView[] }[];
   template?: FieldView[];
   minItems?: number;
@@ -265,8 +266,9 @@ export function buildResultView(result: RatingResult, lang: Lang) {
 /**
  * Pick inputs for the worksheet steps the role may change, bounded by their filed ranges (the
  * engine checks again). One per step key: per-item sections repeat a step with the same range.
+ * `prefill` puts the current coefficient in the field (underwriters); otherwise it is a placeholder.
  */
-export function buildPickFields(result: RatingResult, changeable: (step: string) => boolean, values: FormValues, errors: FormErrors, lang: Lang): FieldView[] {
+export function buildPickFields(result: RatingResult, changeable: (step: string) => boolean, values: FormValues, errors: FormErrors, lang: Lang, prefill: boolean): FieldView[] {
   const seen = new Set<string>();
   const fields: FieldView[] = [];
   for (const line of result.worksheet) {
@@ -277,7 +279,9 @@ export function buildPickFields(result: RatingResult, changeable: (step: string)
     const error = errors[name];
     fields.push({
       name, id, kind: 'input', inputType: 'number', label: `${pickText(line.label, lang)} [${line.filedRange.min}–${line.filedRange.max}]`,
-      min: line.filedRange.min, max: line.filedRange.max, step: 'any', required: false, value: values[name] ?? line.value,
+      min: line.filedRange.min, max: line.filedRange.max, step: 'any', required: false,
+      // Brokers see the coefficient as a placeholder, so an untouched field is not sent as a pick.
+      value: values[name] ?? (prefill ? line.value : ''), placeholder: line.value,
       ...(error ? { error } : {}), describedBy: `${id}-error`,
     });
   }

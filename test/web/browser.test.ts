@@ -8,6 +8,15 @@ import { formatYuan } from '../../src/web/web-forms.ts';
 import { publishShippedProducts, shippedVectors, type ShippedVector } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 
+// The few DOM globals the in-page callbacks use: the project compiles without lib.dom.
+type InputLike = { value: string; type: string };
+declare const document: {
+  getElementById(id: string): { getAttribute(name: string): string | null; textContent: string | null } | null;
+  querySelector(selector: string): unknown;
+  activeElement: { className: string } | null;
+};
+declare function getComputedStyle(element: unknown): { outlineStyle: string };
+
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const SCREENSHOTS = 'test-artifacts/screenshots';
 const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
@@ -65,7 +74,7 @@ describe('Web pages in headless Chromium', function () {
     const tag = await page.$eval(selector, (el) => el.tagName);
     if (tag === 'SELECT') await page.select(selector, value);
     else {
-      await page.$eval(selector, (el) => ((el as HTMLInputElement).value = ''));
+      await page.$eval(selector, (el) => ((el as unknown as InputLike).value = ''));
       await page.type(selector, value);
     }
   }
@@ -107,7 +116,7 @@ describe('Web pages in headless Chromium', function () {
     expect(await textOf(page, 'h1')).to.equal('首台（套）重大技术装备综合保险');
     await shot(page, '02-broker-product');
     await Promise.all([page.waitForNavigation(), page.click(`a[href="/catalogue/${PRODUCT}/quote"]`)]);
-    expect(await page.$$eval('input, select, textarea', (els) => els.filter((el) => (el as HTMLInputElement).type !== 'hidden' && !(el.closest('template'))).every((el) => {
+    expect(await page.$$eval('input, select, textarea', (els) => els.filter((el) => (el as unknown as InputLike).type !== 'hidden' && !(el.closest('template'))).every((el) => {
       const id = el.id;
       return Boolean(id && document.querySelector(`label[for="${id}"]`));
     }))).to.equal(true);
@@ -171,11 +180,11 @@ describe('Web pages in headless Chromium', function () {
     await setValue(page, 'inputs.contractAmount', '1000.0000001');
     await Promise.all([page.waitForNavigation(), page.click('#calculate')]);
     expect(await textOf(page, '#f-inputs-contractAmount-error')).to.include('at most 6 decimals');
-    expect(await page.$eval('#f-inputs-contractAmount', (el) => (el as HTMLInputElement).value)).to.equal('1000.0000001');
+    expect(await page.$eval('#f-inputs-contractAmount', (el) => (el as unknown as InputLike).value)).to.equal('1000.0000001');
     expect(await page.$eval('#f-inputs-contractAmount', (el) => el.getAttribute('aria-invalid'))).to.equal('true');
     expect(await page.$('#form-errors')).not.to.equal(null);
     // Everything else the broker typed is still there.
-    expect(await page.$eval('[name="inputs.equipment[0].model"]', (el) => (el as HTMLInputElement).value)).to.equal(String((vector.inputs.equipment as { model: string }[])[0]!.model));
+    expect(await page.$eval('[name="inputs.equipment[0].model"]', (el) => (el as unknown as InputLike).value)).to.equal(String((vector.inputs.equipment as { model: string }[])[0]!.model));
     await shot(page, '08-broker-server-validation');
     expect(problemsOf(page)).to.deep.equal([]);
   });
