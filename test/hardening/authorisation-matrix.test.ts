@@ -1,0 +1,205 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { allRoutes } from '../../src/app.ts';
+import type { RouteDefinition } from '../../src/http/route.ts';
+import { publishShippedProducts } from '../support/catalogue-fixtures.ts';
+import { bearer, useTestApp } from '../support/test-app.ts';
+import { expectErrorShape } from './error-shape.ts';
+
+// Every route × every caller (each role, a second broker firm, a foreign insurer and enterprise,
+// no key, a bad key) against a resource of ANOTHER organisation. The expected outcome is derived
+// from the route's `access` and the scoping rules, not written by hand, so a new route is covered
+// as soon as it is in allRoutes(); a route whose path names a collection the table does not know
+// fails the test until its scoping is added below.
+//
+//   no key / bad key                          → 401
+//   role not in the route's access            → 403
+//   the path names another organisation's quote, policy, organisation, key or product
+//                                             → 404 (platform admins see everything → allowed)
+//   otherwise                                 → allowed (anything but 401/403/404/5xx); lists
+//                                               must not contain the foreign side's ids
+// A leak is a 2xx where 401/403/404 is expected, or a foreign id in a list.
+
+type Side = 'A' | 'B';
+type Expected = '401' | '403' | '404' | 'allowed';
+/** Scoping of the resource a path parameter names, by the collection before it. */
+const SCOPED_COLLECTIONS: Record<string, 'quote' | 'policy' | 'organisation' | 'apiKey' | 'product' | 'catalogue'> = {
+  quotes: 'quote', policies: 'policy', organisations: 'organisation', 'api-keys': 'apiKey', products: 'product', catalogue: 'catalogue',
+};
+
+interface Caller { name: string; role?: string; side: Side; key: () => string }
+interface Row { route: string; caller: string; expected: Expected; status: number; leak: boolean; pass: boolean }
+
+const FIRST_SET = 'FIRST-SET-EQUIPMENT';
+const OTHER_PRODUCT = 'HTIC-FIRST-SET';
+
+describe('Hardening: authorisation matrix (every route × every caller × a foreign resource)', function () {
+  this.timeout(600_000);
+  const t = useTestApp();
+  const rows: Row[] = [];
+  let otherBrokerKey = '';
+  // Resources of each side: A = KCIC product, broker MXB, enterprise HZZZ; B = HTIC product, broker OTHERBRK, enterprise JNXC.
+  const side: Record<Side, { quote: string; referred: string; quote2: string; policy: string; organisation: string; apiKey: string; product: string; platformKey?: string }> = {
+    A: { quote: '', referred: '', quote2: '', policy: '', organisation: '', apiKey: '', product: FIRST_SET },
+    B: { quote: '', referred: '', quote2: '', policy: '', organisation: '', apiKey: '', product: OTHER_PRODUCT },
+  };
+  const definition = JSON.parse(readFileSync('products/first-set-equipment.json', 'utf8')) as Record<string, unknown> & { testVectors: { inputs: Record<string, unknown>; picks?: unknown; expected: { decision: string } }[] };
+  const vector = definition.testVectors.find((v) => v.expected.decision === 'quoted' && !v.picks)!;
+  const startDate = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const pricing = (productCode: string) => ({ productCode, inputs: structuredClone(vector.inputs), startDate });
+
+  async function ok(res: { status: number; body: unknown }, what: string) {
+    expect(res.status, `${what}: ${JSON.stringify(res.body)}`).to.be.within(200, 299);
+    return res.body as Record<string, unknown>;
+  }
+
+  before(async () => {
+    await publishShippedProducts();
+    const { keys, organisations } = t;
+    // Side B: a product of the other insurer, and a second broker firm.
+    const other = { ...structuredClone(definition), code: OTHER_PRODUCT, insurer: 'HTIC', coInsurance: { members: [{ insurer: 'HTIC', role: 'lead', sharePercent: '60' }, { insurer: 'KCIC', role: 'follower', sharePercent: '40' }] } };
+    await ok(await t.http.post('/v1/products').set(bearer(keys.otherInsurerAdmin)).send({ definition: other }), 'HTIC product');
+    await ok(await t.http.post(`/v1/products/${OTHER_PRODUCT}/versions/${String(definition.version)}/publish`).set(bearer(keys.otherInsurerAdmin)), 'publish HTIC product');
+    const firm = await ok(await t.http.post('/v1/organisations').set(bearer(keys.platformAdmin)).send({ code: 'OTHERBRK', kind: 'broker', name: '另一家经纪公司' }), 'second broker');
+    otherBrokerKey = String((await ok(await t.http.post(`/v1/organisations/${String(firm.id)}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: '经纪人乙', role: 'broker' }), 'second broker key')).apiKey);
+
+    const make = async (s: Side, key: string, product: string, enterpriseId: string) => {
+      const quote = async (refer = false) => {
+        const body = { ...pricing(product), enterpriseId };
+        if (refer) body.inputs.aggregateLimit = Number(body.inputs.contractAmount) / 2;
+        return String((await ok(await t.http.post('/v1/quotes').set(bearer(key)).send(body), `quote ${s}`)).id);
+      };
+      side[s].quote = await quote();
+      side[s].quote2 = await quote();
+      side[s].referred = await quote(true);
+      const bound = await quote();
+      side[s].policy = String((await ok(await t.http.post(`/v1/quotes/${bound}/bind`).set(bearer(key)), `bind ${s}`)).id);
+      side[s].organisation = enterpriseId;
+    };
+    await make('A', keys.broker, FIRST_SET, organisations.HZZZ!);
+    await make('B', otherBrokerKey, OTHER_PRODUCT, organisations.JNXC!);
+    side.A.apiKey = String((await ok(await t.http.post(`/v1/organisations/${organisations.KCIC!}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: 'A 一次性', role: 'underwriter' }), 'A key')).keyId);
+    side.B.apiKey = String((await ok(await t.http.post(`/v1/organisations/${organisations.HTIC!}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: 'B 一次性', role: 'underwriter' }), 'B key')).keyId);
+  });
+
+  const callers: Caller[] = [
+    { name: 'platform-admin', role: 'platform-admin', side: 'A', key: () => t.keys.platformAdmin },
+    { name: 'insurer-admin', role: 'insurer-admin', side: 'A', key: () => t.keys.insurerAdmin },
+    { name: 'underwriter', role: 'underwriter', side: 'A', key: () => t.keys.underwriter },
+    { name: 'broker', role: 'broker', side: 'A', key: () => t.keys.broker },
+    { name: 'enterprise', role: 'enterprise', side: 'A', key: () => t.keys.enterprise },
+    { name: 'other insurer-admin', role: 'insurer-admin', side: 'B', key: () => t.keys.otherInsurerAdmin },
+    { name: 'other broker', role: 'broker', side: 'B', key: () => otherBrokerKey },
+    { name: 'other enterprise', role: 'enterprise', side: 'B', key: () => t.keys.otherEnterprise },
+    { name: 'no key', side: 'A', key: () => '' },
+    { name: 'bad key', side: 'A', key: () => 'tik_AAAAAAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' },
+  ];
+
+  /** The collection whose member the path (or, for compare, the query) points at. */
+  function scopedKind(route: RouteDefinition): string | undefined {
+    if (route.operationId === 'compareQuotes') return 'quote';
+    const segments = route.path.split('/');
+    const first = segments.findIndex((s) => s.startsWith('{'));
+    if (first < 0) return undefined;
+    const kind = SCOPED_COLLECTIONS[segments[first - 1]!];
+    if (!kind) throw new Error(`${route.method.toUpperCase()} ${route.path}: unknown collection "${segments[first - 1]}" — add its scoping to SCOPED_COLLECTIONS`);
+    return kind;
+  }
+
+  function expectedFor(route: RouteDefinition, caller: Caller): Expected {
+    if (route.access === 'public') return 'allowed';
+    if (!caller.role) return '401';
+    if (Array.isArray(route.access) && !route.access.includes(caller.role as never)) return '403';
+    const kind = scopedKind(route);
+    // Insurer staff pin versions of their own products only (the request pins one).
+    const previewOfForeignProduct = route.operationId === 'previewPrice' && (caller.role === 'insurer-admin' || caller.role === 'underwriter');
+    if ((kind && kind !== 'catalogue') || previewOfForeignProduct) return caller.role === 'platform-admin' ? 'allowed' : '404';
+    return 'allowed';
+  }
+
+  let counter = 0;
+  function requestFor(route: RouteDefinition, caller: Caller): { path: string; body?: unknown; contentType?: string } {
+    const foreign = side[caller.role === 'platform-admin' || !caller.role ? 'B' : caller.side === 'A' ? 'B' : 'A'];
+    const own = side[foreign === side.A ? 'B' : 'A'];
+    const n = ++counter;
+    let path = route.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+      const before = route.path.split('/')[route.path.split('/').indexOf(`{${name}}`) - 1];
+      if (name === 'version') return String(definition.version);
+      switch (before) {
+        case 'quotes': return /approve|decline/.test(route.operationId) ? foreign.referred : foreign.quote;
+        case 'policies': return foreign.policy;
+        case 'organisations': return foreign.organisation;
+        case 'api-keys': return foreign.apiKey;
+        case 'products':
+        case 'catalogue': return foreign.product;
+        default: throw new Error(`no foreign value for {${name}} in ${route.path}`);
+      }
+    });
+    if (route.operationId === 'compareQuotes') path += `?ids=${foreign.quote},${foreign.quote2}`;
+    if (route.operationId === 'diffProductVersions') path += `?from=${String(definition.version)}&to=${String(definition.version)}`;
+    const insurerCode = caller.side === 'A' ? 'KCIC' : 'HTIC';
+    const bodies: Record<string, unknown> = {
+      createOrganisation: { code: `AUTHZ-${n}`, kind: 'enterprise', name: `授权矩阵 ${n}` },
+      issueApiKey: { userName: `authz ${n}`, role: 'enterprise' },
+      createProduct: { definition: { ...structuredClone(definition), code: `AUTHZ-${n}`, insurer: insurerCode, coInsurance: { members: [{ insurer: insurerCode, role: 'lead', sharePercent: '100' }] } } },
+      createProductVersion: { cloneFrom: String(definition.version), version: `2099.${n}` },
+      updateProductDraft: { definition: { ...structuredClone(definition), code: foreign.product } },
+      // Pinned to a version: insurer staff may pin only their own products (drafts included); on-sale versions are open to everyone else.
+      previewPrice: { ...pricing(foreign.product), productVersion: String(definition.version) },
+      createQuote: { ...pricing(own.product), enterpriseId: own.organisation },
+      approveQuote: {},
+      declineQuote: { reason: '授权矩阵' },
+    };
+    if (route.operationId === 'bulkQuote') return { path, body: `productCode\n${FIRST_SET}\n`, contentType: 'text/csv' };
+    if (route.operationId in bodies) return { path, body: bodies[route.operationId] };
+    if (route.body) throw new Error(`${route.operationId}: add a valid body to the authorisation matrix`);
+    return { path };
+  }
+
+  /** Ids of the other side that a list answer must not contain (the catalogue is shared, so products only count in /v1/products). */
+  function foreignIdsFor(caller: Caller, route: RouteDefinition): string[] {
+    if (caller.role === 'platform-admin' || !caller.role) return [];
+    const foreign = side[caller.side === 'A' ? 'B' : 'A'];
+    if (/^\/v1\/(quotes|policies)/.test(route.path)) return [foreign.quote, foreign.quote2, foreign.referred, foreign.policy];
+    if (route.path.startsWith('/v1/organisations')) return [foreign.organisation];
+    if (route.path.startsWith('/v1/products')) return [`"${foreign.product}"`];
+    return [foreign.quote, foreign.quote2, foreign.referred, foreign.policy, foreign.apiKey];
+  }
+
+  it('answers every route × caller as the access rules and scoping say, with no leak', async () => {
+    const routes = allRoutes();
+    // Reads first, then writes; retire and revoke (which end a resource) last.
+    const rank = (r: RouteDefinition) => (r.method === 'get' ? 0 : /retire|revoke/.test(r.operationId) ? 2 : 1);
+    const ordered = [...routes].sort((a, b) => rank(a) - rank(b));
+    for (const route of ordered) {
+      for (const caller of callers) {
+        const expected = expectedFor(route, caller);
+        const { path, body, contentType } = requestFor(route, caller);
+        let req = t.http[route.method](path);
+        if (caller.key()) req = req.set(bearer(caller.key()));
+        if (body !== undefined) req = req.set('Content-Type', contentType ?? 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
+        const res = await req;
+        const text = typeof res.text === 'string' ? res.text : '';
+        const listLeak = res.status < 300 && route.method === 'get' && !scopedKind(route) && foreignIdsFor(caller, route).some((id) => id && text.includes(id));
+        const leak = (expected !== 'allowed' && res.status < 300) || listLeak;
+        const pass = !leak && res.status < 500 && (expected === 'allowed' ? ![401, 403, 404].includes(res.status) : String(res.status) === expected);
+        if (res.status >= 400) expectErrorShape(res as never);
+        rows.push({ route: `${route.method.toUpperCase()} ${route.path}`, caller: caller.name, expected, status: res.status, leak, pass });
+      }
+    }
+    if (process.env.AUTHZ_TABLE_OUT) await writeFile(process.env.AUTHZ_TABLE_OUT, JSON.stringify({ callers: callers.map((c) => c.name), rows }, null, 2));
+    const failures = rows.filter((r) => !r.pass).map((r) => `${r.route} as ${r.caller}: expected ${r.expected}, got ${r.status}${r.leak ? ' (LEAK)' : ''}`);
+    if (failures.length) console.log(failures.join('\n'));
+    expect(rows.filter((r) => r.leak).length, failures.join('\n')).to.equal(0);
+    expect(failures, failures.join('\n')).to.deep.equal([]);
+    expect(rows.length).to.equal(routes.length * callers.length);
+  });
+
+  it('lets each side read its own quote and policy (the matrix is not passing by refusing everything)', async () => {
+    for (const [key, s] of [[t.keys.broker, side.A], [t.keys.enterprise, side.A], [t.keys.insurerAdmin, side.A], [otherBrokerKey, side.B], [t.keys.otherEnterprise, side.B], [t.keys.otherInsurerAdmin, side.B]] as const) {
+      expect((await t.http.get(`/v1/quotes/${s.quote}`).set(bearer(key))).status).to.equal(200);
+      expect((await t.http.get(`/v1/policies/${s.policy}`).set(bearer(key))).status).to.equal(200);
+    }
+  });
+});
