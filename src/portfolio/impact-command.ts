@@ -13,8 +13,9 @@ export function registerImpactCommand(program: Command): void {
     .option('--top <n>', 'largest movers to list', '10')
     .option('--no-policies', 'quotes only')
     .option('--json', 'print the report as JSON')
+    .option('--refresh', 'read the stored quotes again instead of reusing the book snapshot of the last hour')
     .option('--key <apiKey>', 'API key of an insurer admin or underwriter (default: TECHINS_API_KEY)')
-    .action(async (code: string, version: string, options: { baseline?: string; top: string; policies: boolean; json?: boolean; key?: string }) => {
+    .action(async (code: string, version: string, options: { baseline?: string; top: string; policies: boolean; json?: boolean; refresh?: boolean; key?: string }) => {
       const { runCli, runImpactCommand } = await import('./portfolio-cli.ts');
       await runCli(() => runImpactCommand(code, version, options));
     });

@@ -3,10 +3,9 @@ import { ProductVersionModel } from '../catalogue/catalogue-model.ts';
 import { findOwnVersion, type RatableVersion } from '../catalogue/catalogue-service.ts';
 import { todayInChina } from '../catalogue/catalogue-routes.ts';
 import { conflict, invalidInput } from '../http/app-error.ts';
-import { PolicyModel } from '../policies/policy-model.ts';
-import { QuoteModel } from '../quotes/quote-model.ts';
-import { evaluateQuote, ProductCompileError, RatingInputError, type QuoteContext, type QuotePicks } from '../rating/index.ts';
+import { evaluateQuote, ProductCompileError, RatingInputError } from '../rating/index.ts';
 import { ImpactAccumulator, type BookImpact } from './impact-stats.ts';
+import { findBookSnapshot, readBookSnapshot, takeBookSnapshot, type BookEntry } from './rating-book.ts';
 
 export interface ImpactOptions {
   /** Version whose stored quotes are re-rated; default the product's published version in force today (else the latest published). */
@@ -15,6 +14,10 @@ export interface ImpactOptions {
   top?: number;
   /** Re-rate policies too (default true). */
   includePolicies?: boolean;
+  /** Read the stored quotes again instead of reusing a recent snapshot of the book. */
+  refresh?: boolean;
+  /** A snapshot of the baseline's book younger than this is reused (default 60 minutes). */
+  maxBookAgeMinutes?: number;
   /** Called every few hundred documents and at the end. */
   onProgress?(done: number, total: number): void;
   now?: Date;
@@ -27,22 +30,11 @@ export interface ImpactReport {
   baseline: string;
   /** How the quote date was set for the re-rating (see docs/portfolio.md). */
   asOfRule: string;
+  /** The snapshot of the baseline's book that was re-rated. */
+  book: { takenAt: string; reused: boolean; snapshotMs: number };
   quotes: BookImpact;
   policies: BookImpact | null;
   elapsedMs: number;
-}
-
-/** Only what re-rating reads: the stored premium and decision, not the worksheet. */
-const PROJECTION = { inputs: 1, picks: 1, context: 1, 'result.grossPremiumFen': 1, 'result.decision.outcome': 1 } as const;
-
-interface StoredRating {
-  _id: unknown;
-  quoteNumber?: string;
-  policyNumber?: string;
-  inputs: unknown;
-  picks?: QuotePicks;
-  context: QuoteContext;
-  result?: { grossPremiumFen?: number; decision?: { outcome?: string } };
 }
 
 /**
@@ -63,10 +55,19 @@ export async function analyseRateChange(caller: Caller, code: string, version: s
     throw err;
   });
   const top = Math.max(0, Math.min(options.top ?? 10, 100));
-  const filter = { productCode: code, productVersion: baselineVersion };
+  const now = options.now ?? new Date();
+  const snapshotStarted = performance.now();
+  let snapshot = options.refresh ? null : await findBookSnapshot(code, baselineVersion, new Date(now.getTime() - (options.maxBookAgeMinutes ?? 60) * 60_000));
+  const reused = snapshot !== null;
+  if (!snapshot) {
+    let read = 0;
+    snapshot = await takeBookSnapshot(code, baselineVersion, () => {
+      if (++read % 500 === 0) options.onProgress?.(read, 0);
+    }, now);
+  }
+  const snapshotMs = Math.round(performance.now() - snapshotStarted);
   const withPolicies = options.includePolicies !== false;
-  const [quoteCount, policyCount] = await Promise.all([QuoteModel.countDocuments(filter), withPolicies ? PolicyModel.countDocuments(filter) : Promise.resolve(0)]);
-  const total = quoteCount + policyCount;
+  const total = snapshot.quotes + (withPolicies ? snapshot.policies : 0);
   let done = 0;
   const progress = () => {
     done++;
@@ -74,8 +75,8 @@ export async function analyseRateChange(caller: Caller, code: string, version: s
   };
   const from = target.definition.effectiveFrom;
   const to = target.definition.effectiveTo;
-  const quotes = await reRateBook(QuoteModel.find(filter, { ...PROJECTION, quoteNumber: 1 }).lean<StoredRating[]>().cursor({ batchSize: 2000 }), 'quoteNumber', target, top, progress);
-  const policies = withPolicies ? await reRateBook(PolicyModel.find(filter, { ...PROJECTION, policyNumber: 1 }).lean<StoredRating[]>().cursor({ batchSize: 2000 }), 'policyNumber', target, top, progress) : null;
+  const quotes = await reRateBook(readBookSnapshot(snapshot.snapshotId, 'quote'), target, top, progress);
+  const policies = withPolicies ? await reRateBook(readBookSnapshot(snapshot.snapshotId, 'policy'), target, top, progress) : null;
   options.onProgress?.(done, total);
   return {
     productCode: code,
@@ -83,6 +84,7 @@ export async function analyseRateChange(caller: Caller, code: string, version: s
     versionStatus: target.status,
     baseline: baselineVersion,
     asOfRule: `stored quote date, moved into ${version}'s effective period ${from} to ${to ?? 'open'} when outside it`,
+    book: { takenAt: snapshot.takenAt.toISOString(), reused, snapshotMs },
     quotes,
     policies,
     elapsedMs: Math.round(performance.now() - started),
@@ -110,30 +112,23 @@ async function defaultBaseline(code: string, now: Date): Promise<string> {
   return chosen.version;
 }
 
-async function reRateBook(
-  cursor: AsyncIterable<StoredRating>,
-  numberField: 'quoteNumber' | 'policyNumber',
-  target: RatableVersion,
-  top: number,
-  progress: () => void,
-): Promise<BookImpact> {
+async function reRateBook(entries: AsyncIterable<BookEntry>, target: RatableVersion, top: number, progress: () => void): Promise<BookImpact> {
   const book = new ImpactAccumulator(top);
   const from = target.definition.effectiveFrom;
   const to = target.definition.effectiveTo;
-  for await (const doc of cursor) {
-    const number = doc[numberField] ?? String(doc._id);
-    const stored = doc.context;
+  for await (const entry of entries) {
+    const stored = entry.context;
     // The new version is rated as of a day it is in force: a renewal of the same risk under it.
     let asOf = stored.asOf;
     if (asOf < from) asOf = from;
     else if (to !== undefined && asOf > to) asOf = to;
     const context = asOf === stored.asOf ? stored : { ...stored, asOf };
     try {
-      const result = evaluateQuote(target.compiled, doc.inputs, doc.picks, context);
-      book.addRated(String(doc._id), number, doc.result?.grossPremiumFen ?? 0, doc.result?.decision?.outcome ?? 'unknown', result.grossPremiumFen, result.decision.outcome);
+      const result = evaluateQuote(target.compiled, entry.inputs, entry.picks, context);
+      book.addRated(entry.id, entry.number, entry.storedPremiumFen, entry.storedDecision, result.grossPremiumFen, result.decision.outcome);
     } catch (err) {
       if (!(err instanceof RatingInputError)) throw err;
-      book.addInputError(number, err.details);
+      book.addInputError(entry.number, err.details);
     }
     progress();
   }

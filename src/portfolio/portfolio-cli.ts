@@ -188,6 +188,7 @@ function describeBook(name: string, b: BookImpact): string[] {
 export function formatImpactReport(r: ImpactReport): string {
   return [
     `${r.productCode} ${r.version} (${r.versionStatus}) against ${r.baseline}; quote dates: ${r.asOfRule}.`,
+    `Book of ${r.baseline} as read at ${r.book.takenAt}${r.book.reused ? ' (snapshot reused; --refresh to read again)' : ''}.`,
     ...describeBook('Quotes', r.quotes),
     ...(r.policies ? describeBook('Policies', r.policies) : []),
     `(${r.elapsedMs} ms)`,
@@ -199,6 +200,7 @@ export interface ImpactCommandOptions {
   top: string;
   policies: boolean;
   json?: boolean;
+  refresh?: boolean;
   key?: string;
 }
 
@@ -213,8 +215,14 @@ export async function runImpactCommand(code: string, version: string, options: I
       ...(options.baseline ? { baseline: options.baseline } : {}),
       top,
       includePolicies: options.policies,
+      refresh: options.refresh === true,
       onProgress: (done, total) => {
         if (!bar) return;
+        if (total === 0) {
+          process.stderr.write(`\rreading the stored book: ${done} quotes and policies`);
+          return;
+        }
+        if (!started) process.stderr.write('\n');
         if (!started) bar.start(total, 0);
         started = true;
         bar.update(done);

@@ -79,6 +79,7 @@ export const portfolioRoutes = [
       ...(query.baseline ? { baseline: query.baseline } : {}),
       top: query.top ?? 10,
       includePolicies: query.policies !== false,
+      refresh: query.refresh === true,
     }),
   }),
 ];

@@ -15,6 +15,7 @@ export const impactQuery = {
     baseline: { ...versionLabel, description: 'Version whose stored quotes and policies are re-rated (default: the published version in force today, else the latest published).' },
     top: { type: 'integer', minimum: 0, maximum: 100, default: 10, description: 'How many largest movers to list.' },
     policies: { type: 'boolean', default: true, description: 'Re-rate the baseline\'s policies too.' },
+    refresh: { type: 'boolean', default: false, description: 'Read the stored quotes and policies again instead of reusing the book snapshot of the last hour.' },
   },
 } as const;
 
@@ -106,7 +107,7 @@ export const impactReportSchema = {
   $id: id('ImpactReport'),
   type: 'object',
   description: 'What a new version of a product does to the stored quotes and policies of the version it replaces.',
-  required: ['productCode', 'version', 'versionStatus', 'baseline', 'asOfRule', 'quotes', 'policies', 'elapsedMs'],
+  required: ['productCode', 'version', 'versionStatus', 'baseline', 'asOfRule', 'book', 'quotes', 'policies', 'elapsedMs'],
   additionalProperties: false,
   properties: {
     productCode: { type: 'string', description: 'Product.' },
@@ -114,6 +115,14 @@ export const impactReportSchema = {
     versionStatus: { type: 'string', description: 'Its status (draft, published, retired).' },
     baseline: { type: 'string', description: 'The version whose stored book was re-rated.' },
     asOfRule: { type: 'string', description: 'How the quote date of the re-rating was chosen.' },
+    book: {
+      type: 'object', required: ['takenAt', 'reused', 'snapshotMs'], additionalProperties: false, description: 'The packed snapshot of the baseline\'s stored quotes and policies that was re-rated.',
+      properties: {
+        takenAt: { type: 'string', description: 'When the stored quotes and policies were read (ISO time); later quotes are not in it until a refresh.' },
+        reused: { type: 'boolean', description: 'True when a snapshot of the last hour was reused.' },
+        snapshotMs: { type: 'integer', description: 'Time spent finding or taking the snapshot.' },
+      },
+    },
     quotes: bookImpactSchema,
     policies: { anyOf: [bookImpactSchema, { type: 'null', description: 'Policies were not asked for.' }], description: 'The policies\' book, or null.' },
     elapsedMs: { type: 'integer', description: 'Time the analysis took.' },
