@@ -180,7 +180,7 @@ export function mapRow(cells: RowCells, head: RowHead, fields: readonly FormFiel
       item[m[3]!] = read.value;
       continue;
     }
-    errors.push({ column, message: `is not a column of product ${head.productCode ?? ''}: use a form field key, pick.<step>, <list>.<n>.<field> or one of ${RESERVED_COLUMNS.join(', ')}`.replace('  ', ' ') });
+    errors.push({ column, message: `is not a column of product ${head.productCode}: use a form field key, pick.<step>, <list>.<n>.<field> or one of ${RESERVED_COLUMNS.join(', ')}` });
   }
 
   for (const [key, items] of indexed) {
