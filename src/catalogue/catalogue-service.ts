@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import mongoose from 'mongoose';
 import { recordAudit, type systemActor } from '../audit/audit-log.ts';
 import { OrganisationModel } from '../auth/auth-model.ts';
 import type { Caller } from '../auth/caller.ts';
@@ -317,6 +318,7 @@ export async function publishVersion(caller: Actor, code: string, version: strin
       continue; // another version of this product was published meanwhile: check the dates again
     }
     await ProductVersionModel.updateOne({ _id: doc._id }, { $set: { status: 'published', publishedAt: now } });
+    clearCatalogueCache();
     doc = (await ProductVersionModel.findById(doc._id))!;
     compiledFor(doc);
     await recordAudit(caller, { action: 'version.publish', entityType: 'productVersion', entityId: `${code}@${version}`, organisationId: doc.insurerOrganisationId, summary: `Published ${code} ${version}, effective ${doc.effectiveFrom} to ${doc.effectiveTo ?? 'open'}.` }, now);
@@ -330,6 +332,7 @@ export async function retireVersion(caller: Actor, code: string, version: string
   const doc = await loadVersion(caller, code, version);
   if (doc.status !== 'published') throw conflict(`Only a published version can be retired; ${code} ${version} is ${doc.status}.`);
   await ProductVersionModel.updateOne({ _id: doc._id, status: 'published' }, { $set: { status: 'retired', retiredAt: now } });
+  clearCatalogueCache();
   await recordAudit(caller, { action: 'version.retire', entityType: 'productVersion', entityId: `${code}@${version}`, organisationId: doc.insurerOrganisationId, summary: `Retired ${code} ${version}.` }, now);
   return toVersionView((await ProductVersionModel.findById(doc._id))!);
 }
@@ -395,8 +398,38 @@ function toRatable(doc: VersionDoc): RatableVersion {
   return { productCode: doc.productCode, version: doc.version, insurerOrganisationId: doc.insurerOrganisationId, definition: doc.definition as ProductDefinition, compiled: compiledFor(doc) };
 }
 
+// Per-process read cache for the two lookups every preview and quote makes. On FerretDB 1.x each
+// is a collection scan that decodes every stored definition (~150 ms under load), which capped
+// previews at a few per second (docs/hardening.md). Published versions and programmes never change
+// in place, so the only staleness is a publish/retire/programme sync made by ANOTHER instance,
+// seen here after at most CATALOGUE_CACHE_MS; this instance clears the cache when it makes one.
+// Keys carry the database name, so processes switching databases (tests) never mix them up.
+const CATALOGUE_CACHE_MS = 2000;
+const catalogueCache = new Map<string, { value: Promise<unknown>; expires: number }>();
+
+function cachedRead<T>(key: string, read: () => Promise<T>): Promise<T> {
+  const fullKey = `${mongoose.connection.name}|${key}`;
+  const now = Date.now();
+  const hit = catalogueCache.get(fullKey);
+  if (hit && hit.expires > now) return hit.value as Promise<T>;
+  if (catalogueCache.size > 1000) catalogueCache.clear();
+  const value = read();
+  catalogueCache.set(fullKey, { value, expires: now + CATALOGUE_CACHE_MS });
+  value.catch(() => catalogueCache.delete(fullKey));
+  return value;
+}
+
+/** Forgets cached versions and programmes (after this process publishes, retires or syncs). */
+export function clearCatalogueCache(): void {
+  catalogueCache.clear();
+}
+
 /** The published version of a product in force on a date (YYYY-MM-DD), or 404/409 naming why. */
-export async function findEffectiveVersion(code: string, date: string): Promise<RatableVersion> {
+export function findEffectiveVersion(code: string, date: string): Promise<RatableVersion> {
+  return cachedRead(`effective|${code}|${date}`, () => readEffectiveVersion(code, date));
+}
+
+async function readEffectiveVersion(code: string, date: string): Promise<RatableVersion> {
   const docs = await ProductVersionModel.find({ productCode: code, status: 'published', effectiveFrom: { $lte: date } }).sort({ effectiveFrom: -1 });
   const doc = docs.find((d) => !d.effectiveTo || d.effectiveTo >= date);
   if (!doc) {
@@ -423,13 +456,18 @@ export async function findOwnVersion(caller: Actor, code: string, version: strin
 // Subsidy programmes.
 
 /** Programmes that subsidise a line (the engine decides regional and qualification eligibility). */
-export async function subsidyProgrammesFor(line: string): Promise<SubsidyProgramme[]> {
+export function subsidyProgrammesFor(line: string): Promise<SubsidyProgramme[]> {
+  return cachedRead(`subsidies|${line}`, () => readSubsidyProgrammes(line));
+}
+
+async function readSubsidyProgrammes(line: string): Promise<SubsidyProgramme[]> {
   const docs = await SubsidyProgrammeModel.find({}, { definition: 1 }).lean();
   return docs.map((d) => d.definition as SubsidyProgramme).filter((p) => (p.lines as readonly string[]).includes(line));
 }
 
 /** Stores a programme; unchanged → nothing written. */
 export async function upsertSubsidyProgramme(actor: Actor, programme: SubsidyProgramme): Promise<'created' | 'updated' | 'unchanged'> {
+  clearCatalogueCache();
   const definitionHash = hashDefinition(programme);
   const existing = await SubsidyProgrammeModel.findOne({ code: programme.code }).lean();
   if (existing?.definitionHash === definitionHash) return 'unchanged';
