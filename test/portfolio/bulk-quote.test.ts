@@ -128,4 +128,21 @@ describe('Bulk quoting (CSV)', () => {
     expect(rows[0]!.errors).to.equal('row 2, column enterpriseCode: no enterprise has the code NOPE');
     expect(rows[1]!.errors).to.equal('row 3, column productCode: The product NO-SUCH-PRODUCT was not found.');
   });
+
+  it('reads list items from <list>.<n>.<field> columns, skips empty items, and names a bad item cell', async () => {
+    const [vector] = shippedVectors('ip-patent-enforcement.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
+    const inputs = vector!.inputs as Record<string, unknown> & { patents: Record<string, string>[] };
+    const scalars = Object.keys(inputs).filter((k) => k !== 'patents');
+    const patentCols = [0, 1, 2].flatMap((n) => ['patentNo', 'title', 'type'].map((f) => `patents.${n}.${f}`));
+    const patentCells = (patents: Record<string, string>[]) => [0, 1, 2].flatMap((n) => ['patentNo', 'title', 'type'].map((f) => patents[n]?.[f] ?? ''));
+    const body = [
+      ['productCode', ...scalars, ...patentCols].join(','),
+      ['IP-PATENT-ENFORCEMENT', ...scalars.map((k) => String(inputs[k])), ...patentCells(inputs.patents)].join(','),
+      ['IP-PATENT-ENFORCEMENT', ...scalars.map((k) => String(inputs[k])), ...patentCells([inputs.patents[0]!, { ...inputs.patents[1]!, type: 'trade-secret' }])].join(','),
+    ].join('\n');
+    const rows = rowsOf((await bulk(body)).text);
+    expect(rows[0]!.status, rows[0]!.errors).to.equal('priced');
+    expect(Number(rows[0]!.grossPremiumFen)).to.equal(vector!.expected.grossPremiumFen);
+    expect(rows[1]!.errors).to.match(/^row 3, column patents\.1\.type: must be one of /);
+  });
 });
