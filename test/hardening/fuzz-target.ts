@@ -69,9 +69,10 @@ export async function prepareFuzzTarget(baseUrl: string, keys: Keys, organisatio
     bodies: {
       previewPrice: preview,
       createQuote: quote,
-      createProduct: (index: number) => ({ definition: fuzzDefinition(`FUZZ-${index}`) }),
+      // A few codes and labels only (later ones conflict), so a long run does not grow the catalogue without bound.
+      createProduct: (index: number) => ({ definition: fuzzDefinition(`FUZZ-${index % 20}`) }),
       updateProductDraft: () => ({ definition: fuzzDefinition(FUZZ_PRODUCT) }),
-      createProductVersion: (index: number) => ({ definition: { ...fuzzDefinition(FUZZ_PRODUCT), version: `2099.${2 + index}` } }),
+      createProductVersion: (index: number) => ({ definition: { ...fuzzDefinition(FUZZ_PRODUCT), version: `2099.${2 + (index % 20)}` } }),
       declineQuote: () => ({ reason: '风险过高' }),
       approveQuote: () => ({}),
     },
