@@ -89,6 +89,8 @@ export function createErrorMiddleware(logger: Logger) {
 
 function isDatabaseUnavailable(err: unknown): boolean {
   const name = (err as { name?: string })?.name ?? '';
-  return /MongoServerSelectionError|MongoNetworkError|MongoNotConnectedError|MongooseServerSelectionError|MongoTopologyClosedError|MongoNetworkTimeoutError/.test(name)
+  // MongoClientClosedError and the pool-cleared errors reach requests still running while the
+  // connection is closed or reset (shutdown past SHUTDOWN_TIMEOUT_MS, a database restart): 503, not 500.
+  return /MongoServerSelectionError|MongoNetworkError|MongoNotConnectedError|MongooseServerSelectionError|MongoTopologyClosedError|MongoNetworkTimeoutError|MongoClientClosedError|PoolClearedError|PoolClearedOnNetworkError|MongoPoolClosedError/.test(name)
     || /Client must be connected|buffering timed out|connection .* closed/i.test((err as Error)?.message ?? '');
 }
