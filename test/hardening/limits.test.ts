@@ -4,10 +4,12 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { pino } from 'pino';
 import supertest from 'supertest';
+import express from 'express';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { pingDatabase } from '../../src/db/connect-database.ts';
 import { cacheCallers } from '../../src/http/api-key-cache.ts';
+import { createErrorMiddleware } from '../../src/http/error-middleware.ts';
 import { createRateLimiter, RateBucketModel } from '../../src/http/rate-limit.ts';
 import type { Caller } from '../../src/auth/caller.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
@@ -94,6 +96,21 @@ describe('Hardening: rate limit, security headers, body limit, request timeout',
       expect(loadConfig({ NODE_ENV: 'production' }).API_KEY_CACHE_MS).to.equal(5000);
       expect(loadConfig({ NODE_ENV: 'test' }).API_KEY_CACHE_MS).to.equal(0);
       expect(loadConfig({}).RATE_LIMIT_PER_MINUTE).to.equal(600);
+    });
+  });
+
+  describe('database errors in flight', () => {
+    it('answers 503 (not 500) when the client is closed or its pool cleared under a running request', async () => {
+      for (const name of ['MongoClientClosedError', 'PoolClearedError', 'PoolClearedOnNetworkError', 'MongoNetworkError']) {
+        const app = express();
+        app.get('/x', () => {
+          throw Object.assign(new Error('Operation interrupted because client was closed'), { name });
+        });
+        app.use(createErrorMiddleware(pino({ level: 'silent' })));
+        const res = await supertest(app).get('/x');
+        expect(res.status, name).to.equal(503);
+        expect(res.body.error.code).to.equal('unavailable');
+      }
     });
   });
 
