@@ -7,6 +7,9 @@ import mongoose, { Schema } from 'mongoose';
  */
 const policyDocumentSchema = new Schema(
   {
+    // `<policyId>:<lang>`: FerretDB 1.x answers _id lookups from its primary key, while other
+    // filters may scan and decode every stored PDF.
+    _id: { type: String, required: true },
     policyId: { type: String, required: true },
     lang: { type: String, required: true, enum: ['zh-CN', 'en'] },
     fileName: { type: String, required: true },
@@ -22,3 +25,6 @@ const policyDocumentSchema = new Schema(
 policyDocumentSchema.index({ policyId: 1, lang: 1 }, { unique: true });
 
 export const PolicyDocumentModel = mongoose.model('PolicyDocument', policyDocumentSchema);
+
+/** The id of the stored schedule of a policy in a language. */
+export const policyDocumentId = (policyId: string, lang: string) => `${policyId}:${lang}`;

@@ -14,7 +14,7 @@ import { AppError, unavailable } from '../http/app-error.ts';
 import { loadVisiblePolicy, onPolicyIssued } from '../policies/policy-service.ts';
 import { loadVisibleQuote } from '../quotes/quote-service.ts';
 import type { RatingResult } from '../rating/index.ts';
-import { PolicyDocumentModel } from './document-model.ts';
+import { PolicyDocumentModel, policyDocumentId } from './document-model.ts';
 import type { DocumentTemplates } from './document-templates.ts';
 import { DOCUMENT_LANGS, type DocumentLang, type DocumentSource, type OrganisationFacts } from './document-view.ts';
 import { PdfRenderError, type PdfRenderer, type RendererLogger } from './pdf-renderer.ts';
@@ -217,6 +217,7 @@ export function createDocumentService(options: DocumentServiceOptions): Document
     const html = templates.renderHtml(view);
     const [bytes, rendererVer] = await Promise.all([render(html, view.pdfTitle, policy.issuedAt), rendererVersion()]);
     const record = {
+      _id: policyDocumentId(policyId, lang),
       policyId,
       lang,
       fileName: fileNameOf('policy', policy.policyNumber, view.t),
@@ -233,21 +234,33 @@ export function createDocumentService(options: DocumentServiceOptions): Document
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err;
       // Someone stored it first: what is stored is what is served.
-      const stored = await PolicyDocumentModel.findOne({ policyId, lang }).lean();
+      const stored = await PolicyDocumentModel.findById(policyDocumentId(policyId, lang)).lean();
       if (!stored) throw err;
       return { fileName: stored.fileName, sha256: stored.sha256, bytes: toBuffer(stored.bytes) };
     }
   }
 
+  // Stored schedules never change, so their bytes can be kept by content hash on any instance.
+  const storedBytesBySha = new Map<string, Buffer>();
+  function rememberStoredBytes(sha: string, bytes: Buffer): void {
+    if (storedBytesBySha.size >= 64) storedBytesBySha.delete(storedBytesBySha.keys().next().value!);
+    storedBytesBySha.set(sha, bytes);
+  }
+
   async function policyPdf(caller: Caller, policyId: string, lang: DocumentLang, ifNoneMatch?: string): Promise<PdfFile> {
     const policy = await loadVisiblePolicy(caller, policyId); // visibility first: 404 for others
     const asciiFileName = asciiFileNameOf('policy', policy.policyNumber, lang);
-    const head = await PolicyDocumentModel.findOne({ policyId, lang }, { fileName: 1, sha256: 1 }).lean();
+    const id = policyDocumentId(policyId, lang);
+    const head = await PolicyDocumentModel.findById(id, { fileName: 1, sha256: 1 }).lean();
     if (head && matchesEtag(ifNoneMatch, `"${head.sha256}"`)) return { fileName: head.fileName, asciiFileName, etag: `"${head.sha256}"`, bytes: undefined };
     let stored: StoredSchedule;
-    if (head) {
-      const full = await PolicyDocumentModel.findOne({ policyId, lang }, { bytes: 1, sha256: 1, fileName: 1 }).lean();
+    const cachedBytes = head ? storedBytesBySha.get(head.sha256) : undefined;
+    if (head && cachedBytes) {
+      stored = { fileName: head.fileName, sha256: head.sha256, bytes: cachedBytes };
+    } else if (head) {
+      const full = await PolicyDocumentModel.findById(id, { bytes: 1, sha256: 1, fileName: 1 }).lean();
       stored = { fileName: full!.fileName, sha256: full!.sha256, bytes: toBuffer(full!.bytes) };
+      rememberStoredBytes(stored.sha256, stored.bytes);
     } else {
       stored = await renderAndStore(policyId, lang);
     }
