@@ -155,14 +155,29 @@ export async function resolveApiKey(apiKey: string): Promise<Caller> {
   const expected = Buffer.from(key?.secretHash ?? '0'.repeat(64), 'hex');
   const actual = Buffer.from(hashSecret(secret), 'hex');
   if (!key || !timingSafeEqual(expected, actual) || key.revokedAt) throw unauthenticated('The API key is not valid.');
+  const caller = await callerOfKey(key);
+  if (!caller) throw unauthenticated('The API key belongs to an organisation that no longer exists.');
+  return caller;
+}
+
+type ApiKeyRow = { keyId: string; userName: string; role: string; organisationId: unknown; revokedAt?: Date | null };
+
+async function callerOfKey(key: ApiKeyRow): Promise<Caller | null> {
   const organisation = await OrganisationModel.findById(key.organisationId).lean();
-  if (!organisation) throw unauthenticated('The API key belongs to an organisation that no longer exists.');
+  if (!organisation) return null;
   return {
-    keyId,
+    keyId: key.keyId,
     userName: key.userName,
     role: key.role as Role,
     organisationId: String(organisation._id),
     organisationKind: organisation.kind as OrganisationKind,
     organisationCode: organisation.code,
   };
+}
+
+/** The caller behind a key id (a web session holds the id, never the secret); null if revoked or gone. */
+export async function callerForKeyId(keyId: string): Promise<Caller | null> {
+  const key = await ApiKeyModel.findOne({ keyId }).lean();
+  if (!key || key.revokedAt) return null;
+  return callerOfKey(key);
 }

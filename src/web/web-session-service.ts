@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ApiKeyModel, OrganisationModel } from '../auth/auth-model.ts';
-import { resolveApiKey } from '../auth/auth-service.ts';
-import type { Caller, OrganisationKind, Role } from '../auth/caller.ts';
+import { OrganisationModel } from '../auth/auth-model.ts';
+import { callerForKeyId, resolveApiKey } from '../auth/auth-service.ts';
+import type { Caller } from '../auth/caller.ts';
 import { WebSessionModel } from './web-session-model.ts';
 
 /** Sessions end this long after sign-in, whatever happens in between. */
@@ -54,22 +54,6 @@ export async function loadWebSession(token: string | undefined, now: Date = new 
 /** Signs out: the session row goes, so the cookie is worthless even if kept. */
 export async function endWebSession(token: string | undefined): Promise<void> {
   if (token) await WebSessionModel.deleteOne({ tokenHash: hashToken(token) });
-}
-
-/** The caller of a key id, or null when the key is unknown or revoked (same shape as resolveApiKey). */
-async function callerForKeyId(keyId: string): Promise<Caller | null> {
-  const key = await ApiKeyModel.findOne({ keyId }).lean();
-  if (!key || key.revokedAt) return null;
-  const organisation = await OrganisationModel.findById(key.organisationId).lean();
-  if (!organisation) return null;
-  return {
-    keyId,
-    userName: key.userName,
-    role: key.role as Role,
-    organisationId: String(organisation._id),
-    organisationKind: organisation.kind as OrganisationKind,
-    organisationCode: organisation.code,
-  };
 }
 
 /** Enterprises a broker may quote for (brokers quote for any enterprise; listOrganisations shows only their own). */
