@@ -1,13 +1,12 @@
 // Quote and policy PDFs end to end: real database, real Chromium, real poppler.
 import { createHash } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import type { Response } from 'supertest';
 import { PolicyDocumentModel } from '../../src/documents/document-model.ts';
 import { formatYuan } from '../../src/documents/document-view.ts';
 import { extractPdfText, listPdfFonts } from '../../src/documents/pdf-inspect.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
+import { useListeningServer } from '../support/listening-server.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
@@ -119,29 +118,15 @@ describe('documents: quote and policy PDFs', function () {
   });
 
   describe('hostile text', () => {
-    let server: http.Server;
-    let port: number;
-    const hits: string[] = [];
-    let connections = 0;
-
-    before(async () => {
-      server = http.createServer((req, res) => {
-        hits.push(req.url ?? '');
-        res.end('x');
-      });
-      server.on('connection', () => connections++);
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      port = (server.address() as AddressInfo).port;
-    });
-    after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const listener = useListeningServer();
 
     it('prints <script> and <img src=http://127.0.0.1:…> from an enterprise name and quote inputs as text; nothing is fetched', async () => {
-      const img = `<img src="http://127.0.0.1:${port}/x">`;
+      const img = `<img src="http://127.0.0.1:${listener.port}/x">`;
       const org = await t.http.post('/v1/organisations').set(as('platformAdmin')).send({ code: 'EVIL-CO', kind: 'enterprise', name: `${img}<script>document.title='x'</script>` });
       expect(org.status, JSON.stringify(org.body)).to.equal(201);
       const inputs = structuredClone(baseVector!.inputs) as Record<string, unknown> & { equipment: { name: string }[] };
-      inputs.catalogueEntry = `<script>fetch('http://127.0.0.1:${port}/s')</script>`;
-      inputs.equipment[0]!.name = `<img src="http://127.0.0.1:${port}/item">`;
+      inputs.catalogueEntry = `<script>fetch('http://127.0.0.1:${listener.port}/s')</script>`;
+      inputs.equipment[0]!.name = `<img src="http://127.0.0.1:${listener.port}/item">`;
       const evil = await createQuote({ inputs, enterpriseId: org.body.id as string });
 
       for (const lang of ['zh-CN', 'en']) {
@@ -150,12 +135,12 @@ describe('documents: quote and policy PDFs', function () {
         const text = squash(await extractPdfText(res.body as Buffer));
         expect(text).to.contain(squash(img));
         expect(text).to.contain(squash(`<script>document.title='x'</script>`));
-        expect(text).to.contain(squash(`<script>fetch('http://127.0.0.1:${port}/s')</script>`));
-        expect(text).to.contain(squash(`<img src="http://127.0.0.1:${port}/item">`));
+        expect(text).to.contain(squash(`<script>fetch('http://127.0.0.1:${listener.port}/s')</script>`));
+        expect(text).to.contain(squash(`<img src="http://127.0.0.1:${listener.port}/item">`));
       }
       await new Promise((r) => setTimeout(r, 200));
-      expect(hits).to.deep.equal([]);
-      expect(connections).to.equal(0);
+      expect(listener.hits).to.deep.equal([]);
+      expect(listener.connections()).to.equal(0);
     });
   });
 

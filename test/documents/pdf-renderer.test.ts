@@ -1,12 +1,11 @@
 // Real Chromium, real poppler: nothing is mocked here.
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { createPdfRenderer, PdfRenderError, withTitle } from '../../src/documents/pdf-renderer.ts';
 import type { PdfRenderer } from '../../src/documents/pdf-renderer.ts';
 import { extractPdfText, listPdfFonts, parsePdffonts, pdfInfo } from '../../src/documents/pdf-inspect.ts';
 import { isAlive, processTree } from '../../src/documents/proc-tree.ts';
+import { useListeningServer } from '../support/listening-server.ts';
 
 const FIXTURE = readFileSync(new URL('../../bench/fixtures/quote-sample.html', import.meta.url), 'utf8');
 const FOOTER =
@@ -128,24 +127,10 @@ describe('documents/pdf-renderer', function () {
   });
 
   describe('security walls', () => {
-    let server: http.Server;
-    let port: number;
-    const hits: string[] = [];
-    let connections = 0;
-
-    before(async () => {
-      server = http.createServer((req, res) => {
-        hits.push(req.url ?? '');
-        res.end('x');
-      });
-      server.on('connection', () => connections++);
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      port = (server.address() as AddressInfo).port;
-    });
-    after(() => new Promise<void>((r) => server.close(() => r())));
+    const listener = useListeningServer();
 
     function hostileHtml(): string {
-      const base = `http://127.0.0.1:${port}`;
+      const base = `http://127.0.0.1:${listener.port}`;
       // Raw HTML on purpose: templates escape user text, the renderer is the second wall.
       return `<!DOCTYPE html><html><head><meta charset="utf-8">
         <link rel="stylesheet" href="${base}/style.css">
@@ -162,16 +147,15 @@ describe('documents/pdf-renderer', function () {
     }
 
     async function expectNoTraffic(renderer: PdfRenderer): Promise<void> {
-      hits.length = 0;
-      connections = 0;
+      listener.reset();
       const pdf = await renderer.renderPdf(hostileHtml(), { timeoutMs: 15_000 });
       await new Promise((r) => setTimeout(r, 300));
       const text = await extractPdfText(pdf);
       assert.ok(text.includes('BEFORE-MARKER'), 'BEFORE-MARKER');
       assert.ok(text.includes('AFTER-MARKER'), 'AFTER-MARKER');
       assert.ok(!text.includes('SCRIPT-RAN'));
-      assert.deepEqual(hits, [], 'HTTP requests received');
-      assert.equal(connections, 0, 'TCP connections received');
+      assert.deepEqual(listener.hits, [], 'HTTP requests received');
+      assert.equal(listener.connections(), 0, 'TCP connections received');
     }
 
     it('no request reaches a listening local server and <script> does not run', async () => {
