@@ -31,7 +31,8 @@ const decimalString = {
   pattern: '^-?[0-9]+(\\.[0-9]+)?$',
 } as const;
 
-const text = {
+/** A text in Simplified Chinese and English (names, labels, reasons). */
+export const localTextSchema = {
   type: 'object',
   description: 'A text in Simplified Chinese and in English.',
   additionalProperties: false,
@@ -41,6 +42,7 @@ const text = {
     en: { type: 'string', minLength: 1, description: 'English text.' },
   },
 } as const;
+const text = localTextSchema;
 
 const key = { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_-]*$' } as const;
 

@@ -1,18 +1,10 @@
 // The subsidy-programme format (products/subsidies/*.json). Programmes are data: the catalogue
 // stores them and passes the applicable ones to evaluateQuote.
 import type { FromSchema } from 'json-schema-to-ts';
-import { TECH_INSURANCE_LINES } from './product-schema.ts';
+import { localTextSchema, TECH_INSURANCE_LINES } from './product-schema.ts';
 
 const decimalString = { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' } as const;
-const text = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['zh', 'en'],
-  properties: {
-    zh: { type: 'string', minLength: 1, description: 'Simplified Chinese (zh-CN) text.' },
-    en: { type: 'string', minLength: 1, description: 'English text.' },
-  },
-} as const;
+const text = localTextSchema;
 const lines = {
   type: 'array',
   minItems: 1,
