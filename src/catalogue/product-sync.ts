@@ -57,12 +57,12 @@ async function syncProductFile(file: string, definition: ProductDefinition, publ
   const hash = hashDefinition(definition);
   const same = await ProductVersionModel.findOne({ productCode: definition.code, $or: [{ definitionHash: hash }, { sourceHash: hash }] }).lean();
   if (same) {
-    if (publish && same.status === 'draft') return publishReplacing(file, definition.code, same.version, 'unchanged');
+    if (publish && same.status === 'draft') return publishReplacing(file, definition.code, same.version);
     return { file, outcome: 'unchanged', detail: `${definition.code} ${same.version} (${same.status}) already matches the file` };
   }
   if (!(await ProductModel.exists({ code: definition.code }))) {
     await createProduct(systemActor, definition);
-    return publish ? publishReplacing(file, definition.code, definition.version, 'created') : { file, outcome: 'created', detail: `${definition.code} ${definition.version} as a draft` };
+    return publish ? publishReplacing(file, definition.code, definition.version) : { file, outcome: 'created', detail: `${definition.code} ${definition.version} as a draft` };
   }
   const existing = await ProductVersionModel.findOne({ productCode: definition.code, version: definition.version }).lean();
   let version = definition.version;
@@ -78,7 +78,7 @@ async function syncProductFile(file: string, definition: ProductDefinition, publ
     if (existing) await ProductVersionModel.updateOne({ productCode: definition.code, version }, { $set: { sourceHash: hash } });
     if (!publish) return { file, outcome: 'new-version', detail: `${definition.code} ${version} as a draft${existing ? ` (the file's ${definition.version} is already ${existing.status})` : ''}` };
   }
-  return publishReplacing(file, definition.code, version, 'new-version');
+  return publishReplacing(file, definition.code, version);
 }
 
 async function nextFreeLabel(code: string, label: string): Promise<string> {
@@ -88,7 +88,7 @@ async function nextFreeLabel(code: string, label: string): Promise<string> {
   return candidate;
 }
 
-async function publishReplacing(file: string, code: string, version: string, _how: string): Promise<SyncLine> {
+async function publishReplacing(file: string, code: string, version: string): Promise<SyncLine> {
   const draft = (await ProductVersionModel.findOne({ productCode: code, version }).lean())!;
   const overlapping = await ProductVersionModel.find({ productCode: code, status: 'published' }).lean();
   const retired: string[] = [];
