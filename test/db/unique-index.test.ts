@@ -58,3 +58,28 @@ describe('db: unique indexes on FerretDB', () => {
     await assert.rejects(HarnessOnce.create({ key: 'k', scope: 's2', seq: 1 }), (err) => isDuplicateKey(err));
   });
 });
+
+// tools/ferretdb-launcher/build.mjs patches FerretDB 1.24 so that reads, updates and deletes by
+// _id use the table's _id index instead of scanning every document; the SQLite query plan shows it.
+describe('db: _id lookups on the embedded FerretDB use the _id index', () => {
+  useFreshDatabase({ models: [HarnessOnce] });
+
+  it('explains find({ _id }) as an index search, not a table scan', async function () {
+    if (process.env.TEST_MONGODB_URI || process.env.MONGODB_URI) this.skip(); // the plan format is FerretDB's SQLite backend
+    const docs = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, scope: 's', seq: i }));
+    const inserted = await HarnessOnce.insertMany(docs);
+    const id = inserted[17]!._id;
+    const explained = (await HarnessOnce.collection.find({ _id: id }).explain()) as { queryPlanner?: { Plan?: string[] }; filterPushdown?: boolean };
+    const plan = (explained.queryPlanner?.Plan ?? []).join('\n');
+    assert.equal(explained.filterPushdown, true);
+    assert.match(plan, /SEARCH .* USING INDEX/, `query plan: ${plan}`);
+    assert.doesNotMatch(plan, /\bSCAN\b/, `query plan: ${plan}`);
+    const found = await HarnessOnce.findById(id).lean();
+    assert.equal(found?.key, 'k17');
+    // Updates and deletes by _id go through the same expression: they still hit the right row.
+    await HarnessOnce.updateOne({ _id: id }, { $set: { seq: 1017 } });
+    assert.equal((await HarnessOnce.findById(id).lean())?.seq, 1017);
+    await HarnessOnce.deleteOne({ _id: id });
+    assert.equal(await HarnessOnce.countDocuments(), 49);
+  });
+});
