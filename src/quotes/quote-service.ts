@@ -199,6 +199,44 @@ function hashRequest(request: unknown): string {
   return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }
 
+/** What a stored quote looks like to hooks: what re-rating it needs, and its current outcome. */
+export interface StoredQuoteEvent {
+  id: string;
+  quoteNumber: string;
+  productCode: string;
+  productVersion: string;
+  status: string;
+  inputs: unknown;
+  picks: QuotePicks | undefined;
+  context: QuoteContext;
+  grossPremiumFen: number;
+  decision: string;
+  /** Increases with every change of the quote's picks or outcome (create 0, approve/decline 1). */
+  revision: number;
+}
+
+/**
+ * Hooks run after a quote is stored, approved or declined, before the request is answered (the
+ * portfolio's rating book records it). A hook may run more than once for the same revision (an
+ * Idempotency-Key replay runs it again, so a hook that failed is retried): hooks are idempotent.
+ */
+export type QuoteStoredHook = (quote: StoredQuoteEvent) => Promise<void>;
+const storedHooks: QuoteStoredHook[] = [];
+export function onQuoteStored(hook: QuoteStoredHook): void {
+  storedHooks.push(hook);
+}
+
+async function runStoredHooks(doc: QuoteDoc, revision: number): Promise<void> {
+  if (storedHooks.length === 0) return;
+  const result = doc.result as RatingResult;
+  const event: StoredQuoteEvent = {
+    id: String(doc._id), quoteNumber: doc.quoteNumber, productCode: doc.productCode, productVersion: doc.productVersion, status: doc.status,
+    inputs: doc.inputs, picks: (doc.picks ?? undefined) as QuotePicks | undefined, context: doc.context as QuoteContext,
+    grossPremiumFen: result.grossPremiumFen, decision: result.decision.outcome, revision,
+  };
+  for (const hook of storedHooks) await hook(event);
+}
+
 /**
  * Creates a quote for an enterprise (broker). With an Idempotency-Key, a retried request returns
  * the first quote; the unique idempotencyScope index guarantees a single write.
@@ -243,6 +281,7 @@ export async function createQuote(caller: Caller, request: QuoteRequest, idempot
     try {
       const created = await QuoteModel.create({ ...doc, quoteNumber: `Q${prepared.quoteDate.replaceAll('-', '')}${randomCode(6)}` });
       await recordAudit(caller, { action: 'quote.create', entityType: 'quote', entityId: String(id), organisationId: caller.organisationId, summary: `Quote ${created.quoteNumber} for ${enterprise.name}: ${status}, gross ${result.grossPremiumFen} fen.` }, now);
+      await runStoredHooks(created, 0);
       return { quote: toQuoteView(created, now), replayed: false };
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
@@ -256,10 +295,11 @@ export async function createQuote(caller: Caller, request: QuoteRequest, idempot
   }
 }
 
-function replay(existing: QuoteDoc, requestHash: string, now: Date): { quote: QuoteView; replayed: boolean } {
+async function replay(existing: QuoteDoc, requestHash: string, now: Date): Promise<{ quote: QuoteView; replayed: boolean }> {
   if (existing.requestHash !== requestHash) {
     throw conflict('This Idempotency-Key was already used with a different request.', [{ path: 'header.idempotency-key', message: 'must be new for a different request (idempotency)' }]);
   }
+  if (existing.status === 'quoted' || existing.status === 'referred') await runStoredHooks(existing, 0); // a first attempt may have stopped before its hooks
   return { quote: toQuoteView(existing, now), replayed: true };
 }
 
@@ -406,7 +446,9 @@ export async function approveQuote(caller: Caller, id: string, input: { picks?: 
     summary: `Approved referred quote ${doc.quoteNumber}; gross ${before.grossPremiumFen} → ${result.grossPremiumFen} fen.`,
     changes: [{ path: 'picks', from: doc.picks, to: picks }, { path: 'grossPremiumFen', from: before.grossPremiumFen, to: result.grossPremiumFen }],
   }, now);
-  return toQuoteView((await QuoteModel.findById(doc._id))!, now);
+  const approved = (await QuoteModel.findById(doc._id))!;
+  await runStoredHooks(approved, 1);
+  return toQuoteView(approved, now);
 }
 
 export async function declineQuote(caller: Caller, id: string, reason: string, now: Date = new Date()): Promise<QuoteView> {
@@ -414,6 +456,8 @@ export async function declineQuote(caller: Caller, id: string, reason: string, n
   await claimDecision(doc, 'decline', now);
   await QuoteModel.updateOne({ _id: doc._id }, { $set: { status: 'declined', underwriting: { action: 'decline', by: { keyId: caller.keyId, userName: caller.userName }, at: now, reason } } });
   await recordAudit(caller, { action: 'quote.decline', entityType: 'quote', entityId: String(doc._id), organisationId: doc.insurerOrganisationId, summary: `Declined referred quote ${doc.quoteNumber}: ${reason}` }, now);
-  return toQuoteView((await QuoteModel.findById(doc._id))!, now);
+  const declined = (await QuoteModel.findById(doc._id))!;
+  await runStoredHooks(declined, 1);
+  return toQuoteView(declined, now);
 }
 
