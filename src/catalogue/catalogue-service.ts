@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import mongoose from 'mongoose';
 import { recordAudit, type systemActor } from '../audit/audit-log.ts';
 import { OrganisationModel } from '../auth/auth-model.ts';
 import type { Caller } from '../auth/caller.ts';
@@ -7,6 +6,7 @@ import { AppError, conflict, invalidInput, notFound, type ErrorDetail } from '..
 import { validateOrThrow } from '../http/schema-registry.ts';
 import { compileProduct, ProductCompileError, productDefinitionSchema, runTestVectors, type CompiledProduct, type ProductDefinition, type SubsidyProgramme } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
+import { announceCatalogueChange, cachedCatalogueRead } from './catalogue-cache.ts';
 import { ProductModel, ProductVersionModel, PublicationModel, SubsidyProgrammeModel } from './catalogue-model.ts';
 import { diffDefinitions, type DefinitionChange } from './definition-diff.ts';
 
@@ -313,12 +313,13 @@ export async function publishVersion(caller: Actor, code: string, version: strin
       if (already) {
         // Repairs a publish that stopped between its two writes, then reports the conflict.
         await ProductVersionModel.updateOne({ _id: doc._id, status: 'draft' }, { $set: { status: 'published', publishedAt: already.at } });
+        await announceCatalogueChange();
         throw conflict(`Version ${version} of ${code} was published by a concurrent request.`);
       }
       continue; // another version of this product was published meanwhile: check the dates again
     }
     await ProductVersionModel.updateOne({ _id: doc._id }, { $set: { status: 'published', publishedAt: now } });
-    clearCatalogueCache();
+    await announceCatalogueChange();
     doc = (await ProductVersionModel.findById(doc._id))!;
     compiledFor(doc);
     await recordAudit(caller, { action: 'version.publish', entityType: 'productVersion', entityId: `${code}@${version}`, organisationId: doc.insurerOrganisationId, summary: `Published ${code} ${version}, effective ${doc.effectiveFrom} to ${doc.effectiveTo ?? 'open'}.` }, now);
@@ -332,7 +333,7 @@ export async function retireVersion(caller: Actor, code: string, version: string
   const doc = await loadVersion(caller, code, version);
   if (doc.status !== 'published') throw conflict(`Only a published version can be retired; ${code} ${version} is ${doc.status}.`);
   await ProductVersionModel.updateOne({ _id: doc._id, status: 'published' }, { $set: { status: 'retired', retiredAt: now } });
-  clearCatalogueCache();
+  await announceCatalogueChange();
   await recordAudit(caller, { action: 'version.retire', entityType: 'productVersion', entityId: `${code}@${version}`, organisationId: doc.insurerOrganisationId, summary: `Retired ${code} ${version}.` }, now);
   return toVersionView((await ProductVersionModel.findById(doc._id))!);
 }
@@ -398,35 +399,9 @@ function toRatable(doc: VersionDoc): RatableVersion {
   return { productCode: doc.productCode, version: doc.version, insurerOrganisationId: doc.insurerOrganisationId, definition: doc.definition as ProductDefinition, compiled: compiledFor(doc) };
 }
 
-// Per-process read cache for the two lookups every preview and quote makes. On FerretDB 1.x each
-// is a collection scan that decodes every stored definition (~150 ms under load), which capped
-// previews at a few per second (docs/hardening.md). Published versions and programmes never change
-// in place, so the only staleness is a publish/retire/programme sync made by ANOTHER instance,
-// seen here after at most CATALOGUE_CACHE_MS; this instance clears the cache when it makes one.
-// Keys carry the database name, so processes switching databases (tests) never mix them up.
-const CATALOGUE_CACHE_MS = 2000;
-const catalogueCache = new Map<string, { value: Promise<unknown>; expires: number }>();
-
-function cachedRead<T>(key: string, read: () => Promise<T>): Promise<T> {
-  const fullKey = `${mongoose.connection.name}|${key}`;
-  const now = Date.now();
-  const hit = catalogueCache.get(fullKey);
-  if (hit && hit.expires > now) return hit.value as Promise<T>;
-  if (catalogueCache.size > 1000) catalogueCache.clear();
-  const value = read();
-  catalogueCache.set(fullKey, { value, expires: now + CATALOGUE_CACHE_MS });
-  value.catch(() => catalogueCache.delete(fullKey));
-  return value;
-}
-
-/** Forgets cached versions and programmes (after this process publishes, retires or syncs). */
-export function clearCatalogueCache(): void {
-  catalogueCache.clear();
-}
-
 /** The published version of a product in force on a date (YYYY-MM-DD), or 404/409 naming why. */
 export function findEffectiveVersion(code: string, date: string): Promise<RatableVersion> {
-  return cachedRead(`effective|${code}|${date}`, () => readEffectiveVersion(code, date));
+  return cachedCatalogueRead(`effective|${code}|${date}`, () => readEffectiveVersion(code, date));
 }
 
 async function readEffectiveVersion(code: string, date: string): Promise<RatableVersion> {
@@ -457,7 +432,7 @@ export async function findOwnVersion(caller: Actor, code: string, version: strin
 
 /** Programmes that subsidise a line (the engine decides regional and qualification eligibility). */
 export function subsidyProgrammesFor(line: string): Promise<SubsidyProgramme[]> {
-  return cachedRead(`subsidies|${line}`, () => readSubsidyProgrammes(line));
+  return cachedCatalogueRead(`subsidies|${line}`, () => readSubsidyProgrammes(line));
 }
 
 async function readSubsidyProgrammes(line: string): Promise<SubsidyProgramme[]> {
@@ -467,7 +442,6 @@ async function readSubsidyProgrammes(line: string): Promise<SubsidyProgramme[]> 
 
 /** Stores a programme; unchanged → nothing written. */
 export async function upsertSubsidyProgramme(actor: Actor, programme: SubsidyProgramme): Promise<'created' | 'updated' | 'unchanged'> {
-  clearCatalogueCache();
   const definitionHash = hashDefinition(programme);
   const existing = await SubsidyProgrammeModel.findOne({ code: programme.code }).lean();
   if (existing?.definitionHash === definitionHash) return 'unchanged';
@@ -480,6 +454,7 @@ export async function upsertSubsidyProgramme(actor: Actor, programme: SubsidyPro
       throw err;
     }
   }
+  await announceCatalogueChange();
   await recordAudit(actor, { action: existing ? 'subsidy.update' : 'subsidy.create', entityType: 'subsidyProgramme', entityId: programme.code, summary: `${existing ? 'Updated' : 'Created'} subsidy programme ${programme.code}.` });
   return existing ? 'updated' : 'created';
 }

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { listAuditEntries } from '../../src/audit/audit-log.ts';
 import { PublicationModel, ProductVersionModel } from '../../src/catalogue/catalogue-model.ts';
+import { announceCatalogueChange, CatalogueRevisionModel } from '../../src/catalogue/catalogue-cache.ts';
 import { findEffectiveVersion } from '../../src/catalogue/catalogue-service.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 
@@ -133,6 +134,25 @@ describe('Catalogue: product lifecycle', () => {
     expect(detail.status).to.equal(200);
     expect(detail.body.form).to.be.ok;
     expect(detail.body.coverages.length).to.be.at.least(1);
+  });
+
+  it('sees a retirement made by another instance once that instance announces it, without a restart', async () => {
+    expect((await findEffectiveVersion('TEST-EQUIP', '2026-03-02')).version).to.equal('1.1'); // now cached here
+    // Another instance retires 1.1: its own writes, which this process's cache knows nothing of.
+    await ProductVersionModel.updateOne({ productCode: 'TEST-EQUIP', version: '1.1' }, { $set: { status: 'retired', retiredAt: new Date() } });
+    expect((await findEffectiveVersion('TEST-EQUIP', '2026-03-02')).version, 'cached until announced').to.equal('1.1');
+    await CatalogueRevisionModel.updateOne({ _id: 'catalogue' }, { $set: { token: 'changed-elsewhere', changedAt: new Date() } }, { upsert: true });
+    // This instance checks the token at most every 0.5 s in the background; within 2.5 s it has.
+    const deadline = Date.now() + 2500;
+    let error: unknown;
+    while (Date.now() < deadline && !error) {
+      await findEffectiveVersion('TEST-EQUIP', '2026-03-02').catch((err: unknown) => (error = err));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((error as { kind?: string } | undefined)?.kind, 'no version in force once 1.1 is retired').to.equal('conflict');
+    await ProductVersionModel.updateOne({ productCode: 'TEST-EQUIP', version: '1.1' }, { $set: { status: 'published' }, $unset: { retiredAt: 1 } });
+    await announceCatalogueChange();
+    expect((await findEffectiveVersion('TEST-EQUIP', '2026-03-02')).version).to.equal('1.1');
   });
 
   it('records every change in the audit log', async () => {
