@@ -1,4 +1,5 @@
 import mongoose, { Schema } from 'mongoose';
+import { jsonText } from '../db/json-text.ts';
 
 /** An issued policy. The unique quoteId index is what makes binding exactly-once under concurrency. */
 const policySchema = new Schema(
@@ -25,10 +26,11 @@ const policySchema = new Schema(
     // Per programme, so later quotes can apply per-enterprise annual caps.
     subsidies: { type: [{ programme: String, amountFen: Number, _id: false }], default: [] },
     poolShares: { type: [{ insurer: String, role: String, sharePercent: String, grossPremiumFen: Number, netPremiumFen: Number, vatFen: Number, _id: false }], default: undefined },
-    result: { type: Schema.Types.Mixed, required: true },
+    // Stored as JSON text (see src/db/json-text.ts), like the quote's.
+    result: { type: Schema.Types.Mixed, required: true, ...jsonText },
     inputs: { type: Schema.Types.Mixed, required: true },
     picks: { type: Schema.Types.Mixed, default: {} },
-    context: { type: Schema.Types.Mixed, required: true },
+    context: { type: Schema.Types.Mixed, required: true, ...jsonText },
   },
   { timestamps: true, collection: 'policies', minimize: false },
 );

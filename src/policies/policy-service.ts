@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
 import { todayInChina } from '../catalogue/catalogue-routes.ts';
 import { conflict, notFound } from '../http/app-error.ts';
 import { QuoteModel } from '../quotes/quote-model.ts';
-import { loadVisibleQuote, randomCode, visibilityFilter } from '../quotes/quote-service.ts';
+import { isVisibleTo, loadVisibleQuote, randomCode, visibilityFilter } from '../quotes/quote-service.ts';
 import type { RatingResult } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { PolicyModel, type PolicyDoc } from './policy-model.ts';
@@ -84,7 +85,8 @@ export async function bindQuote(caller: Caller, quoteId: string, now: Date = new
   if (quote.validUntil < todayInChina(now)) throw conflict(`Quote ${quote.quoteNumber} expired on ${quote.validUntil}; ask for a new quote.`);
 
   const result = quote.result as RatingResult;
-  const id = new mongoose.Types.ObjectId();
+  // The policy id is derived from the quote's, so a lost race is recognised by _id (an index read).
+  const id = new mongoose.Types.ObjectId(createHash('sha256').update(`policy-of-quote:${String(quote._id)}`).digest().subarray(0, 12));
   let policy: PolicyDoc | undefined;
   for (let attempt = 0; !policy; attempt++) {
     try {
@@ -118,7 +120,7 @@ export async function bindQuote(caller: Caller, quoteId: string, now: Date = new
       });
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
-      const existing = await PolicyModel.findOne({ quoteId: String(quote._id) }, { policyNumber: 1 }).lean();
+      const existing = await PolicyModel.findById(id, { policyNumber: 1 }).lean();
       if (existing) throw conflict(`Quote ${quote.quoteNumber} is already bound as policy ${existing.policyNumber}.`);
       if (attempt >= 5) throw err; // a policy-number collision, five times over: give up loudly
     }
@@ -131,8 +133,8 @@ export async function bindQuote(caller: Caller, quoteId: string, now: Date = new
 }
 
 export async function loadVisiblePolicy(caller: Caller, id: string): Promise<PolicyDoc> {
-  const doc = mongoose.isValidObjectId(id) ? await PolicyModel.findOne({ _id: id, ...visibilityFilter(caller) }) : null;
-  if (!doc) throw notFound('The policy');
+  const doc = mongoose.isValidObjectId(id) ? await PolicyModel.findById(id) : null; // by _id alone: see loadVisibleQuote
+  if (!doc || !isVisibleTo(caller, doc)) throw notFound('The policy');
   return doc;
 }
 

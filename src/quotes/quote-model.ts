@@ -1,4 +1,5 @@
 import mongoose, { Schema } from 'mongoose';
+import { jsonText } from '../db/json-text.ts';
 
 /**
  * A stored quote: the pinned product version, what was entered and picked, the context it was
@@ -27,8 +28,9 @@ const quoteSchema = new Schema(
     validUntil: { type: String, required: true },
     inputs: { type: Schema.Types.Mixed, required: true },
     picks: { type: Schema.Types.Mixed, default: {} },
-    context: { type: Schema.Types.Mixed, required: true },
-    result: { type: Schema.Types.Mixed, required: true },
+    // Stored as JSON text (see src/db/json-text.ts): ~8 kB that is read whole and never queried.
+    context: { type: Schema.Types.Mixed, required: true, ...jsonText },
+    result: { type: Schema.Types.Mixed, required: true, ...jsonText },
     grossPremiumFen: { type: Number, required: true },
     decisionReasons: { type: [String], default: [] },
     underwriting: {
@@ -36,7 +38,7 @@ const quoteSchema = new Schema(
       by: { keyId: String, userName: String },
       at: Date,
       reason: String,
-      originalResult: Schema.Types.Mixed,
+      originalResult: { type: Schema.Types.Mixed, ...jsonText },
       originalPicks: Schema.Types.Mixed,
     },
     policyId: { type: String },

@@ -195,6 +195,11 @@ export function randomCode(length: number): string {
 
 const duplicateField = (err: unknown) => Object.keys((err as { keyPattern?: object })?.keyPattern ?? {})[0] ?? String((err as Error).message).match(/index: (\w+)/)?.[1];
 
+/** The quote id of an idempotency scope: 12 bytes of its SHA-256, as an ObjectId. */
+function idempotentQuoteId(scope: string): mongoose.Types.ObjectId {
+  return new mongoose.Types.ObjectId(createHash('sha256').update(`quote-idempotency:${scope}`).digest().subarray(0, 12));
+}
+
 function hashRequest(request: unknown): string {
   return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }
@@ -244,14 +249,16 @@ async function runStoredHooks(doc: QuoteDoc, revision: number): Promise<void> {
 export async function createQuote(caller: Caller, request: QuoteRequest, idempotencyKey: string | undefined, now: Date = new Date()): Promise<{ quote: QuoteView; replayed: boolean }> {
   const requestHash = hashRequest(request);
   const scope = idempotencyKey ? `${caller.organisationId}:${idempotencyKey}` : undefined;
+  // With a key, the quote's id is derived from it, so a retry finds the first quote by _id (the
+  // one read FerretDB answers from an index) and a concurrent twin fails its insert on _id.
+  const id = scope ? idempotentQuoteId(scope) : new mongoose.Types.ObjectId();
   if (scope) {
-    const existing = await QuoteModel.findOne({ idempotencyScope: scope });
+    const existing = await QuoteModel.findById(id);
     if (existing) return replay(existing, requestHash, now);
   }
   const prepared = await prepareRating(caller, request, now);
   const result = rate(prepared.version, request.inputs, request.picks, prepared.context);
   const enterprise = prepared.enterprise!;
-  const id = new mongoose.Types.ObjectId();
   const status = result.decision.outcome;
   const doc = {
     _id: id,
@@ -272,8 +279,8 @@ export async function createQuote(caller: Caller, request: QuoteRequest, idempot
     validUntil: addDays(prepared.quoteDate, prepared.version.definition.validityDays ?? 30),
     inputs: storable(request.inputs),
     picks: request.picks ?? {},
-    context: storable(prepared.context),
-    result: storable(result),
+    context: prepared.context,
+    result,
     grossPremiumFen: result.grossPremiumFen,
     decisionReasons: result.decision.reasons.map((r) => r.rule),
   };
@@ -287,7 +294,7 @@ export async function createQuote(caller: Caller, request: QuoteRequest, idempot
       if (!isDuplicateKeyError(err)) throw err;
       if (duplicateField(err) === 'quoteNumber' && attempt < 5) continue;
       if (scope) {
-        const existing = await QuoteModel.findOne({ idempotencyScope: scope });
+        const existing = await QuoteModel.findById(id);
         if (existing) return replay(existing, requestHash, now);
       }
       throw err;
@@ -314,9 +321,16 @@ export function visibilityFilter(caller: Caller): Record<string, string> {
   }
 }
 
+/** Whether a stored quote or policy is visible to the caller (the same rule as visibilityFilter). */
+export function isVisibleTo(caller: Caller, doc: { brokerOrganisationId: string; insurerOrganisationId: string; enterpriseOrganisationId: string }): boolean {
+  return Object.entries(visibilityFilter(caller)).every(([field, value]) => doc[field as keyof typeof doc] === value);
+}
+
+// Read by _id alone, then checked here: FerretDB 1.x answers only an exact { _id } filter from its
+// index; adding the visibility fields to the filter made every read scan the collection.
 export async function loadVisibleQuote(caller: Caller, id: string): Promise<QuoteDoc> {
-  const doc = mongoose.isValidObjectId(id) ? await QuoteModel.findOne({ _id: id, ...visibilityFilter(caller) }) : null;
-  if (!doc) throw notFound('The quote');
+  const doc = mongoose.isValidObjectId(id) ? await QuoteModel.findById(id) : null;
+  if (!doc || !isVisibleTo(caller, doc)) throw notFound('The quote');
   return doc;
 }
 
@@ -437,7 +451,7 @@ export async function approveQuote(caller: Caller, id: string, input: { picks?: 
   const before = doc.result as RatingResult;
   await QuoteModel.updateOne({ _id: doc._id }, {
     $set: {
-      status: 'approved', picks, context: storable(context), result: storable(result), grossPremiumFen: result.grossPremiumFen,
+      status: 'approved', picks, context, result, grossPremiumFen: result.grossPremiumFen,
       underwriting: { action: 'approve', by: { keyId: caller.keyId, userName: caller.userName }, at: now, ...(input.note ? { reason: input.note } : {}), originalResult: before, originalPicks: doc.picks },
     },
   });

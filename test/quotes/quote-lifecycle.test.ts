@@ -1,3 +1,4 @@
+import { fromJsonText } from '../../src/db/json-text.ts';
 import { expect } from 'chai';
 import { AuditEntryModel } from '../../src/audit/audit-log.ts';
 import { PolicyModel } from '../../src/policies/policy-model.ts';
@@ -55,7 +56,11 @@ describe('Quotes and policies', () => {
     expect(quote.validUntil).to.equal(expectedValidUntil);
     const stored = await QuoteModel.findById(quote.id).lean();
     expect(stored!.inputs).to.deep.equal(baseVector!.inputs);
-    expect((stored!.result as { worksheet: unknown[] }).worksheet.length).to.be.at.least(8);
+    // The worksheet and context are stored as JSON text (src/db/json-text.ts) and read back whole.
+    expect(stored!.result).to.be.a('string');
+    expect(fromJsonText<{ worksheet: unknown[] }>(stored!.result).worksheet.length).to.be.at.least(8);
+    expect(fromJsonText(stored!.result)).to.deep.equal(quote.result);
+    expect(fromJsonText<{ programmes: unknown[] }>(stored!.context).programmes.length).to.be.at.least(1);
   });
 
   it('returns the same quote for a retried Idempotency-Key, and refuses the key for another request', async () => {
@@ -154,7 +159,8 @@ describe('Quotes and policies', () => {
     expect(verified.status).to.equal(200);
     expect(verified.body.verification.matches).to.equal(true);
     expect(verified.body.verification.checkedAmounts).to.be.at.least(15);
-    await QuoteModel.updateOne({ _id: quote.id }, { $inc: { 'result.grossPremiumFen': 1 } });
+    const tamperedResult = { ...quote.result, grossPremiumFen: quote.result.grossPremiumFen + 1 };
+    await QuoteModel.updateOne({ _id: quote.id }, { $set: { result: tamperedResult } });
     const tampered = await t.http.get(`/v1/quotes/${quote.id}?verify=true`).set(as('broker'));
     expect(tampered.body.verification.matches).to.equal(false);
     expect(tampered.body.verification.differences).to.deep.include({ path: 'grossPremiumFen', stored: quote.result.grossPremiumFen + 1, recomputed: quote.result.grossPremiumFen });
