@@ -17,8 +17,11 @@ import { AppError } from './app-error.ts';
 
 const WINDOW_MS = 60_000;
 
+// _id is `<key>|<window>` so reads and updates are exact _id filters, the only kind FerretDB 1.x
+// answers from an index (docs/database.md); key and window are kept for the sweep and for people.
 const rateBucketSchema = new Schema(
   {
+    _id: { type: String, required: true },
     key: { type: String, required: true },
     window: { type: Number, required: true },
     n: { type: Number, required: true, default: 0 },
@@ -29,6 +32,8 @@ rateBucketSchema.index({ key: 1, window: 1 }, { unique: true });
 rateBucketSchema.index({ window: 1 });
 
 export const RateBucketModel = mongoose.model('RateBucket', rateBucketSchema);
+
+const bucketId = (key: string, window: number) => `${key}|${window}`;
 
 interface KeyState {
   window: number;
@@ -68,7 +73,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
   const readBucket = async (key: string, state: KeyState) => {
     try {
-      const doc = await RateBucketModel.findOne({ key, window: state.window }, { n: 1 }).lean<{ n: number }>();
+      const doc = await RateBucketModel.findById(bucketId(key, state.window), { n: 1 }).lean<{ n: number }>();
       state.shared = Math.max(state.shared, doc?.n ?? 0);
     } catch {
       // Fail open: the database being away is answered by the routes themselves (503).
@@ -88,10 +93,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       state.pending = 0;
       work.push((async () => {
         try {
-          await RateBucketModel.updateOne({ key, window: state.window }, { $inc: { n } }, { upsert: true });
+          await RateBucketModel.updateOne({ _id: bucketId(key, state.window) }, { $inc: { n }, $setOnInsert: { key, window: state.window } }, { upsert: true });
         } catch (err) {
           // Two instances creating the same bucket at once: one insert loses the unique index race; update again.
-          if ((err as { code?: number }).code === 11000) await RateBucketModel.updateOne({ key, window: state.window }, { $inc: { n } }).catch(() => {});
+          if ((err as { code?: number }).code === 11000) await RateBucketModel.updateOne({ _id: bucketId(key, state.window) }, { $inc: { n } }).catch(() => {});
           else return;
         }
         state.shared += n; // at least this many, even if the read below fails
