@@ -1,5 +1,6 @@
 import { OrganisationModel } from '../auth/auth-model.ts';
 import type { ProductDefinition, SubsidyProgramme } from '../rating/index.ts';
+import { cachedCatalogueRead } from './catalogue-cache.ts';
 import { ProductVersionModel } from './catalogue-model.ts';
 import { findEffectiveVersion, subsidyProgrammesFor } from './catalogue-service.ts';
 
@@ -40,15 +41,22 @@ function toItem(definition: ProductDefinition, names: Map<string, string>, lang:
   };
 }
 
+/**
+ * Every published definition, by product code. Cached until the catalogue changes (see
+ * catalogue-cache.ts): reading them decodes every stored definition on FerretDB 1.x.
+ */
+function publishedDefinitions(): Promise<ProductDefinition[]> {
+  return cachedCatalogueRead('published-definitions', async () => {
+    const docs = await ProductVersionModel.find({ status: 'published' }, { definition: 1 }).lean();
+    return docs.map((d) => d.definition as ProductDefinition).sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  });
+}
+
 /** Published versions in force on `date`, for anyone signed in to browse. */
 export async function listCatalogue(filter: { line?: string; insurer?: string; date: string; lang: Lang }): Promise<CatalogueItem[]> {
-  const query: Record<string, unknown> = { status: 'published', effectiveFrom: { $lte: filter.date } };
-  if (filter.line) query.line = filter.line;
-  const docs = await ProductVersionModel.find(query).sort({ productCode: 1 }).lean();
-  const names = await insurerNames();
-  return docs
-    .filter((d) => !d.effectiveTo || d.effectiveTo >= filter.date)
-    .map((d) => d.definition as ProductDefinition)
+  const [published, names] = await Promise.all([publishedDefinitions(), insurerNames()]);
+  return published
+    .filter((d) => d.effectiveFrom <= filter.date && (!d.effectiveTo || d.effectiveTo >= filter.date) && (!filter.line || d.line === filter.line))
     .filter((d) => !filter.insurer || d.insurer === filter.insurer)
     .map((d) => toItem(d, names, filter.lang));
 }
