@@ -10,9 +10,9 @@ import { createHash } from 'node:crypto';
 import { getOrganisation, findOrganisationByCode } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
-import { AppError, unavailable } from '../http/app-error.ts';
+import { AppError, notFound, unavailable } from '../http/app-error.ts';
 import { loadVisiblePolicy, onPolicyIssued } from '../policies/policy-service.ts';
-import { loadVisibleQuote } from '../quotes/quote-service.ts';
+import { isVisibleTo, loadVisibleQuote } from '../quotes/quote-service.ts';
 import type { RatingResult } from '../rating/index.ts';
 import { PolicyDocumentModel, policyDocumentId } from './document-model.ts';
 import type { DocumentTemplates } from './document-templates.ts';
@@ -62,6 +62,13 @@ function registerIssuedHook(): void {
   onPolicyIssued(async (policy) => {
     await Promise.all([...activeServices].map((service) => service.storePolicySchedules(policy.id)));
   });
+}
+
+interface PolicyParties {
+  policyNumber: string;
+  brokerOrganisationId: string;
+  insurerOrganisationId: string;
+  enterpriseOrganisationId: string;
 }
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
@@ -247,23 +254,50 @@ export function createDocumentService(options: DocumentServiceOptions): Document
     storedBytesBySha.set(sha, bytes);
   }
 
+  // A policy's parties and number never change, nor does a stored schedule (its _id is
+  // `<policyId>:<lang>`, written once): both are remembered per process by id, so a repeated
+  // download reads nothing from the database (FerretDB 1.x reads a whole stored PDF even for a
+  // projection of its hash). Bounded: the oldest entries go first.
+  const policyPartiesById = new Map<string, PolicyParties>();
+  const storedHeadById = new Map<string, { fileName: string; sha256: string }>();
+  function remember<V>(map: Map<string, V>, key: string, value: V): void {
+    if (map.size >= 10_000) map.delete(map.keys().next().value!);
+    map.set(key, value);
+  }
+
   async function policyPdf(caller: Caller, policyId: string, lang: DocumentLang, ifNoneMatch?: string): Promise<PdfFile> {
-    const policy = await loadVisiblePolicy(caller, policyId); // visibility first: 404 for others
-    const asciiFileName = asciiFileNameOf('policy', policy.policyNumber, lang);
-    const id = policyDocumentId(policyId, lang);
-    const head = await PolicyDocumentModel.findById(id, { fileName: 1, sha256: 1 }).lean();
-    if (head && matchesEtag(ifNoneMatch, `"${head.sha256}"`)) return { fileName: head.fileName, asciiFileName, etag: `"${head.sha256}"`, bytes: undefined };
-    let stored: StoredSchedule;
-    const cachedBytes = head ? storedBytesBySha.get(head.sha256) : undefined;
-    if (head && cachedBytes) {
-      stored = { fileName: head.fileName, sha256: head.sha256, bytes: cachedBytes };
-    } else if (head) {
-      const full = await PolicyDocumentModel.findById(id, { bytes: 1, sha256: 1, fileName: 1 }).lean();
-      stored = { fileName: full!.fileName, sha256: full!.sha256, bytes: toBuffer(full!.bytes) };
-      rememberStoredBytes(stored.sha256, stored.bytes);
-    } else {
-      stored = await renderAndStore(policyId, lang);
+    let parties = policyPartiesById.get(policyId);
+    if (!parties) {
+      const policy = await loadVisiblePolicy(caller, policyId); // 404 for others
+      parties = { policyNumber: policy.policyNumber, brokerOrganisationId: policy.brokerOrganisationId, insurerOrganisationId: policy.insurerOrganisationId, enterpriseOrganisationId: policy.enterpriseOrganisationId };
+      remember(policyPartiesById, policyId, parties);
+    } else if (!isVisibleTo(caller, parties)) {
+      throw notFound('The policy'); // visibility first, the same rule and answer as loadVisiblePolicy
     }
+    const asciiFileName = asciiFileNameOf('policy', parties.policyNumber, lang);
+    const id = policyDocumentId(policyId, lang);
+    let head = storedHeadById.get(id);
+    let stored: StoredSchedule | undefined;
+    if (!head) {
+      const full = await PolicyDocumentModel.findById(id, { bytes: 1, sha256: 1, fileName: 1 }).lean();
+      if (full) {
+        stored = { fileName: full.fileName, sha256: full.sha256, bytes: toBuffer(full.bytes) };
+        rememberStoredBytes(stored.sha256, stored.bytes);
+        head = { fileName: stored.fileName, sha256: stored.sha256 };
+        remember(storedHeadById, id, head);
+      }
+    }
+    if (head && matchesEtag(ifNoneMatch, `"${head.sha256}"`)) return { fileName: head.fileName, asciiFileName, etag: `"${head.sha256}"`, bytes: undefined };
+    if (!stored && head) {
+      const cachedBytes = storedBytesBySha.get(head.sha256);
+      if (cachedBytes) stored = { fileName: head.fileName, sha256: head.sha256, bytes: cachedBytes };
+      else {
+        const full = await PolicyDocumentModel.findById(id, { bytes: 1, sha256: 1, fileName: 1 }).lean();
+        stored = { fileName: full!.fileName, sha256: full!.sha256, bytes: toBuffer(full!.bytes) };
+        rememberStoredBytes(stored.sha256, stored.bytes);
+      }
+    }
+    stored ??= await renderAndStore(policyId, lang);
     const etag = `"${stored.sha256}"`;
     return { fileName: stored.fileName, asciiFileName, etag, bytes: matchesEtag(ifNoneMatch, etag) ? undefined : stored.bytes };
   }

@@ -187,15 +187,21 @@ describe('documents: quote and policy PDFs', function () {
     });
 
     it('renders and stores on first download when nothing was stored at bind', async () => {
-      await PolicyDocumentModel.deleteMany({ policyId: policy.id, lang: 'en' });
-      const first = await getPdf(`/v1/policies/${policy.id}/pdf?lang=en`);
-      const second = await getPdf(`/v1/policies/${policy.id}/pdf?lang=en`);
+      // A policy never downloaded before (downloads remember what they served, by id).
+      const other = await createQuote();
+      const bound = await t.http.post(`/v1/quotes/${other.id}/bind`).set(as('broker'));
+      expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
+      const otherPolicyId = (bound.body as { id: string }).id;
+      await PolicyDocumentModel.deleteMany({ policyId: otherPolicyId, lang: 'en' });
+      const first = await getPdf(`/v1/policies/${otherPolicyId}/pdf?lang=en`);
+      const second = await getPdf(`/v1/policies/${otherPolicyId}/pdf?lang=en`);
       expect(first.status).to.equal(200);
       expect(sha256(first.body as Buffer)).to.equal(sha256(second.body as Buffer));
-      expect(await PolicyDocumentModel.countDocuments({ policyId: policy.id, lang: 'en' })).to.equal(1);
+      expect(await PolicyDocumentModel.countDocuments({ policyId: otherPolicyId, lang: 'en' })).to.equal(1);
     });
 
-    it('is 404 for another enterprise and another insurer', async () => {
+    it('is 404 for another enterprise and another insurer, also once the policy has been downloaded', async () => {
+      expect((await getPdf(`/v1/policies/${policy.id}/pdf`, 'enterprise')).status).to.equal(200); // remembered now
       expect((await getPdf(`/v1/policies/${policy.id}/pdf`, 'otherEnterprise')).status).to.equal(404);
       expect((await getPdf(`/v1/policies/${policy.id}/pdf`, 'otherInsurerAdmin')).status).to.equal(404);
       expect((await getPdf(`/v1/policies/${policy.id}/pdf`, 'underwriter')).status).to.equal(200);
