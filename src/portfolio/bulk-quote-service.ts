@@ -5,8 +5,9 @@ import type { Caller } from '../auth/caller.ts';
 import { findEffectiveVersion, findOwnVersion, findPinnedVersion } from '../catalogue/catalogue-service.ts';
 import { todayInChina } from '../catalogue/catalogue-routes.ts';
 import { AppError, forbidden, invalidInput } from '../http/app-error.ts';
-import { createQuote, previewPrice, type QuoteRequest } from '../quotes/quote-service.ts';
+import { previewPrice, type PricingRequest, type QuoteRequest } from '../quotes/quote-service.ts';
 import type { RatingResult } from '../rating/index.ts';
+import { BatchQuoteCache, createQuotes } from './quote-batch.ts';
 import { columnOfErrorPath, mapRow, normaliseDate, readRowHead, RESERVED_COLUMNS, type CellError, type FormFieldSpec, type RowCells } from './csv-row-mapping.ts';
 
 export interface BulkQuoteOptions {
@@ -20,6 +21,8 @@ export interface BulkQuoteOptions {
   batchId?: string;
   /** Rows priced at the same time (default 8). */
   concurrency?: number;
+  /** Rows stored together when saving (default 500): one insert of quotes, audit entries and rating-book page each. */
+  saveBatchSize?: number;
   now?: Date;
 }
 
@@ -127,6 +130,8 @@ export async function startBulkQuote(caller: Caller, source: Readable, options: 
   if (save && caller.role !== 'broker') throw forbidden('Only brokers save quotes; preview without save instead.');
   if (save && !options.batchId) throw invalidInput('Saving quotes needs a batch id, so that a re-run returns the same quotes.', [{ path: 'query.batchId', message: 'is required when save is true (required)' }]);
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 8, 64));
+  const saveBatchSize = Math.max(1, Math.min(options.saveBatchSize ?? 500, 2000));
+  const saveCache = new BatchQuoteCache();
   const records = readRecords(source);
 
   const first = await records.next();
@@ -170,12 +175,22 @@ export async function startBulkQuote(caller: Caller, source: Readable, options: 
     return id;
   };
 
-  async function priceRecord(record: SourceRecord): Promise<BulkRowResult> {
+  interface MappedRow {
+    result: BulkRowResult;
+    /** Set when the row is ready to price (no errors so far). */
+    request?: PricingRequest;
+    lists: Parameters<typeof columnOfErrorPath>[1];
+    enterpriseColumn: string;
+  }
+
+  /** Reads a row into a pricing request, or its errors by column. */
+  async function mapRecord(record: SourceRecord): Promise<MappedRow> {
+    const noLists = new Map() as unknown as MappedRow['lists'];
     const row = record.row;
-    if (record.fatal) return { row, status: 'error', errors: [{ message: record.fatal }] };
+    if (record.fatal) return { result: { row, status: 'error', errors: [{ message: record.fatal }] }, lists: noLists, enterpriseColumn: 'enterpriseId' };
     const cells = record.cells!;
     if (cells.length !== columns.length) {
-      return { row, status: 'error', errors: [{ message: `has ${cells.length} cells but the header has ${columns.length} columns` }] };
+      return { result: { row, status: 'error', errors: [{ message: `has ${cells.length} cells but the header has ${columns.length} columns` }] }, lists: noLists, enterpriseColumn: 'enterpriseId' };
     }
     const filled = new Map<string, string>();
     const errors: CellError[] = [];
@@ -189,7 +204,7 @@ export async function startBulkQuote(caller: Caller, source: Readable, options: 
     const result: BulkRowResult = { row, ...(head.reference ? { reference: head.reference } : {}), status: 'error', errors };
     if (!head.productCode) {
       errors.push({ column: 'productCode', message: 'is required (or pass a product for the whole file)' });
-      return result;
+      return { result, lists: noLists, enterpriseColumn: 'enterpriseId' };
     }
     const enterpriseColumn = head.enterpriseId ? 'enterpriseId' : 'enterpriseCode';
     if (!head.enterpriseId && head.enterpriseCode) {
@@ -206,49 +221,74 @@ export async function startBulkQuote(caller: Caller, source: Readable, options: 
       if (!(err instanceof AppError)) throw err;
       const column = head.productVersion && err.kind === 'not_found' ? 'productVersion' : err.kind === 'conflict' ? 'startDate' : 'productCode';
       errors.push({ column, message: err.message });
-      return result;
+      return { result, lists: noLists, enterpriseColumn };
     }
     result.productCode = form.productCode;
     result.productVersion = form.version;
     const mapped = mapRow(filled as RowCells, head, form.fields);
     errors.push(...mapped.errors);
     if (head.enterpriseId) result.enterpriseId = head.enterpriseId;
-    if (errors.length > 0) return result;
-    try {
-      let rating: RatingResult;
-      if (save) {
-        const { quote, replayed } = await createQuote(caller, mapped.request as QuoteRequest, `bulk:${options.batchId}:${row}`, now);
-        rating = quote.result;
-        result.status = replayed ? 'replayed' : 'saved';
-        result.quoteId = quote.id;
-        result.quoteNumber = quote.quoteNumber;
-      } else {
-        rating = await previewPrice(caller, mapped.request, now);
-        result.status = 'priced';
-      }
-      result.productVersion = rating.productVersion;
-      result.decision = rating.decision.outcome;
-      result.decisionReasons = rating.decision.reasons.map((r) => r.rule);
-      result.grossPremiumFen = rating.grossPremiumFen;
-      result.netPremiumFen = rating.netPremiumFen;
-      result.vatFen = rating.vatFen;
-      result.subsidyFen = rating.subsidies.totalFen;
-      result.netCostFen = rating.expectedNetCostFen;
-    } catch (err) {
-      if (!(err instanceof AppError) || err.kind === 'unavailable' || err.kind === 'internal') throw err;
-      if (err.details.length === 0) errors.push({ message: err.message });
-      for (const d of err.details) {
-        const column = columnOfErrorPath(d.path, mapped.lists, enterpriseColumn);
-        errors.push(column ? { column, message: d.message } : { message: `${d.path} ${d.message}` });
-      }
+    return { result, ...(errors.length === 0 ? { request: mapped.request } : {}), lists: mapped.lists, enterpriseColumn };
+  }
+
+  /** The row's prices from a rating. */
+  function fill(result: BulkRowResult, rating: RatingResult): void {
+    result.productVersion = rating.productVersion;
+    result.decision = rating.decision.outcome;
+    result.decisionReasons = rating.decision.reasons.map((r) => r.rule);
+    result.grossPremiumFen = rating.grossPremiumFen;
+    result.netPremiumFen = rating.netPremiumFen;
+    result.vatFen = rating.vatFen;
+    result.subsidyFen = rating.subsidies.totalFen;
+    result.netCostFen = rating.expectedNetCostFen;
+  }
+
+  /** A service error as the row's errors by column; anything unexpected is thrown. */
+  function rowError(m: MappedRow, err: unknown): void {
+    if (!(err instanceof AppError) || err.kind === 'unavailable' || err.kind === 'internal') throw err;
+    if (err.details.length === 0) m.result.errors.push({ message: err.message });
+    for (const d of err.details) {
+      const column = columnOfErrorPath(d.path, m.lists, m.enterpriseColumn);
+      m.result.errors.push(column ? { column, message: d.message } : { message: `${d.path} ${d.message}` });
     }
-    return result;
+  }
+
+  async function previewRecord(record: SourceRecord): Promise<BulkRowResult> {
+    const m = await mapRecord(record);
+    if (!m.request) return m.result;
+    try {
+      fill(m.result, await previewPrice(caller, m.request, now));
+      m.result.status = 'priced';
+    } catch (err) {
+      rowError(m, err);
+    }
+    return m.result;
+  }
+
+  /** Saves rows together: each is stored as createQuote would, with the key `bulk:<batchId>:<row>`. */
+  async function saveRecords(batch: SourceRecord[]): Promise<BulkRowResult[]> {
+    const mapped: MappedRow[] = [];
+    for (let i = 0; i < batch.length; i += concurrency) mapped.push(...(await Promise.all(batch.slice(i, i + concurrency).map(mapRecord))));
+    const ready = mapped.filter((m) => m.request);
+    const outcomes = await createQuotes(caller, ready.map((m) => ({ request: m.request as QuoteRequest, idempotencyKey: `bulk:${options.batchId}:${m.result.row}` })), now, saveCache);
+    ready.forEach((m, i) => {
+      const outcome = outcomes[i]!;
+      if (!outcome.ok) {
+        rowError(m, outcome.error);
+        return;
+      }
+      fill(m.result, outcome.quote.result);
+      m.result.status = outcome.replayed ? 'replayed' : 'saved';
+      m.result.quoteId = outcome.quote.id;
+      m.result.quoteNumber = outcome.quote.quoteNumber;
+    });
+    return mapped.map((m) => m.result);
   }
 
   // A pending row never rejects (an unexpected error travels as a value), so rows waiting in the
   // window cannot become unhandled rejections while an earlier one is awaited.
   type Settled = { ok: true; value: BulkRowResult } | { ok: false; error: unknown };
-  const settle = (record: SourceRecord): Promise<Settled> => priceRecord(record).then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+  const settle = (record: SourceRecord): Promise<Settled> => previewRecord(record).then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
   const count = (r: BulkRowResult): BulkRowResult => {
     summary.rows++;
     if (r.status === 'error') summary.failed++;
@@ -265,6 +305,22 @@ export async function startBulkQuote(caller: Caller, source: Readable, options: 
     return count(s.value);
   };
 
+  async function* runSaving(): AsyncGenerator<BulkRowResult> {
+    let batch: SourceRecord[] = [second.value as SourceRecord];
+    try {
+      for await (const record of records) {
+        batch.push(record);
+        if (batch.length >= saveBatchSize) {
+          for (const r of await saveRecords(batch.splice(0))) yield count(r);
+        }
+      }
+      if (batch.length > 0) for (const r of await saveRecords(batch)) yield count(r);
+      batch = [];
+    } finally {
+      await records.return(undefined);
+    }
+  }
+
   async function* run(): AsyncGenerator<BulkRowResult> {
     const window: Promise<Settled>[] = [settle(second.value as SourceRecord)];
     try {
@@ -279,7 +335,7 @@ export async function startBulkQuote(caller: Caller, source: Readable, options: 
     }
   }
 
-  return { columns, rows: run(), summary };
+  return { columns, rows: save ? runSaving() : run(), summary };
 }
 
 function checkHeader(columns: string[], options: BulkQuoteOptions): void {

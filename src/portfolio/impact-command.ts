@@ -13,7 +13,7 @@ export function registerImpactCommand(program: Command): void {
     .option('--top <n>', 'largest movers to list', '10')
     .option('--no-policies', 'quotes only')
     .option('--json', 'print the report as JSON')
-    .option('--refresh', 'read the stored quotes again instead of reusing the book snapshot of the last hour')
+    .option('--refresh', 'first read every stored quote and policy of the baseline into its book (slow; for quotes stored before the book existed)')
     .option('--key <apiKey>', 'API key of an insurer admin or underwriter (default: TECHINS_API_KEY)')
     .action(async (code: string, version: string, options: { baseline?: string; top: string; policies: boolean; json?: boolean; refresh?: boolean; key?: string }) => {
       const { runCli, runImpactCommand } = await import('./portfolio-cli.ts');

@@ -5,7 +5,7 @@ import { todayInChina } from '../catalogue/catalogue-routes.ts';
 import { conflict, invalidInput } from '../http/app-error.ts';
 import { evaluateQuote, ProductCompileError, RatingInputError } from '../rating/index.ts';
 import { ImpactAccumulator, type BookImpact } from './impact-stats.ts';
-import { findBookSnapshot, readBookSnapshot, takeBookSnapshot, type BookEntry } from './rating-book.ts';
+import { bookEntries, readBook, rebuildBook, type BookEntry } from './rating-book.ts';
 
 export interface ImpactOptions {
   /** Version whose stored quotes are re-rated; default the product's published version in force today (else the latest published). */
@@ -14,10 +14,8 @@ export interface ImpactOptions {
   top?: number;
   /** Re-rate policies too (default true). */
   includePolicies?: boolean;
-  /** Read the stored quotes again instead of reusing a recent snapshot of the book. */
+  /** Read every stored quote and policy of the baseline into its book first (slow; for quotes stored before the book existed). */
   refresh?: boolean;
-  /** A snapshot of the baseline's book younger than this is reused (default 60 minutes). */
-  maxBookAgeMinutes?: number;
   /** Called every few hundred documents and at the end. */
   onProgress?(done: number, total: number): void;
   now?: Date;
@@ -30,8 +28,8 @@ export interface ImpactReport {
   baseline: string;
   /** How the quote date was set for the re-rating (see docs/portfolio.md). */
   asOfRule: string;
-  /** The snapshot of the baseline's book that was re-rated. */
-  book: { takenAt: string; reused: boolean; snapshotMs: number };
+  /** The baseline's rating book as it was read (kept at write time; see docs/portfolio.md). */
+  book: { readAt: string; pages: number; tailRecords: number; compacted: number; refreshed: boolean; readMs: number };
   quotes: BookImpact;
   policies: BookImpact | null;
   elapsedMs: number;
@@ -56,18 +54,17 @@ export async function analyseRateChange(caller: Caller, code: string, version: s
   });
   const top = Math.max(0, Math.min(options.top ?? 10, 100));
   const now = options.now ?? new Date();
-  const snapshotStarted = performance.now();
-  let snapshot = options.refresh ? null : await findBookSnapshot(code, baselineVersion, new Date(now.getTime() - (options.maxBookAgeMinutes ?? 60) * 60_000));
-  const reused = snapshot !== null;
-  if (!snapshot) {
+  const readStarted = performance.now();
+  if (options.refresh) {
     let read = 0;
-    snapshot = await takeBookSnapshot(code, baselineVersion, () => {
+    await rebuildBook(code, baselineVersion, () => {
       if (++read % 500 === 0) options.onProgress?.(read, 0);
-    }, now);
+    });
   }
-  const snapshotMs = Math.round(performance.now() - snapshotStarted);
+  const book = await readBook(code, baselineVersion);
+  const readMs = Math.round(performance.now() - readStarted);
   const withPolicies = options.includePolicies !== false;
-  const total = snapshot.quotes + (withPolicies ? snapshot.policies : 0);
+  const total = book.entries.quote.length + (withPolicies ? book.entries.policy.length : 0);
   let done = 0;
   const progress = () => {
     done++;
@@ -75,8 +72,8 @@ export async function analyseRateChange(caller: Caller, code: string, version: s
   };
   const from = target.definition.effectiveFrom;
   const to = target.definition.effectiveTo;
-  const quotes = await reRateBook(readBookSnapshot(snapshot.snapshotId, 'quote'), target, top, progress);
-  const policies = withPolicies ? await reRateBook(readBookSnapshot(snapshot.snapshotId, 'policy'), target, top, progress) : null;
+  const quotes = await reRateBook(bookEntries(book.entries.quote), target, top, progress);
+  const policies = withPolicies ? await reRateBook(bookEntries(book.entries.policy), target, top, progress) : null;
   options.onProgress?.(done, total);
   return {
     productCode: code,
@@ -84,7 +81,7 @@ export async function analyseRateChange(caller: Caller, code: string, version: s
     versionStatus: target.status,
     baseline: baselineVersion,
     asOfRule: `stored quote date, moved into ${version}'s effective period ${from} to ${to ?? 'open'} when outside it`,
-    book: { takenAt: snapshot.takenAt.toISOString(), reused, snapshotMs },
+    book: { readAt: now.toISOString(), pages: book.pages, tailRecords: book.tailRecords, compacted: book.compacted, refreshed: options.refresh === true, readMs },
     quotes,
     policies,
     elapsedMs: Math.round(performance.now() - started),
@@ -112,11 +109,17 @@ async function defaultBaseline(code: string, now: Date): Promise<string> {
   return chosen.version;
 }
 
-async function reRateBook(entries: AsyncIterable<BookEntry>, target: RatableVersion, top: number, progress: () => void): Promise<BookImpact> {
+/** Re-rates entries, letting other work in the process run every 1,000 of them. */
+async function reRateBook(entries: Iterable<BookEntry>, target: RatableVersion, top: number, progress: () => void): Promise<BookImpact> {
   const book = new ImpactAccumulator(top);
   const from = target.definition.effectiveFrom;
   const to = target.definition.effectiveTo;
-  for await (const entry of entries) {
+  let sinceYield = 0;
+  for (const entry of entries) {
+    if (++sinceYield === 1000) {
+      sinceYield = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     const stored = entry.context;
     // The new version is rated as of a day it is in force: a renewal of the same risk under it.
     let asOf = stored.asOf;

@@ -188,7 +188,7 @@ function describeBook(name: string, b: BookImpact): string[] {
 export function formatImpactReport(r: ImpactReport): string {
   return [
     `${r.productCode} ${r.version} (${r.versionStatus}) against ${r.baseline}; quote dates: ${r.asOfRule}.`,
-    `Book of ${r.baseline} as read at ${r.book.takenAt}${r.book.reused ? ' (snapshot reused; --refresh to read again)' : ''}.`,
+    `Book of ${r.baseline} as read at ${r.book.readAt}: ${r.book.pages} page(s) and ${r.book.tailRecords} recent record(s) in ${r.book.readMs} ms${r.book.refreshed ? ', after reading every stored quote and policy into it' : ''}.`,
     ...describeBook('Quotes', r.quotes),
     ...(r.policies ? describeBook('Policies', r.policies) : []),
     `(${r.elapsedMs} ms)`,
@@ -219,7 +219,7 @@ export async function runImpactCommand(code: string, version: string, options: I
       onProgress: (done, total) => {
         if (!bar) return;
         if (total === 0) {
-          process.stderr.write(`\rreading the stored book: ${done} quotes and policies`);
+          process.stderr.write(`\rreading stored quotes and policies into the book: ${done}`);
           return;
         }
         if (!started) process.stderr.write('\n');

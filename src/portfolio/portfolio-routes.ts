@@ -6,6 +6,11 @@ import { defineRoute } from '../http/route.ts';
 import { bulkResultCells, bulkResultColumns, startBulkQuote, type BulkRun } from './bulk-quote-service.ts';
 import { analyseRateChange } from './impact-service.ts';
 import { bulkQuery, impactParams, impactQuery, impactReportSchema } from './portfolio-schemas.ts';
+import { registerRatingBookHooks } from './rating-book.ts';
+
+// The app that serves these routes keeps every product version's rating book as quotes and
+// policies are stored (src/app.ts mounts these routes, so every app process records).
+registerRatingBookHooks();
 
 const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain', 'application/vnd.ms-excel', 'application/octet-stream'];
 

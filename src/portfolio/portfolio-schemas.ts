@@ -15,7 +15,7 @@ export const impactQuery = {
     baseline: { ...versionLabel, description: 'Version whose stored quotes and policies are re-rated (default: the published version in force today, else the latest published).' },
     top: { type: 'integer', minimum: 0, maximum: 100, default: 10, description: 'How many largest movers to list.' },
     policies: { type: 'boolean', default: true, description: 'Re-rate the baseline\'s policies too.' },
-    refresh: { type: 'boolean', default: false, description: 'Read the stored quotes and policies again instead of reusing the book snapshot of the last hour.' },
+    refresh: { type: 'boolean', default: false, description: 'First read every stored quote and policy of the baseline into its rating book (slow: for quotes stored before the book existed; entries already in the book are not counted twice).' },
   },
 } as const;
 
@@ -116,11 +116,14 @@ export const impactReportSchema = {
     baseline: { type: 'string', description: 'The version whose stored book was re-rated.' },
     asOfRule: { type: 'string', description: 'How the quote date of the re-rating was chosen.' },
     book: {
-      type: 'object', required: ['takenAt', 'reused', 'snapshotMs'], additionalProperties: false, description: 'The packed snapshot of the baseline\'s stored quotes and policies that was re-rated.',
+      type: 'object', required: ['readAt', 'pages', 'tailRecords', 'compacted', 'refreshed', 'readMs'], additionalProperties: false, description: 'The baseline\'s rating book, kept as quotes and policies are stored (docs/portfolio.md), as it was read.',
       properties: {
-        takenAt: { type: 'string', description: 'When the stored quotes and policies were read (ISO time); later quotes are not in it until a refresh.' },
-        reused: { type: 'boolean', description: 'True when a snapshot of the last hour was reused.' },
-        snapshotMs: { type: 'integer', description: 'Time spent finding or taking the snapshot.' },
+        readAt: { type: 'string', description: 'When the book was read (ISO time): every quote and policy stored before is in it.' },
+        pages: { type: 'integer', description: 'Page documents read.' },
+        tailRecords: { type: 'integer', description: 'Recent records not yet packed into a page.' },
+        compacted: { type: 'integer', description: 'Tail records this read packed into a page.' },
+        refreshed: { type: 'boolean', description: 'True when every stored quote and policy was read into the book first (refresh=true).' },
+        readMs: { type: 'integer', description: 'Time spent reading the book (and refreshing it).' },
       },
     },
     quotes: bookImpactSchema,

@@ -1,51 +1,67 @@
-// A packed snapshot of the book of one product version: what re-rating needs from every stored
-// quote and policy (id, number, inputs, picks, context, stored premium and decision), 2,000 to a
-// gzipped chunk. FerretDB 1.x reads a few thousand stored quotes a second (each carries its
-// worksheet and subsidy programmes), so a rate-change exercise — many drafts against the same
-// baseline — reads the book from the database once, and every later analysis reads ~50 chunks.
-// The snapshot serves premium and decision analysis: contexts are kept without their subsidy
-// programmes, so re-rated subsidies are not meaningful (and not reported).
-import { randomUUID } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+// The rating book of each product version, kept at write time: what re-rating needs from every
+// stored quote and policy (id, number, inputs, picks, context, stored premium and decision),
+// packed as text, so an impact analysis reads a few page documents by _id instead of decoding
+// every stored quote (FerretDB 1.x decodes every document of a collection for any filter other
+// than an exact _id, ~100 stored quotes a second here; see docs/database.md and docs/portfolio.md).
+//
+// - Every quote stored, approved or declined and every policy issued adds a small record to the
+//   tail (`ratingBookTail`), _id `quote:<id>:<revision>` / `policy:<id>`: a replayed hook hits
+//   E11000 and is already recorded. A record is one string field (cheap for FerretDB to decode).
+// - Batches (bulk save) and compaction write page documents (`ratingBookPages`), _id
+//   `<book>:<seq>` with seq 0, 1, 2, … claimed by inserting (E11000: the next one). Pages are
+//   never changed or deleted, so readers find them by probing seq from 0 until one is missing.
+// - Compaction packs a book's tail records into a page, then deletes those records by _id.
+// - Readers take pages and tail together and keep one entry per quote/policy, the highest
+//   revision: a crash between writing a page and deleting its tail records, two instances
+//   compacting at once, or a batch recorded twice never counts a quote twice.
+// Contexts are kept without their subsidy programmes, which the engine applies after the premium
+// and the decision and which never change them: the book serves premium and decision analysis.
 import mongoose, { Schema } from 'mongoose';
+import { isDuplicateKeyError } from '../db/duplicate-key.ts';
+import { fromJsonText } from '../db/json-text.ts';
 import { PolicyModel } from '../policies/policy-model.ts';
+import { onPolicyIssued, type PolicyView } from '../policies/policy-service.ts';
 import { QuoteModel } from '../quotes/quote-model.ts';
+import { onQuoteStored, type StoredQuoteEvent } from '../quotes/quote-service.ts';
 import type { QuoteContext, QuotePicks } from '../rating/index.ts';
 
-const CHUNK_SIZE = 2000;
+/** Entries per page written by compaction and by a rebuild. */
+export const PAGE_SIZE = 2000;
+/** A book's tail is packed into a page once it holds this many records. */
+export const COMPACT_MIN_RECORDS = 500;
 
-const chunkSchema = new Schema(
+const tailSchema = new Schema(
   {
-    snapshotId: { type: String, required: true },
-    kind: { type: String, required: true, enum: ['quote', 'policy'] },
+    _id: { type: String, required: true },
+    book: { type: String, required: true },
+    data: { type: String, required: true },
+  },
+  { collection: 'ratingBookTail', versionKey: false },
+);
+tailSchema.index({ book: 1 });
+
+const pageSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    book: { type: String, required: true },
     seq: { type: Number, required: true },
     count: { type: Number, required: true },
-    data: { type: Buffer, required: true },
+    data: { type: String, required: true },
+    at: { type: Date, required: true },
   },
-  { collection: 'ratingBookChunks', versionKey: false },
+  { collection: 'ratingBookPages', versionKey: false },
 );
-chunkSchema.index({ snapshotId: 1, kind: 1, seq: 1 }, { unique: true });
 
-// Written after all its chunks: a snapshot document means a complete snapshot (no transactions).
-const snapshotSchema = new Schema(
-  {
-    snapshotId: { type: String, required: true, unique: true },
-    productCode: { type: String, required: true },
-    productVersion: { type: String, required: true },
-    takenAt: { type: Date, required: true },
-    quotes: { type: Number, required: true },
-    policies: { type: Number, required: true },
-  },
-  { collection: 'ratingBookSnapshots', versionKey: false },
-);
-snapshotSchema.index({ productCode: 1, productVersion: 1, takenAt: -1 });
+export const RatingBookTailModel = mongoose.model('RatingBookTail', tailSchema);
+export const RatingBookPageModel = mongoose.model('RatingBookPage', pageSchema);
 
-export const RatingBookChunkModel = mongoose.model('RatingBookChunk', chunkSchema);
-export const RatingBookSnapshotModel = mongoose.model('RatingBookSnapshot', snapshotSchema);
+export type BookKind = 'quote' | 'policy';
 
 /** One stored quote or policy as re-rating reads it. */
 export interface BookEntry {
+  kind: BookKind;
   id: string;
+  revision: number;
   number: string;
   inputs: unknown;
   picks: QuotePicks | undefined;
@@ -54,93 +70,287 @@ export interface BookEntry {
   storedDecision: string;
 }
 
-export interface BookSnapshot {
-  snapshotId: string;
-  productCode: string;
-  productVersion: string;
-  takenAt: Date;
-  quotes: number;
-  policies: number;
+export const bookKey = (productCode: string, productVersion: string) => `${productCode}@${productVersion}`;
+const recordId = (e: Pick<BookEntry, 'kind' | 'id' | 'revision'>) => (e.kind === 'quote' ? `quote:${e.id}:${e.revision}` : `policy:${e.id}`);
+
+/** The context as the book keeps it: without subsidy programmes. */
+function bookContext(context: QuoteContext): Omit<QuoteContext, 'programmes'> {
+  const { programmes: _programmes, ...rest } = context;
+  return rest;
 }
 
-// [id, number, inputs, picks, context index, stored premium, stored decision]
-type PackedEntry = [string, string, unknown, QuotePicks | null, number, number, string];
+// Text of a page (and of a tail record, a page of one): line 1 the page's distinct contexts as a
+// JSON array; then one line per entry, `kind \t id \t revision \t [number, inputs, picks, context
+// index, stored premium, stored decision]`. JSON has no raw tabs or newlines, and readers split
+// the key fields off without parsing the rest until the entry is re-rated.
+export function packEntries(entries: readonly BookEntry[]): string {
+  const contexts = new Map<string, number>();
+  const lines: string[] = [];
+  for (const e of entries) {
+    const contextText = JSON.stringify(bookContext(e.context));
+    let index = contexts.get(contextText);
+    if (index === undefined) contexts.set(contextText, (index = contexts.size));
+    lines.push(`${e.kind}\t${e.id}\t${e.revision}\t${JSON.stringify([e.number, e.inputs ?? null, e.picks ?? null, index, e.storedPremiumFen, e.storedDecision])}`);
+  }
+  return `[${[...contexts.keys()].join(',')}]\n${lines.join('\n')}`;
+}
+
+/** An entry read from a page, its JSON parsed only when it is used. */
+interface PackedLine {
+  kind: BookKind;
+  id: string;
+  revision: number;
+  json: string;
+  contexts: readonly QuoteContext[];
+}
+
+function* unpackLines(text: string): Generator<PackedLine> {
+  const firstBreak = text.indexOf('\n');
+  if (firstBreak < 0) return;
+  const contexts = JSON.parse(text.slice(0, firstBreak)) as QuoteContext[];
+  let start = firstBreak + 1;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const tab1 = text.indexOf('\t', start);
+    const tab2 = text.indexOf('\t', tab1 + 1);
+    const tab3 = text.indexOf('\t', tab2 + 1);
+    yield { kind: text.slice(start, tab1) as BookKind, id: text.slice(tab1 + 1, tab2), revision: Number(text.slice(tab2 + 1, tab3)), json: text.slice(tab3 + 1, end), contexts };
+    start = end + 1;
+  }
+}
+
+function entryOf(line: PackedLine): BookEntry {
+  const [number, inputs, picks, contextIndex, storedPremiumFen, storedDecision] = JSON.parse(line.json) as [string, unknown, QuotePicks | null, number, number, string];
+  return { kind: line.kind, id: line.id, revision: line.revision, number, inputs, picks: picks ?? undefined, context: line.contexts[contextIndex]!, storedPremiumFen, storedDecision };
+}
+
+/** The book entry of a stored quote event (the quote service's hook). */
+export function entryOfQuoteEvent(q: StoredQuoteEvent): BookEntry {
+  return { kind: 'quote', id: q.id, revision: q.revision, number: q.quoteNumber, inputs: q.inputs, picks: q.picks, context: q.context, storedPremiumFen: q.grossPremiumFen, storedDecision: q.decision };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing.
+
+/** Adds entries to the tail of their book; a record already there (same id) is left as it is. */
+export async function recordInTail(book: string, entries: readonly BookEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const docs = entries.map((e) => ({ _id: recordId(e), book, data: packEntries([e]) }));
+  try {
+    await RatingBookTailModel.collection.insertMany(docs as never[], { ordered: false });
+  } catch (err) {
+    const writeErrors = (err as { writeErrors?: { code?: number }[] }).writeErrors;
+    const allDuplicates = isDuplicateKeyError(err) && (!writeErrors || writeErrors.every((w) => w.code === 11000));
+    if (!allDuplicates) throw err;
+  }
+  startBackgroundCompaction();
+}
+
+// Where the next page of a book probably goes, per database and book. Only a hint: a page is
+// written at seq n only after checking that n-1 exists, and E11000 moves on to n+1.
+const nextSeqHints = new Map<string, number>();
+const pageId = (book: string, seq: number) => `${book}:${seq}`;
+const hintKey = (book: string) => `${mongoose.connection.name}\u0000${book}`;
+
+async function pageExists(book: string, seq: number): Promise<boolean> {
+  return (await RatingBookPageModel.collection.findOne({ _id: pageId(book, seq) } as never, { projection: { _id: 1 } })) !== null;
+}
+
+async function firstFreeSeq(book: string): Promise<number> {
+  const hint = nextSeqHints.get(hintKey(book));
+  if (hint !== undefined && (hint === 0 || (await pageExists(book, hint - 1)))) return hint;
+  let seq = 0;
+  while (await pageExists(book, seq)) seq++;
+  return seq;
+}
+
+/** Appends a page of entries to a book; returns its seq. */
+export async function appendPage(book: string, entries: readonly BookEntry[], now: Date = new Date()): Promise<number> {
+  const data = packEntries(entries);
+  let seq = await firstFreeSeq(book);
+  for (;;) {
+    try {
+      await RatingBookPageModel.collection.insertOne({ _id: pageId(book, seq), book, seq, count: entries.length, data, at: now } as never);
+      nextSeqHints.set(hintKey(book), seq + 1);
+      return seq;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      seq++;
+    }
+  }
+}
+
+/** Appends entries as pages of at most PAGE_SIZE. */
+export async function appendPages(book: string, entries: readonly BookEntry[], now: Date = new Date()): Promise<void> {
+  for (let i = 0; i < entries.length; i += PAGE_SIZE) await appendPage(book, entries.slice(i, i + PAGE_SIZE), now);
+}
+
+interface TailRecord {
+  _id: string;
+  book: string;
+  data: string;
+}
+
+/**
+ * Packs tail records into pages, per book, for books with at least `minRecords` of them (one
+ * book, or all), then deletes the packed records. Safe to run on several instances at once.
+ * Returns how many records were packed.
+ */
+export async function compactBooks(options: { book?: string; minRecords?: number; records?: readonly TailRecord[] } = {}): Promise<number> {
+  const minRecords = options.minRecords ?? COMPACT_MIN_RECORDS;
+  const records = options.records ?? (await RatingBookTailModel.collection.find((options.book ? { book: options.book } : {}) as never).toArray() as unknown as TailRecord[]);
+  const byBook = new Map<string, TailRecord[]>();
+  for (const r of records) {
+    if (options.book && r.book !== options.book) continue;
+    let list = byBook.get(r.book);
+    if (!list) byBook.set(r.book, (list = []));
+    list.push(r);
+  }
+  let packed = 0;
+  for (const [book, list] of byBook) {
+    if (list.length < minRecords || list.length === 0) continue;
+    const entries = list.flatMap((r) => [...unpackLines(r.data)].map(entryOf));
+    await appendPages(book, entries);
+    await RatingBookTailModel.collection.deleteMany({ _id: { $in: list.map((r) => r._id) } } as never);
+    packed += list.length;
+  }
+  return packed;
+}
+
+let compactionTimer: NodeJS.Timeout | undefined;
+/**
+ * Compacts every book's tail once a minute in this process (unref'd: it never keeps a process
+ * alive). Started by the first tail record written; errors (database away) wait for the next round.
+ */
+export function startBackgroundCompaction(intervalMs = 60_000): void {
+  if (compactionTimer) return;
+  compactionTimer = setInterval(() => {
+    if (mongoose.connection.readyState !== 1) return;
+    compactBooks().catch(() => {});
+  }, intervalMs);
+  compactionTimer.unref();
+}
+
+export function stopBackgroundCompaction(): void {
+  if (compactionTimer) clearInterval(compactionTimer);
+  compactionTimer = undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hooks: every quote stored, approved or declined and every policy issued is recorded.
+
+let hooksRegistered = false;
+/** Registers the book's hooks on the quote and policy services (once per process). */
+export function registerRatingBookHooks(): void {
+  if (hooksRegistered) return;
+  hooksRegistered = true;
+  onQuoteStored((quote) => recordInTail(bookKey(quote.productCode, quote.productVersion), [entryOfQuoteEvent(quote)]));
+  onPolicyIssued((policy) => recordPolicy(policy));
+}
 
 interface StoredRating {
   _id: unknown;
   quoteNumber?: string;
   policyNumber?: string;
+  status?: string;
+  underwriting?: { action?: string };
   inputs: unknown;
   picks?: QuotePicks;
-  context: QuoteContext;
-  result?: { grossPremiumFen?: number; decision?: { outcome?: string } };
+  context: unknown;
+  result?: unknown;
+}
+
+function entryOfStored(kind: BookKind, doc: StoredRating): BookEntry {
+  const result = fromJsonText<{ grossPremiumFen?: number; decision?: { outcome?: string } } | undefined>(doc.result);
+  const picks = fromJsonText<QuotePicks | undefined>(doc.picks);
+  return {
+    kind, id: String(doc._id), revision: kind === 'quote' && doc.underwriting?.action ? 1 : 0,
+    number: doc.quoteNumber ?? doc.policyNumber ?? String(doc._id),
+    inputs: fromJsonText(doc.inputs), picks: picks ?? undefined, context: fromJsonText<QuoteContext>(doc.context),
+    storedPremiumFen: result?.grossPremiumFen ?? 0, storedDecision: result?.decision?.outcome ?? 'unknown',
+  };
+}
+
+async function recordPolicy(policy: PolicyView): Promise<void> {
+  const doc = await PolicyModel.findById(policy.id).lean<StoredRating>();
+  if (!doc) return;
+  await recordInTail(bookKey(policy.productCode, policy.productVersion), [entryOfStored('policy', doc)]);
 }
 
 /** Only what re-rating reads: not the worksheet. */
-const PROJECTION = { inputs: 1, picks: 1, context: 1, 'result.grossPremiumFen': 1, 'result.decision.outcome': 1 } as const;
+const PROJECTION = { inputs: 1, picks: 1, context: 1, result: 1, quoteNumber: 1, policyNumber: 1, underwriting: 1 } as const;
 
-/** The newest complete snapshot of a version's book taken at or after `since`, if any. */
-export async function findBookSnapshot(productCode: string, productVersion: string, since: Date): Promise<BookSnapshot | null> {
-  const doc = await RatingBookSnapshotModel.findOne({ productCode, productVersion, takenAt: { $gte: since } }).sort({ takenAt: -1 }).lean();
-  return doc ? { snapshotId: doc.snapshotId, productCode: doc.productCode, productVersion: doc.productVersion, takenAt: doc.takenAt, quotes: doc.quotes, policies: doc.policies } : null;
+/**
+ * Reads every stored quote and policy of a version from their collections and adds them to the
+ * book (for quotes stored before the book existed). Slow on FerretDB: it decodes every stored
+ * quote. Entries already in the book are not counted twice.
+ */
+export async function rebuildBook(productCode: string, productVersion: string, onDocument: () => void = () => {}): Promise<number> {
+  const book = bookKey(productCode, productVersion);
+  const filter = { productCode, productVersion };
+  let count = 0;
+  for (const kind of ['quote', 'policy'] as const) {
+    const model = kind === 'quote' ? QuoteModel : PolicyModel;
+    const cursor = (model as typeof QuoteModel).find(filter, PROJECTION).lean<StoredRating[]>().cursor({ batchSize: 1000 });
+    let entries: BookEntry[] = [];
+    for await (const doc of cursor as AsyncIterable<StoredRating>) {
+      entries.push(entryOfStored(kind, doc));
+      onDocument();
+      if (entries.length === PAGE_SIZE) {
+        await appendPage(book, entries);
+        count += entries.length;
+        entries = [];
+      }
+    }
+    if (entries.length > 0) await appendPage(book, entries);
+    count += entries.length;
+  }
+  return count;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading.
+
+export interface BookRead {
+  book: string;
+  /** One entry per quote/policy (the highest revision), quotes first. */
+  entries: { quote: PackedLine[]; policy: PackedLine[] };
+  pages: number;
+  tailRecords: number;
+  /** Tail records packed into a page by this read. */
+  compacted: number;
 }
 
 /**
- * Reads every stored quote and policy of a version and packs them into a new snapshot; older
- * snapshots of the version are removed once the new one is complete.
+ * Reads a book: the tail (compacted first when it is large), then the pages seq 0, 1, … by _id,
+ * keeping one entry per quote or policy. Entries are parsed only when iterated (`bookEntries`).
  */
-export async function takeBookSnapshot(productCode: string, productVersion: string, onDocument: () => void = () => {}, now: Date = new Date()): Promise<BookSnapshot> {
-  const snapshotId = randomUUID();
-  const filter = { productCode, productVersion };
-  const counts = { quote: 0, policy: 0 };
-  for (const kind of ['quote', 'policy'] as const) {
-    const cursor = kind === 'quote'
-      ? QuoteModel.find(filter, { ...PROJECTION, quoteNumber: 1 }).lean<StoredRating[]>().cursor({ batchSize: 1000 })
-      : PolicyModel.find(filter, { ...PROJECTION, policyNumber: 1 }).lean<StoredRating[]>().cursor({ batchSize: 1000 });
-    let seq = 0;
-    let contexts = new Map<string, number>();
-    let entries: PackedEntry[] = [];
-    const flush = async () => {
-      if (entries.length === 0) return;
-      const data = gzipSync(JSON.stringify({ contexts: [...contexts.keys()], entries }), { level: 1 });
-      await RatingBookChunkModel.create({ snapshotId, kind, seq: seq++, count: entries.length, data });
-      counts[kind] += entries.length;
-      contexts = new Map();
-      entries = [];
-    };
-    for await (const doc of cursor as AsyncIterable<StoredRating>) {
-      // Subsidy programmes are worked out after the premium and the decision and never change
-      // them; leaving them out halves the rating time and the snapshot.
-      const { programmes: _programmes, ...context } = doc.context;
-      const contextText = JSON.stringify(context);
-      let contextIndex = contexts.get(contextText);
-      if (contextIndex === undefined) contexts.set(contextText, (contextIndex = contexts.size));
-      entries.push([String(doc._id), doc.quoteNumber ?? doc.policyNumber ?? String(doc._id), doc.inputs, doc.picks ?? null, contextIndex, doc.result?.grossPremiumFen ?? 0, doc.result?.decision?.outcome ?? 'unknown']);
-      onDocument();
-      if (entries.length === CHUNK_SIZE) await flush();
-    }
-    await flush();
+export async function readBook(productCode: string, productVersion: string, onPage: (entries: number) => void = () => {}): Promise<BookRead> {
+  const book = bookKey(productCode, productVersion);
+  const tail = await RatingBookTailModel.collection.find({ book } as never).toArray() as unknown as TailRecord[];
+  const compacted = await compactBooks({ book, records: tail });
+  const best = new Map<string, PackedLine>();
+  const offer = (line: PackedLine) => {
+    const key = `${line.kind}\t${line.id}`;
+    const seen = best.get(key);
+    if (!seen || seen.revision < line.revision) best.set(key, line);
+  };
+  let pages = 0;
+  for (;; pages++) {
+    const page = await RatingBookPageModel.collection.findOne({ _id: pageId(book, pages) } as never) as { data: string; count: number } | null;
+    if (!page) break;
+    for (const line of unpackLines(page.data)) offer(line);
+    onPage(page.count);
   }
-  await RatingBookSnapshotModel.create({ snapshotId, productCode, productVersion, takenAt: now, quotes: counts.quote, policies: counts.policy });
-  const older = await RatingBookSnapshotModel.find({ productCode, productVersion, snapshotId: { $ne: snapshotId } }, { snapshotId: 1 }).lean();
-  if (older.length > 0) {
-    const ids = older.map((o) => o.snapshotId);
-    await RatingBookSnapshotModel.deleteMany({ snapshotId: { $in: ids } });
-    await RatingBookChunkModel.deleteMany({ snapshotId: { $in: ids } });
-  }
-  return { snapshotId, productCode, productVersion, takenAt: now, quotes: counts.quote, policies: counts.policy };
+  nextSeqHints.set(hintKey(book), pages);
+  for (const record of tail) for (const line of unpackLines(record.data)) offer(line);
+  const entries: BookRead['entries'] = { quote: [], policy: [] };
+  for (const line of best.values()) entries[line.kind].push(line);
+  return { book, entries, pages, tailRecords: tail.length, compacted };
 }
 
-/** The entries of a snapshot, quotes or policies, chunk by chunk (one chunk in memory at a time). */
-export async function* readBookSnapshot(snapshotId: string, kind: 'quote' | 'policy'): AsyncGenerator<BookEntry> {
-  const cursor = RatingBookChunkModel.find({ snapshotId, kind }, { data: 1 }).sort({ seq: 1 }).lean().cursor({ batchSize: 4 });
-  for await (const chunk of cursor) {
-    const raw = chunk.data as unknown as Buffer | { buffer: Uint8Array };
-    const bytes = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer);
-    const { contexts, entries } = JSON.parse(gunzipSync(bytes).toString('utf8')) as { contexts: string[]; entries: PackedEntry[] };
-    const parsed = contexts.map((c) => JSON.parse(c) as QuoteContext);
-    for (const [id, number, inputs, picks, contextIndex, storedPremiumFen, storedDecision] of entries) {
-      yield { id, number, inputs, picks: picks ?? undefined, context: parsed[contextIndex]!, storedPremiumFen, storedDecision };
-    }
-  }
+/** The entries of a book read, parsed one at a time. */
+export function* bookEntries(lines: readonly PackedLine[]): Generator<BookEntry> {
+  for (const line of lines) yield entryOf(line);
 }

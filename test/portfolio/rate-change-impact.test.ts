@@ -67,7 +67,7 @@ describe('Rate-change impact analysis', () => {
     const q = res.body.quotes;
     expect(res.body).to.include({ productCode: PRODUCT, version: '2025.2', versionStatus: 'draft', baseline: '2025.1' });
     expect(q).to.include({ count: 5, rated: 5, increased: 5, decreased: 0, unchanged: 0 });
-    expect(res.body.book.reused).to.equal(false);
+    expect(res.body.book).to.include({ refreshed: false, pages: 0, tailRecords: 6 }); // 5 quotes and a policy, recorded as they were stored
     const storedTotal = stored.reduce((s, x) => s + x.gross, 0);
     expect(q.storedPremiumFen).to.equal(storedTotal);
     expect(Math.abs(q.newPremiumFen - storedTotal * 1.1)).to.be.at.most(5 * 100); // ≤ 1 元 per quote of rounding
@@ -123,15 +123,16 @@ describe('Rate-change impact analysis', () => {
     expect((await impact('9.9')).status).to.equal(404);
   });
 
-  it('reuses the book snapshot of the last hour, and reads new quotes on refresh', async () => {
+  it('counts a quote created since the last analysis at once, and a refresh (reading every stored quote into the book) counts nothing twice', async () => {
     const inputs = { ...structuredClone(baseVector!.inputs), contractAmount: 700, aggregateLimit: 700, perEventEquipmentLimit: 700 };
     expect((await t.http.post('/v1/quotes').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs, startDate: today() })).status).to.equal(201);
-    const reused = await impact('2025.2');
-    expect(reused.body.book.reused).to.equal(true);
-    expect(reused.body.quotes.count).to.equal(5);
+    const next = await impact('2025.2');
+    expect(next.body.quotes.count).to.equal(6);
     const refreshed = await impact('2025.2', '?refresh=true');
-    expect(refreshed.body.book.reused).to.equal(false);
+    expect(refreshed.status, JSON.stringify(refreshed.body)).to.equal(200);
+    expect(refreshed.body.book.refreshed).to.equal(true);
     expect(refreshed.body.quotes.count).to.equal(6);
+    expect(refreshed.body.policies.count).to.equal(1);
     expect(refreshed.body.quotes.changePercent).to.be.closeTo(10, 0.01);
   });
 });
