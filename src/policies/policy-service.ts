@@ -5,6 +5,7 @@ import type { Caller } from '../auth/caller.ts';
 import { todayInChina } from '../catalogue/catalogue-routes.ts';
 import { conflict, notFound } from '../http/app-error.ts';
 import { QuoteModel } from '../quotes/quote-model.ts';
+import { recordPolicySubsidies } from './subsidy-ledger.ts';
 import { isVisibleTo, loadVisibleQuote, randomCode, visibilityFilter } from '../quotes/quote-service.ts';
 import type { RatingResult } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
@@ -121,15 +122,23 @@ export async function bindQuote(caller: Caller, quoteId: string, now: Date = new
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
       const existing = await PolicyModel.findById(id, { policyNumber: 1 }).lean();
-      if (existing) throw conflict(`Quote ${quote.quoteNumber} is already bound as policy ${existing.policyNumber}.`);
+      if (existing) {
+        await recordPolicySubsidies(ledgerEntryOf(id, quote, result)); // completes a bind that stopped before its ledger entry
+        throw conflict(`Quote ${quote.quoteNumber} is already bound as policy ${existing.policyNumber}.`);
+      }
       if (attempt >= 5) throw err; // a policy-number collision, five times over: give up loudly
     }
   }
+  await recordPolicySubsidies(ledgerEntryOf(id, quote, result));
   await QuoteModel.updateOne({ _id: quote._id }, { $set: { status: 'bound', policyId: String(policy._id) } });
   await recordAudit(caller, { action: 'policy.issue', entityType: 'policy', entityId: String(policy._id), organisationId: quote.insurerOrganisationId, summary: `Bound quote ${quote.quoteNumber} as policy ${policy.policyNumber}, gross ${policy.grossPremiumFen} fen.` }, now);
   const view = toPolicyView(policy);
   for (const hook of issuedHooks) await hook(view);
   return view;
+}
+
+function ledgerEntryOf(policyId: mongoose.Types.ObjectId, quote: { enterpriseOrganisationId: string; startDate: string }, result: RatingResult) {
+  return { id: String(policyId), enterpriseId: quote.enterpriseOrganisationId, startDate: quote.startDate, subsidies: result.subsidies.layers.map((l) => ({ programme: l.programme, amountFen: l.amountFen })) };
 }
 
 export async function loadVisiblePolicy(caller: Caller, id: string): Promise<PolicyDoc> {

@@ -6,7 +6,7 @@ import type { Caller } from '../auth/caller.ts';
 import { findEffectiveVersion, findOwnVersion, findPinnedVersion, subsidyProgrammesFor, type RatableVersion } from '../catalogue/catalogue-service.ts';
 import { todayInChina } from '../catalogue/catalogue-routes.ts';
 import { conflict, invalidInput, notFound } from '../http/app-error.ts';
-import { PolicyModel } from '../policies/policy-model.ts';
+import { subsidiesRecorded } from '../policies/subsidy-ledger.ts';
 import { evaluateQuote, type EnterpriseContext, type QuoteContext, type QuotePicks, type QuotingRole, type RatingResult, type SubsidyProgramme } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { QuoteModel, UnderwritingDecisionModel, type QuoteDoc } from './quote-model.ts';
@@ -65,15 +65,6 @@ async function loadEnterprise(id: string, path = 'body.enterpriseId'): Promise<E
   return { id: String(org._id), name: org.name, ...(org.regionCode ? { regionCode: org.regionCode } : {}), qualifications: [...(org.qualifications ?? [])] };
 }
 
-/** Subsidy already expected on this enterprise's policies starting in the same year, per programme. */
-async function subsidiesReceivedThisYear(enterpriseId: string, startDate: string): Promise<{ programme: string; amountFen: number }[]> {
-  const year = startDate.slice(0, 4);
-  const policies = await PolicyModel.find({ enterpriseOrganisationId: enterpriseId, startDate: { $gte: `${year}-01-01`, $lte: `${year}-12-31` } }, { subsidies: 1 }).lean();
-  const totals = new Map<string, number>();
-  for (const policy of policies) for (const s of policy.subsidies ?? []) totals.set(s.programme!, (totals.get(s.programme!) ?? 0) + (s.amountFen ?? 0));
-  return [...totals].map(([programme, amountFen]) => ({ programme, amountFen }));
-}
-
 interface PreparedRating {
   version: RatableVersion;
   context: QuoteContext;
@@ -100,13 +91,17 @@ async function prepareRating(caller: Caller, request: PricingRequest, now: Date)
   }
 
   const enterpriseId = caller.role === 'enterprise' ? caller.organisationId : request.enterpriseId;
+  // Both reads at once; the ledger read is only used when the enterprise exists.
+  const receivedThisYear = enterpriseId && mongoose.isValidObjectId(enterpriseId) ? subsidiesRecorded(enterpriseId, startDate.slice(0, 4)) : undefined;
+  receivedThisYear?.catch(() => {}); // awaited below unless loadEnterprise throws first
   const enterprise = enterpriseId ? await loadEnterprise(enterpriseId) : undefined;
   const facts = request.enterprise ?? {};
   const enterpriseContext: EnterpriseContext = {
     ...(enterprise?.regionCode ? { regionCode: enterprise.regionCode } : {}),
     qualifications: [...new Set([...(enterprise?.qualifications ?? []), ...(facts.qualifications ?? [])])],
     supportYear: facts.supportYear ?? 1,
-    receivedThisYear: enterprise ? await subsidiesReceivedThisYear(enterprise.id, startDate) : [],
+    // Subsidy already expected on this enterprise's policies starting in the same year, per programme.
+    receivedThisYear: enterprise ? await receivedThisYear! : [],
     ...(facts.awards ? { awards: facts.awards } : {}),
     ...(facts.coverScope ? { coverScope: facts.coverScope } : {}),
   };

@@ -144,6 +144,29 @@ describe('Quotes and policies', () => {
     expect(after.body.policyId).to.equal(results.find((r) => r.status === 201)!.body.id);
   });
 
+  it('counts a bound policy\'s expected subsidy against the enterprise\'s annual caps on its next quote, once', async () => {
+    // JNXC is in Shandong (370102): SD-FIRST-SET has a per-enterprise annual cap.
+    const body = () => ({ ...quoteBody(), enterpriseId: t.organisations.JNXC, enterprise: { qualifications: ['first-domestic'] } });
+    const first = await createQuote(body());
+    const sdLayer = (q: { result: unknown }) => (q.result as { subsidies: { layers: { programme: string; amountFen: number }[] } }).subsidies.layers.find((l) => l.programme === 'SD-FIRST-SET');
+    const firstSd = sdLayer(first);
+    expect(firstSd, JSON.stringify((first.result as { subsidies: unknown }).subsidies)).to.exist;
+    const bound = await t.http.post(`/v1/quotes/${first.id}/bind`).set(as('broker'));
+    expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
+    expect((await t.http.post(`/v1/quotes/${first.id}/bind`).set(as('broker'))).status).to.equal(409); // a retried bind records nothing more
+    const second = await createQuote(body());
+    const stored = await QuoteModel.findById(second.id);
+    const received = (stored!.context as { enterprise: { receivedThisYear: { programme: string; amountFen: number }[] } }).enterprise.receivedThisYear;
+    const total = (programme: string) => (bound.body as { subsidies: { programme: string; amountFen: number }[] }).subsidies.filter((s) => s.programme === programme).reduce((a, s) => a + s.amountFen, 0);
+    expect(received.find((r) => r.programme === 'SD-FIRST-SET')?.amountFen).to.equal(firstSd!.amountFen);
+    for (const r of received) expect(r.amountFen, r.programme).to.equal(total(r.programme));
+    // Another enterprise's quote sees none of it (HZZZ has its own policies from earlier tests, none from Shandong).
+    const other = await createQuote();
+    const otherStored = await QuoteModel.findById(other.id);
+    const otherReceived = (otherStored!.context as { enterprise: { receivedThisYear: { programme: string }[] } }).enterprise.receivedThisYear;
+    expect(otherReceived.map((r) => r.programme)).not.to.include('SD-FIRST-SET');
+  });
+
   it('refuses to bind an expired quote', async () => {
     const quote = await createQuote();
     await QuoteModel.updateOne({ _id: quote.id }, { $set: { validUntil: '2020-01-31' } });
