@@ -4,12 +4,14 @@
 // Fast (well under a second) when everything is in place; prints only when it does something.
 //
 //  1. npm ci      when node_modules is missing or package-lock.json changed since the last install
-//  2. apt-get     chromium-headless-shell, fonts-wqy-zenhei, poppler-utils (PDF rendering + tests), as root
+//  2. apt-get     chromium-headless-shell, fonts-wqy-zenhei, poppler-utils (PDF rendering + tests), as root;
+//                 then the document font (.cache/fonts, scripts/document-font.mjs) generated from Zen Hei
 //  3. go build    the embedded FerretDB launcher, unless MONGODB_URI (or TEST_MONGODB_URI for tests) is set
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { ensureDocumentFont } from './document-font.mjs';
 import { ensureLauncherBuilt, findGo, GO_MISSING_MESSAGE, isLauncherUpToDate, REPO_ROOT } from '../tools/ferretdb-launcher/build.mjs';
 
 const args = process.argv.slice(2);
@@ -111,6 +113,27 @@ function ensureSystemPackages() {
   if (still.length > 0) fail(`${still.join(' ')} still missing after apt-get install: check the output above${chromeHint}.`);
 }
 
+// Zen Hei rewritten with the documents' glyphs first, and a fontconfig file that adds it: Chromium
+// embeds it in PDFs far faster than the system font (docs/pdf.md, "Fonts"). Without it the PDFs
+// are the same apart from the font name and slower to render, so a failure here only warns.
+function ensureDocumentFontGenerated() {
+  let result;
+  try {
+    result = ensureDocumentFont(REPO_ROOT, { log });
+  } catch (err) {
+    log(`could not generate the document font (${err instanceof Error ? err.message : String(err)}): PDFs will use the system WenQuanYi Zen Hei, which is slower to embed. Delete .cache/fonts and run \`npm run setup\` to retry.`);
+    return;
+  }
+  if (result.status === 'missing-source') {
+    log(`${result.message}: PDFs will use whatever CJK font fontconfig finds. Run \`apt-get install fonts-wqy-zenhei\`, then \`npm run setup\`.`);
+    return;
+  }
+  if (result.status === 'generated' && onPath('fc-cache')) {
+    // Build fontconfig's cache for the new font now rather than in the first Chromium launch.
+    run('fc-cache', [join(REPO_ROOT, '.cache', 'fonts')], { FONTCONFIG_FILE: result.confPath });
+  }
+}
+
 // ---------------------------------------------------------------- 3. embedded database
 async function ensureDatabase() {
   if (process.env.MONGODB_URI || (purpose === 'test' && process.env.TEST_MONGODB_URI)) return;
@@ -126,5 +149,6 @@ async function ensureDatabase() {
 const started = Date.now();
 ensureNodeModules();
 ensureSystemPackages();
+ensureDocumentFontGenerated();
 await ensureDatabase();
 if (Date.now() - started > 2000) log(`ready for npm ${purpose} (${((Date.now() - started) / 1000).toFixed(1)} s)`);

@@ -5,7 +5,9 @@
 // JavaScript disabled and request interception that only lets `data:` and `about:blank` through;
 // the browser itself is additionally pointed at a dead proxy so nothing can reach the network even
 // if interception were bypassed. See docs/pdf.md.
+import { existsSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 import type { Browser, CDPSession, HTTPRequest, Page } from 'puppeteer-core';
 import { chromiumMainPid, processTree } from './proc-tree.ts';
@@ -48,6 +50,18 @@ export interface PdfRendererOptions {
   extraArgs?: string[];
   /** Tagged (accessible) PDF. Default false: ~10% faster and byte-stable; see docs/pdf.md. */
   tagged?: boolean;
+  /**
+   * fontconfig file for Chromium (FONTCONFIG_FILE). Default: the one scripts/setup.mjs generates
+   * (.cache/fonts/fonts.conf: the system fonts plus the document font) when it exists; null = the
+   * system configuration. See docs/pdf.md ("Fonts").
+   */
+  fontConfigFile?: string | null;
+  /**
+   * Hide the document on screen (`@media screen { html { display: none } }`) so that Chromium
+   * does not lay out, paint and rasterise it for the viewport before printing; the PDF is
+   * unchanged. Default true.
+   */
+  skipScreenRendering?: boolean;
   logger?: RendererLogger;
 }
 
@@ -69,6 +83,8 @@ export interface RenderPdfOptions {
 
 export interface PdfRendererStats {
   launches: number;
+  /** The fontconfig file Chromium was started with (null: the system configuration). */
+  fontConfigFile: string | null;
   browserConnected: boolean;
   /** pid of the Chromium browser process (not of a wrapper script), for monitoring and tests. */
   browserPid: number | null;
@@ -95,6 +111,14 @@ export interface PdfRenderer {
 }
 
 export const DEFAULT_CHROME_PATH = '/usr/bin/chromium-headless-shell';
+
+/** Written by scripts/setup.mjs (scripts/document-font.mjs): system fonts + "WenQuanYi Zen Hei Docs". */
+export const GENERATED_FONTCONFIG_FILE = path.resolve(import.meta.dirname, '../../.cache/fonts/fonts.conf');
+
+/** The fontconfig file used when none is given: the generated one if set-up has written it. */
+export function defaultFontConfigFile(): string | null {
+  return existsSync(GENERATED_FONTCONFIG_FILE) ? GENERATED_FONTCONFIG_FILE : null;
+}
 
 export const DEFAULT_CHROME_ARGS: readonly string[] = [
   '--no-sandbox', // we run as root in a container
@@ -154,6 +178,8 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
   const defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
   const recycleAfter = options.recyclePageAfter ?? 500;
   const tagged = options.tagged ?? false;
+  const fontConfigFile = options.fontConfigFile === undefined ? defaultFontConfigFile() : options.fontConfigFile;
+  const skipScreen = options.skipScreenRendering ?? true;
   const args = [...DEFAULT_CHROME_ARGS, ...(options.extraArgs ?? [])];
   const log = options.logger;
 
@@ -233,6 +259,7 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
         headless: 'shell',
         pipe: true,
         args,
+        ...(fontConfigFile ? { env: { ...process.env, FONTCONFIG_FILE: fontConfigFile } } : {}),
         handleSIGINT: false,
         handleSIGTERM: false,
         handleSIGHUP: false,
@@ -247,7 +274,7 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
       if (!gen.dead && !closed) log?.warn({ gen: gen.id, pid: gen.browserPid }, 'pdf renderer: browser disconnected; will relaunch on next render');
       markDead(gen);
     });
-    log?.info({ gen: gen.id, pid: gen.browserPid, poolSize }, 'pdf renderer: browser launched');
+    log?.info({ gen: gen.id, pid: gen.browserPid, poolSize, fontConfigFile }, 'pdf renderer: browser launched');
     return gen;
   }
 
@@ -327,7 +354,8 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
 
   async function renderOn(slot: Slot, html: string, opts: RenderPdfOptions): Promise<Buffer> {
     slot.renders++;
-    const doc = opts.title === undefined ? html : withTitle(html, opts.title);
+    const titled = opts.title === undefined ? html : withTitle(html, opts.title);
+    const doc = skipScreen ? withScreenHidden(titled) : titled;
     await slot.page.setContent(doc, { waitUntil: 'load', timeout: 0 });
     const displayHeaderFooter = opts.headerTemplate !== undefined || opts.footerTemplate !== undefined;
     // Page.printToPDF directly with base64 transfer: puppeteer's page.pdf() streams the result
@@ -502,6 +530,7 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
     const idleNow = idle.length;
     return {
       launches: counters.launches,
+      fontConfigFile,
       browserConnected: !!current && current.browser.connected,
       browserPid: current?.browserPid ?? null,
       poolSize,
@@ -559,6 +588,18 @@ export function withTitle(html: string, title: string): string {
   if (/<title[\s>][\s\S]*?<\/title>/i.test(html)) return html.replace(/<title[\s>][\s\S]*?<\/title>/i, tag);
   if (/<head[^>]*>/i.test(html)) return html.replace(/<head[^>]*>/i, (m) => m + tag);
   return tag + html;
+}
+
+const SCREEN_HIDDEN = '<style>@media screen{html{display:none!important}}</style>';
+
+/**
+ * Adds a screen-only `display: none` for the whole document (at the end of <head>, or first).
+ * Printing uses print media, so the PDF is the same; Chromium just skips the viewport's style,
+ * layout, paint and raster work that nobody looks at.
+ */
+export function withScreenHidden(html: string): string {
+  const at = html.search(/<\/head\s*>/i);
+  return at >= 0 ? html.slice(0, at) + SCREEN_HIDDEN + html.slice(at) : SCREEN_HIDDEN + html;
 }
 
 function pdfDate(d: Date): string {

@@ -1,7 +1,7 @@
 // Real Chromium, real poppler: nothing is mocked here.
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { createPdfRenderer, PdfRenderError, withTitle } from '../../src/documents/pdf-renderer.ts';
+import { createPdfRenderer, PdfRenderError, withScreenHidden, withTitle } from '../../src/documents/pdf-renderer.ts';
 import type { PdfRenderer } from '../../src/documents/pdf-renderer.ts';
 import { extractPdfText, listPdfFonts, parsePdffonts, pdfInfo } from '../../src/documents/pdf-inspect.ts';
 import { isAlive, processTree } from '../../src/documents/proc-tree.ts';
@@ -110,6 +110,20 @@ describe('documents/pdf-renderer', function () {
       assert.equal(a.equals(b), false);
       const strip = (buf: Buffer) => buf.toString('latin1').replace(/\/(CreationDate|ModDate) \(D:[^)]*\)/g, '');
       assert.equal(strip(a), strip(b));
+    });
+
+    it('prints the same bytes whether or not the document is hidden on screen (skipScreenRendering)', async () => {
+      const metadataDate = new Date('2025-03-18T08:00:00Z');
+      const shown = createPdfRenderer({ executablePath, poolSize: 1, skipScreenRendering: false });
+      try {
+        const [hidden, visible] = await Promise.all([
+          renderer.renderPdf(FIXTURE, { footerTemplate: FOOTER, metadataDate }),
+          shown.renderPdf(FIXTURE, { footerTemplate: FOOTER, metadataDate }),
+        ]);
+        assert.equal(hidden.equals(visible), true);
+      } finally {
+        await shown.close();
+      }
     });
 
     it('runs 20 parallel renders on a pool of 2, reusing the pages', async () => {
@@ -322,6 +336,12 @@ describe('documents/pdf-renderer', function () {
       assert.equal(withTitle('<html><head><title>old</title></head></html>', 'a<b'), '<html><head><title>a&#60;b</title></head></html>');
       assert.equal(withTitle('<html><head lang="zh"></head></html>', 'T'), '<html><head lang="zh"><title>T</title></head></html>');
       assert.equal(withTitle('<p>x</p>', 'T'), '<title>T</title><p>x</p>');
+    });
+
+    it('withScreenHidden adds a screen-only display:none at the end of <head>, or first', () => {
+      const style = '<style>@media screen{html{display:none!important}}</style>';
+      assert.equal(withScreenHidden('<html><head><title>t</title></head><body></body></html>'), `<html><head><title>t</title>${style}</head><body></body></html>`);
+      assert.equal(withScreenHidden('<p>x</p>'), `${style}<p>x</p>`);
     });
   });
 });
