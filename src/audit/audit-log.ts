@@ -1,3 +1,4 @@
+import { createInsertBatcher } from '../db/insert-batcher.ts';
 import mongoose, { Schema } from 'mongoose';
 import type { Caller } from '../auth/caller.ts';
 
@@ -38,8 +39,11 @@ export interface AuditEvent {
 export const systemActor = { keyId: 'system', userName: 'system', role: 'system', organisationId: '' };
 
 /** Appends one entry to the audit log. */
+// Entries of concurrent requests share insert commands (src/db/insert-batcher.ts).
+const auditInserts = createInsertBatcher(AuditEntryModel);
+
 export async function recordAudit(actor: Caller | typeof systemActor, event: AuditEvent, at: Date = new Date()): Promise<void> {
-  await AuditEntryModel.create({
+  await auditInserts.insert({
     at,
     actor: { keyId: actor.keyId, userName: actor.userName, role: actor.role, organisationId: actor.organisationId },
     ...event,

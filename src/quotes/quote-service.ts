@@ -9,6 +9,7 @@ import { conflict, invalidInput, notFound } from '../http/app-error.ts';
 import { subsidiesRecorded } from '../policies/subsidy-ledger.ts';
 import { evaluateQuote, type EnterpriseContext, type QuoteContext, type QuotePicks, type QuotingRole, type RatingResult, type SubsidyProgramme } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
+import { createInsertBatcher } from '../db/insert-batcher.ts';
 import { QuoteModel, UnderwritingDecisionModel, type QuoteDoc } from './quote-model.ts';
 import { withRatingErrors } from './rating-errors.ts';
 
@@ -188,6 +189,9 @@ export function randomCode(length: number): string {
   return Array.from(bytes, (b) => BASE32[b % BASE32.length]).join('');
 }
 
+// Concurrent quote creations share insert commands (src/db/insert-batcher.ts).
+const quoteInserts = createInsertBatcher(QuoteModel);
+
 const duplicateField = (err: unknown) => Object.keys((err as { keyPattern?: object })?.keyPattern ?? {})[0] ?? String((err as Error).message).match(/index: (\w+)/)?.[1];
 
 /** The quote id of an idempotency scope: 12 bytes of its SHA-256, as an ObjectId. */
@@ -281,13 +285,13 @@ export async function createQuote(caller: Caller, request: QuoteRequest, idempot
   };
   for (let attempt = 0; ; attempt++) {
     try {
-      const created = await QuoteModel.create({ ...doc, quoteNumber: `Q${prepared.quoteDate.replaceAll('-', '')}${randomCode(6)}` });
+      const created = await quoteInserts.insert({ ...doc, quoteNumber: `Q${prepared.quoteDate.replaceAll('-', '')}${randomCode(6)}` });
       await recordAudit(caller, { action: 'quote.create', entityType: 'quote', entityId: String(id), organisationId: caller.organisationId, summary: `Quote ${created.quoteNumber} for ${enterprise.name}: ${status}, gross ${result.grossPremiumFen} fen.` }, now);
       await runStoredHooks(created, 0);
       return { quote: toQuoteView(created, now), replayed: false };
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
-      if (duplicateField(err) === 'quoteNumber' && attempt < 5) continue;
+      if ((duplicateField(err) === 'quoteNumber' || /quoteNumber/.test((err as Error).message)) && attempt < 5) continue;
       if (scope) {
         const existing = await QuoteModel.findById(id);
         if (existing) return replay(existing, requestHash, now);

@@ -150,7 +150,7 @@ describe('Quotes and policies', () => {
     const first = await createQuote(body());
     const sdLayer = (q: { result: unknown }) => (q.result as { subsidies: { layers: { programme: string; amountFen: number }[] } }).subsidies.layers.find((l) => l.programme === 'SD-FIRST-SET');
     const firstSd = sdLayer(first);
-    expect(firstSd, JSON.stringify((first.result as { subsidies: unknown }).subsidies)).to.exist;
+    expect(firstSd, JSON.stringify((first.result as unknown as { subsidies: unknown }).subsidies)).to.exist;
     const bound = await t.http.post(`/v1/quotes/${first.id}/bind`).set(as('broker'));
     expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
     expect((await t.http.post(`/v1/quotes/${first.id}/bind`).set(as('broker'))).status).to.equal(409); // a retried bind records nothing more

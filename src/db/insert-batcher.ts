@@ -1,0 +1,93 @@
+// Group commit for inserts: concurrent requests that each insert one document into the same
+// collection share one `insertMany` (one database transaction on FerretDB's SQLite backend).
+//
+// Why: FerretDB 1.x costs about a millisecond per insert command before any per-document work,
+// and its SQLite writer is serialised, so under concurrent quote creation the inserts queue behind
+// each other. No timer is involved: while one batch is being written the next requests wait in
+// the queue and go together in the following batch, so a lone request is written at once.
+// Each document still succeeds or fails on its own (ordered: false): a unique-index violation
+// rejects only that caller, with an E11000 error like `Model.create` would give.
+import type { HydratedDocument, Model } from 'mongoose';
+import mongoose from 'mongoose';
+
+interface Pending {
+  raw: Record<string, unknown>;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/** One write error of a bulk insert, as an Error carrying the server's code (11000 = duplicate key). */
+class InsertError extends Error {
+  code: number | undefined;
+  keyPattern: Record<string, unknown> | undefined;
+  constructor(message: string, code: number | undefined, keyPattern: Record<string, unknown> | undefined) {
+    super(message);
+    this.name = 'MongoServerError';
+    this.code = code;
+    this.keyPattern = keyPattern;
+  }
+}
+
+interface WriteErrorLike {
+  index: number;
+  code?: number;
+  errmsg?: string;
+  err?: { keyPattern?: Record<string, unknown> };
+}
+
+export interface InsertBatcher<T> {
+  /** Validates and inserts one document (mongoose casting, defaults, setters, timestamps); resolves with it. */
+  insert(doc: Record<string, unknown>): Promise<HydratedDocument<T>>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function createInsertBatcher<T>(model: Model<T, any, any, any, any, any>, maxBatch = 64): InsertBatcher<T> {
+  // Per database name: a process that switches databases (tests) never mixes queues.
+  const queues = new Map<string, { pending: Pending[]; writing: boolean }>();
+
+  async function drain(queue: { pending: Pending[]; writing: boolean }): Promise<void> {
+    queue.writing = true;
+    try {
+      while (queue.pending.length > 0) {
+        const batch = queue.pending.splice(0, maxBatch);
+        try {
+          await model.collection.insertMany(batch.map((p) => p.raw), { ordered: false });
+          for (const p of batch) p.resolve();
+        } catch (err) {
+          const writeErrors = (err as { writeErrors?: WriteErrorLike[] | WriteErrorLike }).writeErrors;
+          const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : undefined;
+          if (!list) {
+            for (const p of batch) p.reject(err);
+            continue;
+          }
+          const byIndex = new Map(list.map((w) => [w.index, w]));
+          batch.forEach((p, i) => {
+            const w = byIndex.get(i);
+            if (w) p.reject(new InsertError(w.errmsg ?? 'insert failed', w.code, w.err?.keyPattern));
+            else p.resolve();
+          });
+        }
+      }
+    } finally {
+      queue.writing = false;
+    }
+  }
+
+  return {
+    async insert(fields) {
+      const doc = new model(fields) as HydratedDocument<T> & { initializeTimestamps?: () => void };
+      const invalid = doc.validateSync();
+      if (invalid) throw invalid;
+      doc.initializeTimestamps?.();
+      const raw = doc.toObject({ getters: false, virtuals: false, depopulate: true, transform: false, flattenMaps: false }) as Record<string, unknown>;
+      const name = mongoose.connection.name;
+      let queue = queues.get(name);
+      if (!queue) queues.set(name, (queue = { pending: [], writing: false }));
+      const written = new Promise<void>((resolve, reject) => queue.pending.push({ raw, resolve, reject }));
+      if (!queue.writing) void drain(queue);
+      await written;
+      doc.isNew = false;
+      return doc;
+    },
+  };
+}
