@@ -26,7 +26,7 @@ export async function createWebSession(apiKey: string, now: Date = new Date()): 
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000);
-  await WebSessionModel.create({ tokenHash: hashToken(token), keyId: caller.keyId, csrfToken, expiresAt });
+  await WebSessionModel.create({ _id: hashToken(token), tokenHash: hashToken(token), keyId: caller.keyId, csrfToken, expiresAt });
   return { token, session: { caller, csrfToken, expiresAt } };
 }
 
@@ -37,15 +37,15 @@ export async function createWebSession(apiKey: string, now: Date = new Date()): 
 export async function loadWebSession(token: string | undefined, now: Date = new Date()): Promise<WebSession | null> {
   if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const tokenHash = hashToken(token);
-  const row = await WebSessionModel.findOne({ tokenHash }).lean();
+  const row = await WebSessionModel.findById(tokenHash).lean();
   if (!row) return null;
   if (row.expiresAt.getTime() <= now.getTime()) {
-    await WebSessionModel.deleteOne({ tokenHash });
+    await WebSessionModel.deleteOne({ _id: tokenHash });
     return null;
   }
   const caller = await callerForKeyId(row.keyId);
   if (!caller) {
-    await WebSessionModel.deleteOne({ tokenHash });
+    await WebSessionModel.deleteOne({ _id: tokenHash });
     return null;
   }
   return { caller, csrfToken: row.csrfToken, expiresAt: row.expiresAt };
@@ -53,7 +53,7 @@ export async function loadWebSession(token: string | undefined, now: Date = new 
 
 /** Signs out: the session row goes, so the cookie is worthless even if kept. */
 export async function endWebSession(token: string | undefined): Promise<void> {
-  if (token) await WebSessionModel.deleteOne({ tokenHash: hashToken(token) });
+  if (token) await WebSessionModel.deleteOne({ _id: hashToken(token) });
 }
 
 /** Enterprises a broker may quote for (brokers quote for any enterprise; listOrganisations shows only their own). */
