@@ -62,6 +62,12 @@ export interface PdfRendererOptions {
    * unchanged. Default true.
    */
   skipScreenRendering?: boolean;
+  /**
+   * Open the pool's pages with `enableBeginFrameControl` (headless shell): their compositor makes
+   * no frames unless asked, and printing needs none, so the GPU process and the renderer's
+   * compositor stay idle. Falls back to ordinary pages if the browser refuses. Default true.
+   */
+  beginFrameControl?: boolean;
   logger?: RendererLogger;
 }
 
@@ -85,6 +91,8 @@ export interface PdfRendererStats {
   launches: number;
   /** The fontconfig file Chromium was started with (null: the system configuration). */
   fontConfigFile: string | null;
+  /** New pages are opened with begin-frame control (false if disabled or the browser refused it). */
+  beginFrameControl: boolean;
   browserConnected: boolean;
   /** pid of the Chromium browser process (not of a wrapper script), for monitoring and tests. */
   browserPid: number | null;
@@ -143,6 +151,8 @@ const EMPTY_TEMPLATE = '<span></span>';
 interface BrowserGen {
   id: number;
   browser: Browser;
+  /** Browser-level CDP session for Target.createTarget (created on first use). */
+  session: Promise<CDPSession> | null;
   dead: boolean;
   /** Process puppeteer spawned (may be a shell wrapper). */
   launcherPid: number | null;
@@ -180,6 +190,8 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
   const tagged = options.tagged ?? false;
   const fontConfigFile = options.fontConfigFile === undefined ? defaultFontConfigFile() : options.fontConfigFile;
   const skipScreen = options.skipScreenRendering ?? true;
+  let beginFrameControl = options.beginFrameControl ?? true;
+  let pageSerial = 0;
   const args = [...DEFAULT_CHROME_ARGS, ...(options.extraArgs ?? [])];
   const log = options.logger;
 
@@ -268,7 +280,7 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
       throw new PdfRenderError('launch_failed', `could not launch Chromium at ${executablePath}: ${errMessage(err)}`, { cause: err });
     }
     const launcherPid = browser.process()?.pid ?? null;
-    const gen: BrowserGen = { id: ++genCounter, browser, dead: false, launcherPid, browserPid: findBrowserPid(launcherPid) };
+    const gen: BrowserGen = { id: ++genCounter, browser, session: null, dead: false, launcherPid, browserPid: findBrowserPid(launcherPid) };
     counters.launches++;
     browser.on('disconnected', () => {
       if (!gen.dead && !closed) log?.warn({ gen: gen.id, pid: gen.browserPid }, 'pdf renderer: browser disconnected; will relaunch on next render');
@@ -301,8 +313,28 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
     return launching;
   }
 
+  async function newPage(gen: BrowserGen): Promise<Page> {
+    if (!beginFrameControl) return gen.browser.newPage();
+    // The marker URL identifies the new target through puppeteer's public API.
+    const marker = `about:blank#pdf-page-${gen.id}-${++pageSerial}`;
+    try {
+      gen.session ??= gen.browser.target().createCDPSession();
+      const session = await gen.session;
+      const found = gen.browser.waitForTarget((t) => t.url() === marker, { timeout: 10_000 });
+      await session.send('Target.createTarget', { url: marker, enableBeginFrameControl: true });
+      const page = await (await found).page();
+      if (!page) throw new Error('the new target has no page');
+      return page;
+    } catch (err) {
+      if (gen.dead || !gen.browser.connected) throw err;
+      beginFrameControl = false;
+      log?.warn({ err: errMessage(err) }, 'pdf renderer: pages without begin-frame control (the browser refused it)');
+      return gen.browser.newPage();
+    }
+  }
+
   async function createSlot(gen: BrowserGen): Promise<Slot> {
-    const page = await gen.browser.newPage();
+    const page = await newPage(gen);
     const slot: Slot = { gen, page, cdp: undefined as unknown as CDPSession, renders: 0, broken: false };
     try {
       await page.setJavaScriptEnabled(false);
@@ -531,6 +563,7 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
     return {
       launches: counters.launches,
       fontConfigFile,
+      beginFrameControl,
       browserConnected: !!current && current.browser.connected,
       browserPid: current?.browserPid ?? null,
       poolSize,

@@ -135,6 +135,7 @@ describe('documents/pdf-renderer', function () {
       assert.ok(after.pagesCreated <= 2);
       assert.ok(after.pagesOpen <= 2);
       assert.equal(after.launches, 1);
+      assert.equal(after.beginFrameControl, true, 'pages without a compositor frame loop');
       assert.equal(after.busy, 0);
       assert.equal(after.queued, 0);
     });
