@@ -2,7 +2,10 @@
 // template (templates/documents/quote.hbs, zh-CN) filled from a 首台（套） quote rated by the pure
 // engine (bench/fixtures/sample-quote.ts, no database), then a long pooled run watching memory
 // (Node RSS + the browser's whole process tree). The page x / y footer is the template's CSS
-// margin box, so no footerTemplate is passed.
+// margin box, so no footerTemplate is passed. Both sides use the same fonts (the generated
+// fontconfig file with the document font, when set-up has written it). Besides wall-clock figures
+// it prints the CPU time per document of Node and of each kind of Chromium process, which is what
+// bounds docs/s on a shared machine.
 //
 //   npm run bench:pdf
 //   env: CHROME_PATH, PDF_BENCH_DOCS (5000), PDF_BENCH_LAUNCH (20), PDF_BENCH_POOL (cores),
@@ -12,8 +15,9 @@
 //   pdf: p50 <ms> ms, <n> docs/s, <x>x launch-per-request, rss +<p>%
 import os from 'node:os';
 import puppeteer from 'puppeteer-core';
-import { createPdfRenderer, DEFAULT_CHROME_ARGS, DEFAULT_CHROME_PATH } from '../src/documents/pdf-renderer.ts';
+import { createPdfRenderer, DEFAULT_CHROME_ARGS, DEFAULT_CHROME_PATH, defaultFontConfigFile } from '../src/documents/pdf-renderer.ts';
 import { compileDocumentTemplates } from '../src/documents/document-templates.ts';
+import { readFileSync } from 'node:fs';
 import { processTree, treeRssBytes } from '../src/documents/proc-tree.ts';
 import { sampleQuoteSource } from './fixtures/sample-quote.ts';
 
@@ -38,6 +42,24 @@ const htmlMs = performance.now() - tHtml;
 // Context line: the English variant of the same quotation.
 const htmlEn = templates.renderHtml(templates.view(sampleQuoteSource(), 'en'));
 const metadataDate = new Date('2025-06-01T02:00:00Z');
+const fontConfigFile = defaultFontConfigFile();
+
+/** CPU time (ms) of a process tree by Chromium process type (browser, renderer, gpu-process, …). */
+function treeCpuMs(rootPid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  const tick = 1000 / 100; // USER_HZ
+  for (const pid of processTree(rootPid)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const type = /--type=([a-z-]+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? 'browser';
+      out[type] = (out[type] ?? 0) + (Number(f[11]) + Number(f[12])) * tick;
+    } catch {
+      // exited
+    }
+  }
+  return out;
+}
 
 function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -50,7 +72,12 @@ async function launchPerRequest(iterations: number): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < iterations; i++) {
     const t0 = performance.now();
-    const browser = await puppeteer.launch({ executablePath, headless: 'shell', args: [...DEFAULT_CHROME_ARGS] });
+    const browser = await puppeteer.launch({
+      executablePath,
+      headless: 'shell',
+      args: [...DEFAULT_CHROME_ARGS],
+      ...(fontConfigFile ? { env: { ...process.env, FONTCONFIG_FILE: fontConfigFile } } : {}),
+    });
     try {
       const page = await browser.newPage();
       await page.setContent(html, { waitUntil: 'load' });
@@ -67,7 +94,7 @@ async function main(): Promise<void> {
   console.log(
     `pdf bench: ${os.availableParallelism()} cores, pool ${POOL}, concurrency ${CONCURRENCY}, ${DOCS} docs, Chromium ${executablePath}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
   );
-  console.log(`quotation: templates ${templates.version}, HTML ${html.length} chars, view + HTML in ${htmlMs.toFixed(1)} ms (first, cold)`);
+  console.log(`quotation: templates ${templates.version}, HTML ${html.length} chars, view + HTML in ${htmlMs.toFixed(1)} ms (first, cold); fonts: ${fontConfigFile ?? 'system fontconfig'}`);
 
   const base = await launchPerRequest(LAUNCH_ITER);
   const baseP50 = pct(base, 50);
@@ -76,7 +103,8 @@ async function main(): Promise<void> {
   const renderer = createPdfRenderer({ executablePath, poolSize: POOL, maxQueue: CONCURRENCY, ...(RECYCLE !== undefined ? { recyclePageAfter: RECYCLE } : {}) });
   const tWarm = performance.now();
   await renderer.warmUp();
-  console.log(`pool warm-up (launch + ${POOL} pages): ${(performance.now() - tWarm).toFixed(0)} ms`);
+  const st0 = renderer.stats();
+  console.log(`pool warm-up (launch + ${POOL} pages): ${(performance.now() - tWarm).toFixed(0)} ms; begin-frame control ${st0.beginFrameControl ? 'on' : 'off'}`);
 
   const launcherPid = (): number => {
     // processTree of the browser pid covers renderers/zygotes/utility processes; the wrapper shell
@@ -93,6 +121,8 @@ async function main(): Promise<void> {
   let rssWarm = 0;
   let tWarmDone = 0;
   let rssMax = 0;
+  let cpuWarm: Record<string, number> = {};
+  let nodeCpuWarm = process.cpuUsage();
   const samples: string[] = [];
   const t0 = performance.now();
 
@@ -108,6 +138,8 @@ async function main(): Promise<void> {
       if (done === WARMUP) {
         rssWarm = totalRss();
         tWarmDone = performance.now();
+        cpuWarm = treeCpuMs(launcherPid());
+        nodeCpuWarm = process.cpuUsage();
       }
       if (done % 500 === 0) {
         const rss = totalRss();
@@ -119,6 +151,8 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: CONCURRENCY }, () => worker()));
   const tEnd = performance.now();
   const rssEnd = totalRss();
+  const cpuEnd = treeCpuMs(launcherPid());
+  const nodeCpu = process.cpuUsage(nodeCpuWarm);
   const stats = renderer.stats();
   const procs = processTree(launcherPid()).length;
 
@@ -154,6 +188,12 @@ async function main(): Promise<void> {
   console.log(
     `pool stats: launches ${stats.launches}, pages created ${stats.pagesCreated}, recycled ${stats.pagesRecycled}, discarded ${stats.pagesDiscarded}, failures ${Object.values(stats.failures).reduce((a, b) => a + b, 0)}, browser processes ${procs}`,
   );
+  const perDoc = (ms: number) => (ms / (DOCS - WARMUP)).toFixed(1);
+  const chromiumCpu = Object.keys(cpuEnd)
+    .filter((k) => cpuEnd[k]! - (cpuWarm[k] ?? 0) > 0)
+    .map((k) => `${k} ${perDoc(cpuEnd[k]! - (cpuWarm[k] ?? 0))}`)
+    .join(', ');
+  console.log(`cpu per doc after the first ${WARMUP} (ms): node ${perDoc((nodeCpu.user + nodeCpu.system) / 1000)}, ${chromiumCpu}; load average now ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`rss (node + browser tree, MB) after ${WARMUP}: ${mb(rssWarm)}, end: ${mb(rssEnd)}, max sampled: ${mb(rssMax)}; samples ${samples.join(' ')}`);
   if (contextLine) console.log(contextLine);
   console.log(

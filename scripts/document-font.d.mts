@@ -9,7 +9,7 @@ export declare function priorityCodePoints(repoCharacters: number[]): number[];
 export declare function buildDocumentFont(
   source: Buffer,
   priority: number[],
-  options?: { faceIndex?: number; description?: string },
+  options?: { faceIndex?: number; description?: string; onlyPriority?: boolean },
 ): { font: Buffer; glyphs: number; characterMap: Map<number, number> };
 export declare function readFontCmap(font: Buffer, faceIndex?: number): Map<number, number>;
 export declare function fontsConf(fontDir: string): string;
