@@ -3,9 +3,10 @@ import { ProductVersionModel } from '../catalogue/catalogue-model.ts';
 import { findOwnVersion, type RatableVersion } from '../catalogue/catalogue-service.ts';
 import { todayInChina } from '../catalogue/catalogue-routes.ts';
 import { conflict, invalidInput } from '../http/app-error.ts';
-import { evaluateQuote, ProductCompileError, RatingInputError } from '../rating/index.ts';
-import { ImpactAccumulator, type BookImpact } from './impact-stats.ts';
-import { bookEntries, readBook, rebuildBook, type BookEntry } from './rating-book.ts';
+import { ProductCompileError } from '../rating/index.ts';
+import type { BookImpact } from './impact-stats.ts';
+import { RatingThreads, reRateLines, workerThreadsFor } from './impact-rating.ts';
+import { bookHasPages, readBook, rebuildBook } from './rating-book.ts';
 
 export interface ImpactOptions {
   /** Version whose stored quotes are re-rated; default the product's published version in force today (else the latest published). */
@@ -61,31 +62,39 @@ export async function analyseRateChange(caller: Caller, code: string, version: s
       if (++read % 500 === 0) options.onProgress?.(read, 0);
     });
   }
-  const book = await readBook(code, baselineVersion);
-  const readMs = Math.round(performance.now() - readStarted);
-  const withPolicies = options.includePolicies !== false;
-  const total = book.entries.quote.length + (withPolicies ? book.entries.policy.length : 0);
-  let done = 0;
-  const progress = () => {
-    done++;
-    if (done % 500 === 0) options.onProgress?.(done, total);
-  };
-  const from = target.definition.effectiveFrom;
-  const to = target.definition.effectiveTo;
-  const quotes = await reRateBook(bookEntries(book.entries.quote), target, top, progress);
-  const policies = withPolicies ? await reRateBook(bookEntries(book.entries.policy), target, top, progress) : null;
-  options.onProgress?.(done, total);
-  return {
-    productCode: code,
-    version,
-    versionStatus: target.status,
-    baseline: baselineVersion,
-    asOfRule: `stored quote date, moved into ${version}'s effective period ${from} to ${to ?? 'open'} when outside it`,
-    book: { readAt: now.toISOString(), pages: book.pages, tailRecords: book.tailRecords, compacted: book.compacted, refreshed: options.refresh === true, readMs },
-    quotes,
-    policies,
-    elapsedMs: Math.round(performance.now() - started),
-  };
+  // A large book (10 pages or more) is re-rated on several cores: the worker threads start now,
+  // loading the rating engine while the book is read.
+  const workers = workerThreadsFor();
+  const threads = workers > 0 && (await bookHasPages(code, baselineVersion, 10)) ? new RatingThreads(workers) : undefined;
+  try {
+    const book = await readBook(code, baselineVersion);
+    const readMs = Math.round(performance.now() - readStarted);
+    const withPolicies = options.includePolicies !== false;
+    const total = book.entries.quote.length + (withPolicies ? book.entries.policy.length : 0);
+    let done = 0;
+    const progress = (rated: number) => {
+      done += rated;
+      options.onProgress?.(done, total);
+    };
+    const quotes = (await reRateLines(book.entries.quote, target, top, progress, threads ? { threads } : {})).result();
+    const policies = withPolicies ? (await reRateLines(book.entries.policy, target, top, progress, threads ? { threads } : {})).result() : null;
+    options.onProgress?.(done, total);
+    const from = target.definition.effectiveFrom;
+    const to = target.definition.effectiveTo;
+    return {
+      productCode: code,
+      version,
+      versionStatus: target.status,
+      baseline: baselineVersion,
+      asOfRule: `stored quote date, moved into ${version}'s effective period ${from} to ${to ?? 'open'} when outside it`,
+      book: { readAt: now.toISOString(), pages: book.pages, tailRecords: book.tailRecords, compacted: book.compacted, refreshed: options.refresh === true, readMs },
+      quotes,
+      policies,
+      elapsedMs: Math.round(performance.now() - started),
+    };
+  } finally {
+    threads?.close();
+  }
 }
 
 async function ownCompiledVersion(caller: Caller, code: string, version: string): Promise<RatableVersion & { status: string }> {
@@ -107,33 +116,4 @@ async function defaultBaseline(code: string, now: Date): Promise<string> {
   const chosen = inForce ?? published[0];
   if (!chosen) throw conflict(`${code} has no published version to compare with; name a baseline version.`, [{ path: 'query.baseline', message: 'is required when the product has no published version (baseline)' }]);
   return chosen.version;
-}
-
-/** Re-rates entries, letting other work in the process run every 1,000 of them. */
-async function reRateBook(entries: Iterable<BookEntry>, target: RatableVersion, top: number, progress: () => void): Promise<BookImpact> {
-  const book = new ImpactAccumulator(top);
-  const from = target.definition.effectiveFrom;
-  const to = target.definition.effectiveTo;
-  let sinceYield = 0;
-  for (const entry of entries) {
-    if (++sinceYield === 1000) {
-      sinceYield = 0;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    const stored = entry.context;
-    // The new version is rated as of a day it is in force: a renewal of the same risk under it.
-    let asOf = stored.asOf;
-    if (asOf < from) asOf = from;
-    else if (to !== undefined && asOf > to) asOf = to;
-    const context = asOf === stored.asOf ? stored : { ...stored, asOf };
-    try {
-      const result = evaluateQuote(target.compiled, entry.inputs, entry.picks, context);
-      book.addRated(entry.id, entry.number, entry.storedPremiumFen, entry.storedDecision, result.grossPremiumFen, result.decision.outcome);
-    } catch (err) {
-      if (!(err instanceof RatingInputError)) throw err;
-      book.addInputError(entry.number, err.details);
-    }
-    progress();
-  }
-  return book.result();
 }

@@ -79,6 +79,23 @@ class GrowableArray {
   }
 }
 
+/** An accumulator's figures as plain data: posted by a worker thread, combined by `combineImpacts`. */
+export interface AccumulatorState {
+  count: number;
+  storedTotal: number;
+  newTotal: number;
+  increased: number;
+  decreased: number;
+  unchanged: number;
+  changes: Float64Array;
+  percents: Float64Array;
+  transitions: [string, number][];
+  errorCount: number;
+  errorPaths: { path: string; message: string; count: number }[];
+  errorExamples: { number: string; path: string; message: string }[];
+  movers: Mover[];
+}
+
 const MAX_ERROR_PATHS = 50;
 const MAX_ERROR_EXAMPLES = 10;
 
@@ -140,6 +157,37 @@ export class ImpactAccumulator {
     while (i > 0 && Math.abs(movers[i - 1]!.changeFen) < size) i--;
     movers.splice(i, 0, make());
     if (movers.length > this.top) movers.pop();
+  }
+
+  /** The figures so far as plain data (the arrays are copies, so they can be transferred). */
+  state(): AccumulatorState {
+    return {
+      count: this.count, storedTotal: this.storedTotal, newTotal: this.newTotal, increased: this.increased, decreased: this.decreased, unchanged: this.unchanged,
+      changes: Float64Array.from(this.changes.view()), percents: Float64Array.from(this.percents.view()), transitions: [...this.transitions],
+      errorCount: this.errorCount, errorPaths: [...this.errorPaths.values()], errorExamples: [...this.errorExamples], movers: [...this.movers],
+    };
+  }
+
+  /** Adds the figures of another part of the same book (parts re-rated apart, in book order). */
+  absorb(part: AccumulatorState): void {
+    this.count += part.count;
+    this.storedTotal += part.storedTotal;
+    this.newTotal += part.newTotal;
+    this.increased += part.increased;
+    this.decreased += part.decreased;
+    this.unchanged += part.unchanged;
+    for (const x of part.changes) this.changes.push(x);
+    for (const x of part.percents) this.percents.push(x);
+    for (const [key, count] of part.transitions) this.transitions.set(key, (this.transitions.get(key) ?? 0) + count);
+    this.errorCount += part.errorCount;
+    for (const e of part.errorPaths) {
+      const key = `${e.path}\u0000${e.message}`;
+      const entry = this.errorPaths.get(key);
+      if (entry) entry.count += e.count;
+      else if (this.errorPaths.size < MAX_ERROR_PATHS) this.errorPaths.set(key, { ...e });
+    }
+    for (const e of part.errorExamples) if (this.errorExamples.length < MAX_ERROR_EXAMPLES) this.errorExamples.push(e);
+    for (const m of part.movers) this.offerMover(m.changeFen, () => m);
   }
 
   result(): BookImpact {

@@ -16,6 +16,7 @@
 //   compacting at once, or a batch recorded twice never counts a quote twice.
 // Contexts are kept without their subsidy programmes, which the engine applies after the premium
 // and the decision and which never change them: the book serves premium and decision analysis.
+import { gunzipSync, gzipSync } from 'node:zlib';
 import mongoose, { Schema } from 'mongoose';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { fromJsonText } from '../db/json-text.ts';
@@ -24,6 +25,9 @@ import { onPolicyIssued, type PolicyView } from '../policies/policy-service.ts';
 import { QuoteModel } from '../quotes/quote-model.ts';
 import { onQuoteStored, type StoredQuoteEvent } from '../quotes/quote-service.ts';
 import type { QuoteContext, QuotePicks } from '../rating/index.ts';
+import { entryOf, packEntries, unpackLines, type BookEntry, type BookKind, type PackedLine } from './book-format.ts';
+
+export { packEntries, type BookEntry, type BookKind } from './book-format.ts';
 
 /** Entries per page written by compaction and by a rebuild. */
 export const PAGE_SIZE = 2000;
@@ -46,7 +50,8 @@ const pageSchema = new Schema(
     book: { type: String, required: true },
     seq: { type: Number, required: true },
     count: { type: Number, required: true },
-    data: { type: String, required: true },
+    // The page text, gzipped: a sixth of the bytes for FerretDB to read and decode.
+    data: { type: Buffer, required: true },
     at: { type: Date, required: true },
   },
   { collection: 'ratingBookPages', versionKey: false },
@@ -55,75 +60,8 @@ const pageSchema = new Schema(
 export const RatingBookTailModel = mongoose.model('RatingBookTail', tailSchema);
 export const RatingBookPageModel = mongoose.model('RatingBookPage', pageSchema);
 
-export type BookKind = 'quote' | 'policy';
-
-/** One stored quote or policy as re-rating reads it. */
-export interface BookEntry {
-  kind: BookKind;
-  id: string;
-  revision: number;
-  number: string;
-  inputs: unknown;
-  picks: QuotePicks | undefined;
-  context: QuoteContext;
-  storedPremiumFen: number;
-  storedDecision: string;
-}
-
 export const bookKey = (productCode: string, productVersion: string) => `${productCode}@${productVersion}`;
 const recordId = (e: Pick<BookEntry, 'kind' | 'id' | 'revision'>) => (e.kind === 'quote' ? `quote:${e.id}:${e.revision}` : `policy:${e.id}`);
-
-/** The context as the book keeps it: without subsidy programmes. */
-function bookContext(context: QuoteContext): Omit<QuoteContext, 'programmes'> {
-  const { programmes: _programmes, ...rest } = context;
-  return rest;
-}
-
-// Text of a page (and of a tail record, a page of one): line 1 the page's distinct contexts as a
-// JSON array; then one line per entry, `kind \t id \t revision \t [number, inputs, picks, context
-// index, stored premium, stored decision]`. JSON has no raw tabs or newlines, and readers split
-// the key fields off without parsing the rest until the entry is re-rated.
-export function packEntries(entries: readonly BookEntry[]): string {
-  const contexts = new Map<string, number>();
-  const lines: string[] = [];
-  for (const e of entries) {
-    const contextText = JSON.stringify(bookContext(e.context));
-    let index = contexts.get(contextText);
-    if (index === undefined) contexts.set(contextText, (index = contexts.size));
-    lines.push(`${e.kind}\t${e.id}\t${e.revision}\t${JSON.stringify([e.number, e.inputs ?? null, e.picks ?? null, index, e.storedPremiumFen, e.storedDecision])}`);
-  }
-  return `[${[...contexts.keys()].join(',')}]\n${lines.join('\n')}`;
-}
-
-/** An entry read from a page, its JSON parsed only when it is used. */
-interface PackedLine {
-  kind: BookKind;
-  id: string;
-  revision: number;
-  json: string;
-  contexts: readonly QuoteContext[];
-}
-
-function* unpackLines(text: string): Generator<PackedLine> {
-  const firstBreak = text.indexOf('\n');
-  if (firstBreak < 0) return;
-  const contexts = JSON.parse(text.slice(0, firstBreak)) as QuoteContext[];
-  let start = firstBreak + 1;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const tab1 = text.indexOf('\t', start);
-    const tab2 = text.indexOf('\t', tab1 + 1);
-    const tab3 = text.indexOf('\t', tab2 + 1);
-    yield { kind: text.slice(start, tab1) as BookKind, id: text.slice(tab1 + 1, tab2), revision: Number(text.slice(tab2 + 1, tab3)), json: text.slice(tab3 + 1, end), contexts };
-    start = end + 1;
-  }
-}
-
-function entryOf(line: PackedLine): BookEntry {
-  const [number, inputs, picks, contextIndex, storedPremiumFen, storedDecision] = JSON.parse(line.json) as [string, unknown, QuotePicks | null, number, number, string];
-  return { kind: line.kind, id: line.id, revision: line.revision, number, inputs, picks: picks ?? undefined, context: line.contexts[contextIndex]!, storedPremiumFen, storedDecision };
-}
 
 /** The book entry of a stored quote event (the quote service's hook). */
 export function entryOfQuoteEvent(q: StoredQuoteEvent): BookEntry {
@@ -167,7 +105,7 @@ async function firstFreeSeq(book: string): Promise<number> {
 
 /** Appends a page of entries to a book; returns its seq. */
 export async function appendPage(book: string, entries: readonly BookEntry[], now: Date = new Date()): Promise<number> {
-  const data = packEntries(entries);
+  const data = gzipSync(packEntries(entries));
   let seq = await firstFreeSeq(book);
   for (;;) {
     try {
@@ -312,6 +250,20 @@ export async function rebuildBook(productCode: string, productVersion: string, o
 // ---------------------------------------------------------------------------------------------
 // Reading.
 
+/** True when a book has at least `pages` pages (one _id lookup). */
+export async function bookHasPages(productCode: string, productVersion: string, pages: number): Promise<boolean> {
+  return pages <= 0 || pageExists(bookKey(productCode, productVersion), pages - 1);
+}
+
+const PAGE_READS_IN_FLIGHT = 4;
+
+/** A page's text from its stored data (gzipped bytes as Buffer or BSON Binary). */
+function pageText(data: unknown): string {
+  if (typeof data === 'string') return data;
+  const bytes = Buffer.isBuffer(data) ? data : Buffer.from((data as { buffer: Uint8Array }).buffer);
+  return gunzipSync(bytes).toString('utf8');
+}
+
 export interface BookRead {
   book: string;
   /** One entry per quote/policy (the highest revision), quotes first. */
@@ -336,21 +288,23 @@ export async function readBook(productCode: string, productVersion: string, onPa
     const seen = best.get(key);
     if (!seen || seen.revision < line.revision) best.set(key, line);
   };
+  // Pages by _id, a few requests in flight, until the first seq that is missing.
+  const fetchPage = (seq: number) => RatingBookPageModel.collection.findOne({ _id: pageId(book, seq) } as never) as Promise<{ data: unknown; count: number } | null>;
+  const inFlight: Promise<{ data: unknown; count: number } | null>[] = [];
   let pages = 0;
-  for (;; pages++) {
-    const page = await RatingBookPageModel.collection.findOne({ _id: pageId(book, pages) } as never) as { data: string; count: number } | null;
+  let requested = 0;
+  for (;;) {
+    while (inFlight.length < PAGE_READS_IN_FLIGHT) inFlight.push(fetchPage(requested++));
+    const page = await inFlight.shift()!;
     if (!page) break;
-    for (const line of unpackLines(page.data)) offer(line);
+    pages++;
+    for (const line of unpackLines(pageText(page.data))) offer(line);
     onPage(page.count);
   }
+  await Promise.allSettled(inFlight);
   nextSeqHints.set(hintKey(book), pages);
   for (const record of tail) for (const line of unpackLines(record.data)) offer(line);
   const entries: BookRead['entries'] = { quote: [], policy: [] };
   for (const line of best.values()) entries[line.kind].push(line);
   return { book, entries, pages, tailRecords: tail.length, compacted };
-}
-
-/** The entries of a book read, parsed one at a time. */
-export function* bookEntries(lines: readonly PackedLine[]): Generator<BookEntry> {
-  for (const line of lines) yield entryOf(line);
 }
