@@ -5,7 +5,8 @@
 // JavaScript disabled and request interception that only lets `data:` and `about:blank` through;
 // the browser itself is additionally pointed at a dead proxy so nothing can reach the network even
 // if interception were bypassed. See docs/pdf.md.
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
@@ -112,7 +113,11 @@ export interface PdfRenderer {
   renderPdf(html: string, options?: RenderPdfOptions): Promise<Buffer>;
   /** Launch the browser and open all pages now instead of on the first render. */
   warmUp(): Promise<void>;
-  /** The Chromium version string (launches the browser if needed); part of document cache keys. */
+  /**
+   * The Chromium version string (launches the browser if needed), followed by ` fonts <id>` when a
+   * fontconfig file is used (the id changes whenever the generated document font does); part of
+   * document cache keys, since either changes the bytes of a PDF.
+   */
   browserVersion(): Promise<string>;
   close(): Promise<void>;
   stats(): PdfRendererStats;
@@ -508,7 +513,7 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
     if (closed) throw new PdfRenderError('closed', 'PDF renderer is closed');
     const gen = await ensureBrowser();
     try {
-      version = await gen.browser.version();
+      version = (await gen.browser.version()) + (fontConfigFile ? ` fonts ${fontConfigId(fontConfigFile)}` : '');
     } catch (err) {
       throw await classify(err, null);
     }
@@ -605,6 +610,23 @@ function findBrowserPid(launcherPid: number | null): number | null {
   } catch {
     return launcherPid;
   }
+}
+
+/**
+ * A short id of a fontconfig file and of what it adds: its text plus, for the generated one, the
+ * stamp scripts/setup.mjs writes beside it (a hash of the generator, the source font and the
+ * characters the document font puts first).
+ */
+function fontConfigId(file: string): string {
+  const hash = createHash('sha256');
+  for (const f of [file, path.join(path.dirname(file), 'stamp')]) {
+    try {
+      hash.update(readFileSync(f));
+    } catch {
+      hash.update('-');
+    }
+  }
+  return hash.digest('hex').slice(0, 12);
 }
 
 function errMessage(err: unknown): string {

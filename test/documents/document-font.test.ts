@@ -77,9 +77,11 @@ describe('documents/document font', function () {
     });
     after(() => renderer?.close());
 
-    it('is what the renderer uses by default once set-up has generated it', () => {
+    it('is what the renderer uses by default once set-up has generated it, and part of its version', async () => {
       assert.equal(defaultFontConfigFile(), GENERATED_FONTCONFIG_FILE);
       assert.equal(renderer.stats().fontConfigFile, GENERATED_FONTCONFIG_FILE);
+      // The version goes into quotation cache keys/ETags: a regenerated font must change it.
+      assert.match(await renderer.browserVersion(), /^HeadlessChrome\/[\d.]+ fonts [0-9a-f]{12}$/);
     });
 
     it('embeds the quotation in one subset font with a small font program', async () => {
