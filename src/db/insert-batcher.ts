@@ -54,9 +54,13 @@ export function createInsertBatcher<T>(model: Model<T, any, any, any, any, any>,
           await model.collection.insertMany(batch.map((p) => p.raw), { ordered: false });
           for (const p of batch) p.resolve();
         } catch (err) {
-          const writeErrors = (err as { writeErrors?: WriteErrorLike[] | WriteErrorLike }).writeErrors;
-          const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : undefined;
-          if (!list) {
+          const bulk = err as { writeErrors?: WriteErrorLike[] | WriteErrorLike; insertedCount?: number; result?: { insertedCount?: number } };
+          const list = Array.isArray(bulk.writeErrors) ? bulk.writeErrors : bulk.writeErrors ? [bulk.writeErrors] : [];
+          const inserted = bulk.result?.insertedCount ?? bulk.insertedCount;
+          // Only when every document is accounted for (inserted, or failed on its own) do the
+          // others count as written. A lost connection arrives as a bulk error with no write
+          // errors and nothing inserted: then nobody is told their document was stored.
+          if (list.length === 0 || inserted === undefined || inserted + list.length !== batch.length) {
             for (const p of batch) p.reject(err);
             continue;
           }

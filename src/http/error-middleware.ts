@@ -92,5 +92,6 @@ function isDatabaseUnavailable(err: unknown): boolean {
   // MongoClientClosedError and the pool-cleared errors reach requests still running while the
   // connection is closed or reset (shutdown past SHUTDOWN_TIMEOUT_MS, a database restart): 503, not 500.
   return /MongoServerSelectionError|MongoNetworkError|MongoNotConnectedError|MongooseServerSelectionError|MongoTopologyClosedError|MongoNetworkTimeoutError|MongoClientClosedError|PoolClearedError|PoolClearedOnNetworkError|MongoPoolClosedError/.test(name)
-    || /Client must be connected|buffering timed out|connection .* closed/i.test((err as Error)?.message ?? '');
+    // A bulk insert that lost its connection reports it as a MongoBulkWriteError with the socket's message.
+    || /Client must be connected|buffering timed out|connection .* closed|ECONNREFUSED|ECONNRESET|EPIPE/i.test((err as Error)?.message ?? '');
 }

@@ -69,4 +69,20 @@ describe('db: insert batcher', () => {
     expect((invalid as Error).name).to.equal('ValidationError');
     expect(await HarnessBatched.countDocuments({ code: 'bad' })).to.equal(0);
   });
+
+  it('tells nobody their document was stored when the batch reports no per-document outcome (a lost connection)', async () => {
+    // The real case is in test/hardening/fault-drills.test.ts (the database stopped under load);
+    // here the driver's answer to it is replayed: a bulk error with no write errors, nothing inserted.
+    const original = HarnessBatched.collection.insertMany.bind(HarnessBatched.collection);
+    (HarnessBatched.collection as unknown as { insertMany: unknown }).insertMany = async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { name: 'MongoBulkWriteError', writeErrors: [], insertedCount: 0 });
+    };
+    try {
+      const outcomes = await Promise.allSettled([batcher.insert({ code: 'lost1', n: 1 }), batcher.insert({ code: 'lost2', n: 2 }), batcher.insert({ code: 'lost3', n: 3 })]);
+      expect(outcomes.map((o) => o.status)).to.deep.equal(['rejected', 'rejected', 'rejected']);
+      expect((outcomes[0] as PromiseRejectedResult).reason.message).to.match(/ECONNREFUSED/);
+    } finally {
+      (HarnessBatched.collection as unknown as { insertMany: typeof original }).insertMany = original;
+    }
+  });
 });
