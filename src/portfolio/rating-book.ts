@@ -75,12 +75,14 @@ export function entryOfQuoteEvent(q: StoredQuoteEvent): BookEntry {
 export async function recordInTail(book: string, entries: readonly BookEntry[]): Promise<void> {
   if (entries.length === 0) return;
   const docs = entries.map((e) => ({ _id: recordId(e), book, data: packEntries([e]) }));
-  try {
-    await RatingBookTailModel.collection.insertMany(docs as never[], { ordered: false });
-  } catch (err) {
-    const writeErrors = (err as { writeErrors?: { code?: number }[] }).writeErrors;
-    const allDuplicates = isDuplicateKeyError(err) && (!writeErrors || writeErrors.every((w) => w.code === 11000));
-    if (!allDuplicates) throw err;
+  // One record at a time (a hook records one): insertMany would wrap a lost connection in a
+  // MongoBulkWriteError, which the API could no longer tell from a bug (503 vs 500).
+  for (const doc of docs) {
+    try {
+      await RatingBookTailModel.collection.insertOne(doc as never);
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
   }
   startBackgroundCompaction();
 }
