@@ -7,7 +7,7 @@
 // Details go to stderr; the last line on stdout is the summary the docs quote.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { resolveApiKey } from '../src/auth/auth-service.ts';
@@ -17,6 +17,7 @@ import { syncProducts } from '../src/catalogue/product-sync.ts';
 import { connectDatabase, disconnectDatabase } from '../src/db/connect-database.ts';
 import { startEmbeddedFerretDb, type EmbeddedFerretDb } from '../src/db/embedded-ferretdb.ts';
 import { startBulkQuote } from '../src/portfolio/bulk-quote-service.ts';
+import { workerThreadsFor } from '../src/portfolio/impact-rating.ts';
 import { analyseRateChange } from '../src/portfolio/impact-service.ts';
 import { registerRatingBookHooks } from '../src/portfolio/rating-book.ts';
 import { createQuote } from '../src/quotes/quote-service.ts';
@@ -100,6 +101,7 @@ try {
   definition.plan.sections[0]!.ratePercent = '2.31';
   await updateDraft(insurerAdmin, PRODUCT, '2099.1', definition);
   // The measured analysis is the first one after the quotes were stored.
+  log(`load average ${loadavg().map((x) => x.toFixed(2)).join(', ')} on ${availableParallelism()} cores: ${workerThreadsFor()} worker thread(s) for re-rating`);
   t0 = performance.now();
   const report = await analyseRateChange(underwriter, PRODUCT, '2099.1', { includePolicies: true });
   const impactSeconds = (performance.now() - t0) / 1000;

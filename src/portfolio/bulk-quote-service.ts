@@ -21,7 +21,7 @@ export interface BulkQuoteOptions {
   batchId?: string;
   /** Rows priced at the same time (default 8). */
   concurrency?: number;
-  /** Rows stored together when saving (default 500): one insert of quotes, audit entries and rating-book page each. */
+  /** Rows stored together when saving (default 1,000): one insert of quotes, audit entries and rating-book page each. */
   saveBatchSize?: number;
   now?: Date;
 }
@@ -130,7 +130,7 @@ export async function startBulkQuote(caller: Caller, source: Readable, options: 
   if (save && caller.role !== 'broker') throw forbidden('Only brokers save quotes; preview without save instead.');
   if (save && !options.batchId) throw invalidInput('Saving quotes needs a batch id, so that a re-run returns the same quotes.', [{ path: 'query.batchId', message: 'is required when save is true (required)' }]);
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 8, 64));
-  const saveBatchSize = Math.max(1, Math.min(options.saveBatchSize ?? 500, 2000));
+  const saveBatchSize = Math.max(1, Math.min(options.saveBatchSize ?? 1000, 2000));
   const saveCache = new BatchQuoteCache();
   const records = readRecords(source);
 

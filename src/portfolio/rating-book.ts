@@ -284,11 +284,12 @@ export async function readBook(productCode: string, productVersion: string, onPa
   const book = bookKey(productCode, productVersion);
   const tail = await RatingBookTailModel.collection.find({ book } as never).toArray() as unknown as TailRecord[];
   const compacted = await compactBooks({ book, records: tail });
-  const best = new Map<string, PackedLine>();
+  // One entry per quote and per policy: the highest revision.
+  const best = { quote: new Map<string, PackedLine>(), policy: new Map<string, PackedLine>() };
   const offer = (line: PackedLine) => {
-    const key = `${line.kind}\t${line.id}`;
-    const seen = best.get(key);
-    if (!seen || seen.revision < line.revision) best.set(key, line);
+    const byId = best[line.kind];
+    const seen = byId.get(line.id);
+    if (!seen || seen.revision < line.revision) byId.set(line.id, line);
   };
   // Pages by _id, a few requests in flight, until the first seq that is missing.
   const fetchPage = (seq: number) => RatingBookPageModel.collection.findOne({ _id: pageId(book, seq) } as never) as Promise<{ data: unknown; count: number } | null>;
@@ -306,7 +307,6 @@ export async function readBook(productCode: string, productVersion: string, onPa
   await Promise.allSettled(inFlight);
   nextSeqHints.set(hintKey(book), pages);
   for (const record of tail) for (const line of unpackLines(record.data)) offer(line);
-  const entries: BookRead['entries'] = { quote: [], policy: [] };
-  for (const line of best.values()) entries[line.kind].push(line);
+  const entries: BookRead['entries'] = { quote: [...best.quote.values()], policy: [...best.policy.values()] };
   return { book, entries, pages, tailRecords: tail.length, compacted };
 }
