@@ -44,21 +44,32 @@ const htmlEn = templates.renderHtml(templates.view(sampleQuoteSource(), 'en'));
 const metadataDate = new Date('2025-06-01T02:00:00Z');
 const fontConfigFile = defaultFontConfigFile();
 
-/** CPU time (ms) of a process tree by Chromium process type (browser, renderer, gpu-process, …). */
-function treeCpuMs(rootPid: number): Record<string, number> {
-  const out: Record<string, number> = {};
+/**
+ * CPU time (ms) of the browser's processes by Chromium process type (browser, renderer,
+ * gpu-process, …), counting processes that have exited since (recycled pages' renderers) with the
+ * last value seen: call sample() often enough (every few renders) and total() at the end.
+ */
+function chromiumCpu(rootPid: () => number) {
+  const seen = new Map<number, { type: string; ms: number }>();
   const tick = 1000 / 100; // USER_HZ
-  for (const pid of processTree(rootPid)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const type = /--type=([a-z-]+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? 'browser';
-      out[type] = (out[type] ?? 0) + (Number(f[11]) + Number(f[12])) * tick;
-    } catch {
-      // exited
+  const sample = (): void => {
+    for (const pid of processTree(rootPid())) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const type = seen.get(pid)?.type ?? /--type=([a-z-]+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? 'browser';
+        seen.set(pid, { type, ms: (Number(f[11]) + Number(f[12])) * tick });
+      } catch {
+        // exited: keep the last value
+      }
     }
-  }
-  return out;
+  };
+  const total = (): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const { type, ms } of seen.values()) out[type] = (out[type] ?? 0) + ms;
+    return out;
+  };
+  return { sample, total };
 }
 
 function pct(sorted: number[], p: number): number {
@@ -115,6 +126,7 @@ async function main(): Promise<void> {
   };
   const totalRss = () => process.memoryUsage.rss() + treeRssBytes(launcherPid());
 
+  const cpu = chromiumCpu(launcherPid);
   const latencies: number[] = new Array<number>(DOCS);
   let next = 0;
   let done = 0;
@@ -138,9 +150,11 @@ async function main(): Promise<void> {
       if (done === WARMUP) {
         rssWarm = totalRss();
         tWarmDone = performance.now();
-        cpuWarm = treeCpuMs(launcherPid());
+        cpu.sample();
+        cpuWarm = cpu.total();
         nodeCpuWarm = process.cpuUsage();
       }
+      if (done > WARMUP && done % 10 === 0) cpu.sample();
       if (done % 500 === 0) {
         const rss = totalRss();
         rssMax = Math.max(rssMax, rss);
@@ -151,7 +165,8 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: CONCURRENCY }, () => worker()));
   const tEnd = performance.now();
   const rssEnd = totalRss();
-  const cpuEnd = treeCpuMs(launcherPid());
+  cpu.sample();
+  const cpuEnd = cpu.total();
   const nodeCpu = process.cpuUsage(nodeCpuWarm);
   const stats = renderer.stats();
   const procs = processTree(launcherPid()).length;
@@ -189,11 +204,11 @@ async function main(): Promise<void> {
     `pool stats: launches ${stats.launches}, pages created ${stats.pagesCreated}, recycled ${stats.pagesRecycled}, discarded ${stats.pagesDiscarded}, failures ${Object.values(stats.failures).reduce((a, b) => a + b, 0)}, browser processes ${procs}`,
   );
   const perDoc = (ms: number) => (ms / (DOCS - WARMUP)).toFixed(1);
-  const chromiumCpu = Object.keys(cpuEnd)
+  const byType = Object.keys(cpuEnd)
     .filter((k) => cpuEnd[k]! - (cpuWarm[k] ?? 0) > 0)
     .map((k) => `${k} ${perDoc(cpuEnd[k]! - (cpuWarm[k] ?? 0))}`)
     .join(', ');
-  console.log(`cpu per doc after the first ${WARMUP} (ms): node ${perDoc((nodeCpu.user + nodeCpu.system) / 1000)}, ${chromiumCpu}; load average now ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`cpu per doc after the first ${WARMUP} (ms): node ${perDoc((nodeCpu.user + nodeCpu.system) / 1000)}, ${byType}; load average now ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`rss (node + browser tree, MB) after ${WARMUP}: ${mb(rssWarm)}, end: ${mb(rssEnd)}, max sampled: ${mb(rssMax)}; samples ${samples.join(' ')}`);
   if (contextLine) console.log(contextLine);
   console.log(
