@@ -1,3 +1,4 @@
+import { announceCatalogueChange } from '../catalogue/catalogue-cache.ts';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import mongoose from 'mongoose';
 import { AppError, invalidInput, notFound } from '../http/app-error.ts';
@@ -68,6 +69,8 @@ function toOrganisationView(doc: InstanceType<typeof OrganisationModel>): Organi
 export async function createOrganisation(input: NewOrganisation): Promise<OrganisationView> {
   try {
     const doc = await OrganisationModel.create(input);
+    // The catalogue shows insurers' names from a cache invalidated by catalogue changes.
+    if (doc.kind === 'insurer') await announceCatalogueChange();
     return toOrganisationView(doc);
   } catch (err) {
     if (isDuplicateKeyError(err)) throw new AppError('conflict', `An organisation with the code ${input.code} already exists.`, [{ path: 'body.code', message: 'must be unique (unique)' }]);

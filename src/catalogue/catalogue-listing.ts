@@ -21,9 +21,12 @@ export interface CatalogueItem {
   effectiveTo?: string;
 }
 
-async function insurerNames(): Promise<Map<string, string>> {
-  const insurers = await OrganisationModel.find({ kind: 'insurer' }, { code: 1, name: 1, nameEn: 1 }).lean();
-  return new Map(insurers.map((i) => [i.code, i.name]));
+/** Insurers' names by code; cached like the catalogue (organisations are never renamed; a new insurer announces a change). */
+function insurerNames(): Promise<Map<string, string>> {
+  return cachedCatalogueRead('insurer-names', async () => {
+    const insurers = await OrganisationModel.find({ kind: 'insurer' }, { code: 1, name: 1, nameEn: 1 }).lean();
+    return new Map(insurers.map((i) => [i.code, i.name]));
+  });
 }
 
 function toItem(definition: ProductDefinition, names: Map<string, string>, lang: Lang): CatalogueItem {
