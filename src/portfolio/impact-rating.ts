@@ -5,7 +5,7 @@
 // chunks until none are left — a worker only once it has loaded the engine, so a slow start
 // costs nothing but its share — and each chunk's figures are combined in book order at the end,
 // so the report is the same however the chunks were shared out.
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { compileProduct, evaluateQuote, RatingInputError, type CompiledProduct, type ProductDefinition, type QuoteContext } from '../rating/index.ts';
 import { entryOf, type BookEntry, type PackedLine } from './book-format.ts';
@@ -250,12 +250,12 @@ export async function reRateLines(lines: readonly PackedLine[], target: RatingTa
 }
 
 /**
- * Worker threads worth starting for a large book: one per idle core besides this thread (at most
- * 3), judged by the last minute's load average. On a machine whose cores are busy with other work
- * a worker only adds its start-up (loading the engine: 1–3 s of CPU here) to that work.
+ * Worker threads for a large book: one per core besides this thread, at most 3. On a machine busy
+ * with other work they still shorten the analysis (each runnable thread gets its share of the
+ * cores), at the price of loading the engine in them (1–3 s of CPU here).
  */
-export function workerThreadsFor(cores = availableParallelism(), load = loadavg()[0] ?? 0): number {
-  return Math.max(0, Math.min(cores - 1, 3, Math.round(cores - load)));
+export function workerThreadsFor(cores = availableParallelism()): number {
+  return Math.max(0, Math.min(cores - 1, 3));
 }
 
 /** Compiles the target (in a worker). */
