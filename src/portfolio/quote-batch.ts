@@ -4,26 +4,25 @@
 // the quotes, one for their audit entries and one rating-book page for the batch, instead of
 // 4–5 database round trips per quote and a hook record each.
 //
-// Idempotency without a scan: a batch quote's _id is derived from its idempotency scope (the
-// first 12 bytes of its SHA-256), so a replayed row (E11000) is found by _id, the one filter
-// FerretDB 1.x answers from an index. A quote stored by createQuote under the same key (random
-// _id) is still found, by its idempotencyScope (a scan, only in that rare case).
-//
-// TODO(quotes): this mirrors createQuote's rating preparation and document; it belongs in
-// quote-service.ts as createQuotes(), which would also run the onQuoteStored hooks per batch.
-import { createHash } from 'node:crypto';
-import mongoose from 'mongoose';
+// Rating preparation and the quote document are createQuote's own (prepareRating, quoteDocument
+// in src/quotes/quote-service.ts); only the reads are shared per run and the writes batched.
+// Idempotency without a scan: as with createQuote, a quote's _id is derived from its idempotency
+// scope, so a replayed row (E11000) is found by _id, the one filter FerretDB 1.x answers from an
+// index. (Quotes stored before ids were derived are still found by idempotencyScope, a scan, only
+// in that rare case.) Book pages are written here directly rather than through the
+// onQuoteStored hooks, one page per batch instead of a tail record per quote.
+import type mongoose from 'mongoose';
 import { AuditEntryModel } from '../audit/audit-log.ts';
-import { OrganisationModel } from '../auth/auth-model.ts';
 import type { Caller } from '../auth/caller.ts';
-import { findEffectiveVersion, findOwnVersion, findPinnedVersion, subsidyProgrammesFor, type RatableVersion } from '../catalogue/catalogue-service.ts';
-import { todayInChina } from '../catalogue/catalogue-routes.ts';
-import { conflict, invalidInput } from '../http/app-error.ts';
-import { PolicyModel } from '../policies/policy-model.ts';
+import type { RatableVersion } from '../catalogue/catalogue-service.ts';
+import { conflict } from '../http/app-error.ts';
+import { subsidiesRecorded } from '../policies/subsidy-ledger.ts';
 import { QuoteModel, type QuoteDoc } from '../quotes/quote-model.ts';
-import { quotingRoleOf, randomCode, storable, type QuoteRequest } from '../quotes/quote-service.ts';
-import { withRatingErrors } from '../quotes/rating-errors.ts';
-import { evaluateQuote, type EnterpriseContext, type QuoteContext, type QuotePicks, type RatingResult } from '../rating/index.ts';
+import {
+  hashRequest, idempotentQuoteId, newQuoteNumber, prepareRating, quoteDocument, rate, readEnterprise,
+  type EnterpriseLookups, type EnterpriseRecord, type QuoteRequest,
+} from '../quotes/quote-service.ts';
+import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
 import { appendPage, bookKey, type BookEntry } from './rating-book.ts';
 
 export interface BatchQuoteItem {
@@ -36,66 +35,31 @@ export type BatchQuoteOutcome =
   | { ok: true; replayed: boolean; quote: { id: string; quoteNumber: string; productVersion: string; result: RatingResult } }
   | { ok: false; error: unknown };
 
-const DAY_MS = 86_400_000;
-const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-
-function defaultEndDate(start: string): string {
-  const [y, m, d] = start.split('-').map(Number) as [number, number, number];
-  const anniversary = new Date(Date.UTC(y + 1, m - 1, d));
-  if (anniversary.getUTCMonth() !== m - 1) anniversary.setUTCDate(0); // 29 Feb → 28 Feb
-  return new Date(anniversary.getTime() - DAY_MS).toISOString().slice(0, 10);
-}
-
-interface EnterpriseRecord {
-  id: string;
-  name: string;
-  regionCode?: string;
-  qualifications: string[];
-}
-
 /**
  * Reads shared by the rows of one bulk run: enterprises and the subsidies their policies of a
  * year already expect (a policy bound during the run is not seen by its later rows).
  */
-export class BatchQuoteCache {
+export class BatchQuoteCache implements EnterpriseLookups {
   private readonly enterprises = new Map<string, Promise<EnterpriseRecord | null>>();
   private readonly received = new Map<string, Promise<{ programme: string; amountFen: number }[]>>();
 
   enterprise(id: string): Promise<EnterpriseRecord | null> {
-    let found = this.enterprises.get(id);
-    if (!found) {
-      found = (async () => {
-        const org = mongoose.isValidObjectId(id) ? await OrganisationModel.findById(id).lean() : null;
-        if (!org || org.kind !== 'enterprise') return null;
-        return { id: String(org._id), name: org.name, ...(org.regionCode ? { regionCode: org.regionCode } : {}), qualifications: [...(org.qualifications ?? [])] };
-      })();
-      found.catch(() => this.enterprises.delete(id));
-      this.enterprises.set(id, found);
-    }
-    return found;
+    return remembered(this.enterprises, id, () => readEnterprise(id));
   }
 
-  receivedThisYear(enterpriseId: string, startDate: string): Promise<{ programme: string; amountFen: number }[]> {
-    const year = startDate.slice(0, 4);
-    const key = `${enterpriseId}:${year}`;
-    let found = this.received.get(key);
-    if (!found) {
-      found = (async () => {
-        const policies = await PolicyModel.find({ enterpriseOrganisationId: enterpriseId, startDate: { $gte: `${year}-01-01`, $lte: `${year}-12-31` } }, { subsidies: 1 }).lean();
-        const totals = new Map<string, number>();
-        for (const policy of policies) for (const s of policy.subsidies ?? []) totals.set(s.programme!, (totals.get(s.programme!) ?? 0) + (s.amountFen ?? 0));
-        return [...totals].map(([programme, amountFen]) => ({ programme, amountFen }));
-      })();
-      found.catch(() => this.received.delete(key));
-      this.received.set(key, found);
-    }
-    return found;
+  receivedThisYear(enterpriseId: string, year: string): Promise<{ programme: string; amountFen: number }[]> {
+    return remembered(this.received, `${enterpriseId}:${year}`, () => subsidiesRecorded(enterpriseId, year));
   }
 }
 
-/** The _id of a batch quote: derived from its idempotency scope, so a replay is found by _id. */
-export function batchQuoteId(scope: string): mongoose.Types.ObjectId {
-  return new mongoose.Types.ObjectId(createHash('sha256').update(scope).digest('hex').slice(0, 24));
+function remembered<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+  let found = map.get(key);
+  if (!found) {
+    found = read();
+    found.catch(() => map.delete(key));
+    map.set(key, found);
+  }
+  return found;
 }
 
 interface Prepared {
@@ -111,62 +75,11 @@ interface Prepared {
 
 async function prepareQuote(caller: Caller, item: BatchQuoteItem, index: number, now: Date, cache: BatchQuoteCache): Promise<Prepared> {
   const request = item.request;
-  const quoteDate = todayInChina(now);
-  const startDate = request.startDate ?? quoteDate;
-  if (startDate < quoteDate) throw invalidInput('Cover cannot start before the quote date.', [{ path: 'body.startDate', message: `must be on or after ${quoteDate} (no backdating)` }]);
-  if (startDate > addDays(quoteDate, 366)) throw invalidInput('Cover must start within a year of the quote.', [{ path: 'body.startDate', message: `must be on or before ${addDays(quoteDate, 366)} (maximum)` }]);
-  const endDate = request.endDate ?? defaultEndDate(startDate);
-  if (endDate < startDate) throw invalidInput('The end date is before the start date.', [{ path: 'body.endDate', message: 'must be on or after startDate (order)' }]);
-  let version: RatableVersion;
-  if (request.productVersion) {
-    const insurerStaff = caller.role === 'insurer-admin' || caller.role === 'underwriter';
-    version = insurerStaff ? await findOwnVersion(caller, request.productCode, request.productVersion) : await findPinnedVersion(request.productCode, request.productVersion);
-  } else {
-    version = await findEffectiveVersion(request.productCode, startDate);
-  }
-  const enterpriseId = caller.role === 'enterprise' ? caller.organisationId : request.enterpriseId;
-  const enterprise = await cache.enterprise(enterpriseId);
-  if (!enterprise) throw invalidInput('The enterprise does not exist.', [{ path: 'body.enterpriseId', message: 'must be the id of an enterprise organisation (exists)' }]);
-  const facts = request.enterprise ?? {};
-  const enterpriseContext: EnterpriseContext = {
-    ...(enterprise.regionCode ? { regionCode: enterprise.regionCode } : {}),
-    qualifications: [...new Set([...enterprise.qualifications, ...(facts.qualifications ?? [])])],
-    supportYear: facts.supportYear ?? 1,
-    receivedThisYear: await cache.receivedThisYear(enterprise.id, startDate),
-    ...(facts.awards ? { awards: facts.awards } : {}),
-    ...(facts.coverScope ? { coverScope: facts.coverScope } : {}),
-  };
-  const programmes = await subsidyProgrammesFor(version.definition.line);
-  const context: QuoteContext = { asOf: startDate, period: { start: startDate, end: endDate }, role: quotingRoleOf(caller), enterprise: enterpriseContext, programmes };
-  const result = withRatingErrors(() => evaluateQuote(version.compiled, request.inputs, request.picks, context));
+  const prepared = await prepareRating(caller, request, now, cache);
+  const result = rate(prepared.version, request.inputs, request.picks, prepared.context);
   const scope = `${caller.organisationId}:${item.idempotencyKey}`;
-  const id = batchQuoteId(scope);
-  const doc = {
-    _id: id,
-    quoteNumber: `Q${quoteDate.replaceAll('-', '')}${randomCode(6)}`,
-    idempotencyScope: scope,
-    requestHash: createHash('sha256').update(JSON.stringify(request)).digest('hex'),
-    status: result.decision.outcome,
-    productCode: version.productCode,
-    productVersion: version.version,
-    line: version.definition.line,
-    insurerOrganisationId: version.insurerOrganisationId,
-    brokerOrganisationId: caller.organisationId,
-    enterpriseOrganisationId: enterprise.id,
-    enterpriseName: enterprise.name,
-    createdBy: { keyId: caller.keyId, userName: caller.userName },
-    quoteDate,
-    startDate,
-    endDate,
-    validUntil: addDays(quoteDate, version.definition.validityDays ?? 30),
-    inputs: storable(request.inputs),
-    picks: request.picks ?? {},
-    context: storable(context),
-    result: storable(result),
-    grossPremiumFen: result.grossPremiumFen,
-    decisionReasons: result.decision.reasons.map((r) => r.rule),
-  };
-  return { index, doc, result, version, context, inputs: doc.inputs, picks: doc.picks as QuotePicks, enterpriseName: enterprise.name };
+  const doc = quoteDocument(caller, request, prepared, result, { id: idempotentQuoteId(scope), scope, requestHash: hashRequest(request) });
+  return { index, doc, result, version: prepared.version, context: prepared.context, inputs: doc.inputs, picks: doc.picks as QuotePicks, enterpriseName: prepared.enterprise!.name };
 }
 
 /** Inserts quote documents; returns the positions that failed with their errors. */
@@ -230,7 +143,7 @@ export async function createQuotes(caller: Caller, items: readonly BatchQuoteIte
       const existing = await QuoteModel.findById(p.doc._id);
       if (existing) replayed(p, existing);
       else if (attempt < 5) {
-        p.doc.quoteNumber = `Q${p.doc.quoteDate.replaceAll('-', '')}${randomCode(6)}`;
+        p.doc.quoteNumber = newQuoteNumber(p.doc.quoteDate);
         retry.push(p);
       } else {
         const byScope = await QuoteModel.findOne({ idempotencyScope: p.doc.idempotencyScope });

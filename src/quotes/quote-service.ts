@@ -53,20 +53,30 @@ function defaultEndDate(start: string): string {
   return new Date(anniversary.getTime() - DAY_MS).toISOString().slice(0, 10);
 }
 
-interface EnterpriseRecord {
+export interface EnterpriseRecord {
   id: string;
   name: string;
   regionCode?: string;
   qualifications: string[];
 }
 
-async function loadEnterprise(id: string, path = 'body.enterpriseId'): Promise<EnterpriseRecord> {
+/** The enterprise organisation with this id, or null when there is none. */
+export async function readEnterprise(id: string): Promise<EnterpriseRecord | null> {
   const org = mongoose.isValidObjectId(id) ? await OrganisationModel.findById(id).lean() : null;
-  if (!org || org.kind !== 'enterprise') throw invalidInput('The enterprise does not exist.', [{ path, message: 'must be the id of an enterprise organisation (exists)' }]);
+  if (!org || org.kind !== 'enterprise') return null;
   return { id: String(org._id), name: org.name, ...(org.regionCode ? { regionCode: org.regionCode } : {}), qualifications: [...(org.qualifications ?? [])] };
 }
 
-interface PreparedRating {
+/** Where rating reads the enterprise and its subsidies so far this year; a bulk run shares one per run. */
+export interface EnterpriseLookups {
+  enterprise(id: string): Promise<EnterpriseRecord | null>;
+  /** Expected subsidy per programme on the enterprise's policies starting in `year` (YYYY). */
+  receivedThisYear(enterpriseId: string, year: string): Promise<{ programme: string; amountFen: number }[]>;
+}
+
+const databaseLookups: EnterpriseLookups = { enterprise: readEnterprise, receivedThisYear: subsidiesRecorded };
+
+export interface PreparedRating {
   version: RatableVersion;
   context: QuoteContext;
   quoteDate: string;
@@ -75,7 +85,8 @@ interface PreparedRating {
   enterprise: EnterpriseRecord | undefined;
 }
 
-async function prepareRating(caller: Caller, request: PricingRequest, now: Date): Promise<PreparedRating> {
+/** Checks the dates, finds the version and builds the rating context of a request (no writes). */
+export async function prepareRating(caller: Caller, request: PricingRequest, now: Date, lookups: EnterpriseLookups = databaseLookups): Promise<PreparedRating> {
   const quoteDate = todayInChina(now);
   const startDate = request.startDate ?? quoteDate;
   if (startDate < quoteDate) throw invalidInput('Cover cannot start before the quote date.', [{ path: 'body.startDate', message: `must be on or after ${quoteDate} (no backdating)` }]);
@@ -93,9 +104,10 @@ async function prepareRating(caller: Caller, request: PricingRequest, now: Date)
 
   const enterpriseId = caller.role === 'enterprise' ? caller.organisationId : request.enterpriseId;
   // Both reads at once; the ledger read is only used when the enterprise exists.
-  const receivedThisYear = enterpriseId && mongoose.isValidObjectId(enterpriseId) ? subsidiesRecorded(enterpriseId, startDate.slice(0, 4)) : undefined;
-  receivedThisYear?.catch(() => {}); // awaited below unless loadEnterprise throws first
-  const enterprise = enterpriseId ? await loadEnterprise(enterpriseId) : undefined;
+  const receivedThisYear = enterpriseId && mongoose.isValidObjectId(enterpriseId) ? lookups.receivedThisYear(enterpriseId, startDate.slice(0, 4)) : undefined;
+  receivedThisYear?.catch(() => {}); // awaited below unless the enterprise check throws first
+  const enterprise = enterpriseId ? await lookups.enterprise(enterpriseId) : undefined;
+  if (enterpriseId && !enterprise) throw invalidInput('The enterprise does not exist.', [{ path: 'body.enterpriseId', message: 'must be the id of an enterprise organisation (exists)' }]);
   const facts = request.enterprise ?? {};
   const enterpriseContext: EnterpriseContext = {
     ...(enterprise?.regionCode ? { regionCode: enterprise.regionCode } : {}),
@@ -109,10 +121,10 @@ async function prepareRating(caller: Caller, request: PricingRequest, now: Date)
   const programmes: SubsidyProgramme[] = await subsidyProgrammesFor(version.definition.line);
   // The tariff is chosen by the start date, so the engine checks it is in force on that day.
   const context: QuoteContext = { asOf: startDate, period: { start: startDate, end: endDate }, role: quotingRoleOf(caller), enterprise: enterpriseContext, programmes };
-  return { version, context, quoteDate, startDate, endDate, enterprise };
+  return { version, context, quoteDate, startDate, endDate, enterprise: enterprise ?? undefined };
 }
 
-function rate(version: RatableVersion, inputs: unknown, picks: QuotePicks | undefined, context: QuoteContext): RatingResult {
+export function rate(version: RatableVersion, inputs: unknown, picks: QuotePicks | undefined, context: QuoteContext): RatingResult {
   return withRatingErrors(() => evaluateQuote(version.compiled, inputs, picks, context));
 }
 
@@ -195,11 +207,11 @@ const quoteInserts = createInsertBatcher(QuoteModel);
 const duplicateField = (err: unknown) => Object.keys((err as { keyPattern?: object })?.keyPattern ?? {})[0] ?? String((err as Error).message).match(/index: (\w+)/)?.[1];
 
 /** The quote id of an idempotency scope: 12 bytes of its SHA-256, as an ObjectId. */
-function idempotentQuoteId(scope: string): mongoose.Types.ObjectId {
+export function idempotentQuoteId(scope: string): mongoose.Types.ObjectId {
   return new mongoose.Types.ObjectId(createHash('sha256').update(`quote-idempotency:${scope}`).digest().subarray(0, 12));
 }
 
-function hashRequest(request: unknown): string {
+export function hashRequest(request: unknown): string {
   return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }
 
@@ -241,29 +253,20 @@ async function runStoredHooks(doc: QuoteDoc, revision: number): Promise<void> {
   for (const hook of storedHooks) await hook(event);
 }
 
-/**
- * Creates a quote for an enterprise (broker). With an Idempotency-Key, a retried request returns
- * the first quote; the unique idempotencyScope index guarantees a single write.
- */
-export async function createQuote(caller: Caller, request: QuoteRequest, idempotencyKey: string | undefined, now: Date = new Date()): Promise<{ quote: QuoteView; replayed: boolean }> {
-  const requestHash = hashRequest(request);
-  const scope = idempotencyKey ? `${caller.organisationId}:${idempotencyKey}` : undefined;
-  // With a key, the quote's id is derived from it, so a retry finds the first quote by _id (the
-  // one read FerretDB answers from an index) and a concurrent twin fails its insert on _id.
-  const id = scope ? idempotentQuoteId(scope) : new mongoose.Types.ObjectId();
-  if (scope) {
-    const existing = await QuoteModel.findById(id);
-    if (existing) return replay(existing, requestHash, now);
-  }
-  const prepared = await prepareRating(caller, request, now);
-  const result = rate(prepared.version, request.inputs, request.picks, prepared.context);
+/** A new quote number: Q, the quote date, six characters of the BASE32 alphabet. */
+export function newQuoteNumber(quoteDate: string): string {
+  return `Q${quoteDate.replaceAll('-', '')}${randomCode(6)}`;
+}
+
+/** The stored document of a new quote (createQuote, and the bulk save's batches). */
+export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: PreparedRating, result: RatingResult, ids: { id: mongoose.Types.ObjectId; scope: string; requestHash: string }) {
   const enterprise = prepared.enterprise!;
-  const status = result.decision.outcome;
-  const doc = {
-    _id: id,
-    idempotencyScope: scope ?? `auto:${String(id)}`,
-    requestHash,
-    status,
+  return {
+    _id: ids.id,
+    quoteNumber: newQuoteNumber(prepared.quoteDate),
+    idempotencyScope: ids.scope,
+    requestHash: ids.requestHash,
+    status: result.decision.outcome,
     productCode: prepared.version.productCode,
     productVersion: prepared.version.version,
     line: prepared.version.definition.line,
@@ -283,9 +286,30 @@ export async function createQuote(caller: Caller, request: QuoteRequest, idempot
     grossPremiumFen: result.grossPremiumFen,
     decisionReasons: result.decision.reasons.map((r) => r.rule),
   };
+}
+
+/**
+ * Creates a quote for an enterprise (broker). With an Idempotency-Key, a retried request returns
+ * the first quote; the unique idempotencyScope index guarantees a single write.
+ */
+export async function createQuote(caller: Caller, request: QuoteRequest, idempotencyKey: string | undefined, now: Date = new Date()): Promise<{ quote: QuoteView; replayed: boolean }> {
+  const requestHash = hashRequest(request);
+  const scope = idempotencyKey ? `${caller.organisationId}:${idempotencyKey}` : undefined;
+  // With a key, the quote's id is derived from it, so a retry finds the first quote by _id (the
+  // one read FerretDB answers from an index) and a concurrent twin fails its insert on _id.
+  const id = scope ? idempotentQuoteId(scope) : new mongoose.Types.ObjectId();
+  if (scope) {
+    const existing = await QuoteModel.findById(id);
+    if (existing) return replay(existing, requestHash, now);
+  }
+  const prepared = await prepareRating(caller, request, now);
+  const result = rate(prepared.version, request.inputs, request.picks, prepared.context);
+  const enterprise = prepared.enterprise!;
+  const doc = quoteDocument(caller, request, prepared, result, { id, scope: scope ?? `auto:${String(id)}`, requestHash });
+  const status = result.decision.outcome;
   for (let attempt = 0; ; attempt++) {
     try {
-      const created = await quoteInserts.insert({ ...doc, quoteNumber: `Q${prepared.quoteDate.replaceAll('-', '')}${randomCode(6)}` });
+      const created = await quoteInserts.insert(attempt === 0 ? doc : { ...doc, quoteNumber: newQuoteNumber(prepared.quoteDate) });
       await recordAudit(caller, { action: 'quote.create', entityType: 'quote', entityId: String(id), organisationId: caller.organisationId, summary: `Quote ${created.quoteNumber} for ${enterprise.name}: ${status}, gross ${result.grossPremiumFen} fen.` }, now);
       await runStoredHooks(created, 0);
       return { quote: toQuoteView(created, now), replayed: false };
