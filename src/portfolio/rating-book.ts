@@ -16,6 +16,7 @@
 //   compacting at once, or a batch recorded twice never counts a quote twice.
 // Contexts are kept without their subsidy programmes, which the engine applies after the premium
 // and the decision and which never change them: the book serves premium and decision analysis.
+import { createInsertBatcher } from '../db/insert-batcher.ts';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import mongoose, { Schema } from 'mongoose';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
@@ -59,6 +60,7 @@ const pageSchema = new Schema(
 
 export const RatingBookTailModel = mongoose.model('RatingBookTail', tailSchema);
 export const RatingBookPageModel = mongoose.model('RatingBookPage', pageSchema);
+const tailInserts = createInsertBatcher(RatingBookTailModel);
 
 export const bookKey = (productCode: string, productVersion: string) => `${productCode}@${productVersion}`;
 const recordId = (e: Pick<BookEntry, 'kind' | 'id' | 'revision'>) => (e.kind === 'quote' ? `quote:${e.id}:${e.revision}` : `policy:${e.id}`);
@@ -75,15 +77,15 @@ export function entryOfQuoteEvent(q: StoredQuoteEvent): BookEntry {
 export async function recordInTail(book: string, entries: readonly BookEntry[]): Promise<void> {
   if (entries.length === 0) return;
   const docs = entries.map((e) => ({ _id: recordId(e), book, data: packEntries([e]) }));
-  // One record at a time (a hook records one): insertMany would wrap a lost connection in a
-  // MongoBulkWriteError, which the API could no longer tell from a bug (503 vs 500).
-  for (const doc of docs) {
+  // Concurrent requests' records share insert commands (src/db/insert-batcher.ts; a lost
+  // connection still rejects every caller and answers 503). E11000: recorded before.
+  await Promise.all(docs.map(async (doc) => {
     try {
-      await RatingBookTailModel.collection.insertOne(doc as never);
+      await tailInserts.insert(doc);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
-  }
+  }));
   startBackgroundCompaction();
 }
 
