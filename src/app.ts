@@ -49,6 +49,17 @@ export function registerAllSchemas(): void {
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Composes the Express application: the one place where capabilities are wired together. */
+const SECRET_HEADERS = ['authorization', 'cookie', 'set-cookie', 'x-csrf-token'];
+
+/** A serialised request or response with its credential headers replaced by "[redacted]". */
+export function redactSecrets<T extends { headers?: Record<string, unknown> }>(serialized: T): T {
+  const headers = serialized?.headers;
+  if (!headers || !SECRET_HEADERS.some((h) => h in headers)) return serialized;
+  const safe: Record<string, unknown> = { ...headers };
+  for (const h of SECRET_HEADERS) if (h in safe) safe[h] = '[redacted]';
+  return { ...serialized, headers: safe };
+}
+
 export function createApp(deps: AppDependencies): Express {
   const { config, logger } = deps;
   registerAllSchemas();
@@ -74,6 +85,8 @@ export function createApp(deps: AppDependencies): Express {
       return id;
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    // API keys and session cookies never reach the logs.
+    serializers: { req: redactSecrets, res: redactSecrets },
     autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
   }));
   app.use(helmet({
