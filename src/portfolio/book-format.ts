@@ -52,14 +52,25 @@ export function* unpackLines(text: string): Generator<PackedLine> {
   const firstBreak = text.indexOf('\n');
   if (firstBreak < 0) return;
   const contexts = JSON.parse(text.slice(0, firstBreak)) as QuoteContext[];
-  let start = firstBreak + 1;
+  for (const [kind, id, revision, json] of tabbedLines(text, firstBreak + 1, 3)) {
+    yield { kind: kind as BookKind, id: id!, revision: Number(revision), json: json!, contexts };
+  }
+}
+
+/** The lines of `text` from `start`, each cut at its first `tabs` tabs (the rest of the line is the last field). */
+export function* tabbedLines(text: string, start: number, tabs: number): Generator<string[]> {
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const tab1 = text.indexOf('\t', start);
-    const tab2 = text.indexOf('\t', tab1 + 1);
-    const tab3 = text.indexOf('\t', tab2 + 1);
-    yield { kind: text.slice(start, tab1) as BookKind, id: text.slice(tab1 + 1, tab2), revision: Number(text.slice(tab2 + 1, tab3)), json: text.slice(tab3 + 1, end), contexts };
+    const fields: string[] = [];
+    let from = start;
+    for (let i = 0; i < tabs; i++) {
+      const tab = text.indexOf('\t', from);
+      fields.push(text.slice(from, tab));
+      from = tab + 1;
+    }
+    fields.push(text.slice(from, end));
+    yield fields;
     start = end + 1;
   }
 }

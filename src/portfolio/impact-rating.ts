@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { compileProduct, evaluateQuote, RatingInputError, type CompiledProduct, type ProductDefinition, type QuoteContext } from '../rating/index.ts';
-import { entryOf, type BookEntry, type PackedLine } from './book-format.ts';
+import { entryOf, tabbedLines, type BookEntry, type PackedLine } from './book-format.ts';
 import { ImpactAccumulator, type AccumulatorState } from './impact-stats.ts';
 
 /** Books smaller than this are re-rated in this thread only. */
@@ -76,17 +76,8 @@ function jobOf(chunk: number, lines: readonly PackedLine[], definition: ProductD
 
 /** The lines of a chunk (in the worker). */
 export function* linesOfJob(job: ChunkJob): Generator<PackedLine> {
-  const text = job.text;
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const t1 = text.indexOf('\t', start);
-    const t2 = text.indexOf('\t', t1 + 1);
-    const t3 = text.indexOf('\t', t2 + 1);
-    const t4 = text.indexOf('\t', t3 + 1);
-    yield { contexts: job.contexts[Number(text.slice(start, t1))]!, kind: text.slice(t1 + 1, t2) as PackedLine['kind'], id: text.slice(t2 + 1, t3), revision: Number(text.slice(t3 + 1, t4)), json: text.slice(t4 + 1, end) };
-    start = end + 1;
+  for (const [table, kind, id, revision, json] of tabbedLines(job.text, 0, 4)) {
+    yield { contexts: job.contexts[Number(table)]!, kind: kind as PackedLine['kind'], id: id!, revision: Number(revision), json: json! };
   }
 }
 

@@ -151,7 +151,7 @@ export async function compactBooks(options: { book?: string; minRecords?: number
   }
   let packed = 0;
   for (const [book, list] of byBook) {
-    if (list.length < minRecords || list.length === 0) continue;
+    if (list.length < minRecords) continue;
     const entries = list.flatMap((r) => [...unpackLines(r.data)].map(entryOf));
     await appendPages(book, entries);
     await RatingBookTailModel.collection.deleteMany({ _id: { $in: list.map((r) => r._id) } } as never);
