@@ -41,7 +41,60 @@ export interface InsertBatcher<T> {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function createInsertBatcher<T>(model: Model<T, any, any, any, any, any>, maxBatch = 64): InsertBatcher<T> {
+type AnyModel<T> = Model<T, any, any, any, any, any>;
+
+/** A document as Model.create would store it (casting, defaults, setters, timestamps); throws when invalid. */
+function castDocument<T>(model: AnyModel<T>, fields: Record<string, unknown>): { doc: HydratedDocument<T>; raw: Record<string, unknown> } {
+  const doc = new model(fields) as HydratedDocument<T> & { initializeTimestamps?: () => void };
+  const invalid = doc.validateSync();
+  if (invalid) throw invalid;
+  doc.initializeTimestamps?.();
+  const raw = doc.toObject({ getters: false, virtuals: false, depopulate: true, transform: false, flattenMaps: false }) as Record<string, unknown>;
+  return { doc, raw };
+}
+
+/**
+ * One insertMany (ordered: false): per document, undefined when stored or its own error (E11000 …).
+ * Only when every document is accounted for (inserted, or failed on its own) do the others count
+ * as written. A lost connection arrives as a bulk error with no write errors and nothing inserted:
+ * then this throws, and nobody is told their document was stored.
+ */
+async function insertRaw<T>(model: AnyModel<T>, raws: readonly Record<string, unknown>[]): Promise<(InsertError | undefined)[]> {
+  try {
+    await model.collection.insertMany(raws as Record<string, unknown>[], { ordered: false });
+    return raws.map(() => undefined);
+  } catch (err) {
+    const bulk = err as { writeErrors?: WriteErrorLike[] | WriteErrorLike; insertedCount?: number; result?: { insertedCount?: number } };
+    const list = Array.isArray(bulk.writeErrors) ? bulk.writeErrors : bulk.writeErrors ? [bulk.writeErrors] : [];
+    const inserted = bulk.result?.insertedCount ?? bulk.insertedCount;
+    if (list.length === 0 || inserted === undefined || inserted + list.length !== raws.length) throw err;
+    const byIndex = new Map(list.map((w) => [w.index, w]));
+    return raws.map((_, i) => {
+      const w = byIndex.get(i);
+      return w ? new InsertError(w.errmsg ?? 'insert failed', w.code, w.err?.keyPattern) : undefined;
+    });
+  }
+}
+
+/**
+ * Inserts many documents in one command, each cast as Model.create would: per document, undefined
+ * when stored or its own error (validation, E11000). Throws when the batch's outcome is unknown.
+ */
+export async function insertEach<T>(model: AnyModel<T>, fieldsList: readonly Record<string, unknown>[]): Promise<(Error | undefined)[]> {
+  const outcomes: (Error | undefined)[] = new Array(fieldsList.length).fill(undefined);
+  const valid: { index: number; raw: Record<string, unknown> }[] = [];
+  fieldsList.forEach((fields, index) => {
+    try {
+      valid.push({ index, raw: castDocument(model, fields).raw });
+    } catch (err) {
+      outcomes[index] = err as Error;
+    }
+  });
+  if (valid.length > 0) (await insertRaw(model, valid.map((v) => v.raw))).forEach((e, i) => (outcomes[valid[i]!.index] = e));
+  return outcomes;
+}
+
+export function createInsertBatcher<T>(model: AnyModel<T>, maxBatch = 64): InsertBatcher<T> {
   // Per database name: a process that switches databases (tests) never mixes queues.
   const queues = new Map<string, { pending: Pending[]; writing: boolean }>();
 
@@ -51,25 +104,10 @@ export function createInsertBatcher<T>(model: Model<T, any, any, any, any, any>,
       while (queue.pending.length > 0) {
         const batch = queue.pending.splice(0, maxBatch);
         try {
-          await model.collection.insertMany(batch.map((p) => p.raw), { ordered: false });
-          for (const p of batch) p.resolve();
+          const outcomes = await insertRaw(model, batch.map((p) => p.raw));
+          batch.forEach((p, i) => (outcomes[i] ? p.reject(outcomes[i]) : p.resolve()));
         } catch (err) {
-          const bulk = err as { writeErrors?: WriteErrorLike[] | WriteErrorLike; insertedCount?: number; result?: { insertedCount?: number } };
-          const list = Array.isArray(bulk.writeErrors) ? bulk.writeErrors : bulk.writeErrors ? [bulk.writeErrors] : [];
-          const inserted = bulk.result?.insertedCount ?? bulk.insertedCount;
-          // Only when every document is accounted for (inserted, or failed on its own) do the
-          // others count as written. A lost connection arrives as a bulk error with no write
-          // errors and nothing inserted: then nobody is told their document was stored.
-          if (list.length === 0 || inserted === undefined || inserted + list.length !== batch.length) {
-            for (const p of batch) p.reject(err);
-            continue;
-          }
-          const byIndex = new Map(list.map((w) => [w.index, w]));
-          batch.forEach((p, i) => {
-            const w = byIndex.get(i);
-            if (w) p.reject(new InsertError(w.errmsg ?? 'insert failed', w.code, w.err?.keyPattern));
-            else p.resolve();
-          });
+          for (const p of batch) p.reject(err);
         }
       }
     } finally {
@@ -79,11 +117,7 @@ export function createInsertBatcher<T>(model: Model<T, any, any, any, any, any>,
 
   return {
     async insert(fields) {
-      const doc = new model(fields) as HydratedDocument<T> & { initializeTimestamps?: () => void };
-      const invalid = doc.validateSync();
-      if (invalid) throw invalid;
-      doc.initializeTimestamps?.();
-      const raw = doc.toObject({ getters: false, virtuals: false, depopulate: true, transform: false, flattenMaps: false }) as Record<string, unknown>;
+      const { doc, raw } = castDocument(model, fields);
       const name = mongoose.connection.name;
       let queue = queues.get(name);
       if (!queue) queues.set(name, (queue = { pending: [], writing: false }));

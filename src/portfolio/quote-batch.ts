@@ -16,6 +16,8 @@ import { AuditEntryModel } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
 import type { RatableVersion } from '../catalogue/catalogue-service.ts';
 import { conflict } from '../http/app-error.ts';
+import { isDuplicateKeyError } from '../db/duplicate-key.ts';
+import { insertEach } from '../db/insert-batcher.ts';
 import { subsidiesRecorded } from '../policies/subsidy-ledger.ts';
 import { QuoteModel, type QuoteDoc } from '../quotes/quote-model.ts';
 import {
@@ -82,22 +84,6 @@ async function prepareQuote(caller: Caller, item: BatchQuoteItem, index: number,
   return { index, doc, result, version: prepared.version, context: prepared.context, inputs: doc.inputs, picks: doc.picks as QuotePicks, enterpriseName: prepared.enterprise!.name };
 }
 
-/** Inserts quote documents; returns the positions that failed with their errors. */
-async function insertQuotes(docs: readonly Record<string, unknown>[]): Promise<Map<number, { code?: number; errmsg?: string }>> {
-  const failed = new Map<number, { code?: number; errmsg?: string }>();
-  try {
-    await QuoteModel.insertMany(docs, { ordered: false });
-  } catch (err) {
-    const writeErrors = (err as { writeErrors?: { index: number; code?: number; errmsg?: string; err?: { index: number; code?: number; errmsg?: string } }[] }).writeErrors;
-    if (!writeErrors || writeErrors.length === 0) throw err;
-    for (const w of writeErrors) {
-      const e = w.err ?? w;
-      failed.set(e.index, { code: e.code ?? w.code, errmsg: e.errmsg ?? w.errmsg });
-    }
-  }
-  return failed;
-}
-
 const quoteEntry = (p: { doc: { _id: unknown; quoteNumber: string }; inputs: unknown; picks: QuotePicks | undefined; context: QuoteContext; result: RatingResult }): BookEntry => ({
   kind: 'quote', id: String(p.doc._id), revision: 0, number: p.doc.quoteNumber, inputs: p.inputs, picks: p.picks, context: p.context, storedPremiumFen: p.result.grossPremiumFen, storedDecision: p.result.decision.outcome,
 });
@@ -130,12 +116,12 @@ export async function createQuotes(caller: Caller, items: readonly BatchQuoteIte
   const duplicates: Prepared[] = [];
   let pending = prepared;
   for (let attempt = 0; pending.length > 0; attempt++) {
-    const failed = await insertQuotes(pending.map((p) => p.doc));
+    const failures = await insertEach(QuoteModel, pending.map((p) => p.doc));
     const retry: Prepared[] = [];
     for (const [position, p] of pending.entries()) {
-      const failure = failed.get(position);
+      const failure = failures[position];
       if (!failure) inserted.push(p);
-      else if (failure.code !== 11000) outcomes[p.index] = { ok: false, error: new Error(failure.errmsg ?? 'the quote could not be stored') };
+      else if (!isDuplicateKeyError(failure)) outcomes[p.index] = { ok: false, error: failure };
       else duplicates.push(p);
     }
     // E11000: a replay (found by its derived _id), or a quote-number collision (new number, again).
