@@ -48,7 +48,8 @@ export async function reRateEntries(entries: Iterable<BookEntry>, target: Rating
   progress(sinceYield);
 }
 
-function* parsed(lines: readonly PackedLine[]): Generator<BookEntry> {
+/** The entries of packed lines, each parsed as it is reached. */
+export function* parsed(lines: Iterable<PackedLine>): Generator<BookEntry> {
   for (const line of lines) yield entryOf(line);
 }
 

@@ -1,8 +1,7 @@
 // Worker thread of the impact analysis: re-rates the chunks of a book it is sent (src/portfolio/impact-rating.ts).
 import { parentPort } from 'node:worker_threads';
-import { entryOf } from './book-format.ts';
 import { ImpactAccumulator } from './impact-stats.ts';
-import { linesOfJob, reRateEntries, targetOf, type ChunkJob, type RatingTarget, type WorkerMessage } from './impact-rating.ts';
+import { linesOfJob, parsed, reRateEntries, targetOf, type ChunkJob, type RatingTarget, type WorkerMessage } from './impact-rating.ts';
 
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
 const targets = new Map<string, RatingTarget>();
@@ -15,11 +14,8 @@ async function rate(job: ChunkJob): Promise<void> {
     const key = JSON.stringify(job.definition);
     let target = targets.get(key);
     if (!target) targets.set(key, (target = targetOf(job.definition)));
-    const entries = (function* () {
-      for (const line of linesOfJob(job)) yield entryOf(line);
-    })();
     const book = new ImpactAccumulator(job.top);
-    await reRateEntries(entries, target, book, () => {});
+    await reRateEntries(parsed(linesOfJob(job)), target, book, () => {});
     const state = book.state();
     post({ chunk: job.chunk, state }, [state.changes.buffer as ArrayBuffer, state.percents.buffer as ArrayBuffer]);
   } catch (err) {
