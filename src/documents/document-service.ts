@@ -265,6 +265,16 @@ export function createDocumentService(options: DocumentServiceOptions): Document
     map.set(key, value);
   }
 
+  /** A stored schedule by _id, remembered (head by id, bytes by sha256); undefined when none is stored. */
+  async function readStoredSchedule(id: string): Promise<StoredSchedule | undefined> {
+    const full = await PolicyDocumentModel.findById(id, { bytes: 1, sha256: 1, fileName: 1 }).lean();
+    if (!full) return undefined;
+    const stored = { fileName: full.fileName, sha256: full.sha256, bytes: toBuffer(full.bytes) };
+    rememberStoredBytes(stored.sha256, stored.bytes);
+    remember(storedHeadById, id, { fileName: stored.fileName, sha256: stored.sha256 });
+    return stored;
+  }
+
   async function policyPdf(caller: Caller, policyId: string, lang: DocumentLang, ifNoneMatch?: string): Promise<PdfFile> {
     let parties = policyPartiesById.get(policyId);
     if (!parties) {
@@ -276,28 +286,10 @@ export function createDocumentService(options: DocumentServiceOptions): Document
     }
     const asciiFileName = asciiFileNameOf('policy', parties.policyNumber, lang);
     const id = policyDocumentId(policyId, lang);
-    let head = storedHeadById.get(id);
-    let stored: StoredSchedule | undefined;
-    if (!head) {
-      const full = await PolicyDocumentModel.findById(id, { bytes: 1, sha256: 1, fileName: 1 }).lean();
-      if (full) {
-        stored = { fileName: full.fileName, sha256: full.sha256, bytes: toBuffer(full.bytes) };
-        rememberStoredBytes(stored.sha256, stored.bytes);
-        head = { fileName: stored.fileName, sha256: stored.sha256 };
-        remember(storedHeadById, id, head);
-      }
-    }
+    const head = storedHeadById.get(id);
     if (head && matchesEtag(ifNoneMatch, `"${head.sha256}"`)) return { fileName: head.fileName, asciiFileName, etag: `"${head.sha256}"`, bytes: undefined };
-    if (!stored && head) {
-      const cachedBytes = storedBytesBySha.get(head.sha256);
-      if (cachedBytes) stored = { fileName: head.fileName, sha256: head.sha256, bytes: cachedBytes };
-      else {
-        const full = await PolicyDocumentModel.findById(id, { bytes: 1, sha256: 1, fileName: 1 }).lean();
-        stored = { fileName: full!.fileName, sha256: full!.sha256, bytes: toBuffer(full!.bytes) };
-        rememberStoredBytes(stored.sha256, stored.bytes);
-      }
-    }
-    stored ??= await renderAndStore(policyId, lang);
+    const cachedBytes = head && storedBytesBySha.get(head.sha256);
+    const stored = (head && cachedBytes ? { ...head, bytes: cachedBytes } : await readStoredSchedule(id)) ?? (await renderAndStore(policyId, lang));
     const etag = `"${stored.sha256}"`;
     return { fileName: stored.fileName, asciiFileName, etag, bytes: matchesEtag(ifNoneMatch, etag) ? undefined : stored.bytes };
   }
