@@ -1,5 +1,5 @@
 import { defineRoute } from '../http/route.ts';
-import { TECH_INSURANCE_LINES } from '../rating/index.ts';
+import { chinaDate, TECH_INSURANCE_LINES } from '../rating/index.ts';
 import { getCatalogueEntry, listCatalogue } from './catalogue-listing.ts';
 import {
   catalogueEntrySchema, catalogueItemSchema, definitionDiffSchema, newProductSchema, newVersionSchema, productCodeParams,
@@ -11,11 +11,6 @@ const adminTags = ['Products (insurers)'];
 const catalogueTags = ['Catalogue'];
 const insurerAdmin = ['insurer-admin', 'platform-admin'] as const;
 const insurerStaff = ['insurer-admin', 'underwriter', 'platform-admin'] as const;
-
-/** Today's date in China (UTC+8), where policies' dates are reckoned. */
-export function todayInChina(now: Date = new Date()): string {
-  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-}
 
 const langQuery = { type: 'string', enum: ['zh-CN', 'en'], default: 'zh-CN', description: 'Language of the title field.' } as const;
 const dateQuery = { type: 'string', format: 'date', description: 'Date the versions must be in force (default today, China time).' } as const;
@@ -98,7 +93,7 @@ export const catalogueRoutes = [
     access: 'signed-in',
     query: { type: 'object', additionalProperties: false, properties: { line: { type: 'string', enum: TECH_INSURANCE_LINES, description: 'Only this line.' }, insurer: { type: 'string', maxLength: 32, description: 'Only this insurer code.' }, lang: langQuery, date: dateQuery } } as const,
     success: { status: 200, description: 'Catalogue.', schema: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: catalogueItemSchema, description: 'Products.' } } } },
-    handler: async ({ query }) => ({ items: await listCatalogue({ ...(query.line ? { line: query.line } : {}), ...(query.insurer ? { insurer: query.insurer } : {}), date: query.date ?? todayInChina(), lang: query.lang ?? 'zh-CN' }) }),
+    handler: async ({ query }) => ({ items: await listCatalogue({ ...(query.line ? { line: query.line } : {}), ...(query.insurer ? { insurer: query.insurer } : {}), date: query.date ?? chinaDate(new Date()), lang: query.lang ?? 'zh-CN' }) }),
   }),
   defineRoute({
     method: 'get', path: '/v1/catalogue/{code}', operationId: 'getCatalogueEntry', summary: 'A product on sale: cover, form, limits, deductibles, subsidies', tags: catalogueTags,
@@ -106,6 +101,6 @@ export const catalogueRoutes = [
     params: productCodeParams,
     query: { type: 'object', additionalProperties: false, properties: { lang: langQuery, date: dateQuery } } as const,
     success: { status: 200, description: 'The entry.', schema: catalogueEntrySchema },
-    handler: ({ params, query }) => getCatalogueEntry(params.code, query.date ?? todayInChina(), query.lang ?? 'zh-CN'),
+    handler: ({ params, query }) => getCatalogueEntry(params.code, query.date ?? chinaDate(new Date()), query.lang ?? 'zh-CN'),
   }),
 ];

@@ -13,7 +13,7 @@ import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
 import { AppError, notFound, unavailable } from '../http/app-error.ts';
 import { loadVisiblePolicy, onPolicyIssued } from '../policies/policy-service.ts';
 import { isVisibleTo, loadVisibleQuote } from '../quotes/quote-service.ts';
-import type { RatingResult } from '../rating/index.ts';
+import { chinaDate, type RatingResult } from '../rating/index.ts';
 import { PolicyDocumentModel, policyDocumentId } from './document-model.ts';
 import type { DocumentTemplates } from './document-templates.ts';
 import { DOCUMENT_LANGS, type DocumentLang, type DocumentSource, type OrganisationFacts } from './document-view.ts';
@@ -328,11 +328,6 @@ function toBuffer(bytes: unknown): Buffer {
   const b = bytes as { buffer: Uint8Array; length?: number; position?: number };
   if (b && b.buffer instanceof Uint8Array) return Buffer.from(b.buffer.buffer, b.buffer.byteOffset, b.position ?? b.buffer.byteLength);
   throw new Error('stored PDF bytes have an unexpected type');
-}
-
-/** The calendar date in China (UTC+8) of an instant, YYYY-MM-DD. */
-function chinaDate(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 
 /** Stands in when an app is composed without a renderer (e.g. tools that only need the route list). */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
-import { todayInChina } from '../catalogue/catalogue-routes.ts';
+import { chinaDate } from '../rating/calendar.ts';
 import { conflict, notFound } from '../http/app-error.ts';
 import { QuoteModel } from '../quotes/quote-model.ts';
 import { recordPolicySubsidies } from './subsidy-ledger.ts';
@@ -83,7 +83,7 @@ export async function bindQuote(caller: Caller, quoteId: string, now: Date = new
   }
   if (quote.status === 'declined') throw conflict(`Quote ${quote.quoteNumber} was declined and cannot be bound.`);
   if (quote.status === 'referred') throw conflict(`Quote ${quote.quoteNumber} is referred to an underwriter; it can be bound once approved.`);
-  if (quote.validUntil < todayInChina(now)) throw conflict(`Quote ${quote.quoteNumber} expired on ${quote.validUntil}; ask for a new quote.`);
+  if (quote.validUntil < chinaDate(now)) throw conflict(`Quote ${quote.quoteNumber} expired on ${quote.validUntil}; ask for a new quote.`);
 
   const result = quote.result as RatingResult;
   // The policy id is derived from the quote's, so a lost race is recognised by _id (an index read).

@@ -3,7 +3,7 @@ import { parse, type Info } from 'csv-parse';
 import { findOrganisationByCode } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { findEffectiveVersion, findOwnVersion, findPinnedVersion } from '../catalogue/catalogue-service.ts';
-import { todayInChina } from '../catalogue/catalogue-routes.ts';
+import { chinaDate } from '../rating/calendar.ts';
 import { AppError, forbidden, invalidInput } from '../http/app-error.ts';
 import { previewPrice, type PricingRequest, type QuoteRequest } from '../quotes/quote-service.ts';
 import type { RatingResult } from '../rating/index.ts';
@@ -146,7 +146,7 @@ export async function startBulkQuote(caller: Caller, source: Readable, options: 
 
   const summary: BulkSummary = { ...(options.batchId ? { batchId: options.batchId } : {}), rows: 0, priced: 0, saved: 0, replayed: 0, failed: 0, decisions: { quoted: 0, referred: 0, declined: 0 }, grossPremiumFen: 0, subsidyFen: 0 };
   const now = options.now ?? new Date();
-  const today = todayInChina(now);
+  const today = chinaDate(now);
   const forms = new Map<string, Promise<FormCacheEntry>>();
   const enterprises = new Map<string, Promise<string | undefined>>();
 

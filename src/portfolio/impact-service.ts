@@ -1,7 +1,7 @@
 import type { Caller } from '../auth/caller.ts';
 import { ProductVersionModel } from '../catalogue/catalogue-model.ts';
 import { findOwnVersion, type RatableVersion } from '../catalogue/catalogue-service.ts';
-import { todayInChina } from '../catalogue/catalogue-routes.ts';
+import { chinaDate } from '../rating/calendar.ts';
 import { conflict, invalidInput } from '../http/app-error.ts';
 import { ProductCompileError } from '../rating/index.ts';
 import type { BookImpact } from './impact-stats.ts';
@@ -110,7 +110,7 @@ async function ownCompiledVersion(caller: Caller, code: string, version: string)
 
 /** The published version in force today, else the latest published one. */
 async function defaultBaseline(code: string, now: Date): Promise<string> {
-  const today = todayInChina(now);
+  const today = chinaDate(now);
   const published = await ProductVersionModel.find({ productCode: code, status: 'published' }, { version: 1, effectiveFrom: 1, effectiveTo: 1 }).sort({ effectiveFrom: -1 }).lean();
   const inForce = published.find((v) => v.effectiveFrom <= today && (!v.effectiveTo || v.effectiveTo >= today));
   const chosen = inForce ?? published[0];

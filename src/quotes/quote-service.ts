@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/audit-log.ts';
 import { OrganisationModel } from '../auth/auth-model.ts';
 import type { Caller } from '../auth/caller.ts';
 import { findEffectiveVersion, findOwnVersion, findPinnedVersion, subsidyProgrammesFor, type RatableVersion } from '../catalogue/catalogue-service.ts';
-import { todayInChina } from '../catalogue/catalogue-routes.ts';
+import { chinaDate } from '../rating/calendar.ts';
 import { conflict, invalidInput, notFound } from '../http/app-error.ts';
 import { subsidiesRecorded } from '../policies/subsidy-ledger.ts';
 import { evaluateQuote, type EnterpriseContext, type QuoteContext, type QuotePicks, type QuotingRole, type RatingResult, type SubsidyProgramme } from '../rating/index.ts';
@@ -87,7 +87,7 @@ export interface PreparedRating {
 
 /** Checks the dates, finds the version and builds the rating context of a request (no writes). */
 export async function prepareRating(caller: Caller, request: PricingRequest, now: Date, lookups: EnterpriseLookups = databaseLookups): Promise<PreparedRating> {
-  const quoteDate = todayInChina(now);
+  const quoteDate = chinaDate(now);
   const startDate = request.startDate ?? quoteDate;
   if (startDate < quoteDate) throw invalidInput('Cover cannot start before the quote date.', [{ path: 'body.startDate', message: `must be on or after ${quoteDate} (no backdating)` }]);
   if (startDate > addDays(quoteDate, 366)) throw invalidInput('Cover must start within a year of the quote.', [{ path: 'body.startDate', message: `must be on or before ${addDays(quoteDate, 366)} (maximum)` }]);
@@ -192,7 +192,7 @@ export function toQuoteView(doc: QuoteDoc, now: Date = new Date()): QuoteView {
 }
 
 function isExpired(doc: { validUntil: string; status: string }, now: Date): boolean {
-  return doc.status !== 'bound' && doc.validUntil < todayInChina(now);
+  return doc.status !== 'bound' && doc.validUntil < chinaDate(now);
 }
 
 const BASE32 = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';

@@ -16,3 +16,4 @@ export type { ProductDefinition } from './product-schema.ts';
 export { subsidyProgrammeSchema, SUBSIDY_SCHEMA_VERSION } from './subsidy-schema.ts';
 export type { SubsidyProgramme } from './subsidy-schema.ts';
 export type * from './rating-result.ts';
+export { addDays, chinaDate, chinaDateTime } from './calendar.ts';

@@ -5,7 +5,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Logger } from 'pino';
 import type { Caller, Role } from '../auth/caller.ts';
 import { getCatalogueEntry, listCatalogue, type CatalogueEntry } from '../catalogue/catalogue-listing.ts';
-import { todayInChina } from '../catalogue/catalogue-routes.ts';
+import { chinaDate } from '../rating/calendar.ts';
 import { createVersion, diffVersions, getVersion, listProducts, listVersions, publishVersion, testVersion, updateDraft } from '../catalogue/catalogue-service.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
 import { bindQuote, getPolicy, listPolicies } from '../policies/policy-service.ts';
@@ -221,7 +221,7 @@ export function createWebRouter(options: { logger?: Logger; documents?: WebDocum
   // --- Catalogue and quoting (brokers) --------------------------------------------------------
 
   page('get', '/catalogue', undefined, async ({ req, res, lang, session }) => {
-    const items = await listCatalogue({ date: todayInChina(), lang });
+    const items = await listCatalogue({ date: chinaDate(new Date()), lang });
     sendPage(req, res, 'catalogue', lang, session, { title: translate('catalogue', lang), items: items.map((i) => ({ ...i, description: lang === 'en' ? i.description.en : i.description.zh })) });
   });
 
@@ -239,8 +239,8 @@ export function createWebRouter(options: { logger?: Logger; documents?: WebDocum
       product: entryView(entry, lang),
       enterprises: enterprises.map((e) => ({ id: e.id, name: lang === 'en' ? e.nameEn ?? e.name : e.name, selected: values.enterpriseId === e.id })),
       enterpriseError: errors.enterpriseId,
-      startDate: values.startDate ?? todayInChina(),
-      today: todayInChina(),
+      startDate: values.startDate ?? chinaDate(new Date()),
+      today: chinaDate(new Date()),
       startDateError: errors.startDate,
       fields: buildFieldViews(entry.form.fields as unknown as ProductField[], values, errors, lang),
       pickFields: result ? buildPickFields(result, (step) => changeable.has(step), values, errors, lang, false) : [],
@@ -554,7 +554,7 @@ function checkCode(value: unknown): string {
 }
 
 async function loadEntry(code: unknown, lang: Lang): Promise<CatalogueEntry> {
-  return getCatalogueEntry(checkCode(code), todayInChina(), lang);
+  return getCatalogueEntry(checkCode(code), chinaDate(new Date()), lang);
 }
 
 function entryView(entry: CatalogueEntry, lang: Lang) {
