@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
+import { listEnterprises } from '../auth/auth-service.ts';
 import type { Caller, Role } from '../auth/caller.ts';
 import { getCatalogueEntry, listCatalogue, type CatalogueEntry } from '../catalogue/catalogue-listing.ts';
 import { chinaDate } from '../rating/calendar.ts';
@@ -13,7 +14,7 @@ import { approveQuote, createQuote, declineQuote, getQuote, listQuotes, previewP
 import type { RatingResult } from '../rating/index.ts';
 import { buildFieldViews, buildPickFields, buildResultView, errorsByField, formatYuan, parseQuoteForm, type FormErrors, type FormValues, type ProductField } from './web-forms.ts';
 import { translate, type Lang } from './web-messages.ts';
-import { createWebSession, endWebSession, listEnterprises, loadWebSession, SESSION_HOURS, type WebSession } from './web-session-service.ts';
+import { createWebSession, endWebSession, loadWebSession, SESSION_HOURS, type WebSession } from './web-session-service.ts';
 import { renderPage } from './web-views.ts';
 
 export const SESSION_COOKIE = 'tis_session';
