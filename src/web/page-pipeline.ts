@@ -91,8 +91,7 @@ function navFor(caller: Caller | undefined, lang: Lang) {
   const items: { href: string; key: string }[] = [];
   const role = caller.role;
   if (role === 'broker' || role === 'platform-admin') items.push({ href: '/catalogue', key: 'catalogue' });
-  if (insurerStaff.includes(role)) items.push({ href: '/referrals', key: 'referrals' });
-  if (insurerStaff.includes(role)) items.push({ href: '/products', key: 'products' });
+  if (insurerStaff.includes(role)) items.push({ href: '/referrals', key: 'referrals' }, { href: '/products', key: 'products' });
   items.push({ href: '/quotes', key: role === 'enterprise' ? 'myQuotes' : 'quotes' });
   items.push({ href: '/policies', key: role === 'enterprise' ? 'myPolicies' : 'policies' });
   return items.map((i) => ({ href: i.href, label: translate(i.key, lang) }));
