@@ -1,4 +1,5 @@
 import { defineRoute, JsonReply } from '../http/route.ts';
+import { keyIssuers, platformAdmins } from './access-rules.ts';
 import { organisationKinds } from './caller.ts';
 import { callerSchema, idParamsSchema, issuedApiKeySchema, newApiKeySchema, newOrganisationSchema, organisationSchema } from './auth-schemas.ts';
 import { createOrganisation, getOrganisation, issueApiKey, listOrganisations, revokeApiKey } from './auth-service.ts';
@@ -14,7 +15,7 @@ export const authRoutes = [
   }),
   defineRoute({
     method: 'post', path: '/v1/organisations', operationId: 'createOrganisation', summary: 'Create an organisation (platform admin)', tags,
-    access: ['platform-admin'],
+    access: platformAdmins,
     body: newOrganisationSchema,
     success: { status: 201, description: 'The organisation.', schema: organisationSchema },
     handler: ({ body }) => createOrganisation(body),
@@ -35,7 +36,7 @@ export const authRoutes = [
   }),
   defineRoute({
     method: 'post', path: '/v1/organisations/{id}/api-keys', operationId: 'issueApiKey', summary: 'Issue an API key for a user (shown once)', tags,
-    access: ['platform-admin', 'insurer-admin'],
+    access: keyIssuers,
     params: idParamsSchema,
     body: newApiKeySchema,
     success: { status: 201, description: 'The new key, shown once.', schema: issuedApiKeySchema },
@@ -43,7 +44,7 @@ export const authRoutes = [
   }),
   defineRoute({
     method: 'delete', path: '/v1/api-keys/{id}', operationId: 'revokeApiKey', summary: 'Revoke an API key', tags,
-    access: ['platform-admin', 'insurer-admin'],
+    access: keyIssuers,
     params: idParamsSchema,
     success: { status: 204, description: 'Revoked.' },
     handler: async ({ caller, params }) => {

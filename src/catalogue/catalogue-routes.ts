@@ -1,3 +1,4 @@
+import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
 import { defineRoute } from '../http/route.ts';
 import { chinaDate, TECH_INSURANCE_LINES } from '../rating/index.ts';
 import { getCatalogueEntry, listCatalogue } from './catalogue-listing.ts';
@@ -9,8 +10,6 @@ import { createProduct, createVersion, diffVersions, getVersion, listProducts, l
 
 const adminTags = ['Products (insurers)'];
 const catalogueTags = ['Catalogue'];
-const insurerAdmin = ['insurer-admin', 'platform-admin'] as const;
-const insurerStaff = ['insurer-admin', 'underwriter', 'platform-admin'] as const;
 
 const langQuery = { type: 'string', enum: ['zh-CN', 'en'], default: 'zh-CN', description: 'Language of the title field.' } as const;
 const dateQuery = { type: 'string', format: 'date', description: 'Date the versions must be in force (default today, China time).' } as const;
@@ -24,7 +23,7 @@ export const catalogueRoutes = [
   }),
   defineRoute({
     method: 'post', path: '/v1/products', operationId: 'createProduct', summary: 'Create a product with its first draft version', tags: adminTags,
-    access: insurerAdmin,
+    access: insurerAdmins,
     body: newProductSchema,
     success: { status: 201, description: 'The draft version.', schema: productVersionSchema },
     handler: ({ caller, body }) => createProduct(caller, (body as { definition: unknown }).definition),
@@ -38,7 +37,7 @@ export const catalogueRoutes = [
   }),
   defineRoute({
     method: 'post', path: '/v1/products/{code}/versions', operationId: 'createProductVersion', summary: 'New draft: from a full definition or by cloning a version', tags: adminTags,
-    access: insurerAdmin,
+    access: insurerAdmins,
     params: productCodeParams,
     body: newVersionSchema,
     success: { status: 201, description: 'The draft version.', schema: productVersionSchema },
@@ -53,7 +52,7 @@ export const catalogueRoutes = [
   }),
   defineRoute({
     method: 'put', path: '/v1/products/{code}/versions/{version}', operationId: 'updateProductDraft', summary: 'Edit a draft (published versions never change: 409)', tags: adminTags,
-    access: insurerAdmin,
+    access: insurerAdmins,
     params: versionParams,
     body: newProductSchema,
     success: { status: 200, description: 'The edited draft.', schema: productVersionSchema },
@@ -68,14 +67,14 @@ export const catalogueRoutes = [
   }),
   defineRoute({
     method: 'post', path: '/v1/products/{code}/versions/{version}/publish', operationId: 'publishProductVersion', summary: 'Publish a draft (refused if it does not compile, a vector fails or dates clash)', tags: adminTags,
-    access: insurerAdmin,
+    access: insurerAdmins,
     params: versionParams,
     success: { status: 200, description: 'The published version.', schema: productVersionSchema },
     handler: ({ caller, params }) => publishVersion(caller, params.code, params.version),
   }),
   defineRoute({
     method: 'post', path: '/v1/products/{code}/versions/{version}/retire', operationId: 'retireProductVersion', summary: 'Retire a published version', tags: adminTags,
-    access: insurerAdmin,
+    access: insurerAdmins,
     params: versionParams,
     success: { status: 200, description: 'The retired version.', schema: productVersionSchema },
     handler: ({ caller, params }) => retireVersion(caller, params.code, params.version),

@@ -1,3 +1,4 @@
+import { quoters } from '../auth/access-rules.ts';
 import { objectIdParams, pageQueryProperties } from '../http/common-schemas.ts';
 import { defineRoute, JsonReply } from '../http/route.ts';
 import { policyListSchema, policySchema } from './policy-schemas.ts';
@@ -8,7 +9,7 @@ const tags = ['Policies'];
 export const policyRoutes = [
   defineRoute({
     method: 'post', path: '/v1/quotes/{id}/bind', operationId: 'bindQuote', summary: 'Bind a quoted or approved, unexpired quote into a policy (exactly once)', tags,
-    access: ['broker'],
+    access: quoters,
     params: objectIdParams('Quote'),
     success: { status: 201, description: 'The policy.', schema: policySchema },
     handler: async ({ caller, params }) => {

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Response } from 'express';
 import { stringify } from 'csv-stringify';
+import { insurerStaff } from '../auth/access-rules.ts';
 import { AppError } from '../http/app-error.ts';
 import { defineRoute } from '../http/route.ts';
 import { bulkResultCells, bulkResultColumns, startBulkQuote, type BulkRun } from './bulk-quote-service.ts';
@@ -76,7 +77,7 @@ export const portfolioRoutes = [
   defineRoute({
     method: 'post', path: '/v1/products/{code}/versions/{version}/impact', operationId: 'analyseRateChange',
     summary: 'Re-rate the stored quotes and policies of the version this one replaces: premium changes, decision changes, inputs it refuses, largest movers', tags: ['Products (insurers)'],
-    access: ['insurer-admin', 'underwriter', 'platform-admin'],
+    access: insurerStaff,
     params: impactParams,
     query: impactQuery,
     success: { status: 200, description: 'The impact report.', schema: impactReportSchema },

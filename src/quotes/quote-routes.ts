@@ -1,3 +1,4 @@
+import { quoters, underwriters } from '../auth/access-rules.ts';
 import { invalidInput } from '../http/app-error.ts';
 import { objectIdParams, pageQueryProperties } from '../http/common-schemas.ts';
 import { defineRoute, JsonReply } from '../http/route.ts';
@@ -6,7 +7,6 @@ import { approveQuote, compareQuotes, createQuote, declineQuote, getQuote, listQ
 
 const tags = ['Pricing and quotes'];
 const quoteIdParams = objectIdParams('Quote');
-const underwriters = ['underwriter', 'insurer-admin'] as const;
 
 export const quoteRoutes = [
   defineRoute({
@@ -18,7 +18,7 @@ export const quoteRoutes = [
   }),
   defineRoute({
     method: 'post', path: '/v1/quotes', operationId: 'createQuote', summary: 'Quote for an enterprise (broker); Idempotency-Key makes retries safe', tags,
-    access: ['broker'],
+    access: quoters,
     headers: { 'Idempotency-Key': 'Any unique string (≤ 100 characters); a retried request with the same key returns the same quote.' },
     body: quoteRequestSchema,
     success: { status: 201, description: 'The stored quote (200 when an Idempotency-Key replays an earlier one).', schema: quoteSchema },

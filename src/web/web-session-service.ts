@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { OrganisationModel } from '../auth/auth-model.ts';
 import { callerForKeyId, resolveApiKey } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { WebSessionModel } from './web-session-model.ts';
@@ -54,10 +53,4 @@ export async function loadWebSession(token: string | undefined, now: Date = new 
 /** Signs out: the session row goes, so the cookie is worthless even if kept. */
 export async function endWebSession(token: string | undefined): Promise<void> {
   if (token) await WebSessionModel.deleteOne({ _id: hashToken(token) });
-}
-
-/** Enterprises a broker may quote for (brokers quote for any enterprise; listOrganisations shows only their own). */
-export async function listEnterprises(): Promise<{ id: string; code: string; name: string; nameEn?: string }[]> {
-  const docs = await OrganisationModel.find({ kind: 'enterprise' }, { code: 1, name: 1, nameEn: 1 }).sort({ code: 1 }).limit(1000).lean();
-  return docs.map((d) => ({ id: String(d._id), code: d.code, name: d.name, ...(d.nameEn ? { nameEn: d.nameEn } : {}) }));
 }

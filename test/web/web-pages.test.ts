@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import mongoose from 'mongoose';
 import supertest from 'supertest';
 import { issueApiKey, revokeApiKey } from '../../src/auth/auth-service.ts';
-import { PAGE_CSP } from '../../src/web/web-routes.ts';
+import { PAGE_CSP } from '../../src/web/page-pipeline.ts';
 import { publishShippedProducts } from '../support/catalogue-fixtures.ts';
 import { useTestApp } from '../support/test-app.ts';
 

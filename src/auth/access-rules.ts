@@ -1,0 +1,22 @@
+import type { Role } from './caller.ts';
+
+// Who may do what, written once: the API routes (`access`) and the web pages read the same lists,
+// so a page never lets in a role its API refuses, or the other way round.
+
+/** Platform admins alone: creating organisations. */
+export const platformAdmins: readonly Role[] = ['platform-admin'];
+
+/** Who may issue and revoke API keys (an insurer admin only for its own organisation). */
+export const keyIssuers: readonly Role[] = ['platform-admin', 'insurer-admin'];
+
+/** Brokers quote for enterprises and bind their quotes. */
+export const quoters: readonly Role[] = ['broker'];
+
+/** Who decides referred quotes: approve (optionally with new picks) or decline. */
+export const underwriters: readonly Role[] = ['underwriter', 'insurer-admin'];
+
+/** Insurers' staff (and platform admins): read products and versions, run vectors, the referral queue. */
+export const insurerStaff: readonly Role[] = ['insurer-admin', 'underwriter', 'platform-admin'];
+
+/** Who changes products: drafts, publish, retire. */
+export const insurerAdmins: readonly Role[] = ['insurer-admin', 'platform-admin'];

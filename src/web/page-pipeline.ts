@@ -1,0 +1,196 @@
+// The pages' request pipeline: language, session, CSRF, role checks, error pages and rendering.
+// Every room (session-pages.ts, quoting-pages.ts, …) mounts its pages through `page()` here, so
+// each page handler starts from a signed-in caller whose role the shared access rules allow.
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
+import { insurerStaff } from '../auth/access-rules.ts';
+import type { Caller, Role } from '../auth/caller.ts';
+import { AppError, statusByKind } from '../http/app-error.ts';
+import { translate, type Lang } from './web-messages.ts';
+import { loadWebSession, type WebSession } from './web-session-service.ts';
+import { renderPage } from './web-views.ts';
+
+export const SESSION_COOKIE = 'tis_session';
+export const LANG_COOKIE = 'tis_lang';
+
+/** Pages allow scripts and styles from this origin only: no inline script, no inline style. */
+export const PAGE_CSP = [
+  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
+  "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'",
+].join('; ');
+
+/** Who may open a page: anyone signed in, or the listed roles (the lists in auth/access-rules.ts). */
+export type PageAccess = 'signed-in' | readonly Role[];
+
+export interface PageRequest {
+  req: Request;
+  res: Response;
+  lang: Lang;
+  session: WebSession;
+  caller: Caller;
+  body: Record<string, unknown>;
+  /** Renders a view into the layout for this request's language and session. */
+  render(name: string, data: Record<string, unknown>, status?: number): void;
+}
+
+export type PageHandler = (page: PageRequest) => Promise<void>;
+
+export interface PagePipeline {
+  router: Router;
+  /** Parses posted forms (urlencoded). */
+  formBody: RequestHandler;
+  /** A page for signed-in callers the access allows; POSTs also need the same origin and the session's CSRF token. */
+  page(method: 'get' | 'post', path: string, access: PageAccess, handler: PageHandler): void;
+  /** The error page for a failed request: an AppError's status and message, otherwise a logged 500. */
+  renderError(req: Request, res: Response, lang: Lang, session: WebSession | null, err: unknown): void;
+}
+
+const ID = /^[0-9a-f]{24}$/;
+const CODE = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function readCookie(req: Request, name: string): string | undefined {
+  const header = req.get('cookie');
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(at + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** ?lang= wins (and is remembered in a cookie), then the cookie, then Chinese. */
+export function resolveLang(req: Request, res: Response): Lang {
+  const asked = typeof req.query.lang === 'string' ? req.query.lang : undefined;
+  if (asked === 'zh-CN' || asked === 'en') {
+    res.cookie(LANG_COOKIE, asked, { sameSite: 'strict', path: '/', maxAge: 365 * 86_400_000, secure: req.secure });
+    return asked;
+  }
+  return readCookie(req, LANG_COOKIE) === 'en' ? 'en' : 'zh-CN';
+}
+
+/**
+ * Browsers say where a POST comes from: Sec-Fetch-Site, else Origin. With helmet's
+ * Referrer-Policy no-referrer, Chromium sends `Origin: null` on form posts, so Sec-Fetch-Site wins.
+ */
+export function isSameOrigin(req: Request): boolean {
+  const site = req.get('sec-fetch-site');
+  if (site) return site === 'same-origin' || site === 'none';
+  const origin = req.get('origin');
+  if (origin && origin !== 'null') return origin === `${req.protocol}://${req.get('host')}`;
+  return true;
+}
+
+function navFor(caller: Caller | undefined, lang: Lang) {
+  if (!caller) return [];
+  const items: { href: string; key: string }[] = [];
+  const role = caller.role;
+  if (role === 'broker' || role === 'platform-admin') items.push({ href: '/catalogue', key: 'catalogue' });
+  if (insurerStaff.includes(role)) items.push({ href: '/referrals', key: 'referrals' }, { href: '/products', key: 'products' });
+  items.push({ href: '/quotes', key: role === 'enterprise' ? 'myQuotes' : 'quotes' });
+  items.push({ href: '/policies', key: role === 'enterprise' ? 'myPolicies' : 'policies' });
+  return items.map((i) => ({ href: i.href, label: translate(i.key, lang) }));
+}
+
+/** Sends a rendered page with the layout's user, navigation, CSRF token and language switch. */
+export function sendPage(req: Request, res: Response, name: string, lang: Lang, session: WebSession | null, data: Record<string, unknown>, status = 200): void {
+  const path = typeof data.langPath === 'string' ? data.langPath : req.path;
+  const other: Lang = lang === 'en' ? 'zh-CN' : 'en';
+  const html = renderPage(name, {
+    ...data,
+    lang,
+    htmlLang: lang,
+    user: session ? { name: session.caller.userName, role: session.caller.role, organisation: session.caller.organisationCode } : undefined,
+    nav: navFor(session?.caller, lang),
+    csrfToken: session?.csrfToken,
+    otherLang: { href: `${path}?lang=${other}`, label: other === 'en' ? 'English' : '中文', lang: other },
+  });
+  res.status(status).set({ 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-store' }).type('html').send(html);
+}
+
+const accessAllows = (caller: Caller, access: PageAccess) => access === 'signed-in' || access.includes(caller.role);
+
+/** Where each role starts. */
+export function homeOf(role: Role): string {
+  switch (role) {
+    case 'broker': return '/catalogue';
+    case 'underwriter': return '/referrals';
+    case 'insurer-admin': return '/products';
+    case 'enterprise': return '/quotes';
+    default: return '/catalogue';
+  }
+}
+
+/** Creates the pipeline on a router; rooms mount their pages through it. */
+export function createPagePipeline(router: Router, logger?: Logger): PagePipeline {
+  const formBody = express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 5000 });
+
+  const renderError = (req: Request, res: Response, lang: Lang, session: WebSession | null, err: unknown) => {
+    if (err instanceof AppError) {
+      const status = statusByKind[err.kind];
+      const key = err.kind === 'not_found' ? 'notFound' : err.kind === 'forbidden' ? 'forbidden' : 'error';
+      sendPage(req, res, 'error', lang, session, { title: translate('error', lang), heading: translate(key, lang), message: err.message, details: err.details }, status);
+      return;
+    }
+    logger?.error({ err }, 'web page failed');
+    sendPage(req, res, 'error', lang, session, { title: translate('error', lang), heading: translate('error', lang) }, 500);
+  };
+
+  const page = (method: 'get' | 'post', path: string, access: PageAccess, handler: PageHandler) => {
+    const handlers = method === 'post' ? [formBody] : [];
+    router[method](path, ...handlers, (req: Request, res: Response, next: NextFunction) => {
+      const lang = resolveLang(req, res);
+      let session: WebSession | null = null;
+      (async () => {
+        session = await loadWebSession(readCookie(req, SESSION_COOKIE));
+        if (!session) return refuseSignedOut(method, req, res);
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        if (method === 'post') {
+          const token = typeof body._csrf === 'string' ? body._csrf : req.get('x-csrf-token');
+          if (!isSameOrigin(req) || token !== session.csrfToken) throw new AppError('forbidden', translate('csrf', lang));
+        }
+        if (!accessAllows(session.caller, access)) throw new AppError('forbidden', translate('forbidden', lang));
+        const current = session;
+        const render = (name: string, data: Record<string, unknown>, status?: number) => sendPage(req, res, name, lang, current, data, status);
+        await handler({ req, res, lang, session, caller: session.caller, body, render });
+      })().catch((err: unknown) => {
+        if (res.headersSent) return next(err);
+        renderError(req, res, lang, session, err);
+      });
+    });
+  };
+
+  return { router, formBody, page, renderError };
+}
+
+/** No session: pages go to sign-in (and back), the preview script gets a 401 it understands. */
+function refuseSignedOut(method: 'get' | 'post', req: Request, res: Response): void {
+  if (method === 'get') res.redirect(303, `/sign-in?next=${encodeURIComponent(req.originalUrl)}`);
+  else if (req.get('x-requested-with')) res.status(401).json({ error: { code: 'unauthenticated', message: 'Sign in again.', details: [] } });
+  else res.redirect(303, '/sign-in');
+}
+
+/** Only same-site paths: never //host or a scheme (open redirect). */
+export function safeNext(value: unknown): string | undefined {
+  return typeof value === 'string' && /^\/(?![/\\])[\w\-./?=&%]*$/.test(value) && !value.startsWith('/sign-') ? value : undefined;
+}
+
+/** A record id from the path, or not found. */
+export function checkId(value: unknown): string {
+  if (typeof value !== 'string' || !ID.test(value)) throw new AppError('not_found', 'Not found.');
+  return value;
+}
+
+/** A product code or version from the path or query, or not found. */
+export function checkCode(value: unknown): string {
+  if (typeof value !== 'string' || !CODE.test(value)) throw new AppError('not_found', 'Not found.');
+  return value;
+}
+
+/** Whether a posted value looks like a record id (form fields are checked, not trusted). */
+export const isId = (value: string): boolean => ID.test(value);

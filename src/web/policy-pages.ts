@@ -1,0 +1,66 @@
+// Binding a quote, the policy lists and pages, and the quote and policy PDFs (the documents
+// service decides visibility exactly as for the API).
+import type { Request, Response } from 'express';
+import { quoters } from '../auth/access-rules.ts';
+import type { Caller } from '../auth/caller.ts';
+import { AppError } from '../http/app-error.ts';
+import { bindQuote, getPolicy, listPolicies } from '../policies/policy-service.ts';
+import { checkId, type PagePipeline } from './page-pipeline.ts';
+import { buildResultView, formatYuan } from './web-forms.ts';
+import { translate, type Lang } from './web-messages.ts';
+
+interface PdfFile {
+  fileName: string;
+  asciiFileName: string;
+  bytes: Buffer | undefined;
+}
+
+/** The part of the documents service the pages use (quote and policy PDFs, same visibility as the API). */
+export interface WebDocuments {
+  quotePdf(caller: Caller, quoteId: string, lang: Lang): Promise<PdfFile>;
+  policyPdf(caller: Caller, policyId: string, lang: Lang): Promise<PdfFile>;
+}
+
+/** Mounts binding, `/policies`, `/policies/{id}` and the two PDF downloads. */
+export function mountPolicyPages({ page }: PagePipeline, documents: WebDocuments | undefined): void {
+  page('post', '/quotes/:id/bind', quoters, async ({ req, res, caller }) => {
+    const policy = await bindQuote(caller, checkId(req.params.id));
+    res.redirect(303, `/policies/${policy.id}`);
+  });
+
+  page('get', '/policies', 'signed-in', async ({ lang, caller, render }) => {
+    const { items } = await listPolicies(caller, { limit: 100, offset: 0 });
+    render('policies', {
+      title: translate(caller.role === 'enterprise' ? 'myPolicies' : 'policies', lang),
+      policies: items.map((p) => ({ id: p.id, policyNumber: p.policyNumber, productCode: p.productCode, enterpriseName: p.enterpriseName, startDate: p.startDate, endDate: p.endDate, gross: formatYuan(p.grossPremiumFen) })),
+    });
+  });
+
+  page('get', '/policies/:id', 'signed-in', async ({ req, lang, caller, render }) => {
+    const policy = await getPolicy(caller, checkId(req.params.id));
+    render('policy', { title: `${translate('policyNumber', lang)} ${policy.policyNumber}`, policy, result: buildResultView(policy.result, lang) });
+  });
+
+  const available = () => {
+    if (!documents) throw new AppError('unavailable', 'PDF documents are not available in this process.');
+    return documents;
+  };
+
+  page('get', '/quotes/:id/pdf', 'signed-in', async ({ req, res, caller }) => {
+    sendPdf(res, await available().quotePdf(caller, checkId(req.params.id), pdfLang(req)));
+  });
+
+  page('get', '/policies/:id/pdf', 'signed-in', async ({ req, res, caller }) => {
+    sendPdf(res, await available().policyPdf(caller, checkId(req.params.id), pdfLang(req)));
+  });
+}
+
+const pdfLang = (req: Request): Lang => (req.query.pdfLang === 'en' ? 'en' : 'zh-CN');
+
+function sendPdf(res: Response, file: PdfFile): void {
+  const encoded = encodeURIComponent(file.fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  res.status(200).set({
+    'Content-Type': 'application/pdf', 'Cache-Control': 'private, no-store',
+    'Content-Disposition': `attachment; filename="${file.asciiFileName.replace(/["\\]/g, '')}"; filename*=UTF-8''${encoded}`,
+  }).send(file.bytes ?? Buffer.alloc(0));
+}

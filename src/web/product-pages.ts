@@ -1,0 +1,117 @@
+// Insurers' product administration: products and versions, drafts edited as JSON, test vectors,
+// publishing and the diff between two versions. The catalogue service decides every rule.
+import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
+import { createVersion, diffVersions, getVersion, listProducts, listVersions, publishVersion, testVersion, updateDraft } from '../catalogue/catalogue-service.ts';
+import { AppError } from '../http/app-error.ts';
+import { checkCode, type PagePipeline, type PageRequest } from './page-pipeline.ts';
+import { translate } from './web-messages.ts';
+
+interface VersionPageExtra {
+  text?: string;
+  errors?: { path: string; message: string }[];
+  vectors?: unknown;
+  notice?: string;
+}
+
+/** Mounts `/products`, a product's versions, the version editor with its actions, and the diff. */
+export function mountProductPages({ page }: PagePipeline): void {
+  page('get', '/products', insurerStaff, async ({ lang, caller, render }) => {
+    const products = await listProducts(caller);
+    render('products', { title: translate('products', lang), products: products.map((p) => ({ ...p, title: lang === 'en' ? p.name.en : p.name.zh })) });
+  });
+
+  page('get', '/products/:code', insurerStaff, async ({ req, lang, caller, render }) => {
+    const code = checkCode(req.params.code);
+    const { versions } = await listVersions(caller, code);
+    render('product-versions', {
+      title: `${translate('products', lang)} · ${code}`, code, canEdit: insurerAdmins.includes(caller.role),
+      versions: versions.map((v) => ({ ...v, statusLabel: translate(`status_${v.status}`, lang) })),
+    });
+  });
+
+  page('post', '/products/:code/versions', insurerAdmins, async ({ req, res, caller, body }) => {
+    const code = checkCode(req.params.code);
+    const view = await createVersion(caller, code, { cloneFrom: String(body.cloneFrom ?? '') });
+    res.redirect(303, `/products/${code}/versions/${encodeURIComponent(view.version)}`);
+  });
+
+  page('get', '/products/:code/versions/:version', insurerStaff, async (request) => {
+    await versionPage(request, checkCode(request.req.params.code), checkCode(request.req.params.version));
+  });
+
+  page('post', '/products/:code/versions/:version', insurerAdmins, saveDraft);
+
+  page('post', '/products/:code/versions/:version/test', insurerStaff, async (request) => {
+    const { req, lang, caller } = request;
+    const code = checkCode(req.params.code);
+    const version = checkCode(req.params.version);
+    const outcome = await testVersion(caller, code, version);
+    await versionPage(request, code, version, {
+      vectors: { passed: outcome.passed, items: outcome.vectors.map((v) => ({ ...v, label: translate(v.passed ? 'passed' : 'failed', lang) })) },
+      ...(outcome.compileErrors.length ? { errors: outcome.compileErrors } : {}),
+    });
+  });
+
+  page('post', '/products/:code/versions/:version/publish', insurerAdmins, async (request) => {
+    const { req, lang, caller } = request;
+    const code = checkCode(req.params.code);
+    const version = checkCode(req.params.version);
+    try {
+      await publishVersion(caller, code, version);
+    } catch (err) {
+      if (!(err instanceof AppError) || (err.kind !== 'invalid_input' && err.kind !== 'conflict')) throw err;
+      await versionPage(request, code, version, { errors: err.details.length ? err.details : [{ path: 'definition', message: err.message }] }, 400);
+      return;
+    }
+    await versionPage(request, code, version, { notice: translate('published', lang) });
+  });
+
+  page('get', '/products/:code/diff', insurerStaff, async ({ req, lang, caller, render }) => {
+    const code = checkCode(req.params.code);
+    const from = checkCode(String(req.query.from ?? ''));
+    const to = checkCode(String(req.query.to ?? ''));
+    const diff = await diffVersions(caller, code, from, to);
+    const show = (v: unknown) => (v === undefined ? '' : JSON.stringify(v));
+    render('diff', {
+      title: `${translate('diff', lang)} · ${code}`, langPath: `/products/${code}/diff`, code, from, to,
+      changes: diff.changes.map((c) => ({ ...c, fromText: show(c.from), toText: show(c.to) })),
+    });
+  });
+}
+
+/** Saves a draft from the posted JSON; parse, schema and compile errors are shown with their path. */
+async function saveDraft(request: PageRequest): Promise<void> {
+  const { req, lang, caller, body } = request;
+  const code = checkCode(req.params.code);
+  const version = checkCode(req.params.version);
+  const text = typeof body.definition === 'string' ? body.definition : '';
+  let definition: unknown;
+  try {
+    definition = JSON.parse(text);
+  } catch (err) {
+    await versionPage(request, code, version, { text, errors: [{ path: 'definition', message: `is not valid JSON: ${(err as Error).message}` }] }, 400);
+    return;
+  }
+  try {
+    await updateDraft(caller, code, version, definition);
+  } catch (err) {
+    if (!(err instanceof AppError) || (err.kind !== 'invalid_input' && err.kind !== 'conflict')) throw err;
+    const errors = (err.details.length ? err.details : [{ path: 'definition', message: err.message }]).map((d) => ({ path: d.path.replace(/^body\./, ''), message: d.message }));
+    await versionPage(request, code, version, { text, errors }, 400);
+    return;
+  }
+  await versionPage(request, code, version, { notice: translate('saved', lang) });
+}
+
+/** The version editor: the definition (or the text just posted), its errors, vector results or a notice. */
+async function versionPage({ lang, caller, render }: PageRequest, code: string, version: string, extra: VersionPageExtra = {}, status = 200): Promise<void> {
+  const view = await getVersion(caller, code, version);
+  render('version-edit', {
+    title: `${code} ${version}`, langPath: `/products/${code}/versions/${encodeURIComponent(version)}`,
+    code, version, status: view.status, statusLabel: translate(`status_${view.status}`, lang),
+    isDraft: view.status === 'draft', canEdit: view.status === 'draft' && insurerAdmins.includes(caller.role),
+    text: extra.text ?? JSON.stringify(view.definition, null, 2),
+    errors: extra.errors ?? view.compileErrors ?? [],
+    vectors: extra.vectors, notice: extra.notice,
+  }, status);
+}

@@ -1,0 +1,172 @@
+// Brokers' quoting: the catalogue, the quote form with its live preview, saving a quote, and the
+// quote lists and quote page everyone signed in sees within their scope.
+import { randomBytes } from 'node:crypto';
+import { quoters, underwriters } from '../auth/access-rules.ts';
+import { listEnterprises } from '../auth/auth-service.ts';
+import type { Caller } from '../auth/caller.ts';
+import { getCatalogueEntry, listCatalogue, type CatalogueEntry } from '../catalogue/catalogue-listing.ts';
+import { AppError } from '../http/app-error.ts';
+import { createQuote, getQuote, listQuotes, previewPrice, type QuoteView } from '../quotes/quote-service.ts';
+import { chinaDate } from '../rating/calendar.ts';
+import type { RatingResult } from '../rating/index.ts';
+import { checkCode, checkId, isId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
+import { buildFieldViews, buildPickFields, buildResultView, errorsByField, formatYuan, parseQuoteForm, type FormErrors, type FormValues, type ProductField } from './web-forms.ts';
+import { translate, type Lang } from './web-messages.ts';
+
+/** Mounts the catalogue, the quote form (calculate, save, live preview), `/quotes` and `/quotes/{id}`. */
+export function mountQuotingPages({ page }: PagePipeline): void {
+  page('get', '/catalogue', 'signed-in', async ({ lang, render }) => {
+    const items = await listCatalogue({ date: chinaDate(new Date()), lang });
+    render('catalogue', { title: translate('catalogue', lang), items: items.map((i) => ({ ...i, description: lang === 'en' ? i.description.en : i.description.zh })) });
+  });
+
+  page('get', '/catalogue/:code', 'signed-in', async ({ req, lang, caller, render }) => {
+    const entry = await loadEntry(req.params.code, lang);
+    render('product', { ...entryView(entry, lang), canQuote: quoters.includes(caller.role) });
+  });
+
+  page('get', '/catalogue/:code/quote', quoters, async ({ req, lang, caller, render }) => {
+    const entry = await loadEntry(req.params.code as string, lang);
+    render('quote-form', await quoteFormData(entry, lang, caller, {}, {}));
+  });
+
+  page('post', '/catalogue/:code/quote', quoters, async ({ req, lang, caller, body, render }) => {
+    const entry = await loadEntry(req.params.code as string, lang);
+    const { parsed, errors, result } = await priceForm(caller, entry, body);
+    const values = { ...parsed.values, ...(typeof body.idempotencyKey === 'string' ? { idempotencyKey: body.idempotencyKey } : {}) };
+    render('quote-form', await quoteFormData(entry, lang, caller, values, errors, result), Object.keys(errors).length ? 400 : 200);
+  });
+
+  page('post', '/catalogue/:code/quote/save', quoters, saveQuote);
+
+  // The live preview: JSON for the page's script, same session, CSRF token in a header.
+  page('post', '/catalogue/:code/preview', quoters, async ({ req, res, lang, caller, body }) => {
+    const entry = await loadEntry(req.params.code as string, lang);
+    const { errors, result } = await priceForm(caller, entry, body);
+    if (!result) {
+      res.status(400).json({ error: { code: 'invalid_input', message: translate('fixErrors', lang), details: Object.entries(errors).map(([path, message]) => ({ path, message })) } });
+      return;
+    }
+    const view = buildResultView(result, lang);
+    res.json({
+      outcome: view.outcome, outcomeLabel: view.outcomeLabel, reasons: view.reasons,
+      grossPremiumFen: result.grossPremiumFen, gross: view.gross, vat: view.vat, subsidyTotal: view.subsidyTotal, expectedNetCost: view.expectedNetCost,
+    });
+  });
+
+  page('get', '/quotes', 'signed-in', async ({ lang, caller, render }) => {
+    const { items } = await listQuotes(caller, { limit: 100, offset: 0 });
+    render('quotes', { title: translate(caller.role === 'enterprise' ? 'myQuotes' : 'quotes', lang), quotes: quoteRows(items, lang) });
+  });
+
+  page('get', '/quotes/:id', 'signed-in', async ({ req, lang, caller, render }) => {
+    const quote = await getQuote(caller, checkId(req.params.id));
+    render('quote', quotePageData(quote, caller, lang));
+  });
+}
+
+/** Saves the priced form as a quote (idempotent per form) and goes to it; errors go back to the form. */
+async function saveQuote({ req, res, lang, caller, body, render }: PageRequest): Promise<void> {
+  const entry = await loadEntry(req.params.code as string, lang);
+  const { parsed, request, errors, result } = await priceForm(caller, entry, body);
+  const idempotencyKey = typeof body.idempotencyKey === 'string' && body.idempotencyKey.length <= 100 ? body.idempotencyKey : undefined;
+  const values = { ...parsed.values, ...(idempotencyKey ? { idempotencyKey } : {}) };
+  if (!request.enterpriseId) errors.enterpriseId = translate('chooseOne', lang);
+  if (Object.keys(errors).length === 0) {
+    try {
+      const { quote } = await createQuote(caller, { ...request, enterpriseId: request.enterpriseId! }, idempotencyKey);
+      res.redirect(303, `/quotes/${quote.id}`);
+      return;
+    } catch (err) {
+      if (!(err instanceof AppError) || err.kind !== 'invalid_input') throw err;
+      Object.assign(errors, errorsByField(err.details));
+    }
+  }
+  render('quote-form', await quoteFormData(entry, lang, caller, values, errors, result), 400);
+}
+
+/** Reads the posted form into a request; errors at their field names when it cannot be rated. */
+async function priceForm(caller: Caller, entry: CatalogueEntry, body: Record<string, unknown>) {
+  const parsed = parseQuoteForm(body, entry.form.fields as unknown as ProductField[]);
+  const errors: FormErrors = {};
+  if (parsed.startDate && !/^\d{4}-\d{2}-\d{2}$/.test(parsed.startDate)) errors.startDate = 'must be a date YYYY-MM-DD';
+  if (parsed.enterpriseId && !isId(parsed.enterpriseId)) errors.enterpriseId = 'must be an enterprise';
+  const request = {
+    productCode: entry.code,
+    ...(parsed.enterpriseId ? { enterpriseId: parsed.enterpriseId } : {}),
+    ...(parsed.startDate ? { startDate: parsed.startDate } : {}),
+    inputs: parsed.inputs,
+    ...(Object.keys(parsed.picks).length ? { picks: parsed.picks } : {}),
+  };
+  let result: RatingResult | undefined;
+  if (Object.keys(errors).length === 0) {
+    try {
+      result = await previewPrice(caller, request);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.kind !== 'invalid_input') throw err;
+      Object.assign(errors, errorsByField(err.details.length ? err.details : [{ path: 'form', message: err.message }]));
+    }
+  }
+  return { parsed, request, errors, result };
+}
+
+async function quoteFormData(entry: CatalogueEntry, lang: Lang, caller: Caller, values: FormValues, errors: FormErrors, result?: RatingResult) {
+  const enterprises = await listEnterprises();
+  const changeable = new Set(entry.adjustable.filter((a) => a.changeableBy.includes(caller.role)).map((a) => a.step));
+  return {
+    title: `${translate('quoteFor', lang)} · ${entry.title}`,
+    langPath: `/catalogue/${entry.code}/quote`,
+    product: entryView(entry, lang),
+    enterprises: enterprises.map((e) => ({ id: e.id, name: lang === 'en' ? e.nameEn ?? e.name : e.name, selected: values.enterpriseId === e.id })),
+    enterpriseError: errors.enterpriseId,
+    startDate: values.startDate ?? chinaDate(new Date()),
+    today: chinaDate(new Date()),
+    startDateError: errors.startDate,
+    fields: buildFieldViews(entry.form.fields as unknown as ProductField[], values, errors, lang),
+    pickFields: result ? buildPickFields(result, (step) => changeable.has(step), values, errors, lang, false) : [],
+    hasErrors: Object.keys(errors).length > 0,
+    otherErrors: Object.entries(errors).filter(([name]) => !name.startsWith('inputs.') && !name.startsWith('picks.') && name !== 'enterpriseId' && name !== 'startDate').map(([path, message]) => ({ path, message })),
+    idempotencyKey: values.idempotencyKey ?? randomBytes(12).toString('base64url'),
+    result: result ? buildResultView(result, lang) : undefined,
+  };
+}
+
+/** Rows of a quote list (`/quotes` and the referral queue). */
+export function quoteRows(quotes: QuoteView[], lang: Lang) {
+  return quotes.map((q) => ({
+    id: q.id, quoteNumber: q.quoteNumber, productCode: q.productCode, enterpriseName: q.enterpriseName, quoteDate: q.quoteDate,
+    status: translate(`status_${q.status}`, lang), expired: q.expired, gross: formatYuan(q.result.grossPremiumFen),
+  }));
+}
+
+/** The quote page's data; underwriters deciding a referral get the coefficient inputs and their errors. */
+export function quotePageData(quote: QuoteView, caller: Caller, lang: Lang, values: FormValues = {}, errors: FormErrors = {}) {
+  const underwriter = underwriters.includes(caller.role) && quote.status === 'referred';
+  return {
+    title: `${translate('quoteNumber', lang)} ${quote.quoteNumber}`,
+    langPath: `/quotes/${quote.id}`,
+    quote: { ...quote, statusLabel: translate(`status_${quote.status}`, lang) },
+    result: buildResultView(quote.result, lang),
+    canBind: quoters.includes(caller.role) && (quote.status === 'quoted' || quote.status === 'approved') && !quote.expired,
+    canDecide: underwriter,
+    pickFields: underwriter ? buildPickFields(quote.result, () => true, values, errors, lang, true) : [],
+    note: values.note ?? '',
+    reason: values.reason ?? '',
+    decisionErrors: Object.entries(errors).map(([path, message]) => ({ path, message })),
+    underwriting: quote.underwriting,
+  };
+}
+
+async function loadEntry(code: unknown, lang: Lang): Promise<CatalogueEntry> {
+  return getCatalogueEntry(checkCode(code), chinaDate(new Date()), lang);
+}
+
+function entryView(entry: CatalogueEntry, lang: Lang) {
+  const text = (t: { zh: string; en: string } | undefined) => (t ? (lang === 'en' ? t.en : t.zh) : '');
+  return {
+    code: entry.code, version: entry.version, title: entry.title, description: text(entry.description), insurer: entry.insurer.name,
+    illustrative: entry.illustrative, effectiveFrom: entry.effectiveFrom,
+    coverages: entry.coverages.map((c) => ({ name: text(c.name as { zh: string; en: string }), description: text((c as { description?: { zh: string; en: string } }).description) })),
+    programmes: entry.subsidyProgrammes.map((p) => ({ name: text(p.name), sharePercent: p.sharePercent, level: p.level })),
+  };
+}

@@ -1,0 +1,57 @@
+// Underwriters' referral queue and their decisions on a referred quote (approve, optionally with
+// moved coefficients, or decline with a reason).
+import { insurerStaff, underwriters } from '../auth/access-rules.ts';
+import { AppError } from '../http/app-error.ts';
+import { approveQuote, declineQuote, getQuote, listQuotes } from '../quotes/quote-service.ts';
+import { checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
+import { quotePageData, quoteRows } from './quoting-pages.ts';
+import { errorsByField, type FormValues } from './web-forms.ts';
+import { translate } from './web-messages.ts';
+
+/** Mounts `/referrals` and the approve and decline forms of the quote page. */
+export function mountReferralPages({ page }: PagePipeline): void {
+  page('get', '/referrals', insurerStaff, async ({ lang, caller, render }) => {
+    const { items } = await listQuotes(caller, { status: 'referred', limit: 100, offset: 0 });
+    render('quotes', { title: translate('referrals', lang), quotes: quoteRows(items, lang) });
+  });
+
+  page('post', '/quotes/:id/approve', underwriters, approveReferral);
+
+  page('post', '/quotes/:id/decline', underwriters, async ({ req, res, lang, caller, body, render }) => {
+    const quote = await getQuote(caller, checkId(req.params.id));
+    const reason = typeof body.reason === 'string' ? body.reason.trim().slice(0, 1000) : '';
+    if (!reason) {
+      render('quote', quotePageData(quote, caller, lang, {}, { reason: 'is required' }), 400);
+      return;
+    }
+    await declineQuote(caller, quote.id, reason);
+    res.redirect(303, `/quotes/${quote.id}`);
+  });
+}
+
+/** Approves a referred quote; errors (engine refusals at `picks.<step>`) go back to the quote page. */
+async function approveReferral({ req, res, lang, caller, body, render }: PageRequest): Promise<void> {
+  const quote = await getQuote(caller, checkId(req.params.id));
+  const current = new Map(quote.result.worksheet.map((w) => [w.step, w.value]));
+  const changed: Record<string, string> = {};
+  const values: FormValues = {};
+  for (const [key, raw] of Object.entries(body)) {
+    if (!key.startsWith('picks.') || typeof raw !== 'string' || raw.trim() === '') continue;
+    const step = key.slice('picks.'.length);
+    values[key] = raw.trim();
+    // Only coefficients the underwriter moved become picks; the others keep the engine's default.
+    if (current.has(step) && Number(current.get(step)) !== Number(raw.trim())) changed[step] = raw.trim();
+    else if (!current.has(step)) changed[step] = raw.trim();
+  }
+  const note = typeof body.note === 'string' ? body.note.trim().slice(0, 1000) : '';
+  const picks = Object.keys(changed).length ? { ...quote.picks, ...changed } : undefined;
+  try {
+    await approveQuote(caller, quote.id, { ...(picks ? { picks } : {}), ...(note ? { note } : {}) });
+  } catch (err) {
+    if (!(err instanceof AppError) || (err.kind !== 'invalid_input' && err.kind !== 'conflict')) throw err;
+    const errors = errorsByField(err.details.length ? err.details : [{ path: 'approve', message: err.message }]);
+    render('quote', quotePageData(quote, caller, lang, { ...values, note }, errors), 400);
+    return;
+  }
+  res.redirect(303, `/quotes/${quote.id}`);
+}
