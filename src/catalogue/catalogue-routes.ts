@@ -1,3 +1,4 @@
+import { langSchema } from '../http/common-schemas.ts';
 import { defineRoute } from '../http/route.ts';
 import { chinaDate, TECH_INSURANCE_LINES } from '../rating/index.ts';
 import { getCatalogueEntry, listCatalogue } from './catalogue-listing.ts';
@@ -12,7 +13,7 @@ const catalogueTags = ['Catalogue'];
 const insurerAdmin = ['insurer-admin', 'platform-admin'] as const;
 const insurerStaff = ['insurer-admin', 'underwriter', 'platform-admin'] as const;
 
-const langQuery = { type: 'string', enum: ['zh-CN', 'en'], default: 'zh-CN', description: 'Language of the title field.' } as const;
+const langQuery = { ...langSchema, description: 'Language of the title field.' } as const;
 const dateQuery = { type: 'string', format: 'date', description: 'Date the versions must be in force (default today, China time).' } as const;
 
 export const catalogueRoutes = [
@@ -27,7 +28,7 @@ export const catalogueRoutes = [
     access: insurerAdmin,
     body: newProductSchema,
     success: { status: 201, description: 'The draft version.', schema: productVersionSchema },
-    handler: ({ caller, body }) => createProduct(caller, (body as { definition: unknown }).definition),
+    handler: ({ caller, body }) => createProduct(caller, body.definition),
   }),
   defineRoute({
     method: 'get', path: '/v1/products/{code}/versions', operationId: 'listProductVersions', summary: 'Versions of a product', tags: adminTags,
@@ -42,7 +43,7 @@ export const catalogueRoutes = [
     params: productCodeParams,
     body: newVersionSchema,
     success: { status: 201, description: 'The draft version.', schema: productVersionSchema },
-    handler: ({ caller, params, body }) => createVersion(caller, params.code, body as { definition?: unknown; cloneFrom?: string; version?: string }),
+    handler: ({ caller, params, body }) => createVersion(caller, params.code, body),
   }),
   defineRoute({
     method: 'get', path: '/v1/products/{code}/versions/{version}', operationId: 'getProductVersion', summary: 'One version with its definition', tags: adminTags,
@@ -57,7 +58,7 @@ export const catalogueRoutes = [
     params: versionParams,
     body: newProductSchema,
     success: { status: 200, description: 'The edited draft.', schema: productVersionSchema },
-    handler: ({ caller, params, body }) => updateDraft(caller, params.code, params.version, (body as { definition: unknown }).definition),
+    handler: ({ caller, params, body }) => updateDraft(caller, params.code, params.version, body.definition),
   }),
   defineRoute({
     method: 'post', path: '/v1/products/{code}/versions/{version}/test', operationId: 'testProductVersion', summary: 'Run the version\'s test vectors', tags: adminTags,
