@@ -24,6 +24,12 @@ export const organisationSchema = {
 } as const;
 export type OrganisationView = FromSchema<typeof organisationSchema>;
 
+export const organisationListSchema = {
+  $id: schemaId('OrganisationList'),
+  type: 'object', required: ['items'], additionalProperties: false, description: 'Organisations the caller may see, by code.',
+  properties: { items: { type: 'array', items: organisationSchema, description: 'Organisations.' } },
+} as const;
+
 export const newOrganisationSchema = {
   $id: schemaId('NewOrganisation'),
   type: 'object',
@@ -97,4 +103,4 @@ export const idParamsSchema = {
   properties: { id: { type: 'string', minLength: 1, maxLength: 64, description: 'Resource id.' } },
 } as const;
 
-export const authSchemas = [organisationSchema, newOrganisationSchema, newApiKeySchema, issuedApiKeySchema, callerSchema];
+export const authSchemas = [organisationSchema, organisationListSchema, newOrganisationSchema, newApiKeySchema, issuedApiKeySchema, callerSchema];

@@ -3,8 +3,8 @@ import { defineRoute } from '../http/route.ts';
 import { chinaDate, TECH_INSURANCE_LINES } from '../rating/index.ts';
 import { getCatalogueEntry, listCatalogue } from './catalogue-listing.ts';
 import {
-  catalogueEntrySchema, catalogueItemSchema, definitionDiffSchema, newProductSchema, newVersionSchema, productCodeParams,
-  productVersionSchema, vectorRunSchema, versionParams, versionSummarySchema,
+  catalogueEntrySchema, catalogueListSchema, definitionDiffSchema, newProductSchema, newVersionSchema, productCodeParams, productListSchema,
+  productVersionListSchema, productVersionSchema, vectorRunSchema, versionParams,
 } from './catalogue-schemas.ts';
 import { createProduct, createVersion, diffVersions, getVersion, listProducts, listVersions, publishVersion, retireVersion, testVersion, updateDraft } from './catalogue-service.ts';
 
@@ -20,7 +20,7 @@ export const catalogueRoutes = [
   defineRoute({
     method: 'get', path: '/v1/products', operationId: 'listProducts', summary: 'Your organisation\'s products', tags: adminTags,
     access: insurerStaff,
-    success: { status: 200, description: 'Products.', schema: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: { type: 'object', required: ['code', 'line', 'name', 'insurerCode'], additionalProperties: false, properties: { code: { type: 'string', description: 'Code.' }, line: { type: 'string', description: 'Line.' }, name: { type: 'object', description: 'Name.' }, insurerCode: { type: 'string', description: 'Insurer.' } } } } } } },
+    success: { status: 200, description: 'Products.', schema: productListSchema },
     handler: async ({ caller }) => ({ items: await listProducts(caller) }),
   }),
   defineRoute({
@@ -34,7 +34,7 @@ export const catalogueRoutes = [
     method: 'get', path: '/v1/products/{code}/versions', operationId: 'listProductVersions', summary: 'Versions of a product', tags: adminTags,
     access: insurerStaff,
     params: productCodeParams,
-    success: { status: 200, description: 'Versions, newest first.', schema: { type: 'object', required: ['productCode', 'versions'], additionalProperties: false, properties: { productCode: { type: 'string', description: 'Product.' }, versions: { type: 'array', items: versionSummarySchema, description: 'Versions.' } } } },
+    success: { status: 200, description: 'Versions, newest first.', schema: productVersionListSchema },
     handler: ({ caller, params }) => listVersions(caller, params.code),
   }),
   defineRoute({
@@ -93,7 +93,7 @@ export const catalogueRoutes = [
     method: 'get', path: '/v1/catalogue', operationId: 'listCatalogue', summary: 'Products on sale: published versions in force today', tags: catalogueTags,
     access: 'signed-in',
     query: { type: 'object', additionalProperties: false, properties: { line: { type: 'string', enum: TECH_INSURANCE_LINES, description: 'Only this line.' }, insurer: { type: 'string', maxLength: 32, description: 'Only this insurer code.' }, lang: langQuery, date: dateQuery } } as const,
-    success: { status: 200, description: 'Catalogue.', schema: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: catalogueItemSchema, description: 'Products.' } } } },
+    success: { status: 200, description: 'Catalogue.', schema: catalogueListSchema },
     handler: async ({ query }) => ({ items: await listCatalogue({ ...(query.line ? { line: query.line } : {}), ...(query.insurer ? { insurer: query.insurer } : {}), date: query.date ?? chinaDate(new Date()), lang: query.lang ?? 'zh-CN' }) }),
   }),
   defineRoute({
