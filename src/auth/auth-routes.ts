@@ -1,7 +1,7 @@
 import { defineRoute, JsonReply } from '../http/route.ts';
 import { keyIssuers, platformAdmins } from './access-rules.ts';
 import { organisationKinds } from './caller.ts';
-import { callerSchema, idParamsSchema, issuedApiKeySchema, newApiKeySchema, newOrganisationSchema, organisationSchema } from './auth-schemas.ts';
+import { callerSchema, idParamsSchema, issuedApiKeySchema, newApiKeySchema, newOrganisationSchema, organisationListSchema, organisationSchema } from './auth-schemas.ts';
 import { createOrganisation, getOrganisation, issueApiKey, listOrganisations, revokeApiKey } from './auth-service.ts';
 
 const tags = ['Organisations and keys'];
@@ -24,7 +24,7 @@ export const authRoutes = [
     method: 'get', path: '/v1/organisations', operationId: 'listOrganisations', summary: 'List organisations (all for a platform admin, otherwise your own)', tags,
     access: 'signed-in',
     query: { type: 'object', additionalProperties: false, properties: { kind: { type: 'string', enum: organisationKinds, description: 'Only this kind.' } } } as const,
-    success: { status: 200, description: 'Organisations.', schema: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: organisationSchema } } } },
+    success: { status: 200, description: 'Organisations.', schema: organisationListSchema },
     handler: async ({ caller, query }) => ({ items: await listOrganisations(caller, query) }),
   }),
   defineRoute({

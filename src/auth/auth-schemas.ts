@@ -1,6 +1,6 @@
+import type { FromSchema } from 'json-schema-to-ts';
 import { schemaId } from '../http/common-schemas.ts';
 import { organisationKinds, roles } from './caller.ts';
-
 
 export const organisationSchema = {
   $id: schemaId('Organisation'),
@@ -22,6 +22,13 @@ export const organisationSchema = {
     createdAt: { type: 'string', format: 'date-time', description: 'When it was created.' },
   },
 } as const;
+export type OrganisationView = FromSchema<typeof organisationSchema>;
+
+export const organisationListSchema = {
+  $id: schemaId('OrganisationList'),
+  type: 'object', required: ['items'], additionalProperties: false, description: 'Organisations the caller may see, by code.',
+  properties: { items: { type: 'array', items: organisationSchema, description: 'Organisations.' } },
+} as const;
 
 export const newOrganisationSchema = {
   $id: schemaId('NewOrganisation'),
@@ -41,6 +48,7 @@ export const newOrganisationSchema = {
     unifiedSocialCreditCode: { type: 'string', pattern: '^[0-9A-Z]{18}$', description: '统一社会信用代码 (18 characters).' },
   },
 } as const;
+export type NewOrganisation = FromSchema<typeof newOrganisationSchema>;
 
 export const newApiKeySchema = {
   $id: schemaId('NewApiKey'),
@@ -53,6 +61,7 @@ export const newApiKeySchema = {
     role: { type: 'string', enum: roles, description: 'The role the key carries; it must fit the organisation kind.' },
   },
 } as const;
+export type NewApiKey = FromSchema<typeof newApiKeySchema>;
 
 export const issuedApiKeySchema = {
   $id: schemaId('IssuedApiKey'),
@@ -68,6 +77,8 @@ export const issuedApiKeySchema = {
     organisationId: { type: 'string', description: 'The organisation it belongs to.' },
   },
 } as const;
+/** The whole key is shown once and never stored. */
+export type IssuedKey = FromSchema<typeof issuedApiKeySchema>;
 
 export const callerSchema = {
   $id: schemaId('Caller'),
@@ -92,4 +103,4 @@ export const idParamsSchema = {
   properties: { id: { type: 'string', minLength: 1, maxLength: 64, description: 'Resource id.' } },
 } as const;
 
-export const authSchemas = [organisationSchema, newOrganisationSchema, newApiKeySchema, issuedApiKeySchema, callerSchema];
+export const authSchemas = [organisationSchema, organisationListSchema, newOrganisationSchema, newApiKeySchema, issuedApiKeySchema, callerSchema];

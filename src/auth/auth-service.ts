@@ -5,44 +5,12 @@ import { AppError, invalidInput, notFound } from '../http/app-error.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { ApiKeyModel, OrganisationModel } from './auth-model.ts';
 import { rolesByKind, type Caller, type OrganisationKind, type Role } from './caller.ts';
+import type { IssuedKey, NewApiKey, NewOrganisation, OrganisationView } from './auth-schemas.ts';
+
+export type { NewOrganisation, OrganisationView } from './auth-schemas.ts';
 
 /** Keys look like `tik_<keyId>_<secret>`: the id finds the record, the secret is checked against a hash. */
 const KEY_PREFIX = 'tik_';
-
-export interface OrganisationView {
-  id: string;
-  code: string;
-  kind: OrganisationKind;
-  name: string;
-  nameEn?: string;
-  province?: string;
-  city?: string;
-  regionCode?: string;
-  qualifications: string[];
-  unifiedSocialCreditCode?: string;
-  createdAt: string;
-}
-
-export interface NewOrganisation {
-  code: string;
-  kind: OrganisationKind;
-  name: string;
-  nameEn?: string;
-  province?: string;
-  city?: string;
-  regionCode?: string;
-  qualifications?: string[];
-  unifiedSocialCreditCode?: string;
-}
-
-export interface IssuedKey {
-  keyId: string;
-  /** The whole key; shown once, never stored. */
-  apiKey: string;
-  userName: string;
-  role: Role;
-  organisationId: string;
-}
 
 function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
@@ -114,7 +82,7 @@ export async function listEnterprises(): Promise<{ id: string; code: string; nam
 export async function issueApiKey(
   issuer: Caller | null,
   organisationId: string,
-  input: { userName: string; role: Role },
+  input: NewApiKey,
 ): Promise<IssuedKey> {
   const organisation = await getOrganisation(issuer?.role === 'platform-admin' || !issuer ? null : issuer, organisationId);
   if (issuer && issuer.role !== 'platform-admin' && !(issuer.role === 'insurer-admin' && issuer.organisationId === organisationId)) {

@@ -1,10 +1,10 @@
 import { OrganisationModel } from '../auth/auth-model.ts';
+import type { Lang } from '../http/common-schemas.ts';
 import type { ProductDefinition, SubsidyProgramme } from '../rating/index.ts';
 import { cachedCatalogueRead } from './catalogue-cache.ts';
 import { ProductVersionModel } from './catalogue-model.ts';
 import { findEffectiveVersion, subsidyProgrammesFor } from './catalogue-service.ts';
 
-export type Lang = 'zh-CN' | 'en';
 type Text = { zh: string; en: string };
 const pick = (text: Text | undefined, lang: Lang) => (text ? (lang === 'en' ? text.en : text.zh) : '');
 

@@ -1,24 +1,25 @@
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
+import { langSchema } from '../http/common-schemas.ts';
 import { defineRoute } from '../http/route.ts';
 import { chinaDate, TECH_INSURANCE_LINES } from '../rating/index.ts';
 import { getCatalogueEntry, listCatalogue } from './catalogue-listing.ts';
 import {
-  catalogueEntrySchema, catalogueItemSchema, definitionDiffSchema, newProductSchema, newVersionSchema, productCodeParams,
-  productVersionSchema, vectorRunSchema, versionParams, versionSummarySchema,
+  catalogueEntrySchema, catalogueListSchema, definitionDiffSchema, newProductSchema, newVersionSchema, productCodeParams, productListSchema,
+  productVersionListSchema, productVersionSchema, vectorRunSchema, versionParams,
 } from './catalogue-schemas.ts';
 import { createProduct, createVersion, diffVersions, getVersion, listProducts, listVersions, publishVersion, retireVersion, testVersion, updateDraft } from './catalogue-service.ts';
 
 const adminTags = ['Products (insurers)'];
 const catalogueTags = ['Catalogue'];
 
-const langQuery = { type: 'string', enum: ['zh-CN', 'en'], default: 'zh-CN', description: 'Language of the title field.' } as const;
+const langQuery = { ...langSchema, description: 'Language of the title field.' } as const;
 const dateQuery = { type: 'string', format: 'date', description: 'Date the versions must be in force (default today, China time).' } as const;
 
 export const catalogueRoutes = [
   defineRoute({
     method: 'get', path: '/v1/products', operationId: 'listProducts', summary: 'Your organisation\'s products', tags: adminTags,
     access: insurerStaff,
-    success: { status: 200, description: 'Products.', schema: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: { type: 'object', required: ['code', 'line', 'name', 'insurerCode'], additionalProperties: false, properties: { code: { type: 'string', description: 'Code.' }, line: { type: 'string', description: 'Line.' }, name: { type: 'object', description: 'Name.' }, insurerCode: { type: 'string', description: 'Insurer.' } } } } } } },
+    success: { status: 200, description: 'Products.', schema: productListSchema },
     handler: async ({ caller }) => ({ items: await listProducts(caller) }),
   }),
   defineRoute({
@@ -26,13 +27,13 @@ export const catalogueRoutes = [
     access: insurerAdmins,
     body: newProductSchema,
     success: { status: 201, description: 'The draft version.', schema: productVersionSchema },
-    handler: ({ caller, body }) => createProduct(caller, (body as { definition: unknown }).definition),
+    handler: ({ caller, body }) => createProduct(caller, body.definition),
   }),
   defineRoute({
     method: 'get', path: '/v1/products/{code}/versions', operationId: 'listProductVersions', summary: 'Versions of a product', tags: adminTags,
     access: insurerStaff,
     params: productCodeParams,
-    success: { status: 200, description: 'Versions, newest first.', schema: { type: 'object', required: ['productCode', 'versions'], additionalProperties: false, properties: { productCode: { type: 'string', description: 'Product.' }, versions: { type: 'array', items: versionSummarySchema, description: 'Versions.' } } } },
+    success: { status: 200, description: 'Versions, newest first.', schema: productVersionListSchema },
     handler: ({ caller, params }) => listVersions(caller, params.code),
   }),
   defineRoute({
@@ -41,7 +42,7 @@ export const catalogueRoutes = [
     params: productCodeParams,
     body: newVersionSchema,
     success: { status: 201, description: 'The draft version.', schema: productVersionSchema },
-    handler: ({ caller, params, body }) => createVersion(caller, params.code, body as { definition?: unknown; cloneFrom?: string; version?: string }),
+    handler: ({ caller, params, body }) => createVersion(caller, params.code, body),
   }),
   defineRoute({
     method: 'get', path: '/v1/products/{code}/versions/{version}', operationId: 'getProductVersion', summary: 'One version with its definition', tags: adminTags,
@@ -56,7 +57,7 @@ export const catalogueRoutes = [
     params: versionParams,
     body: newProductSchema,
     success: { status: 200, description: 'The edited draft.', schema: productVersionSchema },
-    handler: ({ caller, params, body }) => updateDraft(caller, params.code, params.version, (body as { definition: unknown }).definition),
+    handler: ({ caller, params, body }) => updateDraft(caller, params.code, params.version, body.definition),
   }),
   defineRoute({
     method: 'post', path: '/v1/products/{code}/versions/{version}/test', operationId: 'testProductVersion', summary: 'Run the version\'s test vectors', tags: adminTags,
@@ -91,7 +92,7 @@ export const catalogueRoutes = [
     method: 'get', path: '/v1/catalogue', operationId: 'listCatalogue', summary: 'Products on sale: published versions in force today', tags: catalogueTags,
     access: 'signed-in',
     query: { type: 'object', additionalProperties: false, properties: { line: { type: 'string', enum: TECH_INSURANCE_LINES, description: 'Only this line.' }, insurer: { type: 'string', maxLength: 32, description: 'Only this insurer code.' }, lang: langQuery, date: dateQuery } } as const,
-    success: { status: 200, description: 'Catalogue.', schema: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: catalogueItemSchema, description: 'Products.' } } } },
+    success: { status: 200, description: 'Catalogue.', schema: catalogueListSchema },
     handler: async ({ query }) => ({ items: await listCatalogue({ ...(query.line ? { line: query.line } : {}), ...(query.insurer ? { insurer: query.insurer } : {}), date: query.date ?? chinaDate(new Date()), lang: query.lang ?? 'zh-CN' }) }),
   }),
   defineRoute({

@@ -49,6 +49,23 @@ export const versionSummarySchema = {
   },
 } as const;
 
+export const productVersionListSchema = {
+  $id: schemaId('ProductVersionList'),
+  type: 'object', required: ['productCode', 'versions'], additionalProperties: false, description: 'The versions of a product, newest first.',
+  properties: { productCode: { type: 'string', description: 'Product.' }, versions: { type: 'array', items: versionSummarySchema, description: 'Versions.' } },
+} as const;
+
+export const productListSchema = {
+  $id: schemaId('ProductList'),
+  type: 'object', required: ['items'], additionalProperties: false, description: 'The products of the caller\'s organisation.',
+  properties: {
+    items: {
+      type: 'array', description: 'Products.',
+      items: { type: 'object', required: ['code', 'line', 'name', 'insurerCode'], additionalProperties: false, properties: { code: { type: 'string', description: 'Code.' }, line: { type: 'string', description: 'Line.' }, name: { type: 'object', description: 'Name.' }, insurerCode: { type: 'string', description: 'Insurer.' } } },
+    },
+  },
+} as const;
+
 export const newProductSchema = {
   $id: schemaId('NewProduct'),
   type: 'object',
@@ -139,6 +156,12 @@ export const catalogueItemSchema = {
   properties: catalogueItemProperties,
 } as const;
 
+export const catalogueListSchema = {
+  $id: schemaId('CatalogueList'),
+  type: 'object', required: ['items'], additionalProperties: false, description: 'Products on sale.',
+  properties: { items: { type: 'array', items: catalogueItemSchema, description: 'Products.' } },
+} as const;
+
 export const catalogueEntrySchema = {
   $id: schemaId('CatalogueEntry'),
   type: 'object',
@@ -180,4 +203,7 @@ export const versionParams = {
   },
 } as const;
 
-export const catalogueSchemas = [productDefinitionSchema, subsidyProgrammeSchema, productVersionSchema, newProductSchema, newVersionSchema, vectorRunSchema, definitionDiffSchema, catalogueItemSchema, catalogueEntrySchema];
+export const catalogueSchemas = [
+  productDefinitionSchema, subsidyProgrammeSchema, productListSchema, productVersionSchema, productVersionListSchema, newProductSchema, newVersionSchema, vectorRunSchema,
+  definitionDiffSchema, catalogueItemSchema, catalogueListSchema, catalogueEntrySchema,
+];

@@ -1,4 +1,5 @@
 // Request schemas of the document routes (the answers are PDFs, not JSON).
+import { langSchema } from '../http/common-schemas.ts';
 
 const objectId = (what: string) => ({ type: 'string', pattern: '^[0-9a-f]{24}$', description: `${what} id.` }) as const;
 
@@ -9,7 +10,7 @@ export const documentQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    lang: { type: 'string', enum: ['zh-CN', 'en'], default: 'zh-CN', description: 'Language of the document: zh-CN (default) or en.' },
+    lang: { ...langSchema, description: 'Language of the document: zh-CN (default) or en.' },
   },
 } as const;
 

@@ -5,7 +5,8 @@ import { Decimal } from 'decimal.js';
 import type { ProductDefinition } from '../rating/index.ts';
 import type { LocalText, RatingResult, SubsidyCap } from '../rating/index.ts';
 
-export type DocumentLang = 'zh-CN' | 'en';
+export type { Lang as DocumentLang } from '../http/common-schemas.ts';
+import type { Lang as DocumentLang } from '../http/common-schemas.ts';
 export type DocumentKind = 'quote' | 'policy';
 export const DOCUMENT_LANGS: readonly DocumentLang[] = ['zh-CN', 'en'];
 

@@ -1,7 +1,8 @@
+import type { FromSchema } from 'json-schema-to-ts';
 import { SCHEMA_ID_PREFIX } from './schema-registry.ts';
 
 /** The `$id` of a named schema: OpenAPI turns it into `#/components/schemas/<name>`. */
-export const schemaId = (name: string) => `${SCHEMA_ID_PREFIX}${name}`;
+export const schemaId = <const N extends string>(name: N) => `${SCHEMA_ID_PREFIX}${name}` as const;
 
 /** A text in Simplified Chinese and English, as every label and name is stored. */
 export const localTextSchema = {
@@ -9,11 +10,28 @@ export const localTextSchema = {
   properties: { zh: { type: 'string', description: 'Chinese.' }, en: { type: 'string', description: 'English.' } },
 } as const;
 
+/** The languages of pages, catalogue titles and documents: Simplified Chinese (the default) and English. */
+export const langSchema = { type: 'string', enum: ['zh-CN', 'en'], default: 'zh-CN', description: 'Language: zh-CN (default) or en.' } as const;
+export type Lang = FromSchema<typeof langSchema>;
+export const LANGS: readonly Lang[] = langSchema.enum;
+
 /** `limit`/`offset` query parameters of every paged list. */
 export const pageQueryProperties = {
   limit: { type: 'integer', minimum: 1, maximum: 200, default: 50, description: 'Page size.' },
   offset: { type: 'integer', minimum: 0, maximum: 1000000, default: 0, description: 'Skip this many.' },
 } as const;
+
+/** The named schema of a page of `items`, answered to a query with `limit`/`offset`. */
+export const pageSchema = <const N extends string, const S>(name: N, items: S, what: { description: string; items: string }) => ({
+  $id: schemaId(name),
+  type: 'object', required: ['items', 'total', 'limit', 'offset'], additionalProperties: false, description: what.description,
+  properties: {
+    items: { type: 'array', items, description: what.items },
+    total: { type: 'integer', description: 'How many match the filter.' },
+    limit: { type: 'integer', description: 'Page size.' },
+    offset: { type: 'integer', description: 'How many were skipped.' },
+  },
+}) as const;
 
 /** `{ id }` path parameters holding a MongoDB ObjectId. */
 export const objectIdParams = (what: string) => ({

@@ -1,13 +1,16 @@
 import type { Request, Response } from 'express';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { Caller, Role } from '../auth/caller.ts';
+import type { productDefinitionSchema } from '../rating/index.ts';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** Who may call a route: nobody signed in, anyone signed in, or the listed roles. */
 export type Access = 'public' | 'signed-in' | readonly Role[];
 
-type Infer<S> = S extends JSONSchema ? FromSchema<S> : Record<string, never>;
+/** The named schemas that route schemas `$ref` by `$id`, so the handler's types resolve them. */
+type ReferencedSchemas = [typeof productDefinitionSchema];
+type Infer<S> = S extends JSONSchema ? FromSchema<S, { references: ReferencedSchemas }> : Record<string, never>;
 
 export interface RouteContext<P, Q, B> {
   params: P;

@@ -1,5 +1,6 @@
 import mongoose, { Schema } from 'mongoose';
 import { jsonText } from '../db/json-text.ts';
+import { partyFields } from '../db/party-fields.ts';
 
 /** An issued policy. The unique quoteId index is what makes binding exactly-once under concurrency. */
 const policySchema = new Schema(
@@ -10,10 +11,7 @@ const policySchema = new Schema(
     productCode: { type: String, required: true },
     productVersion: { type: String, required: true },
     line: { type: String, required: true },
-    insurerOrganisationId: { type: String, required: true },
-    brokerOrganisationId: { type: String, required: true },
-    enterpriseOrganisationId: { type: String, required: true },
-    enterpriseName: { type: String, required: true },
+    ...partyFields,
     startDate: { type: String, required: true },
     endDate: { type: String, required: true },
     issuedAt: { type: Date, required: true },

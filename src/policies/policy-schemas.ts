@@ -1,5 +1,6 @@
-import { schemaId } from '../http/common-schemas.ts';
-import { ratingResultSchema } from '../quotes/quote-schemas.ts';
+import type { FromSchema } from 'json-schema-to-ts';
+import { pageSchema, schemaId } from '../http/common-schemas.ts';
+import { ratingResultSchema, type RatingResultViewOptions } from '../quotes/quote-schemas.ts';
 
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
 
@@ -34,11 +35,9 @@ export const policySchema = {
     result: ratingResultSchema,
   },
 } as const;
+export type PolicyView = FromSchema<typeof policySchema, RatingResultViewOptions>;
 
-export const policyListSchema = {
-  $id: schemaId('PolicyList'),
-  type: 'object', required: ['items', 'total', 'limit', 'offset'], additionalProperties: false, description: 'A page of policies.',
-  properties: { items: { type: 'array', items: policySchema, description: 'Policies.' }, total: { type: 'integer', description: 'Matching.' }, limit: { type: 'integer', description: 'Page size.' }, offset: { type: 'integer', description: 'Skipped.' } },
-} as const;
+export const policyListSchema = pageSchema('PolicyList', policySchema, { description: 'A page of policies.', items: 'Policies.' });
+export type PolicyList = FromSchema<typeof policyListSchema, RatingResultViewOptions>;
 
 export const policySchemas = [policySchema, policyListSchema];

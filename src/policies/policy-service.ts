@@ -10,31 +10,9 @@ import { isVisibleTo, loadVisibleQuote, randomCode, visibilityFilter } from '../
 import type { RatingResult } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { PolicyModel, type PolicyDoc } from './policy-model.ts';
+import type { PolicyList, PolicyView } from './policy-schemas.ts';
 
-export interface PolicyView {
-  id: string;
-  policyNumber: string;
-  quoteId: string;
-  quoteNumber: string;
-  productCode: string;
-  productVersion: string;
-  line: string;
-  enterpriseId: string;
-  enterpriseName: string;
-  brokerOrganisationId: string;
-  insurerOrganisationId: string;
-  startDate: string;
-  endDate: string;
-  issuedAt: string;
-  grossPremiumFen: number;
-  netPremiumFen: number;
-  vatFen: number;
-  expectedSubsidyFen: number;
-  expectedNetCostFen: number;
-  subsidies: { programme: string; amountFen: number }[];
-  poolShares?: { insurer: string; role: string; sharePercent: string; grossPremiumFen: number; netPremiumFen: number; vatFen: number }[];
-  result: RatingResult;
-}
+export type { PolicyView } from './policy-schemas.ts';
 
 export function toPolicyView(doc: PolicyDoc): PolicyView {
   return {
@@ -151,7 +129,7 @@ export async function getPolicy(caller: Caller, id: string): Promise<PolicyView>
   return toPolicyView(await loadVisiblePolicy(caller, id));
 }
 
-export async function listPolicies(caller: Caller, filter: { productCode?: string; enterpriseId?: string; limit: number; offset: number }): Promise<{ items: PolicyView[]; total: number; limit: number; offset: number }> {
+export async function listPolicies(caller: Caller, filter: { productCode?: string; enterpriseId?: string; limit: number; offset: number }): Promise<PolicyList> {
   const query: Record<string, unknown> = { ...visibilityFilter(caller) };
   if (filter.productCode) query.productCode = filter.productCode;
   if (filter.enterpriseId) query.enterpriseOrganisationId = filter.enterpriseId;

@@ -1,5 +1,6 @@
 import mongoose, { Schema } from 'mongoose';
 import { jsonText } from '../db/json-text.ts';
+import { partyFields } from '../db/party-fields.ts';
 
 /**
  * A stored quote: the pinned product version, what was entered and picked, the context it was
@@ -17,10 +18,7 @@ const quoteSchema = new Schema(
     productCode: { type: String, required: true },
     productVersion: { type: String, required: true },
     line: { type: String, required: true },
-    insurerOrganisationId: { type: String, required: true },
-    brokerOrganisationId: { type: String, required: true },
-    enterpriseOrganisationId: { type: String, required: true },
-    enterpriseName: { type: String, required: true },
+    ...partyFields,
     createdBy: { keyId: String, userName: String },
     quoteDate: { type: String, required: true },
     startDate: { type: String, required: true },

@@ -3,7 +3,7 @@ import { invalidInput } from '../http/app-error.ts';
 import { objectIdParams, pageQueryProperties } from '../http/common-schemas.ts';
 import { defineRoute, JsonReply } from '../http/route.ts';
 import { approveSchema, declineSchema, pricingRequestSchema, quoteComparisonSchema, quoteListSchema, quoteRequestSchema, quoteSchema, ratingResultSchema } from './quote-schemas.ts';
-import { approveQuote, compareQuotes, createQuote, declineQuote, getQuote, listQuotes, previewPrice, verifyQuote, type PricingRequest, type QuoteRequest } from './quote-service.ts';
+import { approveQuote, compareQuotes, createQuote, declineQuote, getQuote, listQuotes, previewPrice, verifyQuote } from './quote-service.ts';
 
 const tags = ['Pricing and quotes'];
 const quoteIdParams = objectIdParams('Quote');
@@ -14,7 +14,7 @@ export const quoteRoutes = [
     access: 'signed-in',
     body: pricingRequestSchema,
     success: { status: 200, description: 'The priced, explained result.', schema: ratingResultSchema },
-    handler: ({ caller, body }) => previewPrice(caller, body as PricingRequest),
+    handler: ({ caller, body }) => previewPrice(caller, body),
   }),
   defineRoute({
     method: 'post', path: '/v1/quotes', operationId: 'createQuote', summary: 'Quote for an enterprise (broker); Idempotency-Key makes retries safe', tags,
@@ -27,7 +27,7 @@ export const quoteRoutes = [
       if (key !== undefined && (key.length === 0 || key.length > 100)) {
         throw invalidInput('The Idempotency-Key header must be 1 to 100 characters.', [{ path: 'header.idempotency-key', message: 'must be 1 to 100 characters (maxLength)' }]);
       }
-      const { quote, replayed } = await createQuote(caller, body as QuoteRequest, key);
+      const { quote, replayed } = await createQuote(caller, body, key);
       return new JsonReply(quote, replayed ? 200 : 201, { Location: `/v1/quotes/${quote.id}`, ...(replayed ? { 'Idempotent-Replayed': 'true' } : {}) });
     },
   }),
@@ -70,7 +70,7 @@ export const quoteRoutes = [
     params: quoteIdParams,
     body: approveSchema,
     success: { status: 200, description: 'The approved, re-rated quote.', schema: quoteSchema },
-    handler: ({ caller, params, body }) => approveQuote(caller, params.id, body as { picks?: Record<string, string | number>; note?: string }),
+    handler: ({ caller, params, body }) => approveQuote(caller, params.id, body),
   }),
   defineRoute({
     method: 'post', path: '/v1/quotes/{id}/decline', operationId: 'declineQuote', summary: 'Decline a referred quote (underwriter) with a reason', tags,

@@ -1,4 +1,6 @@
-import { localTextSchema, schemaId } from '../http/common-schemas.ts';
+import type { FromSchema } from 'json-schema-to-ts';
+import { localTextSchema, pageSchema, schemaId } from '../http/common-schemas.ts';
+import type { RatingResult } from '../rating/index.ts';
 const text = localTextSchema;
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
 const decimal = (description: string) => ({ type: 'string', description }) as const;
@@ -73,6 +75,15 @@ export const ratingResultSchema = {
   },
 } as const;
 
+/**
+ * Options for view types that embed a rating result: the engine's own RatingResult type stands
+ * for it (the schema writes `matched: undefined` as an absent field), and the check below keeps
+ * the schema and that type from drifting apart.
+ */
+export type RatingResultViewOptions = { deserialize: [{ pattern: { $id: typeof ratingResultSchema.$id }; output: RatingResult }] };
+type Assert<T extends true> = T;
+export type RatingResultMatchesSchema = Assert<RatingResult extends FromSchema<typeof ratingResultSchema> ? true : false>;
+
 const enterpriseFacts = {
   type: 'object', additionalProperties: false, description: 'Facts about the enterprise that subsidy programmes read.',
   properties: {
@@ -100,6 +111,7 @@ export const pricingRequestSchema = {
   description: 'What to price.',
   properties: pricingProperties,
 } as const;
+export type PricingRequest = FromSchema<typeof pricingRequestSchema>;
 
 export const quoteRequestSchema = {
   $id: schemaId('QuoteRequest'),
@@ -107,6 +119,7 @@ export const quoteRequestSchema = {
   description: 'A quote for one enterprise.',
   properties: pricingProperties,
 } as const;
+export type QuoteRequest = FromSchema<typeof quoteRequestSchema>;
 
 const quoteProperties = {
   id: { type: 'string', description: 'Quote id.' },
@@ -125,7 +138,7 @@ const quoteProperties = {
   endDate: date('End of cover.'),
   validUntil: date('Last day the quote can be bound.'),
   inputs: { type: 'object', description: 'Inputs as entered.' },
-  picks: { type: 'object', description: 'Picks.' },
+  picks: { type: 'object', additionalProperties: { type: ['string', 'number'] }, description: 'Coefficient picks by step key.' },
   result: ratingResultSchema,
   underwriting: { type: 'object', required: ['action', 'by', 'at'], additionalProperties: false, description: 'The underwriter\'s decision.', properties: { action: { type: 'string', description: 'approve or decline.' }, by: { type: 'string', description: 'Who.' }, at: { type: 'string', description: 'When.' }, reason: { type: 'string', description: 'Reason or note.' } } },
   policyId: { type: 'string', description: 'The policy it became.' },
@@ -150,12 +163,10 @@ export const quoteSchema = {
     },
   },
 } as const;
+export type QuoteView = FromSchema<typeof quoteSchema, RatingResultViewOptions>;
 
-export const quoteListSchema = {
-  $id: schemaId('QuoteList'),
-  type: 'object', required: ['items', 'total', 'limit', 'offset'], additionalProperties: false, description: 'A page of quotes.',
-  properties: { items: { type: 'array', items: quoteSchema, description: 'Quotes.' }, total: { type: 'integer', description: 'Matching quotes.' }, limit: { type: 'integer', description: 'Page size.' }, offset: { type: 'integer', description: 'Skipped.' } },
-} as const;
+export const quoteListSchema = pageSchema('QuoteList', quoteSchema, { description: 'A page of quotes.', items: 'Quotes.' });
+export type QuoteList = FromSchema<typeof quoteListSchema, RatingResultViewOptions>;
 
 export const quoteComparisonSchema = {
   $id: schemaId('QuoteComparison'),
@@ -178,6 +189,7 @@ export const approveSchema = {
     note: { type: 'string', maxLength: 2000, description: 'Underwriter\'s note.' },
   },
 } as const;
+export type ApproveQuote = FromSchema<typeof approveSchema>;
 
 export const declineSchema = {
   $id: schemaId('DeclineQuote'),

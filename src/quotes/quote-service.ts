@@ -12,28 +12,9 @@ import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { createInsertBatcher } from '../db/insert-batcher.ts';
 import { QuoteModel, UnderwritingDecisionModel, type QuoteDoc } from './quote-model.ts';
 import { withRatingErrors } from './rating-errors.ts';
+import type { ApproveQuote, PricingRequest, QuoteList, QuoteRequest, QuoteView } from './quote-schemas.ts';
 
-export interface EnterpriseFacts {
-  supportYear?: number;
-  awards?: string[];
-  coverScope?: 'domestic' | 'overseas';
-  qualifications?: string[];
-}
-
-export interface PricingRequest {
-  productCode: string;
-  productVersion?: string;
-  enterpriseId?: string;
-  inputs: Record<string, unknown>;
-  picks?: Record<string, string | number>;
-  startDate?: string;
-  endDate?: string;
-  enterprise?: EnterpriseFacts;
-}
-
-export interface QuoteRequest extends PricingRequest {
-  enterpriseId: string;
-}
+export type { PricingRequest, QuoteRequest, QuoteView } from './quote-schemas.ts';
 
 /** How the caller's role picks inside filed ranges. */
 export function quotingRoleOf(caller: Caller): QuotingRole {
@@ -140,30 +121,6 @@ export async function previewPrice(caller: Caller, request: PricingRequest, now:
 }
 
 // ---------------------------------------------------------------------------------------------
-
-export interface QuoteView {
-  id: string;
-  quoteNumber: string;
-  status: string;
-  expired: boolean;
-  productCode: string;
-  productVersion: string;
-  line: string;
-  enterpriseId: string;
-  enterpriseName: string;
-  brokerOrganisationId: string;
-  insurerOrganisationId: string;
-  quoteDate: string;
-  startDate: string;
-  endDate: string;
-  validUntil: string;
-  inputs: Record<string, unknown>;
-  picks: Record<string, string | number>;
-  result: RatingResult;
-  underwriting?: { action: string; by: string; at: string; reason?: string };
-  policyId?: string;
-  createdAt: string;
-}
 
 export function toQuoteView(doc: QuoteDoc, now: Date = new Date()): QuoteView {
   return {
@@ -365,7 +322,7 @@ export interface QuoteFilter {
   offset: number;
 }
 
-export async function listQuotes(caller: Caller, filter: QuoteFilter, now: Date = new Date()): Promise<{ items: QuoteView[]; total: number; limit: number; offset: number }> {
+export async function listQuotes(caller: Caller, filter: QuoteFilter, now: Date = new Date()): Promise<QuoteList> {
   const query: Record<string, unknown> = { ...visibilityFilter(caller) };
   if (filter.status) query.status = filter.status;
   if (filter.productCode) query.productCode = filter.productCode;
@@ -461,7 +418,7 @@ async function claimDecision(doc: QuoteDoc, action: 'approve' | 'decline', now: 
  * Approves a referred quote, optionally with new picks inside the filed ranges: the quote is
  * re-rated on its pinned version and the new worksheet stored; the original result is kept.
  */
-export async function approveQuote(caller: Caller, id: string, input: { picks?: Record<string, string | number>; note?: string }, now: Date = new Date()): Promise<QuoteView> {
+export async function approveQuote(caller: Caller, id: string, input: ApproveQuote, now: Date = new Date()): Promise<QuoteView> {
   const doc = await loadReferredForUnderwriter(caller, id);
   const version = await findPinnedVersion(doc.productCode, doc.productVersion);
   const picks = input.picks ?? (doc.picks as Record<string, string | number>);

@@ -1,5 +1,6 @@
 // Every label the pages show, in both languages. Product texts come from the product's own zh/en fields.
-export type Lang = 'zh-CN' | 'en';
+export type { Lang } from '../http/common-schemas.ts';
+import type { Lang } from '../http/common-schemas.ts';
 
 export const messages = {
   appName: { zh: '科技保险服务', en: 'Tech insurance service' },
