@@ -9,7 +9,10 @@ import { chinaDate } from '../rating/calendar.ts';
 import { createVersion, diffVersions, getVersion, listProducts, listVersions, publishVersion, testVersion, updateDraft } from '../catalogue/catalogue-service.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
 import { bindQuote, getPolicy, listPolicies } from '../policies/policy-service.ts';
-import { approveQuote, createQuote, declineQuote, getQuote, listQuotes, previewPrice, type QuoteView } from '../quotes/quote-service.ts';
+import { createQuote, getQuote, listQuotes, type QuoteView } from '../quotes/quote-service.ts';
+import { previewPrice } from '../quotes/rating-request.ts';
+import { approveQuote, declineQuote } from '../quotes/underwriting.ts';
+import type { ServiceEvents } from '../events.ts';
 import type { RatingResult } from '../rating/index.ts';
 import { buildFieldViews, buildPickFields, buildResultView, errorsByField, formatYuan, parseQuoteForm, type FormErrors, type FormValues, type ProductField } from './web-forms.ts';
 import { translate, type Lang } from './web-messages.ts';
@@ -124,7 +127,8 @@ function homeOf(role: Role): string {
 }
 
 /** Creates the web pages' router; mount it before the API routes. */
-export function createWebRouter(options: { logger?: Logger; documents?: WebDocuments } = {}): Router {
+export function createWebRouter(options: { logger?: Logger; documents?: WebDocuments; events: ServiceEvents }): Router {
+  const { events } = options;
   const router = express.Router();
   const formBody = express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 5000 });
 
@@ -296,7 +300,7 @@ export function createWebRouter(options: { logger?: Logger; documents?: WebDocum
     if (!request.enterpriseId) errors.enterpriseId = translate('chooseOne', lang);
     if (Object.keys(errors).length === 0) {
       try {
-        const { quote } = await createQuote(caller, { ...request, enterpriseId: request.enterpriseId! }, idempotencyKey);
+        const { quote } = await createQuote(events, caller, { ...request, enterpriseId: request.enterpriseId! }, idempotencyKey);
         res.redirect(303, `/quotes/${quote.id}`);
         return;
       } catch (err) {
@@ -362,7 +366,7 @@ export function createWebRouter(options: { logger?: Logger; documents?: WebDocum
   });
 
   page('post', '/quotes/:id/bind', ['broker'], async ({ req, res, caller }) => {
-    const policy = await bindQuote(caller, checkId(req.params.id));
+    const policy = await bindQuote(events, caller, checkId(req.params.id));
     res.redirect(303, `/policies/${policy.id}`);
   });
 
@@ -382,7 +386,7 @@ export function createWebRouter(options: { logger?: Logger; documents?: WebDocum
     const note = typeof body.note === 'string' ? body.note.trim().slice(0, 1000) : '';
     const picks = Object.keys(changed).length ? { ...quote.picks, ...changed } : undefined;
     try {
-      await approveQuote(caller, quote.id, { ...(picks ? { picks } : {}), ...(note ? { note } : {}) });
+      await approveQuote(events, caller, quote.id, { ...(picks ? { picks } : {}), ...(note ? { note } : {}) });
     } catch (err) {
       if (!(err instanceof AppError) || (err.kind !== 'invalid_input' && err.kind !== 'conflict')) throw err;
       const errors = errorsByField(err.details.length ? err.details : [{ path: 'approve', message: err.message }]);
@@ -399,7 +403,7 @@ export function createWebRouter(options: { logger?: Logger; documents?: WebDocum
       sendPage(req, res, 'quote', lang, session, quotePageData(quote, caller, lang, {}, { reason: 'is required' }), 400);
       return;
     }
-    await declineQuote(caller, quote.id, reason);
+    await declineQuote(events, caller, quote.id, reason);
     res.redirect(303, `/quotes/${quote.id}`);
   });
 
