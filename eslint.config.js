@@ -1,6 +1,17 @@
 // Lint is part of `npm test`. The rating core must stay pure: no I/O, no clock, no environment.
+// The house keeps its rooms apart: routes call services (only src/app.ts and src/service.ts
+// import routes), and a capability's mongoose models are its own (others call its service).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+const routesImports = {
+  group: ['**/*-routes', '**/*-routes.ts', '!**/http/mount-routes', '!**/http/mount-routes.ts'],
+  message: 'Routes call services, never the reverse: only src/app.ts and src/service.ts import a *-routes.ts file.',
+};
+const otherCapabilityModels = {
+  group: ['../**/*-model', '../**/*-model.ts'],
+  message: "Another capability's mongoose model: call its service instead (each capability owns its models).",
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', '.cache/**', 'test-artifacts/**', 'tools/**'] },
@@ -23,6 +34,17 @@ export default tseslint.config(
     // chai assertions read as expressions (`expect(x).to.be.true`).
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-unused-expressions': 'off' },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/app.ts', 'src/service.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [routesImports] }] },
+  },
+  {
+    // src/cli and src/db are tools and plumbing, not rooms: they may read any model.
+    files: ['src/*/**/*.ts'],
+    ignores: ['src/cli/**', 'src/db/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [routesImports, otherCapabilityModels] }] },
   },
   {
     files: ['src/rating/**/*.ts'],

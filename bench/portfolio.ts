@@ -19,8 +19,8 @@ import { startEmbeddedFerretDb, type EmbeddedFerretDb } from '../src/db/embedded
 import { startBulkQuote } from '../src/portfolio/bulk-quote-service.ts';
 import { workerThreadsFor } from '../src/portfolio/impact-rating.ts';
 import { analyseRateChange } from '../src/portfolio/impact-service.ts';
-import { registerRatingBookHooks } from '../src/portfolio/rating-book.ts';
 import { createQuote } from '../src/quotes/quote-service.ts';
+import { createServiceEvents } from '../src/service.ts';
 import type { ProductDefinition } from '../src/rating/index.ts';
 
 const QUOTES = Number(process.env.BENCH_QUOTES ?? 100_000);
@@ -54,7 +54,7 @@ try {
   }
   await connectDatabase(uri, { dbName: `bench_portfolio_${Date.now()}` });
   await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
-  registerRatingBookHooks(); // as the app does (src/portfolio/portfolio-routes.ts)
+  const events = createServiceEvents(); // the service's reactions (the rating book records quotes)
   log('database ready');
   const seeded = await seedDemoOrganisations(tempDir);
   if (!seeded) throw new Error('the bench database was not empty');
@@ -83,7 +83,7 @@ try {
   const seedFile = join(tempDir, 'seed.csv');
   await writeCsv(seedFile, QUOTES);
   let t0 = performance.now();
-  const seeding = await startBulkQuote(broker, createReadStream(seedFile), { productCode: PRODUCT, save: true, batchId: 'bench-seed' });
+  const seeding = await startBulkQuote(events, broker, createReadStream(seedFile), { productCode: PRODUCT, save: true, batchId: 'bench-seed' });
   for await (const row of seeding.rows) {
     if (row.status === 'error') throw new Error(`seed row ${row.row} failed: ${JSON.stringify(row.errors)}`);
     if (seeding.summary.rows % 10_000 === 0) log(`  ${seeding.summary.rows} saved, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -92,7 +92,7 @@ try {
   log(`seeded ${seeding.summary.saved} quotes through bulk save in ${seedSeconds.toFixed(1)} s (${Math.round(seeding.summary.saved / seedSeconds)} quotes/s; ${seeding.summary.decisions.quoted} quoted, ${seeding.summary.decisions.referred} referred, ${seeding.summary.decisions.declined} declined)`);
   // A few quotes through the single-quote path (POST /v1/quotes) too: they reach the book's tail.
   const baselineVersion = (await findEffectiveVersion(PRODUCT, new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10))).version;
-  for (let i = 0; i < 3; i++) await createQuote(broker, { productCode: PRODUCT, enterpriseId, inputs: riskInputs() }, undefined);
+  for (let i = 0; i < 3; i++) await createQuote(events, broker, { productCode: PRODUCT, enterpriseId, inputs: riskInputs() }, undefined);
   const storedQuotes = seeding.summary.saved + 3;
 
   // ---------- impact: a draft with the base rate 2.1% → 2.31% ----------
@@ -116,7 +116,7 @@ try {
   const csvFile = join(tempDir, 'bulk.csv');
   await writeCsv(csvFile, BULK_ROWS);
   t0 = performance.now();
-  const run = await startBulkQuote(broker, createReadStream(csvFile), { productCode: PRODUCT, concurrency: 8 });
+  const run = await startBulkQuote(events, broker, createReadStream(csvFile), { productCode: PRODUCT, concurrency: 8 });
   for await (const row of run.rows) if (row.status === 'error') throw new Error(`bench row ${row.row} failed: ${JSON.stringify(row.errors)}`);
   const bulkSeconds = (performance.now() - t0) / 1000;
   const bulkRate = Math.round(run.summary.rows / bulkSeconds);

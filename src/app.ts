@@ -27,6 +27,7 @@ import { requestTimeout } from './http/request-timeout.ts';
 import type { RouteDefinition } from './http/route.ts';
 import { registerSchema } from './http/schema-registry.ts';
 import { createWebRouter } from './web/web-routes.ts';
+import { createEventHub, type ServiceEvents } from './events.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -35,11 +36,16 @@ export interface AppDependencies {
   isDatabaseReady(): Promise<boolean>;
   /** Quote and policy PDFs; without it the PDF routes answer 503. */
   documents?: DocumentService;
+  /** Where quotes and policies are announced, with the reactions src/service.ts registered. */
+  events: ServiceEvents;
 }
 
-/** Every API route, in the order the OpenAPI document lists them. */
-export function allRoutes(documents: DocumentService = documentsUnavailable): RouteDefinition[] {
-  return [...authRoutes, ...catalogueRoutes, ...quoteRoutes, ...policyRoutes, ...documentRoutes(documents), ...portfolioRoutes];
+/**
+ * Every API route, in the order the OpenAPI document lists them. Without `events` (listing the
+ * routes only) what they store is announced to no one.
+ */
+export function allRoutes(documents: DocumentService = documentsUnavailable, events: ServiceEvents = createEventHub()): RouteDefinition[] {
+  return [...authRoutes, ...catalogueRoutes, ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...portfolioRoutes(events)];
 }
 
 export function registerAllSchemas(): void {
@@ -48,7 +54,6 @@ export function registerAllSchemas(): void {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** Composes the Express application: the one place where capabilities are wired together. */
 const SECRET_HEADERS = ['authorization', 'cookie', 'set-cookie', 'x-csrf-token'];
 
 /** A serialised request or response with its credential headers replaced by "[redacted]". */
@@ -60,10 +65,11 @@ export function redactSecrets<T extends { headers?: Record<string, unknown> }>(s
   return { ...serialized, headers: safe };
 }
 
+/** The Express application: middleware, pages and API routes over services composed in src/service.ts. */
 export function createApp(deps: AppDependencies): Express {
   const { config, logger } = deps;
   registerAllSchemas();
-  const routes = allRoutes(deps.documents);
+  const routes = allRoutes(deps.documents, deps.events);
   const openApi = buildOpenApiDocument(routes, {
     title: 'Tech insurance service (科技保险)',
     version: '0.1.0',
@@ -110,7 +116,7 @@ export function createApp(deps: AppDependencies): Express {
   });
 
   // Pages for people (session cookie, their own strict CSP); the API below stays Bearer-only.
-  app.use(createWebRouter({ logger, documents: deps.documents }));
+  app.use(createWebRouter({ logger, documents: deps.documents, events: deps.events }));
 
   const resolveCaller = cacheCallers(authenticateApiKey, config.API_KEY_CACHE_MS);
   const rateLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE });

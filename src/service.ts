@@ -1,6 +1,11 @@
+// The service composed: the one place where capabilities are wired together. composeService
+// builds the app over its services and registers every reaction between capabilities (who
+// reacts to a quote stored or a policy issued); startService adds the database, seed, catalogue
+// and HTTP listener around it. Tests compose through the same function (test/support/test-app.ts).
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { Express } from 'express';
 import mongoose from 'mongoose';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
@@ -11,9 +16,57 @@ import { syncProducts } from './catalogue/product-sync.ts';
 import type { Config } from './config.ts';
 import { connectDatabase, disconnectDatabase, pingDatabase } from './db/connect-database.ts';
 import { startEmbeddedFerretDb } from './db/embedded-ferretdb.ts';
-import { createDocumentService } from './documents/document-service.ts';
+import { createDocumentService, type DocumentService } from './documents/document-service.ts';
 import { compileDocumentTemplates } from './documents/document-templates.ts';
-import { createPdfRenderer } from './documents/pdf-renderer.ts';
+import { createPdfRenderer, type PdfRenderer } from './documents/pdf-renderer.ts';
+import { createEventHub, type ServiceEvents } from './events.ts';
+import { recordIssuedPolicy, recordStoredQuotes, startBackgroundCompaction } from './portfolio/rating-book.ts';
+
+/**
+ * A hub with every reaction between capabilities registered:
+ * - quotes stored, approved or declined → the portfolio's rating book records them;
+ * - a policy issued → the rating book records it, then (with `documents`) its schedules are stored.
+ */
+export function createServiceEvents(documents?: DocumentService): ServiceEvents {
+  const events = createEventHub();
+  events.onQuotesStored((stored) => recordStoredQuotes(stored));
+  events.onPolicyIssued((policy) => recordIssuedPolicy(policy));
+  if (documents) events.onPolicyIssued((policy) => documents.storePolicySchedules(policy.id));
+  return events;
+}
+
+export interface ComposedService {
+  app: Express;
+  events: ServiceEvents;
+  /** The PDF renderer (Chromium starts on the first PDF only) and the documents service. */
+  renderer: PdfRenderer;
+  documents: DocumentService;
+  /** Stops background work and closes the renderer (the database is its owner's). */
+  close(): Promise<void>;
+}
+
+/**
+ * Composes the service on a connected database: PDF renderer and documents, the events and their
+ * reactions, background compaction of the rating books, and the Express app over them.
+ */
+export function composeService(config: Config, logger: Logger, options: { pdfPoolSize?: number } = {}): ComposedService {
+  // One Chromium pool per process, launched lazily on the first PDF; templates compile now so a
+  // broken template stops the start rather than the first download.
+  const poolSize = options.pdfPoolSize ?? config.PDF_POOL_SIZE;
+  const renderer = createPdfRenderer({ executablePath: config.CHROME_PATH, ...(poolSize ? { poolSize } : {}), logger });
+  const documents = createDocumentService({ renderer, templates: compileDocumentTemplates(), logger });
+  const events = createServiceEvents(documents);
+  const compaction = startBackgroundCompaction({ logger });
+  const app = createApp({ config, logger, isDatabaseReady: pingDatabase, documents, events });
+  return {
+    app, events, renderer, documents,
+    async close() {
+      compaction.stop();
+      documents.close();
+      await renderer.close();
+    },
+  };
+}
 
 export interface RunningService {
   url: string;
@@ -54,11 +107,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     throw err;
   }
 
-  // One Chromium pool per process, launched lazily on the first PDF; templates compile now so a
-  // broken template stops the start rather than the first download.
-  const renderer = createPdfRenderer({ executablePath: config.CHROME_PATH, ...(config.PDF_POOL_SIZE ? { poolSize: config.PDF_POOL_SIZE } : {}), logger });
-  const documents = createDocumentService({ renderer, templates: compileDocumentTemplates(), logger });
-  const app = createApp({ config, logger, isDatabaseReady: pingDatabase, documents });
+  const composed = composeService(config, logger);
+  const { app } = composed;
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
     listening.once('error', reject);
@@ -76,8 +126,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const forced = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
     await closed;
     clearTimeout(forced);
-    documents.close();
-    await renderer.close();
+    await composed.close();
     await disconnectDatabase();
     await embedded?.stop();
     logger.info('stopped');

@@ -158,3 +158,25 @@ export async function callerForKeyId(keyId: string): Promise<Caller | null> {
   if (!key || key.revokedAt) return null;
   return callerOfKey(key);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Look-ups for other capabilities (quotes, catalogue): they read organisations through these,
+// never through the model.
+
+/** The enterprise organisation with this id, or null when there is none (or it is another kind). */
+export async function findEnterpriseById(id: string): Promise<OrganisationView | null> {
+  const doc = mongoose.isValidObjectId(id) ? await OrganisationModel.findById(id) : null;
+  return doc && doc.kind === 'enterprise' ? toOrganisationView(doc) : null;
+}
+
+/** The insurer organisation with this code, or null when there is none. */
+export async function findInsurerByCode(code: string): Promise<OrganisationView | null> {
+  const doc = await OrganisationModel.findOne({ code, kind: 'insurer' });
+  return doc ? toOrganisationView(doc) : null;
+}
+
+/** Every insurer's name by its code. */
+export async function insurerNamesByCode(): Promise<Map<string, string>> {
+  const insurers = await OrganisationModel.find({ kind: 'insurer' }, { code: 1, name: 1 }).lean();
+  return new Map(insurers.map((i) => [i.code, i.name]));
+}

@@ -1,4 +1,4 @@
-import { OrganisationModel } from '../auth/auth-model.ts';
+import { insurerNamesByCode } from '../auth/auth-service.ts';
 import type { Lang } from '../http/common-schemas.ts';
 import type { ProductDefinition, SubsidyProgramme } from '../rating/index.ts';
 import { cachedCatalogueRead } from './catalogue-cache.ts';
@@ -23,10 +23,7 @@ export interface CatalogueItem {
 
 /** Insurers' names by code; cached like the catalogue (organisations are never renamed; a new insurer announces a change). */
 function insurerNames(): Promise<Map<string, string>> {
-  return cachedCatalogueRead('insurer-names', async () => {
-    const insurers = await OrganisationModel.find({ kind: 'insurer' }, { code: 1, name: 1, nameEn: 1 }).lean();
-    return new Map(insurers.map((i) => [i.code, i.name]));
-  });
+  return cachedCatalogueRead('insurer-names', insurerNamesByCode);
 }
 
 function toItem(definition: ProductDefinition, names: Map<string, string>, lang: Lang): CatalogueItem {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { recordAudit, type systemActor } from '../audit/audit-log.ts';
-import { OrganisationModel } from '../auth/auth-model.ts';
+import { findInsurerByCode } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError, conflict, invalidInput, notFound, type ErrorDetail } from '../http/app-error.ts';
 import { validateOrThrow } from '../http/schema-registry.ts';
@@ -179,9 +179,9 @@ export async function createProduct(caller: Actor, rawDefinition: unknown): Prom
   let insurerOrganisationId = caller.organisationId;
   if (caller.role === 'platform-admin' || caller.role === 'system') {
     // The platform files products on an insurer's behalf: the definition names the insurer.
-    const insurer = await OrganisationModel.findOne({ code: definition.insurer, kind: 'insurer' }).lean();
+    const insurer = await findInsurerByCode(definition.insurer);
     if (!insurer) throw invalidInput(`No insurer organisation has the code ${definition.insurer}; create it first (POST /v1/organisations with kind insurer and that code).`, [{ path: 'body.definition.insurer', message: 'must be the code of an insurer organisation (insurer)' }]);
-    insurerOrganisationId = String(insurer._id);
+    insurerOrganisationId = insurer.id;
   }
   requireOwnInsurer(caller, definition, 'organisationCode' in caller ? caller.organisationCode : '');
   try {
@@ -461,4 +461,10 @@ export async function upsertSubsidyProgramme(actor: Actor, programme: SubsidyPro
 
 export async function listSubsidyProgrammes(): Promise<SubsidyProgramme[]> {
   return (await SubsidyProgrammeModel.find({}).sort({ code: 1 }).lean()).map((d) => d.definition as SubsidyProgramme);
+}
+
+/** A product's published versions (number and effective dates), the latest effective first. */
+export async function listPublishedVersions(productCode: string): Promise<{ version: string; effectiveFrom: string; effectiveTo?: string }[]> {
+  const docs = await ProductVersionModel.find({ productCode, status: 'published' }, { version: 1, effectiveFrom: 1, effectiveTo: 1 }).sort({ effectiveFrom: -1 }).lean();
+  return docs.map((v) => ({ version: v.version, effectiveFrom: v.effectiveFrom, ...(v.effectiveTo ? { effectiveTo: v.effectiveTo } : {}) }));
 }

@@ -11,8 +11,9 @@ import { getOrganisation, findOrganisationByCode } from '../auth/auth-service.ts
 import type { Caller } from '../auth/caller.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
 import { AppError, notFound, unavailable } from '../http/app-error.ts';
-import { loadVisiblePolicy, onPolicyIssued } from '../policies/policy-service.ts';
-import { isVisibleTo, loadVisibleQuote } from '../quotes/quote-service.ts';
+import { isVisibleTo } from '../auth/visibility.ts';
+import { loadVisiblePolicy } from '../policies/policy-service.ts';
+import { loadVisibleQuote } from '../quotes/quote-service.ts';
 import { chinaDate, type RatingResult } from '../rating/index.ts';
 import { PolicyDocumentModel, policyDocumentId } from './document-model.ts';
 import type { DocumentTemplates } from './document-templates.ts';
@@ -52,17 +53,6 @@ export interface DocumentServiceOptions {
 
 /** The documents capability sees policies as the platform does, for rendering at bind only. */
 const SYSTEM_CALLER: Caller = { keyId: 'system:documents', userName: 'documents', role: 'platform-admin', organisationId: '', organisationKind: 'platform', organisationCode: 'PLATFORM' };
-
-// One bind hook per process, whatever the number of services created (tests create many apps).
-const activeServices = new Set<DocumentService>();
-let hookRegistered = false;
-function registerIssuedHook(): void {
-  if (hookRegistered) return;
-  hookRegistered = true;
-  onPolicyIssued(async (policy) => {
-    await Promise.all([...activeServices].map((service) => service.storePolicySchedules(policy.id)));
-  });
-}
 
 interface PolicyParties {
   policyNumber: string;
@@ -314,11 +304,8 @@ export function createDocumentService(options: DocumentServiceOptions): Document
     storePolicySchedules,
     close() {
       closed = true;
-      activeServices.delete(service);
     },
   };
-  activeServices.add(service);
-  registerIssuedHook();
   return service;
 }
 

@@ -2,18 +2,19 @@ import { quoters } from '../auth/access-rules.ts';
 import { objectIdParams, pageQueryProperties } from '../http/common-schemas.ts';
 import { defineRoute, JsonReply } from '../http/route.ts';
 import { policyListSchema, policySchema } from './policy-schemas.ts';
-import { bindQuote, getPolicy, listPolicies } from './policy-service.ts';
+import { bindQuote, getPolicy, listPolicies, type PolicyEvents } from './policy-service.ts';
 
 const tags = ['Policies'];
 
-export const policyRoutes = [
+/** The policy routes; policies they issue are announced on `events`. */
+export const policyRoutes = (events: PolicyEvents) => [
   defineRoute({
     method: 'post', path: '/v1/quotes/{id}/bind', operationId: 'bindQuote', summary: 'Bind a quoted or approved, unexpired quote into a policy (exactly once)', tags,
     access: quoters,
     params: objectIdParams('Quote'),
     success: { status: 201, description: 'The policy.', schema: policySchema },
     handler: async ({ caller, params }) => {
-      const policy = await bindQuote(caller, params.id);
+      const policy = await bindQuote(events, caller, params.id);
       return new JsonReply(policy, 201, { Location: `/v1/policies/${policy.id}` });
     },
   }),

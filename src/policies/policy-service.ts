@@ -4,11 +4,12 @@ import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import { conflict, notFound } from '../http/app-error.ts';
-import { QuoteModel } from '../quotes/quote-model.ts';
+import { visibilityFilter, visibleOrNotFound } from '../auth/visibility.ts';
 import { recordPolicySubsidies } from './subsidy-ledger.ts';
-import { isVisibleTo, loadVisibleQuote, randomCode, visibilityFilter } from '../quotes/quote-service.ts';
-import type { RatingResult } from '../rating/index.ts';
+import { loadVisibleQuote, markBound, randomCode, type StoredQuoteEvent } from '../quotes/quote-service.ts';
+import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
+import { fromJsonText } from '../db/json-text.ts';
 import { PolicyModel, type PolicyDoc } from './policy-model.ts';
 import type { PolicyList, PolicyView } from './policy-schemas.ts';
 
@@ -41,19 +42,19 @@ export function toPolicyView(doc: PolicyDoc): PolicyView {
   };
 }
 
-
-/** Hooks run once when a policy is issued (the documents capability renders the schedule). */
-export type PolicyIssuedHook = (policy: PolicyView) => Promise<void>;
-const issuedHooks: PolicyIssuedHook[] = [];
-export function onPolicyIssued(hook: PolicyIssuedHook): void {
-  issuedHooks.push(hook);
+/**
+ * What the policies capability announces, once per issued policy (src/service.ts wires the
+ * reactions: the rating book records the policy, the documents capability stores its schedule).
+ */
+export interface PolicyEvents {
+  policyIssued(policy: PolicyView): Promise<void>;
 }
 
 /**
  * Binds a quoted or approved, unexpired quote into a policy. Exactly once under concurrency:
  * the policy insert carries the quote id under a unique index, so only one bind can win.
  */
-export async function bindQuote(caller: Caller, quoteId: string, now: Date = new Date()): Promise<PolicyView> {
+export async function bindQuote(events: PolicyEvents, caller: Caller, quoteId: string, now: Date = new Date()): Promise<PolicyView> {
   const quote = await loadVisibleQuote(caller, quoteId);
   if (caller.role === 'broker' && quote.brokerOrganisationId !== caller.organisationId) throw notFound('The quote');
   if (quote.status === 'bound') {
@@ -108,10 +109,10 @@ export async function bindQuote(caller: Caller, quoteId: string, now: Date = new
     }
   }
   await recordPolicySubsidies(ledgerEntryOf(id, quote, result));
-  await QuoteModel.updateOne({ _id: quote._id }, { $set: { status: 'bound', policyId: String(policy._id) } });
+  await markBound(String(quote._id), String(policy._id));
   await recordAudit(caller, { action: 'policy.issue', entityType: 'policy', entityId: String(policy._id), organisationId: quote.insurerOrganisationId, summary: `Bound quote ${quote.quoteNumber} as policy ${policy.policyNumber}, gross ${policy.grossPremiumFen} fen.` }, now);
   const view = toPolicyView(policy);
-  for (const hook of issuedHooks) await hook(view);
+  await events.policyIssued(view);
   return view;
 }
 
@@ -121,8 +122,7 @@ function ledgerEntryOf(policyId: mongoose.Types.ObjectId, quote: { enterpriseOrg
 
 export async function loadVisiblePolicy(caller: Caller, id: string): Promise<PolicyDoc> {
   const doc = mongoose.isValidObjectId(id) ? await PolicyModel.findById(id) : null; // by _id alone: see loadVisibleQuote
-  if (!doc || !isVisibleTo(caller, doc)) throw notFound('The policy');
-  return doc;
+  return visibleOrNotFound<PolicyDoc>(caller, doc, 'The policy');
 }
 
 export async function getPolicy(caller: Caller, id: string): Promise<PolicyView> {
@@ -138,4 +138,45 @@ export async function listPolicies(caller: Caller, filter: { productCode?: strin
     PolicyModel.countDocuments(query),
   ]);
   return { items: docs.map(toPolicyView), total, limit: filter.limit, offset: filter.offset };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Read model for the portfolio's rating book: what re-rating needs of every issued policy, in the
+// shape of a stored quote's announcement (revision 0). Its number is the bound quote's, as the
+// book has always recorded it.
+
+/** Only what re-rating reads: not the worksheet. */
+const RATING_PROJECTION = { quoteNumber: 1, policyNumber: 1, productCode: 1, productVersion: 1, inputs: 1, picks: 1, context: 1, result: 1 } as const;
+
+interface LeanRatingFields {
+  _id: unknown;
+  quoteNumber?: string;
+  policyNumber: string;
+  productCode: string;
+  productVersion: string;
+  inputs: unknown;
+  picks?: unknown;
+  context: unknown;
+  result?: unknown;
+}
+
+function ratingRecordOf(doc: LeanRatingFields): StoredQuoteEvent {
+  const result = fromJsonText<{ grossPremiumFen?: number; decision?: { outcome?: string } } | undefined>(doc.result);
+  return {
+    id: String(doc._id), quoteNumber: doc.quoteNumber ?? doc.policyNumber, productCode: doc.productCode, productVersion: doc.productVersion, status: 'issued',
+    inputs: fromJsonText(doc.inputs), picks: fromJsonText<QuotePicks | undefined>(doc.picks) ?? undefined, context: fromJsonText<QuoteContext>(doc.context),
+    grossPremiumFen: result?.grossPremiumFen ?? 0, decision: result?.decision?.outcome ?? 'unknown', revision: 0,
+  };
+}
+
+/** One issued policy as the rating book records it, or null when there is none. */
+export async function policyRatingRecord(id: string): Promise<StoredQuoteEvent | null> {
+  const doc = mongoose.isValidObjectId(id) ? await PolicyModel.findById(id, RATING_PROJECTION).lean<LeanRatingFields>() : null;
+  return doc ? ratingRecordOf(doc) : null;
+}
+
+/** Every issued policy of a product version as the rating book records it, streamed (slow on FerretDB: a scan). */
+export async function* policyRatingRecords(productCode: string, productVersion: string): AsyncGenerator<StoredQuoteEvent> {
+  const cursor = PolicyModel.find({ productCode, productVersion }, RATING_PROJECTION).lean<LeanRatingFields[]>().cursor({ batchSize: 1000 });
+  for await (const doc of cursor as AsyncIterable<LeanRatingFields>) yield ratingRecordOf(doc);
 }

@@ -5,9 +5,10 @@ import type { Caller } from '../auth/caller.ts';
 import { findEffectiveVersion, findOwnVersion, findPinnedVersion } from '../catalogue/catalogue-service.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import { AppError, forbidden, invalidInput } from '../http/app-error.ts';
-import { previewPrice, type PricingRequest, type QuoteRequest } from '../quotes/quote-service.ts';
+import { BatchQuoteCache, createQuotes } from '../quotes/quote-batch.ts';
+import type { QuoteEvents } from '../quotes/quote-service.ts';
+import { previewPrice, type PricingRequest, type QuoteRequest } from '../quotes/rating-request.ts';
 import type { RatingResult } from '../rating/index.ts';
-import { BatchQuoteCache, createQuotes } from './quote-batch.ts';
 import { columnOfErrorPath, mapRow, normaliseDate, readRowHead, RESERVED_COLUMNS, type CellError, type FormFieldSpec, type RowCells } from './csv-row-mapping.ts';
 
 export interface BulkQuoteOptions {
@@ -119,21 +120,56 @@ interface FormCacheEntry {
   version: string;
 }
 
+interface MappedRow {
+  result: BulkRowResult;
+  /** Set when the row is ready to price (no errors so far). */
+  request?: PricingRequest;
+  lists: Parameters<typeof columnOfErrorPath>[1];
+  enterpriseColumn: string;
+}
+
+/** What the steps of one bulk run share. */
+interface BulkContext {
+  events: QuoteEvents;
+  caller: Caller;
+  options: BulkQuoteOptions;
+  save: boolean;
+  concurrency: number;
+  saveBatchSize: number;
+  now: Date;
+  /** Reads rows of this file into pricing requests. */
+  mapRecord(record: SourceRecord): Promise<MappedRow>;
+  /** Reads shared by the saved rows of the run. */
+  saveCache: BatchQuoteCache;
+  summary: BulkSummary;
+}
+
 /**
  * Prices a CSV of risks, one row each, as previews or (brokers, with `save`) stored quotes. The
  * header is checked and the first row read before this resolves, so an empty or headless file is
  * a 400 before any output. Rows are priced `concurrency` at a time and come out in file order; a
- * bad row becomes an error result and the batch goes on.
+ * bad row becomes an error result and the batch goes on. Saved quotes are announced on `events`.
  */
-export async function startBulkQuote(caller: Caller, source: Readable, options: BulkQuoteOptions = {}): Promise<BulkRun> {
+export async function startBulkQuote(events: QuoteEvents, caller: Caller, source: Readable, options: BulkQuoteOptions = {}): Promise<BulkRun> {
   const save = options.save === true;
   if (save && caller.role !== 'broker') throw forbidden('Only brokers save quotes; preview without save instead.');
   if (save && !options.batchId) throw invalidInput('Saving quotes needs a batch id, so that a re-run returns the same quotes.', [{ path: 'query.batchId', message: 'is required when save is true (required)' }]);
-  const concurrency = Math.max(1, Math.min(options.concurrency ?? 8, 64));
-  const saveBatchSize = Math.max(1, Math.min(options.saveBatchSize ?? 1000, 2000));
-  const saveCache = new BatchQuoteCache();
-  const records = readRecords(source);
+  const { columns, firstRow, records } = await openCsv(source, options);
+  const now = options.now ?? new Date();
+  const context: BulkContext = {
+    events, caller, options, save, now,
+    concurrency: Math.max(1, Math.min(options.concurrency ?? 8, 64)),
+    saveBatchSize: Math.max(1, Math.min(options.saveBatchSize ?? 1000, 2000)),
+    mapRecord: createRowMapper(caller, columns, options, chinaDate(now)),
+    saveCache: new BatchQuoteCache(),
+    summary: { ...(options.batchId ? { batchId: options.batchId } : {}), rows: 0, priced: 0, saved: 0, replayed: 0, failed: 0, decisions: { quoted: 0, referred: 0, declined: 0 }, grossPremiumFen: 0, subsidyFen: 0 },
+  };
+  return { columns, rows: save ? runSaving(context, firstRow, records) : runPreviews(context, firstRow, records), summary: context.summary };
+}
 
+/** Reads the header (checked) and the first row; a file without either is a 400. */
+async function openCsv(source: Readable, options: BulkQuoteOptions): Promise<{ columns: string[]; firstRow: SourceRecord; records: AsyncGenerator<SourceRecord> }> {
+  const records = readRecords(source);
   const first = await records.next();
   if (first.done || !first.value.cells) {
     const fatal = first.done ? undefined : first.value.fatal;
@@ -143,10 +179,12 @@ export async function startBulkQuote(caller: Caller, source: Readable, options: 
   checkHeader(columns, options);
   const second = await records.next();
   if (second.done) throw invalidInput('The CSV file has a header but no rows: add one row per risk under it.', [{ path: 'body', message: 'must have at least one row under the header (csv)' }]);
+  return { columns, firstRow: second.value, records };
+}
 
-  const summary: BulkSummary = { ...(options.batchId ? { batchId: options.batchId } : {}), rows: 0, priced: 0, saved: 0, replayed: 0, failed: 0, decisions: { quoted: 0, referred: 0, declined: 0 }, grossPremiumFen: 0, subsidyFen: 0 };
-  const now = options.now ?? new Date();
-  const today = chinaDate(now);
+/** A reader of rows into pricing requests (or errors by column), remembering forms and enterprise codes per run. */
+function createRowMapper(caller: Caller, columns: string[], options: BulkQuoteOptions, today: string): (record: SourceRecord) => Promise<MappedRow> {
+  const save = options.save === true;
   const forms = new Map<string, Promise<FormCacheEntry>>();
   const enterprises = new Map<string, Promise<string | undefined>>();
 
@@ -175,16 +213,7 @@ export async function startBulkQuote(caller: Caller, source: Readable, options: 
     return id;
   };
 
-  interface MappedRow {
-    result: BulkRowResult;
-    /** Set when the row is ready to price (no errors so far). */
-    request?: PricingRequest;
-    lists: Parameters<typeof columnOfErrorPath>[1];
-    enterpriseColumn: string;
-  }
-
-  /** Reads a row into a pricing request, or its errors by column. */
-  async function mapRecord(record: SourceRecord): Promise<MappedRow> {
+  return async function mapRecord(record: SourceRecord): Promise<MappedRow> {
     const noLists = new Map() as unknown as MappedRow['lists'];
     const row = record.row;
     if (record.fatal) return { result: { row, status: 'error', errors: [{ message: record.fatal }] }, lists: noLists, enterpriseColumn: 'enterpriseId' };
@@ -229,113 +258,121 @@ export async function startBulkQuote(caller: Caller, source: Readable, options: 
     errors.push(...mapped.errors);
     if (head.enterpriseId) result.enterpriseId = head.enterpriseId;
     return { result, ...(errors.length === 0 ? { request: mapped.request } : {}), lists: mapped.lists, enterpriseColumn };
-  }
-
-  /** The row's prices from a rating. */
-  function fill(result: BulkRowResult, rating: RatingResult): void {
-    result.productVersion = rating.productVersion;
-    result.decision = rating.decision.outcome;
-    result.decisionReasons = rating.decision.reasons.map((r) => r.rule);
-    result.grossPremiumFen = rating.grossPremiumFen;
-    result.netPremiumFen = rating.netPremiumFen;
-    result.vatFen = rating.vatFen;
-    result.subsidyFen = rating.subsidies.totalFen;
-    result.netCostFen = rating.expectedNetCostFen;
-  }
-
-  /** A service error as the row's errors by column; anything unexpected is thrown. */
-  function rowError(m: MappedRow, err: unknown): void {
-    if (!(err instanceof AppError) || err.kind === 'unavailable' || err.kind === 'internal') throw err;
-    if (err.details.length === 0) m.result.errors.push({ message: err.message });
-    for (const d of err.details) {
-      const column = columnOfErrorPath(d.path, m.lists, m.enterpriseColumn);
-      m.result.errors.push(column ? { column, message: d.message } : { message: `${d.path} ${d.message}` });
-    }
-  }
-
-  async function previewRecord(record: SourceRecord): Promise<BulkRowResult> {
-    const m = await mapRecord(record);
-    if (!m.request) return m.result;
-    try {
-      fill(m.result, await previewPrice(caller, m.request, now));
-      m.result.status = 'priced';
-    } catch (err) {
-      rowError(m, err);
-    }
-    return m.result;
-  }
-
-  /** Saves rows together: each is stored as createQuote would, with the key `bulk:<batchId>:<row>`. */
-  async function saveRecords(batch: SourceRecord[]): Promise<BulkRowResult[]> {
-    const mapped: MappedRow[] = [];
-    for (let i = 0; i < batch.length; i += concurrency) mapped.push(...(await Promise.all(batch.slice(i, i + concurrency).map(mapRecord))));
-    const ready = mapped.filter((m) => m.request);
-    const outcomes = await createQuotes(caller, ready.map((m) => ({ request: m.request as QuoteRequest, idempotencyKey: `bulk:${options.batchId}:${m.result.row}` })), now, saveCache);
-    ready.forEach((m, i) => {
-      const outcome = outcomes[i]!;
-      if (!outcome.ok) {
-        rowError(m, outcome.error);
-        return;
-      }
-      fill(m.result, outcome.quote.result);
-      m.result.status = outcome.replayed ? 'replayed' : 'saved';
-      m.result.quoteId = outcome.quote.id;
-      m.result.quoteNumber = outcome.quote.quoteNumber;
-    });
-    return mapped.map((m) => m.result);
-  }
-
-  // A pending row never rejects (an unexpected error travels as a value), so rows waiting in the
-  // window cannot become unhandled rejections while an earlier one is awaited.
-  type Settled = { ok: true; value: BulkRowResult } | { ok: false; error: unknown };
-  const settle = (record: SourceRecord): Promise<Settled> => previewRecord(record).then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
-  const count = (r: BulkRowResult): BulkRowResult => {
-    summary.rows++;
-    if (r.status === 'error') summary.failed++;
-    else {
-      summary[r.status]++;
-      summary.decisions[r.decision!]++;
-      summary.grossPremiumFen += r.grossPremiumFen ?? 0;
-      summary.subsidyFen += r.subsidyFen ?? 0;
-    }
-    return r;
   };
+}
+
+/** The row's prices from a rating. */
+function fill(result: BulkRowResult, rating: RatingResult): void {
+  result.productVersion = rating.productVersion;
+  result.decision = rating.decision.outcome;
+  result.decisionReasons = rating.decision.reasons.map((r) => r.rule);
+  result.grossPremiumFen = rating.grossPremiumFen;
+  result.netPremiumFen = rating.netPremiumFen;
+  result.vatFen = rating.vatFen;
+  result.subsidyFen = rating.subsidies.totalFen;
+  result.netCostFen = rating.expectedNetCostFen;
+}
+
+/** A service error as the row's errors by column; anything unexpected is thrown. */
+function rowError(m: MappedRow, err: unknown): void {
+  if (!(err instanceof AppError) || err.kind === 'unavailable' || err.kind === 'internal') throw err;
+  if (err.details.length === 0) m.result.errors.push({ message: err.message });
+  for (const d of err.details) {
+    const column = columnOfErrorPath(d.path, m.lists, m.enterpriseColumn);
+    m.result.errors.push(column ? { column, message: d.message } : { message: `${d.path} ${d.message}` });
+  }
+}
+
+/** Adds a row to the run's summary. */
+function count(summary: BulkSummary, r: BulkRowResult): BulkRowResult {
+  summary.rows++;
+  if (r.status === 'error') summary.failed++;
+  else {
+    summary[r.status]++;
+    summary.decisions[r.decision!]++;
+    summary.grossPremiumFen += r.grossPremiumFen ?? 0;
+    summary.subsidyFen += r.subsidyFen ?? 0;
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Previews: rows priced `concurrency` at a time, results in file order.
+
+async function previewRecord(context: BulkContext, record: SourceRecord): Promise<BulkRowResult> {
+  const m = await context.mapRecord(record);
+  if (!m.request) return m.result;
+  try {
+    fill(m.result, await previewPrice(context.caller, m.request, context.now));
+    m.result.status = 'priced';
+  } catch (err) {
+    rowError(m, err);
+  }
+  return m.result;
+}
+
+// A pending row never rejects (an unexpected error travels as a value), so rows waiting in the
+// window cannot become unhandled rejections while an earlier one is awaited.
+type Settled = { ok: true; value: BulkRowResult } | { ok: false; error: unknown };
+
+async function* runPreviews(context: BulkContext, firstRow: SourceRecord, records: AsyncGenerator<SourceRecord>): AsyncGenerator<BulkRowResult> {
+  const settle = (record: SourceRecord): Promise<Settled> => previewRecord(context, record).then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
   const unwrap = (s: Settled): BulkRowResult => {
     if (!s.ok) throw s.error;
-    return count(s.value);
+    return count(context.summary, s.value);
   };
-
-  async function* runSaving(): AsyncGenerator<BulkRowResult> {
-    let batch: SourceRecord[] = [second.value as SourceRecord];
-    try {
-      for await (const record of records) {
-        batch.push(record);
-        if (batch.length >= saveBatchSize) {
-          for (const r of await saveRecords(batch.splice(0))) yield count(r);
-        }
-      }
-      if (batch.length > 0) for (const r of await saveRecords(batch)) yield count(r);
-      batch = [];
-    } finally {
-      await records.return(undefined);
+  const window: Promise<Settled>[] = [settle(firstRow)];
+  try {
+    for await (const record of records) {
+      window.push(settle(record));
+      if (window.length >= context.concurrency) yield unwrap(await window.shift()!);
     }
+    while (window.length > 0) yield unwrap(await window.shift()!);
+  } finally {
+    await Promise.all(window); // let rows in flight finish before the caller moves on
+    await records.return(undefined);
   }
+}
 
-  async function* run(): AsyncGenerator<BulkRowResult> {
-    const window: Promise<Settled>[] = [settle(second.value as SourceRecord)];
-    try {
-      for await (const record of records) {
-        window.push(settle(record));
-        if (window.length >= concurrency) yield unwrap(await window.shift()!);
-      }
-      while (window.length > 0) yield unwrap(await window.shift()!);
-    } finally {
-      await Promise.all(window); // let rows in flight finish before the caller moves on
-      await records.return(undefined);
+// ---------------------------------------------------------------------------------------------
+// Saving: rows stored `saveBatchSize` at a time through the quotes capability's batch.
+
+/** Saves rows together: each is stored as createQuote would, with the key `bulk:<batchId>:<row>`. */
+async function saveRecords(context: BulkContext, batch: SourceRecord[]): Promise<BulkRowResult[]> {
+  const { concurrency } = context;
+  const mapped: MappedRow[] = [];
+  for (let i = 0; i < batch.length; i += concurrency) mapped.push(...(await Promise.all(batch.slice(i, i + concurrency).map(context.mapRecord))));
+  const ready = mapped.filter((m) => m.request);
+  const items = ready.map((m) => ({ request: m.request as QuoteRequest, idempotencyKey: `bulk:${context.options.batchId}:${m.result.row}` }));
+  const outcomes = await createQuotes(context.events, context.caller, items, context.now, context.saveCache);
+  ready.forEach((m, i) => {
+    const outcome = outcomes[i]!;
+    if (!outcome.ok) {
+      rowError(m, outcome.error);
+      return;
     }
-  }
+    fill(m.result, outcome.quote.result);
+    m.result.status = outcome.replayed ? 'replayed' : 'saved';
+    m.result.quoteId = outcome.quote.id;
+    m.result.quoteNumber = outcome.quote.quoteNumber;
+  });
+  return mapped.map((m) => m.result);
+}
 
-  return { columns, rows: save ? runSaving() : run(), summary };
+async function* runSaving(context: BulkContext, firstRow: SourceRecord, records: AsyncGenerator<SourceRecord>): AsyncGenerator<BulkRowResult> {
+  let batch: SourceRecord[] = [firstRow];
+  try {
+    for await (const record of records) {
+      batch.push(record);
+      if (batch.length >= context.saveBatchSize) {
+        for (const r of await saveRecords(context, batch.splice(0))) yield count(context.summary, r);
+      }
+    }
+    if (batch.length > 0) for (const r of await saveRecords(context, batch)) yield count(context.summary, r);
+    batch = [];
+  } finally {
+    await records.return(undefined);
+  }
 }
 
 function checkHeader(columns: string[], options: BulkQuoteOptions): void {

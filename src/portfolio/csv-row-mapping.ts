@@ -3,7 +3,7 @@
 // may be 2025/7/1. Everything a cell cannot mean is reported against its column; what the cell
 // can mean but the product refuses (an enum value, a range) is left to the rating engine, whose
 // error paths are mapped back to columns by columnOfErrorPath().
-import type { PricingRequest } from '../quotes/quote-service.ts';
+import type { PricingRequest } from '../quotes/rating-request.ts';
 
 /** A form field as the product definition declares it (the part the mapping reads). */
 export interface FormFieldSpec {

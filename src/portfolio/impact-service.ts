@@ -1,6 +1,5 @@
 import type { Caller } from '../auth/caller.ts';
-import { ProductVersionModel } from '../catalogue/catalogue-model.ts';
-import { findOwnVersion, type RatableVersion } from '../catalogue/catalogue-service.ts';
+import { findOwnVersion, listPublishedVersions, type RatableVersion } from '../catalogue/catalogue-service.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import { conflict, invalidInput } from '../http/app-error.ts';
 import { ProductCompileError } from '../rating/index.ts';
@@ -111,7 +110,7 @@ async function ownCompiledVersion(caller: Caller, code: string, version: string)
 /** The published version in force today, else the latest published one. */
 async function defaultBaseline(code: string, now: Date): Promise<string> {
   const today = chinaDate(now);
-  const published = await ProductVersionModel.find({ productCode: code, status: 'published' }, { version: 1, effectiveFrom: 1, effectiveTo: 1 }).sort({ effectiveFrom: -1 }).lean();
+  const published = await listPublishedVersions(code);
   const inForce = published.find((v) => v.effectiveFrom <= today && (!v.effectiveTo || v.effectiveTo >= today));
   const chosen = inForce ?? published[0];
   if (!chosen) throw conflict(`${code} has no published version to compare with; name a baseline version.`, [{ path: 'query.baseline', message: 'is required when the product has no published version (baseline)' }]);

@@ -13,6 +13,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { connectDatabase, disconnectDatabase, redactUri } from '../db/connect-database.ts';
 import { AppError } from '../http/app-error.ts';
 import { formatFen } from '../rating/index.ts';
+import { createServiceEvents } from '../service.ts';
 import { bulkResultCells, bulkResultColumns, formatCellError, startBulkQuote, type BulkRowResult } from './bulk-quote-service.ts';
 import { analyseRateChange, type ImpactReport } from './impact-service.ts';
 import type { BookImpact } from './impact-stats.ts';
@@ -108,7 +109,7 @@ export async function runBulkCommand(file: string, options: BulkCommandOptions):
     });
     let run;
     try {
-      run = await startBulkQuote(caller, source, {
+      run = await startBulkQuote(createServiceEvents(), caller, source, {
         ...(options.product ? { productCode: options.product } : {}),
         ...(options.productVersion ? { productVersion: options.productVersion } : {}),
         save: options.save === true,

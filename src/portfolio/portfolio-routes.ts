@@ -7,11 +7,7 @@ import { defineRoute } from '../http/route.ts';
 import { bulkResultCells, bulkResultColumns, startBulkQuote, type BulkRun } from './bulk-quote-service.ts';
 import { analyseRateChange } from './impact-service.ts';
 import { bulkQuery, impactParams, impactQuery, impactReportSchema } from './portfolio-schemas.ts';
-import { registerRatingBookHooks } from './rating-book.ts';
-
-// The app that serves these routes keeps every product version's rating book as quotes and
-// policies are stored (src/app.ts mounts these routes, so every app process records).
-registerRatingBookHooks();
+import type { QuoteEvents } from '../quotes/quote-service.ts';
 
 const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain', 'application/vnd.ms-excel', 'application/octet-stream'];
 
@@ -47,7 +43,8 @@ async function streamJson(run: BulkRun, res: Response): Promise<void> {
   res.end(`\n],"summary":${JSON.stringify(run.summary)}}\n`);
 }
 
-export const portfolioRoutes = [
+/** The portfolio routes; quotes a bulk save stores are announced on `events`. */
+export const portfolioRoutes = (events: QuoteEvents) => [
   defineRoute({
     method: 'post', path: '/v1/pricing/bulk', operationId: 'bulkQuote',
     summary: 'Price a CSV of risks (Content-Type: text/csv, one row per risk): previews, or saved quotes with save=true (brokers); see docs/portfolio.md for the columns', tags: ['Pricing and quotes'],
@@ -58,7 +55,7 @@ export const portfolioRoutes = [
       if (!req.is(CSV_TYPES)) {
         throw new AppError('unsupported_media_type', 'This route takes a CSV file: send Content-Type: text/csv.', [{ path: 'body', message: 'must be a CSV file (content-type)' }]);
       }
-      const run = await startBulkQuote(caller, req, {
+      const run = await startBulkQuote(events, caller, req, {
         ...(query.product ? { productCode: query.product } : {}),
         ...(query.version ? { productVersion: query.version } : {}),
         save: query.save === true,

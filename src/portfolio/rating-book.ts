@@ -19,13 +19,10 @@
 import { createInsertBatcher } from '../db/insert-batcher.ts';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import mongoose, { Schema } from 'mongoose';
+import type { Logger } from 'pino';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
-import { fromJsonText } from '../db/json-text.ts';
-import { PolicyModel } from '../policies/policy-model.ts';
-import { onPolicyIssued, type PolicyView } from '../policies/policy-service.ts';
-import { QuoteModel } from '../quotes/quote-model.ts';
-import { onQuoteStored, type StoredQuoteEvent } from '../quotes/quote-service.ts';
-import type { QuoteContext, QuotePicks } from '../rating/index.ts';
+import { policyRatingRecord, policyRatingRecords, type PolicyView } from '../policies/policy-service.ts';
+import { quoteRatingRecords, type QuotesStored, type StoredQuoteEvent } from '../quotes/quote-service.ts';
 import { entryOf, packEntries, unpackLines, type BookEntry, type BookKind, type PackedLine } from './book-format.ts';
 
 export { packEntries, type BookEntry, type BookKind } from './book-format.ts';
@@ -65,9 +62,9 @@ const tailInserts = createInsertBatcher(RatingBookTailModel);
 export const bookKey = (productCode: string, productVersion: string) => `${productCode}@${productVersion}`;
 const recordId = (e: Pick<BookEntry, 'kind' | 'id' | 'revision'>) => (e.kind === 'quote' ? `quote:${e.id}:${e.revision}` : `policy:${e.id}`);
 
-/** The book entry of a stored quote event (the quote service's hook). */
-export function entryOfQuoteEvent(q: StoredQuoteEvent): BookEntry {
-  return { kind: 'quote', id: q.id, revision: q.revision, number: q.quoteNumber, inputs: q.inputs, picks: q.picks, context: q.context, storedPremiumFen: q.grossPremiumFen, storedDecision: q.decision };
+/** The book entry of a stored quote's announcement (or of a policy's record, `kind` policy). */
+export function entryOfQuoteEvent(q: StoredQuoteEvent, kind: BookKind = 'quote'): BookEntry {
+  return { kind, id: q.id, revision: q.revision, number: q.quoteNumber, inputs: q.inputs, picks: q.picks, context: q.context, storedPremiumFen: q.grossPremiumFen, storedDecision: q.decision };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -86,7 +83,6 @@ export async function recordInTail(book: string, entries: readonly BookEntry[]):
       if (!isDuplicateKeyError(err)) throw err;
     }
   }));
-  startBackgroundCompaction();
 }
 
 // Where the next page of a book probably goes, per database and book. Only a hint: a page is
@@ -160,68 +156,50 @@ export async function compactBooks(options: { book?: string; minRecords?: number
   return packed;
 }
 
-let compactionTimer: NodeJS.Timeout | undefined;
-/**
- * Compacts every book's tail once a minute in this process (unref'd: it never keeps a process
- * alive). Started by the first tail record written; errors (database away) wait for the next round.
- */
-export function startBackgroundCompaction(intervalMs = 60_000): void {
-  if (compactionTimer) return;
-  compactionTimer = setInterval(() => {
-    if (mongoose.connection.readyState !== 1) return;
-    compactBooks().catch(() => {});
-  }, intervalMs);
-  compactionTimer.unref();
+/** Background compaction in this process; stop() ends it. */
+export interface BackgroundCompaction {
+  stop(): void;
 }
 
-export function stopBackgroundCompaction(): void {
-  if (compactionTimer) clearInterval(compactionTimer);
-  compactionTimer = undefined;
+/**
+ * Compacts every book's tail once a minute (unref'd: it never keeps a process alive). A failed
+ * round (database away) is logged and the next round tries again. Started and stopped by
+ * src/service.ts.
+ */
+export function startBackgroundCompaction(options: { logger: Logger; intervalMs?: number }): BackgroundCompaction {
+  const timer = setInterval(() => {
+    if (mongoose.connection.readyState !== 1) return;
+    compactBooks().catch((err: unknown) => options.logger.warn({ err }, 'rating book compaction failed; the next round tries again'));
+  }, options.intervalMs ?? 60_000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 // ---------------------------------------------------------------------------------------------
-// Hooks: every quote stored, approved or declined and every policy issued is recorded.
+// Reactions (registered in src/service.ts): every quote stored, approved or declined and every
+// policy issued is recorded.
 
-let hooksRegistered = false;
-/** Registers the book's hooks on the quote and policy services (once per process). */
-export function registerRatingBookHooks(): void {
-  if (hooksRegistered) return;
-  hooksRegistered = true;
-  onQuoteStored((quote) => recordInTail(bookKey(quote.productCode, quote.productVersion), [entryOfQuoteEvent(quote)]));
-  onPolicyIssued((policy) => recordPolicy(policy));
+/** Records stored quotes: one as a tail record, a bulk save's batch as one page per book. */
+export async function recordStoredQuotes(stored: QuotesStored, now: Date = new Date()): Promise<void> {
+  const byBook = new Map<string, BookEntry[]>();
+  for (const quote of stored.quotes) {
+    const book = bookKey(quote.productCode, quote.productVersion);
+    let list = byBook.get(book);
+    if (!list) byBook.set(book, (list = []));
+    list.push(entryOfQuoteEvent(quote));
+  }
+  for (const [book, entries] of byBook) {
+    if (stored.bulk) await appendPage(book, entries, now);
+    else await recordInTail(book, entries);
+  }
 }
 
-interface StoredRating {
-  _id: unknown;
-  quoteNumber?: string;
-  policyNumber?: string;
-  status?: string;
-  underwriting?: { action?: string };
-  inputs: unknown;
-  picks?: QuotePicks;
-  context: unknown;
-  result?: unknown;
+/** Records an issued policy in its book's tail. */
+export async function recordIssuedPolicy(policy: PolicyView): Promise<void> {
+  const record = await policyRatingRecord(policy.id);
+  if (!record) return;
+  await recordInTail(bookKey(policy.productCode, policy.productVersion), [entryOfQuoteEvent(record, 'policy')]);
 }
-
-function entryOfStored(kind: BookKind, doc: StoredRating): BookEntry {
-  const result = fromJsonText<{ grossPremiumFen?: number; decision?: { outcome?: string } } | undefined>(doc.result);
-  const picks = fromJsonText<QuotePicks | undefined>(doc.picks);
-  return {
-    kind, id: String(doc._id), revision: kind === 'quote' && doc.underwriting?.action ? 1 : 0,
-    number: doc.quoteNumber ?? doc.policyNumber ?? String(doc._id),
-    inputs: fromJsonText(doc.inputs), picks: picks ?? undefined, context: fromJsonText<QuoteContext>(doc.context),
-    storedPremiumFen: result?.grossPremiumFen ?? 0, storedDecision: result?.decision?.outcome ?? 'unknown',
-  };
-}
-
-async function recordPolicy(policy: PolicyView): Promise<void> {
-  const doc = await PolicyModel.findById(policy.id).lean<StoredRating>();
-  if (!doc) return;
-  await recordInTail(bookKey(policy.productCode, policy.productVersion), [entryOfStored('policy', doc)]);
-}
-
-/** Only what re-rating reads: not the worksheet. */
-const PROJECTION = { inputs: 1, picks: 1, context: 1, result: 1, quoteNumber: 1, policyNumber: 1, underwriting: 1 } as const;
 
 /**
  * Reads every stored quote and policy of a version from their collections and adds them to the
@@ -230,14 +208,12 @@ const PROJECTION = { inputs: 1, picks: 1, context: 1, result: 1, quoteNumber: 1,
  */
 export async function rebuildBook(productCode: string, productVersion: string, onDocument: () => void = () => {}): Promise<number> {
   const book = bookKey(productCode, productVersion);
-  const filter = { productCode, productVersion };
   let count = 0;
   for (const kind of ['quote', 'policy'] as const) {
-    const model = kind === 'quote' ? QuoteModel : PolicyModel;
-    const cursor = (model as typeof QuoteModel).find(filter, PROJECTION).lean<StoredRating[]>().cursor({ batchSize: 1000 });
+    const records = kind === 'quote' ? quoteRatingRecords(productCode, productVersion) : policyRatingRecords(productCode, productVersion);
     let entries: BookEntry[] = [];
-    for await (const doc of cursor as AsyncIterable<StoredRating>) {
-      entries.push(entryOfStored(kind, doc));
+    for await (const record of records) {
+      entries.push(entryOfQuoteEvent(record, kind));
       onDocument();
       if (entries.length === PAGE_SIZE) {
         await appendPage(book, entries);

@@ -3,12 +3,15 @@ import { invalidInput } from '../http/app-error.ts';
 import { objectIdParams, pageQueryProperties } from '../http/common-schemas.ts';
 import { defineRoute, JsonReply } from '../http/route.ts';
 import { approveSchema, declineSchema, pricingRequestSchema, quoteComparisonSchema, quoteListSchema, quoteRequestSchema, quoteSchema, ratingResultSchema } from './quote-schemas.ts';
-import { approveQuote, compareQuotes, createQuote, declineQuote, getQuote, listQuotes, previewPrice, verifyQuote } from './quote-service.ts';
+import { compareQuotes, createQuote, getQuote, listQuotes, verifyQuote, type QuoteEvents } from './quote-service.ts';
+import { previewPrice } from './rating-request.ts';
+import { approveQuote, declineQuote } from './underwriting.ts';
 
 const tags = ['Pricing and quotes'];
 const quoteIdParams = objectIdParams('Quote');
 
-export const quoteRoutes = [
+/** The quote routes; quotes they store are announced on `events`. */
+export const quoteRoutes = (events: QuoteEvents) => [
   defineRoute({
     method: 'post', path: '/v1/pricing/preview', operationId: 'previewPrice', summary: 'Price without storing: the full result with its worksheet', tags,
     access: 'signed-in',
@@ -27,7 +30,7 @@ export const quoteRoutes = [
       if (key !== undefined && (key.length === 0 || key.length > 100)) {
         throw invalidInput('The Idempotency-Key header must be 1 to 100 characters.', [{ path: 'header.idempotency-key', message: 'must be 1 to 100 characters (maxLength)' }]);
       }
-      const { quote, replayed } = await createQuote(caller, body, key);
+      const { quote, replayed } = await createQuote(events, caller, body, key);
       return new JsonReply(quote, replayed ? 200 : 201, { Location: `/v1/quotes/${quote.id}`, ...(replayed ? { 'Idempotent-Replayed': 'true' } : {}) });
     },
   }),
@@ -70,7 +73,7 @@ export const quoteRoutes = [
     params: quoteIdParams,
     body: approveSchema,
     success: { status: 200, description: 'The approved, re-rated quote.', schema: quoteSchema },
-    handler: ({ caller, params, body }) => approveQuote(caller, params.id, body),
+    handler: ({ caller, params, body }) => approveQuote(events, caller, params.id, body),
   }),
   defineRoute({
     method: 'post', path: '/v1/quotes/{id}/decline', operationId: 'declineQuote', summary: 'Decline a referred quote (underwriter) with a reason', tags,
@@ -78,6 +81,6 @@ export const quoteRoutes = [
     params: quoteIdParams,
     body: declineSchema,
     success: { status: 200, description: 'The declined quote.', schema: quoteSchema },
-    handler: ({ caller, params, body }) => declineQuote(caller, params.id, body.reason),
+    handler: ({ caller, params, body }) => declineQuote(events, caller, params.id, body.reason),
   }),
 ];

@@ -1,126 +1,24 @@
+// Quotes: create (one, idempotent), get, list, compare, verify, expiry; and what other
+// capabilities may do to a quote (policies mark it bound). Rating requests are prepared in
+// rating-request.ts, underwriting decisions taken in underwriting.ts, bulk saves in quote-batch.ts.
 import { createHash, randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { recordAudit } from '../audit/audit-log.ts';
-import { OrganisationModel } from '../auth/auth-model.ts';
 import type { Caller } from '../auth/caller.ts';
-import { findEffectiveVersion, findOwnVersion, findPinnedVersion, subsidyProgrammesFor, type RatableVersion } from '../catalogue/catalogue-service.ts';
+import { visibilityFilter, visibleOrNotFound } from '../auth/visibility.ts';
+import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
 import { chinaDate } from '../rating/calendar.ts';
-import { conflict, invalidInput, notFound } from '../http/app-error.ts';
-import { subsidiesRecorded } from '../policies/subsidy-ledger.ts';
-import { evaluateQuote, type EnterpriseContext, type QuoteContext, type QuotePicks, type QuotingRole, type RatingResult, type SubsidyProgramme } from '../rating/index.ts';
+import { conflict, invalidInput } from '../http/app-error.ts';
+import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { createInsertBatcher } from '../db/insert-batcher.ts';
-import { QuoteModel, UnderwritingDecisionModel, type QuoteDoc } from './quote-model.ts';
-import { withRatingErrors } from './rating-errors.ts';
-import type { ApproveQuote, PricingRequest, QuoteList, QuoteRequest, QuoteView } from './quote-schemas.ts';
+import { fromJsonText } from '../db/json-text.ts';
+import { QuoteModel, type QuoteDoc } from './quote-model.ts';
+import type { QuoteList, QuoteView } from './quote-schemas.ts';
+import { addDays } from '../rating/calendar.ts';
+import { prepareRating, rate, storable, type PreparedRating, type QuoteRequest } from './rating-request.ts';
 
-export type { PricingRequest, QuoteRequest, QuoteView } from './quote-schemas.ts';
-
-/** How the caller's role picks inside filed ranges. */
-export function quotingRoleOf(caller: Caller): QuotingRole {
-  if (caller.role === 'broker') return 'broker';
-  if (caller.role === 'enterprise') return 'customer';
-  return 'underwriter';
-}
-
-const DAY_MS = 86_400_000;
-const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-
-/** One year of cover by default: from the start date to the day before its anniversary. */
-function defaultEndDate(start: string): string {
-  const [y, m, d] = start.split('-').map(Number) as [number, number, number];
-  const anniversary = new Date(Date.UTC(y + 1, m - 1, d));
-  if (anniversary.getUTCMonth() !== m - 1) anniversary.setUTCDate(0); // 29 Feb → 28 Feb
-  return new Date(anniversary.getTime() - DAY_MS).toISOString().slice(0, 10);
-}
-
-export interface EnterpriseRecord {
-  id: string;
-  name: string;
-  regionCode?: string;
-  qualifications: string[];
-}
-
-/** The enterprise organisation with this id, or null when there is none. */
-export async function readEnterprise(id: string): Promise<EnterpriseRecord | null> {
-  const org = mongoose.isValidObjectId(id) ? await OrganisationModel.findById(id).lean() : null;
-  if (!org || org.kind !== 'enterprise') return null;
-  return { id: String(org._id), name: org.name, ...(org.regionCode ? { regionCode: org.regionCode } : {}), qualifications: [...(org.qualifications ?? [])] };
-}
-
-/** Where rating reads the enterprise and its subsidies so far this year; a bulk run shares one per run. */
-export interface EnterpriseLookups {
-  enterprise(id: string): Promise<EnterpriseRecord | null>;
-  /** Expected subsidy per programme on the enterprise's policies starting in `year` (YYYY). */
-  receivedThisYear(enterpriseId: string, year: string): Promise<{ programme: string; amountFen: number }[]>;
-}
-
-const databaseLookups: EnterpriseLookups = { enterprise: readEnterprise, receivedThisYear: subsidiesRecorded };
-
-export interface PreparedRating {
-  version: RatableVersion;
-  context: QuoteContext;
-  quoteDate: string;
-  startDate: string;
-  endDate: string;
-  enterprise: EnterpriseRecord | undefined;
-}
-
-/** Checks the dates, finds the version and builds the rating context of a request (no writes). */
-export async function prepareRating(caller: Caller, request: PricingRequest, now: Date, lookups: EnterpriseLookups = databaseLookups): Promise<PreparedRating> {
-  const quoteDate = chinaDate(now);
-  const startDate = request.startDate ?? quoteDate;
-  if (startDate < quoteDate) throw invalidInput('Cover cannot start before the quote date.', [{ path: 'body.startDate', message: `must be on or after ${quoteDate} (no backdating)` }]);
-  if (startDate > addDays(quoteDate, 366)) throw invalidInput('Cover must start within a year of the quote.', [{ path: 'body.startDate', message: `must be on or before ${addDays(quoteDate, 366)} (maximum)` }]);
-  const endDate = request.endDate ?? defaultEndDate(startDate);
-  if (endDate < startDate) throw invalidInput('The end date is before the start date.', [{ path: 'body.endDate', message: 'must be on or after startDate (order)' }]);
-
-  let version: RatableVersion;
-  if (request.productVersion) {
-    const insurerStaff = caller.role === 'insurer-admin' || caller.role === 'underwriter';
-    version = insurerStaff ? await findOwnVersion(caller, request.productCode, request.productVersion) : await findPinnedVersion(request.productCode, request.productVersion);
-  } else {
-    version = await findEffectiveVersion(request.productCode, startDate);
-  }
-
-  const enterpriseId = caller.role === 'enterprise' ? caller.organisationId : request.enterpriseId;
-  // Both reads at once; the ledger read is only used when the enterprise exists.
-  const receivedThisYear = enterpriseId && mongoose.isValidObjectId(enterpriseId) ? lookups.receivedThisYear(enterpriseId, startDate.slice(0, 4)) : undefined;
-  receivedThisYear?.catch(() => {}); // awaited below unless the enterprise check throws first
-  const enterprise = enterpriseId ? await lookups.enterprise(enterpriseId) : undefined;
-  if (enterpriseId && !enterprise) throw invalidInput('The enterprise does not exist.', [{ path: 'body.enterpriseId', message: 'must be the id of an enterprise organisation (exists)' }]);
-  const facts = request.enterprise ?? {};
-  const enterpriseContext: EnterpriseContext = {
-    ...(enterprise?.regionCode ? { regionCode: enterprise.regionCode } : {}),
-    qualifications: [...new Set([...(enterprise?.qualifications ?? []), ...(facts.qualifications ?? [])])],
-    supportYear: facts.supportYear ?? 1,
-    // Subsidy already expected on this enterprise's policies starting in the same year, per programme.
-    receivedThisYear: enterprise ? await receivedThisYear! : [],
-    ...(facts.awards ? { awards: facts.awards } : {}),
-    ...(facts.coverScope ? { coverScope: facts.coverScope } : {}),
-  };
-  const programmes: SubsidyProgramme[] = await subsidyProgrammesFor(version.definition.line);
-  // The tariff is chosen by the start date, so the engine checks it is in force on that day.
-  const context: QuoteContext = { asOf: startDate, period: { start: startDate, end: endDate }, role: quotingRoleOf(caller), enterprise: enterpriseContext, programmes };
-  return { version, context, quoteDate, startDate, endDate, enterprise: enterprise ?? undefined };
-}
-
-export function rate(version: RatableVersion, inputs: unknown, picks: QuotePicks | undefined, context: QuoteContext): RatingResult {
-  return withRatingErrors(() => evaluateQuote(version.compiled, inputs, picks, context));
-}
-
-/** The stored form of a value: JSON, so absent fields stay absent instead of becoming nulls. */
-export function storable<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
-
-/** Prices without storing anything: the full result with its worksheet. */
-export async function previewPrice(caller: Caller, request: PricingRequest, now: Date = new Date()): Promise<RatingResult> {
-  const prepared = await prepareRating(caller, request, now);
-  return rate(prepared.version, request.inputs, request.picks, prepared.context);
-}
-
-// ---------------------------------------------------------------------------------------------
+export type { QuoteView } from './quote-schemas.ts';
 
 export function toQuoteView(doc: QuoteDoc, now: Date = new Date()): QuoteView {
   return {
@@ -172,7 +70,7 @@ export function hashRequest(request: unknown): string {
   return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }
 
-/** What a stored quote looks like to hooks: what re-rating it needs, and its current outcome. */
+/** What a stored quote looks like to reactions: what re-rating it needs, and its current outcome. */
 export interface StoredQuoteEvent {
   id: string;
   quoteNumber: string;
@@ -189,25 +87,35 @@ export interface StoredQuoteEvent {
 }
 
 /**
- * Hooks run after a quote is stored, approved or declined, before the request is answered (the
- * portfolio's rating book records it). A hook may run more than once for the same revision (an
- * Idempotency-Key replay runs it again, so a hook that failed is retried): hooks are idempotent.
+ * What the quotes capability announces (src/service.ts wires the reactions: the portfolio's rating
+ * book records every stored quote). Reactions run before the request is answered and may run more
+ * than once for the same revision (an Idempotency-Key replay announces again, so a reaction that
+ * failed is retried): they are idempotent.
  */
-export type QuoteStoredHook = (quote: StoredQuoteEvent) => Promise<void>;
-const storedHooks: QuoteStoredHook[] = [];
-export function onQuoteStored(hook: QuoteStoredHook): void {
-  storedHooks.push(hook);
+export interface QuoteEvents {
+  quotesStored(stored: QuotesStored): Promise<void>;
 }
 
-async function runStoredHooks(doc: QuoteDoc, revision: number): Promise<void> {
-  if (storedHooks.length === 0) return;
+/** Quotes stored, approved or declined: one from a request, or a bulk save's batch. */
+export interface QuotesStored {
+  quotes: readonly StoredQuoteEvent[];
+  /** A bulk save's batch (the rating book writes it as one page rather than a record each). */
+  bulk: boolean;
+}
+
+/** A stored quote as its announcement carries it. */
+export function storedQuoteEvent(doc: QuoteDoc, revision: number): StoredQuoteEvent {
   const result = doc.result as RatingResult;
-  const event: StoredQuoteEvent = {
+  return {
     id: String(doc._id), quoteNumber: doc.quoteNumber, productCode: doc.productCode, productVersion: doc.productVersion, status: doc.status,
     inputs: doc.inputs, picks: (doc.picks ?? undefined) as QuotePicks | undefined, context: doc.context as QuoteContext,
     grossPremiumFen: result.grossPremiumFen, decision: result.decision.outcome, revision,
   };
-  for (const hook of storedHooks) await hook(event);
+}
+
+/** Announces one stored quote. */
+export function announceStored(events: QuoteEvents, doc: QuoteDoc, revision: number): Promise<void> {
+  return events.quotesStored({ quotes: [storedQuoteEvent(doc, revision)], bulk: false });
 }
 
 /** A new quote number: Q, the quote date, six characters of the BASE32 alphabet. */
@@ -249,7 +157,7 @@ export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: P
  * Creates a quote for an enterprise (broker). With an Idempotency-Key, a retried request returns
  * the first quote; the unique idempotencyScope index guarantees a single write.
  */
-export async function createQuote(caller: Caller, request: QuoteRequest, idempotencyKey: string | undefined, now: Date = new Date()): Promise<{ quote: QuoteView; replayed: boolean }> {
+export async function createQuote(events: QuoteEvents, caller: Caller, request: QuoteRequest, idempotencyKey: string | undefined, now: Date = new Date()): Promise<{ quote: QuoteView; replayed: boolean }> {
   const requestHash = hashRequest(request);
   const scope = idempotencyKey ? `${caller.organisationId}:${idempotencyKey}` : undefined;
   // With a key, the quote's id is derived from it, so a retry finds the first quote by _id (the
@@ -257,7 +165,7 @@ export async function createQuote(caller: Caller, request: QuoteRequest, idempot
   const id = scope ? idempotentQuoteId(scope) : new mongoose.Types.ObjectId();
   if (scope) {
     const existing = await QuoteModel.findById(id);
-    if (existing) return replay(existing, requestHash, now);
+    if (existing) return replay(events, existing, requestHash, now);
   }
   const prepared = await prepareRating(caller, request, now);
   const result = rate(prepared.version, request.inputs, request.picks, prepared.context);
@@ -268,50 +176,33 @@ export async function createQuote(caller: Caller, request: QuoteRequest, idempot
     try {
       const created = await quoteInserts.insert(attempt === 0 ? doc : { ...doc, quoteNumber: newQuoteNumber(prepared.quoteDate) });
       await recordAudit(caller, { action: 'quote.create', entityType: 'quote', entityId: String(id), organisationId: caller.organisationId, summary: `Quote ${created.quoteNumber} for ${enterprise.name}: ${status}, gross ${result.grossPremiumFen} fen.` }, now);
-      await runStoredHooks(created, 0);
+      await announceStored(events, created, 0);
       return { quote: toQuoteView(created, now), replayed: false };
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
       if ((duplicateField(err) === 'quoteNumber' || /quoteNumber/.test((err as Error).message)) && attempt < 5) continue;
       if (scope) {
         const existing = await QuoteModel.findById(id);
-        if (existing) return replay(existing, requestHash, now);
+        if (existing) return replay(events, existing, requestHash, now);
       }
       throw err;
     }
   }
 }
 
-async function replay(existing: QuoteDoc, requestHash: string, now: Date): Promise<{ quote: QuoteView; replayed: boolean }> {
+async function replay(events: QuoteEvents, existing: QuoteDoc, requestHash: string, now: Date): Promise<{ quote: QuoteView; replayed: boolean }> {
   if (existing.requestHash !== requestHash) {
     throw conflict('This Idempotency-Key was already used with a different request.', [{ path: 'header.idempotency-key', message: 'must be new for a different request (idempotency)' }]);
   }
-  if (existing.status === 'quoted' || existing.status === 'referred') await runStoredHooks(existing, 0); // a first attempt may have stopped before its hooks
+  if (existing.status === 'quoted' || existing.status === 'referred') await announceStored(events, existing, 0); // a first attempt may have stopped before its announcement
   return { quote: toQuoteView(existing, now), replayed: true };
-}
-
-/** Who sees a quote or policy: its broker firm, its insurer's staff, its enterprise; platform admins. */
-export function visibilityFilter(caller: Caller): Record<string, string> {
-  switch (caller.role) {
-    case 'broker': return { brokerOrganisationId: caller.organisationId };
-    case 'insurer-admin':
-    case 'underwriter': return { insurerOrganisationId: caller.organisationId };
-    case 'enterprise': return { enterpriseOrganisationId: caller.organisationId };
-    default: return {};
-  }
-}
-
-/** Whether a stored quote or policy is visible to the caller (the same rule as visibilityFilter). */
-export function isVisibleTo(caller: Caller, doc: { brokerOrganisationId: string; insurerOrganisationId: string; enterpriseOrganisationId: string }): boolean {
-  return Object.entries(visibilityFilter(caller)).every(([field, value]) => doc[field as keyof typeof doc] === value);
 }
 
 // Read by _id alone, then checked here: FerretDB 1.x answers only an exact { _id } filter from its
 // index; adding the visibility fields to the filter made every read scan the collection.
 export async function loadVisibleQuote(caller: Caller, id: string): Promise<QuoteDoc> {
   const doc = mongoose.isValidObjectId(id) ? await QuoteModel.findById(id) : null;
-  if (!doc || !isVisibleTo(caller, doc)) throw notFound('The quote');
-  return doc;
+  return visibleOrNotFound<QuoteDoc>(caller, doc, 'The quote');
 }
 
 export interface QuoteFilter {
@@ -395,63 +286,39 @@ export async function compareQuotes(caller: Caller, ids: string[], now: Date = n
   };
 }
 
+/** Marks a quote bound as a policy (the policies capability, once the policy is stored). */
+export async function markBound(quoteId: string, policyId: string): Promise<void> {
+  await QuoteModel.updateOne({ _id: quoteId }, { $set: { status: 'bound', policyId } });
+}
+
 // ---------------------------------------------------------------------------------------------
-// Underwriting.
+// Read model for the portfolio's rating book: what re-rating needs of every stored quote.
 
-async function loadReferredForUnderwriter(caller: Caller, id: string): Promise<QuoteDoc> {
-  const doc = await loadVisibleQuote(caller, id);
-  if (caller.role !== 'platform-admin' && doc.insurerOrganisationId !== caller.organisationId) throw notFound('The quote');
-  if (doc.status !== 'referred') throw conflict(`Quote ${doc.quoteNumber} is ${doc.status}; only a referred quote awaits an underwriting decision.`);
-  return doc;
+/** Only what re-rating reads: not the worksheet. */
+const RATING_PROJECTION = { quoteNumber: 1, productCode: 1, productVersion: 1, status: 1, inputs: 1, picks: 1, context: 1, result: 1, underwriting: 1 } as const;
+
+interface LeanRatingFields {
+  _id: unknown;
+  quoteNumber: string;
+  productCode: string;
+  productVersion: string;
+  status: string;
+  inputs: unknown;
+  picks?: unknown;
+  context: unknown;
+  result?: unknown;
+  underwriting?: { action?: string };
 }
 
-async function claimDecision(doc: QuoteDoc, action: 'approve' | 'decline', now: Date): Promise<void> {
-  try {
-    await UnderwritingDecisionModel.create({ quoteId: String(doc._id), action, at: now });
-  } catch (err) {
-    if (isDuplicateKeyError(err)) throw conflict(`Quote ${doc.quoteNumber} has already been decided by another underwriter.`);
-    throw err;
+/** Every stored quote of a product version as the rating book records it, streamed (slow on FerretDB: a scan). */
+export async function* quoteRatingRecords(productCode: string, productVersion: string): AsyncGenerator<StoredQuoteEvent> {
+  const cursor = QuoteModel.find({ productCode, productVersion }, RATING_PROJECTION).lean<LeanRatingFields[]>().cursor({ batchSize: 1000 });
+  for await (const doc of cursor as AsyncIterable<LeanRatingFields>) {
+    const result = fromJsonText<{ grossPremiumFen?: number; decision?: { outcome?: string } } | undefined>(doc.result);
+    yield {
+      id: String(doc._id), quoteNumber: doc.quoteNumber, productCode: doc.productCode, productVersion: doc.productVersion, status: doc.status,
+      inputs: fromJsonText(doc.inputs), picks: fromJsonText<QuotePicks | undefined>(doc.picks) ?? undefined, context: fromJsonText<QuoteContext>(doc.context),
+      grossPremiumFen: result?.grossPremiumFen ?? 0, decision: result?.decision?.outcome ?? 'unknown', revision: doc.underwriting?.action ? 1 : 0,
+    };
   }
 }
-
-/**
- * Approves a referred quote, optionally with new picks inside the filed ranges: the quote is
- * re-rated on its pinned version and the new worksheet stored; the original result is kept.
- */
-export async function approveQuote(caller: Caller, id: string, input: ApproveQuote, now: Date = new Date()): Promise<QuoteView> {
-  const doc = await loadReferredForUnderwriter(caller, id);
-  const version = await findPinnedVersion(doc.productCode, doc.productVersion);
-  const picks = input.picks ?? (doc.picks as Record<string, string | number>);
-  const context = { ...(doc.context as QuoteContext), role: 'underwriter' as const };
-  const result = withRatingErrors(() => evaluateQuote(version.compiled, doc.inputs, picks, context));
-  if (result.decision.outcome === 'declined') {
-    throw conflict(`With these picks the quote is declined by rule ${result.decision.reasons.filter((r) => r.action === 'decline').map((r) => r.rule).join(', ')}; decline it instead.`);
-  }
-  await claimDecision(doc, 'approve', now);
-  const before = doc.result as RatingResult;
-  await QuoteModel.updateOne({ _id: doc._id }, {
-    $set: {
-      status: 'approved', picks, context, result, grossPremiumFen: result.grossPremiumFen,
-      underwriting: { action: 'approve', by: { keyId: caller.keyId, userName: caller.userName }, at: now, ...(input.note ? { reason: input.note } : {}), originalResult: before, originalPicks: doc.picks },
-    },
-  });
-  await recordAudit(caller, {
-    action: 'quote.approve', entityType: 'quote', entityId: String(doc._id), organisationId: doc.insurerOrganisationId,
-    summary: `Approved referred quote ${doc.quoteNumber}; gross ${before.grossPremiumFen} → ${result.grossPremiumFen} fen.`,
-    changes: [{ path: 'picks', from: doc.picks, to: picks }, { path: 'grossPremiumFen', from: before.grossPremiumFen, to: result.grossPremiumFen }],
-  }, now);
-  const approved = (await QuoteModel.findById(doc._id))!;
-  await runStoredHooks(approved, 1);
-  return toQuoteView(approved, now);
-}
-
-export async function declineQuote(caller: Caller, id: string, reason: string, now: Date = new Date()): Promise<QuoteView> {
-  const doc = await loadReferredForUnderwriter(caller, id);
-  await claimDecision(doc, 'decline', now);
-  await QuoteModel.updateOne({ _id: doc._id }, { $set: { status: 'declined', underwriting: { action: 'decline', by: { keyId: caller.keyId, userName: caller.userName }, at: now, reason } } });
-  await recordAudit(caller, { action: 'quote.decline', entityType: 'quote', entityId: String(doc._id), organisationId: doc.insurerOrganisationId, summary: `Declined referred quote ${doc.quoteNumber}: ${reason}` }, now);
-  const declined = (await QuoteModel.findById(doc._id))!;
-  await runStoredHooks(declined, 1);
-  return toQuoteView(declined, now);
-}
-

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { quoters } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
+import type { ServiceEvents } from '../events.ts';
 import { bindQuote, getPolicy, listPolicies } from '../policies/policy-service.ts';
 import { checkId, type PagePipeline } from './page-pipeline.ts';
 import { buildResultView, formatYuan } from './web-forms.ts';
@@ -22,9 +23,9 @@ export interface WebDocuments {
 }
 
 /** Mounts binding, `/policies`, `/policies/{id}` and the two PDF downloads. */
-export function mountPolicyPages({ page }: PagePipeline, documents: WebDocuments | undefined): void {
+export function mountPolicyPages({ page }: PagePipeline, events: ServiceEvents, documents: WebDocuments | undefined): void {
   page('post', '/quotes/:id/bind', quoters, async ({ req, res, caller }) => {
-    const policy = await bindQuote(caller, checkId(req.params.id));
+    const policy = await bindQuote(events, caller, checkId(req.params.id));
     res.redirect(303, `/policies/${policy.id}`);
   });
 

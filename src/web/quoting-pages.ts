@@ -6,7 +6,9 @@ import { listEnterprises } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { getCatalogueEntry, listCatalogue, type CatalogueEntry } from '../catalogue/catalogue-listing.ts';
 import { AppError } from '../http/app-error.ts';
-import { createQuote, getQuote, listQuotes, previewPrice, type QuoteView } from '../quotes/quote-service.ts';
+import type { ServiceEvents } from '../events.ts';
+import { createQuote, getQuote, listQuotes, type QuoteView } from '../quotes/quote-service.ts';
+import { previewPrice } from '../quotes/rating-request.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import type { RatingResult } from '../rating/index.ts';
 import { checkCode, checkId, isId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
@@ -14,7 +16,7 @@ import { buildFieldViews, buildPickFields, buildResultView, errorsByField, forma
 import { translate, type Lang } from './web-messages.ts';
 
 /** Mounts the catalogue, the quote form (calculate, save, live preview), `/quotes` and `/quotes/{id}`. */
-export function mountQuotingPages({ page }: PagePipeline): void {
+export function mountQuotingPages({ page }: PagePipeline, events: ServiceEvents): void {
   page('get', '/catalogue', 'signed-in', async ({ lang, render }) => {
     const items = await listCatalogue({ date: chinaDate(new Date()), lang });
     render('catalogue', { title: translate('catalogue', lang), items: items.map((i) => ({ ...i, description: lang === 'en' ? i.description.en : i.description.zh })) });
@@ -37,7 +39,7 @@ export function mountQuotingPages({ page }: PagePipeline): void {
     render('quote-form', await quoteFormData(entry, lang, caller, values, errors, result), Object.keys(errors).length ? 400 : 200);
   });
 
-  page('post', '/catalogue/:code/quote/save', quoters, saveQuote);
+  page('post', '/catalogue/:code/quote/save', quoters, (request) => saveQuote(events, request));
 
   // The live preview: JSON for the page's script, same session, CSRF token in a header.
   page('post', '/catalogue/:code/preview', quoters, async ({ req, res, lang, caller, body }) => {
@@ -66,7 +68,7 @@ export function mountQuotingPages({ page }: PagePipeline): void {
 }
 
 /** Saves the priced form as a quote (idempotent per form) and goes to it; errors go back to the form. */
-async function saveQuote({ req, res, lang, caller, body, render }: PageRequest): Promise<void> {
+async function saveQuote(events: ServiceEvents, { req, res, lang, caller, body, render }: PageRequest): Promise<void> {
   const entry = await loadEntry(req.params.code as string, lang);
   const { parsed, request, errors, result } = await priceForm(caller, entry, body);
   const idempotencyKey = typeof body.idempotencyKey === 'string' && body.idempotencyKey.length <= 100 ? body.idempotencyKey : undefined;
@@ -74,7 +76,7 @@ async function saveQuote({ req, res, lang, caller, body, render }: PageRequest):
   if (!request.enterpriseId) errors.enterpriseId = translate('chooseOne', lang);
   if (Object.keys(errors).length === 0) {
     try {
-      const { quote } = await createQuote(caller, { ...request, enterpriseId: request.enterpriseId! }, idempotencyKey);
+      const { quote } = await createQuote(events, caller, { ...request, enterpriseId: request.enterpriseId! }, idempotencyKey);
       res.redirect(303, `/quotes/${quote.id}`);
       return;
     } catch (err) {

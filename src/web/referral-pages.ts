@@ -2,20 +2,22 @@
 // moved coefficients, or decline with a reason).
 import { insurerStaff, underwriters } from '../auth/access-rules.ts';
 import { AppError } from '../http/app-error.ts';
-import { approveQuote, declineQuote, getQuote, listQuotes } from '../quotes/quote-service.ts';
+import type { ServiceEvents } from '../events.ts';
+import { getQuote, listQuotes } from '../quotes/quote-service.ts';
+import { approveQuote, declineQuote } from '../quotes/underwriting.ts';
 import { checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { quotePageData, quoteRows } from './quoting-pages.ts';
 import { errorsByField, type FormValues } from './web-forms.ts';
 import { translate } from './web-messages.ts';
 
 /** Mounts `/referrals` and the approve and decline forms of the quote page. */
-export function mountReferralPages({ page }: PagePipeline): void {
+export function mountReferralPages({ page }: PagePipeline, events: ServiceEvents): void {
   page('get', '/referrals', insurerStaff, async ({ lang, caller, render }) => {
     const { items } = await listQuotes(caller, { status: 'referred', limit: 100, offset: 0 });
     render('quotes', { title: translate('referrals', lang), quotes: quoteRows(items, lang) });
   });
 
-  page('post', '/quotes/:id/approve', underwriters, approveReferral);
+  page('post', '/quotes/:id/approve', underwriters, (request) => approveReferral(events, request));
 
   page('post', '/quotes/:id/decline', underwriters, async ({ req, res, lang, caller, body, render }) => {
     const quote = await getQuote(caller, checkId(req.params.id));
@@ -24,13 +26,13 @@ export function mountReferralPages({ page }: PagePipeline): void {
       render('quote', quotePageData(quote, caller, lang, {}, { reason: 'is required' }), 400);
       return;
     }
-    await declineQuote(caller, quote.id, reason);
+    await declineQuote(events, caller, quote.id, reason);
     res.redirect(303, `/quotes/${quote.id}`);
   });
 }
 
 /** Approves a referred quote; errors (engine refusals at `picks.<step>`) go back to the quote page. */
-async function approveReferral({ req, res, lang, caller, body, render }: PageRequest): Promise<void> {
+async function approveReferral(events: ServiceEvents, { req, res, lang, caller, body, render }: PageRequest): Promise<void> {
   const quote = await getQuote(caller, checkId(req.params.id));
   const current = new Map(quote.result.worksheet.map((w) => [w.step, w.value]));
   const changed: Record<string, string> = {};
@@ -46,7 +48,7 @@ async function approveReferral({ req, res, lang, caller, body, render }: PageReq
   const note = typeof body.note === 'string' ? body.note.trim().slice(0, 1000) : '';
   const picks = Object.keys(changed).length ? { ...quote.picks, ...changed } : undefined;
   try {
-    await approveQuote(caller, quote.id, { ...(picks ? { picks } : {}), ...(note ? { note } : {}) });
+    await approveQuote(events, caller, quote.id, { ...(picks ? { picks } : {}), ...(note ? { note } : {}) });
   } catch (err) {
     if (!(err instanceof AppError) || (err.kind !== 'invalid_input' && err.kind !== 'conflict')) throw err;
     const errors = errorsByField(err.details.length ? err.details : [{ path: 'approve', message: err.message }]);

@@ -3,6 +3,7 @@
 // The pipeline (page-pipeline.ts) checks session, CSRF and roles; each room mounts its own pages.
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
+import type { ServiceEvents } from '../events.ts';
 import { createPagePipeline } from './page-pipeline.ts';
 import { mountPolicyPages, type WebDocuments } from './policy-pages.ts';
 import { mountProductPages } from './product-pages.ts';
@@ -11,14 +12,15 @@ import { mountReferralPages } from './referral-pages.ts';
 import { mountSessionPages } from './session-pages.ts';
 
 /** Creates the web pages' router; mount it before the API routes. */
-export function createWebRouter(options: { logger?: Logger; documents?: WebDocuments } = {}): Router {
+export function createWebRouter(options: { logger?: Logger; documents?: WebDocuments; events: ServiceEvents }): Router {
+  const { events } = options;
   const router = express.Router();
   router.use('/assets', express.static(new URL('./assets/', import.meta.url).pathname, { fallthrough: false, index: false, maxAge: '1h' }));
   const pipeline = createPagePipeline(router, options.logger);
   mountSessionPages(pipeline);
-  mountQuotingPages(pipeline);
-  mountReferralPages(pipeline);
-  mountPolicyPages(pipeline, options.documents);
+  mountQuotingPages(pipeline, events);
+  mountReferralPages(pipeline, events);
+  mountPolicyPages(pipeline, events, options.documents);
   mountProductPages(pipeline);
   return router;
 }

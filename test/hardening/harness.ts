@@ -7,15 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { pino } from 'pino';
-import { createApp } from '../../src/app.ts';
 import { seedDemoOrganisations, type DemoKeys } from '../../src/auth/demo-seed.ts';
 import { syncProducts } from '../../src/catalogue/product-sync.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { connectDatabase, disconnectDatabase, pingDatabase } from '../../src/db/connect-database.ts';
+import { connectDatabase, disconnectDatabase } from '../../src/db/connect-database.ts';
 import { startEmbeddedFerretDb } from '../../src/db/embedded-ferretdb.ts';
-import { createDocumentService } from '../../src/documents/document-service.ts';
-import { compileDocumentTemplates } from '../../src/documents/document-templates.ts';
-import { createPdfRenderer } from '../../src/documents/pdf-renderer.ts';
+import { composeService } from '../../src/service.ts';
 
 export interface Harness {
   baseUrl: string;
@@ -37,9 +34,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const failed = (await syncProducts({ dir: 'products', publish: true })).filter((l) => l.outcome === 'error');
   if (failed.length) throw new Error(`product sync failed: ${JSON.stringify(failed)}`);
   const organisations = Object.fromEntries((await mongoose.connection.collection('organisations').find({}).toArray()).map((o) => [o.code as string, String(o._id)]));
-  const renderer = createPdfRenderer({ executablePath: config.CHROME_PATH, poolSize: config.PDF_POOL_SIZE ?? 2 });
-  const documents = createDocumentService({ renderer, templates: compileDocumentTemplates() });
-  const app = createApp({ config, logger: pino({ level: config.LOG_LEVEL }), isDatabaseReady: pingDatabase, documents });
+  const composed = composeService(config, pino({ level: config.LOG_LEVEL }), { pdfPoolSize: config.PDF_POOL_SIZE ?? 2 });
+  const { app } = composed;
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -52,8 +48,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     async stop() {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
-      documents.close();
-      await renderer.close();
+      await composed.close();
       await disconnectDatabase();
       await db.stop();
       await rm(dir, { recursive: true, force: true });

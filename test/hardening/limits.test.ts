@@ -38,7 +38,7 @@ describe('Hardening: rate limit, security headers, body limit, request timeout',
     });
 
     it('shares the count across instances through the database', async () => {
-      const other = createApp({ config: t.config, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase });
+      const other = createApp({ config: t.config, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase, events: t.events });
       await new Promise((r) => setTimeout(r, 400)); // the first instance's flush (every 250 ms)
       const res = await supertest(other).get('/v1/me').set(bearer(t.keys.broker));
       expect(res.status).to.equal(429);

@@ -5,13 +5,12 @@ import type { Express } from 'express';
 import mongoose from 'mongoose';
 import { pino } from 'pino';
 import supertest from 'supertest';
-import { createApp } from '../../src/app.ts';
 import { seedDemoOrganisations, type DemoKeys } from '../../src/auth/demo-seed.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { pingDatabase } from '../../src/db/connect-database.ts';
-import { createDocumentService, type DocumentService } from '../../src/documents/document-service.ts';
-import { compileDocumentTemplates } from '../../src/documents/document-templates.ts';
-import { createPdfRenderer, type PdfRenderer } from '../../src/documents/pdf-renderer.ts';
+import type { DocumentService } from '../../src/documents/document-service.ts';
+import type { PdfRenderer } from '../../src/documents/pdf-renderer.ts';
+import type { ServiceEvents } from '../../src/events.ts';
+import { composeService, type ComposedService } from '../../src/service.ts';
 import { useFreshDatabase } from './database.ts';
 
 export interface TestApp {
@@ -25,15 +24,20 @@ export interface TestApp {
   /** The app's PDF renderer (Chromium starts on the first PDF only) and documents service. */
   renderer: PdfRenderer;
   documents: DocumentService;
+  /** The app's events, with the service's reactions registered (for a second app on the same wiring). */
+  events: ServiceEvents;
 }
 
 /**
  * Gives a test file a fresh database with the demo organisations and keys, and the Express app
- * (in process, called through supertest). Call inside a describe; the returned object fills in `before`.
+ * composed as the service composes it (src/service.ts composeService: the same reactions and
+ * background work), in process, called through supertest. Call inside a describe; the returned
+ * object fills in `before`.
  */
 export function useTestApp(env: Record<string, string> = {}): TestApp {
   useFreshDatabase();
   const context = {} as TestApp;
+  let composed: ComposedService | undefined;
   before(async () => {
     context.dataDir = await mkdtemp(path.join(os.tmpdir(), 'techins-test-'));
     context.config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: context.dataDir, ...env });
@@ -43,14 +47,12 @@ export function useTestApp(env: Record<string, string> = {}): TestApp {
     context.keys = seeded.keys;
     const organisations = await mongoose.connection.collection('organisations').find({}).toArray();
     context.organisations = Object.fromEntries(organisations.map((o) => [o.code as string, String(o._id)]));
-    context.renderer = createPdfRenderer({ executablePath: context.config.CHROME_PATH, poolSize: context.config.PDF_POOL_SIZE ?? 2 });
-    context.documents = createDocumentService({ renderer: context.renderer, templates: compileDocumentTemplates() });
-    context.app = createApp({ config: context.config, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase, documents: context.documents });
+    composed = composeService(context.config, pino({ level: 'silent' }), { pdfPoolSize: context.config.PDF_POOL_SIZE ?? 2 });
+    Object.assign(context, { app: composed.app, renderer: composed.renderer, documents: composed.documents, events: composed.events });
     context.http = supertest(context.app);
   });
   after(async () => {
-    context.documents?.close();
-    await context.renderer?.close();
+    await composed?.close();
     if (context.dataDir) await rm(context.dataDir, { recursive: true, force: true });
   });
   return context;

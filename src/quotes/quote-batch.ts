@@ -1,31 +1,28 @@
 // Stores many quotes at once: the save path of bulk quoting (API and CLI). Each quote is rated
-// and stored exactly as createQuote (src/quotes/quote-service.ts) stores one — same document,
-// same Idempotency-Key scope and request hash, an audit entry each — but with one insertMany for
-// the quotes, one for their audit entries and one rating-book page for the batch, instead of
-// 4–5 database round trips per quote and a hook record each.
+// and stored exactly as createQuote (quote-service.ts) stores one — same document, same
+// Idempotency-Key scope and request hash, an audit entry each — but with one insertMany for the
+// quotes, one for their audit entries and one announcement for the batch (the rating book writes
+// it as one page), instead of 4–5 database round trips per quote and a book record each.
 //
-// Rating preparation and the quote document are createQuote's own (prepareRating, quoteDocument
-// in src/quotes/quote-service.ts); only the reads are shared per run and the writes batched.
+// Rating preparation and the quote document are createQuote's own (prepareRating in
+// rating-request.ts, quoteDocument in quote-service.ts); only the reads are shared per run and the
+// writes batched.
 // Idempotency without a scan: as with createQuote, a quote's _id is derived from its idempotency
 // scope, so a replayed row (E11000) is found by _id, the one filter FerretDB 1.x answers from an
 // index. (Quotes stored before ids were derived are still found by idempotencyScope, a scan, only
-// in that rare case.) Book pages are written here directly rather than through the
-// onQuoteStored hooks, one page per batch instead of a tail record per quote.
+// in that rare case.)
 import type mongoose from 'mongoose';
-import { AuditEntryModel } from '../audit/audit-log.ts';
+import { recordAuditEntries } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
 import type { RatableVersion } from '../catalogue/catalogue-service.ts';
 import { conflict } from '../http/app-error.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { insertEach } from '../db/insert-batcher.ts';
 import { subsidiesRecorded } from '../policies/subsidy-ledger.ts';
-import { QuoteModel, type QuoteDoc } from '../quotes/quote-model.ts';
-import {
-  hashRequest, idempotentQuoteId, newQuoteNumber, prepareRating, quoteDocument, rate, readEnterprise,
-  type EnterpriseLookups, type EnterpriseRecord, type QuoteRequest,
-} from '../quotes/quote-service.ts';
 import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
-import { appendPage, bookKey, type BookEntry } from './rating-book.ts';
+import { QuoteModel, type QuoteDoc } from './quote-model.ts';
+import { hashRequest, idempotentQuoteId, newQuoteNumber, quoteDocument, storedQuoteEvent, type QuoteEvents, type StoredQuoteEvent } from './quote-service.ts';
+import { prepareRating, rate, readEnterprise, type EnterpriseLookups, type EnterpriseRecord, type QuoteRequest } from './rating-request.ts';
 
 export interface BatchQuoteItem {
   request: QuoteRequest;
@@ -84,16 +81,18 @@ async function prepareQuote(caller: Caller, item: BatchQuoteItem, index: number,
   return { index, doc, result, version: prepared.version, context: prepared.context, inputs: doc.inputs, picks: doc.picks as QuotePicks, enterpriseName: prepared.enterprise!.name };
 }
 
-const quoteEntry = (p: { doc: { _id: unknown; quoteNumber: string }; inputs: unknown; picks: QuotePicks | undefined; context: QuoteContext; result: RatingResult }): BookEntry => ({
-  kind: 'quote', id: String(p.doc._id), revision: 0, number: p.doc.quoteNumber, inputs: p.inputs, picks: p.picks, context: p.context, storedPremiumFen: p.result.grossPremiumFen, storedDecision: p.result.decision.outcome,
+/** The announcement of a quote this batch stored. */
+const storedEventOf = (p: Prepared): StoredQuoteEvent => ({
+  id: String(p.doc._id), quoteNumber: p.doc.quoteNumber, productCode: p.version.productCode, productVersion: p.version.version, status: p.result.decision.outcome,
+  inputs: p.inputs, picks: p.picks, context: p.context, grossPremiumFen: p.result.grossPremiumFen, decision: p.result.decision.outcome, revision: 0,
 });
 
 /**
- * Rates and stores a quote per item (brokers), as createQuote would one by one, and records them
- * in their rating books. One outcome per item, in order: the quote (new or replayed) or the error
+ * Rates and stores a quote per item (brokers), as createQuote would one by one, and announces them
+ * as one batch. One outcome per item, in order: the quote (new or replayed) or the error
  * createQuote would have thrown for it.
  */
-export async function createQuotes(caller: Caller, items: readonly BatchQuoteItem[], now: Date = new Date(), cache: BatchQuoteCache = new BatchQuoteCache()): Promise<BatchQuoteOutcome[]> {
+export async function createQuotes(events: QuoteEvents, caller: Caller, items: readonly BatchQuoteItem[], now: Date = new Date(), cache: BatchQuoteCache = new BatchQuoteCache()): Promise<BatchQuoteOutcome[]> {
   const outcomes: BatchQuoteOutcome[] = new Array(items.length);
   const prepared: Prepared[] = [];
   await Promise.all(items.map(async (item, index) => {
@@ -105,13 +104,7 @@ export async function createQuotes(caller: Caller, items: readonly BatchQuoteIte
   }));
   prepared.sort((a, b) => a.index - b.index);
 
-  const bookEntries = new Map<string, BookEntry[]>();
-  const addToBook = (productCode: string, productVersion: string, entry: BookEntry) => {
-    const book = bookKey(productCode, productVersion);
-    let list = bookEntries.get(book);
-    if (!list) bookEntries.set(book, (list = []));
-    list.push(entry);
-  };
+  const announced: StoredQuoteEvent[] = [];
   const inserted: Prepared[] = [];
   const duplicates: Prepared[] = [];
   let pending = prepared;
@@ -147,24 +140,18 @@ export async function createQuotes(caller: Caller, items: readonly BatchQuoteIte
     }
     const result = existing.result as RatingResult;
     outcomes[p.index] = { ok: true, replayed: true, quote: { id: String(existing._id), quoteNumber: existing.quoteNumber, productVersion: existing.productVersion, result } };
-    // As a replayed createQuote re-runs its hooks: the first attempt may have stopped before them.
-    if (existing.status === 'quoted' || existing.status === 'referred') {
-      addToBook(existing.productCode, existing.productVersion, quoteEntry({ doc: existing, inputs: existing.inputs, picks: (existing.picks ?? undefined) as QuotePicks | undefined, context: existing.context as QuoteContext, result }));
-    }
+    // As a replayed createQuote announces again: the first attempt may have stopped before it.
+    if (existing.status === 'quoted' || existing.status === 'referred') announced.push(storedQuoteEvent(existing, 0));
   }
 
-  if (inserted.length > 0) {
-    await AuditEntryModel.insertMany(inserted.map((p) => ({
-      at: now,
-      actor: { keyId: caller.keyId, userName: caller.userName, role: caller.role, organisationId: caller.organisationId },
-      action: 'quote.create', entityType: 'quote', entityId: String(p.doc._id), organisationId: caller.organisationId,
-      summary: `Quote ${p.doc.quoteNumber} for ${p.enterpriseName}: ${p.result.decision.outcome}, gross ${p.result.grossPremiumFen} fen.`,
-    })));
-  }
+  await recordAuditEntries(caller, inserted.map((p) => ({
+    action: 'quote.create', entityType: 'quote', entityId: String(p.doc._id), organisationId: caller.organisationId,
+    summary: `Quote ${p.doc.quoteNumber} for ${p.enterpriseName}: ${p.result.decision.outcome}, gross ${p.result.grossPremiumFen} fen.`,
+  })), now);
   for (const p of inserted) {
     outcomes[p.index] = { ok: true, replayed: false, quote: { id: String(p.doc._id), quoteNumber: p.doc.quoteNumber, productVersion: p.version.version, result: p.result } };
-    addToBook(p.version.productCode, p.version.version, quoteEntry(p));
+    announced.push(storedEventOf(p));
   }
-  for (const [book, entries] of bookEntries) await appendPage(book, entries, now);
+  if (announced.length > 0) await events.quotesStored({ quotes: announced, bulk: true });
   return outcomes;
 }

@@ -1,0 +1,32 @@
+// The service's events: what one capability announces and others react to. src/service.ts creates
+// the hub and registers every reaction in one place; the capabilities that announce receive it
+// (through the routes and pages that call them) and never learn who listens.
+import type { PolicyEvents, PolicyView } from './policies/policy-service.ts';
+import type { QuoteEvents, QuotesStored } from './quotes/quote-service.ts';
+
+type Reaction<T> = (event: T) => Promise<void>;
+
+export interface ServiceEvents extends QuoteEvents, PolicyEvents {
+  /** Reacts to quotes stored, approved or declined (one, or a bulk save's batch). */
+  onQuotesStored(reaction: Reaction<QuotesStored>): void;
+  /** Reacts to a policy issued. */
+  onPolicyIssued(reaction: Reaction<PolicyView>): void;
+}
+
+/**
+ * A hub whose announcements run every reaction in the order registered and resolve once all
+ * have; a reaction that fails fails the announcement (and so the request that made it).
+ */
+export function createEventHub(): ServiceEvents {
+  const quotesStored: Reaction<QuotesStored>[] = [];
+  const policyIssued: Reaction<PolicyView>[] = [];
+  const run = async <T>(reactions: readonly Reaction<T>[], event: T) => {
+    for (const reaction of reactions) await reaction(event);
+  };
+  return {
+    onQuotesStored: (reaction) => void quotesStored.push(reaction),
+    onPolicyIssued: (reaction) => void policyIssued.push(reaction),
+    quotesStored: (event) => run(quotesStored, event),
+    policyIssued: (event) => run(policyIssued, event),
+  };
+}
