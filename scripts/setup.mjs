@@ -3,13 +3,14 @@
 // Plain Node ESM with NO npm dependencies: it runs before `npm ci`.
 // Fast (well under a second) when everything is in place; prints only when it does something.
 //
-//  1. npm ci      when node_modules is missing or package-lock.json changed since the last install
+//  1. npm ci      when node_modules is missing or package-lock.json changed since the last install,
+//                 or always with --clean-install (after removing node_modules); never any other install
 //  2. apt-get     chromium-headless-shell, fonts-wqy-zenhei, poppler-utils (PDF rendering + tests), as root;
 //                 then the document font (.cache/fonts, scripts/document-font.mjs) generated from Zen Hei
 //  3. go build    the embedded FerretDB launcher, unless MONGODB_URI (or TEST_MONGODB_URI for tests) is set
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { ensureDocumentFont } from './document-font.mjs';
 import { ensureLauncherBuilt, findGo, GO_MISSING_MESSAGE, isLauncherUpToDate, REPO_ROOT } from '../tools/ferretdb-launcher/build.mjs';
@@ -17,6 +18,7 @@ import { ensureLauncherBuilt, findGo, GO_MISSING_MESSAGE, isLauncherUpToDate, RE
 const args = process.argv.slice(2);
 const forIndex = args.indexOf('--for');
 const purpose = forIndex >= 0 ? args[forIndex + 1] : 'start';
+const cleanInstall = args.includes('--clean-install');
 if (purpose !== 'start' && purpose !== 'test') {
   fail(`unknown --for ${purpose}: use --for start or --for test`);
 }
@@ -40,6 +42,8 @@ function run(cmd, cmdArgs, env = {}) {
 }
 
 // ---------------------------------------------------------------- 1. node_modules
+// Only ever `npm ci`: the install is exactly the lock file, or set-up stops with npm's error.
+// `--clean-install` (used by .ci/run) removes node_modules first, as on a fresh clone.
 function ensureNodeModules() {
   const lockFile = join(REPO_ROOT, 'package-lock.json');
   const nodeModules = join(REPO_ROOT, 'node_modules');
@@ -47,36 +51,21 @@ function ensureNodeModules() {
   const npmState = join(nodeModules, '.package-lock.json');
   const lockHash = createHash('sha256').update(readFileSync(lockFile)).digest('hex');
 
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === lockHash && existsSync(npmState)) return;
-  // Installed by hand (no stamp yet) and npm's own record is newer than the lock file: trust it.
-  if (!existsSync(stamp) && existsSync(npmState) && statSync(npmState).mtimeMs >= statSync(lockFile).mtimeMs) {
-    writeFileSync(stamp, `${lockHash}\n`);
-    return;
-  }
-  log(existsSync(nodeModules) ? 'package-lock.json changed: running npm ci' : 'installing npm packages (npm ci)');
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const ci = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'inherit', 'pipe'],
-    encoding: 'utf8',
-  });
-  if (ci.error) fail(`npm could not run (${ci.error.message}): install Node.js 20 with npm.`);
-  if (ci.status !== 0) {
-    // A lock file written on a machine whose registry lacks other platforms' optional packages
-    // passes `npm install` but not `npm ci`'s strict sync check: install from it without rewriting it.
-    if (!/package\.json and package-lock\.json .*in sync/s.test(ci.stderr ?? '')) {
-      process.stderr.write(ci.stderr ?? '');
-      fail(`\`npm ci\` failed (exit ${ci.status}): fix the error above, then run \`npm ci\`.`);
+  if (cleanInstall) {
+    log('removing node_modules for a clean `npm ci` (--clean-install)');
+    rmSync(nodeModules, { recursive: true, force: true });
+  } else {
+    if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === lockHash && existsSync(npmState)) return;
+    // Installed by hand (no stamp yet) and npm's own record is newer than the lock file: trust it.
+    if (!existsSync(stamp) && existsSync(npmState) && statSync(npmState).mtimeMs >= statSync(lockFile).mtimeMs) {
+      writeFileSync(stamp, `${lockHash}\n`);
+      return;
     }
-    // Show the diagnosis, not npm's usage text that follows it.
-    const diagnosis = (ci.stderr ?? '').split('\n').filter((l) => /in sync|Missing:|Invalid:/.test(l));
-    process.stderr.write(`${diagnosis.join('\n')}\n`);
-    // The npm registry reachable here has no builds of @gorules/zen-engine for other platforms, so
-    // the lock file cannot list them and `npm ci` refuses it; `npm install` from the lock works.
-    log('npm ci refused the lock file (other platforms\' optional packages are not in it): installing from it with `npm install --no-save`');
-    const err = run(npm, ['install', '--no-save', '--no-audit', '--no-fund']);
-    if (err) fail(`${err}: fix the error above, then run \`npm install\`.`);
+    log(existsSync(nodeModules) ? 'package-lock.json changed: running npm ci' : 'installing npm packages (npm ci)');
   }
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const err = run(npm, ['ci', '--no-audit', '--no-fund']);
+  if (err) fail(`${err}: fix the error above (a lock file out of step with package.json is fixed by \`npm install\` and committing package-lock.json), then run \`npm run setup\`.`);
   writeFileSync(stamp, `${lockHash}\n`);
 }
 

@@ -15,6 +15,7 @@ import { warmCompiledCache } from './catalogue/catalogue-service.ts';
 import { syncProducts } from './catalogue/product-sync.ts';
 import type { Config } from './config.ts';
 import { connectDatabase, disconnectDatabase, pingDatabase } from './db/connect-database.ts';
+import { ensureDatabaseIdentity } from './db/database-identity.ts';
 import { startEmbeddedFerretDb } from './db/embedded-ferretdb.ts';
 import { createDocumentService, type DocumentService } from './documents/document-service.ts';
 import { compileDocumentTemplates } from './documents/document-templates.ts';
@@ -88,6 +89,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   }
   try {
     await connectDatabase(databaseUri, { logger, retries: config.DB_CONNECT_RETRIES });
+    // The CLIs reuse this database only when DATA_DIR and the database carry the same identity.
+    if (embedded) logger.info({ identity: await ensureDatabaseIdentity(mongoose.connection.db!, dataDir, logger) }, 'database identity');
     await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
     if (config.SEED_DEMO) {
       const seeded = await seedDemoOrganisations(dataDir);

@@ -9,8 +9,10 @@
 // bucket, so a new instance starts from what the others already counted.
 // Trade-off: between flushes an instance does not see the others' requests, so the service as a
 // whole can overshoot by at most (instances − 1) × the rate × flushMs; within one instance the
-// limit is exact. A bucket update lost to a database outage is dropped (fail open: the limiter
-// never turns a database outage into 429s).
+// limit is exact, bursts included: a count being written is still counted until the bucket's new
+// total is known. A bucket update that fails (database outage) stays in this process's count and
+// is sent again at the next flush of the same window; a bucket that cannot be read counts as 0
+// (fail open: the limiter never turns a database outage into 429s beyond this process's own count).
 import type { Request, Response } from 'express';
 import mongoose, { Schema } from 'mongoose';
 import { AppError } from './app-error.ts';
@@ -36,10 +38,13 @@ export const RateBucketModel = mongoose.model('RateBucket', rateBucketSchema);
 const bucketId = (key: string, window: number) => `${key}|${window}`;
 
 interface KeyState {
+  key: string;
   window: number;
-  /** Requests this process allowed and has not yet added to the bucket. */
+  /** Requests this process allowed and has not yet sent to the bucket. */
   pending: number;
-  /** The bucket's total as last read (every instance's flushed requests). */
+  /** Requests sent to the bucket whose update has not returned yet: still counted here. */
+  inFlight: number;
+  /** The bucket's total as last read (every instance's flushed requests, ours included). */
   shared: number;
   /** Resolves once the bucket has been read for this window. */
   loaded: Promise<void> | undefined;
@@ -71,37 +76,50 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   let flushing: Promise<void> | undefined;
   let lastSweep = 0;
 
-  const readBucket = async (key: string, state: KeyState) => {
+  const readBucket = async (state: KeyState) => {
     try {
-      const doc = await RateBucketModel.findById(bucketId(key, state.window), { n: 1 }).lean<{ n: number }>();
+      const doc = await RateBucketModel.findById(bucketId(state.key, state.window), { n: 1 }).lean<{ n: number }>();
       state.shared = Math.max(state.shared, doc?.n ?? 0);
     } catch {
       // Fail open: the database being away is answered by the routes themselves (503).
     }
   };
 
+  /** Adds `n` to the state's bucket; false when the database did not take it. */
+  const addToBucket = async ({ key, window }: KeyState, n: number): Promise<boolean> => {
+    const _id = bucketId(key, window);
+    try {
+      await RateBucketModel.updateOne({ _id }, { $inc: { n }, $setOnInsert: { key, window } }, { upsert: true });
+      return true;
+    } catch (err) {
+      // Two instances creating the same bucket at once: one insert loses the unique index race; update again.
+      if ((err as { code?: number }).code !== 11000) return false;
+      return RateBucketModel.updateOne({ _id }, { $inc: { n } }).then(() => true, () => false);
+    }
+  };
+
+  // A count moves pending → inFlight → shared, and take() adds all three, so no request is
+  // forgotten while its update is on the way (the limit stays exact within the process).
+  const sendPending = async (state: KeyState) => {
+    const n = state.pending;
+    state.pending = 0;
+    state.inFlight += n;
+    const added = await addToBucket(state, n);
+    state.inFlight -= n;
+    if (added) {
+      state.shared += n; // at least this many, even if the read below fails
+      await readBucket(state);
+    } else if (state.window === Math.floor(now() / WINDOW_MS)) {
+      state.pending += n; // kept in this process's count and sent again at the next flush
+    }
+  };
+
   const flushOnce = async () => {
+    const currentWindow = Math.floor(now() / WINDOW_MS);
     const work: Promise<void>[] = [];
-    for (const [key, state] of states) {
-      const currentWindow = Math.floor(now() / WINDOW_MS);
-      if (state.window < currentWindow && state.pending === 0) {
-        states.delete(key);
-        continue;
-      }
-      if (state.pending === 0) continue;
-      const n = state.pending;
-      state.pending = 0;
-      work.push((async () => {
-        try {
-          await RateBucketModel.updateOne({ _id: bucketId(key, state.window) }, { $inc: { n }, $setOnInsert: { key, window: state.window } }, { upsert: true });
-        } catch (err) {
-          // Two instances creating the same bucket at once: one insert loses the unique index race; update again.
-          if ((err as { code?: number }).code === 11000) await RateBucketModel.updateOne({ _id: bucketId(key, state.window) }, { $inc: { n } }).catch(() => {});
-          else return;
-        }
-        state.shared += n; // at least this many, even if the read below fails
-        await readBucket(key, state);
-      })());
+    for (const [id, state] of states) {
+      if (state.pending > 0) work.push(sendPending(state));
+      else if (state.window < currentWindow && state.inFlight === 0) states.delete(id);
     }
     await Promise.all(work);
     if (now() - lastSweep > WINDOW_MS) {
@@ -129,18 +147,20 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       schedule();
       const t = now();
       const window = Math.floor(t / WINDOW_MS);
-      let state = states.get(key);
-      if (!state || state.window !== window) {
-        if (state && state.pending > 0) void flush(); // the old window's count still goes out
-        state = { window, pending: 0, shared: 0, loaded: undefined };
-        states.set(key, state);
+      // Keyed by key and window: an ended window's count stays until the next flush sends it.
+      const id = bucketId(key, window);
+      let state = states.get(id);
+      if (!state) {
+        state = { key, window, pending: 0, inFlight: 0, shared: 0, loaded: undefined };
+        states.set(id, state);
       }
       if (!state.loaded) {
         const s = state;
-        s.loaded = readBucket(key, s);
+        s.loaded = readBucket(s);
       }
       await state.loaded;
-      if (state.shared + state.pending >= perMinute) {
+      const used = () => state.shared + state.inFlight + state.pending;
+      if (used() >= perMinute) {
         const retryAfter = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - t) / 1000));
         res?.setHeader('Retry-After', String(retryAfter));
         res?.setHeader('RateLimit-Limit', String(perMinute));
@@ -151,7 +171,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       }
       state.pending += 1;
       res?.setHeader('RateLimit-Limit', String(perMinute));
-      res?.setHeader('RateLimit-Remaining', String(Math.max(0, perMinute - state.shared - state.pending)));
+      res?.setHeader('RateLimit-Remaining', String(Math.max(0, perMinute - used())));
     },
     flush,
     async close() {

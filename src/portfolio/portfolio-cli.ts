@@ -10,7 +10,7 @@ import { stringify } from 'csv-stringify';
 import { resolveApiKey } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { ConfigError, loadConfig } from '../config.ts';
-import { connectDatabase, disconnectDatabase, redactUri } from '../db/connect-database.ts';
+import { CliDatabaseError, connectCliDatabase } from '../cli/cli-database.ts';
 import { AppError } from '../http/app-error.ts';
 import { formatFen } from '../rating/index.ts';
 import { createServiceEvents } from '../service.ts';
@@ -22,8 +22,8 @@ import type { BookImpact } from './impact-stats.ts';
 export class CliError extends Error {}
 
 /**
- * Runs a task connected to MONGODB_URI, else to the embedded database of a running `npm start`
- * (127.0.0.1:DB_PORT), and as the caller of the API key from --key or TECHINS_API_KEY.
+ * Runs a task on the service's database (src/cli/cli-database.ts: MONGODB_URI, else DATA_DIR's
+ * embedded database, never another one on DB_PORT), as the caller of the API key from --key or TECHINS_API_KEY.
  */
 export async function withCliCaller<T>(key: string | undefined, task: (caller: Caller) => Promise<T>): Promise<T> {
   let config;
@@ -35,11 +35,12 @@ export async function withCliCaller<T>(key: string | undefined, task: (caller: C
   }
   const apiKey = key ?? process.env.TECHINS_API_KEY;
   if (!apiKey) throw new CliError('Give an API key with --key or the TECHINS_API_KEY environment variable (a broker key to quote, an insurer key for impact analysis).');
-  const uri = config.MONGODB_URI ?? `mongodb://127.0.0.1:${config.DB_PORT}/`;
+  let database;
   try {
-    await connectDatabase(uri, { retries: 1, serverSelectionTimeoutMS: 1500 });
-  } catch {
-    throw new CliError(`No database answers at ${redactUri(uri)}: start the service with \`npm start\` (or set MONGODB_URI) and try again.`);
+    database = await connectCliDatabase(config);
+  } catch (err) {
+    if (err instanceof CliDatabaseError) throw new CliError(err.message);
+    throw err;
   }
   try {
     let caller: Caller;
@@ -51,7 +52,7 @@ export async function withCliCaller<T>(key: string | undefined, task: (caller: C
     }
     return await task(caller);
   } finally {
-    await disconnectDatabase();
+    await database.close();
   }
 }
 

@@ -65,6 +65,31 @@ describe('Hardening: rate limit, security headers, body limit, request timeout',
       await limiter.close();
     });
 
+    it('lets at most the limit through when 700 requests with one key arrive at once over HTTP', async function () {
+      this.timeout(120_000);
+      // All in one window: a burst that straddled a minute would rightly get a second 600.
+      const msLeft = 60_000 - (Date.now() % 60_000);
+      if (msLeft < 20_000) await new Promise((r) => setTimeout(r, msLeft + 100));
+      const app = createApp({ config: { ...t.config, RATE_LIMIT_PER_MINUTE: 600, REQUEST_TIMEOUT_MS: 60_000 }, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase });
+      const server: Server = await new Promise((resolve) => {
+        const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+      });
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/me`;
+        const statuses = await Promise.all(Array.from({ length: 700 }, () => fetch(url, { headers: bearer(t.keys.underwriter) }).then(async (r) => {
+          await r.arrayBuffer();
+          return r.status;
+        })));
+        const count = (status: number) => statuses.filter((s) => s === status).length;
+        expect(count(200) + count(429), `statuses other than 200 and 429: ${statuses.filter((s) => s !== 200 && s !== 429).join(', ')}`).to.equal(700);
+        expect(count(200)).to.equal(600);
+        expect(count(429)).to.equal(100);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      }
+    });
+
     it('is off with RATE_LIMIT_PER_MINUTE=0', async () => {
       const limiter = createRateLimiter({ perMinute: 0 });
       for (let i = 0; i < 100; i++) await limiter.take('off-key');

@@ -72,6 +72,7 @@ describe('Portfolio CLI (quotes bulk, products impact)', function () {
     expect(mine.stderr).to.match(/The baseline is the version being analysed/);
     const other = await cli('src/cli/products.ts', ['impact', 'FIRST-SET-EQUIPMENT', '2025.1', '--key', t.keys.otherInsurerAdmin], env);
     expect(other.code).to.equal(1);
-    expect(other.stderr.trim()).to.equal('The product FIRST-SET-EQUIPMENT was not found.');
+    // First the database the command uses, then the one-sentence error.
+    expect(other.stderr.trim().split('\n')).to.deep.equal([`Database: MONGODB_URI ${env.MONGODB_URI}`, 'The product FIRST-SET-EQUIPMENT was not found.']);
   });
 });
