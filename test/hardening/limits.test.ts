@@ -70,7 +70,7 @@ describe('Hardening: rate limit, security headers, body limit, request timeout',
       // All in one window: a burst that straddled a minute would rightly get a second 600.
       const msLeft = 60_000 - (Date.now() % 60_000);
       if (msLeft < 20_000) await new Promise((r) => setTimeout(r, msLeft + 100));
-      const app = createApp({ config: { ...t.config, RATE_LIMIT_PER_MINUTE: 600, REQUEST_TIMEOUT_MS: 60_000 }, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase });
+      const app = createApp({ config: { ...t.config, RATE_LIMIT_PER_MINUTE: 600, REQUEST_TIMEOUT_MS: 60_000 }, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase, events: t.events });
       const server: Server = await new Promise((resolve) => {
         const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
       });
