@@ -126,9 +126,9 @@ async function drillPublish(cluster: Cluster, client: Client, o: DrillOptions): 
 
 /** limit + extra requests of one fresh key through the load balancer: how many were let through. */
 async function drillRateLimit(cluster: Cluster, client: Client, key: string, o: DrillOptions) {
-  // Fixed one-minute windows: start in a fresh one if this one has less than 15 s left.
+  // Fixed one-minute windows: start in a fresh one if this one has less than 5 s left.
   const left = 60_000 - (Date.now() % 60_000);
-  if (left < 15_000) {
+  if (left < 5_000) {
     o.log(`waiting ${Math.round(left / 1000)} s for a fresh rate-limit window`);
     await sleep(left + 200);
   }
