@@ -6,7 +6,8 @@
 //  1. npm ci      when node_modules is missing or package-lock.json changed since the last install,
 //                 or always with --clean-install (after removing node_modules); never any other install
 //  2. apt-get     chromium-headless-shell, fonts-wqy-zenhei, poppler-utils (PDF rendering + tests), as root;
-//                 then the document font (.cache/fonts, scripts/document-font.mjs) generated from Zen Hei
+//                 then the document font (.cache/fonts, scripts/document-font.mjs) generated from Zen Hei;
+//                 for --for test also haproxy (the load balancer of `npm run drill:cluster` and its test)
 //  3. go build    the embedded FerretDB launcher, unless MONGODB_URI (or TEST_MONGODB_URI for tests) is set
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -70,6 +71,12 @@ function ensureNodeModules() {
 }
 
 // ---------------------------------------------------------------- 2. system packages
+// Debian puts haproxy in /usr/sbin, which is not on every user's PATH.
+function haproxyFound() {
+  const configured = process.env.HAPROXY_PATH;
+  return configured ? existsSync(configured) : onPath('haproxy') || existsSync('/usr/sbin/haproxy');
+}
+
 function missingSystemPackages() {
   const missing = [];
   const chromePath = process.env.CHROME_PATH;
@@ -78,6 +85,7 @@ function missingSystemPackages() {
   }
   if (!existsSync('/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc')) missing.push('fonts-wqy-zenhei');
   if (!onPath('pdftotext') || !onPath('pdffonts')) missing.push('poppler-utils');
+  if (purpose === 'test' && !haproxyFound()) missing.push('haproxy');
   return missing;
 }
 
@@ -85,7 +93,9 @@ function ensureSystemPackages() {
   const missing = missingSystemPackages();
   if (missing.length === 0) return;
   const list = missing.join(' ');
-  const chromeHint = missing.includes('chromium-headless-shell') ? ', or set CHROME_PATH to a Chromium binary' : '';
+  const chromeHint =
+    (missing.includes('chromium-headless-shell') ? ', or set CHROME_PATH to a Chromium binary' : '') +
+    (missing.includes('haproxy') ? ', or set HAPROXY_PATH to an haproxy binary (only the cluster drill needs it)' : '');
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !onPath('apt-get')) {
     const why = isRoot ? 'apt-get is not available' : 'this user is not root';

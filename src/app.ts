@@ -20,6 +20,7 @@ import { quoteSchemas } from './quotes/quote-schemas.ts';
 import { renderApiDocs } from './http/api-docs.ts';
 import { cacheCallers } from './http/api-key-cache.ts';
 import { createErrorMiddleware, notFoundHandler, sendError } from './http/error-middleware.ts';
+import { createMetrics, type ServiceMetrics } from './http/metrics.ts';
 import { mountRoutes } from './http/mount-routes.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import { createRateLimiter, responseOf } from './http/rate-limit.ts';
@@ -38,6 +39,8 @@ export interface AppDependencies {
   documents?: DocumentService;
   /** Where quotes and policies are announced, with the reactions src/service.ts registered. */
   events: ServiceEvents;
+  /** Prometheus metrics of this app (GET /metrics); a fresh registry when not given. */
+  metrics?: ServiceMetrics;
 }
 
 /**
@@ -81,6 +84,8 @@ export function createApp(deps: AppDependencies): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
+  const metrics = deps.metrics ?? createMetrics();
+  app.use(metrics.countRequests);
 
   app.use(pinoHttp({
     logger,
@@ -93,7 +98,7 @@ export function createApp(deps: AppDependencies): Express {
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     // API keys and session cookies never reach the logs.
     serializers: { req: redactSecrets, res: redactSecrets },
-    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
   }));
   app.use(helmet({
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], objectSrc: ["'none'"], frameAncestors: ["'none'"] } },
@@ -108,6 +113,7 @@ export function createApp(deps: AppDependencies): Express {
     if (await deps.isDatabaseReady()) res.json({ status: 'ready', database: 'up' });
     else sendError(res, 503, 'unavailable', 'The database does not answer a ping.', [{ path: 'database', message: 'is down (ping)' }]);
   });
+  app.get('/metrics', metrics.serveMetrics(config.METRICS_TOKEN));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
@@ -123,7 +129,10 @@ export function createApp(deps: AppDependencies): Express {
   app.use(mountRoutes(routes, {
     authenticate: async (req) => {
       const caller = await resolveCaller(req.get('authorization'));
-      await rateLimiter.take(caller.keyId, responseOf(req));
+      await rateLimiter.take(caller.keyId, responseOf(req)).catch((err: unknown) => {
+        if ((err as { kind?: string }).kind === 'rate_limited') metrics.rateLimitRejected();
+        throw err;
+      });
       return caller;
     },
     validateResponses: config.VALIDATE_RESPONSES,

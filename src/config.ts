@@ -23,6 +23,7 @@ export const configSchema = {
     VALIDATE_RESPONSES: { type: 'boolean', description: 'Check every JSON response against its schema (default: on unless NODE_ENV=production).' },
     NODE_ENV: { type: 'string', enum: ['development', 'production', 'test'], default: 'development', description: 'Run mode.' },
     RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0, maximum: 1000000, default: 600, description: 'Requests per API key per minute, counted across instances in the database; over it → 429 with Retry-After (0 = off).' },
+    METRICS_TOKEN: { type: 'string', minLength: 16, description: 'When set, GET /metrics answers only `Authorization: Bearer <token>`; unset, /metrics is open to whoever reaches the instance (keep it off the public load balancer: docs/deploy.md).' },
     API_KEY_CACHE_MS: { type: 'integer', minimum: 0, maximum: 60000, description: 'How long a resolved API key is remembered per process; a revoked key keeps working this long (default: 5000, 0 when NODE_ENV=test).' },
   },
 } as const;
@@ -46,6 +47,7 @@ export interface Config {
   NODE_ENV: 'development' | 'production' | 'test';
   RATE_LIMIT_PER_MINUTE: number;
   API_KEY_CACHE_MS: number;
+  METRICS_TOKEN?: string;
 }
 
 export class ConfigError extends Error {
