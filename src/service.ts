@@ -14,6 +14,7 @@ import { startEmbeddedFerretDb } from './db/embedded-ferretdb.ts';
 import { createDocumentService } from './documents/document-service.ts';
 import { compileDocumentTemplates } from './documents/document-templates.ts';
 import { createPdfRenderer } from './documents/pdf-renderer.ts';
+import { onPolicyIssued } from './policies/policy-service.ts';
 
 export interface RunningService {
   url: string;
@@ -58,6 +59,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   // broken template stops the start rather than the first download.
   const renderer = createPdfRenderer({ executablePath: config.CHROME_PATH, ...(config.PDF_POOL_SIZE ? { poolSize: config.PDF_POOL_SIZE } : {}), logger });
   const documents = createDocumentService({ renderer, templates: compileDocumentTemplates(), logger });
+  // An issued policy gets its schedules stored at once (after documents.close() this does nothing).
+  onPolicyIssued((policy) => documents.storePolicySchedules(policy.id));
   const app = createApp({ config, logger, isDatabaseReady: pingDatabase, documents });
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));

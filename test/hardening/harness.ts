@@ -16,6 +16,7 @@ import { startEmbeddedFerretDb } from '../../src/db/embedded-ferretdb.ts';
 import { createDocumentService } from '../../src/documents/document-service.ts';
 import { compileDocumentTemplates } from '../../src/documents/document-templates.ts';
 import { createPdfRenderer } from '../../src/documents/pdf-renderer.ts';
+import { storeSchedulesOnIssue } from '../support/policy-issued-documents.ts';
 
 export interface Harness {
   baseUrl: string;
@@ -39,6 +40,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const organisations = Object.fromEntries((await mongoose.connection.collection('organisations').find({}).toArray()).map((o) => [o.code as string, String(o._id)]));
   const renderer = createPdfRenderer({ executablePath: config.CHROME_PATH, poolSize: config.PDF_POOL_SIZE ?? 2 });
   const documents = createDocumentService({ renderer, templates: compileDocumentTemplates() });
+  const unwireDocuments = storeSchedulesOnIssue(documents);
   const app = createApp({ config, logger: pino({ level: config.LOG_LEVEL }), isDatabaseReady: pingDatabase, documents });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -52,6 +54,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     async stop() {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
+      unwireDocuments();
       documents.close();
       await renderer.close();
       await disconnectDatabase();

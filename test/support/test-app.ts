@@ -13,6 +13,7 @@ import { createDocumentService, type DocumentService } from '../../src/documents
 import { compileDocumentTemplates } from '../../src/documents/document-templates.ts';
 import { createPdfRenderer, type PdfRenderer } from '../../src/documents/pdf-renderer.ts';
 import { useFreshDatabase } from './database.ts';
+import { storeSchedulesOnIssue } from './policy-issued-documents.ts';
 
 export interface TestApp {
   app: Express;
@@ -34,6 +35,7 @@ export interface TestApp {
 export function useTestApp(env: Record<string, string> = {}): TestApp {
   useFreshDatabase();
   const context = {} as TestApp;
+  let unwireDocuments: (() => void) | undefined;
   before(async () => {
     context.dataDir = await mkdtemp(path.join(os.tmpdir(), 'techins-test-'));
     context.config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: context.dataDir, ...env });
@@ -45,10 +47,12 @@ export function useTestApp(env: Record<string, string> = {}): TestApp {
     context.organisations = Object.fromEntries(organisations.map((o) => [o.code as string, String(o._id)]));
     context.renderer = createPdfRenderer({ executablePath: context.config.CHROME_PATH, poolSize: context.config.PDF_POOL_SIZE ?? 2 });
     context.documents = createDocumentService({ renderer: context.renderer, templates: compileDocumentTemplates() });
+    unwireDocuments = storeSchedulesOnIssue(context.documents);
     context.app = createApp({ config: context.config, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase, documents: context.documents });
     context.http = supertest(context.app);
   });
   after(async () => {
+    unwireDocuments?.();
     context.documents?.close();
     await context.renderer?.close();
     if (context.dataDir) await rm(context.dataDir, { recursive: true, force: true });
