@@ -1,7 +1,7 @@
 // Real Chromium, real poppler: nothing is mocked here.
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { createPdfRenderer, PdfRenderError, withScreenHidden, withTitle } from '../../src/documents/pdf-renderer.ts';
+import { createPdfRenderer, PdfRenderError } from '../../src/documents/pdf-renderer.ts';
 import type { PdfRenderer } from '../../src/documents/pdf-renderer.ts';
 import { extractPdfText, listPdfFonts, parsePdffonts, pdfInfo } from '../../src/documents/pdf-inspect.ts';
 import { isAlive, processTree } from '../../src/documents/proc-tree.ts';
@@ -331,18 +331,6 @@ describe('documents/pdf-renderer', function () {
         { name: 'AAAAAA+WenQuanYiZenHei', type: 'CID TrueType', encoding: 'Identity-H', embedded: true, subset: true, unicode: true, objectId: '4  0' },
         { name: '[none]', type: 'Type 3', encoding: 'Custom', embedded: false, subset: false, unicode: false, objectId: '12  0' },
       ]);
-    });
-
-    it('withTitle replaces or inserts an escaped <title>', () => {
-      assert.equal(withTitle('<html><head><title>old</title></head></html>', 'a<b'), '<html><head><title>a&#60;b</title></head></html>');
-      assert.equal(withTitle('<html><head lang="zh"></head></html>', 'T'), '<html><head lang="zh"><title>T</title></head></html>');
-      assert.equal(withTitle('<p>x</p>', 'T'), '<title>T</title><p>x</p>');
-    });
-
-    it('withScreenHidden adds a screen-only display:none at the end of <head>, or first', () => {
-      const style = '<style>@media screen{html{display:none!important}}</style>';
-      assert.equal(withScreenHidden('<html><head><title>t</title></head><body></body></html>'), `<html><head><title>t</title>${style}</head><body></body></html>`);
-      assert.equal(withScreenHidden('<p>x</p>'), `${style}<p>x</p>`);
     });
   });
 });

@@ -1,0 +1,34 @@
+// A PDF as the documents routes send it (file names, strong ETag, bytes), and the conditional-request check.
+import { createHash } from 'node:crypto';
+import type { DocumentKind, DocumentLang } from './document-view.ts';
+
+export interface PdfFile {
+  fileName: string;
+  /** ASCII file name for the plain `filename=` of Content-Disposition. */
+  asciiFileName: string;
+  /** Quoted strong ETag: the sha256 of the stored bytes (policies) or of the render inputs (quotes). */
+  etag: string;
+  /** Absent when the caller's If-None-Match already names this ETag (answer 304). */
+  bytes: Buffer | undefined;
+}
+
+export const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+/** True when an If-None-Match header names the ETag (or is `*`). */
+export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  const bare = etag.replace(/^"|"$/g, '');
+  return ifNoneMatch.split(',').some((tag) => {
+    const t = tag.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
+    return t === '*' || t === bare;
+  });
+}
+
+/** 报价单-Q….pdf, quotation-Q….pdf, 保单明细表-P….pdf, policy-schedule-P….pdf */
+export function fileNameOf(kind: DocumentKind, number: string, labels: Record<string, string>): string {
+  return `${kind === 'quote' ? labels.fileQuote : labels.filePolicy}-${number}.pdf`;
+}
+
+export function asciiFileNameOf(kind: DocumentKind, number: string, lang: DocumentLang): string {
+  return `${kind === 'quote' ? 'quotation' : 'policy-schedule'}-${number}${lang === 'en' ? '' : '-zh'}.pdf`;
+}
