@@ -1,7 +1,7 @@
 // Rating one quote against a compiled product. Pure: the clock (asOf), the period, the picks and
 // the subsidy programmes all arrive as arguments. The hot path works on precompiled slots and
 // rows, multiplies coefficients as doubles and proves every rounding exact (see money.ts).
-import type { CompiledBandsStep, CompiledProduct, CompiledSection, CompiledStep, InputRef } from './compile-product.ts';
+import type { CompiledBandsStep, CompiledProduct, CompiledSection, CompiledStep, InputRef } from './compile/compiled-product.ts';
 import type { ErrorDetail } from './errors.ts';
 import { RatingInputError } from './errors.ts';
 import type { NormalizedItem, QuoteState } from './input-form.ts';

@@ -2,7 +2,7 @@
 // layers apply central first, then provincial, city, county, and some cap the stacked total.
 // Reading of the central rule: subsidy = share × L' × min(premium ÷ L, rate cap), where L is the
 // sum insured the product declares and L' = min(L, k × contract, fixed cap).
-import { ratingAjv } from './compile-product.ts';
+import { ratingAjv } from './compile/rating-ajv.ts';
 import { ProductCompileError } from './errors.ts';
 import { divideHalfUpBig, parseDecimal, pow10Big } from './money.ts';
 import type { ScaledDecimal } from './money.ts';
