@@ -1,15 +1,16 @@
 // Rating one quote against a compiled product. Pure: the clock (asOf), the period, the picks and
 // the subsidy programmes all arrive as arguments. The hot path works on precompiled slots and
 // rows, multiplies coefficients as doubles and proves every rounding exact (see money.ts).
-import type { CompiledBandsStep, CompiledProduct, CompiledSection, CompiledStep, InputRef } from './compile-product.ts';
+import type { CompiledBandsStep, CompiledProduct, CompiledSection, CompiledStep, InputRef } from './compile/compiled-product.ts';
 import type { ErrorDetail } from './errors.ts';
 import { RatingInputError } from './errors.ts';
 import type { NormalizedItem, QuoteState } from './input-form.ts';
 import type { CoefficientRow, PickedValue } from './bands.ts';
 import { findAltBand, findBand, resolvePick } from './bands.ts';
 import { formatFen, formatScaled, roundProduct, splitVat } from './money.ts';
+import type { PeriodLength } from './period.ts';
 import { formatDay, measurePeriod, parseDay } from './period.ts';
-import type { DecisionReason, QuoteContext, QuotePicks, RatingResult, SectionPremium, WorksheetLine } from './rating-result.ts';
+import type { DecisionReason, QuoteContext, QuotePicks, QuotingRole, RatingResult, SectionPremium, SubsidySummary, WorksheetLine } from './rating-result.ts';
 import { computeSubsidies } from './subsidies.ts';
 import { splitCoInsurance } from './co-insurance.ts';
 
@@ -156,7 +157,7 @@ function matchBandRow(step: CompiledBandsStep, state: QuoteState, reasons: Decis
   return undefined;
 }
 
-/** Mutable state of one evaluation, passed to applyStep (a module function, not a per-call closure). */
+/** Mutable state of one evaluation, passed to applyStep and its neighbours (module functions, not per-call closures). */
 interface StepRun {
   state: QuoteState;
   chosen: QuotePicks;
@@ -224,50 +225,42 @@ function dayText(day: number): string {
   return text;
 }
 
-/**
- * Rates a quote: validates inputs and picks, runs the plan, applies underwriting rules, splits
- * VAT, estimates subsidies and the co-insurance split, and explains every step in a worksheet.
- * Throws RatingInputError (with field-level details) for invalid inputs, picks or context.
- */
-export function evaluateQuote(product: CompiledProduct, inputs: unknown, picks: QuotePicks | undefined, context: QuoteContext): RatingResult {
-  const errors: ErrorDetail[] = [];
-  const state = product.validateInputs(inputs, errors);
-  const chosen = picks ?? NO_PICKS;
-  const role = context.role ?? 'underwriter';
+/** Records picks of unknown steps or of steps the role may not change. */
+function checkPicks(product: CompiledProduct, chosen: QuotePicks, role: QuotingRole, errors: ErrorDetail[]): void {
   for (const key in chosen) {
     const step = product.stepsByKey.get(key);
     if (!step) errors.push({ path: `/picks/${key}`, message: 'is not a step of this product' });
     else if (!step.changeableBy.has(role)) errors.push({ path: `/picks/${key}`, message: `${role} may not change ${key}` });
   }
-  const asOfDay = dayOf(context.asOf);
-  if (Number.isNaN(asOfDay)) errors.push({ path: '/context/asOf', message: 'must be a date YYYY-MM-DD' });
-  const period = measurePeriod(context.period);
-  if (typeof period === 'string') errors.push({ path: '/context/period', message: period });
-  else if (product.period.kind === 'shortPeriodScale' && period.months > 12) errors.push({ path: '/context/period', message: 'is longer than the 12 months of the short-period scale' });
-  if (errors.length > 0 || typeof period === 'string') throw new RatingInputError(errors);
+}
 
+/** The measured period of cover, or undefined after recording why it cannot be rated. */
+function checkPeriod(product: CompiledProduct, requested: QuoteContext['period'], errors: ErrorDetail[]): Readonly<PeriodLength> | undefined {
+  const period = measurePeriod(requested);
+  if (typeof period === 'string') {
+    errors.push({ path: '/context/period', message: period });
+    return undefined;
+  }
+  if (product.period.kind === 'shortPeriodScale' && period.months > 12) errors.push({ path: '/context/period', message: 'is longer than the 12 months of the short-period scale' });
+  return period;
+}
+
+/** Fills the period slots, then the derived quantities in their compiled order. */
+function computeQuantities(product: CompiledProduct, state: QuoteState, period: Readonly<PeriodLength>): void {
   state.num[product.periodMonthsSlot] = period.months;
   state.num[product.periodDaysSlot] = period.days ?? NaN;
   const quantities = product.quantities;
   for (let i = 0; i < quantities.length; i++) (quantities[i] as (s: QuoteState) => void)(state);
+}
 
-  const reasons: DecisionReason[] = [];
-  if (context.asOf < product.effectiveFrom || (product.effectiveTo !== undefined && context.asOf > product.effectiveTo)) {
-    reasons.push({ rule: 'effective-dates', action: 'decline', reason: { zh: '报价日不在费率有效期内', en: 'The tariff is not in force on the quote date' } });
-  }
-
-  const unitFen = product.roundingUnitFen;
-  const units = buildUnits(product, state);
-  const worksheet: WorksheetLine[] = [];
-  const nums: number[] = [];
-  const exps: number[] = [];
-
-  // Base lines: section by section, the running premium is the sum of the sections so far.
+/** Base lines: section by section, the running premium is the sum of the sections so far. */
+function writeBaseLines(run: StepRun, product: CompiledProduct): void {
+  const { state, units } = run;
   let running = 0;
   for (let s = 0; s < product.sections.length; s++) {
     const sec = product.sections[s] as CompiledSection;
     let sectionTotal = 0;
-    for (const unit of units) if (unit.section === s) sectionTotal += roundProduct(unit.approx, unit.baseFen, unit.nums, unit.exps, nums, exps, 0, unitFen);
+    for (const unit of units) if (unit.section === s) sectionTotal += roundProduct(unit.approx, unit.baseFen, unit.nums, unit.exps, run.nums, run.exps, 0, run.unitFen);
     running += sectionTotal;
     const shown: Record<string, unknown> = {};
     if (sec.shareOf >= 0) shown.section = product.sections[sec.shareOf]?.key;
@@ -276,39 +269,35 @@ export function evaluateQuote(product: CompiledProduct, inputs: unknown, picks: 
       shown[sec.baseKey] = v === undefined || v !== v ? undefined : formatFen(v);
       if (sec.listSlot >= 0) shown.items = state.lists[sec.listSlot]?.length ?? 0;
     }
-    worksheet.push({ step: sec.key, kind: 'base', label: sec.label, inputs: shown, matched: undefined, filedRange: undefined, value: sec.factorText + '%', picked: false, runningPremiumFen: running });
+    run.worksheet.push({ step: sec.key, kind: 'base', label: sec.label, inputs: shown, matched: undefined, filedRange: undefined, value: sec.factorText + '%', picked: false, runningPremiumFen: running });
   }
+}
 
-  const run: StepRun = { state, chosen, reasons, errors: [], units, nums, exps, count: 0, prod: 1, unitFen, worksheet };
-  const steps = product.steps;
-  for (let i = 0; i < steps.length; i++) {
-    const step = steps[i] as CompiledStep;
-    applyStep(run, step, step.kind);
+/** Period of cover: the short-period scale (or per-day rate), or a coefficient table. */
+function applyPeriod(run: StepRun, p: CompiledProduct['period'], period: Readonly<PeriodLength>): void {
+  if (p.kind === 'periodCoefficient') {
+    applyStep(run, p.table, 'period');
+    return;
   }
-
-  // Period of cover: the short-period scale (or per-day rate), or a coefficient table.
-  const p = product.period;
-  if (p.kind === 'periodCoefficient') applyStep(run, p.table, 'period');
-  else {
-    let percent = p.percentByMonth[period.months] ?? { num: 1, exp: 0 };
-    let inputsShown: Record<string, unknown> = { periodMonths: period.months };
-    if (p.perDay && period.underOneMonth && period.days !== undefined) {
-      const perDay = { num: p.perDay.percent.num * period.days, exp: p.perDay.percent.exp };
-      const v = perDay.num / 10 ** perDay.exp;
-      percent = v < p.perDay.max.num / 10 ** p.perDay.max.exp ? perDay : p.perDay.max;
-      inputsShown = { periodDays: period.days };
-    }
-    nums[run.count] = percent.num;
-    exps[run.count] = percent.exp;
-    run.count++;
-    run.prod *= percent.num / 10 ** percent.exp;
-    const total = priceUnits(units, run.prod, nums, exps, run.count, unitFen);
-    worksheet.push({ step: 'period', kind: 'period', label: p.label, inputs: inputsShown, matched: undefined, filedRange: undefined, value: formatScaled(percent.num, percent.exp - 2) + '%', picked: false, runningPremiumFen: total });
+  let percent = p.percentByMonth[period.months] ?? { num: 1, exp: 0 };
+  let inputsShown: Record<string, unknown> = { periodMonths: period.months };
+  if (p.perDay && period.underOneMonth && period.days !== undefined) {
+    const perDay = { num: p.perDay.percent.num * period.days, exp: p.perDay.percent.exp };
+    const v = perDay.num / 10 ** perDay.exp;
+    percent = v < p.perDay.max.num / 10 ** p.perDay.max.exp ? perDay : p.perDay.max;
+    inputsShown = { periodDays: period.days };
   }
-  if (run.errors.length > 0) throw new RatingInputError(run.errors);
+  run.nums[run.count] = percent.num;
+  run.exps[run.count] = percent.exp;
+  run.count++;
+  run.prod *= percent.num / 10 ** percent.exp;
+  const total = priceUnits(run.units, run.prod, run.nums, run.exps, run.count, run.unitFen);
+  run.worksheet.push({ step: 'period', kind: 'period', label: p.label, inputs: inputsShown, matched: undefined, filedRange: undefined, value: formatScaled(percent.num, percent.exp - 2) + '%', picked: false, runningPremiumFen: total });
+}
 
-  // Section premiums are the rounded unit premiums; the policy premium is their sum.
-  const sections: SectionPremium[] = product.sections.map((sec, s) => {
+/** Section premiums are the rounded unit premiums (per item where the section has items). */
+function sectionPremiums(product: CompiledProduct, units: readonly PricedUnit[]): SectionPremium[] {
+  return product.sections.map((sec, s) => {
     let premiumFen = 0;
     let items: { index: number; premiumFen: number }[] | undefined;
     for (const unit of units) {
@@ -318,25 +307,32 @@ export function evaluateQuote(product: CompiledProduct, inputs: unknown, picks: 
     }
     return { key: sec.key, label: sec.label, premiumFen, items: sec.listSlot >= 0 || (sec.shareOf >= 0 && product.sections[sec.shareOf]?.listSlot !== -1) ? items ?? [] : undefined };
   });
+}
+
+/** The policy premium: the sum of the sections, capped by the maximum rate and raised to the minimum premium. */
+function applyPremiumLimits(run: StepRun, product: CompiledProduct, sections: SectionPremium[]): number {
   let gross = 0;
   for (const s of sections) gross += s.premiumFen;
-
   if (product.maximumRate) {
     const m = product.maximumRate;
-    const basis = state.num[m.slot] as number;
-    const cap = roundProduct((basis * m.rate.num) / 10 ** m.rate.exp, basis, [m.rate.num], [m.rate.exp], nums, exps, 0, unitFen);
+    const basis = run.state.num[m.slot] as number;
+    const cap = roundProduct((basis * m.rate.num) / 10 ** m.rate.exp, basis, [m.rate.num], [m.rate.exp], run.nums, run.exps, 0, run.unitFen);
     if (basis === basis && gross > cap) {
       adjustLargestSection(sections, cap - gross);
       gross = cap;
-      worksheet.push({ step: 'maximum-rate', kind: 'maximum', label: { zh: '最高费率', en: 'Maximum rate' }, inputs: {}, matched: undefined, filedRange: undefined, value: m.text + '%', picked: false, runningPremiumFen: gross });
+      run.worksheet.push({ step: 'maximum-rate', kind: 'maximum', label: { zh: '最高费率', en: 'Maximum rate' }, inputs: {}, matched: undefined, filedRange: undefined, value: m.text + '%', picked: false, runningPremiumFen: gross });
     }
   }
   if (gross < product.minimumPremiumFen) {
     adjustLargestSection(sections, product.minimumPremiumFen - gross);
     gross = product.minimumPremiumFen;
-    worksheet.push({ step: 'minimum-premium', kind: 'minimum', label: { zh: '最低保费', en: 'Minimum premium' }, inputs: {}, matched: undefined, filedRange: undefined, value: formatFen(gross), picked: false, runningPremiumFen: gross });
+    run.worksheet.push({ step: 'minimum-premium', kind: 'minimum', label: { zh: '最低保费', en: 'Minimum premium' }, inputs: {}, matched: undefined, filedRange: undefined, value: formatFen(gross), picked: false, runningPremiumFen: gross });
   }
+  return gross;
+}
 
+/** Applies the underwriting rules; any decline declines, else any referral refers. */
+function decide(product: CompiledProduct, state: QuoteState, reasons: DecisionReason[]): RatingResult['decision'] {
   for (const rule of product.rules) {
     if (rule.test(state)) reasons.push({ rule: rule.key, action: rule.action, reason: rule.reason, ...(rule.authority === undefined ? {} : { authority: rule.authority }) });
   }
@@ -347,10 +343,12 @@ export function evaluateQuote(product: CompiledProduct, inputs: unknown, picks: 
     else if (outcome === 'quoted') outcome = 'referred';
     if (r.action === 'refer' && r.authority !== undefined && !authorities.includes(r.authority)) authorities.push(r.authority);
   }
+  return { outcome, reasons, authorities };
+}
 
-  const { netFen, vatFen } = splitVat(gross, product.vatRate);
+function estimateSubsidies(product: CompiledProduct, state: QuoteState, gross: number, context: QuoteContext): SubsidySummary {
   const basis = product.subsidyBasis;
-  const subsidies = computeSubsidies({
+  return computeSubsidies({
     line: product.line,
     grossPremiumFen: gross,
     sumInsuredFen: basis ? (state.num[basis.sumInsuredSlot] as number) : NaN,
@@ -358,7 +356,43 @@ export function evaluateQuote(product: CompiledProduct, inputs: unknown, picks: 
     programmes: context.programmes ?? [],
     enterprise: context.enterprise ?? {},
   });
+}
 
+/**
+ * Rates a quote: validates inputs and picks, runs the plan, applies underwriting rules, splits
+ * VAT, estimates subsidies and the co-insurance split, and explains every step in a worksheet.
+ * Throws RatingInputError (with field-level details) for invalid inputs, picks or context.
+ */
+export function evaluateQuote(product: CompiledProduct, inputs: unknown, picks: QuotePicks | undefined, context: QuoteContext): RatingResult {
+  const errors: ErrorDetail[] = [];
+  const state = product.validateInputs(inputs, errors);
+  const chosen = picks ?? NO_PICKS;
+  checkPicks(product, chosen, context.role ?? 'underwriter', errors);
+  const asOfDay = dayOf(context.asOf);
+  if (Number.isNaN(asOfDay)) errors.push({ path: '/context/asOf', message: 'must be a date YYYY-MM-DD' });
+  const period = checkPeriod(product, context.period, errors);
+  if (errors.length > 0 || period === undefined) throw new RatingInputError(errors);
+  computeQuantities(product, state, period);
+
+  const reasons: DecisionReason[] = [];
+  if (context.asOf < product.effectiveFrom || (product.effectiveTo !== undefined && context.asOf > product.effectiveTo)) {
+    reasons.push({ rule: 'effective-dates', action: 'decline', reason: { zh: '报价日不在费率有效期内', en: 'The tariff is not in force on the quote date' } });
+  }
+  const run: StepRun = { state, chosen, reasons, errors: [], units: buildUnits(product, state), nums: [], exps: [], count: 0, prod: 1, unitFen: product.roundingUnitFen, worksheet: [] };
+  writeBaseLines(run, product);
+  const steps = product.steps;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i] as CompiledStep;
+    applyStep(run, step, step.kind);
+  }
+  applyPeriod(run, product.period, period);
+  if (run.errors.length > 0) throw new RatingInputError(run.errors);
+
+  const sections = sectionPremiums(product, run.units);
+  const gross = applyPremiumLimits(run, product, sections);
+  const decision = decide(product, state, reasons);
+  const { netFen, vatFen } = splitVat(gross, product.vatRate);
+  const subsidies = estimateSubsidies(product, state, gross, context);
   return {
     productCode: product.code,
     productVersion: product.version,
@@ -367,7 +401,7 @@ export function evaluateQuote(product: CompiledProduct, inputs: unknown, picks: 
     asOf: context.asOf,
     validUntil: dayText(asOfDay + product.validityDays),
     period: { months: period.months, days: period.days },
-    decision: { outcome, reasons, authorities },
+    decision,
     sections,
     grossPremiumFen: gross,
     vatRatePercent: product.vatRateText,
@@ -377,7 +411,7 @@ export function evaluateQuote(product: CompiledProduct, inputs: unknown, picks: 
     enterprisePaysFen: gross,
     expectedNetCostFen: gross - subsidies.totalFen,
     coInsurance: product.coInsurance ? splitCoInsurance(product.coInsurance, gross, netFen) : undefined,
-    worksheet,
+    worksheet: run.worksheet,
   };
 }
 

@@ -1,6 +1,7 @@
 // Public API of the rating core. Everything else in src/rating is internal.
-export { compileProduct, ratingAjv } from './compile-product.ts';
-export type { CompiledProduct } from './compile-product.ts';
+export { compileProduct } from './compile-product.ts';
+export { ratingAjv } from './compile/rating-ajv.ts';
+export type { CompiledProduct } from './compile/compiled-product.ts';
 export { evaluateQuote } from './evaluate-quote.ts';
 export { runTestVectors } from './test-vectors.ts';
 export type { VectorOutcome, VectorResult } from './test-vectors.ts';

@@ -2,7 +2,7 @@
 // layers apply central first, then provincial, city, county, and some cap the stacked total.
 // Reading of the central rule: subsidy = share × L' × min(premium ÷ L, rate cap), where L is the
 // sum insured the product declares and L' = min(L, k × contract, fixed cap).
-import { ratingAjv } from './compile-product.ts';
+import { ratingAjv } from './compile/rating-ajv.ts';
 import { ProductCompileError } from './errors.ts';
 import { divideHalfUpBig, parseDecimal, pow10Big } from './money.ts';
 import type { ScaledDecimal } from './money.ts';
@@ -66,6 +66,48 @@ function ineligibility(p: SubsidyProgramme, a: SubsidyArguments, appliedCodes: r
   return undefined;
 }
 
+/** The variant of a programme that fits the line and the enterprise, if any. */
+function variantFor(p: SubsidyProgramme, a: SubsidyArguments): NonNullable<SubsidyProgramme['variants']>[number] | undefined {
+  const e = a.enterprise;
+  return (p.variants ?? []).find((v) =>
+    (v.lines === undefined || (v.lines as readonly string[]).includes(a.line)) &&
+    (v.qualifications === undefined || v.qualifications.every((q) => (e.qualifications ?? []).includes(q))) &&
+    (v.coverScope === undefined || v.coverScope === e.coverScope));
+}
+
+/** The sum insured the rate cap counts: L, or the programme's limit cap when that is lower (recorded in caps). */
+function countedLimit(p: SubsidyProgramme, a: SubsidyArguments, L: bigint, caps: SubsidyCap[]): bigint {
+  if (!p.limitCap) return L;
+  let limitCapFen: bigint | undefined;
+  if (p.limitCap.multipleOfContract !== undefined && a.contractFen > 0) {
+    const m = parseDecimal(p.limitCap.multipleOfContract) ?? { num: 0, exp: 0 };
+    limitCapFen = (BigInt(a.contractFen) * BigInt(m.num)) / pow10Big(m.exp);
+  }
+  if (p.limitCap.amountFen !== undefined) {
+    const fixed = BigInt(p.limitCap.amountFen);
+    limitCapFen = limitCapFen === undefined || fixed < limitCapFen ? fixed : limitCapFen;
+  }
+  if (limitCapFen === undefined) return L;
+  caps.push({ kind: 'limit', limitFen: Number(limitCapFen), bit: limitCapFen < L });
+  return limitCapFen < L ? limitCapFen : L;
+}
+
+/** Counted premium as a rational cn / cd: the premium, or less under the programme's rate cap (recorded in caps). */
+function countedPremium(p: SubsidyProgramme, a: SubsidyArguments, premium: bigint, caps: SubsidyCap[]): { cn: bigint; cd: bigint } {
+  if (p.rateCapPercent === undefined) return { cn: premium, cd: 1n };
+  const L = BigInt(a.sumInsuredFen);
+  const Lc = countedLimit(p, a, L, caps);
+  const rate = percent(p.rateCapPercent);
+  // A = premium × Lc / L (actual rate on the counted limit); B = Lc × rate cap.
+  const aN = premium * Lc;
+  const aD = L;
+  const bN = Lc * BigInt(rate.num);
+  const bD = pow10Big(rate.exp);
+  const rateBit = bN * aD < aN * bD;
+  caps.push({ kind: 'rate', limitFen: Number(divideHalfUpBig(bN, bD)), bit: rateBit });
+  return rateBit ? { cn: bN, cd: bD } : { cn: aN, cd: aD };
+}
+
 /**
  * Estimates each subsidy layer for a premium: share, rate and limit caps, per-policy and annual
  * per-enterprise caps, and stacking caps. Pure; programmes are data passed in.
@@ -86,45 +128,12 @@ export function computeSubsidies(a: SubsidyArguments): SubsidySummary {
       continue;
     }
     const e = a.enterprise;
-    const variant = (p.variants ?? []).find((v) =>
-      (v.lines === undefined || (v.lines as readonly string[]).includes(a.line)) &&
-      (v.qualifications === undefined || v.qualifications.every((q) => (e.qualifications ?? []).includes(q))) &&
-      (v.coverScope === undefined || v.coverScope === e.coverScope));
+    const variant = variantFor(p, a);
     const shareText = variant?.sharePercent ?? p.sharePercent;
     const share = percent(shareText);
     const caps: SubsidyCap[] = [];
 
-    // Counted premium as a rational cn / cd.
-    let cn = premium;
-    let cd = 1n;
-    if (p.rateCapPercent !== undefined) {
-      const L = BigInt(a.sumInsuredFen);
-      let Lc = L;
-      if (p.limitCap) {
-        let limitCapFen: bigint | undefined;
-        if (p.limitCap.multipleOfContract !== undefined && a.contractFen > 0) {
-          const m = parseDecimal(p.limitCap.multipleOfContract) ?? { num: 0, exp: 0 };
-          limitCapFen = (BigInt(a.contractFen) * BigInt(m.num)) / pow10Big(m.exp);
-        }
-        if (p.limitCap.amountFen !== undefined) {
-          const fixed = BigInt(p.limitCap.amountFen);
-          limitCapFen = limitCapFen === undefined || fixed < limitCapFen ? fixed : limitCapFen;
-        }
-        if (limitCapFen !== undefined) {
-          caps.push({ kind: 'limit', limitFen: Number(limitCapFen), bit: limitCapFen < L });
-          if (limitCapFen < L) Lc = limitCapFen;
-        }
-      }
-      const rate = percent(p.rateCapPercent);
-      // A = premium × Lc / L (actual rate on the counted limit); B = Lc × rate cap.
-      const aN = premium * Lc;
-      const aD = L;
-      const bN = Lc * BigInt(rate.num);
-      const bD = pow10Big(rate.exp);
-      const rateBit = bN * aD < aN * bD;
-      caps.push({ kind: 'rate', limitFen: Number(divideHalfUpBig(bN, bD)), bit: rateBit });
-      if (rateBit) { cn = bN; cd = bD; } else { cn = aN; cd = aD; }
-    }
+    const { cn, cd } = countedPremium(p, a, premium, caps);
     const countedPremiumFen = Number(divideHalfUpBig(cn, cd));
     const uncappedFen = Number(divideHalfUpBig(cn * BigInt(share.num), cd * pow10Big(share.exp)));
     let amount = uncappedFen;

@@ -1,6 +1,6 @@
 // Test vectors travel with each product definition; the catalogue refuses to publish a version
 // whose vectors fail, and `npm run products -- test` runs them from the command line.
-import type { CompiledProduct } from './compile-product.ts';
+import type { CompiledProduct } from './compile/compiled-product.ts';
 import { RatingInputError } from './errors.ts';
 import { evaluateQuote } from './evaluate-quote.ts';
 import type { QuotePeriod, RatingResult } from './rating-result.ts';
