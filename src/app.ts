@@ -8,6 +8,7 @@ import { authRoutes } from './auth/auth-routes.ts';
 import { authSchemas } from './auth/auth-schemas.ts';
 import { authenticateApiKey } from './auth/auth-service.ts';
 import { catalogueRoutes } from './catalogue/catalogue-routes.ts';
+import { tableRoutes } from './catalogue/table-routes.ts';
 import { catalogueSchemas } from './catalogue/catalogue-schemas.ts';
 import { documentRoutes } from './documents/document-routes.ts';
 import { documentsUnavailable, type DocumentService } from './documents/document-service.ts';
@@ -39,7 +40,7 @@ export interface AppDependencies {
 
 /** Every API route, in the order the OpenAPI document lists them. */
 export function allRoutes(documents: DocumentService = documentsUnavailable): RouteDefinition[] {
-  return [...authRoutes, ...catalogueRoutes, ...quoteRoutes, ...policyRoutes, ...documentRoutes(documents), ...portfolioRoutes];
+  return [...authRoutes, ...catalogueRoutes, ...tableRoutes, ...quoteRoutes, ...policyRoutes, ...documentRoutes(documents), ...portfolioRoutes];
 }
 
 export function registerAllSchemas(): void {

@@ -9,7 +9,7 @@ import { applySheet, importTableSheet, importWorkbook, readSheets, sheetNameOf, 
 import { AppError } from '../../src/http/app-error.ts';
 import type { ProductDefinition } from '../../src/rating/index.ts';
 import { publishShippedProducts } from '../support/catalogue-fixtures.ts';
-import { useTestApp } from '../support/test-app.ts';
+import { bearer, useTestApp } from '../support/test-app.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const shipped = readdirSync('products').filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(`products/${f}`, 'utf8')) as ProductDefinition);
@@ -113,5 +113,27 @@ describe('Catalogue: rating tables as grids and spreadsheets', () => {
     expect(err.details).to.have.length(1);
     expect(err.details[0]).to.deep.equal({ path: 'step.qualityManagement!F4', message: 'sheet step.qualityManagement, row 4, column F (range.max): "two" is not a number' });
     expect((await getVersion(admin, PRODUCT, draft)).definitionHash).to.equal(saved.definitionHash);
+  });
+
+  it('exports a table as CSV and XLSX over HTTP and imports a file body back, naming a bad cell', async () => {
+    const base = `/v1/products/${PRODUCT}/versions/${draft}/tables`;
+    const csv = await t.http.get(`${base}/period.scale?format=csv`).set(bearer(t.keys.insurerAdmin)).buffer(true);
+    expect(csv.status).to.equal(200);
+    expect(csv.headers['content-type']).to.match(/^text\/csv/);
+    expect(csv.text).to.include('months,percent');
+    const xlsx = await t.http.get(`${base}?format=xlsx`).set(bearer(t.keys.insurerAdmin)).buffer(true).parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+    expect(xlsx.status).to.equal(200);
+    expect((xlsx.body as Buffer).subarray(0, 2).toString()).to.equal('PK');
+    const same = await t.http.put(base).set(bearer(t.keys.insurerAdmin)).set('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(xlsx.body as Buffer);
+    expect(same.status, JSON.stringify(same.body)).to.equal(200);
+    const bad = await t.http.put(`${base}/period.scale`).set(bearer(t.keys.insurerAdmin)).set('Content-Type', 'text/csv').send(csv.text.replace('\n3,30', '\n3,thirty'));
+    expect(bad.status).to.equal(400);
+    expect(bad.body.error.details).to.deep.equal([{ path: 'period.scale!B4', message: 'sheet period.scale, row 4, column B (percent): "thirty" is not a number' }]);
+    const json = await t.http.get(`${base}/period.scale`).set(bearer(t.keys.insurerAdmin));
+    expect(json.body.rows[2]).to.deep.equal(['3', '30']);
   });
 });
