@@ -4,6 +4,7 @@ import { resolveApiKey } from '../../src/auth/auth-service.ts';
 import type { Caller } from '../../src/auth/caller.ts';
 import { createVersion, getVersion } from '../../src/catalogue/catalogue-service.ts';
 import { saveRateTable } from '../../src/catalogue/rate-table-service.ts';
+import { diffVersionTables } from '../../src/catalogue/table-diff.ts';
 import { applyTableCells, listRateTables, locateCell, readTableCells } from '../../src/catalogue/rate-tables.ts';
 import { applySheet, importTableSheet, importWorkbook, readSheets, sheetNameOf, tablesToXlsx, tableToCsv } from '../../src/catalogue/table-spreadsheets.ts';
 import { AppError } from '../../src/http/app-error.ts';
@@ -135,5 +136,23 @@ describe('Catalogue: rating tables as grids and spreadsheets', () => {
     expect(bad.body.error.details).to.deep.equal([{ path: 'period.scale!B4', message: 'sheet period.scale, row 4, column B (percent): "thirty" is not a number' }]);
     const json = await t.http.get(`${base}/period.scale`).set(bearer(t.keys.insurerAdmin));
     expect(json.body.rows[2]).to.deep.equal(['3', '30']);
+  });
+
+  it('diffs two versions table by table: exactly the edited cells, old and new side by side', () => {
+    const from = shipped.find((d) => d.code === PRODUCT)!;
+    const tables = listRateTables(from);
+    let to = structuredClone(from);
+    to.version = '2025.2';
+    for (const [id, row, column, value] of [['step.lossRatio', 1, 'range.max', '1.1'], ['period.scale', 8, 'percent', '86']] as const) {
+      const table = tables.find((x) => x.id === id)!;
+      const cells = readTableCells(to, table);
+      cells[row]![table.columns.findIndex((c) => c.id === column)] = value;
+      to = applyTableCells(to, table, cells).definition;
+    }
+    const diff = diffVersionTables(from, to);
+    expect(diff.tables.map((d) => [d.table.id, d.changedCells, d.rows.map((r) => r.key)])).to.deep.equal([['step.lossRatio', 1, ['b2']], ['period.scale', 1, ['9']]]);
+    const cell = diff.tables[0]!.rows[0]!.cells[diff.tables[0]!.table.columns.findIndex((c) => c.id === 'range.max')]!;
+    expect(cell).to.deep.equal({ from: '1.0', to: '1.1', changed: true });
+    expect(diff.otherChanges.map((c) => c.path)).to.deep.equal(['version']);
   });
 });
