@@ -5,7 +5,7 @@ import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
 import { AppError } from '../http/app-error.ts';
 import { defineRoute, RawReply } from '../http/route.ts';
 import { productVersionSchema, versionParams } from './catalogue-schemas.ts';
-import { listVersionTables, tableOf } from './rate-table-service.ts';
+import { draftView, listVersionTables, tableOf } from './rate-table-service.ts';
 import { readTableCells, type RateTable } from './rate-tables.ts';
 import { importTableSheet, importWorkbook, tablesToXlsx, tableToCsv, XLSX_TYPE, type SheetFormat } from './table-spreadsheets.ts';
 
@@ -77,6 +77,7 @@ export const tableRoutes = [
     params: versionParams,
     success: { status: 200, description: 'The draft.', schema: productVersionSchema },
     handler: async ({ caller, params, req }) => {
+      await draftView(caller, params.code, params.version); // scope first: another insurer's product is 404 whatever is sent
       sheetFormatOf(req, false);
       return importWorkbook(caller, params.code, params.version, await readBytes(req));
     },
@@ -101,6 +102,7 @@ export const tableRoutes = [
     params: tableParams,
     success: { status: 200, description: 'The draft.', schema: productVersionSchema },
     handler: async ({ caller, params, req }) => {
+      await draftView(caller, params.code, params.version);
       const format = sheetFormatOf(req, true);
       return importTableSheet(caller, params.code, params.version, params.table, format, await readBytes(req));
     },
