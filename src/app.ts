@@ -8,6 +8,7 @@ import { authRoutes } from './auth/auth-routes.ts';
 import { authSchemas } from './auth/auth-schemas.ts';
 import { authenticateApiKey } from './auth/auth-service.ts';
 import { catalogueRoutes } from './catalogue/catalogue-routes.ts';
+import { tableRoutes } from './catalogue/table-routes.ts';
 import { catalogueSchemas } from './catalogue/catalogue-schemas.ts';
 import { documentRoutes } from './documents/document-routes.ts';
 import { documentsUnavailable, type DocumentService } from './documents/document-service.ts';
@@ -48,7 +49,7 @@ export interface AppDependencies {
  * routes only) what they store is announced to no one.
  */
 export function allRoutes(documents: DocumentService = documentsUnavailable, events: ServiceEvents = createEventHub()): RouteDefinition[] {
-  return [...authRoutes, ...catalogueRoutes, ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...portfolioRoutes(events)];
+  return [...authRoutes, ...catalogueRoutes, ...tableRoutes, ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...portfolioRoutes(events)];
 }
 
 export function registerAllSchemas(): void {

@@ -42,6 +42,36 @@ export interface BookImpact {
   decisionChanges: { total: number; transitions: { from: string; to: string; count: number }[] };
   inputErrors: { count: number; byPath: { path: string; message: string; count: number }[]; examples: { number: string; path: string; message: string }[] };
   largestMovers: Mover[];
+  /** Per-document change in % of the stored premium, in equal bins. */
+  changeHistogram: HistogramBin[];
+  /** Documents whose decision changes (the first MAX_FLIPS). */
+  decisionFlips: Mover[];
+}
+
+export interface HistogramBin {
+  fromPercent: number;
+  toPercent: number;
+  count: number;
+}
+
+const HISTOGRAM_BINS = 12;
+
+/** Equal bins over the range of the values, on a 1-2-5 step so the bounds read well. */
+export function histogramOf(values: Float64Array): HistogramBin[] {
+  if (values.length === 0) return [];
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) { if (v < min) min = v; if (v > max) max = v; }
+  const span = max - min;
+  if (span === 0) return [{ fromPercent: round2(min), toPercent: round2(max), count: values.length }];
+  const raw = span / HISTOGRAM_BINS;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const width = [1, 2, 5, 10].map((m) => m * magnitude).find((w) => w >= raw)!;
+  const start = Math.floor(min / width) * width;
+  const bins = Math.floor((max - start) / width) + 1;
+  const counts = new Array<number>(bins).fill(0);
+  for (const v of values) counts[Math.min(bins - 1, Math.floor((v - start) / width))]!++;
+  return counts.map((count, i) => ({ fromPercent: round2(start + i * width), toPercent: round2(start + (i + 1) * width), count }));
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -94,8 +124,10 @@ export interface AccumulatorState {
   errorPaths: { path: string; message: string; count: number }[];
   errorExamples: { number: string; path: string; message: string }[];
   movers: Mover[];
+  flips: Mover[];
 }
 
+const MAX_FLIPS = 50;
 const MAX_ERROR_PATHS = 50;
 const MAX_ERROR_EXAMPLES = 10;
 
@@ -114,6 +146,7 @@ export class ImpactAccumulator {
   private readonly errorPaths = new Map<string, { path: string; message: string; count: number }>();
   private readonly errorExamples: { number: string; path: string; message: string }[] = [];
   private readonly movers: Mover[] = [];
+  private readonly flips: Mover[] = [];
 
   constructor(private readonly top: number) {}
 
@@ -132,7 +165,9 @@ export class ImpactAccumulator {
       const key = `${storedDecision}\u0000${newDecision}`;
       this.transitions.set(key, (this.transitions.get(key) ?? 0) + 1);
     }
-    this.offerMover(change, () => ({ id, number, storedPremiumFen, newPremiumFen, changeFen: change, changePercent: percent === null ? null : round2(percent), storedDecision, newDecision }));
+    const mover = () => ({ id, number, storedPremiumFen, newPremiumFen, changeFen: change, changePercent: percent === null ? null : round2(percent), storedDecision, newDecision });
+    if (storedDecision !== newDecision && this.flips.length < MAX_FLIPS) this.flips.push(mover());
+    this.offerMover(change, mover);
   }
 
   addInputError(number: string, details: readonly { path: string; message: string }[]): void {
@@ -164,7 +199,7 @@ export class ImpactAccumulator {
     return {
       count: this.count, storedTotal: this.storedTotal, newTotal: this.newTotal, increased: this.increased, decreased: this.decreased, unchanged: this.unchanged,
       changes: Float64Array.from(this.changes.view()), percents: Float64Array.from(this.percents.view()), transitions: [...this.transitions],
-      errorCount: this.errorCount, errorPaths: [...this.errorPaths.values()], errorExamples: [...this.errorExamples], movers: [...this.movers],
+      errorCount: this.errorCount, errorPaths: [...this.errorPaths.values()], errorExamples: [...this.errorExamples], movers: [...this.movers], flips: [...this.flips],
     };
   }
 
@@ -188,6 +223,7 @@ export class ImpactAccumulator {
     }
     for (const e of part.errorExamples) if (this.errorExamples.length < MAX_ERROR_EXAMPLES) this.errorExamples.push(e);
     for (const m of part.movers) this.offerMover(m.changeFen, () => m);
+    for (const m of part.flips) if (this.flips.length < MAX_FLIPS) this.flips.push(m);
   }
 
   result(): BookImpact {
@@ -213,6 +249,8 @@ export class ImpactAccumulator {
       },
       inputErrors: { count: this.errorCount, byPath: [...this.errorPaths.values()].sort((a, b) => b.count - a.count), examples: this.errorExamples },
       largestMovers: this.movers,
+      changeHistogram: histogramOf(this.percents.view()),
+      decisionFlips: this.flips,
     };
   }
 }

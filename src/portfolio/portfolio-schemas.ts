@@ -48,11 +48,25 @@ const distributionSchema = (unit: string) => ({
   },
 }) as const;
 
+const moverSchema = {
+  type: 'object', required: ['id', 'number', 'storedPremiumFen', 'newPremiumFen', 'changeFen', 'changePercent', 'storedDecision', 'newDecision'], additionalProperties: false, description: 'One mover.',
+  properties: {
+    id: { type: 'string', description: 'Quote or policy id.' },
+    number: { type: 'string', description: 'Quote or policy number.' },
+    storedPremiumFen: fen('Stored gross premium'),
+    newPremiumFen: fen('Gross premium on the new version'),
+    changeFen: fen('Change'),
+    changePercent: nullableNumber('Change in % of the stored premium; null when it was 0.'),
+    storedDecision: { type: 'string', description: 'Stored decision.' },
+    newDecision: { type: 'string', description: 'Decision on the new version.' },
+  },
+} as const;
+
 // Used twice inside ImpactReport (quotes, policies), so it has no $id of its own.
 const bookImpactSchema = {
   type: 'object',
   description: 'The re-rating of one book (quotes or policies) of the baseline version on the new version.',
-  required: ['count', 'rated', 'storedPremiumFen', 'newPremiumFen', 'changeFen', 'changePercent', 'increased', 'decreased', 'unchanged', 'perQuoteChangeFen', 'perQuoteChangePercent', 'decisionChanges', 'inputErrors', 'largestMovers'],
+  required: ['count', 'rated', 'storedPremiumFen', 'newPremiumFen', 'changeFen', 'changePercent', 'increased', 'decreased', 'unchanged', 'perQuoteChangeFen', 'perQuoteChangePercent', 'decisionChanges', 'inputErrors', 'largestMovers', 'changeHistogram', 'decisionFlips'],
   additionalProperties: false,
   properties: {
     count: { type: 'integer', description: 'Stored documents on the baseline version.' },
@@ -84,21 +98,14 @@ const bookImpactSchema = {
         examples: { type: 'array', description: 'The first few documents that fail, by number.', items: { type: 'object', required: ['number', 'path', 'message'], additionalProperties: false, properties: { number: { type: 'string', description: 'Quote or policy number.' }, path: { type: 'string', description: 'First error path.' }, message: { type: 'string', description: 'First error message.' } } } },
       },
     },
+    changeHistogram: {
+      type: 'array', description: 'How many documents change by how much: per-document change in % of the stored premium, in equal bins (lower bound inclusive, upper bound exclusive).',
+      items: { type: 'object', required: ['fromPercent', 'toPercent', 'count'], additionalProperties: false, description: 'One bin.', properties: { fromPercent: { type: 'number', description: 'Lower bound, %.' }, toPercent: { type: 'number', description: 'Upper bound, %.' }, count: { type: 'integer', description: 'Documents.' } } },
+    },
+    decisionFlips: { type: 'array', description: 'Documents whose decision changes (the first 50).', items: moverSchema },
     largestMovers: {
       type: 'array', description: 'Largest absolute premium changes, largest first.',
-      items: {
-        type: 'object', required: ['id', 'number', 'storedPremiumFen', 'newPremiumFen', 'changeFen', 'changePercent', 'storedDecision', 'newDecision'], additionalProperties: false, description: 'One mover.',
-        properties: {
-          id: { type: 'string', description: 'Quote or policy id.' },
-          number: { type: 'string', description: 'Quote or policy number.' },
-          storedPremiumFen: fen('Stored gross premium'),
-          newPremiumFen: fen('Gross premium on the new version'),
-          changeFen: fen('Change'),
-          changePercent: nullableNumber('Change in % of the stored premium; null when it was 0.'),
-          storedDecision: { type: 'string', description: 'Stored decision.' },
-          newDecision: { type: 'string', description: 'Decision on the new version.' },
-        },
-      },
+      items: moverSchema,
     },
   },
 } as const;

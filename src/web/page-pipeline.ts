@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { insurerStaff } from '../auth/access-rules.ts';
 import type { Caller, Role } from '../auth/caller.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
+import { multipartBody } from './multipart-form.ts';
 import { translate, type Lang } from './web-messages.ts';
 import { loadWebSession, type WebSession } from './web-session-service.ts';
 import { renderPage } from './web-views.ts';
@@ -37,7 +38,7 @@ export type PageHandler = (page: PageRequest) => Promise<void>;
 
 export interface PagePipeline {
   router: Router;
-  /** Parses posted forms (urlencoded). */
+  /** Parses posted forms (urlencoded; multipart/form-data for file uploads is read by multipart-form.ts). */
   formBody: RequestHandler;
   /** A page for signed-in callers the access allows; POSTs also need the same origin and the session's CSRF token. */
   page(method: 'get' | 'post', path: string, access: PageAccess, handler: PageHandler): void;
@@ -142,7 +143,7 @@ export function createPagePipeline(router: Router, logger?: Logger): PagePipelin
   };
 
   const page = (method: 'get' | 'post', path: string, access: PageAccess, handler: PageHandler) => {
-    const handlers = method === 'post' ? [formBody] : [];
+    const handlers = method === 'post' ? [formBody, multipartBody] : [];
     router[method](path, ...handlers, (req: Request, res: Response, next: NextFunction) => {
       const lang = resolveLang(req, res);
       let session: WebSession | null = null;

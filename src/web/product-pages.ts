@@ -1,10 +1,12 @@
 // Insurers' product administration: products and versions, drafts edited as JSON, test vectors,
-// publishing and the diff between two versions. The catalogue service decides every rule.
+// publishing. The grids, spreadsheets, diff and impact pages are in rate-table-pages.ts.
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
-import { createVersion, diffVersions, getVersion, listProducts, listVersions, publishVersion, testVersion, updateDraft } from '../catalogue/catalogue-service.ts';
+import { createVersion, getVersion, listProducts, listVersions, publishVersion, testVersion, updateDraft } from '../catalogue/catalogue-service.ts';
 import { AppError } from '../http/app-error.ts';
 import { checkCode, type PagePipeline, type PageRequest } from './page-pipeline.ts';
-import { translate } from './web-messages.ts';
+import { listRateTables, readTableCells } from '../catalogue/rate-tables.ts';
+import { tableTitle } from './rate-table-pages.ts';
+import { translate, type Lang } from './web-messages.ts';
 
 interface VersionPageExtra {
   text?: string;
@@ -65,18 +67,6 @@ export function mountProductPages({ page }: PagePipeline): void {
     }
     await versionPage(request, code, version, { notice: translate('published', lang) });
   });
-
-  page('get', '/products/:code/diff', insurerStaff, async ({ req, lang, caller, render }) => {
-    const code = checkCode(req.params.code);
-    const from = checkCode(String(req.query.from ?? ''));
-    const to = checkCode(String(req.query.to ?? ''));
-    const diff = await diffVersions(caller, code, from, to);
-    const show = (v: unknown) => (v === undefined ? '' : JSON.stringify(v));
-    render('diff', {
-      title: `${translate('diff', lang)} · ${code}`, langPath: `/products/${code}/diff`, code, from, to,
-      changes: diff.changes.map((c) => ({ ...c, fromText: show(c.from), toText: show(c.to) })),
-    });
-  });
 }
 
 /** Saves a draft from the posted JSON; parse, schema and compile errors are shown with their path. */
@@ -89,7 +79,7 @@ async function saveDraft(request: PageRequest): Promise<void> {
   try {
     definition = JSON.parse(text);
   } catch (err) {
-    await versionPage(request, code, version, { text, errors: [{ path: 'definition', message: `is not valid JSON: ${(err as Error).message}` }] }, 400);
+    await versionPage(request, code, version, { text, errors: [{ path: 'definition', message: jsonSyntaxMessage(text, err as Error, lang) }] }, 400);
     return;
   }
   try {
@@ -103,15 +93,29 @@ async function saveDraft(request: PageRequest): Promise<void> {
   await versionPage(request, code, version, { notice: translate('saved', lang) });
 }
 
-/** The version editor: the definition (or the text just posted), its errors, vector results or a notice. */
-async function versionPage({ lang, caller, render }: PageRequest, code: string, version: string, extra: VersionPageExtra = {}, status = 200): Promise<void> {
+/** A JSON syntax error at its line and column (the parser only says "at position 12294"). */
+export function jsonSyntaxMessage(text: string, err: Error, lang: Lang): string {
+  const position = Number(/at position (\d+)/.exec(err.message)?.[1] ?? text.length);
+  const before = text.slice(0, position).split('\n');
+  const message = err.message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '');
+  return translate('jsonSyntax', lang, { line: before.length, column: before[before.length - 1]!.length + 1, message });
+}
+
+/** The version page: its rating tables, spreadsheets, actions, and the raw JSON (or the text just posted) with its errors. */
+async function versionPage({ req, lang, caller, render }: PageRequest, code: string, version: string, extra: VersionPageExtra = {}, status = 200): Promise<void> {
   const view = await getVersion(caller, code, version);
+  const { versions } = await listVersions(caller, code);
+  const base = `/products/${code}/versions/${encodeURIComponent(version)}`;
+  const others = versions.filter((v) => v.version !== version);
+  const tables = listRateTables(view.definition).map((table) => ({ id: table.id, title: tableTitle(table, lang), rows: readTableCells(view.definition, table).length, href: `${base}/tables/${table.id}` }));
   render('version-edit', {
+    base, tables, others: others.map((v) => ({ version: v.version, selected: v.status === 'published' && v === others.find((o) => o.status === 'published') })),
+    notice: extra.notice ?? (req.query.imported ? translate('imported', lang) : undefined),
     title: `${code} ${version}`, langPath: `/products/${code}/versions/${encodeURIComponent(version)}`,
     code, version, status: view.status, statusLabel: translate(`status_${view.status}`, lang),
     isDraft: view.status === 'draft', canEdit: view.status === 'draft' && insurerAdmins.includes(caller.role),
     text: extra.text ?? JSON.stringify(view.definition, null, 2),
     errors: extra.errors ?? view.compileErrors ?? [],
-    vectors: extra.vectors, notice: extra.notice,
+    vectors: extra.vectors,
   }, status);
 }

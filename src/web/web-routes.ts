@@ -7,6 +7,7 @@ import type { ServiceEvents } from '../events.ts';
 import { createPagePipeline } from './page-pipeline.ts';
 import { mountPolicyPages, type WebDocuments } from './policy-pages.ts';
 import { mountProductPages } from './product-pages.ts';
+import { mountRateTablePages } from './rate-table-pages.ts';
 import { mountQuotingPages } from './quoting-pages.ts';
 import { mountReferralPages } from './referral-pages.ts';
 import { mountSessionPages } from './session-pages.ts';
@@ -22,5 +23,6 @@ export function createWebRouter(options: { logger?: Logger; documents?: WebDocum
   mountReferralPages(pipeline, events);
   mountPolicyPages(pipeline, events, options.documents);
   mountProductPages(pipeline);
+  mountRateTablePages(pipeline);
   return router;
 }

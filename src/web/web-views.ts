@@ -38,3 +38,8 @@ export function renderPage(name: string, data: Record<string, unknown> & { lang:
   const body = template(name)(data);
   return template('layout')({ ...data, body });
 }
+
+/** Renders a page template without the layout: a part of a page sent to the page's script. */
+export function renderFragment(name: string, data: Record<string, unknown> & { lang: Lang }): string {
+  return template(name)(data);
+}

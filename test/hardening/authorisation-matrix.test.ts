@@ -133,6 +133,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
         case 'api-keys': return foreign.apiKey;
         case 'products':
         case 'catalogue': return foreign.product;
+        case 'tables': return 'sections';
         default: throw new Error(`no foreign value for {${name}} in ${route.path}`);
       }
     });

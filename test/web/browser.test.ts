@@ -1,5 +1,7 @@
 // The pages in a real headless Chromium against the running app on a real database.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
@@ -290,5 +292,101 @@ describe('Web pages in headless Chromium', function () {
     await page.goto(`${base}/products/${PRODUCT}/diff?from=2025.1&to=2025.2`);
     expect(await textOf(page, 'table.diff')).to.include('version');
     await shot(page, '20-insurer-diff');
+  });
+
+  describe('insurer workbench: a rate revision as tables (#14)', () => {
+    let page: Page;
+    let draftUrl: string;
+    const inThirtyDays = () => new Date(Date.now() + 8 * 3600_000 + 30 * 86_400_000).toISOString().slice(0, 10);
+    const cell = (name: string) => `[name="${name}"]`;
+
+    before(async () => {
+      // A small book on the version in force: three quotes in the loss-ratio band the revision touches, two outside it.
+      for (const lossRatio of [75, 80, 85, 30, 10]) {
+        const res = await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: { ...vector.inputs, lossRatio }, startDate: today() });
+        expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      }
+      page = await signedIn(t.keys.insurerAdmin);
+    });
+
+    it('clones the version in force, edits a filed range in a grid, imports a CSV, sees a two-cell diff, runs the vectors and the impact', async () => {
+      await page.goto(`${base}/products/${PRODUCT}`);
+      await Promise.all([page.waitForNavigation(), page.click('[data-clone="2025.1"]')]);
+      draftUrl = page.url();
+      expect(draftUrl).to.match(/\/versions\/2025\.\d+$/);
+      await shot(page, '21-insurer-version-tables');
+
+      // A bad edit: band (60, 90] overlaps (50, 70]; refused on its cell, the draft unchanged.
+      await Promise.all([page.waitForNavigation(), page.click('tr[data-table="step.lossRatio"] th a')]);
+      await setValue(page, 'r3.lower', '60');
+      await Promise.all([page.waitForNavigation(), page.click('#save-table')]);
+      expect(await page.$eval(cell('r3.lower'), (el) => el.getAttribute('aria-invalid'))).to.equal('true');
+      expect(await textOf(page, '#cell-3-lower-error')).to.include('overlaps');
+      await shot(page, '22-insurer-grid-error-on-cell');
+      await page.goto(`${draftUrl}/tables/step.lossRatio`);
+      expect(await page.$eval(cell('r3.lower'), (el) => (el as unknown as InputLike).value)).to.equal('70');
+
+      // The good edit: the filed range of (70, 90] widens to 1.4–2.0.
+      await setValue(page, 'r3.range.max', '2.0');
+      await Promise.all([page.waitForNavigation(), page.click('#save-table')]);
+      expect(await page.$('.notice')).not.to.equal(null);
+      await shot(page, '23-insurer-grid-saved');
+
+      // The short-period scale: export it as CSV, change 7 months to 72%, import the file.
+      await page.goto(`${draftUrl}/tables/period.scale`);
+      const csv = await page.evaluate(async (href) => (await fetch(href, { credentials: 'same-origin' })).text(), `${draftUrl}/tables/period.scale/export?format=csv`);
+      expect(csv).to.include('months,percent').and.include('7,70');
+      const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'scale-')), 'period-scale.csv');
+      await writeFile(file, csv.replace('7,70', '7,72'));
+      const input = await page.$('#import-file');
+      await (input as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(file);
+      await Promise.all([page.waitForNavigation(), page.click('#import-submit')]);
+      expect(await page.$eval(cell('r6.percent'), (el) => (el as unknown as InputLike).value)).to.equal('72');
+      await shot(page, '24-insurer-csv-imported');
+
+      // The diff against the version in force: exactly those two cells.
+      await page.goto(draftUrl);
+      await Promise.all([page.waitForNavigation(), page.click('#compare')]);
+      expect(page.url()).to.include('from=2025.1');
+      expect(await page.$$eval('td.changed', (cells) => cells.map((c) => (c.textContent ?? '').replace(/\s+/g, ' ').trim()))).to.deep.equal(['1.8 2.0', '70 72']);
+      expect(await page.$$eval('section.table-diff', (s) => s.map((x) => x.getAttribute('data-table')))).to.deep.equal(['step.lossRatio', 'period.scale']);
+      await shot(page, '25-insurer-diff-tables');
+
+      // The vectors still pass; the impact analysis shows its histogram and the movers, each linking to its quote.
+      await page.goto(draftUrl);
+      await Promise.all([page.waitForNavigation(), page.click('#run-vectors')]);
+      expect(await page.$$eval('#vector-results li.ok', (items) => items.length)).to.equal(shippedVectors('first-set-equipment.json').length);
+      await page.click('#run-impact');
+      await page.waitForSelector('#impact-result svg.histogram-svg rect.bar', { timeout: 60_000 });
+      const bars = await page.$$eval('#impact-result [data-book="quotes"] rect.bar', (rects) => rects.map((r) => Number(r.getAttribute('data-count'))));
+      expect(bars.reduce((a, b) => a + b, 0)).to.be.at.least(5);
+      expect(bars.filter((n) => n > 0).length).to.be.at.least(2);
+      const movers = await page.$$eval('#impact-result [data-book="quotes"] table.movers a', (links) => links.map((a) => a.getAttribute('href')));
+      expect(movers.length).to.be.at.least(3);
+      expect(movers[0]).to.match(/^\/quotes\/[0-9a-f]{24}$/);
+      await shot(page, '26-insurer-impact');
+      expect(problemsOf(page)).to.deep.equal([]);
+    });
+
+    it('publishes the revision from a date 30 days ahead: today\'s version stays in force, the new one is scheduled', async () => {
+      const version = draftUrl.split('/').pop()!;
+      const from = inThirtyDays();
+      await page.goto(draftUrl);
+      // The timeline (#14, first part): the publish form takes the first day the version applies.
+      await page.$eval('form[action$="/publish"] input[type="date"]', (el, value) => ((el as unknown as InputLike).value = value), from);
+      page.once('dialog', (dialog) => void dialog.accept());
+      await Promise.all([page.waitForNavigation(), page.click('#publish')]);
+      await shot(page, '27-insurer-published-scheduled');
+      await page.goto(`${base}/products/${PRODUCT}`);
+      const rows = await page.$$eval('tbody tr', (trs) => trs.map((tr) => (tr.textContent ?? '').replace(/\s+/g, ' ')));
+      expect(rows.find((r) => r.includes('2025.1'))).to.match(/已发布|生效/);
+      expect(rows.find((r) => r.includes(version))).to.include(from);
+      await shot(page, '28-insurer-versions-scheduled');
+      const catalogue = await t.http.get(`/v1/catalogue/${PRODUCT}`).set(bearer(t.keys.broker));
+      expect(JSON.stringify(catalogue.body)).to.include(version).and.include(from);
+      const priced = async (startDate: string) => (await t.http.post('/v1/pricing/preview').set(bearer(t.keys.broker)).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: vector.inputs, startDate })).body.productVersion as string;
+      expect(await priced(today())).to.equal('2025.1');
+      expect(await priced(from)).to.equal(version);
+    });
   });
 });

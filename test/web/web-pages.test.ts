@@ -151,6 +151,6 @@ describe('Web pages: sign-in, sessions, CSP and CSRF (HTTP)', () => {
     expect(bad.text).to.match(/<code>definition\.vatRatePercent<\/code>/);
     const notJson = await agent.post(editUrl).type('form').send({ _csrf: token, definition: '{ nope' });
     expect(notJson.status).to.equal(400);
-    expect(notJson.text).to.include('is not valid JSON');
+    expect(notJson.text).to.include('不是有效的 JSON：第 1 行第 3 列');
   });
 });

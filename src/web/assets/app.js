@@ -1,4 +1,4 @@
-/* global document, HTMLElement, FormData, URLSearchParams */
+/* global document, window, HTMLElement, FormData, URLSearchParams */
 // Progressive enhancement only: every page works without this file.
 (function () {
   'use strict';
@@ -179,5 +179,62 @@
       if (control.value) touched.add(control.name);
     });
     schedulePreview();
+  }
+
+  // Impact analysis: the same form post, asking for NDJSON, so progress shows while it runs.
+  var impactForm = document.getElementById('impact-form');
+  var impactStatus = document.getElementById('impact-status');
+  var impactOutput = document.getElementById('impact-output');
+
+  function readLines(response, onLine) {
+    var reader = response.body.getReader();
+    var decoder = new TextDecoder();
+    var buffered = '';
+    function pump() {
+      return reader.read().then(function (chunk) {
+        if (chunk.done) {
+          if (buffered.trim()) onLine(JSON.parse(buffered));
+          return undefined;
+        }
+        buffered += decoder.decode(chunk.value, { stream: true });
+        var lines = buffered.split('\n');
+        buffered = lines.pop();
+        lines.filter(function (l) { return l.trim(); }).forEach(function (l) { onLine(JSON.parse(l)); });
+        return pump();
+      });
+    }
+    return pump();
+  }
+
+  if (impactForm && impactStatus && impactOutput && window.fetch && window.TextDecoder) {
+    impactForm.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var button = impactForm.querySelector('button');
+      button.disabled = true;
+      var bar = document.createElement('progress');
+      var text = document.createElement('span');
+      text.textContent = impactStatus.getAttribute('data-running');
+      impactStatus.replaceChildren(bar, document.createTextNode(' '), text);
+      impactStatus.hidden = false;
+      impactOutput.replaceChildren();
+      fetch(impactForm.action, {
+        method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-CSRF-Token': csrfToken(impactForm), 'X-Requested-With': 'fetch', 'Accept': 'application/x-ndjson' },
+        body: new URLSearchParams(new FormData(impactForm)).toString(),
+      }).then(function (response) {
+        return readLines(response, function (message) {
+          if (message.total !== undefined) {
+            bar.max = Math.max(1, message.total);
+            bar.value = message.done;
+            text.textContent = message.label;
+          } else if (message.html !== undefined) {
+            impactOutput.innerHTML = message.html;
+            impactStatus.hidden = true;
+          } else if (message.error) {
+            text.textContent = message.error;
+          }
+        });
+      }).catch(function () { impactForm.submit(); }).finally(function () { button.disabled = false; });
+    });
   }
 })();

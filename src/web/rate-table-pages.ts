@@ -1,0 +1,190 @@
+// Rating tables on the pages: each table of a version as a grid (edit, add, remove and reorder
+// rows; save compiles first and shows every error on its cell), spreadsheets out and in, the
+// diff of two versions as tables, and the impact analysis run from the draft's page.
+import type { Response } from 'express';
+import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
+import { getVersion } from '../catalogue/catalogue-service.ts';
+import { listVersionTables, saveRateTable, tableOf } from '../catalogue/rate-table-service.ts';
+import { listRateTables, locateCell, readTableCells, type RateTable } from '../catalogue/rate-tables.ts';
+import { diffVersionTables } from '../catalogue/table-diff.ts';
+import { importTableSheet, importWorkbook, tablesToXlsx, tableToCsv, XLSX_TYPE, type SheetFormat } from '../catalogue/table-spreadsheets.ts';
+import { AppError } from '../http/app-error.ts';
+import type { ErrorDetail } from '../rating/index.ts';
+import { uploadedFile } from './multipart-form.ts';
+import { checkCode, type PagePipeline, type PageRequest } from './page-pipeline.ts';
+import { mountImpactPages } from './impact-pages.ts';
+import { translate, type Lang } from './web-messages.ts';
+
+const CELL = /^r(\d+)\.(.+)$/;
+
+/** The title of a table in the page language: the product's own label, else the message for its kind. */
+export function tableTitle(table: RateTable, lang: Lang): string {
+  const own = table.title ? (lang === 'en' ? table.title.en : table.title.zh) : undefined;
+  if (table.kind === 'limits') return `${translate('table_limits', lang)} · ${own ?? ''}`;
+  return own ?? translate(`table_${table.kind}`, lang);
+}
+
+/** Posted cells `r<row>.<column>` as rows in posted row order. */
+function postedCells(table: RateTable, body: Record<string, unknown>): string[][] {
+  const rows = new Map<number, string[]>();
+  for (const [name, value] of Object.entries(body)) {
+    const m = CELL.exec(name);
+    if (!m) continue;
+    const column = table.columns.findIndex((c) => c.id === m[2]);
+    if (column < 0) continue;
+    const row = rows.get(Number(m[1])) ?? table.columns.map(() => '');
+    row[column] = typeof value === 'string' ? value : '';
+    rows.set(Number(m[1]), row);
+  }
+  return [...rows.entries()].sort((a, b) => a[0] - b[0]).map(([, cells]) => cells);
+}
+
+/** A row operation of the grid (no JavaScript needed): add, remove, move up or down. */
+function applyRowOp(op: string, cells: string[][], table: RateTable): string[][] {
+  const [verb, at] = op.split(':');
+  const i = Number(at);
+  const out = [...cells];
+  if (verb === 'add') out.push(table.columns.map(() => ''));
+  else if (verb === 'remove' && out[i]) out.splice(i, 1);
+  else if (verb === 'up' && i > 0 && out[i]) [out[i - 1], out[i]] = [out[i]!, out[i - 1]!];
+  else if (verb === 'down' && out[i + 1]) [out[i + 1], out[i]] = [out[i]!, out[i + 1]!];
+  return out;
+}
+
+interface GridExtra {
+  cells?: string[][];
+  errors?: ErrorDetail[];
+  notice?: string;
+  problems?: string[];
+}
+
+/** Renders one table as a grid: the stored cells, or the posted ones with their errors. */
+async function gridPage({ lang, caller, render }: PageRequest, code: string, version: string, tableId: string, extra: GridExtra = {}, status = 200): Promise<void> {
+  const view = await getVersion(caller, code, version);
+  const table = tableOf(view.definition, code, version, tableId);
+  const cells = extra.cells ?? readTableCells(view.definition, table);
+  const canEdit = view.status === 'draft' && insurerAdmins.includes(caller.role);
+  const tables = listRateTables(view.definition);
+  const cellErrors = new Map<string, string>();
+  const other: ErrorDetail[] = [];
+  for (const e of extra.errors ?? []) {
+    const at = locateCell(tables, e.path);
+    if (at && at.table.id === table.id && at.row >= 0 && at.column) {
+      const key = `${at.row}.${at.column}`;
+      cellErrors.set(key, cellErrors.has(key) ? `${cellErrors.get(key)!}; ${e.message}` : e.message);
+    } else other.push(e);
+  }
+  const base = `/products/${code}/versions/${encodeURIComponent(version)}`;
+  render('rate-table', {
+    title: `${tableTitle(table, lang)} · ${code} ${version}`, heading: tableTitle(table, lang), langPath: `${base}/tables/${table.id}`,
+    code, version, base, tableId: table.id, canEdit, canReorder: canEdit && !table.fixedRows, notice: extra.notice, problems: extra.problems,
+    hasCellErrors: cellErrors.size > 0, otherErrors: other, conditionsHelp: table.kind === 'rules',
+    columns: table.columns.map((c) => ({ id: c.id, label: translate(`col_${c.id}`, lang) })),
+    rows: cells.map((row, r) => ({
+      index: r, number: r + 1, first: r === 0, last: r === cells.length - 1,
+      cells: table.columns.map((c, i) => {
+        const error = cellErrors.get(`${r}.${c.id}`);
+        return {
+          name: `r${r}.${c.id}`, id: `cell-${r}-${c.id.replace(/[^A-Za-z0-9_-]/g, '-')}`, value: row[i] ?? '', error,
+          label: `${translate(`col_${c.id}`, lang)} · ${translate('row', lang)} ${r + 1}`, readOnly: !canEdit || c.readOnly,
+          options: c.options ? ['', ...c.options] : undefined, wide: c.kind === 'json' || c.kind === 'conditions' || c.kind === 'list' || c.id.startsWith('label') || c.id.startsWith('reason'),
+        };
+      }),
+    })),
+  }, status);
+}
+
+function sendFile(res: Response, body: Buffer | string, type: string, name: string): void {
+  res.status(200).set({ 'Content-Type': type, 'Content-Disposition': `attachment; filename="${name}"`, 'Cache-Control': 'no-store' }).send(body);
+}
+
+const formatOf = (filename: string, contentType: string): SheetFormat => (/\.xlsx$/i.test(filename) || contentType === XLSX_TYPE ? 'xlsx' : 'csv');
+
+const invalid = (err: unknown): err is AppError => err instanceof AppError && (err.kind === 'invalid_input' || err.kind === 'conflict');
+
+/** Mounts the grids, the spreadsheet downloads and uploads, the tabular diff and the impact pages. */
+export function mountRateTablePages(pipeline: PagePipeline): void {
+  const { page } = pipeline;
+  const params = (request: PageRequest) => ({ code: checkCode(request.req.params.code), version: checkCode(request.req.params.version) });
+
+  page('get', '/products/:code/versions/:version/tables/:table', insurerStaff, async (request) => {
+    const { code, version } = params(request);
+    await gridPage(request, code, version, checkCode(request.req.params.table));
+  });
+
+  page('post', '/products/:code/versions/:version/tables/:table', insurerAdmins, async (request) => {
+    const { code, version } = params(request);
+    const tableId = checkCode(request.req.params.table);
+    const view = await getVersion(request.caller, code, version);
+    const table = tableOf(view.definition, code, version, tableId);
+    const cells = postedCells(table, request.body);
+    const op = typeof request.body.op === 'string' ? request.body.op : 'save';
+    if (op !== 'save') return gridPage(request, code, version, tableId, { cells: applyRowOp(op, cells, table), notice: translate('notSavedYet', request.lang) });
+    try {
+      await saveRateTable(request.caller, code, version, tableId, cells);
+    } catch (err) {
+      if (!invalid(err)) throw err;
+      return gridPage(request, code, version, tableId, { cells, errors: err.details.length ? err.details : [{ path: '', message: err.message }], problems: [translate('tableNotSaved', request.lang)] }, 400);
+    }
+    await gridPage(request, code, version, tableId, { notice: translate('saved', request.lang) });
+  });
+
+  page('get', '/products/:code/versions/:version/tables/:table/export', insurerStaff, async (request) => {
+    const { code, version } = params(request);
+    const view = await getVersion(request.caller, code, version);
+    const table = tableOf(view.definition, code, version, checkCode(request.req.params.table));
+    const name = `${code}-${version}-${table.id}`;
+    if (request.req.query.format === 'xlsx') sendFile(request.res, await tablesToXlsx(view.definition, [table]), XLSX_TYPE, `${name}.xlsx`);
+    else sendFile(request.res, tableToCsv(view.definition, table), 'text/csv; charset=utf-8', `${name}.csv`);
+  });
+
+  page('get', '/products/:code/versions/:version/export', insurerStaff, async (request) => {
+    const { code, version } = params(request);
+    const { view } = await listVersionTables(request.caller, code, version);
+    sendFile(request.res, await tablesToXlsx(view.definition), XLSX_TYPE, `${code}-${version}.xlsx`);
+  });
+
+  page('post', '/products/:code/versions/:version/tables/:table/import', insurerAdmins, async (request) => {
+    const { code, version } = params(request);
+    const tableId = checkCode(request.req.params.table);
+    const file = uploadedFile(request.body.file);
+    if (!file) return gridPage(request, code, version, tableId, { problems: [translate('noFile', request.lang)] }, 400);
+    try {
+      await importTableSheet(request.caller, code, version, tableId, formatOf(file.filename, file.contentType), file.bytes);
+    } catch (err) {
+      if (!invalid(err)) throw err;
+      return gridPage(request, code, version, tableId, { problems: [translate('importProblems', request.lang), ...(err.details.length ? err.details.map((d) => d.message) : [err.message])] }, 400);
+    }
+    await gridPage(request, code, version, tableId, { notice: translate('imported', request.lang) });
+  });
+
+  page('post', '/products/:code/versions/:version/import', insurerAdmins, async (request) => {
+    const { code, version } = params(request);
+    const file = uploadedFile(request.body.file);
+    const back = `/products/${code}/versions/${encodeURIComponent(version)}`;
+    if (!file) throw new AppError('invalid_input', translate('noFile', request.lang));
+    await importWorkbook(request.caller, code, version, file.bytes);
+    request.res.redirect(303, `${back}?imported=1`);
+  });
+
+  page('get', '/products/:code/diff', insurerStaff, async ({ req, lang, caller, render }) => {
+    const code = checkCode(req.params.code);
+    const from = checkCode(String(req.query.from ?? ''));
+    const to = checkCode(String(req.query.to ?? ''));
+    const [a, b] = await Promise.all([getVersion(caller, code, from), getVersion(caller, code, to)]);
+    const diff = diffVersionTables(a.definition, b.definition);
+    const show = (v: unknown) => (v === undefined ? '' : JSON.stringify(v));
+    render('diff', {
+      title: `${translate('diff', lang)} · ${code}`, langPath: `/products/${code}/diff`, code, from, to,
+      tables: diff.tables.map((d) => ({
+        id: d.table.id, title: tableTitle(d.table, lang), changedCells: translate('changedCells', lang, { n: d.changedCells }),
+        columns: d.table.columns.map((c) => translate(`col_${c.id}`, lang)),
+        rows: d.rows.map((r) => ({ key: r.key, change: r.change, changeLabel: translate(`change_${r.change}`, lang), cells: r.cells })),
+      })),
+      changes: diff.otherChanges.map((c) => ({ ...c, fromText: show(c.from), toText: show(c.to) })),
+      same: diff.tables.length === 0 && diff.otherChanges.length === 0,
+    });
+  });
+
+  mountImpactPages(pipeline);
+}
