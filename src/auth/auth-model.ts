@@ -13,6 +13,10 @@ const organisationSchema = new Schema(
     regionCode: { type: String },
     qualifications: { type: [String], default: [] },
     unifiedSocialCreditCode: { type: String },
+    // Printed on documents (insurers: registered address and customer-service line).
+    address: { type: String },
+    addressEn: { type: String },
+    servicePhone: { type: String },
   },
   { timestamps: true, collection: 'organisations' },
 );

@@ -19,6 +19,9 @@ export const organisationSchema = {
     regionCode: { type: 'string', description: 'GB/T 2260 region code (6 digits); subsidy programmes match on it.' },
     qualifications: { type: 'array', items: { type: 'string' }, description: 'Enterprise qualifications such as high-tech, specialised-sme, tech-sme.' },
     unifiedSocialCreditCode: { type: 'string', description: '统一社会信用代码.' },
+    address: { type: 'string', description: 'Address in Chinese, printed on documents (an insurer\'s registered address).' },
+    addressEn: { type: 'string', description: 'Address in English.' },
+    servicePhone: { type: 'string', description: 'Customer-service telephone (客服电话), printed on documents.' },
     createdAt: { type: 'string', format: 'date-time', description: 'When it was created.' },
   },
 } as const;
@@ -46,6 +49,9 @@ export const newOrganisationSchema = {
     regionCode: { type: 'string', pattern: '^[0-9]{6}$', description: 'GB/T 2260 region code, e.g. 330106.' },
     qualifications: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 50 }, description: 'Enterprise qualifications.' },
     unifiedSocialCreditCode: { type: 'string', pattern: '^[0-9A-Z]{18}$', description: '统一社会信用代码 (18 characters).' },
+    address: { type: 'string', minLength: 1, maxLength: 200, description: 'Address in Chinese, printed on documents.' },
+    addressEn: { type: 'string', minLength: 1, maxLength: 200, description: 'Address in English.' },
+    servicePhone: { type: 'string', pattern: '^[0-9+][0-9 -]{2,29}$', description: 'Customer-service telephone (客服电话), e.g. 400-820-1234.' },
   },
 } as const;
 export type NewOrganisation = FromSchema<typeof newOrganisationSchema>;

@@ -28,6 +28,9 @@ function toOrganisationView(doc: InstanceType<typeof OrganisationModel>): Organi
     ...(doc.regionCode ? { regionCode: doc.regionCode } : {}),
     qualifications: [...(doc.qualifications ?? [])],
     ...(doc.unifiedSocialCreditCode ? { unifiedSocialCreditCode: doc.unifiedSocialCreditCode } : {}),
+    ...(doc.address ? { address: doc.address } : {}),
+    ...(doc.addressEn ? { addressEn: doc.addressEn } : {}),
+    ...(doc.servicePhone ? { servicePhone: doc.servicePhone } : {}),
     createdAt: (doc.get('createdAt') as Date).toISOString(),
   };
 }

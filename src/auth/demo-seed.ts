@@ -7,6 +7,8 @@ import type { Role } from './caller.ts';
 /** The insurer codes of the demo organisations; shipped product files name these. */
 export const DEMO_INSURER_CODE = 'KCIC';
 export const DEMO_OTHER_INSURER_CODE = 'HTIC';
+/** The third member of the shipped 首台（套） co-insurance pool. */
+export const DEMO_POOL_INSURER_CODE = 'ZXIC';
 
 export interface DemoKeys {
   platformAdmin: string;
@@ -20,8 +22,18 @@ export interface DemoKeys {
 
 const organisations: Record<string, NewOrganisation> = {
   platform: { code: 'PLATFORM', kind: 'platform', name: '平台运营方', nameEn: 'Platform operator' },
-  insurer: { code: DEMO_INSURER_CODE, kind: 'insurer', name: '科创财产保险股份有限公司（演示）', nameEn: 'Kechuang Property & Casualty (demo)' },
-  otherInsurer: { code: DEMO_OTHER_INSURER_CODE, kind: 'insurer', name: '恒泰科技保险股份有限公司（演示）', nameEn: 'Hengtai Technology Insurance (demo)' },
+  insurer: {
+    code: DEMO_INSURER_CODE, kind: 'insurer', name: '科创财产保险股份有限公司（演示）', nameEn: 'Kechuang Property & Casualty (demo)',
+    address: '上海市浦东新区世纪大道100号科创大厦18层', addressEn: '18/F Kechuang Tower, 100 Century Avenue, Pudong, Shanghai', servicePhone: '400-820-0101',
+  },
+  otherInsurer: {
+    code: DEMO_OTHER_INSURER_CODE, kind: 'insurer', name: '恒泰科技保险股份有限公司（演示）', nameEn: 'Hengtai Technology Insurance (demo)',
+    address: '北京市海淀区中关村大街27号恒泰大厦9层', addressEn: '9/F Hengtai Building, 27 Zhongguancun Street, Haidian, Beijing', servicePhone: '400-610-0202',
+  },
+  poolInsurer: {
+    code: DEMO_POOL_INSURER_CODE, kind: 'insurer', name: '中鑫科技保险股份有限公司（演示）', nameEn: 'Zhongxin Technology Insurance (demo)',
+    address: '深圳市南山区科技园南区高新南七道8号中鑫大厦12层', addressEn: '12/F Zhongxin Building, 8 Gaoxin South 7th Road, Nanshan, Shenzhen', servicePhone: '400-755-0303',
+  },
   broker: { code: 'MXB', kind: 'broker', name: '明信保险经纪有限公司（演示）', nameEn: 'Mingxin Insurance Brokers (demo)' },
   enterprise: {
     code: 'HZZZ', kind: 'enterprise', name: '杭州智造装备有限公司', nameEn: 'Hangzhou Smart Equipment Co., Ltd.',
@@ -35,12 +47,12 @@ const organisations: Record<string, NewOrganisation> = {
 
 const keys: { name: keyof DemoKeys; organisation: keyof typeof organisations; role: Role; userName: string }[] = [
   { name: 'platformAdmin', organisation: 'platform', role: 'platform-admin', userName: 'Platform admin' },
-  { name: 'insurerAdmin', organisation: 'insurer', role: 'insurer-admin', userName: '王产品 (product manager)' },
-  { name: 'underwriter', organisation: 'insurer', role: 'underwriter', userName: '李核保 (underwriter)' },
-  { name: 'broker', organisation: 'broker', role: 'broker', userName: '张经纪 (broker)' },
-  { name: 'enterprise', organisation: 'enterprise', role: 'enterprise', userName: '陈财务 (finance)' },
-  { name: 'otherInsurerAdmin', organisation: 'otherInsurer', role: 'insurer-admin', userName: '赵产品 (product manager)' },
-  { name: 'otherEnterprise', organisation: 'otherEnterprise', role: 'enterprise', userName: '刘财务 (finance)' },
+  { name: 'insurerAdmin', organisation: 'insurer', role: 'insurer-admin', userName: '王产品' },
+  { name: 'underwriter', organisation: 'insurer', role: 'underwriter', userName: '李核保' },
+  { name: 'broker', organisation: 'broker', role: 'broker', userName: '张经纪' },
+  { name: 'enterprise', organisation: 'enterprise', role: 'enterprise', userName: '陈财务' },
+  { name: 'otherInsurerAdmin', organisation: 'otherInsurer', role: 'insurer-admin', userName: '赵产品' },
+  { name: 'otherEnterprise', organisation: 'otherEnterprise', role: 'enterprise', userName: '刘财务' },
 ];
 
 /**

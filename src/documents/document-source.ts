@@ -3,8 +3,8 @@
 import { findOrganisationByCode, getOrganisation } from '../auth/auth-service.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
 import { AppError } from '../http/app-error.ts';
-import type { RatingResult } from '../rating/index.ts';
-import type { DocumentKind, DocumentSource, OrganisationFacts } from './document-view.ts';
+import type { RatingResult, WorksheetLine } from '../rating/index.ts';
+import type { DocumentKind, DocumentSource, OrganisationFacts, UnderwritingFacts } from './document-view.ts';
 
 /** The fields a quote and a policy share, as the documents service reads them. */
 export interface QuoteLike {
@@ -21,7 +21,31 @@ export interface QuoteLike {
 }
 
 /** What differs between a quotation and a policy schedule. */
-export type SourceExtras = Pick<DocumentSource, 'status' | 'quoteDate' | 'validUntil'> & { policyNumber?: string; issuedOn?: string };
+export type SourceExtras = Pick<DocumentSource, 'status' | 'quoteDate' | 'validUntil' | 'underwriting' | 'issued'> & { policyNumber?: string; issuedOn?: string };
+
+/** The underwriting subdocument of a stored quote, as the quotes capability writes it. */
+export interface QuoteUnderwriting {
+  action?: string | null;
+  by?: { userName?: string | null } | null;
+  at?: Date | null;
+  reason?: string | null;
+  originalResult?: unknown;
+}
+
+/**
+ * The underwriter's decision as documents print it: the referral reasons from the result before
+ * the decision, and every worksheet step whose coefficient the re-rating changed.
+ */
+export function underwritingFactsOf(uw: QuoteUnderwriting | null | undefined, result: RatingResult): UnderwritingFacts | undefined {
+  if (!uw?.action || !uw.at) return undefined;
+  const before = (uw.originalResult as RatingResult | undefined) ?? result;
+  const after = new Map(result.worksheet.map((line) => [line.step, line]));
+  const changes = before.worksheet
+    .map((line) => [line, after.get(line.step)] as const)
+    .filter((pair): pair is readonly [WorksheetLine, WorksheetLine] => pair[1] !== undefined && pair[1].value !== pair[0].value)
+    .map(([from, to]) => ({ label: to.label, from: from.value, to: to.value }));
+  return { action: uw.action === 'decline' ? 'decline' : 'approve', by: uw.by?.userName ?? '', at: uw.at, note: uw.reason ?? undefined, reasons: before.decision.reasons, changes };
+}
 
 /** The DocumentSource of a quote or policy: its own fields plus the product version and the organisations. */
 export async function loadDocumentSource(kind: DocumentKind, doc: QuoteLike, extra: SourceExtras): Promise<DocumentSource> {
@@ -49,8 +73,12 @@ export async function loadDocumentSource(kind: DocumentKind, doc: QuoteLike, ext
   };
 }
 
-function toFacts(org: { name: string; nameEn?: string; unifiedSocialCreditCode?: string } | null | undefined): OrganisationFacts | undefined {
-  return org ? { name: org.name, nameEn: org.nameEn, unifiedSocialCreditCode: org.unifiedSocialCreditCode } : undefined;
+type OrganisationLike = Pick<OrganisationFacts, 'nameEn' | 'unifiedSocialCreditCode' | 'address' | 'addressEn' | 'servicePhone'> & { name: string };
+
+function toFacts(org: OrganisationLike | null | undefined): OrganisationFacts | undefined {
+  if (!org) return undefined;
+  const { name, nameEn, unifiedSocialCreditCode, address, addressEn, servicePhone } = org;
+  return { name, nameEn, unifiedSocialCreditCode, address, addressEn, servicePhone };
 }
 
 async function loadOrganisation(id: string): Promise<OrganisationFacts | undefined> {

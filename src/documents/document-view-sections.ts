@@ -62,11 +62,8 @@ export function numbersOf(source: DocumentSource, t: DocumentLabels): DocumentVi
   ];
 }
 
-/** A quotation that cannot be bound as it stands says so (referred, declined, bound, …). */
-export function statusNoteOf(source: DocumentSource, t: DocumentLabels): string | undefined {
-  if (source.kind === 'policy' || source.status === 'quoted' || source.status === 'approved') return undefined;
-  return t[`status${cap1(source.status)}`] ?? source.status;
-}
+/** The optional form field naming the beneficiary (e.g. the equipment's buyer/user); printed as a party, not a particular. */
+export const BENEFICIARY_FIELD = 'beneficiaryName';
 
 /** The product says who is policyholder/insured/beneficiary; the enterprise is the buyer; the broker last. */
 export function partiesOf(source: DocumentSource, lang: DocumentLang, t: DocumentLabels): DocumentView['parties'] {
@@ -76,6 +73,8 @@ export function partiesOf(source: DocumentSource, lang: DocumentLang, t: Documen
     const role = t[party.role] ?? party.role;
     if (party.role === 'policyholder' || party.role === 'insured') {
       parties.push({ role, name: enterprise.name, nameAlt: enterprise.alt, uscc: source.enterprise?.unifiedSocialCreditCode });
+    } else if (party.role === 'beneficiary' && typeof source.inputs[BENEFICIARY_FIELD] === 'string' && source.inputs[BENEFICIARY_FIELD].trim()) {
+      parties.push({ role, name: source.inputs[BENEFICIARY_FIELD].trim(), nameAlt: pick(party.label, lang), uscc: undefined });
     } else {
       parties.push({ role, name: pick(party.label, lang), nameAlt: undefined, uscc: undefined });
     }
@@ -93,7 +92,7 @@ export function particularsOf(source: DocumentSource, lang: DocumentLang, t: Doc
   const lists: DocumentView['lists'] = [];
   for (const field of source.definition.form.fields as readonly FormField[]) {
     const value = source.inputs[field.key];
-    if (value === undefined || value === null) continue;
+    if (value === undefined || value === null || field.key === BENEFICIARY_FIELD) continue;
     if (field.type === 'list') {
       const itemFields = (field as { itemFields?: readonly FormField[] }).itemFields ?? [];
       const rows = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
@@ -198,26 +197,53 @@ export function coInsuranceOf(source: DocumentSource, lang: DocumentLang, t: Doc
   return shares && shares.length > 0 ? shares : undefined;
 }
 
-/** The engine's worksheet, one line per step, with the inputs it read and the running premium. */
-export function worksheetOf(result: RatingResult, fieldsByKey: FieldsByKey, lang: DocumentLang, t: DocumentLabels): DocumentView['worksheet'] {
-  return result.worksheet.map((line) => ({
-    label: pick(line.label, lang),
-    inputs: Object.entries(line.inputs)
-      .map(([key, value]) => worksheetInput(fieldsByKey.get(key), key, value, lang, t))
-      .join('; '),
-    matched: line.matched ? pick(line.matched.label, lang) || line.matched.row : '',
-    range: rangeText(line.filedRange),
-    value: line.value,
-    picked: line.picked,
-    running: formatYuan(line.runningPremiumFen),
-  }));
+/** The engine's worksheet, one line per step, each input by its label with its value and unit, and the running premium. */
+export function worksheetOf(result: RatingResult, def: ProductDefinition, fieldsByKey: FieldsByKey, lang: DocumentLang, t: DocumentLabels): DocumentView['worksheet'] {
+  const steps = new Map(def.plan.steps.map((s) => [s.key, s as { key: string; quantity?: string; unit?: string; altQuantity?: string; altUnit?: string }]));
+  const quantities = new Map((def.plan.quantities ?? []).map((q) => [q.key, q.label]));
+  return result.worksheet.map((line) => {
+    const step = steps.get(line.step);
+    const unitOf = (key: string): string | undefined =>
+      line.kind === 'base' ? (fieldsByKey.get(key)?.type === 'money' ? '元' : fieldsByKey.get(key)?.unit)
+        : key === step?.quantity ? step.unit : key === step?.altQuantity ? step.altUnit : BUILT_IN_UNITS[key] ?? fieldsByKey.get(key)?.unit;
+    return {
+      label: pick(line.label, lang),
+      inputs: Object.entries(line.inputs)
+        .map(([key, value]) => `${inputLabel(key, fieldsByKey, quantities, lang, t)}${t.termColon}${worksheetValue(fieldsByKey.get(key), value, unitOf(key), lang, t)}`)
+        .join(t.listSeparator!),
+      matched: line.matched ? pick(line.matched.label, lang) || line.matched.row : '',
+      range: rangeText(line.filedRange),
+      value: line.value,
+      picked: line.picked,
+      running: formatYuan(line.runningPremiumFen),
+    };
+  });
 }
 
-function worksheetInput(field: FormField | undefined, key: string, value: unknown, lang: DocumentLang, t: DocumentLabels): string {
-  if (!field) return `${key} = ${typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`;
-  // Enum codes print as their labels; amounts stay as the engine counted them.
-  const shown = field.type === 'enum' || field.type === 'boolean' ? fieldValue(field as never, value, lang, t) : typeof value === 'object' && value !== null ? JSON.stringify(value) : formatDecimal(value as string);
-  return `${pick(field.label, lang)} = ${shown}`;
+const BUILT_IN_UNITS: Record<string, string> = { periodMonths: 'months', periodDays: 'days' };
+
+function inputLabel(key: string, fieldsByKey: FieldsByKey, quantities: Map<string, LocalText>, lang: DocumentLang, t: DocumentLabels): string {
+  const field = fieldsByKey.get(key);
+  if (field) return pick(field.label, lang);
+  const quantity = quantities.get(key);
+  if (quantity) return pick(quantity, lang);
+  return t[`quantity${cap1(key)}`] ?? key;
+}
+
+/** A worksheet input as the engine counted it, in the unit the step reads it in. */
+function worksheetValue(field: FormField | undefined, value: unknown, unit: string | undefined, lang: DocumentLang, t: DocumentLabels): string {
+  if (field && (field.type === 'enum' || field.type === 'boolean')) return fieldValue(field as never, value, lang, t);
+  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? String(value.length) : JSON.stringify(value);
+  const shown = formatDecimal(String(value));
+  switch (unit) {
+    case '元': return `${shown} ${t.unitYuan}`;
+    case '万元': return `${shown} ${t.unitTenThousand}`;
+    case '%': return `${shown}%`;
+    case 'months': return `${shown} ${t.unitMonths}`;
+    case 'days': return `${shown} ${t.unitDays}`;
+    case 'years': return `${shown} ${t.unitYears}`;
+    default: return shown;
+  }
 }
 
 function rangeText(r: { min: string; max: string; minExclusive: boolean; maxExclusive: boolean } | undefined): string {

@@ -1,9 +1,10 @@
 // The view model a quotation or policy schedule is printed from: every string already in the
 // document's language and every amount already formatted, so templates only place text. Pure:
 // the caller loads the quote/policy, the product version and the organisations and passes them in.
-import type { ProductDefinition, RatingResult } from '../rating/index.ts';
+import type { DecisionReason, LocalText, ProductDefinition, RatingResult } from '../rating/index.ts';
 import { fill, formatYuan, pick } from './document-format.ts';
-import { coInsuranceOf, coverOf, fieldsByKeyOf, numbersOf, orgName, particularsOf, partiesOf, premiumOf, statusNoteOf, subsidyOf, worksheetOf } from './document-view-sections.ts';
+import { coInsuranceOf, coverOf, fieldsByKeyOf, numbersOf, orgName, particularsOf, partiesOf, premiumOf, subsidyOf, worksheetOf } from './document-view-sections.ts';
+import { contactOf, disputeOf, opinionOf, paymentOf, specialTermsOf, stateOf } from './document-view-terms.ts';
 
 export { formatDecimal, formatYuan, moneyInputToFen } from './document-format.ts';
 
@@ -19,6 +20,22 @@ export interface OrganisationFacts {
   name: string;
   nameEn?: string | undefined;
   unifiedSocialCreditCode?: string | undefined;
+  address?: string | undefined;
+  addressEn?: string | undefined;
+  servicePhone?: string | undefined;
+}
+
+/** The underwriter's decision on a referred quote, as documents print it. */
+export interface UnderwritingFacts {
+  action: 'approve' | 'decline';
+  /** The underwriter's user name. */
+  by: string;
+  at: Date;
+  note: string | undefined;
+  /** The reasons the quote was referred (or declined) for, from the result before the decision. */
+  reasons: DecisionReason[];
+  /** Worksheet steps whose coefficient the decision changed. */
+  changes: { label: LocalText; from: string; to: string }[];
 }
 
 /** Everything a document prints, as loaded by the documents service (or built by the bench). */
@@ -31,6 +48,10 @@ export interface DocumentSource {
   validUntil: string;
   /** YYYY-MM-DD, policies only. */
   issuedOn?: string;
+  /** Policies only: when it was issued and who bound it (a user of the broker). */
+  issued?: { at: Date; by: string | undefined };
+  /** The underwriter's decision, when the quote was referred and decided. */
+  underwriting?: UnderwritingFacts | undefined;
   startDate: string;
   endDate: string;
   productVersion: string;
@@ -56,8 +77,17 @@ export interface DocumentView {
   pdfTitle: string;
   insurerName: string;
   insurerNameAlt: string | undefined;
+  /** The issuing insurer's address and customer-service telephone. */
+  insurerContact: { address: string | undefined; phone: string | undefined };
   numbers: { label: string; value: string }[];
-  statusNote: string | undefined;
+  /** Where the quote or policy stands now, with who decided and when (Beijing time). */
+  state: { label: string; tone: 'ok' | 'warn' | 'bad'; lines: string[] };
+  /** 核保意见. */
+  opinion: string[];
+  /** 特别约定, numbered in print. */
+  specialTerms: string[];
+  payment: { label: string; value: string }[];
+  dispute: string;
   productName: string;
   productVersion: string;
   period: string;
@@ -83,7 +113,6 @@ export interface DocumentView {
   netCost: string;
   coInsurance: { insurer: string; role: string; share: string; gross: string; net: string; vat: string }[] | undefined;
   worksheet: { label: string; inputs: string; matched: string; range: string; value: string; picked: boolean; running: string }[];
-  clauses: { title: string; text: string }[];
   signatureDate: string;
   footerNote: string;
 }
@@ -94,6 +123,7 @@ export function buildDocumentView(source: DocumentSource, lang: DocumentLang, t:
   const isPolicy = source.kind === 'policy';
   const leadCode = result.coInsurance?.find((s) => s.role === 'lead')?.insurer ?? result.insurer;
   const insurer = orgName(source.insurers[leadCode], leadCode, lang);
+  const broker = source.broker ? orgName(source.broker, '', lang).name : undefined;
   const title = isPolicy ? t.policyTitle! : t.quoteTitle!;
   const number = isPolicy ? source.policyNumber! : source.quoteNumber;
   const fieldsByKey = fieldsByKeyOf(def);
@@ -107,8 +137,13 @@ export function buildDocumentView(source: DocumentSource, lang: DocumentLang, t:
     pdfTitle: `${title} ${number}`,
     insurerName: insurer.name,
     insurerNameAlt: insurer.alt,
+    insurerContact: contactOf(source.insurers[leadCode], lang),
     numbers: numbersOf(source, t),
-    statusNote: statusNoteOf(source, t),
+    state: stateOf(source, lang, t, insurer.name, broker),
+    opinion: opinionOf(source, lang, t),
+    specialTerms: specialTermsOf(source, lang, t),
+    payment: paymentOf(source, lang, t),
+    dispute: disputeOf(source, lang, t),
     productName: pick(def.name, lang),
     productVersion: source.productVersion,
     period: fill(t.periodText!, { start: source.startDate, end: source.endDate }),
@@ -120,8 +155,7 @@ export function buildDocumentView(source: DocumentSource, lang: DocumentLang, t:
     enterprisePays: formatYuan(result.enterprisePaysFen),
     netCost: formatYuan(result.expectedNetCostFen),
     coInsurance: coInsuranceOf(source, lang, t),
-    worksheet: worksheetOf(result, fieldsByKey, lang, t),
-    clauses: def.clauses.map((c) => ({ title: pick(c.title, lang), text: pick(c.text, lang) })),
+    worksheet: worksheetOf(result, def, fieldsByKey, lang, t),
     signatureDate: isPolicy ? (source.issuedOn ?? '') : source.quoteDate,
     footerNote: isPolicy ? t.policyFooter! : t.quoteFooter!,
   };

@@ -6,11 +6,12 @@
 import type { Caller } from '../auth/caller.ts';
 import { notFound } from '../http/app-error.ts';
 import { loadVisiblePolicy } from '../policies/policy-service.ts';
+import { loadVisibleQuote } from '../quotes/quote-service.ts';
 import { isVisibleTo } from '../auth/visibility.ts';
-import { chinaDate } from '../rating/index.ts';
+import { chinaDate, type RatingResult } from '../rating/index.ts';
 import { PolicyDocumentModel, policyDocumentId } from './document-model.ts';
 import type { DocumentPrinter } from './document-printer.ts';
-import { loadDocumentSource } from './document-source.ts';
+import { loadDocumentSource, underwritingFactsOf } from './document-source.ts';
 import type { DocumentTemplates } from './document-templates.ts';
 import { DOCUMENT_LANGS, type DocumentLang } from './document-view.ts';
 import { asciiFileNameOf, fileNameOf, matchesEtag, sha256, type PdfFile } from './pdf-file.ts';
@@ -102,12 +103,16 @@ function remember<V>(map: Map<string, V>, key: string, value: V, limit: number):
 /** Renders one language of a policy schedule and stores it unless another writer was first. */
 async function renderAndStore(printer: DocumentPrinter, templates: DocumentTemplates, policyId: string, lang: DocumentLang): Promise<StoredSchedule> {
   const policy = await loadVisiblePolicy(SYSTEM_CALLER, policyId);
+  // The quote it was bound from carries the underwriter's decision (核保意见, 特别约定).
+  const quote = await loadVisibleQuote(SYSTEM_CALLER, policy.quoteId);
   const source = await loadDocumentSource('policy', policy, {
     status: 'bound',
     quoteDate: '',
     validUntil: '',
     policyNumber: policy.policyNumber,
     issuedOn: chinaDate(policy.issuedAt),
+    issued: { at: policy.issuedAt, by: policy.boundBy?.userName ?? undefined },
+    underwriting: underwritingFactsOf(quote.underwriting, policy.result as RatingResult),
   });
   const view = templates.view(source, lang);
   const html = templates.renderHtml(view);

@@ -3,9 +3,11 @@
 // changes whenever anything printed changes and doubles as a strong ETag. Concurrent requests
 // for the same key share one render. See docs/documents.md ("Caching and storage").
 import type { Caller } from '../auth/caller.ts';
+import { conflict } from '../http/app-error.ts';
 import { loadVisibleQuote } from '../quotes/quote-service.ts';
+import type { RatingResult } from '../rating/index.ts';
 import type { DocumentPrinter } from './document-printer.ts';
-import { loadDocumentSource } from './document-source.ts';
+import { loadDocumentSource, underwritingFactsOf } from './document-source.ts';
 import type { DocumentTemplates } from './document-templates.ts';
 import type { DocumentLang } from './document-view.ts';
 import { asciiFileNameOf, fileNameOf, matchesEtag, sha256, type PdfFile } from './pdf-file.ts';
@@ -17,7 +19,10 @@ export function createQuotePdfs(printer: DocumentPrinter, templates: DocumentTem
   const printCached = createPrintCache(printer, maxEntries);
   return async function quotePdf(caller, quoteId, lang, ifNoneMatch) {
     const doc = await loadVisibleQuote(caller, quoteId);
-    const source = await loadDocumentSource('quote', doc, { status: doc.status, quoteDate: doc.quoteDate, validUntil: doc.validUntil });
+    // A declined quote is not an offer: no premium, subsidy or validity to print (see docs/documents.md).
+    if (doc.status === 'declined') throw conflict(`Quote ${doc.quoteNumber} was declined; a declined quote is not an offer and has no quotation. The decline and its reasons are on the quote.`);
+    const underwriting = underwritingFactsOf(doc.underwriting, doc.result as RatingResult);
+    const source = await loadDocumentSource('quote', doc, { status: doc.status, quoteDate: doc.quoteDate, validUntil: doc.validUntil, underwriting });
     const view = templates.view(source, lang);
     const html = templates.renderHtml(view);
     const metadataDate = doc.get('createdAt') as Date;

@@ -9,10 +9,10 @@ import { useTestApp } from '../support/test-app.ts';
 describe('Demo seed', () => {
   const t = useTestApp();
 
-  it('creates two insurers, a broker firm, two enterprises and the platform', async () => {
+  it('creates three insurers (the 首台（套） pool), a broker firm, two enterprises and the platform', async () => {
     const organisations = await OrganisationModel.find({}).sort({ code: 1 }).lean();
     expect(organisations.map((o) => `${o.kind}:${o.code}`)).to.deep.equal([
-      'insurer:HTIC', 'enterprise:HZZZ', 'enterprise:JNXC', 'insurer:KCIC', 'broker:MXB', 'platform:PLATFORM',
+      'insurer:HTIC', 'enterprise:HZZZ', 'enterprise:JNXC', 'insurer:KCIC', 'broker:MXB', 'platform:PLATFORM', 'insurer:ZXIC',
     ]);
   });
 
@@ -33,6 +33,6 @@ describe('Demo seed', () => {
 
   it('does nothing on a database that already has organisations', async () => {
     expect(await seedDemoOrganisations(t.dataDir)).to.equal(null);
-    expect(await OrganisationModel.countDocuments()).to.equal(6);
+    expect(await OrganisationModel.countDocuments()).to.equal(7);
   });
 });

@@ -19,7 +19,7 @@ export interface TestApp {
   keys: DemoKeys;
   config: Config;
   dataDir: string;
-  /** Organisation ids by demo code (PLATFORM, KCIC, HTIC, MXB, HZZZ, JNXC). */
+  /** Organisation ids by demo code (PLATFORM, KCIC, HTIC, ZXIC, MXB, HZZZ, JNXC). */
   organisations: Record<string, string>;
   /** The app's PDF renderer (Chromium starts on the first PDF only) and documents service. */
   renderer: PdfRenderer;
