@@ -9,7 +9,7 @@ const errorDetails = {
   items: { type: 'object', required: ['path', 'message'], additionalProperties: false, properties: { path: { type: 'string', description: 'Where.' }, message: { type: 'string', description: 'What rule.' } } },
 } as const;
 
-export const versionStatusEnum = ['draft', 'published', 'retired'] as const;
+export const versionStatusEnum = ['draft', 'published', 'retired', 'withdrawn'] as const;
 
 export const productVersionSchema = {
   $id: schemaId('ProductVersion'),
@@ -20,11 +20,12 @@ export const productVersionSchema = {
   properties: {
     productCode: { type: 'string', description: 'Product code.' },
     version: { type: 'string', description: 'Version label from the definition.' },
-    status: { type: 'string', enum: versionStatusEnum, description: 'draft (editable), published (immutable, quotable), retired (kept for old quotes).' },
+    status: { type: 'string', enum: versionStatusEnum, description: 'draft (editable), published (immutable; in force from effectiveFrom, or scheduled when that is later than today), retired (kept for old quotes), withdrawn (published for a later date, withdrawn before that date; kept for quotes already pinned to it).' },
     effectiveFrom: { type: 'string', description: 'First day in force.' },
     effectiveTo: { type: 'string', description: 'Last day in force; open when absent.' },
     publishedAt: { type: 'string', description: 'When it was published.' },
     retiredAt: { type: 'string', description: 'When it was retired.' },
+    withdrawnAt: { type: 'string', description: 'When it was withdrawn (before its effective date).' },
     createdAt: { type: 'string', description: 'Created.' },
     updatedAt: { type: 'string', description: 'Last changed.' },
     definitionHash: { type: 'string', description: 'sha256 of the canonical definition.' },
@@ -45,6 +46,7 @@ export const versionSummarySchema = {
     effectiveTo: { type: 'string', description: 'Last day in force.' },
     publishedAt: { type: 'string', description: 'Published at.' },
     retiredAt: { type: 'string', description: 'Retired at.' },
+    withdrawnAt: { type: 'string', description: 'Withdrawn at.' },
     updatedAt: { type: 'string', description: 'Last changed.' },
   },
 } as const;
@@ -127,7 +129,12 @@ const catalogueItemProperties = {
   insurer: { type: 'object', required: ['code', 'name'], additionalProperties: false, description: 'The insurer.', properties: { code: { type: 'string', description: 'Code.' }, name: { type: 'string', description: 'Name.' } } },
   illustrative: { type: 'boolean', description: 'True for a tariff that is illustrative, not filed.' },
   effectiveFrom: { type: 'string', description: 'In force from.' },
-  effectiveTo: { type: 'string', description: 'In force to.' },
+  effectiveTo: { type: 'string', description: 'Last day in force: its own effectiveTo, or the day before the scheduled version takes over.' },
+  scheduled: {
+    type: 'object', required: ['version', 'effectiveFrom'], additionalProperties: false,
+    description: 'The published version scheduled to take over after this one; quotes whose cover starts on or after its effectiveFrom price on it.',
+    properties: { version: { type: 'string', description: 'Scheduled version.' }, effectiveFrom: { type: 'string', description: 'The day it takes over.' } },
+  },
 } as const;
 
 export const catalogueItemSchema = {
