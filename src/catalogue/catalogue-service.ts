@@ -142,6 +142,11 @@ async function loadProductForInsurer(caller: Actor, code: string) {
   return product;
 }
 
+/** 404 unless the caller's insurer owns the product (platform admins see every product). */
+export async function assertProductVisible(caller: Actor, code: string): Promise<void> {
+  await loadProductForInsurer(caller, code);
+}
+
 async function loadVersion(caller: Actor, code: string, version: string): Promise<VersionDoc> {
   await loadProductForInsurer(caller, code);
   const doc = await ProductVersionModel.findOne({ productCode: code, version });
