@@ -16,6 +16,7 @@ import { isVisibleTo, loadVisibleQuote } from '../quotes/quote-service.ts';
 import { chinaDate, type RatingResult } from '../rating/index.ts';
 import { PolicyDocumentModel, policyDocumentId } from './document-model.ts';
 import type { DocumentTemplates } from './document-templates.ts';
+import { compileFilingTemplate, renderFilingPdf } from './filing-document.ts';
 import { DOCUMENT_LANGS, type DocumentLang, type DocumentSource, type OrganisationFacts } from './document-view.ts';
 import { PdfRenderError, type PdfRenderer, type RendererLogger } from './pdf-renderer.ts';
 
@@ -36,6 +37,8 @@ export interface DocumentService {
   policyPdf(caller: Caller, policyId: string, lang: DocumentLang, ifNoneMatch?: string): Promise<PdfFile>;
   /** Renders and stores every language of a policy's schedule; logs and swallows failures. */
   storePolicySchedules(policyId: string): Promise<void>;
+  /** The filing document (费率表) of a product version the caller's insurer owns (404 otherwise). */
+  filingPdf(caller: Caller, code: string, version: string): Promise<PdfFile>;
   /** Stops reacting to issued policies (the renderer is closed by its owner). */
   close(): void;
 }
@@ -308,9 +311,11 @@ export function createDocumentService(options: DocumentServiceOptions): Document
     );
   }
 
+  const filingTemplate = compileFilingTemplate();
   const service: DocumentService = {
     quotePdf,
     policyPdf,
+    filingPdf: (caller, code, version) => renderFilingPdf(caller, code, version, filingTemplate, render),
     storePolicySchedules,
     close() {
       closed = true;
@@ -334,6 +339,7 @@ function toBuffer(bytes: unknown): Buffer {
 export const documentsUnavailable: DocumentService = {
   quotePdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   policyPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
+  filingPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   storePolicySchedules: () => Promise.resolve(),
   close: () => undefined,
 };
