@@ -1,11 +1,12 @@
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
-import { defineRoute } from '../http/route.ts';
+import { defineRoute, JsonReply } from '../http/route.ts';
 import { chinaDate, TECH_INSURANCE_LINES } from '../rating/index.ts';
 import { getCatalogueEntry, listCatalogue } from './catalogue-listing.ts';
 import {
-  catalogueEntrySchema, catalogueItemSchema, definitionDiffSchema, newProductSchema, newVersionSchema, productCodeParams,
-  productVersionSchema, vectorRunSchema, versionParams, versionSummarySchema,
+  catalogueEntrySchema, catalogueItemSchema, definitionDiffSchema, newProductSchema, newVectorFromQuoteSchema, newVersionSchema, productCodeParams,
+  productVersionSchema, vectorFromQuoteSchema, vectorRunSchema, versionParams, versionSummarySchema,
 } from './catalogue-schemas.ts';
+import { addVectorFromQuote } from './vector-from-quote.ts';
 import { createProduct, createVersion, diffVersions, getVersion, listProducts, listVersions, publishVersion, retireVersion, testVersion, updateDraft, withdrawVersion } from './catalogue-service.ts';
 
 const adminTags = ['Products (insurers)'];
@@ -64,6 +65,14 @@ export const catalogueRoutes = [
     params: versionParams,
     success: { status: 200, description: 'Vector results.', schema: vectorRunSchema },
     handler: ({ caller, params }) => testVersion(caller, params.code, params.version),
+  }),
+  defineRoute({
+    method: 'post', path: '/v1/products/{code}/versions/{version}/vectors-from-quote', operationId: 'addVectorFromQuote', summary: 'Keep a stored quote as a test vector of a draft (expected = what the draft gives)', tags: adminTags,
+    access: insurerAdmins,
+    params: versionParams,
+    body: newVectorFromQuoteSchema,
+    success: { status: 201, description: 'The vector, stored in the draft, beside what the quote got on its own version.', schema: vectorFromQuoteSchema },
+    handler: async ({ caller, params, body }) => new JsonReply(await addVectorFromQuote(caller, params.code, params.version, body), 201),
   }),
   defineRoute({
     method: 'post', path: '/v1/products/{code}/versions/{version}/publish', operationId: 'publishProductVersion', summary: 'Publish a draft: in force from its effectiveFrom, or scheduled when that is later than the version in force (refused if it does not compile, a vector fails or the dates clash: 409)', tags: adminTags,

@@ -174,6 +174,40 @@ export const catalogueEntrySchema = {
   },
 } as const;
 
+export const vectorFromQuoteSchema = {
+  $id: schemaId('VectorFromQuote'),
+  type: 'object',
+  description: 'A stored quote added to a draft as a test vector, with what the quote got on its own version to compare.',
+  required: ['productCode', 'version', 'vector', 'quote', 'vectorCount'],
+  additionalProperties: false,
+  properties: {
+    productCode: { type: 'string', description: 'Product.' },
+    version: { type: 'string', description: 'The draft.' },
+    vector: { type: 'object', description: 'The vector as stored in the draft: the quote\'s inputs, picks and period; expected = what the draft gives.' },
+    quote: {
+      type: 'object', required: ['id', 'quoteNumber', 'productVersion', 'decision', 'grossPremiumFen'], additionalProperties: false,
+      description: 'The quote and its stored outcome on the version it is pinned to.',
+      properties: {
+        id: { type: 'string', description: 'Quote id.' },
+        quoteNumber: { type: 'string', description: 'Quote number.' },
+        productVersion: { type: 'string', description: 'Version the quote is pinned to.' },
+        decision: { type: 'string', description: 'Its stored decision.' },
+        grossPremiumFen: { type: 'integer', description: 'Its stored gross premium (fen).' },
+      },
+    },
+    vectorCount: { type: 'integer', description: 'Vectors the draft now has.' },
+  },
+} as const;
+
+export const newVectorFromQuoteSchema = {
+  type: 'object', required: ['quoteId'], additionalProperties: false,
+  description: 'The quote to keep as a test vector.',
+  properties: {
+    quoteId: { type: 'string', pattern: '^[0-9a-f]{24}$', description: 'A stored quote of this product you may see.' },
+    name: { type: 'string', minLength: 1, maxLength: 200, description: 'Vector name (default: 报价 <quote number>).' },
+  },
+} as const;
+
 export const productCodeParams = {
   type: 'object', required: ['code'], additionalProperties: false,
   properties: { code: { type: 'string', pattern: '^[A-Z][A-Z0-9-]{0,63}$', description: 'Product code.' } },
@@ -187,4 +221,4 @@ export const versionParams = {
   },
 } as const;
 
-export const catalogueSchemas = [productDefinitionSchema, subsidyProgrammeSchema, productVersionSchema, newProductSchema, newVersionSchema, vectorRunSchema, definitionDiffSchema, catalogueItemSchema, catalogueEntrySchema];
+export const catalogueSchemas = [productDefinitionSchema, subsidyProgrammeSchema, productVersionSchema, newProductSchema, newVersionSchema, vectorRunSchema, definitionDiffSchema, catalogueItemSchema, catalogueEntrySchema, vectorFromQuoteSchema];

@@ -149,6 +149,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
       // Pinned to a version: insurer staff may pin only their own products (drafts included); on-sale versions are open to everyone else.
       previewPrice: { ...pricing(foreign.product), productVersion: String(definition.version) },
       createQuote: { ...pricing(own.product), enterpriseId: own.organisation },
+      addVectorFromQuote: { quoteId: own.quote },
       approveQuote: {},
       declineQuote: { reason: '授权矩阵' },
     };
