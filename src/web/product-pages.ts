@@ -1,10 +1,16 @@
 // Insurers' product administration: products and versions, drafts edited as JSON, test vectors,
 // publishing and the diff between two versions. The catalogue service decides every rule.
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
-import { createVersion, diffVersions, getVersion, listProducts, listVersions, publishVersion, testVersion, updateDraft } from '../catalogue/catalogue-service.ts';
+import { createVersion, diffVersions, getVersion, listProducts, listVersions, publishVersion, retireVersion, testVersion, updateDraft, withdrawVersion, type VersionStatus } from '../catalogue/catalogue-service.ts';
+import { addVectorFromQuote } from '../catalogue/vector-from-quote.ts';
 import { AppError } from '../http/app-error.ts';
-import { checkCode, type PagePipeline, type PageRequest } from './page-pipeline.ts';
-import { translate } from './web-messages.ts';
+import { getQuote } from '../quotes/quote-service.ts';
+import { chinaDate } from '../rating/index.ts';
+import { historyPanel, quoteHistoryAndDrafts } from './history-view.ts';
+import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
+import { quotePageData } from './quoting-pages.ts';
+import { formatYuan } from './web-forms.ts';
+import { translate, type Lang } from './web-messages.ts';
 
 interface VersionPageExtra {
   text?: string;
@@ -25,7 +31,39 @@ export function mountProductPages({ page }: PagePipeline): void {
     const { versions } = await listVersions(caller, code);
     render('product-versions', {
       title: `${translate('products', lang)} · ${code}`, code, canEdit: insurerAdmins.includes(caller.role),
-      versions: versions.map((v) => ({ ...v, statusLabel: translate(`status_${v.status}`, lang) })),
+      versions: versions.map((v) => ({ ...v, ...timelineActions(v), statusLabel: statusLabel(v, lang) })),
+    });
+  });
+
+  for (const action of ['retire', 'withdraw'] as const) {
+    page('get', `/products/:code/versions/:version/${action}`, insurerAdmins, async ({ req, lang, caller, render }) => {
+      const code = checkCode(req.params.code);
+      const version = checkCode(req.params.version);
+      const view = await getVersion(caller, code, version);
+      const key = action === 'retire' ? 'Retire' : 'Withdraw';
+      render('version-confirm', {
+        title: translate(`confirm${key}Title`, lang, { code, version }), text: translate(`confirm${key}Text`, lang, { date: view.effectiveFrom }),
+        code, version, action, buttonLabel: translate(action, lang), langPath: `/products/${code}/versions/${version}/${action}`,
+      });
+    });
+    page('post', `/products/:code/versions/:version/${action}`, insurerAdmins, async (request) => {
+      const code = checkCode(request.req.params.code);
+      const version = checkCode(request.req.params.version);
+      await (action === 'retire' ? retireVersion : withdrawVersion)(request.caller, code, version);
+      await versionPage(request, code, version, { notice: translate(action === 'retire' ? 'retired' : 'withdrawn', request.lang) });
+    });
+  }
+
+  page('post', '/products/:code/versions/:version/vectors-from-quote', insurerAdmins, async ({ req, lang, caller, body, render }) => {
+    const code = checkCode(req.params.code);
+    const version = checkCode(req.params.version);
+    const quoteId = checkId(body.quoteId);
+    const added = await addVectorFromQuote(caller, code, version, { quoteId });
+    const quote = await getQuote(caller, quoteId);
+    const expected = added.vector.expected as { decision: string; grossPremiumFen?: number };
+    render('quote', {
+      ...quotePageData(quote, caller, lang), ...(await quoteHistoryAndDrafts(caller, quote, lang)),
+      notice: translate('vectorAdded', lang, { version, name: added.vector.name, decision: translate(`status_${expected.decision}`, lang), draft: formatYuan(expected.grossPremiumFen ?? 0), quoted: formatYuan(added.quote.grossPremiumFen) }),
     });
   });
 
@@ -103,12 +141,26 @@ async function saveDraft(request: PageRequest): Promise<void> {
   await versionPage(request, code, version, { notice: translate('saved', lang) });
 }
 
+/** A published version not yet in force can be withdrawn; one in force, retired. */
+function timelineActions(v: { status: VersionStatus; effectiveFrom: string }, today = chinaDate(new Date())): { canWithdraw: boolean; canRetire: boolean } {
+  const published = v.status === 'published';
+  return { canWithdraw: published && v.effectiveFrom > today, canRetire: published && v.effectiveFrom <= today };
+}
+
+function statusLabel(v: { status: VersionStatus; effectiveFrom: string }, lang: Lang): string {
+  const label = translate(`status_${v.status}`, lang);
+  return timelineActions(v).canWithdraw ? `${label} · ${translate('scheduled', lang)}` : label;
+}
+
 /** The version editor: the definition (or the text just posted), its errors, vector results or a notice. */
 async function versionPage({ lang, caller, render }: PageRequest, code: string, version: string, extra: VersionPageExtra = {}, status = 200): Promise<void> {
   const view = await getVersion(caller, code, version);
+  const canEdit = insurerAdmins.includes(caller.role);
   render('version-edit', {
+    ...(canEdit ? timelineActions(view) : {}),
+    history: await historyPanel(caller, 'productVersion', `${code}@${version}`, lang),
     title: `${code} ${version}`, langPath: `/products/${code}/versions/${encodeURIComponent(version)}`,
-    code, version, status: view.status, statusLabel: translate(`status_${view.status}`, lang),
+    code, version, status: view.status, statusLabel: statusLabel(view, lang),
     isDraft: view.status === 'draft', canEdit: view.status === 'draft' && insurerAdmins.includes(caller.role),
     text: extra.text ?? JSON.stringify(view.definition, null, 2),
     errors: extra.errors ?? view.compileErrors ?? [],
