@@ -1,7 +1,7 @@
 // Reading the audit trail: who did what to a record, for callers who may see that record. Each
 // kind of record keeps its own visibility rule in its service; this module only asks it.
 import mongoose from 'mongoose';
-import { OrganisationModel } from '../auth/auth-model.ts';
+import { getOrganisation } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { assertProductVisible } from '../catalogue/catalogue-service.ts';
 import { invalidInput } from '../http/app-error.ts';
@@ -34,10 +34,11 @@ async function assertVisible(caller: Caller, entity: AuditEntityKind, id: string
   }
 }
 
+/** Names of the organisations that acted (a handful per trail: one read by _id each). */
 async function organisationNames(ids: string[]): Promise<Map<string, string>> {
   const valid = [...new Set(ids)].filter((id) => mongoose.isValidObjectId(id));
-  const docs = valid.length ? await OrganisationModel.find({ _id: { $in: valid } }, { name: 1 }).lean() : [];
-  return new Map(docs.map((d) => [String(d._id), d.name]));
+  const found = await Promise.all(valid.map((id) => getOrganisation(null, id).then((o) => [id, o.name] as const, () => undefined)));
+  return new Map(found.filter((f) => f !== undefined));
 }
 
 /** A page of one record's audit trail, newest first; 404 when the caller may not see the record. */
