@@ -4,6 +4,8 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config.ts';
+import { auditRoutes } from './audit/audit-routes.ts';
+import { auditSchemas } from './audit/audit-schemas.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { authSchemas } from './auth/auth-schemas.ts';
 import { authenticateApiKey } from './auth/auth-service.ts';
@@ -49,11 +51,11 @@ export interface AppDependencies {
  * routes only) what they store is announced to no one.
  */
 export function allRoutes(documents: DocumentService = documentsUnavailable, events: ServiceEvents = createEventHub()): RouteDefinition[] {
-  return [...authRoutes, ...catalogueRoutes, ...tableRoutes, ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...portfolioRoutes(events)];
+  return [...authRoutes, ...catalogueRoutes, ...tableRoutes, ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...portfolioRoutes(events), ...auditRoutes];
 }
 
 export function registerAllSchemas(): void {
-  for (const schema of [...authSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...portfolioSchemas]) registerSchema(schema as Record<string, unknown>);
+  for (const schema of [...authSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...portfolioSchemas, ...auditSchemas]) registerSchema(schema as Record<string, unknown>);
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;

@@ -59,7 +59,7 @@ export async function recordAuditEntries(actor: Caller | typeof systemActor, eve
 
 export interface AuditEntryView {
   at: string;
-  actor: { keyId: string; userName: string; role: string };
+  actor: { keyId: string; userName: string; role: string; organisationId: string };
   action: string;
   summary: string;
   changes?: { path: string; from?: unknown; to?: unknown }[];
@@ -67,12 +67,25 @@ export interface AuditEntryView {
 
 /** The audit trail of one record, newest first. */
 export async function listAuditEntries(entityType: string, entityIds: string[], limit = 200): Promise<AuditEntryView[]> {
-  const docs = await AuditEntryModel.find({ entityType, entityId: { $in: entityIds } }).sort({ at: -1 }).limit(limit).lean();
-  return docs.map((doc) => ({
+  return (await listAuditPage(entityType, entityIds, { limit, offset: 0 })).items;
+}
+
+/** A page of the audit trail of one record (or several ids of one kind), newest first, with the total. */
+export async function listAuditPage(entityType: string, entityIds: string[], page: { limit: number; offset: number }): Promise<{ items: AuditEntryView[]; total: number }> {
+  const filter = { entityType, entityId: { $in: entityIds } };
+  const [docs, total] = await Promise.all([
+    AuditEntryModel.find(filter).sort({ at: -1, _id: -1 }).skip(page.offset).limit(page.limit).lean(),
+    AuditEntryModel.countDocuments(filter),
+  ]);
+  return { items: docs.map(toEntryView), total };
+}
+
+function toEntryView(doc: { at: Date; actor?: { keyId?: string | null; userName?: string | null; role?: string | null; organisationId?: string | null } | null; action: string; summary: string; changes?: { path?: string | null; from?: unknown; to?: unknown }[] | null }): AuditEntryView {
+  return {
     at: doc.at.toISOString(),
-    actor: { keyId: doc.actor?.keyId ?? '', userName: doc.actor?.userName ?? '', role: doc.actor?.role ?? '' },
+    actor: { keyId: doc.actor?.keyId ?? '', userName: doc.actor?.userName ?? '', role: doc.actor?.role ?? '', organisationId: doc.actor?.organisationId ?? '' },
     action: doc.action,
     summary: doc.summary,
     ...(doc.changes ? { changes: doc.changes.map((c) => ({ path: c.path ?? '', from: c.from, to: c.to })) } : {}),
-  }));
+  };
 }

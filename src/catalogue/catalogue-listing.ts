@@ -4,6 +4,7 @@ import type { ProductDefinition, SubsidyProgramme } from '../rating/index.ts';
 import { cachedCatalogueRead } from './catalogue-cache.ts';
 import { ProductVersionModel } from './catalogue-model.ts';
 import { findEffectiveVersion, subsidyProgrammesFor } from './catalogue-service.ts';
+import { nextScheduled, resolveTimeline, versionInForce } from './version-timeline.ts';
 
 type Text = { zh: string; en: string };
 const pick = (text: Text | undefined, lang: Lang) => (text ? (lang === 'en' ? text.en : text.zh) : '');
@@ -19,6 +20,8 @@ export interface CatalogueItem {
   illustrative: boolean;
   effectiveFrom: string;
   effectiveTo?: string;
+  /** The published version that takes over after this one, with its first day. */
+  scheduled?: { version: string; effectiveFrom: string };
 }
 
 /** Insurers' names by code; cached like the catalogue (organisations are never renamed; a new insurer announces a change). */
@@ -52,13 +55,35 @@ function publishedDefinitions(): Promise<ProductDefinition[]> {
   });
 }
 
-/** Published versions in force on `date`, for anyone signed in to browse. */
+/** Per product: the published version in force on `date` (its last day from the timeline) and the next one scheduled. */
+function inForceWithScheduled(published: ProductDefinition[], date: string): { current: ProductDefinition; lastDay?: string; scheduled?: ProductDefinition }[] {
+  const byCode = new Map<string, ProductDefinition[]>();
+  for (const d of published) byCode.set(d.code, [...(byCode.get(d.code) ?? []), d]);
+  const entries = [];
+  for (const versions of byCode.values()) {
+    const current = versionInForce(versions, date);
+    if (!current) continue;
+    const lastDay = resolveTimeline(versions).find((s) => s.version === current.version)?.lastDay;
+    const scheduled = nextScheduled(versions, date);
+    entries.push({ current, ...(lastDay ? { lastDay } : {}), ...(scheduled ? { scheduled } : {}) });
+  }
+  return entries;
+}
+
+function withTimeline(item: CatalogueItem, entry: { lastDay?: string; scheduled?: ProductDefinition }): CatalogueItem {
+  return {
+    ...item,
+    ...(entry.lastDay ? { effectiveTo: entry.lastDay } : {}),
+    ...(entry.scheduled ? { scheduled: { version: entry.scheduled.version, effectiveFrom: entry.scheduled.effectiveFrom } } : {}),
+  };
+}
+
+/** Published versions in force on `date` (one per product), each with the version scheduled after it, for anyone signed in to browse. */
 export async function listCatalogue(filter: { line?: string; insurer?: string; date: string; lang: Lang }): Promise<CatalogueItem[]> {
   const [published, names] = await Promise.all([publishedDefinitions(), insurerNames()]);
-  return published
-    .filter((d) => d.effectiveFrom <= filter.date && (!d.effectiveTo || d.effectiveTo >= filter.date) && (!filter.line || d.line === filter.line))
-    .filter((d) => !filter.insurer || d.insurer === filter.insurer)
-    .map((d) => toItem(d, names, filter.lang));
+  return inForceWithScheduled(published, filter.date)
+    .filter(({ current: d }) => (!filter.line || d.line === filter.line) && (!filter.insurer || d.insurer === filter.insurer))
+    .map((entry) => withTimeline(toItem(entry.current, names, filter.lang), entry));
 }
 
 export interface CatalogueEntry extends CatalogueItem {
@@ -80,9 +105,10 @@ export async function getCatalogueEntry(code: string, date: string, lang: Lang):
   const definition = version.definition;
   const programmes: SubsidyProgramme[] = await subsidyProgrammesFor(definition.line);
   const names = await insurerNames();
+  const timeline = inForceWithScheduled((await publishedDefinitions()).filter((d) => d.code === code), date).find((e) => e.current.version === version.version) ?? {};
   const steps = (definition.plan as unknown as { steps?: { key: string; label: Text; changeableBy?: string[] }[] }).steps ?? [];
   return {
-    ...toItem(definition, names, lang),
+    ...withTimeline(toItem(definition, names, lang), timeline),
     parties: definition.parties,
     coverages: definition.coverages,
     form: definition.form,

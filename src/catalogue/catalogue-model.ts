@@ -15,13 +15,14 @@ productSchema.index({ insurerOrganisationId: 1, code: 1 });
 
 /**
  * One version of a product's definition. Drafts may be edited; a published version is a filed
- * contract and never changes (a change is a new version); retired versions stay for old quotes.
+ * contract and never changes (a change is a new version); retired versions stay for old quotes, as
+ * do withdrawn ones (published for a later date, withdrawn before that date).
  */
 const productVersionSchema = new Schema(
   {
     productCode: { type: String, required: true },
     version: { type: String, required: true },
-    status: { type: String, required: true, enum: ['draft', 'published', 'retired'] },
+    status: { type: String, required: true, enum: ['draft', 'published', 'retired', 'withdrawn'] },
     insurerOrganisationId: { type: String, required: true },
     line: { type: String, required: true },
     definition: { type: Schema.Types.Mixed, required: true },
@@ -32,6 +33,8 @@ const productVersionSchema = new Schema(
     effectiveTo: { type: String },
     publishedAt: { type: Date },
     retiredAt: { type: Date },
+    // A scheduled version withdrawn before its first day (see withdrawVersion).
+    withdrawnAt: { type: Date },
     createdBy: { type: String },
   },
   { timestamps: true, collection: 'productVersions', minimize: false },

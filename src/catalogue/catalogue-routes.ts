@@ -1,13 +1,14 @@
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
 import { langSchema } from '../http/common-schemas.ts';
-import { defineRoute } from '../http/route.ts';
+import { defineRoute, JsonReply } from '../http/route.ts';
 import { chinaDate, TECH_INSURANCE_LINES } from '../rating/index.ts';
 import { getCatalogueEntry, listCatalogue } from './catalogue-listing.ts';
 import {
-  catalogueEntrySchema, catalogueListSchema, definitionDiffSchema, newProductSchema, newVersionSchema, productCodeParams, productListSchema,
-  productVersionListSchema, productVersionSchema, vectorRunSchema, versionParams,
+  catalogueEntrySchema, catalogueListSchema, definitionDiffSchema, newProductSchema, newVectorFromQuoteSchema, newVersionSchema, productCodeParams, productListSchema,
+  productVersionListSchema, productVersionSchema, vectorFromQuoteSchema, vectorRunSchema, versionParams,
 } from './catalogue-schemas.ts';
-import { createProduct, createVersion, diffVersions, getVersion, listProducts, listVersions, publishVersion, retireVersion, testVersion, updateDraft } from './catalogue-service.ts';
+import { addVectorFromQuote } from './vector-from-quote.ts';
+import { createProduct, createVersion, diffVersions, getVersion, listProducts, listVersions, publishVersion, retireVersion, testVersion, updateDraft, withdrawVersion } from './catalogue-service.ts';
 
 const adminTags = ['Products (insurers)'];
 const catalogueTags = ['Catalogue'];
@@ -67,7 +68,15 @@ export const catalogueRoutes = [
     handler: ({ caller, params }) => testVersion(caller, params.code, params.version),
   }),
   defineRoute({
-    method: 'post', path: '/v1/products/{code}/versions/{version}/publish', operationId: 'publishProductVersion', summary: 'Publish a draft (refused if it does not compile, a vector fails or dates clash)', tags: adminTags,
+    method: 'post', path: '/v1/products/{code}/versions/{version}/vectors-from-quote', operationId: 'addVectorFromQuote', summary: 'Keep a stored quote as a test vector of a draft (expected = what the draft gives)', tags: adminTags,
+    access: insurerAdmins,
+    params: versionParams,
+    body: newVectorFromQuoteSchema,
+    success: { status: 201, description: 'The vector, stored in the draft, beside what the quote got on its own version.', schema: vectorFromQuoteSchema },
+    handler: async ({ caller, params, body }) => new JsonReply(await addVectorFromQuote(caller, params.code, params.version, body), 201),
+  }),
+  defineRoute({
+    method: 'post', path: '/v1/products/{code}/versions/{version}/publish', operationId: 'publishProductVersion', summary: 'Publish a draft: in force from its effectiveFrom, or scheduled when that is later than the version in force (refused if it does not compile, a vector fails or the dates clash: 409)', tags: adminTags,
     access: insurerAdmins,
     params: versionParams,
     success: { status: 200, description: 'The published version.', schema: productVersionSchema },
@@ -81,6 +90,13 @@ export const catalogueRoutes = [
     handler: ({ caller, params }) => retireVersion(caller, params.code, params.version),
   }),
   defineRoute({
+    method: 'post', path: '/v1/products/{code}/versions/{version}/withdraw', operationId: 'withdrawProductVersion', summary: 'Withdraw a scheduled version before its effective date (it becomes withdrawn)', tags: adminTags,
+    access: insurerAdmins,
+    params: versionParams,
+    success: { status: 200, description: 'The withdrawn version.', schema: productVersionSchema },
+    handler: ({ caller, params }) => withdrawVersion(caller, params.code, params.version),
+  }),
+  defineRoute({
     method: 'get', path: '/v1/products/{code}/diff', operationId: 'diffProductVersions', summary: 'What changed between two versions', tags: adminTags,
     access: insurerStaff,
     params: productCodeParams,
@@ -89,14 +105,14 @@ export const catalogueRoutes = [
     handler: ({ caller, params, query }) => diffVersions(caller, params.code, query.from, query.to),
   }),
   defineRoute({
-    method: 'get', path: '/v1/catalogue', operationId: 'listCatalogue', summary: 'Products on sale: published versions in force today', tags: catalogueTags,
+    method: 'get', path: '/v1/catalogue', operationId: 'listCatalogue', summary: 'Products on sale: the version of each in force today, and the one scheduled after it', tags: catalogueTags,
     access: 'signed-in',
     query: { type: 'object', additionalProperties: false, properties: { line: { type: 'string', enum: TECH_INSURANCE_LINES, description: 'Only this line.' }, insurer: { type: 'string', maxLength: 32, description: 'Only this insurer code.' }, lang: langQuery, date: dateQuery } } as const,
     success: { status: 200, description: 'Catalogue.', schema: catalogueListSchema },
     handler: async ({ query }) => ({ items: await listCatalogue({ ...(query.line ? { line: query.line } : {}), ...(query.insurer ? { insurer: query.insurer } : {}), date: query.date ?? chinaDate(new Date()), lang: query.lang ?? 'zh-CN' }) }),
   }),
   defineRoute({
-    method: 'get', path: '/v1/catalogue/{code}', operationId: 'getCatalogueEntry', summary: 'A product on sale: cover, form, limits, deductibles, subsidies', tags: catalogueTags,
+    method: 'get', path: '/v1/catalogue/{code}', operationId: 'getCatalogueEntry', summary: 'A product on sale: cover, form, limits, deductibles, subsidies, and the version scheduled after it', tags: catalogueTags,
     access: 'signed-in',
     params: productCodeParams,
     query: { type: 'object', additionalProperties: false, properties: { lang: langQuery, date: dateQuery } } as const,

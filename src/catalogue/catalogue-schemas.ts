@@ -9,7 +9,7 @@ const errorDetails = {
   items: { type: 'object', required: ['path', 'message'], additionalProperties: false, properties: { path: { type: 'string', description: 'Where.' }, message: { type: 'string', description: 'What rule.' } } },
 } as const;
 
-export const versionStatusEnum = ['draft', 'published', 'retired'] as const;
+export const versionStatusEnum = ['draft', 'published', 'retired', 'withdrawn'] as const;
 
 export const productVersionSchema = {
   $id: schemaId('ProductVersion'),
@@ -20,11 +20,12 @@ export const productVersionSchema = {
   properties: {
     productCode: { type: 'string', description: 'Product code.' },
     version: { type: 'string', description: 'Version label from the definition.' },
-    status: { type: 'string', enum: versionStatusEnum, description: 'draft (editable), published (immutable, quotable), retired (kept for old quotes).' },
+    status: { type: 'string', enum: versionStatusEnum, description: 'draft (editable), published (immutable; in force from effectiveFrom, or scheduled when that is later than today), retired (kept for old quotes), withdrawn (published for a later date, withdrawn before that date; kept for quotes already pinned to it).' },
     effectiveFrom: { type: 'string', description: 'First day in force.' },
     effectiveTo: { type: 'string', description: 'Last day in force; open when absent.' },
     publishedAt: { type: 'string', description: 'When it was published.' },
     retiredAt: { type: 'string', description: 'When it was retired.' },
+    withdrawnAt: { type: 'string', description: 'When it was withdrawn (before its effective date).' },
     createdAt: { type: 'string', description: 'Created.' },
     updatedAt: { type: 'string', description: 'Last changed.' },
     definitionHash: { type: 'string', description: 'sha256 of the canonical definition.' },
@@ -45,6 +46,7 @@ export const versionSummarySchema = {
     effectiveTo: { type: 'string', description: 'Last day in force.' },
     publishedAt: { type: 'string', description: 'Published at.' },
     retiredAt: { type: 'string', description: 'Retired at.' },
+    withdrawnAt: { type: 'string', description: 'Withdrawn at.' },
     updatedAt: { type: 'string', description: 'Last changed.' },
   },
 } as const;
@@ -144,7 +146,12 @@ const catalogueItemProperties = {
   insurer: { type: 'object', required: ['code', 'name'], additionalProperties: false, description: 'The insurer.', properties: { code: { type: 'string', description: 'Code.' }, name: { type: 'string', description: 'Name.' } } },
   illustrative: { type: 'boolean', description: 'True for a tariff that is illustrative, not filed.' },
   effectiveFrom: { type: 'string', description: 'In force from.' },
-  effectiveTo: { type: 'string', description: 'In force to.' },
+  effectiveTo: { type: 'string', description: 'Last day in force: its own effectiveTo, or the day before the scheduled version takes over.' },
+  scheduled: {
+    type: 'object', required: ['version', 'effectiveFrom'], additionalProperties: false,
+    description: 'The published version scheduled to take over after this one; quotes whose cover starts on or after its effectiveFrom price on it.',
+    properties: { version: { type: 'string', description: 'Scheduled version.' }, effectiveFrom: { type: 'string', description: 'The day it takes over.' } },
+  },
 } as const;
 
 export const catalogueItemSchema = {
@@ -190,6 +197,40 @@ export const catalogueEntrySchema = {
   },
 } as const;
 
+export const vectorFromQuoteSchema = {
+  $id: schemaId('VectorFromQuote'),
+  type: 'object',
+  description: 'A stored quote added to a draft as a test vector, with what the quote got on its own version to compare.',
+  required: ['productCode', 'version', 'vector', 'quote', 'vectorCount'],
+  additionalProperties: false,
+  properties: {
+    productCode: { type: 'string', description: 'Product.' },
+    version: { type: 'string', description: 'The draft.' },
+    vector: { type: 'object', description: 'The vector as stored in the draft: the quote\'s inputs, picks and period; expected = what the draft gives.' },
+    quote: {
+      type: 'object', required: ['id', 'quoteNumber', 'productVersion', 'decision', 'grossPremiumFen'], additionalProperties: false,
+      description: 'The quote and its stored outcome on the version it is pinned to.',
+      properties: {
+        id: { type: 'string', description: 'Quote id.' },
+        quoteNumber: { type: 'string', description: 'Quote number.' },
+        productVersion: { type: 'string', description: 'Version the quote is pinned to.' },
+        decision: { type: 'string', description: 'Its stored decision.' },
+        grossPremiumFen: { type: 'integer', description: 'Its stored gross premium (fen).' },
+      },
+    },
+    vectorCount: { type: 'integer', description: 'Vectors the draft now has.' },
+  },
+} as const;
+
+export const newVectorFromQuoteSchema = {
+  type: 'object', required: ['quoteId'], additionalProperties: false,
+  description: 'The quote to keep as a test vector.',
+  properties: {
+    quoteId: { type: 'string', pattern: '^[0-9a-f]{24}$', description: 'A stored quote of this product you may see.' },
+    name: { type: 'string', minLength: 1, maxLength: 200, description: 'Vector name (default: 报价 <quote number>).' },
+  },
+} as const;
+
 export const productCodeParams = {
   type: 'object', required: ['code'], additionalProperties: false,
   properties: { code: { type: 'string', pattern: '^[A-Z][A-Z0-9-]{0,63}$', description: 'Product code.' } },
@@ -205,5 +246,5 @@ export const versionParams = {
 
 export const catalogueSchemas = [
   productDefinitionSchema, subsidyProgrammeSchema, productListSchema, productVersionSchema, productVersionListSchema, newProductSchema, newVersionSchema, vectorRunSchema,
-  definitionDiffSchema, catalogueItemSchema, catalogueListSchema, catalogueEntrySchema,
+  definitionDiffSchema, catalogueItemSchema, catalogueListSchema, catalogueEntrySchema, vectorFromQuoteSchema,
 ];

@@ -4,14 +4,17 @@ import { findInsurerByCode } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError, conflict, invalidInput, notFound, type ErrorDetail } from '../http/app-error.ts';
 import { validateOrThrow } from '../http/schema-registry.ts';
-import { compileProduct, ProductCompileError, productDefinitionSchema, runTestVectors, type CompiledProduct, type ProductDefinition, type SubsidyProgramme } from '../rating/index.ts';
+import { chinaDate, compileProduct, ProductCompileError, productDefinitionSchema, runTestVectors, type CompiledProduct, type ProductDefinition, type SubsidyProgramme } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { announceCatalogueChange, cachedCatalogueRead } from './catalogue-cache.ts';
 import { ProductModel, ProductVersionModel, PublicationModel, SubsidyProgrammeModel } from './catalogue-model.ts';
 import { diffDefinitions, type DefinitionChange } from './definition-diff.ts';
+import { findTimelineClash, versionInForce } from './version-timeline.ts';
 
 type Actor = Caller | typeof systemActor;
-export type VersionStatus = 'draft' | 'published' | 'retired';
+export type VersionStatus = 'draft' | 'published' | 'retired' | 'withdrawn';
+/** Statuses a quote may stay pinned to: every version that was once published. */
+const PINNABLE = ['published', 'retired', 'withdrawn'];
 
 export interface VersionView {
   productCode: string;
@@ -21,6 +24,7 @@ export interface VersionView {
   effectiveTo?: string;
   publishedAt?: string;
   retiredAt?: string;
+  withdrawnAt?: string;
   createdAt: string;
   updatedAt: string;
   definitionHash: string;
@@ -94,6 +98,7 @@ function toVersionView(doc: VersionDoc, withCompileErrors = false): VersionView 
     ...(doc.effectiveTo ? { effectiveTo: doc.effectiveTo } : {}),
     ...(doc.publishedAt ? { publishedAt: doc.publishedAt.toISOString() } : {}),
     ...(doc.retiredAt ? { retiredAt: doc.retiredAt.toISOString() } : {}),
+    ...(doc.withdrawnAt ? { withdrawnAt: doc.withdrawnAt.toISOString() } : {}),
     createdAt: (doc.get('createdAt') as Date).toISOString(),
     updatedAt: (doc.get('updatedAt') as Date).toISOString(),
     definitionHash: doc.definitionHash,
@@ -120,7 +125,7 @@ function compiledFor(doc: VersionDoc): CompiledProduct {
 
 /** Compiles every published and retired version at start, so no request pays for compiling. */
 export async function warmCompiledCache(): Promise<number> {
-  const docs = await ProductVersionModel.find({ status: { $in: ['published', 'retired'] } });
+  const docs = await ProductVersionModel.find({ status: { $in: PINNABLE } });
   for (const doc of docs) compiledFor(doc);
   return docs.length;
 }
@@ -135,6 +140,11 @@ async function loadProductForInsurer(caller: Actor, code: string) {
     throw notFound(`The product ${code}`);
   }
   return product;
+}
+
+/** 404 unless the caller's insurer owns the product (platform admins see every product). */
+export async function assertProductVisible(caller: Actor, code: string): Promise<void> {
+  await loadProductForInsurer(caller, code);
 }
 
 async function loadVersion(caller: Actor, code: string, version: string): Promise<VersionDoc> {
@@ -192,6 +202,7 @@ export async function createProduct(caller: Actor, rawDefinition: unknown): Prom
   }
   const doc = await insertVersion(caller, insurerOrganisationId, definition);
   await recordAudit(caller, { action: 'product.create', entityType: 'product', entityId: definition.code, organisationId: insurerOrganisationId, summary: `Created product ${definition.code} with draft ${definition.version}.` });
+  await recordAudit(caller, { action: 'version.create', entityType: 'productVersion', entityId: `${definition.code}@${definition.version}`, organisationId: insurerOrganisationId, summary: `Created draft ${definition.version} of ${definition.code} with the product.` });
   return toVersionView(doc, true);
 }
 
@@ -274,15 +285,23 @@ function testDefinition(definition: ProductDefinition, programmes: readonly Subs
   return { passed: vectors.every((v) => v.passed), compileErrors: [], vectors };
 }
 
-function overlaps(a: { effectiveFrom: string; effectiveTo?: string | null }, b: { effectiveFrom: string; effectiveTo?: string | null }): boolean {
-  const aEnd = a.effectiveTo ?? '9999-12-31';
-  const bEnd = b.effectiveTo ?? '9999-12-31';
-  return a.effectiveFrom <= bEnd && b.effectiveFrom <= aEnd;
+/**
+ * Versions that hold a place on the timeline: published, or with a publication recorded but the
+ * status not yet written (a publish in flight on another instance counts as published).
+ */
+async function timelineVersions(code: string): Promise<{ version: string; effectiveFrom: string; effectiveTo?: string | null }[]> {
+  const publications = await PublicationModel.find({ productCode: code }, { version: 1 }).lean();
+  const docs = await ProductVersionModel.find({ productCode: code, version: { $in: publications.map((p) => p.version) } }, { version: 1, status: 1, effectiveFrom: 1, effectiveTo: 1 }).lean();
+  return docs.filter((d) => d.status === 'published' || d.status === 'draft');
 }
 
 /**
- * Publishes a draft: refused when it does not compile, a vector fails, or its dates overlap
- * another published version. Exactly once under concurrency, across instances (see publications).
+ * Publishes a draft: refused when it does not compile, a vector fails, or its dates clash with a
+ * published version in a way the timeline cannot resolve (see version-timeline.ts). A version
+ * effective from a later day than the one in force is scheduled: it takes over on that day.
+ * Exactly once under concurrency, across instances: the unique (productCode, sequence) insert
+ * orders publishes of a product; the clash check reads the publications after the sequence it
+ * will claim, so of two clashing publishes the second either sees the first or loses the insert.
  */
 export async function publishVersion(caller: Actor, code: string, version: string, now: Date = new Date()): Promise<VersionView> {
   let doc = await loadVersion(caller, code, version);
@@ -297,14 +316,13 @@ export async function publishVersion(caller: Actor, code: string, version: strin
   }
 
   for (let attempt = 0; attempt < 20; attempt++) {
-    const published = await ProductVersionModel.find({ productCode: code, status: 'published' }).lean();
-    const clash = published.find((other) => overlaps(doc, other));
+    const last = await PublicationModel.findOne({ productCode: code }).sort({ sequence: -1 }).lean();
+    const clash = findTimelineClash(doc, await timelineVersions(code));
     if (clash) {
-      throw conflict(`Version ${version} (${doc.effectiveFrom} to ${doc.effectiveTo ?? 'open'}) overlaps published version ${clash.version} (${clash.effectiveFrom} to ${clash.effectiveTo ?? 'open'}); retire it or change the effective dates.`, [
-        { path: 'definition.effectiveFrom', message: `overlaps published version ${clash.version} (effective-dates)` },
+      throw conflict(`Version ${version} (${doc.effectiveFrom} to ${doc.effectiveTo ?? 'open'}) cannot be published: ${clash.message}.`, [
+        { path: `definition.${clash.field}`, message: `clashes with published version ${clash.version} (effective-dates)` },
       ]);
     }
-    const last = await PublicationModel.findOne({ productCode: code }).sort({ sequence: -1 }).lean();
     try {
       await PublicationModel.create({ productCode: code, sequence: (last?.sequence ?? 0) + 1, version, at: now });
     } catch (err) {
@@ -322,10 +340,29 @@ export async function publishVersion(caller: Actor, code: string, version: strin
     await announceCatalogueChange();
     doc = (await ProductVersionModel.findById(doc._id))!;
     compiledFor(doc);
-    await recordAudit(caller, { action: 'version.publish', entityType: 'productVersion', entityId: `${code}@${version}`, organisationId: doc.insurerOrganisationId, summary: `Published ${code} ${version}, effective ${doc.effectiveFrom} to ${doc.effectiveTo ?? 'open'}.` }, now);
+    const when = doc.effectiveFrom > chinaDate(now) ? `scheduled to take effect on ${doc.effectiveFrom}` : `effective ${doc.effectiveFrom}`;
+    await recordAudit(caller, { action: 'version.publish', entityType: 'productVersion', entityId: `${code}@${version}`, organisationId: doc.insurerOrganisationId, summary: `Published ${code} ${version}, ${when} to ${doc.effectiveTo ?? 'open'}.` }, now);
     return toVersionView(doc);
   }
   throw new AppError('unavailable', `Too many concurrent publishes of ${code}; try again.`);
+}
+
+/**
+ * Withdraws a scheduled version (published, not yet in force) before its first day. It becomes
+ * `withdrawn`, not a draft again: its publication record is what makes publishing exactly-once
+ * and is never undone, and quotes for cover starting on or after its date may already be pinned
+ * to it (they keep it, as quotes on retired versions do). To change it, clone it into a new draft.
+ */
+export async function withdrawVersion(caller: Actor, code: string, version: string, now: Date = new Date()): Promise<VersionView> {
+  const doc = await loadVersion(caller, code, version);
+  const today = chinaDate(now);
+  if (doc.status !== 'published') throw conflict(`Only a scheduled (published, not yet in force) version can be withdrawn; ${code} ${version} is ${doc.status}.`);
+  if (doc.effectiveFrom <= today) throw conflict(`${code} ${version} has been in force since ${doc.effectiveFrom}; retire it instead of withdrawing it.`);
+  const result = await ProductVersionModel.updateOne({ _id: doc._id, status: 'published' }, { $set: { status: 'withdrawn', withdrawnAt: now } });
+  if (result.matchedCount === 0) throw conflict(`${code} ${version} changed meanwhile; reload it.`);
+  await announceCatalogueChange();
+  await recordAudit(caller, { action: 'version.withdraw', entityType: 'productVersion', entityId: `${code}@${version}`, organisationId: doc.insurerOrganisationId, summary: `Withdrew ${code} ${version} before its effective date ${doc.effectiveFrom}.` }, now);
+  return toVersionView((await ProductVersionModel.findById(doc._id))!);
 }
 
 /** Retires a published version: no new quotes use it; quotes and policies already on it keep it. */
@@ -345,6 +382,7 @@ export interface VersionSummary {
   effectiveTo?: string;
   publishedAt?: string;
   retiredAt?: string;
+  withdrawnAt?: string;
   updatedAt: string;
 }
 
@@ -361,6 +399,7 @@ export async function listVersions(caller: Actor, code: string): Promise<{ produ
       ...(d.effectiveTo ? { effectiveTo: d.effectiveTo } : {}),
       ...(d.publishedAt ? { publishedAt: d.publishedAt.toISOString() } : {}),
       ...(d.retiredAt ? { retiredAt: d.retiredAt.toISOString() } : {}),
+      ...(d.withdrawnAt ? { withdrawnAt: d.withdrawnAt.toISOString() } : {}),
       updatedAt: (d.get('updatedAt') as Date).toISOString(),
     })),
   };
@@ -405,8 +444,8 @@ export function findEffectiveVersion(code: string, date: string): Promise<Ratabl
 }
 
 async function readEffectiveVersion(code: string, date: string): Promise<RatableVersion> {
-  const docs = await ProductVersionModel.find({ productCode: code, status: 'published', effectiveFrom: { $lte: date } }).sort({ effectiveFrom: -1 });
-  const doc = docs.find((d) => !d.effectiveTo || d.effectiveTo >= date);
+  const docs = await ProductVersionModel.find({ productCode: code, status: 'published' });
+  const doc = versionInForce(docs, date);
   if (!doc) {
     if (!(await ProductModel.exists({ code }))) throw notFound(`The product ${code}`);
     throw conflict(`No published version of ${code} is in force on ${date}.`, [{ path: 'body.startDate', message: 'must be a date a published version is effective (effective-dates)' }]);
@@ -416,7 +455,7 @@ async function readEffectiveVersion(code: string, date: string): Promise<Ratable
 
 /** A specific published or retired version (what a stored quote is pinned to). */
 export async function findPinnedVersion(code: string, version: string): Promise<RatableVersion> {
-  const doc = await ProductVersionModel.findOne({ productCode: code, version, status: { $in: ['published', 'retired'] } });
+  const doc = await ProductVersionModel.findOne({ productCode: code, version, status: { $in: PINNABLE } });
   if (!doc) throw notFound(`Published version ${version} of ${code}`);
   return toRatable(doc);
 }

@@ -1,3 +1,5 @@
+import { insurerStaff } from '../auth/access-rules.ts';
+import { versionParams } from '../catalogue/catalogue-schemas.ts';
 import { defineRoute, RawReply, type RouteDefinition } from '../http/route.ts';
 import type { DocumentService, PdfFile } from './document-service.ts';
 import { documentIdParams, documentQuerySchema, pdfHeaders } from './document-schemas.ts';
@@ -42,6 +44,13 @@ export function documentRoutes(documents: DocumentService): RouteDefinition[] {
         const file = await documents.policyPdf(caller, params.id, query.lang ?? 'zh-CN', header('if-none-match'));
         return reply(file);
       },
+    }),
+    defineRoute({
+      method: 'get', path: '/v1/products/{code}/versions/{version}/filing.pdf', operationId: 'getFilingPdf', summary: 'The filing document (费率表) of a version as PDF, in Chinese: base rates, every rating table with its bands and filed ranges, the short-period scale, the underwriting rules', tags,
+      access: insurerStaff,
+      params: versionParams,
+      success: { status: 200, description: 'The filing PDF (Content-Disposition with the product code and version).', contentType: 'application/pdf' },
+      handler: async ({ caller, params }) => reply(await documents.filingPdf(caller, params.code, params.version)),
     }),
   ];
 }

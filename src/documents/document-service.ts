@@ -8,6 +8,7 @@
 import type { Caller } from '../auth/caller.ts';
 import { unavailable } from '../http/app-error.ts';
 import { createDocumentPrinter } from './document-printer.ts';
+import { compileFilingTemplate, renderFilingPdf } from './filing-document.ts';
 import type { DocumentTemplates } from './document-templates.ts';
 import type { DocumentLang } from './document-view.ts';
 import type { PdfFile } from './pdf-file.ts';
@@ -24,6 +25,8 @@ export interface DocumentService {
   policyPdf(caller: Caller, policyId: string, lang: DocumentLang, ifNoneMatch?: string): Promise<PdfFile>;
   /** Renders and stores every language of a policy's schedule; logs and swallows failures. Does nothing once closed. */
   storePolicySchedules(policyId: string): Promise<void>;
+  /** The filing document (费率表) of a product version the caller's insurer owns (404 otherwise). */
+  filingPdf(caller: Caller, code: string, version: string): Promise<PdfFile>;
   /** Stops storing schedules of issued policies (the renderer is closed by its owner). */
   close(): void;
 }
@@ -43,10 +46,12 @@ export function createDocumentService(options: DocumentServiceOptions): Document
   const { templates, logger } = options;
   const printer = createDocumentPrinter(options.renderer, options.renderTimeoutMs ?? 15_000, logger);
   const schedules = createPolicySchedules(printer, templates, logger);
+  const filingTemplate = compileFilingTemplate();
   let closed = false;
   return {
     quotePdf: createQuotePdfs(printer, templates, options.quoteCacheEntries ?? 256),
     policyPdf: schedules.policyPdf,
+    filingPdf: (caller, code, version) => renderFilingPdf(caller, code, version, filingTemplate, printer.print),
     storePolicySchedules: (policyId) => (closed ? Promise.resolve() : schedules.storeAll(policyId)),
     close() {
       closed = true;
@@ -58,6 +63,7 @@ export function createDocumentService(options: DocumentServiceOptions): Document
 export const documentsUnavailable: DocumentService = {
   quotePdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   policyPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
+  filingPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   storePolicySchedules: () => Promise.resolve(),
   close: () => undefined,
 };

@@ -118,7 +118,18 @@ export function validateOrThrow<T>(schema: JsonSchema, value: unknown, root: str
     const details = describeAjvErrors(validate.errors, root);
     throw invalidInput(`The request ${root} is invalid: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details);
   }
+  if (options.coerce) refuseNonFinite(value, root);
   return value as T;
+}
+
+/**
+ * ajv coerces the text "Infinity" to a number and then skips the number keywords (minimum,
+ * maximum) on it; query strings and path parameters are flat, so one pass over their values finds it.
+ */
+function refuseNonFinite(value: unknown, root: string): void {
+  if (!value || typeof value !== 'object') return;
+  const details = Object.entries(value).filter(([, v]) => typeof v === 'number' && !Number.isFinite(v)).map(([k]) => ({ path: joinPath(root, k), message: 'must be a finite number (type)' }));
+  if (details.length) throw invalidInput(`The request ${root} is invalid: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details);
 }
 
 /** Returns the errors of `value` against `schema` without throwing (used for response checks). */

@@ -1,12 +1,12 @@
 // Binding a quote, the policy lists and pages, and the quote and policy PDFs (the documents
 // service decides visibility exactly as for the API).
 import type { Request, Response } from 'express';
-import { quoters } from '../auth/access-rules.ts';
+import { insurerStaff, quoters } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
 import type { ServiceEvents } from '../events.ts';
 import { bindQuote, getPolicy, listPolicies } from '../policies/policy-service.ts';
-import { checkId, type PagePipeline } from './page-pipeline.ts';
+import { checkCode, checkId, type PagePipeline } from './page-pipeline.ts';
 import { buildResultView, formatYuan } from './web-forms.ts';
 import { translate, type Lang } from './web-messages.ts';
 
@@ -20,9 +20,10 @@ interface PdfFile {
 export interface WebDocuments {
   quotePdf(caller: Caller, quoteId: string, lang: Lang): Promise<PdfFile>;
   policyPdf(caller: Caller, policyId: string, lang: Lang): Promise<PdfFile>;
+  filingPdf(caller: Caller, code: string, version: string): Promise<PdfFile>;
 }
 
-/** Mounts binding, `/policies`, `/policies/{id}` and the two PDF downloads. */
+/** Mounts binding, `/policies`, `/policies/{id}` and the PDF downloads (quote, policy, a version's rate filing). */
 export function mountPolicyPages({ page }: PagePipeline, events: ServiceEvents, documents: WebDocuments | undefined): void {
   page('post', '/quotes/:id/bind', quoters, async ({ req, res, caller }) => {
     const policy = await bindQuote(events, caller, checkId(req.params.id));
@@ -53,6 +54,10 @@ export function mountPolicyPages({ page }: PagePipeline, events: ServiceEvents, 
 
   page('get', '/policies/:id/pdf', 'signed-in', async ({ req, res, caller }) => {
     sendPdf(res, await available().policyPdf(caller, checkId(req.params.id), pdfLang(req)));
+  });
+
+  page('get', '/products/:code/versions/:version/filing.pdf', insurerStaff, async ({ req, res, caller }) => {
+    sendPdf(res, await available().filingPdf(caller, checkCode(req.params.code), checkCode(req.params.version)));
   });
 }
 

@@ -1,11 +1,17 @@
 // Insurers' product administration: products and versions, drafts edited as JSON, test vectors,
 // publishing. The grids, spreadsheets, diff and impact pages are in rate-table-pages.ts.
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
-import { createVersion, getVersion, listProducts, listVersions, publishVersion, testVersion, updateDraft } from '../catalogue/catalogue-service.ts';
-import { AppError } from '../http/app-error.ts';
-import { checkCode, type PagePipeline, type PageRequest } from './page-pipeline.ts';
+import { createVersion, getVersion, listProducts, listVersions, publishVersion, retireVersion, testVersion, updateDraft, withdrawVersion, type VersionStatus } from '../catalogue/catalogue-service.ts';
+import { addVectorFromQuote } from '../catalogue/vector-from-quote.ts';
 import { listRateTables, readTableCells } from '../catalogue/rate-tables.ts';
+import { AppError } from '../http/app-error.ts';
+import { getQuote } from '../quotes/quote-service.ts';
+import { chinaDate } from '../rating/index.ts';
+import { historyPanel, quoteHistoryAndDrafts } from './history-view.ts';
+import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
+import { quotePageData } from './quoting-pages.ts';
 import { tableTitle } from './rate-table-pages.ts';
+import { formatYuan } from './web-forms.ts';
 import { translate, type Lang } from './web-messages.ts';
 
 interface VersionPageExtra {
@@ -27,7 +33,39 @@ export function mountProductPages({ page }: PagePipeline): void {
     const { versions } = await listVersions(caller, code);
     render('product-versions', {
       title: `${translate('products', lang)} · ${code}`, code, canEdit: insurerAdmins.includes(caller.role),
-      versions: versions.map((v) => ({ ...v, statusLabel: translate(`status_${v.status}`, lang) })),
+      versions: versions.map((v) => ({ ...v, ...timelineActions(v), statusLabel: statusLabel(v, lang) })),
+    });
+  });
+
+  for (const action of ['retire', 'withdraw'] as const) {
+    page('get', `/products/:code/versions/:version/${action}`, insurerAdmins, async ({ req, lang, caller, render }) => {
+      const code = checkCode(req.params.code);
+      const version = checkCode(req.params.version);
+      const view = await getVersion(caller, code, version);
+      const key = action === 'retire' ? 'Retire' : 'Withdraw';
+      render('version-confirm', {
+        title: translate(`confirm${key}Title`, lang, { code, version }), text: translate(`confirm${key}Text`, lang, { date: view.effectiveFrom }),
+        code, version, action, buttonLabel: translate(action, lang), langPath: `/products/${code}/versions/${version}/${action}`,
+      });
+    });
+    page('post', `/products/:code/versions/:version/${action}`, insurerAdmins, async (request) => {
+      const code = checkCode(request.req.params.code);
+      const version = checkCode(request.req.params.version);
+      await (action === 'retire' ? retireVersion : withdrawVersion)(request.caller, code, version);
+      await versionPage(request, code, version, { notice: translate(action === 'retire' ? 'retired' : 'withdrawn', request.lang) });
+    });
+  }
+
+  page('post', '/products/:code/versions/:version/vectors-from-quote', insurerAdmins, async ({ req, lang, caller, body, render }) => {
+    const code = checkCode(req.params.code);
+    const version = checkCode(req.params.version);
+    const quoteId = checkId(body.quoteId);
+    const added = await addVectorFromQuote(caller, code, version, { quoteId });
+    const quote = await getQuote(caller, quoteId);
+    const expected = added.vector.expected as { decision: string; grossPremiumFen?: number };
+    render('quote', {
+      ...quotePageData(quote, caller, lang), ...(await quoteHistoryAndDrafts(caller, quote, lang)),
+      notice: translate('vectorAdded', lang, { version, name: added.vector.name, decision: translate(`status_${expected.decision}`, lang), draft: formatYuan(expected.grossPremiumFen ?? 0), quoted: formatYuan(added.quote.grossPremiumFen) }),
     });
   });
 
@@ -93,6 +131,17 @@ async function saveDraft(request: PageRequest): Promise<void> {
   await versionPage(request, code, version, { notice: translate('saved', lang) });
 }
 
+/** A published version not yet in force can be withdrawn; one in force, retired. */
+function timelineActions(v: { status: VersionStatus; effectiveFrom: string }, today = chinaDate(new Date())): { canWithdraw: boolean; canRetire: boolean } {
+  const published = v.status === 'published';
+  return { canWithdraw: published && v.effectiveFrom > today, canRetire: published && v.effectiveFrom <= today };
+}
+
+function statusLabel(v: { status: VersionStatus; effectiveFrom: string }, lang: Lang): string {
+  const label = translate(`status_${v.status}`, lang);
+  return timelineActions(v).canWithdraw ? `${label} · ${translate('scheduled', lang)}` : label;
+}
+
 /** A JSON syntax error at its line and column (the parser only says "at position 12294"). */
 export function jsonSyntaxMessage(text: string, err: Error, lang: Lang): string {
   const position = Number(/at position (\d+)/.exec(err.message)?.[1] ?? text.length);
@@ -107,12 +156,15 @@ async function versionPage({ req, lang, caller, render }: PageRequest, code: str
   const { versions } = await listVersions(caller, code);
   const base = `/products/${code}/versions/${encodeURIComponent(version)}`;
   const others = versions.filter((v) => v.version !== version);
+  const canEdit = insurerAdmins.includes(caller.role);
   const tables = listRateTables(view.definition).map((table) => ({ id: table.id, title: tableTitle(table, lang), rows: readTableCells(view.definition, table).length, href: `${base}/tables/${table.id}` }));
   render('version-edit', {
+    ...(canEdit ? timelineActions(view) : {}),
+    history: await historyPanel(caller, 'productVersion', `${code}@${version}`, lang),
     base, tables, others: others.map((v) => ({ version: v.version, selected: v.status === 'published' && v === others.find((o) => o.status === 'published') })),
     notice: extra.notice ?? (req.query.imported ? translate('imported', lang) : undefined),
     title: `${code} ${version}`, langPath: `/products/${code}/versions/${encodeURIComponent(version)}`,
-    code, version, status: view.status, statusLabel: translate(`status_${view.status}`, lang),
+    code, version, status: view.status, statusLabel: statusLabel(view, lang),
     isDraft: view.status === 'draft', canEdit: view.status === 'draft' && insurerAdmins.includes(caller.role),
     text: extra.text ?? JSON.stringify(view.definition, null, 2),
     errors: extra.errors ?? view.compileErrors ?? [],

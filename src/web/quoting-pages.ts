@@ -11,6 +11,7 @@ import { createQuote, getQuote, listQuotes, type QuoteView } from '../quotes/quo
 import { previewPrice } from '../quotes/rating-request.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import type { RatingResult } from '../rating/index.ts';
+import { quoteHistoryAndDrafts } from './history-view.ts';
 import { checkCode, checkId, isId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { buildFieldViews, buildPickFields, buildResultView, errorsByField, formatYuan, parseQuoteForm, type FormErrors, type FormValues, type ProductField } from './web-forms.ts';
 import { translate, type Lang } from './web-messages.ts';
@@ -19,7 +20,10 @@ import { translate, type Lang } from './web-messages.ts';
 export function mountQuotingPages({ page }: PagePipeline, events: ServiceEvents): void {
   page('get', '/catalogue', 'signed-in', async ({ lang, render }) => {
     const items = await listCatalogue({ date: chinaDate(new Date()), lang });
-    render('catalogue', { title: translate('catalogue', lang), items: items.map((i) => ({ ...i, description: lang === 'en' ? i.description.en : i.description.zh })) });
+    render('catalogue', { title: translate('catalogue', lang), items: items.map((i) => ({
+      ...i, description: lang === 'en' ? i.description.en : i.description.zh,
+      ...(i.scheduled ? { scheduledText: translate('scheduledFrom', lang, { version: i.scheduled.version, date: i.scheduled.effectiveFrom }) } : {}),
+    })) });
   });
 
   page('get', '/catalogue/:code', 'signed-in', async ({ req, lang, caller, render }) => {
@@ -63,7 +67,7 @@ export function mountQuotingPages({ page }: PagePipeline, events: ServiceEvents)
 
   page('get', '/quotes/:id', 'signed-in', async ({ req, lang, caller, render }) => {
     const quote = await getQuote(caller, checkId(req.params.id));
-    render('quote', quotePageData(quote, caller, lang));
+    render('quote', { ...quotePageData(quote, caller, lang), ...(await quoteHistoryAndDrafts(caller, quote, lang)) });
   });
 }
 

@@ -98,7 +98,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
 
   /** The collection whose member the path (or, for compare, the query) points at. */
   function scopedKind(route: RouteDefinition): string | undefined {
-    if (route.operationId === 'compareQuotes') return 'quote';
+    if (route.operationId === 'compareQuotes' || route.operationId === 'readAuditTrail') return 'quote';
     const segments = route.path.split('/');
     const first = segments.findIndex((s) => s.startsWith('{'));
     if (first < 0) return undefined;
@@ -138,6 +138,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
       }
     });
     if (route.operationId === 'compareQuotes') path += `?ids=${foreign.quote},${foreign.quote2}`;
+    if (route.operationId === 'readAuditTrail') path += `?entity=quote&id=${foreign.quote}`;
     if (route.operationId === 'diffProductVersions') path += `?from=${String(definition.version)}&to=${String(definition.version)}`;
     const insurerCode = caller.side === 'A' ? 'KCIC' : 'HTIC';
     const bodies: Record<string, unknown> = {
@@ -149,6 +150,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
       // Pinned to a version: insurer staff may pin only their own products (drafts included); on-sale versions are open to everyone else.
       previewPrice: { ...pricing(foreign.product), productVersion: String(definition.version) },
       createQuote: { ...pricing(own.product), enterpriseId: own.organisation },
+      addVectorFromQuote: { quoteId: own.quote },
       approveQuote: {},
       declineQuote: { reason: '授权矩阵' },
     };

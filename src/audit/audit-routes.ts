@@ -1,0 +1,21 @@
+import { pageQueryProperties } from '../http/common-schemas.ts';
+import { defineRoute } from '../http/route.ts';
+import { auditEntityKinds, auditTrailSchema } from './audit-schemas.ts';
+import { readAuditTrail } from './audit-service.ts';
+
+export const auditRoutes = [
+  defineRoute({
+    method: 'get', path: '/v1/audit', operationId: 'readAuditTrail', summary: 'Who did what to a record you may see (404 otherwise)', tags: ['Audit'],
+    access: 'signed-in',
+    query: {
+      type: 'object', required: ['entity', 'id'], additionalProperties: false,
+      properties: {
+        entity: { type: 'string', enum: auditEntityKinds, description: 'Kind of record.' },
+        id: { type: 'string', minLength: 1, maxLength: 120, description: 'Its id: a product code, CODE@VERSION for a product version, a quote or policy id.' },
+        ...pageQueryProperties,
+      },
+    } as const,
+    success: { status: 200, description: 'A page of the trail.', schema: auditTrailSchema },
+    handler: ({ caller, query }) => readAuditTrail(caller, query.entity, query.id, { limit: query.limit ?? 50, offset: query.offset ?? 0 }),
+  }),
+];

@@ -1,0 +1,50 @@
+// The filing document (费率表) of a product version as a PDF, for the insurer's staff: the
+// catalogue decides who may read the version, filing-view.ts what is printed, templates/documents/
+// filing.hbs how, and the documents service's renderer renders it. Rendered on demand, uncached:
+// it is an occasional download, and drafts change.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { findOrganisationByCode } from '../auth/auth-service.ts';
+import type { Caller } from '../auth/caller.ts';
+import { getVersion } from '../catalogue/catalogue-service.ts';
+import { DEFAULT_TEMPLATES_DIR } from './document-templates.ts';
+import { buildFilingView, type FilingView } from './filing-view.ts';
+
+/** The compiled filing template: a view in, the complete HTML document out. */
+export type FilingTemplate = (view: FilingView) => string;
+
+/** Compiles templates/documents/filing.hbs with the shared stylesheet; throws at start if it does not compile. */
+export function compileFilingTemplate(dir: string = DEFAULT_TEMPLATES_DIR): FilingTemplate {
+  const hbs = Handlebars.create();
+  hbs.registerPartial('styles', readFileSync(path.join(dir, 'document.css'), 'utf8'));
+  const template = hbs.compile<FilingView>(readFileSync(path.join(dir, 'filing.hbs'), 'utf8'), { noEscape: false, preventIndent: true });
+  const render: FilingTemplate = (view) => template(view, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+  render({ title: '', productName: '', code: '', version: '', insurerName: '', effective: '', statusLabel: '', filing: '', sections: [], tables: [], shortPeriod: [], rules: [] });
+  return render;
+}
+
+export interface FilingPdf {
+  fileName: string;
+  asciiFileName: string;
+  etag: string;
+  bytes: Buffer;
+}
+
+/** Renders the 费率表 of a version the caller's insurer owns (404 otherwise). */
+export async function renderFilingPdf(
+  caller: Caller, code: string, version: string,
+  template: FilingTemplate, render: (html: string, title: string, metadataDate: Date) => Promise<Buffer>,
+): Promise<FilingPdf> {
+  const view = await getVersion(caller, code, version);
+  const insurer = await findOrganisationByCode(view.definition.insurer);
+  const html = template(buildFilingView(view.definition, insurer?.name ?? view.definition.insurer, view.status));
+  const bytes = await render(html, `${view.definition.name.zh} 费率表 ${version}`, new Date(view.publishedAt ?? view.updatedAt));
+  return {
+    fileName: `费率表-${code}-${version}.pdf`,
+    asciiFileName: `rate-filing-${code}-${version}.pdf`,
+    etag: `"${createHash('sha256').update(bytes).digest('hex')}"`,
+    bytes,
+  };
+}

@@ -1,0 +1,40 @@
+// The history panel of a product version or quote page: the record's audit trail in words, read
+// through the audit service (which applies the record's own visibility).
+import { insurerAdmins } from '../auth/access-rules.ts';
+import type { Caller } from '../auth/caller.ts';
+import { readAuditTrail, type AuditEntityKind } from '../audit/audit-service.ts';
+import { listVersions } from '../catalogue/catalogue-service.ts';
+import { chinaDateTime } from '../rating/index.ts';
+import { messages, translate, type Lang } from './web-messages.ts';
+
+export interface HistoryPanel {
+  items: { who: string; what: string; when: string; at: string; summary: string }[];
+  total: number;
+}
+
+/** The newest 50 entries of a record's trail: who (organisation · user), what (in the page language), when (Beijing time). */
+export async function historyPanel(caller: Caller, entity: AuditEntityKind, id: string, lang: Lang): Promise<HistoryPanel> {
+  const trail = await readAuditTrail(caller, entity, id, { limit: 50, offset: 0 });
+  return {
+    total: trail.total,
+    items: trail.items.map((e) => {
+      const key = `audit_${e.action.replace(/\./g, '_')}`;
+      return {
+        who: [e.actor.organisationName, e.actor.userName].filter(Boolean).join(' · '),
+        what: key in messages ? translate(key, lang) : e.summary,
+        when: chinaDateTime(new Date(e.at)),
+        at: e.at,
+        summary: e.summary,
+      };
+    }),
+  };
+}
+
+/** For a quote page: its history, and (for insurer admins) the drafts of its product it can become a test vector of. */
+export async function quoteHistoryAndDrafts(caller: Caller, quote: { id: string; productCode: string }, lang: Lang): Promise<Record<string, unknown>> {
+  const history = await historyPanel(caller, 'quote', quote.id, lang);
+  if (!insurerAdmins.includes(caller.role) || caller.role === 'platform-admin') return { history, vectorDrafts: [] };
+  const { versions } = await listVersions(caller, quote.productCode);
+  const drafts = versions.filter((v) => v.status === 'draft');
+  return { history, vectorDrafts: drafts.map((d) => ({ version: d.version, label: translate('addAsVector', lang, { version: d.version }) })) };
+}

@@ -1,0 +1,72 @@
+import { expect } from 'chai';
+import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
+import { bearer, useTestApp } from '../support/test-app.ts';
+
+const PRODUCT = 'FIRST-SET-EQUIPMENT';
+const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
+const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+
+describe('Audit: who did what, with the visibility of the record', () => {
+  const t = useTestApp();
+  const as = (key: keyof typeof t.keys) => bearer(t.keys[key]);
+  let quoteId: string;
+  let shippedVersion: string;
+
+  before(async () => {
+    await publishShippedProducts();
+    const versions = await t.http.get(`/v1/products/${PRODUCT}/versions`).set(as('insurerAdmin'));
+    shippedVersion = versions.body.versions.find((v: { status: string }) => v.status === 'published').version;
+    const quote = await t.http.post('/v1/quotes').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: baseVector!.inputs, startDate: today() });
+    expect(quote.status, JSON.stringify(quote.body)).to.equal(201);
+    quoteId = quote.body.id;
+  });
+
+  const trail = (key: keyof typeof t.keys, entity: string, id: string, page = '') => t.http.get(`/v1/audit?entity=${entity}&id=${encodeURIComponent(id)}${page}`).set(as(key));
+
+  it('shows a quote\'s trail to its broker, its insurer and its enterprise, with names instead of codes', async () => {
+    for (const key of ['broker', 'insurerAdmin', 'underwriter', 'enterprise', 'platformAdmin'] as const) {
+      const res = await trail(key, 'quote', quoteId);
+      expect(res.status, key).to.equal(200);
+      expect(res.body).to.include({ entity: 'quote', id: quoteId, total: 1 });
+      expect(res.body.items[0]).to.deep.include({ action: 'quote.create', actor: { userName: '张经纪 (broker)', role: 'broker', organisationName: '明信保险经纪有限公司（演示）' } });
+    }
+  });
+
+  it('hides a quote\'s trail from another insurer and another enterprise (404, as the quote itself)', async () => {
+    for (const key of ['otherInsurerAdmin', 'otherEnterprise'] as const) {
+      const res = await trail(key, 'quote', quoteId);
+      expect(res.status, key).to.equal(404);
+      expect((await t.http.get(`/v1/quotes/${quoteId}`).set(as(key))).status, key).to.equal(404);
+    }
+  });
+
+  it('shows a product version\'s trail to its insurer\'s staff only', async () => {
+    const own = await trail('underwriter', 'productVersion', `${PRODUCT}@${shippedVersion}`);
+    expect(own.status).to.equal(200);
+    expect(own.body.items.map((e: { action: string }) => e.action)).to.include.members(['version.create', 'version.publish']);
+    for (const key of ['otherInsurerAdmin', 'broker', 'enterprise'] as const) {
+      expect((await trail(key, 'productVersion', `${PRODUCT}@${shippedVersion}`)).status, key).to.equal(404);
+      expect((await trail(key, 'product', PRODUCT)).status, key).to.equal(404);
+    }
+    expect((await trail('insurerAdmin', 'productVersion', PRODUCT)).status, 'no @version').to.equal(400);
+  });
+
+  it('records a draft\'s creation and each edit, and pages the trail with limit, offset and total', async () => {
+    const clone = await t.http.post(`/v1/products/${PRODUCT}/versions`).set(as('insurerAdmin')).send({ cloneFrom: shippedVersion });
+    expect(clone.status).to.equal(201);
+    const draft = clone.body.definition;
+    for (const vat of ['6', '5']) {
+      const put = await t.http.put(`/v1/products/${PRODUCT}/versions/${clone.body.version}`).set(as('insurerAdmin')).send({ definition: { ...draft, vatRatePercent: vat } });
+      expect(put.status).to.equal(200);
+    }
+    const id = `${PRODUCT}@${clone.body.version}`;
+    const all = await trail('insurerAdmin', 'productVersion', id);
+    expect(all.body.items.map((e: { action: string }) => e.action)).to.deep.equal(['version.update', 'version.update', 'version.create']);
+    expect(all.body.items[0].actor).to.deep.equal({ userName: '王产品 (product manager)', role: 'insurer-admin', organisationName: '科创财产保险股份有限公司（演示）' });
+    expect(all.body.items[0].changes).to.deep.include({ path: 'vatRatePercent', from: '6', to: '5' });
+    const page = await trail('insurerAdmin', 'productVersion', id, '&limit=1&offset=1');
+    expect(page.body).to.include({ total: 3, limit: 1, offset: 1 });
+    expect(page.body.items).to.have.length(1);
+    expect(page.body.items[0].summary).to.equal(all.body.items[1].summary);
+  });
+});
