@@ -223,6 +223,7 @@ export const vectorFromQuoteSchema = {
 } as const;
 
 export const newVectorFromQuoteSchema = {
+  $id: schemaId('NewVectorFromQuote'),
   type: 'object', required: ['quoteId'], additionalProperties: false,
   description: 'The quote to keep as a test vector.',
   properties: {
@@ -244,7 +245,25 @@ export const versionParams = {
   },
 } as const;
 
+export const rateTableSchema = {
+  $id: schemaId('RateTable'),
+  type: 'object', required: ['id', 'kind', 'columns', 'rows'], additionalProperties: false, description: 'A rating table: columns and rows of cell texts.',
+  properties: {
+    id: { type: 'string', description: 'Table id (sheet name).' },
+    kind: { type: 'string', description: 'Kind of table.' },
+    title: { type: 'object', description: 'The product\'s title of the table (steps and limits).' },
+    columns: { type: 'array', description: 'Columns.', items: { type: 'object', required: ['id', 'kind'], additionalProperties: false, properties: { id: { type: 'string', description: 'Column id (spreadsheet header).' }, kind: { type: 'string', description: 'How the cell reads.' }, readOnly: { type: 'boolean', description: 'Not imported.' } } } },
+    rows: { type: 'array', description: 'Rows of cell texts.', items: { type: 'array', items: { type: 'string' } } },
+  },
+} as const;
+
+export const rateTableListSchema = {
+  $id: schemaId('RateTableList'),
+  type: 'object', required: ['items'], additionalProperties: false, description: 'Every rating table of a version.',
+  properties: { items: { type: 'array', items: rateTableSchema, description: 'Tables.' } },
+} as const;
+
 export const catalogueSchemas = [
   productDefinitionSchema, subsidyProgrammeSchema, productListSchema, productVersionSchema, productVersionListSchema, newProductSchema, newVersionSchema, vectorRunSchema,
-  definitionDiffSchema, catalogueItemSchema, catalogueListSchema, catalogueEntrySchema, vectorFromQuoteSchema,
+  definitionDiffSchema, catalogueItemSchema, catalogueListSchema, catalogueEntrySchema, vectorFromQuoteSchema, newVectorFromQuoteSchema, rateTableSchema, rateTableListSchema,
 ];

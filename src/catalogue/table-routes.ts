@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
 import { AppError } from '../http/app-error.ts';
 import { defineRoute, RawReply } from '../http/route.ts';
-import { productVersionSchema, versionParams } from './catalogue-schemas.ts';
+import { productVersionSchema, rateTableListSchema, rateTableSchema as tableSchema, versionParams } from './catalogue-schemas.ts';
 import { draftView, listVersionTables, tableOf } from './rate-table-service.ts';
 import { readTableCells, type RateTable } from './rate-tables.ts';
 import { importTableSheet, importWorkbook, tablesToXlsx, tableToCsv, XLSX_TYPE, type SheetFormat } from './table-spreadsheets.ts';
@@ -22,17 +22,6 @@ const formatQuery = (formats: readonly string[]) => ({
   type: 'object', additionalProperties: false,
   properties: { format: { type: 'string', enum: formats, default: 'json', description: 'json, or a spreadsheet file.' } },
 } as const);
-
-const tableSchema = {
-  type: 'object', required: ['id', 'kind', 'columns', 'rows'], additionalProperties: false, description: 'A rating table: columns and rows of cell texts.',
-  properties: {
-    id: { type: 'string', description: 'Table id (sheet name).' },
-    kind: { type: 'string', description: 'Kind of table.' },
-    title: { type: 'object', description: 'The product\'s title of the table (steps and limits).' },
-    columns: { type: 'array', description: 'Columns.', items: { type: 'object', required: ['id', 'kind'], additionalProperties: false, properties: { id: { type: 'string', description: 'Column id (spreadsheet header).' }, kind: { type: 'string', description: 'How the cell reads.' }, readOnly: { type: 'boolean', description: 'Not imported.' } } } },
-    rows: { type: 'array', description: 'Rows of cell texts.', items: { type: 'array', items: { type: 'string' } } },
-  },
-} as const;
 
 const tableJson = (table: RateTable, rows: string[][]) => ({
   id: table.id, kind: table.kind, ...(table.title ? { title: table.title } : {}),
@@ -64,7 +53,7 @@ export const tableRoutes = [
     method: 'get', path: '/v1/products/{code}/versions/{version}/tables', operationId: 'listRateTables',
     summary: 'Every rating table of a version, as JSON or as an XLSX workbook (one sheet per table)', tags, access: insurerStaff,
     params: versionParams, query: formatQuery(['json', 'xlsx']),
-    success: { status: 200, description: 'The tables.', schema: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: tableSchema, description: 'Tables.' } } } },
+    success: { status: 200, description: 'The tables.', schema: rateTableListSchema },
     handler: async ({ caller, params, query }) => {
       const { view, tables } = await listVersionTables(caller, params.code, params.version);
       if (query.format === 'xlsx') return new RawReply(await tablesToXlsx(view.definition), XLSX_TYPE, attachment(`${params.code}-${params.version}.xlsx`));

@@ -28,7 +28,7 @@ describe('Audit: who did what, with the visibility of the record', () => {
       const res = await trail(key, 'quote', quoteId);
       expect(res.status, key).to.equal(200);
       expect(res.body).to.include({ entity: 'quote', id: quoteId, total: 1 });
-      expect(res.body.items[0]).to.deep.include({ action: 'quote.create', actor: { userName: '张经纪 (broker)', role: 'broker', organisationName: '明信保险经纪有限公司（演示）' } });
+      expect(res.body.items[0]).to.deep.include({ action: 'quote.create', actor: { userName: '张经纪', role: 'broker', organisationName: '明信保险经纪有限公司（演示）' } });
     }
   });
 
@@ -62,7 +62,7 @@ describe('Audit: who did what, with the visibility of the record', () => {
     const id = `${PRODUCT}@${clone.body.version}`;
     const all = await trail('insurerAdmin', 'productVersion', id);
     expect(all.body.items.map((e: { action: string }) => e.action)).to.deep.equal(['version.update', 'version.update', 'version.create']);
-    expect(all.body.items[0].actor).to.deep.equal({ userName: '王产品 (product manager)', role: 'insurer-admin', organisationName: '科创财产保险股份有限公司（演示）' });
+    expect(all.body.items[0].actor).to.deep.equal({ userName: '王产品', role: 'insurer-admin', organisationName: '科创财产保险股份有限公司（演示）' });
     expect(all.body.items[0].changes).to.deep.include({ path: 'vatRatePercent', from: '6', to: '5' });
     const page = await trail('insurerAdmin', 'productVersion', id, '&limit=1&offset=1');
     expect(page.body).to.include({ total: 3, limit: 1, offset: 1 });

@@ -46,7 +46,7 @@ describe('Web pages: scheduled versions, withdraw and retire with confirmation, 
     const rows = historyRows(page.text);
     expect(rows.map((r) => r.what)).to.deep.equal(['发布', '修改草稿', '创建草稿']);
     for (const row of rows) {
-      expect(row.who).to.equal('科创财产保险股份有限公司（演示） · 王产品 (product manager)');
+      expect(row.who).to.equal('科创财产保险股份有限公司（演示） · 王产品');
       expect(row.when).to.match(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
     }
     expect(page.text).to.include(`href="/products/${PRODUCT}/versions/${scheduled}/filing.pdf"`);
@@ -72,7 +72,7 @@ describe('Web pages: scheduled versions, withdraw and retire with confirmation, 
     expect(quote.status).to.equal(201);
     const draft = await t.http.post(`/v1/products/${PRODUCT}/versions`).set(admin()).send({ cloneFrom: shipped });
     const page = await agent.get(`/quotes/${quote.body.id}?lang=zh-CN`);
-    expect(historyRows(page.text)).to.deep.include({ when: historyRows(page.text)[0]!.when, who: '明信保险经纪有限公司（演示） · 张经纪 (broker)', what: '报价' });
+    expect(historyRows(page.text)).to.deep.include({ when: historyRows(page.text)[0]!.when, who: '明信保险经纪有限公司（演示） · 张经纪', what: '报价' });
     expect(page.text).to.include(`data-vector-draft="${draft.body.version}"`);
     const added = await agent.post(`/products/${PRODUCT}/versions/${draft.body.version}/vectors-from-quote`).type('form').send({ _csrf: csrfOf(page.text), quoteId: quote.body.id });
     expect(added.status, added.text).to.equal(200);
