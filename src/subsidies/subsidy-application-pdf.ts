@@ -28,6 +28,12 @@ export interface ApplicationFile {
   bytes: Buffer;
 }
 
+/** Content-Disposition of a download: an ASCII fallback and the RFC 5987 UTF-8 name (Chinese names). */
+export function attachmentOf(file: Pick<ApplicationFile, 'fileName' | 'asciiFileName'>): string {
+  const encoded = encodeURIComponent(file.fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${file.asciiFileName.replace(/["\\]/g, '')}"; filename*=UTF-8''${encoded}`;
+}
+
 export interface SubsidyApplicationDocuments {
   /** One application as PDF (the policy's visibility: 404 for others). */
   applicationPdf(caller: Caller, policyId: string, programme: string): Promise<ApplicationFile>;

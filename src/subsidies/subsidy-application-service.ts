@@ -167,8 +167,8 @@ async function writeStep(caller: Caller, policy: PolicyView, layer: SubsidyLayer
   const name = `${layer.programme} on policy ${policy.policyNumber}`;
   const isOutcome = request.status !== 'submitted';
   const existing = isOutcome ? steps.outcome : steps.submitted;
-  if (existing) return repeatOrConflict(existing, request, policy, layer, name);
   if (!isOutcome && steps.outcome) throw conflict(`The application to ${name} was already ${describeStep(steps.outcome)}; it cannot be submitted again.`);
+  if (existing) return repeatOrConflict(existing, request, policy, layer, name);
   if (isOutcome && !steps.submitted) throw conflict(`The application to ${name} has not been recorded as submitted; record the submission before its outcome.`);
   const on = request.on ?? chinaDate(now);
   if (isOutcome && on < steps.submitted!.on) throw invalidInput('The outcome cannot be dated before the submission.', [{ path: 'body.on', message: `must be on or after ${steps.submitted!.on}, the day it was submitted (order)` }]);

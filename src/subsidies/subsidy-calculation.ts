@@ -83,7 +83,7 @@ function countedPremiumSteps(input: CalculationInput): CalculationStep[] {
   }
   if (countedLimit !== undefined && limitCap) steps.push({ label: '计入的保险金额', detail: '保险金额与上限中的较小者', value: `${formatYuan(countedLimit)} 元` });
   if (L !== undefined && L > 0) steps.push({ label: '实际费率', detail: `实缴保费 ${formatYuan(input.grossPremiumFen)} 元 ÷ 保险金额 ${formatYuan(L)} 元`, value: percentText(new Decimal(input.grossPremiumFen).div(L).times(100)) });
-  steps.push({ label: '计入的费率上限', detail: `费率按不超过 ${programme.rateCapPercent}% 计算；${rateCap.bit ? '实际费率高于上限，按上限计' : '实际费率未超过上限，按实际费率计'}`, value: `${programme.rateCapPercent}%` });
+  steps.push({ label: '计入的费率上限', detail: `费率按不超过 ${programme.rateCapPercent}% 计算，即计入的保险金额 × ${programme.rateCapPercent}% = ${formatYuan(rateCap.limitFen)} 元；${rateCap.bit ? '实际费率高于上限，按上限计' : '实际费率未超过上限，按实际费率计'}`, value: `${programme.rateCapPercent}%` });
   steps.push({
     label: '计入补贴的保费',
     detail: rateCap.bit ? `计入的保险金额 × ${programme.rateCapPercent}%` : `实缴保费${limitCap?.bit ? ' × 计入的保险金额 ÷ 保险金额' : ''}`,

@@ -1,8 +1,7 @@
 import { subsidyReaders, subsidyRecorders } from '../auth/access-rules.ts';
-import { contentDisposition } from '../documents/document-routes.ts';
 import { invalidInput, unavailable } from '../http/app-error.ts';
 import { defineRoute, JsonReply, RawReply, type RouteDefinition } from '../http/route.ts';
-import type { ApplicationFile, SubsidyApplicationDocuments } from './subsidy-application-pdf.ts';
+import { attachmentOf, type ApplicationFile, type SubsidyApplicationDocuments } from './subsidy-application-pdf.ts';
 import { listApplications, recordApplicationStatus } from './subsidy-application-service.ts';
 import { applicationStatusRequestSchema, subsidyApplicationListSchema, subsidyApplicationSchema, subsidyYearSchema } from './subsidy-schemas.ts';
 import { subsidyYear, subsidyYearCsv, subsidyYearXlsx } from './subsidy-year-service.ts';
@@ -23,7 +22,7 @@ const yearParams = {
 } as const;
 
 function fileReply(file: ApplicationFile, contentType: string): RawReply {
-  return new RawReply(file.bytes, contentType, { 'Cache-Control': 'private, no-store', 'Content-Disposition': contentDisposition(file.fileName, file.asciiFileName) });
+  return new RawReply(file.bytes, contentType, { 'Cache-Control': 'private, no-store', 'Content-Disposition': attachmentOf(file) });
 }
 
 /** The subsidy-application routes; PDFs and ZIPs through `documents` (503 without). */

@@ -7,7 +7,7 @@ import { subsidyReaders, subsidyRecorders } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError, invalidInput } from '../http/app-error.ts';
 import { chinaDate } from '../rating/index.ts';
-import type { SubsidyApplicationDocuments } from '../subsidies/subsidy-application-pdf.ts';
+import { attachmentOf, type SubsidyApplicationDocuments } from '../subsidies/subsidy-application-pdf.ts';
 import { listApplications, recordApplicationStatus, type ApplicationStatusRequest } from '../subsidies/subsidy-application-service.ts';
 import { subsidyYear, subsidyYearCsv, subsidyYearXlsx } from '../subsidies/subsidy-year-service.ts';
 import { checkCode, checkId, type PagePipeline } from './page-pipeline.ts';
@@ -65,11 +65,7 @@ function statusRequestOf(body: Record<string, unknown>, lang: Lang): Application
 }
 
 function sendFile(res: Response, file: { fileName: string; asciiFileName: string; bytes: Buffer }, contentType: string): void {
-  const encoded = encodeURIComponent(file.fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  res.status(200).set({
-    'Content-Type': contentType, 'Cache-Control': 'private, no-store',
-    'Content-Disposition': `attachment; filename="${file.asciiFileName.replace(/["\\]/g, '')}"; filename*=UTF-8''${encoded}`,
-  }).send(file.bytes);
+  res.status(200).set({ 'Content-Type': contentType, 'Cache-Control': 'private, no-store', 'Content-Disposition': attachmentOf(file) }).send(file.bytes);
 }
 
 const YEAR = /^20\d\d$/;
