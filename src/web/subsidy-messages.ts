@@ -24,7 +24,7 @@ const subsidyMessages = {
   markGranted: { zh: '登记已拨付', en: 'Record the grant' },
   refusalReason: { zh: '未获批原因', en: 'Reason for refusal' },
   markRefused: { zh: '登记未获批', en: 'Record the refusal' },
-  granted: { zh: '已拨付 {amount} 元', en: 'Granted CNY {amount}' },
+  granted: { zh: '已拨付 {amount}', en: 'Granted {amount}' },
   refused: { zh: '未获批：{reason}', en: 'Refused: {reason}' },
   none: { zh: '该保单没有可申请的补贴。', en: 'This policy has no subsidy to apply for.' },
   yearTitle: { zh: '{year} 年度补贴', en: 'Subsidies of {year}' },
