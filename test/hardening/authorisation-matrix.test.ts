@@ -102,6 +102,8 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
     const segments = route.path.split('/');
     const first = segments.findIndex((s) => s.startsWith('{'));
     if (first < 0) return undefined;
+    // A subsidy year is the caller's own view (a list), not a member of a collection.
+    if (segments[first - 1] === 'years') return undefined;
     const kind = SCOPED_COLLECTIONS[segments[first - 1]!];
     if (!kind) throw new Error(`${route.method.toUpperCase()} ${route.path}: unknown collection "${segments[first - 1]}" — add its scoping to SCOPED_COLLECTIONS`);
     return kind;
@@ -133,6 +135,8 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
         case 'api-keys': return foreign.apiKey;
         case 'products':
         case 'catalogue': return foreign.product;
+        case 'subsidy-applications': return 'CN-FIRST-SET';
+        case 'years': return startDate.slice(0, 4);
         default: throw new Error(`no foreign value for {${name}} in ${route.path}`);
       }
     });
@@ -150,6 +154,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
       createQuote: { ...pricing(own.product), enterpriseId: own.organisation },
       approveQuote: {},
       declineQuote: { reason: '授权矩阵' },
+      recordSubsidyApplicationStatus: { status: 'submitted' },
     };
     if (route.operationId === 'bulkQuote') return { path, body: `productCode\n${FIRST_SET}\n`, contentType: 'text/csv' };
     if (route.operationId in bodies) return { path, body: bodies[route.operationId] };
