@@ -86,7 +86,7 @@ describe('Subsidy applications', function () {
     const layer = zhejiang.result.subsidies.layers.find((l) => l.programme === 'CN-FIRST-SET')!;
     const rate = layer.caps.find((c) => c.kind === 'rate')!;
     for (const expected of [
-      '91330100MA2DEMO01X', zhejiang.policyNumber, '杭州智造装备有限公司', '330106',
+      '91330106MA2H7K3Q0L', zhejiang.policyNumber, '杭州智造装备有限公司', '330106',
       formatYuan(zhejiang.grossPremiumFen), formatYuan(zhejiang.netPremiumFen), formatYuan(zhejiang.vatFen),
       formatYuan(1_000_000_000), '3%', `${layer.sharePercent}%`, formatYuan(rate.limitFen), formatYuan(layer.countedPremiumFen), formatYuan(layer.uncappedFen),
       formatYuan(0), formatYuan(layer.amountFen), '工业和信息化部', '保险费增值税发票', '保费支付凭证', '首台（套）装备销售合同', '恒泰科技保险',

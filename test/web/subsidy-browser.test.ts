@@ -84,7 +84,7 @@ describe('Subsidy applications in headless Chromium', function () {
     expect(pdf.type).to.equal('application/pdf');
     expect(pdf.disposition).to.include(`subsidy-application-CN-FIRST-SET-${policy.policyNumber}.pdf`);
     const bytes = Buffer.from(pdf.base64, 'base64');
-    expect((await extractPdfText(bytes)).replace(/\s+/g, ' ')).to.include('91330100MA2DEMO01X').and.include(pdfYuan(central.amountFen));
+    expect((await extractPdfText(bytes)).replace(/\s+/g, ' ')).to.include('91330106MA2H7K3Q0L').and.include(pdfYuan(central.amountFen));
     await writeFile(`${SCREENSHOTS}/31-subsidy-application.pdf`, bytes);
     execFileSync('pdftoppm', ['-png', '-r', '80', `${SCREENSHOTS}/31-subsidy-application.pdf`, `${SCREENSHOTS}/31-subsidy-application`]);
 
