@@ -20,6 +20,9 @@ import { portfolioRoutes } from './portfolio/portfolio-routes.ts';
 import { portfolioSchemas } from './portfolio/portfolio-schemas.ts';
 import { quoteRoutes } from './quotes/quote-routes.ts';
 import { quoteSchemas } from './quotes/quote-schemas.ts';
+import type { SubsidyApplicationDocuments } from './subsidies/subsidy-application-pdf.ts';
+import { subsidyRoutes } from './subsidies/subsidy-routes.ts';
+import { subsidySchemas } from './subsidies/subsidy-schemas.ts';
 import { renderApiDocs } from './http/api-docs.ts';
 import { cacheCallers } from './http/api-key-cache.ts';
 import { createErrorMiddleware, notFoundHandler, sendError } from './http/error-middleware.ts';
@@ -40,6 +43,8 @@ export interface AppDependencies {
   isDatabaseReady(): Promise<boolean>;
   /** Quote and policy PDFs; without it the PDF routes answer 503. */
   documents?: DocumentService;
+  /** Subsidy application PDFs and ZIPs; without it those routes answer 503. */
+  subsidyDocuments?: SubsidyApplicationDocuments;
   /** Where quotes and policies are announced, with the reactions src/service.ts registered. */
   events: ServiceEvents;
   /** Prometheus metrics of this app (GET /metrics); a fresh registry when not given. */
@@ -50,12 +55,12 @@ export interface AppDependencies {
  * Every API route, in the order the OpenAPI document lists them. Without `events` (listing the
  * routes only) what they store is announced to no one.
  */
-export function allRoutes(documents: DocumentService = documentsUnavailable, events: ServiceEvents = createEventHub()): RouteDefinition[] {
-  return [...authRoutes, ...catalogueRoutes, ...tableRoutes, ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...portfolioRoutes(events), ...auditRoutes];
+export function allRoutes(documents: DocumentService = documentsUnavailable, events: ServiceEvents = createEventHub(), subsidyDocuments?: SubsidyApplicationDocuments): RouteDefinition[] {
+  return [...authRoutes, ...catalogueRoutes, ...tableRoutes, ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...subsidyRoutes(subsidyDocuments), ...portfolioRoutes(events), ...auditRoutes];
 }
 
 export function registerAllSchemas(): void {
-  for (const schema of [...authSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...portfolioSchemas, ...auditSchemas]) registerSchema(schema as Record<string, unknown>);
+  for (const schema of [...authSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...subsidySchemas, ...portfolioSchemas, ...auditSchemas]) registerSchema(schema as Record<string, unknown>);
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -75,7 +80,7 @@ export function redactSecrets<T extends { headers?: Record<string, unknown> }>(s
 export function createApp(deps: AppDependencies): Express {
   const { config, logger } = deps;
   registerAllSchemas();
-  const routes = allRoutes(deps.documents, deps.events);
+  const routes = allRoutes(deps.documents, deps.events, deps.subsidyDocuments);
   const openApi = buildOpenApiDocument(routes, {
     title: 'Tech insurance service (科技保险)',
     version: '0.1.0',
@@ -125,7 +130,7 @@ export function createApp(deps: AppDependencies): Express {
   });
 
   // Pages for people (session cookie, their own strict CSP); the API below stays Bearer-only.
-  app.use(createWebRouter({ logger, documents: deps.documents, events: deps.events }));
+  app.use(createWebRouter({ logger, documents: deps.documents, events: deps.events, subsidyDocuments: deps.subsidyDocuments }));
 
   const resolveCaller = cacheCallers(authenticateApiKey, config.API_KEY_CACHE_MS);
   const rateLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE });

@@ -21,6 +21,7 @@ import { createDocumentService, type DocumentService } from './documents/documen
 import { compileDocumentTemplates } from './documents/document-templates.ts';
 import { createPdfRenderer, type PdfRenderer } from './documents/pdf-renderer.ts';
 import { createEventHub, type ServiceEvents } from './events.ts';
+import { createSubsidyApplicationDocuments, type SubsidyApplicationDocuments } from './subsidies/subsidy-application-pdf.ts';
 import { recordIssuedPolicy, recordStoredQuotes, startBackgroundCompaction } from './portfolio/rating-book.ts';
 
 /**
@@ -42,6 +43,8 @@ export interface ComposedService {
   /** The PDF renderer (Chromium starts on the first PDF only) and the documents service. */
   renderer: PdfRenderer;
   documents: DocumentService;
+  /** Subsidy application PDFs and ZIPs, on the same renderer and templates. */
+  subsidyDocuments: SubsidyApplicationDocuments;
   /** Stops background work and closes the renderer (the database is its owner's). */
   close(): Promise<void>;
 }
@@ -55,12 +58,14 @@ export function composeService(config: Config, logger: Logger, options: { pdfPoo
   // broken template stops the start rather than the first download.
   const poolSize = options.pdfPoolSize ?? config.PDF_POOL_SIZE;
   const renderer = createPdfRenderer({ executablePath: config.CHROME_PATH, ...(poolSize ? { poolSize } : {}), logger });
-  const documents = createDocumentService({ renderer, templates: compileDocumentTemplates(), logger });
+  const templates = compileDocumentTemplates();
+  const documents = createDocumentService({ renderer, templates, logger });
+  const subsidyDocuments = createSubsidyApplicationDocuments({ renderer, templates, logger });
   const events = createServiceEvents(documents);
   const compaction = startBackgroundCompaction({ logger });
-  const app = createApp({ config, logger, isDatabaseReady: pingDatabase, documents, events });
+  const app = createApp({ config, logger, isDatabaseReady: pingDatabase, documents, events, subsidyDocuments });
   return {
-    app, events, renderer, documents,
+    app, events, renderer, documents, subsidyDocuments,
     async close() {
       compaction.stop();
       documents.close();

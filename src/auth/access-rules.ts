@@ -20,3 +20,9 @@ export const insurerStaff: readonly Role[] = ['insurer-admin', 'underwriter', 'p
 
 /** Who changes products: drafts, publish, retire. */
 export const insurerAdmins: readonly Role[] = ['insurer-admin', 'platform-admin'];
+
+/** Subsidy applications: the enterprise applies, its broker helps (platform admins read them too). */
+export const subsidyReaders: readonly Role[] = ['enterprise', 'broker', 'platform-admin'];
+
+/** Who records what became of a subsidy application. */
+export const subsidyRecorders: readonly Role[] = ['enterprise', 'broker'];

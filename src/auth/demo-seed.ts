@@ -20,6 +20,8 @@ export interface DemoKeys {
   otherEnterprise: string;
 }
 
+// Demo enterprises carry unified social credit codes of the real shape (GB 32100: region code,
+// organisation code with its GB 11714 check digit, mod-31 check character), printed on documents.
 const organisations: Record<string, NewOrganisation> = {
   platform: { code: 'PLATFORM', kind: 'platform', name: '平台运营方', nameEn: 'Platform operator' },
   insurer: {
@@ -37,11 +39,11 @@ const organisations: Record<string, NewOrganisation> = {
   broker: { code: 'MXB', kind: 'broker', name: '明信保险经纪有限公司（演示）', nameEn: 'Mingxin Insurance Brokers (demo)' },
   enterprise: {
     code: 'HZZZ', kind: 'enterprise', name: '杭州智造装备有限公司', nameEn: 'Hangzhou Smart Equipment Co., Ltd.',
-    province: '浙江', city: '杭州', regionCode: '330106', qualifications: ['high-tech', 'specialised-sme'], unifiedSocialCreditCode: '91330100MA2DEMO01X',
+    province: '浙江', city: '杭州', regionCode: '330106', qualifications: ['high-tech', 'specialised-sme'], unifiedSocialCreditCode: '91330106MA2H7K3Q0L',
   },
   otherEnterprise: {
     code: 'JNXC', kind: 'enterprise', name: '济南新材科技有限公司', nameEn: 'Jinan New Materials Technology Co., Ltd.',
-    province: '山东', city: '济南', regionCode: '370102', qualifications: ['tech-sme'], unifiedSocialCreditCode: '91370100MA3DEMO02Y',
+    province: '山东', city: '济南', regionCode: '370102', qualifications: ['tech-sme'], unifiedSocialCreditCode: '91370102MA3C8N5R2L',
   },
 };
 

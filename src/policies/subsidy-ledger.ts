@@ -1,13 +1,19 @@
-// What each enterprise is already expected to receive from each subsidy programme in a year, for
-// the programmes' per-enterprise annual caps. One entry per issued policy that carries subsidies,
-// under a deterministic _id `<enterpriseId>:<year>:<n>` (n = 0, 1, 2, …), so that reading an
-// enterprise's year is a few _id lookups — the only reads FerretDB 1.x answers from an index —
-// instead of a scan of every policy.
+// What each enterprise is expected to receive, or was granted, from each subsidy programme in a
+// year, for the programmes' per-enterprise annual caps. One entry per issued policy that carries
+// subsidies, under a deterministic _id `<enterpriseId>:<year>:<n>` (n = 0, 1, 2, …), so that
+// reading an enterprise's year is a few _id lookups — the only reads FerretDB 1.x answers from an
+// index — instead of a scan of every policy.
 //
-// Writing claims the next free n by inserting (a unique _id: two binds for the same enterprise at
-// once get different n). Entries are immutable; an entry for a policy that is already recorded is
-// recognised while probing, so recording twice (a retried bind) adds nothing. Readers stop at the
-// first missing n: n is only claimed after n − 1 exists, so there are no gaps.
+// When an application's outcome is known (src/subsidies), an adjustment entry is appended: the
+// granted amount minus the expected one (a refusal: minus the whole expected amount), so the sum
+// of a programme's entries is what was granted where known and what is expected elsewhere.
+//
+// Writing claims the next free n by inserting (a unique _id: two writes for the same enterprise
+// at once get different n). Entries are immutable and each carries a unique key (`policyId`: the
+// policy's id, or `<policyId>:<programme>:outcome` for an adjustment); an entry whose key is
+// already recorded is recognised while probing, so recording twice (a retried bind or outcome)
+// adds nothing. Readers stop at the first missing n: n is only claimed after n − 1 exists, so
+// there are no gaps.
 import mongoose, { Schema } from 'mongoose';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 
@@ -16,7 +22,9 @@ const subsidyLedgerSchema = new Schema(
     _id: { type: String, required: true },
     enterpriseId: { type: String, required: true },
     year: { type: String, required: true },
+    // The entry's unique key: a policy id, or `<policyId>:<programme>:outcome` for an adjustment.
     policyId: { type: String, required: true, unique: true },
+    kind: { type: String, enum: ['policy', 'outcome'], default: 'policy' },
     subsidies: { type: [{ programme: String, amountFen: Number, _id: false }], required: true },
   },
   { collection: 'subsidyLedger', versionKey: false },
@@ -40,7 +48,10 @@ async function entriesOf(enterpriseId: string, year: string): Promise<LedgerEntr
   }
 }
 
-/** Expected subsidy per programme on this enterprise's policies starting in `year` (YYYY). */
+/**
+ * Subsidy per programme on this enterprise's policies starting in `year` (YYYY): granted where the
+ * outcome is recorded, expected elsewhere, nothing for refusals.
+ */
 export async function subsidiesRecorded(enterpriseId: string, year: string): Promise<{ programme: string; amountFen: number }[]> {
   const totals = new Map<string, number>();
   for (const entry of await entriesOf(enterpriseId, year)) {
@@ -53,24 +64,39 @@ export async function subsidiesRecorded(enterpriseId: string, year: string): Pro
 export async function recordPolicySubsidies(policy: { id: string; enterpriseId: string; startDate: string; subsidies: { programme: string; amountFen: number }[] }): Promise<void> {
   const subsidies = policy.subsidies.filter((s) => s.amountFen > 0);
   if (subsidies.length === 0) return;
-  const year = policy.startDate.slice(0, 4);
+  await appendEntry(policy.enterpriseId, policy.startDate.slice(0, 4), policy.id, 'policy', subsidies);
+}
+
+/**
+ * Records the known outcome of a policy's application to one programme: granted (`grantedFen`)
+ * or refused (0). Appends the difference to what the policy recorded as expected, once per
+ * policy and programme however often it is called; nothing when they agree.
+ */
+export async function recordSubsidyOutcome(outcome: { policyId: string; enterpriseId: string; startDate: string; programme: string; expectedFen: number; grantedFen: number }): Promise<void> {
+  const delta = outcome.grantedFen - outcome.expectedFen;
+  if (delta === 0) return;
+  const key = `${outcome.policyId}:${outcome.programme}:outcome`;
+  await appendEntry(outcome.enterpriseId, outcome.startDate.slice(0, 4), key, 'outcome', [{ programme: outcome.programme, amountFen: delta }]);
+}
+
+async function appendEntry(enterpriseId: string, year: string, key: string, kind: 'policy' | 'outcome', subsidies: { programme: string; amountFen: number }[]): Promise<void> {
   for (let n = 0; ; n++) {
-    const id = entryId(policy.enterpriseId, year, n);
+    const id = entryId(enterpriseId, year, n);
     const existing = await SubsidyLedgerModel.findById(id, { policyId: 1 }).lean<{ policyId: string }>();
     if (existing) {
-      if (existing.policyId === policy.id) return; // recorded before
+      if (existing.policyId === key) return; // recorded before
       continue;
     }
     try {
-      await SubsidyLedgerModel.create({ _id: id, enterpriseId: policy.enterpriseId, year, policyId: policy.id, subsidies });
+      await SubsidyLedgerModel.create({ _id: id, enterpriseId, year, policyId: key, kind, subsidies });
       return;
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
-      // This policy is already recorded under another n (a concurrent retry), or another bind
+      // This key is already recorded under another n (a concurrent retry), or another write
       // took this n: then probe on.
       if (Object.keys((err as { keyPattern?: object }).keyPattern ?? {}).includes('policyId')) return;
       const taken = await SubsidyLedgerModel.findById(id, { policyId: 1 }).lean<{ policyId: string }>();
-      if (taken?.policyId === policy.id) return;
+      if (taken?.policyId === key) return;
     }
   }
 }

@@ -48,7 +48,7 @@ export async function readEnterprise(id: string): Promise<EnterpriseRecord | nul
 /** Where rating reads the enterprise and its subsidies so far this year; a bulk run shares one per run. */
 export interface EnterpriseLookups {
   enterprise(id: string): Promise<EnterpriseRecord | null>;
-  /** Expected subsidy per programme on the enterprise's policies starting in `year` (YYYY). */
+  /** Subsidy per programme on the enterprise's policies starting in `year` (YYYY): granted where known, else expected. */
   receivedThisYear(enterpriseId: string, year: string): Promise<{ programme: string; amountFen: number }[]>;
 }
 

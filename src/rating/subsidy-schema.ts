@@ -12,6 +12,9 @@ const lines = {
 } as const;
 const qualifications = { type: 'array', items: { type: 'string', description: 'A qualification code (e.g. high-value-patent).' } } as const;
 
+/** Kinds of supporting paper a programme may ask for with an application. */
+export const SUBSIDY_PAPER_KINDS = ['invoice', 'payment-proof', 'qualification', 'catalogue-entry', 'contract', 'policy', 'other'] as const;
+
 /** Highest subsidy-programme format version this engine understands. */
 export const SUBSIDY_SCHEMA_VERSION = 1;
 
@@ -84,6 +87,31 @@ export const subsidyProgrammeSchema = {
       },
     },
     source: { type: 'string', description: 'Notice or document the figures come from.' },
+    application: {
+      type: 'object',
+      description: 'How the enterprise applies: the department it files with and the supporting papers it must enclose (printed on the application, 补贴申请材料).',
+      additionalProperties: false,
+      required: ['department', 'papers'],
+      properties: {
+        department: { ...text, description: 'Department the application is filed with.' },
+        papers: {
+          type: 'array',
+          minItems: 1,
+          description: 'Supporting papers the programme asks for, in the order they are enclosed.',
+          items: {
+            type: 'object',
+            description: 'One supporting paper.',
+            additionalProperties: false,
+            required: ['kind', 'label'],
+            properties: {
+              kind: { type: 'string', enum: SUBSIDY_PAPER_KINDS, description: 'What kind of paper it is.' },
+              label: { ...text, description: 'The paper as the department names it.' },
+              note: { ...text, description: 'Where it comes from or what it must show.' },
+            },
+          },
+        },
+      },
+    },
     notes: { type: 'string', description: 'Readings and simplifications made when encoding the rule.' },
   },
 } as const;

@@ -3,10 +3,11 @@
 // each page handler starts from a signed-in caller whose role the shared access rules allow.
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
-import { insurerStaff } from '../auth/access-rules.ts';
+import { insurerStaff, subsidyRecorders } from '../auth/access-rules.ts';
 import type { Caller, Role } from '../auth/caller.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
 import { multipartBody } from './multipart-form.ts';
+import { subsidyText } from './subsidy-messages.ts';
 import { translate, type Lang } from './web-messages.ts';
 import { loadWebSession, type WebSession } from './web-session-service.ts';
 import { renderPage } from './web-views.ts';
@@ -95,7 +96,9 @@ function navFor(caller: Caller | undefined, lang: Lang) {
   if (insurerStaff.includes(role)) items.push({ href: '/referrals', key: 'referrals' }, { href: '/products', key: 'products' });
   items.push({ href: '/quotes', key: role === 'enterprise' ? 'myQuotes' : 'quotes' });
   items.push({ href: '/policies', key: role === 'enterprise' ? 'myPolicies' : 'policies' });
-  return items.map((i) => ({ href: i.href, label: translate(i.key, lang) }));
+  const nav = items.map((i) => ({ href: i.href, label: translate(i.key, lang) }));
+  if (subsidyRecorders.includes(role)) nav.push({ href: '/subsidies', label: subsidyText('yearNav', lang) });
+  return nav;
 }
 
 /** Sends a rendered page with the layout's user, navigation, CSRF token and language switch. */

@@ -11,9 +11,11 @@ import { mountRateTablePages } from './rate-table-pages.ts';
 import { mountQuotingPages } from './quoting-pages.ts';
 import { mountReferralPages } from './referral-pages.ts';
 import { mountSessionPages } from './session-pages.ts';
+import type { SubsidyApplicationDocuments } from '../subsidies/subsidy-application-pdf.ts';
+import { mountSubsidyPages } from './subsidy-pages.ts';
 
 /** Creates the web pages' router; mount it before the API routes. */
-export function createWebRouter(options: { logger?: Logger; documents?: WebDocuments; events: ServiceEvents }): Router {
+export function createWebRouter(options: { logger?: Logger; documents?: WebDocuments; events: ServiceEvents; subsidyDocuments?: SubsidyApplicationDocuments }): Router {
   const { events } = options;
   const router = express.Router();
   router.use('/assets', express.static(new URL('./assets/', import.meta.url).pathname, { fallthrough: false, index: false, maxAge: '1h' }));
@@ -24,5 +26,6 @@ export function createWebRouter(options: { logger?: Logger; documents?: WebDocum
   mountPolicyPages(pipeline, events, options.documents);
   mountProductPages(pipeline);
   mountRateTablePages(pipeline);
+  mountSubsidyPages(pipeline, options.subsidyDocuments);
   return router;
 }

@@ -102,6 +102,8 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
     const segments = route.path.split('/');
     const first = segments.findIndex((s) => s.startsWith('{'));
     if (first < 0) return undefined;
+    // A subsidy year is the caller's own view (a list), not a member of a collection.
+    if (segments[first - 1] === 'years') return undefined;
     const kind = SCOPED_COLLECTIONS[segments[first - 1]!];
     if (!kind) throw new Error(`${route.method.toUpperCase()} ${route.path}: unknown collection "${segments[first - 1]}" — add its scoping to SCOPED_COLLECTIONS`);
     return kind;
@@ -134,6 +136,8 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
         case 'products':
         case 'catalogue': return foreign.product;
         case 'tables': return 'sections';
+        case 'subsidy-applications': return 'CN-FIRST-SET';
+        case 'years': return startDate.slice(0, 4);
         default: throw new Error(`no foreign value for {${name}} in ${route.path}`);
       }
     });
@@ -153,6 +157,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
       addVectorFromQuote: { quoteId: own.quote },
       approveQuote: {},
       declineQuote: { reason: '授权矩阵' },
+      recordSubsidyApplicationStatus: { status: 'submitted' },
     };
     if (route.operationId === 'bulkQuote') return { path, body: `productCode\n${FIRST_SET}\n`, contentType: 'text/csv' };
     if (route.operationId in bodies) return { path, body: bodies[route.operationId] };

@@ -1,0 +1,95 @@
+import { subsidyReaders, subsidyRecorders } from '../auth/access-rules.ts';
+import { invalidInput, unavailable } from '../http/app-error.ts';
+import { defineRoute, JsonReply, RawReply, type RouteDefinition } from '../http/route.ts';
+import { attachmentOf, type ApplicationFile, type SubsidyApplicationDocuments } from './subsidy-application-pdf.ts';
+import { listApplications, recordApplicationStatus } from './subsidy-application-service.ts';
+import { applicationStatusRequestSchema, subsidyApplicationListSchema, subsidyApplicationSchema, subsidyYearSchema } from './subsidy-schemas.ts';
+import { subsidyYear, subsidyYearCsv, subsidyYearXlsx } from './subsidy-year-service.ts';
+
+const tags = ['Subsidy applications'];
+
+const policyParams = {
+  type: 'object', required: ['id'], additionalProperties: false,
+  properties: { id: { type: 'string', pattern: '^[0-9a-f]{24}$', description: 'Policy id.' } },
+} as const;
+const applicationParams = {
+  type: 'object', required: ['id', 'programme'], additionalProperties: false,
+  properties: { ...policyParams.properties, programme: { type: 'string', pattern: '^[A-Z][A-Z0-9-]{0,63}$', description: 'Programme code.' } },
+} as const;
+const yearParams = {
+  type: 'object', required: ['year'], additionalProperties: false,
+  properties: { year: { type: 'string', pattern: '^20[0-9]{2}$', description: 'The year (YYYY).' } },
+} as const;
+
+function fileReply(file: ApplicationFile, contentType: string): RawReply {
+  return new RawReply(file.bytes, contentType, { 'Cache-Control': 'private, no-store', 'Content-Disposition': attachmentOf(file) });
+}
+
+/** The subsidy-application routes; PDFs and ZIPs through `documents` (503 without). */
+export function subsidyRoutes(documents: SubsidyApplicationDocuments | undefined): RouteDefinition[] {
+  const available = () => {
+    if (!documents) throw unavailable('Subsidy application PDFs are not available in this process.');
+    return documents;
+  };
+  return [
+    defineRoute({
+      method: 'get', path: '/v1/policies/{id}/subsidy-applications', operationId: 'listSubsidyApplications', summary: 'A policy\'s subsidy applications, one per eligible programme, with amounts and status', tags,
+      access: subsidyReaders,
+      params: policyParams,
+      success: { status: 200, description: 'The applications.', schema: subsidyApplicationListSchema },
+      handler: ({ caller, params }) => listApplications(caller, params.id),
+    }),
+    defineRoute({
+      method: 'get', path: '/v1/policies/{id}/subsidy-applications.zip', operationId: 'getSubsidyApplicationsZip', summary: 'Every subsidy application of a policy (补贴申请材料), one PDF each, as a ZIP', tags,
+      access: subsidyReaders,
+      params: policyParams,
+      success: { status: 200, description: 'The ZIP.', contentType: 'application/zip' },
+      handler: async ({ caller, params }) => fileReply(await available().applicationsZip(caller, params.id), 'application/zip'),
+    }),
+    defineRoute({
+      method: 'get', path: '/v1/policies/{id}/subsidy-applications/{programme}/pdf', operationId: 'getSubsidyApplicationPdf', summary: 'One subsidy application (补贴申请材料) as a PDF in Chinese', tags,
+      access: subsidyReaders,
+      params: applicationParams,
+      success: { status: 200, description: 'The application PDF: form, calculation, policy schedule, papers checklist.', contentType: 'application/pdf' },
+      handler: async ({ caller, params }) => fileReply(await available().applicationPdf(caller, params.id, params.programme), 'application/pdf'),
+    }),
+    defineRoute({
+      method: 'post', path: '/v1/policies/{id}/subsidy-applications/{programme}/status', operationId: 'recordSubsidyApplicationStatus', summary: 'Record that an application was submitted, granted (with the amount) or refused (with the reason)', tags,
+      access: subsidyRecorders,
+      params: applicationParams,
+      headers: { 'Idempotency-Key': 'Any unique string (≤ 100 characters); a retried request with the same key answers as the first did.' },
+      body: applicationStatusRequestSchema,
+      success: { status: 200, description: 'The application as it now stands (Idempotent-Replayed: true when nothing changed).', schema: subsidyApplicationSchema },
+      handler: async ({ caller, params, body, header }) => {
+        const key = header('idempotency-key');
+        if (key !== undefined && (key.length === 0 || key.length > 100)) {
+          throw invalidInput('The Idempotency-Key header must be 1 to 100 characters.', [{ path: 'header.idempotency-key', message: 'must be 1 to 100 characters (maxLength)' }]);
+        }
+        const { application, changed } = await recordApplicationStatus(caller, params.id, params.programme, body, key);
+        return new JsonReply(application, 200, changed ? {} : { 'Idempotent-Replayed': 'true' });
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/v1/subsidies/years/{year}', operationId: 'getSubsidyYear', summary: 'The subsidy year: per enterprise and programme, applied for, granted, refused and annual cap remaining', tags,
+      access: subsidyReaders,
+      params: yearParams,
+      success: { status: 200, description: 'The year.', schema: subsidyYearSchema },
+      handler: ({ caller, params }) => subsidyYear(caller, params.year),
+    }),
+    defineRoute({
+      method: 'get', path: '/v1/subsidies/years/{year}/export', operationId: 'exportSubsidyYear', summary: 'The subsidy year as CSV or XLSX', tags,
+      access: subsidyReaders,
+      params: yearParams,
+      query: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['csv', 'xlsx'], default: 'csv', description: 'csv (default) or xlsx.' } } } as const,
+      success: { status: 200, description: 'The rows (CSV) or rows and applications (XLSX).', contentType: 'text/csv' },
+      handler: async ({ caller, params, query }) => {
+        const year = await subsidyYear(caller, params.year);
+        const name = `补贴年度-${params.year}`;
+        if (query.format === 'xlsx') {
+          return fileReply({ fileName: `${name}.xlsx`, asciiFileName: `subsidies-${params.year}.xlsx`, bytes: await subsidyYearXlsx(year) }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+        }
+        return fileReply({ fileName: `${name}.csv`, asciiFileName: `subsidies-${params.year}.csv`, bytes: Buffer.from(subsidyYearCsv(year), 'utf8') }, 'text/csv; charset=utf-8');
+      },
+    }),
+  ];
+}

@@ -1,0 +1,118 @@
+// Subsidy applications on the policy page (download links, a ZIP link and the forms that record
+// submitted / granted / refused), the PDF and ZIP downloads, and the enterprise's subsidy year
+// with its exports. The same services and access lists as the API; no rule lives here.
+import { randomUUID } from 'node:crypto';
+import type { Response } from 'express';
+import { subsidyReaders, subsidyRecorders } from '../auth/access-rules.ts';
+import type { Caller } from '../auth/caller.ts';
+import { AppError, invalidInput } from '../http/app-error.ts';
+import { chinaDate } from '../rating/index.ts';
+import { attachmentOf, type SubsidyApplicationDocuments } from '../subsidies/subsidy-application-pdf.ts';
+import { listApplications, recordApplicationStatus, type ApplicationStatusRequest } from '../subsidies/subsidy-application-service.ts';
+import { subsidyYear, subsidyYearCsv, subsidyYearXlsx } from '../subsidies/subsidy-year-service.ts';
+import { checkCode, checkId, type PagePipeline } from './page-pipeline.ts';
+import { subsidyLabels, subsidyText } from './subsidy-messages.ts';
+import { formatYuan } from './web-forms.ts';
+import type { Lang } from './web-messages.ts';
+
+/** The policy page's subsidy panel, or undefined for roles that do not apply for subsidies. */
+export async function subsidyPanel(caller: Caller, policyId: string, lang: Lang): Promise<Record<string, unknown> | undefined> {
+  if (!subsidyReaders.includes(caller.role)) return undefined;
+  const list = await listApplications(caller, policyId);
+  const canRecord = subsidyRecorders.includes(caller.role);
+  const today = chinaDate(new Date());
+  return {
+    st: subsidyLabels(lang),
+    policyId,
+    zipHref: `/policies/${policyId}/subsidy-applications.zip`,
+    items: list.items.map((a) => ({
+      ...a,
+      nameText: lang === 'en' ? a.name.en : a.name.zh,
+      departmentText: lang === 'en' ? a.department.en : a.department.zh,
+      expected: formatYuan(a.expectedFen),
+      expectedYuan: (a.expectedFen / 100).toFixed(2),
+      statusText: subsidyText(`status_${a.status}`, lang),
+      outcomeText: a.status === 'granted' ? subsidyText('granted', lang, { amount: formatYuan(a.grantedFen!) }) : a.status === 'refused' ? subsidyText('refused', lang, { reason: a.refusalReason ?? '' }) : '',
+      pdfHref: `/policies/${policyId}/subsidy-applications/${a.programme}/pdf`,
+      actionHref: `/policies/${policyId}/subsidy-applications/${a.programme}/status`,
+      canSubmit: canRecord && a.status === 'prepared',
+      canDecide: canRecord && a.status === 'submitted',
+      // One key per rendered form: a double-clicked or re-sent form is recorded once.
+      submitKey: randomUUID(), grantKey: randomUUID(), refuseKey: randomUUID(),
+    })),
+    today,
+  };
+}
+
+/** Yuan as typed ("12,345.67") to integer fen, or an invalid-input error. */
+function yuanToFen(value: unknown, lang: Lang): number {
+  const text = typeof value === 'string' ? value.replace(/[,\s，]/g, '') : '';
+  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(text);
+  if (!match) throw invalidInput(subsidyText('badAmount', lang), [{ path: 'body.grantedYuan', message: 'must be an amount in yuan with at most two decimals (format)' }]);
+  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
+
+function statusRequestOf(body: Record<string, unknown>, lang: Lang): ApplicationStatusRequest {
+  const status = body.status;
+  const on = text(body.on);
+  const dated = on ? { on } : {};
+  if (status === 'submitted') return { status, ...dated, ...(text(body.reference) ? { reference: text(body.reference)! } : {}) };
+  if (status === 'granted') return { status, ...dated, grantedFen: yuanToFen(body.grantedYuan, lang) };
+  if (status === 'refused') return { status, ...dated, reason: text(body.reason) ?? '' };
+  throw invalidInput('Unknown status.', [{ path: 'body.status', message: 'must be submitted, granted or refused (enum)' }]);
+}
+
+function sendFile(res: Response, file: { fileName: string; asciiFileName: string; bytes: Buffer }, contentType: string): void {
+  res.status(200).set({ 'Content-Type': contentType, 'Cache-Control': 'private, no-store', 'Content-Disposition': attachmentOf(file) }).send(file.bytes);
+}
+
+const YEAR = /^20\d\d$/;
+
+/** Mounts the subsidy downloads, the status forms' target and `/subsidies` (the year). */
+export function mountSubsidyPages({ page }: PagePipeline, documents: SubsidyApplicationDocuments | undefined): void {
+  const available = () => {
+    if (!documents) throw new AppError('unavailable', 'PDF documents are not available in this process.');
+    return documents;
+  };
+
+  page('get', '/policies/:id/subsidy-applications.zip', subsidyReaders, async ({ req, res, caller }) => {
+    sendFile(res, await available().applicationsZip(caller, checkId(req.params.id)), 'application/zip');
+  });
+
+  page('get', '/policies/:id/subsidy-applications/:programme/pdf', subsidyReaders, async ({ req, res, caller }) => {
+    sendFile(res, await available().applicationPdf(caller, checkId(req.params.id), checkCode(req.params.programme)), 'application/pdf');
+  });
+
+  page('post', '/policies/:id/subsidy-applications/:programme/status', subsidyRecorders, async ({ req, res, caller, body, lang }) => {
+    const policyId = checkId(req.params.id);
+    const key = text(body.idempotencyKey);
+    await recordApplicationStatus(caller, policyId, checkCode(req.params.programme), statusRequestOf(body, lang), key && key.length <= 100 ? key : undefined);
+    res.redirect(303, `/policies/${policyId}#subsidies`);
+  });
+
+  page('get', '/subsidies', subsidyReaders, async ({ req, res, caller, lang, render }) => {
+    const asked = typeof req.query.year === 'string' && YEAR.test(req.query.year) ? req.query.year : chinaDate(new Date()).slice(0, 4);
+    const year = await subsidyYear(caller, asked);
+    const format = req.query.format;
+    if (format === 'csv') return sendFile(res, { fileName: `补贴年度-${asked}.csv`, asciiFileName: `subsidies-${asked}.csv`, bytes: Buffer.from(subsidyYearCsv(year), 'utf8') }, 'text/csv; charset=utf-8');
+    if (format === 'xlsx') return sendFile(res, { fileName: `补贴年度-${asked}.xlsx`, asciiFileName: `subsidies-${asked}.xlsx`, bytes: await subsidyYearXlsx(year) }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const money = (fen: number | undefined) => (fen === undefined ? undefined : formatYuan(fen));
+    render('subsidy-year', {
+      title: subsidyText('yearTitle', lang, { year: asked }),
+      st: subsidyLabels(lang),
+      year: asked,
+      rows: year.rows.map((r) => ({
+        ...r, nameText: lang === 'en' ? r.name.en : r.name.zh,
+        expected: money(r.expectedFen), applied: money(r.appliedFen), pending: money(r.pendingFen), granted: money(r.grantedFen), refused: money(r.refusedFen),
+        counted: money(r.countedFen), annualCap: money(r.annualCapFen), capRemaining: money(r.capRemainingFen),
+      })),
+      applications: year.applications.map((a) => ({
+        policyId: a.policyId, policyNumber: a.policyNumber, enterpriseName: a.enterpriseName, programme: a.application.programme,
+        statusText: subsidyText(`status_${a.application.status}`, lang), expected: formatYuan(a.application.expectedFen),
+        granted: a.application.grantedFen === undefined ? '' : formatYuan(a.application.grantedFen),
+      })),
+    });
+  });
+}

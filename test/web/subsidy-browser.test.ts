@@ -1,0 +1,115 @@
+// The subsidy panel of the enterprise's policy page in a real headless Chromium: download an
+// application, record its submission and its grant through the forms, read the subsidy year.
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { formatYuan as pdfYuan } from '../../src/documents/document-format.ts';
+import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
+import { formatYuan } from '../../src/web/web-forms.ts';
+import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
+import { bearer, useTestApp } from '../support/test-app.ts';
+
+declare const document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };
+
+const SCREENSHOTS = 'test-artifacts/screenshots';
+const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
+
+describe('Subsidy applications in headless Chromium', function () {
+  this.timeout(120_000);
+  const t = useTestApp();
+  let server: Server;
+  let base: string;
+  let browser: Browser;
+
+  before(async () => {
+    await publishShippedProducts();
+    server = t.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await mkdir(SCREENSHOTS, { recursive: true });
+    browser = await puppeteer.launch({
+      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium-headless-shell',
+      headless: 'shell',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  });
+
+  async function signIn(key: string): Promise<{ page: Page; problems: string[] }> {
+    const page = await (await browser.createBrowserContext()).newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(String(err)));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && /Content Security Policy|Refused/.test(msg.text())) problems.push(msg.text());
+    });
+    await page.goto(`${base}/sign-in`);
+    await page.type('#apiKey', key);
+    await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
+    return { page, problems };
+  }
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+
+  it('enterprise: downloads an application from its policy page and records a grant', async () => {
+    const quote = (await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: t.organisations.HZZZ, inputs: vector.inputs, startDate: today(), enterprise: { qualifications: ['first-domestic'] } })).body as { id: string };
+    const policy = (await t.http.post(`/v1/quotes/${quote.id}/bind`).set(bearer(t.keys.broker))).body as { id: string; policyNumber: string; subsidies: { programme: string; amountFen: number }[] };
+    const central = policy.subsidies.find((s) => s.programme === 'CN-FIRST-SET')!;
+
+    const { page, problems } = await signIn(t.keys.enterprise);
+    await page.goto(`${base}/policies/${policy.id}`);
+    const rows = await page.$$eval('#subsidies tr[data-programme]', (trs) => trs.map((tr) => [tr.getAttribute('data-programme'), tr.getAttribute('data-status')]));
+    expect(rows).to.deep.equal([['CN-FIRST-SET', 'prepared'], ['ZJ-FIRST-SET', 'prepared']]);
+    expect(await page.$eval('#subsidies tr[data-programme="CN-FIRST-SET"] td[data-fen]', (td) => td.textContent)).to.equal(formatYuan(central.amountFen));
+    await shot(page, '30-enterprise-policy-subsidies');
+
+    // The download link the page shows answers the application PDF for this session.
+    const href = await page.evaluate(() => document.querySelector('#subsidies tr[data-programme="CN-FIRST-SET"] a.download-application')!.getAttribute('href'));
+    const pdf = await page.evaluate(async (url) => {
+      const res = await fetch(url!, { credentials: 'same-origin' });
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      let binary = '';
+      for (const b of bytes) binary += String.fromCharCode(b);
+      return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), base64: btoa(binary) };
+    }, href);
+    expect(pdf.status).to.equal(200);
+    expect(pdf.type).to.equal('application/pdf');
+    expect(pdf.disposition).to.include(`subsidy-application-CN-FIRST-SET-${policy.policyNumber}.pdf`);
+    const bytes = Buffer.from(pdf.base64, 'base64');
+    expect((await extractPdfText(bytes)).replace(/\s+/g, ' ')).to.include('91330106MA2H7K3Q0L').and.include(pdfYuan(central.amountFen));
+    await writeFile(`${SCREENSHOTS}/31-subsidy-application.pdf`, bytes);
+    execFileSync('pdftoppm', ['-png', '-r', '80', `${SCREENSHOTS}/31-subsidy-application.pdf`, `${SCREENSHOTS}/31-subsidy-application`]);
+
+    // Submitted, then granted 1,000.00 less than expected, through the page's forms.
+    const row = '#subsidies form[action$="/CN-FIRST-SET/status"]';
+    await Promise.all([page.waitForNavigation(), page.click(`${row}.submit-form button[type="submit"]`)]);
+    expect(await page.$eval('#subsidies tr[data-programme="CN-FIRST-SET"]', (tr) => tr.getAttribute('data-status'))).to.equal('submitted');
+    const granted = central.amountFen - 100_000;
+    await page.$eval(`${row}.grant-form input[name="grantedYuan"]`, (input) => ((input as unknown as { value: string }).value = ''));
+    await page.type(`${row}.grant-form input[name="grantedYuan"]`, (granted / 100).toFixed(2));
+    await shot(page, '32-enterprise-records-grant');
+    await Promise.all([page.waitForNavigation(), page.click(`${row}.grant-form button[type="submit"]`)]);
+    expect(await page.$eval('#subsidies tr[data-programme="CN-FIRST-SET"]', (tr) => tr.getAttribute('data-status'))).to.equal('granted');
+    expect(await page.$eval('#subsidies tr[data-programme="CN-FIRST-SET"] .outcome', (el) => el.textContent)).to.include(formatYuan(granted));
+    await shot(page, '33-enterprise-grant-recorded');
+
+    const api = await t.http.get(`/v1/policies/${policy.id}/subsidy-applications`).set(bearer(t.keys.enterprise));
+    expect(api.body.items[0]).to.include({ programme: 'CN-FIRST-SET', status: 'granted', grantedFen: granted, countedFen: granted });
+
+    await Promise.all([page.waitForNavigation(), page.click('nav a[href="/subsidies"]')]);
+    expect(await page.$eval('table.subsidy-year tr[data-programme="CN-FIRST-SET"]', (tr) => tr.textContent)).to.include(formatYuan(granted));
+    await shot(page, '34-enterprise-subsidy-year');
+    await page.goto(`${base}/policies/${policy.id}?lang=en`);
+    expect(await page.$eval('#subsidies-heading', (h) => h.textContent)).to.equal('Subsidy applications');
+    await shot(page, '35-enterprise-policy-subsidies-en');
+    expect(problems).to.deep.equal([]);
+  });
+});
