@@ -35,12 +35,12 @@ const organisations: Record<string, NewOrganisation> = {
 
 const keys: { name: keyof DemoKeys; organisation: keyof typeof organisations; role: Role; userName: string }[] = [
   { name: 'platformAdmin', organisation: 'platform', role: 'platform-admin', userName: 'Platform admin' },
-  { name: 'insurerAdmin', organisation: 'insurer', role: 'insurer-admin', userName: '王产品 (product manager)' },
-  { name: 'underwriter', organisation: 'insurer', role: 'underwriter', userName: '李核保 (underwriter)' },
-  { name: 'broker', organisation: 'broker', role: 'broker', userName: '张经纪 (broker)' },
-  { name: 'enterprise', organisation: 'enterprise', role: 'enterprise', userName: '陈财务 (finance)' },
-  { name: 'otherInsurerAdmin', organisation: 'otherInsurer', role: 'insurer-admin', userName: '赵产品 (product manager)' },
-  { name: 'otherEnterprise', organisation: 'otherEnterprise', role: 'enterprise', userName: '刘财务 (finance)' },
+  { name: 'insurerAdmin', organisation: 'insurer', role: 'insurer-admin', userName: '王产品' },
+  { name: 'underwriter', organisation: 'insurer', role: 'underwriter', userName: '李核保' },
+  { name: 'broker', organisation: 'broker', role: 'broker', userName: '张经纪' },
+  { name: 'enterprise', organisation: 'enterprise', role: 'enterprise', userName: '陈财务' },
+  { name: 'otherInsurerAdmin', organisation: 'otherInsurer', role: 'insurer-admin', userName: '赵产品' },
+  { name: 'otherEnterprise', organisation: 'otherEnterprise', role: 'enterprise', userName: '刘财务' },
 ];
 
 /**

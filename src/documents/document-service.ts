@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { getOrganisation, findOrganisationByCode } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
-import { AppError, notFound, unavailable } from '../http/app-error.ts';
+import { AppError, conflict, notFound, unavailable } from '../http/app-error.ts';
 import { isVisibleTo } from '../auth/visibility.ts';
 import { loadVisiblePolicy } from '../policies/policy-service.ts';
 import { loadVisibleQuote } from '../quotes/quote-service.ts';
@@ -171,6 +171,8 @@ export function createDocumentService(options: DocumentServiceOptions): Document
 
   async function quotePdf(caller: Caller, quoteId: string, lang: DocumentLang, ifNoneMatch?: string): Promise<PdfFile> {
     const doc = await loadVisibleQuote(caller, quoteId);
+    // A declined quote is not an offer: no quotation document (issue #15).
+    if (doc.status === 'declined') throw conflict(`Quote ${doc.quoteNumber} was declined; a declined quote has no quotation document.`);
     const source = await loadSource('quote', doc, { status: doc.status, quoteDate: doc.quoteDate, validUntil: doc.validUntil });
     const view = templates.view(source, lang);
     const html = templates.renderHtml(view);
