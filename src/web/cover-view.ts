@@ -4,7 +4,7 @@
 import { getOrganisation, insurerNamesByCode } from '../auth/auth-service.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
 import { formatChinaTime, formatDecimal, pickText, type LocalText } from '../i18n/format.ts';
-import { translate, type Lang } from '../i18n/messages.ts';
+import { nameOf, translate, type Lang } from '../i18n/messages.ts';
 import type { ProductDefinition, RatingResult } from '../rating/index.ts';
 import type { QuoteView } from '../quotes/quote-service.ts';
 import { describeValue } from './result-view.ts';
@@ -30,12 +30,20 @@ export interface PageNames {
   brokerName: string;
 }
 
-const organisationName = (id: string) => getOrganisation(null, id).then((o) => o.name, () => '');
+const organisationName = (id: string, lang: Lang) => getOrganisation(null, id).then((o) => (lang === 'en' ? o.nameEn ?? o.name : o.name), () => '');
 
-/** Loads the names a page of this quote (or its policy) shows instead of codes. */
-export async function loadPageNames(quote: Pick<QuoteView, 'productCode' | 'productVersion' | 'insurerOrganisationId' | 'brokerOrganisationId'>): Promise<PageNames> {
+/** Insurers' names by code in the reader's language (the organisation's name, else the catalogue's). */
+export async function insurerNames(lang: Lang): Promise<Map<string, string>> {
+  const stored = await insurerNamesByCode();
+  const codes = new Set([...stored.keys(), ...INSURER_CODES]);
+  return new Map([...codes].map((code) => [code, lang === 'en' || !stored.has(code) ? nameOf('insurer', code, lang, stored.get(code)) : stored.get(code)!]));
+}
+const INSURER_CODES = ['KCIC', 'HTIC', 'ZXIC'];
+
+/** Loads the names a page of this quote (or its policy) shows instead of codes, in the reader's language. */
+export async function loadPageNames(quote: Pick<QuoteView, 'productCode' | 'productVersion' | 'insurerOrganisationId' | 'brokerOrganisationId'>, lang: Lang): Promise<PageNames> {
   const [version, insurers, insurerName, brokerName] = await Promise.all([
-    findPinnedVersion(quote.productCode, quote.productVersion), insurerNamesByCode(), organisationName(quote.insurerOrganisationId), organisationName(quote.brokerOrganisationId),
+    findPinnedVersion(quote.productCode, quote.productVersion), insurerNames(lang), organisationName(quote.insurerOrganisationId, lang), organisationName(quote.brokerOrganisationId, lang),
   ]);
   const definition = version.definition as unknown as CoverDefinition;
   return { definition, fields: definition.form.fields, productName: (version.definition as ProductDefinition).name, insurers, insurerName, brokerName };

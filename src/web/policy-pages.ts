@@ -45,7 +45,7 @@ export function mountPolicyPages({ page }: PagePipeline, events: ServiceEvents, 
 
   page('get', '/policies/:id', 'signed-in', async ({ req, lang, caller, render }) => {
     const policy = await getPolicy(caller, checkId(req.params.id));
-    const [names, quote] = await Promise.all([loadPageNames(policy), getQuote(caller, policy.quoteId)]);
+    const [names, quote] = await Promise.all([loadPageNames(policy, lang), getQuote(caller, policy.quoteId)]);
     render('policy', {
       title: `${translate('policyNumber', lang)} ${policy.policyNumber}`,
       policy: { ...policy, issuedAt: formatChinaTime(policy.issuedAt, lang), productName: lang === 'en' ? names.productName.en : names.productName.zh },

@@ -2,7 +2,7 @@
 // quote lists and quote page everyone signed in sees within their scope.
 import { randomBytes } from 'node:crypto';
 import { quoters, underwriters } from '../auth/access-rules.ts';
-import { insurerNamesByCode, listEnterprises } from '../auth/auth-service.ts';
+import { listEnterprises } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { getCatalogueEntry, listCatalogue, type CatalogueEntry } from '../catalogue/catalogue-listing.ts';
 import { AppError } from '../http/app-error.ts';
@@ -12,7 +12,7 @@ import { previewPrice } from '../quotes/rating-request.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import type { RatingResult } from '../rating/index.ts';
 import { nameOf } from '../i18n/messages.ts';
-import { coverView, loadPageNames, ruleFiguresView, stateView, type PageNames } from './cover-view.ts';
+import { coverView, insurerNames, loadPageNames, ruleFiguresView, stateView, type PageNames } from './cover-view.ts';
 import { checkCode, checkId, isId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { buildResultView } from './result-view.ts';
 import { subsidyFactsView } from './subsidy-form.ts';
@@ -22,13 +22,16 @@ import { translate, type Lang } from './web-messages.ts';
 /** Mounts the catalogue, the quote form (calculate, save, live preview), `/quotes` and `/quotes/{id}`. */
 export function mountQuotingPages({ page }: PagePipeline, events: ServiceEvents): void {
   page('get', '/catalogue', 'signed-in', async ({ lang, render }) => {
-    const items = await listCatalogue({ date: chinaDate(new Date()), lang });
-    render('catalogue', { title: translate('catalogue', lang), items: items.map((i) => ({ ...i, lineName: nameOf('line', i.line, lang), description: lang === 'en' ? i.description.en : i.description.zh })) });
+    const [items, insurers] = await Promise.all([listCatalogue({ date: chinaDate(new Date()), lang }), insurerNames(lang)]);
+    render('catalogue', {
+      title: translate('catalogue', lang),
+      items: items.map((i) => ({ ...i, insurer: { ...i.insurer, name: insurers.get(i.insurer.code) ?? i.insurer.name }, lineName: nameOf('line', i.line, lang), description: lang === 'en' ? i.description.en : i.description.zh })),
+    });
   });
 
   page('get', '/catalogue/:code', 'signed-in', async ({ req, lang, caller, render }) => {
     const entry = await loadEntry(req.params.code, lang);
-    render('product', { ...entryView(entry, lang), canQuote: quoters.includes(caller.role) });
+    render('product', { ...entryView(entry, lang, await insurerNames(lang)), canQuote: quoters.includes(caller.role) });
   });
 
   page('get', '/catalogue/:code/quote', quoters, async ({ req, lang, caller, render }) => {
@@ -68,7 +71,7 @@ export function mountQuotingPages({ page }: PagePipeline, events: ServiceEvents)
 
   page('get', '/quotes/:id', 'signed-in', async ({ req, lang, caller, render }) => {
     const quote = await getQuote(caller, checkId(req.params.id));
-    render('quote', quotePageData(quote, await loadPageNames(quote), caller, lang));
+    render('quote', quotePageData(quote, await loadPageNames(quote, lang), caller, lang));
   });
 }
 
@@ -124,7 +127,7 @@ async function quoteFormData(entry: CatalogueEntry, lang: Lang, caller: Caller, 
   return {
     title: `${translate('quoteFor', lang)} · ${entry.title}`,
     langPath: `/catalogue/${entry.code}/quote`,
-    product: entryView(entry, lang),
+    product: entryView(entry, lang, await insurerNames(lang)),
     enterprises: enterprises.map((e) => ({ id: e.id, name: lang === 'en' ? e.nameEn ?? e.name : e.name, selected: values.enterpriseId === e.id })),
     enterpriseError: errors.enterpriseId,
     startDate: values.startDate ?? chinaDate(new Date()),
@@ -136,7 +139,7 @@ async function quoteFormData(entry: CatalogueEntry, lang: Lang, caller: Caller, 
     hasErrors: Object.keys(errors).length > 0,
     otherErrors: Object.entries(errors).filter(([name]) => !name.startsWith('inputs.') && !name.startsWith('picks.') && name !== 'enterpriseId' && name !== 'startDate').map(([path, message]) => ({ path, message })),
     idempotencyKey: values.idempotencyKey ?? randomBytes(12).toString('base64url'),
-    result: result ? buildResultView(result, lang, { fields: entry.form.fields as unknown as ProductField[], insurers: await insurerNamesByCode() }) : undefined,
+    result: result ? buildResultView(result, lang, { fields: entry.form.fields as unknown as ProductField[], insurers: await insurerNames(lang) }) : undefined,
   };
 }
 
@@ -188,10 +191,10 @@ async function loadEntry(code: unknown, lang: Lang): Promise<CatalogueEntry> {
   return getCatalogueEntry(checkCode(code), chinaDate(new Date()), lang);
 }
 
-function entryView(entry: CatalogueEntry, lang: Lang) {
+function entryView(entry: CatalogueEntry, lang: Lang, insurers: ReadonlyMap<string, string>) {
   const text = (t: { zh: string; en: string } | undefined) => (t ? (lang === 'en' ? t.en : t.zh) : '');
   return {
-    code: entry.code, version: entry.version, title: entry.title, description: text(entry.description), insurer: entry.insurer.name, lineName: nameOf('line', entry.line, lang),
+    code: entry.code, version: entry.version, title: entry.title, description: text(entry.description), insurer: insurers.get(entry.insurer.code) ?? entry.insurer.name, lineName: nameOf('line', entry.line, lang),
     illustrative: entry.illustrative, effectiveFrom: entry.effectiveFrom,
     coverages: entry.coverages.map((c) => ({ name: text(c.name as { zh: string; en: string }), description: text((c as { description?: { zh: string; en: string } }).description) })),
     programmes: entry.subsidyProgrammes.map((p) => ({ name: text(p.name), sharePercent: p.sharePercent, level: translate(`level_${p.level}`, lang) })),

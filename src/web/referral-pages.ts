@@ -24,7 +24,7 @@ export function mountReferralPages({ page }: PagePipeline, events: ServiceEvents
     const quote = await getQuote(caller, checkId(req.params.id));
     const reason = typeof body.reason === 'string' ? body.reason.trim().slice(0, 1000) : '';
     if (!reason) {
-      render('quote', quotePageData(quote, await loadPageNames(quote), caller, lang, {}, { reason: translate('v_required', lang) }), 400);
+      render('quote', quotePageData(quote, await loadPageNames(quote, lang), caller, lang, {}, { reason: translate('v_required', lang) }), 400);
       return;
     }
     await declineQuote(events, caller, quote.id, reason);
@@ -54,7 +54,7 @@ async function approveReferral(events: ServiceEvents, { req, res, lang, caller, 
   } catch (err) {
     if (!(err instanceof AppError) || (err.kind !== 'invalid_input' && err.kind !== 'conflict')) throw err;
     const errors = err.details.length ? errorsByField(err.details, lang) : { approve: translate(err.kind === 'conflict' ? 'conflict' : 'fixErrors', lang) };
-    render('quote', quotePageData(quote, await loadPageNames(quote), caller, lang, { ...values, note }, errors), 400);
+    render('quote', quotePageData(quote, await loadPageNames(quote, lang), caller, lang, { ...values, note }, errors), 400);
     return;
   }
   res.redirect(303, `/quotes/${quote.id}`);

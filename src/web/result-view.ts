@@ -4,7 +4,7 @@
 import { formatDecimal, formatYuan, pickText } from '../i18n/format.ts';
 import { nameOf, translate, type Lang } from '../i18n/messages.ts';
 import type { IneligibleProgramme, RatingResult, SubsidyLayer, WorksheetLine } from '../rating/index.ts';
-import type { ProductField } from './web-forms.ts';
+import { unitLabel, type ProductField } from './web-forms.ts';
 
 /** What the view needs besides the result to name things. */
 export interface ResultNames {
@@ -38,7 +38,7 @@ export function describeValue(field: ProductField | undefined, value: unknown, l
   const option = field?.options?.find((o) => o.value === text);
   if (option) return pickText(option.label, lang);
   if (field && (field.type === 'money' || field.type === 'integer' || field.type === 'decimal' || field.type === 'percent') && /^-?\d+(\.\d+)?$/.test(text)) {
-    const unit = field.type === 'money' ? field.unit ?? '元' : field.type === 'percent' ? '%' : field.unit === 'count' ? '' : field.unit ?? '';
+    const unit = unitLabel(field, lang);
     return `${formatDecimal(text)}${unit === '%' ? '%' : unit ? ` ${unit}` : ''}`;
   }
   return text;

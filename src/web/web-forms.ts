@@ -3,7 +3,7 @@ import { pickText, translateValidation, type LocalText as Text } from '../i18n/f
 import type { RatingResult } from '../rating/index.ts';
 import { parseEnterpriseFacts, type EnterpriseFacts } from './subsidy-form.ts';
 import type { Lang } from './web-messages.ts';
-import { translate } from './web-messages.ts';
+import { nameOf, translate } from './web-messages.ts';
 
 export { formatYuan } from '../i18n/format.ts';
 
@@ -61,7 +61,11 @@ export type FormErrors = Record<string, string>;
 
 const NUMERIC = new Set(['money', 'integer', 'decimal', 'percent']);
 const fieldId = (name: string) => `f-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
-const unitLabel = (field: ProductField) => (field.type === 'money' ? field.unit ?? '元' : field.unit === 'count' ? '' : field.unit ?? '');
+/** A field's unit in the reader's language ('' for counts). */
+export const unitLabel = (field: ProductField, lang: Lang): string => {
+  const unit = field.type === 'money' ? field.unit ?? '元' : field.type === 'percent' ? '%' : field.unit === 'count' ? '' : field.unit ?? '';
+  return unit ? nameOf('unit', unit, lang) : '';
+};
 
 function toFieldView(field: ProductField, name: string, values: FormValues, errors: FormErrors, lang: Lang): FieldView {
   const id = fieldId(name);
@@ -82,7 +86,7 @@ function toFieldView(field: ProductField, name: string, values: FormValues, erro
     return { ...base, kind: 'select', options: options.map((o) => ({ ...o, selected: o.value === value })) };
   }
   if (NUMERIC.has(field.type)) {
-    const unit = unitLabel(field);
+    const unit = unitLabel(field, lang);
     return {
       ...base, kind: 'input', inputType: 'number',
       ...(unit ? { unit } : {}),

@@ -97,8 +97,11 @@ describe('Web pages: sign-in, sessions, CSP and CSRF (HTTP)', () => {
     const preview = await agent.post('/catalogue/FIRST-SET-EQUIPMENT/preview').type('form').send({ 'inputs.contractAmount': '1000' });
     expect(preview.status).to.equal(403);
     const ok = await agent.post('/catalogue/FIRST-SET-EQUIPMENT/preview').set('X-CSRF-Token', token).type('form').send({ 'inputs.contractAmount': '1000' });
-    expect(ok.status).to.equal(400);
-    expect(ok.body.error.details.map((d: { path: string }) => d.path)).to.include('inputs.equipmentType');
+    // A form that cannot be rated yet is an answer, not a failure: pending, with each field's message.
+    expect(ok.status).to.equal(200);
+    expect(ok.body.pending).to.equal(true);
+    expect(ok.body.details.map((d: { path: string }) => d.path)).to.include('inputs.equipmentType');
+    expect(ok.body.details.find((d: { path: string }) => d.path === 'inputs.equipmentType').message).to.equal('必填');
   });
 
   it('keeps the API Bearer-only: a session cookie does not authenticate /v1', async () => {
