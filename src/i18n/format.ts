@@ -1,7 +1,7 @@
 // Shared formatting for pages and documents: money in yuan with its unit, times in Beijing time,
 // texts in the reader's language, and validation messages (ajv's and the engine's) translated.
 import { chinaDateTime } from '../rating/calendar.ts';
-import { translate, type Lang } from './messages.ts';
+import { nameOf, translate, type Lang } from './messages.ts';
 
 /** A text in both languages (product definitions, programmes, rule reasons). */
 export type LocalText = { zh: string; en: string };
@@ -50,7 +50,13 @@ const PATTERNS: { re: RegExp; to: (m: RegExpExecArray, lang: Lang, stepName: (ke
   { re: /^must be >= (\S+)$/, to: (m, l) => translate('v_atLeast', l, { min: m[1]! }) },
   { re: /^must be > (\S+)$/, to: (m, l) => translate('v_atLeast', l, { min: m[1]! }) },
   { re: /^must be <= (\S+)$/, to: (m, l) => translate('v_atMost', l, { max: m[1]! }) },
-  { re: /^must be an amount in (\S+?)(?: with at most (\d+) decimals)?$/, to: (m, l) => (m[2] ? `${translate('v_amount', l, { unit: m[1]! })}，${translate('v_decimals', l, { n: m[2] })}` : translate('v_amount', l, { unit: m[1]! })) },
+  {
+    re: /^must be an amount in (\S+?)(?: with at most (\d+) decimals)?$/,
+    to: (m, l) => {
+      const amount = translate('v_amount', l, { unit: nameOf('unit', m[1]!, l) });
+      return m[2] ? `${amount}${l === 'en' ? ', ' : '，'}${translate('v_decimals', l, { n: m[2] })}` : amount;
+    },
+  },
   { re: /^must be a decimal number with at most (\d+) decimals$/, to: (m, l) => translate('v_decimals', l, { n: m[1]! }) },
   { re: /^must be a number$/, to: (_, l) => translate('v_number', l) },
   { re: /^must be (?:a whole number|integer)$/, to: (_, l) => translate('v_whole', l) },
