@@ -223,7 +223,7 @@ describe('Web pages in headless Chromium', function () {
     await page.type('#decline-reason', '累计限额不足，不予承保');
     await Promise.all([page.waitForNavigation(), page.click('#decline')]);
     expect(await page.$eval('[data-status]', (el) => el.getAttribute('data-status'))).to.equal('declined');
-    expect(await textOf(page, '.facts')).to.include('累计限额不足');
+    expect(await textOf(page, '.state')).to.include('累计限额不足');
     expect(problemsOf(page)).to.deep.equal([]);
   });
 
