@@ -44,10 +44,18 @@ export function describeValue(field: ProductField | undefined, value: unknown, l
   return text;
 }
 
+/** A worksheet input: a base step reads money as the sum in yuan; a period in months or days says so. */
+function describeInput(line: WorksheetLine, key: string, value: unknown, field: ProductField | undefined, lang: Lang): string {
+  if (line.kind === 'base' && field?.type === 'money' && /^-?\d+(\.\d+)?$/.test(String(value))) return formatYuan(Math.round(Number(value) * 100));
+  const period = /(Months|Days)$/.exec(key);
+  if (!field && period && typeof value !== 'object') return `${String(value)} ${translate(period[1] === 'Months' ? 'unit_months' : 'unit_days', lang)}`;
+  return describeValue(field, value, lang);
+}
+
 function describeInputs(line: WorksheetLine, fields: Map<string, ProductField>, lang: Lang): string {
   return Object.entries(line.inputs).map(([key, value]) => {
     const field = fields.get(key);
-    return `${field ? pickText(field.label, lang) : pickText(line.label, lang)}: ${describeValue(field, value, lang)}`;
+    return `${field ? pickText(field.label, lang) : pickText(line.label, lang)}: ${describeInput(line, key, value, field, lang)}`;
   }).join(lang === 'en' ? '; ' : '；');
 }
 

@@ -110,7 +110,10 @@ describe('Pages people can trust (issue #15, real Chromium)', function () {
     await page.select('[name="enterpriseId"]', t.organisations.HZZZ!);
     for (const [key, value] of Object.entries(vector.inputs)) {
       if (Array.isArray(value)) {
-        for (const [itemKey, itemValue] of Object.entries(value[0] as object)) await page.type(`[name="inputs.${key}[0].${itemKey}"]`, String(itemValue), { delay: 5 });
+        for (const [itemKey, itemValue] of Object.entries(value[0] as object)) {
+          await page.$eval(`[name="inputs.${key}[0].${itemKey}"]`, (el) => ((el as unknown as InputLike).value = ''));
+          await page.type(`[name="inputs.${key}[0].${itemKey}"]`, String(itemValue), { delay: 5 });
+        }
         continue;
       }
       const selector = `[name="inputs.${key}"]`;
