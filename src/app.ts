@@ -33,7 +33,7 @@ import { createRateLimiter, responseOf } from './http/rate-limit.ts';
 import { requestTimeout } from './http/request-timeout.ts';
 import type { RouteDefinition } from './http/route.ts';
 import { registerSchema } from './http/schema-registry.ts';
-import { createWebRouter } from './web/web-routes.ts';
+import { createWebRouter, webNotFound } from './web/web-routes.ts';
 import { createEventHub, type ServiceEvents } from './events.ts';
 
 export interface AppDependencies {
@@ -146,6 +146,7 @@ export function createApp(deps: AppDependencies): Express {
     validateResponses: config.VALIDATE_RESPONSES,
   }));
 
+  app.use(webNotFound);
   app.use(notFoundHandler);
   app.use(createErrorMiddleware(logger));
   return app;

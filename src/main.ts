@@ -1,5 +1,5 @@
-import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
+import { createLogger, wantsPrettyLogs } from './http/logger.ts';
 import { startService } from './service.ts';
 
 let config;
@@ -13,7 +13,8 @@ try {
   throw err;
 }
 
-const logger = pino({ level: config.LOG_LEVEL });
+// Readable at a terminal in development; JSON lines otherwise (production, pipes, files).
+const logger = createLogger(config.LOG_LEVEL, wantsPrettyLogs(config.NODE_ENV, process.stdout.isTTY));
 
 try {
   const service = await startService(config, logger);

@@ -1,6 +1,6 @@
 import { insurerNamesByCode } from '../auth/auth-service.ts';
 import type { Lang } from '../http/common-schemas.ts';
-import type { ProductDefinition, SubsidyProgramme } from '../rating/index.ts';
+import { subsidyFactsAsked, type ProductDefinition, type SubsidyFactsAsked, type SubsidyProgramme } from '../rating/index.ts';
 import { cachedCatalogueRead } from './catalogue-cache.ts';
 import { ProductVersionModel } from './catalogue-model.ts';
 import { findEffectiveVersion, subsidyProgrammesFor } from './catalogue-service.ts';
@@ -97,6 +97,12 @@ export interface CatalogueEntry extends CatalogueItem {
   subsidyProgrammes: { code: string; name: Text; level: string; sharePercent: string; regionCode?: string }[];
   /** Picks a broker may change, with their filed ranges; the rest are the underwriter's. */
   adjustable: { step: string; label: Text; changeableBy: string[] }[];
+  /** Every rating step by key and label (the form names a step in its messages). */
+  steps: { key: string; label: Text }[];
+  /** Pairs of form fields of which a step needs at least one (a quantity and its alternative). */
+  eitherOr: [string, string][];
+  /** What the form must ask so the line's subsidy programmes can apply (region comes from the enterprise). */
+  subsidyFacts: SubsidyFactsAsked;
 }
 
 /** What a broker needs to quote a product: cover, form, limits, deductibles, subsidies. */
@@ -106,7 +112,8 @@ export async function getCatalogueEntry(code: string, date: string, lang: Lang):
   const programmes: SubsidyProgramme[] = await subsidyProgrammesFor(definition.line);
   const names = await insurerNames();
   const timeline = inForceWithScheduled((await publishedDefinitions()).filter((d) => d.code === code), date).find((e) => e.current.version === version.version) ?? {};
-  const steps = (definition.plan as unknown as { steps?: { key: string; label: Text; changeableBy?: string[] }[] }).steps ?? [];
+  const steps = (definition.plan as unknown as { steps?: { key: string; label: Text; changeableBy?: string[]; quantity?: string; altQuantity?: string }[] }).steps ?? [];
+  const fieldKeys = new Set(definition.form.fields.map((f) => f.key));
   return {
     ...withTimeline(toItem(definition, names, lang), timeline),
     parties: definition.parties,
@@ -118,5 +125,8 @@ export async function getCatalogueEntry(code: string, date: string, lang: Lang):
     vatRatePercent: definition.vatRatePercent,
     subsidyProgrammes: programmes.map((p) => ({ code: p.code, name: p.name, level: p.level, sharePercent: p.sharePercent, ...(p.regionCode ? { regionCode: p.regionCode } : {}) })),
     adjustable: steps.filter((s) => s.changeableBy).map((s) => ({ step: s.key, label: s.label, changeableBy: s.changeableBy ?? ['underwriter'] })),
+    steps: steps.map((s) => ({ key: s.key, label: s.label })),
+    eitherOr: steps.filter((s) => s.quantity && s.altQuantity && fieldKeys.has(s.quantity) && fieldKeys.has(s.altQuantity)).map((s) => [s.quantity!, s.altQuantity!]),
+    subsidyFacts: subsidyFactsAsked(programmes, definition.line),
   };
 }

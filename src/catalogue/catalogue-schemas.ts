@@ -173,7 +173,7 @@ export const catalogueEntrySchema = {
   $id: schemaId('CatalogueEntry'),
   type: 'object',
   description: 'What a broker needs to quote a product: cover, limits and deductibles, the input form, subsidies.',
-  required: [...catalogueItemSchema.required, 'parties', 'coverages', 'form', 'clauses', 'validityDays', 'vatRatePercent', 'subsidyProgrammes', 'adjustable'],
+  required: [...catalogueItemSchema.required, 'parties', 'coverages', 'form', 'clauses', 'validityDays', 'vatRatePercent', 'subsidyProgrammes', 'adjustable', 'steps', 'eitherOr', 'subsidyFacts'],
   additionalProperties: false,
   properties: {
     ...catalogueItemProperties,
@@ -193,6 +193,24 @@ export const catalogueEntrySchema = {
       type: 'array',
       description: 'Rating steps whose filed range a broker or underwriter may pick in.',
       items: { type: 'object', required: ['step', 'label', 'changeableBy'], additionalProperties: false, properties: { step: { type: 'string', description: 'Step key.' }, label: text, changeableBy: { type: 'array', items: { type: 'string' }, description: 'Roles.' } } },
+    },
+    steps: {
+      type: 'array', description: 'Rating steps by key and label.',
+      items: { type: 'object', required: ['key', 'label'], additionalProperties: false, properties: { key: { type: 'string', description: 'Step key.' }, label: text } },
+    },
+    eitherOr: {
+      type: 'array', description: 'Pairs of input fields of which a rating step needs at least one (the higher governs when both are given).',
+      items: { type: 'array', minItems: 2, maxItems: 2, items: { type: 'string' }, description: 'The two field keys.' },
+    },
+    subsidyFacts: {
+      type: 'object', required: ['qualifications', 'awards', 'supportYear', 'coverScope'], additionalProperties: false,
+      description: 'Enterprise facts the subsidy programmes read, which a quote request may give under `enterprise`.',
+      properties: {
+        qualifications: { type: 'array', items: { type: 'string' }, description: 'Qualification codes a programme requires or varies by.' },
+        awards: { type: 'array', items: { type: 'string' }, description: 'Awards a programme cannot be combined with.' },
+        supportYear: { type: 'boolean', description: 'Whether a programme limits the years of support.' },
+        coverScope: { type: 'boolean', description: 'Whether a programme varies by territorial scope.' },
+      },
     },
   },
 } as const;

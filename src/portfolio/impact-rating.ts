@@ -31,6 +31,8 @@ export async function reRateEntries(entries: Iterable<BookEntry>, target: Rating
       progress(1000);
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    // A declined quote is no offer: it is not book premium (issue #15).
+    if (entry.kind === 'quote' && entry.storedDecision === 'declined') continue;
     const stored = entry.context;
     // The new version is rated as of a day it is in force: a renewal of the same risk under it.
     let asOf = stored.asOf;

@@ -64,7 +64,9 @@ const recordId = (e: Pick<BookEntry, 'kind' | 'id' | 'revision'>) => (e.kind ===
 
 /** The book entry of a stored quote's announcement (or of a policy's record, `kind` policy). */
 export function entryOfQuoteEvent(q: StoredQuoteEvent, kind: BookKind = 'quote'): BookEntry {
-  return { kind, id: q.id, revision: q.revision, number: q.quoteNumber, inputs: q.inputs, picks: q.picks, context: q.context, storedPremiumFen: q.grossPremiumFen, storedDecision: q.decision };
+  // A quote an underwriter declined keeps the engine's "referred" result; the book records it declined.
+  const storedDecision = q.status === 'declined' ? 'declined' : q.decision;
+  return { kind, id: q.id, revision: q.revision, number: q.quoteNumber, inputs: q.inputs, picks: q.picks, context: q.context, storedPremiumFen: q.grossPremiumFen, storedDecision };
 }
 
 // ---------------------------------------------------------------------------------------------

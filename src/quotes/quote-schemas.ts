@@ -52,7 +52,7 @@ export const ratingResultSchema = {
             },
           },
         },
-        ineligible: { type: 'array', description: 'Programmes that do not apply, and why.', items: { type: 'object', required: ['programme', 'reason'], additionalProperties: false, properties: { programme: { type: 'string', description: 'Code.' }, reason: { type: 'string', description: 'Why not.' } } } },
+        ineligible: { type: 'array', description: 'Programmes that do not apply, and why.', items: { type: 'object', required: ['programme', 'reason'], additionalProperties: false, properties: { programme: { type: 'string', description: 'Code.' }, name: text, reason: { type: 'string', description: 'Why not (English).' }, kind: { type: 'string', enum: ['line', 'region', 'supportYear', 'qualifications', 'anyQualification', 'excluded', 'minimumPremium', 'noSumInsured'], description: 'Kind of reason.' }, detail: { type: 'array', items: { type: 'string' }, description: 'The figures or codes of the reason.' } } } },
         totalFen: fen('All layers'),
       },
     },

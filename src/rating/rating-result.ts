@@ -119,10 +119,23 @@ export interface SubsidyLayer {
   capBit: boolean;
 }
 
+/** Why a programme does not apply (the pages translate the kind; `detail` carries its figures). */
+export type IneligibleKind = 'line' | 'region' | 'supportYear' | 'qualifications' | 'anyQualification' | 'excluded' | 'minimumPremium' | 'noSumInsured';
+
+/** A programme that does not apply, and why. */
+export interface IneligibleProgramme {
+  programme: string;
+  name?: LocalText;
+  /** The reason in English (kept for stored results and logs). */
+  reason: string;
+  kind?: IneligibleKind;
+  detail?: string[];
+}
+
 /** The expected subsidies (applied for after paying the full premium). */
 export interface SubsidySummary {
   layers: SubsidyLayer[];
-  ineligible: { programme: string; reason: string }[];
+  ineligible: IneligibleProgramme[];
   totalFen: number;
 }
 

@@ -6,7 +6,7 @@ import { ratingAjv } from './compile/rating-ajv.ts';
 import { ProductCompileError } from './errors.ts';
 import { divideHalfUpBig, parseDecimal, pow10Big } from './money.ts';
 import type { ScaledDecimal } from './money.ts';
-import type { EnterpriseContext, SubsidyCap, SubsidyLayer, SubsidySummary } from './rating-result.ts';
+import type { EnterpriseContext, IneligibleKind, SubsidyCap, SubsidyLayer, SubsidySummary } from './rating-result.ts';
 import type { SubsidyProgramme } from './subsidy-schema.ts';
 import { subsidyProgrammeSchema } from './subsidy-schema.ts';
 
@@ -50,19 +50,29 @@ function regionMatches(programmeRegion: string | undefined, enterpriseRegion: st
   return enterpriseRegion.startsWith(prefix);
 }
 
-function ineligibility(p: SubsidyProgramme, a: SubsidyArguments, appliedCodes: readonly string[]): string | undefined {
+/** Why a programme does not apply: a kind the pages translate, its figures, and an English line. */
+export interface Ineligibility {
+  kind: IneligibleKind;
+  detail: string[];
+  reason: string;
+}
+
+const why = (kind: IneligibleKind, detail: string[], reason: string): Ineligibility => ({ kind, detail, reason });
+
+/** The first reason a programme does not apply to this quote, or undefined when it does. Pure. */
+export function ineligibility(p: SubsidyProgramme, a: SubsidyArguments, appliedCodes: readonly string[]): Ineligibility | undefined {
   const e = a.enterprise;
   const quals = e.qualifications ?? [];
-  if (!(p.lines as readonly string[]).includes(a.line)) return `does not cover line ${a.line}`;
-  if (!regionMatches(p.regionCode, e.regionCode)) return `enterprise region ${e.regionCode ?? '(unknown)'} is outside ${p.regionCode}`;
-  if (p.yearsOfSupport !== undefined && (e.supportYear ?? 1) > p.yearsOfSupport) return `support is limited to ${p.yearsOfSupport} year(s)`;
+  if (!(p.lines as readonly string[]).includes(a.line)) return why('line', [a.line], `does not cover line ${a.line}`);
+  if (!regionMatches(p.regionCode, e.regionCode)) return why('region', e.regionCode ? [e.regionCode, p.regionCode ?? ''] : [], `enterprise region ${e.regionCode ?? '(unknown)'} is outside ${p.regionCode}`);
+  if (p.yearsOfSupport !== undefined && (e.supportYear ?? 1) > p.yearsOfSupport) return why('supportYear', [String(p.yearsOfSupport)], `support is limited to ${p.yearsOfSupport} year(s)`);
   const missing = (p.requiresQualifications ?? []).filter((q) => !quals.includes(q));
-  if (missing.length > 0) return `requires ${missing.join(', ')}`;
-  if (p.requiresAnyQualification && !p.requiresAnyQualification.some((q) => quals.includes(q))) return `requires one of ${p.requiresAnyQualification.join(', ')}`;
+  if (missing.length > 0) return why('qualifications', missing, `requires ${missing.join(', ')}`);
+  if (p.requiresAnyQualification && !p.requiresAnyQualification.some((q) => quals.includes(q))) return why('anyQualification', [...p.requiresAnyQualification], `requires one of ${p.requiresAnyQualification.join(', ')}`);
   const clash = (p.excludedWith ?? []).find((x) => (e.awards ?? []).includes(x) || appliedCodes.includes(x));
-  if (clash !== undefined) return `cannot be combined with ${clash}`;
-  if (p.minimumPremiumFen !== undefined && a.grossPremiumFen < p.minimumPremiumFen) return `premium below the programme minimum of ${p.minimumPremiumFen} fen`;
-  if (p.rateCapPercent !== undefined && !(a.sumInsuredFen > 0)) return 'the product declares no sum insured for the rate cap';
+  if (clash !== undefined) return why('excluded', [clash], `cannot be combined with ${clash}`);
+  if (p.minimumPremiumFen !== undefined && a.grossPremiumFen < p.minimumPremiumFen) return why('minimumPremium', [String(p.minimumPremiumFen)], `premium below the programme minimum of ${p.minimumPremiumFen} fen`);
+  if (p.rateCapPercent !== undefined && !(a.sumInsuredFen > 0)) return why('noSumInsured', [], 'the product declares no sum insured for the rate cap');
   return undefined;
 }
 
@@ -108,6 +118,33 @@ function countedPremium(p: SubsidyProgramme, a: SubsidyArguments, premium: bigin
   return rateBit ? { cn: bN, cd: bD } : { cn: aN, cd: aD };
 }
 
+/** The enterprise facts a form must ask for so these programmes can apply (region comes from the enterprise). */
+export interface SubsidyFactsAsked {
+  qualifications: string[];
+  awards: string[];
+  supportYear: boolean;
+  coverScope: boolean;
+}
+
+/** Which facts the programmes of a line read: qualifications, awards, the support year, the cover's scope. Pure. */
+export function subsidyFactsAsked(programmes: readonly SubsidyProgramme[], line: string): SubsidyFactsAsked {
+  const qualifications = new Set<string>();
+  const awards = new Set<string>();
+  let supportYear = false;
+  let coverScope = false;
+  for (const p of programmes) {
+    if (!(p.lines as readonly string[]).includes(line)) continue;
+    for (const q of [...(p.requiresQualifications ?? []), ...(p.requiresAnyQualification ?? [])]) qualifications.add(q);
+    for (const v of p.variants ?? []) {
+      for (const q of v.qualifications ?? []) qualifications.add(q);
+      if (v.coverScope !== undefined) coverScope = true;
+    }
+    for (const x of p.excludedWith ?? []) if (!programmes.some((o) => o.code === x)) awards.add(x);
+    if (p.yearsOfSupport !== undefined) supportYear = true;
+  }
+  return { qualifications: [...qualifications], awards: [...awards], supportYear, coverScope };
+}
+
 /**
  * Estimates each subsidy layer for a premium: share, rate and limit caps, per-policy and annual
  * per-enterprise caps, and stacking caps. Pure; programmes are data passed in.
@@ -122,9 +159,9 @@ export function computeSubsidies(a: SubsidyArguments): SubsidySummary {
   let stackPercent: ScaledDecimal | undefined;
   const applied: string[] = [];
   for (const p of ordered) {
-    const why = ineligibility(p, a, applied);
-    if (why !== undefined) {
-      ineligible.push({ programme: p.code, reason: why });
+    const refused = ineligibility(p, a, applied);
+    if (refused !== undefined) {
+      ineligible.push({ programme: p.code, name: p.name, ...refused });
       continue;
     }
     const e = a.enterprise;

@@ -8,6 +8,8 @@ import type { Caller, Role } from '../auth/caller.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
 import { multipartBody } from './multipart-form.ts';
 import { subsidyText } from './subsidy-messages.ts';
+import { nameOf } from '../i18n/messages.ts';
+import { translateValidation } from '../i18n/format.ts';
 import { translate, type Lang } from './web-messages.ts';
 import { loadWebSession, type WebSession } from './web-session-service.ts';
 import { renderPage } from './web-views.ts';
@@ -92,7 +94,8 @@ function navFor(caller: Caller | undefined, lang: Lang) {
   if (!caller) return [];
   const items: { href: string; key: string }[] = [];
   const role = caller.role;
-  if (role === 'broker' || role === 'platform-admin') items.push({ href: '/catalogue', key: 'catalogue' });
+  // Everyone may browse the catalogue (enterprises read what they may be offered).
+  items.push({ href: '/catalogue', key: 'catalogue' });
   if (insurerStaff.includes(role)) items.push({ href: '/referrals', key: 'referrals' }, { href: '/products', key: 'products' });
   items.push({ href: '/quotes', key: role === 'enterprise' ? 'myQuotes' : 'quotes' });
   items.push({ href: '/policies', key: role === 'enterprise' ? 'myPolicies' : 'policies' });
@@ -109,7 +112,7 @@ export function sendPage(req: Request, res: Response, name: string, lang: Lang, 
     ...data,
     lang,
     htmlLang: lang,
-    user: session ? { name: session.caller.userName, role: session.caller.role, organisation: session.caller.organisationCode } : undefined,
+    user: session ? { name: session.caller.userName, role: session.caller.role, roleLabel: nameOf('userRole', session.caller.role, lang) } : undefined,
     nav: navFor(session?.caller, lang),
     csrfToken: session?.csrfToken,
     otherLang: { href: `${path}?lang=${other}`, label: other === 'en' ? 'English' : '中文', lang: other },
@@ -136,13 +139,11 @@ export function createPagePipeline(router: Router, logger?: Logger): PagePipelin
 
   const renderError = (req: Request, res: Response, lang: Lang, session: WebSession | null, err: unknown) => {
     if (err instanceof AppError) {
-      const status = statusByKind[err.kind];
-      const key = err.kind === 'not_found' ? 'notFound' : err.kind === 'forbidden' ? 'forbidden' : 'error';
-      sendPage(req, res, 'error', lang, session, { title: translate('error', lang), heading: translate(key, lang), message: err.message, details: err.details }, status);
+      sendPage(req, res, 'error', lang, session, errorPageData(err, lang), statusByKind[err.kind]);
       return;
     }
     logger?.error({ err }, 'web page failed');
-    sendPage(req, res, 'error', lang, session, { title: translate('error', lang), heading: translate('error', lang) }, 500);
+    sendPage(req, res, 'error', lang, session, { title: translate('error', lang), heading: translate('error', lang), message: translate('serverError', lang) }, 500);
   };
 
   const page = (method: 'get' | 'post', path: string, access: PageAccess, handler: PageHandler) => {
@@ -170,6 +171,22 @@ export function createPagePipeline(router: Router, logger?: Logger): PagePipelin
   };
 
   return { router, formBody, page, renderError };
+}
+
+const CJK = /[\u3400-\u9fff]/;
+
+/**
+ * The error page for an AppError, its message printed once and in the reader's language: a
+ * message the pages wrote for this language is shown; a service's (English) message is replaced
+ * by the kind's own words in Chinese pages.
+ */
+export function errorPageData(err: AppError, lang: Lang): Record<string, unknown> {
+  const heading = translate(err.kind === 'not_found' ? 'notFound' : err.kind === 'forbidden' ? 'forbiddenTitle' : 'error', lang);
+  const generic = err.kind === 'not_found' ? 'notFoundPage' : err.kind === 'forbidden' ? 'forbidden' : err.kind === 'conflict' ? 'conflict' : err.kind === 'unavailable' ? 'unavailable' : 'fixErrors';
+  const ownLanguage = lang === 'en' ? !CJK.test(err.message) : CJK.test(err.message);
+  const message = ownLanguage && err.kind !== 'not_found' ? err.message : translate(generic, lang);
+  const details = err.details.map((d) => ({ message: translateValidation(d.message, lang) }));
+  return { title: heading, heading, message, details };
 }
 
 /** No session: pages go to sign-in (and back), the preview script gets a 401 it understands. */

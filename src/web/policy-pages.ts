@@ -6,9 +6,14 @@ import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
 import type { ServiceEvents } from '../events.ts';
 import { bindQuote, getPolicy, listPolicies } from '../policies/policy-service.ts';
+import { getQuote } from '../quotes/quote-service.ts';
+import { coverView, loadPageNames, stateView } from './cover-view.ts';
 import { checkCode, checkId, type PagePipeline } from './page-pipeline.ts';
+import { productNames } from './quoting-pages.ts';
+import { buildResultView } from './result-view.ts';
 import { subsidyPanel } from './subsidy-pages.ts';
-import { buildResultView, formatYuan } from './web-forms.ts';
+import { formatChinaTime } from '../i18n/format.ts';
+import { formatYuan } from './web-forms.ts';
 import { translate, type Lang } from './web-messages.ts';
 
 interface PdfFile {
@@ -33,33 +38,43 @@ export function mountPolicyPages({ page }: PagePipeline, events: ServiceEvents, 
 
   page('get', '/policies', 'signed-in', async ({ lang, caller, render }) => {
     const { items } = await listPolicies(caller, { limit: 100, offset: 0 });
+    const products = await productNames(lang);
     render('policies', {
       title: translate(caller.role === 'enterprise' ? 'myPolicies' : 'policies', lang),
-      policies: items.map((p) => ({ id: p.id, policyNumber: p.policyNumber, productCode: p.productCode, enterpriseName: p.enterpriseName, startDate: p.startDate, endDate: p.endDate, gross: formatYuan(p.grossPremiumFen) })),
+      policies: items.map((p) => ({ id: p.id, policyNumber: p.policyNumber, productName: products.get(p.productCode) ?? p.productCode, enterpriseName: p.enterpriseName, startDate: p.startDate, endDate: p.endDate, gross: formatYuan(p.grossPremiumFen) })),
     });
   });
 
   page('get', '/policies/:id', 'signed-in', async ({ req, lang, caller, render }) => {
     const policy = await getPolicy(caller, checkId(req.params.id));
-    const subsidy = await subsidyPanel(caller, policy.id, lang);
-    render('policy', { title: `${translate('policyNumber', lang)} ${policy.policyNumber}`, policy, result: buildResultView(policy.result, lang), subsidy });
+    const [names, quote, subsidy] = await Promise.all([loadPageNames(policy, lang), getQuote(caller, policy.quoteId), subsidyPanel(caller, policy.id, lang)]);
+    render('policy', {
+      title: `${translate('policyNumber', lang)} ${policy.policyNumber}`,
+      policy: { ...policy, issuedAt: formatChinaTime(policy.issuedAt, lang), productName: lang === 'en' ? names.productName.en : names.productName.zh },
+      state: stateView(quote, names, lang, policy),
+      cover: coverView(quote, names, lang),
+      result: buildResultView(policy.result, lang, { fields: names.fields, insurers: names.insurers, offer: true }),
+      subsidy,
+    });
   });
 
-  const available = () => {
-    if (!documents) throw new AppError('unavailable', 'PDF documents are not available in this process.');
+  const available = (lang: Lang) => {
+    if (!documents) throw new AppError('unavailable', translate('pdfUnavailable', lang));
     return documents;
   };
 
-  page('get', '/quotes/:id/pdf', 'signed-in', async ({ req, res, caller }) => {
-    sendPdf(res, await available().quotePdf(caller, checkId(req.params.id), pdfLang(req)));
+  page('get', '/quotes/:id/pdf', 'signed-in', async ({ req, res, lang, caller }) => {
+    const quote = await getQuote(caller, checkId(req.params.id));
+    if (quote.status === 'declined') throw new AppError('conflict', translate('quotePdfDeclined', lang));
+    sendPdf(res, await available(lang).quotePdf(caller, quote.id, pdfLang(req)));
   });
 
-  page('get', '/policies/:id/pdf', 'signed-in', async ({ req, res, caller }) => {
-    sendPdf(res, await available().policyPdf(caller, checkId(req.params.id), pdfLang(req)));
+  page('get', '/policies/:id/pdf', 'signed-in', async ({ req, res, lang, caller }) => {
+    sendPdf(res, await available(lang).policyPdf(caller, checkId(req.params.id), pdfLang(req)));
   });
 
-  page('get', '/products/:code/versions/:version/filing.pdf', insurerStaff, async ({ req, res, caller }) => {
-    sendPdf(res, await available().filingPdf(caller, checkCode(req.params.code), checkCode(req.params.version)));
+  page('get', '/products/:code/versions/:version/filing.pdf', insurerStaff, async ({ req, res, lang, caller }) => {
+    sendPdf(res, await available(lang).filingPdf(caller, checkCode(req.params.code), checkCode(req.params.version)));
   });
 }
 

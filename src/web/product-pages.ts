@@ -7,6 +7,7 @@ import { listRateTables, readTableCells } from '../catalogue/rate-tables.ts';
 import { AppError } from '../http/app-error.ts';
 import { getQuote } from '../quotes/quote-service.ts';
 import { chinaDate } from '../rating/index.ts';
+import { loadPageNames } from './cover-view.ts';
 import { historyPanel, quoteHistoryAndDrafts } from './history-view.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { quotePageData } from './quoting-pages.ts';
@@ -64,7 +65,7 @@ export function mountProductPages({ page }: PagePipeline): void {
     const quote = await getQuote(caller, quoteId);
     const expected = added.vector.expected as { decision: string; grossPremiumFen?: number };
     render('quote', {
-      ...quotePageData(quote, caller, lang), ...(await quoteHistoryAndDrafts(caller, quote, lang)),
+      ...quotePageData(quote, await loadPageNames(quote, lang), caller, lang), ...(await quoteHistoryAndDrafts(caller, quote, lang)),
       notice: translate('vectorAdded', lang, { version, name: added.vector.name, decision: translate(`status_${expected.decision}`, lang), draft: formatYuan(expected.grossPremiumFen ?? 0), quoted: formatYuan(added.quote.grossPremiumFen) }),
     });
   });

@@ -12,23 +12,30 @@ import { previewPrice } from '../quotes/rating-request.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import type { RatingResult } from '../rating/index.ts';
 import { quoteHistoryAndDrafts } from './history-view.ts';
+import { nameOf } from '../i18n/messages.ts';
+import { coverView, insurerNames, loadPageNames, ruleFiguresView, stateView, type PageNames } from './cover-view.ts';
 import { checkCode, checkId, isId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
-import { buildFieldViews, buildPickFields, buildResultView, errorsByField, formatYuan, parseQuoteForm, type FormErrors, type FormValues, type ProductField } from './web-forms.ts';
+import { buildResultView } from './result-view.ts';
+import { subsidyFactsView } from './subsidy-form.ts';
+import { buildFieldViews, buildPickFields, errorsByField, formatYuan, parseQuoteForm, type FormErrors, type FormValues, type ProductField } from './web-forms.ts';
 import { translate, type Lang } from './web-messages.ts';
 
 /** Mounts the catalogue, the quote form (calculate, save, live preview), `/quotes` and `/quotes/{id}`. */
 export function mountQuotingPages({ page }: PagePipeline, events: ServiceEvents): void {
   page('get', '/catalogue', 'signed-in', async ({ lang, render }) => {
-    const items = await listCatalogue({ date: chinaDate(new Date()), lang });
-    render('catalogue', { title: translate('catalogue', lang), items: items.map((i) => ({
-      ...i, description: lang === 'en' ? i.description.en : i.description.zh,
-      ...(i.scheduled ? { scheduledText: translate('scheduledFrom', lang, { version: i.scheduled.version, date: i.scheduled.effectiveFrom }) } : {}),
-    })) });
+    const [items, insurers] = await Promise.all([listCatalogue({ date: chinaDate(new Date()), lang }), insurerNames(lang)]);
+    render('catalogue', {
+      title: translate('catalogue', lang),
+      items: items.map((i) => ({
+        ...i, insurer: { ...i.insurer, name: insurers.get(i.insurer.code) ?? i.insurer.name }, lineName: nameOf('line', i.line, lang), description: lang === 'en' ? i.description.en : i.description.zh,
+        ...(i.scheduled ? { scheduledText: translate('scheduledFrom', lang, { version: i.scheduled.version, date: i.scheduled.effectiveFrom }) } : {}),
+      })),
+    });
   });
 
   page('get', '/catalogue/:code', 'signed-in', async ({ req, lang, caller, render }) => {
     const entry = await loadEntry(req.params.code, lang);
-    render('product', { ...entryView(entry, lang), canQuote: quoters.includes(caller.role) });
+    render('product', { ...entryView(entry, lang, await insurerNames(lang)), canQuote: quoters.includes(caller.role) });
   });
 
   page('get', '/catalogue/:code/quote', quoters, async ({ req, lang, caller, render }) => {
@@ -38,7 +45,7 @@ export function mountQuotingPages({ page }: PagePipeline, events: ServiceEvents)
 
   page('post', '/catalogue/:code/quote', quoters, async ({ req, lang, caller, body, render }) => {
     const entry = await loadEntry(req.params.code as string, lang);
-    const { parsed, errors, result } = await priceForm(caller, entry, body);
+    const { parsed, errors, result } = await priceForm(caller, entry, body, lang);
     const values = { ...parsed.values, ...(typeof body.idempotencyKey === 'string' ? { idempotencyKey: body.idempotencyKey } : {}) };
     render('quote-form', await quoteFormData(entry, lang, caller, values, errors, result), Object.keys(errors).length ? 400 : 200);
   });
@@ -48,12 +55,13 @@ export function mountQuotingPages({ page }: PagePipeline, events: ServiceEvents)
   // The live preview: JSON for the page's script, same session, CSRF token in a header.
   page('post', '/catalogue/:code/preview', quoters, async ({ req, res, lang, caller, body }) => {
     const entry = await loadEntry(req.params.code as string, lang);
-    const { errors, result } = await priceForm(caller, entry, body);
+    const { errors, result } = await priceForm(caller, entry, body, lang);
     if (!result) {
-      res.status(400).json({ error: { code: 'invalid_input', message: translate('fixErrors', lang), details: Object.entries(errors).map(([path, message]) => ({ path, message })) } });
+      // Not yet ratable is the normal state of a form being filled: an answer, not a failure.
+      res.json({ pending: true, message: translate('previewPending', lang), details: Object.entries(errors).map(([path, message]) => ({ path, message })) });
       return;
     }
-    const view = buildResultView(result, lang);
+    const view = buildResultView(result, lang, { fields: entry.form.fields as unknown as ProductField[] });
     res.json({
       outcome: view.outcome, outcomeLabel: view.outcomeLabel, reasons: view.reasons,
       grossPremiumFen: result.grossPremiumFen, gross: view.gross, vat: view.vat, subsidyTotal: view.subsidyTotal, expectedNetCost: view.expectedNetCost,
@@ -62,22 +70,22 @@ export function mountQuotingPages({ page }: PagePipeline, events: ServiceEvents)
 
   page('get', '/quotes', 'signed-in', async ({ lang, caller, render }) => {
     const { items } = await listQuotes(caller, { limit: 100, offset: 0 });
-    render('quotes', { title: translate(caller.role === 'enterprise' ? 'myQuotes' : 'quotes', lang), quotes: quoteRows(items, lang) });
+    render('quotes', { title: translate(caller.role === 'enterprise' ? 'myQuotes' : 'quotes', lang), quotes: quoteRows(items, lang, await productNames(lang)) });
   });
 
   page('get', '/quotes/:id', 'signed-in', async ({ req, lang, caller, render }) => {
     const quote = await getQuote(caller, checkId(req.params.id));
-    render('quote', { ...quotePageData(quote, caller, lang), ...(await quoteHistoryAndDrafts(caller, quote, lang)) });
+    render('quote', { ...quotePageData(quote, await loadPageNames(quote, lang), caller, lang), ...(await quoteHistoryAndDrafts(caller, quote, lang)) });
   });
 }
 
 /** Saves the priced form as a quote (idempotent per form) and goes to it; errors go back to the form. */
 async function saveQuote(events: ServiceEvents, { req, res, lang, caller, body, render }: PageRequest): Promise<void> {
   const entry = await loadEntry(req.params.code as string, lang);
-  const { parsed, request, errors, result } = await priceForm(caller, entry, body);
+  const { parsed, request, errors, result } = await priceForm(caller, entry, body, lang);
   const idempotencyKey = typeof body.idempotencyKey === 'string' && body.idempotencyKey.length <= 100 ? body.idempotencyKey : undefined;
   const values = { ...parsed.values, ...(idempotencyKey ? { idempotencyKey } : {}) };
-  if (!request.enterpriseId) errors.enterpriseId = translate('chooseOne', lang);
+  if (!request.enterpriseId) errors.enterpriseId = translate('v_enterprise', lang);
   if (Object.keys(errors).length === 0) {
     try {
       const { quote } = await createQuote(events, caller, { ...request, enterpriseId: request.enterpriseId! }, idempotencyKey);
@@ -85,24 +93,25 @@ async function saveQuote(events: ServiceEvents, { req, res, lang, caller, body, 
       return;
     } catch (err) {
       if (!(err instanceof AppError) || err.kind !== 'invalid_input') throw err;
-      Object.assign(errors, errorsByField(err.details));
+      Object.assign(errors, errorsByField(err.details, lang, stepNamer(entry, lang)));
     }
   }
   render('quote-form', await quoteFormData(entry, lang, caller, values, errors, result), 400);
 }
 
 /** Reads the posted form into a request; errors at their field names when it cannot be rated. */
-async function priceForm(caller: Caller, entry: CatalogueEntry, body: Record<string, unknown>) {
+async function priceForm(caller: Caller, entry: CatalogueEntry, body: Record<string, unknown>, lang: Lang) {
   const parsed = parseQuoteForm(body, entry.form.fields as unknown as ProductField[]);
   const errors: FormErrors = {};
-  if (parsed.startDate && !/^\d{4}-\d{2}-\d{2}$/.test(parsed.startDate)) errors.startDate = 'must be a date YYYY-MM-DD';
-  if (parsed.enterpriseId && !isId(parsed.enterpriseId)) errors.enterpriseId = 'must be an enterprise';
+  if (parsed.startDate && !/^\d{4}-\d{2}-\d{2}$/.test(parsed.startDate)) errors.startDate = translate('v_date', lang);
+  if (parsed.enterpriseId && !isId(parsed.enterpriseId)) errors.enterpriseId = translate('v_enterprise', lang);
   const request = {
     productCode: entry.code,
     ...(parsed.enterpriseId ? { enterpriseId: parsed.enterpriseId } : {}),
     ...(parsed.startDate ? { startDate: parsed.startDate } : {}),
     inputs: parsed.inputs,
     ...(Object.keys(parsed.picks).length ? { picks: parsed.picks } : {}),
+    ...(parsed.enterprise ? { enterprise: parsed.enterprise } : {}),
   };
   let result: RatingResult | undefined;
   if (Object.keys(errors).length === 0) {
@@ -110,7 +119,7 @@ async function priceForm(caller: Caller, entry: CatalogueEntry, body: Record<str
       result = await previewPrice(caller, request);
     } catch (err) {
       if (!(err instanceof AppError) || err.kind !== 'invalid_input') throw err;
-      Object.assign(errors, errorsByField(err.details.length ? err.details : [{ path: 'form', message: err.message }]));
+      Object.assign(errors, errorsByField(err.details.length ? err.details : [{ path: 'form', message: err.message }], lang, stepNamer(entry, lang)));
     }
   }
   return { parsed, request, errors, result };
@@ -122,57 +131,76 @@ async function quoteFormData(entry: CatalogueEntry, lang: Lang, caller: Caller, 
   return {
     title: `${translate('quoteFor', lang)} · ${entry.title}`,
     langPath: `/catalogue/${entry.code}/quote`,
-    product: entryView(entry, lang),
+    product: entryView(entry, lang, await insurerNames(lang)),
     enterprises: enterprises.map((e) => ({ id: e.id, name: lang === 'en' ? e.nameEn ?? e.name : e.name, selected: values.enterpriseId === e.id })),
     enterpriseError: errors.enterpriseId,
     startDate: values.startDate ?? chinaDate(new Date()),
     today: chinaDate(new Date()),
     startDateError: errors.startDate,
-    fields: buildFieldViews(entry.form.fields as unknown as ProductField[], values, errors, lang),
+    fields: buildFieldViews(entry.form.fields as unknown as ProductField[], values, errors, lang, entry.eitherOr),
+    subsidyFacts: subsidyFactsView(entry.subsidyFacts, values, lang),
     pickFields: result ? buildPickFields(result, (step) => changeable.has(step), values, errors, lang, false) : [],
     hasErrors: Object.keys(errors).length > 0,
     otherErrors: Object.entries(errors).filter(([name]) => !name.startsWith('inputs.') && !name.startsWith('picks.') && name !== 'enterpriseId' && name !== 'startDate').map(([path, message]) => ({ path, message })),
     idempotencyKey: values.idempotencyKey ?? randomBytes(12).toString('base64url'),
-    result: result ? buildResultView(result, lang) : undefined,
+    result: result ? buildResultView(result, lang, { fields: entry.form.fields as unknown as ProductField[], insurers: await insurerNames(lang) }) : undefined,
   };
 }
 
+/** Names a rating step by its label (for the engine's "is needed by step …" messages). */
+function stepNamer(entry: CatalogueEntry, lang: Lang): (key: string) => string {
+  const labels = new Map(entry.steps.map((s) => [s.key, lang === 'en' ? s.label.en : s.label.zh]));
+  return (key) => labels.get(key) ?? key;
+}
+
+/** Product names by code, in the reader's language (products in force today). */
+export async function productNames(lang: Lang): Promise<Map<string, string>> {
+  const items = await listCatalogue({ date: chinaDate(new Date()), lang });
+  return new Map(items.map((i) => [i.code, i.title]));
+}
+
 /** Rows of a quote list (`/quotes` and the referral queue). */
-export function quoteRows(quotes: QuoteView[], lang: Lang) {
+export function quoteRows(quotes: QuoteView[], lang: Lang, products: ReadonlyMap<string, string>) {
   return quotes.map((q) => ({
-    id: q.id, quoteNumber: q.quoteNumber, productCode: q.productCode, enterpriseName: q.enterpriseName, quoteDate: q.quoteDate,
-    status: translate(`status_${q.status}`, lang), expired: q.expired, gross: formatYuan(q.result.grossPremiumFen),
+    id: q.id, quoteNumber: q.quoteNumber, productName: products.get(q.productCode) ?? q.productCode, enterpriseName: q.enterpriseName, quoteDate: q.quoteDate,
+    status: translate(`status_${q.status}`, lang), expired: q.expired && q.status !== 'declined', gross: formatYuan(q.result.grossPremiumFen),
   }));
 }
 
 /** The quote page's data; underwriters deciding a referral get the coefficient inputs and their errors. */
-export function quotePageData(quote: QuoteView, caller: Caller, lang: Lang, values: FormValues = {}, errors: FormErrors = {}) {
+export function quotePageData(quote: QuoteView, names: PageNames, caller: Caller, lang: Lang, values: FormValues = {}, errors: FormErrors = {}) {
   const underwriter = underwriters.includes(caller.role) && quote.status === 'referred';
+  const declined = quote.status === 'declined';
   return {
     title: `${translate('quoteNumber', lang)} ${quote.quoteNumber}`,
     langPath: `/quotes/${quote.id}`,
-    quote: { ...quote, statusLabel: translate(`status_${quote.status}`, lang) },
-    result: buildResultView(quote.result, lang),
+    quote: { ...quote, statusLabel: translate(`status_${quote.status}`, lang), expired: quote.expired && !declined, productName: pickName(names.productName, lang) },
+    state: stateView(quote, names, lang),
+    cover: coverView(quote, names, lang),
+    ruleFigures: quote.status === 'referred' || underwriter ? ruleFiguresView(quote.result, quote.inputs, names, lang) : [],
+    result: buildResultView(quote.result, lang, { fields: names.fields, insurers: names.insurers, offer: !declined }),
+    offer: !declined,
     canBind: quoters.includes(caller.role) && (quote.status === 'quoted' || quote.status === 'approved') && !quote.expired,
     canDecide: underwriter,
     pickFields: underwriter ? buildPickFields(quote.result, () => true, values, errors, lang, true) : [],
     note: values.note ?? '',
     reason: values.reason ?? '',
-    decisionErrors: Object.entries(errors).map(([path, message]) => ({ path, message })),
-    underwriting: quote.underwriting,
+    decisionErrors: Object.entries(errors).map(([path, message]) => ({ path, message, label: quote.result.worksheet.find((w) => `picks.${w.step}` === path)?.label })).map((e) => ({ message: e.message, label: e.label ? pickName(e.label, lang) : '' })),
   };
 }
+
+const pickName = (text: { zh: string; en: string }, lang: Lang) => (lang === 'en' ? text.en : text.zh);
 
 async function loadEntry(code: unknown, lang: Lang): Promise<CatalogueEntry> {
   return getCatalogueEntry(checkCode(code), chinaDate(new Date()), lang);
 }
 
-function entryView(entry: CatalogueEntry, lang: Lang) {
+function entryView(entry: CatalogueEntry, lang: Lang, insurers: ReadonlyMap<string, string>) {
   const text = (t: { zh: string; en: string } | undefined) => (t ? (lang === 'en' ? t.en : t.zh) : '');
   return {
-    code: entry.code, version: entry.version, title: entry.title, description: text(entry.description), insurer: entry.insurer.name,
+    code: entry.code, version: entry.version, title: entry.title, description: text(entry.description), insurer: insurers.get(entry.insurer.code) ?? entry.insurer.name, lineName: nameOf('line', entry.line, lang),
     illustrative: entry.illustrative, effectiveFrom: entry.effectiveFrom,
     coverages: entry.coverages.map((c) => ({ name: text(c.name as { zh: string; en: string }), description: text((c as { description?: { zh: string; en: string } }).description) })),
-    programmes: entry.subsidyProgrammes.map((p) => ({ name: text(p.name), sharePercent: p.sharePercent, level: p.level })),
+    programmes: entry.subsidyProgrammes.map((p) => ({ name: text(p.name), sharePercent: p.sharePercent, level: translate(`level_${p.level}`, lang) })),
   };
 }

@@ -6,7 +6,8 @@ import type { ServiceEvents } from '../events.ts';
 import { getQuote, listQuotes } from '../quotes/quote-service.ts';
 import { approveQuote, declineQuote } from '../quotes/underwriting.ts';
 import { checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
-import { quotePageData, quoteRows } from './quoting-pages.ts';
+import { loadPageNames } from './cover-view.ts';
+import { productNames, quotePageData, quoteRows } from './quoting-pages.ts';
 import { errorsByField, type FormValues } from './web-forms.ts';
 import { translate } from './web-messages.ts';
 
@@ -14,7 +15,7 @@ import { translate } from './web-messages.ts';
 export function mountReferralPages({ page }: PagePipeline, events: ServiceEvents): void {
   page('get', '/referrals', insurerStaff, async ({ lang, caller, render }) => {
     const { items } = await listQuotes(caller, { status: 'referred', limit: 100, offset: 0 });
-    render('quotes', { title: translate('referrals', lang), quotes: quoteRows(items, lang) });
+    render('quotes', { title: translate('referrals', lang), quotes: quoteRows(items, lang, await productNames(lang)) });
   });
 
   page('post', '/quotes/:id/approve', underwriters, (request) => approveReferral(events, request));
@@ -23,7 +24,7 @@ export function mountReferralPages({ page }: PagePipeline, events: ServiceEvents
     const quote = await getQuote(caller, checkId(req.params.id));
     const reason = typeof body.reason === 'string' ? body.reason.trim().slice(0, 1000) : '';
     if (!reason) {
-      render('quote', quotePageData(quote, caller, lang, {}, { reason: 'is required' }), 400);
+      render('quote', quotePageData(quote, await loadPageNames(quote, lang), caller, lang, {}, { reason: translate('v_required', lang) }), 400);
       return;
     }
     await declineQuote(events, caller, quote.id, reason);
@@ -33,6 +34,7 @@ export function mountReferralPages({ page }: PagePipeline, events: ServiceEvents
 
 /** Approves a referred quote; errors (engine refusals at `picks.<step>`) go back to the quote page. */
 async function approveReferral(events: ServiceEvents, { req, res, lang, caller, body, render }: PageRequest): Promise<void> {
+  // An engine refusal in English (a conflict names the rule) becomes the page's own message.
   const quote = await getQuote(caller, checkId(req.params.id));
   const current = new Map(quote.result.worksheet.map((w) => [w.step, w.value]));
   const changed: Record<string, string> = {};
@@ -51,8 +53,8 @@ async function approveReferral(events: ServiceEvents, { req, res, lang, caller, 
     await approveQuote(events, caller, quote.id, { ...(picks ? { picks } : {}), ...(note ? { note } : {}) });
   } catch (err) {
     if (!(err instanceof AppError) || (err.kind !== 'invalid_input' && err.kind !== 'conflict')) throw err;
-    const errors = errorsByField(err.details.length ? err.details : [{ path: 'approve', message: err.message }]);
-    render('quote', quotePageData(quote, caller, lang, { ...values, note }, errors), 400);
+    const errors = err.details.length ? errorsByField(err.details, lang) : { approve: translate(err.kind === 'conflict' ? 'conflict' : 'fixErrors', lang) };
+    render('quote', quotePageData(quote, await loadPageNames(quote, lang), caller, lang, { ...values, note }, errors), 400);
     return;
   }
   res.redirect(303, `/quotes/${quote.id}`);

@@ -1,10 +1,11 @@
 // Turns a product's input form into page fields, and a posted page form back into a pricing request.
+import { pickText, translateValidation, type LocalText as Text } from '../i18n/format.ts';
 import type { RatingResult } from '../rating/index.ts';
+import { parseEnterpriseFacts, type EnterpriseFacts } from './subsidy-form.ts';
 import type { Lang } from './web-messages.ts';
-import { translate } from './web-messages.ts';
+import { nameOf, translate } from './web-messages.ts';
 
-type Text = { zh: string; en: string };
-const pickText = (text: Text | undefined, lang: Lang) => (text ? (lang === 'en' ? text.en : text.zh) : '');
+export { formatYuan } from '../i18n/format.ts';
 
 /** A form field as a product definition declares it (bounds are decimal strings in the entered unit). */
 export interface ProductField {
@@ -35,6 +36,12 @@ export interface FieldView {
   max?: string;
   step?: string;
   required: boolean;
+  /** The asterisk: required, or one of an either-or pair the rating plan needs. */
+  requiredMark?: boolean;
+  /** Says which other field may be given instead (an either-or pair of the rating plan). */
+  eitherOr?: string;
+  /** The pair's group name, for the preview script's "can it be rated yet" check. */
+  eitherOrGroup?: string;
   value: string;
   options?: { value: string; label: string; selected: boolean }[];
   error?: string;
@@ -54,7 +61,11 @@ export type FormErrors = Record<string, string>;
 
 const NUMERIC = new Set(['money', 'integer', 'decimal', 'percent']);
 const fieldId = (name: string) => `f-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
-const unitLabel = (field: ProductField) => (field.type === 'money' ? field.unit ?? '元' : field.unit === 'count' ? '' : field.unit ?? '');
+/** A field's unit in the reader's language ('' for counts). */
+export const unitLabel = (field: ProductField, lang: Lang): string => {
+  const unit = field.type === 'money' ? field.unit ?? '元' : field.type === 'percent' ? '%' : field.unit === 'count' ? '' : field.unit ?? '';
+  return unit ? nameOf('unit', unit, lang) : '';
+};
 
 function toFieldView(field: ProductField, name: string, values: FormValues, errors: FormErrors, lang: Lang): FieldView {
   const id = fieldId(name);
@@ -75,7 +86,7 @@ function toFieldView(field: ProductField, name: string, values: FormValues, erro
     return { ...base, kind: 'select', options: options.map((o) => ({ ...o, selected: o.value === value })) };
   }
   if (NUMERIC.has(field.type)) {
-    const unit = unitLabel(field);
+    const unit = unitLabel(field, lang);
     return {
       ...base, kind: 'input', inputType: 'number',
       ...(unit ? { unit } : {}),
@@ -87,25 +98,38 @@ function toFieldView(field: ProductField, name: string, values: FormValues, erro
   return { ...base, kind: 'input', inputType: field.type === 'date' ? 'date' : 'text' };
 }
 
-/** Page fields for a product form, filled with what was entered and the errors at their paths. */
-export function buildFieldViews(fields: readonly ProductField[], values: FormValues, errors: FormErrors, lang: Lang): FieldView[] {
+/** Two fields of which the rating plan needs at least one (a step's quantity and its alternative). */
+export type EitherOrPair = readonly [string, string];
+
+function markEitherOr(view: FieldView, field: ProductField, fields: readonly ProductField[], pairs: readonly EitherOrPair[], lang: Lang): FieldView {
+  const pair = pairs.find((p) => p.includes(field.key));
+  if (!pair || field.required) return { ...view, requiredMark: view.required };
+  const label = (key: string) => pickText(fields.find((f) => f.key === key)?.label, lang) || key;
+  return { ...view, requiredMark: true, eitherOr: translate('eitherOr', lang, { a: label(pair[0]), b: label(pair[1]) }), eitherOrGroup: pair.join('|') };
+}
+
+/**
+ * Page fields for a product form, filled with what was entered and the errors at their paths.
+ * `eitherOr` pairs (from the rating plan) get the required mark and a note naming the other field.
+ */
+export function buildFieldViews(fields: readonly ProductField[], values: FormValues, errors: FormErrors, lang: Lang, eitherOr: readonly EitherOrPair[] = []): FieldView[] {
   return fields.map((field) => {
     const name = `inputs.${field.key}`;
-    if (field.type !== 'list') return toFieldView(field, name, values, errors, lang);
+    if (field.type !== 'list') return markEitherOr(toFieldView(field, name, values, errors, lang), field, fields, eitherOr, lang);
     const count = Math.max(listLength(values, name), field.minItems ?? (field.required ? 1 : 0), values[`${name}.__count`] ? Number(values[`${name}.__count`]) : 0);
     const items = Array.from({ length: count }, (_, index) => ({
       index,
       title: translate('item', lang, { n: index + 1 }),
-      fields: (field.itemFields ?? []).map((f) => toFieldView(f, `${name}[${index}].${f.key}`, values, errors, lang)),
+      fields: (field.itemFields ?? []).map((f) => ({ ...toFieldView(f, `${name}[${index}].${f.key}`, values, errors, lang), requiredMark: f.required === true })),
     }));
     const id = fieldId(name);
     const error = errors[name];
     return {
-      name, id, kind: 'list', label: pickText(field.label, lang), required: field.required === true, value: '',
+      name, id, kind: 'list', label: pickText(field.label, lang), required: field.required === true, requiredMark: field.required === true, value: '',
       ...(error ? { error } : {}),
       describedBy: `${id}-error`,
       items,
-      template: (field.itemFields ?? []).map((f) => toFieldView(f, `${name}[__i__].${f.key}`, {}, {}, lang)),
+      template: (field.itemFields ?? []).map((f) => ({ ...toFieldView(f, `${name}[__i__].${f.key}`, {}, {}, lang), requiredMark: f.required === true })),
       minItems: field.minItems ?? 0,
       maxItems: field.maxItems ?? 1000,
       addLabel: translate('addItem', lang),
@@ -130,6 +154,8 @@ export interface ParsedQuoteForm {
   startDate?: string;
   inputs: Record<string, unknown>;
   picks: Record<string, string>;
+  /** Subsidy facts for this cover (qualifications, awards, support year, scope). */
+  enterprise?: EnterpriseFacts;
   /** What was entered, by field name, with list items renumbered from 0 (to redisplay the form). */
   values: FormValues;
 }
@@ -198,69 +224,22 @@ export function parseQuoteForm(body: Record<string, unknown>, fields: readonly P
   const startDate = first(body.startDate)?.trim();
   if (enterpriseId) values.enterpriseId = enterpriseId;
   if (startDate) values.startDate = startDate;
-  return { ...(enterpriseId ? { enterpriseId } : {}), ...(startDate ? { startDate } : {}), inputs, picks, values };
+  const enterprise = parseEnterpriseFacts(body, values);
+  return { ...(enterpriseId ? { enterpriseId } : {}), ...(startDate ? { startDate } : {}), inputs, picks, ...(enterprise ? { enterprise } : {}), values };
 }
 
-/** `body.inputs.equipment[0].name` → `inputs.equipment[0].name` (the page's field name). */
-export function errorsByField(details: readonly { path: string; message: string }[]): FormErrors {
+/**
+ * `body.inputs.equipment[0].name` → `inputs.equipment[0].name` (the page's field name), each
+ * message in the reader's language (`stepName` names a rating step by its label).
+ */
+export function errorsByField(details: readonly { path: string; message: string }[], lang: Lang, stepName?: (key: string) => string): FormErrors {
   const errors: FormErrors = {};
   for (const detail of details) {
     const name = detail.path.replace(/^body\./, '');
-    errors[name] = errors[name] ? `${errors[name]}; ${detail.message}` : detail.message;
+    const message = translateValidation(detail.message, lang, stepName);
+    errors[name] = errors[name] ? `${errors[name]}${lang === 'en' ? '; ' : '；'}${message}` : message;
   }
   return errors;
-}
-
-/** Integer fen as 元 with two decimals and thousands separators: 16635679 → ¥166,356.79. */
-export function formatYuan(fen: number): string {
-  const negative = fen < 0;
-  const abs = Math.abs(fen);
-  const yuan = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${negative ? '-' : ''}¥${yuan}.${String(abs % 100).padStart(2, '0')}`;
-}
-
-function describeInputs(inputs: Record<string, unknown>): string {
-  return Object.entries(inputs).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('; ');
-}
-
-/** The rating result in the order a quote is read (domain: "What a quote shows, in order"). */
-export function buildResultView(result: RatingResult, lang: Lang) {
-  return {
-    outcome: result.decision.outcome,
-    outcomeLabel: translate(`outcome_${result.decision.outcome}`, lang),
-    reasons: result.decision.reasons.map((r) => pickText(r.reason, lang)),
-    productCode: result.productCode,
-    productVersion: result.productVersion,
-    validUntil: result.validUntil,
-    grossPremiumFen: result.grossPremiumFen,
-    gross: formatYuan(result.grossPremiumFen),
-    vat: formatYuan(result.vatFen),
-    vatRatePercent: result.vatRatePercent,
-    net: formatYuan(result.netPremiumFen),
-    sections: result.sections.map((s) => ({ label: pickText(s.label, lang), premium: formatYuan(s.premiumFen) })),
-    subsidies: result.subsidies.layers.map((l) => ({
-      name: pickText(l.name, lang),
-      sharePercent: l.sharePercent,
-      amount: formatYuan(l.amountFen),
-      caps: l.caps.map((c) => ({ kind: c.kind, limit: formatYuan(c.limitFen), bit: c.bit })),
-      capBit: l.capBit,
-    })),
-    subsidyTotal: formatYuan(result.subsidies.totalFen),
-    hasSubsidies: result.subsidies.layers.length > 0,
-    enterprisePays: formatYuan(result.enterprisePaysFen),
-    expectedNetCost: formatYuan(result.expectedNetCostFen),
-    pool: (result.coInsurance ?? []).map((c) => ({ insurer: c.insurer, role: translate(`role_${c.role}`, lang), sharePercent: c.sharePercent, gross: formatYuan(c.grossPremiumFen) })),
-    worksheet: result.worksheet.map((w) => ({
-      step: w.step,
-      label: pickText(w.label, lang),
-      inputs: describeInputs(w.inputs),
-      matched: w.matched ? pickText(w.matched.label, lang) || w.matched.row : '',
-      range: w.filedRange ? `${w.filedRange.minExclusive ? '(' : '['}${w.filedRange.min}, ${w.filedRange.max}${w.filedRange.maxExclusive ? ')' : ']'}` : '',
-      value: w.value,
-      picked: w.picked,
-      running: formatYuan(w.runningPremiumFen),
-    })),
-  };
 }
 
 /**

@@ -1,10 +1,12 @@
 // Server-rendered pages for insurers', brokers' and enterprises' staff. Pages read the session,
 // call the same services the API calls, and render Handlebars views; no business rule lives here.
 // The pipeline (page-pipeline.ts) checks session, CSRF and roles; each room mounts its own pages.
-import express, { type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { ServiceEvents } from '../events.ts';
-import { createPagePipeline } from './page-pipeline.ts';
+import { AppError } from '../http/app-error.ts';
+import { createPagePipeline, errorPageData, readCookie, resolveLang, sendPage, SESSION_COOKIE } from './page-pipeline.ts';
+import { loadWebSession } from './web-session-service.ts';
 import { mountPolicyPages, type WebDocuments } from './policy-pages.ts';
 import { mountProductPages } from './product-pages.ts';
 import { mountRateTablePages } from './rate-table-pages.ts';
@@ -28,4 +30,17 @@ export function createWebRouter(options: { logger?: Logger; documents?: WebDocum
   mountRateTablePages(pipeline);
   mountSubsidyPages(pipeline, options.subsidyDocuments);
   return router;
+}
+
+/**
+ * The 404 for a path nothing answered: an HTML page for a browser's GET of a web path; the API's
+ * paths (/v1) and callers that do not ask for HTML keep the JSON error. Mount it after the API.
+ */
+export function webNotFound(req: Request, res: Response, next: NextFunction): void {
+  const wantsHtml = (req.method === 'GET' || req.method === 'HEAD') && !req.path.startsWith('/v1/') && req.path !== '/v1' && Boolean(req.accepts(['json', 'html']) === 'html');
+  if (!wantsHtml) return next();
+  const lang = resolveLang(req, res);
+  loadWebSession(readCookie(req, SESSION_COOKIE)).then((session) => {
+    sendPage(req, res, 'error', lang, session, errorPageData(new AppError('not_found', ''), lang), 404);
+  }, next);
 }

@@ -77,6 +77,22 @@ describe('Rating book (kept as quotes and policies are stored)', () => {
     expect(packed.quotes.storedPremiumFen).to.equal(approved.body.result.grossPremiumFen);
   });
 
+  it('does not count declined quotes in book premium: declined by the engine or by an underwriter', async () => {
+    const kept = await quote();
+    const engineDeclined = await quote({ userOrder: 4 });
+    expect(engineDeclined.status).to.equal('declined');
+    const referred = await quote({ aggregateLimit: Number(base.contractAmount) / 2 });
+    const declined = await t.http.post(`/v1/quotes/${referred.id}/decline`).set(as('underwriter')).send({ reason: 'Aggregate limit too low.' });
+    expect(declined.status, JSON.stringify(declined.body)).to.equal(200);
+    const report = await impact();
+    expect(report.quotes.count).to.equal(1);
+    expect(report.quotes.storedPremiumFen).to.equal(kept.result.grossPremiumFen);
+    // …also once packed into a page.
+    await compactBooks({ book: BOOK, minRecords: 1 });
+    const packed = await impact();
+    expect(packed.quotes.storedPremiumFen).to.equal(kept.result.grossPremiumFen);
+  });
+
   it('counts a record once when a crash left it both in a page and in the tail', async () => {
     const q = await quote();
     await appendPage(BOOK, [await entryOf(q.id)]); // compaction wrote its page, then stopped before deleting the tail record

@@ -181,7 +181,7 @@ describe('Web pages in headless Chromium', function () {
     await setValue(page, 'inputs.userOrder', '1');
     await setValue(page, 'inputs.contractAmount', '1000.0000001');
     await Promise.all([page.waitForNavigation(), page.click('#calculate')]);
-    expect(await textOf(page, '#f-inputs-contractAmount-error')).to.include('at most 6 decimals');
+    expect(await textOf(page, '#f-inputs-contractAmount-error')).to.include('最多 6 位小数');
     expect(await page.$eval('#f-inputs-contractAmount', (el) => (el as unknown as InputLike).value)).to.equal('1000.0000001');
     expect(await page.$eval('#f-inputs-contractAmount', (el) => el.getAttribute('aria-invalid'))).to.equal('true');
     expect(await page.$('#form-errors')).not.to.equal(null);
@@ -203,7 +203,7 @@ describe('Web pages in headless Chromium', function () {
     expect(await page.$$eval('table.list tbody tr', (rows) => rows.length)).to.equal(2);
     await shot(page, '09-underwriter-referrals');
     await Promise.all([page.waitForNavigation(), page.click(`a[href="/quotes/${first.id}"]`)]);
-    expect(await textOf(page, '.decision')).to.include('需人工核保');
+    expect(await textOf(page, '.state-label')).to.include('需人工核保');
 
     const worksheet = ((await t.http.get(`/v1/quotes/${first.id}`).set(bearer(t.keys.underwriter))).body as { result: { worksheet: { step: string; filedRange?: { min: string; max: string } }[] } }).result.worksheet;
     const lossRatio = worksheet.find((w) => w.step === 'lossRatio' && w.filedRange)!;
@@ -225,7 +225,7 @@ describe('Web pages in headless Chromium', function () {
     await page.type('#decline-reason', '累计限额不足，不予承保');
     await Promise.all([page.waitForNavigation(), page.click('#decline')]);
     expect(await page.$eval('[data-status]', (el) => el.getAttribute('data-status'))).to.equal('declined');
-    expect(await textOf(page, '.facts')).to.include('累计限额不足');
+    expect(await textOf(page, '.state')).to.include('累计限额不足');
     expect(problemsOf(page)).to.deep.equal([]);
   });
 

@@ -97,8 +97,29 @@ describe('Web pages: sign-in, sessions, CSP and CSRF (HTTP)', () => {
     const preview = await agent.post('/catalogue/FIRST-SET-EQUIPMENT/preview').type('form').send({ 'inputs.contractAmount': '1000' });
     expect(preview.status).to.equal(403);
     const ok = await agent.post('/catalogue/FIRST-SET-EQUIPMENT/preview').set('X-CSRF-Token', token).type('form').send({ 'inputs.contractAmount': '1000' });
-    expect(ok.status).to.equal(400);
-    expect(ok.body.error.details.map((d: { path: string }) => d.path)).to.include('inputs.equipmentType');
+    // A form that cannot be rated yet is an answer, not a failure: pending, with each field's message.
+    expect(ok.status).to.equal(200);
+    expect(ok.body.pending).to.equal(true);
+    expect(ok.body.details.map((d: { path: string }) => d.path)).to.include('inputs.equipmentType');
+    expect(ok.body.details.find((d: { path: string }) => d.path === 'inputs.equipmentType').message).to.equal('必填');
+  });
+
+  it('shows validation messages in the page language: no English in Chinese, no Infinity in either', async () => {
+    const { agent } = await signIn(t.keys.broker);
+    const token = csrfOf((await agent.get('/catalogue/FIRST-SET-EQUIPMENT/quote').query({ lang: 'zh-CN' })).text);
+    const post = (lang: string) => agent.post(`/catalogue/FIRST-SET-EQUIPMENT/quote?lang=${lang}`).type('form')
+      .send({ _csrf: token, 'inputs.contractAmount': '1000.0000001', 'inputs.aggregateLimit': '-5', 'inputs.lossRatio': '30' });
+    const zh = await post('zh-CN');
+    expect(zh.status).to.equal(400);
+    const zhErrors = [...zh.text.matchAll(/<p class="field-error" id="[^"]+">([^<]+)<\/p>/g)].map((m) => m[1]!);
+    expect(zhErrors).to.include('须为金额（万元），最多 6 位小数');
+    expect(zhErrors).to.include('必填');
+    expect(zhErrors.some((m) => /^须不小于 /.test(m))).to.equal(true);
+    for (const message of zhErrors) expect(message, message).not.to.match(/[A-Za-z]{3,}|Infinity/);
+    const en = await post('en');
+    const enErrors = [...en.text.matchAll(/<p class="field-error" id="[^"]+">([^<]+)<\/p>/g)].map((m) => m[1]!);
+    expect(enErrors).to.include('is required');
+    for (const message of enErrors) expect(message, message).not.to.match(/[\u3400-\u9fff]|Infinity/);
   });
 
   it('keeps the API Bearer-only: a session cookie does not authenticate /v1', async () => {

@@ -150,8 +150,25 @@
     });
   }
 
+  // Rated only once it can be: the browser's own constraints hold and each either-or pair has a value.
+  function ratable() {
+    // validity (not checkValidity()): no 'invalid' events, so no messages on fields not reached yet.
+    var controls = Array.prototype.slice.call(form.elements);
+    if (!controls.every(function (c) { return !c.willValidate || c.validity.valid; })) return false;
+    var groups = {};
+    form.querySelectorAll('[data-either-or]').forEach(function (control) {
+      var group = control.getAttribute('data-either-or');
+      groups[group] = groups[group] || Boolean(control.value.trim());
+    });
+    return Object.keys(groups).every(function (group) { return groups[group]; });
+  }
+
   function preview() {
     var mine = ++sequence;
+    if (!ratable()) {
+      showPending();
+      return;
+    }
     var body = new URLSearchParams(new FormData(form));
     fetch(form.getAttribute('data-preview-url'), {
       method: 'POST',
@@ -162,12 +179,12 @@
       return response.json().then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (answer) {
       if (mine !== sequence) return;
-      if (answer.ok) {
+      if (answer.ok && !answer.data.pending) {
         showResult(answer.data);
         showServerErrors([]);
       } else {
         showPending();
-        showServerErrors((answer.data.error && answer.data.error.details) || []);
+        showServerErrors(answer.data.details || (answer.data.error && answer.data.error.details) || []);
       }
     }).catch(function () { /* offline or signed out: the Calculate button still works */ });
   }

@@ -1,0 +1,135 @@
+// What a quote or policy page says besides the premium: the state as it stands now (who decided
+// and when, in Beijing time), the cover (parties, period, limits, deductibles, insured items) and,
+// for a referral, the figures each underwriting rule read beside the rule's reason.
+import { getOrganisation, insurerNamesByCode } from '../auth/auth-service.ts';
+import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
+import { formatChinaTime, formatDecimal, pickText, type LocalText } from '../i18n/format.ts';
+import { nameOf, translate, type Lang } from '../i18n/messages.ts';
+import type { ProductDefinition, RatingResult } from '../rating/index.ts';
+import type { QuoteView } from '../quotes/quote-service.ts';
+import { describeValue } from './result-view.ts';
+import type { ProductField } from './web-forms.ts';
+
+/** The definition's parts the pages read (typed loosely: products are data). */
+interface CoverDefinition {
+  parties?: { role: string; label: LocalText }[];
+  coverages?: { code: string; name: LocalText; limits?: { label: LocalText; field?: string; percentOf?: unknown }[]; deductible?: { amountField?: string; rateField?: string } }[];
+  form: { fields: ProductField[] };
+  underwriting?: { key: string; all?: Condition[]; any?: Condition[] }[];
+  plan?: { quantities?: { key: string; op: string; of?: string[]; label?: LocalText }[] };
+}
+interface Condition { quantity: string; op: string; value: string }
+
+/** Everything a quote or policy page names: the pinned definition, insurers, the deciding organisation. */
+export interface PageNames {
+  definition: CoverDefinition;
+  fields: readonly ProductField[];
+  productName: LocalText;
+  insurers: ReadonlyMap<string, string>;
+  insurerName: string;
+  brokerName: string;
+}
+
+const organisationName = (id: string, lang: Lang) => getOrganisation(null, id).then((o) => (lang === 'en' ? o.nameEn ?? o.name : o.name), () => '');
+
+/** Insurers' names by code in the reader's language (the organisation's name, else the catalogue's). */
+export async function insurerNames(lang: Lang): Promise<Map<string, string>> {
+  const stored = await insurerNamesByCode();
+  const codes = new Set([...stored.keys(), ...INSURER_CODES]);
+  return new Map([...codes].map((code) => [code, lang === 'en' || !stored.has(code) ? nameOf('insurer', code, lang, stored.get(code)) : stored.get(code)!]));
+}
+const INSURER_CODES = ['KCIC', 'HTIC', 'ZXIC'];
+
+/** Loads the names a page of this quote (or its policy) shows instead of codes, in the reader's language. */
+export async function loadPageNames(quote: Pick<QuoteView, 'productCode' | 'productVersion' | 'insurerOrganisationId' | 'brokerOrganisationId'>, lang: Lang): Promise<PageNames> {
+  const [version, insurers, insurerName, brokerName] = await Promise.all([
+    findPinnedVersion(quote.productCode, quote.productVersion), insurerNames(lang), organisationName(quote.insurerOrganisationId, lang), organisationName(quote.brokerOrganisationId, lang),
+  ]);
+  const definition = version.definition as unknown as CoverDefinition;
+  return { definition, fields: definition.form.fields, productName: (version.definition as ProductDefinition).name, insurers, insurerName, brokerName };
+}
+
+/** The state banner: what the quote (or its policy) is now, who decided and when, the note and reasons. */
+export function stateView(quote: QuoteView, names: PageNames, lang: Lang, policy?: { issuedAt: string }) {
+  const status = policy ? 'bound' : quote.status;
+  const u = quote.underwriting;
+  const decided = u ? translate('decidedBy', lang, { who: u.by || '—', org: names.insurerName || '—', at: formatChinaTime(u.at, lang) }) : '';
+  const engineReasons = quote.result.decision.reasons.filter((r) => (status === 'declined' ? r.action === 'decline' : r.action === 'refer'));
+  return {
+    status,
+    label: translate(`state_${status}`, lang),
+    decided,
+    issued: policy ? translate('boundBy', lang, { at: formatChinaTime(policy.issuedAt, lang) }) : '',
+    approved: u?.action === 'approve',
+    declined: status === 'declined',
+    note: u?.action === 'approve' ? u.reason ?? '' : '',
+    declineReason: u?.action === 'decline' ? u.reason ?? '' : '',
+    reasons: engineReasons.map((r) => pickText(r.reason, lang)),
+    reasonsTitle: translate(status === 'declined' ? 'declineReasons' : 'referralReasons', lang),
+    changedPicks: u?.action === 'approve' ? quote.result.worksheet.filter((w) => w.picked).map((w) => ({ label: pickText(w.label, lang), value: w.value })) : [],
+  };
+}
+
+function fieldRow(field: ProductField | undefined, key: string, value: unknown, lang: Lang) {
+  return { label: field ? pickText(field.label, lang) : key, value: describeValue(field, value, lang) };
+}
+
+/** The cover: parties by name, period, each coverage's limits and deductibles, the other particulars and the insured items. */
+export function coverView(quote: Pick<QuoteView, 'inputs' | 'enterpriseName' | 'startDate' | 'endDate'>, names: PageNames, lang: Lang) {
+  const fields = new Map(names.fields.map((f) => [f.key, f]));
+  const shown = new Set<string>();
+  const row = (key: string) => {
+    shown.add(key);
+    return fieldRow(fields.get(key), key, quote.inputs[key], lang);
+  };
+  const coverages = (names.definition.coverages ?? []).map((c) => ({
+    name: pickText(c.name, lang),
+    limits: (c.limits ?? []).filter((l) => l.field).map((l) => ({ label: pickText(l.label, lang), value: row(l.field!).value })),
+    deductibles: [c.deductible?.amountField, c.deductible?.rateField].filter((k): k is string => Boolean(k) && quote.inputs[k!] !== undefined).map(row),
+  }));
+  const lists = names.fields.filter((f) => f.type === 'list');
+  const items = lists.map((list) => {
+    shown.add(list.key);
+    const itemFields = list.itemFields ?? [];
+    const rows = Array.isArray(quote.inputs[list.key]) ? (quote.inputs[list.key] as Record<string, unknown>[]) : [];
+    return { label: pickText(list.label, lang), headers: itemFields.map((f) => pickText(f.label, lang)), rows: rows.map((item) => itemFields.map((f) => describeValue(f, item[f.key], lang))) };
+  });
+  const particulars = names.fields.filter((f) => !shown.has(f.key) && quote.inputs[f.key] !== undefined).map((f) => fieldRow(f, f.key, quote.inputs[f.key], lang));
+  const parties = (names.definition.parties ?? []).map((p) => ({
+    role: translate(`party_${p.role}`, lang),
+    // The enterprise is the policyholder and the insured; other parties are described by the product.
+    name: p.role === 'policyholder' || p.role === 'insured' ? quote.enterpriseName : pickText(p.label, lang),
+  }));
+  return {
+    parties: [...parties, { role: translate('insurer', lang), name: names.insurerName }, ...(names.brokerName ? [{ role: translate('broker', lang), name: names.brokerName }] : [])],
+    period: translate('periodText', lang, { start: quote.startDate, end: quote.endDate }),
+    coverages, particulars, items: items.filter((i) => i.rows.length > 0),
+  };
+}
+
+function quantityFigures(key: string, inputs: Record<string, unknown>, names: PageNames, lang: Lang): { label: string; value: string }[] {
+  const field = names.fields.find((f) => f.key === key);
+  if (field) return [fieldRow(field, key, inputs[key], lang)];
+  const quantity = names.definition.plan?.quantities?.find((q) => q.key === key);
+  if (!quantity) return [];
+  const parts = (quantity.of ?? []).flatMap((k) => quantityFigures(k, inputs, names, lang));
+  const [a, b] = (quantity.of ?? []).map((k) => Number(inputs[k]));
+  if (quantity.op === 'ratio' && a !== undefined && b !== undefined && b > 0) parts.push({ label: pickText(quantity.label, lang) || key, value: formatDecimal((a / b).toFixed(4).replace(/\.?0+$/, '')) });
+  return parts;
+}
+
+/** For each rule that referred or declined the quote: its reason, the figures it read and its condition. */
+export function ruleFiguresView(result: RatingResult, inputs: Record<string, unknown>, names: PageNames, lang: Lang) {
+  return result.decision.reasons.map((reason) => {
+    const rule = names.definition.underwriting?.find((r) => r.key === reason.rule);
+    const conditions = [...(rule?.all ?? []), ...(rule?.any ?? [])];
+    return {
+      reason: pickText(reason.reason, lang),
+      figures: conditions.flatMap((c) => quantityFigures(c.quantity, inputs, names, lang)),
+      conditions: conditions.map((c) => {
+        const label = names.fields.find((f) => f.key === c.quantity)?.label ?? names.definition.plan?.quantities?.find((q) => q.key === c.quantity)?.label;
+        return `${label ? pickText(label, lang) : c.quantity} ${c.op} ${c.value}`;
+      }),
+    };
+  });
+}
