@@ -21,6 +21,7 @@ import { createDocumentService, type DocumentService } from './documents/documen
 import { compileDocumentTemplates } from './documents/document-templates.ts';
 import { createPdfRenderer, type PdfRenderer } from './documents/pdf-renderer.ts';
 import { createEventHub, type ServiceEvents } from './events.ts';
+import { createMetrics, type ServiceMetrics } from './http/metrics.ts';
 import { recordIssuedPolicy, recordStoredQuotes, startBackgroundCompaction } from './portfolio/rating-book.ts';
 
 /**
@@ -42,6 +43,8 @@ export interface ComposedService {
   /** The PDF renderer (Chromium starts on the first PDF only) and the documents service. */
   renderer: PdfRenderer;
   documents: DocumentService;
+  /** The app's Prometheus metrics (GET /metrics), also fed by the renderer and background compaction. */
+  metrics: ServiceMetrics;
   /** Stops background work and closes the renderer (the database is its owner's). */
   close(): Promise<void>;
 }
@@ -50,17 +53,23 @@ export interface ComposedService {
  * Composes the service on a connected database: PDF renderer and documents, the events and their
  * reactions, background compaction of the rating books, and the Express app over them.
  */
-export function composeService(config: Config, logger: Logger, options: { pdfPoolSize?: number } = {}): ComposedService {
+export function composeService(config: Config, logger: Logger, options: { pdfPoolSize?: number; compactionIntervalMs?: number } = {}): ComposedService {
   // One Chromium pool per process, launched lazily on the first PDF; templates compile now so a
   // broken template stops the start rather than the first download.
+  // One set of metrics for the app and for the work it starts; the insert batchers, which are the
+  // process's, report into the process metrics (src/http/metrics.ts).
+  const metrics = createMetrics();
   const poolSize = options.pdfPoolSize ?? config.PDF_POOL_SIZE;
-  const renderer = createPdfRenderer({ executablePath: config.CHROME_PATH, ...(poolSize ? { poolSize } : {}), logger });
+  const renderer = createPdfRenderer({
+    executablePath: config.CHROME_PATH, ...(poolSize ? { poolSize } : {}), logger,
+    onRender: metrics.pdfRendered, onPoolWait: metrics.pdfPoolWaited,
+  });
   const documents = createDocumentService({ renderer, templates: compileDocumentTemplates(), logger });
   const events = createServiceEvents(documents);
-  const compaction = startBackgroundCompaction({ logger });
-  const app = createApp({ config, logger, isDatabaseReady: pingDatabase, documents, events });
+  const compaction = startBackgroundCompaction({ logger, onCompacted: metrics.ratingBookCompacted, ...(options.compactionIntervalMs ? { intervalMs: options.compactionIntervalMs } : {}) });
+  const app = createApp({ config, logger, isDatabaseReady: pingDatabase, documents, events, metrics });
   return {
-    app, events, renderer, documents,
+    app, events, renderer, documents, metrics,
     async close() {
       compaction.stop();
       documents.close();

@@ -12,6 +12,7 @@ import { conflict, invalidInput } from '../http/app-error.ts';
 import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { createInsertBatcher } from '../db/insert-batcher.ts';
+import { observeInsertBatch } from '../http/metrics.ts';
 import { fromJsonText } from '../db/json-text.ts';
 import { QuoteModel, type QuoteDoc } from './quote-model.ts';
 import type { QuoteList, QuoteView } from './quote-schemas.ts';
@@ -57,7 +58,7 @@ export function randomCode(length: number): string {
 }
 
 // Concurrent quote creations share insert commands (src/db/insert-batcher.ts).
-const quoteInserts = createInsertBatcher(QuoteModel);
+const quoteInserts = createInsertBatcher(QuoteModel, { onBatch: observeInsertBatch });
 
 const duplicateField = (err: unknown) => Object.keys((err as { keyPattern?: object })?.keyPattern ?? {})[0] ?? String((err as Error).message).match(/index: (\w+)/)?.[1];
 
