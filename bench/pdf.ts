@@ -86,17 +86,21 @@ function pct(sorted: number[], p: number): number {
 }
 const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
 
+/** A browser with the renderer's flags and fonts, nothing else. */
+const launchBrowser = () =>
+  puppeteer.launch({
+    executablePath,
+    headless: 'shell',
+    args: [...DEFAULT_CHROME_ARGS],
+    ...(fontConfigFile ? { env: { ...process.env, FONTCONFIG_FILE: fontConfigFile } } : {}),
+  });
+
 /** Baseline: what a naive service does per request. */
 async function launchPerRequest(iterations: number): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < iterations; i++) {
     const t0 = performance.now();
-    const browser = await puppeteer.launch({
-      executablePath,
-      headless: 'shell',
-      args: [...DEFAULT_CHROME_ARGS],
-      ...(fontConfigFile ? { env: { ...process.env, FONTCONFIG_FILE: fontConfigFile } } : {}),
-    });
+    const browser = await launchBrowser();
     try {
       const page = await browser.newPage();
       await page.setContent(html, { waitUntil: 'load' });
@@ -115,12 +119,7 @@ async function launchPerRequest(iterations: number): Promise<number[]> {
  * size) and puppeteer's defaults otherwise. Returns docs/s and p50 after a warm-up of 2 per page.
  */
 async function bareChromiumLoop(docs: number): Promise<{ docsPerSec: number; p50: number }> {
-  const browser = await puppeteer.launch({
-    executablePath,
-    headless: 'shell',
-    args: [...DEFAULT_CHROME_ARGS],
-    ...(fontConfigFile ? { env: { ...process.env, FONTCONFIG_FILE: fontConfigFile } } : {}),
-  });
+  const browser = await launchBrowser();
   try {
     const pages = await Promise.all(Array.from({ length: CONCURRENCY }, () => browser.newPage()));
     const render = async (page: (typeof pages)[number]) => {
