@@ -1,25 +1,39 @@
-// npm run bench:api [-- --duration S --json file]
-// One run, each server in its own process on this machine, load from autocannon in this one:
-//   1. bench/echo-server.ts — bare Express JSON echo (the baseline), 32 connections
-//   2. the service (src/main.ts, NODE_ENV=production, LOG_LEVEL=warn, embedded FerretDB in a temp
-//      folder, rate limiter on with a limit the bench never reaches so its cost is included):
-//      preview pricing at 32 connections, quote creation at 8, stored policy PDF download at 32.
-// Every phase is warmed up first. Ends with exactly one line:
-//   api: preview <a>% of echo p99 <ms> ms, quote <b>% of echo p99 <ms> ms, pdf-download <n> req/s
+// npm run bench:api [-- --duration S --warmup S --json file --profile DIR --only name,name]
+// One run on this machine, each server in its own process, load from autocannon in this one:
+//   baselines (bench/baseline-server.ts, bare Express on the service's database):
+//     echo (32 connections), bare insert (8), same work as a quote (8), express.static of a stored
+//     policy PDF's bytes (32);
+//   the service (src/main.ts, NODE_ENV=production, LOG_LEVEL=warn, embedded FerretDB in a temp
+//   folder, rate limiter on with a limit the bench never reaches so its cost is included):
+//     preview (32), quote creation with a unique Idempotency-Key per request (8), the stored
+//     policy PDF download (32).
+// Every phase is warmed up first. Per phase it prints req/s, latencies, and the CPU the server
+// process and this load generator used (ms per request, and the generator's share of the
+// machine). --profile DIR runs the service under `node --cpu-prof` (profile written on exit into
+// DIR; summarise it with bench/cpu-profile-summary.ts); --only runs only the named phases.
+// Ends with exactly one line:
+//   api: preview <a>% of echo, quote <b>% of bare insert (<c>% of same work), pdf-download <d>% of static, p99 preview <ms> ms
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import mongoose from 'mongoose';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, warmup: { type: 'string', default: '3' }, json: { type: 'string' } } });
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, warmup: { type: 'string', default: '3' }, json: { type: 'string' }, profile: { type: 'string' }, only: { type: 'string' } } });
 const DURATION = Number(values.duration);
 const WARMUP = Number(values.warmup);
+const ONLY = values.only ? new Set(values.only.split(',')) : undefined;
+const CLK_TCK = 100; // /proc/<pid>/stat ticks per second on Linux
 
-export interface Phase { name: string; connections: number; reqPerSec: number; p50: number; p99: number; non2xx: number; errors: number }
+export interface Phase {
+  name: string; connections: number; reqPerSec: number; p50: number; p99: number; non2xx: number; errors: number;
+  /** CPU of the server process per request (ms), and of this load generator per request and as a share of the machine. */
+  serverCpuMsPerReq: number; loadCpuMsPerReq: number; loadCpuSharePct: number;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,9 +45,10 @@ function freePort(): Promise<number> {
   });
 }
 
-function start(args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(args: string[], env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
+  child.stdout!.resume();
   child.stderr!.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
   child.on('exit', (code) => {
     if (code && code !== 0) process.stderr.write(`${args.join(' ')} exited with ${code}: ${err}\n`);
@@ -41,22 +56,87 @@ function start(args: string[], env: Record<string, string>): ChildProcess {
   return child;
 }
 
-async function waitFor(url: string, timeoutMs: number): Promise<void> {
+async function waitFor(url: string, timeoutMs: number, ok = (status: number) => status === 200): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if ((await fetch(url).then((r) => r.status, () => 0)) === 200) return;
+    if (ok(await fetch(url).then((r) => r.status, () => 0))) return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${url} not ready in ${timeoutMs} ms`);
 }
 
-async function load(name: string, connections: number, options: autocannon.Options): Promise<Phase> {
+/** User + system CPU seconds of a process so far. */
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+async function load(name: string, connections: number, serverPid: number, options: autocannon.Options): Promise<Phase | undefined> {
+  if (ONLY && !ONLY.has(name)) return undefined;
   await autocannon({ ...options, connections, duration: WARMUP });
+  const server0 = processCpuSeconds(serverPid);
+  const load0 = process.cpuUsage();
   const result = await autocannon({ ...options, connections, duration: DURATION });
-  const phase = { name, connections, reqPerSec: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts };
-  process.stderr.write(`  ${name.padEnd(13)} ${String(connections).padStart(2)} conn  ${String(phase.reqPerSec).padStart(6)} req/s  p50 ${phase.p50} ms  p99 ${phase.p99} ms  non-2xx ${phase.non2xx}  errors ${phase.errors}\n`);
+  const loadCpu = process.cpuUsage(load0);
+  const serverCpu = processCpuSeconds(serverPid) - server0;
+  const requests = Math.max(1, result.requests.total);
+  const loadSeconds = (loadCpu.user + loadCpu.system) / 1e6;
+  const phase: Phase = {
+    name, connections, reqPerSec: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts,
+    serverCpuMsPerReq: +((serverCpu * 1000) / requests).toFixed(3),
+    loadCpuMsPerReq: +((loadSeconds * 1000) / requests).toFixed(3),
+    loadCpuSharePct: Math.round((loadSeconds / (DURATION * os.availableParallelism())) * 100),
+  };
+  process.stderr.write(`  ${name.padEnd(13)} ${String(connections).padStart(2)} conn  ${String(phase.reqPerSec).padStart(6)} req/s  p50 ${phase.p50} ms  p99 ${phase.p99} ms  non-2xx ${phase.non2xx}  errors ${phase.errors}  server CPU ${phase.serverCpuMsPerReq} ms/req  load generator ${phase.loadCpuMsPerReq} ms/req (${phase.loadCpuSharePct}% of the machine)\n`);
   return phase;
 }
+
+interface Service { url: string; pid: number; keys: Record<string, string>; enterpriseId: string; databaseUri: string }
+
+async function startServiceProcess(dir: string, children: ChildProcess[]): Promise<Service> {
+  const port = await freePort();
+  const dbPort = await freePort();
+  if (values.profile) await mkdir(values.profile, { recursive: true });
+  const child = start(['src/main.ts'], {
+    PORT: String(port), DATA_DIR: dir, DB_PORT: String(dbPort), NODE_ENV: 'production', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000',
+  }, values.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values.profile)] : []);
+  children.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/readyz`, 300_000);
+  const keys = JSON.parse(await readFile(path.join(dir, 'demo-keys.json'), 'utf8')) as Record<string, string>;
+  const orgs = (await (await fetch(`${url}/v1/organisations`, { headers: { authorization: `Bearer ${keys.platformAdmin!}` } })).json()) as { items: { id: string; code: string }[] };
+  return { url, pid: child.pid!, keys, enterpriseId: orgs.items.find((o) => o.code === 'HZZZ')!.id, databaseUri: `mongodb://127.0.0.1:${dbPort}/` };
+}
+
+/** A stored quote, its audit entry and rating-book record, and a stored policy PDF: the baselines' material. */
+async function storedMaterial(service: Service, quoteBody: string, dir: string, year: string): Promise<{ templates: string; staticDir: string; policyPath: string }> {
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${service.keys.broker!}` };
+  const made = await fetch(`${service.url}/v1/quotes`, { method: 'POST', headers, body: quoteBody });
+  const quoteId = ((await made.json()) as { id: string }).id;
+  const connection = await mongoose.createConnection(service.databaseUri).asPromise();
+  const EJSON = mongoose.mongo.BSON.EJSON;
+  try {
+    const quote = await connection.collection('quotes').findOne({ _id: new mongoose.Types.ObjectId(quoteId) });
+    const audit = await connection.collection('auditLog').findOne({ entityType: 'quote', entityId: quoteId });
+    const tail = await connection.collection('ratingBookTail').findOne({ _id: `quote:${quoteId}:0` as never });
+    const templates = path.join(dir, 'baseline-templates.json');
+    await writeFile(templates, EJSON.stringify({ quote, audit, tail, enterpriseId: service.enterpriseId, ledgerId: `${service.enterpriseId}:${year}:0` }, { relaxed: false }));
+    const bound = await fetch(`${service.url}/v1/quotes/${quoteId}/bind`, { method: 'POST', headers });
+    const policyId = ((await bound.json()) as { id: string }).id;
+    const policyPath = `/v1/policies/${policyId}/pdf`;
+    const pdf = await fetch(`${service.url}${policyPath}`, { headers });
+    if (pdf.status !== 200) throw new Error(`policy PDF: ${pdf.status}`);
+    const staticDir = path.join(dir, 'static');
+    await mkdir(staticDir, { recursive: true });
+    await writeFile(path.join(staticDir, 'policy.pdf'), Buffer.from(await pdf.arrayBuffer()));
+    return { templates, staticDir, policyPath };
+  } finally {
+    await connection.close();
+  }
+}
+
+const pct = (a: Phase | undefined, b: Phase | undefined) => (a && b ? Math.round((a.reqPerSec / b.reqPerSec) * 100) : NaN);
 
 const children: ChildProcess[] = [];
 const dir = await mkdtemp(path.join(os.tmpdir(), 'techins-bench-api-'));
@@ -65,56 +145,49 @@ try {
   const vector = product.testVectors.find((v) => v.expected.decision === 'quoted' && !v.picks)!;
   const startDate = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
   const previewBody = JSON.stringify({ productCode: 'FIRST-SET-EQUIPMENT', inputs: vector.inputs, startDate });
+  process.stderr.write(`bench:api on ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 
-  process.stderr.write(`bench:api on ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
-  const echoPort = await freePort();
-  children.push(start(['bench/echo-server.ts'], { PORT: String(echoPort) }));
-  const echoUrl = `http://127.0.0.1:${echoPort}`;
-  await waitFor(`${echoUrl}/`, 30_000).catch(async () => {
-    // The echo answers only POST /echo; a 404 from Express means it is up.
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && (await fetch(`${echoUrl}/`).then((r) => r.status, () => 0)) !== 404) await new Promise((r) => setTimeout(r, 200));
-  });
+  const service = await startServiceProcess(dir, children);
+  const quoteBody = JSON.stringify({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: service.enterpriseId, inputs: vector.inputs, startDate });
+  const material = await storedMaterial(service, quoteBody, dir, startDate.slice(0, 4));
+
+  const basePort = await freePort();
+  const baseline = start(['bench/baseline-server.ts'], { PORT: String(basePort), MONGODB_URI: service.databaseUri, TEMPLATES: material.templates, STATIC_DIR: material.staticDir });
+  children.push(baseline);
+  const base = `http://127.0.0.1:${basePort}`;
+  await waitFor(`${base}/static/policy.pdf`, 60_000);
+
   const json = { 'content-type': 'application/json' };
-  const echo = await load('echo', 32, { url: `${echoUrl}/echo`, method: 'POST', headers: json, body: previewBody });
+  const auth = { ...json, authorization: `Bearer ${service.keys.broker!}` };
+  const echo = await load('echo', 32, baseline.pid!, { url: `${base}/echo`, method: 'POST', headers: json, body: previewBody });
+  const insert = await load('bare-insert', 8, baseline.pid!, { url: `${base}/insert`, method: 'POST', headers: json, body: quoteBody });
+  const sameWork = await load('same-work', 8, baseline.pid!, { url: `${base}/same-work`, method: 'POST', headers: json, body: quoteBody });
+  const staticPdf = await load('static', 32, baseline.pid!, { url: `${base}/static/policy.pdf`, method: 'GET' });
 
-  const port = await freePort();
-  children.push(start(['src/main.ts'], {
-    PORT: String(port), DATA_DIR: dir, DB_PORT: '0', NODE_ENV: 'production', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000',
-  }));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/readyz`, 300_000);
-  const keys = JSON.parse(await readFile(path.join(dir, 'demo-keys.json'), 'utf8')) as Record<string, string>;
-  const auth = (key: string) => ({ ...json, authorization: `Bearer ${key}` });
-  const orgs = (await (await fetch(`${url}/v1/organisations`, { headers: auth(keys.platformAdmin!) })).json()) as { items: { id: string; code: string }[] };
-  const enterpriseId = orgs.items.find((o) => o.code === 'HZZZ')!.id;
-  const quoteBody = JSON.stringify({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId, inputs: vector.inputs, startDate });
+  const preview = await load('preview', 32, service.pid, { url: `${service.url}/v1/pricing/preview`, method: 'POST', headers: auth, body: previewBody });
+  let serial = 0;
+  const quote = await load('quote', 8, service.pid, {
+    url: `${service.url}/v1/quotes`, method: 'POST', headers: auth, body: quoteBody,
+    // A unique Idempotency-Key per request, as clients send it.
+    requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'idempotency-key': `bench-${process.pid}-${++serial}` } }) }],
+  });
+  const pdf = await load('pdf-download', 32, service.pid, { url: `${service.url}${material.policyPath}`, method: 'GET', headers: auth });
 
-  const preview = await load('preview', 32, { url: `${url}/v1/pricing/preview`, method: 'POST', headers: auth(keys.broker!), body: previewBody });
-  const quote = await load('quote', 8, { url: `${url}/v1/quotes`, method: 'POST', headers: auth(keys.broker!), body: quoteBody });
-
-  let pdf: Phase | undefined;
-  const made = await fetch(`${url}/v1/quotes`, { method: 'POST', headers: auth(keys.broker!), body: quoteBody });
-  const quoteId = ((await made.json()) as { id: string }).id;
-  const bound = await fetch(`${url}/v1/quotes/${quoteId}/bind`, { method: 'POST', headers: auth(keys.broker!) });
-  const policyId = ((await bound.json()) as { id?: string }).id;
-  const pdfRoute = policyId ? await fetch(`${url}/v1/policies/${policyId}/pdf`, { headers: auth(keys.broker!) }) : undefined;
-  if (pdfRoute?.status === 200 && /pdf/.test(pdfRoute.headers.get('content-type') ?? '')) {
-    pdf = await load('pdf-download', 32, { url: `${url}/v1/policies/${policyId}/pdf`, method: 'GET', headers: auth(keys.broker!) });
-  }
-
-  const pct = (p: Phase) => Math.round((p.reqPerSec / echo.reqPerSec) * 100);
   const goals = {
-    preview: pct(preview) >= 60 && preview.p99 <= 10,
-    quote: pct(quote) >= 15 && quote.p99 <= 50,
-    pdfDownload: pdf ? pdf.reqPerSec >= 2000 : null,
+    preview: pct(preview, echo) >= 60,
+    quote: pct(quote, insert) >= 50,
+    pdfDownload: pct(pdf, staticPdf) >= 90,
   };
-  const report = { date: new Date().toISOString(), cores: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), loadAverage: os.loadavg(), durationSeconds: DURATION, warmupSeconds: WARMUP, phases: [echo, preview, quote, ...(pdf ? [pdf] : [])], goals };
+  const phases = [echo, insert, sameWork, staticPdf, preview, quote, pdf].filter((p) => p !== undefined);
+  const report = { date: new Date().toISOString(), cores: os.availableParallelism(), memoryGb: Math.round(os.totalmem() / 2 ** 30), loadAverage: os.loadavg(), durationSeconds: DURATION, warmupSeconds: WARMUP, phases, goals };
   if (values.json) await writeFile(values.json, JSON.stringify(report, null, 2));
-  process.stdout.write(`api: preview ${pct(preview)}% of echo p99 ${preview.p99} ms, quote ${pct(quote)}% of echo p99 ${quote.p99} ms, pdf-download ${pdf ? `${pdf.reqPerSec} req/s` : 'n/a'}\n`);
+  process.stderr.write(`load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  process.stdout.write(`api: preview ${pct(preview, echo)}% of echo, quote ${pct(quote, insert)}% of bare insert (${pct(quote, sameWork)}% of same work), pdf-download ${pct(pdf, staticPdf)}% of static, p99 preview ${preview?.p99 ?? NaN} ms\n`);
 } finally {
-  for (const child of children) child.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 1500));
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const child of children.reverse()) child.kill('SIGTERM');
+  // The service writes its CPU profile on exit: give it time to stop gracefully.
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline && children.some((c) => c.exitCode === null && c.signalCode === null)) await new Promise((r) => setTimeout(r, 200));
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await rm(dir, { recursive: true, force: true });
 }

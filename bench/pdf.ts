@@ -11,8 +11,15 @@
 //   env: CHROME_PATH, PDF_BENCH_DOCS (5000), PDF_BENCH_LAUNCH (20), PDF_BENCH_POOL (cores),
 //        PDF_BENCH_CONCURRENCY (pool size), PDF_BENCH_WARMUP (200), PDF_BENCH_RECYCLE (renderer default)
 //
+// In order, on the same quotation HTML: launch-per-request; a plain puppeteer-core loop (one
+// browser, as many warm pages as the pool, setContent + page.pdf with the same paper options and
+// puppeteer's defaults otherwise, no pooling logic: the best this stack does without our work);
+// then the service's renderer over PDF_BENCH_DOCS renders watching RSS.
+//   env also: PDF_BENCH_BARE (docs of the plain loop after its warm-up, 600)
+//
 // Ends with exactly one summary line:
-//   pdf: p50 <ms> ms, <n> docs/s, <x>x launch-per-request, rss +<p>%
+//   pdf: p50 <ms> ms, <n> docs/s, <x>x launch-per-request, <y>% of bare chromium, rss +<p>%
+// x compares p50 latencies, y compares docs/s.
 import os from 'node:os';
 import puppeteer from 'puppeteer-core';
 import { createPdfRenderer, DEFAULT_CHROME_ARGS, DEFAULT_CHROME_PATH, defaultFontConfigFile } from '../src/documents/pdf-renderer.ts';
@@ -33,6 +40,7 @@ const POOL = int('PDF_BENCH_POOL', os.availableParallelism());
 const CONCURRENCY = int('PDF_BENCH_CONCURRENCY', POOL);
 const WARMUP = int('PDF_BENCH_WARMUP', 200);
 const CONTEXT_DOCS = int('PDF_BENCH_CONTEXT', 400);
+const BARE_DOCS = int('PDF_BENCH_BARE', 600);
 const RECYCLE = process.env.PDF_BENCH_RECYCLE ? int('PDF_BENCH_RECYCLE', 0) : undefined;
 
 const templates = compileDocumentTemplates();
@@ -78,17 +86,21 @@ function pct(sorted: number[], p: number): number {
 }
 const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
 
+/** A browser with the renderer's flags and fonts, nothing else. */
+const launchBrowser = () =>
+  puppeteer.launch({
+    executablePath,
+    headless: 'shell',
+    args: [...DEFAULT_CHROME_ARGS],
+    ...(fontConfigFile ? { env: { ...process.env, FONTCONFIG_FILE: fontConfigFile } } : {}),
+  });
+
 /** Baseline: what a naive service does per request. */
 async function launchPerRequest(iterations: number): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < iterations; i++) {
     const t0 = performance.now();
-    const browser = await puppeteer.launch({
-      executablePath,
-      headless: 'shell',
-      args: [...DEFAULT_CHROME_ARGS],
-      ...(fontConfigFile ? { env: { ...process.env, FONTCONFIG_FILE: fontConfigFile } } : {}),
-    });
+    const browser = await launchBrowser();
     try {
       const page = await browser.newPage();
       await page.setContent(html, { waitUntil: 'load' });
@@ -101,6 +113,37 @@ async function launchPerRequest(iterations: number): Promise<number[]> {
   return times.sort((a, b) => a - b);
 }
 
+/**
+ * The plain puppeteer-core loop: one browser, CONCURRENCY warm pages each rendering in a loop,
+ * setContent + page.pdf with the renderer's paper options (A4 by inches, backgrounds, CSS page
+ * size) and puppeteer's defaults otherwise. Returns docs/s and p50 after a warm-up of 2 per page.
+ */
+async function bareChromiumLoop(docs: number): Promise<{ docsPerSec: number; p50: number }> {
+  const browser = await launchBrowser();
+  try {
+    const pages = await Promise.all(Array.from({ length: CONCURRENCY }, () => browser.newPage()));
+    const render = async (page: (typeof pages)[number]) => {
+      await page.setContent(html, { waitUntil: 'load' });
+      return page.pdf({ width: '8.27in', height: '11.7in', printBackground: true, preferCSSPageSize: true });
+    };
+    for (let i = 0; i < 2; i++) await Promise.all(pages.map(render));
+    const times: number[] = [];
+    let left = docs;
+    const t0 = performance.now();
+    await Promise.all(pages.map(async (page) => {
+      while (left-- > 0) {
+        const t = performance.now();
+        await render(page);
+        times.push(performance.now() - t);
+      }
+    }));
+    const seconds = (performance.now() - t0) / 1000;
+    return { docsPerSec: times.length / seconds, p50: pct(times.sort((a, b) => a - b), 50) };
+  } finally {
+    await browser.close();
+  }
+}
+
 async function main(): Promise<void> {
   console.log(
     `pdf bench: ${os.availableParallelism()} cores, pool ${POOL}, concurrency ${CONCURRENCY}, ${DOCS} docs, Chromium ${executablePath}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
@@ -110,6 +153,8 @@ async function main(): Promise<void> {
   const base = await launchPerRequest(LAUNCH_ITER);
   const baseP50 = pct(base, 50);
   console.log(`launch-per-request: ${LAUNCH_ITER} docs, p50 ${baseP50.toFixed(1)} ms, p95 ${pct(base, 95).toFixed(1)} ms`);
+  const bare = await bareChromiumLoop(BARE_DOCS);
+  console.log(`bare chromium loop (one browser, ${CONCURRENCY} pages, setContent + page.pdf): ${BARE_DOCS} docs, p50 ${bare.p50.toFixed(1)} ms, ${bare.docsPerSec.toFixed(0)} docs/s`);
 
   const renderer = createPdfRenderer({ executablePath, poolSize: POOL, maxQueue: CONCURRENCY, ...(RECYCLE !== undefined ? { recyclePageAfter: RECYCLE } : {}) });
   const tWarm = performance.now();
@@ -195,6 +240,7 @@ async function main(): Promise<void> {
   const p50 = pct(measured, 50);
   const docsPerSec = (DOCS - WARMUP) / ((tEnd - tWarmDone) / 1000);
   const speedup = baseP50 / p50;
+  const ofBare = (docsPerSec / bare.docsPerSec) * 100;
   const growth = ((rssEnd - rssWarm) / rssWarm) * 100;
 
   console.log(
@@ -212,7 +258,7 @@ async function main(): Promise<void> {
   console.log(`rss (node + browser tree, MB) after ${WARMUP}: ${mb(rssWarm)}, end: ${mb(rssEnd)}, max sampled: ${mb(rssMax)}; samples ${samples.join(' ')}`);
   if (contextLine) console.log(contextLine);
   console.log(
-    `pdf: p50 ${p50.toFixed(1)} ms, ${docsPerSec.toFixed(0)} docs/s, ${speedup.toFixed(1)}x launch-per-request, rss ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%`,
+    `pdf: p50 ${p50.toFixed(1)} ms, ${docsPerSec.toFixed(0)} docs/s, ${speedup.toFixed(1)}x launch-per-request, ${ofBare.toFixed(0)}% of bare chromium, rss ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%`,
   );
 }
 

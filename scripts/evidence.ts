@@ -114,7 +114,7 @@ if (authz) {
 }
 
 lines.push('## Fault drills', '', 'Command: `npx mocha test/hardening/fault-drills.test.ts`', '', '```json', JSON.stringify(faults ?? {}, null, 2), '```', '');
-lines.push('## Benchmark', '', `Command: \`npm run bench:api\` (${benchRun.seconds} s: echo, preview and PDF download at 32 connections, quote creation at 8; 3 s warm-up and 10 s measurement each; NODE_ENV=production, LOG_LEVEL=warn, rate limiter on with a limit the run never reaches).`, '');
+lines.push('## Benchmark', '', `Command: \`npm run bench:api\` (${benchRun.seconds} s: echo, express.static, preview and PDF download at 32 connections; bare insert, same work and quote creation at 8; 3 s warm-up and 10 s measurement each; NODE_ENV=production, LOG_LEVEL=warn, rate limiter on with a limit the run never reaches).`, '');
 if (bench) {
   lines.push('| phase | connections | req/s | p50 ms | p99 ms | non-2xx | errors |', '|---|---|---|---|---|---|---|');
   for (const p of bench.phases) lines.push(`| ${p.name} | ${p.connections} | ${p.reqPerSec} | ${p.p50} | ${p.p99} | ${p.non2xx} | ${p.errors} |`);

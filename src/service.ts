@@ -22,6 +22,7 @@ import { compileDocumentTemplates } from './documents/document-templates.ts';
 import { createPdfRenderer, type PdfRenderer } from './documents/pdf-renderer.ts';
 import { createEventHub, type ServiceEvents } from './events.ts';
 import { createSubsidyApplicationDocuments, type SubsidyApplicationDocuments } from './subsidies/subsidy-application-pdf.ts';
+import { createMetrics, type ServiceMetrics } from './http/metrics.ts';
 import { recordIssuedPolicy, recordStoredQuotes, startBackgroundCompaction } from './portfolio/rating-book.ts';
 
 /**
@@ -45,6 +46,8 @@ export interface ComposedService {
   documents: DocumentService;
   /** Subsidy application PDFs and ZIPs, on the same renderer and templates. */
   subsidyDocuments: SubsidyApplicationDocuments;
+  /** The app's Prometheus metrics (GET /metrics), also fed by the renderer and background compaction. */
+  metrics: ServiceMetrics;
   /** Stops background work and closes the renderer (the database is its owner's). */
   close(): Promise<void>;
 }
@@ -53,19 +56,25 @@ export interface ComposedService {
  * Composes the service on a connected database: PDF renderer and documents, the events and their
  * reactions, background compaction of the rating books, and the Express app over them.
  */
-export function composeService(config: Config, logger: Logger, options: { pdfPoolSize?: number } = {}): ComposedService {
+export function composeService(config: Config, logger: Logger, options: { pdfPoolSize?: number; compactionIntervalMs?: number } = {}): ComposedService {
   // One Chromium pool per process, launched lazily on the first PDF; templates compile now so a
   // broken template stops the start rather than the first download.
+  // One set of metrics for the app and for the work it starts; the insert batchers, which are the
+  // process's, report into the process metrics (src/http/metrics.ts).
+  const metrics = createMetrics();
   const poolSize = options.pdfPoolSize ?? config.PDF_POOL_SIZE;
-  const renderer = createPdfRenderer({ executablePath: config.CHROME_PATH, ...(poolSize ? { poolSize } : {}), logger });
+  const renderer = createPdfRenderer({
+    executablePath: config.CHROME_PATH, ...(poolSize ? { poolSize } : {}), logger,
+    onRender: metrics.pdfRendered, onPoolWait: metrics.pdfPoolWaited,
+  });
   const templates = compileDocumentTemplates();
   const documents = createDocumentService({ renderer, templates, logger });
   const subsidyDocuments = createSubsidyApplicationDocuments({ renderer, templates, logger });
   const events = createServiceEvents(documents);
-  const compaction = startBackgroundCompaction({ logger });
-  const app = createApp({ config, logger, isDatabaseReady: pingDatabase, documents, events, subsidyDocuments });
+  const compaction = startBackgroundCompaction({ logger, onCompacted: metrics.ratingBookCompacted, ...(options.compactionIntervalMs ? { intervalMs: options.compactionIntervalMs } : {}) });
+  const app = createApp({ config, logger, isDatabaseReady: pingDatabase, documents, events, metrics, subsidyDocuments });
   return {
-    app, events, renderer, documents, subsidyDocuments,
+    app, events, renderer, documents, metrics, subsidyDocuments,
     async close() {
       compaction.stop();
       documents.close();

@@ -1,4 +1,5 @@
 import { createInsertBatcher } from '../db/insert-batcher.ts';
+import { observeInsertBatch } from '../http/metrics.ts';
 import mongoose, { Schema } from 'mongoose';
 import type { Caller } from '../auth/caller.ts';
 
@@ -40,7 +41,7 @@ export const systemActor = { keyId: 'system', userName: 'system', role: 'system'
 
 /** Appends one entry to the audit log. */
 // Entries of concurrent requests share insert commands (src/db/insert-batcher.ts).
-const auditInserts = createInsertBatcher(AuditEntryModel);
+const auditInserts = createInsertBatcher(AuditEntryModel, { onBatch: observeInsertBatch });
 
 export async function recordAudit(actor: Caller | typeof systemActor, event: AuditEvent, at: Date = new Date()): Promise<void> {
   await auditInserts.insert({

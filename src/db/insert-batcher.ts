@@ -94,7 +94,16 @@ export async function insertEach<T>(model: AnyModel<T>, fieldsList: readonly Rec
   return outcomes;
 }
 
-export function createInsertBatcher<T>(model: AnyModel<T>, maxBatch = 64): InsertBatcher<T> {
+export interface InsertBatcherOptions {
+  /** Documents per insert command at most (default 64). */
+  maxBatch?: number;
+  /** Told of every insert command written: the collection and how many documents it carried. */
+  onBatch?: (collection: string, documents: number) => void;
+}
+
+/** A group-commit inserter for one model (see the top of this file). */
+export function createInsertBatcher<T>(model: AnyModel<T>, options: InsertBatcherOptions = {}): InsertBatcher<T> {
+  const { maxBatch = 64, onBatch } = options;
   // Per database name: a process that switches databases (tests) never mixes queues.
   const queues = new Map<string, { pending: Pending[]; writing: boolean }>();
 
@@ -103,6 +112,7 @@ export function createInsertBatcher<T>(model: AnyModel<T>, maxBatch = 64): Inser
     try {
       while (queue.pending.length > 0) {
         const batch = queue.pending.splice(0, maxBatch);
+        onBatch?.(model.collection.collectionName, batch.length);
         try {
           const outcomes = await insertRaw(model, batch.map((p) => p.raw));
           batch.forEach((p, i) => (outcomes[i] ? p.reject(outcomes[i]) : p.resolve()));

@@ -61,6 +61,10 @@ export interface PdfRendererOptions {
    */
   beginFrameControl?: boolean;
   logger?: RendererLogger;
+  /** Told of every render: its duration from the call to the bytes, and 'ok' or the error code (metrics). */
+  onRender?: (seconds: number, outcome: string) => void;
+  /** Told how long each render waited for a permit and a page (metrics). */
+  onPoolWait?: (seconds: number) => void;
 }
 
 export interface RenderPdfOptions {
@@ -157,6 +161,7 @@ interface RenderParts {
   isClosed(): boolean;
   print: PrintSettings;
   tally: { renders: number; failures: Record<PdfRenderErrorCode, number> };
+  observe: Pick<PdfRendererOptions, 'onRender' | 'onPoolWait'>;
 }
 
 /** Where one render stands, so that a deadline can give back what it holds. */
@@ -185,7 +190,8 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
   const pool = createPagePool({ browsers, poolSize, recycleAfter: options.recyclePageAfter ?? 500, beginFrameControl: options.beginFrameControl ?? true, isClosed, log });
   const queue = createRenderQueue(poolSize, Math.max(0, options.maxQueue ?? 100));
   const print = { tagged: options.tagged ?? false, skipScreen: options.skipScreenRendering ?? true };
-  const parts: RenderParts = { queue, pool, browsers, isClosed, print, tally: { renders: 0, failures: noFailures() } };
+  const observe = { onRender: options.onRender, onPoolWait: options.onPoolWait };
+  const parts: RenderParts = { queue, pool, browsers, isClosed, print, tally: { renders: 0, failures: noFailures() }, observe };
 
   async function renderPdf(html: string, opts: RenderPdfOptions = {}): Promise<Buffer> {
     if (closed) {
@@ -246,6 +252,8 @@ function noFailures(): Record<PdfRenderErrorCode, number> {
 /** One render under a deadline that covers the queue wait, a lazy launch and the printing. */
 async function renderWithDeadline(p: RenderParts, html: string, opts: RenderPdfOptions, timeoutMs: number): Promise<Buffer> {
   const ctx: RenderCtx = { timedOut: false, hasPermit: false, waiter: null, slot: null };
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -257,10 +265,12 @@ async function renderWithDeadline(p: RenderParts, html: string, opts: RenderPdfO
   try {
     const pdf = await Promise.race([work, deadline]);
     p.tally.renders++;
+    p.observe.onRender?.(seconds(), 'ok');
     return pdf;
   } catch (e) {
     const err = await classifyError(p, e, ctx.slot);
     p.tally.failures[err.code]++;
+    p.observe.onRender?.(seconds(), err.code);
     if (ctx.slot) ctx.slot.broken = true; // a page that erred is closed and replaced
     throw err;
   } finally {
@@ -282,6 +292,7 @@ async function renderWithDeadline(p: RenderParts, html: string, opts: RenderPdfO
 }
 
 async function runRender(p: RenderParts, ctx: RenderCtx, html: string, opts: RenderPdfOptions): Promise<Buffer> {
+  const started = performance.now();
   const waiter = p.queue.acquire();
   if (waiter) {
     ctx.waiter = waiter;
@@ -290,6 +301,7 @@ async function runRender(p: RenderParts, ctx: RenderCtx, html: string, opts: Ren
   ctx.hasPermit = true;
   if (ctx.timedOut) throw new PdfRenderError('timeout', 'abandoned after timeout');
   ctx.slot = await p.pool.acquire();
+  p.observe.onPoolWait?.((performance.now() - started) / 1000);
   if (ctx.timedOut) throw new PdfRenderError('timeout', 'abandoned after timeout');
   return printPdf(ctx.slot, html, opts, p.print);
 }

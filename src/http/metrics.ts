@@ -24,21 +24,32 @@ export interface ServiceMetrics {
   pdfRendered(seconds: number, outcome: string): void;
   /** Time a render waited for a free page of the Chromium pool. */
   pdfPoolWaited(seconds: number): void;
-  /** One insert command of a batcher (src/db/insert-batcher.ts): its collection and document count. */
-  insertBatchWritten(collection: string, documents: number): void;
   /** One rating-book compaction: how many tail records it folded into pages. */
   ratingBookCompacted(records: number): void;
 }
 
 let processRegistry: Registry | undefined;
+let insertBatches: Histogram<'collection'> | undefined;
 
-/** CPU, memory, event-loop lag, GC, handles: collected once per process however many apps it runs. */
+/**
+ * CPU, memory, event-loop lag, GC, handles, and the insert batchers: collected once per process
+ * however many apps it runs. The batchers (src/db/insert-batcher.ts) are per process, not per app:
+ * two apps of one process share their queues and one insert command can carry both apps'
+ * documents, so their batch sizes are a fact of the process.
+ */
 function processMetrics(): Registry {
   if (!processRegistry) {
     processRegistry = new Registry();
     collectDefaultMetrics({ register: processRegistry });
+    insertBatches = new Histogram({ name: 'db_insert_batch_documents', help: 'Documents per insert command of the insert batchers, by collection.', labelNames: ['collection'], buckets: [1, 2, 4, 8, 16, 32, 64], registers: [processRegistry] });
   }
   return processRegistry;
+}
+
+/** One insert command of a batcher (the batchers' `onBatch`): its collection and document count. */
+export function observeInsertBatch(collection: string, documents: number): void {
+  processMetrics();
+  insertBatches!.observe({ collection }, documents);
 }
 
 /** The Express route pattern that answered the request (`/v1/quotes/:id`), never the raw URL. */
@@ -61,7 +72,6 @@ export function createMetrics(): ServiceMetrics {
   const rejections = new Counter({ name: 'rate_limit_rejections_total', help: 'Requests refused with 429 by the per-API-key rate limit.', registers: [registry] });
   const renders = new Histogram({ name: 'pdf_render_duration_seconds', help: 'PDF renders by outcome (ok or the error code), with their duration.', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers: [registry] });
   const poolWaits = new Histogram({ name: 'pdf_pool_wait_seconds', help: 'Time a render waited for a free browser page.', buckets: LATENCY_BUCKETS, registers: [registry] });
-  const batches = new Histogram({ name: 'db_insert_batch_documents', help: 'Documents per insert command of the insert batchers, by collection.', labelNames: ['collection'], buckets: [1, 2, 4, 8, 16, 32, 64], registers: [registry] });
   const compactions = new Counter({ name: 'rating_book_compactions_total', help: 'Rating-book compactions run by this instance.', registers: [registry] });
   const compacted = new Counter({ name: 'rating_book_compacted_records_total', help: 'Rating-book tail records folded into pages by this instance.', registers: [registry] });
   const exposed = Registry.merge([processMetrics(), registry]);
@@ -92,7 +102,6 @@ export function createMetrics(): ServiceMetrics {
     rateLimitRejected: () => rejections.inc(),
     pdfRendered: (seconds, outcome) => renders.observe({ outcome }, seconds),
     pdfPoolWaited: (seconds) => poolWaits.observe(seconds),
-    insertBatchWritten: (collection, documents) => batches.observe({ collection }, documents),
     ratingBookCompacted: (records) => {
       compactions.inc();
       compacted.inc(records);

@@ -1,60 +1,83 @@
-// Per-API-key rate limiting with counts shared through the database, so every instance behind a
-// load balancer enforces the same limit. See docs/hardening.md (Rate limiting) for the design.
+// Per-API-key rate limiting counted once across every instance on the database, without a
+// database round trip per request. See docs/hardening.md (Rate limiting) for the design.
 //
-// Why not one database write per request: on FerretDB 1.x (SQLite) a write costs about a
-// millisecond and writes are serialised, which would cap the whole service. Each process instead
-// counts in memory and adds its count to a per-key, per-minute bucket every `flushMs`
-// (`updateOne({ key, window }, { $inc: { n } }, { upsert: true })`, a single-document update),
-// reading the bucket's total back. A key's first request in a window waits for one read of the
-// bucket, so a new instance starts from what the others already counted.
-// Trade-off: between flushes an instance does not see the others' requests, so the service as a
-// whole can overshoot by at most (instances − 1) × the rate × flushMs; within one instance the
-// limit is exact, bursts included: a count being written is still counted until the bucket's new
-// total is known. A bucket update that fails (database outage) stays in this process's count and
-// is sent again at the next flush of the same window; a bucket that cannot be read counts as 0
-// (fail open: the limiter never turns a database outage into 429s beyond this process's own count).
+// A key's minute is cut into numbered blocks of tokens whose sizes every instance computes the
+// same way from the limit (large at first, shrinking to 1 near the end: `blockSizes`). An instance
+// takes a block by inserting the document `<key>|<window>|<block>` — an insert by exact `_id`, the
+// one write FerretDB 1.x makes exactly-once under concurrency (E11000 for the loser, proven in
+// test/db/unique-index.test.ts); an `$inc` would be simpler but FerretDB 1.x updates a document by
+// reading and rewriting it. The winner hands the block's tokens out from memory; the loser tries
+// the next block. The blocks partition the limit, so the requests allowed by all instances
+// together never exceed it; a fresh key costs one insert per block, and a key whose blocks are all
+// taken is refused from memory until its minute ends.
+// Trade-off: tokens an instance took but did not use (it got fewer requests than its block) are
+// lost to the others, so the service may refuse a little before the limit — never after it.
+// Database down: an insert that fails for another reason than E11000 counts the block as this
+// process's own (fail open: the limiter never turns an outage into 429s beyond this process's own
+// count, and the routes answer 503 themselves).
 import type { Request, Response } from 'express';
 import mongoose, { Schema } from 'mongoose';
 import { AppError } from './app-error.ts';
+import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 
 const WINDOW_MS = 60_000;
 
-// _id is `<key>|<window>` so reads and updates are exact _id filters, the only kind FerretDB 1.x
-// answers from an index (docs/database.md); key and window are kept for the sweep and for people.
-const rateBucketSchema = new Schema(
+// Key and window are kept for the sweep and for people; slot and n say which tokens the block holds.
+const rateBlockSchema = new Schema(
   {
     _id: { type: String, required: true },
     key: { type: String, required: true },
     window: { type: Number, required: true },
-    n: { type: Number, required: true, default: 0 },
+    slot: { type: Number, required: true },
+    n: { type: Number, required: true },
   },
-  { collection: 'rateLimitBuckets', versionKey: false },
+  // A new collection name: the old per-key counters (`rateLimitBuckets`) had a unique (key, window) index.
+  { collection: 'rateLimitBlocks', versionKey: false },
 );
-rateBucketSchema.index({ key: 1, window: 1 }, { unique: true });
-rateBucketSchema.index({ window: 1 });
+rateBlockSchema.index({ window: 1 });
 
-export const RateBucketModel = mongoose.model('RateBucket', rateBucketSchema);
+export const RateBlockModel = mongoose.model('RateBlock', rateBlockSchema);
 
-const bucketId = (key: string, window: number) => `${key}|${window}`;
+const blockId = (key: string, window: number, slot: number) => `${key}|${window}|${slot}`;
+
+const scheduleCache = new Map<number, readonly number[]>();
+
+/**
+ * The sizes of a minute's blocks for a limit: at most limit/20 (so two instances each holding a
+ * block waste little), then a quarter of what is left, down to 1. Every instance must derive the
+ * same list, so it depends on the limit only.
+ */
+export function blockSizes(perMinute: number): readonly number[] {
+  let sizes = scheduleCache.get(perMinute);
+  if (!sizes) {
+    const list: number[] = [];
+    const largest = Math.max(1, Math.floor(perMinute / 20));
+    for (let left = perMinute; left > 0;) {
+      const size = Math.min(left, Math.max(1, Math.min(largest, Math.floor(left / 4))));
+      list.push(size);
+      left -= size;
+    }
+    scheduleCache.set(perMinute, (sizes = list));
+  }
+  return sizes;
+}
 
 interface KeyState {
   key: string;
   window: number;
-  /** Requests this process allowed and has not yet sent to the bucket. */
-  pending: number;
-  /** Requests sent to the bucket whose update has not returned yet: still counted here. */
-  inFlight: number;
-  /** The bucket's total as last read (every instance's flushed requests, ours included). */
-  shared: number;
-  /** Resolves once the bucket has been read for this window. */
-  loaded: Promise<void> | undefined;
+  /** Tokens of the blocks this process holds (taken by insert, or counted as its own in an outage). */
+  held: number;
+  /** Tokens handed out to requests. */
+  used: number;
+  /** The next block to try; every block before it is held by someone. */
+  nextSlot: number;
+  /** The block being taken, which requests without a token wait for. */
+  taking: Promise<void> | undefined;
 }
 
 export interface RateLimiterOptions {
   /** Requests per key per minute; 0 turns the limiter off. */
   perMinute: number;
-  /** How often counts go to the database (default 250 ms). */
-  flushMs?: number;
   /** The clock, for tests. */
   now?: () => number;
 }
@@ -62,122 +85,86 @@ export interface RateLimiterOptions {
 export interface RateLimiter {
   /** Counts one request of `key`; throws a rate_limited AppError (and sets Retry-After) when over. */
   take(key: string, res?: Response): Promise<void>;
-  /** Writes pending counts now (tests, shutdown). */
+  /** Waits for the blocks being taken (tests). */
   flush(): Promise<void>;
-  /** Stops the flush timer. */
+  /** Waits for the blocks being taken and forgets every key. */
   close(): Promise<void>;
 }
 
-/** Creates a limiter: fixed one-minute windows per key, counted in memory and shared through MongoDB. */
+/** Creates a limiter: fixed one-minute windows per key, counted once across instances through MongoDB. */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
-  const { perMinute, flushMs = 250, now = Date.now } = options;
+  const { perMinute, now = Date.now } = options;
+  const sizes = blockSizes(perMinute);
+  // Tokens in the blocks from each slot on, for RateLimit-Remaining.
+  const untakenFrom = sizes.map((_, i) => sizes.slice(i).reduce((a, b) => a + b, 0)).concat(0);
   const states = new Map<string, KeyState>();
-  let timer: NodeJS.Timeout | undefined;
-  let flushing: Promise<void> | undefined;
-  let lastSweep = 0;
+  let lastSweep = now();
 
-  const readBucket = async (state: KeyState) => {
-    try {
-      const doc = await RateBucketModel.findById(bucketId(state.key, state.window), { n: 1 }).lean<{ n: number }>();
-      state.shared = Math.max(state.shared, doc?.n ?? 0);
-    } catch {
-      // Fail open: the database being away is answered by the routes themselves (503).
+  /** Takes the next free block of the state's window: one insert, more only when others took blocks. */
+  const takeBlock = async (state: KeyState) => {
+    while (state.nextSlot < sizes.length) {
+      const slot = state.nextSlot++;
+      const n = sizes[slot]!;
+      try {
+        await RateBlockModel.collection.insertOne({ _id: blockId(state.key, state.window, slot) as never, key: state.key, window: state.window, slot, n });
+        state.held += n;
+        return;
+      } catch (err) {
+        if (isDuplicateKeyError(err)) continue; // another instance holds it
+        state.held += n; // fail open within this process's own count
+        return;
+      }
     }
   };
 
-  /** Adds `n` to the state's bucket; false when the database did not take it. */
-  const addToBucket = async ({ key, window }: KeyState, n: number): Promise<boolean> => {
-    const _id = bucketId(key, window);
-    try {
-      await RateBucketModel.updateOne({ _id }, { $inc: { n }, $setOnInsert: { key, window } }, { upsert: true });
-      return true;
-    } catch (err) {
-      // Two instances creating the same bucket at once: one insert loses the unique index race; update again.
-      if ((err as { code?: number }).code !== 11000) return false;
-      return RateBucketModel.updateOne({ _id }, { $inc: { n } }).then(() => true, () => false);
-    }
+  const sweep = () => {
+    const t = now();
+    if (t - lastSweep < WINDOW_MS) return;
+    lastSweep = t;
+    const current = Math.floor(t / WINDOW_MS);
+    for (const [id, state] of states) if (state.window < current && !state.taking) states.delete(id);
+    // No TTL indexes on FerretDB 1.x: old blocks are removed here.
+    void RateBlockModel.deleteMany({ window: { $lt: current - 1 } }).catch(() => {});
   };
 
-  // A count moves pending → inFlight → shared, and take() adds all three, so no request is
-  // forgotten while its update is on the way (the limit stays exact within the process).
-  const sendPending = async (state: KeyState) => {
-    const n = state.pending;
-    state.pending = 0;
-    state.inFlight += n;
-    const added = await addToBucket(state, n);
-    state.inFlight -= n;
-    if (added) {
-      state.shared += n; // at least this many, even if the read below fails
-      await readBucket(state);
-    } else if (state.window === Math.floor(now() / WINDOW_MS)) {
-      state.pending += n; // kept in this process's count and sent again at the next flush
-    }
+  const refuse = (window: number, t: number, res?: Response): never => {
+    const retryAfter = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - t) / 1000));
+    res?.setHeader('Retry-After', String(retryAfter));
+    res?.setHeader('RateLimit-Limit', String(perMinute));
+    res?.setHeader('RateLimit-Remaining', '0');
+    throw new AppError('rate_limited', `Too many requests for this API key: at most ${perMinute} a minute. Try again in ${retryAfter} s.`, [
+      { path: 'header.authorization', message: `exceeds ${perMinute} requests per minute for this API key (rate limit)` },
+    ]);
   };
 
-  const flushOnce = async () => {
-    const currentWindow = Math.floor(now() / WINDOW_MS);
-    const work: Promise<void>[] = [];
-    for (const [id, state] of states) {
-      if (state.pending > 0) work.push(sendPending(state));
-      else if (state.window < currentWindow && state.inFlight === 0) states.delete(id);
-    }
-    await Promise.all(work);
-    if (now() - lastSweep > WINDOW_MS) {
-      lastSweep = now();
-      // No TTL indexes on FerretDB 1.x: old buckets are removed here.
-      await RateBucketModel.deleteMany({ window: { $lt: Math.floor(now() / WINDOW_MS) - 1 } }).catch(() => {});
-    }
-  };
-
-  const flush = async () => {
-    while (flushing) await flushing;
-    flushing = flushOnce().finally(() => (flushing = undefined));
-    await flushing;
-  };
-
-  const schedule = () => {
-    if (timer || perMinute === 0) return;
-    timer = setInterval(() => void flush(), flushMs);
-    timer.unref();
-  };
+  const pending = () => [...states.values()].map((s) => s.taking).filter((p) => p !== undefined);
 
   return {
     async take(key, res) {
       if (perMinute === 0) return;
-      schedule();
+      sweep();
       const t = now();
       const window = Math.floor(t / WINDOW_MS);
-      // Keyed by key and window: an ended window's count stays until the next flush sends it.
-      const id = bucketId(key, window);
+      const id = `${key}|${window}`;
       let state = states.get(id);
-      if (!state) {
-        state = { key, window, pending: 0, inFlight: 0, shared: 0, loaded: undefined };
-        states.set(id, state);
+      if (!state) states.set(id, (state = { key, window, held: 0, used: 0, nextSlot: 0, taking: undefined }));
+      const s = state;
+      // One block is taken at a time per key; requests that find no token wait for it and look again.
+      while (s.used >= s.held) {
+        if (s.nextSlot >= sizes.length) refuse(window, t, res);
+        await (s.taking ??= takeBlock(s).finally(() => (s.taking = undefined)));
       }
-      if (!state.loaded) {
-        const s = state;
-        s.loaded = readBucket(s);
-      }
-      await state.loaded;
-      const used = () => state.shared + state.inFlight + state.pending;
-      if (used() >= perMinute) {
-        const retryAfter = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - t) / 1000));
-        res?.setHeader('Retry-After', String(retryAfter));
-        res?.setHeader('RateLimit-Limit', String(perMinute));
-        res?.setHeader('RateLimit-Remaining', '0');
-        throw new AppError('rate_limited', `Too many requests for this API key: at most ${perMinute} a minute. Try again in ${retryAfter} s.`, [
-          { path: 'header.authorization', message: `exceeds ${perMinute} requests per minute for this API key (rate limit)` },
-        ]);
-      }
-      state.pending += 1;
+      s.used += 1;
       res?.setHeader('RateLimit-Limit', String(perMinute));
-      res?.setHeader('RateLimit-Remaining', String(Math.max(0, perMinute - used())));
+      // What this process still holds plus the blocks nobody may have taken yet.
+      res?.setHeader('RateLimit-Remaining', String(s.held - s.used + untakenFrom[s.nextSlot]!));
     },
-    flush,
+    async flush() {
+      await Promise.all(pending());
+    },
     async close() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await flush();
+      await Promise.all(pending());
+      states.clear();
     },
   };
 }

@@ -17,6 +17,7 @@
 // Contexts are kept without their subsidy programmes, which the engine applies after the premium
 // and the decision and which never change them: the book serves premium and decision analysis.
 import { createInsertBatcher } from '../db/insert-batcher.ts';
+import { observeInsertBatch } from '../http/metrics.ts';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import mongoose, { Schema } from 'mongoose';
 import type { Logger } from 'pino';
@@ -57,7 +58,7 @@ const pageSchema = new Schema(
 
 export const RatingBookTailModel = mongoose.model('RatingBookTail', tailSchema);
 export const RatingBookPageModel = mongoose.model('RatingBookPage', pageSchema);
-const tailInserts = createInsertBatcher(RatingBookTailModel);
+const tailInserts = createInsertBatcher(RatingBookTailModel, { onBatch: observeInsertBatch });
 
 export const bookKey = (productCode: string, productVersion: string) => `${productCode}@${productVersion}`;
 const recordId = (e: Pick<BookEntry, 'kind' | 'id' | 'revision'>) => (e.kind === 'quote' ? `quote:${e.id}:${e.revision}` : `policy:${e.id}`);
@@ -137,7 +138,7 @@ interface TailRecord {
  * book, or all), then deletes the packed records. Safe to run on several instances at once.
  * Returns how many records were packed.
  */
-export async function compactBooks(options: { book?: string; minRecords?: number; records?: readonly TailRecord[] } = {}): Promise<number> {
+export async function compactBooks(options: { book?: string; minRecords?: number; records?: readonly TailRecord[]; onCompacted?: (records: number) => void } = {}): Promise<number> {
   const minRecords = options.minRecords ?? COMPACT_MIN_RECORDS;
   const records = options.records ?? (await RatingBookTailModel.collection.find((options.book ? { book: options.book } : {}) as never).toArray() as unknown as TailRecord[]);
   const byBook = new Map<string, TailRecord[]>();
@@ -154,6 +155,7 @@ export async function compactBooks(options: { book?: string; minRecords?: number
     await appendPages(book, entries);
     await RatingBookTailModel.collection.deleteMany({ _id: { $in: list.map((r) => r._id) } } as never);
     packed += list.length;
+    options.onCompacted?.(list.length);
   }
   return packed;
 }
@@ -168,10 +170,10 @@ export interface BackgroundCompaction {
  * round (database away) is logged and the next round tries again. Started and stopped by
  * src/service.ts.
  */
-export function startBackgroundCompaction(options: { logger: Logger; intervalMs?: number }): BackgroundCompaction {
+export function startBackgroundCompaction(options: { logger: Logger; intervalMs?: number; onCompacted?: (records: number) => void }): BackgroundCompaction {
   const timer = setInterval(() => {
     if (mongoose.connection.readyState !== 1) return;
-    compactBooks().catch((err: unknown) => options.logger.warn({ err }, 'rating book compaction failed; the next round tries again'));
+    compactBooks({ onCompacted: options.onCompacted }).catch((err: unknown) => options.logger.warn({ err }, 'rating book compaction failed; the next round tries again'));
   }, options.intervalMs ?? 60_000);
   timer.unref();
   return { stop: () => clearInterval(timer) };

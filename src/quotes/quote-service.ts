@@ -12,6 +12,7 @@ import { conflict, invalidInput } from '../http/app-error.ts';
 import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { createInsertBatcher } from '../db/insert-batcher.ts';
+import { observeInsertBatch } from '../http/metrics.ts';
 import { fromJsonText } from '../db/json-text.ts';
 import { QuoteModel, type QuoteDoc } from './quote-model.ts';
 import type { QuoteList, QuoteView } from './quote-schemas.ts';
@@ -57,7 +58,7 @@ export function randomCode(length: number): string {
 }
 
 // Concurrent quote creations share insert commands (src/db/insert-batcher.ts).
-const quoteInserts = createInsertBatcher(QuoteModel);
+const quoteInserts = createInsertBatcher(QuoteModel, { onBatch: observeInsertBatch });
 
 const duplicateField = (err: unknown) => Object.keys((err as { keyPattern?: object })?.keyPattern ?? {})[0] ?? String((err as Error).message).match(/index: (\w+)/)?.[1];
 
@@ -163,11 +164,18 @@ export async function createQuote(events: QuoteEvents, caller: Caller, request: 
   // With a key, the quote's id is derived from it, so a retry finds the first quote by _id (the
   // one read FerretDB answers from an index) and a concurrent twin fails its insert on _id.
   const id = scope ? idempotentQuoteId(scope) : new mongoose.Types.ObjectId();
-  if (scope) {
-    const existing = await QuoteModel.findById(id);
+  // No read before the insert: a new key (the common case) costs no idempotency round trip; a
+  // retried one fails its insert on _id (or its rating, if the catalogue moved on) and is then
+  // answered from the stored quote.
+  const storedTwin = async () => (scope ? QuoteModel.findById(id) : null);
+  let prepared: PreparedRating;
+  try {
+    prepared = await prepareRating(caller, request, now);
+  } catch (err) {
+    const existing = await storedTwin();
     if (existing) return replay(events, existing, requestHash, now);
+    throw err;
   }
-  const prepared = await prepareRating(caller, request, now);
   const result = rate(prepared.version, request.inputs, request.picks, prepared.context);
   const enterprise = prepared.enterprise!;
   const doc = quoteDocument(caller, request, prepared, result, { id, scope: scope ?? `auto:${String(id)}`, requestHash });
@@ -175,16 +183,18 @@ export async function createQuote(events: QuoteEvents, caller: Caller, request: 
   for (let attempt = 0; ; attempt++) {
     try {
       const created = await quoteInserts.insert(attempt === 0 ? doc : { ...doc, quoteNumber: newQuoteNumber(prepared.quoteDate) });
-      await recordAudit(caller, { action: 'quote.create', entityType: 'quote', entityId: String(id), organisationId: caller.organisationId, summary: `Quote ${created.quoteNumber} for ${enterprise.name}: ${status}, gross ${result.grossPremiumFen} fen.` }, now);
-      await announceStored(events, created, 0);
+      // The audit entry and the rating book's record are independent: written together (each
+      // shares an insert command with concurrent requests' entries).
+      await Promise.all([
+        recordAudit(caller, { action: 'quote.create', entityType: 'quote', entityId: String(id), organisationId: caller.organisationId, summary: `Quote ${created.quoteNumber} for ${enterprise.name}: ${status}, gross ${result.grossPremiumFen} fen.` }, now),
+        announceStored(events, created, 0),
+      ]);
       return { quote: toQuoteView(created, now), replayed: false };
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
       if ((duplicateField(err) === 'quoteNumber' || /quoteNumber/.test((err as Error).message)) && attempt < 5) continue;
-      if (scope) {
-        const existing = await QuoteModel.findById(id);
-        if (existing) return replay(events, existing, requestHash, now);
-      }
+      const existing = await storedTwin();
+      if (existing) return replay(events, existing, requestHash, now);
       throw err;
     }
   }

@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.ts';
 import { pingDatabase } from '../../src/db/connect-database.ts';
 import { cacheCallers } from '../../src/http/api-key-cache.ts';
 import { createErrorMiddleware } from '../../src/http/error-middleware.ts';
-import { createRateLimiter, RateBucketModel } from '../../src/http/rate-limit.ts';
+import { createRateLimiter, RateBlockModel } from '../../src/http/rate-limit.ts';
 import type { Caller } from '../../src/auth/caller.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 import { expectErrorShape } from './error-shape.ts';
@@ -38,12 +38,28 @@ describe('Hardening: rate limit, security headers, body limit, request timeout',
     });
 
     it('shares the count across instances through the database', async () => {
+      // No waiting: the first instance took its tokens block by block, before answering.
       const other = createApp({ config: t.config, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase, events: t.events });
-      await new Promise((r) => setTimeout(r, 400)); // the first instance's flush (every 250 ms)
       const res = await supertest(other).get('/v1/me').set(bearer(t.keys.broker));
       expect(res.status).to.equal(429);
-      const buckets = await RateBucketModel.find({}).lean();
-      expect(buckets.some((b) => (b as { n: number }).n >= 5)).to.equal(true);
+      const blocks = await RateBlockModel.find({}).lean<{ key: string; n: number }[]>();
+      const byKey = new Map<string, number>();
+      for (const b of blocks) byKey.set(b.key, (byKey.get(b.key) ?? 0) + b.n);
+      expect([...byKey.values()]).to.include(5);
+    });
+
+    it('never lets several instances together past the limit, a block at a time', async () => {
+      let clock = (Math.floor(Date.now() / 60_000) + 7) * 60_000 + 30_000;
+      const limiters = Array.from({ length: 3 }, () => createRateLimiter({ perMinute: 100, now: () => clock }));
+      const outcomes = await Promise.all(Array.from({ length: 300 }, (_, i) => limiters[i % 3]!.take('shared-key').then(() => 'ok', (e: { kind?: string }) => e.kind)));
+      const allowed = outcomes.filter((o) => o === 'ok').length;
+      expect(allowed).to.be.at.most(100);
+      expect(allowed).to.be.at.least(90); // only tokens held by an instance that ran out of requests are lost
+      const blocks = await RateBlockModel.find({ key: 'shared-key' }).lean<{ n: number; slot: number }[]>();
+      expect(blocks.reduce((a, b) => a + b.n, 0)).to.equal(100);
+      expect(new Set(blocks.map((b) => b.slot)).size).to.equal(blocks.length);
+      clock += 60_000;
+      await Promise.all(limiters.map((l) => l.close()));
     });
 
     it('does not count requests without a valid key (they are refused with 401 first)', async () => {
@@ -58,8 +74,8 @@ describe('Hardening: rate limit, security headers, body limit, request timeout',
       expect(outcomes.filter((o) => o === 'ok')).to.have.length(20);
       expect(outcomes.filter((o) => o === 'rate_limited')).to.have.length(30);
       await limiter.flush();
-      const bucket = await RateBucketModel.findOne({ key: 'concurrency-key' }).lean<{ n: number }>();
-      expect(bucket!.n).to.equal(20);
+      const blocks = await RateBlockModel.find({ key: 'concurrency-key' }).lean<{ n: number }[]>();
+      expect(blocks.reduce((a, b) => a + b.n, 0)).to.equal(20);
       clock += 60_000;
       await limiter.take('concurrency-key');
       await limiter.close();
@@ -93,7 +109,7 @@ describe('Hardening: rate limit, security headers, body limit, request timeout',
     it('is off with RATE_LIMIT_PER_MINUTE=0', async () => {
       const limiter = createRateLimiter({ perMinute: 0 });
       for (let i = 0; i < 100; i++) await limiter.take('off-key');
-      expect(await RateBucketModel.countDocuments({ key: 'off-key' })).to.equal(0);
+      expect(await RateBlockModel.countDocuments({ key: 'off-key' })).to.equal(0);
     });
   });
 

@@ -10,6 +10,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import type { DocumentService } from '../../src/documents/document-service.ts';
 import type { PdfRenderer } from '../../src/documents/pdf-renderer.ts';
 import type { ServiceEvents } from '../../src/events.ts';
+import type { ServiceMetrics } from '../../src/http/metrics.ts';
 import { composeService, type ComposedService } from '../../src/service.ts';
 import { useFreshDatabase } from './database.ts';
 
@@ -26,6 +27,8 @@ export interface TestApp {
   documents: DocumentService;
   /** The app's events, with the service's reactions registered (for a second app on the same wiring). */
   events: ServiceEvents;
+  /** The app's metrics, as composeService wired them. */
+  metrics: ServiceMetrics;
 }
 
 /**
@@ -48,7 +51,7 @@ export function useTestApp(env: Record<string, string> = {}): TestApp {
     const organisations = await mongoose.connection.collection('organisations').find({}).toArray();
     context.organisations = Object.fromEntries(organisations.map((o) => [o.code as string, String(o._id)]));
     composed = composeService(context.config, pino({ level: 'silent' }), { pdfPoolSize: context.config.PDF_POOL_SIZE ?? 2 });
-    Object.assign(context, { app: composed.app, renderer: composed.renderer, documents: composed.documents, events: composed.events });
+    Object.assign(context, { app: composed.app, renderer: composed.renderer, documents: composed.documents, events: composed.events, metrics: composed.metrics });
     context.http = supertest(context.app);
   });
   after(async () => {

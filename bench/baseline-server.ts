@@ -1,0 +1,69 @@
+// The baselines of bench/api.ts, in one bare Express process with the service's body parser and
+// limit and nothing else (no helmet, logging, auth, validation, rating):
+//   POST /echo       the JSON body back;
+//   POST /insert     one `insertOne` through mongoose of a document the size of a stored quote;
+//   POST /same-work  the database work of a quote creation, in the same order: the idempotency
+//                    read of the quote by _id, then the enterprise and its subsidy-ledger entry by
+//                    _id (together), then the inserts of the quote, its audit entry and its
+//                    rating-book tail record, one after the other, into collections carrying the
+//                    same indexes as quotes, auditLog and ratingBookTail (unique fields fresh);
+//   GET  /static/policy.pdf   express.static over the bytes of a stored policy PDF (STATIC_DIR).
+// The documents are copies of ones the service stored (TEMPLATES, a JSON file the bench writes),
+// written to collections of their own (bench*) in the service's database (MONGODB_URI).
+import express from 'express';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import mongoose from 'mongoose';
+
+interface Templates { quote: Record<string, unknown>; audit: Record<string, unknown>; tail: Record<string, unknown>; enterpriseId: string; ledgerId: string }
+
+const app = express();
+app.disable('x-powered-by');
+app.use(express.json({ limit: '1mb' }));
+app.post('/echo', (req, res) => {
+  res.json(req.body);
+});
+if (process.env.STATIC_DIR) app.use('/static', express.static(process.env.STATIC_DIR));
+
+if (process.env.MONGODB_URI && process.env.TEMPLATES) {
+  await mongoose.connect(process.env.MONGODB_URI, { serverSelectionTimeoutMS: 5000 });
+  // Extended JSON, so ObjectIds, dates and binaries are inserted as the service stored them.
+  const t = mongoose.mongo.BSON.EJSON.parse(readFileSync(process.env.TEMPLATES, 'utf8'), { relaxed: false }) as Templates;
+  const db = mongoose.connection;
+  // A fresh _id per document, as the service's inserts have; everything else copied.
+  const copy = (doc: Record<string, unknown>) => ({ ...doc, _id: new mongoose.Types.ObjectId() });
+  app.post('/insert', async (_req, res) => {
+    const doc = copy(t.quote);
+    await db.collection('benchQuotes').insertOne(doc);
+    res.status(201).json({ id: String(doc._id) });
+  });
+  // The same indexes as the service's collections: index upkeep is part of an insert's cost.
+  const sameIndexes = async (from: string, to: string) => {
+    for (const index of await db.collection(from).indexes()) {
+      if (index.name === '_id_') continue;
+      await db.collection(to).createIndex(index.key, { name: index.name!, ...(index.unique ? { unique: true } : {}) });
+    }
+  };
+  await sameIndexes('quotes', 'benchWorkQuotes');
+  await sameIndexes('auditLog', 'benchWorkAudit');
+  await sameIndexes('ratingBookTail', 'benchWorkTail');
+  app.post('/same-work', async (_req, res) => {
+    const doc = copy(t.quote);
+    const id = String(doc._id);
+    await db.collection('quotes').findOne({ _id: doc._id });
+    await Promise.all([
+      db.collection('organisations').findOne({ _id: new mongoose.Types.ObjectId(t.enterpriseId) }),
+      db.collection('subsidyLedger').findOne({ _id: t.ledgerId as never }, { projection: { policyId: 1, subsidies: 1 } }),
+    ]);
+    await db.collection('benchWorkQuotes').insertOne({ ...doc, idempotencyScope: `bench:${id}`, quoteNumber: `B${id}` });
+    await db.collection('benchWorkAudit').insertOne({ ...copy(t.audit), entityId: id });
+    await db.collection('benchWorkTail').insertOne({ ...t.tail, _id: `quote:${id}:0` as never });
+    res.status(201).json({ id });
+  });
+}
+
+const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+  const { port } = server.address() as AddressInfo;
+  process.stdout.write(`${JSON.stringify({ msg: 'baseline listening', url: `http://127.0.0.1:${port}` })}\n`);
+});
+process.on('SIGTERM', () => server.close(() => void mongoose.disconnect().finally(() => process.exit(0))));
