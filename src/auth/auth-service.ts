@@ -46,13 +46,16 @@ export async function createOrganisation(input: NewOrganisation): Promise<Organi
   }
 }
 
-/** Lists organisations the caller may see: all for a platform admin, otherwise its own. */
-export async function listOrganisations(caller: Caller, filter: { kind?: OrganisationKind } = {}): Promise<OrganisationView[]> {
+/** A page of the organisations the caller may see (by code): all for a platform admin, otherwise its own. */
+export async function listOrganisations(caller: Caller, filter: { kind?: OrganisationKind; limit: number; offset: number }): Promise<{ items: OrganisationView[]; total: number; limit: number; offset: number }> {
   const query: Record<string, unknown> = {};
   if (filter.kind) query.kind = filter.kind;
   if (caller.role !== 'platform-admin') query._id = caller.organisationId;
-  const docs = await OrganisationModel.find(query).sort({ code: 1 }).limit(500);
-  return docs.map(toOrganisationView);
+  const [docs, total] = await Promise.all([
+    OrganisationModel.find(query).sort({ code: 1 }).skip(filter.offset).limit(filter.limit),
+    OrganisationModel.countDocuments(query),
+  ]);
+  return { items: docs.map(toOrganisationView), total, limit: filter.limit, offset: filter.offset };
 }
 
 /** One organisation, if the caller may see it; otherwise not found. */

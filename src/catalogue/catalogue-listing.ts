@@ -1,6 +1,6 @@
 import { insurerNamesByCode } from '../auth/auth-service.ts';
 import type { Lang } from '../http/common-schemas.ts';
-import type { ProductDefinition, SubsidyProgramme } from '../rating/index.ts';
+import { pickableSteps, type PickableStep, type ProductDefinition, type QuotingRole, type SubsidyProgramme } from '../rating/index.ts';
 import { cachedCatalogueRead } from './catalogue-cache.ts';
 import { ProductVersionModel } from './catalogue-model.ts';
 import { findEffectiveVersion, subsidyProgrammesFor } from './catalogue-service.ts';
@@ -72,10 +72,12 @@ export interface CatalogueEntry extends CatalogueItem {
   subsidyProgrammes: { code: string; name: Text; level: string; sharePercent: string; regionCode?: string }[];
   /** Picks a broker may change, with their filed ranges; the rest are the underwriter's. */
   adjustable: { step: string; label: Text; changeableBy: string[] }[];
+  /** Every step the caller's role may pick in, with each row's filed range and default. */
+  pickable: PickableStep[];
 }
 
-/** What a broker needs to quote a product: cover, form, limits, deductibles, subsidies. */
-export async function getCatalogueEntry(code: string, date: string, lang: Lang): Promise<CatalogueEntry> {
+/** What a broker needs to quote a product: cover, form, limits, deductibles, subsidies, and what `role` may pick. */
+export async function getCatalogueEntry(code: string, date: string, lang: Lang, role: QuotingRole): Promise<CatalogueEntry> {
   const version = await findEffectiveVersion(code, date);
   const definition = version.definition;
   const programmes: SubsidyProgramme[] = await subsidyProgrammesFor(definition.line);
@@ -92,5 +94,6 @@ export async function getCatalogueEntry(code: string, date: string, lang: Lang):
     vatRatePercent: definition.vatRatePercent,
     subsidyProgrammes: programmes.map((p) => ({ code: p.code, name: p.name, level: p.level, sharePercent: p.sharePercent, ...(p.regionCode ? { regionCode: p.regionCode } : {}) })),
     adjustable: steps.filter((s) => s.changeableBy).map((s) => ({ step: s.key, label: s.label, changeableBy: s.changeableBy ?? ['underwriter'] })),
+    pickable: pickableSteps(version.compiled, role),
   };
 }

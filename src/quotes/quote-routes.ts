@@ -2,7 +2,7 @@ import { quoters, underwriters } from '../auth/access-rules.ts';
 import { invalidInput } from '../http/app-error.ts';
 import { objectIdParams, pageQueryProperties } from '../http/common-schemas.ts';
 import { defineRoute, JsonReply } from '../http/route.ts';
-import { approveSchema, declineSchema, pricingRequestSchema, quoteComparisonSchema, quoteListSchema, quoteRequestSchema, quoteSchema, ratingResultSchema } from './quote-schemas.ts';
+import { approveSchema, declineSchema, pricingRequestSchema, quoteComparisonSchema, quoteListSchema, previewResultSchema, quoteRequestSchema, quoteSchema } from './quote-schemas.ts';
 import { compareQuotes, createQuote, getQuote, listQuotes, verifyQuote, type QuoteEvents } from './quote-service.ts';
 import { previewPrice } from './rating-request.ts';
 import { approveQuote, declineQuote } from './underwriting.ts';
@@ -16,7 +16,7 @@ export const quoteRoutes = (events: QuoteEvents) => [
     method: 'post', path: '/v1/pricing/preview', operationId: 'previewPrice', summary: 'Price without storing: the full result with its worksheet', tags,
     access: 'signed-in',
     body: pricingRequestSchema,
-    success: { status: 200, description: 'The priced, explained result.', schema: ratingResultSchema },
+    success: { status: 200, description: 'The priced, explained result, and the steps you may pick in.', schema: previewResultSchema },
     handler: ({ caller, body }) => previewPrice(caller, body),
   }),
   defineRoute({

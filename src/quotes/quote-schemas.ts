@@ -1,6 +1,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { localTextSchema, pageSchema, schemaId } from '../http/common-schemas.ts';
 import type { RatingResult } from '../rating/index.ts';
+import { pickableStepsSchema } from '../catalogue/catalogue-schemas.ts';
 const text = localTextSchema;
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
 const decimal = (description: string) => ({ type: 'string', description }) as const;
@@ -83,6 +84,16 @@ export const ratingResultSchema = {
 export type RatingResultViewOptions = { deserialize: [{ pattern: { $id: typeof ratingResultSchema.$id }; output: RatingResult }] };
 type Assert<T extends true> = T;
 export type RatingResultMatchesSchema = Assert<RatingResult extends FromSchema<typeof ratingResultSchema> ? true : false>;
+
+/** A preview: the rating result and the steps the caller may pick in (to refine it with `picks`). */
+export const previewResultSchema = {
+  $id: schemaId('PreviewResult'),
+  type: 'object',
+  description: 'A priced and explained preview, and every step the caller may pick in.',
+  required: [...ratingResultSchema.required, 'pickable'],
+  additionalProperties: false,
+  properties: { ...ratingResultSchema.properties, pickable: pickableStepsSchema },
+} as const;
 
 const enterpriseFacts = {
   type: 'object', additionalProperties: false, description: 'Facts about the enterprise that subsidy programmes read.',
@@ -197,4 +208,4 @@ export const declineSchema = {
   properties: { reason: { type: 'string', minLength: 1, maxLength: 2000, description: 'Why (shown to the broker).' } },
 } as const;
 
-export const quoteSchemas = [ratingResultSchema, pricingRequestSchema, quoteRequestSchema, quoteSchema, quoteListSchema, quoteComparisonSchema, approveSchema, declineSchema];
+export const quoteSchemas = [ratingResultSchema, previewResultSchema, pricingRequestSchema, quoteRequestSchema, quoteSchema, quoteListSchema, quoteComparisonSchema, approveSchema, declineSchema];

@@ -7,9 +7,10 @@ import { RatingInputError } from './errors.ts';
 import type { NormalizedItem, QuoteState } from './input-form.ts';
 import type { CoefficientRow, PickedValue } from './bands.ts';
 import { findAltBand, findBand, resolvePick } from './bands.ts';
+import { pickableSteps } from './pickable-steps.ts';
 import { formatFen, formatScaled, roundProduct, splitVat } from './money.ts';
 import { formatDay, measurePeriod, parseDay } from './period.ts';
-import type { DecisionReason, QuoteContext, QuotePicks, RatingResult, SectionPremium, WorksheetLine } from './rating-result.ts';
+import type { DecisionReason, QuoteContext, QuotePicks, QuotingRole, RatingResult, SectionPremium, WorksheetLine } from './rating-result.ts';
 import { computeSubsidies } from './subsidies.ts';
 import { splitCoInsurance } from './co-insurance.ts';
 
@@ -224,6 +225,12 @@ function dayText(day: number): string {
   return text;
 }
 
+/** The pick keys a role may send, for errors that name a wrong one. */
+function pickableKeysText(product: CompiledProduct, role: QuotingRole): string {
+  const keys = pickableSteps(product, role).map((s) => s.key);
+  return keys.length > 0 ? `the ${role} may pick ${keys.join(', ')}` : `the ${role} may pick no step`;
+}
+
 /**
  * Rates a quote: validates inputs and picks, runs the plan, applies underwriting rules, splits
  * VAT, estimates subsidies and the co-insurance split, and explains every step in a worksheet.
@@ -236,8 +243,8 @@ export function evaluateQuote(product: CompiledProduct, inputs: unknown, picks: 
   const role = context.role ?? 'underwriter';
   for (const key in chosen) {
     const step = product.stepsByKey.get(key);
-    if (!step) errors.push({ path: `/picks/${key}`, message: 'is not a step of this product' });
-    else if (!step.changeableBy.has(role)) errors.push({ path: `/picks/${key}`, message: `${role} may not change ${key}` });
+    if (!step) errors.push({ path: `/picks/${key}`, message: `is not a step of this product; ${pickableKeysText(product, role)}` });
+    else if (!step.changeableBy.has(role)) errors.push({ path: `/picks/${key}`, message: `${role} may not change ${key}; ${pickableKeysText(product, role)}` });
   }
   const asOfDay = dayOf(context.asOf);
   if (Number.isNaN(asOfDay)) errors.push({ path: '/context/asOf', message: 'must be a date YYYY-MM-DD' });

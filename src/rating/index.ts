@@ -2,6 +2,8 @@
 export { compileProduct, ratingAjv } from './compile-product.ts';
 export type { CompiledProduct } from './compile-product.ts';
 export { evaluateQuote } from './evaluate-quote.ts';
+export { pickableSteps } from './pickable-steps.ts';
+export type { PickableRow, PickableStep } from './pickable-steps.ts';
 export { runTestVectors } from './test-vectors.ts';
 export type { VectorOutcome, VectorResult } from './test-vectors.ts';
 export { computeSubsidies, checkSubsidyProgramme } from './subsidies.ts';

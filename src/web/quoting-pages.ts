@@ -160,7 +160,7 @@ export function quotePageData(quote: QuoteView, caller: Caller, lang: Lang, valu
 }
 
 async function loadEntry(code: unknown, lang: Lang): Promise<CatalogueEntry> {
-  return getCatalogueEntry(checkCode(code), chinaDate(new Date()), lang);
+  return getCatalogueEntry(checkCode(code), chinaDate(new Date()), lang, 'broker'); // the quoting pages are the broker's
 }
 
 function entryView(entry: CatalogueEntry, lang: Lang) {
