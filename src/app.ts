@@ -8,6 +8,8 @@ import { authRoutes } from './auth/auth-routes.ts';
 import { authSchemas } from './auth/auth-schemas.ts';
 import { authenticateApiKey } from './auth/auth-service.ts';
 import { catalogueRoutes } from './catalogue/catalogue-routes.ts';
+import { clientRoutes } from './clients/client-routes.ts';
+import { clientSchemas } from './clients/client-schemas.ts';
 import { catalogueSchemas } from './catalogue/catalogue-schemas.ts';
 import { documentRoutes } from './documents/document-routes.ts';
 import { documentsUnavailable, type DocumentService } from './documents/document-service.ts';
@@ -48,11 +50,11 @@ export interface AppDependencies {
  * routes only) what they store is announced to no one.
  */
 export function allRoutes(documents: DocumentService = documentsUnavailable, events: ServiceEvents = createEventHub()): RouteDefinition[] {
-  return [...authRoutes, ...catalogueRoutes, ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...portfolioRoutes(events)];
+  return [...authRoutes, ...clientRoutes, ...catalogueRoutes, ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...portfolioRoutes(events)];
 }
 
 export function registerAllSchemas(): void {
-  for (const schema of [...authSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...portfolioSchemas]) registerSchema(schema as Record<string, unknown>);
+  for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...portfolioSchemas]) registerSchema(schema as Record<string, unknown>);
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;

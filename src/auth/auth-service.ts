@@ -33,8 +33,11 @@ function toOrganisationView(doc: InstanceType<typeof OrganisationModel>): Organi
 }
 
 
-/** Creates an organisation; a taken code is a conflict. */
+/** Creates an organisation; a taken code, or a credit code another organisation holds, is a conflict. */
 export async function createOrganisation(input: NewOrganisation): Promise<OrganisationView> {
+  if (input.unifiedSocialCreditCode && await OrganisationModel.exists({ unifiedSocialCreditCode: input.unifiedSocialCreditCode })) {
+    throw new AppError('conflict', `An organisation with the credit code ${input.unifiedSocialCreditCode} already exists.`, [{ path: 'body.unifiedSocialCreditCode', message: 'must be unique (unique)' }]);
+  }
   try {
     const doc = await OrganisationModel.create(input);
     // The catalogue shows insurers' names from a cache invalidated by catalogue changes.
@@ -170,6 +173,20 @@ export async function callerForKeyId(keyId: string): Promise<Caller | null> {
 export async function findEnterpriseById(id: string): Promise<OrganisationView | null> {
   const doc = mongoose.isValidObjectId(id) ? await OrganisationModel.findById(id) : null;
   return doc && doc.kind === 'enterprise' ? toOrganisationView(doc) : null;
+}
+
+/** The enterprise with this unified social credit code, or null when there is none. */
+export async function findEnterpriseByCreditCode(creditCode: string): Promise<OrganisationView | null> {
+  const doc = await OrganisationModel.findOne({ unifiedSocialCreditCode: creditCode, kind: 'enterprise' });
+  return doc ? toOrganisationView(doc) : null;
+}
+
+/** The enterprises with these ids (any order; missing ids are left out). */
+export async function findEnterprisesByIds(ids: readonly string[]): Promise<OrganisationView[]> {
+  const valid = ids.filter((id) => mongoose.isValidObjectId(id));
+  if (valid.length === 0) return [];
+  const docs = await OrganisationModel.find({ _id: { $in: valid }, kind: 'enterprise' });
+  return docs.map(toOrganisationView);
 }
 
 /** The insurer organisation with this code, or null when there is none. */

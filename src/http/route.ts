@@ -46,6 +46,9 @@ export interface ResponseSpec {
   contentType?: string;
 }
 
+/** A documented request header: a description, or a description and a schema (limits as keywords). */
+export type HeaderSpec = string | { description: string; schema: JSONSchema; required?: boolean };
+
 export interface RouteDefinition<PS = unknown, QS = unknown, BS = unknown> {
   method: HttpMethod;
   /** OpenAPI-style path: `/v1/products/{code}`. */
@@ -57,8 +60,8 @@ export interface RouteDefinition<PS = unknown, QS = unknown, BS = unknown> {
   params?: PS;
   query?: QS;
   body?: BS;
-  /** Documented request headers (name → description). */
-  headers?: Record<string, string>;
+  /** Documented request headers (name → description, or description and schema). */
+  headers?: Record<string, HeaderSpec>;
   /** The success status and body schema; error responses are documented for every route. */
   success: { status: number } & ResponseSpec;
   handler(ctx: RouteContext<Infer<PS>, Infer<QS>, Infer<BS>>): Promise<unknown> | unknown;

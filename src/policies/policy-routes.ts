@@ -1,5 +1,6 @@
 import { quoters } from '../auth/access-rules.ts';
 import { objectIdParams, pageQueryProperties } from '../http/common-schemas.ts';
+import { idempotencyKeyHeader, readIdempotencyKey } from '../http/idempotency.ts';
 import { defineRoute, JsonReply } from '../http/route.ts';
 import { policyListSchema, policySchema } from './policy-schemas.ts';
 import { bindQuote, getPolicy, listPolicies, type PolicyEvents } from './policy-service.ts';
@@ -12,10 +13,11 @@ export const policyRoutes = (events: PolicyEvents) => [
     method: 'post', path: '/v1/quotes/{id}/bind', operationId: 'bindQuote', summary: 'Bind a quoted or approved, unexpired quote into a policy (exactly once)', tags,
     access: quoters,
     params: objectIdParams('Quote'),
-    success: { status: 201, description: 'The policy.', schema: policySchema },
-    handler: async ({ caller, params }) => {
-      const policy = await bindQuote(events, caller, params.id);
-      return new JsonReply(policy, 201, { Location: `/v1/policies/${policy.id}` });
+    headers: { 'Idempotency-Key': idempotencyKeyHeader },
+    success: { status: 201, description: 'The policy (200 when an Idempotency-Key replays the bind that issued it).', schema: policySchema },
+    handler: async ({ caller, params, header }) => {
+      const { policy, replayed } = await bindQuote(events, caller, params.id, { idempotencyKey: readIdempotencyKey(header) });
+      return new JsonReply(policy, replayed ? 200 : 201, { Location: `/v1/policies/${policy.id}`, ...(replayed ? { 'Idempotent-Replayed': 'true' } : {}) });
     },
   }),
   defineRoute({

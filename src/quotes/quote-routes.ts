@@ -1,5 +1,5 @@
 import { quoters, underwriters } from '../auth/access-rules.ts';
-import { invalidInput } from '../http/app-error.ts';
+import { idempotencyKeyHeader, readIdempotencyKey } from '../http/idempotency.ts';
 import { objectIdParams, pageQueryProperties } from '../http/common-schemas.ts';
 import { defineRoute, JsonReply } from '../http/route.ts';
 import { approveSchema, declineSchema, pricingRequestSchema, quoteComparisonSchema, quoteListSchema, previewResultSchema, quoteRequestSchema, quoteSchema } from './quote-schemas.ts';
@@ -22,15 +22,11 @@ export const quoteRoutes = (events: QuoteEvents) => [
   defineRoute({
     method: 'post', path: '/v1/quotes', operationId: 'createQuote', summary: 'Quote for an enterprise (broker); Idempotency-Key makes retries safe', tags,
     access: quoters,
-    headers: { 'Idempotency-Key': 'Any unique string (≤ 100 characters); a retried request with the same key returns the same quote.' },
+    headers: { 'Idempotency-Key': idempotencyKeyHeader },
     body: quoteRequestSchema,
     success: { status: 201, description: 'The stored quote (200 when an Idempotency-Key replays an earlier one).', schema: quoteSchema },
     handler: async ({ caller, body, header }) => {
-      const key = header('idempotency-key');
-      if (key !== undefined && (key.length === 0 || key.length > 100)) {
-        throw invalidInput('The Idempotency-Key header must be 1 to 100 characters.', [{ path: 'header.idempotency-key', message: 'must be 1 to 100 characters (maxLength)' }]);
-      }
-      const { quote, replayed } = await createQuote(events, caller, body, key);
+      const { quote, replayed } = await createQuote(events, caller, body, readIdempotencyKey(header));
       return new JsonReply(quote, replayed ? 200 : 201, { Location: `/v1/quotes/${quote.id}`, ...(replayed ? { 'Idempotent-Replayed': 'true' } : {}) });
     },
   }),

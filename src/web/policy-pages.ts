@@ -25,7 +25,7 @@ export interface WebDocuments {
 /** Mounts binding, `/policies`, `/policies/{id}` and the two PDF downloads. */
 export function mountPolicyPages({ page }: PagePipeline, events: ServiceEvents, documents: WebDocuments | undefined): void {
   page('post', '/quotes/:id/bind', quoters, async ({ req, res, caller }) => {
-    const policy = await bindQuote(events, caller, checkId(req.params.id));
+    const { policy } = await bindQuote(events, caller, checkId(req.params.id));
     res.redirect(303, `/policies/${policy.id}`);
   });
 
