@@ -53,6 +53,22 @@ export function allRoutes(documents: DocumentService = documentsUnavailable, eve
   return [...authRoutes, ...clientRoutes, ...catalogueRoutes, ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...portfolioRoutes(events)];
 }
 
+const API_DESCRIPTION = [
+  'Product catalogue, premium rating with worksheets, quotes, policies and documents for Chinese tech insurance (科技保险).',
+  '',
+  'Conventions: every list answers `{ items, total, limit, offset }` and takes `limit` (1–200, default 50) and `offset`.',
+  'A query parameter a route does not declare is a 400 (`invalid_input`, detail path `query.<name>`): a misspelt filter never silently widens a list.',
+  'Every error answers `{ error: { code, message, details[{ path, message, value? }], requestId } }`; `code` is one of the ErrorResponse enum.',
+  'Creating a quote and binding a quote take an `Idempotency-Key` (1–100 characters): a retry with the same key answers 200 with what the first request made.',
+  'Brokers find the enterprises they quote for at /v1/clients. Picks are keyed by step key: GET /v1/catalogue/{code} lists the steps your role may pick in.',
+].join('\n');
+
+/** The OpenAPI document of these routes (served at /openapi.json; linted and turned into a client in test/contract). */
+export function buildApiDocument(routes: readonly RouteDefinition[] = allRoutes()): Record<string, unknown> {
+  registerAllSchemas();
+  return buildOpenApiDocument(routes, { title: 'Tech insurance service (科技保险)', version: '0.1.0', description: API_DESCRIPTION });
+}
+
 export function registerAllSchemas(): void {
   for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...portfolioSchemas]) registerSchema(schema as Record<string, unknown>);
 }
@@ -75,11 +91,7 @@ export function createApp(deps: AppDependencies): Express {
   const { config, logger } = deps;
   registerAllSchemas();
   const routes = allRoutes(deps.documents, deps.events);
-  const openApi = buildOpenApiDocument(routes, {
-    title: 'Tech insurance service (科技保险)',
-    version: '0.1.0',
-    description: 'Product catalogue, premium rating with worksheets, quotes, policies and documents for Chinese tech insurance.',
-  });
+  const openApi = buildApiDocument(routes);
   const docsHtml = renderApiDocs(openApi);
 
   const app = express();

@@ -10,7 +10,8 @@ export const clientRoutes = [
     method: 'post', path: '/v1/clients', operationId: 'addClient', summary: 'Link an enterprise to your firm by its credit code, registering it when it is new', tags,
     access: quoters,
     body: newClientSchema,
-    success: { status: 201, description: 'The client, newly linked (200 when your firm had already linked it).', schema: clientSchema },
+    success: { status: 201, description: 'The client, newly linked.', schema: clientSchema, headers: { Location: '' } },
+    responses: { 200: { description: 'Your firm had already linked it: the client.', schema: clientSchema, headers: { Location: '' } } },
     handler: async ({ caller, body }) => {
       const { client, created } = await addClient(caller, body);
       return new JsonReply(client, created ? 201 : 200, { Location: `/v1/organisations/${client.enterprise.id}` });

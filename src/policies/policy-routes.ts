@@ -14,7 +14,8 @@ export const policyRoutes = (events: PolicyEvents) => [
     access: quoters,
     params: objectIdParams('Quote'),
     headers: { 'Idempotency-Key': idempotencyKeyHeader },
-    success: { status: 201, description: 'The policy (200 when an Idempotency-Key replays the bind that issued it).', schema: policySchema },
+    success: { status: 201, description: 'The policy.', schema: policySchema, headers: { Location: '' } },
+    responses: { 200: { description: 'An Idempotency-Key replayed the bind that issued the policy: that policy (Idempotent-Replayed: true).', schema: policySchema, headers: { Location: '', 'Idempotent-Replayed': 'true on a replay.' } } },
     handler: async ({ caller, params, header }) => {
       const { policy, replayed } = await bindQuote(events, caller, params.id, { idempotencyKey: readIdempotencyKey(header) });
       return new JsonReply(policy, replayed ? 200 : 201, { Location: `/v1/policies/${policy.id}`, ...(replayed ? { 'Idempotent-Replayed': 'true' } : {}) });

@@ -24,7 +24,8 @@ export const quoteRoutes = (events: QuoteEvents) => [
     access: quoters,
     headers: { 'Idempotency-Key': idempotencyKeyHeader },
     body: quoteRequestSchema,
-    success: { status: 201, description: 'The stored quote (200 when an Idempotency-Key replays an earlier one).', schema: quoteSchema },
+    success: { status: 201, description: 'The stored quote.', schema: quoteSchema, headers: { Location: '' } },
+    responses: { 200: { description: 'An Idempotency-Key replayed an earlier quote: that quote (Idempotent-Replayed: true).', schema: quoteSchema, headers: { Location: '', 'Idempotent-Replayed': 'true on a replay.' } } },
     handler: async ({ caller, body, header }) => {
       const { quote, replayed } = await createQuote(events, caller, body, readIdempotencyKey(header));
       return new JsonReply(quote, replayed ? 200 : 201, { Location: `/v1/quotes/${quote.id}`, ...(replayed ? { 'Idempotent-Replayed': 'true' } : {}) });
