@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -53,6 +54,8 @@ export function allRoutes(documents: DocumentService = documentsUnavailable, eve
   return [...authRoutes, ...clientRoutes, ...catalogueRoutes, ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...portfolioRoutes(events)];
 }
 
+const apiExamples = JSON.parse(readFileSync(new URL('./http/api-examples.json', import.meta.url), 'utf8')) as Record<string, { request?: unknown; response?: unknown }>;
+
 const API_DESCRIPTION = [
   'Product catalogue, premium rating with worksheets, quotes, policies and documents for Chinese tech insurance (科技保险).',
   '',
@@ -66,7 +69,9 @@ const API_DESCRIPTION = [
 /** The OpenAPI document of these routes (served at /openapi.json; linted and turned into a client in test/contract). */
 export function buildApiDocument(routes: readonly RouteDefinition[] = allRoutes()): Record<string, unknown> {
   registerAllSchemas();
-  return buildOpenApiDocument(routes, { title: 'Tech insurance service (科技保险)', version: '0.1.0', description: API_DESCRIPTION });
+  // Examples recorded from the generated client's journey (test/contract), by operationId.
+  const withExamples = routes.map((route) => (route.examples || !apiExamples[route.operationId] ? route : { ...route, examples: apiExamples[route.operationId] }));
+  return buildOpenApiDocument(withExamples, { title: 'Tech insurance service (科技保险)', version: '0.1.0', description: API_DESCRIPTION });
 }
 
 export function registerAllSchemas(): void {
