@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -11,6 +12,8 @@ import { authSchemas } from './auth/auth-schemas.ts';
 import { authenticateApiKey } from './auth/auth-service.ts';
 import { catalogueRoutes } from './catalogue/catalogue-routes.ts';
 import { tableRoutes } from './catalogue/table-routes.ts';
+import { clientRoutes } from './clients/client-routes.ts';
+import { clientSchemas } from './clients/client-schemas.ts';
 import { catalogueSchemas } from './catalogue/catalogue-schemas.ts';
 import { documentRoutes } from './documents/document-routes.ts';
 import { documentsUnavailable, type DocumentService } from './documents/document-service.ts';
@@ -56,11 +59,31 @@ export interface AppDependencies {
  * routes only) what they store is announced to no one.
  */
 export function allRoutes(documents: DocumentService = documentsUnavailable, events: ServiceEvents = createEventHub(), subsidyDocuments?: SubsidyApplicationDocuments): RouteDefinition[] {
-  return [...authRoutes, ...catalogueRoutes, ...tableRoutes, ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...subsidyRoutes(subsidyDocuments), ...portfolioRoutes(events), ...auditRoutes];
+  return [...authRoutes, ...clientRoutes, ...catalogueRoutes, ...tableRoutes, ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...subsidyRoutes(subsidyDocuments), ...portfolioRoutes(events), ...auditRoutes];
+}
+
+const apiExamples = JSON.parse(readFileSync(new URL('./http/api-examples.json', import.meta.url), 'utf8')) as Record<string, { request?: unknown; response?: unknown }>;
+
+const API_DESCRIPTION = [
+  'Product catalogue, premium rating with worksheets, quotes, policies and documents for Chinese tech insurance (科技保险).',
+  '',
+  'Conventions: every list answers `{ items, total, limit, offset }` and takes `limit` (1–200, default 50) and `offset`.',
+  'A query parameter a route does not declare is a 400 (`invalid_input`, detail path `query.<name>`): a misspelt filter never silently widens a list.',
+  'Every error answers `{ error: { code, message, details[{ path, message, value? }], requestId } }`; `code` is one of the ErrorResponse enum.',
+  'Creating a quote and binding a quote take an `Idempotency-Key` (1–100 characters): a retry with the same key answers 200 with what the first request made.',
+  'Brokers find the enterprises they quote for at /v1/clients. Picks are keyed by step key: GET /v1/catalogue/{code} lists the steps your role may pick in.',
+].join('\n');
+
+/** The OpenAPI document of these routes (served at /openapi.json; linted and turned into a client in test/contract). */
+export function buildApiDocument(routes: readonly RouteDefinition[] = allRoutes()): Record<string, unknown> {
+  registerAllSchemas();
+  // Examples recorded from the generated client's journey (test/contract), by operationId.
+  const withExamples = routes.map((route) => (route.examples || !apiExamples[route.operationId] ? route : { ...route, examples: apiExamples[route.operationId] }));
+  return buildOpenApiDocument(withExamples, { title: 'Tech insurance service (科技保险)', version: '0.1.0', description: API_DESCRIPTION });
 }
 
 export function registerAllSchemas(): void {
-  for (const schema of [...authSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...subsidySchemas, ...portfolioSchemas, ...auditSchemas]) registerSchema(schema as Record<string, unknown>);
+  for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...subsidySchemas, ...portfolioSchemas, ...auditSchemas]) registerSchema(schema as Record<string, unknown>);
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -81,11 +104,7 @@ export function createApp(deps: AppDependencies): Express {
   const { config, logger } = deps;
   registerAllSchemas();
   const routes = allRoutes(deps.documents, deps.events, deps.subsidyDocuments);
-  const openApi = buildOpenApiDocument(routes, {
-    title: 'Tech insurance service (科技保险)',
-    version: '0.1.0',
-    description: 'Product catalogue, premium rating with worksheets, quotes, policies and documents for Chinese tech insurance.',
-  });
+  const openApi = buildApiDocument(routes);
   const docsHtml = renderApiDocs(openApi);
 
   const app = express();

@@ -1,3 +1,4 @@
+import { pageQuery } from '../http/common-schemas.ts';
 import { defineRoute, JsonReply } from '../http/route.ts';
 import { keyIssuers, platformAdmins } from './access-rules.ts';
 import { organisationKinds } from './caller.ts';
@@ -23,9 +24,9 @@ export const authRoutes = [
   defineRoute({
     method: 'get', path: '/v1/organisations', operationId: 'listOrganisations', summary: 'List organisations (all for a platform admin, otherwise your own)', tags,
     access: 'signed-in',
-    query: { type: 'object', additionalProperties: false, properties: { kind: { type: 'string', enum: organisationKinds, description: 'Only this kind.' } } } as const,
-    success: { status: 200, description: 'Organisations.', schema: organisationListSchema },
-    handler: async ({ caller, query }) => ({ items: await listOrganisations(caller, query) }),
+    query: pageQuery({ kind: { type: 'string', enum: organisationKinds, description: 'Only this kind.' } }),
+    success: { status: 200, description: 'A page of organisations, by code (brokers find their clients at /v1/clients).', schema: organisationListSchema },
+    handler: ({ caller, query }) => listOrganisations(caller, { ...(query.kind ? { kind: query.kind } : {}), limit: query.limit ?? 50, offset: query.offset ?? 0 }),
   }),
   defineRoute({
     method: 'get', path: '/v1/organisations/{id}', operationId: 'getOrganisation', summary: 'One organisation', tags,

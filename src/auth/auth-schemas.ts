@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { schemaId } from '../http/common-schemas.ts';
+import { pageSchema, schemaId } from '../http/common-schemas.ts';
 import { organisationKinds, roles } from './caller.ts';
 
 export const organisationSchema = {
@@ -27,11 +27,7 @@ export const organisationSchema = {
 } as const;
 export type OrganisationView = FromSchema<typeof organisationSchema>;
 
-export const organisationListSchema = {
-  $id: schemaId('OrganisationList'),
-  type: 'object', required: ['items'], additionalProperties: false, description: 'Organisations the caller may see, by code.',
-  properties: { items: { type: 'array', items: organisationSchema, description: 'Organisations.' } },
-} as const;
+export const organisationListSchema = pageSchema('OrganisationList', organisationSchema, { description: 'A page of the organisations the caller may see, by code.', items: 'Organisations.' });
 
 export const newOrganisationSchema = {
   $id: schemaId('NewOrganisation'),

@@ -36,8 +36,11 @@ function toOrganisationView(doc: InstanceType<typeof OrganisationModel>): Organi
 }
 
 
-/** Creates an organisation; a taken code is a conflict. */
+/** Creates an organisation; a taken code, or a credit code another organisation holds, is a conflict. */
 export async function createOrganisation(input: NewOrganisation): Promise<OrganisationView> {
+  if (input.unifiedSocialCreditCode && await OrganisationModel.exists({ unifiedSocialCreditCode: input.unifiedSocialCreditCode })) {
+    throw new AppError('conflict', `An organisation with the credit code ${input.unifiedSocialCreditCode} already exists.`, [{ path: 'body.unifiedSocialCreditCode', message: 'must be unique (unique)' }]);
+  }
   try {
     const doc = await OrganisationModel.create(input);
     // The catalogue shows insurers' names from a cache invalidated by catalogue changes.
@@ -49,13 +52,16 @@ export async function createOrganisation(input: NewOrganisation): Promise<Organi
   }
 }
 
-/** Lists organisations the caller may see: all for a platform admin, otherwise its own. */
-export async function listOrganisations(caller: Caller, filter: { kind?: OrganisationKind } = {}): Promise<OrganisationView[]> {
+/** A page of the organisations the caller may see (by code): all for a platform admin, otherwise its own. */
+export async function listOrganisations(caller: Caller, filter: { kind?: OrganisationKind; limit: number; offset: number }): Promise<{ items: OrganisationView[]; total: number; limit: number; offset: number }> {
   const query: Record<string, unknown> = {};
   if (filter.kind) query.kind = filter.kind;
   if (caller.role !== 'platform-admin') query._id = caller.organisationId;
-  const docs = await OrganisationModel.find(query).sort({ code: 1 }).limit(500);
-  return docs.map(toOrganisationView);
+  const [docs, total] = await Promise.all([
+    OrganisationModel.find(query).sort({ code: 1 }).skip(filter.offset).limit(filter.limit),
+    OrganisationModel.countDocuments(query),
+  ]);
+  return { items: docs.map(toOrganisationView), total, limit: filter.limit, offset: filter.offset };
 }
 
 /** One organisation, if the caller may see it; otherwise not found. */
@@ -170,6 +176,20 @@ export async function callerForKeyId(keyId: string): Promise<Caller | null> {
 export async function findEnterpriseById(id: string): Promise<OrganisationView | null> {
   const doc = mongoose.isValidObjectId(id) ? await OrganisationModel.findById(id) : null;
   return doc && doc.kind === 'enterprise' ? toOrganisationView(doc) : null;
+}
+
+/** The enterprise with this unified social credit code, or null when there is none. */
+export async function findEnterpriseByCreditCode(creditCode: string): Promise<OrganisationView | null> {
+  const doc = await OrganisationModel.findOne({ unifiedSocialCreditCode: creditCode, kind: 'enterprise' });
+  return doc ? toOrganisationView(doc) : null;
+}
+
+/** The enterprises with these ids (any order; missing ids are left out). */
+export async function findEnterprisesByIds(ids: readonly string[]): Promise<OrganisationView[]> {
+  const valid = ids.filter((id) => mongoose.isValidObjectId(id));
+  if (valid.length === 0) return [];
+  const docs = await OrganisationModel.find({ _id: { $in: valid }, kind: 'enterprise' });
+  return docs.map(toOrganisationView);
 }
 
 /** The insurer organisation with this code, or null when there is none. */

@@ -1,3 +1,5 @@
+import type { QuotingRole } from '../rating/index.ts';
+
 /** Organisation kinds and the roles their users may hold. */
 export const organisationKinds = ['platform', 'insurer', 'broker', 'enterprise'] as const;
 export type OrganisationKind = (typeof organisationKinds)[number];
@@ -22,4 +24,11 @@ export interface Caller {
   organisationKind: OrganisationKind;
   /** Insurer organisations' code, as named in product definitions (`insurer`). */
   organisationCode: string;
+}
+
+/** How a caller's role picks inside filed ranges: brokers, customers (enterprises), or as an underwriter. */
+export function quotingRoleOf(caller: Pick<Caller, 'role'>): QuotingRole {
+  if (caller.role === 'broker') return 'broker';
+  if (caller.role === 'enterprise') return 'customer';
+  return 'underwriter';
 }

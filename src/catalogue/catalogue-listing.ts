@@ -1,6 +1,6 @@
 import { insurerNamesByCode } from '../auth/auth-service.ts';
 import type { Lang } from '../http/common-schemas.ts';
-import { subsidyFactsAsked, type ProductDefinition, type SubsidyFactsAsked, type SubsidyProgramme } from '../rating/index.ts';
+import { pickableSteps, subsidyFactsAsked, type PickableStep, type ProductDefinition, type QuotingRole, type SubsidyFactsAsked, type SubsidyProgramme } from '../rating/index.ts';
 import { cachedCatalogueRead } from './catalogue-cache.ts';
 import { ProductVersionModel } from './catalogue-model.ts';
 import { findEffectiveVersion, subsidyProgrammesFor } from './catalogue-service.ts';
@@ -103,10 +103,12 @@ export interface CatalogueEntry extends CatalogueItem {
   eitherOr: [string, string][];
   /** What the form must ask so the line's subsidy programmes can apply (region comes from the enterprise). */
   subsidyFacts: SubsidyFactsAsked;
+  /** Every step the caller's role may pick in, with each row's filed range and default. */
+  pickable: PickableStep[];
 }
 
-/** What a broker needs to quote a product: cover, form, limits, deductibles, subsidies. */
-export async function getCatalogueEntry(code: string, date: string, lang: Lang): Promise<CatalogueEntry> {
+/** What a broker needs to quote a product: cover, form, limits, deductibles, subsidies, and what `role` may pick. */
+export async function getCatalogueEntry(code: string, date: string, lang: Lang, role: QuotingRole): Promise<CatalogueEntry> {
   const version = await findEffectiveVersion(code, date);
   const definition = version.definition;
   const programmes: SubsidyProgramme[] = await subsidyProgrammesFor(definition.line);
@@ -128,5 +130,6 @@ export async function getCatalogueEntry(code: string, date: string, lang: Lang):
     steps: steps.map((s) => ({ key: s.key, label: s.label })),
     eitherOr: steps.filter((s) => s.quantity && s.altQuantity && fieldKeys.has(s.quantity) && fieldKeys.has(s.altQuantity)).map((s) => [s.quantity!, s.altQuantity!]),
     subsidyFacts: subsidyFactsAsked(programmes, definition.line),
+    pickable: pickableSteps(version.compiled, role),
   };
 }

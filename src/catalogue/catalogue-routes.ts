@@ -1,5 +1,6 @@
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
-import { langSchema } from '../http/common-schemas.ts';
+import { quotingRoleOf } from '../auth/caller.ts';
+import { langSchema, pageOf, pageQuery } from '../http/common-schemas.ts';
 import { defineRoute, JsonReply } from '../http/route.ts';
 import { chinaDate, TECH_INSURANCE_LINES } from '../rating/index.ts';
 import { getCatalogueEntry, listCatalogue } from './catalogue-listing.ts';
@@ -20,8 +21,9 @@ export const catalogueRoutes = [
   defineRoute({
     method: 'get', path: '/v1/products', operationId: 'listProducts', summary: 'Your organisation\'s products', tags: adminTags,
     access: insurerStaff,
-    success: { status: 200, description: 'Products.', schema: productListSchema },
-    handler: async ({ caller }) => ({ items: await listProducts(caller) }),
+    query: pageQuery({}),
+    success: { status: 200, description: 'A page of products, by code.', schema: productListSchema },
+    handler: async ({ caller, query }) => pageOf(await listProducts(caller), query),
   }),
   defineRoute({
     method: 'post', path: '/v1/products', operationId: 'createProduct', summary: 'Create a product with its first draft version', tags: adminTags,
@@ -34,8 +36,9 @@ export const catalogueRoutes = [
     method: 'get', path: '/v1/products/{code}/versions', operationId: 'listProductVersions', summary: 'Versions of a product', tags: adminTags,
     access: insurerStaff,
     params: productCodeParams,
-    success: { status: 200, description: 'Versions, newest first.', schema: productVersionListSchema },
-    handler: ({ caller, params }) => listVersions(caller, params.code),
+    query: pageQuery({}),
+    success: { status: 200, description: 'A page of versions, newest first.', schema: productVersionListSchema },
+    handler: async ({ caller, params, query }) => pageOf((await listVersions(caller, params.code)).versions, query),
   }),
   defineRoute({
     method: 'post', path: '/v1/products/{code}/versions', operationId: 'createProductVersion', summary: 'New draft: from a full definition or by cloning a version', tags: adminTags,
@@ -107,9 +110,9 @@ export const catalogueRoutes = [
   defineRoute({
     method: 'get', path: '/v1/catalogue', operationId: 'listCatalogue', summary: 'Products on sale: the version of each in force today, and the one scheduled after it', tags: catalogueTags,
     access: 'signed-in',
-    query: { type: 'object', additionalProperties: false, properties: { line: { type: 'string', enum: TECH_INSURANCE_LINES, description: 'Only this line.' }, insurer: { type: 'string', maxLength: 32, description: 'Only this insurer code.' }, lang: langQuery, date: dateQuery } } as const,
-    success: { status: 200, description: 'Catalogue.', schema: catalogueListSchema },
-    handler: async ({ query }) => ({ items: await listCatalogue({ ...(query.line ? { line: query.line } : {}), ...(query.insurer ? { insurer: query.insurer } : {}), date: query.date ?? chinaDate(new Date()), lang: query.lang ?? 'zh-CN' }) }),
+    query: pageQuery({ line: { type: 'string', enum: TECH_INSURANCE_LINES, description: 'Only this line.' }, insurer: { type: 'string', maxLength: 32, description: 'Only this insurer code.' }, lang: langQuery, date: dateQuery }),
+    success: { status: 200, description: 'A page of the catalogue, by product code.', schema: catalogueListSchema },
+    handler: async ({ query }) => pageOf(await listCatalogue({ ...(query.line ? { line: query.line } : {}), ...(query.insurer ? { insurer: query.insurer } : {}), date: query.date ?? chinaDate(new Date()), lang: query.lang ?? 'zh-CN' }), query),
   }),
   defineRoute({
     method: 'get', path: '/v1/catalogue/{code}', operationId: 'getCatalogueEntry', summary: 'A product on sale: cover, form, limits, deductibles, subsidies, and the version scheduled after it', tags: catalogueTags,
@@ -117,6 +120,6 @@ export const catalogueRoutes = [
     params: productCodeParams,
     query: { type: 'object', additionalProperties: false, properties: { lang: langQuery, date: dateQuery } } as const,
     success: { status: 200, description: 'The entry.', schema: catalogueEntrySchema },
-    handler: ({ params, query }) => getCatalogueEntry(params.code, query.date ?? chinaDate(new Date()), query.lang ?? 'zh-CN'),
+    handler: ({ caller, params, query }) => getCatalogueEntry(params.code, query.date ?? chinaDate(new Date()), query.lang ?? 'zh-CN', quotingRoleOf(caller)),
   }),
 ];

@@ -1,5 +1,34 @@
-import { localTextSchema, schemaId } from '../http/common-schemas.ts';
+import { localTextSchema, pageSchema, schemaId } from '../http/common-schemas.ts';
 import { productDefinitionSchema, subsidyProgrammeSchema, TECH_INSURANCE_LINES } from '../rating/index.ts';
+
+/** A part of the product definition, by reference to the ProductDefinition schema's own property. */
+const definitionPart = <const P extends string, const D extends string>(part: P, description: D) => ({ $ref: `${productDefinitionSchema.$id}#/properties/${part}` as `${typeof productDefinitionSchema.$id}#/properties/${P}`, description });
+
+const filedRangeSchema = {
+  type: 'object', required: ['min', 'max', 'minExclusive', 'maxExclusive'], additionalProperties: false, description: 'The filed range a pick must fall in.',
+  properties: { min: { type: 'string', description: 'Lower end.' }, max: { type: 'string', description: 'Upper end.' }, minExclusive: { type: 'boolean', description: 'The lower end itself may not be picked.' }, maxExclusive: { type: 'boolean', description: 'The upper end itself may not be picked.' } },
+} as const;
+
+/** The steps a role may pick in (src/rating pickableSteps), as the catalogue entry and a preview list them. */
+export const pickableStepsSchema = {
+  type: 'array', description: 'Steps the caller may pick in.',
+  items: {
+    type: 'object', required: ['key', 'label', 'unit', 'changeableBy', 'rows'], additionalProperties: false, description: 'A pickable step.',
+    properties: {
+      key: { type: 'string', description: 'The key to send in `picks` (a step key, not a form field key).' },
+      label: localTextSchema,
+      unit: { type: 'string', enum: ['coefficient'], description: 'A pick is a coefficient that multiplies the premium.' },
+      changeableBy: { type: 'array', items: { type: 'string', enum: ['underwriter', 'broker', 'customer'], description: 'A role.' }, description: 'Roles that may pick in this step.' },
+      rows: {
+        type: 'array', description: 'Rows with a filed range: the pick applies to whichever row the inputs match.',
+        items: {
+          type: 'object', required: ['row', 'filedRange', 'default'], additionalProperties: false, description: 'A row.',
+          properties: { row: { type: 'string', description: 'Row key, as the worksheet names it.' }, label: localTextSchema, filedRange: filedRangeSchema, default: { type: 'string', description: 'The coefficient used without a pick.' } },
+        },
+      },
+    },
+  },
+} as const;
 
 const definitionRef = { $ref: productDefinitionSchema.$id, description: 'A product definition (see the ProductDefinition schema).' } as const;
 const text = localTextSchema;
@@ -51,22 +80,14 @@ export const versionSummarySchema = {
   },
 } as const;
 
-export const productVersionListSchema = {
-  $id: schemaId('ProductVersionList'),
-  type: 'object', required: ['productCode', 'versions'], additionalProperties: false, description: 'The versions of a product, newest first.',
-  properties: { productCode: { type: 'string', description: 'Product.' }, versions: { type: 'array', items: versionSummarySchema, description: 'Versions.' } },
+export const productVersionListSchema = pageSchema('ProductVersionList', versionSummarySchema, { description: 'A page of a product\'s versions, newest first.', items: 'Versions.' });
+
+export const productSummarySchema = {
+  type: 'object', required: ['code', 'line', 'name', 'insurerCode'], additionalProperties: false, description: 'A product.',
+  properties: { code: { type: 'string', description: 'Code.' }, line: { type: 'string', description: 'Line.' }, name: { ...localTextSchema, description: 'Name.' }, insurerCode: { type: 'string', description: 'Insurer.' } },
 } as const;
 
-export const productListSchema = {
-  $id: schemaId('ProductList'),
-  type: 'object', required: ['items'], additionalProperties: false, description: 'The products of the caller\'s organisation.',
-  properties: {
-    items: {
-      type: 'array', description: 'Products.',
-      items: { type: 'object', required: ['code', 'line', 'name', 'insurerCode'], additionalProperties: false, properties: { code: { type: 'string', description: 'Code.' }, line: { type: 'string', description: 'Line.' }, name: { type: 'object', description: 'Name.' }, insurerCode: { type: 'string', description: 'Insurer.' } } },
-    },
-  },
-} as const;
+export const productListSchema = pageSchema('ProductList', productSummarySchema, { description: 'A page of the products of the caller\'s organisation.', items: 'Products.' });
 
 export const newProductSchema = {
   $id: schemaId('NewProduct'),
@@ -163,25 +184,21 @@ export const catalogueItemSchema = {
   properties: catalogueItemProperties,
 } as const;
 
-export const catalogueListSchema = {
-  $id: schemaId('CatalogueList'),
-  type: 'object', required: ['items'], additionalProperties: false, description: 'Products on sale.',
-  properties: { items: { type: 'array', items: catalogueItemSchema, description: 'Products.' } },
-} as const;
+export const catalogueListSchema = pageSchema('CatalogueList', catalogueItemSchema, { description: 'A page of the products on sale.', items: 'Products.' });
 
 export const catalogueEntrySchema = {
   $id: schemaId('CatalogueEntry'),
   type: 'object',
   description: 'What a broker needs to quote a product: cover, limits and deductibles, the input form, subsidies.',
-  required: [...catalogueItemSchema.required, 'parties', 'coverages', 'form', 'clauses', 'validityDays', 'vatRatePercent', 'subsidyProgrammes', 'adjustable', 'steps', 'eitherOr', 'subsidyFacts'],
+  required: [...catalogueItemSchema.required, 'parties', 'coverages', 'form', 'clauses', 'validityDays', 'vatRatePercent', 'subsidyProgrammes', 'adjustable', 'steps', 'eitherOr', 'subsidyFacts', 'pickable'],
   additionalProperties: false,
   properties: {
     ...catalogueItemProperties,
-    parties: { type: 'array', description: 'Parties.' },
-    coverages: { type: 'array', description: 'Coverages with limits and deductibles.' },
-    form: { description: 'The input form a quote needs.' },
-    clauses: { type: 'array', description: 'Clause summaries.' },
-    coInsurance: { type: 'object', description: 'The co-insurance pool.' },
+    parties: definitionPart('parties', 'Parties to the policy, as filed.'),
+    coverages: definitionPart('coverages', 'Coverages with limits and deductibles, as filed.'),
+    form: definitionPart('form', 'The input form a quote needs: send `inputs` keyed by its field keys.'),
+    clauses: definitionPart('clauses', 'Clause summaries, as filed.'),
+    coInsurance: definitionPart('coInsurance', 'The co-insurance pool, when the product has one.'),
     validityDays: { type: 'integer', description: 'Days a quote stays valid.' },
     vatRatePercent: { type: 'string', description: 'VAT rate in percent.' },
     subsidyProgrammes: {
@@ -194,6 +211,7 @@ export const catalogueEntrySchema = {
       description: 'Rating steps whose filed range a broker or underwriter may pick in.',
       items: { type: 'object', required: ['step', 'label', 'changeableBy'], additionalProperties: false, properties: { step: { type: 'string', description: 'Step key.' }, label: text, changeableBy: { type: 'array', items: { type: 'string' }, description: 'Roles.' } } },
     },
+    pickable: { ...pickableStepsSchema, description: 'Every step the caller\'s role may pick in: send `picks` keyed by these step keys, inside a row\'s filed range.' },
     steps: {
       type: 'array', description: 'Rating steps by key and label.',
       items: { type: 'object', required: ['key', 'label'], additionalProperties: false, properties: { key: { type: 'string', description: 'Step key.' }, label: text } },

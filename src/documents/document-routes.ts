@@ -5,6 +5,7 @@ import type { DocumentService, PdfFile } from './document-service.ts';
 import { documentIdParams, documentQuerySchema, pdfHeaders } from './document-schemas.ts';
 
 const tags = ['Documents'];
+const pdfResponseHeaders = { ETag: '', 'Content-Disposition': 'attachment, with the document number as the file name (RFC 5987 UTF-8 name beside an ASCII one).', 'Cache-Control': 'private, no-cache.' };
 
 /** Content-Disposition with an ASCII fallback and the RFC 5987 UTF-8 name (Chinese file names). */
 export function contentDisposition(fileName: string, fallback: string): string {
@@ -27,7 +28,7 @@ export function documentRoutes(documents: DocumentService): RouteDefinition[] {
       params: documentIdParams('Quote'),
       query: documentQuerySchema,
       headers: pdfHeaders,
-      success: { status: 200, description: 'The quotation PDF (ETag, Content-Disposition with the quote number).', contentType: 'application/pdf' },
+      success: { status: 200, description: 'The quotation PDF (ETag, Content-Disposition with the quote number).', contentType: 'application/pdf', headers: pdfResponseHeaders },
       handler: async ({ caller, params, query, header }) => {
         const file = await documents.quotePdf(caller, params.id, query.lang ?? 'zh-CN', header('if-none-match'));
         return reply(file);
@@ -39,7 +40,7 @@ export function documentRoutes(documents: DocumentService): RouteDefinition[] {
       params: documentIdParams('Policy'),
       query: documentQuerySchema,
       headers: pdfHeaders,
-      success: { status: 200, description: 'The stored policy schedule PDF (ETag = its sha256).', contentType: 'application/pdf' },
+      success: { status: 200, description: 'The stored policy schedule PDF (ETag = its sha256).', contentType: 'application/pdf', headers: pdfResponseHeaders },
       handler: async ({ caller, params, query, header }) => {
         const file = await documents.policyPdf(caller, params.id, query.lang ?? 'zh-CN', header('if-none-match'));
         return reply(file);

@@ -2,22 +2,16 @@
  * Domain errors carry a kind; only the HTTP layer turns a kind into a status code.
  * Services throw these; routes never build error responses by hand.
  */
-export type ErrorKind =
-  | 'invalid_input'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'rate_limited'
-  | 'timeout'
-  | 'unavailable'
-  | 'internal';
+export const errorKinds = [
+  'invalid_input', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'payload_too_large', 'unsupported_media_type', 'rate_limited', 'timeout', 'unavailable', 'internal',
+] as const;
+export type ErrorKind = (typeof errorKinds)[number];
 
 export interface ErrorDetail {
   path: string;
   message: string;
+  /** The value the detail is about, when a client needs it (e.g. the policy a quote is already bound as). */
+  value?: string;
 }
 
 export class AppError extends Error {

@@ -38,3 +38,15 @@ export const objectIdParams = (what: string) => ({
   type: 'object', required: ['id'], additionalProperties: false,
   properties: { id: { type: 'string', pattern: '^[0-9a-f]{24}$', description: `${what} id.` } },
 }) as const;
+
+/** The `limit`/`offset` query schema of a paged list, with any filters beside them. */
+export const pageQuery = <const F extends Record<string, unknown>>(filters: F) => ({
+  type: 'object', additionalProperties: false, properties: { ...filters, ...pageQueryProperties },
+}) as const;
+
+/** One page of a list held in memory (products, versions, the catalogue: tens of items), in the page shape. */
+export function pageOf<T>(all: readonly T[], query: { limit?: number; offset?: number }): { items: T[]; total: number; limit: number; offset: number } {
+  const limit = query.limit ?? 50;
+  const offset = query.offset ?? 0;
+  return { items: all.slice(offset, offset + limit), total: all.length, limit, offset };
+}

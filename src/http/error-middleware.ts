@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { AppError, statusByKind, type ErrorDetail } from './app-error.ts';
+import { AppError, errorKinds, statusByKind, type ErrorDetail } from './app-error.ts';
 
 /** The one JSON error shape every 4xx/5xx answer has. */
 export const errorResponseSchema = {
@@ -16,7 +16,10 @@ export const errorResponseSchema = {
       required: ['code', 'message', 'details'],
       additionalProperties: false,
       properties: {
-        code: { type: 'string', description: 'Machine-readable kind, e.g. invalid_input, not_found, conflict.' },
+        code: {
+          type: 'string', enum: errorKinds,
+          description: 'Machine-readable kind: invalid_input 400, unauthenticated 401, forbidden 403, not_found 404, conflict 409, payload_too_large 413, unsupported_media_type 415, rate_limited 429, internal 500, unavailable and timeout 503.',
+        },
         message: { type: 'string', description: 'A sentence for people.' },
         details: {
           type: 'array',
@@ -28,6 +31,7 @@ export const errorResponseSchema = {
             properties: {
               path: { type: 'string', description: 'Where: body.inputs.contractAmount, query.limit, header.authorization.' },
               message: { type: 'string', description: 'The rule, e.g. "must be >= 0 (minimum)".' },
+              value: { type: 'string', description: 'The value the detail is about, when a client needs it: a 409 on bind carries the existing policy\'s id here (path "policyId").' },
             },
           },
         },
@@ -37,7 +41,7 @@ export const errorResponseSchema = {
   },
 } as const;
 
-export function sendError(res: Response, status: number, code: string, message: string, details: ErrorDetail[] = []): void {
+export function sendError(res: Response, status: number, code: (typeof errorKinds)[number], message: string, details: ErrorDetail[] = []): void {
   const requestId = res.getHeader('x-request-id');
   res.status(status).json({ error: { code, message, details, ...(typeof requestId === 'string' ? { requestId } : {}) } });
 }

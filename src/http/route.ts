@@ -44,7 +44,14 @@ export interface ResponseSpec {
   description: string;
   schema?: JSONSchema;
   contentType?: string;
+  /** Response headers it sends beyond the ones every answer has (X-Request-Id, RateLimit-*): name → description. */
+  headers?: Record<string, string>;
+  /** Other media types the same answer comes in (bulk quoting: CSV by default, JSON with format=json). */
+  alternatives?: { contentType: string; schema?: JSONSchema }[];
 }
+
+/** A documented request header: a description, or a description and a schema (limits as keywords). */
+export type HeaderSpec = string | { description: string; schema: JSONSchema; required?: boolean };
 
 export interface RouteDefinition<PS = unknown, QS = unknown, BS = unknown> {
   method: HttpMethod;
@@ -57,10 +64,18 @@ export interface RouteDefinition<PS = unknown, QS = unknown, BS = unknown> {
   params?: PS;
   query?: QS;
   body?: BS;
-  /** Documented request headers (name → description). */
-  headers?: Record<string, string>;
+  /** Documented request headers (name → description, or description and schema). */
+  headers?: Record<string, HeaderSpec>;
+  /** A body that is not JSON (bulk quoting's CSV): its media type and description. */
+  rawBody?: { contentType: string; description: string };
   /** The success status and body schema; error responses are documented for every route. */
   success: { status: number } & ResponseSpec;
+  /** Other answers than the success and the errors: 200 on an idempotent replay, 304 on a current copy. */
+  responses?: Record<number, ResponseSpec>;
+  /** Statuses this route can answer beyond the ones its shape implies (see docs/api.md), e.g. 409 on a read. */
+  errors?: number[];
+  /** Examples of the request body and the success answer, checked against their schemas in test/contract. */
+  examples?: { request?: unknown; response?: unknown };
   handler(ctx: RouteContext<Infer<PS>, Infer<QS>, Infer<BS>>): Promise<unknown> | unknown;
 }
 

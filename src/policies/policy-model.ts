@@ -29,6 +29,8 @@ const policySchema = new Schema(
     inputs: { type: Schema.Types.Mixed, required: true },
     picks: { type: Schema.Types.Mixed, default: {} },
     context: { type: Schema.Types.Mixed, required: true, ...jsonText },
+    // `<organisation>:<Idempotency-Key>` of the bind that issued it: a retry with the key gets this policy back.
+    idempotencyScope: { type: String },
   },
   { timestamps: true, collection: 'policies', minimize: false },
 );
@@ -36,6 +38,7 @@ policySchema.index({ brokerOrganisationId: 1, issuedAt: -1 });
 policySchema.index({ insurerOrganisationId: 1, issuedAt: -1 });
 policySchema.index({ enterpriseOrganisationId: 1, startDate: 1 });
 policySchema.index({ productCode: 1, productVersion: 1 });
+policySchema.index({ idempotencyScope: 1 });
 
 export const PolicyModel = mongoose.model('Policy', policySchema);
 export type PolicyDoc = InstanceType<typeof PolicyModel>;

@@ -1,5 +1,6 @@
 import { quoters } from '../auth/access-rules.ts';
 import { objectIdParams, pageQueryProperties } from '../http/common-schemas.ts';
+import { idempotencyKeyHeader, readIdempotencyKey } from '../http/idempotency.ts';
 import { defineRoute, JsonReply } from '../http/route.ts';
 import { policyListSchema, policySchema } from './policy-schemas.ts';
 import { bindQuote, getPolicy, listPolicies, type PolicyEvents } from './policy-service.ts';
@@ -12,10 +13,12 @@ export const policyRoutes = (events: PolicyEvents) => [
     method: 'post', path: '/v1/quotes/{id}/bind', operationId: 'bindQuote', summary: 'Bind a quoted or approved, unexpired quote into a policy (exactly once)', tags,
     access: quoters,
     params: objectIdParams('Quote'),
-    success: { status: 201, description: 'The policy.', schema: policySchema },
-    handler: async ({ caller, params }) => {
-      const policy = await bindQuote(events, caller, params.id);
-      return new JsonReply(policy, 201, { Location: `/v1/policies/${policy.id}` });
+    headers: { 'Idempotency-Key': idempotencyKeyHeader },
+    success: { status: 201, description: 'The policy.', schema: policySchema, headers: { Location: '' } },
+    responses: { 200: { description: 'An Idempotency-Key replayed the bind that issued the policy: that policy (Idempotent-Replayed: true).', schema: policySchema, headers: { Location: '', 'Idempotent-Replayed': 'true on a replay.' } } },
+    handler: async ({ caller, params, header }) => {
+      const { policy, replayed } = await bindQuote(events, caller, params.id, { idempotencyKey: readIdempotencyKey(header) });
+      return new JsonReply(policy, replayed ? 200 : 201, { Location: `/v1/policies/${policy.id}`, ...(replayed ? { 'Idempotent-Replayed': 'true' } : {}) });
     },
   }),
   defineRoute({

@@ -50,73 +50,112 @@ export interface PolicyEvents {
   policyIssued(policy: PolicyView): Promise<void>;
 }
 
+/** The 409 of a quote already bound: the policy's id is in the details, so a client can fetch it. */
+function alreadyBound(quoteNumber: string, policy: { _id: unknown; policyNumber: string }) {
+  return conflict(`Quote ${quoteNumber} is already bound as policy ${policy.policyNumber}.`, [
+    { path: 'policyId', message: 'is the policy the quote is already bound as (bound)', value: String(policy._id) },
+  ]);
+}
+
+/** The policy id of a quote: derived from the quote's, so a lost race is recognised by _id (an index read). */
+function policyIdOf(quoteId: unknown): mongoose.Types.ObjectId {
+  return new mongoose.Types.ObjectId(createHash('sha256').update(`policy-of-quote:${String(quoteId)}`).digest().subarray(0, 12));
+}
+
+export interface BindOptions {
+  /** As createQuote's: a retried bind with the same key returns the same policy (replayed). */
+  idempotencyKey?: string | undefined;
+  now?: Date;
+}
+
 /**
  * Binds a quoted or approved, unexpired quote into a policy. Exactly once under concurrency:
- * the policy insert carries the quote id under a unique index, so only one bind can win.
+ * the policy insert carries the quote id under a unique index, so only one bind can win. With an
+ * Idempotency-Key, a retry of the winning bind (after a lost answer) gets its policy back
+ * (`replayed`); any other bind of a bound quote is a 409 whose details carry the policy id.
  */
-export async function bindQuote(events: PolicyEvents, caller: Caller, quoteId: string, now: Date = new Date()): Promise<PolicyView> {
+export async function bindQuote(events: PolicyEvents, caller: Caller, quoteId: string, options: BindOptions = {}): Promise<{ policy: PolicyView; replayed: boolean }> {
+  const now = options.now ?? new Date();
+  const scope = options.idempotencyKey ? `${caller.organisationId}:${options.idempotencyKey}` : undefined;
   const quote = await loadVisibleQuote(caller, quoteId);
   if (caller.role === 'broker' && quote.brokerOrganisationId !== caller.organisationId) throw notFound('The quote');
-  if (quote.status === 'bound') {
-    throw conflict(`Quote ${quote.quoteNumber} is already bound${quote.policyId ? ` as policy ${quote.policyId}` : ''}.`);
+  const id = policyIdOf(quote._id);
+  const result = quote.result as RatingResult;
+  if (scope || quote.status === 'bound') {
+    const existing = await PolicyModel.findById(id);
+    if (existing && scope && existing.idempotencyScope === scope) return { policy: await completeBind(existing, quote, result), replayed: true };
+    if (existing) throw alreadyBound(quote.quoteNumber, existing);
+    if (scope && await PolicyModel.exists({ idempotencyScope: scope, quoteId: { $ne: String(quote._id) } })) {
+      throw conflict('This Idempotency-Key was already used to bind another quote.', [{ path: 'header.idempotency-key', message: 'must be new for a different quote (idempotency)' }]);
+    }
   }
+  if (quote.status === 'bound') throw conflict(`Quote ${quote.quoteNumber} is already bound.`);
   if (quote.status === 'declined') throw conflict(`Quote ${quote.quoteNumber} was declined and cannot be bound.`);
   if (quote.status === 'referred') throw conflict(`Quote ${quote.quoteNumber} is referred to an underwriter; it can be bound once approved.`);
   if (quote.validUntil < chinaDate(now)) throw conflict(`Quote ${quote.quoteNumber} expired on ${quote.validUntil}; ask for a new quote.`);
 
-  const result = quote.result as RatingResult;
-  // The policy id is derived from the quote's, so a lost race is recognised by _id (an index read).
-  const id = new mongoose.Types.ObjectId(createHash('sha256').update(`policy-of-quote:${String(quote._id)}`).digest().subarray(0, 12));
   let policy: PolicyDoc | undefined;
   for (let attempt = 0; !policy; attempt++) {
     try {
-      policy = await PolicyModel.create({
-        _id: id,
-        policyNumber: `P${quote.startDate.slice(0, 4)}${randomCode(10)}`,
-        quoteId: String(quote._id),
-        quoteNumber: quote.quoteNumber,
-        productCode: quote.productCode,
-        productVersion: quote.productVersion,
-        line: quote.line,
-        insurerOrganisationId: quote.insurerOrganisationId,
-        brokerOrganisationId: quote.brokerOrganisationId,
-        enterpriseOrganisationId: quote.enterpriseOrganisationId,
-        enterpriseName: quote.enterpriseName,
-        startDate: quote.startDate,
-        endDate: quote.endDate,
-        issuedAt: now,
-        boundBy: { keyId: caller.keyId, userName: caller.userName },
-        grossPremiumFen: result.grossPremiumFen,
-        netPremiumFen: result.netPremiumFen,
-        vatFen: result.vatFen,
-        expectedSubsidyFen: result.subsidies.totalFen,
-        expectedNetCostFen: result.expectedNetCostFen,
-        subsidies: result.subsidies.layers.map((l) => ({ programme: l.programme, amountFen: l.amountFen })),
-        ...(result.coInsurance ? { poolShares: result.coInsurance } : {}),
-        result,
-        inputs: quote.inputs,
-        picks: quote.picks,
-        context: quote.context,
-      });
+      policy = await PolicyModel.create({ _id: id, ...policyFields(caller, quote, result, now), ...(scope ? { idempotencyScope: scope } : {}) });
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
-      const existing = await PolicyModel.findById(id, { policyNumber: 1 }).lean();
+      const existing = await PolicyModel.findById(id);
+      if (existing && scope && existing.idempotencyScope === scope) return { policy: await completeBind(existing, quote, result), replayed: true };
       if (existing) {
         await recordPolicySubsidies(ledgerEntryOf(id, quote, result)); // completes a bind that stopped before its ledger entry
-        throw conflict(`Quote ${quote.quoteNumber} is already bound as policy ${existing.policyNumber}.`);
+        throw alreadyBound(quote.quoteNumber, existing);
       }
       if (attempt >= 5) throw err; // a policy-number collision, five times over: give up loudly
     }
   }
-  await recordPolicySubsidies(ledgerEntryOf(id, quote, result));
-  await markBound(String(quote._id), String(policy._id));
+  await completeBind(policy, quote, result);
   await recordAudit(caller, { action: 'policy.issue', entityType: 'policy', entityId: String(policy._id), organisationId: quote.insurerOrganisationId, summary: `Bound quote ${quote.quoteNumber} as policy ${policy.policyNumber}, gross ${policy.grossPremiumFen} fen.` }, now);
   const view = toPolicyView(policy);
   await events.policyIssued(view);
-  return view;
+  return { policy: view, replayed: false };
 }
 
-function ledgerEntryOf(policyId: mongoose.Types.ObjectId, quote: { enterpriseOrganisationId: string; startDate: string }, result: RatingResult) {
+type BindableQuote = Awaited<ReturnType<typeof loadVisibleQuote>>;
+
+/** The ledger entry and the quote's bound mark: both idempotent, so a replay completes a bind that stopped early. */
+async function completeBind(policy: PolicyDoc, quote: BindableQuote, result: RatingResult): Promise<PolicyView> {
+  await recordPolicySubsidies(ledgerEntryOf(policy._id, quote, result));
+  if (quote.status !== 'bound') await markBound(String(quote._id), String(policy._id));
+  return toPolicyView(policy);
+}
+
+function policyFields(caller: Caller, quote: BindableQuote, result: RatingResult, now: Date) {
+  return {
+    policyNumber: `P${quote.startDate.slice(0, 4)}${randomCode(10)}`,
+    quoteId: String(quote._id),
+    quoteNumber: quote.quoteNumber,
+    productCode: quote.productCode,
+    productVersion: quote.productVersion,
+    line: quote.line,
+    insurerOrganisationId: quote.insurerOrganisationId,
+    brokerOrganisationId: quote.brokerOrganisationId,
+    enterpriseOrganisationId: quote.enterpriseOrganisationId,
+    enterpriseName: quote.enterpriseName,
+    startDate: quote.startDate,
+    endDate: quote.endDate,
+    issuedAt: now,
+    boundBy: { keyId: caller.keyId, userName: caller.userName },
+    grossPremiumFen: result.grossPremiumFen,
+    netPremiumFen: result.netPremiumFen,
+    vatFen: result.vatFen,
+    expectedSubsidyFen: result.subsidies.totalFen,
+    expectedNetCostFen: result.expectedNetCostFen,
+    subsidies: result.subsidies.layers.map((l) => ({ programme: l.programme, amountFen: l.amountFen })),
+    ...(result.coInsurance ? { poolShares: result.coInsurance } : {}),
+    result,
+    inputs: quote.inputs,
+    picks: quote.picks,
+    context: quote.context,
+  };
+}
+
+function ledgerEntryOf(policyId: unknown, quote: { enterpriseOrganisationId: string; startDate: string }, result: RatingResult) {
   return { id: String(policyId), enterpriseId: quote.enterpriseOrganisationId, startDate: quote.startDate, subsidies: result.subsidies.layers.map((l) => ({ programme: l.programme, amountFen: l.amountFen })) };
 }
 

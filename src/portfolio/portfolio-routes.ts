@@ -6,7 +6,7 @@ import { AppError } from '../http/app-error.ts';
 import { defineRoute } from '../http/route.ts';
 import { bulkResultCells, bulkResultColumns, startBulkQuote, type BulkRun } from './bulk-quote-service.ts';
 import { analyseRateChange } from './impact-service.ts';
-import { bulkQuery, impactParams, impactQuery, impactReportSchema } from './portfolio-schemas.ts';
+import { bulkQuery, bulkQuoteResultSchema, impactParams, impactQuery, impactReportSchema } from './portfolio-schemas.ts';
 import type { QuoteEvents } from '../quotes/quote-service.ts';
 
 const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain', 'application/vnd.ms-excel', 'application/octet-stream'];
@@ -50,7 +50,11 @@ export const portfolioRoutes = (events: QuoteEvents) => [
     summary: 'Price a CSV of risks (Content-Type: text/csv, one row per risk): previews, or saved quotes with save=true (brokers); see docs/portfolio.md for the columns', tags: ['Pricing and quotes'],
     access: 'signed-in',
     query: bulkQuery,
-    success: { status: 200, description: 'One result per row, in file order: prices and decision, or errors by row and column. CSV by default; JSON with format=json.', contentType: 'text/csv' },
+    rawBody: { contentType: 'text/csv', description: 'A CSV file (UTF-8, a BOM is fine), one row per risk: productCode, enterpriseId and the form\'s field keys as columns (docs/portfolio.md). text/plain and application/csv are accepted too.' },
+    success: {
+      status: 200, description: 'One result per row, in file order: prices and decision, or errors by row and column. CSV by default (totals in the X-Bulk-Summary trailer); JSON with format=json.', contentType: 'text/csv',
+      alternatives: [{ contentType: 'application/json', schema: bulkQuoteResultSchema }],
+    },
     handler: async ({ caller, query, req, res }) => {
       if (!req.is(CSV_TYPES)) {
         throw new AppError('unsupported_media_type', 'This route takes a CSV file: send Content-Type: text/csv.', [{ path: 'body', message: 'must be a CSV file (content-type)' }]);

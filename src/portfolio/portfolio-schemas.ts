@@ -139,4 +139,50 @@ export const impactReportSchema = {
   },
 } as const;
 
-export const portfolioSchemas = [impactReportSchema];
+const fenField = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
+
+/** Bulk quoting's answer with format=json (streamed row by row; the CSV answer has the same columns). */
+export const bulkQuoteResultSchema = {
+  $id: id('BulkQuoteResult'),
+  type: 'object', required: ['columns', 'rows', 'summary'], additionalProperties: false,
+  description: 'One result per CSV row, in file order, and the totals.',
+  properties: {
+    columns: { type: 'array', items: { type: 'string' }, description: 'The columns of the uploaded file\'s header row.' },
+    rows: {
+      type: 'array', description: 'Results in file order.',
+      items: {
+        type: 'object', required: ['row', 'status', 'errors'], additionalProperties: false, description: 'The outcome of one row: its prices, or its errors by column.',
+        properties: {
+          row: { type: 'integer', description: 'Line of the file the row starts on (the header is line 1).' },
+          reference: { type: 'string', description: 'The row\'s reference column.' },
+          status: { type: 'string', enum: ['priced', 'saved', 'replayed', 'error'], description: 'priced (preview), saved (a new quote), replayed (an earlier quote of the same key), error.' },
+          productCode: { type: 'string', description: 'Product.' },
+          productVersion: { type: 'string', description: 'Version rated on.' },
+          enterpriseId: { type: 'string', description: 'Enterprise.' },
+          decision: { type: 'string', enum: ['quoted', 'referred', 'declined'], description: 'Underwriting outcome.' },
+          decisionReasons: { type: 'array', items: { type: 'string' }, description: 'Rules that fired.' },
+          grossPremiumFen: fenField('Premium, VAT included'),
+          netPremiumFen: fenField('Premium without VAT'),
+          vatFen: fenField('VAT'),
+          subsidyFen: fenField('Expected subsidies'),
+          netCostFen: fenField('Net cost after subsidies'),
+          quoteId: { type: 'string', description: 'The saved quote.' },
+          quoteNumber: { type: 'string', description: 'Its number.' },
+          errors: { type: 'array', description: 'Errors by column.', items: { type: 'object', required: ['message'], additionalProperties: false, description: 'An error.', properties: { column: { type: 'string', description: 'Column.' }, message: { type: 'string', description: 'What is wrong.' } } } },
+        },
+      },
+    },
+    summary: {
+      type: 'object', required: ['rows', 'priced', 'saved', 'replayed', 'failed', 'decisions', 'grossPremiumFen', 'subsidyFen'], additionalProperties: false, description: 'Totals (also the X-Bulk-Summary trailer of the CSV answer).',
+      properties: {
+        batchId: { type: 'string', description: 'The batch id sent.' },
+        rows: { type: 'integer', description: 'Rows read.' }, priced: { type: 'integer', description: 'Rows priced.' }, saved: { type: 'integer', description: 'Quotes saved.' },
+        replayed: { type: 'integer', description: 'Quotes replayed.' }, failed: { type: 'integer', description: 'Rows with errors.' },
+        decisions: { type: 'object', required: ['quoted', 'referred', 'declined'], additionalProperties: false, description: 'Rows by decision.', properties: { quoted: { type: 'integer', description: 'Quoted.' }, referred: { type: 'integer', description: 'Referred.' }, declined: { type: 'integer', description: 'Declined.' } } },
+        grossPremiumFen: fenField('Total premium'), subsidyFen: fenField('Total expected subsidies'),
+      },
+    },
+  },
+} as const;
+
+export const portfolioSchemas = [impactReportSchema, bulkQuoteResultSchema];

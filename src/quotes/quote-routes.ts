@@ -1,8 +1,8 @@
 import { quoters, underwriters } from '../auth/access-rules.ts';
-import { invalidInput } from '../http/app-error.ts';
+import { idempotencyKeyHeader, readIdempotencyKey } from '../http/idempotency.ts';
 import { objectIdParams, pageQueryProperties } from '../http/common-schemas.ts';
 import { defineRoute, JsonReply } from '../http/route.ts';
-import { approveSchema, declineSchema, pricingRequestSchema, quoteComparisonSchema, quoteListSchema, quoteRequestSchema, quoteSchema, ratingResultSchema } from './quote-schemas.ts';
+import { approveSchema, declineSchema, pricingRequestSchema, quoteComparisonSchema, quoteListSchema, previewResultSchema, quoteRequestSchema, quoteSchema } from './quote-schemas.ts';
 import { compareQuotes, createQuote, getQuote, listQuotes, verifyQuote, type QuoteEvents } from './quote-service.ts';
 import { previewPrice } from './rating-request.ts';
 import { approveQuote, declineQuote } from './underwriting.ts';
@@ -16,21 +16,18 @@ export const quoteRoutes = (events: QuoteEvents) => [
     method: 'post', path: '/v1/pricing/preview', operationId: 'previewPrice', summary: 'Price without storing: the full result with its worksheet', tags,
     access: 'signed-in',
     body: pricingRequestSchema,
-    success: { status: 200, description: 'The priced, explained result.', schema: ratingResultSchema },
+    success: { status: 200, description: 'The priced, explained result, and the steps you may pick in.', schema: previewResultSchema },
     handler: ({ caller, body }) => previewPrice(caller, body),
   }),
   defineRoute({
     method: 'post', path: '/v1/quotes', operationId: 'createQuote', summary: 'Quote for an enterprise (broker); Idempotency-Key makes retries safe', tags,
     access: quoters,
-    headers: { 'Idempotency-Key': 'Any unique string (≤ 100 characters); a retried request with the same key returns the same quote.' },
+    headers: { 'Idempotency-Key': idempotencyKeyHeader },
     body: quoteRequestSchema,
-    success: { status: 201, description: 'The stored quote (200 when an Idempotency-Key replays an earlier one).', schema: quoteSchema },
+    success: { status: 201, description: 'The stored quote.', schema: quoteSchema, headers: { Location: '' } },
+    responses: { 200: { description: 'An Idempotency-Key replayed an earlier quote: that quote (Idempotent-Replayed: true).', schema: quoteSchema, headers: { Location: '', 'Idempotent-Replayed': 'true on a replay.' } } },
     handler: async ({ caller, body, header }) => {
-      const key = header('idempotency-key');
-      if (key !== undefined && (key.length === 0 || key.length > 100)) {
-        throw invalidInput('The Idempotency-Key header must be 1 to 100 characters.', [{ path: 'header.idempotency-key', message: 'must be 1 to 100 characters (maxLength)' }]);
-      }
-      const { quote, replayed } = await createQuote(events, caller, body, key);
+      const { quote, replayed } = await createQuote(events, caller, body, readIdempotencyKey(header));
       return new JsonReply(quote, replayed ? 200 : 201, { Location: `/v1/quotes/${quote.id}`, ...(replayed ? { 'Idempotent-Replayed': 'true' } : {}) });
     },
   }),

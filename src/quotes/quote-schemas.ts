@@ -1,10 +1,16 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { localTextSchema, pageSchema, schemaId } from '../http/common-schemas.ts';
 import type { RatingResult } from '../rating/index.ts';
+import { pickableStepsSchema } from '../catalogue/catalogue-schemas.ts';
 const text = localTextSchema;
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
 const decimal = (description: string) => ({ type: 'string', description }) as const;
 const date = (description: string) => ({ type: 'string', format: 'date', description }) as const;
+/** Any JSON value of a form field: a number, text, true/false, or a list of items (see the product's form). */
+const fieldValue = { description: 'A form field\'s value: a number, text, true/false, or a list of items, as the product\'s form says.' } as const;
+/** Inputs by form field key: open, since each product's form decides its fields. */
+const inputsSchema = <const D extends string>(description: D) => ({ type: 'object', additionalProperties: fieldValue, description }) as const;
+const picksValue = { type: ['string', 'number'], description: 'A coefficient inside the filed range, as a decimal string or a number.' } as const;
 
 /** The engine's explained result (src/rating RatingResult) as a JSON Schema. */
 export const ratingResultSchema = {
@@ -65,7 +71,7 @@ export const ratingResultSchema = {
         type: 'object', required: ['step', 'kind', 'label', 'inputs', 'value', 'picked', 'runningPremiumFen'], additionalProperties: false,
         properties: {
           step: { type: 'string', description: 'Step key.' }, kind: { type: 'string', description: 'base, bands, categories, fixed, range, period, maximum, minimum.' }, label: text,
-          inputs: { type: 'object', description: 'What the step read.' },
+          inputs: inputsSchema('What the step read, by field or quantity key.'),
           matched: { type: 'object', required: ['row'], additionalProperties: false, description: 'Row matched.', properties: { row: { type: 'string', description: 'Row key.' }, label: text } },
           filedRange: { type: 'object', required: ['min', 'max', 'minExclusive', 'maxExclusive'], additionalProperties: false, description: 'Filed range.', properties: { min: decimal('Min.'), max: decimal('Max.'), minExclusive: { type: 'boolean', description: 'Open below.' }, maxExclusive: { type: 'boolean', description: 'Open above.' } } },
           value: decimal('Coefficient or rate applied.'), picked: { type: 'boolean', description: 'From a pick rather than the default.' }, runningPremiumFen: fen('Premium so far'),
@@ -84,6 +90,16 @@ export type RatingResultViewOptions = { deserialize: [{ pattern: { $id: typeof r
 type Assert<T extends true> = T;
 export type RatingResultMatchesSchema = Assert<RatingResult extends FromSchema<typeof ratingResultSchema> ? true : false>;
 
+/** A preview: the rating result and the steps the caller may pick in (to refine it with `picks`). */
+export const previewResultSchema = {
+  $id: schemaId('PreviewResult'),
+  type: 'object',
+  description: 'A priced and explained preview, and every step the caller may pick in.',
+  required: [...ratingResultSchema.required, 'pickable'],
+  additionalProperties: false,
+  properties: { ...ratingResultSchema.properties, pickable: pickableStepsSchema },
+} as const;
+
 const enterpriseFacts = {
   type: 'object', additionalProperties: false, description: 'Facts about the enterprise that subsidy programmes read.',
   properties: {
@@ -98,7 +114,7 @@ const pricingProperties = {
   productCode: { type: 'string', pattern: '^[A-Z][A-Z0-9-]{0,63}$', description: 'Product code.' },
   productVersion: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)*$', maxLength: 40, description: 'A specific version (default: the one in force on the start date).' },
   enterpriseId: { type: 'string', pattern: '^[0-9a-f]{24}$', description: 'The enterprise organisation (for its region, qualifications and subsidy caps).' },
-  inputs: { type: 'object', description: 'Values for the product\'s input form, by field key.', maxProperties: 100 },
+  inputs: { ...inputsSchema('Values for the product\'s input form, by field key (GET /v1/catalogue/{code} gives the form).'), maxProperties: 100 },
   picks: { type: 'object', description: 'Coefficient picks inside the filed ranges, by step key.', maxProperties: 100, additionalProperties: { type: ['string', 'number'], maxLength: 40 } },
   startDate: date('First day of cover (default today, China time); the tariff in force that day applies.'),
   endDate: date('Last day of cover (default one year less a day).'),
@@ -137,8 +153,8 @@ const quoteProperties = {
   startDate: date('Start of cover.'),
   endDate: date('End of cover.'),
   validUntil: date('Last day the quote can be bound.'),
-  inputs: { type: 'object', description: 'Inputs as entered.' },
-  picks: { type: 'object', additionalProperties: { type: ['string', 'number'] }, description: 'Coefficient picks by step key.' },
+  inputs: inputsSchema('Inputs as entered.'),
+  picks: { type: 'object', additionalProperties: picksValue, description: 'Coefficient picks by step key.' },
   result: ratingResultSchema,
   underwriting: { type: 'object', required: ['action', 'by', 'at'], additionalProperties: false, description: 'The underwriter\'s decision.', properties: { action: { type: 'string', description: 'approve or decline.' }, by: { type: 'string', description: 'Who.' }, at: { type: 'string', description: 'When.' }, reason: { type: 'string', description: 'Reason or note.' } } },
   policyId: { type: 'string', description: 'The policy it became.' },
@@ -175,7 +191,23 @@ export const quoteComparisonSchema = {
   properties: {
     enterpriseId: { type: 'string', description: 'Enterprise.' },
     productCode: { type: 'string', description: 'Product.' },
-    columns: { type: 'array', description: 'One column per quote.', items: { type: 'object', description: 'Key figures of a quote.' } },
+    columns: {
+      type: 'array', description: 'One column per quote.',
+      items: {
+        type: 'object', additionalProperties: false, description: 'Key figures of a quote.',
+        required: ['id', 'quoteNumber', 'status', 'expired', 'productVersion', 'grossPremiumFen', 'netPremiumFen', 'vatFen', 'expectedSubsidyFen', 'expectedNetCostFen', 'decision', 'inputs', 'picks', 'coefficients'],
+        properties: {
+          id: { type: 'string', description: 'Quote id.' }, quoteNumber: { type: 'string', description: 'Quote number.' },
+          status: quoteProperties.status, expired: quoteProperties.expired, productVersion: { type: 'string', description: 'Pinned version.' },
+          grossPremiumFen: fen('Premium, VAT included'), netPremiumFen: fen('Premium without VAT'), vatFen: fen('VAT'),
+          expectedSubsidyFen: fen('Expected subsidies'), expectedNetCostFen: fen('Net cost after subsidies'),
+          decision: { type: 'string', enum: ['quoted', 'referred', 'declined'], description: 'Underwriting outcome.' },
+          inputs: inputsSchema('Inputs as entered.'),
+          picks: { type: 'object', additionalProperties: picksValue, description: 'Picks by step key.' },
+          coefficients: { type: 'object', additionalProperties: { type: 'string', description: 'The value the step applied.' }, description: 'Each worksheet step\'s applied value, by step key.' },
+        },
+      },
+    },
     differingInputs: { type: 'array', items: { type: 'string' }, description: 'Input fields that differ.' },
     differingPicks: { type: 'array', items: { type: 'string' }, description: 'Picks that differ.' },
   },
@@ -197,4 +229,4 @@ export const declineSchema = {
   properties: { reason: { type: 'string', minLength: 1, maxLength: 2000, description: 'Why (shown to the broker).' } },
 } as const;
 
-export const quoteSchemas = [ratingResultSchema, pricingRequestSchema, quoteRequestSchema, quoteSchema, quoteListSchema, quoteComparisonSchema, approveSchema, declineSchema];
+export const quoteSchemas = [ratingResultSchema, previewResultSchema, pricingRequestSchema, quoteRequestSchema, quoteSchema, quoteListSchema, quoteComparisonSchema, approveSchema, declineSchema];

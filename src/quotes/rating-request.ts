@@ -2,24 +2,19 @@
 // read into the engine's context. Used by previews, quotes (one or a batch) and bulk pricing.
 import mongoose from 'mongoose';
 import { findEnterpriseById } from '../auth/auth-service.ts';
-import type { Caller } from '../auth/caller.ts';
+import { quotingRoleOf, type Caller } from '../auth/caller.ts';
 import { findEffectiveVersion, findOwnVersion, findPinnedVersion, subsidyProgrammesFor, type RatableVersion } from '../catalogue/catalogue-service.ts';
 import { addDays, chinaDate } from '../rating/calendar.ts';
 import { invalidInput } from '../http/app-error.ts';
 import { subsidiesRecorded } from '../policies/subsidy-ledger.ts';
-import { evaluateQuote, type EnterpriseContext, type QuoteContext, type QuotePicks, type QuotingRole, type RatingResult, type SubsidyProgramme } from '../rating/index.ts';
+import { evaluateQuote, pickableSteps, type EnterpriseContext, type PickableStep, type QuoteContext, type QuotePicks, type RatingResult, type SubsidyProgramme } from '../rating/index.ts';
 import { withRatingErrors } from './rating-errors.ts';
 
 import type { PricingRequest } from './quote-schemas.ts';
 
 export type { PricingRequest, QuoteRequest } from './quote-schemas.ts';
 
-/** How the caller's role picks inside filed ranges. */
-export function quotingRoleOf(caller: Caller): QuotingRole {
-  if (caller.role === 'broker') return 'broker';
-  if (caller.role === 'enterprise') return 'customer';
-  return 'underwriter';
-}
+export { quotingRoleOf } from '../auth/caller.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -112,8 +107,9 @@ export function storable<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-/** Prices without storing anything: the full result with its worksheet. */
-export async function previewPrice(caller: Caller, request: PricingRequest, now: Date = new Date()): Promise<RatingResult> {
+/** Prices without storing anything: the full result with its worksheet, and the steps the caller may pick in. */
+export async function previewPrice(caller: Caller, request: PricingRequest, now: Date = new Date()): Promise<RatingResult & { pickable: PickableStep[] }> {
   const prepared = await prepareRating(caller, request, now);
-  return rate(prepared.version, request.inputs, request.picks, prepared.context);
+  const result = rate(prepared.version, request.inputs, request.picks, prepared.context);
+  return { ...result, pickable: pickableSteps(prepared.version.compiled, quotingRoleOf(caller)) };
 }

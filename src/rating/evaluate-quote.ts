@@ -7,6 +7,7 @@ import { RatingInputError } from './errors.ts';
 import type { NormalizedItem, QuoteState } from './input-form.ts';
 import type { CoefficientRow, PickedValue } from './bands.ts';
 import { findAltBand, findBand, resolvePick } from './bands.ts';
+import { pickableSteps } from './pickable-steps.ts';
 import { formatFen, formatScaled, roundProduct, splitVat } from './money.ts';
 import type { PeriodLength } from './period.ts';
 import { formatDay, measurePeriod, parseDay } from './period.ts';
@@ -225,12 +226,18 @@ function dayText(day: number): string {
   return text;
 }
 
-/** Records picks of unknown steps or of steps the role may not change. */
+/** The pick keys a role may send, for errors that name a wrong one. */
+function pickableKeysText(product: CompiledProduct, role: QuotingRole): string {
+  const keys = pickableSteps(product, role).map((s) => s.key);
+  return keys.length > 0 ? `the ${role} may pick ${keys.join(', ')}` : `the ${role} may pick no step`;
+}
+
+/** Records picks of unknown steps or of steps the role may not change, naming the keys the role may pick. */
 function checkPicks(product: CompiledProduct, chosen: QuotePicks, role: QuotingRole, errors: ErrorDetail[]): void {
   for (const key in chosen) {
     const step = product.stepsByKey.get(key);
-    if (!step) errors.push({ path: `/picks/${key}`, message: 'is not a step of this product' });
-    else if (!step.changeableBy.has(role)) errors.push({ path: `/picks/${key}`, message: `${role} may not change ${key}` });
+    if (!step) errors.push({ path: `/picks/${key}`, message: `is not a step of this product; ${pickableKeysText(product, role)}` });
+    else if (!step.changeableBy.has(role)) errors.push({ path: `/picks/${key}`, message: `${role} may not change ${key}; ${pickableKeysText(product, role)}` });
   }
 }
 

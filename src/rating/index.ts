@@ -3,6 +3,8 @@ export { compileProduct } from './compile-product.ts';
 export { ratingAjv } from './compile/rating-ajv.ts';
 export type { CompiledProduct } from './compile/compiled-product.ts';
 export { evaluateQuote } from './evaluate-quote.ts';
+export { pickableSteps } from './pickable-steps.ts';
+export type { PickableRow, PickableStep } from './pickable-steps.ts';
 export { runTestVectors } from './test-vectors.ts';
 export type { VectorOutcome, VectorResult } from './test-vectors.ts';
 export { computeSubsidies, checkSubsidyProgramme, subsidyFactsAsked } from './subsidies.ts';

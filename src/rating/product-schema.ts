@@ -558,7 +558,7 @@ export const productDefinitionSchema = {
         required: ['name', 'inputs', 'expected'],
         properties: {
           name: { type: 'string', description: 'What the vector checks.' },
-          inputs: { type: 'object', description: 'Form inputs.' },
+          inputs: { type: 'object', additionalProperties: { description: 'A form field\'s value.' }, description: 'Form inputs, by field key.' },
           picks: { type: 'object', description: 'Picks by step key.', additionalProperties: { type: ['string', 'number'] } },
           period: {
             type: 'object',

@@ -32,7 +32,7 @@ export interface WebDocuments {
 /** Mounts binding, `/policies`, `/policies/{id}` and the PDF downloads (quote, policy, a version's rate filing). */
 export function mountPolicyPages({ page }: PagePipeline, events: ServiceEvents, documents: WebDocuments | undefined): void {
   page('post', '/quotes/:id/bind', quoters, async ({ req, res, caller }) => {
-    const policy = await bindQuote(events, caller, checkId(req.params.id));
+    const { policy } = await bindQuote(events, caller, checkId(req.params.id));
     res.redirect(303, `/policies/${policy.id}`);
   });
 

@@ -192,7 +192,7 @@ export function quotePageData(quote: QuoteView, names: PageNames, caller: Caller
 const pickName = (text: { zh: string; en: string }, lang: Lang) => (lang === 'en' ? text.en : text.zh);
 
 async function loadEntry(code: unknown, lang: Lang): Promise<CatalogueEntry> {
-  return getCatalogueEntry(checkCode(code), chinaDate(new Date()), lang);
+  return getCatalogueEntry(checkCode(code), chinaDate(new Date()), lang, 'broker'); // the quoting pages are the broker's
 }
 
 function entryView(entry: CatalogueEntry, lang: Lang, insurers: ReadonlyMap<string, string>) {

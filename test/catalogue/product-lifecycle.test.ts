@@ -59,7 +59,7 @@ describe('Catalogue: product lifecycle', () => {
 
     expect((await t.http.post('/v1/products/TEST-EQUIP/versions/1.1/publish').set(admin())).status).to.equal(200);
     const versions = await t.http.get('/v1/products/TEST-EQUIP/versions').set(admin());
-    expect(versions.body.versions.map((v: { version: string; status: string }) => `${v.version}:${v.status}`)).to.have.members(['1.0:published', '1.1:published']);
+    expect(versions.body.items.map((v: { version: string; status: string }) => `${v.version}:${v.status}`)).to.have.members(['1.0:published', '1.1:published']);
 
     const retired = await t.http.post('/v1/products/TEST-EQUIP/versions/1.0/retire').set(admin());
     expect(retired.body.status).to.equal('retired');

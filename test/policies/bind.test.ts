@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import { PolicyModel } from '../../src/policies/policy-model.ts';
+import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
+import { bearer, useTestApp } from '../support/test-app.ts';
+
+const PRODUCT = 'FIRST-SET-EQUIPMENT';
+const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
+const startDate = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+
+describe('Binding with an Idempotency-Key', () => {
+  const t = useTestApp();
+  const broker = () => bearer(t.keys.broker);
+
+  before(publishShippedProducts);
+
+  async function newQuote(): Promise<string> {
+    const res = await t.http.post('/v1/quotes').set(broker()).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: structuredClone(baseVector!.inputs), startDate: startDate() });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    return res.body.id as string;
+  }
+
+  it('answers a retried bind with the same key 200 and the same policy', async () => {
+    const quoteId = await newQuote();
+    const first = await t.http.post(`/v1/quotes/${quoteId}/bind`).set(broker()).set('Idempotency-Key', 'bind-retry-1');
+    expect(first.status, JSON.stringify(first.body)).to.equal(201);
+    const retry = await t.http.post(`/v1/quotes/${quoteId}/bind`).set(broker()).set('Idempotency-Key', 'bind-retry-1');
+    expect(retry.status, JSON.stringify(retry.body)).to.equal(200);
+    expect(retry.headers['idempotent-replayed']).to.equal('true');
+    expect(retry.headers.location).to.equal(`/v1/policies/${first.body.id}`);
+    expect(retry.body).to.deep.equal(first.body);
+    expect(await PolicyModel.countDocuments({ quoteId })).to.equal(1);
+  });
+
+  it('answers concurrent binds with one key with one policy, all 201 or 200', async () => {
+    const quoteId = await newQuote();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => t.http.post(`/v1/quotes/${quoteId}/bind`).set(broker()).set('Idempotency-Key', 'bind-burst')));
+    expect(answers.map((a) => a.status).sort()).to.deep.equal([200, 200, 200, 200, 201]);
+    expect(new Set(answers.map((a) => a.body.id)).size).to.equal(1);
+  });
+
+  it('answers another bind of a bound quote 409 with the policy id in the details', async () => {
+    const quoteId = await newQuote();
+    const bound = await t.http.post(`/v1/quotes/${quoteId}/bind`).set(broker());
+    expect(bound.status).to.equal(201);
+    for (const key of [undefined, 'a-different-key']) {
+      const req = t.http.post(`/v1/quotes/${quoteId}/bind`).set(broker());
+      const again = key ? await req.set('Idempotency-Key', key) : await req;
+      expect(again.status).to.equal(409);
+      expect(again.body.error.details).to.deep.equal([{ path: 'policyId', message: 'is the policy the quote is already bound as (bound)', value: bound.body.id }]);
+    }
+  });
+
+  it('refuses a key used for another quote, and a key over 100 characters', async () => {
+    const [a, b] = [await newQuote(), await newQuote()];
+    expect((await t.http.post(`/v1/quotes/${a}/bind`).set(broker()).set('Idempotency-Key', 'one-key')).status).to.equal(201);
+    const reused = await t.http.post(`/v1/quotes/${b}/bind`).set(broker()).set('Idempotency-Key', 'one-key');
+    expect(reused.status).to.equal(409);
+    expect(reused.body.error.details[0].path).to.equal('header.idempotency-key');
+    const long = await t.http.post(`/v1/quotes/${b}/bind`).set(broker()).set('Idempotency-Key', 'k'.repeat(101));
+    expect(long.status).to.equal(400);
+  });
+});
