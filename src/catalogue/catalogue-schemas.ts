@@ -242,7 +242,7 @@ export const vectorFromQuoteSchema = {
   properties: {
     productCode: { type: 'string', description: 'Product.' },
     version: { type: 'string', description: 'The draft.' },
-    vector: { type: 'object', description: 'The vector as stored in the draft: the quote\'s inputs, picks and period; expected = what the draft gives.' },
+    vector: { type: 'object', additionalProperties: {}, description: 'The vector as stored in the draft (the product definition\'s test-vector shape): the quote\'s inputs, picks and period; expected = what the draft gives.' },
     quote: {
       type: 'object', required: ['id', 'quoteNumber', 'productVersion', 'decision', 'grossPremiumFen'], additionalProperties: false,
       description: 'The quote and its stored outcome on the version it is pinned to.',
@@ -287,7 +287,7 @@ export const rateTableSchema = {
   properties: {
     id: { type: 'string', description: 'Table id (sheet name).' },
     kind: { type: 'string', description: 'Kind of table.' },
-    title: { type: 'object', description: 'The product\'s title of the table (steps and limits).' },
+    title: { ...localTextSchema, description: 'The product\'s title of the table (steps and limits).' },
     columns: { type: 'array', description: 'Columns.', items: { type: 'object', required: ['id', 'kind'], additionalProperties: false, properties: { id: { type: 'string', description: 'Column id (spreadsheet header).' }, kind: { type: 'string', description: 'How the cell reads.' }, readOnly: { type: 'boolean', description: 'Not imported.' } } } },
     rows: { type: 'array', description: 'Rows of cell texts.', items: { type: 'array', items: { type: 'string' } } },
   },

@@ -151,6 +151,8 @@ export const apiTags = [
   { name: 'Pricing and quotes', description: 'Previews, quotes, the referral queue (approve, decline), comparisons and bulk pricing.' },
   { name: 'Policies', description: 'Binding quotes into policies, exactly once, and reading them.' },
   { name: 'Documents', description: 'Quotation and policy schedule PDFs, in Chinese or English.' },
+  { name: 'Subsidy applications', description: 'Premium subsidy applications of a bound policy (PDF per programme, ZIP), their outcomes, and the enterprise\'s subsidy year.' },
+  { name: 'Audit', description: 'Who did what: the audit trail of a product, version, quote or policy, with the visibility of the record.' },
 ];
 
 export interface ApiInfo {

@@ -15,7 +15,7 @@ describe('Audit: who did what, with the visibility of the record', () => {
   before(async () => {
     await publishShippedProducts();
     const versions = await t.http.get(`/v1/products/${PRODUCT}/versions`).set(as('insurerAdmin'));
-    shippedVersion = versions.body.versions.find((v: { status: string }) => v.status === 'published').version;
+    shippedVersion = versions.body.items.find((v: { status: string }) => v.status === 'published').version;
     const quote = await t.http.post('/v1/quotes').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: baseVector!.inputs, startDate: today() });
     expect(quote.status, JSON.stringify(quote.body)).to.equal(201);
     quoteId = quote.body.id;

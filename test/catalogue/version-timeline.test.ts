@@ -134,7 +134,7 @@ describe('Catalogue: scheduling, withdrawing and concurrent publishes', () => {
     const loser = results.find((r) => r.status === 409)!;
     expect(loser.body.error.message).to.contain(`already takes effect on ${date}`);
     const versions = await t.http.get(`/v1/products/${CODE}/versions`).set(admin());
-    const states = Object.fromEntries(versions.body.versions.map((v: { version: string; status: string }) => [v.version, v.status]));
+    const states = Object.fromEntries(versions.body.items.map((v: { version: string; status: string }) => [v.version, v.status]));
     expect([states['1.4'], states['1.5']].sort()).to.deep.equal(['draft', 'published']);
     expect(await PublicationModel.countDocuments({ productCode: CODE, version: { $in: ['1.4', '1.5'] } })).to.equal(1);
   });

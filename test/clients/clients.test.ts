@@ -6,15 +6,15 @@ describe('A broker\'s clients', () => {
   const as = (key: keyof typeof t.keys) => bearer(t.keys[key]);
 
   it('finds an enterprise it linked by name or credit code, and not one it did not link', async () => {
-    // HZZZ (91330100MA2DEMO01X) is linked; JNXC (91370100MA3DEMO02Y) exists but is not.
+    // HZZZ (91330106MA2H7K3Q0L) is linked; JNXC (91370102MA3C8N5R2L) exists but is not.
     const before = await t.http.get('/v1/clients').set(as('broker'));
     expect(before.status).to.equal(200);
     expect(before.body).to.deep.equal({ items: [], total: 0, limit: 50, offset: 0 });
 
-    const linked = await t.http.post('/v1/clients').set(as('broker')).send({ unifiedSocialCreditCode: '91330100MA2DEMO01X' });
+    const linked = await t.http.post('/v1/clients').set(as('broker')).send({ unifiedSocialCreditCode: '91330106MA2H7K3Q0L' });
     expect(linked.status, JSON.stringify(linked.body)).to.equal(201);
     expect(linked.body.enterprise).to.include({ id: t.organisations.HZZZ, kind: 'enterprise' });
-    const again = await t.http.post('/v1/clients').set(as('broker')).send({ unifiedSocialCreditCode: '91330100MA2DEMO01X' });
+    const again = await t.http.post('/v1/clients').set(as('broker')).send({ unifiedSocialCreditCode: '91330106MA2H7K3Q0L' });
     expect(again.status).to.equal(200);
     expect(again.body.linkedAt).to.equal(linked.body.linkedAt);
 
@@ -25,7 +25,7 @@ describe('A broker\'s clients', () => {
     expect(byCode.body.items).to.have.length(1);
     const byName = await t.http.get(`/v1/clients?q=${encodeURIComponent(linked.body.enterprise.name.slice(0, 2))}`).set(as('broker'));
     expect(byName.body.items).to.have.length(1);
-    const unlinked = await t.http.get('/v1/clients?q=91370100MA3DEMO02Y').set(as('broker'));
+    const unlinked = await t.http.get('/v1/clients?q=91370102MA3C8N5R2L').set(as('broker'));
     expect(unlinked.body).to.deep.include({ items: [], total: 0 });
   });
 
@@ -47,6 +47,6 @@ describe('A broker\'s clients', () => {
 
   it('is for brokers only', async () => {
     expect((await t.http.get('/v1/clients').set(as('underwriter'))).status).to.equal(403);
-    expect((await t.http.post('/v1/clients').set(as('enterprise')).send({ unifiedSocialCreditCode: '91330100MA2DEMO01X' })).status).to.equal(403);
+    expect((await t.http.post('/v1/clients').set(as('enterprise')).send({ unifiedSocialCreditCode: '91330106MA2H7K3Q0L' })).status).to.equal(403);
   });
 });

@@ -131,7 +131,7 @@ describe('documents: what the quotation and the policy schedule say', function (
 
   it('the zh-CN documents have no English words outside the allowlist, the en ones no Chinese outside names; no ISO timestamps', async () => {
     const model = String((referredVector.inputs.equipment as { model: string }[])[0]!.model);
-    const zhAllowed = [policy.policyNumber, quote.quoteNumber, '91330100MA2DEMO01X', model, 'PDF', 'VAT', 'CNY'];
+    const zhAllowed = [policy.policyNumber, quote.quoteNumber, '91330106MA2H7K3Q0L', model, 'PDF', 'VAT', 'CNY'];
     for (const pdf of [zh, approvedQuotePdf]) {
       const text = await extractPdfText(pdf);
       expect(englishWords(text, zhAllowed)).to.deep.equal([]);

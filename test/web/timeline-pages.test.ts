@@ -20,7 +20,7 @@ describe('Web pages: scheduled versions, withdraw and retire with confirmation, 
 
   before(async () => {
     await publishShippedProducts();
-    shipped = (await t.http.get(`/v1/products/${PRODUCT}/versions`).set(admin())).body.versions[0].version;
+    shipped = (await t.http.get(`/v1/products/${PRODUCT}/versions`).set(admin())).body.items[0].version;
     const clone = await t.http.post(`/v1/products/${PRODUCT}/versions`).set(admin()).send({ cloneFrom: shipped });
     scheduled = clone.body.version;
     expect((await t.http.put(`/v1/products/${PRODUCT}/versions/${scheduled}`).set(admin()).send({ definition: { ...clone.body.definition, effectiveFrom: takeOver } })).status).to.equal(200);
