@@ -7,6 +7,8 @@ import type { Role } from './caller.ts';
 /** The insurer codes of the demo organisations; shipped product files name these. */
 export const DEMO_INSURER_CODE = 'KCIC';
 export const DEMO_OTHER_INSURER_CODE = 'HTIC';
+/** The third member of the shipped co-insurance pools (a follower, with no products of its own). */
+export const DEMO_POOL_INSURER_CODE = 'ZXIC';
 
 export interface DemoKeys {
   platformAdmin: string;
@@ -16,12 +18,14 @@ export interface DemoKeys {
   enterprise: string;
   otherInsurerAdmin: string;
   otherEnterprise: string;
+  poolInsurerAdmin: string;
 }
 
 const organisations: Record<string, NewOrganisation> = {
   platform: { code: 'PLATFORM', kind: 'platform', name: '平台运营方', nameEn: 'Platform operator' },
   insurer: { code: DEMO_INSURER_CODE, kind: 'insurer', name: '科创财产保险股份有限公司（演示）', nameEn: 'Kechuang Property & Casualty (demo)' },
   otherInsurer: { code: DEMO_OTHER_INSURER_CODE, kind: 'insurer', name: '恒泰科技保险股份有限公司（演示）', nameEn: 'Hengtai Technology Insurance (demo)' },
+  poolInsurer: { code: DEMO_POOL_INSURER_CODE, kind: 'insurer', name: '众鑫科技保险股份有限公司（演示）', nameEn: 'Zhongxin Technology Insurance (demo)' },
   broker: { code: 'MXB', kind: 'broker', name: '明信保险经纪有限公司（演示）', nameEn: 'Mingxin Insurance Brokers (demo)' },
   enterprise: {
     code: 'HZZZ', kind: 'enterprise', name: '杭州智造装备有限公司', nameEn: 'Hangzhou Smart Equipment Co., Ltd.',
@@ -41,6 +45,7 @@ const keys: { name: keyof DemoKeys; organisation: keyof typeof organisations; ro
   { name: 'enterprise', organisation: 'enterprise', role: 'enterprise', userName: '陈财务 (finance)' },
   { name: 'otherInsurerAdmin', organisation: 'otherInsurer', role: 'insurer-admin', userName: '赵产品 (product manager)' },
   { name: 'otherEnterprise', organisation: 'otherEnterprise', role: 'enterprise', userName: '刘财务 (finance)' },
+  { name: 'poolInsurerAdmin', organisation: 'poolInsurer', role: 'insurer-admin', userName: '孙共保 (pool accounts)' },
 ];
 
 /**

@@ -9,6 +9,7 @@ import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { announceCatalogueChange, cachedCatalogueRead } from './catalogue-cache.ts';
 import { ProductModel, ProductVersionModel, PublicationModel, SubsidyProgrammeModel } from './catalogue-model.ts';
 import { diffDefinitions, type DefinitionChange } from './definition-diff.ts';
+import { checkPoolMembers, poolMemberIdsOf } from './pool-members.ts';
 
 type Actor = Caller | typeof systemActor;
 export type VersionStatus = 'draft' | 'published' | 'retired';
@@ -288,6 +289,7 @@ export async function publishVersion(caller: Actor, code: string, version: strin
   let doc = await loadVersion(caller, code, version);
   if (doc.status !== 'draft') throw conflict(`Version ${version} of ${code} is already ${doc.status}.`);
   const definition = doc.definition as ProductDefinition;
+  await checkPoolMembers(definition);
   const outcome = testDefinition(definition, await subsidyProgrammesFor(definition.line));
   if (outcome.compileErrors.length) throw invalidInput(`Version ${version} of ${code} does not compile.`, outcome.compileErrors);
   const failing = outcome.vectors.filter((v) => !v.passed);
@@ -391,12 +393,15 @@ export interface RatableVersion {
   productCode: string;
   version: string;
   insurerOrganisationId: string;
+  /** Organisation ids of the co-insurance pool's members (empty without a pool). */
+  poolMemberIds: string[];
   definition: ProductDefinition;
   compiled: CompiledProduct;
 }
 
-function toRatable(doc: VersionDoc): RatableVersion {
-  return { productCode: doc.productCode, version: doc.version, insurerOrganisationId: doc.insurerOrganisationId, definition: doc.definition as ProductDefinition, compiled: compiledFor(doc) };
+async function toRatable(doc: VersionDoc): Promise<RatableVersion> {
+  const definition = doc.definition as ProductDefinition;
+  return { productCode: doc.productCode, version: doc.version, insurerOrganisationId: doc.insurerOrganisationId, poolMemberIds: await poolMemberIdsOf(definition), definition, compiled: compiledFor(doc) };
 }
 
 /** The published version of a product in force on a date (YYYY-MM-DD), or 404/409 naming why. */
@@ -424,7 +429,7 @@ export async function findPinnedVersion(code: string, version: string): Promise<
 /** Any version (drafts included) of a product the caller's insurer owns; for impact analysis. */
 export async function findOwnVersion(caller: Actor, code: string, version: string): Promise<RatableVersion & { status: VersionStatus }> {
   const doc = await loadVersion(caller, code, version);
-  return { ...toRatable(doc), status: doc.status as VersionStatus };
+  return { ...(await toRatable(doc)), status: doc.status as VersionStatus };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -37,6 +37,11 @@ export interface DocumentService {
   policyPdf(caller: Caller, policyId: string, lang: DocumentLang, ifNoneMatch?: string): Promise<PdfFile>;
   /** Renders and stores every language of a policy's schedule; logs and swallows failures. */
   storePolicySchedules(policyId: string): Promise<void>;
+  /**
+   * Renders another capability's HTML (from its own template) on the same renderer, with the same
+   * deadline and error answer (503 on a render failure); `metadataDate` fixes the PDF's dates.
+   */
+  renderHtmlPdf(html: string, title: string, metadataDate: Date): Promise<Buffer>;
   /** Stops reacting to issued policies (the renderer is closed by its owner). */
   close(): void;
 }
@@ -59,6 +64,7 @@ interface PolicyParties {
   brokerOrganisationId: string;
   insurerOrganisationId: string;
   enterpriseOrganisationId: string;
+  poolMemberIds?: readonly string[] | null;
 }
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
@@ -269,7 +275,7 @@ export function createDocumentService(options: DocumentServiceOptions): Document
     let parties = policyPartiesById.get(policyId);
     if (!parties) {
       const policy = await loadVisiblePolicy(caller, policyId); // 404 for others
-      parties = { policyNumber: policy.policyNumber, brokerOrganisationId: policy.brokerOrganisationId, insurerOrganisationId: policy.insurerOrganisationId, enterpriseOrganisationId: policy.enterpriseOrganisationId };
+      parties = { policyNumber: policy.policyNumber, brokerOrganisationId: policy.brokerOrganisationId, insurerOrganisationId: policy.insurerOrganisationId, enterpriseOrganisationId: policy.enterpriseOrganisationId, poolMemberIds: policy.poolMemberIds ?? null };
       remember(policyPartiesById, policyId, parties);
     } else if (!isVisibleTo(caller, parties)) {
       throw notFound('The policy'); // visibility first, the same rule and answer as loadVisiblePolicy
@@ -302,6 +308,7 @@ export function createDocumentService(options: DocumentServiceOptions): Document
     quotePdf,
     policyPdf,
     storePolicySchedules,
+    renderHtmlPdf: render,
     close() {
       closed = true;
     },
@@ -322,5 +329,6 @@ export const documentsUnavailable: DocumentService = {
   quotePdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   policyPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   storePolicySchedules: () => Promise.resolve(),
+  renderHtmlPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   close: () => undefined,
 };

@@ -4,6 +4,7 @@
 import { Decimal } from 'decimal.js';
 import type { ProductDefinition } from '../rating/index.ts';
 import type { LocalText, RatingResult, SubsidyCap } from '../rating/index.ts';
+import { coverageLimitsFen, splitByShares } from '../rating/index.ts';
 
 export type { Lang as DocumentLang } from '../http/common-schemas.ts';
 import type { Lang as DocumentLang } from '../http/common-schemas.ts';
@@ -79,7 +80,8 @@ export interface DocumentView {
   };
   enterprisePays: string;
   netCost: string;
-  coInsurance: { insurer: string; role: string; share: string; gross: string; net: string; vat: string }[] | undefined;
+  /** Each member's share of premium and of liability (every distinct aggregate limit × share). */
+  coInsurance: { insurer: string; role: string; share: string; gross: string; net: string; vat: string; liability: string }[] | undefined;
   worksheet: { label: string; inputs: string; matched: string; range: string; value: string; picked: boolean; running: string }[];
   clauses: { title: string; text: string }[];
   signatureDate: string;
@@ -276,13 +278,16 @@ export function buildDocumentView(source: DocumentSource, lang: DocumentLang, t:
     amount: formatYuan(layer.amountFen),
   }));
 
-  const coInsurance = result.coInsurance?.map((share) => ({
+  const aggregates = [...new Set(coverageLimitsFen(def, inputs).filter((l) => l.kind === 'aggregate').map((l) => l.amountFen))];
+  const liabilityParts = aggregates.map((amountFen) => splitByShares(result.coInsurance ?? [], amountFen));
+  const coInsurance = result.coInsurance?.map((share, i) => ({
     insurer: orgName(source.insurers[share.insurer], share.insurer, lang).name,
     role: share.role === 'lead' ? t.lead! : t.follower!,
     share: `${share.sharePercent}%`,
     gross: formatYuan(share.grossPremiumFen),
     net: formatYuan(share.netPremiumFen),
     vat: formatYuan(share.vatFen),
+    liability: liabilityParts.map((parts) => formatYuan(parts[i]!)).join(' / '),
   }));
 
   const worksheet = result.worksheet.map((line) => ({

@@ -10,6 +10,7 @@ import { loadVisibleQuote, markBound, randomCode, type StoredQuoteEvent } from '
 import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { fromJsonText } from '../db/json-text.ts';
+import { poolViewFields, type PoolRecord } from '../pools/pool-shares.ts';
 import { PolicyModel, type PolicyDoc } from './policy-model.ts';
 import type { PolicyList, PolicyView } from './policy-schemas.ts';
 
@@ -37,7 +38,7 @@ export function toPolicyView(doc: PolicyDoc): PolicyView {
     expectedSubsidyFen: doc.expectedSubsidyFen,
     expectedNetCostFen: doc.expectedNetCostFen,
     subsidies: (doc.subsidies ?? []).map((s) => ({ programme: s.programme!, amountFen: s.amountFen! })),
-    ...(doc.poolShares ? { poolShares: doc.poolShares.map((p) => ({ insurer: p.insurer!, role: p.role!, sharePercent: p.sharePercent!, grossPremiumFen: p.grossPremiumFen!, netPremiumFen: p.netPremiumFen!, vatFen: p.vatFen! })) } : {}),
+    ...(doc.poolShares ? { poolShares: doc.poolShares.map((p) => ({ insurer: p.insurer!, role: p.role as 'lead' | 'follower', sharePercent: p.sharePercent!, grossPremiumFen: p.grossPremiumFen!, netPremiumFen: p.netPremiumFen!, vatFen: p.vatFen! })) } : {}),
     result: doc.result as RatingResult,
   };
 }
@@ -79,6 +80,7 @@ export async function bindQuote(events: PolicyEvents, caller: Caller, quoteId: s
         productVersion: quote.productVersion,
         line: quote.line,
         insurerOrganisationId: quote.insurerOrganisationId,
+        ...(quote.poolMemberIds?.length ? { poolMemberIds: [...quote.poolMemberIds] } : {}),
         brokerOrganisationId: quote.brokerOrganisationId,
         enterpriseOrganisationId: quote.enterpriseOrganisationId,
         enterpriseName: quote.enterpriseName,
@@ -113,7 +115,7 @@ export async function bindQuote(events: PolicyEvents, caller: Caller, quoteId: s
   await recordAudit(caller, { action: 'policy.issue', entityType: 'policy', entityId: String(policy._id), organisationId: quote.insurerOrganisationId, summary: `Bound quote ${quote.quoteNumber} as policy ${policy.policyNumber}, gross ${policy.grossPremiumFen} fen.` }, now);
   const view = toPolicyView(policy);
   await events.policyIssued(view);
-  return view;
+  return withPoolShares(caller, policy);
 }
 
 function ledgerEntryOf(policyId: mongoose.Types.ObjectId, quote: { enterpriseOrganisationId: string; startDate: string }, result: RatingResult) {
@@ -126,7 +128,12 @@ export async function loadVisiblePolicy(caller: Caller, id: string): Promise<Pol
 }
 
 export async function getPolicy(caller: Caller, id: string): Promise<PolicyView> {
-  return toPolicyView(await loadVisiblePolicy(caller, id));
+  return withPoolShares(caller, await loadVisiblePolicy(caller, id));
+}
+
+/** A policy's view with its insurer's name and, when co-insured, every member's share (named, with liability) and the caller's own. */
+export async function withPoolShares(caller: Caller, doc: PolicyDoc): Promise<PolicyView> {
+  return { ...toPolicyView(doc), ...(await poolViewFields(caller, doc as unknown as PoolRecord)) };
 }
 
 export async function listPolicies(caller: Caller, filter: { productCode?: string; enterpriseId?: string; limit: number; offset: number }): Promise<PolicyList> {
@@ -137,7 +144,7 @@ export async function listPolicies(caller: Caller, filter: { productCode?: strin
     PolicyModel.find(query).sort({ issuedAt: -1, _id: -1 }).skip(filter.offset).limit(filter.limit),
     PolicyModel.countDocuments(query),
   ]);
-  return { items: docs.map(toPolicyView), total, limit: filter.limit, offset: filter.offset };
+  return { items: await Promise.all(docs.map((d) => withPoolShares(caller, d))), total, limit: filter.limit, offset: filter.offset };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ export type { VectorOutcome, VectorResult } from './test-vectors.ts';
 export { computeSubsidies, checkSubsidyProgramme } from './subsidies.ts';
 export type { SubsidyArguments } from './subsidies.ts';
 export { splitCoInsurance } from './co-insurance.ts';
+export { coverageLimitsFen, splitByShares } from './pool-liability.ts';
+export type { CoverageLimit } from './pool-liability.ts';
 export { splitVat, formatFen } from './money.ts';
 export { measurePeriod } from './period.ts';
 export { ProductCompileError, RatingInputError } from './errors.ts';
