@@ -13,6 +13,8 @@ import { documentRoutes } from './documents/document-routes.ts';
 import { documentsUnavailable, type DocumentService } from './documents/document-service.ts';
 import { policyRoutes } from './policies/policy-routes.ts';
 import { policySchemas } from './policies/policy-schemas.ts';
+import { poolRoutes } from './pools/pool-routes.ts';
+import { poolSchemas } from './pools/pool-schemas.ts';
 import { portfolioRoutes } from './portfolio/portfolio-routes.ts';
 import { portfolioSchemas } from './portfolio/portfolio-schemas.ts';
 import { quoteRoutes } from './quotes/quote-routes.ts';
@@ -48,11 +50,11 @@ export interface AppDependencies {
  * routes only) what they store is announced to no one.
  */
 export function allRoutes(documents: DocumentService = documentsUnavailable, events: ServiceEvents = createEventHub()): RouteDefinition[] {
-  return [...authRoutes, ...catalogueRoutes, ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...portfolioRoutes(events)];
+  return [...authRoutes, ...catalogueRoutes, ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...poolRoutes(documents), ...portfolioRoutes(events)];
 }
 
 export function registerAllSchemas(): void {
-  for (const schema of [...authSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...portfolioSchemas]) registerSchema(schema as Record<string, unknown>);
+  for (const schema of [...authSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...poolSchemas, ...portfolioSchemas]) registerSchema(schema as Record<string, unknown>);
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;

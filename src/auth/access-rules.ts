@@ -20,3 +20,6 @@ export const insurerStaff: readonly Role[] = ['insurer-admin', 'underwriter', 'p
 
 /** Who changes products: drafts, publish, retire. */
 export const insurerAdmins: readonly Role[] = ['insurer-admin', 'platform-admin'];
+
+/** Insurers' own staff: what their insurer carries in co-insurance pools (pool pages, statements). */
+export const poolMembers: readonly Role[] = ['insurer-admin', 'underwriter'];

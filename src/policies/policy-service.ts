@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
-import { chinaDate } from '../rating/calendar.ts';
+import { addDays, chinaDate } from '../rating/calendar.ts';
 import { conflict, notFound } from '../http/app-error.ts';
-import { visibilityFilter, visibleOrNotFound } from '../auth/visibility.ts';
+import { poolBusinessFilter, visibilityFilter, visibleOrNotFound } from '../auth/visibility.ts';
 import { recordPolicySubsidies } from './subsidy-ledger.ts';
 import { loadVisibleQuote, markBound, randomCode, type StoredQuoteEvent } from '../quotes/quote-service.ts';
 import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
@@ -145,6 +145,16 @@ export async function listPolicies(caller: Caller, filter: { productCode?: strin
     PolicyModel.countDocuments(query),
   ]);
   return { items: await Promise.all(docs.map((d) => withPoolShares(caller, d))), total, limit: filter.limit, offset: filter.offset };
+}
+
+/**
+ * The co-insured policies the caller's insurer carries a share of (lead or follower), issued on a
+ * China date from `from` to `to` inclusive, oldest first: what a pool statement lists.
+ */
+export async function listPoolPolicies(caller: Caller, period: { from: string; to: string }): Promise<PolicyView[]> {
+  const query = { ...poolBusinessFilter(caller), issuedAt: { $gte: new Date(`${period.from}T00:00:00+08:00`), $lt: new Date(`${addDays(period.to, 1)}T00:00:00+08:00`) } };
+  const docs = await PolicyModel.find(query).sort({ issuedAt: 1, _id: 1 });
+  return docs.map(toPolicyView);
 }
 
 // ---------------------------------------------------------------------------------------------
