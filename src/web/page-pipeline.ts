@@ -3,7 +3,7 @@
 // each page handler starts from a signed-in caller whose role the shared access rules allow.
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
-import { insurerStaff } from '../auth/access-rules.ts';
+import { insurerStaff, poolMembers } from '../auth/access-rules.ts';
 import type { Caller, Role } from '../auth/caller.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
 import { translate, type Lang } from './web-messages.ts';
@@ -94,6 +94,7 @@ function navFor(caller: Caller | undefined, lang: Lang) {
   if (insurerStaff.includes(role)) items.push({ href: '/referrals', key: 'referrals' }, { href: '/products', key: 'products' });
   items.push({ href: '/quotes', key: role === 'enterprise' ? 'myQuotes' : 'quotes' });
   items.push({ href: '/policies', key: role === 'enterprise' ? 'myPolicies' : 'policies' });
+  if (poolMembers.includes(role)) items.push({ href: '/pools', key: 'pools' });
   return items.map((i) => ({ href: i.href, label: translate(i.key, lang) }));
 }
 

@@ -7,6 +7,7 @@ import { AppError } from '../http/app-error.ts';
 import type { ServiceEvents } from '../events.ts';
 import { bindQuote, getPolicy, listPolicies } from '../policies/policy-service.ts';
 import { checkId, type PagePipeline } from './page-pipeline.ts';
+import { poolPageData } from './pool-pages.ts';
 import { buildResultView, formatYuan } from './web-forms.ts';
 import { translate, type Lang } from './web-messages.ts';
 
@@ -39,7 +40,8 @@ export function mountPolicyPages({ page }: PagePipeline, events: ServiceEvents, 
 
   page('get', '/policies/:id', 'signed-in', async ({ req, lang, caller, render }) => {
     const policy = await getPolicy(caller, checkId(req.params.id));
-    render('policy', { title: `${translate('policyNumber', lang)} ${policy.policyNumber}`, policy, result: buildResultView(policy.result, lang) });
+    const { pool, myShare } = poolPageData(policy, lang);
+    render('policy', { title: `${translate('policyNumber', lang)} ${policy.policyNumber}`, policy, result: { ...buildResultView(policy.result, lang), ...(pool.length ? { pool } : {}) }, myShare });
   });
 
   const available = () => {

@@ -13,6 +13,7 @@ import { chinaDate } from '../rating/calendar.ts';
 import type { RatingResult } from '../rating/index.ts';
 import { checkCode, checkId, isId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { buildFieldViews, buildPickFields, buildResultView, errorsByField, formatYuan, parseQuoteForm, type FormErrors, type FormValues, type ProductField } from './web-forms.ts';
+import { poolPageData } from './pool-pages.ts';
 import { translate, type Lang } from './web-messages.ts';
 
 /** Mounts the catalogue, the quote form (calculate, save, live preview), `/quotes` and `/quotes/{id}`. */
@@ -143,12 +144,16 @@ export function quoteRows(quotes: QuoteView[], lang: Lang) {
 
 /** The quote page's data; underwriters deciding a referral get the coefficient inputs and their errors. */
 export function quotePageData(quote: QuoteView, caller: Caller, lang: Lang, values: FormValues = {}, errors: FormErrors = {}) {
-  const underwriter = underwriters.includes(caller.role) && quote.status === 'referred';
+  // A pool follower reads the quote but never decides it: only the lead insurer's underwriters do.
+  const ownInsurer = caller.role === 'platform-admin' || quote.insurerOrganisationId === caller.organisationId;
+  const underwriter = underwriters.includes(caller.role) && ownInsurer && quote.status === 'referred';
+  const { pool, myShare } = poolPageData(quote, lang);
   return {
     title: `${translate('quoteNumber', lang)} ${quote.quoteNumber}`,
     langPath: `/quotes/${quote.id}`,
     quote: { ...quote, statusLabel: translate(`status_${quote.status}`, lang) },
-    result: buildResultView(quote.result, lang),
+    result: { ...buildResultView(quote.result, lang), ...(pool.length ? { pool } : {}) },
+    myShare,
     canBind: quoters.includes(caller.role) && (quote.status === 'quoted' || quote.status === 'approved') && !quote.expired,
     canDecide: underwriter,
     pickFields: underwriter ? buildPickFields(quote.result, () => true, values, errors, lang, true) : [],

@@ -6,13 +6,14 @@ import type { Logger } from 'pino';
 import type { ServiceEvents } from '../events.ts';
 import { createPagePipeline } from './page-pipeline.ts';
 import { mountPolicyPages, type WebDocuments } from './policy-pages.ts';
+import { mountPoolPages, type PoolDocuments } from './pool-pages.ts';
 import { mountProductPages } from './product-pages.ts';
 import { mountQuotingPages } from './quoting-pages.ts';
 import { mountReferralPages } from './referral-pages.ts';
 import { mountSessionPages } from './session-pages.ts';
 
 /** Creates the web pages' router; mount it before the API routes. */
-export function createWebRouter(options: { logger?: Logger; documents?: WebDocuments; events: ServiceEvents }): Router {
+export function createWebRouter(options: { logger?: Logger; documents?: WebDocuments & PoolDocuments; events: ServiceEvents }): Router {
   const { events } = options;
   const router = express.Router();
   router.use('/assets', express.static(new URL('./assets/', import.meta.url).pathname, { fallthrough: false, index: false, maxAge: '1h' }));
@@ -21,6 +22,7 @@ export function createWebRouter(options: { logger?: Logger; documents?: WebDocum
   mountQuotingPages(pipeline, events);
   mountReferralPages(pipeline, events);
   mountPolicyPages(pipeline, events, options.documents);
+  mountPoolPages(pipeline, options.documents);
   mountProductPages(pipeline);
   return router;
 }

@@ -156,7 +156,7 @@ describe('Co-insurance pools', function () {
     });
     expect(xlsx.status).to.equal(200);
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(xlsx.body as Buffer);
+    await book.xlsx.load(xlsx.body as never);
     const sheet = book.worksheets[0]!;
     expect(sheet.getRow(2).getCell(1).value).to.equal('Policy number');
     expect(sheet.getRow(sheet.rowCount).getCell(1).value).to.equal('Total');
