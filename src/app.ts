@@ -19,6 +19,8 @@ import { documentRoutes } from './documents/document-routes.ts';
 import { documentsUnavailable, type DocumentService } from './documents/document-service.ts';
 import { policyRoutes } from './policies/policy-routes.ts';
 import { policySchemas } from './policies/policy-schemas.ts';
+import { poolRoutes } from './pools/pool-routes.ts';
+import { poolSchemas } from './pools/pool-schemas.ts';
 import { portfolioRoutes } from './portfolio/portfolio-routes.ts';
 import { portfolioSchemas } from './portfolio/portfolio-schemas.ts';
 import { quoteRoutes } from './quotes/quote-routes.ts';
@@ -59,7 +61,7 @@ export interface AppDependencies {
  * routes only) what they store is announced to no one.
  */
 export function allRoutes(documents: DocumentService = documentsUnavailable, events: ServiceEvents = createEventHub(), subsidyDocuments?: SubsidyApplicationDocuments): RouteDefinition[] {
-  return [...authRoutes, ...clientRoutes, ...catalogueRoutes, ...tableRoutes, ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...subsidyRoutes(subsidyDocuments), ...portfolioRoutes(events), ...auditRoutes];
+  return [...authRoutes, ...clientRoutes, ...catalogueRoutes, ...tableRoutes, ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...subsidyRoutes(subsidyDocuments), ...poolRoutes(documents), ...portfolioRoutes(events), ...auditRoutes];
 }
 
 const apiExamples = JSON.parse(readFileSync(new URL('./http/api-examples.json', import.meta.url), 'utf8')) as Record<string, { request?: unknown; response?: unknown }>;
@@ -83,7 +85,7 @@ export function buildApiDocument(routes: readonly RouteDefinition[] = allRoutes(
 }
 
 export function registerAllSchemas(): void {
-  for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...subsidySchemas, ...portfolioSchemas, ...auditSchemas]) registerSchema(schema as Record<string, unknown>);
+  for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...subsidySchemas, ...poolSchemas, ...portfolioSchemas, ...auditSchemas]) registerSchema(schema as Record<string, unknown>);
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;

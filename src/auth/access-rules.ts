@@ -26,3 +26,6 @@ export const subsidyReaders: readonly Role[] = ['enterprise', 'broker', 'platfor
 
 /** Who records what became of a subsidy application. */
 export const subsidyRecorders: readonly Role[] = ['enterprise', 'broker'];
+
+/** Insurers' own staff: what their insurer carries in co-insurance pools (pool pages, statements). */
+export const poolMembers: readonly Role[] = ['insurer-admin', 'underwriter'];

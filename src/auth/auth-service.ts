@@ -198,6 +198,20 @@ export async function findInsurerByCode(code: string): Promise<OrganisationView 
   return doc ? toOrganisationView(doc) : null;
 }
 
+/** An insurer as pools and views name it. */
+export interface InsurerEntry {
+  id: string;
+  code: string;
+  name: string;
+  nameEn: string | undefined;
+}
+
+/** Every insurer by its code: id and names (pool members are named by code in product files). */
+export async function insurersByCode(): Promise<Map<string, InsurerEntry>> {
+  const insurers = await OrganisationModel.find({ kind: 'insurer' }, { code: 1, name: 1, nameEn: 1 }).lean();
+  return new Map(insurers.map((i) => [i.code, { id: String(i._id), code: i.code, name: i.name, nameEn: i.nameEn ?? undefined }]));
+}
+
 /** Every insurer's name by its code. */
 export async function insurerNamesByCode(): Promise<Map<string, string>> {
   const insurers = await OrganisationModel.find({ kind: 'insurer' }, { code: 1, name: 1 }).lean();

@@ -7,7 +7,7 @@ import type { Role } from './caller.ts';
 /** The insurer codes of the demo organisations; shipped product files name these. */
 export const DEMO_INSURER_CODE = 'KCIC';
 export const DEMO_OTHER_INSURER_CODE = 'HTIC';
-/** The third member of the shipped 首台（套） co-insurance pool. */
+/** The third member of the shipped co-insurance pools (a follower, with no products of its own). */
 export const DEMO_POOL_INSURER_CODE = 'ZXIC';
 
 export interface DemoKeys {
@@ -18,6 +18,7 @@ export interface DemoKeys {
   enterprise: string;
   otherInsurerAdmin: string;
   otherEnterprise: string;
+  poolInsurerAdmin: string;
 }
 
 // Demo enterprises carry unified social credit codes of the real shape (GB 32100: region code,
@@ -55,6 +56,7 @@ const keys: { name: keyof DemoKeys; organisation: keyof typeof organisations; ro
   { name: 'enterprise', organisation: 'enterprise', role: 'enterprise', userName: '陈财务' },
   { name: 'otherInsurerAdmin', organisation: 'otherInsurer', role: 'insurer-admin', userName: '赵产品' },
   { name: 'otherEnterprise', organisation: 'otherEnterprise', role: 'enterprise', userName: '刘财务' },
+  { name: 'poolInsurerAdmin', organisation: 'poolInsurer', role: 'insurer-admin', userName: '孙共保' },
 ];
 
 /**

@@ -1,7 +1,8 @@
 // Who sees which quote or policy (and the documents made from them): its broker firm, its
-// insurer's staff, its enterprise; platform admins see all. The one place this rule is written;
-// quotes, policies, documents and portfolio ask here.
-import { notFound } from '../http/app-error.ts';
+// insurer's staff, its enterprise, and for co-insured business the staff of every pool member
+// (followers read only: they never decide, bind or change it); platform admins see all. The one
+// place this rule is written; quotes, policies, documents, pools and portfolio ask here.
+import { forbidden, notFound } from '../http/app-error.ts';
 import type { Caller } from './caller.ts';
 
 /** The organisations a quote or policy belongs to. */
@@ -9,22 +10,51 @@ export interface Parties {
   brokerOrganisationId: string;
   insurerOrganisationId: string;
   enterpriseOrganisationId: string;
+  /** Organisation ids of the pool's members, lead included (co-insured business only). */
+  poolMemberIds?: readonly string[] | null;
 }
 
-/** The query fields that restrict a list of quotes or policies to what the caller may see. */
-export function visibilityFilter(caller: Caller): Record<string, string> {
+const isInsurerStaff = (caller: Caller) => caller.role === 'insurer-admin' || caller.role === 'underwriter';
+
+/**
+ * The query that restricts a list of quotes or policies to what the caller may see. Insurer staff
+ * see their own business and the pools they are members of: `poolMemberIds` is a flat array, so
+ * `{ poolMemberIds: id }` matches an element (FerretDB scans either way; see docs/database.md).
+ */
+export function visibilityFilter(caller: Caller): Record<string, unknown> {
   switch (caller.role) {
     case 'broker': return { brokerOrganisationId: caller.organisationId };
     case 'insurer-admin':
-    case 'underwriter': return { insurerOrganisationId: caller.organisationId };
+    case 'underwriter': return { $or: [{ insurerOrganisationId: caller.organisationId }, { poolMemberIds: { $in: [caller.organisationId] } }] };
     case 'enterprise': return { enterpriseOrganisationId: caller.organisationId };
     default: return {};
   }
 }
 
+/** The query for the co-insured business the caller's insurer carries a share of (as lead or follower). */
+export function poolBusinessFilter(caller: Caller): Record<string, unknown> {
+  return { poolMemberIds: { $in: [caller.organisationId] } };
+}
+
+/** Whether the caller's organisation is a member of the record's pool (lead or follower). */
+export function isPoolMember(caller: Caller, doc: Parties): boolean {
+  return isInsurerStaff(caller) && (doc.poolMemberIds ?? []).includes(caller.organisationId);
+}
+
+/** Whether the caller reads the record only as a follower of its pool (not its own insurer's business). */
+export function isPoolFollower(caller: Caller, doc: Parties): boolean {
+  return isPoolMember(caller, doc) && doc.insurerOrganisationId !== caller.organisationId;
+}
+
 /** Whether a stored quote or policy is visible to the caller (the same rule as visibilityFilter). */
 export function isVisibleTo(caller: Caller, doc: Parties): boolean {
-  return Object.entries(visibilityFilter(caller)).every(([field, value]) => doc[field as keyof Parties] === value);
+  switch (caller.role) {
+    case 'broker': return doc.brokerOrganisationId === caller.organisationId;
+    case 'insurer-admin':
+    case 'underwriter': return doc.insurerOrganisationId === caller.organisationId || isPoolMember(caller, doc);
+    case 'enterprise': return doc.enterpriseOrganisationId === caller.organisationId;
+    default: return true;
+  }
 }
 
 /**
@@ -34,4 +64,14 @@ export function isVisibleTo(caller: Caller, doc: Parties): boolean {
 export function visibleOrNotFound<T extends Parties>(caller: Caller, doc: T | null | undefined, what: string): T {
   if (!doc || !isVisibleTo(caller, doc)) throw notFound(what);
   return doc;
+}
+
+/**
+ * For changes only the record's own insurer may make (approve, decline): "not found" when the
+ * caller cannot see it, "forbidden" when it reads it as a pool follower.
+ */
+export function ownedByCallerInsurer<T extends Parties>(caller: Caller, doc: T, what: string): T {
+  if (caller.role === 'platform-admin' || doc.insurerOrganisationId === caller.organisationId) return doc;
+  if (isPoolFollower(caller, doc)) throw forbidden(`${what} is co-insured business your insurer follows; only the lead insurer decides it.`);
+  throw notFound(what);
 }

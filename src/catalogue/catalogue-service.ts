@@ -10,6 +10,7 @@ import { announceCatalogueChange, cachedCatalogueRead } from './catalogue-cache.
 import { ProductModel, ProductVersionModel, PublicationModel, SubsidyProgrammeModel } from './catalogue-model.ts';
 import { diffDefinitions, type DefinitionChange } from './definition-diff.ts';
 import { findTimelineClash, versionInForce } from './version-timeline.ts';
+import { checkPoolMembers, poolMemberIdsOf } from './pool-members.ts';
 
 type Actor = Caller | typeof systemActor;
 export type VersionStatus = 'draft' | 'published' | 'retired' | 'withdrawn';
@@ -307,6 +308,7 @@ export async function publishVersion(caller: Actor, code: string, version: strin
   let doc = await loadVersion(caller, code, version);
   if (doc.status !== 'draft') throw conflict(`Version ${version} of ${code} is already ${doc.status}.`);
   const definition = doc.definition as ProductDefinition;
+  await checkPoolMembers(definition);
   const outcome = testDefinition(definition, await subsidyProgrammesFor(definition.line));
   if (outcome.compileErrors.length) throw invalidInput(`Version ${version} of ${code} does not compile.`, outcome.compileErrors);
   const failing = outcome.vectors.filter((v) => !v.passed);
@@ -430,12 +432,15 @@ export interface RatableVersion {
   productCode: string;
   version: string;
   insurerOrganisationId: string;
+  /** Organisation ids of the co-insurance pool's members (empty without a pool). */
+  poolMemberIds: string[];
   definition: ProductDefinition;
   compiled: CompiledProduct;
 }
 
-function toRatable(doc: VersionDoc): RatableVersion {
-  return { productCode: doc.productCode, version: doc.version, insurerOrganisationId: doc.insurerOrganisationId, definition: doc.definition as ProductDefinition, compiled: compiledFor(doc) };
+async function toRatable(doc: VersionDoc): Promise<RatableVersion> {
+  const definition = doc.definition as ProductDefinition;
+  return { productCode: doc.productCode, version: doc.version, insurerOrganisationId: doc.insurerOrganisationId, poolMemberIds: await poolMemberIdsOf(definition), definition, compiled: compiledFor(doc) };
 }
 
 /** The published version of a product in force on a date (YYYY-MM-DD), or 404/409 naming why. */
@@ -463,7 +468,7 @@ export async function findPinnedVersion(code: string, version: string): Promise<
 /** Any version (drafts included) of a product the caller's insurer owns; for impact analysis. */
 export async function findOwnVersion(caller: Actor, code: string, version: string): Promise<RatableVersion & { status: VersionStatus }> {
   const doc = await loadVersion(caller, code, version);
-  return { ...toRatable(doc), status: doc.status as VersionStatus };
+  return { ...(await toRatable(doc)), status: doc.status as VersionStatus };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { insurerStaff } from '../auth/access-rules.ts';
 import { versionParams } from '../catalogue/catalogue-schemas.ts';
+import { contentDisposition } from '../http/content-disposition.ts';
 import { defineRoute, RawReply, type RouteDefinition } from '../http/route.ts';
 import type { DocumentService, PdfFile } from './document-service.ts';
 import { documentIdParams, documentQuerySchema, pdfHeaders } from './document-schemas.ts';
@@ -7,11 +8,7 @@ import { documentIdParams, documentQuerySchema, pdfHeaders } from './document-sc
 const tags = ['Documents'];
 const pdfResponseHeaders = { ETag: '', 'Content-Disposition': 'attachment, with the document number as the file name (RFC 5987 UTF-8 name beside an ASCII one).', 'Cache-Control': 'private, no-cache.' };
 
-/** Content-Disposition with an ASCII fallback and the RFC 5987 UTF-8 name (Chinese file names). */
-export function contentDisposition(fileName: string, fallback: string): string {
-  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
-}
+export { contentDisposition } from '../http/content-disposition.ts';
 
 function reply(file: PdfFile): RawReply {
   const headers = { ETag: file.etag, 'Cache-Control': 'private, no-cache', Vary: 'Authorization' };

@@ -27,6 +27,11 @@ export interface DocumentService {
   storePolicySchedules(policyId: string): Promise<void>;
   /** The filing document (费率表) of a product version the caller's insurer owns (404 otherwise). */
   filingPdf(caller: Caller, code: string, version: string): Promise<PdfFile>;
+  /**
+   * Renders another capability's HTML (from its own template) on the same renderer, with the same
+   * deadline and error answer (503 on a render failure); `metadataDate` fixes the PDF's dates.
+   */
+  renderHtmlPdf(html: string, title: string, metadataDate: Date): Promise<Buffer>;
   /** Stops storing schedules of issued policies (the renderer is closed by its owner). */
   close(): void;
 }
@@ -52,6 +57,7 @@ export function createDocumentService(options: DocumentServiceOptions): Document
     quotePdf: createQuotePdfs(printer, templates, options.quoteCacheEntries ?? 256),
     policyPdf: schedules.policyPdf,
     filingPdf: (caller, code, version) => renderFilingPdf(caller, code, version, filingTemplate, printer.print),
+    renderHtmlPdf: printer.print,
     storePolicySchedules: (policyId) => (closed ? Promise.resolve() : schedules.storeAll(policyId)),
     close() {
       closed = true;
@@ -64,6 +70,7 @@ export const documentsUnavailable: DocumentService = {
   quotePdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   policyPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   filingPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
+  renderHtmlPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   storePolicySchedules: () => Promise.resolve(),
   close: () => undefined,
 };

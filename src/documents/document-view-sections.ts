@@ -1,6 +1,7 @@
 // The sections of a document view, each built from the source in the document's language with
 // its labels `t`. Pure; buildDocumentView (document-view.ts) puts them together.
 import { Decimal } from 'decimal.js';
+import { coverageLimitsFen, splitByShares } from '../rating/index.ts';
 import type { LocalText, ProductDefinition, RatingResult, SubsidyCap } from '../rating/index.ts';
 import { cap1, fill, formatDecimal, formatYuan, moneyInputToFen, pick } from './document-format.ts';
 import type { DocumentLabels, DocumentLang, DocumentSource, DocumentView, OrganisationFacts } from './document-view.ts';
@@ -186,13 +187,17 @@ function capText(cap: SubsidyCap, t: DocumentLabels): string {
 
 /** Each insurer's share of a co-insured policy; undefined when there is no pool. */
 export function coInsuranceOf(source: DocumentSource, lang: DocumentLang, t: DocumentLabels): DocumentView['coInsurance'] {
-  const shares = source.result.coInsurance?.map((share) => ({
+  // Each member's share of liability: every distinct aggregate limit × its share, split to the fen.
+  const aggregates = [...new Set(coverageLimitsFen(source.definition, source.inputs).filter((l) => l.kind === 'aggregate').map((l) => l.amountFen))];
+  const liabilityParts = aggregates.map((amountFen) => splitByShares(source.result.coInsurance ?? [], amountFen));
+  const shares = source.result.coInsurance?.map((share, i) => ({
     insurer: orgName(source.insurers[share.insurer], share.insurer, lang).name,
     role: share.role === 'lead' ? t.lead! : t.follower!,
     share: `${share.sharePercent}%`,
     gross: formatYuan(share.grossPremiumFen),
     net: formatYuan(share.netPremiumFen),
     vat: formatYuan(share.vatFen),
+    liability: liabilityParts.map((parts) => formatYuan(parts[i]!)).join(' / '),
   }));
   return shares && shares.length > 0 ? shares : undefined;
 }

@@ -111,7 +111,8 @@ export interface DocumentView {
   };
   enterprisePays: string;
   netCost: string;
-  coInsurance: { insurer: string; role: string; share: string; gross: string; net: string; vat: string }[] | undefined;
+  /** Each member's share of premium and of liability (every distinct aggregate limit × share). */
+  coInsurance: { insurer: string; role: string; share: string; gross: string; net: string; vat: string; liability: string }[] | undefined;
   worksheet: { label: string; inputs: string; matched: string; range: string; value: string; picked: boolean; running: string }[];
   signatureDate: string;
   footerNote: string;

@@ -32,6 +32,7 @@ interface PolicyParties {
   brokerOrganisationId: string;
   insurerOrganisationId: string;
   enterpriseOrganisationId: string;
+  poolMemberIds?: readonly string[] | null;
 }
 
 type StoredSchedule = { fileName: string; sha256: string; bytes: Buffer };
@@ -49,7 +50,7 @@ export function createPolicySchedules(printer: DocumentPrinter, templates: Docum
     let parties = partiesById.get(policyId);
     if (!parties) {
       const policy = await loadVisiblePolicy(caller, policyId); // 404 for others
-      parties = { policyNumber: policy.policyNumber, brokerOrganisationId: policy.brokerOrganisationId, insurerOrganisationId: policy.insurerOrganisationId, enterpriseOrganisationId: policy.enterpriseOrganisationId };
+      parties = { policyNumber: policy.policyNumber, brokerOrganisationId: policy.brokerOrganisationId, insurerOrganisationId: policy.insurerOrganisationId, enterpriseOrganisationId: policy.enterpriseOrganisationId, poolMemberIds: policy.poolMemberIds ?? null };
       remember(partiesById, policyId, parties, 10_000);
     } else if (!isVisibleTo(caller, parties)) {
       throw notFound('The policy'); // visibility first, the same rule and answer as loadVisiblePolicy

@@ -416,6 +416,20 @@ export const messages = {
   largestMovers: { zh: '保费变化最大的单据', en: 'Largest movers' },
   noDecisionFlips: { zh: '没有核保结论改变的单据。', en: 'No decision changes.' },
   notRated: { zh: '新版本无法计算的单据', en: 'Documents the new version cannot rate' },
+  // Co-insurance pools (#17)
+  pools: { zh: '共保体', en: 'Pools' },
+  poolsTitle: { zh: '共保业务（本公司份额）', en: 'Pool business (our share)' },
+  myShare: { zh: '本公司份额', en: 'Our share' },
+  myShareNote: { zh: '本公司为该共保体{role}，份额 {share}%；只读，核保与出单由首席承保人办理。', en: 'Our insurer is {role} of this pool with {share}%; read-only: the lead insurer underwrites and issues.' },
+  myGross: { zh: '本方保费（含税）', en: 'Our gross premium' },
+  myNet: { zh: '本方不含税保费', en: 'Our net premium' },
+  myVat: { zh: '本方增值税', en: 'Our VAT' },
+  myLiability: { zh: '本方承担限额', en: 'Our share of the limits' },
+  statementPeriod: { zh: '结算期间（签单日期）', en: 'Statement period (issue dates)' },
+  show: { zh: '查询', en: 'Show' },
+  downloadStatement: { zh: '下载共保结算清单', en: 'Download the pool statement' },
+  totals: { zh: '合计', en: 'Totals' },
+  members: { zh: '共保成员', en: 'Members' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type MessageKey = keyof typeof messages;

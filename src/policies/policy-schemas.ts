@@ -1,5 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { pageSchema, schemaId } from '../http/common-schemas.ts';
+import { poolViewProperties } from '../pools/pool-schemas.ts';
 import { ratingResultSchema, type RatingResultViewOptions } from '../quotes/quote-schemas.ts';
 
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
@@ -31,7 +32,7 @@ export const policySchema = {
     expectedSubsidyFen: fen('Expected subsidies'),
     expectedNetCostFen: fen('Enterprise net cost after subsidies'),
     subsidies: { type: 'array', description: 'Expected subsidy per programme.', items: { type: 'object', required: ['programme', 'amountFen'], additionalProperties: false, properties: { programme: { type: 'string', description: 'Programme.' }, amountFen: fen('Amount') } } },
-    poolShares: { type: 'array', description: 'Co-insurance shares.', items: { type: 'object', required: ['insurer', 'role', 'sharePercent', 'grossPremiumFen', 'netPremiumFen', 'vatFen'], additionalProperties: false, properties: { insurer: { type: 'string', description: 'Insurer.' }, role: { type: 'string', description: 'lead or follower.' }, sharePercent: { type: 'string', description: 'Share.' }, grossPremiumFen: fen('Gross'), netPremiumFen: fen('Net'), vatFen: fen('VAT') } } },
+    ...poolViewProperties,
     result: ratingResultSchema,
   },
 } as const;

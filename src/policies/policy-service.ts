@@ -2,14 +2,15 @@ import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
-import { chinaDate } from '../rating/calendar.ts';
+import { addDays, chinaDate } from '../rating/calendar.ts';
 import { conflict, notFound } from '../http/app-error.ts';
-import { visibilityFilter, visibleOrNotFound } from '../auth/visibility.ts';
+import { poolBusinessFilter, visibilityFilter, visibleOrNotFound } from '../auth/visibility.ts';
 import { recordPolicySubsidies } from './subsidy-ledger.ts';
 import { loadVisibleQuote, markBound, randomCode, type StoredQuoteEvent } from '../quotes/quote-service.ts';
 import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { fromJsonText } from '../db/json-text.ts';
+import { poolViewFields, type PoolRecord } from '../pools/pool-shares.ts';
 import { PolicyModel, type PolicyDoc } from './policy-model.ts';
 import type { PolicyList, PolicyView } from './policy-schemas.ts';
 
@@ -37,7 +38,7 @@ export function toPolicyView(doc: PolicyDoc): PolicyView {
     expectedSubsidyFen: doc.expectedSubsidyFen,
     expectedNetCostFen: doc.expectedNetCostFen,
     subsidies: (doc.subsidies ?? []).map((s) => ({ programme: s.programme!, amountFen: s.amountFen! })),
-    ...(doc.poolShares ? { poolShares: doc.poolShares.map((p) => ({ insurer: p.insurer!, role: p.role!, sharePercent: p.sharePercent!, grossPremiumFen: p.grossPremiumFen!, netPremiumFen: p.netPremiumFen!, vatFen: p.vatFen! })) } : {}),
+    ...(doc.poolShares ? { poolShares: doc.poolShares.map((p) => ({ insurer: p.insurer!, role: p.role as 'lead' | 'follower', sharePercent: p.sharePercent!, grossPremiumFen: p.grossPremiumFen!, netPremiumFen: p.netPremiumFen!, vatFen: p.vatFen! })) } : {}),
     result: doc.result as RatingResult,
   };
 }
@@ -113,7 +114,7 @@ export async function bindQuote(events: PolicyEvents, caller: Caller, quoteId: s
   await recordAudit(caller, { action: 'policy.issue', entityType: 'policy', entityId: String(policy._id), organisationId: quote.insurerOrganisationId, summary: `Bound quote ${quote.quoteNumber} as policy ${policy.policyNumber}, gross ${policy.grossPremiumFen} fen.` }, now);
   const view = toPolicyView(policy);
   await events.policyIssued(view);
-  return { policy: view, replayed: false };
+  return { policy: await withPoolShares(caller, policy), replayed: false };
 }
 
 type BindableQuote = Awaited<ReturnType<typeof loadVisibleQuote>>;
@@ -134,6 +135,7 @@ function policyFields(caller: Caller, quote: BindableQuote, result: RatingResult
     productVersion: quote.productVersion,
     line: quote.line,
     insurerOrganisationId: quote.insurerOrganisationId,
+    ...(quote.poolMemberIds?.length ? { poolMemberIds: [...quote.poolMemberIds] } : {}),
     brokerOrganisationId: quote.brokerOrganisationId,
     enterpriseOrganisationId: quote.enterpriseOrganisationId,
     enterpriseName: quote.enterpriseName,
@@ -165,7 +167,12 @@ export async function loadVisiblePolicy(caller: Caller, id: string): Promise<Pol
 }
 
 export async function getPolicy(caller: Caller, id: string): Promise<PolicyView> {
-  return toPolicyView(await loadVisiblePolicy(caller, id));
+  return withPoolShares(caller, await loadVisiblePolicy(caller, id));
+}
+
+/** A policy's view with its insurer's name and, when co-insured, every member's share (named, with liability) and the caller's own. */
+export async function withPoolShares(caller: Caller, doc: PolicyDoc): Promise<PolicyView> {
+  return { ...toPolicyView(doc), ...(await poolViewFields(caller, doc as unknown as PoolRecord)) };
 }
 
 export async function listPolicies(caller: Caller, filter: { productCode?: string; enterpriseId?: string; limit: number; offset: number }): Promise<PolicyList> {
@@ -176,7 +183,17 @@ export async function listPolicies(caller: Caller, filter: { productCode?: strin
     PolicyModel.find(query).sort({ issuedAt: -1, _id: -1 }).skip(filter.offset).limit(filter.limit),
     PolicyModel.countDocuments(query),
   ]);
-  return { items: docs.map(toPolicyView), total, limit: filter.limit, offset: filter.offset };
+  return { items: await Promise.all(docs.map((d) => withPoolShares(caller, d))), total, limit: filter.limit, offset: filter.offset };
+}
+
+/**
+ * The co-insured policies the caller's insurer carries a share of (lead or follower), issued on a
+ * China date from `from` to `to` inclusive, oldest first: what a pool statement lists.
+ */
+export async function listPoolPolicies(caller: Caller, period: { from: string; to: string }): Promise<PolicyView[]> {
+  const query = { ...poolBusinessFilter(caller), issuedAt: { $gte: new Date(`${period.from}T00:00:00+08:00`), $lt: new Date(`${addDays(period.to, 1)}T00:00:00+08:00`) } };
+  const docs = await PolicyModel.find(query).sort({ issuedAt: 1, _id: 1 });
+  return docs.map(toPolicyView);
 }
 
 // ---------------------------------------------------------------------------------------------

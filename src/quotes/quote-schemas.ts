@@ -1,4 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
+import { poolViewProperties } from '../pools/pool-schemas.ts';
 import { localTextSchema, pageSchema, schemaId } from '../http/common-schemas.ts';
 import type { RatingResult } from '../rating/index.ts';
 import { pickableStepsSchema } from '../catalogue/catalogue-schemas.ts';
@@ -159,6 +160,7 @@ const quoteProperties = {
   underwriting: { type: 'object', required: ['action', 'by', 'at'], additionalProperties: false, description: 'The underwriter\'s decision.', properties: { action: { type: 'string', description: 'approve or decline.' }, by: { type: 'string', description: 'Who.' }, at: { type: 'string', description: 'When.' }, reason: { type: 'string', description: 'Reason or note.' } } },
   policyId: { type: 'string', description: 'The policy it became.' },
   createdAt: { type: 'string', description: 'Created.' },
+  ...poolViewProperties,
 } as const;
 
 export const quoteSchema = {

@@ -14,6 +14,7 @@ import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { createInsertBatcher } from '../db/insert-batcher.ts';
 import { observeInsertBatch } from '../http/metrics.ts';
 import { fromJsonText } from '../db/json-text.ts';
+import { poolViewFields, type PoolRecord } from '../pools/pool-shares.ts';
 import { QuoteModel, type QuoteDoc } from './quote-model.ts';
 import type { QuoteList, QuoteView } from './quote-schemas.ts';
 import { addDays } from '../rating/calendar.ts';
@@ -137,6 +138,7 @@ export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: P
     productVersion: prepared.version.version,
     line: prepared.version.definition.line,
     insurerOrganisationId: prepared.version.insurerOrganisationId,
+    ...(prepared.version.poolMemberIds.length ? { poolMemberIds: prepared.version.poolMemberIds } : {}),
     brokerOrganisationId: caller.organisationId,
     enterpriseOrganisationId: enterprise.id,
     enterpriseName: enterprise.name,
@@ -232,11 +234,16 @@ export async function listQuotes(caller: Caller, filter: QuoteFilter, now: Date 
     QuoteModel.find(query).sort({ createdAt: -1, _id: -1 }).skip(filter.offset).limit(filter.limit),
     QuoteModel.countDocuments(query),
   ]);
-  return { items: docs.map((d) => toQuoteView(d, now)), total, limit: filter.limit, offset: filter.offset };
+  return { items: await Promise.all(docs.map((d) => withPoolShares(caller, d, now))), total, limit: filter.limit, offset: filter.offset };
 }
 
 export async function getQuote(caller: Caller, id: string, now: Date = new Date()): Promise<QuoteView> {
-  return toQuoteView(await loadVisibleQuote(caller, id), now);
+  return withPoolShares(caller, await loadVisibleQuote(caller, id), now);
+}
+
+/** A quote's view with its insurer's name and, when co-insured, every member's share and the caller's own. */
+async function withPoolShares(caller: Caller, doc: QuoteDoc, now: Date): Promise<QuoteView> {
+  return { ...toQuoteView(doc, now), ...(await poolViewFields(caller, doc as unknown as PoolRecord)) };
 }
 
 /** Every fen amount of a result, by path, for comparing a stored result with a re-rating. */

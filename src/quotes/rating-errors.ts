@@ -1,8 +1,12 @@
 import { AppError } from '../http/app-error.ts';
 import { ProductCompileError, RatingInputError } from '../rating/index.ts';
 
-/** `/inputs/patents/0/type` → `body.inputs.patents[0].type` */
+/**
+ * `/inputs/patents/0/type` → `body.inputs.patents[0].type`. The rating context's period is built
+ * from the request's dates, so its errors are reported on the field the caller sent: `endDate`.
+ */
 export function pointerToBodyPath(pointer: string, root = 'body'): string {
+  if (pointer === '/context/period' || pointer.startsWith('/context/period/')) return `${root}.endDate`;
   return root + pointer.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('');
 }
 

@@ -3,7 +3,8 @@
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
-import { conflict, notFound } from '../http/app-error.ts';
+import { ownedByCallerInsurer } from '../auth/visibility.ts';
+import { conflict } from '../http/app-error.ts';
 import { evaluateQuote, type QuoteContext, type RatingResult } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { QuoteModel, UnderwritingDecisionModel, type QuoteDoc } from './quote-model.ts';
@@ -12,8 +13,7 @@ import type { ApproveQuote } from './quote-schemas.ts';
 import { withRatingErrors } from './rating-errors.ts';
 
 async function loadReferredForUnderwriter(caller: Caller, id: string): Promise<QuoteDoc> {
-  const doc = await loadVisibleQuote(caller, id);
-  if (caller.role !== 'platform-admin' && doc.insurerOrganisationId !== caller.organisationId) throw notFound('The quote');
+  const doc = ownedByCallerInsurer(caller, await loadVisibleQuote(caller, id), 'The quote');
   if (doc.status !== 'referred') throw conflict(`Quote ${doc.quoteNumber} is ${doc.status}; only a referred quote awaits an underwriting decision.`);
   return doc;
 }

@@ -11,6 +11,8 @@ export { computeSubsidies, checkSubsidyProgramme, subsidyFactsAsked } from './su
 export type { SubsidyFactsAsked } from './subsidies.ts';
 export type { SubsidyArguments } from './subsidies.ts';
 export { splitCoInsurance } from './co-insurance.ts';
+export { coverageLimitsFen, splitByShares } from './pool-liability.ts';
+export type { CoverageLimit } from './pool-liability.ts';
 export { splitVat, formatFen } from './money.ts';
 export { measurePeriod } from './period.ts';
 export { ProductCompileError, RatingInputError } from './errors.ts';

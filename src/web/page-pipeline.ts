@@ -3,7 +3,7 @@
 // each page handler starts from a signed-in caller whose role the shared access rules allow.
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
-import { insurerStaff, subsidyRecorders } from '../auth/access-rules.ts';
+import { insurerStaff, poolMembers, subsidyRecorders } from '../auth/access-rules.ts';
 import type { Caller, Role } from '../auth/caller.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
 import { multipartBody } from './multipart-form.ts';
@@ -99,6 +99,7 @@ function navFor(caller: Caller | undefined, lang: Lang) {
   if (insurerStaff.includes(role)) items.push({ href: '/referrals', key: 'referrals' }, { href: '/products', key: 'products' });
   items.push({ href: '/quotes', key: role === 'enterprise' ? 'myQuotes' : 'quotes' });
   items.push({ href: '/policies', key: role === 'enterprise' ? 'myPolicies' : 'policies' });
+  if (poolMembers.includes(role)) items.push({ href: '/pools', key: 'pools' });
   const nav = items.map((i) => ({ href: i.href, label: translate(i.key, lang) }));
   if (subsidyRecorders.includes(role)) nav.push({ href: '/subsidies', label: subsidyText('yearNav', lang) });
   return nav;

@@ -14,6 +14,7 @@ import { buildResultView } from './result-view.ts';
 import { subsidyPanel } from './subsidy-pages.ts';
 import { formatChinaTime } from '../i18n/format.ts';
 import { formatYuan } from './web-forms.ts';
+import { poolPageData } from './pool-pages.ts';
 import { translate, type Lang } from './web-messages.ts';
 
 interface PdfFile {
@@ -48,12 +49,14 @@ export function mountPolicyPages({ page }: PagePipeline, events: ServiceEvents, 
   page('get', '/policies/:id', 'signed-in', async ({ req, lang, caller, render }) => {
     const policy = await getPolicy(caller, checkId(req.params.id));
     const [names, quote, subsidy] = await Promise.all([loadPageNames(policy, lang), getQuote(caller, policy.quoteId), subsidyPanel(caller, policy.id, lang)]);
+    const { pool, myShare } = poolPageData(policy, lang);
     render('policy', {
       title: `${translate('policyNumber', lang)} ${policy.policyNumber}`,
       policy: { ...policy, issuedAt: formatChinaTime(policy.issuedAt, lang), productName: lang === 'en' ? names.productName.en : names.productName.zh },
       state: stateView(quote, names, lang, policy),
       cover: coverView(quote, names, lang),
-      result: buildResultView(policy.result, lang, { fields: names.fields, insurers: names.insurers, offer: true }),
+      result: { ...buildResultView(policy.result, lang, { fields: names.fields, insurers: names.insurers, offer: true }), ...(pool.length ? { pool } : {}) },
+      myShare,
       subsidy,
     });
   });

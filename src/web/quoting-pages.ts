@@ -18,6 +18,7 @@ import { checkCode, checkId, isId, type PagePipeline, type PageRequest } from '.
 import { buildResultView } from './result-view.ts';
 import { subsidyFactsView } from './subsidy-form.ts';
 import { buildFieldViews, buildPickFields, errorsByField, formatYuan, parseQuoteForm, type FormErrors, type FormValues, type ProductField } from './web-forms.ts';
+import { poolPageData } from './pool-pages.ts';
 import { translate, type Lang } from './web-messages.ts';
 
 /** Mounts the catalogue, the quote form (calculate, save, live preview), `/quotes` and `/quotes/{id}`. */
@@ -169,8 +170,11 @@ export function quoteRows(quotes: QuoteView[], lang: Lang, products: ReadonlyMap
 
 /** The quote page's data; underwriters deciding a referral get the coefficient inputs and their errors. */
 export function quotePageData(quote: QuoteView, names: PageNames, caller: Caller, lang: Lang, values: FormValues = {}, errors: FormErrors = {}) {
-  const underwriter = underwriters.includes(caller.role) && quote.status === 'referred';
+  // A pool follower reads the quote but never decides it: only the lead insurer's underwriters do.
+  const ownInsurer = caller.role === 'platform-admin' || quote.insurerOrganisationId === caller.organisationId;
+  const underwriter = underwriters.includes(caller.role) && ownInsurer && quote.status === 'referred';
   const declined = quote.status === 'declined';
+  const { pool, myShare } = poolPageData(quote, lang);
   return {
     title: `${translate('quoteNumber', lang)} ${quote.quoteNumber}`,
     langPath: `/quotes/${quote.id}`,
@@ -178,7 +182,8 @@ export function quotePageData(quote: QuoteView, names: PageNames, caller: Caller
     state: stateView(quote, names, lang),
     cover: coverView(quote, names, lang),
     ruleFigures: quote.status === 'referred' || underwriter ? ruleFiguresView(quote.result, quote.inputs, names, lang) : [],
-    result: buildResultView(quote.result, lang, { fields: names.fields, insurers: names.insurers, offer: !declined }),
+    result: { ...buildResultView(quote.result, lang, { fields: names.fields, insurers: names.insurers, offer: !declined }), ...(pool.length ? { pool } : {}) },
+    myShare,
     offer: !declined,
     canBind: quoters.includes(caller.role) && (quote.status === 'quoted' || quote.status === 'approved') && !quote.expired,
     canDecide: underwriter,

@@ -8,6 +8,7 @@ import { AppError } from '../http/app-error.ts';
 import { createPagePipeline, errorPageData, readCookie, resolveLang, sendPage, SESSION_COOKIE } from './page-pipeline.ts';
 import { loadWebSession } from './web-session-service.ts';
 import { mountPolicyPages, type WebDocuments } from './policy-pages.ts';
+import { mountPoolPages, type PoolDocuments } from './pool-pages.ts';
 import { mountProductPages } from './product-pages.ts';
 import { mountRateTablePages } from './rate-table-pages.ts';
 import { mountQuotingPages } from './quoting-pages.ts';
@@ -17,7 +18,7 @@ import type { SubsidyApplicationDocuments } from '../subsidies/subsidy-applicati
 import { mountSubsidyPages } from './subsidy-pages.ts';
 
 /** Creates the web pages' router; mount it before the API routes. */
-export function createWebRouter(options: { logger?: Logger; documents?: WebDocuments; events: ServiceEvents; subsidyDocuments?: SubsidyApplicationDocuments }): Router {
+export function createWebRouter(options: { logger?: Logger; documents?: WebDocuments & PoolDocuments; events: ServiceEvents; subsidyDocuments?: SubsidyApplicationDocuments }): Router {
   const { events } = options;
   const router = express.Router();
   router.use('/assets', express.static(new URL('./assets/', import.meta.url).pathname, { fallthrough: false, index: false, maxAge: '1h' }));
@@ -26,6 +27,7 @@ export function createWebRouter(options: { logger?: Logger; documents?: WebDocum
   mountQuotingPages(pipeline, events);
   mountReferralPages(pipeline, events);
   mountPolicyPages(pipeline, events, options.documents);
+  mountPoolPages(pipeline, options.documents);
   mountProductPages(pipeline);
   mountRateTablePages(pipeline);
   mountSubsidyPages(pipeline, options.subsidyDocuments);

@@ -9,7 +9,7 @@ import { useTestApp } from '../support/test-app.ts';
 describe('Demo seed', () => {
   const t = useTestApp();
 
-  it('creates three insurers (the 首台（套） pool), a broker firm, two enterprises and the platform', async () => {
+  it('creates three insurers (every member of the shipped pools), a broker firm, two enterprises and the platform', async () => {
     const organisations = await OrganisationModel.find({}).sort({ code: 1 }).lean();
     expect(organisations.map((o) => `${o.kind}:${o.code}`)).to.deep.equal([
       'insurer:HTIC', 'enterprise:HZZZ', 'enterprise:JNXC', 'insurer:KCIC', 'broker:MXB', 'platform:PLATFORM', 'insurer:ZXIC',
@@ -20,10 +20,10 @@ describe('Demo seed', () => {
     const file = path.join(t.dataDir, 'demo-keys.json');
     expect((await stat(file)).mode & 0o777).to.equal(0o600);
     const keys = JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
-    expect(Object.keys(keys)).to.have.members(['platformAdmin', 'insurerAdmin', 'underwriter', 'broker', 'enterprise', 'otherInsurerAdmin', 'otherEnterprise']);
+    expect(Object.keys(keys)).to.have.members(['platformAdmin', 'insurerAdmin', 'underwriter', 'broker', 'enterprise', 'otherInsurerAdmin', 'otherEnterprise', 'poolInsurerAdmin']);
     const expected: Record<string, [string, string]> = {
       platformAdmin: ['platform-admin', 'PLATFORM'], insurerAdmin: ['insurer-admin', 'KCIC'], underwriter: ['underwriter', 'KCIC'], broker: ['broker', 'MXB'],
-      enterprise: ['enterprise', 'HZZZ'], otherInsurerAdmin: ['insurer-admin', 'HTIC'], otherEnterprise: ['enterprise', 'JNXC'],
+      enterprise: ['enterprise', 'HZZZ'], otherInsurerAdmin: ['insurer-admin', 'HTIC'], otherEnterprise: ['enterprise', 'JNXC'], poolInsurerAdmin: ['insurer-admin', 'ZXIC'],
     };
     for (const [name, key] of Object.entries(keys)) {
       const caller = await resolveApiKey(key);

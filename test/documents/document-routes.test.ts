@@ -44,6 +44,16 @@ describe('documents: quote and policy PDFs', function () {
   const getPdf = (path: string, key: keyof typeof t.keys = 'broker', headers: Record<string, string> = {}): Promise<Response> =>
     t.http.get(path).set(as(key)).set(headers).buffer(true).parse(binary as never) as unknown as Promise<Response>;
 
+  // An insurer outside the shipped pools (KCIC lead; HTIC and ZXIC follow, and see the pool's documents).
+  let outsiderKey: string | undefined;
+  async function outsiderPdf(path: string): Promise<Response> {
+    if (!outsiderKey) {
+      const org = await t.http.post('/v1/organisations').set(as('platformAdmin')).send({ code: 'OUTSIDER', kind: 'insurer', name: '局外保险（测试）' });
+      outsiderKey = (await t.http.post(`/v1/organisations/${org.body.id}/api-keys`).set(as('platformAdmin')).send({ userName: '局外人', role: 'insurer-admin' })).body.apiKey as string;
+    }
+    return t.http.get(path).set(bearer(outsiderKey)).buffer(true).parse(binary as never) as unknown as Promise<Response>;
+  }
+
   before(async () => {
     await publishShippedProducts();
     quote = await createQuote();
@@ -111,7 +121,8 @@ describe('documents: quote and policy PDFs', function () {
 
     it('follows the quote visibility: 404 for another enterprise or insurer, 400 for an unknown language', async () => {
       expect((await getPdf(`/v1/quotes/${quote.id}/pdf`, 'otherEnterprise')).status).to.equal(404);
-      expect((await getPdf(`/v1/quotes/${quote.id}/pdf`, 'otherInsurerAdmin')).status).to.equal(404);
+      expect((await outsiderPdf(`/v1/quotes/${quote.id}/pdf`)).status).to.equal(404);
+      expect((await getPdf(`/v1/quotes/${quote.id}/pdf`, 'otherInsurerAdmin')).status).to.equal(200); // a pool follower
       expect((await getPdf('/v1/quotes/0123456789abcdef01234567/pdf')).status).to.equal(404);
       expect((await t.http.get(`/v1/quotes/${quote.id}/pdf?lang=fr`).set(as('broker'))).status).to.equal(400);
     });
@@ -203,7 +214,8 @@ describe('documents: quote and policy PDFs', function () {
     it('is 404 for another enterprise and another insurer, also once the policy has been downloaded', async () => {
       expect((await getPdf(`/v1/policies/${policy.id}/pdf`, 'enterprise')).status).to.equal(200); // remembered now
       expect((await getPdf(`/v1/policies/${policy.id}/pdf`, 'otherEnterprise')).status).to.equal(404);
-      expect((await getPdf(`/v1/policies/${policy.id}/pdf`, 'otherInsurerAdmin')).status).to.equal(404);
+      expect((await outsiderPdf(`/v1/policies/${policy.id}/pdf`)).status).to.equal(404);
+      expect((await getPdf(`/v1/policies/${policy.id}/pdf`, 'otherInsurerAdmin')).status).to.equal(200); // a pool follower
       expect((await getPdf(`/v1/policies/${policy.id}/pdf`, 'underwriter')).status).to.equal(200);
     });
   });

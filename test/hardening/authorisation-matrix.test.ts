@@ -32,6 +32,9 @@ interface Caller { name: string; role?: string; side: Side; key: () => string }
 interface Row { route: string; caller: string; expected: Expected; status: number; leak: boolean; pass: boolean }
 
 const FIRST_SET = 'FIRST-SET-EQUIPMENT';
+// Side A quotes on a KCIC product of its own (no pool): the shipped FIRST_SET pool has HTIC as a
+// follower, and followers see pool business (checked separately below).
+const SOLO = 'KCIC-SOLO';
 const OTHER_PRODUCT = 'HTIC-FIRST-SET';
 
 describe('Hardening: authorisation matrix (every route × every caller × a foreign resource)', function () {
@@ -39,9 +42,9 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
   const t = useTestApp();
   const rows: Row[] = [];
   let otherBrokerKey = '';
-  // Resources of each side: A = KCIC product, broker MXB, enterprise HZZZ; B = HTIC product, broker OTHERBRK, enterprise JNXC.
+  // Resources of each side: A = KCIC product (no pool), broker MXB, enterprise HZZZ; B = HTIC product, broker OTHERBRK, enterprise JNXC.
   const side: Record<Side, { quote: string; referred: string; quote2: string; policy: string; organisation: string; apiKey: string; product: string; platformKey?: string }> = {
-    A: { quote: '', referred: '', quote2: '', policy: '', organisation: '', apiKey: '', product: FIRST_SET },
+    A: { quote: '', referred: '', quote2: '', policy: '', organisation: '', apiKey: '', product: SOLO },
     B: { quote: '', referred: '', quote2: '', policy: '', organisation: '', apiKey: '', product: OTHER_PRODUCT },
   };
   const definition = JSON.parse(readFileSync('products/first-set-equipment.json', 'utf8')) as Record<string, unknown> & { testVectors: { inputs: Record<string, unknown>; picks?: unknown; expected: { decision: string } }[] };
@@ -57,8 +60,12 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
   before(async () => {
     await publishShippedProducts();
     const { keys, organisations } = t;
-    // Side B: a product of the other insurer, and a second broker firm.
-    const other = { ...structuredClone(definition), code: OTHER_PRODUCT, insurer: 'HTIC', coInsurance: { members: [{ insurer: 'HTIC', role: 'lead', sharePercent: '60' }, { insurer: 'KCIC', role: 'follower', sharePercent: '40' }] } };
+    const solo: Record<string, unknown> = { ...structuredClone(definition), code: SOLO };
+    delete solo.coInsurance;
+    await ok(await t.http.post('/v1/products').set(bearer(keys.insurerAdmin)).send({ definition: solo }), 'KCIC solo product');
+    await ok(await t.http.post(`/v1/products/${SOLO}/versions/${String(definition.version)}/publish`).set(bearer(keys.insurerAdmin)), 'publish KCIC solo product');
+    // Side B: a product of the other insurer (in a pool without KCIC), and a second broker firm.
+    const other = { ...structuredClone(definition), code: OTHER_PRODUCT, insurer: 'HTIC', coInsurance: { members: [{ insurer: 'HTIC', role: 'lead', sharePercent: '60' }, { insurer: 'ZXIC', role: 'follower', sharePercent: '40' }] } };
     await ok(await t.http.post('/v1/products').set(bearer(keys.otherInsurerAdmin)).send({ definition: other }), 'HTIC product');
     await ok(await t.http.post(`/v1/products/${OTHER_PRODUCT}/versions/${String(definition.version)}/publish`).set(bearer(keys.otherInsurerAdmin)), 'publish HTIC product');
     const firm = await ok(await t.http.post('/v1/organisations').set(bearer(keys.platformAdmin)).send({ code: 'OTHERBRK', kind: 'broker', name: '另一家经纪公司' }), 'second broker');
@@ -77,7 +84,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
       side[s].policy = String((await ok(await t.http.post(`/v1/quotes/${bound}/bind`).set(bearer(key)), `bind ${s}`)).id);
       side[s].organisation = enterpriseId;
     };
-    await make('A', keys.broker, FIRST_SET, organisations.HZZZ!);
+    await make('A', keys.broker, SOLO, organisations.HZZZ!);
     await make('B', otherBrokerKey, OTHER_PRODUCT, organisations.JNXC!);
     side.A.apiKey = String((await ok(await t.http.post(`/v1/organisations/${organisations.KCIC!}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: 'A 一次性', role: 'underwriter' }), 'A key')).keyId);
     side.B.apiKey = String((await ok(await t.http.post(`/v1/organisations/${organisations.HTIC!}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: 'B 一次性', role: 'underwriter' }), 'B key')).keyId);
@@ -210,5 +217,33 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
       expect((await t.http.get(`/v1/quotes/${s.quote}`).set(bearer(key))).status).to.equal(200);
       expect((await t.http.get(`/v1/policies/${s.policy}`).set(bearer(key))).status).to.equal(200);
     }
+  });
+  it('lets a pool follower read the lead\'s pool quote and policy with its own share, and decide nothing', async () => {
+    const { keys, organisations } = t;
+    const body = (refer: boolean) => {
+      const b = { ...pricing(FIRST_SET), enterpriseId: organisations.HZZZ! };
+      if (refer) b.inputs.aggregateLimit = Number(b.inputs.contractAmount) / 2;
+      return b;
+    };
+    const quote = String((await ok(await t.http.post('/v1/quotes').set(bearer(keys.broker)).send(body(false)), 'pool quote')).id);
+    const referred = String((await ok(await t.http.post('/v1/quotes').set(bearer(keys.broker)).send(body(true)), 'referred pool quote')).id);
+    const policy = String((await ok(await t.http.post(`/v1/quotes/${quote}/bind`).set(bearer(keys.broker)), 'bind pool quote')).id);
+    const follower = bearer(keys.otherInsurerAdmin); // HTIC: 30% follower of FIRST_SET
+    for (const path of [`/v1/quotes/${quote}`, `/v1/quotes/${referred}`, `/v1/policies/${policy}`]) {
+      const res = await t.http.get(path).set(follower);
+      expect(res.status, path).to.equal(200);
+      expect(res.body.myShare, path).to.include({ insurer: 'HTIC', role: 'follower', sharePercent: '30' });
+    }
+    const listed = await t.http.get('/v1/policies?limit=100').set(follower);
+    expect(listed.body.items.map((p: { id: string }) => p.id)).to.include(policy).and.not.include(side.A.policy);
+    expect((await t.http.post(`/v1/quotes/${referred}/approve`).set(follower).send({})).status).to.equal(403);
+    expect((await t.http.post(`/v1/quotes/${referred}/decline`).set(follower).send({ reason: '跟随方' })).status).to.equal(403);
+    expect((await t.http.post(`/v1/quotes/${quote}/bind`).set(follower)).status).to.equal(403);
+    expect((await t.http.put(`/v1/products/${FIRST_SET}/versions/${String(definition.version)}`).set(follower).send({ definition })).status).to.equal(404);
+    // KCIC is not in HTIC's pool (HTIC 60%, ZXIC 40%): it never sees that business.
+    expect((await t.http.get(`/v1/policies/${side.B.policy}`).set(bearer(keys.insurerAdmin))).status).to.equal(404);
+    const zxic = await t.http.get(`/v1/policies/${side.B.policy}`).set(bearer(keys.poolInsurerAdmin));
+    expect(zxic.status).to.equal(200);
+    expect(zxic.body.myShare).to.include({ insurer: 'ZXIC', role: 'follower', sharePercent: '40' });
   });
 });

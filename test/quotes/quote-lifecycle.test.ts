@@ -87,7 +87,10 @@ describe('Quotes and policies', () => {
     const quote = await referredQuote();
     const queue = await t.http.get('/v1/quotes?status=referred').set(as('underwriter'));
     expect(queue.body.items.map((q: { id: string }) => q.id)).to.include(quote.id);
-    expect((await t.http.get('/v1/quotes?status=referred').set(as('otherInsurerAdmin'))).body.items).to.deep.equal([]);
+    // HTIC follows this product's pool: it reads the referral with its share, but cannot decide it.
+    const followed = (await t.http.get('/v1/quotes?status=referred').set(as('otherInsurerAdmin'))).body.items.find((q: { id: string }) => q.id === quote.id);
+    expect(followed.myShare).to.include({ insurer: 'HTIC', role: 'follower' });
+    expect((await t.http.post(`/v1/quotes/${quote.id}/approve`).set(as('otherInsurerAdmin')).send({})).status).to.equal(403);
     const blocked = await t.http.post(`/v1/quotes/${quote.id}/bind`).set(as('broker'));
     expect(blocked.status).to.equal(409);
     expect(blocked.body.error.message).to.contain('referred');
@@ -120,7 +123,7 @@ describe('Quotes and policies', () => {
 
   it('declines a referred quote with a reason; a declined quote cannot be bound', async () => {
     const quote = await referredQuote();
-    expect((await t.http.post(`/v1/quotes/${quote.id}/decline`).set(as('otherInsurerAdmin')).send({ reason: 'x' })).status).to.equal(404);
+    expect((await t.http.post(`/v1/quotes/${quote.id}/decline`).set(as('otherInsurerAdmin')).send({ reason: 'x' })).status).to.equal(403); // a pool follower
     expect((await t.http.post(`/v1/quotes/${quote.id}/decline`).set(as('broker')).send({ reason: 'x' })).status).to.equal(403);
     const empty = await t.http.post(`/v1/quotes/${quote.id}/decline`).set(as('underwriter')).send({});
     expect(empty.body.error.details[0]).to.deep.equal({ path: 'body.reason', message: 'is required (required)' });
@@ -228,7 +231,8 @@ describe('Quotes and policies', () => {
 
     const matrix: [keyof TestKeys, number][] = [
       ['broker', 200], ['enterprise', 200], ['insurerAdmin', 200], ['underwriter', 200], ['platformAdmin', 200],
-      ['otherEnterprise', 404], ['otherInsurerAdmin', 404],
+      // HTIC is a follower of this product's shipped pool (KCIC's own business stays hidden from it: see test/pools).
+      ['otherEnterprise', 404], ['otherInsurerAdmin', 200],
     ];
     type TestKeys = { broker: string; enterprise: string; insurerAdmin: string; underwriter: string; platformAdmin: string; otherEnterprise: string; otherInsurerAdmin: string };
 

@@ -95,6 +95,25 @@ describe('items and sections', () => {
     expect(r.grossPremiumFen).to.equal(7_128_000);
   });
 
+  it('prices each patent enforcement section on its own per-patent limit, the ratio on their sum', () => {
+    const p = loadProduct('ip-patent-enforcement');
+    const v = loadDefinition('ip-patent-enforcement').testVectors[0]!.inputs as Record<string, unknown>;
+    const r = evaluateQuote(p, { ...v, investigationLimitPerPatent: 30, legalLimitPerPatent: 80, aggregateLimit: 220 }, undefined, ctx);
+    // tariffs.md §4a: section premium = per-patent limit × section base rate × patents × coefficients.
+    // Ratio table: (30万 + 80万) × 2 patents ÷ 220万 = 1 → 1.0 (on one 30万 limit it would be 0.27: declined).
+    // Coefficients: electronic information 0.8–1.0 → 0.9; sales 1000万 in [0,1000] 0.7–0.9 → 0.8;
+    // basic patent management 0.9–1.1 → 1.0; deductible 10% → 1.0; 12 months → 100%. Product 0.72.
+    // Investigation: 300,000 元 × 4.9% = 14,700 元 × 0.72 = 10,584 元 per patent × 2 = 21,168.00 元.
+    // Legal:         800,000 元 × 5.0% = 40,000 元 × 0.72 = 28,800 元 per patent × 2 = 57,600.00 元.
+    // Gross 78,768.00 元.
+    expect(r.decision.outcome).to.equal('quoted');
+    expect(r.worksheet.find((l) => l.step === 'limitRatio')!.value).to.equal('1');
+    expect(r.sections.map((s) => [s.key, s.premiumFen])).to.deep.equal([['investigation', 2_116_800], ['legal', 5_760_000]]);
+    expect(r.sections[0]!.items).to.deep.equal([{ index: 0, premiumFen: 1_058_400 }, { index: 1, premiumFen: 1_058_400 }]);
+    expect(r.sections[1]!.items).to.deep.equal([{ index: 0, premiumFen: 2_880_000 }, { index: 1, premiumFen: 2_880_000 }]);
+    expect(r.grossPremiumFen).to.equal(7_876_800);
+  });
+
   it('prices E at 10% of the D premium and F at 5% of the C premium', () => {
     const p = loadProduct('ip-enforcement-infringed-loss');
     const v = loadDefinition('ip-enforcement-infringed-loss').testVectors[0]!.inputs as Record<string, unknown>;

@@ -1,0 +1,44 @@
+import { poolMembers } from '../auth/access-rules.ts';
+import type { DocumentService } from '../documents/document-service.ts';
+import { contentDisposition } from '../http/content-disposition.ts';
+import { langSchema } from '../http/common-schemas.ts';
+import { defineRoute, RawReply, type RouteDefinition } from '../http/route.ts';
+import { poolStatementSchema } from './pool-schemas.ts';
+import { poolStatement } from './pool-service.ts';
+import { statementCsv, statementHtml, statementXlsx } from './statement-files.ts';
+
+const tags = ['Pools'];
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** GET /v1/pools/statement: a member's pool statement as JSON, CSV, XLSX or PDF (rendered by the documents service). */
+export function poolRoutes(documents: DocumentService): RouteDefinition[] {
+  return [
+    defineRoute({
+      method: 'get', path: '/v1/pools/statement', operationId: 'getPoolStatement', summary: 'Your insurer\'s co-insurance pool statement (共保结算清单) for a period, as JSON, CSV, XLSX or PDF', tags,
+      access: poolMembers,
+      query: {
+        type: 'object', additionalProperties: false,
+        properties: {
+          from: { type: 'string', format: 'date', description: 'First issue date (China time); default the first of this month.' },
+          to: { type: 'string', format: 'date', description: 'Last issue date (China time); default today.' },
+          format: { type: 'string', enum: ['json', 'csv', 'xlsx', 'pdf'], default: 'json', description: 'json (default), csv, xlsx or pdf.' },
+          lang: { ...langSchema, description: 'Language of the file\'s headings: zh-CN (default) or en.' },
+        },
+      } as const,
+      success: { status: 200, description: 'The statement (JSON; with format=csv|xlsx|pdf, the file as an attachment).', schema: poolStatementSchema },
+      handler: async ({ caller, query }) => {
+        const statement = await poolStatement(caller, query);
+        const format = query.format ?? 'json';
+        if (format === 'json') return statement;
+        const lang = query.lang ?? 'zh-CN';
+        const base = `pool-statement-${statement.insurer.insurer}-${statement.from}-${statement.to}`;
+        const name = `共保结算清单-${statement.insurer.insurer}-${statement.from}-${statement.to}`;
+        const attach = (ext: string) => ({ 'Content-Disposition': contentDisposition(`${name}.${ext}`, `${base}.${ext}`), 'Cache-Control': 'private, no-store' });
+        if (format === 'csv') return new RawReply(statementCsv(statement, lang), 'text/csv; charset=utf-8', attach('csv'));
+        if (format === 'xlsx') return new RawReply(await statementXlsx(statement, lang), XLSX, attach('xlsx'));
+        const pdf = await documents.renderHtmlPdf(statementHtml(statement, lang), `${name}`, new Date(`${statement.to}T00:00:00+08:00`));
+        return new RawReply(pdf, 'application/pdf', attach('pdf'));
+      },
+    }),
+  ];
+}

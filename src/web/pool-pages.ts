@@ -1,0 +1,69 @@
+// Pools as a member's staff see them: the pool business their insurer carries with its own share
+// (`/pools`, with the statement for a period), the statement downloads, and the named pool table
+// and own share that the quote and policy pages show.
+import type { Request } from 'express';
+import { poolMembers } from '../auth/access-rules.ts';
+import { contentDisposition } from '../http/content-disposition.ts';
+import { AppError } from '../http/app-error.ts';
+import type { PoolShareView } from '../pools/pool-schemas.ts';
+import { poolStatement } from '../pools/pool-service.ts';
+import { statementCsv, statementHtml, statementXlsx } from '../pools/statement-files.ts';
+import type { PagePipeline } from './page-pipeline.ts';
+import { formatYuan } from './web-forms.ts';
+import { translate, type Lang } from './web-messages.ts';
+
+/** What the pool pages need of the documents service: rendering the statement's HTML. */
+export interface PoolDocuments {
+  renderHtmlPdf(html: string, title: string, metadataDate: Date): Promise<Buffer>;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const dateParam = (value: unknown) => (typeof value === 'string' && DATE.test(value) ? value : undefined);
+const period = (req: Request) => ({ from: dateParam(req.query.from), to: dateParam(req.query.to) });
+
+/** The pool table of a quote or policy page (insurers by name) and the caller's own share. */
+export function poolPageData(view: { poolShares?: PoolShareView[]; myShare?: PoolShareView }, lang: Lang) {
+  const name = (s: PoolShareView) => (lang === 'en' ? s.insurerNameEn ?? s.insurerName : s.insurerName) ?? s.insurer;
+  const pool = (view.poolShares ?? []).map((s) => ({ insurer: name(s), role: translate(`role_${s.role}`, lang), sharePercent: s.sharePercent, gross: formatYuan(s.grossPremiumFen) }));
+  const mine = view.myShare;
+  const myShare = mine && {
+    note: translate('myShareNote', lang, { role: translate(`role_${mine.role}`, lang), share: mine.sharePercent }),
+    role: mine.role, gross: formatYuan(mine.grossPremiumFen), net: formatYuan(mine.netPremiumFen), vat: formatYuan(mine.vatFen),
+    limits: [...new Set((mine.limits ?? []).filter((l) => l.kind === 'aggregate').map((l) => formatYuan(l.amountFen)))].join(' / '),
+  };
+  return { pool, myShare };
+}
+
+/** Mounts `/pools` (the member's pool business for a period) and `/pools/statement` (CSV, XLSX or PDF). */
+export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments | undefined): void {
+  page('get', '/pools', poolMembers, async ({ req, lang, caller, render }) => {
+    const statement = await poolStatement(caller, period(req));
+    const query = `from=${statement.from}&to=${statement.to}&lang=${lang}`;
+    render('pools', {
+      title: translate('poolsTitle', lang),
+      statement,
+      members: statement.members.map((m) => m.name).join('、'),
+      rows: statement.rows.map((r) => ({
+        ...r, role: translate(`role_${r.share.role}`, lang), gross: formatYuan(r.grossPremiumFen),
+        myGross: formatYuan(r.share.grossPremiumFen), myNet: formatYuan(r.share.netPremiumFen), myVat: formatYuan(r.share.vatFen),
+      })),
+      totals: { gross: formatYuan(statement.totals.grossPremiumFen), myGross: formatYuan(statement.totals.shareGrossFen), myNet: formatYuan(statement.totals.shareNetFen), myVat: formatYuan(statement.totals.shareVatFen) },
+      downloads: ['csv', 'xlsx', 'pdf'].map((format) => ({ format, href: `/pools/statement?${query}&format=${format}` })),
+    });
+  });
+
+  page('get', '/pools/statement', poolMembers, async ({ req, res, lang, caller }) => {
+    const statement = await poolStatement(caller, period(req));
+    const fileLang: Lang = req.query.lang === 'en' ? 'en' : req.query.lang === 'zh-CN' ? 'zh-CN' : lang;
+    const base = `pool-statement-${statement.insurer.insurer}-${statement.from}-${statement.to}`;
+    const name = `共保结算清单-${statement.insurer.insurer}-${statement.from}-${statement.to}`;
+    const send = (bytes: Buffer, type: string, ext: string) =>
+      res.status(200).set({ 'Content-Type': type, 'Cache-Control': 'private, no-store', 'Content-Disposition': contentDisposition(`${name}.${ext}`, `${base}.${ext}`) }).send(bytes);
+    if (req.query.format === 'xlsx') return void send(await statementXlsx(statement, fileLang), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'xlsx');
+    if (req.query.format === 'pdf') {
+      if (!documents) throw new AppError('unavailable', 'PDF documents are not available in this process.');
+      return void send(await documents.renderHtmlPdf(statementHtml(statement, fileLang), name, new Date(`${statement.to}T00:00:00+08:00`)), 'application/pdf', 'pdf');
+    }
+    send(statementCsv(statement, fileLang), 'text/csv; charset=utf-8', 'csv');
+  });
+}
