@@ -84,7 +84,7 @@ export async function bindQuote(events: PolicyEvents, caller: Caller, quoteId: s
   const result = quote.result as RatingResult;
   if (scope || quote.status === 'bound') {
     const existing = await PolicyModel.findById(id);
-    if (existing && scope && existing.idempotencyScope === scope) return { policy: await completeBind(existing, quote, result), replayed: true };
+    if (existing && scope && existing.idempotencyScope === scope) return { policy: await completeBind(caller, existing, quote, result), replayed: true };
     if (existing) throw alreadyBound(quote.quoteNumber, existing);
     if (scope && await PolicyModel.exists({ idempotencyScope: scope, quoteId: { $ne: String(quote._id) } })) {
       throw conflict('This Idempotency-Key was already used to bind another quote.', [{ path: 'header.idempotency-key', message: 'must be new for a different quote (idempotency)' }]);
@@ -102,7 +102,7 @@ export async function bindQuote(events: PolicyEvents, caller: Caller, quoteId: s
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
       const existing = await PolicyModel.findById(id);
-      if (existing && scope && existing.idempotencyScope === scope) return { policy: await completeBind(existing, quote, result), replayed: true };
+      if (existing && scope && existing.idempotencyScope === scope) return { policy: await completeBind(caller, existing, quote, result), replayed: true };
       if (existing) {
         await recordPolicySubsidies(ledgerEntryOf(id, quote, result)); // completes a bind that stopped before its ledger entry
         throw alreadyBound(quote.quoteNumber, existing);
@@ -110,7 +110,7 @@ export async function bindQuote(events: PolicyEvents, caller: Caller, quoteId: s
       if (attempt >= 5) throw err; // a policy-number collision, five times over: give up loudly
     }
   }
-  await completeBind(policy, quote, result);
+  await completeBind(caller, policy, quote, result);
   await recordAudit(caller, { action: 'policy.issue', entityType: 'policy', entityId: String(policy._id), organisationId: quote.insurerOrganisationId, summary: `Bound quote ${quote.quoteNumber} as policy ${policy.policyNumber}, gross ${policy.grossPremiumFen} fen.` }, now);
   const view = toPolicyView(policy);
   await events.policyIssued(view);
@@ -120,10 +120,10 @@ export async function bindQuote(events: PolicyEvents, caller: Caller, quoteId: s
 type BindableQuote = Awaited<ReturnType<typeof loadVisibleQuote>>;
 
 /** The ledger entry and the quote's bound mark: both idempotent, so a replay completes a bind that stopped early. */
-async function completeBind(policy: PolicyDoc, quote: BindableQuote, result: RatingResult): Promise<PolicyView> {
+async function completeBind(caller: Caller, policy: PolicyDoc, quote: BindableQuote, result: RatingResult): Promise<PolicyView> {
   await recordPolicySubsidies(ledgerEntryOf(policy._id, quote, result));
   if (quote.status !== 'bound') await markBound(String(quote._id), String(policy._id));
-  return toPolicyView(policy);
+  return withPoolShares(caller, policy);
 }
 
 function policyFields(caller: Caller, quote: BindableQuote, result: RatingResult, now: Date) {

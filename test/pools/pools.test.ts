@@ -61,7 +61,7 @@ describe('Co-insurance pools', function () {
 
   it('names every pool member (the shipped ZXIC included) in the bind answer, with its share of the limits', () => {
     const shares = boundPoolPolicy.poolShares as Share[];
-    expect(shares.map((s) => [s.insurer, s.insurerName])).to.deep.equal([['KCIC', '科创财产保险股份有限公司（演示）'], ['HTIC', '恒泰科技保险股份有限公司（演示）'], ['ZXIC', '众鑫科技保险股份有限公司（演示）']]);
+    expect(shares.map((s) => [s.insurer, s.insurerName])).to.deep.equal([['KCIC', '科创财产保险股份有限公司（演示）'], ['HTIC', '恒泰科技保险股份有限公司（演示）'], ['ZXIC', '中鑫科技保险股份有限公司（演示）']]);
     expect(shares.reduce((s, p) => s + p.grossPremiumFen, 0)).to.equal(boundPoolPolicy.grossPremiumFen);
     // Each limit splits like the premium: the members' parts add up to the limit.
     const limitCount = shares[0]!.limits!.length;

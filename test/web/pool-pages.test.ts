@@ -65,7 +65,7 @@ describe('Pool pages in headless Chromium', function () {
     await Promise.all([page.waitForNavigation(), page.click('nav a[href="/pools"]')]);
     const table = await page.$eval('#pool-business', (el) => el.textContent ?? '');
     expect(table).to.include(policy.policyNumber).and.include(formatYuan(htic.grossPremiumFen));
-    expect(await page.$eval('main', (el) => el.textContent ?? '')).to.include('科创财产保险股份有限公司（演示）').and.include('众鑫科技保险股份有限公司（演示）');
+    expect(await page.$eval('main', (el) => el.textContent ?? '')).to.include('科创财产保险股份有限公司（演示）').and.include('中鑫科技保险股份有限公司（演示）');
     await page.screenshot({ path: `${SCREENSHOTS}/20-follower-pool-page.png`, fullPage: true });
 
     const csvHref = await page.$eval('#download-statement-csv', (el) => el.getAttribute('href') ?? '');
