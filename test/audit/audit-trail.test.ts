@@ -32,12 +32,15 @@ describe('Audit: who did what, with the visibility of the record', () => {
     }
   });
 
-  it('hides a quote\'s trail from another insurer and another enterprise (404, as the quote itself)', async () => {
-    for (const key of ['otherInsurerAdmin', 'otherEnterprise'] as const) {
-      const res = await trail(key, 'quote', quoteId);
-      expect(res.status, key).to.equal(404);
-      expect((await t.http.get(`/v1/quotes/${quoteId}`).set(as(key))).status, key).to.equal(404);
+  it('hides a quote\'s trail from an insurer outside its pool and another enterprise (404, as the quote itself); a pool follower sees it', async () => {
+    // KCIC leads the shipped 首台（套） pool and HTIC follows it, so only an insurer outside the pool is "another insurer".
+    const org = await t.http.post('/v1/organisations').set(as('platformAdmin')).send({ code: 'AUDITOUT', kind: 'insurer', name: '局外保险（审计测试）' });
+    const outsider = (await t.http.post(`/v1/organisations/${org.body.id}/api-keys`).set(as('platformAdmin')).send({ userName: '局外人', role: 'insurer-admin' })).body.apiKey as string;
+    for (const [who, auth] of [['outsider', bearer(outsider)], ['otherEnterprise', as('otherEnterprise')]] as const) {
+      expect((await t.http.get(`/v1/audit?entity=quote&id=${quoteId}`).set(auth)).status, who).to.equal(404);
+      expect((await t.http.get(`/v1/quotes/${quoteId}`).set(auth)).status, who).to.equal(404);
     }
+    expect((await trail('otherInsurerAdmin', 'quote', quoteId)).status, 'pool follower').to.equal(200);
   });
 
   it('shows a product version\'s trail to its insurer\'s staff only', async () => {

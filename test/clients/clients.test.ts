@@ -21,7 +21,7 @@ describe('A broker\'s clients', () => {
     const all = await t.http.get('/v1/clients').set(as('broker'));
     expect(all.body.items.map((c: { enterprise: { id: string } }) => c.enterprise.id)).to.deep.equal([t.organisations.HZZZ]);
     expect(all.body.total).to.equal(1);
-    const byCode = await t.http.get('/v1/clients?q=MA2DEMO').set(as('broker'));
+    const byCode = await t.http.get('/v1/clients?q=MA2H7K3Q').set(as('broker'));
     expect(byCode.body.items).to.have.length(1);
     const byName = await t.http.get(`/v1/clients?q=${encodeURIComponent(linked.body.enterprise.name.slice(0, 2))}`).set(as('broker'));
     expect(byName.body.items).to.have.length(1);
