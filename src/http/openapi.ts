@@ -85,7 +85,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], info: {
       tags: route.tags,
       ...(route.access === 'public' ? { security: [] } : {}),
       parameters: parametersOf(route),
-      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaRef(route.body) } } } } : {}),
+      ...(route.body ? { requestBody: { required: !route.bodyOptional, content: { 'application/json': { schema: schemaRef(route.body) } } } } : {}),
       responses,
     };
   }

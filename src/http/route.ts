@@ -57,6 +57,8 @@ export interface RouteDefinition<PS = unknown, QS = unknown, BS = unknown> {
   params?: PS;
   query?: QS;
   body?: BS;
+  /** The body may be left out (no content at all): it is then validated as `{}`. */
+  bodyOptional?: boolean;
   /** Documented request headers (name → description). */
   headers?: Record<string, string>;
   /** The success status and body schema; error responses are documented for every route. */

@@ -116,6 +116,8 @@ export const messages = {
   saveDraft: { zh: '保存草稿', en: 'Save draft' },
   runVectors: { zh: '运行测试用例', en: 'Run test vectors' },
   publish: { zh: '发布', en: 'Publish' },
+  publishEffectiveFrom: { zh: '生效日期（首日）', en: 'Takes effect on (first day)' },
+  publishEffectiveFromHint: { zh: '今天或以后的日期；晚于现行版本的日期将排期，到期自动接替。', en: 'Today or later; a day after the version in force schedules this one to take over on that day.' },
   newDraft: { zh: '以此版本新建草稿', en: 'New draft from this version' },
   compileErrors: { zh: '校验错误', en: 'Validation errors' },
   vectorResults: { zh: '测试用例结果', en: 'Test vector results' },
