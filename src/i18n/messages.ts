@@ -238,7 +238,7 @@ export const messages = {
   'line_ip-enforcement-infringed-loss': { zh: '知识产权维权及被侵权损失保险', en: 'IP enforcement and infringed loss' },
   insurer_KCIC: { zh: '科创财产保险股份有限公司（演示）', en: 'Kechuang Property & Casualty (demo)' },
   insurer_HTIC: { zh: '恒泰科技保险股份有限公司（演示）', en: 'Hengtai Technology Insurance (demo)' },
-  insurer_ZXIC: { zh: '正信科技保险股份有限公司（演示）', en: 'Zhengxin Technology Insurance (demo)' },
+  insurer_ZXIC: { zh: '中鑫科技保险股份有限公司（演示）', en: 'Zhongxin Technology Insurance (demo)' },
   'unit_元': { zh: '元', en: 'yuan' },
   'unit_万元': { zh: '万元', en: '10k yuan' },
   unit_days: { zh: '天', en: 'days' },

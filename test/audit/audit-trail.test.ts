@@ -32,6 +32,12 @@ describe('Audit: who did what, with the visibility of the record', () => {
     }
   });
 
+  it('names the organisations in English with lang=en', async () => {
+    const res = await trail('enterprise', 'quote', quoteId, '&lang=en');
+    expect(res.status).to.equal(200);
+    expect(res.body.items[0].actor).to.deep.equal({ userName: '张经纪', role: 'broker', organisationName: 'Mingxin Insurance Brokers (demo)' });
+  });
+
   it('hides a quote\'s trail from another insurer and another enterprise (404, as the quote itself)', async () => {
     for (const key of ['otherInsurerAdmin', 'otherEnterprise'] as const) {
       const res = await trail(key, 'quote', quoteId);
