@@ -1,4 +1,4 @@
-import { pageQueryProperties } from '../http/common-schemas.ts';
+import { langSchema, pageQueryProperties } from '../http/common-schemas.ts';
 import { defineRoute } from '../http/route.ts';
 import { auditEntityKinds, auditTrailSchema } from './audit-schemas.ts';
 import { readAuditTrail } from './audit-service.ts';
@@ -12,10 +12,11 @@ export const auditRoutes = [
       properties: {
         entity: { type: 'string', enum: auditEntityKinds, description: 'Kind of record.' },
         id: { type: 'string', minLength: 1, maxLength: 120, description: 'Its id: a product code, CODE@VERSION for a product version, a quote or policy id.' },
+        lang: { ...langSchema, description: 'Language of the organisation names: zh-CN (default) or en (an organisation without an English name keeps its Chinese one).' },
         ...pageQueryProperties,
       },
     } as const,
     success: { status: 200, description: 'A page of the trail.', schema: auditTrailSchema },
-    handler: ({ caller, query }) => readAuditTrail(caller, query.entity, query.id, { limit: query.limit ?? 50, offset: query.offset ?? 0 }),
+    handler: ({ caller, query }) => readAuditTrail(caller, query.entity, query.id, { limit: query.limit ?? 50, offset: query.offset ?? 0 }, query.lang),
   }),
 ];

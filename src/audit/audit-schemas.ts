@@ -29,7 +29,7 @@ export const auditTrailSchema = {
             properties: {
               userName: { type: 'string', description: 'The label of the API key or user.' },
               role: { type: 'string', description: 'Their role at the time.' },
-              organisationName: { type: 'string', description: 'Their organisation\'s name.' },
+              organisationName: { type: 'string', description: 'Their organisation\'s name, in the language asked for (lang).' },
             },
           },
           changes: {

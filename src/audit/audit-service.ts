@@ -5,6 +5,8 @@ import { getOrganisation } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { assertProductVisible } from '../catalogue/catalogue-service.ts';
 import { invalidInput } from '../http/app-error.ts';
+import type { Lang } from '../http/common-schemas.ts';
+import { organisationNameIn } from '../i18n/format.ts';
 import { loadVisiblePolicy } from '../policies/policy-service.ts';
 import { loadVisibleQuote } from '../quotes/quote-service.ts';
 import { listAuditPage, type AuditEntryView } from './audit-log.ts';
@@ -34,18 +36,18 @@ async function assertVisible(caller: Caller, entity: AuditEntityKind, id: string
   }
 }
 
-/** Names of the organisations that acted (a handful per trail: one read by _id each). */
-async function organisationNames(ids: string[]): Promise<Map<string, string>> {
+/** Names of the organisations that acted, in the reader's language (a handful per trail: one read by _id each). */
+async function organisationNames(ids: string[], lang: Lang): Promise<Map<string, string>> {
   const valid = [...new Set(ids)].filter((id) => mongoose.isValidObjectId(id));
-  const found = await Promise.all(valid.map((id) => getOrganisation(null, id).then((o) => [id, o.name] as const, () => undefined)));
+  const found = await Promise.all(valid.map((id) => getOrganisation(null, id).then((o) => [id, organisationNameIn(o, lang)] as const, () => undefined)));
   return new Map(found.filter((f) => f !== undefined));
 }
 
-/** A page of one record's audit trail, newest first; 404 when the caller may not see the record. */
-export async function readAuditTrail(caller: Caller, entity: AuditEntityKind, id: string, page: { limit: number; offset: number }): Promise<{ entity: AuditEntityKind; id: string; items: AuditItem[]; total: number; limit: number; offset: number }> {
+/** A page of one record's audit trail, newest first, organisations named in `lang`; 404 when the caller may not see the record. */
+export async function readAuditTrail(caller: Caller, entity: AuditEntityKind, id: string, page: { limit: number; offset: number }, lang: Lang = 'zh-CN'): Promise<{ entity: AuditEntityKind; id: string; items: AuditItem[]; total: number; limit: number; offset: number }> {
   await assertVisible(caller, entity, id);
   const { items, total } = await listAuditPage(entity, [id], page);
-  const names = await organisationNames(items.map((e) => e.actor.organisationId));
+  const names = await organisationNames(items.map((e) => e.actor.organisationId), lang);
   return {
     entity, id, total, ...page,
     items: items.map((e) => ({

@@ -1,5 +1,6 @@
 import { insurerNamesByCode } from '../auth/auth-service.ts';
 import type { Lang } from '../http/common-schemas.ts';
+import { organisationNameIn, type OrganisationNames } from '../i18n/format.ts';
 import { pickableSteps, subsidyFactsAsked, type PickableStep, type ProductDefinition, type QuotingRole, type SubsidyFactsAsked, type SubsidyProgramme } from '../rating/index.ts';
 import { cachedCatalogueRead } from './catalogue-cache.ts';
 import { ProductVersionModel } from './catalogue-model.ts';
@@ -25,11 +26,11 @@ export interface CatalogueItem {
 }
 
 /** Insurers' names by code; cached like the catalogue (organisations are never renamed; a new insurer announces a change). */
-function insurerNames(): Promise<Map<string, string>> {
+function insurerNames(): Promise<Map<string, OrganisationNames>> {
   return cachedCatalogueRead('insurer-names', insurerNamesByCode);
 }
 
-function toItem(definition: ProductDefinition, names: Map<string, string>, lang: Lang): CatalogueItem {
+function toItem(definition: ProductDefinition, names: Map<string, OrganisationNames>, lang: Lang): CatalogueItem {
   return {
     code: definition.code,
     version: definition.version,
@@ -37,7 +38,7 @@ function toItem(definition: ProductDefinition, names: Map<string, string>, lang:
     name: definition.name,
     title: pick(definition.name, lang),
     description: definition.description,
-    insurer: { code: definition.insurer, name: names.get(definition.insurer) ?? definition.insurer },
+    insurer: { code: definition.insurer, name: organisationNameIn(names.get(definition.insurer) ?? { name: definition.insurer }, lang) },
     illustrative: definition.illustrative === true,
     effectiveFrom: definition.effectiveFrom,
     ...(definition.effectiveTo ? { effectiveTo: definition.effectiveTo } : {}),

@@ -6,10 +6,10 @@ import { chinaDate, TECH_INSURANCE_LINES } from '../rating/index.ts';
 import { getCatalogueEntry, listCatalogue } from './catalogue-listing.ts';
 import {
   catalogueEntrySchema, catalogueListSchema, definitionDiffSchema, newProductSchema, newVectorFromQuoteSchema, newVersionSchema, productCodeParams, productListSchema,
-  productVersionListSchema, productVersionSchema, vectorFromQuoteSchema, vectorRunSchema, versionParams,
+  productVersionListSchema, productVersionSchema, publishVersionSchema, vectorFromQuoteSchema, vectorRunSchema, versionParams,
 } from './catalogue-schemas.ts';
 import { addVectorFromQuote } from './vector-from-quote.ts';
-import { createProduct, createVersion, diffVersions, getVersion, listProducts, listVersions, publishVersion, retireVersion, testVersion, updateDraft, withdrawVersion } from './catalogue-service.ts';
+import { createProduct, createVersion, diffVersions, getVersion, listProducts, listVersions, publishVersionFrom, retireVersion, testVersion, updateDraft, withdrawVersion } from './catalogue-service.ts';
 
 const adminTags = ['Products (insurers)'];
 const catalogueTags = ['Catalogue'];
@@ -79,11 +79,13 @@ export const catalogueRoutes = [
     handler: async ({ caller, params, body }) => new JsonReply(await addVectorFromQuote(caller, params.code, params.version, body), 201),
   }),
   defineRoute({
-    method: 'post', path: '/v1/products/{code}/versions/{version}/publish', operationId: 'publishProductVersion', summary: 'Publish a draft: in force from its effectiveFrom, or scheduled when that is later than the version in force (refused if it does not compile, a vector fails or the dates clash: 409)', tags: adminTags,
+    method: 'post', path: '/v1/products/{code}/versions/{version}/publish', operationId: 'publishProductVersion', summary: 'Publish a draft (optionally from a chosen effectiveFrom): in force from its effectiveFrom, or scheduled when that is later than the version in force (refused if it does not compile, a vector fails or the dates clash: 409)', tags: adminTags,
     access: insurerAdmins,
     params: versionParams,
+    body: publishVersionSchema,
+    bodyOptional: true,
     success: { status: 200, description: 'The published version.', schema: productVersionSchema },
-    handler: ({ caller, params }) => publishVersion(caller, params.code, params.version),
+    handler: ({ caller, params, body }) => publishVersionFrom(caller, params.code, params.version, body.effectiveFrom),
   }),
   defineRoute({
     method: 'post', path: '/v1/products/{code}/versions/{version}/retire', operationId: 'retireProductVersion', summary: 'Retire a published version', tags: adminTags,

@@ -268,6 +268,15 @@ export const newVectorFromQuoteSchema = {
   },
 } as const;
 
+export const publishVersionSchema = {
+  $id: schemaId('PublishVersion'),
+  type: 'object', additionalProperties: false,
+  description: 'Options for publishing a draft; the body may be left out to publish the draft as it stands.',
+  properties: {
+    effectiveFrom: { type: 'string', format: 'date', description: 'First day the version applies (YYYY-MM-DD, China time), today or later. When it differs from the draft\'s effectiveFrom the draft is edited to it first (an audited edit), then published: a later day than the version in force schedules the new version.' },
+  },
+} as const;
+
 export const productCodeParams = {
   type: 'object', required: ['code'], additionalProperties: false,
   properties: { code: { type: 'string', pattern: '^[A-Z][A-Z0-9-]{0,63}$', description: 'Product code.' } },
@@ -302,4 +311,5 @@ export const rateTableListSchema = {
 export const catalogueSchemas = [
   productDefinitionSchema, subsidyProgrammeSchema, productListSchema, productVersionSchema, productVersionListSchema, newProductSchema, newVersionSchema, vectorRunSchema,
   definitionDiffSchema, catalogueItemSchema, catalogueListSchema, catalogueEntrySchema, vectorFromQuoteSchema, newVectorFromQuoteSchema, rateTableSchema, rateTableListSchema,
+  publishVersionSchema,
 ];

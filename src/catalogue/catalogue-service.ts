@@ -350,6 +350,28 @@ export async function publishVersion(caller: Actor, code: string, version: strin
 }
 
 /**
+ * Publishes a draft from a chosen first day. A day other than the draft's effectiveFrom is first
+ * written into the draft through updateDraft (checked, audited, compiled like any edit); a day
+ * already past (China time) is refused, since a version cannot take over retroactively.
+ */
+export async function publishVersionFrom(caller: Actor, code: string, version: string, effectiveFrom?: string, now?: Date): Promise<VersionView> {
+  if (effectiveFrom !== undefined) {
+    const today = chinaDate(now ?? new Date());
+    if (effectiveFrom < today) {
+      throw invalidInput(`Version ${version} of ${code} cannot take effect on ${effectiveFrom}, a day already past; choose today (${today}) or a later day.`, [
+        { path: 'body.effectiveFrom', message: `must be today (${today}) or later (not-in-past)` },
+      ]);
+    }
+    const doc = await loadVersion(caller, code, version);
+    if (doc.status === 'draft' && doc.effectiveFrom !== effectiveFrom) {
+      await updateDraft(caller, code, version, { ...(doc.definition as ProductDefinition), effectiveFrom });
+    }
+  }
+  // Read the clock after the edit, so the publication is recorded after it.
+  return publishVersion(caller, code, version, now ?? new Date());
+}
+
+/**
  * Withdraws a scheduled version (published, not yet in force) before its first day. It becomes
  * `withdrawn`, not a draft again: its publication record is what makes publishing exactly-once
  * and is never undone, and quotes for cover starting on or after its date may already be pinned

@@ -29,6 +29,11 @@ export function mountRoutes(routes: readonly RouteDefinition[], options: MountOp
   return router;
 }
 
+/** A request that sends nothing: no content type and no content. */
+function isWithoutBody(req: Request): boolean {
+  return req.body === undefined && !req.get('content-type') && !req.get('transfer-encoding') && !Number(req.get('content-length') ?? '0');
+}
+
 async function handle(route: RouteDefinition, req: Request, res: Response, options: MountOptions): Promise<void> {
   let caller: Caller | undefined;
   if (route.access !== 'public') {
@@ -43,10 +48,11 @@ async function handle(route: RouteDefinition, req: Request, res: Response, optio
   const query = validateOrThrow(asSchema(route.query), { ...(req.query as object) }, 'query', { coerce: true });
   let body: unknown = undefined;
   if (route.body) {
-    if (req.body === undefined || !req.is('application/json')) {
+    if (route.bodyOptional && isWithoutBody(req)) {
+      body = validateOrThrow(route.body as JsonSchema, {}, 'body');
+    } else if (req.body === undefined || !req.is('application/json')) {
       throw new AppError('unsupported_media_type', 'This route takes a JSON body: send Content-Type: application/json.', [{ path: 'body', message: 'must be a JSON document (content-type)' }]);
-    }
-    body = validateOrThrow(route.body as JsonSchema, req.body, 'body');
+    } else body = validateOrThrow(route.body as JsonSchema, req.body, 'body');
   }
 
   const result = await route.handler({

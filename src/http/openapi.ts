@@ -139,7 +139,7 @@ function requestBodyOf(route: RouteDefinition): unknown {
   if (route.rawBody) return { required: true, description: route.rawBody.description, content: { [route.rawBody.contentType]: { schema: { type: 'string' } } } };
   if (!route.body) return undefined;
   const example = route.examples?.request;
-  return { required: true, content: { 'application/json': { schema: schemaRef(route.body), ...(example !== undefined ? { example } : {}) } } };
+  return { required: !route.bodyOptional, content: { 'application/json': { schema: schemaRef(route.body), ...(example !== undefined ? { example } : {}) } } };
 }
 
 /** The document's top-level tags: every tag a route uses must be here, with a description. */

@@ -64,6 +64,8 @@ export interface RouteDefinition<PS = unknown, QS = unknown, BS = unknown> {
   params?: PS;
   query?: QS;
   body?: BS;
+  /** The body may be left out (no content at all): it is then validated as `{}`. */
+  bodyOptional?: boolean;
   /** Documented request headers (name → description, or description and schema). */
   headers?: Record<string, HeaderSpec>;
   /** A body that is not JSON (bulk quoting's CSV): its media type and description. */

@@ -9,6 +9,12 @@ export type LocalText = { zh: string; en: string };
 /** The text in the reader's language ('' when there is none). */
 export const pickText = (text: LocalText | undefined, lang: Lang): string => (text ? (lang === 'en' ? text.en : text.zh) : '');
 
+/** An organisation's registered names: the Chinese one, and the English one where it has one. */
+export interface OrganisationNames { name: string; nameEn?: string | undefined }
+
+/** An organisation's name in the reader's language: English pages take its English name, else its Chinese one. */
+export const organisationNameIn = (organisation: OrganisationNames, lang: Lang): string => (lang === 'en' && organisation.nameEn ? organisation.nameEn : organisation.name);
+
 const thousands = (digits: string) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 /** Integer fen as 元 with two decimals and thousands separators: 16635679 → ¥166,356.79. */

@@ -3,7 +3,7 @@
 // for a referral, the figures each underwriting rule read beside the rule's reason.
 import { getOrganisation, insurerNamesByCode } from '../auth/auth-service.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
-import { formatChinaTime, formatDecimal, pickText, type LocalText } from '../i18n/format.ts';
+import { formatChinaTime, formatDecimal, organisationNameIn, pickText, type LocalText } from '../i18n/format.ts';
 import { nameOf, translate, type Lang } from '../i18n/messages.ts';
 import type { ProductDefinition, RatingResult } from '../rating/index.ts';
 import type { QuoteView } from '../quotes/quote-service.ts';
@@ -30,13 +30,16 @@ export interface PageNames {
   brokerName: string;
 }
 
-const organisationName = (id: string, lang: Lang) => getOrganisation(null, id).then((o) => (lang === 'en' ? o.nameEn ?? o.name : o.name), () => '');
+const organisationName = (id: string, lang: Lang) => getOrganisation(null, id).then((o) => organisationNameIn(o, lang), () => '');
 
-/** Insurers' names by code in the reader's language (the organisation's name, else the catalogue's). */
+/** Insurers' names by code in the reader's language: the organisation's registered name, else the catalogue's. */
 export async function insurerNames(lang: Lang): Promise<Map<string, string>> {
   const stored = await insurerNamesByCode();
   const codes = new Set([...stored.keys(), ...INSURER_CODES]);
-  return new Map([...codes].map((code) => [code, lang === 'en' || !stored.has(code) ? nameOf('insurer', code, lang, stored.get(code)) : stored.get(code)!]));
+  return new Map([...codes].map((code) => {
+    const registered = stored.get(code);
+    return [code, registered && (lang !== 'en' || registered.nameEn) ? organisationNameIn(registered, lang) : nameOf('insurer', code, lang, registered?.name)];
+  }));
 }
 const INSURER_CODES = ['KCIC', 'HTIC', 'ZXIC'];
 

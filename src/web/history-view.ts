@@ -12,9 +12,9 @@ export interface HistoryPanel {
   total: number;
 }
 
-/** The newest 50 entries of a record's trail: who (organisation · user), what (in the page language), when (Beijing time). */
+/** The newest 50 entries of a record's trail: who (organisation in the page language · user), what (in the page language), when (Beijing time). */
 export async function historyPanel(caller: Caller, entity: AuditEntityKind, id: string, lang: Lang): Promise<HistoryPanel> {
-  const trail = await readAuditTrail(caller, entity, id, { limit: 50, offset: 0 });
+  const trail = await readAuditTrail(caller, entity, id, { limit: 50, offset: 0 }, lang);
   return {
     total: trail.total,
     items: trail.items.map((e) => {

@@ -1,7 +1,7 @@
 // Insurers' product administration: products and versions, drafts edited as JSON, test vectors,
 // publishing. The grids, spreadsheets, diff and impact pages are in rate-table-pages.ts.
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
-import { createVersion, getVersion, listProducts, listVersions, publishVersion, retireVersion, testVersion, updateDraft, withdrawVersion, type VersionStatus } from '../catalogue/catalogue-service.ts';
+import { createVersion, getVersion, listProducts, listVersions, publishVersionFrom, retireVersion, testVersion, updateDraft, withdrawVersion, type VersionStatus } from '../catalogue/catalogue-service.ts';
 import { addVectorFromQuote } from '../catalogue/vector-from-quote.ts';
 import { listRateTables, readTableCells } from '../catalogue/rate-tables.ts';
 import { AppError } from '../http/app-error.ts';
@@ -94,11 +94,14 @@ export function mountProductPages({ page }: PagePipeline): void {
   });
 
   page('post', '/products/:code/versions/:version/publish', insurerAdmins, async (request) => {
-    const { req, lang, caller } = request;
+    const { req, lang, caller, body } = request;
     const code = checkCode(req.params.code);
     const version = checkCode(req.params.version);
     try {
-      await publishVersion(caller, code, version);
+      // The form is prefilled with the draft's own day; only a changed day edits the draft.
+      const chosen = typeof body.effectiveFrom === 'string' && body.effectiveFrom !== '' ? body.effectiveFrom : undefined;
+      const draft = chosen === undefined ? undefined : await getVersion(caller, code, version);
+      await publishVersionFrom(caller, code, version, chosen === draft?.effectiveFrom ? undefined : chosen);
     } catch (err) {
       if (!(err instanceof AppError) || (err.kind !== 'invalid_input' && err.kind !== 'conflict')) throw err;
       await versionPage(request, code, version, { errors: err.details.length ? err.details : [{ path: 'definition', message: err.message }] }, 400);
@@ -165,7 +168,7 @@ async function versionPage({ req, lang, caller, render }: PageRequest, code: str
     base, tables, others: others.map((v) => ({ version: v.version, selected: v.status === 'published' && v === others.find((o) => o.status === 'published') })),
     notice: extra.notice ?? (req.query.imported ? translate('imported', lang) : undefined),
     title: `${code} ${version}`, langPath: `/products/${code}/versions/${encodeURIComponent(version)}`,
-    code, version, status: view.status, statusLabel: statusLabel(view, lang),
+    code, version, status: view.status, statusLabel: statusLabel(view, lang), effectiveFrom: view.effectiveFrom,
     isDraft: view.status === 'draft', canEdit: view.status === 'draft' && insurerAdmins.includes(caller.role),
     text: extra.text ?? JSON.stringify(view.definition, null, 2),
     errors: extra.errors ?? view.compileErrors ?? [],

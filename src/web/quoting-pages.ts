@@ -12,6 +12,7 @@ import { previewPrice } from '../quotes/rating-request.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import type { RatingResult } from '../rating/index.ts';
 import { quoteHistoryAndDrafts } from './history-view.ts';
+import { organisationNameIn } from '../i18n/format.ts';
 import { nameOf } from '../i18n/messages.ts';
 import { coverView, insurerNames, loadPageNames, ruleFiguresView, stateView, type PageNames } from './cover-view.ts';
 import { checkCode, checkId, isId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
@@ -133,7 +134,7 @@ async function quoteFormData(entry: CatalogueEntry, lang: Lang, caller: Caller, 
     title: `${translate('quoteFor', lang)} · ${entry.title}`,
     langPath: `/catalogue/${entry.code}/quote`,
     product: entryView(entry, lang, await insurerNames(lang)),
-    enterprises: enterprises.map((e) => ({ id: e.id, name: lang === 'en' ? e.nameEn ?? e.name : e.name, selected: values.enterpriseId === e.id })),
+    enterprises: enterprises.map((e) => ({ id: e.id, name: organisationNameIn(e, lang), selected: values.enterpriseId === e.id })),
     enterpriseError: errors.enterpriseId,
     startDate: values.startDate ?? chinaDate(new Date()),
     today: chinaDate(new Date()),

@@ -11,7 +11,7 @@ const subsidyMessages = {
   status: { zh: '状态', en: 'Status' },
   outcome: { zh: '核定结果', en: 'Outcome' },
   download: { zh: '下载申请材料', en: 'Download the application' },
-  downloadZip: { zh: '下载全部申请材料（ZIP）', en: 'Download every application (ZIP)' },
+  downloadZip: { zh: '下载全部申请材料（压缩包）', en: 'Download every application (ZIP)' },
   status_prepared: { zh: '待提交', en: 'Not yet submitted' },
   status_submitted: { zh: '已提交', en: 'Submitted' },
   status_granted: { zh: '已拨付', en: 'Granted' },

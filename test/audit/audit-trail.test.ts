@@ -32,6 +32,12 @@ describe('Audit: who did what, with the visibility of the record', () => {
     }
   });
 
+  it('names the organisations in English with lang=en', async () => {
+    const res = await trail('enterprise', 'quote', quoteId, '&lang=en');
+    expect(res.status).to.equal(200);
+    expect(res.body.items[0].actor).to.deep.equal({ userName: '张经纪', role: 'broker', organisationName: 'Mingxin Insurance Brokers (demo)' });
+  });
+
   it('hides a quote\'s trail from an insurer outside its pool and another enterprise (404, as the quote itself); a pool follower sees it', async () => {
     // KCIC leads the shipped 首台（套） pool and HTIC follows it, so only an insurer outside the pool is "another insurer".
     const org = await t.http.post('/v1/organisations').set(as('platformAdmin')).send({ code: 'AUDITOUT', kind: 'insurer', name: '局外保险（审计测试）' });

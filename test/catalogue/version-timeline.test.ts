@@ -138,4 +138,32 @@ describe('Catalogue: scheduling, withdrawing and concurrent publishes', () => {
     expect([states['1.4'], states['1.5']].sort()).to.deep.equal(['draft', 'published']);
     expect(await PublicationModel.countDocuments({ productCode: CODE, version: { $in: ['1.4', '1.5'] } })).to.equal(1);
   });
+
+  it('publishes from the date in the body: a past or impossible date is refused on body.effectiveFrom, a later one edits the draft (audited) and schedules it', async () => {
+    expect((await t.http.post(`/v1/products/${CODE}/versions`).set(admin()).send({ cloneFrom: '1.0', version: '1.6' })).status).to.equal(201);
+    const from = (effectiveFrom: string) => t.http.post(`/v1/products/${CODE}/versions/1.6/publish`).set(admin()).send({ effectiveFrom });
+    for (const bad of [addDays(today, -1), '2030-02-30', '1 July']) {
+      const res = await from(bad);
+      expect(res.status, bad).to.equal(400);
+      expect(res.body.error.details.map((d: { path: string }) => d.path), bad).to.deep.equal(['body.effectiveFrom']);
+    }
+    expect((await from(addDays(today, -1))).body.error.message).to.contain(`choose today (${today}) or a later day`);
+    const unchanged = await t.http.get(`/v1/products/${CODE}/versions/1.6`).set(admin());
+    expect(unchanged.body).to.include({ status: 'draft', effectiveFrom: '2025-01-01' });
+
+    const date = addDays(takeOver, 60);
+    const published = await from(date);
+    expect(published.status, JSON.stringify(published.body)).to.equal(200);
+    expect(published.body).to.include({ status: 'published', effectiveFrom: date });
+    expect(published.body.definition.effectiveFrom).to.equal(date);
+    const trail = await t.http.get(`/v1/audit?entity=productVersion&id=${encodeURIComponent(`${CODE}@1.6`)}`).set(admin());
+    expect(trail.status, JSON.stringify(trail.body)).to.equal(200);
+    const actions = trail.body.items.map((i: { action: string }) => i.action);
+    expect(actions.slice(0, 2)).to.deep.equal(['version.publish', 'version.update']);
+    expect(trail.body.items[1].changes).to.deep.include({ path: 'effectiveFrom', from: '2025-01-01', to: date });
+    expect(await previewVersion(date)).to.equal('1.6');
+    // The body stays optional, and names only effectiveFrom.
+    expect((await t.http.post(`/v1/products/${CODE}/versions/1.6/publish`).set(admin()).send({ effectiveFrom: date, extra: 1 })).status).to.equal(400);
+    expect((await publish('1.6')).status).to.equal(409);
+  });
 });
