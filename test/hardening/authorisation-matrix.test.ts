@@ -165,6 +165,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
       approveQuote: {},
       declineQuote: { reason: '授权矩阵' },
       recordSubsidyApplicationStatus: { status: 'submitted' },
+      publishProductVersion: {},
       addClient: { unifiedSocialCreditCode: `9133AUTHZ${String(n).padStart(9, '0')}`, name: `授权矩阵客户 ${n}` },
     };
     if (route.operationId === 'bulkQuote') return { path, body: `productCode\n${FIRST_SET}\n`, contentType: 'text/csv' };
