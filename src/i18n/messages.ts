@@ -423,6 +423,7 @@ export const messages = {
   poolsTitle: { zh: '共保业务（本公司份额）', en: 'Pool business (our share)' },
   myShare: { zh: '本公司份额', en: 'Our share' },
   myShareNote: { zh: '本公司为该共保体{role}，份额 {share}%；只读，核保与出单由首席承保人办理。', en: 'Our insurer is {role} of this pool with {share}%; read-only: the lead insurer underwrites and issues.' },
+  myShareNoteLead: { zh: '本公司为该共保体首席承保人，份额 {share}%；核保与出单由本公司办理，各共保人按份额承担。', en: 'Our insurer leads this pool with {share}%: we underwrite and issue; each member carries its share.' },
   myGross: { zh: '本方保费（含税）', en: 'Our gross premium' },
   myNet: { zh: '本方不含税保费', en: 'Our net premium' },
   myVat: { zh: '本方增值税', en: 'Our VAT' },
