@@ -10,7 +10,7 @@ import { chinaDate } from '../rating/index.ts';
 import { loadPageNames } from './cover-view.ts';
 import { historyPanel, quoteHistoryAndDrafts } from './history-view.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
-import { quotePageData } from './quoting-pages.ts';
+import { productNames, quotePageData } from './quoting-pages.ts';
 import { tableTitle } from './rate-table-pages.ts';
 import { formatYuan } from './web-forms.ts';
 import { translate, type Lang } from './web-messages.ts';
@@ -33,7 +33,7 @@ export function mountProductPages({ page }: PagePipeline): void {
     const code = checkCode(req.params.code);
     const { versions } = await listVersions(caller, code);
     render('product-versions', {
-      title: `${translate('products', lang)} · ${code}`, code, canEdit: insurerAdmins.includes(caller.role),
+      title: `${translate('products', lang)} · ${(await productNames(lang)).get(code) ?? code}`, code, canEdit: insurerAdmins.includes(caller.role),
       versions: versions.map((v) => ({ ...v, ...timelineActions(v), statusLabel: statusLabel(v, lang) })),
     });
   });
@@ -167,7 +167,7 @@ async function versionPage({ req, lang, caller, render }: PageRequest, code: str
     history: await historyPanel(caller, 'productVersion', `${code}@${version}`, lang),
     base, tables, others: others.map((v) => ({ version: v.version, selected: v.status === 'published' && v === others.find((o) => o.status === 'published') })),
     notice: extra.notice ?? (req.query.imported ? translate('imported', lang) : undefined),
-    title: `${code} ${version}`, langPath: `/products/${code}/versions/${encodeURIComponent(version)}`,
+    title: `${lang === 'en' ? view.definition.name.en : view.definition.name.zh} · ${translate('version', lang)} ${version}`, langPath: `/products/${code}/versions/${encodeURIComponent(version)}`,
     code, version, status: view.status, statusLabel: statusLabel(view, lang), effectiveFrom: view.effectiveFrom,
     isDraft: view.status === 'draft', canEdit: view.status === 'draft' && insurerAdmins.includes(caller.role),
     text: extra.text ?? JSON.stringify(view.definition, null, 2),
