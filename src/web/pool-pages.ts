@@ -9,6 +9,7 @@ import type { PoolShareView } from '../pools/pool-schemas.ts';
 import { poolStatement } from '../pools/pool-service.ts';
 import { statementCsv, statementHtml, statementXlsx } from '../pools/statement-files.ts';
 import type { PagePipeline } from './page-pipeline.ts';
+import { productNames } from './quoting-pages.ts';
 import { formatYuan } from './web-forms.ts';
 import { translate, type Lang } from './web-messages.ts';
 
@@ -37,18 +38,18 @@ export function poolPageData(view: { poolShares?: PoolShareView[]; myShare?: Poo
 /** Mounts `/pools` (the member's pool business for a period) and `/pools/statement` (CSV, XLSX or PDF). */
 export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments | undefined): void {
   page('get', '/pools', poolMembers, async ({ req, lang, caller, render }) => {
-    const statement = await poolStatement(caller, period(req));
+    const [statement, names] = await Promise.all([poolStatement(caller, period(req)), productNames(lang)]);
     const query = `from=${statement.from}&to=${statement.to}&lang=${lang}`;
     render('pools', {
       title: translate('poolsTitle', lang),
       statement,
       members: statement.members.map((m) => m.name).join('、'),
       rows: statement.rows.map((r) => ({
-        ...r, role: translate(`role_${r.share.role}`, lang), gross: formatYuan(r.grossPremiumFen),
+        ...r, productName: names.get(r.productCode) ?? r.productCode, role: translate(`role_${r.share.role}`, lang), gross: formatYuan(r.grossPremiumFen),
         myGross: formatYuan(r.share.grossPremiumFen), myNet: formatYuan(r.share.netPremiumFen), myVat: formatYuan(r.share.vatFen),
       })),
       totals: { gross: formatYuan(statement.totals.grossPremiumFen), myGross: formatYuan(statement.totals.shareGrossFen), myNet: formatYuan(statement.totals.shareNetFen), myVat: formatYuan(statement.totals.shareVatFen) },
-      downloads: ['csv', 'xlsx', 'pdf'].map((format) => ({ format, href: `/pools/statement?${query}&format=${format}` })),
+      downloads: ['csv', 'xlsx', 'pdf'].map((format) => ({ format, label: format.toUpperCase(), href: `/pools/statement?${query}&format=${format}` })),
     });
   });
 
