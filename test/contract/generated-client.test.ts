@@ -1,13 +1,12 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { buildApiDocument } from '../../src/app.ts';
-import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
-import { useTestApp } from '../support/test-app.ts';
+import { useServedApp } from '../support/browser-app.ts';
+import { shippedVectors } from '../support/catalogue-fixtures.ts';
+import { today } from '../support/china-date.ts';
 
 const run = promisify(execFile);
 // The program's own types come from the generated client, so the repo's tsc leaves it out (tsconfig exclude).
@@ -19,18 +18,9 @@ const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.
 
 describe('A client generated from the OpenAPI document', function () {
   this.timeout(240_000);
-  const t = useTestApp();
-  let server: Server;
-  let baseUrl: string;
+  const t = useServedApp();
 
-  before(async () => {
-    await publishShippedProducts();
-    server = t.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    await mkdir(OUT, { recursive: true });
-  });
-  after(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+  before(() => mkdir(OUT, { recursive: true }));
 
   it('generates with openapi-typescript and type-checks a client program under tsc --strict', async () => {
     await writeFile(path.join(OUT, 'openapi.json'), JSON.stringify(buildApiDocument()));
@@ -46,8 +36,8 @@ describe('A client generated from the OpenAPI document', function () {
 
   it('drives the whole journey: catalogue, preview, quote, refer, approve, decline, bind, policy PDF, compare', async () => {
     const { runJourney } = await import(path.join(OUT, 'journey.ts')) as { runJourney: RunJourney };
-    const start = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-    const seen = await runJourney(baseUrl, { broker: t.keys.broker, underwriter: t.keys.underwriter }, t.organisations.HZZZ!, 'FIRST-SET-EQUIPMENT', structuredClone(baseVector!.inputs) as Record<string, unknown>, start);
+    const start = today();
+    const seen = await runJourney(t.base, { broker: t.keys.broker, underwriter: t.keys.underwriter }, t.organisations.HZZZ!, 'FIRST-SET-EQUIPMENT', structuredClone(baseVector!.inputs) as Record<string, unknown>, start);
     expect(Object.keys(seen).sort()).to.deep.equal(['approveQuote', 'bindQuote', 'compareQuotes', 'createQuote', 'declineQuote', 'getCatalogueEntry', 'getPolicy', 'listCatalogue', 'previewPrice']);
     // What the journey saw is what the document's examples are made from (see docs/api.md).
     const target = process.env.CAPTURE_API_EXAMPLES ? path.join(ROOT, 'src/http/api-examples.json') : path.join(OUT, 'api-examples.json');

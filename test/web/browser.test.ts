@@ -1,14 +1,14 @@
 // The pages in a real headless Chromium against the running app on a real database.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { formatYuan } from '../../src/web/web-forms.ts';
-import { publishShippedProducts, shippedVectors, type ShippedVector } from '../support/catalogue-fixtures.ts';
-import { bearer, useTestApp } from '../support/test-app.ts';
+import { recordCspProblems, useBrowserApp } from '../support/browser-app.ts';
+import { shippedVectors, type ShippedVector } from '../support/catalogue-fixtures.ts';
+import { today } from '../support/china-date.ts';
+import { bearer } from '../support/test-app.ts';
 
 // The few DOM globals the in-page callbacks use: the project compiles without lib.dom.
 type InputLike = { value: string; type: string };
@@ -20,55 +20,23 @@ declare const document: {
 declare function getComputedStyle(element: unknown): { outlineStyle: string };
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
-const SCREENSHOTS = 'test-artifacts/screenshots';
-const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
 
 describe('Web pages in headless Chromium', function () {
   this.timeout(120_000);
-  const t = useTestApp();
-  let server: Server;
-  let base: string;
-  let browser: Browser;
-
-  before(async () => {
-    await publishShippedProducts();
-    server = t.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    await mkdir(SCREENSHOTS, { recursive: true });
-    browser = await puppeteer.launch({
-      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium-headless-shell',
-      headless: 'shell',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  });
+  const t = useBrowserApp();
 
   /** A fresh browser profile (own cookies) signed in with a key; CSP violations and page errors fail the test. */
   async function signedIn(key: string): Promise<Page> {
-    const context = await browser.createBrowserContext();
-    const page = await context.newPage();
-    await page.setViewport({ width: 1280, height: 900 });
-    const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(String(err)));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy|Refused/.test(msg.text())) problems.push(msg.text());
-    });
-    (page as Page & { problems?: string[] }).problems = problems;
-    await page.goto(`${base}/sign-in`);
-    await page.type('#apiKey', key);
-    await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
+    const page = await t.newPage();
+    (page as Page & { problems?: string[] }).problems = recordCspProblems(page);
+    await t.signIn(page, key);
     expect(page.url(), await page.$eval("main", (el) => el.textContent ?? "")).not.to.include("/sign-in");
     return page;
   }
 
   const problemsOf = (page: Page) => (page as Page & { problems?: string[] }).problems ?? [];
-  const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+  const shot = t.shot;
   const textOf = (page: Page, selector: string) => page.$eval(selector, (el) => (el.textContent ?? '').trim());
 
   async function setValue(page: Page, name: string, value: string): Promise<void> {
@@ -112,7 +80,7 @@ describe('Web pages in headless Chromium', function () {
 
   it('broker: catalogue → product → form → live preview equal to the API → result → save → PDF → bind', async () => {
     const page = await signedIn(t.keys.broker);
-    expect(page.url()).to.equal(`${base}/catalogue`);
+    expect(page.url()).to.equal(`${t.base}/catalogue`);
     await shot(page, '01-broker-catalogue');
     await Promise.all([page.waitForNavigation(), page.click(`a[href="/catalogue/${PRODUCT}"]`)]);
     expect(await textOf(page, 'h1')).to.equal('首台（套）重大技术装备综合保险');
@@ -168,12 +136,12 @@ describe('Web pages in headless Chromium', function () {
 
   it('broker: inline validation errors, from the browser\'s constraints and from the server at their field', async () => {
     const page = await signedIn(t.keys.broker);
-    await page.goto(`${base}/catalogue/${PRODUCT}/quote`);
+    await page.goto(`${t.base}/catalogue/${PRODUCT}/quote`);
     await fillQuoteForm(page, { ...vector.inputs, userOrder: 0 });
     await page.click('#calculate');
     // userOrder has min=1: the browser refuses to submit and the page shows the message inline.
     await page.waitForFunction(() => (document.getElementById('f-inputs-userOrder-error')?.textContent ?? '') !== '');
-    expect(page.url()).to.equal(`${base}/catalogue/${PRODUCT}/quote`);
+    expect(page.url()).to.equal(`${t.base}/catalogue/${PRODUCT}/quote`);
     expect(await page.$eval('#f-inputs-userOrder', (el) => el.getAttribute('aria-invalid'))).to.equal('true');
     await shot(page, '07-broker-client-validation');
 
@@ -199,7 +167,7 @@ describe('Web pages in headless Chromium', function () {
     expect(first.status).to.equal('referred');
 
     const page = await signedIn(t.keys.underwriter);
-    expect(page.url()).to.equal(`${base}/referrals`);
+    expect(page.url()).to.equal(`${t.base}/referrals`);
     expect(await page.$$eval('table.list tbody tr', (rows) => rows.length)).to.equal(2);
     await shot(page, '09-underwriter-referrals');
     await Promise.all([page.waitForNavigation(), page.click(`a[href="/quotes/${first.id}"]`)]);
@@ -221,7 +189,7 @@ describe('Web pages in headless Chromium', function () {
     expect(await page.$eval('tr[data-step="lossRatio"]', (el) => el.textContent)).to.include(lossRatio.filedRange!.max);
     await shot(page, '11-underwriter-approved');
 
-    await page.goto(`${base}/quotes/${second.id}`);
+    await page.goto(`${t.base}/quotes/${second.id}`);
     await page.type('#decline-reason', '累计限额不足，不予承保');
     await Promise.all([page.waitForNavigation(), page.click('#decline')]);
     expect(await page.$eval('[data-status]', (el) => el.getAttribute('data-status'))).to.equal('declined');
@@ -235,7 +203,7 @@ describe('Web pages in headless Chromium', function () {
     expect(policy.policyNumber).to.be.a('string');
 
     const page = await signedIn(t.keys.enterprise);
-    expect(page.url()).to.equal(`${base}/quotes`);
+    expect(page.url()).to.equal(`${t.base}/quotes`);
     expect(await page.$$eval('table.list tbody tr', (rows) => rows.length)).to.be.at.least(1);
     await shot(page, '12-enterprise-quotes');
     await Promise.all([page.waitForNavigation(), page.click('nav a[href="/policies"]')]);
@@ -262,7 +230,7 @@ describe('Web pages in headless Chromium', function () {
     expect(await textOf(page, 'h1')).to.equal('Catalogue');
     expect(await textOf(page, `a[href="/catalogue/${PRODUCT}"]`)).to.match(/first-set|major technical equipment/i);
     await shot(page, '15-catalogue-english');
-    await page.goto(`${base}/catalogue/${PRODUCT}/quote`);
+    await page.goto(`${t.base}/catalogue/${PRODUCT}/quote`);
     expect(await textOf(page, 'label[for="f-inputs-contractAmount"]')).to.include('Equipment contract amount');
     await shot(page, '16-quote-form-english');
     await Promise.all([page.waitForNavigation(), page.click('[data-lang-switch]')]);
@@ -270,9 +238,9 @@ describe('Web pages in headless Chromium', function () {
   });
 
   it('keyboard: skip link first, visible focus, and the sign-in form works without a mouse', async () => {
-    const context = await browser.createBrowserContext();
+    const context = await t.browser.createBrowserContext();
     const page = await context.newPage();
-    await page.goto(`${base}/sign-in`);
+    await page.goto(`${t.base}/sign-in`);
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.className)).to.equal('skip');
     const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
@@ -280,7 +248,7 @@ describe('Web pages in headless Chromium', function () {
     await page.focus('#apiKey');
     await page.keyboard.type(t.keys.insurerAdmin);
     await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
-    expect(page.url()).to.equal(`${base}/products`);
+    expect(page.url()).to.equal(`${t.base}/products`);
     await shot(page, '17-insurer-products');
     await Promise.all([page.waitForNavigation(), page.click(`a[href="/products/${PRODUCT}"]`)]);
     await shot(page, '18-insurer-versions');
@@ -289,7 +257,7 @@ describe('Web pages in headless Chromium', function () {
     await Promise.all([page.waitForNavigation(), page.click('#run-vectors')]);
     expect(await page.$$eval('#vector-results li.ok', (items) => items.length)).to.equal(shippedVectors('first-set-equipment.json').length);
     await shot(page, '19-insurer-draft-vectors');
-    await page.goto(`${base}/products/${PRODUCT}/diff?from=2025.1&to=2025.2`);
+    await page.goto(`${t.base}/products/${PRODUCT}/diff?from=2025.1&to=2025.2`);
     expect(await textOf(page, 'table.diff')).to.include('version');
     await shot(page, '20-insurer-diff');
   });
@@ -310,7 +278,7 @@ describe('Web pages in headless Chromium', function () {
     });
 
     it('clones the version in force, edits a filed range in a grid, imports a CSV, sees a two-cell diff, runs the vectors and the impact', async () => {
-      await page.goto(`${base}/products/${PRODUCT}`);
+      await page.goto(`${t.base}/products/${PRODUCT}`);
       await Promise.all([page.waitForNavigation(), page.click('[data-clone="2025.1"]')]);
       draftUrl = page.url();
       expect(draftUrl).to.match(/\/versions\/2025\.\d+$/);
@@ -377,7 +345,7 @@ describe('Web pages in headless Chromium', function () {
       page.once('dialog', (dialog) => void dialog.accept());
       await Promise.all([page.waitForNavigation(), page.click('#publish')]);
       await shot(page, '27-insurer-published-scheduled');
-      await page.goto(`${base}/products/${PRODUCT}`);
+      await page.goto(`${t.base}/products/${PRODUCT}`);
       const rows = await page.$$eval('tbody tr', (trs) => trs.map((tr) => (tr.textContent ?? '').replace(/\s+/g, ' ')));
       expect(rows.find((r) => r.includes('2025.1'))).to.match(/已发布|生效/);
       expect(rows.find((r) => r.includes(version))).to.include(from);

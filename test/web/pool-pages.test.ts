@@ -1,50 +1,23 @@
 // A pool follower's pages in a real headless Chromium: the pool page with its share of each
 // policy, the policy page with its share, and the statement downloads (CSV and PDF).
-import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { formatYuan } from '../../src/web/web-forms.ts';
-import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
-import { bearer, useTestApp } from '../support/test-app.ts';
+import { useBrowserApp } from '../support/browser-app.ts';
+import { shippedVectors } from '../support/catalogue-fixtures.ts';
+import { today } from '../support/china-date.ts';
+import { bearer } from '../support/test-app.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT'; // KCIC lead 40%, HTIC 30%, ZXIC 30%
-const SCREENSHOTS = 'test-artifacts/screenshots';
-const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
 
 describe('Pool pages in headless Chromium', function () {
   this.timeout(180_000);
-  const t = useTestApp();
-  let server: Server;
-  let base: string;
-  let browser: Browser;
-
-  before(async () => {
-    await publishShippedProducts();
-    server = t.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    await mkdir(SCREENSHOTS, { recursive: true });
-    browser = await puppeteer.launch({
-      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium-headless-shell',
-      headless: 'shell',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  });
+  const t = useBrowserApp();
 
   async function signedIn(key: string): Promise<Page> {
-    const page = await (await browser.createBrowserContext()).newPage();
-    await page.setViewport({ width: 1280, height: 900 });
-    await page.goto(`${base}/sign-in`);
-    await page.type('#apiKey', key);
-    await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
+    const page = await t.newPage();
+    await t.signIn(page, key);
     return page;
   }
 
@@ -66,7 +39,7 @@ describe('Pool pages in headless Chromium', function () {
     const table = await page.$eval('#pool-business', (el) => el.textContent ?? '');
     expect(table).to.include(policy.policyNumber).and.include(formatYuan(htic.grossPremiumFen));
     expect(await page.$eval('main', (el) => el.textContent ?? '')).to.include('科创财产保险股份有限公司（演示）').and.include('中鑫科技保险股份有限公司（演示）');
-    await page.screenshot({ path: `${SCREENSHOTS}/20-follower-pool-page.png`, fullPage: true });
+    await t.shot(page, '20-follower-pool-page');
 
     const csvHref = await page.$eval('#download-statement-csv', (el) => el.getAttribute('href') ?? '');
     const csv = await download(page, csvHref);
@@ -79,8 +52,8 @@ describe('Pool pages in headless Chromium', function () {
     expect(pdf.head).to.equal('%PDF-');
 
     // The policy page shows the follower's share, read-only.
-    await page.goto(`${base}/policies/${policy.id}`);
+    await page.goto(`${t.base}/policies/${policy.id}`);
     expect(await page.$eval('[data-amount="my-gross"]', (el) => (el.textContent ?? '').trim())).to.equal(formatYuan(htic.grossPremiumFen));
-    await page.screenshot({ path: `${SCREENSHOTS}/21-follower-policy-share.png`, fullPage: true });
+    await t.shot(page, '21-follower-policy-share');
   });
 });

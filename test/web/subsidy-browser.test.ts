@@ -1,63 +1,33 @@
 // The subsidy panel of the enterprise's policy page in a real headless Chromium: download an
 // application, record its submission and its grant through the forms, read the subsidy year.
 import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { writeFile } from 'node:fs/promises';
 import { expect } from 'chai';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { formatYuan as pdfYuan } from '../../src/documents/document-format.ts';
 import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
 import { formatYuan } from '../../src/web/web-forms.ts';
-import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
-import { bearer, useTestApp } from '../support/test-app.ts';
+import { recordCspProblems, SCREENSHOTS, useBrowserApp } from '../support/browser-app.ts';
+import { shippedVectors } from '../support/catalogue-fixtures.ts';
+import { today } from '../support/china-date.ts';
+import { bearer } from '../support/test-app.ts';
 
 declare const document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };
 
-const SCREENSHOTS = 'test-artifacts/screenshots';
-const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
 
 describe('Subsidy applications in headless Chromium', function () {
   this.timeout(120_000);
-  const t = useTestApp();
-  let server: Server;
-  let base: string;
-  let browser: Browser;
-
-  before(async () => {
-    await publishShippedProducts();
-    server = t.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    await mkdir(SCREENSHOTS, { recursive: true });
-    browser = await puppeteer.launch({
-      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium-headless-shell',
-      headless: 'shell',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  });
+  const t = useBrowserApp();
 
   async function signIn(key: string): Promise<{ page: Page; problems: string[] }> {
-    const page = await (await browser.createBrowserContext()).newPage();
-    await page.setViewport({ width: 1280, height: 900 });
-    const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(String(err)));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy|Refused/.test(msg.text())) problems.push(msg.text());
-    });
-    await page.goto(`${base}/sign-in`);
-    await page.type('#apiKey', key);
-    await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
+    const page = await t.newPage();
+    const problems = recordCspProblems(page);
+    await t.signIn(page, key);
     return { page, problems };
   }
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+  const shot = t.shot;
 
   it('enterprise: downloads an application from its policy page and records a grant', async () => {
     const quote = (await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: t.organisations.HZZZ, inputs: vector.inputs, startDate: today(), enterprise: { qualifications: ['first-domestic'] } })).body as { id: string };
@@ -65,7 +35,7 @@ describe('Subsidy applications in headless Chromium', function () {
     const central = policy.subsidies.find((s) => s.programme === 'CN-FIRST-SET')!;
 
     const { page, problems } = await signIn(t.keys.enterprise);
-    await page.goto(`${base}/policies/${policy.id}`);
+    await page.goto(`${t.base}/policies/${policy.id}`);
     const rows = await page.$$eval('#subsidies tr[data-programme]', (trs) => trs.map((tr) => [tr.getAttribute('data-programme'), tr.getAttribute('data-status')]));
     expect(rows).to.deep.equal([['CN-FIRST-SET', 'prepared'], ['ZJ-FIRST-SET', 'prepared']]);
     expect(await page.$eval('#subsidies tr[data-programme="CN-FIRST-SET"] td[data-fen]', (td) => td.textContent)).to.equal(formatYuan(central.amountFen));
@@ -107,7 +77,7 @@ describe('Subsidy applications in headless Chromium', function () {
     await Promise.all([page.waitForNavigation(), page.click('nav a[href="/subsidies"]')]);
     expect(await page.$eval('table.subsidy-year tr[data-programme="CN-FIRST-SET"]', (tr) => tr.textContent)).to.include(formatYuan(granted));
     await shot(page, '34-enterprise-subsidy-year');
-    await page.goto(`${base}/policies/${policy.id}?lang=en`);
+    await page.goto(`${t.base}/policies/${policy.id}?lang=en`);
     expect(await page.$eval('#subsidies-heading', (h) => h.textContent)).to.equal('Subsidy applications');
     await shot(page, '35-enterprise-policy-subsidies-en');
     expect(problems).to.deep.equal([]);

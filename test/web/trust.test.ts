@@ -1,13 +1,12 @@
 // Issue #15 in real Chromium: the pages say what a quote or policy is now, in the reader's
 // language, with names not codes, Beijing times, no offer for a declined quote, no overflow at
 // 390 px, an HTML 404, and a quote form whose live preview never fails or logs an error.
-import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
-import { bearer, useTestApp } from '../support/test-app.ts';
+import type { Page } from 'puppeteer-core';
+import { useBrowserApp } from '../support/browser-app.ts';
+import { shippedVectors } from '../support/catalogue-fixtures.ts';
+import { today } from '../support/china-date.ts';
+import { bearer } from '../support/test-app.ts';
 
 declare const document: {
   body: { innerText: string };
@@ -17,8 +16,6 @@ declare const document: {
 type InputLike = { value: string };
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
-const SCREENSHOTS = 'test-artifacts/screenshots';
-const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
 const referredInputs = { ...vector.inputs, aggregateLimit: Number(vector.inputs.contractAmount) / 2 };
 
@@ -42,51 +39,26 @@ function chineseRuns(text: string): string[] {
 
 describe('Pages people can trust (issue #15, real Chromium)', function () {
   this.timeout(180_000);
-  const t = useTestApp();
-  let server: Server;
-  let base: string;
-  let browser: Browser;
-
-  before(async () => {
-    await publishShippedProducts();
-    server = t.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    await mkdir(SCREENSHOTS, { recursive: true });
-    browser = await puppeteer.launch({
-      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium-headless-shell',
-      headless: 'shell',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  });
+  const t = useBrowserApp();
 
   /** A signed-in page that records console errors, page errors, failed requests and responses >= 400. */
   async function signedIn(key: string, width = 1280): Promise<Page & { problems: string[] }> {
-    const context = await browser.createBrowserContext();
-    const page = (await context.newPage()) as Page & { problems: string[] };
+    const page = (await t.newPage(width)) as Page & { problems: string[] };
     page.problems = [];
-    await page.setViewport({ width, height: 900 });
     page.on('pageerror', (err) => page.problems.push(`pageerror ${String(err)}`));
     page.on('console', (msg) => { if (msg.type() === 'error') page.problems.push(`console ${msg.text()}`); });
     page.on('requestfailed', (req) => page.problems.push(`requestfailed ${req.url()}`));
     page.on('response', (res) => { if (res.status() >= 400) page.problems.push(`${res.status()} ${res.url()}`); });
-    await page.goto(`${base}/sign-in`);
-    await page.type('#apiKey', key);
-    await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
+    await t.signIn(page, key);
     return page;
   }
 
   const bodyText = (page: Page) => page.evaluate(() => document.body.innerText);
-  const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+  const shot = t.shot;
 
   /** The checks every main page passes: its language only, no ISO instants, no overflow at 390 px. */
   async function checkPage(page: Page, url: string, lang: 'zh-CN' | 'en'): Promise<void> {
-    await page.goto(`${base}${url}${url.includes('?') ? '&' : '?'}lang=${lang}`);
+    await page.goto(`${t.base}${url}${url.includes('?') ? '&' : '?'}lang=${lang}`);
     const text = await bodyText(page);
     expect(text, `${url}: ISO instant`).not.to.match(ISO_Z);
     expect(text, `${url}: Infinity`).not.to.include('Infinity');
@@ -97,13 +69,13 @@ describe('Pages people can trust (issue #15, real Chromium)', function () {
 
   async function fitsAt390(page: Page, url: string): Promise<void> {
     await page.setViewport({ width: 390, height: 844 });
-    await page.goto(`${base}${url}`);
+    await page.goto(`${t.base}${url}`);
     expect(await page.evaluate(() => document.documentElement.scrollWidth), `${url} at 390 px`).to.be.at.most(390);
   }
 
   it('fills the form field by field with no console error and no failed request; subsidy facts let the Zhejiang programme apply', async () => {
     const page = await signedIn(t.keys.broker);
-    await page.goto(`${base}/catalogue/${PRODUCT}/quote`);
+    await page.goto(`${t.base}/catalogue/${PRODUCT}/quote`);
     // The either-or deductible pair is marked and says so in the reader's language.
     expect(await page.$eval('label[for="f-inputs-deductibleAmount"]', (el) => el.textContent ?? '')).to.include('*');
     expect(await page.$eval('[data-field="inputs.deductibleRate"] .either-or', (el) => el.textContent ?? '')).to.include('至少填写一项');
@@ -139,7 +111,7 @@ describe('Pages people can trust (issue #15, real Chromium)', function () {
     const quote = (await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: referredInputs, startDate: today() })).body as { id: string; status: string };
     expect(quote.status).to.equal('referred');
     const uw = await signedIn(t.keys.underwriter);
-    await uw.goto(`${base}/quotes/${quote.id}`);
+    await uw.goto(`${t.base}/quotes/${quote.id}`);
     // The referral puts the figures the rule read beside its reason.
     const rules = await uw.$eval('.rules', (el) => (el as unknown as { innerText: string }).innerText);
     expect(rules).to.include('累计赔偿限额低于装备价值');
@@ -157,7 +129,7 @@ describe('Pages people can trust (issue #15, real Chromium)', function () {
     await shot(uw, '23-underwriter-approved-banner');
 
     const broker = await signedIn(t.keys.broker);
-    await broker.goto(`${base}/quotes/${quote.id}`);
+    await broker.goto(`${t.base}/quotes/${quote.id}`);
     await Promise.all([broker.waitForNavigation(), broker.click('#bind')]);
     const policy = await bodyText(broker);
     expect(await broker.$eval('[data-state]', (el) => el.getAttribute('data-state'))).to.equal('bound');
@@ -173,7 +145,7 @@ describe('Pages people can trust (issue #15, real Chromium)', function () {
     const quote = (await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: referredInputs, startDate: today() })).body as { id: string };
     expect((await t.http.post(`/v1/quotes/${quote.id}/decline`).set(bearer(t.keys.underwriter)).send({ reason: '累计限额不足，不予承保' })).status).to.equal(200);
     const page = await signedIn(t.keys.broker);
-    await page.goto(`${base}/quotes/${quote.id}`);
+    await page.goto(`${t.base}/quotes/${quote.id}`);
     const text = await bodyText(page);
     expect(await page.$eval('[data-state]', (el) => el.getAttribute('data-state'))).to.equal('declined');
     expect(text).to.include('累计限额不足，不予承保');
@@ -193,13 +165,13 @@ describe('Pages people can trust (issue #15, real Chromium)', function () {
     const broker = await signedIn(t.keys.broker);
     const pages = ['/catalogue', `/catalogue/${PRODUCT}`, `/catalogue/${PRODUCT}/quote`, '/quotes', `/quotes/${quote.id}`, '/policies', `/policies/${policy.id}`];
     for (const url of pages) for (const lang of ['zh-CN', 'en'] as const) await checkPage(broker, url, lang);
-    await broker.goto(`${base}/quotes?lang=zh-CN`);
+    await broker.goto(`${t.base}/quotes?lang=zh-CN`);
     for (const url of pages) await fitsAt390(broker, url);
     await shot(broker, '26-policy-390px');
     const enterprise = await signedIn(t.keys.enterprise);
     expect(await enterprise.$('nav a[href="/catalogue"]')).not.to.equal(null);
     // An unknown web path answers an HTML page; the API keeps JSON.
-    const missing = await enterprise.goto(`${base}/no-such-page`);
+    const missing = await enterprise.goto(`${t.base}/no-such-page`);
     expect(missing?.status()).to.equal(404);
     expect(missing?.headers()['content-type']).to.match(/^text\/html/);
     expect(await bodyText(enterprise)).to.include('未找到');
@@ -207,7 +179,7 @@ describe('Pages people can trust (issue #15, real Chromium)', function () {
     expect(api.status).to.equal(404);
     expect(api.type).to.equal('application/json');
     // The 403 page prints its message once.
-    const forbidden = await enterprise.goto(`${base}/referrals`);
+    const forbidden = await enterprise.goto(`${t.base}/referrals`);
     expect(forbidden?.status()).to.equal(403);
     const text = await bodyText(enterprise);
     expect(text.split('您的角色无权执行此操作').length - 1).to.equal(1);
