@@ -7,7 +7,6 @@ import { insurerStaff, poolMembers, subsidyRecorders } from '../auth/access-rule
 import type { Caller, Role } from '../auth/caller.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
 import { multipartBody } from './multipart-form.ts';
-import { subsidyText } from './subsidy-messages.ts';
 import { nameOf } from '../i18n/messages.ts';
 import { translateValidation } from '../i18n/format.ts';
 import { translate, type Lang } from './web-messages.ts';
@@ -101,7 +100,7 @@ function navFor(caller: Caller | undefined, lang: Lang) {
   items.push({ href: '/policies', key: role === 'enterprise' ? 'myPolicies' : 'policies' });
   if (poolMembers.includes(role)) items.push({ href: '/pools', key: 'pools' });
   const nav = items.map((i) => ({ href: i.href, label: translate(i.key, lang) }));
-  if (subsidyRecorders.includes(role)) nav.push({ href: '/subsidies', label: subsidyText('yearNav', lang) });
+  if (subsidyRecorders.includes(role)) nav.push({ href: '/subsidies', label: translate('subsidy_yearNav', lang) });
   return nav;
 }
 

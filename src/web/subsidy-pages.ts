@@ -11,9 +11,8 @@ import { attachmentOf, type SubsidyApplicationDocuments } from '../subsidies/sub
 import { listApplications, recordApplicationStatus, type ApplicationStatusRequest } from '../subsidies/subsidy-application-service.ts';
 import { subsidyYear, subsidyYearCsv, subsidyYearXlsx } from '../subsidies/subsidy-year-service.ts';
 import { checkCode, checkId, type PagePipeline } from './page-pipeline.ts';
-import { subsidyLabels, subsidyText } from './subsidy-messages.ts';
 import { formatYuan } from './web-forms.ts';
-import type { Lang } from './web-messages.ts';
+import { translate, type Lang } from './web-messages.ts';
 
 /** The policy page's subsidy panel, or undefined for roles that do not apply for subsidies. */
 export async function subsidyPanel(caller: Caller, policyId: string, lang: Lang): Promise<Record<string, unknown> | undefined> {
@@ -22,7 +21,6 @@ export async function subsidyPanel(caller: Caller, policyId: string, lang: Lang)
   const canRecord = subsidyRecorders.includes(caller.role);
   const today = chinaDate(new Date());
   return {
-    st: subsidyLabels(lang),
     policyId,
     zipHref: `/policies/${policyId}/subsidy-applications.zip`,
     items: list.items.map((a) => ({
@@ -31,8 +29,8 @@ export async function subsidyPanel(caller: Caller, policyId: string, lang: Lang)
       departmentText: lang === 'en' ? a.department.en : a.department.zh,
       expected: formatYuan(a.expectedFen),
       expectedYuan: (a.expectedFen / 100).toFixed(2),
-      statusText: subsidyText(`status_${a.status}`, lang),
-      outcomeText: a.status === 'granted' ? subsidyText('granted', lang, { amount: formatYuan(a.grantedFen!) }) : a.status === 'refused' ? subsidyText('refused', lang, { reason: a.refusalReason ?? '' }) : '',
+      statusText: translate(`subsidy_status_${a.status}`, lang),
+      outcomeText: a.status === 'granted' ? translate('subsidy_granted', lang, { amount: formatYuan(a.grantedFen!) }) : a.status === 'refused' ? translate('subsidy_refused', lang, { reason: a.refusalReason ?? '' }) : '',
       pdfHref: `/policies/${policyId}/subsidy-applications/${a.programme}/pdf`,
       actionHref: `/policies/${policyId}/subsidy-applications/${a.programme}/status`,
       canSubmit: canRecord && a.status === 'prepared',
@@ -48,7 +46,7 @@ export async function subsidyPanel(caller: Caller, policyId: string, lang: Lang)
 function yuanToFen(value: unknown, lang: Lang): number {
   const text = typeof value === 'string' ? value.replace(/[,\s，]/g, '') : '';
   const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(text);
-  if (!match) throw invalidInput(subsidyText('badAmount', lang), [{ path: 'body.grantedYuan', message: 'must be an amount in yuan with at most two decimals (format)' }]);
+  if (!match) throw invalidInput(translate('subsidy_badAmount', lang), [{ path: 'body.grantedYuan', message: 'must be an amount in yuan with at most two decimals (format)' }]);
   return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
 }
 
@@ -100,8 +98,7 @@ export function mountSubsidyPages({ page }: PagePipeline, documents: SubsidyAppl
     if (format === 'xlsx') return sendFile(res, { fileName: `补贴年度-${asked}.xlsx`, asciiFileName: `subsidies-${asked}.xlsx`, bytes: await subsidyYearXlsx(year) }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     const money = (fen: number | undefined) => (fen === undefined ? undefined : formatYuan(fen));
     render('subsidy-year', {
-      title: subsidyText('yearTitle', lang, { year: asked }),
-      st: subsidyLabels(lang),
+      title: translate('subsidy_yearTitle', lang, { year: asked }),
       year: asked,
       rows: year.rows.map((r) => ({
         ...r, nameText: lang === 'en' ? r.name.en : r.name.zh,
@@ -110,7 +107,7 @@ export function mountSubsidyPages({ page }: PagePipeline, documents: SubsidyAppl
       })),
       applications: year.applications.map((a) => ({
         policyId: a.policyId, policyNumber: a.policyNumber, enterpriseName: a.enterpriseName, programme: a.application.programme,
-        statusText: subsidyText(`status_${a.application.status}`, lang), expected: formatYuan(a.application.expectedFen),
+        statusText: translate(`subsidy_status_${a.application.status}`, lang), expected: formatYuan(a.application.expectedFen),
         granted: a.application.grantedFen === undefined ? '' : formatYuan(a.application.grantedFen),
       })),
     });
