@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { today } from '../support/china-date.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
-const startDate = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 describe('Lists and pickable steps', () => {
   const t = useTestApp();
@@ -37,12 +37,12 @@ describe('Lists and pickable steps', () => {
     for (const row of channel.rows) expect(Number(row.default)).to.be.within(Number(row.filedRange.min), Number(row.filedRange.max));
     const underwriter = await t.http.get(`/v1/catalogue/${PRODUCT}`).set(as('underwriter'));
     expect(underwriter.body.pickable.map((s: { key: string }) => s.key)).to.include.members(['equipmentType', 'lossRatio', 'channel']);
-    const preview = await t.http.post('/v1/pricing/preview').set(as('broker')).send({ productCode: PRODUCT, inputs: baseVector!.inputs, startDate: startDate() });
+    const preview = await t.http.post('/v1/pricing/preview').set(as('broker')).send({ productCode: PRODUCT, inputs: baseVector!.inputs, startDate: today() });
     expect(preview.body.pickable).to.deep.equal(broker.body.pickable);
   });
 
   it('names the valid pick keys when a pick key is wrong', async () => {
-    const res = await t.http.post('/v1/pricing/preview').set(as('broker')).send({ productCode: PRODUCT, inputs: baseVector!.inputs, startDate: startDate(), picks: { salesChannel: '1.0' } });
+    const res = await t.http.post('/v1/pricing/preview').set(as('broker')).send({ productCode: PRODUCT, inputs: baseVector!.inputs, startDate: today(), picks: { salesChannel: '1.0' } });
     expect(res.status).to.equal(400);
     expect(res.body.error.details).to.deep.equal([{ path: 'body.picks.salesChannel', message: 'is not a step of this product; the broker may pick channel' }]);
   });

@@ -12,6 +12,7 @@ import type { Response } from 'supertest';
 import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { today } from '../support/china-date.ts';
 
 const run = promisify(execFile);
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
@@ -20,7 +21,6 @@ const BENEFICIARY = '杭州地铁集团有限公司';
 const NOTE = '累计赔偿限额须于保险期间开始后三个月内提高至合同金额';
 const POOL = ['科创财产保险股份有限公司（演示）', '恒泰科技保险股份有限公司（演示）', '中鑫科技保险股份有限公司（演示）'];
 const POOL_EN = ['Kechuang Property & Casualty (demo)', 'Hengtai Technology Insurance (demo)', 'Zhongxin Technology Insurance (demo)'];
-const startDate = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 const squash = (s: string) => s.replace(/\s+/g, '');
 
 function binary(res: NodeJS.ReadableStream, done: (err: Error | null, body: Buffer) => void): void {
@@ -73,7 +73,7 @@ describe('documents: what the quotation and the policy schedule say', function (
 
   async function referredQuote(): Promise<{ id: string; quoteNumber: string }> {
     const inputs = { ...structuredClone(referredVector.inputs), beneficiaryName: BENEFICIARY };
-    const res = await t.http.post('/v1/quotes').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs, startDate: startDate() });
+    const res = await t.http.post('/v1/quotes').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs, startDate: today() });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     expect(res.body.status).to.equal('referred');
     return res.body as { id: string; quoteNumber: string };

@@ -8,10 +8,10 @@ import { extractPdfText, listPdfFonts } from '../../src/documents/pdf-inspect.ts
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { useListeningServer } from '../support/listening-server.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { today } from '../support/china-date.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
-const startDate = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const squash = (s: string) => s.replace(/\s+/g, '');
 
@@ -35,7 +35,7 @@ describe('documents: quote and policy PDFs', function () {
   let quote: QuoteBody;
 
   async function createQuote(overrides: { inputs?: Record<string, unknown>; enterpriseId?: string } = {}): Promise<QuoteBody> {
-    const body = { productCode: PRODUCT, enterpriseId: overrides.enterpriseId ?? t.organisations.HZZZ, inputs: overrides.inputs ?? structuredClone(baseVector!.inputs), startDate: startDate() };
+    const body = { productCode: PRODUCT, enterpriseId: overrides.enterpriseId ?? t.organisations.HZZZ, inputs: overrides.inputs ?? structuredClone(baseVector!.inputs), startDate: today() };
     const res = await t.http.post('/v1/quotes').set(as('broker')).send(body);
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     return res.body as QuoteBody;

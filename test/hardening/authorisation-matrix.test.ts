@@ -6,6 +6,7 @@ import type { RouteDefinition } from '../../src/http/route.ts';
 import { publishShippedProducts } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 import { expectErrorShape } from './error-shape.ts';
+import { today } from '../support/china-date.ts';
 
 // Every route × every caller (each role, a second broker firm, a foreign insurer and enterprise,
 // no key, a bad key) against a resource of ANOTHER organisation. The expected outcome is derived
@@ -49,7 +50,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
   };
   const definition = JSON.parse(readFileSync('products/first-set-equipment.json', 'utf8')) as Record<string, unknown> & { testVectors: { inputs: Record<string, unknown>; picks?: unknown; expected: { decision: string } }[] };
   const vector = definition.testVectors.find((v) => v.expected.decision === 'quoted' && !v.picks)!;
-  const startDate = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const startDate = today();
   const pricing = (productCode: string) => ({ productCode, inputs: structuredClone(vector.inputs), startDate });
 
   async function ok(res: { status: number; body: unknown }, what: string) {

@@ -8,12 +8,12 @@ import { publishShippedProducts, shippedVectors } from '../support/catalogue-fix
 import { startServiceProcess, type ServiceProcess } from '../support/service-process.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 import { errorShapeProblems } from './error-shape.ts';
+import { today } from '../support/china-date.ts';
 
 // Results of both drills, for scripts/evidence.ts (FAULT_REPORT_OUT=file).
 const results: Record<string, unknown> = {};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const [vector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
-const startDate = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 after(async () => {
   if (process.env.FAULT_REPORT_OUT) await writeFile(process.env.FAULT_REPORT_OUT, JSON.stringify(results, null, 2));
@@ -66,7 +66,7 @@ describe('Hardening: fault drill — the database stops under load', function ()
           const res = await fetch(`${service.url}/v1/quotes`, {
             method: 'POST',
             headers: { ...bearer(keys.broker!), 'Content-Type': 'application/json', 'Idempotency-Key': key },
-            body: JSON.stringify({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId, inputs: vector!.inputs, startDate: startDate() }),
+            body: JSON.stringify({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId, inputs: vector!.inputs, startDate: today() }),
             signal: AbortSignal.timeout(15_000),
           });
           const body = (await res.json()) as { id?: string };
@@ -175,7 +175,7 @@ describe('Hardening: fault drill — the browser is killed during renders', func
     const tally = outcomes.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o]: (acc[o] ?? 0) + 1 }), {});
 
     // The same through the HTTP route: a quote PDF while the browser is killed → 200 or a JSON 503, then 200.
-    const quote = await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: t.organisations.HZZZ, inputs: vector!.inputs, startDate: startDate() });
+    const quote = await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: t.organisations.HZZZ, inputs: vector!.inputs, startDate: today() });
     expect(quote.status).to.equal(201);
     const pending = t.http.get(`/v1/quotes/${String(quote.body.id)}/pdf`).set(bearer(t.keys.broker));
     await sleep(100);

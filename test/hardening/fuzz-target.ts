@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { registeredSchemas } from '../../src/http/schema-registry.ts';
 import type { FuzzTarget } from './fuzz-engine.ts';
+import { today } from '../support/china-date.ts';
 
 type Keys = Record<'platformAdmin' | 'insurerAdmin' | 'underwriter' | 'broker' | 'enterprise' | 'otherInsurerAdmin' | 'otherEnterprise', string>;
 
@@ -33,7 +34,7 @@ async function call(baseUrl: string, key: string, method: string, path: string, 
 export async function prepareFuzzTarget(baseUrl: string, keys: Keys, organisations: Record<string, string>, bodyLimit: string): Promise<FuzzTarget> {
   const product = JSON.parse(readFileSync('products/first-set-equipment.json', 'utf8')) as Record<string, unknown> & { testVectors: { inputs: Record<string, unknown>; picks?: unknown; expected: { decision: string } }[] };
   const vector = product.testVectors.find((v) => v.expected.decision === 'quoted' && !v.picks)!;
-  const startDate = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const startDate = today();
   const preview = () => ({ productCode: FIRST_SET, inputs: structuredClone(vector.inputs), startDate });
   const quote = () => ({ ...preview(), enterpriseId: organisations.HZZZ! });
 

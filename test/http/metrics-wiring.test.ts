@@ -5,10 +5,10 @@ import { composeService } from '../../src/service.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { sampleValue } from '../support/prometheus-text.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { today } from '../support/china-date.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const [vector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
-const startDate = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 // The work the composition root wires into /metrics (src/service.ts composeService): the PDF
 // renderer, the insert batchers (process metrics) and background rating-book compaction.
@@ -23,7 +23,7 @@ describe('HTTP: /metrics of the work behind the requests', function () {
   const scrape = async () => (await t.http.get('/metrics')).text;
 
   it('shows insert batch sizes by collection after a quote is created', async () => {
-    const res = await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: vector!.inputs, startDate: startDate() });
+    const res = await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: vector!.inputs, startDate: today() });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     const text = await scrape();
     expect(sampleValue(text, 'db_insert_batch_documents_count', { collection: 'quotes' })).to.be.at.least(1);
@@ -31,7 +31,7 @@ describe('HTTP: /metrics of the work behind the requests', function () {
   });
 
   it('shows PDF renders and pool waits after a quotation PDF', async () => {
-    const created = await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: vector!.inputs, startDate: startDate() });
+    const created = await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: vector!.inputs, startDate: today() });
     const before = sampleValue(await scrape(), 'pdf_render_duration_seconds_count', { outcome: 'ok' }) ?? 0;
     const pdf = await t.http.get(`/v1/quotes/${created.body.id as string}/pdf`).set(bearer(t.keys.broker));
     expect(pdf.status).to.equal(200);

@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import { PolicyModel } from '../../src/policies/policy-model.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { today } from '../support/china-date.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
-const startDate = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 describe('Binding with an Idempotency-Key', () => {
   const t = useTestApp();
@@ -14,7 +14,7 @@ describe('Binding with an Idempotency-Key', () => {
   before(publishShippedProducts);
 
   async function newQuote(): Promise<string> {
-    const res = await t.http.post('/v1/quotes').set(broker()).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: structuredClone(baseVector!.inputs), startDate: startDate() });
+    const res = await t.http.post('/v1/quotes').set(broker()).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: structuredClone(baseVector!.inputs), startDate: today() });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     return res.body.id as string;
   }

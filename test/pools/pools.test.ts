@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { today } from '../support/china-date.ts';
 
 // Co-insurance pools on the real database: members are real insurers, followers read the pool
 // business they carry (never decide it), and every member's statement adds up to the pool's total.
@@ -12,7 +13,6 @@ const SOLO = 'KCIC-SOLO'; // KCIC alone: no follower may see it
 const SMALL_POOL = 'KCIC-ZXIC-POOL'; // KCIC 70%, ZXIC 30%: HTIC is not a member
 const [vector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
 const definition = JSON.parse(readFileSync('products/first-set-equipment.json', 'utf8')) as Record<string, unknown> & { version: string };
-const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 interface Share { insurer: string; insurerName?: string; role: string; sharePercent: string; grossPremiumFen: number; netPremiumFen: number; vatFen: number; limits?: { coverage: string; kind: string; amountFen: number }[] }
 interface Statement { insurer: { insurer: string; name: string }; rows: { policyNumber: string; grossPremiumFen: number; netPremiumFen: number; vatFen: number; share: Share; members: Record<string, Share> }[]; totals: { policies: number; grossPremiumFen: number; shareGrossFen: number; shareNetFen: number; shareVatFen: number; netPremiumFen: number; vatFen: number } }

@@ -3,11 +3,11 @@ import { parse } from 'csv-parse/sync';
 import { QuoteModel } from '../../src/quotes/quote-model.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { today } from '../support/china-date.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
 const base = baseVector!.inputs as Record<string, unknown> & { equipment: Record<string, unknown>[] };
-const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 const scalarKeys = Object.keys(base).filter((k) => k !== 'equipment');
 const header = ['reference', 'productCode', 'enterpriseCode', 'startDate', ...scalarKeys, 'equipment.0.name', 'equipment.0.model', 'equipment.0.units'];

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { today } from '../support/china-date.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
-const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 // Contract amounts (万元) of the small book; limits follow the contract so every quote is 'quoted'.
 const CONTRACTS = [500, 800, 1500, 3000, 6000];
 

@@ -5,12 +5,12 @@ import { appendPage, bookKey, compactBooks, entryOfQuoteEvent, RatingBookPageMod
 import type { QuoteContext } from '../../src/rating/index.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { today } from '../support/china-date.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const BOOK = bookKey(PRODUCT, '2025.1');
 const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
 const base = baseVector!.inputs as Record<string, unknown> & { equipment: Record<string, unknown>[] };
-const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 describe('Rating book (kept as quotes and policies are stored)', () => {
   const t = useTestApp();

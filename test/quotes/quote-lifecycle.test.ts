@@ -5,10 +5,10 @@ import { PolicyModel } from '../../src/policies/policy-model.ts';
 import { QuoteModel } from '../../src/quotes/quote-model.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { today } from '../support/china-date.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
-const startDate = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 describe('Quotes and policies', () => {
   const t = useTestApp();
@@ -17,7 +17,7 @@ describe('Quotes and policies', () => {
 
   before(async () => {
     await publishShippedProducts();
-    quoteBody = () => ({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: structuredClone(baseVector!.inputs), startDate: startDate() });
+    quoteBody = () => ({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: structuredClone(baseVector!.inputs), startDate: today() });
   });
 
   async function createQuote(body: Record<string, unknown> = quoteBody(), headers: Record<string, string> = {}) {
@@ -35,7 +35,7 @@ describe('Quotes and policies', () => {
   }
 
   it('previews the filed premium with its worksheet and stores nothing', async () => {
-    const res = await t.http.post('/v1/pricing/preview').set(as('broker')).send({ productCode: PRODUCT, inputs: baseVector!.inputs, startDate: startDate() });
+    const res = await t.http.post('/v1/pricing/preview').set(as('broker')).send({ productCode: PRODUCT, inputs: baseVector!.inputs, startDate: today() });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     expect(res.body.grossPremiumFen).to.equal(baseVector!.expected.grossPremiumFen);
     expect(res.body.netPremiumFen + res.body.vatFen).to.equal(res.body.grossPremiumFen);

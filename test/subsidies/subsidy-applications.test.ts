@@ -10,10 +10,10 @@ import { formatYuan } from '../../src/documents/document-format.ts';
 import { subsidiesRecorded } from '../../src/policies/subsidy-ledger.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { today } from '../support/china-date.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
-const startDate = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 const binary = (res: NodeJS.ReadableStream & { setEncoding(e: string): void }, done: (err: Error | null, body: Buffer) => void) => {
   const chunks: Buffer[] = [];
   res.on('data', (c: Buffer) => chunks.push(c));
@@ -31,7 +31,7 @@ describe('Subsidy applications', function () {
   let strangerBroker: string;
 
   async function bindFor(enterprise: 'HZZZ' | 'JNXC', facts: Record<string, unknown> = {}): Promise<Policy> {
-    const quote = await t.http.post('/v1/quotes').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations[enterprise], inputs: structuredClone(baseVector!.inputs), startDate: startDate(), enterprise: facts });
+    const quote = await t.http.post('/v1/quotes').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations[enterprise], inputs: structuredClone(baseVector!.inputs), startDate: today(), enterprise: facts });
     expect(quote.status, JSON.stringify(quote.body)).to.equal(201);
     const bound = await t.http.post(`/v1/quotes/${quote.body.id}/bind`).set(as('broker'));
     expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
@@ -40,7 +40,7 @@ describe('Subsidy applications', function () {
 
   /** The SD-FIRST-SET annual cap a fresh quote for the Jinan enterprise would be rated with. */
   async function annualCapOnNextQuote(): Promise<number> {
-    const res = await t.http.post('/v1/pricing/preview').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations.JNXC, inputs: structuredClone(baseVector!.inputs), startDate: startDate() });
+    const res = await t.http.post('/v1/pricing/preview').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations.JNXC, inputs: structuredClone(baseVector!.inputs), startDate: today() });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     const layer = (res.body.subsidies.layers as Layer[]).find((l) => l.programme === 'SD-FIRST-SET')!;
     return layer.caps.find((c) => c.kind === 'annual')!.limitFen;
@@ -129,7 +129,7 @@ describe('Subsidy applications', function () {
     expect(early.status).to.equal(409);
     expect(early.body.error.message).to.match(/has not been recorded as submitted/);
     expect((await record(zhejiang.id, 'ZJ-FIRST-SET', { status: 'granted' })).status).to.equal(400);
-    const submitted = await record(zhejiang.id, 'ZJ-FIRST-SET', { status: 'submitted', on: startDate(), reference: 'ZJ-2026-001' });
+    const submitted = await record(zhejiang.id, 'ZJ-FIRST-SET', { status: 'submitted', on: today(), reference: 'ZJ-2026-001' });
     expect(submitted.status, JSON.stringify(submitted.body)).to.equal(200);
     expect(submitted.body.status).to.equal('submitted');
     const refused = await record(zhejiang.id, 'ZJ-FIRST-SET', { status: 'refused', reason: '材料不全' }, 'broker');
@@ -163,7 +163,7 @@ describe('Subsidy applications', function () {
     expect(await annualCapOnNextQuote()).to.equal(capAfter);
     const reused = await record(jinan.id, 'SD-FIRST-SET', { status: 'granted', grantedFen: 1 }, 'otherEnterprise', headers);
     expect(reused.status).to.equal(409);
-    expect((await subsidiesRecorded(t.organisations.JNXC!, startDate().slice(0, 4))).find((s) => s.programme === 'SD-FIRST-SET')!.amountFen).to.equal(expected - 1_234_56);
+    expect((await subsidiesRecorded(t.organisations.JNXC!, today().slice(0, 4))).find((s) => s.programme === 'SD-FIRST-SET')!.amountFen).to.equal(expected - 1_234_56);
     expect(await AuditEntryModel.countDocuments({ entityId: jinan.id, action: 'subsidy.granted' })).to.equal(1);
   });
 
@@ -180,7 +180,7 @@ describe('Subsidy applications', function () {
   });
 
   it('shows the enterprise its year per programme, with CSV and XLSX exports', async () => {
-    const year = startDate().slice(0, 4);
+    const year = today().slice(0, 4);
     const res = await t.http.get(`/v1/subsidies/years/${year}`).set(as('otherEnterprise'));
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     const sd = res.body.rows.find((r: { programme: string }) => r.programme === 'SD-FIRST-SET');

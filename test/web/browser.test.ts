@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { Page } from 'puppeteer-core';
+import { addDays } from '../../src/rating/calendar.ts';
 import { formatYuan } from '../../src/web/web-forms.ts';
 import { recordCspProblems, useBrowserApp } from '../support/browser-app.ts';
 import { shippedVectors, type ShippedVector } from '../support/catalogue-fixtures.ts';
@@ -265,7 +266,7 @@ describe('Web pages in headless Chromium', function () {
   describe('insurer workbench: a rate revision as tables (#14)', () => {
     let page: Page;
     let draftUrl: string;
-    const inThirtyDays = () => new Date(Date.now() + 8 * 3600_000 + 30 * 86_400_000).toISOString().slice(0, 10);
+    const inThirtyDays = () => addDays(today(), 30);
     const cell = (name: string) => `[name="${name}"]`;
 
     before(async () => {
