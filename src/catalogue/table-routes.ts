@@ -3,6 +3,7 @@
 import type { Request } from 'express';
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
 import { AppError } from '../http/app-error.ts';
+import { contentDisposition } from '../http/content-disposition.ts';
 import { defineRoute, RawReply } from '../http/route.ts';
 import { productVersionSchema, rateTableListSchema, rateTableSchema as tableSchema, versionParams } from './catalogue-schemas.ts';
 import { draftView, listVersionTables, tableOf } from './rate-table-service.ts';
@@ -28,7 +29,7 @@ const tableJson = (table: RateTable, rows: string[][]) => ({
   columns: table.columns.map((c) => ({ id: c.id, kind: c.kind, ...(c.readOnly ? { readOnly: true } : {}) })), rows,
 });
 
-const attachment = (name: string) => ({ 'Content-Disposition': `attachment; filename="${name}"` });
+const attachment = (name: string) => ({ 'Content-Disposition': contentDisposition(name, name) });
 
 /** The request body as bytes, up to the limit. */
 async function readBytes(req: Request): Promise<Buffer> {

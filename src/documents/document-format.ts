@@ -3,23 +3,8 @@ import { Decimal } from 'decimal.js';
 import type { LocalText } from '../rating/index.ts';
 import type { DocumentLang } from './document-view.ts';
 
-const THOUSANDS = /\B(?=(\d{3})+(?!\d))/g;
-
-/** Integer fen as yuan with two decimals and thousands separators: 16635679 → "166,356.79". */
-export function formatYuan(fen: number): string {
-  const negative = fen < 0;
-  const abs = Math.abs(fen);
-  const whole = String(Math.floor(abs / 100)).replace(THOUSANDS, ',');
-  return `${negative ? '-' : ''}${whole}.${String(abs % 100).padStart(2, '0')}`;
-}
-
-/** A decimal (string or number) with thousands separators in its integer part, digits kept as given. */
-export function formatDecimal(value: string | number): string {
-  const s = typeof value === 'number' ? String(value) : value;
-  const m = /^(-?)(\d+)(\.\d+)?$/.exec(s);
-  if (!m) return s;
-  return `${m[1]}${m[2]!.replace(THOUSANDS, ',')}${m[3] ?? ''}`;
-}
+// Amounts print as digits (the unit is in the heading); one implementation with the pages' (src/i18n).
+export { formatDecimal, yuanDigits } from '../i18n/format.ts';
 
 /** Amount entered in a money unit (元 or 万元) as fen, exactly. */
 export function moneyInputToFen(value: unknown, unit: string | undefined): number | undefined {

@@ -3,7 +3,7 @@
 import { Decimal } from 'decimal.js';
 import { coverageLimitsFen, splitByShares } from '../rating/index.ts';
 import type { LocalText, ProductDefinition, RatingResult, SubsidyCap } from '../rating/index.ts';
-import { cap1, fill, formatDecimal, formatYuan, moneyInputToFen, pick } from './document-format.ts';
+import { cap1, fill, formatDecimal, yuanDigits, moneyInputToFen, pick } from './document-format.ts';
 import type { DocumentLabels, DocumentLang, DocumentSource, DocumentView, OrganisationFacts } from './document-view.ts';
 
 type FormField = ProductDefinition['form']['fields'][number];
@@ -140,7 +140,7 @@ function limitsOf(coverage: Coverage, moneyField: MoneyField, lang: DocumentLang
       if (base !== undefined) fen = new Decimal(base).times(limit.percentOf.percent).div(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
     }
     if (fen !== undefined && limit.kind !== 'subLimit' && !byKind.has(limit.kind)) byKind.set(limit.kind, fen);
-    limits.push({ label: pick(limit.label, lang), amount: fen === undefined ? '' : formatYuan(fen) });
+    limits.push({ label: pick(limit.label, lang), amount: fen === undefined ? '' : yuanDigits(fen) });
   }
   return limits;
 }
@@ -149,7 +149,7 @@ function deductibleOf(d: Coverage['deductible'], inputs: Record<string, unknown>
   if (!d) return undefined;
   const amountFen = d.amountFen ?? moneyField(d.amountField);
   const rate = d.ratePercent ?? (d.rateField ? (inputs[d.rateField] as string | number | undefined) : undefined);
-  const amount = amountFen !== undefined && amountFen > 0 ? formatYuan(amountFen) : undefined;
+  const amount = amountFen !== undefined && amountFen > 0 ? yuanDigits(amountFen) : undefined;
   const rateText = rate !== undefined && Number(rate) > 0 ? `${formatDecimal(rate)}%` : undefined;
   if (amount && rateText) return fill(t.deductibleBoth!, { amount, rate: rateText });
   if (amount) return fill(t.deductibleAmount!, { amount });
@@ -159,12 +159,12 @@ function deductibleOf(d: Coverage['deductible'], inputs: Record<string, unknown>
 
 export function premiumOf(result: RatingResult, lang: DocumentLang, t: DocumentLabels): DocumentView['premium'] {
   return {
-    sections: result.sections.map((s) => ({ label: pick(s.label, lang), amount: formatYuan(s.premiumFen) })),
+    sections: result.sections.map((s) => ({ label: pick(s.label, lang), amount: yuanDigits(s.premiumFen) })),
     showSections: result.sections.length > 1,
-    gross: formatYuan(result.grossPremiumFen),
-    net: formatYuan(result.netPremiumFen),
+    gross: yuanDigits(result.grossPremiumFen),
+    net: yuanDigits(result.netPremiumFen),
     vatLabel: fill(t.vat!, { rate: `${result.vatRatePercent}%` }),
-    vat: formatYuan(result.vatFen),
+    vat: yuanDigits(result.vatFen),
   };
 }
 
@@ -175,14 +175,14 @@ export function subsidyOf(result: RatingResult, lang: DocumentLang, t: DocumentL
     share: `${layer.sharePercent}%`,
     caps: layer.caps.map((c) => capText(c, t)).join('; '),
     capBit: layer.capBit,
-    amount: formatYuan(layer.amountFen),
+    amount: yuanDigits(layer.amountFen),
   }));
-  return { layers, total: formatYuan(result.subsidies.totalFen), any: layers.length > 0 };
+  return { layers, total: yuanDigits(result.subsidies.totalFen), any: layers.length > 0 };
 }
 
 function capText(cap: SubsidyCap, t: DocumentLabels): string {
   const name = t[`cap${cap1(cap.kind)}`] ?? cap.kind;
-  return `${name} ${formatYuan(cap.limitFen)}`;
+  return `${name} ${yuanDigits(cap.limitFen)}`;
 }
 
 /** Each insurer's share of a co-insured policy; undefined when there is no pool. */
@@ -194,10 +194,10 @@ export function coInsuranceOf(source: DocumentSource, lang: DocumentLang, t: Doc
     insurer: orgName(source.insurers[share.insurer], share.insurer, lang).name,
     role: share.role === 'lead' ? t.lead! : t.follower!,
     share: `${share.sharePercent}%`,
-    gross: formatYuan(share.grossPremiumFen),
-    net: formatYuan(share.netPremiumFen),
-    vat: formatYuan(share.vatFen),
-    liability: liabilityParts.map((parts) => formatYuan(parts[i]!)).join(' / '),
+    gross: yuanDigits(share.grossPremiumFen),
+    net: yuanDigits(share.netPremiumFen),
+    vat: yuanDigits(share.vatFen),
+    liability: liabilityParts.map((parts) => yuanDigits(parts[i]!)).join(' / '),
   }));
   return shares && shares.length > 0 ? shares : undefined;
 }
@@ -220,7 +220,7 @@ export function worksheetOf(result: RatingResult, def: ProductDefinition, fields
       range: rangeText(line.filedRange),
       value: line.value,
       picked: line.picked,
-      running: formatYuan(line.runningPremiumFen),
+      running: yuanDigits(line.runningPremiumFen),
     };
   });
 }

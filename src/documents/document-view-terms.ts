@@ -3,7 +3,7 @@
 // (特别约定: from the underwriter's decision and the product's clauses), payment terms, dispute
 // resolution and the insurer's contact. Pure; buildDocumentView (document-view.ts) calls these.
 import { addDays, chinaDateTime, type DecisionReason } from '../rating/index.ts';
-import { cap1, fill, formatYuan, pick } from './document-format.ts';
+import { cap1, fill, yuanDigits, pick } from './document-format.ts';
 import type { DocumentLabels, DocumentLang, DocumentSource, DocumentView, OrganisationFacts } from './document-view.ts';
 
 /** Days after issue within which the premium is due, when the product declares no payment clause. */
@@ -82,7 +82,7 @@ export function paymentOf(source: DocumentSource, lang: DocumentLang, t: Documen
   return [
     { label: t.paymentMethod!, value: t.paymentLumpSum! },
     { label: t.paymentTerm!, value: due },
-    { label: t.paymentAmount!, value: fill(t.paymentAmountText!, { amount: formatYuan(source.result.grossPremiumFen) }) },
+    { label: t.paymentAmount!, value: fill(t.paymentAmountText!, { amount: yuanDigits(source.result.grossPremiumFen) }) },
   ];
 }
 

@@ -2,11 +2,11 @@
 // document's language and every amount already formatted, so templates only place text. Pure:
 // the caller loads the quote/policy, the product version and the organisations and passes them in.
 import type { DecisionReason, LocalText, ProductDefinition, RatingResult } from '../rating/index.ts';
-import { fill, formatYuan, pick } from './document-format.ts';
+import { fill, yuanDigits, pick } from './document-format.ts';
 import { coInsuranceOf, coverOf, fieldsByKeyOf, numbersOf, orgName, particularsOf, partiesOf, premiumOf, subsidyOf, worksheetOf } from './document-view-sections.ts';
 import { contactOf, disputeOf, opinionOf, paymentOf, specialTermsOf, stateOf } from './document-view-terms.ts';
 
-export { formatDecimal, formatYuan, moneyInputToFen } from './document-format.ts';
+export { formatDecimal, yuanDigits, moneyInputToFen } from './document-format.ts';
 
 export type { Lang as DocumentLang } from '../http/common-schemas.ts';
 import type { Lang as DocumentLang } from '../http/common-schemas.ts';
@@ -153,8 +153,8 @@ export function buildDocumentView(source: DocumentSource, lang: DocumentLang, t:
     cover: coverOf(source, fieldsByKey, lang, t),
     premium: premiumOf(result, lang, t),
     subsidy: subsidyOf(result, lang, t),
-    enterprisePays: formatYuan(result.enterprisePaysFen),
-    netCost: formatYuan(result.expectedNetCostFen),
+    enterprisePays: yuanDigits(result.enterprisePaysFen),
+    netCost: yuanDigits(result.expectedNetCostFen),
     coInsurance: coInsuranceOf(source, lang, t),
     worksheet: worksheetOf(result, def, fieldsByKey, lang, t),
     signatureDate: isPolicy ? (source.issuedOn ?? '') : source.quoteDate,

@@ -17,18 +17,22 @@ export const organisationNameIn = (organisation: OrganisationNames, lang: Lang):
 
 const thousands = (digits: string) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
-/** Integer fen as 元 with two decimals and thousands separators: 16635679 → ¥166,356.79. */
-export function formatYuan(fen: number): string {
-  const negative = fen < 0;
+/** Integer fen as yuan digits with two decimals and thousands separators: 16635679 → "166,356.79" (documents print the unit in the column heading). */
+export function yuanDigits(fen: number): string {
   const abs = Math.abs(fen);
-  return `${negative ? '-' : ''}¥${thousands(String(Math.floor(abs / 100)))}.${String(abs % 100).padStart(2, '0')}`;
+  return `${fen < 0 ? '-' : ''}${thousands(String(Math.floor(abs / 100)))}.${String(abs % 100).padStart(2, '0')}`;
 }
 
-/** A decimal string with thousands separators in its whole part: "12000.5" → "12,000.5". */
-export function formatDecimal(text: string): string {
-  const [whole = '', fraction] = text.split('.');
-  const sign = whole.startsWith('-') ? '-' : '';
-  return `${sign}${thousands(whole.replace('-', ''))}${fraction ? `.${fraction}` : ''}`;
+/** Integer fen as 元 with the ¥ sign: 16635679 → ¥166,356.79. */
+export function formatYuan(fen: number): string {
+  return fen < 0 ? `-¥${yuanDigits(-fen)}` : `¥${yuanDigits(fen)}`;
+}
+
+/** A decimal (string or number) with thousands separators in its whole part, digits kept as given: "12000.5" → "12,000.5". */
+export function formatDecimal(value: string | number): string {
+  const text = typeof value === 'number' ? String(value) : value;
+  const m = /^(-?)(\d+)(\.\d+)?$/.exec(text);
+  return m ? `${m[1]}${thousands(m[2]!)}${m[3] ?? ''}` : text;
 }
 
 /** A stored instant (ISO text or Date) as Beijing wall-clock time, "2026-11-30 15:30 北京时间". */

@@ -3,6 +3,7 @@
 // and the layer the engine computed; the policy schedule's key facts follow (the documents
 // capability's view and partials), then the checklist of papers the programme file asks for.
 // Rendered on demand through the shared PDF renderer; nothing is stored.
+import { contentDisposition } from '../http/content-disposition.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -10,7 +11,7 @@ import type { Archiver, ZipOptions } from 'archiver';
 import Handlebars from 'handlebars';
 import { findEnterpriseById } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
-import { formatYuan, moneyInputToFen } from '../documents/document-format.ts';
+import { yuanDigits, moneyInputToFen } from '../documents/document-format.ts';
 import { createDocumentPrinter } from '../documents/document-printer.ts';
 import { loadDocumentSource } from '../documents/document-source.ts';
 import { DEFAULT_TEMPLATES_DIR, type DocumentTemplates } from '../documents/document-templates.ts';
@@ -30,8 +31,7 @@ export interface ApplicationFile {
 
 /** Content-Disposition of a download: an ASCII fallback and the RFC 5987 UTF-8 name (Chinese names). */
 export function attachmentOf(file: Pick<ApplicationFile, 'fileName' | 'asciiFileName'>): string {
-  const encoded = encodeURIComponent(file.fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `attachment; filename="${file.asciiFileName.replace(/["\\]/g, '')}"; filename*=UTF-8''${encoded}`;
+  return contentDisposition(file.fileName, file.asciiFileName);
 }
 
 export interface SubsidyApplicationDocuments {
@@ -118,7 +118,7 @@ async function applicationView(templates: DocumentTemplates, policy: PolicyView,
       insuredItems: schedule.lists.map((l) => `${l.label}：${l.rows.map((r) => r.filter(Boolean).join(' ')).join('；')}`).join('。') || schedule.productName,
       limits: schedule.cover.flatMap((c) => c.limits.filter((l) => l.amount).map((l) => `${l.label} ${l.amount} 元`)).join('；'),
       calculation,
-      amount: formatYuan(layer.amountFen),
+      amount: yuanDigits(layer.amountFen),
       papers: (programme?.application?.papers ?? []).map((p) => ({ label: p.label.zh, note: p.note?.zh ?? '' })),
       footnote: `补贴在全额缴纳保费后申请；以上金额按保单签发时的产品版本 ${policy.productVersion} 与补贴政策计算，以受理部门核定为准。${programme?.source ? `政策依据：${programme.source}` : ''}`,
     },

@@ -1,5 +1,6 @@
 import { subsidyReaders, subsidyRecorders } from '../auth/access-rules.ts';
-import { invalidInput, unavailable } from '../http/app-error.ts';
+import { unavailable } from '../http/app-error.ts';
+import { idempotencyKeyHeader, readIdempotencyKey } from '../http/idempotency.ts';
 import { defineRoute, JsonReply, RawReply, type RouteDefinition } from '../http/route.ts';
 import { attachmentOf, type ApplicationFile, type SubsidyApplicationDocuments } from './subsidy-application-pdf.ts';
 import { listApplications, recordApplicationStatus } from './subsidy-application-service.ts';
@@ -57,15 +58,11 @@ export function subsidyRoutes(documents: SubsidyApplicationDocuments | undefined
       method: 'post', path: '/v1/policies/{id}/subsidy-applications/{programme}/status', operationId: 'recordSubsidyApplicationStatus', summary: 'Record that an application was submitted, granted (with the amount) or refused (with the reason)', tags,
       access: subsidyRecorders,
       params: applicationParams,
-      headers: { 'Idempotency-Key': 'Any unique string (≤ 100 characters); a retried request with the same key answers as the first did.' },
+      headers: { 'Idempotency-Key': idempotencyKeyHeader },
       body: applicationStatusRequestSchema,
       success: { status: 200, description: 'The application as it now stands (Idempotent-Replayed: true when nothing changed).', schema: subsidyApplicationSchema },
       handler: async ({ caller, params, body, header }) => {
-        const key = header('idempotency-key');
-        if (key !== undefined && (key.length === 0 || key.length > 100)) {
-          throw invalidInput('The Idempotency-Key header must be 1 to 100 characters.', [{ path: 'header.idempotency-key', message: 'must be 1 to 100 characters (maxLength)' }]);
-        }
-        const { application, changed } = await recordApplicationStatus(caller, params.id, params.programme, body, key);
+        const { application, changed } = await recordApplicationStatus(caller, params.id, params.programme, body, readIdempotencyKey(header));
         return new JsonReply(application, 200, changed ? {} : { 'Idempotent-Replayed': 'true' });
       },
     }),

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { insurerStaff, quoters } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
+import { contentDisposition } from '../http/content-disposition.ts';
 import type { ServiceEvents } from '../events.ts';
 import { bindQuote, getPolicy, listPolicies } from '../policies/policy-service.ts';
 import { getQuote } from '../quotes/quote-service.ts';
@@ -84,9 +85,8 @@ export function mountPolicyPages({ page }: PagePipeline, events: ServiceEvents, 
 const pdfLang = (req: Request): Lang => (req.query.pdfLang === 'en' ? 'en' : 'zh-CN');
 
 function sendPdf(res: Response, file: PdfFile): void {
-  const encoded = encodeURIComponent(file.fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   res.status(200).set({
     'Content-Type': 'application/pdf', 'Cache-Control': 'private, no-store',
-    'Content-Disposition': `attachment; filename="${file.asciiFileName.replace(/["\\]/g, '')}"; filename*=UTF-8''${encoded}`,
+    'Content-Disposition': contentDisposition(file.fileName, file.asciiFileName),
   }).send(file.bytes ?? Buffer.alloc(0));
 }

@@ -8,6 +8,7 @@ import { listVersionTables, saveRateTable, tableOf } from '../catalogue/rate-tab
 import { listRateTables, locateCell, readTableCells, type RateTable } from '../catalogue/rate-tables.ts';
 import { diffVersionTables } from '../catalogue/table-diff.ts';
 import { importTableSheet, importWorkbook, tablesToXlsx, tableToCsv, XLSX_TYPE, type SheetFormat } from '../catalogue/table-spreadsheets.ts';
+import { contentDisposition } from '../http/content-disposition.ts';
 import { AppError } from '../http/app-error.ts';
 import type { ErrorDetail } from '../rating/index.ts';
 import { uploadedFile } from './multipart-form.ts';
@@ -95,7 +96,7 @@ async function gridPage({ lang, caller, render }: PageRequest, code: string, ver
 }
 
 function sendFile(res: Response, body: Buffer | string, type: string, name: string): void {
-  res.status(200).set({ 'Content-Type': type, 'Content-Disposition': `attachment; filename="${name}"`, 'Cache-Control': 'no-store' }).send(body);
+  res.status(200).set({ 'Content-Type': type, 'Content-Disposition': contentDisposition(name, name), 'Cache-Control': 'no-store' }).send(body);
 }
 
 const formatOf = (filename: string, contentType: string): SheetFormat => (/\.xlsx$/i.test(filename) || contentType === XLSX_TYPE ? 'xlsx' : 'csv');

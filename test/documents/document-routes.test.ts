@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import type { Response } from 'supertest';
 import { PolicyDocumentModel } from '../../src/documents/document-model.ts';
-import { formatYuan } from '../../src/documents/document-view.ts';
+import { yuanDigits } from '../../src/documents/document-view.ts';
 import { extractPdfText, listPdfFonts } from '../../src/documents/pdf-inspect.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { useListeningServer } from '../support/listening-server.ts';
@@ -76,9 +76,9 @@ describe('documents: quote and policy PDFs', function () {
       const r = quote.result;
       expect(r.subsidies.totalFen).to.be.greaterThan(0);
       for (const fen of [r.grossPremiumFen, r.vatFen, r.netPremiumFen, r.expectedNetCostFen, r.subsidies.totalFen]) {
-        expect(text, `amount ${fen}`).to.contain(formatYuan(fen));
+        expect(text, `amount ${fen}`).to.contain(yuanDigits(fen));
       }
-      expect(formatYuan(r.grossPremiumFen)).to.match(/^\d{1,3}(,\d{3})*\.\d{2}$/);
+      expect(yuanDigits(r.grossPremiumFen)).to.match(/^\d{1,3}(,\d{3})*\.\d{2}$/);
     });
 
     it('embeds every font and none is Type 3', async () => {
@@ -106,7 +106,7 @@ describe('documents: quote and policy PDFs', function () {
         expect(text).to.contain(label);
       }
       expect(text).to.contain(quote.quoteNumber);
-      expect(text).to.contain(formatYuan(quote.result.grossPremiumFen));
+      expect(text).to.contain(yuanDigits(quote.result.grossPremiumFen));
       expect(en.headers.etag).not.to.equal(zh.headers.etag);
       expect(en.headers['content-disposition']).to.contain(`filename*=UTF-8''quotation-${quote.quoteNumber}.pdf`);
     });

@@ -4,17 +4,17 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { sampleQuoteSource } from '../../bench/fixtures/sample-quote.ts';
 import { compileDocumentTemplates, DEFAULT_TEMPLATES_DIR } from '../../src/documents/document-templates.ts';
-import { formatYuan, moneyInputToFen } from '../../src/documents/document-view.ts';
+import { yuanDigits, moneyInputToFen } from '../../src/documents/document-view.ts';
 
 describe('documents/templates', () => {
   const templates = compileDocumentTemplates();
 
   it('formats fen as yuan with two decimals and thousands separators, and 万元 inputs exactly', () => {
-    expect(formatYuan(0)).to.equal('0.00');
-    expect(formatYuan(5)).to.equal('0.05');
-    expect(formatYuan(16635679)).to.equal('166,356.79');
-    expect(formatYuan(100_000_000_00)).to.equal('100,000,000.00');
-    expect(formatYuan(-123456)).to.equal('-1,234.56');
+    expect(yuanDigits(0)).to.equal('0.00');
+    expect(yuanDigits(5)).to.equal('0.05');
+    expect(yuanDigits(16635679)).to.equal('166,356.79');
+    expect(yuanDigits(100_000_000_00)).to.equal('100,000,000.00');
+    expect(yuanDigits(-123456)).to.equal('-1,234.56');
     expect(moneyInputToFen(1000, '万元')).to.equal(10_000_000_00);
     expect(moneyInputToFen('0.01', '万元')).to.equal(100_00);
     expect(moneyInputToFen('12.34', '元')).to.equal(1234);
@@ -52,7 +52,7 @@ describe('documents/templates', () => {
       return i;
     };
     const order = [
-      at('保险费（含增值税，价税合计）'), at(formatYuan(r.grossPremiumFen)), at('其中：增值税（税率 6%）'), at(formatYuan(r.vatFen)),
+      at('保险费（含增值税，价税合计）'), at(yuanDigits(r.grossPremiumFen)), at('其中：增值税（税率 6%）'), at(yuanDigits(r.vatFen)),
       at('预计可申请补贴（非保费折扣）'), at(r.subsidies.layers[0]!.name.zh), at('预计可申请补贴合计'),
       at('扣除预计补贴后企业净成本'), at('共保体份额'), at('附录：费率计算表'),
     ];

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { AuditEntryModel } from '../../src/audit/audit-log.ts';
 import { createOrganisation, issueApiKey } from '../../src/auth/auth-service.ts';
 import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
-import { formatYuan } from '../../src/documents/document-format.ts';
+import { yuanDigits } from '../../src/documents/document-format.ts';
 import { subsidiesRecorded } from '../../src/policies/subsidy-ledger.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
@@ -87,14 +87,14 @@ describe('Subsidy applications', function () {
     const rate = layer.caps.find((c) => c.kind === 'rate')!;
     for (const expected of [
       '91330106MA2H7K3Q0L', zhejiang.policyNumber, '杭州智造装备有限公司', '330106',
-      formatYuan(zhejiang.grossPremiumFen), formatYuan(zhejiang.netPremiumFen), formatYuan(zhejiang.vatFen),
-      formatYuan(1_000_000_000), '3%', `${layer.sharePercent}%`, formatYuan(rate.limitFen), formatYuan(layer.countedPremiumFen), formatYuan(layer.uncappedFen),
-      formatYuan(0), formatYuan(layer.amountFen), '工业和信息化部', '保险费增值税发票', '保费支付凭证', '首台（套）装备销售合同', '恒泰科技保险',
+      yuanDigits(zhejiang.grossPremiumFen), yuanDigits(zhejiang.netPremiumFen), yuanDigits(zhejiang.vatFen),
+      yuanDigits(1_000_000_000), '3%', `${layer.sharePercent}%`, yuanDigits(rate.limitFen), yuanDigits(layer.countedPremiumFen), yuanDigits(layer.uncappedFen),
+      yuanDigits(0), yuanDigits(layer.amountFen), '工业和信息化部', '保险费增值税发票', '保费支付凭证', '首台（套）装备销售合同', '恒泰科技保险',
     ]) expect(text, expected).to.include(expected);
     const zj = await t.http.get(`/v1/policies/${zhejiang.id}/subsidy-applications/ZJ-FIRST-SET/pdf`).set(as('broker')).buffer(true).parse(binary as never);
     const zjText = (await extractPdfText(zj.body as Buffer)).replace(/\s+/g, ' ');
     const zjLayer = zhejiang.result.subsidies.layers.find((l) => l.programme === 'ZJ-FIRST-SET')!;
-    for (const expected of ['2%', formatYuan(zjLayer.countedPremiumFen), formatYuan(zjLayer.amountFen), '国内首台（套）', '浙江省经济和信息化厅', '浙江省首台（套）产品认定文件']) expect(zjText, expected).to.include(expected);
+    for (const expected of ['2%', yuanDigits(zjLayer.countedPremiumFen), yuanDigits(zjLayer.amountFen), '国内首台（套）', '浙江省经济和信息化厅', '浙江省首台（套）产品认定文件']) expect(zjText, expected).to.include(expected);
   });
 
   it('zips one PDF per programme', async () => {

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import type { Page } from 'puppeteer-core';
-import { formatYuan as pdfYuan } from '../../src/documents/document-format.ts';
+import { yuanDigits as pdfYuan } from '../../src/documents/document-format.ts';
 import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
 import { formatYuan } from '../../src/web/web-forms.ts';
 import { recordCspProblems, SCREENSHOTS, useBrowserApp } from '../support/browser-app.ts';
