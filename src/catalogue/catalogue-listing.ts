@@ -26,7 +26,7 @@ export interface CatalogueItem {
 }
 
 /** Insurers' names by code; cached like the catalogue (organisations are never renamed; a new insurer announces a change). */
-function insurerNames(): Promise<Map<string, OrganisationNames>> {
+export function insurerNames(): Promise<Map<string, OrganisationNames>> {
   return cachedCatalogueRead('insurer-names', insurerNamesByCode);
 }
 

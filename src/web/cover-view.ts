@@ -1,10 +1,11 @@
 // What a quote or policy page says besides the premium: the state as it stands now (who decided
 // and when, in Beijing time), the cover (parties, period, limits, deductibles, insured items) and,
 // for a referral, the figures each underwriting rule read beside the rule's reason.
-import { getOrganisation, insurerNamesByCode } from '../auth/auth-service.ts';
+import { getOrganisation } from '../auth/auth-service.ts';
+import { insurerNames as registeredInsurerNames } from '../catalogue/catalogue-listing.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
 import { formatChinaTime, formatDecimal, organisationNameIn, pickText, type LocalText } from '../i18n/format.ts';
-import { nameOf, translate, type Lang } from '../i18n/messages.ts';
+import { translate, type Lang } from '../i18n/messages.ts';
 import type { ProductDefinition, RatingResult } from '../rating/index.ts';
 import type { QuoteView } from '../quotes/quote-service.ts';
 import { describeValue } from './result-view.ts';
@@ -32,16 +33,11 @@ export interface PageNames {
 
 const organisationName = (id: string, lang: Lang) => getOrganisation(null, id).then((o) => organisationNameIn(o, lang), () => '');
 
-/** Insurers' names by code in the reader's language: the organisation's registered name, else the catalogue's. */
+/** Insurers' names by code in the reader's language (the catalogue's cached read of the insurer organisations). */
 export async function insurerNames(lang: Lang): Promise<Map<string, string>> {
-  const stored = await insurerNamesByCode();
-  const codes = new Set([...stored.keys(), ...INSURER_CODES]);
-  return new Map([...codes].map((code) => {
-    const registered = stored.get(code);
-    return [code, registered && (lang !== 'en' || registered.nameEn) ? organisationNameIn(registered, lang) : nameOf('insurer', code, lang, registered?.name)];
-  }));
+  const registered = await registeredInsurerNames();
+  return new Map([...registered].map(([code, names]) => [code, organisationNameIn(names, lang)]));
 }
-const INSURER_CODES = ['KCIC', 'HTIC', 'ZXIC'];
 
 /** Loads the names a page of this quote (or its policy) shows instead of codes, in the reader's language. */
 export async function loadPageNames(quote: Pick<QuoteView, 'productCode' | 'productVersion' | 'insurerOrganisationId' | 'brokerOrganisationId'>, lang: Lang): Promise<PageNames> {
