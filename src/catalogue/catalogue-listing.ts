@@ -105,7 +105,7 @@ export interface CatalogueEntry extends CatalogueItem {
   /** What the form must ask so the line's subsidy programmes can apply (region comes from the enterprise). */
   subsidyFacts: SubsidyFactsAsked;
   /** Every step the caller's role may pick in, with each row's filed range and default. */
-  pickable: PickableStep[];
+  pickable: readonly PickableStep[];
 }
 
 /** What a broker needs to quote a product: cover, form, limits, deductibles, subsidies, and what `role` may pick. */

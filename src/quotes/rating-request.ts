@@ -108,7 +108,7 @@ export function storable<T>(value: T): T {
 }
 
 /** Prices without storing anything: the full result with its worksheet, and the steps the caller may pick in. */
-export async function previewPrice(caller: Caller, request: PricingRequest, now: Date = new Date()): Promise<RatingResult & { pickable: PickableStep[] }> {
+export async function previewPrice(caller: Caller, request: PricingRequest, now: Date = new Date()): Promise<RatingResult & { pickable: readonly PickableStep[] }> {
   const prepared = await prepareRating(caller, request, now);
   const result = rate(prepared.version, request.inputs, request.picks, prepared.context);
   return { ...result, pickable: pickableSteps(prepared.version.compiled, quotingRoleOf(caller)) };

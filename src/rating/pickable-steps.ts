@@ -27,8 +27,20 @@ function rowsOf(step: CompiledStep): readonly CoefficientRow[] {
   return 'rows' in step ? step.rows : [step.row];
 }
 
+// A compiled product never changes, so its pickable steps are worked out once per role (previews
+// and catalogue entries answer them on every request). The lists are frozen: callers share them.
+const byProduct = new WeakMap<CompiledProduct, Map<QuotingRole, readonly PickableStep[]>>();
+
 /** The steps `role` may pick in (underwriters every step with a filed range), in plan order. */
-export function pickableSteps(product: CompiledProduct, role: QuotingRole): PickableStep[] {
+export function pickableSteps(product: CompiledProduct, role: QuotingRole): readonly PickableStep[] {
+  let byRole = byProduct.get(product);
+  if (!byRole) byProduct.set(product, (byRole = new Map()));
+  let steps = byRole.get(role);
+  if (!steps) byRole.set(role, (steps = Object.freeze(listPickableSteps(product, role))));
+  return steps;
+}
+
+function listPickableSteps(product: CompiledProduct, role: QuotingRole): PickableStep[] {
   const steps: PickableStep[] = [];
   for (const step of product.steps) {
     if (!step.changeableBy.has(role)) continue;
