@@ -1,4 +1,4 @@
-// npm run bench:api [-- --duration S --warmup S --json file --profile DIR --only name,name]
+// npm run bench:api [-- --duration S --warmup S --rounds N --json file --profile DIR --only name,name]
 // One run on this machine, each server in its own process, load from autocannon in this one:
 //   baselines (bench/baseline-server.ts, bare Express on the service's database):
 //     echo (32 connections), bare insert (8), same work as a quote (8), express.static of a stored
@@ -7,7 +7,9 @@
 //   folder, rate limiter on with a limit the bench never reaches so its cost is included):
 //     preview (32), quote creation with a unique Idempotency-Key per request (8), the stored
 //     policy PDF download (32).
-// Every phase is warmed up first. Per phase it prints req/s, latencies, and the CPU the server
+// Every phase is warmed up first, then measured in N rounds (default 3) that take the phases in
+// turn, so a slow minute of a shared machine falls on every phase rather than on one; a phase's
+// req/s is its median round, its latencies that round's. Per phase it prints req/s, latencies, and the CPU the server
 // process and this load generator used (ms per request, and the generator's share of the
 // machine). --profile DIR runs the service under `node --cpu-prof` (profile written on exit into
 // DIR; summarise it with bench/cpu-profile-summary.ts); --only runs only the named phases.
@@ -23,9 +25,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, warmup: { type: 'string', default: '3' }, json: { type: 'string' }, profile: { type: 'string' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, warmup: { type: 'string', default: '3' }, rounds: { type: 'string', default: '3' }, json: { type: 'string' }, profile: { type: 'string' }, only: { type: 'string' } } });
 const DURATION = Number(values.duration);
 const WARMUP = Number(values.warmup);
+const ROUNDS = Math.max(1, Number(values.rounds));
 const ONLY = values.only ? new Set(values.only.split(',')) : undefined;
 const CLK_TCK = 100; // /proc/<pid>/stat ticks per second on Linux
 
@@ -72,24 +75,48 @@ function processCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
-async function load(name: string, connections: number, serverPid: number, options: autocannon.Options): Promise<Phase | undefined> {
-  if (ONLY && !ONLY.has(name)) return undefined;
-  await autocannon({ ...options, connections, duration: WARMUP });
-  const server0 = processCpuSeconds(serverPid);
+interface PhaseSpec { name: string; connections: number; serverPid: number; options: autocannon.Options }
+
+interface Round { result: autocannon.Result; serverCpuSeconds: number; loadCpuSeconds: number }
+
+async function measure(spec: PhaseSpec): Promise<Round> {
+  const server0 = processCpuSeconds(spec.serverPid);
   const load0 = process.cpuUsage();
-  const result = await autocannon({ ...options, connections, duration: DURATION });
+  const result = await autocannon({ ...spec.options, connections: spec.connections, duration: DURATION });
   const loadCpu = process.cpuUsage(load0);
-  const serverCpu = processCpuSeconds(serverPid) - server0;
-  const requests = Math.max(1, result.requests.total);
-  const loadSeconds = (loadCpu.user + loadCpu.system) / 1e6;
+  return { result, serverCpuSeconds: processCpuSeconds(spec.serverPid) - server0, loadCpuSeconds: (loadCpu.user + loadCpu.system) / 1e6 };
+}
+
+/** A phase from its rounds: the median round's req/s and latencies, CPU over all rounds. */
+function summarise(spec: PhaseSpec, rounds: Round[]): Phase {
+  const sorted = [...rounds].sort((a, b) => a.result.requests.average - b.result.requests.average);
+  const { result } = sorted[Math.floor(sorted.length / 2)]!;
+  const requests = Math.max(1, rounds.reduce((n, r) => n + r.result.requests.total, 0));
+  const serverCpu = rounds.reduce((n, r) => n + r.serverCpuSeconds, 0);
+  const loadSeconds = rounds.reduce((n, r) => n + r.loadCpuSeconds, 0);
   const phase: Phase = {
-    name, connections, reqPerSec: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts,
+    name: spec.name, connections: spec.connections, reqPerSec: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99,
+    non2xx: rounds.reduce((n, r) => n + r.result.non2xx, 0), errors: rounds.reduce((n, r) => n + r.result.errors + r.result.timeouts, 0),
     serverCpuMsPerReq: +((serverCpu * 1000) / requests).toFixed(3),
     loadCpuMsPerReq: +((loadSeconds * 1000) / requests).toFixed(3),
-    loadCpuSharePct: Math.round((loadSeconds / (DURATION * os.availableParallelism())) * 100),
+    loadCpuSharePct: Math.round((loadSeconds / (rounds.length * DURATION * os.availableParallelism())) * 100),
   };
-  process.stderr.write(`  ${name.padEnd(13)} ${String(connections).padStart(2)} conn  ${String(phase.reqPerSec).padStart(6)} req/s  p50 ${phase.p50} ms  p99 ${phase.p99} ms  non-2xx ${phase.non2xx}  errors ${phase.errors}  server CPU ${phase.serverCpuMsPerReq} ms/req  load generator ${phase.loadCpuMsPerReq} ms/req (${phase.loadCpuSharePct}% of the machine)\n`);
+  const perRound = rounds.map((r) => Math.round(r.result.requests.average)).join('/');
+  process.stderr.write(`  ${spec.name.padEnd(13)} ${String(spec.connections).padStart(2)} conn  ${String(phase.reqPerSec).padStart(6)} req/s (rounds ${perRound})  p50 ${phase.p50} ms  p99 ${phase.p99} ms  non-2xx ${phase.non2xx}  errors ${phase.errors}  server CPU ${phase.serverCpuMsPerReq} ms/req  load generator ${phase.loadCpuMsPerReq} ms/req (${phase.loadCpuSharePct}% of the machine)\n`);
   return phase;
+}
+
+/** Warms every phase up, then measures them in ROUNDS rounds, each round taking the phases in turn. */
+async function runPhases(specs: PhaseSpec[]): Promise<Map<string, Phase>> {
+  const chosen = specs.filter((s) => !ONLY || ONLY.has(s.name));
+  const rounds = new Map<string, Round[]>(chosen.map((s) => [s.name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const spec of chosen) {
+      if (round === 0) await autocannon({ ...spec.options, connections: spec.connections, duration: WARMUP });
+      rounds.get(spec.name)!.push(await measure(spec));
+    }
+  }
+  return new Map(chosen.map((s) => [s.name, summarise(s, rounds.get(s.name)!)]));
 }
 
 interface Service { url: string; pid: number; keys: Record<string, string>; enterpriseId: string; databaseUri: string }
@@ -159,27 +186,30 @@ try {
 
   const json = { 'content-type': 'application/json' };
   const auth = { ...json, authorization: `Bearer ${service.keys.broker!}` };
-  const echo = await load('echo', 32, baseline.pid!, { url: `${base}/echo`, method: 'POST', headers: json, body: previewBody });
-  const insert = await load('bare-insert', 8, baseline.pid!, { url: `${base}/insert`, method: 'POST', headers: json, body: quoteBody });
-  const sameWork = await load('same-work', 8, baseline.pid!, { url: `${base}/same-work`, method: 'POST', headers: json, body: quoteBody });
-  const staticPdf = await load('static', 32, baseline.pid!, { url: `${base}/static/policy.pdf`, method: 'GET' });
-
-  const preview = await load('preview', 32, service.pid, { url: `${service.url}/v1/pricing/preview`, method: 'POST', headers: auth, body: previewBody });
   let serial = 0;
-  const quote = await load('quote', 8, service.pid, {
-    url: `${service.url}/v1/quotes`, method: 'POST', headers: auth, body: quoteBody,
-    // A unique Idempotency-Key per request, as clients send it.
-    requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'idempotency-key': `bench-${process.pid}-${++serial}` } }) }],
-  });
-  const pdf = await load('pdf-download', 32, service.pid, { url: `${service.url}${material.policyPath}`, method: 'GET', headers: auth });
+  const phases = await runPhases([
+    { name: 'echo', connections: 32, serverPid: baseline.pid!, options: { url: `${base}/echo`, method: 'POST', headers: json, body: previewBody } },
+    { name: 'bare-insert', connections: 8, serverPid: baseline.pid!, options: { url: `${base}/insert`, method: 'POST', headers: json, body: quoteBody } },
+    { name: 'same-work', connections: 8, serverPid: baseline.pid!, options: { url: `${base}/same-work`, method: 'POST', headers: json, body: quoteBody } },
+    { name: 'static', connections: 32, serverPid: baseline.pid!, options: { url: `${base}/static/policy.pdf`, method: 'GET' } },
+    { name: 'preview', connections: 32, serverPid: service.pid, options: { url: `${service.url}/v1/pricing/preview`, method: 'POST', headers: auth, body: previewBody } },
+    {
+      name: 'quote', connections: 8, serverPid: service.pid, options: {
+        url: `${service.url}/v1/quotes`, method: 'POST', headers: auth, body: quoteBody,
+        // A unique Idempotency-Key per request, as clients send it.
+        requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'idempotency-key': `bench-${process.pid}-${++serial}` } }) }],
+      },
+    },
+    { name: 'pdf-download', connections: 32, serverPid: service.pid, options: { url: `${service.url}${material.policyPath}`, method: 'GET', headers: auth } },
+  ]);
+  const [echo, insert, sameWork, staticPdf, preview, quote, pdf] = ['echo', 'bare-insert', 'same-work', 'static', 'preview', 'quote', 'pdf-download'].map((name) => phases.get(name));
 
   const goals = {
     preview: pct(preview, echo) >= 60,
     quote: pct(quote, insert) >= 50,
     pdfDownload: pct(pdf, staticPdf) >= 90,
   };
-  const phases = [echo, insert, sameWork, staticPdf, preview, quote, pdf].filter((p) => p !== undefined);
-  const report = { date: new Date().toISOString(), cores: os.availableParallelism(), memoryGb: Math.round(os.totalmem() / 2 ** 30), loadAverage: os.loadavg(), durationSeconds: DURATION, warmupSeconds: WARMUP, phases, goals };
+  const report = { date: new Date().toISOString(), cores: os.availableParallelism(), memoryGb: Math.round(os.totalmem() / 2 ** 30), loadAverage: os.loadavg(), durationSeconds: DURATION, warmupSeconds: WARMUP, rounds: ROUNDS, phases: [...phases.values()], goals };
   if (values.json) await writeFile(values.json, JSON.stringify(report, null, 2));
   process.stderr.write(`load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
   process.stdout.write(`api: preview ${pct(preview, echo)}% of echo, quote ${pct(quote, insert)}% of bare insert (${pct(quote, sameWork)}% of same work), pdf-download ${pct(pdf, staticPdf)}% of static, p99 preview ${preview?.p99 ?? NaN} ms\n`);

@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import type { Config } from './config.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
 import { auditSchemas } from './audit/audit-schemas.ts';
@@ -35,7 +32,9 @@ import { createMetrics, type ServiceMetrics } from './http/metrics.ts';
 import { mountRoutes } from './http/mount-routes.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import { createRateLimiter, responseOf } from './http/rate-limit.ts';
+import { requestLog } from './http/request-log.ts';
 import { requestTimeout } from './http/request-timeout.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import type { RouteDefinition } from './http/route.ts';
 import { registerSchema } from './http/schema-registry.ts';
 import { createWebRouter, webNotFound } from './web/web-routes.ts';
@@ -88,17 +87,12 @@ export function registerAllSchemas(): void {
   for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...subsidySchemas, ...poolSchemas, ...portfolioSchemas, ...auditSchemas]) registerSchema(schema as Record<string, unknown>);
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** Paths whose requests are not access-logged: probes and scrapes would drown the traffic. */
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
-const SECRET_HEADERS = ['authorization', 'cookie', 'set-cookie', 'x-csrf-token'];
-
-/** A serialised request or response with its credential headers replaced by "[redacted]". */
-export function redactSecrets<T extends { headers?: Record<string, unknown> }>(serialized: T): T {
-  const headers = serialized?.headers;
-  if (!headers || !SECRET_HEADERS.some((h) => h in headers)) return serialized;
-  const safe: Record<string, unknown> = { ...headers };
-  for (const h of SECRET_HEADERS) if (h in safe) safe[h] = '[redacted]';
-  return { ...serialized, headers: safe };
+/** Paths of the JSON API: the web pages' router never sees them. */
+function isApiPath(path: string): boolean {
+  return path.startsWith('/v1/') || path === '/v1';
 }
 
 /** The Express application: middleware, pages and API routes over services composed in src/service.ts. */
@@ -116,20 +110,8 @@ export function createApp(deps: AppDependencies): Express {
   const metrics = deps.metrics ?? createMetrics();
   app.use(metrics.countRequests);
 
-  app.use(pinoHttp({
-    logger,
-    genReqId: (req, res) => {
-      const incoming = req.headers['x-request-id'];
-      const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-      res.setHeader('x-request-id', id);
-      return id;
-    },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-    // API keys and session cookies never reach the logs.
-    serializers: { req: redactSecrets, res: redactSecrets },
-    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-  }));
-  app.use(helmet({
+  app.use(requestLog(logger, (url) => QUIET_PATHS.has(url)));
+  app.use(securityHeaders({
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], objectSrc: ["'none'"], frameAncestors: ["'none'"] } },
   }));
   app.use(requestTimeout(config.REQUEST_TIMEOUT_MS));
@@ -151,7 +133,8 @@ export function createApp(deps: AppDependencies): Express {
   });
 
   // Pages for people (session cookie, their own strict CSP); the API below stays Bearer-only.
-  app.use(createWebRouter({ logger, documents: deps.documents, events: deps.events, subsidyDocuments: deps.subsidyDocuments }));
+  const webRouter = createWebRouter({ logger, documents: deps.documents, events: deps.events, subsidyDocuments: deps.subsidyDocuments });
+  app.use((req, res, next) => (isApiPath(req.path) ? next() : webRouter(req, res, next)));
 
   const resolveCaller = cacheCallers(authenticateApiKey, config.API_KEY_CACHE_MS);
   const rateLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE });

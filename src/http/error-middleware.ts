@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, errorKinds, statusByKind, type ErrorDetail } from './app-error.ts';
+import { requestIdOf } from './request-log.ts';
 
 /** The one JSON error shape every 4xx/5xx answer has. */
 export const errorResponseSchema = {
@@ -60,7 +61,7 @@ export function createErrorMiddleware(logger: Logger) {
     }
     if (err instanceof AppError) {
       const status = statusByKind[err.kind];
-      if (status >= 500) logger.error({ err, reqId: req.id }, err.message);
+      if (status >= 500) logger.error({ err, reqId: requestIdOf(req) }, err.message);
       sendError(res, status, err.kind, err.message, err.details);
       return;
     }
@@ -82,11 +83,11 @@ export function createErrorMiddleware(logger: Logger) {
       return;
     }
     if (isDatabaseUnavailable(err)) {
-      logger.warn({ err, reqId: req.id }, 'database unavailable');
+      logger.warn({ err, reqId: requestIdOf(req) }, 'database unavailable');
       sendError(res, 503, 'unavailable', 'The database is not reachable; try again shortly.');
       return;
     }
-    logger.error({ err, reqId: req.id }, 'unhandled error');
+    logger.error({ err, reqId: requestIdOf(req) }, 'unhandled error');
     sendError(res, 500, 'internal', 'Something went wrong on our side; the request id identifies it in the logs.');
   };
 }

@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { AppError } from './app-error.ts';
 import { JsonReply, RawReply, type RouteDefinition } from './route.ts';
 import { checkAgainstSchema, validateOrThrow, type JsonSchema } from './schema-registry.ts';
@@ -18,15 +18,38 @@ export function toExpressPath(path: string): string {
   return path.replace(/\{(\w+)\}/g, ':$1');
 }
 
-/** Builds an Express router from route definitions: auth, validation, handler, reply. */
-export function mountRoutes(routes: readonly RouteDefinition[], options: MountOptions): Router {
-  const router = express.Router();
+/**
+ * The first two segments of a path, lower-cased (`/v1/Quotes/abc` → `/v1/quotes`): the key of the
+ * router holding the routes under it. Route paths start with two literal segments.
+ */
+export function routeGroupOf(path: string): string {
+  const second = path.indexOf('/', 1);
+  const end = second < 0 ? -1 : path.indexOf('/', second + 1);
+  return (end < 0 ? path : path.slice(0, end)).toLowerCase();
+}
+
+/**
+ * Builds the API's request handler from route definitions: auth, validation, handler, reply. The
+ * routes are split by their first two segments into one Express router each, so a request is
+ * matched against the few routes under its own prefix rather than every route in turn; within a
+ * router, Express matches as always (full paths, declaration order, case-insensitive).
+ */
+export function mountRoutes(routes: readonly RouteDefinition[], options: MountOptions): RequestHandler {
+  const groups = new Map<string, Router>();
   for (const route of routes) {
+    const key = routeGroupOf(route.path);
+    if (/[{}:*]/.test(key)) throw new Error(`${route.path}: the first two segments of a route path must be literal`);
+    const router = groups.get(key) ?? express.Router();
+    groups.set(key, router);
     router[route.method](toExpressPath(route.path), (req: Request, res: Response, next: NextFunction) => {
       handle(route, req, res, options).catch(next);
     });
   }
-  return router;
+  return (req: Request, res: Response, next: NextFunction) => {
+    const router = groups.get(routeGroupOf(req.path));
+    if (router) router(req, res, next);
+    else next();
+  };
 }
 
 /** A request that sends nothing: no content type and no content. */
