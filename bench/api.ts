@@ -1,7 +1,7 @@
 // npm run bench:api [-- --duration S --warmup S --rounds N --json file --profile DIR --only name,name]
 // One run on this machine, each server in its own process, load from autocannon in this one:
 //   baselines (bench/baseline-server.ts, bare Express on the service's database):
-//     echo (32 connections), bare insert (8), same work as a quote (8), express.static of a stored
+//     echo (32 connections), bare insert (8), same work as a quote (8), the quote's two reads alone (8, context), express.static of a stored
 //     policy PDF's bytes (32);
 //   the service (src/main.ts, NODE_ENV=production, LOG_LEVEL=warn, embedded FerretDB in a temp
 //   folder, rate limiter on with a limit the bench never reaches so its cost is included):
@@ -34,8 +34,8 @@ const CLK_TCK = 100; // /proc/<pid>/stat ticks per second on Linux
 
 export interface Phase {
   name: string; connections: number; reqPerSec: number; p50: number; p99: number; non2xx: number; errors: number;
-  /** CPU of the server process per request (ms), and of this load generator per request and as a share of the machine. */
-  serverCpuMsPerReq: number; loadCpuMsPerReq: number; loadCpuSharePct: number;
+  /** CPU of the server process per request (ms), of the database (the embedded FerretDB), and of this load generator per request and as a share of the machine. */
+  serverCpuMsPerReq: number; databaseCpuMsPerReq: number; loadCpuMsPerReq: number; loadCpuSharePct: number;
 }
 
 function freePort(): Promise<number> {
@@ -77,14 +77,27 @@ function processCpuSeconds(pid: number): number {
 
 interface PhaseSpec { name: string; connections: number; serverPid: number; options: autocannon.Options }
 
-interface Round { result: autocannon.Result; serverCpuSeconds: number; loadCpuSeconds: number }
+interface Round { result: autocannon.Result; serverCpuSeconds: number; databaseCpuSeconds: number; loadCpuSeconds: number }
+
+/** The embedded database's process (the service's child), once the service is up. */
+let databasePid: number | undefined;
+
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
 
 async function measure(spec: PhaseSpec): Promise<Round> {
   const server0 = processCpuSeconds(spec.serverPid);
+  const database0 = databasePid ? processCpuSeconds(databasePid) : 0;
   const load0 = process.cpuUsage();
   const result = await autocannon({ ...spec.options, connections: spec.connections, duration: DURATION });
   const loadCpu = process.cpuUsage(load0);
-  return { result, serverCpuSeconds: processCpuSeconds(spec.serverPid) - server0, loadCpuSeconds: (loadCpu.user + loadCpu.system) / 1e6 };
+  const databaseCpuSeconds = databasePid ? processCpuSeconds(databasePid) - database0 : 0;
+  return { result, serverCpuSeconds: processCpuSeconds(spec.serverPid) - server0, databaseCpuSeconds, loadCpuSeconds: (loadCpu.user + loadCpu.system) / 1e6 };
 }
 
 /** A phase from its rounds: the median round's req/s and latencies, CPU over all rounds. */
@@ -93,16 +106,18 @@ function summarise(spec: PhaseSpec, rounds: Round[]): Phase {
   const { result } = sorted[Math.floor(sorted.length / 2)]!;
   const requests = Math.max(1, rounds.reduce((n, r) => n + r.result.requests.total, 0));
   const serverCpu = rounds.reduce((n, r) => n + r.serverCpuSeconds, 0);
+  const databaseCpu = rounds.reduce((n, r) => n + r.databaseCpuSeconds, 0);
   const loadSeconds = rounds.reduce((n, r) => n + r.loadCpuSeconds, 0);
   const phase: Phase = {
     name: spec.name, connections: spec.connections, reqPerSec: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99,
     non2xx: rounds.reduce((n, r) => n + r.result.non2xx, 0), errors: rounds.reduce((n, r) => n + r.result.errors + r.result.timeouts, 0),
     serverCpuMsPerReq: +((serverCpu * 1000) / requests).toFixed(3),
+    databaseCpuMsPerReq: +((databaseCpu * 1000) / requests).toFixed(3),
     loadCpuMsPerReq: +((loadSeconds * 1000) / requests).toFixed(3),
     loadCpuSharePct: Math.round((loadSeconds / (rounds.length * DURATION * os.availableParallelism())) * 100),
   };
   const perRound = rounds.map((r) => Math.round(r.result.requests.average)).join('/');
-  process.stderr.write(`  ${spec.name.padEnd(13)} ${String(spec.connections).padStart(2)} conn  ${String(phase.reqPerSec).padStart(6)} req/s (rounds ${perRound})  p50 ${phase.p50} ms  p99 ${phase.p99} ms  non-2xx ${phase.non2xx}  errors ${phase.errors}  server CPU ${phase.serverCpuMsPerReq} ms/req  load generator ${phase.loadCpuMsPerReq} ms/req (${phase.loadCpuSharePct}% of the machine)\n`);
+  process.stderr.write(`  ${spec.name.padEnd(13)} ${String(spec.connections).padStart(2)} conn  ${String(phase.reqPerSec).padStart(6)} req/s (rounds ${perRound})  p50 ${phase.p50} ms  p99 ${phase.p99} ms  non-2xx ${phase.non2xx}  errors ${phase.errors}  server CPU ${phase.serverCpuMsPerReq} ms/req  database ${phase.databaseCpuMsPerReq} ms/req  load generator ${phase.loadCpuMsPerReq} ms/req (${phase.loadCpuSharePct}% of the machine)\n`);
   return phase;
 }
 
@@ -131,6 +146,7 @@ async function startServiceProcess(dir: string, children: ChildProcess[]): Promi
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/readyz`, 300_000);
+  databasePid = childPids(child.pid!)[0];
   const keys = JSON.parse(await readFile(path.join(dir, 'demo-keys.json'), 'utf8')) as Record<string, string>;
   const orgs = (await (await fetch(`${url}/v1/organisations`, { headers: { authorization: `Bearer ${keys.platformAdmin!}` } })).json()) as { items: { id: string; code: string }[] };
   return { url, pid: child.pid!, keys, enterpriseId: orgs.items.find((o) => o.code === 'HZZZ')!.id, databaseUri: `mongodb://127.0.0.1:${dbPort}/` };
@@ -191,6 +207,7 @@ try {
     { name: 'echo', connections: 32, serverPid: baseline.pid!, options: { url: `${base}/echo`, method: 'POST', headers: json, body: previewBody } },
     { name: 'bare-insert', connections: 8, serverPid: baseline.pid!, options: { url: `${base}/insert`, method: 'POST', headers: json, body: quoteBody } },
     { name: 'same-work', connections: 8, serverPid: baseline.pid!, options: { url: `${base}/same-work`, method: 'POST', headers: json, body: quoteBody } },
+    { name: 'reads', connections: 8, serverPid: baseline.pid!, options: { url: `${base}/reads`, method: 'POST', headers: json, body: quoteBody } },
     { name: 'static', connections: 32, serverPid: baseline.pid!, options: { url: `${base}/static/policy.pdf`, method: 'GET' } },
     { name: 'preview', connections: 32, serverPid: service.pid, options: { url: `${service.url}/v1/pricing/preview`, method: 'POST', headers: auth, body: previewBody } },
     {

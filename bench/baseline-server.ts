@@ -7,6 +7,7 @@
 //                    _id (together), then the inserts of the quote, its audit entry and its
 //                    rating-book tail record, one after the other, into collections carrying the
 //                    same indexes as quotes, auditLog and ratingBookTail (unique fields fresh);
+//   POST /reads      only the quote's two reads by _id (enterprise, subsidy-ledger entry): context;
 //   GET  /static/policy.pdf   express.static over the bytes of a stored policy PDF (STATIC_DIR).
 // The documents are copies of ones the service stored (TEMPLATES, a JSON file the bench writes),
 // written to collections of their own (bench*) in the service's database (MONGODB_URI).
@@ -59,6 +60,14 @@ if (process.env.MONGODB_URI && process.env.TEMPLATES) {
     await db.collection('benchWorkAudit').insertOne({ ...copy(t.audit), entityId: id });
     await db.collection('benchWorkTail').insertOne({ ...t.tail, _id: `quote:${id}:0` as never });
     res.status(201).json({ id });
+  });
+  // Context for the quote's ratio: its two reads alone (what FerretDB spends on them).
+  app.post('/reads', async (_req, res) => {
+    await Promise.all([
+      db.collection('organisations').findOne({ _id: new mongoose.Types.ObjectId(t.enterpriseId) }),
+      db.collection('subsidyLedger').findOne({ _id: t.ledgerId as never }, { projection: { policyId: 1, subsidies: 1 } }),
+    ]);
+    res.json({ read: 2 });
   });
 }
 

@@ -21,7 +21,7 @@ import { insertEach } from '../db/insert-batcher.ts';
 import { subsidiesRecorded } from '../policies/subsidy-ledger.ts';
 import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
 import { QuoteModel, type QuoteDoc } from './quote-model.ts';
-import { hashRequest, idempotentQuoteId, newQuoteNumber, quoteDocument, storedQuoteEvent, type QuoteEvents, type StoredQuoteEvent } from './quote-service.ts';
+import { hashRequest, idempotentQuoteId, newQuoteEvent, newQuoteNumber, quoteDocument, storedQuoteEvent, type QuoteEvents, type StoredQuoteEvent } from './quote-service.ts';
 import { prepareRating, rate, readEnterprise, type EnterpriseLookups, type EnterpriseRecord, type QuoteRequest } from './rating-request.ts';
 
 export interface BatchQuoteItem {
@@ -82,10 +82,8 @@ async function prepareQuote(caller: Caller, item: BatchQuoteItem, index: number,
 }
 
 /** The announcement of a quote this batch stored. */
-const storedEventOf = (p: Prepared): StoredQuoteEvent => ({
-  id: String(p.doc._id), quoteNumber: p.doc.quoteNumber, productCode: p.version.productCode, productVersion: p.version.version, status: p.result.decision.outcome,
-  inputs: p.inputs, picks: p.picks, context: p.context, grossPremiumFen: p.result.grossPremiumFen, decision: p.result.decision.outcome, revision: 0,
-});
+const storedEventOf = (p: Prepared): StoredQuoteEvent =>
+  newQuoteEvent({ _id: p.doc._id, quoteNumber: p.doc.quoteNumber, productCode: p.version.productCode, productVersion: p.version.version, inputs: p.inputs, picks: p.picks }, p.result, p.context);
 
 /**
  * Rates and stores a quote per item (brokers), as createQuote would one by one, and announces them

@@ -13,7 +13,7 @@ import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts'
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { createInsertBatcher } from '../db/insert-batcher.ts';
 import { observeInsertBatch } from '../http/metrics.ts';
-import { fromJsonText } from '../db/json-text.ts';
+import { fromJsonText, toJsonText } from '../db/json-text.ts';
 import { poolViewFields, type PoolRecord } from '../pools/pool-shares.ts';
 import { QuoteModel, type QuoteDoc } from './quote-model.ts';
 import type { QuoteList, QuoteView } from './quote-schemas.ts';
@@ -115,6 +115,14 @@ export function storedQuoteEvent(doc: QuoteDoc, revision: number): StoredQuoteEv
   };
 }
 
+/** The announcement of a quote just stored, from what was stored rather than re-read through the model's getters. */
+export function newQuoteEvent(doc: { _id: mongoose.Types.ObjectId; quoteNumber: string; productCode: string; productVersion: string; inputs: unknown; picks: unknown }, result: RatingResult, context: QuoteContext): StoredQuoteEvent {
+  return {
+    id: String(doc._id), quoteNumber: doc.quoteNumber, productCode: doc.productCode, productVersion: doc.productVersion, status: result.decision.outcome,
+    inputs: doc.inputs, picks: doc.picks as QuotePicks | undefined, context, grossPremiumFen: result.grossPremiumFen, decision: result.decision.outcome, revision: 0,
+  };
+}
+
 /** Announces one stored quote. */
 export function announceStored(events: QuoteEvents, doc: QuoteDoc, revision: number): Promise<void> {
   return events.quotesStored({ quotes: [storedQuoteEvent(doc, revision)], bulk: false });
@@ -149,8 +157,9 @@ export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: P
     validUntil: addDays(prepared.quoteDate, prepared.version.definition.validityDays ?? 30),
     inputs: storable(request.inputs),
     picks: request.picks ?? {},
-    context: prepared.context,
-    result,
+    // As JSON text already (what the model's setter would make of them): stringified once.
+    context: toJsonText(prepared.context) as string,
+    result: toJsonText(result) as string,
     grossPremiumFen: result.grossPremiumFen,
     decisionReasons: result.decision.reasons.map((r) => r.rule),
   };
@@ -189,7 +198,7 @@ export async function createQuote(events: QuoteEvents, caller: Caller, request: 
       // shares an insert command with concurrent requests' entries).
       await Promise.all([
         recordAudit(caller, { action: 'quote.create', entityType: 'quote', entityId: String(id), organisationId: caller.organisationId, summary: `Quote ${created.quoteNumber} for ${enterprise.name}: ${status}, gross ${result.grossPremiumFen} fen.` }, now),
-        announceStored(events, created, 0),
+        events.quotesStored({ quotes: [newQuoteEvent({ ...doc, quoteNumber: created.quoteNumber }, result, prepared.context)], bulk: false }),
       ]);
       return { quote: toQuoteView(created, now), replayed: false };
     } catch (err) {
