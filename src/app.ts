@@ -117,6 +117,21 @@ export function createApp(deps: AppDependencies): Express {
   app.use(requestTimeout(config.REQUEST_TIMEOUT_MS));
   app.use(express.json({ limit: config.BODY_LIMIT, strict: true }));
 
+  // The API first: its requests are the traffic, and its paths (/v1) meet nothing else below.
+  const resolveCaller = cacheCallers(authenticateApiKey, config.API_KEY_CACHE_MS);
+  const rateLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE });
+  app.use(mountRoutes(routes, {
+    authenticate: async (req) => {
+      const caller = await resolveCaller(req.get('authorization'));
+      await rateLimiter.take(caller.keyId, responseOf(req)).catch((err: unknown) => {
+        if ((err as { kind?: string }).kind === 'rate_limited') metrics.rateLimitRejected();
+        throw err;
+      });
+      return caller;
+    },
+    validateResponses: config.VALIDATE_RESPONSES,
+  }));
+
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
   });
@@ -132,23 +147,9 @@ export function createApp(deps: AppDependencies): Express {
     res.type('html').send(docsHtml);
   });
 
-  // Pages for people (session cookie, their own strict CSP); the API below stays Bearer-only.
+  // Pages for people (session cookie, their own strict CSP); the API above stays Bearer-only.
   const webRouter = createWebRouter({ logger, documents: deps.documents, events: deps.events, subsidyDocuments: deps.subsidyDocuments });
   app.use((req, res, next) => (isApiPath(req.path) ? next() : webRouter(req, res, next)));
-
-  const resolveCaller = cacheCallers(authenticateApiKey, config.API_KEY_CACHE_MS);
-  const rateLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE });
-  app.use(mountRoutes(routes, {
-    authenticate: async (req) => {
-      const caller = await resolveCaller(req.get('authorization'));
-      await rateLimiter.take(caller.keyId, responseOf(req)).catch((err: unknown) => {
-        if ((err as { kind?: string }).kind === 'rate_limited') metrics.rateLimitRejected();
-        throw err;
-      });
-      return caller;
-    },
-    validateResponses: config.VALIDATE_RESPONSES,
-  }));
 
   app.use(webNotFound);
   app.use(notFoundHandler);
