@@ -1,7 +1,7 @@
 // npm run bench:api [-- --duration S --warmup S --rounds N --json file --profile DIR --only name,name]
 // One run on this machine, each server in its own process, load from autocannon in this one:
 //   baselines (bench/baseline-server.ts, bare Express on the service's database):
-//     echo (32 connections), bare insert (8), same work as a quote (8), the quote's two reads alone (8, context), express.static of a stored
+//     echo (32 connections), the echo answering a preview's answer (32, context), bare insert (8), same work as a quote (8), the quote's two reads alone (8, context), express.static of a stored
 //     policy PDF's bytes (32);
 //   the service (src/main.ts, NODE_ENV=production, LOG_LEVEL=warn, embedded FerretDB in a temp
 //   folder, rate limiter on with a limit the bench never reaches so its cost is included):
@@ -194,8 +194,11 @@ try {
   const quoteBody = JSON.stringify({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: service.enterpriseId, inputs: vector.inputs, startDate });
   const material = await storedMaterial(service, quoteBody, dir, startDate.slice(0, 4));
 
+  const answerFile = path.join(dir, 'preview-answer.json');
+  const previewAnswer = await fetch(`${service.url}/v1/pricing/preview`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${service.keys.broker!}` }, body: previewBody });
+  await writeFile(answerFile, await previewAnswer.text());
   const basePort = await freePort();
-  const baseline = start(['bench/baseline-server.ts'], { PORT: String(basePort), MONGODB_URI: service.databaseUri, TEMPLATES: material.templates, STATIC_DIR: material.staticDir });
+  const baseline = start(['bench/baseline-server.ts'], { PORT: String(basePort), MONGODB_URI: service.databaseUri, TEMPLATES: material.templates, STATIC_DIR: material.staticDir, ANSWER: answerFile });
   children.push(baseline);
   const base = `http://127.0.0.1:${basePort}`;
   await waitFor(`${base}/static/policy.pdf`, 60_000);
@@ -205,6 +208,7 @@ try {
   let serial = 0;
   const phases = await runPhases([
     { name: 'echo', connections: 32, serverPid: baseline.pid!, options: { url: `${base}/echo`, method: 'POST', headers: json, body: previewBody } },
+    { name: 'echo-answer', connections: 32, serverPid: baseline.pid!, options: { url: `${base}/echo-answer`, method: 'POST', headers: json, body: previewBody } },
     { name: 'bare-insert', connections: 8, serverPid: baseline.pid!, options: { url: `${base}/insert`, method: 'POST', headers: json, body: quoteBody } },
     { name: 'same-work', connections: 8, serverPid: baseline.pid!, options: { url: `${base}/same-work`, method: 'POST', headers: json, body: quoteBody } },
     { name: 'reads', connections: 8, serverPid: baseline.pid!, options: { url: `${base}/reads`, method: 'POST', headers: json, body: quoteBody } },

@@ -1,6 +1,7 @@
 // The baselines of bench/api.ts, in one bare Express process with the service's body parser and
 // limit and nothing else (no helmet, logging, auth, validation, rating):
 //   POST /echo       the JSON body back;
+//   POST /echo-answer the body parsed, a stored preview answer (ANSWER) sent back: context;
 //   POST /insert     one `insertOne` through mongoose of a document the size of a stored quote;
 //   POST /same-work  the database work of a quote creation, in the same order: the idempotency
 //                    read of the quote by _id, then the enterprise and its subsidy-ledger entry by
@@ -24,6 +25,14 @@ app.use(express.json({ limit: '1mb' }));
 app.post('/echo', (req, res) => {
   res.json(req.body);
 });
+// Context for the preview's ratio: the same request parsed, answered with a preview's answer
+// (ANSWER, a JSON file the bench writes from the service's own preview) stringified per request.
+const answer = process.env.ANSWER ? (JSON.parse(readFileSync(process.env.ANSWER, 'utf8')) as unknown) : undefined;
+if (answer) {
+  app.post('/echo-answer', (_req, res) => {
+    res.json(answer);
+  });
+}
 if (process.env.STATIC_DIR) app.use('/static', express.static(process.env.STATIC_DIR));
 
 if (process.env.MONGODB_URI && process.env.TEMPLATES) {

@@ -14,12 +14,16 @@
 // In order, on the same quotation HTML: launch-per-request; a plain puppeteer-core loop (one
 // browser, as many warm pages as the pool, setContent + page.pdf with the same paper options and
 // puppeteer's defaults otherwise, no pooling logic: the best this stack does without our work);
-// then the service's renderer over PDF_BENCH_DOCS renders watching RSS.
-//   env also: PDF_BENCH_BARE (docs of the plain loop after its warm-up, 600)
+// then the service's renderer one render at a time, as launch-per-request runs (PDF_BENCH_SEQ
+// renders after 20 of warm-up): the p50 a lone request sees; then PDF_BENCH_DOCS pooled renders at
+// the pool's concurrency watching RSS (docs/s, the pool's p50 under load, CPU per document).
+//   env also: PDF_BENCH_BARE (docs of the plain loop after its warm-up, 600), PDF_BENCH_SEQ (200)
 //
 // Ends with exactly one summary line:
 //   pdf: p50 <ms> ms, <n> docs/s, <x>x launch-per-request, <y>% of bare chromium, rss +<p>%
-// x compares p50 latencies, y compares docs/s.
+// p50 and x compare latencies at the same load as the baseline (one render at a time; the pool's
+// p50 at full concurrency is printed above it), docs/s and y compare the pooled throughput with the
+// plain loop at the same concurrency.
 import os from 'node:os';
 import puppeteer from 'puppeteer-core';
 import { createPdfRenderer, DEFAULT_CHROME_ARGS, DEFAULT_CHROME_PATH, defaultFontConfigFile } from '../src/documents/pdf-renderer.ts';
@@ -41,6 +45,7 @@ const CONCURRENCY = int('PDF_BENCH_CONCURRENCY', POOL);
 const WARMUP = int('PDF_BENCH_WARMUP', 200);
 const CONTEXT_DOCS = int('PDF_BENCH_CONTEXT', 400);
 const BARE_DOCS = int('PDF_BENCH_BARE', 600);
+const SEQ_DOCS = int('PDF_BENCH_SEQ', 200);
 const RECYCLE = process.env.PDF_BENCH_RECYCLE ? int('PDF_BENCH_RECYCLE', 0) : undefined;
 
 const templates = compileDocumentTemplates();
@@ -162,6 +167,18 @@ async function main(): Promise<void> {
   const st0 = renderer.stats();
   console.log(`pool warm-up (launch + ${POOL} pages): ${(performance.now() - tWarm).toFixed(0)} ms; begin-frame control ${st0.beginFrameControl ? 'on' : 'off'}`);
 
+  // One render at a time, as launch-per-request runs: the latency a lone request sees.
+  for (let i = 0; i < 20; i++) await renderer.renderPdf(html, { metadataDate });
+  const alone: number[] = [];
+  for (let i = 0; i < SEQ_DOCS; i++) {
+    const t = performance.now();
+    await renderer.renderPdf(html, { metadataDate });
+    alone.push(performance.now() - t);
+  }
+  alone.sort((a, b) => a - b);
+  const aloneP50 = pct(alone, 50);
+  console.log(`renderer, one at a time: ${SEQ_DOCS} docs, p50 ${aloneP50.toFixed(1)} ms, p95 ${pct(alone, 95).toFixed(1)} ms`);
+
   const launcherPid = (): number => {
     // processTree of the browser pid covers renderers/zygotes/utility processes; the wrapper shell
     // (if any) is tiny, so the browser process tree is what we measure.
@@ -239,12 +256,12 @@ async function main(): Promise<void> {
   const measured = latencies.slice(WARMUP).sort((a, b) => a - b);
   const p50 = pct(measured, 50);
   const docsPerSec = (DOCS - WARMUP) / ((tEnd - tWarmDone) / 1000);
-  const speedup = baseP50 / p50;
+  const speedup = baseP50 / aloneP50;
   const ofBare = (docsPerSec / bare.docsPerSec) * 100;
   const growth = ((rssEnd - rssWarm) / rssWarm) * 100;
 
   console.log(
-    `pool: ${DOCS} docs in ${((tEnd - t0) / 1000).toFixed(1)} s; after the first ${WARMUP}: p50 ${p50.toFixed(1)} ms, p95 ${pct(measured, 95).toFixed(1)} ms, p99 ${pct(measured, 99).toFixed(1)} ms, max ${measured[measured.length - 1]!.toFixed(1)} ms`,
+    `pool (concurrency ${CONCURRENCY}): ${DOCS} docs in ${((tEnd - t0) / 1000).toFixed(1)} s; after the first ${WARMUP}: p50 ${p50.toFixed(1)} ms (${(baseP50 / p50).toFixed(1)}x launch-per-request under this load), p95 ${pct(measured, 95).toFixed(1)} ms, p99 ${pct(measured, 99).toFixed(1)} ms, max ${measured[measured.length - 1]!.toFixed(1)} ms`,
   );
   console.log(
     `pool stats: launches ${stats.launches}, pages created ${stats.pagesCreated}, recycled ${stats.pagesRecycled}, discarded ${stats.pagesDiscarded}, failures ${Object.values(stats.failures).reduce((a, b) => a + b, 0)}, browser processes ${procs}`,
@@ -258,7 +275,7 @@ async function main(): Promise<void> {
   console.log(`rss (node + browser tree, MB) after ${WARMUP}: ${mb(rssWarm)}, end: ${mb(rssEnd)}, max sampled: ${mb(rssMax)}; samples ${samples.join(' ')}`);
   if (contextLine) console.log(contextLine);
   console.log(
-    `pdf: p50 ${p50.toFixed(1)} ms, ${docsPerSec.toFixed(0)} docs/s, ${speedup.toFixed(1)}x launch-per-request, ${ofBare.toFixed(0)}% of bare chromium, rss ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%`,
+    `pdf: p50 ${aloneP50.toFixed(1)} ms, ${docsPerSec.toFixed(0)} docs/s, ${speedup.toFixed(1)}x launch-per-request, ${ofBare.toFixed(0)}% of bare chromium, rss ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%`,
   );
 }
 
