@@ -104,8 +104,10 @@ export async function cachedCatalogueRead<T>(key: string, read: () => Promise<T>
  * token. Call after the change is stored.
  */
 export async function announceCatalogueChange(): Promise<void> {
-  drop(cacheOfCurrentDatabase());
-  const update = { $set: { token: randomUUID(), changedAt: new Date() } };
+  const cache = cacheOfCurrentDatabase();
+  drop(cache);
+  const token = randomUUID();
+  const update = { $set: { token, changedAt: new Date() } };
   try {
     await CatalogueRevisionModel.updateOne({ _id: REVISION_ID }, update, { upsert: true });
   } catch (err) {
@@ -113,4 +115,7 @@ export async function announceCatalogueChange(): Promise<void> {
     if (!isDuplicateKeyError(err)) throw err;
     await CatalogueRevisionModel.updateOne({ _id: REVISION_ID }, update);
   }
+  // This instance's entries are already current: its next check must not drop them again for the
+  // token it wrote itself (that second drop also made a read between it and the check uncached).
+  cache.token = token;
 }
