@@ -152,7 +152,7 @@ async function startServiceProcess(dir: string, children: ChildProcess[]): Promi
   return { url, pid: child.pid!, keys, enterpriseId: orgs.items.find((o) => o.code === 'HZZZ')!.id, databaseUri: `mongodb://127.0.0.1:${dbPort}/` };
 }
 
-/** A stored quote, its audit entry and rating-book record, and a stored policy PDF: the baselines' material. */
+/** A stored quote (its creation's audit entry inside), its rating-book record, and a stored policy PDF: the baselines' material. */
 async function storedMaterial(service: Service, quoteBody: string, dir: string, year: string): Promise<{ templates: string; staticDir: string; policyPath: string }> {
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${service.keys.broker!}` };
   const made = await fetch(`${service.url}/v1/quotes`, { method: 'POST', headers, body: quoteBody });
@@ -161,10 +161,9 @@ async function storedMaterial(service: Service, quoteBody: string, dir: string, 
   const EJSON = mongoose.mongo.BSON.EJSON;
   try {
     const quote = await connection.collection('quotes').findOne({ _id: new mongoose.Types.ObjectId(quoteId) });
-    const audit = await connection.collection('auditLog').findOne({ entityType: 'quote', entityId: quoteId });
     const tail = await connection.collection('ratingBookTail').findOne({ _id: `quote:${quoteId}:0` as never });
     const templates = path.join(dir, 'baseline-templates.json');
-    await writeFile(templates, EJSON.stringify({ quote, audit, tail, enterpriseId: service.enterpriseId, ledgerId: `${service.enterpriseId}:${year}:0` }, { relaxed: false }));
+    await writeFile(templates, EJSON.stringify({ quote, tail, enterpriseId: service.enterpriseId, ledgerId: `${service.enterpriseId}:${year}:0` }, { relaxed: false }));
     const bound = await fetch(`${service.url}/v1/quotes/${quoteId}/bind`, { method: 'POST', headers });
     const policyId = ((await bound.json()) as { id: string }).id;
     const policyPath = `/v1/policies/${policyId}/pdf`;

@@ -3,11 +3,11 @@
 //   POST /echo       the JSON body back;
 //   POST /echo-answer the body parsed, a stored preview answer (ANSWER) sent back: context;
 //   POST /insert     one `insertOne` through mongoose of a document the size of a stored quote;
-//   POST /same-work  the database work of a quote creation, in the same order: the idempotency
-//                    read of the quote by _id, then the enterprise and its subsidy-ledger entry by
-//                    _id (together), then the inserts of the quote, its audit entry and its
-//                    rating-book tail record, one after the other, into collections carrying the
-//                    same indexes as quotes, auditLog and ratingBookTail (unique fields fresh);
+//   POST /same-work  the database work of a quote creation, in the same order: the enterprise and
+//                    its subsidy-ledger entry by _id (together), then the inserts of the quote
+//                    (which carries its creation's audit entry) and of its rating-book tail
+//                    record, one after the other, into collections carrying the same indexes as
+//                    quotes and ratingBookTail (unique fields fresh);
 //   POST /reads      only the quote's two reads by _id (enterprise, subsidy-ledger entry): context;
 //   GET  /static/policy.pdf   express.static over the bytes of a stored policy PDF (STATIC_DIR).
 // The documents are copies of ones the service stored (TEMPLATES, a JSON file the bench writes),
@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import mongoose from 'mongoose';
 
-interface Templates { quote: Record<string, unknown>; audit: Record<string, unknown>; tail: Record<string, unknown>; enterpriseId: string; ledgerId: string }
+interface Templates { quote: Record<string, unknown>; tail: Record<string, unknown>; enterpriseId: string; ledgerId: string }
 
 const app = express();
 app.disable('x-powered-by');
@@ -55,18 +55,15 @@ if (process.env.MONGODB_URI && process.env.TEMPLATES) {
     }
   };
   await sameIndexes('quotes', 'benchWorkQuotes');
-  await sameIndexes('auditLog', 'benchWorkAudit');
   await sameIndexes('ratingBookTail', 'benchWorkTail');
   app.post('/same-work', async (_req, res) => {
     const doc = copy(t.quote);
     const id = String(doc._id);
-    await db.collection('quotes').findOne({ _id: doc._id });
     await Promise.all([
       db.collection('organisations').findOne({ _id: new mongoose.Types.ObjectId(t.enterpriseId) }),
       db.collection('subsidyLedger').findOne({ _id: t.ledgerId as never }, { projection: { policyId: 1, subsidies: 1 } }),
     ]);
     await db.collection('benchWorkQuotes').insertOne({ ...doc, idempotencyScope: `bench:${id}`, quoteNumber: `B${id}` });
-    await db.collection('benchWorkAudit').insertOne({ ...copy(t.audit), entityId: id });
     await db.collection('benchWorkTail').insertOne({ ...t.tail, _id: `quote:${id}:0` as never });
     res.status(201).json({ id });
   });

@@ -51,13 +51,6 @@ export async function recordAudit(actor: Caller | typeof systemActor, event: Aud
   });
 }
 
-/** Appends several entries by one actor at once (one insert: a bulk save's batch). */
-export async function recordAuditEntries(actor: Caller | typeof systemActor, events: readonly AuditEvent[], at: Date = new Date()): Promise<void> {
-  if (events.length === 0) return;
-  const who = { keyId: actor.keyId, userName: actor.userName, role: actor.role, organisationId: actor.organisationId };
-  await AuditEntryModel.insertMany(events.map((event) => ({ at, actor: who, ...event })));
-}
-
 export interface AuditEntryView {
   at: string;
   actor: { keyId: string; userName: string; role: string; organisationId: string };

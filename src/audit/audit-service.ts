@@ -8,7 +8,7 @@ import { invalidInput } from '../http/app-error.ts';
 import type { Lang } from '../http/common-schemas.ts';
 import { organisationNameIn } from '../i18n/format.ts';
 import { loadVisiblePolicy } from '../policies/policy-service.ts';
-import { loadVisibleQuote } from '../quotes/quote-service.ts';
+import { loadVisibleQuote, quoteCreationEntry } from '../quotes/quote-service.ts';
 import { listAuditPage, type AuditEntryView } from './audit-log.ts';
 import type { auditEntityKinds } from './audit-schemas.ts';
 
@@ -22,18 +22,31 @@ export interface AuditItem {
   changes?: AuditEntryView['changes'];
 }
 
-/** 404 (as for the record itself) unless the caller may see the record. */
-async function assertVisible(caller: Caller, entity: AuditEntityKind, id: string): Promise<void> {
+/**
+ * 404 (as for the record itself) unless the caller may see the record; the entry the record
+ * carries itself, if any (a quote's creation), which is older than every entry in the audit log.
+ */
+async function visibleRecordEntry(caller: Caller, entity: AuditEntityKind, id: string): Promise<AuditEntryView | undefined> {
   switch (entity) {
-    case 'product': return assertProductVisible(caller, id);
+    case 'product': await assertProductVisible(caller, id); return undefined;
     case 'productVersion': {
       const at = id.lastIndexOf('@');
       if (at <= 0) throw invalidInput('A product version is named CODE@VERSION.', [{ path: 'query.id', message: 'must be <product code>@<version> (format)' }]);
-      return assertProductVisible(caller, id.slice(0, at));
+      await assertProductVisible(caller, id.slice(0, at));
+      return undefined;
     }
-    case 'quote': await loadVisibleQuote(caller, id); return;
-    case 'policy': await loadVisiblePolicy(caller, id); return;
+    case 'quote': return quoteCreationEntry(await loadVisibleQuote(caller, id));
+    case 'policy': await loadVisiblePolicy(caller, id); return undefined;
   }
+}
+
+/** A page of the record's trail, newest first: the audit log's entries, then the record's own (oldest) entry. */
+async function trailPage(entity: AuditEntityKind, id: string, own: AuditEntryView | undefined, page: { limit: number; offset: number }): Promise<{ items: AuditEntryView[]; total: number }> {
+  const logged = await listAuditPage(entity, [id], page);
+  if (!own) return logged;
+  // The own entry sits at position logged.total of the whole trail.
+  const onThisPage = logged.total >= page.offset && logged.total < page.offset + page.limit;
+  return { items: onThisPage ? [...logged.items, own] : logged.items, total: logged.total + 1 };
 }
 
 /** Names of the organisations that acted, in the reader's language (a handful per trail: one read by _id each). */
@@ -45,8 +58,8 @@ async function organisationNames(ids: string[], lang: Lang): Promise<Map<string,
 
 /** A page of one record's audit trail, newest first, organisations named in `lang`; 404 when the caller may not see the record. */
 export async function readAuditTrail(caller: Caller, entity: AuditEntityKind, id: string, page: { limit: number; offset: number }, lang: Lang = 'zh-CN'): Promise<{ entity: AuditEntityKind; id: string; items: AuditItem[]; total: number; limit: number; offset: number }> {
-  await assertVisible(caller, entity, id);
-  const { items, total } = await listAuditPage(entity, [id], page);
+  const own = await visibleRecordEntry(caller, entity, id);
+  const { items, total } = await trailPage(entity, id, own, page);
   const names = await organisationNames(items.map((e) => e.actor.organisationId), lang);
   return {
     entity, id, total, ...page,

@@ -12,7 +12,6 @@
 // index. (Quotes stored before ids were derived are still found by idempotencyScope, a scan, only
 // in that rare case.)
 import type mongoose from 'mongoose';
-import { recordAuditEntries } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
 import type { RatableVersion } from '../catalogue/catalogue-service.ts';
 import { conflict } from '../http/app-error.ts';
@@ -77,7 +76,7 @@ async function prepareQuote(caller: Caller, item: BatchQuoteItem, index: number,
   const prepared = await prepareRating(caller, request, now, cache);
   const result = rate(prepared.version, request.inputs, request.picks, prepared.context);
   const scope = `${caller.organisationId}:${item.idempotencyKey}`;
-  const doc = quoteDocument(caller, request, prepared, result, { id: idempotentQuoteId(scope), scope, requestHash: hashRequest(request) });
+  const doc = quoteDocument(caller, request, prepared, result, { id: idempotentQuoteId(scope), scope, requestHash: hashRequest(request) }, now);
   return { index, doc, result, version: prepared.version, context: prepared.context, inputs: doc.inputs, picks: doc.picks as QuotePicks, enterpriseName: prepared.enterprise!.name };
 }
 
@@ -142,10 +141,7 @@ export async function createQuotes(events: QuoteEvents, caller: Caller, items: r
     if (existing.status === 'quoted' || existing.status === 'referred') announced.push(storedQuoteEvent(existing, 0));
   }
 
-  await recordAuditEntries(caller, inserted.map((p) => ({
-    action: 'quote.create', entityType: 'quote', entityId: String(p.doc._id), organisationId: caller.organisationId,
-    summary: `Quote ${p.doc.quoteNumber} for ${p.enterpriseName}: ${p.result.decision.outcome}, gross ${p.result.grossPremiumFen} fen.`,
-  })), now);
+  // Each quote carried its creation's audit entry in its own insert (quoteDocument).
   for (const p of inserted) {
     outcomes[p.index] = { ok: true, replayed: false, quote: { id: String(p.doc._id), quoteNumber: p.doc.quoteNumber, productVersion: p.version.version, result: p.result } };
     announced.push(storedEventOf(p));

@@ -40,6 +40,16 @@ const quoteSchema = new Schema(
       originalPicks: Schema.Types.Mixed,
     },
     policyId: { type: String },
+    // The audit entry of the quote's creation, carried by the quote's own insert: it exists exactly
+    // when the quote does, and costs no insert of its own. The audit trail reads it from here
+    // (src/audit/audit-service.ts); later actions (approve, decline, bind) go to the audit log.
+    // Quotes stored before it have their creation entry in the audit log instead.
+    createdEntry: {
+      at: Date,
+      actor: { keyId: String, userName: String, role: String, organisationId: String },
+      status: String,
+      grossPremiumFen: Number,
+    },
   },
   { timestamps: true, collection: 'quotes', minimize: false },
 );

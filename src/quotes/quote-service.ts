@@ -3,7 +3,7 @@
 // rating-request.ts, underwriting decisions taken in underwriting.ts, bulk saves in quote-batch.ts.
 import { createHash, randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
-import { recordAudit } from '../audit/audit-log.ts';
+import type { AuditEntryView } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
 import { visibilityFilter, visibleOrNotFound } from '../auth/visibility.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
@@ -134,7 +134,7 @@ export function newQuoteNumber(quoteDate: string): string {
 }
 
 /** The stored document of a new quote (createQuote, and the bulk save's batches). */
-export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: PreparedRating, result: RatingResult, ids: { id: mongoose.Types.ObjectId; scope: string; requestHash: string }) {
+export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: PreparedRating, result: RatingResult, ids: { id: mongoose.Types.ObjectId; scope: string; requestHash: string }, now: Date) {
   const enterprise = prepared.enterprise!;
   return {
     _id: ids.id,
@@ -162,6 +162,24 @@ export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: P
     result: toJsonText(result) as string,
     grossPremiumFen: result.grossPremiumFen,
     decisionReasons: result.decision.reasons.map((r) => r.rule),
+    createdEntry: {
+      at: now,
+      actor: { keyId: caller.keyId, userName: caller.userName, role: caller.role, organisationId: caller.organisationId },
+      status: result.decision.outcome,
+      grossPremiumFen: result.grossPremiumFen,
+    },
+  };
+}
+
+/** The audit entry of a quote's creation, from the quote itself (undefined for quotes stored before it was carried there). */
+export function quoteCreationEntry(doc: QuoteDoc): AuditEntryView | undefined {
+  const entry = doc.createdEntry;
+  if (!entry?.at) return undefined;
+  return {
+    at: entry.at.toISOString(),
+    actor: { keyId: entry.actor?.keyId ?? '', userName: entry.actor?.userName ?? '', role: entry.actor?.role ?? '', organisationId: entry.actor?.organisationId ?? '' },
+    action: 'quote.create',
+    summary: `Quote ${doc.quoteNumber} for ${doc.enterpriseName}: ${entry.status}, gross ${entry.grossPremiumFen} fen.`,
   };
 }
 
@@ -188,18 +206,13 @@ export async function createQuote(events: QuoteEvents, caller: Caller, request: 
     throw err;
   }
   const result = rate(prepared.version, request.inputs, request.picks, prepared.context);
-  const enterprise = prepared.enterprise!;
-  const doc = quoteDocument(caller, request, prepared, result, { id, scope: scope ?? `auto:${String(id)}`, requestHash });
-  const status = result.decision.outcome;
+  const doc = quoteDocument(caller, request, prepared, result, { id, scope: scope ?? `auto:${String(id)}`, requestHash }, now);
   for (let attempt = 0; ; attempt++) {
     try {
       const created = await quoteInserts.insert(attempt === 0 ? doc : { ...doc, quoteNumber: newQuoteNumber(prepared.quoteDate) });
-      // The audit entry and the rating book's record are independent: written together (each
-      // shares an insert command with concurrent requests' entries).
-      await Promise.all([
-        recordAudit(caller, { action: 'quote.create', entityType: 'quote', entityId: String(id), organisationId: caller.organisationId, summary: `Quote ${created.quoteNumber} for ${enterprise.name}: ${status}, gross ${result.grossPremiumFen} fen.` }, now),
-        events.quotesStored({ quotes: [newQuoteEvent({ ...doc, quoteNumber: created.quoteNumber }, result, prepared.context)], bulk: false }),
-      ]);
+      // The audit entry travelled in the quote's insert (createdEntry); the rating book's record
+      // follows (it shares an insert command with concurrent requests' records).
+      await events.quotesStored({ quotes: [newQuoteEvent({ ...doc, quoteNumber: created.quoteNumber }, result, prepared.context)], bulk: false });
       return { quote: toQuoteView(created, now), replayed: false };
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;

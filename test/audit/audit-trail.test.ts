@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { AuditEntryModel, recordAudit } from '../../src/audit/audit-log.ts';
+import { QuoteModel } from '../../src/quotes/quote-model.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 import { today } from '../support/china-date.ts';
@@ -30,6 +32,36 @@ describe('Audit: who did what, with the visibility of the record', () => {
       expect(res.body).to.include({ entity: 'quote', id: quoteId, total: 1 });
       expect(res.body.items[0]).to.deep.include({ action: 'quote.create', actor: { userName: '张经纪', role: 'broker', organisationName: '明信保险经纪有限公司（演示）' } });
     }
+  });
+
+  it('reads a quote\'s creation from the quote itself, after the logged entries, and pages across both', async () => {
+    const quote = await t.http.post('/v1/quotes').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: baseVector!.inputs, startDate: today() });
+    const id = quote.body.id as string;
+    expect(await AuditEntryModel.countDocuments({ entityId: id }), 'no audit-log insert for the creation').to.equal(0);
+    const broker = { keyId: 'k', userName: '张经纪', role: 'broker', organisationId: t.organisations.MXB };
+    for (const [i, action] of ['quote.note-a', 'quote.note-b'].entries()) {
+      await recordAudit(broker as never, { action, entityType: 'quote', entityId: id, summary: action }, new Date(Date.now() + (i + 1) * 1000));
+    }
+    const all = await trail('broker', 'quote', id);
+    expect(all.body.total).to.equal(3);
+    expect(all.body.items.map((e: { action: string }) => e.action)).to.deep.equal(['quote.note-b', 'quote.note-a', 'quote.create']);
+    expect(all.body.items[2].summary).to.equal(`Quote ${quote.body.quoteNumber} for ${quote.body.enterpriseName}: quoted, gross ${quote.body.result.grossPremiumFen} fen.`);
+    const pages = await Promise.all([0, 1, 2, 3].map((offset) => trail('broker', 'quote', id, `&limit=1&offset=${offset}`)));
+    expect(pages.map((p) => p.body.items.map((e: { action: string }) => e.action))).to.deep.equal([['quote.note-b'], ['quote.note-a'], ['quote.create'], []]);
+    expect(pages.every((p) => p.body.total === 3)).to.equal(true);
+    const lastTwo = await trail('broker', 'quote', id, '&limit=2&offset=1');
+    expect(lastTwo.body.items.map((e: { action: string }) => e.action)).to.deep.equal(['quote.note-a', 'quote.create']);
+  });
+
+  it('shows the creation entry of a quote stored before it was carried by the quote, from the audit log, once', async () => {
+    const quote = await t.http.post('/v1/quotes').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: baseVector!.inputs, startDate: today() });
+    const id = quote.body.id as string;
+    await QuoteModel.updateOne({ _id: id }, { $unset: { createdEntry: 1 } });
+    const broker = { keyId: 'k', userName: '张经纪', role: 'broker', organisationId: t.organisations.MXB };
+    await recordAudit(broker as never, { action: 'quote.create', entityType: 'quote', entityId: id, summary: 'as stored before' });
+    const res = await trail('broker', 'quote', id);
+    expect(res.body.total).to.equal(1);
+    expect(res.body.items.map((e: { summary: string }) => e.summary)).to.deep.equal(['as stored before']);
   });
 
   it('names the organisations in English with lang=en', async () => {

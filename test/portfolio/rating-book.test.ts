@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { AuditEntryModel } from '../../src/audit/audit-log.ts';
 import { QuoteModel } from '../../src/quotes/quote-model.ts';
 import { appendPage, bookKey, compactBooks, entryOfQuoteEvent, RatingBookPageModel, RatingBookTailModel, readBook } from '../../src/portfolio/rating-book.ts';
 import type { QuoteContext } from '../../src/rating/index.ts';
@@ -144,6 +143,8 @@ describe('Rating book (kept as quotes and policies are stored)', () => {
     expect(verified.status, JSON.stringify(verified.body)).to.equal(200);
     expect(verified.body.quoteNumber).to.equal(saved[0]!.quoteNumber);
     expect(verified.body.verification.matches, JSON.stringify(verified.body.verification)).to.equal(true);
-    expect(await AuditEntryModel.countDocuments({ action: 'quote.create', entityId: saved[0]!.quoteId })).to.equal(1);
+    const trail = await t.http.get(`/v1/audit?entity=quote&id=${saved[0]!.quoteId}`).set(as('broker'));
+    expect(trail.status).to.equal(200);
+    expect(trail.body.items.filter((e: { action: string }) => e.action === 'quote.create')).to.have.length(1);
   });
 });
