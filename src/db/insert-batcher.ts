@@ -38,13 +38,19 @@ interface WriteErrorLike {
 export interface InsertBatcher<T> {
   /** Validates and inserts one document (mongoose casting, defaults, setters, timestamps); resolves with it. */
   insert(doc: Record<string, unknown>): Promise<HydratedDocument<T>>;
+  /**
+   * Inserts a document already in its stored form, without mongoose's casting and validation (a
+   * fifth of a millisecond for a quote): for a hot path whose document is built to be exactly what
+   * `castDocument` would make of it, which its tests check. Resolves once written.
+   */
+  insertStored(raw: Record<string, unknown>): Promise<void>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyModel<T> = Model<T, any, any, any, any, any>;
 
 /** A document as Model.create would store it (casting, defaults, setters, timestamps); throws when invalid. */
-function castDocument<T>(model: AnyModel<T>, fields: Record<string, unknown>): { doc: HydratedDocument<T>; raw: Record<string, unknown> } {
+export function castDocument<T>(model: AnyModel<T>, fields: Record<string, unknown>): { doc: HydratedDocument<T>; raw: Record<string, unknown> } {
   const doc = new model(fields) as HydratedDocument<T> & { initializeTimestamps?: () => void };
   const invalid = doc.validateSync();
   if (invalid) throw invalid;
@@ -125,17 +131,22 @@ export function createInsertBatcher<T>(model: AnyModel<T>, options: InsertBatche
     }
   }
 
+  function enqueue(raw: Record<string, unknown>): Promise<void> {
+    const name = mongoose.connection.name;
+    let queue = queues.get(name);
+    if (!queue) queues.set(name, (queue = { pending: [], writing: false }));
+    const written = new Promise<void>((resolve, reject) => queue.pending.push({ raw, resolve, reject }));
+    if (!queue.writing) void drain(queue);
+    return written;
+  }
+
   return {
     async insert(fields) {
       const { doc, raw } = castDocument(model, fields);
-      const name = mongoose.connection.name;
-      let queue = queues.get(name);
-      if (!queue) queues.set(name, (queue = { pending: [], writing: false }));
-      const written = new Promise<void>((resolve, reject) => queue.pending.push({ raw, resolve, reject }));
-      if (!queue.writing) void drain(queue);
-      await written;
+      await enqueue(raw);
       doc.isNew = false;
       return doc;
     },
+    insertStored: enqueue,
   };
 }

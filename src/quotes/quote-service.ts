@@ -171,6 +171,15 @@ export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: P
   };
 }
 
+/**
+ * A new quote's document as mongoose would store it (its defaults and timestamps added), built
+ * without mongoose's casting: the quote's insert skips it (test/quotes/stored-quote.test.ts checks
+ * that casting this form changes nothing).
+ */
+export function storedQuote(doc: ReturnType<typeof quoteDocument>, now: Date): Record<string, unknown> & ReturnType<typeof quoteDocument> {
+  return { ...doc, underwriting: { by: {} }, createdAt: now, updatedAt: now };
+}
+
 /** The audit entry of a quote's creation, from the quote itself (undefined for quotes stored before it was carried there). */
 export function quoteCreationEntry(doc: QuoteDoc): AuditEntryView | undefined {
   const entry = doc.createdEntry;
@@ -209,7 +218,9 @@ export async function createQuote(events: QuoteEvents, caller: Caller, request: 
   const doc = quoteDocument(caller, request, prepared, result, { id, scope: scope ?? `auto:${String(id)}`, requestHash }, now);
   for (let attempt = 0; ; attempt++) {
     try {
-      const created = await quoteInserts.insert(attempt === 0 ? doc : { ...doc, quoteNumber: newQuoteNumber(prepared.quoteDate) });
+      const stored = storedQuote(attempt === 0 ? doc : { ...doc, quoteNumber: newQuoteNumber(prepared.quoteDate) }, now);
+      await quoteInserts.insertStored(stored);
+      const created = QuoteModel.hydrate(stored) as QuoteDoc;
       // The audit entry travelled in the quote's insert (createdEntry); the rating book's record
       // follows (it shares an insert command with concurrent requests' records).
       await events.quotesStored({ quotes: [newQuoteEvent({ ...doc, quoteNumber: created.quoteNumber }, result, prepared.context)], bulk: false });
