@@ -73,15 +73,20 @@ export function entryOfQuoteEvent(q: StoredQuoteEvent, kind: BookKind = 'quote')
 // ---------------------------------------------------------------------------------------------
 // Writing.
 
+/** A tail record as stored: three strings, which mongoose's casting leaves as they are (tested), so it is not cast. */
+export function tailRecord(book: string, entry: BookEntry): { _id: string; book: string; data: string } {
+  return { _id: recordId(entry), book, data: packEntries([entry]) };
+}
+
 /** Adds entries to the tail of their book; a record already there (same id) is left as it is. */
 export async function recordInTail(book: string, entries: readonly BookEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  const docs = entries.map((e) => ({ _id: recordId(e), book, data: packEntries([e]) }));
+  const docs = entries.map((e) => tailRecord(book, e));
   // Concurrent requests' records share insert commands (src/db/insert-batcher.ts; a lost
   // connection still rejects every caller and answers 503). E11000: recorded before.
   await Promise.all(docs.map(async (doc) => {
     try {
-      await tailInserts.insert(doc);
+      await tailInserts.insertStored(doc);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }

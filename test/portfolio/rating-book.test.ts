@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { castDocument } from '../../src/db/insert-batcher.ts';
 import { QuoteModel } from '../../src/quotes/quote-model.ts';
 import { appendPage, bookKey, compactBooks, entryOfQuoteEvent, RatingBookPageModel, RatingBookTailModel, readBook } from '../../src/portfolio/rating-book.ts';
 import type { QuoteContext } from '../../src/rating/index.ts';
@@ -57,6 +58,9 @@ describe('Rating book (kept as quotes and policies are stored)', () => {
     expect(report.quotes.storedPremiumFen).to.equal(q.result.grossPremiumFen);
     expect(report.book).to.include({ pages: 0, tailRecords: 1 });
     expect(await RatingBookTailModel.countDocuments({ _id: `quote:${q.id}:0` })).to.equal(1);
+    // The record was inserted without mongoose's casting: it is what casting would have stored.
+    const stored = await RatingBookTailModel.collection.findOne({ _id: `quote:${q.id}:0` as never });
+    expect(castDocument(RatingBookTailModel, { ...stored! }).raw).to.deep.equal(stored);
   });
 
   it('counts an approved quote once, with its new picks and premium', async () => {
