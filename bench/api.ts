@@ -1,7 +1,7 @@
 // npm run bench:api [-- --duration S --warmup S --rounds N --json file --profile DIR --only name,name]
 // One run on this machine, each server in its own process, load from autocannon in this one:
 //   baselines (bench/baseline-server.ts, bare Express on the service's database):
-//     echo (32 connections), the echo answering a preview's answer (32, context), bare insert (8), same work as a quote (8), the quote's two reads alone (8, context), express.static of a stored
+//     echo (32 connections), the echo answering a preview's answer (32, context), bare insert (8), same work as a quote (8), the quote's read alone (8, context), express.static of a stored
 //     policy PDF's bytes (32);
 //   the service (src/main.ts, NODE_ENV=production, LOG_LEVEL=warn, embedded FerretDB in a temp
 //   folder, rate limiter on with a limit the bench never reaches so its cost is included):

@@ -3,12 +3,13 @@
 //   POST /echo       the JSON body back;
 //   POST /echo-answer the body parsed, a stored preview answer (ANSWER) sent back: context;
 //   POST /insert     one `insertOne` through mongoose of a document the size of a stored quote;
-//   POST /same-work  the database work of a quote creation, in the same order: the enterprise and
-//                    its subsidy-ledger entry by _id (together), then the inserts of the quote
-//                    (which carries its creation's audit entry) and of its rating-book tail
-//                    record, one after the other, into collections carrying the same indexes as
-//                    quotes and ratingBookTail (unique fields fresh);
-//   POST /reads      only the quote's two reads by _id (enterprise, subsidy-ledger entry): context;
+//   POST /same-work  the database work of a quote creation, in the same order: the enterprise's
+//                    subsidy-ledger entry by _id (the enterprise itself is kept in memory by the
+//                    service: organisations never change), then the inserts of the quote (which
+//                    carries its creation's audit entry) and of its rating-book tail record, one
+//                    after the other, into collections carrying the same indexes as quotes and
+//                    ratingBookTail (unique fields fresh);
+//   POST /reads      only the quote's read by _id (its subsidy-ledger entry): context;
 //   GET  /static/policy.pdf   express.static over the bytes of a stored policy PDF (STATIC_DIR).
 // The documents are copies of ones the service stored (TEMPLATES, a JSON file the bench writes),
 // written to collections of their own (bench*) in the service's database (MONGODB_URI).
@@ -59,21 +60,15 @@ if (process.env.MONGODB_URI && process.env.TEMPLATES) {
   app.post('/same-work', async (_req, res) => {
     const doc = copy(t.quote);
     const id = String(doc._id);
-    await Promise.all([
-      db.collection('organisations').findOne({ _id: new mongoose.Types.ObjectId(t.enterpriseId) }),
-      db.collection('subsidyLedger').findOne({ _id: t.ledgerId as never }, { projection: { policyId: 1, subsidies: 1 } }),
-    ]);
+    await db.collection('subsidyLedger').findOne({ _id: t.ledgerId as never }, { projection: { policyId: 1, subsidies: 1 } });
     await db.collection('benchWorkQuotes').insertOne({ ...doc, idempotencyScope: `bench:${id}`, quoteNumber: `B${id}` });
     await db.collection('benchWorkTail').insertOne({ ...t.tail, _id: `quote:${id}:0` as never });
     res.status(201).json({ id });
   });
-  // Context for the quote's ratio: its two reads alone (what FerretDB spends on them).
+  // Context for the quote's ratio: its read alone (what FerretDB spends on it).
   app.post('/reads', async (_req, res) => {
-    await Promise.all([
-      db.collection('organisations').findOne({ _id: new mongoose.Types.ObjectId(t.enterpriseId) }),
-      db.collection('subsidyLedger').findOne({ _id: t.ledgerId as never }, { projection: { policyId: 1, subsidies: 1 } }),
-    ]);
-    res.json({ read: 2 });
+    await db.collection('subsidyLedger').findOne({ _id: t.ledgerId as never }, { projection: { policyId: 1, subsidies: 1 } });
+    res.json({ read: 1 });
   });
 }
 
