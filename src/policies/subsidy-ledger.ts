@@ -13,7 +13,7 @@
 // policy's id, or `<policyId>:<programme>:outcome` for an adjustment); an entry whose key is
 // already recorded is recognised while probing, so recording twice (a retried bind or outcome)
 // adds nothing. Readers stop at the first missing n: n is only claimed after n − 1 exists, so
-// there are no gaps.
+// there are no gaps. Readers keep the entries they found (immutable) and probe from the next n.
 import mongoose, { Schema } from 'mongoose';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 
@@ -38,14 +38,27 @@ interface LedgerEntry {
 
 const entryId = (enterpriseId: string, year: string, n: number) => `${enterpriseId}:${year}:${n}`;
 
+// Entries are immutable and have no gaps, so the ones read before are kept per process (per
+// database, enterprise and year) and a read probes only from the next n: one lookup per quote
+// when nothing was added, wherever it was added (another instance's entry n is found by its _id).
+const KNOWN_MAX = 10_000;
+const knownEntries = new Map<string, readonly LedgerEntry[]>();
+
 /** The entries of an enterprise's year, in the order they were recorded. */
 async function entriesOf(enterpriseId: string, year: string): Promise<LedgerEntry[]> {
-  const entries: LedgerEntry[] = [];
-  for (let n = 0; ; n++) {
+  const key = `${mongoose.connection.name}\u0000${enterpriseId}:${year}`;
+  const entries = [...(knownEntries.get(key) ?? [])];
+  for (let n = entries.length; ; n++) {
     const doc = await SubsidyLedgerModel.findById(entryId(enterpriseId, year, n), { policyId: 1, subsidies: 1 }).lean<LedgerEntry>();
-    if (!doc) return entries;
-    entries.push(doc);
+    if (!doc) break;
+    entries.push(Object.freeze({ policyId: doc.policyId, subsidies: Object.freeze(doc.subsidies.map((x) => Object.freeze({ programme: x.programme, amountFen: x.amountFen }))) as LedgerEntry['subsidies'] }));
   }
+  // A concurrent reader may have found more already: keep the longer list.
+  if (entries.length > (knownEntries.get(key)?.length ?? 0)) {
+    if (knownEntries.size >= KNOWN_MAX) knownEntries.clear();
+    knownEntries.set(key, Object.freeze([...entries]));
+  }
+  return entries;
 }
 
 /**

@@ -1,0 +1,45 @@
+// The subsidy ledger read every quote makes: entries are immutable and gap-free, so a reader keeps
+// those it found and probes only from the next one; entries written since (here or by another
+// instance) are still counted.
+import { expect } from 'chai';
+import mongoose from 'mongoose';
+import { recordPolicySubsidies, recordSubsidyOutcome, subsidiesRecorded } from '../../src/policies/subsidy-ledger.ts';
+import { useTestApp } from '../support/test-app.ts';
+
+describe('policies: the subsidy ledger as quotes read it', () => {
+  const t = useTestApp();
+  const enterpriseId = () => t.organisations.HZZZ!;
+  const policy = (n: number, amountFen: number) => ({ id: `ledger-test-policy-${n}`, enterpriseId: enterpriseId(), startDate: '2031-03-01', subsidies: [{ programme: 'CN-FIRST-SET', amountFen }] });
+
+  it('counts entries added after an earlier read, by this process or written by another', async () => {
+    expect(await subsidiesRecorded(enterpriseId(), '2031')).to.deep.equal([]);
+    await recordPolicySubsidies(policy(1, 100_00));
+    expect(await subsidiesRecorded(enterpriseId(), '2031')).to.deep.equal([{ programme: 'CN-FIRST-SET', amountFen: 100_00 }]);
+    // Another instance appends entry 1 (the next free n) straight into the collection.
+    await mongoose.connection.collection('subsidyLedger').insertOne({ _id: `${enterpriseId()}:2031:1` as never, enterpriseId: enterpriseId(), year: '2031', policyId: 'elsewhere', kind: 'policy', subsidies: [{ programme: 'CN-FIRST-SET', amountFen: 50_00 }] });
+    expect(await subsidiesRecorded(enterpriseId(), '2031')).to.deep.equal([{ programme: 'CN-FIRST-SET', amountFen: 150_00 }]);
+    // An outcome lowers the expected amount (granted 60 of 100).
+    await recordSubsidyOutcome({ policyId: 'ledger-test-policy-1', enterpriseId: enterpriseId(), startDate: '2031-03-01', programme: 'CN-FIRST-SET', expectedFen: 100_00, grantedFen: 60_00 });
+    expect(await subsidiesRecorded(enterpriseId(), '2031')).to.deep.equal([{ programme: 'CN-FIRST-SET', amountFen: 110_00 }]);
+    // Recording the same policy again adds nothing, and the year stays apart from others.
+    await recordPolicySubsidies(policy(1, 100_00));
+    expect(await subsidiesRecorded(enterpriseId(), '2031')).to.deep.equal([{ programme: 'CN-FIRST-SET', amountFen: 110_00 }]);
+    expect(await subsidiesRecorded(enterpriseId(), '2032')).to.deep.equal([]);
+  });
+
+  it('reads each entry once: later reads look up only the next one', async () => {
+    await recordPolicySubsidies(policy(2, 10_00));
+    await subsidiesRecorded(enterpriseId(), '2031');
+    const ids: unknown[] = [];
+    // mongoose's debug hook sees every query it sends.
+    mongoose.set('debug', (collection: string, method: string, query: { _id?: unknown }) => {
+      if (collection === 'subsidyLedger') ids.push(`${method} ${String(query._id)}`);
+    });
+    try {
+      await subsidiesRecorded(enterpriseId(), '2031');
+    } finally {
+      mongoose.set('debug', false);
+    }
+    expect(ids).to.deep.equal([`findOne ${enterpriseId()}:2031:4`]);
+  });
+});
