@@ -49,7 +49,8 @@ async function entriesOf(enterpriseId: string, year: string): Promise<LedgerEntr
   const key = `${mongoose.connection.name}\u0000${enterpriseId}:${year}`;
   const entries = [...(knownEntries.get(key) ?? [])];
   for (let n = entries.length; ; n++) {
-    const doc = await SubsidyLedgerModel.findById(entryId(enterpriseId, year, n), { policyId: 1, subsidies: 1 }).lean<LedgerEntry>();
+    // The driver's findOne by exact _id: no mongoose query to build for a read every quote makes.
+    const doc = await SubsidyLedgerModel.collection.findOne({ _id: entryId(enterpriseId, year, n) as never }, { projection: { policyId: 1, subsidies: 1 } }) as LedgerEntry | null;
     if (!doc) break;
     entries.push(Object.freeze({ policyId: doc.policyId, subsidies: Object.freeze(doc.subsidies.map((x) => Object.freeze({ programme: x.programme, amountFen: x.amountFen }))) as LedgerEntry['subsidies'] }));
   }

@@ -22,7 +22,8 @@ import { prepareRating, rate, storable, type PreparedRating, type QuoteRequest }
 
 export type { QuoteView } from './quote-schemas.ts';
 
-export function toQuoteView(doc: QuoteDoc, now: Date = new Date()): QuoteView {
+/** A quote as the API shows it; `result` when the caller holds it already (a new quote: no re-parse of the stored text). */
+export function toQuoteView(doc: QuoteDoc, now: Date = new Date(), result: RatingResult = doc.result as RatingResult): QuoteView {
   return {
     id: String(doc._id),
     quoteNumber: doc.quoteNumber,
@@ -41,7 +42,7 @@ export function toQuoteView(doc: QuoteDoc, now: Date = new Date()): QuoteView {
     validUntil: doc.validUntil,
     inputs: doc.inputs as Record<string, unknown>,
     picks: (doc.picks ?? {}) as Record<string, string | number>,
-    result: doc.result as RatingResult,
+    result,
     ...(doc.underwriting?.action ? { underwriting: { action: doc.underwriting.action, by: doc.underwriting.by?.userName ?? '', at: doc.underwriting.at!.toISOString(), ...(doc.underwriting.reason ? { reason: doc.underwriting.reason } : {}) } } : {}),
     ...(doc.policyId ? { policyId: doc.policyId } : {}),
     createdAt: (doc.get('createdAt') as Date).toISOString(),
@@ -224,7 +225,7 @@ export async function createQuote(events: QuoteEvents, caller: Caller, request: 
       // The audit entry travelled in the quote's insert (createdEntry); the rating book's record
       // follows (it shares an insert command with concurrent requests' records).
       await events.quotesStored({ quotes: [newQuoteEvent({ ...doc, quoteNumber: created.quoteNumber }, result, prepared.context)], bulk: false });
-      return { quote: toQuoteView(created, now), replayed: false };
+      return { quote: toQuoteView(created, now, result), replayed: false };
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
       if ((duplicateField(err) === 'quoteNumber' || /quoteNumber/.test((err as Error).message)) && attempt < 5) continue;
