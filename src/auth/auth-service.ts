@@ -228,8 +228,3 @@ export async function insurersByCode(): Promise<Map<string, InsurerEntry>> {
   return new Map(insurers.map((i) => [i.code, { id: String(i._id), code: i.code, name: i.name, nameEn: i.nameEn ?? undefined }]));
 }
 
-/** Every insurer's names (Chinese, and English where registered) by its code. */
-export async function insurerNamesByCode(): Promise<Map<string, { name: string; nameEn?: string }>> {
-  const insurers = await OrganisationModel.find({ kind: 'insurer' }, { code: 1, name: 1, nameEn: 1 }).lean();
-  return new Map(insurers.map((i) => [i.code, { name: i.name, ...(i.nameEn ? { nameEn: i.nameEn } : {}) }]));
-}

@@ -1,4 +1,4 @@
-import { insurerNamesByCode } from '../auth/auth-service.ts';
+import { insurerDirectory } from './pool-members.ts';
 import type { Lang } from '../http/common-schemas.ts';
 import { organisationNameIn, type OrganisationNames } from '../i18n/format.ts';
 import { pickableSteps, subsidyFactsAsked, type PickableStep, type ProductDefinition, type QuotingRole, type SubsidyFactsAsked, type SubsidyProgramme } from '../rating/index.ts';
@@ -27,7 +27,7 @@ export interface CatalogueItem {
 
 /** Insurers' names by code; cached like the catalogue (organisations are never renamed; a new insurer announces a change). */
 export function insurerNames(): Promise<Map<string, OrganisationNames>> {
-  return cachedCatalogueRead('insurer-names', insurerNamesByCode);
+  return insurerDirectory(); // one read and one cache entry for every insurer look-up
 }
 
 function toItem(definition: ProductDefinition, names: Map<string, OrganisationNames>, lang: Lang): CatalogueItem {
