@@ -37,12 +37,12 @@ export function poolBusinessFilter(caller: Caller): Record<string, unknown> {
 }
 
 /** Whether the caller's organisation is a member of the record's pool (lead or follower). */
-export function isPoolMember(caller: Caller, doc: Parties): boolean {
+function isPoolMember(caller: Caller, doc: Parties): boolean {
   return isInsurerStaff(caller) && (doc.poolMemberIds ?? []).includes(caller.organisationId);
 }
 
 /** Whether the caller reads the record only as a follower of its pool (not its own insurer's business). */
-export function isPoolFollower(caller: Caller, doc: Parties): boolean {
+function isPoolFollower(caller: Caller, doc: Parties): boolean {
   return isPoolMember(caller, doc) && doc.insurerOrganisationId !== caller.organisationId;
 }
 

@@ -27,7 +27,7 @@ export function tableOf(definition: ProductDefinition, code: string, version: st
 }
 
 /** Compile errors and band gaps of a definition, each with a JSON pointer. */
-export function definitionProblems(definition: ProductDefinition): ErrorDetail[] {
+function definitionProblems(definition: ProductDefinition): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
   try {
     compileProduct(definition);

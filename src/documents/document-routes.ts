@@ -8,7 +8,6 @@ import { documentIdParams, documentQuerySchema, pdfHeaders } from './document-sc
 const tags = ['Documents'];
 const pdfResponseHeaders = { ETag: '', 'Content-Disposition': 'attachment, with the document number as the file name (RFC 5987 UTF-8 name beside an ASCII one).', 'Cache-Control': 'private, no-cache.' };
 
-export { contentDisposition } from '../http/content-disposition.ts';
 
 function reply(file: PdfFile): RawReply {
   const headers = { ETag: file.etag, 'Cache-Control': 'private, no-cache', Vary: 'Authorization' };

@@ -64,7 +64,7 @@ export function numbersOf(source: DocumentSource, t: DocumentLabels): DocumentVi
 }
 
 /** The optional form field naming the beneficiary (e.g. the equipment's buyer/user); printed as a party, not a particular. */
-export const BENEFICIARY_FIELD = 'beneficiaryName';
+const BENEFICIARY_FIELD = 'beneficiaryName';
 
 /** The product says who is policyholder/insured/beneficiary; the enterprise is the buyer; the broker last. */
 export function partiesOf(source: DocumentSource, lang: DocumentLang, t: DocumentLabels): DocumentView['parties'] {

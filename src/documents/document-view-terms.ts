@@ -7,11 +7,11 @@ import { cap1, fill, yuanDigits, pick } from './document-format.ts';
 import type { DocumentLabels, DocumentLang, DocumentSource, DocumentView, OrganisationFacts } from './document-view.ts';
 
 /** Days after issue within which the premium is due, when the product declares no payment clause. */
-export const DEFAULT_PAYMENT_DAYS = 15;
+const DEFAULT_PAYMENT_DAYS = 15;
 
 /** Clause keys a product may declare to replace the standard payment and dispute texts. */
-export const PAYMENT_CLAUSE = 'payment-terms';
-export const DISPUTE_CLAUSE = 'dispute-resolution';
+const PAYMENT_CLAUSE = 'payment-terms';
+const DISPUTE_CLAUSE = 'dispute-resolution';
 
 const reasonsText = (reasons: DecisionReason[], lang: DocumentLang, t: DocumentLabels): string =>
   reasons.map((r) => pick(r.reason, lang)).join(t.listSeparator!);

@@ -74,7 +74,7 @@ const errorDescriptions: Record<number, string> = {
 };
 
 /** The error statuses a route can answer, from its shape (see docs/api.md "Every route declares"). */
-export function errorStatusesOf(route: RouteDefinition): number[] {
+function errorStatusesOf(route: RouteDefinition): number[] {
   const statuses = new Set<number>([400, 500, 503, ...(route.errors ?? [])]);
   if (route.access !== 'public') statuses.add(401).add(429);
   if (Array.isArray(route.access)) statuses.add(403);

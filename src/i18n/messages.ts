@@ -486,7 +486,7 @@ export function translate(key: string, lang: Lang, vars: Record<string, string |
 }
 
 /** Whether the catalogue has a label for this key. */
-export const hasMessage = (key: string): boolean => Object.hasOwn(messages, key);
+const hasMessage = (key: string): boolean => Object.hasOwn(messages, key);
 
 /**
  * The reader's name for a code: `<kind>_<code>` in the catalogue (a code's `-` may be written

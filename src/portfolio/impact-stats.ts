@@ -57,7 +57,7 @@ export interface HistogramBin {
 const HISTOGRAM_BINS = 12;
 
 /** Equal bins over the range of the values, on a 1-2-5 step so the bounds read well. */
-export function histogramOf(values: Float64Array): HistogramBin[] {
+function histogramOf(values: Float64Array): HistogramBin[] {
   if (values.length === 0) return [];
   let min = Infinity;
   let max = -Infinity;

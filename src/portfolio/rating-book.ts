@@ -74,7 +74,7 @@ export function entryOfQuoteEvent(q: StoredQuoteEvent, kind: BookKind = 'quote')
 // Writing.
 
 /** A tail record as stored: three strings, which mongoose's casting leaves as they are (tested), so it is not cast. */
-export function tailRecord(book: string, entry: BookEntry): { _id: string; book: string; data: string } {
+function tailRecord(book: string, entry: BookEntry): { _id: string; book: string; data: string } {
   return { _id: recordId(entry), book, data: packEntries([entry]) };
 }
 

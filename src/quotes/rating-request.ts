@@ -14,7 +14,6 @@ import type { PricingRequest } from './quote-schemas.ts';
 
 export type { PricingRequest, QuoteRequest } from './quote-schemas.ts';
 
-export { quotingRoleOf } from '../auth/caller.ts';
 
 const DAY_MS = 86_400_000;
 

@@ -60,7 +60,7 @@ export interface Ineligibility {
 const why = (kind: IneligibleKind, detail: string[], reason: string): Ineligibility => ({ kind, detail, reason });
 
 /** The first reason a programme does not apply to this quote, or undefined when it does. Pure. */
-export function ineligibility(p: SubsidyProgramme, a: SubsidyArguments, appliedCodes: readonly string[]): Ineligibility | undefined {
+function ineligibility(p: SubsidyProgramme, a: SubsidyArguments, appliedCodes: readonly string[]): Ineligibility | undefined {
   const e = a.enterprise;
   const quals = e.qualifications ?? [];
   if (!(p.lines as readonly string[]).includes(a.line)) return why('line', [a.line], `does not cover line ${a.line}`);

@@ -14,7 +14,7 @@ import { renderFragment } from './web-views.ts';
 const CHART = { width: 640, height: 220, left: 36, bottom: 40, top: 12 };
 
 /** The histogram as SVG geometry: one bar per bin, heights scaled to the fullest bin. */
-export function histogramBars(bins: readonly HistogramBin[], lang: Lang) {
+function histogramBars(bins: readonly HistogramBin[], lang: Lang) {
   const most = Math.max(1, ...bins.map((b) => b.count));
   const plotWidth = CHART.width - CHART.left - 8;
   const plotHeight = CHART.height - CHART.bottom - CHART.top;
@@ -48,7 +48,7 @@ function bookView(book: ImpactReport['quotes'], kind: 'quotes' | 'policies', lan
 }
 
 /** The report as the data of templates/pages/impact-result.hbs. */
-export function impactView(report: ImpactReport, lang: Lang) {
+function impactView(report: ImpactReport, lang: Lang) {
   return {
     lang, baseline: report.baseline, version: report.version,
     books: [bookView(report.quotes, 'quotes', lang), ...(report.policies ? [bookView(report.policies, 'policies', lang)] : [])],

@@ -147,7 +147,7 @@ function statusLabel(v: { status: VersionStatus; effectiveFrom: string }, lang: 
 }
 
 /** A JSON syntax error at its line and column (the parser only says "at position 12294"). */
-export function jsonSyntaxMessage(text: string, err: Error, lang: Lang): string {
+function jsonSyntaxMessage(text: string, err: Error, lang: Lang): string {
   const position = Number(/at position (\d+)/.exec(err.message)?.[1] ?? text.length);
   const before = text.slice(0, position).split('\n');
   const message = err.message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '');

@@ -80,7 +80,7 @@ function layerView(layer: SubsidyLayer, lang: Lang) {
 }
 
 /** Why a programme does not apply, in the reader's language (stored quotes without a kind get a generic line). */
-export function ineligibleReason(entry: IneligibleEntry, lang: Lang): string {
+function ineligibleReason(entry: IneligibleEntry, lang: Lang): string {
   const detail = entry.detail ?? [];
   const list = () => detail.map((q) => nameOf('qual', q, lang)).join(lang === 'en' ? ', ' : '、');
   switch (entry.kind) {
