@@ -29,7 +29,7 @@ import { renderApiDocs } from './http/api-docs.ts';
 import { cacheCallers } from './http/api-key-cache.ts';
 import { createErrorMiddleware, notFoundHandler, sendError } from './http/error-middleware.ts';
 import { createMetrics, type ServiceMetrics } from './http/metrics.ts';
-import { mountRoutes } from './http/mount-routes.ts';
+import { isApiPath, mountRoutes } from './http/mount-routes.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import { createRateLimiter, responseOf } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
@@ -89,11 +89,6 @@ export function registerAllSchemas(): void {
 
 /** Paths whose requests are not access-logged: probes and scrapes would drown the traffic. */
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
-
-/** Paths of the JSON API: the web pages' router never sees them. */
-function isApiPath(path: string): boolean {
-  return path.startsWith('/v1/') || path === '/v1';
-}
 
 /** The Express application: middleware, pages and API routes over services composed in src/service.ts. */
 export function createApp(deps: AppDependencies): Express {

@@ -18,6 +18,11 @@ export function toExpressPath(path: string): string {
   return path.replace(/\{(\w+)\}/g, ':$1');
 }
 
+/** Paths of the JSON API (/v1): the web pages' router and HTML error pages leave them alone. */
+export function isApiPath(path: string): boolean {
+  return path.startsWith('/v1/') || path === '/v1';
+}
+
 /**
  * The first two segments of a path, lower-cased (`/v1/Quotes/abc` → `/v1/quotes`): the key of the
  * router holding the routes under it. Route paths start with two literal segments.

@@ -1,10 +1,11 @@
 // Shared formatting for pages and documents: money in yuan with its unit, times in Beijing time,
 // texts in the reader's language, and validation messages (ajv's and the engine's) translated.
 import { chinaDateTime } from '../rating/calendar.ts';
+import type { LocalText } from '../rating/rating-result.ts';
 import { nameOf, translate, type Lang } from './messages.ts';
 
-/** A text in both languages (product definitions, programmes, rule reasons). */
-export type LocalText = { zh: string; en: string };
+/** A text in both languages (product definitions, programmes, rule reasons): the engine's type. */
+export type { LocalText };
 
 /** The text in the reader's language ('' when there is none). */
 export const pickText = (text: LocalText | undefined, lang: Lang): string => (text ? (lang === 'en' ? text.en : text.zh) : '');

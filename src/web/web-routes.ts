@@ -5,6 +5,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Logger } from 'pino';
 import type { ServiceEvents } from '../events.ts';
 import { AppError } from '../http/app-error.ts';
+import { isApiPath } from '../http/mount-routes.ts';
 import { createPagePipeline, errorPageData, readCookie, resolveLang, sendPage, SESSION_COOKIE } from './page-pipeline.ts';
 import { loadWebSession } from './web-session-service.ts';
 import { mountPolicyPages, type WebDocuments } from './policy-pages.ts';
@@ -39,7 +40,7 @@ export function createWebRouter(options: { logger?: Logger; documents?: WebDocum
  * paths (/v1) and callers that do not ask for HTML keep the JSON error. Mount it after the API.
  */
 export function webNotFound(req: Request, res: Response, next: NextFunction): void {
-  const wantsHtml = (req.method === 'GET' || req.method === 'HEAD') && !req.path.startsWith('/v1/') && req.path !== '/v1' && Boolean(req.accepts(['json', 'html']) === 'html');
+  const wantsHtml = (req.method === 'GET' || req.method === 'HEAD') && !isApiPath(req.path) && Boolean(req.accepts(['json', 'html']) === 'html');
   if (!wantsHtml) return next();
   const lang = resolveLang(req, res);
   loadWebSession(readCookie(req, SESSION_COOKIE)).then((session) => {
