@@ -114,14 +114,11 @@ export function createApp(deps: AppDependencies): Express {
 
   // The API first: its requests are the traffic, and its paths (/v1) meet nothing else below.
   const resolveCaller = cacheCallers(authenticateApiKey, config.API_KEY_CACHE_MS);
-  const rateLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE });
+  const rateLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE, onRefused: () => metrics.rateLimitRejected() });
   app.use(mountRoutes(routes, {
     authenticate: async (req) => {
       const caller = await resolveCaller(req.get('authorization'));
-      await rateLimiter.take(caller.keyId, responseOf(req)).catch((err: unknown) => {
-        if ((err as { kind?: string }).kind === 'rate_limited') metrics.rateLimitRejected();
-        throw err;
-      });
+      await rateLimiter.take(caller.keyId, responseOf(req));
       return caller;
     },
     validateResponses: config.VALIDATE_RESPONSES,

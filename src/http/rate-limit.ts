@@ -80,6 +80,8 @@ export interface RateLimiterOptions {
   perMinute: number;
   /** The clock, for tests. */
   now?: () => number;
+  /** Told of every refused request (the metrics count them). */
+  onRefused?: () => void;
 }
 
 export interface RateLimiter {
@@ -93,7 +95,7 @@ export interface RateLimiter {
 
 /** Creates a limiter: fixed one-minute windows per key, counted once across instances through MongoDB. */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
-  const { perMinute, now = Date.now } = options;
+  const { perMinute, now = Date.now, onRefused } = options;
   const sizes = blockSizes(perMinute);
   // Tokens in the blocks from each slot on, for RateLimit-Remaining.
   const untakenFrom = sizes.map((_, i) => sizes.slice(i).reduce((a, b) => a + b, 0)).concat(0);
@@ -132,6 +134,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     res?.setHeader('Retry-After', String(retryAfter));
     res?.setHeader('RateLimit-Limit', String(perMinute));
     res?.setHeader('RateLimit-Remaining', '0');
+    onRefused?.();
     throw new AppError('rate_limited', `Too many requests for this API key: at most ${perMinute} a minute. Try again in ${retryAfter} s.`, [
       { path: 'header.authorization', message: `exceeds ${perMinute} requests per minute for this API key (rate limit)` },
     ]);
