@@ -110,11 +110,11 @@ export async function bindQuote(events: PolicyEvents, caller: Caller, quoteId: s
       if (attempt >= 5) throw err; // a policy-number collision, five times over: give up loudly
     }
   }
-  await completeBind(caller, policy, quote, result);
+  const issued = await completeBind(caller, policy, quote, result);
   await recordAudit(caller, { action: 'policy.issue', entityType: 'policy', entityId: String(policy._id), organisationId: quote.insurerOrganisationId, summary: `Bound quote ${quote.quoteNumber} as policy ${policy.policyNumber}, gross ${policy.grossPremiumFen} fen.` }, now);
   const view = toPolicyView(policy);
   await events.policyIssued(view);
-  return { policy: await withPoolShares(caller, policy), replayed: false };
+  return { policy: issued, replayed: false };
 }
 
 type BindableQuote = Awaited<ReturnType<typeof loadVisibleQuote>>;

@@ -7,6 +7,7 @@ import ExcelJS from 'exceljs';
 import Handlebars from 'handlebars';
 import type { Lang } from '../http/common-schemas.ts';
 import { formatFen } from '../rating/index.ts';
+import { yuanDigits } from '../i18n/format.ts';
 import type { PoolStatement, StatementRow, StatementTotals } from './pool-statement.ts';
 
 const LABELS = {
@@ -24,10 +25,6 @@ const LABELS = {
 type Labels = (typeof LABELS)[Lang];
 
 const yuan = (fen: number) => formatFen(fen);
-const grouped = (fen: number) => {
-  const [whole, fraction] = formatFen(fen).split('.');
-  return `${whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction}`;
-};
 
 /** The header and the amounts of each policy, in the order every format lays them out. */
 function table(statement: PoolStatement, t: Labels, money: (fen: number) => string | number) {
@@ -79,6 +76,6 @@ const template = Handlebars.create().compile(readFileSync(new URL('../../templat
 /** The HTML of the statement's PDF (every value escaped by Handlebars). */
 export function statementHtml(statement: PoolStatement, lang: Lang): string {
   const t = LABELS[lang];
-  const { header, rows, totals } = table(statement, t, grouped);
+  const { header, rows, totals } = table(statement, t, yuanDigits);
   return template({ lang: lang === 'en' ? 'en' : 'zh-CN', t, title: `${t.title} ${statement.insurer.name} ${statement.from} ~ ${statement.to}`, statement, header, rows, totals, empty: rows.length === 0 });
 }

@@ -1,5 +1,6 @@
 import { subsidyReaders, subsidyRecorders } from '../auth/access-rules.ts';
 import { unavailable } from '../http/app-error.ts';
+import { objectIdParams } from '../http/common-schemas.ts';
 import { idempotencyKeyHeader, readIdempotencyKey } from '../http/idempotency.ts';
 import { defineRoute, JsonReply, RawReply, type RouteDefinition } from '../http/route.ts';
 import { attachmentOf, type ApplicationFile, type SubsidyApplicationDocuments } from './subsidy-application-pdf.ts';
@@ -9,10 +10,7 @@ import { subsidyYear, subsidyYearCsv, subsidyYearXlsx } from './subsidy-year-ser
 
 const tags = ['Subsidy applications'];
 
-const policyParams = {
-  type: 'object', required: ['id'], additionalProperties: false,
-  properties: { id: { type: 'string', pattern: '^[0-9a-f]{24}$', description: 'Policy id.' } },
-} as const;
+const policyParams = objectIdParams('Policy');
 const applicationParams = {
   type: 'object', required: ['id', 'programme'], additionalProperties: false,
   properties: { ...policyParams.properties, programme: { type: 'string', pattern: '^[A-Z][A-Z0-9-]{0,63}$', description: 'Programme code.' } },
