@@ -1,7 +1,6 @@
 // A broker's clients: the enterprises its firm acts for. A firm sees an enterprise here only once
 // it has linked it (by credit code, registering the enterprise when it is new).
-import { createHash } from 'node:crypto';
-import mongoose from 'mongoose';
+import type mongoose from 'mongoose';
 import { createOrganisation, findEnterpriseByCreditCode, findEnterprisesByIds } from '../auth/auth-service.ts';
 import type { OrganisationView } from '../auth/auth-schemas.ts';
 import type { Caller } from '../auth/caller.ts';
@@ -11,10 +10,11 @@ import { AppError } from '../http/app-error.ts';
 import { pageOf } from '../http/common-schemas.ts';
 import { ClientLinkModel } from './client-model.ts';
 import type { ClientView, NewClient } from './client-schemas.ts';
+import { derivedObjectId } from '../db/derived-id.ts';
 
 /** The link's id: derived from the pair, so a pair is linked once even under concurrency. */
 function linkIdOf(brokerOrganisationId: string, enterpriseId: string): mongoose.Types.ObjectId {
-  return new mongoose.Types.ObjectId(createHash('sha256').update(`client-link:${brokerOrganisationId}:${enterpriseId}`).digest().subarray(0, 12));
+  return derivedObjectId(`client-link:${brokerOrganisationId}:${enterpriseId}`);
 }
 
 /**

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
@@ -13,6 +12,7 @@ import { fromJsonText } from '../db/json-text.ts';
 import { poolViewFields, type PoolRecord } from '../pools/pool-shares.ts';
 import { PolicyModel, type PolicyDoc } from './policy-model.ts';
 import type { PolicyList, PolicyView } from './policy-schemas.ts';
+import { derivedObjectId } from '../db/derived-id.ts';
 
 export type { PolicyView } from './policy-schemas.ts';
 
@@ -60,7 +60,7 @@ function alreadyBound(quoteNumber: string, policy: { _id: unknown; policyNumber:
 
 /** The policy id of a quote: derived from the quote's, so a lost race is recognised by _id (an index read). */
 function policyIdOf(quoteId: unknown): mongoose.Types.ObjectId {
-  return new mongoose.Types.ObjectId(createHash('sha256').update(`policy-of-quote:${String(quoteId)}`).digest().subarray(0, 12));
+  return derivedObjectId(`policy-of-quote:${String(quoteId)}`);
 }
 
 export interface BindOptions {

@@ -19,6 +19,7 @@ import { QuoteModel, type QuoteDoc } from './quote-model.ts';
 import type { QuoteList, QuoteView } from './quote-schemas.ts';
 import { addDays } from '../rating/calendar.ts';
 import { prepareRating, rate, storable, type PreparedRating, type QuoteRequest } from './rating-request.ts';
+import { derivedObjectId } from '../db/derived-id.ts';
 
 export type { QuoteView } from './quote-schemas.ts';
 
@@ -66,7 +67,7 @@ const duplicateField = (err: unknown) => Object.keys((err as { keyPattern?: obje
 
 /** The quote id of an idempotency scope: 12 bytes of its SHA-256, as an ObjectId. */
 export function idempotentQuoteId(scope: string): mongoose.Types.ObjectId {
-  return new mongoose.Types.ObjectId(createHash('sha256').update(`quote-idempotency:${scope}`).digest().subarray(0, 12));
+  return derivedObjectId(`quote-idempotency:${scope}`);
 }
 
 export function hashRequest(request: unknown): string {
