@@ -3,6 +3,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import mongoose from 'mongoose';
 import { AppError, invalidInput, notFound } from '../http/app-error.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
+import { keptRecords } from '../db/kept-records.ts';
 import { ApiKeyModel, OrganisationModel } from './auth-model.ts';
 import { rolesByKind, type Caller, type OrganisationKind, type Role } from './caller.ts';
 import type { IssuedKey, NewApiKey, NewOrganisation, OrganisationView } from './auth-schemas.ts';
@@ -175,22 +176,18 @@ export async function callerForKeyId(keyId: string): Promise<Caller | null> {
 // Organisations are created once and never changed (there is no update path): an organisation
 // read by its id can be kept for good, in every instance, without asking the others. Adding a way
 // to change organisations means announcing it to these caches (as the catalogue's token does).
-const ORGANISATION_CACHE_MAX = 10_000;
-const organisationsById = new Map<string, OrganisationView>();
+const organisationsById = keptRecords<OrganisationView>(10_000);
 
 /** The enterprise organisation with this id, or null when there is none (or it is another kind). */
 export async function findEnterpriseById(id: string): Promise<OrganisationView | null> {
   if (!mongoose.isValidObjectId(id)) return null;
-  // Per database name, so a process that switches databases (tests) never mixes them up.
-  const key = `${mongoose.connection.name}\u0000${id}`;
-  const cached = organisationsById.get(key);
+  const cached = organisationsById.get(id);
   if (cached) return cached.kind === 'enterprise' ? cached : null;
   const doc = await OrganisationModel.findById(id);
   if (!doc) return null; // not cached: nothing to keep
   // Frozen: every caller shares it, and a caller changing it would change it for the others.
   const view = Object.freeze({ ...toOrganisationView(doc), qualifications: Object.freeze([...doc.qualifications ?? []]) as string[] });
-  if (organisationsById.size >= ORGANISATION_CACHE_MAX) organisationsById.clear();
-  organisationsById.set(key, view);
+  organisationsById.set(id, view);
   return view.kind === 'enterprise' ? view : null;
 }
 

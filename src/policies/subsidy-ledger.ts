@@ -16,6 +16,7 @@
 // there are no gaps. Readers keep the entries they found (immutable) and probe from the next n.
 import mongoose, { Schema } from 'mongoose';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
+import { keptRecords } from '../db/kept-records.ts';
 
 const subsidyLedgerSchema = new Schema(
   {
@@ -41,12 +42,11 @@ const entryId = (enterpriseId: string, year: string, n: number) => `${enterprise
 // Entries are immutable and have no gaps, so the ones read before are kept per process (per
 // database, enterprise and year) and a read probes only from the next n: one lookup per quote
 // when nothing was added, wherever it was added (another instance's entry n is found by its _id).
-const KNOWN_MAX = 10_000;
-const knownEntries = new Map<string, readonly LedgerEntry[]>();
+const knownEntries = keptRecords<readonly LedgerEntry[]>(10_000);
 
 /** The entries of an enterprise's year, in the order they were recorded. */
 async function entriesOf(enterpriseId: string, year: string): Promise<LedgerEntry[]> {
-  const key = `${mongoose.connection.name}\u0000${enterpriseId}:${year}`;
+  const key = `${enterpriseId}:${year}`;
   const entries = [...(knownEntries.get(key) ?? [])];
   for (let n = entries.length; ; n++) {
     // The driver's findOne by exact _id: no mongoose query to build for a read every quote makes.
@@ -55,10 +55,7 @@ async function entriesOf(enterpriseId: string, year: string): Promise<LedgerEntr
     entries.push(Object.freeze({ policyId: doc.policyId, subsidies: Object.freeze(doc.subsidies.map((x) => Object.freeze({ programme: x.programme, amountFen: x.amountFen }))) as LedgerEntry['subsidies'] }));
   }
   // A concurrent reader may have found more already: keep the longer list.
-  if (entries.length > (knownEntries.get(key)?.length ?? 0)) {
-    if (knownEntries.size >= KNOWN_MAX) knownEntries.clear();
-    knownEntries.set(key, Object.freeze([...entries]));
-  }
+  if (entries.length > (knownEntries.get(key)?.length ?? 0)) knownEntries.set(key, Object.freeze([...entries]));
   return entries;
 }
 
