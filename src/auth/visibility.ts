@@ -70,8 +70,18 @@ export function visibleOrNotFound<T extends Parties>(caller: Caller, doc: T | nu
  * For changes only the record's own insurer may make (approve, decline): "not found" when the
  * caller cannot see it, "forbidden" when it reads it as a pool follower.
  */
+/** Whether the caller's insurer leads this business (a platform admin may act on all): who decides it. */
+export function isOwnInsurer(caller: Caller, doc: Pick<Parties, 'insurerOrganisationId'>): boolean {
+  return caller.role === 'platform-admin' || doc.insurerOrganisationId === caller.organisationId;
+}
+
+/** The query for the business the caller's insurer leads (everything for a platform admin): isOwnInsurer as a filter. */
+export function ownInsurerFilter(caller: Caller): Record<string, unknown> {
+  return caller.role === 'platform-admin' ? {} : { insurerOrganisationId: caller.organisationId };
+}
+
 export function ownedByCallerInsurer<T extends Parties>(caller: Caller, doc: T, what: string): T {
-  if (caller.role === 'platform-admin' || doc.insurerOrganisationId === caller.organisationId) return doc;
+  if (isOwnInsurer(caller, doc)) return doc;
   if (isPoolFollower(caller, doc)) throw forbidden(`${what} is co-insured business your insurer follows; only the lead insurer decides it.`);
   throw notFound(what);
 }

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { AuditEntryView } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
-import { visibilityFilter, visibleOrNotFound } from '../auth/visibility.ts';
+import { ownInsurerFilter, visibilityFilter, visibleOrNotFound } from '../auth/visibility.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import { conflict, invalidInput } from '../http/app-error.ts';
@@ -256,12 +256,14 @@ export interface QuoteFilter {
   status?: string;
   productCode?: string;
   enterpriseId?: string;
+  /** Only the business the caller's insurer leads (what it may decide), not a pool follower's share. */
+  ownInsurerOnly?: boolean;
   limit: number;
   offset: number;
 }
 
 export async function listQuotes(caller: Caller, filter: QuoteFilter, now: Date = new Date()): Promise<QuoteList> {
-  const query: Record<string, unknown> = { ...visibilityFilter(caller) };
+  const query: Record<string, unknown> = { ...visibilityFilter(caller), ...(filter.ownInsurerOnly ? ownInsurerFilter(caller) : {}) };
   if (filter.status) query.status = filter.status;
   if (filter.productCode) query.productCode = filter.productCode;
   if (filter.enterpriseId) query.enterpriseOrganisationId = filter.enterpriseId;

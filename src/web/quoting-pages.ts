@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { quoters, underwriters } from '../auth/access-rules.ts';
 import { listEnterprises } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
+import { isOwnInsurer } from '../auth/visibility.ts';
 import { getCatalogueEntry, listCatalogue, type CatalogueEntry } from '../catalogue/catalogue-listing.ts';
 import { AppError } from '../http/app-error.ts';
 import type { ServiceEvents } from '../events.ts';
@@ -172,8 +173,7 @@ export function quoteRows(quotes: QuoteView[], lang: Lang, products: ReadonlyMap
 /** The quote page's data; underwriters deciding a referral get the coefficient inputs and their errors. */
 export function quotePageData(quote: QuoteView, names: PageNames, caller: Caller, lang: Lang, values: FormValues = {}, errors: FormErrors = {}) {
   // A pool follower reads the quote but never decides it: only the lead insurer's underwriters do.
-  const ownInsurer = caller.role === 'platform-admin' || quote.insurerOrganisationId === caller.organisationId;
-  const underwriter = underwriters.includes(caller.role) && ownInsurer && quote.status === 'referred';
+  const underwriter = underwriters.includes(caller.role) && isOwnInsurer(caller, quote) && quote.status === 'referred';
   const declined = quote.status === 'declined';
   const { pool, myShare } = poolPageData(quote, lang);
   return {

@@ -14,10 +14,9 @@ import { translate } from './web-messages.ts';
 /** Mounts `/referrals` and the approve and decline forms of the quote page. */
 export function mountReferralPages({ page }: PagePipeline, events: ServiceEvents): void {
   page('get', '/referrals', insurerStaff, async ({ lang, caller, render }) => {
-    const { items } = await listQuotes(caller, { status: 'referred', limit: 100, offset: 0 });
     // The queue is what the caller can decide: a pool follower's share of the lead's referrals is not.
-    const decidable = items.filter((q) => caller.role === 'platform-admin' || q.insurerOrganisationId === caller.organisationId);
-    render('quotes', { title: translate('referrals', lang), quotes: quoteRows(decidable, lang, await productNames(lang)) });
+    const { items } = await listQuotes(caller, { status: 'referred', ownInsurerOnly: true, limit: 100, offset: 0 });
+    render('quotes', { title: translate('referrals', lang), quotes: quoteRows(items, lang, await productNames(lang)) });
   });
 
   page('post', '/quotes/:id/approve', underwriters, (request) => approveReferral(events, request));
