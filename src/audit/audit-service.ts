@@ -1,7 +1,7 @@
 // Reading the audit trail: who did what to a record, for callers who may see that record. Each
 // kind of record keeps its own visibility rule in its service; this module only asks it.
 import mongoose from 'mongoose';
-import { getOrganisation } from '../auth/auth-service.ts';
+import { findOrganisationById } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { assertProductVisible } from '../catalogue/catalogue-service.ts';
 import { invalidInput } from '../http/app-error.ts';
@@ -49,11 +49,11 @@ async function trailPage(entity: AuditEntityKind, id: string, own: AuditEntryVie
   return { items: onThisPage ? [...logged.items, own] : logged.items, total: logged.total + 1 };
 }
 
-/** Names of the organisations that acted, in the reader's language (a handful per trail: one read by _id each). */
+/** Names of the organisations that acted, in the reader's language (kept once read: organisations never change). */
 async function organisationNames(ids: string[], lang: Lang): Promise<Map<string, string>> {
   const valid = [...new Set(ids)].filter((id) => mongoose.isValidObjectId(id));
-  const found = await Promise.all(valid.map((id) => getOrganisation(null, id).then((o) => [id, organisationNameIn(o, lang)] as const, () => undefined)));
-  return new Map(found.filter((f) => f !== undefined));
+  const found = await Promise.all(valid.map(async (id) => [id, await findOrganisationById(id)] as const));
+  return new Map(found.flatMap(([id, o]) => (o ? [[id, organisationNameIn(o, lang)] as const] : [])));
 }
 
 /** A page of one record's audit trail, newest first, organisations named in `lang`; 404 when the caller may not see the record. */

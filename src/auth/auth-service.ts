@@ -178,17 +178,23 @@ export async function callerForKeyId(keyId: string): Promise<Caller | null> {
 // to change organisations means announcing it to these caches (as the catalogue's token does).
 const organisationsById = keptRecords<OrganisationView>(10_000);
 
-/** The enterprise organisation with this id, or null when there is none (or it is another kind). */
-export async function findEnterpriseById(id: string): Promise<OrganisationView | null> {
+/** Any organisation by id, or null when there is none; kept once read (organisations never change). */
+export async function findOrganisationById(id: string): Promise<OrganisationView | null> {
   if (!mongoose.isValidObjectId(id)) return null;
   const cached = organisationsById.get(id);
-  if (cached) return cached.kind === 'enterprise' ? cached : null;
+  if (cached) return cached;
   const doc = await OrganisationModel.findById(id);
   if (!doc) return null; // not cached: nothing to keep
   // Frozen: every caller shares it, and a caller changing it would change it for the others.
   const view = Object.freeze({ ...toOrganisationView(doc), qualifications: Object.freeze([...doc.qualifications ?? []]) as string[] });
   organisationsById.set(id, view);
-  return view.kind === 'enterprise' ? view : null;
+  return view;
+}
+
+/** The enterprise organisation with this id, or null when there is none (or it is another kind). */
+export async function findEnterpriseById(id: string): Promise<OrganisationView | null> {
+  const organisation = await findOrganisationById(id);
+  return organisation?.kind === 'enterprise' ? organisation : null;
 }
 
 /** The enterprise with this unified social credit code, or null when there is none. */
