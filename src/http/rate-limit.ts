@@ -40,24 +40,18 @@ export const RateBlockModel = mongoose.model('RateBlock', rateBlockSchema);
 
 const blockId = (key: string, window: number, slot: number) => `${key}|${window}|${slot}`;
 
-const scheduleCache = new Map<number, readonly number[]>();
-
 /**
  * The sizes of a minute's blocks for a limit: at most limit/20 (so two instances each holding a
  * block waste little), then a quarter of what is left, down to 1. Every instance must derive the
  * same list, so it depends on the limit only.
  */
-export function blockSizes(perMinute: number): readonly number[] {
-  let sizes = scheduleCache.get(perMinute);
-  if (!sizes) {
-    const list: number[] = [];
-    const largest = Math.max(1, Math.floor(perMinute / 20));
-    for (let left = perMinute; left > 0;) {
-      const size = Math.min(left, Math.max(1, Math.min(largest, Math.floor(left / 4))));
-      list.push(size);
-      left -= size;
-    }
-    scheduleCache.set(perMinute, (sizes = list));
+function blockSizes(perMinute: number): readonly number[] {
+  const sizes: number[] = [];
+  const largest = Math.max(1, Math.floor(perMinute / 20));
+  for (let left = perMinute; left > 0;) {
+    const size = Math.min(left, Math.max(1, Math.min(largest, Math.floor(left / 4))));
+    sizes.push(size);
+    left -= size;
   }
   return sizes;
 }
@@ -141,6 +135,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   };
 
   const pending = () => [...states.values()].map((s) => s.taking).filter((p) => p !== undefined);
+  const flush = async (): Promise<void> => {
+    await Promise.all(pending());
+  };
 
   return {
     async take(key, res) {
@@ -162,11 +159,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       // What this process still holds plus the blocks nobody may have taken yet.
       res?.setHeader('RateLimit-Remaining', String(s.held - s.used + untakenFrom[s.nextSlot]!));
     },
-    async flush() {
-      await Promise.all(pending());
-    },
+    flush,
     async close() {
-      await Promise.all(pending());
+      await flush();
       states.clear();
     },
   };
