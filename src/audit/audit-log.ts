@@ -2,6 +2,7 @@ import { createInsertBatcher } from '../db/insert-batcher.ts';
 import { observeInsertBatch } from '../http/metrics.ts';
 import mongoose, { Schema } from 'mongoose';
 import type { Caller } from '../auth/caller.ts';
+import { scopedQuery, type ScopedActor } from '../auth/scope.ts';
 
 /** Who did what to which record, when, with a short human summary. Written by services, never edited. */
 const auditEntrySchema = new Schema(
@@ -60,13 +61,16 @@ export interface AuditEntryView {
 }
 
 /** The audit trail of one record, newest first. */
-export async function listAuditEntries(entityType: string, entityIds: string[], limit = 200): Promise<AuditEntryView[]> {
-  return (await listAuditPage(entityType, entityIds, { limit, offset: 0 })).items;
+export async function listAuditEntries(reader: ScopedActor, entityType: string, entityIds: string[], limit = 200): Promise<AuditEntryView[]> {
+  return (await listAuditPage(reader, entityType, entityIds, { limit, offset: 0 })).items;
 }
 
-/** A page of the audit trail of one record (or several ids of one kind), newest first, with the total. */
-export async function listAuditPage(entityType: string, entityIds: string[], page: { limit: number; offset: number }): Promise<{ items: AuditEntryView[]; total: number }> {
-  const filter = { entityType, entityId: { $in: entityIds } };
+/**
+ * A page of the audit trail of one record (or several ids of one kind), newest first, with the
+ * total: the entries `reader` may read (scope.ts drops the actions its role does not read).
+ */
+export async function listAuditPage(reader: ScopedActor, entityType: string, entityIds: string[], page: { limit: number; offset: number }): Promise<{ items: AuditEntryView[]; total: number }> {
+  const filter = scopedQuery(reader, 'auditEntries', { entityType, entityId: { $in: entityIds } });
   const [docs, total] = await Promise.all([
     AuditEntryModel.find(filter).sort({ at: -1, _id: -1 }).skip(page.offset).limit(page.limit).lean(),
     AuditEntryModel.countDocuments(filter),

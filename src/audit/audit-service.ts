@@ -41,8 +41,8 @@ async function visibleRecordEntry(caller: Caller, entity: AuditEntityKind, id: s
 }
 
 /** A page of the record's trail, newest first: the audit log's entries, then the record's own (oldest) entry. */
-async function trailPage(entity: AuditEntityKind, id: string, own: AuditEntryView | undefined, page: { limit: number; offset: number }): Promise<{ items: AuditEntryView[]; total: number }> {
-  const logged = await listAuditPage(entity, [id], page);
+async function trailPage(caller: Caller, entity: AuditEntityKind, id: string, own: AuditEntryView | undefined, page: { limit: number; offset: number }): Promise<{ items: AuditEntryView[]; total: number }> {
+  const logged = await listAuditPage(caller, entity, [id], page);
   if (!own) return logged;
   // The own entry sits at position logged.total of the whole trail.
   const onThisPage = logged.total >= page.offset && logged.total < page.offset + page.limit;
@@ -59,7 +59,7 @@ async function organisationNames(ids: string[], lang: Lang): Promise<Map<string,
 /** A page of one record's audit trail, newest first, organisations named in `lang`; 404 when the caller may not see the record. */
 export async function readAuditTrail(caller: Caller, entity: AuditEntityKind, id: string, page: { limit: number; offset: number }, lang: Lang = 'zh-CN'): Promise<{ entity: AuditEntityKind; id: string; items: AuditItem[]; total: number; limit: number; offset: number }> {
   const own = await visibleRecordEntry(caller, entity, id);
-  const { items, total } = await trailPage(entity, id, own, page);
+  const { items, total } = await trailPage(caller, entity, id, own, page);
   const names = await organisationNames(items.map((e) => e.actor.organisationId), lang);
   return {
     entity, id, total, ...page,

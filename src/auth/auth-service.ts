@@ -5,6 +5,7 @@ import { AppError, invalidInput, notFound } from '../http/app-error.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { keptRecords } from '../db/kept-records.ts';
 import { ApiKeyModel, OrganisationModel } from './auth-model.ts';
+import { scopedQuery } from './scope.ts';
 import { rolesByKind, type Caller, type OrganisationKind, type Role } from './caller.ts';
 import type { IssuedKey, NewApiKey, NewOrganisation, OrganisationView } from './auth-schemas.ts';
 
@@ -55,9 +56,7 @@ export async function createOrganisation(input: NewOrganisation): Promise<Organi
 
 /** A page of the organisations the caller may see (by code): all for a platform admin, otherwise its own. */
 export async function listOrganisations(caller: Caller, filter: { kind?: OrganisationKind; limit: number; offset: number }): Promise<{ items: OrganisationView[]; total: number; limit: number; offset: number }> {
-  const query: Record<string, unknown> = {};
-  if (filter.kind) query.kind = filter.kind;
-  if (caller.role !== 'platform-admin') query._id = caller.organisationId;
+  const query = scopedQuery(caller, 'organisations', filter.kind ? { kind: filter.kind } : {});
   const [docs, total] = await Promise.all([
     OrganisationModel.find(query).sort({ code: 1 }).skip(filter.offset).limit(filter.limit),
     OrganisationModel.countDocuments(query),

@@ -20,6 +20,7 @@ const isInsurerStaff = (caller: Caller) => caller.role === 'insurer-admin' || ca
  * The query that restricts a list of quotes or policies to what the caller may see. Insurer staff
  * see their own business and the pools they are members of: `poolMemberIds` is a flat array, so
  * `{ poolMemberIds: id }` matches an element (FerretDB scans either way; see docs/database.md).
+ * Lists never use it directly: they combine it with their filter through scopedQuery (scope.ts).
  */
 export function visibilityFilter(caller: Caller): Record<string, unknown> {
   switch (caller.role) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { scopedQuery } from '../auth/scope.ts';
 import { recordAudit, type systemActor } from '../audit/audit-log.ts';
 import { findInsurerByCode } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
@@ -431,8 +432,7 @@ export async function listVersions(caller: Actor, code: string): Promise<{ produ
 
 /** Products of the caller's organisation (all for a platform admin). */
 export async function listProducts(caller: Actor): Promise<{ code: string; line: string; name: { zh: string; en: string }; insurerCode: string }[]> {
-  const query = caller.role === 'platform-admin' || caller.role === 'system' ? {} : { insurerOrganisationId: caller.organisationId };
-  const docs = await ProductModel.find(query).sort({ code: 1 }).lean();
+  const docs = await ProductModel.find(scopedQuery(caller, 'products')).sort({ code: 1 }).lean();
   return docs.map((d) => ({ code: d.code, line: d.line, name: { zh: d.name?.zh ?? '', en: d.name?.en ?? '' }, insurerCode: d.insurerCode }));
 }
 

@@ -4,6 +4,7 @@ import type mongoose from 'mongoose';
 import { createOrganisation, findEnterpriseByCreditCode, findEnterprisesByIds } from '../auth/auth-service.ts';
 import type { OrganisationView } from '../auth/auth-schemas.ts';
 import type { Caller } from '../auth/caller.ts';
+import { scopedQuery } from '../auth/scope.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { AppError } from '../http/app-error.ts';
@@ -52,7 +53,7 @@ function matches(enterprise: OrganisationView, q: string): boolean {
 /** A page of the caller's firm's clients, by name; `q` matches part of a name, the code or the credit code. */
 export async function listClients(caller: Caller, query: { q?: string; limit?: number; offset?: number }) {
   // A firm's clients are hundreds at most: read the links, then their enterprises, and filter here.
-  const links = await ClientLinkModel.find({ brokerOrganisationId: caller.organisationId }, { enterpriseId: 1, createdAt: 1 }).lean();
+  const links = await ClientLinkModel.find(scopedQuery(caller, 'clients'), { enterpriseId: 1, createdAt: 1 }).lean();
   const linkedAt = new Map(links.map((l) => [l.enterpriseId, l.createdAt]));
   const enterprises = await findEnterprisesByIds([...linkedAt.keys()]);
   const clients = enterprises

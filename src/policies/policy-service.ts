@@ -3,7 +3,8 @@ import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
 import { addDays, chinaDate } from '../rating/calendar.ts';
 import { conflict, notFound } from '../http/app-error.ts';
-import { poolBusinessFilter, visibilityFilter, visibleOrNotFound } from '../auth/visibility.ts';
+import { scopedQuery } from '../auth/scope.ts';
+import { visibleOrNotFound } from '../auth/visibility.ts';
 import { recordPolicySubsidies } from './subsidy-ledger.ts';
 import { loadVisibleQuote, markBound, randomCode, type StoredQuoteEvent } from '../quotes/quote-service.ts';
 import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
@@ -176,9 +177,10 @@ export async function withPoolShares(caller: Caller, doc: PolicyDoc): Promise<Po
 }
 
 export async function listPolicies(caller: Caller, filter: { productCode?: string; enterpriseId?: string; limit: number; offset: number }): Promise<PolicyList> {
-  const query: Record<string, unknown> = { ...visibilityFilter(caller) };
-  if (filter.productCode) query.productCode = filter.productCode;
-  if (filter.enterpriseId) query.enterpriseOrganisationId = filter.enterpriseId;
+  const asked: Record<string, unknown> = {};
+  if (filter.productCode) asked.productCode = filter.productCode;
+  if (filter.enterpriseId) asked.enterpriseOrganisationId = filter.enterpriseId;
+  const query = scopedQuery(caller, 'business', asked);
   const [docs, total] = await Promise.all([
     PolicyModel.find(query).sort({ issuedAt: -1, _id: -1 }).skip(filter.offset).limit(filter.limit),
     PolicyModel.countDocuments(query),
@@ -191,7 +193,7 @@ export async function listPolicies(caller: Caller, filter: { productCode?: strin
  * China date from `from` to `to` inclusive, oldest first: what a pool statement lists.
  */
 export async function listPoolPolicies(caller: Caller, period: { from: string; to: string }): Promise<PolicyView[]> {
-  const query = { ...poolBusinessFilter(caller), issuedAt: { $gte: new Date(`${period.from}T00:00:00+08:00`), $lt: new Date(`${addDays(period.to, 1)}T00:00:00+08:00`) } };
+  const query = scopedQuery(caller, 'poolBusiness', { issuedAt: { $gte: new Date(`${period.from}T00:00:00+08:00`), $lt: new Date(`${addDays(period.to, 1)}T00:00:00+08:00`) } });
   const docs = await PolicyModel.find(query).sort({ issuedAt: 1, _id: 1 });
   return docs.map(toPolicyView);
 }

@@ -5,7 +5,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { AuditEntryView } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
-import { ownInsurerFilter, visibilityFilter, visibleOrNotFound } from '../auth/visibility.ts';
+import { scopedQuery } from '../auth/scope.ts';
+import { visibleOrNotFound } from '../auth/visibility.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import { conflict, invalidInput } from '../http/app-error.ts';
@@ -263,10 +264,11 @@ export interface QuoteFilter {
 }
 
 export async function listQuotes(caller: Caller, filter: QuoteFilter, now: Date = new Date()): Promise<QuoteList> {
-  const query: Record<string, unknown> = { ...visibilityFilter(caller), ...(filter.ownInsurerOnly ? ownInsurerFilter(caller) : {}) };
-  if (filter.status) query.status = filter.status;
-  if (filter.productCode) query.productCode = filter.productCode;
-  if (filter.enterpriseId) query.enterpriseOrganisationId = filter.enterpriseId;
+  const asked: Record<string, unknown> = {};
+  if (filter.status) asked.status = filter.status;
+  if (filter.productCode) asked.productCode = filter.productCode;
+  if (filter.enterpriseId) asked.enterpriseOrganisationId = filter.enterpriseId;
+  const query = scopedQuery(caller, filter.ownInsurerOnly ? 'ledBusiness' : 'business', asked);
   const [docs, total] = await Promise.all([
     QuoteModel.find(query).sort({ createdAt: -1, _id: -1 }).skip(filter.offset).limit(filter.limit),
     QuoteModel.countDocuments(query),

@@ -110,4 +110,21 @@ describe('Audit: who did what, with the visibility of the record', () => {
     expect(page.body.items).to.have.length(1);
     expect(page.body.items[0].summary).to.equal(all.body.items[1].summary);
   });
+
+  it('shows subsidy steps on a policy to the enterprise, its broker and platform admins, never to the insurer\'s staff', async () => {
+    const quote = await t.http.post('/v1/quotes').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: baseVector!.inputs, startDate: today() });
+    const policy = await t.http.post(`/v1/quotes/${quote.body.id}/bind`).set(as('broker'));
+    expect(policy.status, JSON.stringify(policy.body)).to.equal(201);
+    const [programme] = (policy.body.subsidies as { programme: string; amountFen: number }[]).filter((s) => s.amountFen > 0);
+    const submitted = await t.http.post(`/v1/policies/${policy.body.id}/subsidy-applications/${programme!.programme}/status`).set(as('enterprise')).send({ status: 'submitted' });
+    expect(submitted.status, JSON.stringify(submitted.body)).to.be.within(200, 201);
+    const actions = async (key: keyof typeof t.keys) => {
+      const res = await trail(key, 'policy', policy.body.id);
+      expect(res.status, key).to.equal(200);
+      expect(res.body.total, `${key}: the total counts only what the page may show`).to.equal(res.body.items.length);
+      return res.body.items.map((e: { action: string }) => e.action) as string[];
+    };
+    for (const key of ['enterprise', 'broker', 'platformAdmin'] as const) expect(await actions(key), key).to.deep.equal(['subsidy.submitted', 'policy.issue']);
+    for (const key of ['insurerAdmin', 'underwriter'] as const) expect(await actions(key), key).to.deep.equal(['policy.issue']);
+  });
 });

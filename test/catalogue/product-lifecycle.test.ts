@@ -156,7 +156,7 @@ describe('Catalogue: product lifecycle', () => {
   });
 
   it('records every change in the audit log', async () => {
-    const entries = await listAuditEntries('productVersion', ['TEST-EQUIP@1.0', 'TEST-EQUIP@1.1']);
+    const entries = await listAuditEntries({ role: 'system', organisationId: '' }, 'productVersion', ['TEST-EQUIP@1.0', 'TEST-EQUIP@1.1']);
     const actions = entries.map((e) => `${e.action}`).reverse();
     expect(actions).to.deep.equal(['version.create', 'version.update', 'version.publish', 'version.create', 'version.update', 'version.publish', 'version.retire']);
     const edit = entries.find((e) => e.action === 'version.update')!;

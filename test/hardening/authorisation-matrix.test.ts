@@ -1,12 +1,10 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { allRoutes } from '../../src/app.ts';
 import type { RouteDefinition } from '../../src/http/route.ts';
-import { publishShippedProducts } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 import { expectErrorShape } from './error-shape.ts';
-import { today } from '../support/china-date.ts';
+import { buildTenantWorld, FIRST_SET, shippedDefinition, type TenantWorld, type WorldCaller as Caller } from './tenant-world.ts';
 
 // Every route × every caller (each role, a second broker firm, a foreign insurer and enterprise,
 // no key, a bad key) against a resource of ANOTHER organisation. The expected outcome is derived
@@ -22,87 +20,35 @@ import { today } from '../support/china-date.ts';
 //                                               must not contain the foreign side's ids
 // A leak is a 2xx where 401/403/404 is expected, or a foreign id in a list.
 
-type Side = 'A' | 'B';
 type Expected = '401' | '403' | '404' | 'allowed';
 /** Scoping of the resource a path parameter names, by the collection before it. */
 const SCOPED_COLLECTIONS: Record<string, 'quote' | 'policy' | 'organisation' | 'apiKey' | 'product' | 'catalogue'> = {
   quotes: 'quote', policies: 'policy', organisations: 'organisation', 'api-keys': 'apiKey', products: 'product', catalogue: 'catalogue',
 };
 
-interface Caller { name: string; role?: string; side: Side; key: () => string }
 interface Row { route: string; caller: string; expected: Expected; status: number; leak: boolean; pass: boolean }
-
-const FIRST_SET = 'FIRST-SET-EQUIPMENT';
-// Side A quotes on a KCIC product of its own (no pool): the shipped FIRST_SET pool has HTIC as a
-// follower, and followers see pool business (checked separately below).
-const SOLO = 'KCIC-SOLO';
-const OTHER_PRODUCT = 'HTIC-FIRST-SET';
 
 describe('Hardening: authorisation matrix (every route × every caller × a foreign resource)', function () {
   this.timeout(600_000);
   const t = useTestApp();
   const rows: Row[] = [];
-  let otherBrokerKey = '';
-  // Resources of each side: A = KCIC product (no pool), broker MXB, enterprise HZZZ; B = HTIC product, broker OTHERBRK, enterprise JNXC.
-  const side: Record<Side, { quote: string; referred: string; quote2: string; policy: string; organisation: string; apiKey: string; product: string; platformKey?: string }> = {
-    A: { quote: '', referred: '', quote2: '', policy: '', organisation: '', apiKey: '', product: SOLO },
-    B: { quote: '', referred: '', quote2: '', policy: '', organisation: '', apiKey: '', product: OTHER_PRODUCT },
-  };
-  const definition = JSON.parse(readFileSync('products/first-set-equipment.json', 'utf8')) as Record<string, unknown> & { testVectors: { inputs: Record<string, unknown>; picks?: unknown; expected: { decision: string } }[] };
-  const vector = definition.testVectors.find((v) => v.expected.decision === 'quoted' && !v.picks)!;
-  const startDate = today();
-  const pricing = (productCode: string) => ({ productCode, inputs: structuredClone(vector.inputs), startDate });
-
+  let world: TenantWorld;
+  const side = {} as TenantWorld['side'];
+  const definition = shippedDefinition;
+  const callers: Caller[] = [];
+  let startDate = '';
+  const pricing = (productCode: string) => world.pricing(productCode);
   async function ok(res: { status: number; body: unknown }, what: string) {
     expect(res.status, `${what}: ${JSON.stringify(res.body)}`).to.be.within(200, 299);
     return res.body as Record<string, unknown>;
   }
 
   before(async () => {
-    await publishShippedProducts();
-    const { keys, organisations } = t;
-    const solo: Record<string, unknown> = { ...structuredClone(definition), code: SOLO };
-    delete solo.coInsurance;
-    await ok(await t.http.post('/v1/products').set(bearer(keys.insurerAdmin)).send({ definition: solo }), 'KCIC solo product');
-    await ok(await t.http.post(`/v1/products/${SOLO}/versions/${String(definition.version)}/publish`).set(bearer(keys.insurerAdmin)), 'publish KCIC solo product');
-    // Side B: a product of the other insurer (in a pool without KCIC), and a second broker firm.
-    const other = { ...structuredClone(definition), code: OTHER_PRODUCT, insurer: 'HTIC', coInsurance: { members: [{ insurer: 'HTIC', role: 'lead', sharePercent: '60' }, { insurer: 'ZXIC', role: 'follower', sharePercent: '40' }] } };
-    await ok(await t.http.post('/v1/products').set(bearer(keys.otherInsurerAdmin)).send({ definition: other }), 'HTIC product');
-    await ok(await t.http.post(`/v1/products/${OTHER_PRODUCT}/versions/${String(definition.version)}/publish`).set(bearer(keys.otherInsurerAdmin)), 'publish HTIC product');
-    const firm = await ok(await t.http.post('/v1/organisations').set(bearer(keys.platformAdmin)).send({ code: 'OTHERBRK', kind: 'broker', name: '另一家经纪公司' }), 'second broker');
-    otherBrokerKey = String((await ok(await t.http.post(`/v1/organisations/${String(firm.id)}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: '经纪人乙', role: 'broker' }), 'second broker key')).apiKey);
-
-    const make = async (s: Side, key: string, product: string, enterpriseId: string) => {
-      const quote = async (refer = false) => {
-        const body = { ...pricing(product), enterpriseId };
-        if (refer) body.inputs.aggregateLimit = Number(body.inputs.contractAmount) / 2;
-        return String((await ok(await t.http.post('/v1/quotes').set(bearer(key)).send(body), `quote ${s}`)).id);
-      };
-      side[s].quote = await quote();
-      side[s].quote2 = await quote();
-      side[s].referred = await quote(true);
-      const bound = await quote();
-      side[s].policy = String((await ok(await t.http.post(`/v1/quotes/${bound}/bind`).set(bearer(key)), `bind ${s}`)).id);
-      side[s].organisation = enterpriseId;
-    };
-    await make('A', keys.broker, SOLO, organisations.HZZZ!);
-    await make('B', otherBrokerKey, OTHER_PRODUCT, organisations.JNXC!);
-    side.A.apiKey = String((await ok(await t.http.post(`/v1/organisations/${organisations.KCIC!}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: 'A 一次性', role: 'underwriter' }), 'A key')).keyId);
-    side.B.apiKey = String((await ok(await t.http.post(`/v1/organisations/${organisations.HTIC!}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: 'B 一次性', role: 'underwriter' }), 'B key')).keyId);
+    world = await buildTenantWorld(t);
+    Object.assign(side, world.side);
+    callers.push(...world.callers);
+    startDate = world.startDate;
   });
-
-  const callers: Caller[] = [
-    { name: 'platform-admin', role: 'platform-admin', side: 'A', key: () => t.keys.platformAdmin },
-    { name: 'insurer-admin', role: 'insurer-admin', side: 'A', key: () => t.keys.insurerAdmin },
-    { name: 'underwriter', role: 'underwriter', side: 'A', key: () => t.keys.underwriter },
-    { name: 'broker', role: 'broker', side: 'A', key: () => t.keys.broker },
-    { name: 'enterprise', role: 'enterprise', side: 'A', key: () => t.keys.enterprise },
-    { name: 'other insurer-admin', role: 'insurer-admin', side: 'B', key: () => t.keys.otherInsurerAdmin },
-    { name: 'other broker', role: 'broker', side: 'B', key: () => otherBrokerKey },
-    { name: 'other enterprise', role: 'enterprise', side: 'B', key: () => t.keys.otherEnterprise },
-    { name: 'no key', side: 'A', key: () => '' },
-    { name: 'bad key', side: 'A', key: () => 'tik_AAAAAAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' },
-  ];
 
   /** The collection whose member the path (or, for compare, the query) points at. */
   function scopedKind(route: RouteDefinition): string | undefined {
@@ -215,7 +161,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
   });
 
   it('lets each side read its own quote and policy (the matrix is not passing by refusing everything)', async () => {
-    for (const [key, s] of [[t.keys.broker, side.A], [t.keys.enterprise, side.A], [t.keys.insurerAdmin, side.A], [otherBrokerKey, side.B], [t.keys.otherEnterprise, side.B], [t.keys.otherInsurerAdmin, side.B]] as const) {
+    for (const [key, s] of [[t.keys.broker, side.A], [t.keys.enterprise, side.A], [t.keys.insurerAdmin, side.A], [world.callers.find((c) => c.name === 'other broker')!.key(), side.B], [t.keys.otherEnterprise, side.B], [t.keys.otherInsurerAdmin, side.B]] as const) {
       expect((await t.http.get(`/v1/quotes/${s.quote}`).set(bearer(key))).status).to.equal(200);
       expect((await t.http.get(`/v1/policies/${s.policy}`).set(bearer(key))).status).to.equal(200);
     }

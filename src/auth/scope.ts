@@ -1,0 +1,59 @@
+// The one place a caller's scope meets a request's filter. Every list, count, export, statement,
+// page and audit read builds its database query here: the scope and the filter are combined with
+// `$and`, so a filter (`enterpriseId`, `productCode`, a status, a period) can only narrow what the
+// caller may see, never replace it. A filter naming something outside the scope finds nothing.
+import type { Caller, Role } from './caller.ts';
+import { ownInsurerFilter, poolBusinessFilter, visibilityFilter } from './visibility.ts';
+
+export type QueryFilter = Record<string, unknown>;
+
+/** Who asks: a signed-in caller, or the system itself (start-up sync, CLIs), which sees everything. */
+export interface ScopedActor { role: Role | 'system' | (string & {}); organisationId: string }
+
+const everything = (actor: ScopedActor) => actor.role === 'platform-admin' || actor.role === 'system';
+
+/**
+ * Actions in an audit trail that only some roles read through their own routes: subsidy
+ * applications (submitted, granted, refused) belong to the enterprise, its broker and platform
+ * admins (access-rules.ts `subsidyReaders`); insurers' staff never see them.
+ */
+const restrictedAuditActions: { pattern: string; readers: readonly Role[] }[] = [
+  { pattern: '^subsidy\\.', readers: ['enterprise', 'broker', 'platform-admin'] },
+];
+
+/** Each kind of scoped collection and the records of it a caller may read. */
+const scopes = {
+  /** Quotes and policies the caller is party to (broker firm, insurer or pool member, enterprise). */
+  business: (actor: ScopedActor) => (actor.role === 'system' ? {} : visibilityFilter(actor as Caller)),
+  /** The business the caller's insurer leads, within what it may see: what it may decide (the referral queue). */
+  ledBusiness: (actor: ScopedActor) => (actor.role === 'system' ? {} : and(visibilityFilter(actor as Caller), ownInsurerFilter(actor as Caller))),
+  /** Co-insured business the caller's insurer carries a share of, as lead or follower (pool statements). */
+  poolBusiness: (actor: ScopedActor) => poolBusinessFilter(actor as Caller),
+  /** Organisations: a platform admin reads all, everyone else only its own. */
+  organisations: (actor: ScopedActor) => (everything(actor) ? {} : { _id: actor.organisationId }),
+  /** Products and their versions: an insurer's own (a platform admin's: all). */
+  products: (actor: ScopedActor) => (everything(actor) ? {} : { insurerOrganisationId: actor.organisationId }),
+  /** A broker firm's client links. */
+  clients: (actor: ScopedActor) => ({ brokerOrganisationId: actor.organisationId }),
+  /** Audit entries (of records the caller may already see): minus the actions its role does not read. */
+  auditEntries: (actor: ScopedActor) => {
+    const hidden = restrictedAuditActions.filter((r) => !r.readers.includes(actor.role as Role) && actor.role !== 'system');
+    return hidden.length ? { $nor: hidden.map((r) => ({ action: { $regex: r.pattern } })) } : {};
+  },
+} satisfies Record<string, (actor: ScopedActor) => QueryFilter>;
+
+export type ScopeKind = keyof typeof scopes;
+
+function and(...clauses: QueryFilter[]): QueryFilter {
+  const kept = clauses.filter((c) => Object.keys(c).length > 0);
+  if (kept.length <= 1) return kept[0] ?? {};
+  return { $and: kept };
+}
+
+/**
+ * The query for a list of `kind` as `actor` may read it, narrowed by `filter`: both hold. The
+ * filter's fields are the request's (already validated); the scope comes only from the caller.
+ */
+export function scopedQuery(actor: ScopedActor, kind: ScopeKind, filter: QueryFilter = {}): QueryFilter {
+  return and(scopes[kind](actor), filter);
+}

@@ -1,0 +1,94 @@
+// Two tenants side by side, for the authorisation and filter matrices: side A quotes on a KCIC
+// product of its own (no pool) through broker MXB for enterprise HZZZ; side B on an HTIC product
+// (pooled with ZXIC, not KCIC) through a second broker firm OTHERBRK for enterprise JNXC. Each
+// side has quotes (one referred), a policy, an API key; callers of both sides, plus no key and a
+// bad key. The shipped FIRST-SET pool has HTIC as a follower of KCIC: its business is left out.
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { publishShippedProducts } from '../support/catalogue-fixtures.ts';
+import { bearer, type TestApp } from '../support/test-app.ts';
+import { today } from '../support/china-date.ts';
+
+export type Side = 'A' | 'B';
+export interface WorldCaller { name: string; role?: string; side: Side; key: () => string }
+export interface SideRecords {
+  quote: string; referred: string; quote2: string; policy: string;
+  quoteNumbers: string[]; policyNumber: string;
+  organisation: string; enterpriseCode: string; insurerCode: string; apiKey: string; product: string;
+}
+
+export const FIRST_SET = 'FIRST-SET-EQUIPMENT';
+export const SOLO = 'KCIC-SOLO';
+export const OTHER_PRODUCT = 'HTIC-FIRST-SET';
+
+export const shippedDefinition = JSON.parse(readFileSync('products/first-set-equipment.json', 'utf8')) as Record<string, unknown> & { version: string; testVectors: { inputs: Record<string, unknown>; picks?: unknown; expected: { decision: string } }[] };
+const vector = shippedDefinition.testVectors.find((v) => v.expected.decision === 'quoted' && !v.picks)!;
+
+export interface TenantWorld {
+  side: Record<Side, SideRecords>;
+  callers: WorldCaller[];
+  startDate: string;
+  pricing(productCode: string): { productCode: string; inputs: Record<string, unknown>; startDate: string };
+  /** The side whose records a caller must never see (platform admins and anonymous callers: B). */
+  foreignOf(caller: WorldCaller): SideRecords;
+  ownOf(caller: WorldCaller): SideRecords;
+}
+
+async function ok(res: { status: number; body: unknown }, what: string) {
+  expect(res.status, `${what}: ${JSON.stringify(res.body)}`).to.be.within(200, 299);
+  return res.body as Record<string, unknown>;
+}
+
+/** Builds both sides through the API (call in `before`, after useTestApp's own). */
+export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
+  await publishShippedProducts();
+  const { keys, organisations } = t;
+  const startDate = today();
+  const pricing = (productCode: string) => ({ productCode, inputs: structuredClone(vector.inputs), startDate });
+  const solo: Record<string, unknown> = { ...structuredClone(shippedDefinition), code: SOLO };
+  delete solo.coInsurance;
+  await ok(await t.http.post('/v1/products').set(bearer(keys.insurerAdmin)).send({ definition: solo }), 'KCIC solo product');
+  await ok(await t.http.post(`/v1/products/${SOLO}/versions/${shippedDefinition.version}/publish`).set(bearer(keys.insurerAdmin)), 'publish KCIC solo product');
+  const other = { ...structuredClone(shippedDefinition), code: OTHER_PRODUCT, insurer: 'HTIC', coInsurance: { members: [{ insurer: 'HTIC', role: 'lead', sharePercent: '60' }, { insurer: 'ZXIC', role: 'follower', sharePercent: '40' }] } };
+  await ok(await t.http.post('/v1/products').set(bearer(keys.otherInsurerAdmin)).send({ definition: other }), 'HTIC product');
+  await ok(await t.http.post(`/v1/products/${OTHER_PRODUCT}/versions/${shippedDefinition.version}/publish`).set(bearer(keys.otherInsurerAdmin)), 'publish HTIC product');
+  const firm = await ok(await t.http.post('/v1/organisations').set(bearer(keys.platformAdmin)).send({ code: 'OTHERBRK', kind: 'broker', name: '另一家经纪公司' }), 'second broker');
+  const otherBrokerKey = String((await ok(await t.http.post(`/v1/organisations/${String(firm.id)}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: '经纪人乙', role: 'broker' }), 'second broker key')).apiKey);
+
+  const make = async (key: string, product: string, enterpriseId: string, enterpriseCode: string, insurerCode: string): Promise<SideRecords> => {
+    const quote = async (refer = false) => {
+      const body = { ...pricing(product), enterpriseId };
+      if (refer) body.inputs.aggregateLimit = Number(body.inputs.contractAmount) / 2;
+      return ok(await t.http.post('/v1/quotes').set(bearer(key)).send(body), `quote on ${product}`);
+    };
+    const [first, second, referred, toBind] = [await quote(), await quote(), await quote(true), await quote()];
+    const policy = await ok(await t.http.post(`/v1/quotes/${String(toBind.id)}/bind`).set(bearer(key)), `bind on ${product}`);
+    return {
+      quote: String(first.id), quote2: String(second.id), referred: String(referred.id), policy: String(policy.id),
+      quoteNumbers: [first, second, referred, toBind].map((q) => String(q.quoteNumber)), policyNumber: String(policy.policyNumber),
+      organisation: enterpriseId, enterpriseCode, insurerCode, apiKey: '', product,
+    };
+  };
+  const side: Record<Side, SideRecords> = {
+    A: await make(keys.broker, SOLO, organisations.HZZZ!, 'HZZZ', 'KCIC'),
+    B: await make(otherBrokerKey, OTHER_PRODUCT, organisations.JNXC!, 'JNXC', 'HTIC'),
+  };
+  side.A.apiKey = String((await ok(await t.http.post(`/v1/organisations/${organisations.KCIC!}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: 'A 一次性', role: 'underwriter' }), 'A key')).keyId);
+  side.B.apiKey = String((await ok(await t.http.post(`/v1/organisations/${organisations.HTIC!}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: 'B 一次性', role: 'underwriter' }), 'B key')).keyId);
+
+  const callers: WorldCaller[] = [
+    { name: 'platform-admin', role: 'platform-admin', side: 'A', key: () => keys.platformAdmin },
+    { name: 'insurer-admin', role: 'insurer-admin', side: 'A', key: () => keys.insurerAdmin },
+    { name: 'underwriter', role: 'underwriter', side: 'A', key: () => keys.underwriter },
+    { name: 'broker', role: 'broker', side: 'A', key: () => keys.broker },
+    { name: 'enterprise', role: 'enterprise', side: 'A', key: () => keys.enterprise },
+    { name: 'other insurer-admin', role: 'insurer-admin', side: 'B', key: () => keys.otherInsurerAdmin },
+    { name: 'other broker', role: 'broker', side: 'B', key: () => otherBrokerKey },
+    { name: 'other enterprise', role: 'enterprise', side: 'B', key: () => keys.otherEnterprise },
+    { name: 'no key', side: 'A', key: () => '' },
+    { name: 'bad key', side: 'A', key: () => 'tik_AAAAAAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' },
+  ];
+  const foreignOf = (caller: WorldCaller) => side[caller.role === 'platform-admin' || !caller.role ? 'B' : caller.side === 'A' ? 'B' : 'A'];
+  const ownOf = (caller: WorldCaller) => side[foreignOf(caller) === side.A ? 'B' : 'A'];
+  return { side, callers, startDate, pricing, foreignOf, ownOf };
+}
