@@ -38,8 +38,13 @@ export interface PageRequest {
 
 export type PageHandler = (page: PageRequest) => Promise<void>;
 
+/** One page as the pipeline mounted it: what the generated page matrix (test/hardening) walks. */
+export interface PageDefinition { method: 'get' | 'post'; path: string; access: PageAccess }
+
 export interface PagePipeline {
   router: Router;
+  /** Every page mounted so far, in order. */
+  pages: PageDefinition[];
   /** Parses posted forms (urlencoded; multipart/form-data for file uploads is read by multipart-form.ts). */
   formBody: RequestHandler;
   /** A page for signed-in callers the access allows; POSTs also need the same origin and the session's CSRF token. */
@@ -146,7 +151,9 @@ export function createPagePipeline(router: Router, logger?: Logger): PagePipelin
     sendPage(req, res, 'error', lang, session, { title: translate('error', lang), heading: translate('error', lang), message: translate('serverError', lang) }, 500);
   };
 
+  const pages: PageDefinition[] = [];
   const page = (method: 'get' | 'post', path: string, access: PageAccess, handler: PageHandler) => {
+    pages.push({ method, path, access });
     const handlers = method === 'post' ? [formBody, multipartBody] : [];
     router[method](path, ...handlers, (req: Request, res: Response, next: NextFunction) => {
       const lang = resolveLang(req, res);
@@ -170,7 +177,7 @@ export function createPagePipeline(router: Router, logger?: Logger): PagePipelin
     });
   };
 
-  return { router, formBody, page, renderError };
+  return { router, pages, formBody, page, renderError };
 }
 
 const CJK = /[\u3400-\u9fff]/;

@@ -3,10 +3,10 @@
 // The pipeline (page-pipeline.ts) checks session, CSRF and roles; each room mounts its own pages.
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
-import type { ServiceEvents } from '../events.ts';
+import { createEventHub, type ServiceEvents } from '../events.ts';
 import { AppError } from '../http/app-error.ts';
 import { isApiPath } from '../http/mount-routes.ts';
-import { createPagePipeline, errorPageData, readCookie, resolveLang, sendPage, SESSION_COOKIE } from './page-pipeline.ts';
+import { createPagePipeline, errorPageData, readCookie, resolveLang, sendPage, SESSION_COOKIE, type PageDefinition } from './page-pipeline.ts';
 import { loadWebSession } from './web-session-service.ts';
 import { mountPolicyPages, type WebDocuments } from './policy-pages.ts';
 import { mountPoolPages, type PoolDocuments } from './pool-pages.ts';
@@ -18,8 +18,8 @@ import { mountSessionPages } from './session-pages.ts';
 import type { SubsidyApplicationDocuments } from '../subsidies/subsidy-application-pdf.ts';
 import { mountSubsidyPages } from './subsidy-pages.ts';
 
-/** Creates the web pages' router; mount it before the API routes. */
-export function createWebRouter(options: { logger?: Logger; documents?: WebDocuments & PoolDocuments; events: ServiceEvents; subsidyDocuments?: SubsidyApplicationDocuments }): Router {
+/** Creates the web pages' router; mount it before the API routes. `pageTable`, when given, receives every page mounted. */
+export function createWebRouter(options: { logger?: Logger; documents?: WebDocuments & PoolDocuments; events: ServiceEvents; subsidyDocuments?: SubsidyApplicationDocuments; pageTable?: PageDefinition[] }): Router {
   const { events } = options;
   const router = express.Router();
   router.use('/assets', express.static(new URL('./assets/', import.meta.url).pathname, { fallthrough: false, index: false, maxAge: '1h' }));
@@ -32,7 +32,15 @@ export function createWebRouter(options: { logger?: Logger; documents?: WebDocum
   mountProductPages(pipeline);
   mountRateTablePages(pipeline);
   mountSubsidyPages(pipeline, options.subsidyDocuments);
+  options.pageTable?.push(...pipeline.pages);
   return router;
+}
+
+/** Every page (method, path, access) as createWebRouter mounts them: the page table, like allRoutes() for the API. */
+export function webPageTable(): PageDefinition[] {
+  const pageTable: PageDefinition[] = [];
+  createWebRouter({ events: createEventHub(), pageTable });
+  return pageTable;
 }
 
 /**
