@@ -60,6 +60,14 @@ const authz = await readJson<{ callers: string[]; rows: { route: string; caller:
 const leaks = authz?.rows.filter((r) => r.leak).length ?? -1;
 const authzPass = !!authz && authzRun.code === 0 && leaks === 0 && authz.rows.every((r) => r.pass);
 
+// 2b. Filter matrix
+const filterFile = path.join(tmp, 'filters.json');
+const filterRun = await run(mocha('test/hardening/filter-matrix.test.ts'), { FILTER_MATRIX_OUT: filterFile });
+type MatrixSummary = { targets: number; callers: number; requests: number; answered2xx: number; foreignRows: number };
+const filters = await readJson<{ api: MatrixSummary; pages: MatrixSummary; leaks: unknown[] }>(filterFile);
+const filterPass = !!filters && filterRun.code === 0 && filters.leaks.length === 0;
+const describeMatrix = (m: MatrixSummary) => `${m.targets} targets × ${m.callers} tenant callers, ${m.requests} requests (${m.answered2xx} 2xx), ${m.foreignRows} foreign rows`;
+
 // 3. Fault drills
 const faultFile = path.join(tmp, 'faults.json');
 const faultRun = await run(mocha('test/hardening/fault-drills.test.ts'), { FAULT_REPORT_OUT: faultFile });
@@ -83,6 +91,7 @@ lines.push('The machine is shared with other engineers\' test runs and builds, s
 lines.push('| check | figure | goal | result |', '|---|---|---|---|');
 lines.push(`| fuzz | ${fuzz?.requests ?? 0} requests over ${fuzz?.routes ?? '?'} routes, ${fuzz?.fiveXx ?? '?'} 5xx, ${fuzz?.shapeViolations ?? '?'} errors outside the JSON shape, ${fuzz?.transportErrors ?? '?'} unanswered; /healthz after: ${fuzz?.healthzAfter ?? '?'} | ≥ 10,000 requests, 0 5xx, process up | ${mark(fuzzPass)} |`);
 lines.push(`| authorisation | ${authz?.rows.length ?? 0} route × caller cases, ${leaks} leaks, ${authz?.rows.filter((r) => !r.pass).length ?? '?'} mismatches | 0 leaks | ${mark(authzPass)} |`);
+lines.push(`| filter matrix | ${filters ? `API: ${describeMatrix(filters.api)}; pages: ${describeMatrix(filters.pages)}` : 'did not run'} | 0 foreign rows | ${mark(filterPass)} |`);
 lines.push(`| database drill | ${faults?.databaseDrill ? `${String(faults.databaseDrill.acknowledgedQuotes)} acknowledged quotes, ${faults.databaseDrill.lostQuotes} lost; /readyz 503 after ${String(faults.databaseDrill.readyz503AfterMs)} ms; ready ${String(faults.databaseDrill.readyz200AfterReturnMs)} ms and first quote ${String(faults.databaseDrill.firstQuoteAfterReturnMs)} ms after the database returned` : 'did not run'} | 0 lost, recovery ≤ 5 s | ${mark(dbPass)} |`);
 lines.push(`| browser drill | ${faults?.browserDrill ? `${String(faults.browserDrill.rendersInFlight)} renders in flight: ${JSON.stringify(faults.browserDrill.outcomes)}; ${String(faults.browserDrill.rendersAfterRecovery)}/5 renders after; route ${String(faults.browserDrill.routeDuringKill)} then ${String(faults.browserDrill.routeAfter)}` : 'did not run'} | clean errors, recovery | ${mark(browserPass)} |`);
 const phase = (name: string) => bench?.phases.find((p) => p.name === name);
@@ -113,6 +122,9 @@ if (authz) {
   lines.push('', 'Each cell: expected → actual status (`ok` = allowed).', '');
 }
 
+lines.push('## Filter matrix', '', 'Command: `npx mocha test/hardening/filter-matrix.test.ts` — every GET of the route table and of the page table × every role of two tenants × every declared query parameter (the pages: the API\'s list filters) set to the other tenant\'s ids, codes, numbers and names and to every enum member; path parameters name the caller\'s own records. A foreign row is any of the other tenant\'s quote or policy ids or numbers, or API key ids, in a 2xx body (JSON, HTML, CSV, XLSX cells, PDF text, the PDFs in a ZIP).', '');
+if (filters) lines.push(`- API: ${describeMatrix(filters.api)}`, `- pages: ${describeMatrix(filters.pages)}`, '');
+
 lines.push('## Fault drills', '', 'Command: `npx mocha test/hardening/fault-drills.test.ts`', '', '```json', JSON.stringify(faults ?? {}, null, 2), '```', '');
 lines.push('## Benchmark', '', `Command: \`npm run bench:api\` (${benchRun.seconds} s: echo, express.static, preview and PDF download at 32 connections; bare insert, same work and quote creation at 8; 3 s warm-up and 10 s measurement each; NODE_ENV=production, LOG_LEVEL=warn, rate limiter on with a limit the run never reaches).`, '');
 if (bench) {
@@ -123,4 +135,4 @@ if (bench) {
 await writeFile(values.out, `${lines.join('\n')}\n`);
 await rm(tmp, { recursive: true, force: true });
 process.stdout.write(`wrote ${values.out}\n${benchLine}\n`);
-process.exit(fuzzPass && authzPass && dbPass && browserPass ? 0 : 1);
+process.exit(fuzzPass && authzPass && filterPass && dbPass && browserPass ? 0 : 1);

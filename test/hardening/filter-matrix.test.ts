@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
+import { writeFile } from 'node:fs/promises';
 import supertest from 'supertest';
 import yauzl from 'yauzl';
 import { allRoutes } from '../../src/app.ts';
@@ -167,13 +168,17 @@ describe('Hardening: filter matrix (every list, export and page × every role ×
     }
   });
 
-  after(() => {
+  after(async () => {
     const byKind = (prefix: string) => probes.filter((p) => p.target.startsWith(prefix));
     const line = (prefix: string) => {
       const rows = byKind(prefix);
       return `${new Set(rows.map((p) => p.target)).size} targets, ${new Set(rows.map((p) => p.caller)).size} callers, ${rows.length} requests, ${rows.filter((p) => p.status < 300).length} answered 2xx, ${rows.filter((p) => p.leak).length} foreign rows`;
     };
     if (probes.length) console.log(`      filter matrix: API ${line('GET ')}; pages ${line('page ')}`);
+    if (process.env.FILTER_MATRIX_OUT) {
+      const summary = (prefix: string) => ({ targets: new Set(byKind(prefix).map((p) => p.target)).size, callers: new Set(byKind(prefix).map((p) => p.caller)).size, requests: byKind(prefix).length, answered2xx: byKind(prefix).filter((p) => p.status < 300).length, foreignRows: byKind(prefix).filter((p) => p.leak).length });
+      await writeFile(process.env.FILTER_MATRIX_OUT, JSON.stringify({ api: summary('GET '), pages: summary('page '), leaks: probes.filter((p) => p.leak) }, null, 2));
+    }
   });
 
   function allows(access: RouteDefinition['access'] | PageDefinition['access'], role: string): boolean {
