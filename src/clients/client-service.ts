@@ -44,6 +44,23 @@ export async function addClient(caller: Caller, input: NewClient, now: Date = ne
   }
 }
 
+/**
+ * Whether the broker firm acts for the enterprise: one read by the link's derived _id. Rating
+ * (previews, quotes, bulk rows, the web form) asks this before reading anything of the enterprise.
+ */
+export async function isClientOf(brokerOrganisationId: string, enterpriseId: string): Promise<boolean> {
+  return (await ClientLinkModel.exists({ _id: linkIdOf(brokerOrganisationId, enterpriseId) })) !== null;
+}
+
+/** Links an enterprise to a broker firm without a caller (the demo seed); a second call changes nothing. */
+export async function linkClient(brokerOrganisationId: string, enterpriseId: string, linkedBy: { userName: string }): Promise<void> {
+  try {
+    await ClientLinkModel.create({ _id: linkIdOf(brokerOrganisationId, enterpriseId), brokerOrganisationId, enterpriseId, linkedBy });
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+  }
+}
+
 function matches(enterprise: OrganisationView, q: string): boolean {
   const needle = q.toLowerCase();
   return [enterprise.name, enterprise.nameEn, enterprise.code, enterprise.unifiedSocialCreditCode].some((field) => field?.toLowerCase().includes(needle));
