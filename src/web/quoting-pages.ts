@@ -121,8 +121,12 @@ async function priceForm(caller: Caller, entry: CatalogueEntry, body: Record<str
     try {
       result = await previewPrice(caller, request);
     } catch (err) {
-      // not_found: an enterprise that is not one of the firm's clients (a form posted by hand).
-      if (!(err instanceof AppError) || (err.kind !== 'invalid_input' && err.kind !== 'not_found')) throw err;
+      // An enterprise that is not one of the firm's clients (a form posted by hand): the picker's error.
+      if (err instanceof AppError && err.kind === 'not_found' && err.details.some((d) => d.path === 'body.enterpriseId')) {
+        errors.enterpriseId = translate('v_client', lang);
+        return { parsed, request, errors, result };
+      }
+      if (!(err instanceof AppError) || err.kind !== 'invalid_input') throw err;
       Object.assign(errors, errorsByField(err.details.length ? err.details : [{ path: 'form', message: err.message }], lang, stepNamer(entry, lang)));
     }
   }

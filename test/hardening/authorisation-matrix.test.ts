@@ -71,6 +71,8 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
     await ok(await t.http.post(`/v1/products/${OTHER_PRODUCT}/versions/${String(definition.version)}/publish`).set(bearer(keys.otherInsurerAdmin)), 'publish HTIC product');
     const firm = await ok(await t.http.post('/v1/organisations').set(bearer(keys.platformAdmin)).send({ code: 'OTHERBRK', kind: 'broker', name: '另一家经纪公司' }), 'second broker');
     otherBrokerKey = String((await ok(await t.http.post(`/v1/organisations/${String(firm.id)}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: '经纪人乙', role: 'broker' }), 'second broker key')).apiKey);
+    // A broker quotes only for its firm's clients (issue #23): OTHERBRK links JNXC first.
+    await ok(await t.http.post('/v1/clients').set(bearer(otherBrokerKey)).send({ unifiedSocialCreditCode: '91370102MA3C8N5R2L' }), 'second broker links JNXC');
 
     const make = async (s: Side, key: string, product: string, enterpriseId: string) => {
       const quote = async (refer = false) => {
