@@ -138,13 +138,9 @@ function clientQuery(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim().slice(0, 100) : undefined;
 }
 
-/** The enterprise picker: the caller's firm's clients (matching `q`, as GET /v1/clients?q=), the chosen one kept. */
+/** The enterprise picker: the caller's firm's clients (matching `q`, as GET /v1/clients?q=; the first 500 by name). */
 async function clientPicker(caller: Caller, lang: Lang, chosen: string | undefined, q: string | undefined) {
-  const { items } = await listClients(caller, { ...(q ? { q } : {}), limit: 500 });
-  let clients = items.map((c) => c.enterprise);
-  if (q && chosen && !clients.some((e) => e.id === chosen)) {
-    clients = [...(await listClients(caller, { limit: 500 })).items.map((c) => c.enterprise).filter((e) => e.id === chosen), ...clients];
-  }
+  const clients = (await listClients(caller, { ...(q ? { q } : {}), limit: 500 })).items.map((c) => c.enterprise);
   return {
     enterprises: clients.map((e) => ({ id: e.id, name: `${organisationNameIn(e, lang)}${e.unifiedSocialCreditCode ? ` · ${e.unifiedSocialCreditCode}` : ''}`, selected: chosen === e.id })),
     clientQ: q ?? '',
