@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
+import mongoose from 'mongoose';
 import supertest from 'supertest';
+import { isClientOf } from '../../src/clients/client-service.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { today } from '../support/china-date.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
@@ -55,6 +57,24 @@ describe('Brokers act for their clients (issue #23)', () => {
     expect(quote.status, quote.text).to.equal(201);
     // JNXC is still not this firm's client.
     expectNotFound(await t.http.post('/v1/quotes').set(firmKey).send(body(t.organisations.JNXC!)));
+  });
+
+  it('reads a link from the database until it is found, then keeps it (links are never removed)', async () => {
+    const reads: string[] = [];
+    mongoose.set('debug', (collection: string, method: string) => {
+      if (collection === 'clientLinks') reads.push(method);
+    });
+    try {
+      expect(await isClientOf(t.organisations.MXB!, t.organisations.HZZZ!)).to.equal(true);
+      const first = reads.length;
+      expect(await isClientOf(t.organisations.MXB!, t.organisations.HZZZ!)).to.equal(true);
+      expect(reads.length).to.equal(first);
+      expect(await isClientOf(t.organisations.MXB!, t.organisations.KCIC!)).to.equal(false);
+      expect(await isClientOf(t.organisations.MXB!, t.organisations.KCIC!)).to.equal(false);
+      expect(reads.length).to.equal(first + 2);
+    } finally {
+      mongoose.set('debug', false);
+    }
   });
 
   it('reports a bulk row for a non-client as that row\'s error, by enterprise column, and prices the client rows', async () => {
