@@ -78,12 +78,6 @@ export async function findOrganisationByCode(code: string): Promise<Organisation
   return doc ? toOrganisationView(doc) : null;
 }
 
-/** Every enterprise, by code, for brokers' quote forms (brokers quote for any enterprise; listOrganisations shows a caller only its own). */
-export async function listEnterprises(): Promise<{ id: string; code: string; name: string; nameEn?: string }[]> {
-  const docs = await OrganisationModel.find({ kind: 'enterprise' }, { code: 1, name: 1, nameEn: 1 }).sort({ code: 1 }).limit(1000).lean();
-  return docs.map((d) => ({ id: String(d._id), code: d.code, name: d.name, ...(d.nameEn ? { nameEn: d.nameEn } : {}) }));
-}
-
 /**
  * Issues an API key for a user of an organisation. Platform admins issue any key; an insurer
  * admin issues keys for its own organisation only. The role must fit the organisation's kind.

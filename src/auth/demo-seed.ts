@@ -1,5 +1,6 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { linkClient } from '../clients/client-service.ts';
 import { OrganisationModel } from './auth-model.ts';
 import { createOrganisation, issueApiKey, type NewOrganisation } from './auth-service.ts';
 import type { Role } from './caller.ts';
@@ -60,7 +61,8 @@ const keys: { name: keyof DemoKeys; organisation: keyof typeof organisations; ro
 ];
 
 /**
- * Creates the demo organisations and keys when the database has no organisation yet, and writes
+ * Creates the demo organisations and keys (and links both demo enterprises as clients of the demo
+ * broker firm) when the database has no organisation yet, and writes
  * the keys to `<dataDir>/demo-keys.json` (mode 600). Returns null when the database was not empty.
  * Several instances starting together are safe: organisation codes are unique, so only one wins.
  */
@@ -73,6 +75,8 @@ export async function seedDemoOrganisations(dataDir: string): Promise<{ keys: De
     if ((err as { kind?: string }).kind === 'conflict') return null;
     throw err;
   }
+  // The demo broker firm acts for both demo enterprises: brokers quote only for their clients.
+  for (const enterprise of ['enterprise', 'otherEnterprise']) await linkClient(ids.broker!, ids[enterprise]!, { userName: 'demo seed' });
   const issued = {} as DemoKeys;
   for (const key of keys) {
     issued[key.name] = (await issueApiKey(null, ids[key.organisation]!, { userName: key.userName, role: key.role })).apiKey;

@@ -1,12 +1,13 @@
 // Rating tables as spreadsheets: CSV (one table) and XLSX (one sheet per table). Every cell is
-// written as text, so "2.00" stays "2.00" and an export read back changes nothing. Problems of an
+// written as text, so "2.00" stays "2.00" and an export read back changes nothing (a CSV text cell
+// that looks like a formula is written with a leading quote and read back without it). Problems of an
 // import are named by sheet, row and column (A1 notation), whatever they are: a cell that is not
 // a value, or an error compiling the edited draft reports on that cell.
 import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import type { Caller } from '../auth/caller.ts';
 import { AppError, invalidInput, type ErrorDetail } from '../http/app-error.ts';
+import { csvText, restoreCsvCell } from '../http/csv-export.ts';
 import type { ProductDefinition } from '../rating/index.ts';
 import { updateDraft, type VersionView } from './catalogue-service.ts';
 import { listRateTables, locateCell, readTableCells, type RateTable } from './rate-tables.ts';
@@ -36,7 +37,7 @@ const columnLetter = (index: number): string => {
 
 /** One table as CSV (UTF-8 with a BOM, so Excel reads the Chinese); the header row holds the column ids. */
 export function tableToCsv(definition: ProductDefinition, table: RateTable): string {
-  return stringify([table.columns.map((c) => c.id), ...readTableCells(definition, table)], { bom: true });
+  return csvText([table.columns.map((c) => c.id), ...readTableCells(definition, table)]);
 }
 
 /** The tables (default: every table of the version) as an XLSX workbook, one sheet per table. */
@@ -67,7 +68,9 @@ function cellText(value: ExcelJS.CellValue): string {
 export async function readSheets(bytes: Buffer, format: SheetFormat, csvSheetName: string): Promise<Sheet[]> {
   if (format === 'csv') {
     try {
-      return [{ name: csvSheetName, rows: parse(bytes.toString('utf8'), { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][] }];
+      const rows = parse(bytes.toString('utf8'), { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
+      // Our CSV exports put a quote before formula-like text (csv-export.ts); read them back as they were.
+      return [{ name: csvSheetName, rows: rows.map((row) => row.map(restoreCsvCell)) }];
     } catch (err) {
       throw invalidInput('The file is not a CSV file.', [{ path: 'body', message: (err as Error).message }]);
     }

@@ -12,6 +12,7 @@ import { pageOf } from '../http/common-schemas.ts';
 import { ClientLinkModel } from './client-model.ts';
 import type { ClientView, NewClient } from './client-schemas.ts';
 import { derivedObjectId } from '../db/derived-id.ts';
+import { keptRecords } from '../db/kept-records.ts';
 
 /** The link's id: derived from the pair, so a pair is linked once even under concurrency. */
 function linkIdOf(brokerOrganisationId: string, enterpriseId: string): mongoose.Types.ObjectId {
@@ -42,6 +43,31 @@ export async function addClient(caller: Caller, input: NewClient, now: Date = ne
     if (!isDuplicateKeyError(err)) throw err;
     const link = await ClientLinkModel.findById(_id).lean();
     return { client: { enterprise, linkedAt: (link?.createdAt ?? now).toISOString() }, created: false };
+  }
+}
+
+/** Links found, kept per process: a link is never removed, so "yes" stays true (a "no" is asked again). */
+const keptLinks = keptRecords<true>(10_000);
+
+/**
+ * Whether the broker firm acts for the enterprise: one read by the link's derived _id (none once a
+ * link was seen). Rating (previews, quotes, bulk rows, the web form) asks this before it uses
+ * anything of the enterprise.
+ */
+export async function isClientOf(brokerOrganisationId: string, enterpriseId: string): Promise<boolean> {
+  const _id = linkIdOf(brokerOrganisationId, enterpriseId);
+  if (keptLinks.get(_id.toHexString())) return true;
+  const linked = (await ClientLinkModel.exists({ _id })) !== null;
+  if (linked) keptLinks.set(_id.toHexString(), true);
+  return linked;
+}
+
+/** Links an enterprise to a broker firm without a caller (the demo seed); a second call changes nothing. */
+export async function linkClient(brokerOrganisationId: string, enterpriseId: string, linkedBy: { userName: string }): Promise<void> {
+  try {
+    await ClientLinkModel.create({ _id: linkIdOf(brokerOrganisationId, enterpriseId), brokerOrganisationId, enterpriseId, linkedBy });
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
   }
 }
 

@@ -1,11 +1,11 @@
-// A pool statement as files: CSV (csv-stringify, with a BOM so spreadsheet programs read the
-// Chinese), XLSX (exceljs, amounts as numbers in yuan) and the HTML the PDF is rendered from
+// A pool statement as files: CSV (the shared writer, src/http/csv-export.ts: a BOM so spreadsheet
+// programs read the Chinese, formula-like cells neutralised), XLSX (names as text cells, never formulas) (exceljs, amounts as numbers in yuan) and the HTML the PDF is rendered from
 // (templates/pools/statement.hbs, through the documents capability's renderer).
 import { readFileSync } from 'node:fs';
-import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import Handlebars from 'handlebars';
 import type { Lang } from '../http/common-schemas.ts';
+import { csvText } from '../http/csv-export.ts';
 import { formatFen } from '../rating/index.ts';
 import { yuanDigits } from '../i18n/format.ts';
 import type { PoolStatement, StatementRow, StatementTotals } from './pool-statement.ts';
@@ -50,7 +50,7 @@ const titleLine = (statement: PoolStatement, t: Labels) => [`${t.title} — ${t.
 export function statementCsv(statement: PoolStatement, lang: Lang): Buffer {
   const t = LABELS[lang];
   const { header, rows, totals } = table(statement, t, yuan);
-  return Buffer.from(`\ufeff${stringify([titleLine(statement, t), header, ...rows, ...totals])}`, 'utf8');
+  return Buffer.from(csvText([titleLine(statement, t), header, ...rows, ...totals]), 'utf8');
 }
 
 /** The statement as an XLSX workbook: amounts are numbers in yuan with two decimals. */

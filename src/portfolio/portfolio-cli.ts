@@ -6,12 +6,12 @@ import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { SingleBar } from 'cli-progress';
-import { stringify } from 'csv-stringify';
 import { resolveApiKey } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { CliDatabaseError, connectCliDatabase } from '../cli/cli-database.ts';
 import { AppError } from '../http/app-error.ts';
+import { csvStream } from '../http/csv-export.ts';
 import { formatFen } from '../rating/index.ts';
 import { createServiceEvents } from '../service.ts';
 import { bulkResultCells, bulkResultColumns, formatCellError, startBulkQuote, type BulkRowResult } from './bulk-quote-service.ts';
@@ -131,7 +131,7 @@ export async function runBulkCommand(file: string, options: BulkCommandOptions):
       if (bar && run.summary.rows % 50 === 0) bar.update(bytes, { rows: run.summary.rows, failed: run.summary.failed });
     };
     if (options.format === 'csv') {
-      const csv = stringify({ bom: true, header: true, columns: [...bulkResultColumns] });
+      const csv = csvStream({ header: true, columns: [...bulkResultColumns] });
       csv.pipe(out);
       for await (const row of run.rows) {
         note(row);

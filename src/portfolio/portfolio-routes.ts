@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import type { Response } from 'express';
-import { stringify } from 'csv-stringify';
 import { insurerStaff } from '../auth/access-rules.ts';
 import { AppError } from '../http/app-error.ts';
+import { csvStream } from '../http/csv-export.ts';
 import { defineRoute } from '../http/route.ts';
 import { bulkResultCells, bulkResultColumns, startBulkQuote, type BulkRun } from './bulk-quote-service.ts';
 import { analyseRateChange } from './impact-service.ts';
@@ -15,10 +15,10 @@ async function writeChunk(stream: NodeJS.WritableStream, chunk: unknown): Promis
   if (!stream.write(chunk as string)) await once(stream, 'drain');
 }
 
-/** Streams results as CSV (with a BOM, so Excel reads the Chinese) and the summary as a trailer. */
+/** Streams results as CSV (the shared writer: a BOM, echoed cells neutralised) and the summary as a trailer. */
 async function streamCsv(run: BulkRun, res: Response): Promise<void> {
   res.status(200).set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="bulk-quotes.csv"', Trailer: 'X-Bulk-Summary' });
-  const out = stringify({ bom: true, header: true, columns: [...bulkResultColumns] });
+  const out = csvStream({ header: true, columns: [...bulkResultColumns] });
   out.pipe(res, { end: false });
   for await (const row of run.rows) {
     if (res.destroyed) break;

@@ -13,6 +13,7 @@
 // in that rare case.)
 import type mongoose from 'mongoose';
 import type { Caller } from '../auth/caller.ts';
+import { isClientOf } from '../clients/client-service.ts';
 import type { RatableVersion } from '../catalogue/catalogue-service.ts';
 import { conflict } from '../http/app-error.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
@@ -34,12 +35,13 @@ export type BatchQuoteOutcome =
   | { ok: false; error: unknown };
 
 /**
- * Reads shared by the rows of one bulk run: enterprises and the subsidies their policies of a
- * year already expect (a policy bound during the run is not seen by its later rows).
+ * Reads shared by the rows of one bulk run: enterprises, whether the broker acts for them, and the
+ * subsidies their policies of a year already expect (a policy bound during the run is not seen by its later rows).
  */
 export class BatchQuoteCache implements EnterpriseLookups {
   private readonly enterprises = new Map<string, Promise<EnterpriseRecord | null>>();
   private readonly received = new Map<string, Promise<{ programme: string; amountFen: number }[]>>();
+  private readonly clients = new Map<string, Promise<boolean>>();
 
   enterprise(id: string): Promise<EnterpriseRecord | null> {
     return remembered(this.enterprises, id, () => readEnterprise(id));
@@ -47,6 +49,10 @@ export class BatchQuoteCache implements EnterpriseLookups {
 
   receivedThisYear(enterpriseId: string, year: string): Promise<{ programme: string; amountFen: number }[]> {
     return remembered(this.received, `${enterpriseId}:${year}`, () => subsidiesRecorded(enterpriseId, year));
+  }
+
+  isClientOf(brokerOrganisationId: string, enterpriseId: string): Promise<boolean> {
+    return remembered(this.clients, `${brokerOrganisationId}:${enterpriseId}`, () => isClientOf(brokerOrganisationId, enterpriseId));
   }
 }
 

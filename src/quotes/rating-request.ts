@@ -3,9 +3,10 @@
 import mongoose from 'mongoose';
 import { findEnterpriseById } from '../auth/auth-service.ts';
 import { quotingRoleOf, type Caller } from '../auth/caller.ts';
+import { isClientOf } from '../clients/client-service.ts';
 import { findEffectiveVersion, findOwnVersion, findPinnedVersion, subsidyProgrammesFor, type RatableVersion } from '../catalogue/catalogue-service.ts';
 import { addDays, chinaDate } from '../rating/calendar.ts';
-import { invalidInput } from '../http/app-error.ts';
+import { AppError, invalidInput } from '../http/app-error.ts';
 import { subsidiesRecorded } from '../policies/subsidy-ledger.ts';
 import { evaluateQuote, pickableSteps, type EnterpriseContext, type PickableStep, type QuoteContext, type QuotePicks, type RatingResult, type SubsidyProgramme } from '../rating/index.ts';
 import { withRatingErrors } from './rating-errors.ts';
@@ -44,9 +45,21 @@ export interface EnterpriseLookups {
   enterprise(id: string): Promise<EnterpriseRecord | null>;
   /** Subsidy per programme on the enterprise's policies starting in `year` (YYYY): granted where known, else expected. */
   receivedThisYear(enterpriseId: string, year: string): Promise<{ programme: string; amountFen: number }[]>;
+  /** Whether the broker firm has linked the enterprise as a client (src/clients). */
+  isClientOf(brokerOrganisationId: string, enterpriseId: string): Promise<boolean>;
 }
 
-const databaseLookups: EnterpriseLookups = { enterprise: readEnterprise, receivedThisYear: subsidiesRecorded };
+const databaseLookups: EnterpriseLookups = { enterprise: readEnterprise, receivedThisYear: subsidiesRecorded, isClientOf };
+
+/**
+ * A broker rates only for its firm's clients: any other enterprise — another firm's client or no
+ * enterprise at all — is "not found", before anything of it (facts, subsidies so far) is read.
+ */
+async function checkClient(caller: Caller, enterpriseId: string | undefined, lookups: EnterpriseLookups): Promise<void> {
+  if (caller.role !== 'broker' || !enterpriseId) return;
+  if (await lookups.isClientOf(caller.organisationId, enterpriseId)) return;
+  throw new AppError('not_found', 'The enterprise was not found.', [{ path: 'body.enterpriseId', message: 'must be a client of your firm, linked through /v1/clients (client)' }]);
+}
 
 export interface PreparedRating {
   version: RatableVersion;
@@ -75,6 +88,7 @@ export async function prepareRating(caller: Caller, request: PricingRequest, now
   }
 
   const enterpriseId = caller.role === 'enterprise' ? caller.organisationId : request.enterpriseId;
+  await checkClient(caller, enterpriseId, lookups);
   // Both reads at once; the ledger read is only used when the enterprise exists.
   const receivedThisYear = enterpriseId && mongoose.isValidObjectId(enterpriseId) ? lookups.receivedThisYear(enterpriseId, startDate.slice(0, 4)) : undefined;
   receivedThisYear?.catch(() => {}); // awaited below unless the enterprise check throws first

@@ -2,9 +2,9 @@
 // starting in the year applied for, what was granted and refused, and what remains of each annual
 // cap — the cap counted from the subsidy ledger, exactly as the next quote will count it. With a
 // CSV and an XLSX export of the same rows.
-import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import type { Caller } from '../auth/caller.ts';
+import { csvText } from '../http/csv-export.ts';
 import { listPolicies, type PolicyView } from '../policies/policy-service.ts';
 import { subsidiesRecorded } from '../policies/subsidy-ledger.ts';
 import { formatFen, type SubsidyProgramme } from '../rating/index.ts';
@@ -87,9 +87,9 @@ function exportRows(year: SubsidyYear): Record<(typeof COLUMNS)[number]['key'], 
   }));
 }
 
-/** The year's rows as CSV (UTF-8 with a BOM, so spreadsheet programs read the Chinese). */
+/** The year's rows as CSV (the shared writer: UTF-8 with a BOM, formula-like cells neutralised). */
 export function subsidyYearCsv(year: SubsidyYear): string {
-  return `\uFEFF${stringify(exportRows(year), { header: true, columns: COLUMNS.map((c) => ({ key: c.key, header: c.header })) })}`;
+  return csvText(exportRows(year), { header: true, columns: COLUMNS.map((c) => ({ key: c.key, header: c.header })) });
 }
 
 /** The year's rows and applications as an XLSX workbook (amounts as numbers in yuan). */

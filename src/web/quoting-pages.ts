@@ -2,9 +2,9 @@
 // quote lists and quote page everyone signed in sees within their scope.
 import { randomBytes } from 'node:crypto';
 import { quoters, underwriters } from '../auth/access-rules.ts';
-import { listEnterprises } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { isOwnInsurer } from '../auth/visibility.ts';
+import { listClients } from '../clients/client-service.ts';
 import { getCatalogueEntry, listCatalogue, type CatalogueEntry } from '../catalogue/catalogue-listing.ts';
 import { AppError } from '../http/app-error.ts';
 import type { ServiceEvents } from '../events.ts';
@@ -43,7 +43,7 @@ export function mountQuotingPages({ page }: PagePipeline, events: ServiceEvents)
 
   page('get', '/catalogue/:code/quote', quoters, async ({ req, lang, caller, render }) => {
     const entry = await loadEntry(req.params.code as string, lang);
-    render('quote-form', await quoteFormData(entry, lang, caller, {}, {}));
+    render('quote-form', await quoteFormData(entry, lang, caller, {}, {}, undefined, clientQuery(req.query.clientQ)));
   });
 
   page('post', '/catalogue/:code/quote', quoters, async ({ req, lang, caller, body, render }) => {
@@ -121,6 +121,11 @@ async function priceForm(caller: Caller, entry: CatalogueEntry, body: Record<str
     try {
       result = await previewPrice(caller, request);
     } catch (err) {
+      // An enterprise that is not one of the firm's clients (a form posted by hand): the picker's error.
+      if (err instanceof AppError && err.kind === 'not_found' && err.details.some((d) => d.path === 'body.enterpriseId')) {
+        errors.enterpriseId = translate('v_client', lang);
+        return { parsed, request, errors, result };
+      }
       if (!(err instanceof AppError) || err.kind !== 'invalid_input') throw err;
       Object.assign(errors, errorsByField(err.details.length ? err.details : [{ path: 'form', message: err.message }], lang, stepNamer(entry, lang)));
     }
@@ -128,14 +133,28 @@ async function priceForm(caller: Caller, entry: CatalogueEntry, body: Record<str
   return { parsed, request, errors, result };
 }
 
-async function quoteFormData(entry: CatalogueEntry, lang: Lang, caller: Caller, values: FormValues, errors: FormErrors, result?: RatingResult) {
-  const enterprises = await listEnterprises();
+/** The picker's search text (as GET /v1/clients?q=): at most 100 characters, blank is none. */
+function clientQuery(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim().slice(0, 100) : undefined;
+}
+
+/** The enterprise picker: the caller's firm's clients (matching `q`, as GET /v1/clients?q=; the first 500 by name). */
+async function clientPicker(caller: Caller, lang: Lang, chosen: string | undefined, q: string | undefined) {
+  const clients = (await listClients(caller, { ...(q ? { q } : {}), limit: 500 })).items.map((c) => c.enterprise);
+  return {
+    enterprises: clients.map((e) => ({ id: e.id, name: `${organisationNameIn(e, lang)}${e.unifiedSocialCreditCode ? ` · ${e.unifiedSocialCreditCode}` : ''}`, selected: chosen === e.id })),
+    clientQ: q ?? '',
+    clientsNote: clients.length > 0 ? undefined : q ? translate('noClientsMatch', lang, { q }) : translate('noClients', lang),
+  };
+}
+
+async function quoteFormData(entry: CatalogueEntry, lang: Lang, caller: Caller, values: FormValues, errors: FormErrors, result?: RatingResult, clientQ?: string) {
   const changeable = new Set(entry.adjustable.filter((a) => a.changeableBy.includes(caller.role)).map((a) => a.step));
   return {
     title: `${translate('quoteFor', lang)} · ${entry.title}`,
     langPath: `/catalogue/${entry.code}/quote`,
     product: entryView(entry, lang, await insurerNames(lang)),
-    enterprises: enterprises.map((e) => ({ id: e.id, name: organisationNameIn(e, lang), selected: values.enterpriseId === e.id })),
+    ...(await clientPicker(caller, lang, values.enterpriseId, clientQ)),
     enterpriseError: errors.enterpriseId,
     startDate: values.startDate ?? chinaDate(new Date()),
     today: chinaDate(new Date()),

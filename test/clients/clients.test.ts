@@ -5,27 +5,35 @@ describe('A broker\'s clients', () => {
   const t = useTestApp();
   const as = (key: keyof typeof t.keys) => bearer(t.keys[key]);
 
+  it('has the demo broker firm act for both demo enterprises (the demo seed links them)', async () => {
+    const all = await t.http.get('/v1/clients').set(as('broker'));
+    expect(all.status).to.equal(200);
+    expect(all.body.items.map((c: { enterprise: { code: string } }) => c.enterprise.code).sort()).to.deep.equal(['HZZZ', 'JNXC']);
+  });
+
   it('finds an enterprise it linked by name or credit code, and not one it did not link', async () => {
-    // HZZZ (91330106MA2H7K3Q0L) is linked; JNXC (91370102MA3C8N5R2L) exists but is not.
-    const before = await t.http.get('/v1/clients').set(as('broker'));
+    // A new firm: HZZZ (91330106MA2H7K3Q0L) is linked; JNXC (91370102MA3C8N5R2L) exists but is not.
+    const firm = await t.http.post('/v1/organisations').set(as('platformAdmin')).send({ code: 'LISTBRK', kind: 'broker', name: '列表经纪（测试）' });
+    const key = bearer((await t.http.post(`/v1/organisations/${firm.body.id}/api-keys`).set(as('platformAdmin')).send({ userName: '经纪人丙', role: 'broker' })).body.apiKey);
+    const before = await t.http.get('/v1/clients').set(key);
     expect(before.status).to.equal(200);
     expect(before.body).to.deep.equal({ items: [], total: 0, limit: 50, offset: 0 });
 
-    const linked = await t.http.post('/v1/clients').set(as('broker')).send({ unifiedSocialCreditCode: '91330106MA2H7K3Q0L' });
+    const linked = await t.http.post('/v1/clients').set(key).send({ unifiedSocialCreditCode: '91330106MA2H7K3Q0L' });
     expect(linked.status, JSON.stringify(linked.body)).to.equal(201);
     expect(linked.body.enterprise).to.include({ id: t.organisations.HZZZ, kind: 'enterprise' });
-    const again = await t.http.post('/v1/clients').set(as('broker')).send({ unifiedSocialCreditCode: '91330106MA2H7K3Q0L' });
+    const again = await t.http.post('/v1/clients').set(key).send({ unifiedSocialCreditCode: '91330106MA2H7K3Q0L' });
     expect(again.status).to.equal(200);
     expect(again.body.linkedAt).to.equal(linked.body.linkedAt);
 
-    const all = await t.http.get('/v1/clients').set(as('broker'));
+    const all = await t.http.get('/v1/clients').set(key);
     expect(all.body.items.map((c: { enterprise: { id: string } }) => c.enterprise.id)).to.deep.equal([t.organisations.HZZZ]);
     expect(all.body.total).to.equal(1);
-    const byCode = await t.http.get('/v1/clients?q=MA2H7K3Q').set(as('broker'));
+    const byCode = await t.http.get('/v1/clients?q=MA2H7K3Q').set(key);
     expect(byCode.body.items).to.have.length(1);
-    const byName = await t.http.get(`/v1/clients?q=${encodeURIComponent(linked.body.enterprise.name.slice(0, 2))}`).set(as('broker'));
+    const byName = await t.http.get(`/v1/clients?q=${encodeURIComponent(linked.body.enterprise.name.slice(0, 2))}`).set(key);
     expect(byName.body.items).to.have.length(1);
-    const unlinked = await t.http.get('/v1/clients?q=91370102MA3C8N5R2L').set(as('broker'));
+    const unlinked = await t.http.get('/v1/clients?q=91370102MA3C8N5R2L').set(key);
     expect(unlinked.body).to.deep.include({ items: [], total: 0 });
   });
 

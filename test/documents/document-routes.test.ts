@@ -133,8 +133,10 @@ describe('documents: quote and policy PDFs', function () {
 
     it('prints <script> and <img src=http://127.0.0.1:…> from an enterprise name and quote inputs as text; nothing is fetched', async () => {
       const img = `<img src="http://127.0.0.1:${listener.port}/x">`;
-      const org = await t.http.post('/v1/organisations').set(as('platformAdmin')).send({ code: 'EVIL-CO', kind: 'enterprise', name: `${img}<script>document.title='x'</script>` });
+      const org = await t.http.post('/v1/organisations').set(as('platformAdmin')).send({ code: 'EVIL-CO', kind: 'enterprise', name: `${img}<script>document.title='x'</script>`, unifiedSocialCreditCode: '91110000EVIL00001X' });
       expect(org.status, JSON.stringify(org.body)).to.equal(201);
+      // Brokers quote only for their firm's clients.
+      expect((await t.http.post('/v1/clients').set(as('broker')).send({ unifiedSocialCreditCode: '91110000EVIL00001X' })).status).to.equal(201);
       const inputs = structuredClone(baseVector!.inputs) as Record<string, unknown> & { equipment: { name: string }[] };
       inputs.catalogueEntry = `<script>fetch('http://127.0.0.1:${listener.port}/s')</script>`;
       inputs.equipment[0]!.name = `<img src="http://127.0.0.1:${listener.port}/item">`;

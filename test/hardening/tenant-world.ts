@@ -54,6 +54,8 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
   await ok(await t.http.post(`/v1/products/${OTHER_PRODUCT}/versions/${shippedDefinition.version}/publish`).set(bearer(keys.otherInsurerAdmin)), 'publish HTIC product');
   const firm = await ok(await t.http.post('/v1/organisations').set(bearer(keys.platformAdmin)).send({ code: 'OTHERBRK', kind: 'broker', name: '另一家经纪公司' }), 'second broker');
   const otherBrokerKey = String((await ok(await t.http.post(`/v1/organisations/${String(firm.id)}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: '经纪人乙', role: 'broker' }), 'second broker key')).apiKey);
+  // A broker quotes only for its firm's clients: OTHERBRK links JNXC first (MXB has both by the demo seed).
+  await ok(await t.http.post('/v1/clients').set(bearer(otherBrokerKey)).send({ unifiedSocialCreditCode: '91370102MA3C8N5R2L' }), 'second broker links JNXC');
 
   const make = async (key: string, product: string, enterpriseId: string, enterpriseCode: string, insurerCode: string): Promise<SideRecords> => {
     const quote = async (refer = false) => {

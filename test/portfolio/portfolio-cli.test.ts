@@ -48,6 +48,19 @@ describe('Portfolio CLI (quotes bulk, products impact)', function () {
     expect(out.stderr).to.match(/2 row\(s\): 1 priced, 0 saved, 0 already saved, 1 with errors/);
   });
 
+  it('writes its result CSV through the shared writer: echoed references that look like formulas start with a quote', async () => {
+    const inputs = baseVector!.inputs as Record<string, unknown> & { equipment: unknown[] };
+    const keys = Object.keys(inputs).filter((k) => k !== 'equipment');
+    const row = (reference: string) => [reference, ...keys.map((k) => String(inputs[k])), `"${JSON.stringify(inputs.equipment).replaceAll('"', '""')}"`].join(',');
+    const file = join(t.dataDir, 'formulas.csv');
+    await writeFile(file, `reference,${[...keys, 'equipment'].join(',')}\n${row('=1+1')}\n${row('@SUM(1)')}\n${row('-7')}\n`);
+    const out = await cli('src/cli/quotes.ts', ['bulk', file, '--product', 'FIRST-SET-EQUIPMENT'], env);
+    expect(out.code, out.stderr).to.equal(0);
+    expect(out.stdout.startsWith('\uFEFF')).to.equal(true);
+    const references = out.stdout.replace(/^\uFEFF/, '').trim().split(/\r?\n/).slice(1).map((l) => l.split(',')[1]);
+    expect(references).to.deep.equal(["'=1+1", "'@SUM(1)", '-7']);
+  });
+
   it('says in one sentence that a file is empty, that no database answers, or that the key is missing', async () => {
     const empty = join(t.dataDir, 'empty.csv');
     await writeFile(empty, '');
