@@ -14,6 +14,7 @@ const UNAVAILABLE_NAMES = new Set([
   'MongoNotConnectedError', 'MongoTopologyClosedError', 'MongoClientClosedError', 'MongoServerClosedError',
   'MongoPoolClearedError', 'PoolClearedOnNetworkError', 'MongoPoolClosedError', 'MongoWaitQueueTimeoutError',
   'MongoOperationTimeoutError',
+  'PoolClearedError', // the class's own name, which some wrappers and loggers report instead of its `name`
 ]);
 
 /**
