@@ -148,6 +148,7 @@ describe('Hardening: database faults under load answer 503, never 500', function
     const problems = [...new Set(outcomes.filter((o) => o.problem).map((o) => o.problem!.replace(/"requestId":"[^"]*"/, '')))];
     const tally: Record<string, number> = {};
     for (const o of outcomes) tally[`${o.kind} ${o.status}`] = (tally[`${o.kind} ${o.status}`] ?? 0) + 1;
+    if (process.env.DRILL_VERBOSE) process.stderr.write(`database faults drill: ${outcomes.length} answers ${JSON.stringify(tally)}\n`);
     // What the service logged as a failure rather than an outage: the error's class and message.
     const logged = service.stdout().split('\n').filter((l) => /"unhandled error"|"web page failed"/.test(l)).map((l) => {
       const { msg, err } = JSON.parse(l) as { msg: string; err?: { type?: string; message?: string } };
