@@ -100,14 +100,14 @@ export function createAuthFailureLimiter(options: AuthFailureLimiterOptions): Au
   return {
     async check(req, channel, credential, authenticate) {
       if (!credential) return authenticate();
-      const key = `auth-failures|${clientBucket(req.ip)}`;
+      // The address and the hash are worked out on the failure paths only: a valid key costs nothing here.
+      const keyOf = () => `auth-failures|${clientBucket(req.ip)}`;
       const res = responseOf(req);
-      const hash = hashOf(credential);
-      if (failedBefore(hash)) {
+      if (failed.size > 0 && failedBefore(hashOf(credential))) {
         // The same wrong key again: over the limit it is refused without a look-up.
         await refusing(channel, () => {
           try {
-            limiter.refuseIfExhausted(key, res);
+            limiter.refuseIfExhausted(keyOf(), res);
           } catch (err) {
             onFailure?.(channel);
             throw err;
@@ -119,8 +119,8 @@ export function createAuthFailureLimiter(options: AuthFailureLimiterOptions): Au
       } catch (err) {
         if (!(err instanceof AppError) || err.kind !== 'unauthenticated') throw err;
         onFailure?.(channel);
-        remember(hash);
-        await refusing(channel, () => limiter.take(key, res));
+        remember(hashOf(credential));
+        await refusing(channel, () => limiter.take(keyOf(), res));
         throw err;
       }
     },
