@@ -92,6 +92,9 @@ export function haproxyConfig(lbPort: number, instances: readonly ClusterInstanc
     // A connection refused by a dead instance is retried on another one; a request already sent is not.
     '  retries 2',
     '  option redispatch',
+    // The client's address for the instances' req.ip (TRUST_PROXY trusts the balancer on loopback):
+    // without it every client would share the balancer's address, and its failed sign-ins.
+    '  option forwardfor',
     'frontend api',
     `  bind 127.0.0.1:${lbPort}`,
     // Scrapes go to each instance directly (a private port in production), never through the public side.

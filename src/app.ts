@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
-import type { Config } from './config.ts';
+import { trustProxySetting, type Config } from './config.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
 import { auditSchemas } from './audit/audit-schemas.ts';
 import { authRoutes } from './auth/auth-routes.ts';
@@ -27,6 +27,7 @@ import { subsidyRoutes } from './subsidies/subsidy-routes.ts';
 import { subsidySchemas } from './subsidies/subsidy-schemas.ts';
 import { renderApiDocs } from './http/api-docs.ts';
 import { cacheCallers } from './http/api-key-cache.ts';
+import { createAuthFailureLimiter } from './http/auth-failure-limit.ts';
 import { createErrorMiddleware, notFoundHandler, sendError } from './http/error-middleware.ts';
 import { createMetrics, type ServiceMetrics } from './http/metrics.ts';
 import { isApiPath, mountRoutes } from './http/mount-routes.ts';
@@ -100,7 +101,9 @@ export function createApp(deps: AppDependencies): Express {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Who says which address a request comes from and whether it arrived over HTTPS: req.ip (the
+  // failed-authentication limit) and req.secure (Secure cookies) follow X-Forwarded-* from these only.
+  app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   app.set('query parser', 'simple');
   const metrics = deps.metrics ?? createMetrics();
   app.use(metrics.countRequests);
@@ -115,9 +118,11 @@ export function createApp(deps: AppDependencies): Express {
   // The API first: its requests are the traffic, and its paths (/v1) meet nothing else below.
   const resolveCaller = cacheCallers(authenticateApiKey, config.API_KEY_CACHE_MS);
   const rateLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE, onRefused: () => metrics.rateLimitRejected() });
+  const authFailures = createAuthFailureLimiter({ perMinute: config.AUTH_FAILURES_PER_MINUTE, onFailure: metrics.authFailed, onRefused: metrics.authFailureRejected });
   app.use(mountRoutes(routes, {
     authenticate: async (req) => {
-      const caller = await resolveCaller(req.get('authorization'));
+      const authorization = req.get('authorization');
+      const caller = await authFailures.check(req, 'api', authorization, () => resolveCaller(authorization));
       await rateLimiter.take(caller.keyId, responseOf(req));
       return caller;
     },
@@ -140,7 +145,7 @@ export function createApp(deps: AppDependencies): Express {
   });
 
   // Pages for people (session cookie, their own strict CSP); the API above stays Bearer-only.
-  const webRouter = createWebRouter({ logger, documents: deps.documents, events: deps.events, subsidyDocuments: deps.subsidyDocuments });
+  const webRouter = createWebRouter({ logger, documents: deps.documents, events: deps.events, subsidyDocuments: deps.subsidyDocuments, authFailures });
   app.use((req, res, next) => (isApiPath(req.path) ? next() : webRouter(req, res, next)));
 
   app.use(webNotFound);

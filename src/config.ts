@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { describeAjvErrors } from './http/schema-registry.ts';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
@@ -24,6 +25,8 @@ export const configSchema = {
     NODE_ENV: { type: 'string', enum: ['development', 'production', 'test'], default: 'development', description: 'Run mode.' },
     RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0, maximum: 1000000, default: 600, description: 'Requests per API key per minute, counted across instances in the database; over it → 429 with Retry-After (0 = off).' },
     METRICS_TOKEN: { type: 'string', minLength: 16, description: 'When set, GET /metrics answers only `Authorization: Bearer <token>`; unset, /metrics is open to whoever reaches the instance (keep it off the public load balancer: docs/deploy.md).' },
+    TRUST_PROXY: { type: 'string', minLength: 1, default: 'loopback', description: 'Which proxies in front of the service are believed about the client (X-Forwarded-For) and the scheme (X-Forwarded-Proto: https makes the cookies Secure), in Express\'s `trust proxy` syntax: `loopback`, `linklocal`, `uniquelocal`, addresses or CIDR ranges (comma-separated), a number of hops, or `false` (believe no one).' },
+    AUTH_FAILURES_PER_MINUTE: { type: 'integer', minimum: 0, maximum: 1000000, default: 20, description: 'Failed authentications (a wrong or revoked API key, a bad web sign-in) per client address per minute, counted across instances; over it → 429 with Retry-After for further wrong keys, never for a valid one (0 = off).' },
     API_KEY_CACHE_MS: { type: 'integer', minimum: 0, maximum: 60000, description: 'How long a resolved API key is remembered per process; a revoked key keeps working this long (default: 5000, 0 when NODE_ENV=test).' },
   },
 } as const;
@@ -48,6 +51,9 @@ export interface Config {
   RATE_LIMIT_PER_MINUTE: number;
   API_KEY_CACHE_MS: number;
   METRICS_TOKEN?: string;
+  /** The raw setting; `trustProxySetting()` turns it into Express's value. */
+  TRUST_PROXY: string;
+  AUTH_FAILURES_PER_MINUTE: number;
 }
 
 export class ConfigError extends Error {
@@ -68,13 +74,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const value = env[name];
     if (value !== undefined && value !== '') raw[name] = value;
   }
-  if (!validateConfig(raw)) {
-    const problems = describeAjvErrors(validateConfig.errors, '').map((d) => ({ variable: d.path.replace(/^\./, ''), message: d.message }));
-    throw new ConfigError(problems);
-  }
+  const problems = validateConfig(raw) ? [] : describeAjvErrors(validateConfig.errors, '').map((d) => ({ variable: d.path.replace(/^\./, ''), message: d.message }));
+  const trustProblem = typeof raw.TRUST_PROXY === 'string' ? validTrustProxy(raw.TRUST_PROXY) : null;
+  if (trustProblem) problems.push({ variable: 'TRUST_PROXY', message: trustProblem });
+  if (problems.length > 0) throw new ConfigError(problems);
   const config = raw as unknown as Config;
   config.SEED_DEMO ??= !config.MONGODB_URI;
   config.VALIDATE_RESPONSES ??= config.NODE_ENV !== 'production';
   config.API_KEY_CACHE_MS ??= config.NODE_ENV === 'test' ? 0 : 5000;
   return config;
+}
+
+const TRUST_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** What is wrong with a TRUST_PROXY value (null when Express accepts it): names, addresses, CIDRs, hops, true/false. */
+function validTrustProxy(value: string): string | null {
+  if (/^(true|false|\d+)$/.test(value)) return null;
+  for (const item of value.split(',').map((v) => v.trim())) {
+    const [address, bits, extra] = item.split('/');
+    if (TRUST_NAMES.has(item)) continue;
+    const family = isIP(address ?? '');
+    const maxBits = family === 4 ? 32 : 128;
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits) || (family === 4 && isIP(bits) === 4);
+    if (!family || !bitsOk || extra !== undefined) return `must be loopback, linklocal, uniquelocal, IP addresses or CIDR ranges (comma-separated), a number of hops, true or false; "${item}" is none of these (trust proxy)`;
+  }
+  return null;
+}
+
+/** Express's `trust proxy` value for the setting: false, true, a hop count, or the list of names/addresses. */
+export function trustProxySetting(value: string): boolean | number | string {
+  if (value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
 }

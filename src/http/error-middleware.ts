@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, errorKinds, statusByKind, type ErrorDetail } from './app-error.ts';
 import { requestIdOf } from './request-log.ts';
+import { databaseFaultOf } from '../db/database-faults.ts';
 
 /** The one JSON error shape every 4xx/5xx answer has. */
 export const errorResponseSchema = {
@@ -52,7 +53,10 @@ export function notFoundHandler(req: Request, res: Response): void {
   sendError(res, 404, 'not_found', `No route ${req.method} ${req.path}.`);
 }
 
-/** Maps AppErrors to their status; body-parser errors to 400/413/415; anything else is a logged 500. */
+/**
+ * Maps AppErrors to their status; body-parser errors to 400/413/415; the database being away
+ * (src/db/database-faults.ts) to 503; anything else is a logged 500.
+ */
 export function createErrorMiddleware(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     if (res.headersSent) {
@@ -82,21 +86,13 @@ export function createErrorMiddleware(logger: Logger) {
       sendError(res, parserError.status, 'invalid_input', parserError.message ?? 'Bad request.');
       return;
     }
-    if (isDatabaseUnavailable(err)) {
-      logger.warn({ err, reqId: requestIdOf(req) }, 'database unavailable');
+    const fault = databaseFaultOf(err);
+    if (fault) {
+      logger.warn({ err, fault, reqId: requestIdOf(req) }, 'database unavailable');
       sendError(res, 503, 'unavailable', 'The database is not reachable; try again shortly.');
       return;
     }
     logger.error({ err, reqId: requestIdOf(req) }, 'unhandled error');
     sendError(res, 500, 'internal', 'Something went wrong on our side; the request id identifies it in the logs.');
   };
-}
-
-function isDatabaseUnavailable(err: unknown): boolean {
-  const name = (err as { name?: string })?.name ?? '';
-  // MongoClientClosedError and the pool-cleared errors reach requests still running while the
-  // connection is closed or reset (shutdown past SHUTDOWN_TIMEOUT_MS, a database restart): 503, not 500.
-  return /MongoServerSelectionError|MongoNetworkError|MongoNotConnectedError|MongooseServerSelectionError|MongoTopologyClosedError|MongoNetworkTimeoutError|MongoClientClosedError|PoolClearedError|PoolClearedOnNetworkError|MongoPoolClosedError/.test(name)
-    // A bulk insert that lost its connection reports it as a MongoBulkWriteError with the socket's message.
-    || /Client must be connected|buffering timed out|connection .* closed|ECONNREFUSED|ECONNRESET|EPIPE/i.test((err as Error)?.message ?? '');
 }

@@ -20,6 +20,10 @@ export interface ServiceMetrics {
   serveMetrics(token?: string): RequestHandler;
   /** One request refused by the per-key rate limit (429). */
   rateLimitRejected(): void;
+  /** One failed authentication (a wrong, revoked or malformed key) on the API or the sign-in page. */
+  authFailed(channel: 'api' | 'web'): void;
+  /** One request refused (429) because its client address failed to authenticate too often. */
+  authFailureRejected(channel: 'api' | 'web'): void;
   /** One PDF render: how long it took and how it ended ('ok' or an error code). */
   pdfRendered(seconds: number, outcome: string): void;
   /** Time a render waited for a free page of the Chromium pool. */
@@ -70,6 +74,8 @@ export function createMetrics(): ServiceMetrics {
   const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered, by method, route pattern and status.', labelNames: ['method', 'route', 'status'], registers: [registry] });
   const latency = new Histogram({ name: 'http_request_duration_seconds', help: 'Time from the request to the last byte of the response, by method and route pattern.', labelNames: ['method', 'route'], buckets: LATENCY_BUCKETS, registers: [registry] });
   const rejections = new Counter({ name: 'rate_limit_rejections_total', help: 'Requests refused with 429 by the per-API-key rate limit.', registers: [registry] });
+  const authFailures = new Counter({ name: 'auth_failures_total', help: 'Failed authentications (wrong, revoked or malformed API key), by channel: api (Authorization header) or web (sign-in form).', labelNames: ['channel'], registers: [registry] });
+  const authRejections = new Counter({ name: 'auth_failure_rejections_total', help: 'Requests refused with 429 because their client address had too many failed authentications this minute, by channel.', labelNames: ['channel'], registers: [registry] });
   const renders = new Histogram({ name: 'pdf_render_duration_seconds', help: 'PDF renders by outcome (ok or the error code), with their duration.', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers: [registry] });
   const poolWaits = new Histogram({ name: 'pdf_pool_wait_seconds', help: 'Time a render waited for a free browser page.', buckets: LATENCY_BUCKETS, registers: [registry] });
   const compactions = new Counter({ name: 'rating_book_compactions_total', help: 'Rating-book compactions run by this instance.', registers: [registry] });
@@ -100,6 +106,8 @@ export function createMetrics(): ServiceMetrics {
     countRequests,
     serveMetrics,
     rateLimitRejected: () => rejections.inc(),
+    authFailed: (channel) => authFailures.inc({ channel }),
+    authFailureRejected: (channel) => authRejections.inc({ channel }),
     pdfRendered: (seconds, outcome) => renders.observe({ outcome }, seconds),
     pdfPoolWaited: (seconds) => poolWaits.observe(seconds),
     ratingBookCompacted: (records) => {

@@ -68,7 +68,7 @@ const errorDescriptions: Record<number, string> = {
   409: 'Conflicts with the resource\'s state.',
   413: 'The request body is larger than the service accepts.',
   415: 'The request body is not of the media type the route takes.',
-  429: 'Too many requests for this key: wait the Retry-After seconds.',
+  429: 'Too many requests for this key, or too many failed authentications from this client address: wait the Retry-After seconds.',
   500: 'Something went wrong on our side: the request id identifies it in the logs.',
   503: 'The database or a dependency is unavailable, or the request took too long: retry later.',
 };

@@ -17,7 +17,7 @@
 // count, and the routes answer 503 themselves).
 import type { Request, Response } from 'express';
 import mongoose, { Schema } from 'mongoose';
-import { AppError } from './app-error.ts';
+import { AppError, type ErrorDetail } from './app-error.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 
 const WINDOW_MS = 60_000;
@@ -76,11 +76,34 @@ export interface RateLimiterOptions {
   now?: () => number;
   /** Told of every refused request (the metrics count them). */
   onRefused?: () => void;
+  /** Whether answers carry RateLimit-Limit/-Remaining (default true); Retry-After is always set on a refusal. */
+  rateLimitHeaders?: boolean;
+  /** The refusal's words, for a limiter counting something else than an API key's requests. */
+  refusal?: (perMinute: number, retryAfter: number) => { message: string; details: ErrorDetail[] };
+}
+
+/** The per-API-key limiter's refusal. */
+const keyRefusal = (perMinute: number, retryAfter: number) => ({
+  message: `Too many requests for this API key: at most ${perMinute} a minute. Try again in ${retryAfter} s.`,
+  details: [{ path: 'header.authorization', message: `exceeds ${perMinute} requests per minute for this API key (rate limit)` }],
+});
+
+/** A refusal of the limiter: a rate_limited AppError that also says when to try again. */
+export class RateLimitedError extends AppError {
+  constructor(message: string, details: ErrorDetail[], readonly retryAfterSeconds: number) {
+    super('rate_limited', message, details);
+  }
 }
 
 export interface RateLimiter {
-  /** Counts one request of `key`; throws a rate_limited AppError (and sets Retry-After) when over. */
+  /** Counts one request of `key`; throws a RateLimitedError (and sets Retry-After) when over. */
   take(key: string, res?: Response): Promise<void>;
+  /**
+   * Refuses at once, without a database round trip, when this process already knows `key` has
+   * nothing left this minute (it took the last block or found every block taken); otherwise does
+   * nothing and counts nothing.
+   */
+  refuseIfExhausted(key: string, res?: Response): void;
   /** Waits for the blocks being taken (tests). */
   flush(): Promise<void>;
   /** Waits for the blocks being taken and forgets every key. */
@@ -89,7 +112,10 @@ export interface RateLimiter {
 
 /** Creates a limiter: fixed one-minute windows per key, counted once across instances through MongoDB. */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
-  const { perMinute, now = Date.now, onRefused } = options;
+  const { perMinute, now = Date.now, onRefused, refusal = keyRefusal, rateLimitHeaders = true } = options;
+  const header = (res: Response | undefined, name: string, value: number) => {
+    if (rateLimitHeaders) res?.setHeader(name, String(value));
+  };
   const sizes = blockSizes(perMinute);
   // Tokens in the blocks from each slot on, for RateLimit-Remaining.
   const untakenFrom = sizes.map((_, i) => sizes.slice(i).reduce((a, b) => a + b, 0)).concat(0);
@@ -126,12 +152,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const refuse = (window: number, t: number, res?: Response): never => {
     const retryAfter = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - t) / 1000));
     res?.setHeader('Retry-After', String(retryAfter));
-    res?.setHeader('RateLimit-Limit', String(perMinute));
-    res?.setHeader('RateLimit-Remaining', '0');
+    header(res, 'RateLimit-Limit', perMinute);
+    header(res, 'RateLimit-Remaining', 0);
     onRefused?.();
-    throw new AppError('rate_limited', `Too many requests for this API key: at most ${perMinute} a minute. Try again in ${retryAfter} s.`, [
-      { path: 'header.authorization', message: `exceeds ${perMinute} requests per minute for this API key (rate limit)` },
-    ]);
+    const { message, details } = refusal(perMinute, retryAfter);
+    throw new RateLimitedError(message, details, retryAfter);
   };
 
   const pending = () => [...states.values()].map((s) => s.taking).filter((p) => p !== undefined);
@@ -155,9 +180,16 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         await (s.taking ??= takeBlock(s).finally(() => (s.taking = undefined)));
       }
       s.used += 1;
-      res?.setHeader('RateLimit-Limit', String(perMinute));
+      header(res, 'RateLimit-Limit', perMinute);
       // What this process still holds plus the blocks nobody may have taken yet.
-      res?.setHeader('RateLimit-Remaining', String(s.held - s.used + untakenFrom[s.nextSlot]!));
+      header(res, 'RateLimit-Remaining', s.held - s.used + untakenFrom[s.nextSlot]!);
+    },
+    refuseIfExhausted(key, res) {
+      if (perMinute === 0) return;
+      const t = now();
+      const window = Math.floor(t / WINDOW_MS);
+      const s = states.get(`${key}|${window}`);
+      if (s && !s.taking && s.used >= s.held && s.nextSlot >= sizes.length) refuse(window, t, res);
     },
     flush,
     async close() {

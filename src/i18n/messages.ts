@@ -15,6 +15,7 @@ export const messages = {
   signInHelp: { zh: '密钥只用于核验身份，不会保存在浏览器中。', en: 'The key is only checked; it is not kept in your browser.' },
   apiKey: { zh: 'API 密钥', en: 'API key' },
   badKey: { zh: '密钥无效或已吊销。', en: 'The key is not valid or has been revoked.' },
+  tooManySignIns: { zh: '来自您所在地址的登录失败次数过多，请在 {seconds} 秒后再试。', en: 'Too many failed sign-ins from your address; try again in {seconds} s.' },
   signedInAs: { zh: '当前用户', en: 'Signed in as' },
   home: { zh: '首页', en: 'Home' },
   catalogue: { zh: '产品目录', en: 'Catalogue' },

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { insurerStaff, poolMembers, subsidyRecorders } from '../auth/access-rules.ts';
 import type { Caller, Role } from '../auth/caller.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
+import { databaseFaultOf } from '../db/database-faults.ts';
 import { multipartBody } from './multipart-form.ts';
 import { nameOf } from '../i18n/messages.ts';
 import { translateValidation } from '../i18n/format.ts';
@@ -49,7 +50,7 @@ export interface PagePipeline {
   formBody: RequestHandler;
   /** A page for signed-in callers the access allows; POSTs also need the same origin and the session's CSRF token. */
   page(method: 'get' | 'post', path: string, access: PageAccess, handler: PageHandler): void;
-  /** The error page for a failed request: an AppError's status and message, otherwise a logged 500. */
+  /** The error page for a failed request: an AppError's status and message, 503 when the database is away, otherwise a logged 500. */
   renderError(req: Request, res: Response, lang: Lang, session: WebSession | null, err: unknown): void;
 }
 
@@ -145,6 +146,13 @@ export function createPagePipeline(router: Router, logger?: Logger): PagePipelin
   const renderError = (req: Request, res: Response, lang: Lang, session: WebSession | null, err: unknown) => {
     if (err instanceof AppError) {
       sendPage(req, res, 'error', lang, session, errorPageData(err, lang), statusByKind[err.kind]);
+      return;
+    }
+    const fault = databaseFaultOf(err);
+    if (fault) {
+      // The database is away: the page says so (503), as the API does, rather than "failed".
+      logger?.warn({ err, fault }, 'web page: database unavailable');
+      sendPage(req, res, 'error', lang, session, errorPageData(new AppError('unavailable', translate('unavailable', lang)), lang), 503);
       return;
     }
     logger?.error({ err }, 'web page failed');

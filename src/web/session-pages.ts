@@ -1,12 +1,14 @@
 // Sign-in, sign-out and the start page. Sign-in runs before there is a session, so these routes
 // read the cookie themselves; the language comes from the pipeline's resolveLang like every page.
 import { AppError } from '../http/app-error.ts';
+import type { AuthFailureLimiter } from '../http/auth-failure-limit.ts';
+import { RateLimitedError } from '../http/rate-limit.ts';
 import { homeOf, isSameOrigin, readCookie, resolveLang, safeNext, sendPage, SESSION_COOKIE, type PagePipeline } from './page-pipeline.ts';
 import { translate } from './web-messages.ts';
 import { createWebSession, endWebSession, loadWebSession, SESSION_HOURS } from './web-session-service.ts';
 
 /** Mounts sign-in, sign-out and `/` (the role's start page). */
-export function mountSessionPages({ router, formBody, page, renderError }: PagePipeline): void {
+export function mountSessionPages({ router, formBody, page, renderError }: PagePipeline, authFailures?: AuthFailureLimiter): void {
   router.get('/sign-in', (req, res, next) => {
     const lang = resolveLang(req, res);
     (async () => {
@@ -22,16 +24,18 @@ export function mountSessionPages({ router, formBody, page, renderError }: PageP
       const body = (req.body ?? {}) as Record<string, unknown>;
       if (!isSameOrigin(req)) throw new AppError('forbidden', translate('csrf', lang));
       const apiKey = typeof body.apiKey === 'string' ? body.apiKey : '';
+      const signInAgain = (error: string, status: number) => sendPage(req, res, 'sign-in', lang, null, { title: translate('signIn', lang), error, next: safeNext(body.next) }, status);
       let created;
       try {
-        created = await createWebSession(apiKey);
+        // A bad key counts against the client's address, like a bad key on the API (an empty form does not).
+        const check = () => createWebSession(apiKey);
+        created = await (authFailures ? authFailures.check(req, 'web', apiKey.trim(), check) : check());
       } catch (err) {
-        if (err instanceof AppError && err.kind === 'unauthenticated') {
-          sendPage(req, res, 'sign-in', lang, null, { title: translate('signIn', lang), error: translate('badKey', lang), next: safeNext(body.next) }, 401);
-          return;
-        }
+        if (err instanceof RateLimitedError) return signInAgain(translate('tooManySignIns', lang, { seconds: err.retryAfterSeconds }), 429);
+        if (err instanceof AppError && err.kind === 'unauthenticated') return signInAgain(translate('badKey', lang), 401);
         throw err;
       }
+      // Secure whenever the request came over HTTPS, directly or through a trusted proxy (TRUST_PROXY).
       res.cookie(SESSION_COOKIE, created.token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: SESSION_HOURS * 3600_000 });
       res.redirect(303, safeNext(body.next) ?? homeOf(created.session.caller.role));
     })().catch((err: unknown) => (res.headersSent ? next(err) : renderError(req, res, lang, null, err)));
