@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ServiceEvents } from '../events.ts';
 import { AppError } from '../http/app-error.ts';
 import { isApiPath } from '../http/mount-routes.ts';
+import type { UploadLimits } from '../http/upload-limits.ts';
 import { createPagePipeline, errorPageData, readCookie, resolveLang, sendPage, SESSION_COOKIE } from './page-pipeline.ts';
 import { loadWebSession } from './web-session-service.ts';
 import { mountPolicyPages, type WebDocuments } from './policy-pages.ts';
@@ -19,11 +20,11 @@ import type { SubsidyApplicationDocuments } from '../subsidies/subsidy-applicati
 import { mountSubsidyPages } from './subsidy-pages.ts';
 
 /** Creates the web pages' router; mount it before the API routes. */
-export function createWebRouter(options: { logger?: Logger; documents?: WebDocuments & PoolDocuments; events: ServiceEvents; subsidyDocuments?: SubsidyApplicationDocuments }): Router {
+export function createWebRouter(options: { logger?: Logger; documents?: WebDocuments & PoolDocuments; events: ServiceEvents; subsidyDocuments?: SubsidyApplicationDocuments; uploadLimits?: UploadLimits }): Router {
   const { events } = options;
   const router = express.Router();
   router.use('/assets', express.static(new URL('./assets/', import.meta.url).pathname, { fallthrough: false, index: false, maxAge: '1h' }));
-  const pipeline = createPagePipeline(router, options.logger);
+  const pipeline = createPagePipeline(router, options.logger, options.uploadLimits);
   mountSessionPages(pipeline);
   mountQuotingPages(pipeline, events);
   mountReferralPages(pipeline, events);
