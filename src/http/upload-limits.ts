@@ -92,8 +92,7 @@ export interface LimitLocation {
   row?: number;
   /** A cell in A1 notation (with sheet). */
   cell?: string;
-  /** A line of a CSV file, and a cell of it by number (bulk quoting). */
-  line?: number;
+  /** A cell of a CSV row by number (bulk quoting; the header is row 1). */
   column?: number;
   /** A form field. */
   field?: string;
@@ -107,8 +106,8 @@ export function describeLocation(at: LimitLocation): string {
   if (at.sheet !== undefined && at.cell) return `sheet ${clip(at.sheet)}, cell ${at.cell}`;
   if (at.sheet !== undefined && at.row) return `sheet ${clip(at.sheet)}, row ${at.row}`;
   if (at.sheet !== undefined) return `sheet ${clip(at.sheet)}`;
-  if (at.line && at.column) return `line ${at.line}, cell ${at.column}`;
-  if (at.line) return `line ${at.line}`;
+  if (at.row && at.column) return `row ${at.row}, cell ${at.column}`;
+  if (at.row) return `row ${at.row}`;
   if (at.field !== undefined) return `the field ${clip(at.field)}`;
   return `the ${at.what ?? 'file'}`;
 }

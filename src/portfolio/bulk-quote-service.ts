@@ -5,11 +5,12 @@ import type { Caller } from '../auth/caller.ts';
 import { findEffectiveVersion, findOwnVersion, findPinnedVersion } from '../catalogue/catalogue-service.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import { AppError, forbidden, invalidInput } from '../http/app-error.ts';
-import { defaultUploadLimits, UploadLimitError, type CsvLimits } from '../http/upload-limits.ts';
+import { defaultUploadLimits, type CsvLimits } from '../http/upload-limits.ts';
 import { BatchQuoteCache, createQuotes } from '../quotes/quote-batch.ts';
 import type { QuoteEvents } from '../quotes/quote-service.ts';
 import { previewPrice, type PricingRequest, type QuoteRequest } from '../quotes/rating-request.ts';
 import type { RatingResult } from '../rating/index.ts';
+import { BULK_CSV_OPTIONS, checkCsvLimits } from './csv-limits.ts';
 import { columnOfErrorPath, mapRow, normaliseDate, readRowHead, RESERVED_COLUMNS, type CellError, type FormFieldSpec, type RowCells } from './csv-row-mapping.ts';
 
 export interface BulkQuoteOptions {
@@ -99,7 +100,6 @@ interface SourceRecord {
   fatal?: string;
 }
 
-const CSV_OPTIONS = { bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, skip_records_with_empty_values: true, info: true } as const;
 
 /**
  * Records of a CSV stream with the line each starts on; a parse error ends them with `fatal`, and
@@ -107,7 +107,7 @@ const CSV_OPTIONS = { bom: true, relax_column_count: true, relax_quotes: true, s
  * between the two reads from being cut off without a word).
  */
 async function* readRecords(source: Readable, maxRows: number): AsyncGenerator<SourceRecord> {
-  const parser = source.pipe(parse(CSV_OPTIONS));
+  const parser = source.pipe(parse({ ...BULK_CSV_OPTIONS, info: true }));
   source.on('error', (err) => parser.destroy(err));
   let lastLine = 0;
   let records = 0;
@@ -170,7 +170,7 @@ export async function startBulkQuote(events: QuoteEvents, caller: Caller, open: 
   if (save && caller.role !== 'broker') throw forbidden('Only brokers save quotes; preview without save instead.');
   if (save && !options.batchId) throw invalidInput('Saving quotes needs a batch id, so that a re-run returns the same quotes.', [{ path: 'query.batchId', message: 'is required when save is true (required)' }]);
   const limits = options.limits ?? defaultUploadLimits.bulk;
-  await checkCsvLimits(open(), limits);
+  await checkCsvLimits(open, limits);
   const { columns, firstRow, records } = await openCsv(open(), options, limits);
   const now = options.now ?? new Date();
   const context: BulkContext = {
@@ -182,31 +182,6 @@ export async function startBulkQuote(events: QuoteEvents, caller: Caller, open: 
     summary: { ...(options.batchId ? { batchId: options.batchId } : {}), rows: 0, priced: 0, saved: 0, replayed: 0, failed: 0, decisions: { quoted: 0, referred: 0, declined: 0 }, grossPremiumFen: 0, subsidyFen: 0 },
   };
   return { columns, rows: save ? runSaving(context, firstRow, records) : runPreviews(context, firstRow, records), summary: context.summary };
-}
-
-/**
- * Reads the whole file once, keeping nothing, and refuses it (400 naming the limit) when it has
- * more rows under the header than maxRows, a row wider than maxColumns or a cell longer than
- * maxCellLength: a batch is priced whole or not at all. A file that does not parse is left to
- * the run, which reports where it stops.
- */
-export async function checkCsvLimits(source: Readable, limits: CsvLimits): Promise<void> {
-  const parser = source.pipe(parse(CSV_OPTIONS));
-  source.on('error', (err) => parser.destroy(err));
-  let records = 0;
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
-      if (++records - 1 > limits.maxRows) throw new UploadLimitError('maxRows', limits.maxRows, { what: 'CSV file' });
-      if (record.length > limits.maxColumns) throw new UploadLimitError('maxColumns', limits.maxColumns, { line: info.lines });
-      const long = record.findIndex((c) => c.length > limits.maxCellLength);
-      if (long >= 0) throw new UploadLimitError('maxCellLength', limits.maxCellLength, { line: info.lines, column: long + 1 });
-    }
-  } catch (err) {
-    if (err instanceof UploadLimitError) throw err;
-    if (!(err as { code?: string }).code?.startsWith('CSV_')) throw err;
-  } finally {
-    source.destroy();
-  }
 }
 
 /** Reads the header (checked) and the first row; a file without either is a 400. */
