@@ -237,6 +237,32 @@ describe('Hardening: uploads bounded before parsing (zip bombs, oversized files)
       }
     });
 
+    it('reads the whole file before pricing: a body that outlasts the server\'s requestTimeout gets 408 before any row, never a cut-off 200', async () => {
+      // What cut a million-row file off after 64,551 rows: pricing pulled the body, so the request
+      // was still arriving when Node's requestTimeout passed; the connection was destroyed under a
+      // 200 whose rows had started, with no summary. Here: 10 rows, then a pause past the timeout.
+      const server = http.createServer({ requestTimeout: 1500, connectionsCheckingInterval: 100 }, t.app).listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      try {
+        const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = http.request({ port: (server.address() as AddressInfo).port, host: '127.0.0.1', method: 'POST', path: '/v1/pricing/bulk?format=json', headers: { ...bearer(t.keys.broker), 'Content-Type': 'text/csv' } }, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => { body += c; });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+            res.on('error', () => resolve({ status: res.statusCode ?? 0, body }));
+          });
+          req.on('error', reject);
+          req.write(`productCode,reference\n${`${PRODUCT},r\n`.repeat(10)}`);
+          setTimeout(() => req.end(`${PRODUCT},r\n`), 2500);
+        });
+        expect(answer.status).to.equal(408);
+        expect(answer.body).not.to.include('"rows"');
+      } finally {
+        server.close();
+      }
+    });
+
     it('refuses a row wider than BULK_MAX_COLUMNS or a cell longer than BULK_MAX_CELL_LENGTH', async () => {
       const wide = await bulk(`productCode,${Array.from({ length: 600 }, (_, i) => `c${i}`).join(',')}\n${PRODUCT}\n`);
       expect(wide.status).to.equal(400);
