@@ -151,7 +151,8 @@ export function cellText(value: ExcelJS.CellValue): string {
   return '';
 }
 
-const columnLetter = (index: number): string => {
+/** Excel's name of a column: 0 → A, 26 → AA. */
+export const columnLetter = (index: number): string => {
   let n = index + 1;
   let out = '';
   while (n > 0) {
@@ -160,9 +161,6 @@ const columnLetter = (index: number): string => {
   }
   return out;
 };
-
-/** Excel's name of a column: 0 → A, 26 → AA. */
-export { columnLetter };
 
 /** One worksheet's rows as cell texts (as wide as its header row), refused at the first limit it passes. */
 async function readWorksheet(worksheet: ExcelJS.stream.xlsx.WorksheetReader, limits: SheetLimits): Promise<Sheet> {

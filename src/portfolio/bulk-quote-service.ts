@@ -100,7 +100,6 @@ interface SourceRecord {
   fatal?: string;
 }
 
-
 /**
  * Records of a CSV stream with the line each starts on; a parse error ends them with `fatal`, and
  * so does a row past maxRows (the pre-check refuses such a file; this keeps a file that grew
@@ -118,6 +117,7 @@ async function* readRecords(source: Readable, maxRows: number): AsyncGenerator<S
       const row = Math.max(1, info.lines - inside);
       if (++records > maxRows + 1) {
         yield { row, fatal: `this row and every row after it were not processed: the file has more than ${maxRows} rows (maxRows)` };
+        source.destroy();
         break;
       }
       lastLine = info.lines;

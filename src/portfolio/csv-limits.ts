@@ -101,9 +101,8 @@ async function countWithParser(source: Readable, limits: CsvLimits): Promise<voi
       if (long >= 0) throw new UploadLimitError('maxCellLength', limits.maxCellLength, { row: records, column: long + 1 });
     }
   } catch (err) {
-    // A file that does not parse is left to the run, which says where it stops.
-    if (!(err instanceof UploadLimitError) && !(err as { code?: string }).code?.startsWith('CSV_')) throw err;
-    if (err instanceof UploadLimitError) throw err;
+    // A file that does not parse (csv-parse's CSV_* errors) is left to the run, which says where it stops.
+    if (err instanceof UploadLimitError || !(err as { code?: string }).code?.startsWith('CSV_')) throw err;
   } finally {
     source.destroy();
   }

@@ -54,6 +54,9 @@ function readForm(req: Request, limits: FormLimits, done: (fields: Record<string
   form.on('partsLimit', () => settle(new UploadLimitError('maxParts', limits.maxParts, { what: 'form' })));
   form.on('error', (err: Error) => settle(new AppError('invalid_input', 'The form could not be read.', [{ path: 'body', message: `must be a multipart form (${err.message})` }])));
   form.on('close', () => settle());
+  req.once('close', () => {
+    if (!req.complete) settle(new AppError('invalid_input', 'The form was cut off before its end.', [{ path: 'body', message: 'must arrive whole (aborted)' }]));
+  });
   req.pipe(form);
 }
 
