@@ -60,6 +60,32 @@ async function zipBomb(workbook: Buffer, mb: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * A zip whose first local entry is left out of the central directory: archiver writes `hidden`
+ * first, then its directory record is cut out (the other entries' offsets do not move).
+ */
+async function withHiddenEntry(workbook: Buffer, hidden: { name: string; text: string }): Promise<Buffer> {
+  const archive = archiver('zip', { zlib: { level: 9 } });
+  const chunks: Buffer[] = [];
+  archive.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise((resolve) => archive.on('end', resolve));
+  archive.append(Buffer.from(hidden.text), { name: hidden.name });
+  for (const [name, bytes] of await entriesOf(workbook)) archive.append(bytes, { name });
+  await archive.finalize();
+  await ended;
+  const zip = Buffer.concat(chunks);
+  const eocd = zip.length - 22;
+  expect(zip.readUInt32LE(eocd)).to.equal(0x06054b50);
+  const cdOffset = zip.readUInt32LE(eocd + 16);
+  const first = 46 + zip.readUInt16LE(cdOffset + 28) + zip.readUInt16LE(cdOffset + 30) + zip.readUInt16LE(cdOffset + 32);
+  const end = Buffer.from(zip.subarray(eocd));
+  end.writeUInt16LE(end.readUInt16LE(8) - 1, 8);
+  end.writeUInt16LE(end.readUInt16LE(10) - 1, 10);
+  end.writeUInt32LE(end.readUInt32LE(12) - first, 12);
+  end.writeUInt32LE(cdOffset, 16);
+  return Buffer.concat([zip.subarray(0, cdOffset), zip.subarray(cdOffset + first, eocd), end]);
+}
+
 interface Outcome { status: number; ms: number; rssGrowthMb: number; readyz: number[]; readyzMaxMs: number; body: unknown; text: string }
 
 /**
@@ -146,6 +172,16 @@ describe('Hardening: uploads bounded before parsing (zip bombs, oversized files)
       expect(res.status).to.equal(400);
       expectErrorShape(res);
       expect(res.body.error.details).to.deep.equal([{ path: 'body', message: 'sheet period.scale must be at most 1000 rows (maxRows)' }]);
+    });
+
+    it('parses exactly the entries it checked: an entry left out of the zip directory never reaches the parser', async () => {
+      const before = (await t.http.get(`${tableBase()}/period.scale`).set(bearer(t.keys.insurerAdmin))).body;
+      const cell = (ref: string, text: string) => `<c r="${ref}" t="inlineStr"><is><t>${text}</t></is></c>`;
+      const text = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">${cell('A1', 'months')}${cell('B1', 'percent')}</row><row r="2">${cell('A2', '12')}${cell('B2', '77')}</row></sheetData></worksheet>`;
+      const smuggled = await withHiddenEntry(workbook, { name: 'xl/worksheets/sheet1.xml', text });
+      const res = await t.http.put(`${tableBase()}/period.scale`).set(bearer(t.keys.insurerAdmin)).set('Content-Type', XLSX).send(smuggled);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      expect((await t.http.get(`${tableBase()}/period.scale`).set(bearer(t.keys.insurerAdmin))).body).to.deep.equal(before);
     });
 
     it('still imports an exported workbook (the happy path)', async () => {
