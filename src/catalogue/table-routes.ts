@@ -55,6 +55,7 @@ export const tableRoutes = (limits: SheetLimits = defaultUploadLimits.sheet) => 
     summary: 'Import an XLSX workbook into a draft: every sheet named after a table replaces that table; nothing is saved unless all compile', tags, access: insurerAdmins,
     params: versionParams,
     success: { status: 200, description: 'The draft.', schema: productVersionSchema },
+    errors: [413, 415], // the file's bytes over SHEET_MAX_BYTES; not a spreadsheet type (the body is read raw, not declared as rawBody)
     handler: async ({ caller, params, req }) => {
       await draftView(caller, params.code, params.version); // scope first: another insurer's product is 404 whatever is sent
       sheetFormatOf(req, false);
@@ -80,6 +81,7 @@ export const tableRoutes = (limits: SheetLimits = defaultUploadLimits.sheet) => 
     summary: 'Import one table of a draft from a CSV or XLSX body; problems are named by sheet, row and column, and the draft is unchanged', tags, access: insurerAdmins,
     params: tableParams,
     success: { status: 200, description: 'The draft.', schema: productVersionSchema },
+    errors: [413, 415], // the file's bytes over SHEET_MAX_BYTES; not a spreadsheet type (the body is read raw, not declared as rawBody)
     handler: async ({ caller, params, req }) => {
       await draftView(caller, params.code, params.version);
       const format = sheetFormatOf(req, true);
