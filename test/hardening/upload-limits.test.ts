@@ -347,6 +347,15 @@ describe('Hardening: uploads bounded before parsing (zip bombs, oversized files)
       expect(o.text).to.include('（上限 maxEntryInflatedBytes）');
     });
 
+    it('names the limit, not the CSRF token, when a form is refused before its token arrived', async () => {
+      const { agent, token } = await adminAgent();
+      const res = await agent.post(`${tablePage()}/import?lang=en`).attach('file', oversized, { filename: 'big.xlsx', contentType: XLSX }).field('_csrf', token);
+      expect(res.status).to.equal(413);
+      expect(res.text).to.include('The file is larger than 5 MB and was not read (maxBytes).');
+      const forged = await agent.post(`${tablePage()}/import?lang=en`).field('_csrf', 'not-the-token').attach('file', Buffer.from('months,percent\n'), 'a.csv');
+      expect(forged.status).to.equal(403); // a token that is there must still be the session's
+    });
+
     it('refuses more files than FORM_MAX_FILES, and still imports a good CSV', async () => {
       const { agent, token } = await adminAgent();
       const two = await agent.post(`${tablePage()}/import?lang=en`).field('_csrf', token).attach('file', Buffer.from('a'), 'a.csv').attach('other', Buffer.from('b'), 'b.csv');
