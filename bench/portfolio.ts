@@ -83,7 +83,7 @@ try {
   const seedFile = join(tempDir, 'seed.csv');
   await writeCsv(seedFile, QUOTES);
   let t0 = performance.now();
-  const seeding = await startBulkQuote(events, broker, createReadStream(seedFile), { productCode: PRODUCT, save: true, batchId: 'bench-seed' });
+  const seeding = await startBulkQuote(events, broker, () => createReadStream(seedFile), { productCode: PRODUCT, save: true, batchId: 'bench-seed' });
   for await (const row of seeding.rows) {
     if (row.status === 'error') throw new Error(`seed row ${row.row} failed: ${JSON.stringify(row.errors)}`);
     if (seeding.summary.rows % 10_000 === 0) log(`  ${seeding.summary.rows} saved, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -116,7 +116,7 @@ try {
   const csvFile = join(tempDir, 'bulk.csv');
   await writeCsv(csvFile, BULK_ROWS);
   t0 = performance.now();
-  const run = await startBulkQuote(events, broker, createReadStream(csvFile), { productCode: PRODUCT, concurrency: 8 });
+  const run = await startBulkQuote(events, broker, () => createReadStream(csvFile), { productCode: PRODUCT, concurrency: 8 });
   for await (const row of run.rows) if (row.status === 'error') throw new Error(`bench row ${row.row} failed: ${JSON.stringify(row.errors)}`);
   const bulkSeconds = (performance.now() - t0) / 1000;
   const bulkRate = Math.round(run.summary.rows / bulkSeconds);

@@ -36,6 +36,7 @@ import { createRateLimiter, responseOf } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
 import { requestTimeout } from './http/request-timeout.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { defaultUploadLimits, uploadLimitsOf, type UploadLimits } from './http/upload-limits.ts';
 import type { RouteDefinition } from './http/route.ts';
 import { registerSchema } from './http/schema-registry.ts';
 import { createWebRouter, webNotFound } from './web/web-routes.ts';
@@ -60,8 +61,8 @@ export interface AppDependencies {
  * Every API route, in the order the OpenAPI document lists them. Without `events` (listing the
  * routes only) what they store is announced to no one.
  */
-export function allRoutes(documents: DocumentService = documentsUnavailable, events: ServiceEvents = createEventHub(), subsidyDocuments?: SubsidyApplicationDocuments): RouteDefinition[] {
-  return [...authRoutes, ...clientRoutes, ...catalogueRoutes, ...tableRoutes, ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...subsidyRoutes(subsidyDocuments), ...poolRoutes(documents), ...portfolioRoutes(events), ...auditRoutes];
+export function allRoutes(documents: DocumentService = documentsUnavailable, events: ServiceEvents = createEventHub(), subsidyDocuments?: SubsidyApplicationDocuments, uploadLimits: UploadLimits = defaultUploadLimits): RouteDefinition[] {
+  return [...authRoutes, ...clientRoutes, ...catalogueRoutes, ...tableRoutes(uploadLimits.sheet), ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...subsidyRoutes(subsidyDocuments), ...poolRoutes(documents), ...portfolioRoutes(events, uploadLimits.bulk), ...auditRoutes];
 }
 
 const apiExamples = JSON.parse(readFileSync(new URL('./http/api-examples.json', import.meta.url), 'utf8')) as Record<string, { request?: unknown; response?: unknown }>;
@@ -95,7 +96,8 @@ const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 export function createApp(deps: AppDependencies): Express {
   const { config, logger } = deps;
   registerAllSchemas();
-  const routes = allRoutes(deps.documents, deps.events, deps.subsidyDocuments);
+  const uploadLimits = uploadLimitsOf(config);
+  const routes = allRoutes(deps.documents, deps.events, deps.subsidyDocuments, uploadLimits);
   const openApi = buildApiDocument(routes);
   const docsHtml = renderApiDocs(openApi);
 
@@ -145,7 +147,7 @@ export function createApp(deps: AppDependencies): Express {
   });
 
   // Pages for people (session cookie, their own strict CSP); the API above stays Bearer-only.
-  const webRouter = createWebRouter({ logger, documents: deps.documents, events: deps.events, subsidyDocuments: deps.subsidyDocuments, authFailures });
+  const webRouter = createWebRouter({ logger, documents: deps.documents, events: deps.events, subsidyDocuments: deps.subsidyDocuments, authFailures, uploadLimits });
   app.use((req, res, next) => (isApiPath(req.path) ? next() : webRouter(req, res, next)));
 
   app.use(webNotFound);

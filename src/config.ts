@@ -2,6 +2,9 @@ import { isIP } from 'node:net';
 import { describeAjvErrors } from './http/schema-registry.ts';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
+/** A size setting: digits and a unit, e.g. 512kb, 5mb. */
+const BYTES = '^\\d+(b|kb|mb)$';
+
 /** Every environment variable the service reads, with its type, default and meaning. */
 export const configSchema = {
   type: 'object',
@@ -28,6 +31,23 @@ export const configSchema = {
     TRUST_PROXY: { type: 'string', minLength: 1, default: 'loopback', description: 'Which proxies in front of the service are believed about the client (X-Forwarded-For) and the scheme (X-Forwarded-Proto: https makes the cookies Secure), in Express\'s `trust proxy` syntax: `loopback`, `linklocal`, `uniquelocal`, addresses or CIDR ranges (comma-separated), a number of hops, or `false` (believe no one).' },
     AUTH_FAILURES_PER_MINUTE: { type: 'integer', minimum: 0, maximum: 1000000, default: 20, description: 'Failed authentications (a wrong or revoked API key, a bad web sign-in) per client address per minute, counted across instances; over it → 429 with Retry-After for further wrong keys, never for a valid one (0 = off).' },
     API_KEY_CACHE_MS: { type: 'integer', minimum: 0, maximum: 60000, description: 'How long a resolved API key is remembered per process; a revoked key keeps working this long (default: 5000, 0 when NODE_ENV=test).' },
+    // Uploads (docs/deploy.md "Upload limits"): each is checked while the file streams in, before it is parsed.
+    SHEET_MAX_BYTES: { type: 'string', pattern: BYTES, default: '5mb', description: 'Largest rate-table or version spreadsheet upload (CSV or XLSX, API and pages); over it → 413.' },
+    SHEET_MAX_ZIP_ENTRIES: { type: 'integer', minimum: 1, maximum: 65535, default: 500, description: 'Most entries an uploaded XLSX (a zip) may hold.' },
+    SHEET_MAX_ENTRY_INFLATED_BYTES: { type: 'string', pattern: BYTES, default: '20mb', description: 'Largest size any one entry of an uploaded XLSX may inflate to, counted while inflating (zip bombs stop here).' },
+    SHEET_MAX_INFLATED_BYTES: { type: 'string', pattern: BYTES, default: '50mb', description: 'Largest size all entries of an uploaded XLSX may inflate to together.' },
+    SHEET_MAX_SHEETS: { type: 'integer', minimum: 1, maximum: 1000, default: 50, description: 'Most worksheets in an uploaded workbook (a version has a few tables).' },
+    SHEET_MAX_ROWS: { type: 'integer', minimum: 1, maximum: 1048576, default: 1000, description: 'Last row number a sheet of an uploaded spreadsheet may use (a rate table has tens of rows).' },
+    SHEET_MAX_COLUMNS: { type: 'integer', minimum: 1, maximum: 16384, default: 50, description: 'Most columns in a row of an uploaded spreadsheet.' },
+    SHEET_MAX_CELL_LENGTH: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000, description: 'Most characters in one cell of an uploaded spreadsheet.' },
+    BULK_MAX_BYTES: { type: 'string', pattern: BYTES, default: '50mb', description: 'Largest bulk-quoting CSV (POST /v1/pricing/bulk); over it → 413.' },
+    BULK_MAX_ROWS: { type: 'integer', minimum: 1, maximum: 10000000, default: 100000, description: 'Most rows under the header of a bulk-quoting CSV (API and `quotes bulk`); more → 400 before any row is priced.' },
+    BULK_MAX_COLUMNS: { type: 'integer', minimum: 1, maximum: 100000, default: 500, description: 'Most columns of a bulk-quoting CSV.' },
+    BULK_MAX_CELL_LENGTH: { type: 'integer', minimum: 1, maximum: 1000000, default: 2000, description: 'Most characters in one cell of a bulk-quoting CSV.' },
+    FORM_MAX_FILES: { type: 'integer', minimum: 1, maximum: 100, default: 1, description: 'Most files in one multipart form posted to the pages.' },
+    FORM_MAX_FIELDS: { type: 'integer', minimum: 1, maximum: 10000, default: 50, description: 'Most non-file fields in one multipart form posted to the pages.' },
+    FORM_MAX_PARTS: { type: 'integer', minimum: 1, maximum: 10000, default: 60, description: 'Most parts (files and fields together) in one multipart form posted to the pages.' },
+    FORM_MAX_FIELD_BYTES: { type: 'string', pattern: BYTES, default: '100kb', description: 'Largest non-file field of a multipart form (a file is bounded by SHEET_MAX_BYTES).' },
   },
 } as const;
 
@@ -54,6 +74,22 @@ export interface Config {
   /** The raw setting; `trustProxySetting()` turns it into Express's value. */
   TRUST_PROXY: string;
   AUTH_FAILURES_PER_MINUTE: number;
+  SHEET_MAX_BYTES: string;
+  SHEET_MAX_ZIP_ENTRIES: number;
+  SHEET_MAX_ENTRY_INFLATED_BYTES: string;
+  SHEET_MAX_INFLATED_BYTES: string;
+  SHEET_MAX_SHEETS: number;
+  SHEET_MAX_ROWS: number;
+  SHEET_MAX_COLUMNS: number;
+  SHEET_MAX_CELL_LENGTH: number;
+  BULK_MAX_BYTES: string;
+  BULK_MAX_ROWS: number;
+  BULK_MAX_COLUMNS: number;
+  BULK_MAX_CELL_LENGTH: number;
+  FORM_MAX_FILES: number;
+  FORM_MAX_FIELDS: number;
+  FORM_MAX_PARTS: number;
+  FORM_MAX_FIELD_BYTES: string;
 }
 
 export class ConfigError extends Error {
@@ -106,4 +142,11 @@ export function trustProxySetting(value: string): boolean | number | string {
   if (value === 'false') return false;
   if (value === 'true') return true;
   return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/** A size setting (512kb, 5mb, 100b) in bytes. */
+export function byteSize(setting: string): number {
+  const m = /^(\d+)(b|kb|mb)$/.exec(setting);
+  if (!m) throw new ConfigError([{ variable: 'size', message: `${setting} is not a size such as 5mb` }]);
+  return Number(m[1]) * (m[2] === 'mb' ? 1024 * 1024 : m[2] === 'kb' ? 1024 : 1);
 }

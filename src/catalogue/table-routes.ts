@@ -1,6 +1,7 @@
 // Rating tables over HTTP: read them as JSON, export them as CSV or XLSX, import them back by
 // sending the file itself as the body (Content-Type text/csv or the XLSX type).
 import type { Request } from 'express';
+import { defaultUploadLimits, readBoundedBody, type SheetLimits } from '../http/upload-limits.ts';
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
 import { AppError } from '../http/app-error.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
@@ -10,7 +11,6 @@ import { draftView, listVersionTables, tableOf } from './rate-table-service.ts';
 import { readTableCells, type RateTable } from './rate-tables.ts';
 import { importTableSheet, importWorkbook, tablesToXlsx, tableToCsv, XLSX_TYPE, type SheetFormat } from './table-spreadsheets.ts';
 
-const MAX_SHEET_BYTES = 5 * 1024 * 1024;
 const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain'];
 const tags = ['Products (insurers)'];
 
@@ -31,25 +31,14 @@ const tableJson = (table: RateTable, rows: string[][]) => ({
 
 const attachment = (name: string) => ({ 'Content-Disposition': contentDisposition(name, name) });
 
-/** The request body as bytes, up to the limit. */
-async function readBytes(req: Request): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_SHEET_BYTES) throw new AppError('payload_too_large', 'The file is larger than 5 MB.', [{ path: 'body', message: 'must be at most 5 MB (size)' }]);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 function sheetFormatOf(req: Request, allowCsv: boolean): SheetFormat {
   if (req.is(XLSX_TYPE)) return 'xlsx';
   if (allowCsv && req.is(CSV_TYPES)) return 'csv';
   throw new AppError('unsupported_media_type', `Send the file as the body with Content-Type ${allowCsv ? 'text/csv or ' : ''}${XLSX_TYPE}.`, [{ path: 'body', message: 'must be a spreadsheet file (content-type)' }]);
 }
 
-export const tableRoutes = [
+/** The table routes; uploads are read within `limits` (SHEET_* settings). */
+export const tableRoutes = (limits: SheetLimits = defaultUploadLimits.sheet) => [
   defineRoute({
     method: 'get', path: '/v1/products/{code}/versions/{version}/tables', operationId: 'listRateTables',
     summary: 'Every rating table of a version, as JSON or as an XLSX workbook (one sheet per table)', tags, access: insurerStaff,
@@ -66,10 +55,11 @@ export const tableRoutes = [
     summary: 'Import an XLSX workbook into a draft: every sheet named after a table replaces that table; nothing is saved unless all compile', tags, access: insurerAdmins,
     params: versionParams,
     success: { status: 200, description: 'The draft.', schema: productVersionSchema },
+    errors: [413, 415], // the file's bytes over SHEET_MAX_BYTES; not a spreadsheet type (the body is read raw, not declared as rawBody)
     handler: async ({ caller, params, req }) => {
       await draftView(caller, params.code, params.version); // scope first: another insurer's product is 404 whatever is sent
       sheetFormatOf(req, false);
-      return importWorkbook(caller, params.code, params.version, await readBytes(req));
+      return importWorkbook(caller, params.code, params.version, await readBoundedBody(req, limits.maxBytes), limits);
     },
   }),
   defineRoute({
@@ -91,10 +81,11 @@ export const tableRoutes = [
     summary: 'Import one table of a draft from a CSV or XLSX body; problems are named by sheet, row and column, and the draft is unchanged', tags, access: insurerAdmins,
     params: tableParams,
     success: { status: 200, description: 'The draft.', schema: productVersionSchema },
+    errors: [413, 415], // the file's bytes over SHEET_MAX_BYTES; not a spreadsheet type (the body is read raw, not declared as rawBody)
     handler: async ({ caller, params, req }) => {
       await draftView(caller, params.code, params.version);
       const format = sheetFormatOf(req, true);
-      return importTableSheet(caller, params.code, params.version, params.table, format, await readBytes(req));
+      return importTableSheet(caller, params.code, params.version, params.table, format, await readBoundedBody(req, limits.maxBytes), limits);
     },
   }),
 ];

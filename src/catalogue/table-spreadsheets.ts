@@ -2,38 +2,24 @@
 // written as text, so "2.00" stays "2.00" and an export read back changes nothing (a CSV text cell
 // that looks like a formula is written with a leading quote and read back without it). Problems of an
 // import are named by sheet, row and column (A1 notation), whatever they are: a cell that is not
-// a value, or an error compiling the edited draft reports on that cell.
-import { parse } from 'csv-parse/sync';
+// a value, or an error compiling the edited draft reports on that cell. Uploads are read within
+// SheetLimits (src/http/upload-limits.ts) by spreadsheet-reader.ts before any cell is looked at.
 import ExcelJS from 'exceljs';
 import type { Caller } from '../auth/caller.ts';
 import { AppError, invalidInput, type ErrorDetail } from '../http/app-error.ts';
 import { csvText, restoreCsvCell } from '../http/csv-export.ts';
+import { defaultUploadLimits, UploadLimitError, type SheetLimits } from '../http/upload-limits.ts';
 import type { ProductDefinition } from '../rating/index.ts';
 import { updateDraft, type VersionView } from './catalogue-service.ts';
 import { listRateTables, locateCell, readTableCells, type RateTable } from './rate-tables.ts';
 import { draftView, editedDefinition, tableOf } from './rate-table-service.ts';
+import { columnLetter, readCsv, readXlsx, type Sheet, type SheetFormat } from './spreadsheet-reader.ts';
+
+export type { Sheet, SheetFormat };
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-export type SheetFormat = 'csv' | 'xlsx';
-
-/** A sheet read from a file: its name and rows of cell texts (the first row is the header). */
-export interface Sheet {
-  name: string;
-  rows: string[][];
-}
-
 /** Excel's limit on sheet names. */
 export const sheetNameOf = (table: RateTable) => table.id.slice(0, 31);
-
-const columnLetter = (index: number): string => {
-  let n = index + 1;
-  let out = '';
-  while (n > 0) {
-    out = String.fromCharCode(65 + ((n - 1) % 26)) + out;
-    n = Math.floor((n - 1) / 26);
-  }
-  return out;
-};
 
 /** One table as CSV (UTF-8 with a BOM, so Excel reads the Chinese); the header row holds the column ids. */
 export function tableToCsv(definition: ProductDefinition, table: RateTable): string {
@@ -53,43 +39,13 @@ export async function tablesToXlsx(definition: ProductDefinition, tables: readon
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
-function cellText(value: ExcelJS.CellValue): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  if ('richText' in value) return value.richText.map((r) => r.text).join('');
-  if ('result' in value) return cellText(value.result as ExcelJS.CellValue);
-  if ('text' in value) return String(value.text);
-  return '';
-}
-
-/** Reads every sheet of a file; a file that is not CSV or XLSX is refused. */
-export async function readSheets(bytes: Buffer, format: SheetFormat, csvSheetName: string): Promise<Sheet[]> {
-  if (format === 'csv') {
-    try {
-      const rows = parse(bytes.toString('utf8'), { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
-      // Our CSV exports put a quote before formula-like text (csv-export.ts); read them back as they were.
-      return [{ name: csvSheetName, rows: rows.map((row) => row.map(restoreCsvCell)) }];
-    } catch (err) {
-      throw invalidInput('The file is not a CSV file.', [{ path: 'body', message: (err as Error).message }]);
-    }
-  }
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
-  } catch (err) {
-    throw invalidInput('The file is not an XLSX workbook.', [{ path: 'body', message: (err as Error).message }]);
-  }
-  return workbook.worksheets.map((sheet) => {
-    const rows: string[][] = [];
-    const width = sheet.getRow(1).cellCount;
-    sheet.eachRow({ includeEmpty: true }, (row, n) => {
-      const cells = Array.from({ length: width }, (_, i) => cellText(row.getCell(i + 1).value));
-      rows[n - 1] = cells;
-    });
-    return { name: sheet.name, rows: Array.from(rows, (r) => r ?? []).filter((r, i) => i === 0 || r.some((c) => c.trim() !== '')) };
-  });
+/** Reads every sheet of a file within the limits (bytes first); a file that is not CSV or XLSX is refused. */
+export async function readSheets(bytes: Buffer, format: SheetFormat, csvSheetName: string, limits: SheetLimits = defaultUploadLimits.sheet): Promise<Sheet[]> {
+  if (bytes.length > limits.maxBytes) throw new UploadLimitError('maxBytes', limits.maxBytes);
+  if (format !== 'csv') return readXlsx(bytes, limits);
+  const sheet = await readCsv(bytes, csvSheetName, limits);
+  // Our CSV exports put a quote before formula-like text (csv-export.ts); read them back as they were.
+  return [{ ...sheet, rows: sheet.rows.map((row) => row.map(restoreCsvCell)) }];
 }
 
 const at = (sheet: string, column: number, row: number, header: string, message: string): ErrorDetail => ({
@@ -129,22 +85,22 @@ export function applySheet(definition: ProductDefinition, table: RateTable, shee
  * Imports one table of a draft from a CSV or XLSX file (the sheet named after the table, else the
  * only sheet). Nothing is stored unless the edited draft compiles.
  */
-export async function importTableSheet(caller: Caller, code: string, version: string, tableId: string, format: SheetFormat, bytes: Buffer): Promise<VersionView> {
+export async function importTableSheet(caller: Caller, code: string, version: string, tableId: string, format: SheetFormat, bytes: Buffer, limits: SheetLimits = defaultUploadLimits.sheet): Promise<VersionView> {
   const view = await draftView(caller, code, version);
   const table = tableOf(view.definition, code, version, tableId);
-  const sheets = await readSheets(bytes, format, sheetNameOf(table));
+  const sheets = await readSheets(bytes, format, sheetNameOf(table), limits);
   const sheet = sheets.find((s) => s.name === sheetNameOf(table)) ?? (sheets.length === 1 ? sheets[0] : undefined);
   if (!sheet) throw invalidInput(`The workbook has no sheet named ${sheetNameOf(table)}.`, [{ path: 'body', message: `needs a sheet named ${sheetNameOf(table)}` }]);
   return updateDraft(caller, code, version, applySheet(view.definition, table, sheet));
 }
 
 /** Imports every sheet of an XLSX workbook whose name is a table of the draft; one save for all. */
-export async function importWorkbook(caller: Caller, code: string, version: string, bytes: Buffer): Promise<VersionView> {
+export async function importWorkbook(caller: Caller, code: string, version: string, bytes: Buffer, limits: SheetLimits = defaultUploadLimits.sheet): Promise<VersionView> {
   const view = await draftView(caller, code, version);
   const tables = listRateTables(view.definition);
   let definition = view.definition;
   const errors: ErrorDetail[] = [];
-  for (const sheet of await readSheets(bytes, 'xlsx', '')) {
+  for (const sheet of await readSheets(bytes, 'xlsx', '', limits)) {
     const table = tables.find((t) => sheetNameOf(t) === sheet.name);
     if (!table) {
       errors.push({ path: `${sheet.name}!A1`, message: `sheet ${sheet.name}: is not a table of ${code} ${version}` });

@@ -5,10 +5,12 @@ import type { Caller } from '../auth/caller.ts';
 import { findEffectiveVersion, findOwnVersion, findPinnedVersion } from '../catalogue/catalogue-service.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import { AppError, forbidden, invalidInput } from '../http/app-error.ts';
+import { defaultUploadLimits, type CsvLimits } from '../http/upload-limits.ts';
 import { BatchQuoteCache, createQuotes } from '../quotes/quote-batch.ts';
 import type { QuoteEvents } from '../quotes/quote-service.ts';
 import { previewPrice, type PricingRequest, type QuoteRequest } from '../quotes/rating-request.ts';
 import type { RatingResult } from '../rating/index.ts';
+import { BULK_CSV_OPTIONS, checkCsvLimits } from './csv-limits.ts';
 import { columnOfErrorPath, mapRow, normaliseDate, readRowHead, RESERVED_COLUMNS, type CellError, type FormFieldSpec, type RowCells } from './csv-row-mapping.ts';
 
 export interface BulkQuoteOptions {
@@ -24,6 +26,8 @@ export interface BulkQuoteOptions {
   concurrency?: number;
   /** Rows stored together when saving (default 1,000): one insert of quotes, audit entries and rating-book page each. */
   saveBatchSize?: number;
+  /** Rows, columns and cell length the file may have (BULK_* settings); checked before any row is priced. */
+  limits?: CsvLimits;
   now?: Date;
 }
 
@@ -96,17 +100,28 @@ interface SourceRecord {
   fatal?: string;
 }
 
-/** Records of a CSV stream with the line each starts on; a parse error ends them with `fatal`. */
-async function* readRecords(source: Readable): AsyncGenerator<SourceRecord> {
-  const parser = source.pipe(parse({ bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, skip_records_with_empty_values: true, info: true }));
+/**
+ * Records of a CSV stream with the line each starts on; a parse error ends them with `fatal`, and
+ * so does a row past maxRows (the pre-check refuses such a file; this keeps a file that grew
+ * between the two reads from being cut off without a word).
+ */
+async function* readRecords(source: Readable, maxRows: number): AsyncGenerator<SourceRecord> {
+  const parser = source.pipe(parse({ ...BULK_CSV_OPTIONS, info: true }));
   source.on('error', (err) => parser.destroy(err));
   let lastLine = 0;
+  let records = 0;
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
       // info.lines is the line the record ends on; a quoted cell may span lines.
       const inside = record.reduce((n, cell) => n + (cell.match(/\r\n|\n|\r/g)?.length ?? 0), 0);
+      const row = Math.max(1, info.lines - inside);
+      if (++records > maxRows + 1) {
+        yield { row, fatal: `this row and every row after it were not processed: the file has more than ${maxRows} rows (maxRows)` };
+        source.destroy();
+        break;
+      }
       lastLine = info.lines;
-      yield { row: Math.max(1, info.lines - inside), cells: record };
+      yield { row, cells: record };
     }
   } catch (err) {
     const e = err as Error & { lines?: number };
@@ -150,11 +165,13 @@ interface BulkContext {
  * a 400 before any output. Rows are priced `concurrency` at a time and come out in file order; a
  * bad row becomes an error result and the batch goes on. Saved quotes are announced on `events`.
  */
-export async function startBulkQuote(events: QuoteEvents, caller: Caller, source: Readable, options: BulkQuoteOptions = {}): Promise<BulkRun> {
+export async function startBulkQuote(events: QuoteEvents, caller: Caller, open: () => Readable, options: BulkQuoteOptions = {}): Promise<BulkRun> {
   const save = options.save === true;
   if (save && caller.role !== 'broker') throw forbidden('Only brokers save quotes; preview without save instead.');
   if (save && !options.batchId) throw invalidInput('Saving quotes needs a batch id, so that a re-run returns the same quotes.', [{ path: 'query.batchId', message: 'is required when save is true (required)' }]);
-  const { columns, firstRow, records } = await openCsv(source, options);
+  const limits = options.limits ?? defaultUploadLimits.bulk;
+  await checkCsvLimits(open, limits);
+  const { columns, firstRow, records } = await openCsv(open(), options, limits);
   const now = options.now ?? new Date();
   const context: BulkContext = {
     events, caller, options, save, now,
@@ -168,8 +185,8 @@ export async function startBulkQuote(events: QuoteEvents, caller: Caller, source
 }
 
 /** Reads the header (checked) and the first row; a file without either is a 400. */
-async function openCsv(source: Readable, options: BulkQuoteOptions): Promise<{ columns: string[]; firstRow: SourceRecord; records: AsyncGenerator<SourceRecord> }> {
-  const records = readRecords(source);
+async function openCsv(source: Readable, options: BulkQuoteOptions, limits: CsvLimits): Promise<{ columns: string[]; firstRow: SourceRecord; records: AsyncGenerator<SourceRecord> }> {
+  const records = readRecords(source, limits.maxRows);
   const first = await records.next();
   if (first.done || !first.value.cells) {
     const fatal = first.done ? undefined : first.value.fatal;

@@ -8,10 +8,11 @@ import { finished } from 'node:stream/promises';
 import { SingleBar } from 'cli-progress';
 import { resolveApiKey } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
-import { ConfigError, loadConfig } from '../config.ts';
+import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { CliDatabaseError, connectCliDatabase } from '../cli/cli-database.ts';
 import { AppError } from '../http/app-error.ts';
 import { csvStream } from '../http/csv-export.ts';
+import { formatBytes, uploadLimitsOf } from '../http/upload-limits.ts';
 import { formatFen } from '../rating/index.ts';
 import { createServiceEvents } from '../service.ts';
 import { bulkResultCells, bulkResultColumns, formatCellError, startBulkQuote, type BulkRowResult } from './bulk-quote-service.ts';
@@ -25,7 +26,7 @@ export class CliError extends Error {}
  * Runs a task on the service's database (src/cli/cli-database.ts: MONGODB_URI, else DATA_DIR's
  * embedded database, never another one on DB_PORT), as the caller of the API key from --key or TECHINS_API_KEY.
  */
-export async function withCliCaller<T>(key: string | undefined, task: (caller: Caller) => Promise<T>): Promise<T> {
+export async function withCliCaller<T>(key: string | undefined, task: (caller: Caller, config: Config) => Promise<T>): Promise<T> {
   let config;
   try {
     config = loadConfig();
@@ -50,7 +51,7 @@ export async function withCliCaller<T>(key: string | undefined, task: (caller: C
       if (err instanceof AppError) throw new CliError(`${err.message} Check --key or TECHINS_API_KEY.`);
       throw err;
     }
-    return await task(caller);
+    return await task(caller, config);
   } finally {
     await database.close();
   }
@@ -102,15 +103,23 @@ export async function runBulkCommand(file: string, options: BulkCommandOptions):
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new CliError('--concurrency must be a whole number from 1 to 64.');
   const batchId = options.batch ?? (options.save ? `file-${await hashFile(file)}` : undefined);
 
-  return withCliCaller(options.key, async (caller) => {
-    const source = createReadStream(file);
+  return withCliCaller(options.key, async (caller, config) => {
+    // The same limits as the API (BULK_* settings): a file over them is refused before a row is priced.
+    const limits = uploadLimitsOf(config).bulk;
+    if (size > limits.maxBytes) throw new CliError(`${file} is larger than ${formatBytes(limits.maxBytes)} (maxBytes, BULK_MAX_BYTES); split it.`);
     let bytes = 0;
-    source.on('data', (chunk) => {
-      bytes += chunk.length;
-    });
+    const open = () => { // read twice: the limits first, then the rows
+      bytes = 0;
+      const source = createReadStream(file);
+      source.on('data', (chunk) => {
+        bytes += chunk.length;
+      });
+      return source;
+    };
     let run;
     try {
-      run = await startBulkQuote(createServiceEvents(), caller, source, {
+      run = await startBulkQuote(createServiceEvents(), caller, open, {
+        limits,
         ...(options.product ? { productCode: options.product } : {}),
         ...(options.productVersion ? { productVersion: options.productVersion } : {}),
         save: options.save === true,
@@ -118,7 +127,6 @@ export async function runBulkCommand(file: string, options: BulkCommandOptions):
         concurrency,
       });
     } catch (err) {
-      source.destroy();
       if (err instanceof AppError && err.kind === 'invalid_input') throw new CliError(`${file}: ${err.message}`);
       throw err;
     }

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { insurerStaff } from '../auth/access-rules.ts';
 import { AppError } from '../http/app-error.ts';
 import { csvStream } from '../http/csv-export.ts';
+import { defaultUploadLimits, readBoundedBody, streamOf, type CsvLimits } from '../http/upload-limits.ts';
 import { defineRoute } from '../http/route.ts';
 import { bulkResultCells, bulkResultColumns, startBulkQuote, type BulkRun } from './bulk-quote-service.ts';
 import { analyseRateChange } from './impact-service.ts';
@@ -43,8 +44,8 @@ async function streamJson(run: BulkRun, res: Response): Promise<void> {
   res.end(`\n],"summary":${JSON.stringify(run.summary)}}\n`);
 }
 
-/** The portfolio routes; quotes a bulk save stores are announced on `events`. */
-export const portfolioRoutes = (events: QuoteEvents) => [
+/** The portfolio routes; quotes a bulk save stores are announced on `events`; a bulk CSV is read within `limits` (BULK_* settings). */
+export const portfolioRoutes = (events: QuoteEvents, limits: CsvLimits = defaultUploadLimits.bulk) => [
   defineRoute({
     method: 'post', path: '/v1/pricing/bulk', operationId: 'bulkQuote',
     summary: 'Price a CSV of risks (Content-Type: text/csv, one row per risk): previews, or saved quotes with save=true (brokers); see docs/portfolio.md for the columns', tags: ['Pricing and quotes'],
@@ -59,7 +60,12 @@ export const portfolioRoutes = (events: QuoteEvents) => [
       if (!req.is(CSV_TYPES)) {
         throw new AppError('unsupported_media_type', 'This route takes a CSV file: send Content-Type: text/csv.', [{ path: 'body', message: 'must be a CSV file (content-type)' }]);
       }
-      const run = await startBulkQuote(events, caller, req, {
+      // The whole file is read (up to maxBytes) before a row is priced: its rows are counted up
+      // front, and the request is complete, so the server's requestTimeout (which used to cut a
+      // long run off mid-body, after ~64,000 rows, with a 200 and no summary) no longer applies.
+      const bytes = await readBoundedBody(req, limits.maxBytes);
+      const run = await startBulkQuote(events, caller, () => streamOf(bytes), {
+        limits,
         ...(query.product ? { productCode: query.product } : {}),
         ...(query.version ? { productVersion: query.version } : {}),
         save: query.save === true,

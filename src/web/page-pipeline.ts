@@ -7,7 +7,8 @@ import { insurerStaff, poolMembers, subsidyRecorders } from '../auth/access-rule
 import type { Caller, Role } from '../auth/caller.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
 import { databaseFaultOf } from '../db/database-faults.ts';
-import { multipartBody } from './multipart-form.ts';
+import { defaultUploadLimits, formatLimit, UploadLimitError, type UploadLimits } from '../http/upload-limits.ts';
+import { formProblemOf, multipartBody } from './multipart-form.ts';
 import { nameOf } from '../i18n/messages.ts';
 import { translateValidation } from '../i18n/format.ts';
 import { translate, type Lang } from './web-messages.ts';
@@ -48,6 +49,8 @@ export interface PagePipeline {
   pages: PageDefinition[];
   /** Parses posted forms (urlencoded; multipart/form-data for file uploads is read by multipart-form.ts). */
   formBody: RequestHandler;
+  /** The bounds on uploaded files (the SHEET_* and FORM_* settings). */
+  uploadLimits: UploadLimits;
   /** A page for signed-in callers the access allows; POSTs also need the same origin and the session's CSRF token. */
   page(method: 'get' | 'post', path: string, access: PageAccess, handler: PageHandler): void;
   /** The error page for a failed request: an AppError's status and message, 503 when the database is away, otherwise a logged 500. */
@@ -140,8 +143,9 @@ export function homeOf(role: Role): string {
 }
 
 /** Creates the pipeline on a router; rooms mount their pages through it. */
-export function createPagePipeline(router: Router, logger?: Logger): PagePipeline {
+export function createPagePipeline(router: Router, logger?: Logger, uploadLimits: UploadLimits = defaultUploadLimits): PagePipeline {
   const formBody = express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 5000 });
+  const multipart = multipartBody(uploadLimits.form);
 
   const renderError = (req: Request, res: Response, lang: Lang, session: WebSession | null, err: unknown) => {
     if (err instanceof AppError) {
@@ -162,7 +166,7 @@ export function createPagePipeline(router: Router, logger?: Logger): PagePipelin
   const pages: PageDefinition[] = [];
   const page = (method: 'get' | 'post', path: string, access: PageAccess, handler: PageHandler) => {
     pages.push({ method, path, access });
-    const handlers = method === 'post' ? [formBody, multipartBody] : [];
+    const handlers = method === 'post' ? [formBody, multipart] : [];
     router[method](path, ...handlers, (req: Request, res: Response, next: NextFunction) => {
       const lang = resolveLang(req, res);
       let session: WebSession | null = null;
@@ -172,6 +176,8 @@ export function createPagePipeline(router: Router, logger?: Logger): PagePipelin
         const body = (req.body ?? {}) as Record<string, unknown>;
         if (method === 'post') {
           const token = typeof body._csrf === 'string' ? body._csrf : req.get('x-csrf-token');
+          // A form refused at a limit before its token was read: say which limit (nothing was done).
+          if (token === undefined && isSameOrigin(req)) { const problem = formProblemOf(req); if (problem) throw problem; }
           if (!isSameOrigin(req) || token !== session.csrfToken) throw new AppError('forbidden', translate('csrf', lang));
         }
         if (!accessAllows(session.caller, access)) throw new AppError('forbidden', translate('forbidden', lang));
@@ -185,7 +191,7 @@ export function createPagePipeline(router: Router, logger?: Logger): PagePipelin
     });
   };
 
-  return { router, pages, formBody, page, renderError };
+  return { router, pages, formBody, uploadLimits, page, renderError };
 }
 
 const CJK = /[\u3400-\u9fff]/;
@@ -196,6 +202,10 @@ const CJK = /[\u3400-\u9fff]/;
  * by the kind's own words in Chinese pages.
  */
 export function errorPageData(err: AppError, lang: Lang): Record<string, unknown> {
+  if (err instanceof UploadLimitError) {
+    const heading = translate('error', lang);
+    return { title: heading, heading, message: uploadLimitText(err, lang), details: [] };
+  }
   const heading = translate(err.kind === 'not_found' ? 'notFound' : err.kind === 'forbidden' ? 'forbiddenTitle' : 'error', lang);
   const generic = err.kind === 'not_found' ? 'notFoundPage' : err.kind === 'forbidden' ? 'forbidden' : err.kind === 'conflict' ? 'conflict' : err.kind === 'unavailable' ? 'unavailable' : 'fixErrors';
   const ownLanguage = lang === 'en' ? !CJK.test(err.message) : CJK.test(err.message);
@@ -230,3 +240,19 @@ export function checkCode(value: unknown): string {
 
 /** Whether a posted value looks like a record id (form fields are checked, not trusted). */
 export const isId = (value: string): boolean => ID.test(value);
+
+/** Where an upload passed a limit, in the reader's language. */
+function limitPlace(err: UploadLimitError, lang: Lang): string {
+  const at = err.location;
+  if (at.entry !== undefined) return translate('upload_atEntry', lang, { entry: at.entry.slice(0, 80) });
+  if (at.sheet !== undefined && at.cell) return translate('upload_atCell', lang, { sheet: at.sheet, cell: at.cell });
+  if (at.sheet !== undefined && at.row) return translate('upload_atRow', lang, { sheet: at.sheet, row: at.row });
+  if (at.sheet !== undefined) return translate('upload_atSheet', lang, { sheet: at.sheet });
+  if (at.field !== undefined) return translate('upload_atField', lang, { field: at.field.slice(0, 40) });
+  return translate(at.what === 'form' ? 'upload_atForm' : at.what === 'workbook' || at.what === 'inflated workbook' ? 'upload_atWorkbook' : 'upload_atFile', lang);
+}
+
+/** An upload refused at a limit, said in the reader's language: where, the limit and its name. */
+export function uploadLimitText(err: UploadLimitError, lang: Lang): string {
+  return translate(`upload_${err.rule}`, lang, { at: limitPlace(err, lang), max: formatLimit(err.rule, err.max) });
+}

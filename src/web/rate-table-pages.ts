@@ -9,10 +9,11 @@ import { listRateTables, locateCell, readTableCells, type RateTable } from '../c
 import { diffVersionTables } from '../catalogue/table-diff.ts';
 import { importTableSheet, importWorkbook, tablesToXlsx, tableToCsv, XLSX_TYPE, type SheetFormat } from '../catalogue/table-spreadsheets.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
-import { AppError } from '../http/app-error.ts';
+import { AppError, statusByKind } from '../http/app-error.ts';
+import { UploadLimitError } from '../http/upload-limits.ts';
 import type { ErrorDetail } from '../rating/index.ts';
 import { uploadedFile } from './multipart-form.ts';
-import { checkCode, type PagePipeline, type PageRequest } from './page-pipeline.ts';
+import { checkCode, uploadLimitText, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { mountImpactPages } from './impact-pages.ts';
 import { translate, type Lang } from './web-messages.ts';
 
@@ -148,11 +149,12 @@ export function mountRateTablePages(pipeline: PagePipeline): void {
   page('post', '/products/:code/versions/:version/tables/:table/import', insurerAdmins, async (request) => {
     const { code, version } = params(request);
     const tableId = checkCode(request.req.params.table);
-    const file = uploadedFile(request.body.file);
-    if (!file) return gridPage(request, code, version, tableId, { problems: [translate('noFile', request.lang)] }, 400);
     try {
-      await importTableSheet(request.caller, code, version, tableId, formatOf(file.filename, file.contentType), file.bytes);
+      const file = uploadedFile(request.req, request.body.file);
+      if (!file) return gridPage(request, code, version, tableId, { problems: [translate('noFile', request.lang)] }, 400);
+      await importTableSheet(request.caller, code, version, tableId, formatOf(file.filename, file.contentType), file.bytes, pipeline.uploadLimits.sheet);
     } catch (err) {
+      if (err instanceof UploadLimitError) return gridPage(request, code, version, tableId, { problems: [translate('importProblems', request.lang), uploadLimitText(err, request.lang)] }, statusByKind[err.kind]);
       if (!invalid(err)) throw err;
       return gridPage(request, code, version, tableId, { problems: [translate('importProblems', request.lang), ...(err.details.length ? err.details.map((d) => d.message) : [err.message])] }, 400);
     }
@@ -161,10 +163,10 @@ export function mountRateTablePages(pipeline: PagePipeline): void {
 
   page('post', '/products/:code/versions/:version/import', insurerAdmins, async (request) => {
     const { code, version } = params(request);
-    const file = uploadedFile(request.body.file);
+    const file = uploadedFile(request.req, request.body.file); // a form refused at a limit shows that limit
     const back = `/products/${code}/versions/${encodeURIComponent(version)}`;
     if (!file) throw new AppError('invalid_input', translate('noFile', request.lang));
-    await importWorkbook(request.caller, code, version, file.bytes);
+    await importWorkbook(request.caller, code, version, file.bytes, pipeline.uploadLimits.sheet);
     request.res.redirect(303, `${back}?imported=1`);
   });
 

@@ -7,6 +7,7 @@ import { createEventHub, type ServiceEvents } from '../events.ts';
 import { AppError } from '../http/app-error.ts';
 import type { AuthFailureLimiter } from '../http/auth-failure-limit.ts';
 import { isApiPath } from '../http/mount-routes.ts';
+import type { UploadLimits } from '../http/upload-limits.ts';
 import { createPagePipeline, errorPageData, readCookie, resolveLang, sendPage, SESSION_COOKIE, type PageDefinition } from './page-pipeline.ts';
 import { loadWebSession } from './web-session-service.ts';
 import { mountPolicyPages, type WebDocuments } from './policy-pages.ts';
@@ -20,11 +21,11 @@ import type { SubsidyApplicationDocuments } from '../subsidies/subsidy-applicati
 import { mountSubsidyPages } from './subsidy-pages.ts';
 
 /** Creates the web pages' router; mount it before the API routes. `pageTable`, when given, receives every page mounted. */
-export function createWebRouter(options: { logger?: Logger; documents?: WebDocuments & PoolDocuments; events: ServiceEvents; subsidyDocuments?: SubsidyApplicationDocuments; authFailures?: AuthFailureLimiter; pageTable?: PageDefinition[] }): Router {
+export function createWebRouter(options: { logger?: Logger; documents?: WebDocuments & PoolDocuments; events: ServiceEvents; subsidyDocuments?: SubsidyApplicationDocuments; authFailures?: AuthFailureLimiter; uploadLimits?: UploadLimits; pageTable?: PageDefinition[] }): Router {
   const { events } = options;
   const router = express.Router();
   router.use('/assets', express.static(new URL('./assets/', import.meta.url).pathname, { fallthrough: false, index: false, maxAge: '1h' }));
-  const pipeline = createPagePipeline(router, options.logger);
+  const pipeline = createPagePipeline(router, options.logger, options.uploadLimits);
   mountSessionPages(pipeline, options.authFailures);
   mountQuotingPages(pipeline, events);
   mountReferralPages(pipeline, events);

@@ -79,6 +79,18 @@ describe('Portfolio CLI (quotes bulk, products impact)', function () {
     expect(d.stderr.trim()).to.match(/^Give an API key with --key/);
   });
 
+  it('refuses a file over the BULK_* limits before a row is priced, naming the limit', async () => {
+    const file = join(t.dataDir, 'three-rows.csv');
+    await writeFile(file, `productCode,reference\n${'FIRST-SET-EQUIPMENT,r\n'.repeat(3)}`);
+    const rows = await cli('src/cli/quotes.ts', ['bulk', file], { ...env, BULK_MAX_ROWS: '2' });
+    expect(rows.code).to.equal(1);
+    expect(rows.stdout).to.equal('');
+    expect(rows.stderr.trim().split('\n').at(-1)).to.equal(`${file}: The upload is over a limit: the CSV file must be at most 2 rows (maxRows).`);
+    const bytes = await cli('src/cli/quotes.ts', ['bulk', file], { ...env, BULK_MAX_BYTES: '20b' });
+    expect(bytes.code).to.equal(1);
+    expect(bytes.stderr.trim().split('\n').at(-1)).to.equal(`${file} is larger than 20 bytes (maxBytes, BULK_MAX_BYTES); split it.`);
+  });
+
   it('runs the impact analysis for the product\'s insurer, and not for another insurer', async () => {
     const mine = await cli('src/cli/products.ts', ['impact', 'FIRST-SET-EQUIPMENT', '2025.1', '--baseline', '2025.1', '--key', t.keys.underwriter], env);
     expect(mine.code).to.equal(1);
