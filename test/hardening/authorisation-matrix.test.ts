@@ -25,8 +25,10 @@ import { today } from '../support/china-date.ts';
 type Side = 'A' | 'B';
 type Expected = '401' | '403' | '404' | 'allowed';
 /** Scoping of the resource a path parameter names, by the collection before it. */
-const SCOPED_COLLECTIONS: Record<string, 'quote' | 'policy' | 'organisation' | 'apiKey' | 'product' | 'catalogue'> = {
+const SCOPED_COLLECTIONS: Record<string, 'quote' | 'policy' | 'organisation' | 'apiKey' | 'product' | 'catalogue' | 'poolInvitation'> = {
   quotes: 'quote', policies: 'policy', organisations: 'organisation', 'api-keys': 'apiKey', products: 'product', catalogue: 'catalogue',
+  // Only the invited insurer decides an invitation: the inviter and everyone else get 404.
+  'pool-invitations': 'poolInvitation',
 };
 
 interface Caller { name: string; role?: string; side: Side; key: () => string }
@@ -44,9 +46,9 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
   const rows: Row[] = [];
   let otherBrokerKey = '';
   // Resources of each side: A = KCIC product (no pool), broker MXB, enterprise HZZZ; B = HTIC product, broker OTHERBRK, enterprise JNXC.
-  const side: Record<Side, { quote: string; referred: string; quote2: string; policy: string; organisation: string; apiKey: string; product: string; platformKey?: string }> = {
-    A: { quote: '', referred: '', quote2: '', policy: '', organisation: '', apiKey: '', product: SOLO },
-    B: { quote: '', referred: '', quote2: '', policy: '', organisation: '', apiKey: '', product: OTHER_PRODUCT },
+  const side: Record<Side, { quote: string; referred: string; quote2: string; policy: string; organisation: string; apiKey: string; product: string; invitation: string; platformKey?: string }> = {
+    A: { quote: '', referred: '', quote2: '', policy: '', organisation: '', apiKey: '', product: SOLO, invitation: '' },
+    B: { quote: '', referred: '', quote2: '', policy: '', organisation: '', apiKey: '', product: OTHER_PRODUCT, invitation: '' },
   };
   const definition = JSON.parse(readFileSync('products/first-set-equipment.json', 'utf8')) as Record<string, unknown> & { testVectors: { inputs: Record<string, unknown>; picks?: unknown; expected: { decision: string } }[] };
   const vector = definition.testVectors.find((v) => v.expected.decision === 'quoted' && !v.picks)!;
@@ -68,6 +70,11 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
     // Side B: a product of the other insurer (in a pool without KCIC), and a second broker firm.
     const other = { ...structuredClone(definition), code: OTHER_PRODUCT, insurer: 'HTIC', coInsurance: { members: [{ insurer: 'HTIC', role: 'lead', sharePercent: '60' }, { insurer: 'ZXIC', role: 'follower', sharePercent: '40' }] } };
     await ok(await t.http.post('/v1/products').set(bearer(keys.otherInsurerAdmin)).send({ definition: other }), 'HTIC product');
+    // ZXIC accepts its share of HTIC's pool (pool consent); each side's invitation is one to ZXIC, which no caller below is.
+    const zxicInvitations = (await ok(await t.http.get('/v1/pool-invitations').set(bearer(keys.poolInsurerAdmin)), 'ZXIC invitations')).items as { id: string; productCode: string }[];
+    side.A.invitation = zxicInvitations.find((i) => i.productCode === FIRST_SET)!.id;
+    side.B.invitation = zxicInvitations.find((i) => i.productCode === OTHER_PRODUCT)!.id;
+    await ok(await t.http.post(`/v1/pool-invitations/${side.B.invitation}/accept`).set(bearer(keys.poolInsurerAdmin)), 'ZXIC accepts');
     await ok(await t.http.post(`/v1/products/${OTHER_PRODUCT}/versions/${String(definition.version)}/publish`).set(bearer(keys.otherInsurerAdmin)), 'publish HTIC product');
     const firm = await ok(await t.http.post('/v1/organisations').set(bearer(keys.platformAdmin)).send({ code: 'OTHERBRK', kind: 'broker', name: '另一家经纪公司' }), 'second broker');
     otherBrokerKey = String((await ok(await t.http.post(`/v1/organisations/${String(firm.id)}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: '经纪人乙', role: 'broker' }), 'second broker key')).apiKey);
@@ -146,6 +153,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
         case 'tables': return 'sections';
         case 'subsidy-applications': return 'CN-FIRST-SET';
         case 'years': return startDate.slice(0, 4);
+        case 'pool-invitations': return foreign.invitation;
         default: throw new Error(`no foreign value for {${name}} in ${route.path}`);
       }
     });
@@ -167,6 +175,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
       declineQuote: { reason: '授权矩阵' },
       recordSubsidyApplicationStatus: { status: 'submitted' },
       publishProductVersion: {},
+      invitePoolMembers: { productCode: own.product, version: String(definition.version) },
       addClient: { unifiedSocialCreditCode: `9133AUTHZ${String(n).padStart(9, '0')}`, name: `授权矩阵客户 ${n}` },
     };
     if (route.operationId === 'bulkQuote') return { path, body: `productCode\n${FIRST_SET}\n`, contentType: 'text/csv' };
@@ -182,6 +191,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
     if (/^\/v1\/(quotes|policies)/.test(route.path)) return [foreign.quote, foreign.quote2, foreign.referred, foreign.policy];
     if (route.path.startsWith('/v1/organisations')) return [foreign.organisation];
     if (route.path.startsWith('/v1/products')) return [`"${foreign.product}"`];
+    if (route.path.startsWith('/v1/pool-invitations')) return [foreign.invitation];
     return [foreign.quote, foreign.quote2, foreign.referred, foreign.policy, foreign.apiKey];
   }
 
