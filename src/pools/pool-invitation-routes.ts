@@ -1,17 +1,15 @@
 // Pool invitations on the API: an insurer's admin sees what its insurer is invited to and what it
 // invited, accepts or declines its share, and leaves a pool for future versions. The consent model
 // is the catalogue's (publication asks it), so these routes call the catalogue's services.
-import { insurerAdmins, poolMembers } from '../auth/access-rules.ts';
+import { insurerAdmins, poolConsenters, poolMembers } from '../auth/access-rules.ts';
 import { invitePoolMembers } from '../catalogue/catalogue-service.ts';
 import { decidePoolInvitation, leavePool, listPoolInvitations } from '../catalogue/pool-consent.ts';
 import { objectIdParams } from '../http/common-schemas.ts';
 import { defineRoute, type RouteDefinition } from '../http/route.ts';
-import { poolInvitationListSchema, poolInvitationSchema } from './pool-schemas.ts';
+import { poolInvitationListSchema, poolInvitationSchema, poolInviteRequestSchema } from './pool-schemas.ts';
 
 const tags = ['Pools'];
 const invitationParams = objectIdParams('Pool invitation');
-/** Only the invited insurer's admin decides its share. */
-const memberAdmins = ['insurer-admin'] as const;
 
 export const poolInvitationRoutes: RouteDefinition[] = [
   defineRoute({
@@ -27,13 +25,7 @@ export const poolInvitationRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'post', path: '/v1/pool-invitations', operationId: 'invitePoolMembers', summary: 'Invite the other insurers of a version\'s pool to their shares (again, after a decline or a leave)', tags,
     access: insurerAdmins,
-    body: {
-      type: 'object', required: ['productCode', 'version'], additionalProperties: false,
-      properties: {
-        productCode: { type: 'string', minLength: 1, maxLength: 64, description: 'Your product.' },
-        version: { type: 'string', minLength: 1, maxLength: 64, description: 'The version whose pool to invite.' },
-      },
-    } as const,
+    body: poolInviteRequestSchema,
     success: { status: 200, description: 'The invitations of the product\'s pool, newest first.', schema: poolInvitationListSchema },
     handler: async ({ caller, body }) => {
       await invitePoolMembers(caller, body.productCode, body.version);
@@ -43,14 +35,14 @@ export const poolInvitationRoutes: RouteDefinition[] = [
   }),
   ...(['accept', 'decline'] as const).map((verb) => defineRoute({
     method: 'post', path: `/v1/pool-invitations/{id}/${verb}`, operationId: `${verb}PoolInvitation`, summary: `${verb === 'accept' ? 'Accept' : 'Decline'} your insurer's share of a product's pool (its admin; exactly once: 409 after)`, tags,
-    access: memberAdmins,
+    access: poolConsenters,
     params: invitationParams,
     success: { status: 200, description: `The ${verb}d invitation.`, schema: poolInvitationSchema },
     handler: ({ caller, params }) => decidePoolInvitation(caller, params.id, verb === 'accept' ? 'accepted' : 'declined'),
   })),
   defineRoute({
     method: 'post', path: '/v1/pool-invitations/{id}/leave', operationId: 'leavePool', summary: 'Leave a product\'s pool for future versions (published versions keep running; a new version naming you needs a new acceptance)', tags,
-    access: memberAdmins,
+    access: poolConsenters,
     params: invitationParams,
     success: { status: 200, description: 'The invitation, now left.', schema: poolInvitationSchema },
     handler: ({ caller, params }) => leavePool(caller, params.id),

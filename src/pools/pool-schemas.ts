@@ -144,4 +144,15 @@ export const poolInvitationListSchema = {
   properties: { items: { type: 'array', items: poolInvitationSchema, description: 'Invitations.' } },
 } as const;
 
-export const poolSchemas = [poolStatementSchema, poolInvitationSchema, poolInvitationListSchema];
+/** POST /v1/pool-invitations: which version's pool to invite (again). */
+export const poolInviteRequestSchema = {
+  $id: schemaId('PoolInviteRequest'),
+  type: 'object', required: ['productCode', 'version'], additionalProperties: false,
+  description: 'The version whose pool members to invite: missing invitations are created, declined or left ones invited again.',
+  properties: {
+    productCode: { type: 'string', minLength: 1, maxLength: 64, description: 'Your product.' },
+    version: { type: 'string', minLength: 1, maxLength: 64, description: 'The version whose pool to invite.' },
+  },
+} as const;
+
+export const poolSchemas = [poolStatementSchema, poolInvitationSchema, poolInvitationListSchema, poolInviteRequestSchema];
