@@ -313,9 +313,6 @@ export async function publishVersion(caller: Actor, code: string, version: strin
   if (doc.status !== 'draft') throw conflict(`Version ${version} of ${code} is already ${doc.status}.`);
   const definition = doc.definition as ProductDefinition;
   await checkPoolMembers(definition);
-  // Every other insurer in the pool must have accepted its share of this product (pool-consent.ts).
-  await proposePoolShares(caller, definition, doc.insurerOrganisationId);
-  await requirePoolConsent(definition);
   const outcome = testDefinition(definition, await subsidyProgrammesFor(definition.line));
   if (outcome.compileErrors.length) throw invalidInput(`Version ${version} of ${code} does not compile.`, outcome.compileErrors);
   const failing = outcome.vectors.filter((v) => !v.passed);
@@ -323,6 +320,9 @@ export async function publishVersion(caller: Actor, code: string, version: strin
     throw invalidInput(`Version ${version} of ${code} fails ${failing.length} test vector(s): ${failing.map((v) => `"${v.name}"`).join(', ')}.`,
       failing.map((v) => ({ path: `definition.testVectors[name=${v.name}]`, message: `${v.message} (testVector)` })));
   }
+  // Every other insurer in the pool must have accepted its share of this product (pool-consent.ts).
+  await proposePoolShares(caller, definition, doc.insurerOrganisationId);
+  await requirePoolConsent(definition);
 
   for (let attempt = 0; attempt < 20; attempt++) {
     const last = await PublicationModel.findOne({ productCode: code }).sort({ sequence: -1 }).lean();
