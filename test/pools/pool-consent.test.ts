@@ -141,6 +141,20 @@ describe('Pool membership by consent', function () {
     expect((await invitationOf('otherInsurerAdmin', code, 'HTIC', '30')).status).to.equal('accepted');
   });
 
+  it('finishes a transition whose second write never landed (a crash between the event and the update)', async () => {
+    const code = 'CONSENT-REPAIR';
+    const smallPool = { members: [{ insurer: 'KCIC', role: 'lead', sharePercent: '60' }, { insurer: 'ZXIC', role: 'follower', sharePercent: '40' }] };
+    expect((await t.http.post('/v1/products').set(as('insurerAdmin')).send({ definition: draft(code, definition.version, smallPool) })).status).to.equal(201);
+    const zxic = await invitationOf('poolInsurerAdmin', code, 'ZXIC', '40');
+    // The event of an accept is stored, the invitation not yet updated.
+    await mongoose.connection.collection<Record<string, unknown> & { _id: string }>('poolInvitationEvents').insertOne({ _id: `${zxic.id}:1`, invitationId: zxic.id, to: 'accepted', set: { status: 'accepted', seq: 1, decidedAt: new Date(), decidedBy: '孙共保' }, at: new Date() });
+    const again = await t.http.post(`/v1/pool-invitations/${zxic.id}/accept`).set(as('poolInsurerAdmin'));
+    expect(again.status).to.equal(409);
+    expect(again.body.error.details[0].message).to.match(/not accepted \(pool-invitation-state\)$/);
+    expect((await invitationOf('poolInsurerAdmin', code, 'ZXIC', '40')).status).to.equal('accepted');
+    expect((await publish(code, definition.version)).status).to.equal(200);
+  });
+
   it('creates one invitation per terms under concurrent drafts and publishes of the same pool', async () => {
     const code = 'CONSENT-CONCURRENT';
     expect((await t.http.post('/v1/products').set(as('insurerAdmin')).send({ definition: draft(code, definition.version, { members: [{ insurer: 'KCIC', role: 'lead', sharePercent: '60' }, { insurer: 'ZXIC', role: 'follower', sharePercent: '40' }] }) })).status).to.equal(201);

@@ -74,4 +74,20 @@ describe('Pool invitation pages in headless Chromium', function () {
     expect(await text(lead, '#invitations-sent')).to.include('中鑫科技保险股份有限公司（演示）').and.include('待接受');
     await lead.close();
   });
+
+  it('speaks the page\'s language only, names no codes, shows no ISO instants and fits 390 px', async () => {
+    const page = await signedIn(t.keys.otherInsurerAdmin);
+    for (const lang of ['zh-CN', 'en'] as const) {
+      await page.goto(`${t.base}/pools/invitations?lang=${lang}`);
+      const body = await page.$eval('body', (el) => (el as unknown as { innerText: string }).innerText);
+      for (const code of ['KCIC', 'HTIC', 'ZXIC', CODE, 'FIRST-SET-EQUIPMENT', 'follower', 'pending', 'accepted']) expect(body, `${lang}: ${code}`).not.to.include(code);
+      expect(body).not.to.match(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+      if (lang === 'en') expect(body.match(/[\u3400-\u9fff]+/g) ?? []).to.have.members(['赵产品', '中文']); // the user's name, the language switch
+      else expect((body.match(/[A-Za-z][A-Za-z-]*/g) ?? []).filter((w) => w !== 'English' && w.length > 1)).to.deep.equal([]);
+    }
+    await page.setViewport({ width: 390, height: 844 });
+    await page.goto(`${t.base}/pools/invitations?lang=zh-CN`);
+    expect(await page.$eval('html', (el) => el.scrollWidth)).to.be.at.most(390);
+    await page.close();
+  });
 });
