@@ -16,6 +16,7 @@ import { documentRoutes } from './documents/document-routes.ts';
 import { documentsUnavailable, type DocumentService } from './documents/document-service.ts';
 import { policyRoutes } from './policies/policy-routes.ts';
 import { policySchemas } from './policies/policy-schemas.ts';
+import { poolInvitationRoutes } from './pools/pool-invitation-routes.ts';
 import { poolRoutes } from './pools/pool-routes.ts';
 import { poolSchemas } from './pools/pool-schemas.ts';
 import { portfolioRoutes } from './portfolio/portfolio-routes.ts';
@@ -62,7 +63,7 @@ export interface AppDependencies {
  * routes only) what they store is announced to no one.
  */
 export function allRoutes(documents: DocumentService = documentsUnavailable, events: ServiceEvents = createEventHub(), subsidyDocuments?: SubsidyApplicationDocuments, uploadLimits: UploadLimits = defaultUploadLimits): RouteDefinition[] {
-  return [...authRoutes, ...clientRoutes, ...catalogueRoutes, ...tableRoutes(uploadLimits.sheet), ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...subsidyRoutes(subsidyDocuments), ...poolRoutes(documents), ...portfolioRoutes(events, uploadLimits.bulk), ...auditRoutes];
+  return [...authRoutes, ...clientRoutes, ...catalogueRoutes, ...tableRoutes(uploadLimits.sheet), ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...subsidyRoutes(subsidyDocuments), ...poolRoutes(documents), ...poolInvitationRoutes, ...portfolioRoutes(events, uploadLimits.bulk), ...auditRoutes];
 }
 
 const apiExamples = JSON.parse(readFileSync(new URL('./http/api-examples.json', import.meta.url), 'utf8')) as Record<string, { request?: unknown; response?: unknown }>;

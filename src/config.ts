@@ -16,7 +16,7 @@ export const configSchema = {
     DATA_DIR: { type: 'string', minLength: 1, default: './data', description: 'Folder for the embedded database files and demo keys.' },
     PRODUCTS_DIR: { type: 'string', minLength: 1, default: './products', description: 'Product files loaded (and published) into an empty database at start.' },
     DB_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 27018, description: 'Port of the embedded database (0 picks a free one).' },
-    SEED_DEMO: { type: 'boolean', description: 'Create demo organisations and keys in an empty database (default: true on the embedded database, false with MONGODB_URI).' },
+    SEED_DEMO: { type: 'boolean', description: 'Create demo organisations and keys in an empty database, and accept the shipped pools on the demo members\' behalf when the shipped catalogue is published at start (default: true on the embedded database, false with MONGODB_URI).' },
     LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', description: 'pino log level.' },
     BODY_LIMIT: { type: 'string', pattern: '^\\d+(b|kb|mb)$', default: '1mb', description: 'Largest accepted JSON body.' },
     REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 30000, description: 'A request still running after this answers 503.' },

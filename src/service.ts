@@ -112,7 +112,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     }
     if ((await ProductModel.estimatedDocumentCount()) === 0) {
       // A new database gets the shipped catalogue, published, so brokers can quote at once.
-      const lines = await syncProducts({ dir: config.PRODUCTS_DIR, publish: true });
+      // The shipped pools are the demo organisations' own: with the demo seed they are accepted.
+      const lines = await syncProducts({ dir: config.PRODUCTS_DIR, publish: true, acceptPools: config.SEED_DEMO });
       for (const line of lines) {
         if (line.outcome === 'error') logger.warn(line, 'product sync');
         else logger.info(line, 'product sync');

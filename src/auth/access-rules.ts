@@ -27,5 +27,8 @@ export const subsidyReaders: readonly Role[] = ['enterprise', 'broker', 'platfor
 /** Who records what became of a subsidy application. */
 export const subsidyRecorders: readonly Role[] = ['enterprise', 'broker'];
 
-/** Insurers' own staff: what their insurer carries in co-insurance pools (pool pages, statements). */
+/** Insurers' own staff: what their insurer carries in co-insurance pools (pool pages, statements, invitations). */
 export const poolMembers: readonly Role[] = ['insurer-admin', 'underwriter'];
+
+/** Who accepts, declines or leaves its insurer's share of another insurer's pool: that insurer's admin. */
+export const poolConsenters: readonly Role[] = ['insurer-admin'];

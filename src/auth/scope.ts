@@ -33,6 +33,8 @@ const scopes = {
   organisations: (actor: ScopedActor) => (everything(actor) ? {} : { _id: actor.organisationId }),
   /** Products and their versions: an insurer's own (a platform admin's: all). */
   products: (actor: ScopedActor) => (everything(actor) ? {} : { insurerOrganisationId: actor.organisationId }),
+  /** Pool invitations: those the caller's insurer is invited to or sent (a platform admin's: all). */
+  poolInvitations: (actor: ScopedActor) => (everything(actor) ? {} : { $or: [{ memberOrganisationId: actor.organisationId }, { inviterOrganisationId: actor.organisationId }] }),
   /** A broker firm's client links. */
   clients: (actor: ScopedActor) => ({ brokerOrganisationId: actor.organisationId }),
   /** Audit entries (of records the caller may already see): minus the actions its role does not read. */

@@ -12,6 +12,7 @@ import { ProductModel, ProductVersionModel, PublicationModel, SubsidyProgrammeMo
 import { diffDefinitions, type DefinitionChange } from './definition-diff.ts';
 import { findTimelineClash, versionInForce } from './version-timeline.ts';
 import { checkPoolMembers, poolMemberIdsOf } from './pool-members.ts';
+import { proposePoolShares, requirePoolConsent } from './pool-consent.ts';
 
 type Actor = Caller | typeof systemActor;
 export type VersionStatus = 'draft' | 'published' | 'retired' | 'withdrawn';
@@ -203,6 +204,7 @@ export async function createProduct(caller: Actor, rawDefinition: unknown): Prom
     throw err;
   }
   const doc = await insertVersion(caller, insurerOrganisationId, definition);
+  await proposePoolShares(caller, definition, insurerOrganisationId);
   await recordAudit(caller, { action: 'product.create', entityType: 'product', entityId: definition.code, organisationId: insurerOrganisationId, summary: `Created product ${definition.code} with draft ${definition.version}.` });
   await recordAudit(caller, { action: 'version.create', entityType: 'productVersion', entityId: `${definition.code}@${definition.version}`, organisationId: insurerOrganisationId, summary: `Created draft ${definition.version} of ${definition.code} with the product.` });
   return toVersionView(doc, true);
@@ -227,6 +229,7 @@ export async function createVersion(caller: Actor, code: string, input: { defini
   }
   requireOwnInsurer(caller, definition, product.insurerCode);
   const doc = await insertVersion(caller, product.insurerOrganisationId, definition);
+  await proposePoolShares(caller, definition, product.insurerOrganisationId);
   await recordAudit(caller, { action: 'version.create', entityType: 'productVersion', entityId: `${code}@${definition.version}`, organisationId: product.insurerOrganisationId, summary: input.cloneFrom ? `Cloned ${code} ${input.cloneFrom} as draft ${definition.version}.` : `Created draft ${definition.version} of ${code}.` });
   return toVersionView(doc, true);
 }
@@ -261,6 +264,7 @@ export async function updateDraft(caller: Actor, code: string, version: string, 
     { $set: { definition, definitionHash: hashDefinition(definition), line: definition.line, effectiveFrom: definition.effectiveFrom, effectiveTo: definition.effectiveTo ?? null } },
   );
   if (result.matchedCount === 0) throw conflict(`Version ${version} of ${code} was published meanwhile and can no longer change.`);
+  await proposePoolShares(caller, definition, doc.insurerOrganisationId);
   await recordAudit(caller, {
     action: 'version.update', entityType: 'productVersion', entityId: `${code}@${version}`, organisationId: doc.insurerOrganisationId,
     summary: `Edited draft ${version} of ${code}: ${changes.length} change(s).`,
@@ -317,6 +321,9 @@ export async function publishVersion(caller: Actor, code: string, version: strin
     throw invalidInput(`Version ${version} of ${code} fails ${failing.length} test vector(s): ${failing.map((v) => `"${v.name}"`).join(', ')}.`,
       failing.map((v) => ({ path: `definition.testVectors[name=${v.name}]`, message: `${v.message} (testVector)` })));
   }
+  // Every other insurer in the pool must have accepted its share of this product (pool-consent.ts).
+  await proposePoolShares(caller, definition, doc.insurerOrganisationId);
+  await requirePoolConsent(definition);
 
   for (let attempt = 0; attempt < 20; attempt++) {
     const last = await PublicationModel.findOne({ productCode: code }).sort({ sequence: -1 }).lean();
@@ -348,6 +355,22 @@ export async function publishVersion(caller: Actor, code: string, version: strin
     return toVersionView(doc);
   }
   throw new AppError('unavailable', `Too many concurrent publishes of ${code}; try again.`);
+}
+
+/**
+ * Invites the other insurers of a version's pool to their shares (the product's insurer, or a
+ * platform admin): creates the missing invitations and invites again where a member declined or
+ * left. Returns the version's pool with each member's consent.
+ */
+export async function invitePoolMembers(caller: Actor, code: string, version: string): Promise<ProductDefinition> {
+  const doc = await loadVersion(caller, code, version);
+  const definition = doc.definition as ProductDefinition;
+  if (!definition.coInsurance?.members.some((m) => m.insurer !== definition.insurer)) {
+    throw invalidInput(`Version ${version} of ${code} names no other insurer in a pool; there is nobody to invite.`, [{ path: 'body.version', message: 'must be a version whose pool names another insurer (pool-members)' }]);
+  }
+  await checkPoolMembers(definition);
+  await proposePoolShares(caller, definition, doc.insurerOrganisationId, { reopen: true });
+  return definition;
 }
 
 /**

@@ -13,8 +13,18 @@ export function insurerDirectory(): Promise<Map<string, InsurerEntry>> {
 }
 
 /** A percent string in millionths of a percent ("33.333333" → 33333333), or NaN. */
-function shareMillionths(sharePercent: string): number {
+export function shareMillionths(sharePercent: string): number {
   return /^\d+(\.\d{1,6})?$/.test(sharePercent) ? Math.round(Number(sharePercent) * SHARE_SCALE) : NaN;
+}
+
+/** The share in its shortest form ("30.000" → "30"), as invitations and messages show it. */
+export function canonicalShare(millionths: number): string {
+  return String(millionths / SHARE_SCALE);
+}
+
+/** Whether a pool's shares add up to exactly 100% (a draft being edited may not yet). */
+export function poolAddsUp(members: readonly { sharePercent: string }[]): boolean {
+  return members.reduce((sum, m) => sum + shareMillionths(m.sharePercent), 0) === 100 * SHARE_SCALE;
 }
 
 /**

@@ -5,6 +5,7 @@ import { AppError } from '../http/app-error.ts';
 import { validateOrThrow } from '../http/schema-registry.ts';
 import { subsidyProgrammeSchema, type ProductDefinition, type SubsidyProgramme } from '../rating/index.ts';
 import { ProductModel, ProductVersionModel } from './catalogue-model.ts';
+import { acceptPoolOnMembersBehalf } from './pool-consent.ts';
 import { createProduct, createVersion, hashDefinition, publishVersion, retireVersion, updateDraft, upsertSubsidyProgramme } from './catalogue-service.ts';
 
 export interface SyncLine {
@@ -27,12 +28,21 @@ function describe(err: unknown): string {
   return (err as Error).message;
 }
 
+export interface SyncOptions {
+  dir: string;
+  publish: boolean;
+  acceptPools?: boolean;
+}
+
 /**
  * Loads products/ (and products/subsidies/) into the database idempotently: an unchanged file
  * writes nothing; a changed file becomes a new draft (or updates its draft), published with
  * `publish` (retiring the published versions it overlaps, since the file is the source of truth).
+ * With `acceptPools` (the shipped catalogue published at start with the demo organisations, and
+ * the test fixtures), the other insurers' pool shares are accepted on their behalf before
+ * publishing; without it, a pool member must accept its invitation first (pool-consent.ts).
  */
-export async function syncProducts(options: { dir: string; publish: boolean }): Promise<SyncLine[]> {
+export async function syncProducts(options: SyncOptions): Promise<SyncLine[]> {
   const lines: SyncLine[] = [];
   for (const file of await jsonFiles(path.join(options.dir, 'subsidies'))) {
     try {
@@ -45,7 +55,7 @@ export async function syncProducts(options: { dir: string; publish: boolean }): 
   }
   for (const file of await jsonFiles(options.dir)) {
     try {
-      lines.push(await syncProductFile(file, JSON.parse(await readFile(file, 'utf8')) as ProductDefinition, options.publish));
+      lines.push(await syncProductFile(file, JSON.parse(await readFile(file, 'utf8')) as ProductDefinition, options));
     } catch (err) {
       lines.push({ file, outcome: 'error', detail: describe(err) });
     }
@@ -53,7 +63,9 @@ export async function syncProducts(options: { dir: string; publish: boolean }): 
   return lines;
 }
 
-async function syncProductFile(file: string, definition: ProductDefinition, publish: boolean): Promise<SyncLine> {
+async function syncProductFile(file: string, definition: ProductDefinition, options: SyncOptions): Promise<SyncLine> {
+  const { publish } = options;
+  const publishReplacing = (f: string, code: string, version: string) => publishReplacingFile(f, code, version, options.acceptPools === true);
   const hash = hashDefinition(definition);
   const same = await ProductVersionModel.findOne({ productCode: definition.code, $or: [{ definitionHash: hash }, { sourceHash: hash }] }).lean();
   if (same) {
@@ -88,8 +100,9 @@ async function nextFreeLabel(code: string, label: string): Promise<string> {
   return candidate;
 }
 
-async function publishReplacing(file: string, code: string, version: string): Promise<SyncLine> {
+async function publishReplacingFile(file: string, code: string, version: string, acceptPools: boolean): Promise<SyncLine> {
   const draft = (await ProductVersionModel.findOne({ productCode: code, version }).lean())!;
+  if (acceptPools) await acceptPoolOnMembersBehalf(systemActor, draft.definition as ProductDefinition, draft.insurerOrganisationId);
   const overlapping = await ProductVersionModel.find({ productCode: code, status: 'published' }).lean();
   const retired: string[] = [];
   for (const other of overlapping) {

@@ -111,11 +111,12 @@ program
   .command('sync')
   .description('load products/ (and products/subsidies/) into the database: unchanged file → nothing new, changed file → new draft')
   .option('--publish', 'publish what the files hold (retiring published versions they overlap)')
+  .option('--accept-pools', 'accept the other insurers\' pool shares on their behalf before publishing (the demo organisations; otherwise each member\'s admin accepts its invitation)')
   .option('--dir <dir>', 'folder of product files', PRODUCTS_DIR)
-  .action(async (options: { publish?: boolean; dir: string }) => {
+  .action(async (options: { publish?: boolean; acceptPools?: boolean; dir: string }) => {
     const { withCliDatabase } = await import('./cli-database.ts');
     const { syncProducts } = await import('../catalogue/product-sync.ts');
-    const lines = await withCliDatabase(() => syncProducts({ dir: options.dir, publish: options.publish === true }));
+    const lines = await withCliDatabase(() => syncProducts({ dir: options.dir, publish: options.publish === true, acceptPools: options.acceptPools === true }));
     for (const line of lines) {
       const mark = line.outcome === 'error' ? '✗' : line.outcome === 'unchanged' ? '=' : '+';
       (line.outcome === 'error' ? console.error : console.log)(`${mark} ${basename(line.file)}: ${line.detail}`);

@@ -105,4 +105,54 @@ export const poolStatementSchema = {
   },
 } as const;
 
-export const poolSchemas = [poolStatementSchema];
+const partySchema = (what: string) => ({
+  type: 'object', required: ['code', 'name'], additionalProperties: false, description: what,
+  properties: { code: { type: 'string', description: 'Insurer code.' }, name: { type: 'string', description: 'Name (Chinese).' }, nameEn: { type: 'string', description: 'Name (English), when known.' } },
+}) as const;
+
+/** An invitation to carry a share of a product's pool, and where the member stands on it. */
+export const poolInvitationSchema = {
+  $id: schemaId('PoolInvitation'),
+  type: 'object',
+  description: 'An invitation to one share (role and percent) of one product\'s co-insurance pool. A version naming the member with these terms is published only once the member\'s admin has accepted; a new share or role is a new invitation.',
+  required: ['id', 'productCode', 'productName', 'inviter', 'member', 'role', 'sharePercent', 'status', 'proposedInVersion', 'createdAt', 'updatedAt'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', description: 'Invitation id.' },
+    productCode: { type: 'string', description: 'Product code.' },
+    productName: { type: 'object', required: ['zh', 'en'], additionalProperties: false, description: 'Product name.', properties: { zh: { type: 'string', description: 'Chinese.' }, en: { type: 'string', description: 'English.' } } },
+    inviter: partySchema('The insurer that files the product.'),
+    member: partySchema('The insurer invited to carry the share.'),
+    role: { type: 'string', enum: ['lead', 'follower'], description: 'lead or follower.' },
+    sharePercent: { type: 'string', description: 'Share of premium and liability in percent.' },
+    status: { type: 'string', enum: ['pending', 'accepted', 'declined', 'left'], description: 'pending (awaiting the member), accepted, declined, or left (the member left the pool for future versions).' },
+    direction: { type: 'string', enum: ['received', 'sent'], description: 'received: your insurer is invited; sent: your insurer files the product (absent for platform admins).' },
+    proposedInVersion: { type: 'string', description: 'The version that proposed these terms (last invited).' },
+    createdAt: { type: 'string', format: 'date-time', description: 'When first proposed.' },
+    updatedAt: { type: 'string', format: 'date-time', description: 'Last change.' },
+    decidedAt: { type: 'string', format: 'date-time', description: 'When accepted or declined.' },
+    decidedBy: { type: 'string', description: 'Who accepted or declined (user name).' },
+    leftAt: { type: 'string', format: 'date-time', description: 'When the member left the pool.' },
+  },
+} as const;
+export type PoolInvitationBody = FromSchema<typeof poolInvitationSchema>;
+
+export const poolInvitationListSchema = {
+  $id: schemaId('PoolInvitationList'),
+  type: 'object', required: ['items'], additionalProperties: false,
+  description: 'Your insurer\'s pool invitations: the ones it is invited to and the ones it sent, newest first (at most 1000).',
+  properties: { items: { type: 'array', items: poolInvitationSchema, description: 'Invitations.' } },
+} as const;
+
+/** POST /v1/pool-invitations: which version's pool to invite (again). */
+export const poolInviteRequestSchema = {
+  $id: schemaId('PoolInviteRequest'),
+  type: 'object', required: ['productCode', 'version'], additionalProperties: false,
+  description: 'The version whose pool members to invite: missing invitations are created, declined or left ones invited again.',
+  properties: {
+    productCode: { type: 'string', minLength: 1, maxLength: 64, description: 'Your product.' },
+    version: { type: 'string', minLength: 1, maxLength: 64, description: 'The version whose pool to invite.' },
+  },
+} as const;
+
+export const poolSchemas = [poolStatementSchema, poolInvitationSchema, poolInvitationListSchema, poolInviteRequestSchema];

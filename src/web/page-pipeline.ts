@@ -107,7 +107,7 @@ function navFor(caller: Caller | undefined, lang: Lang) {
   if (insurerStaff.includes(role)) items.push({ href: '/referrals', key: 'referrals' }, { href: '/products', key: 'products' });
   items.push({ href: '/quotes', key: role === 'enterprise' ? 'myQuotes' : 'quotes' });
   items.push({ href: '/policies', key: role === 'enterprise' ? 'myPolicies' : 'policies' });
-  if (poolMembers.includes(role)) items.push({ href: '/pools', key: 'pools' });
+  if (poolMembers.includes(role)) items.push({ href: '/pools', key: 'pools' }, { href: '/pools/invitations', key: 'poolInvitations' });
   const nav = items.map((i) => ({ href: i.href, label: translate(i.key, lang) }));
   if (subsidyRecorders.includes(role)) nav.push({ href: '/subsidies', label: translate('subsidy_yearNav', lang) });
   return nav;

@@ -1,14 +1,18 @@
 // Pools as a member's staff see them: the pool business their insurer carries with its own share
 // (`/pools`, with the statement for a period), the statement downloads, and the named pool table
-// and own share that the quote and policy pages show.
+// and own share that the quote and policy pages show; `/pools/invitations`, where an insurer's
+// admin accepts, declines or leaves its shares of other insurers' pools.
 import type { Request } from 'express';
-import { poolMembers } from '../auth/access-rules.ts';
+import { poolConsenters, poolMembers } from '../auth/access-rules.ts';
+import type { Caller } from '../auth/caller.ts';
+import { decidePoolInvitation, leavePool, listPoolInvitations, type PoolInvitationView } from '../catalogue/pool-consent.ts';
+import { formatChinaTime } from '../i18n/format.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
 import { AppError } from '../http/app-error.ts';
 import type { PoolShareView } from '../pools/pool-schemas.ts';
 import { poolStatement } from '../pools/pool-service.ts';
 import { statementCsv, statementHtml, statementXlsx } from '../pools/statement-files.ts';
-import type { PagePipeline } from './page-pipeline.ts';
+import { checkId, type PagePipeline } from './page-pipeline.ts';
 import { productNames } from './quoting-pages.ts';
 import { formatYuan } from './web-forms.ts';
 import { translate, type Lang } from './web-messages.ts';
@@ -53,6 +57,20 @@ export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments 
     });
   });
 
+  page('get', '/pools/invitations', poolMembers, async ({ lang, caller, render }) => {
+    render('pool-invitations', await invitationsPageData(caller, lang));
+  });
+
+  for (const verb of ['accept', 'decline', 'leave'] as const) {
+    page('post', `/pools/invitations/:id/${verb}`, poolConsenters, async ({ req, lang, caller, render }) => {
+      const id = checkId(req.params.id);
+      const done = verb === 'leave' ? await leavePool(caller, id) : await decidePoolInvitation(caller, id, verb === 'accept' ? 'accepted' : 'declined');
+      const product = lang === 'en' ? done.productName.en : done.productName.zh;
+      const notice = translate(`invitationDone_${done.status}`, lang, { product, share: done.sharePercent, role: translate(`role_${done.role}`, lang) });
+      render('pool-invitations', { ...(await invitationsPageData(caller, lang)), notice, langPath: '/pools/invitations' });
+    });
+  }
+
   page('get', '/pools/statement', poolMembers, async ({ req, res, lang, caller }) => {
     const statement = await poolStatement(caller, period(req));
     const fileLang: Lang = req.query.lang === 'en' ? 'en' : req.query.lang === 'zh-CN' ? 'zh-CN' : lang;
@@ -67,4 +85,22 @@ export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments 
     }
     send(statementCsv(statement, fileLang), 'text/csv; charset=utf-8', 'csv');
   });
+}
+
+/** The invitations page: what the caller's insurer is invited to (with its buttons) and what it sent, by name. */
+async function invitationsPageData(caller: Caller, lang: Lang) {
+  const { items } = await listPoolInvitations(caller);
+  const canAct = poolConsenters.includes(caller.role);
+  const name = (party: { name: string; nameEn?: string }) => (lang === 'en' ? party.nameEn ?? party.name : party.name);
+  const row = (i: PoolInvitationView) => ({
+    id: i.id, status: i.status, product: lang === 'en' ? i.productName.en : i.productName.zh, inviter: name(i.inviter), member: name(i.member),
+    role: translate(`role_${i.role}`, lang), share: i.sharePercent, version: i.proposedInVersion, statusLabel: translate(`invitationStatus_${i.status}`, lang),
+    decidedAt: i.leftAt ? formatChinaTime(i.leftAt, lang) : i.decidedAt ? formatChinaTime(i.decidedAt, lang) : '',
+    canDecide: canAct && i.status === 'pending', canLeave: canAct && i.status === 'accepted',
+  });
+  return {
+    title: translate('poolInvitations', lang),
+    received: items.filter((i) => i.direction === 'received').map(row),
+    sent: items.filter((i) => i.direction === 'sent').map(row),
+  };
 }

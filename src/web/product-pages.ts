@@ -1,7 +1,10 @@
 // Insurers' product administration: products and versions, drafts edited as JSON, test vectors,
 // publishing. The grids, spreadsheets, diff and impact pages are in rate-table-pages.ts.
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
-import { createVersion, getVersion, listProducts, listVersions, publishVersionFrom, retireVersion, testVersion, updateDraft, withdrawVersion, type VersionStatus } from '../catalogue/catalogue-service.ts';
+import { createVersion, getVersion, invitePoolMembers, listProducts, listVersions, publishVersionFrom, retireVersion, testVersion, updateDraft, withdrawVersion, type VersionStatus } from '../catalogue/catalogue-service.ts';
+import { poolConsentOf } from '../catalogue/pool-consent.ts';
+import { insurerDirectory } from '../catalogue/pool-members.ts';
+import type { ProductDefinition } from '../rating/index.ts';
 import { addVectorFromQuote } from '../catalogue/vector-from-quote.ts';
 import { listRateTables, readTableCells } from '../catalogue/rate-tables.ts';
 import { AppError } from '../http/app-error.ts';
@@ -93,6 +96,13 @@ export function mountProductPages({ page }: PagePipeline): void {
     });
   });
 
+  page('post', '/products/:code/versions/:version/invite-pool', insurerAdmins, async (request) => {
+    const code = checkCode(request.req.params.code);
+    const version = checkCode(request.req.params.version);
+    await invitePoolMembers(request.caller, code, version);
+    await versionPage(request, code, version, { notice: translate('invitationsSentNotice', request.lang) });
+  });
+
   page('post', '/products/:code/versions/:version/publish', insurerAdmins, async (request) => {
     const { req, lang, caller, body } = request;
     const code = checkCode(req.params.code);
@@ -154,6 +164,17 @@ function jsonSyntaxMessage(text: string, err: Error, lang: Lang): string {
   return translate('jsonSyntax', lang, { line: before.length, column: before[before.length - 1]!.length + 1, message });
 }
 
+/** A draft's pool, member by member (names, not codes), with where each stands on its share. */
+async function poolConsentPanel(definition: ProductDefinition, canEdit: boolean, lang: Lang) {
+  if (!definition.coInsurance?.members.some((m) => m.insurer !== definition.insurer)) return undefined;
+  const [consent, directory] = await Promise.all([poolConsentOf(definition), insurerDirectory()]);
+  const name = (code: string) => { const entry = directory.get(code); return (lang === 'en' ? entry?.nameEn ?? entry?.name : entry?.name) ?? code; };
+  return {
+    members: consent.map((m) => ({ insurer: name(m.insurer), role: translate(`role_${m.role}`, lang), share: m.sharePercent, status: m.status, statusLabel: translate(`invitationStatus_${m.status}`, lang) })),
+    canInvite: canEdit && consent.some((m) => m.status === 'none' || m.status === 'declined' || m.status === 'left'),
+  };
+}
+
 /** The version page: its rating tables, spreadsheets, actions, and the raw JSON (or the text just posted) with its errors. */
 async function versionPage({ req, lang, caller, render }: PageRequest, code: string, version: string, extra: VersionPageExtra = {}, status = 200): Promise<void> {
   const view = await getVersion(caller, code, version);
@@ -170,6 +191,7 @@ async function versionPage({ req, lang, caller, render }: PageRequest, code: str
     title: `${lang === 'en' ? view.definition.name.en : view.definition.name.zh} · ${translate('version', lang)} ${version}`, langPath: `/products/${code}/versions/${encodeURIComponent(version)}`,
     code, version, status: view.status, statusLabel: statusLabel(view, lang), effectiveFrom: view.effectiveFrom,
     isDraft: view.status === 'draft', canEdit: view.status === 'draft' && insurerAdmins.includes(caller.role),
+    poolConsent: view.status === 'draft' ? await poolConsentPanel(view.definition, insurerAdmins.includes(caller.role), lang) : undefined,
     text: extra.text ?? JSON.stringify(view.definition, null, 2),
     errors: extra.errors ?? view.compileErrors ?? [],
     vectors: extra.vectors,

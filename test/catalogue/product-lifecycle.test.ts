@@ -5,6 +5,7 @@ import { PublicationModel, ProductVersionModel } from '../../src/catalogue/catal
 import { announceCatalogueChange, CatalogueRevisionModel } from '../../src/catalogue/catalogue-cache.ts';
 import { findEffectiveVersion } from '../../src/catalogue/catalogue-service.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { acceptPoolShares } from '../support/pool-consent.ts';
 
 type Definition = Record<string, unknown> & { code: string; version: string; insurer: string; effectiveFrom: string; effectiveTo?: string; testVectors: { name: string; expected: { grossPremiumFen?: number } }[] };
 
@@ -24,6 +25,7 @@ describe('Catalogue: product lifecycle', () => {
     const created = await t.http.post('/v1/products').set(admin()).send({ definition: sampleDefinition() });
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     expect(created.body).to.include({ productCode: 'TEST-EQUIP', version: '1.0', status: 'draft' });
+    await acceptPoolShares(t, 'TEST-EQUIP'); // the shipped pool names HTIC and ZXIC
     expect(created.body.compileErrors).to.deep.equal([]);
 
     const edited = sampleDefinition({ effectiveTo: '2025-12-31' });
@@ -108,6 +110,7 @@ describe('Catalogue: product lifecycle', () => {
 
   it('publishes one draft exactly once under concurrent publishes', async () => {
     expect((await t.http.post('/v1/products').set(admin()).send({ definition: sampleDefinition({ code: 'RACE-EQUIP' }) })).status).to.equal(201);
+    await acceptPoolShares(t, 'RACE-EQUIP');
     const results = await Promise.all(Array.from({ length: 8 }, () => t.http.post('/v1/products/RACE-EQUIP/versions/1.0/publish').set(admin())));
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 200)).to.have.length(1);

@@ -31,8 +31,16 @@ describe('Catalogue: syncing products/ into the database', () => {
     expect(await versions()).to.deep.equal(before);
   });
 
-  it('publishes with --publish, then again writes nothing', async () => {
-    await syncProducts({ dir, publish: true });
+  it('leaves the pooled products drafts until their other members accept, naming them (pool consent)', async () => {
+    const lines = await syncProducts({ dir, publish: true });
+    const refused = lines.filter((l) => l.outcome === 'error');
+    expect(refused.map((l) => path.basename(l.file)).sort()).to.deep.equal(['first-batch-material.json', 'first-set-equipment.json']);
+    for (const line of refused) expect(line.detail).to.match(/definition\/coInsurance\/members\/1\/insurer HTIC has not accepted its (25|30)% follower share \(pool-consent\)/);
+    expect(await ProductVersionModel.countDocuments({ status: 'published' })).to.equal(6);
+  });
+
+  it('publishes with --publish --accept-pools (the members\' shares accepted on their behalf), then again writes nothing', async () => {
+    await syncProducts({ dir, publish: true, acceptPools: true });
     expect(await ProductVersionModel.countDocuments({ status: 'published' })).to.equal(8);
     const before = await versions();
     const lines = await syncProducts({ dir, publish: true });
@@ -40,7 +48,7 @@ describe('Catalogue: syncing products/ into the database', () => {
     expect(await versions()).to.deep.equal(before);
   });
 
-  it('turns a changed file into a new version and, with --publish, retires the one it replaces', async () => {
+  it('turns a changed file into a new version and, with --publish, retires the one it replaces (same pool terms: no new acceptance)', async () => {
     const file = path.join(dir, 'first-set-equipment.json');
     const definition = JSON.parse(await readFile(file, 'utf8')) as { name: { en: string } };
     definition.name.en = 'First unit/set of major technical equipment insurance (revised wording)';

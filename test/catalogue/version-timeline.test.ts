@@ -5,6 +5,7 @@ import { findTimelineClash, nextScheduled, resolveTimeline, versionInForce } fro
 import { addDays, chinaDate } from '../../src/rating/index.ts';
 import { shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { acceptPoolShares } from '../support/pool-consent.ts';
 
 type Definition = Record<string, unknown> & { code: string; version: string; effectiveFrom: string; effectiveTo?: string };
 
@@ -64,6 +65,7 @@ describe('Catalogue: scheduling, withdrawing and concurrent publishes', () => {
 
   before(async () => {
     expect((await t.http.post('/v1/products').set(admin()).send({ definition: definition() })).status).to.equal(201);
+    await acceptPoolShares(t, CODE); // the shipped pool names HTIC and ZXIC
     expect((await publish('1.0')).status).to.equal(200);
   });
 

@@ -22,8 +22,10 @@ import { buildTenantWorld, FIRST_SET, shippedDefinition, type TenantWorld, type 
 
 type Expected = '401' | '403' | '404' | 'allowed';
 /** Scoping of the resource a path parameter names, by the collection before it. */
-const SCOPED_COLLECTIONS: Record<string, 'quote' | 'policy' | 'organisation' | 'apiKey' | 'product' | 'catalogue'> = {
+const SCOPED_COLLECTIONS: Record<string, 'quote' | 'policy' | 'organisation' | 'apiKey' | 'product' | 'catalogue' | 'poolInvitation'> = {
   quotes: 'quote', policies: 'policy', organisations: 'organisation', 'api-keys': 'apiKey', products: 'product', catalogue: 'catalogue',
+  // Only the invited insurer decides an invitation: the inviter and everyone else get 404.
+  'pool-invitations': 'poolInvitation',
 };
 
 interface Row { route: string; caller: string; expected: Expected; status: number; leak: boolean; pass: boolean }
@@ -92,6 +94,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
         case 'tables': return 'sections';
         case 'subsidy-applications': return 'CN-FIRST-SET';
         case 'years': return startDate.slice(0, 4);
+        case 'pool-invitations': return foreign.invitation;
         default: throw new Error(`no foreign value for {${name}} in ${route.path}`);
       }
     });
@@ -113,6 +116,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
       declineQuote: { reason: '授权矩阵' },
       recordSubsidyApplicationStatus: { status: 'submitted' },
       publishProductVersion: {},
+      invitePoolMembers: { productCode: own.product, version: String(definition.version) },
       addClient: { unifiedSocialCreditCode: `9133AUTHZ${String(n).padStart(9, '0')}`, name: `授权矩阵客户 ${n}` },
     };
     if (route.operationId === 'bulkQuote') return { path, body: `productCode\n${FIRST_SET}\n`, contentType: 'text/csv' };
@@ -128,6 +132,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
     if (/^\/v1\/(quotes|policies)/.test(route.path)) return [foreign.quote, foreign.quote2, foreign.referred, foreign.policy];
     if (route.path.startsWith('/v1/organisations')) return [foreign.organisation];
     if (route.path.startsWith('/v1/products')) return [`"${foreign.product}"`];
+    if (route.path.startsWith('/v1/pool-invitations')) return [foreign.invitation];
     return [foreign.quote, foreign.quote2, foreign.referred, foreign.policy, foreign.apiKey];
   }
 

@@ -19,7 +19,7 @@ import { buildTenantWorld, shippedDefinition, type SideRecords, type TenantWorld
 // test until it learns how. Path parameters name the caller's OWN records (the object matrix in
 // authorisation-matrix.test.ts tries foreign ones). An answer is a leak when it is a 2xx whose body
 // (JSON, HTML, CSV, XLSX cells, PDF text, the PDFs in a ZIP) holds any marker of the other tenant:
-// a quote or policy id or number, or an API key id.
+// a quote or policy id or number, an API key id, or a pool invitation id.
 
 type Schema = { type?: string; enum?: readonly string[]; pattern?: string; format?: string; default?: unknown };
 interface Probe { target: string; caller: string; param: string; value: string; status: number; leak: boolean }
@@ -46,7 +46,7 @@ describe('Hardening: filter matrix (every list, export and page × every role ×
     table = String(tables.body.items?.[0]?.id ?? tables.body.tables?.[0]?.id ?? 'sections');
   });
 
-  const markersOf = (s: SideRecords) => [s.quote, s.quote2, s.referred, s.policy, ...s.quoteNumbers, s.policyNumber, s.apiKey].filter(Boolean);
+  const markersOf = (s: SideRecords) => [s.quote, s.quote2, s.referred, s.policy, ...s.quoteNumbers, s.policyNumber, s.apiKey, s.invitation].filter(Boolean);
   /** Callers with a tenant (platform admins see everything; no key and a bad key are the object matrix's). */
   const tenantCallers = () => world.callers.filter((c) => c.role && c.role !== 'platform-admin');
   const year = () => world.startDate.slice(0, 4);

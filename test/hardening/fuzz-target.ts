@@ -3,7 +3,7 @@ import { registeredSchemas } from '../../src/http/schema-registry.ts';
 import type { FuzzTarget } from './fuzz-engine.ts';
 import { today } from '../support/china-date.ts';
 
-type Keys = Record<'platformAdmin' | 'insurerAdmin' | 'underwriter' | 'broker' | 'enterprise' | 'otherInsurerAdmin' | 'otherEnterprise', string>;
+type Keys = Record<'platformAdmin' | 'insurerAdmin' | 'underwriter' | 'broker' | 'enterprise' | 'otherInsurerAdmin' | 'otherEnterprise' | 'poolInsurerAdmin', string>;
 
 const FIRST_SET = 'FIRST-SET-EQUIPMENT';
 export const FUZZ_PRODUCT = 'FUZZ-PRODUCT';
@@ -47,6 +47,11 @@ export async function prepareFuzzTarget(baseUrl: string, keys: Keys, organisatio
   const foreignQuote = await call(baseUrl, keys.broker, 'POST', '/v1/quotes', { ...preview(), enterpriseId: organisations.JNXC! });
   const fuzzDefinition = (code: string) => ({ ...structuredClone(product), code, version: '2099.1' });
   await call(baseUrl, keys.insurerAdmin, 'POST', '/v1/products', { definition: fuzzDefinition(FUZZ_PRODUCT) });
+  // Its pool's other members accept their shares (pool consent), so publish mutations can publish it.
+  for (const member of [keys.otherInsurerAdmin, keys.poolInsurerAdmin]) {
+    const { items } = await call(baseUrl, member, 'GET', '/v1/pool-invitations?status=pending') as { items: { id: string; productCode: string }[] };
+    for (const invitation of items.filter((i) => i.productCode === FUZZ_PRODUCT)) await call(baseUrl, member, 'POST', `/v1/pool-invitations/${invitation.id}/accept`);
+  }
   const throwaway = await call(baseUrl, keys.platformAdmin, 'POST', `/v1/organisations/${organisations.MXB!}/api-keys`, { userName: 'fuzz throwaway', role: 'broker' });
 
   return {

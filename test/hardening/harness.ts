@@ -31,7 +31,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
   const seeded = await seedDemoOrganisations(dir);
   if (!seeded) throw new Error('harness database was not empty');
-  const failed = (await syncProducts({ dir: 'products', publish: true })).filter((l) => l.outcome === 'error');
+  const failed = (await syncProducts({ dir: 'products', publish: true, acceptPools: true })).filter((l) => l.outcome === 'error');
   if (failed.length) throw new Error(`product sync failed: ${JSON.stringify(failed)}`);
   const organisations = Object.fromEntries((await mongoose.connection.collection('organisations').find({}).toArray()).map((o) => [o.code as string, String(o._id)]));
   const composed = composeService(config, pino({ level: config.LOG_LEVEL }), { pdfPoolSize: config.PDF_POOL_SIZE ?? 2 });

@@ -15,6 +15,8 @@ export interface SideRecords {
   quote: string; referred: string; quote2: string; policy: string;
   quoteNumbers: string[]; policyNumber: string;
   organisation: string; enterpriseCode: string; insurerCode: string; apiKey: string; product: string;
+  /** A pool invitation to ZXIC (a member of neither side's callers): of the shipped FIRST-SET pool for A, of HTIC's pool for B. */
+  invitation: string;
 }
 
 export const FIRST_SET = 'FIRST-SET-EQUIPMENT';
@@ -51,6 +53,10 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
   await ok(await t.http.post(`/v1/products/${SOLO}/versions/${shippedDefinition.version}/publish`).set(bearer(keys.insurerAdmin)), 'publish KCIC solo product');
   const other = { ...structuredClone(shippedDefinition), code: OTHER_PRODUCT, insurer: 'HTIC', coInsurance: { members: [{ insurer: 'HTIC', role: 'lead', sharePercent: '60' }, { insurer: 'ZXIC', role: 'follower', sharePercent: '40' }] } };
   await ok(await t.http.post('/v1/products').set(bearer(keys.otherInsurerAdmin)).send({ definition: other }), 'HTIC product');
+  // ZXIC accepts its share of HTIC's pool (pool consent) before HTIC publishes.
+  const zxicInvitations = (await ok(await t.http.get('/v1/pool-invitations').set(bearer(keys.poolInsurerAdmin)), 'ZXIC invitations')).items as { id: string; productCode: string }[];
+  const invitationOf = (product: string) => zxicInvitations.find((i) => i.productCode === product)!.id;
+  await ok(await t.http.post(`/v1/pool-invitations/${invitationOf(OTHER_PRODUCT)}/accept`).set(bearer(keys.poolInsurerAdmin)), 'ZXIC accepts');
   await ok(await t.http.post(`/v1/products/${OTHER_PRODUCT}/versions/${shippedDefinition.version}/publish`).set(bearer(keys.otherInsurerAdmin)), 'publish HTIC product');
   const firm = await ok(await t.http.post('/v1/organisations').set(bearer(keys.platformAdmin)).send({ code: 'OTHERBRK', kind: 'broker', name: '另一家经纪公司' }), 'second broker');
   const otherBrokerKey = String((await ok(await t.http.post(`/v1/organisations/${String(firm.id)}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: '经纪人乙', role: 'broker' }), 'second broker key')).apiKey);
@@ -68,13 +74,15 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
     return {
       quote: String(first.id), quote2: String(second.id), referred: String(referred.id), policy: String(policy.id),
       quoteNumbers: [first, second, referred, toBind].map((q) => String(q.quoteNumber)), policyNumber: String(policy.policyNumber),
-      organisation: enterpriseId, enterpriseCode, insurerCode, apiKey: '', product,
+      organisation: enterpriseId, enterpriseCode, insurerCode, apiKey: '', product, invitation: '',
     };
   };
   const side: Record<Side, SideRecords> = {
     A: await make(keys.broker, SOLO, organisations.HZZZ!, 'HZZZ', 'KCIC'),
     B: await make(otherBrokerKey, OTHER_PRODUCT, organisations.JNXC!, 'JNXC', 'HTIC'),
   };
+  side.A.invitation = invitationOf(FIRST_SET);
+  side.B.invitation = invitationOf(OTHER_PRODUCT);
   side.A.apiKey = String((await ok(await t.http.post(`/v1/organisations/${organisations.KCIC!}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: 'A 一次性', role: 'underwriter' }), 'A key')).keyId);
   side.B.apiKey = String((await ok(await t.http.post(`/v1/organisations/${organisations.HTIC!}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: 'B 一次性', role: 'underwriter' }), 'B key')).keyId);
 

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
+import { acceptPoolShares } from '../support/pool-consent.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 import { today } from '../support/china-date.ts';
 
@@ -29,6 +30,7 @@ describe('Co-insurance pools', function () {
     const body = { ...structuredClone(definition), code, ...(coInsurance ? { coInsurance } : {}) };
     if (!coInsurance) delete (body as { coInsurance?: unknown }).coInsurance;
     expect((await t.http.post('/v1/products').set(as('insurerAdmin')).send({ definition: body })).status).to.equal(201);
+    await acceptPoolShares(t, code); // each other member's admin accepts its share first (pool consent)
     const res = await t.http.post(`/v1/products/${code}/versions/${definition.version}/publish`).set(as('insurerAdmin'));
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
   }

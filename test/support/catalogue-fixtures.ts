@@ -3,7 +3,8 @@ import { syncProducts } from '../../src/catalogue/product-sync.ts';
 
 /** Loads and publishes the shipped products/ into the current test database. */
 export async function publishShippedProducts(): Promise<void> {
-  const lines = await syncProducts({ dir: 'products', publish: true });
+  // Accepted on the members' behalf as the demo seed does at start (src/service.ts).
+  const lines = await syncProducts({ dir: 'products', publish: true, acceptPools: true });
   const failed = lines.filter((l) => l.outcome === 'error');
   if (failed.length) throw new Error(`product sync failed: ${failed.map((l) => `${l.file}: ${l.detail}`).join('\n')}`);
 }

@@ -1,0 +1,50 @@
+// Pool invitations on the API: an insurer's admin sees what its insurer is invited to and what it
+// invited, accepts or declines its share, and leaves a pool for future versions. The consent model
+// is the catalogue's (publication asks it), so these routes call the catalogue's services.
+import { insurerAdmins, poolConsenters, poolMembers } from '../auth/access-rules.ts';
+import { invitePoolMembers } from '../catalogue/catalogue-service.ts';
+import { decidePoolInvitation, leavePool, listPoolInvitations } from '../catalogue/pool-consent.ts';
+import { objectIdParams } from '../http/common-schemas.ts';
+import { defineRoute, type RouteDefinition } from '../http/route.ts';
+import { poolInvitationListSchema, poolInvitationSchema, poolInviteRequestSchema } from './pool-schemas.ts';
+
+const tags = ['Pools'];
+const invitationParams = objectIdParams('Pool invitation');
+
+export const poolInvitationRoutes: RouteDefinition[] = [
+  defineRoute({
+    method: 'get', path: '/v1/pool-invitations', operationId: 'listPoolInvitations', summary: 'Your insurer\'s pool invitations: the shares it is invited to and the ones it proposed', tags,
+    access: [...poolMembers, 'platform-admin'],
+    query: {
+      type: 'object', additionalProperties: false,
+      properties: { status: { type: 'string', enum: ['pending', 'accepted', 'declined', 'left'], description: 'Only invitations in this state.' } },
+    } as const,
+    success: { status: 200, description: 'The invitations, newest first.', schema: poolInvitationListSchema },
+    handler: ({ caller, query }) => listPoolInvitations(caller, query),
+  }),
+  defineRoute({
+    method: 'post', path: '/v1/pool-invitations', operationId: 'invitePoolMembers', summary: 'Invite the other insurers of a version\'s pool to their shares (again, after a decline or a leave)', tags,
+    access: insurerAdmins,
+    body: poolInviteRequestSchema,
+    success: { status: 200, description: 'The invitations of the product\'s pool, newest first.', schema: poolInvitationListSchema },
+    handler: async ({ caller, body }) => {
+      await invitePoolMembers(caller, body.productCode, body.version);
+      const all = await listPoolInvitations(caller);
+      return { items: all.items.filter((i) => i.productCode === body.productCode) };
+    },
+  }),
+  ...(['accept', 'decline'] as const).map((verb) => defineRoute({
+    method: 'post', path: `/v1/pool-invitations/{id}/${verb}`, operationId: `${verb}PoolInvitation`, summary: `${verb === 'accept' ? 'Accept' : 'Decline'} your insurer's share of a product's pool (its admin; exactly once: 409 after)`, tags,
+    access: poolConsenters,
+    params: invitationParams,
+    success: { status: 200, description: `The ${verb}d invitation.`, schema: poolInvitationSchema },
+    handler: ({ caller, params }) => decidePoolInvitation(caller, params.id, verb === 'accept' ? 'accepted' : 'declined'),
+  })),
+  defineRoute({
+    method: 'post', path: '/v1/pool-invitations/{id}/leave', operationId: 'leavePool', summary: 'Leave a product\'s pool for future versions (published versions keep running; a new version naming you needs a new acceptance)', tags,
+    access: poolConsenters,
+    params: invitationParams,
+    success: { status: 200, description: 'The invitation, now left.', schema: poolInvitationSchema },
+    handler: ({ caller, params }) => leavePool(caller, params.id),
+  }),
+];
