@@ -109,6 +109,14 @@ async function drillPublish(cluster: Cluster, client: Client, o: DrillOptions): 
   const entry = `/v1/catalogue/${DRILL_PRODUCT}`;
   const before = await client.call(b.url, 'GET', entry, '/v1/catalogue/:code', cluster.keys.enterprise);
   if (before.status === 200) throw new Error(`B shows ${DRILL_PRODUCT} before it is published`);
+  // The pool's other members accept their shares first (pool consent), as their admins would.
+  for (const key of [cluster.keys.otherInsurerAdmin, cluster.keys.poolInsurerAdmin]) {
+    const pending = await client.call(a.url, 'GET', '/v1/pool-invitations?status=pending', '/v1/pool-invitations', key);
+    for (const invitation of (pending.body.items as { id: string; productCode: string; direction: string }[]).filter((i) => i.productCode === DRILL_PRODUCT && i.direction === 'received')) {
+      const accepted = await client.call(a.url, 'POST', `/v1/pool-invitations/${invitation.id}/accept`, '/v1/pool-invitations/:id/accept', key);
+      if (accepted.status !== 200) throw new Error(`accept ${DRILL_PRODUCT}'s share: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+    }
+  }
   const published = await client.call(a.url, 'POST', `/v1/products/${DRILL_PRODUCT}/versions/${definition.version}/publish`, '/v1/products/:code/versions/:version/publish', admin);
   if (published.status !== 200) throw new Error(`publish on A: ${published.status} ${JSON.stringify(published.body)}`);
   const at = Date.now();

@@ -34,7 +34,7 @@ export const configSchema = {
     // Uploads (docs/deploy.md "Upload limits"): each is checked while the file streams in, before it is parsed.
     SHEET_MAX_BYTES: { type: 'string', pattern: BYTES, default: '5mb', description: 'Largest rate-table or version spreadsheet upload (CSV or XLSX, API and pages); over it → 413.' },
     SHEET_MAX_ZIP_ENTRIES: { type: 'integer', minimum: 1, maximum: 65535, default: 500, description: 'Most entries an uploaded XLSX (a zip) may hold.' },
-    SHEET_MAX_ENTRY_INFLATED_BYTES: { type: 'string', pattern: BYTES, default: '20mb', description: 'Largest size any one entry of an uploaded XLSX may inflate to, counted while inflating (zip bombs stop here).' },
+    SHEET_MAX_ENTRY_INFLATED_BYTES: { type: 'string', pattern: BYTES, default: '10mb', description: 'Largest size any one entry of an uploaded XLSX may inflate to, counted while inflating (zip bombs stop here).' },
     SHEET_MAX_INFLATED_BYTES: { type: 'string', pattern: BYTES, default: '50mb', description: 'Largest size all entries of an uploaded XLSX may inflate to together.' },
     SHEET_MAX_SHEETS: { type: 'integer', minimum: 1, maximum: 1000, default: 50, description: 'Most worksheets in an uploaded workbook (a version has a few tables).' },
     SHEET_MAX_ROWS: { type: 'integer', minimum: 1, maximum: 1048576, default: 1000, description: 'Last row number a sheet of an uploaded spreadsheet may use (a rate table has tens of rows).' },

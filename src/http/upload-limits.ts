@@ -120,7 +120,7 @@ const pathOf = (at: LimitLocation): string => {
 /**
  * An upload over one of its limits: 413 for the bytes of the upload itself, 400 for everything
  * inside it. The detail reads `<where> must be at most <max> (<rule>)`, e.g. `inflated entry
- * xl/worksheets/sheet1.xml must be at most 20 MB (maxEntryInflatedBytes)`.
+ * xl/worksheets/sheet1.xml must be at most 10 MB (maxEntryInflatedBytes)`.
  */
 export class UploadLimitError extends AppError {
   constructor(readonly rule: LimitRule, readonly max: number, readonly location: LimitLocation = {}) {

@@ -154,7 +154,7 @@ describe('Hardening: uploads bounded before parsing (zip bombs, oversized files)
     it('refuses a zip bomb at the inflated size of its sheet entry, counted while inflating', async () => {
       const o = await underWatch(t.http, () => t.http.put(`${tableBase()}/period.scale`).set(bearer(t.keys.insurerAdmin)).set('Content-Type', XLSX).send(bomb));
       expectBounded(o, 400);
-      expect(detailsOf(o)).to.deep.equal([{ path: 'body', message: 'inflated entry xl/worksheets/sheet1.xml must be at most 20 MB (maxEntryInflatedBytes)' }]);
+      expect(detailsOf(o)).to.deep.equal([{ path: 'body', message: 'inflated entry xl/worksheets/sheet1.xml must be at most 10 MB (maxEntryInflatedBytes)' }]);
     });
 
     it('refuses a file over SHEET_MAX_BYTES with 413', async () => {
@@ -323,11 +323,11 @@ describe('Hardening: uploads bounded before parsing (zip bombs, oversized files)
       const { agent, token } = await adminAgent();
       const o = await underWatch(agent, () => agent.post(`${tablePage()}/import`).field('_csrf', token).attach('file', bomb, { filename: 'rates.xlsx', contentType: XLSX }));
       expectBounded(o, 400);
-      expect(o.text).to.include('工作簿中的 xl/worksheets/sheet1.xml解压后超过 20 MB，文件未被读取（上限 maxEntryInflatedBytes）。');
+      expect(o.text).to.include('工作簿中的 xl/worksheets/sheet1.xml解压后超过 10 MB，文件未被读取（上限 maxEntryInflatedBytes）。');
       expect(o.text).to.include('id="import-form"'); // the grid and its import form are shown again
       const en = await agent.post(`${tablePage()}/import?lang=en`).field('_csrf', token).attach('file', bomb, { filename: 'rates.xlsx', contentType: XLSX });
       expect(en.status).to.equal(400);
-      expect(en.text).to.include('The workbook part xl/worksheets/sheet1.xml inflates to more than 20 MB; the file was not read (maxEntryInflatedBytes).');
+      expect(en.text).to.include('The workbook part xl/worksheets/sheet1.xml inflates to more than 10 MB; the file was not read (maxEntryInflatedBytes).');
     });
 
     it('refuses an oversized file while it streams in (413), on the table and the workbook import pages', async () => {
