@@ -29,7 +29,7 @@ process.on('uncaughtException', (err) => (crashed = err));
 process.on('unhandledRejection', (err) => (crashed = err));
 
 // The limiters would answer most of a long run with 429 (its wrong keys all come from 127.0.0.1); they have their own tests.
-const harness = await startHarness({ RATE_LIMIT_PER_MINUTE: '0', AUTH_FAILURES_PER_MINUTE: '0', API_KEY_CACHE_MS: '5000' });
+const harness = await startHarness({ RATE_LIMIT_PER_MINUTE: '0', AUTH_FAILURES_PER_MINUTE: '0', API_KEY_CACHE_MS: '5000', LOG_LEVEL: process.env.FUZZ_LOG_LEVEL ?? 'silent' });
 try {
   const target = await prepareFuzzTarget(harness.baseUrl, harness.keys, harness.organisations, harness.config.BODY_LIMIT);
   const report = await runFuzz({

@@ -44,6 +44,12 @@ function defaultPickText(range: Range | undefined, policy: 'min' | 'max' | 'midp
   return `${value}（${PICK[policy]}）`;
 }
 
+/**
+ * The Chinese of a label, or `fallback` when a draft has none: a draft may be saved before it
+ * compiles, and its filing document still prints (with the key where a label is missing).
+ */
+const zh = (text: { zh?: string } | undefined | null, fallback: string): string => text?.zh ?? fallback;
+
 function tableView(step: Step, number: number, labelOf: (key: string) => string, optionLabel: (field: string, value: string) => string): FilingTableView {
   const unit = UNIT[step.unit ?? ''] ?? step.unit ?? '';
   const policy = step.defaultPick ?? 'midpoint';
@@ -51,7 +57,7 @@ function tableView(step: Step, number: number, labelOf: (key: string) => string,
     const altUnit = UNIT[step.altUnit ?? ''] ?? '';
     const alt = (b: Bounds | undefined, end: 'lower' | 'upper') => (b && b[end] !== undefined ? ` 或 ${bound(b[end], end === 'lower' ? b.lowerInclusive === true : b.upperInclusive !== false, altUnit)}` : '');
     return {
-      label: row.label.zh,
+      label: zh(row.label, row.key),
       lower: step.kind === 'bands' ? bound(row.lower, row.lowerInclusive === true, unit) + alt(row.alt, 'lower') : '',
       upper: step.kind === 'bands' ? bound(row.upper, row.upperInclusive !== false, unit) + alt(row.alt, 'upper') : '',
       values: (row.values ?? []).map((v) => optionLabel(step.field ?? '', v)).join('、'),
@@ -59,14 +65,14 @@ function tableView(step: Step, number: number, labelOf: (key: string) => string,
       defaultPick: defaultPickText(row.range, policy),
     };
   });
-  if (step.kind === 'fixed') rows.push({ label: step.label.zh, lower: '', upper: '', values: '', range: `固定 ${step.coefficient}`, defaultPick: '' });
+  if (step.kind === 'fixed') rows.push({ label: zh(step.label, step.key), lower: '', upper: '', values: '', range: `固定 ${step.coefficient}`, defaultPick: '' });
   const basisKey = step.quantity ?? step.field;
   const notes = [
     ...(step.changeableBy ? [`可在申报区间内调整者：${step.changeableBy.map((r) => (r === 'broker' ? '经纪人' : '核保人')).join('、')}`] : ['仅核保人可在申报区间内调整']),
-    ...(step.noMatch ? [`不在任何档次内：${step.noMatch.action === 'decline' ? '拒保' : '转人工核保'}，暂按系数 ${step.noMatch.coefficient}（${step.noMatch.reason.zh}）`] : []),
+    ...(step.noMatch ? [`不在任何档次内：${step.noMatch.action === 'decline' ? '拒保' : '转人工核保'}，暂按系数 ${step.noMatch.coefficient}（${zh(step.noMatch.reason, '')}）`] : []),
   ];
   const kindLabel = { bands: '分档', categories: '分类', fixed: '固定系数', range: '系数区间' }[step.kind] ?? step.kind;
-  return { number, label: step.label.zh, kindLabel, basis: basisKey ? `${labelOf(basisKey)}${unit ? `（${unit}）` : ''}` : '', isBands: step.kind === 'bands', rows, notes };
+  return { number, label: zh(step.label, step.key), kindLabel, basis: basisKey ? `${labelOf(basisKey)}${unit ? `（${unit}）` : ''}` : '', isBands: step.kind === 'bands', rows, notes };
 }
 
 /** The filing view of a definition; `status` is the version's status, printed so a draft is never mistaken for a filing. */
@@ -77,11 +83,11 @@ export function buildFilingView(definition: ProductDefinition, insurerName: stri
     coverages: { code: string; name?: Text }[];
     underwriting?: { key: string; action: string; reason: Text; authority?: string; all?: Condition[]; any?: Condition[] }[];
   };
-  const labels = new Map<string, string>([...d.form.fields.map((f) => [f.key, f.label.zh] as const), ...(d.plan.quantities ?? []).map((q) => [q.key, q.label?.zh ?? q.key] as const)]);
+  const labels = new Map<string, string>([...d.form.fields.map((f) => [f.key, zh(f.label, f.key)] as const), ...(d.plan.quantities ?? []).map((q) => [q.key, q.label?.zh ?? q.key] as const)]);
   const labelOf = (key: string) => labels.get(key) ?? key;
-  const optionLabel = (field: string, value: string) => d.form.fields.find((f) => f.key === field)?.options?.find((o) => o.value === value)?.label.zh ?? value;
+  const optionLabel = (field: string, value: string) => d.form.fields.find((f) => f.key === field)?.options?.find((o) => o.value === value)?.label?.zh ?? value;
   const coverageName = (key: string | undefined) => { const c = d.coverages.find((x) => x.code === key); return c?.name?.zh ?? key ?? ''; };
-  const sectionLabel = (key: string) => d.plan.sections.find((s) => s.key === key)?.label.zh ?? key;
+  const sectionLabel = (key: string) => d.plan.sections.find((s) => s.key === key)?.label?.zh ?? key;
   const condition = (c: Condition) => `${labelOf(c.quantity)}${OP[c.op] ?? c.op} ${c.value}${UNIT[c.unit] ?? c.unit}`;
   return {
     title: '费率表', productName: definition.name.zh, code: definition.code, version: definition.version, insurerName,
@@ -89,7 +95,7 @@ export function buildFilingView(definition: ProductDefinition, insurerName: stri
     statusLabel: STATUS[status] ?? status,
     filing: (definition as { filing?: string }).filing ?? '',
     sections: d.plan.sections.map((s) => ({
-      label: s.label.zh, coverage: coverageName(s.coverage),
+      label: zh(s.label, s.key), coverage: coverageName(s.coverage),
       base: s.shareOf ? `${sectionLabel(s.shareOf.section)} 保险费` : `${labelOf(s.baseQuantity ?? '')}${s.perItem ? `（按每项 ${labelOf(s.perItem)} 分别计算）` : ''}`,
       rate: s.shareOf ? `${s.shareOf.percent}%` : s.ratePercent !== undefined ? `${s.ratePercent}%` : '',
     })),
@@ -98,7 +104,7 @@ export function buildFilingView(definition: ProductDefinition, insurerName: stri
     rules: (d.underwriting ?? []).map((r, i) => ({
       number: i + 1,
       action: r.action === 'decline' ? '拒保' : `转人工核保${r.authority ? `（${r.authority === 'head-office-underwriting' ? '总公司核保' : r.authority}）` : ''}`,
-      reason: r.reason.zh,
+      reason: zh(r.reason, r.key),
       conditions: [...(r.all?.length ? [r.all.map(condition).join('，且')] : []), ...(r.any?.length ? [`以下任一：${r.any.map(condition).join('；')}`] : [])].join('；'),
     })),
   };

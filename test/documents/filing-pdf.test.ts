@@ -80,4 +80,18 @@ describe('documents: the filing document (费率表)', function () {
     expect((await get('broker')).status).to.equal(403);
     expect((await get('otherInsurerAdmin')).status).to.equal(404);
   });
+
+  it('prints a draft that does not compile yet (a step without its label shows its key), never a 500', async () => {
+    const clone = await t.http.post(`/v1/products/${definition.code}/versions`).set(bearer(t.keys.insurerAdmin)).send({ cloneFrom: definition.version, version: '2099.7' });
+    expect(clone.status, JSON.stringify(clone.body)).to.equal(201);
+    const draft = structuredClone(clone.body.definition) as typeof definition;
+    const step = draft.plan.steps.find((s) => s.rows?.length)! as Step & { key: string };
+    delete (step as Partial<Step>).label;
+    delete (step.rows[0] as Partial<Band>).label;
+    const put = await t.http.put(`/v1/products/${definition.code}/versions/2099.7`).set(bearer(t.keys.insurerAdmin)).send({ definition: draft });
+    expect(put.status, JSON.stringify(put.body)).to.be.oneOf([200, 400]);
+    const res = await t.http.get(`/v1/products/${definition.code}/versions/2099.7/filing.pdf`).set(bearer(t.keys.underwriter)).buffer(true).parse(binary as never);
+    expect(res.status, String(res.body).slice(0, 300)).to.equal(200);
+    if (put.status === 200) expect(await extractPdfText(res.body as Buffer)).to.include(step.key);
+  });
 });
