@@ -189,7 +189,21 @@ function inUnit(f: FieldDef, value: Decimal): string | number | undefined {
   return v.decimalPlaces() > 6 ? undefined : v.toFixed();
 }
 
+/** The option of an enumerated numeric field (filed choices such as deductible 0%, 5%, 10%) equal to v, else v as text. */
+function enumValue(f: FieldDef, v: Decimal): string {
+  const equal = (text: string) => {
+    try {
+      return new Decimal(text).eq(v);
+    } catch {
+      return false;
+    }
+  };
+  return f.options?.find((o) => equal(o.value))?.value ?? v.toFixed();
+}
+
 function setField(f: FieldDef, target: Decimal, inputs: Inputs): Inputs | undefined {
+  // A value between filed choices is still sent, as text: the engine's refusal is the finding.
+  if (f.type === 'enum') return { ...inputs, [f.key]: enumValue(f, target.div(unitScale(f.unit))) };
   if (!['money', 'integer', 'decimal', 'percent'].includes(f.type)) return undefined;
   const value = inUnit(f, target);
   return value === undefined ? undefined : { ...inputs, [f.key]: value };

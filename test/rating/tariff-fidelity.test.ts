@@ -5,6 +5,8 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { renderTariffPage, walkProducts } from '../../src/cli/tariff-fidelity-page.ts';
 import type { ProductReport } from '../../src/cli/tariff-fidelity.ts';
+import { InputBuilder } from '../../src/cli/tariff-inputs.ts';
+import { Decimal } from 'decimal.js';
 
 describe('tariff-fidelity report', () => {
   let reports: ProductReport[];
@@ -73,5 +75,31 @@ describe('tariff-fidelity report', () => {
       ['166.66 万元', 'minimum applied', 'gross 5000.00 元'],
       ['166.67 万元', 'minimum not reached', 'gross 5000.10 元'],
     ]);
+  });
+
+  describe('reaching a value', () => {
+    const builder = new InputBuilder({
+      form: { fields: [
+        { key: 'aggregate', type: 'money', unit: '万元' }, { key: 'perEvent', type: 'money', unit: '万元' }, { key: 'contract', type: 'money', unit: '万元' },
+        { key: 'deductible', type: 'enum', unit: '%', options: [{ value: '0' }, { value: '5' }, { value: '10' }] },
+      ] },
+      plan: { quantities: [{ key: 'ratio', op: 'ratio', of: ['aggregate', 'perEvent'] }, { key: 'cover', op: 'ratio', of: ['aggregate', 'contract'] }] },
+    });
+    const base = { aggregate: 300, perEvent: 100, contract: 600, deductible: '5' };
+
+    it('reaches a ratio through its denominator when exact, else its numerator, holding the other ratios', () => {
+      expect(builder.set('ratio', new Decimal('1.5'), base)).to.deep.include({ aggregate: 300, perEvent: '200' });
+      const above = builder.set('ratio', new Decimal('3.01'), base)!;
+      expect(builder.value('ratio', above)!.toFixed()).to.equal('3.01');
+      // 300 ÷ 3.01 is no amount to the fen, so the aggregate moves, and the contract with it:
+      // aggregate ÷ contract, read by another table, stays at the vector's 0.5.
+      expect(above).to.deep.include({ aggregate: '301', perEvent: 100, contract: '602' });
+      expect(builder.value('cover', above)!.toFixed()).to.equal('0.5');
+    });
+
+    it('sends a filed choice as its option and a value between choices as text for the engine to refuse', () => {
+      expect(builder.set('deductible', new Decimal(10), base)).to.deep.include({ deductible: '10' });
+      expect(builder.set('deductible', new Decimal('7.5'), base)).to.deep.include({ deductible: '7.5' });
+    });
   });
 });
