@@ -155,6 +155,12 @@ describe('Web pages: sign-in, sessions, CSP and CSRF (HTTP)', () => {
     const en = await agent.get('/catalogue?lang=en');
     expect(en.text).to.include('Use-first-transfer-later performance bond · ').and.include('R&amp;D interruption · ');
     expect(en.text.match(/<span class="tag">Illustrative rates<\/span>/g)).to.have.length(7); // 首批次 and the six §6 lines
+    const detail = await agent.get('/catalogue/UFTL-PERFORMANCE-BOND?lang=zh-CN');
+    expect(detail.status).to.equal(200);
+    expect(detail.text).to.include('平阳县先用后转保险补贴');
+    const form = await agent.get('/catalogue/PRODUCT-QUALITY-LIABILITY/quote?lang=zh-CN');
+    expect(form.status).to.equal(200);
+    expect(form.text).to.include('预计年销售额');
   });
 
   it('switches language with ?lang= and remembers it in a cookie', async () => {
