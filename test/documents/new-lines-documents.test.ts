@@ -21,12 +21,13 @@ describe('documents: the illustrative §6 lines', function () {
   const broker = () => bearer(t.keys.broker);
   before(publishShippedProducts);
 
-  async function quotePdfText(productCode: string, inputs: Record<string, unknown>): Promise<{ text: string; grossPremiumFen: number }> {
-    const quote = await t.http.post('/v1/quotes').set(broker()).send({ productCode, enterpriseId: t.organisations.HZZZ, inputs, startDate: today() });
+  type Layer = { programme: string; sharePercent: string; amountFen: number };
+  async function quotePdfText(productCode: string, inputs: Record<string, unknown>, enterpriseId = t.organisations.HZZZ): Promise<{ text: string; grossPremiumFen: number; layers: Layer[] }> {
+    const quote = await t.http.post('/v1/quotes').set(broker()).send({ productCode, enterpriseId, inputs, startDate: today() });
     expect(quote.status, JSON.stringify(quote.body)).to.equal(201);
     const pdf = await t.http.get(`/v1/quotes/${quote.body.id}/pdf`).set(broker()).buffer(true).parse(binary as never) as unknown as Response;
     expect(pdf.status, String(pdf.body)).to.equal(200);
-    return { text: await extractPdfText(pdf.body as Buffer), grossPremiumFen: quote.body.result.grossPremiumFen as number };
+    return { text: await extractPdfText(pdf.body as Buffer), grossPremiumFen: quote.body.result.grossPremiumFen as number, layers: quote.body.result.subsidies.layers as Layer[] };
   }
 
   it('prints a product quality liability quote raised to the 5,000 元 minimum premium', async () => {
@@ -47,5 +48,17 @@ describe('documents: the illustrative §6 lines', function () {
     expect(grossPremiumFen).to.equal(vector!.expected.grossPremiumFen); // 500,000 元 × 1.2% = 6,000.00 元
     expect(text).to.contain('专利“先用后转”履约保证保险（示意费率）');
     expect(text).to.contain(yuanDigits(600_000));
+  });
+
+  it('gives an enterprise in Pingyang county the 80% PINGYANG-UFTL subsidy on the bond, and one in Hangzhou none', async () => {
+    const [vector] = shippedVectors('use-first-transfer-later-bond.json');
+    const client = await t.http.post('/v1/clients').set(broker()).send({ unifiedSocialCreditCode: '91330326MA2H8P5K1U', name: '平阳县光伏新材料有限公司', regionCode: '330326' });
+    expect(client.status, JSON.stringify(client.body)).to.equal(201);
+    const { text, layers } = await quotePdfText('UFTL-PERFORMANCE-BOND', vector!.inputs, client.body.enterprise.id as string);
+    // 6,000.00 元 × 80% = 4,800.00 元 expected subsidy; net cost 1,200.00 元
+    expect(layers.map((l) => [l.programme, l.sharePercent, l.amountFen])).to.deep.equal([['PINGYANG-UFTL', '80', 480_000]]);
+    expect(text).to.contain('平阳县先用后转保险补贴').and.contain(yuanDigits(480_000)).and.contain(yuanDigits(120_000));
+    const hangzhou = await t.http.post('/v1/quotes').set(broker()).send({ productCode: 'UFTL-PERFORMANCE-BOND', enterpriseId: t.organisations.HZZZ, inputs: vector!.inputs, startDate: today() });
+    expect(hangzhou.body.result.subsidies.layers).to.deep.equal([]);
   });
 });
