@@ -3,6 +3,7 @@
 // so regenerating it without a change to products/ or to the engine changes nothing.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { yuanDigits } from '../i18n/format.ts';
 import { walkProduct, type Probe, type ProductReport, type TableReport } from './tariff-fidelity.ts';
 
 const OUTCOMES = ['priced', 'referred', 'declined', 'refused', 'not probed'] as const;
@@ -41,7 +42,7 @@ function product(r: ProductReport): string[] {
   lines.push(`- file \`products/${r.file}\`, line \`${d.line}\`, insurer ${d.insurer}${d.illustrative ? ', **illustrative tariff**' : ''}`);
   if (d.filing) lines.push(`- filing: ${d.filing}`);
   lines.push(`- base premium: ${sections}`);
-  if (d.plan.minimumPremiumFen) lines.push(`- minimum premium: ${(d.plan.minimumPremiumFen / 100).toFixed(2)} 元`);
+  if (d.plan.minimumPremiumFen) lines.push(`- minimum premium: ${yuanDigits(d.plan.minimumPremiumFen)} 元`);
   lines.push(`- coefficient tables: ${d.plan.steps.length === 0 ? 'none (base rate and period factor only)' : d.plan.steps.length}`);
   lines.push(`- every value below is rated on the inputs of the vector “${r.baseVector}” with that one value changed (12 months, no picks)`, '');
   for (const t of r.tables) lines.push(...table(t));

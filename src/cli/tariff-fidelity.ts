@@ -6,7 +6,8 @@
 // taken from a passing test vector with that one value changed, so the report shows what the
 // engine does whatever the format says. Pure and deterministic (no clock, stable order).
 import { Decimal } from 'decimal.js';
-import { compileProduct, evaluateQuote, formatFen, RatingInputError } from '../rating/index.ts';
+import { yuanDigits } from '../i18n/format.ts';
+import { compileProduct, evaluateQuote, RatingInputError } from '../rating/index.ts';
 import type { CompiledProduct, QuoteContext, RatingResult, WorksheetLine } from '../rating/index.ts';
 import { InputBuilder, unitScale, type DefinitionShape, type Inputs } from './tariff-inputs.ts';
 
@@ -83,7 +84,7 @@ function describe(outcome: ReturnType<typeof rate>, step: string, value: string,
   // A reason of another table or rule is marked: the value itself may be priced by this table.
   const reasons = outcome.decision.reasons.map((r) => `${r.rule.includes(step) ? '' : '(another rule) '}${r.rule}: ${r.reason.en}`).join('; ');
   const kind = outcome.decision.outcome === 'quoted' ? 'priced' : outcome.decision.outcome;
-  return { value, why, outcome: kind, coefficient: rangeText(line), row, detail: reasons || `gross ${formatFen(outcome.grossPremiumFen)} 元` };
+  return { value, why, outcome: kind, coefficient: rangeText(line), row, detail: reasons || `gross ${yuanDigits(outcome.grossPremiumFen)} 元` };
 }
 
 /** Probe values of a band table in its own unit: each edge ±ε and the middle of each gap. */
@@ -189,9 +190,9 @@ function walkMinimum(walk: Walk): TableReport | undefined {
   const at = threshold.toDecimalPlaces(2, Decimal.ROUND_DOWN);
   const probes = [at.minus(step), at, at.plus(step)].map((v) => {
     const result = rate(walk, walk.builder.set(section.baseQuantity ?? '', v.times(scale), walk.base));
-    const probe = describe(result, 'minimum-premium', `${fmt(v)} ${field?.unit ?? ''}`, `minimum ${formatFen(plan.minimumPremiumFen ?? 0)} 元 binds below ${threshold.toDecimalPlaces(6).toFixed()}`);
+    const probe = describe(result, 'minimum-premium', `${fmt(v)} ${field?.unit ?? ''}`, `minimum ${yuanDigits(plan.minimumPremiumFen ?? 0)} 元 binds below ${threshold.toDecimalPlaces(6).toFixed()}`);
     const applied = result instanceof RatingInputError || result === undefined ? '' : result.worksheet.some((l) => l.step === 'minimum-premium') ? 'minimum applied' : 'minimum not reached';
-    return { ...probe, coefficient: applied, detail: result instanceof RatingInputError || result === undefined ? probe.detail : `gross ${formatFen(result.grossPremiumFen)} 元` };
+    return { ...probe, coefficient: applied, detail: result instanceof RatingInputError || result === undefined ? probe.detail : `gross ${yuanDigits(result.grossPremiumFen)} 元` };
   });
   return { key: 'minimum-premium', label: { zh: '最低保费', en: 'Minimum premium' }, kind: 'minimum premium', reads: `${section.baseQuantity} (${field?.unit ?? ''})`, probes };
 }

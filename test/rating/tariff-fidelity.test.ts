@@ -71,9 +71,9 @@ describe('tariff-fidelity report', () => {
     const probes = table('PRODUCT-QUALITY-LIABILITY', 'minimum-premium').probes;
     // 5,000 元 ÷ 0.3% = 1,666,666.67 元: 166.65万 and 166.66万 are raised to the minimum, 166.67万 is not.
     expect(probes.map((p) => [p.value, p.coefficient, p.detail])).to.deep.equal([
-      ['166.65 万元', 'minimum applied', 'gross 5000.00 元'],
-      ['166.66 万元', 'minimum applied', 'gross 5000.00 元'],
-      ['166.67 万元', 'minimum not reached', 'gross 5000.10 元'],
+      ['166.65 万元', 'minimum applied', 'gross 5,000.00 元'],
+      ['166.66 万元', 'minimum applied', 'gross 5,000.00 元'],
+      ['166.67 万元', 'minimum not reached', 'gross 5,000.10 元'],
     ]);
   });
 
