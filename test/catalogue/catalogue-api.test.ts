@@ -41,6 +41,23 @@ describe('Lists and pickable steps', () => {
     expect(preview.body.pickable).to.deep.equal(broker.body.pickable);
   });
 
+  it('lists the six illustrative §6 lines, the 先用后转 bond with the Pingyang programme, and prices them', async () => {
+    const codes = ['PRODUCT-QUALITY-LIABILITY', 'PROOF-OF-CONCEPT-COST', 'RD-EQUIPMENT-PROPERTY', 'RD-INTERRUPTION', 'STARTUP-PROJECT-FAILURE', 'UFTL-PERFORMANCE-BOND'];
+    const all = await t.http.get('/v1/catalogue?limit=200').set(as('broker'));
+    const listed = (all.body.items as { code: string; illustrative: boolean; insurer: { code: string } }[]).filter((i) => codes.includes(i.code));
+    expect(listed.map((i) => [i.code, i.illustrative, i.insurer.code])).to.deep.equal(codes.map((c) => [c, true, 'KCIC']));
+    const bond = await t.http.get('/v1/catalogue/UFTL-PERFORMANCE-BOND').set(as('broker'));
+    expect(bond.status).to.equal(200);
+    expect(bond.body.subsidyProgrammes.map((p: { code: string; sharePercent: string; regionCode?: string }) => [p.code, p.sharePercent, p.regionCode])).to.deep.equal([['PINGYANG-UFTL', '80', '330326']]);
+    const [vector] = shippedVectors('use-first-transfer-later-bond.json');
+    const preview = await t.http.post('/v1/pricing/preview').set(as('broker')).send({ productCode: 'UFTL-PERFORMANCE-BOND', inputs: vector!.inputs, startDate: today() });
+    expect(preview.status, JSON.stringify(preview.body)).to.equal(200);
+    expect(preview.body.grossPremiumFen).to.equal(vector!.expected.grossPremiumFen);
+    const [pql] = shippedVectors('product-quality-liability.json');
+    const minimum = await t.http.post('/v1/pricing/preview').set(as('broker')).send({ productCode: 'PRODUCT-QUALITY-LIABILITY', inputs: { ...pql!.inputs, annualSales: 100 }, startDate: today() });
+    expect(minimum.body.grossPremiumFen).to.equal(500_000); // 100万 × 0.3% = 3,000 元, raised to the 5,000 元 minimum
+  });
+
   it('names the valid pick keys when a pick key is wrong', async () => {
     const res = await t.http.post('/v1/pricing/preview').set(as('broker')).send({ productCode: PRODUCT, inputs: baseVector!.inputs, startDate: today(), picks: { salesChannel: '1.0' } });
     expect(res.status).to.equal(400);

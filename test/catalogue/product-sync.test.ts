@@ -20,7 +20,7 @@ describe('Catalogue: syncing products/ into the database', () => {
   it('loads every shipped product as a draft and every subsidy programme', async () => {
     const lines = await syncProducts({ dir, publish: false });
     expect(lines.filter((l) => l.outcome === 'error')).to.deep.equal([]);
-    expect(await ProductVersionModel.countDocuments({ status: 'draft' })).to.equal(8);
+    expect(await ProductVersionModel.countDocuments({ status: 'draft' })).to.equal(14);
     expect(await SubsidyProgrammeModel.countDocuments()).to.be.at.least(10);
   });
 
@@ -36,12 +36,12 @@ describe('Catalogue: syncing products/ into the database', () => {
     const refused = lines.filter((l) => l.outcome === 'error');
     expect(refused.map((l) => path.basename(l.file)).sort()).to.deep.equal(['first-batch-material.json', 'first-set-equipment.json']);
     for (const line of refused) expect(line.detail).to.match(/definition\/coInsurance\/members\/1\/insurer HTIC has not accepted its (25|30)% follower share \(pool-consent\)/);
-    expect(await ProductVersionModel.countDocuments({ status: 'published' })).to.equal(6);
+    expect(await ProductVersionModel.countDocuments({ status: 'published' })).to.equal(12);
   });
 
   it('publishes with --publish --accept-pools (the members\' shares accepted on their behalf), then again writes nothing', async () => {
     await syncProducts({ dir, publish: true, acceptPools: true });
-    expect(await ProductVersionModel.countDocuments({ status: 'published' })).to.equal(8);
+    expect(await ProductVersionModel.countDocuments({ status: 'published' })).to.equal(14);
     const before = await versions();
     const lines = await syncProducts({ dir, publish: true });
     expect(lines.every((l) => l.outcome === 'unchanged'), JSON.stringify(lines)).to.equal(true);

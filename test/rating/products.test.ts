@@ -1,18 +1,21 @@
 // Every shipped product compiles and reproduces its own test vectors; the worksheet explains
 // band edges, item maxima, dependent sections and period factors with hand-checked figures.
 import { expect } from 'chai';
-import { evaluateQuote, runTestVectors } from '../../src/rating/index.ts';
+import { evaluateQuote, formatFen, runTestVectors } from '../../src/rating/index.ts';
 import type { RatingResult } from '../../src/rating/index.ts';
-import { listProductFiles, loadDefinition, loadProduct } from './fixtures.ts';
+import { listProductFiles, loadDefinition, loadProduct, loadProgramme } from './fixtures.ts';
 
 const ctx = { asOf: '2025-06-01' };
+// The lines the policy documents name with a base rate only (tariffs.md §6); file name = line.
+const OTHER_NAMED_LINES = ['rd-equipment-property', 'product-quality-liability', 'proof-of-concept-cost', 'startup-project-failure', 'use-first-transfer-later-bond', 'rd-interruption'];
 const line = (r: RatingResult, step: string) => r.worksheet.find((l) => l.step === step);
 
 describe('shipped products', () => {
-  it('ships the eight required products', () => {
+  it('ships the eight filed products and the six other named lines (tariffs.md §6)', () => {
     expect(listProductFiles()).to.have.members([
       'first-set-equipment.json', 'first-batch-material.json', 'first-version-software.json', 'ip-patent-enforcement.json',
       'ip-infringement-liability.json', 'ip-enforcement-infringed-loss.json', 'rd-project-failure.json', 'tech-transfer-cost.json',
+      ...OTHER_NAMED_LINES.map((l) => `${l}.json`),
     ]);
   });
 
@@ -25,8 +28,8 @@ describe('shipped products', () => {
     });
   }
 
-  it('flags 首批次 as an illustrative tariff', () => {
-    expect(loadDefinition('first-batch-material').illustrative).to.equal(true);
+  it('flags 首批次 and the six §6 lines as illustrative tariffs', () => {
+    for (const name of ['first-batch-material', ...OTHER_NAMED_LINES]) expect(loadDefinition(name).illustrative, name).to.equal(true);
   });
 });
 
@@ -190,5 +193,57 @@ describe('R&D underwriting policy', () => {
     expect(d.outcome).to.equal('declined');
     expect(d.reasons.map((r) => r.rule)).to.include('large-share-no-deductible');
     expect(decide({ costCategories: costs(300, 200), deductibleRate: 0 }).outcome).to.equal('referred');
+  });
+});
+
+describe('the other named lines (tariffs.md §6, illustrative)', () => {
+  const BASE_RATES: Record<string, string> = {
+    'rd-equipment-property': '0.4', 'product-quality-liability': '0.3', 'proof-of-concept-cost': '12',
+    'startup-project-failure': '13', 'use-first-transfer-later-bond': '1.2', 'rd-interruption': '0.1',
+  };
+  const vectorInputs = (name: string) => loadDefinition(name).testVectors[0]!.inputs as Record<string, unknown>;
+
+  it('files each at its §6 base rate with KCIC, on the standard short-period scale, named in zh and en', () => {
+    const standard = [10, 20, 30, 40, 50, 60, 70, 80, 85, 90, 95, 100].map((p, i) => ({ months: i + 1, percent: String(p) }));
+    for (const [name, rate] of Object.entries(BASE_RATES)) {
+      const d = loadDefinition(name);
+      expect(d.line, name).to.equal(name);
+      expect(d.insurer, name).to.equal('KCIC');
+      expect(d.plan.sections.map((s) => s.ratePercent), name).to.deep.equal([rate]);
+      expect(d.plan.period.scale, name).to.deep.equal(standard);
+      expect(d.name.zh, name).to.contain('示意费率');
+      expect(d.name.en, name).to.contain('illustrative');
+    }
+  });
+
+  it('raises product quality liability to its 5,000 元 minimum premium and shows it in the worksheet', () => {
+    const r = evaluateQuote(loadProduct('product-quality-liability'), { ...vectorInputs('product-quality-liability'), annualSales: 100 }, undefined, ctx);
+    // 1,000,000 元 × 0.3% = 3,000.00 元 < 5,000.00 元
+    expect(line(r, 'minimum-premium')?.value).to.equal(formatFen(500_000));
+    const above = evaluateQuote(loadProduct('product-quality-liability'), { ...vectorInputs('product-quality-liability'), annualSales: 166.67 }, undefined, ctx);
+    expect(line(above, 'minimum-premium')).to.equal(undefined);
+    expect(above.grossPremiumFen).to.equal(500_010);
+    expect(r.grossPremiumFen).to.equal(500_000);
+    expect(r.sections[0]!.premiumFen).to.equal(500_000);
+  });
+
+  it('applies the Pingyang programme (80%) to the 先用后转 performance bond, in Pingyang only', () => {
+    const p = loadProduct('use-first-transfer-later-bond');
+    const programmes = [loadProgramme('PINGYANG-UFTL'), loadProgramme('GENERIC-TECH-25')];
+    const inputs = { ...vectorInputs('use-first-transfer-later-bond'), guaranteedAmount: 100 };
+    // 1,000,000 元 × 1.2% = 12,000.00 元; Pingyang pays 80% = 9,600.00 元; the enterprise's net cost 2,400.00 元
+    const r = evaluateQuote(p, inputs, undefined, { ...ctx, programmes, enterprise: { regionCode: '330326' } });
+    expect(r.grossPremiumFen).to.equal(1_200_000);
+    expect(r.subsidies.layers.map((l) => [l.programme, l.amountFen])).to.deep.equal([['PINGYANG-UFTL', 960_000]]);
+    expect(r.expectedNetCostFen).to.equal(240_000);
+    expect(r.subsidies.ineligible.map((i) => [i.programme, i.kind])).to.deep.include(['GENERIC-TECH-25', 'line']);
+    const elsewhere = evaluateQuote(p, inputs, undefined, { ...ctx, programmes, enterprise: { regionCode: '330106' } });
+    expect(elsewhere.subsidies.totalFen).to.equal(0);
+    expect(elsewhere.subsidies.ineligible.map((i) => [i.programme, i.kind])).to.deep.include(['PINGYANG-UFTL', 'region']);
+  });
+
+  it('lets the generic tech programmes apply to the other five lines, not to the bond', () => {
+    const generic = loadProgramme('GENERIC-TECH-25');
+    for (const name of Object.keys(BASE_RATES)) expect(generic.lines.includes(name as never), name).to.equal(name !== 'use-first-transfer-later-bond');
   });
 });

@@ -52,7 +52,9 @@ describe('The service as a process', function () {
       expect(service.stdout()).to.contain('Demo organisations created');
       const keys = JSON.parse(await readFile(path.join(dataDir, 'demo-keys.json'), 'utf8')) as Record<string, string>;
       const catalogue = await fetch(`${service.url}/v1/catalogue`, { headers: { Authorization: `Bearer ${keys.broker}` } }).then((r) => r.json()) as { items: { code: string }[] };
-      expect(catalogue.items.map((i) => i.code)).to.include('FIRST-SET-EQUIPMENT');
+      // Every products/*.json is published at start: the eight filed products and the six §6 lines.
+      expect(catalogue.items.map((i) => i.code)).to.include.members(['FIRST-SET-EQUIPMENT', 'RD-EQUIPMENT-PROPERTY', 'PRODUCT-QUALITY-LIABILITY', 'PROOF-OF-CONCEPT-COST', 'STARTUP-PROJECT-FAILURE', 'UFTL-PERFORMANCE-BOND', 'RD-INTERRUPTION']);
+      expect(catalogue.items).to.have.length(14);
       const created = await fetch(`${service.url}/v1/organisations`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${keys.platformAdmin}`, 'Content-Type': 'application/json' },

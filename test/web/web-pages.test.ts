@@ -145,6 +145,24 @@ describe('Web pages: sign-in, sessions, CSP and CSRF (HTTP)', () => {
     expect((await agent.get('/quotes/0123456789abcdef01234567')).status).to.equal(404);
   });
 
+  it('lists the illustrative §6 lines on the catalogue page with their line names in both languages', async () => {
+    const { agent } = await signIn(t.keys.broker);
+    const zh = await agent.get('/catalogue?lang=zh-CN');
+    for (const code of ['RD-EQUIPMENT-PROPERTY', 'PRODUCT-QUALITY-LIABILITY', 'PROOF-OF-CONCEPT-COST', 'STARTUP-PROJECT-FAILURE', 'UFTL-PERFORMANCE-BOND', 'RD-INTERRUPTION']) {
+      expect(zh.text).to.include(`href="/catalogue/${code}"`);
+    }
+    expect(zh.text).to.include('专利“先用后转”履约保证保险（示意费率）').and.include('产品质量责任保险 · ');
+    const en = await agent.get('/catalogue?lang=en');
+    expect(en.text).to.include('Use-first-transfer-later performance bond · ').and.include('R&amp;D interruption · ');
+    expect(en.text.match(/<span class="tag">Illustrative rates<\/span>/g)).to.have.length(7); // 首批次 and the six §6 lines
+    const detail = await agent.get('/catalogue/UFTL-PERFORMANCE-BOND?lang=zh-CN');
+    expect(detail.status).to.equal(200);
+    expect(detail.text).to.include('平阳县先用后转保险补贴');
+    const form = await agent.get('/catalogue/PRODUCT-QUALITY-LIABILITY/quote?lang=zh-CN');
+    expect(form.status).to.equal(200);
+    expect(form.text).to.include('预计年销售额');
+  });
+
   it('switches language with ?lang= and remembers it in a cookie', async () => {
     const { agent } = await signIn(t.keys.broker);
     const zh = await agent.get('/catalogue');
