@@ -104,7 +104,7 @@ export function listRateTables(definition: ProductDefinition): RateTable[] {
     {
       id: 'test-vectors', kind: 'vectors', rowsPointer: '/testVectors', keyColumn: 'name',
       columns: [col('name'), col('inputs', 'json'), col('picks', 'json'), col('period.months', 'integer'), col('period.days', 'integer'),
-        col('expected.decision', 'choice', { options: ['quoted', 'referred', 'declined'] }), col('expected.grossPremiumFen', 'integer'), col('expected.sectionPremiumsFen', 'json'), col('expected.rules', 'json')],
+        col('expected.decision', 'choice', { options: ['quoted', 'referred', 'declined', 'refused'] }), col('expected.grossPremiumFen', 'integer'), col('expected.sectionPremiumsFen', 'json'), col('expected.rules', 'json'), col('expected.refusedPaths', 'json')],
     },
   );
   return tables;
