@@ -8,7 +8,9 @@ type Text = { zh: string; en: string };
 type Range = { min: string; max: string; minExclusive?: boolean; maxExclusive?: boolean; default?: string };
 interface Bounds { lower?: string; lowerInclusive?: boolean; upper?: string; upperInclusive?: boolean }
 interface Row extends Bounds { key: string; label: Text; values?: string[]; range?: Range; coefficient?: string; alt?: Bounds }
-interface Step { kind: string; key: string; label: Text; unit?: string; altUnit?: string; quantity?: string; field?: string; defaultPick?: 'min' | 'max' | 'midpoint'; changeableBy?: string[]; coefficient?: string; range?: Range; rows?: Row[]; noMatch?: { action: string; coefficient: string; reason: Text } }
+interface Step { kind: string; key: string; label: Text; unit?: string; altUnit?: string; quantity?: string; field?: string; defaultPick?: 'min' | 'max' | 'midpoint'; changeableBy?: string[]; coefficient?: string; range?: Range; rows?: Row[]; outsideBands?: Outside }
+interface Outcome { action: string; rule?: string; reason?: Text }
+interface Outside extends Outcome { below?: Outcome; between?: Outcome; above?: Outcome }
 interface Condition { quantity: string; op: string; value: string; unit: string }
 
 export interface FilingRowView { label: string; lower: string; upper: string; values: string; range: string; defaultPick: string }
@@ -44,6 +46,14 @@ function defaultPickText(range: Range | undefined, policy: 'min' | 'max' | 'midp
   return `${value}（${PICK[policy]}）`;
 }
 
+const outcomeText = (o: Outcome) => (o.action === 'decline' ? `拒保（${o.reason?.zh ?? o.rule ?? ''}）` : '不予报价（不在备案档次内）');
+
+/** What the table does with a value outside every band, region by region where they differ. */
+function outsideNotes(o: Outside): string[] {
+  const regions = ([['below', '低于最低档'], ['between', '两档之间'], ['above', '高于最高档']] as const).filter(([k]) => o[k]);
+  return [`不在任何档次内：${outcomeText(o)}`, ...regions.map(([k, zh]) => `${zh}：${outcomeText(o[k]!)}`)];
+}
+
 function tableView(step: Step, number: number, labelOf: (key: string) => string, optionLabel: (field: string, value: string) => string): FilingTableView {
   const unit = UNIT[step.unit ?? ''] ?? step.unit ?? '';
   const policy = step.defaultPick ?? 'midpoint';
@@ -63,7 +73,7 @@ function tableView(step: Step, number: number, labelOf: (key: string) => string,
   const basisKey = step.quantity ?? step.field;
   const notes = [
     ...(step.changeableBy ? [`可在申报区间内调整者：${step.changeableBy.map((r) => (r === 'broker' ? '经纪人' : '核保人')).join('、')}`] : ['仅核保人可在申报区间内调整']),
-    ...(step.noMatch ? [`不在任何档次内：${step.noMatch.action === 'decline' ? '拒保' : '转人工核保'}，暂按系数 ${step.noMatch.coefficient}（${step.noMatch.reason.zh}）`] : []),
+    ...(step.outsideBands ? outsideNotes(step.outsideBands) : []),
   ];
   const kindLabel = { bands: '分档', categories: '分类', fixed: '固定系数', range: '系数区间' }[step.kind] ?? step.kind;
   return { number, label: step.label.zh, kindLabel, basis: basisKey ? `${labelOf(basisKey)}${unit ? `（${unit}）` : ''}` : '', isBands: step.kind === 'bands', rows, notes };

@@ -412,11 +412,11 @@ function estimateSubsidies(product: CompiledProduct, state: QuoteState, gross: n
   });
 }
 
-/** Worksheet lines for the excluded items, before anything is priced. */
+/** Worksheet lines for the excluded items, before anything is priced; each names the item by its number (1-based). */
 function writeExcludedLines(run: StepRun, product: CompiledProduct, excluded: readonly ExcludedItem[]): void {
   for (const e of excluded) {
     const label = product.fields.find((f) => f.key === e.list)?.label ?? { zh: e.list, en: e.list };
-    run.worksheet.push({ step: e.rule, kind: 'excluded', label, inputs: { [e.list]: e.index }, matched: { row: e.rule, label: e.reason }, filedRange: undefined, value: '0', picked: false, runningPremiumFen: 0 });
+    run.worksheet.push({ step: e.rule, kind: 'excluded', label, inputs: { [e.list]: e.index + 1 }, matched: { row: e.rule, label: e.reason }, filedRange: undefined, value: '0', picked: false, runningPremiumFen: 0 });
   }
 }
 
