@@ -224,7 +224,7 @@ export function worksheetOf(result: RatingResult, def: ProductDefinition, fields
   return result.worksheet.map((line) => {
     const step = steps.get(line.step);
     const unitOf = (key: string): string | undefined =>
-      line.kind === 'base' ? (fieldsByKey.get(key)?.type === 'money' ? '元' : fieldsByKey.get(key)?.unit)
+      line.kind === 'base' ? (fieldsByKey.get(key)?.type === 'money' || (!fieldsByKey.has(key) && key !== 'items' && key !== 'section') ? '元' : fieldsByKey.get(key)?.unit)
         : key === step?.quantity ? step.unit : key === step?.altQuantity ? step.altUnit : BUILT_IN_UNITS[key] ?? fieldsByKey.get(key)?.unit;
     return {
       label: pick(line.label, lang),
