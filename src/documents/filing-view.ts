@@ -12,6 +12,7 @@ interface Step { kind: string; key: string; label: Text; unit?: string; altUnit?
 interface Outcome { action: string; rule?: string; reason?: Text }
 interface Outside extends Outcome { below?: Outcome; between?: Outcome; above?: Outcome }
 interface Condition { quantity: string; op: string; value: string; unit: string }
+interface ItemCondition { itemField: string; fallback?: string; op: string; value: string; unit: string }
 
 export interface FilingRowView { label: string; lower: string; upper: string; values: string; range: string; defaultPick: string }
 export interface FilingTableView { number: number; label: string; kindLabel: string; basis: string; isBands: boolean; rows: FilingRowView[]; notes: string[] }
@@ -79,11 +80,20 @@ function tableView(step: Step, number: number, labelOf: (key: string) => string,
   return { number, label: step.label.zh, kindLabel, basis: basisKey ? `${labelOf(basisKey)}${unit ? `（${unit}）` : ''}` : '', isBands: step.kind === 'bands', rows, notes };
 }
 
+/** An item rule in words: each item is judged on its own; an item that fails is not insured. */
+function itemRuleView(r: { list: string; reason: Text; all?: ItemCondition[]; any?: ItemCondition[] }, fields: { key: string; itemFields?: { key: string; label: Text }[] }[], labelOf: (key: string) => string) {
+  const itemLabel = (key: string) => fields.find((f) => f.key === r.list)?.itemFields?.find((f) => f.key === key)?.label.zh ?? key;
+  const condition = (c: ItemCondition) => `${itemLabel(c.itemField)}${OP[c.op] ?? c.op} ${c.value}${UNIT[c.unit] ?? c.unit}${c.fallback ? `（未逐项填写时按${labelOf(c.fallback)}）` : ''}`;
+  const parts = [...(r.all?.length ? [r.all.map(condition).join('，且')] : []), ...(r.any?.length ? [`以下任一：${r.any.map(condition).join('；')}`] : [])];
+  return { action: '该项不予承保（逐项判断；全部不符合时拒保）', reason: r.reason.zh, conditions: `每项${labelOf(r.list)}：${parts.join('；')}` };
+}
+
 /** The filing view of a definition; `status` is the version's status, printed so a draft is never mistaken for a filing. */
 export function buildFilingView(definition: ProductDefinition, insurerName: string, status: string): FilingView {
   const d = definition as unknown as {
     plan: { sections: { key: string; label: Text; coverage?: string; baseQuantity?: string; ratePercent?: string; shareOf?: { section: string; percent: string }; perItem?: string }[]; steps: Step[]; period?: { scale?: { months: number; percent: string }[] }; quantities?: { key: string; label?: Text }[] };
-    form: { fields: { key: string; label: Text; options?: { value: string; label: Text }[] }[] };
+    form: { fields: { key: string; label: Text; options?: { value: string; label: Text }[]; itemFields?: { key: string; label: Text }[] }[] };
+    itemRules?: { key: string; list: string; reason: Text; all?: ItemCondition[]; any?: ItemCondition[] }[];
     coverages: { code: string; name?: Text }[];
     underwriting?: { key: string; action: string; reason: Text; authority?: string; all?: Condition[]; any?: Condition[] }[];
   };
@@ -105,11 +115,13 @@ export function buildFilingView(definition: ProductDefinition, insurerName: stri
     })),
     tables: d.plan.steps.map((step, i) => tableView(step, i + 1, labelOf, optionLabel)),
     shortPeriod: d.plan.period?.scale ?? [],
-    rules: (d.underwriting ?? []).map((r, i) => ({
-      number: i + 1,
-      action: r.action === 'decline' ? '拒保' : `转人工核保${r.authority ? `（${r.authority === 'head-office-underwriting' ? '总公司核保' : r.authority}）` : ''}`,
-      reason: r.reason.zh,
-      conditions: [...(r.all?.length ? [r.all.map(condition).join('，且')] : []), ...(r.any?.length ? [`以下任一：${r.any.map(condition).join('；')}`] : [])].join('；'),
-    })),
+    rules: [
+      ...(d.underwriting ?? []).map((r) => ({
+        action: r.action === 'decline' ? '拒保' : `转人工核保${r.authority ? `（${r.authority === 'head-office-underwriting' ? '总公司核保' : r.authority}）` : ''}`,
+        reason: r.reason.zh,
+        conditions: [...(r.all?.length ? [r.all.map(condition).join('，且')] : []), ...(r.any?.length ? [`以下任一：${r.any.map(condition).join('；')}`] : [])].join('；'),
+      })),
+      ...(d.itemRules ?? []).map((r) => itemRuleView(r, d.form.fields, labelOf)),
+    ].map((r, i) => ({ number: i + 1, ...r })),
   };
 }
