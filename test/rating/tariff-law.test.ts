@@ -2,7 +2,7 @@
 // table says, never priced at a neighbour; discrete filed rows are the only choices; and a blanket
 // quote is priced on the units that qualify. Expected figures are worked from tariffs.md here.
 import { expect } from 'chai';
-import { compileProduct, evaluateQuote, ProductCompileError, RatingInputError } from '../../src/rating/index.ts';
+import { compileProduct, evaluateQuote, ProductCompileError, RatingInputError, upgradeStoredDefinition } from '../../src/rating/index.ts';
 import type { ErrorDetail, ProductDefinition, RatingResult } from '../../src/rating/index.ts';
 import { loadDefinition, loadProduct, loadProgramme } from './fixtures.ts';
 
@@ -201,5 +201,23 @@ describe('the compiler and the outside-band rule', () => {
   it('never returns a premium on a coefficient outside the filing: every priced line is a filed value', () => {
     const r: RatingResult = evaluateQuote(loadProduct('ip-enforcement-infringed-loss'), vectorInputs('ip-enforcement-infringed-loss'), undefined, ctx);
     for (const l of r.worksheet.filter((x) => x.kind === 'bands')) expect(l.matched?.row, l.step).to.match(/^b\d+$/);
+  });
+});
+
+describe('versions published before outside-band rules', () => {
+  it('read a table without a rule as refusing, and a provisional-coefficient noMatch as a decline that prices nothing', () => {
+    const legacy = structuredClone(loadDefinition('ip-enforcement-infringed-loss')) as unknown as { plan: { steps: Record<string, unknown>[] } };
+    for (const s of legacy.plan.steps) delete s.outsideBands;
+    const ratio = legacy.plan.steps.find((s) => s.key === 'perEventRatio')!;
+    ratio.noMatch = { action: 'refer', coefficient: '1.3', authority: 'head-office-underwriting', reason: { zh: '备案费率未规定比例 (1,2) 的系数', en: 'The filing leaves the ratio range (1,2) unbanded' } };
+    expect(() => compileProduct(legacy)).to.throw(ProductCompileError);
+    const product = compileProduct(upgradeStoredDefinition(legacy));
+    const base = { ...vectorInputs('ip-enforcement-infringed-loss'), annualAggregateLimit: 300 };
+    const r = evaluateQuote(product, { ...base, perEventLimit: 200 }, undefined, ctx);
+    expect(r.decision.outcome).to.equal('declined');
+    expect(r.decision.reasons.map((x) => x.rule)).to.deep.equal(['perEventRatio']);
+    expect(r.grossPremiumFen).to.equal(0);
+    const growth = product.stepsByKey.get('salesGrowth') as { outside?: { above: { action: string } } };
+    expect(growth.outside?.above.action).to.equal('refuse');
   });
 });

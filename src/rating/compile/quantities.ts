@@ -86,8 +86,9 @@ function compileItemAggregate(q: QuantityDefinition, path: string, slot: number,
       if (y !== y) continue;
       v = v !== v ? y : isSum ? v + y : Math.max(v, y);
     }
-    // No item carries the field (a quote that gives the amount once, for all items): the quote-level value.
-    if (v !== v && fallbackSlot >= 0) v = s.num[fallbackSlot] as number;
+    // No item carries the field (a quote that gives the amount once, for all items): the quote-level
+    // value. A list item rules emptied has nothing left to count.
+    if (v !== v && fallbackSlot >= 0 && (!items || items.length > 0)) v = s.num[fallbackSlot] as number;
     s.num[slot] = v;
   };
   return { type: itemField.quantityType, ratio: undefined, compute };
