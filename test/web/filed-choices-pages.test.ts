@@ -28,9 +28,9 @@ describe('Web pages: filed choices and bands on the quote form', () => {
     await publishShippedProducts();
   });
 
-  async function signIn() {
+  async function signIn(key: string = t.keys.broker) {
     const agent = supertest.agent(t.app);
-    expect((await agent.post('/sign-in').type('form').send({ apiKey: t.keys.broker })).status).to.equal(303);
+    expect((await agent.post('/sign-in').type('form').send({ apiKey: key })).status).to.equal(303);
     return agent;
   }
 
@@ -72,5 +72,16 @@ describe('Web pages: filed choices and bands on the quote form', () => {
     const page = await agent.get(`/quotes/${created.body.id}?lang=zh-CN`);
     expect(page.status).to.equal(200);
     expect(page.text).to.contain('购买方不在前三家用户之列，不属于首台（套）保险范围');
+  });
+
+  it('refuses an approval on the page with a coefficient outside the filed range; the quote stays referred', async () => {
+    const [vector] = shippedVectors('first-set-equipment.json');
+    const created = await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: t.organisations.HZZZ, inputs: { ...vector!.inputs, aggregateLimit: 500 }, startDate: today() });
+    expect(created.body.status).to.equal('referred');
+    const agent = await signIn(t.keys.underwriter);
+    const token = csrfOf((await agent.get(`/quotes/${created.body.id}?lang=zh-CN`)).text);
+    const res = await agent.post(`/quotes/${created.body.id}/approve?lang=zh-CN`).type('form').send({ _csrf: token, 'picks.transactionAmount': '2.01' });
+    expect(res.status).to.equal(400);
+    expect((await t.http.get(`/v1/quotes/${created.body.id}`).set(bearer(t.keys.underwriter))).body.status).to.equal('referred');
   });
 });
