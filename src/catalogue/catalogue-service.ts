@@ -5,7 +5,7 @@ import { findInsurerByCode } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError, conflict, invalidInput, notFound, type ErrorDetail } from '../http/app-error.ts';
 import { validateOrThrow } from '../http/schema-registry.ts';
-import { chinaDate, compileProduct, ProductCompileError, productDefinitionSchema, runTestVectors, type CompiledProduct, type ProductDefinition, type SubsidyProgramme } from '../rating/index.ts';
+import { chinaDate, compileProduct, upgradeStoredDefinition, ProductCompileError, productDefinitionSchema, runTestVectors, type CompiledProduct, type ProductDefinition, type SubsidyProgramme } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { announceCatalogueChange, cachedCatalogueRead } from './catalogue-cache.ts';
 import { ProductModel, ProductVersionModel, PublicationModel, SubsidyProgrammeModel } from './catalogue-model.ts';
@@ -120,7 +120,8 @@ function compiledFor(doc: VersionDoc): CompiledProduct {
   const id = `${doc.productCode}@${doc.version}#${doc.definitionHash}`;
   let compiled = compiledByVersionId.get(id);
   if (!compiled) {
-    compiled = compileProduct(doc.definition as ProductDefinition);
+    // A version published before outside-band rules were required is read as the engine read it then, never priced off-tariff.
+    compiled = compileProduct(upgradeStoredDefinition(doc.definition));
     compiledByVersionId.set(id, compiled);
   }
   return compiled;

@@ -104,7 +104,7 @@ export function listRateTables(definition: ProductDefinition): RateTable[] {
     {
       id: 'test-vectors', kind: 'vectors', rowsPointer: '/testVectors', keyColumn: 'name',
       columns: [col('name'), col('inputs', 'json'), col('picks', 'json'), col('period.months', 'integer'), col('period.days', 'integer'),
-        col('expected.decision', 'choice', { options: ['quoted', 'referred', 'declined'] }), col('expected.grossPremiumFen', 'integer'), col('expected.sectionPremiumsFen', 'json'), col('expected.rules', 'json')],
+        col('expected.decision', 'choice', { options: ['quoted', 'referred', 'declined', 'refused'] }), col('expected.grossPremiumFen', 'integer'), col('expected.sectionPremiumsFen', 'json'), col('expected.rules', 'json'), col('expected.refusedPaths', 'json')],
     },
   );
   return tables;
@@ -262,16 +262,16 @@ export function locateCell(tables: readonly RateTable[], pointer: string): { tab
 const WHOLE_UNITS = new Set(['count', 'months', 'days', 'years']);
 
 /**
- * Bands that leave a gap between them: the engine refuses such a value as invalid input unless
- * the table says what happens (noMatch). In whole-number units, [0,0] then [1,2] has no gap.
+ * Bands that leave a gap between them are a typo unless the table says the gaps are filed
+ * (outsideBands.between: refused or declined). In whole-number units, [0,0] then [1,2] has no gap.
  */
 export function findBandGaps(definition: ProductDefinition): ErrorDetail[] {
   const errors: ErrorDetail[] = [];
-  const tables: { pointer: string; step: { unit: string; noMatch?: unknown; rows: { lower?: string; lowerInclusive?: boolean; upper?: string; upperInclusive?: boolean }[] } }[] = [];
+  const tables: { pointer: string; step: { unit: string; outsideBands?: { between?: unknown }; rows: { lower?: string; lowerInclusive?: boolean; upper?: string; upperInclusive?: boolean }[] } }[] = [];
   definition.plan.steps.forEach((s, i) => { if (s.kind === 'bands') tables.push({ pointer: `/plan/steps/${i}`, step: s }); });
   if (definition.plan.period.table) tables.push({ pointer: '/plan/period/table', step: definition.plan.period.table });
   for (const { pointer, step } of tables) {
-    if (step.noMatch) continue;
+    if (step.outsideBands?.between) continue;
     step.rows.forEach((row, i) => {
       const prev = step.rows[i - 1];
       if (!prev || prev.upper === undefined || row.lower === undefined || !DECIMAL.test(prev.upper) || !DECIMAL.test(row.lower)) return;

@@ -97,16 +97,31 @@ export function particularsOf(source: DocumentSource, lang: DocumentLang, t: Doc
     if (field.type === 'list') {
       const itemFields = (field as { itemFields?: readonly FormField[] }).itemFields ?? [];
       const rows = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
+      const excluded = excludedOf(source, field.key);
       lists.push({
         label: pick(field.label, lang),
-        columns: itemFields.map((f) => pick(f.label, lang)),
-        rows: rows.map((row) => itemFields.map((f) => fieldValue(f as never, row?.[f.key], lang, t))),
+        columns: [...itemFields.map((f) => pick(f.label, lang)), ...(excluded ? [t.itemCover!] : [])],
+        rows: rows.map((row, i) => [
+          ...itemFields.map((f) => fieldValue(f as never, row?.[f.key], lang, t)),
+          ...(excluded ? [coverText(excluded.get(i), lang, t)] : []),
+        ]),
       });
     } else {
       particulars.push({ label: pick(field.label, lang), value: fieldValue(field as never, value, lang, t) });
     }
   }
   return { particulars: pairs(particulars), lists };
+}
+
+/** The items of a list an item rule excluded, by index; undefined when the result excluded none of that list. */
+function excludedOf(source: DocumentSource, list: string): Map<number, LocalText> | undefined {
+  const excluded = ((source.result as RatingResult | undefined)?.excludedItems ?? []).filter((e) => e.list === list);
+  return excluded.length > 0 ? new Map(excluded.map((e) => [e.index, e.reason])) : undefined;
+}
+
+/** "Insured", or "Not insured: <reason>" for an excluded item. */
+function coverText(reason: LocalText | undefined, lang: DocumentLang, t: DocumentLabels): string {
+  return reason ? `${t.itemExcluded!}${t.termColon}${pick(reason, lang)}` : t.itemInsured!;
 }
 
 function pairs<T>(items: T[]): T[][] {
@@ -209,7 +224,7 @@ export function worksheetOf(result: RatingResult, def: ProductDefinition, fields
   return result.worksheet.map((line) => {
     const step = steps.get(line.step);
     const unitOf = (key: string): string | undefined =>
-      line.kind === 'base' ? (fieldsByKey.get(key)?.type === 'money' ? '元' : fieldsByKey.get(key)?.unit)
+      line.kind === 'base' ? (fieldsByKey.get(key)?.type === 'money' || (!fieldsByKey.has(key) && key !== 'items' && key !== 'section') ? '元' : fieldsByKey.get(key)?.unit)
         : key === step?.quantity ? step.unit : key === step?.altQuantity ? step.altUnit : BUILT_IN_UNITS[key] ?? fieldsByKey.get(key)?.unit;
     return {
       label: pick(line.label, lang),

@@ -8,8 +8,11 @@ type Text = { zh: string; en: string };
 type Range = { min: string; max: string; minExclusive?: boolean; maxExclusive?: boolean; default?: string };
 interface Bounds { lower?: string; lowerInclusive?: boolean; upper?: string; upperInclusive?: boolean }
 interface Row extends Bounds { key: string; label: Text; values?: string[]; range?: Range; coefficient?: string; alt?: Bounds }
-interface Step { kind: string; key: string; label: Text; unit?: string; altUnit?: string; quantity?: string; field?: string; defaultPick?: 'min' | 'max' | 'midpoint'; changeableBy?: string[]; coefficient?: string; range?: Range; rows?: Row[]; noMatch?: { action: string; coefficient: string; reason: Text } }
+interface Step { kind: string; key: string; label: Text; unit?: string; altUnit?: string; quantity?: string; field?: string; defaultPick?: 'min' | 'max' | 'midpoint'; changeableBy?: string[]; coefficient?: string; range?: Range; rows?: Row[]; outsideBands?: Outside }
+interface Outcome { action: string; rule?: string; reason?: Text }
+interface Outside extends Outcome { below?: Outcome; between?: Outcome; above?: Outcome }
 interface Condition { quantity: string; op: string; value: string; unit: string }
+interface ItemCondition { itemField: string; fallback?: string; op: string; value: string; unit: string }
 
 export interface FilingRowView { label: string; lower: string; upper: string; values: string; range: string; defaultPick: string }
 export interface FilingTableView { number: number; label: string; kindLabel: string; basis: string; isBands: boolean; rows: FilingRowView[]; notes: string[] }
@@ -50,6 +53,14 @@ function defaultPickText(range: Range | undefined, policy: 'min' | 'max' | 'midp
  */
 const zh = (text: { zh?: string } | undefined | null, fallback: string): string => text?.zh ?? fallback;
 
+const outcomeText = (o: Outcome) => (o.action === 'decline' ? `拒保（${o.reason?.zh ?? o.rule ?? ''}）` : '不予报价（不在备案档次内）');
+
+/** What the table does with a value outside every band, region by region where they differ. */
+function outsideNotes(o: Outside): string[] {
+  const regions = ([['below', '低于最低档'], ['between', '两档之间'], ['above', '高于最高档']] as const).filter(([k]) => o[k]);
+  return [`不在任何档次内：${outcomeText(o)}`, ...regions.map(([k, zh]) => `${zh}：${outcomeText(o[k]!)}`)];
+}
+
 function tableView(step: Step, number: number, labelOf: (key: string) => string, optionLabel: (field: string, value: string) => string): FilingTableView {
   const unit = UNIT[step.unit ?? ''] ?? step.unit ?? '';
   const policy = step.defaultPick ?? 'midpoint';
@@ -69,17 +80,26 @@ function tableView(step: Step, number: number, labelOf: (key: string) => string,
   const basisKey = step.quantity ?? step.field;
   const notes = [
     ...(step.changeableBy ? [`可在申报区间内调整者：${step.changeableBy.map((r) => (r === 'broker' ? '经纪人' : '核保人')).join('、')}`] : ['仅核保人可在申报区间内调整']),
-    ...(step.noMatch ? [`不在任何档次内：${step.noMatch.action === 'decline' ? '拒保' : '转人工核保'}，暂按系数 ${step.noMatch.coefficient}（${zh(step.noMatch.reason, '')}）`] : []),
+    ...(step.outsideBands ? outsideNotes(step.outsideBands) : []),
   ];
   const kindLabel = { bands: '分档', categories: '分类', fixed: '固定系数', range: '系数区间' }[step.kind] ?? step.kind;
   return { number, label: zh(step.label, step.key), kindLabel, basis: basisKey ? `${labelOf(basisKey)}${unit ? `（${unit}）` : ''}` : '', isBands: step.kind === 'bands', rows, notes };
+}
+
+/** An item rule in words: each item is judged on its own; an item that fails is not insured. */
+function itemRuleView(r: { list: string; reason: Text; all?: ItemCondition[]; any?: ItemCondition[] }, fields: { key: string; itemFields?: { key: string; label: Text }[] }[], labelOf: (key: string) => string) {
+  const itemLabel = (key: string) => fields.find((f) => f.key === r.list)?.itemFields?.find((f) => f.key === key)?.label.zh ?? key;
+  const condition = (c: ItemCondition) => `${itemLabel(c.itemField)}${OP[c.op] ?? c.op} ${c.value}${UNIT[c.unit] ?? c.unit}${c.fallback ? `（未逐项填写时按${labelOf(c.fallback)}）` : ''}`;
+  const parts = [...(r.all?.length ? [r.all.map(condition).join('，且')] : []), ...(r.any?.length ? [`以下任一：${r.any.map(condition).join('；')}`] : [])];
+  return { action: '该项不予承保（逐项判断；全部不符合时拒保）', reason: r.reason.zh, conditions: `每项${labelOf(r.list)}：${parts.join('；')}` };
 }
 
 /** The filing view of a definition; `status` is the version's status, printed so a draft is never mistaken for a filing. */
 export function buildFilingView(definition: ProductDefinition, insurerName: string, status: string): FilingView {
   const d = definition as unknown as {
     plan: { sections: { key: string; label: Text; coverage?: string; baseQuantity?: string; ratePercent?: string; shareOf?: { section: string; percent: string }; perItem?: string }[]; steps: Step[]; period?: { scale?: { months: number; percent: string }[] }; quantities?: { key: string; label?: Text }[] };
-    form: { fields: { key: string; label: Text; options?: { value: string; label: Text }[] }[] };
+    form: { fields: { key: string; label: Text; options?: { value: string; label: Text }[]; itemFields?: { key: string; label: Text }[] }[] };
+    itemRules?: { key: string; list: string; reason: Text; all?: ItemCondition[]; any?: ItemCondition[] }[];
     coverages: { code: string; name?: Text }[];
     underwriting?: { key: string; action: string; reason: Text; authority?: string; all?: Condition[]; any?: Condition[] }[];
   };
@@ -101,11 +121,13 @@ export function buildFilingView(definition: ProductDefinition, insurerName: stri
     })),
     tables: d.plan.steps.map((step, i) => tableView(step, i + 1, labelOf, optionLabel)),
     shortPeriod: d.plan.period?.scale ?? [],
-    rules: (d.underwriting ?? []).map((r, i) => ({
-      number: i + 1,
-      action: r.action === 'decline' ? '拒保' : `转人工核保${r.authority ? `（${r.authority === 'head-office-underwriting' ? '总公司核保' : r.authority}）` : ''}`,
-      reason: zh(r.reason, r.key),
-      conditions: [...(r.all?.length ? [r.all.map(condition).join('，且')] : []), ...(r.any?.length ? [`以下任一：${r.any.map(condition).join('；')}`] : [])].join('；'),
-    })),
+    rules: [
+      ...(d.underwriting ?? []).map((r) => ({
+        action: r.action === 'decline' ? '拒保' : `转人工核保${r.authority ? `（${r.authority === 'head-office-underwriting' ? '总公司核保' : r.authority}）` : ''}`,
+        reason: zh(r.reason, r.key),
+        conditions: [...(r.all?.length ? [r.all.map(condition).join('，且')] : []), ...(r.any?.length ? [`以下任一：${r.any.map(condition).join('；')}`] : [])].join('；'),
+      })),
+      ...(d.itemRules ?? []).map((r) => itemRuleView(r, d.form.fields, labelOf)),
+    ].map((r, i) => ({ number: i + 1, ...r })),
   };
 }

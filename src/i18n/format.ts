@@ -43,6 +43,12 @@ export function formatChinaTime(at: string | Date, lang: Lang): string {
   return `${chinaDateTime(date)} ${translate('beijingTime', lang)}`;
 }
 
+/** Filed choices or bands as the engine writes them ("0%, 5% or above 20%", "… (万元)"), in the reader's language. */
+function filedText(text: string, lang: Lang): string {
+  const withUnit = text.replace(/ \((万元|元|%|count|months|days|years)\)$/, (_, unit: string) => (lang === 'en' ? ` (${nameOf('unit', unit, lang)})` : `（${nameOf('unit', unit, lang)}）`));
+  return lang === 'en' ? withUnit : withUnit.replace(/, /g, '、').replace(/ or above (\S+)$/, '或高于$1');
+}
+
 const number = (text: string) => (text === 'Infinity' || text === '-Infinity' ? undefined : text);
 
 /** Message patterns of ajv and the rating engine, and their catalogue keys. */
@@ -71,6 +77,9 @@ const PATTERNS: { re: RegExp; to: (m: RegExpExecArray, lang: Lang, stepName: (ke
   { re: /^must be a decimal number with at most (\d+) decimals$/, to: (m, l) => translate('v_decimals', l, { n: m[1]! }) },
   { re: /^must be a number$/, to: (_, l) => translate('v_number', l) },
   { re: /^must be (?:a whole number|integer)$/, to: (_, l) => translate('v_whole', l) },
+  { re: /^must be one of the filed choices (.*)$/, to: (m, l) => translate('v_filedChoices', l, { choices: filedText(m[1]!, l) }) },
+  { re: /^(\S+) falls in no filed band of (\S+) \(filed: (.*)\)$/, to: (m, l, step) => translate('v_outsideBands', l, { value: m[1]!, step: step(m[2]!), bands: filedText(m[3]!, l) }) },
+  { re: /^is needed because another item of (\S+) is excluded$/, to: (m, l, step) => translate('v_ownAmount', l, { list: step(m[1]!) }) },
   { re: /^must be (?:one of .*|equal to one of the allowed values|true or false)$/, to: (_, l) => translate('v_oneOf', l) },
   { re: /^must (?:be a date.*|match format "date")$/, to: (_, l) => translate('v_date', l) },
   { re: /^must be on or after (\d{4}-\d{2}-\d{2}) \(no backdating\)$/, to: (m, l) => translate('v_noBackdating', l, { date: m[1]! }) },

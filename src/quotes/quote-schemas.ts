@@ -66,12 +66,16 @@ export const ratingResultSchema = {
     enterprisePaysFen: fen('Paid up front: the full gross premium'),
     expectedNetCostFen: fen('Gross premium less expected subsidies'),
     coInsurance: { type: 'array', description: 'Pool members\' shares; they add up to the premium to the fen.', items: { type: 'object', required: ['insurer', 'role', 'sharePercent', 'grossPremiumFen', 'netPremiumFen', 'vatFen'], additionalProperties: false, properties: { insurer: { type: 'string', description: 'Insurer code.' }, role: { type: 'string', enum: ['lead', 'follower'], description: 'Role.' }, sharePercent: decimal('Share.'), grossPremiumFen: fen('Share of gross'), netPremiumFen: fen('Share of net'), vatFen: fen('Share of VAT') } } },
+    excludedItems: {
+      type: 'array', description: 'Items of a list (e.g. units of a blanket quote) that an item rule excluded: not priced; premium and subsidies count only the others.',
+      items: { type: 'object', required: ['list', 'index', 'rule', 'reason'], additionalProperties: false, properties: { list: { type: 'string', description: 'List field.' }, index: { type: 'integer', description: 'Item index in the list as sent (0-based).' }, rule: { type: 'string', description: 'Item rule key.' }, reason: text } },
+    },
     worksheet: {
       type: 'array', description: 'Every rating step in order.',
       items: {
         type: 'object', required: ['step', 'kind', 'label', 'inputs', 'value', 'picked', 'runningPremiumFen'], additionalProperties: false,
         properties: {
-          step: { type: 'string', description: 'Step key.' }, kind: { type: 'string', description: 'base, bands, categories, fixed, range, period, maximum, minimum.' }, label: text,
+          step: { type: 'string', description: 'Step key.' }, kind: { type: 'string', description: 'base, bands, categories, fixed, range, period, maximum, minimum, excluded (an item an item rule excluded).' }, label: text,
           inputs: inputsSchema('What the step read, by field or quantity key.'),
           matched: { type: 'object', required: ['row'], additionalProperties: false, description: 'Row matched.', properties: { row: { type: 'string', description: 'Row key.' }, label: text } },
           filedRange: { type: 'object', required: ['min', 'max', 'minExclusive', 'maxExclusive'], additionalProperties: false, description: 'Filed range.', properties: { min: decimal('Min.'), max: decimal('Max.'), minExclusive: { type: 'boolean', description: 'Open below.' }, maxExclusive: { type: 'boolean', description: 'Open above.' } } },

@@ -125,3 +125,21 @@ export function resolvePick(row: CoefficientRow, pick: string | number): PickedV
 function formatPick(pick: string | number): string {
   return typeof pick === 'string' ? `"${pick}"` : String(pick);
 }
+
+/** Where a value in no band falls: below the first band, above the last, or in a gap between two. */
+export function outsideRegion(rows: readonly BandRow[], x: number, n: number, d: number, ratio: boolean, alt: boolean): 'below' | 'between' | 'above' {
+  const banded = alt ? rows.filter((r) => r.altLower && r.altUpper) : rows;
+  const first = banded[0];
+  const last = banded[banded.length - 1];
+  const lower = first && (alt ? first.altLower : first.lower);
+  const upper = last && (alt ? last.altUpper : last.upper);
+  if (lower && lower.value === lower.value) {
+    const c = compareToBound(x, n, d, lower, ratio);
+    if (c < 0 || (c === 0 && !lower.inclusive)) return 'below';
+  }
+  if (upper && upper.value === upper.value) {
+    const c = compareToBound(x, n, d, upper, ratio);
+    if (c > 0 || (c === 0 && !upper.inclusive)) return 'above';
+  }
+  return 'between';
+}

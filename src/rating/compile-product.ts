@@ -14,6 +14,7 @@ import { compileSteps } from './compile/steps.ts';
 import { compilePeriod } from './compile/period.ts';
 import { compileSections } from './compile/sections.ts';
 import { compileRules } from './compile/rules.ts';
+import { compileItemRules } from './compile/item-rules.ts';
 import { compileCoInsurance, compileMaximumRate, compileSubsidyBasis } from './compile/caps-and-pool.ts';
 import { checkCoverages, checkEffectiveDates, checkTestVectors } from './compile/cross-checks.ts';
 import { decimalOf } from './compile/units.ts';
@@ -31,6 +32,7 @@ export function compileProduct(definition: unknown): CompiledProduct {
   const period = compilePeriod(def.plan.period, scope, stepsByKey, ctx);
   const sections = compileSections(def, scope, ctx);
   const rules = compileRules(def.underwriting, scope, ctx);
+  const itemRules = compileItemRules(def.itemRules, scope, ctx);
   const maximumRate = compileMaximumRate(def.plan.maximumRate, scope, ctx);
   const subsidyBasis = compileSubsidyBasis(def.plan.subsidyBasis, scope, ctx);
   const coInsurance = compileCoInsurance(def.coInsurance, ctx);
@@ -58,6 +60,8 @@ export function compileProduct(definition: unknown): CompiledProduct {
     stepsByKey,
     period,
     rules,
+    itemRules,
+    itemFallbacks: ctx.itemFallbacks,
     minimumPremiumFen: def.plan.minimumPremiumFen ?? 0,
     maximumRate,
     roundingUnitFen: def.plan.rounding === 'yuan' ? 100 : 1,

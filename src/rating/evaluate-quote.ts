@@ -6,13 +6,14 @@ import type { ErrorDetail } from './errors.ts';
 import { RatingInputError } from './errors.ts';
 import type { NormalizedItem, QuoteState } from './input-form.ts';
 import type { CoefficientRow, PickedValue } from './bands.ts';
-import { findAltBand, findBand, resolvePick } from './bands.ts';
+import { findAltBand, findBand, outsideRegion, resolvePick } from './bands.ts';
 import { pickableSteps } from './pickable-steps.ts';
 import { formatFen, formatScaled, roundProduct, splitVat } from './money.ts';
 import type { PeriodLength } from './period.ts';
 import { formatDay, measurePeriod, parseDay } from './period.ts';
-import type { DecisionReason, QuoteContext, QuotePicks, QuotingRole, RatingResult, SectionPremium, SubsidySummary, WorksheetLine } from './rating-result.ts';
+import type { DecisionReason, ExcludedItem, QuoteContext, QuotePicks, QuotingRole, RatingResult, SectionPremium, SubsidySummary, WorksheetLine } from './rating-result.ts';
 import { computeSubsidies } from './subsidies.ts';
+import { excludeIneligibleItems, type Eligibility } from './item-eligibility.ts';
 import { splitCoInsurance } from './co-insurance.ts';
 
 /** One priced unit: a whole section, or one item of a per-item section. */
@@ -68,7 +69,7 @@ function buildUnits(product: CompiledProduct, state: QuoteState): PricedUnit[] {
       for (let i = 0; i < items.length; i++) {
         const base = sec.baseItemPos < 0 ? shared : ((items[i] as NormalizedItem).num[sec.baseItemPos] as number);
         if (!(base > 0)) continue;
-        units.push({ section: s, item: i, baseFen: base, nums: [f.num], exps: [f.exp], approx: base * fv, premiumFen: 0 });
+        units.push({ section: s, item: (items[i] as NormalizedItem).index, baseFen: base, nums: [f.num], exps: [f.exp], approx: base * fv, premiumFen: 0 });
       }
       continue;
     }
@@ -92,7 +93,7 @@ function priceUnits(units: PricedUnit[], prod: number, nums: number[], exps: num
 }
 
 /** Row of a step for this quote, or undefined (no match); may record a referral. */
-function matchRow(step: CompiledStep, state: QuoteState, reasons: DecisionReason[], errors: ErrorDetail[]): CoefficientRow | undefined {
+function matchRow(step: CompiledStep, state: QuoteState, reasons: DecisionReason[], errors: ErrorDetail[]): CoefficientRow | 'declined' | undefined {
   if (step.kind === 'fixed' || step.kind === 'range') return step.row;
   if (step.kind === 'categories') {
     if (!step.fromItems) {
@@ -128,34 +129,56 @@ function rowFloor(row: CoefficientRow): number {
   return row.fixed ? row.value : row.min;
 }
 
-function matchBandRow(step: CompiledBandsStep, state: QuoteState, reasons: DecisionReason[], errors: ErrorDetail[]): CoefficientRow | undefined {
+/** A value as the table writes it: 万元 or 元 for money, up to six decimals. */
+function shownValue(x: number, scale: number): string {
+  return String(Number((x / scale).toFixed(6)));
+}
+
+/**
+ * A value in no filed band: refused (an input error naming the field, the value and the filed
+ * bands) or declined by the table's named rule. Either way no coefficient is used.
+ */
+function outsideBands(step: CompiledBandsStep, alt: boolean, x: number, state: QuoteState, reasons: DecisionReason[], errors: ErrorDetail[]): 'declined' | undefined {
+  const ratio = alt ? step.altRatio : step.ratio;
+  const region = ratio ? outsideRegion(step.rows, x, state.num[ratio.numSlot] as number, state.num[ratio.denSlot] as number, true, alt) : outsideRegion(step.rows, x, x, 1, false, alt);
+  const outcome = step.outside[region];
+  if (outcome.action === 'refuse') {
+    errors.push({ path: `/inputs/${alt ? step.altField : step.field}`, message: `${shownValue(x, alt ? step.altScale : step.scale)} falls in no filed band of ${step.key} (filed: ${alt ? step.altBandsText : step.bandsText})` });
+    return undefined;
+  }
+  reasons.push({ rule: outcome.rule, action: 'decline', reason: outcome.reason });
+  return 'declined';
+}
+
+/** Index of the band of a read value, -1 when it is outside every band, NaN when not read. */
+function bandOf(step: CompiledBandsStep, alt: boolean, x: number, state: QuoteState): number {
+  if (x !== x) return NaN;
+  const ratio = alt ? step.altRatio : step.ratio;
+  const find = alt ? findAltBand : findBand;
+  return ratio ? find(step.rows, x, state.num[ratio.numSlot] as number, state.num[ratio.denSlot] as number, true) : find(step.rows, x, x, 1, false);
+}
+
+function matchBandRow(step: CompiledBandsStep, state: QuoteState, reasons: DecisionReason[], errors: ErrorDetail[]): CoefficientRow | 'declined' | undefined {
   const x = state.num[step.slot] as number;
-  let index = -1;
-  let read = false;
-  if (x === x) {
-    read = true;
-    index = step.ratio ? findBand(step.rows, x, state.num[step.ratio.numSlot] as number, state.num[step.ratio.denSlot] as number, true) : findBand(step.rows, x, x, 1, false);
-  }
-  if (step.altSlot >= 0) {
-    const y = state.num[step.altSlot] as number;
-    if (y === y) {
-      read = true;
-      // Either side may be given; the higher deductible (the later row) governs.
-      const j = step.altRatio ? findAltBand(step.rows, y, state.num[step.altRatio.numSlot] as number, state.num[step.altRatio.denSlot] as number, true) : findAltBand(step.rows, y, y, 1, false);
-      if (j > index) index = j;
-    }
-  }
-  if (!read) {
+  const y = step.altSlot >= 0 ? (state.num[step.altSlot] as number) : NaN;
+  const index = bandOf(step, false, x, state);
+  const altIndex = bandOf(step, true, y, state);
+  if (index !== index && altIndex !== altIndex) {
     errors.push({ path: `/inputs/${step.inputs[0]?.key ?? step.key}`, message: `is needed by step ${step.key}` });
     return undefined;
   }
-  if (index >= 0) return step.rows[index];
-  if (step.noMatch) {
-    reasons.push({ rule: step.key, action: step.noMatch.action, reason: step.noMatch.reason, ...(step.noMatch.authority === undefined ? {} : { authority: step.noMatch.authority }) });
-    return step.noMatch.row;
+  // Each value given must fall in a filed band; then the higher deductible (the later row) governs.
+  let outcome: 'declined' | undefined;
+  let refused = false;
+  for (const [alt, i, v] of [[false, index, x], [true, altIndex, y]] as const) {
+    if (i !== -1) continue;
+    const before = errors.length;
+    outcome = outsideBands(step, alt, v, state, reasons, errors) ?? outcome;
+    refused ||= errors.length > before;
   }
-  errors.push({ path: `/inputs/${step.inputs[0]?.key ?? step.key}`, message: `falls in no band of ${step.key}` });
-  return undefined;
+  if (refused) return undefined;
+  if (outcome) return outcome;
+  return step.rows[Math.max(index === index ? index : -1, altIndex === altIndex ? altIndex : -1)];
 }
 
 /** Mutable state of one evaluation, passed to applyStep and its neighbours (module functions, not per-call closures). */
@@ -171,12 +194,36 @@ interface StepRun {
   prod: number;
   unitFen: number;
   worksheet: WorksheetLine[];
+  /** True once a step declined a value outside its filed bands: nothing is priced, no minimum premium. */
+  unpriced: boolean;
+}
+
+/**
+ * A step whose value is outside the filed bands and declined: there is no filed coefficient, so
+ * nothing is priced (the premium is 0 from here on) and the worksheet says which rule declined.
+ */
+function declineStep(run: StepRun, step: CompiledStep, kind: WorksheetLine['kind']): void {
+  const reason = run.reasons[run.reasons.length - 1] as DecisionReason;
+  run.unpriced = true;
+  run.nums[run.count] = 0;
+  run.exps[run.count] = 0;
+  run.count++;
+  run.prod = 0;
+  const total = priceUnits(run.units, run.prod, run.nums, run.exps, run.count, run.unitFen);
+  run.worksheet.push({
+    step: step.key, kind, label: step.label, inputs: showInputs(step.inputs, run.state),
+    matched: { row: reason.rule, label: reason.reason }, filedRange: undefined, value: '0', picked: false, runningPremiumFen: total,
+  });
 }
 
 /** Applies one coefficient step: matches the row, checks the pick, prices, writes the worksheet. */
 function applyStep(run: StepRun, step: CompiledStep, kind: WorksheetLine['kind']): void {
   const row = matchRow(step, run.state, run.reasons, run.errors);
   if (!row) return;
+  if (row === 'declined') {
+    declineStep(run, step, kind);
+    return;
+  }
   const pick = run.chosen[step.key];
   let value: PickedValue = row;
   let picked = false;
@@ -330,7 +377,7 @@ function applyPremiumLimits(run: StepRun, product: CompiledProduct, sections: Se
       run.worksheet.push({ step: 'maximum-rate', kind: 'maximum', label: { zh: '最高费率', en: 'Maximum rate' }, inputs: {}, matched: undefined, filedRange: undefined, value: m.text + '%', picked: false, runningPremiumFen: gross });
     }
   }
-  if (gross < product.minimumPremiumFen) {
+  if (gross < product.minimumPremiumFen && !run.unpriced) {
     adjustLargestSection(sections, product.minimumPremiumFen - gross);
     gross = product.minimumPremiumFen;
     run.worksheet.push({ step: 'minimum-premium', kind: 'minimum', label: { zh: '最低保费', en: 'Minimum premium' }, inputs: {}, matched: undefined, filedRange: undefined, value: formatFen(gross), picked: false, runningPremiumFen: gross });
@@ -365,6 +412,35 @@ function estimateSubsidies(product: CompiledProduct, state: QuoteState, gross: n
   });
 }
 
+/** Worksheet lines for the excluded items, before anything is priced; each names the item by its number (1-based). */
+function writeExcludedLines(run: StepRun, product: CompiledProduct, excluded: readonly ExcludedItem[]): void {
+  for (const e of excluded) {
+    const label = product.fields.find((f) => f.key === e.list)?.label ?? { zh: e.list, en: e.list };
+    run.worksheet.push({ step: e.rule, kind: 'excluded', label, inputs: { [e.list]: e.index + 1 }, matched: { row: e.rule, label: e.reason }, filedRange: undefined, value: '0', picked: false, runningPremiumFen: 0 });
+  }
+}
+
+/**
+ * Runs the plan: excluded items, base lines, every step, the period. With no eligible item left
+ * nothing is priced: the quote is declined by the item rules.
+ */
+function runPlan(product: CompiledProduct, state: QuoteState, chosen: QuotePicks, reasons: DecisionReason[], eligibility: Eligibility, period: Readonly<PeriodLength>): StepRun {
+  const nothingEligible = eligibility.declines.length > 0;
+  reasons.push(...eligibility.declines);
+  const run: StepRun = { state, chosen, reasons, errors: [], units: nothingEligible ? [] : buildUnits(product, state), nums: [], exps: [], count: 0, prod: 1, unitFen: product.roundingUnitFen, worksheet: [], unpriced: nothingEligible };
+  writeExcludedLines(run, product, eligibility.excluded);
+  writeBaseLines(run, product);
+  if (nothingEligible) return run;
+  const steps = product.steps;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i] as CompiledStep;
+    applyStep(run, step, step.kind);
+  }
+  applyPeriod(run, product.period, period);
+  if (run.errors.length > 0) throw new RatingInputError(run.errors);
+  return run;
+}
+
 /**
  * Rates a quote: validates inputs and picks, runs the plan, applies underwriting rules, splits
  * VAT, estimates subsidies and the co-insurance split, and explains every step in a worksheet.
@@ -379,22 +455,15 @@ export function evaluateQuote(product: CompiledProduct, inputs: unknown, picks: 
   if (Number.isNaN(asOfDay)) errors.push({ path: '/context/asOf', message: 'must be a date YYYY-MM-DD' });
   const period = checkPeriod(product, context.period, errors);
   if (errors.length > 0 || period === undefined) throw new RatingInputError(errors);
+  const eligibility = excludeIneligibleItems(product, state, errors);
+  if (errors.length > 0) throw new RatingInputError(errors);
   computeQuantities(product, state, period);
 
   const reasons: DecisionReason[] = [];
   if (context.asOf < product.effectiveFrom || (product.effectiveTo !== undefined && context.asOf > product.effectiveTo)) {
     reasons.push({ rule: 'effective-dates', action: 'decline', reason: { zh: '报价日不在费率有效期内', en: 'The tariff is not in force on the quote date' } });
   }
-  const run: StepRun = { state, chosen, reasons, errors: [], units: buildUnits(product, state), nums: [], exps: [], count: 0, prod: 1, unitFen: product.roundingUnitFen, worksheet: [] };
-  writeBaseLines(run, product);
-  const steps = product.steps;
-  for (let i = 0; i < steps.length; i++) {
-    const step = steps[i] as CompiledStep;
-    applyStep(run, step, step.kind);
-  }
-  applyPeriod(run, product.period, period);
-  if (run.errors.length > 0) throw new RatingInputError(run.errors);
-
+  const run = runPlan(product, state, chosen, reasons, eligibility, period);
   const sections = sectionPremiums(product, run.units);
   const gross = applyPremiumLimits(run, product, sections);
   const decision = decide(product, state, reasons);
@@ -418,6 +487,7 @@ export function evaluateQuote(product: CompiledProduct, inputs: unknown, picks: 
     enterprisePaysFen: gross,
     expectedNetCostFen: gross - subsidies.totalFen,
     coInsurance: product.coInsurance ? splitCoInsurance(product.coInsurance, gross, netFen) : undefined,
+    excludedItems: eligibility.excluded,
     worksheet: run.worksheet,
   };
 }

@@ -1,5 +1,6 @@
 // Public API of the rating core. Everything else in src/rating is internal.
 export { compileProduct } from './compile-product.ts';
+export { upgradeStoredDefinition } from './legacy-definition.ts';
 export { ratingAjv } from './compile/rating-ajv.ts';
 export type { CompiledProduct } from './compile/compiled-product.ts';
 export { evaluateQuote } from './evaluate-quote.ts';

@@ -22,6 +22,8 @@ export interface CompiledField {
   required: boolean;
   defaultValue: unknown;
   options: ReadonlySet<string> | undefined;
+  /** Filed discrete choices of a numeric field, in canonical units (fen for money); undefined when any value goes. */
+  choices: FieldChoices | undefined;
   minItems: number;
   maxItems: number;
   itemFields: CompiledField[];
@@ -30,11 +32,22 @@ export interface CompiledField {
   slot: number;
 }
 
+/** The filed values of a numeric field, and the open bound above which any value is filed too. */
+export interface FieldChoices {
+  values: readonly number[];
+  /** NaN when no open row follows the values. */
+  above: number;
+  /** "0, 5, 10, 15, 20 or above 20 (%)", for messages. */
+  text: string;
+}
+
 /** A list item after normalisation: numeric and string values by item-field position. */
 export interface NormalizedItem {
   num: number[];
   str: (string | undefined)[];
   raw: Record<string, unknown>;
+  /** Position of the item in the list as sent (kept when other items are excluded). */
+  index: number;
 }
 
 /** Values of one quote after normalisation, by slot. */
@@ -80,7 +93,7 @@ function normalizeValue(field: CompiledField, value: unknown, num: number[], str
       if (fen === undefined) return `must be an amount in ${field.fenPerUnit === 100 ? '元 with at most 2 decimals' : '万元 with at most 6 decimals'}`;
       if (fen < field.min || fen > field.max) return `must be between ${field.min / field.fenPerUnit} and ${field.max / field.fenPerUnit}`;
       num[at] = fen;
-      return undefined;
+      return checkChoices(field, fen);
     }
     case 'integer':
     case 'decimal':
@@ -100,7 +113,7 @@ function normalizeValue(field: CompiledField, value: unknown, num: number[], str
       }
       if (n < field.min || n > field.max) return `must be between ${field.min} and ${field.max}`;
       num[at] = n;
-      return undefined;
+      return checkChoices(field, n);
     }
     case 'enum':
       if (typeof value !== 'string' || !field.options?.has(value)) return `must be one of ${[...(field.options ?? [])].join(', ')}`;
@@ -121,6 +134,13 @@ function normalizeValue(field: CompiledField, value: unknown, num: number[], str
     default:
       return 'unsupported field';
   }
+}
+
+/** The message of a value that is not one of the field's filed choices, or undefined. */
+function checkChoices(field: CompiledField, canonical: number): string | undefined {
+  const c = field.choices;
+  if (!c || c.values.includes(canonical) || canonical > c.above) return undefined;
+  return `must be one of the filed choices ${c.text}`;
 }
 
 /** Builds the validator of a form: it fills a fresh QuoteState or reports every bad field. */
@@ -167,7 +187,7 @@ export function compileFormValidator(fields: readonly CompiledField[], slotCount
           continue;
         }
         const itemRecord = item as Record<string, unknown>;
-        const normalized: NormalizedItem = { num: new Array<number>(field.itemFields.length).fill(NaN), str: new Array<string | undefined>(field.itemFields.length), raw: itemRecord };
+        const normalized: NormalizedItem = { num: new Array<number>(field.itemFields.length).fill(NaN), str: new Array<string | undefined>(field.itemFields.length), raw: itemRecord, index: i };
         for (const k in itemRecord) if (!field.itemKeys.has(k)) errors.push({ path: `${itemPath}/${k}`, message: 'is not a field of this item' });
         for (const itemField of field.itemFields) {
           let itemValue = itemRecord[itemField.key];

@@ -90,16 +90,30 @@ const tableCommon = {
 
 const unitEnum = ['元', '万元', '%', 'ratio', 'count', 'months', 'days', 'years', 'number'] as const;
 
-const noMatch = {
+const outsideOutcome = {
+  action: { type: 'string', enum: ['refuse', 'decline'], description: 'refuse: the quote request is invalid input (400 naming the field, the value and the filed bands); decline: the quote is declined by the named rule and nothing is priced.' },
+  rule: { ...key, description: 'Rule key of a decline (the decision reason names it); required with decline.' },
+  reason: { ...text, description: 'Reason shown with a decline; required with decline.' },
+} as const;
+
+const outsideRegion = (where: string) => ({
   type: 'object',
-  description: 'What happens when the value falls in no band (a gap in the filing). Without it, the quote is refused as invalid input.',
+  description: `What happens to a value ${where}; overrides the table's action there.`,
   additionalProperties: false,
-  required: ['action', 'coefficient', 'reason'],
+  required: ['action'],
+  properties: outsideOutcome,
+} as const);
+
+const outsideBands = {
+  type: 'object',
+  description: 'What happens to a value outside every band (below the first, in a gap between two, above the last): refused as invalid input or declined by a named rule. Never priced: no coefficient outside the filing reaches a quote. Every band table must say it.',
+  additionalProperties: false,
+  required: ['action'],
   properties: {
-    action: { type: 'string', enum: ['refer', 'decline'], description: 'Refer the quote to an authority, or decline it.' },
-    coefficient: { ...decimalString, description: 'Provisional coefficient used for the indicative premium of a referred quote.' },
-    reason: { ...text, description: 'Reason shown with the decision.' },
-    authority: { type: 'string', description: 'Authority that must approve a referred quote.' },
+    ...outsideOutcome,
+    below: outsideRegion('below the first band'),
+    between: outsideRegion('in a gap between two bands (stating it also tells the table editor the gaps are filed, not typos)'),
+    above: outsideRegion('above the last band'),
   },
 } as const;
 
@@ -115,7 +129,7 @@ const bandsStep = {
     unit: { type: 'string', enum: unitEnum, description: 'Unit of the band bounds (money bounds may be in 元 or 万元 whatever the field unit).' },
     altQuantity: { ...key, description: 'Optional second quantity matched against each row\'s alt band.' },
     altUnit: { type: 'string', enum: unitEnum, description: 'Unit of the alt band bounds.' },
-    noMatch,
+    outsideBands,
     rows: {
       type: 'array',
       minItems: 1,
@@ -244,6 +258,20 @@ const condition = {
   },
 } as const;
 
+const itemCondition = {
+  type: 'object',
+  description: 'A comparison of an item field (or, when the item leaves it empty, a quote-level quantity) with a value.',
+  additionalProperties: false,
+  required: ['itemField', 'op', 'value', 'unit'],
+  properties: {
+    itemField: { ...key, description: 'Numeric item field.' },
+    fallback: { ...key, description: 'Quote-level field or quantity used when the item leaves the field empty.' },
+    op: condition.properties.op,
+    value: { ...decimalString, description: 'Value compared with, in unit.' },
+    unit: { type: 'string', enum: unitEnum, description: 'Unit of value.' },
+  },
+} as const;
+
 const formFieldCommon = {
   key: { ...key, description: 'Field key in the quote inputs (camelCase).' },
   type: { type: 'string', enum: ['money', 'integer', 'decimal', 'percent', 'enum', 'boolean', 'text', 'date', 'list'], description: 'Field type: money (amount in unit, at most fen precision), integer, decimal, percent (5 means 5%), enum, boolean, text, date (YYYY-MM-DD), list (of items).' },
@@ -254,6 +282,16 @@ const formFieldCommon = {
   max: { ...decimalString, description: 'Largest allowed value (inclusive).' },
   required: { type: 'boolean', description: 'Whether the value must be given (default false).' },
   default: { type: ['string', 'number', 'boolean'], description: 'Value used when none is given.' },
+  choices: {
+    type: 'object',
+    description: 'Filed discrete choices of a numeric field (where a filing lists rows, e.g. deductible 0%, 5%, 10%…): any other value is refused, listing the choices. With above, any value above that bound is also a choice (a filed open row such as ">20%").',
+    additionalProperties: false,
+    required: ['values'],
+    properties: {
+      values: { type: 'array', minItems: 1, description: 'The filed values, ascending, in the field unit.', items: { ...decimalString, description: 'A filed value.' } },
+      above: { ...decimalString, description: 'Values strictly above this bound are also filed (an open last row).' },
+    },
+  },
   options: {
     type: 'array',
     description: 'Choices of an enum field.',
@@ -386,7 +424,7 @@ export const productDefinitionSchema = {
               of: { type: 'array', description: 'Operand quantities (field or quantity keys).', items: { ...key, description: 'Operand key.' } },
               list: { ...key, description: 'List field for item operations.' },
               itemField: { ...key, description: 'Item field for itemSum and itemMax.' },
-              fallback: { ...key, description: 'Quantity used for a missing operand of ratio (e.g. aggregate limit defaults to per-patent × patents).' },
+              fallback: { ...key, description: 'ratio: quantity used for a missing denominator (e.g. aggregate limit defaults to per-patent × patents); itemSum/itemMax: quote-level quantity used when no item carries the item field (e.g. one contract amount for every unit).' },
             },
           },
         },
@@ -502,6 +540,23 @@ export const productDefinitionSchema = {
         },
       },
     },
+    itemRules: {
+      type: 'array',
+      description: 'Eligibility decided per item of a list (e.g. each unit of a blanket quote): an item for which a rule fires is excluded with the rule\'s reason and not priced; the others are priced, and quantities, sections and subsidies see only them. A quote with no eligible item left is declined.',
+      items: {
+        type: 'object',
+        description: 'An item rule: it excludes an item when every condition of all holds and, if any is given, at least one of any.',
+        additionalProperties: false,
+        required: ['key', 'list', 'reason'],
+        properties: {
+          key: { ...key, description: 'Rule key.' },
+          list: { ...key, description: 'The list field whose items the rule decides.' },
+          reason: text2('Why an item is excluded.'),
+          all: { type: 'array', description: 'Conditions that must all hold.', items: itemCondition },
+          any: { type: 'array', description: 'Conditions of which one must hold.', items: itemCondition },
+        },
+      },
+    },
     subsidyProgrammes: {
       type: 'array',
       description: 'Codes of subsidy programmes the product is designed for (the engine receives the programmes themselves).',
@@ -575,7 +630,8 @@ export const productDefinitionSchema = {
             additionalProperties: false,
             required: ['decision'],
             properties: {
-              decision: { type: 'string', enum: ['quoted', 'referred', 'declined'], description: 'Expected decision.' },
+              decision: { type: 'string', enum: ['quoted', 'referred', 'declined', 'refused'], description: 'Expected decision; refused: the inputs are invalid (e.g. a value outside the filed bands or choices) and nothing is rated.' },
+              refusedPaths: { type: 'array', description: 'With refused: input paths the refusal must name (e.g. /inputs/deductibleRate).', items: { type: 'string', description: 'A JSON pointer into the request.' } },
               grossPremiumFen: { type: 'integer', description: 'Expected gross premium (VAT included) in fen.' },
               sectionPremiumsFen: { type: 'object', description: 'Expected premium by section key, in fen.', additionalProperties: { type: 'integer' } },
               rules: { type: 'array', description: 'Keys of rules expected to fire.', items: { type: 'string', description: 'Rule key.' } },

@@ -73,7 +73,7 @@ export interface FiledRange {
 /** One line of the rating worksheet. */
 export interface WorksheetLine {
   step: string;
-  kind: 'base' | 'bands' | 'categories' | 'fixed' | 'range' | 'period' | 'maximum' | 'minimum';
+  kind: 'base' | 'bands' | 'categories' | 'fixed' | 'range' | 'period' | 'maximum' | 'minimum' | 'excluded';
   label: LocalText;
   /** The inputs or quantities the step read, as entered or computed. */
   inputs: Record<string, unknown>;
@@ -149,6 +149,16 @@ export interface CoInsuranceShare {
   vatFen: number;
 }
 
+/** An item of a list that an item rule excluded: not priced, listed with its reason. */
+export interface ExcludedItem {
+  /** The list field. */
+  list: string;
+  /** Position of the item in the list as sent. */
+  index: number;
+  rule: string;
+  reason: LocalText;
+}
+
 /** The complete, explained result of rating one quote. */
 export interface RatingResult {
   productCode: string;
@@ -171,5 +181,7 @@ export interface RatingResult {
   /** Gross premium less the expected subsidies. */
   expectedNetCostFen: number;
   coInsurance: CoInsuranceShare[] | undefined;
+  /** Items excluded by item rules (absent in results stored before per-item eligibility). */
+  excludedItems?: ExcludedItem[];
   worksheet: WorksheetLine[];
 }

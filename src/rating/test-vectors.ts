@@ -12,6 +12,7 @@ export interface VectorOutcome {
   grossPremiumFen?: number;
   sectionPremiumsFen?: Record<string, number>;
   rules?: string[];
+  refusedPaths?: string[];
 }
 
 /** Result of running one test vector. */
@@ -30,6 +31,14 @@ function outcomeOf(result: RatingResult): VectorOutcome {
   return { decision: result.decision.outcome, grossPremiumFen: result.grossPremiumFen, sectionPremiumsFen, rules: result.decision.reasons.map((r) => r.rule) };
 }
 
+/** A vector that expects a refusal: it passes when the refusal names every expected path. */
+function refusedOutcome(name: string, expected: VectorOutcome, error: RatingInputError): VectorResult {
+  const paths = error.details.map((d) => d.path);
+  const missing = (expected.refusedPaths ?? []).filter((p) => !paths.includes(p));
+  const actual = { decision: 'refused', refusedPaths: paths };
+  return { name, passed: missing.length === 0, expected, actual, message: missing.length ? `the refusal does not name ${missing.join(', ')}: ${error.message}` : '' };
+}
+
 /**
  * Runs every test vector of a compiled product (quote date = effectiveFrom, role underwriter)
  * and reports pass/fail with expected against actual.
@@ -46,6 +55,7 @@ export function runTestVectors(product: CompiledProduct, programmes: readonly Su
       });
     } catch (error) {
       const message = error instanceof RatingInputError ? error.details.map((d) => `${d.path} ${d.message}`).join('; ') : String(error);
+      if (error instanceof RatingInputError && expected.decision === 'refused') return refusedOutcome(v.name, expected, error);
       return { name: v.name, passed: false, expected, actual: undefined, message: `evaluation failed: ${message}` };
     }
     const actual = outcomeOf(result);

@@ -17,7 +17,7 @@ interface CoverDefinition {
   coverages?: { code: string; name: LocalText; limits?: { label: LocalText; field?: string; percentOf?: unknown }[]; deductible?: { amountField?: string; rateField?: string } }[];
   form: { fields: ProductField[] };
   underwriting?: { key: string; all?: Condition[]; any?: Condition[] }[];
-  plan?: { quantities?: { key: string; op: string; of?: string[]; label?: LocalText }[] };
+  plan?: { quantities?: { key: string; op: string; of?: string[]; label?: LocalText; list?: string; itemField?: string; fallback?: string }[] };
 }
 interface Condition { quantity: string; op: string; value: string }
 
@@ -106,25 +106,54 @@ export function coverView(quote: Pick<QuoteView, 'inputs' | 'enterpriseName' | '
   };
 }
 
-function quantityFigures(key: string, inputs: Record<string, unknown>, names: PageNames, lang: Lang): { label: string; value: string }[] {
+/**
+ * A quantity a rule read, from the inputs: a field, or an item sum over the insured items (the
+ * quote-level fallback when no item gives the field), or a ratio of those. Undefined otherwise.
+ */
+function quantityValue(key: string, inputs: Record<string, unknown>, names: PageNames, excluded: ReadonlySet<string>): number | undefined {
+  if (names.fields.some((f) => f.key === key)) return inputs[key] === undefined ? undefined : Number(inputs[key]);
+  const q = names.definition.plan?.quantities?.find((x) => x.key === key);
+  if (q?.op === 'itemSum' && q.list && q.itemField) {
+    const items = (Array.isArray(inputs[q.list]) ? (inputs[q.list] as Record<string, unknown>[]) : []).filter((_, i) => !excluded.has(`${q.list}/${i}`));
+    const given = items.map((item) => item[q.itemField!]).filter((v) => v !== undefined && v !== null && v !== '');
+    if (given.length > 0) return given.reduce((sum: number, v) => sum + Number(v), 0);
+    return q.fallback === undefined ? undefined : quantityValue(q.fallback, inputs, names, excluded);
+  }
+  if (q?.op === 'ratio') {
+    const [a, b] = (q.of ?? []).map((k) => quantityValue(k, inputs, names, excluded));
+    return a !== undefined && b !== undefined && b > 0 ? a / b : undefined;
+  }
+  return undefined;
+}
+
+function quantityFigures(key: string, inputs: Record<string, unknown>, names: PageNames, lang: Lang, excluded: ReadonlySet<string>): { label: string; value: string }[] {
   const field = names.fields.find((f) => f.key === key);
   if (field) return [fieldRow(field, key, inputs[key], lang)];
   const quantity = names.definition.plan?.quantities?.find((q) => q.key === key);
   if (!quantity) return [];
-  const parts = (quantity.of ?? []).flatMap((k) => quantityFigures(k, inputs, names, lang));
-  const [a, b] = (quantity.of ?? []).map((k) => Number(inputs[k]));
-  if (quantity.op === 'ratio' && a !== undefined && b !== undefined && b > 0) parts.push({ label: pickText(quantity.label, lang) || key, value: formatDecimal((a / b).toFixed(4).replace(/\.?0+$/, '')) });
+  if (quantity.op === 'itemSum') {
+    const value = quantityValue(key, inputs, names, excluded);
+    const unitField = names.fields.find((f) => f.key === quantity.fallback);
+    return value === undefined ? [] : [{ ...fieldRow(unitField, key, formatNumber(value), lang), label: pickText(quantity.label, lang) || key }];
+  }
+  const parts = (quantity.of ?? []).flatMap((k) => quantityFigures(k, inputs, names, lang, excluded));
+  const ratio = quantity.op === 'ratio' ? quantityValue(key, inputs, names, excluded) : undefined;
+  if (ratio !== undefined) parts.push({ label: pickText(quantity.label, lang) || key, value: formatDecimal(ratio.toFixed(4).replace(/\.?0+$/, '')) });
   return parts;
 }
 
+/** A sum of decimals as the form would show it (no float tails). */
+const formatNumber = (v: number) => String(Number(v.toFixed(6)));
+
 /** For each rule that referred or declined the quote: its reason, the figures it read and its condition. */
 export function ruleFiguresView(result: RatingResult, inputs: Record<string, unknown>, names: PageNames, lang: Lang) {
+  const excluded = new Set((result.excludedItems ?? []).map((e) => `${e.list}/${e.index}`));
   return result.decision.reasons.map((reason) => {
     const rule = names.definition.underwriting?.find((r) => r.key === reason.rule);
     const conditions = [...(rule?.all ?? []), ...(rule?.any ?? [])];
     return {
       reason: pickText(reason.reason, lang),
-      figures: conditions.flatMap((c) => quantityFigures(c.quantity, inputs, names, lang)),
+      figures: conditions.flatMap((c) => quantityFigures(c.quantity, inputs, names, lang, excluded)),
       conditions: conditions.map((c) => {
         const label = names.fields.find((f) => f.key === c.quantity)?.label ?? names.definition.plan?.quantities?.find((q) => q.key === c.quantity)?.label;
         return `${label ? pickText(label, lang) : c.quantity} ${c.op} ${c.value}`;

@@ -46,7 +46,9 @@ export function describeValue(field: ProductField | undefined, value: unknown, l
 
 /** A worksheet input: a base step reads money as the sum in yuan; a period in months or days says so. */
 function describeInput(line: WorksheetLine, key: string, value: unknown, field: ProductField | undefined, lang: Lang): string {
-  if (line.kind === 'base' && field?.type === 'money' && /^-?\d+(\.\d+)?$/.test(String(value))) return formatYuan(Math.round(Number(value) * 100));
+  // A base line shows the section's money base (a field or a derived amount such as the insured units' contract), the items counted, or the section it is a share of.
+  const moneyBase = field ? field.type === 'money' : key !== 'items' && key !== 'section';
+  if (line.kind === 'base' && moneyBase && /^-?\d+(\.\d+)?$/.test(String(value))) return formatYuan(Math.round(Number(value) * 100));
   const period = /(Months|Days)$/.exec(key);
   if (!field && period && typeof value !== 'object') return `${String(value)} ${translate(period[1] === 'Months' ? 'unit_months' : 'unit_days', lang)}`;
   return describeValue(field, value, lang);

@@ -19,6 +19,8 @@ export interface ProductField {
   required?: boolean;
   default?: unknown;
   options?: { value: string; label: Text }[];
+  /** Filed discrete choices of a numeric field (the rows of a filed table). */
+  choices?: { values: string[]; above?: string };
   minItems?: number;
   maxItems?: number;
   itemFields?: ProductField[];
@@ -44,6 +46,8 @@ export interface FieldView {
   eitherOrGroup?: string;
   value: string;
   options?: { value: string; label: string; selected: boolean }[];
+  /** Suggested filed values of a number input whose filing also admits an open range above them. */
+  suggestions?: { value: string; label: string }[];
   error?: string;
   describedBy?: string;
   placeholder?: string;
@@ -85,6 +89,7 @@ function toFieldView(field: ProductField, name: string, values: FormValues, erro
       : (field.options ?? []).map((o) => ({ value: o.value, label: pickText(o.label, lang) }));
     return { ...base, kind: 'select', options: options.map((o) => ({ ...o, selected: o.value === value })) };
   }
+  if (NUMERIC.has(field.type) && field.choices) return choiceView(field, base, value, lang);
   if (NUMERIC.has(field.type)) {
     const unit = unitLabel(field, lang);
     return {
@@ -96,6 +101,24 @@ function toFieldView(field: ProductField, name: string, values: FormValues, erro
     };
   }
   return { ...base, kind: 'input', inputType: field.type === 'date' ? 'date' : 'text' };
+}
+
+/**
+ * A field with filed choices: a select of the filed values; where the filing also has an open row
+ * above them (">20%"), a number input that suggests the filed values, the choices in its help.
+ */
+function choiceView(field: ProductField, base: Omit<FieldView, 'kind'> & { help?: string }, value: string, lang: Lang): FieldView {
+  const choices = field.choices!;
+  const unit = unitLabel(field, lang);
+  const shown = (v: string) => (field.type === 'percent' ? `${v}%` : unit ? `${v} ${unit}` : v);
+  const options = choices.values.map((v) => ({ value: v, label: shown(v) }));
+  if (choices.above === undefined) return { ...base, kind: 'select', options: options.map((o) => ({ ...o, selected: o.value === value })) };
+  const list = options.map((o) => o.label).join(lang === 'en' ? ', ' : '、');
+  const help = [base.help, translate('filedChoicesHelp', lang, { choices: translate('filedAbove', lang, { choices: list, above: shown(choices.above) }) })].filter(Boolean).join(lang === 'en' ? ' ' : '；');
+  return {
+    ...base, help, describedBy: [`${base.id}-help`, `${base.id}-error`].join(' '), kind: 'input', inputType: 'number', suggestions: options,
+    ...(unit ? { unit } : {}), step: 'any',
+  };
 }
 
 /** Two fields of which the rating plan needs at least one (a step's quantity and its alternative). */

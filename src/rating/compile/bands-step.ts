@@ -3,10 +3,10 @@
 import type { ProductDefinition } from '../product-schema.ts';
 import type { BandRow, Bound } from '../bands.ts';
 import { openBound } from '../bands.ts';
-import type { CompiledBandsStep, InputRef } from './compiled-product.ts';
+import type { CompiledBandsStep, InputRef, OutsideOutcome } from './compiled-product.ts';
 import type { CompileContext, Scope } from './context.ts';
 import { inputRefFor } from './context.ts';
-import { compileRow, fixedRow, roleSet } from './rows.ts';
+import { compileRow, roleSet } from './rows.ts';
 import { toCanonical, UNIT_TYPES } from './units.ts';
 
 type Step = ProductDefinition['plan']['steps'][number];
@@ -53,9 +53,59 @@ function compileBandRows(s: BandsStep, path: string, hasAlt: boolean, ctx: Compi
   });
 }
 
-function compileNoMatch(noMatch: BandsStep['noMatch']): CompiledBandsStep['noMatch'] {
-  if (!noMatch) return undefined;
-  return { action: noMatch.action, reason: noMatch.reason, authority: noMatch.authority, row: fixedRow('unbanded', noMatch.reason, noMatch.coefficient) };
+type OutsideDefinition = NonNullable<BandsStep['outsideBands']>;
+type OutcomeDefinition = Pick<OutsideDefinition, 'action' | 'rule' | 'reason'>;
+
+function compileOutcome(o: OutcomeDefinition, path: string, ctx: CompileContext): OutsideOutcome {
+  if (o.action === 'refuse') {
+    if (o.rule !== undefined || o.reason !== undefined) ctx.report(path, 'a refusal names no rule or reason: the field, the value and the filed bands say why');
+    return { action: 'refuse' };
+  }
+  if (o.rule === undefined || o.reason === undefined) ctx.report(path, 'a decline needs a rule and a reason');
+  return { action: 'decline', rule: o.rule ?? 'outside-bands', reason: o.reason ?? { zh: '不在备案档次内', en: 'Outside the filed bands' } };
+}
+
+/** What a value outside every band gets; a table that leaves it unsaid does not compile. */
+function compileOutside(s: BandsStep, path: string, ctx: CompileContext): CompiledBandsStep['outside'] {
+  const o = s.outsideBands;
+  if (!o) {
+    ctx.report(`${path}/outsideBands`, `table ${s.key} (${s.label.en}) does not say what happens to a value outside its bands: add outsideBands with action refuse (invalid input) or decline (with a rule and a reason)`);
+    return { below: { action: 'refuse' }, between: { action: 'refuse' }, above: { action: 'refuse' } };
+  }
+  const all = compileOutcome(o, `${path}/outsideBands`, ctx);
+  const region = (r: OutcomeDefinition | undefined, name: string) => (r ? compileOutcome(r, `${path}/outsideBands/${name}`, ctx) : all);
+  return { below: region(o.below, 'below'), between: region(o.between, 'between'), above: region(o.above, 'above') };
+}
+
+type BoundsDefinition = { lower?: string; lowerInclusive?: boolean; upper?: string; upperInclusive?: boolean };
+
+/** A band as filings write it: "=1", "[2,3)", "≤30", ">20". */
+function bandText(b: BoundsDefinition): string {
+  const lowerIn = b.lowerInclusive ?? false;
+  const upperIn = b.upperInclusive ?? true;
+  if (b.lower === undefined && b.upper === undefined) return 'any';
+  if (b.lower === undefined) return `${upperIn ? '≤' : '<'}${b.upper}`;
+  if (b.upper === undefined) return `${lowerIn ? '≥' : '>'}${b.lower}`;
+  if (b.lower === b.upper && lowerIn && upperIn) return `=${b.lower}`;
+  return `${lowerIn ? '[' : '('}${b.lower},${b.upper}${upperIn ? ']' : ')'}`;
+}
+
+/** The filed bands in a row, with their unit: "=1, [2,3), ≥10" or "≤5, (5,10] (%)". */
+function bandsText(bands: BoundsDefinition[], unit: string | undefined): string {
+  const shown = unit === undefined || unit === 'ratio' || unit === 'number' ? '' : ` (${unit})`;
+  return bands.map(bandText).join(', ') + shown;
+}
+
+/** Canonical units (fen for money) per unit of the table. */
+function unitScale(unit: string | undefined): number {
+  return unit === '万元' ? 1_000_000 : unit === '元' ? 100 : 1;
+}
+
+/** The field a refusal of quantity `key` points at: the field itself, or the last field a derived quantity reads. */
+function refusalField(key: string | undefined, scope: Scope): string {
+  if (key === undefined) return '';
+  const fields = scope.quantities.get(key)?.fields ?? [key];
+  return fields[fields.length - 1] ?? key;
 }
 
 /** Compiles a bands step (also the period table): quantities, units, rows and their order. */
@@ -77,6 +127,9 @@ export function compileBandsStep(s: BandsStep, path: string, scope: Scope, ctx: 
   const inputs = [inputRefFor(scope, s.quantity), s.altQuantity === undefined ? undefined : inputRefFor(scope, s.altQuantity)].filter((x): x is InputRef => x !== undefined);
   return {
     kind: 'bands', key: s.key, label: s.label, slot: info?.slot ?? 0, ratio: info?.ratio, altSlot: alt?.slot ?? -1, altRatio: alt?.ratio,
-    rows, noMatch: compileNoMatch(s.noMatch), changeableBy: roleSet(s.changeableBy), inputs,
+    rows, outside: compileOutside(s, path, ctx), changeableBy: roleSet(s.changeableBy), inputs,
+    bandsText: bandsText(s.rows, s.unit), altBandsText: bandsText(s.rows.flatMap((r) => (r.alt ? [r.alt] : [])), s.altUnit),
+    field: refusalField(s.quantity, scope), altField: refusalField(s.altQuantity, scope),
+    scale: unitScale(s.unit), altScale: unitScale(s.altUnit),
   };
 }

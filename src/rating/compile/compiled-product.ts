@@ -2,7 +2,8 @@
 // indexed rows and closures, so evaluation never re-reads the definition's JSON.
 import type { ErrorDetail } from '../errors.ts';
 import type { ProductDefinition } from '../product-schema.ts';
-import type { CompiledField, QuoteState } from '../input-form.ts';
+import type { CompiledField, NormalizedItem, QuoteState } from '../input-form.ts';
+import type { ItemFallback } from './context.ts';
 import type { ScaledDecimal } from '../money.ts';
 import type { BandRow, CoefficientRow } from '../bands.ts';
 import type { LocalText, QuotingRole } from '../rating-result.ts';
@@ -24,10 +25,23 @@ export interface CompiledBandsStep {
   altSlot: number;
   altRatio: { numSlot: number; denSlot: number } | undefined;
   rows: BandRow[];
-  noMatch: { action: 'refer' | 'decline'; row: CoefficientRow; reason: LocalText; authority: string | undefined } | undefined;
+  /** What a value outside every band gets, by where it falls; never a coefficient. */
+  outside: { below: OutsideOutcome; between: OutsideOutcome; above: OutsideOutcome };
+  /** The filed bands as a filing writes them ("=1, [2,3), ≥10"), for refusals; alt: of the alt bands. */
+  bandsText: string;
+  altBandsText: string;
+  /** The form field a refusal points at (for a derived quantity, the last field it reads), and the alt one. */
+  field: string;
+  altField: string;
+  /** Canonical units per table unit (fen per 万元 or 元, else 1), to show a refused value as the table writes it. */
+  scale: number;
+  altScale: number;
   changeableBy: ReadonlySet<QuotingRole>;
   inputs: InputRef[];
 }
+
+/** A refusal (invalid input) or a decline by a named rule: what a value outside the filed bands gets. */
+export type OutsideOutcome = { action: 'refuse' } | { action: 'decline'; rule: string; reason: LocalText };
 
 export interface CompiledCategoriesStep {
   kind: 'categories';
@@ -70,6 +84,15 @@ export type CompiledPeriod =
   | { kind: 'shortPeriodScale'; label: LocalText; percentByMonth: ScaledDecimal[]; perDay: { percent: ScaledDecimal; max: ScaledDecimal } | undefined }
   | { kind: 'periodCoefficient'; label: LocalText; table: CompiledBandsStep };
 
+/** An item rule: excludes the items of a list it fires on. */
+export interface CompiledItemRule {
+  key: string;
+  list: string;
+  listSlot: number;
+  reason: LocalText;
+  test: (item: NormalizedItem, state: QuoteState) => boolean;
+}
+
 export interface CompiledRule {
   key: string;
   action: 'refer' | 'decline';
@@ -98,6 +121,8 @@ export interface CompiledProduct {
   readonly stepsByKey: ReadonlyMap<string, CompiledStep>;
   readonly period: CompiledPeriod;
   readonly rules: readonly CompiledRule[];
+  readonly itemRules: readonly CompiledItemRule[];
+  readonly itemFallbacks: readonly ItemFallback[];
   readonly minimumPremiumFen: number;
   readonly maximumRate: { slot: number; rate: ScaledDecimal; text: string } | undefined;
   readonly roundingUnitFen: number;

@@ -10,6 +10,8 @@ export class CompileContext {
   readonly errors: ErrorDetail[] = [];
   /** Slots handed out so far: the size of a quote state's arrays. */
   slotCount = 0;
+  /** Item aggregates that fall back to a quote-level value: when an item is excluded, every remaining item must carry the field. */
+  readonly itemFallbacks: ItemFallback[] = [];
 
   /** Records a problem at its JSON pointer inside the definition. */
   report(path: string, message: string): void {
@@ -21,6 +23,14 @@ export class CompileContext {
   }
 }
 
+/** An item field whose sum or maximum falls back to a quote-level value when no item gives it. */
+export interface ItemFallback {
+  listSlot: number;
+  list: string;
+  itemPos: number;
+  itemField: string;
+}
+
 /** A number a step, rule or section can read: a field, the period or a derived quantity. */
 export interface QuantityInfo {
   slot: number;
@@ -29,6 +39,8 @@ export interface QuantityInfo {
   ratio: { numSlot: number; denSlot: number } | undefined;
   label: LocalText;
   isField: boolean;
+  /** The form fields the value comes from (itself for a field): errors about it point at the last. */
+  fields: readonly string[];
 }
 
 /** What keys in the definition refer to. The form fills it; derived quantities add to `quantities`. */

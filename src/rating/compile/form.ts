@@ -27,6 +27,24 @@ function fieldBound(f: FieldDefinition, type: FieldType, v: string | undefined, 
   return Number(v);
 }
 
+/** A numeric field's filed choices in canonical units, checked to be ascending and within the field's bounds. */
+function compileChoices(f: FieldDefinition, type: FieldType, path: string, ctx: CompileContext): CompiledField['choices'] {
+  if (!f.choices) return undefined;
+  if (type !== 'money' && type !== 'integer' && type !== 'decimal' && type !== 'percent') {
+    ctx.report(`${path}/choices`, 'only a numeric field has filed choices');
+    return undefined;
+  }
+  const canonical = (v: string, at: string) => fieldBound(f, type, v, NaN, at, ctx);
+  const values = f.choices.values.map((v, i) => canonical(v, `${path}/choices/values/${i}`));
+  values.forEach((v, i) => { if (i > 0 && !(v > (values[i - 1] as number))) ctx.report(`${path}/choices/values/${i}`, 'choices must be ascending and distinct'); });
+  const above = f.choices.above === undefined ? NaN : canonical(f.choices.above, `${path}/choices/above`);
+  if (above === above && above < (values[values.length - 1] as number)) ctx.report(`${path}/choices/above`, 'must not be below the last choice');
+  const unit = f.unit === '%' || type === 'percent' ? '%' : f.unit ?? '';
+  const shown = f.choices.values.map((v) => (unit === '%' ? `${v}%` : v));
+  const text = `${shown.join(', ')}${f.choices.above === undefined ? '' : ` or above ${f.choices.above}${unit === '%' ? '%' : ''}`}${unit && unit !== '%' ? ` ${unit}` : ''}`;
+  return { values, above, text };
+}
+
 function compileField(f: FieldDefinition, path: string, slot: number, ctx: CompileContext): CompiledField {
   const type = f.type as FieldType;
   const quantityType = quantityTypeOf(type, f.unit);
@@ -51,6 +69,7 @@ function compileField(f: FieldDefinition, path: string, slot: number, ctx: Compi
     required: f.required ?? false,
     defaultValue: f.default,
     options,
+    choices: compileChoices(f, type, path, ctx),
     minItems: 'minItems' in f && f.minItems !== undefined ? f.minItems : 0,
     maxItems: 'maxItems' in f && f.maxItems !== undefined ? f.maxItems : 1000,
     itemFields: [],
@@ -80,12 +99,12 @@ export function compileForm(form: ProductDefinition['form'], ctx: CompileContext
     const compiled = compileField(f, path, ctx.nextSlot(), ctx);
     fields.push(compiled);
     if (compiled.type === 'list') listFields.set(f.key, compiled);
-    else quantities.set(f.key, { slot: compiled.slot, type: compiled.quantityType ?? 'number', ratio: undefined, label: f.label, isField: true });
+    else quantities.set(f.key, { slot: compiled.slot, type: compiled.quantityType ?? 'number', ratio: undefined, label: f.label, isField: true, fields: [f.key] });
   });
   const fieldByKey = new Map(fields.map((f) => [f.key, f]));
   const periodMonthsSlot = ctx.nextSlot();
   const periodDaysSlot = ctx.nextSlot();
-  quantities.set('periodMonths', { slot: periodMonthsSlot, type: 'months', ratio: undefined, label: { zh: '保险期间（月）', en: 'Period of cover (months)' }, isField: false });
-  quantities.set('periodDays', { slot: periodDaysSlot, type: 'days', ratio: undefined, label: { zh: '保险期间（天）', en: 'Period of cover (days)' }, isField: false });
+  quantities.set('periodMonths', { slot: periodMonthsSlot, type: 'months', ratio: undefined, label: { zh: '保险期间（月）', en: 'Period of cover (months)' }, isField: false, fields: ['period'] });
+  quantities.set('periodDays', { slot: periodDaysSlot, type: 'days', ratio: undefined, label: { zh: '保险期间（天）', en: 'Period of cover (days)' }, isField: false, fields: ['period'] });
   return { fields, scope: { quantities, listFields, fieldByKey }, periodMonthsSlot, periodDaysSlot };
 }

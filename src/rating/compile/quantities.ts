@@ -74,6 +74,10 @@ function compileItemAggregate(q: QuantityDefinition, path: string, slot: number,
   if (!itemField || itemField.quantityType === undefined) { ctx.report(`${path}/itemField`, `unknown numeric item field ${q.itemField ?? ''}`); return BROKEN; }
   const pos = itemField.slot;
   const isSum = q.op === 'itemSum';
+  const fallback = q.fallback === undefined ? undefined : scope.quantities.get(q.fallback);
+  if (q.fallback !== undefined && (!fallback || fallback.type !== itemField.quantityType)) ctx.report(`${path}/fallback`, `${q.fallback} is not a quantity of the item field's type`);
+  const fallbackSlot = fallback?.slot ?? -1;
+  if (fallback) ctx.itemFallbacks.push({ listSlot, list: list.key, itemPos: pos, itemField: itemField.key });
   const compute: Compute = (s) => {
     const items = s.lists[listSlot];
     let v = NaN;
@@ -82,6 +86,9 @@ function compileItemAggregate(q: QuantityDefinition, path: string, slot: number,
       if (y !== y) continue;
       v = v !== v ? y : isSum ? v + y : Math.max(v, y);
     }
+    // No item carries the field (a quote that gives the amount once, for all items): the quote-level
+    // value. A list item rules emptied has nothing left to count.
+    if (v !== v && fallbackSlot >= 0 && (!items || items.length > 0)) v = s.num[fallbackSlot] as number;
     s.num[slot] = v;
   };
   return { type: itemField.quantityType, ratio: undefined, compute };
@@ -106,6 +113,16 @@ function compileDerived(q: QuantityDefinition, path: string, slot: number, scope
   }
 }
 
+/** The form fields a derived quantity reads, operands first, then its list and fallback. */
+function sourceFields(q: QuantityDefinition, scope: Scope): string[] {
+  const fields: string[] = [];
+  const add = (k: string | undefined) => { for (const f of k === undefined ? [] : scope.quantities.get(k)?.fields ?? [k]) if (!fields.includes(f)) fields.push(f); };
+  if (q.list !== undefined && !fields.includes(q.list)) fields.push(q.list);
+  for (const k of q.of ?? []) add(k);
+  if (q.op !== 'ratio') add(q.fallback);
+  return fields;
+}
+
 /**
  * Compiles the derived quantities in order, adding each to the scope so later ones can read it.
  * Returns the closures that fill their slots, in the order evaluateQuote runs them.
@@ -118,7 +135,7 @@ export function compileQuantities(definitions: ProductDefinition['plan']['quanti
     const slot = ctx.nextSlot();
     const { type, ratio, compute } = compileDerived(q, path, slot, scope, ctx);
     if (compute) computeQuantities.push(compute);
-    scope.quantities.set(q.key, { slot, type, ratio, label: q.label, isField: false });
+    scope.quantities.set(q.key, { slot, type, ratio, label: q.label, isField: false, fields: sourceFields(q, scope) });
   });
   return computeQuantities;
 }
