@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import type { Response } from 'supertest';
+import { buildFilingView } from '../../src/documents/filing-view.ts';
 import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
 import { publishShippedProducts } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
@@ -81,17 +82,16 @@ describe('documents: the filing document (费率表)', function () {
     expect((await get('otherInsurerAdmin')).status).to.equal(404);
   });
 
-  it('prints a draft that does not compile yet (a step without its label shows its key), never a 500', async () => {
-    const clone = await t.http.post(`/v1/products/${definition.code}/versions`).set(bearer(t.keys.insurerAdmin)).send({ cloneFrom: definition.version, version: '2099.7' });
-    expect(clone.status, JSON.stringify(clone.body)).to.equal(201);
-    const draft = structuredClone(clone.body.definition) as typeof definition;
-    const step = draft.plan.steps.find((s) => s.rows?.length)! as Step & { key: string };
-    delete (step as Partial<Step>).label;
-    delete (step.rows[0] as Partial<Band>).label;
-    const put = await t.http.put(`/v1/products/${definition.code}/versions/2099.7`).set(bearer(t.keys.insurerAdmin)).send({ definition: draft });
-    expect(put.status, JSON.stringify(put.body)).to.be.oneOf([200, 400]);
-    const res = await t.http.get(`/v1/products/${definition.code}/versions/2099.7/filing.pdf`).set(bearer(t.keys.underwriter)).buffer(true).parse(binary as never);
-    expect(res.status, String(res.body).slice(0, 300)).to.equal(200);
-    if (put.status === 200) expect(await extractPdfText(res.body as Buffer)).to.include(step.key);
+  it('builds the filing view of a stored draft whose steps, rows or rules lack labels (keys instead), never throwing', () => {
+    const draft = structuredClone(definition) as unknown as { plan: { steps: { key: string; label?: unknown; rows?: { key: string; label?: unknown }[] }[] }; underwriting: { key: string; reason?: unknown }[] };
+    const step = draft.plan.steps.find((s) => s.rows?.length)!;
+    delete step.label;
+    delete step.rows![0]!.label;
+    delete draft.underwriting[0]!.reason;
+    const view = buildFilingView(draft as never, '科创', 'draft');
+    const table = view.tables.find((t) => t.label === step.key)!;
+    expect(table, 'the step is shown by its key').to.not.equal(undefined);
+    expect(table.rows[0]!.label).to.equal(step.rows![0]!.key);
+    expect(view.rules[0]!.reason).to.equal(draft.underwriting[0]!.key);
   });
 });
