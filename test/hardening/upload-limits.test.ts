@@ -208,7 +208,7 @@ describe('Hardening: uploads bounded before parsing (zip bombs, oversized files)
       archive.on('data', (c: Buffer) => chunks.push(c));
       const ended = new Promise((resolve) => archive.on('end', resolve));
       for (const [name, bytes] of await entriesOf(workbook)) archive.append(bytes, { name });
-      for (let i = 0; i < 4; i++) archive.append(hugeSheetXml(15), { name: `xl/media/filler${i}.xml` }); // 15 MB each: under the per-entry limit
+      for (let i = 0; i < 6; i++) archive.append(hugeSheetXml(9), { name: `xl/media/filler${i}.xml` }); // 9 MB each: under the per-entry limit, 54 MB together
       await archive.finalize();
       await ended;
       const res = await t.http.put(tableBase()).set(bearer(t.keys.insurerAdmin)).set('Content-Type', XLSX).send(Buffer.concat(chunks));
