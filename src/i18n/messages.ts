@@ -484,6 +484,7 @@ export const messages = {
   invitationsSentNotice: { zh: '已向共保人发出邀请。', en: 'The members have been invited.' },
   totals: { zh: '合计', en: 'Totals' },
   members: { zh: '共保成员', en: 'Members' },
+  colon: { zh: '：', en: ': ' },
   // Subsidy applications on the policy page and the subsidy year (subsidy_<label>)
   subsidy_panelTitle: { zh: '补贴申请', en: 'Subsidy applications' },
   subsidy_panelNote: { zh: '保费全额缴纳后，向受理部门提交申请材料；请在此登记提交及核定结果，年度上限将按实际拨付计算。', en: 'Once the full premium is paid, file each application with its department; record here when it was submitted and what was decided, so annual caps count what was really paid.' },
