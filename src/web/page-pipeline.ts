@@ -3,7 +3,7 @@
 // each page handler starts from a signed-in caller whose role the shared access rules allow.
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
-import { insurerStaff, poolMembers, subsidyRecorders } from '../auth/access-rules.ts';
+import { insurerStaff, poolMembers, quoters, subsidyRecorders } from '../auth/access-rules.ts';
 import type { Caller, Role } from '../auth/caller.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
 import { databaseFaultOf } from '../db/database-faults.ts';
@@ -107,6 +107,7 @@ function navFor(caller: Caller | undefined, lang: Lang, ownsProducts: boolean) {
   items.push({ href: '/catalogue', key: 'catalogue' });
   // An insurer with no products of its own (a pool follower only) has nothing to underwrite or file.
   if (insurerStaff.includes(role) && ownsProducts) items.push({ href: '/referrals', key: 'referrals' }, { href: '/products', key: 'products' });
+  if (quoters.includes(role)) items.push({ href: '/clients', key: 'clients' });
   items.push({ href: '/quotes', key: role === 'enterprise' ? 'myQuotes' : 'quotes' });
   items.push({ href: '/policies', key: role === 'enterprise' ? 'myPolicies' : 'policies' });
   if (poolMembers.includes(role)) items.push({ href: '/pools', key: 'pools' }, { href: '/pools/invitations', key: 'poolInvitations' });

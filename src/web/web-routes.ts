@@ -10,6 +10,7 @@ import { isApiPath } from '../http/mount-routes.ts';
 import type { UploadLimits } from '../http/upload-limits.ts';
 import { createPagePipeline, errorPageData, readCookie, resolveLang, sendPage, SESSION_COOKIE, type PageDefinition } from './page-pipeline.ts';
 import { loadWebSession } from './web-session-service.ts';
+import { mountClientPages } from './client-pages.ts';
 import { mountPolicyPages, type WebDocuments } from './policy-pages.ts';
 import { mountPoolPages, type PoolDocuments } from './pool-pages.ts';
 import { mountProductPages } from './product-pages.ts';
@@ -29,6 +30,7 @@ export function createWebRouter(options: { logger?: Logger; documents?: WebDocum
   mountSessionPages(pipeline, options.authFailures);
   mountQuotingPages(pipeline, events);
   mountReferralPages(pipeline, events);
+  mountClientPages(pipeline);
   mountPolicyPages(pipeline, events, options.documents);
   mountPoolPages(pipeline, options.documents);
   mountProductPages(pipeline);

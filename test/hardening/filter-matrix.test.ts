@@ -94,7 +94,7 @@ describe('Hardening: filter matrix (every list, export and page × every role ×
       if (name === 'year') return year();
       if (before === 'quotes') return own.quote;
       if (before === 'policies') return own.policy;
-      if (before === 'organisations') return own.organisation;
+      if (before === 'organisations' || before === 'clients') return own.organisation;
       if (before === 'api-keys') return own.apiKey;
       if (before === 'products' || before === 'catalogue') return own.product;
       throw new Error(`filter matrix: no own value for ${segment} in ${path}; teach ownPath() about it`);
