@@ -41,6 +41,7 @@ export const messages = {
   clientSearchButton: { zh: '查找', en: 'Find' },
   clientSearchAll: { zh: '显示全部客户', en: 'Show all clients' },
   noClients: { zh: '贵公司尚未关联客户企业。经纪人只能为本公司的客户报价：请先在“客户”页添加企业。', en: 'Your firm has no clients yet. Brokers quote only for their firm\'s clients: add the enterprise on the Clients page first.' },
+  noClientsFound: { zh: '没有与此查找匹配的客户企业。', en: 'No client matches this search.' },
   noClientsYet: { zh: '贵公司尚未关联客户企业：在下方按统一社会信用代码添加。', en: 'Your firm has no clients yet: add one below by its credit code.' },
   clients: { zh: '客户', en: 'Clients' },
   clientsTitle: { zh: '客户名录', en: 'Client directory' },
@@ -546,6 +547,7 @@ export const messages = {
   subsidy_policy: { zh: '保单', en: 'Policy' },
   subsidy_exportCsv: { zh: '导出 CSV', en: 'Export CSV' },
   subsidy_exportXlsx: { zh: '导出 Excel', en: 'Export Excel' },
+  subsidy_grantTooHigh: { zh: '拨付金额不能超过已缴保费。', en: 'The amount granted cannot exceed the premium paid.' },
   subsidy_badAmount: { zh: '金额格式不正确（例如 12345.67）。', en: 'The amount is not valid (e.g. 12345.67).' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 

@@ -51,7 +51,8 @@ async function directoryData(caller: Caller, lang: Lang, q: string | undefined, 
       id: c.enterprise.id, name: organisationNameIn(c.enterprise, lang), creditCode: c.enterprise.unifiedSocialCreditCode ?? '',
       region: regionOf(c.enterprise, lang), since: chinaDate(new Date(c.linkedAt)),
     })),
-    empty: items.length === 0 ? (q ? translate('noClientsMatch', lang, { q }) : translate('noClientsYet', lang)) : undefined,
+    // The search box shows what was searched; the message does not repeat it.
+    empty: items.length === 0 ? translate(q ? 'noClientsFound' : 'noClientsYet', lang) : undefined,
     form, errors, hasErrors: Object.keys(errors).length > 0, notice,
   };
 }

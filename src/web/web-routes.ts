@@ -11,7 +11,7 @@ import type { UploadLimits } from '../http/upload-limits.ts';
 import { createPagePipeline, errorPageData, readCookie, resolveLang, sendPage, SESSION_COOKIE, type PageDefinition } from './page-pipeline.ts';
 import { loadWebSession } from './web-session-service.ts';
 import { mountClientPages } from './client-pages.ts';
-import { mountPolicyPages, type WebDocuments } from './policy-pages.ts';
+import { mountPolicyPages, renderPolicyPage, type WebDocuments } from './policy-pages.ts';
 import { mountPoolPages, type PoolDocuments } from './pool-pages.ts';
 import { mountProductPages } from './product-pages.ts';
 import { mountRateTablePages } from './rate-table-pages.ts';
@@ -35,7 +35,7 @@ export function createWebRouter(options: { logger?: Logger; documents?: WebDocum
   mountPoolPages(pipeline, options.documents);
   mountProductPages(pipeline);
   mountRateTablePages(pipeline);
-  mountSubsidyPages(pipeline, options.subsidyDocuments);
+  mountSubsidyPages(pipeline, options.subsidyDocuments, renderPolicyPage);
   options.pageTable?.push(...pipeline.pages);
   return router;
 }
