@@ -294,6 +294,7 @@ export const messages = {
   v_enterprise: { zh: '请选择投保企业', en: 'choose an enterprise' },
   v_client: { zh: '请选择本公司的客户企业', en: 'choose one of your firm\'s clients' },
   v_mayNotChange: { zh: '您的角色不可调整此系数', en: 'your role may not change this coefficient' },
+  v_perEventAboveAggregate: { zh: '不得高于“{limit}”', en: 'must not exceed “{limit}”' },
   v_invalid: { zh: '填写有误', en: 'is not valid' },
   pdfUnavailable: { zh: 'PDF 文档服务暂不可用。', en: 'PDF documents are not available yet.' },
   // Insurer workbench (#14): timeline, history, rating tables, spreadsheets, impact

@@ -50,6 +50,8 @@ export function mountQuotingPages({ page }: PagePipeline, events: ServiceEvents)
     const entry = await loadEntry(req.params.code as string, lang);
     const { parsed, errors, result } = await priceForm(caller, entry, body, lang);
     const values = { ...parsed.values, ...(typeof body.idempotencyKey === 'string' ? { idempotencyKey: body.idempotencyKey } : {}) };
+    // The language switch posts the form as it stands (app.js): the same form in the other language, nothing marked yet.
+    if (body._switchLang === '1') return render('quote-form', await quoteFormData(entry, lang, caller, values, {}, result));
     render('quote-form', await quoteFormData(entry, lang, caller, values, errors, result), Object.keys(errors).length ? 400 : 200);
   });
 
@@ -108,6 +110,7 @@ async function priceForm(caller: Caller, entry: CatalogueEntry, body: Record<str
   const errors: FormErrors = {};
   if (parsed.startDate && !/^\d{4}-\d{2}-\d{2}$/.test(parsed.startDate)) errors.startDate = translate('v_date', lang);
   if (parsed.enterpriseId && !isId(parsed.enterpriseId)) errors.enterpriseId = translate('v_enterprise', lang);
+  Object.assign(errors, limitErrors(entry, parsed.inputs, lang));
   const request = {
     productCode: entry.code,
     ...(parsed.enterpriseId ? { enterpriseId: parsed.enterpriseId } : {}),
@@ -131,6 +134,31 @@ async function priceForm(caller: Caller, entry: CatalogueEntry, body: Record<str
     }
   }
   return { parsed, request, errors, result };
+}
+
+/**
+ * The cross-field limit checks the product declares: in a coverage with an aggregate limit taken
+ * from a form field, each per-event limit from a field may not exceed it. The error sits at the
+ * per-event field, naming the aggregate limit (the preview shows it live).
+ */
+export function limitErrors(entry: Pick<CatalogueEntry, 'coverages' | 'form'>, inputs: Record<string, unknown>, lang: Lang): FormErrors {
+  const errors: FormErrors = {};
+  const labels = new Map((entry.form.fields as unknown as ProductField[]).map((f) => [f.key, lang === 'en' ? f.label.en : f.label.zh]));
+  const amount = (field: string | undefined) => {
+    const value = field === undefined ? undefined : inputs[field];
+    return typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : typeof value === 'number' ? value : undefined;
+  };
+  for (const coverage of entry.coverages as { limits?: { kind: string; field?: string }[] }[]) {
+    const aggregate = coverage.limits?.find((l) => l.kind === 'aggregate' && l.field);
+    const ceiling = amount(aggregate?.field);
+    if (!aggregate || ceiling === undefined) continue;
+    for (const limit of coverage.limits ?? []) {
+      const value = amount(limit.field);
+      if (limit.kind !== 'perEvent' || value === undefined || value <= ceiling) continue;
+      errors[`inputs.${limit.field}`] = translate('v_perEventAboveAggregate', lang, { limit: labels.get(aggregate.field!) ?? aggregate.field! });
+    }
+  }
+  return errors;
 }
 
 /** The picker's search text (as GET /v1/clients?q=): at most 100 characters, blank is none. */
