@@ -8,7 +8,7 @@ import { contentDisposition } from '../http/content-disposition.ts';
 import type { ServiceEvents } from '../events.ts';
 import { bindQuote, getPolicy, listPolicies } from '../policies/policy-service.ts';
 import { getQuote } from '../quotes/quote-service.ts';
-import { coverView, loadPageNames, stateView } from './cover-view.ts';
+import { coverView, enterpriseNamesIn, loadPageNames, stateView } from './cover-view.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { productNames } from './quoting-pages.ts';
 import { buildResultView } from './result-view.ts';
@@ -40,10 +40,10 @@ export function mountPolicyPages({ page }: PagePipeline, events: ServiceEvents, 
 
   page('get', '/policies', 'signed-in', async ({ lang, caller, render }) => {
     const { items } = await listPolicies(caller, { limit: 100, offset: 0 });
-    const products = await productNames(lang);
+    const [products, enterprises] = await Promise.all([productNames(lang), enterpriseNamesIn(items.map((p) => p.enterpriseId), lang)]);
     render('policies', {
       title: translate(caller.role === 'enterprise' ? 'myPolicies' : 'policies', lang),
-      policies: items.map((p) => ({ id: p.id, policyNumber: p.policyNumber, productName: products.get(p.productCode) ?? p.productCode, enterpriseName: p.enterpriseName, startDate: p.startDate, endDate: p.endDate, gross: formatYuan(p.grossPremiumFen) })),
+      policies: items.map((p) => ({ id: p.id, policyNumber: p.policyNumber, productName: products.get(p.productCode) ?? p.productCode, enterpriseName: enterprises.get(p.enterpriseId) ?? p.enterpriseName, startDate: p.startDate, endDate: p.endDate, gross: formatYuan(p.grossPremiumFen) })),
     });
   });
 
@@ -77,7 +77,7 @@ export async function renderPolicyPage({ lang, caller, render }: PageRequest, id
   render('policy', {
     title: `${translate('policyNumber', lang)} ${policy.policyNumber}`,
     langPath: `/policies/${policy.id}`,
-    policy: { ...policy, issuedAt: formatChinaTime(policy.issuedAt, lang), productName: lang === 'en' ? names.productName.en : names.productName.zh },
+    policy: { ...policy, enterpriseName: names.enterpriseName || policy.enterpriseName, issuedAt: formatChinaTime(policy.issuedAt, lang), productName: lang === 'en' ? names.productName.en : names.productName.zh },
     state: stateView(quote, names, lang, policy),
     cover: coverView(quote, names, lang),
     result: { ...buildResultView(policy.result, lang, { fields: names.fields, insurers: names.insurers, offer: true }), ...(pool.length ? { pool } : {}) },

@@ -15,7 +15,7 @@ import type { RatingResult } from '../rating/index.ts';
 import { quoteHistoryAndDrafts } from './history-view.ts';
 import { organisationNameIn } from '../i18n/format.ts';
 import { nameOf } from '../i18n/messages.ts';
-import { coverView, insurerNames, loadPageNames, ruleFiguresView, stateView, type PageNames } from './cover-view.ts';
+import { coverView, enterpriseNamesIn, insurerNames, loadPageNames, ruleFiguresView, stateView, type PageNames } from './cover-view.ts';
 import { checkCode, checkId, isId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { buildResultView } from './result-view.ts';
 import { subsidyFactsView } from './subsidy-form.ts';
@@ -75,7 +75,8 @@ export function mountQuotingPages({ page }: PagePipeline, events: ServiceEvents)
 
   page('get', '/quotes', 'signed-in', async ({ lang, caller, render }) => {
     const { items } = await listQuotes(caller, { limit: 100, offset: 0 });
-    render('quotes', { title: translate(caller.role === 'enterprise' ? 'myQuotes' : 'quotes', lang), quotes: quoteRows(items, lang, await productNames(lang)) });
+    const [products, enterprises] = await Promise.all([productNames(lang), enterpriseNamesIn(items.map((q) => q.enterpriseId), lang)]);
+    render('quotes', { title: translate(caller.role === 'enterprise' ? 'myQuotes' : 'quotes', lang), quotes: quoteRows(items, lang, products, enterprises) });
   });
 
   page('get', '/quotes/:id', 'signed-in', async ({ req, lang, caller, render }) => {
@@ -210,10 +211,11 @@ export async function productNames(lang: Lang): Promise<Map<string, string>> {
 }
 
 /** Rows of a quote list (`/quotes` and the referral queue). */
-export function quoteRows(quotes: QuoteView[], lang: Lang, products: ReadonlyMap<string, string>) {
+export function quoteRows(quotes: QuoteView[], lang: Lang, products: ReadonlyMap<string, string>, enterprises: ReadonlyMap<string, string> = new Map()) {
   return quotes.map((q) => ({
-    id: q.id, quoteNumber: q.quoteNumber, productName: products.get(q.productCode) ?? q.productCode, enterpriseName: q.enterpriseName, quoteDate: q.quoteDate,
-    status: translate(`status_${q.status}`, lang), expired: q.expired && q.status !== 'declined', gross: formatYuan(q.result.grossPremiumFen),
+    id: q.id, quoteNumber: q.quoteNumber, productName: products.get(q.productCode) ?? q.productCode, enterpriseName: enterprises.get(q.enterpriseId) ?? q.enterpriseName, quoteDate: q.quoteDate,
+    // A declined quote is no offer: no premium in the list either.
+    status: translate(`status_${q.status}`, lang), expired: q.expired && q.status !== 'declined', gross: q.status === 'declined' ? '—' : formatYuan(q.result.grossPremiumFen),
   }));
 }
 
@@ -226,12 +228,12 @@ export function quotePageData(quote: QuoteView, names: PageNames, caller: Caller
   return {
     title: `${translate('quoteNumber', lang)} ${quote.quoteNumber}`,
     langPath: `/quotes/${quote.id}`,
-    quote: { ...quote, statusLabel: translate(`status_${quote.status}`, lang), expired: quote.expired && !declined, productName: pickName(names.productName, lang) },
+    quote: { ...quote, enterpriseName: names.enterpriseName || quote.enterpriseName, statusLabel: translate(`status_${quote.status}`, lang), expired: quote.expired && !declined, productName: pickName(names.productName, lang) },
     state: stateView(quote, names, lang),
     cover: coverView(quote, names, lang),
     ruleFigures: quote.status === 'referred' || underwriter ? ruleFiguresView(quote.result, quote.inputs, names, lang) : [],
-    result: { ...buildResultView(quote.result, lang, { fields: names.fields, insurers: names.insurers, offer: !declined }), ...(pool.length ? { pool } : {}) },
-    myShare,
+    result: { ...buildResultView(quote.result, lang, { fields: names.fields, insurers: names.insurers, offer: !declined }), ...(pool.length && !declined ? { pool } : {}) },
+    myShare: declined ? undefined : myShare,
     offer: !declined,
     canBind: quoters.includes(caller.role) && (quote.status === 'quoted' || quote.status === 'approved') && !quote.expired,
     canDecide: underwriter,
