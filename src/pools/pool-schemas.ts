@@ -91,6 +91,7 @@ export const poolStatementSchema = {
           productName: { type: 'object', required: ['zh', 'en'], additionalProperties: false, description: 'The product\'s name in the policy\'s version.', properties: { zh: { type: 'string', description: 'Chinese.' }, en: { type: 'string', description: 'English.' } } },
           line: { type: 'string', description: 'Line.' },
           enterpriseName: { type: 'string', description: 'Insured enterprise.' },
+          enterpriseNameEn: { type: 'string', description: 'Insured enterprise\'s English name, when it has one.' },
           issuedOn: { type: 'string', format: 'date', description: 'Issue date (China time).' },
           startDate: { type: 'string', format: 'date', description: 'First day of cover.' },
           endDate: { type: 'string', format: 'date', description: 'Last day of cover.' },

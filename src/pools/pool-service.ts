@@ -1,5 +1,6 @@
 // Pools as their members see them: the co-insured policies an insurer carries a share of, and its
 // statement for a period. Policies are read through the policies capability.
+import { findEnterprisesByIds } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
 import { insurerDirectory } from '../catalogue/pool-members.ts';
@@ -28,8 +29,9 @@ export async function poolStatement(caller: Caller, query: { from?: string; to?:
   const [policies, directory] = await Promise.all([listPoolPolicies(caller, period), insurerDirectory()]);
   const names = new Map([...directory.values()].map((i) => [i.code, { insurer: i.code, name: i.name, ...(i.nameEn ? { nameEn: i.nameEn } : {}) }]));
   const insurer = names.get(caller.organisationCode) ?? { insurer: caller.organisationCode, name: caller.organisationCode };
-  const products = await productNamesOf(policies);
-  return buildPoolStatement(insurer, period, policies, names, (p) => products.get(`${p.productCode}@${p.productVersion}`) ?? { zh: p.productCode, en: p.productCode }, (p) => chinaDate(new Date(p.issuedAt)));
+  const [products, enterprises] = await Promise.all([productNamesOf(policies), findEnterprisesByIds([...new Set(policies.map((p) => p.enterpriseId))])]);
+  const namesEn = new Map(enterprises.flatMap((e) => (e.nameEn ? [[e.id, e.nameEn] as const] : [])));
+  return buildPoolStatement(insurer, period, policies, names, (p) => products.get(`${p.productCode}@${p.productVersion}`) ?? { zh: p.productCode, en: p.productCode }, (p) => chinaDate(new Date(p.issuedAt)), namesEn);
 }
 
 /** The name of each policy's product in the version it was issued on (a retired product keeps its name). */

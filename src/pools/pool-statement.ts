@@ -25,6 +25,8 @@ export interface StatementRow {
   productName: { zh: string; en: string };
   line: string;
   enterpriseName: string;
+  /** The insured enterprise's English name, when it has one. */
+  enterpriseNameEn?: string;
   issuedOn: string;
   startDate: string;
   endDate: string;
@@ -72,7 +74,7 @@ function addRow(totals: StatementTotals, row: StatementRow): void {
 }
 
 /** Builds one member's statement from the pool policies of the period (issued on China dates `from`..`to`). */
-export function buildPoolStatement(insurer: StatementMember, period: { from: string; to: string }, policies: readonly PolicyView[], names: ReadonlyMap<string, StatementMember>, productName: (p: PolicyView) => { zh: string; en: string }, issuedOn: (p: PolicyView) => string): PoolStatement {
+export function buildPoolStatement(insurer: StatementMember, period: { from: string; to: string }, policies: readonly PolicyView[], names: ReadonlyMap<string, StatementMember>, productName: (p: PolicyView) => { zh: string; en: string }, issuedOn: (p: PolicyView) => string, enterpriseNamesEn: ReadonlyMap<string, string> = new Map()): PoolStatement {
   const rows: StatementRow[] = [];
   const roles = new Map<string, 'lead' | 'follower'>();
   for (const policy of policies) {
@@ -85,6 +87,7 @@ export function buildPoolStatement(insurer: StatementMember, period: { from: str
     if (!share) continue; // not a member of this policy's pool
     rows.push({
       policyId: policy.id, policyNumber: policy.policyNumber, productCode: policy.productCode, productName: productName(policy), line: policy.line, enterpriseName: policy.enterpriseName,
+      ...(enterpriseNamesEn.get(policy.enterpriseId) ? { enterpriseNameEn: enterpriseNamesEn.get(policy.enterpriseId)! } : {}),
       issuedOn: issuedOn(policy), startDate: policy.startDate, endDate: policy.endDate,
       grossPremiumFen: policy.grossPremiumFen, netPremiumFen: policy.netPremiumFen, vatFen: policy.vatFen, share, members,
     });

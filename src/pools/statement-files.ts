@@ -40,7 +40,7 @@ function table(statement: PoolStatement, lang: Lang, money: (fen: number) => str
     return part ? [money(part.grossPremiumFen), money(part.netPremiumFen), money(part.vatFen)] : ['', '', ''];
   });
   const rows = statement.rows.map((row) => [
-    row.policyNumber, lang === 'en' ? row.productName.en : row.productName.zh, lineName(row.line, lang), row.enterpriseName, row.issuedOn, row.startDate, row.endDate,
+    row.policyNumber, lang === 'en' ? row.productName.en : row.productName.zh, lineName(row.line, lang), (lang === 'en' && row.enterpriseNameEn) || row.enterpriseName, row.issuedOn, row.startDate, row.endDate,
     money(row.grossPremiumFen), money(row.netPremiumFen), money(row.vatFen), t[row.share.role], `${row.share.sharePercent}%`,
     money(row.share.grossPremiumFen), money(row.share.netPremiumFen), money(row.share.vatFen), ...memberCells(row),
   ]);

@@ -48,7 +48,7 @@ export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments 
       statement,
       members: statement.members.map((m) => organisationNameIn(m, lang)).join(lang === 'en' ? ', ' : '、'),
       rows: statement.rows.map((r) => ({
-        ...r, productName: lang === 'en' ? r.productName.en : r.productName.zh, role: translate(`role_${r.share.role}`, lang), gross: formatYuan(r.grossPremiumFen),
+        ...r, productName: lang === 'en' ? r.productName.en : r.productName.zh, enterpriseName: (lang === 'en' && r.enterpriseNameEn) || r.enterpriseName, role: translate(`role_${r.share.role}`, lang), gross: formatYuan(r.grossPremiumFen),
         myGross: formatYuan(r.share.grossPremiumFen), myNet: formatYuan(r.share.netPremiumFen), myVat: formatYuan(r.share.vatFen),
       })),
       totals: { gross: formatYuan(statement.totals.grossPremiumFen), myGross: formatYuan(statement.totals.shareGrossFen), myNet: formatYuan(statement.totals.shareNetFen), myVat: formatYuan(statement.totals.shareVatFen) },
