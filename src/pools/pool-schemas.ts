@@ -64,7 +64,7 @@ const totalsProperties = {
 const totalsRequired = ['policies', 'grossPremiumFen', 'netPremiumFen', 'vatFen', 'shareGrossFen', 'shareNetFen', 'shareVatFen'] as const;
 const member = {
   type: 'object', required: ['insurer', 'name'], additionalProperties: false, description: 'A pool member.',
-  properties: { insurer: { type: 'string', description: 'Insurer code.' }, name: { type: 'string', description: 'Insurer name.' } },
+  properties: { insurer: { type: 'string', description: 'Insurer code.' }, name: { type: 'string', description: 'Insurer name (Chinese).' }, nameEn: { type: 'string', description: 'Insurer name (English), when known.' } },
 } as const;
 
 /** GET /v1/pools/statement (JSON): one member's pool statement for a period. */
@@ -83,12 +83,15 @@ export const poolStatementSchema = {
       type: 'array', description: 'The policies, oldest first.',
       items: {
         type: 'object', additionalProperties: false, description: 'A policy with the member\'s share and every member\'s side by side.',
-        required: ['policyNumber', 'productCode', 'line', 'enterpriseName', 'issuedOn', 'startDate', 'endDate', 'grossPremiumFen', 'netPremiumFen', 'vatFen', 'share', 'members'],
+        required: ['policyId', 'policyNumber', 'productCode', 'productName', 'line', 'enterpriseName', 'issuedOn', 'startDate', 'endDate', 'grossPremiumFen', 'netPremiumFen', 'vatFen', 'share', 'members'],
         properties: {
+          policyId: { type: 'string', description: 'The policy\'s id (GET /v1/policies/{id}).' },
           policyNumber: { type: 'string', description: 'Policy number.' },
           productCode: { type: 'string', description: 'Product.' },
+          productName: { type: 'object', required: ['zh', 'en'], additionalProperties: false, description: 'The product\'s name in the policy\'s version.', properties: { zh: { type: 'string', description: 'Chinese.' }, en: { type: 'string', description: 'English.' } } },
           line: { type: 'string', description: 'Line.' },
           enterpriseName: { type: 'string', description: 'Insured enterprise.' },
+          enterpriseNameEn: { type: 'string', description: 'Insured enterprise\'s English name, when it has one.' },
           issuedOn: { type: 'string', format: 'date', description: 'Issue date (China time).' },
           startDate: { type: 'string', format: 'date', description: 'First day of cover.' },
           endDate: { type: 'string', format: 'date', description: 'Last day of cover.' },

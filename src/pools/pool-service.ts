@@ -1,10 +1,13 @@
 // Pools as their members see them: the co-insured policies an insurer carries a share of, and its
 // statement for a period. Policies are read through the policies capability.
+import { findEnterprisesByIds } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
+import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
 import { insurerDirectory } from '../catalogue/pool-members.ts';
 import { invalidInput } from '../http/app-error.ts';
 import { listPoolPolicies } from '../policies/policy-service.ts';
-import { addDays, chinaDate } from '../rating/index.ts';
+import type { PolicyView } from '../policies/policy-schemas.ts';
+import { addDays, chinaDate, type ProductDefinition } from '../rating/index.ts';
 import { buildPoolStatement, type PoolStatement } from './pool-statement.ts';
 
 /** The longest period one statement covers. */
@@ -24,7 +27,20 @@ export function statementPeriod(query: { from?: string; to?: string }, now: Date
 export async function poolStatement(caller: Caller, query: { from?: string; to?: string }, now: Date = new Date()): Promise<PoolStatement> {
   const period = statementPeriod(query, now);
   const [policies, directory] = await Promise.all([listPoolPolicies(caller, period), insurerDirectory()]);
-  const names = new Map([...directory.values()].map((i) => [i.code, i.name]));
-  const insurer = { insurer: caller.organisationCode, name: names.get(caller.organisationCode) ?? caller.organisationCode };
-  return buildPoolStatement(insurer, period, policies, names, (p) => chinaDate(new Date(p.issuedAt)));
+  const names = new Map([...directory.values()].map((i) => [i.code, { insurer: i.code, name: i.name, ...(i.nameEn ? { nameEn: i.nameEn } : {}) }]));
+  const insurer = names.get(caller.organisationCode) ?? { insurer: caller.organisationCode, name: caller.organisationCode };
+  const [products, enterprises] = await Promise.all([productNamesOf(policies), findEnterprisesByIds([...new Set(policies.map((p) => p.enterpriseId))])]);
+  const namesEn = new Map(enterprises.flatMap((e) => (e.nameEn ? [[e.id, e.nameEn] as const] : [])));
+  return buildPoolStatement(insurer, period, policies, names, (p) => products.get(`${p.productCode}@${p.productVersion}`) ?? { zh: p.productCode, en: p.productCode }, (p) => chinaDate(new Date(p.issuedAt)), namesEn);
+}
+
+/** The name of each policy's product in the version it was issued on (a retired product keeps its name). */
+async function productNamesOf(policies: readonly PolicyView[]): Promise<Map<string, { zh: string; en: string }>> {
+  const pinned = [...new Set(policies.map((p) => `${p.productCode}@${p.productVersion}`))];
+  const found = await Promise.all(pinned.map(async (key) => {
+    const at = key.lastIndexOf('@');
+    const version = await findPinnedVersion(key.slice(0, at), key.slice(at + 1)).catch(() => undefined);
+    return [key, version && (version.definition as ProductDefinition).name] as const;
+  }));
+  return new Map(found.flatMap(([key, name]) => (name ? [[key, name] as const] : [])));
 }

@@ -7,6 +7,7 @@ import type { PolicyView } from '../policies/policy-schemas.ts';
 export interface StatementMember {
   insurer: string;
   name: string;
+  nameEn?: string;
 }
 
 export interface MemberAmounts {
@@ -18,10 +19,14 @@ export interface MemberAmounts {
 }
 
 export interface StatementRow {
+  policyId: string;
   policyNumber: string;
   productCode: string;
+  productName: { zh: string; en: string };
   line: string;
   enterpriseName: string;
+  /** The insured enterprise's English name, when it has one. */
+  enterpriseNameEn?: string;
   issuedOn: string;
   startDate: string;
   endDate: string;
@@ -69,7 +74,7 @@ function addRow(totals: StatementTotals, row: StatementRow): void {
 }
 
 /** Builds one member's statement from the pool policies of the period (issued on China dates `from`..`to`). */
-export function buildPoolStatement(insurer: StatementMember, period: { from: string; to: string }, policies: readonly PolicyView[], names: ReadonlyMap<string, string>, issuedOn: (p: PolicyView) => string): PoolStatement {
+export function buildPoolStatement(insurer: StatementMember, period: { from: string; to: string }, policies: readonly PolicyView[], names: ReadonlyMap<string, StatementMember>, productName: (p: PolicyView) => { zh: string; en: string }, issuedOn: (p: PolicyView) => string, enterpriseNamesEn: ReadonlyMap<string, string> = new Map()): PoolStatement {
   const rows: StatementRow[] = [];
   const roles = new Map<string, 'lead' | 'follower'>();
   for (const policy of policies) {
@@ -81,7 +86,8 @@ export function buildPoolStatement(insurer: StatementMember, period: { from: str
     const share = members[insurer.insurer];
     if (!share) continue; // not a member of this policy's pool
     rows.push({
-      policyNumber: policy.policyNumber, productCode: policy.productCode, line: policy.line, enterpriseName: policy.enterpriseName,
+      policyId: policy.id, policyNumber: policy.policyNumber, productCode: policy.productCode, productName: productName(policy), line: policy.line, enterpriseName: policy.enterpriseName,
+      ...(enterpriseNamesEn.get(policy.enterpriseId) ? { enterpriseNameEn: enterpriseNamesEn.get(policy.enterpriseId)! } : {}),
       issuedOn: issuedOn(policy), startDate: policy.startDate, endDate: policy.endDate,
       grossPremiumFen: policy.grossPremiumFen, netPremiumFen: policy.netPremiumFen, vatFen: policy.vatFen, share, members,
     });
@@ -95,6 +101,6 @@ export function buildPoolStatement(insurer: StatementMember, period: { from: str
   }
   const members = [...roles.entries()]
     .sort(([a, ra], [b, rb]) => (ra === rb ? a.localeCompare(b) : ra === 'lead' ? -1 : 1))
-    .map(([code]) => ({ insurer: code, name: names.get(code) ?? code }));
+    .map(([code]) => names.get(code) ?? { insurer: code, name: code });
   return { insurer, from: period.from, to: period.to, members, rows, lineTotals: [...byLine.values()].sort((a, b) => a.line.localeCompare(b.line)), totals };
 }

@@ -7,60 +7,67 @@ import Handlebars from 'handlebars';
 import type { Lang } from '../http/common-schemas.ts';
 import { csvText } from '../http/csv-export.ts';
 import { formatFen } from '../rating/index.ts';
-import { yuanDigits } from '../i18n/format.ts';
-import type { PoolStatement, StatementRow, StatementTotals } from './pool-statement.ts';
+import { organisationNameIn, yuanDigits } from '../i18n/format.ts';
+import { nameOf } from '../i18n/messages.ts';
+import type { PoolStatement, StatementMember, StatementRow, StatementTotals } from './pool-statement.ts';
 
 const LABELS = {
   'zh-CN': {
     title: '共保结算清单', member: '共保成员', period: '期间', policyNumber: '保单号', product: '产品', line: '险种', enterprise: '被保险企业', issuedOn: '签单日期',
     start: '起保日期', end: '终保日期', gross: '保费（含税）', net: '不含税保费', vat: '增值税', role: '角色', share: '份额', myGross: '本方保费（含税）', myNet: '本方不含税保费',
-    myVat: '本方增值税', lead: '首席', follower: '跟随', lineTotal: '险种合计', total: '总计', policies: '保单数', amountsIn: '金额单位：元', none: '本期间无共保保单。',
+    myVat: '本方增值税', lead: '首席', follower: '跟随', colon: '：', memberParts: '各成员份额', part: '第 {n}/{of} 部分', lineTotal: '险种合计', total: '总计', policies: '保单数', amountsIn: '金额单位：元', none: '本期间无共保保单。',
   },
   en: {
     title: 'Co-insurance pool statement', member: 'Pool member', period: 'Period', policyNumber: 'Policy number', product: 'Product', line: 'Line', enterprise: 'Insured enterprise', issuedOn: 'Issued on',
     start: 'Start', end: 'End', gross: 'Gross premium', net: 'Net premium', vat: 'VAT', role: 'Role', share: 'Share', myGross: 'Own gross', myNet: 'Own net',
-    myVat: 'Own VAT', lead: 'lead', follower: 'follower', lineTotal: 'Line total', total: 'Total', policies: 'Policies', amountsIn: 'Amounts in CNY', none: 'No co-insured policies in this period.',
+    myVat: 'Own VAT', lead: 'Lead', follower: 'Follower', colon: ': ', memberParts: 'Each member’s part', part: 'part {n} of {of}', lineTotal: 'Line total', total: 'Total', policies: 'Policies', amountsIn: 'Amounts in CNY', none: 'No co-insured policies in this period.',
   },
 } as const;
-type Labels = (typeof LABELS)[Lang];
 
 const yuan = (fen: number) => formatFen(fen);
 
+/** A member's name in the statement's language (the Chinese name where no English one is known). */
+const memberName = (member: StatementMember, lang: Lang) => organisationNameIn(member, lang);
+const lineName = (line: string, lang: Lang) => (line ? nameOf('line', line, lang) : '');
+
 /** The header and the amounts of each policy, in the order every format lays them out. */
-function table(statement: PoolStatement, t: Labels, money: (fen: number) => string | number) {
-  const memberHeads = statement.members.flatMap((m) => [`${m.name} ${t.gross}`, `${m.name} ${t.net}`, `${m.name} ${t.vat}`]);
+function table(statement: PoolStatement, lang: Lang, money: (fen: number) => string | number) {
+  const t = LABELS[lang];
+  const memberHeads = statement.members.flatMap((m) => [`${memberName(m, lang)} ${t.gross}`, `${memberName(m, lang)} ${t.net}`, `${memberName(m, lang)} ${t.vat}`]);
   const header = [t.policyNumber, t.product, t.line, t.enterprise, t.issuedOn, t.start, t.end, t.gross, t.net, t.vat, t.role, t.share, t.myGross, t.myNet, t.myVat, ...memberHeads];
   const memberCells = (row: StatementRow) => statement.members.flatMap((m) => {
     const part = row.members[m.insurer];
     return part ? [money(part.grossPremiumFen), money(part.netPremiumFen), money(part.vatFen)] : ['', '', ''];
   });
   const rows = statement.rows.map((row) => [
-    row.policyNumber, row.productCode, row.line, row.enterpriseName, row.issuedOn, row.startDate, row.endDate,
+    row.policyNumber, lang === 'en' ? row.productName.en : row.productName.zh, lineName(row.line, lang), (lang === 'en' && row.enterpriseNameEn) || row.enterpriseName, row.issuedOn, row.startDate, row.endDate,
     money(row.grossPremiumFen), money(row.netPremiumFen), money(row.vatFen), t[row.share.role], `${row.share.sharePercent}%`,
     money(row.share.grossPremiumFen), money(row.share.netPremiumFen), money(row.share.vatFen), ...memberCells(row),
   ]);
   const totalRow = (label: string, line: string, x: StatementTotals) => [label, '', line, `${t.policies} ${x.policies}`, '', '', '', money(x.grossPremiumFen), money(x.netPremiumFen), money(x.vatFen), '', '', money(x.shareGrossFen), money(x.shareNetFen), money(x.shareVatFen)];
-  const totals = [...statement.lineTotals.map((x) => totalRow(t.lineTotal, x.line, x)), totalRow(t.total, '', statement.totals)];
+  const totals = [...statement.lineTotals.map((x) => totalRow(t.lineTotal, lineName(x.line, lang), x)), totalRow(t.total, '', statement.totals)];
   return { header, rows, totals };
 }
 
-const titleLine = (statement: PoolStatement, t: Labels) => [`${t.title} — ${t.member}: ${statement.insurer.name} (${statement.insurer.insurer}) — ${t.period}: ${statement.from} ~ ${statement.to} — ${t.amountsIn}`];
+const titleLine = (statement: PoolStatement, lang: Lang) => {
+  const t = LABELS[lang];
+  return [`${t.title} — ${t.member}${t.colon}${memberName(statement.insurer, lang)} — ${t.period}${t.colon}${statement.from} ~ ${statement.to} — ${t.amountsIn}`];
+};
 
 /** The statement as CSV (UTF-8 with BOM): a title line, the policies, per-line totals and the total. */
 export function statementCsv(statement: PoolStatement, lang: Lang): Buffer {
-  const t = LABELS[lang];
-  const { header, rows, totals } = table(statement, t, yuan);
-  return Buffer.from(csvText([titleLine(statement, t), header, ...rows, ...totals]), 'utf8');
+  const { header, rows, totals } = table(statement, lang, yuan);
+  return Buffer.from(csvText([titleLine(statement, lang), header, ...rows, ...totals]), 'utf8');
 }
 
 /** The statement as an XLSX workbook: amounts are numbers in yuan with two decimals. */
 export async function statementXlsx(statement: PoolStatement, lang: Lang): Promise<Buffer> {
   const t = LABELS[lang];
-  const { header, rows, totals } = table(statement, t, (fen) => fen / 100);
+  const { header, rows, totals } = table(statement, lang, (fen) => fen / 100);
   const workbook = new ExcelJS.Workbook();
   workbook.created = new Date(`${statement.to}T00:00:00+08:00`);
   const sheet = workbook.addWorksheet(t.title);
-  sheet.addRow(titleLine(statement, t)).font = { bold: true };
+  sheet.addRow(titleLine(statement, lang)).font = { bold: true };
   sheet.addRow(header).font = { bold: true };
   for (const row of rows) sheet.addRow(row);
   for (const row of totals) sheet.addRow(row).font = { bold: true };
@@ -71,11 +78,35 @@ export async function statementXlsx(statement: PoolStatement, lang: Lang): Promi
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
-const template = Handlebars.create().compile(readFileSync(new URL('../../templates/pools/statement.hbs', import.meta.url), 'utf8'), { strict: false });
+const handlebars = Handlebars.create();
+// The policies table's cell classes by column: policy number and dates never wrap, amounts align right.
+handlebars.registerHelper('cellClass', (i: number) => (i === 0 ? 'key' : i >= 4 && i <= 6 ? 'key' : i > 6 ? 'num' : ''));
+const template = handlebars.compile(readFileSync(new URL('../../templates/pools/statement.hbs', import.meta.url), 'utf8'), { strict: false });
 
-/** The HTML of the statement's PDF (every value escaped by Handlebars). */
+/** Members side by side on one landscape page at most (three amounts each, beside the policy number). */
+const MEMBERS_PER_PAGE = 4;
+
+/**
+ * The HTML of the statement's PDF (every value escaped by Handlebars), laid out for A4 landscape:
+ * the policies with the member's own share first, then every member's part in groups of
+ * MEMBERS_PER_PAGE, each group a table of its own from a new page, keyed by policy number; the
+ * header of every table repeats on each page it runs onto.
+ */
 export function statementHtml(statement: PoolStatement, lang: Lang): string {
   const t = LABELS[lang];
-  const { header, rows, totals } = table(statement, t, yuanDigits);
-  return template({ lang: lang === 'en' ? 'en' : 'zh-CN', t, title: `${t.title} ${statement.insurer.name} ${statement.from} ~ ${statement.to}`, statement, header, rows, totals, empty: rows.length === 0 });
+  const { header, rows, totals } = table(statement, lang, yuanDigits);
+  const own = 15; // the columns before the members' (policy, amounts, own share)
+  const member = memberName(statement.insurer, lang);
+  const groups: { members: string[]; rows: string[][]; totals: string[] }[] = [];
+  for (let first = 0; first < statement.members.length; first += MEMBERS_PER_PAGE) {
+    const members = statement.members.slice(first, first + MEMBERS_PER_PAGE);
+    const columns = (row: (string | number)[]) => row.slice(own + first * 3, own + (first + members.length) * 3).map(String);
+    const sums = members.flatMap((m) => (['grossPremiumFen', 'netPremiumFen', 'vatFen'] as const).map((k) => yuanDigits(statement.rows.reduce((sum, r) => sum + (r.members[m.insurer]?.[k] ?? 0), 0))));
+    groups.push({ members: members.map((m) => memberName(m, lang)), rows: rows.map((r) => [String(r[0]), ...columns(r)]), totals: [t.total, ...sums] });
+  }
+  const parts = groups.map((g, i) => ({ ...g, heading: `${t.memberParts}${groups.length > 1 ? ` ${t.part.replace('{n}', String(i + 1)).replace('{of}', String(groups.length))}` : ''}` }));
+  return template({
+    lang: lang === 'en' ? 'en' : 'zh-CN', t, title: `${t.title} ${member} ${statement.from} ~ ${statement.to}`, member, statement,
+    header: header.slice(0, own), rows: rows.map((r) => r.slice(0, own)), totals: totals.map((r) => r.slice(0, own)), parts, empty: rows.length === 0,
+  });
 }

@@ -1,7 +1,7 @@
 // What a quote or policy page says besides the premium: the state as it stands now (who decided
 // and when, in Beijing time), the cover (parties, period, limits, deductibles, insured items) and,
 // for a referral, the figures each underwriting rule read beside the rule's reason.
-import { getOrganisation } from '../auth/auth-service.ts';
+import { findEnterprisesByIds, getOrganisation } from '../auth/auth-service.ts';
 import { insurerNames as registeredInsurerNames } from '../catalogue/catalogue-listing.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
 import { formatChinaTime, formatDecimal, organisationNameIn, pickText, type LocalText } from '../i18n/format.ts';
@@ -29,6 +29,8 @@ export interface PageNames {
   insurers: ReadonlyMap<string, string>;
   insurerName: string;
   brokerName: string;
+  /** The insured enterprise in the reader's language (its English name on English pages, when it has one). */
+  enterpriseName: string;
 }
 
 const organisationName = (id: string, lang: Lang) => getOrganisation(null, id).then((o) => organisationNameIn(o, lang), () => '');
@@ -39,13 +41,21 @@ export async function insurerNames(lang: Lang): Promise<Map<string, string>> {
   return new Map([...registered].map(([code, names]) => [code, organisationNameIn(names, lang)]));
 }
 
+/** Enterprises' names by id in the reader's language (English names on English pages, where known), for lists. */
+export async function enterpriseNamesIn(ids: readonly string[], lang: Lang): Promise<Map<string, string>> {
+  if (lang !== 'en') return new Map();
+  const found = await findEnterprisesByIds([...new Set(ids)]);
+  return new Map(found.map((e) => [e.id, organisationNameIn(e, lang)]));
+}
+
 /** Loads the names a page of this quote (or its policy) shows instead of codes, in the reader's language. */
-export async function loadPageNames(quote: Pick<QuoteView, 'productCode' | 'productVersion' | 'insurerOrganisationId' | 'brokerOrganisationId'>, lang: Lang): Promise<PageNames> {
-  const [version, insurers, insurerName, brokerName] = await Promise.all([
+export async function loadPageNames(quote: Pick<QuoteView, 'productCode' | 'productVersion' | 'insurerOrganisationId' | 'brokerOrganisationId' | 'enterpriseId'>, lang: Lang): Promise<PageNames> {
+  const [version, insurers, insurerName, brokerName, enterpriseName] = await Promise.all([
     findPinnedVersion(quote.productCode, quote.productVersion), insurerNames(lang), organisationName(quote.insurerOrganisationId, lang), organisationName(quote.brokerOrganisationId, lang),
+    lang === 'en' ? organisationName(quote.enterpriseId, lang) : Promise.resolve(''),
   ]);
   const definition = version.definition as unknown as CoverDefinition;
-  return { definition, fields: definition.form.fields, productName: (version.definition as ProductDefinition).name, insurers, insurerName, brokerName };
+  return { definition, fields: definition.form.fields, productName: (version.definition as ProductDefinition).name, insurers, insurerName, brokerName, enterpriseName };
 }
 
 /** The state banner: what the quote (or its policy) is now, who decided and when, the note and reasons. */
@@ -73,6 +83,9 @@ function fieldRow(field: ProductField | undefined, key: string, value: unknown, 
   return { label: field ? pickText(field.label, lang) : key, value: describeValue(field, value, lang) };
 }
 
+/** The optional form field naming the beneficiary (as documents/document-view-sections.ts reads it). */
+const BENEFICIARY_FIELD = 'beneficiaryName';
+
 /** The cover: parties by name, period, each coverage's limits and deductibles, the other particulars and the insured items. */
 export function coverView(quote: Pick<QuoteView, 'inputs' | 'enterpriseName' | 'startDate' | 'endDate'>, names: PageNames, lang: Lang) {
   const fields = new Map(names.fields.map((f) => [f.key, f]));
@@ -93,11 +106,14 @@ export function coverView(quote: Pick<QuoteView, 'inputs' | 'enterpriseName' | '
     const rows = Array.isArray(quote.inputs[list.key]) ? (quote.inputs[list.key] as Record<string, unknown>[]) : [];
     return { label: pickText(list.label, lang), headers: itemFields.map((f) => pickText(f.label, lang)), rows: rows.map((item) => itemFields.map((f) => describeValue(f, item[f.key], lang))) };
   });
+  // The beneficiary the broker typed (as the PDF prints it), else the product's description of it.
+  const beneficiary = typeof quote.inputs[BENEFICIARY_FIELD] === 'string' ? quote.inputs[BENEFICIARY_FIELD].trim() : '';
+  if (beneficiary) shown.add(BENEFICIARY_FIELD);
   const particulars = names.fields.filter((f) => !shown.has(f.key) && quote.inputs[f.key] !== undefined).map((f) => fieldRow(f, f.key, quote.inputs[f.key], lang));
   const parties = (names.definition.parties ?? []).map((p) => ({
     role: translate(`party_${p.role}`, lang),
     // The enterprise is the policyholder and the insured; other parties are described by the product.
-    name: p.role === 'policyholder' || p.role === 'insured' ? quote.enterpriseName : pickText(p.label, lang),
+    name: p.role === 'policyholder' || p.role === 'insured' ? names.enterpriseName || quote.enterpriseName : p.role === 'beneficiary' && beneficiary ? beneficiary : pickText(p.label, lang),
   }));
   return {
     parties: [...parties, { role: translate('insurer', lang), name: names.insurerName }, ...(names.brokerName ? [{ role: translate('broker', lang), name: names.brokerName }] : [])],

@@ -2,6 +2,7 @@
 // through the audit service (which applies the record's own visibility).
 import { insurerAdmins } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
+import { isOwnInsurer } from '../auth/visibility.ts';
 import { readAuditTrail, type AuditEntityKind } from '../audit/audit-service.ts';
 import { listVersions } from '../catalogue/catalogue-service.ts';
 import { chinaDateTime } from '../rating/index.ts';
@@ -30,10 +31,11 @@ export async function historyPanel(caller: Caller, entity: AuditEntityKind, id: 
   };
 }
 
-/** For a quote page: its history, and (for insurer admins) the drafts of its product it can become a test vector of. */
-export async function quoteHistoryAndDrafts(caller: Caller, quote: { id: string; productCode: string }, lang: Lang): Promise<Record<string, unknown>> {
+/** For a quote page: its history, and (for the product's own insurer admins) the drafts of its product it can become a test vector of. */
+export async function quoteHistoryAndDrafts(caller: Caller, quote: { id: string; productCode: string; insurerOrganisationId: string }, lang: Lang): Promise<Record<string, unknown>> {
   const history = await historyPanel(caller, 'quote', quote.id, lang);
-  if (!insurerAdmins.includes(caller.role) || caller.role === 'platform-admin') return { history, vectorDrafts: [] };
+  // A pool follower's admin reads the quote but the product (and its drafts) is the lead's.
+  if (!insurerAdmins.includes(caller.role) || caller.role === 'platform-admin' || !isOwnInsurer(caller, quote)) return { history, vectorDrafts: [] };
   const { versions } = await listVersions(caller, quote.productCode);
   const drafts = versions.filter((v) => v.status === 'draft');
   return { history, vectorDrafts: drafts.map((d) => ({ version: d.version, label: translate('addAsVector', lang, { version: d.version }) })) };

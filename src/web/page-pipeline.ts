@@ -3,10 +3,11 @@
 // each page handler starts from a signed-in caller whose role the shared access rules allow.
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
-import { insurerStaff, poolMembers, subsidyRecorders } from '../auth/access-rules.ts';
+import { insurerStaff, poolMembers, quoters, subsidyRecorders } from '../auth/access-rules.ts';
 import type { Caller, Role } from '../auth/caller.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
 import { databaseFaultOf } from '../db/database-faults.ts';
+import { listProducts } from '../catalogue/catalogue-service.ts';
 import { defaultUploadLimits, formatLimit, UploadLimitError, type UploadLimits } from '../http/upload-limits.ts';
 import { formProblemOf, multipartBody } from './multipart-form.ts';
 import { nameOf } from '../i18n/messages.ts';
@@ -98,13 +99,15 @@ export function isSameOrigin(req: Request): boolean {
   return true;
 }
 
-function navFor(caller: Caller | undefined, lang: Lang) {
+function navFor(caller: Caller | undefined, lang: Lang, ownsProducts: boolean) {
   if (!caller) return [];
   const items: { href: string; key: string }[] = [];
   const role = caller.role;
   // Everyone may browse the catalogue (enterprises read what they may be offered).
   items.push({ href: '/catalogue', key: 'catalogue' });
-  if (insurerStaff.includes(role)) items.push({ href: '/referrals', key: 'referrals' }, { href: '/products', key: 'products' });
+  // An insurer with no products of its own (a pool follower only) has nothing to underwrite or file.
+  if (insurerStaff.includes(role) && ownsProducts) items.push({ href: '/referrals', key: 'referrals' }, { href: '/products', key: 'products' });
+  if (quoters.includes(role)) items.push({ href: '/clients', key: 'clients' });
   items.push({ href: '/quotes', key: role === 'enterprise' ? 'myQuotes' : 'quotes' });
   items.push({ href: '/policies', key: role === 'enterprise' ? 'myPolicies' : 'policies' });
   if (poolMembers.includes(role)) items.push({ href: '/pools', key: 'pools' }, { href: '/pools/invitations', key: 'poolInvitations' });
@@ -122,7 +125,7 @@ export function sendPage(req: Request, res: Response, name: string, lang: Lang, 
     lang,
     htmlLang: lang,
     user: session ? { name: session.caller.userName, role: session.caller.role, roleLabel: nameOf('userRole', session.caller.role, lang) } : undefined,
-    nav: navFor(session?.caller, lang),
+    nav: navFor(session?.caller, lang, res.locals.ownsProducts !== false),
     csrfToken: session?.csrfToken,
     otherLang: { href: `${path}?lang=${other}`, label: other === 'en' ? 'English' : '中文', lang: other },
   });
@@ -131,12 +134,21 @@ export function sendPage(req: Request, res: Response, name: string, lang: Lang, 
 
 const accessAllows = (caller: Caller, access: PageAccess) => access === 'signed-in' || access.includes(caller.role);
 
-/** Where each role starts. */
-export function homeOf(role: Role): string {
+/**
+ * Whether the caller's insurer files products of its own (an insurer that only follows in other
+ * insurers' pools does not); true for every other organisation kind, which the answer never narrows.
+ */
+export async function ownsProducts(caller: Caller): Promise<boolean> {
+  if (caller.role !== 'insurer-admin' && caller.role !== 'underwriter') return true;
+  return (await listProducts(caller)).length > 0;
+}
+
+/** Where each role starts (an insurer without products of its own: its pool business). */
+export function homeOf(role: Role, productOwner = true): string {
   switch (role) {
     case 'broker': return '/catalogue';
-    case 'underwriter': return '/referrals';
-    case 'insurer-admin': return '/products';
+    case 'underwriter': return productOwner ? '/referrals' : '/pools';
+    case 'insurer-admin': return productOwner ? '/products' : '/pools';
     case 'enterprise': return '/quotes';
     default: return '/catalogue';
   }
@@ -180,6 +192,7 @@ export function createPagePipeline(router: Router, logger?: Logger, uploadLimits
           if (token === undefined && isSameOrigin(req)) { const problem = formProblemOf(req); if (problem) throw problem; }
           if (!isSameOrigin(req) || token !== session.csrfToken) throw new AppError('forbidden', translate('csrf', lang));
         }
+        res.locals.ownsProducts = await ownsProducts(session.caller);
         if (!accessAllows(session.caller, access)) throw new AppError('forbidden', translate('forbidden', lang));
         const current = session;
         const render = (name: string, data: Record<string, unknown>, status?: number) => sendPage(req, res, name, lang, current, data, status);

@@ -8,11 +8,11 @@ import { contentDisposition } from '../http/content-disposition.ts';
 import type { ServiceEvents } from '../events.ts';
 import { bindQuote, getPolicy, listPolicies } from '../policies/policy-service.ts';
 import { getQuote } from '../quotes/quote-service.ts';
-import { coverView, loadPageNames, stateView } from './cover-view.ts';
-import { checkCode, checkId, type PagePipeline } from './page-pipeline.ts';
+import { coverView, enterpriseNamesIn, loadPageNames, stateView } from './cover-view.ts';
+import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { productNames } from './quoting-pages.ts';
 import { buildResultView } from './result-view.ts';
-import { subsidyPanel } from './subsidy-pages.ts';
+import { subsidyPanel, type SubsidyFormState } from './subsidy-pages.ts';
 import { formatChinaTime } from '../i18n/format.ts';
 import { formatYuan } from './web-forms.ts';
 import { poolPageData } from './pool-pages.ts';
@@ -40,27 +40,14 @@ export function mountPolicyPages({ page }: PagePipeline, events: ServiceEvents, 
 
   page('get', '/policies', 'signed-in', async ({ lang, caller, render }) => {
     const { items } = await listPolicies(caller, { limit: 100, offset: 0 });
-    const products = await productNames(lang);
+    const [products, enterprises] = await Promise.all([productNames(lang), enterpriseNamesIn(items.map((p) => p.enterpriseId), lang)]);
     render('policies', {
       title: translate(caller.role === 'enterprise' ? 'myPolicies' : 'policies', lang),
-      policies: items.map((p) => ({ id: p.id, policyNumber: p.policyNumber, productName: products.get(p.productCode) ?? p.productCode, enterpriseName: p.enterpriseName, startDate: p.startDate, endDate: p.endDate, gross: formatYuan(p.grossPremiumFen) })),
+      policies: items.map((p) => ({ id: p.id, policyNumber: p.policyNumber, productName: products.get(p.productCode) ?? p.productCode, enterpriseName: enterprises.get(p.enterpriseId) ?? p.enterpriseName, startDate: p.startDate, endDate: p.endDate, gross: formatYuan(p.grossPremiumFen) })),
     });
   });
 
-  page('get', '/policies/:id', 'signed-in', async ({ req, lang, caller, render }) => {
-    const policy = await getPolicy(caller, checkId(req.params.id));
-    const [names, quote, subsidy] = await Promise.all([loadPageNames(policy, lang), getQuote(caller, policy.quoteId), subsidyPanel(caller, policy.id, lang)]);
-    const { pool, myShare } = poolPageData(policy, lang);
-    render('policy', {
-      title: `${translate('policyNumber', lang)} ${policy.policyNumber}`,
-      policy: { ...policy, issuedAt: formatChinaTime(policy.issuedAt, lang), productName: lang === 'en' ? names.productName.en : names.productName.zh },
-      state: stateView(quote, names, lang, policy),
-      cover: coverView(quote, names, lang),
-      result: { ...buildResultView(policy.result, lang, { fields: names.fields, insurers: names.insurers, offer: true }), ...(pool.length ? { pool } : {}) },
-      myShare,
-      subsidy,
-    });
-  });
+  page('get', '/policies/:id', 'signed-in', (request) => renderPolicyPage(request, checkId(request.req.params.id)));
 
   const available = (lang: Lang) => {
     if (!documents) throw new AppError('unavailable', translate('pdfUnavailable', lang));
@@ -80,6 +67,23 @@ export function mountPolicyPages({ page }: PagePipeline, events: ServiceEvents, 
   page('get', '/products/:code/versions/:version/filing.pdf', insurerStaff, async ({ req, res, lang, caller }) => {
     sendPdf(res, await available(lang).filingPdf(caller, checkCode(req.params.code), checkCode(req.params.version)));
   });
+}
+
+/** The policy page; a refused subsidy status form comes back in place with its input and errors (400). */
+export async function renderPolicyPage({ lang, caller, render }: PageRequest, id: string, subsidyForm?: SubsidyFormState): Promise<void> {
+  const policy = await getPolicy(caller, id);
+  const [names, quote, subsidy] = await Promise.all([loadPageNames(policy, lang), getQuote(caller, policy.quoteId), subsidyPanel(caller, policy.id, lang, subsidyForm)]);
+  const { pool, myShare } = poolPageData(policy, lang);
+  render('policy', {
+    title: `${translate('policyNumber', lang)} ${policy.policyNumber}`,
+    langPath: `/policies/${policy.id}`,
+    policy: { ...policy, enterpriseName: names.enterpriseName || policy.enterpriseName, issuedAt: formatChinaTime(policy.issuedAt, lang), productName: lang === 'en' ? names.productName.en : names.productName.zh },
+    state: stateView(quote, names, lang, policy),
+    cover: coverView(quote, names, lang),
+    result: { ...buildResultView(policy.result, lang, { fields: names.fields, insurers: names.insurers, offer: true }), ...(pool.length ? { pool } : {}) },
+    myShare,
+    subsidy,
+  }, subsidyForm ? 400 : 200);
 }
 
 const pdfLang = (req: Request): Lang => (req.query.pdfLang === 'en' ? 'en' : 'zh-CN');

@@ -6,14 +6,13 @@ import type { Request } from 'express';
 import { poolConsenters, poolMembers } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { decidePoolInvitation, leavePool, listPoolInvitations, type PoolInvitationView } from '../catalogue/pool-consent.ts';
-import { formatChinaTime } from '../i18n/format.ts';
+import { formatChinaTime, organisationNameIn } from '../i18n/format.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
 import { AppError } from '../http/app-error.ts';
 import type { PoolShareView } from '../pools/pool-schemas.ts';
 import { poolStatement } from '../pools/pool-service.ts';
 import { statementCsv, statementHtml, statementXlsx } from '../pools/statement-files.ts';
 import { checkId, type PagePipeline } from './page-pipeline.ts';
-import { productNames } from './quoting-pages.ts';
 import { formatYuan } from './web-forms.ts';
 import { translate, type Lang } from './web-messages.ts';
 
@@ -42,14 +41,14 @@ export function poolPageData(view: { poolShares?: PoolShareView[]; myShare?: Poo
 /** Mounts `/pools` (the member's pool business for a period) and `/pools/statement` (CSV, XLSX or PDF). */
 export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments | undefined): void {
   page('get', '/pools', poolMembers, async ({ req, lang, caller, render }) => {
-    const [statement, names] = await Promise.all([poolStatement(caller, period(req)), productNames(lang)]);
+    const statement = await poolStatement(caller, period(req));
     const query = `from=${statement.from}&to=${statement.to}&lang=${lang}`;
     render('pools', {
       title: translate('poolsTitle', lang),
       statement,
-      members: statement.members.map((m) => m.name).join('、'),
+      members: statement.members.map((m) => organisationNameIn(m, lang)).join(lang === 'en' ? ', ' : '、'),
       rows: statement.rows.map((r) => ({
-        ...r, productName: names.get(r.productCode) ?? r.productCode, role: translate(`role_${r.share.role}`, lang), gross: formatYuan(r.grossPremiumFen),
+        ...r, productName: lang === 'en' ? r.productName.en : r.productName.zh, enterpriseName: (lang === 'en' && r.enterpriseNameEn) || r.enterpriseName, role: translate(`role_${r.share.role}`, lang), gross: formatYuan(r.grossPremiumFen),
         myGross: formatYuan(r.share.grossPremiumFen), myNet: formatYuan(r.share.netPremiumFen), myVat: formatYuan(r.share.vatFen),
       })),
       totals: { gross: formatYuan(statement.totals.grossPremiumFen), myGross: formatYuan(statement.totals.shareGrossFen), myNet: formatYuan(statement.totals.shareNetFen), myVat: formatYuan(statement.totals.shareVatFen) },

@@ -15,7 +15,7 @@ import type { RatingResult } from '../rating/index.ts';
 import { quoteHistoryAndDrafts } from './history-view.ts';
 import { organisationNameIn } from '../i18n/format.ts';
 import { nameOf } from '../i18n/messages.ts';
-import { coverView, insurerNames, loadPageNames, ruleFiguresView, stateView, type PageNames } from './cover-view.ts';
+import { coverView, enterpriseNamesIn, insurerNames, loadPageNames, ruleFiguresView, stateView, type PageNames } from './cover-view.ts';
 import { checkCode, checkId, isId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { buildResultView } from './result-view.ts';
 import { subsidyFactsView } from './subsidy-form.ts';
@@ -50,6 +50,8 @@ export function mountQuotingPages({ page }: PagePipeline, events: ServiceEvents)
     const entry = await loadEntry(req.params.code as string, lang);
     const { parsed, errors, result } = await priceForm(caller, entry, body, lang);
     const values = { ...parsed.values, ...(typeof body.idempotencyKey === 'string' ? { idempotencyKey: body.idempotencyKey } : {}) };
+    // The language switch posts the form as it stands (app.js): the same form in the other language, nothing marked yet.
+    if (body._switchLang === '1') return render('quote-form', await quoteFormData(entry, lang, caller, values, {}, result));
     render('quote-form', await quoteFormData(entry, lang, caller, values, errors, result), Object.keys(errors).length ? 400 : 200);
   });
 
@@ -73,7 +75,8 @@ export function mountQuotingPages({ page }: PagePipeline, events: ServiceEvents)
 
   page('get', '/quotes', 'signed-in', async ({ lang, caller, render }) => {
     const { items } = await listQuotes(caller, { limit: 100, offset: 0 });
-    render('quotes', { title: translate(caller.role === 'enterprise' ? 'myQuotes' : 'quotes', lang), quotes: quoteRows(items, lang, await productNames(lang)) });
+    const [products, enterprises] = await Promise.all([productNames(lang), enterpriseNamesIn(items.map((q) => q.enterpriseId), lang)]);
+    render('quotes', { title: translate(caller.role === 'enterprise' ? 'myQuotes' : 'quotes', lang), quotes: quoteRows(items, lang, products, enterprises) });
   });
 
   page('get', '/quotes/:id', 'signed-in', async ({ req, lang, caller, render }) => {
@@ -108,6 +111,7 @@ async function priceForm(caller: Caller, entry: CatalogueEntry, body: Record<str
   const errors: FormErrors = {};
   if (parsed.startDate && !/^\d{4}-\d{2}-\d{2}$/.test(parsed.startDate)) errors.startDate = translate('v_date', lang);
   if (parsed.enterpriseId && !isId(parsed.enterpriseId)) errors.enterpriseId = translate('v_enterprise', lang);
+  Object.assign(errors, limitErrors(entry, parsed.inputs, lang));
   const request = {
     productCode: entry.code,
     ...(parsed.enterpriseId ? { enterpriseId: parsed.enterpriseId } : {}),
@@ -131,6 +135,31 @@ async function priceForm(caller: Caller, entry: CatalogueEntry, body: Record<str
     }
   }
   return { parsed, request, errors, result };
+}
+
+/**
+ * The cross-field limit checks the product declares: in a coverage with an aggregate limit taken
+ * from a form field, each per-event limit from a field may not exceed it. The error sits at the
+ * per-event field, naming the aggregate limit (the preview shows it live).
+ */
+export function limitErrors(entry: Pick<CatalogueEntry, 'coverages' | 'form'>, inputs: Record<string, unknown>, lang: Lang): FormErrors {
+  const errors: FormErrors = {};
+  const labels = new Map((entry.form.fields as unknown as ProductField[]).map((f) => [f.key, lang === 'en' ? f.label.en : f.label.zh]));
+  const amount = (field: string | undefined) => {
+    const value = field === undefined ? undefined : inputs[field];
+    return typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : typeof value === 'number' ? value : undefined;
+  };
+  for (const coverage of entry.coverages as { limits?: { kind: string; field?: string }[] }[]) {
+    const aggregate = coverage.limits?.find((l) => l.kind === 'aggregate' && l.field);
+    const ceiling = amount(aggregate?.field);
+    if (!aggregate || ceiling === undefined) continue;
+    for (const limit of coverage.limits ?? []) {
+      const value = amount(limit.field);
+      if (limit.kind !== 'perEvent' || value === undefined || value <= ceiling) continue;
+      errors[`inputs.${limit.field}`] = translate('v_perEventAboveAggregate', lang, { limit: labels.get(aggregate.field!) ?? aggregate.field! });
+    }
+  }
+  return errors;
 }
 
 /** The picker's search text (as GET /v1/clients?q=): at most 100 characters, blank is none. */
@@ -182,10 +211,11 @@ export async function productNames(lang: Lang): Promise<Map<string, string>> {
 }
 
 /** Rows of a quote list (`/quotes` and the referral queue). */
-export function quoteRows(quotes: QuoteView[], lang: Lang, products: ReadonlyMap<string, string>) {
+export function quoteRows(quotes: QuoteView[], lang: Lang, products: ReadonlyMap<string, string>, enterprises: ReadonlyMap<string, string> = new Map()) {
   return quotes.map((q) => ({
-    id: q.id, quoteNumber: q.quoteNumber, productName: products.get(q.productCode) ?? q.productCode, enterpriseName: q.enterpriseName, quoteDate: q.quoteDate,
-    status: translate(`status_${q.status}`, lang), expired: q.expired && q.status !== 'declined', gross: formatYuan(q.result.grossPremiumFen),
+    id: q.id, quoteNumber: q.quoteNumber, productName: products.get(q.productCode) ?? q.productCode, enterpriseName: enterprises.get(q.enterpriseId) ?? q.enterpriseName, quoteDate: q.quoteDate,
+    // A declined quote is no offer: no premium in the list either.
+    status: translate(`status_${q.status}`, lang), expired: q.expired && q.status !== 'declined', gross: q.status === 'declined' ? '—' : formatYuan(q.result.grossPremiumFen),
   }));
 }
 
@@ -198,12 +228,12 @@ export function quotePageData(quote: QuoteView, names: PageNames, caller: Caller
   return {
     title: `${translate('quoteNumber', lang)} ${quote.quoteNumber}`,
     langPath: `/quotes/${quote.id}`,
-    quote: { ...quote, statusLabel: translate(`status_${quote.status}`, lang), expired: quote.expired && !declined, productName: pickName(names.productName, lang) },
+    quote: { ...quote, enterpriseName: names.enterpriseName || quote.enterpriseName, statusLabel: translate(`status_${quote.status}`, lang), expired: quote.expired && !declined, productName: pickName(names.productName, lang) },
     state: stateView(quote, names, lang),
     cover: coverView(quote, names, lang),
     ruleFigures: quote.status === 'referred' || underwriter ? ruleFiguresView(quote.result, quote.inputs, names, lang) : [],
-    result: { ...buildResultView(quote.result, lang, { fields: names.fields, insurers: names.insurers, offer: !declined }), ...(pool.length ? { pool } : {}) },
-    myShare,
+    result: { ...buildResultView(quote.result, lang, { fields: names.fields, insurers: names.insurers, offer: !declined }), ...(pool.length && !declined ? { pool } : {}) },
+    myShare: declined ? undefined : myShare,
     offer: !declined,
     canBind: quoters.includes(caller.role) && (quote.status === 'quoted' || quote.status === 'approved') && !quote.expired,
     canDecide: underwriter,

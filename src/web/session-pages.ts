@@ -3,7 +3,7 @@
 import { AppError } from '../http/app-error.ts';
 import type { AuthFailureLimiter } from '../http/auth-failure-limit.ts';
 import { RateLimitedError } from '../http/rate-limit.ts';
-import { homeOf, isSameOrigin, readCookie, resolveLang, safeNext, sendPage, SESSION_COOKIE, type PagePipeline } from './page-pipeline.ts';
+import { homeOf, isSameOrigin, ownsProducts, readCookie, resolveLang, safeNext, sendPage, SESSION_COOKIE, type PagePipeline } from './page-pipeline.ts';
 import { translate } from './web-messages.ts';
 import { createWebSession, endWebSession, loadWebSession, SESSION_HOURS } from './web-session-service.ts';
 
@@ -13,7 +13,7 @@ export function mountSessionPages({ router, formBody, page, renderError }: PageP
     const lang = resolveLang(req, res);
     (async () => {
       const session = await loadWebSession(readCookie(req, SESSION_COOKIE));
-      if (session) return res.redirect(303, homeOf(session.caller.role));
+      if (session) return res.redirect(303, homeOf(session.caller.role, await ownsProducts(session.caller)));
       sendPage(req, res, 'sign-in', lang, null, { title: translate('signIn', lang), next: safeNext(req.query.next) });
     })().catch(next);
   });
@@ -37,7 +37,7 @@ export function mountSessionPages({ router, formBody, page, renderError }: PageP
       }
       // Secure whenever the request came over HTTPS, directly or through a trusted proxy (TRUST_PROXY).
       res.cookie(SESSION_COOKIE, created.token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: SESSION_HOURS * 3600_000 });
-      res.redirect(303, safeNext(body.next) ?? homeOf(created.session.caller.role));
+      res.redirect(303, safeNext(body.next) ?? homeOf(created.session.caller.role, await ownsProducts(created.session.caller)));
     })().catch((err: unknown) => (res.headersSent ? next(err) : renderError(req, res, lang, null, err)));
   });
 
@@ -55,6 +55,6 @@ export function mountSessionPages({ router, formBody, page, renderError }: PageP
   });
 
   page('get', '/', 'signed-in', async ({ res, caller }) => {
-    res.redirect(303, homeOf(caller.role));
+    res.redirect(303, homeOf(caller.role, res.locals.ownsProducts !== false));
   });
 }

@@ -10,12 +10,31 @@ import { chinaDate } from '../rating/index.ts';
 import { attachmentOf, type SubsidyApplicationDocuments } from '../subsidies/subsidy-application-pdf.ts';
 import { listApplications, recordApplicationStatus, type ApplicationStatusRequest } from '../subsidies/subsidy-application-service.ts';
 import { subsidyYear, subsidyYearCsv, subsidyYearXlsx } from '../subsidies/subsidy-year-service.ts';
-import { checkCode, checkId, type PagePipeline } from './page-pipeline.ts';
+import { translateValidation } from '../i18n/format.ts';
+import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { formatYuan } from './web-forms.ts';
 import { translate, type Lang } from './web-messages.ts';
 
+/** A status form sent back: which application and form, what was typed, and the errors by field name. */
+export interface SubsidyFormState {
+  programme: string;
+  status: string;
+  values: Record<string, string>;
+  errors: Record<string, string>;
+}
+
+/** The policy page's renderer (policy-pages.ts), to show a refused status form in place with its input. */
+export type PolicyPageRenderer = (request: PageRequest, policyId: string, subsidyForm: SubsidyFormState) => Promise<void>;
+
+/** The fields of one status form as typed (or their defaults) and their errors, for the template. */
+function formFields(state: SubsidyFormState | undefined, programme: string, status: string, defaults: Record<string, string>) {
+  const mine = state && state.programme === programme && state.status === status ? state : undefined;
+  const value = (name: string) => mine?.values[name] ?? defaults[name] ?? '';
+  return { value: { on: value('on'), reference: value('reference'), grantedYuan: value('grantedYuan'), reason: value('reason') }, error: mine?.errors ?? {} };
+}
+
 /** The policy page's subsidy panel, or undefined for roles that do not apply for subsidies. */
-export async function subsidyPanel(caller: Caller, policyId: string, lang: Lang): Promise<Record<string, unknown> | undefined> {
+export async function subsidyPanel(caller: Caller, policyId: string, lang: Lang, form?: SubsidyFormState): Promise<Record<string, unknown> | undefined> {
   if (!subsidyReaders.includes(caller.role)) return undefined;
   const list = await listApplications(caller, policyId);
   const canRecord = subsidyRecorders.includes(caller.role);
@@ -33,6 +52,9 @@ export async function subsidyPanel(caller: Caller, policyId: string, lang: Lang)
       outcomeText: a.status === 'granted' ? translate('subsidy_granted', lang, { amount: formatYuan(a.grantedFen!) }) : a.status === 'refused' ? translate('subsidy_refused', lang, { reason: a.refusalReason ?? '' }) : '',
       pdfHref: `/policies/${policyId}/subsidy-applications/${a.programme}/pdf`,
       actionHref: `/policies/${policyId}/subsidy-applications/${a.programme}/status`,
+      submitForm: formFields(form, a.programme, 'submitted', { on: today }),
+      grantForm: formFields(form, a.programme, 'granted', { on: today, grantedYuan: (a.expectedFen / 100).toFixed(2) }),
+      refuseForm: formFields(form, a.programme, 'refused', { on: today }),
       canSubmit: canRecord && a.status === 'prepared',
       canDecide: canRecord && a.status === 'submitted',
       // One key per rendered form: a double-clicked or re-sent form is recorded once.
@@ -68,8 +90,25 @@ function sendFile(res: Response, file: { fileName: string; asciiFileName: string
 
 const YEAR = /^20\d\d$/;
 
+/** What a status form sent, as typed (bounded). */
+function typedValues(body: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(['on', 'reference', 'grantedYuan', 'reason'].flatMap((name) => (typeof body[name] === 'string' ? [[name, (body[name] as string).slice(0, 500)]] : [])));
+}
+
+/** A refused status's details at the form's field names (grantedFen is typed as grantedYuan), in the reader's language. */
+function fieldErrors(err: AppError, lang: Lang): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const d of err.details) {
+    const name = d.path.replace(/^body\./, '') === 'grantedFen' ? 'grantedYuan' : d.path.replace(/^body\./, '');
+    const message = name === 'grantedYuan' ? translate(/maximum/.test(d.message) ? 'subsidy_grantTooHigh' : 'subsidy_badAmount', lang) : translateValidation(d.message, lang);
+    errors[name] = errors[name] ? `${errors[name]} ${message}` : message;
+  }
+  if (Object.keys(errors).length === 0) errors.form = err.message;
+  return errors;
+}
+
 /** Mounts the subsidy downloads, the status forms' target and `/subsidies` (the year). */
-export function mountSubsidyPages({ page }: PagePipeline, documents: SubsidyApplicationDocuments | undefined): void {
+export function mountSubsidyPages({ page }: PagePipeline, documents: SubsidyApplicationDocuments | undefined, renderPolicy: PolicyPageRenderer): void {
   const available = () => {
     if (!documents) throw new AppError('unavailable', 'PDF documents are not available in this process.');
     return documents;
@@ -83,10 +122,18 @@ export function mountSubsidyPages({ page }: PagePipeline, documents: SubsidyAppl
     sendFile(res, await available().applicationPdf(caller, checkId(req.params.id), checkCode(req.params.programme)), 'application/pdf');
   });
 
-  page('post', '/policies/:id/subsidy-applications/:programme/status', subsidyRecorders, async ({ req, res, caller, body, lang }) => {
+  page('post', '/policies/:id/subsidy-applications/:programme/status', subsidyRecorders, async (request) => {
+    const { req, res, caller, body, lang } = request;
     const policyId = checkId(req.params.id);
+    const programme = checkCode(req.params.programme);
     const key = text(body.idempotencyKey);
-    await recordApplicationStatus(caller, policyId, checkCode(req.params.programme), statusRequestOf(body, lang), key && key.length <= 100 ? key : undefined);
+    try {
+      await recordApplicationStatus(caller, policyId, programme, statusRequestOf(body, lang), key && key.length <= 100 ? key : undefined);
+    } catch (err) {
+      // A mistyped amount or date: the policy page again, the form as typed, the error at its field.
+      if (!(err instanceof AppError) || err.kind !== 'invalid_input') throw err;
+      return renderPolicy(request, policyId, { programme, status: String(body.status ?? ''), values: typedValues(body), errors: fieldErrors(err, lang) });
+    }
     res.redirect(303, `/policies/${policyId}#subsidies`);
   });
 
@@ -106,7 +153,7 @@ export function mountSubsidyPages({ page }: PagePipeline, documents: SubsidyAppl
         counted: money(r.countedFen), annualCap: money(r.annualCapFen), capRemaining: money(r.capRemainingFen),
       })),
       applications: year.applications.map((a) => ({
-        policyId: a.policyId, policyNumber: a.policyNumber, enterpriseName: a.enterpriseName, programme: a.application.programme,
+        policyId: a.policyId, policyNumber: a.policyNumber, enterpriseName: a.enterpriseName, programmeName: lang === 'en' ? a.application.name.en : a.application.name.zh,
         statusText: translate(`subsidy_status_${a.application.status}`, lang), expected: formatYuan(a.application.expectedFen),
         granted: a.application.grantedFen === undefined ? '' : formatYuan(a.application.grantedFen),
       })),

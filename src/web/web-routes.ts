@@ -10,7 +10,8 @@ import { isApiPath } from '../http/mount-routes.ts';
 import type { UploadLimits } from '../http/upload-limits.ts';
 import { createPagePipeline, errorPageData, readCookie, resolveLang, sendPage, SESSION_COOKIE, type PageDefinition } from './page-pipeline.ts';
 import { loadWebSession } from './web-session-service.ts';
-import { mountPolicyPages, type WebDocuments } from './policy-pages.ts';
+import { mountClientPages } from './client-pages.ts';
+import { mountPolicyPages, renderPolicyPage, type WebDocuments } from './policy-pages.ts';
 import { mountPoolPages, type PoolDocuments } from './pool-pages.ts';
 import { mountProductPages } from './product-pages.ts';
 import { mountRateTablePages } from './rate-table-pages.ts';
@@ -29,11 +30,12 @@ export function createWebRouter(options: { logger?: Logger; documents?: WebDocum
   mountSessionPages(pipeline, options.authFailures);
   mountQuotingPages(pipeline, events);
   mountReferralPages(pipeline, events);
+  mountClientPages(pipeline);
   mountPolicyPages(pipeline, events, options.documents);
   mountPoolPages(pipeline, options.documents);
   mountProductPages(pipeline);
   mountRateTablePages(pipeline);
-  mountSubsidyPages(pipeline, options.subsidyDocuments);
+  mountSubsidyPages(pipeline, options.subsidyDocuments, renderPolicyPage);
   options.pageTable?.push(...pipeline.pages);
   return router;
 }

@@ -189,6 +189,22 @@
     }).catch(function () { /* offline or signed out: the Calculate button still works */ });
   }
 
+  // Switching language mid-quote posts the form as it stands to the other language's page, so
+  // every field (list items, picks, facts) comes back filled in (without script: the plain link).
+  var langSwitch = document.querySelector('[data-lang-switch]');
+  if (form && langSwitch) {
+    langSwitch.addEventListener('click', function (event) {
+      event.preventDefault();
+      var flag = document.createElement('input');
+      flag.type = 'hidden';
+      flag.name = '_switchLang';
+      flag.value = '1';
+      form.appendChild(flag);
+      form.setAttribute('action', form.getAttribute('action').split('?')[0] + '?lang=' + encodeURIComponent(langSwitch.getAttribute('hreflang')));
+      form.submit();
+    });
+  }
+
   if (form && panel) {
     form.addEventListener('input', function (event) { if (event.target.name) touched.add(event.target.name); schedulePreview(); });
     form.addEventListener('change', function (event) { if (event.target.name) touched.add(event.target.name); schedulePreview(); });

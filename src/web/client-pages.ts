@@ -1,0 +1,106 @@
+// A broker's client directory: the enterprises its firm acts for (search by name or credit code,
+// add one by its unified social credit code), and one client's quotes, policies and subsidy year.
+// The same services as GET/POST /v1/clients and the quote and policy lists filtered by
+// enterpriseId, whose filters go through scope.ts and so only narrow the firm's own business.
+import { quoters } from '../auth/access-rules.ts';
+import type { OrganisationView } from '../auth/auth-schemas.ts';
+import type { Caller } from '../auth/caller.ts';
+import { addClient, listClients } from '../clients/client-service.ts';
+import { AppError } from '../http/app-error.ts';
+import { chinaDate } from '../rating/calendar.ts';
+import { organisationNameIn } from '../i18n/format.ts';
+import { listPolicies } from '../policies/policy-service.ts';
+import { listQuotes } from '../quotes/quote-service.ts';
+import { subsidyYear } from '../subsidies/subsidy-year-service.ts';
+import { checkId, type PagePipeline } from './page-pipeline.ts';
+import { productNames, quoteRows } from './quoting-pages.ts';
+import { formatYuan } from './web-forms.ts';
+import { translate, type Lang } from './web-messages.ts';
+
+const CREDIT_CODE = /^[0-9A-Z]{18}$/;
+const REGION_CODE = /^[0-9]{6}$/;
+const FIELDS = ['unifiedSocialCreditCode', 'name', 'nameEn', 'province', 'city', 'regionCode'] as const;
+type ClientForm = Partial<Record<(typeof FIELDS)[number], string>>;
+type ClientErrors = Partial<Record<(typeof FIELDS)[number], string>>;
+
+const textOf = (value: unknown, max: number) => (typeof value === 'string' ? value.trim().slice(0, max) : '');
+const searchOf = (value: unknown) => textOf(value, 100) || undefined;
+
+/** The add form as typed (kept on every answer), and its errors at their fields in the reader's language. */
+function readClientForm(body: Record<string, unknown>, lang: Lang): { form: ClientForm; errors: ClientErrors } {
+  const form: ClientForm = {};
+  for (const key of FIELDS) form[key] = textOf(body[key], key === 'name' || key === 'nameEn' ? 200 : 50);
+  form.unifiedSocialCreditCode = form.unifiedSocialCreditCode!.toUpperCase();
+  const errors: ClientErrors = {};
+  if (!CREDIT_CODE.test(form.unifiedSocialCreditCode)) errors.unifiedSocialCreditCode = translate('v_creditCode', lang);
+  if (form.regionCode && !REGION_CODE.test(form.regionCode)) errors.regionCode = translate('v_regionCode', lang);
+  return { form, errors };
+}
+
+const regionOf = (e: OrganisationView, lang: Lang) => (lang === 'en' ? e.regionCode ?? '' : [`${e.province ?? ''}${e.city ?? ''}`, e.regionCode].filter(Boolean).join(' · '));
+
+/** The directory page's data: the firm's clients matching `q`, and the add form as typed. */
+async function directoryData(caller: Caller, lang: Lang, q: string | undefined, form: ClientForm = {}, errors: ClientErrors = {}, notice?: string) {
+  const { items, total } = await listClients(caller, { ...(q ? { q } : {}), limit: 500 });
+  return {
+    title: translate('clientsTitle', lang),
+    langPath: '/clients',
+    q: q ?? '',
+    total,
+    clients: items.map((c) => ({
+      id: c.enterprise.id, name: organisationNameIn(c.enterprise, lang), creditCode: c.enterprise.unifiedSocialCreditCode ?? '',
+      region: regionOf(c.enterprise, lang), since: chinaDate(new Date(c.linkedAt)),
+    })),
+    // The search box shows what was searched; the message does not repeat it.
+    empty: items.length === 0 ? translate(q ? 'noClientsFound' : 'noClientsYet', lang) : undefined,
+    form, errors, hasErrors: Object.keys(errors).length > 0, notice,
+  };
+}
+
+/** Mounts `/clients` (search, add) and `/clients/{id}` (a client's quotes, policies and subsidy year). */
+export function mountClientPages({ page }: PagePipeline): void {
+  page('get', '/clients', quoters, async ({ req, lang, caller, render }) => {
+    render('clients', await directoryData(caller, lang, searchOf(req.query.q)));
+  });
+
+  page('post', '/clients', quoters, async ({ lang, caller, body, render }) => {
+    const { form, errors } = readClientForm(body, lang);
+    if (Object.keys(errors).length) return render('clients', await directoryData(caller, lang, undefined, form, errors), 400);
+    const given = Object.fromEntries(Object.entries(form).filter(([, v]) => v !== '')) as ClientForm & { unifiedSocialCreditCode: string };
+    try {
+      const { client, created } = await addClient(caller, given);
+      const name = organisationNameIn(client.enterprise, lang);
+      render('clients', await directoryData(caller, lang, undefined, {}, {}, translate(created ? 'clientAdded' : 'clientAlready', lang, { name })));
+    } catch (err) {
+      // No enterprise has the code: registering it needs its name, asked for at the name field.
+      if (!(err instanceof AppError) || err.kind !== 'not_found' || !err.details.some((d) => d.path === 'body.name')) throw err;
+      render('clients', await directoryData(caller, lang, undefined, form, { name: translate('v_clientNameNeeded', lang) }), 400);
+    }
+  });
+
+  page('get', '/clients/:id', quoters, async ({ req, lang, caller, render }) => {
+    render('client', await clientData(caller, checkId(req.params.id), lang));
+  });
+}
+
+/** One client: its quotes and policies with the firm, and its subsidy year (404 unless it is the firm's client). */
+async function clientData(caller: Caller, id: string, lang: Lang) {
+  const client = (await listClients(caller, { limit: 10_000 })).items.find((c) => c.enterprise.id === id);
+  if (!client) throw new AppError('not_found', 'Not found.');
+  const year = chinaDate(new Date()).slice(0, 4);
+  const [quotes, policies, products, subsidies] = await Promise.all([
+    listQuotes(caller, { enterpriseId: id, limit: 100, offset: 0 }), listPolicies(caller, { enterpriseId: id, limit: 100, offset: 0 }), productNames(lang), subsidyYear(caller, year),
+  ]);
+  const e = client.enterprise;
+  return {
+    title: organisationNameIn(e, lang),
+    client: { name: organisationNameIn(e, lang), creditCode: e.unifiedSocialCreditCode ?? '', region: regionOf(e, lang), since: chinaDate(new Date(client.linkedAt)) },
+    quotes: quoteRows(quotes.items, lang, products),
+    policies: policies.items.map((p) => ({ id: p.id, policyNumber: p.policyNumber, productName: products.get(p.productCode) ?? p.productCode, startDate: p.startDate, endDate: p.endDate, gross: formatYuan(p.grossPremiumFen) })),
+    subsidyTitle: translate('subsidy_yearTitle', lang, { year }),
+    subsidies: subsidies.rows.filter((r) => r.enterpriseId === id).map((r) => ({
+      name: lang === 'en' ? r.name.en : r.name.zh, applications: r.applications, expected: formatYuan(r.expectedFen), granted: formatYuan(r.grantedFen),
+      capRemaining: r.capRemainingFen === undefined ? translate('subsidy_noCap', lang) : formatYuan(r.capRemainingFen),
+    })),
+  };
+}
