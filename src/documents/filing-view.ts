@@ -2,7 +2,7 @@
 // with the regulator. Pure: a definition in, the view the filing template prints out. Chinese only,
 // as filed; every number is the definition's own decimal string, never re-formatted.
 import { Decimal } from 'decimal.js';
-import type { ProductDefinition } from '../rating/index.ts';
+import { sectionLabel as filledLabel, type ProductDefinition } from '../rating/index.ts';
 
 type Text = { zh: string; en: string };
 type Range = { min: string; max: string; minExclusive?: boolean; maxExclusive?: boolean; default?: string };
@@ -81,7 +81,7 @@ export function buildFilingView(definition: ProductDefinition, insurerName: stri
   const labelOf = (key: string) => labels.get(key) ?? key;
   const optionLabel = (field: string, value: string) => d.form.fields.find((f) => f.key === field)?.options?.find((o) => o.value === value)?.label.zh ?? value;
   const coverageName = (key: string | undefined) => { const c = d.coverages.find((x) => x.code === key); return c?.name?.zh ?? key ?? ''; };
-  const sectionLabel = (key: string) => d.plan.sections.find((s) => s.key === key)?.label.zh ?? key;
+  const sectionLabel = (key: string) => { const s = d.plan.sections.find((x) => x.key === key); return s ? filledLabel(s).zh : key; };
   const condition = (c: Condition) => `${labelOf(c.quantity)}${OP[c.op] ?? c.op} ${c.value}${UNIT[c.unit] ?? c.unit}`;
   return {
     title: '费率表', productName: definition.name.zh, code: definition.code, version: definition.version, insurerName,
@@ -89,7 +89,7 @@ export function buildFilingView(definition: ProductDefinition, insurerName: stri
     statusLabel: STATUS[status] ?? status,
     filing: (definition as { filing?: string }).filing ?? '',
     sections: d.plan.sections.map((s) => ({
-      label: s.label.zh, coverage: coverageName(s.coverage),
+      label: filledLabel(s).zh, coverage: coverageName(s.coverage),
       base: s.shareOf ? `${sectionLabel(s.shareOf.section)} 保险费` : `${labelOf(s.baseQuantity ?? '')}${s.perItem ? `（按每项 ${labelOf(s.perItem)} 分别计算）` : ''}`,
       rate: s.shareOf ? `${s.shareOf.percent}%` : s.ratePercent !== undefined ? `${s.ratePercent}%` : '',
     })),
