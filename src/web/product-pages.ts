@@ -9,16 +9,20 @@ import { addVectorFromQuote } from '../catalogue/vector-from-quote.ts';
 import { listRateTables, readTableCells } from '../catalogue/rate-tables.ts';
 import { AppError } from '../http/app-error.ts';
 import { getQuote } from '../quotes/quote-service.ts';
-import { chinaDate } from '../rating/index.ts';
+import { addDays, chinaDate } from '../rating/index.ts';
 import { loadPageNames } from './cover-view.ts';
 import { historyPanel, quoteHistoryAndDrafts } from './history-view.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
+import { failingVectorName, problemText } from './problem-messages.ts';
 import { productNames, quotePageData } from './quoting-pages.ts';
 import { tableTitle } from './rate-table-pages.ts';
 import { formatYuan } from './web-forms.ts';
 import { translate, type Lang } from './web-messages.ts';
 
 interface VersionPageExtra {
+  /** A refused publish: its problems at the date field, and the day that was chosen. */
+  publishErrors?: string[];
+  publishDate?: string;
   text?: string;
   errors?: { path: string; message: string }[];
   vectors?: unknown;
@@ -114,7 +118,10 @@ export function mountProductPages({ page }: PagePipeline): void {
       await publishVersionFrom(caller, code, version, chosen === draft?.effectiveFrom ? undefined : chosen);
     } catch (err) {
       if (!(err instanceof AppError) || (err.kind !== 'invalid_input' && err.kind !== 'conflict')) throw err;
-      await versionPage(request, code, version, { errors: err.details.length ? err.details : [{ path: 'definition', message: err.message }] }, 400);
+      const details = err.details.length ? err.details : [{ path: 'definition', message: err.message }];
+      const publishErrors = publishProblems(details, lang);
+      const chosen = typeof body.effectiveFrom === 'string' ? body.effectiveFrom : undefined;
+      await versionPage(request, code, version, publishErrors.length === details.length ? { publishErrors, publishDate: chosen } : { errors: details }, 400);
       return;
     }
     await versionPage(request, code, version, { notice: translate('published', lang) });
@@ -143,6 +150,24 @@ async function saveDraft(request: PageRequest): Promise<void> {
     return;
   }
   await versionPage(request, code, version, { notice: translate('saved', lang) });
+}
+
+/**
+ * A refused publish's problems about its dates (a clash with a published version) and its test
+ * vectors, in the reader's language, shown at the date field; none when another problem is among them.
+ */
+function publishProblems(details: readonly { path: string; message: string }[], lang: Lang): string[] {
+  const shown = details.flatMap((d) => {
+    const vector = failingVectorName(d.path);
+    if (vector !== undefined) return [translate('wb_vectorFails', lang, { name: vector })];
+    return /^(definition|body)\.effective(From|To)$/.test(d.path) ? [problemText(d.message, lang).message] : [];
+  });
+  return shown.length === details.length ? shown : [];
+}
+
+/** The day the publish form offers: the draft's own day when still ahead, else tomorrow (a past day would only clash). */
+function offeredPublishDate(effectiveFrom: string, today = chinaDate(new Date())): string {
+  return effectiveFrom > today ? effectiveFrom : addDays(today, 1);
 }
 
 /** A published version not yet in force can be withdrawn; one in force, retired. */
@@ -190,6 +215,7 @@ async function versionPage({ req, lang, caller, render }: PageRequest, code: str
     notice: extra.notice ?? (req.query.imported ? translate('imported', lang) : undefined),
     title: `${lang === 'en' ? view.definition.name.en : view.definition.name.zh} · ${translate('version', lang)} ${version}`, langPath: `/products/${code}/versions/${encodeURIComponent(version)}`,
     code, version, status: view.status, statusLabel: statusLabel(view, lang), effectiveFrom: view.effectiveFrom,
+    publishDate: extra.publishDate ?? offeredPublishDate(view.effectiveFrom), publishErrors: extra.publishErrors, publishProblem: extra.publishErrors ? translate('wb_publishNotDone', lang) : undefined,
     isDraft: view.status === 'draft', canEdit: view.status === 'draft' && insurerAdmins.includes(caller.role),
     poolConsent: view.status === 'draft' ? await poolConsentPanel(view.definition, insurerAdmins.includes(caller.role), lang) : undefined,
     text: extra.text ?? JSON.stringify(view.definition, null, 2),

@@ -15,6 +15,7 @@ import type { ErrorDetail } from '../rating/index.ts';
 import { uploadedFile } from './multipart-form.ts';
 import { checkCode, uploadLimitText, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { mountImpactPages } from './impact-pages.ts';
+import { problemText, type ShownProblem } from './problem-messages.ts';
 import { translate, type Lang } from './web-messages.ts';
 
 const CELL = /^r(\d+)\.(.+)$/;
@@ -67,14 +68,16 @@ async function gridPage({ lang, caller, render }: PageRequest, code: string, ver
   const cells = extra.cells ?? readTableCells(view.definition, table);
   const canEdit = view.status === 'draft' && insurerAdmins.includes(caller.role);
   const tables = listRateTables(view.definition);
-  const cellErrors = new Map<string, string>();
-  const other: ErrorDetail[] = [];
+  // Each problem in the reader's language on its cell; one outside this table under the grid, with the table it is in.
+  const cellErrors = new Map<string, ShownProblem[]>();
+  const other: (ShownProblem & { where: string })[] = [];
   for (const e of extra.errors ?? []) {
     const at = locateCell(tables, e.path);
+    const shown = problemText(e.message, lang);
     if (at && at.table.id === table.id && at.row >= 0 && at.column) {
       const key = `${at.row}.${at.column}`;
-      cellErrors.set(key, cellErrors.has(key) ? `${cellErrors.get(key)!}; ${e.message}` : e.message);
-    } else other.push(e);
+      cellErrors.set(key, [...(cellErrors.get(key) ?? []), shown]);
+    } else other.push({ ...shown, where: at ? `${tableTitle(at.table, lang)}${at.row >= 0 ? ` · ${translate('row', lang)} ${at.row + 1}` : ''}` : '' });
   }
   const base = `/products/${code}/versions/${encodeURIComponent(version)}`;
   render('rate-table', {
@@ -85,9 +88,11 @@ async function gridPage({ lang, caller, render }: PageRequest, code: string, ver
     rows: cells.map((row, r) => ({
       index: r, number: r + 1, first: r === 0, last: r === cells.length - 1,
       cells: table.columns.map((c, i) => {
-        const error = cellErrors.get(`${r}.${c.id}`);
+        const problems = cellErrors.get(`${r}.${c.id}`);
+        const error = problems?.map((p) => p.message).join(lang === 'en' ? '; ' : '；');
+        const errorDetail = problems?.flatMap((p) => (p.detail ? [p.detail] : [])).join('; ') || undefined;
         return {
-          name: `r${r}.${c.id}`, id: `cell-${r}-${c.id.replace(/[^A-Za-z0-9_-]/g, '-')}`, value: row[i] ?? '', error,
+          name: `r${r}.${c.id}`, id: `cell-${r}-${c.id.replace(/[^A-Za-z0-9_-]/g, '-')}`, value: row[i] ?? '', error, errorDetail,
           label: `${translate(`col_${c.id}`, lang)} · ${translate('row', lang)} ${r + 1}`, readOnly: !canEdit || c.readOnly,
           options: c.options ? ['', ...c.options] : undefined, wide: c.kind === 'json' || c.kind === 'conditions' || c.kind === 'list' || c.id.startsWith('label') || c.id.startsWith('reason'),
         };

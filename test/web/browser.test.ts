@@ -290,7 +290,7 @@ describe('Web pages in headless Chromium', function () {
       await setValue(page, 'r3.lower', '60');
       await Promise.all([page.waitForNavigation(), page.click('#save-table')]);
       expect(await page.$eval(cell('r3.lower'), (el) => el.getAttribute('aria-invalid'))).to.equal('true');
-      expect(await textOf(page, '#cell-3-lower-error')).to.include('overlaps');
+      expect(await textOf(page, '#cell-3-lower-error')).to.match(/与第 3 行的区间重叠|Overlaps the band of row 3/);
       await shot(page, '22-insurer-grid-error-on-cell');
       await page.goto(`${draftUrl}/tables/step.lossRatio`);
       expect(await page.$eval(cell('r3.lower'), (el) => (el as unknown as InputLike).value)).to.equal('70');

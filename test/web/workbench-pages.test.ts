@@ -1,0 +1,133 @@
+// The insurer's workbench, second round (issue #28), in real Chromium: labels that state a rate
+// cannot go stale, grid and publish problems in the reader's language at the right row and field,
+// the publish date offered from tomorrow. zh-CN and en, 1366 and 390 px.
+import { expect } from 'chai';
+import type { Page } from 'puppeteer-core';
+import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
+import { addDays, compileProduct, type ProductDefinition } from '../../src/rating/index.ts';
+import { useBrowserApp } from '../support/browser-app.ts';
+import { today } from '../support/china-date.ts';
+import { bearer } from '../support/test-app.ts';
+
+type InputLike = { value: string };
+declare const document: { documentElement: { scrollWidth: number } };
+
+const PRODUCT = 'FIRST-SET-EQUIPMENT';
+const englishWords = (text: string) => (text.replaceAll('{rate}', ' ').match(/[A-Za-z][A-Za-z-]*/g) ?? []).filter((w) => w.length > 1);
+const chineseRuns = (text: string) => text.match(/[\u3400-\u9fff\uff08\uff09\u3001\uff1b\uff1a\uff0c\u3002\u201c\u201d]+/g) ?? [];
+
+describe('Insurer workbench, second round (#28, real Chromium)', function () {
+  this.timeout(180_000);
+  const t = useBrowserApp();
+  const admin = () => bearer(t.keys.insurerAdmin);
+
+  async function signedIn(width = 1366): Promise<Page> {
+    const page = await t.newPage(width);
+    await t.signIn(page, t.keys.insurerAdmin);
+    return page;
+  }
+  async function clone(): Promise<{ version: string; url: string }> {
+    const res = await t.http.post(`/v1/products/${PRODUCT}/versions`).set(admin()).send({ cloneFrom: '2025.1' });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    return { version: res.body.version as string, url: `${t.base}/products/${PRODUCT}/versions/${encodeURIComponent(res.body.version as string)}` };
+  }
+  async function setValue(page: Page, name: string, value: string): Promise<void> {
+    await page.$eval(`[name="${name}"]`, (el, v) => ((el as unknown as InputLike).value = v), value);
+  }
+  const textOf = (page: Page, selector: string) => page.$eval(selector, (el) => (el.textContent ?? '').replace(/\s+/g, ' ').trim());
+  const save = (page: Page) => Promise.all([page.waitForNavigation(), page.click('#save-table')]);
+  const fits = async (page: Page) => expect(await page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(page.viewport()!.width);
+
+  it('refuses a rate change that leaves its label stating the old rate, at the label, in the reader\'s language', async () => {
+    const { version, url } = await clone();
+    for (const [lang, width] of [['zh-CN', 1366], ['en', 390]] as const) {
+      const page = await signedIn(width);
+      await page.goto(`${url}/tables/sections?lang=${lang}`);
+      await setValue(page, 'r0.ratePercent', '2.3');
+      await save(page);
+      const zh = await textOf(page, '#cell-0-label-zh-error');
+      const en = await textOf(page, '#cell-0-label-en-error');
+      for (const message of [zh, en]) expect(message).to.include('2.1%').and.include('2.3%').and.include('{rate}');
+      if (lang === 'zh-CN') {
+        expect(zh).to.include('标签写的是 2.1%');
+        expect(englishWords(zh + en + await textOf(page, '#table-problems'))).to.deep.equal([]);
+      } else {
+        expect(en).to.include('The label states 2.1% but the rate is 2.3%');
+        expect(chineseRuns(zh + en + await textOf(page, '#table-problems'))).to.deep.equal([]);
+      }
+      expect(await page.$eval('[name="r0.label.zh"]', (el) => el.getAttribute('aria-invalid'))).to.equal('true');
+      await fits(page);
+      await t.shot(page, `28-stale-label-refused-${lang}-${width}`);
+      await page.close();
+    }
+    const stored = await t.http.get(`/v1/products/${PRODUCT}/versions/${version}`).set(admin());
+    expect(stored.body.definition.plan.sections[0].ratePercent).to.equal('2.1');
+  });
+
+  it('fills {rate} from the rate in the quote worksheet, the diff and the filing PDF', async () => {
+    const { version, url } = await clone();
+    const page = await signedIn();
+    await page.goto(`${url}/tables/sections?lang=zh-CN`);
+    await setValue(page, 'r0.ratePercent', '2.3');
+    await setValue(page, 'r0.label.zh', '基准保费：合同金额 × {rate}%');
+    await setValue(page, 'r0.label.en', 'Base premium: contract amount × {rate}%');
+    await save(page);
+    expect(await page.$('.notice')).not.to.equal(null);
+    expect(await page.$('.field-error')).to.equal(null);
+
+    const stored = (await t.http.get(`/v1/products/${PRODUCT}/versions/${version}`).set(admin())).body.definition as ProductDefinition;
+    expect(stored.plan.sections[0]!.label.zh).to.equal('基准保费：合同金额 × {rate}%');
+    expect(compileProduct(stored).sections[0]!.label).to.deep.equal({ zh: '基准保费：合同金额 × 2.3%', en: 'Base premium: contract amount × 2.3%' });
+
+    await page.goto(`${t.base}/products/${PRODUCT}/diff?from=2025.1&to=${version}&lang=zh-CN`);
+    const changed = await page.$$eval('section.table-diff[data-table="sections"] td.changed', (cells) => cells.map((c) => (c.textContent ?? '').replace(/\s+/g, ' ').trim()));
+    expect(changed).to.deep.equal(['基准保费：合同金额 × 2.1% 基准保费：合同金额 × 2.3%', 'Base premium: contract amount × 2.1% Base premium: contract amount × 2.3%', '2.1 2.3']);
+
+    const base64 = await page.evaluate(async (href) => {
+      const bytes = new Uint8Array(await (await fetch(href, { credentials: 'same-origin' })).arrayBuffer());
+      let s = '';
+      for (const b of bytes) s += String.fromCharCode(b);
+      return btoa(s);
+    }, `${url}/filing.pdf`);
+    const text = (await extractPdfText(Buffer.from(base64, 'base64'))).replace(/\s+/g, ' ');
+    expect(text).to.include('合同金额 × 2.3%');
+    expect(text).not.to.include('{rate}').and.not.to.include('× 2.1%');
+    await page.close();
+  });
+
+  it('names the overlapped row as the grid numbers it, in zh-CN and en, at 1366 and 390 px', async () => {
+    const { url } = await clone();
+    for (const [lang, width, expected] of [['zh-CN', 1366, '与第 3 行的区间重叠'], ['en', 390, 'Overlaps the band of row 3']] as const) {
+      const page = await signedIn(width);
+      await page.goto(`${url}/tables/step.lossRatio?lang=${lang}`);
+      await setValue(page, 'r3.lower', '60');
+      await save(page);
+      expect(await textOf(page, '#cell-3-lower-error')).to.equal(expected);
+      await fits(page);
+      await t.shot(page, `28-grid-overlap-${lang}-${width}`);
+      await page.close();
+    }
+  });
+
+  it('offers tomorrow as the publish date and answers a clash at the date field in the reader\'s language', async () => {
+    const { url } = await clone();
+    for (const [lang, width, expected] of [['zh-CN', 1366, '与已发布的版本 2025.1 的适用期间冲突'], ['en', 390, 'Clashes with the dates of published version 2025.1']] as const) {
+      const page = await signedIn(width);
+      await page.goto(`${url}?lang=${lang}`);
+      expect(await page.$eval('#publish-effective-from', (el) => (el as unknown as InputLike).value)).to.equal(addDays(today(), 1));
+      // The draft's own first day, the day the version in force took effect: a clash.
+      await page.$eval('#publish-effective-from', (el) => ((el as unknown as InputLike).value = '2025-01-01'));
+      page.once('dialog', (dialog) => void dialog.accept());
+      await Promise.all([page.waitForNavigation(), page.click('#publish')]);
+      const error = await textOf(page, '#publish-effective-from-error');
+      expect(error).to.include(expected);
+      expect(await page.$('#definition-errors')).to.equal(null);
+      expect(await page.$eval('#publish-effective-from', (el) => el.getAttribute('aria-invalid'))).to.equal('true');
+      if (lang === 'zh-CN') expect(englishWords(error)).to.deep.equal([]);
+      else expect(chineseRuns(error)).to.deep.equal([]);
+      await fits(page);
+      await t.shot(page, `28-publish-clash-${lang}-${width}`);
+      await page.close();
+    }
+  });
+});
