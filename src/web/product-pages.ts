@@ -6,6 +6,7 @@ import { poolConsentOf } from '../catalogue/pool-consent.ts';
 import { insurerDirectory } from '../catalogue/pool-members.ts';
 import type { ProductDefinition } from '../rating/index.ts';
 import { addVectorFromQuote } from '../catalogue/vector-from-quote.ts';
+import { acceptVectorResults, compareVectors } from '../catalogue/vector-baseline.ts';
 import { listRateTables, readTableCells } from '../catalogue/rate-tables.ts';
 import { AppError } from '../http/app-error.ts';
 import { getQuote } from '../quotes/quote-service.ts';
@@ -90,14 +91,16 @@ export function mountProductPages({ page }: PagePipeline): void {
   page('post', '/products/:code/versions/:version', insurerAdmins, saveDraft);
 
   page('post', '/products/:code/versions/:version/test', insurerStaff, async (request) => {
-    const { req, lang, caller } = request;
-    const code = checkCode(req.params.code);
-    const version = checkCode(req.params.version);
-    const outcome = await testVersion(caller, code, version);
-    await versionPage(request, code, version, {
-      vectors: { passed: outcome.passed, items: outcome.vectors.map((v) => ({ ...v, label: translate(v.passed ? 'passed' : 'failed', lang) })) },
-      ...(outcome.compileErrors.length ? { errors: outcome.compileErrors } : {}),
-    });
+    const code = checkCode(request.req.params.code);
+    const version = checkCode(request.req.params.version);
+    await vectorsStep(request, code, version);
+  });
+
+  page('post', '/products/:code/versions/:version/accept-vectors', insurerAdmins, async (request) => {
+    const code = checkCode(request.req.params.code);
+    const version = checkCode(request.req.params.version);
+    const { accepted } = await acceptVectorResults(request.caller, code, version, typeof request.body.seen === 'string' ? request.body.seen : '');
+    await vectorsStep(request, code, version, translate('vectorsAccepted', request.lang, { n: accepted }));
   });
 
   page('post', '/products/:code/versions/:version/invite-pool', insurerAdmins, async (request) => {
@@ -125,6 +128,36 @@ export function mountProductPages({ page }: PagePipeline): void {
       return;
     }
     await versionPage(request, code, version, { notice: translate('published', lang) });
+  });
+}
+
+/** The vectors step: each vector's expected and actual figure in 元 with the difference, and (on a draft with failures) the one-step accept. */
+async function vectorsStep(request: PageRequest, code: string, version: string, notice?: string): Promise<void> {
+  const { lang, caller } = request;
+  const comparison = await compareVectors(caller, code, version);
+  const outcome = comparison.compiles ? undefined : await testVersion(caller, code, version);
+  const decision = (d: string | undefined) => (d ? translate(`status_${d}`, lang) : '—');
+  const yuan = (fen: number | undefined) => (fen === undefined ? '—' : formatYuan(fen));
+  const items = comparison.results.map((r) => {
+    const before = r.expected.grossPremiumFen;
+    const after = r.actual?.grossPremiumFen;
+    const difference = before !== undefined && after !== undefined ? after - before : undefined;
+    return {
+      name: r.name, passed: r.passed, label: translate(r.passed ? 'passed' : 'failed', lang),
+      expected: yuan(before), actual: r.actual ? yuan(after) : translate('vectorNotRated', lang),
+      difference: difference === undefined ? '' : `${difference > 0 ? '+' : ''}${formatYuan(difference)}`, differenceSign: difference === undefined ? '' : Math.sign(difference),
+      decisionChange: r.actual && r.actual.decision !== r.expected.decision ? `${decision(r.expected.decision)} → ${decision(r.actual.decision)}` : '',
+    };
+  });
+  const failing = comparison.results.filter((r) => !r.passed && r.actual).length;
+  const view = await getVersion(caller, code, version);
+  await versionPage(request, code, version, {
+    notice,
+    vectors: {
+      passed: items.every((i) => i.passed), items, seen: comparison.definitionHash,
+      canAccept: failing > 0 && view.status === 'draft' && insurerAdmins.includes(caller.role), acceptLabel: translate('acceptVectors', lang, { n: failing }),
+    },
+    ...(outcome?.compileErrors.length ? { errors: outcome.compileErrors } : {}),
   });
 }
 

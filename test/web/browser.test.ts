@@ -256,7 +256,7 @@ describe('Web pages in headless Chromium', function () {
     await Promise.all([page.waitForNavigation(), page.click('[data-clone="2025.1"]')]);
     expect(page.url()).to.match(/\/versions\/2025\.2$/);
     await Promise.all([page.waitForNavigation(), page.click('#run-vectors')]);
-    expect(await page.$$eval('#vector-results li.ok', (items) => items.length)).to.equal(shippedVectors('first-set-equipment.json').length);
+    expect(await page.$$eval('#vector-results tr.ok', (items) => items.length)).to.equal(shippedVectors('first-set-equipment.json').length);
     await shot(page, '19-insurer-draft-vectors');
     await page.goto(`${t.base}/products/${PRODUCT}/diff?from=2025.1&to=2025.2`);
     expect(await textOf(page, 'table.diff')).to.include('version');
@@ -324,7 +324,7 @@ describe('Web pages in headless Chromium', function () {
       // The vectors still pass; the impact analysis shows its histogram and the movers, each linking to its quote.
       await page.goto(draftUrl);
       await Promise.all([page.waitForNavigation(), page.click('#run-vectors')]);
-      expect(await page.$$eval('#vector-results li.ok', (items) => items.length)).to.equal(shippedVectors('first-set-equipment.json').length);
+      expect(await page.$$eval('#vector-results tr.ok', (items) => items.length)).to.equal(shippedVectors('first-set-equipment.json').length);
       await page.click('#run-impact');
       await page.waitForSelector('#impact-result svg.histogram-svg rect.bar', { timeout: 60_000 });
       const bars = await page.$$eval('#impact-result [data-book="quotes"] rect.bar', (rects) => rects.map((r) => Number(r.getAttribute('data-count'))));

@@ -130,4 +130,63 @@ describe('Insurer workbench, second round (#28, real Chromium)', function () {
       await page.close();
     }
   });
+
+  it('vectors step: old and new premium in 元 with the difference after a rate change, accepted as the new expectations in one audited step', async () => {
+    const { version, url } = await clone();
+    const draft = (await t.http.get(`/v1/products/${PRODUCT}/versions/${version}`).set(admin())).body.definition as ProductDefinition;
+    draft.plan.sections[0]!.ratePercent = '2.3';
+    draft.plan.sections[0]!.label = { zh: '基准保费：合同金额 × {rate}%', en: 'Base premium: contract amount × {rate}%' };
+    expect((await t.http.put(`/v1/products/${PRODUCT}/versions/${version}`).set(admin()).send({ definition: draft })).status).to.equal(200);
+    const quoted = draft.testVectors.filter((v) => (v.expected as { grossPremiumFen?: number }).grossPremiumFen !== undefined);
+    const fen = (text: string) => Math.round(Number(text.replace(/[^0-9.-]/g, '')) * 100);
+
+    for (const [lang, width] of [['en', 390], ['zh-CN', 1366]] as const) {
+      const page = await signedIn(width);
+      await page.goto(`${url}?lang=${lang}`);
+      await Promise.all([page.waitForNavigation(), page.click('#run-vectors')]);
+      const rows = await page.$$eval('#vector-results tbody tr', (trs) => trs.map((tr) => ({
+        name: tr.getAttribute('data-vector'), ok: tr.className === 'ok',
+        expected: tr.querySelector('[data-expected]')?.textContent ?? '', actual: tr.querySelector('[data-actual]')?.textContent ?? '', difference: tr.querySelector('[data-difference]')?.textContent ?? '',
+      })));
+      expect(rows.filter((r) => !r.ok).length).to.be.at.least(quoted.length);
+      for (const vector of quoted) {
+        const row = rows.find((r) => r.name === vector.name)!;
+        expect(row.expected).to.match(/^¥[\d,]+\.\d{2}$/);
+        expect(fen(row.expected)).to.equal((vector.expected as { grossPremiumFen: number }).grossPremiumFen);
+        expect(row.difference).to.match(/^\+¥[\d,]+\.\d{2}$/);
+        expect(fen(row.actual) - fen(row.expected)).to.equal(fen(row.difference));
+      }
+      // Everything but the vectors' own names (product texts) is in the page's language.
+      const step = (await page.$$eval('#vector-results h2, #vector-results thead, #vector-results tbody td, #accept-vectors-form', (els) => els.map((e) => e.textContent ?? ''))).join(' ');
+      if (lang === 'zh-CN') {
+        expect(step).to.include('设为新的预期');
+        expect(englishWords(step)).to.deep.equal([]);
+      } else expect(chineseRuns(step)).to.deep.equal([]);
+      await fits(page);
+      await t.shot(page, `28-vectors-step-${lang}-${width}`);
+      if (lang === 'en') { await page.close(); continue; }
+
+      await Promise.all([page.waitForNavigation(), page.click('#accept-vectors')]);
+      expect(await textOf(page, '.notice')).to.include('设为新的预期');
+      expect(await page.$$eval('#vector-results tbody tr.bad', (trs) => trs.length)).to.equal(0);
+      expect(await page.$('#accept-vectors')).to.equal(null);
+      const whats = await page.$$eval('#history tbody tr td:nth-child(3)', (tds) => tds.map((td) => td.textContent));
+      expect(whats[0]).to.equal('采纳测试用例结果为预期');
+      const stored = (await t.http.get(`/v1/products/${PRODUCT}/versions/${version}`).set(admin())).body.definition as ProductDefinition;
+      const first = rows.find((r) => r.name === quoted[0]!.name)!;
+      expect((stored.testVectors.find((v) => v.name === quoted[0]!.name)!.expected as { grossPremiumFen: number }).grossPremiumFen).to.equal(fen(first.actual));
+      await t.shot(page, '28-vectors-accepted-zh-CN-1366');
+      await page.close();
+    }
+  });
+
+  it('refuses to accept vector results on a draft changed since they were shown', async () => {
+    const { url } = await clone();
+    const page = await signedIn();
+    await page.goto(url);
+    const csrf = await page.$eval('input[name="_csrf"]', (el) => (el as unknown as InputLike).value);
+    const status = await page.evaluate(async (href, token) => (await fetch(href, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `_csrf=${encodeURIComponent(token)}&seen=stale` })).status, `${url}/accept-vectors`, csrf);
+    expect(status).to.equal(409);
+    await page.close();
+  });
 });
