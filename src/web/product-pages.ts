@@ -3,6 +3,7 @@
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
 import { createVersion, getVersion, invitePoolMembers, listProducts, listVersions, publishVersionFrom, retireVersion, testVersion, updateDraft, withdrawVersion, type VersionStatus } from '../catalogue/catalogue-service.ts';
 import { poolConsentOf } from '../catalogue/pool-consent.ts';
+import { resolveTimeline, versionInForce } from '../catalogue/version-timeline.ts';
 import { insurerDirectory } from '../catalogue/pool-members.ts';
 import type { ProductDefinition } from '../rating/index.ts';
 import { addVectorFromQuote } from '../catalogue/vector-from-quote.ts';
@@ -40,9 +41,11 @@ export function mountProductPages({ page }: PagePipeline): void {
   page('get', '/products/:code', insurerStaff, async ({ req, lang, caller, render }) => {
     const code = checkCode(req.params.code);
     const { versions } = await listVersions(caller, code);
+    const timeline = versionTimeline(versions, lang);
+    const diffTo = versions.find((v) => v.status === 'draft') ?? versions.find((v) => v !== inForceOf(versions)) ?? versions[0];
     render('product-versions', {
       title: `${translate('products', lang)} · ${(await productNames(lang)).get(code) ?? code}`, code, canEdit: insurerAdmins.includes(caller.role),
-      versions: versions.map((v) => ({ ...v, ...timelineActions(v), statusLabel: statusLabel(v, lang) })),
+      versions: versions.map((v) => ({ ...v, ...timelineActions(v), ...timeline.get(v.version), statusLabel: statusLabel(v, lang), diffFrom: v.version === inForceOf(versions)?.version, diffTo: v === diffTo })),
     });
   });
 
@@ -203,6 +206,32 @@ function offeredPublishDate(effectiveFrom: string, today = chinaDate(new Date())
   return effectiveFrom > today ? effectiveFrom : addDays(today, 1);
 }
 
+type Dated = { version: string; status: VersionStatus; effectiveFrom: string; effectiveTo?: string };
+
+/** The published version in force today, if any. */
+function inForceOf<T extends Dated>(versions: readonly T[], today = chinaDate(new Date())): T | undefined {
+  return versionInForce(versions.filter((v) => v.status === 'published'), today);
+}
+
+/**
+ * Each version's place on the timeline: the first and last day it is (or was filed to be) in
+ * force — a published version ends the day before the next takes over — and whether it is the
+ * one in force today or scheduled to take over.
+ */
+function versionTimeline(versions: readonly Dated[], lang: Lang, today = chinaDate(new Date())): Map<string, { until: string; inForce: boolean; scheduled: boolean; marker: string }> {
+  const spans = new Map(resolveTimeline(versions.filter((v) => v.status === 'published')).map((s) => [s.version, s]));
+  const current = inForceOf(versions, today);
+  return new Map(versions.map((v) => {
+    const span = spans.get(v.version);
+    const last = span?.lastDay ?? v.effectiveTo;
+    const inForce = v === current;
+    const scheduled = v.status === 'published' && v.effectiveFrom > today;
+    const marker = inForce ? translate('tl_inForce', lang) : scheduled ? translate('tl_scheduled', lang, { date: v.effectiveFrom }) : span?.supersededBy && span.lastDay! < today ? translate('tl_supersededBy', lang, { version: span.supersededBy }) : '';
+    const until = v.status === 'published' ? last ?? translate('tl_open', lang) : v.effectiveTo ?? translate('tl_notInForce', lang);
+    return [v.version, { until, inForce, scheduled, marker }];
+  }));
+}
+
 /** A published version not yet in force can be withdrawn; one in force, retired. */
 function timelineActions(v: { status: VersionStatus; effectiveFrom: string }, today = chinaDate(new Date())): { canWithdraw: boolean; canRetire: boolean } {
   const published = v.status === 'published';
@@ -244,7 +273,7 @@ async function versionPage({ req, lang, caller, render }: PageRequest, code: str
   render('version-edit', {
     ...(canEdit ? timelineActions(view) : {}),
     history: await historyPanel(caller, 'productVersion', `${code}@${version}`, lang),
-    base, tables, others: others.map((v) => ({ version: v.version, selected: v.status === 'published' && v === others.find((o) => o.status === 'published') })),
+    base, tables, others: others.map((v) => ({ version: v.version, selected: v === (inForceOf(others) ?? others.find((o) => o.status === 'published')) })),
     notice: extra.notice ?? (req.query.imported ? translate('imported', lang) : undefined),
     title: `${lang === 'en' ? view.definition.name.en : view.definition.name.zh} · ${translate('version', lang)} ${version}`, langPath: `/products/${code}/versions/${encodeURIComponent(version)}`,
     code, version, status: view.status, statusLabel: statusLabel(view, lang), effectiveFrom: view.effectiveFrom,

@@ -189,4 +189,36 @@ describe('Insurer workbench, second round (#28, real Chromium)', function () {
     expect(status).to.equal(409);
     await page.close();
   });
+
+  it('versions timeline: from and until of each version, the one in force today and the scheduled one marked; compare defaults to the version in force', async () => {
+    const takeOver = addDays(today(), 30);
+    const scheduled = await clone();
+    const definition = (await t.http.get(`/v1/products/${PRODUCT}/versions/${scheduled.version}`).set(admin())).body.definition as ProductDefinition;
+    expect((await t.http.put(`/v1/products/${PRODUCT}/versions/${scheduled.version}`).set(admin()).send({ definition: { ...definition, effectiveFrom: takeOver } })).status).to.equal(200);
+    const published = await t.http.post(`/v1/products/${PRODUCT}/versions/${scheduled.version}/publish`).set(admin()).send({});
+    expect(published.status, JSON.stringify(published.body)).to.equal(200);
+    const draft = await clone();
+    for (const [lang, width] of [['zh-CN', 1366], ['en', 390]] as const) {
+      const page = await signedIn(width);
+      await page.goto(`${t.base}/products/${PRODUCT}?lang=${lang}`);
+      const row = (version: string) => page.$eval(`tr[data-version="${version}"]`, (tr) => ({
+        inForce: tr.hasAttribute('data-in-force'), scheduled: tr.hasAttribute('data-scheduled-row'),
+        from: tr.querySelector('[data-from]')?.textContent ?? '', until: tr.querySelector('[data-until]')?.textContent ?? '', marker: tr.querySelector('[data-marker]')?.textContent ?? '',
+      }));
+      expect(await row('2025.1')).to.deep.equal({ inForce: true, scheduled: false, from: '2025-01-01', until: addDays(takeOver, -1), marker: lang === 'en' ? 'In force today' : '今日现行' });
+      expect(await row(scheduled.version)).to.deep.equal({ inForce: false, scheduled: true, from: takeOver, until: lang === 'en' ? 'Open (until a new version takes over)' : '未定（直至新版本接替）', marker: lang === 'en' ? `Scheduled: takes over on ${takeOver}` : `已排期：${takeOver} 起接替` });
+      expect((await row(draft.version)).inForce).to.equal(false);
+      expect(await page.$eval('#diff-from', (el) => (el as unknown as InputLike).value)).to.equal('2025.1');
+      expect(await page.$eval('#diff-to', (el) => (el as unknown as InputLike).value)).to.equal(draft.version);
+      const table = await textOf(page, 'table.list');
+      if (lang === 'zh-CN') expect(englishWords(table)).to.deep.equal([]);
+      else expect(chineseRuns(table)).to.deep.equal([]);
+      await fits(page);
+      await t.shot(page, `28-versions-timeline-${lang}-${width}`);
+      // The draft's own compare form starts from the version in force, not the newest published one.
+      await page.goto(`${draft.url}?lang=${lang}`);
+      expect(await page.$eval('#compare-from', (el) => (el as unknown as InputLike).value)).to.equal('2025.1');
+      await page.close();
+    }
+  });
 });
