@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type { Page } from 'puppeteer-core';
 import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
 import { addDays, compileProduct, type ProductDefinition } from '../../src/rating/index.ts';
-import { useBrowserApp } from '../support/browser-app.ts';
+import { SCREENSHOTS, useBrowserApp } from '../support/browser-app.ts';
 import { today } from '../support/china-date.ts';
 import { bearer } from '../support/test-app.ts';
 
@@ -127,6 +127,7 @@ describe('Insurer workbench, second round (#28, real Chromium)', function () {
       else expect(chineseRuns(error)).to.deep.equal([]);
       await fits(page);
       await t.shot(page, `28-publish-clash-${lang}-${width}`);
+      await (await page.$('#publish-form'))!.screenshot({ path: `${SCREENSHOTS}/28-publish-clash-${lang}-${width}-field.png` });
       await page.close();
     }
   });
@@ -164,6 +165,7 @@ describe('Insurer workbench, second round (#28, real Chromium)', function () {
       } else expect(chineseRuns(step)).to.deep.equal([]);
       await fits(page);
       await t.shot(page, `28-vectors-step-${lang}-${width}`);
+      await (await page.$('#vector-results'))!.screenshot({ path: `${SCREENSHOTS}/28-vectors-step-${lang}-${width}-panel.png` });
       if (lang === 'en') { await page.close(); continue; }
 
       await Promise.all([page.waitForNavigation(), page.click('#accept-vectors')]);
