@@ -40,6 +40,8 @@ const WORDINGS: [RegExp, string, (m: RegExpExecArray) => Vars][] = [
   [/^a rule needs at least one condition$/, 'wb_ruleNeedsCondition', () => ({})],
   [/^a referral names the authority needed$/, 'wb_referralAuthority', () => ({})],
   [/^must be today \((.*)\) or later \(not-in-past\)$/, 'wb_notInPast', (m) => ({ today: m[1]! })],
+  [/^must be at most (\d+) characters \(maxLength\)$/, 'wb_tooLong', (m) => ({ n: m[1]! })],
+  [/^must be a date YYYY-MM-DD \(format\)$/, 'wb_badDate', () => ({})],
   [/^clashes with published version (\S+) \(effective-dates\)$/, 'wb_clash', (m) => ({ version: m[1]! })],
 ];
 

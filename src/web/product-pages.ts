@@ -2,6 +2,7 @@
 // publishing. The grids, spreadsheets, diff and impact pages are in rate-table-pages.ts.
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
 import { createVersion, getVersion, invitePoolMembers, listProducts, listVersions, publishVersionFrom, retireVersion, testVersion, updateDraft, withdrawVersion, type VersionStatus } from '../catalogue/catalogue-service.ts';
+import { filingRecordOf, recordFiling } from '../catalogue/filing-record.ts';
 import { poolConsentOf } from '../catalogue/pool-consent.ts';
 import { resolveTimeline, versionInForce } from '../catalogue/version-timeline.ts';
 import { insurerDirectory } from '../catalogue/pool-members.ts';
@@ -22,6 +23,8 @@ import { formatYuan } from './web-forms.ts';
 import { translate, type Lang } from './web-messages.ts';
 
 interface VersionPageExtra {
+  /** A refused filing record: the posted values and each field's problem. */
+  filing?: { filingReference: string; filedOn: string; errors: Record<string, string> };
   /** A refused publish: its problems at the date field, and the day that was chosen. */
   publishErrors?: string[];
   publishDate?: string;
@@ -104,6 +107,22 @@ export function mountProductPages({ page }: PagePipeline): void {
     const version = checkCode(request.req.params.version);
     const { accepted } = await acceptVectorResults(request.caller, code, version, typeof request.body.seen === 'string' ? request.body.seen : '');
     await vectorsStep(request, code, version, translate('vectorsAccepted', request.lang, { n: accepted }));
+  });
+
+  page('post', '/products/:code/versions/:version/filing-record', insurerAdmins, async (request) => {
+    const code = checkCode(request.req.params.code);
+    const version = checkCode(request.req.params.version);
+    const text = (name: string) => (typeof request.body[name] === 'string' ? request.body[name] : '');
+    const posted = { filingReference: text('filingReference'), filedOn: text('filedOn') };
+    try {
+      await recordFiling(request.caller, code, version, posted);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.kind !== 'invalid_input') throw err;
+      const fieldErrors = Object.fromEntries(err.details.map((d) => [d.path.replace(/^body\./, ''), problemText(d.message, request.lang).message]));
+      await versionPage(request, code, version, { filing: { ...posted, errors: fieldErrors } }, 400);
+      return;
+    }
+    await versionPage(request, code, version, { notice: translate('filingRecorded', request.lang) });
   });
 
   page('post', '/products/:code/versions/:version/invite-pool', insurerAdmins, async (request) => {
@@ -278,10 +297,11 @@ async function versionPage({ req, lang, caller, render }: PageRequest, code: str
     title: `${lang === 'en' ? view.definition.name.en : view.definition.name.zh} · ${translate('version', lang)} ${version}`, langPath: `/products/${code}/versions/${encodeURIComponent(version)}`,
     code, version, status: view.status, statusLabel: statusLabel(view, lang), effectiveFrom: view.effectiveFrom,
     publishDate: extra.publishDate ?? offeredPublishDate(view.effectiveFrom), publishErrors: extra.publishErrors, publishProblem: extra.publishErrors ? translate('wb_publishNotDone', lang) : undefined,
-    isDraft: view.status === 'draft', canEdit: view.status === 'draft' && insurerAdmins.includes(caller.role),
+    canAdmin: canEdit, isDraft: view.status === 'draft', canEdit: view.status === 'draft' && insurerAdmins.includes(caller.role),
     poolConsent: view.status === 'draft' ? await poolConsentPanel(view.definition, insurerAdmins.includes(caller.role), lang) : undefined,
     text: extra.text ?? JSON.stringify(view.definition, null, 2),
     errors: extra.errors ?? view.compileErrors ?? [],
     vectors: extra.vectors,
+    filing: extra.filing ?? { ...(await filingRecordOf(caller, code, version)), errors: {} },
   }, status);
 }

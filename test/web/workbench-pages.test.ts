@@ -223,4 +223,42 @@ describe('Insurer workbench, second round (#28, real Chromium)', function () {
       await page.close();
     }
   });
+
+  async function pdfText(page: Page, href: string): Promise<string> {
+    const base64 = await page.evaluate(async (url) => {
+      const bytes = new Uint8Array(await (await fetch(url, { credentials: 'same-origin' })).arrayBuffer());
+      let out = '';
+      for (const b of bytes) out += String.fromCharCode(b);
+      return btoa(out);
+    }, href);
+    return (await extractPdfText(Buffer.from(base64, 'base64'))).replace(/\s+/g, ' ');
+  }
+
+  it('filing PDF: no internal note, a draft has no period yet, the filing reference and date recorded on a version print on it', async () => {
+    const page = await signedIn();
+    const published = `${t.base}/products/${PRODUCT}/versions/2025.1`;
+    await page.goto(`${published}?lang=zh-CN`);
+    await page.type('#filing-reference', '科创财险〔2025〕备 17 号');
+    await page.$eval('#filed-on', (el) => ((el as unknown as InputLike).value = '2024-12-20'));
+    await Promise.all([page.waitForNavigation(), page.click('#save-filing-record')]);
+    expect(await textOf(page, '.notice')).to.equal('备案信息已保存。');
+    expect(await page.$eval('#filing-reference', (el) => (el as unknown as InputLike).value)).to.equal('科创财险〔2025〕备 17 号');
+    expect(await page.$$eval('#history tbody tr td:nth-child(3)', (tds) => tds.map((td) => td.textContent))).to.include('登记备案信息');
+    await t.shot(page, '28-filing-record-zh-CN-1366');
+    const text = await pdfText(page, `${published}/filing.pdf`);
+    expect(text).to.include('备案号: 科创财险〔2025〕备 17 号').and.include('备案日期: 2024-12-20').and.include('适用期间: 2025-01-01 起');
+    expect(text).not.to.match(/Filed rate table|restated|tariffs\.md/);
+
+    const draft = await clone();
+    const draftText = await pdfText(page, `${draft.url}/filing.pdf`);
+    expect(draftText).to.include('适用期间: 未定（草稿，发布时确定）').and.not.include('2025-01-01 起');
+    expect(draftText).not.to.include('备案号');
+
+    // A reference over 64 characters is refused at its field, in the page's language.
+    await page.goto(`${draft.url}?lang=en`);
+    await page.$eval('#filing-reference', (el) => { el.removeAttribute('maxlength'); (el as unknown as InputLike).value = 'X'.repeat(65); });
+    await Promise.all([page.waitForNavigation(), page.click('#save-filing-record')]);
+    expect(await textOf(page, '#filing-reference-error')).to.equal('At most 64 characters');
+    await page.close();
+  });
 });
