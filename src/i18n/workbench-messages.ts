@@ -60,6 +60,7 @@ export const workbenchMessages = {
   wb_tooLong: { zh: '最多 {n} 个字符', en: 'At most {n} characters' },
   wb_badDate: { zh: '请填写日期（年-月-日）', en: 'Enter a date (YYYY-MM-DD)' },
   audit_version_recordFiling: { zh: '登记备案信息', en: 'Recorded the filing' },
+  historyOtherChanges: { zh: '另有 {n} 处其他内容的修改（见原始 JSON）', en: '{n} other change(s) outside the tables (see the raw JSON)' },
   wb_notAccepted: { zh: '此值不被接受', en: 'This value is not accepted' },
   wb_publishNotDone: { zh: '未发布，请更正生效日期旁标出的问题。', en: 'Not published: correct the problem marked at the date.' },
 } as const satisfies Record<string, { zh: string; en: string }>;

@@ -14,6 +14,7 @@ import { AppError } from '../http/app-error.ts';
 import { getQuote } from '../quotes/quote-service.ts';
 import { addDays, chinaDate } from '../rating/index.ts';
 import { loadPageNames } from './cover-view.ts';
+import { describeChanges } from './change-view.ts';
 import { historyPanel, quoteHistoryAndDrafts } from './history-view.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { failingVectorName, problemText } from './problem-messages.ts';
@@ -291,7 +292,7 @@ async function versionPage({ req, lang, caller, render }: PageRequest, code: str
   const tables = listRateTables(view.definition).map((table) => ({ id: table.id, title: tableTitle(table, lang), rows: readTableCells(view.definition, table).length, href: `${base}/tables/${table.id}` }));
   render('version-edit', {
     ...(canEdit ? timelineActions(view) : {}),
-    history: await historyPanel(caller, 'productVersion', `${code}@${version}`, lang),
+    history: await historyPanel(caller, 'productVersion', `${code}@${version}`, lang, (changes) => describeChanges(view.definition, changes, lang)),
     base, tables, others: others.map((v) => ({ version: v.version, selected: v === (inForceOf(others) ?? others.find((o) => o.status === 'published')) })),
     notice: extra.notice ?? (req.query.imported ? translate('imported', lang) : undefined),
     title: `${lang === 'en' ? view.definition.name.en : view.definition.name.zh} · ${translate('version', lang)} ${version}`, langPath: `/products/${code}/versions/${encodeURIComponent(version)}`,

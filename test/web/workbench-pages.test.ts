@@ -79,6 +79,17 @@ describe('Insurer workbench, second round (#28, real Chromium)', function () {
     expect(stored.plan.sections[0]!.label.zh).to.equal('基准保费：合同金额 × {rate}%');
     expect(compileProduct(stored).sections[0]!.label).to.deep.equal({ zh: '基准保费：合同金额 × 2.3%', en: 'Base premium: contract amount × 2.3%' });
 
+    // The history says what changed, cell by cell, in the reader's language (not "修改草稿: 1 change(s)").
+    for (const [lang, expected] of [['zh-CN', '分项基准费率 · 第 1 行（main） · 基准费率（%）：2.1 → 2.3'], ['en', ' · Row 1 (main) · Base rate (%): 2.1 → 2.3']] as const) {
+      await page.goto(`${url}?lang=${lang}`);
+      const first = await page.$eval('#history tbody tr', (tr) => ({ what: tr.querySelector('td:nth-child(3)')?.firstChild?.textContent ?? '', title: tr.querySelector('td:nth-child(3)')?.getAttribute('title') ?? '', changes: [...tr.querySelectorAll('ul.changes li')].map((li) => li.textContent ?? '') }));
+      expect(first.what).to.equal(lang === 'en' ? 'Edited the draft' : '修改草稿');
+      expect(first.changes.some((c) => c.endsWith(expected)), JSON.stringify(first.changes)).to.equal(true);
+      expect(first.changes.some((c) => c.includes('基准保费：合同金额 × 2.1% → 基准保费：合同金额 × {rate}%'))).to.equal(true);
+      if (lang === 'zh-CN') expect(first.title).to.equal('');
+      await (await page.$('#history'))!.screenshot({ path: `${SCREENSHOTS}/28-history-cells-${lang}-1366.png` });
+    }
+
     await page.goto(`${t.base}/products/${PRODUCT}/diff?from=2025.1&to=${version}&lang=zh-CN`);
     const changed = await page.$$eval('section.table-diff[data-table="sections"] td.changed', (cells) => cells.map((c) => (c.textContent ?? '').replace(/\s+/g, ' ').trim()));
     expect(changed).to.deep.equal(['基准保费：合同金额 × 2.1% 基准保费：合同金额 × 2.3%', 'Base premium: contract amount × 2.1% Base premium: contract amount × 2.3%', '2.1 2.3']);
