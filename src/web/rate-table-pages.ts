@@ -11,7 +11,7 @@ import { importTableSheet, importWorkbook, tablesToXlsx, tableToCsv, XLSX_TYPE, 
 import { contentDisposition } from '../http/content-disposition.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
 import { UploadLimitError } from '../http/upload-limits.ts';
-import type { ErrorDetail } from '../rating/index.ts';
+import type { ErrorDetail, ProductDefinition } from '../rating/index.ts';
 import { uploadedFile } from './multipart-form.ts';
 import { checkCode, uploadLimitText, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { mountImpactPages } from './impact-pages.ts';
@@ -109,6 +109,51 @@ const formatOf = (filename: string, contentType: string): SheetFormat => (/\.xls
 
 const invalid = (err: unknown): err is AppError => err instanceof AppError && (err.kind === 'invalid_input' || err.kind === 'conflict');
 
+/** What the keys a table cell may hold are called in the page language: coverages, form fields, quantities; yes/no. */
+function keyNames(definitions: readonly ProductDefinition[], lang: Lang): Map<string, string> {
+  const pick = (t: { zh: string; en: string } | undefined) => (t ? (lang === 'en' ? t.en : t.zh) : undefined);
+  const names = new Map<string, string>([['true', translate('yes', lang)], ['false', translate('no', lang)]]);
+  for (const d of [...definitions].reverse()) {
+    for (const c of d.coverages) names.set(`coverage:${c.code}`, pick(c.name) ?? c.code);
+    for (const f of d.form.fields) names.set(`quantity:${f.key}`, pick(f.label) ?? f.key);
+    for (const q of d.plan.quantities ?? []) if (q.label) names.set(`quantity:${q.key}`, pick(q.label)!);
+  }
+  return names;
+}
+
+const NAMED_COLUMNS: Record<string, string> = { coverage: 'coverage', baseQuantity: 'quantity', baseItemField: 'quantity', perItem: 'quantity', field: 'quantity' };
+
+/** A diff cell with keys shown by name: yes/no in words, a coverage or a quantity by its label. */
+function shownCell(column: RateTable['columns'][number] | undefined, cell: { from: string; to: string; changed: boolean }, names: Map<string, string>) {
+  const kind = column ? (column.kind === 'boolean' ? '' : NAMED_COLUMNS[column.id]) : undefined;
+  if (kind === undefined) return cell;
+  const name = (text: string) => (text === '' ? text : names.get(kind ? `${kind}:${text}` : text) ?? text);
+  return { ...cell, from: name(cell.from), to: name(cell.to) };
+}
+
+/** A diff row by its label in the page language when the table has labels, else undefined (its key is shown). */
+function rowName(table: RateTable, cells: readonly { from: string; to: string }[], lang: Lang): string | undefined {
+  const at = table.columns.findIndex((c) => c.id === (lang === 'en' ? 'label.en' : 'label.zh'));
+  const cell = at >= 0 ? cells[at] : undefined;
+  return cell ? cell.to || cell.from || undefined : undefined;
+}
+
+/** A value outside the tables as a reader sees it: texts unquoted, yes/no in words, structures as compact JSON. */
+function shownValue(value: unknown, lang: Lang): string {
+  if (value === undefined || value === null) return '—';
+  if (typeof value === 'boolean') return translate(value ? 'yes' : 'no', lang);
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
+}
+
+/** A change outside the tables by its name where the catalogue has one (`diffPath_<path>`); else undefined, and the page shows the path. */
+function changeName(path: string, lang: Lang): string | undefined {
+  const key = `diffPath_${path.replace(/\./g, '_')}`;
+  const named = translate(key, lang);
+  if (named !== key) return named;
+  if (path === 'effectiveFrom' || path === 'effectiveTo') return translate(path === 'effectiveFrom' ? 'tl_from' : 'tl_to', lang);
+  return undefined;
+}
+
 /** Mounts the grids, the spreadsheet downloads and uploads, the tabular diff and the impact pages. */
 export function mountRateTablePages(pipeline: PagePipeline): void {
   const { page } = pipeline;
@@ -181,15 +226,22 @@ export function mountRateTablePages(pipeline: PagePipeline): void {
     const to = checkCode(String(req.query.to ?? ''));
     const [a, b] = await Promise.all([getVersion(caller, code, from), getVersion(caller, code, to)]);
     const diff = diffVersionTables(a.definition, b.definition);
-    const show = (v: unknown) => (v === undefined ? '' : JSON.stringify(v));
+    const names = keyNames([b.definition, a.definition], lang);
     render('diff', {
       title: `${translate('diff', lang)} · ${code}`, langPath: `/products/${code}/diff`, code, from, to,
       tables: diff.tables.map((d) => ({
         id: d.table.id, title: tableTitle(d.table, lang), changedCells: translate('changedCells', lang, { n: d.changedCells }),
         columns: d.table.columns.map((c) => translate(`col_${c.id}`, lang)),
-        rows: d.rows.map((r) => ({ key: r.key, change: r.change, changeLabel: translate(`change_${r.change}`, lang), cells: r.cells })),
+        rows: d.rows.map((r) => ({
+          key: r.key, change: r.change, changeLabel: translate(`change_${r.change}`, lang),
+          name: rowName(d.table, r.cells, lang) ?? r.key,
+          cells: r.cells.map((c, i) => shownCell(d.table.columns[i], c, names)),
+        })),
       })),
-      changes: diff.otherChanges.map((c) => ({ ...c, fromText: show(c.from), toText: show(c.to) })),
+      changes: diff.otherChanges.map((c) => ({
+        ...c, place: changeName(c.path, lang), area: translate(`area_${c.area}`, lang), change: translate(`change_${c.change}`, lang),
+        fromText: shownValue(c.from, lang), toText: shownValue(c.to, lang),
+      })),
       same: diff.tables.length === 0 && diff.otherChanges.length === 0,
     });
   });

@@ -90,7 +90,21 @@ describe('Insurer workbench, second round (#28, real Chromium)', function () {
       await (await page.$('#history'))!.screenshot({ path: `${SCREENSHOTS}/28-history-cells-${lang}-1366.png` });
     }
 
+    // A yes/no edit: [0,500] (500,1000] becomes [0,500) [500,1000].
+    await page.goto(`${url}/tables/step.transactionAmount?lang=zh-CN`);
+    await setValue(page, 'r0.upperInclusive', 'false');
+    await setValue(page, 'r1.lowerInclusive', 'true');
+    await save(page);
+    expect(await page.$('.field-error')).to.equal(null);
+
     await page.goto(`${t.base}/products/${PRODUCT}/diff?from=2025.1&to=${version}&lang=zh-CN`);
+    // Names, not keys: rows by their label, coverages and quantities by name, 是/否, the version number by name.
+    const diffText = await textOf(page, 'main');
+    expect(diffText).not.to.match(/\b(true|false|identity|changed|quality|contractAmount)\b/);
+    expect(await page.$$eval('section.table-diff[data-table="step.transactionAmount"] td.changed', (cells) => cells.map((c) => (c.textContent ?? '').trim()))).to.deep.equal(['是 否', '否 是']);
+    expect(await page.$eval('section.table-diff[data-table="sections"] tbody th', (th) => th.textContent)).to.equal('基准保费：合同金额 × 2.3%');
+    expect(await page.$eval('table.diff tr[data-path="version"]', (tr) => [...tr.children].map((c) => c.textContent))).to.deep.equal(['版本号', '版本信息', '修改', '2025.1', version]);
+    await t.shot(page, '28-diff-names-zh-CN-1366');
     const changed = await page.$$eval('section.table-diff[data-table="sections"] td.changed', (cells) => cells.map((c) => (c.textContent ?? '').replace(/\s+/g, ' ').trim()));
     expect(changed).to.deep.equal(['基准保费：合同金额 × 2.1% 基准保费：合同金额 × 2.3%', 'Base premium: contract amount × 2.1% Base premium: contract amount × 2.3%', '2.1 2.3']);
 
