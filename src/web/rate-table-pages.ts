@@ -7,7 +7,7 @@ import { getVersion } from '../catalogue/catalogue-service.ts';
 import { listVersionTables, saveRateTable, tableOf } from '../catalogue/rate-table-service.ts';
 import { listRateTables, locateCell, readTableCells, type RateTable } from '../catalogue/rate-tables.ts';
 import { diffVersionTables } from '../catalogue/table-diff.ts';
-import { importTableSheet, importWorkbook, tablesToXlsx, tableToCsv, XLSX_TYPE, type SheetFormat } from '../catalogue/table-spreadsheets.ts';
+import { importTableSheet, importWorkbook, tablesToXlsx, tableToCsv, XLSX_TYPE, type HeaderNames, type SheetFormat, type SheetWording } from '../catalogue/table-spreadsheets.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
 import { UploadLimitError } from '../http/upload-limits.ts';
@@ -154,6 +154,14 @@ function changeName(path: string, lang: Lang): string | undefined {
   return undefined;
 }
 
+/** The pages' spreadsheets are for people: sheets and headers in the reader's language, yes/no in words (the keys stay hidden in the file). */
+const wordingFor = (lang: Lang): SheetWording => ({
+  tableTitle: (table) => tableTitle(table, lang), columnLabel: (id) => translate(`col_${id}`, lang), yes: translate('yes', lang), no: translate('no', lang),
+});
+
+/** A CSV from the pages heads its columns with labels: either language's label names the column back. */
+const headerNames: HeaderNames = (id) => [translate(`col_${id}`, 'zh-CN'), translate(`col_${id}`, 'en')];
+
 /** Mounts the grids, the spreadsheet downloads and uploads, the tabular diff and the impact pages. */
 export function mountRateTablePages(pipeline: PagePipeline): void {
   const { page } = pipeline;
@@ -186,14 +194,14 @@ export function mountRateTablePages(pipeline: PagePipeline): void {
     const view = await getVersion(request.caller, code, version);
     const table = tableOf(view.definition, code, version, checkCode(request.req.params.table));
     const name = `${code}-${version}-${table.id}`;
-    if (request.req.query.format === 'xlsx') sendFile(request.res, await tablesToXlsx(view.definition, [table]), XLSX_TYPE, `${name}.xlsx`);
-    else sendFile(request.res, tableToCsv(view.definition, table), 'text/csv; charset=utf-8', `${name}.csv`);
+    if (request.req.query.format === 'xlsx') sendFile(request.res, await tablesToXlsx(view.definition, [table], wordingFor(request.lang)), XLSX_TYPE, `${name}.xlsx`);
+    else sendFile(request.res, tableToCsv(view.definition, table, wordingFor(request.lang)), 'text/csv; charset=utf-8', `${name}.csv`);
   });
 
   page('get', '/products/:code/versions/:version/export', insurerStaff, async (request) => {
     const { code, version } = params(request);
     const { view } = await listVersionTables(request.caller, code, version);
-    sendFile(request.res, await tablesToXlsx(view.definition), XLSX_TYPE, `${code}-${version}.xlsx`);
+    sendFile(request.res, await tablesToXlsx(view.definition, undefined, wordingFor(request.lang)), XLSX_TYPE, `${code}-${version}.xlsx`);
   });
 
   page('post', '/products/:code/versions/:version/tables/:table/import', insurerAdmins, async (request) => {
@@ -202,7 +210,7 @@ export function mountRateTablePages(pipeline: PagePipeline): void {
     try {
       const file = uploadedFile(request.req, request.body.file);
       if (!file) return gridPage(request, code, version, tableId, { problems: [translate('noFile', request.lang)] }, 400);
-      await importTableSheet(request.caller, code, version, tableId, formatOf(file.filename, file.contentType), file.bytes, pipeline.uploadLimits.sheet);
+      await importTableSheet(request.caller, code, version, tableId, formatOf(file.filename, file.contentType), file.bytes, pipeline.uploadLimits.sheet, headerNames);
     } catch (err) {
       if (err instanceof UploadLimitError) return gridPage(request, code, version, tableId, { problems: [translate('importProblems', request.lang), uploadLimitText(err, request.lang)] }, statusByKind[err.kind]);
       if (!invalid(err)) throw err;

@@ -304,7 +304,7 @@ describe('Web pages in headless Chromium', function () {
       // The short-period scale: export it as CSV, change 7 months to 72%, import the file.
       await page.goto(`${draftUrl}/tables/period.scale`);
       const csv = await page.evaluate(async (href) => (await fetch(href, { credentials: 'same-origin' })).text(), `${draftUrl}/tables/period.scale/export?format=csv`);
-      expect(csv).to.include('months,percent').and.include('7,70');
+      expect(csv).to.include('保险期间（月）,年保费比例（%）').and.include('7,70');
       const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'scale-')), 'period-scale.csv');
       await writeFile(file, csv.replace('7,70', '7,72'));
       const input = await page.$('#import-file');

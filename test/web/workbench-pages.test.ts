@@ -1,7 +1,11 @@
 // The insurer's workbench, second round (issue #28), in real Chromium: labels that state a rate
 // cannot go stale, grid and publish problems in the reader's language at the right row and field,
 // the publish date offered from tomorrow. zh-CN and en, 1366 and 390 px.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
+import ExcelJS from 'exceljs';
 import type { Page } from 'puppeteer-core';
 import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
 import { addDays, compileProduct, type ProductDefinition } from '../../src/rating/index.ts';
@@ -284,6 +288,57 @@ describe('Insurer workbench, second round (#28, real Chromium)', function () {
     await page.$eval('#filing-reference', (el) => { el.removeAttribute('maxlength'); (el as unknown as InputLike).value = 'X'.repeat(65); });
     await Promise.all([page.waitForNavigation(), page.click('#save-filing-record')]);
     expect(await textOf(page, '#filing-reference-error')).to.equal('At most 64 characters');
+    await page.close();
+  });
+
+  it('spreadsheets for people: sheet names and headers in the reader\'s language, 是/否, keys hidden; an export imported back changes nothing', async () => {
+    const { version, url } = await clone();
+    const page = await signedIn();
+    await page.goto(`${url}?lang=zh-CN`);
+    const bytes = Buffer.from(await page.evaluate(async (href) => {
+      const b = new Uint8Array(await (await fetch(href, { credentials: 'same-origin' })).arrayBuffer());
+      let out = '';
+      for (const x of b) out += String.fromCharCode(x);
+      return btoa(out);
+    }, `${url}/export`), 'base64');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(bytes as never);
+    const sheet = workbook.getWorksheet('交易金额系数')!;
+    expect(sheet, workbook.worksheets.map((w) => w.name).join(',')).not.to.equal(undefined);
+    expect(sheet.getRow(1).values).to.include('下限').and.include('含下限');
+    expect(sheet.getRow(2).hidden).to.equal(true);
+    expect(sheet.getRow(2).values).to.include('lower').and.include('lowerInclusive');
+    const inclusive = (sheet.getRow(2).values as string[]).indexOf('lowerInclusive');
+    expect(sheet.getRow(3).getCell(inclusive).value).to.equal('是');
+    expect(sheet.getRow(4).getCell(inclusive).value).to.equal('否');
+    expect(workbook.getWorksheet('_keys')!.state).to.equal('hidden');
+    for (const ws of workbook.worksheets.filter((w) => w.name !== '_keys')) expect(ws.name, 'sheet names in Chinese').to.match(/[\u3400-\u9fff]/);
+
+    // The round trip: the workbook imported back as it is leaves the definition identical.
+    const before = (await t.http.get(`/v1/products/${PRODUCT}/versions/${version}`).set(admin())).body.definition as unknown;
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'wb-')), 'version.xlsx');
+    await writeFile(file, bytes);
+    await (await page.$('#workbook-file') as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(file);
+    await Promise.all([page.waitForNavigation(), page.click('#import-workbook-form button[type="submit"]')]);
+    expect(await textOf(page, '.notice')).to.not.equal('');
+    expect((await t.http.get(`/v1/products/${PRODUCT}/versions/${version}`).set(admin())).body.definition).to.deep.equal(before);
+
+    // A CSV in English headers with Yes/No, edited and imported: the edit lands, the rest unchanged.
+    await page.goto(`${url}/tables/step.transactionAmount?lang=en`);
+    const csv = await page.evaluate(async (href) => (await fetch(href, { credentials: 'same-origin' })).text(), `${url}/tables/step.transactionAmount/export?format=csv&lang=en`);
+    expect(csv).not.to.match(/\b(true|false)\b/);
+    const [header, first, ...rest] = csv.replace(/^\uFEFF/, '').trimEnd().split(/\r?\n/);
+    expect(header).not.to.include('lowerInclusive');
+    const csvFile = path.join(path.dirname(file), 'bands.csv');
+    await writeFile(csvFile, [header, first!.replace(',3.00,', ',3.10,'), ...rest].join('\r\n'));
+    await (await page.$('#import-file') as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(csvFile);
+    await Promise.all([page.waitForNavigation(), page.click('#import-submit')]);
+    expect(await page.$('#table-problems')).to.equal(null);
+    const after = (await t.http.get(`/v1/products/${PRODUCT}/versions/${version}`).set(admin())).body.definition as ProductDefinition;
+    const step = after.plan.steps.find((x) => x.key === 'transactionAmount') as unknown as { rows: { range: { max: string }; lowerInclusive?: boolean }[] };
+    expect(step.rows[0]!.range.max).to.equal('3.10');
+    expect(step.rows[0]!.lowerInclusive).to.equal(true);
+    expect(step.rows[1]!.lowerInclusive).to.equal(false);
     await page.close();
   });
 });
