@@ -57,17 +57,21 @@ export async function acceptVectorResults(caller: Caller, code: string, version:
   if (byName.size === 0) return { accepted: 0 };
   const definition = structuredClone(view.definition);
   const moved: { path: string; from: unknown; to: unknown }[] = [];
-  definition.testVectors.forEach((vector, i) => {
+  definition.testVectors.forEach((vector) => {
     const result = byName.get(vector.name);
     if (!result) return;
     const expected = acceptedExpectation(result);
-    moved.push({ path: `testVectors.${i}.expected`, from: vector.expected, to: expected });
+    // One change per figure that moved, at the path definition-diff.ts would name it.
+    const before = vector.expected as Record<string, unknown>;
+    for (const field of ['decision', 'grossPremiumFen', 'sectionPremiumsFen', 'rules'] as const) {
+      if (JSON.stringify(before[field]) !== JSON.stringify(expected[field])) moved.push({ path: `testVectors[name=${vector.name}].expected.${field}`, from: before[field], to: expected[field] });
+    }
     vector.expected = expected as typeof vector.expected;
   });
   await updateDraft(caller, code, version, definition);
   await recordAudit(caller, {
     action: 'version.acceptVectors', entityType: 'productVersion', entityId: `${code}@${version}`, organisationId: caller.organisationId,
-    summary: `Accepted the actual outcomes of ${moved.length} test vector(s) of ${code} ${version} as their expectations.`, changes: moved,
+    summary: `Accepted the actual outcomes of ${byName.size} test vector(s) of ${code} ${version} as their expectations.`, changes: moved,
   });
-  return { accepted: moved.length };
+  return { accepted: byName.size };
 }

@@ -13,27 +13,40 @@ export interface AuditChange {
   to?: unknown;
 }
 
-const TOKEN = /([A-Za-z0-9_$-]+)|\[([^\]]+)\]/g;
+const NAME = /^\.?([A-Za-z0-9_$-]+)/;
+const IDENTITY_FIELDS = ['key', 'code', 'name', 'insurer'];
 
-/** The JSON pointer a change path names in `definition`, and the key of the row it passes through, if any. */
+/**
+ * The JSON pointer a change path names in `definition`, and the key of the row it passes through.
+ * Paths are read against the definition itself, since a row's name may hold brackets and dots
+ * (`testVectors[name=contract in (500,1000]].expected`): at an array, the element whose identity
+ * the path continues with is taken.
+ */
 function pointerOf(definition: unknown, path: string): { pointer: string; rowKey?: string } | undefined {
   let node = definition;
   let pointer = '';
   let rowKey: string | undefined;
-  for (const m of path.matchAll(TOKEN)) {
-    if (m[1] !== undefined) {
-      if (typeof node !== 'object' || node === null) return undefined;
-      node = (node as Record<string, unknown>)[m[1]];
-      pointer += `/${m[1]}`;
+  let rest = path;
+  while (rest !== '') {
+    if (rest.startsWith('[')) {
+      if (!Array.isArray(node)) return undefined;
+      const items: unknown[] = node;
+      const index = items.findIndex((item, i) => rest.startsWith(`[${i}]`) || IDENTITY_FIELDS.some((f) => typeof (item as Record<string, unknown> | null)?.[f] === 'string' && rest.startsWith(`[${f}=${(item as Record<string, string>)[f]}]`)));
+      if (index < 0) return undefined;
+      const item = items[index] as Record<string, unknown> | null;
+      const field = IDENTITY_FIELDS.find((f) => typeof item?.[f] === 'string' && rest.startsWith(`[${f}=${item[f] as string}]`));
+      const token = field ? `[${field}=${item![field] as string}]` : `[${index}]`;
+      if (field) rowKey = item![field] as string;
+      rest = rest.slice(token.length);
+      node = item;
+      pointer += `/${index}`;
       continue;
     }
-    if (!Array.isArray(node)) return undefined;
-    const [field, value] = m[2]!.includes('=') ? m[2]!.split('=') as [string, string] : [undefined, m[2]!];
-    const index = field === undefined ? Number(value) : node.findIndex((item) => (item as Record<string, unknown> | null)?.[field] === value);
-    if (!Number.isInteger(index) || index < 0) return undefined;
-    if (field !== undefined) rowKey = value;
-    node = node[index];
-    pointer += `/${index}`;
+    const m = NAME.exec(rest);
+    if (!m || typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[m[1]!];
+    pointer += `/${m[1]}`;
+    rest = rest.slice(m[0].length);
   }
   return { pointer, rowKey };
 }
@@ -46,7 +59,7 @@ function shown(value: unknown, lang: Lang): string {
   return String(value);
 }
 
-const OUTSIDE_TABLES: Record<string, string> = { effectiveFrom: 'tl_from', effectiveTo: 'tl_to' };
+const OUTSIDE_TABLES: Record<string, string> = { effectiveFrom: 'tl_from', effectiveTo: 'tl_to', filingReference: 'filingReference', filedOn: 'filedOn' };
 
 /** Where a change is (table · row · column), in the reader's language; undefined when it is in no table. */
 function placeOf(definition: ProductDefinition, path: string, lang: Lang): string | undefined {

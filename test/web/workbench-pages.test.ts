@@ -201,8 +201,11 @@ describe('Insurer workbench, second round (#28, real Chromium)', function () {
       expect(await textOf(page, '.notice')).to.include('设为新的预期');
       expect(await page.$$eval('#vector-results tbody tr.bad', (trs) => trs.length)).to.equal(0);
       expect(await page.$('#accept-vectors')).to.equal(null);
-      const whats = await page.$$eval('#history tbody tr td:nth-child(3)', (tds) => tds.map((td) => td.textContent));
+      const whats = await page.$$eval('#history tbody tr td:nth-child(3)', (tds) => tds.map((td) => td.firstChild?.textContent));
       expect(whats[0]).to.equal('采纳测试用例结果为预期');
+      const moved = await page.$$eval('#history tbody tr:first-child ul.changes li', (lis) => lis.map((li) => li.textContent ?? ''));
+      const firstVector = rows.find((r) => r.name === quoted[0]!.name)!;
+      expect(moved.some((line) => line.startsWith('测试用例 · 第 1 行') && line.endsWith(`${fen(firstVector.expected)} → ${fen(firstVector.actual)}`)), JSON.stringify(moved)).to.equal(true);
       const stored = (await t.http.get(`/v1/products/${PRODUCT}/versions/${version}`).set(admin())).body.definition as ProductDefinition;
       const first = rows.find((r) => r.name === quoted[0]!.name)!;
       expect((stored.testVectors.find((v) => v.name === quoted[0]!.name)!.expected as { grossPremiumFen: number }).grossPremiumFen).to.equal(fen(first.actual));
@@ -272,7 +275,8 @@ describe('Insurer workbench, second round (#28, real Chromium)', function () {
     await Promise.all([page.waitForNavigation(), page.click('#save-filing-record')]);
     expect(await textOf(page, '.notice')).to.equal('备案信息已保存。');
     expect(await page.$eval('#filing-reference', (el) => (el as unknown as InputLike).value)).to.equal('科创财险〔2025〕备 17 号');
-    expect(await page.$$eval('#history tbody tr td:nth-child(3)', (tds) => tds.map((td) => td.textContent))).to.include('登记备案信息');
+    expect(await page.$$eval('#history tbody tr td:nth-child(3)', (tds) => tds.map((td) => td.firstChild?.textContent))).to.include('登记备案信息');
+    expect(await page.$$eval('#history tbody tr:first-child ul.changes li', (lis) => lis.map((li) => li.textContent))).to.deep.equal(['备案号：— → 科创财险〔2025〕备 17 号', '备案日期：— → 2024-12-20']);
     await t.shot(page, '28-filing-record-zh-CN-1366');
     const text = await pdfText(page, `${published}/filing.pdf`);
     expect(text).to.include('备案号: 科创财险〔2025〕备 17 号').and.include('备案日期: 2024-12-20').and.include('适用期间: 2025-01-01 起');
