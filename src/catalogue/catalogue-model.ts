@@ -36,6 +36,9 @@ const productVersionSchema = new Schema(
     // A scheduled version withdrawn before its first day (see withdrawVersion).
     withdrawnAt: { type: Date },
     createdBy: { type: String },
+    // The regulator's filing of this version (备案号, 备案日期), recorded when it is known; printed on its documents.
+    filingReference: { type: String },
+    filedOn: { type: String },
   },
   { timestamps: true, collection: 'productVersions', minimize: false },
 );

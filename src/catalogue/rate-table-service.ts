@@ -3,7 +3,7 @@
 // that adds no error (and none in the edited table) replaces the stored draft.
 import type { Caller } from '../auth/caller.ts';
 import { conflict, invalidInput, notFound, type ErrorDetail } from '../http/app-error.ts';
-import { compileProduct, ProductCompileError, type ProductDefinition } from '../rating/index.ts';
+import { compileProduct, ProductCompileError, staleLabelFigures, type ProductDefinition } from '../rating/index.ts';
 import { getVersion, updateDraft, type VersionView } from './catalogue-service.ts';
 import { applyTableCells, findBandGaps, findRateTable, locateCell, readTableCells, listRateTables, type RateTable } from './rate-tables.ts';
 
@@ -26,7 +26,7 @@ export function tableOf(definition: ProductDefinition, code: string, version: st
   return table;
 }
 
-/** Compile errors and band gaps of a definition, each with a JSON pointer. */
+/** Compile errors, band gaps and labels stating another figure than their row's, each with a JSON pointer. */
 function definitionProblems(definition: ProductDefinition): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
   try {
@@ -35,8 +35,8 @@ function definitionProblems(definition: ProductDefinition): ErrorDetail[] {
     if (!(err instanceof ProductCompileError)) throw err;
     problems.push(...err.details);
   }
-  // Gaps are read on a definition whose bands at least parse; the schema errors come first.
-  return problems.length ? problems : findBandGaps(definition);
+  // Gaps and label figures are read on a definition that compiles; the schema errors come first.
+  return problems.length ? problems : [...findBandGaps(definition), ...staleLabelFigures(definition)];
 }
 
 /**

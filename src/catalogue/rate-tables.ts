@@ -49,6 +49,8 @@ export interface CellError {
 }
 
 const DECIMAL = /^-?[0-9]+(\.[0-9]+)?$/;
+const YES = new Set(['true', '是', 'yes']);
+const NO = new Set(['false', '否', 'no']);
 const INTEGER = /^-?[0-9]+$/;
 const OPS = ['<=', '>=', '!=', '<', '>', '='];
 const CONDITION = /^([A-Za-z][A-Za-z0-9_-]*)\s*(<=|>=|!=|<|>|=)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*(\S+)$/;
@@ -176,8 +178,10 @@ export function parseCell(column: TableColumn, text: string): { value: unknown }
     case 'decimal': return DECIMAL.test(trimmed) ? { value: trimmed } : { error: `"${trimmed}" is not a number` };
     case 'integer': return INTEGER.test(trimmed) ? { value: Number(trimmed) } : { error: `"${trimmed}" is not a whole number` };
     case 'boolean': {
+      // The spreadsheets for people write 是/否 (Yes/No); the API's true/false is read as well.
       const b = trimmed.toLowerCase();
-      return b === 'true' || b === 'false' ? { value: b === 'true' } : { error: 'must be true or false' };
+      if (YES.has(b)) return { value: true };
+      return NO.has(b) ? { value: false } : { error: 'must be true or false' };
     }
     case 'list': return { value: trimmed.split('|').map((s) => s.trim()).filter(Boolean) };
     case 'json':

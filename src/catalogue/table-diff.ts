@@ -1,7 +1,7 @@
 // The difference of two versions read as tables: per rating table, row by row, old and new cell
 // texts side by side. Rows are matched by the table's key column (a band's key, a rule's key),
 // else by position. What lies outside the tables (texts, form, identity) is listed by path.
-import type { ProductDefinition } from '../rating/index.ts';
+import { fillRateText, sectionRate, type ProductDefinition } from '../rating/index.ts';
 import { diffDefinitions, type DefinitionChange } from './definition-diff.ts';
 import { getAt, listRateTables, readTableCells, type RateTable } from './rate-tables.ts';
 
@@ -76,6 +76,17 @@ function withoutTables(definition: ProductDefinition): unknown {
   return copy;
 }
 
+/** A table's cells as read, with a section's `{rate}` filled in its labels: the diff shows the label a quote prints. */
+function shownCells(definition: ProductDefinition, table: RateTable): string[][] {
+  const cells = readTableCells(definition, table);
+  if (table.kind !== 'sections') return cells;
+  const labelColumns = table.columns.flatMap((c, i) => (c.id.startsWith('label.') ? [i] : []));
+  return cells.map((row, r) => {
+    const rate = sectionRate(definition.plan.sections[r] ?? {});
+    return row.map((text, c) => (labelColumns.includes(c) ? fillRateText(text, rate) : text));
+  });
+}
+
 /** Every table that differs between two definitions, row by row, and the changes outside the tables. */
 export function diffVersionTables(from: ProductDefinition, to: ProductDefinition): VersionTablesDiff {
   const before = new Map(listRateTables(from).map((t) => [t.id, t]));
@@ -86,7 +97,7 @@ export function diffVersionTables(from: ProductDefinition, to: ProductDefinition
     const a = before.get(id);
     const b = after.find((t) => t.id === id);
     const table = b ?? a!;
-    const diff = diffTable(table, a ? readTableCells(from, { ...table, rowsPointer: a.rowsPointer }) : [], b ? readTableCells(to, b) : []);
+    const diff = diffTable(table, a ? shownCells(from, { ...table, rowsPointer: a.rowsPointer }) : [], b ? shownCells(to, b) : []);
     if (diff.rows.length) tables.push(diff);
   }
   return { tables, otherChanges: diffDefinitions(withoutTables(from), withoutTables(to)) };

@@ -9,6 +9,8 @@ import Handlebars from 'handlebars';
 import { findOrganisationByCode } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { getVersion } from '../catalogue/catalogue-service.ts';
+import { filingRecordOf } from '../catalogue/filing-record.ts';
+import { chinaDate } from '../rating/index.ts';
 import { DEFAULT_TEMPLATES_DIR } from './document-templates.ts';
 import { buildFilingView, type FilingView } from './filing-view.ts';
 
@@ -21,7 +23,7 @@ export function compileFilingTemplate(dir: string = DEFAULT_TEMPLATES_DIR): Fili
   hbs.registerPartial('styles', readFileSync(path.join(dir, 'document.css'), 'utf8'));
   const template = hbs.compile<FilingView>(readFileSync(path.join(dir, 'filing.hbs'), 'utf8'), { noEscape: false, preventIndent: true });
   const render: FilingTemplate = (view) => template(view, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
-  render({ title: '', productName: '', code: '', version: '', insurerName: '', effective: '', statusLabel: '', filing: '', sections: [], tables: [], shortPeriod: [], rules: [] });
+  render({ title: '', productName: '', code: '', version: '', insurerName: '', effective: '', statusLabel: '', filingReference: '', filedOn: '', sections: [], tables: [], shortPeriod: [], rules: [] });
   return render;
 }
 
@@ -39,7 +41,8 @@ export async function renderFilingPdf(
 ): Promise<FilingPdf> {
   const view = await getVersion(caller, code, version);
   const insurer = await findOrganisationByCode(view.definition.insurer);
-  const html = template(buildFilingView(view.definition, insurer?.name ?? view.definition.insurer, view.status));
+  const record = await filingRecordOf(caller, code, version);
+  const html = template(buildFilingView(view.definition, insurer?.name ?? view.definition.insurer, view.status, { today: chinaDate(new Date()), ...record }));
   const bytes = await render(html, `${view.definition.name.zh} 费率表 ${version}`, new Date(view.publishedAt ?? view.updatedAt));
   return {
     fileName: `费率表-${code}-${version}.pdf`,

@@ -2,7 +2,7 @@
 // with the regulator. Pure: a definition in, the view the filing template prints out. Chinese only,
 // as filed; every number is the definition's own decimal string, never re-formatted.
 import { Decimal } from 'decimal.js';
-import type { ProductDefinition } from '../rating/index.ts';
+import { sectionLabel as filledLabel, type ProductDefinition } from '../rating/index.ts';
 
 type Text = { zh: string; en: string };
 type Range = { min: string; max: string; minExclusive?: boolean; maxExclusive?: boolean; default?: string };
@@ -17,7 +17,9 @@ interface ItemCondition { itemField: string; fallback?: string; op: string; valu
 export interface FilingRowView { label: string; lower: string; upper: string; values: string; range: string; defaultPick: string }
 export interface FilingTableView { number: number; label: string; kindLabel: string; basis: string; isBands: boolean; rows: FilingRowView[]; notes: string[] }
 export interface FilingView {
-  title: string; productName: string; code: string; version: string; insurerName: string; effective: string; statusLabel: string; filing: string;
+  title: string; productName: string; code: string; version: string; insurerName: string; effective: string; statusLabel: string;
+  /** The regulator's filing (备案号 and 备案日期), when recorded on the version. */
+  filingReference: string; filedOn: string;
   sections: { label: string; coverage: string; base: string; rate: string }[];
   tables: FilingTableView[];
   shortPeriod: { months: number; percent: string }[];
@@ -94,8 +96,26 @@ function itemRuleView(r: { list: string; reason: Text; all?: ItemCondition[]; an
   return { action: '该项不予承保（逐项判断；全部不符合时拒保）', reason: r.reason.zh, conditions: `每项${labelOf(r.list)}：${parts.join('；')}` };
 }
 
-/** The filing view of a definition; `status` is the version's status, printed so a draft is never mistaken for a filing. */
-export function buildFilingView(definition: ProductDefinition, insurerName: string, status: string): FilingView {
+/** The version's record beside its definition: the regulator's filing, and the day the document is printed (Beijing). */
+export interface FilingRecord {
+  today: string;
+  filingReference?: string;
+  filedOn?: string;
+}
+
+/** The period a version applies: a draft has none until it is published; a published one not yet in force says it is scheduled. */
+function effectiveText(definition: ProductDefinition, status: string, today: string): string {
+  if (status === 'draft') return '未定（草稿，发布时确定）';
+  const period = `${definition.effectiveFrom} 起${definition.effectiveTo ? `至 ${definition.effectiveTo} 止` : ''}`;
+  return status === 'published' && definition.effectiveFrom > today ? `${period}（已排期）` : period;
+}
+
+/**
+ * The filing view of a definition; `status` is the version's status, printed so a draft is never
+ * mistaken for a filing. The definition's own `filing` text is the author's source note, not part
+ * of what is filed: it is not printed.
+ */
+export function buildFilingView(definition: ProductDefinition, insurerName: string, status: string, record: FilingRecord): FilingView {
   const d = definition as unknown as {
     plan: { sections: { key: string; label: Text; coverage?: string; baseQuantity?: string; ratePercent?: string; shareOf?: { section: string; percent: string }; perItem?: string }[]; steps: Step[]; period?: { scale?: { months: number; percent: string }[] }; quantities?: { key: string; label?: Text }[] };
     form: { fields: { key: string; label: Text; options?: { value: string; label: Text }[]; itemFields?: { key: string; label: Text }[] }[] };
@@ -107,15 +127,15 @@ export function buildFilingView(definition: ProductDefinition, insurerName: stri
   const labelOf = (key: string) => labels.get(key) ?? key;
   const optionLabel = (field: string, value: string) => d.form.fields.find((f) => f.key === field)?.options?.find((o) => o.value === value)?.label?.zh ?? value;
   const coverageName = (key: string | undefined) => { const c = d.coverages.find((x) => x.code === key); return c?.name?.zh ?? key ?? ''; };
-  const sectionLabel = (key: string) => d.plan.sections.find((s) => s.key === key)?.label?.zh ?? key;
+  const sectionLabel = (key: string) => { const s = d.plan.sections.find((x) => x.key === key); return s?.label ? filledLabel(s).zh : key; };
   const condition = (c: Condition) => `${labelOf(c.quantity)}${OP[c.op] ?? c.op} ${c.value}${UNIT[c.unit] ?? c.unit}`;
   return {
     title: '费率表', productName: definition.name.zh, code: definition.code, version: definition.version, insurerName,
-    effective: `${definition.effectiveFrom} 起${definition.effectiveTo ? `至 ${definition.effectiveTo} 止` : ''}`,
+    effective: effectiveText(definition, status, record.today),
     statusLabel: STATUS[status] ?? status,
-    filing: (definition as { filing?: string }).filing ?? '',
+    filingReference: record.filingReference ?? '', filedOn: record.filedOn ?? '',
     sections: d.plan.sections.map((s) => ({
-      label: zh(s.label, s.key), coverage: coverageName(s.coverage),
+      label: s.label ? filledLabel(s).zh : s.key, coverage: coverageName(s.coverage),
       base: s.shareOf ? `${sectionLabel(s.shareOf.section)} 保险费` : `${labelOf(s.baseQuantity ?? '')}${s.perItem ? `（按每项 ${labelOf(s.perItem)} 分别计算）` : ''}`,
       rate: s.shareOf ? `${s.shareOf.percent}%` : s.ratePercent !== undefined ? `${s.ratePercent}%` : '',
     })),

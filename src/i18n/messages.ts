@@ -4,8 +4,10 @@
 // qualifications, insurers' fallbacks) are `<kind>_<code>` keys here.
 export type { Lang } from '../http/common-schemas.ts';
 import type { Lang } from '../http/common-schemas.ts';
+import { workbenchMessages } from './workbench-messages.ts';
 
 export const messages = {
+  ...workbenchMessages,
   appName: { zh: '科技保险服务', en: 'Tech insurance service' },
   skipToContent: { zh: '跳到正文', en: 'Skip to content' },
   language: { zh: '语言', en: 'Language' },

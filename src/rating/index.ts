@@ -24,3 +24,4 @@ export { subsidyProgrammeSchema, SUBSIDY_SCHEMA_VERSION } from './subsidy-schema
 export type { SubsidyProgramme } from './subsidy-schema.ts';
 export type * from './rating-result.ts';
 export { addDays, chinaDate, chinaDateTime } from './calendar.ts';
+export { fillRateText, RATE_PLACEHOLDER, sectionLabel, sectionRate, staleLabelFigures } from './label-figures.ts';

@@ -9,12 +9,19 @@ import { chinaDateTime } from '../rating/index.ts';
 import { messages, translate, type Lang } from './web-messages.ts';
 
 export interface HistoryPanel {
-  items: { who: string; what: string; when: string; at: string; summary: string }[];
+  items: { who: string; what: string; when: string; at: string; summary: string; changes: string[] }[];
   total: number;
 }
 
-/** The newest 50 entries of a record's trail: who (organisation in the page language · user), what (in the page language), when (Beijing time). */
-export async function historyPanel(caller: Caller, entity: AuditEntityKind, id: string, lang: Lang): Promise<HistoryPanel> {
+/** How a record's page spells the changes an entry holds (a product version: cell by cell), in the page language. */
+export type ChangeDescriber = (changes: readonly { path: string; from?: unknown; to?: unknown }[]) => string[];
+
+/**
+ * The newest 50 entries of a record's trail: who (organisation in the page language · user), what
+ * (in the page language), when (Beijing time), and what changed when the page can spell it. The
+ * entry's English summary is the tooltip on English pages only.
+ */
+export async function historyPanel(caller: Caller, entity: AuditEntityKind, id: string, lang: Lang, describe?: ChangeDescriber): Promise<HistoryPanel> {
   const trail = await readAuditTrail(caller, entity, id, { limit: 50, offset: 0 }, lang);
   return {
     total: trail.total,
@@ -25,7 +32,8 @@ export async function historyPanel(caller: Caller, entity: AuditEntityKind, id: 
         what: key in messages ? translate(key, lang) : e.summary,
         when: chinaDateTime(new Date(e.at)),
         at: e.at,
-        summary: e.summary,
+        summary: lang === 'en' ? e.summary : '',
+        changes: describe && e.changes?.length ? describe(e.changes) : [],
       };
     }),
   };

@@ -2,23 +2,33 @@
 // publishing. The grids, spreadsheets, diff and impact pages are in rate-table-pages.ts.
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
 import { createVersion, getVersion, invitePoolMembers, listProducts, listVersions, publishVersionFrom, retireVersion, testVersion, updateDraft, withdrawVersion, type VersionStatus } from '../catalogue/catalogue-service.ts';
+import { filingRecordOf, recordFiling } from '../catalogue/filing-record.ts';
 import { poolConsentOf } from '../catalogue/pool-consent.ts';
+import { resolveTimeline, versionInForce } from '../catalogue/version-timeline.ts';
 import { insurerDirectory } from '../catalogue/pool-members.ts';
 import type { ProductDefinition } from '../rating/index.ts';
 import { addVectorFromQuote } from '../catalogue/vector-from-quote.ts';
+import { acceptVectorResults, compareVectors } from '../catalogue/vector-baseline.ts';
 import { listRateTables, readTableCells } from '../catalogue/rate-tables.ts';
 import { AppError } from '../http/app-error.ts';
 import { getQuote } from '../quotes/quote-service.ts';
-import { chinaDate } from '../rating/index.ts';
+import { addDays, chinaDate } from '../rating/index.ts';
 import { loadPageNames } from './cover-view.ts';
+import { describeChanges } from './change-view.ts';
 import { historyPanel, quoteHistoryAndDrafts } from './history-view.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
+import { failingVectorName, problemText } from './problem-messages.ts';
 import { productNames, quotePageData } from './quoting-pages.ts';
 import { tableTitle } from './rate-table-pages.ts';
 import { formatYuan } from './web-forms.ts';
 import { translate, type Lang } from './web-messages.ts';
 
 interface VersionPageExtra {
+  /** A refused filing record: the posted values and each field's problem. */
+  filing?: { filingReference: string; filedOn: string; errors: Record<string, string> };
+  /** A refused publish: its problems at the date field, and the day that was chosen. */
+  publishErrors?: string[];
+  publishDate?: string;
   text?: string;
   errors?: { path: string; message: string }[];
   vectors?: unknown;
@@ -35,9 +45,11 @@ export function mountProductPages({ page }: PagePipeline): void {
   page('get', '/products/:code', insurerStaff, async ({ req, lang, caller, render }) => {
     const code = checkCode(req.params.code);
     const { versions } = await listVersions(caller, code);
+    const timeline = versionTimeline(versions, lang);
+    const diffTo = versions.find((v) => v.status === 'draft') ?? versions.find((v) => v !== inForceOf(versions)) ?? versions[0];
     render('product-versions', {
       title: `${translate('products', lang)} · ${(await productNames(lang)).get(code) ?? code}`, code, canEdit: insurerAdmins.includes(caller.role),
-      versions: versions.map((v) => ({ ...v, ...timelineActions(v), statusLabel: statusLabel(v, lang) })),
+      versions: versions.map((v) => ({ ...v, ...timelineActions(v), ...timeline.get(v.version), statusLabel: statusLabel(v, lang), diffFrom: v.version === inForceOf(versions)?.version, diffTo: v === diffTo })),
     });
   });
 
@@ -86,14 +98,32 @@ export function mountProductPages({ page }: PagePipeline): void {
   page('post', '/products/:code/versions/:version', insurerAdmins, saveDraft);
 
   page('post', '/products/:code/versions/:version/test', insurerStaff, async (request) => {
-    const { req, lang, caller } = request;
-    const code = checkCode(req.params.code);
-    const version = checkCode(req.params.version);
-    const outcome = await testVersion(caller, code, version);
-    await versionPage(request, code, version, {
-      vectors: { passed: outcome.passed, items: outcome.vectors.map((v) => ({ ...v, label: translate(v.passed ? 'passed' : 'failed', lang) })) },
-      ...(outcome.compileErrors.length ? { errors: outcome.compileErrors } : {}),
-    });
+    const code = checkCode(request.req.params.code);
+    const version = checkCode(request.req.params.version);
+    await vectorsStep(request, code, version);
+  });
+
+  page('post', '/products/:code/versions/:version/accept-vectors', insurerAdmins, async (request) => {
+    const code = checkCode(request.req.params.code);
+    const version = checkCode(request.req.params.version);
+    const { accepted } = await acceptVectorResults(request.caller, code, version, typeof request.body.seen === 'string' ? request.body.seen : '');
+    await vectorsStep(request, code, version, translate('vectorsAccepted', request.lang, { n: accepted }));
+  });
+
+  page('post', '/products/:code/versions/:version/filing-record', insurerAdmins, async (request) => {
+    const code = checkCode(request.req.params.code);
+    const version = checkCode(request.req.params.version);
+    const text = (name: string) => (typeof request.body[name] === 'string' ? request.body[name] : '');
+    const posted = { filingReference: text('filingReference'), filedOn: text('filedOn') };
+    try {
+      await recordFiling(request.caller, code, version, posted);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.kind !== 'invalid_input') throw err;
+      const fieldErrors = Object.fromEntries(err.details.map((d) => [d.path.replace(/^body\./, ''), problemText(d.message, request.lang).message]));
+      await versionPage(request, code, version, { filing: { ...posted, errors: fieldErrors } }, 400);
+      return;
+    }
+    await versionPage(request, code, version, { notice: translate('filingRecorded', request.lang) });
   });
 
   page('post', '/products/:code/versions/:version/invite-pool', insurerAdmins, async (request) => {
@@ -114,10 +144,43 @@ export function mountProductPages({ page }: PagePipeline): void {
       await publishVersionFrom(caller, code, version, chosen === draft?.effectiveFrom ? undefined : chosen);
     } catch (err) {
       if (!(err instanceof AppError) || (err.kind !== 'invalid_input' && err.kind !== 'conflict')) throw err;
-      await versionPage(request, code, version, { errors: err.details.length ? err.details : [{ path: 'definition', message: err.message }] }, 400);
+      const details = err.details.length ? err.details : [{ path: 'definition', message: err.message }];
+      const publishErrors = publishProblems(details, lang);
+      const chosen = typeof body.effectiveFrom === 'string' ? body.effectiveFrom : undefined;
+      await versionPage(request, code, version, publishErrors.length === details.length ? { publishErrors, publishDate: chosen } : { errors: details }, 400);
       return;
     }
     await versionPage(request, code, version, { notice: translate('published', lang) });
+  });
+}
+
+/** The vectors step: each vector's expected and actual figure in 元 with the difference, and (on a draft with failures) the one-step accept. */
+async function vectorsStep(request: PageRequest, code: string, version: string, notice?: string): Promise<void> {
+  const { lang, caller } = request;
+  const comparison = await compareVectors(caller, code, version);
+  const outcome = comparison.compiles ? undefined : await testVersion(caller, code, version);
+  const decision = (d: string | undefined) => (d ? translate(`status_${d}`, lang) : '—');
+  const yuan = (fen: number | undefined) => (fen === undefined ? '—' : formatYuan(fen));
+  const items = comparison.results.map((r) => {
+    const before = r.expected.grossPremiumFen;
+    const after = r.actual?.grossPremiumFen;
+    const difference = before !== undefined && after !== undefined ? after - before : undefined;
+    return {
+      name: r.name, passed: r.passed, label: translate(r.passed ? 'passed' : 'failed', lang),
+      expected: yuan(before), actual: r.actual ? yuan(after) : translate('vectorNotRated', lang),
+      difference: difference === undefined ? '' : `${difference > 0 ? '+' : ''}${formatYuan(difference)}`, differenceSign: difference === undefined ? '' : Math.sign(difference),
+      decisionChange: r.actual && r.actual.decision !== r.expected.decision ? `${decision(r.expected.decision)} → ${decision(r.actual.decision)}` : '',
+    };
+  });
+  const failing = comparison.results.filter((r) => !r.passed && r.actual).length;
+  const view = await getVersion(caller, code, version);
+  await versionPage(request, code, version, {
+    notice,
+    vectors: {
+      passed: items.every((i) => i.passed), items, seen: comparison.definitionHash,
+      canAccept: failing > 0 && view.status === 'draft' && insurerAdmins.includes(caller.role), acceptLabel: translate('acceptVectors', lang, { n: failing }),
+    },
+    ...(outcome?.compileErrors.length ? { errors: outcome.compileErrors } : {}),
   });
 }
 
@@ -143,6 +206,50 @@ async function saveDraft(request: PageRequest): Promise<void> {
     return;
   }
   await versionPage(request, code, version, { notice: translate('saved', lang) });
+}
+
+/**
+ * A refused publish's problems about its dates (a clash with a published version) and its test
+ * vectors, in the reader's language, shown at the date field; none when another problem is among them.
+ */
+function publishProblems(details: readonly { path: string; message: string }[], lang: Lang): string[] {
+  const shown = details.flatMap((d) => {
+    const vector = failingVectorName(d.path);
+    if (vector !== undefined) return [translate('wb_vectorFails', lang, { name: vector })];
+    return /^(definition|body)\.effective(From|To)$/.test(d.path) ? [problemText(d.message, lang).message] : [];
+  });
+  return shown.length === details.length ? shown : [];
+}
+
+/** The day the publish form offers: the draft's own day when still ahead, else tomorrow (a past day would only clash). */
+function offeredPublishDate(effectiveFrom: string, today = chinaDate(new Date())): string {
+  return effectiveFrom > today ? effectiveFrom : addDays(today, 1);
+}
+
+type Dated = { version: string; status: VersionStatus; effectiveFrom: string; effectiveTo?: string };
+
+/** The published version in force today, if any. */
+function inForceOf<T extends Dated>(versions: readonly T[], today = chinaDate(new Date())): T | undefined {
+  return versionInForce(versions.filter((v) => v.status === 'published'), today);
+}
+
+/**
+ * Each version's place on the timeline: the first and last day it is (or was filed to be) in
+ * force — a published version ends the day before the next takes over — and whether it is the
+ * one in force today or scheduled to take over.
+ */
+function versionTimeline(versions: readonly Dated[], lang: Lang, today = chinaDate(new Date())): Map<string, { until: string; inForce: boolean; scheduled: boolean; marker: string }> {
+  const spans = new Map(resolveTimeline(versions.filter((v) => v.status === 'published')).map((s) => [s.version, s]));
+  const current = inForceOf(versions, today);
+  return new Map(versions.map((v) => {
+    const span = spans.get(v.version);
+    const last = span?.lastDay ?? v.effectiveTo;
+    const inForce = v === current;
+    const scheduled = v.status === 'published' && v.effectiveFrom > today;
+    const marker = inForce ? translate('tl_inForce', lang) : scheduled ? translate('tl_scheduled', lang, { date: v.effectiveFrom }) : span?.supersededBy && span.lastDay! < today ? translate('tl_supersededBy', lang, { version: span.supersededBy }) : '';
+    const until = v.status === 'published' ? last ?? translate('tl_open', lang) : v.effectiveTo ?? translate('tl_notInForce', lang);
+    return [v.version, { until, inForce, scheduled, marker }];
+  }));
 }
 
 /** A published version not yet in force can be withdrawn; one in force, retired. */
@@ -185,15 +292,17 @@ async function versionPage({ req, lang, caller, render }: PageRequest, code: str
   const tables = listRateTables(view.definition).map((table) => ({ id: table.id, title: tableTitle(table, lang), rows: readTableCells(view.definition, table).length, href: `${base}/tables/${table.id}` }));
   render('version-edit', {
     ...(canEdit ? timelineActions(view) : {}),
-    history: await historyPanel(caller, 'productVersion', `${code}@${version}`, lang),
-    base, tables, others: others.map((v) => ({ version: v.version, selected: v.status === 'published' && v === others.find((o) => o.status === 'published') })),
+    history: await historyPanel(caller, 'productVersion', `${code}@${version}`, lang, (changes) => describeChanges(view.definition, changes, lang)),
+    base, tables, others: others.map((v) => ({ version: v.version, selected: v === (inForceOf(others) ?? others.find((o) => o.status === 'published')) })),
     notice: extra.notice ?? (req.query.imported ? translate('imported', lang) : undefined),
     title: `${lang === 'en' ? view.definition.name.en : view.definition.name.zh} · ${translate('version', lang)} ${version}`, langPath: `/products/${code}/versions/${encodeURIComponent(version)}`,
     code, version, status: view.status, statusLabel: statusLabel(view, lang), effectiveFrom: view.effectiveFrom,
-    isDraft: view.status === 'draft', canEdit: view.status === 'draft' && insurerAdmins.includes(caller.role),
+    publishDate: extra.publishDate ?? offeredPublishDate(view.effectiveFrom), publishErrors: extra.publishErrors, publishProblem: extra.publishErrors ? translate('wb_publishNotDone', lang) : undefined,
+    canAdmin: canEdit, isDraft: view.status === 'draft', canEdit: view.status === 'draft' && insurerAdmins.includes(caller.role),
     poolConsent: view.status === 'draft' ? await poolConsentPanel(view.definition, insurerAdmins.includes(caller.role), lang) : undefined,
     text: extra.text ?? JSON.stringify(view.definition, null, 2),
     errors: extra.errors ?? view.compileErrors ?? [],
     vectors: extra.vectors,
+    filing: extra.filing ?? { ...(await filingRecordOf(caller, code, version)), errors: {} },
   }, status);
 }

@@ -7,14 +7,15 @@ import { getVersion } from '../catalogue/catalogue-service.ts';
 import { listVersionTables, saveRateTable, tableOf } from '../catalogue/rate-table-service.ts';
 import { listRateTables, locateCell, readTableCells, type RateTable } from '../catalogue/rate-tables.ts';
 import { diffVersionTables } from '../catalogue/table-diff.ts';
-import { importTableSheet, importWorkbook, tablesToXlsx, tableToCsv, XLSX_TYPE, type SheetFormat } from '../catalogue/table-spreadsheets.ts';
+import { importTableSheet, importWorkbook, tablesToXlsx, tableToCsv, XLSX_TYPE, type HeaderNames, type SheetFormat, type SheetWording } from '../catalogue/table-spreadsheets.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
 import { UploadLimitError } from '../http/upload-limits.ts';
-import type { ErrorDetail } from '../rating/index.ts';
+import type { ErrorDetail, ProductDefinition } from '../rating/index.ts';
 import { uploadedFile } from './multipart-form.ts';
 import { checkCode, uploadLimitText, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { mountImpactPages } from './impact-pages.ts';
+import { problemText, type ShownProblem } from './problem-messages.ts';
 import { translate, type Lang } from './web-messages.ts';
 
 const CELL = /^r(\d+)\.(.+)$/;
@@ -67,14 +68,16 @@ async function gridPage({ lang, caller, render }: PageRequest, code: string, ver
   const cells = extra.cells ?? readTableCells(view.definition, table);
   const canEdit = view.status === 'draft' && insurerAdmins.includes(caller.role);
   const tables = listRateTables(view.definition);
-  const cellErrors = new Map<string, string>();
-  const other: ErrorDetail[] = [];
+  // Each problem in the reader's language on its cell; one outside this table under the grid, with the table it is in.
+  const cellErrors = new Map<string, ShownProblem[]>();
+  const other: (ShownProblem & { where: string })[] = [];
   for (const e of extra.errors ?? []) {
     const at = locateCell(tables, e.path);
+    const shown = problemText(e.message, lang);
     if (at && at.table.id === table.id && at.row >= 0 && at.column) {
       const key = `${at.row}.${at.column}`;
-      cellErrors.set(key, cellErrors.has(key) ? `${cellErrors.get(key)!}; ${e.message}` : e.message);
-    } else other.push(e);
+      cellErrors.set(key, [...(cellErrors.get(key) ?? []), shown]);
+    } else other.push({ ...shown, where: at ? `${tableTitle(at.table, lang)}${at.row >= 0 ? ` · ${translate('row', lang)} ${at.row + 1}` : ''}` : '' });
   }
   const base = `/products/${code}/versions/${encodeURIComponent(version)}`;
   render('rate-table', {
@@ -85,9 +88,11 @@ async function gridPage({ lang, caller, render }: PageRequest, code: string, ver
     rows: cells.map((row, r) => ({
       index: r, number: r + 1, first: r === 0, last: r === cells.length - 1,
       cells: table.columns.map((c, i) => {
-        const error = cellErrors.get(`${r}.${c.id}`);
+        const problems = cellErrors.get(`${r}.${c.id}`);
+        const error = problems?.map((p) => p.message).join(lang === 'en' ? '; ' : '；');
+        const errorDetail = problems?.flatMap((p) => (p.detail ? [p.detail] : [])).join('; ') || undefined;
         return {
-          name: `r${r}.${c.id}`, id: `cell-${r}-${c.id.replace(/[^A-Za-z0-9_-]/g, '-')}`, value: row[i] ?? '', error,
+          name: `r${r}.${c.id}`, id: `cell-${r}-${c.id.replace(/[^A-Za-z0-9_-]/g, '-')}`, value: row[i] ?? '', error, errorDetail,
           label: `${translate(`col_${c.id}`, lang)} · ${translate('row', lang)} ${r + 1}`, readOnly: !canEdit || c.readOnly,
           options: c.options ? ['', ...c.options] : undefined, wide: c.kind === 'json' || c.kind === 'conditions' || c.kind === 'list' || c.id.startsWith('label') || c.id.startsWith('reason'),
         };
@@ -103,6 +108,59 @@ function sendFile(res: Response, body: Buffer | string, type: string, name: stri
 const formatOf = (filename: string, contentType: string): SheetFormat => (/\.xlsx$/i.test(filename) || contentType === XLSX_TYPE ? 'xlsx' : 'csv');
 
 const invalid = (err: unknown): err is AppError => err instanceof AppError && (err.kind === 'invalid_input' || err.kind === 'conflict');
+
+/** What the keys a table cell may hold are called in the page language: coverages, form fields, quantities; yes/no. */
+function keyNames(definitions: readonly ProductDefinition[], lang: Lang): Map<string, string> {
+  const pick = (t: { zh: string; en: string } | undefined) => (t ? (lang === 'en' ? t.en : t.zh) : undefined);
+  const names = new Map<string, string>([['true', translate('yes', lang)], ['false', translate('no', lang)]]);
+  for (const d of [...definitions].reverse()) {
+    for (const c of d.coverages) names.set(`coverage:${c.code}`, pick(c.name) ?? c.code);
+    for (const f of d.form.fields) names.set(`quantity:${f.key}`, pick(f.label) ?? f.key);
+    for (const q of d.plan.quantities ?? []) if (q.label) names.set(`quantity:${q.key}`, pick(q.label)!);
+  }
+  return names;
+}
+
+const NAMED_COLUMNS: Record<string, string> = { coverage: 'coverage', baseQuantity: 'quantity', baseItemField: 'quantity', perItem: 'quantity', field: 'quantity' };
+
+/** A diff cell with keys shown by name: yes/no in words, a coverage or a quantity by its label. */
+function shownCell(column: RateTable['columns'][number] | undefined, cell: { from: string; to: string; changed: boolean }, names: Map<string, string>) {
+  const kind = column ? (column.kind === 'boolean' ? '' : NAMED_COLUMNS[column.id]) : undefined;
+  if (kind === undefined) return cell;
+  const name = (text: string) => (text === '' ? text : names.get(kind ? `${kind}:${text}` : text) ?? text);
+  return { ...cell, from: name(cell.from), to: name(cell.to) };
+}
+
+/** A diff row by its label in the page language when the table has labels, else undefined (its key is shown). */
+function rowName(table: RateTable, cells: readonly { from: string; to: string }[], lang: Lang): string | undefined {
+  const at = table.columns.findIndex((c) => c.id === (lang === 'en' ? 'label.en' : 'label.zh'));
+  const cell = at >= 0 ? cells[at] : undefined;
+  return cell ? cell.to || cell.from || undefined : undefined;
+}
+
+/** A value outside the tables as a reader sees it: texts unquoted, yes/no in words, structures as compact JSON. */
+function shownValue(value: unknown, lang: Lang): string {
+  if (value === undefined || value === null) return '—';
+  if (typeof value === 'boolean') return translate(value ? 'yes' : 'no', lang);
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
+}
+
+/** A change outside the tables by its name where the catalogue has one (`diffPath_<path>`); else undefined, and the page shows the path. */
+function changeName(path: string, lang: Lang): string | undefined {
+  const key = `diffPath_${path.replace(/\./g, '_')}`;
+  const named = translate(key, lang);
+  if (named !== key) return named;
+  if (path === 'effectiveFrom' || path === 'effectiveTo') return translate(path === 'effectiveFrom' ? 'tl_from' : 'tl_to', lang);
+  return undefined;
+}
+
+/** The pages' spreadsheets are for people: sheets and headers in the reader's language, yes/no in words (the keys stay hidden in the file). */
+const wordingFor = (lang: Lang): SheetWording => ({
+  tableTitle: (table) => tableTitle(table, lang), columnLabel: (id) => translate(`col_${id}`, lang), yes: translate('yes', lang), no: translate('no', lang),
+});
+
+/** A CSV from the pages heads its columns with labels: either language's label names the column back. */
+const headerNames: HeaderNames = (id) => [translate(`col_${id}`, 'zh-CN'), translate(`col_${id}`, 'en')];
 
 /** Mounts the grids, the spreadsheet downloads and uploads, the tabular diff and the impact pages. */
 export function mountRateTablePages(pipeline: PagePipeline): void {
@@ -136,14 +194,14 @@ export function mountRateTablePages(pipeline: PagePipeline): void {
     const view = await getVersion(request.caller, code, version);
     const table = tableOf(view.definition, code, version, checkCode(request.req.params.table));
     const name = `${code}-${version}-${table.id}`;
-    if (request.req.query.format === 'xlsx') sendFile(request.res, await tablesToXlsx(view.definition, [table]), XLSX_TYPE, `${name}.xlsx`);
-    else sendFile(request.res, tableToCsv(view.definition, table), 'text/csv; charset=utf-8', `${name}.csv`);
+    if (request.req.query.format === 'xlsx') sendFile(request.res, await tablesToXlsx(view.definition, [table], wordingFor(request.lang)), XLSX_TYPE, `${name}.xlsx`);
+    else sendFile(request.res, tableToCsv(view.definition, table, wordingFor(request.lang)), 'text/csv; charset=utf-8', `${name}.csv`);
   });
 
   page('get', '/products/:code/versions/:version/export', insurerStaff, async (request) => {
     const { code, version } = params(request);
     const { view } = await listVersionTables(request.caller, code, version);
-    sendFile(request.res, await tablesToXlsx(view.definition), XLSX_TYPE, `${code}-${version}.xlsx`);
+    sendFile(request.res, await tablesToXlsx(view.definition, undefined, wordingFor(request.lang)), XLSX_TYPE, `${code}-${version}.xlsx`);
   });
 
   page('post', '/products/:code/versions/:version/tables/:table/import', insurerAdmins, async (request) => {
@@ -152,7 +210,7 @@ export function mountRateTablePages(pipeline: PagePipeline): void {
     try {
       const file = uploadedFile(request.req, request.body.file);
       if (!file) return gridPage(request, code, version, tableId, { problems: [translate('noFile', request.lang)] }, 400);
-      await importTableSheet(request.caller, code, version, tableId, formatOf(file.filename, file.contentType), file.bytes, pipeline.uploadLimits.sheet);
+      await importTableSheet(request.caller, code, version, tableId, formatOf(file.filename, file.contentType), file.bytes, pipeline.uploadLimits.sheet, headerNames);
     } catch (err) {
       if (err instanceof UploadLimitError) return gridPage(request, code, version, tableId, { problems: [translate('importProblems', request.lang), uploadLimitText(err, request.lang)] }, statusByKind[err.kind]);
       if (!invalid(err)) throw err;
@@ -176,15 +234,22 @@ export function mountRateTablePages(pipeline: PagePipeline): void {
     const to = checkCode(String(req.query.to ?? ''));
     const [a, b] = await Promise.all([getVersion(caller, code, from), getVersion(caller, code, to)]);
     const diff = diffVersionTables(a.definition, b.definition);
-    const show = (v: unknown) => (v === undefined ? '' : JSON.stringify(v));
+    const names = keyNames([b.definition, a.definition], lang);
     render('diff', {
       title: `${translate('diff', lang)} · ${code}`, langPath: `/products/${code}/diff`, code, from, to,
       tables: diff.tables.map((d) => ({
         id: d.table.id, title: tableTitle(d.table, lang), changedCells: translate('changedCells', lang, { n: d.changedCells }),
         columns: d.table.columns.map((c) => translate(`col_${c.id}`, lang)),
-        rows: d.rows.map((r) => ({ key: r.key, change: r.change, changeLabel: translate(`change_${r.change}`, lang), cells: r.cells })),
+        rows: d.rows.map((r) => ({
+          key: r.key, change: r.change, changeLabel: translate(`change_${r.change}`, lang),
+          name: rowName(d.table, r.cells, lang) ?? r.key,
+          cells: r.cells.map((c, i) => shownCell(d.table.columns[i], c, names)),
+        })),
       })),
-      changes: diff.otherChanges.map((c) => ({ ...c, fromText: show(c.from), toText: show(c.to) })),
+      changes: diff.otherChanges.map((c) => ({
+        ...c, place: changeName(c.path, lang), area: translate(`area_${c.area}`, lang), change: translate(`change_${c.change}`, lang),
+        fromText: shownValue(c.from, lang), toText: shownValue(c.to, lang),
+      })),
       same: diff.tables.length === 0 && diff.otherChanges.length === 0,
     });
   });

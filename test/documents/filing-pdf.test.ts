@@ -88,7 +88,7 @@ describe('documents: the filing document (费率表)', function () {
     delete step.label;
     delete step.rows![0]!.label;
     delete draft.underwriting[0]!.reason;
-    const view = buildFilingView(draft as never, '科创', 'draft');
+    const view = buildFilingView(draft as never, '科创', 'draft', { today: '2026-12-06' });
     const table = view.tables.find((t) => t.label === step.key)!;
     expect(table, 'the step is shown by its key').to.not.equal(undefined);
     expect(table.rows[0]!.label).to.equal(step.rows![0]!.key);

@@ -256,10 +256,10 @@ describe('Web pages in headless Chromium', function () {
     await Promise.all([page.waitForNavigation(), page.click('[data-clone="2025.1"]')]);
     expect(page.url()).to.match(/\/versions\/2025\.2$/);
     await Promise.all([page.waitForNavigation(), page.click('#run-vectors')]);
-    expect(await page.$$eval('#vector-results li.ok', (items) => items.length)).to.equal(shippedVectors('first-set-equipment.json').length);
+    expect(await page.$$eval('#vector-results tr.ok', (items) => items.length)).to.equal(shippedVectors('first-set-equipment.json').length);
     await shot(page, '19-insurer-draft-vectors');
     await page.goto(`${t.base}/products/${PRODUCT}/diff?from=2025.1&to=2025.2`);
-    expect(await textOf(page, 'table.diff')).to.include('version');
+    expect(await textOf(page, 'table.diff')).to.match(/版本号|Version number/);
     await shot(page, '20-insurer-diff');
   });
 
@@ -290,7 +290,7 @@ describe('Web pages in headless Chromium', function () {
       await setValue(page, 'r3.lower', '60');
       await Promise.all([page.waitForNavigation(), page.click('#save-table')]);
       expect(await page.$eval(cell('r3.lower'), (el) => el.getAttribute('aria-invalid'))).to.equal('true');
-      expect(await textOf(page, '#cell-3-lower-error')).to.include('overlaps');
+      expect(await textOf(page, '#cell-3-lower-error')).to.match(/与第 3 行的区间重叠|Overlaps the band of row 3/);
       await shot(page, '22-insurer-grid-error-on-cell');
       await page.goto(`${draftUrl}/tables/step.lossRatio`);
       expect(await page.$eval(cell('r3.lower'), (el) => (el as unknown as InputLike).value)).to.equal('70');
@@ -304,7 +304,7 @@ describe('Web pages in headless Chromium', function () {
       // The short-period scale: export it as CSV, change 7 months to 72%, import the file.
       await page.goto(`${draftUrl}/tables/period.scale`);
       const csv = await page.evaluate(async (href) => (await fetch(href, { credentials: 'same-origin' })).text(), `${draftUrl}/tables/period.scale/export?format=csv`);
-      expect(csv).to.include('months,percent').and.include('7,70');
+      expect(csv).to.include('保险期间（月）,年保费比例（%）').and.include('7,70');
       const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'scale-')), 'period-scale.csv');
       await writeFile(file, csv.replace('7,70', '7,72'));
       const input = await page.$('#import-file');
@@ -324,7 +324,7 @@ describe('Web pages in headless Chromium', function () {
       // The vectors still pass; the impact analysis shows its histogram and the movers, each linking to its quote.
       await page.goto(draftUrl);
       await Promise.all([page.waitForNavigation(), page.click('#run-vectors')]);
-      expect(await page.$$eval('#vector-results li.ok', (items) => items.length)).to.equal(shippedVectors('first-set-equipment.json').length);
+      expect(await page.$$eval('#vector-results tr.ok', (items) => items.length)).to.equal(shippedVectors('first-set-equipment.json').length);
       await page.click('#run-impact');
       await page.waitForSelector('#impact-result svg.histogram-svg rect.bar', { timeout: 60_000 });
       const bars = await page.$$eval('#impact-result [data-book="quotes"] rect.bar', (rects) => rects.map((r) => Number(r.getAttribute('data-count'))));

@@ -7,7 +7,7 @@ import { bearer, useTestApp } from '../support/test-app.ts';
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-const historyRows = (html: string) => [...html.matchAll(/<tr data-history-at="[^"]+"><td><time datetime="[^"]+">([^<]+)<\/time><\/td><td>([^<]*)<\/td><td title="[^"]*">([^<]+)<\/td><\/tr>/g)].map((m) => ({ when: m[1]!, who: m[2]!, what: m[3]! }));
+const historyRows = (html: string) => [...html.matchAll(/<tr data-history-at="[^"]+"><td><time datetime="[^"]+">([^<]+)<\/time><\/td><td>([^<]*)<\/td><td title="[^"]*">([^<]+)(?:<ul class="changes">.*?<\/ul>)?<\/td><\/tr>/g)].map((m) => ({ when: m[1]!, who: m[2]!, what: m[3]! }));
 
 describe('Web pages: scheduled versions, withdraw and retire with confirmation, history, filing PDF, vectors from quotes', function () {
   this.timeout(60_000);

@@ -4,6 +4,7 @@ import type { ProductDefinition } from '../product-schema.ts';
 import type { CompiledSection } from './compiled-product.ts';
 import type { CompileContext, Scope } from './context.ts';
 import { percentOf } from './units.ts';
+import { sectionLabel } from '../label-figures.ts';
 
 type SectionDefinition = ProductDefinition['plan']['sections'][number];
 
@@ -36,11 +37,11 @@ function compileSection(s: SectionDefinition, path: string, earlier: readonly Co
     const shareOf = earlier.findIndex((x) => x.key === s.shareOf?.section);
     if (shareOf < 0) ctx.report(`${path}/shareOf/section`, `${s.shareOf.section} is not an earlier section`);
     if (s.ratePercent !== undefined || s.baseQuantity !== undefined) ctx.report(path, 'a shareOf section has no base or rate of its own');
-    return { key: s.key, label: s.label, baseSlot: -1, baseKey, listSlot: -1, baseItemPos: -1, factor: percentOf(s.shareOf.percent), factorText: s.shareOf.percent, shareOf };
+    return { key: s.key, label: sectionLabel(s), baseSlot: -1, baseKey, listSlot: -1, baseItemPos: -1, factor: percentOf(s.shareOf.percent), factorText: s.shareOf.percent, shareOf };
   }
   if (s.ratePercent === undefined) ctx.report(`${path}/ratePercent`, 'is required unless the section is a shareOf');
   const { baseSlot, listSlot, baseItemPos } = compileBase(s, path, scope, ctx);
-  return { key: s.key, label: s.label, baseSlot, baseKey, listSlot, baseItemPos, factor: percentOf(s.ratePercent ?? '0'), factorText: s.ratePercent ?? '0', shareOf: -1 };
+  return { key: s.key, label: sectionLabel(s), baseSlot, baseKey, listSlot, baseItemPos, factor: percentOf(s.ratePercent ?? '0'), factorText: s.ratePercent ?? '0', shareOf: -1 };
 }
 
 /** Compiles the sections in order; coverages they name must exist, keys must be unique. */
