@@ -14,7 +14,8 @@ import { today } from '../support/china-date.ts';
 import { bearer } from '../support/test-app.ts';
 
 type InputLike = { value: string };
-declare const document: { documentElement: { scrollWidth: number } };
+interface ElementLike { tagName: string; id: string; classList: Iterable<string>; getBoundingClientRect(): { right: number }; closest(selector: string): unknown }
+declare const document: { documentElement: { scrollWidth: number }; querySelectorAll(selector: string): Iterable<ElementLike> };
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const englishWords = (text: string) => (text.replaceAll('{rate}', ' ').match(/[A-Za-z][A-Za-z-]*/g) ?? []).filter((w) => w.length > 1);
@@ -40,7 +41,12 @@ describe('Insurer workbench, second round (#28, real Chromium)', function () {
   }
   const textOf = (page: Page, selector: string) => page.$eval(selector, (el) => (el.textContent ?? '').replace(/\s+/g, ' ').trim());
   const save = (page: Page) => Promise.all([page.waitForNavigation(), page.click('#save-table')]);
-  const fits = async (page: Page) => expect(await page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(page.viewport()!.width);
+  const fits = async (page: Page) => {
+    const width = page.viewport()!.width;
+    // On failure, name the elements that reach past the viewport.
+    const wide = await page.evaluate((w) => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > w + 1 && !e.closest('.table-scroll')).slice(0, 5).map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${[...e.classList].join('.')} ${Math.round(e.getBoundingClientRect().right)}px`), width);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), wide.join('; ')).to.be.at.most(width);
+  };
 
   it('refuses a rate change that leaves its label stating the old rate, at the label, in the reader\'s language', async () => {
     const { version, url } = await clone();
@@ -167,7 +173,8 @@ describe('Insurer workbench, second round (#28, real Chromium)', function () {
     draft.plan.sections[0]!.ratePercent = '2.3';
     draft.plan.sections[0]!.label = { zh: '基准保费：合同金额 × {rate}%', en: 'Base premium: contract amount × {rate}%' };
     expect((await t.http.put(`/v1/products/${PRODUCT}/versions/${version}`).set(admin()).send({ definition: draft })).status).to.equal(200);
-    const quoted = draft.testVectors.filter((v) => (v.expected as { grossPremiumFen?: number }).grossPremiumFen !== undefined);
+    // Vectors that price something (a declined one prices nothing, so a rate change leaves it at 0).
+    const quoted = draft.testVectors.filter((v) => ((v.expected as { grossPremiumFen?: number }).grossPremiumFen ?? 0) > 0);
     const fen = (text: string) => Math.round(Number(text.replace(/[^0-9.-]/g, '')) * 100);
 
     for (const [lang, width] of [['en', 390], ['zh-CN', 1366]] as const) {
