@@ -1,6 +1,6 @@
 // A broker's clients: the enterprises its firm acts for. A firm sees an enterprise here only once
 // it has linked it (by credit code, registering the enterprise when it is new).
-import type mongoose from 'mongoose';
+import mongoose from 'mongoose';
 import { createOrganisation, findEnterpriseByCreditCode, findEnterprisesByIds } from '../auth/auth-service.ts';
 import type { OrganisationView } from '../auth/auth-schemas.ts';
 import type { Caller } from '../auth/caller.ts';
@@ -69,6 +69,15 @@ export async function linkClient(brokerOrganisationId: string, enterpriseId: str
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
   }
+}
+
+/** One client of the caller's firm by the enterprise's id (one read by the link's derived _id), or null when the firm has not linked it. */
+export async function findClient(caller: Caller, enterpriseId: string): Promise<ClientView | null> {
+  if (!mongoose.isValidObjectId(enterpriseId)) return null;
+  const link = await ClientLinkModel.findById(linkIdOf(caller.organisationId, enterpriseId), { createdAt: 1 }).lean();
+  if (!link) return null;
+  const [enterprise] = await findEnterprisesByIds([enterpriseId]);
+  return enterprise ? { enterprise, linkedAt: link.createdAt.toISOString() } : null;
 }
 
 function matches(enterprise: OrganisationView, q: string): boolean {

@@ -14,19 +14,22 @@ import type { SubsidyYear, SubsidyYearRow } from './subsidy-schemas.ts';
 
 export type { SubsidyYear } from './subsidy-schemas.ts';
 
-/** Every policy the caller may see that starts in `year`. */
-async function policiesStartingIn(caller: Caller, year: string): Promise<PolicyView[]> {
+/** Every policy the caller may see that starts in `year` (of one enterprise, when named). */
+async function policiesStartingIn(caller: Caller, year: string, enterpriseId?: string): Promise<PolicyView[]> {
   const found: PolicyView[] = [];
   for (let offset = 0; ; offset += 200) {
-    const page = await listPolicies(caller, { limit: 200, offset });
+    const page = await listPolicies(caller, { ...(enterpriseId ? { enterpriseId } : {}), limit: 200, offset });
     found.push(...page.items.filter((p) => p.startDate.startsWith(`${year}-`)));
     if (offset + page.items.length >= page.total || page.items.length === 0) return found;
   }
 }
 
-/** The caller's subsidy year (an enterprise: its own; a broker: its clients' policies). */
-export async function subsidyYear(caller: Caller, year: string): Promise<SubsidyYear> {
-  const policies = (await policiesStartingIn(caller, year)).filter((p) => applicationLayers(p).length > 0);
+/**
+ * The caller's subsidy year (an enterprise: its own; a broker: its clients' policies, or one
+ * client's with `enterpriseId`, a filter that narrows the caller's scope and never widens it).
+ */
+export async function subsidyYear(caller: Caller, year: string, enterpriseId?: string): Promise<SubsidyYear> {
+  const policies = (await policiesStartingIn(caller, year, enterpriseId)).filter((p) => applicationLayers(p).length > 0);
   const programmesByLine = new Map<string, Map<string, SubsidyProgramme>>();
   const rows = new Map<string, SubsidyYearRow>();
   const applications: SubsidyYear['applications'] = [];

@@ -5,7 +5,7 @@
 import { quoters } from '../auth/access-rules.ts';
 import type { OrganisationView } from '../auth/auth-schemas.ts';
 import type { Caller } from '../auth/caller.ts';
-import { addClient, listClients } from '../clients/client-service.ts';
+import { addClient, findClient, listClients } from '../clients/client-service.ts';
 import { AppError } from '../http/app-error.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import { organisationNameIn } from '../i18n/format.ts';
@@ -85,11 +85,11 @@ export function mountClientPages({ page }: PagePipeline): void {
 
 /** One client: its quotes and policies with the firm, and its subsidy year (404 unless it is the firm's client). */
 async function clientData(caller: Caller, id: string, lang: Lang) {
-  const client = (await listClients(caller, { limit: 10_000 })).items.find((c) => c.enterprise.id === id);
+  const client = await findClient(caller, id);
   if (!client) throw new AppError('not_found', 'Not found.');
   const year = chinaDate(new Date()).slice(0, 4);
   const [quotes, policies, products, subsidies] = await Promise.all([
-    listQuotes(caller, { enterpriseId: id, limit: 100, offset: 0 }), listPolicies(caller, { enterpriseId: id, limit: 100, offset: 0 }), productNames(lang), subsidyYear(caller, year),
+    listQuotes(caller, { enterpriseId: id, limit: 100, offset: 0 }), listPolicies(caller, { enterpriseId: id, limit: 100, offset: 0 }), productNames(lang), subsidyYear(caller, year, id),
   ]);
   const e = client.enterprise;
   return {
