@@ -454,6 +454,11 @@ export async function listVersions(caller: Actor, code: string): Promise<{ produ
   };
 }
 
+/** Whether the caller's organisation files any product (one indexed existence check, not the list). */
+export async function hasProducts(caller: Actor): Promise<boolean> {
+  return (await ProductModel.exists(scopedQuery(caller, 'products'))) !== null;
+}
+
 /** Products of the caller's organisation (all for a platform admin). */
 export async function listProducts(caller: Actor): Promise<{ code: string; line: string; name: { zh: string; en: string }; insurerCode: string }[]> {
   const docs = await ProductModel.find(scopedQuery(caller, 'products')).sort({ code: 1 }).lean();

@@ -7,7 +7,7 @@ import { insurerStaff, poolMembers, quoters, subsidyRecorders } from '../auth/ac
 import type { Caller, Role } from '../auth/caller.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
 import { databaseFaultOf } from '../db/database-faults.ts';
-import { listProducts } from '../catalogue/catalogue-service.ts';
+import { hasProducts } from '../catalogue/catalogue-service.ts';
 import { defaultUploadLimits, formatLimit, UploadLimitError, type UploadLimits } from '../http/upload-limits.ts';
 import { formProblemOf, multipartBody } from './multipart-form.ts';
 import { nameOf } from '../i18n/messages.ts';
@@ -140,7 +140,7 @@ const accessAllows = (caller: Caller, access: PageAccess) => access === 'signed-
  */
 export async function ownsProducts(caller: Caller): Promise<boolean> {
   if (caller.role !== 'insurer-admin' && caller.role !== 'underwriter') return true;
-  return (await listProducts(caller)).length > 0;
+  return hasProducts(caller);
 }
 
 /** Where each role starts (an insurer without products of its own: its pool business). */
