@@ -215,16 +215,19 @@ export async function poolConsentOf(definition: ProductDefinition): Promise<{ in
 }
 
 /**
- * The invitations the caller's insurer is invited to and the ones it sent (platform admins: all),
- * newest first; `status` narrows them, never widens the scope.
+ * A page of the invitations the caller's insurer is invited to and the ones it sent (platform
+ * admins: all), newest first; `status` and `productCode` narrow them, never widen the scope.
  */
-export async function listPoolInvitations(caller: Caller, query: { status?: InvitationStatus } = {}): Promise<{ items: PoolInvitationView[] }> {
+export async function listPoolInvitations(caller: Caller, query: { status?: InvitationStatus; productCode?: string; limit: number; offset: number }): Promise<{ items: PoolInvitationView[]; total: number; limit: number; offset: number }> {
   if (query.status !== undefined && !invitationStatuses.includes(query.status)) {
     throw invalidInput(`Unknown status ${String(query.status)}.`, [{ path: 'query.status', message: `must be one of ${invitationStatuses.join(', ')} (enum)` }]);
   }
-  const filter = scopedQuery(caller, 'poolInvitations', query.status ? { status: query.status } : {});
-  const docs = await PoolInvitationModel.find(filter).sort({ createdAt: -1, _id: -1 }).limit(1000);
-  return { items: await invitationViews(docs, caller) };
+  const filter = scopedQuery(caller, 'poolInvitations', { ...(query.status ? { status: query.status } : {}), ...(query.productCode ? { productCode: query.productCode } : {}) });
+  const [docs, total] = await Promise.all([
+    PoolInvitationModel.find(filter).sort({ createdAt: -1, _id: -1 }).skip(query.offset).limit(query.limit),
+    PoolInvitationModel.countDocuments(filter),
+  ]);
+  return { items: await invitationViews(docs, caller), total, limit: query.limit, offset: query.offset };
 }
 
 async function invitationViews(docs: InvitationDoc[], caller: Caller): Promise<PoolInvitationView[]> {

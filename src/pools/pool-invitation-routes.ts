@@ -4,7 +4,7 @@
 import { insurerAdmins, poolConsenters, poolMembers } from '../auth/access-rules.ts';
 import { invitePoolMembers } from '../catalogue/catalogue-service.ts';
 import { decidePoolInvitation, leavePool, listPoolInvitations } from '../catalogue/pool-consent.ts';
-import { objectIdParams } from '../http/common-schemas.ts';
+import { objectIdParams, pageQueryProperties } from '../http/common-schemas.ts';
 import { defineRoute, type RouteDefinition } from '../http/route.ts';
 import { poolInvitationListSchema, poolInvitationSchema, poolInviteRequestSchema } from './pool-schemas.ts';
 
@@ -17,10 +17,14 @@ export const poolInvitationRoutes: RouteDefinition[] = [
     access: [...poolMembers, 'platform-admin'],
     query: {
       type: 'object', additionalProperties: false,
-      properties: { status: { type: 'string', enum: ['pending', 'accepted', 'declined', 'left'], description: 'Only invitations in this state.' } },
+      properties: {
+        status: { type: 'string', enum: ['pending', 'accepted', 'declined', 'left'], description: 'Only invitations in this state.' },
+        productCode: { type: 'string', maxLength: 64, description: 'Only this product\'s pool.' },
+        ...pageQueryProperties,
+      },
     } as const,
     success: { status: 200, description: 'The invitations, newest first.', schema: poolInvitationListSchema },
-    handler: ({ caller, query }) => listPoolInvitations(caller, query),
+    handler: ({ caller, query }) => listPoolInvitations(caller, { ...query, limit: query.limit ?? 50, offset: query.offset ?? 0 }),
   }),
   defineRoute({
     method: 'post', path: '/v1/pool-invitations', operationId: 'invitePoolMembers', summary: 'Invite the other insurers of a version\'s pool to their shares (again, after a decline or a leave)', tags,
@@ -29,8 +33,7 @@ export const poolInvitationRoutes: RouteDefinition[] = [
     success: { status: 200, description: 'The invitations of the product\'s pool, newest first.', schema: poolInvitationListSchema },
     handler: async ({ caller, body }) => {
       await invitePoolMembers(caller, body.productCode, body.version);
-      const all = await listPoolInvitations(caller);
-      return { items: all.items.filter((i) => i.productCode === body.productCode) };
+      return listPoolInvitations(caller, { productCode: body.productCode, limit: 200, offset: 0 });
     },
   }),
   ...(['accept', 'decline'] as const).map((verb) => defineRoute({

@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { schemaId } from '../http/common-schemas.ts';
+import { pageSchema, schemaId } from '../http/common-schemas.ts';
 
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
 
@@ -140,12 +140,10 @@ export const poolInvitationSchema = {
 } as const;
 export type PoolInvitationBody = FromSchema<typeof poolInvitationSchema>;
 
-export const poolInvitationListSchema = {
-  $id: schemaId('PoolInvitationList'),
-  type: 'object', required: ['items'], additionalProperties: false,
-  description: 'Your insurer\'s pool invitations: the ones it is invited to and the ones it sent, newest first (at most 1000).',
-  properties: { items: { type: 'array', items: poolInvitationSchema, description: 'Invitations.' } },
-} as const;
+export const poolInvitationListSchema = pageSchema('PoolInvitationList', poolInvitationSchema, {
+  description: 'A page of your insurer\'s pool invitations: the ones it is invited to and the ones it sent, newest first.',
+  items: 'Invitations.',
+});
 
 /** POST /v1/pool-invitations: which version's pool to invite (again). */
 export const poolInviteRequestSchema = {

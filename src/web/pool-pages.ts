@@ -88,7 +88,7 @@ export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments 
 
 /** The invitations page: what the caller's insurer is invited to (with its buttons) and what it sent, by name. */
 async function invitationsPageData(caller: Caller, lang: Lang) {
-  const { items } = await listPoolInvitations(caller);
+  const { items } = await listPoolInvitations(caller, { limit: 200, offset: 0 });
   const canAct = poolConsenters.includes(caller.role);
   const name = (party: { name: string; nameEn?: string }) => (lang === 'en' ? party.nameEn ?? party.name : party.name);
   const row = (i: PoolInvitationView) => ({
