@@ -43,10 +43,7 @@ const KNOWN_UPWARD = [
   // describeAjvErrors below http, or config.ts to floor 1.
   { from: 'src/config.ts', to: 'src/http/schema-registry.ts', why: 'config borrows describeAjvErrors from http (#24 wave 2)' },
   // known: removed by the file moves of #24 (this branch, next commits).
-  { from: 'src/portfolio/portfolio-cli.ts', to: 'src/service.ts', why: 'portfolio-cli moves to src/cli' },
-  { from: 'src/portfolio/portfolio-cli.ts', to: 'src/cli/cli-database.ts', why: 'portfolio-cli moves to src/cli' },
   { from: 'src/catalogue/vector-from-quote.ts', to: 'src/quotes/quote-service.ts', why: 'vector-from-quote moves to src/quotes' },
-  { from: 'src/auth/demo-seed.ts', to: 'src/clients/client-service.ts', why: 'demo-seed moves to src/cli' },
   { from: 'src/pools/pool-service.ts', to: 'src/policies/policy-service.ts', why: 'pool statements move to src/statements' },
 ];
 

@@ -11,7 +11,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { resolveApiKey } from '../src/auth/auth-service.ts';
-import { seedDemoOrganisations } from '../src/auth/demo-seed.ts';
+import { seedDemoOrganisations } from '../src/cli/demo-seed.ts';
 import { createVersion, findEffectiveVersion, updateDraft } from '../src/catalogue/catalogue-service.ts';
 import { syncProducts } from '../src/catalogue/product-sync.ts';
 import { connectDatabase, disconnectDatabase } from '../src/db/connect-database.ts';

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { DemoKeys } from '../src/auth/demo-seed.ts';
+import type { DemoKeys } from '../src/cli/demo-seed.ts';
 import { startEmbeddedFerretDb, type EmbeddedFerretDb } from '../src/db/embedded-ferretdb.ts';
 
 export interface ClusterInstance {

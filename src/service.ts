@@ -9,7 +9,7 @@ import type { Express } from 'express';
 import mongoose from 'mongoose';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
-import { seedDemoOrganisations } from './auth/demo-seed.ts';
+import { seedDemoOrganisations } from './cli/demo-seed.ts';
 import { ProductModel } from './catalogue/catalogue-model.ts';
 import { warmCompiledCache } from './catalogue/catalogue-service.ts';
 import { syncProducts } from './catalogue/product-sync.ts';

@@ -6,7 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { checkSubsidyProgramme, compileProduct, ProductCompileError, runTestVectors } from '../rating/index.ts';
 import type { CompiledProduct, SubsidyProgramme } from '../rating/index.ts';
-import { registerImpactCommand } from '../portfolio/impact-command.ts';
+import { registerImpactCommand } from './impact-command.ts';
 
 const PRODUCTS_DIR = resolve(import.meta.dirname, '../../products');
 const SUBSIDIES_DIR = join(PRODUCTS_DIR, 'subsidies');

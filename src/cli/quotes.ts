@@ -1,6 +1,6 @@
 // `npm run quotes -- <command>`: quoting from the command line (see docs/portfolio.md).
 import { Command } from 'commander';
-import { runBulkCommand, runCli, type BulkCommandOptions } from '../portfolio/portfolio-cli.ts';
+import { runBulkCommand, runCli, type BulkCommandOptions } from './portfolio-cli.ts';
 
 const program = new Command();
 program.name('quotes').description('Quote from the command line against the service\'s database.');

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { pino } from 'pino';
-import { seedDemoOrganisations, type DemoKeys } from '../../src/auth/demo-seed.ts';
+import { seedDemoOrganisations, type DemoKeys } from '../../src/cli/demo-seed.ts';
 import { syncProducts } from '../../src/catalogue/product-sync.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { connectDatabase, disconnectDatabase } from '../../src/db/connect-database.ts';

@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import mongoose from 'mongoose';
 import { pino } from 'pino';
 import supertest from 'supertest';
-import { seedDemoOrganisations, type DemoKeys } from '../../src/auth/demo-seed.ts';
+import { seedDemoOrganisations, type DemoKeys } from '../../src/cli/demo-seed.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { DocumentService } from '../../src/documents/document-service.ts';
 import type { PdfRenderer } from '../../src/documents/pdf-renderer.ts';

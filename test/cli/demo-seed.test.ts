@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { OrganisationModel } from '../../src/auth/auth-model.ts';
 import { resolveApiKey } from '../../src/auth/auth-service.ts';
-import { seedDemoOrganisations } from '../../src/auth/demo-seed.ts';
+import { seedDemoOrganisations } from '../../src/cli/demo-seed.ts';
 import { useTestApp } from '../support/test-app.ts';
 
 describe('Demo seed', () => {

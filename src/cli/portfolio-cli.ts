@@ -9,15 +9,15 @@ import { SingleBar } from 'cli-progress';
 import { resolveApiKey } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
-import { CliDatabaseError, connectCliDatabase } from '../cli/cli-database.ts';
+import { CliDatabaseError, connectCliDatabase } from './cli-database.ts';
 import { AppError } from '../http/app-error.ts';
 import { csvStream } from '../http/csv-export.ts';
 import { formatBytes, uploadLimitsOf } from '../http/upload-limits.ts';
 import { formatFen } from '../rating/index.ts';
 import { createServiceEvents } from '../service.ts';
-import { bulkResultCells, bulkResultColumns, formatCellError, startBulkQuote, type BulkRowResult } from './bulk-quote-service.ts';
-import { analyseRateChange, type ImpactReport } from './impact-service.ts';
-import type { BookImpact } from './impact-stats.ts';
+import { bulkResultCells, bulkResultColumns, formatCellError, startBulkQuote, type BulkRowResult } from '../portfolio/bulk-quote-service.ts';
+import { analyseRateChange, type ImpactReport } from '../portfolio/impact-service.ts';
+import type { BookImpact } from '../portfolio/impact-stats.ts';
 
 /** A problem the user can fix, said in one sentence; the command exits 1. */
 export class CliError extends Error {}

@@ -1,9 +1,9 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { linkClient } from '../clients/client-service.ts';
-import { OrganisationModel } from './auth-model.ts';
-import { createOrganisation, issueApiKey, type NewOrganisation } from './auth-service.ts';
-import type { Role } from './caller.ts';
+import { OrganisationModel } from '../auth/auth-model.ts';
+import { createOrganisation, issueApiKey, type NewOrganisation } from '../auth/auth-service.ts';
+import type { Role } from '../auth/caller.ts';
 
 /** The insurer codes of the demo organisations; shipped product files name these. */
 export const DEMO_INSURER_CODE = 'KCIC';
