@@ -8,7 +8,7 @@ import {
   catalogueEntrySchema, catalogueListSchema, definitionDiffSchema, newProductSchema, newVectorFromQuoteSchema, newVersionSchema, productCodeParams, productListSchema,
   productVersionListSchema, productVersionSchema, publishVersionSchema, vectorFromQuoteSchema, vectorRunSchema, versionParams,
 } from './catalogue-schemas.ts';
-import { addVectorFromQuote } from './vector-from-quote.ts';
+import { addVectorFromQuote } from '../quotes/vector-from-quote.ts';
 import { createProduct, createVersion, diffVersions, getVersion, listProducts, listVersions, publishVersionFrom, retireVersion, testVersion, updateDraft, withdrawVersion } from './catalogue-service.ts';
 
 const adminTags = ['Products (insurers)'];

@@ -7,7 +7,7 @@ import { poolConsentOf } from '../catalogue/pool-consent.ts';
 import { resolveTimeline, versionInForce } from '../catalogue/version-timeline.ts';
 import { insurerDirectory } from '../catalogue/pool-members.ts';
 import type { ProductDefinition } from '../rating/index.ts';
-import { addVectorFromQuote } from '../catalogue/vector-from-quote.ts';
+import { addVectorFromQuote } from '../quotes/vector-from-quote.ts';
 import { acceptVectorResults, compareVectors } from '../catalogue/vector-baseline.ts';
 import { listRateTables, readTableCells } from '../catalogue/rate-tables.ts';
 import { AppError } from '../http/app-error.ts';

@@ -3,9 +3,9 @@
 // changes it shows up as a failing vector before publishing.
 import type { Caller } from '../auth/caller.ts';
 import { conflict, invalidInput } from '../http/app-error.ts';
-import { loadVisibleQuote } from '../quotes/quote-service.ts';
+import { loadVisibleQuote } from './quote-service.ts';
 import { compileProduct, evaluateQuote, measurePeriod, ProductCompileError, RatingInputError, type ProductDefinition, type RatingResult } from '../rating/index.ts';
-import { getVersion, subsidyProgrammesFor, updateDraft } from './catalogue-service.ts';
+import { getVersion, subsidyProgrammesFor, updateDraft } from '../catalogue/catalogue-service.ts';
 
 type Vector = ProductDefinition['testVectors'][number];
 
