@@ -39,12 +39,20 @@ const KNOWN_UPWARD = [
   { from: 'src/audit/audit-log.ts', to: 'src/auth/scope.ts', why: 'the audit list reads through scopedQuery (#24 wave 2: inject, or audit above auth)' },
   // known: removed by the spine (#24): catalogue-cache.ts moves to src/db/revision-cache.ts.
   { from: 'src/auth/auth-service.ts', to: 'src/catalogue/catalogue-cache.ts', why: 'catalogue-cache moves to src/db/revision-cache.ts (#24 spine)' },
+  { from: 'src/auth/insurer-directory.ts', to: 'src/catalogue/catalogue-cache.ts', why: 'catalogue-cache moves to src/db/revision-cache.ts (#24 spine)' },
   // known: config (floor 0) borrows the ajv error wording of src/http. For the lead: move
   // describeAjvErrors below http, or config.ts to floor 1.
   { from: 'src/config.ts', to: 'src/http/schema-registry.ts', why: 'config borrows describeAjvErrors from http (#24 wave 2)' },
   // known: removed by the spine (#24): routes receive the composed `services` (type-only import),
   // so the catalogue's route for "keep a quote as a test vector" calls services.quotes.
   { from: 'src/catalogue/catalogue-routes.ts', to: 'src/quotes/vector-from-quote.ts', why: 'routes receive services (#24 spine)' },
+  // known: removed by #24 wave 2. Publication asks pools whether the pool's members exist and
+  // consent, and drafts propose their shares: createCatalogue({ pools }) receives a port the
+  // catalogue declares (PoolMembership: checkMembers, memberIdsOf, proposeShares, requireConsent,
+  // acceptOnMembersBehalf), implemented by src/pools and injected by src/service.ts.
+  { from: 'src/catalogue/catalogue-service.ts', to: 'src/pools/pool-members.ts', why: 'the PoolMembership port of createCatalogue (#24 wave 2)' },
+  { from: 'src/catalogue/catalogue-service.ts', to: 'src/pools/pool-consent.ts', why: 'the PoolMembership port of createCatalogue (#24 wave 2)' },
+  { from: 'src/catalogue/product-sync.ts', to: 'src/pools/pool-consent.ts', why: 'the PoolMembership port of createCatalogue (#24 wave 2)' },
   // known: removed by the file moves of #24 (this branch, next commits).
   { from: 'src/pools/pool-service.ts', to: 'src/policies/policy-service.ts', why: 'pool statements move to src/statements' },
 ];

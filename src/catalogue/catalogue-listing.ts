@@ -1,4 +1,4 @@
-import { insurerDirectory } from './pool-members.ts';
+import { insurerDirectory } from '../auth/insurer-directory.ts';
 import type { Lang } from '../http/common-schemas.ts';
 import { organisationNameIn, type OrganisationNames } from '../i18n/format.ts';
 import { pickableSteps, subsidyFactsAsked, type PickableStep, type ProductDefinition, type QuotingRole, type SubsidyFactsAsked, type SubsidyProgramme } from '../rating/index.ts';

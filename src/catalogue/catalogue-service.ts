@@ -11,8 +11,8 @@ import { announceCatalogueChange, cachedCatalogueRead } from './catalogue-cache.
 import { ProductModel, ProductVersionModel, PublicationModel, SubsidyProgrammeModel } from './catalogue-model.ts';
 import { diffDefinitions, type DefinitionChange } from './definition-diff.ts';
 import { findTimelineClash, versionInForce } from './version-timeline.ts';
-import { checkPoolMembers, poolMemberIdsOf } from './pool-members.ts';
-import { proposePoolShares, requirePoolConsent } from './pool-consent.ts';
+import { checkPoolMembers, poolMemberIdsOf } from '../pools/pool-members.ts';
+import { proposePoolShares, requirePoolConsent } from '../pools/pool-consent.ts';
 
 type Actor = Caller | typeof systemActor;
 export type VersionStatus = 'draft' | 'published' | 'retired' | 'withdrawn';

@@ -5,7 +5,7 @@ import { AppError } from '../http/app-error.ts';
 import { validateOrThrow } from '../http/schema-registry.ts';
 import { subsidyProgrammeSchema, type ProductDefinition, type SubsidyProgramme } from '../rating/index.ts';
 import { ProductModel, ProductVersionModel } from './catalogue-model.ts';
-import { acceptPoolOnMembersBehalf } from './pool-consent.ts';
+import { acceptPoolOnMembersBehalf } from '../pools/pool-consent.ts';
 import { createProduct, createVersion, hashDefinition, publishVersion, retireVersion, updateDraft, upsertSubsidyProgramme } from './catalogue-service.ts';
 
 export interface SyncLine {

@@ -3,7 +3,7 @@
 // is the catalogue's (publication asks it), so these routes call the catalogue's services.
 import { insurerAdmins, poolConsenters, poolMembers } from '../auth/access-rules.ts';
 import { invitePoolMembers } from '../catalogue/catalogue-service.ts';
-import { decidePoolInvitation, leavePool, listPoolInvitations } from '../catalogue/pool-consent.ts';
+import { decidePoolInvitation, leavePool, listPoolInvitations } from './pool-consent.ts';
 import { objectIdParams, pageQueryProperties } from '../http/common-schemas.ts';
 import { defineRoute, type RouteDefinition } from '../http/route.ts';
 import { poolInvitationListSchema, poolInvitationSchema, poolInviteRequestSchema } from './pool-schemas.ts';

@@ -3,7 +3,7 @@
 import { findEnterprisesByIds } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
-import { insurerDirectory } from '../catalogue/pool-members.ts';
+import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { invalidInput } from '../http/app-error.ts';
 import { listPoolPolicies } from '../policies/policy-service.ts';
 import type { PolicyView } from '../policies/policy-schemas.ts';

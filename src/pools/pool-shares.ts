@@ -3,7 +3,7 @@
 import type { Caller } from '../auth/caller.ts';
 import { cachedCatalogueRead } from '../catalogue/catalogue-cache.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
-import { insurerDirectory } from '../catalogue/pool-members.ts';
+import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { coverageLimitsFen, splitByShares, type CoInsuranceShare, type ProductDefinition } from '../rating/index.ts';
 import type { PoolShareView } from './pool-schemas.ts';
 

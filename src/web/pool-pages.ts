@@ -5,7 +5,7 @@
 import type { Request } from 'express';
 import { poolConsenters, poolMembers } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
-import { decidePoolInvitation, leavePool, listPoolInvitations, type PoolInvitationView } from '../catalogue/pool-consent.ts';
+import { decidePoolInvitation, leavePool, listPoolInvitations, type PoolInvitationView } from '../pools/pool-consent.ts';
 import { formatChinaTime, organisationNameIn } from '../i18n/format.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
 import { AppError } from '../http/app-error.ts';

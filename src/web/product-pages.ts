@@ -3,9 +3,9 @@
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
 import { createVersion, getVersion, invitePoolMembers, listProducts, listVersions, publishVersionFrom, retireVersion, testVersion, updateDraft, withdrawVersion, type VersionStatus } from '../catalogue/catalogue-service.ts';
 import { filingRecordOf, recordFiling } from '../catalogue/filing-record.ts';
-import { poolConsentOf } from '../catalogue/pool-consent.ts';
+import { poolConsentOf } from '../pools/pool-consent.ts';
 import { resolveTimeline, versionInForce } from '../catalogue/version-timeline.ts';
-import { insurerDirectory } from '../catalogue/pool-members.ts';
+import { insurerDirectory } from '../auth/insurer-directory.ts';
 import type { ProductDefinition } from '../rating/index.ts';
 import { addVectorFromQuote } from '../quotes/vector-from-quote.ts';
 import { acceptVectorResults, compareVectors } from '../catalogue/vector-baseline.ts';

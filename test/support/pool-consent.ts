@@ -3,7 +3,7 @@ import type { TestApp } from './test-app.ts';
 
 /**
  * Accepts every pending pool share of a product as the invited demo insurer's admin would on
- * /pools/invitations (pool consent, src/catalogue/pool-consent.ts): for tests whose topic is not
+ * /pools/invitations (pool consent, src/pools/pool-consent.ts): for tests whose topic is not
  * consent but which publish a product naming other insurers in its pool.
  */
 export async function acceptPoolShares(t: Pick<TestApp, 'http' | 'keys'>, productCode: string): Promise<void> {

@@ -19,9 +19,10 @@ import type { Caller } from '../auth/caller.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { conflict, invalidInput, notFound } from '../http/app-error.ts';
 import type { ProductDefinition } from '../rating/index.ts';
-import { ProductModel } from './catalogue-model.ts';
+import { productNamesByCode } from '../catalogue/product-names.ts';
 import { PoolInvitationEventModel, PoolInvitationModel } from './pool-consent-model.ts';
-import { canonicalShare, insurerDirectory, poolAddsUp, shareMillionths } from './pool-members.ts';
+import { insurerDirectory } from '../auth/insurer-directory.ts';
+import { canonicalShare, poolAddsUp, shareMillionths } from './pool-members.ts';
 
 type Actor = Caller | typeof systemActor;
 export type InvitationStatus = 'pending' | 'accepted' | 'declined' | 'left';
@@ -231,15 +232,11 @@ export async function listPoolInvitations(caller: Caller, query: { status?: Invi
 }
 
 async function invitationViews(docs: InvitationDoc[], caller: Caller): Promise<PoolInvitationView[]> {
-  const [directory, products] = await Promise.all([
-    insurerDirectory(),
-    ProductModel.find({ code: { $in: [...new Set(docs.map((d) => d.productCode))] } }, { code: 1, name: 1 }).lean(),
-  ]);
+  const [directory, names] = await Promise.all([insurerDirectory(), productNamesByCode(docs.map((d) => d.productCode))]);
   const party = (code: string): Party => {
     const entry = directory.get(code);
     return { code, name: entry?.name ?? code, ...(entry?.nameEn ? { nameEn: entry.nameEn } : {}) };
   };
-  const names = new Map(products.map((p) => [p.code, { zh: p.name?.zh ?? p.code, en: p.name?.en ?? p.code }]));
   return docs.map((d) => ({
     id: String(d._id), productCode: d.productCode, productName: names.get(d.productCode) ?? { zh: d.productCode, en: d.productCode },
     inviter: party(d.inviterCode), member: party(d.memberCode), role: d.role as 'lead' | 'follower', sharePercent: d.sharePercent, status: d.status as InvitationStatus,

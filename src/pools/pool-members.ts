@@ -1,16 +1,11 @@
 // A version's co-insurance pool against the organisations: every member a real insurer, shares
 // adding up to 100%. Checked at publication; quotes and policies then carry the members' ids.
-import { insurersByCode, type InsurerEntry } from '../auth/auth-service.ts';
+import { insurersByCode } from '../auth/auth-service.ts';
+import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { conflict, invalidInput } from '../http/app-error.ts';
 import type { ProductDefinition } from '../rating/index.ts';
-import { cachedCatalogueRead } from './catalogue-cache.ts';
 
 const SHARE_SCALE = 1_000_000;
-
-/** Insurers by code, cached like the catalogue (creating an insurer announces a catalogue change). */
-export function insurerDirectory(): Promise<Map<string, InsurerEntry>> {
-  return cachedCatalogueRead('insurer-directory', insurersByCode);
-}
 
 /** A percent string in millionths of a percent ("33.333333" → 33333333), or NaN. */
 export function shareMillionths(sharePercent: string): number {
