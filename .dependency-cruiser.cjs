@@ -53,8 +53,6 @@ const KNOWN_UPWARD = [
   { from: 'src/catalogue/catalogue-service.ts', to: 'src/pools/pool-members.ts', why: 'the PoolMembership port of createCatalogue (#24 wave 2)' },
   { from: 'src/catalogue/catalogue-service.ts', to: 'src/pools/pool-consent.ts', why: 'the PoolMembership port of createCatalogue (#24 wave 2)' },
   { from: 'src/catalogue/product-sync.ts', to: 'src/pools/pool-consent.ts', why: 'the PoolMembership port of createCatalogue (#24 wave 2)' },
-  // known: removed by the file moves of #24 (this branch, next commits).
-  { from: 'src/pools/pool-service.ts', to: 'src/policies/policy-service.ts', why: 'pool statements move to src/statements' },
 ];
 
 // Known runtime import circles, each named by the modules it runs through; a circle is exempt

@@ -17,8 +17,9 @@ import { documentsUnavailable, type DocumentService } from './documents/document
 import { policyRoutes } from './policies/policy-routes.ts';
 import { policySchemas } from './policies/policy-schemas.ts';
 import { poolInvitationRoutes } from './pools/pool-invitation-routes.ts';
-import { poolRoutes } from './pools/pool-routes.ts';
+import { statementRoutes } from './statements/statement-routes.ts';
 import { poolSchemas } from './pools/pool-schemas.ts';
+import { statementSchemas } from './statements/statement-schemas.ts';
 import { portfolioRoutes } from './portfolio/portfolio-routes.ts';
 import { portfolioSchemas } from './portfolio/portfolio-schemas.ts';
 import { quoteRoutes } from './quotes/quote-routes.ts';
@@ -63,7 +64,7 @@ export interface AppDependencies {
  * routes only) what they store is announced to no one.
  */
 export function allRoutes(documents: DocumentService = documentsUnavailable, events: ServiceEvents = createEventHub(), subsidyDocuments?: SubsidyApplicationDocuments, uploadLimits: UploadLimits = defaultUploadLimits): RouteDefinition[] {
-  return [...authRoutes, ...clientRoutes, ...catalogueRoutes, ...tableRoutes(uploadLimits.sheet), ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...subsidyRoutes(subsidyDocuments), ...poolRoutes(documents), ...poolInvitationRoutes, ...portfolioRoutes(events, uploadLimits.bulk), ...auditRoutes];
+  return [...authRoutes, ...clientRoutes, ...catalogueRoutes, ...tableRoutes(uploadLimits.sheet), ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...subsidyRoutes(subsidyDocuments), ...statementRoutes(documents), ...poolInvitationRoutes, ...portfolioRoutes(events, uploadLimits.bulk), ...auditRoutes];
 }
 
 const apiExamples = JSON.parse(readFileSync(new URL('./http/api-examples.json', import.meta.url), 'utf8')) as Record<string, { request?: unknown; response?: unknown }>;
@@ -87,7 +88,7 @@ export function buildApiDocument(routes: readonly RouteDefinition[] = allRoutes(
 }
 
 export function registerAllSchemas(): void {
-  for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...subsidySchemas, ...poolSchemas, ...portfolioSchemas, ...auditSchemas]) registerSchema(schema as Record<string, unknown>);
+  for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...subsidySchemas, ...statementSchemas, ...poolSchemas, ...portfolioSchemas, ...auditSchemas]) registerSchema(schema as Record<string, unknown>);
 }
 
 /** Paths whose requests are not access-logged: probes and scrapes would drown the traffic. */

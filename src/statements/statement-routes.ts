@@ -3,15 +3,15 @@ import type { DocumentService } from '../documents/document-service.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
 import { langSchema } from '../http/common-schemas.ts';
 import { defineRoute, RawReply, type RouteDefinition } from '../http/route.ts';
-import { poolStatementSchema } from './pool-schemas.ts';
-import { poolStatement } from './pool-service.ts';
+import { poolStatementSchema } from './statement-schemas.ts';
+import { poolStatement } from './statement-service.ts';
 import { statementCsv, statementHtml, statementXlsx } from './statement-files.ts';
 
 const tags = ['Pools'];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** GET /v1/pools/statement: a member's pool statement as JSON, CSV, XLSX or PDF (rendered by the documents service). */
-export function poolRoutes(documents: DocumentService): RouteDefinition[] {
+export function statementRoutes(documents: DocumentService): RouteDefinition[] {
   return [
     defineRoute({
       method: 'get', path: '/v1/pools/statement', operationId: 'getPoolStatement', summary: 'Your insurer\'s co-insurance pool statement (共保结算清单) for a period, as JSON, CSV, XLSX or PDF', tags,

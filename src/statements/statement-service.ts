@@ -1,5 +1,6 @@
-// Pools as their members see them: the co-insured policies an insurer carries a share of, and its
-// statement for a period. Policies are read through the policies capability.
+// A pool member's statement (共保结算清单) for a period: the co-insured policies its insurer carries
+// a share of, read through the policies capability. A room above policies (floor 9 of
+// docs/architecture.md): the pools room sits below quotes and policies, so it cannot read them.
 import { findEnterprisesByIds } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
