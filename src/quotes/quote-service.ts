@@ -107,7 +107,7 @@ export function ratedViewFields(record: RatedRecord) {
   };
 }
 
-/** A quote as the API shows it. */
+/** A quote as the API shows it (`result`, when given, instead of the record's). */
 export function toQuoteView(record: QuoteRecord, now: Date = new Date(), result: RatingResult = record.result): QuoteView {
   const uw = record.underwriting;
   return {
