@@ -121,7 +121,7 @@ export async function bindQuote(events: PolicyEvents, caller: Caller, quoteId: s
       const existing = await findPolicyRecord(id);
       if (existing && scope && existing.idempotencyScope === scope) return { policy: await completeBind(caller, existing, quote, result), replayed: true };
       if (existing) {
-        await recordPolicySubsidies(ledgerEntryOf(id, quote, result)); // completes a bind that stopped before its ledger entry
+        await recordPolicySubsidies(ledgerEntryOf(existing.id, quote, result)); // completes a bind that stopped before its ledger entry
         throw alreadyBound(quote.quoteNumber, existing);
       }
       if (attempt >= 5) throw err; // a policy-number collision, five times over: give up loudly
@@ -172,8 +172,8 @@ function policyFields(caller: Caller, quote: QuoteRecord, result: RatingResult, 
   };
 }
 
-function ledgerEntryOf(policyId: unknown, quote: { enterpriseOrganisationId: string; startDate: string }, result: RatingResult) {
-  return { id: String(policyId), enterpriseId: quote.enterpriseOrganisationId, startDate: quote.startDate, subsidies: result.subsidies.layers.map((l) => ({ programme: l.programme, amountFen: l.amountFen })) };
+function ledgerEntryOf(policyId: string, quote: QuoteRecord, result: RatingResult) {
+  return { id: policyId, enterpriseId: quote.enterpriseOrganisationId, startDate: quote.startDate, subsidies: result.subsidies.layers.map((l) => ({ programme: l.programme, amountFen: l.amountFen })) };
 }
 
 export async function loadVisiblePolicy(caller: Caller, id: string): Promise<PolicyRecord> {
