@@ -3,53 +3,34 @@
 import { findOrganisationByCode, getOrganisation } from '../auth/auth-service.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
 import { AppError } from '../http/app-error.ts';
+import type { QuoteUnderwriting, RatedRecord } from '../quotes/quote-schemas.ts';
 import type { RatingResult, WorksheetLine } from '../rating/index.ts';
 import type { DocumentKind, DocumentSource, OrganisationFacts, UnderwritingFacts } from './document-view.ts';
 
-/** The fields a quote and a policy share, as the documents service reads them. */
-export interface QuoteLike {
-  quoteNumber: string;
-  productCode: string;
-  productVersion: string;
-  startDate: string;
-  endDate: string;
-  inputs: unknown;
-  result: unknown;
-  enterpriseName: string;
-  enterpriseOrganisationId: string;
-  brokerOrganisationId: string;
-}
+/** What a document prints of a quote's or policy's record (the fields their records share). */
+export type PrintedRecord = Pick<RatedRecord, 'quoteNumber' | 'productCode' | 'productVersion' | 'startDate' | 'endDate' | 'inputs' | 'result' | 'enterpriseName' | 'enterpriseOrganisationId' | 'brokerOrganisationId'>;
 
 /** What differs between a quotation and a policy schedule. */
 export type SourceExtras = Pick<DocumentSource, 'status' | 'quoteDate' | 'validUntil' | 'underwriting' | 'issued'> & { policyNumber?: string; issuedOn?: string };
-
-/** The underwriting subdocument of a stored quote, as the quotes capability writes it. */
-export interface QuoteUnderwriting {
-  action?: string | null;
-  by?: { userName?: string | null } | null;
-  at?: Date | null;
-  reason?: string | null;
-  originalResult?: unknown;
-}
 
 /**
  * The underwriter's decision as documents print it: the referral reasons from the result before
  * the decision, and every worksheet step whose coefficient the re-rating changed.
  */
-export function underwritingFactsOf(uw: QuoteUnderwriting | null | undefined, result: RatingResult): UnderwritingFacts | undefined {
-  if (!uw?.action || !uw.at) return undefined;
-  const before = (uw.originalResult as RatingResult | undefined) ?? result;
+export function underwritingFactsOf(uw: QuoteUnderwriting | undefined, result: RatingResult): UnderwritingFacts | undefined {
+  if (!uw) return undefined;
+  const before = uw.originalResult ?? result;
   const after = new Map(result.worksheet.map((line) => [line.step, line]));
   const changes = before.worksheet
     .map((line) => [line, after.get(line.step)] as const)
     .filter((pair): pair is readonly [WorksheetLine, WorksheetLine] => pair[1] !== undefined && pair[1].value !== pair[0].value)
     .map(([from, to]) => ({ label: to.label, from: from.value, to: to.value }));
-  return { action: uw.action === 'decline' ? 'decline' : 'approve', by: uw.by?.userName ?? '', at: uw.at, note: uw.reason ?? undefined, reasons: before.decision.reasons, changes };
+  return { action: uw.action, by: uw.by.userName ?? '', at: uw.at, note: uw.reason, reasons: before.decision.reasons, changes };
 }
 
 /** The DocumentSource of a quote or policy: its own fields plus the product version and the organisations. */
-export async function loadDocumentSource(kind: DocumentKind, doc: QuoteLike, extra: SourceExtras): Promise<DocumentSource> {
-  const result = doc.result as RatingResult;
+export async function loadDocumentSource(kind: DocumentKind, doc: PrintedRecord, extra: SourceExtras): Promise<DocumentSource> {
+  const result = doc.result;
   const [version, enterprise, broker, insurers] = await Promise.all([
     findPinnedVersion(doc.productCode, doc.productVersion),
     loadOrganisation(doc.enterpriseOrganisationId),
@@ -64,7 +45,7 @@ export async function loadDocumentSource(kind: DocumentKind, doc: QuoteLike, ext
     endDate: doc.endDate,
     productVersion: doc.productVersion,
     definition: version.definition,
-    inputs: (doc.inputs ?? {}) as Record<string, unknown>,
+    inputs: doc.inputs ?? {},
     result,
     enterpriseName: doc.enterpriseName,
     enterprise,

@@ -5,10 +5,10 @@
 // See docs/documents.md ("Caching and storage").
 import type { Caller } from '../auth/caller.ts';
 import { notFound } from '../http/app-error.ts';
-import { loadVisiblePolicy } from '../policies/policy-service.ts';
+import { loadVisiblePolicy, type PolicyRecord } from '../policies/policy-service.ts';
 import { loadVisibleQuote } from '../quotes/quote-service.ts';
 import { isVisibleTo } from '../auth/visibility.ts';
-import { chinaDate, type RatingResult } from '../rating/index.ts';
+import { chinaDate } from '../rating/index.ts';
 import { PolicyDocumentModel, policyDocumentId } from './document-model.ts';
 import type { DocumentPrinter } from './document-printer.ts';
 import { loadDocumentSource, underwritingFactsOf } from './document-source.ts';
@@ -27,13 +27,8 @@ export interface PolicySchedules {
 /** The documents capability sees policies as the platform does, for rendering at bind only. */
 const SYSTEM_CALLER: Caller = { keyId: 'system:documents', userName: 'documents', role: 'platform-admin', organisationId: '', organisationKind: 'platform', organisationCode: 'PLATFORM' };
 
-interface PolicyParties {
-  policyNumber: string;
-  brokerOrganisationId: string;
-  insurerOrganisationId: string;
-  enterpriseOrganisationId: string;
-  poolMemberIds?: readonly string[] | null;
-}
+/** What a download checks and names before reading a stored schedule: the policy's number and parties. */
+type PolicyParties = Pick<PolicyRecord, 'policyNumber' | 'brokerOrganisationId' | 'insurerOrganisationId' | 'enterpriseOrganisationId' | 'poolMemberIds'>;
 
 type StoredSchedule = { fileName: string; sha256: string; bytes: Buffer };
 
@@ -50,7 +45,8 @@ export function createPolicySchedules(printer: DocumentPrinter, templates: Docum
     let parties = partiesById.get(policyId);
     if (!parties) {
       const policy = await loadVisiblePolicy(caller, policyId); // 404 for others
-      parties = { policyNumber: policy.policyNumber, brokerOrganisationId: policy.brokerOrganisationId, insurerOrganisationId: policy.insurerOrganisationId, enterpriseOrganisationId: policy.enterpriseOrganisationId, poolMemberIds: policy.poolMemberIds ?? null };
+      const { policyNumber, brokerOrganisationId, insurerOrganisationId, enterpriseOrganisationId, poolMemberIds } = policy;
+      parties = { policyNumber, brokerOrganisationId, insurerOrganisationId, enterpriseOrganisationId, poolMemberIds };
       remember(partiesById, policyId, parties, 10_000);
     } else if (!isVisibleTo(caller, parties)) {
       throw notFound('The policy'); // visibility first, the same rule and answer as loadVisiblePolicy
@@ -112,8 +108,8 @@ async function renderAndStore(printer: DocumentPrinter, templates: DocumentTempl
     validUntil: '',
     policyNumber: policy.policyNumber,
     issuedOn: chinaDate(policy.issuedAt),
-    issued: { at: policy.issuedAt, by: policy.boundBy?.userName ?? undefined },
-    underwriting: underwritingFactsOf(quote.underwriting, policy.result as RatingResult),
+    issued: { at: policy.issuedAt, by: policy.boundBy?.userName },
+    underwriting: underwritingFactsOf(quote.underwriting, policy.result),
   });
   const view = templates.view(source, lang);
   const html = templates.renderHtml(view);

@@ -5,7 +5,6 @@
 import type { Caller } from '../auth/caller.ts';
 import { conflict } from '../http/app-error.ts';
 import { loadVisibleQuote } from '../quotes/quote-service.ts';
-import type { RatingResult } from '../rating/index.ts';
 import type { DocumentPrinter } from './document-printer.ts';
 import { loadDocumentSource, underwritingFactsOf } from './document-source.ts';
 import type { DocumentTemplates } from './document-templates.ts';
@@ -21,11 +20,11 @@ export function createQuotePdfs(printer: DocumentPrinter, templates: DocumentTem
     const doc = await loadVisibleQuote(caller, quoteId);
     // A declined quote is not an offer: no premium, subsidy or validity to print (see docs/documents.md).
     if (doc.status === 'declined') throw conflict(`Quote ${doc.quoteNumber} was declined; a declined quote is not an offer and has no quotation. The decline and its reasons are on the quote.`);
-    const underwriting = underwritingFactsOf(doc.underwriting, doc.result as RatingResult);
+    const underwriting = underwritingFactsOf(doc.underwriting, doc.result);
     const source = await loadDocumentSource('quote', doc, { status: doc.status, quoteDate: doc.quoteDate, validUntil: doc.validUntil, underwriting });
     const view = templates.view(source, lang);
     const html = templates.renderHtml(view);
-    const metadataDate = doc.get('createdAt') as Date;
+    const metadataDate = doc.createdAt;
     const key = sha256(`${await printer.rendererVersion()}\0${metadataDate.toISOString()}\0${view.pdfTitle}\0${html}`);
     const etag = `"${key}"`;
     const fileName = fileNameOf('quote', doc.quoteNumber, view.t);

@@ -41,4 +41,5 @@ policySchema.index({ productCode: 1, productVersion: 1 });
 policySchema.index({ idempotencyScope: 1 });
 
 export const PolicyModel = mongoose.model('Policy', policySchema);
-export type PolicyDoc = InstanceType<typeof PolicyModel>;
+/** A policy as stored (read with `.lean()`): JSON-text fields still as text. */
+export type StoredPolicy = mongoose.InferSchemaType<typeof policySchema> & { _id: mongoose.Types.ObjectId };

@@ -1,7 +1,8 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { pageSchema, schemaId } from '../http/common-schemas.ts';
 import { poolViewProperties } from '../pools/pool-schemas.ts';
-import { ratingResultSchema, type RatingResultViewOptions } from '../quotes/quote-schemas.ts';
+import { ratingResultSchema, type RatedRecord, type RatingResultViewOptions } from '../quotes/quote-schemas.ts';
+import type { CoInsuranceShare } from '../rating/index.ts';
 
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
 
@@ -37,6 +38,19 @@ export const policySchema = {
   },
 } as const;
 export type PolicyView = FromSchema<typeof policySchema, RatingResultViewOptions>;
+
+/**
+ * An issued policy as the policies capability hands it out: plain and frozen, never a mongoose
+ * document. Typed from the view where a field means the same.
+ */
+export interface PolicyRecord extends RatedRecord, Readonly<Required<Pick<PolicyView, 'policyNumber' | 'quoteId' | 'grossPremiumFen' | 'netPremiumFen' | 'vatFen' | 'expectedSubsidyFen' | 'expectedNetCostFen' | 'subsidies'>>> {
+  readonly issuedAt: Date;
+  readonly boundBy?: { readonly keyId?: string; readonly userName?: string };
+  /** Every pool member's share of the premium (co-insured policies only). */
+  readonly poolShares?: readonly CoInsuranceShare[];
+  /** `<organisation>:<Idempotency-Key>` of the bind that issued it. */
+  readonly idempotencyScope?: string;
+}
 
 export const policyListSchema = pageSchema('PolicyList', policySchema, { description: 'A page of policies.', items: 'Policies.' });
 export type PolicyList = FromSchema<typeof policyListSchema, RatingResultViewOptions>;

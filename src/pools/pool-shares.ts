@@ -1,20 +1,12 @@
 // Names and shares of a co-insured quote or policy as its views show them: every member's share
 // of premium, net, VAT and liability, and the caller's own share when its insurer is a member.
 import type { Caller } from '../auth/caller.ts';
+import type { RatedRecord } from '../quotes/quote-schemas.ts';
 import { cachedCatalogueRead } from '../catalogue/catalogue-cache.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { coverageLimitsFen, splitByShares, type CoInsuranceShare, type ProductDefinition } from '../rating/index.ts';
 import type { PoolShareView } from './pool-schemas.ts';
-
-/** What the shares are built from: a stored quote or policy. */
-export interface PoolRecord {
-  productCode: string;
-  productVersion: string;
-  insurerOrganisationId: string;
-  inputs: unknown;
-  result: { insurer: string; coInsurance?: CoInsuranceShare[] | undefined };
-}
 
 export interface PoolViewFields {
   insurerName?: string;
@@ -44,7 +36,7 @@ export function poolSharesOf(shares: readonly CoInsuranceShare[], definition: Pr
 }
 
 /** The insurer's name, every member's share and (for a member) the caller's own share. */
-export async function poolViewFields(caller: Caller, record: PoolRecord): Promise<PoolViewFields> {
+export async function poolViewFields(caller: Caller, record: RatedRecord): Promise<PoolViewFields> {
   const names = await insurerDirectory();
   const insurerName = names.get(record.result.insurer)?.name;
   const shares = record.result.coInsurance;

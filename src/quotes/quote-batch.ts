@@ -20,8 +20,8 @@ import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { insertEach } from '../db/insert-batcher.ts';
 import { subsidiesRecorded } from '../policies/subsidy-ledger.ts';
 import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
-import { QuoteModel, type QuoteDoc } from './quote-model.ts';
-import { hashRequest, idempotentQuoteId, newQuoteEvent, newQuoteNumber, quoteDocument, storedQuoteEvent, type QuoteEvents, type StoredQuoteEvent } from './quote-service.ts';
+import { QuoteModel, type StoredQuote } from './quote-model.ts';
+import { findQuoteRecord, hashRequest, idempotentQuoteId, newQuoteEvent, newQuoteNumber, quoteDocument, quoteRecordOf, storedQuoteEvent, type QuoteEvents, type QuoteRecord, type StoredQuoteEvent } from './quote-service.ts';
 import { prepareRating, rate, readEnterprise, type EnterpriseLookups, type EnterpriseRecord, type QuoteRequest } from './rating-request.ts';
 
 export interface BatchQuoteItem {
@@ -122,27 +122,27 @@ export async function createQuotes(events: QuoteEvents, caller: Caller, items: r
     }
     // E11000: a replay (found by its derived _id), or a quote-number collision (new number, again).
     for (const p of duplicates.splice(0)) {
-      const existing = await QuoteModel.findById(p.doc._id);
+      const existing = await findQuoteRecord(String(p.doc._id));
       if (existing) replayed(p, existing);
       else if (attempt < 5) {
         p.doc.quoteNumber = newQuoteNumber(p.doc.quoteDate);
         retry.push(p);
       } else {
-        const byScope = await QuoteModel.findOne({ idempotencyScope: p.doc.idempotencyScope });
-        if (byScope) replayed(p, byScope);
+        const byScope = await QuoteModel.findOne({ idempotencyScope: p.doc.idempotencyScope }).lean<StoredQuote>();
+        if (byScope) replayed(p, quoteRecordOf(byScope));
         else outcomes[p.index] = { ok: false, error: new Error(`quote ${p.doc.quoteNumber} could not be stored: duplicate key`) };
       }
     }
     pending = retry;
   }
 
-  function replayed(p: Prepared, existing: QuoteDoc): void {
+  function replayed(p: Prepared, existing: QuoteRecord): void {
     if (existing.requestHash !== p.doc.requestHash) {
       outcomes[p.index] = { ok: false, error: conflict('This Idempotency-Key was already used with a different request.', [{ path: 'header.idempotency-key', message: 'must be new for a different request (idempotency)' }]) };
       return;
     }
-    const result = existing.result as RatingResult;
-    outcomes[p.index] = { ok: true, replayed: true, quote: { id: String(existing._id), quoteNumber: existing.quoteNumber, productVersion: existing.productVersion, result } };
+    const result = existing.result;
+    outcomes[p.index] = { ok: true, replayed: true, quote: { id: existing.id, quoteNumber: existing.quoteNumber, productVersion: existing.productVersion, result } };
     // As a replayed createQuote announces again: the first attempt may have stopped before it.
     if (existing.status === 'quoted' || existing.status === 'referred') announced.push(storedQuoteEvent(existing, 0));
   }

@@ -73,4 +73,5 @@ const underwritingDecisionSchema = new Schema(
 
 export const QuoteModel = mongoose.model('Quote', quoteSchema);
 export const UnderwritingDecisionModel = mongoose.model('UnderwritingDecision', underwritingDecisionSchema);
-export type QuoteDoc = InstanceType<typeof QuoteModel>;
+/** A quote as stored (read with `.lean()`, or the document its insert wrote): JSON-text fields still as text. */
+export type StoredQuote = mongoose.InferSchemaType<typeof quoteSchema> & { _id: mongoose.Types.ObjectId };

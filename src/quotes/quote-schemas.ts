@@ -1,7 +1,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { poolViewProperties } from '../pools/pool-schemas.ts';
 import { localTextSchema, pageSchema, schemaId } from '../http/common-schemas.ts';
-import type { RatingResult } from '../rating/index.ts';
+import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
 import { pickableStepsSchema } from '../catalogue/catalogue-schemas.ts';
 const text = localTextSchema;
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
@@ -186,6 +186,57 @@ export const quoteSchema = {
   },
 } as const;
 export type QuoteView = FromSchema<typeof quoteSchema, RatingResultViewOptions>;
+
+// ---------------------------------------------------------------------------------------------
+// Records: what the quotes and policies capabilities hand to other code (never a mongoose
+// document). Typed from the view above where a field means the same; stored names where the
+// view renames (enterpriseOrganisationId, the party field visibility reads).
+
+type RecordFields<K extends keyof QuoteView> = Readonly<Required<Pick<QuoteView, K>>>;
+
+/**
+ * What a stored quote and the policy bound from it share: ids, the pinned product version, the
+ * parties, the period, and what was entered, picked, rated on and rated.
+ */
+export interface RatedRecord extends RecordFields<'id' | 'quoteNumber' | 'productCode' | 'productVersion' | 'line' | 'enterpriseName' | 'brokerOrganisationId' | 'insurerOrganisationId' | 'startDate' | 'endDate' | 'inputs' | 'result'> {
+  readonly enterpriseOrganisationId: string;
+  /** Every pool member's organisation id, lead included (co-insured business only). */
+  readonly poolMemberIds?: readonly string[];
+  readonly picks: QuotePicks;
+  /** The context it was rated in (subsidy programmes as they stood). */
+  readonly context: QuoteContext;
+}
+
+/** The underwriter's decision on a referred quote, as stored. */
+export interface QuoteUnderwriting {
+  readonly action: 'approve' | 'decline';
+  readonly by: { readonly keyId?: string; readonly userName?: string };
+  readonly at: Date;
+  readonly reason?: string;
+  /** The result before an approval re-rated it. */
+  readonly originalResult?: RatingResult;
+  readonly originalPicks?: QuotePicks;
+}
+
+/** The audit entry of a quote's creation, carried by the quote itself (absent on quotes stored before it). */
+export interface QuoteCreatedEntry {
+  readonly at: Date;
+  readonly actor: { readonly keyId: string; readonly userName: string; readonly role: string; readonly organisationId: string };
+  readonly status: string;
+  readonly grossPremiumFen: number;
+}
+
+/** A stored quote as the quotes capability hands it out: plain and frozen. */
+export interface QuoteRecord extends RatedRecord, RecordFields<'status' | 'quoteDate' | 'validUntil'> {
+  readonly grossPremiumFen: number;
+  /** The hash of the request that created it (a replay with another request is a conflict). */
+  readonly requestHash: string;
+  readonly underwriting?: QuoteUnderwriting;
+  /** The policy it was bound as. */
+  readonly policyId?: string;
+  readonly createdEntry?: QuoteCreatedEntry;
+  readonly createdAt: Date;
+}
 
 export const quoteListSchema = pageSchema('QuoteList', quoteSchema, { description: 'A page of quotes.', items: 'Quotes.' });
 export type QuoteList = FromSchema<typeof quoteListSchema, RatingResultViewOptions>;

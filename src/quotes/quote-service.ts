@@ -15,39 +15,113 @@ import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { createInsertBatcher } from '../db/insert-batcher.ts';
 import { observeInsertBatch } from '../http/metrics.ts';
 import { fromJsonText, toJsonText } from '../db/json-text.ts';
-import { poolViewFields, type PoolRecord } from '../pools/pool-shares.ts';
-import { QuoteModel, type QuoteDoc } from './quote-model.ts';
-import type { QuoteList, QuoteView } from './quote-schemas.ts';
+import { poolViewFields } from '../pools/pool-shares.ts';
+import { QuoteModel, type StoredQuote } from './quote-model.ts';
+import type { QuoteList, QuoteRecord, QuoteView, RatedRecord } from './quote-schemas.ts';
 import { addDays } from '../rating/calendar.ts';
 import { prepareRating, rate, storable, type PreparedRating, type QuoteRequest } from './rating-request.ts';
 import { derivedObjectId } from '../db/derived-id.ts';
 
-export type { QuoteView } from './quote-schemas.ts';
+export type { QuoteRecord, QuoteView, RatedRecord } from './quote-schemas.ts';
 
-/** A quote as the API shows it; `result` when the caller holds it already (a new quote: no re-parse of the stored text). */
-export function toQuoteView(doc: QuoteDoc, now: Date = new Date(), result: RatingResult = doc.result as RatingResult): QuoteView {
+// ---------------------------------------------------------------------------------------------
+// Records: a stored quote leaves this capability only as a frozen QuoteRecord (quote-schemas.ts),
+// made by quoteRecordOf; the policies capability makes its records from the same shared fields.
+
+/** The stored fields a quote's and a policy's records share (the policy's are copied from its quote at bind). */
+export type StoredRated = Pick<StoredQuote, '_id' | 'quoteNumber' | 'productCode' | 'productVersion' | 'line' | 'enterpriseOrganisationId' | 'enterpriseName' | 'brokerOrganisationId' | 'insurerOrganisationId' | 'poolMemberIds' | 'startDate' | 'endDate' | 'inputs' | 'picks' | 'context' | 'result'>;
+
+/** The shared part of a quote's or policy's record, decoded from its stored form (JSON text parsed, objects as they are). */
+export function ratedRecordFields(stored: StoredRated): RatedRecord {
   return {
-    id: String(doc._id),
-    quoteNumber: doc.quoteNumber,
-    status: doc.status,
-    expired: isExpired(doc, now),
-    productCode: doc.productCode,
-    productVersion: doc.productVersion,
-    line: doc.line,
-    enterpriseId: doc.enterpriseOrganisationId,
-    enterpriseName: doc.enterpriseName,
-    brokerOrganisationId: doc.brokerOrganisationId,
-    insurerOrganisationId: doc.insurerOrganisationId,
-    quoteDate: doc.quoteDate,
-    startDate: doc.startDate,
-    endDate: doc.endDate,
-    validUntil: doc.validUntil,
-    inputs: doc.inputs as Record<string, unknown>,
-    picks: (doc.picks ?? {}) as Record<string, string | number>,
+    id: String(stored._id),
+    quoteNumber: stored.quoteNumber,
+    productCode: stored.productCode,
+    productVersion: stored.productVersion,
+    line: stored.line,
+    enterpriseOrganisationId: stored.enterpriseOrganisationId,
+    enterpriseName: stored.enterpriseName,
+    brokerOrganisationId: stored.brokerOrganisationId,
+    insurerOrganisationId: stored.insurerOrganisationId,
+    ...(stored.poolMemberIds?.length ? { poolMemberIds: [...stored.poolMemberIds] } : {}),
+    startDate: stored.startDate,
+    endDate: stored.endDate,
+    inputs: stored.inputs as Record<string, unknown>,
+    picks: (stored.picks ?? {}) as QuotePicks,
+    context: fromJsonText<QuoteContext>(stored.context),
+    result: fromJsonText<RatingResult>(stored.result),
+  };
+}
+
+/** The one mapper from a stored quote (a lean read, or the document its insert wrote) to its record. */
+export function quoteRecordOf(stored: StoredQuote): QuoteRecord {
+  const uw = stored.underwriting;
+  const entry = stored.createdEntry;
+  return Object.freeze({
+    ...ratedRecordFields(stored),
+    status: stored.status,
+    quoteDate: stored.quoteDate,
+    validUntil: stored.validUntil,
+    grossPremiumFen: stored.grossPremiumFen,
+    requestHash: stored.requestHash,
+    ...(uw?.action && uw.at ? {
+      underwriting: {
+        action: uw.action, by: { keyId: uw.by?.keyId ?? undefined, userName: uw.by?.userName ?? undefined }, at: uw.at,
+        ...(uw.reason ? { reason: uw.reason } : {}),
+        ...(uw.originalResult ? { originalResult: fromJsonText<RatingResult>(uw.originalResult) } : {}),
+        ...(uw.originalPicks ? { originalPicks: uw.originalPicks as QuotePicks } : {}),
+      },
+    } : {}),
+    ...(stored.policyId ? { policyId: stored.policyId } : {}),
+    ...(entry?.at ? {
+      createdEntry: {
+        at: entry.at,
+        actor: { keyId: entry.actor?.keyId ?? '', userName: entry.actor?.userName ?? '', role: entry.actor?.role ?? '', organisationId: entry.actor?.organisationId ?? '' },
+        status: entry.status ?? '', grossPremiumFen: entry.grossPremiumFen ?? 0,
+      },
+    } : {}),
+    createdAt: stored.createdAt,
+  });
+}
+
+/** A stored quote's record by id, or null. By _id alone: see loadVisibleQuote. */
+export async function findQuoteRecord(id: string): Promise<QuoteRecord | null> {
+  const stored = mongoose.isValidObjectId(id) ? await QuoteModel.findById(id).lean<StoredQuote>() : null;
+  return stored ? quoteRecordOf(stored) : null;
+}
+
+/** What a quote's and a policy's views share, from their records. */
+export function ratedViewFields(record: RatedRecord) {
+  return {
+    id: record.id,
+    quoteNumber: record.quoteNumber,
+    productCode: record.productCode,
+    productVersion: record.productVersion,
+    line: record.line,
+    enterpriseId: record.enterpriseOrganisationId,
+    enterpriseName: record.enterpriseName,
+    brokerOrganisationId: record.brokerOrganisationId,
+    insurerOrganisationId: record.insurerOrganisationId,
+    startDate: record.startDate,
+    endDate: record.endDate,
+  };
+}
+
+/** A quote as the API shows it (`result`, when given, instead of the record's). */
+export function toQuoteView(record: QuoteRecord, now: Date = new Date(), result: RatingResult = record.result): QuoteView {
+  const uw = record.underwriting;
+  return {
+    ...ratedViewFields(record),
+    status: record.status,
+    expired: isExpired(record, now),
+    quoteDate: record.quoteDate,
+    validUntil: record.validUntil,
+    inputs: record.inputs,
+    picks: record.picks,
     result,
-    ...(doc.underwriting?.action ? { underwriting: { action: doc.underwriting.action, by: doc.underwriting.by?.userName ?? '', at: doc.underwriting.at!.toISOString(), ...(doc.underwriting.reason ? { reason: doc.underwriting.reason } : {}) } } : {}),
-    ...(doc.policyId ? { policyId: doc.policyId } : {}),
-    createdAt: (doc.get('createdAt') as Date).toISOString(),
+    ...(uw ? { underwriting: { action: uw.action, by: uw.by.userName ?? '', at: uw.at.toISOString(), ...(uw.reason ? { reason: uw.reason } : {}) } } : {}),
+    ...(record.policyId ? { policyId: record.policyId } : {}),
+    createdAt: record.createdAt.toISOString(),
   };
 }
 
@@ -109,25 +183,17 @@ export interface QuotesStored {
 }
 
 /** A stored quote as its announcement carries it. */
-export function storedQuoteEvent(doc: QuoteDoc, revision: number): StoredQuoteEvent {
-  const result = doc.result as RatingResult;
-  return {
-    id: String(doc._id), quoteNumber: doc.quoteNumber, productCode: doc.productCode, productVersion: doc.productVersion, status: doc.status,
-    inputs: doc.inputs, picks: (doc.picks ?? undefined) as QuotePicks | undefined, context: doc.context as QuoteContext,
-    grossPremiumFen: result.grossPremiumFen, decision: result.decision.outcome, revision,
-  };
+export function storedQuoteEvent(record: QuoteRecord, revision: number): StoredQuoteEvent {
+  return ratingRecordOf(record, record.status, revision);
 }
 
-/** The announcement of a quote just stored, from what was stored rather than re-read through the model's getters. */
+/** The announcement of a quote just stored, from what was stored rather than read back. */
 export function newQuoteEvent(doc: { _id: mongoose.Types.ObjectId; quoteNumber: string; productCode: string; productVersion: string; inputs: unknown; picks: unknown }, result: RatingResult, context: QuoteContext): StoredQuoteEvent {
-  return {
-    id: String(doc._id), quoteNumber: doc.quoteNumber, productCode: doc.productCode, productVersion: doc.productVersion, status: result.decision.outcome,
-    inputs: doc.inputs, picks: doc.picks as QuotePicks | undefined, context, grossPremiumFen: result.grossPremiumFen, decision: result.decision.outcome, revision: 0,
-  };
+  return ratingRecordOf({ ...doc, id: String(doc._id), context, result }, result.decision.outcome, 0);
 }
 
 /** Announces one stored quote. */
-export function announceStored(events: QuoteEvents, doc: QuoteDoc, revision: number): Promise<void> {
+export function announceStored(events: QuoteEvents, doc: QuoteRecord, revision: number): Promise<void> {
   return events.quotesStored({ quotes: [storedQuoteEvent(doc, revision)], bulk: false });
 }
 
@@ -179,17 +245,17 @@ export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: P
  * without mongoose's casting: the quote's insert skips it (test/quotes/stored-quote.test.ts checks
  * that casting this form changes nothing).
  */
-export function storedQuote(doc: ReturnType<typeof quoteDocument>, now: Date): Record<string, unknown> & ReturnType<typeof quoteDocument> {
+export function storedQuote(doc: ReturnType<typeof quoteDocument>, now: Date): ReturnType<typeof quoteDocument> & { underwriting: { by: object }; createdAt: Date; updatedAt: Date } {
   return { ...doc, underwriting: { by: {} }, createdAt: now, updatedAt: now };
 }
 
 /** The audit entry of a quote's creation, from the quote itself (undefined for quotes stored before it was carried there). */
-export function quoteCreationEntry(doc: QuoteDoc): AuditEntryView | undefined {
+export function quoteCreationEntry(doc: QuoteRecord): AuditEntryView | undefined {
   const entry = doc.createdEntry;
-  if (!entry?.at) return undefined;
+  if (!entry) return undefined;
   return {
     at: entry.at.toISOString(),
-    actor: { keyId: entry.actor?.keyId ?? '', userName: entry.actor?.userName ?? '', role: entry.actor?.role ?? '', organisationId: entry.actor?.organisationId ?? '' },
+    actor: { ...entry.actor },
     action: 'quote.create',
     summary: `Quote ${doc.quoteNumber} for ${doc.enterpriseName}: ${entry.status}, gross ${entry.grossPremiumFen} fen.`,
   };
@@ -208,7 +274,7 @@ export async function createQuote(events: QuoteEvents, caller: Caller, request: 
   // No read before the insert: a new key (the common case) costs no idempotency round trip; a
   // retried one fails its insert on _id (or its rating, if the catalogue moved on) and is then
   // answered from the stored quote.
-  const storedTwin = async () => (scope ? QuoteModel.findById(id) : null);
+  const storedTwin = async () => (scope ? findQuoteRecord(String(id)) : null);
   let prepared: PreparedRating;
   try {
     prepared = await prepareRating(caller, request, now);
@@ -223,11 +289,12 @@ export async function createQuote(events: QuoteEvents, caller: Caller, request: 
     try {
       const stored = storedQuote(attempt === 0 ? doc : { ...doc, quoteNumber: newQuoteNumber(prepared.quoteDate) }, now);
       await quoteInserts.insertStored(stored);
-      const created = QuoteModel.hydrate(stored) as QuoteDoc;
+      // The record from what was inserted, with the result and context as rated (not re-parsed from their text).
+      const created = quoteRecordOf({ ...stored, context: prepared.context, result });
       // The audit entry travelled in the quote's insert (createdEntry); the rating book's record
       // follows (it shares an insert command with concurrent requests' records).
       await events.quotesStored({ quotes: [newQuoteEvent({ ...doc, quoteNumber: created.quoteNumber }, result, prepared.context)], bulk: false });
-      return { quote: toQuoteView(created, now, result), replayed: false };
+      return { quote: toQuoteView(created, now), replayed: false };
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
       if ((duplicateField(err) === 'quoteNumber' || /quoteNumber/.test((err as Error).message)) && attempt < 5) continue;
@@ -238,7 +305,7 @@ export async function createQuote(events: QuoteEvents, caller: Caller, request: 
   }
 }
 
-async function replay(events: QuoteEvents, existing: QuoteDoc, requestHash: string, now: Date): Promise<{ quote: QuoteView; replayed: boolean }> {
+async function replay(events: QuoteEvents, existing: QuoteRecord, requestHash: string, now: Date): Promise<{ quote: QuoteView; replayed: boolean }> {
   if (existing.requestHash !== requestHash) {
     throw conflict('This Idempotency-Key was already used with a different request.', [{ path: 'header.idempotency-key', message: 'must be new for a different request (idempotency)' }]);
   }
@@ -248,9 +315,8 @@ async function replay(events: QuoteEvents, existing: QuoteDoc, requestHash: stri
 
 // Read by _id alone, then checked here: FerretDB 1.x answers only an exact { _id } filter from its
 // index; adding the visibility fields to the filter made every read scan the collection.
-export async function loadVisibleQuote(caller: Caller, id: string): Promise<QuoteDoc> {
-  const doc = mongoose.isValidObjectId(id) ? await QuoteModel.findById(id) : null;
-  return visibleOrNotFound<QuoteDoc>(caller, doc, 'The quote');
+export async function loadVisibleQuote(caller: Caller, id: string): Promise<QuoteRecord> {
+  return visibleOrNotFound(caller, await findQuoteRecord(id), 'The quote');
 }
 
 export interface QuoteFilter {
@@ -270,10 +336,10 @@ export async function listQuotes(caller: Caller, filter: QuoteFilter, now: Date 
   if (filter.enterpriseId) asked.enterpriseOrganisationId = filter.enterpriseId;
   const query = scopedQuery(caller, filter.ownInsurerOnly ? 'ledBusiness' : 'business', asked);
   const [docs, total] = await Promise.all([
-    QuoteModel.find(query).sort({ createdAt: -1, _id: -1 }).skip(filter.offset).limit(filter.limit),
+    QuoteModel.find(query).sort({ createdAt: -1, _id: -1 }).skip(filter.offset).limit(filter.limit).lean<StoredQuote[]>(),
     QuoteModel.countDocuments(query),
   ]);
-  return { items: await Promise.all(docs.map((d) => withPoolShares(caller, d, now))), total, limit: filter.limit, offset: filter.offset };
+  return { items: await Promise.all(docs.map((d) => withPoolShares(caller, quoteRecordOf(d), now))), total, limit: filter.limit, offset: filter.offset };
 }
 
 export async function getQuote(caller: Caller, id: string, now: Date = new Date()): Promise<QuoteView> {
@@ -281,8 +347,8 @@ export async function getQuote(caller: Caller, id: string, now: Date = new Date(
 }
 
 /** A quote's view with its insurer's name and, when co-insured, every member's share and the caller's own. */
-async function withPoolShares(caller: Caller, doc: QuoteDoc, now: Date): Promise<QuoteView> {
-  return { ...toQuoteView(doc, now), ...(await poolViewFields(caller, doc as unknown as PoolRecord)) };
+async function withPoolShares(caller: Caller, record: QuoteRecord, now: Date): Promise<QuoteView> {
+  return { ...toQuoteView(record, now), ...(await poolViewFields(caller, record)) };
 }
 
 /** Every fen amount of a result, by path, for comparing a stored result with a re-rating. */
@@ -305,14 +371,14 @@ export function amountsOf(result: RatingResult): Map<string, number> {
 export async function verifyQuote(caller: Caller, id: string): Promise<{ matches: boolean; checkedAmounts: number; differences: { path: string; stored: number | null; recomputed: number | null }[] }> {
   const doc = await loadVisibleQuote(caller, id);
   const version = await findPinnedVersion(doc.productCode, doc.productVersion);
-  const recomputed = rate(version, doc.inputs, doc.picks as QuotePicks, doc.context as QuoteContext);
-  const stored = amountsOf(doc.result as RatingResult);
+  const recomputed = rate(version, doc.inputs, doc.picks, doc.context);
+  const stored = amountsOf(doc.result);
   const fresh = amountsOf(recomputed);
   const differences: { path: string; stored: number | null; recomputed: number | null }[] = [];
   for (const path of new Set([...stored.keys(), ...fresh.keys()])) {
     if (stored.get(path) !== fresh.get(path)) differences.push({ path, stored: stored.get(path) ?? null, recomputed: fresh.get(path) ?? null });
   }
-  if (recomputed.decision.outcome !== (doc.result as RatingResult).decision.outcome) {
+  if (recomputed.decision.outcome !== doc.result.decision.outcome) {
     differences.push({ path: 'decision.outcome', stored: null, recomputed: null });
   }
   return { matches: differences.length === 0, checkedAmounts: stored.size, differences };
@@ -348,33 +414,56 @@ export async function markBound(quoteId: string, policyId: string): Promise<void
 }
 
 // ---------------------------------------------------------------------------------------------
-// Read model for the portfolio's rating book: what re-rating needs of every stored quote.
+// The rating read model: what re-rating needs of every stored quote and issued policy, as
+// announcements carry it and the portfolio's rating book records it. Built here, once, for both
+// capabilities (the policies capability reads its own collection through the same projection).
 
-/** Only what re-rating reads: not the worksheet. */
-const RATING_PROJECTION = { quoteNumber: 1, productCode: 1, productVersion: 1, status: 1, inputs: 1, picks: 1, context: 1, result: 1, underwriting: 1 } as const;
-
-interface LeanRatingFields {
-  _id: unknown;
+/** What the rating read model reads of a stored quote or policy: its record, or the decoded-or-text fields of a read. */
+export interface RatingFields {
+  id: string;
   quoteNumber: string;
   productCode: string;
   productVersion: string;
-  status: string;
   inputs: unknown;
   picks?: unknown;
   context: unknown;
   result?: unknown;
-  underwriting?: { action?: string };
+}
+
+/** A stored quote or policy as read through RATING_PROJECTION (JSON text still as text). */
+export interface LeanRatingFields extends Omit<RatingFields, 'id' | 'quoteNumber'> {
+  _id: unknown;
+  quoteNumber?: string;
+  policyNumber?: string;
+  status?: string;
+  underwriting?: { action?: string | null } | null;
+}
+
+/** Only what re-rating reads of a quote or policy: not the audit entry nor an underwriter's original result. */
+export const RATING_PROJECTION = { quoteNumber: 1, policyNumber: 1, productCode: 1, productVersion: 1, status: 1, inputs: 1, picks: 1, context: 1, result: 1, underwriting: 1 } as const;
+
+/** The one builder of the rating read model. */
+export function ratingRecordOf(fields: RatingFields, status: string, revision: number): StoredQuoteEvent {
+  const result = fromJsonText<{ grossPremiumFen?: number; decision?: { outcome?: string } } | undefined>(fields.result);
+  return {
+    id: fields.id, quoteNumber: fields.quoteNumber, productCode: fields.productCode, productVersion: fields.productVersion, status,
+    inputs: fromJsonText(fields.inputs), picks: fromJsonText<QuotePicks | undefined>(fields.picks) ?? undefined, context: fromJsonText<QuoteContext>(fields.context),
+    grossPremiumFen: result?.grossPremiumFen ?? 0, decision: result?.decision?.outcome ?? 'unknown', revision,
+  };
+}
+
+/**
+ * The rating record of a read through RATING_PROJECTION: a quote with its status (revision 1 once an
+ * underwriter decided it), a policy issued at revision 0 under its bound quote's number, as the
+ * book has always recorded it.
+ */
+export function leanRatingRecordOf(doc: LeanRatingFields, kind: 'quote' | 'policy'): StoredQuoteEvent {
+  const fields = { ...doc, id: String(doc._id), quoteNumber: doc.quoteNumber ?? doc.policyNumber ?? '' };
+  return kind === 'policy' ? ratingRecordOf(fields, 'issued', 0) : ratingRecordOf(fields, doc.status ?? '', doc.underwriting?.action ? 1 : 0);
 }
 
 /** Every stored quote of a product version as the rating book records it, streamed (slow on FerretDB: a scan). */
 export async function* quoteRatingRecords(productCode: string, productVersion: string): AsyncGenerator<StoredQuoteEvent> {
   const cursor = QuoteModel.find({ productCode, productVersion }, RATING_PROJECTION).lean<LeanRatingFields[]>().cursor({ batchSize: 1000 });
-  for await (const doc of cursor as AsyncIterable<LeanRatingFields>) {
-    const result = fromJsonText<{ grossPremiumFen?: number; decision?: { outcome?: string } } | undefined>(doc.result);
-    yield {
-      id: String(doc._id), quoteNumber: doc.quoteNumber, productCode: doc.productCode, productVersion: doc.productVersion, status: doc.status,
-      inputs: fromJsonText(doc.inputs), picks: fromJsonText<QuotePicks | undefined>(doc.picks) ?? undefined, context: fromJsonText<QuoteContext>(doc.context),
-      grossPremiumFen: result?.grossPremiumFen ?? 0, decision: result?.decision?.outcome ?? 'unknown', revision: doc.underwriting?.action ? 1 : 0,
-    };
-  }
+  for await (const doc of cursor as AsyncIterable<LeanRatingFields>) yield leanRatingRecordOf(doc, 'quote');
 }

@@ -5,22 +5,22 @@ import type { Caller } from '../auth/caller.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
 import { ownedByCallerInsurer } from '../auth/visibility.ts';
 import { conflict } from '../http/app-error.ts';
-import { evaluateQuote, type QuoteContext, type RatingResult } from '../rating/index.ts';
+import { evaluateQuote } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
-import { QuoteModel, UnderwritingDecisionModel, type QuoteDoc } from './quote-model.ts';
-import { announceStored, loadVisibleQuote, toQuoteView, type QuoteEvents, type QuoteView } from './quote-service.ts';
+import { QuoteModel, UnderwritingDecisionModel } from './quote-model.ts';
+import { announceStored, findQuoteRecord, loadVisibleQuote, toQuoteView, type QuoteEvents, type QuoteRecord, type QuoteView } from './quote-service.ts';
 import type { ApproveQuote } from './quote-schemas.ts';
 import { withRatingErrors } from './rating-errors.ts';
 
-async function loadReferredForUnderwriter(caller: Caller, id: string): Promise<QuoteDoc> {
+async function loadReferredForUnderwriter(caller: Caller, id: string): Promise<QuoteRecord> {
   const doc = ownedByCallerInsurer(caller, await loadVisibleQuote(caller, id), 'The quote');
   if (doc.status !== 'referred') throw conflict(`Quote ${doc.quoteNumber} is ${doc.status}; only a referred quote awaits an underwriting decision.`);
   return doc;
 }
 
-async function claimDecision(doc: QuoteDoc, action: 'approve' | 'decline', now: Date): Promise<void> {
+async function claimDecision(doc: QuoteRecord, action: 'approve' | 'decline', now: Date): Promise<void> {
   try {
-    await UnderwritingDecisionModel.create({ quoteId: String(doc._id), action, at: now });
+    await UnderwritingDecisionModel.create({ quoteId: doc.id, action, at: now });
   } catch (err) {
     if (isDuplicateKeyError(err)) throw conflict(`Quote ${doc.quoteNumber} has already been decided by another underwriter.`);
     throw err;
@@ -34,26 +34,26 @@ async function claimDecision(doc: QuoteDoc, action: 'approve' | 'decline', now: 
 export async function approveQuote(events: QuoteEvents, caller: Caller, id: string, input: ApproveQuote, now: Date = new Date()): Promise<QuoteView> {
   const doc = await loadReferredForUnderwriter(caller, id);
   const version = await findPinnedVersion(doc.productCode, doc.productVersion);
-  const picks = input.picks ?? (doc.picks as Record<string, string | number>);
-  const context = { ...(doc.context as QuoteContext), role: 'underwriter' as const };
+  const picks = input.picks ?? doc.picks;
+  const context = { ...doc.context, role: 'underwriter' as const };
   const result = withRatingErrors(() => evaluateQuote(version.compiled, doc.inputs, picks, context));
   if (result.decision.outcome === 'declined') {
     throw conflict(`With these picks the quote is declined by rule ${result.decision.reasons.filter((r) => r.action === 'decline').map((r) => r.rule).join(', ')}; decline it instead.`);
   }
   await claimDecision(doc, 'approve', now);
-  const before = doc.result as RatingResult;
-  await QuoteModel.updateOne({ _id: doc._id }, {
+  const before = doc.result;
+  await QuoteModel.updateOne({ _id: doc.id }, {
     $set: {
       status: 'approved', picks, context, result, grossPremiumFen: result.grossPremiumFen,
       underwriting: { action: 'approve', by: { keyId: caller.keyId, userName: caller.userName }, at: now, ...(input.note ? { reason: input.note } : {}), originalResult: before, originalPicks: doc.picks },
     },
   });
   await recordAudit(caller, {
-    action: 'quote.approve', entityType: 'quote', entityId: String(doc._id), organisationId: doc.insurerOrganisationId,
+    action: 'quote.approve', entityType: 'quote', entityId: doc.id, organisationId: doc.insurerOrganisationId,
     summary: `Approved referred quote ${doc.quoteNumber}; gross ${before.grossPremiumFen} → ${result.grossPremiumFen} fen.`,
     changes: [{ path: 'picks', from: doc.picks, to: picks }, { path: 'grossPremiumFen', from: before.grossPremiumFen, to: result.grossPremiumFen }],
   }, now);
-  const approved = (await QuoteModel.findById(doc._id))!;
+  const approved = (await findQuoteRecord(doc.id))!;
   await announceStored(events, approved, 1);
   return toQuoteView(approved, now);
 }
@@ -62,9 +62,9 @@ export async function approveQuote(events: QuoteEvents, caller: Caller, id: stri
 export async function declineQuote(events: QuoteEvents, caller: Caller, id: string, reason: string, now: Date = new Date()): Promise<QuoteView> {
   const doc = await loadReferredForUnderwriter(caller, id);
   await claimDecision(doc, 'decline', now);
-  await QuoteModel.updateOne({ _id: doc._id }, { $set: { status: 'declined', underwriting: { action: 'decline', by: { keyId: caller.keyId, userName: caller.userName }, at: now, reason } } });
-  await recordAudit(caller, { action: 'quote.decline', entityType: 'quote', entityId: String(doc._id), organisationId: doc.insurerOrganisationId, summary: `Declined referred quote ${doc.quoteNumber}: ${reason}` }, now);
-  const declined = (await QuoteModel.findById(doc._id))!;
+  await QuoteModel.updateOne({ _id: doc.id }, { $set: { status: 'declined', underwriting: { action: 'decline', by: { keyId: caller.keyId, userName: caller.userName }, at: now, reason } } });
+  await recordAudit(caller, { action: 'quote.decline', entityType: 'quote', entityId: doc.id, organisationId: doc.insurerOrganisationId, summary: `Declined referred quote ${doc.quoteNumber}: ${reason}` }, now);
+  const declined = (await findQuoteRecord(doc.id))!;
   await announceStored(events, declined, 1);
   return toQuoteView(declined, now);
 }

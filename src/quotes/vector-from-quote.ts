@@ -66,7 +66,7 @@ export async function addVectorFromQuote(caller: Caller, code: string, version: 
   const stored = quote.result as RatingResult;
   return {
     productCode: code, version, vector,
-    quote: { id: String(quote._id), quoteNumber: quote.quoteNumber, productVersion: quote.productVersion, decision: stored.decision.outcome, grossPremiumFen: stored.grossPremiumFen },
+    quote: { id: quote.id, quoteNumber: quote.quoteNumber, productVersion: quote.productVersion, decision: stored.decision.outcome, grossPremiumFen: stored.grossPremiumFen },
     vectorCount: updated.definition.testVectors.length,
   };
 }
