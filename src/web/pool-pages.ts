@@ -11,14 +11,14 @@ import { contentDisposition } from '../http/content-disposition.ts';
 import { AppError } from '../http/app-error.ts';
 import type { PoolShareView } from '../pools/pool-schemas.ts';
 import { poolStatement } from '../pools/pool-service.ts';
-import { statementCsv, statementHtml, statementXlsx } from '../pools/statement-files.ts';
+import { STATEMENT_TEMPLATE, statementCsv, statementView, statementXlsx } from '../pools/statement-files.ts';
 import { checkId, type PagePipeline } from './page-pipeline.ts';
 import { formatYuan } from './web-forms.ts';
 import { translate, type Lang } from './web-messages.ts';
 
-/** What the pool pages need of the documents service: rendering the statement's HTML. */
+/** What the pool pages need of the documents service: rendering the statement's template as a PDF. */
 export interface PoolDocuments {
-  renderHtmlPdf(html: string, title: string, metadataDate: Date): Promise<Buffer>;
+  renderTemplatePdf(template: string, view: object, title: string, metadataDate: Date): Promise<Buffer>;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -80,7 +80,7 @@ export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments 
     if (req.query.format === 'xlsx') return void send(await statementXlsx(statement, fileLang), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'xlsx');
     if (req.query.format === 'pdf') {
       if (!documents) throw new AppError('unavailable', 'PDF documents are not available in this process.');
-      return void send(await documents.renderHtmlPdf(statementHtml(statement, fileLang), name, new Date(`${statement.to}T00:00:00+08:00`)), 'application/pdf', 'pdf');
+      return void send(await documents.renderTemplatePdf(STATEMENT_TEMPLATE, statementView(statement, fileLang), name, new Date(`${statement.to}T00:00:00+08:00`)), 'application/pdf', 'pdf');
     }
     send(statementCsv(statement, fileLang), 'text/csv; charset=utf-8', 'csv');
   });
