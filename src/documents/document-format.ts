@@ -24,8 +24,8 @@ export function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m);
 }
 
-/** The text in the document's language ('' when there is none). */
-export const pick = (text: LocalText | undefined, lang: DocumentLang): string => (text ? (lang === 'en' ? text.en : text.zh) : '');
+/** The text in the document's language ('' when there is none): the one picker of src/i18n. */
+export { pick } from '../i18n/pick.ts';
 
 /** First letter upper-cased, for label keys such as `status${cap1(status)}`. */
 export const cap1 = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -5,7 +5,8 @@ import ExcelJS from 'exceljs';
 import type { Lang } from '../http/common-schemas.ts';
 import { csvText } from '../http/csv-export.ts';
 import { formatFen } from '../rating/index.ts';
-import { organisationNameIn, yuanDigits } from '../i18n/format.ts';
+import { yuanDigits } from '../i18n/format.ts';
+import { nameIn, pick } from '../i18n/pick.ts';
 import { nameOf } from '../i18n/messages.ts';
 import type { PoolStatement, StatementMember, StatementRow, StatementTotals } from './pool-statement.ts';
 
@@ -25,7 +26,7 @@ const LABELS = {
 const yuan = (fen: number) => formatFen(fen);
 
 /** A member's name in the statement's language (the Chinese name where no English one is known). */
-const memberName = (member: StatementMember, lang: Lang) => organisationNameIn(member, lang);
+const memberName = (member: StatementMember, lang: Lang) => nameIn(member, lang);
 const lineName = (line: string, lang: Lang) => (line ? nameOf('line', line, lang) : '');
 
 /** The header and the amounts of each policy, in the order every format lays them out. */
@@ -38,7 +39,7 @@ function table(statement: PoolStatement, lang: Lang, money: (fen: number) => str
     return part ? [money(part.grossPremiumFen), money(part.netPremiumFen), money(part.vatFen)] : ['', '', ''];
   });
   const rows = statement.rows.map((row) => [
-    row.policyNumber, lang === 'en' ? row.productName.en : row.productName.zh, lineName(row.line, lang), (lang === 'en' && row.enterpriseNameEn) || row.enterpriseName, row.issuedOn, row.startDate, row.endDate,
+    row.policyNumber, pick(row.productName, lang), lineName(row.line, lang), nameIn({ name: row.enterpriseName, nameEn: row.enterpriseNameEn }, lang), row.issuedOn, row.startDate, row.endDate,
     money(row.grossPremiumFen), money(row.netPremiumFen), money(row.vatFen), t[row.share.role], `${row.share.sharePercent}%`,
     money(row.share.grossPremiumFen), money(row.share.netPremiumFen), money(row.share.vatFen), ...memberCells(row),
   ]);

@@ -5,7 +5,7 @@
 import { listRateTables, locateCell } from '../catalogue/rate-tables.ts';
 import type { ProductDefinition } from '../rating/index.ts';
 import { tableTitle } from './rate-table-pages.ts';
-import { translate, type Lang } from './web-messages.ts';
+import { pick, translate, type Lang } from './web-messages.ts';
 
 export interface AuditChange {
   path: string;
@@ -68,7 +68,7 @@ function placeOf(definition: ProductDefinition, path: string, lang: Lang): strin
   if (!at) return undefined;
   const cell = locateCell(listRateTables(definition), at.pointer);
   if (!cell) return undefined;
-  const row = cell.row < 0 ? '' : ` · ${lang === 'en' ? `${translate('row', lang)} ${cell.row + 1}` : `第 ${cell.row + 1} ${translate('row', lang)}`}${at.rowKey ? (lang === 'en' ? ` (${at.rowKey})` : `（${at.rowKey}）`) : ''}`;
+  const row = cell.row < 0 ? '' : ` · ${pick({ zh: `第 ${cell.row + 1} ${translate('row', lang)}`, en: `${translate('row', lang)} ${cell.row + 1}` }, lang)}${at.rowKey ? pick({ zh: `（${at.rowKey}）`, en: ` (${at.rowKey})` }, lang) : ''}`;
   return `${tableTitle(cell.table, lang)}${row}${cell.column ? ` · ${translate(`col_${cell.column}`, lang)}` : ''}`;
 }
 
@@ -79,7 +79,7 @@ export function describeChanges(definition: ProductDefinition, changes: readonly
   for (const change of changes) {
     const place = placeOf(definition, change.path, lang);
     if (place === undefined) elsewhere++;
-    else lines.push(`${place}${lang === 'en' ? ': ' : '：'}${shown(change.from, lang)} → ${shown(change.to, lang)}`);
+    else lines.push(`${place}${pick({ zh: '：', en: ': ' }, lang)}${shown(change.from, lang)} → ${shown(change.to, lang)}`);
   }
   if (elsewhere) lines.push(translate('historyOtherChanges', lang, { n: elsewhere }));
   return lines;

@@ -16,7 +16,7 @@ import { subsidyPanel, type SubsidyFormState } from './subsidy-pages.ts';
 import { formatChinaTime } from '../i18n/format.ts';
 import { formatYuan } from './web-forms.ts';
 import { poolPageData } from './pool-pages.ts';
-import { translate, type Lang } from './web-messages.ts';
+import { pick, translate, type Lang } from './web-messages.ts';
 
 interface PdfFile {
   fileName: string;
@@ -77,7 +77,7 @@ export async function renderPolicyPage({ lang, caller, render }: PageRequest, id
   render('policy', {
     title: `${translate('policyNumber', lang)} ${policy.policyNumber}`,
     langPath: `/policies/${policy.id}`,
-    policy: { ...policy, enterpriseName: names.enterpriseName || policy.enterpriseName, issuedAt: formatChinaTime(policy.issuedAt, lang), productName: lang === 'en' ? names.productName.en : names.productName.zh },
+    policy: { ...policy, enterpriseName: names.enterpriseName || policy.enterpriseName, issuedAt: formatChinaTime(policy.issuedAt, lang), productName: pick(names.productName, lang) },
     state: stateView(quote, names, lang, policy),
     cover: coverView(quote, names, lang),
     result: { ...buildResultView(policy.result, lang, { fields: names.fields, insurers: names.insurers, offer: true }), ...(pool.length ? { pool } : {}) },

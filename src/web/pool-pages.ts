@@ -6,7 +6,7 @@ import type { Request } from 'express';
 import { poolConsenters, poolMembers } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { decidePoolInvitation, leavePool, listPoolInvitations, type PoolInvitationView } from '../catalogue/pool-consent.ts';
-import { formatChinaTime, organisationNameIn } from '../i18n/format.ts';
+import { formatChinaTime } from '../i18n/format.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
 import { AppError } from '../http/app-error.ts';
 import type { PoolShareView } from '../pools/pool-schemas.ts';
@@ -14,7 +14,7 @@ import { poolStatement } from '../pools/pool-service.ts';
 import { STATEMENT_TEMPLATE, statementCsv, statementView, statementXlsx } from '../pools/statement-files.ts';
 import { checkId, type PagePipeline } from './page-pipeline.ts';
 import { formatYuan } from './web-forms.ts';
-import { translate, type Lang } from './web-messages.ts';
+import { joinList, nameIn, pick, translate, type Lang } from './web-messages.ts';
 
 /** What the pool pages need of the documents service: rendering the statement's template as a PDF. */
 export interface PoolDocuments {
@@ -27,7 +27,7 @@ const period = (req: Request) => ({ from: dateParam(req.query.from), to: datePar
 
 /** The pool table of a quote or policy page (insurers by name) and the caller's own share. */
 export function poolPageData(view: { poolShares?: PoolShareView[]; myShare?: PoolShareView }, lang: Lang) {
-  const name = (s: PoolShareView) => (lang === 'en' ? s.insurerNameEn ?? s.insurerName : s.insurerName) ?? s.insurer;
+  const name = (s: PoolShareView) => nameIn({ name: s.insurerName ?? s.insurer, nameEn: s.insurerNameEn }, lang);
   const pool = (view.poolShares ?? []).map((s) => ({ insurer: name(s), role: translate(`role_${s.role}`, lang), sharePercent: s.sharePercent, gross: formatYuan(s.grossPremiumFen) }));
   const mine = view.myShare;
   const myShare = mine && {
@@ -46,9 +46,9 @@ export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments 
     render('pools', {
       title: translate('poolsTitle', lang),
       statement,
-      members: statement.members.map((m) => organisationNameIn(m, lang)).join(lang === 'en' ? ', ' : '、'),
+      members: joinList(statement.members.map((m) => nameIn(m, lang)), lang),
       rows: statement.rows.map((r) => ({
-        ...r, productName: lang === 'en' ? r.productName.en : r.productName.zh, enterpriseName: (lang === 'en' && r.enterpriseNameEn) || r.enterpriseName, role: translate(`role_${r.share.role}`, lang), gross: formatYuan(r.grossPremiumFen),
+        ...r, productName: pick(r.productName, lang), enterpriseName: nameIn({ name: r.enterpriseName, nameEn: r.enterpriseNameEn }, lang), role: translate(`role_${r.share.role}`, lang), gross: formatYuan(r.grossPremiumFen),
         myGross: formatYuan(r.share.grossPremiumFen), myNet: formatYuan(r.share.netPremiumFen), myVat: formatYuan(r.share.vatFen),
       })),
       totals: { gross: formatYuan(statement.totals.grossPremiumFen), myGross: formatYuan(statement.totals.shareGrossFen), myNet: formatYuan(statement.totals.shareNetFen), myVat: formatYuan(statement.totals.shareVatFen) },
@@ -64,7 +64,7 @@ export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments 
     page('post', `/pools/invitations/:id/${verb}`, poolConsenters, async ({ req, lang, caller, render }) => {
       const id = checkId(req.params.id);
       const done = verb === 'leave' ? await leavePool(caller, id) : await decidePoolInvitation(caller, id, verb === 'accept' ? 'accepted' : 'declined');
-      const product = lang === 'en' ? done.productName.en : done.productName.zh;
+      const product = pick(done.productName, lang);
       const notice = translate(`invitationDone_${done.status}`, lang, { product, share: done.sharePercent, role: translate(`role_${done.role}`, lang) });
       render('pool-invitations', { ...(await invitationsPageData(caller, lang)), notice, langPath: '/pools/invitations' });
     });
@@ -90,9 +90,8 @@ export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments 
 async function invitationsPageData(caller: Caller, lang: Lang) {
   const { items } = await listPoolInvitations(caller, { limit: 200, offset: 0 });
   const canAct = poolConsenters.includes(caller.role);
-  const name = (party: { name: string; nameEn?: string }) => (lang === 'en' ? party.nameEn ?? party.name : party.name);
   const row = (i: PoolInvitationView) => ({
-    id: i.id, status: i.status, product: lang === 'en' ? i.productName.en : i.productName.zh, inviter: name(i.inviter), member: name(i.member),
+    id: i.id, status: i.status, product: pick(i.productName, lang), inviter: nameIn(i.inviter, lang), member: nameIn(i.member, lang),
     role: translate(`role_${i.role}`, lang), share: i.sharePercent, version: i.proposedInVersion, statusLabel: translate(`invitationStatus_${i.status}`, lang),
     decidedAt: i.leftAt ? formatChinaTime(i.leftAt, lang) : i.decidedAt ? formatChinaTime(i.decidedAt, lang) : '',
     canDecide: canAct && i.status === 'pending', canLeave: canAct && i.status === 'accepted',

@@ -13,7 +13,7 @@ import { subsidyYear, subsidyYearCsv, subsidyYearXlsx } from '../subsidies/subsi
 import { translateValidation } from '../i18n/format.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { formatYuan } from './web-forms.ts';
-import { translate, type Lang } from './web-messages.ts';
+import { pick, translate, type Lang } from './web-messages.ts';
 
 /** A status form sent back: which application and form, what was typed, and the errors by field name. */
 export interface SubsidyFormState {
@@ -44,8 +44,8 @@ export async function subsidyPanel(caller: Caller, policyId: string, lang: Lang,
     zipHref: `/policies/${policyId}/subsidy-applications.zip`,
     items: list.items.map((a) => ({
       ...a,
-      nameText: lang === 'en' ? a.name.en : a.name.zh,
-      departmentText: lang === 'en' ? a.department.en : a.department.zh,
+      nameText: pick(a.name, lang),
+      departmentText: pick(a.department, lang),
       expected: formatYuan(a.expectedFen),
       expectedYuan: (a.expectedFen / 100).toFixed(2),
       statusText: translate(`subsidy_status_${a.status}`, lang),
@@ -148,12 +148,12 @@ export function mountSubsidyPages({ page }: PagePipeline, documents: SubsidyAppl
       title: translate('subsidy_yearTitle', lang, { year: asked }),
       year: asked,
       rows: year.rows.map((r) => ({
-        ...r, nameText: lang === 'en' ? r.name.en : r.name.zh,
+        ...r, nameText: pick(r.name, lang),
         expected: money(r.expectedFen), applied: money(r.appliedFen), pending: money(r.pendingFen), granted: money(r.grantedFen), refused: money(r.refusedFen),
         counted: money(r.countedFen), annualCap: money(r.annualCapFen), capRemaining: money(r.capRemainingFen),
       })),
       applications: year.applications.map((a) => ({
-        policyId: a.policyId, policyNumber: a.policyNumber, enterpriseName: a.enterpriseName, programmeName: lang === 'en' ? a.application.name.en : a.application.name.zh,
+        policyId: a.policyId, policyNumber: a.policyNumber, enterpriseName: a.enterpriseName, programmeName: pick(a.application.name, lang),
         statusText: translate(`subsidy_status_${a.application.status}`, lang), expected: formatYuan(a.application.expectedFen),
         granted: a.application.grantedFen === undefined ? '' : formatYuan(a.application.grantedFen),
       })),
