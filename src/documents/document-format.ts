@@ -1,7 +1,5 @@
 // How documents print amounts, numbers and localised text. Pure.
 import { Decimal } from 'decimal.js';
-import type { LocalText } from '../rating/index.ts';
-import type { DocumentLang } from './document-view.ts';
 
 // Amounts print as digits (the unit is in the heading); one implementation with the pages' (src/i18n).
 export { formatDecimal, yuanDigits } from '../i18n/format.ts';

@@ -4,7 +4,7 @@
 // says "预期/历史赔付率系数 · b4 · 系数上限：1.8 → 2.0" rather than "修改草稿: 1 change(s)".
 import { listRateTables, locateCell } from '../catalogue/rate-tables.ts';
 import type { ProductDefinition } from '../rating/index.ts';
-import { tableTitle } from './rate-table-pages.ts';
+import { tableTitle } from './page-helpers.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
 export interface AuditChange {

@@ -12,7 +12,7 @@ import { listPolicies } from '../policies/policy-service.ts';
 import { listQuotes } from '../quotes/quote-service.ts';
 import { subsidyYear } from '../subsidies/subsidy-year-service.ts';
 import { checkId, type PagePipeline } from './page-pipeline.ts';
-import { productNames, quoteRows } from './quoting-pages.ts';
+import { productNames, quoteRows } from './page-helpers.ts';
 import { formatYuan } from './web-forms.ts';
 import { nameIn, pick, translate, type Lang } from './web-messages.ts';
 

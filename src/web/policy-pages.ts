@@ -10,12 +10,10 @@ import { bindQuote, getPolicy, listPolicies } from '../policies/policy-service.t
 import { getQuote } from '../quotes/quote-service.ts';
 import { coverView, enterpriseNamesIn, loadPageNames, stateView } from './cover-view.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
-import { productNames } from './quoting-pages.ts';
 import { buildResultView } from './result-view.ts';
-import { subsidyPanel, type SubsidyFormState } from './subsidy-pages.ts';
+import { poolPageData, productNames, subsidyPanel, type SubsidyFormState } from './page-helpers.ts';
 import { formatChinaTime } from '../i18n/format.ts';
 import { formatYuan } from './web-forms.ts';
-import { poolPageData } from './pool-pages.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
 interface PdfFile {

@@ -9,7 +9,6 @@ import { decidePoolInvitation, leavePool, listPoolInvitations, type PoolInvitati
 import { formatChinaTime } from '../i18n/format.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
 import { AppError } from '../http/app-error.ts';
-import type { PoolShareView } from '../pools/pool-schemas.ts';
 import { poolStatement } from '../pools/pool-service.ts';
 import { STATEMENT_TEMPLATE, statementCsv, statementView, statementXlsx } from '../pools/statement-files.ts';
 import { checkId, type PagePipeline } from './page-pipeline.ts';
@@ -24,19 +23,6 @@ export interface PoolDocuments {
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const dateParam = (value: unknown) => (typeof value === 'string' && DATE.test(value) ? value : undefined);
 const period = (req: Request) => ({ from: dateParam(req.query.from), to: dateParam(req.query.to) });
-
-/** The pool table of a quote or policy page (insurers by name) and the caller's own share. */
-export function poolPageData(view: { poolShares?: PoolShareView[]; myShare?: PoolShareView }, lang: Lang) {
-  const name = (s: PoolShareView) => nameIn({ name: s.insurerName ?? s.insurer, nameEn: s.insurerNameEn }, lang);
-  const pool = (view.poolShares ?? []).map((s) => ({ insurer: name(s), role: translate(`role_${s.role}`, lang), sharePercent: s.sharePercent, gross: formatYuan(s.grossPremiumFen) }));
-  const mine = view.myShare;
-  const myShare = mine && {
-    note: mine.role === 'lead' ? translate('myShareNoteLead', lang, { share: mine.sharePercent }) : translate('myShareNote', lang, { role: translate(`role_${mine.role}`, lang), share: mine.sharePercent }),
-    role: mine.role, gross: formatYuan(mine.grossPremiumFen), net: formatYuan(mine.netPremiumFen), vat: formatYuan(mine.vatFen),
-    limits: [...new Set((mine.limits ?? []).filter((l) => l.kind === 'aggregate').map((l) => formatYuan(l.amountFen)))].join(' / '),
-  };
-  return { pool, myShare };
-}
 
 /** Mounts `/pools` (the member's pool business for a period) and `/pools/statement` (CSV, XLSX or PDF). */
 export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments | undefined): void {

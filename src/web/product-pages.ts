@@ -18,8 +18,7 @@ import { describeChanges } from './change-view.ts';
 import { historyPanel, quoteHistoryAndDrafts } from './history-view.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { failingVectorName, problemText } from './problem-messages.ts';
-import { productNames, quotePageData } from './quoting-pages.ts';
-import { tableTitle } from './rate-table-pages.ts';
+import { productNames, quotePageData, tableTitle } from './page-helpers.ts';
 import { formatYuan } from './web-forms.ts';
 import { nameIn, pick, translate, type Lang } from './web-messages.ts';
 

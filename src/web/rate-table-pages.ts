@@ -14,18 +14,11 @@ import { UploadLimitError } from '../http/upload-limits.ts';
 import type { ErrorDetail, ProductDefinition } from '../rating/index.ts';
 import { uploadedFile } from './multipart-form.ts';
 import { checkCode, uploadLimitText, type PagePipeline, type PageRequest } from './page-pipeline.ts';
-import { mountImpactPages } from './impact-pages.ts';
+import { tableTitle } from './page-helpers.ts';
 import { problemText, type ShownProblem } from './problem-messages.ts';
 import { joinClauses, pick, translate, type Lang } from './web-messages.ts';
 
 const CELL = /^r(\d+)\.(.+)$/;
-
-/** The title of a table in the page language: the product's own label, else the message for its kind. */
-export function tableTitle(table: RateTable, lang: Lang): string {
-  const own = table.title ? pick(table.title, lang) : undefined;
-  if (table.kind === 'limits') return `${translate('table_limits', lang)} · ${own ?? ''}`;
-  return own ?? translate(`table_${table.kind}`, lang);
-}
 
 /** Posted cells `r<row>.<column>` as rows in posted row order. */
 function postedCells(table: RateTable, body: Record<string, unknown>): string[][] {
@@ -252,6 +245,4 @@ export function mountRateTablePages(pipeline: PagePipeline): void {
       same: diff.tables.length === 0 && diff.otherChanges.length === 0,
     });
   });
-
-  mountImpactPages(pipeline);
 }

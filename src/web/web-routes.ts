@@ -12,6 +12,7 @@ import { createTemplates, type Templates } from '../http/templates.ts';
 import { createPagePipeline, errorPageData, readCookie, resolveLang, SESSION_COOKIE, type PageDefinition, type PagePipeline } from './page-pipeline.ts';
 import { loadWebSession } from './web-session-service.ts';
 import { mountClientPages } from './client-pages.ts';
+import { mountImpactPages } from './impact-pages.ts';
 import { mountPolicyPages, renderPolicyPage, type WebDocuments } from './policy-pages.ts';
 import { mountPoolPages, type PoolDocuments } from './pool-pages.ts';
 import { mountProductPages } from './product-pages.ts';
@@ -41,6 +42,7 @@ export function createWebRouter(options: { templates?: Templates; logger?: Logge
   mountPoolPages(pipeline, options.documents);
   mountProductPages(pipeline);
   mountRateTablePages(pipeline);
+  mountImpactPages(pipeline);
   mountSubsidyPages(pipeline, options.subsidyDocuments, renderPolicyPage);
   options.pageTable?.push(...pipeline.pages);
   router.use(webNotFound(pipeline));
