@@ -52,7 +52,9 @@ async function directoryData(caller: Caller, lang: Lang, q: string | undefined, 
     })),
     // The search box shows what was searched; the message does not repeat it.
     empty: items.length === 0 ? translate(q ? 'noClientsFound' : 'noClientsYet', lang) : undefined,
-    form, errors, hasErrors: Object.keys(errors).length > 0, notice,
+    // Every field of the form and its error, empty when not typed or fine (the template reads them all).
+    form: Object.fromEntries(FIELDS.map((k) => [k, form[k] ?? ''])), errors: Object.fromEntries(FIELDS.map((k) => [k, errors[k] ?? ''])),
+    hasErrors: Object.keys(errors).length > 0, notice,
   };
 }
 

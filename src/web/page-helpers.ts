@@ -2,12 +2,12 @@
 // quote or policy page, a rate table's title, and the policy page's subsidy panel. Page modules
 // (*-pages.ts) import these; no page module imports another page module.
 import { randomUUID } from 'node:crypto';
-import { quoters, subsidyReaders, subsidyRecorders, underwriters } from '../auth/access-rules.ts';
+import { subsidyReaders, subsidyRecorders } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
-import { isOwnInsurer } from '../auth/visibility.ts';
 import { listCatalogue } from '../catalogue/catalogue-listing.ts';
 import type { RateTable } from '../catalogue/rate-tables.ts';
 import type { PoolShareView } from '../pools/pool-schemas.ts';
+import { nextActions } from '../quotes/quote-actions.ts';
 import type { QuoteView } from '../quotes/quote-service.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import { listApplications } from '../subsidies/subsidy-application-service.ts';
@@ -33,8 +33,9 @@ export function quoteRows(quotes: QuoteView[], lang: Lang, products: ReadonlyMap
 
 /** The quote page's data; underwriters deciding a referral get the coefficient inputs and their errors. */
 export function quotePageData(quote: QuoteView, names: PageNames, caller: Caller, lang: Lang, values: FormValues = {}, errors: FormErrors = {}) {
-  // A pool follower reads the quote but never decides it: only the lead insurer's underwriters do.
-  const underwriter = underwriters.includes(caller.role) && isOwnInsurer(caller, quote) && quote.status === 'referred';
+  // What the caller may do next is the quotes room's rule (the API refuses by the same one).
+  const actions = nextActions(caller, quote);
+  const underwriter = actions.decide;
   const declined = quote.status === 'declined';
   const { pool, myShare } = poolPageData(quote, lang);
   return {
@@ -47,8 +48,9 @@ export function quotePageData(quote: QuoteView, names: PageNames, caller: Caller
     result: { ...buildResultView(quote.result, lang, { fields: names.fields, insurers: names.insurers, offer: !declined }), ...(pool.length && !declined ? { pool } : {}) },
     myShare: declined ? undefined : myShare,
     offer: !declined,
-    canBind: quoters.includes(caller.role) && (quote.status === 'quoted' || quote.status === 'approved') && !quote.expired,
-    canDecide: underwriter,
+    canBind: actions.bind,
+    canDecide: actions.decide,
+    canDownload: actions.download,
     pickFields: underwriter ? buildPickFields(quote.result, () => true, values, errors, lang, true) : [],
     note: values.note ?? '',
     reason: values.reason ?? '',

@@ -7,6 +7,7 @@ import { AppError } from '../http/app-error.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
 import type { ServiceEvents } from '../events.ts';
 import { bindQuote, getPolicy, listPolicies } from '../policies/policy-service.ts';
+import { nextActions } from '../quotes/quote-actions.ts';
 import { getQuote } from '../quotes/quote-service.ts';
 import { coverView, enterpriseNamesIn, loadPageNames, stateView } from './cover-view.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
@@ -54,7 +55,7 @@ export function mountPolicyPages({ page }: PagePipeline, events: ServiceEvents, 
 
   page('get', '/quotes/:id/pdf', 'signed-in', async ({ req, res, lang, caller }) => {
     const quote = await getQuote(caller, checkId(req.params.id));
-    if (quote.status === 'declined') throw new AppError('conflict', translate('quotePdfDeclined', lang));
+    if (!nextActions(caller, quote).download) throw new AppError('conflict', translate('quotePdfDeclined', lang));
     sendPdf(res, await available(lang).quotePdf(caller, quote.id, pdfLang(req)));
   });
 
