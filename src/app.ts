@@ -41,7 +41,8 @@ import { securityHeaders } from './http/security-headers.ts';
 import { defaultUploadLimits, uploadLimitsOf, type UploadLimits } from './http/upload-limits.ts';
 import type { RouteDefinition } from './http/route.ts';
 import { registerSchema } from './http/schema-registry.ts';
-import { createWebRouter, webNotFound } from './web/web-routes.ts';
+import { createTemplates, type Templates } from './http/templates.ts';
+import { createWebRouter } from './web/web-routes.ts';
 import { createEventHub, type ServiceEvents } from './events.ts';
 
 export interface AppDependencies {
@@ -57,6 +58,8 @@ export interface AppDependencies {
   events: ServiceEvents;
   /** Prometheus metrics of this app (GET /metrics); a fresh registry when not given. */
   metrics?: ServiceMetrics;
+  /** The service's template environment (pages, documents, API reference); compiled here when not given. */
+  templates?: Templates;
 }
 
 /**
@@ -101,7 +104,8 @@ export function createApp(deps: AppDependencies): Express {
   const uploadLimits = uploadLimitsOf(config);
   const routes = allRoutes(deps.documents, deps.events, deps.subsidyDocuments, uploadLimits);
   const openApi = buildApiDocument(routes);
-  const docsHtml = renderApiDocs(openApi);
+  const templates = deps.templates ?? createTemplates();
+  const docsHtml = renderApiDocs(openApi, templates);
 
   const app = express();
   app.disable('x-powered-by');
@@ -149,10 +153,9 @@ export function createApp(deps: AppDependencies): Express {
   });
 
   // Pages for people (session cookie, their own strict CSP); the API above stays Bearer-only.
-  const webRouter = createWebRouter({ logger, documents: deps.documents, events: deps.events, subsidyDocuments: deps.subsidyDocuments, authFailures, uploadLimits });
+  const webRouter = createWebRouter({ templates, logger, documents: deps.documents, events: deps.events, subsidyDocuments: deps.subsidyDocuments, authFailures, uploadLimits });
   app.use((req, res, next) => (isApiPath(req.path) ? next() : webRouter(req, res, next)));
 
-  app.use(webNotFound);
   app.use(notFoundHandler);
   app.use(createErrorMiddleware(logger));
   return app;

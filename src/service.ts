@@ -23,6 +23,7 @@ import { createPdfRenderer, type PdfRenderer } from './documents/pdf-renderer.ts
 import { createEventHub, type ServiceEvents } from './events.ts';
 import { createSubsidyApplicationDocuments, type SubsidyApplicationDocuments } from './subsidies/subsidy-application-pdf.ts';
 import { createMetrics, type ServiceMetrics } from './http/metrics.ts';
+import { createTemplates } from './http/templates.ts';
 import { recordIssuedPolicy, recordStoredQuotes, startBackgroundCompaction } from './portfolio/rating-book.ts';
 
 /**
@@ -67,12 +68,13 @@ export function composeService(config: Config, logger: Logger, options: { pdfPoo
     executablePath: config.CHROME_PATH, ...(poolSize ? { poolSize } : {}), logger,
     onRender: metrics.pdfRendered, onPoolWait: metrics.pdfPoolWaited,
   });
-  const templates = compileDocumentTemplates();
+  const engine = createTemplates(); // pages, documents and the API reference: one environment
+  const templates = compileDocumentTemplates(engine);
   const documents = createDocumentService({ renderer, templates, logger });
   const subsidyDocuments = createSubsidyApplicationDocuments({ renderer, templates, logger });
   const events = createServiceEvents(documents);
   const compaction = startBackgroundCompaction({ logger, onCompacted: metrics.ratingBookCompacted, ...(options.compactionIntervalMs ? { intervalMs: options.compactionIntervalMs } : {}) });
-  const app = createApp({ config, logger, isDatabaseReady: pingDatabase, documents, events, metrics, subsidyDocuments });
+  const app = createApp({ config, logger, isDatabaseReady: pingDatabase, documents, events, metrics, subsidyDocuments, templates: engine });
   return {
     app, events, renderer, documents, metrics, subsidyDocuments,
     async close() {

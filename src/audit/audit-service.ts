@@ -6,7 +6,7 @@ import type { Caller } from '../auth/caller.ts';
 import { assertProductVisible } from '../catalogue/catalogue-service.ts';
 import { invalidInput } from '../http/app-error.ts';
 import type { Lang } from '../http/common-schemas.ts';
-import { organisationNameIn } from '../i18n/format.ts';
+import { nameIn } from '../i18n/pick.ts';
 import { loadVisiblePolicy } from '../policies/policy-service.ts';
 import { loadVisibleQuote, quoteCreationEntry } from '../quotes/quote-service.ts';
 import { listAuditPage, type AuditEntryView } from './audit-log.ts';
@@ -53,7 +53,7 @@ async function trailPage(caller: Caller, entity: AuditEntityKind, id: string, ow
 async function organisationNames(ids: string[], lang: Lang): Promise<Map<string, string>> {
   const valid = [...new Set(ids)].filter((id) => mongoose.isValidObjectId(id));
   const found = await Promise.all(valid.map(async (id) => [id, await findOrganisationById(id)] as const));
-  return new Map(found.flatMap(([id, o]) => (o ? [[id, organisationNameIn(o, lang)] as const] : [])));
+  return new Map(found.flatMap(([id, o]) => (o ? [[id, nameIn(o, lang)] as const] : [])));
 }
 
 /** A page of one record's audit trail, newest first, organisations named in `lang`; 404 when the caller may not see the record. */

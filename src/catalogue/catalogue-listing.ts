@@ -1,6 +1,6 @@
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import type { Lang } from '../http/common-schemas.ts';
-import { organisationNameIn, type OrganisationNames } from '../i18n/format.ts';
+import { nameIn, pick, type OrganisationNames } from '../i18n/pick.ts';
 import { pickableSteps, subsidyFactsAsked, type PickableStep, type ProductDefinition, type QuotingRole, type SubsidyFactsAsked, type SubsidyProgramme } from '../rating/index.ts';
 import { cachedCatalogueRead } from './catalogue-cache.ts';
 import { ProductVersionModel } from './catalogue-model.ts';
@@ -8,7 +8,6 @@ import { findEffectiveVersion, subsidyProgrammesFor } from './catalogue-service.
 import { nextScheduled, resolveTimeline, versionInForce } from './version-timeline.ts';
 
 type Text = { zh: string; en: string };
-const pick = (text: Text | undefined, lang: Lang) => (text ? (lang === 'en' ? text.en : text.zh) : '');
 
 export interface CatalogueItem {
   code: string;
@@ -38,7 +37,7 @@ function toItem(definition: ProductDefinition, names: Map<string, OrganisationNa
     name: definition.name,
     title: pick(definition.name, lang),
     description: definition.description,
-    insurer: { code: definition.insurer, name: organisationNameIn(names.get(definition.insurer) ?? { name: definition.insurer }, lang) },
+    insurer: { code: definition.insurer, name: nameIn(names.get(definition.insurer) ?? { name: definition.insurer }, lang) },
     illustrative: definition.illustrative === true,
     effectiveFrom: definition.effectiveFrom,
     ...(definition.effectiveTo ? { effectiveTo: definition.effectiveTo } : {}),

@@ -1,7 +1,5 @@
 // How documents print amounts, numbers and localised text. Pure.
 import { Decimal } from 'decimal.js';
-import type { LocalText } from '../rating/index.ts';
-import type { DocumentLang } from './document-view.ts';
 
 // Amounts print as digits (the unit is in the heading); one implementation with the pages' (src/i18n).
 export { formatDecimal, yuanDigits } from '../i18n/format.ts';
@@ -24,8 +22,8 @@ export function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? m);
 }
 
-/** The text in the document's language ('' when there is none). */
-export const pick = (text: LocalText | undefined, lang: DocumentLang): string => (text ? (lang === 'en' ? text.en : text.zh) : '');
+/** The text in the document's language ('' when there is none): the one picker of src/i18n. */
+export { pick } from '../i18n/pick.ts';
 
 /** First letter upper-cased, for label keys such as `status${cap1(status)}`. */
 export const cap1 = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

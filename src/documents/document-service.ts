@@ -8,7 +8,7 @@
 import type { Caller } from '../auth/caller.ts';
 import { unavailable } from '../http/app-error.ts';
 import { createDocumentPrinter } from './document-printer.ts';
-import { compileFilingTemplate, renderFilingPdf } from './filing-document.ts';
+import { filingTemplate, renderFilingPdf } from './filing-document.ts';
 import type { DocumentTemplates } from './document-templates.ts';
 import type { DocumentLang } from './document-view.ts';
 import type { PdfFile } from './pdf-file.ts';
@@ -28,10 +28,11 @@ export interface DocumentService {
   /** The filing document (费率表) of a product version the caller's insurer owns (404 otherwise). */
   filingPdf(caller: Caller, code: string, version: string): Promise<PdfFile>;
   /**
-   * Renders another capability's HTML (from its own template) on the same renderer, with the same
-   * deadline and error answer (503 on a render failure); `metadataDate` fixes the PDF's dates.
+   * Renders another capability's template of the shared environment ('pools/statement') with its
+   * view on the same renderer, with the same deadline and error answer (503 on a render failure);
+   * `metadataDate` fixes the PDF's dates.
    */
-  renderHtmlPdf(html: string, title: string, metadataDate: Date): Promise<Buffer>;
+  renderTemplatePdf(template: string, view: object, title: string, metadataDate: Date): Promise<Buffer>;
   /** Stops storing schedules of issued policies (the renderer is closed by its owner). */
   close(): void;
 }
@@ -51,13 +52,12 @@ export function createDocumentService(options: DocumentServiceOptions): Document
   const { templates, logger } = options;
   const printer = createDocumentPrinter(options.renderer, options.renderTimeoutMs ?? 15_000, logger);
   const schedules = createPolicySchedules(printer, templates, logger);
-  const filingTemplate = compileFilingTemplate();
   let closed = false;
   return {
     quotePdf: createQuotePdfs(printer, templates, options.quoteCacheEntries ?? 256),
     policyPdf: schedules.policyPdf,
-    filingPdf: (caller, code, version) => renderFilingPdf(caller, code, version, filingTemplate, printer.print),
-    renderHtmlPdf: printer.print,
+    filingPdf: (caller, code, version) => renderFilingPdf(caller, code, version, filingTemplate(templates.engine), printer.print),
+    renderTemplatePdf: async (template, view, title, metadataDate) => printer.print(templates.engine.render(template, view), title, metadataDate),
     storePolicySchedules: (policyId) => (closed ? Promise.resolve() : schedules.storeAll(policyId)),
     close() {
       closed = true;
@@ -70,7 +70,7 @@ export const documentsUnavailable: DocumentService = {
   quotePdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   policyPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   filingPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
-  renderHtmlPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
+  renderTemplatePdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   storePolicySchedules: () => Promise.resolve(),
   close: () => undefined,
 };

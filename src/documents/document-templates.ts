@@ -1,18 +1,18 @@
-// Handlebars templates of the quotation and the policy schedule, compiled once at start.
-// Layout: templates/documents/{quote,policy}.hbs, partials/*.hbs, document.css (as the partial
-// `styles`), labels/<lang>.json. An isolated Handlebars environment and no triple-stash anywhere:
-// every value from the view is HTML-escaped; prototype access is off.
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+// The quotation and the policy schedule from the service's one template environment
+// (src/http/templates.ts): templates/documents/{quote,policy}.hbs, partials/*.hbs, document.css (as
+// the partial `styles`), labels/<lang>.json. No triple-stash anywhere: every value from the view
+// is HTML-escaped; strict, prototype access off.
 import path from 'node:path';
-import Handlebars from 'handlebars';
-import { buildDocumentView, DOCUMENT_LANGS, type DocumentKind, type DocumentLabels, type DocumentLang, type DocumentSource, type DocumentView } from './document-view.ts';
+import { createTemplates, TEMPLATES_DIR, type Templates } from '../http/templates.ts';
+import { buildDocumentView, DOCUMENT_LANGS, type DocumentLabels, type DocumentLang, type DocumentSource, type DocumentView } from './document-view.ts';
 
-export const DEFAULT_TEMPLATES_DIR = path.resolve(import.meta.dirname, '../../templates/documents');
+export const DEFAULT_TEMPLATES_DIR = path.join(TEMPLATES_DIR, 'documents');
 
 export interface DocumentTemplates {
-  /** sha256 (hex, 16 chars) over every template, partial, stylesheet and label file. */
+  /** sha256 (hex, 16 chars) over every template, partial, stylesheet and label file of the documents. */
   readonly version: string;
+  /** The environment they were compiled in (the filing, subsidy application and statement templates are there too). */
+  readonly engine: Templates;
   labels(lang: DocumentLang): DocumentLabels;
   /** The view model of a source in one language. */
   view(source: DocumentSource, lang: DocumentLang): DocumentView;
@@ -20,38 +20,14 @@ export interface DocumentTemplates {
   renderHtml(view: DocumentView): string;
 }
 
-/** Reads and compiles the document templates; throws at start if one does not compile. */
-export function compileDocumentTemplates(dir: string = DEFAULT_TEMPLATES_DIR): DocumentTemplates {
-  const hbs = Handlebars.create();
-  const hash = createHash('sha256');
-  const read = (file: string): string => {
-    const text = readFileSync(path.join(dir, file), 'utf8');
-    hash.update(file).update('\0').update(text).update('\0');
-    return text;
-  };
-  hbs.registerHelper('add', (a: number, b: number) => a + b);
-
-  const partialFiles = readdirSync(path.join(dir, 'partials')).filter((f) => f.endsWith('.hbs')).sort();
-  for (const file of partialFiles) hbs.registerPartial(file.replace(/\.hbs$/, ''), read(path.join('partials', file)));
-  // The stylesheet is trusted template content, inlined as a partial (not through a view value).
-  hbs.registerPartial('styles', read('document.css'));
-
-  const options = { noEscape: false, preventIndent: true } as const;
-  const compiled: Record<DocumentKind, HandlebarsTemplateDelegate<DocumentView>> = {
-    quote: hbs.compile<DocumentView>(read('quote.hbs'), options),
-    policy: hbs.compile<DocumentView>(read('policy.hbs'), options),
-  };
-  const labels = Object.fromEntries(DOCUMENT_LANGS.map((lang) => [lang, JSON.parse(read(path.join('labels', `${lang}.json`))) as DocumentLabels])) as Record<DocumentLang, DocumentLabels>;
-  const version = hash.digest('hex').slice(0, 16);
-
-  // Compile lazily-compiled partials now, so a broken template fails at start, not on a request.
-  const probe = { t: labels['zh-CN'], numbers: [], parties: [], particulars: [], lists: [], cover: [], premium: { sections: [] }, subsidy: { layers: [] }, worksheet: [], clauses: [] };
-  for (const kind of ['quote', 'policy'] as const) compiled[kind](probe as unknown as DocumentView);
-
-  return {
-    version,
-    labels: (lang) => labels[lang],
-    view: (source, lang) => buildDocumentView(source, lang, labels[lang]),
-    renderHtml: (view) => compiled[view.kind](view, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false }),
-  };
+/** The document templates of an environment (a new one when not given: tests and benches). */
+export function compileDocumentTemplates(engine: Templates = createTemplates()): DocumentTemplates {
+  const labels = Object.fromEntries(DOCUMENT_LANGS.map((lang) => [lang, JSON.parse(engine.file(`documents/labels/${lang}.json`)) as DocumentLabels])) as Record<DocumentLang, DocumentLabels>;
+  return Object.freeze({
+    version: engine.version('documents'),
+    engine,
+    labels: (lang: DocumentLang) => labels[lang],
+    view: (source: DocumentSource, lang: DocumentLang) => buildDocumentView(source, lang, labels[lang]),
+    renderHtml: (view: DocumentView) => engine.render(`documents/${view.kind}`, view),
+  });
 }

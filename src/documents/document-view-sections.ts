@@ -3,6 +3,7 @@
 import { Decimal } from 'decimal.js';
 import { coverageLimitsFen, splitByShares } from '../rating/index.ts';
 import type { LocalText, ProductDefinition, RatingResult, SubsidyCap } from '../rating/index.ts';
+import { nameIn } from '../i18n/pick.ts';
 import { cap1, fill, formatDecimal, yuanDigits, moneyInputToFen, pick } from './document-format.ts';
 import type { DocumentLabels, DocumentLang, DocumentSource, DocumentView, OrganisationFacts } from './document-view.ts';
 
@@ -43,8 +44,8 @@ function fieldValue(field: FieldLike, value: unknown, lang: DocumentLang, t: Doc
 /** An organisation's name in the document's language; in English the Chinese legal name goes alongside. */
 export function orgName(org: OrganisationFacts | undefined, fallback: string, lang: DocumentLang): { name: string; alt: string | undefined } {
   if (!org) return { name: fallback, alt: undefined };
-  if (lang === 'en' && org.nameEn) return { name: org.nameEn, alt: org.name };
-  return { name: org.name, alt: undefined };
+  const name = nameIn(org, lang);
+  return { name, alt: name === org.name ? undefined : org.name };
 }
 
 /** Policy number, quote number and issue date; or quote number, quote date and validity. */

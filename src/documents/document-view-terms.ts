@@ -3,6 +3,7 @@
 // (特别约定: from the underwriter's decision and the product's clauses), payment terms, dispute
 // resolution and the insurer's contact. Pure; buildDocumentView (document-view.ts) calls these.
 import { addDays, chinaDateTime, type DecisionReason } from '../rating/index.ts';
+import { nameIn } from '../i18n/pick.ts';
 import { cap1, fill, yuanDigits, pick } from './document-format.ts';
 import type { DocumentLabels, DocumentLang, DocumentSource, DocumentView, OrganisationFacts } from './document-view.ts';
 
@@ -94,6 +95,6 @@ export function disputeOf(source: DocumentSource, lang: DocumentLang, t: Documen
 
 /** The issuing insurer's address and customer-service line (absent fields stay empty). */
 export function contactOf(org: OrganisationFacts | undefined, lang: DocumentLang): DocumentView['insurerContact'] {
-  const address = lang === 'en' ? (org?.addressEn ?? org?.address) : org?.address;
+  const address = (org && nameIn({ name: org.address ?? '', nameEn: org.addressEn }, lang)) || undefined;
   return { address, phone: org?.servicePhone };
 }

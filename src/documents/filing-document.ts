@@ -3,28 +3,20 @@
 // filing.hbs how, and the documents service's renderer renders it. Rendered on demand, uncached:
 // it is an occasional download, and drafts change.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import Handlebars from 'handlebars';
 import { findOrganisationByCode } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { getVersion } from '../catalogue/catalogue-service.ts';
 import { filingRecordOf } from '../catalogue/filing-record.ts';
 import { chinaDate } from '../rating/index.ts';
-import { DEFAULT_TEMPLATES_DIR } from './document-templates.ts';
+import type { Templates } from '../http/templates.ts';
 import { buildFilingView, type FilingView } from './filing-view.ts';
 
 /** The compiled filing template: a view in, the complete HTML document out. */
 export type FilingTemplate = (view: FilingView) => string;
 
-/** Compiles templates/documents/filing.hbs with the shared stylesheet; throws at start if it does not compile. */
-export function compileFilingTemplate(dir: string = DEFAULT_TEMPLATES_DIR): FilingTemplate {
-  const hbs = Handlebars.create();
-  hbs.registerPartial('styles', readFileSync(path.join(dir, 'document.css'), 'utf8'));
-  const template = hbs.compile<FilingView>(readFileSync(path.join(dir, 'filing.hbs'), 'utf8'), { noEscape: false, preventIndent: true });
-  const render: FilingTemplate = (view) => template(view, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
-  render({ title: '', productName: '', code: '', version: '', insurerName: '', effective: '', statusLabel: '', filingReference: '', filedOn: '', sections: [], tables: [], shortPeriod: [], rules: [] });
-  return render;
+/** templates/documents/filing.hbs (with the shared stylesheet) in the service's template environment. */
+export function filingTemplate(engine: Templates): FilingTemplate {
+  return (view) => engine.render('documents/filing', view);
 }
 
 export interface FilingPdf {

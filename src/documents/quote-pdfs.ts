@@ -4,6 +4,7 @@
 // for the same key share one render. See docs/documents.md ("Caching and storage").
 import type { Caller } from '../auth/caller.ts';
 import { conflict } from '../http/app-error.ts';
+import { quotationRefusal } from '../quotes/quote-actions.ts';
 import { loadVisibleQuote } from '../quotes/quote-service.ts';
 import type { DocumentPrinter } from './document-printer.ts';
 import { loadDocumentSource, underwritingFactsOf } from './document-source.ts';
@@ -18,8 +19,8 @@ export function createQuotePdfs(printer: DocumentPrinter, templates: DocumentTem
   const printCached = createPrintCache(printer, maxEntries);
   return async function quotePdf(caller, quoteId, lang, ifNoneMatch) {
     const doc = await loadVisibleQuote(caller, quoteId);
-    // A declined quote is not an offer: no premium, subsidy or validity to print (see docs/documents.md).
-    if (doc.status === 'declined') throw conflict(`Quote ${doc.quoteNumber} was declined; a declined quote is not an offer and has no quotation. The decline and its reasons are on the quote.`);
+    const refusal = quotationRefusal(doc); // a declined quote is not an offer (the pages hide the download by nextActions)
+    if (refusal) throw conflict(refusal);
     const underwriting = underwritingFactsOf(doc.underwriting, doc.result);
     const source = await loadDocumentSource('quote', doc, { status: doc.status, quoteDate: doc.quoteDate, validUntil: doc.validUntil, underwriting });
     const view = templates.view(source, lang);

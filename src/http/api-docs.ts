@@ -1,11 +1,8 @@
-import Handlebars from 'handlebars';
-import { readFileSync } from 'node:fs';
 import type { JsonSchema } from './schema-registry.ts';
+import type { Templates } from './templates.ts';
 
-const template = Handlebars.compile(readFileSync(new URL('../../templates/pages/api-docs.hbs', import.meta.url), 'utf8'));
-
-/** A self-contained HTML reference built from the OpenAPI document: no CDN, no script. */
-export function renderApiDocs(document: JsonSchema): string {
+/** A self-contained HTML reference built from the OpenAPI document (templates/pages/api-docs.hbs): no CDN, no script. */
+export function renderApiDocs(document: JsonSchema, templates: Templates): string {
   const paths = document.paths as Record<string, Record<string, Record<string, unknown>>>;
   const groups = new Map<string, unknown[]>();
   for (const [path, operations] of Object.entries(paths)) {
@@ -21,7 +18,7 @@ export function renderApiDocs(document: JsonSchema): string {
         anchor: String(operation.operationId),
         summary: operation.summary,
         description: operation.description,
-        parameters: operation.parameters,
+        parameters: operation.parameters ?? [],
         body: body ? JSON.stringify(body, null, 2) : undefined,
         successStatus: success?.[0],
         successSchema: success?.[1].content ? JSON.stringify(Object.values(success[1].content)[0]?.schema, null, 2) : undefined,
@@ -29,7 +26,7 @@ export function renderApiDocs(document: JsonSchema): string {
     }
   }
   const info = document.info as { title: string; version: string; description: string };
-  return template({
+  return templates.render('pages/api-docs', {
     info,
     groups: [...groups.entries()].map(([name, operations]) => ({ name, operations })),
     schemas: Object.entries(((document.components as JsonSchema).schemas as JsonSchema)).map(([name, schema]) => ({ name, json: JSON.stringify(schema, null, 2) })),

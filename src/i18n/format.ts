@@ -3,18 +3,10 @@
 import { chinaDateTime } from '../rating/calendar.ts';
 import type { LocalText } from '../rating/rating-result.ts';
 import { nameOf, translate, type Lang } from './messages.ts';
+import { joinClauses, pick } from './pick.ts';
 
 /** A text in both languages (product definitions, programmes, rule reasons): the engine's type. */
 export type { LocalText };
-
-/** The text in the reader's language ('' when there is none). */
-export const pickText = (text: LocalText | undefined, lang: Lang): string => (text ? (lang === 'en' ? text.en : text.zh) : '');
-
-/** An organisation's registered names: the Chinese one, and the English one where it has one. */
-export interface OrganisationNames { name: string; nameEn?: string | undefined }
-
-/** An organisation's name in the reader's language: English pages take its English name, else its Chinese one. */
-export const organisationNameIn = (organisation: OrganisationNames, lang: Lang): string => (lang === 'en' && organisation.nameEn ? organisation.nameEn : organisation.name);
 
 const thousands = (digits: string) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
@@ -45,8 +37,8 @@ export function formatChinaTime(at: string | Date, lang: Lang): string {
 
 /** Filed choices or bands as the engine writes them ("0%, 5% or above 20%", "… (万元)"), in the reader's language. */
 function filedText(text: string, lang: Lang): string {
-  const withUnit = text.replace(/ \((万元|元|%|count|months|days|years)\)$/, (_, unit: string) => (lang === 'en' ? ` (${nameOf('unit', unit, lang)})` : `（${nameOf('unit', unit, lang)}）`));
-  return lang === 'en' ? withUnit : withUnit.replace(/, /g, '、').replace(/ or above (\S+)$/, '或高于$1');
+  const withUnit = text.replace(/ \((万元|元|%|count|months|days|years)\)$/, (_, unit: string) => pick({ zh: `（${nameOf('unit', unit, lang)}）`, en: ` (${nameOf('unit', unit, lang)})` }, lang));
+  return pick({ zh: withUnit.replace(/, /g, '、').replace(/ or above (\S+)$/, '或高于$1'), en: withUnit }, lang);
 }
 
 const number = (text: string) => (text === 'Infinity' || text === '-Infinity' ? undefined : text);
@@ -71,7 +63,7 @@ const PATTERNS: { re: RegExp; to: (m: RegExpExecArray, lang: Lang, stepName: (ke
     re: /^must be an amount in (\S+?)(?: with at most (\d+) decimals)?$/,
     to: (m, l) => {
       const amount = translate('v_amount', l, { unit: nameOf('unit', m[1]!, l) });
-      return m[2] ? `${amount}${l === 'en' ? ', ' : '，'}${translate('v_decimals', l, { n: m[2] })}` : amount;
+      return m[2] ? `${amount}${pick({ zh: '，', en: ', ' }, l)}${translate('v_decimals', l, { n: m[2] })}` : amount;
     },
   },
   { re: /^must be a decimal number with at most (\d+) decimals$/, to: (m, l) => translate('v_decimals', l, { n: m[1]! }) },
@@ -104,7 +96,7 @@ export function translateValidation(message: string, lang: Lang, stepName: (key:
       const m = re.exec(part.trim());
       if (m) return to(m, lang, stepName);
     }
-    return lang === 'en' ? part.replace(/ and Infinity$/, '') : translate('v_invalid', lang);
+    return pick({ zh: translate('v_invalid', lang), en: part.replace(/ and Infinity$/, '') }, lang);
   });
-  return [...new Set(parts)].join(lang === 'en' ? '; ' : '；');
+  return joinClauses([...new Set(parts)], lang);
 }

@@ -4,6 +4,7 @@
 // qualifications, insurers' fallbacks) are `<kind>_<code>` keys here.
 export type { Lang } from '../http/common-schemas.ts';
 import type { Lang } from '../http/common-schemas.ts';
+import { pick } from './pick.ts';
 import { workbenchMessages } from './workbench-messages.ts';
 
 export const messages = {
@@ -572,7 +573,7 @@ export type MessageKey = keyof typeof messages;
 export function translate(key: string, lang: Lang, vars: Record<string, string | number> = {}): string {
   const entry = (messages as Record<string, { zh: string; en: string }>)[key];
   if (!entry) return key;
-  const text = lang === 'en' ? entry.en : entry.zh;
+  const text = pick(entry, lang);
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
 }
 

@@ -1,11 +1,12 @@
 import mongoose from 'mongoose';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
-import { addDays, chinaDate } from '../rating/calendar.ts';
+import { addDays } from '../rating/calendar.ts';
 import { conflict, notFound } from '../http/app-error.ts';
 import { scopedQuery } from '../auth/scope.ts';
 import { visibleOrNotFound } from '../auth/visibility.ts';
 import { recordPolicySubsidies } from './subsidy-ledger.ts';
+import { bindRefusal } from '../quotes/quote-actions.ts';
 import { leanRatingRecordOf, loadVisibleQuote, markBound, randomCode, RATING_PROJECTION, ratedRecordFields, ratedViewFields, type LeanRatingFields, type QuoteRecord, type StoredQuoteEvent } from '../quotes/quote-service.ts';
 import type { RatingResult } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
@@ -106,10 +107,8 @@ export async function bindQuote(events: PolicyEvents, caller: Caller, quoteId: s
       throw conflict('This Idempotency-Key was already used to bind another quote.', [{ path: 'header.idempotency-key', message: 'must be new for a different quote (idempotency)' }]);
     }
   }
-  if (quote.status === 'bound') throw conflict(`Quote ${quote.quoteNumber} is already bound.`);
-  if (quote.status === 'declined') throw conflict(`Quote ${quote.quoteNumber} was declined and cannot be bound.`);
-  if (quote.status === 'referred') throw conflict(`Quote ${quote.quoteNumber} is referred to an underwriter; it can be bound once approved.`);
-  if (quote.validUntil < chinaDate(now)) throw conflict(`Quote ${quote.quoteNumber} expired on ${quote.validUntil}; ask for a new quote.`);
+  const refusal = bindRefusal(quote, now); // the rule the pages show the bind button by (nextActions)
+  if (refusal) throw conflict(refusal);
 
   let policy: PolicyRecord | undefined;
   for (let attempt = 0; !policy; attempt++) {

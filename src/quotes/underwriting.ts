@@ -8,13 +8,15 @@ import { conflict } from '../http/app-error.ts';
 import { evaluateQuote } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { QuoteModel, UnderwritingDecisionModel } from './quote-model.ts';
+import { decisionRefusal } from './quote-actions.ts';
 import { announceStored, findQuoteRecord, loadVisibleQuote, toQuoteView, type QuoteEvents, type QuoteRecord, type QuoteView } from './quote-service.ts';
 import type { ApproveQuote } from './quote-schemas.ts';
 import { withRatingErrors } from './rating-errors.ts';
 
 async function loadReferredForUnderwriter(caller: Caller, id: string): Promise<QuoteRecord> {
   const doc = ownedByCallerInsurer(caller, await loadVisibleQuote(caller, id), 'The quote');
-  if (doc.status !== 'referred') throw conflict(`Quote ${doc.quoteNumber} is ${doc.status}; only a referred quote awaits an underwriting decision.`);
+  const refusal = decisionRefusal(doc); // the rule the pages show the decision forms by (nextActions)
+  if (refusal) throw conflict(refusal);
   return doc;
 }
 

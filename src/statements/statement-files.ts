@@ -1,13 +1,12 @@
 // A pool statement as files: CSV (the shared writer, src/http/csv-export.ts: a BOM so spreadsheet
 // programs read the Chinese, formula-like cells neutralised), XLSX (names as text cells, never formulas) (exceljs, amounts as numbers in yuan) and the HTML the PDF is rendered from
 // (templates/pools/statement.hbs, through the documents capability's renderer).
-import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
-import Handlebars from 'handlebars';
 import type { Lang } from '../http/common-schemas.ts';
 import { csvText } from '../http/csv-export.ts';
 import { formatFen } from '../rating/index.ts';
-import { organisationNameIn, yuanDigits } from '../i18n/format.ts';
+import { yuanDigits } from '../i18n/format.ts';
+import { nameIn, pick } from '../i18n/pick.ts';
 import { nameOf } from '../i18n/messages.ts';
 import type { PoolStatement, StatementMember, StatementRow, StatementTotals } from './pool-statement.ts';
 
@@ -27,7 +26,7 @@ const LABELS = {
 const yuan = (fen: number) => formatFen(fen);
 
 /** A member's name in the statement's language (the Chinese name where no English one is known). */
-const memberName = (member: StatementMember, lang: Lang) => organisationNameIn(member, lang);
+const memberName = (member: StatementMember, lang: Lang) => nameIn(member, lang);
 const lineName = (line: string, lang: Lang) => (line ? nameOf('line', line, lang) : '');
 
 /** The header and the amounts of each policy, in the order every format lays them out. */
@@ -40,7 +39,7 @@ function table(statement: PoolStatement, lang: Lang, money: (fen: number) => str
     return part ? [money(part.grossPremiumFen), money(part.netPremiumFen), money(part.vatFen)] : ['', '', ''];
   });
   const rows = statement.rows.map((row) => [
-    row.policyNumber, lang === 'en' ? row.productName.en : row.productName.zh, lineName(row.line, lang), (lang === 'en' && row.enterpriseNameEn) || row.enterpriseName, row.issuedOn, row.startDate, row.endDate,
+    row.policyNumber, pick(row.productName, lang), lineName(row.line, lang), nameIn({ name: row.enterpriseName, nameEn: row.enterpriseNameEn }, lang), row.issuedOn, row.startDate, row.endDate,
     money(row.grossPremiumFen), money(row.netPremiumFen), money(row.vatFen), t[row.share.role], `${row.share.sharePercent}%`,
     money(row.share.grossPremiumFen), money(row.share.netPremiumFen), money(row.share.vatFen), ...memberCells(row),
   ]);
@@ -78,21 +77,19 @@ export async function statementXlsx(statement: PoolStatement, lang: Lang): Promi
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
-const handlebars = Handlebars.create();
-// The policies table's cell classes by column: policy number and dates never wrap, amounts align right.
-handlebars.registerHelper('cellClass', (i: number) => (i === 0 ? 'key' : i >= 4 && i <= 6 ? 'key' : i > 6 ? 'num' : ''));
-const template = handlebars.compile(readFileSync(new URL('../../templates/pools/statement.hbs', import.meta.url), 'utf8'), { strict: false });
-
 /** Members side by side on one landscape page at most (three amounts each, beside the policy number). */
 const MEMBERS_PER_PAGE = 4;
 
+/** The template of the statement's PDF in the service's template environment (src/http/templates.ts). */
+export const STATEMENT_TEMPLATE = 'pools/statement';
+
 /**
- * The HTML of the statement's PDF (every value escaped by Handlebars), laid out for A4 landscape:
+ * The view of the statement's PDF (templates/pools/statement.hbs, every value escaped), laid out for A4 landscape:
  * the policies with the member's own share first, then every member's part in groups of
  * MEMBERS_PER_PAGE, each group a table of its own from a new page, keyed by policy number; the
  * header of every table repeats on each page it runs onto.
  */
-export function statementHtml(statement: PoolStatement, lang: Lang): string {
+export function statementView(statement: PoolStatement, lang: Lang): object {
   const t = LABELS[lang];
   const { header, rows, totals } = table(statement, lang, yuanDigits);
   const own = 15; // the columns before the members' (policy, amounts, own share)
@@ -105,8 +102,8 @@ export function statementHtml(statement: PoolStatement, lang: Lang): string {
     groups.push({ members: members.map((m) => memberName(m, lang)), rows: rows.map((r) => [String(r[0]), ...columns(r)]), totals: [t.total, ...sums] });
   }
   const parts = groups.map((g, i) => ({ ...g, heading: `${t.memberParts}${groups.length > 1 ? ` ${t.part.replace('{n}', String(i + 1)).replace('{of}', String(groups.length))}` : ''}` }));
-  return template({
+  return {
     lang: lang === 'en' ? 'en' : 'zh-CN', t, title: `${t.title} ${member} ${statement.from} ~ ${statement.to}`, member, statement,
     header: header.slice(0, own), rows: rows.map((r) => r.slice(0, own)), totals: totals.map((r) => r.slice(0, own)), parts, empty: rows.length === 0,
-  });
+  };
 }

@@ -5,7 +5,7 @@ import { langSchema } from '../http/common-schemas.ts';
 import { defineRoute, RawReply, type RouteDefinition } from '../http/route.ts';
 import { poolStatementSchema } from './statement-schemas.ts';
 import { poolStatement } from './statement-service.ts';
-import { statementCsv, statementHtml, statementXlsx } from './statement-files.ts';
+import { STATEMENT_TEMPLATE, statementCsv, statementView, statementXlsx } from './statement-files.ts';
 
 const tags = ['Pools'];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -36,7 +36,7 @@ export function statementRoutes(documents: DocumentService): RouteDefinition[] {
         const attach = (ext: string) => ({ 'Content-Disposition': contentDisposition(`${name}.${ext}`, `${base}.${ext}`), 'Cache-Control': 'private, no-store' });
         if (format === 'csv') return new RawReply(statementCsv(statement, lang), 'text/csv; charset=utf-8', attach('csv'));
         if (format === 'xlsx') return new RawReply(await statementXlsx(statement, lang), XLSX, attach('xlsx'));
-        const pdf = await documents.renderHtmlPdf(statementHtml(statement, lang), `${name}`, new Date(`${statement.to}T00:00:00+08:00`));
+        const pdf = await documents.renderTemplatePdf(STATEMENT_TEMPLATE, statementView(statement, lang), `${name}`, new Date(`${statement.to}T00:00:00+08:00`));
         return new RawReply(pdf, 'application/pdf', attach('pdf'));
       },
     }),

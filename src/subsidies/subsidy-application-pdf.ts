@@ -4,17 +4,14 @@
 // capability's view and partials), then the checklist of papers the programme file asks for.
 // Rendered on demand through the shared PDF renderer; nothing is stored.
 import { contentDisposition } from '../http/content-disposition.ts';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Archiver, ZipOptions } from 'archiver';
-import Handlebars from 'handlebars';
 import { findEnterpriseById } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { yuanDigits, moneyInputToFen } from '../documents/document-format.ts';
 import { createDocumentPrinter } from '../documents/document-printer.ts';
 import { loadDocumentSource } from '../documents/document-source.ts';
-import { DEFAULT_TEMPLATES_DIR, type DocumentTemplates } from '../documents/document-templates.ts';
+import type { DocumentTemplates } from '../documents/document-templates.ts';
 import type { DocumentView } from '../documents/document-view.ts';
 import type { PdfRenderer, RendererLogger } from '../documents/pdf-renderer.ts';
 import { getPolicy, policyRatingRecord, type PolicyView } from '../policies/policy-service.ts';
@@ -64,18 +61,6 @@ interface ApplicationView extends DocumentView {
 const archiver = createRequire(import.meta.url)('archiver') as (format: 'zip', options?: ZipOptions) => Archiver;
 
 const LEVELS: Record<string, string> = { central: '中央', provincial: '省级', city: '市级', county: '县级' };
-
-/** Compiles the application template with the documents' partials and stylesheet; throws at start if it does not compile. */
-export function compileApplicationTemplate(dir: string = DEFAULT_TEMPLATES_DIR): (view: ApplicationView) => string {
-  const hbs = Handlebars.create();
-  hbs.registerHelper('add', (a: number, b: number) => a + b);
-  for (const file of readdirSync(path.join(dir, 'partials')).filter((f) => f.endsWith('.hbs'))) {
-    hbs.registerPartial(file.replace(/\.hbs$/, ''), readFileSync(path.join(dir, 'partials', file), 'utf8'));
-  }
-  hbs.registerPartial('styles', readFileSync(path.join(dir, 'document.css'), 'utf8'));
-  const template = hbs.compile<ApplicationView>(readFileSync(path.join(dir, 'subsidy-application.hbs'), 'utf8'), { noEscape: false, preventIndent: true });
-  return (view) => template(view, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
-}
 
 /** The sum insured the product's subsidy basis names, when it is a money field of the form. */
 function sumInsuredOf(definition: ProductDefinition, inputs: Record<string, unknown>): number | undefined {
@@ -128,7 +113,8 @@ async function applicationView(templates: DocumentTemplates, policy: PolicyView,
 /** The application documents over the shared renderer and the compiled document templates. */
 export function createSubsidyApplicationDocuments(options: { renderer: PdfRenderer; templates: DocumentTemplates; logger?: RendererLogger; renderTimeoutMs?: number }): SubsidyApplicationDocuments {
   const printer = createDocumentPrinter(options.renderer, options.renderTimeoutMs ?? 15_000, options.logger);
-  const render = compileApplicationTemplate();
+  // templates/documents/subsidy-application.hbs, with the documents' partials and stylesheet.
+  const render = (view: ApplicationView) => options.templates.engine.render('documents/subsidy-application', view);
 
   async function printApplication(policy: PolicyView, layer: SubsidyLayer, programme: SubsidyProgramme | undefined): Promise<ApplicationFile> {
     const view = await applicationView(options.templates, policy, layer, programme);

@@ -4,8 +4,8 @@
 // says "预期/历史赔付率系数 · b4 · 系数上限：1.8 → 2.0" rather than "修改草稿: 1 change(s)".
 import { listRateTables, locateCell } from '../catalogue/rate-tables.ts';
 import type { ProductDefinition } from '../rating/index.ts';
-import { tableTitle } from './rate-table-pages.ts';
-import { translate, type Lang } from './web-messages.ts';
+import { tableTitle } from './page-helpers.ts';
+import { pick, translate, type Lang } from './web-messages.ts';
 
 export interface AuditChange {
   path: string;
@@ -68,7 +68,7 @@ function placeOf(definition: ProductDefinition, path: string, lang: Lang): strin
   if (!at) return undefined;
   const cell = locateCell(listRateTables(definition), at.pointer);
   if (!cell) return undefined;
-  const row = cell.row < 0 ? '' : ` · ${lang === 'en' ? `${translate('row', lang)} ${cell.row + 1}` : `第 ${cell.row + 1} ${translate('row', lang)}`}${at.rowKey ? (lang === 'en' ? ` (${at.rowKey})` : `（${at.rowKey}）`) : ''}`;
+  const row = cell.row < 0 ? '' : ` · ${pick({ zh: `第 ${cell.row + 1} ${translate('row', lang)}`, en: `${translate('row', lang)} ${cell.row + 1}` }, lang)}${at.rowKey ? pick({ zh: `（${at.rowKey}）`, en: ` (${at.rowKey})` }, lang) : ''}`;
   return `${tableTitle(cell.table, lang)}${row}${cell.column ? ` · ${translate(`col_${cell.column}`, lang)}` : ''}`;
 }
 
@@ -79,7 +79,7 @@ export function describeChanges(definition: ProductDefinition, changes: readonly
   for (const change of changes) {
     const place = placeOf(definition, change.path, lang);
     if (place === undefined) elsewhere++;
-    else lines.push(`${place}${lang === 'en' ? ': ' : '：'}${shown(change.from, lang)} → ${shown(change.to, lang)}`);
+    else lines.push(`${place}${pick({ zh: '：', en: ': ' }, lang)}${shown(change.from, lang)} → ${shown(change.to, lang)}`);
   }
   if (elsewhere) lines.push(translate('historyOtherChanges', lang, { n: elsewhere }));
   return lines;

@@ -8,14 +8,13 @@ import type { Caller } from '../auth/caller.ts';
 import { addClient, findClient, listClients } from '../clients/client-service.ts';
 import { AppError } from '../http/app-error.ts';
 import { chinaDate } from '../rating/calendar.ts';
-import { organisationNameIn } from '../i18n/format.ts';
 import { listPolicies } from '../policies/policy-service.ts';
 import { listQuotes } from '../quotes/quote-service.ts';
 import { subsidyYear } from '../subsidies/subsidy-year-service.ts';
 import { checkId, type PagePipeline } from './page-pipeline.ts';
-import { productNames, quoteRows } from './quoting-pages.ts';
+import { productNames, quoteRows } from './page-helpers.ts';
 import { formatYuan } from './web-forms.ts';
-import { translate, type Lang } from './web-messages.ts';
+import { nameIn, pick, translate, type Lang } from './web-messages.ts';
 
 const CREDIT_CODE = /^[0-9A-Z]{18}$/;
 const REGION_CODE = /^[0-9]{6}$/;
@@ -37,7 +36,7 @@ function readClientForm(body: Record<string, unknown>, lang: Lang): { form: Clie
   return { form, errors };
 }
 
-const regionOf = (e: OrganisationView, lang: Lang) => (lang === 'en' ? e.regionCode ?? '' : [`${e.province ?? ''}${e.city ?? ''}`, e.regionCode].filter(Boolean).join(' · '));
+const regionOf = (e: OrganisationView, lang: Lang) => pick({ zh: [`${e.province ?? ''}${e.city ?? ''}`, e.regionCode].filter(Boolean).join(' · '), en: e.regionCode ?? '' }, lang);
 
 /** The directory page's data: the firm's clients matching `q`, and the add form as typed. */
 async function directoryData(caller: Caller, lang: Lang, q: string | undefined, form: ClientForm = {}, errors: ClientErrors = {}, notice?: string) {
@@ -48,12 +47,14 @@ async function directoryData(caller: Caller, lang: Lang, q: string | undefined, 
     q: q ?? '',
     total,
     clients: items.map((c) => ({
-      id: c.enterprise.id, name: organisationNameIn(c.enterprise, lang), creditCode: c.enterprise.unifiedSocialCreditCode ?? '',
+      id: c.enterprise.id, name: nameIn(c.enterprise, lang), creditCode: c.enterprise.unifiedSocialCreditCode ?? '',
       region: regionOf(c.enterprise, lang), since: chinaDate(new Date(c.linkedAt)),
     })),
     // The search box shows what was searched; the message does not repeat it.
     empty: items.length === 0 ? translate(q ? 'noClientsFound' : 'noClientsYet', lang) : undefined,
-    form, errors, hasErrors: Object.keys(errors).length > 0, notice,
+    // Every field of the form and its error, empty when not typed or fine (the template reads them all).
+    form: Object.fromEntries(FIELDS.map((k) => [k, form[k] ?? ''])), errors: Object.fromEntries(FIELDS.map((k) => [k, errors[k] ?? ''])),
+    hasErrors: Object.keys(errors).length > 0, notice,
   };
 }
 
@@ -69,7 +70,7 @@ export function mountClientPages({ page }: PagePipeline): void {
     const given = Object.fromEntries(Object.entries(form).filter(([, v]) => v !== '')) as ClientForm & { unifiedSocialCreditCode: string };
     try {
       const { client, created } = await addClient(caller, given);
-      const name = organisationNameIn(client.enterprise, lang);
+      const name = nameIn(client.enterprise, lang);
       render('clients', await directoryData(caller, lang, undefined, {}, {}, translate(created ? 'clientAdded' : 'clientAlready', lang, { name })));
     } catch (err) {
       // No enterprise has the code: registering it needs its name, asked for at the name field.
@@ -93,13 +94,13 @@ async function clientData(caller: Caller, id: string, lang: Lang) {
   ]);
   const e = client.enterprise;
   return {
-    title: organisationNameIn(e, lang),
-    client: { name: organisationNameIn(e, lang), creditCode: e.unifiedSocialCreditCode ?? '', region: regionOf(e, lang), since: chinaDate(new Date(client.linkedAt)) },
+    title: nameIn(e, lang),
+    client: { name: nameIn(e, lang), creditCode: e.unifiedSocialCreditCode ?? '', region: regionOf(e, lang), since: chinaDate(new Date(client.linkedAt)) },
     quotes: quoteRows(quotes.items, lang, products),
     policies: policies.items.map((p) => ({ id: p.id, policyNumber: p.policyNumber, productName: products.get(p.productCode) ?? p.productCode, startDate: p.startDate, endDate: p.endDate, gross: formatYuan(p.grossPremiumFen) })),
     subsidyTitle: translate('subsidy_yearTitle', lang, { year }),
     subsidies: subsidies.rows.filter((r) => r.enterpriseId === id).map((r) => ({
-      name: lang === 'en' ? r.name.en : r.name.zh, applications: r.applications, expected: formatYuan(r.expectedFen), granted: formatYuan(r.grantedFen),
+      name: pick(r.name, lang), applications: r.applications, expected: formatYuan(r.expectedFen), granted: formatYuan(r.grantedFen),
       capRemaining: r.capRemainingFen === undefined ? translate('subsidy_noCap', lang) : formatYuan(r.capRemainingFen),
     })),
   };

@@ -4,7 +4,8 @@
 import { findEnterprisesByIds, getOrganisation } from '../auth/auth-service.ts';
 import { insurerNames as registeredInsurerNames } from '../catalogue/catalogue-listing.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
-import { formatChinaTime, formatDecimal, organisationNameIn, pickText, type LocalText } from '../i18n/format.ts';
+import { formatChinaTime, formatDecimal } from '../i18n/format.ts';
+import { nameIn, pick, type LocalText } from '../i18n/pick.ts';
 import { translate, type Lang } from '../i18n/messages.ts';
 import type { ProductDefinition, RatingResult } from '../rating/index.ts';
 import type { QuoteView } from '../quotes/quote-service.ts';
@@ -33,19 +34,19 @@ export interface PageNames {
   enterpriseName: string;
 }
 
-const organisationName = (id: string, lang: Lang) => getOrganisation(null, id).then((o) => organisationNameIn(o, lang), () => '');
+const organisationName = (id: string, lang: Lang) => getOrganisation(null, id).then((o) => nameIn(o, lang), () => '');
 
 /** Insurers' names by code in the reader's language (the catalogue's cached read of the insurer organisations). */
 export async function insurerNames(lang: Lang): Promise<Map<string, string>> {
   const registered = await registeredInsurerNames();
-  return new Map([...registered].map(([code, names]) => [code, organisationNameIn(names, lang)]));
+  return new Map([...registered].map(([code, names]) => [code, nameIn(names, lang)]));
 }
 
 /** Enterprises' names by id in the reader's language (English names on English pages, where known), for lists. */
 export async function enterpriseNamesIn(ids: readonly string[], lang: Lang): Promise<Map<string, string>> {
   if (lang !== 'en') return new Map();
   const found = await findEnterprisesByIds([...new Set(ids)]);
-  return new Map(found.map((e) => [e.id, organisationNameIn(e, lang)]));
+  return new Map(found.map((e) => [e.id, nameIn(e, lang)]));
 }
 
 /** Loads the names a page of this quote (or its policy) shows instead of codes, in the reader's language. */
@@ -73,14 +74,14 @@ export function stateView(quote: QuoteView, names: PageNames, lang: Lang, policy
     declined: status === 'declined',
     note: u?.action === 'approve' ? u.reason ?? '' : '',
     declineReason: u?.action === 'decline' ? u.reason ?? '' : '',
-    reasons: engineReasons.map((r) => pickText(r.reason, lang)),
+    reasons: engineReasons.map((r) => pick(r.reason, lang)),
     reasonsTitle: translate(status === 'declined' ? 'declineReasons' : 'referralReasons', lang),
-    changedPicks: u?.action === 'approve' ? quote.result.worksheet.filter((w) => w.picked).map((w) => ({ label: pickText(w.label, lang), value: w.value })) : [],
+    changedPicks: u?.action === 'approve' ? quote.result.worksheet.filter((w) => w.picked).map((w) => ({ label: pick(w.label, lang), value: w.value })) : [],
   };
 }
 
 function fieldRow(field: ProductField | undefined, key: string, value: unknown, lang: Lang) {
-  return { label: field ? pickText(field.label, lang) : key, value: describeValue(field, value, lang) };
+  return { label: field ? pick(field.label, lang) : key, value: describeValue(field, value, lang) };
 }
 
 /** The optional form field naming the beneficiary (as documents/document-view-sections.ts reads it). */
@@ -95,8 +96,8 @@ export function coverView(quote: Pick<QuoteView, 'inputs' | 'enterpriseName' | '
     return fieldRow(fields.get(key), key, quote.inputs[key], lang);
   };
   const coverages = (names.definition.coverages ?? []).map((c) => ({
-    name: pickText(c.name, lang),
-    limits: (c.limits ?? []).filter((l) => l.field).map((l) => ({ label: pickText(l.label, lang), value: row(l.field!).value })),
+    name: pick(c.name, lang),
+    limits: (c.limits ?? []).filter((l) => l.field).map((l) => ({ label: pick(l.label, lang), value: row(l.field!).value })),
     deductibles: [c.deductible?.amountField, c.deductible?.rateField].filter((k): k is string => Boolean(k) && quote.inputs[k!] !== undefined).map(row),
   }));
   const lists = names.fields.filter((f) => f.type === 'list');
@@ -104,7 +105,7 @@ export function coverView(quote: Pick<QuoteView, 'inputs' | 'enterpriseName' | '
     shown.add(list.key);
     const itemFields = list.itemFields ?? [];
     const rows = Array.isArray(quote.inputs[list.key]) ? (quote.inputs[list.key] as Record<string, unknown>[]) : [];
-    return { label: pickText(list.label, lang), headers: itemFields.map((f) => pickText(f.label, lang)), rows: rows.map((item) => itemFields.map((f) => describeValue(f, item[f.key], lang))) };
+    return { label: pick(list.label, lang), headers: itemFields.map((f) => pick(f.label, lang)), rows: rows.map((item) => itemFields.map((f) => describeValue(f, item[f.key], lang))) };
   });
   // The beneficiary the broker typed (as the PDF prints it), else the product's description of it.
   const beneficiary = typeof quote.inputs[BENEFICIARY_FIELD] === 'string' ? quote.inputs[BENEFICIARY_FIELD].trim() : '';
@@ -113,7 +114,7 @@ export function coverView(quote: Pick<QuoteView, 'inputs' | 'enterpriseName' | '
   const parties = (names.definition.parties ?? []).map((p) => ({
     role: translate(`party_${p.role}`, lang),
     // The enterprise is the policyholder and the insured; other parties are described by the product.
-    name: p.role === 'policyholder' || p.role === 'insured' ? names.enterpriseName || quote.enterpriseName : p.role === 'beneficiary' && beneficiary ? beneficiary : pickText(p.label, lang),
+    name: p.role === 'policyholder' || p.role === 'insured' ? names.enterpriseName || quote.enterpriseName : p.role === 'beneficiary' && beneficiary ? beneficiary : pick(p.label, lang),
   }));
   return {
     parties: [...parties, { role: translate('insurer', lang), name: names.insurerName }, ...(names.brokerName ? [{ role: translate('broker', lang), name: names.brokerName }] : [])],
@@ -150,11 +151,11 @@ function quantityFigures(key: string, inputs: Record<string, unknown>, names: Pa
   if (quantity.op === 'itemSum') {
     const value = quantityValue(key, inputs, names, excluded);
     const unitField = names.fields.find((f) => f.key === quantity.fallback);
-    return value === undefined ? [] : [{ ...fieldRow(unitField, key, formatNumber(value), lang), label: pickText(quantity.label, lang) || key }];
+    return value === undefined ? [] : [{ ...fieldRow(unitField, key, formatNumber(value), lang), label: pick(quantity.label, lang) || key }];
   }
   const parts = (quantity.of ?? []).flatMap((k) => quantityFigures(k, inputs, names, lang, excluded));
   const ratio = quantity.op === 'ratio' ? quantityValue(key, inputs, names, excluded) : undefined;
-  if (ratio !== undefined) parts.push({ label: pickText(quantity.label, lang) || key, value: formatDecimal(ratio.toFixed(4).replace(/\.?0+$/, '')) });
+  if (ratio !== undefined) parts.push({ label: pick(quantity.label, lang) || key, value: formatDecimal(ratio.toFixed(4).replace(/\.?0+$/, '')) });
   return parts;
 }
 
@@ -168,11 +169,11 @@ export function ruleFiguresView(result: RatingResult, inputs: Record<string, unk
     const rule = names.definition.underwriting?.find((r) => r.key === reason.rule);
     const conditions = [...(rule?.all ?? []), ...(rule?.any ?? [])];
     return {
-      reason: pickText(reason.reason, lang),
+      reason: pick(reason.reason, lang),
       figures: conditions.flatMap((c) => quantityFigures(c.quantity, inputs, names, lang, excluded)),
       conditions: conditions.map((c) => {
         const label = names.fields.find((f) => f.key === c.quantity)?.label ?? names.definition.plan?.quantities?.find((q) => q.key === c.quantity)?.label;
-        return `${label ? pickText(label, lang) : c.quantity} ${c.op} ${c.value}`;
+        return `${label ? pick(label, lang) : c.quantity} ${c.op} ${c.value}`;
       }),
     };
   });

@@ -6,7 +6,7 @@ import { isOwnInsurer } from '../auth/visibility.ts';
 import { readAuditTrail, type AuditEntityKind } from '../audit/audit-service.ts';
 import { listVersions } from '../catalogue/catalogue-service.ts';
 import { chinaDateTime } from '../rating/index.ts';
-import { messages, translate, type Lang } from './web-messages.ts';
+import { messages, pick, translate, type Lang } from './web-messages.ts';
 
 export interface HistoryPanel {
   items: { who: string; what: string; when: string; at: string; summary: string; changes: string[] }[];
@@ -32,7 +32,7 @@ export async function historyPanel(caller: Caller, entity: AuditEntityKind, id: 
         what: key in messages ? translate(key, lang) : e.summary,
         when: chinaDateTime(new Date(e.at)),
         at: e.at,
-        summary: lang === 'en' ? e.summary : '',
+        summary: pick({ zh: '', en: e.summary }, lang), // the audit log's summaries are English
         changes: describe && e.changes?.length ? describe(e.changes) : [],
       };
     }),

@@ -9,7 +9,6 @@ import { analyseRateChange, type ImpactReport } from '../portfolio/impact-servic
 import { checkCode, type PagePipeline } from './page-pipeline.ts';
 import { formatYuan } from './web-forms.ts';
 import { translate, type Lang } from './web-messages.ts';
-import { renderFragment } from './web-views.ts';
 
 const CHART = { width: 640, height: 220, left: 36, bottom: 40, top: 12 };
 
@@ -57,7 +56,7 @@ function impactView(report: ImpactReport, lang: Lang) {
 
 const wantsStream = (accept: string | undefined) => (accept ?? '').includes('application/x-ndjson');
 
-async function streamImpact(res: Response, run: (progress: (done: number, total: number) => void) => Promise<ImpactReport>, lang: Lang): Promise<void> {
+async function streamImpact(res: Response, run: (progress: (done: number, total: number) => void) => Promise<ImpactReport>, lang: Lang, renderFragment: PagePipeline['fragment']): Promise<void> {
   res.status(200).set({ 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
   res.flushHeaders();
   let last = 0;
@@ -76,12 +75,12 @@ async function streamImpact(res: Response, run: (progress: (done: number, total:
 }
 
 /** Mounts POST /products/:code/versions/:version/impact. */
-export function mountImpactPages({ page }: PagePipeline): void {
+export function mountImpactPages({ page, fragment: renderFragment }: PagePipeline): void {
   page('post', '/products/:code/versions/:version/impact', insurerStaff, async ({ req, res, lang, caller, render }) => {
     const code = checkCode(req.params.code);
     const version = checkCode(req.params.version);
     const run = (onProgress?: (done: number, total: number) => void) => analyseRateChange(caller, code, version, { top: 10, ...(onProgress ? { onProgress } : {}) });
-    if (wantsStream(req.get('accept'))) return streamImpact(res, run, lang);
+    if (wantsStream(req.get('accept'))) return streamImpact(res, run, lang, renderFragment);
     const report = await run();
     render('impact', { title: `${translate('impact', lang)} · ${code} ${version}`, code, version, result: renderFragment('impact-result', impactView(report, lang)) });
   });

@@ -14,7 +14,7 @@ import { nameOf } from '../i18n/messages.ts';
 import { translateValidation } from '../i18n/format.ts';
 import { translate, type Lang } from './web-messages.ts';
 import { loadWebSession, type WebSession } from './web-session-service.ts';
-import { renderPage } from './web-views.ts';
+import type { PageViews } from './web-views.ts';
 
 export const SESSION_COOKIE = 'tis_session';
 export const LANG_COOKIE = 'tis_lang';
@@ -56,6 +56,10 @@ export interface PagePipeline {
   page(method: 'get' | 'post', path: string, access: PageAccess, handler: PageHandler): void;
   /** The error page for a failed request: an AppError's status and message, 503 when the database is away, otherwise a logged 500. */
   renderError(req: Request, res: Response, lang: Lang, session: WebSession | null, err: unknown): void;
+  /** Sends a rendered page with the layout's user, navigation, CSRF token and language switch (pages outside `page()`: sign-in, not found). */
+  sendPage(req: Request, res: Response, name: string, lang: Lang, session: WebSession | null, data: Record<string, unknown>, status?: number): void;
+  /** Renders a page template without the layout (a part of a page sent to its script). */
+  fragment(name: string, data: Record<string, unknown> & { lang: Lang }): string;
 }
 
 const ID = /^[0-9a-f]{24}$/;
@@ -117,10 +121,10 @@ function navFor(caller: Caller | undefined, lang: Lang, ownsProducts: boolean) {
 }
 
 /** Sends a rendered page with the layout's user, navigation, CSRF token and language switch. */
-export function sendPage(req: Request, res: Response, name: string, lang: Lang, session: WebSession | null, data: Record<string, unknown>, status = 200): void {
+function sendPage(views: PageViews, req: Request, res: Response, name: string, lang: Lang, session: WebSession | null, data: Record<string, unknown>, status = 200): void {
   const path = typeof data.langPath === 'string' ? data.langPath : req.path;
   const other: Lang = lang === 'en' ? 'zh-CN' : 'en';
-  const html = renderPage(name, {
+  const html = views.page(name, {
     ...data,
     lang,
     htmlLang: lang,
@@ -154,25 +158,26 @@ export function homeOf(role: Role, productOwner = true): string {
   }
 }
 
-/** Creates the pipeline on a router; rooms mount their pages through it. */
-export function createPagePipeline(router: Router, logger?: Logger, uploadLimits: UploadLimits = defaultUploadLimits): PagePipeline {
+/** Creates the pipeline on a router over the pages' views; rooms mount their pages through it. */
+export function createPagePipeline(router: Router, views: PageViews, logger?: Logger, uploadLimits: UploadLimits = defaultUploadLimits): PagePipeline {
+  const send: PagePipeline['sendPage'] = (...args) => sendPage(views, ...args);
   const formBody = express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 5000 });
   const multipart = multipartBody(uploadLimits.form);
 
   const renderError = (req: Request, res: Response, lang: Lang, session: WebSession | null, err: unknown) => {
     if (err instanceof AppError) {
-      sendPage(req, res, 'error', lang, session, errorPageData(err, lang), statusByKind[err.kind]);
+      send(req, res, 'error', lang, session, errorPageData(err, lang), statusByKind[err.kind]);
       return;
     }
     const fault = databaseFaultOf(err);
     if (fault) {
       // The database is away: the page says so (503), as the API does, rather than "failed".
       logger?.warn({ err, fault }, 'web page: database unavailable');
-      sendPage(req, res, 'error', lang, session, errorPageData(new AppError('unavailable', translate('unavailable', lang)), lang), 503);
+      send(req, res, 'error', lang, session, errorPageData(new AppError('unavailable', translate('unavailable', lang)), lang), 503);
       return;
     }
     logger?.error({ err }, 'web page failed');
-    sendPage(req, res, 'error', lang, session, { title: translate('error', lang), heading: translate('error', lang), message: translate('serverError', lang) }, 500);
+    send(req, res, 'error', lang, session, { title: translate('error', lang), heading: translate('error', lang), message: translate('serverError', lang) }, 500);
   };
 
   const pages: PageDefinition[] = [];
@@ -195,7 +200,7 @@ export function createPagePipeline(router: Router, logger?: Logger, uploadLimits
         res.locals.ownsProducts = await ownsProducts(session.caller);
         if (!accessAllows(session.caller, access)) throw new AppError('forbidden', translate('forbidden', lang));
         const current = session;
-        const render = (name: string, data: Record<string, unknown>, status?: number) => sendPage(req, res, name, lang, current, data, status);
+        const render = (name: string, data: Record<string, unknown>, status?: number) => send(req, res, name, lang, current, data, status);
         await handler({ req, res, lang, session, caller: session.caller, body, render });
       })().catch((err: unknown) => {
         if (res.headersSent) return next(err);
@@ -204,7 +209,7 @@ export function createPagePipeline(router: Router, logger?: Logger, uploadLimits
     });
   };
 
-  return { router, pages, formBody, uploadLimits, page, renderError };
+  return { router, pages, formBody, uploadLimits, page, renderError, sendPage: send, fragment: views.fragment };
 }
 
 const CJK = /[\u3400-\u9fff]/;

@@ -7,16 +7,15 @@ import { AppError } from '../http/app-error.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
 import type { ServiceEvents } from '../events.ts';
 import { bindQuote, getPolicy, listPolicies } from '../policies/policy-service.ts';
+import { nextActions } from '../quotes/quote-actions.ts';
 import { getQuote } from '../quotes/quote-service.ts';
 import { coverView, enterpriseNamesIn, loadPageNames, stateView } from './cover-view.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
-import { productNames } from './quoting-pages.ts';
 import { buildResultView } from './result-view.ts';
-import { subsidyPanel, type SubsidyFormState } from './subsidy-pages.ts';
+import { poolPageData, productNames, subsidyPanel, type SubsidyFormState } from './page-helpers.ts';
 import { formatChinaTime } from '../i18n/format.ts';
 import { formatYuan } from './web-forms.ts';
-import { poolPageData } from './pool-pages.ts';
-import { translate, type Lang } from './web-messages.ts';
+import { pick, translate, type Lang } from './web-messages.ts';
 
 interface PdfFile {
   fileName: string;
@@ -56,7 +55,7 @@ export function mountPolicyPages({ page }: PagePipeline, events: ServiceEvents, 
 
   page('get', '/quotes/:id/pdf', 'signed-in', async ({ req, res, lang, caller }) => {
     const quote = await getQuote(caller, checkId(req.params.id));
-    if (quote.status === 'declined') throw new AppError('conflict', translate('quotePdfDeclined', lang));
+    if (!nextActions(caller, quote).download) throw new AppError('conflict', translate('quotePdfDeclined', lang));
     sendPdf(res, await available(lang).quotePdf(caller, quote.id, pdfLang(req)));
   });
 
@@ -77,7 +76,7 @@ export async function renderPolicyPage({ lang, caller, render }: PageRequest, id
   render('policy', {
     title: `${translate('policyNumber', lang)} ${policy.policyNumber}`,
     langPath: `/policies/${policy.id}`,
-    policy: { ...policy, enterpriseName: names.enterpriseName || policy.enterpriseName, issuedAt: formatChinaTime(policy.issuedAt, lang), productName: lang === 'en' ? names.productName.en : names.productName.zh },
+    policy: { ...policy, enterpriseName: names.enterpriseName || policy.enterpriseName, issuedAt: formatChinaTime(policy.issuedAt, lang), productName: pick(names.productName, lang) },
     state: stateView(quote, names, lang, policy),
     cover: coverView(quote, names, lang),
     result: { ...buildResultView(policy.result, lang, { fields: names.fields, insurers: names.insurers, offer: true }), ...(pool.length ? { pool } : {}) },

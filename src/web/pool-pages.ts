@@ -6,37 +6,23 @@ import type { Request } from 'express';
 import { poolConsenters, poolMembers } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { decidePoolInvitation, leavePool, listPoolInvitations, type PoolInvitationView } from '../pools/pool-consent.ts';
-import { formatChinaTime, organisationNameIn } from '../i18n/format.ts';
+import { formatChinaTime } from '../i18n/format.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
 import { AppError } from '../http/app-error.ts';
-import type { PoolShareView } from '../pools/pool-schemas.ts';
 import { poolStatement } from '../statements/statement-service.ts';
-import { statementCsv, statementHtml, statementXlsx } from '../statements/statement-files.ts';
+import { STATEMENT_TEMPLATE, statementCsv, statementView, statementXlsx } from '../statements/statement-files.ts';
 import { checkId, type PagePipeline } from './page-pipeline.ts';
 import { formatYuan } from './web-forms.ts';
-import { translate, type Lang } from './web-messages.ts';
+import { joinList, nameIn, pick, translate, type Lang } from './web-messages.ts';
 
-/** What the pool pages need of the documents service: rendering the statement's HTML. */
+/** What the pool pages need of the documents service: rendering the statement's template as a PDF. */
 export interface PoolDocuments {
-  renderHtmlPdf(html: string, title: string, metadataDate: Date): Promise<Buffer>;
+  renderTemplatePdf(template: string, view: object, title: string, metadataDate: Date): Promise<Buffer>;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const dateParam = (value: unknown) => (typeof value === 'string' && DATE.test(value) ? value : undefined);
 const period = (req: Request) => ({ from: dateParam(req.query.from), to: dateParam(req.query.to) });
-
-/** The pool table of a quote or policy page (insurers by name) and the caller's own share. */
-export function poolPageData(view: { poolShares?: PoolShareView[]; myShare?: PoolShareView }, lang: Lang) {
-  const name = (s: PoolShareView) => (lang === 'en' ? s.insurerNameEn ?? s.insurerName : s.insurerName) ?? s.insurer;
-  const pool = (view.poolShares ?? []).map((s) => ({ insurer: name(s), role: translate(`role_${s.role}`, lang), sharePercent: s.sharePercent, gross: formatYuan(s.grossPremiumFen) }));
-  const mine = view.myShare;
-  const myShare = mine && {
-    note: mine.role === 'lead' ? translate('myShareNoteLead', lang, { share: mine.sharePercent }) : translate('myShareNote', lang, { role: translate(`role_${mine.role}`, lang), share: mine.sharePercent }),
-    role: mine.role, gross: formatYuan(mine.grossPremiumFen), net: formatYuan(mine.netPremiumFen), vat: formatYuan(mine.vatFen),
-    limits: [...new Set((mine.limits ?? []).filter((l) => l.kind === 'aggregate').map((l) => formatYuan(l.amountFen)))].join(' / '),
-  };
-  return { pool, myShare };
-}
 
 /** Mounts `/pools` (the member's pool business for a period) and `/pools/statement` (CSV, XLSX or PDF). */
 export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments | undefined): void {
@@ -46,9 +32,9 @@ export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments 
     render('pools', {
       title: translate('poolsTitle', lang),
       statement,
-      members: statement.members.map((m) => organisationNameIn(m, lang)).join(lang === 'en' ? ', ' : '、'),
+      members: joinList(statement.members.map((m) => nameIn(m, lang)), lang),
       rows: statement.rows.map((r) => ({
-        ...r, productName: lang === 'en' ? r.productName.en : r.productName.zh, enterpriseName: (lang === 'en' && r.enterpriseNameEn) || r.enterpriseName, role: translate(`role_${r.share.role}`, lang), gross: formatYuan(r.grossPremiumFen),
+        ...r, productName: pick(r.productName, lang), enterpriseName: nameIn({ name: r.enterpriseName, nameEn: r.enterpriseNameEn }, lang), role: translate(`role_${r.share.role}`, lang), gross: formatYuan(r.grossPremiumFen),
         myGross: formatYuan(r.share.grossPremiumFen), myNet: formatYuan(r.share.netPremiumFen), myVat: formatYuan(r.share.vatFen),
       })),
       totals: { gross: formatYuan(statement.totals.grossPremiumFen), myGross: formatYuan(statement.totals.shareGrossFen), myNet: formatYuan(statement.totals.shareNetFen), myVat: formatYuan(statement.totals.shareVatFen) },
@@ -64,7 +50,7 @@ export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments 
     page('post', `/pools/invitations/:id/${verb}`, poolConsenters, async ({ req, lang, caller, render }) => {
       const id = checkId(req.params.id);
       const done = verb === 'leave' ? await leavePool(caller, id) : await decidePoolInvitation(caller, id, verb === 'accept' ? 'accepted' : 'declined');
-      const product = lang === 'en' ? done.productName.en : done.productName.zh;
+      const product = pick(done.productName, lang);
       const notice = translate(`invitationDone_${done.status}`, lang, { product, share: done.sharePercent, role: translate(`role_${done.role}`, lang) });
       render('pool-invitations', { ...(await invitationsPageData(caller, lang)), notice, langPath: '/pools/invitations' });
     });
@@ -80,7 +66,7 @@ export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments 
     if (req.query.format === 'xlsx') return void send(await statementXlsx(statement, fileLang), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'xlsx');
     if (req.query.format === 'pdf') {
       if (!documents) throw new AppError('unavailable', 'PDF documents are not available in this process.');
-      return void send(await documents.renderHtmlPdf(statementHtml(statement, fileLang), name, new Date(`${statement.to}T00:00:00+08:00`)), 'application/pdf', 'pdf');
+      return void send(await documents.renderTemplatePdf(STATEMENT_TEMPLATE, statementView(statement, fileLang), name, new Date(`${statement.to}T00:00:00+08:00`)), 'application/pdf', 'pdf');
     }
     send(statementCsv(statement, fileLang), 'text/csv; charset=utf-8', 'csv');
   });
@@ -90,9 +76,8 @@ export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments 
 async function invitationsPageData(caller: Caller, lang: Lang) {
   const { items } = await listPoolInvitations(caller, { limit: 200, offset: 0 });
   const canAct = poolConsenters.includes(caller.role);
-  const name = (party: { name: string; nameEn?: string }) => (lang === 'en' ? party.nameEn ?? party.name : party.name);
   const row = (i: PoolInvitationView) => ({
-    id: i.id, status: i.status, product: lang === 'en' ? i.productName.en : i.productName.zh, inviter: name(i.inviter), member: name(i.member),
+    id: i.id, status: i.status, product: pick(i.productName, lang), inviter: nameIn(i.inviter, lang), member: nameIn(i.member, lang),
     role: translate(`role_${i.role}`, lang), share: i.sharePercent, version: i.proposedInVersion, statusLabel: translate(`invitationStatus_${i.status}`, lang),
     decidedAt: i.leftAt ? formatChinaTime(i.leftAt, lang) : i.decidedAt ? formatChinaTime(i.decidedAt, lang) : '',
     canDecide: canAct && i.status === 'pending', canLeave: canAct && i.status === 'accepted',

@@ -18,10 +18,9 @@ import { describeChanges } from './change-view.ts';
 import { historyPanel, quoteHistoryAndDrafts } from './history-view.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { failingVectorName, problemText } from './problem-messages.ts';
-import { productNames, quotePageData } from './quoting-pages.ts';
-import { tableTitle } from './rate-table-pages.ts';
+import { productNames, quotePageData, tableTitle } from './page-helpers.ts';
 import { formatYuan } from './web-forms.ts';
-import { translate, type Lang } from './web-messages.ts';
+import { nameIn, pick, translate, type Lang } from './web-messages.ts';
 
 interface VersionPageExtra {
   /** A refused filing record: the posted values and each field's problem. */
@@ -39,7 +38,7 @@ interface VersionPageExtra {
 export function mountProductPages({ page }: PagePipeline): void {
   page('get', '/products', insurerStaff, async ({ lang, caller, render }) => {
     const products = await listProducts(caller);
-    render('products', { title: translate('products', lang), products: products.map((p) => ({ ...p, title: lang === 'en' ? p.name.en : p.name.zh })) });
+    render('products', { title: translate('products', lang), products: products.map((p) => ({ ...p, title: pick(p.name, lang) })) });
   });
 
   page('get', '/products/:code', insurerStaff, async ({ req, lang, caller, render }) => {
@@ -275,7 +274,7 @@ function jsonSyntaxMessage(text: string, err: Error, lang: Lang): string {
 async function poolConsentPanel(definition: ProductDefinition, canEdit: boolean, lang: Lang) {
   if (!definition.coInsurance?.members.some((m) => m.insurer !== definition.insurer)) return undefined;
   const [consent, directory] = await Promise.all([poolConsentOf(definition), insurerDirectory()]);
-  const name = (code: string) => { const entry = directory.get(code); return (lang === 'en' ? entry?.nameEn ?? entry?.name : entry?.name) ?? code; };
+  const name = (code: string) => { const entry = directory.get(code); return entry ? nameIn(entry, lang) : code; };
   return {
     members: consent.map((m) => ({ insurer: name(m.insurer), role: translate(`role_${m.role}`, lang), share: m.sharePercent, status: m.status, statusLabel: translate(`invitationStatus_${m.status}`, lang) })),
     canInvite: canEdit && consent.some((m) => m.status === 'none' || m.status === 'declined' || m.status === 'left'),
@@ -295,7 +294,7 @@ async function versionPage({ req, lang, caller, render }: PageRequest, code: str
     history: await historyPanel(caller, 'productVersion', `${code}@${version}`, lang, (changes) => describeChanges(view.definition, changes, lang)),
     base, tables, others: others.map((v) => ({ version: v.version, selected: v === (inForceOf(others) ?? others.find((o) => o.status === 'published')) })),
     notice: extra.notice ?? (req.query.imported ? translate('imported', lang) : undefined),
-    title: `${lang === 'en' ? view.definition.name.en : view.definition.name.zh} · ${translate('version', lang)} ${version}`, langPath: `/products/${code}/versions/${encodeURIComponent(version)}`,
+    title: `${pick(view.definition.name, lang)} · ${translate('version', lang)} ${version}`, langPath: `/products/${code}/versions/${encodeURIComponent(version)}`,
     code, version, status: view.status, statusLabel: statusLabel(view, lang), effectiveFrom: view.effectiveFrom,
     publishDate: extra.publishDate ?? offeredPublishDate(view.effectiveFrom), publishErrors: extra.publishErrors, publishProblem: extra.publishErrors ? translate('wb_publishNotDone', lang) : undefined,
     canAdmin: canEdit, isDraft: view.status === 'draft', canEdit: view.status === 'draft' && insurerAdmins.includes(caller.role),
@@ -303,6 +302,6 @@ async function versionPage({ req, lang, caller, render }: PageRequest, code: str
     text: extra.text ?? JSON.stringify(view.definition, null, 2),
     errors: extra.errors ?? view.compileErrors ?? [],
     vectors: extra.vectors,
-    filing: extra.filing ?? { ...(await filingRecordOf(caller, code, version)), errors: {} },
+    filing: extra.filing ?? { filingReference: '', filedOn: '', ...(await filingRecordOf(caller, code, version)), errors: {} },
   }, status);
 }

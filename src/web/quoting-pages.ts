@@ -1,27 +1,25 @@
 // Brokers' quoting: the catalogue, the quote form with its live preview, saving a quote, and the
 // quote lists and quote page everyone signed in sees within their scope.
 import { randomBytes } from 'node:crypto';
-import { quoters, underwriters } from '../auth/access-rules.ts';
+import { quoters } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
-import { isOwnInsurer } from '../auth/visibility.ts';
 import { listClients } from '../clients/client-service.ts';
 import { getCatalogueEntry, listCatalogue, type CatalogueEntry } from '../catalogue/catalogue-listing.ts';
 import { AppError } from '../http/app-error.ts';
 import type { ServiceEvents } from '../events.ts';
-import { createQuote, getQuote, listQuotes, type QuoteView } from '../quotes/quote-service.ts';
+import { createQuote, getQuote, listQuotes } from '../quotes/quote-service.ts';
 import { previewPrice } from '../quotes/rating-request.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import type { RatingResult } from '../rating/index.ts';
 import { quoteHistoryAndDrafts } from './history-view.ts';
-import { organisationNameIn } from '../i18n/format.ts';
 import { nameOf } from '../i18n/messages.ts';
-import { coverView, enterpriseNamesIn, insurerNames, loadPageNames, ruleFiguresView, stateView, type PageNames } from './cover-view.ts';
+import { enterpriseNamesIn, insurerNames, loadPageNames } from './cover-view.ts';
 import { checkCode, checkId, isId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { buildResultView } from './result-view.ts';
 import { subsidyFactsView } from './subsidy-form.ts';
-import { buildFieldViews, buildPickFields, errorsByField, formatYuan, parseQuoteForm, type FormErrors, type FormValues, type ProductField } from './web-forms.ts';
-import { poolPageData } from './pool-pages.ts';
-import { translate, type Lang } from './web-messages.ts';
+import { buildFieldViews, buildPickFields, errorsByField, parseQuoteForm, type FormErrors, type FormValues, type ProductField } from './web-forms.ts';
+import { productNames, quotePageData, quoteRows } from './page-helpers.ts';
+import { nameIn, pick, translate, type Lang } from './web-messages.ts';
 
 /** Mounts the catalogue, the quote form (calculate, save, live preview), `/quotes` and `/quotes/{id}`. */
 export function mountQuotingPages({ page }: PagePipeline, events: ServiceEvents): void {
@@ -30,7 +28,7 @@ export function mountQuotingPages({ page }: PagePipeline, events: ServiceEvents)
     render('catalogue', {
       title: translate('catalogue', lang),
       items: items.map((i) => ({
-        ...i, insurer: { ...i.insurer, name: insurers.get(i.insurer.code) ?? i.insurer.name }, lineName: nameOf('line', i.line, lang), description: lang === 'en' ? i.description.en : i.description.zh,
+        ...i, insurer: { ...i.insurer, name: insurers.get(i.insurer.code) ?? i.insurer.name }, lineName: nameOf('line', i.line, lang), description: pick(i.description, lang),
         ...(i.scheduled ? { scheduledText: translate('scheduledFrom', lang, { version: i.scheduled.version, date: i.scheduled.effectiveFrom }) } : {}),
       })),
     });
@@ -144,7 +142,7 @@ async function priceForm(caller: Caller, entry: CatalogueEntry, body: Record<str
  */
 export function limitErrors(entry: Pick<CatalogueEntry, 'coverages' | 'form'>, inputs: Record<string, unknown>, lang: Lang): FormErrors {
   const errors: FormErrors = {};
-  const labels = new Map((entry.form.fields as unknown as ProductField[]).map((f) => [f.key, lang === 'en' ? f.label.en : f.label.zh]));
+  const labels = new Map((entry.form.fields as unknown as ProductField[]).map((f) => [f.key, pick(f.label, lang)]));
   const amount = (field: string | undefined) => {
     const value = field === undefined ? undefined : inputs[field];
     return typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : typeof value === 'number' ? value : undefined;
@@ -171,7 +169,7 @@ function clientQuery(value: unknown): string | undefined {
 async function clientPicker(caller: Caller, lang: Lang, chosen: string | undefined, q: string | undefined) {
   const clients = (await listClients(caller, { ...(q ? { q } : {}), limit: 500 })).items.map((c) => c.enterprise);
   return {
-    enterprises: clients.map((e) => ({ id: e.id, name: `${organisationNameIn(e, lang)}${e.unifiedSocialCreditCode ? ` · ${e.unifiedSocialCreditCode}` : ''}`, selected: chosen === e.id })),
+    enterprises: clients.map((e) => ({ id: e.id, name: `${nameIn(e, lang)}${e.unifiedSocialCreditCode ? ` · ${e.unifiedSocialCreditCode}` : ''}`, selected: chosen === e.id })),
     clientQ: q ?? '',
     clientsNote: clients.length > 0 ? undefined : q ? translate('noClientsMatch', lang, { q }) : translate('noClients', lang),
   };
@@ -200,58 +198,16 @@ async function quoteFormData(entry: CatalogueEntry, lang: Lang, caller: Caller, 
 
 /** Names a rating step by its label (for the engine's "is needed by step …" messages). */
 function stepNamer(entry: CatalogueEntry, lang: Lang): (key: string) => string {
-  const labels = new Map(entry.steps.map((s) => [s.key, lang === 'en' ? s.label.en : s.label.zh]));
+  const labels = new Map(entry.steps.map((s) => [s.key, pick(s.label, lang)]));
   return (key) => labels.get(key) ?? key;
 }
-
-/** Product names by code, in the reader's language (products in force today). */
-export async function productNames(lang: Lang): Promise<Map<string, string>> {
-  const items = await listCatalogue({ date: chinaDate(new Date()), lang });
-  return new Map(items.map((i) => [i.code, i.title]));
-}
-
-/** Rows of a quote list (`/quotes` and the referral queue). */
-export function quoteRows(quotes: QuoteView[], lang: Lang, products: ReadonlyMap<string, string>, enterprises: ReadonlyMap<string, string> = new Map()) {
-  return quotes.map((q) => ({
-    id: q.id, quoteNumber: q.quoteNumber, productName: products.get(q.productCode) ?? q.productCode, enterpriseName: enterprises.get(q.enterpriseId) ?? q.enterpriseName, quoteDate: q.quoteDate,
-    // A declined quote is no offer: no premium in the list either.
-    status: translate(`status_${q.status}`, lang), expired: q.expired && q.status !== 'declined', gross: q.status === 'declined' ? '—' : formatYuan(q.result.grossPremiumFen),
-  }));
-}
-
-/** The quote page's data; underwriters deciding a referral get the coefficient inputs and their errors. */
-export function quotePageData(quote: QuoteView, names: PageNames, caller: Caller, lang: Lang, values: FormValues = {}, errors: FormErrors = {}) {
-  // A pool follower reads the quote but never decides it: only the lead insurer's underwriters do.
-  const underwriter = underwriters.includes(caller.role) && isOwnInsurer(caller, quote) && quote.status === 'referred';
-  const declined = quote.status === 'declined';
-  const { pool, myShare } = poolPageData(quote, lang);
-  return {
-    title: `${translate('quoteNumber', lang)} ${quote.quoteNumber}`,
-    langPath: `/quotes/${quote.id}`,
-    quote: { ...quote, enterpriseName: names.enterpriseName || quote.enterpriseName, statusLabel: translate(`status_${quote.status}`, lang), expired: quote.expired && !declined, productName: pickName(names.productName, lang) },
-    state: stateView(quote, names, lang),
-    cover: coverView(quote, names, lang),
-    ruleFigures: quote.status === 'referred' || underwriter ? ruleFiguresView(quote.result, quote.inputs, names, lang) : [],
-    result: { ...buildResultView(quote.result, lang, { fields: names.fields, insurers: names.insurers, offer: !declined }), ...(pool.length && !declined ? { pool } : {}) },
-    myShare: declined ? undefined : myShare,
-    offer: !declined,
-    canBind: quoters.includes(caller.role) && (quote.status === 'quoted' || quote.status === 'approved') && !quote.expired,
-    canDecide: underwriter,
-    pickFields: underwriter ? buildPickFields(quote.result, () => true, values, errors, lang, true) : [],
-    note: values.note ?? '',
-    reason: values.reason ?? '',
-    decisionErrors: Object.entries(errors).map(([path, message]) => ({ path, message, label: quote.result.worksheet.find((w) => `picks.${w.step}` === path)?.label })).map((e) => ({ message: e.message, label: e.label ? pickName(e.label, lang) : '' })),
-  };
-}
-
-const pickName = (text: { zh: string; en: string }, lang: Lang) => (lang === 'en' ? text.en : text.zh);
 
 async function loadEntry(code: unknown, lang: Lang): Promise<CatalogueEntry> {
   return getCatalogueEntry(checkCode(code), chinaDate(new Date()), lang, 'broker'); // the quoting pages are the broker's
 }
 
 function entryView(entry: CatalogueEntry, lang: Lang, insurers: ReadonlyMap<string, string>) {
-  const text = (t: { zh: string; en: string } | undefined) => (t ? (lang === 'en' ? t.en : t.zh) : '');
+  const text = (t: { zh: string; en: string } | undefined) => pick(t, lang);
   return {
     code: entry.code, version: entry.version, title: entry.title, description: text(entry.description), insurer: insurers.get(entry.insurer.code) ?? entry.insurer.name, lineName: nameOf('line', entry.line, lang),
     illustrative: entry.illustrative, effectiveFrom: entry.effectiveFrom,

@@ -14,18 +14,11 @@ import { UploadLimitError } from '../http/upload-limits.ts';
 import type { ErrorDetail, ProductDefinition } from '../rating/index.ts';
 import { uploadedFile } from './multipart-form.ts';
 import { checkCode, uploadLimitText, type PagePipeline, type PageRequest } from './page-pipeline.ts';
-import { mountImpactPages } from './impact-pages.ts';
+import { tableTitle } from './page-helpers.ts';
 import { problemText, type ShownProblem } from './problem-messages.ts';
-import { translate, type Lang } from './web-messages.ts';
+import { joinClauses, pick, translate, type Lang } from './web-messages.ts';
 
 const CELL = /^r(\d+)\.(.+)$/;
-
-/** The title of a table in the page language: the product's own label, else the message for its kind. */
-export function tableTitle(table: RateTable, lang: Lang): string {
-  const own = table.title ? (lang === 'en' ? table.title.en : table.title.zh) : undefined;
-  if (table.kind === 'limits') return `${translate('table_limits', lang)} · ${own ?? ''}`;
-  return own ?? translate(`table_${table.kind}`, lang);
-}
 
 /** Posted cells `r<row>.<column>` as rows in posted row order. */
 function postedCells(table: RateTable, body: Record<string, unknown>): string[][] {
@@ -89,7 +82,7 @@ async function gridPage({ lang, caller, render }: PageRequest, code: string, ver
       index: r, number: r + 1, first: r === 0, last: r === cells.length - 1,
       cells: table.columns.map((c, i) => {
         const problems = cellErrors.get(`${r}.${c.id}`);
-        const error = problems?.map((p) => p.message).join(lang === 'en' ? '; ' : '；');
+        const error = problems && joinClauses(problems.map((p) => p.message), lang);
         const errorDetail = problems?.flatMap((p) => (p.detail ? [p.detail] : [])).join('; ') || undefined;
         return {
           name: `r${r}.${c.id}`, id: `cell-${r}-${c.id.replace(/[^A-Za-z0-9_-]/g, '-')}`, value: row[i] ?? '', error, errorDetail,
@@ -111,12 +104,11 @@ const invalid = (err: unknown): err is AppError => err instanceof AppError && (e
 
 /** What the keys a table cell may hold are called in the page language: coverages, form fields, quantities; yes/no. */
 function keyNames(definitions: readonly ProductDefinition[], lang: Lang): Map<string, string> {
-  const pick = (t: { zh: string; en: string } | undefined) => (t ? (lang === 'en' ? t.en : t.zh) : undefined);
   const names = new Map<string, string>([['true', translate('yes', lang)], ['false', translate('no', lang)]]);
   for (const d of [...definitions].reverse()) {
-    for (const c of d.coverages) names.set(`coverage:${c.code}`, pick(c.name) ?? c.code);
-    for (const f of d.form.fields) names.set(`quantity:${f.key}`, pick(f.label) ?? f.key);
-    for (const q of d.plan.quantities ?? []) if (q.label) names.set(`quantity:${q.key}`, pick(q.label)!);
+    for (const c of d.coverages) names.set(`coverage:${c.code}`, pick(c.name, lang) || c.code);
+    for (const f of d.form.fields) names.set(`quantity:${f.key}`, pick(f.label, lang) || f.key);
+    for (const q of d.plan.quantities ?? []) if (q.label) names.set(`quantity:${q.key}`, pick(q.label, lang));
   }
   return names;
 }
@@ -133,7 +125,7 @@ function shownCell(column: RateTable['columns'][number] | undefined, cell: { fro
 
 /** A diff row by its label in the page language when the table has labels, else undefined (its key is shown). */
 function rowName(table: RateTable, cells: readonly { from: string; to: string }[], lang: Lang): string | undefined {
-  const at = table.columns.findIndex((c) => c.id === (lang === 'en' ? 'label.en' : 'label.zh'));
+  const at = table.columns.findIndex((c) => c.id === pick({ zh: 'label.zh', en: 'label.en' }, lang));
   const cell = at >= 0 ? cells[at] : undefined;
   return cell ? cell.to || cell.from || undefined : undefined;
 }
@@ -253,6 +245,4 @@ export function mountRateTablePages(pipeline: PagePipeline): void {
       same: diff.tables.length === 0 && diff.otherChanges.length === 0,
     });
   });
-
-  mountImpactPages(pipeline);
 }

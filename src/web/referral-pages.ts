@@ -7,7 +7,7 @@ import { getQuote, listQuotes } from '../quotes/quote-service.ts';
 import { approveQuote, declineQuote } from '../quotes/underwriting.ts';
 import { checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { loadPageNames } from './cover-view.ts';
-import { productNames, quotePageData, quoteRows } from './quoting-pages.ts';
+import { productNames, quotePageData, quoteRows } from './page-helpers.ts';
 import { errorsByField, type FormValues } from './web-forms.ts';
 import { translate } from './web-messages.ts';
 

@@ -1,8 +1,9 @@
 // The rating result as a page shows it: names instead of codes, every amount in yuan, the subsidy
 // layers with caps in words that match their figures, the ineligible programmes with their reason,
 // and worksheet inputs by their field labels. Nothing of an offer for a declined quote.
-import { formatDecimal, formatYuan, pickText } from '../i18n/format.ts';
+import { formatDecimal, formatYuan } from '../i18n/format.ts';
 import { nameOf, translate, type Lang } from '../i18n/messages.ts';
+import { joinClauses, joinList, pick } from '../i18n/pick.ts';
 import type { IneligibleProgramme, RatingResult, SubsidyLayer, WorksheetLine } from '../rating/index.ts';
 import { unitLabel, type ProductField } from './web-forms.ts';
 
@@ -31,12 +32,12 @@ function fieldsByKey(fields: readonly ProductField[] | undefined): Map<string, P
 /** A value as the form shows it: option labels, yes/no, numbers with separators and the field's unit. */
 export function describeValue(field: ProductField | undefined, value: unknown, lang: Lang): string {
   if (value === undefined || value === null || value === '') return '—';
-  if (Array.isArray(value)) return value.map((v) => describeValue(field, v, lang)).join(lang === 'en' ? ', ' : '、');
+  if (Array.isArray(value)) return joinList(value.map((v) => describeValue(field, v, lang)), lang);
   if (typeof value === 'boolean') return translate(value ? 'yes' : 'no', lang);
   if (typeof value === 'object') return Object.entries(value).map(([k, v]) => `${k} ${describeValue(undefined, v, lang)}`).join(', ');
   const text = String(value);
   const option = field?.options?.find((o) => o.value === text);
-  if (option) return pickText(option.label, lang);
+  if (option) return pick(option.label, lang);
   if (field && (field.type === 'money' || field.type === 'integer' || field.type === 'decimal' || field.type === 'percent') && /^-?\d+(\.\d+)?$/.test(text)) {
     const unit = unitLabel(field, lang);
     return `${formatDecimal(text)}${unit === '%' ? '%' : unit ? ` ${unit}` : ''}`;
@@ -55,10 +56,10 @@ function describeInput(line: WorksheetLine, key: string, value: unknown, field: 
 }
 
 function describeInputs(line: WorksheetLine, fields: Map<string, ProductField>, lang: Lang): string {
-  return Object.entries(line.inputs).map(([key, value]) => {
+  return joinClauses(Object.entries(line.inputs).map(([key, value]) => {
     const field = fields.get(key);
-    return `${field ? pickText(field.label, lang) : pickText(line.label, lang)}: ${describeInput(line, key, value, field, lang)}`;
-  }).join(lang === 'en' ? '; ' : '；');
+    return `${field ? pick(field.label, lang) : pick(line.label, lang)}: ${describeInput(line, key, value, field, lang)}`;
+  }), lang);
 }
 
 function capText(kind: string, limitFen: number, lang: Lang): string {
@@ -66,7 +67,7 @@ function capText(kind: string, limitFen: number, lang: Lang): string {
 }
 
 function layerView(layer: SubsidyLayer, lang: Lang) {
-  const name = pickText(layer.name, lang);
+  const name = pick(layer.name, lang);
   const level = translate(`level_${layer.level}`, lang);
   return {
     name,
@@ -84,7 +85,7 @@ function layerView(layer: SubsidyLayer, lang: Lang) {
 /** Why a programme does not apply, in the reader's language (stored quotes without a kind get a generic line). */
 function ineligibleReason(entry: IneligibleEntry, lang: Lang): string {
   const detail = entry.detail ?? [];
-  const list = () => detail.map((q) => nameOf('qual', q, lang)).join(lang === 'en' ? ', ' : '、');
+  const list = () => joinList(detail.map((q) => nameOf('qual', q, lang)), lang);
   switch (entry.kind) {
     case 'line': return translate('ineligible_line', lang);
     case 'region': return detail[0] ? translate('ineligible_region', lang, { region: detail[0] }) : translate('ineligible_noRegion', lang);
@@ -95,7 +96,7 @@ function ineligibleReason(entry: IneligibleEntry, lang: Lang): string {
     case 'minimumPremium': return translate('ineligible_minimumPremium', lang, { amount: formatYuan(Number(detail[0] ?? 0)) });
     case 'noSumInsured': return translate('ineligible_noSumInsured', lang);
     case 'capExhausted': return capText(detail[0] ?? 'stacking', Number(detail[1] ?? 0), lang);
-    default: return lang === 'en' ? entry.reason : translate('v_invalid', lang);
+    default: return pick({ zh: translate('v_invalid', lang), en: entry.reason }, lang);
   }
 }
 
@@ -109,7 +110,7 @@ function subsidyView(result: RatingResult, lang: Lang, offer: boolean) {
   });
   const ineligible = [...(result.subsidies.ineligible as IneligibleEntry[]), ...exhausted]
     .filter((i) => i.kind !== 'line')
-    .map((i) => ({ name: i.name ? pickText(i.name, lang) : i.programme, reason: ineligibleReason(i, lang) }));
+    .map((i) => ({ name: i.name ? pick(i.name, lang) : i.programme, reason: ineligibleReason(i, lang) }));
   return { subsidies: paying.map((l) => layerView(l, lang)), ineligible, hasSubsidies: paying.length > 0, hasIneligible: ineligible.length > 0 };
 }
 
@@ -120,7 +121,7 @@ export function buildResultView(result: RatingResult, lang: Lang, names: ResultN
   return {
     outcome: result.decision.outcome,
     outcomeLabel: translate(`outcome_${result.decision.outcome}`, lang),
-    reasons: result.decision.reasons.map((r) => pickText(r.reason, lang)),
+    reasons: result.decision.reasons.map((r) => pick(r.reason, lang)),
     offer,
     validUntil: offer ? result.validUntil : '',
     grossPremiumFen: result.grossPremiumFen,
@@ -128,7 +129,7 @@ export function buildResultView(result: RatingResult, lang: Lang, names: ResultN
     vat: formatYuan(result.vatFen),
     vatRatePercent: result.vatRatePercent,
     net: formatYuan(result.netPremiumFen),
-    sections: result.sections.map((s) => ({ label: pickText(s.label, lang), premium: formatYuan(s.premiumFen) })),
+    sections: result.sections.map((s) => ({ label: pick(s.label, lang), premium: formatYuan(s.premiumFen) })),
     ...subsidyView(result, lang, offer),
     subsidyTotal: formatYuan(offer ? result.subsidies.totalFen : 0),
     enterprisePays: formatYuan(result.enterprisePaysFen),
@@ -136,9 +137,9 @@ export function buildResultView(result: RatingResult, lang: Lang, names: ResultN
     pool: (result.coInsurance ?? []).map((c) => ({ insurer: names.insurers?.get(c.insurer) ?? c.insurer, role: translate(`role_${c.role}`, lang), sharePercent: c.sharePercent, gross: formatYuan(c.grossPremiumFen) })),
     worksheet: result.worksheet.map((w) => ({
       step: w.step,
-      label: pickText(w.label, lang),
+      label: pick(w.label, lang),
       inputs: describeInputs(w, fields, lang),
-      matched: w.matched ? pickText(w.matched.label, lang) || w.matched.row : '',
+      matched: w.matched ? pick(w.matched.label, lang) || w.matched.row : '',
       range: w.filedRange ? `${w.filedRange.minExclusive ? '(' : '['}${w.filedRange.min}, ${w.filedRange.max}${w.filedRange.maxExclusive ? ')' : ']'}` : '',
       value: w.value,
       picked: w.picked,

@@ -3,12 +3,12 @@
 import { AppError } from '../http/app-error.ts';
 import type { AuthFailureLimiter } from '../http/auth-failure-limit.ts';
 import { RateLimitedError } from '../http/rate-limit.ts';
-import { homeOf, isSameOrigin, ownsProducts, readCookie, resolveLang, safeNext, sendPage, SESSION_COOKIE, type PagePipeline } from './page-pipeline.ts';
+import { homeOf, isSameOrigin, ownsProducts, readCookie, resolveLang, safeNext, SESSION_COOKIE, type PagePipeline } from './page-pipeline.ts';
 import { translate } from './web-messages.ts';
 import { createWebSession, endWebSession, loadWebSession, SESSION_HOURS } from './web-session-service.ts';
 
 /** Mounts sign-in, sign-out and `/` (the role's start page). */
-export function mountSessionPages({ router, formBody, page, renderError }: PagePipeline, authFailures?: AuthFailureLimiter): void {
+export function mountSessionPages({ router, formBody, page, renderError, sendPage }: PagePipeline, authFailures?: AuthFailureLimiter): void {
   router.get('/sign-in', (req, res, next) => {
     const lang = resolveLang(req, res);
     (async () => {

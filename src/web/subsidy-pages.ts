@@ -1,68 +1,21 @@
 // Subsidy applications on the policy page (download links, a ZIP link and the forms that record
 // submitted / granted / refused), the PDF and ZIP downloads, and the enterprise's subsidy year
 // with its exports. The same services and access lists as the API; no rule lives here.
-import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
 import { subsidyReaders, subsidyRecorders } from '../auth/access-rules.ts';
-import type { Caller } from '../auth/caller.ts';
 import { AppError, invalidInput } from '../http/app-error.ts';
 import { chinaDate } from '../rating/index.ts';
 import { attachmentOf, type SubsidyApplicationDocuments } from '../subsidies/subsidy-application-pdf.ts';
-import { listApplications, recordApplicationStatus, type ApplicationStatusRequest } from '../subsidies/subsidy-application-service.ts';
+import { recordApplicationStatus, type ApplicationStatusRequest } from '../subsidies/subsidy-application-service.ts';
 import { subsidyYear, subsidyYearCsv, subsidyYearXlsx } from '../subsidies/subsidy-year-service.ts';
 import { translateValidation } from '../i18n/format.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
+import type { SubsidyFormState } from './page-helpers.ts';
 import { formatYuan } from './web-forms.ts';
-import { translate, type Lang } from './web-messages.ts';
-
-/** A status form sent back: which application and form, what was typed, and the errors by field name. */
-export interface SubsidyFormState {
-  programme: string;
-  status: string;
-  values: Record<string, string>;
-  errors: Record<string, string>;
-}
+import { pick, translate, type Lang } from './web-messages.ts';
 
 /** The policy page's renderer (policy-pages.ts), to show a refused status form in place with its input. */
 export type PolicyPageRenderer = (request: PageRequest, policyId: string, subsidyForm: SubsidyFormState) => Promise<void>;
-
-/** The fields of one status form as typed (or their defaults) and their errors, for the template. */
-function formFields(state: SubsidyFormState | undefined, programme: string, status: string, defaults: Record<string, string>) {
-  const mine = state && state.programme === programme && state.status === status ? state : undefined;
-  const value = (name: string) => mine?.values[name] ?? defaults[name] ?? '';
-  return { value: { on: value('on'), reference: value('reference'), grantedYuan: value('grantedYuan'), reason: value('reason') }, error: mine?.errors ?? {} };
-}
-
-/** The policy page's subsidy panel, or undefined for roles that do not apply for subsidies. */
-export async function subsidyPanel(caller: Caller, policyId: string, lang: Lang, form?: SubsidyFormState): Promise<Record<string, unknown> | undefined> {
-  if (!subsidyReaders.includes(caller.role)) return undefined;
-  const list = await listApplications(caller, policyId);
-  const canRecord = subsidyRecorders.includes(caller.role);
-  const today = chinaDate(new Date());
-  return {
-    policyId,
-    zipHref: `/policies/${policyId}/subsidy-applications.zip`,
-    items: list.items.map((a) => ({
-      ...a,
-      nameText: lang === 'en' ? a.name.en : a.name.zh,
-      departmentText: lang === 'en' ? a.department.en : a.department.zh,
-      expected: formatYuan(a.expectedFen),
-      expectedYuan: (a.expectedFen / 100).toFixed(2),
-      statusText: translate(`subsidy_status_${a.status}`, lang),
-      outcomeText: a.status === 'granted' ? translate('subsidy_granted', lang, { amount: formatYuan(a.grantedFen!) }) : a.status === 'refused' ? translate('subsidy_refused', lang, { reason: a.refusalReason ?? '' }) : '',
-      pdfHref: `/policies/${policyId}/subsidy-applications/${a.programme}/pdf`,
-      actionHref: `/policies/${policyId}/subsidy-applications/${a.programme}/status`,
-      submitForm: formFields(form, a.programme, 'submitted', { on: today }),
-      grantForm: formFields(form, a.programme, 'granted', { on: today, grantedYuan: (a.expectedFen / 100).toFixed(2) }),
-      refuseForm: formFields(form, a.programme, 'refused', { on: today }),
-      canSubmit: canRecord && a.status === 'prepared',
-      canDecide: canRecord && a.status === 'submitted',
-      // One key per rendered form: a double-clicked or re-sent form is recorded once.
-      submitKey: randomUUID(), grantKey: randomUUID(), refuseKey: randomUUID(),
-    })),
-    today,
-  };
-}
 
 /** Yuan as typed ("12,345.67") to integer fen, or an invalid-input error. */
 function yuanToFen(value: unknown, lang: Lang): number {
@@ -148,12 +101,12 @@ export function mountSubsidyPages({ page }: PagePipeline, documents: SubsidyAppl
       title: translate('subsidy_yearTitle', lang, { year: asked }),
       year: asked,
       rows: year.rows.map((r) => ({
-        ...r, nameText: lang === 'en' ? r.name.en : r.name.zh,
+        ...r, nameText: pick(r.name, lang),
         expected: money(r.expectedFen), applied: money(r.appliedFen), pending: money(r.pendingFen), granted: money(r.grantedFen), refused: money(r.refusedFen),
         counted: money(r.countedFen), annualCap: money(r.annualCapFen), capRemaining: money(r.capRemainingFen),
       })),
       applications: year.applications.map((a) => ({
-        policyId: a.policyId, policyNumber: a.policyNumber, enterpriseName: a.enterpriseName, programmeName: lang === 'en' ? a.application.name.en : a.application.name.zh,
+        policyId: a.policyId, policyNumber: a.policyNumber, enterpriseName: a.enterpriseName, programmeName: pick(a.application.name, lang),
         statusText: translate(`subsidy_status_${a.application.status}`, lang), expected: formatYuan(a.application.expectedFen),
         granted: a.application.grantedFen === undefined ? '' : formatYuan(a.application.grantedFen),
       })),

@@ -1,5 +1,6 @@
 // Turns a product's input form into page fields, and a posted page form back into a pricing request.
-import { pickText, translateValidation, type LocalText as Text } from '../i18n/format.ts';
+import { translateValidation } from '../i18n/format.ts';
+import { joinClauses, joinList, pick, type LocalText as Text } from '../i18n/pick.ts';
 import type { RatingResult } from '../rating/index.ts';
 import { parseEnterpriseFacts, type EnterpriseFacts } from './subsidy-form.ts';
 import type { Lang } from './web-messages.ts';
@@ -76,9 +77,9 @@ function toFieldView(field: ProductField, name: string, values: FormValues, erro
   const entered = values[name];
   const value = entered ?? (field.default !== undefined && field.type !== 'list' ? String(field.default) : '');
   const error = errors[name];
-  const help = pickText(field.help, lang) || undefined;
+  const help = pick(field.help, lang) || undefined;
   const base = {
-    name, id, label: pickText(field.label, lang), required: field.required === true, value,
+    name, id, label: pick(field.label, lang), required: field.required === true, value,
     ...(help ? { help } : {}),
     ...(error ? { error } : {}),
     describedBy: [help ? `${id}-help` : '', `${id}-error`].filter(Boolean).join(' '),
@@ -86,7 +87,7 @@ function toFieldView(field: ProductField, name: string, values: FormValues, erro
   if (field.type === 'enum' || field.type === 'boolean') {
     const options = field.type === 'boolean'
       ? [{ value: 'true', label: translate('yes', lang) }, { value: 'false', label: translate('no', lang) }]
-      : (field.options ?? []).map((o) => ({ value: o.value, label: pickText(o.label, lang) }));
+      : (field.options ?? []).map((o) => ({ value: o.value, label: pick(o.label, lang) }));
     return { ...base, kind: 'select', options: options.map((o) => ({ ...o, selected: o.value === value })) };
   }
   if (NUMERIC.has(field.type) && field.choices) return choiceView(field, base, value, lang);
@@ -113,8 +114,8 @@ function choiceView(field: ProductField, base: Omit<FieldView, 'kind'> & { help?
   const shown = (v: string) => (field.type === 'percent' ? `${v}%` : unit ? `${v} ${unit}` : v);
   const options = choices.values.map((v) => ({ value: v, label: shown(v) }));
   if (choices.above === undefined) return { ...base, kind: 'select', options: options.map((o) => ({ ...o, selected: o.value === value })) };
-  const list = options.map((o) => o.label).join(lang === 'en' ? ', ' : '、');
-  const help = [base.help, translate('filedChoicesHelp', lang, { choices: translate('filedAbove', lang, { choices: list, above: shown(choices.above) }) })].filter(Boolean).join(lang === 'en' ? ' ' : '；');
+  const list = joinList(options.map((o) => o.label), lang);
+  const help = [base.help, translate('filedChoicesHelp', lang, { choices: translate('filedAbove', lang, { choices: list, above: shown(choices.above) }) })].filter(Boolean).join(pick({ zh: '；', en: ' ' }, lang));
   return {
     ...base, help, describedBy: [`${base.id}-help`, `${base.id}-error`].join(' '), kind: 'input', inputType: 'number', suggestions: options,
     ...(unit ? { unit } : {}), step: 'any',
@@ -127,7 +128,7 @@ export type EitherOrPair = readonly [string, string];
 function markEitherOr(view: FieldView, field: ProductField, fields: readonly ProductField[], pairs: readonly EitherOrPair[], lang: Lang): FieldView {
   const pair = pairs.find((p) => p.includes(field.key));
   if (!pair || field.required) return { ...view, requiredMark: view.required };
-  const label = (key: string) => pickText(fields.find((f) => f.key === key)?.label, lang) || key;
+  const label = (key: string) => pick(fields.find((f) => f.key === key)?.label, lang) || key;
   return { ...view, requiredMark: true, eitherOr: translate('eitherOr', lang, { a: label(pair[0]), b: label(pair[1]) }), eitherOrGroup: pair.join('|') };
 }
 
@@ -148,7 +149,7 @@ export function buildFieldViews(fields: readonly ProductField[], values: FormVal
     const id = fieldId(name);
     const error = errors[name];
     return {
-      name, id, kind: 'list', label: pickText(field.label, lang), required: field.required === true, requiredMark: field.required === true, value: '',
+      name, id, kind: 'list', label: pick(field.label, lang), required: field.required === true, requiredMark: field.required === true, value: '',
       ...(error ? { error } : {}),
       describedBy: `${id}-error`,
       items,
@@ -260,7 +261,7 @@ export function errorsByField(details: readonly { path: string; message: string 
   for (const detail of details) {
     const name = detail.path.replace(/^body\./, '');
     const message = translateValidation(detail.message, lang, stepName);
-    errors[name] = errors[name] ? `${errors[name]}${lang === 'en' ? '; ' : '；'}${message}` : message;
+    errors[name] = errors[name] ? joinClauses([errors[name], message], lang) : message;
   }
   return errors;
 }
@@ -280,7 +281,7 @@ export function buildPickFields(result: RatingResult, changeable: (step: string)
     const id = fieldId(name);
     const error = errors[name];
     fields.push({
-      name, id, kind: 'input', inputType: 'number', label: `${pickText(line.label, lang)} [${line.filedRange.min}–${line.filedRange.max}]`,
+      name, id, kind: 'input', inputType: 'number', label: `${pick(line.label, lang)} [${line.filedRange.min}–${line.filedRange.max}]`,
       min: line.filedRange.min, max: line.filedRange.max, step: 'any', required: false,
       // Brokers see the coefficient as a placeholder, so an untouched field is not sent as a pick.
       value: values[name] ?? (prefill ? line.value : ''), placeholder: line.value,

@@ -8,9 +8,11 @@ import { AppError } from '../http/app-error.ts';
 import type { AuthFailureLimiter } from '../http/auth-failure-limit.ts';
 import { isApiPath } from '../http/mount-routes.ts';
 import type { UploadLimits } from '../http/upload-limits.ts';
-import { createPagePipeline, errorPageData, readCookie, resolveLang, sendPage, SESSION_COOKIE, type PageDefinition } from './page-pipeline.ts';
+import { createTemplates, type Templates } from '../http/templates.ts';
+import { createPagePipeline, errorPageData, readCookie, resolveLang, SESSION_COOKIE, type PageDefinition, type PagePipeline } from './page-pipeline.ts';
 import { loadWebSession } from './web-session-service.ts';
 import { mountClientPages } from './client-pages.ts';
+import { mountImpactPages } from './impact-pages.ts';
 import { mountPolicyPages, renderPolicyPage, type WebDocuments } from './policy-pages.ts';
 import { mountPoolPages, type PoolDocuments } from './pool-pages.ts';
 import { mountProductPages } from './product-pages.ts';
@@ -20,13 +22,18 @@ import { mountReferralPages } from './referral-pages.ts';
 import { mountSessionPages } from './session-pages.ts';
 import type { SubsidyApplicationDocuments } from '../subsidies/subsidy-application-pdf.ts';
 import { mountSubsidyPages } from './subsidy-pages.ts';
+import { createPageViews } from './web-views.ts';
 
-/** Creates the web pages' router; mount it before the API routes. `pageTable`, when given, receives every page mounted. */
-export function createWebRouter(options: { logger?: Logger; documents?: WebDocuments & PoolDocuments; events: ServiceEvents; subsidyDocuments?: SubsidyApplicationDocuments; authFailures?: AuthFailureLimiter; uploadLimits?: UploadLimits; pageTable?: PageDefinition[] }): Router {
+/**
+ * Creates the web pages' router (its last handler the HTML 404 of a path nothing answered); mount
+ * it before the API's 404. `templates`: the service's template environment (a new one when not
+ * given: the page table); `pageTable`, when given, receives every page mounted.
+ */
+export function createWebRouter(options: { templates?: Templates; logger?: Logger; documents?: WebDocuments & PoolDocuments; events: ServiceEvents; subsidyDocuments?: SubsidyApplicationDocuments; authFailures?: AuthFailureLimiter; uploadLimits?: UploadLimits; pageTable?: PageDefinition[] }): Router {
   const { events } = options;
   const router = express.Router();
   router.use('/assets', express.static(new URL('./assets/', import.meta.url).pathname, { fallthrough: false, index: false, maxAge: '1h' }));
-  const pipeline = createPagePipeline(router, options.logger, options.uploadLimits);
+  const pipeline = createPagePipeline(router, createPageViews(options.templates ?? createTemplates()), options.logger, options.uploadLimits);
   mountSessionPages(pipeline, options.authFailures);
   mountQuotingPages(pipeline, events);
   mountReferralPages(pipeline, events);
@@ -35,8 +42,10 @@ export function createWebRouter(options: { logger?: Logger; documents?: WebDocum
   mountPoolPages(pipeline, options.documents);
   mountProductPages(pipeline);
   mountRateTablePages(pipeline);
+  mountImpactPages(pipeline);
   mountSubsidyPages(pipeline, options.subsidyDocuments, renderPolicyPage);
   options.pageTable?.push(...pipeline.pages);
+  router.use(webNotFound(pipeline));
   return router;
 }
 
@@ -49,13 +58,15 @@ export function webPageTable(): PageDefinition[] {
 
 /**
  * The 404 for a path nothing answered: an HTML page for a browser's GET of a web path; the API's
- * paths (/v1) and callers that do not ask for HTML keep the JSON error. Mount it after the API.
+ * paths (/v1) and callers that do not ask for HTML keep the JSON error (the app's 404 after it).
  */
-export function webNotFound(req: Request, res: Response, next: NextFunction): void {
-  const wantsHtml = (req.method === 'GET' || req.method === 'HEAD') && !isApiPath(req.path) && Boolean(req.accepts(['json', 'html']) === 'html');
-  if (!wantsHtml) return next();
-  const lang = resolveLang(req, res);
-  loadWebSession(readCookie(req, SESSION_COOKIE)).then((session) => {
-    sendPage(req, res, 'error', lang, session, errorPageData(new AppError('not_found', ''), lang), 404);
-  }, next);
+function webNotFound({ sendPage }: PagePipeline) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const wantsHtml = (req.method === 'GET' || req.method === 'HEAD') && !isApiPath(req.path) && Boolean(req.accepts(['json', 'html']) === 'html');
+    if (!wantsHtml) return next();
+    const lang = resolveLang(req, res);
+    loadWebSession(readCookie(req, SESSION_COOKIE)).then((session) => {
+      sendPage(req, res, 'error', lang, session, errorPageData(new AppError('not_found', ''), lang), 404);
+    }, next);
+  };
 }

@@ -1,0 +1,125 @@
+// Helpers the pages share: the quote list and quote page data, the pool table and own share of a
+// quote or policy page, a rate table's title, and the policy page's subsidy panel. Page modules
+// (*-pages.ts) import these; no page module imports another page module.
+import { randomUUID } from 'node:crypto';
+import { subsidyReaders, subsidyRecorders } from '../auth/access-rules.ts';
+import type { Caller } from '../auth/caller.ts';
+import { listCatalogue } from '../catalogue/catalogue-listing.ts';
+import type { RateTable } from '../catalogue/rate-tables.ts';
+import type { PoolShareView } from '../pools/pool-schemas.ts';
+import { nextActions } from '../quotes/quote-actions.ts';
+import type { QuoteView } from '../quotes/quote-service.ts';
+import { chinaDate } from '../rating/calendar.ts';
+import { listApplications } from '../subsidies/subsidy-application-service.ts';
+import { coverView, ruleFiguresView, stateView, type PageNames } from './cover-view.ts';
+import { buildResultView } from './result-view.ts';
+import { buildPickFields, formatYuan, type FormErrors, type FormValues } from './web-forms.ts';
+import { nameIn, pick, translate, type Lang } from './web-messages.ts';
+
+/** Product names by code, in the reader's language (products in force today). */
+export async function productNames(lang: Lang): Promise<Map<string, string>> {
+  const items = await listCatalogue({ date: chinaDate(new Date()), lang });
+  return new Map(items.map((i) => [i.code, i.title]));
+}
+
+/** Rows of a quote list (`/quotes` and the referral queue). */
+export function quoteRows(quotes: QuoteView[], lang: Lang, products: ReadonlyMap<string, string>, enterprises: ReadonlyMap<string, string> = new Map()) {
+  return quotes.map((q) => ({
+    id: q.id, quoteNumber: q.quoteNumber, productName: products.get(q.productCode) ?? q.productCode, enterpriseName: enterprises.get(q.enterpriseId) ?? q.enterpriseName, quoteDate: q.quoteDate,
+    // A declined quote is no offer: no premium in the list either.
+    status: translate(`status_${q.status}`, lang), expired: q.expired && q.status !== 'declined', gross: q.status === 'declined' ? '—' : formatYuan(q.result.grossPremiumFen),
+  }));
+}
+
+/** The quote page's data; underwriters deciding a referral get the coefficient inputs and their errors. */
+export function quotePageData(quote: QuoteView, names: PageNames, caller: Caller, lang: Lang, values: FormValues = {}, errors: FormErrors = {}) {
+  // What the caller may do next is the quotes room's rule (the API refuses by the same one).
+  const actions = nextActions(caller, quote);
+  const underwriter = actions.decide;
+  const declined = quote.status === 'declined';
+  const { pool, myShare } = poolPageData(quote, lang);
+  return {
+    title: `${translate('quoteNumber', lang)} ${quote.quoteNumber}`,
+    langPath: `/quotes/${quote.id}`,
+    quote: { ...quote, enterpriseName: names.enterpriseName || quote.enterpriseName, statusLabel: translate(`status_${quote.status}`, lang), expired: quote.expired && !declined, productName: pick(names.productName, lang) },
+    state: stateView(quote, names, lang),
+    cover: coverView(quote, names, lang),
+    ruleFigures: quote.status === 'referred' || underwriter ? ruleFiguresView(quote.result, quote.inputs, names, lang) : [],
+    result: { ...buildResultView(quote.result, lang, { fields: names.fields, insurers: names.insurers, offer: !declined }), ...(pool.length && !declined ? { pool } : {}) },
+    myShare: declined ? undefined : myShare,
+    offer: !declined,
+    canBind: actions.bind,
+    canDecide: actions.decide,
+    canDownload: actions.download,
+    pickFields: underwriter ? buildPickFields(quote.result, () => true, values, errors, lang, true) : [],
+    note: values.note ?? '',
+    reason: values.reason ?? '',
+    decisionErrors: Object.entries(errors).map(([path, message]) => ({ path, message, label: quote.result.worksheet.find((w) => `picks.${w.step}` === path)?.label })).map((e) => ({ message: e.message, label: e.label ? pick(e.label, lang) : '' })),
+  };
+}
+
+/** The pool table of a quote or policy page (insurers by name) and the caller's own share. */
+export function poolPageData(view: { poolShares?: PoolShareView[]; myShare?: PoolShareView }, lang: Lang) {
+  const name = (s: PoolShareView) => nameIn({ name: s.insurerName ?? s.insurer, nameEn: s.insurerNameEn }, lang);
+  const pool = (view.poolShares ?? []).map((s) => ({ insurer: name(s), role: translate(`role_${s.role}`, lang), sharePercent: s.sharePercent, gross: formatYuan(s.grossPremiumFen) }));
+  const mine = view.myShare;
+  const myShare = mine && {
+    note: mine.role === 'lead' ? translate('myShareNoteLead', lang, { share: mine.sharePercent }) : translate('myShareNote', lang, { role: translate(`role_${mine.role}`, lang), share: mine.sharePercent }),
+    role: mine.role, gross: formatYuan(mine.grossPremiumFen), net: formatYuan(mine.netPremiumFen), vat: formatYuan(mine.vatFen),
+    limits: [...new Set((mine.limits ?? []).filter((l) => l.kind === 'aggregate').map((l) => formatYuan(l.amountFen)))].join(' / '),
+  };
+  return { pool, myShare };
+}
+
+/** The title of a table in the page language: the product's own label, else the message for its kind. */
+export function tableTitle(table: RateTable, lang: Lang): string {
+  const own = table.title ? pick(table.title, lang) : undefined;
+  if (table.kind === 'limits') return `${translate('table_limits', lang)} · ${own ?? ''}`;
+  return own ?? translate(`table_${table.kind}`, lang);
+}
+
+/** A status form sent back: which application and form, what was typed, and the errors by field name. */
+export interface SubsidyFormState {
+  programme: string;
+  status: string;
+  values: Record<string, string>;
+  errors: Record<string, string>;
+}
+
+/** The fields of one status form as typed (or their defaults) and their errors, for the template. */
+function formFields(state: SubsidyFormState | undefined, programme: string, status: string, defaults: Record<string, string>) {
+  const mine = state && state.programme === programme && state.status === status ? state : undefined;
+  const value = (name: string) => mine?.values[name] ?? defaults[name] ?? '';
+  return { value: { on: value('on'), reference: value('reference'), grantedYuan: value('grantedYuan'), reason: value('reason') }, error: mine?.errors ?? {} };
+}
+
+/** The policy page's subsidy panel, or undefined for roles that do not apply for subsidies. */
+export async function subsidyPanel(caller: Caller, policyId: string, lang: Lang, form?: SubsidyFormState): Promise<Record<string, unknown> | undefined> {
+  if (!subsidyReaders.includes(caller.role)) return undefined;
+  const list = await listApplications(caller, policyId);
+  const canRecord = subsidyRecorders.includes(caller.role);
+  const today = chinaDate(new Date());
+  return {
+    policyId,
+    zipHref: `/policies/${policyId}/subsidy-applications.zip`,
+    items: list.items.map((a) => ({
+      ...a,
+      nameText: pick(a.name, lang),
+      departmentText: pick(a.department, lang),
+      expected: formatYuan(a.expectedFen),
+      expectedYuan: (a.expectedFen / 100).toFixed(2),
+      statusText: translate(`subsidy_status_${a.status}`, lang),
+      outcomeText: a.status === 'granted' ? translate('subsidy_granted', lang, { amount: formatYuan(a.grantedFen!) }) : a.status === 'refused' ? translate('subsidy_refused', lang, { reason: a.refusalReason ?? '' }) : '',
+      pdfHref: `/policies/${policyId}/subsidy-applications/${a.programme}/pdf`,
+      actionHref: `/policies/${policyId}/subsidy-applications/${a.programme}/status`,
+      submitForm: formFields(form, a.programme, 'submitted', { on: today }),
+      grantForm: formFields(form, a.programme, 'granted', { on: today, grantedYuan: (a.expectedFen / 100).toFixed(2) }),
+      refuseForm: formFields(form, a.programme, 'refused', { on: today }),
+      canSubmit: canRecord && a.status === 'prepared',
+      canDecide: canRecord && a.status === 'submitted',
+      // One key per rendered form: a double-clicked or re-sent form is recorded once.
+      submitKey: randomUUID(), grantKey: randomUUID(), refuseKey: randomUUID(),
+    })),
+    today,
+  };
+}
