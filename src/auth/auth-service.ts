@@ -224,3 +224,15 @@ export async function insurersByCode(): Promise<Map<string, InsurerEntry>> {
   return new Map(insurers.map((i) => [i.code, { id: String(i._id), code: i.code, name: i.name, nameEn: i.nameEn ?? undefined }]));
 }
 
+
+/**
+ * The auth capability: organisations, API keys and callers (composed once in src/service.ts;
+ * routes and pages call these, never the module's functions).
+ */
+export function createAuth() {
+  return Object.freeze({
+    createOrganisation, listOrganisations, getOrganisation, findOrganisationByCode, issueApiKey, revokeApiKey,
+    authenticateApiKey, resolveApiKey, callerForKeyId, findEnterprisesByIds,
+  });
+}
+export type AuthService = ReturnType<typeof createAuth>;
