@@ -7,8 +7,10 @@ import {
   createProduct, createVersion, diffVersions, findPinnedVersion, getVersion, hasProducts, listProducts, listVersions, publishVersionFrom, retireVersion, testVersion,
   updateDraft, warmCompiledCache, withdrawVersion,
 } from './catalogue-service.ts';
+import { filingRecordOf, recordFiling } from './filing-record.ts';
 import { draftView, listVersionTables, saveRateTable, tableOf } from './rate-table-service.ts';
 import { importTableSheet, importWorkbook } from './table-spreadsheets.ts';
+import { acceptVectorResults, compareVectors } from './vector-baseline.ts';
 
 export function createCatalogue() {
   return Object.freeze({
@@ -16,6 +18,7 @@ export function createCatalogue() {
     createProduct, listProducts, hasProducts, createVersion, updateDraft, testVersion, publishVersionFrom, withdrawVersion, retireVersion,
     listVersions, getVersion, findPinnedVersion, diffVersions, warmCompiledCache,
     listVersionTables, tableOf, draftView, saveRateTable, importTableSheet, importWorkbook,
+    compareVectors, acceptVectorResults, filingRecordOf, recordFiling,
   });
 }
 export type CatalogueService = ReturnType<typeof createCatalogue>;
