@@ -24,6 +24,7 @@ import { startEmbeddedFerretDb } from './db/embedded-ferretdb.ts';
 import { createDocumentService, documentsUnavailable, type DocumentService } from './documents/document-service.ts';
 import { compileDocumentTemplates } from './documents/document-templates.ts';
 import { createPdfRenderer, type PdfRenderer } from './documents/pdf-renderer.ts';
+import { createServiceScope } from './db/service-scope.ts';
 import { createEventHub, type ServiceEvents } from './events.ts';
 import { createMetrics, type ServiceMetrics } from './http/metrics.ts';
 import { createPolicies, type PoliciesService } from './policies/policy-service.ts';
@@ -77,23 +78,29 @@ export interface ServiceOptions {
  * Two calls give two services that share no hub, metrics, renderer or background job.
  */
 export function createServices(config: Config, logger: Logger, options: ServiceOptions = {}): Services {
+  // This service's caches and hints (catalogue revision cache, compiled versions, kept
+  // organisations, rating-book hints) live in its scope; every operation handed out runs in it.
+  const scope = createServiceScope();
   const metrics = createMetrics();
   const events = createEventHub();
-  const { renderer, documents, subsidyDocuments } = options.pdf ? createPdfDocuments(config, logger, metrics, options.pdfPoolSize) : { renderer: undefined, documents: documentsUnavailable, subsidyDocuments: undefined };
+  const pdf = options.pdf ? createPdfDocuments(config, logger, metrics, options.pdfPoolSize) : undefined;
+  const documents = scope.bind(pdf?.documents ?? documentsUnavailable);
   const compaction = options.compaction ? { logger, onCompacted: metrics.ratingBookCompacted, ...(options.compactionIntervalMs ? { intervalMs: options.compactionIntervalMs } : {}) } : undefined;
-  const portfolio = createPortfolio({ events, ...(compaction ? { compaction } : {}) });
+  // Started in the scope, so its rounds (timers) use this service's state too.
+  const portfolio = scope.bind(scope.run(() => createPortfolio({ events, ...(compaction ? { compaction } : {}) })));
   events.onQuotesStored((stored) => portfolio.recordStoredQuotes(stored));
   events.onPolicyIssued((policy) => portfolio.recordIssuedPolicy(policy));
-  if (renderer) events.onPolicyIssued((policy) => documents.storePolicySchedules(policy.id));
+  if (pdf) events.onPolicyIssued((policy) => documents.storePolicySchedules(policy.id));
+  const subsidyDocuments = pdf ? scope.bind(pdf.subsidyDocuments) : undefined;
   return Object.freeze({
-    config, logger, events, metrics, renderer,
-    auth: createAuth(), clients: createClients(), catalogue: createCatalogue(), pools: createPools(),
-    quotes: createQuotes({ events }), policies: createPolicies({ events }), documents,
-    subsidies: createSubsidies(subsidyDocuments ? { documents: subsidyDocuments } : {}), statements: createStatements(), portfolio, audit: createAudit(),
+    config, logger, events, metrics, renderer: pdf?.renderer,
+    auth: scope.bind(createAuth()), clients: scope.bind(createClients()), catalogue: scope.bind(createCatalogue()), pools: scope.bind(createPools()),
+    quotes: scope.bind(createQuotes({ events })), policies: scope.bind(createPolicies({ events })), documents,
+    subsidies: scope.bind(createSubsidies(subsidyDocuments ? { documents: subsidyDocuments } : {})), statements: scope.bind(createStatements()), portfolio, audit: scope.bind(createAudit()),
     async close() {
       portfolio.close();
       documents.close();
-      await renderer?.close();
+      await pdf?.renderer.close();
     },
   });
 }

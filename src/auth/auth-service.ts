@@ -1,9 +1,9 @@
-import { announceCatalogueChange } from '../catalogue/catalogue-cache.ts';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import mongoose from 'mongoose';
 import { AppError, invalidInput, notFound } from '../http/app-error.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { keptRecords } from '../db/kept-records.ts';
+import { announceRevision, CATALOGUE_REVISION } from '../db/revision-cache.ts';
 import { ApiKeyModel, OrganisationModel } from './auth-model.ts';
 import { scopedQuery } from './scope.ts';
 import { rolesByKind, type Caller, type OrganisationKind, type Role } from './caller.ts';
@@ -46,7 +46,7 @@ export async function createOrganisation(input: NewOrganisation): Promise<Organi
   try {
     const doc = await OrganisationModel.create(input);
     // The catalogue shows insurers' names from a cache invalidated by catalogue changes.
-    if (doc.kind === 'insurer') await announceCatalogueChange();
+    if (doc.kind === 'insurer') await announceRevision(CATALOGUE_REVISION);
     return toOrganisationView(doc);
   } catch (err) {
     if (isDuplicateKeyError(err)) throw new AppError('conflict', `An organisation with the code ${input.code} already exists.`, [{ path: 'body.code', message: 'must be unique (unique)' }]);
