@@ -102,6 +102,8 @@ export function createApp(deps: AppDependencies): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // Every request runs in the service's scope: its caches, also for work an operation leaves running.
+  app.use((_req, _res, next) => services.scope.run(next));
   // Who says which address a request comes from and whether it arrived over HTTPS: req.ip (the
   // failed-authentication limit) and req.secure (Secure cookies) follow X-Forwarded-* from these only.
   app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));

@@ -24,7 +24,7 @@ import { startEmbeddedFerretDb } from './db/embedded-ferretdb.ts';
 import { createDocumentService, documentsUnavailable, type DocumentService } from './documents/document-service.ts';
 import { compileDocumentTemplates } from './documents/document-templates.ts';
 import { createPdfRenderer, type PdfRenderer } from './documents/pdf-renderer.ts';
-import { createServiceScope } from './db/service-scope.ts';
+import { createServiceScope, type ServiceScope } from './db/service-scope.ts';
 import { createEventHub, type ServiceEvents } from './events.ts';
 import { createMetrics, type ServiceMetrics } from './http/metrics.ts';
 import { createPolicies, type PoliciesService } from './policies/policy-service.ts';
@@ -57,6 +57,11 @@ export interface Services {
   statements: StatementsService;
   portfolio: PortfolioService;
   audit: AuditService;
+  /**
+   * This service's state (caches, hints): its operations run in it already; the app also runs each
+   * request in it, so work an operation leaves running (a bulk run's rows, a stream) uses it too.
+   */
+  scope: ServiceScope;
   /** Stops background work and closes the renderer (the database is its owner's). */
   close(): Promise<void>;
 }
@@ -93,7 +98,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   if (pdf) events.onPolicyIssued((policy) => documents.storePolicySchedules(policy.id));
   const subsidyDocuments = pdf ? scope.bind(pdf.subsidyDocuments) : undefined;
   return Object.freeze({
-    config, logger, events, metrics, renderer: pdf?.renderer,
+    config, logger, events, metrics, renderer: pdf?.renderer, scope,
     auth: scope.bind(createAuth()), clients: scope.bind(createClients()), catalogue: scope.bind(createCatalogue()), pools: scope.bind(createPools()),
     quotes: scope.bind(createQuotes({ events })), policies: scope.bind(createPolicies({ events })), documents,
     subsidies: scope.bind(createSubsidies(subsidyDocuments ? { documents: subsidyDocuments } : {})), statements: scope.bind(createStatements()), portfolio, audit: scope.bind(createAudit()),
