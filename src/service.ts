@@ -80,7 +80,7 @@ export interface ServiceOptions {
  * - quotes stored, approved or declined → the portfolio's rating book records them;
  * - a policy issued → the rating book records it, then (with PDFs) its schedules are stored.
  * Nothing here touches the database: a service composed before connecting works once connected.
- * Two calls give two services that share no hub, metrics, renderer or background job.
+ * Two calls give two services that share no hub, cache, metrics, renderer or background job.
  */
 export function createServices(config: Config, logger: Logger, options: ServiceOptions = {}): Services {
   // This service's caches and hints (catalogue revision cache, compiled versions, kept
