@@ -20,7 +20,9 @@ import { startBulkQuote } from '../src/portfolio/bulk-quote-service.ts';
 import { workerThreadsFor } from '../src/portfolio/impact-rating.ts';
 import { analyseRateChange } from '../src/portfolio/impact-service.ts';
 import { createQuote } from '../src/quotes/quote-service.ts';
-import { createServiceEvents } from '../src/service.ts';
+import { pino } from 'pino';
+import { loadConfig } from '../src/config.ts';
+import { createServices } from '../src/service.ts';
 import type { ProductDefinition } from '../src/rating/index.ts';
 
 const QUOTES = Number(process.env.BENCH_QUOTES ?? 100_000);
@@ -54,7 +56,8 @@ try {
   }
   await connectDatabase(uri, { dbName: `bench_portfolio_${Date.now()}` });
   await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
-  const events = createServiceEvents(); // the service's reactions (the rating book records quotes)
+  // The service's hub with its reactions (the rating book records quotes), composed as the app composes it.
+  const { events } = createServices(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
   log('database ready');
   const seeded = await seedDemoOrganisations(tempDir);
   if (!seeded) throw new Error('the bench database was not empty');

@@ -6,14 +6,12 @@ import { auditRoutes } from './audit/audit-routes.ts';
 import { auditSchemas } from './audit/audit-schemas.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { authSchemas } from './auth/auth-schemas.ts';
-import { authenticateApiKey } from './auth/auth-service.ts';
 import { catalogueRoutes } from './catalogue/catalogue-routes.ts';
 import { tableRoutes } from './catalogue/table-routes.ts';
 import { clientRoutes } from './clients/client-routes.ts';
 import { clientSchemas } from './clients/client-schemas.ts';
 import { catalogueSchemas } from './catalogue/catalogue-schemas.ts';
 import { documentRoutes } from './documents/document-routes.ts';
-import { documentsUnavailable, type DocumentService } from './documents/document-service.ts';
 import { policyRoutes } from './policies/policy-routes.ts';
 import { policySchemas } from './policies/policy-schemas.ts';
 import { poolInvitationRoutes } from './pools/pool-invitation-routes.ts';
@@ -24,14 +22,13 @@ import { portfolioRoutes } from './portfolio/portfolio-routes.ts';
 import { portfolioSchemas } from './portfolio/portfolio-schemas.ts';
 import { quoteRoutes } from './quotes/quote-routes.ts';
 import { quoteSchemas } from './quotes/quote-schemas.ts';
-import type { SubsidyApplicationDocuments } from './subsidies/subsidy-application-pdf.ts';
 import { subsidyRoutes } from './subsidies/subsidy-routes.ts';
 import { subsidySchemas } from './subsidies/subsidy-schemas.ts';
 import { renderApiDocs } from './http/api-docs.ts';
 import { cacheCallers } from './http/api-key-cache.ts';
 import { createAuthFailureLimiter } from './http/auth-failure-limit.ts';
 import { createErrorMiddleware, notFoundHandler, sendError } from './http/error-middleware.ts';
-import { createMetrics, type ServiceMetrics } from './http/metrics.ts';
+import type { ServiceMetrics } from './http/metrics.ts';
 import { isApiPath, mountRoutes } from './http/mount-routes.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import { createRateLimiter, responseOf } from './http/rate-limit.ts';
@@ -43,31 +40,31 @@ import type { RouteDefinition } from './http/route.ts';
 import { registerSchema } from './http/schema-registry.ts';
 import { createTemplates, type Templates } from './http/templates.ts';
 import { createWebRouter } from './web/web-routes.ts';
-import { createEventHub, type ServiceEvents } from './events.ts';
+import { listingOnly } from './http/listing-only.ts';
+import type { Services } from './service.ts';
 
 export interface AppDependencies {
   config: Config;
   logger: Logger;
   /** Answers whether the database responds to a ping right now. */
   isDatabaseReady(): Promise<boolean>;
-  /** Quote and policy PDFs; without it the PDF routes answer 503. */
-  documents?: DocumentService;
-  /** Subsidy application PDFs and ZIPs; without it those routes answer 503. */
-  subsidyDocuments?: SubsidyApplicationDocuments;
-  /** Where quotes and policies are announced, with the reactions src/service.ts registered. */
-  events: ServiceEvents;
-  /** Prometheus metrics of this app (GET /metrics); a fresh registry when not given. */
+  /** Every capability, composed by src/service.ts createServices; routes and pages call these. */
+  services: Services;
+  /** Prometheus metrics of this app (GET /metrics); the services' when not given. */
   metrics?: ServiceMetrics;
   /** The service's template environment (pages, documents, API reference); compiled here when not given. */
   templates?: Templates;
 }
 
 /**
- * Every API route, in the order the OpenAPI document lists them. Without `events` (listing the
- * routes only) what they store is announced to no one.
+ * Every API route over `services`, in the order the OpenAPI document lists them. Without services
+ * (listing the routes only: tests, the OpenAPI document) every operation answers 503.
  */
-export function allRoutes(documents: DocumentService = documentsUnavailable, events: ServiceEvents = createEventHub(), subsidyDocuments?: SubsidyApplicationDocuments, uploadLimits: UploadLimits = defaultUploadLimits): RouteDefinition[] {
-  return [...authRoutes, ...clientRoutes, ...catalogueRoutes, ...tableRoutes(uploadLimits.sheet), ...quoteRoutes(events), ...policyRoutes(events), ...documentRoutes(documents), ...subsidyRoutes(subsidyDocuments), ...statementRoutes(documents), ...poolInvitationRoutes, ...portfolioRoutes(events, uploadLimits.bulk), ...auditRoutes];
+export function allRoutes(services: Services = listingOnly<Services>(), uploadLimits: UploadLimits = defaultUploadLimits): RouteDefinition[] {
+  return [
+    ...authRoutes(services), ...clientRoutes(services), ...catalogueRoutes(services), ...tableRoutes(services, uploadLimits.sheet), ...quoteRoutes(services), ...policyRoutes(services),
+    ...documentRoutes(services), ...subsidyRoutes(services), ...statementRoutes(services), ...poolInvitationRoutes(services), ...portfolioRoutes(services, uploadLimits.bulk), ...auditRoutes(services),
+  ];
 }
 
 const apiExamples = JSON.parse(readFileSync(new URL('./http/api-examples.json', import.meta.url), 'utf8')) as Record<string, { request?: unknown; response?: unknown }>;
@@ -102,18 +99,21 @@ export function createApp(deps: AppDependencies): Express {
   const { config, logger } = deps;
   registerAllSchemas();
   const uploadLimits = uploadLimitsOf(config);
-  const routes = allRoutes(deps.documents, deps.events, deps.subsidyDocuments, uploadLimits);
+  const { services } = deps;
+  const routes = allRoutes(services, uploadLimits);
   const openApi = buildApiDocument(routes);
   const templates = deps.templates ?? createTemplates();
   const docsHtml = renderApiDocs(openApi, templates);
 
   const app = express();
   app.disable('x-powered-by');
+  // Every request runs in the service's scope: its caches, also for work an operation leaves running.
+  app.use((_req, _res, next) => services.scope.run(next));
   // Who says which address a request comes from and whether it arrived over HTTPS: req.ip (the
   // failed-authentication limit) and req.secure (Secure cookies) follow X-Forwarded-* from these only.
   app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   app.set('query parser', 'simple');
-  const metrics = deps.metrics ?? createMetrics();
+  const metrics = deps.metrics ?? services.metrics;
   app.use(metrics.countRequests);
 
   app.use(requestLog(logger, (url) => QUIET_PATHS.has(url)));
@@ -124,7 +124,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(express.json({ limit: config.BODY_LIMIT, strict: true }));
 
   // The API first: its requests are the traffic, and its paths (/v1) meet nothing else below.
-  const resolveCaller = cacheCallers(authenticateApiKey, config.API_KEY_CACHE_MS);
+  const resolveCaller = cacheCallers(services.auth.authenticateApiKey, config.API_KEY_CACHE_MS);
   const rateLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE, onRefused: () => metrics.rateLimitRejected() });
   const authFailures = createAuthFailureLimiter({ perMinute: config.AUTH_FAILURES_PER_MINUTE, onFailure: metrics.authFailed, onRefused: metrics.authFailureRejected });
   app.use(mountRoutes(routes, {
@@ -153,7 +153,7 @@ export function createApp(deps: AppDependencies): Express {
   });
 
   // Pages for people (session cookie, their own strict CSP); the API above stays Bearer-only.
-  const webRouter = createWebRouter({ templates, logger, documents: deps.documents, events: deps.events, subsidyDocuments: deps.subsidyDocuments, authFailures, uploadLimits });
+  const webRouter = createWebRouter({ templates: deps.templates, logger, services, authFailures, uploadLimits });
   app.use((req, res, next) => (isApiPath(req.path) ? next() : webRouter(req, res, next)));
 
   app.use(notFoundHandler);

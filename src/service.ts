@@ -1,6 +1,7 @@
-// The service composed: the one place where capabilities are wired together. composeService
-// builds the app over its services and registers every reaction between capabilities (who
-// reacts to a quote stored or a policy issued); startService adds the database, seed, catalogue
+// The service composed: the one place where capabilities are wired together. createServices
+// builds every capability once (their caches and background work inside) and registers every
+// reaction between them (who reacts to a quote stored or a policy issued); composeService builds
+// the app over them; startService adds the database, seed, catalogue
 // and HTTP listener around it. Tests compose through the same function (test/support/test-app.ts).
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,44 +10,132 @@ import type { Express } from 'express';
 import mongoose from 'mongoose';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
+import { createAudit, type AuditService } from './audit/audit-service.ts';
 import { seedDemoOrganisations } from './cli/demo-seed.ts';
+import { createAuth, type AuthService } from './auth/auth-service.ts';
+import { createCatalogue, type CatalogueService } from './catalogue/catalogue.ts';
 import { ProductModel } from './catalogue/catalogue-model.ts';
-import { warmCompiledCache } from './catalogue/catalogue-service.ts';
 import { syncProducts } from './catalogue/product-sync.ts';
+import { createClients, type ClientsService } from './clients/client-service.ts';
 import type { Config } from './config.ts';
 import { connectDatabase, disconnectDatabase, pingDatabase } from './db/connect-database.ts';
 import { ensureDatabaseIdentity } from './db/database-identity.ts';
 import { startEmbeddedFerretDb } from './db/embedded-ferretdb.ts';
-import { createDocumentService, type DocumentService } from './documents/document-service.ts';
+import { createDocumentService, documentsUnavailable, type DocumentService } from './documents/document-service.ts';
 import { compileDocumentTemplates } from './documents/document-templates.ts';
 import { createPdfRenderer, type PdfRenderer } from './documents/pdf-renderer.ts';
+import { createServiceScope, type ServiceScope } from './db/service-scope.ts';
 import { createEventHub, type ServiceEvents } from './events.ts';
-import { createSubsidyApplicationDocuments, type SubsidyApplicationDocuments } from './subsidies/subsidy-application-pdf.ts';
 import { createMetrics, type ServiceMetrics } from './http/metrics.ts';
-import { createTemplates } from './http/templates.ts';
-import { recordIssuedPolicy, recordStoredQuotes, startBackgroundCompaction } from './portfolio/rating-book.ts';
+import { createTemplates, type Templates } from './http/templates.ts';
+import { createPolicies, type PoliciesService } from './policies/policy-service.ts';
+import { createStatements, type StatementsService } from './statements/statement-service.ts';
+import { createPools, type PoolsService } from './pools/pools.ts';
+import { createPortfolio, type PortfolioService } from './portfolio/portfolio.ts';
+import { createQuotes, type QuotesService } from './quotes/quotes.ts';
+import { createSubsidyApplicationDocuments } from './subsidies/subsidy-application-pdf.ts';
+import { createSubsidies, type SubsidiesService } from './subsidies/subsidies.ts';
+
+/** Every capability, built once by createServices; routes and pages receive it (or the part they need). */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  /** The hub quotes and policies announce on, with every reaction registered here. */
+  events: ServiceEvents;
+  /** This service's Prometheus metrics (GET /metrics), also fed by the renderer and background compaction. */
+  metrics: ServiceMetrics;
+  /** The one template environment of pages, documents and the API reference (src/http/templates.ts). */
+  templates: Templates;
+  auth: AuthService;
+  clients: ClientsService;
+  catalogue: CatalogueService;
+  pools: PoolsService;
+  quotes: QuotesService;
+  policies: PoliciesService;
+  /** Quote and policy PDFs (503 `unavailable` when composed without a renderer). */
+  documents: DocumentService;
+  /** The PDF renderer behind documents (undefined when composed without PDFs). */
+  renderer: PdfRenderer | undefined;
+  subsidies: SubsidiesService;
+  statements: StatementsService;
+  portfolio: PortfolioService;
+  audit: AuditService;
+  /**
+   * This service's state (caches, hints): its operations run in it already; the app also runs each
+   * request in it, so work an operation leaves running (a bulk run's rows, a stream) uses it too.
+   */
+  scope: ServiceScope;
+  /** Stops background work and closes the renderer (the database is its owner's). */
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** Render PDFs (a Chromium pool, launched on the first PDF); without it the PDF routes answer 503. */
+  pdf?: boolean;
+  pdfPoolSize?: number;
+  /** Compact the rating books in the background (every intervalMs) until close(). */
+  compaction?: boolean;
+  compactionIntervalMs?: number;
+}
 
 /**
- * A hub with every reaction between capabilities registered:
+ * Builds every capability once, in floor order, and registers every reaction between them:
  * - quotes stored, approved or declined → the portfolio's rating book records them;
- * - a policy issued → the rating book records it, then (with `documents`) its schedules are stored.
+ * - a policy issued → the rating book records it, then (with PDFs) its schedules are stored.
+ * Nothing here touches the database: a service composed before connecting works once connected.
+ * Two calls give two services that share no hub, cache, metrics, renderer or background job.
  */
-export function createServiceEvents(documents?: DocumentService): ServiceEvents {
+export function createServices(config: Config, logger: Logger, options: ServiceOptions = {}): Services {
+  // This service's caches and hints (catalogue revision cache, compiled versions, kept
+  // organisations, rating-book hints) live in its scope; every operation handed out runs in it.
+  const scope = createServiceScope();
+  const metrics = createMetrics();
+  // Pages, documents and the API reference: one template environment, compiled now, so a broken
+  // template stops the start rather than the first page or download.
+  const templates = createTemplates();
   const events = createEventHub();
-  events.onQuotesStored((stored) => recordStoredQuotes(stored));
-  events.onPolicyIssued((policy) => recordIssuedPolicy(policy));
-  if (documents) events.onPolicyIssued((policy) => documents.storePolicySchedules(policy.id));
-  return events;
+  const pdf = options.pdf ? createPdfDocuments(config, logger, metrics, templates, options.pdfPoolSize) : undefined;
+  const documents = scope.bind(pdf?.documents ?? documentsUnavailable);
+  const compaction = options.compaction ? { logger, onCompacted: metrics.ratingBookCompacted, ...(options.compactionIntervalMs ? { intervalMs: options.compactionIntervalMs } : {}) } : undefined;
+  // Started in the scope, so its rounds (timers) use this service's state too.
+  const portfolio = scope.bind(scope.run(() => createPortfolio({ events, ...(compaction ? { compaction } : {}) })));
+  events.onQuotesStored((stored) => portfolio.recordStoredQuotes(stored));
+  events.onPolicyIssued((policy) => portfolio.recordIssuedPolicy(policy));
+  if (pdf) events.onPolicyIssued((policy) => documents.storePolicySchedules(policy.id));
+  const subsidyDocuments = pdf ? scope.bind(pdf.subsidyDocuments) : undefined;
+  return Object.freeze({
+    config, logger, events, metrics, templates, renderer: pdf?.renderer, scope,
+    auth: scope.bind(createAuth()), clients: scope.bind(createClients()), catalogue: scope.bind(createCatalogue()), pools: scope.bind(createPools()),
+    quotes: scope.bind(createQuotes({ events })), policies: scope.bind(createPolicies({ events })), documents,
+    subsidies: scope.bind(createSubsidies(subsidyDocuments ? { documents: subsidyDocuments } : {})), statements: scope.bind(createStatements()), portfolio, audit: scope.bind(createAudit()),
+    async close() {
+      portfolio.close();
+      documents.close();
+      await pdf?.renderer.close();
+    },
+  });
+}
+
+/** One Chromium pool per service, launched lazily on the first PDF, over the service's templates. */
+function createPdfDocuments(config: Config, logger: Logger, metrics: ServiceMetrics, engine: Templates, pdfPoolSize?: number) {
+  const poolSize = pdfPoolSize ?? config.PDF_POOL_SIZE;
+  const renderer = createPdfRenderer({
+    executablePath: config.CHROME_PATH, ...(poolSize ? { poolSize } : {}), logger,
+    onRender: metrics.pdfRendered, onPoolWait: metrics.pdfPoolWaited,
+  });
+  const templates = compileDocumentTemplates(engine);
+  const documents = createDocumentService({ renderer, templates, logger });
+  const subsidyDocuments = createSubsidyApplicationDocuments({ renderer, templates, logger });
+  return { renderer, documents, subsidyDocuments };
 }
 
 export interface ComposedService {
   app: Express;
+  services: Services;
   events: ServiceEvents;
   /** The PDF renderer (Chromium starts on the first PDF only) and the documents service. */
   renderer: PdfRenderer;
   documents: DocumentService;
-  /** Subsidy application PDFs and ZIPs, on the same renderer and templates. */
-  subsidyDocuments: SubsidyApplicationDocuments;
   /** The app's Prometheus metrics (GET /metrics), also fed by the renderer and background compaction. */
   metrics: ServiceMetrics;
   /** Stops background work and closes the renderer (the database is its owner's). */
@@ -54,35 +143,14 @@ export interface ComposedService {
 }
 
 /**
- * Composes the service on a connected database: PDF renderer and documents, the events and their
- * reactions, background compaction of the rating books, and the Express app over them.
+ * Composes the service on a connected database: every capability (createServices, with PDFs and
+ * background compaction of the rating books) and the Express app over them.
  */
 export function composeService(config: Config, logger: Logger, options: { pdfPoolSize?: number; compactionIntervalMs?: number } = {}): ComposedService {
-  // One Chromium pool per process, launched lazily on the first PDF; templates compile now so a
-  // broken template stops the start rather than the first download.
-  // One set of metrics for the app and for the work it starts; the insert batchers, which are the
-  // process's, report into the process metrics (src/http/metrics.ts).
-  const metrics = createMetrics();
-  const poolSize = options.pdfPoolSize ?? config.PDF_POOL_SIZE;
-  const renderer = createPdfRenderer({
-    executablePath: config.CHROME_PATH, ...(poolSize ? { poolSize } : {}), logger,
-    onRender: metrics.pdfRendered, onPoolWait: metrics.pdfPoolWaited,
-  });
-  const engine = createTemplates(); // pages, documents and the API reference: one environment
-  const templates = compileDocumentTemplates(engine);
-  const documents = createDocumentService({ renderer, templates, logger });
-  const subsidyDocuments = createSubsidyApplicationDocuments({ renderer, templates, logger });
-  const events = createServiceEvents(documents);
-  const compaction = startBackgroundCompaction({ logger, onCompacted: metrics.ratingBookCompacted, ...(options.compactionIntervalMs ? { intervalMs: options.compactionIntervalMs } : {}) });
-  const app = createApp({ config, logger, isDatabaseReady: pingDatabase, documents, events, metrics, subsidyDocuments, templates: engine });
-  return {
-    app, events, renderer, documents, metrics, subsidyDocuments,
-    async close() {
-      compaction.stop();
-      documents.close();
-      await renderer.close();
-    },
-  };
+  const services = createServices(config, logger, { pdf: true, compaction: true, ...options });
+  const app = createApp({ config, logger, isDatabaseReady: pingDatabase, services, templates: services.templates });
+  const { events, documents, metrics } = services;
+  return { app, services, events, documents, metrics, renderer: services.renderer!, close: () => services.close() };
 }
 
 export interface RunningService {
@@ -103,6 +171,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     databaseUri = embedded.uri;
     logger.info({ dataDir: embedded.dataDir, uri: databaseUri }, 'embedded FerretDB started');
   }
+  // Composed before connecting (composition reads nothing), so the catalogue warmed below is the
+  // one the app serves from.
+  const composed = composeService(config, logger);
   try {
     await connectDatabase(databaseUri, { logger, retries: config.DB_CONNECT_RETRIES });
     // The CLIs reuse this database only when DATA_DIR and the database carry the same identity.
@@ -121,13 +192,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         else logger.info(line, 'product sync');
       }
     }
-    logger.info({ versions: await warmCompiledCache() }, 'compiled published product versions');
+    logger.info({ versions: await composed.services.catalogue.warmCompiledCache() }, 'compiled published product versions');
   } catch (err) {
+    await composed.close();
     await embedded?.stop();
     throw err;
   }
 
-  const composed = composeService(config, logger);
   const { app } = composed;
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));

@@ -1,9 +1,9 @@
 import { langSchema, pageQueryProperties } from '../http/common-schemas.ts';
+import type { Services } from '../service.ts';
 import { defineRoute } from '../http/route.ts';
 import { auditEntityKinds, auditTrailSchema } from './audit-schemas.ts';
-import { readAuditTrail } from './audit-service.ts';
 
-export const auditRoutes = [
+export const auditRoutes = ({ audit }: Pick<Services, 'audit'>) => [
   defineRoute({
     method: 'get', path: '/v1/audit', operationId: 'readAuditTrail', summary: 'Who did what to a record you may see (404 otherwise)', tags: ['Audit'],
     access: 'signed-in',
@@ -17,6 +17,6 @@ export const auditRoutes = [
       },
     } as const,
     success: { status: 200, description: 'A page of the trail.', schema: auditTrailSchema },
-    handler: ({ caller, query }) => readAuditTrail(caller, query.entity, query.id, { limit: query.limit ?? 50, offset: query.offset ?? 0 }, query.lang),
+    handler: ({ caller, query }) => audit.readAuditTrail(caller, query.entity, query.id, { limit: query.limit ?? 50, offset: query.offset ?? 0 }, query.lang),
   }),
 ];

@@ -70,3 +70,9 @@ export async function readAuditTrail(caller: Caller, entity: AuditEntityKind, id
     })),
   };
 }
+
+/** The audit capability as routes and pages read it (composed in src/service.ts). */
+export function createAudit() {
+  return Object.freeze({ readAuditTrail });
+}
+export type AuditService = ReturnType<typeof createAudit>;

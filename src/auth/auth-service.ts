@@ -1,9 +1,9 @@
-import { announceCatalogueChange } from '../catalogue/catalogue-cache.ts';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import mongoose from 'mongoose';
 import { AppError, invalidInput, notFound } from '../http/app-error.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { keptRecords } from '../db/kept-records.ts';
+import { announceRevision, CATALOGUE_REVISION } from '../db/revision-cache.ts';
 import { ApiKeyModel, OrganisationModel } from './auth-model.ts';
 import { scopedQuery } from './scope.ts';
 import { rolesByKind, type Caller, type OrganisationKind, type Role } from './caller.ts';
@@ -46,7 +46,7 @@ export async function createOrganisation(input: NewOrganisation): Promise<Organi
   try {
     const doc = await OrganisationModel.create(input);
     // The catalogue shows insurers' names from a cache invalidated by catalogue changes.
-    if (doc.kind === 'insurer') await announceCatalogueChange();
+    if (doc.kind === 'insurer') await announceRevision(CATALOGUE_REVISION);
     return toOrganisationView(doc);
   } catch (err) {
     if (isDuplicateKeyError(err)) throw new AppError('conflict', `An organisation with the code ${input.code} already exists.`, [{ path: 'body.code', message: 'must be unique (unique)' }]);
@@ -224,3 +224,15 @@ export async function insurersByCode(): Promise<Map<string, InsurerEntry>> {
   return new Map(insurers.map((i) => [i.code, { id: String(i._id), code: i.code, name: i.name, nameEn: i.nameEn ?? undefined }]));
 }
 
+
+/**
+ * The auth capability: organisations, API keys and callers (composed once in src/service.ts;
+ * routes and pages call these, never the module's functions).
+ */
+export function createAuth() {
+  return Object.freeze({
+    createOrganisation, listOrganisations, getOrganisation, findOrganisationByCode, issueApiKey, revokeApiKey,
+    authenticateApiKey, resolveApiKey, callerForKeyId, findEnterprisesByIds,
+  });
+}
+export type AuthService = ReturnType<typeof createAuth>;

@@ -8,6 +8,7 @@ import { validateOrThrow } from '../http/schema-registry.ts';
 import { chinaDate, compileProduct, upgradeStoredDefinition, ProductCompileError, productDefinitionSchema, runTestVectors, type CompiledProduct, type ProductDefinition, type SubsidyProgramme } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { announceCatalogueChange, cachedCatalogueRead } from './catalogue-cache.ts';
+import { slot } from '../db/service-scope.ts';
 import { ProductModel, ProductVersionModel, PublicationModel, SubsidyProgrammeModel } from './catalogue-model.ts';
 import { diffDefinitions, type DefinitionChange } from './definition-diff.ts';
 import { findTimelineClash, versionInForce } from './version-timeline.ts';
@@ -112,17 +113,18 @@ function toVersionView(doc: VersionDoc, withCompileErrors = false): VersionView 
 
 // ---------------------------------------------------------------------------------------------
 // Compiled versions: published versions are immutable, so a compiled copy keyed by the version's
-// id is valid for the life of the process on every instance.
+// id is valid for the life of the service on every instance (kept in the composed service's scope).
 
-const compiledByVersionId = new Map<string, CompiledProduct>();
+const compiledByVersionId = slot('compiled versions', () => new Map<string, CompiledProduct>());
 
 function compiledFor(doc: VersionDoc): CompiledProduct {
   const id = `${doc.productCode}@${doc.version}#${doc.definitionHash}`;
-  let compiled = compiledByVersionId.get(id);
+  const compiledById = compiledByVersionId();
+  let compiled = compiledById.get(id);
   if (!compiled) {
     // A version published before outside-band rules were required is read as the engine read it then, never priced off-tariff.
     compiled = compileProduct(upgradeStoredDefinition(doc.definition));
-    compiledByVersionId.set(id, compiled);
+    compiledById.set(id, compiled);
   }
   return compiled;
 }

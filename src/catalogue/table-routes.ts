@@ -5,11 +5,11 @@ import { defaultUploadLimits, readBoundedBody, type SheetLimits } from '../http/
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
 import { AppError } from '../http/app-error.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
+import type { Services } from '../service.ts';
 import { defineRoute, RawReply } from '../http/route.ts';
 import { productVersionSchema, rateTableListSchema, rateTableSchema as tableSchema, versionParams } from './catalogue-schemas.ts';
-import { draftView, listVersionTables, tableOf } from './rate-table-service.ts';
 import { readTableCells, type RateTable } from './rate-tables.ts';
-import { importTableSheet, importWorkbook, tablesToXlsx, tableToCsv, XLSX_TYPE, type SheetFormat } from './table-spreadsheets.ts';
+import { tablesToXlsx, tableToCsv, XLSX_TYPE, type SheetFormat } from './table-spreadsheets.ts';
 
 const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain'];
 const tags = ['Products (insurers)'];
@@ -38,14 +38,14 @@ function sheetFormatOf(req: Request, allowCsv: boolean): SheetFormat {
 }
 
 /** The table routes; uploads are read within `limits` (SHEET_* settings). */
-export const tableRoutes = (limits: SheetLimits = defaultUploadLimits.sheet) => [
+export const tableRoutes = ({ catalogue }: Pick<Services, 'catalogue'>, limits: SheetLimits = defaultUploadLimits.sheet) => [
   defineRoute({
     method: 'get', path: '/v1/products/{code}/versions/{version}/tables', operationId: 'listRateTables',
     summary: 'Every rating table of a version, as JSON or as an XLSX workbook (one sheet per table)', tags, access: insurerStaff,
     params: versionParams, query: formatQuery(['json', 'xlsx']),
     success: { status: 200, description: 'The tables.', schema: rateTableListSchema },
     handler: async ({ caller, params, query }) => {
-      const { view, tables } = await listVersionTables(caller, params.code, params.version);
+      const { view, tables } = await catalogue.listVersionTables(caller, params.code, params.version);
       if (query.format === 'xlsx') return new RawReply(await tablesToXlsx(view.definition), XLSX_TYPE, attachment(`${params.code}-${params.version}.xlsx`));
       return { items: tables.map((t) => tableJson(t.table, t.cells)) };
     },
@@ -57,9 +57,9 @@ export const tableRoutes = (limits: SheetLimits = defaultUploadLimits.sheet) => 
     success: { status: 200, description: 'The draft.', schema: productVersionSchema },
     errors: [413, 415], // the file's bytes over SHEET_MAX_BYTES; not a spreadsheet type (the body is read raw, not declared as rawBody)
     handler: async ({ caller, params, req }) => {
-      await draftView(caller, params.code, params.version); // scope first: another insurer's product is 404 whatever is sent
+      await catalogue.draftView(caller, params.code, params.version); // scope first: another insurer's product is 404 whatever is sent
       sheetFormatOf(req, false);
-      return importWorkbook(caller, params.code, params.version, await readBoundedBody(req, limits.maxBytes), limits);
+      return catalogue.importWorkbook(caller, params.code, params.version, await readBoundedBody(req, limits.maxBytes), limits);
     },
   }),
   defineRoute({
@@ -68,8 +68,8 @@ export const tableRoutes = (limits: SheetLimits = defaultUploadLimits.sheet) => 
     params: tableParams, query: formatQuery(['json', 'csv', 'xlsx']),
     success: { status: 200, description: 'The table.', schema: tableSchema },
     handler: async ({ caller, params, query }) => {
-      const { view } = await listVersionTables(caller, params.code, params.version);
-      const table = tableOf(view.definition, params.code, params.version, params.table);
+      const { view } = await catalogue.listVersionTables(caller, params.code, params.version);
+      const table = catalogue.tableOf(view.definition, params.code, params.version, params.table);
       const name = `${params.code}-${params.version}-${table.id}`;
       if (query.format === 'csv') return new RawReply(tableToCsv(view.definition, table), 'text/csv; charset=utf-8', attachment(`${name}.csv`));
       if (query.format === 'xlsx') return new RawReply(await tablesToXlsx(view.definition, [table]), XLSX_TYPE, attachment(`${name}.xlsx`));
@@ -83,9 +83,9 @@ export const tableRoutes = (limits: SheetLimits = defaultUploadLimits.sheet) => 
     success: { status: 200, description: 'The draft.', schema: productVersionSchema },
     errors: [413, 415], // the file's bytes over SHEET_MAX_BYTES; not a spreadsheet type (the body is read raw, not declared as rawBody)
     handler: async ({ caller, params, req }) => {
-      await draftView(caller, params.code, params.version);
+      await catalogue.draftView(caller, params.code, params.version);
       const format = sheetFormatOf(req, true);
-      return importTableSheet(caller, params.code, params.version, params.table, format, await readBoundedBody(req, limits.maxBytes), limits);
+      return catalogue.importTableSheet(caller, params.code, params.version, params.table, format, await readBoundedBody(req, limits.maxBytes), limits);
     },
   }),
 ];

@@ -6,7 +6,7 @@ import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { SingleBar } from 'cli-progress';
-import { resolveApiKey } from '../auth/auth-service.ts';
+import { pino } from 'pino';
 import type { Caller } from '../auth/caller.ts';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { CliDatabaseError, connectCliDatabase } from './cli-database.ts';
@@ -14,9 +14,9 @@ import { AppError } from '../http/app-error.ts';
 import { csvStream } from '../http/csv-export.ts';
 import { formatBytes, uploadLimitsOf } from '../http/upload-limits.ts';
 import { formatFen } from '../rating/index.ts';
-import { createServiceEvents } from '../service.ts';
-import { bulkResultCells, bulkResultColumns, formatCellError, startBulkQuote, type BulkRowResult } from '../portfolio/bulk-quote-service.ts';
-import { analyseRateChange, type ImpactReport } from '../portfolio/impact-service.ts';
+import { createServices, type Services } from '../service.ts';
+import { bulkResultCells, bulkResultColumns, formatCellError, type BulkRowResult } from '../portfolio/bulk-quote-service.ts';
+import type { ImpactReport } from '../portfolio/impact-service.ts';
 import type { BookImpact } from '../portfolio/impact-stats.ts';
 
 /** A problem the user can fix, said in one sentence; the command exits 1. */
@@ -24,9 +24,10 @@ export class CliError extends Error {}
 
 /**
  * Runs a task on the service's database (src/cli/cli-database.ts: MONGODB_URI, else DATA_DIR's
- * embedded database, never another one on DB_PORT), as the caller of the API key from --key or TECHINS_API_KEY.
+ * embedded database, never another one on DB_PORT), as the caller of the API key from --key or TECHINS_API_KEY,
+ * over the services composed as the app composes them (src/service.ts createServices: the same reactions).
  */
-export async function withCliCaller<T>(key: string | undefined, task: (caller: Caller, config: Config) => Promise<T>): Promise<T> {
+export async function withCliCaller<T>(key: string | undefined, task: (caller: Caller, config: Config, services: Services) => Promise<T>): Promise<T> {
   let config;
   try {
     config = loadConfig();
@@ -43,16 +44,19 @@ export async function withCliCaller<T>(key: string | undefined, task: (caller: C
     if (err instanceof CliDatabaseError) throw new CliError(err.message);
     throw err;
   }
+  // Logs would mix with the CSV or report on stdout: the CLI says what it has to say itself.
+  const services = createServices(config, pino({ level: 'silent' }));
   try {
     let caller: Caller;
     try {
-      caller = await resolveApiKey(apiKey);
+      caller = await services.auth.resolveApiKey(apiKey);
     } catch (err) {
       if (err instanceof AppError) throw new CliError(`${err.message} Check --key or TECHINS_API_KEY.`);
       throw err;
     }
-    return await task(caller, config);
+    return await task(caller, config, services);
   } finally {
+    await services.close();
     await database.close();
   }
 }
@@ -103,7 +107,7 @@ export async function runBulkCommand(file: string, options: BulkCommandOptions):
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new CliError('--concurrency must be a whole number from 1 to 64.');
   const batchId = options.batch ?? (options.save ? `file-${await hashFile(file)}` : undefined);
 
-  return withCliCaller(options.key, async (caller, config) => {
+  return withCliCaller(options.key, async (caller, config, services) => {
     // The same limits as the API (BULK_* settings): a file over them is refused before a row is priced.
     const limits = uploadLimitsOf(config).bulk;
     if (size > limits.maxBytes) throw new CliError(`${file} is larger than ${formatBytes(limits.maxBytes)} (maxBytes, BULK_MAX_BYTES); split it.`);
@@ -118,7 +122,7 @@ export async function runBulkCommand(file: string, options: BulkCommandOptions):
     };
     let run;
     try {
-      run = await startBulkQuote(createServiceEvents(), caller, open, {
+      run = await services.portfolio.startBulkQuote(caller, open, {
         limits,
         ...(options.product ? { productCode: options.product } : {}),
         ...(options.productVersion ? { productVersion: options.productVersion } : {}),
@@ -218,10 +222,10 @@ export interface ImpactCommandOptions {
 export async function runImpactCommand(code: string, version: string, options: ImpactCommandOptions): Promise<void> {
   const top = Number(options.top);
   if (!Number.isInteger(top) || top < 0 || top > 100) throw new CliError('--top must be a whole number from 0 to 100.');
-  const report = await withCliCaller(options.key, (caller) => {
+  const report = await withCliCaller(options.key, (caller, _config, services) => {
     const bar = process.stderr.isTTY ? progressBar('{bar} {percentage}% | {value}/{total} re-rated | ETA {eta_formatted}') : undefined;
     let started = false;
-    return analyseRateChange(caller, code, version, {
+    return services.portfolio.analyseRateChange(caller, code, version, {
       ...(options.baseline ? { baseline: options.baseline } : {}),
       top,
       includePolicies: options.policies,

@@ -1,11 +1,11 @@
 import { quoters } from '../auth/access-rules.ts';
+import type { Services } from '../service.ts';
 import { defineRoute, JsonReply } from '../http/route.ts';
 import { clientListSchema, clientQuery, clientSchema, newClientSchema } from './client-schemas.ts';
-import { addClient, listClients } from './client-service.ts';
 
 const tags = ['Clients (brokers)'];
 
-export const clientRoutes = [
+export const clientRoutes = ({ clients }: Pick<Services, 'clients'>) => [
   defineRoute({
     method: 'post', path: '/v1/clients', operationId: 'addClient', summary: 'Link an enterprise to your firm by its credit code, registering it when it is new', tags,
     access: quoters,
@@ -13,7 +13,7 @@ export const clientRoutes = [
     success: { status: 201, description: 'The client, newly linked.', schema: clientSchema, headers: { Location: '' } },
     responses: { 200: { description: 'Your firm had already linked it: the client.', schema: clientSchema, headers: { Location: '' } } },
     handler: async ({ caller, body }) => {
-      const { client, created } = await addClient(caller, body);
+      const { client, created } = await clients.addClient(caller, body);
       return new JsonReply(client, created ? 201 : 200, { Location: `/v1/organisations/${client.enterprise.id}` });
     },
   }),
@@ -22,6 +22,6 @@ export const clientRoutes = [
     access: quoters,
     query: clientQuery,
     success: { status: 200, description: 'A page of clients, by name.', schema: clientListSchema },
-    handler: ({ caller, query }) => listClients(caller, query),
+    handler: ({ caller, query }) => clients.listClients(caller, query),
   }),
 ];

@@ -97,3 +97,9 @@ export async function listClients(caller: Caller, query: { q?: string; limit?: n
     .map((enterprise) => ({ enterprise, linkedAt: linkedAt.get(enterprise.id)!.toISOString() }));
   return pageOf(clients, query);
 }
+
+/** The clients capability: a broker firm's links to the enterprises it acts for (composed in src/service.ts). */
+export function createClients() {
+  return Object.freeze({ addClient, findClient, listClients });
+}
+export type ClientsService = ReturnType<typeof createClients>;

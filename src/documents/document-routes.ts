@@ -2,7 +2,8 @@ import { insurerStaff } from '../auth/access-rules.ts';
 import { versionParams } from '../catalogue/catalogue-schemas.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
 import { defineRoute, RawReply, type RouteDefinition } from '../http/route.ts';
-import type { DocumentService, PdfFile } from './document-service.ts';
+import type { Services } from '../service.ts';
+import type { PdfFile } from './document-service.ts';
 import { documentIdParams, documentQuerySchema, pdfHeaders } from './document-schemas.ts';
 
 const tags = ['Documents'];
@@ -16,7 +17,7 @@ function reply(file: PdfFile): RawReply {
 }
 
 /** GET /v1/quotes/{id}/pdf and /v1/policies/{id}/pdf, answered by the documents service. */
-export function documentRoutes(documents: DocumentService): RouteDefinition[] {
+export function documentRoutes({ documents }: Pick<Services, 'documents'>): RouteDefinition[] {
   return [
     defineRoute({
       method: 'get', path: '/v1/quotes/{id}/pdf', operationId: 'getQuotePdf', summary: 'The quotation (报价单) as PDF, in Chinese or English', tags,

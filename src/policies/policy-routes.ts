@@ -1,14 +1,14 @@
 import { quoters } from '../auth/access-rules.ts';
 import { objectIdParams, pageQueryProperties } from '../http/common-schemas.ts';
 import { idempotencyKeyHeader, readIdempotencyKey } from '../http/idempotency.ts';
+import type { Services } from '../service.ts';
 import { defineRoute, JsonReply } from '../http/route.ts';
 import { policyListSchema, policySchema } from './policy-schemas.ts';
-import { bindQuote, getPolicy, listPolicies, type PolicyEvents } from './policy-service.ts';
 
 const tags = ['Policies'];
 
-/** The policy routes; policies they issue are announced on `events`. */
-export const policyRoutes = (events: PolicyEvents) => [
+/** The policy routes over the policies capability (which announces the policies they issue). */
+export const policyRoutes = ({ policies }: Pick<Services, 'policies'>) => [
   defineRoute({
     method: 'post', path: '/v1/quotes/{id}/bind', operationId: 'bindQuote', summary: 'Bind a quoted or approved, unexpired quote into a policy (exactly once)', tags,
     access: quoters,
@@ -17,7 +17,7 @@ export const policyRoutes = (events: PolicyEvents) => [
     success: { status: 201, description: 'The policy.', schema: policySchema, headers: { Location: '' } },
     responses: { 200: { description: 'An Idempotency-Key replayed the bind that issued the policy: that policy (Idempotent-Replayed: true).', schema: policySchema, headers: { Location: '', 'Idempotent-Replayed': 'true on a replay.' } } },
     handler: async ({ caller, params, header }) => {
-      const { policy, replayed } = await bindQuote(events, caller, params.id, { idempotencyKey: readIdempotencyKey(header) });
+      const { policy, replayed } = await policies.bindQuote(caller, params.id, { idempotencyKey: readIdempotencyKey(header) });
       return new JsonReply(policy, replayed ? 200 : 201, { Location: `/v1/policies/${policy.id}`, ...(replayed ? { 'Idempotent-Replayed': 'true' } : {}) });
     },
   }),
@@ -33,13 +33,13 @@ export const policyRoutes = (events: PolicyEvents) => [
       },
     } as const,
     success: { status: 200, description: 'A page of policies, newest first.', schema: policyListSchema },
-    handler: ({ caller, query }) => listPolicies(caller, { ...query, limit: query.limit ?? 50, offset: query.offset ?? 0 }),
+    handler: ({ caller, query }) => policies.listPolicies(caller, { ...query, limit: query.limit ?? 50, offset: query.offset ?? 0 }),
   }),
   defineRoute({
     method: 'get', path: '/v1/policies/{id}', operationId: 'getPolicy', summary: 'One policy', tags,
     access: 'signed-in',
     params: objectIdParams('Policy'),
     success: { status: 200, description: 'The policy.', schema: policySchema },
-    handler: ({ caller, params }) => getPolicy(caller, params.id),
+    handler: ({ caller, params }) => policies.getPolicy(caller, params.id),
   }),
 ];

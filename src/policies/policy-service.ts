@@ -225,3 +225,16 @@ export async function* policyRatingRecords(productCode: string, productVersion: 
   const cursor = PolicyModel.find({ productCode, productVersion }, RATING_PROJECTION).lean<LeanRatingFields[]>().cursor({ batchSize: 1000 });
   for await (const doc of cursor as AsyncIterable<LeanRatingFields>) yield leanRatingRecordOf(doc, 'policy');
 }
+
+/**
+ * The policies capability with its hub bound: a bind announces the policy on `events` (the
+ * reactions src/service.ts registered), so callers never pass the hub.
+ */
+export function createPolicies(deps: { events: PolicyEvents }) {
+  const { events } = deps;
+  return Object.freeze({
+    bindQuote: (caller: Caller, quoteId: string, options?: BindOptions) => bindQuote(events, caller, quoteId, options),
+    getPolicy, listPolicies,
+  });
+}
+export type PoliciesService = ReturnType<typeof createPolicies>;

@@ -4,11 +4,10 @@ import { insurerStaff } from '../auth/access-rules.ts';
 import { AppError } from '../http/app-error.ts';
 import { csvStream } from '../http/csv-export.ts';
 import { defaultUploadLimits, readBoundedBody, streamOf, type CsvLimits } from '../http/upload-limits.ts';
+import type { Services } from '../service.ts';
 import { defineRoute } from '../http/route.ts';
-import { bulkResultCells, bulkResultColumns, startBulkQuote, type BulkRun } from './bulk-quote-service.ts';
-import { analyseRateChange } from './impact-service.ts';
+import { bulkResultCells, bulkResultColumns, type BulkRun } from './bulk-quote-service.ts';
 import { bulkQuery, bulkQuoteResultSchema, impactParams, impactQuery, impactReportSchema } from './portfolio-schemas.ts';
-import type { QuoteEvents } from '../quotes/quote-service.ts';
 
 const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain', 'application/vnd.ms-excel', 'application/octet-stream'];
 
@@ -44,8 +43,8 @@ async function streamJson(run: BulkRun, res: Response): Promise<void> {
   res.end(`\n],"summary":${JSON.stringify(run.summary)}}\n`);
 }
 
-/** The portfolio routes; quotes a bulk save stores are announced on `events`; a bulk CSV is read within `limits` (BULK_* settings). */
-export const portfolioRoutes = (events: QuoteEvents, limits: CsvLimits = defaultUploadLimits.bulk) => [
+/** The portfolio routes; a bulk save's quotes are announced by the portfolio capability; a bulk CSV is read within `limits` (BULK_* settings). */
+export const portfolioRoutes = ({ portfolio }: Pick<Services, 'portfolio'>, limits: CsvLimits = defaultUploadLimits.bulk) => [
   defineRoute({
     method: 'post', path: '/v1/pricing/bulk', operationId: 'bulkQuote',
     summary: 'Price a CSV of risks (Content-Type: text/csv, one row per risk): previews, or saved quotes with save=true (brokers); see docs/portfolio.md for the columns', tags: ['Pricing and quotes'],
@@ -64,7 +63,7 @@ export const portfolioRoutes = (events: QuoteEvents, limits: CsvLimits = default
       // front, and the request is complete, so the server's requestTimeout (which used to cut a
       // long run off mid-body, after ~64,000 rows, with a 200 and no summary) no longer applies.
       const bytes = await readBoundedBody(req, limits.maxBytes);
-      const run = await startBulkQuote(events, caller, () => streamOf(bytes), {
+      const run = await portfolio.startBulkQuote(caller, () => streamOf(bytes), {
         limits,
         ...(query.product ? { productCode: query.product } : {}),
         ...(query.version ? { productVersion: query.version } : {}),
@@ -88,7 +87,7 @@ export const portfolioRoutes = (events: QuoteEvents, limits: CsvLimits = default
     params: impactParams,
     query: impactQuery,
     success: { status: 200, description: 'The impact report.', schema: impactReportSchema },
-    handler: ({ caller, params, query }) => analyseRateChange(caller, params.code, params.version, {
+    handler: ({ caller, params, query }) => portfolio.analyseRateChange(caller, params.code, params.version, {
       ...(query.baseline ? { baseline: query.baseline } : {}),
       top: query.top ?? 10,
       includePolicies: query.policies !== false,

@@ -22,6 +22,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import mongoose, { Schema } from 'mongoose';
 import type { Logger } from 'pino';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
+import { slot } from '../db/service-scope.ts';
 import { policyRatingRecord, policyRatingRecords, type PolicyView } from '../policies/policy-service.ts';
 import { quoteRatingRecords, type QuotesStored, type StoredQuoteEvent } from '../quotes/quote-service.ts';
 import { entryOf, packEntries, unpackLines, type BookEntry, type BookKind, type PackedLine } from './book-format.ts';
@@ -93,9 +94,10 @@ export async function recordInTail(book: string, entries: readonly BookEntry[]):
   }));
 }
 
-// Where the next page of a book probably goes, per database and book. Only a hint: a page is
-// written at seq n only after checking that n-1 exists, and E11000 moves on to n+1.
-const nextSeqHints = new Map<string, number>();
+// Where the next page of a book probably goes, per database and book (per composed service: its
+// scope keeps them). Only a hint: a page is written at seq n only after checking that n-1 exists,
+// and E11000 moves on to n+1.
+const nextSeqHints = slot('rating book seq hints', () => new Map<string, number>());
 const pageId = (book: string, seq: number) => `${book}:${seq}`;
 const hintKey = (book: string) => `${mongoose.connection.name}\u0000${book}`;
 
@@ -104,7 +106,7 @@ async function pageExists(book: string, seq: number): Promise<boolean> {
 }
 
 async function firstFreeSeq(book: string): Promise<number> {
-  const hint = nextSeqHints.get(hintKey(book));
+  const hint = nextSeqHints().get(hintKey(book));
   if (hint !== undefined && (hint === 0 || (await pageExists(book, hint - 1)))) return hint;
   let seq = 0;
   while (await pageExists(book, seq)) seq++;
@@ -118,7 +120,7 @@ export async function appendPage(book: string, entries: readonly BookEntry[], no
   for (;;) {
     try {
       await RatingBookPageModel.collection.insertOne({ _id: pageId(book, seq), book, seq, count: entries.length, data, at: now } as never);
-      nextSeqHints.set(hintKey(book), seq + 1);
+      nextSeqHints().set(hintKey(book), seq + 1);
       return seq;
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
@@ -292,7 +294,7 @@ export async function readBook(productCode: string, productVersion: string, onPa
     onPage(page.count);
   }
   await Promise.allSettled(inFlight);
-  nextSeqHints.set(hintKey(book), pages);
+  nextSeqHints().set(hintKey(book), pages);
   for (const record of tail) for (const line of unpackLines(record.data)) offer(line);
   const entries: BookRead['entries'] = { quote: [...best.quote.values()], policy: [...best.policy.values()] };
   return { book, entries, pages, tailRecords: tail.length, compacted };

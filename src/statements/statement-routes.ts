@@ -1,17 +1,16 @@
 import { poolMembers } from '../auth/access-rules.ts';
-import type { DocumentService } from '../documents/document-service.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
 import { langSchema } from '../http/common-schemas.ts';
+import type { Services } from '../service.ts';
 import { defineRoute, RawReply, type RouteDefinition } from '../http/route.ts';
 import { poolStatementSchema } from './statement-schemas.ts';
-import { poolStatement } from './statement-service.ts';
 import { STATEMENT_TEMPLATE, statementCsv, statementView, statementXlsx } from './statement-files.ts';
 
 const tags = ['Pools'];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** GET /v1/pools/statement: a member's pool statement as JSON, CSV, XLSX or PDF (rendered by the documents service). */
-export function statementRoutes(documents: DocumentService): RouteDefinition[] {
+export function statementRoutes({ statements, documents }: Pick<Services, 'statements' | 'documents'>): RouteDefinition[] {
   return [
     defineRoute({
       method: 'get', path: '/v1/pools/statement', operationId: 'getPoolStatement', summary: 'Your insurer\'s co-insurance pool statement (共保结算清单) for a period, as JSON, CSV, XLSX or PDF', tags,
@@ -27,7 +26,7 @@ export function statementRoutes(documents: DocumentService): RouteDefinition[] {
       } as const,
       success: { status: 200, description: 'The statement (JSON; with format=csv|xlsx|pdf, the file as an attachment).', schema: poolStatementSchema },
       handler: async ({ caller, query }) => {
-        const statement = await poolStatement(caller, query);
+        const statement = await statements.poolStatement(caller, query);
         const format = query.format ?? 'json';
         if (format === 'json') return statement;
         const lang = query.lang ?? 'zh-CN';

@@ -45,3 +45,9 @@ async function productNamesOf(policies: readonly PolicyView[]): Promise<Map<stri
   }));
   return new Map(found.flatMap(([key, name]) => (name ? [[key, name] as const] : [])));
 }
+
+/** The statements capability: a pool member's statement for a period (composed in src/service.ts). */
+export function createStatements() {
+  return Object.freeze({ poolStatement });
+}
+export type StatementsService = ReturnType<typeof createStatements>;

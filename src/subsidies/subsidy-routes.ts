@@ -2,11 +2,10 @@ import { subsidyReaders, subsidyRecorders } from '../auth/access-rules.ts';
 import { unavailable } from '../http/app-error.ts';
 import { objectIdParams } from '../http/common-schemas.ts';
 import { idempotencyKeyHeader, readIdempotencyKey } from '../http/idempotency.ts';
+import type { Services } from '../service.ts';
 import { defineRoute, JsonReply, RawReply, type RouteDefinition } from '../http/route.ts';
-import { attachmentOf, type ApplicationFile, type SubsidyApplicationDocuments } from './subsidy-application-pdf.ts';
-import { listApplications, recordApplicationStatus } from './subsidy-application-service.ts';
+import { attachmentOf, type ApplicationFile } from './subsidy-application-pdf.ts';
 import { applicationStatusRequestSchema, subsidyApplicationListSchema, subsidyApplicationSchema, subsidyYearSchema } from './subsidy-schemas.ts';
-import { subsidyYear, subsidyYearCsv, subsidyYearXlsx } from './subsidy-year-service.ts';
 
 const tags = ['Subsidy applications'];
 
@@ -24,8 +23,9 @@ function fileReply(file: ApplicationFile, contentType: string): RawReply {
   return new RawReply(file.bytes, contentType, { 'Cache-Control': 'private, no-store', 'Content-Disposition': attachmentOf(file) });
 }
 
-/** The subsidy-application routes; PDFs and ZIPs through `documents` (503 without). */
-export function subsidyRoutes(documents: SubsidyApplicationDocuments | undefined): RouteDefinition[] {
+/** The subsidy-application routes; PDFs and ZIPs through the capability's `documents` (503 without). */
+export function subsidyRoutes({ subsidies }: Pick<Services, 'subsidies'>): RouteDefinition[] {
+  const { documents } = subsidies;
   const available = () => {
     if (!documents) throw unavailable('Subsidy application PDFs are not available in this process.');
     return documents;
@@ -36,7 +36,7 @@ export function subsidyRoutes(documents: SubsidyApplicationDocuments | undefined
       access: subsidyReaders,
       params: policyParams,
       success: { status: 200, description: 'The applications.', schema: subsidyApplicationListSchema },
-      handler: ({ caller, params }) => listApplications(caller, params.id),
+      handler: ({ caller, params }) => subsidies.listApplications(caller, params.id),
     }),
     defineRoute({
       method: 'get', path: '/v1/policies/{id}/subsidy-applications.zip', operationId: 'getSubsidyApplicationsZip', summary: 'Every subsidy application of a policy (补贴申请材料), one PDF each, as a ZIP', tags,
@@ -60,7 +60,7 @@ export function subsidyRoutes(documents: SubsidyApplicationDocuments | undefined
       body: applicationStatusRequestSchema,
       success: { status: 200, description: 'The application as it now stands (Idempotent-Replayed: true when nothing changed).', schema: subsidyApplicationSchema },
       handler: async ({ caller, params, body, header }) => {
-        const { application, changed } = await recordApplicationStatus(caller, params.id, params.programme, body, readIdempotencyKey(header));
+        const { application, changed } = await subsidies.recordApplicationStatus(caller, params.id, params.programme, body, readIdempotencyKey(header));
         return new JsonReply(application, 200, changed ? {} : { 'Idempotent-Replayed': 'true' });
       },
     }),
@@ -69,7 +69,7 @@ export function subsidyRoutes(documents: SubsidyApplicationDocuments | undefined
       access: subsidyReaders,
       params: yearParams,
       success: { status: 200, description: 'The year.', schema: subsidyYearSchema },
-      handler: ({ caller, params }) => subsidyYear(caller, params.year),
+      handler: ({ caller, params }) => subsidies.subsidyYear(caller, params.year),
     }),
     defineRoute({
       method: 'get', path: '/v1/subsidies/years/{year}/export', operationId: 'exportSubsidyYear', summary: 'The subsidy year as CSV or XLSX', tags,
@@ -78,12 +78,12 @@ export function subsidyRoutes(documents: SubsidyApplicationDocuments | undefined
       query: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['csv', 'xlsx'], default: 'csv', description: 'csv (default) or xlsx.' } } } as const,
       success: { status: 200, description: 'The rows (CSV) or rows and applications (XLSX).', contentType: 'text/csv' },
       handler: async ({ caller, params, query }) => {
-        const year = await subsidyYear(caller, params.year);
+        const year = await subsidies.subsidyYear(caller, params.year);
         const name = `补贴年度-${params.year}`;
         if (query.format === 'xlsx') {
-          return fileReply({ fileName: `${name}.xlsx`, asciiFileName: `subsidies-${params.year}.xlsx`, bytes: await subsidyYearXlsx(year) }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+          return fileReply({ fileName: `${name}.xlsx`, asciiFileName: `subsidies-${params.year}.xlsx`, bytes: await subsidies.subsidyYearXlsx(year) }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
         }
-        return fileReply({ fileName: `${name}.csv`, asciiFileName: `subsidies-${params.year}.csv`, bytes: Buffer.from(subsidyYearCsv(year), 'utf8') }, 'text/csv; charset=utf-8');
+        return fileReply({ fileName: `${name}.csv`, asciiFileName: `subsidies-${params.year}.csv`, bytes: Buffer.from(subsidies.subsidyYearCsv(year), 'utf8') }, 'text/csv; charset=utf-8');
       },
     }),
   ];

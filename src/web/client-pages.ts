@@ -5,16 +5,13 @@
 import { quoters } from '../auth/access-rules.ts';
 import type { OrganisationView } from '../auth/auth-schemas.ts';
 import type { Caller } from '../auth/caller.ts';
-import { addClient, findClient, listClients } from '../clients/client-service.ts';
 import { AppError } from '../http/app-error.ts';
 import { chinaDate } from '../rating/calendar.ts';
-import { listPolicies } from '../policies/policy-service.ts';
-import { listQuotes } from '../quotes/quote-service.ts';
-import { subsidyYear } from '../subsidies/subsidy-year-service.ts';
 import { checkId, type PagePipeline } from './page-pipeline.ts';
 import { productNames, quoteRows } from './page-helpers.ts';
 import { formatYuan } from './web-forms.ts';
 import { nameIn, pick, translate, type Lang } from './web-messages.ts';
+import type { Services } from '../service.ts';
 
 const CREDIT_CODE = /^[0-9A-Z]{18}$/;
 const REGION_CODE = /^[0-9]{6}$/;
@@ -39,8 +36,8 @@ function readClientForm(body: Record<string, unknown>, lang: Lang): { form: Clie
 const regionOf = (e: OrganisationView, lang: Lang) => pick({ zh: [`${e.province ?? ''}${e.city ?? ''}`, e.regionCode].filter(Boolean).join(' · '), en: e.regionCode ?? '' }, lang);
 
 /** The directory page's data: the firm's clients matching `q`, and the add form as typed. */
-async function directoryData(caller: Caller, lang: Lang, q: string | undefined, form: ClientForm = {}, errors: ClientErrors = {}, notice?: string) {
-  const { items, total } = await listClients(caller, { ...(q ? { q } : {}), limit: 500 });
+async function directoryData(services: Services, caller: Caller, lang: Lang, q: string | undefined, form: ClientForm = {}, errors: ClientErrors = {}, notice?: string) {
+  const { items, total } = await services.clients.listClients(caller, { ...(q ? { q } : {}), limit: 500 });
   return {
     title: translate('clientsTitle', lang),
     langPath: '/clients',
@@ -59,38 +56,38 @@ async function directoryData(caller: Caller, lang: Lang, q: string | undefined, 
 }
 
 /** Mounts `/clients` (search, add) and `/clients/{id}` (a client's quotes, policies and subsidy year). */
-export function mountClientPages({ page }: PagePipeline): void {
+export function mountClientPages({ page, services }: PagePipeline): void {
   page('get', '/clients', quoters, async ({ req, lang, caller, render }) => {
-    render('clients', await directoryData(caller, lang, searchOf(req.query.q)));
+    render('clients', await directoryData(services, caller, lang, searchOf(req.query.q)));
   });
 
   page('post', '/clients', quoters, async ({ lang, caller, body, render }) => {
     const { form, errors } = readClientForm(body, lang);
-    if (Object.keys(errors).length) return render('clients', await directoryData(caller, lang, undefined, form, errors), 400);
+    if (Object.keys(errors).length) return render('clients', await directoryData(services, caller, lang, undefined, form, errors), 400);
     const given = Object.fromEntries(Object.entries(form).filter(([, v]) => v !== '')) as ClientForm & { unifiedSocialCreditCode: string };
     try {
-      const { client, created } = await addClient(caller, given);
+      const { client, created } = await services.clients.addClient(caller, given);
       const name = nameIn(client.enterprise, lang);
-      render('clients', await directoryData(caller, lang, undefined, {}, {}, translate(created ? 'clientAdded' : 'clientAlready', lang, { name })));
+      render('clients', await directoryData(services, caller, lang, undefined, {}, {}, translate(created ? 'clientAdded' : 'clientAlready', lang, { name })));
     } catch (err) {
       // No enterprise has the code: registering it needs its name, asked for at the name field.
       if (!(err instanceof AppError) || err.kind !== 'not_found' || !err.details.some((d) => d.path === 'body.name')) throw err;
-      render('clients', await directoryData(caller, lang, undefined, form, { name: translate('v_clientNameNeeded', lang) }), 400);
+      render('clients', await directoryData(services, caller, lang, undefined, form, { name: translate('v_clientNameNeeded', lang) }), 400);
     }
   });
 
   page('get', '/clients/:id', quoters, async ({ req, lang, caller, render }) => {
-    render('client', await clientData(caller, checkId(req.params.id), lang));
+    render('client', await clientData(services, caller, checkId(req.params.id), lang));
   });
 }
 
 /** One client: its quotes and policies with the firm, and its subsidy year (404 unless it is the firm's client). */
-async function clientData(caller: Caller, id: string, lang: Lang) {
-  const client = await findClient(caller, id);
+async function clientData(services: Services, caller: Caller, id: string, lang: Lang) {
+  const client = await services.clients.findClient(caller, id);
   if (!client) throw new AppError('not_found', 'Not found.');
   const year = chinaDate(new Date()).slice(0, 4);
   const [quotes, policies, products, subsidies] = await Promise.all([
-    listQuotes(caller, { enterpriseId: id, limit: 100, offset: 0 }), listPolicies(caller, { enterpriseId: id, limit: 100, offset: 0 }), productNames(lang), subsidyYear(caller, year, id),
+    services.quotes.listQuotes(caller, { enterpriseId: id, limit: 100, offset: 0 }), services.policies.listPolicies(caller, { enterpriseId: id, limit: 100, offset: 0 }), productNames(services, lang), services.subsidies.subsidyYear(caller, year, id),
   ]);
   const e = client.enterprise;
   return {

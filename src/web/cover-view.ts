@@ -1,14 +1,12 @@
 // What a quote or policy page says besides the premium: the state as it stands now (who decided
 // and when, in Beijing time), the cover (parties, period, limits, deductibles, insured items) and,
 // for a referral, the figures each underwriting rule read beside the rule's reason.
-import { findEnterprisesByIds, getOrganisation } from '../auth/auth-service.ts';
-import { insurerNames as registeredInsurerNames } from '../catalogue/catalogue-listing.ts';
-import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
 import { formatChinaTime, formatDecimal } from '../i18n/format.ts';
 import { nameIn, pick, type LocalText } from '../i18n/pick.ts';
 import { translate, type Lang } from '../i18n/messages.ts';
 import type { ProductDefinition, RatingResult } from '../rating/index.ts';
 import type { QuoteView } from '../quotes/quote-service.ts';
+import type { Services } from '../service.ts';
 import { describeValue } from './result-view.ts';
 import type { ProductField } from './web-forms.ts';
 
@@ -34,26 +32,29 @@ export interface PageNames {
   enterpriseName: string;
 }
 
-const organisationName = (id: string, lang: Lang) => getOrganisation(null, id).then((o) => nameIn(o, lang), () => '');
+/** What the names below read: organisations and pinned versions. */
+export type NameServices = Pick<Services, 'auth' | 'catalogue'>;
+
+const organisationName = (services: NameServices, id: string, lang: Lang) => services.auth.getOrganisation(null, id).then((o) => nameIn(o, lang), () => '');
 
 /** Insurers' names by code in the reader's language (the catalogue's cached read of the insurer organisations). */
-export async function insurerNames(lang: Lang): Promise<Map<string, string>> {
-  const registered = await registeredInsurerNames();
+export async function insurerNames(services: NameServices, lang: Lang): Promise<Map<string, string>> {
+  const registered = await services.catalogue.insurerNames();
   return new Map([...registered].map(([code, names]) => [code, nameIn(names, lang)]));
 }
 
 /** Enterprises' names by id in the reader's language (English names on English pages, where known), for lists. */
-export async function enterpriseNamesIn(ids: readonly string[], lang: Lang): Promise<Map<string, string>> {
+export async function enterpriseNamesIn(services: NameServices, ids: readonly string[], lang: Lang): Promise<Map<string, string>> {
   if (lang !== 'en') return new Map();
-  const found = await findEnterprisesByIds([...new Set(ids)]);
+  const found = await services.auth.findEnterprisesByIds([...new Set(ids)]);
   return new Map(found.map((e) => [e.id, nameIn(e, lang)]));
 }
 
 /** Loads the names a page of this quote (or its policy) shows instead of codes, in the reader's language. */
-export async function loadPageNames(quote: Pick<QuoteView, 'productCode' | 'productVersion' | 'insurerOrganisationId' | 'brokerOrganisationId' | 'enterpriseId'>, lang: Lang): Promise<PageNames> {
+export async function loadPageNames(services: NameServices, quote: Pick<QuoteView, 'productCode' | 'productVersion' | 'insurerOrganisationId' | 'brokerOrganisationId' | 'enterpriseId'>, lang: Lang): Promise<PageNames> {
   const [version, insurers, insurerName, brokerName, enterpriseName] = await Promise.all([
-    findPinnedVersion(quote.productCode, quote.productVersion), insurerNames(lang), organisationName(quote.insurerOrganisationId, lang), organisationName(quote.brokerOrganisationId, lang),
-    lang === 'en' ? organisationName(quote.enterpriseId, lang) : Promise.resolve(''),
+    services.catalogue.findPinnedVersion(quote.productCode, quote.productVersion), insurerNames(services, lang), organisationName(services, quote.insurerOrganisationId, lang), organisationName(services, quote.brokerOrganisationId, lang),
+    lang === 'en' ? organisationName(services, quote.enterpriseId, lang) : Promise.resolve(''),
   ]);
   const definition = version.definition as unknown as CoverDefinition;
   return { definition, fields: definition.form.fields, productName: (version.definition as ProductDefinition).name, insurers, insurerName, brokerName, enterpriseName };

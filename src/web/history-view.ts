@@ -3,9 +3,9 @@
 import { insurerAdmins } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { isOwnInsurer } from '../auth/visibility.ts';
-import { readAuditTrail, type AuditEntityKind } from '../audit/audit-service.ts';
-import { listVersions } from '../catalogue/catalogue-service.ts';
+import type { AuditEntityKind } from '../audit/audit-service.ts';
 import { chinaDateTime } from '../rating/index.ts';
+import type { Services } from '../service.ts';
 import { messages, pick, translate, type Lang } from './web-messages.ts';
 
 export interface HistoryPanel {
@@ -21,8 +21,8 @@ export type ChangeDescriber = (changes: readonly { path: string; from?: unknown;
  * (in the page language), when (Beijing time), and what changed when the page can spell it. The
  * entry's English summary is the tooltip on English pages only.
  */
-export async function historyPanel(caller: Caller, entity: AuditEntityKind, id: string, lang: Lang, describe?: ChangeDescriber): Promise<HistoryPanel> {
-  const trail = await readAuditTrail(caller, entity, id, { limit: 50, offset: 0 }, lang);
+export async function historyPanel(services: Pick<Services, 'audit'>, caller: Caller, entity: AuditEntityKind, id: string, lang: Lang, describe?: ChangeDescriber): Promise<HistoryPanel> {
+  const trail = await services.audit.readAuditTrail(caller, entity, id, { limit: 50, offset: 0 }, lang);
   return {
     total: trail.total,
     items: trail.items.map((e) => {
@@ -40,11 +40,11 @@ export async function historyPanel(caller: Caller, entity: AuditEntityKind, id: 
 }
 
 /** For a quote page: its history, and (for the product's own insurer admins) the drafts of its product it can become a test vector of. */
-export async function quoteHistoryAndDrafts(caller: Caller, quote: { id: string; productCode: string; insurerOrganisationId: string }, lang: Lang): Promise<Record<string, unknown>> {
-  const history = await historyPanel(caller, 'quote', quote.id, lang);
+export async function quoteHistoryAndDrafts(services: Pick<Services, 'audit' | 'catalogue'>, caller: Caller, quote: { id: string; productCode: string; insurerOrganisationId: string }, lang: Lang): Promise<Record<string, unknown>> {
+  const history = await historyPanel(services, caller, 'quote', quote.id, lang);
   // A pool follower's admin reads the quote but the product (and its drafts) is the lead's.
   if (!insurerAdmins.includes(caller.role) || caller.role === 'platform-admin' || !isOwnInsurer(caller, quote)) return { history, vectorDrafts: [] };
-  const { versions } = await listVersions(caller, quote.productCode);
+  const { versions } = await services.catalogue.listVersions(caller, quote.productCode);
   const drafts = versions.filter((v) => v.status === 'draft');
   return { history, vectorDrafts: drafts.map((d) => ({ version: d.version, label: translate('addAsVector', lang, { version: d.version }) })) };
 }

@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import { insurerStaff } from '../auth/access-rules.ts';
 import { AppError } from '../http/app-error.ts';
 import type { HistogramBin } from '../portfolio/impact-stats.ts';
-import { analyseRateChange, type ImpactReport } from '../portfolio/impact-service.ts';
+import type { ImpactReport } from '../portfolio/impact-service.ts';
 import { checkCode, type PagePipeline } from './page-pipeline.ts';
 import { formatYuan } from './web-forms.ts';
 import { translate, type Lang } from './web-messages.ts';
@@ -75,11 +75,11 @@ async function streamImpact(res: Response, run: (progress: (done: number, total:
 }
 
 /** Mounts POST /products/:code/versions/:version/impact. */
-export function mountImpactPages({ page, fragment: renderFragment }: PagePipeline): void {
+export function mountImpactPages({ page, fragment: renderFragment, services }: PagePipeline): void {
   page('post', '/products/:code/versions/:version/impact', insurerStaff, async ({ req, res, lang, caller, render }) => {
     const code = checkCode(req.params.code);
     const version = checkCode(req.params.version);
-    const run = (onProgress?: (done: number, total: number) => void) => analyseRateChange(caller, code, version, { top: 10, ...(onProgress ? { onProgress } : {}) });
+    const run = (onProgress?: (done: number, total: number) => void) => services.portfolio.analyseRateChange(caller, code, version, { top: 10, ...(onProgress ? { onProgress } : {}) });
     if (wantsStream(req.get('accept'))) return streamImpact(res, run, lang, renderFragment);
     const report = await run();
     render('impact', { title: `${translate('impact', lang)} · ${code} ${version}`, code, version, result: renderFragment('impact-result', impactView(report, lang)) });

@@ -4,21 +4,20 @@
 import { randomUUID } from 'node:crypto';
 import { subsidyReaders, subsidyRecorders } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
-import { listCatalogue } from '../catalogue/catalogue-listing.ts';
 import type { RateTable } from '../catalogue/rate-tables.ts';
 import type { PoolShareView } from '../pools/pool-schemas.ts';
 import { nextActions } from '../quotes/quote-actions.ts';
 import type { QuoteView } from '../quotes/quote-service.ts';
 import { chinaDate } from '../rating/calendar.ts';
-import { listApplications } from '../subsidies/subsidy-application-service.ts';
 import { coverView, ruleFiguresView, stateView, type PageNames } from './cover-view.ts';
 import { buildResultView } from './result-view.ts';
 import { buildPickFields, formatYuan, type FormErrors, type FormValues } from './web-forms.ts';
 import { nameIn, pick, translate, type Lang } from './web-messages.ts';
+import type { Services } from '../service.ts';
 
 /** Product names by code, in the reader's language (products in force today). */
-export async function productNames(lang: Lang): Promise<Map<string, string>> {
-  const items = await listCatalogue({ date: chinaDate(new Date()), lang });
+export async function productNames(services: Services, lang: Lang): Promise<Map<string, string>> {
+  const items = await services.catalogue.listCatalogue({ date: chinaDate(new Date()), lang });
   return new Map(items.map((i) => [i.code, i.title]));
 }
 
@@ -94,9 +93,9 @@ function formFields(state: SubsidyFormState | undefined, programme: string, stat
 }
 
 /** The policy page's subsidy panel, or undefined for roles that do not apply for subsidies. */
-export async function subsidyPanel(caller: Caller, policyId: string, lang: Lang, form?: SubsidyFormState): Promise<Record<string, unknown> | undefined> {
+export async function subsidyPanel(services: Services, caller: Caller, policyId: string, lang: Lang, form?: SubsidyFormState): Promise<Record<string, unknown> | undefined> {
   if (!subsidyReaders.includes(caller.role)) return undefined;
-  const list = await listApplications(caller, policyId);
+  const list = await services.subsidies.listApplications(caller, policyId);
   const canRecord = subsidyRecorders.includes(caller.role);
   const today = chinaDate(new Date());
   return {

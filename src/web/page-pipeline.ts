@@ -7,13 +7,13 @@ import { insurerStaff, poolMembers, quoters, subsidyRecorders } from '../auth/ac
 import type { Caller, Role } from '../auth/caller.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
 import { databaseFaultOf } from '../db/database-faults.ts';
-import { hasProducts } from '../catalogue/catalogue-service.ts';
 import { defaultUploadLimits, formatLimit, UploadLimitError, type UploadLimits } from '../http/upload-limits.ts';
 import { formProblemOf, multipartBody } from './multipart-form.ts';
 import { nameOf } from '../i18n/messages.ts';
 import { translateValidation } from '../i18n/format.ts';
 import { translate, type Lang } from './web-messages.ts';
-import { loadWebSession, type WebSession } from './web-session-service.ts';
+import type { Services } from '../service.ts';
+import type { WebSession, WebSessions } from './web-session-service.ts';
 import type { PageViews } from './web-views.ts';
 
 export const SESSION_COOKIE = 'tis_session';
@@ -35,6 +35,8 @@ export interface PageRequest {
   session: WebSession;
   caller: Caller;
   body: Record<string, unknown>;
+  /** The composed capabilities (src/service.ts). */
+  services: Services;
   /** Renders a view into the layout for this request's language and session. */
   render(name: string, data: Record<string, unknown>, status?: number): void;
 }
@@ -46,6 +48,10 @@ export interface PageDefinition { method: 'get' | 'post'; path: string; access: 
 
 export interface PagePipeline {
   router: Router;
+  /** The composed capabilities pages call (src/service.ts). */
+  services: Services;
+  /** Sign-in sessions over the auth capability. */
+  sessions: WebSessions;
   /** Every page mounted so far, in order. */
   pages: PageDefinition[];
   /** Parses posted forms (urlencoded; multipart/form-data for file uploads is read by multipart-form.ts). */
@@ -142,9 +148,9 @@ const accessAllows = (caller: Caller, access: PageAccess) => access === 'signed-
  * Whether the caller's insurer files products of its own (an insurer that only follows in other
  * insurers' pools does not); true for every other organisation kind, which the answer never narrows.
  */
-export async function ownsProducts(caller: Caller): Promise<boolean> {
+export async function ownsProducts(catalogue: Pick<Services['catalogue'], 'hasProducts'>, caller: Caller): Promise<boolean> {
   if (caller.role !== 'insurer-admin' && caller.role !== 'underwriter') return true;
-  return hasProducts(caller);
+  return catalogue.hasProducts(caller);
 }
 
 /** Where each role starts (an insurer without products of its own: its pool business). */
@@ -158,8 +164,8 @@ export function homeOf(role: Role, productOwner = true): string {
   }
 }
 
-/** Creates the pipeline on a router over the pages' views; rooms mount their pages through it. */
-export function createPagePipeline(router: Router, views: PageViews, logger?: Logger, uploadLimits: UploadLimits = defaultUploadLimits): PagePipeline {
+/** Creates the pipeline on a router over the services and the pages' views; rooms mount their pages through it. */
+export function createPagePipeline(router: Router, services: Services, sessions: WebSessions, views: PageViews, logger?: Logger, uploadLimits: UploadLimits = defaultUploadLimits): PagePipeline {
   const send: PagePipeline['sendPage'] = (...args) => sendPage(views, ...args);
   const formBody = express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 5000 });
   const multipart = multipartBody(uploadLimits.form);
@@ -188,7 +194,7 @@ export function createPagePipeline(router: Router, views: PageViews, logger?: Lo
       const lang = resolveLang(req, res);
       let session: WebSession | null = null;
       (async () => {
-        session = await loadWebSession(readCookie(req, SESSION_COOKIE));
+        session = await sessions.loadWebSession(readCookie(req, SESSION_COOKIE));
         if (!session) return refuseSignedOut(method, req, res);
         const body = (req.body ?? {}) as Record<string, unknown>;
         if (method === 'post') {
@@ -197,11 +203,11 @@ export function createPagePipeline(router: Router, views: PageViews, logger?: Lo
           if (token === undefined && isSameOrigin(req)) { const problem = formProblemOf(req); if (problem) throw problem; }
           if (!isSameOrigin(req) || token !== session.csrfToken) throw new AppError('forbidden', translate('csrf', lang));
         }
-        res.locals.ownsProducts = await ownsProducts(session.caller);
+        res.locals.ownsProducts = await ownsProducts(services.catalogue, session.caller);
         if (!accessAllows(session.caller, access)) throw new AppError('forbidden', translate('forbidden', lang));
         const current = session;
         const render = (name: string, data: Record<string, unknown>, status?: number) => send(req, res, name, lang, current, data, status);
-        await handler({ req, res, lang, session, caller: session.caller, body, render });
+        await handler({ req, res, lang, session, caller: session.caller, body, services, render });
       })().catch((err: unknown) => {
         if (res.headersSent) return next(err);
         renderError(req, res, lang, session, err);
@@ -209,7 +215,7 @@ export function createPagePipeline(router: Router, views: PageViews, logger?: Lo
     });
   };
 
-  return { router, pages, formBody, uploadLimits, page, renderError, sendPage: send, fragment: views.fragment };
+  return { router, services, sessions, pages, formBody, uploadLimits, page, renderError, sendPage: send, fragment: views.fragment };
 }
 
 const CJK = /[\u3400-\u9fff]/;

@@ -5,10 +5,7 @@ import { insurerStaff, quoters } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
-import type { ServiceEvents } from '../events.ts';
-import { bindQuote, getPolicy, listPolicies } from '../policies/policy-service.ts';
 import { nextActions } from '../quotes/quote-actions.ts';
-import { getQuote } from '../quotes/quote-service.ts';
 import { coverView, enterpriseNamesIn, loadPageNames, stateView } from './cover-view.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { buildResultView } from './result-view.ts';
@@ -31,15 +28,17 @@ export interface WebDocuments {
 }
 
 /** Mounts binding, `/policies`, `/policies/{id}` and the PDF downloads (quote, policy, a version's rate filing). */
-export function mountPolicyPages({ page }: PagePipeline, events: ServiceEvents, documents: WebDocuments | undefined): void {
+export function mountPolicyPages({ page, services }: PagePipeline): void {
+  // Without a renderer composed, the downloads say so in the page's language.
+  const documents: WebDocuments | undefined = services.renderer ? services.documents : undefined;
   page('post', '/quotes/:id/bind', quoters, async ({ req, res, caller }) => {
-    const { policy } = await bindQuote(events, caller, checkId(req.params.id));
+    const { policy } = await services.policies.bindQuote(caller, checkId(req.params.id));
     res.redirect(303, `/policies/${policy.id}`);
   });
 
   page('get', '/policies', 'signed-in', async ({ lang, caller, render }) => {
-    const { items } = await listPolicies(caller, { limit: 100, offset: 0 });
-    const [products, enterprises] = await Promise.all([productNames(lang), enterpriseNamesIn(items.map((p) => p.enterpriseId), lang)]);
+    const { items } = await services.policies.listPolicies(caller, { limit: 100, offset: 0 });
+    const [products, enterprises] = await Promise.all([productNames(services, lang), enterpriseNamesIn(services, items.map((p) => p.enterpriseId), lang)]);
     render('policies', {
       title: translate(caller.role === 'enterprise' ? 'myPolicies' : 'policies', lang),
       policies: items.map((p) => ({ id: p.id, policyNumber: p.policyNumber, productName: products.get(p.productCode) ?? p.productCode, enterpriseName: enterprises.get(p.enterpriseId) ?? p.enterpriseName, startDate: p.startDate, endDate: p.endDate, gross: formatYuan(p.grossPremiumFen) })),
@@ -54,7 +53,7 @@ export function mountPolicyPages({ page }: PagePipeline, events: ServiceEvents, 
   };
 
   page('get', '/quotes/:id/pdf', 'signed-in', async ({ req, res, lang, caller }) => {
-    const quote = await getQuote(caller, checkId(req.params.id));
+    const quote = await services.quotes.getQuote(caller, checkId(req.params.id));
     if (!nextActions(caller, quote).download) throw new AppError('conflict', translate('quotePdfDeclined', lang));
     sendPdf(res, await available(lang).quotePdf(caller, quote.id, pdfLang(req)));
   });
@@ -69,9 +68,9 @@ export function mountPolicyPages({ page }: PagePipeline, events: ServiceEvents, 
 }
 
 /** The policy page; a refused subsidy status form comes back in place with its input and errors (400). */
-export async function renderPolicyPage({ lang, caller, render }: PageRequest, id: string, subsidyForm?: SubsidyFormState): Promise<void> {
-  const policy = await getPolicy(caller, id);
-  const [names, quote, subsidy] = await Promise.all([loadPageNames(policy, lang), getQuote(caller, policy.quoteId), subsidyPanel(caller, policy.id, lang, subsidyForm)]);
+export async function renderPolicyPage({ services, lang, caller, render }: PageRequest, id: string, subsidyForm?: SubsidyFormState): Promise<void> {
+  const policy = await services.policies.getPolicy(caller, id);
+  const [names, quote, subsidy] = await Promise.all([loadPageNames(services, policy, lang), services.quotes.getQuote(caller, policy.quoteId), subsidyPanel(services, caller, policy.id, lang, subsidyForm)]);
   const { pool, myShare } = poolPageData(policy, lang);
   render('policy', {
     title: `${translate('policyNumber', lang)} ${policy.policyNumber}`,

@@ -5,15 +5,15 @@
 import type { Request } from 'express';
 import { poolConsenters, poolMembers } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
-import { decidePoolInvitation, leavePool, listPoolInvitations, type PoolInvitationView } from '../pools/pool-consent.ts';
+import type { PoolInvitationView } from '../pools/pool-consent.ts';
 import { formatChinaTime } from '../i18n/format.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
 import { AppError } from '../http/app-error.ts';
-import { poolStatement } from '../statements/statement-service.ts';
 import { STATEMENT_TEMPLATE, statementCsv, statementView, statementXlsx } from '../statements/statement-files.ts';
 import { checkId, type PagePipeline } from './page-pipeline.ts';
 import { formatYuan } from './web-forms.ts';
 import { joinList, nameIn, pick, translate, type Lang } from './web-messages.ts';
+import type { Services } from '../service.ts';
 
 /** What the pool pages need of the documents service: rendering the statement's template as a PDF. */
 export interface PoolDocuments {
@@ -25,9 +25,10 @@ const dateParam = (value: unknown) => (typeof value === 'string' && DATE.test(va
 const period = (req: Request) => ({ from: dateParam(req.query.from), to: dateParam(req.query.to) });
 
 /** Mounts `/pools` (the member's pool business for a period) and `/pools/statement` (CSV, XLSX or PDF). */
-export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments | undefined): void {
+export function mountPoolPages({ page, services }: PagePipeline): void {
+  const documents: PoolDocuments | undefined = services.renderer ? services.documents : undefined;
   page('get', '/pools', poolMembers, async ({ req, lang, caller, render }) => {
-    const statement = await poolStatement(caller, period(req));
+    const statement = await services.statements.poolStatement(caller, period(req));
     const query = `from=${statement.from}&to=${statement.to}&lang=${lang}`;
     render('pools', {
       title: translate('poolsTitle', lang),
@@ -43,21 +44,21 @@ export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments 
   });
 
   page('get', '/pools/invitations', poolMembers, async ({ lang, caller, render }) => {
-    render('pool-invitations', await invitationsPageData(caller, lang));
+    render('pool-invitations', await invitationsPageData(services, caller, lang));
   });
 
   for (const verb of ['accept', 'decline', 'leave'] as const) {
     page('post', `/pools/invitations/:id/${verb}`, poolConsenters, async ({ req, lang, caller, render }) => {
       const id = checkId(req.params.id);
-      const done = verb === 'leave' ? await leavePool(caller, id) : await decidePoolInvitation(caller, id, verb === 'accept' ? 'accepted' : 'declined');
+      const done = verb === 'leave' ? await services.pools.leavePool(caller, id) : await services.pools.decidePoolInvitation(caller, id, verb === 'accept' ? 'accepted' : 'declined');
       const product = pick(done.productName, lang);
       const notice = translate(`invitationDone_${done.status}`, lang, { product, share: done.sharePercent, role: translate(`role_${done.role}`, lang) });
-      render('pool-invitations', { ...(await invitationsPageData(caller, lang)), notice, langPath: '/pools/invitations' });
+      render('pool-invitations', { ...(await invitationsPageData(services, caller, lang)), notice, langPath: '/pools/invitations' });
     });
   }
 
   page('get', '/pools/statement', poolMembers, async ({ req, res, lang, caller }) => {
-    const statement = await poolStatement(caller, period(req));
+    const statement = await services.statements.poolStatement(caller, period(req));
     const fileLang: Lang = req.query.lang === 'en' ? 'en' : req.query.lang === 'zh-CN' ? 'zh-CN' : lang;
     const base = `pool-statement-${statement.insurer.insurer}-${statement.from}-${statement.to}`;
     const name = `共保结算清单-${statement.insurer.insurer}-${statement.from}-${statement.to}`;
@@ -73,8 +74,8 @@ export function mountPoolPages({ page }: PagePipeline, documents: PoolDocuments 
 }
 
 /** The invitations page: what the caller's insurer is invited to (with its buttons) and what it sent, by name. */
-async function invitationsPageData(caller: Caller, lang: Lang) {
-  const { items } = await listPoolInvitations(caller, { limit: 200, offset: 0 });
+async function invitationsPageData(services: Services, caller: Caller, lang: Lang) {
+  const { items } = await services.pools.listPoolInvitations(caller, { limit: 200, offset: 0 });
   const canAct = poolConsenters.includes(caller.role);
   const row = (i: PoolInvitationView) => ({
     id: i.id, status: i.status, product: pick(i.productName, lang), inviter: nameIn(i.inviter, lang), member: nameIn(i.member, lang),

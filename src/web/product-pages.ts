@@ -1,17 +1,11 @@
 // Insurers' product administration: products and versions, drafts edited as JSON, test vectors,
 // publishing. The grids, spreadsheets, diff and impact pages are in rate-table-pages.ts.
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
-import { createVersion, getVersion, invitePoolMembers, listProducts, listVersions, publishVersionFrom, retireVersion, testVersion, updateDraft, withdrawVersion, type VersionStatus } from '../catalogue/catalogue-service.ts';
-import { filingRecordOf, recordFiling } from '../catalogue/filing-record.ts';
-import { poolConsentOf } from '../pools/pool-consent.ts';
+import type { VersionStatus } from '../catalogue/catalogue-service.ts';
 import { resolveTimeline, versionInForce } from '../catalogue/version-timeline.ts';
-import { insurerDirectory } from '../auth/insurer-directory.ts';
 import type { ProductDefinition } from '../rating/index.ts';
-import { addVectorFromQuote } from '../quotes/vector-from-quote.ts';
-import { acceptVectorResults, compareVectors } from '../catalogue/vector-baseline.ts';
 import { listRateTables, readTableCells } from '../catalogue/rate-tables.ts';
 import { AppError } from '../http/app-error.ts';
-import { getQuote } from '../quotes/quote-service.ts';
 import { addDays, chinaDate } from '../rating/index.ts';
 import { loadPageNames } from './cover-view.ts';
 import { describeChanges } from './change-view.ts';
@@ -21,6 +15,7 @@ import { failingVectorName, problemText } from './problem-messages.ts';
 import { productNames, quotePageData, tableTitle } from './page-helpers.ts';
 import { formatYuan } from './web-forms.ts';
 import { nameIn, pick, translate, type Lang } from './web-messages.ts';
+import type { Services } from '../service.ts';
 
 interface VersionPageExtra {
   /** A refused filing record: the posted values and each field's problem. */
@@ -35,19 +30,19 @@ interface VersionPageExtra {
 }
 
 /** Mounts `/products`, a product's versions, the version editor with its actions, and the diff. */
-export function mountProductPages({ page }: PagePipeline): void {
+export function mountProductPages({ page, services }: PagePipeline): void {
   page('get', '/products', insurerStaff, async ({ lang, caller, render }) => {
-    const products = await listProducts(caller);
+    const products = await services.catalogue.listProducts(caller);
     render('products', { title: translate('products', lang), products: products.map((p) => ({ ...p, title: pick(p.name, lang) })) });
   });
 
   page('get', '/products/:code', insurerStaff, async ({ req, lang, caller, render }) => {
     const code = checkCode(req.params.code);
-    const { versions } = await listVersions(caller, code);
+    const { versions } = await services.catalogue.listVersions(caller, code);
     const timeline = versionTimeline(versions, lang);
     const diffTo = versions.find((v) => v.status === 'draft') ?? versions.find((v) => v !== inForceOf(versions)) ?? versions[0];
     render('product-versions', {
-      title: `${translate('products', lang)} · ${(await productNames(lang)).get(code) ?? code}`, code, canEdit: insurerAdmins.includes(caller.role),
+      title: `${translate('products', lang)} · ${(await productNames(services, lang)).get(code) ?? code}`, code, canEdit: insurerAdmins.includes(caller.role),
       versions: versions.map((v) => ({ ...v, ...timelineActions(v), ...timeline.get(v.version), statusLabel: statusLabel(v, lang), diffFrom: v.version === inForceOf(versions)?.version, diffTo: v === diffTo })),
     });
   });
@@ -56,7 +51,7 @@ export function mountProductPages({ page }: PagePipeline): void {
     page('get', `/products/:code/versions/:version/${action}`, insurerAdmins, async ({ req, lang, caller, render }) => {
       const code = checkCode(req.params.code);
       const version = checkCode(req.params.version);
-      const view = await getVersion(caller, code, version);
+      const view = await services.catalogue.getVersion(caller, code, version);
       const key = action === 'retire' ? 'Retire' : 'Withdraw';
       render('version-confirm', {
         title: translate(`confirm${key}Title`, lang, { code, version }), text: translate(`confirm${key}Text`, lang, { date: view.effectiveFrom }),
@@ -66,7 +61,7 @@ export function mountProductPages({ page }: PagePipeline): void {
     page('post', `/products/:code/versions/:version/${action}`, insurerAdmins, async (request) => {
       const code = checkCode(request.req.params.code);
       const version = checkCode(request.req.params.version);
-      await (action === 'retire' ? retireVersion : withdrawVersion)(request.caller, code, version);
+      await (action === 'retire' ? services.catalogue.retireVersion : services.catalogue.withdrawVersion)(request.caller, code, version);
       await versionPage(request, code, version, { notice: translate(action === 'retire' ? 'retired' : 'withdrawn', request.lang) });
     });
   }
@@ -75,18 +70,18 @@ export function mountProductPages({ page }: PagePipeline): void {
     const code = checkCode(req.params.code);
     const version = checkCode(req.params.version);
     const quoteId = checkId(body.quoteId);
-    const added = await addVectorFromQuote(caller, code, version, { quoteId });
-    const quote = await getQuote(caller, quoteId);
+    const added = await services.quotes.addVectorFromQuote(caller, code, version, { quoteId });
+    const quote = await services.quotes.getQuote(caller, quoteId);
     const expected = added.vector.expected as { decision: string; grossPremiumFen?: number };
     render('quote', {
-      ...quotePageData(quote, await loadPageNames(quote, lang), caller, lang), ...(await quoteHistoryAndDrafts(caller, quote, lang)),
+      ...quotePageData(quote, await loadPageNames(services, quote, lang), caller, lang), ...(await quoteHistoryAndDrafts(services, caller, quote, lang)),
       notice: translate('vectorAdded', lang, { version, name: added.vector.name, decision: translate(`status_${expected.decision}`, lang), draft: formatYuan(expected.grossPremiumFen ?? 0), quoted: formatYuan(added.quote.grossPremiumFen) }),
     });
   });
 
   page('post', '/products/:code/versions', insurerAdmins, async ({ req, res, caller, body }) => {
     const code = checkCode(req.params.code);
-    const view = await createVersion(caller, code, { cloneFrom: String(body.cloneFrom ?? '') });
+    const view = await services.catalogue.createVersion(caller, code, { cloneFrom: String(body.cloneFrom ?? '') });
     res.redirect(303, `/products/${code}/versions/${encodeURIComponent(view.version)}`);
   });
 
@@ -105,7 +100,7 @@ export function mountProductPages({ page }: PagePipeline): void {
   page('post', '/products/:code/versions/:version/accept-vectors', insurerAdmins, async (request) => {
     const code = checkCode(request.req.params.code);
     const version = checkCode(request.req.params.version);
-    const { accepted } = await acceptVectorResults(request.caller, code, version, typeof request.body.seen === 'string' ? request.body.seen : '');
+    const { accepted } = await services.catalogue.acceptVectorResults(request.caller, code, version, typeof request.body.seen === 'string' ? request.body.seen : '');
     await vectorsStep(request, code, version, translate('vectorsAccepted', request.lang, { n: accepted }));
   });
 
@@ -115,7 +110,7 @@ export function mountProductPages({ page }: PagePipeline): void {
     const text = (name: string) => (typeof request.body[name] === 'string' ? request.body[name] : '');
     const posted = { filingReference: text('filingReference'), filedOn: text('filedOn') };
     try {
-      await recordFiling(request.caller, code, version, posted);
+      await services.catalogue.recordFiling(request.caller, code, version, posted);
     } catch (err) {
       if (!(err instanceof AppError) || err.kind !== 'invalid_input') throw err;
       const fieldErrors = Object.fromEntries(err.details.map((d) => [d.path.replace(/^body\./, ''), problemText(d.message, request.lang).message]));
@@ -128,7 +123,7 @@ export function mountProductPages({ page }: PagePipeline): void {
   page('post', '/products/:code/versions/:version/invite-pool', insurerAdmins, async (request) => {
     const code = checkCode(request.req.params.code);
     const version = checkCode(request.req.params.version);
-    await invitePoolMembers(request.caller, code, version);
+    await services.pools.invitePoolMembers(request.caller, code, version);
     await versionPage(request, code, version, { notice: translate('invitationsSentNotice', request.lang) });
   });
 
@@ -139,8 +134,8 @@ export function mountProductPages({ page }: PagePipeline): void {
     try {
       // The form is prefilled with the draft's own day; only a changed day edits the draft.
       const chosen = typeof body.effectiveFrom === 'string' && body.effectiveFrom !== '' ? body.effectiveFrom : undefined;
-      const draft = chosen === undefined ? undefined : await getVersion(caller, code, version);
-      await publishVersionFrom(caller, code, version, chosen === draft?.effectiveFrom ? undefined : chosen);
+      const draft = chosen === undefined ? undefined : await services.catalogue.getVersion(caller, code, version);
+      await services.catalogue.publishVersionFrom(caller, code, version, chosen === draft?.effectiveFrom ? undefined : chosen);
     } catch (err) {
       if (!(err instanceof AppError) || (err.kind !== 'invalid_input' && err.kind !== 'conflict')) throw err;
       const details = err.details.length ? err.details : [{ path: 'definition', message: err.message }];
@@ -155,9 +150,9 @@ export function mountProductPages({ page }: PagePipeline): void {
 
 /** The vectors step: each vector's expected and actual figure in 元 with the difference, and (on a draft with failures) the one-step accept. */
 async function vectorsStep(request: PageRequest, code: string, version: string, notice?: string): Promise<void> {
-  const { lang, caller } = request;
-  const comparison = await compareVectors(caller, code, version);
-  const outcome = comparison.compiles ? undefined : await testVersion(caller, code, version);
+  const { lang, caller, services } = request;
+  const comparison = await services.catalogue.compareVectors(caller, code, version);
+  const outcome = comparison.compiles ? undefined : await services.catalogue.testVersion(caller, code, version);
   const decision = (d: string | undefined) => (d ? translate(`status_${d}`, lang) : '—');
   const yuan = (fen: number | undefined) => (fen === undefined ? '—' : formatYuan(fen));
   const items = comparison.results.map((r) => {
@@ -172,7 +167,7 @@ async function vectorsStep(request: PageRequest, code: string, version: string, 
     };
   });
   const failing = comparison.results.filter((r) => !r.passed && r.actual).length;
-  const view = await getVersion(caller, code, version);
+  const view = await services.catalogue.getVersion(caller, code, version);
   await versionPage(request, code, version, {
     notice,
     vectors: {
@@ -185,7 +180,7 @@ async function vectorsStep(request: PageRequest, code: string, version: string, 
 
 /** Saves a draft from the posted JSON; parse, schema and compile errors are shown with their path. */
 async function saveDraft(request: PageRequest): Promise<void> {
-  const { req, lang, caller, body } = request;
+  const { req, lang, caller, body, services } = request;
   const code = checkCode(req.params.code);
   const version = checkCode(req.params.version);
   const text = typeof body.definition === 'string' ? body.definition : '';
@@ -197,7 +192,7 @@ async function saveDraft(request: PageRequest): Promise<void> {
     return;
   }
   try {
-    await updateDraft(caller, code, version, definition);
+    await services.catalogue.updateDraft(caller, code, version, definition);
   } catch (err) {
     if (!(err instanceof AppError) || (err.kind !== 'invalid_input' && err.kind !== 'conflict')) throw err;
     const errors = (err.details.length ? err.details : [{ path: 'definition', message: err.message }]).map((d) => ({ path: d.path.replace(/^body\./, ''), message: d.message }));
@@ -271,9 +266,9 @@ function jsonSyntaxMessage(text: string, err: Error, lang: Lang): string {
 }
 
 /** A draft's pool, member by member (names, not codes), with where each stands on its share. */
-async function poolConsentPanel(definition: ProductDefinition, canEdit: boolean, lang: Lang) {
+async function poolConsentPanel(services: Services, definition: ProductDefinition, canEdit: boolean, lang: Lang) {
   if (!definition.coInsurance?.members.some((m) => m.insurer !== definition.insurer)) return undefined;
-  const [consent, directory] = await Promise.all([poolConsentOf(definition), insurerDirectory()]);
+  const [consent, directory] = await Promise.all([services.pools.poolConsentOf(definition), services.pools.insurerDirectory()]);
   const name = (code: string) => { const entry = directory.get(code); return entry ? nameIn(entry, lang) : code; };
   return {
     members: consent.map((m) => ({ insurer: name(m.insurer), role: translate(`role_${m.role}`, lang), share: m.sharePercent, status: m.status, statusLabel: translate(`invitationStatus_${m.status}`, lang) })),
@@ -282,26 +277,26 @@ async function poolConsentPanel(definition: ProductDefinition, canEdit: boolean,
 }
 
 /** The version page: its rating tables, spreadsheets, actions, and the raw JSON (or the text just posted) with its errors. */
-async function versionPage({ req, lang, caller, render }: PageRequest, code: string, version: string, extra: VersionPageExtra = {}, status = 200): Promise<void> {
-  const view = await getVersion(caller, code, version);
-  const { versions } = await listVersions(caller, code);
+async function versionPage({ services, req, lang, caller, render }: PageRequest, code: string, version: string, extra: VersionPageExtra = {}, status = 200): Promise<void> {
+  const view = await services.catalogue.getVersion(caller, code, version);
+  const { versions } = await services.catalogue.listVersions(caller, code);
   const base = `/products/${code}/versions/${encodeURIComponent(version)}`;
   const others = versions.filter((v) => v.version !== version);
   const canEdit = insurerAdmins.includes(caller.role);
   const tables = listRateTables(view.definition).map((table) => ({ id: table.id, title: tableTitle(table, lang), rows: readTableCells(view.definition, table).length, href: `${base}/tables/${table.id}` }));
   render('version-edit', {
     ...(canEdit ? timelineActions(view) : {}),
-    history: await historyPanel(caller, 'productVersion', `${code}@${version}`, lang, (changes) => describeChanges(view.definition, changes, lang)),
+    history: await historyPanel(services, caller, 'productVersion', `${code}@${version}`, lang, (changes) => describeChanges(view.definition, changes, lang)),
     base, tables, others: others.map((v) => ({ version: v.version, selected: v === (inForceOf(others) ?? others.find((o) => o.status === 'published')) })),
     notice: extra.notice ?? (req.query.imported ? translate('imported', lang) : undefined),
     title: `${pick(view.definition.name, lang)} · ${translate('version', lang)} ${version}`, langPath: `/products/${code}/versions/${encodeURIComponent(version)}`,
     code, version, status: view.status, statusLabel: statusLabel(view, lang), effectiveFrom: view.effectiveFrom,
     publishDate: extra.publishDate ?? offeredPublishDate(view.effectiveFrom), publishErrors: extra.publishErrors, publishProblem: extra.publishErrors ? translate('wb_publishNotDone', lang) : undefined,
     canAdmin: canEdit, isDraft: view.status === 'draft', canEdit: view.status === 'draft' && insurerAdmins.includes(caller.role),
-    poolConsent: view.status === 'draft' ? await poolConsentPanel(view.definition, insurerAdmins.includes(caller.role), lang) : undefined,
+    poolConsent: view.status === 'draft' ? await poolConsentPanel(services, view.definition, insurerAdmins.includes(caller.role), lang) : undefined,
     text: extra.text ?? JSON.stringify(view.definition, null, 2),
     errors: extra.errors ?? view.compileErrors ?? [],
     vectors: extra.vectors,
-    filing: extra.filing ?? { filingReference: '', filedOn: '', ...(await filingRecordOf(caller, code, version)), errors: {} },
+    filing: extra.filing ?? { filingReference: '', filedOn: '', ...(await services.catalogue.filingRecordOf(caller, code, version)), errors: {} },
   }, status);
 }

@@ -3,12 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { quoters } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
-import { listClients } from '../clients/client-service.ts';
-import { getCatalogueEntry, listCatalogue, type CatalogueEntry } from '../catalogue/catalogue-listing.ts';
+import type { CatalogueEntry } from '../catalogue/catalogue-listing.ts';
 import { AppError } from '../http/app-error.ts';
-import type { ServiceEvents } from '../events.ts';
-import { createQuote, getQuote, listQuotes } from '../quotes/quote-service.ts';
-import { previewPrice } from '../quotes/rating-request.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import type { RatingResult } from '../rating/index.ts';
 import { quoteHistoryAndDrafts } from './history-view.ts';
@@ -20,11 +16,12 @@ import { subsidyFactsView } from './subsidy-form.ts';
 import { buildFieldViews, buildPickFields, errorsByField, parseQuoteForm, type FormErrors, type FormValues, type ProductField } from './web-forms.ts';
 import { productNames, quotePageData, quoteRows } from './page-helpers.ts';
 import { nameIn, pick, translate, type Lang } from './web-messages.ts';
+import type { Services } from '../service.ts';
 
 /** Mounts the catalogue, the quote form (calculate, save, live preview), `/quotes` and `/quotes/{id}`. */
-export function mountQuotingPages({ page }: PagePipeline, events: ServiceEvents): void {
+export function mountQuotingPages({ page, services }: PagePipeline): void {
   page('get', '/catalogue', 'signed-in', async ({ lang, render }) => {
-    const [items, insurers] = await Promise.all([listCatalogue({ date: chinaDate(new Date()), lang }), insurerNames(lang)]);
+    const [items, insurers] = await Promise.all([services.catalogue.listCatalogue({ date: chinaDate(new Date()), lang }), insurerNames(services, lang)]);
     render('catalogue', {
       title: translate('catalogue', lang),
       items: items.map((i) => ({
@@ -35,30 +32,30 @@ export function mountQuotingPages({ page }: PagePipeline, events: ServiceEvents)
   });
 
   page('get', '/catalogue/:code', 'signed-in', async ({ req, lang, caller, render }) => {
-    const entry = await loadEntry(req.params.code, lang);
-    render('product', { ...entryView(entry, lang, await insurerNames(lang)), canQuote: quoters.includes(caller.role) });
+    const entry = await loadEntry(services, req.params.code, lang);
+    render('product', { ...entryView(entry, lang, await insurerNames(services, lang)), canQuote: quoters.includes(caller.role) });
   });
 
   page('get', '/catalogue/:code/quote', quoters, async ({ req, lang, caller, render }) => {
-    const entry = await loadEntry(req.params.code as string, lang);
-    render('quote-form', await quoteFormData(entry, lang, caller, {}, {}, undefined, clientQuery(req.query.clientQ)));
+    const entry = await loadEntry(services, req.params.code as string, lang);
+    render('quote-form', await quoteFormData(services, entry, lang, caller, {}, {}, undefined, clientQuery(req.query.clientQ)));
   });
 
   page('post', '/catalogue/:code/quote', quoters, async ({ req, lang, caller, body, render }) => {
-    const entry = await loadEntry(req.params.code as string, lang);
-    const { parsed, errors, result } = await priceForm(caller, entry, body, lang);
+    const entry = await loadEntry(services, req.params.code as string, lang);
+    const { parsed, errors, result } = await priceForm(services, caller, entry, body, lang);
     const values = { ...parsed.values, ...(typeof body.idempotencyKey === 'string' ? { idempotencyKey: body.idempotencyKey } : {}) };
     // The language switch posts the form as it stands (app.js): the same form in the other language, nothing marked yet.
-    if (body._switchLang === '1') return render('quote-form', await quoteFormData(entry, lang, caller, values, {}, result));
-    render('quote-form', await quoteFormData(entry, lang, caller, values, errors, result), Object.keys(errors).length ? 400 : 200);
+    if (body._switchLang === '1') return render('quote-form', await quoteFormData(services, entry, lang, caller, values, {}, result));
+    render('quote-form', await quoteFormData(services, entry, lang, caller, values, errors, result), Object.keys(errors).length ? 400 : 200);
   });
 
-  page('post', '/catalogue/:code/quote/save', quoters, (request) => saveQuote(events, request));
+  page('post', '/catalogue/:code/quote/save', quoters, (request) => saveQuote(request));
 
   // The live preview: JSON for the page's script, same session, CSRF token in a header.
   page('post', '/catalogue/:code/preview', quoters, async ({ req, res, lang, caller, body }) => {
-    const entry = await loadEntry(req.params.code as string, lang);
-    const { errors, result } = await priceForm(caller, entry, body, lang);
+    const entry = await loadEntry(services, req.params.code as string, lang);
+    const { errors, result } = await priceForm(services, caller, entry, body, lang);
     if (!result) {
       // Not yet ratable is the normal state of a form being filled: an answer, not a failure.
       res.json({ pending: true, message: translate('previewPending', lang), details: Object.entries(errors).map(([path, message]) => ({ path, message })) });
@@ -72,27 +69,27 @@ export function mountQuotingPages({ page }: PagePipeline, events: ServiceEvents)
   });
 
   page('get', '/quotes', 'signed-in', async ({ lang, caller, render }) => {
-    const { items } = await listQuotes(caller, { limit: 100, offset: 0 });
-    const [products, enterprises] = await Promise.all([productNames(lang), enterpriseNamesIn(items.map((q) => q.enterpriseId), lang)]);
+    const { items } = await services.quotes.listQuotes(caller, { limit: 100, offset: 0 });
+    const [products, enterprises] = await Promise.all([productNames(services, lang), enterpriseNamesIn(services, items.map((q) => q.enterpriseId), lang)]);
     render('quotes', { title: translate(caller.role === 'enterprise' ? 'myQuotes' : 'quotes', lang), quotes: quoteRows(items, lang, products, enterprises) });
   });
 
   page('get', '/quotes/:id', 'signed-in', async ({ req, lang, caller, render }) => {
-    const quote = await getQuote(caller, checkId(req.params.id));
-    render('quote', { ...quotePageData(quote, await loadPageNames(quote, lang), caller, lang), ...(await quoteHistoryAndDrafts(caller, quote, lang)) });
+    const quote = await services.quotes.getQuote(caller, checkId(req.params.id));
+    render('quote', { ...quotePageData(quote, await loadPageNames(services, quote, lang), caller, lang), ...(await quoteHistoryAndDrafts(services, caller, quote, lang)) });
   });
 }
 
 /** Saves the priced form as a quote (idempotent per form) and goes to it; errors go back to the form. */
-async function saveQuote(events: ServiceEvents, { req, res, lang, caller, body, render }: PageRequest): Promise<void> {
-  const entry = await loadEntry(req.params.code as string, lang);
-  const { parsed, request, errors, result } = await priceForm(caller, entry, body, lang);
+async function saveQuote({ services, req, res, lang, caller, body, render }: PageRequest): Promise<void> {
+  const entry = await loadEntry(services, req.params.code as string, lang);
+  const { parsed, request, errors, result } = await priceForm(services, caller, entry, body, lang);
   const idempotencyKey = typeof body.idempotencyKey === 'string' && body.idempotencyKey.length <= 100 ? body.idempotencyKey : undefined;
   const values = { ...parsed.values, ...(idempotencyKey ? { idempotencyKey } : {}) };
   if (!request.enterpriseId) errors.enterpriseId = translate('v_enterprise', lang);
   if (Object.keys(errors).length === 0) {
     try {
-      const { quote } = await createQuote(events, caller, { ...request, enterpriseId: request.enterpriseId! }, idempotencyKey);
+      const { quote } = await services.quotes.createQuote(caller, { ...request, enterpriseId: request.enterpriseId! }, idempotencyKey);
       res.redirect(303, `/quotes/${quote.id}`);
       return;
     } catch (err) {
@@ -100,11 +97,11 @@ async function saveQuote(events: ServiceEvents, { req, res, lang, caller, body, 
       Object.assign(errors, errorsByField(err.details, lang, stepNamer(entry, lang)));
     }
   }
-  render('quote-form', await quoteFormData(entry, lang, caller, values, errors, result), 400);
+  render('quote-form', await quoteFormData(services, entry, lang, caller, values, errors, result), 400);
 }
 
 /** Reads the posted form into a request; errors at their field names when it cannot be rated. */
-async function priceForm(caller: Caller, entry: CatalogueEntry, body: Record<string, unknown>, lang: Lang) {
+async function priceForm(services: Services, caller: Caller, entry: CatalogueEntry, body: Record<string, unknown>, lang: Lang) {
   const parsed = parseQuoteForm(body, entry.form.fields as unknown as ProductField[]);
   const errors: FormErrors = {};
   if (parsed.startDate && !/^\d{4}-\d{2}-\d{2}$/.test(parsed.startDate)) errors.startDate = translate('v_date', lang);
@@ -121,7 +118,7 @@ async function priceForm(caller: Caller, entry: CatalogueEntry, body: Record<str
   let result: RatingResult | undefined;
   if (Object.keys(errors).length === 0) {
     try {
-      result = await previewPrice(caller, request);
+      result = await services.quotes.previewPrice(caller, request);
     } catch (err) {
       // An enterprise that is not one of the firm's clients (a form posted by hand): the picker's error.
       if (err instanceof AppError && err.kind === 'not_found' && err.details.some((d) => d.path === 'body.enterpriseId')) {
@@ -166,8 +163,8 @@ function clientQuery(value: unknown): string | undefined {
 }
 
 /** The enterprise picker: the caller's firm's clients (matching `q`, as GET /v1/clients?q=; the first 500 by name). */
-async function clientPicker(caller: Caller, lang: Lang, chosen: string | undefined, q: string | undefined) {
-  const clients = (await listClients(caller, { ...(q ? { q } : {}), limit: 500 })).items.map((c) => c.enterprise);
+async function clientPicker(services: Services, caller: Caller, lang: Lang, chosen: string | undefined, q: string | undefined) {
+  const clients = (await services.clients.listClients(caller, { ...(q ? { q } : {}), limit: 500 })).items.map((c) => c.enterprise);
   return {
     enterprises: clients.map((e) => ({ id: e.id, name: `${nameIn(e, lang)}${e.unifiedSocialCreditCode ? ` · ${e.unifiedSocialCreditCode}` : ''}`, selected: chosen === e.id })),
     clientQ: q ?? '',
@@ -175,13 +172,13 @@ async function clientPicker(caller: Caller, lang: Lang, chosen: string | undefin
   };
 }
 
-async function quoteFormData(entry: CatalogueEntry, lang: Lang, caller: Caller, values: FormValues, errors: FormErrors, result?: RatingResult, clientQ?: string) {
+async function quoteFormData(services: Services, entry: CatalogueEntry, lang: Lang, caller: Caller, values: FormValues, errors: FormErrors, result?: RatingResult, clientQ?: string) {
   const changeable = new Set(entry.adjustable.filter((a) => a.changeableBy.includes(caller.role)).map((a) => a.step));
   return {
     title: `${translate('quoteFor', lang)} · ${entry.title}`,
     langPath: `/catalogue/${entry.code}/quote`,
-    product: entryView(entry, lang, await insurerNames(lang)),
-    ...(await clientPicker(caller, lang, values.enterpriseId, clientQ)),
+    product: entryView(entry, lang, await insurerNames(services, lang)),
+    ...(await clientPicker(services, caller, lang, values.enterpriseId, clientQ)),
     enterpriseError: errors.enterpriseId,
     startDate: values.startDate ?? chinaDate(new Date()),
     today: chinaDate(new Date()),
@@ -192,7 +189,7 @@ async function quoteFormData(entry: CatalogueEntry, lang: Lang, caller: Caller, 
     hasErrors: Object.keys(errors).length > 0,
     otherErrors: Object.entries(errors).filter(([name]) => !name.startsWith('inputs.') && !name.startsWith('picks.') && name !== 'enterpriseId' && name !== 'startDate').map(([path, message]) => ({ path, message })),
     idempotencyKey: values.idempotencyKey ?? randomBytes(12).toString('base64url'),
-    result: result ? buildResultView(result, lang, { fields: entry.form.fields as unknown as ProductField[], insurers: await insurerNames(lang) }) : undefined,
+    result: result ? buildResultView(result, lang, { fields: entry.form.fields as unknown as ProductField[], insurers: await insurerNames(services, lang) }) : undefined,
   };
 }
 
@@ -202,8 +199,8 @@ function stepNamer(entry: CatalogueEntry, lang: Lang): (key: string) => string {
   return (key) => labels.get(key) ?? key;
 }
 
-async function loadEntry(code: unknown, lang: Lang): Promise<CatalogueEntry> {
-  return getCatalogueEntry(checkCode(code), chinaDate(new Date()), lang, 'broker'); // the quoting pages are the broker's
+async function loadEntry(services: Services, code: unknown, lang: Lang): Promise<CatalogueEntry> {
+  return services.catalogue.getCatalogueEntry(checkCode(code), chinaDate(new Date()), lang, 'broker'); // the quoting pages are the broker's
 }
 
 function entryView(entry: CatalogueEntry, lang: Lang, insurers: ReadonlyMap<string, string>) {

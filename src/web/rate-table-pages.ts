@@ -3,11 +3,9 @@
 // diff of two versions as tables, and the impact analysis run from the draft's page.
 import type { Response } from 'express';
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
-import { getVersion } from '../catalogue/catalogue-service.ts';
-import { listVersionTables, saveRateTable, tableOf } from '../catalogue/rate-table-service.ts';
 import { listRateTables, locateCell, readTableCells, type RateTable } from '../catalogue/rate-tables.ts';
 import { diffVersionTables } from '../catalogue/table-diff.ts';
-import { importTableSheet, importWorkbook, tablesToXlsx, tableToCsv, XLSX_TYPE, type HeaderNames, type SheetFormat, type SheetWording } from '../catalogue/table-spreadsheets.ts';
+import { tablesToXlsx, tableToCsv, XLSX_TYPE, type HeaderNames, type SheetFormat, type SheetWording } from '../catalogue/table-spreadsheets.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
 import { UploadLimitError } from '../http/upload-limits.ts';
@@ -55,9 +53,9 @@ interface GridExtra {
 }
 
 /** Renders one table as a grid: the stored cells, or the posted ones with their errors. */
-async function gridPage({ lang, caller, render }: PageRequest, code: string, version: string, tableId: string, extra: GridExtra = {}, status = 200): Promise<void> {
-  const view = await getVersion(caller, code, version);
-  const table = tableOf(view.definition, code, version, tableId);
+async function gridPage({ services, lang, caller, render }: PageRequest, code: string, version: string, tableId: string, extra: GridExtra = {}, status = 200): Promise<void> {
+  const view = await services.catalogue.getVersion(caller, code, version);
+  const table = services.catalogue.tableOf(view.definition, code, version, tableId);
   const cells = extra.cells ?? readTableCells(view.definition, table);
   const canEdit = view.status === 'draft' && insurerAdmins.includes(caller.role);
   const tables = listRateTables(view.definition);
@@ -156,7 +154,7 @@ const headerNames: HeaderNames = (id) => [translate(`col_${id}`, 'zh-CN'), trans
 
 /** Mounts the grids, the spreadsheet downloads and uploads, the tabular diff and the impact pages. */
 export function mountRateTablePages(pipeline: PagePipeline): void {
-  const { page } = pipeline;
+  const { page, services } = pipeline;
   const params = (request: PageRequest) => ({ code: checkCode(request.req.params.code), version: checkCode(request.req.params.version) });
 
   page('get', '/products/:code/versions/:version/tables/:table', insurerStaff, async (request) => {
@@ -167,13 +165,13 @@ export function mountRateTablePages(pipeline: PagePipeline): void {
   page('post', '/products/:code/versions/:version/tables/:table', insurerAdmins, async (request) => {
     const { code, version } = params(request);
     const tableId = checkCode(request.req.params.table);
-    const view = await getVersion(request.caller, code, version);
-    const table = tableOf(view.definition, code, version, tableId);
+    const view = await services.catalogue.getVersion(request.caller, code, version);
+    const table = services.catalogue.tableOf(view.definition, code, version, tableId);
     const cells = postedCells(table, request.body);
     const op = typeof request.body.op === 'string' ? request.body.op : 'save';
     if (op !== 'save') return gridPage(request, code, version, tableId, { cells: applyRowOp(op, cells, table), notice: translate('notSavedYet', request.lang) });
     try {
-      await saveRateTable(request.caller, code, version, tableId, cells);
+      await services.catalogue.saveRateTable(request.caller, code, version, tableId, cells);
     } catch (err) {
       if (!invalid(err)) throw err;
       return gridPage(request, code, version, tableId, { cells, errors: err.details.length ? err.details : [{ path: '', message: err.message }], problems: [translate('tableNotSaved', request.lang)] }, 400);
@@ -183,8 +181,8 @@ export function mountRateTablePages(pipeline: PagePipeline): void {
 
   page('get', '/products/:code/versions/:version/tables/:table/export', insurerStaff, async (request) => {
     const { code, version } = params(request);
-    const view = await getVersion(request.caller, code, version);
-    const table = tableOf(view.definition, code, version, checkCode(request.req.params.table));
+    const view = await services.catalogue.getVersion(request.caller, code, version);
+    const table = services.catalogue.tableOf(view.definition, code, version, checkCode(request.req.params.table));
     const name = `${code}-${version}-${table.id}`;
     if (request.req.query.format === 'xlsx') sendFile(request.res, await tablesToXlsx(view.definition, [table], wordingFor(request.lang)), XLSX_TYPE, `${name}.xlsx`);
     else sendFile(request.res, tableToCsv(view.definition, table, wordingFor(request.lang)), 'text/csv; charset=utf-8', `${name}.csv`);
@@ -192,7 +190,7 @@ export function mountRateTablePages(pipeline: PagePipeline): void {
 
   page('get', '/products/:code/versions/:version/export', insurerStaff, async (request) => {
     const { code, version } = params(request);
-    const { view } = await listVersionTables(request.caller, code, version);
+    const { view } = await services.catalogue.listVersionTables(request.caller, code, version);
     sendFile(request.res, await tablesToXlsx(view.definition, undefined, wordingFor(request.lang)), XLSX_TYPE, `${code}-${version}.xlsx`);
   });
 
@@ -202,7 +200,7 @@ export function mountRateTablePages(pipeline: PagePipeline): void {
     try {
       const file = uploadedFile(request.req, request.body.file);
       if (!file) return gridPage(request, code, version, tableId, { problems: [translate('noFile', request.lang)] }, 400);
-      await importTableSheet(request.caller, code, version, tableId, formatOf(file.filename, file.contentType), file.bytes, pipeline.uploadLimits.sheet, headerNames);
+      await services.catalogue.importTableSheet(request.caller, code, version, tableId, formatOf(file.filename, file.contentType), file.bytes, pipeline.uploadLimits.sheet, headerNames);
     } catch (err) {
       if (err instanceof UploadLimitError) return gridPage(request, code, version, tableId, { problems: [translate('importProblems', request.lang), uploadLimitText(err, request.lang)] }, statusByKind[err.kind]);
       if (!invalid(err)) throw err;
@@ -216,7 +214,7 @@ export function mountRateTablePages(pipeline: PagePipeline): void {
     const file = uploadedFile(request.req, request.body.file); // a form refused at a limit shows that limit
     const back = `/products/${code}/versions/${encodeURIComponent(version)}`;
     if (!file) throw new AppError('invalid_input', translate('noFile', request.lang));
-    await importWorkbook(request.caller, code, version, file.bytes, pipeline.uploadLimits.sheet);
+    await services.catalogue.importWorkbook(request.caller, code, version, file.bytes, pipeline.uploadLimits.sheet);
     request.res.redirect(303, `${back}?imported=1`);
   });
 
@@ -224,7 +222,7 @@ export function mountRateTablePages(pipeline: PagePipeline): void {
     const code = checkCode(req.params.code);
     const from = checkCode(String(req.query.from ?? ''));
     const to = checkCode(String(req.query.to ?? ''));
-    const [a, b] = await Promise.all([getVersion(caller, code, from), getVersion(caller, code, to)]);
+    const [a, b] = await Promise.all([services.catalogue.getVersion(caller, code, from), services.catalogue.getVersion(caller, code, to)]);
     const diff = diffVersionTables(a.definition, b.definition);
     const names = keyNames([b.definition, a.definition], lang);
     render('diff', {

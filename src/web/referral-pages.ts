@@ -2,9 +2,6 @@
 // moved coefficients, or decline with a reason).
 import { insurerStaff, underwriters } from '../auth/access-rules.ts';
 import { AppError } from '../http/app-error.ts';
-import type { ServiceEvents } from '../events.ts';
-import { getQuote, listQuotes } from '../quotes/quote-service.ts';
-import { approveQuote, declineQuote } from '../quotes/underwriting.ts';
 import { checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { loadPageNames } from './cover-view.ts';
 import { productNames, quotePageData, quoteRows } from './page-helpers.ts';
@@ -12,31 +9,31 @@ import { errorsByField, type FormValues } from './web-forms.ts';
 import { translate } from './web-messages.ts';
 
 /** Mounts `/referrals` and the approve and decline forms of the quote page. */
-export function mountReferralPages({ page }: PagePipeline, events: ServiceEvents): void {
+export function mountReferralPages({ page, services }: PagePipeline): void {
   page('get', '/referrals', insurerStaff, async ({ lang, caller, render }) => {
     // The queue is what the caller can decide: a pool follower's share of the lead's referrals is not.
-    const { items } = await listQuotes(caller, { status: 'referred', ownInsurerOnly: true, limit: 100, offset: 0 });
-    render('quotes', { title: translate('referrals', lang), quotes: quoteRows(items, lang, await productNames(lang)) });
+    const { items } = await services.quotes.listQuotes(caller, { status: 'referred', ownInsurerOnly: true, limit: 100, offset: 0 });
+    render('quotes', { title: translate('referrals', lang), quotes: quoteRows(items, lang, await productNames(services, lang)) });
   });
 
-  page('post', '/quotes/:id/approve', underwriters, (request) => approveReferral(events, request));
+  page('post', '/quotes/:id/approve', underwriters, (request) => approveReferral(request));
 
   page('post', '/quotes/:id/decline', underwriters, async ({ req, res, lang, caller, body, render }) => {
-    const quote = await getQuote(caller, checkId(req.params.id));
+    const quote = await services.quotes.getQuote(caller, checkId(req.params.id));
     const reason = typeof body.reason === 'string' ? body.reason.trim().slice(0, 1000) : '';
     if (!reason) {
-      render('quote', quotePageData(quote, await loadPageNames(quote, lang), caller, lang, {}, { reason: translate('v_required', lang) }), 400);
+      render('quote', quotePageData(quote, await loadPageNames(services, quote, lang), caller, lang, {}, { reason: translate('v_required', lang) }), 400);
       return;
     }
-    await declineQuote(events, caller, quote.id, reason);
+    await services.quotes.declineQuote(caller, quote.id, reason);
     res.redirect(303, `/quotes/${quote.id}`);
   });
 }
 
 /** Approves a referred quote; errors (engine refusals at `picks.<step>`) go back to the quote page. */
-async function approveReferral(events: ServiceEvents, { req, res, lang, caller, body, render }: PageRequest): Promise<void> {
+async function approveReferral({ services, req, res, lang, caller, body, render }: PageRequest): Promise<void> {
   // An engine refusal in English (a conflict names the rule) becomes the page's own message.
-  const quote = await getQuote(caller, checkId(req.params.id));
+  const quote = await services.quotes.getQuote(caller, checkId(req.params.id));
   const current = new Map(quote.result.worksheet.map((w) => [w.step, w.value]));
   const changed: Record<string, string> = {};
   const values: FormValues = {};
@@ -51,11 +48,11 @@ async function approveReferral(events: ServiceEvents, { req, res, lang, caller, 
   const note = typeof body.note === 'string' ? body.note.trim().slice(0, 1000) : '';
   const picks = Object.keys(changed).length ? { ...quote.picks, ...changed } : undefined;
   try {
-    await approveQuote(events, caller, quote.id, { ...(picks ? { picks } : {}), ...(note ? { note } : {}) });
+    await services.quotes.approveQuote(caller, quote.id, { ...(picks ? { picks } : {}), ...(note ? { note } : {}) });
   } catch (err) {
     if (!(err instanceof AppError) || (err.kind !== 'invalid_input' && err.kind !== 'conflict')) throw err;
     const errors = err.details.length ? errorsByField(err.details, lang) : { approve: translate(err.kind === 'conflict' ? 'conflict' : 'fixErrors', lang) };
-    render('quote', quotePageData(quote, await loadPageNames(quote, lang), caller, lang, { ...values, note }, errors), 400);
+    render('quote', quotePageData(quote, await loadPageNames(services, quote, lang), caller, lang, { ...values, note }, errors), 400);
     return;
   }
   res.redirect(303, `/quotes/${quote.id}`);

@@ -5,15 +5,15 @@ import type { AuthFailureLimiter } from '../http/auth-failure-limit.ts';
 import { RateLimitedError } from '../http/rate-limit.ts';
 import { homeOf, isSameOrigin, ownsProducts, readCookie, resolveLang, safeNext, SESSION_COOKIE, type PagePipeline } from './page-pipeline.ts';
 import { translate } from './web-messages.ts';
-import { createWebSession, endWebSession, loadWebSession, SESSION_HOURS } from './web-session-service.ts';
+import { SESSION_HOURS } from './web-session-service.ts';
 
 /** Mounts sign-in, sign-out and `/` (the role's start page). */
-export function mountSessionPages({ router, formBody, page, renderError, sendPage }: PagePipeline, authFailures?: AuthFailureLimiter): void {
+export function mountSessionPages({ router, formBody, page, renderError, services, sessions, sendPage }: PagePipeline, authFailures?: AuthFailureLimiter): void {
   router.get('/sign-in', (req, res, next) => {
     const lang = resolveLang(req, res);
     (async () => {
-      const session = await loadWebSession(readCookie(req, SESSION_COOKIE));
-      if (session) return res.redirect(303, homeOf(session.caller.role, await ownsProducts(session.caller)));
+      const session = await sessions.loadWebSession(readCookie(req, SESSION_COOKIE));
+      if (session) return res.redirect(303, homeOf(session.caller.role, await ownsProducts(services.catalogue, session.caller)));
       sendPage(req, res, 'sign-in', lang, null, { title: translate('signIn', lang), next: safeNext(req.query.next) });
     })().catch(next);
   });
@@ -28,7 +28,7 @@ export function mountSessionPages({ router, formBody, page, renderError, sendPag
       let created;
       try {
         // A bad key counts against the client's address, like a bad key on the API (an empty form does not).
-        const check = () => createWebSession(apiKey);
+        const check = () => sessions.createWebSession(apiKey);
         created = await (authFailures ? authFailures.check(req, 'web', apiKey.trim(), check) : check());
       } catch (err) {
         if (err instanceof RateLimitedError) return signInAgain(translate('tooManySignIns', lang, { seconds: err.retryAfterSeconds }), 429);
@@ -37,18 +37,18 @@ export function mountSessionPages({ router, formBody, page, renderError, sendPag
       }
       // Secure whenever the request came over HTTPS, directly or through a trusted proxy (TRUST_PROXY).
       res.cookie(SESSION_COOKIE, created.token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: SESSION_HOURS * 3600_000 });
-      res.redirect(303, safeNext(body.next) ?? homeOf(created.session.caller.role, await ownsProducts(created.session.caller)));
+      res.redirect(303, safeNext(body.next) ?? homeOf(created.session.caller.role, await ownsProducts(services.catalogue, created.session.caller)));
     })().catch((err: unknown) => (res.headersSent ? next(err) : renderError(req, res, lang, null, err)));
   });
 
   router.post('/sign-out', formBody, (req, res, next) => {
     (async () => {
       const token = readCookie(req, SESSION_COOKIE);
-      const session = await loadWebSession(token);
+      const session = await sessions.loadWebSession(token);
       const body = (req.body ?? {}) as Record<string, unknown>;
       // Signing out someone else's session from another site would be a nuisance: same checks as any form.
       if (session && (!isSameOrigin(req) || body._csrf !== session.csrfToken)) throw new AppError('forbidden', 'CSRF');
-      await endWebSession(token);
+      await sessions.endWebSession(token);
       res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
       res.redirect(303, '/sign-in');
     })().catch((err: unknown) => (res.headersSent ? next(err) : renderError(req, res, resolveLang(req, res), null, err)));

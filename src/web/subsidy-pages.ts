@@ -5,9 +5,8 @@ import type { Response } from 'express';
 import { subsidyReaders, subsidyRecorders } from '../auth/access-rules.ts';
 import { AppError, invalidInput } from '../http/app-error.ts';
 import { chinaDate } from '../rating/index.ts';
-import { attachmentOf, type SubsidyApplicationDocuments } from '../subsidies/subsidy-application-pdf.ts';
-import { recordApplicationStatus, type ApplicationStatusRequest } from '../subsidies/subsidy-application-service.ts';
-import { subsidyYear, subsidyYearCsv, subsidyYearXlsx } from '../subsidies/subsidy-year-service.ts';
+import { attachmentOf } from '../subsidies/subsidy-application-pdf.ts';
+import type { ApplicationStatusRequest } from '../subsidies/subsidy-application-service.ts';
 import { translateValidation } from '../i18n/format.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import type { SubsidyFormState } from './page-helpers.ts';
@@ -61,7 +60,8 @@ function fieldErrors(err: AppError, lang: Lang): Record<string, string> {
 }
 
 /** Mounts the subsidy downloads, the status forms' target and `/subsidies` (the year). */
-export function mountSubsidyPages({ page }: PagePipeline, documents: SubsidyApplicationDocuments | undefined, renderPolicy: PolicyPageRenderer): void {
+export function mountSubsidyPages({ page, services }: PagePipeline, renderPolicy: PolicyPageRenderer): void {
+  const { documents } = services.subsidies;
   const available = () => {
     if (!documents) throw new AppError('unavailable', 'PDF documents are not available in this process.');
     return documents;
@@ -81,7 +81,7 @@ export function mountSubsidyPages({ page }: PagePipeline, documents: SubsidyAppl
     const programme = checkCode(req.params.programme);
     const key = text(body.idempotencyKey);
     try {
-      await recordApplicationStatus(caller, policyId, programme, statusRequestOf(body, lang), key && key.length <= 100 ? key : undefined);
+      await services.subsidies.recordApplicationStatus(caller, policyId, programme, statusRequestOf(body, lang), key && key.length <= 100 ? key : undefined);
     } catch (err) {
       // A mistyped amount or date: the policy page again, the form as typed, the error at its field.
       if (!(err instanceof AppError) || err.kind !== 'invalid_input') throw err;
@@ -92,10 +92,10 @@ export function mountSubsidyPages({ page }: PagePipeline, documents: SubsidyAppl
 
   page('get', '/subsidies', subsidyReaders, async ({ req, res, caller, lang, render }) => {
     const asked = typeof req.query.year === 'string' && YEAR.test(req.query.year) ? req.query.year : chinaDate(new Date()).slice(0, 4);
-    const year = await subsidyYear(caller, asked);
+    const year = await services.subsidies.subsidyYear(caller, asked);
     const format = req.query.format;
-    if (format === 'csv') return sendFile(res, { fileName: `补贴年度-${asked}.csv`, asciiFileName: `subsidies-${asked}.csv`, bytes: Buffer.from(subsidyYearCsv(year), 'utf8') }, 'text/csv; charset=utf-8');
-    if (format === 'xlsx') return sendFile(res, { fileName: `补贴年度-${asked}.xlsx`, asciiFileName: `subsidies-${asked}.xlsx`, bytes: await subsidyYearXlsx(year) }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    if (format === 'csv') return sendFile(res, { fileName: `补贴年度-${asked}.csv`, asciiFileName: `subsidies-${asked}.csv`, bytes: Buffer.from(services.subsidies.subsidyYearCsv(year), 'utf8') }, 'text/csv; charset=utf-8');
+    if (format === 'xlsx') return sendFile(res, { fileName: `补贴年度-${asked}.xlsx`, asciiFileName: `subsidies-${asked}.xlsx`, bytes: await services.subsidies.subsidyYearXlsx(year) }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     const money = (fen: number | undefined) => (fen === undefined ? undefined : formatYuan(fen));
     render('subsidy-year', {
       title: translate('subsidy_yearTitle', lang, { year: asked }),

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { callerForKeyId, resolveApiKey } from '../auth/auth-service.ts';
+import type { AuthService } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { WebSessionModel } from './web-session-model.ts';
 
@@ -12,13 +12,15 @@ export interface WebSession {
   expiresAt: Date;
 }
 
+type SessionAuth = Pick<AuthService, 'resolveApiKey' | 'callerForKeyId'>;
+
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /**
  * Signs in with a raw API key: checks it, stores a session (keyed by the hash of a random token)
  * and returns the token for the cookie. The raw key is never stored. Throws 401 for a bad key.
  */
-export async function createWebSession(apiKey: string, now: Date = new Date()): Promise<{ token: string; session: WebSession }> {
+async function createWebSession({ resolveApiKey }: SessionAuth, apiKey: string, now: Date = new Date()): Promise<{ token: string; session: WebSession }> {
   const caller = await resolveApiKey(apiKey.trim());
   // Lazy clean-up in place of a TTL index.
   await WebSessionModel.deleteMany({ expiresAt: { $lt: now } });
@@ -33,7 +35,7 @@ export async function createWebSession(apiKey: string, now: Date = new Date()): 
  * The session behind a cookie token, with its caller re-resolved from the key record on every
  * request: a revoked key or an expired session yields null (signed out).
  */
-export async function loadWebSession(token: string | undefined, now: Date = new Date()): Promise<WebSession | null> {
+async function loadWebSession({ callerForKeyId }: SessionAuth, token: string | undefined, now: Date = new Date()): Promise<WebSession | null> {
   if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const tokenHash = hashToken(token);
   const row = await WebSessionModel.findById(tokenHash).lean();
@@ -51,6 +53,16 @@ export async function loadWebSession(token: string | undefined, now: Date = new 
 }
 
 /** Signs out: the session row goes, so the cookie is worthless even if kept. */
-export async function endWebSession(token: string | undefined): Promise<void> {
+async function endWebSession(token: string | undefined): Promise<void> {
   if (token) await WebSessionModel.deleteOne({ _id: hashToken(token) });
 }
+
+/** The pages' sessions over the auth capability (keys resolved through it, never its module). */
+export function createWebSessions(auth: SessionAuth) {
+  return Object.freeze({
+    createWebSession: (apiKey: string, now?: Date) => createWebSession(auth, apiKey, now),
+    loadWebSession: (token: string | undefined, now?: Date) => loadWebSession(auth, token, now),
+    endWebSession,
+  });
+}
+export type WebSessions = ReturnType<typeof createWebSessions>;

@@ -39,7 +39,7 @@ describe('Hardening: rate limit, security headers, body limit, request timeout',
 
     it('shares the count across instances through the database', async () => {
       // No waiting: the first instance took its tokens block by block, before answering.
-      const other = createApp({ config: t.config, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase, events: t.events });
+      const other = createApp({ config: t.config, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase, services: t.services });
       const res = await supertest(other).get('/v1/me').set(bearer(t.keys.broker));
       expect(res.status).to.equal(429);
       const blocks = await RateBlockModel.find({}).lean<{ key: string; n: number }[]>();
@@ -86,7 +86,7 @@ describe('Hardening: rate limit, security headers, body limit, request timeout',
       // All in one window: a burst that straddled a minute would rightly get a second 600.
       const msLeft = 60_000 - (Date.now() % 60_000);
       if (msLeft < 20_000) await new Promise((r) => setTimeout(r, msLeft + 100));
-      const app = createApp({ config: { ...t.config, RATE_LIMIT_PER_MINUTE: 600, REQUEST_TIMEOUT_MS: 60_000 }, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase, events: t.events });
+      const app = createApp({ config: { ...t.config, RATE_LIMIT_PER_MINUTE: 600, REQUEST_TIMEOUT_MS: 60_000 }, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase, services: t.services });
       const server: Server = await new Promise((resolve) => {
         const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
       });

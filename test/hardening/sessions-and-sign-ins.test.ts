@@ -45,7 +45,7 @@ describe('Hardening: sessions behind a proxy and failed sign-ins limited per add
 
   /** Another app on the same database, with settings changed (a second instance, another proxy set-up). */
   function otherApp(changes: Partial<Config>, metrics: ServiceMetrics = createMetrics()) {
-    return supertest(createApp({ config: { ...t.config, ...changes }, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase, events: t.events, metrics }));
+    return supertest(createApp({ config: { ...t.config, ...changes }, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase, services: t.services, metrics }));
   }
 
   async function metric(name: string, channel: string): Promise<number> {

@@ -46,7 +46,7 @@ describe('HTTP: /metrics (Prometheus)', function () {
 
   it('keeps each app\'s counts apart in one process, and asks for the token when METRICS_TOKEN is set', async () => {
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: t.dataDir, METRICS_TOKEN: 'scrape-token-0123456789' });
-    const other = supertest(createApp({ config, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase, metrics: createMetrics(), events: t.events }));
+    const other = supertest(createApp({ config, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase, metrics: createMetrics(), services: t.services }));
     await other.get('/healthz');
     expect((await other.get('/metrics')).status).to.equal(401);
     expect((await other.get('/metrics').set(bearer('wrong-token-0123456789'))).status).to.equal(401);

@@ -18,7 +18,7 @@ describe('http: request log', () => {
         done();
       },
     });
-    const app = createApp({ config: t.config, logger: pino({ level: 'info' }, sink), isDatabaseReady: pingDatabase, documents: t.documents, events: t.events });
+    const app = createApp({ config: t.config, logger: pino({ level: 'info' }, sink), isDatabaseReady: pingDatabase, services: t.services });
     const http = supertest(app);
     const ok = await http.get('/v1/organisations').set(bearer(t.keys.broker)).set('Cookie', 'techins_session=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG');
     expect(ok.status).to.equal(200);

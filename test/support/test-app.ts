@@ -11,7 +11,7 @@ import type { DocumentService } from '../../src/documents/document-service.ts';
 import type { PdfRenderer } from '../../src/documents/pdf-renderer.ts';
 import type { ServiceEvents } from '../../src/events.ts';
 import type { ServiceMetrics } from '../../src/http/metrics.ts';
-import { composeService, type ComposedService } from '../../src/service.ts';
+import { composeService, type ComposedService, type Services } from '../../src/service.ts';
 import { useFreshDatabase } from './database.ts';
 
 export interface TestApp {
@@ -29,6 +29,8 @@ export interface TestApp {
   events: ServiceEvents;
   /** The app's metrics, as composeService wired them. */
   metrics: ServiceMetrics;
+  /** Every capability as composeService built them (for a second app over the same services). */
+  services: Services;
 }
 
 /**
@@ -53,7 +55,7 @@ export function useTestApp(env: Record<string, string> = {}): TestApp {
     const organisations = await mongoose.connection.collection('organisations').find({}).toArray();
     context.organisations = Object.fromEntries(organisations.map((o) => [o.code as string, String(o._id)]));
     composed = composeService(context.config, pino({ level: 'silent' }), { pdfPoolSize: context.config.PDF_POOL_SIZE ?? 2 });
-    Object.assign(context, { app: composed.app, renderer: composed.renderer, documents: composed.documents, events: composed.events, metrics: composed.metrics });
+    Object.assign(context, { app: composed.app, renderer: composed.renderer, documents: composed.documents, events: composed.events, metrics: composed.metrics, services: composed.services });
     context.http = supertest(context.app);
   });
   after(async () => {

@@ -1,0 +1,52 @@
+// Where a composed service keeps its mutable state (caches, hints): in a scope that
+// src/service.ts creates once per createServices() and enters around every operation it hands
+// out, never at module level. A module declares a slot (a constant: its name and how to make a
+// fresh value); the value lives in the scope that is current when the operation runs, found
+// through AsyncLocalStorage, so two services composed in one process each read their own caches
+// even though the capabilities' functions are shared module code.
+//
+// Code that runs outside any composed service (a test or a script calling a module function
+// directly) gets the process's unscoped state: correct, and shared by everything unscoped only.
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+export interface ServiceScope {
+  /** Runs `fn` (and every async continuation it starts) with this scope's state. */
+  run<T>(fn: () => T): T;
+  /** Wraps every function of `operations` so it runs in this scope; other values pass through. */
+  bind<T extends object>(operations: T): T;
+}
+
+export interface Slot<T> {
+  /** The value in the current scope (made on first use). */
+  (): T;
+  readonly slotName: string;
+}
+
+const current = new AsyncLocalStorage<Map<Slot<unknown>, unknown>>();
+const unscoped = new Map<Slot<unknown>, unknown>();
+
+/** Declares a piece of service state: `create` makes a fresh value for each scope on first use. */
+export function slot<T>(slotName: string, create: () => T): Slot<T> {
+  const get = (() => {
+    const values = current.getStore() ?? unscoped;
+    if (!values.has(get)) values.set(get, create());
+    return values.get(get) as T;
+  }) as Slot<T>;
+  Object.defineProperty(get, 'slotName', { value: slotName });
+  return get;
+}
+
+/** A fresh scope: no slot value is shared with any other scope or with unscoped code. */
+export function createServiceScope(): ServiceScope {
+  const values = new Map<Slot<unknown>, unknown>();
+  const run = <T>(fn: () => T): T => current.run(values, fn);
+  return {
+    run,
+    bind<T extends object>(operations: T): T {
+      const bound = Object.fromEntries(Object.entries(operations).map(([name, value]) => [
+        name, typeof value === 'function' ? (...args: unknown[]) => run(() => (value as (...a: unknown[]) => unknown)(...args)) : value,
+      ]));
+      return Object.freeze(bound) as T;
+    },
+  };
+}
