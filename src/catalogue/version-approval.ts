@@ -10,6 +10,7 @@ import type { Caller } from '../auth/caller.ts';
 import { conflict, invalidInput, type ErrorDetail } from '../http/app-error.ts';
 import type { ProductDefinition } from '../rating/index.ts';
 import { ProductVersionModel } from './catalogue-model.ts';
+import { checkPoolMembers } from './pool-members.ts';
 import { getVersion, hashDefinition, publishVersionFrom, testVersion, type VersionView } from './catalogue-service.ts';
 
 type Actor = Caller | typeof systemActor;
@@ -83,12 +84,14 @@ export async function approvalOf(caller: Caller, code: string, version: string):
 }
 
 /**
- * Submits a draft for approval (the maker's step): it must compile and pass its vectors, as a
- * publish would. Submitting again (after an edit) replaces the submission; audited.
+ * Submits a draft for approval (the maker's step): its pool must name known insurers whose shares
+ * add up, and it must compile and pass its vectors, as a publish would (members' consent and the
+ * dates are the publish's to check). Submitting again (after an edit) replaces the submission; audited.
  */
 export async function submitVersion(caller: Caller, code: string, version: string, now = new Date()): Promise<ApprovalView> {
   const view = await getVersion(caller, code, version);
   if (view.status !== 'draft') throw conflict(`Version ${version} of ${code} is ${view.status}; only a draft is submitted for approval.`);
+  await checkPoolMembers(view.definition);
   const outcome = await testVersion(caller, code, version);
   if (outcome.compileErrors.length) throw invalidInput(`Version ${version} of ${code} does not compile.`, outcome.compileErrors);
   const failing = outcome.vectors.filter((v) => !v.passed);
