@@ -1,8 +1,10 @@
 // Insurers' product administration: products and versions, drafts edited as JSON, test vectors,
 // publishing. The grids, spreadsheets, diff and impact pages are in rate-table-pages.ts.
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
-import { createVersion, getVersion, invitePoolMembers, listProducts, listVersions, publishVersionFrom, retireVersion, testVersion, updateDraft, withdrawVersion, type VersionStatus } from '../catalogue/catalogue-service.ts';
+import { createVersion, getVersion, invitePoolMembers, listProducts, listVersions, retireVersion, testVersion, updateDraft, withdrawVersion, type VersionStatus } from '../catalogue/catalogue-service.ts';
 import { filingRecordOf, recordFiling } from '../catalogue/filing-record.ts';
+import { approvalOf, publishApproved, submitVersion } from '../catalogue/version-approval.ts';
+import { approvalPanel } from './approval-view.ts';
 import { poolConsentOf } from '../catalogue/pool-consent.ts';
 import { resolveTimeline, versionInForce } from '../catalogue/version-timeline.ts';
 import { insurerDirectory } from '../catalogue/pool-members.ts';
@@ -29,6 +31,8 @@ interface VersionPageExtra {
   /** A refused publish: its problems at the date field, and the day that was chosen. */
   publishErrors?: string[];
   publishDate?: string;
+  /** A refused submission for approval: its problems in the reader's language. */
+  submitErrors?: string[];
   text?: string;
   errors?: { path: string; message: string }[];
   vectors?: unknown;
@@ -133,6 +137,19 @@ export function mountProductPages({ page }: PagePipeline): void {
     await versionPage(request, code, version, { notice: translate('invitationsSentNotice', request.lang) });
   });
 
+  page('post', '/products/:code/versions/:version/submit', insurerAdmins, async (request) => {
+    const code = checkCode(request.req.params.code);
+    const version = checkCode(request.req.params.version);
+    try {
+      await submitVersion(request.caller, code, version);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.kind !== 'invalid_input') throw err;
+      await versionPage(request, code, version, { submitErrors: submitProblems(err.details, request.lang) }, 400);
+      return;
+    }
+    await versionPage(request, code, version, { notice: translate('fe_submittedNotice', request.lang) });
+  });
+
   page('post', '/products/:code/versions/:version/publish', insurerAdmins, async (request) => {
     const { req, lang, caller, body } = request;
     const code = checkCode(req.params.code);
@@ -141,7 +158,7 @@ export function mountProductPages({ page }: PagePipeline): void {
       // The form is prefilled with the draft's own day; only a changed day edits the draft.
       const chosen = typeof body.effectiveFrom === 'string' && body.effectiveFrom !== '' ? body.effectiveFrom : undefined;
       const draft = chosen === undefined ? undefined : await getVersion(caller, code, version);
-      await publishVersionFrom(caller, code, version, chosen === draft?.effectiveFrom ? undefined : chosen);
+      await publishApproved(caller, code, version, chosen === draft?.effectiveFrom ? undefined : chosen);
     } catch (err) {
       if (!(err instanceof AppError) || (err.kind !== 'invalid_input' && err.kind !== 'conflict')) throw err;
       const details = err.details.length ? err.details : [{ path: 'definition', message: err.message }];
@@ -216,9 +233,17 @@ function publishProblems(details: readonly { path: string; message: string }[], 
   const shown = details.flatMap((d) => {
     const vector = failingVectorName(d.path);
     if (vector !== undefined) return [translate('wb_vectorFails', lang, { name: vector })];
-    return /^(definition|body)\.effective(From|To)$/.test(d.path) ? [problemText(d.message, lang).message] : [];
+    return /^(definition|body)\.effective(From|To)$/.test(d.path) || d.path === 'version' ? [problemText(d.message, lang).message] : [];
   });
   return shown.length === details.length ? shown : [];
+}
+
+/** A refused submission's problems in the reader's language: failing vectors by name, other problems by their wording. */
+function submitProblems(details: readonly { path: string; message: string }[], lang: Lang): string[] {
+  return details.map((d) => {
+    const vector = failingVectorName(d.path);
+    return vector !== undefined ? translate('wb_vectorFails', lang, { name: vector }) : problemText(d.message, lang).message;
+  });
 }
 
 /** The day the publish form offers: the draft's own day when still ahead, else tomorrow (a past day would only clash). */
@@ -298,6 +323,7 @@ async function versionPage({ req, lang, caller, render }: PageRequest, code: str
     title: `${lang === 'en' ? view.definition.name.en : view.definition.name.zh} · ${translate('version', lang)} ${version}`, langPath: `/products/${code}/versions/${encodeURIComponent(version)}`,
     code, version, status: view.status, statusLabel: statusLabel(view, lang), effectiveFrom: view.effectiveFrom,
     publishDate: extra.publishDate ?? offeredPublishDate(view.effectiveFrom), publishErrors: extra.publishErrors, publishProblem: extra.publishErrors ? translate('wb_publishNotDone', lang) : undefined,
+    approval: approvalPanel(await approvalOf(caller, code, version), caller, canEdit, lang), submitErrors: extra.submitErrors,
     canAdmin: canEdit, isDraft: view.status === 'draft', canEdit: view.status === 'draft' && insurerAdmins.includes(caller.role),
     poolConsent: view.status === 'draft' ? await poolConsentPanel(view.definition, insurerAdmins.includes(caller.role), lang) : undefined,
     text: extra.text ?? JSON.stringify(view.definition, null, 2),

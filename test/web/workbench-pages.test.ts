@@ -26,9 +26,9 @@ describe('Insurer workbench, second round (#28, real Chromium)', function () {
   const t = useBrowserApp();
   const admin = () => bearer(t.keys.insurerAdmin);
 
-  async function signedIn(width = 1366): Promise<Page> {
+  async function signedIn(width = 1366, key = t.keys.insurerAdmin): Promise<Page> {
     const page = await t.newPage(width);
-    await t.signIn(page, t.keys.insurerAdmin);
+    await t.signIn(page, key);
     return page;
   }
   async function clone(): Promise<{ version: string; url: string }> {
@@ -145,9 +145,11 @@ describe('Insurer workbench, second round (#28, real Chromium)', function () {
   });
 
   it('offers tomorrow as the publish date and answers a clash at the date field in the reader\'s language', async () => {
-    const { url } = await clone();
+    const { version, url } = await clone();
+    // Four-eyes: the admin submits, the second admin (who gets the publish form) publishes.
+    expect((await t.http.post(`/v1/products/${PRODUCT}/versions/${version}/submit`).set(admin())).status).to.equal(200);
     for (const [lang, width, expected] of [['zh-CN', 1366, '与已发布的版本 2025.1 的适用期间冲突'], ['en', 390, 'Clashes with the dates of published version 2025.1']] as const) {
-      const page = await signedIn(width);
+      const page = await signedIn(width, t.keys.secondInsurerAdmin);
       await page.goto(`${url}?lang=${lang}`);
       expect(await page.$eval('#publish-effective-from', (el) => (el as unknown as InputLike).value)).to.equal(addDays(today(), 1));
       // The draft's own first day, the day the version in force took effect: a clash.
