@@ -11,6 +11,7 @@ import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
 import { addDays, compileProduct, type ProductDefinition } from '../../src/rating/index.ts';
 import { SCREENSHOTS, useBrowserApp } from '../support/browser-app.ts';
 import { today } from '../support/china-date.ts';
+import { publishAs } from '../support/publish-as.ts';
 import { bearer } from '../support/test-app.ts';
 
 type InputLike = { value: string };
@@ -238,7 +239,7 @@ describe('Insurer workbench, second round (#28, real Chromium)', function () {
     const scheduled = await clone();
     const definition = (await t.http.get(`/v1/products/${PRODUCT}/versions/${scheduled.version}`).set(admin())).body.definition as ProductDefinition;
     expect((await t.http.put(`/v1/products/${PRODUCT}/versions/${scheduled.version}`).set(admin()).send({ definition: { ...definition, effectiveFrom: takeOver } })).status).to.equal(200);
-    const published = await t.http.post(`/v1/products/${PRODUCT}/versions/${scheduled.version}/publish`).set(admin()).send({});
+    const published = await publishAs(t.http, t.keys, PRODUCT, scheduled.version, { body: {} });
     expect(published.status, JSON.stringify(published.body)).to.equal(200);
     const draft = await clone();
     for (const [lang, width] of [['zh-CN', 1366], ['en', 390]] as const) {
