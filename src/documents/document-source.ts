@@ -2,6 +2,7 @@
 // version and the organisations (enterprise, broker, every insurer of the pool).
 import { findOrganisationByCode, getOrganisation } from '../auth/auth-service.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
+import { versionFiling } from '../catalogue/filing-record.ts';
 import { AppError } from '../http/app-error.ts';
 import type { RatingResult, WorksheetLine } from '../rating/index.ts';
 import type { DocumentKind, DocumentSource, OrganisationFacts, UnderwritingFacts } from './document-view.ts';
@@ -50,8 +51,9 @@ export function underwritingFactsOf(uw: QuoteUnderwriting | null | undefined, re
 /** The DocumentSource of a quote or policy: its own fields plus the product version and the organisations. */
 export async function loadDocumentSource(kind: DocumentKind, doc: QuoteLike, extra: SourceExtras): Promise<DocumentSource> {
   const result = doc.result as RatingResult;
-  const [version, enterprise, broker, insurers] = await Promise.all([
+  const [version, filing, enterprise, broker, insurers] = await Promise.all([
     findPinnedVersion(doc.productCode, doc.productVersion),
+    versionFiling(doc.productCode, doc.productVersion),
     loadOrganisation(doc.enterpriseOrganisationId),
     loadOrganisation(doc.brokerOrganisationId),
     loadInsurers(result),
@@ -63,6 +65,7 @@ export async function loadDocumentSource(kind: DocumentKind, doc: QuoteLike, ext
     startDate: doc.startDate,
     endDate: doc.endDate,
     productVersion: doc.productVersion,
+    filing,
     definition: version.definition,
     inputs: (doc.inputs ?? {}) as Record<string, unknown>,
     result,
