@@ -83,6 +83,11 @@ export const workbenchMessages = {
   diffPath_illustrative: { zh: '示例产品', en: 'Illustrative product' },
   wb_notAccepted: { zh: '此值不被接受', en: 'This value is not accepted' },
   wb_publishNotDone: { zh: '未发布，请更正生效日期旁标出的问题。', en: 'Not published: correct the problem marked at the date.' },
+  // The quote form names the version that prices the chosen start date (src/web/quoting-pages.ts).
+  versionForStart: { zh: '起保日期 {date} 适用版本 {version}', en: 'Version {version} for a start on {date}' },
+  versionFromDate: { zh: '{date} 及以后起保的按版本 {version} 计价', en: 'cover starting on or after {date} is priced on version {version}' },
+  versionNoteSeparator: { zh: '；', en: '; ' },
+  pricedOnVersion: { zh: '计价版本', en: 'Priced on version' },
   // Four-eyes publishing (src/catalogue/version-approval.ts).
   fe_heading: { zh: '发布审批（双人复核）', en: 'Approval to publish (four eyes)' },
   fe_rule: { zh: '一位管理员提交审批，须由本公司另一位管理员复核后发布或排期。', en: 'One admin submits the version for approval; another admin of the insurer approves it and publishes or schedules it.' },
