@@ -11,7 +11,7 @@ import { conflict, invalidInput, type ErrorDetail } from '../http/app-error.ts';
 import type { ProductDefinition } from '../rating/index.ts';
 import { ProductVersionModel } from './catalogue-model.ts';
 import { checkPoolMembers } from './pool-members.ts';
-import { getVersion, hashDefinition, publishVersionFrom, testVersion, type VersionView } from './catalogue-service.ts';
+import { assertProductVisible, getVersion, hashDefinition, publishVersionFrom, testVersion, type VersionView } from './catalogue-service.ts';
 
 type Actor = Caller | typeof systemActor;
 
@@ -69,6 +69,13 @@ function fourEyesProblem(caller: Actor, view: VersionView, submission: Submissio
   if (caller.role !== 'insurer-admin') return { ...at, message: `must be published by an admin of the product's insurer (${FOUR_EYES_RULE})` };
   if (isSubmitter(caller as Caller, submission)) return { ...at, message: `must be published by an admin other than its submitter ${submission.submittedByName ?? ''} (${FOUR_EYES_RULE})` };
   return undefined;
+}
+
+/** The drafts of a product awaiting a second admin (submitted, unchanged since), for the versions list. */
+export async function awaitingApproval(caller: Caller, code: string): Promise<Set<string>> {
+  await assertProductVisible(caller, code);
+  const drafts = await ProductVersionModel.find({ productCode: code, status: 'draft', submittedBy: { $exists: true, $ne: null } }, { version: 1, definition: 1, submittedHash: 1 }).lean();
+  return new Set(drafts.filter((d) => d.submittedHash === approvalHash(d.definition as ProductDefinition)).map((d) => d.version));
 }
 
 /** Where a version stands on its way to publication, and whether the caller may publish it. */

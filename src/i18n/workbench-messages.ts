@@ -97,6 +97,7 @@ export const workbenchMessages = {
   fe_ownSubmission: { zh: '您是提交人，不能自行发布，请由本公司另一位管理员复核发布。', en: 'You submitted it, so you cannot publish it: another admin of the insurer must.' },
   fe_insurerOnly: { zh: '平台管理员可代为提交审批，但只有保险公司自己的管理员可以复核发布。', en: 'A platform admin may submit on the insurer\'s behalf; only the insurer\'s own admins approve and publish.' },
   fe_yourTurn: { zh: '请核对本版本后复核发布。', en: 'Check this version, then approve and publish it.' },
+  fe_awaiting: { zh: '待复核', en: 'awaiting a second admin' },
   fe_submit: { zh: '提交审批', en: 'Submit for approval' },
   fe_submitAgain: { zh: '重新提交审批', en: 'Submit again' },
   fe_submittedNotice: { zh: '已提交审批，等待另一位管理员复核发布。', en: 'Submitted for approval: another admin publishes it.' },

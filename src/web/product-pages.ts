@@ -3,7 +3,7 @@
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
 import { createVersion, getVersion, invitePoolMembers, listProducts, listVersions, retireVersion, testVersion, updateDraft, withdrawVersion, type VersionStatus } from '../catalogue/catalogue-service.ts';
 import { filingRecordOf, recordFiling } from '../catalogue/filing-record.ts';
-import { approvalOf, publishApproved, submitVersion } from '../catalogue/version-approval.ts';
+import { approvalOf, awaitingApproval, publishApproved, submitVersion } from '../catalogue/version-approval.ts';
 import { approvalPanel } from './approval-view.ts';
 import { poolConsentOf } from '../catalogue/pool-consent.ts';
 import { resolveTimeline, versionInForce } from '../catalogue/version-timeline.ts';
@@ -50,10 +50,11 @@ export function mountProductPages({ page }: PagePipeline): void {
     const code = checkCode(req.params.code);
     const { versions } = await listVersions(caller, code);
     const timeline = versionTimeline(versions, lang);
+    const awaiting = await awaitingApproval(caller, code);
     const diffTo = versions.find((v) => v.status === 'draft') ?? versions.find((v) => v !== inForceOf(versions)) ?? versions[0];
     render('product-versions', {
       title: `${translate('products', lang)} · ${(await productNames(lang)).get(code) ?? code}`, code, canEdit: insurerAdmins.includes(caller.role),
-      versions: versions.map((v) => ({ ...v, ...timelineActions(v), ...timeline.get(v.version), statusLabel: statusLabel(v, lang), diffFrom: v.version === inForceOf(versions)?.version, diffTo: v === diffTo })),
+      versions: versions.map((v) => ({ ...v, ...timelineActions(v), ...timeline.get(v.version), statusLabel: statusLabel(v, lang, awaiting.has(v.version)), diffFrom: v.version === inForceOf(versions)?.version, diffTo: v === diffTo })),
     });
   });
 
@@ -283,8 +284,9 @@ function timelineActions(v: { status: VersionStatus; effectiveFrom: string }, to
   return { canWithdraw: published && v.effectiveFrom > today, canRetire: published && v.effectiveFrom <= today };
 }
 
-function statusLabel(v: { status: VersionStatus; effectiveFrom: string }, lang: Lang): string {
+function statusLabel(v: { status: VersionStatus; effectiveFrom: string }, lang: Lang, awaitingApproval = false): string {
   const label = translate(`status_${v.status}`, lang);
+  if (awaitingApproval) return `${label} · ${translate('fe_awaiting', lang)}`;
   return timelineActions(v).canWithdraw ? `${label} · ${translate('scheduled', lang)}` : label;
 }
 
@@ -314,6 +316,7 @@ async function versionPage({ req, lang, caller, render }: PageRequest, code: str
   const base = `/products/${code}/versions/${encodeURIComponent(version)}`;
   const others = versions.filter((v) => v.version !== version);
   const canEdit = insurerAdmins.includes(caller.role);
+  const approval = await approvalOf(caller, code, version);
   const tables = listRateTables(view.definition).map((table) => ({ id: table.id, title: tableTitle(table, lang), rows: readTableCells(view.definition, table).length, href: `${base}/tables/${table.id}` }));
   render('version-edit', {
     ...(canEdit ? timelineActions(view) : {}),
@@ -321,9 +324,9 @@ async function versionPage({ req, lang, caller, render }: PageRequest, code: str
     base, tables, others: others.map((v) => ({ version: v.version, selected: v === (inForceOf(others) ?? others.find((o) => o.status === 'published')) })),
     notice: extra.notice ?? (req.query.imported ? translate('imported', lang) : undefined),
     title: `${lang === 'en' ? view.definition.name.en : view.definition.name.zh} · ${translate('version', lang)} ${version}`, langPath: `/products/${code}/versions/${encodeURIComponent(version)}`,
-    code, version, status: view.status, statusLabel: statusLabel(view, lang), effectiveFrom: view.effectiveFrom,
+    code, version, status: view.status, statusLabel: statusLabel(view, lang, approval.state === 'submitted'), effectiveFrom: view.effectiveFrom,
     publishDate: extra.publishDate ?? offeredPublishDate(view.effectiveFrom), publishErrors: extra.publishErrors, publishProblem: extra.publishErrors ? translate('wb_publishNotDone', lang) : undefined,
-    approval: approvalPanel(await approvalOf(caller, code, version), caller, canEdit, lang), submitErrors: extra.submitErrors,
+    approval: approvalPanel(approval, caller, canEdit, lang), submitErrors: extra.submitErrors,
     canAdmin: canEdit, isDraft: view.status === 'draft', canEdit: view.status === 'draft' && insurerAdmins.includes(caller.role),
     poolConsent: view.status === 'draft' ? await poolConsentPanel(view.definition, insurerAdmins.includes(caller.role), lang) : undefined,
     text: extra.text ?? JSON.stringify(view.definition, null, 2),

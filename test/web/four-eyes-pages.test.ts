@@ -56,6 +56,11 @@ describe('Four-eyes publishing on the workbench (#28, real Chromium)', function 
       expect(await maker.$('#publish-form'), 'the submitter gets no publish button').to.equal(null);
       expect(await maker.$('#submit-approval')).to.equal(null);
       await t.shot(maker, `28-four-eyes-awaiting-${lang}-${width}`);
+      const awaitingLabel = lang === 'zh-CN' ? '草稿 · 待复核' : 'awaiting a second admin';
+      expect(await textOf(maker, '[data-status]')).to.include(awaitingLabel);
+      await maker.goto(`${t.base}/products/${PRODUCT}?lang=${lang}`);
+      const rows = await maker.$$eval('tbody tr', (trs) => trs.map((tr) => (tr.textContent ?? '').replace(/\s+/g, ' ')));
+      expect(rows.find((r) => r.includes(version)), rows.join('\n')).to.include(awaitingLabel);
       await maker.close();
 
       const checker = await signedIn(t.keys.secondInsurerAdmin, width);
