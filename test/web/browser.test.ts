@@ -104,6 +104,9 @@ describe('Web pages in headless Chromium', function () {
     await page.waitForFunction((fen) => document.getElementById('live-preview')?.getAttribute('data-fen') === String(fen), { timeout: 10_000 }, expected.grossPremiumFen);
     expect(await textOf(page, '[data-preview="gross"]')).to.equal(formatYuan(expected.grossPremiumFen));
     expect(await textOf(page, '[data-preview="subsidy"]')).to.equal(formatYuan(expected.subsidies.totalFen));
+    // The header and the live preview name the version that prices the start date (#28).
+    expect(await textOf(page, '#form-version')).to.include('适用版本 2025.1');
+    expect(await textOf(page, '[data-preview="version"]')).to.equal('2025.1');
     await shot(page, '03-broker-quote-form-live-preview');
 
     await Promise.all([page.waitForNavigation(), page.click('#calculate')]);
