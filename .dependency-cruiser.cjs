@@ -44,6 +44,7 @@ const KNOWN_UPWARD = [
   // acceptOnMembersBehalf), implemented by src/pools and injected by src/service.ts.
   { from: 'src/catalogue/catalogue-service.ts', to: 'src/pools/pool-members.ts', why: 'the PoolMembership port of createCatalogue (#24 wave 2)' },
   { from: 'src/catalogue/catalogue-service.ts', to: 'src/pools/pool-consent.ts', why: 'the PoolMembership port of createCatalogue (#24 wave 2)' },
+  { from: 'src/catalogue/version-approval.ts', to: 'src/pools/pool-members.ts', why: 'the PoolMembership port of createCatalogue (#24 wave 2)' },
   { from: 'src/catalogue/product-sync.ts', to: 'src/pools/pool-consent.ts', why: 'the PoolMembership port of createCatalogue (#24 wave 2)' },
 ];
 

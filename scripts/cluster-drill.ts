@@ -117,7 +117,10 @@ async function drillPublish(cluster: Cluster, client: Client, o: DrillOptions): 
       if (accepted.status !== 200) throw new Error(`accept ${DRILL_PRODUCT}'s share: ${accepted.status} ${JSON.stringify(accepted.body)}`);
     }
   }
-  const published = await client.call(a.url, 'POST', `/v1/products/${DRILL_PRODUCT}/versions/${definition.version}/publish`, '/v1/products/:code/versions/:version/publish', admin);
+  // Four-eyes publishing: one admin submits, the insurer's second admin publishes.
+  const submitted = await client.call(a.url, 'POST', `/v1/products/${DRILL_PRODUCT}/versions/${definition.version}/submit`, '/v1/products/:code/versions/:version/submit', admin);
+  if (submitted.status !== 200) throw new Error(`submit on A: ${submitted.status} ${JSON.stringify(submitted.body)}`);
+  const published = await client.call(a.url, 'POST', `/v1/products/${DRILL_PRODUCT}/versions/${definition.version}/publish`, '/v1/products/:code/versions/:version/publish', cluster.keys.secondInsurerAdmin);
   if (published.status !== 200) throw new Error(`publish on A: ${published.status} ${JSON.stringify(published.body)}`);
   const at = Date.now();
   // Every 20 ms for the first second, then every 250 ms, for at most 10 s (about 85 requests).

@@ -39,6 +39,12 @@ const productVersionSchema = new Schema(
     // The regulator's filing of this version (备案号, 备案日期), recorded when it is known; printed on its documents.
     filingReference: { type: String },
     filedOn: { type: String },
+    // Four-eyes publishing (version-approval.ts): who submitted the draft for approval, when, and
+    // the hash of what they submitted (the content without its first day, which the approver picks).
+    submittedBy: { type: String },
+    submittedByName: { type: String },
+    submittedAt: { type: Date },
+    submittedHash: { type: String },
   },
   { timestamps: true, collection: 'productVersions', minimize: false },
 );

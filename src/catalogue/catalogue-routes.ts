@@ -6,7 +6,7 @@ import { defineRoute, JsonReply } from '../http/route.ts';
 import { chinaDate, TECH_INSURANCE_LINES } from '../rating/index.ts';
 import {
   catalogueEntrySchema, catalogueListSchema, definitionDiffSchema, newProductSchema, newVectorFromQuoteSchema, newVersionSchema, productCodeParams, productListSchema,
-  productVersionListSchema, productVersionSchema, publishVersionSchema, vectorFromQuoteSchema, vectorRunSchema, versionParams,
+  productVersionListSchema, productVersionSchema, publishVersionSchema, vectorFromQuoteSchema, vectorRunSchema, versionApprovalSchema, versionParams,
 } from './catalogue-schemas.ts';
 
 const adminTags = ['Products (insurers)'];
@@ -77,13 +77,27 @@ export const catalogueRoutes = ({ catalogue, quotes }: Pick<Services, 'catalogue
     handler: async ({ caller, params, body }) => new JsonReply(await quotes.addVectorFromQuote(caller, params.code, params.version, body), 201),
   }),
   defineRoute({
-    method: 'post', path: '/v1/products/{code}/versions/{version}/publish', operationId: 'publishProductVersion', summary: 'Publish a draft (optionally from a chosen effectiveFrom): in force from its effectiveFrom, or scheduled when that is later than the version in force (refused if it does not compile, a vector fails or the dates clash: 409)', tags: adminTags,
+    method: 'post', path: '/v1/products/{code}/versions/{version}/submit', operationId: 'submitProductVersion', summary: 'Submit a draft for approval (four-eyes publishing): another admin of the insurer publishes it; refused if it does not compile or a vector fails (400)', tags: adminTags,
+    access: insurerAdmins,
+    params: versionParams,
+    success: { status: 200, description: 'The draft\'s approval state, submitted.', schema: versionApprovalSchema },
+    handler: ({ caller, params }) => catalogue.submitVersion(caller, params.code, params.version),
+  }),
+  defineRoute({
+    method: 'get', path: '/v1/products/{code}/versions/{version}/approval', operationId: 'getProductVersionApproval', summary: 'Where a version stands under four-eyes publishing: submitted by whom, and whether you may publish it', tags: adminTags,
+    access: insurerStaff,
+    params: versionParams,
+    success: { status: 200, description: 'The approval state.', schema: versionApprovalSchema },
+    handler: ({ caller, params }) => catalogue.approvalOf(caller, params.code, params.version),
+  }),
+  defineRoute({
+    method: 'post', path: '/v1/products/{code}/versions/{version}/publish', operationId: 'publishProductVersion', summary: 'Publish a draft (optionally from a chosen effectiveFrom): in force from its effectiveFrom, or scheduled when that is later than the version in force as its second admin (four-eyes: 409 unless submitted by another admin of the insurer and unchanged since; refused if it does not compile, a vector fails or the dates clash)', tags: adminTags,
     access: insurerAdmins,
     params: versionParams,
     body: publishVersionSchema,
     bodyOptional: true,
     success: { status: 200, description: 'The published version.', schema: productVersionSchema },
-    handler: ({ caller, params, body }) => catalogue.publishVersionFrom(caller, params.code, params.version, body.effectiveFrom),
+    handler: ({ caller, params, body }) => catalogue.publishApproved(caller, params.code, params.version, body.effectiveFrom),
   }),
   defineRoute({
     method: 'post', path: '/v1/products/{code}/versions/{version}/retire', operationId: 'retireProductVersion', summary: 'Retire a published version', tags: adminTags,

@@ -273,7 +273,21 @@ export const publishVersionSchema = {
   type: 'object', additionalProperties: false,
   description: 'Options for publishing a draft; the body may be left out to publish the draft as it stands.',
   properties: {
-    effectiveFrom: { type: 'string', format: 'date', description: 'First day the version applies (YYYY-MM-DD, China time), today or later. When it differs from the draft\'s effectiveFrom the draft is edited to it first (an audited edit), then published: a later day than the version in force schedules the new version.' },
+    effectiveFrom: { type: 'string', format: 'date', description: 'First day the version applies (YYYY-MM-DD, China time), today or later, chosen by the approving admin. When it differs from the draft\'s effectiveFrom the draft is edited to it first (an audited edit), then published: a later day than the version in force schedules the new version.' },
+  },
+} as const;
+
+export const versionApprovalSchema = {
+  $id: schemaId('VersionApproval'),
+  type: 'object', required: ['productCode', 'version', 'state', 'callerMayPublish'], additionalProperties: false,
+  description: 'Where a version stands on its way to publication under four-eyes publishing: one insurer admin submits the draft, another admin of the same insurer publishes it.',
+  properties: {
+    productCode: { type: 'string', description: 'Product code.' },
+    version: { type: 'string', description: 'Version.' },
+    state: { type: 'string', enum: ['not-submitted', 'submitted', 'changed-since-submission', 'published'], description: 'not-submitted: a draft nobody submitted; submitted: awaiting a second admin; changed-since-submission: edited after it was submitted (submit again); published: no longer a draft (published, retired or withdrawn).' },
+    submittedBy: { type: 'string', description: 'Name of the admin who submitted the draft.' },
+    submittedAt: { type: 'string', format: 'date-time', description: 'When the draft was submitted.' },
+    callerMayPublish: { type: 'boolean', description: 'Whether the caller may publish the version now (a submitted draft, the caller an admin of the insurer other than its submitter).' },
   },
 } as const;
 
@@ -311,5 +325,5 @@ export const rateTableListSchema = {
 export const catalogueSchemas = [
   productDefinitionSchema, subsidyProgrammeSchema, productListSchema, productVersionSchema, productVersionListSchema, newProductSchema, newVersionSchema, vectorRunSchema,
   definitionDiffSchema, catalogueItemSchema, catalogueListSchema, catalogueEntrySchema, vectorFromQuoteSchema, newVectorFromQuoteSchema, rateTableSchema, rateTableListSchema,
-  publishVersionSchema,
+  publishVersionSchema, versionApprovalSchema,
 ];

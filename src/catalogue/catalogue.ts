@@ -11,6 +11,7 @@ import { filingRecordOf, recordFiling } from './filing-record.ts';
 import { draftView, listVersionTables, saveRateTable, tableOf } from './rate-table-service.ts';
 import { importTableSheet, importWorkbook } from './table-spreadsheets.ts';
 import { acceptVectorResults, compareVectors } from './vector-baseline.ts';
+import { approvalOf, awaitingApproval, publishApproved, submitVersion } from './version-approval.ts';
 
 export function createCatalogue() {
   return Object.freeze({
@@ -19,6 +20,7 @@ export function createCatalogue() {
     listVersions, getVersion, findPinnedVersion, diffVersions, warmCompiledCache,
     listVersionTables, tableOf, draftView, saveRateTable, importTableSheet, importWorkbook,
     compareVectors, acceptVectorResults, filingRecordOf, recordFiling,
+    submitVersion, approvalOf, awaitingApproval, publishApproved,
   });
 }
 export type CatalogueService = ReturnType<typeof createCatalogue>;

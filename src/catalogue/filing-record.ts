@@ -24,6 +24,15 @@ export async function filingRecordOf(caller: Caller, code: string, version: stri
   return { ...(doc.filingReference ? { filingReference: doc.filingReference } : {}), ...(doc.filedOn ? { filedOn: doc.filedOn } : {}) };
 }
 
+/**
+ * The filing recorded on a version, for printing on its quotes and policies: the regulator's
+ * reference is public, so whoever may read the quote or policy reads it (the caller was checked there).
+ */
+export async function versionFiling(code: string, version: string): Promise<FilingRecordInput> {
+  const doc = await ProductVersionModel.findOne({ productCode: code, version }, { filingReference: 1, filedOn: 1 }).lean();
+  return { ...(doc?.filingReference ? { filingReference: doc.filingReference } : {}), ...(doc?.filedOn ? { filedOn: doc.filedOn } : {}) };
+}
+
 /** Records (or clears, with empty values) a version's filing reference and date; audited with both values. */
 export async function recordFiling(caller: Caller, code: string, version: string, input: FilingRecordInput): Promise<FilingRecordInput> {
   const filingReference = (input.filingReference ?? '').trim();

@@ -112,6 +112,8 @@ async function publishReplacingFile(file: string, code: string, version: string,
       retired.push(other.version);
     }
   }
+  // The platform's own files publish as the system, without a second admin: four-eyes publishing
+  // (version-approval.ts) is for insurers' edits through the API and the pages.
   await publishVersion(systemActor, code, version);
   return { file, outcome: 'published', detail: `${code} ${version} published${retired.length ? `, retired ${retired.join(', ')}` : ''}` };
 }

@@ -139,11 +139,19 @@ function rebuildZip(checked: CheckedEntry[]): Buffer {
   return Buffer.concat([...locals, directory, end]);
 }
 
-/** A cell's value as the text it shows. */
-export function cellText(value: ExcelJS.CellValue): string {
+/**
+ * A cell's value as the text it shows. A number formatted with fixed decimals (0.00, as the
+ * exports write them) reads with those decimals, unless that would round away what was typed.
+ */
+export function cellText(value: ExcelJS.CellValue, numFmt?: string): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number') {
+    const decimals = /^0(?:\.(0+))?$/.exec(numFmt ?? '')?.[1]?.length ?? 0;
+    const fixed = Number.isFinite(value) && numFmt && /^0(?:\.0+)?$/.test(numFmt) ? value.toFixed(decimals) : undefined;
+    return fixed !== undefined && Number(fixed) === value ? fixed : String(value);
+  }
+  if (typeof value === 'boolean') return String(value);
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   if ('richText' in value) return value.richText.map((r) => r.text).join('');
   if ('result' in value) return cellText(value.result as ExcelJS.CellValue);
@@ -174,7 +182,7 @@ async function readWorksheet(worksheet: ExcelJS.stream.xlsx.WorksheetReader, lim
       if (cellText(cell.value).length > limits.maxCellLength) throw new UploadLimitError('maxCellLength', limits.maxCellLength, { sheet: name, cell: `${columnLetter(column - 1)}${row.number}` });
     });
     if (row.number === 1) width = row.cellCount;
-    rows[row.number - 1] = Array.from({ length: width }, (_, i) => cellText(row.getCell(i + 1).value));
+    rows[row.number - 1] = Array.from({ length: width }, (_, i) => { const cell = row.getCell(i + 1); return cellText(cell.value, cell.numFmt); });
   }
   return { name, rows: Array.from(rows, (r) => r ?? []).filter((r, i) => i === 0 || r.some((c) => c.trim() !== '')) };
 }

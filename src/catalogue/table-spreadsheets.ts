@@ -1,5 +1,7 @@
-// Rating tables as spreadsheets: CSV (one table) and XLSX (one sheet per table). Every cell is
-// written as text, so "2.00" stays "2.00" and an export read back changes nothing (a CSV text cell
+// Rating tables as spreadsheets: CSV (one table) and XLSX (one sheet per table). In XLSX a number
+// column's cells are numbers (a spreadsheet sums and sorts them) whose number format keeps the
+// decimals written ("2.00" is 2 shown as 0.00, and read back through that format as "2.00"); other
+// cells are text. An export read back changes nothing (a CSV text cell
 // that looks like a formula is written with a leading quote and read back without it). Problems of an
 // import are named by sheet, row and column (A1 notation), whatever they are: a cell that is not
 // a value, or an error compiling the edited draft reports on that cell. Uploads are read within
@@ -68,14 +70,44 @@ export async function tablesToXlsx(definition: ProductDefinition, tables: readon
     const keys = sheet.addRow(table.columns.map((c) => c.id));
     if (wording) keys.hidden = true;
     else keys.font = { bold: true };
-    for (const cells of cellsFor(definition, table, wording)) sheet.addRow(cells);
-    sheet.columns.forEach((column, i) => { column.width = Math.min(60, Math.max(10, (wording ? wording.columnLabel(table.columns[i]!.id).length * 2 : table.columns[i]!.id.length) + 2)); column.numFmt = '@'; });
+    const rows = cellsFor(definition, table, wording).map((cells) => sheet.addRow(cells));
+    sheet.columns.forEach((column, i) => {
+      column.width = Math.min(60, Math.max(10, (wording ? wording.columnLabel(table.columns[i]!.id).length * 2 : table.columns[i]!.id.length) + 2));
+      // Text columns stay text as people add rows (a key "01" is not the number 1); number columns take numbers.
+      if (!NUMBER_KINDS.has(table.columns[i]!.kind)) column.numFmt = '@';
+    });
+    for (const row of rows) writeNumbers(row, table);
   }
   if (wording) {
     const keys = workbook.addWorksheet(KEYS_SHEET, { state: 'hidden' });
     for (const row of names) keys.addRow(row);
   }
   return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+const NUMBER_KINDS = new Set(['decimal', 'integer']);
+
+/**
+ * A number column's cell text as a number and the format that shows it as written (its decimals),
+ * or undefined when the number would not read back as the same text (more than 15 digits).
+ */
+export function numberCell(kind: string, text: string): { value: number; numFmt: string } | undefined {
+  const m = /^-?\d+(?:\.(\d+))?$/.exec(text);
+  if (!m || !NUMBER_KINDS.has(kind) || text.replace(/[-.]/g, '').replace(/^0+/, '').length > 15) return undefined;
+  const decimals = m[1]?.length ?? 0;
+  const value = Number(text);
+  if (value.toFixed(decimals) !== text) return undefined;
+  return { value, numFmt: decimals ? `0.${'0'.repeat(decimals)}` : '0' };
+}
+
+function writeNumbers(row: ExcelJS.Row, table: RateTable): void {
+  table.columns.forEach((column, i) => {
+    const cell = row.getCell(i + 1);
+    const number = numberCell(column.kind, typeof cell.value === 'string' ? cell.value : '');
+    if (!number) return;
+    cell.value = number.value;
+    cell.numFmt = number.numFmt;
+  });
 }
 
 /** Reads every sheet of a file within the limits (bytes first); a file that is not CSV or XLSX is refused. */

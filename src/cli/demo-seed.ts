@@ -14,6 +14,8 @@ export const DEMO_POOL_INSURER_CODE = 'ZXIC';
 export interface DemoKeys {
   platformAdmin: string;
   insurerAdmin: string;
+  /** The insurer's second admin: the checker who publishes what insurerAdmin submits (four-eyes). */
+  secondInsurerAdmin: string;
   underwriter: string;
   broker: string;
   enterprise: string;
@@ -52,6 +54,7 @@ const organisations: Record<string, NewOrganisation> = {
 const keys: { name: keyof DemoKeys; organisation: keyof typeof organisations; role: Role; userName: string }[] = [
   { name: 'platformAdmin', organisation: 'platform', role: 'platform-admin', userName: 'Platform admin' },
   { name: 'insurerAdmin', organisation: 'insurer', role: 'insurer-admin', userName: '王产品' },
+  { name: 'secondInsurerAdmin', organisation: 'insurer', role: 'insurer-admin', userName: '周复核' },
   { name: 'underwriter', organisation: 'insurer', role: 'underwriter', userName: '李核保' },
   { name: 'broker', organisation: 'broker', role: 'broker', userName: '张经纪' },
   { name: 'enterprise', organisation: 'enterprise', role: 'enterprise', userName: '陈财务' },

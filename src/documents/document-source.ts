@@ -2,6 +2,7 @@
 // version and the organisations (enterprise, broker, every insurer of the pool).
 import { findOrganisationByCode, getOrganisation } from '../auth/auth-service.ts';
 import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
+import { versionFiling } from '../catalogue/filing-record.ts';
 import { AppError } from '../http/app-error.ts';
 import type { QuoteUnderwriting, RatedRecord } from '../quotes/quote-schemas.ts';
 import type { RatingResult, WorksheetLine } from '../rating/index.ts';
@@ -31,8 +32,9 @@ export function underwritingFactsOf(uw: QuoteUnderwriting | undefined, result: R
 /** The DocumentSource of a quote or policy: its own fields plus the product version and the organisations. */
 export async function loadDocumentSource(kind: DocumentKind, doc: PrintedRecord, extra: SourceExtras): Promise<DocumentSource> {
   const result = doc.result;
-  const [version, enterprise, broker, insurers] = await Promise.all([
+  const [version, filing, enterprise, broker, insurers] = await Promise.all([
     findPinnedVersion(doc.productCode, doc.productVersion),
+    versionFiling(doc.productCode, doc.productVersion),
     loadOrganisation(doc.enterpriseOrganisationId),
     loadOrganisation(doc.brokerOrganisationId),
     loadInsurers(result),
@@ -44,6 +46,7 @@ export async function loadDocumentSource(kind: DocumentKind, doc: PrintedRecord,
     startDate: doc.startDate,
     endDate: doc.endDate,
     productVersion: doc.productVersion,
+    filing,
     definition: version.definition,
     inputs: doc.inputs ?? {},
     result,

@@ -55,6 +55,8 @@ export interface DocumentSource {
   startDate: string;
   endDate: string;
   productVersion: string;
+  /** The regulator's filing of the version (备案号, 备案日期), when recorded (src/catalogue/filing-record.ts). */
+  filing?: { filingReference?: string; filedOn?: string };
   definition: ProductDefinition;
   inputs: Record<string, unknown>;
   result: RatingResult;
@@ -90,6 +92,8 @@ export interface DocumentView {
   dispute: string;
   productName: string;
   productVersion: string;
+  /** The version's filing reference and date in a line, when recorded. */
+  filing: string | undefined;
   period: string;
   parties: { role: string; name: string; nameAlt: string | undefined; uscc: string | undefined }[];
   /** Rating particulars two to a row. */
@@ -116,6 +120,15 @@ export interface DocumentView {
   worksheet: { label: string; inputs: string; matched: string; range: string; value: string; picked: boolean; running: string }[];
   signatureDate: string;
   footerNote: string;
+}
+
+/** 备案号 X，备案日期 Y (either alone when only one is recorded), or undefined. */
+function filingLine(filing: DocumentSource['filing'], t: DocumentLabels): string | undefined {
+  const parts = [
+    ...(filing?.filingReference ? [fill(t.filingReferenceText!, { reference: filing.filingReference })] : []),
+    ...(filing?.filedOn ? [fill(t.filedOnText!, { date: filing.filedOn })] : []),
+  ];
+  return parts.length ? parts.join(t.filingSeparator!) : undefined;
 }
 
 /** Builds the printable view of a quotation or policy schedule in one language. */
@@ -147,6 +160,7 @@ export function buildDocumentView(source: DocumentSource, lang: DocumentLang, t:
     dispute: disputeOf(source, lang, t),
     productName: pick(def.name, lang),
     productVersion: source.productVersion,
+    filing: filingLine(source.filing, t),
     period: fill(t.periodText!, { start: source.startDate, end: source.endDate }),
     parties: partiesOf(source, lang, t),
     ...particularsOf(source, lang, t),

@@ -43,6 +43,10 @@ const WORDINGS: [RegExp, string, (m: RegExpExecArray) => Vars][] = [
   [/^must be at most (\d+) characters \(maxLength\)$/, 'wb_tooLong', (m) => ({ n: m[1]! })],
   [/^must be a date YYYY-MM-DD \(format\)$/, 'wb_badDate', () => ({})],
   [/^clashes with published version (\S+) \(effective-dates\)$/, 'wb_clash', (m) => ({ version: m[1]! })],
+  [/^must be submitted for approval by one insurer admin and published by another \(four-eyes\)$/, 'wb_fourEyesNotSubmitted', () => ({})],
+  [/^changed since it was submitted; must be submitted again \(four-eyes\)$/, 'wb_fourEyesChanged', () => ({})],
+  [/^must be published by an admin of the product's insurer \(four-eyes\)$/, 'wb_fourEyesInsurer', () => ({})],
+  [/^must be published by an admin other than its submitter (.*) \(four-eyes\)$/, 'wb_fourEyesSubmitter', (m) => ({ name: m[1]! })],
 ];
 
 /** A problem for the page: its text in the reader's language, and the API's words when they differ. */

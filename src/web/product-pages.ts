@@ -2,6 +2,7 @@
 // publishing. The grids, spreadsheets, diff and impact pages are in rate-table-pages.ts.
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
 import type { VersionStatus } from '../catalogue/catalogue-service.ts';
+import { approvalPanel } from './approval-view.ts';
 import { resolveTimeline, versionInForce } from '../catalogue/version-timeline.ts';
 import type { ProductDefinition } from '../rating/index.ts';
 import { listRateTables, readTableCells } from '../catalogue/rate-tables.ts';
@@ -23,6 +24,8 @@ interface VersionPageExtra {
   /** A refused publish: its problems at the date field, and the day that was chosen. */
   publishErrors?: string[];
   publishDate?: string;
+  /** A refused submission for approval: its problems in the reader's language. */
+  submitErrors?: string[];
   text?: string;
   errors?: { path: string; message: string }[];
   vectors?: unknown;
@@ -40,10 +43,11 @@ export function mountProductPages({ page, services }: PagePipeline): void {
     const code = checkCode(req.params.code);
     const { versions } = await services.catalogue.listVersions(caller, code);
     const timeline = versionTimeline(versions, lang);
+    const awaiting = await services.catalogue.awaitingApproval(caller, code);
     const diffTo = versions.find((v) => v.status === 'draft') ?? versions.find((v) => v !== inForceOf(versions)) ?? versions[0];
     render('product-versions', {
       title: `${translate('products', lang)} · ${(await productNames(services, lang)).get(code) ?? code}`, code, canEdit: insurerAdmins.includes(caller.role),
-      versions: versions.map((v) => ({ ...v, ...timelineActions(v), ...timeline.get(v.version), statusLabel: statusLabel(v, lang), diffFrom: v.version === inForceOf(versions)?.version, diffTo: v === diffTo })),
+      versions: versions.map((v) => ({ ...v, ...timelineActions(v), ...timeline.get(v.version), statusLabel: statusLabel(v, lang, awaiting.has(v.version)), diffFrom: v.version === inForceOf(versions)?.version, diffTo: v === diffTo })),
     });
   });
 
@@ -127,6 +131,19 @@ export function mountProductPages({ page, services }: PagePipeline): void {
     await versionPage(request, code, version, { notice: translate('invitationsSentNotice', request.lang) });
   });
 
+  page('post', '/products/:code/versions/:version/submit', insurerAdmins, async (request) => {
+    const code = checkCode(request.req.params.code);
+    const version = checkCode(request.req.params.version);
+    try {
+      await request.services.catalogue.submitVersion(request.caller, code, version);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.kind !== 'invalid_input') throw err;
+      await versionPage(request, code, version, { submitErrors: submitProblems(err.details, request.lang) }, 400);
+      return;
+    }
+    await versionPage(request, code, version, { notice: translate('fe_submittedNotice', request.lang) });
+  });
+
   page('post', '/products/:code/versions/:version/publish', insurerAdmins, async (request) => {
     const { req, lang, caller, body } = request;
     const code = checkCode(req.params.code);
@@ -135,7 +152,7 @@ export function mountProductPages({ page, services }: PagePipeline): void {
       // The form is prefilled with the draft's own day; only a changed day edits the draft.
       const chosen = typeof body.effectiveFrom === 'string' && body.effectiveFrom !== '' ? body.effectiveFrom : undefined;
       const draft = chosen === undefined ? undefined : await services.catalogue.getVersion(caller, code, version);
-      await services.catalogue.publishVersionFrom(caller, code, version, chosen === draft?.effectiveFrom ? undefined : chosen);
+      await services.catalogue.publishApproved(caller, code, version, chosen === draft?.effectiveFrom ? undefined : chosen);
     } catch (err) {
       if (!(err instanceof AppError) || (err.kind !== 'invalid_input' && err.kind !== 'conflict')) throw err;
       const details = err.details.length ? err.details : [{ path: 'definition', message: err.message }];
@@ -210,9 +227,17 @@ function publishProblems(details: readonly { path: string; message: string }[], 
   const shown = details.flatMap((d) => {
     const vector = failingVectorName(d.path);
     if (vector !== undefined) return [translate('wb_vectorFails', lang, { name: vector })];
-    return /^(definition|body)\.effective(From|To)$/.test(d.path) ? [problemText(d.message, lang).message] : [];
+    return /^(definition|body)\.effective(From|To)$/.test(d.path) || d.path === 'version' ? [problemText(d.message, lang).message] : [];
   });
   return shown.length === details.length ? shown : [];
+}
+
+/** A refused submission's problems in the reader's language: failing vectors by name, other problems by their wording. */
+function submitProblems(details: readonly { path: string; message: string }[], lang: Lang): string[] {
+  return details.map((d) => {
+    const vector = failingVectorName(d.path);
+    return vector !== undefined ? translate('wb_vectorFails', lang, { name: vector }) : problemText(d.message, lang).message;
+  });
 }
 
 /** The day the publish form offers: the draft's own day when still ahead, else tomorrow (a past day would only clash). */
@@ -252,8 +277,9 @@ function timelineActions(v: { status: VersionStatus; effectiveFrom: string }, to
   return { canWithdraw: published && v.effectiveFrom > today, canRetire: published && v.effectiveFrom <= today };
 }
 
-function statusLabel(v: { status: VersionStatus; effectiveFrom: string }, lang: Lang): string {
+function statusLabel(v: { status: VersionStatus; effectiveFrom: string }, lang: Lang, awaitingApproval = false): string {
   const label = translate(`status_${v.status}`, lang);
+  if (awaitingApproval) return `${label} · ${translate('fe_awaiting', lang)}`;
   return timelineActions(v).canWithdraw ? `${label} · ${translate('scheduled', lang)}` : label;
 }
 
@@ -283,6 +309,7 @@ async function versionPage({ services, req, lang, caller, render }: PageRequest,
   const base = `/products/${code}/versions/${encodeURIComponent(version)}`;
   const others = versions.filter((v) => v.version !== version);
   const canEdit = insurerAdmins.includes(caller.role);
+  const approval = await services.catalogue.approvalOf(caller, code, version);
   const tables = listRateTables(view.definition).map((table) => ({ id: table.id, title: tableTitle(table, lang), rows: readTableCells(view.definition, table).length, href: `${base}/tables/${table.id}` }));
   render('version-edit', {
     ...(canEdit ? timelineActions(view) : {}),
@@ -290,8 +317,9 @@ async function versionPage({ services, req, lang, caller, render }: PageRequest,
     base, tables, others: others.map((v) => ({ version: v.version, selected: v === (inForceOf(others) ?? others.find((o) => o.status === 'published')) })),
     notice: extra.notice ?? (req.query.imported ? translate('imported', lang) : undefined),
     title: `${pick(view.definition.name, lang)} · ${translate('version', lang)} ${version}`, langPath: `/products/${code}/versions/${encodeURIComponent(version)}`,
-    code, version, status: view.status, statusLabel: statusLabel(view, lang), effectiveFrom: view.effectiveFrom,
+    code, version, status: view.status, statusLabel: statusLabel(view, lang, approval.state === 'submitted'), effectiveFrom: view.effectiveFrom,
     publishDate: extra.publishDate ?? offeredPublishDate(view.effectiveFrom), publishErrors: extra.publishErrors, publishProblem: extra.publishErrors ? translate('wb_publishNotDone', lang) : undefined,
+    approval: approvalPanel(approval, caller, canEdit, lang), submitErrors: extra.submitErrors,
     canAdmin: canEdit, isDraft: view.status === 'draft', canEdit: view.status === 'draft' && insurerAdmins.includes(caller.role),
     poolConsent: view.status === 'draft' ? await poolConsentPanel(services, view.definition, insurerAdmins.includes(caller.role), lang) : undefined,
     text: extra.text ?? JSON.stringify(view.definition, null, 2),

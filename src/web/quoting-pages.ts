@@ -42,7 +42,7 @@ export function mountQuotingPages({ page, services }: PagePipeline): void {
   });
 
   page('post', '/catalogue/:code/quote', quoters, async ({ req, lang, caller, body, render }) => {
-    const entry = await loadEntry(services, req.params.code as string, lang);
+    const entry = await loadEntry(services, req.params.code as string, lang, body.startDate);
     const { parsed, errors, result } = await priceForm(services, caller, entry, body, lang);
     const values = { ...parsed.values, ...(typeof body.idempotencyKey === 'string' ? { idempotencyKey: body.idempotencyKey } : {}) };
     // The language switch posts the form as it stands (app.js): the same form in the other language, nothing marked yet.
@@ -54,7 +54,7 @@ export function mountQuotingPages({ page, services }: PagePipeline): void {
 
   // The live preview: JSON for the page's script, same session, CSRF token in a header.
   page('post', '/catalogue/:code/preview', quoters, async ({ req, res, lang, caller, body }) => {
-    const entry = await loadEntry(services, req.params.code as string, lang);
+    const entry = await loadEntry(services, req.params.code as string, lang, body.startDate);
     const { errors, result } = await priceForm(services, caller, entry, body, lang);
     if (!result) {
       // Not yet ratable is the normal state of a form being filled: an answer, not a failure.
@@ -65,6 +65,7 @@ export function mountQuotingPages({ page, services }: PagePipeline): void {
     res.json({
       outcome: view.outcome, outcomeLabel: view.outcomeLabel, reasons: view.reasons,
       grossPremiumFen: result.grossPremiumFen, gross: view.gross, vat: view.vat, subsidyTotal: view.subsidyTotal, expectedNetCost: view.expectedNetCost,
+      productVersion: result.productVersion,
     });
   });
 
@@ -82,7 +83,7 @@ export function mountQuotingPages({ page, services }: PagePipeline): void {
 
 /** Saves the priced form as a quote (idempotent per form) and goes to it; errors go back to the form. */
 async function saveQuote({ services, req, res, lang, caller, body, render }: PageRequest): Promise<void> {
-  const entry = await loadEntry(services, req.params.code as string, lang);
+  const entry = await loadEntry(services, req.params.code as string, lang, body.startDate);
   const { parsed, request, errors, result } = await priceForm(services, caller, entry, body, lang);
   const idempotencyKey = typeof body.idempotencyKey === 'string' && body.idempotencyKey.length <= 100 ? body.idempotencyKey : undefined;
   const values = { ...parsed.values, ...(idempotencyKey ? { idempotencyKey } : {}) };
@@ -172,12 +173,19 @@ async function clientPicker(services: Services, caller: Caller, lang: Lang, chos
   };
 }
 
+/** The form header's word on the version: the one that prices the start date, and the one taking over later, if any. */
+function versionNote(entry: CatalogueEntry, startDate: string, lang: Lang): string {
+  const priced = translate('versionForStart', lang, { version: entry.version, date: startDate });
+  return entry.scheduled ? `${priced}${translate('versionNoteSeparator', lang)}${translate('versionFromDate', lang, { version: entry.scheduled.version, date: entry.scheduled.effectiveFrom })}` : priced;
+}
+
 async function quoteFormData(services: Services, entry: CatalogueEntry, lang: Lang, caller: Caller, values: FormValues, errors: FormErrors, result?: RatingResult, clientQ?: string) {
   const changeable = new Set(entry.adjustable.filter((a) => a.changeableBy.includes(caller.role)).map((a) => a.step));
   return {
     title: `${translate('quoteFor', lang)} · ${entry.title}`,
     langPath: `/catalogue/${entry.code}/quote`,
     product: entryView(entry, lang, await insurerNames(services, lang)),
+    versionNote: versionNote(entry, values.startDate ?? chinaDate(new Date()), lang),
     ...(await clientPicker(services, caller, lang, values.enterpriseId, clientQ)),
     enterpriseError: errors.enterpriseId,
     startDate: values.startDate ?? chinaDate(new Date()),
@@ -190,6 +198,7 @@ async function quoteFormData(services: Services, entry: CatalogueEntry, lang: La
     otherErrors: Object.entries(errors).filter(([name]) => !name.startsWith('inputs.') && !name.startsWith('picks.') && name !== 'enterpriseId' && name !== 'startDate').map(([path, message]) => ({ path, message })),
     idempotencyKey: values.idempotencyKey ?? randomBytes(12).toString('base64url'),
     result: result ? buildResultView(result, lang, { fields: entry.form.fields as unknown as ProductField[], insurers: await insurerNames(services, lang) }) : undefined,
+    pricedVersion: result?.productVersion,
   };
 }
 
@@ -199,8 +208,20 @@ function stepNamer(entry: CatalogueEntry, lang: Lang): (key: string) => string {
   return (key) => labels.get(key) ?? key;
 }
 
-async function loadEntry(services: Services, code: unknown, lang: Lang): Promise<CatalogueEntry> {
-  return services.catalogue.getCatalogueEntry(checkCode(code), chinaDate(new Date()), lang, 'broker'); // the quoting pages are the broker's
+/**
+ * The catalogue entry the form is built from: the version that prices the chosen start date (a
+ * posted form's), else today's; a day no version covers falls back to today's, and the pricing
+ * answers for that day at the date field.
+ */
+async function loadEntry(services: Services, code: unknown, lang: Lang, startDate?: unknown): Promise<CatalogueEntry> {
+  const today = chinaDate(new Date());
+  const day = typeof startDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(startDate.trim()) ? startDate.trim() : today;
+  try {
+    return await services.catalogue.getCatalogueEntry(checkCode(code), day, lang, 'broker'); // the quoting pages are the broker's
+  } catch (err) {
+    if (day === today || !(err instanceof AppError) || err.kind !== 'conflict') throw err;
+    return services.catalogue.getCatalogueEntry(checkCode(code), today, lang, 'broker');
+  }
 }
 
 function entryView(entry: CatalogueEntry, lang: Lang, insurers: ReadonlyMap<string, string>) {

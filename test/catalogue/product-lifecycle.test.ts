@@ -6,6 +6,7 @@ import { announceCatalogueChange, CatalogueRevisionModel } from '../../src/catal
 import { findEffectiveVersion } from '../../src/catalogue/catalogue-service.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 import { acceptPoolShares } from '../support/pool-consent.ts';
+import { publishAs } from '../support/publish-as.ts';
 
 type Definition = Record<string, unknown> & { code: string; version: string; insurer: string; effectiveFrom: string; effectiveTo?: string; testVectors: { name: string; expected: { grossPremiumFen?: number } }[] };
 
@@ -38,7 +39,7 @@ describe('Catalogue: product lifecycle', () => {
     expect(tested.body.passed).to.equal(true);
     expect(tested.body.vectors.length).to.be.at.least(5);
 
-    const published = await t.http.post('/v1/products/TEST-EQUIP/versions/1.0/publish').set(admin());
+    const published = await publishAs(t.http, t.keys, 'TEST-EQUIP', '1.0');
     expect(published.status, JSON.stringify(published.body)).to.equal(200);
     expect(published.body.status).to.equal('published');
 
@@ -59,7 +60,7 @@ describe('Catalogue: product lifecycle', () => {
     expect(paths).to.include.members(['version', 'effectiveFrom', 'effectiveTo', 'name.zh', 'name.en']);
     expect(diff.body.changes.find((c: { path: string }) => c.path === 'name.en')).to.include({ change: 'changed', area: 'texts', to: 'First-set equipment insurance (2026)' });
 
-    expect((await t.http.post('/v1/products/TEST-EQUIP/versions/1.1/publish').set(admin())).status).to.equal(200);
+    expect((await publishAs(t.http, t.keys, 'TEST-EQUIP', '1.1')).status).to.equal(200);
     const versions = await t.http.get('/v1/products/TEST-EQUIP/versions').set(admin());
     expect(versions.body.items.map((v: { version: string; status: string }) => `${v.version}:${v.status}`)).to.have.members(['1.0:published', '1.1:published']);
 
@@ -96,12 +97,12 @@ describe('Catalogue: product lifecycle', () => {
     expect(res2.body.error.details[0].path).to.equal('body.definition.testVectors[0].inputs.$where');
   });
 
-  it('refuses to publish a draft whose vector fails, naming the vector', async () => {
+  it('refuses to submit a draft whose vector fails, naming the vector (so it never reaches a second admin)', async () => {
     const definition = sampleDefinition({ code: 'FAIL-EQUIP' });
     const vector = definition.testVectors.find((v) => v.expected.grossPremiumFen !== undefined)!;
     vector.expected.grossPremiumFen = vector.expected.grossPremiumFen! + 1;
     expect((await t.http.post('/v1/products').set(admin()).send({ definition })).status).to.equal(201);
-    const res = await t.http.post('/v1/products/FAIL-EQUIP/versions/1.0/publish').set(admin());
+    const res = await t.http.post('/v1/products/FAIL-EQUIP/versions/1.0/submit').set(admin());
     expect(res.status).to.equal(400);
     expect(res.body.error.message).to.contain(vector.name);
     expect(res.body.error.details[0].path).to.equal(`definition.testVectors[name=${vector.name}]`);
@@ -111,7 +112,8 @@ describe('Catalogue: product lifecycle', () => {
   it('publishes one draft exactly once under concurrent publishes', async () => {
     expect((await t.http.post('/v1/products').set(admin()).send({ definition: sampleDefinition({ code: 'RACE-EQUIP' }) })).status).to.equal(201);
     await acceptPoolShares(t, 'RACE-EQUIP');
-    const results = await Promise.all(Array.from({ length: 8 }, () => t.http.post('/v1/products/RACE-EQUIP/versions/1.0/publish').set(admin())));
+    expect((await t.http.post('/v1/products/RACE-EQUIP/versions/1.0/submit').set(admin())).status).to.equal(200);
+    const results = await Promise.all(Array.from({ length: 8 }, () => t.http.post('/v1/products/RACE-EQUIP/versions/1.0/publish').set(bearer(t.keys.secondInsurerAdmin))));
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 200)).to.have.length(1);
     expect(statuses.filter((s) => s === 409)).to.have.length(7);
@@ -161,7 +163,10 @@ describe('Catalogue: product lifecycle', () => {
   it('records every change in the audit log', async () => {
     const entries = await listAuditEntries({ role: 'system', organisationId: '' }, 'productVersion', ['TEST-EQUIP@1.0', 'TEST-EQUIP@1.1']);
     const actions = entries.map((e) => `${e.action}`).reverse();
-    expect(actions).to.deep.equal(['version.create', 'version.update', 'version.publish', 'version.create', 'version.update', 'version.publish', 'version.retire']);
+    expect(actions).to.deep.equal(['version.create', 'version.update', 'version.submit', 'version.publish', 'version.approve', 'version.create', 'version.update', 'version.submit', 'version.publish', 'version.approve', 'version.retire']);
+    const approval = entries.find((e) => e.action === 'version.approve')!;
+    expect(approval.actor.userName).to.equal('周复核');
+    expect(approval.summary).to.contain('submitted by 王产品');
     const edit = entries.find((e) => e.action === 'version.update')!;
     expect(edit.actor.role).to.equal('insurer-admin');
     expect(edit.changes!.map((c) => c.path)).to.include('name.en');

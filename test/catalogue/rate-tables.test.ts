@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import ExcelJS from 'exceljs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolveApiKey } from '../../src/auth/auth-service.ts';
 import type { Caller } from '../../src/auth/caller.ts';
@@ -6,7 +7,7 @@ import { createVersion, getVersion } from '../../src/catalogue/catalogue-service
 import { saveRateTable } from '../../src/catalogue/rate-table-service.ts';
 import { diffVersionTables } from '../../src/catalogue/table-diff.ts';
 import { applyTableCells, listRateTables, locateCell, readTableCells } from '../../src/catalogue/rate-tables.ts';
-import { applySheet, importTableSheet, importWorkbook, readSheets, sheetNameOf, tablesToXlsx, tableToCsv } from '../../src/catalogue/table-spreadsheets.ts';
+import { applySheet, importTableSheet, importWorkbook, KEYS_SHEET, readSheets, sheetNameOf, tablesToXlsx, tableToCsv, type SheetWording } from '../../src/catalogue/table-spreadsheets.ts';
 import { AppError } from '../../src/http/app-error.ts';
 import type { ProductDefinition } from '../../src/rating/index.ts';
 import { publishShippedProducts } from '../support/catalogue-fixtures.ts';
@@ -62,6 +63,39 @@ describe('Catalogue: rating tables as grids and spreadsheets', () => {
       }
       expect(fromXlsx, `${definition.code} (XLSX)`).to.deep.equal(definition);
     }
+  });
+
+  it('writes number columns as numbers in XLSX, formatted with the decimals written; text stays text; a workbook for people reads back unchanged', async () => {
+    const wording: SheetWording = { tableTitle: (table) => `表 ${table.id}`, columnLabel: (id) => `列 ${id}`, yes: '是', no: '否' };
+    let numbers = 0;
+    let withDecimals = 0;
+    for (const definition of shipped) {
+      const tables = listRateTables(definition);
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load((await tablesToXlsx(definition, tables, wording)) as never);
+      for (const table of tables) {
+        const sheet = workbook.worksheets.find((w) => w.name === `表 ${table.id}`.slice(0, 31) || w.name === sheetNameOf(table))!;
+        readTableCells(definition, table).forEach((cells, r) => cells.forEach((text, c) => {
+          const cell = sheet.getRow(r + 3).getCell(c + 1);
+          const where = `${definition.code} ${table.id} row ${r + 1} ${table.columns[c]!.id}`;
+          if ((table.columns[c]!.kind === 'decimal' || table.columns[c]!.kind === 'integer') && /^-?\d+(\.\d+)?$/.test(text)) {
+            expect(cell.value, where).to.equal(Number(text));
+            const decimals = text.split('.')[1]?.length ?? 0;
+            expect(cell.numFmt, where).to.equal(decimals ? `0.${'0'.repeat(decimals)}` : '0');
+            numbers += 1;
+            if (decimals) withDecimals += 1;
+          } else expect(cell.value ?? '', where).to.be.a('string');
+        }));
+      }
+      // Read back through the reader (labels in row 1, keys hidden in row 2, the _keys sheet): nothing changes.
+      const sheets = await readSheets(await tablesToXlsx(definition, tables, wording), 'xlsx', '');
+      const byTable = new Map((sheets.find((x) => x.name === KEYS_SHEET)?.rows ?? []).map((row) => [row[1]!, row[0]!]));
+      let fromXlsx = definition;
+      for (const table of tables) fromXlsx = applySheet(fromXlsx, table, sheets.find((x) => x.name === byTable.get(table.id))!);
+      expect(fromXlsx, `${definition.code} (XLSX for people)`).to.deep.equal(definition);
+    }
+    expect(numbers).to.be.greaterThan(100);
+    expect(withDecimals).to.be.greaterThan(20);
   });
 
   it('imports exported CSV and XLSX into the stored draft without changing it', async () => {

@@ -5,6 +5,7 @@ import { findTimelineClash, nextScheduled, resolveTimeline, versionInForce } fro
 import { addDays, chinaDate } from '../../src/rating/index.ts';
 import { shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { publishAs } from '../support/publish-as.ts';
 import { acceptPoolShares } from '../support/pool-consent.ts';
 
 type Definition = Record<string, unknown> & { code: string; version: string; effectiveFrom: string; effectiveTo?: string };
@@ -56,7 +57,8 @@ describe('Catalogue: scheduling, withdrawing and concurrent publishes', () => {
     const res = await t.http.post(`/v1/products/${CODE}/versions`).set(admin()).send({ definition: definition({ version, ...overrides }) });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
   }
-  const publish = (version: string) => t.http.post(`/v1/products/${CODE}/versions/${version}/publish`).set(admin());
+  // Four-eyes: the insurer's admin submits, its second admin publishes.
+  const publish = (version: string) => publishAs(t.http, t.keys, CODE, version);
   async function previewVersion(startDate: string): Promise<string> {
     const res = await t.http.post('/v1/pricing/preview').set(bearer(t.keys.broker)).send({ productCode: CODE, inputs: baseVector!.inputs, startDate });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
@@ -143,7 +145,9 @@ describe('Catalogue: scheduling, withdrawing and concurrent publishes', () => {
 
   it('publishes from the date in the body: a past or impossible date is refused on body.effectiveFrom, a later one edits the draft (audited) and schedules it', async () => {
     expect((await t.http.post(`/v1/products/${CODE}/versions`).set(admin()).send({ cloneFrom: '1.0', version: '1.6' })).status).to.equal(201);
-    const from = (effectiveFrom: string) => t.http.post(`/v1/products/${CODE}/versions/1.6/publish`).set(admin()).send({ effectiveFrom });
+    expect((await t.http.post(`/v1/products/${CODE}/versions/1.6/submit`).set(admin())).status).to.equal(200);
+    const checker = () => bearer(t.keys.secondInsurerAdmin);
+    const from = (effectiveFrom: string) => t.http.post(`/v1/products/${CODE}/versions/1.6/publish`).set(checker()).send({ effectiveFrom });
     for (const bad of [addDays(today, -1), '2030-02-30', '1 July']) {
       const res = await from(bad);
       expect(res.status, bad).to.equal(400);
@@ -161,11 +165,12 @@ describe('Catalogue: scheduling, withdrawing and concurrent publishes', () => {
     const trail = await t.http.get(`/v1/audit?entity=productVersion&id=${encodeURIComponent(`${CODE}@1.6`)}`).set(admin());
     expect(trail.status, JSON.stringify(trail.body)).to.equal(200);
     const actions = trail.body.items.map((i: { action: string }) => i.action);
-    expect(actions.slice(0, 2)).to.deep.equal(['version.publish', 'version.update']);
-    expect(trail.body.items[1].changes).to.deep.include({ path: 'effectiveFrom', from: '2025-01-01', to: date });
+    // The approving admin picks the day: the edit of the date is theirs, and keeps the submission.
+    expect(actions.slice(0, 4)).to.deep.equal(['version.approve', 'version.publish', 'version.update', 'version.submit']);
+    expect(trail.body.items[2].changes).to.deep.include({ path: 'effectiveFrom', from: '2025-01-01', to: date });
     expect(await previewVersion(date)).to.equal('1.6');
     // The body stays optional, and names only effectiveFrom.
-    expect((await t.http.post(`/v1/products/${CODE}/versions/1.6/publish`).set(admin()).send({ effectiveFrom: date, extra: 1 })).status).to.equal(400);
+    expect((await t.http.post(`/v1/products/${CODE}/versions/1.6/publish`).set(checker()).send({ effectiveFrom: date, extra: 1 })).status).to.equal(400);
     expect((await publish('1.6')).status).to.equal(409);
   });
 });

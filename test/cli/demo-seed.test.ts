@@ -20,9 +20,9 @@ describe('Demo seed', () => {
     const file = path.join(t.dataDir, 'demo-keys.json');
     expect((await stat(file)).mode & 0o777).to.equal(0o600);
     const keys = JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
-    expect(Object.keys(keys)).to.have.members(['platformAdmin', 'insurerAdmin', 'underwriter', 'broker', 'enterprise', 'otherInsurerAdmin', 'otherEnterprise', 'poolInsurerAdmin']);
+    expect(Object.keys(keys)).to.have.members(['platformAdmin', 'insurerAdmin', 'secondInsurerAdmin', 'underwriter', 'broker', 'enterprise', 'otherInsurerAdmin', 'otherEnterprise', 'poolInsurerAdmin']);
     const expected: Record<string, [string, string]> = {
-      platformAdmin: ['platform-admin', 'PLATFORM'], insurerAdmin: ['insurer-admin', 'KCIC'], underwriter: ['underwriter', 'KCIC'], broker: ['broker', 'MXB'],
+      platformAdmin: ['platform-admin', 'PLATFORM'], insurerAdmin: ['insurer-admin', 'KCIC'], secondInsurerAdmin: ['insurer-admin', 'KCIC'], underwriter: ['underwriter', 'KCIC'], broker: ['broker', 'MXB'],
       enterprise: ['enterprise', 'HZZZ'], otherInsurerAdmin: ['insurer-admin', 'HTIC'], otherEnterprise: ['enterprise', 'JNXC'], poolInsurerAdmin: ['insurer-admin', 'ZXIC'],
     };
     for (const [name, key] of Object.entries(keys)) {

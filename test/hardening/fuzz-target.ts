@@ -3,7 +3,7 @@ import { registeredSchemas } from '../../src/http/schema-registry.ts';
 import type { FuzzTarget } from './fuzz-engine.ts';
 import { today } from '../support/china-date.ts';
 
-type Keys = Record<'platformAdmin' | 'insurerAdmin' | 'underwriter' | 'broker' | 'enterprise' | 'otherInsurerAdmin' | 'otherEnterprise' | 'poolInsurerAdmin', string>;
+type Keys = Record<'platformAdmin' | 'insurerAdmin' | 'secondInsurerAdmin' | 'underwriter' | 'broker' | 'enterprise' | 'otherInsurerAdmin' | 'otherEnterprise' | 'poolInsurerAdmin', string>;
 
 const FIRST_SET = 'FIRST-SET-EQUIPMENT';
 export const FUZZ_PRODUCT = 'FUZZ-PRODUCT';
@@ -58,7 +58,8 @@ export async function prepareFuzzTarget(baseUrl: string, keys: Keys, organisatio
     baseUrl,
     keysByRole: {
       'platform-admin': [keys.platformAdmin],
-      'insurer-admin': [keys.insurerAdmin, keys.otherInsurerAdmin],
+      // Both KCIC admins, so a submit by one and a publish by the other (four-eyes) can meet.
+      'insurer-admin': [keys.insurerAdmin, keys.secondInsurerAdmin, keys.otherInsurerAdmin],
       underwriter: [keys.underwriter],
       broker: [keys.broker],
       enterprise: [keys.enterprise, keys.otherEnterprise],

@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { publishShippedProducts } from '../support/catalogue-fixtures.ts';
+import { issueSecondAdmin, publishAs } from '../support/publish-as.ts';
 import { bearer, type TestApp } from '../support/test-app.ts';
 import { today } from '../support/china-date.ts';
 
@@ -50,14 +51,16 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
   const solo: Record<string, unknown> = { ...structuredClone(shippedDefinition), code: SOLO };
   delete solo.coInsurance;
   await ok(await t.http.post('/v1/products').set(bearer(keys.insurerAdmin)).send({ definition: solo }), 'KCIC solo product');
-  await ok(await t.http.post(`/v1/products/${SOLO}/versions/${shippedDefinition.version}/publish`).set(bearer(keys.insurerAdmin)), 'publish KCIC solo product');
+  await ok(await publishAs(t.http, keys, SOLO, shippedDefinition.version), 'publish KCIC solo product');
   const other = { ...structuredClone(shippedDefinition), code: OTHER_PRODUCT, insurer: 'HTIC', coInsurance: { members: [{ insurer: 'HTIC', role: 'lead', sharePercent: '60' }, { insurer: 'ZXIC', role: 'follower', sharePercent: '40' }] } };
   await ok(await t.http.post('/v1/products').set(bearer(keys.otherInsurerAdmin)).send({ definition: other }), 'HTIC product');
   // ZXIC accepts its share of HTIC's pool (pool consent) before HTIC publishes.
   const zxicInvitations = (await ok(await t.http.get('/v1/pool-invitations').set(bearer(keys.poolInsurerAdmin)), 'ZXIC invitations')).items as { id: string; productCode: string }[];
   const invitationOf = (product: string) => zxicInvitations.find((i) => i.productCode === product)!.id;
   await ok(await t.http.post(`/v1/pool-invitations/${invitationOf(OTHER_PRODUCT)}/accept`).set(bearer(keys.poolInsurerAdmin)), 'ZXIC accepts');
-  await ok(await t.http.post(`/v1/products/${OTHER_PRODUCT}/versions/${shippedDefinition.version}/publish`).set(bearer(keys.otherInsurerAdmin)), 'publish HTIC product');
+  // Four-eyes: HTIC's admin submits, a second HTIC admin publishes.
+  const hticChecker = await issueSecondAdmin(t.http, keys.otherInsurerAdmin, organisations.HTIC!);
+  await ok(await publishAs(t.http, keys, OTHER_PRODUCT, shippedDefinition.version, { maker: keys.otherInsurerAdmin, checker: hticChecker }), 'publish HTIC product');
   const firm = await ok(await t.http.post('/v1/organisations').set(bearer(keys.platformAdmin)).send({ code: 'OTHERBRK', kind: 'broker', name: '另一家经纪公司' }), 'second broker');
   const otherBrokerKey = String((await ok(await t.http.post(`/v1/organisations/${String(firm.id)}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: '经纪人乙', role: 'broker' }), 'second broker key')).apiKey);
   // A broker quotes only for its firm's clients: OTHERBRK links JNXC first (MXB has both by the demo seed).

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import mongoose from 'mongoose';
 import { AuditEntryModel } from '../../src/audit/audit-log.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
+import { publishAs } from '../support/publish-as.ts';
 import { today } from '../support/china-date.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 
@@ -29,7 +30,7 @@ describe('Pool membership by consent', function () {
   const CODE = 'CONSENT-POOL';
 
   const draft = (code: string, version: string, coInsurance: unknown, extra: Record<string, unknown> = {}) => ({ ...structuredClone(definition), code, version, coInsurance, ...extra });
-  const publish = (code: string, version: string) => t.http.post(`/v1/products/${code}/versions/${version}/publish`).set(as('insurerAdmin'));
+  const publish = (code: string, version: string) => publishAs(t.http, t.keys, code, version);
   async function invitations(key: keyof typeof t.keys, code: string): Promise<Invitation[]> {
     const res = await t.http.get('/v1/pool-invitations').set(as(key));
     expect(res.status, JSON.stringify(res.body)).to.equal(200);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
+import { publishAs } from '../support/publish-as.ts';
 import { acceptPoolShares } from '../support/pool-consent.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 import { today } from '../support/china-date.ts';
@@ -31,7 +32,7 @@ describe('Co-insurance pools', function () {
     if (!coInsurance) delete (body as { coInsurance?: unknown }).coInsurance;
     expect((await t.http.post('/v1/products').set(as('insurerAdmin')).send({ definition: body })).status).to.equal(201);
     await acceptPoolShares(t, code); // each other member's admin accepts its share first (pool consent)
-    const res = await t.http.post(`/v1/products/${code}/versions/${definition.version}/publish`).set(as('insurerAdmin'));
+    const res = await publishAs(t.http, t.keys, code, definition.version);
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
   }
 
@@ -174,7 +175,7 @@ describe('Co-insurance pools', function () {
     const draft = async (code: string, members: unknown[]) => {
       const res = await t.http.post('/v1/products').set(as('insurerAdmin')).send({ definition: { ...structuredClone(definition), code, coInsurance: { members } } });
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
-      return t.http.post(`/v1/products/${code}/versions/${definition.version}/publish`).set(as('insurerAdmin'));
+      return publishAs(t.http, t.keys, code, definition.version);
     };
     const unknown = await draft('POOL-UNKNOWN', [{ insurer: 'KCIC', role: 'lead', sharePercent: '40' }, { insurer: 'HTIC', role: 'follower', sharePercent: '30' }, { insurer: 'NOPE', role: 'follower', sharePercent: '30' }]);
     expect(unknown.status).to.equal(409);

@@ -4,7 +4,7 @@ import type { Page } from 'puppeteer-core';
 declare const document: { body: { innerText: string }; documentElement: { scrollWidth: number } };
 
 // Proper names and entered data may be in either script; everything else is in the page's language.
-export const PAGE_NAMES = ['杭州智造装备有限公司', '济南新材科技有限公司', '张经纪', '李核保', '陈财务', '王产品', '赵产品', '刘财务', '孙共保', '土压平衡盾构机', '盾构机', '中文'];
+export const PAGE_NAMES = ['杭州智造装备有限公司', '济南新材科技有限公司', '张经纪', '李核保', '陈财务', '王产品', '周复核', '赵产品', '刘财务', '孙共保', '土压平衡盾构机', '盾构机', '中文'];
 const ENGLISH_ALLOWED = new Set(['PDF', 'VAT', 'English', 'CSV', 'XLSX', 'Excel', 'ZIP']);
 
 /** English words of a text, proper names and identifiers (letters with digits) aside. */

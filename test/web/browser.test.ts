@@ -104,6 +104,9 @@ describe('Web pages in headless Chromium', function () {
     await page.waitForFunction((fen) => document.getElementById('live-preview')?.getAttribute('data-fen') === String(fen), { timeout: 10_000 }, expected.grossPremiumFen);
     expect(await textOf(page, '[data-preview="gross"]')).to.equal(formatYuan(expected.grossPremiumFen));
     expect(await textOf(page, '[data-preview="subsidy"]')).to.equal(formatYuan(expected.subsidies.totalFen));
+    // The header and the live preview name the version that prices the start date (#28).
+    expect(await textOf(page, '#form-version')).to.include('适用版本 2025.1');
+    expect(await textOf(page, '[data-preview="version"]')).to.equal('2025.1');
     await shot(page, '03-broker-quote-form-live-preview');
 
     await Promise.all([page.waitForNavigation(), page.click('#calculate')]);
@@ -337,15 +340,23 @@ describe('Web pages in headless Chromium', function () {
       expect(problemsOf(page)).to.deep.equal([]);
     });
 
-    it('publishes the revision from a date 30 days ahead: today\'s version stays in force, the new one is scheduled', async () => {
+    it('publishes the revision from a date 30 days ahead (submitted by the admin, approved by a second admin): today\'s version stays in force, the new one is scheduled', async () => {
       const version = draftUrl.split('/').pop()!;
       const from = inThirtyDays();
       await page.goto(draftUrl);
+      // Four-eyes (#28): the admin who edited the draft submits it; the publish form is not theirs.
+      expect(await page.$('#publish-form')).to.equal(null);
+      await Promise.all([page.waitForNavigation(), page.click('#submit-approval')]);
+      expect(await textOf(page, '#approval-state')).to.include('王产品').and.include('等待另一位管理员复核发布');
+      expect(await page.$('#publish-form')).to.equal(null);
+      const checker = await signedIn(t.keys.secondInsurerAdmin);
+      await checker.goto(draftUrl);
       // The timeline (#14, first part): the publish form takes the first day the version applies.
-      await page.$eval('form[action$="/publish"] input[type="date"]', (el, value) => ((el as unknown as InputLike).value = value), from);
-      page.once('dialog', (dialog) => void dialog.accept());
-      await Promise.all([page.waitForNavigation(), page.click('#publish')]);
-      await shot(page, '27-insurer-published-scheduled');
+      await checker.$eval('form[action$="/publish"] input[type="date"]', (el, value) => ((el as unknown as InputLike).value = value), from);
+      await Promise.all([checker.waitForNavigation(), checker.click('#publish')]);
+      await shot(checker, '27-insurer-published-scheduled');
+      expect(problemsOf(checker)).to.deep.equal([]);
+      await checker.close();
       await page.goto(`${t.base}/products/${PRODUCT}`);
       const rows = await page.$$eval('tbody tr', (trs) => trs.map((tr) => (tr.textContent ?? '').replace(/\s+/g, ' ')));
       expect(rows.find((r) => r.includes('2025.1'))).to.match(/已发布|生效/);

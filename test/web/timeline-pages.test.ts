@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import supertest from 'supertest';
 import { addDays, chinaDate } from '../../src/rating/index.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
+import { publishAs } from '../support/publish-as.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
@@ -24,7 +25,7 @@ describe('Web pages: scheduled versions, withdraw and retire with confirmation, 
     const clone = await t.http.post(`/v1/products/${PRODUCT}/versions`).set(admin()).send({ cloneFrom: shipped });
     scheduled = clone.body.version;
     expect((await t.http.put(`/v1/products/${PRODUCT}/versions/${scheduled}`).set(admin()).send({ definition: { ...clone.body.definition, effectiveFrom: takeOver } })).status).to.equal(200);
-    expect((await t.http.post(`/v1/products/${PRODUCT}/versions/${scheduled}/publish`).set(admin())).status).to.equal(200);
+    expect((await publishAs(t.http, t.keys, PRODUCT, scheduled)).status).to.equal(200);
     agent = supertest.agent(t.app);
     expect((await agent.post('/sign-in').type('form').send({ apiKey: t.keys.insurerAdmin })).status).to.equal(303);
   });
@@ -40,13 +41,14 @@ describe('Web pages: scheduled versions, withdraw and retire with confirmation, 
     expect(catalogue.text).to.include(`data-scheduled="${scheduled}"`).and.include(`Version ${scheduled} takes over on ${takeOver}`);
   });
 
-  it('shows who created, edited and published a version, and when (Beijing time), with the filing download', async () => {
+  it('shows who created, edited, submitted, approved and published a version, and when (Beijing time), with the filing download', async () => {
     const page = await agent.get(`/products/${PRODUCT}/versions/${scheduled}?lang=zh-CN`);
     expect(page.status).to.equal(200);
     const rows = historyRows(page.text);
-    expect(rows.map((r) => r.what)).to.deep.equal(['发布', '修改草稿', '创建草稿']);
+    expect(rows.map((r) => r.what)).to.deep.equal(['复核批准（第二位管理员）', '发布', '提交审批', '修改草稿', '创建草稿']);
+    expect(rows.map((r) => r.who.split(' · ')[1])).to.deep.equal(['周复核', '周复核', '王产品', '王产品', '王产品']);
     for (const row of rows) {
-      expect(row.who).to.equal('科创财产保险股份有限公司（演示） · 王产品');
+      expect(row.who.split(' · ')[0]).to.equal('科创财产保险股份有限公司（演示）');
       expect(row.when).to.match(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
     }
     expect(page.text).to.include(`href="/products/${PRODUCT}/versions/${scheduled}/filing.pdf"`);

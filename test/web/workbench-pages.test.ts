@@ -11,6 +11,7 @@ import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
 import { addDays, compileProduct, type ProductDefinition } from '../../src/rating/index.ts';
 import { SCREENSHOTS, useBrowserApp } from '../support/browser-app.ts';
 import { today } from '../support/china-date.ts';
+import { publishAs } from '../support/publish-as.ts';
 import { bearer } from '../support/test-app.ts';
 
 type InputLike = { value: string };
@@ -26,9 +27,9 @@ describe('Insurer workbench, second round (#28, real Chromium)', function () {
   const t = useBrowserApp();
   const admin = () => bearer(t.keys.insurerAdmin);
 
-  async function signedIn(width = 1366): Promise<Page> {
+  async function signedIn(width = 1366, key = t.keys.insurerAdmin): Promise<Page> {
     const page = await t.newPage(width);
-    await t.signIn(page, t.keys.insurerAdmin);
+    await t.signIn(page, key);
     return page;
   }
   async function clone(): Promise<{ version: string; url: string }> {
@@ -145,9 +146,11 @@ describe('Insurer workbench, second round (#28, real Chromium)', function () {
   });
 
   it('offers tomorrow as the publish date and answers a clash at the date field in the reader\'s language', async () => {
-    const { url } = await clone();
+    const { version, url } = await clone();
+    // Four-eyes: the admin submits, the second admin (who gets the publish form) publishes.
+    expect((await t.http.post(`/v1/products/${PRODUCT}/versions/${version}/submit`).set(admin())).status).to.equal(200);
     for (const [lang, width, expected] of [['zh-CN', 1366, '与已发布的版本 2025.1 的适用期间冲突'], ['en', 390, 'Clashes with the dates of published version 2025.1']] as const) {
-      const page = await signedIn(width);
+      const page = await signedIn(width, t.keys.secondInsurerAdmin);
       await page.goto(`${url}?lang=${lang}`);
       expect(await page.$eval('#publish-effective-from', (el) => (el as unknown as InputLike).value)).to.equal(addDays(today(), 1));
       // The draft's own first day, the day the version in force took effect: a clash.
@@ -236,7 +239,7 @@ describe('Insurer workbench, second round (#28, real Chromium)', function () {
     const scheduled = await clone();
     const definition = (await t.http.get(`/v1/products/${PRODUCT}/versions/${scheduled.version}`).set(admin())).body.definition as ProductDefinition;
     expect((await t.http.put(`/v1/products/${PRODUCT}/versions/${scheduled.version}`).set(admin()).send({ definition: { ...definition, effectiveFrom: takeOver } })).status).to.equal(200);
-    const published = await t.http.post(`/v1/products/${PRODUCT}/versions/${scheduled.version}/publish`).set(admin()).send({});
+    const published = await publishAs(t.http, t.keys, PRODUCT, scheduled.version, { body: {} });
     expect(published.status, JSON.stringify(published.body)).to.equal(200);
     const draft = await clone();
     for (const [lang, width] of [['zh-CN', 1366], ['en', 390]] as const) {

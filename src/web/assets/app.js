@@ -123,7 +123,7 @@
     outcome.textContent = data.outcomeLabel;
     p.append(strong, outcome);
     var dl = document.createElement('dl');
-    [['data-label-gross', data.gross, 'gross'], ['data-label-vat', data.vat, 'vat'], ['data-label-subsidy', data.subsidyTotal, 'subsidy'], ['data-label-net', data.expectedNetCost, 'net-cost']]
+    [['data-label-gross', data.gross, 'gross'], ['data-label-vat', data.vat, 'vat'], ['data-label-subsidy', data.subsidyTotal, 'subsidy'], ['data-label-net', data.expectedNetCost, 'net-cost'], ['data-label-version', data.productVersion, 'version']]
       .forEach(function (r) { dl.append.apply(dl, row(panel.getAttribute(r[0]), r[1], r[2])); });
     panel.replaceChildren(p, dl);
     panel.setAttribute('data-fen', String(data.grossPremiumFen));
