@@ -3,7 +3,7 @@
 // instance) are still counted.
 import { expect } from 'chai';
 import mongoose from 'mongoose';
-import { recordPolicySubsidies, recordSubsidyOutcome, subsidiesRecorded } from '../../src/policies/subsidy-ledger.ts';
+import { recordPolicySubsidies, recordSubsidyOutcome, subsidiesRecorded } from '../../src/subsidies/subsidy-ledger.ts';
 import { useTestApp } from '../support/test-app.ts';
 
 describe('policies: the subsidy ledger as quotes read it', () => {
