@@ -23,10 +23,6 @@ const FLOORS = [
 // exempt from its floor rule until then; the test lists any that no longer occur so the
 // list shrinks with the code.
 const KNOWN_UPWARD = [
-  // known: removed by #24 wave 2 (src/subsidies owns the ledger; quotes read it through the
-  // SubsidyHistory port injected by src/service.ts).
-  { from: 'src/quotes/rating-request.ts', to: 'src/policies/subsidy-ledger.ts', why: 'the subsidy ledger moves to src/subsidies behind a port (#24 wave 2)' },
-  { from: 'src/quotes/quote-batch.ts', to: 'src/policies/subsidy-ledger.ts', why: 'the subsidy ledger moves to src/subsidies behind a port (#24 wave 2)' },
   // known: removed by #24 wave 2 (the audit reader gets "may this caller see subject X" lookups
   // injected at composition instead of importing the capabilities' services).
   { from: 'src/audit/audit-service.ts', to: 'src/quotes/quote-service.ts', why: 'audit lookups injected (#24 wave 2)' },

@@ -22,7 +22,7 @@ import { analyseRateChange } from '../src/portfolio/impact-service.ts';
 import { createQuote } from '../src/quotes/quote-service.ts';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
-import { createServices } from '../src/service.ts';
+import { createServices, provideSubsidyPorts } from '../src/service.ts';
 import type { ProductDefinition } from '../src/rating/index.ts';
 
 const QUOTES = Number(process.env.BENCH_QUOTES ?? 100_000);
@@ -58,6 +58,7 @@ try {
   await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
   // The service's hub with its reactions (the rating book records quotes), composed as the app composes it.
   const { events } = createServices(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
+  provideSubsidyPorts(); // the module functions below run outside the composed service's scope
   log('database ready');
   const seeded = await seedDemoOrganisations(tempDir);
   if (!seeded) throw new Error('the bench database was not empty');

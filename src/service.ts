@@ -16,6 +16,7 @@ import { createAuth, type AuthService } from './auth/auth-service.ts';
 import { createCatalogue, type CatalogueService } from './catalogue/catalogue.ts';
 import { ProductModel } from './catalogue/catalogue-model.ts';
 import { syncProducts } from './catalogue/product-sync.ts';
+import { subsidyProgrammes } from './catalogue/subsidy-programmes.ts';
 import { createClients, type ClientsService } from './clients/client-service.ts';
 import type { Config } from './config.ts';
 import { connectDatabase, disconnectDatabase, pingDatabase } from './db/connect-database.ts';
@@ -33,6 +34,7 @@ import { createStatements, type StatementsService } from './statements/statement
 import { createPools, type PoolsService } from './pools/pools.ts';
 import { createPortfolio, type PortfolioService } from './portfolio/portfolio.ts';
 import { createQuotes, type QuotesService } from './quotes/quotes.ts';
+import { subsidySource } from './quotes/subsidy-source.ts';
 import { createSubsidyApplicationDocuments } from './subsidies/subsidy-application-pdf.ts';
 import { createSubsidies, type SubsidiesService } from './subsidies/subsidies.ts';
 
@@ -81,7 +83,8 @@ export interface ServiceOptions {
 /**
  * Builds every capability once, in floor order, and registers every reaction between them:
  * - quotes stored, approved or declined → the portfolio's rating book records them;
- * - a policy issued → the rating book records it, then (with PDFs) its schedules are stored.
+ * - a policy issued → the subsidy ledger records its subsidies, the rating book records it, then
+ *   (with PDFs) its schedules are stored.
  * Nothing here touches the database: a service composed before connecting works once connected.
  * Two calls give two services that share no hub, cache, metrics, renderer or background job.
  */
@@ -96,24 +99,40 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   const events = createEventHub();
   const pdf = options.pdf ? createPdfDocuments(config, logger, metrics, templates, options.pdfPoolSize) : undefined;
   const documents = scope.bind(pdf?.documents ?? documentsUnavailable);
+  // Subsidies first: the ledger records an issued policy before the other reactions run, and the
+  // ports the catalogue and quotes declare for subsidies are provided in this service's scope.
+  const subsidyDocuments = pdf ? scope.bind(pdf.subsidyDocuments) : undefined;
+  const subsidies = scope.bind(createSubsidies(subsidyDocuments ? { documents: subsidyDocuments } : {}));
+  scope.run(() => provideSubsidyPorts(subsidies));
+  events.onPolicyIssued((policy) => subsidies.recordIssuedPolicy(policy));
   const compaction = options.compaction ? { logger, onCompacted: metrics.ratingBookCompacted, ...(options.compactionIntervalMs ? { intervalMs: options.compactionIntervalMs } : {}) } : undefined;
   // Started in the scope, so its rounds (timers) use this service's state too.
   const portfolio = scope.bind(scope.run(() => createPortfolio({ events, ...(compaction ? { compaction } : {}) })));
   events.onQuotesStored((stored) => portfolio.recordStoredQuotes(stored));
   events.onPolicyIssued((policy) => portfolio.recordIssuedPolicy(policy));
   if (pdf) events.onPolicyIssued((policy) => documents.storePolicySchedules(policy.id));
-  const subsidyDocuments = pdf ? scope.bind(pdf.subsidyDocuments) : undefined;
   return Object.freeze({
     config, logger, events, metrics, templates, renderer: pdf?.renderer, scope,
     auth: scope.bind(createAuth()), clients: scope.bind(createClients()), catalogue: scope.bind(createCatalogue()), pools: scope.bind(createPools()),
     quotes: scope.bind(createQuotes({ events })), policies: scope.bind(createPolicies({ events })), documents,
-    subsidies: scope.bind(createSubsidies(subsidyDocuments ? { documents: subsidyDocuments } : {})), statements: scope.bind(createStatements()), portfolio, audit: scope.bind(createAudit()),
+    subsidies, statements: scope.bind(createStatements()), portfolio, audit: scope.bind(createAudit()),
     async close() {
       portfolio.close();
       documents.close();
       await pdf?.renderer.close();
     },
   });
+}
+
+/**
+ * Provides the subsidies capability to the ports the lower floors declare for it, in the current
+ * scope: the catalogue's SubsidyProgrammes (src/catalogue/subsidy-programmes.ts) and the quotes'
+ * SubsidySource (src/quotes/subsidy-source.ts). createServices calls it in each service's scope;
+ * code run outside any service (test fixtures, the benches) calls it once, unscoped.
+ */
+export function provideSubsidyPorts(subsidies: SubsidiesService = createSubsidies()): void {
+  subsidyProgrammes.provide({ programmesFor: subsidies.programmesFor, upsertProgramme: subsidies.upsertProgramme });
+  subsidySource.provide({ programmesFor: subsidies.programmesFor, recorded: subsidies.recorded });
 }
 
 /** One Chromium pool per service, launched lazily on the first PDF, over the service's templates. */
@@ -186,7 +205,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     if ((await ProductModel.estimatedDocumentCount()) === 0) {
       // A new database gets the shipped catalogue, published, so brokers can quote at once.
       // The shipped pools are the demo organisations' own: with the demo seed they are accepted.
-      const lines = await syncProducts({ dir: config.PRODUCTS_DIR, publish: true, acceptPools: config.SEED_DEMO });
+      const lines = await composed.services.scope.run(() => syncProducts({ dir: config.PRODUCTS_DIR, publish: true, acceptPools: config.SEED_DEMO }));
       for (const line of lines) {
         if (line.outcome === 'error') logger.warn(line, 'product sync');
         else logger.info(line, 'product sync');

@@ -70,17 +70,6 @@ const publicationSchema = new Schema(
 publicationSchema.index({ productCode: 1, sequence: 1 }, { unique: true });
 publicationSchema.index({ productCode: 1, version: 1 }, { unique: true });
 
-/** A government premium-subsidy programme, loaded from products/subsidies/. */
-const subsidyProgrammeSchema = new Schema(
-  {
-    code: { type: String, required: true, unique: true },
-    definition: { type: Schema.Types.Mixed, required: true },
-    definitionHash: { type: String, required: true },
-  },
-  { timestamps: true, collection: 'subsidyProgrammes', minimize: false },
-);
-
 export const ProductModel = mongoose.model('Product', productSchema);
 export const ProductVersionModel = mongoose.model('ProductVersion', productVersionSchema);
 export const PublicationModel = mongoose.model('Publication', publicationSchema);
-export const SubsidyProgrammeModel = mongoose.model('SubsidyProgramme', subsidyProgrammeSchema);

@@ -9,9 +9,10 @@ import { chinaDate, compileProduct, upgradeStoredDefinition, ProductCompileError
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { announceCatalogueChange, cachedCatalogueRead } from './catalogue-cache.ts';
 import { slot } from '../db/service-scope.ts';
-import { ProductModel, ProductVersionModel, PublicationModel, SubsidyProgrammeModel } from './catalogue-model.ts';
+import { ProductModel, ProductVersionModel, PublicationModel } from './catalogue-model.ts';
 import { diffDefinitions, type DefinitionChange } from './definition-diff.ts';
 import { findTimelineClash, versionInForce } from './version-timeline.ts';
+import { subsidyProgrammesFor } from './subsidy-programmes.ts';
 import { checkPoolMembers, poolMemberIdsOf } from '../pools/pool-members.ts';
 import { proposePoolShares, requirePoolConsent } from '../pools/pool-consent.ts';
 
@@ -522,42 +523,6 @@ export async function findPinnedVersion(code: string, version: string): Promise<
 export async function findOwnVersion(caller: Actor, code: string, version: string): Promise<RatableVersion & { status: VersionStatus }> {
   const doc = await loadVersion(caller, code, version);
   return { ...(await toRatable(doc)), status: doc.status as VersionStatus };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Subsidy programmes.
-
-/** Programmes that subsidise a line (the engine decides regional and qualification eligibility). */
-export function subsidyProgrammesFor(line: string): Promise<SubsidyProgramme[]> {
-  return cachedCatalogueRead(`subsidies|${line}`, () => readSubsidyProgrammes(line));
-}
-
-async function readSubsidyProgrammes(line: string): Promise<SubsidyProgramme[]> {
-  const docs = await SubsidyProgrammeModel.find({}, { definition: 1 }).lean();
-  return docs.map((d) => d.definition as SubsidyProgramme).filter((p) => (p.lines as readonly string[]).includes(line));
-}
-
-/** Stores a programme; unchanged → nothing written. */
-export async function upsertSubsidyProgramme(actor: Actor, programme: SubsidyProgramme): Promise<'created' | 'updated' | 'unchanged'> {
-  const definitionHash = hashDefinition(programme);
-  const existing = await SubsidyProgrammeModel.findOne({ code: programme.code }).lean();
-  if (existing?.definitionHash === definitionHash) return 'unchanged';
-  if (existing) await SubsidyProgrammeModel.updateOne({ code: programme.code }, { $set: { definition: programme, definitionHash } });
-  else {
-    try {
-      await SubsidyProgrammeModel.create({ code: programme.code, definition: programme, definitionHash });
-    } catch (err) {
-      if (isDuplicateKeyError(err)) return 'unchanged';
-      throw err;
-    }
-  }
-  await announceCatalogueChange();
-  await recordAudit(actor, { action: existing ? 'subsidy.update' : 'subsidy.create', entityType: 'subsidyProgramme', entityId: programme.code, summary: `${existing ? 'Updated' : 'Created'} subsidy programme ${programme.code}.` });
-  return existing ? 'updated' : 'created';
-}
-
-export async function listSubsidyProgrammes(): Promise<SubsidyProgramme[]> {
-  return (await SubsidyProgrammeModel.find({}).sort({ code: 1 }).lean()).map((d) => d.definition as SubsidyProgramme);
 }
 
 /** A product's published versions (number and effective dates), the latest effective first. */

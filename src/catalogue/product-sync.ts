@@ -6,7 +6,8 @@ import { validateOrThrow } from '../http/schema-registry.ts';
 import { subsidyProgrammeSchema, type ProductDefinition, type SubsidyProgramme } from '../rating/index.ts';
 import { ProductModel, ProductVersionModel } from './catalogue-model.ts';
 import { acceptPoolOnMembersBehalf } from '../pools/pool-consent.ts';
-import { createProduct, createVersion, hashDefinition, publishVersion, retireVersion, updateDraft, upsertSubsidyProgramme } from './catalogue-service.ts';
+import { createProduct, createVersion, hashDefinition, publishVersion, retireVersion, updateDraft } from './catalogue-service.ts';
+import { subsidyProgrammes } from './subsidy-programmes.ts';
 
 export interface SyncLine {
   file: string;
@@ -47,7 +48,7 @@ export async function syncProducts(options: SyncOptions): Promise<SyncLine[]> {
   for (const file of await jsonFiles(path.join(options.dir, 'subsidies'))) {
     try {
       const programme = validateOrThrow<SubsidyProgramme>(subsidyProgrammeSchema, JSON.parse(await readFile(file, 'utf8')), path.basename(file));
-      const outcome = await upsertSubsidyProgramme(systemActor, programme);
+      const outcome = await subsidyProgrammes().upsertProgramme(systemActor, programme);
       lines.push({ file, outcome: outcome === 'unchanged' ? 'unchanged' : 'created', detail: `subsidy programme ${programme.code} ${outcome}` });
     } catch (err) {
       lines.push({ file, outcome: 'error', detail: describe(err) });

@@ -6,7 +6,8 @@ import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
 import { conflict, invalidInput } from '../http/app-error.ts';
 import { compileProduct, ProductCompileError, runTestVectors, type ProductDefinition, type VectorResult } from '../rating/index.ts';
-import { getVersion, subsidyProgrammesFor, updateDraft } from './catalogue-service.ts';
+import { getVersion, updateDraft } from './catalogue-service.ts';
+import { subsidyProgrammesFor } from './subsidy-programmes.ts';
 
 /** The draft's vectors run on the draft as it is, with the hash of the definition they ran on. */
 export interface VectorComparison {

@@ -116,7 +116,10 @@ program
   .action(async (options: { publish?: boolean; acceptPools?: boolean; dir: string }) => {
     const { withCliDatabase } = await import('./cli-database.ts');
     const { syncProducts } = await import('../catalogue/product-sync.ts');
-    const lines = await withCliDatabase(() => syncProducts({ dir: options.dir, publish: options.publish === true, acceptPools: options.acceptPools === true }));
+    const { createServices } = await import('../service.ts');
+    const { pino } = await import('pino');
+    // Composed as the service composes (its scope holds the subsidy programmes the sync writes through).
+    const lines = await withCliDatabase((config) => createServices(config, pino({ level: 'silent' })).scope.run(() => syncProducts({ dir: options.dir, publish: options.publish === true, acceptPools: options.acceptPools === true })));
     for (const line of lines) {
       const mark = line.outcome === 'error' ? '✗' : line.outcome === 'unchanged' ? '=' : '+';
       (line.outcome === 'error' ? console.error : console.log)(`${mark} ${basename(line.file)}: ${line.detail}`);

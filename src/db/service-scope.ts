@@ -50,3 +50,29 @@ export function createServiceScope(): ServiceScope {
     },
   };
 }
+
+export interface Port<T> {
+  /** The implementation provided in the current scope; throws when none was (nothing composed). */
+  (): T;
+  /** Provides the implementation in the current scope (src/service.ts, at composition). */
+  provide(implementation: T): void;
+  readonly portName: string;
+}
+
+/**
+ * Declares a port: an interface a lower floor needs from a higher one, which the lower floor's
+ * module functions reach without importing upward. src/service.ts provides the implementation in
+ * each service's scope (composition); code outside any service (tests' fixtures, scripts) uses
+ * what was provided unscoped.
+ */
+export function port<T>(portName: string): Port<T> {
+  const held = slot<{ implementation?: T }>(`port ${portName}`, () => ({}));
+  const get = (() => {
+    const { implementation } = held();
+    if (!implementation) throw new Error(`No ${portName} was provided: compose the service through src/service.ts createServices.`);
+    return implementation;
+  }) as Port<T>;
+  Object.defineProperty(get, 'portName', { value: portName });
+  Object.defineProperty(get, 'provide', { value: (implementation: T) => { held().implementation = implementation; } });
+  return get;
+}

@@ -5,7 +5,6 @@ import { addDays } from '../rating/calendar.ts';
 import { conflict, notFound } from '../http/app-error.ts';
 import { scopedQuery } from '../auth/scope.ts';
 import { visibleOrNotFound } from '../auth/visibility.ts';
-import { recordPolicySubsidies } from './subsidy-ledger.ts';
 import { bindRefusal } from '../quotes/quote-actions.ts';
 import { leanRatingRecordOf, loadVisibleQuote, markBound, randomCode, RATING_PROJECTION, ratedRecordFields, ratedViewFields, type LeanRatingFields, type QuoteRecord, type StoredQuoteEvent } from '../quotes/quote-service.ts';
 import type { RatingResult } from '../rating/index.ts';
@@ -101,7 +100,7 @@ export async function bindQuote(events: PolicyEvents, caller: Caller, quoteId: s
   const result = quote.result;
   if (scope || quote.status === 'bound') {
     const existing = await findPolicyRecord(id);
-    if (existing && scope && existing.idempotencyScope === scope) return { policy: await completeBind(caller, existing, quote, result), replayed: true };
+    if (existing && scope && existing.idempotencyScope === scope) return { policy: await completeBind(caller, existing, quote), replayed: true };
     if (existing) throw alreadyBound(quote.quoteNumber, existing);
     if (scope && await PolicyModel.exists({ idempotencyScope: scope, quoteId: { $ne: quote.id } })) {
       throw conflict('This Idempotency-Key was already used to bind another quote.', [{ path: 'header.idempotency-key', message: 'must be new for a different quote (idempotency)' }]);
@@ -118,24 +117,23 @@ export async function bindQuote(events: PolicyEvents, caller: Caller, quoteId: s
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
       const existing = await findPolicyRecord(id);
-      if (existing && scope && existing.idempotencyScope === scope) return { policy: await completeBind(caller, existing, quote, result), replayed: true };
-      if (existing) {
-        await recordPolicySubsidies(ledgerEntryOf(existing.id, quote, result)); // completes a bind that stopped before its ledger entry
-        throw alreadyBound(quote.quoteNumber, existing);
-      }
+      if (existing && scope && existing.idempotencyScope === scope) return { policy: await completeBind(caller, existing, quote), replayed: true };
+      if (existing) throw alreadyBound(quote.quoteNumber, existing);
       if (attempt >= 5) throw err; // a policy-number collision, five times over: give up loudly
     }
   }
-  const issued = await completeBind(caller, policy, quote, result);
+  const issued = await completeBind(caller, policy, quote);
   await recordAudit(caller, { action: 'policy.issue', entityType: 'policy', entityId: policy.id, organisationId: quote.insurerOrganisationId, summary: `Bound quote ${quote.quoteNumber} as policy ${policy.policyNumber}, gross ${policy.grossPremiumFen} fen.` }, now);
   const view = toPolicyView(policy);
   await events.policyIssued(view);
   return { policy: issued, replayed: false };
 }
 
-/** The ledger entry and the quote's bound mark: both idempotent, so a replay completes a bind that stopped early. */
-async function completeBind(caller: Caller, policy: PolicyRecord, quote: QuoteRecord, result: RatingResult): Promise<PolicyView> {
-  await recordPolicySubsidies(ledgerEntryOf(policy.id, quote, result));
+/**
+ * The quote's bound mark: idempotent, so a replay completes a bind that stopped early. (The
+ * subsidy ledger records the policy in reaction to its announcement: src/service.ts.)
+ */
+async function completeBind(caller: Caller, policy: PolicyRecord, quote: QuoteRecord): Promise<PolicyView> {
   if (quote.status !== 'bound') await markBound(quote.id, policy.id);
   return withPoolShares(caller, policy);
 }
@@ -169,10 +167,6 @@ function policyFields(caller: Caller, quote: QuoteRecord, result: RatingResult, 
     picks: quote.picks,
     context: quote.context,
   };
-}
-
-function ledgerEntryOf(policyId: string, quote: QuoteRecord, result: RatingResult) {
-  return { id: policyId, enterpriseId: quote.enterpriseOrganisationId, startDate: quote.startDate, subsidies: result.subsidies.layers.map((l) => ({ programme: l.programme, amountFen: l.amountFen })) };
 }
 
 export async function loadVisiblePolicy(caller: Caller, id: string): Promise<PolicyRecord> {

@@ -18,11 +18,11 @@ import type { RatableVersion } from '../catalogue/catalogue-service.ts';
 import { conflict } from '../http/app-error.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { insertEach } from '../db/insert-batcher.ts';
-import { subsidiesRecorded } from '../policies/subsidy-ledger.ts';
 import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
 import { QuoteModel, type StoredQuote } from './quote-model.ts';
 import { findQuoteRecord, hashRequest, idempotentQuoteId, newQuoteEvent, newQuoteNumber, quoteDocument, quoteRecordOf, storedQuoteEvent, type QuoteEvents, type QuoteRecord, type StoredQuoteEvent } from './quote-service.ts';
 import { prepareRating, rate, readEnterprise, type EnterpriseLookups, type EnterpriseRecord, type QuoteRequest } from './rating-request.ts';
+import { subsidySource } from './subsidy-source.ts';
 
 export interface BatchQuoteItem {
   request: QuoteRequest;
@@ -48,7 +48,7 @@ export class BatchQuoteCache implements EnterpriseLookups {
   }
 
   receivedThisYear(enterpriseId: string, year: string): Promise<{ programme: string; amountFen: number }[]> {
-    return remembered(this.received, `${enterpriseId}:${year}`, () => subsidiesRecorded(enterpriseId, year));
+    return remembered(this.received, `${enterpriseId}:${year}`, () => subsidySource().recorded(enterpriseId, year));
   }
 
   isClientOf(brokerOrganisationId: string, enterpriseId: string): Promise<boolean> {

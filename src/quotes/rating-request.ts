@@ -4,12 +4,12 @@ import mongoose from 'mongoose';
 import { findEnterpriseById } from '../auth/auth-service.ts';
 import { quotingRoleOf, type Caller } from '../auth/caller.ts';
 import { isClientOf } from '../clients/client-service.ts';
-import { findEffectiveVersion, findOwnVersion, findPinnedVersion, subsidyProgrammesFor, type RatableVersion } from '../catalogue/catalogue-service.ts';
+import { findEffectiveVersion, findOwnVersion, findPinnedVersion, type RatableVersion } from '../catalogue/catalogue-service.ts';
 import { addDays, chinaDate } from '../rating/calendar.ts';
 import { AppError, invalidInput } from '../http/app-error.ts';
-import { subsidiesRecorded } from '../policies/subsidy-ledger.ts';
 import { evaluateQuote, pickableSteps, type EnterpriseContext, type PickableStep, type QuoteContext, type QuotePicks, type RatingResult, type SubsidyProgramme } from '../rating/index.ts';
 import { withRatingErrors } from './rating-errors.ts';
+import { subsidySource } from './subsidy-source.ts';
 
 import type { PricingRequest } from './quote-schemas.ts';
 
@@ -49,7 +49,8 @@ export interface EnterpriseLookups {
   isClientOf(brokerOrganisationId: string, enterpriseId: string): Promise<boolean>;
 }
 
-const databaseLookups: EnterpriseLookups = { enterprise: readEnterprise, receivedThisYear: subsidiesRecorded, isClientOf };
+// The ledger through the SubsidySource port (subsidy-source.ts) provided in the service's scope.
+const databaseLookups: EnterpriseLookups = { enterprise: readEnterprise, receivedThisYear: (enterpriseId, year) => subsidySource().recorded(enterpriseId, year), isClientOf };
 
 /**
  * A broker rates only for its firm's clients: any other enterprise — another firm's client or no
@@ -104,7 +105,7 @@ export async function prepareRating(caller: Caller, request: PricingRequest, now
     ...(facts.awards ? { awards: facts.awards } : {}),
     ...(facts.coverScope ? { coverScope: facts.coverScope } : {}),
   };
-  const programmes: SubsidyProgramme[] = await subsidyProgrammesFor(version.definition.line);
+  const programmes: SubsidyProgramme[] = await subsidySource().programmesFor(version.definition.line);
   // The tariff is chosen by the start date, so the engine checks it is in force on that day.
   const context: QuoteContext = { asOf: startDate, period: { start: startDate, end: endDate }, role: quotingRoleOf(caller), enterprise: enterpriseContext, programmes };
   return { version, context, quoteDate, startDate, endDate, enterprise: enterprise ?? undefined };

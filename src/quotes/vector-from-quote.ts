@@ -5,7 +5,8 @@ import type { Caller } from '../auth/caller.ts';
 import { conflict, invalidInput } from '../http/app-error.ts';
 import { loadVisibleQuote } from './quote-service.ts';
 import { compileProduct, evaluateQuote, measurePeriod, ProductCompileError, RatingInputError, type ProductDefinition, type RatingResult } from '../rating/index.ts';
-import { getVersion, subsidyProgrammesFor, updateDraft } from '../catalogue/catalogue-service.ts';
+import { getVersion, updateDraft } from '../catalogue/catalogue-service.ts';
+import { subsidySource } from './subsidy-source.ts';
 
 type Vector = ProductDefinition['testVectors'][number];
 
@@ -48,7 +49,7 @@ export async function addVectorFromQuote(caller: Caller, code: string, version: 
   const period = periodOf(quote.startDate, quote.endDate);
   let result: RatingResult;
   try {
-    result = evaluateQuote(compiled, quote.inputs, picks, { asOf: draft.definition.effectiveFrom, period, programmes: await subsidyProgrammesFor(draft.definition.line) });
+    result = evaluateQuote(compiled, quote.inputs, picks, { asOf: draft.definition.effectiveFrom, period, programmes: await subsidySource().programmesFor(draft.definition.line) });
   } catch (err) {
     if (err instanceof RatingInputError) throw invalidInput(`Draft ${version} cannot rate quote ${quote.quoteNumber} as stored.`, err.details.map((d) => ({ path: `quote.${d.path}`, message: d.message })));
     throw err;

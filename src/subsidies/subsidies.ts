@@ -1,12 +1,31 @@
-// The subsidies capability's front door: applications, their recorded outcomes and the subsidy
-// year, with the application PDFs and ZIPs when a renderer was composed (src/service.ts).
+// The subsidies capability's front door, built once by src/service.ts: the programmes (what the
+// catalogue's and quotes' ports read), the ledger (each enterprise's subsidies of a year, written in
+// reaction to a policy issued and to each recorded outcome), the applications with what a caller
+// may do next with one, the subsidy year, and the application PDFs and ZIPs when a renderer was
+// composed.
+import type { PolicyView } from '../policies/policy-service.ts';
+import { applicationActions } from './subsidy-actions.ts';
 import type { SubsidyApplicationDocuments } from './subsidy-application-pdf.ts';
 import { listApplications, recordApplicationStatus } from './subsidy-application-service.ts';
+import { recordPolicySubsidies, subsidiesRecorded } from './subsidy-ledger.ts';
+import { listSubsidyProgrammes, subsidyProgrammesFor, upsertSubsidyProgramme } from './subsidy-programmes.ts';
 import { subsidyYear, subsidyYearCsv, subsidyYearXlsx } from './subsidy-year-service.ts';
+
+/** Reaction to a policy issued: the ledger records the subsidies it expects (idempotent). */
+function recordIssuedPolicy(policy: PolicyView): Promise<void> {
+  const subsidies = policy.result.subsidies.layers.map((l) => ({ programme: l.programme, amountFen: l.amountFen }));
+  return recordPolicySubsidies({ id: policy.id, enterpriseId: policy.enterpriseId, startDate: policy.startDate, subsidies });
+}
 
 export function createSubsidies(deps: { documents?: SubsidyApplicationDocuments } = {}) {
   return Object.freeze({
-    listApplications, recordApplicationStatus, subsidyYear, subsidyYearCsv, subsidyYearXlsx,
+    /** Programmes that subsidise a line; store one (product sync); every programme. */
+    programmesFor: subsidyProgrammesFor, upsertProgramme: upsertSubsidyProgramme, listProgrammes: listSubsidyProgrammes,
+    /** Subsidy per programme on an enterprise's policies starting in a year: granted where known, else expected. */
+    recorded: subsidiesRecorded,
+    /** The reaction src/service.ts registers on a policy issued. */
+    recordIssuedPolicy,
+    listApplications, recordApplicationStatus, applicationActions, subsidyYear, subsidyYearCsv, subsidyYearXlsx,
     /** Application PDFs and ZIPs; undefined when no renderer was composed (their routes answer 503). */
     documents: deps.documents,
   });

@@ -7,12 +7,13 @@
 import { createHash } from 'node:crypto';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
-import { subsidyProgrammesFor } from '../catalogue/catalogue-service.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { AppError, conflict, invalidInput, notFound } from '../http/app-error.ts';
 import { getPolicy, type PolicyView } from '../policies/policy-service.ts';
-import { recordSubsidyOutcome } from '../policies/subsidy-ledger.ts';
 import { chinaDate, formatFen, type SubsidyLayer, type SubsidyProgramme } from '../rating/index.ts';
+import { stepRefusal } from './subsidy-actions.ts';
+import { recordSubsidyOutcome } from './subsidy-ledger.ts';
+import { subsidyProgrammesFor } from './subsidy-programmes.ts';
 import { stepId, SubsidyApplicationStepModel, SubsidyIdempotencyModel, type ApplicationStep } from './subsidy-application-model.ts';
 import type { ApplicationStatusRequest, SubsidyApplicationList, SubsidyApplicationView } from './subsidy-schemas.ts';
 
@@ -167,9 +168,11 @@ async function writeStep(caller: Caller, policy: PolicyView, layer: SubsidyLayer
   const name = `${layer.programme} on policy ${policy.policyNumber}`;
   const isOutcome = request.status !== 'submitted';
   const existing = isOutcome ? steps.outcome : steps.submitted;
-  if (!isOutcome && steps.outcome) throw conflict(`The application to ${name} was already ${describeStep(steps.outcome)}; it cannot be submitted again.`);
+  // The rules the policy page shows its forms by (subsidy-actions.ts); a repeat of a recorded step is not a new step.
+  const status = steps.outcome?.status ?? (steps.submitted ? 'submitted' : 'prepared');
+  if (!isOutcome && stepRefusal(status, request.status) === 'decided') throw conflict(`The application to ${name} was already ${describeStep(steps.outcome!)}; it cannot be submitted again.`);
   if (existing) return repeatOrConflict(existing, request, policy, layer, name);
-  if (isOutcome && !steps.submitted) throw conflict(`The application to ${name} has not been recorded as submitted; record the submission before its outcome.`);
+  if (stepRefusal(status, request.status) === 'not-submitted') throw conflict(`The application to ${name} has not been recorded as submitted; record the submission before its outcome.`);
   const on = request.on ?? chinaDate(now);
   if (isOutcome && on < steps.submitted!.on) throw invalidInput('The outcome cannot be dated before the submission.', [{ path: 'body.on', message: `must be on or after ${steps.submitted!.on}, the day it was submitted (order)` }]);
   const doc = {

@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import type { Caller } from '../auth/caller.ts';
 import { csvText } from '../http/csv-export.ts';
 import { listPolicies, type PolicyView } from '../policies/policy-service.ts';
-import { subsidiesRecorded } from '../policies/subsidy-ledger.ts';
+import { subsidiesRecorded } from './subsidy-ledger.ts';
 import { formatFen, type SubsidyProgramme } from '../rating/index.ts';
 import { applicationLayers, applicationsOf, programmesByCode } from './subsidy-application-service.ts';
 import { annualCapOf } from './subsidy-calculation.ts';

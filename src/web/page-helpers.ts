@@ -2,7 +2,7 @@
 // quote or policy page, a rate table's title, and the policy page's subsidy panel. Page modules
 // (*-pages.ts) import these; no page module imports another page module.
 import { randomUUID } from 'node:crypto';
-import { subsidyReaders, subsidyRecorders } from '../auth/access-rules.ts';
+import { subsidyReaders } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import type { RateTable } from '../catalogue/rate-tables.ts';
 import type { PoolShareView } from '../pools/pool-schemas.ts';
@@ -96,12 +96,12 @@ function formFields(state: SubsidyFormState | undefined, programme: string, stat
 export async function subsidyPanel(services: Services, caller: Caller, policyId: string, lang: Lang, form?: SubsidyFormState): Promise<Record<string, unknown> | undefined> {
   if (!subsidyReaders.includes(caller.role)) return undefined;
   const list = await services.subsidies.listApplications(caller, policyId);
-  const canRecord = subsidyRecorders.includes(caller.role);
   const today = chinaDate(new Date());
   return {
     policyId,
     zipHref: `/policies/${policyId}/subsidy-applications.zip`,
-    items: list.items.map((a) => ({
+    // What the caller may record next, as the subsidies service rules it (src/subsidies/subsidy-actions.ts).
+    items: list.items.map((a) => ({ a, next: services.subsidies.applicationActions(caller, a) })).map(({ a, next }) => ({
       ...a,
       nameText: pick(a.name, lang),
       departmentText: pick(a.department, lang),
@@ -114,8 +114,8 @@ export async function subsidyPanel(services: Services, caller: Caller, policyId:
       submitForm: formFields(form, a.programme, 'submitted', { on: today }),
       grantForm: formFields(form, a.programme, 'granted', { on: today, grantedYuan: (a.expectedFen / 100).toFixed(2) }),
       refuseForm: formFields(form, a.programme, 'refused', { on: today }),
-      canSubmit: canRecord && a.status === 'prepared',
-      canDecide: canRecord && a.status === 'submitted',
+      canSubmit: next.submit,
+      canDecide: next.decide,
       // One key per rendered form: a double-clicked or re-sent form is recorded once.
       submitKey: randomUUID(), grantKey: randomUUID(), refuseKey: randomUUID(),
     })),

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ProductVersionModel, SubsidyProgrammeModel } from '../../src/catalogue/catalogue-model.ts';
+import { ProductVersionModel } from '../../src/catalogue/catalogue-model.ts';
+import { SubsidyProgrammeModel } from '../../src/subsidies/subsidy-programmes.ts';
 import { syncProducts } from '../../src/catalogue/product-sync.ts';
 import { useTestApp } from '../support/test-app.ts';
 

@@ -7,7 +7,7 @@ import { AuditEntryModel } from '../../src/audit/audit-log.ts';
 import { createOrganisation, issueApiKey } from '../../src/auth/auth-service.ts';
 import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
 import { yuanDigits } from '../../src/documents/document-format.ts';
-import { subsidiesRecorded } from '../../src/policies/subsidy-ledger.ts';
+import { subsidiesRecorded } from '../../src/subsidies/subsidy-ledger.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 import { today } from '../support/china-date.ts';

@@ -3,10 +3,10 @@
 // instance) are still counted.
 import { expect } from 'chai';
 import mongoose from 'mongoose';
-import { recordPolicySubsidies, recordSubsidyOutcome, subsidiesRecorded } from '../../src/policies/subsidy-ledger.ts';
+import { recordPolicySubsidies, recordSubsidyOutcome, subsidiesRecorded } from '../../src/subsidies/subsidy-ledger.ts';
 import { useTestApp } from '../support/test-app.ts';
 
-describe('policies: the subsidy ledger as quotes read it', () => {
+describe('subsidies: the ledger as quotes read it', () => {
   const t = useTestApp();
   const enterpriseId = () => t.organisations.HZZZ!;
   const policy = (n: number, amountFen: number) => ({ id: `ledger-test-policy-${n}`, enterpriseId: enterpriseId(), startDate: '2031-03-01', subsidies: [{ programme: 'CN-FIRST-SET', amountFen }] });
