@@ -27,25 +27,6 @@ const KNOWN_UPWARD = [
   // SubsidyHistory port injected by src/service.ts).
   { from: 'src/quotes/rating-request.ts', to: 'src/policies/subsidy-ledger.ts', why: 'the subsidy ledger moves to src/subsidies behind a port (#24 wave 2)' },
   { from: 'src/quotes/quote-batch.ts', to: 'src/policies/subsidy-ledger.ts', why: 'the subsidy ledger moves to src/subsidies behind a port (#24 wave 2)' },
-  // known: removed by #24 wave 2 (the audit reader gets "may this caller see subject X" lookups
-  // injected at composition instead of importing the capabilities' services).
-  { from: 'src/audit/audit-service.ts', to: 'src/quotes/quote-service.ts', why: 'audit lookups injected (#24 wave 2)' },
-  { from: 'src/audit/audit-service.ts', to: 'src/policies/policy-service.ts', why: 'audit lookups injected (#24 wave 2)' },
-  { from: 'src/audit/audit-service.ts', to: 'src/catalogue/catalogue-service.ts', why: 'audit lookups injected (#24 wave 2)' },
-    // known: removed by the spine (#24): catalogue-cache.ts moves to src/db/revision-cache.ts.
-  { from: 'src/auth/auth-service.ts', to: 'src/catalogue/catalogue-cache.ts', why: 'catalogue-cache moves to src/db/revision-cache.ts (#24 spine)' },
-  { from: 'src/auth/insurer-directory.ts', to: 'src/catalogue/catalogue-cache.ts', why: 'catalogue-cache moves to src/db/revision-cache.ts (#24 spine)' },
-  // known: removed by the spine (#24): routes receive the composed `services` (type-only import),
-  // so the catalogue's route for "keep a quote as a test vector" calls services.quotes.
-  { from: 'src/catalogue/catalogue-routes.ts', to: 'src/quotes/vector-from-quote.ts', why: 'routes receive services (#24 spine)' },
-  // known: removed by #24 wave 2. Publication asks pools whether the pool's members exist and
-  // consent, and drafts propose their shares: createCatalogue({ pools }) receives a port the
-  // catalogue declares (PoolMembership: checkMembers, memberIdsOf, proposeShares, requireConsent,
-  // acceptOnMembersBehalf), implemented by src/pools and injected by src/service.ts.
-  { from: 'src/catalogue/catalogue-service.ts', to: 'src/pools/pool-members.ts', why: 'the PoolMembership port of createCatalogue (#24 wave 2)' },
-  { from: 'src/catalogue/catalogue-service.ts', to: 'src/pools/pool-consent.ts', why: 'the PoolMembership port of createCatalogue (#24 wave 2)' },
-  { from: 'src/catalogue/version-approval.ts', to: 'src/pools/pool-members.ts', why: 'the PoolMembership port of createCatalogue (#24 wave 2)' },
-  { from: 'src/catalogue/product-sync.ts', to: 'src/pools/pool-consent.ts', why: 'the PoolMembership port of createCatalogue (#24 wave 2)' },
 ];
 
 // Known runtime import circles, each named by the modules it runs through; a circle is exempt

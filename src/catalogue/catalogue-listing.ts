@@ -4,7 +4,8 @@ import { nameIn, pick, type OrganisationNames } from '../i18n/pick.ts';
 import { pickableSteps, subsidyFactsAsked, type PickableStep, type ProductDefinition, type QuotingRole, type SubsidyFactsAsked, type SubsidyProgramme } from '../rating/index.ts';
 import { cachedCatalogueRead } from './catalogue-cache.ts';
 import { ProductVersionModel } from './catalogue-model.ts';
-import { findEffectiveVersion, subsidyProgrammesFor } from './catalogue-service.ts';
+import { subsidyProgrammesFor } from './catalogue-service.ts';
+import { findEffectiveVersion } from './rating-lookups.ts';
 import { nextScheduled, resolveTimeline, versionInForce } from './version-timeline.ts';
 
 type Text = { zh: string; en: string };

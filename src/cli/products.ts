@@ -116,7 +116,8 @@ program
   .action(async (options: { publish?: boolean; acceptPools?: boolean; dir: string }) => {
     const { withCliDatabase } = await import('./cli-database.ts');
     const { syncProducts } = await import('../catalogue/product-sync.ts');
-    const lines = await withCliDatabase(() => syncProducts({ dir: options.dir, publish: options.publish === true, acceptPools: options.acceptPools === true }));
+    const { createPools } = await import('../pools/pools.ts');
+    const lines = await withCliDatabase(() => syncProducts({ pools: createPools().membership, dir: options.dir, publish: options.publish === true, acceptPools: options.acceptPools === true }));
     for (const line of lines) {
       const mark = line.outcome === 'error' ? '✗' : line.outcome === 'unchanged' ? '=' : '+';
       (line.outcome === 'error' ? console.error : console.log)(`${mark} ${basename(line.file)}: ${line.detail}`);
