@@ -23,19 +23,6 @@ const FLOORS = [
 // exempt from its floor rule until then; the test lists any that no longer occur so the
 // list shrinks with the code.
 const KNOWN_UPWARD = [
-  // known: removed by #24 wave 2 (the audit reader gets "may this caller see subject X" lookups
-  // injected at composition instead of importing the capabilities' services).
-  { from: 'src/audit/audit-service.ts', to: 'src/quotes/quote-service.ts', why: 'audit lookups injected (#24 wave 2)' },
-  { from: 'src/audit/audit-service.ts', to: 'src/policies/policy-service.ts', why: 'audit lookups injected (#24 wave 2)' },
-  { from: 'src/audit/audit-service.ts', to: 'src/catalogue/catalogue-service.ts', why: 'audit lookups injected (#24 wave 2)' },
-    // known: removed by #24 wave 2. Publication asks pools whether the pool's members exist and
-  // consent, and drafts propose their shares: createCatalogue({ pools }) receives a port the
-  // catalogue declares (PoolMembership: checkMembers, memberIdsOf, proposeShares, requireConsent,
-  // acceptOnMembersBehalf), implemented by src/pools and injected by src/service.ts.
-  { from: 'src/catalogue/catalogue-service.ts', to: 'src/pools/pool-members.ts', why: 'the PoolMembership port of createCatalogue (#24 wave 2)' },
-  { from: 'src/catalogue/catalogue-service.ts', to: 'src/pools/pool-consent.ts', why: 'the PoolMembership port of createCatalogue (#24 wave 2)' },
-  { from: 'src/catalogue/version-approval.ts', to: 'src/pools/pool-members.ts', why: 'the PoolMembership port of createCatalogue (#24 wave 2)' },
-  { from: 'src/catalogue/product-sync.ts', to: 'src/pools/pool-consent.ts', why: 'the PoolMembership port of createCatalogue (#24 wave 2)' },
 ];
 
 // Known runtime import circles, each named by the modules it runs through; a circle is exempt

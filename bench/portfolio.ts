@@ -12,8 +12,10 @@ import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { resolveApiKey } from '../src/auth/auth-service.ts';
 import { seedDemoOrganisations } from '../src/cli/demo-seed.ts';
-import { createVersion, findEffectiveVersion, updateDraft } from '../src/catalogue/catalogue-service.ts';
+import { createVersion, updateDraft } from '../src/catalogue/product-versions.ts';
+import { findEffectiveVersion } from '../src/catalogue/rating-lookups.ts';
 import { syncProducts } from '../src/catalogue/product-sync.ts';
+import { createPoolMembership } from '../src/pools/pool-membership.ts';
 import { connectDatabase, disconnectDatabase } from '../src/db/connect-database.ts';
 import { startEmbeddedFerretDb, type EmbeddedFerretDb } from '../src/db/embedded-ferretdb.ts';
 import { startBulkQuote } from '../src/portfolio/bulk-quote-service.ts';
@@ -24,6 +26,9 @@ import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { createServices, provideSubsidyPorts } from '../src/service.ts';
 import type { ProductDefinition } from '../src/rating/index.ts';
+
+/** Pools' side of the catalogue's PoolMembership port, as src/service.ts passes it. */
+const pools = createPoolMembership();
 
 const QUOTES = Number(process.env.BENCH_QUOTES ?? 100_000);
 const BULK_ROWS = Number(process.env.BENCH_BULK_ROWS ?? 2_000);
@@ -62,7 +67,7 @@ try {
   log('database ready');
   const seeded = await seedDemoOrganisations(tempDir);
   if (!seeded) throw new Error('the bench database was not empty');
-  await syncProducts({ dir: 'products', publish: true });
+  await syncProducts({ pools, dir: 'products', publish: true });
   log('products published');
   const broker = await resolveApiKey(seeded.keys.broker);
   const underwriter = await resolveApiKey(seeded.keys.underwriter);
@@ -100,10 +105,10 @@ try {
   const storedQuotes = seeding.summary.saved + 3;
 
   // ---------- impact: a draft with the base rate 2.1% → 2.31% ----------
-  const draft = await createVersion(insurerAdmin, PRODUCT, { cloneFrom: baselineVersion, version: '2099.1' });
+  const draft = await createVersion(pools, insurerAdmin, PRODUCT, { cloneFrom: baselineVersion, version: '2099.1' });
   const definition = structuredClone(draft.definition) as ProductDefinition & { plan: { sections: { ratePercent: string }[] } };
   definition.plan.sections[0]!.ratePercent = '2.31';
-  await updateDraft(insurerAdmin, PRODUCT, '2099.1', definition);
+  await updateDraft(pools, insurerAdmin, PRODUCT, '2099.1', definition);
   // The measured analysis is the first one after the quotes were stored.
   log(`load average ${loadavg().map((x) => x.toFixed(2)).join(', ')} on ${availableParallelism()} cores: ${workerThreadsFor()} worker thread(s) for re-rating`);
   t0 = performance.now();

@@ -10,7 +10,7 @@ import type { Express } from 'express';
 import mongoose from 'mongoose';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
-import { createAudit, type AuditService } from './audit/audit-service.ts';
+import { createAudit, type AuditService, type AuditSubjects } from './audit/audit-service.ts';
 import { seedDemoOrganisations } from './cli/demo-seed.ts';
 import { createAuth, type AuthService } from './auth/auth-service.ts';
 import { createCatalogue, type CatalogueService } from './catalogue/catalogue.ts';
@@ -29,12 +29,13 @@ import { createServiceScope, type ServiceScope } from './db/service-scope.ts';
 import { createEventHub, type ServiceEvents } from './events.ts';
 import { createMetrics, type ServiceMetrics } from './http/metrics.ts';
 import { createTemplates, type Templates } from './http/templates.ts';
-import { createPolicies, type PoliciesService } from './policies/policy-service.ts';
+import { createPolicies, loadVisiblePolicy, type PoliciesService } from './policies/policy-service.ts';
 import { createStatements, type StatementsService } from './statements/statement-service.ts';
 import { createPools, type PoolsService } from './pools/pools.ts';
 import { createPortfolio, type PortfolioService } from './portfolio/portfolio.ts';
 import { createQuotes, type QuotesService } from './quotes/quotes.ts';
 import { subsidySource } from './quotes/subsidy-source.ts';
+import { loadVisibleQuote, quoteCreationEntry } from './quotes/quote-service.ts';
 import { createSubsidyApplicationDocuments } from './subsidies/subsidy-application-pdf.ts';
 import { createSubsidies, type SubsidiesService } from './subsidies/subsidies.ts';
 
@@ -111,11 +112,14 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   events.onQuotesStored((stored) => portfolio.recordStoredQuotes(stored));
   events.onPolicyIssued((policy) => portfolio.recordIssuedPolicy(policy));
   if (pdf) events.onPolicyIssued((policy) => documents.storePolicySchedules(policy.id));
+  // Pools' side of the catalogue's PoolMembership port (drafting and publishing ask it).
+  const pools = scope.bind(createPools());
+  const catalogue = scope.bind(createCatalogue({ pools: pools.membership }));
   return Object.freeze({
     config, logger, events, metrics, templates, renderer: pdf?.renderer, scope,
-    auth: scope.bind(createAuth()), clients: scope.bind(createClients()), catalogue: scope.bind(createCatalogue()), pools: scope.bind(createPools()),
+    auth: scope.bind(createAuth()), clients: scope.bind(createClients()), catalogue, pools,
     quotes: scope.bind(createQuotes({ events })), policies: scope.bind(createPolicies({ events })), documents,
-    subsidies, statements: scope.bind(createStatements()), portfolio, audit: scope.bind(createAudit()),
+    subsidies, statements: scope.bind(createStatements()), portfolio, audit: scope.bind(createAudit({ subjects: auditSubjects(catalogue) })),
     async close() {
       portfolio.close();
       documents.close();
@@ -133,6 +137,15 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
 export function provideSubsidyPorts(subsidies: SubsidiesService = createSubsidies()): void {
   subsidyProgrammes.provide({ programmesFor: subsidies.programmesFor, upsertProgramme: subsidies.upsertProgramme });
   subsidySource.provide({ programmesFor: subsidies.programmesFor, recorded: subsidies.recorded });
+}
+
+/** What the audit reader asks before showing a record's trail: each record's own visibility rule, from its capability. */
+function auditSubjects(catalogue: CatalogueService): AuditSubjects {
+  return {
+    assertProductVisible: (caller, code) => catalogue.assertProductVisible(caller, code),
+    visibleQuoteEntry: async (caller, id) => quoteCreationEntry(await loadVisibleQuote(caller, id)),
+    assertPolicyVisible: async (caller, id) => { await loadVisiblePolicy(caller, id); },
+  };
 }
 
 /** One Chromium pool per service, launched lazily on the first PDF, over the service's templates. */
@@ -205,7 +218,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     if ((await ProductModel.estimatedDocumentCount()) === 0) {
       // A new database gets the shipped catalogue, published, so brokers can quote at once.
       // The shipped pools are the demo organisations' own: with the demo seed they are accepted.
-      const lines = await composed.services.scope.run(() => syncProducts({ dir: config.PRODUCTS_DIR, publish: true, acceptPools: config.SEED_DEMO }));
+      const lines = await composed.services.scope.run(() => syncProducts({ pools: composed.services.pools.membership, dir: config.PRODUCTS_DIR, publish: true, acceptPools: config.SEED_DEMO }));
       for (const line of lines) {
         if (line.outcome === 'error') logger.warn(line, 'product sync');
         else logger.info(line, 'product sync');

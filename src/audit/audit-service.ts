@@ -1,18 +1,25 @@
 // Reading the audit trail: who did what to a record, for callers who may see that record. Each
-// kind of record keeps its own visibility rule in its service; this module only asks it.
+// kind of record keeps its own visibility rule in its service; this module only asks it, through
+// the AuditSubjects port src/service.ts fills from the catalogue, quotes and policies services
+// (they stand on higher floors: audit imports none of them).
 import mongoose from 'mongoose';
 import { findOrganisationById } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
-import { assertProductVisible } from '../catalogue/catalogue-service.ts';
 import { invalidInput } from '../http/app-error.ts';
 import type { Lang } from '../http/common-schemas.ts';
 import { nameIn } from '../i18n/pick.ts';
-import { loadVisiblePolicy } from '../policies/policy-service.ts';
-import { loadVisibleQuote, quoteCreationEntry } from '../quotes/quote-service.ts';
 import { listAuditPage, type AuditEntryView } from './audit-log.ts';
 import type { auditEntityKinds } from './audit-schemas.ts';
 
 export type AuditEntityKind = (typeof auditEntityKinds)[number];
+
+/** "May this caller see record X": each answers 404 (as for the record itself) when it may not. */
+export interface AuditSubjects {
+  assertProductVisible(caller: Caller, code: string): Promise<void>;
+  /** Also the entry the quote carries itself (its creation), older than every entry in the log. */
+  visibleQuoteEntry(caller: Caller, id: string): Promise<AuditEntryView | undefined>;
+  assertPolicyVisible(caller: Caller, id: string): Promise<void>;
+}
 
 export interface AuditItem {
   at: string;
@@ -26,17 +33,17 @@ export interface AuditItem {
  * 404 (as for the record itself) unless the caller may see the record; the entry the record
  * carries itself, if any (a quote's creation), which is older than every entry in the audit log.
  */
-async function visibleRecordEntry(caller: Caller, entity: AuditEntityKind, id: string): Promise<AuditEntryView | undefined> {
+async function visibleRecordEntry(subjects: AuditSubjects, caller: Caller, entity: AuditEntityKind, id: string): Promise<AuditEntryView | undefined> {
   switch (entity) {
-    case 'product': await assertProductVisible(caller, id); return undefined;
+    case 'product': await subjects.assertProductVisible(caller, id); return undefined;
     case 'productVersion': {
       const at = id.lastIndexOf('@');
       if (at <= 0) throw invalidInput('A product version is named CODE@VERSION.', [{ path: 'query.id', message: 'must be <product code>@<version> (format)' }]);
-      await assertProductVisible(caller, id.slice(0, at));
+      await subjects.assertProductVisible(caller, id.slice(0, at));
       return undefined;
     }
-    case 'quote': return quoteCreationEntry(await loadVisibleQuote(caller, id));
-    case 'policy': await loadVisiblePolicy(caller, id); return undefined;
+    case 'quote': return subjects.visibleQuoteEntry(caller, id);
+    case 'policy': await subjects.assertPolicyVisible(caller, id); return undefined;
   }
 }
 
@@ -57,8 +64,8 @@ async function organisationNames(ids: string[], lang: Lang): Promise<Map<string,
 }
 
 /** A page of one record's audit trail, newest first, organisations named in `lang`; 404 when the caller may not see the record. */
-export async function readAuditTrail(caller: Caller, entity: AuditEntityKind, id: string, page: { limit: number; offset: number }, lang: Lang = 'zh-CN'): Promise<{ entity: AuditEntityKind; id: string; items: AuditItem[]; total: number; limit: number; offset: number }> {
-  const own = await visibleRecordEntry(caller, entity, id);
+async function readAuditTrail(subjects: AuditSubjects, caller: Caller, entity: AuditEntityKind, id: string, page: { limit: number; offset: number }, lang: Lang = 'zh-CN'): Promise<{ entity: AuditEntityKind; id: string; items: AuditItem[]; total: number; limit: number; offset: number }> {
+  const own = await visibleRecordEntry(subjects, caller, entity, id);
   const { items, total } = await trailPage(caller, entity, id, own, page);
   const names = await organisationNames(items.map((e) => e.actor.organisationId), lang);
   return {
@@ -71,8 +78,11 @@ export async function readAuditTrail(caller: Caller, entity: AuditEntityKind, id
   };
 }
 
-/** The audit capability as routes and pages read it (composed in src/service.ts). */
-export function createAudit() {
-  return Object.freeze({ readAuditTrail });
+/** The audit capability as routes and pages read it, with its visibility look-ups (composed in src/service.ts). */
+export function createAudit(deps: { subjects: AuditSubjects }) {
+  const { subjects } = deps;
+  return Object.freeze({
+    readAuditTrail: (caller: Caller, entity: AuditEntityKind, id: string, page: { limit: number; offset: number }, lang?: Lang) => readAuditTrail(subjects, caller, entity, id, page, lang),
+  });
 }
 export type AuditService = ReturnType<typeof createAudit>;

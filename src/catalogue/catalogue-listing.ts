@@ -4,7 +4,7 @@ import { nameIn, pick, type OrganisationNames } from '../i18n/pick.ts';
 import { pickableSteps, subsidyFactsAsked, type PickableStep, type ProductDefinition, type QuotingRole, type SubsidyFactsAsked, type SubsidyProgramme } from '../rating/index.ts';
 import { cachedCatalogueRead } from './catalogue-cache.ts';
 import { ProductVersionModel } from './catalogue-model.ts';
-import { findEffectiveVersion } from './catalogue-service.ts';
+import { findEffectiveVersion } from './rating-lookups.ts';
 import { subsidyProgrammesFor } from './subsidy-programmes.ts';
 import { nextScheduled, resolveTimeline, versionInForce } from './version-timeline.ts';
 

@@ -5,7 +5,7 @@
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
 import { invalidInput, notFound, type ErrorDetail } from '../http/app-error.ts';
-import { assertProductVisible } from './catalogue-service.ts';
+import { assertProductVisible } from './version-reads.ts';
 import { ProductVersionModel } from './catalogue-model.ts';
 
 export interface FilingRecordInput {

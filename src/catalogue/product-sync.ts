@@ -5,9 +5,11 @@ import { AppError } from '../http/app-error.ts';
 import { validateOrThrow } from '../http/schema-registry.ts';
 import { subsidyProgrammeSchema, type ProductDefinition, type SubsidyProgramme } from '../rating/index.ts';
 import { ProductModel, ProductVersionModel } from './catalogue-model.ts';
-import { acceptPoolOnMembersBehalf } from '../pools/pool-consent.ts';
-import { createProduct, createVersion, hashDefinition, publishVersion, retireVersion, updateDraft } from './catalogue-service.ts';
+import type { PoolMembership } from './pool-membership.ts';
+import { hashDefinition } from './product-definitions.ts';
+import { createProduct, createVersion, updateDraft } from './product-versions.ts';
 import { subsidyProgrammes } from './subsidy-programmes.ts';
+import { publishVersion, retireVersion } from './version-publishing.ts';
 
 export interface SyncLine {
   file: string;
@@ -30,6 +32,8 @@ function describe(err: unknown): string {
 }
 
 export interface SyncOptions {
+  /** Pools' side of drafting and publishing (src/pools/pool-membership.ts, passed in by the caller that composes). */
+  pools: PoolMembership;
   dir: string;
   publish: boolean;
   acceptPools?: boolean;
@@ -41,7 +45,7 @@ export interface SyncOptions {
  * `publish` (retiring the published versions it overlaps, since the file is the source of truth).
  * With `acceptPools` (the shipped catalogue published at start with the demo organisations, and
  * the test fixtures), the other insurers' pool shares are accepted on their behalf before
- * publishing; without it, a pool member must accept its invitation first (pool-consent.ts).
+ * publishing; without it, a pool member must accept its invitation first (the PoolMembership port).
  */
 export async function syncProducts(options: SyncOptions): Promise<SyncLine[]> {
   const lines: SyncLine[] = [];
@@ -65,8 +69,8 @@ export async function syncProducts(options: SyncOptions): Promise<SyncLine[]> {
 }
 
 async function syncProductFile(file: string, definition: ProductDefinition, options: SyncOptions): Promise<SyncLine> {
-  const { publish } = options;
-  const publishReplacing = (f: string, code: string, version: string) => publishReplacingFile(f, code, version, options.acceptPools === true);
+  const { publish, pools } = options;
+  const publishReplacing = (f: string, code: string, version: string) => publishReplacingFile(pools, f, code, version, options.acceptPools === true);
   const hash = hashDefinition(definition);
   const same = await ProductVersionModel.findOne({ productCode: definition.code, $or: [{ definitionHash: hash }, { sourceHash: hash }] }).lean();
   if (same) {
@@ -74,19 +78,19 @@ async function syncProductFile(file: string, definition: ProductDefinition, opti
     return { file, outcome: 'unchanged', detail: `${definition.code} ${same.version} (${same.status}) already matches the file` };
   }
   if (!(await ProductModel.exists({ code: definition.code }))) {
-    await createProduct(systemActor, definition);
+    await createProduct(pools, systemActor, definition);
     return publish ? publishReplacing(file, definition.code, definition.version) : { file, outcome: 'created', detail: `${definition.code} ${definition.version} as a draft` };
   }
   const existing = await ProductVersionModel.findOne({ productCode: definition.code, version: definition.version }).lean();
   let version = definition.version;
   if (existing?.status === 'draft') {
-    await updateDraft(systemActor, definition.code, version, definition);
+    await updateDraft(pools, systemActor, definition.code, version, definition);
     if (!publish) return { file, outcome: 'draft-updated', detail: `${definition.code} ${version} draft updated from the file` };
   } else {
     // The file changed but kept a version label that is already filed: it becomes the next label.
     const created = existing
-      ? await createVersion(systemActor, definition.code, { definition: { ...definition, version: await nextFreeLabel(definition.code, definition.version) } })
-      : await createVersion(systemActor, definition.code, { definition });
+      ? await createVersion(pools, systemActor, definition.code, { definition: { ...definition, version: await nextFreeLabel(definition.code, definition.version) } })
+      : await createVersion(pools, systemActor, definition.code, { definition });
     version = created.version;
     if (existing) await ProductVersionModel.updateOne({ productCode: definition.code, version }, { $set: { sourceHash: hash } });
     if (!publish) return { file, outcome: 'new-version', detail: `${definition.code} ${version} as a draft${existing ? ` (the file's ${definition.version} is already ${existing.status})` : ''}` };
@@ -101,9 +105,9 @@ async function nextFreeLabel(code: string, label: string): Promise<string> {
   return candidate;
 }
 
-async function publishReplacingFile(file: string, code: string, version: string, acceptPools: boolean): Promise<SyncLine> {
+async function publishReplacingFile(pools: PoolMembership, file: string, code: string, version: string, acceptPools: boolean): Promise<SyncLine> {
   const draft = (await ProductVersionModel.findOne({ productCode: code, version }).lean())!;
-  if (acceptPools) await acceptPoolOnMembersBehalf(systemActor, draft.definition as ProductDefinition, draft.insurerOrganisationId);
+  if (acceptPools) await pools.acceptOnMembersBehalf(systemActor, draft.definition as ProductDefinition, draft.insurerOrganisationId);
   const overlapping = await ProductVersionModel.find({ productCode: code, status: 'published' }).lean();
   const retired: string[] = [];
   for (const other of overlapping) {
@@ -115,6 +119,6 @@ async function publishReplacingFile(file: string, code: string, version: string,
   }
   // The platform's own files publish as the system, without a second admin: four-eyes publishing
   // (version-approval.ts) is for insurers' edits through the API and the pages.
-  await publishVersion(systemActor, code, version);
+  await publishVersion(pools, systemActor, code, version);
   return { file, outcome: 'published', detail: `${code} ${version} published${retired.length ? `, retired ${retired.join(', ')}` : ''}` };
 }

@@ -4,7 +4,9 @@
 import type { Caller } from '../auth/caller.ts';
 import { conflict, invalidInput, notFound, type ErrorDetail } from '../http/app-error.ts';
 import { compileProduct, ProductCompileError, staleLabelFigures, type ProductDefinition } from '../rating/index.ts';
-import { getVersion, updateDraft, type VersionView } from './catalogue-service.ts';
+import type { PoolMembership } from './pool-membership.ts';
+import { updateDraft } from './product-versions.ts';
+import { getVersion, type VersionView } from './version-reads.ts';
 import { applyTableCells, findBandGaps, findRateTable, locateCell, readTableCells, listRateTables, type RateTable } from './rate-tables.ts';
 
 /** A table of a version with its cells. */
@@ -60,10 +62,10 @@ export function editedDefinition(definition: ProductDefinition, table: RateTable
 }
 
 /** Saves one table of a draft from its cells (grid or spreadsheet); refuses, unchanged, an edit that does not compile. */
-export async function saveRateTable(caller: Caller, code: string, version: string, tableId: string, cells: readonly (readonly string[])[]): Promise<VersionView> {
+export async function saveRateTable(pools: PoolMembership, caller: Caller, code: string, version: string, tableId: string, cells: readonly (readonly string[])[]): Promise<VersionView> {
   const view = await draftView(caller, code, version);
   const table = tableOf(view.definition, code, version, tableId);
-  return updateDraft(caller, code, version, editedDefinition(view.definition, table, cells));
+  return updateDraft(pools, caller, code, version, editedDefinition(view.definition, table, cells));
 }
 
 /** A version that may still change, or 409. */

@@ -12,7 +12,9 @@ import { AppError, invalidInput, type ErrorDetail } from '../http/app-error.ts';
 import { csvText, restoreCsvCell } from '../http/csv-export.ts';
 import { defaultUploadLimits, UploadLimitError, type SheetLimits } from '../http/upload-limits.ts';
 import type { ProductDefinition } from '../rating/index.ts';
-import { updateDraft, type VersionView } from './catalogue-service.ts';
+import type { PoolMembership } from './pool-membership.ts';
+import { updateDraft } from './product-versions.ts';
+import type { VersionView } from './version-reads.ts';
 import { listRateTables, locateCell, readTableCells, type RateTable } from './rate-tables.ts';
 import { draftView, editedDefinition, tableOf } from './rate-table-service.ts';
 import { columnLetter, readCsv, readXlsx, type Sheet, type SheetFormat } from './spreadsheet-reader.ts';
@@ -173,7 +175,7 @@ export function applySheet(definition: ProductDefinition, table: RateTable, shee
  * Imports one table of a draft from a CSV or XLSX file (the sheet named after the table, else the
  * only sheet). Nothing is stored unless the edited draft compiles.
  */
-export async function importTableSheet(caller: Caller, code: string, version: string, tableId: string, format: SheetFormat, bytes: Buffer, limits: SheetLimits = defaultUploadLimits.sheet, names?: HeaderNames): Promise<VersionView> {
+export async function importTableSheet(pools: PoolMembership, caller: Caller, code: string, version: string, tableId: string, format: SheetFormat, bytes: Buffer, limits: SheetLimits = defaultUploadLimits.sheet, names?: HeaderNames): Promise<VersionView> {
   const view = await draftView(caller, code, version);
   const table = tableOf(view.definition, code, version, tableId);
   const all = await readSheets(bytes, format, sheetNameOf(table), limits);
@@ -181,7 +183,7 @@ export async function importTableSheet(caller: Caller, code: string, version: st
   const sheets = all.filter((s) => s.name !== KEYS_SHEET);
   const sheet = sheets.find((s) => (tableOfSheet.get(s.name) ?? s.name) === table.id || s.name === sheetNameOf(table)) ?? (sheets.length === 1 ? sheets[0] : undefined);
   if (!sheet) throw invalidInput(`The workbook has no sheet named ${sheetNameOf(table)}.`, [{ path: 'body', message: `needs a sheet named ${sheetNameOf(table)}` }]);
-  return updateDraft(caller, code, version, applySheet(view.definition, table, sheet, names));
+  return updateDraft(pools, caller, code, version, applySheet(view.definition, table, sheet, names));
 }
 
 /** Each sheet's table id, from the hidden keys sheet of a workbook for people (empty for other files). */
@@ -191,7 +193,7 @@ function sheetTables(sheets: readonly Sheet[]): Map<string, string> {
 }
 
 /** Imports every sheet of an XLSX workbook whose name is a table of the draft; one save for all. */
-export async function importWorkbook(caller: Caller, code: string, version: string, bytes: Buffer, limits: SheetLimits = defaultUploadLimits.sheet): Promise<VersionView> {
+export async function importWorkbook(pools: PoolMembership, caller: Caller, code: string, version: string, bytes: Buffer, limits: SheetLimits = defaultUploadLimits.sheet): Promise<VersionView> {
   const view = await draftView(caller, code, version);
   const tables = listRateTables(view.definition);
   let definition = view.definition;
@@ -213,5 +215,5 @@ export async function importWorkbook(caller: Caller, code: string, version: stri
     }
   }
   if (errors.length) throw invalidInput('The workbook was not imported; the draft is unchanged.', errors);
-  return updateDraft(caller, code, version, definition);
+  return updateDraft(pools, caller, code, version, definition);
 }

@@ -6,8 +6,10 @@ import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
 import { conflict, invalidInput } from '../http/app-error.ts';
 import { compileProduct, ProductCompileError, runTestVectors, type ProductDefinition, type VectorResult } from '../rating/index.ts';
-import { getVersion, updateDraft } from './catalogue-service.ts';
+import type { PoolMembership } from './pool-membership.ts';
+import { updateDraft } from './product-versions.ts';
 import { subsidyProgrammesFor } from './subsidy-programmes.ts';
+import { getVersion } from './version-reads.ts';
 
 /** The draft's vectors run on the draft as it is, with the hash of the definition they ran on. */
 export interface VectorComparison {
@@ -48,7 +50,7 @@ function acceptedExpectation(result: VectorResult): VectorResult['expected'] {
  * (`seenHash`: 409 when the draft changed since, so nobody accepts figures they did not see).
  * Vectors the engine cannot rate are left failing. Returns how many vectors were accepted.
  */
-export async function acceptVectorResults(caller: Caller, code: string, version: string, seenHash: string): Promise<{ accepted: number }> {
+export async function acceptVectorResults(pools: PoolMembership, caller: Caller, code: string, version: string, seenHash: string): Promise<{ accepted: number }> {
   const view = await getVersion(caller, code, version);
   if (view.status !== 'draft') throw conflict(`Version ${version} of ${code} is ${view.status}; only a draft's expectations change.`);
   if (view.definitionHash !== seenHash) throw conflict(`Draft ${version} of ${code} changed since its vectors were run; run them again.`, [{ path: 'body.seen', message: 'must be the draft the vectors ran on (stale)' }]);
@@ -69,7 +71,7 @@ export async function acceptVectorResults(caller: Caller, code: string, version:
     }
     vector.expected = expected as typeof vector.expected;
   });
-  await updateDraft(caller, code, version, definition);
+  await updateDraft(pools, caller, code, version, definition);
   await recordAudit(caller, {
     action: 'version.acceptVectors', entityType: 'productVersion', entityId: `${code}@${version}`, organisationId: caller.organisationId,
     summary: `Accepted the actual outcomes of ${byName.size} test vector(s) of ${code} ${version} as their expectations.`, changes: moved,

@@ -10,8 +10,11 @@ import type { Caller } from '../auth/caller.ts';
 import { conflict, invalidInput, type ErrorDetail } from '../http/app-error.ts';
 import type { ProductDefinition } from '../rating/index.ts';
 import { ProductVersionModel } from './catalogue-model.ts';
-import { checkPoolMembers } from '../pools/pool-members.ts';
-import { assertProductVisible, getVersion, hashDefinition, publishVersionFrom, testVersion, type VersionView } from './catalogue-service.ts';
+import type { PoolMembership } from './pool-membership.ts';
+import { hashDefinition } from './product-definitions.ts';
+import { testVersion } from './product-versions.ts';
+import { publishVersionFrom } from './version-publishing.ts';
+import { assertProductVisible, getVersion, type VersionView } from './version-reads.ts';
 
 type Actor = Caller | typeof systemActor;
 
@@ -95,10 +98,10 @@ export async function approvalOf(caller: Caller, code: string, version: string):
  * add up, and it must compile and pass its vectors, as a publish would (members' consent and the
  * dates are the publish's to check). Submitting again (after an edit) replaces the submission; audited.
  */
-export async function submitVersion(caller: Caller, code: string, version: string, now = new Date()): Promise<ApprovalView> {
+export async function submitVersion(pools: PoolMembership, caller: Caller, code: string, version: string, now = new Date()): Promise<ApprovalView> {
   const view = await getVersion(caller, code, version);
   if (view.status !== 'draft') throw conflict(`Version ${version} of ${code} is ${view.status}; only a draft is submitted for approval.`);
-  await checkPoolMembers(view.definition);
+  await pools.checkMembers(view.definition);
   const outcome = await testVersion(caller, code, version);
   if (outcome.compileErrors.length) throw invalidInput(`Version ${version} of ${code} does not compile.`, outcome.compileErrors);
   const failing = outcome.vectors.filter((v) => !v.passed);
@@ -123,12 +126,12 @@ export async function submitVersion(caller: Caller, code: string, version: strin
  * draft was not submitted, changed since, or the caller is its submitter or not an admin of the
  * insurer. The approval is audited beside the publication, naming the submitter.
  */
-export async function publishApproved(caller: Caller, code: string, version: string, effectiveFrom?: string, now?: Date): Promise<VersionView> {
+export async function publishApproved(pools: PoolMembership, caller: Caller, code: string, version: string, effectiveFrom?: string, now?: Date): Promise<VersionView> {
   const view = await getVersion(caller, code, version);
   const submission = await submissionOf(code, version);
   const problem = fourEyesProblem(caller, view, submission);
   if (problem) throw conflict(`Version ${version} of ${code} cannot be published by you: ${problem.message}.`, [problem]);
-  const published = await publishVersionFrom(caller, code, version, effectiveFrom, now);
+  const published = await publishVersionFrom(pools, caller, code, version, effectiveFrom, now);
   if (view.status === 'draft') {
     await recordAudit(caller, {
       action: 'version.approve', entityType: 'productVersion', entityId: `${code}@${version}`, organisationId: caller.organisationId,

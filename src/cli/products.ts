@@ -118,8 +118,12 @@ program
     const { syncProducts } = await import('../catalogue/product-sync.ts');
     const { createServices } = await import('../service.ts');
     const { pino } = await import('pino');
-    // Composed as the service composes (its scope holds the subsidy programmes the sync writes through).
-    const lines = await withCliDatabase((config) => createServices(config, pino({ level: 'silent' })).scope.run(() => syncProducts({ dir: options.dir, publish: options.publish === true, acceptPools: options.acceptPools === true })));
+    // Composed as the service composes: its scope holds the subsidy programmes the sync writes
+    // through, its pools answer the catalogue's PoolMembership port.
+    const lines = await withCliDatabase((config) => {
+      const services = createServices(config, pino({ level: 'silent' }));
+      return services.scope.run(() => syncProducts({ pools: services.pools.membership, dir: options.dir, publish: options.publish === true, acceptPools: options.acceptPools === true }));
+    });
     for (const line of lines) {
       const mark = line.outcome === 'error' ? '✗' : line.outcome === 'unchanged' ? '=' : '+';
       (line.outcome === 'error' ? console.error : console.log)(`${mark} ${basename(line.file)}: ${line.detail}`);

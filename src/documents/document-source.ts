@@ -1,7 +1,7 @@
 // Loads everything a document prints besides the quote or policy itself: the pinned product
 // version and the organisations (enterprise, broker, every insurer of the pool).
 import { findOrganisationByCode, getOrganisation } from '../auth/auth-service.ts';
-import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
+import { findPinnedVersion } from '../catalogue/rating-lookups.ts';
 import { versionFiling } from '../catalogue/filing-record.ts';
 import { AppError } from '../http/app-error.ts';
 import type { QuoteUnderwriting, RatedRecord } from '../quotes/quote-schemas.ts';

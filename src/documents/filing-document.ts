@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { findOrganisationByCode } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
-import { getVersion } from '../catalogue/catalogue-service.ts';
+import { getVersion } from '../catalogue/version-reads.ts';
 import { filingRecordOf } from '../catalogue/filing-record.ts';
 import { chinaDate } from '../rating/index.ts';
 import type { Templates } from '../http/templates.ts';

@@ -1,7 +1,6 @@
 // A version's co-insurance pool against the organisations: every member a real insurer, shares
 // adding up to 100%. Checked at publication; quotes and policies then carry the members' ids.
 import { insurersByCode } from '../auth/auth-service.ts';
-import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { conflict, invalidInput } from '../http/app-error.ts';
 import type { ProductDefinition } from '../rating/index.ts';
 
@@ -43,12 +42,4 @@ export async function checkPoolMembers(definition: ProductDefinition, root = 'de
     throw conflict(`The pool names ${unknown.map((u) => u.code).join(', ')}, which no insurer organisation has; create the insurer first (POST /v1/organisations with kind insurer).`,
       unknown.map(({ code, i }) => ({ path: `${root}/coInsurance/members/${i}/insurer`, message: `${code} must be the code of an insurer organisation (pool-member)` })));
   }
-}
-
-/** The organisation ids of a pool's members (lead first, as declared); empty without a pool. */
-export async function poolMemberIdsOf(definition: ProductDefinition): Promise<string[]> {
-  const members = definition.coInsurance?.members;
-  if (!members) return [];
-  const insurers = await insurerDirectory();
-  return members.map((m) => insurers.get(m.insurer)?.id).filter((id): id is string => id !== undefined);
 }

@@ -3,7 +3,7 @@
 import type { Caller } from '../auth/caller.ts';
 import type { RatedRecord } from '../quotes/quote-schemas.ts';
 import { cachedCatalogueRead } from '../catalogue/catalogue-cache.ts';
-import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
+import { findPinnedVersion } from '../catalogue/rating-lookups.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { coverageLimitsFen, splitByShares, type CoInsuranceShare, type ProductDefinition } from '../rating/index.ts';
 import type { PoolShareView } from './pool-schemas.ts';

@@ -1,10 +1,18 @@
 // The pools capability's front door: invitations, consent and membership of co-insurance pools,
-// built once by src/service.ts.
-import { invitePoolMembers } from '../catalogue/catalogue-service.ts';
+// built once by src/service.ts. `membership` is its side of the catalogue's PoolMembership port,
+// handed to the catalogue too (createCatalogue, product sync).
+import type { Caller } from '../auth/caller.ts';
+import { invitePoolMembers } from '../catalogue/version-publishing.ts';
 import { decidePoolInvitation, leavePool, listPoolInvitations, poolConsentOf } from './pool-consent.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
+import { createPoolMembership } from './pool-membership.ts';
 
 export function createPools() {
-  return Object.freeze({ invitePoolMembers, decidePoolInvitation, leavePool, listPoolInvitations, poolConsentOf, insurerDirectory });
+  const membership = createPoolMembership();
+  return Object.freeze({
+    membership,
+    invitePoolMembers: (caller: Caller, code: string, version: string) => invitePoolMembers(membership, caller, code, version),
+    decidePoolInvitation, leavePool, listPoolInvitations, poolConsentOf, insurerDirectory,
+  });
 }
 export type PoolsService = ReturnType<typeof createPools>;

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { parse, type Info } from 'csv-parse';
 import { findOrganisationByCode } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
-import { findEffectiveVersion, findOwnVersion, findPinnedVersion } from '../catalogue/catalogue-service.ts';
+import { findEffectiveVersion, findOwnVersion, findPinnedVersion } from '../catalogue/rating-lookups.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import { AppError, forbidden, invalidInput } from '../http/app-error.ts';
 import { defaultUploadLimits, type CsvLimits } from '../http/upload-limits.ts';

@@ -1,5 +1,5 @@
 import type { Caller } from '../auth/caller.ts';
-import { findOwnVersion, listPublishedVersions, type RatableVersion } from '../catalogue/catalogue-service.ts';
+import { findOwnVersion, listPublishedVersions, type RatableVersion } from '../catalogue/rating-lookups.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import { conflict, invalidInput } from '../http/app-error.ts';
 import { ProductCompileError } from '../rating/index.ts';

@@ -14,7 +14,7 @@
 import type mongoose from 'mongoose';
 import type { Caller } from '../auth/caller.ts';
 import { isClientOf } from '../clients/client-service.ts';
-import type { RatableVersion } from '../catalogue/catalogue-service.ts';
+import type { RatableVersion } from '../catalogue/rating-lookups.ts';
 import { conflict } from '../http/app-error.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { insertEach } from '../db/insert-batcher.ts';

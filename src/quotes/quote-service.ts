@@ -7,7 +7,7 @@ import type { AuditEntryView } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
 import { scopedQuery } from '../auth/scope.ts';
 import { visibleOrNotFound } from '../auth/visibility.ts';
-import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
+import { findPinnedVersion } from '../catalogue/rating-lookups.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import { conflict, invalidInput } from '../http/app-error.ts';
 import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';

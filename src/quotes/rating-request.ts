@@ -4,7 +4,7 @@ import mongoose from 'mongoose';
 import { findEnterpriseById } from '../auth/auth-service.ts';
 import { quotingRoleOf, type Caller } from '../auth/caller.ts';
 import { isClientOf } from '../clients/client-service.ts';
-import { findEffectiveVersion, findOwnVersion, findPinnedVersion, type RatableVersion } from '../catalogue/catalogue-service.ts';
+import { findEffectiveVersion, findOwnVersion, findPinnedVersion, type RatableVersion } from '../catalogue/rating-lookups.ts';
 import { addDays, chinaDate } from '../rating/calendar.ts';
 import { AppError, invalidInput } from '../http/app-error.ts';
 import { evaluateQuote, pickableSteps, type EnterpriseContext, type PickableStep, type QuoteContext, type QuotePicks, type RatingResult, type SubsidyProgramme } from '../rating/index.ts';

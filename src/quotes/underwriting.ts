@@ -2,7 +2,7 @@
 // referred quote, exactly once under concurrency.
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
-import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
+import { findPinnedVersion } from '../catalogue/rating-lookups.ts';
 import { ownedByCallerInsurer } from '../auth/visibility.ts';
 import { conflict } from '../http/app-error.ts';
 import { evaluateQuote } from '../rating/index.ts';

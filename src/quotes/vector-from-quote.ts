@@ -5,7 +5,9 @@ import type { Caller } from '../auth/caller.ts';
 import { conflict, invalidInput } from '../http/app-error.ts';
 import { loadVisibleQuote } from './quote-service.ts';
 import { compileProduct, evaluateQuote, measurePeriod, ProductCompileError, RatingInputError, type ProductDefinition, type RatingResult } from '../rating/index.ts';
-import { getVersion, updateDraft } from '../catalogue/catalogue-service.ts';
+import { updateDraft } from '../catalogue/product-versions.ts';
+import { getVersion } from '../catalogue/version-reads.ts';
+import { createPoolMembership } from '../pools/pool-membership.ts';
 import { subsidySource } from './subsidy-source.ts';
 
 type Vector = ProductDefinition['testVectors'][number];
@@ -63,7 +65,7 @@ export async function addVectorFromQuote(caller: Caller, code: string, version: 
     period,
     expected: { decision: result.decision.outcome, grossPremiumFen: result.grossPremiumFen, ...(rules.length ? { rules } : {}) },
   } as Vector;
-  const updated = await updateDraft(caller, code, version, { ...draft.definition, testVectors: [...draft.definition.testVectors, vector] });
+  const updated = await updateDraft(createPoolMembership(), caller, code, version, { ...draft.definition, testVectors: [...draft.definition.testVectors, vector] });
   const stored = quote.result as RatingResult;
   return {
     productCode: code, version, vector,

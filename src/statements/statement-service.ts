@@ -3,7 +3,7 @@
 // docs/architecture.md): the pools room sits below quotes and policies, so it cannot read them.
 import { findEnterprisesByIds } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
-import { findPinnedVersion } from '../catalogue/catalogue-service.ts';
+import { findPinnedVersion } from '../catalogue/rating-lookups.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { invalidInput } from '../http/app-error.ts';
 import { listPoolPolicies } from '../policies/policy-service.ts';

@@ -8,7 +8,7 @@
 import mongoose, { Schema } from 'mongoose';
 import { recordAudit, type systemActor } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
-import { hashDefinition } from '../catalogue/catalogue-service.ts';
+import { hashDefinition } from '../catalogue/product-definitions.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { announceRevision, cachedRead, CATALOGUE_REVISION } from '../db/revision-cache.ts';
 import type { SubsidyProgramme } from '../rating/index.ts';

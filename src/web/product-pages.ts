@@ -1,7 +1,7 @@
 // Insurers' product administration: products and versions, drafts edited as JSON, test vectors,
 // publishing. The grids, spreadsheets, diff and impact pages are in rate-table-pages.ts.
 import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
-import type { VersionStatus } from '../catalogue/catalogue-service.ts';
+import type { VersionStatus } from '../catalogue/version-reads.ts';
 import { approvalPanel } from './approval-view.ts';
 import { resolveTimeline, versionInForce } from '../catalogue/version-timeline.ts';
 import type { ProductDefinition } from '../rating/index.ts';

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { listAuditEntries } from '../../src/audit/audit-log.ts';
 import { PublicationModel, ProductVersionModel } from '../../src/catalogue/catalogue-model.ts';
 import { announceCatalogueChange, CatalogueRevisionModel } from '../../src/catalogue/catalogue-cache.ts';
-import { findEffectiveVersion } from '../../src/catalogue/catalogue-service.ts';
+import { findEffectiveVersion } from '../../src/catalogue/rating-lookups.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 import { acceptPoolShares } from '../support/pool-consent.ts';
 import { publishAs } from '../support/publish-as.ts';

@@ -3,7 +3,9 @@ import ExcelJS from 'exceljs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolveApiKey } from '../../src/auth/auth-service.ts';
 import type { Caller } from '../../src/auth/caller.ts';
-import { createVersion, getVersion } from '../../src/catalogue/catalogue-service.ts';
+import { createVersion } from '../../src/catalogue/product-versions.ts';
+import { createPoolMembership } from '../../src/pools/pool-membership.ts';
+import { getVersion } from '../../src/catalogue/version-reads.ts';
 import { saveRateTable } from '../../src/catalogue/rate-table-service.ts';
 import { diffVersionTables } from '../../src/catalogue/table-diff.ts';
 import { applyTableCells, listRateTables, locateCell, readTableCells } from '../../src/catalogue/rate-tables.ts';
@@ -12,6 +14,9 @@ import { AppError } from '../../src/http/app-error.ts';
 import type { ProductDefinition } from '../../src/rating/index.ts';
 import { publishShippedProducts } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+
+/** Pools' side of the catalogue's PoolMembership port, as src/service.ts passes it. */
+const pools = createPoolMembership();
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const shipped = readdirSync('products').filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(`products/${f}`, 'utf8')) as ProductDefinition);
@@ -34,7 +39,7 @@ describe('Catalogue: rating tables as grids and spreadsheets', () => {
   before(async () => {
     await publishShippedProducts();
     admin = await resolveApiKey(t.keys.insurerAdmin);
-    draft = (await createVersion(admin, PRODUCT, { cloneFrom: '2025.1' })).version;
+    draft = (await createVersion(pools, admin, PRODUCT, { cloneFrom: '2025.1' })).version;
   });
 
   it('reads every table kind of every shipped product and writes the same cells back unchanged', () => {
@@ -100,8 +105,8 @@ describe('Catalogue: rating tables as grids and spreadsheets', () => {
 
   it('imports exported CSV and XLSX into the stored draft without changing it', async () => {
     const before = (await getVersion(admin, PRODUCT, draft)).definition;
-    for (const table of listRateTables(before)) await importTableSheet(admin, PRODUCT, draft, table.id, 'csv', Buffer.from(tableToCsv(before, table)));
-    await importWorkbook(admin, PRODUCT, draft, await tablesToXlsx(before));
+    for (const table of listRateTables(before)) await importTableSheet(pools, admin, PRODUCT, draft, table.id, 'csv', Buffer.from(tableToCsv(before, table)));
+    await importWorkbook(pools, admin, PRODUCT, draft, await tablesToXlsx(before));
     const after = await getVersion(admin, PRODUCT, draft);
     expect(after.definition).to.deep.equal(before);
   });
@@ -113,7 +118,7 @@ describe('Catalogue: rating tables as grids and spreadsheets', () => {
     const cells = readTableCells(before.definition, table);
     const lower = table.columns.findIndex((c) => c.id === 'lower');
     cells[1]![lower] = '400'; // (400, 1000] overlaps [0, 500]
-    const err = await refusal(saveRateTable(admin, PRODUCT, draft, table.id, cells));
+    const err = await refusal(saveRateTable(pools, admin, PRODUCT, draft, table.id, cells));
     expect(err.kind).to.equal('invalid_input');
     expect(err.details.map((d) => locateCell(tables, d.path)).map((c) => c && { table: c.table.id, row: c.row, column: c.column })).to.deep.include({ table: 'step.transactionAmount', row: 1, column: 'lower' });
     expect((await getVersion(admin, PRODUCT, draft)).definitionHash).to.equal(before.definitionHash);
@@ -128,7 +133,7 @@ describe('Catalogue: rating tables as grids and spreadsheets', () => {
     for (const [column, row, value, expected] of cases) {
       const cells = readTableCells(before.definition, table);
       cells[row]![index(column)] = value;
-      const err = await refusal(saveRateTable(admin, PRODUCT, draft, table.id, cells));
+      const err = await refusal(saveRateTable(pools, admin, PRODUCT, draft, table.id, cells));
       const located = err.details.map((d) => locateCell(tables, d.path)).map((c) => c && `${c.table.id} ${c.row} ${c.column}`);
       expect(located, `${column}=${value}: ${JSON.stringify(err.details)}`).to.include(`step.transactionAmount ${row} ${expected}`);
     }
@@ -140,11 +145,11 @@ describe('Catalogue: rating tables as grids and spreadsheets', () => {
     const table = listRateTables(before.definition).find((x) => x.id === 'step.qualityManagement')!;
     const cells = readTableCells(before.definition, table);
     cells[0]![table.columns.findIndex((c) => c.id === 'range.max')] = '0.75';
-    const saved = await saveRateTable(admin, PRODUCT, draft, table.id, cells);
+    const saved = await saveRateTable(pools, admin, PRODUCT, draft, table.id, cells);
     expect((saved.definition.plan.steps[5] as { rows: { range: { max: string } }[] }).rows[0]!.range.max).to.equal('0.75');
 
     const csv = tableToCsv(saved.definition, table).replace('"1.0","2.0"', '"1.0","two"').replace('1.0,2.0', '1.0,two');
-    const err = await refusal(importTableSheet(admin, PRODUCT, draft, table.id, 'csv', Buffer.from(csv)));
+    const err = await refusal(importTableSheet(pools, admin, PRODUCT, draft, table.id, 'csv', Buffer.from(csv)));
     expect(err.details).to.have.length(1);
     expect(err.details[0]).to.deep.equal({ path: 'step.qualityManagement!F4', message: 'sheet step.qualityManagement, row 4, column F (range.max): "two" is not a number' });
     expect((await getVersion(admin, PRODUCT, draft)).definitionHash).to.equal(saved.definitionHash);

@@ -2,12 +2,17 @@ import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { resolveApiKey } from '../../src/auth/auth-service.ts';
-import { createVersion, getVersion, updateDraft } from '../../src/catalogue/catalogue-service.ts';
+import { createVersion, updateDraft } from '../../src/catalogue/product-versions.ts';
+import { getVersion } from '../../src/catalogue/version-reads.ts';
+import { createPoolMembership } from '../../src/pools/pool-membership.ts';
 import { csvText, neutraliseCsvCell, restoreCsvCell } from '../../src/http/csv-export.ts';
 import type { ProductDefinition } from '../../src/rating/index.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { today } from '../support/china-date.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+
+/** Pools' side of the catalogue's PoolMembership port, as src/service.ts passes it. */
+const pools = createPoolMembership();
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
@@ -126,12 +131,12 @@ describe('Hardening: exports safe to open (issue #23)', () => {
 
     it('round-trips rate-table CSVs whose text looks like formulas through import exactly; the XLSX holds it as text', async () => {
       const admin = await resolveApiKey(t.keys.insurerAdmin);
-      const draft = (await createVersion(admin, PRODUCT, { cloneFrom: '2025.1' })).version;
+      const draft = (await createVersion(pools, admin, PRODUCT, { cloneFrom: '2025.1' })).version;
       const definition = structuredClone((await getVersion(admin, PRODUCT, draft)).definition) as ProductDefinition & { testVectors: { name: string }[] };
       definition.testVectors[0]!.name = '=HYPERLINK("http://x")';
       definition.testVectors[1]!.name = "'@SUM(1)";
       definition.testVectors[2]!.name = '-2+3';
-      await updateDraft(admin, PRODUCT, draft, definition);
+      await updateDraft(pools, admin, PRODUCT, draft, definition);
       const saved = (await getVersion(admin, PRODUCT, draft)).definition;
       const path = `/v1/products/${PRODUCT}/versions/${draft}/tables/test-vectors`;
       const csv = await t.http.get(`${path}?format=csv`).set(as('insurerAdmin'));
@@ -151,7 +156,7 @@ describe('Hardening: exports safe to open (issue #23)', () => {
 
     it('keeps negative numbers of rate tables numbers in the CSV and through import', async () => {
       const admin = await resolveApiKey(t.keys.insurerAdmin);
-      const draft = (await createVersion(admin, PRODUCT, { cloneFrom: '2025.1' })).version;
+      const draft = (await createVersion(pools, admin, PRODUCT, { cloneFrom: '2025.1' })).version;
       const path = `/v1/products/${PRODUCT}/versions/${draft}/tables/step.transactionAmount`;
       const csv = (await t.http.get(`${path}?format=csv`).set(as('insurerAdmin'))).text;
       // The first band's lower bound, made negative: a number, written as such, read back as such.

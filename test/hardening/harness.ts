@@ -9,10 +9,14 @@ import mongoose from 'mongoose';
 import { pino } from 'pino';
 import { seedDemoOrganisations, type DemoKeys } from '../../src/cli/demo-seed.ts';
 import { syncProducts } from '../../src/catalogue/product-sync.ts';
+import { createPoolMembership } from '../../src/pools/pool-membership.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { connectDatabase, disconnectDatabase } from '../../src/db/connect-database.ts';
 import { startEmbeddedFerretDb } from '../../src/db/embedded-ferretdb.ts';
 import { composeService } from '../../src/service.ts';
+
+/** Pools' side of the catalogue's PoolMembership port, as src/service.ts passes it. */
+const pools = createPoolMembership();
 
 export interface Harness {
   baseUrl: string;
@@ -31,7 +35,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
   const seeded = await seedDemoOrganisations(dir);
   if (!seeded) throw new Error('harness database was not empty');
-  const failed = (await syncProducts({ dir: 'products', publish: true, acceptPools: true })).filter((l) => l.outcome === 'error');
+  const failed = (await syncProducts({ pools, dir: 'products', publish: true, acceptPools: true })).filter((l) => l.outcome === 'error');
   if (failed.length) throw new Error(`product sync failed: ${JSON.stringify(failed)}`);
   const organisations = Object.fromEntries((await mongoose.connection.collection('organisations').find({}).toArray()).map((o) => [o.code as string, String(o._id)]));
   const composed = composeService(config, pino({ level: config.LOG_LEVEL }), { pdfPoolSize: config.PDF_POOL_SIZE ?? 2 });

@@ -8,13 +8,18 @@ import ExcelJS from 'exceljs';
 import supertest from 'supertest';
 import yauzl from 'yauzl';
 import { resolveApiKey } from '../../src/auth/auth-service.ts';
-import { createVersion, getVersion } from '../../src/catalogue/catalogue-service.ts';
+import { createVersion } from '../../src/catalogue/product-versions.ts';
+import { getVersion } from '../../src/catalogue/version-reads.ts';
+import { createPoolMembership } from '../../src/pools/pool-membership.ts';
 import { findRateTable } from '../../src/catalogue/rate-tables.ts';
 import { tablesToXlsx, tableToCsv } from '../../src/catalogue/table-spreadsheets.ts';
 import { QuoteModel } from '../../src/quotes/quote-model.ts';
 import { publishShippedProducts } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 import { expectErrorShape } from './error-shape.ts';
+
+/** Pools' side of the catalogue's PoolMembership port, as src/service.ts passes it. */
+const pools = createPoolMembership();
 
 // archiver 7 exports a factory; @types/archiver 8 describes a class (as in src/subsidies/subsidy-application-pdf.ts).
 const archiver = createRequire(import.meta.url)('archiver') as (format: 'zip', options?: ZipOptions) => Archiver;
@@ -141,7 +146,7 @@ describe('Hardening: uploads bounded before parsing (zip bombs, oversized files)
   before(async () => {
     await publishShippedProducts();
     const admin = await resolveApiKey(t.keys.insurerAdmin);
-    draft = (await createVersion(admin, PRODUCT, { cloneFrom: '2025.1' })).version;
+    draft = (await createVersion(pools, admin, PRODUCT, { cloneFrom: '2025.1' })).version;
     const { definition } = await getVersion(admin, PRODUCT, draft);
     workbook = await tablesToXlsx(definition, [findRateTable(definition, 'period.scale')!]);
     bomb = await zipBomb(workbook, 300);
