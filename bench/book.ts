@@ -1,4 +1,4 @@
-// npm run bench:book [-- --sizes 1000,10000 --repeat 20 --warmup 2 --timeout 30 --budget 120 --throughput 50 --json file]
+// npm run bench:book [-- --sizes 1000,10000 --repeat 20 --warmup 2 --timeout 30 --budget 60 --throughput 50 --json file]
 // A book, not a demo (#25): the service in its own process (bench/book/book-service.ts: as
 // bench/api.ts starts it), a book grown through its own routes to each size in turn
 // (bench/book/book-builder.ts: organisations, client links, bulk quoting, single quotes, binds of
@@ -25,7 +25,7 @@ import { databasePid, diskBytes, peakRss, startBookService, type BookService } f
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1000,10000' }, repeat: { type: 'string', default: '20' }, warmup: { type: 'string', default: '2' },
-    timeout: { type: 'string', default: '30' }, budget: { type: 'string', default: '120' }, throughput: { type: 'string', default: '50' }, json: { type: 'string' },
+    timeout: { type: 'string', default: '30' }, budget: { type: 'string', default: '60' }, throughput: { type: 'string', default: '50' }, json: { type: 'string' },
   },
 });
 const SIZES = values.sizes.split(',').map(Number);
@@ -44,8 +44,19 @@ interface SizeResult {
   diskBytes: number; bytesPerQuote: number; nodePeakRss: number; databasePeakRss: number; loadAverage: number[];
 }
 
-/** Progress bars on stderr (drawn only on a terminal), one per kind of work. */
+/** Progress bars on stderr, one per kind of work; away from a terminal, one line per finished kind instead. */
 function progressBars(): { progress: BuildProgress; stop: () => void } {
+  if (!process.stderr.isTTY) {
+    const started = new Map<string, { total: number; at: number }>();
+    return {
+      progress: {
+        start: (name, total) => void started.set(name, { total, at: performance.now() }),
+        increment: () => {},
+        stop: (name) => log(`  ${name}: ${started.get(name)?.total ?? 0} in ${((performance.now() - (started.get(name)?.at ?? 0)) / 1000).toFixed(1)} s`),
+      },
+      stop: () => {},
+    };
+  }
   const multi = new MultiBar({ stream: process.stderr, hideCursor: true, clearOnComplete: true, format: '  {name} [{bar}] {value}/{total} {eta_formatted}' }, Presets.shades_classic);
   const bars = new Map<string, SingleBar>();
   return {
@@ -150,6 +161,8 @@ const loadAtStart = load();
 log(`bench:book on ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB, sizes ${SIZES.join(', ')}, load average ${loadAtStart}`);
 const service = await startBookService();
 const bars = progressBars();
+// Interrupted: stop the service (and its database and browser) before leaving.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void service.stop().finally(() => process.exit(130)));
 try {
   const client = new BookClient(service.url, Number(values.timeout) * 1000);
   const book = new BookBuilder(client, service.keys, bars.progress);
