@@ -82,7 +82,7 @@ async function measureWrites(book: BookBuilder): Promise<Pick<SizeResult, 'creat
   return { createPerSecond: create.perSecond, createP50: create.p50, bindPerSecond: bind.perSecond, bindP50: bind.p50 };
 }
 
-async function measureSize(service: BookService, book: BookBuilder, client: BookClient, sessions: Sessions, size: number): Promise<SizeResult> {
+async function measureSize(service: BookService, book: BookBuilder, client: BookClient, size: number): Promise<SizeResult> {
   const before = { ...book.counts };
   const started = performance.now();
   await book.growTo(size);
@@ -91,6 +91,8 @@ async function measureSize(service: BookService, book: BookBuilder, client: Book
   const bulkRate = (counts.bulkQuotes - before.bulkQuotes) / Math.max(1e-9, counts.bulkSeconds - before.bulkSeconds);
   const buildBindRate = (counts.policies - before.policies) / Math.max(1e-9, counts.bindSeconds - before.bindSeconds);
   log(`book at ${counts.quotes} quotes (${counts.policies} policies, ${counts.enterprises} enterprises, ${counts.decisions.referred} referred): built in ${buildSeconds.toFixed(1)} s, bulk ${bulkRate.toFixed(0)} quotes/s; load ${load()}`);
+  // Signed in afresh at each size: a long build may outlast a web session.
+  const sessions: Sessions = { broker: await client.signIn(service.keys.broker), enterprise: await client.signIn(service.keys.enterprise), underwriter: await client.signIn(service.keys.underwriter) };
   const lines: LineResult[] = [];
   for (const line of bookLines(client, book, service.keys, sessions)) {
     const result = await measureLine(line, OPTIONS);
@@ -118,7 +120,7 @@ function fmtLine(r: LineResult): string {
 function sizeTable(r: SizeResult): string {
   const c = r.counts;
   return [
-    `\n## ${r.size} quotes (${c.quotes} stored: ${c.bulkQuotes} bulk, ${c.singleQuotes} single; ${c.decisions.quoted} quoted, ${c.decisions.referred} referred, ${c.decisions.declined} declined; ${c.policies} policies; ${c.enterprises} enterprises; ${c.rowErrors} bulk row errors)`,
+    `\n## ${r.size} quotes (${c.quotes} stored: ${c.bulkQuotes} bulk, ${c.singleQuotes} single; ${c.decisions.quoted} quoted, ${c.decisions.referred} referred, ${c.decisions.declined} declined; ${c.policies} policies; ${c.enterprises} enterprises; ${c.rowErrors} bulk row errors, ${c.bindErrors} failed binds)`,
     `${'line'.padEnd(62)} ${'n'.padStart(3)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'bytes'.padStart(9)}`,
     ...r.lines.map(fmtLine),
     `${'quote create (sequential)'.padEnd(62)} ${String(THROUGHPUT_N).padStart(3)} ${ms(r.createP50).padStart(8)}          ${r.createPerSecond.toFixed(1)} per second`,
@@ -167,10 +169,9 @@ try {
   const client = new BookClient(service.url, Number(values.timeout) * 1000);
   const book = new BookBuilder(client, service.keys, bars.progress);
   await book.init();
-  const sessions = { broker: await client.signIn(service.keys.broker), enterprise: await client.signIn(service.keys.enterprise), underwriter: await client.signIn(service.keys.underwriter) };
   const results: SizeResult[] = [];
   for (const size of SIZES) {
-    results.push(await measureSize(service, book, client, sessions, size));
+    results.push(await measureSize(service, book, client, size));
     process.stdout.write(`${sizeTable(results.at(-1)!)}\n`);
   }
   bars.stop();

@@ -19,8 +19,8 @@ export interface BookCounts {
   /** Quotes stored (bulk and single), policies issued, enterprises registered by the bench. */
   quotes: number; bulkQuotes: number; singleQuotes: number; policies: number; enterprises: number;
   decisions: { quoted: number; referred: number; declined: number };
-  /** Bulk rows the service refused (each an error row of a bulk file). */
-  rowErrors: number;
+  /** Bulk rows the service refused (each an error row of a bulk file), and binds that failed while building. */
+  rowErrors: number; bindErrors: number;
   /** Seconds spent in bulk requests, and the binds and their seconds (parallel binds while building). */
   bulkSeconds: number; bindSeconds: number;
 }
@@ -112,7 +112,7 @@ interface BulkRow { status: string; decision?: 'quoted' | 'referred' | 'declined
 
 /** The book: grows to a number of quotes, counting what it stored. */
 export class BookBuilder {
-  readonly counts: BookCounts = { quotes: 0, bulkQuotes: 0, singleQuotes: 0, policies: 0, enterprises: 0, decisions: { quoted: 0, referred: 0, declined: 0 }, rowErrors: 0, bulkSeconds: 0, bindSeconds: 0 };
+  readonly counts: BookCounts = { quotes: 0, bulkQuotes: 0, singleQuotes: 0, policies: 0, enterprises: 0, decisions: { quoted: 0, referred: 0, declined: 0 }, rowErrors: 0, bindErrors: 0, bulkSeconds: 0, bindSeconds: 0 };
   readonly firms: Firm[] = [];
   /** The small caller (HZZZ): id, its quotes and policies. */
   small = { id: '', quoteIds: [] as string[], policyIds: [] as string[] };
@@ -240,7 +240,8 @@ export class BookBuilder {
     this.progress.start('binds', chosen.length);
     const started = performance.now();
     await inParallel(chosen, PARALLEL, async ({ quoteId, firm }) => {
-      await this.bind(firm, quoteId);
+      // A bind that fails or times out while building is counted, not fatal: the book goes on.
+      await this.bind(firm, quoteId).catch(() => void this.counts.bindErrors++);
       this.progress.increment('binds');
     });
     this.counts.bindSeconds += (performance.now() - started) / 1000;

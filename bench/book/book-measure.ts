@@ -35,7 +35,8 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 const isTimeout = (a: Answer) => a.timedOut || a.status === 503;
-const isOk = (a: Answer) => a.status >= 200 && a.status < 400;
+// A redirect is a failure too: a page that sends the caller to /sign-in did not render.
+const isOk = (a: Answer) => a.status >= 200 && a.status < 300;
 
 /** Runs `warmups` requests, then up to `repeat` timed ones (fewer when `budgetMs` is spent after five). */
 export async function measureLine(line: Line, options: MeasureOptions): Promise<LineResult> {

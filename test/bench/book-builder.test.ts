@@ -29,6 +29,7 @@ describe('bench:book instrument', function () {
       const admin = service!.keys.platformAdmin;
       expect(book.counts.quotes).to.equal(50);
       expect(book.counts.rowErrors).to.equal(0);
+      expect(book.counts.bindErrors).to.equal(0);
       expect(await total(admin, '/v1/quotes?limit=1')).to.equal(50);
       expect(await total(admin, '/v1/quotes?limit=1&status=referred')).to.equal(book.counts.decisions.referred);
       expect(await total(admin, '/v1/policies?limit=1')).to.equal(10);
