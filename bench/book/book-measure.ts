@@ -60,14 +60,19 @@ export async function measureLine(line: Line, options: MeasureOptions): Promise<
   return { ...result, n: times.length, p50: percentile(times, 50), p95: percentile(times, 95) };
 }
 
-/** Sequential throughput: `count` runs of `step`, per second (each step must succeed). */
-export async function throughput(count: number, step: (i: number) => Promise<void>): Promise<{ perSecond: number; p50: number }> {
+/** Sequential throughput: `count` runs of `step`, successes per second; a step that throws (a timeout) is counted, not fatal. */
+export async function throughput(count: number, step: (i: number) => Promise<void>): Promise<{ perSecond: number; p50: number; failures: number }> {
   const times: number[] = [];
+  let failures = 0;
   const started = performance.now();
   for (let i = 0; i < count; i++) {
     const t = performance.now();
-    await step(i);
-    times.push(performance.now() - t);
+    try {
+      await step(i);
+      times.push(performance.now() - t);
+    } catch {
+      failures++;
+    }
   }
-  return { perSecond: count / ((performance.now() - started) / 1000), p50: percentile(times, 50) };
+  return { perSecond: times.length / ((performance.now() - started) / 1000), p50: percentile(times, 50), failures };
 }

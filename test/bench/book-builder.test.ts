@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { BookBuilder, enterprisesFor, SMALL_ENTERPRISE_POLICIES, SMALL_ENTERPRISE_QUOTES } from '../../bench/book/book-builder.ts';
 import { BookClient } from '../../bench/book/book-client.ts';
 import { previousMonth } from '../../bench/book/book-lines.ts';
-import { measureLine, percentile } from '../../bench/book/book-measure.ts';
+import { measureLine, percentile, throughput } from '../../bench/book/book-measure.ts';
 import { startBookService, type BookService } from '../../bench/book/book-service.ts';
 
 describe('bench:book instrument', function () {
@@ -73,6 +73,14 @@ describe('bench:book instrument', function () {
       const result = await measureLine({ name: 'busy', run: async () => (++calls, { status: 503, ms: 30_000, body: '{"error":{}}', timedOut: false }) }, { warmups: 2, repeat: 20, budgetMs: 60_000 });
       expect(calls).to.equal(1);
       expect(result).to.include({ n: 0, timeouts: 1, p50: Infinity });
+    });
+
+    it('counts a write that fails in a throughput run and goes on', async () => {
+      const result = await throughput(4, async (i) => {
+        if (i === 1) throw new Error('timed out');
+      });
+      expect(result.failures).to.equal(1);
+      expect(result.perSecond).to.be.above(0);
     });
 
     it('takes nearest-rank percentiles and the month before', () => {
