@@ -32,19 +32,26 @@ export interface VersionView {
 
 export type VersionDoc = InstanceType<typeof ProductVersionModel>;
 
-export function toVersionView(doc: VersionDoc, withCompileErrors = false): VersionView {
-  const definition = doc.definition as ProductDefinition;
+/** A version's status and dates, as every view of a version shows them (the one mapper of its life). */
+function lifecycleOf(doc: VersionDoc) {
   return {
-    productCode: doc.productCode,
-    version: doc.version,
     status: doc.status as VersionStatus,
     effectiveFrom: doc.effectiveFrom,
     ...(doc.effectiveTo ? { effectiveTo: doc.effectiveTo } : {}),
     ...(doc.publishedAt ? { publishedAt: doc.publishedAt.toISOString() } : {}),
     ...(doc.retiredAt ? { retiredAt: doc.retiredAt.toISOString() } : {}),
     ...(doc.withdrawnAt ? { withdrawnAt: doc.withdrawnAt.toISOString() } : {}),
-    createdAt: (doc.get('createdAt') as Date).toISOString(),
     updatedAt: (doc.get('updatedAt') as Date).toISOString(),
+  };
+}
+
+export function toVersionView(doc: VersionDoc, withCompileErrors = false): VersionView {
+  const definition = doc.definition as ProductDefinition;
+  return {
+    productCode: doc.productCode,
+    version: doc.version,
+    ...lifecycleOf(doc),
+    createdAt: (doc.get('createdAt') as Date).toISOString(),
     definitionHash: doc.definitionHash,
     ...(withCompileErrors && doc.status === 'draft' ? { compileErrors: compileErrorsOf(definition) } : {}),
     definition,
@@ -91,13 +98,7 @@ export async function listVersions(caller: Actor, code: string): Promise<{ produ
     productCode: code,
     versions: docs.map((d) => ({
       version: d.version,
-      status: d.status as VersionStatus,
-      effectiveFrom: d.effectiveFrom,
-      ...(d.effectiveTo ? { effectiveTo: d.effectiveTo } : {}),
-      ...(d.publishedAt ? { publishedAt: d.publishedAt.toISOString() } : {}),
-      ...(d.retiredAt ? { retiredAt: d.retiredAt.toISOString() } : {}),
-      ...(d.withdrawnAt ? { withdrawnAt: d.withdrawnAt.toISOString() } : {}),
-      updatedAt: (d.get('updatedAt') as Date).toISOString(),
+      ...lifecycleOf(d),
     })),
   };
 }
