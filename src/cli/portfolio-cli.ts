@@ -54,7 +54,9 @@ export async function withCliCaller<T>(key: string | undefined, task: (caller: C
       if (err instanceof AppError) throw new CliError(`${err.message} Check --key or TECHINS_API_KEY.`);
       throw err;
     }
-    return await task(caller, config, services);
+    // The task runs in the service's scope: what it leaves running (a bulk run's rows) reads this
+    // service's caches and ports, as a request's work does in the app.
+    return await services.scope.run(() => task(caller, config, services));
   } finally {
     await services.close();
     await database.close();
