@@ -97,8 +97,10 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   const pdf = options.pdf ? createPdfDocuments(config, logger, metrics, templates, options.pdfPoolSize) : undefined;
   const documents = scope.bind(pdf?.documents ?? documentsUnavailable);
   const compaction = options.compaction ? { logger, onCompacted: metrics.ratingBookCompacted, ...(options.compactionIntervalMs ? { intervalMs: options.compactionIntervalMs } : {}) } : undefined;
-  // Started in the scope, so its rounds (timers) use this service's state too.
-  const portfolio = scope.bind(scope.run(() => createPortfolio({ events, ...(compaction ? { compaction } : {}) })));
+  // Quotes and policies announce on the hub, bound once here: no caller passes it.
+  const quotes = scope.bind(createQuotes({ events }));
+  // Started in the scope, so its rounds (timers) use this service's state too. A bulk save stores through quotes.
+  const portfolio = scope.bind(scope.run(() => createPortfolio({ quotes, ...(compaction ? { compaction } : {}) })));
   events.onQuotesStored((stored) => portfolio.recordStoredQuotes(stored));
   events.onPolicyIssued((policy) => portfolio.recordIssuedPolicy(policy));
   if (pdf) events.onPolicyIssued((policy) => documents.storePolicySchedules(policy.id));
@@ -106,7 +108,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   return Object.freeze({
     config, logger, events, metrics, templates, renderer: pdf?.renderer, scope,
     auth: scope.bind(createAuth()), clients: scope.bind(createClients()), catalogue: scope.bind(createCatalogue()), pools: scope.bind(createPools()),
-    quotes: scope.bind(createQuotes({ events })), policies: scope.bind(createPolicies({ events })), documents,
+    quotes, policies: scope.bind(createPolicies({ events })), documents,
     subsidies: scope.bind(createSubsidies(subsidyDocuments ? { documents: subsidyDocuments } : {})), statements: scope.bind(createStatements()), portfolio, audit: scope.bind(createAudit()),
     async close() {
       portfolio.close();
