@@ -3,7 +3,7 @@
 // gathers the whole folder (underwriting and the batch import quote-service.ts; gathering them
 // there would be an import circle).
 import type { Caller } from '../auth/caller.ts';
-import { addVectorFromQuote } from './vector-from-quote.ts';
+import { addVectorFromQuote, vectorDraftsFor } from './vector-from-quote.ts';
 import { createQuotes as storeQuoteBatch, type BatchQuoteCache, type BatchQuoteItem } from './quote-batch.ts';
 import type { ApproveQuote } from './quote-schemas.ts';
 import { compareQuotes, createQuote, getQuote, listQuotes, verifyQuote, type QuoteDeps } from './quote-service.ts';
@@ -26,6 +26,8 @@ export function createQuotes(deps: QuoteDeps) {
     approveQuote: (caller: Caller, id: string, input: ApproveQuote, now?: Date) => approveQuote(bound, caller, id, input, now),
     declineQuote: (caller: Caller, id: string, reason: string, now?: Date) => declineQuote(bound, caller, id, reason, now),
     addVectorFromQuote,
+    /** The drafts a caller may keep a quote in as a test vector: the rule addVectorFromQuote refuses by. */
+    vectorDraftsFor,
   });
 }
 export type QuotesService = ReturnType<typeof createQuotes>;
