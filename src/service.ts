@@ -181,19 +181,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     // The CLIs reuse this database only when DATA_DIR and the database carry the same identity.
     if (embedded) logger.info({ identity: await ensureDatabaseIdentity(mongoose.connection.db!, dataDir, logger) }, 'database identity');
     await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
-    if (config.SEED_DEMO) {
-      const seeded = await seedDemoOrganisations(dataDir);
-      if (seeded) printDemoKeys(seeded.keys, seeded.file);
-    }
-    if ((await ProductModel.estimatedDocumentCount()) === 0) {
-      // A new database gets the shipped catalogue, published, so brokers can quote at once.
-      // The shipped pools are the demo organisations' own: with the demo seed they are accepted.
-      const lines = await syncProducts({ dir: config.PRODUCTS_DIR, publish: true, acceptPools: config.SEED_DEMO });
-      for (const line of lines) {
-        if (line.outcome === 'error') logger.warn(line, 'product sync');
-        else logger.info(line, 'product sync');
-      }
-    }
+    // In the service's scope: what the seed and sync cache (organisations, the catalogue's
+    // revision) is the service's own, not the process's unscoped state.
+    await composed.services.scope.run(() => seedNewDatabase(config, logger, dataDir));
     logger.info({ versions: await composed.services.catalogue.warmCompiledCache() }, 'compiled published product versions');
   } catch (err) {
     await composed.close();
@@ -225,6 +215,23 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     logger.info('stopped');
   })());
   return { url, databaseUri, stop };
+}
+
+/** The demo organisations (SEED_DEMO) and, on a database without products, the shipped catalogue, published. */
+async function seedNewDatabase(config: Config, logger: Logger, dataDir: string): Promise<void> {
+  if (config.SEED_DEMO) {
+    const seeded = await seedDemoOrganisations(dataDir);
+    if (seeded) printDemoKeys(seeded.keys, seeded.file);
+  }
+  if ((await ProductModel.estimatedDocumentCount()) === 0) {
+    // A new database gets the shipped catalogue, published, so brokers can quote at once.
+    // The shipped pools are the demo organisations' own: with the demo seed they are accepted.
+    const lines = await syncProducts({ dir: config.PRODUCTS_DIR, publish: true, acceptPools: config.SEED_DEMO });
+    for (const line of lines) {
+      if (line.outcome === 'error') logger.warn(line, 'product sync');
+      else logger.info(line, 'product sync');
+    }
+  }
 }
 
 function printDemoKeys(keys: object, file: string): void {

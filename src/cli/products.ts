@@ -116,7 +116,17 @@ program
   .action(async (options: { publish?: boolean; acceptPools?: boolean; dir: string }) => {
     const { withCliDatabase } = await import('./cli-database.ts');
     const { syncProducts } = await import('../catalogue/product-sync.ts');
-    const lines = await withCliDatabase(() => syncProducts({ dir: options.dir, publish: options.publish === true, acceptPools: options.acceptPools === true }));
+    const { createServices } = await import('../service.ts');
+    const { pino } = await import('pino');
+    // Composed as the service composes it, so the sync runs in a service's scope (its caches), not the process's unscoped state.
+    const lines = await withCliDatabase(async (config) => {
+      const services = createServices(config, pino({ level: 'silent' }));
+      try {
+        return await services.scope.run(() => syncProducts({ dir: options.dir, publish: options.publish === true, acceptPools: options.acceptPools === true }));
+      } finally {
+        await services.close();
+      }
+    });
     for (const line of lines) {
       const mark = line.outcome === 'error' ? '✗' : line.outcome === 'unchanged' ? '=' : '+';
       (line.outcome === 'error' ? console.error : console.log)(`${mark} ${basename(line.file)}: ${line.detail}`);

@@ -49,12 +49,13 @@ export function useTestApp(env: Record<string, string> = {}): TestApp {
     // failed-authentication limit is lifted here and tested with its default-sized limit on its own.
     context.config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: context.dataDir, AUTH_FAILURES_PER_MINUTE: '1000000', ...env });
     await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
-    const seeded = await seedDemoOrganisations(context.dataDir);
+    composed = composeService(context.config, pino({ level: 'silent' }), { pdfPoolSize: context.config.PDF_POOL_SIZE ?? 2 });
+    // Seeded in the service's scope, as startService seeds: what the seed caches is that service's.
+    const seeded = await composed.services.scope.run(() => seedDemoOrganisations(context.dataDir));
     if (!seeded) throw new Error('the test database was not empty');
     context.keys = seeded.keys;
     const organisations = await mongoose.connection.collection('organisations').find({}).toArray();
     context.organisations = Object.fromEntries(organisations.map((o) => [o.code as string, String(o._id)]));
-    composed = composeService(context.config, pino({ level: 'silent' }), { pdfPoolSize: context.config.PDF_POOL_SIZE ?? 2 });
     Object.assign(context, { app: composed.app, renderer: composed.renderer, documents: composed.documents, events: composed.events, metrics: composed.metrics, services: composed.services });
     context.http = supertest(context.app);
   });
