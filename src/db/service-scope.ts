@@ -7,8 +7,8 @@
 //
 // Code that runs outside any composed service gets the process's unscoped state: correct, and
 // shared by everything unscoped only. What still runs there is listed in docs/architecture.md
-// ("Service state"): test helpers and tests that call a module function directly. The service,
-// its CLIs and the tests' seed all run in a scope; `unscopedUses` counts every read of the
+// ("Service state"): tests that call a module function directly. The service, its CLIs and the
+// tests' seed and product sync all run in a scope; `unscopedUses` counts every read of the
 // unscoped state by slot, so a test can show that the service's own work never reaches it.
 import { AsyncLocalStorage } from 'node:async_hooks';
 

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { syncProducts } from '../../src/catalogue/product-sync.ts';
+import { inTestService } from './test-app.ts';
 
-/** Loads and publishes the shipped products/ into the current test database. */
+/** Loads and publishes the shipped products/ into the current test database (in the test file's service's scope). */
 export async function publishShippedProducts(): Promise<void> {
   // Accepted on the members' behalf as the demo seed does at start (src/service.ts).
-  const lines = await syncProducts({ dir: 'products', publish: true, acceptPools: true });
+  const lines = await inTestService(() => syncProducts({ dir: 'products', publish: true, acceptPools: true }));
   const failed = lines.filter((l) => l.outcome === 'error');
   if (failed.length) throw new Error(`product sync failed: ${failed.map((l) => `${l.file}: ${l.detail}`).join('\n')}`);
 }

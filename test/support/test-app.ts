@@ -39,6 +39,17 @@ export interface TestApp {
  * background work), in process, called through supertest. Call inside a describe; the returned
  * object fills in `before`.
  */
+/** The service the running test file composed (useTestApp), whose scope test helpers run in. */
+let activeServices: Services | undefined;
+
+/**
+ * Runs a test helper's work (a sync of the shipped products, …) in the scope of the service the
+ * test file composed, so what it caches is that service's, not the process's unscoped state.
+ */
+export function inTestService<T>(work: () => T): T {
+  return activeServices ? activeServices.scope.run(work) : work();
+}
+
 export function useTestApp(env: Record<string, string> = {}): TestApp {
   useFreshDatabase();
   const context = {} as TestApp;
@@ -50,8 +61,9 @@ export function useTestApp(env: Record<string, string> = {}): TestApp {
     context.config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: context.dataDir, AUTH_FAILURES_PER_MINUTE: '1000000', ...env });
     await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
     composed = composeService(context.config, pino({ level: 'silent' }), { pdfPoolSize: context.config.PDF_POOL_SIZE ?? 2 });
+    activeServices = composed.services;
     // Seeded in the service's scope, as startService seeds: what the seed caches is that service's.
-    const seeded = await composed.services.scope.run(() => seedDemoOrganisations(context.dataDir));
+    const seeded = await inTestService(() => seedDemoOrganisations(context.dataDir));
     if (!seeded) throw new Error('the test database was not empty');
     context.keys = seeded.keys;
     const organisations = await mongoose.connection.collection('organisations').find({}).toArray();
@@ -60,6 +72,7 @@ export function useTestApp(env: Record<string, string> = {}): TestApp {
     context.http = supertest(context.app);
   });
   after(async () => {
+    if (activeServices === composed?.services) activeServices = undefined;
     await composed?.close();
     if (context.dataDir) await rm(context.dataDir, { recursive: true, force: true });
   });
