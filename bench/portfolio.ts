@@ -10,25 +10,16 @@ import { createReadStream } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
-import { resolveApiKey } from '../src/auth/auth-service.ts';
 import { seedDemoOrganisations } from '../src/cli/demo-seed.ts';
-import { createVersion, updateDraft } from '../src/catalogue/product-versions.ts';
 import { findEffectiveVersion } from '../src/catalogue/rating-lookups.ts';
 import { syncProducts } from '../src/catalogue/product-sync.ts';
-import { createPoolMembership } from '../src/pools/pool-membership.ts';
 import { connectDatabase, disconnectDatabase } from '../src/db/connect-database.ts';
 import { startEmbeddedFerretDb, type EmbeddedFerretDb } from '../src/db/embedded-ferretdb.ts';
-import { startBulkQuote } from '../src/portfolio/bulk-quote-service.ts';
 import { workerThreadsFor } from '../src/portfolio/impact-rating.ts';
-import { analyseRateChange } from '../src/portfolio/impact-service.ts';
-import { createQuote } from '../src/quotes/quote-service.ts';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
-import { createServices, provideSubsidyPorts } from '../src/service.ts';
+import { createServices } from '../src/service.ts';
 import type { ProductDefinition } from '../src/rating/index.ts';
-
-/** Pools' side of the catalogue's PoolMembership port, as src/service.ts passes it. */
-const pools = createPoolMembership();
 
 const QUOTES = Number(process.env.BENCH_QUOTES ?? 100_000);
 const BULK_ROWS = Number(process.env.BENCH_BULK_ROWS ?? 2_000);
@@ -61,17 +52,18 @@ try {
   }
   await connectDatabase(uri, { dbName: `bench_portfolio_${Date.now()}` });
   await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
-  // The service's hub with its reactions (the rating book records quotes), composed as the app composes it.
-  const { events } = createServices(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
-  provideSubsidyPorts(); // the module functions below run outside the composed service's scope
+  // The service composed as the app composes it (the rating book records what quotes store); the
+  // seed and product sync run in its scope, so they warm its caches.
+  const services = createServices(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
+  const { scope, auth, catalogue, quotes, portfolio } = services;
   log('database ready');
-  const seeded = await seedDemoOrganisations(tempDir);
+  const seeded = await scope.run(() => seedDemoOrganisations(tempDir!));
   if (!seeded) throw new Error('the bench database was not empty');
-  await syncProducts({ pools, dir: 'products', publish: true });
+  await scope.run(() => syncProducts({ pools: services.pools.membership, dir: 'products', publish: true }));
   log('products published');
-  const broker = await resolveApiKey(seeded.keys.broker);
-  const underwriter = await resolveApiKey(seeded.keys.underwriter);
-  const insurerAdmin = await resolveApiKey(seeded.keys.insurerAdmin);
+  const broker = await auth.resolveApiKey(seeded.keys.broker);
+  const underwriter = await auth.resolveApiKey(seeded.keys.underwriter);
+  const insurerAdmin = await auth.resolveApiKey(seeded.keys.insurerAdmin);
   const enterpriseId = String((await mongoose.connection.collection('organisations').findOne({ code: 'HZZZ' }))!._id);
 
   // ---------- seed: BENCH_QUOTES quotes saved through bulk quoting (the API's save path) ----------
@@ -92,7 +84,7 @@ try {
   const seedFile = join(tempDir, 'seed.csv');
   await writeCsv(seedFile, QUOTES);
   let t0 = performance.now();
-  const seeding = await startBulkQuote(events, broker, () => createReadStream(seedFile), { productCode: PRODUCT, save: true, batchId: 'bench-seed' });
+  const seeding = await portfolio.startBulkQuote(broker, () => createReadStream(seedFile), { productCode: PRODUCT, save: true, batchId: 'bench-seed' });
   for await (const row of seeding.rows) {
     if (row.status === 'error') throw new Error(`seed row ${row.row} failed: ${JSON.stringify(row.errors)}`);
     if (seeding.summary.rows % 10_000 === 0) log(`  ${seeding.summary.rows} saved, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -100,32 +92,32 @@ try {
   const seedSeconds = (performance.now() - t0) / 1000;
   log(`seeded ${seeding.summary.saved} quotes through bulk save in ${seedSeconds.toFixed(1)} s (${Math.round(seeding.summary.saved / seedSeconds)} quotes/s; ${seeding.summary.decisions.quoted} quoted, ${seeding.summary.decisions.referred} referred, ${seeding.summary.decisions.declined} declined)`);
   // A few quotes through the single-quote path (POST /v1/quotes) too: they reach the book's tail.
-  const baselineVersion = (await findEffectiveVersion(PRODUCT, new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10))).version;
-  for (let i = 0; i < 3; i++) await createQuote(events, broker, { productCode: PRODUCT, enterpriseId, inputs: riskInputs() }, undefined);
+  const baselineVersion = (await scope.run(() => findEffectiveVersion(PRODUCT, new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)))).version;
+  for (let i = 0; i < 3; i++) await quotes.createQuote(broker, { productCode: PRODUCT, enterpriseId, inputs: riskInputs() }, undefined);
   const storedQuotes = seeding.summary.saved + 3;
 
   // ---------- impact: a draft with the base rate 2.1% → 2.31% ----------
-  const draft = await createVersion(pools, insurerAdmin, PRODUCT, { cloneFrom: baselineVersion, version: '2099.1' });
+  const draft = await catalogue.createVersion(insurerAdmin, PRODUCT, { cloneFrom: baselineVersion, version: '2099.1' });
   const definition = structuredClone(draft.definition) as ProductDefinition & { plan: { sections: { ratePercent: string }[] } };
   definition.plan.sections[0]!.ratePercent = '2.31';
-  await updateDraft(pools, insurerAdmin, PRODUCT, '2099.1', definition);
+  await catalogue.updateDraft(insurerAdmin, PRODUCT, '2099.1', definition);
   // The measured analysis is the first one after the quotes were stored.
   log(`load average ${loadavg().map((x) => x.toFixed(2)).join(', ')} on ${availableParallelism()} cores: ${workerThreadsFor()} worker thread(s) for re-rating`);
   t0 = performance.now();
-  const report = await analyseRateChange(underwriter, PRODUCT, '2099.1', { includePolicies: true });
+  const report = await portfolio.analyseRateChange(underwriter, PRODUCT, '2099.1', { includePolicies: true });
   const impactSeconds = (performance.now() - t0) / 1000;
   const impactRate = Math.round(report.quotes.count / impactSeconds);
   if (report.quotes.count !== storedQuotes) throw new Error(`the book has ${report.quotes.count} quotes, ${storedQuotes} were stored`);
   log(`impact, first analysis: ${report.quotes.count} quotes in ${impactSeconds.toFixed(2)} s (book read in ${(report.book.readMs / 1000).toFixed(2)} s: ${report.book.pages} pages, ${report.book.tailRecords} tail records; book ${report.quotes.changePercent}%, median ${report.quotes.perQuoteChangePercent?.median}%, p90 ${report.quotes.perQuoteChangePercent?.p90}%, ${report.quotes.decisionChanges.total} decision changes), heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB`);
   t0 = performance.now();
-  const again = await analyseRateChange(underwriter, PRODUCT, '2099.1', { includePolicies: true });
+  const again = await portfolio.analyseRateChange(underwriter, PRODUCT, '2099.1', { includePolicies: true });
   log(`impact, second analysis: ${again.quotes.count} quotes in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
 
   // ---------- bulk preview of a generated CSV ----------
   const csvFile = join(tempDir, 'bulk.csv');
   await writeCsv(csvFile, BULK_ROWS);
   t0 = performance.now();
-  const run = await startBulkQuote(events, broker, () => createReadStream(csvFile), { productCode: PRODUCT, concurrency: 8 });
+  const run = await portfolio.startBulkQuote(broker, () => createReadStream(csvFile), { productCode: PRODUCT, concurrency: 8 });
   for await (const row of run.rows) if (row.status === 'error') throw new Error(`bench row ${row.row} failed: ${JSON.stringify(row.errors)}`);
   const bulkSeconds = (performance.now() - t0) / 1000;
   const bulkRate = Math.round(run.summary.rows / bulkSeconds);

@@ -1,7 +1,7 @@
 // The service's events: what one capability announces and others react to. src/service.ts creates
-// the hub and registers every reaction in one place; the capabilities that announce receive it
-// (through the routes and pages that call them) and never learn who listens.
-import type { PolicyEvents, PolicyView } from './policies/policy-service.ts';
+// the hub and registers every reaction in one place; the capabilities that announce get it once,
+// in their factory's dependencies (createQuotes, createPolicies), and never learn who listens.
+import type { PolicyEvents, PolicyRecord } from './policies/policy-service.ts';
 import type { QuoteEvents, QuotesStored } from './quotes/quote-service.ts';
 
 type Reaction<T> = (event: T) => Promise<void>;
@@ -10,7 +10,7 @@ export interface ServiceEvents extends QuoteEvents, PolicyEvents {
   /** Reacts to quotes stored, approved or declined (one, or a bulk save's batch). */
   onQuotesStored(reaction: Reaction<QuotesStored>): void;
   /** Reacts to a policy issued. */
-  onPolicyIssued(reaction: Reaction<PolicyView>): void;
+  onPolicyIssued(reaction: Reaction<PolicyRecord>): void;
 }
 
 /**
@@ -19,7 +19,7 @@ export interface ServiceEvents extends QuoteEvents, PolicyEvents {
  */
 export function createEventHub(): ServiceEvents {
   const quotesStored: Reaction<QuotesStored>[] = [];
-  const policyIssued: Reaction<PolicyView>[] = [];
+  const policyIssued: Reaction<PolicyRecord>[] = [];
   const run = async <T>(reactions: readonly Reaction<T>[], event: T) => {
     for (const reaction of reactions) await reaction(event);
   };

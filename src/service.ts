@@ -32,6 +32,7 @@ import { createTemplates, type Templates } from './http/templates.ts';
 import { createPolicies, loadVisiblePolicy, type PoliciesService } from './policies/policy-service.ts';
 import { createStatements, type StatementsService } from './statements/statement-service.ts';
 import { createPools, type PoolsService } from './pools/pools.ts';
+import type { PoolMembership } from './catalogue/pool-membership.ts';
 import { createPortfolio, type PortfolioService } from './portfolio/portfolio.ts';
 import { createQuotes, type QuotesService } from './quotes/quotes.ts';
 import { subsidySource } from './quotes/subsidy-source.ts';
@@ -107,8 +108,10 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   scope.run(() => provideSubsidyPorts(subsidies));
   events.onPolicyIssued((policy) => subsidies.recordIssuedPolicy(policy));
   const compaction = options.compaction ? { logger, onCompacted: metrics.ratingBookCompacted, ...(options.compactionIntervalMs ? { intervalMs: options.compactionIntervalMs } : {}) } : undefined;
-  // Started in the scope, so its rounds (timers) use this service's state too.
-  const portfolio = scope.bind(scope.run(() => createPortfolio({ events, ...(compaction ? { compaction } : {}) })));
+  // Quotes and policies announce on the hub, bound once here: no caller passes it.
+  const quotes = scope.bind(createQuotes({ events }));
+  // Started in the scope, so its rounds (timers) use this service's state too. A bulk save stores through quotes.
+  const portfolio = scope.bind(scope.run(() => createPortfolio({ quotes, ...(compaction ? { compaction } : {}) })));
   events.onQuotesStored((stored) => portfolio.recordStoredQuotes(stored));
   events.onPolicyIssued((policy) => portfolio.recordIssuedPolicy(policy));
   if (pdf) events.onPolicyIssued((policy) => documents.storePolicySchedules(policy.id));
@@ -118,7 +121,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   return Object.freeze({
     config, logger, events, metrics, templates, renderer: pdf?.renderer, scope,
     auth: scope.bind(createAuth()), clients: scope.bind(createClients()), catalogue, pools,
-    quotes: scope.bind(createQuotes({ events })), policies: scope.bind(createPolicies({ events })), documents,
+    quotes, policies: scope.bind(createPolicies({ events })), documents,
     subsidies, statements: scope.bind(createStatements()), portfolio, audit: scope.bind(createAudit({ subjects: auditSubjects(catalogue) })),
     async close() {
       portfolio.close();
@@ -211,19 +214,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     // The CLIs reuse this database only when DATA_DIR and the database carry the same identity.
     if (embedded) logger.info({ identity: await ensureDatabaseIdentity(mongoose.connection.db!, dataDir, logger) }, 'database identity');
     await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
-    if (config.SEED_DEMO) {
-      const seeded = await seedDemoOrganisations(dataDir);
-      if (seeded) printDemoKeys(seeded.keys, seeded.file);
-    }
-    if ((await ProductModel.estimatedDocumentCount()) === 0) {
-      // A new database gets the shipped catalogue, published, so brokers can quote at once.
-      // The shipped pools are the demo organisations' own: with the demo seed they are accepted.
-      const lines = await composed.services.scope.run(() => syncProducts({ pools: composed.services.pools.membership, dir: config.PRODUCTS_DIR, publish: true, acceptPools: config.SEED_DEMO }));
-      for (const line of lines) {
-        if (line.outcome === 'error') logger.warn(line, 'product sync');
-        else logger.info(line, 'product sync');
-      }
-    }
+    // In the service's scope: what the seed and sync cache (organisations, the catalogue's
+    // revision) is the service's own, not the process's unscoped state.
+    await composed.services.scope.run(() => seedNewDatabase(config, logger, dataDir, composed.services.pools.membership));
     logger.info({ versions: await composed.services.catalogue.warmCompiledCache() }, 'compiled published product versions');
   } catch (err) {
     await composed.close();
@@ -255,6 +248,23 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     logger.info('stopped');
   })());
   return { url, databaseUri, stop };
+}
+
+/** The demo organisations (SEED_DEMO) and, on a database without products, the shipped catalogue, published. */
+async function seedNewDatabase(config: Config, logger: Logger, dataDir: string, pools: PoolMembership): Promise<void> {
+  if (config.SEED_DEMO) {
+    const seeded = await seedDemoOrganisations(dataDir);
+    if (seeded) printDemoKeys(seeded.keys, seeded.file);
+  }
+  if ((await ProductModel.estimatedDocumentCount()) === 0) {
+    // A new database gets the shipped catalogue, published, so brokers can quote at once.
+    // The shipped pools are the demo organisations' own: with the demo seed they are accepted.
+    const lines = await syncProducts({ pools, dir: config.PRODUCTS_DIR, publish: true, acceptPools: config.SEED_DEMO });
+    for (const line of lines) {
+      if (line.outcome === 'error') logger.warn(line, 'product sync');
+      else logger.info(line, 'product sync');
+    }
+  }
 }
 
 function printDemoKeys(keys: object, file: string): void {

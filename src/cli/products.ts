@@ -118,11 +118,15 @@ program
     const { syncProducts } = await import('../catalogue/product-sync.ts');
     const { createServices } = await import('../service.ts');
     const { pino } = await import('pino');
-    // Composed as the service composes: its scope holds the subsidy programmes the sync writes
-    // through, its pools answer the catalogue's PoolMembership port.
-    const lines = await withCliDatabase((config) => {
+    // Composed as the service composes it: the sync runs in its scope (its caches and subsidy
+    // programmes), and its pools answer the catalogue's PoolMembership port.
+    const lines = await withCliDatabase(async (config) => {
       const services = createServices(config, pino({ level: 'silent' }));
-      return services.scope.run(() => syncProducts({ pools: services.pools.membership, dir: options.dir, publish: options.publish === true, acceptPools: options.acceptPools === true }));
+      try {
+        return await services.scope.run(() => syncProducts({ pools: services.pools.membership, dir: options.dir, publish: options.publish === true, acceptPools: options.acceptPools === true }));
+      } finally {
+        await services.close();
+      }
     });
     for (const line of lines) {
       const mark = line.outcome === 'error' ? '✗' : line.outcome === 'unchanged' ? '=' : '+';

@@ -5,8 +5,11 @@
 // through AsyncLocalStorage, so two services composed in one process each read their own caches
 // even though the capabilities' functions are shared module code.
 //
-// Code that runs outside any composed service (a test or a script calling a module function
-// directly) gets the process's unscoped state: correct, and shared by everything unscoped only.
+// Code that runs outside any composed service gets the process's unscoped state: correct, and
+// shared by everything unscoped only. What still runs there is listed in docs/architecture.md
+// ("Service state"): tests that call a module function directly. The service, its CLIs and the
+// tests' seed and product sync all run in a scope; `unscopedUses` counts every read of the
+// unscoped state by slot, so a test can show that the service's own work never reaches it.
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface ServiceScope {
@@ -24,11 +27,19 @@ export interface Slot<T> {
 
 const current = new AsyncLocalStorage<Map<Slot<unknown>, unknown>>();
 const unscoped = new Map<Slot<unknown>, unknown>();
+const unscopedReads = new Map<string, number>();
+
+/** How often each slot (by name) was read outside any scope in this process: a diagnostic for tests. */
+export function unscopedUses(): ReadonlyMap<string, number> {
+  return new Map(unscopedReads);
+}
 
 /** Declares a piece of service state: `create` makes a fresh value for each scope on first use. */
 export function slot<T>(slotName: string, create: () => T): Slot<T> {
   const get = (() => {
-    const values = current.getStore() ?? unscoped;
+    const scoped = current.getStore();
+    if (!scoped) unscopedReads.set(slotName, (unscopedReads.get(slotName) ?? 0) + 1);
+    const values = scoped ?? unscoped;
     if (!values.has(get)) values.set(get, create());
     return values.get(get) as T;
   }) as Slot<T>;

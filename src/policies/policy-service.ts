@@ -62,9 +62,16 @@ export function toPolicyView(record: PolicyRecord): PolicyView {
 /**
  * What the policies capability announces, once per issued policy (src/service.ts wires the
  * reactions: the rating book records the policy, the documents capability stores its schedule).
+ * The record as stored, so a reaction needs no read of its own.
  */
 export interface PolicyEvents {
-  policyIssued(policy: PolicyView): Promise<void>;
+  policyIssued(policy: PolicyRecord): Promise<void>;
+}
+
+/** What the policies capability's operations depend on, bound once by createPolicies (nobody else passes it). */
+export interface PolicyDeps {
+  /** Where issued policies are announced. */
+  events: PolicyEvents;
 }
 
 /** The 409 of a quote already bound: the policy's id is in the details, so a client can fetch it. */
@@ -91,7 +98,7 @@ export interface BindOptions {
  * Idempotency-Key, a retry of the winning bind (after a lost answer) gets its policy back
  * (`replayed`); any other bind of a bound quote is a 409 whose details carry the policy id.
  */
-export async function bindQuote(events: PolicyEvents, caller: Caller, quoteId: string, options: BindOptions = {}): Promise<{ policy: PolicyView; replayed: boolean }> {
+export async function bindQuote(deps: PolicyDeps, caller: Caller, quoteId: string, options: BindOptions = {}): Promise<{ policy: PolicyView; replayed: boolean }> {
   const now = options.now ?? new Date();
   const scope = options.idempotencyKey ? `${caller.organisationId}:${options.idempotencyKey}` : undefined;
   const quote = await loadVisibleQuote(caller, quoteId);
@@ -124,8 +131,7 @@ export async function bindQuote(events: PolicyEvents, caller: Caller, quoteId: s
   }
   const issued = await completeBind(caller, policy, quote);
   await recordAudit(caller, { action: 'policy.issue', entityType: 'policy', entityId: policy.id, organisationId: quote.insurerOrganisationId, summary: `Bound quote ${quote.quoteNumber} as policy ${policy.policyNumber}, gross ${policy.grossPremiumFen} fen.` }, now);
-  const view = toPolicyView(policy);
-  await events.policyIssued(view);
+  await deps.events.policyIssued(policy);
   return { policy: issued, replayed: false };
 }
 
@@ -221,13 +227,14 @@ export async function* policyRatingRecords(productCode: string, productVersion: 
 }
 
 /**
- * The policies capability with its hub bound: a bind announces the policy on `events` (the
- * reactions src/service.ts registered), so callers never pass the hub.
+ * The policies capability with its dependencies (`PolicyDeps`: the hub) bound once: a bind
+ * announces the policy there (the reactions src/service.ts registered), so callers never pass or
+ * see the hub.
  */
-export function createPolicies(deps: { events: PolicyEvents }) {
-  const { events } = deps;
+export function createPolicies(deps: PolicyDeps) {
+  const bound: PolicyDeps = Object.freeze({ ...deps });
   return Object.freeze({
-    bindQuote: (caller: Caller, quoteId: string, options?: BindOptions) => bindQuote(events, caller, quoteId, options),
+    bindQuote: (caller: Caller, quoteId: string, options?: BindOptions) => bindQuote(bound, caller, quoteId, options),
     getPolicy, listPolicies,
   });
 }

@@ -23,9 +23,10 @@ import { productNamesByCode } from '../catalogue/product-names.ts';
 import { PoolInvitationEventModel, PoolInvitationModel } from './pool-consent-model.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { canonicalShare, poolAddsUp, shareMillionths } from './pool-members.ts';
+import { invitationRefusal, type InvitationAction, type InvitationStatus } from './invitation-actions.ts';
 
+export type { InvitationStatus } from './invitation-actions.ts';
 type Actor = Caller | typeof systemActor;
-export type InvitationStatus = 'pending' | 'accepted' | 'declined' | 'left';
 export const invitationStatuses: readonly InvitationStatus[] = ['pending', 'accepted', 'declined', 'left'];
 type InvitationDoc = InstanceType<typeof PoolInvitationModel>;
 type Party = { code: string; name: string; nameEn?: string };
@@ -128,21 +129,38 @@ async function loadInvitation(id: string): Promise<InvitationDoc | null> {
   return PoolInvitationModel.findById(id);
 }
 
-/** The invitation addressed to the caller's insurer, or 404 (another insurer's look the same as none). */
-async function ownInvitation(caller: Caller, id: string): Promise<InvitationDoc> {
+/** Which way an invitation points for the caller: received when its insurer is the invited member. */
+function directionOf(caller: Caller, doc: { memberOrganisationId: string }): 'received' | 'sent' {
+  return doc.memberOrganisationId === caller.organisationId ? 'received' : 'sent';
+}
+
+/**
+ * The invitation addressed to the caller's insurer (404 otherwise: another insurer's look the
+ * same as none), refused (409) when its state does not allow `action`: the rule the invitations
+ * page shows its buttons by (invitationActions).
+ */
+async function ownInvitation(caller: Caller, id: string, action: InvitationAction): Promise<InvitationDoc> {
   const doc = await loadInvitation(id);
-  if (!doc || doc.memberOrganisationId !== caller.organisationId) throw notFound('The pool invitation');
+  if (!doc || directionOf(caller, doc) !== 'received') throw notFound('The pool invitation');
+  refuseUnless(doc, action);
   return doc;
+}
+
+function refuseUnless(invitation: { status: string }, action: InvitationAction): void {
+  const refusal = invitationRefusal({ status: invitation.status as InvitationStatus }, action);
+  if (refusal) throw conflict(refusal.message, refusal.details);
 }
 
 /** Accepts or declines a pending invitation to the caller's insurer: exactly once (409 after). */
 export async function decidePoolInvitation(caller: Caller, id: string, decision: 'accepted' | 'declined'): Promise<PoolInvitationView> {
-  const doc = await ownInvitation(caller, id);
-  const refuse = (status: string) => conflict(`This invitation is already ${status}; only a pending invitation can be ${decision}.`, [{ path: 'id', message: `must be a pending invitation, not ${status} (pool-invitation-state)` }]);
-  if (doc.status !== 'pending') throw refuse(doc.status);
-  if (!(await transition(caller, doc, decision))) throw refuse((await loadInvitation(id))?.status ?? 'decided');
-  const verb = decision === 'accepted' ? 'accept' : 'decline';
-  await audit(caller, doc, verb, `${doc.memberCode} ${decision} its ${describeTerms(doc)} of ${doc.productCode}.`);
+  const action = decision === 'accepted' ? 'accept' : 'decline';
+  const doc = await ownInvitation(caller, id, action);
+  if (!(await transition(caller, doc, decision))) {
+    // Decided meanwhile by a concurrent request: refused as its state now is.
+    refuseUnless((await loadInvitation(id)) ?? doc, action);
+    throw conflict('This invitation changed meanwhile; reload it.');
+  }
+  await audit(caller, doc, action, `${doc.memberCode} ${decision} its ${describeTerms(doc)} of ${doc.productCode}.`);
   return (await invitationViews([doc], caller))[0]!;
 }
 
@@ -152,8 +170,7 @@ export async function decidePoolInvitation(caller: Caller, id: string, decision:
  * naming the insurer needs a new acceptance.
  */
 export async function leavePool(caller: Caller, id: string): Promise<PoolInvitationView> {
-  const doc = await ownInvitation(caller, id);
-  if (doc.status !== 'accepted') throw conflict(`Only an accepted share can be left; this invitation is ${doc.status}.`, [{ path: 'id', message: `must be an accepted invitation, not ${doc.status} (pool-invitation-state)` }]);
+  const doc = await ownInvitation(caller, id, 'leave');
   if (!(await transition(caller, doc, 'left'))) throw conflict('This invitation changed meanwhile; reload it.');
   await audit(caller, doc, 'leave', `${doc.memberCode} left the pool of ${doc.productCode} (its ${describeTerms(doc)}) for future versions.`);
   const others = await PoolInvitationModel.find({ productCode: doc.productCode, memberOrganisationId: doc.memberOrganisationId, status: 'accepted' });
@@ -240,7 +257,7 @@ async function invitationViews(docs: InvitationDoc[], caller: Caller): Promise<P
   return docs.map((d) => ({
     id: String(d._id), productCode: d.productCode, productName: names.get(d.productCode) ?? { zh: d.productCode, en: d.productCode },
     inviter: party(d.inviterCode), member: party(d.memberCode), role: d.role as 'lead' | 'follower', sharePercent: d.sharePercent, status: d.status as InvitationStatus,
-    ...(caller.role === 'platform-admin' ? {} : { direction: d.memberOrganisationId === caller.organisationId ? 'received' as const : 'sent' as const }),
+    ...(caller.role === 'platform-admin' ? {} : { direction: directionOf(caller, d) }),
     proposedInVersion: d.proposedInVersion, createdAt: d.createdAt.toISOString(), updatedAt: d.updatedAt.toISOString(),
     ...(d.decidedAt ? { decidedAt: d.decidedAt.toISOString() } : {}), ...(d.decidedBy ? { decidedBy: d.decidedBy } : {}), ...(d.leftAt ? { leftAt: d.leftAt.toISOString() } : {}),
   }));

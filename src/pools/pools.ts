@@ -6,6 +6,7 @@ import { invitePoolMembers } from '../catalogue/version-publishing.ts';
 import { decidePoolInvitation, leavePool, listPoolInvitations, poolConsentOf } from './pool-consent.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { createPoolMembership } from './pool-membership.ts';
+import { invitationActions } from './invitation-actions.ts';
 
 export function createPools() {
   const membership = createPoolMembership();
@@ -13,6 +14,8 @@ export function createPools() {
     membership,
     invitePoolMembers: (caller: Caller, code: string, version: string) => invitePoolMembers(membership, caller, code, version),
     decidePoolInvitation, leavePool, listPoolInvitations, poolConsentOf, insurerDirectory,
+    /** What a caller may do next with an invitation: the rule decidePoolInvitation and leavePool refuse by. */
+    invitationActions,
   });
 }
 export type PoolsService = ReturnType<typeof createPools>;

@@ -6,8 +6,8 @@ import { findEffectiveVersion, findOwnVersion, findPinnedVersion } from '../cata
 import { chinaDate } from '../rating/calendar.ts';
 import { AppError, forbidden, invalidInput } from '../http/app-error.ts';
 import { defaultUploadLimits, type CsvLimits } from '../http/upload-limits.ts';
-import { BatchQuoteCache, createQuotes } from '../quotes/quote-batch.ts';
-import type { QuoteEvents } from '../quotes/quote-service.ts';
+import { BatchQuoteCache } from '../quotes/quote-batch.ts';
+import type { QuotesService } from '../quotes/quotes.ts';
 import { previewPrice, type PricingRequest, type QuoteRequest } from '../quotes/rating-request.ts';
 import type { RatingResult } from '../rating/index.ts';
 import { BULK_CSV_OPTIONS, checkCsvLimits } from './csv-limits.ts';
@@ -143,9 +143,14 @@ interface MappedRow {
   enterpriseColumn: string;
 }
 
+/** What bulk quoting depends on, bound once by createPortfolio: the quotes capability's batch store (which announces what it stores). */
+export interface BulkQuoteDeps {
+  quotes: Pick<QuotesService, 'storeBatch'>;
+}
+
 /** What the steps of one bulk run share. */
 interface BulkContext {
-  events: QuoteEvents;
+  deps: BulkQuoteDeps;
   caller: Caller;
   options: BulkQuoteOptions;
   save: boolean;
@@ -163,9 +168,10 @@ interface BulkContext {
  * Prices a CSV of risks, one row each, as previews or (brokers, with `save`) stored quotes. The
  * header is checked and the first row read before this resolves, so an empty or headless file is
  * a 400 before any output. Rows are priced `concurrency` at a time and come out in file order; a
- * bad row becomes an error result and the batch goes on. Saved quotes are announced on `events`.
+ * bad row becomes an error result and the batch goes on. Saved quotes are stored (and announced)
+ * by the quotes capability's batch store.
  */
-export async function startBulkQuote(events: QuoteEvents, caller: Caller, open: () => Readable, options: BulkQuoteOptions = {}): Promise<BulkRun> {
+export async function startBulkQuote(deps: BulkQuoteDeps, caller: Caller, open: () => Readable, options: BulkQuoteOptions = {}): Promise<BulkRun> {
   const save = options.save === true;
   if (save && caller.role !== 'broker') throw forbidden('Only brokers save quotes; preview without save instead.');
   if (save && !options.batchId) throw invalidInput('Saving quotes needs a batch id, so that a re-run returns the same quotes.', [{ path: 'query.batchId', message: 'is required when save is true (required)' }]);
@@ -174,7 +180,7 @@ export async function startBulkQuote(events: QuoteEvents, caller: Caller, open: 
   const { columns, firstRow, records } = await openCsv(open(), options, limits);
   const now = options.now ?? new Date();
   const context: BulkContext = {
-    events, caller, options, save, now,
+    deps, caller, options, save, now,
     concurrency: Math.max(1, Math.min(options.concurrency ?? 8, 64)),
     saveBatchSize: Math.max(1, Math.min(options.saveBatchSize ?? 1000, 2000)),
     mapRecord: createRowMapper(caller, columns, options, chinaDate(now)),
@@ -361,7 +367,7 @@ async function saveRecords(context: BulkContext, batch: SourceRecord[]): Promise
   for (let i = 0; i < batch.length; i += concurrency) mapped.push(...(await Promise.all(batch.slice(i, i + concurrency).map(context.mapRecord))));
   const ready = mapped.filter((m) => m.request);
   const items = ready.map((m) => ({ request: m.request as QuoteRequest, idempotencyKey: `bulk:${context.options.batchId}:${m.result.row}` }));
-  const outcomes = await createQuotes(context.events, context.caller, items, context.now, context.saveCache);
+  const outcomes = await context.deps.quotes.storeBatch(context.caller, items, context.now, context.saveCache);
   ready.forEach((m, i) => {
     const outcome = outcomes[i]!;
     if (!outcome.ok) {

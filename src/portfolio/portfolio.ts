@@ -3,23 +3,20 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Caller } from '../auth/caller.ts';
-import type { QuoteEvents } from '../quotes/quote-service.ts';
-import { startBulkQuote, type BulkQuoteOptions } from './bulk-quote-service.ts';
+import { startBulkQuote, type BulkQuoteDeps, type BulkQuoteOptions } from './bulk-quote-service.ts';
 import { analyseRateChange } from './impact-service.ts';
 import { recordIssuedPolicy, recordStoredQuotes, startBackgroundCompaction } from './rating-book.ts';
 
-export interface PortfolioDeps {
-  /** Where a bulk save announces the quotes it stored. */
-  events: QuoteEvents;
+export interface PortfolioDeps extends BulkQuoteDeps {
   /** With it, the rating books are compacted in the background until close(). */
   compaction?: { logger: Logger; intervalMs?: number; onCompacted?: (records: number) => void };
 }
 
 export function createPortfolio(deps: PortfolioDeps) {
-  const { events } = deps;
+  const bulk: BulkQuoteDeps = Object.freeze({ quotes: deps.quotes });
   const compaction = deps.compaction ? startBackgroundCompaction(deps.compaction) : undefined;
   return Object.freeze({
-    startBulkQuote: (caller: Caller, open: () => Readable, options?: BulkQuoteOptions) => startBulkQuote(events, caller, open, options),
+    startBulkQuote: (caller: Caller, open: () => Readable, options?: BulkQuoteOptions) => startBulkQuote(bulk, caller, open, options),
     analyseRateChange,
     /** Reactions (registered by src/service.ts): the rating book records what was stored or issued. */
     recordStoredQuotes, recordIssuedPolicy,

@@ -23,8 +23,8 @@ import mongoose, { Schema } from 'mongoose';
 import type { Logger } from 'pino';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { slot } from '../db/service-scope.ts';
-import { policyRatingRecord, policyRatingRecords, type PolicyView } from '../policies/policy-service.ts';
-import { quoteRatingRecords, type QuotesStored, type StoredQuoteEvent } from '../quotes/quote-service.ts';
+import { policyRatingRecords, type PolicyRecord } from '../policies/policy-service.ts';
+import { policyRatingRecordOf, quoteRatingRecords, type QuotesStored, type StoredQuoteEvent } from '../quotes/quote-service.ts';
 import { entryOf, packEntries, unpackLines, type BookEntry, type BookKind, type PackedLine } from './book-format.ts';
 
 export { packEntries, type BookEntry, type BookKind } from './book-format.ts';
@@ -205,11 +205,9 @@ export async function recordStoredQuotes(stored: QuotesStored, now: Date = new D
   }
 }
 
-/** Records an issued policy in its book's tail. */
-export async function recordIssuedPolicy(policy: PolicyView): Promise<void> {
-  const record = await policyRatingRecord(policy.id);
-  if (!record) return;
-  await recordInTail(bookKey(policy.productCode, policy.productVersion), [entryOfQuoteEvent(record, 'policy')]);
+/** Records an issued policy in its book's tail, from the record its bind announced (no read). */
+export async function recordIssuedPolicy(policy: PolicyRecord): Promise<void> {
+  await recordInTail(bookKey(policy.productCode, policy.productVersion), [entryOfQuoteEvent(policyRatingRecordOf(policy), 'policy')]);
 }
 
 /**

@@ -20,7 +20,7 @@ import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { insertEach } from '../db/insert-batcher.ts';
 import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
 import { QuoteModel, type StoredQuote } from './quote-model.ts';
-import { findQuoteRecord, hashRequest, idempotentQuoteId, newQuoteEvent, newQuoteNumber, quoteDocument, quoteRecordOf, storedQuoteEvent, type QuoteEvents, type QuoteRecord, type StoredQuoteEvent } from './quote-service.ts';
+import { findQuoteRecord, hashRequest, idempotentQuoteId, newQuoteEvent, newQuoteNumber, quoteDocument, quoteRecordOf, storedQuoteEvent, type QuoteDeps, type QuoteRecord, type StoredQuoteEvent } from './quote-service.ts';
 import { prepareRating, rate, readEnterprise, type EnterpriseLookups, type EnterpriseRecord, type QuoteRequest } from './rating-request.ts';
 import { subsidySource } from './subsidy-source.ts';
 
@@ -95,7 +95,7 @@ const storedEventOf = (p: Prepared): StoredQuoteEvent =>
  * as one batch. One outcome per item, in order: the quote (new or replayed) or the error
  * createQuote would have thrown for it.
  */
-export async function createQuotes(events: QuoteEvents, caller: Caller, items: readonly BatchQuoteItem[], now: Date = new Date(), cache: BatchQuoteCache = new BatchQuoteCache()): Promise<BatchQuoteOutcome[]> {
+export async function createQuotes(deps: QuoteDeps, caller: Caller, items: readonly BatchQuoteItem[], now: Date = new Date(), cache: BatchQuoteCache = new BatchQuoteCache()): Promise<BatchQuoteOutcome[]> {
   const outcomes: BatchQuoteOutcome[] = new Array(items.length);
   const prepared: Prepared[] = [];
   await Promise.all(items.map(async (item, index) => {
@@ -152,6 +152,6 @@ export async function createQuotes(events: QuoteEvents, caller: Caller, items: r
     outcomes[p.index] = { ok: true, replayed: false, quote: { id: String(p.doc._id), quoteNumber: p.doc.quoteNumber, productVersion: p.version.version, result: p.result } };
     announced.push(storedEventOf(p));
   }
-  if (announced.length > 0) await events.quotesStored({ quotes: announced, bulk: true });
+  if (announced.length > 0) await deps.events.quotesStored({ quotes: announced, bulk: true });
   return outcomes;
 }

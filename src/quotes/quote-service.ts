@@ -175,6 +175,16 @@ export interface QuoteEvents {
   quotesStored(stored: QuotesStored): Promise<void>;
 }
 
+/**
+ * What the quotes capability's operations depend on, bound once by its factory (createQuotes in
+ * quotes.ts): the operations here take it as their first argument, and nobody outside the
+ * factory passes it (or learns of the hub).
+ */
+export interface QuoteDeps {
+  /** Where stored, approved and declined quotes are announced. */
+  events: QuoteEvents;
+}
+
 /** Quotes stored, approved or declined: one from a request, or a bulk save's batch. */
 export interface QuotesStored {
   quotes: readonly StoredQuoteEvent[];
@@ -193,8 +203,8 @@ export function newQuoteEvent(doc: { _id: mongoose.Types.ObjectId; quoteNumber: 
 }
 
 /** Announces one stored quote. */
-export function announceStored(events: QuoteEvents, doc: QuoteRecord, revision: number): Promise<void> {
-  return events.quotesStored({ quotes: [storedQuoteEvent(doc, revision)], bulk: false });
+export function announceStored(deps: QuoteDeps, doc: QuoteRecord, revision: number): Promise<void> {
+  return deps.events.quotesStored({ quotes: [storedQuoteEvent(doc, revision)], bulk: false });
 }
 
 /** A new quote number: Q, the quote date, six characters of the BASE32 alphabet. */
@@ -265,7 +275,7 @@ export function quoteCreationEntry(doc: QuoteRecord): AuditEntryView | undefined
  * Creates a quote for an enterprise (broker). With an Idempotency-Key, a retried request returns
  * the first quote; the unique idempotencyScope index guarantees a single write.
  */
-export async function createQuote(events: QuoteEvents, caller: Caller, request: QuoteRequest, idempotencyKey: string | undefined, now: Date = new Date()): Promise<{ quote: QuoteView; replayed: boolean }> {
+export async function createQuote(deps: QuoteDeps, caller: Caller, request: QuoteRequest, idempotencyKey: string | undefined, now: Date = new Date()): Promise<{ quote: QuoteView; replayed: boolean }> {
   const requestHash = hashRequest(request);
   const scope = idempotencyKey ? `${caller.organisationId}:${idempotencyKey}` : undefined;
   // With a key, the quote's id is derived from it, so a retry finds the first quote by _id (the
@@ -280,7 +290,7 @@ export async function createQuote(events: QuoteEvents, caller: Caller, request: 
     prepared = await prepareRating(caller, request, now);
   } catch (err) {
     const existing = await storedTwin();
-    if (existing) return replay(events, existing, requestHash, now);
+    if (existing) return replay(deps, existing, requestHash, now);
     throw err;
   }
   const result = rate(prepared.version, request.inputs, request.picks, prepared.context);
@@ -293,23 +303,23 @@ export async function createQuote(events: QuoteEvents, caller: Caller, request: 
       const created = quoteRecordOf({ ...stored, context: prepared.context, result });
       // The audit entry travelled in the quote's insert (createdEntry); the rating book's record
       // follows (it shares an insert command with concurrent requests' records).
-      await events.quotesStored({ quotes: [newQuoteEvent({ ...doc, quoteNumber: created.quoteNumber }, result, prepared.context)], bulk: false });
+      await deps.events.quotesStored({ quotes: [newQuoteEvent({ ...doc, quoteNumber: created.quoteNumber }, result, prepared.context)], bulk: false });
       return { quote: toQuoteView(created, now), replayed: false };
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
       if ((duplicateField(err) === 'quoteNumber' || /quoteNumber/.test((err as Error).message)) && attempt < 5) continue;
       const existing = await storedTwin();
-      if (existing) return replay(events, existing, requestHash, now);
+      if (existing) return replay(deps, existing, requestHash, now);
       throw err;
     }
   }
 }
 
-async function replay(events: QuoteEvents, existing: QuoteRecord, requestHash: string, now: Date): Promise<{ quote: QuoteView; replayed: boolean }> {
+async function replay(deps: QuoteDeps, existing: QuoteRecord, requestHash: string, now: Date): Promise<{ quote: QuoteView; replayed: boolean }> {
   if (existing.requestHash !== requestHash) {
     throw conflict('This Idempotency-Key was already used with a different request.', [{ path: 'header.idempotency-key', message: 'must be new for a different request (idempotency)' }]);
   }
-  if (existing.status === 'quoted' || existing.status === 'referred') await announceStored(events, existing, 0); // a first attempt may have stopped before its announcement
+  if (existing.status === 'quoted' || existing.status === 'referred') await announceStored(deps, existing, 0); // a first attempt may have stopped before its announcement
   return { quote: toQuoteView(existing, now), replayed: true };
 }
 
@@ -459,7 +469,12 @@ export function ratingRecordOf(fields: RatingFields, status: string, revision: n
  */
 export function leanRatingRecordOf(doc: LeanRatingFields, kind: 'quote' | 'policy'): StoredQuoteEvent {
   const fields = { ...doc, id: String(doc._id), quoteNumber: doc.quoteNumber ?? doc.policyNumber ?? '' };
-  return kind === 'policy' ? ratingRecordOf(fields, 'issued', 0) : ratingRecordOf(fields, doc.status ?? '', doc.underwriting?.action ? 1 : 0);
+  return kind === 'policy' ? policyRatingRecordOf(fields) : ratingRecordOf(fields, doc.status ?? '', doc.underwriting?.action ? 1 : 0);
+}
+
+/** The rating record of an issued policy (a read, or the record its bind announced): revision 0 under its bound quote's number. */
+export function policyRatingRecordOf(fields: RatingFields): StoredQuoteEvent {
+  return ratingRecordOf(fields, 'issued', 0);
 }
 
 /** Every stored quote of a product version as the rating book records it, streamed (slow on FerretDB: a scan). */

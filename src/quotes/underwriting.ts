@@ -9,7 +9,7 @@ import { evaluateQuote } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { QuoteModel, UnderwritingDecisionModel } from './quote-model.ts';
 import { decisionRefusal } from './quote-actions.ts';
-import { announceStored, findQuoteRecord, loadVisibleQuote, toQuoteView, type QuoteEvents, type QuoteRecord, type QuoteView } from './quote-service.ts';
+import { announceStored, findQuoteRecord, loadVisibleQuote, toQuoteView, type QuoteDeps, type QuoteRecord, type QuoteView } from './quote-service.ts';
 import type { ApproveQuote } from './quote-schemas.ts';
 import { withRatingErrors } from './rating-errors.ts';
 
@@ -33,7 +33,7 @@ async function claimDecision(doc: QuoteRecord, action: 'approve' | 'decline', no
  * Approves a referred quote, optionally with new picks inside the filed ranges: the quote is
  * re-rated on its pinned version and the new worksheet stored; the original result is kept.
  */
-export async function approveQuote(events: QuoteEvents, caller: Caller, id: string, input: ApproveQuote, now: Date = new Date()): Promise<QuoteView> {
+export async function approveQuote(deps: QuoteDeps, caller: Caller, id: string, input: ApproveQuote, now: Date = new Date()): Promise<QuoteView> {
   const doc = await loadReferredForUnderwriter(caller, id);
   const version = await findPinnedVersion(doc.productCode, doc.productVersion);
   const picks = input.picks ?? doc.picks;
@@ -56,18 +56,18 @@ export async function approveQuote(events: QuoteEvents, caller: Caller, id: stri
     changes: [{ path: 'picks', from: doc.picks, to: picks }, { path: 'grossPremiumFen', from: before.grossPremiumFen, to: result.grossPremiumFen }],
   }, now);
   const approved = (await findQuoteRecord(doc.id))!;
-  await announceStored(events, approved, 1);
+  await announceStored(deps, approved, 1);
   return toQuoteView(approved, now);
 }
 
 /** Declines a referred quote with a reason. */
-export async function declineQuote(events: QuoteEvents, caller: Caller, id: string, reason: string, now: Date = new Date()): Promise<QuoteView> {
+export async function declineQuote(deps: QuoteDeps, caller: Caller, id: string, reason: string, now: Date = new Date()): Promise<QuoteView> {
   const doc = await loadReferredForUnderwriter(caller, id);
   await claimDecision(doc, 'decline', now);
   await QuoteModel.updateOne({ _id: doc.id }, { $set: { status: 'declined', underwriting: { action: 'decline', by: { keyId: caller.keyId, userName: caller.userName }, at: now, reason } } });
   await recordAudit(caller, { action: 'quote.decline', entityType: 'quote', entityId: doc.id, organisationId: doc.insurerOrganisationId, summary: `Declined referred quote ${doc.quoteNumber}: ${reason}` }, now);
   const declined = (await findQuoteRecord(doc.id))!;
-  await announceStored(events, declined, 1);
+  await announceStored(deps, declined, 1);
   return toQuoteView(declined, now);
 }
 

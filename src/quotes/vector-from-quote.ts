@@ -1,12 +1,14 @@
 // A test vector made from a stored quote: an insurer keeps a real case (inputs, picks, period) in
 // a draft's vectors, with the outcome the draft gives it as the expectation, so a later edit that
 // changes it shows up as a failing vector before publishing.
+import { insurerAdmins } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
-import { conflict, invalidInput } from '../http/app-error.ts';
+import { isOwnInsurer } from '../auth/visibility.ts';
+import { conflict, invalidInput, notFound } from '../http/app-error.ts';
 import { loadVisibleQuote } from './quote-service.ts';
 import { compileProduct, evaluateQuote, measurePeriod, ProductCompileError, RatingInputError, type ProductDefinition, type RatingResult } from '../rating/index.ts';
 import { updateDraft } from '../catalogue/product-versions.ts';
-import { getVersion } from '../catalogue/version-reads.ts';
+import { getVersion, listVersions } from '../catalogue/version-reads.ts';
 import { createPoolMembership } from '../pools/pool-membership.ts';
 import { subsidySource } from './subsidy-source.ts';
 
@@ -30,6 +32,32 @@ function periodOf(startDate: string, endDate: string): { months: number } | { da
   return measured.underOneMonth && measured.days !== undefined ? { days: measured.days } : { months: measured.months };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Who may keep which quote in which draft, written once: addVectorFromQuote refuses by these
+// rules and the quote page offers its "add as test vector" buttons by vectorDraftsFor, so a page
+// never offers what the API refuses, or hides what it allows.
+
+/**
+ * Whether `caller` may keep `quote` as a test vector of its product: the admins of the insurer
+ * that files the product (the quote's lead insurer) and platform admins. A pool follower's admin
+ * reads the quote, but the product and its drafts are the lead's.
+ */
+export function mayKeepAsVector(caller: Caller, quote: { insurerOrganisationId: string }): boolean {
+  return insurerAdmins.includes(caller.role) && isOwnInsurer(caller, quote);
+}
+
+/** Why a version takes no new vectors (409), or undefined for a draft. */
+export function vectorDraftRefusal(version: { productCode: string; version: string; status: string }): string | undefined {
+  return version.status === 'draft' ? undefined : `Version ${version.version} of ${version.productCode} is ${version.status}; add vectors to a draft.`;
+}
+
+/** The drafts of the quote's product the caller may keep the quote in as a test vector, newest first (none when it may not). */
+export async function vectorDraftsFor(caller: Caller, quote: { productCode: string; insurerOrganisationId: string }): Promise<string[]> {
+  if (!mayKeepAsVector(caller, quote)) return [];
+  const { productCode, versions } = await listVersions(caller, quote.productCode);
+  return versions.filter((v) => !vectorDraftRefusal({ productCode, ...v })).map((v) => v.version);
+}
+
 /**
  * Adds a stored quote to a draft as a test vector: its inputs, picks and period, and as expected
  * outcome what the draft gives (decision, gross premium, rules fired). 400 when the draft does not
@@ -37,8 +65,10 @@ function periodOf(startDate: string, endDate: string): { months: number } | { da
  */
 export async function addVectorFromQuote(caller: Caller, code: string, version: string, input: { quoteId: string; name?: string }): Promise<VectorFromQuote> {
   const draft = await getVersion(caller, code, version);
-  if (draft.status !== 'draft') throw conflict(`Version ${version} of ${code} is ${draft.status}; add vectors to a draft.`);
+  const refusal = vectorDraftRefusal(draft);
+  if (refusal) throw conflict(refusal);
   const quote = await loadVisibleQuote(caller, input.quoteId);
+  if (!mayKeepAsVector(caller, quote)) throw notFound('The quote'); // as for a quote it cannot see: not its insurer's to keep
   if (quote.productCode !== code) throw invalidInput(`The quote ${quote.quoteNumber} is for ${quote.productCode}, not ${code}.`, [{ path: 'body.quoteId', message: `must be a quote for ${code} (product)` }]);
   let compiled;
   try {

@@ -3,7 +3,7 @@
 // reaction to a policy issued and to each recorded outcome), the applications with what a caller
 // may do next with one, the subsidy year, and the application PDFs and ZIPs when a renderer was
 // composed.
-import type { PolicyView } from '../policies/policy-service.ts';
+import type { PolicyRecord } from '../policies/policy-schemas.ts';
 import { applicationActions } from './subsidy-actions.ts';
 import type { SubsidyApplicationDocuments } from './subsidy-application-pdf.ts';
 import { listApplications, recordApplicationStatus } from './subsidy-application-service.ts';
@@ -12,9 +12,9 @@ import { listSubsidyProgrammes, subsidyProgrammesFor, upsertSubsidyProgramme } f
 import { subsidyYear, subsidyYearCsv, subsidyYearXlsx } from './subsidy-year-service.ts';
 
 /** Reaction to a policy issued: the ledger records the subsidies it expects (idempotent). */
-function recordIssuedPolicy(policy: PolicyView): Promise<void> {
+function recordIssuedPolicy(policy: PolicyRecord): Promise<void> {
   const subsidies = policy.result.subsidies.layers.map((l) => ({ programme: l.programme, amountFen: l.amountFen }));
-  return recordPolicySubsidies({ id: policy.id, enterpriseId: policy.enterpriseId, startDate: policy.startDate, subsidies });
+  return recordPolicySubsidies({ id: policy.id, enterpriseId: policy.enterpriseOrganisationId, startDate: policy.startDate, subsidies });
 }
 
 export function createSubsidies(deps: { documents?: SubsidyApplicationDocuments } = {}) {

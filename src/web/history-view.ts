@@ -1,8 +1,6 @@
 // The history panel of a product version or quote page: the record's audit trail in words, read
 // through the audit service (which applies the record's own visibility).
-import { insurerAdmins } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
-import { isOwnInsurer } from '../auth/visibility.ts';
 import type { AuditEntityKind } from '../audit/audit-service.ts';
 import { chinaDateTime } from '../rating/index.ts';
 import type { Services } from '../service.ts';
@@ -39,12 +37,8 @@ export async function historyPanel(services: Pick<Services, 'audit'>, caller: Ca
   };
 }
 
-/** For a quote page: its history, and (for the product's own insurer admins) the drafts of its product it can become a test vector of. */
-export async function quoteHistoryAndDrafts(services: Pick<Services, 'audit' | 'catalogue'>, caller: Caller, quote: { id: string; productCode: string; insurerOrganisationId: string }, lang: Lang): Promise<Record<string, unknown>> {
-  const history = await historyPanel(services, caller, 'quote', quote.id, lang);
-  // A pool follower's admin reads the quote but the product (and its drafts) is the lead's.
-  if (!insurerAdmins.includes(caller.role) || caller.role === 'platform-admin' || !isOwnInsurer(caller, quote)) return { history, vectorDrafts: [] };
-  const { versions } = await services.catalogue.listVersions(caller, quote.productCode);
-  const drafts = versions.filter((v) => v.status === 'draft');
-  return { history, vectorDrafts: drafts.map((d) => ({ version: d.version, label: translate('addAsVector', lang, { version: d.version }) })) };
+/** For a quote page: its history, and the drafts of its product the quotes service says the caller may keep it in as a test vector. */
+export async function quoteHistoryAndDrafts(services: Pick<Services, 'audit' | 'quotes'>, caller: Caller, quote: { id: string; productCode: string; insurerOrganisationId: string }, lang: Lang): Promise<Record<string, unknown>> {
+  const [history, drafts] = await Promise.all([historyPanel(services, caller, 'quote', quote.id, lang), services.quotes.vectorDraftsFor(caller, quote)]);
+  return { history, vectorDrafts: drafts.map((version) => ({ version, label: translate('addAsVector', lang, { version }) })) };
 }

@@ -5,6 +5,7 @@
 import type { Request } from 'express';
 import { poolConsenters, poolMembers } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
+import type { InvitationActions } from '../pools/invitation-actions.ts';
 import type { PoolInvitationView } from '../pools/pool-consent.ts';
 import { formatChinaTime } from '../i18n/format.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
@@ -73,15 +74,17 @@ export function mountPoolPages({ page, services }: PagePipeline): void {
   });
 }
 
+/** The buttons of an invitation's row, by what the pools service says the caller may do (the rule its API refuses by). */
+const actionsOf = (actions: InvitationActions) => ({ canDecide: actions.decide, canLeave: actions.leave });
+
 /** The invitations page: what the caller's insurer is invited to (with its buttons) and what it sent, by name. */
 async function invitationsPageData(services: Services, caller: Caller, lang: Lang) {
   const { items } = await services.pools.listPoolInvitations(caller, { limit: 200, offset: 0 });
-  const canAct = poolConsenters.includes(caller.role);
   const row = (i: PoolInvitationView) => ({
     id: i.id, status: i.status, product: pick(i.productName, lang), inviter: nameIn(i.inviter, lang), member: nameIn(i.member, lang),
     role: translate(`role_${i.role}`, lang), share: i.sharePercent, version: i.proposedInVersion, statusLabel: translate(`invitationStatus_${i.status}`, lang),
     decidedAt: i.leftAt ? formatChinaTime(i.leftAt, lang) : i.decidedAt ? formatChinaTime(i.decidedAt, lang) : '',
-    canDecide: canAct && i.status === 'pending', canLeave: canAct && i.status === 'accepted',
+    ...actionsOf(services.pools.invitationActions(caller, i)),
   });
   return {
     title: translate('poolInvitations', lang),

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { castDocument } from '../../src/db/insert-batcher.ts';
 import { QuoteModel } from '../../src/quotes/quote-model.ts';
-import { appendPage, bookKey, compactBooks, entryOfQuoteEvent, RatingBookPageModel, RatingBookTailModel, readBook } from '../../src/portfolio/rating-book.ts';
+import { PolicyModel } from '../../src/policies/policy-model.ts';
+import { policyRatingRecord, type PolicyRecord } from '../../src/policies/policy-service.ts';
+import { appendPage, bookKey, compactBooks, entryOfQuoteEvent, packEntries, RatingBookPageModel, RatingBookTailModel, readBook } from '../../src/portfolio/rating-book.ts';
 import type { QuoteContext } from '../../src/rating/index.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
@@ -27,6 +29,7 @@ describe('Rating book (kept as quotes and policies are stored)', () => {
   });
   afterEach(async () => {
     await QuoteModel.deleteMany({});
+    await PolicyModel.deleteMany({});
     await RatingBookTailModel.deleteMany({});
     await RatingBookPageModel.deleteMany({});
   });
@@ -39,7 +42,7 @@ describe('Rating book (kept as quotes and policies are stored)', () => {
   async function impact(query = '') {
     const res = await t.http.post(`/v1/products/${PRODUCT}/versions/2025.2/impact${query}`).set(as('underwriter'));
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    return res.body as { quotes: { count: number; storedPremiumFen: number; largestMovers: { number: string; storedPremiumFen: number }[] }; book: { pages: number; tailRecords: number } };
+    return res.body as { quotes: { count: number; storedPremiumFen: number; largestMovers: { number: string; storedPremiumFen: number }[] }; policies: { count: number } | null; book: { pages: number; tailRecords: number } };
   }
   /** The book entry of a stored quote, as the quote service's hook saw it. */
   async function entryOf(id: string) {
@@ -117,6 +120,25 @@ describe('Rating book (kept as quotes and policies are stored)', () => {
     const report = await impact();
     expect(report.quotes.count).to.equal(4);
     expect(report.quotes.storedPremiumFen).to.equal(quotes.reduce((s, q) => s + q.result.grossPremiumFen, 0));
+  });
+
+  it('records a bound policy from the record its bind announced, as a read of the policy would', async () => {
+    const announced: PolicyRecord[] = [];
+    t.events.onPolicyIssued(async (policy) => void announced.push(policy));
+    const q = await quote();
+    const bound = await t.http.post(`/v1/quotes/${q.id}/bind`).set(as('broker'));
+    expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
+    // The hub carries the policy's record (not its API view): a frozen record whose times are Dates.
+    expect(announced).to.have.length(1);
+    const [policy] = announced;
+    expect(Object.isFrozen(policy)).to.equal(true);
+    expect(policy).to.include({ id: bound.body.id, policyNumber: bound.body.policyNumber, quoteNumber: q.quoteNumber });
+    expect(policy!.issuedAt).to.be.instanceOf(Date);
+    // The book's entry, made from that record without reading the policy, is the one a read makes.
+    const tail = await RatingBookTailModel.collection.findOne({ _id: `policy:${bound.body.id}` } as never);
+    expect(tail?.data).to.equal(packEntries([entryOfQuoteEvent((await policyRatingRecord(bound.body.id))!, 'policy')]));
+    const report = await impact();
+    expect(report.policies?.count, 'the policy is re-rated by the next analysis').to.equal(1);
   });
 
   it('counts quotes saved by bulk quoting (one page per batch), and a replayed batch adds none', async () => {

@@ -9,7 +9,7 @@ const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.
 describe('Catalogue: test vectors from stored quotes', () => {
   const t = useTestApp();
   const as = (key: keyof typeof t.keys) => bearer(t.keys[key]);
-  let quote: { id: string; quoteNumber: string; inputs: Record<string, unknown>; picks: Record<string, unknown>; result: { grossPremiumFen: number; decision: { outcome: string } } };
+  let quote: { id: string; quoteNumber: string; insurerOrganisationId: string; productCode: string; inputs: Record<string, unknown>; picks: Record<string, unknown>; result: { grossPremiumFen: number; decision: { outcome: string } } };
   let published: string;
   let draft: { version: string; definition: Record<string, unknown> & { testVectors: unknown[]; plan: { sections: { ratePercent: string }[] } } };
   const add = (body: Record<string, unknown>, key: keyof typeof t.keys = 'insurerAdmin', version = draft.version) =>
@@ -49,6 +49,19 @@ describe('Catalogue: test vectors from stored quotes', () => {
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     expect(res.body.vector.expected.grossPremiumFen).to.be.closeTo(quote.result.grossPremiumFen * 2, 2);
     expect(res.body.quote.grossPremiumFen).to.equal(quote.result.grossPremiumFen);
+  });
+
+  it('offers a quote\'s drafts to exactly the callers the API lets keep it (vectorDraftsFor: the rule it refuses by)', async () => {
+    const offered: Record<string, boolean> = {};
+    for (const key of ['insurerAdmin', 'platformAdmin', 'poolInsurerAdmin', 'otherInsurerAdmin', 'underwriter', 'broker'] as const) {
+      const drafts = await t.services.quotes.vectorDraftsFor(await t.services.auth.resolveApiKey(t.keys[key]), quote);
+      offered[key] = drafts.includes(draft.version);
+      expect(drafts, `${key}: drafts only`).to.not.include(published);
+      const res = await add({ quoteId: quote.id, name: `kept by ${key}` }, key);
+      expect(res.status === 201, `${key}: offered ${offered[key]}, API ${res.status}`).to.equal(offered[key]);
+    }
+    // The lead insurer's admins and platform admins; a pool follower's admin reads the quote, but the product is the lead's.
+    expect(offered).to.deep.equal({ insurerAdmin: true, platformAdmin: true, poolInsurerAdmin: false, otherInsurerAdmin: false, underwriter: false, broker: false });
   });
 
   it('refuses a taken name (409), a published version (409), another insurer (404) and brokers (403)', async () => {

@@ -7,6 +7,7 @@ import mongoose from 'mongoose';
 import { pino } from 'pino';
 import supertest from 'supertest';
 import { ProductVersionModel } from '../../src/catalogue/catalogue-model.ts';
+import { unscopedUses } from '../../src/db/service-scope.ts';
 import type { QuotesStored } from '../../src/quotes/quote-service.ts';
 import { composeService, type ComposedService } from '../../src/service.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
@@ -47,6 +48,19 @@ describe('service: two services composed in one process share nothing', function
     const viaA = await quote(t.http, 'two-services-a');
     expect(viaA.status, JSON.stringify(viaA.body)).to.equal(201);
     expect(seenByA.flatMap((s) => s.quotes.map((q) => q.id))).to.deep.equal([viaA.body.id]);
+  });
+
+  it('does all its work in its own scope: quoting, binding, reading the catalogue, quotes and policies never touch the process\'s unscoped state', async () => {
+    const before = unscopedUses();
+    const quoted = await quote(t.http, 'two-services-scoped');
+    expect(quoted.status, JSON.stringify(quoted.body)).to.equal(201);
+    const bound = await t.http.post(`/v1/quotes/${quoted.body.id}/bind`).set(bearer(t.keys.broker));
+    expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
+    expect((await t.http.get(`/v1/catalogue/${PRODUCT}`).set(bearer(t.keys.broker))).status).to.equal(200);
+    expect((await t.http.get('/v1/quotes').set(bearer(t.keys.underwriter))).status).to.equal(200);
+    expect((await t.http.get(`/v1/policies/${bound.body.id}`).set(bearer(t.keys.enterprise))).status).to.equal(200);
+    await t.services.quotes.getQuote(await t.services.auth.resolveApiKey(t.keys.broker), quoted.body.id);
+    expect(unscopedUses(), 'slots read outside any scope meanwhile').to.deep.equal(before);
   });
 
   it('keeps a catalogue cache warmed in one service out of the other', async () => {

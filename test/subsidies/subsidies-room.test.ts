@@ -8,7 +8,7 @@ import type { Caller } from '../../src/auth/caller.ts';
 import { subsidyProgrammes } from '../../src/catalogue/subsidy-programmes.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createServiceScope } from '../../src/db/service-scope.ts';
-import type { PolicyView } from '../../src/policies/policy-service.ts';
+import type { PolicyRecord } from '../../src/policies/policy-schemas.ts';
 import { subsidySource } from '../../src/quotes/subsidy-source.ts';
 import { createServices } from '../../src/service.ts';
 import { applicationActions } from '../../src/subsidies/subsidy-actions.ts';
@@ -54,9 +54,9 @@ describe('subsidies: one room behind ports', () => {
     it('records an issued policy\'s subsidies when the policy is announced (the reaction src/service.ts registers)', async () => {
       const enterpriseId = t.organisations.JNXC!;
       const policy = {
-        id: 'room-test-policy', enterpriseId, startDate: '2033-02-01',
+        id: 'room-test-policy', enterpriseOrganisationId: enterpriseId, startDate: '2033-02-01',
         result: { subsidies: { layers: [{ programme: 'CN-FIRST-SET', amountFen: 321_00 }, { programme: 'ZJ-FIRST-SET', amountFen: 0 }] } },
-      } as unknown as PolicyView;
+      } as unknown as PolicyRecord;
       expect(await t.services.subsidies.recorded(enterpriseId, '2033')).to.deep.equal([]);
       await t.services.events.policyIssued(policy);
       expect(await t.services.subsidies.recorded(enterpriseId, '2033')).to.deep.equal([{ programme: 'CN-FIRST-SET', amountFen: 321_00 }]);

@@ -39,6 +39,17 @@ export interface TestApp {
  * background work), in process, called through supertest. Call inside a describe; the returned
  * object fills in `before`.
  */
+/** The service the running test file composed (useTestApp), whose scope test helpers run in. */
+let activeServices: Services | undefined;
+
+/**
+ * Runs a test helper's work (a sync of the shipped products, …) in the scope of the service the
+ * test file composed, so what it caches is that service's, not the process's unscoped state.
+ */
+export function inTestService<T>(work: () => T): T {
+  return activeServices ? activeServices.scope.run(work) : work();
+}
+
 export function useTestApp(env: Record<string, string> = {}): TestApp {
   useFreshDatabase();
   const context = {} as TestApp;
@@ -49,16 +60,19 @@ export function useTestApp(env: Record<string, string> = {}): TestApp {
     // failed-authentication limit is lifted here and tested with its default-sized limit on its own.
     context.config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: context.dataDir, AUTH_FAILURES_PER_MINUTE: '1000000', ...env });
     await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
-    const seeded = await seedDemoOrganisations(context.dataDir);
+    composed = composeService(context.config, pino({ level: 'silent' }), { pdfPoolSize: context.config.PDF_POOL_SIZE ?? 2 });
+    activeServices = composed.services;
+    // Seeded in the service's scope, as startService seeds: what the seed caches is that service's.
+    const seeded = await inTestService(() => seedDemoOrganisations(context.dataDir));
     if (!seeded) throw new Error('the test database was not empty');
     context.keys = seeded.keys;
     const organisations = await mongoose.connection.collection('organisations').find({}).toArray();
     context.organisations = Object.fromEntries(organisations.map((o) => [o.code as string, String(o._id)]));
-    composed = composeService(context.config, pino({ level: 'silent' }), { pdfPoolSize: context.config.PDF_POOL_SIZE ?? 2 });
     Object.assign(context, { app: composed.app, renderer: composed.renderer, documents: composed.documents, events: composed.events, metrics: composed.metrics, services: composed.services });
     context.http = supertest(context.app);
   });
   after(async () => {
+    if (activeServices === composed?.services) activeServices = undefined;
     await composed?.close();
     if (context.dataDir) await rm(context.dataDir, { recursive: true, force: true });
   });
