@@ -12,9 +12,15 @@ import type { PolicyRecord } from '../../src/policies/policy-schemas.ts';
 import { subsidySource } from '../../src/quotes/subsidy-source.ts';
 import { createServices } from '../../src/service.ts';
 import { applicationActions } from '../../src/subsidies/subsidy-actions.ts';
-import { useTestApp } from '../support/test-app.ts';
+import { loadVisiblePolicy } from '../../src/policies/policy-service.ts';
+import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
+import { today } from '../support/china-date.ts';
+import { bearer, inTestService, useTestApp } from '../support/test-app.ts';
 
 const caller = (role: Caller['role']): Caller => ({ keyId: 'k', userName: 'u', role, organisationId: 'o', organisationKind: 'enterprise', organisationCode: 'C' });
+
+const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
+const platformCaller: Caller = { keyId: 'k', userName: 'u', role: 'platform-admin', organisationId: 'o', organisationKind: 'platform', organisationCode: 'PLATFORM' };
 
 describe('subsidies: one room behind ports', () => {
   it('each composed service provides its own subsidies to the catalogue\'s and the quotes\' ports', async () => {
@@ -50,18 +56,26 @@ describe('subsidies: one room behind ports', () => {
 
   describe('the ledger as a reaction', () => {
     const t = useTestApp();
+    before(publishShippedProducts);
 
-    it('records an issued policy\'s subsidies when the policy is announced (the reaction src/service.ts registers)', async () => {
-      const enterpriseId = t.organisations.JNXC!;
-      const policy = {
-        id: 'room-test-policy', enterpriseOrganisationId: enterpriseId, startDate: '2033-02-01',
-        result: { subsidies: { layers: [{ programme: 'CN-FIRST-SET', amountFen: 321_00 }, { programme: 'ZJ-FIRST-SET', amountFen: 0 }] } },
-      } as unknown as PolicyRecord;
-      expect(await t.services.subsidies.recorded(enterpriseId, '2033')).to.deep.equal([]);
-      await t.services.events.policyIssued(policy);
-      expect(await t.services.subsidies.recorded(enterpriseId, '2033')).to.deep.equal([{ programme: 'CN-FIRST-SET', amountFen: 321_00 }]);
-      await t.services.events.policyIssued(policy); // announced again (a retry): recorded once
-      expect(await t.services.subsidies.recorded(enterpriseId, '2033')).to.deep.equal([{ programme: 'CN-FIRST-SET', amountFen: 321_00 }]);
+    it('records an issued policy\'s subsidies when the bind announces it (the reaction src/service.ts registers), once', async () => {
+      const broker = bearer(t.keys.broker);
+      const enterpriseId = t.organisations.HZZZ!;
+      const year = today().slice(0, 4);
+      const before = await t.services.subsidies.recorded(enterpriseId, year);
+      const quote = await t.http.post('/v1/quotes').set(broker).send({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId, inputs: structuredClone(baseVector!.inputs), startDate: today() });
+      expect(quote.status, JSON.stringify(quote.body)).to.equal(201);
+      const bound = await t.http.post(`/v1/quotes/${quote.body.id}/bind`).set(broker);
+      expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
+      const layers = (bound.body.result.subsidies.layers as { programme: string; amountFen: number }[]).filter((l) => l.amountFen > 0);
+      expect(layers.length, 'the shipped vector earns a subsidy').to.be.above(0);
+      const expected = (programme: string) => (before.find((r) => r.programme === programme)?.amountFen ?? 0) + layers.filter((l) => l.programme === programme).reduce((sum, l) => sum + l.amountFen, 0);
+      const after = await t.services.subsidies.recorded(enterpriseId, year);
+      for (const { programme } of layers) expect(after.find((r) => r.programme === programme)?.amountFen, programme).to.equal(expected(programme));
+      // Announced again (a retried reaction): the ledger keeps one entry per policy.
+      const record: PolicyRecord = await inTestService(() => loadVisiblePolicy(platformCaller, bound.body.id as string));
+      await t.services.events.policyIssued(record);
+      expect(await t.services.subsidies.recorded(enterpriseId, year)).to.deep.equal(after);
     });
   });
 });
