@@ -13,17 +13,10 @@ import { compileErrorsOf } from './product-definitions.ts';
 export type Actor = Caller | typeof systemActor;
 export type VersionStatus = 'draft' | 'published' | 'retired' | 'withdrawn';
 
-export interface VersionView {
+/** A version whole: its summary (status and dates) with its product, definition and hash. */
+export interface VersionView extends VersionSummary {
   productCode: string;
-  version: string;
-  status: VersionStatus;
-  effectiveFrom: string;
-  effectiveTo?: string;
-  publishedAt?: string;
-  retiredAt?: string;
-  withdrawnAt?: string;
   createdAt: string;
-  updatedAt: string;
   definitionHash: string;
   /** Present on drafts: what stands between the draft and publication. */
   compileErrors?: ErrorDetail[];
