@@ -107,8 +107,8 @@ export function ratedViewFields(record: RatedRecord) {
   };
 }
 
-/** A quote as the API shows it (`result`, when given, instead of the record's). */
-export function toQuoteView(record: QuoteRecord, now: Date = new Date(), result: RatingResult = record.result): QuoteView {
+/** A quote as the API shows it. */
+export function toQuoteView(record: QuoteRecord, now: Date = new Date()): QuoteView {
   const uw = record.underwriting;
   return {
     ...ratedViewFields(record),
@@ -118,7 +118,7 @@ export function toQuoteView(record: QuoteRecord, now: Date = new Date(), result:
     validUntil: record.validUntil,
     inputs: record.inputs,
     picks: record.picks,
-    result,
+    result: record.result,
     ...(uw ? { underwriting: { action: uw.action, by: uw.by.userName ?? '', at: uw.at.toISOString(), ...(uw.reason ? { reason: uw.reason } : {}) } } : {}),
     ...(record.policyId ? { policyId: record.policyId } : {}),
     createdAt: record.createdAt.toISOString(),
