@@ -1,0 +1,238 @@
+// Keyed logs: for each key (a caller's list, an enterprise's year, a member's month), an
+// append-only sequence of small immutable entries numbered 0, 1, 2, … with no gaps. Every read is
+// by `_id` — the only read FerretDB 1.x (SQLite) answers from an index (docs/database.md) — so a
+// list's first page, a deep page and its count cost the same at 1,000 and at 100,000 records:
+//
+//   entry  `_id = <key>#<n>`   { k: key, n, r: `<key>|<ref>`, v: JSON text of the entry's value }
+//   chunk  `_id = <key>#c<c>`  entries c·S … c·S+S−1 in one document, written once they all exist
+//
+// Appending claims the next n by inserting (a unique `_id`: two writers, in one process or in
+// several instances, never share an n; the loser moves on to n + 1). An n is tried only after
+// n − 1 is known to exist, so there are no gaps and "entry n exists" is monotone in n: the top of
+// a log is found by galloping from a hint, in a few reads. `r` is unique: appending the same ref
+// to a key twice (a retried request, a replayed reaction) adds nothing. Entries never change, so
+// a full run of S entries is sealed into a chunk (by whichever reader first finds it full; an
+// E11000 means another one did), and a chunk is kept per service after its first read.
+//
+// Within a process, appends to one key are queued and written together (one ordered insertMany
+// per turn), so bulk work and concurrent requests do not race each other for the same n.
+import mongoose, { Schema } from 'mongoose';
+import { isDuplicateKeyError } from './duplicate-key.ts';
+import { keptRecords } from './kept-records.ts';
+import { slot } from './service-scope.ts';
+
+/** Entries per chunk: a deep page or a year of 2,000 entries is 20 chunk reads. */
+export const CHUNK_SIZE = 100;
+
+export interface LogEntry<V> {
+  readonly n: number;
+  /** What the entry was appended for (a quote's id, a policy's event): unique within its key. */
+  readonly ref: string;
+  readonly value: V;
+}
+
+interface StoredEntry { _id: string; k: string; n: number; r: string; v: string }
+interface StoredChunk { _id: string; k: string; r: string; c: number; v: string }
+
+export interface KeyedLog<V> {
+  /** Appends `value` for `ref` to `key` once (again: nothing); resolves once it is stored. */
+  append(key: string, ref: string, value: V): Promise<void>;
+  /** The highest n of `key` (−1 when empty): its count less one. */
+  top(key: string): Promise<number>;
+  /** The entries from..to inclusive (oldest first) that exist. */
+  range(key: string, from: number, to: number): Promise<LogEntry<V>[]>;
+  /** Every entry of `key`, oldest first. */
+  all(key: string): Promise<LogEntry<V>[]>;
+  /**
+   * Newest first, in batches (a chunk's worth), starting below `before` (exclusive; default: past
+   * the top): what a page reads until it has what it needs.
+   */
+  newestFirst(key: string, before?: number): AsyncGenerator<LogEntry<V>[]>;
+  /** The model behind it (for index building and the owning capability's migrations). */
+  readonly model: mongoose.Model<unknown>;
+}
+
+const entryId = (key: string, n: number) => `${key}#${n}`;
+const chunkId = (key: string, c: number) => `${key}#c${c}`;
+
+interface Pending<V> { ref: string; value: V; resolve(): void; reject(err: unknown): void }
+
+/**
+ * Declares the keyed log stored in `collection` (at module level, like a model). Its caches — the
+ * top known of each key and the sealed chunks — live in the composed service's scope.
+ */
+export function defineKeyedLog<V>(modelName: string, collection: string): KeyedLog<V> {
+  const schema = new Schema(
+    { _id: { type: String, required: true }, k: String, n: Number, c: Number, r: { type: String, required: true, unique: true }, v: String },
+    { collection, versionKey: false },
+  );
+  const model = mongoose.models[modelName] ?? mongoose.model(modelName, schema);
+  const raw = () => model.collection;
+  const knownTop = slot(`${collection} tops`, () => new Map<string, number>());
+  const queues = slot(`${collection} append queues`, () => new Map<string, Pending<V>[]>());
+  const chunks = keptRecords<readonly LogEntry<V>[]>(4_000, `${collection} chunks`);
+  const topKey = (key: string) => `${mongoose.connection.name}\u0000${key}`;
+
+  const exists = async (key: string, n: number) => (await raw().findOne({ _id: entryId(key, n) as never }, { projection: { _id: 1 } })) !== null;
+  const decode = (doc: { n: number; r: string; v: string }, key: string): LogEntry<V> =>
+    Object.freeze({ n: doc.n, ref: doc.r.slice(key.length + 1), value: Object.freeze(JSON.parse(doc.v) as V) });
+
+  function noteTop(key: string, n: number) {
+    const tops = knownTop();
+    if ((tops.get(topKey(key)) ?? -1) < n) tops.set(topKey(key), n);
+  }
+
+  async function top(key: string): Promise<number> {
+    // Gallop up from what is known to exist, then halve the gap: existence is monotone in n.
+    let low = knownTop().get(topKey(key)) ?? -1;
+    let step = 1;
+    while (await exists(key, low + step)) {
+      low += step;
+      step *= 2;
+    }
+    let high = low + step; // does not exist
+    while (high - low > 1) {
+      const mid = Math.floor((low + high) / 2);
+      if (await exists(key, mid)) low = mid;
+      else high = mid;
+    }
+    noteTop(key, low);
+    return low;
+  }
+
+  /** Writes the queued entries of `key` at top+1, top+2, … in order; retries past n taken by others. */
+  async function drain(key: string): Promise<void> {
+    const queue = queues().get(key)!;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, 500);
+      try {
+        await writeInOrder(key, batch);
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+      }
+    }
+    queues().delete(key);
+  }
+
+  async function writeInOrder(key: string, batch: Pending<V>[]): Promise<void> {
+    let rest = batch;
+    while (rest.length > 0) {
+      const start = (await top(key)) + 1;
+      const docs: StoredEntry[] = rest.map((p, i) => ({ _id: entryId(key, start + i), k: key, n: start + i, r: `${key}|${p.ref}`, v: JSON.stringify(p.value) }));
+      const written = await insertUntilDuplicate(docs);
+      rest.slice(0, written).forEach((p) => p.resolve());
+      if (written > 0) {
+        noteTop(key, start + written - 1);
+        sealCompleted(key, docs.slice(0, written));
+      }
+      if (written === rest.length) return;
+      // The first unwritten entry met an E11000: either its n was taken by another writer (try
+      // again higher) or its ref is already in this key (appended before: nothing to do). Entry n
+      // tells which: it exists when the n was taken (or holds this very ref: a retry that won).
+      const n = start + written;
+      const holder = await raw().findOne({ _id: entryId(key, n) as never }, { projection: { r: 1 } }) as { r: string } | null;
+      const appendedBefore = holder === null || holder.r === docs[written]!.r;
+      if (appendedBefore) rest[written]!.resolve();
+      rest = rest.slice(written + (appendedBefore ? 1 : 0));
+    }
+  }
+
+  /**
+   * Seals each chunk whose last entry the writer just wrote, with the entries it holds and the
+   * rest read by _id, in the background: a reader that comes first seals it itself.
+   */
+  function sealCompleted(key: string, written: StoredEntry[]): void {
+    const mine = new Map(written.map((d) => [d.n, decode(d, key)]));
+    for (const d of written) {
+      if ((d.n + 1) % CHUNK_SIZE !== 0) continue;
+      const c = (d.n + 1) / CHUNK_SIZE - 1;
+      void sealedChunk(key, c, d.n, mine).catch(() => {});
+    }
+  }
+
+  /** Inserts `docs` in order, stopping at the first duplicate key; how many were written. */
+  async function insertUntilDuplicate(docs: StoredEntry[]): Promise<number> {
+    try {
+      await raw().insertMany(docs as never[], { ordered: true });
+      return docs.length;
+    } catch (err) {
+      const errors = (err as { writeErrors?: unknown }).writeErrors;
+      const first = (Array.isArray(errors) ? errors[0] : errors) as { index?: number; code?: number } | undefined;
+      if (!(first?.code === 11000 || (first === undefined && isDuplicateKeyError(err)))) throw err;
+      return first?.index ?? 0;
+    }
+  }
+
+  function append(key: string, ref: string, value: V): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const all = queues();
+      const queue = all.get(key);
+      if (queue) {
+        queue.push({ ref, value, resolve, reject });
+        return;
+      }
+      all.set(key, [{ ref, value, resolve, reject }]);
+      void drain(key);
+    });
+  }
+
+  async function readEntries(key: string, from: number, to: number, held?: Map<number, LogEntry<V>>): Promise<LogEntry<V>[]> {
+    // One exact-_id read each (an `$in` would scan on FerretDB), all at once; none for those held.
+    const read = async (n: number) => {
+      const have = held?.get(n);
+      if (have) return have;
+      const doc = await raw().findOne({ _id: entryId(key, n) as never }) as StoredEntry | null;
+      return doc ? decode(doc, key) : null;
+    };
+    const entries = await Promise.all(Array.from({ length: to - from + 1 }, (_, i) => read(from + i)));
+    return entries.filter((e): e is LogEntry<V> => e !== null);
+  }
+
+  /** Chunk `c` when all its entries exist (sealing it on first read), else undefined. */
+  async function sealedChunk(key: string, c: number, topN: number, held?: Map<number, LogEntry<V>>): Promise<readonly LogEntry<V>[] | undefined> {
+    const id = chunkId(key, c);
+    const kept = chunks.get(id);
+    if (kept) return kept;
+    if (topN < (c + 1) * CHUNK_SIZE - 1) return undefined;
+    const doc = await raw().findOne({ _id: id as never }) as StoredChunk | null;
+    let entries: readonly LogEntry<V>[];
+    if (doc) {
+      entries = Object.freeze((JSON.parse(doc.v) as { n: number; r: string; v: V }[]).map((e) => Object.freeze({ n: e.n, ref: e.r, value: Object.freeze(e.v) })));
+    } else {
+      entries = Object.freeze(await readEntries(key, c * CHUNK_SIZE, (c + 1) * CHUNK_SIZE - 1, held));
+      const body = JSON.stringify(entries.map((e) => ({ n: e.n, r: e.ref, v: e.value })));
+      try {
+        await raw().insertOne({ _id: id, k: key, c, r: id, v: body } as never);
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+    }
+    chunks.set(id, entries);
+    return entries;
+  }
+
+  async function range(key: string, from: number, to: number): Promise<LogEntry<V>[]> {
+    const topN = await top(key);
+    const last = Math.min(to, topN);
+    if (from > last) return [];
+    const parts = [];
+    for (let c = Math.floor(from / CHUNK_SIZE); c <= Math.floor(last / CHUNK_SIZE); c++) {
+      const lo = Math.max(from, c * CHUNK_SIZE);
+      const hi = Math.min(last, (c + 1) * CHUNK_SIZE - 1);
+      parts.push(sealedChunk(key, c, topN).then((chunk) => (chunk ? chunk.slice(lo - c * CHUNK_SIZE, hi - c * CHUNK_SIZE + 1) : readEntries(key, lo, hi))));
+    }
+    return (await Promise.all(parts)).flat();
+  }
+
+  async function* newestFirst(key: string, before?: number): AsyncGenerator<LogEntry<V>[]> {
+    let upper = Math.min(before ?? Number.MAX_SAFE_INTEGER, (await top(key)) + 1) - 1;
+    while (upper >= 0) {
+      const lower = Math.max(0, Math.floor(upper / CHUNK_SIZE) * CHUNK_SIZE);
+      const batch = await range(key, lower, upper);
+      yield batch.reverse();
+      upper = lower - 1;
+    }
+  }
+
+  return Object.freeze({ model: model as mongoose.Model<unknown>, append, top, range, all: (key: string) => range(key, 0, Number.MAX_SAFE_INTEGER), newestFirst });
+}

@@ -1,0 +1,70 @@
+// Keyed logs (src/db/keyed-log.ts): gapless numbering claimed by insert, in one process and
+// across instances (two service scopes stand for two instances: each has its own queue and its
+// own idea of the top), appends that are idempotent by ref, chunks sealed once full, and reads that
+// are all by exact _id.
+import { expect } from 'chai';
+import mongoose from 'mongoose';
+import { CHUNK_SIZE, defineKeyedLog } from '../../src/db/keyed-log.ts';
+import { createServiceScope } from '../../src/db/service-scope.ts';
+import { useFreshDatabase } from '../support/database.ts';
+
+interface Item { i: number; who?: string }
+const log = defineKeyedLog<Item>('HarnessKeyedLog', 'harness_keyed_log');
+
+describe('db: keyed log', () => {
+  useFreshDatabase({ models: [log.model] });
+
+  it('numbers concurrent appends 0, 1, 2, … without gaps, and an empty key has top −1', async () => {
+    expect(await log.top('empty')).to.equal(-1);
+    await Promise.all(Array.from({ length: 60 }, (_, i) => log.append('a', `ref-${i}`, { i })));
+    expect(await log.top('a')).to.equal(59);
+    const all = await log.all('a');
+    expect(all.map((e) => e.n)).to.deep.equal(Array.from({ length: 60 }, (_, i) => i));
+    expect(new Set(all.map((e) => e.ref)).size).to.equal(60);
+    expect(all.find((e) => e.ref === 'ref-7')!.value).to.deep.equal({ i: 7 });
+  });
+
+  it('adds nothing for a ref already appended (a retry), alone or inside a batch', async () => {
+    await log.append('b', 'x', { i: 1 });
+    await log.append('b', 'x', { i: 2 });
+    await Promise.all([log.append('b', 'y', { i: 3 }), log.append('b', 'x', { i: 4 }), log.append('b', 'z', { i: 5 })]);
+    expect((await log.all('b')).map((e) => [e.n, e.ref, e.value.i])).to.deep.equal([[0, 'x', 1], [1, 'y', 3], [2, 'z', 5]]);
+  });
+
+  it('two instances appending to one key at once share the numbers, each entry once', async () => {
+    const one = createServiceScope();
+    const two = createServiceScope();
+    await Promise.all(Array.from({ length: 80 }, (_, i) => (i % 2 ? one : two).run(() => log.append('c', `r${i}`, { i, who: i % 2 ? 'one' : 'two' }))));
+    // A retried append through the other instance adds nothing either.
+    await one.run(() => log.append('c', 'r0', { i: 0 }));
+    const all = await two.run(() => log.all('c'));
+    expect(all.map((e) => e.n)).to.deep.equal(Array.from({ length: 80 }, (_, i) => i));
+    expect(all.map((e) => e.ref).sort()).to.deep.equal(Array.from({ length: 80 }, (_, i) => `r${i}`).sort());
+    expect(await one.run(() => log.top('c'))).to.equal(79);
+  });
+
+  it('seals a full chunk once, reads pages newest first and ranges by chunk, all by exact _id', async () => {
+    const total = CHUNK_SIZE * 2 + 5;
+    for (let i = 0; i < total; i += 50) await Promise.all(Array.from({ length: Math.min(50, total - i) }, (_, j) => log.append('d', `e${i + j}`, { i: i + j })));
+    const filters: unknown[] = [];
+    mongoose.set('debug', (collection: string, _method: string, query: unknown) => {
+      if (collection === 'harness_keyed_log') filters.push(query);
+    });
+    let batches: number[][];
+    try {
+      batches = [];
+      for await (const batch of log.newestFirst('d')) batches.push(batch.map((e) => e.value.i));
+    } finally {
+      mongoose.set('debug', false);
+    }
+    expect(batches.flat()).to.deep.equal(Array.from({ length: total }, (_, i) => total - 1 - i));
+    expect(batches[0]).to.have.length(5);
+    // Every read named one _id; two chunks were sealed.
+    expect(filters.every((f) => typeof (f as { _id?: unknown })._id === 'string')).to.equal(true);
+    expect(await log.model.collection.countDocuments({ c: { $exists: true } })).to.equal(2);
+    // A range across a chunk boundary, and a page below a cursor.
+    expect((await log.range('d', CHUNK_SIZE - 2, CHUNK_SIZE + 1)).map((e) => e.n)).to.deep.equal([CHUNK_SIZE - 2, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1]);
+    const below = await log.newestFirst('d', 3).next();
+    expect(below.value!.map((e: { n: number }) => e.n)).to.deep.equal([2, 1, 0]);
+  });
+});
