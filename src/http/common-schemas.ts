@@ -50,3 +50,30 @@ export function pageOf<T>(all: readonly T[], query: { limit?: number; offset?: n
   const offset = query.offset ?? 0;
   return { items: all.slice(offset, offset + limit), total: all.length, limit, offset };
 }
+
+/**
+ * The query of a list kept as a keyed log (src/db/log-pages.ts): `limit`, `offset` up to 1,000,
+ * and `after`, the `next` cursor of the page before, for deeper pages.
+ */
+export const cursorPageQuery = <const F extends Record<string, unknown>>(filters: F) => ({
+  type: 'object', additionalProperties: false,
+  properties: {
+    ...filters,
+    limit: pageQueryProperties.limit,
+    offset: { type: 'integer', minimum: 0, maximum: 1000, default: 0, description: 'Skip this many (at most 1,000: deeper pages by `after`).' },
+    after: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,24}$', description: 'The `next` of the page before: the page after it (with offset 0).' },
+  },
+}) as const;
+
+/** The named schema of a page of a keyed-log list: `total` only when unfiltered, `next` when there may be more. */
+export const cursorPageSchema = <const N extends string, const S>(name: N, items: S, what: { description: string; items: string }) => ({
+  $id: schemaId(name),
+  type: 'object', required: ['items', 'limit', 'offset'], additionalProperties: false, description: what.description,
+  properties: {
+    items: { type: 'array', items, description: what.items },
+    total: { type: 'integer', description: 'How many the list holds (unfiltered lists only: kept, not counted).' },
+    limit: { type: 'integer', description: 'Page size.' },
+    offset: { type: 'integer', description: 'How many were skipped.' },
+    next: { type: 'string', description: 'Cursor of the next page (pass as `after`); absent on the last page.' },
+  },
+}) as const;
