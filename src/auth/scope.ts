@@ -3,7 +3,7 @@
 // `$and`, so a filter (`enterpriseId`, `productCode`, a status, a period) can only narrow what the
 // caller may see, never replace it. A filter naming something outside the scope finds nothing.
 import type { Caller, Role } from './caller.ts';
-import { ownInsurerFilter, poolBusinessFilter, visibilityFilter } from './visibility.ts';
+import { isVisibleTo, ownInsurerFilter, poolBusinessFilter, visibilityFilter, type Parties } from './visibility.ts';
 
 export type QueryFilter = Record<string, unknown>;
 
@@ -58,4 +58,45 @@ function and(...clauses: QueryFilter[]): QueryFilter {
  */
 export function scopedQuery(actor: ScopedActor, kind: ScopeKind, filter: QueryFilter = {}): QueryFilter {
   return and(scopes[kind](actor), filter);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lists kept as keyed logs (src/db/keyed-log.ts, #25): the same rule, as list keys. A record is
+// appended to the list of every party that may see it (listKeysOf); a caller reads the one list
+// its scope names, narrowed by its filter (scopedList), and every entry is checked against the
+// caller's scope again (`accept`), so a filter can only narrow, never widen, what it reads.
+
+/** What a business list entry carries: the parties (for the scope check) and the filterable product. */
+export interface BusinessEntry extends Parties { productCode: string }
+
+/** The lists a quote or policy with these parties is appended to: everyone who may see it has one. */
+export function listKeysOf(parties: Parties): string[] {
+  const insurers = new Set([parties.insurerOrganisationId, ...(parties.poolMemberIds ?? [])]);
+  return ['all', `broker:${parties.brokerOrganisationId}`, `enterprise:${parties.enterpriseOrganisationId}`, ...[...insurers].map((id) => `insurer:${id}`)];
+}
+
+/** The list a referral is also appended to: its lead insurer's queue. */
+export const referralListKey = (parties: Pick<Parties, 'insurerOrganisationId'>) => `referred:${parties.insurerOrganisationId}`;
+
+export interface BusinessListFilter { productCode?: string; enterpriseId?: string; ownInsurerOnly?: boolean; referralsOnly?: boolean }
+
+/**
+ * The list `actor` reads for business (quotes or policies) narrowed by `filter`, and the check
+ * every entry must pass: the caller's visibility rule, then the filter. A filter names a smaller
+ * list where there is one (an enterprise's), never a list outside the caller's scope that the
+ * check would not also refuse.
+ */
+export function scopedList(actor: ScopedActor, filter: BusinessListFilter = {}): { key: string; filtered: boolean; accept: (entry: BusinessEntry) => boolean } {
+  const all = everything(actor);
+  const own = actor.role === 'broker' ? `broker:${actor.organisationId}` : actor.role === 'enterprise' ? `enterprise:${actor.organisationId}` : all ? 'all' : `insurer:${actor.organisationId}`;
+  const led = Boolean((filter.ownInsurerOnly || filter.referralsOnly) && !all);
+  const key = filter.referralsOnly && !all ? referralListKey({ insurerOrganisationId: actor.organisationId }) : filter.enterpriseId ? `enterprise:${filter.enterpriseId}` : own;
+  const accept = (entry: BusinessEntry) => (actor.role === 'system' || isVisibleTo(actor as Caller, entry))
+    && (!led || entry.insurerOrganisationId === actor.organisationId)
+    && (!filter.productCode || entry.productCode === filter.productCode)
+    && (!filter.enterpriseId || entry.enterpriseOrganisationId === filter.enterpriseId);
+  // Every entry of the list read passes the check unless the filter narrows it, or the list is an
+  // enterprise's read by someone who sees only part of it (a broker, an insurer).
+  const partOfEnterprise = Boolean(filter.enterpriseId) && !all && key !== own;
+  return { key, filtered: Boolean(filter.productCode) || led || Boolean(filter.referralsOnly) || partOfEnterprise, accept };
 }

@@ -27,6 +27,11 @@ export interface LogPage<S> {
 }
 
 export interface LogPageOptions<E, S> {
+  /**
+   * Whether `accept` or `keep` narrow the list (then it answers no total); without either it is
+   * unfiltered. An `accept` that only re-checks the caller's scope (scope.ts) does not filter.
+   */
+  filtered?: boolean;
   /** Keeps an entry by what it carries (immutable fields: product, enterprise, parties). */
   accept?: (entry: E) => boolean;
   /** The summaries of `entries` (null for one that is gone or not to be shown), in their order. */
@@ -57,7 +62,7 @@ function startOf(query: LogPageQuery): { before?: number; skip: number } {
 /** One page of `key`'s list: newest first, filtered, with a cursor to the next. */
 export async function logPage<E, S>(log: KeyedLog<E>, key: string, query: LogPageQuery, options: LogPageOptions<E, S>): Promise<LogPage<S>> {
   const { before, skip } = startOf(query);
-  const filtered = Boolean(options.accept || options.keep);
+  const filtered = options.filtered ?? Boolean(options.accept || options.keep);
   const maxScan = options.maxScan ?? DEFAULT_MAX_SCAN;
   const items: S[] = [];
   let skipped = 0;
