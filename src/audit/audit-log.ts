@@ -23,7 +23,7 @@ const auditEntrySchema = new Schema(
   },
   { collection: 'auditLog', versionKey: false },
 );
-auditEntrySchema.index({ entityType: 1, entityId: 1, at: -1 });
+auditEntrySchema.index({ entityType: 1, entityId: 1, at: -1, _id: -1 });
 auditEntrySchema.index({ organisationId: 1, at: -1 });
 
 export const AuditEntryModel = mongoose.model('AuditEntry', auditEntrySchema);

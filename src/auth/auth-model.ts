@@ -21,6 +21,8 @@ const organisationSchema = new Schema(
   { timestamps: true, collection: 'organisations' },
 );
 organisationSchema.index({ kind: 1, code: 1 });
+// An enterprise found by its unified social credit code (a broker adding a client), with or without its kind.
+organisationSchema.index({ unifiedSocialCreditCode: 1, kind: 1 });
 
 const apiKeySchema = new Schema(
   {

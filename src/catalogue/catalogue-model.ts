@@ -50,8 +50,12 @@ const productVersionSchema = new Schema(
 );
 productVersionSchema.index({ productCode: 1, version: 1 }, { unique: true });
 productVersionSchema.index({ status: 1, effectiveFrom: 1 });
-productVersionSchema.index({ productCode: 1, status: 1 });
+// A product's versions by status, newest in force first (rating look-ups); its versions newest first (the version list).
+productVersionSchema.index({ productCode: 1, status: 1, effectiveFrom: -1 });
+productVersionSchema.index({ productCode: 1, createdAt: -1 });
+// Product sync finds a definition already stored by either hash.
 productVersionSchema.index({ productCode: 1, definitionHash: 1 });
+productVersionSchema.index({ productCode: 1, sourceHash: 1 });
 
 /**
  * Publications are inserted, never updated: the unique (productCode, sequence) index serialises

@@ -34,8 +34,22 @@ const policySchema = new Schema(
   },
   { timestamps: true, collection: 'policies', minimize: false },
 );
-policySchema.index({ brokerOrganisationId: 1, issuedAt: -1 });
-policySchema.index({ insurerOrganisationId: 1, issuedAt: -1 });
+// The list (GET /v1/policies, the pages), newest first: one index per caller's scope alone and with
+// each filter; the pool member's also serves the pool statement (a period of issuedAt, oldest first).
+// See test/db/query-indexes.test.ts and docs/scale.md.
+policySchema.index({ issuedAt: -1, _id: -1 });
+policySchema.index({ brokerOrganisationId: 1, issuedAt: -1, _id: -1 });
+policySchema.index({ brokerOrganisationId: 1, enterpriseOrganisationId: 1, issuedAt: -1, _id: -1 });
+policySchema.index({ brokerOrganisationId: 1, productCode: 1, issuedAt: -1, _id: -1 });
+policySchema.index({ insurerOrganisationId: 1, issuedAt: -1, _id: -1 });
+policySchema.index({ insurerOrganisationId: 1, enterpriseOrganisationId: 1, issuedAt: -1, _id: -1 });
+policySchema.index({ insurerOrganisationId: 1, productCode: 1, issuedAt: -1, _id: -1 });
+policySchema.index({ poolMemberIds: 1, issuedAt: -1, _id: -1 });
+policySchema.index({ poolMemberIds: 1, enterpriseOrganisationId: 1, issuedAt: -1, _id: -1 });
+policySchema.index({ poolMemberIds: 1, productCode: 1, issuedAt: -1, _id: -1 });
+policySchema.index({ enterpriseOrganisationId: 1, issuedAt: -1, _id: -1 });
+policySchema.index({ enterpriseOrganisationId: 1, productCode: 1, issuedAt: -1, _id: -1 });
+policySchema.index({ productCode: 1, issuedAt: -1, _id: -1 });
 policySchema.index({ enterpriseOrganisationId: 1, startDate: 1 });
 policySchema.index({ productCode: 1, productVersion: 1 });
 policySchema.index({ idempotencyScope: 1 });

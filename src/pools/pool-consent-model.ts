@@ -29,8 +29,17 @@ const poolInvitationSchema = new Schema(
   { timestamps: true, collection: 'poolInvitations' },
 );
 poolInvitationSchema.index({ productCode: 1, memberOrganisationId: 1, role: 1, shareMillionths: 1 }, { unique: true });
-poolInvitationSchema.index({ memberOrganisationId: 1 });
-poolInvitationSchema.index({ inviterOrganisationId: 1 });
+// The invitation list, newest first: the invited insurer's and the inviter's (their scope's $or
+// branches), alone and with each filter, and a platform admin's (test/db/query-indexes.test.ts).
+poolInvitationSchema.index({ createdAt: -1, _id: -1 });
+poolInvitationSchema.index({ memberOrganisationId: 1, createdAt: -1, _id: -1 });
+poolInvitationSchema.index({ memberOrganisationId: 1, productCode: 1, createdAt: -1, _id: -1 });
+poolInvitationSchema.index({ memberOrganisationId: 1, status: 1, createdAt: -1, _id: -1 });
+poolInvitationSchema.index({ inviterOrganisationId: 1, createdAt: -1, _id: -1 });
+poolInvitationSchema.index({ inviterOrganisationId: 1, productCode: 1, createdAt: -1, _id: -1 });
+poolInvitationSchema.index({ inviterOrganisationId: 1, status: 1, createdAt: -1, _id: -1 });
+poolInvitationSchema.index({ productCode: 1, createdAt: -1, _id: -1 });
+poolInvitationSchema.index({ status: 1, createdAt: -1, _id: -1 });
 
 export const PoolInvitationModel = mongoose.model('PoolInvitation', poolInvitationSchema);
 
