@@ -83,7 +83,8 @@ async function prepareQuote(caller: Caller, item: BatchQuoteItem, index: number,
   const prepared = await prepareRating(caller, request, now, cache);
   const result = rate(prepared.version, request.inputs, request.picks, prepared.context);
   const scope = `${caller.organisationId}:${item.idempotencyKey}`;
-  const doc = quoteDocument(caller, request, prepared, result, { id: idempotentQuoteId(scope), scope, requestHash: hashRequest(request) }, now);
+  // Created at the batch's instant, as its summary says (mongoose keeps a createdAt given).
+  const doc = { ...quoteDocument(caller, request, prepared, result, { id: idempotentQuoteId(scope), scope, requestHash: hashRequest(request) }, now), createdAt: now };
   return { index, doc, result, version: prepared.version, context: prepared.context, inputs: doc.inputs, picks: doc.picks as QuotePicks, enterpriseName: prepared.enterprise!.name };
 }
 
