@@ -5,6 +5,7 @@
 // another firm's client finds nothing; and quotes stored before lists are listed after the migration.
 import { expect } from 'chai';
 import mongoose from 'mongoose';
+import supertest from 'supertest';
 import { resolveApiKey } from '../../src/auth/auth-service.ts';
 import type { Caller } from '../../src/auth/caller.ts';
 import { listKeysOf } from '../../src/auth/scope.ts';
@@ -225,5 +226,24 @@ describe('Quote lists on keyed logs', function () {
     const again = await t.services.quotes.buildLists();
     expect(again).to.deep.equal({ quotes: 73, summariesWritten: 0 });
     expect(await mongoose.connection.collection('quoteLists').countDocuments({ n: { $exists: true } })).to.equal(entries);
+  });
+
+  it('shows the web lists from summaries, from any cursor on (/quotes, the client page), and refuses a cursor it did not give', async () => {
+    const agent = supertest.agent(t.app);
+    expect((await agent.post('/sign-in').type('form').send({ apiKey: t.keys.broker })).status).to.equal(303);
+    const api = (await t.http.get('/v1/quotes?limit=7').set(bearer(t.keys.broker))).body as { items: { quoteNumber: string }[]; next: string };
+    const rest = (await t.http.get(`/v1/quotes?limit=200&after=${api.next}`).set(bearer(t.keys.broker))).body as { items: { quoteNumber: string }[] };
+    const numbersIn = (html: string) => [...html.matchAll(/href="\/quotes\/[0-9a-f]{24}">(Q[A-Z0-9]+)</g)].map((m) => m[1]);
+    const first = await agent.get('/quotes');
+    expect(first.status).to.equal(200);
+    expect(numbersIn(first.text).slice(0, 7)).to.deep.equal(api.items.map((q) => q.quoteNumber));
+    expect(first.text).to.not.include('rel="next"'); // all of the firm's quotes fit on one page of 100
+    const after = await agent.get(`/quotes?after=${api.next}`);
+    expect(numbersIn(after.text)).to.deep.equal(rest.items.map((q) => q.quoteNumber));
+    expect((await agent.get('/quotes?after=not-a-cursor!')).status).to.equal(400);
+    const client = await agent.get(`/clients/${t.organisations.JNXC!}`);
+    expect(client.status).to.equal(200);
+    const jnxc = await walkByCursor(t.keys.broker, `&enterpriseId=${t.organisations.JNXC!}`, 50);
+    expect((client.text.match(/href="\/quotes\/[0-9a-f]{24}"/g) ?? []).length).to.equal(jnxc.length);
   });
 });
