@@ -20,7 +20,8 @@ import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { insertEach } from '../db/insert-batcher.ts';
 import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
 import { QuoteModel, type StoredQuote } from './quote-model.ts';
-import { findQuoteRecord, hashRequest, idempotentQuoteId, newQuoteEvent, newQuoteNumber, quoteDocument, quoteRecordOf, storedQuoteEvent, type QuoteDeps, type QuoteRecord, type StoredQuoteEvent } from './quote-service.ts';
+import { findQuoteRecord, hashRequest, idempotentQuoteId, newQuoteEvent, newQuoteNumber, quoteDocument, quoteRecordOf, storedQuote, storedQuoteEvent, type QuoteDeps, type QuoteRecord, type StoredQuoteEvent } from './quote-service.ts';
+import { listQuotesStored } from './quote-lists.ts';
 import { prepareRating, rate, readEnterprise, type EnterpriseLookups, type EnterpriseRecord, type QuoteRequest } from './rating-request.ts';
 import { subsidySource } from './subsidy-source.ts';
 
@@ -82,7 +83,8 @@ async function prepareQuote(caller: Caller, item: BatchQuoteItem, index: number,
   const prepared = await prepareRating(caller, request, now, cache);
   const result = rate(prepared.version, request.inputs, request.picks, prepared.context);
   const scope = `${caller.organisationId}:${item.idempotencyKey}`;
-  const doc = quoteDocument(caller, request, prepared, result, { id: idempotentQuoteId(scope), scope, requestHash: hashRequest(request) }, now);
+  // Created at the batch's instant, as its summary says (mongoose keeps a createdAt given).
+  const doc = { ...quoteDocument(caller, request, prepared, result, { id: idempotentQuoteId(scope), scope, requestHash: hashRequest(request) }, now), createdAt: now };
   return { index, doc, result, version: prepared.version, context: prepared.context, inputs: doc.inputs, picks: doc.picks as QuotePicks, enterpriseName: prepared.enterprise!.name };
 }
 
@@ -108,6 +110,7 @@ export async function createQuotes(deps: QuoteDeps, caller: Caller, items: reado
   prepared.sort((a, b) => a.index - b.index);
 
   const announced: StoredQuoteEvent[] = [];
+  const listed: QuoteRecord[] = [];
   const inserted: Prepared[] = [];
   const duplicates: Prepared[] = [];
   let pending = prepared;
@@ -143,6 +146,7 @@ export async function createQuotes(deps: QuoteDeps, caller: Caller, items: reado
     }
     const result = existing.result;
     outcomes[p.index] = { ok: true, replayed: true, quote: { id: existing.id, quoteNumber: existing.quoteNumber, productVersion: existing.productVersion, result } };
+    listed.push(existing); // as a replayed createQuote lists again: the first attempt may have stopped before
     // As a replayed createQuote announces again: the first attempt may have stopped before it.
     if (existing.status === 'quoted' || existing.status === 'referred') announced.push(storedQuoteEvent(existing, 0));
   }
@@ -151,7 +155,10 @@ export async function createQuotes(deps: QuoteDeps, caller: Caller, items: reado
   for (const p of inserted) {
     outcomes[p.index] = { ok: true, replayed: false, quote: { id: String(p.doc._id), quoteNumber: p.doc.quoteNumber, productVersion: p.version.version, result: p.result } };
     announced.push(storedEventOf(p));
+    listed.push(quoteRecordOf({ ...storedQuote(p.doc as unknown as ReturnType<typeof quoteDocument>, now), context: p.context, result: p.result } as never));
   }
+  // Summaries in one insert, then the list entries (each key's in one insert per turn).
+  await listQuotesStored(listed);
   if (announced.length > 0) await deps.events.quotesStored({ quotes: announced, bulk: true });
   return outcomes;
 }

@@ -93,7 +93,20 @@ const underwritingDecisionSchema = new Schema(
   { collection: 'underwritingDecisions', versionKey: false },
 );
 
+/**
+ * A quote's summary, what its lists show (quote-lists.ts, #25): by `_id` = the quote's id, its
+ * status (changed by underwriting and bind) beside one JSON text of the rest, so a page of 50
+ * decodes 50 small documents of three fields on FerretDB (docs/database.md). Read only by `_id`.
+ */
+const quoteSummaryStoreSchema = new Schema(
+  { _id: { type: String, required: true }, status: { type: String, required: true }, policyId: String, v: { type: String, required: true } },
+  { collection: 'quoteSummaries', versionKey: false },
+);
+
 export const QuoteModel = mongoose.model('Quote', quoteSchema);
+export const QuoteSummaryModel = mongoose.model('QuoteSummary', quoteSummaryStoreSchema);
+/** A quote's summary as stored. */
+export interface StoredQuoteSummary { _id: string; status: string; policyId?: string; v: string }
 export const UnderwritingDecisionModel = mongoose.model('UnderwritingDecision', underwritingDecisionSchema);
 /** A quote as stored (read with `.lean()`, or the document its insert wrote): JSON-text fields still as text. */
 export type StoredQuote = mongoose.InferSchemaType<typeof quoteSchema> & { _id: mongoose.Types.ObjectId };

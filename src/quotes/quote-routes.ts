@@ -1,6 +1,6 @@
 import { quoters, underwriters } from '../auth/access-rules.ts';
 import { idempotencyKeyHeader, readIdempotencyKey } from '../http/idempotency.ts';
-import { objectIdParams, pageQueryProperties } from '../http/common-schemas.ts';
+import { cursorPageQuery, objectIdParams } from '../http/common-schemas.ts';
 import type { Services } from '../service.ts';
 import { defineRoute, JsonReply } from '../http/route.ts';
 import { approveSchema, declineSchema, pricingRequestSchema, quoteComparisonSchema, quoteListSchema, previewResultSchema, quoteRequestSchema, quoteSchema } from './quote-schemas.ts';
@@ -32,16 +32,12 @@ export const quoteRoutes = ({ quotes }: Pick<Services, 'quotes'>) => [
   defineRoute({
     method: 'get', path: '/v1/quotes', operationId: 'listQuotes', summary: 'Quotes you may see (filter by status for the referral queue)', tags,
     access: 'signed-in',
-    query: {
-      type: 'object', additionalProperties: false,
-      properties: {
-        status: { type: 'string', enum: ['quoted', 'referred', 'declined', 'approved', 'bound'], description: 'Only this status (referred: the underwriting queue).' },
-        productCode: { type: 'string', maxLength: 64, description: 'Only this product.' },
-        enterpriseId: { type: 'string', pattern: '^[0-9a-f]{24}$', description: 'Only this enterprise.' },
-        ...pageQueryProperties,
-      },
-    } as const,
-    success: { status: 200, description: 'A page of quotes, newest first.', schema: quoteListSchema },
+    query: cursorPageQuery({
+      status: { type: 'string', enum: ['quoted', 'referred', 'declined', 'approved', 'bound'], description: 'Only this status (referred: the underwriting queue).' },
+      productCode: { type: 'string', maxLength: 64, description: 'Only this product.' },
+      enterpriseId: { type: 'string', pattern: '^[0-9a-f]{24}$', description: 'Only this enterprise.' },
+    }),
+    success: { status: 200, description: 'A page of quote summaries, newest first (`next`: the cursor of the page after; `total` only without filters). Open a quote by id for its inputs and worksheet.', schema: quoteListSchema },
     handler: ({ caller, query }) => quotes.listQuotes(caller, { ...query, limit: query.limit ?? 50, offset: query.offset ?? 0 }),
   }),
   defineRoute({

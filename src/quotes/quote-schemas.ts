@@ -1,6 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { poolViewProperties } from '../pools/pool-schemas.ts';
-import { localTextSchema, pageSchema, schemaId } from '../http/common-schemas.ts';
+import { poolShareSchema, poolViewProperties } from '../pools/pool-schemas.ts';
+import { cursorPageSchema, localTextSchema, schemaId } from '../http/common-schemas.ts';
 import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
 import { pickableStepsSchema } from '../catalogue/catalogue-schemas.ts';
 const text = localTextSchema;
@@ -238,8 +238,39 @@ export interface QuoteRecord extends RatedRecord, RecordFields<'status' | 'quote
   readonly createdAt: Date;
 }
 
-export const quoteListSchema = pageSchema('QuoteList', quoteSchema, { description: 'A page of quotes.', items: 'Quotes.' });
-export type QuoteList = FromSchema<typeof quoteListSchema, RatingResultViewOptions>;
+/**
+ * A quote as lists show it (#25): kept per quote by id (quote-lists.ts) and read for the page
+ * alone, never the quote's worksheet. Its status is kept current; `expired` is computed at read.
+ */
+export const quoteSummarySchema = {
+  $id: schemaId('QuoteSummary'),
+  type: 'object',
+  description: 'A quote as lists show it: number, status, product, parties, premium, expected subsidy, dates (open the quote by id for its inputs and worksheet).',
+  required: ['id', 'quoteNumber', 'status', 'expired', 'productCode', 'productVersion', 'line', 'enterpriseId', 'enterpriseName', 'brokerOrganisationId', 'insurerOrganisationId', 'insurer', 'grossPremiumFen', 'netPremiumFen', 'vatFen', 'expectedSubsidyFen', 'enterprisePaysFen', 'expectedNetCostFen', 'decision', 'decisionReasons', 'referred', 'quoteDate', 'startDate', 'endDate', 'validUntil', 'createdAt'],
+  additionalProperties: false,
+  properties: {
+    id: quoteProperties.id, quoteNumber: quoteProperties.quoteNumber, status: quoteProperties.status, expired: quoteProperties.expired,
+    productCode: quoteProperties.productCode, productVersion: quoteProperties.productVersion, line: quoteProperties.line,
+    enterpriseId: quoteProperties.enterpriseId, enterpriseName: quoteProperties.enterpriseName,
+    brokerOrganisationId: quoteProperties.brokerOrganisationId, insurerOrganisationId: quoteProperties.insurerOrganisationId,
+    poolMemberIds: { type: 'array', items: { type: 'string' }, description: 'Every pool member\'s organisation id, lead included (co-insured business only).' },
+    insurer: { type: 'string', description: 'Insurer code (the lead, for a pool).' },
+    insurerName: poolViewProperties.insurerName,
+    grossPremiumFen: fen('Premium, VAT included (价税合计)'), netPremiumFen: fen('Premium without VAT'), vatFen: fen('VAT'),
+    expectedSubsidyFen: fen('Expected subsidies'), enterprisePaysFen: fen('Paid up front: the full gross premium'), expectedNetCostFen: fen('Gross premium less expected subsidies'),
+    decision: { type: 'string', enum: ['quoted', 'referred', 'declined'], description: 'The rating\'s underwriting outcome (an approval re-rates: quoted).' },
+    decisionReasons: { type: 'array', items: { type: 'string' }, description: 'Rules that fired when it was rated (refer or decline).' },
+    referred: { type: 'boolean', description: 'It was referred to an underwriter when created (still referred, or decided since).' },
+    quoteDate: quoteProperties.quoteDate, startDate: quoteProperties.startDate, endDate: quoteProperties.endDate, validUntil: quoteProperties.validUntil,
+    policyId: quoteProperties.policyId,
+    createdAt: quoteProperties.createdAt,
+    myShare: { ...poolShareSchema, description: 'The caller\'s own share (without limits: see the quote), when its insurer is a member of the pool.' },
+  },
+} as const;
+export type QuoteSummary = FromSchema<typeof quoteSummarySchema>;
+
+export const quoteListSchema = cursorPageSchema('QuoteList', quoteSummarySchema, { description: 'A page of quote summaries, newest first.', items: 'Quote summaries.' });
+export type QuoteList = FromSchema<typeof quoteListSchema>;
 
 export const quoteComparisonSchema = {
   $id: schemaId('QuoteComparison'),
@@ -286,4 +317,4 @@ export const declineSchema = {
   properties: { reason: { type: 'string', minLength: 1, maxLength: 2000, description: 'Why (shown to the broker).' } },
 } as const;
 
-export const quoteSchemas = [ratingResultSchema, previewResultSchema, pricingRequestSchema, quoteRequestSchema, quoteSchema, quoteListSchema, quoteComparisonSchema, approveSchema, declineSchema];
+export const quoteSchemas = [ratingResultSchema, previewResultSchema, pricingRequestSchema, quoteRequestSchema, quoteSchema, quoteSummarySchema, quoteListSchema, quoteComparisonSchema, approveSchema, declineSchema];

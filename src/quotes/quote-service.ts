@@ -5,7 +5,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { AuditEntryView } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
-import { scopedQuery } from '../auth/scope.ts';
 import { visibleOrNotFound } from '../auth/visibility.ts';
 import { findPinnedVersion } from '../catalogue/rating-lookups.ts';
 import { chinaDate } from '../rating/calendar.ts';
@@ -17,12 +16,13 @@ import { observeInsertBatch } from '../http/metrics.ts';
 import { fromJsonText, toJsonText } from '../db/json-text.ts';
 import { poolViewFields } from '../pools/pool-shares.ts';
 import { QuoteModel, type StoredQuote } from './quote-model.ts';
-import type { QuoteList, QuoteRecord, QuoteView, RatedRecord } from './quote-schemas.ts';
+import type { QuoteRecord, QuoteView, RatedRecord } from './quote-schemas.ts';
+import { listNewQuote, markSummaryBound } from './quote-lists.ts';
 import { addDays } from '../rating/calendar.ts';
 import { prepareRating, rate, storable, type PreparedRating, type QuoteRequest } from './rating-request.ts';
 import { derivedObjectId } from '../db/derived-id.ts';
 
-export type { QuoteRecord, QuoteView, RatedRecord } from './quote-schemas.ts';
+export type { QuoteRecord, QuoteSummary, QuoteView, RatedRecord } from './quote-schemas.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Records: a stored quote leaves this capability only as a frozen QuoteRecord (quote-schemas.ts),
@@ -301,6 +301,8 @@ export async function createQuote(deps: QuoteDeps, caller: Caller, request: Quot
       await quoteInserts.insertStored(stored);
       // The record from what was inserted, with the result and context as rated (not re-parsed from their text).
       const created = quoteRecordOf({ ...stored, context: prepared.context, result });
+      // Its summary and list entries, before it is answered: a quote once created is in its lists.
+      await listNewQuote(created);
       // The audit entry travelled in the quote's insert (createdEntry); the rating book's record
       // follows (it shares an insert command with concurrent requests' records).
       await deps.events.quotesStored({ quotes: [newQuoteEvent({ ...doc, quoteNumber: created.quoteNumber }, result, prepared.context)], bulk: false });
@@ -319,7 +321,9 @@ async function replay(deps: QuoteDeps, existing: QuoteRecord, requestHash: strin
   if (existing.requestHash !== requestHash) {
     throw conflict('This Idempotency-Key was already used with a different request.', [{ path: 'header.idempotency-key', message: 'must be new for a different request (idempotency)' }]);
   }
-  if (existing.status === 'quoted' || existing.status === 'referred') await announceStored(deps, existing, 0); // a first attempt may have stopped before its announcement
+  // A first attempt may have stopped before its lists or its announcement: both are idempotent.
+  await listNewQuote(existing);
+  if (existing.status === 'quoted' || existing.status === 'referred') await announceStored(deps, existing, 0);
   return { quote: toQuoteView(existing, now), replayed: true };
 }
 
@@ -327,29 +331,6 @@ async function replay(deps: QuoteDeps, existing: QuoteRecord, requestHash: strin
 // index; adding the visibility fields to the filter made every read scan the collection.
 export async function loadVisibleQuote(caller: Caller, id: string): Promise<QuoteRecord> {
   return visibleOrNotFound(caller, await findQuoteRecord(id), 'The quote');
-}
-
-export interface QuoteFilter {
-  status?: string;
-  productCode?: string;
-  enterpriseId?: string;
-  /** Only the business the caller's insurer leads (what it may decide), not a pool follower's share. */
-  ownInsurerOnly?: boolean;
-  limit: number;
-  offset: number;
-}
-
-export async function listQuotes(caller: Caller, filter: QuoteFilter, now: Date = new Date()): Promise<QuoteList> {
-  const asked: Record<string, unknown> = {};
-  if (filter.status) asked.status = filter.status;
-  if (filter.productCode) asked.productCode = filter.productCode;
-  if (filter.enterpriseId) asked.enterpriseOrganisationId = filter.enterpriseId;
-  const query = scopedQuery(caller, filter.ownInsurerOnly ? 'ledBusiness' : 'business', asked);
-  const [docs, total] = await Promise.all([
-    QuoteModel.find(query).sort({ createdAt: -1, _id: -1 }).skip(filter.offset).limit(filter.limit).lean<StoredQuote[]>(),
-    QuoteModel.countDocuments(query),
-  ]);
-  return { items: await Promise.all(docs.map((d) => withPoolShares(caller, quoteRecordOf(d), now))), total, limit: filter.limit, offset: filter.offset };
 }
 
 export async function getQuote(caller: Caller, id: string, now: Date = new Date()): Promise<QuoteView> {
@@ -418,8 +399,13 @@ export async function compareQuotes(caller: Caller, ids: string[], now: Date = n
   };
 }
 
-/** Marks a quote bound as a policy (the policies capability, once the policy is stored). */
+/**
+ * Marks a quote bound as a policy (the policies capability, once the policy is stored): its summary
+ * first, then the quote, so a bind replay (which marks again while the quote is not bound) never
+ * leaves a bound quote listed as unbound.
+ */
 export async function markBound(quoteId: string, policyId: string): Promise<void> {
+  await markSummaryBound(quoteId, policyId);
   await QuoteModel.updateOne({ _id: quoteId }, { $set: { status: 'bound', policyId } });
 }
 

@@ -6,7 +6,8 @@ import type { Caller } from '../auth/caller.ts';
 import { addVectorFromQuote, vectorDraftsFor } from './vector-from-quote.ts';
 import { createQuotes as storeQuoteBatch, type BatchQuoteCache, type BatchQuoteItem } from './quote-batch.ts';
 import type { ApproveQuote } from './quote-schemas.ts';
-import { compareQuotes, createQuote, getQuote, listQuotes, verifyQuote, type QuoteDeps } from './quote-service.ts';
+import { buildQuoteLists, listQuotes } from './quote-lists.ts';
+import { compareQuotes, createQuote, getQuote, quoteRecordOf, verifyQuote, type QuoteDeps } from './quote-service.ts';
 import { previewPrice, type QuoteRequest } from './rating-request.ts';
 import { approveQuote, declineQuote } from './underwriting.ts';
 
@@ -28,6 +29,11 @@ export function createQuotes(deps: QuoteDeps) {
     addVectorFromQuote,
     /** The drafts a caller may keep a quote in as a test vector: the rule addVectorFromQuote refuses by. */
     vectorDraftsFor,
+    /**
+     * The migration of #25 (offline, idempotent): summaries and list entries for quotes stored
+     * before lists were kept (`npm run book:migrate`; on start when its marker says it has not run).
+     */
+    buildLists: () => buildQuoteLists(quoteRecordOf),
   });
 }
 export type QuotesService = ReturnType<typeof createQuotes>;

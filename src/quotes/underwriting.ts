@@ -9,6 +9,7 @@ import { evaluateQuote } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { QuoteModel, UnderwritingDecisionModel } from './quote-model.ts';
 import { decisionRefusal } from './quote-actions.ts';
+import { rewriteSummary } from './quote-lists.ts';
 import { announceStored, findQuoteRecord, loadVisibleQuote, toQuoteView, type QuoteDeps, type QuoteRecord, type QuoteView } from './quote-service.ts';
 import type { ApproveQuote } from './quote-schemas.ts';
 import { withRatingErrors } from './rating-errors.ts';
@@ -56,6 +57,7 @@ export async function approveQuote(deps: QuoteDeps, caller: Caller, id: string, 
     changes: [{ path: 'picks', from: doc.picks, to: picks }, { path: 'grossPremiumFen', from: before.grossPremiumFen, to: result.grossPremiumFen }],
   }, now);
   const approved = (await findQuoteRecord(doc.id))!;
+  await rewriteSummary(approved);
   await announceStored(deps, approved, 1);
   return toQuoteView(approved, now);
 }
@@ -67,6 +69,7 @@ export async function declineQuote(deps: QuoteDeps, caller: Caller, id: string, 
   await QuoteModel.updateOne({ _id: doc.id }, { $set: { status: 'declined', underwriting: { action: 'decline', by: { keyId: caller.keyId, userName: caller.userName }, at: now, reason } } });
   await recordAudit(caller, { action: 'quote.decline', entityType: 'quote', entityId: doc.id, organisationId: doc.insurerOrganisationId, summary: `Declined referred quote ${doc.quoteNumber}: ${reason}` }, now);
   const declined = (await findQuoteRecord(doc.id))!;
+  await rewriteSummary(declined);
   await announceStored(deps, declined, 1);
   return toQuoteView(declined, now);
 }

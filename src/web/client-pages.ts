@@ -8,7 +8,7 @@ import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import { checkId, type PagePipeline } from './page-pipeline.ts';
-import { productNames, quoteRows } from './page-helpers.ts';
+import { nextPageHref, pageCursor, productNames, quoteRows } from './page-helpers.ts';
 import { formatYuan } from './web-forms.ts';
 import { nameIn, pick, translate, type Lang } from './web-messages.ts';
 import type { Services } from '../service.ts';
@@ -77,23 +77,24 @@ export function mountClientPages({ page, services }: PagePipeline): void {
   });
 
   page('get', '/clients/:id', quoters, async ({ req, lang, caller, render }) => {
-    render('client', await clientData(services, caller, checkId(req.params.id), lang));
+    render('client', await clientData(services, caller, checkId(req.params.id), lang, pageCursor(req.query)));
   });
 }
 
 /** One client: its quotes and policies with the firm, and its subsidy year (404 unless it is the firm's client). */
-async function clientData(services: Services, caller: Caller, id: string, lang: Lang) {
+async function clientData(services: Services, caller: Caller, id: string, lang: Lang, quotesAfter?: string) {
   const client = await services.clients.findClient(caller, id);
   if (!client) throw new AppError('not_found', 'Not found.');
   const year = chinaDate(new Date()).slice(0, 4);
   const [quotes, policies, products, subsidies] = await Promise.all([
-    services.quotes.listQuotes(caller, { enterpriseId: id, limit: 100, offset: 0 }), services.policies.listPolicies(caller, { enterpriseId: id, limit: 100, offset: 0 }), productNames(services, lang), services.subsidies.subsidyYear(caller, year, id),
+    services.quotes.listQuotes(caller, { enterpriseId: id, limit: 100, ...(quotesAfter ? { after: quotesAfter } : {}) }), services.policies.listPolicies(caller, { enterpriseId: id, limit: 100, offset: 0 }), productNames(services, lang), services.subsidies.subsidyYear(caller, year, id),
   ]);
   const e = client.enterprise;
   return {
     title: nameIn(e, lang),
     client: { name: nameIn(e, lang), creditCode: e.unifiedSocialCreditCode ?? '', region: regionOf(e, lang), since: chinaDate(new Date(client.linkedAt)) },
     quotes: quoteRows(quotes.items, lang, products),
+    quotesNextHref: nextPageHref(`/clients/${id}`, quotes.next),
     policies: policies.items.map((p) => ({ id: p.id, policyNumber: p.policyNumber, productName: products.get(p.productCode) ?? p.productCode, startDate: p.startDate, endDate: p.endDate, gross: formatYuan(p.grossPremiumFen) })),
     subsidyTitle: translate('subsidy_yearTitle', lang, { year }),
     subsidies: subsidies.rows.filter((r) => r.enterpriseId === id).map((r) => ({

@@ -7,7 +7,7 @@ import type { Caller } from '../auth/caller.ts';
 import type { RateTable } from '../catalogue/rate-tables.ts';
 import type { PoolShareView } from '../pools/pool-schemas.ts';
 import { nextActions } from '../quotes/quote-actions.ts';
-import type { QuoteView } from '../quotes/quote-service.ts';
+import type { QuoteSummary, QuoteView } from '../quotes/quote-service.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import { coverView, ruleFiguresView, stateView, type PageNames } from './cover-view.ts';
 import { buildResultView } from './result-view.ts';
@@ -21,12 +21,22 @@ export async function productNames(services: Services, lang: Lang): Promise<Map<
   return new Map(items.map((i) => [i.code, i.title]));
 }
 
+/** The `after` cursor a list page was asked for (`?after=`), when there is one: log-pages.ts checks it (400 otherwise). */
+export function pageCursor(query: Record<string, unknown>): string | undefined {
+  return typeof query.after === 'string' && query.after !== '' ? query.after : undefined;
+}
+
+/** The link to a list page's next page (keeping its other query parameters), when there is one. */
+export function nextPageHref(path: string, next: string | undefined, params: Record<string, string> = {}): string | undefined {
+  return next ? `${path}?${new URLSearchParams({ ...params, after: next }).toString()}` : undefined;
+}
+
 /** Rows of a quote list (`/quotes` and the referral queue). */
-export function quoteRows(quotes: QuoteView[], lang: Lang, products: ReadonlyMap<string, string>, enterprises: ReadonlyMap<string, string> = new Map()) {
+export function quoteRows(quotes: readonly QuoteSummary[], lang: Lang, products: ReadonlyMap<string, string>, enterprises: ReadonlyMap<string, string> = new Map()) {
   return quotes.map((q) => ({
     id: q.id, quoteNumber: q.quoteNumber, productName: products.get(q.productCode) ?? q.productCode, enterpriseName: enterprises.get(q.enterpriseId) ?? q.enterpriseName, quoteDate: q.quoteDate,
     // A declined quote is no offer: no premium in the list either.
-    status: translate(`status_${q.status}`, lang), expired: q.expired && q.status !== 'declined', gross: q.status === 'declined' ? '—' : formatYuan(q.result.grossPremiumFen),
+    status: translate(`status_${q.status}`, lang), expired: q.expired && q.status !== 'declined', gross: q.status === 'declined' ? '—' : formatYuan(q.grossPremiumFen),
   }));
 }
 

@@ -14,7 +14,7 @@ import { checkCode, checkId, isId, type PagePipeline, type PageRequest } from '.
 import { buildResultView } from './result-view.ts';
 import { subsidyFactsView } from './subsidy-form.ts';
 import { buildFieldViews, buildPickFields, errorsByField, parseQuoteForm, type FormErrors, type FormValues, type ProductField } from './web-forms.ts';
-import { productNames, quotePageData, quoteRows } from './page-helpers.ts';
+import { nextPageHref, pageCursor, productNames, quotePageData, quoteRows } from './page-helpers.ts';
 import { nameIn, pick, translate, type Lang } from './web-messages.ts';
 import type { Services } from '../service.ts';
 
@@ -69,10 +69,11 @@ export function mountQuotingPages({ page, services }: PagePipeline): void {
     });
   });
 
-  page('get', '/quotes', 'signed-in', async ({ lang, caller, render }) => {
-    const { items } = await services.quotes.listQuotes(caller, { limit: 100, offset: 0 });
+  page('get', '/quotes', 'signed-in', async ({ req, lang, caller, render }) => {
+    const after = pageCursor(req.query);
+    const { items, next } = await services.quotes.listQuotes(caller, { limit: 100, ...(after ? { after } : {}) });
     const [products, enterprises] = await Promise.all([productNames(services, lang), enterpriseNamesIn(services, items.map((q) => q.enterpriseId), lang)]);
-    render('quotes', { title: translate(caller.role === 'enterprise' ? 'myQuotes' : 'quotes', lang), quotes: quoteRows(items, lang, products, enterprises) });
+    render('quotes', { title: translate(caller.role === 'enterprise' ? 'myQuotes' : 'quotes', lang), quotes: quoteRows(items, lang, products, enterprises), nextHref: nextPageHref('/quotes', next) });
   });
 
   page('get', '/quotes/:id', 'signed-in', async ({ req, lang, caller, render }) => {

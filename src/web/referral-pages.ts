@@ -4,16 +4,17 @@ import { insurerStaff, underwriters } from '../auth/access-rules.ts';
 import { AppError } from '../http/app-error.ts';
 import { checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { loadPageNames } from './cover-view.ts';
-import { productNames, quotePageData, quoteRows } from './page-helpers.ts';
+import { nextPageHref, pageCursor, productNames, quotePageData, quoteRows } from './page-helpers.ts';
 import { errorsByField, type FormValues } from './web-forms.ts';
 import { translate } from './web-messages.ts';
 
 /** Mounts `/referrals` and the approve and decline forms of the quote page. */
 export function mountReferralPages({ page, services }: PagePipeline): void {
-  page('get', '/referrals', insurerStaff, async ({ lang, caller, render }) => {
+  page('get', '/referrals', insurerStaff, async ({ req, lang, caller, render }) => {
     // The queue is what the caller can decide: a pool follower's share of the lead's referrals is not.
-    const { items } = await services.quotes.listQuotes(caller, { status: 'referred', ownInsurerOnly: true, limit: 100, offset: 0 });
-    render('quotes', { title: translate('referrals', lang), quotes: quoteRows(items, lang, await productNames(services, lang)) });
+    const after = pageCursor(req.query);
+    const { items, next } = await services.quotes.listQuotes(caller, { status: 'referred', ownInsurerOnly: true, limit: 100, ...(after ? { after } : {}) });
+    render('quotes', { title: translate('referrals', lang), quotes: quoteRows(items, lang, await productNames(services, lang)), nextHref: nextPageHref('/referrals', next) });
   });
 
   page('post', '/quotes/:id/approve', underwriters, (request) => approveReferral(request));

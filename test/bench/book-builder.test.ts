@@ -15,6 +15,16 @@ describe('bench:book instrument', function () {
     let client: BookClient;
     let book: BookBuilder;
     const total = async (key: string, path: string) => (await client.expect<{ total: number }>(200, 'GET', path, { key })).total;
+    /** How many a filtered keyed-log list holds (#25: it answers no total): its items, page by page. */
+    const counted = async (key: string, path: string) => {
+      let count = 0;
+      for (let after = ''; ;) {
+        const page = await client.expect<{ items: unknown[]; next?: string }>(200, 'GET', `${path}&limit=200${after ? `&after=${after}` : ''}`, { key });
+        count += page.items.length;
+        if (!page.next) return count;
+        after = page.next;
+      }
+    };
 
     before(async () => {
       service = await startBookService();
@@ -31,10 +41,10 @@ describe('bench:book instrument', function () {
       expect(book.counts.rowErrors).to.equal(0);
       expect(book.counts.bindErrors).to.equal(0);
       expect(await total(admin, '/v1/quotes?limit=1')).to.equal(50);
-      expect(await total(admin, '/v1/quotes?limit=1&status=referred')).to.equal(book.counts.decisions.referred);
+      expect(await counted(admin, '/v1/quotes?status=referred')).to.equal(book.counts.decisions.referred);
       expect(await total(admin, '/v1/policies?limit=1')).to.equal(10);
       expect(book.counts.policies).to.equal(10);
-      expect(await total(admin, '/v1/quotes?limit=1&status=bound')).to.equal(10);
+      expect(await counted(admin, '/v1/quotes?status=bound')).to.equal(10);
       expect(book.counts.enterprises).to.equal(enterprisesFor(50)).and.to.equal(10);
       // The demo seed's two enterprises and the bench's.
       expect(await total(admin, '/v1/organisations?kind=enterprise&limit=1')).to.equal(12);
