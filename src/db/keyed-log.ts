@@ -16,9 +16,9 @@
 //
 // Within a process, appends to one key are queued and written together (one ordered insertMany
 // per turn), so bulk work and concurrent requests do not race each other for the same n.
-import mongoose, { Schema } from 'mongoose';
+import mongoose, { Schema, type Collection } from 'mongoose';
 import { isDuplicateKeyError } from './duplicate-key.ts';
-import { keptRecords } from './kept-records.ts';
+import { keptRecords, type KeptRecords } from './kept-records.ts';
 import { slot } from './service-scope.ts';
 
 /** Entries per chunk: a deep page or a year of 2,000 entries is 20 chunk reads. */
@@ -57,125 +57,25 @@ const chunkId = (key: string, c: number) => `${key}#c${c}`;
 
 interface Pending<V> { ref: string; value: V; resolve(): void; reject(err: unknown): void }
 
-/**
- * Declares the keyed log stored in `collection` (at module level, like a model). Its caches — the
- * top known of each key and the sealed chunks — live in the composed service's scope.
- */
-export function defineKeyedLog<V>(modelName: string, collection: string): KeyedLog<V> {
-  const schema = new Schema(
-    { _id: { type: String, required: true }, k: String, n: Number, c: Number, r: { type: String, required: true, unique: true }, v: String },
-    { collection, versionKey: false },
-  );
-  const model = mongoose.models[modelName] ?? mongoose.model(modelName, schema);
-  const raw = () => model.collection;
-  const knownTop = slot(`${collection} tops`, () => new Map<string, number>());
-  const queues = slot(`${collection} append queues`, () => new Map<string, Pending<V>[]>());
-  const chunks = keptRecords<readonly LogEntry<V>[]>(4_000, `${collection} chunks`);
-  const topKey = (key: string) => `${mongoose.connection.name}\u0000${key}`;
-
-  const exists = async (key: string, n: number) => (await raw().findOne({ _id: entryId(key, n) as never }, { projection: { _id: 1 } })) !== null;
-  const decode = (doc: { n: number; r: string; v: string }, key: string): LogEntry<V> =>
-    Object.freeze({ n: doc.n, ref: doc.r.slice(key.length + 1), value: Object.freeze(JSON.parse(doc.v) as V) });
-
-  function noteTop(key: string, n: number) {
-    const tops = knownTop();
-    if ((tops.get(topKey(key)) ?? -1) < n) tops.set(topKey(key), n);
+/** Inserts `docs` in order, stopping at the first duplicate key; how many were written. */
+async function insertUntilDuplicate(collection: Collection, docs: StoredEntry[]): Promise<number> {
+  try {
+    await collection.insertMany(docs as never[], { ordered: true });
+    return docs.length;
+  } catch (err) {
+    const errors = (err as { writeErrors?: unknown }).writeErrors;
+    const first = (Array.isArray(errors) ? errors[0] : errors) as { index?: number; code?: number } | undefined;
+    if (!(first?.code === 11000 || (first === undefined && isDuplicateKeyError(err)))) throw err;
+    return first?.index ?? 0;
   }
+}
 
-  async function top(key: string): Promise<number> {
-    // Gallop up from what is known to exist, then halve the gap: existence is monotone in n.
-    let low = knownTop().get(topKey(key)) ?? -1;
-    let step = 1;
-    while (await exists(key, low + step)) {
-      low += step;
-      step *= 2;
-    }
-    let high = low + step; // does not exist
-    while (high - low > 1) {
-      const mid = Math.floor((low + high) / 2);
-      if (await exists(key, mid)) low = mid;
-      else high = mid;
-    }
-    noteTop(key, low);
-    return low;
-  }
+const decodeEntry = <V>(doc: StoredEntry, key: string): LogEntry<V> =>
+  Object.freeze({ n: doc.n, ref: doc.r.slice(key.length + 1), value: Object.freeze(JSON.parse(doc.v) as V) });
 
-  /** Writes the queued entries of `key` at top+1, top+2, … in order; retries past n taken by others. */
-  async function drain(key: string): Promise<void> {
-    const queue = queues().get(key)!;
-    while (queue.length > 0) {
-      const batch = queue.splice(0, 500);
-      try {
-        await writeInOrder(key, batch);
-      } catch (err) {
-        for (const p of batch) p.reject(err);
-      }
-    }
-    queues().delete(key);
-  }
-
-  async function writeInOrder(key: string, batch: Pending<V>[]): Promise<void> {
-    let rest = batch;
-    while (rest.length > 0) {
-      const start = (await top(key)) + 1;
-      const docs: StoredEntry[] = rest.map((p, i) => ({ _id: entryId(key, start + i), k: key, n: start + i, r: `${key}|${p.ref}`, v: JSON.stringify(p.value) }));
-      const written = await insertUntilDuplicate(docs);
-      rest.slice(0, written).forEach((p) => p.resolve());
-      if (written > 0) {
-        noteTop(key, start + written - 1);
-        sealCompleted(key, docs.slice(0, written));
-      }
-      if (written === rest.length) return;
-      // The first unwritten entry met an E11000: either its n was taken by another writer (try
-      // again higher) or its ref is already in this key (appended before: nothing to do). Entry n
-      // tells which: it exists when the n was taken (or holds this very ref: a retry that won).
-      const n = start + written;
-      const holder = await raw().findOne({ _id: entryId(key, n) as never }, { projection: { r: 1 } }) as { r: string } | null;
-      const appendedBefore = holder === null || holder.r === docs[written]!.r;
-      if (appendedBefore) rest[written]!.resolve();
-      rest = rest.slice(written + (appendedBefore ? 1 : 0));
-    }
-  }
-
-  /**
-   * Seals each chunk whose last entry the writer just wrote, with the entries it holds and the
-   * rest read by _id, in the background: a reader that comes first seals it itself.
-   */
-  function sealCompleted(key: string, written: StoredEntry[]): void {
-    const mine = new Map(written.map((d) => [d.n, decode(d, key)]));
-    for (const d of written) {
-      if ((d.n + 1) % CHUNK_SIZE !== 0) continue;
-      const c = (d.n + 1) / CHUNK_SIZE - 1;
-      void sealedChunk(key, c, d.n, mine).catch(() => {});
-    }
-  }
-
-  /** Inserts `docs` in order, stopping at the first duplicate key; how many were written. */
-  async function insertUntilDuplicate(docs: StoredEntry[]): Promise<number> {
-    try {
-      await raw().insertMany(docs as never[], { ordered: true });
-      return docs.length;
-    } catch (err) {
-      const errors = (err as { writeErrors?: unknown }).writeErrors;
-      const first = (Array.isArray(errors) ? errors[0] : errors) as { index?: number; code?: number } | undefined;
-      if (!(first?.code === 11000 || (first === undefined && isDuplicateKeyError(err)))) throw err;
-      return first?.index ?? 0;
-    }
-  }
-
-  function append(key: string, ref: string, value: V): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const all = queues();
-      const queue = all.get(key);
-      if (queue) {
-        queue.push({ ref, value, resolve, reject });
-        return;
-      }
-      all.set(key, [{ ref, value, resolve, reject }]);
-      void drain(key);
-    });
-  }
-
+/** The reads of a log: entries by _id, chunks sealed on first read, ranges and newest-first batches. */
+function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<number>, chunks: KeptRecords<readonly LogEntry<V>[]>) {
+  const decode = (doc: StoredEntry, key: string) => decodeEntry<V>(doc, key);
   async function readEntries(key: string, from: number, to: number, held?: Map<number, LogEntry<V>>): Promise<LogEntry<V>[]> {
     // One exact-_id read each (an `$in` would scan on FerretDB), all at once; none for those held.
     const read = async (n: number) => {
@@ -232,6 +132,116 @@ export function defineKeyedLog<V>(modelName: string, collection: string): KeyedL
       yield batch.reverse();
       upper = lower - 1;
     }
+  }
+
+  return { sealedChunk, range, newestFirst };
+}
+
+/**
+ * Declares the keyed log stored in `collection` (at module level, like a model). Its caches — the
+ * top known of each key and the sealed chunks — live in the composed service's scope.
+ */
+export function defineKeyedLog<V>(modelName: string, collection: string): KeyedLog<V> {
+  const schema = new Schema(
+    { _id: { type: String, required: true }, k: String, n: Number, c: Number, r: { type: String, required: true, unique: true }, v: String },
+    { collection, versionKey: false },
+  );
+  const model = mongoose.models[modelName] ?? mongoose.model(modelName, schema);
+  const raw = () => model.collection;
+  const knownTop = slot(`${collection} tops`, () => new Map<string, number>());
+  const queues = slot(`${collection} append queues`, () => new Map<string, Pending<V>[]>());
+  const chunks = keptRecords<readonly LogEntry<V>[]>(4_000, `${collection} chunks`);
+  const topKey = (key: string) => `${mongoose.connection.name}\u0000${key}`;
+
+  const exists = async (key: string, n: number) => (await raw().findOne({ _id: entryId(key, n) as never }, { projection: { _id: 1 } })) !== null;
+  const decode = (doc: StoredEntry, key: string) => decodeEntry<V>(doc, key);
+  const { sealedChunk, range, newestFirst } = chunkReads<V>(raw, top, chunks);
+
+  function noteTop(key: string, n: number) {
+    const tops = knownTop();
+    if ((tops.get(topKey(key)) ?? -1) < n) tops.set(topKey(key), n);
+  }
+
+  async function top(key: string): Promise<number> {
+    // Gallop up from what is known to exist, then halve the gap: existence is monotone in n.
+    let low = knownTop().get(topKey(key)) ?? -1;
+    let step = 1;
+    while (await exists(key, low + step)) {
+      low += step;
+      step *= 2;
+    }
+    let high = low + step; // does not exist
+    while (high - low > 1) {
+      const mid = Math.floor((low + high) / 2);
+      if (await exists(key, mid)) low = mid;
+      else high = mid;
+    }
+    noteTop(key, low);
+    return low;
+  }
+
+  /** Writes the queued entries of `key` at top+1, top+2, … in order; retries past n taken by others. */
+  async function drain(key: string): Promise<void> {
+    const queue = queues().get(key)!;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, 500);
+      try {
+        await writeInOrder(key, batch);
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+      }
+    }
+    queues().delete(key);
+  }
+
+  async function writeInOrder(key: string, batch: Pending<V>[]): Promise<void> {
+    let rest = batch;
+    while (rest.length > 0) {
+      const start = (await top(key)) + 1;
+      const docs: StoredEntry[] = rest.map((p, i) => ({ _id: entryId(key, start + i), k: key, n: start + i, r: `${key}|${p.ref}`, v: JSON.stringify(p.value) }));
+      const written = await insertUntilDuplicate(raw(), docs);
+      rest.slice(0, written).forEach((p) => p.resolve());
+      if (written > 0) {
+        noteTop(key, start + written - 1);
+        sealCompleted(key, docs.slice(0, written));
+      }
+      if (written === rest.length) return;
+      // The first unwritten entry met an E11000: either its n was taken by another writer (try
+      // again higher) or its ref is already in this key (appended before: nothing to do). Entry n
+      // tells which: it exists when the n was taken (or holds this very ref: a retry that won).
+      const n = start + written;
+      const holder = await raw().findOne({ _id: entryId(key, n) as never }, { projection: { r: 1 } }) as { r: string } | null;
+      const appendedBefore = holder === null || holder.r === docs[written]!.r;
+      if (appendedBefore) rest[written]!.resolve();
+      rest = rest.slice(written + (appendedBefore ? 1 : 0));
+    }
+  }
+
+  /**
+   * Seals each chunk whose last entry the writer just wrote, with the entries it holds and the
+   * rest read by _id, in the background: a reader that comes first seals it itself.
+   */
+  function sealCompleted(key: string, written: StoredEntry[]): void {
+    const mine = new Map(written.map((d) => [d.n, decode(d, key)]));
+    for (const d of written) {
+      if ((d.n + 1) % CHUNK_SIZE !== 0) continue;
+      const c = (d.n + 1) / CHUNK_SIZE - 1;
+      void sealedChunk(key, c, d.n, mine).catch(() => {});
+    }
+  }
+
+
+  function append(key: string, ref: string, value: V): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const all = queues();
+      const queue = all.get(key);
+      if (queue) {
+        queue.push({ ref, value, resolve, reject });
+        return;
+      }
+      all.set(key, [{ ref, value, resolve, reject }]);
+      void drain(key);
+    });
   }
 
   return Object.freeze({ model: model as mongoose.Model<unknown>, append, top, range, all: (key: string) => range(key, 0, Number.MAX_SAFE_INTEGER), newestFirst });
