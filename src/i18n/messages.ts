@@ -133,6 +133,8 @@ export const messages = {
   viewPolicy: { zh: '查看保单', en: 'View the policy' },
   view: { zh: '查看', en: 'View' },
   none: { zh: '暂无记录。', en: 'Nothing here yet.' },
+  nextPage: { zh: '下一页', en: 'Next page' },
+  morePolicies: { zh: '更多保单', en: 'More policies' },
   approve: { zh: '核准', en: 'Approve' },
   approveTitle: { zh: '核准（可在备案范围内调整系数）', en: 'Approve (you may adjust coefficients within the filed ranges)' },
   note: { zh: '备注', en: 'Note' },

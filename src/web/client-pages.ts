@@ -87,7 +87,7 @@ async function clientData(services: Services, caller: Caller, id: string, lang: 
   if (!client) throw new AppError('not_found', 'Not found.');
   const year = chinaDate(new Date()).slice(0, 4);
   const [quotes, policies, products, subsidies] = await Promise.all([
-    services.quotes.listQuotes(caller, { enterpriseId: id, limit: 100, offset: 0 }), services.policies.listPolicies(caller, { enterpriseId: id, limit: 100, offset: 0 }), productNames(services, lang), services.subsidies.subsidyYear(caller, year, id),
+    services.quotes.listQuotes(caller, { enterpriseId: id, limit: 100, offset: 0 }), services.policies.listPolicies(caller, { enterpriseId: id, limit: 100 }), productNames(services, lang), services.subsidies.subsidyYear(caller, year, id),
   ]);
   const e = client.enterprise;
   return {
@@ -95,6 +95,8 @@ async function clientData(services: Services, caller: Caller, id: string, lang: 
     client: { name: nameIn(e, lang), creditCode: e.unifiedSocialCreditCode ?? '', region: regionOf(e, lang), since: chinaDate(new Date(client.linkedAt)) },
     quotes: quoteRows(quotes.items, lang, products),
     policies: policies.items.map((p) => ({ id: p.id, policyNumber: p.policyNumber, productName: products.get(p.productCode) ?? p.productCode, startDate: p.startDate, endDate: p.endDate, gross: formatYuan(p.grossPremiumFen) })),
+    // The rest of a long list on the policies page, from where this one stops.
+    ...(policies.next ? { morePolicies: `/policies?${new URLSearchParams({ enterpriseId: id, after: policies.next }).toString()}` } : {}),
     subsidyTitle: translate('subsidy_yearTitle', lang, { year }),
     subsidies: subsidies.rows.filter((r) => r.enterpriseId === id).map((r) => ({
       name: pick(r.name, lang), applications: r.applications, expected: formatYuan(r.expectedFen), granted: formatYuan(r.grantedFen),
