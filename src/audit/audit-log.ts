@@ -84,11 +84,15 @@ export async function listAuditEntries(reader: ScopedActor, entityType: string, 
 
 /**
  * A page of the audit trail of one record, newest first: the entries `reader` may read (scope.ts
- * drops the actions its role does not read), by cursor or offset; the total when none is dropped.
+ * drops the actions its role does not read), by cursor or offset, with the total (but for a page
+ * asked for by cursor): kept when nothing is dropped, else counted on the record's trail, which
+ * is short (tens of entries: one or two chunk reads, never the book).
  */
-export function listAuditPage(reader: ScopedActor, entityType: string, entityId: string, page: LogPageQuery): Promise<LogPage<AuditEntryView>> {
+export async function listAuditPage(reader: ScopedActor, entityType: string, entityId: string, page: LogPageQuery): Promise<LogPage<AuditEntryView>> {
   const { key, filtered, accept } = scopedAuditTrail(reader, entityType, entityId);
-  return logPage(auditTrails, key, page, { filtered, ...(filtered ? { accept } : {}), load: async (entries) => entries.map((e) => e.value) });
+  const found = await logPage(auditTrails, key, page, { filtered, ...(filtered ? { accept } : {}), load: async (entries) => entries.map((e) => e.value) });
+  if (filtered && page.after === undefined) found.total = await countAuditEntries(reader, entityType, entityId);
+  return found;
 }
 
 /** How many entries of one record's trail `reader` may read (reads the trail: a record's is short). */

@@ -12,7 +12,7 @@ export const auditTrailSchema = {
   properties: {
     entity: { type: 'string', enum: auditEntityKinds, description: 'Kind of record.' },
     id: { type: 'string', description: 'The record\'s id.' },
-    total: { type: 'integer', description: 'Entries in the whole trail (kept, not counted); absent when some of its entries are not for the caller\'s role.' },
+    total: { type: 'integer', description: 'Entries in the whole trail that the caller may read; absent on a page asked for by cursor (after).' },
     limit: { type: 'integer', description: 'Page size.' },
     offset: { type: 'integer', description: 'Entries skipped.' },
     next: { type: 'string', description: 'Cursor of the next page (pass as `after`); absent on the last page.' },
