@@ -162,9 +162,11 @@ describe('Hardening: filter matrix (every list, export and page × every role ×
     for (const list of ['quotes', 'policies']) {
       const res = await t.http.get(`/v1/${list}?enterpriseId=${foreign}`).set(bearer(t.keys.enterprise));
       expect(res.status, list).to.equal(200);
-      expect(res.body, list).to.deep.include({ items: [], total: 0 });
+      // A list read by cursor answers no total for a filter that narrows it (#25): none, or 0.
+      expect(res.body.items, list).to.deep.equal([]);
+      expect(res.body.total ?? 0, list).to.equal(0);
       const own = await t.http.get(`/v1/${list}?enterpriseId=${world.side.A.organisation}`).set(bearer(t.keys.enterprise));
-      expect(own.body.total, `${list}: the filter still narrows within the scope`).to.be.greaterThan(0);
+      expect(own.body.items, `${list}: the filter still narrows within the scope`).to.have.length.greaterThan(0);
     }
   });
 
