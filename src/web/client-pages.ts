@@ -90,7 +90,7 @@ async function clientData(services: Services, caller: Caller, id: string, lang: 
   if (!client) throw new AppError('not_found', 'Not found.');
   const year = chinaDate(new Date()).slice(0, 4);
   const [quotes, policies, products, subsidies] = await Promise.all([
-    services.quotes.listQuotes(caller, { enterpriseId: id, limit: 100, offset: 0 }), services.policies.listPolicies(caller, { enterpriseId: id, limit: 100 }), productNames(services, lang), services.subsidies.subsidyYear(caller, year, id),
+    services.quotes.listQuotes(caller, { enterpriseId: id, limit: 100, offset: 0 }), services.policies.listPolicies(caller, { enterpriseId: id, limit: 100, offset: 0 }), productNames(services, lang), services.subsidies.subsidyYear(caller, year, id),
   ]);
   const e = client.enterprise;
   return {

@@ -162,11 +162,11 @@ describe('Hardening: filter matrix (every list, export and page × every role ×
     for (const list of ['quotes', 'policies']) {
       const res = await t.http.get(`/v1/${list}?enterpriseId=${foreign}`).set(bearer(t.keys.enterprise));
       expect(res.status, list).to.equal(200);
-      // A list read by cursor answers no total for a filter that narrows it (#25): none, or 0.
       expect(res.body.items, list).to.deep.equal([]);
-      expect(res.body.total ?? 0, list).to.equal(0);
+      // A keyed-log list (#25) answers no total when filtered: none, or 0.
+      if ('total' in res.body) expect(res.body.total, list).to.equal(0);
       const own = await t.http.get(`/v1/${list}?enterpriseId=${world.side.A.organisation}`).set(bearer(t.keys.enterprise));
-      expect(own.body.items, `${list}: the filter still narrows within the scope`).to.have.length.greaterThan(0);
+      expect(own.body.items.length, `${list}: the filter still narrows within the scope`).to.be.greaterThan(0);
     }
   });
 
