@@ -7,14 +7,15 @@ export const auditTrailSchema = {
   $id: schemaId('AuditTrail'),
   type: 'object',
   description: 'Who did what to one record, newest first.',
-  required: ['entity', 'id', 'items', 'total', 'limit', 'offset'],
+  required: ['entity', 'id', 'items', 'limit', 'offset'],
   additionalProperties: false,
   properties: {
     entity: { type: 'string', enum: auditEntityKinds, description: 'Kind of record.' },
     id: { type: 'string', description: 'The record\'s id.' },
-    total: { type: 'integer', description: 'Entries in the whole trail.' },
+    total: { type: 'integer', description: 'Entries in the whole trail that the caller may read; absent on a page asked for by cursor (after).' },
     limit: { type: 'integer', description: 'Page size.' },
     offset: { type: 'integer', description: 'Entries skipped.' },
+    next: { type: 'string', description: 'Cursor of the next page (pass as `after`); absent on the last page.' },
     items: {
       type: 'array',
       description: 'Entries, newest first.',

@@ -8,7 +8,8 @@ import type { Caller } from '../auth/caller.ts';
 import { invalidInput } from '../http/app-error.ts';
 import type { Lang } from '../http/common-schemas.ts';
 import { nameIn } from '../i18n/pick.ts';
-import { listAuditPage, type AuditEntryView } from './audit-log.ts';
+import { buildAuditTrails, listAuditPage, type AuditEntryView } from './audit-log.ts';
+import type { LogPage, LogPageQuery } from '../db/log-pages.ts';
 import type { auditEntityKinds } from './audit-schemas.ts';
 
 export type AuditEntityKind = (typeof auditEntityKinds)[number];
@@ -47,13 +48,24 @@ async function visibleRecordEntry(subjects: AuditSubjects, caller: Caller, entit
   }
 }
 
-/** A page of the record's trail, newest first: the audit log's entries, then the record's own (oldest) entry. */
-async function trailPage(caller: Caller, entity: AuditEntityKind, id: string, own: AuditEntryView | undefined, page: { limit: number; offset: number }): Promise<{ items: AuditEntryView[]; total: number }> {
-  const logged = await listAuditPage(caller, entity, [id], page);
+/** The cursor of the page after every logged entry (log-pages.ts's form for "below entry 0"): the record's own entry alone. */
+const PAST_THE_LOG = Buffer.from('n0').toString('base64url');
+
+/**
+ * A page of the record's trail, newest first: its logged entries, then the record's own (oldest)
+ * entry, if any, which follows the log's last entry — on the page that reaches the end of the log
+ * with room for it, else on a page of its own after it.
+ */
+async function trailPage(caller: Caller, entity: AuditEntityKind, id: string, own: AuditEntryView | undefined, page: LogPageQuery): Promise<LogPage<AuditEntryView>> {
+  const logged = await listAuditPage(caller, entity, id, page);
   if (!own) return logged;
-  // The own entry sits at position logged.total of the whole trail.
-  const onThisPage = logged.total >= page.offset && logged.total < page.offset + page.limit;
-  return { items: onThisPage ? [...logged.items, own] : logged.items, total: logged.total + 1 };
+  const withOwn = { ...logged, ...(logged.total !== undefined ? { total: logged.total + 1 } : {}) };
+  if (logged.next !== undefined) return withOwn;
+  if (logged.items.length === page.limit) return { ...withOwn, next: PAST_THE_LOG };
+  const offset = page.offset ?? 0;
+  // An offset at or past the log's end: the own entry is on this page only if it sits at the offset.
+  if (logged.items.length === 0 && offset > 0 && offset !== logged.total) return withOwn;
+  return { ...withOwn, items: [...logged.items, own] };
 }
 
 /** Names of the organisations that acted, in the reader's language (kept once read: organisations never change). */
@@ -64,12 +76,12 @@ async function organisationNames(ids: string[], lang: Lang): Promise<Map<string,
 }
 
 /** A page of one record's audit trail, newest first, organisations named in `lang`; 404 when the caller may not see the record. */
-async function readAuditTrail(subjects: AuditSubjects, caller: Caller, entity: AuditEntityKind, id: string, page: { limit: number; offset: number }, lang: Lang = 'zh-CN'): Promise<{ entity: AuditEntityKind; id: string; items: AuditItem[]; total: number; limit: number; offset: number }> {
+async function readAuditTrail(subjects: AuditSubjects, caller: Caller, entity: AuditEntityKind, id: string, page: LogPageQuery, lang: Lang = 'zh-CN'): Promise<{ entity: AuditEntityKind; id: string; items: AuditItem[]; total?: number; limit: number; offset: number; next?: string }> {
   const own = await visibleRecordEntry(subjects, caller, entity, id);
-  const { items, total } = await trailPage(caller, entity, id, own, page);
+  const { items, ...rest } = await trailPage(caller, entity, id, own, page);
   const names = await organisationNames(items.map((e) => e.actor.organisationId), lang);
   return {
-    entity, id, total, ...page,
+    entity, id, ...rest,
     items: items.map((e) => ({
       at: e.at, action: e.action, summary: e.summary,
       actor: { userName: e.actor.userName, role: e.actor.role, organisationName: names.get(e.actor.organisationId) ?? (e.actor.role === 'system' ? 'system' : '') },
@@ -82,7 +94,9 @@ async function readAuditTrail(subjects: AuditSubjects, caller: Caller, entity: A
 export function createAudit(deps: { subjects: AuditSubjects }) {
   const { subjects } = deps;
   return Object.freeze({
-    readAuditTrail: (caller: Caller, entity: AuditEntityKind, id: string, page: { limit: number; offset: number }, lang?: Lang) => readAuditTrail(subjects, caller, entity, id, page, lang),
+    readAuditTrail: (caller: Caller, entity: AuditEntityKind, id: string, page: LogPageQuery, lang?: Lang) => readAuditTrail(subjects, caller, entity, id, page, lang),
+    /** The migration of a data folder from before the trails (idempotent): every stored entry on its record's trail. */
+    buildLists: buildAuditTrails,
   });
 }
 export type AuditService = ReturnType<typeof createAudit>;

@@ -100,3 +100,24 @@ export function scopedList(actor: ScopedActor, filter: BusinessListFilter = {}):
   const partOfEnterprise = Boolean(filter.enterpriseId) && !all && key !== own;
   return { key, filtered: Boolean(filter.productCode) || led || Boolean(filter.referralsOnly) || partOfEnterprise, accept };
 }
+
+/** The list a broker firm's client links are appended to (one entry per enterprise it links). */
+export const clientListKey = (brokerOrganisationId: string) => `clients:${brokerOrganisationId}`;
+
+/** The client list `actor` reads: its own firm's, whatever its filter (`q` narrows it, in the clients capability). */
+export function scopedClientList(actor: ScopedActor): { key: string } {
+  return { key: clientListKey(actor.organisationId) };
+}
+
+/** The log one record's audit entries are appended to, as they are written. */
+export const auditTrailKey = (entityType: string, entityId: string) => `${entityType}:${entityId}`;
+
+/**
+ * The audit trail `actor` reads of one record it may already see (the record's capability checked
+ * that), and the check every entry passes: the actions its role does not read are dropped (the
+ * same rule as the `auditEntries` query above). `filtered` when some action may be dropped.
+ */
+export function scopedAuditTrail(actor: ScopedActor, entityType: string, entityId: string): { key: string; filtered: boolean; accept: (entry: { action: string }) => boolean } {
+  const hidden = restrictedAuditActions.filter((r) => !r.readers.includes(actor.role as Role) && actor.role !== 'system').map((r) => new RegExp(r.pattern));
+  return { key: auditTrailKey(entityType, entityId), filtered: hidden.length > 0, accept: (entry) => !hidden.some((pattern) => pattern.test(entry.action)) };
+}

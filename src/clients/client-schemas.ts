@@ -1,6 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { organisationSchema } from '../auth/auth-schemas.ts';
-import { pageQuery, pageSchema, schemaId } from '../http/common-schemas.ts';
+import { cursorPageQuery, cursorPageSchema, schemaId } from '../http/common-schemas.ts';
 
 export const creditCodeSchema = { type: 'string', pattern: '^[0-9A-Z]{18}$', description: 'Unified social credit code (统一社会信用代码), 18 characters.' } as const;
 
@@ -15,7 +15,8 @@ export const clientSchema = {
 } as const;
 export type ClientView = FromSchema<typeof clientSchema>;
 
-export const clientListSchema = pageSchema('ClientList', clientSchema, { description: 'A page of the firm\'s clients, by enterprise name.', items: 'Clients.' });
+export const clientListSchema = cursorPageSchema('ClientList', clientSchema, { description: 'A page of the firm\'s clients, newest linked first (a search answers no total).', items: 'Clients.' });
+export type ClientList = FromSchema<typeof clientListSchema>;
 
 export const newClientSchema = {
   $id: schemaId('NewClient'),
@@ -33,7 +34,7 @@ export const newClientSchema = {
 } as const;
 export type NewClient = FromSchema<typeof newClientSchema>;
 
-export const clientQuery = pageQuery({
+export const clientQuery = cursorPageQuery({
   q: { type: 'string', minLength: 1, maxLength: 100, description: 'Part of the name (Chinese or English), the code, or the credit code.' },
 });
 

@@ -26,6 +26,7 @@ export const messages = {
   myQuotes: { zh: '我的报价', en: 'My quotes' },
   policies: { zh: '保单', en: 'Policies' },
   myPolicies: { zh: '我的保单', en: 'My policies' },
+  morePolicies: { zh: '更多保单', en: 'More policies' },
   referrals: { zh: '待核保', en: 'Referrals' },
   products: { zh: '产品管理', en: 'Products' },
   product: { zh: '产品', en: 'Product' },

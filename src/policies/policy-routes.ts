@@ -1,5 +1,5 @@
 import { quoters } from '../auth/access-rules.ts';
-import { objectIdParams, pageQueryProperties } from '../http/common-schemas.ts';
+import { cursorPageQuery, objectIdParams } from '../http/common-schemas.ts';
 import { idempotencyKeyHeader, readIdempotencyKey } from '../http/idempotency.ts';
 import type { Services } from '../service.ts';
 import { defineRoute, JsonReply } from '../http/route.ts';
@@ -24,16 +24,12 @@ export const policyRoutes = ({ policies }: Pick<Services, 'policies'>) => [
   defineRoute({
     method: 'get', path: '/v1/policies', operationId: 'listPolicies', summary: 'Policies you may see', tags,
     access: 'signed-in',
-    query: {
-      type: 'object', additionalProperties: false,
-      properties: {
-        productCode: { type: 'string', maxLength: 64, description: 'Only this product.' },
-        enterpriseId: { type: 'string', pattern: '^[0-9a-f]{24}$', description: 'Only this enterprise.' },
-        ...pageQueryProperties,
-      },
-    } as const,
-    success: { status: 200, description: 'A page of policies, newest first.', schema: policyListSchema },
-    handler: ({ caller, query }) => policies.listPolicies(caller, { ...query, limit: query.limit ?? 50, offset: query.offset ?? 0 }),
+    query: cursorPageQuery({
+      productCode: { type: 'string', maxLength: 64, description: 'Only this product.' },
+      enterpriseId: { type: 'string', pattern: '^[0-9a-f]{24}$', description: 'Only this enterprise.' },
+    }),
+    success: { status: 200, description: 'A page of policies (summaries), newest first; deeper pages by `after` (the `next` of the page before).', schema: policyListSchema },
+    handler: ({ caller, query }) => policies.listPolicies(caller, { ...query, limit: query.limit ?? 50 }),
   }),
   defineRoute({
     method: 'get', path: '/v1/policies/{id}', operationId: 'getPolicy', summary: 'One policy', tags,

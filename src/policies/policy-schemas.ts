@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { pageSchema, schemaId } from '../http/common-schemas.ts';
+import { cursorPageSchema, schemaId } from '../http/common-schemas.ts';
 import { poolViewProperties } from '../pools/pool-schemas.ts';
 import { ratingResultSchema, type RatedRecord, type RatingResultViewOptions } from '../quotes/quote-schemas.ts';
 import type { CoInsuranceShare } from '../rating/index.ts';
@@ -52,7 +52,40 @@ export interface PolicyRecord extends RatedRecord, Readonly<Required<Pick<Policy
   readonly idempotencyScope?: string;
 }
 
-export const policyListSchema = pageSchema('PolicyList', policySchema, { description: 'A page of policies.', items: 'Policies.' });
-export type PolicyList = FromSchema<typeof policyListSchema, RatingResultViewOptions>;
+/** What a policy list shows of each policy: kept per policy by id as it is issued, never the whole policy. */
+export const policySummarySchema = {
+  $id: schemaId('PolicySummary'),
+  type: 'object',
+  description: 'A policy as lists show it: number, status, product, parties, premium and dates (GET /v1/policies/{id} has the rest).',
+  required: ['id', 'policyNumber', 'quoteId', 'quoteNumber', 'status', 'productCode', 'productVersion', 'line', 'enterpriseId', 'enterpriseName', 'brokerOrganisationId', 'insurerOrganisationId', 'startDate', 'endDate', 'issuedAt', 'grossPremiumFen', 'netPremiumFen', 'vatFen', 'expectedSubsidyFen'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', description: 'Policy id.' },
+    policyNumber: { type: 'string', description: 'Unique policy number.' },
+    quoteId: { type: 'string', description: 'The quote it was bound from.' },
+    quoteNumber: { type: 'string', description: 'Quote number.' },
+    status: { type: 'string', enum: ['issued'], description: 'Where the policy stands: issued.' },
+    productCode: { type: 'string', description: 'Product.' },
+    productVersion: { type: 'string', description: 'Version.' },
+    line: { type: 'string', description: 'Line.' },
+    enterpriseId: { type: 'string', description: 'Insured enterprise.' },
+    enterpriseName: { type: 'string', description: 'Its name.' },
+    brokerOrganisationId: { type: 'string', description: 'Broker firm.' },
+    insurerOrganisationId: { type: 'string', description: 'Insurer (the lead for a pool).' },
+    insurerName: { type: 'string', description: 'Name of the insurer (the lead, for a pool).' },
+    poolMemberIds: { type: 'array', items: { type: 'string' }, description: 'Organisation ids of the pool\'s members, lead included (co-insured business only).' },
+    startDate: { type: 'string', format: 'date', description: 'First day of cover.' },
+    endDate: { type: 'string', format: 'date', description: 'Last day of cover.' },
+    issuedAt: { type: 'string', description: 'When it was bound.' },
+    grossPremiumFen: fen('Premium, VAT included'),
+    netPremiumFen: fen('Premium without VAT'),
+    vatFen: fen('VAT'),
+    expectedSubsidyFen: fen('Expected subsidies'),
+  },
+} as const;
+export type PolicySummary = FromSchema<typeof policySummarySchema>;
 
-export const policySchemas = [policySchema, policyListSchema];
+export const policyListSchema = cursorPageSchema('PolicyList', policySummarySchema, { description: 'A page of policies (summaries), newest first.', items: 'Policies.' });
+export type PolicyList = FromSchema<typeof policyListSchema>;
+
+export const policySchemas = [policySchema, policySummarySchema, policyListSchema];

@@ -11,10 +11,12 @@ import type { RatingResult } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { poolViewFields } from '../pools/pool-shares.ts';
 import { PolicyModel, type StoredPolicy } from './policy-model.ts';
-import type { PolicyList, PolicyRecord, PolicyView } from './policy-schemas.ts';
+import type { PolicyRecord, PolicyView } from './policy-schemas.ts';
+import { buildPolicyLists, listIssuedPolicy, listPolicies } from './policy-lists.ts';
 import { derivedObjectId } from '../db/derived-id.ts';
 
-export type { PolicyRecord, PolicyView } from './policy-schemas.ts';
+export type { PolicyRecord, PolicyView, PolicySummary } from './policy-schemas.ts';
+export { listPolicies } from './policy-lists.ts';
 
 /** The one mapper from a stored policy (a lean read, or the document its insert wrote) to its frozen record. */
 export function policyRecordOf(stored: StoredPolicy): PolicyRecord {
@@ -136,10 +138,12 @@ export async function bindQuote(deps: PolicyDeps, caller: Caller, quoteId: strin
 }
 
 /**
- * The quote's bound mark: idempotent, so a replay completes a bind that stopped early. (The
+ * The policy's summary and list entries, and the quote's bound mark: idempotent, so a replay completes a bind that stopped early. (The
  * subsidy ledger records the policy in reaction to its announcement: src/service.ts.)
  */
 async function completeBind(caller: Caller, policy: PolicyRecord, quote: QuoteRecord): Promise<PolicyView> {
+  // On the lists (idempotent: a replay re-appends safely, completing a bind cut off before).
+  await listIssuedPolicy(policy);
   if (quote.status !== 'bound') await markBound(quote.id, policy.id);
   return withPoolShares(caller, policy);
 }
@@ -188,18 +192,6 @@ export async function withPoolShares(caller: Caller, record: PolicyRecord): Prom
   return { ...toPolicyView(record), ...(await poolViewFields(caller, record)) };
 }
 
-export async function listPolicies(caller: Caller, filter: { productCode?: string; enterpriseId?: string; limit: number; offset: number }): Promise<PolicyList> {
-  const asked: Record<string, unknown> = {};
-  if (filter.productCode) asked.productCode = filter.productCode;
-  if (filter.enterpriseId) asked.enterpriseOrganisationId = filter.enterpriseId;
-  const query = scopedQuery(caller, 'business', asked);
-  const [docs, total] = await Promise.all([
-    PolicyModel.find(query).sort({ issuedAt: -1, _id: -1 }).skip(filter.offset).limit(filter.limit).lean<StoredPolicy[]>(),
-    PolicyModel.countDocuments(query),
-  ]);
-  return { items: await Promise.all(docs.map((d) => withPoolShares(caller, policyRecordOf(d)))), total, limit: filter.limit, offset: filter.offset };
-}
-
 /**
  * The co-insured policies the caller's insurer carries a share of (lead or follower), issued on a
  * China date from `from` to `to` inclusive, oldest first: what a pool statement lists.
@@ -226,6 +218,12 @@ export async function* policyRatingRecords(productCode: string, productVersion: 
   for await (const doc of cursor as AsyncIterable<LeanRatingFields>) yield leanRatingRecordOf(doc, 'policy');
 }
 
+/** Every stored policy, oldest issued first (a scan: the migration's, offline). */
+async function* storedPolicyRecords(): AsyncGenerator<PolicyRecord> {
+  const cursor = PolicyModel.find({}).sort({ issuedAt: 1, _id: 1 }).lean<StoredPolicy[]>().cursor({ batchSize: 500 });
+  for await (const doc of cursor as AsyncIterable<StoredPolicy>) yield policyRecordOf(doc);
+}
+
 /**
  * The policies capability with its dependencies (`PolicyDeps`: the hub) bound once: a bind
  * announces the policy there (the reactions src/service.ts registered), so callers never pass or
@@ -236,6 +234,8 @@ export function createPolicies(deps: PolicyDeps) {
   return Object.freeze({
     bindQuote: (caller: Caller, quoteId: string, options?: BindOptions) => bindQuote(bound, caller, quoteId, options),
     getPolicy, listPolicies,
+    /** The migration of a data folder from before the lists (idempotent): every policy's summary and list entries. */
+    buildLists: () => buildPolicyLists(storedPolicyRecords()),
   });
 }
 export type PoliciesService = ReturnType<typeof createPolicies>;

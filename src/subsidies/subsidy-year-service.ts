@@ -5,7 +5,7 @@
 import ExcelJS from 'exceljs';
 import type { Caller } from '../auth/caller.ts';
 import { csvText } from '../http/csv-export.ts';
-import { listPolicies, type PolicyView } from '../policies/policy-service.ts';
+import { getPolicy, listPolicies, type PolicyView } from '../policies/policy-service.ts';
 import { subsidiesRecorded } from './subsidy-ledger.ts';
 import { formatFen, type SubsidyProgramme } from '../rating/index.ts';
 import { applicationLayers, applicationsOf, programmesByCode } from './subsidy-application-service.ts';
@@ -14,14 +14,19 @@ import type { SubsidyYear, SubsidyYearRow } from './subsidy-schemas.ts';
 
 export type { SubsidyYear } from './subsidy-schemas.ts';
 
-/** Every policy the caller may see that starts in `year` (of one enterprise, when named). */
+/**
+ * Every policy the caller may see that starts in `year` with expected subsidies (of one enterprise,
+ * when named): its list's summaries walked by cursor, the policies themselves read by id.
+ */
 async function policiesStartingIn(caller: Caller, year: string, enterpriseId?: string): Promise<PolicyView[]> {
-  const found: PolicyView[] = [];
-  for (let offset = 0; ; offset += 200) {
-    const page = await listPolicies(caller, { ...(enterpriseId ? { enterpriseId } : {}), limit: 200, offset });
-    found.push(...page.items.filter((p) => p.startDate.startsWith(`${year}-`)));
-    if (offset + page.items.length >= page.total || page.items.length === 0) return found;
-  }
+  const ids: string[] = [];
+  let after: string | undefined;
+  do {
+    const page = await listPolicies(caller, { ...(enterpriseId ? { enterpriseId } : {}), limit: 200, ...(after ? { after } : {}) });
+    ids.push(...page.items.filter((p) => p.startDate.startsWith(`${year}-`) && p.expectedSubsidyFen > 0).map((p) => p.id));
+    after = page.next;
+  } while (after);
+  return Promise.all(ids.map((id) => getPolicy(caller, id)));
 }
 
 /**

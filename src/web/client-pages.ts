@@ -36,8 +36,8 @@ function readClientForm(body: Record<string, unknown>, lang: Lang): { form: Clie
 const regionOf = (e: OrganisationView, lang: Lang) => pick({ zh: [`${e.province ?? ''}${e.city ?? ''}`, e.regionCode].filter(Boolean).join(' · '), en: e.regionCode ?? '' }, lang);
 
 /** The directory page's data: the firm's clients matching `q`, and the add form as typed. */
-async function directoryData(services: Services, caller: Caller, lang: Lang, q: string | undefined, form: ClientForm = {}, errors: ClientErrors = {}, notice?: string) {
-  const { items, total } = await services.clients.listClients(caller, { ...(q ? { q } : {}), limit: 500 });
+async function directoryData(services: Services, caller: Caller, lang: Lang, q: string | undefined, form: ClientForm = {}, errors: ClientErrors = {}, notice?: string, after?: string) {
+  const { items, total, next } = await services.clients.listClients(caller, { ...(q ? { q } : {}), limit: 500, ...(after ? { after } : {}) });
   return {
     title: translate('clientsTitle', lang),
     langPath: '/clients',
@@ -49,6 +49,8 @@ async function directoryData(services: Services, caller: Caller, lang: Lang, q: 
     })),
     // The search box shows what was searched; the message does not repeat it.
     empty: items.length === 0 ? translate(q ? 'noClientsFound' : 'noClientsYet', lang) : undefined,
+    // Newest linked first; a long list (or search) goes on by cursor.
+    ...(next ? { nextPage: `/clients?${new URLSearchParams({ ...(q ? { q } : {}), after: next }).toString()}` } : {}),
     // Every field of the form and its error, empty when not typed or fine (the template reads them all).
     form: Object.fromEntries(FIELDS.map((k) => [k, form[k] ?? ''])), errors: Object.fromEntries(FIELDS.map((k) => [k, errors[k] ?? ''])),
     hasErrors: Object.keys(errors).length > 0, notice,
@@ -58,7 +60,8 @@ async function directoryData(services: Services, caller: Caller, lang: Lang, q: 
 /** Mounts `/clients` (search, add) and `/clients/{id}` (a client's quotes, policies and subsidy year). */
 export function mountClientPages({ page, services }: PagePipeline): void {
   page('get', '/clients', quoters, async ({ req, lang, caller, render }) => {
-    render('clients', await directoryData(services, caller, lang, searchOf(req.query.q)));
+    const after = typeof req.query.after === 'string' ? req.query.after : undefined;
+    render('clients', await directoryData(services, caller, lang, searchOf(req.query.q), {}, {}, undefined, after));
   });
 
   page('post', '/clients', quoters, async ({ lang, caller, body, render }) => {
@@ -96,6 +99,8 @@ async function clientData(services: Services, caller: Caller, id: string, lang: 
     quotes: quoteRows(quotes.items, lang, products),
     quotesNextHref: nextPageHref(`/clients/${id}`, quotes.next),
     policies: policies.items.map((p) => ({ id: p.id, policyNumber: p.policyNumber, productName: products.get(p.productCode) ?? p.productCode, startDate: p.startDate, endDate: p.endDate, gross: formatYuan(p.grossPremiumFen) })),
+    // The rest of a long list on the policies page, from where this one stops.
+    ...(policies.next ? { morePolicies: `/policies?${new URLSearchParams({ enterpriseId: id, after: policies.next }).toString()}` } : {}),
     subsidyTitle: translate('subsidy_yearTitle', lang, { year }),
     subsidies: subsidies.rows.filter((r) => r.enterpriseId === id).map((r) => ({
       name: pick(r.name, lang), applications: r.applications, expected: formatYuan(r.expectedFen), granted: formatYuan(r.grantedFen),

@@ -8,7 +8,8 @@ import { messages, pick, translate, type Lang } from './web-messages.ts';
 
 export interface HistoryPanel {
   items: { who: string; what: string; when: string; at: string; summary: string; changes: string[] }[];
-  total: number;
+  /** Entries in the whole trail, when the caller reads all of it. */
+  total?: number;
 }
 
 /** How a record's page spells the changes an entry holds (a product version: cell by cell), in the page language. */
@@ -20,9 +21,9 @@ export type ChangeDescriber = (changes: readonly { path: string; from?: unknown;
  * entry's English summary is the tooltip on English pages only.
  */
 export async function historyPanel(services: Pick<Services, 'audit'>, caller: Caller, entity: AuditEntityKind, id: string, lang: Lang, describe?: ChangeDescriber): Promise<HistoryPanel> {
-  const trail = await services.audit.readAuditTrail(caller, entity, id, { limit: 50, offset: 0 }, lang);
+  const trail = await services.audit.readAuditTrail(caller, entity, id, { limit: 50 }, lang);
   return {
-    total: trail.total,
+    ...(trail.total !== undefined ? { total: trail.total } : {}),
     items: trail.items.map((e) => {
       const key = `audit_${e.action.replace(/\./g, '_')}`;
       return {

@@ -36,12 +36,16 @@ export function mountPolicyPages({ page, services }: PagePipeline): void {
     res.redirect(303, `/policies/${policy.id}`);
   });
 
-  page('get', '/policies', 'signed-in', async ({ lang, caller, render }) => {
-    const { items } = await services.policies.listPolicies(caller, { limit: 100, offset: 0 });
+  page('get', '/policies', 'signed-in', async ({ req, lang, caller, render }) => {
+    // A long list goes on by cursor (`after`: the next of the page before), for one enterprise when named.
+    const enterpriseId = req.query.enterpriseId === undefined ? undefined : checkId(req.query.enterpriseId);
+    const after = typeof req.query.after === 'string' ? req.query.after : undefined;
+    const { items, next } = await services.policies.listPolicies(caller, { limit: 100, ...(enterpriseId ? { enterpriseId } : {}), ...(after ? { after } : {}) });
     const [products, enterprises] = await Promise.all([productNames(services, lang), enterpriseNamesIn(services, items.map((p) => p.enterpriseId), lang)]);
     render('policies', {
       title: translate(caller.role === 'enterprise' ? 'myPolicies' : 'policies', lang),
       policies: items.map((p) => ({ id: p.id, policyNumber: p.policyNumber, productName: products.get(p.productCode) ?? p.productCode, enterpriseName: enterprises.get(p.enterpriseId) ?? p.enterpriseName, startDate: p.startDate, endDate: p.endDate, gross: formatYuan(p.grossPremiumFen) })),
+      ...(next ? { nextPage: `/policies?${new URLSearchParams({ ...(enterpriseId ? { enterpriseId } : {}), after: next }).toString()}` } : {}),
     });
   });
 

@@ -127,4 +127,54 @@ describe('Audit: who did what, with the visibility of the record', () => {
     for (const key of ['enterprise', 'broker', 'platformAdmin'] as const) expect(await actions(key), key).to.deep.equal(['subsidy.submitted', 'policy.issue']);
     for (const key of ['insurerAdmin', 'underwriter'] as const) expect(await actions(key), key).to.deep.equal(['policy.issue']);
   });
+
+  it('walks a long trail by cursor (after) to the quote\'s own creation entry, each entry once, and refuses a cursor it did not give', async () => {
+    const quote = await t.http.post('/v1/quotes').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: baseVector!.inputs, startDate: today() });
+    const id = quote.body.id as string;
+    const broker = { keyId: 'k', userName: '张经纪', role: 'broker', organisationId: t.organisations.MXB };
+    // 104 logged entries: more than one sealed chunk (100), and pages of 8 end exactly at the log's end.
+    for (let i = 0; i < 104; i++) await recordAudit(broker as never, { action: `quote.note-${i}`, entityType: 'quote', entityId: id, summary: `note ${i}` });
+    const seen: string[] = [];
+    let after: string | undefined;
+    let pages = 0;
+    do {
+      const res = await trail('broker', 'quote', id, `&limit=8${after ? `&after=${after}` : ''}`);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      if (!after) expect(res.body.total).to.equal(105);
+      seen.push(...res.body.items.map((e: { action: string }) => e.action));
+      after = res.body.next;
+      pages++;
+    } while (after && pages < 30);
+    expect(seen).to.deep.equal([...Array.from({ length: 104 }, (_, i) => `quote.note-${103 - i}`), 'quote.create']);
+    expect(pages, 'the own entry on a page of its own after 13 full pages').to.equal(14);
+    const bad = await trail('broker', 'quote', id, '&after=zzzz');
+    expect(bad.status).to.equal(400);
+    expect(bad.body.error.details[0].path).to.equal('query.after');
+  });
+
+  it('migrates entries stored before the trails (audit.buildLists): each on its record\'s trail once, oldest first, the restricted rule kept', async () => {
+    const quote = await t.http.post('/v1/quotes').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: baseVector!.inputs, startDate: today() });
+    const policy = await t.http.post(`/v1/quotes/${quote.body.id}/bind`).set(as('broker'));
+    expect(policy.status).to.equal(201);
+    const id = policy.body.id as string;
+    const actor = { keyId: 'k', userName: '旧数据', role: 'enterprise', organisationId: t.organisations.HZZZ };
+    // Stored the old way: in the audit log only, never appended to a trail.
+    const t0 = Date.now() + 60_000;
+    await AuditEntryModel.insertMany([
+      { at: new Date(t0), actor, action: 'subsidy.submitted', entityType: 'policy', entityId: id, summary: 'old submitted' },
+      { at: new Date(t0 + 1000), actor, action: 'policy.note', entityType: 'policy', entityId: id, summary: 'old note' },
+    ]);
+    const before = await trail('enterprise', 'policy', id);
+    expect(before.body.items.map((e: { action: string }) => e.action)).to.deep.equal(['policy.issue']);
+    for (let run = 0; run < 2; run++) {
+      const { entries } = await t.services.audit.buildLists();
+      expect(entries).to.be.at.least(3);
+    }
+    const after = await trail('enterprise', 'policy', id);
+    expect(after.body.items.map((e: { action: string }) => e.action), 'each once, newest first').to.deep.equal(['policy.note', 'subsidy.submitted', 'policy.issue']);
+    expect(after.body.total).to.equal(3);
+    const insurer = await trail('insurerAdmin', 'policy', id);
+    expect(insurer.body.items.map((e: { action: string }) => e.action)).to.deep.equal(['policy.note', 'policy.issue']);
+    expect(insurer.body.total).to.equal(2);
+  });
 });

@@ -161,7 +161,9 @@ describe('Catalogue: product lifecycle', () => {
   });
 
   it('records every change in the audit log', async () => {
-    const entries = await listAuditEntries({ role: 'system', organisationId: '' }, 'productVersion', ['TEST-EQUIP@1.0', 'TEST-EQUIP@1.1']);
+    // Each version's trail, newest first, merged by time (the trails are kept per record).
+    const trails = await Promise.all(['TEST-EQUIP@1.0', 'TEST-EQUIP@1.1'].map((id) => listAuditEntries({ role: 'system', organisationId: '' }, 'productVersion', id)));
+    const entries = trails.flat().sort((a, b) => b.at.localeCompare(a.at));
     const actions = entries.map((e) => `${e.action}`).reverse();
     expect(actions).to.deep.equal(['version.create', 'version.update', 'version.submit', 'version.publish', 'version.approve', 'version.create', 'version.update', 'version.submit', 'version.publish', 'version.approve', 'version.retire']);
     const approval = entries.find((e) => e.action === 'version.approve')!;

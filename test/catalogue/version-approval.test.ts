@@ -54,7 +54,7 @@ describe('Catalogue: four-eyes publishing (maker–checker)', () => {
     expect(published.status, JSON.stringify(published.body)).to.equal(200);
     expect(published.body).to.include({ status: 'published', effectiveFrom: tomorrow });
     expect((await t.http.get(path('EYES-B', '/approval')).set(maker())).body).to.include({ state: 'published', callerMayPublish: false });
-    const entries = await listAuditEntries({ role: 'system', organisationId: '' }, 'productVersion', ['EYES-B@1.0']);
+    const entries = await listAuditEntries({ role: 'system', organisationId: '' }, 'productVersion', 'EYES-B@1.0');
     const byAction = Object.fromEntries(entries.map((e) => [e.action, e.actor.userName]));
     expect(byAction).to.include({ 'version.submit': '王产品', 'version.publish': '周复核', 'version.approve': '周复核' });
   });

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { ClientLinkModel } from '../../src/clients/client-model.ts';
+import { derivedObjectId } from '../../src/db/derived-id.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 
 describe('A broker\'s clients', () => {
@@ -34,7 +36,8 @@ describe('A broker\'s clients', () => {
     const byName = await t.http.get(`/v1/clients?q=${encodeURIComponent(linked.body.enterprise.name.slice(0, 2))}`).set(key);
     expect(byName.body.items).to.have.length(1);
     const unlinked = await t.http.get('/v1/clients?q=91370102MA3C8N5R2L').set(key);
-    expect(unlinked.body).to.deep.include({ items: [], total: 0 });
+    // A search narrows the list: it answers no total.
+    expect(unlinked.body).to.deep.equal({ items: [], limit: 50, offset: 0 });
   });
 
   it('registers a new enterprise by credit code and name, and refuses an unknown code without a name', async () => {
@@ -56,5 +59,55 @@ describe('A broker\'s clients', () => {
   it('is for brokers only', async () => {
     expect((await t.http.get('/v1/clients').set(as('underwriter'))).status).to.equal(403);
     expect((await t.http.post('/v1/clients').set(as('enterprise')).send({ unifiedSocialCreditCode: '91330106MA2H7K3Q0L' })).status).to.equal(403);
+  });
+
+  /** A new broker firm and its key. */
+  async function newFirm(code: string) {
+    const firm = await t.http.post('/v1/organisations').set(as('platformAdmin')).send({ code, kind: 'broker', name: `${code}（测试）` });
+    const key = bearer((await t.http.post(`/v1/organisations/${firm.body.id}/api-keys`).set(as('platformAdmin')).send({ userName: '经纪人', role: 'broker' })).body.apiKey);
+    return { id: firm.body.id as string, key };
+  }
+
+  it('lists a firm\'s clients newest linked first, by cursor past a chunk, searches them in memory, and never shows another firm\'s', async () => {
+    const mine = await newFirm('PAGEBRK');
+    const other = await newFirm('OTHERBRK');
+    const codes = Array.from({ length: 105 }, (_, i) => `91440300MA5P${String(i).padStart(4, '0')}X`.slice(0, 18).padEnd(18, '0'));
+    for (const [i, code] of codes.entries()) {
+      const res = await t.http.post('/v1/clients').set(mine.key).send({ unifiedSocialCreditCode: code, name: `分页企业${i}号` });
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    }
+    await t.http.post('/v1/clients').set(other.key).send({ unifiedSocialCreditCode: codes[0] });
+    const walked: string[] = [];
+    let after: string | undefined;
+    do {
+      const res = await t.http.get(`/v1/clients?limit=40${after ? `&after=${after}` : ''}`).set(mine.key);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      if (!after) expect(res.body.total).to.equal(105);
+      walked.push(...res.body.items.map((c: { enterprise: { unifiedSocialCreditCode: string } }) => c.enterprise.unifiedSocialCreditCode));
+      after = res.body.next;
+    } while (after);
+    expect(walked).to.deep.equal([...codes].reverse());
+    const found = await t.http.get(`/v1/clients?q=${encodeURIComponent('分页企业1')}`).set(mine.key);
+    expect(found.body.items.map((c: { enterprise: { name: string } }) => c.enterprise.name).sort()).to.deep.equal(
+      Array.from({ length: 105 }, (_, i) => `分页企业${i}号`).filter((n) => n.includes('分页企业1')).sort());
+    expect(found.body).not.to.have.property('total');
+    const theirs = await t.http.get('/v1/clients').set(other.key);
+    expect(theirs.body.items.map((c: { enterprise: { unifiedSocialCreditCode: string } }) => c.enterprise.unifiedSocialCreditCode)).to.deep.equal([codes[0]]);
+    expect((await t.http.get(`/v1/clients?q=${codes[1]}`).set(other.key)).body.items).to.deep.equal([]);
+  });
+
+  it('migrates links stored before the lists (clients.buildLists): each on its firm\'s list once, oldest first', async () => {
+    const firm = await newFirm('OLDBRK');
+    // Stored the old way: the link documents alone, never appended to a list.
+    const links = [[t.organisations.JNXC!, 1], [t.organisations.HZZZ!, 2]] as const;
+    for (const [enterpriseId, day] of links) {
+      await ClientLinkModel.create({ _id: derivedObjectId(`client-link:${firm.id}:${enterpriseId}`), brokerOrganisationId: firm.id, enterpriseId, linkedBy: { userName: 'old' }, createdAt: new Date(`2020-01-0${day}T00:00:00Z`) });
+    }
+    expect((await t.http.get('/v1/clients').set(firm.key)).body.items).to.deep.equal([]);
+    for (let run = 0; run < 2; run++) await t.services.clients.buildLists();
+    const listed = await t.http.get('/v1/clients').set(firm.key);
+    expect(listed.body.items.map((c: { enterprise: { id: string } }) => c.enterprise.id)).to.deep.equal([t.organisations.HZZZ, t.organisations.JNXC]);
+    expect(listed.body.items[1].linkedAt).to.equal('2020-01-01T00:00:00.000Z');
+    expect(listed.body.total).to.equal(2);
   });
 });

@@ -79,8 +79,11 @@ describe('Co-insurance pools', function () {
   it('lists to a follower exactly the pool policies it is in, each with its own share', async () => {
     const res = await t.http.get('/v1/policies?limit=100').set(as('otherInsurerAdmin'));
     expect(res.status).to.equal(200);
-    const items = res.body.items as { id: string; grossPremiumFen: number; myShare: Share; poolShares: Share[] }[];
-    expect(items.map((p) => p.id)).to.have.members(policies[POOL]!);
+    // The list answers summaries (with the pool's members); each policy carries the follower's share.
+    const listed = res.body.items as { id: string; poolMemberIds: string[] }[];
+    expect(listed.map((p) => p.id)).to.have.members(policies[POOL]!);
+    expect(listed.every((p) => p.poolMemberIds.includes(t.organisations.HTIC!))).to.equal(true);
+    const items = await Promise.all(listed.map(async (l) => (await t.http.get(`/v1/policies/${l.id}`).set(as('otherInsurerAdmin'))).body as { id: string; grossPremiumFen: number; myShare: Share }));
     for (const p of items) {
       expect(p.myShare).to.include({ insurer: 'HTIC', role: 'follower', sharePercent: '30', insurerName: '恒泰科技保险股份有限公司（演示）' });
       expect(p.myShare.grossPremiumFen).to.equal(Math.floor((p.grossPremiumFen * 30) / 100));

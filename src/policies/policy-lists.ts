@@ -1,0 +1,115 @@
+// The policy lists (#25): a summary per policy, kept by `_id` in `policySummaries` as the policy is
+// issued, and the keyed log `policyLists` holding, for every list that may show the policy
+// (scope.ts listKeysOf: all, the broker firm's, the enterprise's, each insurer's), a small
+// immutable entry with its parties and product. A page reads the caller's list newest first and
+// loads the summaries of that page alone: what it costs follows the page, not the book.
+import mongoose, { Schema } from 'mongoose';
+import type { Caller } from '../auth/caller.ts';
+import { insurerDirectory } from '../auth/insurer-directory.ts';
+import { listKeysOf, scopedList, type BusinessEntry } from '../auth/scope.ts';
+import { defineKeyedLog } from '../db/keyed-log.ts';
+import { logPage, type LogPageQuery } from '../db/log-pages.ts';
+import type { PolicyRecord } from './policy-schemas.ts';
+import type { PolicyList, PolicySummary } from './policy-schemas.ts';
+
+const summarySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    policyNumber: String, quoteId: String, quoteNumber: String, status: String,
+    productCode: String, productVersion: String, line: String,
+    enterpriseId: String, enterpriseName: String, brokerOrganisationId: String, insurerOrganisationId: String, insurerName: String,
+    poolMemberIds: { type: [String], default: undefined },
+    startDate: String, endDate: String, issuedAt: Date,
+    grossPremiumFen: Number, netPremiumFen: Number, vatFen: Number, expectedSubsidyFen: Number,
+  },
+  // Read by _id only (the list's entries name the ids).
+  { collection: 'policySummaries', versionKey: false },
+);
+const PolicySummaryModel = mongoose.model('PolicySummary', summarySchema);
+
+/** Each list a policy is on: its parties and product (immutable), and the policy's id as the ref. */
+const policyLists = defineKeyedLog<BusinessEntry>('PolicyListEntry', 'policyLists');
+
+/** The summary of an issued policy, named with its insurer's name as the lists show it. */
+async function summaryOf(policy: PolicyRecord): Promise<PolicySummary> {
+  const insurerName = (await insurerDirectory()).get(policy.result.insurer)?.name;
+  return {
+    id: policy.id, policyNumber: policy.policyNumber, quoteId: policy.quoteId, quoteNumber: policy.quoteNumber, status: 'issued',
+    productCode: policy.productCode, productVersion: policy.productVersion, line: policy.line,
+    enterpriseId: policy.enterpriseOrganisationId, enterpriseName: policy.enterpriseName,
+    brokerOrganisationId: policy.brokerOrganisationId, insurerOrganisationId: policy.insurerOrganisationId,
+    ...(insurerName ? { insurerName } : {}),
+    ...(policy.poolMemberIds?.length ? { poolMemberIds: [...policy.poolMemberIds] } : {}),
+    startDate: policy.startDate, endDate: policy.endDate, issuedAt: policy.issuedAt.toISOString(),
+    grossPremiumFen: policy.grossPremiumFen, netPremiumFen: policy.netPremiumFen, vatFen: policy.vatFen, expectedSubsidyFen: policy.expectedSubsidyFen,
+  };
+}
+
+/** Stores the policy's summary by _id, written whole: the same summary again changes nothing. */
+async function storeSummary(policy: PolicyRecord): Promise<void> {
+  const { id, ...fields } = await summaryOf(policy);
+  await PolicySummaryModel.collection.replaceOne({ _id: id as never }, { ...fields, issuedAt: policy.issuedAt }, { upsert: true });
+}
+
+/** Appends the policy to every list that may show it (asked synchronously: appends to a key keep the order they were asked in). */
+function appendToLists(policy: PolicyRecord): Promise<void[]> {
+  const entry: BusinessEntry = {
+    brokerOrganisationId: policy.brokerOrganisationId, insurerOrganisationId: policy.insurerOrganisationId, enterpriseOrganisationId: policy.enterpriseOrganisationId,
+    ...(policy.poolMemberIds?.length ? { poolMemberIds: [...policy.poolMemberIds] } : {}), productCode: policy.productCode,
+  };
+  return Promise.all(listKeysOf(entry).map((key) => policyLists.append(key, policy.id, entry)));
+}
+
+/**
+ * Stores the policy's summary and appends it to every list that may show it, once: a replayed
+ * bind (or the migration) calls it again and adds nothing. After the policy itself is stored.
+ */
+export async function listIssuedPolicy(policy: PolicyRecord): Promise<void> {
+  await storeSummary(policy);
+  await appendToLists(policy);
+}
+
+type StoredSummary = Omit<PolicySummary, 'id' | 'issuedAt'> & { _id: string; issuedAt: Date };
+
+/** One summary by id (an _id read), or null. */
+async function loadSummary(id: string): Promise<PolicySummary | null> {
+  const doc = await PolicySummaryModel.collection.findOne({ _id: id as never }) as StoredSummary | null;
+  if (!doc) return null;
+  const { _id, issuedAt, ...rest } = doc;
+  return { id: _id, ...rest, issuedAt: issuedAt.toISOString() };
+}
+
+export interface PolicyListQuery extends LogPageQuery { productCode?: string | undefined; enterpriseId?: string | undefined }
+
+/**
+ * A page of the policies the caller may see, newest first, as summaries: the caller's list
+ * (scope.ts scopedList, which also re-checks every entry), narrowed by product or enterprise.
+ */
+export async function listPolicies(caller: Caller, query: PolicyListQuery): Promise<PolicyList> {
+  const { key, filtered, accept } = scopedList(caller, { ...(query.productCode ? { productCode: query.productCode } : {}), ...(query.enterpriseId ? { enterpriseId: query.enterpriseId } : {}) });
+  const page = { limit: query.limit, ...(query.offset !== undefined ? { offset: query.offset } : {}), ...(query.after !== undefined ? { after: query.after } : {}) };
+  return logPage(policyLists, key, page, { filtered, accept, load: (entries) => Promise.all(entries.map((e) => loadSummary(e.ref))) });
+}
+
+/**
+ * The migration of a data folder from before the lists: every stored policy's summary and list
+ * entries, oldest issued first (so the lists read newest first). Idempotent: a second run adds
+ * nothing. A scan of the policies: offline, once (`npm run book:migrate`, or at start).
+ */
+export async function buildPolicyLists(records: AsyncIterable<PolicyRecord>): Promise<{ policies: number }> {
+  let policies = 0;
+  let batch: PolicyRecord[] = [];
+  const flush = async () => {
+    await Promise.all(batch.map(storeSummary));
+    // Asked in the records' order, so each list holds them oldest first.
+    await Promise.all(batch.map(appendToLists));
+    policies += batch.length;
+    batch = [];
+  };
+  for await (const record of records) {
+    batch.push(record);
+    if (batch.length === 200) await flush();
+  }
+  await flush();
+  return { policies };
+}
