@@ -34,23 +34,12 @@ const policySchema = new Schema(
   },
   { timestamps: true, collection: 'policies', minimize: false },
 );
-// The list (GET /v1/policies, the pages), newest first: one index per caller's scope alone and with
-// each filter; the pool member's also serves the pool statement (a period of issuedAt, oldest first).
-// See test/db/query-indexes.test.ts and docs/scale.md.
+// Lists read keyed logs by `_id` (policy-lists.ts); the offline migration that builds them reads
+// oldest first. Only what a query uses is declared: each index is a write on every insert
+// (docs/scale.md, test/db/query-indexes.test.ts).
 policySchema.index({ issuedAt: -1, _id: -1 });
-policySchema.index({ brokerOrganisationId: 1, issuedAt: -1, _id: -1 });
-policySchema.index({ brokerOrganisationId: 1, enterpriseOrganisationId: 1, issuedAt: -1, _id: -1 });
-policySchema.index({ brokerOrganisationId: 1, productCode: 1, issuedAt: -1, _id: -1 });
-policySchema.index({ insurerOrganisationId: 1, issuedAt: -1, _id: -1 });
-policySchema.index({ insurerOrganisationId: 1, enterpriseOrganisationId: 1, issuedAt: -1, _id: -1 });
-policySchema.index({ insurerOrganisationId: 1, productCode: 1, issuedAt: -1, _id: -1 });
+// The pool statement's period (until its month logs), a member's policies by issue date.
 policySchema.index({ poolMemberIds: 1, issuedAt: -1, _id: -1 });
-policySchema.index({ poolMemberIds: 1, enterpriseOrganisationId: 1, issuedAt: -1, _id: -1 });
-policySchema.index({ poolMemberIds: 1, productCode: 1, issuedAt: -1, _id: -1 });
-policySchema.index({ enterpriseOrganisationId: 1, issuedAt: -1, _id: -1 });
-policySchema.index({ enterpriseOrganisationId: 1, productCode: 1, issuedAt: -1, _id: -1 });
-policySchema.index({ productCode: 1, issuedAt: -1, _id: -1 });
-policySchema.index({ enterpriseOrganisationId: 1, startDate: 1 });
 policySchema.index({ productCode: 1, productVersion: 1 });
 policySchema.index({ idempotencyScope: 1 });
 

@@ -53,30 +53,11 @@ const quoteSchema = new Schema(
   },
   { timestamps: true, collection: 'quotes', minimize: false },
 );
-// The list (GET /v1/quotes, the pages, the referral queue), newest first: one index per caller's
-// scope (broker firm, insurer, pool member, enterprise; a platform admin has none) alone and with
-// each filter, so MongoDB reads a page from the index (test/db/query-indexes.test.ts, docs/scale.md).
-// FerretDB 1.x (SQLite) maintains them but reads by `_id` only (docs/database.md).
+// Lists read keyed logs by `_id` (quote-lists.ts); the one scan left is the offline migration that
+// builds them (oldest first). Every index is also a write on each insert — FerretDB 1.x (SQLite)
+// maintains them all and reads none but `_id` (docs/scale.md) — so only what a query uses is declared
+// (test/db/query-indexes.test.ts).
 quoteSchema.index({ createdAt: -1, _id: -1 });
-quoteSchema.index({ brokerOrganisationId: 1, createdAt: -1, _id: -1 });
-quoteSchema.index({ brokerOrganisationId: 1, enterpriseOrganisationId: 1, createdAt: -1, _id: -1 });
-quoteSchema.index({ brokerOrganisationId: 1, productCode: 1, createdAt: -1, _id: -1 });
-quoteSchema.index({ brokerOrganisationId: 1, status: 1, createdAt: -1, _id: -1 });
-quoteSchema.index({ insurerOrganisationId: 1, createdAt: -1, _id: -1 });
-quoteSchema.index({ insurerOrganisationId: 1, enterpriseOrganisationId: 1, createdAt: -1, _id: -1 });
-quoteSchema.index({ insurerOrganisationId: 1, productCode: 1, createdAt: -1, _id: -1 });
-quoteSchema.index({ insurerOrganisationId: 1, status: 1, createdAt: -1, _id: -1 });
-// The referral queue's pool branch ($or of visibility with the caller's own insurer).
-quoteSchema.index({ insurerOrganisationId: 1, poolMemberIds: 1, status: 1, createdAt: -1, _id: -1 });
-quoteSchema.index({ poolMemberIds: 1, createdAt: -1, _id: -1 });
-quoteSchema.index({ poolMemberIds: 1, enterpriseOrganisationId: 1, createdAt: -1, _id: -1 });
-quoteSchema.index({ poolMemberIds: 1, productCode: 1, createdAt: -1, _id: -1 });
-quoteSchema.index({ poolMemberIds: 1, status: 1, createdAt: -1, _id: -1 });
-quoteSchema.index({ enterpriseOrganisationId: 1, createdAt: -1, _id: -1 });
-quoteSchema.index({ enterpriseOrganisationId: 1, productCode: 1, createdAt: -1, _id: -1 });
-quoteSchema.index({ enterpriseOrganisationId: 1, status: 1, createdAt: -1, _id: -1 });
-quoteSchema.index({ productCode: 1, createdAt: -1, _id: -1 });
-quoteSchema.index({ status: 1, createdAt: -1, _id: -1 });
 // The rating book's rebuild and the rate-change impact read a version's quotes.
 quoteSchema.index({ productCode: 1, productVersion: 1 });
 
