@@ -160,7 +160,7 @@ function createPdfDocuments(config: Config, logger: Logger, metrics: ServiceMetr
     onRender: metrics.pdfRendered, onPoolWait: metrics.pdfPoolWaited,
   });
   const templates = compileDocumentTemplates(engine);
-  const documents = createDocumentService({ renderer, templates, logger });
+  const documents = createDocumentService({ renderer, templates, logger, scheduleBacklog: config.POLICY_SCHEDULE_BACKLOG });
   const subsidyDocuments = createSubsidyApplicationDocuments({ renderer, templates, logger });
   return { renderer, documents, subsidyDocuments };
 }

@@ -55,7 +55,7 @@ export interface DocumentServiceOptions {
   quoteCacheEntries?: number;
   /** Deadline of one render (default 15 s). */
   renderTimeoutMs?: number;
-  /** Policies whose schedules may wait to be rendered behind their binds (default 200); beyond it, the first download renders. */
+  /** Policies whose schedules may wait to be rendered behind their binds (POLICY_SCHEDULE_BACKLOG, default 200); beyond it, the first download renders. */
   scheduleBacklog?: number;
 }
 

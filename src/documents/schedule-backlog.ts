@@ -43,7 +43,8 @@ export function createScheduleBacklog(storeAll: (policyId: string) => Promise<vo
     add(policyId) {
       if (closed) return;
       if (queued.length >= limit) {
-        logger?.warn({ policyId, limit }, 'documents: schedule backlog full; the policy schedule is rendered on its first download');
+        // With no backlog at all (POLICY_SCHEDULE_BACKLOG=0) that is the choice made, not news.
+        if (limit > 0) logger?.warn({ policyId, limit }, 'documents: schedule backlog full; the policy schedule is rendered on its first download');
         return;
       }
       queued.push(policyId);

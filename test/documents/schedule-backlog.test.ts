@@ -2,7 +2,11 @@
 // one policy at a time, bounded (beyond it a policy is left to its first download), settled and
 // closed without losing a render in flight. The renders themselves are test/documents/document-routes.test.ts's.
 import { expect } from 'chai';
+import { PolicyDocumentModel } from '../../src/documents/document-model.ts';
 import { createScheduleBacklog } from '../../src/documents/schedule-backlog.ts';
+import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
+import { today } from '../support/china-date.ts';
+import { bearer, useTestApp } from '../support/test-app.ts';
 
 describe('documents: the schedule backlog', () => {
   /** A storeAll that records which policies it was given and finishes each when the test says. */
@@ -59,5 +63,26 @@ describe('documents: the schedule backlog', () => {
     expect(started).to.deep.equal(['fails', 'x']); // y was dropped: its first download renders it
     backlog.add('z');
     expect(backlog.pending()).to.equal(0);
+  });
+});
+
+describe('documents: POLICY_SCHEDULE_BACKLOG=0 leaves every schedule to its first download', function () {
+  this.timeout(60_000);
+  const t = useTestApp({ POLICY_SCHEDULE_BACKLOG: '0' });
+  before(() => publishShippedProducts());
+
+  it('binds without queueing a render; the first download renders and stores it, once', async () => {
+    const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
+    const quote = await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: t.organisations.HZZZ, inputs: vector.inputs, startDate: today() });
+    expect(quote.status, JSON.stringify(quote.body)).to.equal(201);
+    const bound = await t.http.post(`/v1/quotes/${quote.body.id}/bind`).set(bearer(t.keys.broker));
+    expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
+    const policyId = bound.body.id as string;
+    expect(t.documents.schedulesPending()).to.equal(0);
+    expect(await PolicyDocumentModel.countDocuments({ policyId })).to.equal(0);
+    const pdf = await t.http.get(`/v1/policies/${policyId}/pdf`).set(bearer(t.keys.enterprise));
+    expect(pdf.status).to.equal(200);
+    expect(pdf.headers['content-type']).to.match(/^application\/pdf/);
+    expect(await PolicyDocumentModel.countDocuments({ policyId })).to.equal(1); // zh-CN only: the language asked for
   });
 });
