@@ -19,11 +19,11 @@ import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
+import { childPids, freePort, waitFor } from './bench-process.ts';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, warmup: { type: 'string', default: '3' }, rounds: { type: 'string', default: '3' }, json: { type: 'string' }, profile: { type: 'string' }, only: { type: 'string' } } });
 const DURATION = Number(values.duration);
@@ -38,16 +38,6 @@ export interface Phase {
   serverCpuMsPerReq: number; databaseCpuMsPerReq: number; loadCpuMsPerReq: number; loadCpuSharePct: number;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
 function start(args: string[], env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
@@ -57,15 +47,6 @@ function start(args: string[], env: Record<string, string>, nodeArgs: string[] =
     if (code && code !== 0) process.stderr.write(`${args.join(' ')} exited with ${code}: ${err}\n`);
   });
   return child;
-}
-
-async function waitFor(url: string, timeoutMs: number, ok = (status: number) => status === 200): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (ok(await fetch(url).then((r) => r.status, () => 0))) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} not ready in ${timeoutMs} ms`);
 }
 
 /** User + system CPU seconds of a process so far. */
@@ -81,14 +62,6 @@ interface Round { result: autocannon.Result; serverCpuSeconds: number; databaseC
 
 /** The embedded database's process (the service's child), once the service is up. */
 let databasePid: number | undefined;
-
-function childPids(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 async function measure(spec: PhaseSpec): Promise<Round> {
   const server0 = processCpuSeconds(spec.serverPid);

@@ -1,4 +1,4 @@
-// npm run bench:book [-- --sizes 1000,10000 --repeat 20 --warmup 2 --timeout 30 --budget 60 --throughput 50 --json file]
+// npm run bench:book [-- --sizes 1000,10000 --repeat 20 --warmup 2 --timeout 30 --budget 60 --throughput 50 --schedule-backlog 0 --json file]
 // A book, not a demo (#25): the service in its own process (bench/book/book-service.ts: as
 // bench/api.ts starts it), a book grown through its own routes to each size in turn
 // (bench/book/book-builder.ts: organisations, client links, bulk quoting, single quotes, binds of
@@ -7,7 +7,9 @@
 // has spent `--budget` seconds; a request past `--timeout` seconds is a timeout, not a crash),
 // sequential quote-create and bind throughput (`--throughput` each), the bulk load rate while
 // building, bytes on disk per quote (du of DATA_DIR/db) and the peak RSS (VmHWM) of the Node
-// service and of its FerretDB process. Prints a table per size, then each line's ratio
+// service and of its FerretDB process. The service runs with POLICY_SCHEDULE_BACKLOG=0 unless
+// --schedule-backlog says otherwise: binds leave their schedule PDFs to the first download, so
+// Chromium rendering 0.2·N schedules (hours at 100k) does not take the cores from what is measured. Prints a table per size, then each line's ratio
 // largest/smallest size, and ends with exactly one line:
 //   book: <size> quotes, first page p50 … ms (×… vs <small>), … load <start> → <end>
 // The issue's target is --sizes 1000,100000 (hours on this machine); the default is 1000,10000.
@@ -26,6 +28,7 @@ const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1000,10000' }, repeat: { type: 'string', default: '20' }, warmup: { type: 'string', default: '2' },
     timeout: { type: 'string', default: '30' }, budget: { type: 'string', default: '60' }, throughput: { type: 'string', default: '50' }, json: { type: 'string' },
+    'schedule-backlog': { type: 'string', default: '0' },
   },
 });
 const SIZES = values.sizes.split(',').map(Number);
@@ -161,8 +164,8 @@ function summaryLine(small: SizeResult, large: SizeResult, loadAtStart: string):
 }
 
 const loadAtStart = load();
-log(`bench:book on ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB, sizes ${SIZES.join(', ')}, load average ${loadAtStart}`);
-const service = await startBookService();
+log(`bench:book on ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB, sizes ${SIZES.join(', ')}, POLICY_SCHEDULE_BACKLOG=${values['schedule-backlog']}, load average ${loadAtStart}`);
+const service = await startBookService({ POLICY_SCHEDULE_BACKLOG: values['schedule-backlog'] });
 const bars = progressBars();
 // Interrupted: stop the service (and its database and browser) before leaving.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void service.stop().finally(() => process.exit(130)));

@@ -23,6 +23,7 @@ export const configSchema = {
     SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 15000, description: 'How long shutdown waits for in-flight requests.' },
     CHROME_PATH: { type: 'string', minLength: 1, default: '/usr/bin/chromium-headless-shell', description: 'Chromium binary used to render PDFs.' },
     PDF_POOL_SIZE: { type: 'integer', minimum: 1, maximum: 64, description: 'Reused browser pages (default: the number of cores).' },
+    POLICY_SCHEDULE_BACKLOG: { type: 'integer', minimum: 0, maximum: 100000, default: 200, description: 'Policies whose schedule PDFs may wait to be rendered behind their binds\' answers in an instance; past it (0: always), a schedule is rendered and stored by its first download.' },
     DB_CONNECT_RETRIES: { type: 'integer', minimum: 0, maximum: 100, default: 8, description: 'Attempts to reach the database at start before giving up.' },
     VALIDATE_RESPONSES: { type: 'boolean', description: 'Check every JSON response against its schema (default: on unless NODE_ENV=production).' },
     NODE_ENV: { type: 'string', enum: ['development', 'production', 'test'], default: 'development', description: 'Run mode.' },
@@ -65,6 +66,7 @@ export interface Config {
   SHUTDOWN_TIMEOUT_MS: number;
   CHROME_PATH: string;
   PDF_POOL_SIZE?: number;
+  POLICY_SCHEDULE_BACKLOG: number;
   DB_CONNECT_RETRIES: number;
   VALIDATE_RESPONSES: boolean;
   NODE_ENV: 'development' | 'production' | 'test';

@@ -86,7 +86,7 @@ export interface ServiceOptions {
  * Builds every capability once, in floor order, and registers every reaction between them:
  * - quotes stored, approved or declined → the portfolio's rating book records them;
  * - a policy issued → the subsidy ledger records its subsidies, the rating book records it, then
- *   (with PDFs) its schedules are stored.
+ *   (with PDFs) its schedules are queued to be rendered and stored behind the bind's answer.
  * Nothing here touches the database: a service composed before connecting works once connected.
  * Two calls give two services that share no hub, cache, metrics, renderer or background job.
  */
@@ -114,6 +114,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   const portfolio = scope.bind(scope.run(() => createPortfolio({ quotes, ...(compaction ? { compaction } : {}) })));
   events.onQuotesStored((stored) => portfolio.recordStoredQuotes(stored));
   events.onPolicyIssued((policy) => portfolio.recordIssuedPolicy(policy));
+  // Queued, not awaited: the bind answers before its schedule is rendered (src/documents/schedule-backlog.ts).
   if (pdf) events.onPolicyIssued((policy) => documents.storePolicySchedules(policy.id));
   // Pools' side of the catalogue's PoolMembership port (drafting and publishing ask it).
   const pools = scope.bind(createPools());
@@ -125,7 +126,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
     subsidies, statements: scope.bind(createStatements()), portfolio, audit: scope.bind(createAudit({ subjects: auditSubjects(catalogue) })),
     async close() {
       portfolio.close();
-      documents.close();
+      await documents.close(); // the schedule being rendered is finished; what is queued is left to first downloads
       await pdf?.renderer.close();
     },
   });
@@ -159,7 +160,7 @@ function createPdfDocuments(config: Config, logger: Logger, metrics: ServiceMetr
     onRender: metrics.pdfRendered, onPoolWait: metrics.pdfPoolWaited,
   });
   const templates = compileDocumentTemplates(engine);
-  const documents = createDocumentService({ renderer, templates, logger });
+  const documents = createDocumentService({ renderer, templates, logger, scheduleBacklog: config.POLICY_SCHEDULE_BACKLOG });
   const subsidyDocuments = createSubsidyApplicationDocuments({ renderer, templates, logger });
   return { renderer, documents, subsidyDocuments };
 }

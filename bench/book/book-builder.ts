@@ -1,6 +1,6 @@
 // Grows a book through the service's own routes, as an operator would: broker firms and
 // enterprises through the platform admin's organisation API, client links through /v1/clients,
-// quotes through bulk quoting (POST /v1/pricing/bulk?save=true, 1,000 rows a file) and single
+// quotes through bulk quoting (POST /v1/pricing/bulk?save=true, up to 5,000 rows a file) and single
 // quotes (POST /v1/quotes), policies through POST /v1/quotes/{id}/bind. Nothing is written to
 // the database directly, so the book is exactly what the routes store.
 //
@@ -33,7 +33,9 @@ const silent: BuildProgress = { start: () => {}, increment: () => {}, stop: () =
 export const BIND_SHARE = 0.2;
 export const SMALL_ENTERPRISE_QUOTES = 10;
 export const SMALL_ENTERPRISE_POLICIES = 2;
-const BULK_FILE_ROWS = 1000;
+// Files of up to 5,000 rows: several of the service's save batches (1,000 rows), so a file's next
+// batch is rated while the one before is written, as an operator's large file would be.
+const BULK_FILE_ROWS = 5000;
 const PARALLEL = 4;
 
 /** Enterprises for a book of `quotes`: one for 20 quotes, 10 to 2,000. */

@@ -2,12 +2,12 @@
 // NODE_ENV=production, LOG_LEVEL=warn, the embedded FerretDB in a temporary DATA_DIR, the demo
 // seed on (its keys read from DATA_DIR/demo-keys.json), a rate limit the bench never reaches.
 // Also what the bench reads from outside the process: peak RSS and the data folder's size.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { childPids, freePort, waitFor } from '../bench-process.ts';
 
 export interface DemoKeys {
   platformAdmin: string; insurerAdmin: string; underwriter: string; broker: string; enterprise: string;
@@ -24,26 +24,6 @@ export interface BookService {
   stop(): Promise<void>;
   /** Last lines the service wrote on stderr (for a failure report). */
   stderr(): string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function waitReady(url: string, child: ChildProcess, timeoutMs: number, stderr: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}: ${stderr()}`);
-    if ((await fetch(`${url}/readyz`).then((r) => r.status, () => 0)) === 200) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url}/readyz not ready in ${timeoutMs} ms: ${stderr()}`);
 }
 
 /** Starts src/main.ts in a fresh temporary DATA_DIR and waits until it is ready. */
@@ -67,20 +47,12 @@ export async function startBookService(extraEnv: Record<string, string> = {}): P
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    await waitReady(url, child, 300_000, () => err);
+    await waitFor(`${url}/readyz`, 300_000, { child, stderr: () => err });
     const keys = JSON.parse(await readFile(path.join(dataDir, 'demo-keys.json'), 'utf8')) as DemoKeys;
     return { url, dataDir, pid: child.pid!, keys, stop, stderr: () => err };
   } catch (e) {
     await stop();
     throw e;
-  }
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
   }
 }
 

@@ -100,6 +100,16 @@ export async function insertEach<T>(model: AnyModel<T>, fieldsList: readonly Rec
   return outcomes;
 }
 
+/**
+ * Inserts many documents already in their stored form (see insertStored: built to be exactly what
+ * castDocument would make of them, which their tests check) in one command: per document,
+ * undefined when stored or its own error (E11000). Throws when the batch's outcome is unknown.
+ * A bulk save's thousand quotes skip mongoose's casting this way (a third of its CPU).
+ */
+export function insertEachStored<T>(model: AnyModel<T>, raws: readonly Record<string, unknown>[]): Promise<(Error | undefined)[]> {
+  return raws.length > 0 ? insertRaw(model, raws) : Promise.resolve([]);
+}
+
 export interface InsertBatcherOptions {
   /** Documents per insert command at most (default 64). */
   maxBatch?: number;

@@ -2,7 +2,8 @@
 // in the asked language, renders HTML (templates compiled once) and the PDF (pooled Chromium).
 //
 // Quotes render on demand behind a per-process cache (quote-pdfs.ts); policy schedules are
-// rendered once, stored immutably and always served from the database (policy-schedules.ts).
+// rendered once, stored immutably and always served from the database (policy-schedules.ts),
+// rendered after the bind has answered (schedule-backlog.ts) or by their first download.
 // Nothing here reacts to binds by itself: src/service.ts wires "policy issued" to
 // storePolicySchedules. See docs/documents.md.
 import type { Caller } from '../auth/caller.ts';
@@ -15,6 +16,7 @@ import type { PdfFile } from './pdf-file.ts';
 import type { PdfRenderer, RendererLogger } from './pdf-renderer.ts';
 import { createPolicySchedules } from './policy-schedules.ts';
 import { createQuotePdfs } from './quote-pdfs.ts';
+import { createScheduleBacklog } from './schedule-backlog.ts';
 
 export type { PdfFile } from './pdf-file.ts';
 
@@ -23,8 +25,16 @@ export interface DocumentService {
   quotePdf(caller: Caller, quoteId: string, lang: DocumentLang, ifNoneMatch?: string): Promise<PdfFile>;
   /** The stored schedule of a policy the caller may see (404 otherwise), byte-identical on every download. */
   policyPdf(caller: Caller, policyId: string, lang: DocumentLang, ifNoneMatch?: string): Promise<PdfFile>;
-  /** Renders and stores every language of a policy's schedule; logs and swallows failures. Does nothing once closed. */
+  /**
+   * Queues a policy's schedule (every language) to be rendered and stored behind the bind's answer,
+   * and resolves at once; a schedule not stored by then (backlog full, instance stopped, render
+   * failed) is rendered by its first download. Does nothing once closed.
+   */
   storePolicySchedules(policyId: string): Promise<void>;
+  /** Policies whose schedules are queued or being rendered in this instance now. */
+  schedulesPending(): number;
+  /** Resolves once this instance has no schedule queued or being rendered. */
+  schedulesSettled(): Promise<void>;
   /** The filing document (费率表) of a product version the caller's insurer owns (404 otherwise). */
   filingPdf(caller: Caller, code: string, version: string): Promise<PdfFile>;
   /**
@@ -33,8 +43,8 @@ export interface DocumentService {
    * `metadataDate` fixes the PDF's dates.
    */
   renderTemplatePdf(template: string, view: object, title: string, metadataDate: Date): Promise<Buffer>;
-  /** Stops storing schedules of issued policies (the renderer is closed by its owner). */
-  close(): void;
+  /** Stops storing schedules of issued policies and waits for the one being rendered (the renderer is closed by its owner). */
+  close(): Promise<void>;
 }
 
 export interface DocumentServiceOptions {
@@ -45,6 +55,8 @@ export interface DocumentServiceOptions {
   quoteCacheEntries?: number;
   /** Deadline of one render (default 15 s). */
   renderTimeoutMs?: number;
+  /** Policies whose schedules may wait to be rendered behind their binds (POLICY_SCHEDULE_BACKLOG, default 200); beyond it, the first download renders. */
+  scheduleBacklog?: number;
 }
 
 /** Wires the documents capability: a renderer pool and compiled templates behind quotePdf and policyPdf. */
@@ -52,16 +64,16 @@ export function createDocumentService(options: DocumentServiceOptions): Document
   const { templates, logger } = options;
   const printer = createDocumentPrinter(options.renderer, options.renderTimeoutMs ?? 15_000, logger);
   const schedules = createPolicySchedules(printer, templates, logger);
-  let closed = false;
+  const backlog = createScheduleBacklog(schedules.storeAll, options.scheduleBacklog ?? 200, logger);
   return {
     quotePdf: createQuotePdfs(printer, templates, options.quoteCacheEntries ?? 256),
     policyPdf: schedules.policyPdf,
     filingPdf: (caller, code, version) => renderFilingPdf(caller, code, version, filingTemplate(templates.engine), printer.print),
     renderTemplatePdf: async (template, view, title, metadataDate) => printer.print(templates.engine.render(template, view), title, metadataDate),
-    storePolicySchedules: (policyId) => (closed ? Promise.resolve() : schedules.storeAll(policyId)),
-    close() {
-      closed = true;
-    },
+    storePolicySchedules: (policyId) => Promise.resolve(backlog.add(policyId)),
+    schedulesPending: backlog.pending,
+    schedulesSettled: backlog.settled,
+    close: backlog.close,
   };
 }
 
@@ -72,5 +84,7 @@ export const documentsUnavailable: DocumentService = {
   filingPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   renderTemplatePdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   storePolicySchedules: () => Promise.resolve(),
-  close: () => undefined,
+  schedulesPending: () => 0,
+  schedulesSettled: () => Promise.resolve(),
+  close: () => Promise.resolve(),
 };

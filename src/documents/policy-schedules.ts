@@ -1,5 +1,5 @@
-// Policy schedules are contracts: each language is rendered once (at bind, or on the first
-// download if that failed), stored immutably with its sha256 and always served as stored, so
+// Policy schedules are contracts: each language is rendered once (behind the bind's answer, see
+// schedule-backlog.ts, or on the first download if that did not happen), stored immutably with its sha256 and always served as stored, so
 // later template, label, organisation or Chromium changes never alter an issued schedule. The
 // unique _id `<policyId>:<lang>` makes the write happen once however many writers race.
 // See docs/documents.md ("Caching and storage").
@@ -24,7 +24,7 @@ export interface PolicySchedules {
   storeAll(policyId: string): Promise<void>;
 }
 
-/** The documents capability sees policies as the platform does, for rendering at bind only. */
+/** The documents capability sees policies as the platform does, for rendering a schedule (after a bind, or for a download). */
 const SYSTEM_CALLER: Caller = { keyId: 'system:documents', userName: 'documents', role: 'platform-admin', organisationId: '', organisationKind: 'platform', organisationCode: 'PLATFORM' };
 
 /** What a download checks and names before reading a stored schedule: the policy's number and parties. */
@@ -83,7 +83,7 @@ export function createPolicySchedules(printer: DocumentPrinter, templates: Docum
           await renderAndStore(printer, templates, policyId, lang);
         } catch (err) {
           // The policy is issued regardless; the first download renders and stores it instead.
-          logger?.warn({ policyId, lang, err: (err as Error).message }, 'documents: policy schedule not stored at bind');
+          logger?.warn({ policyId, lang, err: (err as Error).message }, 'documents: policy schedule not stored after bind');
         }
       }),
     );

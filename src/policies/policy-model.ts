@@ -44,5 +44,13 @@ policySchema.index({ productCode: 1, productVersion: 1 });
 policySchema.index({ idempotencyScope: 1 });
 
 export const PolicyModel = mongoose.model('Policy', policySchema);
+
+/**
+ * A bind's Idempotency-Key claimed for one quote: `_id` derived from the key's scope
+ * (`<organisationId>:<key>`), so a key reused for another quote is found by `_id`, the one read
+ * FerretDB 1.x answers from an index, instead of a scan of every policy.
+ */
+const bindKeySchema = new Schema({ _id: { type: Schema.Types.ObjectId, required: true }, quoteId: { type: String, required: true }, at: { type: Date, required: true } }, { versionKey: false });
+export const PolicyBindKeyModel = mongoose.model('PolicyBindKey', bindKeySchema, 'policyBindKeys');
 /** A policy as stored (read with `.lean()`): JSON-text fields still as text. */
 export type StoredPolicy = mongoose.InferSchemaType<typeof policySchema> & { _id: mongoose.Types.ObjectId };

@@ -10,7 +10,7 @@ import { leanRatingRecordOf, loadVisibleQuote, markBound, randomCode, RATING_PRO
 import type { RatingResult } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { poolViewFields } from '../pools/pool-shares.ts';
-import { PolicyModel, type StoredPolicy } from './policy-model.ts';
+import { PolicyBindKeyModel, PolicyModel, type StoredPolicy } from './policy-model.ts';
 import type { PolicyRecord, PolicyView } from './policy-schemas.ts';
 import { buildPolicyLists, listIssuedPolicy, listPolicies } from './policy-lists.ts';
 import { derivedObjectId } from '../db/derived-id.ts';
@@ -88,6 +88,25 @@ function policyIdOf(quoteId: unknown): mongoose.Types.ObjectId {
   return derivedObjectId(`policy-of-quote:${String(quoteId)}`);
 }
 
+/**
+ * Claims a bind's Idempotency-Key for this quote, or answers 409 when it was claimed for another:
+ * the claim's `_id` is derived from the key, so the check is an insert and, on E11000, a read by
+ * `_id` (not a scan of every policy). A key stays with the first quote it was sent for, whatever
+ * that bind's outcome. (Keys of binds before the claims existed, #25, are not checked this way.)
+ */
+async function claimBindKey(scope: string, quoteId: string): Promise<void> {
+  const _id = derivedObjectId(`bind-key:${scope}`);
+  try {
+    await PolicyBindKeyModel.collection.insertOne({ _id, quoteId, at: new Date() });
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+    const claim = await PolicyBindKeyModel.collection.findOne({ _id });
+    if (claim && claim.quoteId !== quoteId) {
+      throw conflict('This Idempotency-Key was already used to bind another quote.', [{ path: 'header.idempotency-key', message: 'must be new for a different quote (idempotency)' }]);
+    }
+  }
+}
+
 export interface BindOptions {
   /** As createQuote's: a retried bind with the same key returns the same policy (replayed). */
   idempotencyKey?: string | undefined;
@@ -111,9 +130,7 @@ export async function bindQuote(deps: PolicyDeps, caller: Caller, quoteId: strin
     const existing = await findPolicyRecord(id);
     if (existing && scope && existing.idempotencyScope === scope) return { policy: await completeBind(caller, existing, quote), replayed: true };
     if (existing) throw alreadyBound(quote.quoteNumber, existing);
-    if (scope && await PolicyModel.exists({ idempotencyScope: scope, quoteId: { $ne: quote.id } })) {
-      throw conflict('This Idempotency-Key was already used to bind another quote.', [{ path: 'header.idempotency-key', message: 'must be new for a different quote (idempotency)' }]);
-    }
+    if (scope) await claimBindKey(scope, quote.id);
   }
   const refusal = bindRefusal(quote, now); // the rule the pages show the bind button by (nextActions)
   if (refusal) throw conflict(refusal);

@@ -11,13 +11,12 @@
 // scope, so a replayed row (E11000) is found by _id, the one filter FerretDB 1.x answers from an
 // index. (Quotes stored before ids were derived are still found by idempotencyScope, a scan, only
 // in that rare case.)
-import type mongoose from 'mongoose';
 import type { Caller } from '../auth/caller.ts';
 import { isClientOf } from '../clients/client-service.ts';
 import type { RatableVersion } from '../catalogue/rating-lookups.ts';
 import { conflict } from '../http/app-error.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
-import { insertEach } from '../db/insert-batcher.ts';
+import { insertEachStored } from '../db/insert-batcher.ts';
 import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
 import { QuoteModel, type StoredQuote } from './quote-model.ts';
 import { findQuoteRecord, hashRequest, idempotentQuoteId, newQuoteEvent, newQuoteNumber, quoteDocument, quoteRecordOf, storedQuote, storedQuoteEvent, type QuoteDeps, type QuoteRecord, type StoredQuoteEvent } from './quote-service.ts';
@@ -69,7 +68,7 @@ function remembered<T>(map: Map<string, Promise<T>>, key: string, read: () => Pr
 
 interface Prepared {
   index: number;
-  doc: Record<string, unknown> & { _id: mongoose.Types.ObjectId; quoteNumber: string; quoteDate: string; idempotencyScope: string; requestHash: string };
+  doc: ReturnType<typeof quoteDocument>;
   result: RatingResult;
   version: RatableVersion;
   context: QuoteContext;
@@ -115,7 +114,9 @@ export async function createQuotes(deps: QuoteDeps, caller: Caller, items: reado
   const duplicates: Prepared[] = [];
   let pending = prepared;
   for (let attempt = 0; pending.length > 0; attempt++) {
-    const failures = await insertEach(QuoteModel, pending.map((p) => p.doc));
+    // In their stored form, as createQuote inserts one (storedQuote: no mongoose casting; test/quotes/stored-quote.test.ts).
+    const written = new Date();
+    const failures = await insertEachStored(QuoteModel, pending.map((p) => storedQuote(p.doc, written)));
     const retry: Prepared[] = [];
     for (const [position, p] of pending.entries()) {
       const failure = failures[position];

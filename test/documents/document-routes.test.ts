@@ -166,7 +166,8 @@ describe('documents: quote and policy PDFs', function () {
       policy = bound.body as typeof policy;
     });
 
-    it('stores the schedule in both languages once, at bind, with its sha256', async () => {
+    it('stores the schedule in both languages once, behind the bind\'s answer, with its sha256', async () => {
+      await t.documents.schedulesSettled();
       const stored = await PolicyDocumentModel.find({ policyId: policy.id });
       expect(stored.map((d) => d.lang).sort()).to.deep.equal(['en', 'zh-CN']);
       for (const d of stored) {
@@ -199,12 +200,31 @@ describe('documents: quote and policy PDFs', function () {
       expect(await extractPdfText(en.body as Buffer)).to.contain('Technology Insurance Policy Schedule');
     });
 
-    it('renders and stores on first download when nothing was stored at bind', async () => {
+    it('answers the bind before its schedule is rendered; a download racing the render stores each language once', async () => {
+      const other = await createQuote();
+      const bound = await t.http.post(`/v1/quotes/${other.id}/bind`).set(as('broker'));
+      expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
+      // Rendered synchronously, the schedule would be stored and nothing pending by the answer.
+      expect(t.documents.schedulesPending()).to.equal(1);
+      const policyId = (bound.body as { id: string }).id;
+      const [zh, en] = await Promise.all([getPdf(`/v1/policies/${policyId}/pdf`), getPdf(`/v1/policies/${policyId}/pdf?lang=en`)]);
+      await t.documents.schedulesSettled();
+      expect(t.documents.schedulesPending()).to.equal(0);
+      for (const [lang, res] of [['zh-CN', zh], ['en', en]] as const) {
+        expect(res.status, lang).to.equal(200);
+        const stored = await PolicyDocumentModel.find({ policyId, lang }).lean();
+        expect(stored, lang).to.have.length(1);
+        expect(sha256(res.body as Buffer), lang).to.equal(stored[0]!.sha256);
+      }
+    });
+
+    it('renders and stores on first download when nothing was stored after the bind', async () => {
       // A policy never downloaded before (downloads remember what they served, by id).
       const other = await createQuote();
       const bound = await t.http.post(`/v1/quotes/${other.id}/bind`).set(as('broker'));
       expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
       const otherPolicyId = (bound.body as { id: string }).id;
+      await t.documents.schedulesSettled();
       await PolicyDocumentModel.deleteMany({ policyId: otherPolicyId, lang: 'en' });
       const first = await getPdf(`/v1/policies/${otherPolicyId}/pdf?lang=en`);
       const second = await getPdf(`/v1/policies/${otherPolicyId}/pdf?lang=en`);

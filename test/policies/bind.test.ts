@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { PolicyModel } from '../../src/policies/policy-model.ts';
+import { derivedObjectId } from '../../src/db/derived-id.ts';
+import { PolicyBindKeyModel, PolicyModel } from '../../src/policies/policy-model.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 import { today } from '../support/china-date.ts';
@@ -48,6 +49,19 @@ describe('Binding with an Idempotency-Key', () => {
       expect(again.status).to.equal(409);
       expect(again.body.error.details).to.deep.equal([{ path: 'policyId', message: 'is the policy the quote is already bound as (bound)', value: bound.body.id }]);
     }
+  });
+
+  it('claims a key for one quote: binds of two quotes sent at once with one key give one policy and one 409', async () => {
+    const quotes = [await newQuote(), await newQuote()];
+    const answers = await Promise.all(quotes.map((id) => t.http.post(`/v1/quotes/${id}/bind`).set(broker()).set('Idempotency-Key', 'one-key-two-quotes')));
+    expect(answers.map((a) => a.status).sort()).to.deep.equal([201, 409]);
+    const refused = answers.find((a) => a.status === 409)!;
+    expect(refused.body.error.details[0].path).to.equal('header.idempotency-key');
+    expect(await PolicyModel.countDocuments({ quoteId: { $in: quotes } })).to.equal(1);
+    // The claim is read by _id, derived from the key's scope (no scan of the policies).
+    const winner = quotes[answers.findIndex((a) => a.status === 201)]!;
+    const claim = await PolicyBindKeyModel.findById(derivedObjectId(`bind-key:${t.organisations.MXB}:one-key-two-quotes`)).lean();
+    expect(claim?.quoteId).to.equal(winner);
   });
 
   it('refuses a key used for another quote, and a key over 100 characters', async () => {

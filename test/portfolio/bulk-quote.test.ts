@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { QuoteModel } from '../../src/quotes/quote-model.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
@@ -116,6 +117,24 @@ describe('Bulk quoting (CSV)', () => {
     expect(again.map((r) => r.status)).to.deep.equal(['replayed', 'replayed', 'error']);
     expect(again.map((r) => r.quoteNumber)).to.deep.equal(first.map((r) => r.quoteNumber));
     expect(await QuoteModel.countDocuments()).to.equal(2);
+  });
+
+  it('saves a file of several batches (two in flight) with its rows in file order, and replays it whole', async () => {
+    const broker = await t.services.auth.resolveApiKey(t.keys.broker);
+    const body = csv(...Array.from({ length: 9 }, (_, i) => line(i === 4 ? { reference: 'bad', userOrder: 'x' } : { reference: `m${i}`, contractAmount: 1000 + i })));
+    const run = async () => {
+      const started = await t.services.portfolio.startBulkQuote(broker, () => Readable.from([body]), { save: true, batchId: 'several-batches', saveBatchSize: 2 });
+      const rows = [];
+      for await (const r of started.rows) rows.push(r);
+      return { rows, summary: started.summary };
+    };
+    const first = await run();
+    expect(first.rows.map((r) => [r.row, r.reference, r.status])).to.deep.equal(Array.from({ length: 9 }, (_, i) => [i + 2, i === 4 ? 'bad' : `m${i}`, i === 4 ? 'error' : 'saved']));
+    expect(first.summary).to.include({ rows: 9, saved: 8, failed: 1 });
+    expect(await QuoteModel.countDocuments({ idempotencyScope: { $regex: ':bulk:several-batches:' } })).to.equal(8);
+    const again = await run();
+    expect(again.rows.map((r) => r.status)).to.deep.equal(first.rows.map((r) => (r.status === 'saved' ? 'replayed' : 'error')));
+    expect(again.rows.map((r) => r.quoteId)).to.deep.equal(first.rows.map((r) => r.quoteId));
   });
 
   it('refuses save without a batch id, and save by anyone but a broker', async () => {

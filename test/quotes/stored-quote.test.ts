@@ -3,6 +3,8 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { castDocument } from '../../src/db/insert-batcher.ts';
 import { QuoteModel } from '../../src/quotes/quote-model.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
@@ -47,4 +49,27 @@ describe('quotes: the stored form of a new quote', () => {
       }
     });
   }
+  // Bulk saving inserts its batches in their stored form too (insertEachStored): the same check
+  // for quotes of three products, quoted and referred, saved by one bulk file.
+  it('is what mongoose\'s casting would store: a bulk save\'s quotes', async () => {
+    const rows = ['first-set-equipment.json', 'ip-patent-enforcement.json', 'rd-project-failure.json'].flatMap((file) => {
+      const product = JSON.parse(readFileSync(`products/${file}`, 'utf8')) as { code: string };
+      return (['quoted', 'referred'] as const).map((decision) => shippedVectors(file).find((v) => v.expected.decision === decision && !v.picks)).filter((v) => v !== undefined).map((v) => {
+        const cells: Record<string, string> = { productCode: product.code, enterpriseId: t.organisations.HZZZ!, startDate: today() };
+        for (const [key, value] of Object.entries(v.inputs as Record<string, unknown>)) cells[key] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+        return cells;
+      });
+    });
+    const body = stringify(rows, { header: true, columns: [...new Set(rows.flatMap((r) => Object.keys(r)))] });
+    const res = await t.http.post('/v1/pricing/bulk?save=true&batchId=stored-form').set(bearer(t.keys.broker)).set('Content-Type', 'text/csv').send(body);
+    expect(res.status, res.text).to.equal(200);
+    const results = parse(res.text, { columns: true, bom: true }) as { status: string; decision: string; quoteId: string; errors: string }[];
+    expect(results.map((r) => r.status), JSON.stringify(results.map((r) => r.errors))).to.deep.equal(rows.map(() => 'saved'));
+    expect(new Set(results.map((r) => r.decision))).to.deep.equal(new Set(['quoted', 'referred']));
+    for (const r of results) {
+      const doc = await stored(r.quoteId);
+      expect(doc.createdEntry, r.quoteId).to.be.an('object');
+      expect(recast(doc), r.quoteId).to.deep.equal(doc);
+    }
+  });
 });
