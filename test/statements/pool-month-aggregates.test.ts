@@ -15,9 +15,41 @@ import type { PolicyView } from '../../src/policies/policy-schemas.ts';
 import { addDays, chinaDate, type ProductDefinition } from '../../src/rating/index.ts';
 import { createServices } from '../../src/service.ts';
 import { buildPoolStatement, type PoolStatement } from '../../src/statements/pool-statement.ts';
-import { statementCsv } from '../../src/statements/statement-files.ts';
+import { Writable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { statementCsv, statementXlsx, writeStatementCsv, writeStatementXlsx } from '../../src/statements/statement-files.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
-import { inTestService, useTestApp } from '../support/test-app.ts';
+import { bearer, inTestService, useTestApp } from '../support/test-app.ts';
+
+/** A slow reader: takes a chunk every tick and notes the most it ever held unread. */
+function slowSink(): Writable & { bytes(): Buffer; most: number } {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({ highWaterMark: 16 * 1024, write(chunk: Buffer, _enc, done) { chunks.push(chunk); setImmediate(done); } }) as Writable & { bytes(): Buffer; most: number };
+  sink.most = 0;
+  const write = sink.write.bind(sink);
+  sink.write = ((chunk: never, ...rest: never[]) => {
+    const ok = write(chunk, ...rest);
+    sink.most = Math.max(sink.most, sink.writableLength);
+    return ok;
+  }) as typeof sink.write;
+  sink.bytes = () => Buffer.concat(chunks);
+  return sink;
+}
+
+/** Every cell of every row of a workbook's first sheet. */
+async function cellsOf(bytes: Buffer): Promise<unknown[][]> {
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(bytes as never);
+  const rows: unknown[][] = [];
+  book.worksheets[0]!.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+  return rows;
+}
+
+const binary = (res: NodeJS.ReadableStream, done: (err: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+};
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
@@ -94,6 +126,34 @@ describe('Pool statements from the members\' months (#25)', function () {
       const recomputed = await inTestService(() => recomputedStatement(caller, periods[3]!));
       for (const lang of ['zh-CN', 'en'] as const) expect(statementCsv(kept, lang).equals(statementCsv(recomputed, lang))).to.equal(true);
     }
+  });
+
+  it('streams the API\'s CSV and XLSX with the same bytes and cells as the files built whole', async () => {
+    const period = periods[3]!;
+    const recomputed = await inTestService(() => recomputedStatement(members[1]!.caller, period));
+    const csv = await t.http.get(`/v1/pools/statement?from=${period.from}&to=${period.to}&format=csv&lang=en`).set(bearer(t.keys.otherInsurerAdmin)).buffer(true).parse(binary as never);
+    expect(csv.status).to.equal(200);
+    expect(csv.headers['content-disposition']).to.match(/attachment; filename="pool-statement-HTIC-/);
+    expect((csv.body as Buffer).equals(statementCsv(recomputed, 'en'))).to.equal(true);
+    const xlsx = await t.http.get(`/v1/pools/statement?from=${period.from}&to=${period.to}&format=xlsx`).set(bearer(t.keys.otherInsurerAdmin)).buffer(true).parse(binary as never);
+    expect(xlsx.status).to.equal(200);
+    expect(await cellsOf(xlsx.body as Buffer)).to.deep.equal(await cellsOf(await statementXlsx(recomputed, 'zh-CN')));
+  });
+
+  it('writes a statement of 2,000 policies to a slow reader without holding the file', async () => {
+    const one = await inTestService(() => recomputedStatement(members[0]!.caller, periods[4]!));
+    const rows = Array.from({ length: 2000 }, (_, i) => ({ ...one.rows[i % one.rows.length]!, policyNumber: `P${String(i).padStart(12, '0')}` }));
+    const big = { ...one, rows };
+    const csv = slowSink();
+    await writeStatementCsv(big, 'zh-CN', csv);
+    const whole = statementCsv(big, 'zh-CN');
+    expect(csv.bytes().equals(whole)).to.equal(true);
+    expect(whole.length).to.be.greaterThan(400_000);
+    expect(csv.most, 'most bytes held unread').to.be.lessThan(64 * 1024);
+    const xlsx = slowSink();
+    await writeStatementXlsx(big, 'zh-CN', xlsx);
+    expect(await cellsOf(xlsx.bytes())).to.deep.equal(await cellsOf(await statementXlsx(big, 'zh-CN')));
+    expect(xlsx.most, 'most bytes held unread').to.be.lessThan(256 * 1024);
   });
 
   it('book:verify\'s check finds the kept months equal to the recomputation', async () => {
