@@ -36,12 +36,17 @@ function slowSink(): Writable & { bytes(): Buffer; most: number } {
   return sink;
 }
 
-/** Every cell of every row of a workbook's first sheet. */
+/** Every cell of every row of a workbook's first sheet (an empty cell, or one holding "", as null: the streaming writer leaves "" out). */
 async function cellsOf(bytes: Buffer): Promise<unknown[][]> {
   const book = new ExcelJS.Workbook();
   await book.xlsx.load(bytes as never);
   const rows: unknown[][] = [];
-  book.worksheets[0]!.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+  book.worksheets[0]!.eachRow((row) => {
+    const values = row.values as unknown[];
+    const cells = Array.from({ length: values.length - 1 }, (_, i) => (values[i + 1] === '' || values[i + 1] === undefined ? null : values[i + 1]));
+    while (cells.length > 0 && cells.at(-1) === null) cells.pop();
+    rows.push(cells);
+  });
   return rows;
 }
 
