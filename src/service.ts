@@ -85,8 +85,9 @@ export interface ServiceOptions {
 /**
  * Builds every capability once, in floor order, and registers every reaction between them:
  * - quotes stored, approved or declined → the portfolio's rating book records them;
- * - a policy issued → the subsidy ledger records its subsidies, the rating book records it, then
- *   (with PDFs) its schedules are queued to be rendered and stored behind the bind's answer.
+ * - a policy issued → the subsidy ledger and years record its subsidies, the rating book records
+ *   it, the pool members' months record it (co-insured), then (with PDFs) its schedules are queued
+ *   to be rendered and stored behind the bind's answer.
  * Nothing here touches the database: a service composed before connecting works once connected.
  * Two calls give two services that share no hub, cache, metrics, renderer or background job.
  */
@@ -114,6 +115,9 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   const portfolio = scope.bind(scope.run(() => createPortfolio({ quotes, ...(compaction ? { compaction } : {}) })));
   events.onQuotesStored((stored) => portfolio.recordStoredQuotes(stored));
   events.onPolicyIssued((policy) => portfolio.recordIssuedPolicy(policy));
+  // The pool members' months a statement reads (src/statements/pool-month-log.ts).
+  const statements = scope.bind(createStatements());
+  events.onPolicyIssued((policy) => statements.recordIssuedPolicy(policy));
   // Queued, not awaited: the bind answers before its schedule is rendered (src/documents/schedule-backlog.ts).
   if (pdf) events.onPolicyIssued((policy) => documents.storePolicySchedules(policy.id));
   // Pools' side of the catalogue's PoolMembership port (drafting and publishing ask it).
@@ -123,7 +127,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
     config, logger, events, metrics, templates, renderer: pdf?.renderer, scope,
     auth: scope.bind(createAuth()), clients: scope.bind(createClients()), catalogue, pools,
     quotes, policies: scope.bind(createPolicies({ events })), documents,
-    subsidies, statements: scope.bind(createStatements()), portfolio, audit: scope.bind(createAudit({ subjects: auditSubjects(catalogue) })),
+    subsidies, statements, portfolio, audit: scope.bind(createAudit({ subjects: auditSubjects(catalogue) })),
     async close() {
       portfolio.close();
       await documents.close(); // the schedule being rendered is finished; what is queued is left to first downloads

@@ -121,3 +121,38 @@ export function scopedAuditTrail(actor: ScopedActor, entityType: string, entityI
   const hidden = restrictedAuditActions.filter((r) => !r.readers.includes(actor.role as Role) && actor.role !== 'system').map((r) => new RegExp(r.pattern));
   return { key: auditTrailKey(entityType, entityId), filtered: hidden.length > 0, accept: (entry) => !hidden.some((pattern) => pattern.test(entry.action)) };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Aggregates kept as keyed logs (#25): a subsidy year and a pool member's month. The same rule as
+// the lists: a fact is appended for every party that may read it (yearKeysOf, poolMonthKeysOf);
+// a caller reads the one log its scope names (scopedYear, scopedPoolMonth) and every entry is
+// checked against its scope again, so a filter (an enterprise) narrows and never widens.
+
+/** The subsidy-year logs a policy starting in `year` (YYYY) is appended to: its enterprise's, its broker's, the platform's. */
+export function yearKeysOf(parties: Parties, year: string): string[] {
+  return [`year:all:${year}`, `year:broker:${parties.brokerOrganisationId}:${year}`, `year:enterprise:${parties.enterpriseOrganisationId}:${year}`];
+}
+
+/**
+ * The subsidy year `actor` reads (an enterprise: its own; a broker: its firm's; a platform admin:
+ * all), narrowed to one enterprise by `enterpriseId`, and the check every policy entry passes.
+ */
+export function scopedYear(actor: ScopedActor, year: string, enterpriseId?: string): { key: string; accept: (entry: Parties) => boolean } {
+  const own = actor.role === 'broker' ? `year:broker:${actor.organisationId}:${year}` : actor.role === 'enterprise' ? `year:enterprise:${actor.organisationId}:${year}` : everything(actor) ? `year:all:${year}` : `year:none:${year}`;
+  const key = enterpriseId ? `year:enterprise:${enterpriseId}:${year}` : own;
+  // Insurer staff read no subsidy year (access-rules.ts subsidyReaders): nothing passes for them.
+  const reads = everything(actor) || actor.role === 'broker' || actor.role === 'enterprise';
+  const accept = (entry: Parties) => reads && (actor.role === 'system' || isVisibleTo(actor as Caller, entry))
+    && (!enterpriseId || entry.enterpriseOrganisationId === enterpriseId);
+  return { key, accept };
+}
+
+/** The pool-statement logs a co-insured policy issued in `month` (YYYY-MM, China) is appended to: each member's. */
+export function poolMonthKeysOf(parties: Parties, month: string): string[] {
+  return [...new Set(parties.poolMemberIds ?? [])].map((id) => `pool:${id}:${month}`);
+}
+
+/** The month of pool business `actor`'s insurer reads, and the check every entry passes (it is a member of the entry's pool). */
+export function scopedPoolMonth(actor: ScopedActor, month: string): { key: string; accept: (entry: Parties) => boolean } {
+  return { key: `pool:${actor.organisationId}:${month}`, accept: (entry: Parties) => (entry.poolMemberIds ?? []).includes(actor.organisationId) };
+}

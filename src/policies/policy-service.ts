@@ -256,3 +256,12 @@ export function createPolicies(deps: PolicyDeps) {
   });
 }
 export type PoliciesService = ReturnType<typeof createPolicies>;
+
+/**
+ * Every stored policy as its record, streamed (a scan: for offline work only — the aggregates'
+ * migration and book:verify, which rebuild and check what the read models keep).
+ */
+export async function* allPolicyRecords(): AsyncGenerator<PolicyRecord> {
+  const cursor = PolicyModel.find({}).lean<StoredPolicy[]>().cursor({ batchSize: 500 });
+  for await (const doc of cursor as AsyncIterable<StoredPolicy>) yield policyRecordOf(doc);
+}

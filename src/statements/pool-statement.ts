@@ -4,6 +4,9 @@
 // members' statements of a period add up to the pool's total exactly.
 import type { PolicyView } from '../policies/policy-schemas.ts';
 
+/** What a statement reads of a policy: a policy's view, or the entry kept for it in a member's month (pool-month-log.ts). */
+export type StatementPolicy = Pick<PolicyView, 'id' | 'policyNumber' | 'productCode' | 'productVersion' | 'line' | 'enterpriseId' | 'enterpriseName' | 'startDate' | 'endDate' | 'grossPremiumFen' | 'netPremiumFen' | 'vatFen' | 'poolShares' | 'issuedAt'>;
+
 export interface StatementMember {
   insurer: string;
   name: string;
@@ -74,7 +77,7 @@ function addRow(totals: StatementTotals, row: StatementRow): void {
 }
 
 /** Builds one member's statement from the pool policies of the period (issued on China dates `from`..`to`). */
-export function buildPoolStatement(insurer: StatementMember, period: { from: string; to: string }, policies: readonly PolicyView[], names: ReadonlyMap<string, StatementMember>, productName: (p: PolicyView) => { zh: string; en: string }, issuedOn: (p: PolicyView) => string, enterpriseNamesEn: ReadonlyMap<string, string> = new Map()): PoolStatement {
+export function buildPoolStatement<P extends StatementPolicy>(insurer: StatementMember, period: { from: string; to: string }, policies: readonly P[], names: ReadonlyMap<string, StatementMember>, productName: (p: P) => { zh: string; en: string }, issuedOn: (p: P) => string, enterpriseNamesEn: ReadonlyMap<string, string> = new Map()): PoolStatement {
   const rows: StatementRow[] = [];
   const roles = new Map<string, 'lead' | 'follower'>();
   for (const policy of policies) {

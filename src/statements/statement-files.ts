@@ -1,9 +1,12 @@
 // A pool statement as files: CSV (the shared writer, src/http/csv-export.ts: a BOM so spreadsheet
 // programs read the Chinese, formula-like cells neutralised), XLSX (names as text cells, never formulas) (exceljs, amounts as numbers in yuan) and the HTML the PDF is rendered from
 // (templates/pools/statement.hbs, through the documents capability's renderer).
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Lang } from '../http/common-schemas.ts';
-import { csvText } from '../http/csv-export.ts';
+import { csvStream, csvText } from '../http/csv-export.ts';
 import { formatFen } from '../rating/index.ts';
 import { yuanDigits } from '../i18n/format.ts';
 import { nameIn, pick } from '../i18n/pick.ts';
@@ -38,14 +41,15 @@ function table(statement: PoolStatement, lang: Lang, money: (fen: number) => str
     const part = row.members[m.insurer];
     return part ? [money(part.grossPremiumFen), money(part.netPremiumFen), money(part.vatFen)] : ['', '', ''];
   });
-  const rows = statement.rows.map((row) => [
+  const cellsOf = (row: StatementRow) => [
     row.policyNumber, pick(row.productName, lang), lineName(row.line, lang), nameIn({ name: row.enterpriseName, nameEn: row.enterpriseNameEn }, lang), row.issuedOn, row.startDate, row.endDate,
     money(row.grossPremiumFen), money(row.netPremiumFen), money(row.vatFen), t[row.share.role], `${row.share.sharePercent}%`,
     money(row.share.grossPremiumFen), money(row.share.netPremiumFen), money(row.share.vatFen), ...memberCells(row),
-  ]);
+  ];
+  // Rows are made one at a time where a file is streamed (cellsOf), all at once where it is not (rows).
   const totalRow = (label: string, line: string, x: StatementTotals) => [label, '', line, `${t.policies} ${x.policies}`, '', '', '', money(x.grossPremiumFen), money(x.netPremiumFen), money(x.vatFen), '', '', money(x.shareGrossFen), money(x.shareNetFen), money(x.shareVatFen)];
   const totals = [...statement.lineTotals.map((x) => totalRow(t.lineTotal, lineName(x.line, lang), x)), totalRow(t.total, '', statement.totals)];
-  return { header, rows, totals };
+  return { header, cellsOf, totals, get rows() { return statement.rows.map(cellsOf); } };
 }
 
 const titleLine = (statement: PoolStatement, lang: Lang) => {
@@ -57,6 +61,53 @@ const titleLine = (statement: PoolStatement, lang: Lang) => {
 export function statementCsv(statement: PoolStatement, lang: Lang): Buffer {
   const { header, rows, totals } = table(statement, lang, yuan);
   return Buffer.from(csvText([titleLine(statement, lang), header, ...rows, ...totals]), 'utf8');
+}
+
+async function writeRecord(stream: Writable, record: unknown): Promise<void> {
+  if (!stream.write(record)) await once(stream, 'drain');
+}
+
+/**
+ * The same CSV written to `out` a row at a time (the shared writer's stream), waiting whenever
+ * `out` is full: the file is never held whole, only the statement it is written from. Ends `out`.
+ */
+export async function writeStatementCsv(statement: PoolStatement, lang: Lang, out: Writable): Promise<void> {
+  const { header, cellsOf, totals } = table(statement, lang, yuan);
+  const csv = csvStream();
+  csv.pipe(out);
+  for (const record of [titleLine(statement, lang), header]) await writeRecord(csv, record);
+  for (const row of statement.rows) await writeRecord(csv, cellsOf(row));
+  for (const record of totals) await writeRecord(csv, record);
+  csv.end();
+  await finished(out);
+}
+
+/**
+ * The same workbook written to `out` as it is made (exceljs's streaming writer: each row committed,
+ * shared strings off), so the XLSX is never held whole. Ends `out`.
+ */
+export async function writeStatementXlsx(statement: PoolStatement, lang: Lang, out: Writable): Promise<void> {
+  const t = LABELS[lang];
+  const { header, cellsOf, totals } = table(statement, lang, (fen) => fen / 100);
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  workbook.created = new Date(`${statement.to}T00:00:00+08:00`);
+  const sheet = workbook.addWorksheet(t.title);
+  sheet.columns = header.map((_, i) => ({ width: i < 7 ? 18 : 16, ...(i >= 7 ? { style: { numFmt: '#,##0.00' } } : {}) }));
+  const add = (cells: (string | number)[], bold = false) => {
+    const row = sheet.addRow(cells);
+    if (bold) row.font = { bold: true };
+    row.commit();
+  };
+  add(titleLine(statement, lang), true);
+  add(header, true);
+  for (const row of statement.rows) {
+    add(cellsOf(row));
+    // Let the zip stream drain between rows when the client reads slowly.
+    if (out.writableNeedDrain) await once(out, 'drain');
+  }
+  for (const cells of totals) add(cells, true);
+  sheet.commit();
+  await workbook.commit();
 }
 
 /** The statement as an XLSX workbook: amounts are numbers in yuan with two decimals. */

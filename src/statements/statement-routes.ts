@@ -4,7 +4,7 @@ import { langSchema } from '../http/common-schemas.ts';
 import type { Services } from '../service.ts';
 import { defineRoute, RawReply, type RouteDefinition } from '../http/route.ts';
 import { poolStatementSchema } from './statement-schemas.ts';
-import { STATEMENT_TEMPLATE, statementCsv, statementView, statementXlsx } from './statement-files.ts';
+import { STATEMENT_TEMPLATE, statementView, writeStatementCsv, writeStatementXlsx } from './statement-files.ts';
 
 const tags = ['Pools'];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -25,7 +25,7 @@ export function statementRoutes({ statements, documents }: Pick<Services, 'state
         },
       } as const,
       success: { status: 200, description: 'The statement (JSON; with format=csv|xlsx|pdf, the file as an attachment).', schema: poolStatementSchema },
-      handler: async ({ caller, query }) => {
+      handler: async ({ caller, query, res }) => {
         const statement = await statements.poolStatement(caller, query);
         const format = query.format ?? 'json';
         if (format === 'json') return statement;
@@ -33,8 +33,16 @@ export function statementRoutes({ statements, documents }: Pick<Services, 'state
         const base = `pool-statement-${statement.insurer.insurer}-${statement.from}-${statement.to}`;
         const name = `共保结算清单-${statement.insurer.insurer}-${statement.from}-${statement.to}`;
         const attach = (ext: string) => ({ 'Content-Disposition': contentDisposition(`${name}.${ext}`, `${base}.${ext}`), 'Cache-Control': 'private, no-store' });
-        if (format === 'csv') return new RawReply(statementCsv(statement, lang), 'text/csv; charset=utf-8', attach('csv'));
-        if (format === 'xlsx') return new RawReply(await statementXlsx(statement, lang), XLSX, attach('xlsx'));
+        if (format === 'csv' || format === 'xlsx') {
+          // Streamed a row at a time: the file is never held whole (src/statements/statement-files.ts).
+          res.status(200).set({ ...attach(format), 'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : XLSX });
+          try {
+            await (format === 'csv' ? writeStatementCsv : writeStatementXlsx)(statement, lang, res);
+          } catch (err) {
+            res.destroy(err as Error); // headers are out: the client can only see a cut-off body
+          }
+          return undefined;
+        }
         const pdf = await documents.renderTemplatePdf(STATEMENT_TEMPLATE, statementView(statement, lang), `${name}`, new Date(`${statement.to}T00:00:00+08:00`));
         return new RawReply(pdf, 'application/pdf', attach('pdf'));
       },

@@ -1,15 +1,15 @@
 // A pool member's statement (共保结算清单) for a period: the co-insured policies its insurer carries
-// a share of, read through the policies capability. A room above policies (floor 9 of
+// a share of, read from the member's months (pool-month-log.ts: kept as policies are issued, so a
+// month costs its own policies, never the book). A room above policies (floor 9 of
 // docs/architecture.md): the pools room sits below quotes and policies, so it cannot read them.
 import { findEnterprisesByIds } from '../auth/auth-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { findPinnedVersion } from '../catalogue/rating-lookups.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { invalidInput } from '../http/app-error.ts';
-import { listPoolPolicies } from '../policies/policy-service.ts';
-import type { PolicyView } from '../policies/policy-schemas.ts';
 import { addDays, chinaDate, type ProductDefinition } from '../rating/index.ts';
-import { buildPoolStatement, type PoolStatement } from './pool-statement.ts';
+import { migratePoolMonths, poolPoliciesOf, recordPoolPolicy, verifyPoolMonths } from './pool-month-log.ts';
+import { buildPoolStatement, type PoolStatement, type StatementPolicy } from './pool-statement.ts';
 
 /** The longest period one statement covers. */
 const MAX_PERIOD_DAYS = 366;
@@ -27,7 +27,7 @@ export function statementPeriod(query: { from?: string; to?: string }, now: Date
 /** The caller's insurer's pool statement (共保结算清单) for a period of issue dates. */
 export async function poolStatement(caller: Caller, query: { from?: string; to?: string }, now: Date = new Date()): Promise<PoolStatement> {
   const period = statementPeriod(query, now);
-  const [policies, directory] = await Promise.all([listPoolPolicies(caller, period), insurerDirectory()]);
+  const [policies, directory] = await Promise.all([poolPoliciesOf(caller, period), insurerDirectory()]);
   const names = new Map([...directory.values()].map((i) => [i.code, { insurer: i.code, name: i.name, ...(i.nameEn ? { nameEn: i.nameEn } : {}) }]));
   const insurer = names.get(caller.organisationCode) ?? { insurer: caller.organisationCode, name: caller.organisationCode };
   const [products, enterprises] = await Promise.all([productNamesOf(policies), findEnterprisesByIds([...new Set(policies.map((p) => p.enterpriseId))])]);
@@ -36,7 +36,7 @@ export async function poolStatement(caller: Caller, query: { from?: string; to?:
 }
 
 /** The name of each policy's product in the version it was issued on (a retired product keeps its name). */
-async function productNamesOf(policies: readonly PolicyView[]): Promise<Map<string, { zh: string; en: string }>> {
+async function productNamesOf(policies: readonly StatementPolicy[]): Promise<Map<string, { zh: string; en: string }>> {
   const pinned = [...new Set(policies.map((p) => `${p.productCode}@${p.productVersion}`))];
   const found = await Promise.all(pinned.map(async (key) => {
     const at = key.lastIndexOf('@');
@@ -46,8 +46,12 @@ async function productNamesOf(policies: readonly PolicyView[]): Promise<Map<stri
   return new Map(found.flatMap(([key, name]) => (name ? [[key, name] as const] : [])));
 }
 
-/** The statements capability: a pool member's statement for a period (composed in src/service.ts). */
+/**
+ * The statements capability (composed in src/service.ts): a pool member's statement for a period;
+ * the reaction to a policy issued that keeps the members' months; offline, the months built from
+ * the stored book (book:migrate) and compared with a recomputation (book:verify).
+ */
 export function createStatements() {
-  return Object.freeze({ poolStatement });
+  return Object.freeze({ poolStatement, recordIssuedPolicy: recordPoolPolicy, migratePoolMonths, verifyPoolMonths });
 }
 export type StatementsService = ReturnType<typeof createStatements>;

@@ -9,12 +9,19 @@ import type { SubsidyApplicationDocuments } from './subsidy-application-pdf.ts';
 import { listApplications, recordApplicationStatus } from './subsidy-application-service.ts';
 import { recordPolicySubsidies, subsidiesRecorded } from './subsidy-ledger.ts';
 import { listSubsidyProgrammes, subsidyProgrammesFor, upsertSubsidyProgramme } from './subsidy-programmes.ts';
+import { migrateSubsidyYears, verifySubsidyYears } from './subsidy-year-book.ts';
+import { appendYearPolicy, yearPolicyEntry } from './subsidy-year-log.ts';
 import { subsidyYear, subsidyYearCsv, subsidyYearXlsx } from './subsidy-year-service.ts';
 
-/** Reaction to a policy issued: the ledger records the subsidies it expects (idempotent). */
-function recordIssuedPolicy(policy: PolicyRecord): Promise<void> {
+/**
+ * Reaction to a policy issued: the ledger records the subsidies it expects, and the subsidy years
+ * of its enterprise, broker and the platform the policy with its applications (both idempotent).
+ */
+async function recordIssuedPolicy(policy: PolicyRecord): Promise<void> {
   const subsidies = policy.result.subsidies.layers.map((l) => ({ programme: l.programme, amountFen: l.amountFen }));
-  return recordPolicySubsidies({ id: policy.id, enterpriseId: policy.enterpriseOrganisationId, startDate: policy.startDate, subsidies });
+  await recordPolicySubsidies({ id: policy.id, enterpriseId: policy.enterpriseOrganisationId, startDate: policy.startDate, subsidies });
+  const entry = yearPolicyEntry(policy);
+  if (entry) await appendYearPolicy(entry);
 }
 
 export function createSubsidies(deps: { documents?: SubsidyApplicationDocuments } = {}) {
@@ -26,6 +33,8 @@ export function createSubsidies(deps: { documents?: SubsidyApplicationDocuments 
     /** The reaction src/service.ts registers on a policy issued. */
     recordIssuedPolicy,
     listApplications, recordApplicationStatus, applicationActions, subsidyYear, subsidyYearCsv, subsidyYearXlsx,
+    /** Offline (book:migrate, book:verify): build the subsidy years from the stored book; compare them with a recomputation. */
+    migrateYears: migrateSubsidyYears, verifyYears: verifySubsidyYears,
     /** Application PDFs and ZIPs; undefined when no renderer was composed (their routes answer 503). */
     documents: deps.documents,
   });

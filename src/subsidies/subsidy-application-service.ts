@@ -13,6 +13,7 @@ import { getPolicy, type PolicyView } from '../policies/policy-service.ts';
 import { chinaDate, formatFen, type SubsidyLayer, type SubsidyProgramme } from '../rating/index.ts';
 import { stepRefusal } from './subsidy-actions.ts';
 import { recordSubsidyOutcome } from './subsidy-ledger.ts';
+import { appendYearStep, yearStepEntry } from './subsidy-year-log.ts';
 import { subsidyProgrammesFor } from './subsidy-programmes.ts';
 import { stepId, SubsidyApplicationStepModel, SubsidyIdempotencyModel, type ApplicationStep } from './subsidy-application-model.ts';
 import type { ApplicationStatusRequest, SubsidyApplicationList, SubsidyApplicationView } from './subsidy-schemas.ts';
@@ -29,9 +30,13 @@ export async function programmesByCode(line: string): Promise<Map<string, Subsid
   return new Map((await subsidyProgrammesFor(line)).map((p) => [p.code, p]));
 }
 
-interface Steps {
-  submitted: ApplicationStep | null;
-  outcome: ApplicationStep | null;
+/** What an application's view reads of a recorded step (when it was written is not shown). */
+export type StepFacts = Pick<ApplicationStep, 'status' | 'amountFen' | 'reason' | 'reference' | 'on'>;
+
+/** The recorded steps of one application: its submission and its outcome, each when recorded. */
+export interface Steps {
+  submitted: StepFacts | null;
+  outcome: StepFacts | null;
 }
 
 async function readSteps(policyId: string, programme: string): Promise<Steps> {
@@ -44,7 +49,11 @@ async function readSteps(policyId: string, programme: string): Promise<Steps> {
 
 const NO_DEPARTMENT = { zh: '（见补贴政策文件）', en: '(see the programme notice)' };
 
-function applicationView(policyId: string, layer: SubsidyLayer, programme: SubsidyProgramme | undefined, steps: Steps): SubsidyApplicationView {
+/** The layer facts an application shows. */
+export type ApplicationLayer = Pick<SubsidyLayer, 'programme' | 'name' | 'level' | 'amountFen'>;
+
+/** An application as the API shows it, from its layer, its programme (department) and its steps. */
+export function applicationView(policyId: string, layer: ApplicationLayer, programme: SubsidyProgramme | undefined, steps: Steps): SubsidyApplicationView {
   const { submitted, outcome } = steps;
   const status = outcome?.status ?? (submitted ? 'submitted' : 'prepared');
   const countedFen = outcome?.status === 'granted' ? outcome.amountFen! : outcome?.status === 'refused' ? 0 : layer.amountFen;
@@ -107,14 +116,14 @@ function checkRequest(request: ApplicationStatusRequest, policy: PolicyView): vo
 }
 
 /** Whether a stored step says what the request says (then recording it again changes nothing). */
-function sameStep(step: ApplicationStep, request: ApplicationStatusRequest): boolean {
+function sameStep(step: StepFacts, request: ApplicationStatusRequest): boolean {
   if (step.status !== request.status) return false;
   if (request.status === 'granted') return step.amountFen === request.grantedFen;
   if (request.status === 'refused') return step.reason === request.reason;
   return request.reference === undefined || step.reference === request.reference;
 }
 
-function describeStep(step: ApplicationStep): string {
+function describeStep(step: StepFacts): string {
   if (step.status === 'granted') return `granted ${yuan(step.amountFen!)} on ${step.on}`;
   if (step.status === 'refused') return `refused on ${step.on} (${step.reason ?? ''})`;
   return `submitted on ${step.on}`;
@@ -192,6 +201,7 @@ async function writeStep(caller: Caller, policy: PolicyView, layer: SubsidyLayer
     if (!winner) throw err;
     return repeatOrConflict(winner, request, policy, layer, name);
   }
+  await recordStepInYear(policy, layer.programme, doc as ApplicationStep);
   if (isOutcome) await recordOutcomeInLedger(policy, layer, request.status === 'granted' ? request.grantedFen! : 0);
   await recordAudit(caller, {
     action: `subsidy.${request.status}`, entityType: 'policy', entityId: policy.id, organisationId: policy.enterpriseId,
@@ -202,13 +212,22 @@ async function writeStep(caller: Caller, policy: PolicyView, layer: SubsidyLayer
 }
 
 /** The same step again changes nothing (but completes a ledger write a crash may have cut off); a different one is a conflict. */
-async function repeatOrConflict(existing: ApplicationStep, request: ApplicationStatusRequest, policy: PolicyView, layer: SubsidyLayer, name: string): Promise<false> {
+async function repeatOrConflict(existing: StepFacts, request: ApplicationStatusRequest, policy: PolicyView, layer: SubsidyLayer, name: string): Promise<false> {
   if (!sameStep(existing, request)) {
     const what = existing.status === 'submitted' ? 'submitted' : 'decided';
     throw new AppError('conflict', `The application to ${name} was already ${describeStep(existing)}; it cannot now be ${request.status}${existing.status !== 'submitted' ? ': a recorded outcome is final' : ''}.`, [{ path: 'body.status', message: `was already ${what} (transition)` }]);
   }
+  // Completes what a crash may have cut off after the step was stored: its entry in the year
+  // (src/subsidies/subsidy-year-log.ts) and, for an outcome, the ledger. Both are idempotent.
+  await recordStepInYear(policy, layer.programme, existing);
   if (existing.status !== 'submitted') await recordOutcomeInLedger(policy, layer, existing.status === 'granted' ? existing.amountFen! : 0);
   return false;
+}
+
+/** Appends a recorded step to the subsidy years its policy is in (idempotent). */
+function recordStepInYear(policy: PolicyView, programme: string, step: StepFacts): Promise<void> {
+  const parties = { brokerOrganisationId: policy.brokerOrganisationId, insurerOrganisationId: policy.insurerOrganisationId, enterpriseOrganisationId: policy.enterpriseId, startDate: policy.startDate };
+  return appendYearStep(parties, yearStepEntry(policy.id, programme, step));
 }
 
 function recordOutcomeInLedger(policy: PolicyView, layer: SubsidyLayer, grantedFen: number): Promise<void> {

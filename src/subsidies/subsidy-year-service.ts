@@ -4,70 +4,91 @@
 // CSV and an XLSX export of the same rows.
 import ExcelJS from 'exceljs';
 import type { Caller } from '../auth/caller.ts';
+import { scopedYear } from '../auth/scope.ts';
+import type { Parties } from '../auth/visibility.ts';
 import { csvText } from '../http/csv-export.ts';
-import { getPolicy, listPolicies, type PolicyView } from '../policies/policy-service.ts';
 import { subsidiesRecorded } from './subsidy-ledger.ts';
 import { formatFen, type SubsidyProgramme } from '../rating/index.ts';
-import { applicationLayers, applicationsOf, programmesByCode } from './subsidy-application-service.ts';
+import { applicationView, programmesByCode, type Steps } from './subsidy-application-service.ts';
 import { annualCapOf } from './subsidy-calculation.ts';
 import type { SubsidyYear, SubsidyYearRow } from './subsidy-schemas.ts';
+import { subsidyYearLog, type YearEntry, type YearPolicyEntry } from './subsidy-year-log.ts';
 
 export type { SubsidyYear } from './subsidy-schemas.ts';
 
 /**
- * Every policy the caller may see that starts in `year` with expected subsidies (of one enterprise,
- * when named): its list's summaries walked by cursor, the policies themselves read by id.
+ * The caller's subsidy year (an enterprise: its own; a broker: its clients' policies, or one
+ * client's with `enterpriseId`, a filter that narrows the caller's scope and never widens it):
+ * the fold of one keyed log (subsidy-year-log.ts), every policy entry re-checked against the scope.
  */
-async function policiesStartingIn(caller: Caller, year: string, enterpriseId?: string): Promise<PolicyView[]> {
-  const ids: string[] = [];
-  let after: string | undefined;
-  do {
-    const page = await listPolicies(caller, { ...(enterpriseId ? { enterpriseId } : {}), limit: 200, ...(after ? { after } : {}) });
-    ids.push(...page.items.filter((p) => p.startDate.startsWith(`${year}-`) && p.expectedSubsidyFen > 0).map((p) => p.id));
-    after = page.next;
-  } while (after);
-  return Promise.all(ids.map((id) => getPolicy(caller, id)));
+export async function subsidyYear(caller: Caller, year: string, enterpriseId?: string): Promise<SubsidyYear> {
+  const { key, accept } = scopedYear(caller, year, enterpriseId);
+  return foldYear(year, (await subsidyYearLog.all(key)).map((e) => e.value), accept);
+}
+
+/** Enterprises' subsidies recorded in the year (the ledger), read at most 16 at a time. */
+async function countedOf(enterpriseIds: readonly string[], year: string): Promise<Map<string, { programme: string; amountFen: number }[]>> {
+  const counted = new Map<string, { programme: string; amountFen: number }[]>();
+  const queue = [...enterpriseIds];
+  await Promise.all(Array.from({ length: Math.min(16, queue.length) }, async () => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) counted.set(id, await subsidiesRecorded(id, year));
+  }));
+  return counted;
 }
 
 /**
- * The caller's subsidy year (an enterprise: its own; a broker: its clients' policies, or one
- * client's with `enterpriseId`, a filter that narrows the caller's scope and never widens it).
+ * The year from its facts (in any order): the policies starting in it that `accept` admits, each
+ * application with its steps, per enterprise and programme, and each annual cap from the ledger.
  */
-export async function subsidyYear(caller: Caller, year: string, enterpriseId?: string): Promise<SubsidyYear> {
-  const policies = (await policiesStartingIn(caller, year, enterpriseId)).filter((p) => applicationLayers(p).length > 0);
+export async function foldYear(year: string, entries: readonly YearEntry[], accept: (parties: Parties) => boolean): Promise<SubsidyYear> {
+  const policies = new Map<string, YearPolicyEntry>();
+  const steps = new Map<string, Steps>();
+  for (const entry of entries) {
+    if (entry.kind === 'policy') {
+      if (!policies.has(entry.policyId) && entry.startDate.startsWith(`${year}-`) && accept(entry)) policies.set(entry.policyId, entry);
+      continue;
+    }
+    const key = `${entry.policyId}:${entry.programme}`;
+    const found = steps.get(key) ?? { submitted: null, outcome: null };
+    if (found[entry.step] === null) found[entry.step] = entry;
+    steps.set(key, found);
+  }
+  const sorted = [...policies.values()].sort((a, b) => a.startDate.localeCompare(b.startDate) || a.policyNumber.localeCompare(b.policyNumber));
   const programmesByLine = new Map<string, Map<string, SubsidyProgramme>>();
+  for (const line of new Set(sorted.map((p) => p.line))) programmesByLine.set(line, await programmesByCode(line));
+  const counted = await countedOf([...new Set(sorted.map((p) => p.enterpriseOrganisationId))], year);
   const rows = new Map<string, SubsidyYearRow>();
   const applications: SubsidyYear['applications'] = [];
-  const counted = new Map<string, Promise<{ programme: string; amountFen: number }[]>>();
-  for (const policy of [...policies].sort((a, b) => a.startDate.localeCompare(b.startDate) || a.policyNumber.localeCompare(b.policyNumber))) {
-    if (!programmesByLine.has(policy.line)) programmesByLine.set(policy.line, await programmesByCode(policy.line));
+  for (const policy of sorted) {
     const programmes = programmesByLine.get(policy.line)!;
-    if (!counted.has(policy.enterpriseId)) counted.set(policy.enterpriseId, subsidiesRecorded(policy.enterpriseId, year));
-    const list = await applicationsOf(policy, programmes);
-    for (const application of list.items) {
-      applications.push({ policyId: policy.id, policyNumber: policy.policyNumber, enterpriseName: policy.enterpriseName, application });
-      const key = `${policy.enterpriseId}:${application.programme}`;
+    for (const layer of policy.layers) {
+      const application = applicationView(policy.policyId, layer, programmes.get(layer.programme), steps.get(`${policy.policyId}:${layer.programme}`) ?? { submitted: null, outcome: null });
+      applications.push({ policyId: policy.policyId, policyNumber: policy.policyNumber, enterpriseName: policy.enterpriseName, application });
+      const key = `${policy.enterpriseOrganisationId}:${layer.programme}`;
       let row = rows.get(key);
       if (!row) {
-        const layer = applicationLayers(policy).find((l) => l.programme === application.programme)!;
-        const cap = annualCapOf(programmes.get(application.programme), layer.variant, policy.line);
-        const countedFen = (await counted.get(policy.enterpriseId)!).find((c) => c.programme === application.programme)?.amountFen ?? 0;
+        const cap = annualCapOf(programmes.get(layer.programme), layer.variant, policy.line);
+        const countedFen = counted.get(policy.enterpriseOrganisationId)!.find((c) => c.programme === layer.programme)?.amountFen ?? 0;
         row = {
-          enterpriseId: policy.enterpriseId, enterpriseName: policy.enterpriseName, programme: application.programme, name: application.name,
+          enterpriseId: policy.enterpriseOrganisationId, enterpriseName: policy.enterpriseName, programme: layer.programme, name: application.name,
           applications: 0, expectedFen: 0, appliedFen: 0, pendingFen: 0, grantedFen: 0, refusedFen: 0, countedFen,
           ...(cap !== undefined ? { annualCapFen: cap, capRemainingFen: Math.max(0, cap - countedFen) } : {}),
         };
         rows.set(key, row);
       }
-      row.applications += 1;
-      row.expectedFen += application.expectedFen;
-      if (application.status !== 'prepared') row.appliedFen += application.expectedFen;
-      if (application.status === 'submitted') row.pendingFen += application.expectedFen;
-      if (application.status === 'granted') row.grantedFen += application.grantedFen ?? 0;
-      if (application.status === 'refused') row.refusedFen += application.expectedFen;
+      addApplication(row, application);
     }
   }
   return { year, rows: [...rows.values()], applications };
+}
+
+function addApplication(row: SubsidyYearRow, application: SubsidyYear['applications'][number]['application']): void {
+  row.applications += 1;
+  row.expectedFen += application.expectedFen;
+  if (application.status !== 'prepared') row.appliedFen += application.expectedFen;
+  if (application.status === 'submitted') row.pendingFen += application.expectedFen;
+  if (application.status === 'granted') row.grantedFen += application.grantedFen ?? 0;
+  if (application.status === 'refused') row.refusedFen += application.expectedFen;
 }
 
 const COLUMNS = [

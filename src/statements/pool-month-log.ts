@@ -1,0 +1,94 @@
+// Pool business per member and month, as a keyed log (src/db/keyed-log.ts, #25): for each pool
+// member (organisation) and each China month of issue, one immutable entry per co-insured policy
+// with what a statement line shows — number, product, enterprise, dates, premium and every
+// member's share. Appended in reaction to a policy issued (src/service.ts registers it: this room,
+// floor 9, sits above policies and never changes them). A statement reads the months of its
+// period, so it costs its own policies, never the book's.
+import { poolMonthKeysOf, scopedPoolMonth } from '../auth/scope.ts';
+import type { Caller } from '../auth/caller.ts';
+import type { Parties } from '../auth/visibility.ts';
+import { defineKeyedLog } from '../db/keyed-log.ts';
+import { expectEntry, logDifferences, type ExpectedLog } from '../db/log-verify.ts';
+import { allPolicyRecords } from '../policies/policy-service.ts';
+import type { PolicyRecord } from '../policies/policy-schemas.ts';
+import { addDays, chinaDate, type CoInsuranceShare } from '../rating/index.ts';
+import type { StatementPolicy } from './pool-statement.ts';
+
+/** A co-insured policy as a member's month keeps it: a statement line's facts and the parties (for the scope check). */
+export interface PoolMonthEntry extends Parties, StatementPolicy {
+  poolShares: CoInsuranceShare[];
+}
+
+export const poolMonthLog = defineKeyedLog<PoolMonthEntry>('PoolMonthEntry', 'poolMonthLogs');
+
+/** The China month (YYYY-MM) a policy was issued in. */
+const monthOf = (issuedAt: Date | string) => chinaDate(new Date(issuedAt)).slice(0, 7);
+
+/** What a member's month keeps of an issued policy, or null when it is not co-insured. */
+export function poolMonthEntry(policy: PolicyRecord): PoolMonthEntry | null {
+  if (!policy.poolShares?.length || !policy.poolMemberIds?.length) return null;
+  return {
+    id: policy.id, policyNumber: policy.policyNumber, productCode: policy.productCode, productVersion: policy.productVersion, line: policy.line,
+    enterpriseId: policy.enterpriseOrganisationId, enterpriseName: policy.enterpriseName, startDate: policy.startDate, endDate: policy.endDate,
+    issuedAt: policy.issuedAt.toISOString(), grossPremiumFen: policy.grossPremiumFen, netPremiumFen: policy.netPremiumFen, vatFen: policy.vatFen,
+    poolShares: policy.poolShares.map((s) => ({ insurer: s.insurer, role: s.role, sharePercent: s.sharePercent, grossPremiumFen: s.grossPremiumFen, netPremiumFen: s.netPremiumFen, vatFen: s.vatFen })),
+    brokerOrganisationId: policy.brokerOrganisationId, insurerOrganisationId: policy.insurerOrganisationId, enterpriseOrganisationId: policy.enterpriseOrganisationId,
+    poolMemberIds: [...policy.poolMemberIds],
+  };
+}
+
+/** Reaction to a policy issued: a co-insured one is appended to every member's month (idempotent). */
+export async function recordPoolPolicy(policy: PolicyRecord): Promise<void> {
+  const entry = poolMonthEntry(policy);
+  if (!entry) return;
+  await Promise.all(poolMonthKeysOf(entry, monthOf(entry.issuedAt)).map((key) => poolMonthLog.append(key, entry.id, entry)));
+}
+
+/** The months (YYYY-MM) a period of China dates touches. */
+function monthsOf(period: { from: string; to: string }): string[] {
+  const months: string[] = [];
+  for (let month = period.from.slice(0, 7); month <= period.to.slice(0, 7); month = addDays(`${month}-28`, 7).slice(0, 7)) months.push(month);
+  return months;
+}
+
+/**
+ * The co-insured policies the caller's insurer carries a share of, issued on a China date from
+ * `from` to `to`, oldest first (as listPoolPolicies gave them): its months' logs, each entry
+ * re-checked against the caller's scope.
+ */
+export async function poolPoliciesOf(caller: Caller, period: { from: string; to: string }): Promise<PoolMonthEntry[]> {
+  const logs = await Promise.all(monthsOf(period).map(async (month) => {
+    const { key, accept } = scopedPoolMonth(caller, month);
+    return (await poolMonthLog.all(key)).map((e) => e.value).filter(accept);
+  }));
+  const seen = new Set<string>();
+  const within = logs.flat().filter((p) => {
+    const on = chinaDate(new Date(p.issuedAt));
+    if (on < period.from || on > period.to || seen.has(p.id)) return false;
+    seen.add(p.id);
+    return true;
+  });
+  return within.sort((a, b) => a.issuedAt.localeCompare(b.issuedAt) || a.id.localeCompare(b.id));
+}
+
+/** Builds every member's months from the stored policies (a data folder from before #25); again: nothing new. */
+export async function migratePoolMonths(): Promise<{ policies: number }> {
+  let policies = 0;
+  for await (const record of allPolicyRecords()) {
+    if (!poolMonthEntry(record)) continue;
+    await recordPoolPolicy(record);
+    policies++;
+  }
+  return { policies };
+}
+
+/** The differences between the kept pool months and a recomputation from the stored policies (none: they agree). */
+export async function verifyPoolMonths(): Promise<string[]> {
+  const expected: ExpectedLog<PoolMonthEntry> = new Map();
+  for await (const record of allPolicyRecords()) {
+    const entry = poolMonthEntry(record);
+    if (!entry) continue;
+    for (const key of poolMonthKeysOf(entry, monthOf(entry.issuedAt))) expectEntry(expected, key, entry.id, entry);
+  }
+  return (await logDifferences(poolMonthLog, expected)).map((d) => `pool month ${d}`);
+}

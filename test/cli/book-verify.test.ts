@@ -1,0 +1,62 @@
+// Issue #25: `npm run book:verify` recomputes every subsidy year and pool month from the stored
+// book and compares them with the kept aggregates: silent and 0 on a sound book, each difference
+// printed and exit 1 when an entry was changed or lost.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import mongoose from 'mongoose';
+import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
+import { today } from '../support/china-date.ts';
+import { bearer, useTestApp } from '../support/test-app.ts';
+
+const run = promisify(execFile);
+const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
+
+async function verify(env: Record<string, string>) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/book-verify.ts'], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('book:verify (#25)', function () {
+  this.timeout(300_000);
+  const t = useTestApp();
+  let env: Record<string, string>;
+  let policyId: string;
+
+  before(async () => {
+    await publishShippedProducts();
+    for (const enterprise of ['HZZZ', 'JNXC']) {
+      const quote = await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: t.organisations[enterprise], inputs: vector.inputs, startDate: today() });
+      const bound = await t.http.post(`/v1/quotes/${quote.body.id}/bind`).set(bearer(t.keys.broker));
+      expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
+      policyId = bound.body.id;
+    }
+    expect((await t.http.post(`/v1/policies/${policyId}/subsidy-applications/CN-FIRST-SET/status`).set(bearer(t.keys.broker)).send({ status: 'submitted' })).status).to.equal(200);
+    const c = mongoose.connection;
+    env = { MONGODB_URI: `mongodb://${c.host}:${c.port}/${c.name}`, DATA_DIR: t.dataDir };
+  });
+
+  it('exits 0 on a sound book, and 1 naming each entry changed or lost', async () => {
+    const sound = await verify(env);
+    expect(sound.code, sound.stdout + sound.stderr).to.equal(0);
+    expect(sound.stdout).to.include('agree with the stored book');
+    const years = mongoose.connection.collection<{ _id: string; k: string; v: string }>('subsidyYearLogs');
+    const entry = (await years.findOne({ k: `year:broker:${t.organisations.MXB}:${today().slice(0, 4)}`, r: { $regex: ':submitted$' } }))!;
+    const changed = { ...JSON.parse(entry.v), on: '2001-01-01' };
+    await years.updateOne({ _id: entry._id }, { $set: { v: JSON.stringify(changed) } });
+    const months = mongoose.connection.collection<{ _id: string; k: string }>('poolMonthLogs');
+    const lost = (await months.findOne({ r: { $regex: `\\|${policyId}$` } }))!;
+    await months.deleteOne({ _id: lost._id });
+    const broken = await verify(env);
+    expect(broken.code, broken.stdout + broken.stderr).to.equal(1);
+    const lines = broken.stdout.trim().split('\n');
+    expect(lines.some((l) => l.startsWith(`subsidy year ${entry.k}: ${policyId}:CN-FIRST-SET:submitted differs`))).to.equal(true);
+    expect(lines.some((l) => l.startsWith(`pool month ${lost.k}: missing ${policyId}`))).to.equal(true);
+    expect(lines.at(-1)).to.match(/^book:verify: \d+ difference\(s\)\.$/);
+  });
+});
