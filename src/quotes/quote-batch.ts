@@ -22,6 +22,7 @@ import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts'
 import { QuoteModel, type StoredQuote } from './quote-model.ts';
 import { findQuoteRecord, hashRequest, idempotentQuoteId, newQuoteEvent, newQuoteNumber, quoteDocument, quoteRecordOf, storedQuoteEvent, type QuoteDeps, type QuoteRecord, type StoredQuoteEvent } from './quote-service.ts';
 import { prepareRating, rate, readEnterprise, type EnterpriseLookups, type EnterpriseRecord, type QuoteRequest } from './rating-request.ts';
+import { storeProgrammesOf, withStoredContext } from './stored-context.ts';
 import { subsidySource } from './subsidy-source.ts';
 
 export interface BatchQuoteItem {
@@ -110,6 +111,7 @@ export async function createQuotes(deps: QuoteDeps, caller: Caller, items: reado
   const announced: StoredQuoteEvent[] = [];
   const inserted: Prepared[] = [];
   const duplicates: Prepared[] = [];
+  await storeProgrammesOf(prepared.map((p) => p.context));
   let pending = prepared;
   for (let attempt = 0; pending.length > 0; attempt++) {
     const failures = await insertEach(QuoteModel, pending.map((p) => p.doc));
@@ -129,7 +131,7 @@ export async function createQuotes(deps: QuoteDeps, caller: Caller, items: reado
         retry.push(p);
       } else {
         const byScope = await QuoteModel.findOne({ idempotencyScope: p.doc.idempotencyScope }).lean<StoredQuote>();
-        if (byScope) replayed(p, quoteRecordOf(byScope));
+        if (byScope) replayed(p, quoteRecordOf(await withStoredContext(byScope)));
         else outcomes[p.index] = { ok: false, error: new Error(`quote ${p.doc.quoteNumber} could not be stored: duplicate key`) };
       }
     }

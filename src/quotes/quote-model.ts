@@ -71,7 +71,21 @@ const underwritingDecisionSchema = new Schema(
   { collection: 'underwritingDecisions', versionKey: false },
 );
 
+/**
+ * A subsidy programme as quotes' contexts held it when they were rated, by a hash of its JSON text
+ * (src/quotes/stored-context.ts): written once, never changed, so each quote stores the programme's
+ * id instead of its ~2 kB of text, which every quote of a line used to repeat.
+ */
+const programmeSnapshotSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    text: { type: String, required: true },
+  },
+  { collection: 'programmeSnapshots', versionKey: false },
+);
+
 export const QuoteModel = mongoose.model('Quote', quoteSchema);
+export const ProgrammeSnapshotModel = mongoose.model('ProgrammeSnapshot', programmeSnapshotSchema);
 export const UnderwritingDecisionModel = mongoose.model('UnderwritingDecision', underwritingDecisionSchema);
 /** A quote as stored (read with `.lean()`, or the document its insert wrote): JSON-text fields still as text. */
 export type StoredQuote = mongoose.InferSchemaType<typeof quoteSchema> & { _id: mongoose.Types.ObjectId };

@@ -21,6 +21,7 @@ import type { QuoteList, QuoteRecord, QuoteView, RatedRecord } from './quote-sch
 import { addDays } from '../rating/calendar.ts';
 import { prepareRating, rate, storable, type PreparedRating, type QuoteRequest } from './rating-request.ts';
 import { derivedObjectId } from '../db/derived-id.ts';
+import { storedContextText, storeProgrammesOf, withStoredContext } from './stored-context.ts';
 
 export type { QuoteRecord, QuoteView, RatedRecord } from './quote-schemas.ts';
 
@@ -87,7 +88,7 @@ export function quoteRecordOf(stored: StoredQuote): QuoteRecord {
 /** A stored quote's record by id, or null. By _id alone: see loadVisibleQuote. */
 export async function findQuoteRecord(id: string): Promise<QuoteRecord | null> {
   const stored = mongoose.isValidObjectId(id) ? await QuoteModel.findById(id).lean<StoredQuote>() : null;
-  return stored ? quoteRecordOf(stored) : null;
+  return stored ? quoteRecordOf(await withStoredContext(stored)) : null;
 }
 
 /** What a quote's and a policy's views share, from their records. */
@@ -236,8 +237,9 @@ export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: P
     validUntil: addDays(prepared.quoteDate, prepared.version.definition.validityDays ?? 30),
     inputs: storable(request.inputs),
     picks: request.picks ?? {},
-    // As JSON text already (what the model's setter would make of them): stringified once.
-    context: toJsonText(prepared.context) as string,
+    // As JSON text already (what the model's setter would make of them): stringified once; the
+    // context's subsidy programmes as the ids of their snapshots (stored-context.ts).
+    context: storedContextText(prepared.context),
     result: toJsonText(result) as string,
     grossPremiumFen: result.grossPremiumFen,
     decisionReasons: result.decision.reasons.map((r) => r.rule),
@@ -295,6 +297,7 @@ export async function createQuote(deps: QuoteDeps, caller: Caller, request: Quot
   }
   const result = rate(prepared.version, request.inputs, request.picks, prepared.context);
   const doc = quoteDocument(caller, request, prepared, result, { id, scope: scope ?? `auto:${String(id)}`, requestHash }, now);
+  await storeProgrammesOf([prepared.context]); // no write once this process has stored them
   for (let attempt = 0; ; attempt++) {
     try {
       const stored = storedQuote(attempt === 0 ? doc : { ...doc, quoteNumber: newQuoteNumber(prepared.quoteDate) }, now);
@@ -349,7 +352,7 @@ export async function listQuotes(caller: Caller, filter: QuoteFilter, now: Date 
     QuoteModel.find(query).sort({ createdAt: -1, _id: -1 }).skip(filter.offset).limit(filter.limit).lean<StoredQuote[]>(),
     QuoteModel.countDocuments(query),
   ]);
-  return { items: await Promise.all(docs.map((d) => withPoolShares(caller, quoteRecordOf(d), now))), total, limit: filter.limit, offset: filter.offset };
+  return { items: await Promise.all(docs.map(async (d) => withPoolShares(caller, quoteRecordOf(await withStoredContext(d)), now))), total, limit: filter.limit, offset: filter.offset };
 }
 
 export async function getQuote(caller: Caller, id: string, now: Date = new Date()): Promise<QuoteView> {
@@ -480,5 +483,5 @@ export function policyRatingRecordOf(fields: RatingFields): StoredQuoteEvent {
 /** Every stored quote of a product version as the rating book records it, streamed (slow on FerretDB: a scan). */
 export async function* quoteRatingRecords(productCode: string, productVersion: string): AsyncGenerator<StoredQuoteEvent> {
   const cursor = QuoteModel.find({ productCode, productVersion }, RATING_PROJECTION).lean<LeanRatingFields[]>().cursor({ batchSize: 1000 });
-  for await (const doc of cursor as AsyncIterable<LeanRatingFields>) yield leanRatingRecordOf(doc, 'quote');
+  for await (const doc of cursor as AsyncIterable<LeanRatingFields>) yield leanRatingRecordOf(await withStoredContext(doc), 'quote');
 }
