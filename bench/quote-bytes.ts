@@ -19,7 +19,8 @@ import mongoose from 'mongoose';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { startService } from '../src/service.ts';
-import { chinaDate, RowMaker } from './book/book-builder.ts';
+import { chinaDate, RowMaker, singleQuoteInputs } from './book/book-builder.ts';
+import { percentile } from './book/book-measure.ts';
 import { diskBytes } from './book/book-service.ts';
 
 interface CollectionBytes { collection: string; documents: number; jsonBytes: number; sqliteBytes: number }
@@ -27,10 +28,11 @@ interface CollectionBytes { collection: string; documents: number; jsonBytes: nu
 const options = new Command()
   .option('--quotes <n>', 'quotes to store', '500')
   .option('--binds <n>', 'quotes to bind (a policy and its schedules each)', '10')
+  .option('--creates <n>', 'then time this many sequential single quotes (POST /v1/quotes)', '0')
   .option('--json <file>', 'also write the figures as JSON')
   .option('--keep', 'keep the data folder (its path is printed)')
   .parse()
-  .opts<{ quotes: string; binds: string; json?: string; keep?: boolean }>();
+  .opts<{ quotes: string; binds: string; creates: string; json?: string; keep?: boolean }>();
 
 /** JSON bytes of every document per collection, as the driver reads them (Buffers as their length). */
 async function jsonBytes(): Promise<Map<string, { documents: number; jsonBytes: number }>> {
@@ -90,6 +92,15 @@ async function main(): Promise<void> {
       if (res.status !== 201) throw new Error(`bind: ${res.status} ${await res.text()}`);
     }
     const bindSeconds = (performance.now() - started) / 1000;
+    const creates: number[] = [];
+    for (let i = 0; i < Number(options.creates); i++) {
+      const t = performance.now();
+      const res = await fetch(`${service.url}/v1/quotes`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: String(enterprise!._id), inputs: singleQuoteInputs, startDate: chinaDate(1) }) });
+      await res.arrayBuffer();
+      if (res.status !== 201) throw new Error(`create: ${res.status}`);
+      creates.push(performance.now() - t);
+    }
+    if (creates.length) console.log(`quote create (sequential, ${creates.length}): p50 ${percentile(creates, 50).toFixed(2)} ms, p95 ${percentile(creates, 95).toFixed(2)} ms, mean ${(creates.reduce((a, b) => a + b, 0) / creates.length).toFixed(2)} ms`);
     const json = await jsonBytes();
     const withWal = diskBytes(path.join(dataDir, 'db'));
     await service.stop();

@@ -14,7 +14,7 @@ import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts'
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { createInsertBatcher } from '../db/insert-batcher.ts';
 import { observeInsertBatch } from '../http/metrics.ts';
-import { fromJsonText, toJsonText } from '../db/json-text.ts';
+import { fromJsonText, toPackedJson } from '../db/json-text.ts';
 import { poolViewFields } from '../pools/pool-shares.ts';
 import { QuoteModel, type StoredQuote } from './quote-model.ts';
 import type { QuoteList, QuoteRecord, QuoteView, RatedRecord } from './quote-schemas.ts';
@@ -237,10 +237,10 @@ export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: P
     validUntil: addDays(prepared.quoteDate, prepared.version.definition.validityDays ?? 30),
     inputs: storable(request.inputs),
     picks: request.picks ?? {},
-    // As JSON text already (what the model's setter would make of them): stringified once; the
-    // context's subsidy programmes as the ids of their snapshots (stored-context.ts).
+    // Stored form already (what the model's setter would keep): the context as JSON text, its
+    // subsidy programmes as the ids of their snapshots (stored-context.ts); the result packed.
     context: storedContextText(prepared.context),
-    result: toJsonText(result) as string,
+    result: toPackedJson(result),
     grossPremiumFen: result.grossPremiumFen,
     decisionReasons: result.decision.reasons.map((r) => r.rule),
     createdEntry: {

@@ -54,7 +54,7 @@ describe('quotes: the stored form of a new quote', () => {
 
 // A stored context names its subsidy programmes by snapshot id (src/quotes/stored-context.ts);
 // quotes stored before, with the programmes' full text, still read as they did.
-describe('quotes: a stored context names its subsidy programmes by snapshot', () => {
+describe('quotes: a stored quote names its subsidy programmes by snapshot and packs its result', () => {
   const t = useTestApp();
   before(() => publishShippedProducts());
 
@@ -62,18 +62,21 @@ describe('quotes: a stored context names its subsidy programmes by snapshot', ()
   const byId = async (name: string, id: string) => (await collection(name).findOne({ _id: new mongoose.Types.ObjectId(id) }))!;
   // 首台（套）: a worksheet of a dozen steps, four programmes (one applied, three ineligible).
   const vector = () => shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
+  /** A new quote's id; its result as the creation answered it (as rated) in `answered`. */
+  const answered = new Map<string, unknown>();
   async function quote(key: string): Promise<string> {
     const res = await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).set('Idempotency-Key', key)
       .send({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: t.organisations.HZZZ, inputs: vector().inputs, startDate: today() });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    answered.set(res.body.id as string, res.body.result);
     return res.body.id as string;
   }
-  /** Stores a copy of a quote as the code before stored it: the context with its programmes' full text. */
+  /** Stores a copy of a quote as the code before stored it: the context with its programmes' full text, the result as JSON text. */
   async function storedTheOldWay(id: string, programmes: readonly object[]): Promise<string> {
     const doc = await byId('quotes', id);
     const context = JSON.parse(doc.context as string) as Record<string, unknown>;
     const oldId = new mongoose.Types.ObjectId();
-    await collection('quotes').insertOne({ ...doc, _id: oldId, quoteNumber: `${doc.quoteNumber as string}OLD`, idempotencyScope: `old:${id}`, context: JSON.stringify({ ...context, programmes }) });
+    await collection('quotes').insertOne({ ...doc, _id: oldId, quoteNumber: `${doc.quoteNumber as string}OLD`, idempotencyScope: `old:${id}`, context: JSON.stringify({ ...context, programmes }), result: JSON.stringify(answered.get(id)) });
     return String(oldId);
   }
   const withoutIds = (record: object) => ({ ...record, id: undefined, quoteNumber: undefined });
@@ -90,7 +93,11 @@ describe('quotes: a stored context names its subsidy programmes by snapshot', ()
     expect(snapshots.map((s) => JSON.parse(s.text as string) as unknown)).to.have.deep.members(programmes);
     await quote('snapshot-ids-2');
     expect(await collection('programmeSnapshots').countDocuments({}), 'a second quote stores no snapshot').to.equal(programmes.length);
-    expect((await byId('quotes', id)).result, 'the result stays as it was stored').to.be.a('string');
+    // The result is packed (deflated JSON as binary): about a third of its text.
+    const result = (await byId('quotes', id)).result as mongoose.mongo.Binary;
+    expect(result).to.be.instanceOf(mongoose.mongo.Binary);
+    const record = await inTestService(() => findQuoteRecord(id));
+    expect(result.length()).to.be.lessThan(JSON.stringify(record!.result).length / 2);
   });
 
   it('reads back the record, view and verification a quote with the programmes\' text reads (stored before)', async () => {
