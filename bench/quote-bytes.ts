@@ -28,7 +28,7 @@ interface CollectionBytes { collection: string; documents: number; jsonBytes: nu
 const options = new Command()
   .option('--quotes <n>', 'quotes to store', '500')
   .option('--binds <n>', 'quotes to bind (a policy and its schedules each)', '10')
-  .option('--creates <n>', 'then time this many sequential single quotes (POST /v1/quotes)', '0')
+  .option('--creates <n>', 'then time this many sequential single quotes (POST /v1/quotes) and reads (GET /v1/quotes/{id})', '0')
   .option('--json <file>', 'also write the figures as JSON')
   .option('--keep', 'keep the data folder (its path is printed)')
   .parse()
@@ -100,6 +100,15 @@ async function main(): Promise<void> {
       if (res.status !== 201) throw new Error(`create: ${res.status}`);
       creates.push(performance.now() - t);
     }
+    const reads: number[] = [];
+    for (const id of ids.slice(0, Number(options.creates))) {
+      const t = performance.now();
+      const res = await fetch(`${service.url}/v1/quotes/${id}`, { headers: auth });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`read: ${res.status}`);
+      reads.push(performance.now() - t);
+    }
+    if (reads.length) console.log(`quote read (GET /v1/quotes/{id}, sequential, ${reads.length}): p50 ${percentile(reads, 50).toFixed(2)} ms, mean ${(reads.reduce((a, b) => a + b, 0) / reads.length).toFixed(2)} ms`);
     if (creates.length) console.log(`quote create (sequential, ${creates.length}): p50 ${percentile(creates, 50).toFixed(2)} ms, p95 ${percentile(creates, 95).toFixed(2)} ms, mean ${(creates.reduce((a, b) => a + b, 0) / creates.length).toFixed(2)} ms`);
     const json = await jsonBytes();
     const withWal = diskBytes(path.join(dataDir, 'db'));
@@ -110,7 +119,7 @@ async function main(): Promise<void> {
     const collections: CollectionBytes[] = [...json].map(([collection, j]) => ({ collection, ...j, sqliteBytes: pages.get(collection) ?? NaN }))
       .sort((a, b) => b.sqliteBytes - a.sqliteBytes || b.jsonBytes - a.jsonBytes);
     const disk = diskBytes(dbDir);
-    report({ quotes, binds: Math.min(binds, ids.length), collections, disk, withWal, bulkSeconds, bindSeconds });
+    report({ quotes: json.get('quotes')?.documents ?? quotes, binds: Math.min(binds, ids.length), collections, disk, withWal, bulkSeconds, bindSeconds });
   } finally {
     await service.stop().catch(() => {});
     if (options.keep) console.log(`data folder kept: ${dataDir}`);
@@ -120,7 +129,7 @@ async function main(): Promise<void> {
 
 function report(r: { quotes: number; binds: number; collections: CollectionBytes[]; disk: number; withWal: number; bulkSeconds: number; bindSeconds: number }): void {
   const kb = (n: number) => (n / 1000).toFixed(2);
-  console.log(`${r.quotes} quotes (bulk, ${(r.quotes / r.bulkSeconds).toFixed(0)}/s), ${r.binds} bound (${r.bindSeconds.toFixed(1)} s)`);
+  console.log(`${r.quotes} quotes (${options.quotes} bulk, ${(Number(options.quotes) / r.bulkSeconds).toFixed(0)}/s; ${options.creates} single), ${r.binds} bound (${r.bindSeconds.toFixed(1)} s)`);
   console.log(['collection'.padEnd(26), 'docs'.padStart(6), 'JSON kB'.padStart(10), 'SQLite kB'.padStart(10), 'JSON/quote'.padStart(11), 'SQLite/quote'.padStart(13)].join(''));
   for (const c of r.collections) {
     console.log([c.collection.padEnd(26), String(c.documents).padStart(6), kb(c.jsonBytes).padStart(10), kb(c.sqliteBytes).padStart(10), kb(c.jsonBytes / r.quotes).padStart(11), kb(c.sqliteBytes / r.quotes).padStart(13)].join(''));

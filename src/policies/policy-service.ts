@@ -13,6 +13,7 @@ import { poolViewFields } from '../pools/pool-shares.ts';
 import { PolicyModel, type StoredPolicy } from './policy-model.ts';
 import type { PolicyList, PolicyRecord, PolicyView } from './policy-schemas.ts';
 import { derivedObjectId } from '../db/derived-id.ts';
+import { toPackedJson } from '../db/json-text.ts';
 import { storedContextText, storeProgrammesOf, withStoredContext } from '../quotes/stored-context.ts';
 
 export type { PolicyRecord, PolicyView } from './policy-schemas.ts';
@@ -170,7 +171,7 @@ function policyFields(caller: Caller, quote: QuoteRecord, result: RatingResult, 
     expectedNetCostFen: result.expectedNetCostFen,
     subsidies: result.subsidies.layers.map((l) => ({ programme: l.programme, amountFen: l.amountFen })),
     ...(result.coInsurance ? { poolShares: result.coInsurance } : {}),
-    result,
+    result: toPackedJson(result), // packed as the quote's (src/db/json-text.ts)
     inputs: quote.inputs,
     picks: quote.picks,
     context: storedContextText(quote.context),
