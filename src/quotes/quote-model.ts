@@ -4,8 +4,8 @@ import { partyFields } from '../db/party-fields.ts';
 
 /**
  * A stored quote: the pinned product version, what was entered and picked, the context it was
- * rated in (subsidy programmes included, as they stood), and the full result with its worksheet,
- * so it can be re-rated to the same fen years later.
+ * rated in (subsidy programmes included, as they stood: by snapshot id), and the full result with
+ * its worksheet, so it can be re-rated to the same fen years later.
  */
 const quoteSchema = new Schema(
   {
@@ -26,7 +26,9 @@ const quoteSchema = new Schema(
     validUntil: { type: String, required: true },
     inputs: { type: Schema.Types.Mixed, required: true },
     picks: { type: Schema.Types.Mixed, default: {} },
-    // Stored as JSON text (see src/db/json-text.ts): ~8 kB that is read whole and never queried.
+    // Read whole and never queried (src/db/json-text.ts): the context as JSON text, its subsidy
+    // programmes as snapshot ids (stored-context.ts); the result as packed JSON (deflated, binary).
+    // Quotes stored before read as they are (programmes' text, a result as text or an object).
     context: { type: Schema.Types.Mixed, required: true, ...jsonText },
     result: { type: Schema.Types.Mixed, required: true, ...jsonText },
     grossPremiumFen: { type: Number, required: true },
