@@ -19,7 +19,7 @@ import { poolViewFields } from '../pools/pool-shares.ts';
 import { QuoteModel, type StoredQuote } from './quote-model.ts';
 import type { QuoteList, QuoteRecord, QuoteView, RatedRecord } from './quote-schemas.ts';
 import { addDays } from '../rating/calendar.ts';
-import { prepareRating, rate, storable, type PreparedRating, type QuoteRequest } from './rating-request.ts';
+import { prepareRating, rate, type PreparedRating, type QuoteRequest } from './rating-request.ts';
 import { derivedObjectId } from '../db/derived-id.ts';
 import { storedContextText, storeProgrammesOf, withStoredContext } from './stored-context.ts';
 
@@ -47,7 +47,7 @@ export function ratedRecordFields(stored: StoredRated): RatedRecord {
     ...(stored.poolMemberIds?.length ? { poolMemberIds: [...stored.poolMemberIds] } : {}),
     startDate: stored.startDate,
     endDate: stored.endDate,
-    inputs: stored.inputs as Record<string, unknown>,
+    inputs: fromJsonText<Record<string, unknown>>(stored.inputs), // JSON text in a quote (objects in a policy, and in quotes stored before)
     picks: (stored.picks ?? {}) as QuotePicks,
     context: fromJsonText<QuoteContext>(stored.context),
     result: fromJsonText<RatingResult>(stored.result),
@@ -235,7 +235,7 @@ export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: P
     startDate: prepared.startDate,
     endDate: prepared.endDate,
     validUntil: addDays(prepared.quoteDate, prepared.version.definition.validityDays ?? 30),
-    inputs: storable(request.inputs),
+    inputs: JSON.stringify(request.inputs),
     picks: request.picks ?? {},
     // Stored form already (what the model's setter would keep): the context as JSON text, its
     // subsidy programmes as the ids of their snapshots (stored-context.ts); the result packed.

@@ -71,12 +71,12 @@ describe('quotes: a stored quote names its subsidy programmes by snapshot and pa
     answered.set(res.body.id as string, res.body.result);
     return res.body.id as string;
   }
-  /** Stores a copy of a quote as the code before stored it: the context with its programmes' full text, the result as JSON text. */
+  /** Stores a copy of a quote as the code before stored it: the context with its programmes' full text, the result as JSON text, the inputs as an object. */
   async function storedTheOldWay(id: string, programmes: readonly object[]): Promise<string> {
     const doc = await byId('quotes', id);
     const context = JSON.parse(doc.context as string) as Record<string, unknown>;
     const oldId = new mongoose.Types.ObjectId();
-    await collection('quotes').insertOne({ ...doc, _id: oldId, quoteNumber: `${doc.quoteNumber as string}OLD`, idempotencyScope: `old:${id}`, context: JSON.stringify({ ...context, programmes }), result: JSON.stringify(answered.get(id)) });
+    await collection('quotes').insertOne({ ...doc, _id: oldId, quoteNumber: `${doc.quoteNumber as string}OLD`, idempotencyScope: `old:${id}`, context: JSON.stringify({ ...context, programmes }), result: JSON.stringify(answered.get(id)), inputs: vector().inputs });
     return String(oldId);
   }
   const withoutIds = (record: object) => ({ ...record, id: undefined, quoteNumber: undefined });
@@ -93,6 +93,7 @@ describe('quotes: a stored quote names its subsidy programmes by snapshot and pa
     expect(snapshots.map((s) => JSON.parse(s.text as string) as unknown)).to.have.deep.members(programmes);
     await quote('snapshot-ids-2');
     expect(await collection('programmeSnapshots').countDocuments({}), 'a second quote stores no snapshot').to.equal(programmes.length);
+    expect(JSON.parse((await byId('quotes', id)).inputs as string), 'the inputs as JSON text').to.deep.equal(vector().inputs);
     // The result is packed (deflated JSON as binary): about a third of its text.
     const result = (await byId('quotes', id)).result as mongoose.mongo.Binary;
     expect(result).to.be.instanceOf(mongoose.mongo.Binary);
