@@ -24,7 +24,8 @@ const policySchema = new Schema(
     // Per programme, so later quotes can apply per-enterprise annual caps.
     subsidies: { type: [{ programme: String, amountFen: Number, _id: false }], default: [] },
     poolShares: { type: [{ insurer: String, role: String, sharePercent: String, grossPremiumFen: Number, netPremiumFen: Number, vatFen: Number, _id: false }], default: undefined },
-    // Stored as JSON text (see src/db/json-text.ts), like the quote's.
+    // Stored as the quote's are (src/db/json-text.ts): the result packed, the context as JSON text
+    // naming its subsidy programmes by snapshot id (src/quotes/stored-context.ts).
     result: { type: Schema.Types.Mixed, required: true, ...jsonText },
     inputs: { type: Schema.Types.Mixed, required: true },
     picks: { type: Schema.Types.Mixed, default: {} },

@@ -14,6 +14,8 @@ import { PolicyBindKeyModel, PolicyModel, type StoredPolicy } from './policy-mod
 import type { PolicyRecord, PolicyView } from './policy-schemas.ts';
 import { buildPolicyLists, listIssuedPolicy, listPolicies } from './policy-lists.ts';
 import { derivedObjectId } from '../db/derived-id.ts';
+import { toPackedJson } from '../db/json-text.ts';
+import { storedContextText, storeProgrammesOf, withStoredContext } from '../quotes/stored-context.ts';
 
 export type { PolicyRecord, PolicyView, PolicySummary } from './policy-schemas.ts';
 export { listPolicies } from './policy-lists.ts';
@@ -40,7 +42,7 @@ export function policyRecordOf(stored: StoredPolicy): PolicyRecord {
 /** A stored policy's record by id, or null. By _id alone: see loadVisibleQuote. */
 async function findPolicyRecord(id: string | mongoose.Types.ObjectId): Promise<PolicyRecord | null> {
   const stored = mongoose.isValidObjectId(id) ? await PolicyModel.findById(id).lean<StoredPolicy>() : null;
-  return stored ? policyRecordOf(stored) : null;
+  return stored ? policyRecordOf(await withStoredContext(stored)) : null;
 }
 
 /** A policy as the API shows it. */
@@ -136,10 +138,11 @@ export async function bindQuote(deps: PolicyDeps, caller: Caller, quoteId: strin
   if (refusal) throw conflict(refusal);
 
   let policy: PolicyRecord | undefined;
+  await storeProgrammesOf([quote.context]); // the policy names its context's programmes as its quote does (stored-context.ts)
   for (let attempt = 0; !policy; attempt++) {
     try {
       const created = await PolicyModel.create({ _id: id, ...policyFields(caller, quote, result, now), ...(scope ? { idempotencyScope: scope } : {}) });
-      policy = policyRecordOf({ ...created.toObject(), result }); // the result as rated, not re-parsed from its text
+      policy = policyRecordOf({ ...created.toObject(), result, context: quote.context }); // the result and context as the quote's record has them, not re-parsed from their text
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
       const existing = await findPolicyRecord(id);
@@ -189,10 +192,10 @@ function policyFields(caller: Caller, quote: QuoteRecord, result: RatingResult, 
     expectedNetCostFen: result.expectedNetCostFen,
     subsidies: result.subsidies.layers.map((l) => ({ programme: l.programme, amountFen: l.amountFen })),
     ...(result.coInsurance ? { poolShares: result.coInsurance } : {}),
-    result,
+    result: toPackedJson(result), // packed as the quote's (src/db/json-text.ts)
     inputs: quote.inputs,
     picks: quote.picks,
-    context: quote.context,
+    context: storedContextText(quote.context),
   };
 }
 
@@ -216,7 +219,7 @@ export async function withPoolShares(caller: Caller, record: PolicyRecord): Prom
 export async function listPoolPolicies(caller: Caller, period: { from: string; to: string }): Promise<PolicyView[]> {
   const query = scopedQuery(caller, 'poolBusiness', { issuedAt: { $gte: new Date(`${period.from}T00:00:00+08:00`), $lt: new Date(`${addDays(period.to, 1)}T00:00:00+08:00`) } });
   const docs = await PolicyModel.find(query).sort({ issuedAt: 1, _id: 1 }).lean<StoredPolicy[]>();
-  return docs.map((d) => toPolicyView(policyRecordOf(d)));
+  return Promise.all(docs.map(async (d) => toPolicyView(policyRecordOf(await withStoredContext(d)))));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -226,19 +229,19 @@ export async function listPoolPolicies(caller: Caller, period: { from: string; t
 /** One issued policy as the rating book records it, or null when there is none. */
 export async function policyRatingRecord(id: string): Promise<StoredQuoteEvent | null> {
   const doc = mongoose.isValidObjectId(id) ? await PolicyModel.findById(id, RATING_PROJECTION).lean<LeanRatingFields>() : null;
-  return doc ? leanRatingRecordOf(doc, 'policy') : null;
+  return doc ? leanRatingRecordOf(await withStoredContext(doc), 'policy') : null;
 }
 
 /** Every issued policy of a product version as the rating book records it, streamed (slow on FerretDB: a scan). */
 export async function* policyRatingRecords(productCode: string, productVersion: string): AsyncGenerator<StoredQuoteEvent> {
   const cursor = PolicyModel.find({ productCode, productVersion }, RATING_PROJECTION).lean<LeanRatingFields[]>().cursor({ batchSize: 1000 });
-  for await (const doc of cursor as AsyncIterable<LeanRatingFields>) yield leanRatingRecordOf(doc, 'policy');
+  for await (const doc of cursor as AsyncIterable<LeanRatingFields>) yield leanRatingRecordOf(await withStoredContext(doc), 'policy');
 }
 
 /** Every stored policy, oldest issued first (a scan: the migration's, offline). */
 async function* storedPolicyRecords(): AsyncGenerator<PolicyRecord> {
   const cursor = PolicyModel.find({}).sort({ issuedAt: 1, _id: 1 }).lean<StoredPolicy[]>().cursor({ batchSize: 500 });
-  for await (const doc of cursor as AsyncIterable<StoredPolicy>) yield policyRecordOf(doc);
+  for await (const doc of cursor as AsyncIterable<StoredPolicy>) yield policyRecordOf(await withStoredContext(doc));
 }
 
 /**
@@ -263,5 +266,5 @@ export type PoliciesService = ReturnType<typeof createPolicies>;
  */
 export async function* allPolicyRecords(): AsyncGenerator<PolicyRecord> {
   const cursor = PolicyModel.find({}).lean<StoredPolicy[]>().cursor({ batchSize: 500 });
-  for await (const doc of cursor as AsyncIterable<StoredPolicy>) yield policyRecordOf(doc);
+  for await (const doc of cursor as AsyncIterable<StoredPolicy>) yield policyRecordOf(await withStoredContext(doc));
 }

@@ -22,6 +22,7 @@ import { QuoteModel, type StoredQuote } from './quote-model.ts';
 import { findQuoteRecord, hashRequest, idempotentQuoteId, newQuoteEvent, newQuoteNumber, quoteDocument, quoteRecordOf, storedQuote, storedQuoteEvent, type QuoteDeps, type QuoteRecord, type StoredQuoteEvent } from './quote-service.ts';
 import { listQuotesStored } from './quote-lists.ts';
 import { prepareRating, rate, readEnterprise, type EnterpriseLookups, type EnterpriseRecord, type QuoteRequest } from './rating-request.ts';
+import { storeProgrammesOf, withStoredContext } from './stored-context.ts';
 import { subsidySource } from './subsidy-source.ts';
 
 export interface BatchQuoteItem {
@@ -112,6 +113,7 @@ export async function createQuotes(deps: QuoteDeps, caller: Caller, items: reado
   const listed: QuoteRecord[] = [];
   const inserted: Prepared[] = [];
   const duplicates: Prepared[] = [];
+  await storeProgrammesOf(prepared.map((p) => p.context));
   let pending = prepared;
   for (let attempt = 0; pending.length > 0; attempt++) {
     // In their stored form, as createQuote inserts one (storedQuote: no mongoose casting; test/quotes/stored-quote.test.ts).
@@ -133,7 +135,7 @@ export async function createQuotes(deps: QuoteDeps, caller: Caller, items: reado
         retry.push(p);
       } else {
         const byScope = await QuoteModel.findOne({ idempotencyScope: p.doc.idempotencyScope }).lean<StoredQuote>();
-        if (byScope) replayed(p, quoteRecordOf(byScope));
+        if (byScope) replayed(p, quoteRecordOf(await withStoredContext(byScope)));
         else outcomes[p.index] = { ok: false, error: new Error(`quote ${p.doc.quoteNumber} could not be stored: duplicate key`) };
       }
     }

@@ -5,6 +5,7 @@
 // its list's newest chunk and one summary per row: its cost follows the page, never the book
 // (src/db/log-pages.ts). Appends are idempotent (by quote id), so a replayed create or a re-run
 // migration adds nothing twice.
+import { withStoredContext } from './stored-context.ts';
 import type { Caller } from '../auth/caller.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { listKeysOf, referralListKey, scopedList, type BusinessEntry } from '../auth/scope.ts';
@@ -176,7 +177,7 @@ export async function buildQuoteLists(recordOf: (stored: StoredQuote) => Summary
         QuoteModel.findById(d._id).lean<StoredQuote>(),
         QuoteSummaryModel.collection.findOne({ _id: String(d._id) as never }, { projection: { _id: 1 } }),
       ]);
-      return stored ? { record: recordOf(stored), listed: summary !== null } : null;
+      return stored ? { record: recordOf(await withStoredContext(stored)), listed: summary !== null } : null;
     }));
     const found = read.filter((r) => r !== null);
     const missing = found.filter((r) => !r.listed).map((r) => summaryDocumentOf(r.record));

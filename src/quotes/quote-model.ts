@@ -4,8 +4,8 @@ import { partyFields } from '../db/party-fields.ts';
 
 /**
  * A stored quote: the pinned product version, what was entered and picked, the context it was
- * rated in (subsidy programmes included, as they stood), and the full result with its worksheet,
- * so it can be re-rated to the same fen years later.
+ * rated in (subsidy programmes included, as they stood: by snapshot id), and the full result with
+ * its worksheet, so it can be re-rated to the same fen years later.
  */
 const quoteSchema = new Schema(
   {
@@ -24,9 +24,12 @@ const quoteSchema = new Schema(
     startDate: { type: String, required: true },
     endDate: { type: String, required: true },
     validUntil: { type: String, required: true },
-    inputs: { type: Schema.Types.Mixed, required: true },
+    // JSON text as well: as nested fields, FerretDB stored a type for each (~0.8 kB of a quote).
+    inputs: { type: Schema.Types.Mixed, required: true, ...jsonText },
     picks: { type: Schema.Types.Mixed, default: {} },
-    // Stored as JSON text (see src/db/json-text.ts): ~8 kB that is read whole and never queried.
+    // Read whole and never queried (src/db/json-text.ts): the context as JSON text, its subsidy
+    // programmes as snapshot ids (stored-context.ts); the result as packed JSON (deflated, binary).
+    // Quotes stored before read as they are (programmes' text, a result as text or an object).
     context: { type: Schema.Types.Mixed, required: true, ...jsonText },
     result: { type: Schema.Types.Mixed, required: true, ...jsonText },
     grossPremiumFen: { type: Number, required: true },
@@ -75,6 +78,19 @@ const underwritingDecisionSchema = new Schema(
 );
 
 /**
+ * A subsidy programme as quotes' contexts held it when they were rated, by a hash of its JSON text
+ * (src/quotes/stored-context.ts): written once, never changed, so each quote stores the programme's
+ * id instead of its ~2 kB of text, which every quote of a line used to repeat.
+ */
+const programmeSnapshotSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    text: { type: String, required: true },
+  },
+  { collection: 'programmeSnapshots', versionKey: false },
+);
+
+/**
  * A quote's summary, what its lists show (quote-lists.ts, #25): by `_id` = the quote's id, its
  * status (changed by underwriting and bind) beside one JSON text of the rest, so a page of 50
  * decodes 50 small documents of three fields on FerretDB (docs/database.md). Read only by `_id`.
@@ -85,6 +101,7 @@ const quoteSummaryStoreSchema = new Schema(
 );
 
 export const QuoteModel = mongoose.model('Quote', quoteSchema);
+export const ProgrammeSnapshotModel = mongoose.model('ProgrammeSnapshot', programmeSnapshotSchema);
 export const QuoteSummaryModel = mongoose.model('QuoteSummary', quoteSummaryStoreSchema);
 /** A quote's summary as stored. */
 export interface StoredQuoteSummary { _id: string; status: string; policyId?: string; v: string }

@@ -13,14 +13,15 @@ import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts'
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { createInsertBatcher } from '../db/insert-batcher.ts';
 import { observeInsertBatch } from '../http/metrics.ts';
-import { fromJsonText, toJsonText } from '../db/json-text.ts';
+import { fromJsonText, toPackedJson } from '../db/json-text.ts';
 import { poolViewFields } from '../pools/pool-shares.ts';
 import { QuoteModel, type StoredQuote } from './quote-model.ts';
 import type { QuoteRecord, QuoteView, RatedRecord } from './quote-schemas.ts';
 import { listNewQuote, markSummaryBound } from './quote-lists.ts';
 import { addDays } from '../rating/calendar.ts';
-import { prepareRating, rate, storable, type PreparedRating, type QuoteRequest } from './rating-request.ts';
+import { prepareRating, rate, type PreparedRating, type QuoteRequest } from './rating-request.ts';
 import { derivedObjectId } from '../db/derived-id.ts';
+import { storedContextText, storeProgrammesOf, withStoredContext } from './stored-context.ts';
 
 export type { QuoteRecord, QuoteSummary, QuoteView, RatedRecord } from './quote-schemas.ts';
 
@@ -46,7 +47,7 @@ export function ratedRecordFields(stored: StoredRated): RatedRecord {
     ...(stored.poolMemberIds?.length ? { poolMemberIds: [...stored.poolMemberIds] } : {}),
     startDate: stored.startDate,
     endDate: stored.endDate,
-    inputs: stored.inputs as Record<string, unknown>,
+    inputs: fromJsonText<Record<string, unknown>>(stored.inputs), // JSON text in a quote (objects in a policy, and in quotes stored before)
     picks: (stored.picks ?? {}) as QuotePicks,
     context: fromJsonText<QuoteContext>(stored.context),
     result: fromJsonText<RatingResult>(stored.result),
@@ -87,7 +88,7 @@ export function quoteRecordOf(stored: StoredQuote): QuoteRecord {
 /** A stored quote's record by id, or null. By _id alone: see loadVisibleQuote. */
 export async function findQuoteRecord(id: string): Promise<QuoteRecord | null> {
   const stored = mongoose.isValidObjectId(id) ? await QuoteModel.findById(id).lean<StoredQuote>() : null;
-  return stored ? quoteRecordOf(stored) : null;
+  return stored ? quoteRecordOf(await withStoredContext(stored)) : null;
 }
 
 /** What a quote's and a policy's views share, from their records. */
@@ -234,11 +235,12 @@ export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: P
     startDate: prepared.startDate,
     endDate: prepared.endDate,
     validUntil: addDays(prepared.quoteDate, prepared.version.definition.validityDays ?? 30),
-    inputs: storable(request.inputs),
+    inputs: JSON.stringify(request.inputs),
     picks: request.picks ?? {},
-    // As JSON text already (what the model's setter would make of them): stringified once.
-    context: toJsonText(prepared.context) as string,
-    result: toJsonText(result) as string,
+    // Stored form already (what the model's setter would keep): the context as JSON text, its
+    // subsidy programmes as the ids of their snapshots (stored-context.ts); the result packed.
+    context: storedContextText(prepared.context),
+    result: toPackedJson(result),
     grossPremiumFen: result.grossPremiumFen,
     decisionReasons: result.decision.reasons.map((r) => r.rule),
     createdEntry: {
@@ -295,6 +297,7 @@ export async function createQuote(deps: QuoteDeps, caller: Caller, request: Quot
   }
   const result = rate(prepared.version, request.inputs, request.picks, prepared.context);
   const doc = quoteDocument(caller, request, prepared, result, { id, scope: scope ?? `auto:${String(id)}`, requestHash }, now);
+  await storeProgrammesOf([prepared.context]); // no write once this process has stored them
   for (let attempt = 0; ; attempt++) {
     try {
       const stored = storedQuote(attempt === 0 ? doc : { ...doc, quoteNumber: newQuoteNumber(prepared.quoteDate) }, now);
@@ -466,5 +469,5 @@ export function policyRatingRecordOf(fields: RatingFields): StoredQuoteEvent {
 /** Every stored quote of a product version as the rating book records it, streamed (slow on FerretDB: a scan). */
 export async function* quoteRatingRecords(productCode: string, productVersion: string): AsyncGenerator<StoredQuoteEvent> {
   const cursor = QuoteModel.find({ productCode, productVersion }, RATING_PROJECTION).lean<LeanRatingFields[]>().cursor({ batchSize: 1000 });
-  for await (const doc of cursor as AsyncIterable<LeanRatingFields>) yield leanRatingRecordOf(doc, 'quote');
+  for await (const doc of cursor as AsyncIterable<LeanRatingFields>) yield leanRatingRecordOf(await withStoredContext(doc), 'quote');
 }

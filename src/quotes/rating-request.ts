@@ -116,11 +116,6 @@ export function rate(version: RatableVersion, inputs: unknown, picks: QuotePicks
   return withRatingErrors(() => evaluateQuote(version.compiled, inputs, picks, context));
 }
 
-/** The stored form of a value: JSON, so absent fields stay absent instead of becoming nulls. */
-export function storable<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
-
 /** Prices without storing anything: the full result with its worksheet, and the steps the caller may pick in. */
 export async function previewPrice(caller: Caller, request: PricingRequest, now: Date = new Date()): Promise<RatingResult & { pickable: readonly PickableStep[] }> {
   const prepared = await prepareRating(caller, request, now);

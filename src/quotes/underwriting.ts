@@ -12,6 +12,8 @@ import { decisionRefusal } from './quote-actions.ts';
 import { rewriteSummary } from './quote-lists.ts';
 import { announceStored, findQuoteRecord, loadVisibleQuote, toQuoteView, type QuoteDeps, type QuoteRecord, type QuoteView } from './quote-service.ts';
 import type { ApproveQuote } from './quote-schemas.ts';
+import { storedContextText, storeProgrammesOf } from './stored-context.ts';
+import { toPackedJson } from '../db/json-text.ts';
 import { withRatingErrors } from './rating-errors.ts';
 
 async function loadReferredForUnderwriter(caller: Caller, id: string): Promise<QuoteRecord> {
@@ -45,9 +47,10 @@ export async function approveQuote(deps: QuoteDeps, caller: Caller, id: string, 
   }
   await claimDecision(doc, 'approve', now);
   const before = doc.result;
+  await storeProgrammesOf([context]);
   await QuoteModel.updateOne({ _id: doc.id }, {
     $set: {
-      status: 'approved', picks, context, result, grossPremiumFen: result.grossPremiumFen,
+      status: 'approved', picks, context: storedContextText(context), result: toPackedJson(result), grossPremiumFen: result.grossPremiumFen,
       underwriting: { action: 'approve', by: { keyId: caller.keyId, userName: caller.userName }, at: now, ...(input.note ? { reason: input.note } : {}), originalResult: before, originalPicks: doc.picks },
     },
   });

@@ -1,5 +1,6 @@
 import { fromJsonText } from '../../src/db/json-text.ts';
 import { expect } from 'chai';
+import mongoose from 'mongoose';
 import { AuditEntryModel } from '../../src/audit/audit-log.ts';
 import { PolicyModel } from '../../src/policies/policy-model.ts';
 import { QuoteModel } from '../../src/quotes/quote-model.ts';
@@ -55,12 +56,14 @@ describe('Quotes and policies', () => {
     const expectedValidUntil = new Date(Date.parse(`${quote.quoteDate as string}T00:00:00Z`) + 30 * 86_400_000).toISOString().slice(0, 10);
     expect(quote.validUntil).to.equal(expectedValidUntil);
     const stored = await QuoteModel.findById(quote.id).lean();
-    expect(stored!.inputs).to.deep.equal(baseVector!.inputs);
-    // The worksheet and context are stored as JSON text (src/db/json-text.ts) and read back whole.
-    expect(stored!.result).to.be.a('string');
+    // The inputs and context are stored as JSON text, the worksheet packed (src/db/json-text.ts),
+    // the context's programmes by snapshot id (src/quotes/stored-context.ts); each read back whole.
+    expect(fromJsonText(stored!.inputs)).to.deep.equal(baseVector!.inputs);
+    expect(stored!.result).to.be.instanceOf(mongoose.mongo.Binary);
     expect(fromJsonText<{ worksheet: unknown[] }>(stored!.result).worksheet.length).to.be.at.least(8);
     expect(fromJsonText(stored!.result)).to.deep.equal(quote.result);
     expect(fromJsonText<{ programmes: unknown[] }>(stored!.context).programmes.length).to.be.at.least(1);
+    for (const p of fromJsonText<{ programmes: unknown[] }>(stored!.context).programmes) expect(p).to.be.a('string');
   });
 
   it('returns the same quote for a retried Idempotency-Key, and refuses the key for another request', async () => {

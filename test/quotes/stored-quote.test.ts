@@ -6,10 +6,13 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { castDocument } from '../../src/db/insert-batcher.ts';
+import { createServiceScope } from '../../src/db/service-scope.ts';
+import { policyRatingRecord } from '../../src/policies/policy-service.ts';
 import { QuoteModel } from '../../src/quotes/quote-model.ts';
+import { findQuoteRecord } from '../../src/quotes/quote-service.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { today } from '../support/china-date.ts';
-import { bearer, useTestApp } from '../support/test-app.ts';
+import { bearer, inTestService, useTestApp } from '../support/test-app.ts';
 
 describe('quotes: the stored form of a new quote', () => {
   const t = useTestApp();
@@ -71,5 +74,96 @@ describe('quotes: the stored form of a new quote', () => {
       expect(doc.createdEntry, r.quoteId).to.be.an('object');
       expect(recast(doc), r.quoteId).to.deep.equal(doc);
     }
+  });
+});
+
+// A stored context names its subsidy programmes by snapshot id (src/quotes/stored-context.ts);
+// quotes stored before, with the programmes' full text, still read as they did.
+describe('quotes: a stored quote names its subsidy programmes by snapshot and packs its result', () => {
+  const t = useTestApp();
+  before(() => publishShippedProducts());
+
+  const collection = (name: string) => mongoose.connection.collection(name);
+  const byId = async (name: string, id: string) => (await collection(name).findOne({ _id: new mongoose.Types.ObjectId(id) }))!;
+  // 首台（套）: a worksheet of a dozen steps, four programmes (one applied, three ineligible).
+  const vector = () => shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
+  /** A new quote's id; its result as the creation answered it (as rated) in `answered`. */
+  const answered = new Map<string, unknown>();
+  async function quote(key: string): Promise<string> {
+    const res = await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).set('Idempotency-Key', key)
+      .send({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: t.organisations.HZZZ, inputs: vector().inputs, startDate: today() });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    answered.set(res.body.id as string, res.body.result);
+    return res.body.id as string;
+  }
+  /** Stores a copy of a quote as the code before stored it: the context with its programmes' full text, the result as JSON text, the inputs as an object. */
+  async function storedTheOldWay(id: string, programmes: readonly object[]): Promise<string> {
+    const doc = await byId('quotes', id);
+    const context = JSON.parse(doc.context as string) as Record<string, unknown>;
+    const oldId = new mongoose.Types.ObjectId();
+    await collection('quotes').insertOne({ ...doc, _id: oldId, quoteNumber: `${doc.quoteNumber as string}OLD`, idempotencyScope: `old:${id}`, context: JSON.stringify({ ...context, programmes }), result: JSON.stringify(answered.get(id)), inputs: vector().inputs });
+    return String(oldId);
+  }
+  const withoutIds = (record: object) => ({ ...record, id: undefined, quoteNumber: undefined });
+
+  it('stores each programme once, as a snapshot, and the quote its id', async () => {
+    const id = await quote('snapshot-ids-1');
+    const programmes = await inTestService(() => t.services.subsidies.programmesFor('first-set-equipment'));
+    expect(programmes.length, 'the line has programmes').to.be.greaterThan(1);
+    const context = JSON.parse((await byId('quotes', id)).context as string) as { programmes: unknown[] };
+    expect(context.programmes).to.have.length(programmes.length);
+    for (const p of context.programmes) expect(p).to.be.a('string').with.length(24);
+    const snapshots = await collection('programmeSnapshots').find({}).toArray();
+    expect(snapshots.map((s) => s._id).sort()).to.deep.equal([...(context.programmes as string[])].sort());
+    expect(snapshots.map((s) => JSON.parse(s.text as string) as unknown)).to.have.deep.members(programmes);
+    await quote('snapshot-ids-2');
+    expect(await collection('programmeSnapshots').countDocuments({}), 'a second quote stores no snapshot').to.equal(programmes.length);
+    expect(JSON.parse((await byId('quotes', id)).inputs as string), 'the inputs as JSON text').to.deep.equal(vector().inputs);
+    // The result is packed (deflated JSON as binary): about a third of its text.
+    const result = (await byId('quotes', id)).result as mongoose.mongo.Binary;
+    expect(result).to.be.instanceOf(mongoose.mongo.Binary);
+    const record = await inTestService(() => findQuoteRecord(id));
+    expect(result.length()).to.be.lessThan(JSON.stringify(record!.result).length / 2);
+  });
+
+  it('reads back the record, view and verification a quote with the programmes\' text reads (stored before)', async () => {
+    const id = await quote('snapshot-read-1');
+    const oldId = await storedTheOldWay(id, await inTestService(() => t.services.subsidies.programmesFor('first-set-equipment')));
+    const [fresh, old] = await inTestService(() => Promise.all([findQuoteRecord(id), findQuoteRecord(oldId)]));
+    expect(fresh!.context.programmes!.length).to.be.greaterThan(1);
+    expect(withoutIds(fresh!)).to.deep.equal(withoutIds(old!));
+    expect(fresh!.result.worksheet.length, 'a rich worksheet').to.be.greaterThan(8);
+    const [view, oldView] = await Promise.all([id, oldId].map((q) => t.http.get(`/v1/quotes/${q}?verify=true`).set(bearer(t.keys.broker))));
+    expect(view!.status).to.equal(200);
+    expect(view!.body.verification).to.include({ matches: true });
+    expect(withoutIds(view!.body as object)).to.deep.equal(withoutIds(oldView!.body as object));
+    const list = await t.http.get('/v1/quotes?limit=100').set(bearer(t.keys.broker));
+    const listed = (list.body.items as { id: string }[]).filter((q) => q.id === id || q.id === oldId);
+    expect(listed).to.have.length(2);
+    expect(withoutIds(listed[0]!)).to.deep.equal(withoutIds(listed[1]!));
+  });
+
+  it('reads its programmes by _id in a service that has not met them', async () => {
+    const id = await quote('snapshot-cold-1');
+    const known = await inTestService(() => findQuoteRecord(id));
+    const cold = await createServiceScope().run(() => findQuoteRecord(id));
+    expect(cold).to.deep.equal(known);
+    const snapshots = await collection('programmeSnapshots').find({}).toArray();
+    await collection('programmeSnapshots').deleteMany({});
+    const missing = await createServiceScope().run(() => findQuoteRecord(id).then(() => 'read', (err: Error) => err.message));
+    await collection('programmeSnapshots').insertMany(snapshots);
+    expect(missing).to.match(/subsidy programme snapshot .* is missing/);
+  });
+
+  it('a policy names them too and reads back its quote\'s context', async () => {
+    const id = await quote('snapshot-policy-1');
+    const bind = await t.http.post(`/v1/quotes/${id}/bind`).set(bearer(t.keys.broker));
+    expect(bind.status, JSON.stringify(bind.body)).to.equal(201);
+    const policy = await byId('policies', bind.body.id as string);
+    for (const p of (JSON.parse(policy.context as string) as { programmes: unknown[] }).programmes) expect(p).to.be.a('string');
+    const [record, quoteRecord] = await inTestService(() => Promise.all([policyRatingRecord(bind.body.id as string), findQuoteRecord(id)]));
+    expect(record!.context).to.deep.equal(quoteRecord!.context);
+    const view = await t.http.get(`/v1/policies/${bind.body.id as string}`).set(bearer(t.keys.broker));
+    expect(view.body).to.deep.include(bind.body);
   });
 });
