@@ -25,6 +25,7 @@ import { startEmbeddedFerretDb } from './db/embedded-ferretdb.ts';
 import { createDocumentService, documentsUnavailable, type DocumentService } from './documents/document-service.ts';
 import { compileDocumentTemplates } from './documents/document-templates.ts';
 import { createPdfRenderer, type PdfRenderer } from './documents/pdf-renderer.ts';
+import { runMigrations, type Migration } from './db/migrations.ts';
 import { createServiceScope, type ServiceScope } from './db/service-scope.ts';
 import { createEventHub, type ServiceEvents } from './events.ts';
 import { createMetrics, type ServiceMetrics } from './http/metrics.ts';
@@ -222,6 +223,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     // In the service's scope: what the seed and sync cache (organisations, the catalogue's
     // revision) is the service's own, not the process's unscoped state.
     await composed.services.scope.run(() => seedNewDatabase(config, logger, dataDir, composed.services.pools.membership));
+    // A data folder written before the keyed-log lists and aggregates (#25) gets them built once.
+    for (const result of await composed.services.scope.run(() => runMigrations(bookMigrations(composed.services)))) {
+      if (result.ran) logger.info({ migration: result.name, ...result.summary }, 'data migration ran');
+    }
     logger.info({ versions: await composed.services.catalogue.warmCompiledCache() }, 'compiled published product versions');
   } catch (err) {
     await composed.close();
@@ -253,6 +258,23 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     logger.info('stopped');
   })());
   return { url, databaseUri, stop };
+}
+
+/**
+ * What a data folder written by an earlier version needs to be read by this one (docs/database.md,
+ * "Lists and aggregates on keyed logs"): each capability builds its keyed logs from its stored
+ * records, idempotently. Run once per database at start (a marker by `_id` records it) and by
+ * `npm run book:migrate`.
+ */
+export function bookMigrations(services: Services): Migration[] {
+  return [
+    { name: 'keyed-logs-1:quotes', run: () => services.quotes.buildLists() },
+    { name: 'keyed-logs-1:policies', run: () => services.policies.buildLists() },
+    { name: 'keyed-logs-1:clients', run: () => services.clients.buildLists() },
+    { name: 'keyed-logs-1:audit', run: () => services.audit.buildLists() },
+    { name: 'keyed-logs-1:subsidy-years', run: () => services.subsidies.migrateYears() },
+    { name: 'keyed-logs-1:pool-months', run: () => services.statements.migratePoolMonths() },
+  ];
 }
 
 /** The demo organisations (SEED_DEMO) and, on a database without products, the shipped catalogue, published. */

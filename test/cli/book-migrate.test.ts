@@ -1,0 +1,62 @@
+// Issue #25: a data folder written before the keyed-log lists and aggregates existed keeps
+// working. `npm run book:migrate` (and the service at its first start on such a folder) builds the
+// quote, policy, client and audit lists, the subsidy years and the pool months from the stored
+// records; a second run is a no-op, and --force runs again without doubling anything.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import mongoose from 'mongoose';
+import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
+import { today } from '../support/china-date.ts';
+import { bearer, useTestApp } from '../support/test-app.ts';
+
+const run = promisify(execFile);
+const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
+/** Everything #25 keeps beside the records: what an older version never wrote. */
+const KEPT = ['quoteLists', 'quoteSummaries', 'policyLists', 'policySummaries', 'clientLists', 'auditTrails', 'subsidyYearLogs', 'poolMonthLogs', 'migrations'];
+
+async function migrate(env: Record<string, string>, ...args: string[]) {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/book-migrate.ts', ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 120_000 });
+  return stdout;
+}
+
+describe('book:migrate (#25)', function () {
+  this.timeout(300_000);
+  const t = useTestApp();
+  let env: Record<string, string>;
+  const seen: Record<string, unknown> = {};
+  const views = async () => ({
+    quotes: (await t.http.get('/v1/quotes').set(bearer(t.keys.broker))).body,
+    enterpriseQuotes: (await t.http.get('/v1/quotes').set(bearer(t.keys.enterprise))).body,
+    policies: (await t.http.get('/v1/policies').set(bearer(t.keys.broker))).body,
+    clients: (await t.http.get('/v1/clients').set(bearer(t.keys.broker))).body.total,
+    year: (await t.http.get(`/v1/subsidies/years/${today().slice(0, 4)}`).set(bearer(t.keys.broker))).body,
+  });
+
+  before(async () => {
+    await publishShippedProducts();
+    for (const enterprise of ['HZZZ', 'JNXC']) {
+      const quote = await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: t.organisations[enterprise], inputs: vector.inputs, startDate: today() });
+      expect((await t.http.post(`/v1/quotes/${quote.body.id}/bind`).set(bearer(t.keys.broker))).status).to.equal(201);
+    }
+    await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: t.organisations.HZZZ, inputs: vector.inputs, startDate: today() });
+    Object.assign(seen, await views());
+    const c = mongoose.connection;
+    env = { MONGODB_URI: `mongodb://${c.host}:${c.port}/${c.name}`, DATA_DIR: t.dataDir };
+  });
+
+  it('builds every list and aggregate of a book stored without them, once; --force adds nothing', async () => {
+    expect((seen.quotes as { total: number }).total).to.equal(3);
+    for (const name of KEPT) await mongoose.connection.collection(name).deleteMany({});
+    // A fresh process reads what the database holds (this test's service keeps what it has seen).
+    const first = await migrate(env);
+    expect(first).to.match(/keyed-logs-1:quotes: done \(quotes 3/);
+    expect(first).to.match(/keyed-logs-1:policies: done/);
+    expect(await views()).to.deep.equal(seen);
+    const again = await migrate(env);
+    expect(again.trim().split('\n')).to.have.length(6).and.satisfy((lines: string[]) => lines.every((l) => l.endsWith('already done (use --force to run it again)')));
+    await migrate(env, '--force');
+    expect(await views()).to.deep.equal(seen);
+    expect(await mongoose.connection.collection('quoteLists').countDocuments({ k: `broker:${t.organisations.MXB}` })).to.equal(3);
+  });
+});
