@@ -1,5 +1,7 @@
 // Command ferretdb-launcher embeds FerretDB 1.x with SQLite storage so that a fresh clone
 // gets a MongoDB-wire-compatible database without Docker or a MongoDB install.
+// With -handler postgresql it stores in an existing PostgreSQL database instead (used to
+// compare the two backends, see docs/database.md); the service itself runs on SQLite.
 //
 // It prints one JSON line {"uri": "...", "data": "..."} on stdout once the listener is
 // bound (with -listen HOST:0 the URI carries the real, kernel-chosen port), logs to
@@ -30,7 +32,14 @@ func main() {
 	logLevel := flag.String("log-level", "info", "log level on stderr: debug, info, warn, error")
 	stdinEOF := flag.Bool("exit-on-stdin-eof", false, "shut down when stdin is closed (parent process gone)")
 	shutdownTimeout := flag.Duration("shutdown-timeout", 5*time.Second, "give up waiting for clients after this long on shutdown")
+	handler := flag.String("handler", "sqlite", "storage backend: sqlite (files in -data) or postgresql (-postgresql-url)")
+	postgresqlURL := flag.String("postgresql-url", "", "PostgreSQL database for -handler postgresql, e.g. postgres://host:5432/ferretdb")
 	flag.Parse()
+
+	config, err := backendConfig(*handler, *postgresqlURL)
+	if err != nil {
+		fail("%v", err)
+	}
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -47,12 +56,12 @@ func main() {
 	}
 
 	// New binds the listener, so a busy port fails here, before anything is printed.
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *addr},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
-		Logger:    logger,
-	})
+	config.Listener = ferretdb.ListenerConfig{TCP: *addr}
+	config.Logger = logger
+	if config.Handler == "sqlite" {
+		config.SQLiteURL = "file:" + abs + "/"
+	}
+	f, err := ferretdb.New(config)
 	if err != nil {
 		fail("cannot start FerretDB on %s with data in %s: %v", *addr, abs, err)
 	}
@@ -95,6 +104,25 @@ func main() {
 	case <-time.After(*shutdownTimeout):
 		logger.Warn("clients still connected after shutdown timeout, exiting anyway")
 		os.Exit(0)
+	}
+}
+
+// backendConfig checks the -handler and -postgresql-url flags together; the data folder is
+// still created for -handler postgresql (the caller may keep other files there).
+func backendConfig(handler, postgresqlURL string) (*ferretdb.Config, error) {
+	switch handler {
+	case "sqlite":
+		if postgresqlURL != "" {
+			return nil, fmt.Errorf("-postgresql-url is only for -handler postgresql")
+		}
+		return &ferretdb.Config{Handler: "sqlite"}, nil
+	case "postgresql":
+		if postgresqlURL == "" {
+			return nil, fmt.Errorf("-handler postgresql needs -postgresql-url")
+		}
+		return &ferretdb.Config{Handler: "postgresql", PostgreSQLURL: postgresqlURL}, nil
+	default:
+		return nil, fmt.Errorf("bad -handler %q: sqlite or postgresql", handler)
 	}
 }
 
