@@ -154,7 +154,7 @@ function summaryLine(small: SizeResult, large: SizeResult, loadAtStart: string):
   const item = (label: string, prefix: string) => `${label} ${ms(p50(large, prefix))} ms (${ratio(p50(large, prefix), p50(small, prefix))} vs ${small.size})`;
   return `book: ${large.size} quotes, ${[
     item('first page p50', 'GET /v1/quotes first page, enterprise'), item('broker first page', 'GET /v1/quotes first page, broker'),
-    item('broker deep page', 'GET /v1/quotes deep page, broker'), item('referral queue', 'referral queue API first page'),
+    item('broker deep page', 'GET /v1/quotes deep page (cursor), broker'), item('referral queue', 'referral queue API first page'),
     item('policies', 'GET /v1/policies first page, broker'), item('subsidy year broker', 'GET /v1/subsidies/years/'),
     item('pool statement', 'pool statement this month, follower'), item('web /quotes', 'web /quotes, broker'),
     `create ${large.createPerSecond.toFixed(1)}/s (${ratio(large.createPerSecond, small.createPerSecond)})`, `bind ${large.bindPerSecond.toFixed(1)}/s (${ratio(large.bindPerSecond, small.bindPerSecond)})`,

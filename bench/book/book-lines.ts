@@ -11,8 +11,34 @@ import type { Line } from './book-measure.ts';
 
 export interface Sessions { broker: string; enterprise: string; underwriter: string }
 
-/** Offset of a deep page: the last full page of `total` rows (50 a page). */
+/** How deep a deep page is: the last full page of `total` rows (50 a page). */
 const deep = (total: number) => Math.max(0, total - 50);
+
+/**
+ * A deep page asked for as a client would (#25: past offset 1,000 a page is asked for by cursor):
+ * the cursor at `depth` rows is found once, by walking the list 200 at a time, and every timed
+ * request is then the one page `?after=<cursor>` (its answer's own time: the walk is not counted).
+ */
+function deepByCursor(client: BookClient, key: string, path: string, depth: number): Line['run'] {
+  let cursor: Promise<string | undefined> | undefined;
+  const sep = path.includes('?') ? '&' : '?';
+  const walk = async () => {
+    let seen = 0;
+    let after: string | undefined;
+    while (seen < depth) {
+      const answer = await client.call('GET', `${path}${sep}limit=200${after ? `&after=${after}` : ''}`, { key });
+      const page = JSON.parse(answer.body) as { items: unknown[]; next?: string };
+      seen += page.items.length;
+      if (!page.next) break;
+      after = page.next;
+    }
+    return after;
+  };
+  return async () => {
+    const after = await (cursor ??= walk());
+    return client.call('GET', `${path}${after ? `${sep}after=${after}` : ''}`, { key });
+  };
+}
 
 /** The first and last day of the month before `date` (YYYY-MM-DD). */
 export function previousMonth(date: string): { from: string; to: string } {
@@ -23,6 +49,7 @@ export function previousMonth(date: string): { from: string; to: string } {
 
 function apiLines(client: BookClient, book: BookBuilder, keys: DemoKeys): Line[] {
   const get = (name: string, key: string, path: string): Line => ({ name, run: () => client.call('GET', path, { key }) });
+  const deepGet = (name: string, key: string, path: string, depth: number): Line => ({ name, run: deepByCursor(client, key, path, depth) });
   const [mxb, , smallest] = book.firms as [BookBuilder['firms'][0], BookBuilder['firms'][0], BookBuilder['firms'][0]];
   // MXB's clients: the bench's enterprises and the two demo enterprises the seed links.
   const mxbClients = mxb.clients.length + 2;
@@ -31,15 +58,15 @@ function apiLines(client: BookClient, book: BookBuilder, keys: DemoKeys): Line[]
     get('GET /v1/quotes first page, enterprise (10 quotes)', keys.enterprise, '/v1/quotes'),
     get('GET /v1/quotes deep page, enterprise (offset 5, limit 5)', keys.enterprise, '/v1/quotes?limit=5&offset=5'),
     get('GET /v1/quotes first page, broker MXB', mxb.key, '/v1/quotes'),
-    get('GET /v1/quotes deep page, broker MXB', mxb.key, `/v1/quotes?offset=${deep(mxb.quotes)}`),
+    deepGet('GET /v1/quotes deep page (cursor), broker MXB', mxb.key, '/v1/quotes', deep(mxb.quotes)),
     get('GET /v1/quotes first page, underwriter (all)', keys.underwriter, '/v1/quotes'),
     get('referral queue API first page, underwriter', keys.underwriter, '/v1/quotes?status=referred'),
-    get('referral queue API deep page, underwriter', keys.underwriter, `/v1/quotes?status=referred&offset=${deep(referred)}`),
+    deepGet('referral queue API deep page (cursor), underwriter', keys.underwriter, '/v1/quotes?status=referred', deep(referred)),
     get('GET /v1/policies first page, enterprise (2 policies)', keys.enterprise, '/v1/policies'),
     get('GET /v1/policies first page, broker MXB', mxb.key, '/v1/policies'),
-    get('GET /v1/policies deep page, broker MXB', mxb.key, `/v1/policies?offset=${deep(mxb.policies)}`),
+    deepGet('GET /v1/policies deep page (cursor), broker MXB', mxb.key, '/v1/policies', deep(mxb.policies)),
     get('GET /v1/clients first page, broker MXB', mxb.key, '/v1/clients'),
-    get('GET /v1/clients deep page, broker MXB', mxb.key, `/v1/clients?offset=${deep(mxbClients)}`),
+    deepGet('GET /v1/clients deep page (cursor), broker MXB', mxb.key, '/v1/clients', deep(mxbClients)),
     get(`GET /v1/clients first page, broker ${smallest.code} (1 in 5)`, smallest.key, '/v1/clients'),
     get('GET /v1/audit first page, a quote (broker)', mxb.key, `/v1/audit?entity=quote&id=${book.small.quoteIds[0]}`),
     get('GET /v1/audit first page, a policy (broker)', mxb.key, `/v1/audit?entity=policy&id=${book.small.policyIds[0]}`),
