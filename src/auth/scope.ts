@@ -75,30 +75,38 @@ export function listKeysOf(parties: Parties): string[] {
   return ['all', `broker:${parties.brokerOrganisationId}`, `enterprise:${parties.enterpriseOrganisationId}`, ...[...insurers].map((id) => `insurer:${id}`)];
 }
 
-/** The list a referral is also appended to: its lead insurer's queue. */
-export const referralListKey = (parties: Pick<Parties, 'insurerOrganisationId'>) => `referred:${parties.insurerOrganisationId}`;
+/**
+ * The lists a record that has entered `status` is also appended to: one per list of listKeysOf,
+ * `<status>|<key>`, so a status filter reads the records that were ever in that status (their
+ * summary tells whether they still are) instead of scanning all of the caller's business.
+ */
+export function statusListKeysOf(parties: Parties, status: string): string[] {
+  return listKeysOf(parties).map((key) => `${status}|${key}`);
+}
 
-export interface BusinessListFilter { productCode?: string; enterpriseId?: string; ownInsurerOnly?: boolean; referralsOnly?: boolean }
+export interface BusinessListFilter { productCode?: string; enterpriseId?: string; ownInsurerOnly?: boolean; status?: string }
 
 /**
  * The list `actor` reads for business (quotes or policies) narrowed by `filter`, and the check
  * every entry must pass: the caller's visibility rule, then the filter. A filter names a smaller
- * list where there is one (an enterprise's), never a list outside the caller's scope that the
- * check would not also refuse.
+ * list where there is one (an enterprise's; a status's), never a list outside the caller's scope
+ * that the check would not also refuse. The referral queue is `{ status: 'referred', ownInsurerOnly }`.
  */
 export function scopedList(actor: ScopedActor, filter: BusinessListFilter = {}): { key: string; filtered: boolean; accept: (entry: BusinessEntry) => boolean } {
   const all = everything(actor);
   const own = actor.role === 'broker' ? `broker:${actor.organisationId}` : actor.role === 'enterprise' ? `enterprise:${actor.organisationId}` : all ? 'all' : `insurer:${actor.organisationId}`;
-  const led = Boolean((filter.ownInsurerOnly || filter.referralsOnly) && !all);
-  const key = filter.referralsOnly && !all ? referralListKey({ insurerOrganisationId: actor.organisationId }) : filter.enterpriseId ? `enterprise:${filter.enterpriseId}` : own;
+  const led = Boolean(filter.ownInsurerOnly && !all);
+  const base = filter.enterpriseId ? `enterprise:${filter.enterpriseId}` : own;
+  const key = filter.status ? `${filter.status}|${base}` : base;
   const accept = (entry: BusinessEntry) => (actor.role === 'system' || isVisibleTo(actor as Caller, entry))
     && (!led || entry.insurerOrganisationId === actor.organisationId)
     && (!filter.productCode || entry.productCode === filter.productCode)
     && (!filter.enterpriseId || entry.enterpriseOrganisationId === filter.enterpriseId);
   // Every entry of the list read passes the check unless the filter narrows it, or the list is an
-  // enterprise's read by someone who sees only part of it (a broker, an insurer).
-  const partOfEnterprise = Boolean(filter.enterpriseId) && !all && key !== own;
-  return { key, filtered: Boolean(filter.productCode) || led || Boolean(filter.referralsOnly) || partOfEnterprise, accept };
+  // enterprise's read by someone who sees only part of it (a broker, an insurer). A status list
+  // holds what was ever in the status: its reader keeps what still is.
+  const partOfEnterprise = Boolean(filter.enterpriseId) && !all && base !== own;
+  return { key, filtered: Boolean(filter.productCode) || led || Boolean(filter.status) || partOfEnterprise, accept };
 }
 
 /** The list a broker firm's client links are appended to (one entry per enterprise it links). */

@@ -116,9 +116,9 @@ export async function createQuotes(deps: QuoteDeps, caller: Caller, items: reado
   await storeProgrammesOf(prepared.map((p) => p.context));
   let pending = prepared;
   for (let attempt = 0; pending.length > 0; attempt++) {
-    // In their stored form, as createQuote inserts one (storedQuote: no mongoose casting; test/quotes/stored-quote.test.ts).
-    const written = new Date();
-    const failures = await insertEachStored(QuoteModel, pending.map((p) => storedQuote(p.doc, written)));
+    // In their stored form, as createQuote inserts one (storedQuote: no mongoose casting;
+    // test/quotes/stored-quote.test.ts), created at the batch's instant, as their summaries say.
+    const failures = await insertEachStored(QuoteModel, pending.map((p) => storedQuote(p.doc, now)));
     const retry: Prepared[] = [];
     for (const [position, p] of pending.entries()) {
       const failure = failures[position];

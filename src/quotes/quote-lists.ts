@@ -8,7 +8,7 @@
 import { withStoredContext } from './stored-context.ts';
 import type { Caller } from '../auth/caller.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
-import { listKeysOf, referralListKey, scopedList, type BusinessEntry } from '../auth/scope.ts';
+import { listKeysOf, scopedList, statusListKeysOf, type BusinessEntry } from '../auth/scope.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { createInsertBatcher, insertEach } from '../db/insert-batcher.ts';
 import { defineKeyedLog, type LogEntry } from '../db/keyed-log.ts';
@@ -64,11 +64,21 @@ function listEntryOf(q: SummarySource): BusinessEntry {
   };
 }
 
-/** Appends a quote to every list it belongs to (idempotent: again adds nothing). */
+/** The statuses a quote has been in: the one it was created in, its decision, where it is now. */
+function statusesOf(q: SummarySource): string[] {
+  return [...new Set([wasReferred(q) ? 'referred' : 'quoted', ...(q.underwriting?.action ? [q.underwriting.action === 'approve' ? 'approved' : 'declined'] : []), q.status])];
+}
+
+/** Appends a quote to the lists of `statuses` (idempotent: again adds nothing). */
+async function appendStatusEntries(entry: BusinessEntry, quoteId: string, statuses: readonly string[]): Promise<void> {
+  const keys = statuses.flatMap((status) => statusListKeysOf(entry, status));
+  await Promise.all(keys.map((key) => quoteListLog.append(key, quoteId, entry)));
+}
+
+/** Appends a quote to every list it belongs to, and to those of each status it has been in (idempotent). */
 async function appendListEntries(q: SummarySource): Promise<void> {
   const entry = listEntryOf(q);
-  const keys = [...listKeysOf(entry), ...(wasReferred(q) ? [referralListKey(entry)] : [])];
-  await Promise.all(keys.map((key) => quoteListLog.append(key, q.id, entry)));
+  await Promise.all([...listKeysOf(entry).map((key) => quoteListLog.append(key, q.id, entry)), appendStatusEntries(entry, q.id, statusesOf(q))]);
 }
 
 // Concurrent quote creations share insert commands for their summaries too (src/db/insert-batcher.ts).
@@ -99,11 +109,20 @@ export async function listQuotesStored(quotes: readonly SummarySource[]): Promis
 /** Rewrites a quote's summary after an underwriting decision (the approval re-rated its premium). */
 export async function rewriteSummary(q: SummarySource): Promise<void> {
   await QuoteSummaryModel.collection.replaceOne({ _id: q.id as never }, summaryDocumentOf(q), { upsert: true });
+  await appendStatusEntries(listEntryOf(q), q.id, [q.status]);
 }
 
 /** Marks a quote's summary bound (the quote's own update is markBound's). */
 export async function markSummaryBound(quoteId: string, policyId: string): Promise<void> {
   await QuoteSummaryModel.collection.updateOne({ _id: quoteId as never }, { $set: { status: 'bound', policyId } });
+  const doc = await QuoteSummaryModel.collection.findOne({ _id: quoteId as never }, { projection: { v: 1 } }) as { v: string } | null;
+  if (!doc) return;
+  const f = JSON.parse(doc.v) as SummaryFields;
+  const entry: BusinessEntry = {
+    brokerOrganisationId: f.brokerOrganisationId, insurerOrganisationId: f.insurerOrganisationId, enterpriseOrganisationId: f.enterpriseId,
+    ...(f.poolMemberIds?.length ? { poolMemberIds: [...f.poolMemberIds] } : {}), productCode: f.productCode,
+  };
+  await appendStatusEntries(entry, quoteId, ['bound']);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -145,11 +164,10 @@ async function loadSummaries(caller: Caller, entries: readonly LogEntry<Business
 /**
  * A page of the quotes the caller may see, newest first (scope.ts scopedList names the list and
  * re-checks every entry). A status filter keeps summaries by their current status; the referral
- * queue (referred, own insurer) reads the insurer's referral list rather than all its business.
+ * queue (referred, own insurer) reads the insurer's `referred|` list rather than all its business.
  */
 export async function listQuotes(caller: Caller, filter: QuoteListFilter, now: Date = new Date()): Promise<LogPage<QuoteSummary>> {
-  const referralsOnly = filter.status === 'referred' && Boolean(filter.ownInsurerOnly);
-  const list = scopedList(caller, { productCode: filter.productCode, enterpriseId: filter.enterpriseId, ownInsurerOnly: filter.ownInsurerOnly, referralsOnly });
+  const list = scopedList(caller, { productCode: filter.productCode, enterpriseId: filter.enterpriseId, ownInsurerOnly: filter.ownInsurerOnly, status: filter.status });
   const status = filter.status;
   return logPage(quoteListLog, list.key, { limit: filter.limit, offset: filter.offset, after: filter.after }, {
     filtered: list.filtered || Boolean(status),

@@ -177,7 +177,7 @@ describe('Quote lists on keyed logs', function () {
     const entries = () => mongoose.connection.collection('quoteLists').countDocuments({ r: { $regex: `\\|${first.id}$` }, n: { $exists: true } });
     const listed = await entries();
     const stored = (await QuoteModel.findById(first.id).lean<Row>())!;
-    expect(listed).to.equal(listKeysOf(stored).length).and.to.be.at.least(5); // all, the broker, the enterprise, KCIC and its pool
+    expect(listed).to.equal(listKeysOf(stored).length * 2).and.to.be.at.least(10); // all, the broker, the enterprise, KCIC and its pool; each again as `quoted|…`
     const again = await quote(t.keys.broker, FIRST_SET, t.organisations.HZZZ!, false, headers);
     expect(again.id).to.equal(first.id);
     expect(await entries()).to.equal(listed);
