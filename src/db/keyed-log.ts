@@ -196,8 +196,12 @@ export function defineKeyedLog<V>(modelName: string, collection: string): KeyedL
 
   async function writeInOrder(key: string, batch: Pending<V>[]): Promise<void> {
     let rest = batch;
+    // The first try goes straight past the top this service last knew (it exists: no gap); only
+    // when another writer took that n (E11000) is the top looked up again.
+    let known = knownTop().get(topKey(key));
     while (rest.length > 0) {
-      const start = (await top(key)) + 1;
+      const start = (known ?? await top(key)) + 1;
+      known = undefined;
       const docs: StoredEntry[] = rest.map((p, i) => ({ _id: entryId(key, start + i), k: key, n: start + i, r: `${key}|${p.ref}`, v: JSON.stringify(p.value) }));
       const written = await insertUntilDuplicate(raw(), docs);
       rest.slice(0, written).forEach((p) => p.resolve());

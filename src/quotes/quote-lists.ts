@@ -86,12 +86,13 @@ const summaryInserts = createInsertBatcher(QuoteSummaryModel, { onBatch: observe
 
 /** Lists a quote just stored (createQuote): its summary, then its list entries. */
 export async function listNewQuote(q: SummarySource): Promise<void> {
-  try {
-    await summaryInserts.insertStored(summaryDocumentOf(q) as unknown as Record<string, unknown>);
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err;
-  }
-  await appendListEntries(q);
+  // Side by side: a page that meets an entry before its summary skips it (load: null) for that moment.
+  await Promise.all([
+    summaryInserts.insertStored(summaryDocumentOf(q) as unknown as Record<string, unknown>).catch((err: unknown) => {
+      if (!isDuplicateKeyError(err)) throw err;
+    }),
+    appendListEntries(q),
+  ]);
 }
 
 /**
