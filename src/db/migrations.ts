@@ -4,6 +4,7 @@
 // it has run, so a start after it costs nothing. Two instances starting at once may both run it:
 // harmless, as every step is idempotent.
 import mongoose, { Schema } from 'mongoose';
+import { isDuplicateKeyError } from './duplicate-key.ts';
 
 const migrationSchema = new Schema(
   { _id: { type: String, required: true }, finishedAt: { type: Date, required: true }, summary: { type: Schema.Types.Mixed } },
@@ -35,7 +36,13 @@ export async function runMigrations(migrations: readonly Migration[], options: {
       continue;
     }
     const summary = await migration.run();
-    await MigrationModel.collection.updateOne({ _id: migration.name as never }, { $set: { finishedAt: new Date(), summary } }, { upsert: true });
+    try {
+      await MigrationModel.collection.insertOne({ _id: migration.name as never, finishedAt: new Date(), summary });
+    } catch (err) {
+      // Marked already: by another instance that ran it at the same time, or by an earlier --force run.
+      if (!isDuplicateKeyError(err)) throw err;
+      await MigrationModel.collection.updateOne({ _id: migration.name as never }, { $set: { finishedAt: new Date(), summary } });
+    }
     results.push({ name: migration.name, ran: true, summary });
   }
   return results;

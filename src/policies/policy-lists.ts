@@ -7,6 +7,7 @@ import mongoose, { Schema } from 'mongoose';
 import type { Caller } from '../auth/caller.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { listKeysOf, scopedList, type BusinessEntry } from '../auth/scope.ts';
+import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { defineKeyedLog } from '../db/keyed-log.ts';
 import { logPage, type LogPageQuery } from '../db/log-pages.ts';
 import type { PolicyRecord } from './policy-schemas.ts';
@@ -41,7 +42,15 @@ async function summaryOf(policy: PolicyRecord): Promise<PolicySummary> {
 /** Stores the policy's summary by _id, written whole: the same summary again changes nothing. */
 async function storeSummary(policy: PolicyRecord): Promise<void> {
   const { id, ...fields } = await summaryOf(policy);
-  await PolicySummaryModel.collection.replaceOne({ _id: id as never }, { v: JSON.stringify(fields) }, { upsert: true });
+  const doc = { v: JSON.stringify(fields) };
+  try {
+    await PolicySummaryModel.collection.replaceOne({ _id: id as never }, doc, { upsert: true });
+  } catch (err) {
+    // Concurrent replays of one bind both found no summary and both inserted (FerretDB's upsert is
+    // a read, then an insert): the loser's E11000 means it is there now; write it over.
+    if (!isDuplicateKeyError(err)) throw err;
+    await PolicySummaryModel.collection.replaceOne({ _id: id as never }, doc);
+  }
 }
 
 /** Appends the policy to every list that may show it (asked synchronously: appends to a key keep the order they were asked in). */

@@ -109,7 +109,13 @@ export async function listQuotesStored(quotes: readonly SummarySource[]): Promis
 
 /** Rewrites a quote's summary after an underwriting decision (the approval re-rated its premium). */
 export async function rewriteSummary(q: SummarySource): Promise<void> {
-  await QuoteSummaryModel.collection.replaceOne({ _id: q.id as never }, summaryDocumentOf(q), { upsert: true });
+  const doc = summaryDocumentOf(q);
+  try {
+    await QuoteSummaryModel.collection.replaceOne({ _id: q.id as never }, doc, { upsert: true });
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err; // written meanwhile (FerretDB's upsert reads, then inserts): write it over
+    await QuoteSummaryModel.collection.replaceOne({ _id: q.id as never }, doc);
+  }
   await appendStatusEntries(listEntryOf(q), q.id, [q.status]);
 }
 
