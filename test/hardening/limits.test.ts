@@ -44,9 +44,9 @@ describe('Hardening: rate limit, security headers, body limit, request timeout',
       const other = createApp({ config: t.config, logger: pino({ level: 'silent' }), isDatabaseReady: pingDatabase, services: t.services });
       const res = await supertest(other).get('/v1/me').set(bearer(t.keys.broker));
       expect(res.status).to.equal(429);
-      const blocks = await RateBlockModel.find({}).lean<{ key: string; n: number }[]>();
+      const blocks = await RateBlockModel.find({}).lean<{ key: string; window: number; n: number }[]>();
       const byKey = new Map<string, number>();
-      for (const b of blocks) byKey.set(b.key, (byKey.get(b.key) ?? 0) + b.n);
+      for (const b of blocks) byKey.set(`${b.key}|${b.window}`, (byKey.get(`${b.key}|${b.window}`) ?? 0) + b.n);
       expect([...byKey.values()]).to.include(5);
     });
 
