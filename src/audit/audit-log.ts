@@ -96,7 +96,7 @@ export async function listAuditPage(reader: ScopedActor, entityType: string, ent
 }
 
 /** How many entries of one record's trail `reader` may read (reads the trail: a record's is short). */
-export async function countAuditEntries(reader: ScopedActor, entityType: string, entityId: string): Promise<number> {
+async function countAuditEntries(reader: ScopedActor, entityType: string, entityId: string): Promise<number> {
   const { key, accept } = scopedAuditTrail(reader, entityType, entityId);
   return (await auditTrails.all(key)).filter((e) => accept(e.value)).length;
 }

@@ -16,6 +16,6 @@ export const auditRoutes = ({ audit }: Pick<Services, 'audit'>) => [
       required: ['entity', 'id'],
     } as const,
     success: { status: 200, description: 'A page of the trail.', schema: auditTrailSchema },
-    handler: ({ caller, query }) => audit.readAuditTrail(caller, query.entity, query.id, { limit: query.limit ?? 50, ...(query.offset !== undefined ? { offset: query.offset } : {}), ...(query.after !== undefined ? { after: query.after } : {}) }, query.lang),
+    handler: ({ caller, query }) => audit.readAuditTrail(caller, query.entity, query.id, { limit: query.limit ?? 50, offset: query.offset, after: query.after }, query.lang),
   }),
 ];

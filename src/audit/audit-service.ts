@@ -9,7 +9,7 @@ import { invalidInput } from '../http/app-error.ts';
 import type { Lang } from '../http/common-schemas.ts';
 import { nameIn } from '../i18n/pick.ts';
 import { buildAuditTrails, listAuditPage, type AuditEntryView } from './audit-log.ts';
-import type { LogPage, LogPageQuery } from '../db/log-pages.ts';
+import { cursorOf, type LogPage, type LogPageQuery } from '../db/log-pages.ts';
 import type { auditEntityKinds } from './audit-schemas.ts';
 
 export type AuditEntityKind = (typeof auditEntityKinds)[number];
@@ -48,8 +48,8 @@ async function visibleRecordEntry(subjects: AuditSubjects, caller: Caller, entit
   }
 }
 
-/** The cursor of the page after every logged entry (log-pages.ts's form for "below entry 0"): the record's own entry alone. */
-const PAST_THE_LOG = Buffer.from('n0').toString('base64url');
+/** The cursor of the page below every logged entry (below position 0): the record's own entry alone. */
+const PAST_THE_LOG = cursorOf(0);
 
 /**
  * A page of the record's trail, newest first: its logged entries, then the record's own (oldest)

@@ -1,9 +1,12 @@
 // The one place a caller's scope meets a request's filter. Every list, count, export, statement,
-// page and audit read builds its database query here: the scope and the filter are combined with
-// `$and`, so a filter (`enterpriseId`, `productCode`, a status, a period) can only narrow what the
-// caller may see, never replace it. A filter naming something outside the scope finds nothing.
+// page and audit read gets its scope here, in one of two forms: a database query for the small
+// collections read by query (organisations, products, pool invitations: the scope and the filter
+// combined with `$and`), or a keyed-log key and an entry check for what grows with the book
+// (quotes, policies, clients, audit trails, subsidy years, pool months: below). Either way a
+// filter (`enterpriseId`, `productCode`, a status, a period) can only narrow what the caller may
+// see, never replace it; a filter naming something outside the scope finds nothing.
 import type { Caller, Role } from './caller.ts';
-import { isVisibleTo, ownInsurerFilter, poolBusinessFilter, visibilityFilter, type Parties } from './visibility.ts';
+import { isOwnInsurer, isVisibleTo, type Parties } from './visibility.ts';
 
 export type QueryFilter = Record<string, unknown>;
 
@@ -23,25 +26,12 @@ const restrictedAuditActions: { pattern: string; readers: readonly Role[] }[] = 
 
 /** Each kind of scoped collection and the records of it a caller may read. */
 const scopes = {
-  /** Quotes and policies the caller is party to (broker firm, insurer or pool member, enterprise). */
-  business: (actor: ScopedActor) => (actor.role === 'system' ? {} : visibilityFilter(actor as Caller)),
-  /** The business the caller's insurer leads, within what it may see: what it may decide (the referral queue). */
-  ledBusiness: (actor: ScopedActor) => (actor.role === 'system' ? {} : and(visibilityFilter(actor as Caller), ownInsurerFilter(actor as Caller))),
-  /** Co-insured business the caller's insurer carries a share of, as lead or follower (pool statements). */
-  poolBusiness: (actor: ScopedActor) => poolBusinessFilter(actor as Caller),
   /** Organisations: a platform admin reads all, everyone else only its own. */
   organisations: (actor: ScopedActor) => (everything(actor) ? {} : { _id: actor.organisationId }),
   /** Products and their versions: an insurer's own (a platform admin's: all). */
   products: (actor: ScopedActor) => (everything(actor) ? {} : { insurerOrganisationId: actor.organisationId }),
   /** Pool invitations: those the caller's insurer is invited to or sent (a platform admin's: all). */
   poolInvitations: (actor: ScopedActor) => (everything(actor) ? {} : { $or: [{ memberOrganisationId: actor.organisationId }, { inviterOrganisationId: actor.organisationId }] }),
-  /** A broker firm's client links. */
-  clients: (actor: ScopedActor) => ({ brokerOrganisationId: actor.organisationId }),
-  /** Audit entries (of records the caller may already see): minus the actions its role does not read. */
-  auditEntries: (actor: ScopedActor) => {
-    const hidden = restrictedAuditActions.filter((r) => !r.readers.includes(actor.role as Role) && actor.role !== 'system');
-    return hidden.length ? { $nor: hidden.map((r) => ({ action: { $regex: r.pattern } })) } : {};
-  },
 } satisfies Record<string, (actor: ScopedActor) => QueryFilter>;
 
 export type ScopeKind = keyof typeof scopes;
@@ -99,7 +89,7 @@ export function scopedList(actor: ScopedActor, filter: BusinessListFilter = {}):
   const base = filter.enterpriseId ? `enterprise:${filter.enterpriseId}` : own;
   const key = filter.status ? `${filter.status}|${base}` : base;
   const accept = (entry: BusinessEntry) => (actor.role === 'system' || isVisibleTo(actor as Caller, entry))
-    && (!led || entry.insurerOrganisationId === actor.organisationId)
+    && (!led || isOwnInsurer(actor as Caller, entry))
     && (!filter.productCode || entry.productCode === filter.productCode)
     && (!filter.enterpriseId || entry.enterpriseOrganisationId === filter.enterpriseId);
   // Every entry of the list read passes the check unless the filter narrows it, or the list is an

@@ -121,7 +121,7 @@ const SEARCH_SCAN = 10_000;
 export async function listClients(caller: Caller, query: { q?: string | undefined } & Partial<LogPageQuery>): Promise<ClientList> {
   const { key } = scopedClientList(caller);
   const q = query.q;
-  const page = { limit: query.limit ?? 50, ...(query.offset !== undefined ? { offset: query.offset } : {}), ...(query.after !== undefined ? { after: query.after } : {}) };
+  const page = { limit: query.limit ?? 50, offset: query.offset, after: query.after };
   return logPage(clientLists, key, page, {
     ...(q ? { accept: (entry: ClientEntry) => matches(entry, q), maxScan: SEARCH_SCAN } : {}),
     load: (entries) => Promise.all(entries.map(async (e) => {

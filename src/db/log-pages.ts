@@ -14,7 +14,7 @@ export const MAX_OFFSET = 1000;
 /** Entries a filtered page examines before it answers what it has, with a cursor. */
 export const DEFAULT_MAX_SCAN = 5000;
 
-export interface LogPageQuery { limit: number; offset?: number; after?: string }
+export interface LogPageQuery { limit: number; offset?: number | undefined; after?: string | undefined }
 
 export interface LogPage<S> {
   items: S[];
@@ -41,7 +41,8 @@ export interface LogPageOptions<E, S> {
   maxScan?: number;
 }
 
-const cursorOf = (n: number) => Buffer.from(`n${n}`).toString('base64url');
+/** The cursor of the page that starts below position `n` of a list (`next` and `after` carry it). */
+export const cursorOf = (n: number) => Buffer.from(`n${n}`).toString('base64url');
 
 /** The log position a cursor names; a 400 naming `query.after` for anything else. */
 export function positionOf(after: string): number {

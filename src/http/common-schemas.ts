@@ -1,4 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
+import { MAX_OFFSET } from '../db/log-pages.ts';
 import { SCHEMA_ID_PREFIX } from './schema-registry.ts';
 
 /** The `$id` of a named schema: OpenAPI turns it into `#/components/schemas/<name>`. */
@@ -60,7 +61,7 @@ export const cursorPageQuery = <const F extends Record<string, unknown>>(filters
   properties: {
     ...filters,
     limit: pageQueryProperties.limit,
-    offset: { type: 'integer', minimum: 0, maximum: 1000, default: 0, description: 'Skip this many (at most 1,000: deeper pages by `after`).' },
+    offset: { type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0, description: 'Skip this many (at most 1,000: deeper pages by `after`).' },
     after: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,24}$', description: 'The `next` of the page before: the page after it (with offset 0).' },
   },
 }) as const;

@@ -85,7 +85,7 @@ export interface PolicyListQuery extends LogPageQuery { productCode?: string | u
  */
 export async function listPolicies(caller: Caller, query: PolicyListQuery): Promise<PolicyList> {
   const { key, filtered, accept } = scopedList(caller, { ...(query.productCode ? { productCode: query.productCode } : {}), ...(query.enterpriseId ? { enterpriseId: query.enterpriseId } : {}) });
-  const page = { limit: query.limit, ...(query.offset !== undefined ? { offset: query.offset } : {}), ...(query.after !== undefined ? { after: query.after } : {}) };
+  const page = { limit: query.limit, offset: query.offset, after: query.after };
   return logPage(policyLists, key, page, { filtered, accept, load: (entries) => Promise.all(entries.map((e) => loadSummary(e.ref))) });
 }
 

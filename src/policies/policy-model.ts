@@ -39,10 +39,7 @@ const policySchema = new Schema(
 // oldest first. Only what a query uses is declared: each index is a write on every insert
 // (docs/scale.md, test/db/query-indexes.test.ts).
 policySchema.index({ issuedAt: -1, _id: -1 });
-// The pool statement's period (until its month logs), a member's policies by issue date.
-policySchema.index({ poolMemberIds: 1, issuedAt: -1, _id: -1 });
 policySchema.index({ productCode: 1, productVersion: 1 });
-policySchema.index({ idempotencyScope: 1 });
 
 export const PolicyModel = mongoose.model('Policy', policySchema);
 

@@ -1,9 +1,7 @@
 import mongoose from 'mongoose';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
-import { addDays } from '../rating/calendar.ts';
 import { conflict, notFound } from '../http/app-error.ts';
-import { scopedQuery } from '../auth/scope.ts';
 import { visibleOrNotFound } from '../auth/visibility.ts';
 import { bindRefusal } from '../quotes/quote-actions.ts';
 import { leanRatingRecordOf, loadVisibleQuote, markBound, randomCode, RATING_PROJECTION, ratedRecordFields, ratedViewFields, type LeanRatingFields, type QuoteRecord, type StoredQuoteEvent } from '../quotes/quote-service.ts';
@@ -210,16 +208,6 @@ export async function getPolicy(caller: Caller, id: string): Promise<PolicyView>
 /** A policy's view with its insurer's name and, when co-insured, every member's share (named, with liability) and the caller's own. */
 export async function withPoolShares(caller: Caller, record: PolicyRecord): Promise<PolicyView> {
   return { ...toPolicyView(record), ...(await poolViewFields(caller, record)) };
-}
-
-/**
- * The co-insured policies the caller's insurer carries a share of (lead or follower), issued on a
- * China date from `from` to `to` inclusive, oldest first: what a pool statement lists.
- */
-export async function listPoolPolicies(caller: Caller, period: { from: string; to: string }): Promise<PolicyView[]> {
-  const query = scopedQuery(caller, 'poolBusiness', { issuedAt: { $gte: new Date(`${period.from}T00:00:00+08:00`), $lt: new Date(`${addDays(period.to, 1)}T00:00:00+08:00`) } });
-  const docs = await PolicyModel.find(query).sort({ issuedAt: 1, _id: 1 }).lean<StoredPolicy[]>();
-  return Promise.all(docs.map(async (d) => toPolicyView(policyRecordOf(await withStoredContext(d)))));
 }
 
 // ---------------------------------------------------------------------------------------------

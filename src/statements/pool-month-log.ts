@@ -53,7 +53,7 @@ function monthsOf(period: { from: string; to: string }): string[] {
 
 /**
  * The co-insured policies the caller's insurer carries a share of, issued on a China date from
- * `from` to `to`, oldest first (as listPoolPolicies gave them): its months' logs, each entry
+ * `from` to `to`, oldest first: its months' logs, each entry
  * re-checked against the caller's scope.
  */
 export async function poolPoliciesOf(caller: Caller, period: { from: string; to: string }): Promise<PoolMonthEntry[]> {

@@ -50,7 +50,7 @@ async function directoryData(services: Services, caller: Caller, lang: Lang, q: 
     // The search box shows what was searched; the message does not repeat it.
     empty: items.length === 0 ? translate(q ? 'noClientsFound' : 'noClientsYet', lang) : undefined,
     // Newest linked first; a long list (or search) goes on by cursor.
-    ...(next ? { nextPage: `/clients?${new URLSearchParams({ ...(q ? { q } : {}), after: next }).toString()}` } : {}),
+    nextPage: nextPageHref('/clients', next, q ? { q } : {}),
     // Every field of the form and its error, empty when not typed or fine (the template reads them all).
     form: Object.fromEntries(FIELDS.map((k) => [k, form[k] ?? ''])), errors: Object.fromEntries(FIELDS.map((k) => [k, errors[k] ?? ''])),
     hasErrors: Object.keys(errors).length > 0, notice,
@@ -60,8 +60,7 @@ async function directoryData(services: Services, caller: Caller, lang: Lang, q: 
 /** Mounts `/clients` (search, add) and `/clients/{id}` (a client's quotes, policies and subsidy year). */
 export function mountClientPages({ page, services }: PagePipeline): void {
   page('get', '/clients', quoters, async ({ req, lang, caller, render }) => {
-    const after = typeof req.query.after === 'string' ? req.query.after : undefined;
-    render('clients', await directoryData(services, caller, lang, searchOf(req.query.q), {}, {}, undefined, after));
+    render('clients', await directoryData(services, caller, lang, searchOf(req.query.q), {}, {}, undefined, pageCursor(req.query)));
   });
 
   page('post', '/clients', quoters, async ({ lang, caller, body, render }) => {
@@ -100,7 +99,7 @@ async function clientData(services: Services, caller: Caller, id: string, lang: 
     quotesNextHref: nextPageHref(`/clients/${id}`, quotes.next),
     policies: policies.items.map((p) => ({ id: p.id, policyNumber: p.policyNumber, productName: products.get(p.productCode) ?? p.productCode, startDate: p.startDate, endDate: p.endDate, gross: formatYuan(p.grossPremiumFen) })),
     // The rest of a long list on the policies page, from where this one stops.
-    ...(policies.next ? { morePolicies: `/policies?${new URLSearchParams({ enterpriseId: id, after: policies.next }).toString()}` } : {}),
+    morePolicies: nextPageHref('/policies', policies.next, { enterpriseId: id }),
     subsidyTitle: translate('subsidy_yearTitle', lang, { year }),
     subsidies: subsidies.rows.filter((r) => r.enterpriseId === id).map((r) => ({
       name: pick(r.name, lang), applications: r.applications, expected: formatYuan(r.expectedFen), granted: formatYuan(r.grantedFen),

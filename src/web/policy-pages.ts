@@ -9,7 +9,7 @@ import { nextActions } from '../quotes/quote-actions.ts';
 import { coverView, enterpriseNamesIn, loadPageNames, stateView } from './cover-view.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { buildResultView } from './result-view.ts';
-import { poolPageData, productNames, subsidyPanel, type SubsidyFormState } from './page-helpers.ts';
+import { nextPageHref, pageCursor, poolPageData, productNames, subsidyPanel, type SubsidyFormState } from './page-helpers.ts';
 import { formatChinaTime } from '../i18n/format.ts';
 import { formatYuan } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
@@ -39,13 +39,13 @@ export function mountPolicyPages({ page, services }: PagePipeline): void {
   page('get', '/policies', 'signed-in', async ({ req, lang, caller, render }) => {
     // A long list goes on by cursor (`after`: the next of the page before), for one enterprise when named.
     const enterpriseId = req.query.enterpriseId === undefined ? undefined : checkId(req.query.enterpriseId);
-    const after = typeof req.query.after === 'string' ? req.query.after : undefined;
+    const after = pageCursor(req.query);
     const { items, next } = await services.policies.listPolicies(caller, { limit: 100, ...(enterpriseId ? { enterpriseId } : {}), ...(after ? { after } : {}) });
     const [products, enterprises] = await Promise.all([productNames(services, lang), enterpriseNamesIn(services, items.map((p) => p.enterpriseId), lang)]);
     render('policies', {
       title: translate(caller.role === 'enterprise' ? 'myPolicies' : 'policies', lang),
       policies: items.map((p) => ({ id: p.id, policyNumber: p.policyNumber, productName: products.get(p.productCode) ?? p.productCode, enterpriseName: enterprises.get(p.enterpriseId) ?? p.enterpriseName, startDate: p.startDate, endDate: p.endDate, gross: formatYuan(p.grossPremiumFen) })),
-      ...(next ? { nextPage: `/policies?${new URLSearchParams({ ...(enterpriseId ? { enterpriseId } : {}), after: next }).toString()}` } : {}),
+      nextPage: nextPageHref('/policies', next, enterpriseId ? { enterpriseId } : {}),
     });
   });
 

@@ -73,7 +73,7 @@ export function mountQuotingPages({ page, services }: PagePipeline): void {
     const after = pageCursor(req.query);
     const { items, next } = await services.quotes.listQuotes(caller, { limit: 100, ...(after ? { after } : {}) });
     const [products, enterprises] = await Promise.all([productNames(services, lang), enterpriseNamesIn(services, items.map((q) => q.enterpriseId), lang)]);
-    render('quotes', { title: translate(caller.role === 'enterprise' ? 'myQuotes' : 'quotes', lang), quotes: quoteRows(items, lang, products, enterprises), nextHref: nextPageHref('/quotes', next) });
+    render('quotes', { title: translate(caller.role === 'enterprise' ? 'myQuotes' : 'quotes', lang), quotes: quoteRows(items, lang, products, enterprises), nextPage: nextPageHref('/quotes', next) });
   });
 
   page('get', '/quotes/:id', 'signed-in', async ({ req, lang, caller, render }) => {

@@ -14,7 +14,7 @@ export function mountReferralPages({ page, services }: PagePipeline): void {
     // The queue is what the caller can decide: a pool follower's share of the lead's referrals is not.
     const after = pageCursor(req.query);
     const { items, next } = await services.quotes.listQuotes(caller, { status: 'referred', ownInsurerOnly: true, limit: 100, ...(after ? { after } : {}) });
-    render('quotes', { title: translate('referrals', lang), quotes: quoteRows(items, lang, await productNames(services, lang)), nextHref: nextPageHref('/referrals', next) });
+    render('quotes', { title: translate('referrals', lang), quotes: quoteRows(items, lang, await productNames(services, lang)), nextPage: nextPageHref('/referrals', next) });
   });
 
   page('post', '/quotes/:id/approve', underwriters, (request) => approveReferral(request));

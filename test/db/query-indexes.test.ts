@@ -1,11 +1,9 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { allRoutes } from '../../src/app.ts';
-import type { RouteDefinition } from '../../src/http/route.ts';
 import { compactBooks, readBook } from '../../src/portfolio/rating-book.ts';
-import type { PageDefinition } from '../../src/web/page-pipeline.ts';
 import { webPageTable } from '../../src/web/web-routes.ts';
-import { buildTenantWorld, shippedDefinition, SOLO, type SideRecords, type TenantWorld, type WorldCaller } from '../hardening/tenant-world.ts';
+import { allows, buildTenantWorld, ownPath, shippedDefinition, SOLO, type SideRecords, type TenantWorld, type WorldCaller } from '../hardening/tenant-world.ts';
 import { createQueryRecorder, declaredIndexes, type DeclaredIndex, indexLabel, indexServes, shapeKey, shapesOfCall, type QueryShape, type RecordedShape } from '../support/query-shapes.ts';
 import { bearer, inTestService, useTestApp } from '../support/test-app.ts';
 
@@ -85,7 +83,7 @@ describe('Every query has its index (recorded while the service runs)', function
       const required = (route.query as { required?: readonly string[] } | undefined)?.required ?? [];
       for (const caller of world.callers.filter((c) => c.role && allows(route.access, c.role))) {
         const own = world.ownOf(caller);
-        const path = ownPath(route.path, own);
+        const path = ownPath(route.path, own, { table, year: year() });
         for (const query of queriesFor(properties, required, own)) {
           const res = await t.http.get(path).query(query).set(bearer(caller.key())).buffer(true);
           expect(res.status, `GET ${path} ${JSON.stringify(query)} as ${caller.name}: ${res.text?.slice(0, 300)}`).to.be.below(500);
@@ -105,7 +103,7 @@ describe('Every query has its index (recorded while the service runs)', function
       expect(signIn.status, `${caller.name} signs in`).to.equal(303);
       const own = world.ownOf(caller);
       for (const page of webPageTable().filter((p) => p.method === 'get' && allows(p.access, caller.role!))) {
-        const path = ownPath(page.path, own);
+        const path = ownPath(page.path, own, { table, year: year() });
         const queries = /:/.test(page.path) ? [{}] : [{}, ...STATUSES.map((status) => ({ status })), Object.fromEntries(PAGE_FILTERS.map((name) => [name, ownValue(name, {}, own, year())]))];
         for (const query of queries) {
           const res = await agent.get(path).query(query).buffer(true);
@@ -163,25 +161,6 @@ describe('Every query has its index (recorded while the service runs)', function
     expect(res.status, `GET ${path} after ${value} as ${caller.name}`).to.be.below(500);
   }
 
-  /** A path with its parameters naming the caller's own records (`{id}` API style or `:id` page style). */
-  function ownPath(path: string, own: SideRecords): string {
-    const segments = path.split('/');
-    return segments.map((segment, i) => {
-      const name = /^\{(\w+)\}$/.exec(segment)?.[1] ?? /^:(\w+)$/.exec(segment)?.[1];
-      if (!name) return segment;
-      const before = segments[i - 1];
-      if (name === 'version') return shippedDefinition.version;
-      if (name === 'table') return table;
-      if (name === 'programme') return 'CN-FIRST-SET';
-      if (name === 'year') return year();
-      if (before === 'quotes') return own.quote;
-      if (before === 'policies') return own.policy;
-      if (before === 'organisations' || before === 'clients') return own.organisation;
-      if (before === 'api-keys') return own.apiKey;
-      if (before === 'products' || before === 'catalogue') return own.product;
-      throw new Error(`query indexes: no own value for ${segment} in ${path}; teach ownPath() about it`);
-    }).join('/');
-  }
 });
 
 /** The caller's own value for a filter, by its name (a new filter the generator cannot fill fails the test). */
@@ -210,9 +189,6 @@ function ownValue(name: string, schema: Schema, own: SideRecords, year: string):
 
 const auditId = (entity: string, own: SideRecords) => ({ product: own.product, productVersion: `${own.product}@${shippedDefinition.version}`, quote: own.quote, policy: own.policy })[entity] ?? own.quote;
 
-function allows(access: RouteDefinition['access'] | PageDefinition['access'], role: string): boolean {
-  return access === 'public' || access === 'signed-in' || (Array.isArray(access) && access.includes(role as never));
-}
 
 async function expectOk(req: PromiseLike<{ status: number; body: unknown }>, what: string): Promise<Record<string, unknown>> {
   const res = await req;

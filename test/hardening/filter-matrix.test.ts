@@ -4,12 +4,11 @@ import { writeFile } from 'node:fs/promises';
 import supertest from 'supertest';
 import yauzl from 'yauzl';
 import { allRoutes } from '../../src/app.ts';
+import { cursorOf } from '../../src/db/log-pages.ts';
 import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
-import type { RouteDefinition } from '../../src/http/route.ts';
-import type { PageDefinition } from '../../src/web/page-pipeline.ts';
 import { webPageTable } from '../../src/web/web-routes.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
-import { buildTenantWorld, shippedDefinition, type SideRecords, type TenantWorld, type WorldCaller } from './tenant-world.ts';
+import { allows, buildTenantWorld, ownPath, shippedDefinition, type SideRecords, type TenantWorld, type WorldCaller } from './tenant-world.ts';
 
 // The filter matrix: every route and page that reads (every GET of the route table and of the page
 // table) × every role of both tenants × every query parameter the route declares, set in turn to
@@ -31,6 +30,7 @@ const PAGE_QUERY: Record<string, Schema> = {
   insurer: { type: 'string' }, from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' },
   year: { type: 'string' }, format: { type: 'string', enum: ['csv', 'xlsx', 'pdf'] }, lang: { type: 'string', enum: ['zh-CN', 'en'] },
   pdfLang: { type: 'string', enum: ['zh-CN', 'en'] },
+  after: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,24}$' },
 };
 
 describe('Hardening: filter matrix (every list, export and page × every role × every filter set to another tenant)', function () {
@@ -54,6 +54,9 @@ describe('Hardening: filter matrix (every list, export and page × every role ×
   /** What a parameter may be set to: the other tenant's identifiers where it takes one, every enum member, a period around today. */
   function candidates(name: string, schema: Schema, foreign: SideRecords, own: SideRecords): string[] {
     if (schema.enum) return [...schema.enum];
+    // A cursor is a position in the list the caller's scope names: positions near the top, the
+    // middle and past the end of any list, the other tenant's included, find only the caller's rows.
+    if (name === 'after') return [cursorOf(0), cursorOf(1), cursorOf(3), cursorOf(10_000)];
     if (schema.type === 'boolean') return ['true', 'false'];
     if (schema.type === 'integer' || schema.type === 'number') {
       if (name === 'limit') return ['200'];
@@ -81,25 +84,6 @@ describe('Hardening: filter matrix (every list, export and page × every role ×
     throw new Error(`filter matrix: no default for the required ${name}; teach requiredDefault() about it`);
   }
 
-  /** A path with its parameters naming the caller's own records (`{id}` API style or `:id` page style). */
-  function ownPath(path: string, own: SideRecords): string {
-    const segments = path.split('/');
-    return segments.map((segment, i) => {
-      const name = /^\{(\w+)\}$/.exec(segment)?.[1] ?? /^:(\w+)$/.exec(segment)?.[1];
-      if (!name) return segment;
-      const before = segments[i - 1];
-      if (name === 'version') return shippedDefinition.version;
-      if (name === 'table') return table;
-      if (name === 'programme') return 'CN-FIRST-SET';
-      if (name === 'year') return year();
-      if (before === 'quotes') return own.quote;
-      if (before === 'policies') return own.policy;
-      if (before === 'organisations' || before === 'clients') return own.organisation;
-      if (before === 'api-keys') return own.apiKey;
-      if (before === 'products' || before === 'catalogue') return own.product;
-      throw new Error(`filter matrix: no own value for ${segment} in ${path}; teach ownPath() about it`);
-    }).join('/');
-  }
 
   /**
    * The requests to try on one target for one caller. `each`: every parameter alone with each of
@@ -129,7 +113,7 @@ describe('Hardening: filter matrix (every list, export and page × every role ×
       const required = (route.query as { required?: readonly string[] } | undefined)?.required ?? [];
       for (const caller of tenantCallers()) {
         if (!allows(route.access, caller.role!)) continue;
-        const path = ownPath(route.path, world.ownOf(caller));
+        const path = ownPath(route.path, world.ownOf(caller), { table, year: year() });
         for (const attempt of requestsFor(query, required, caller)) {
           const res = await binary(t.http.get(path).query(attempt.query).set(bearer(caller.key())));
           await record(`GET ${route.path}`, caller, attempt, res);
@@ -147,7 +131,7 @@ describe('Hardening: filter matrix (every list, export and page × every role ×
       expect(signIn.status, `${caller.name} signs in`).to.equal(303);
       for (const page of pages) {
         if (!allows(page.access, caller.role!)) continue;
-        const path = ownPath(page.path, world.ownOf(caller));
+        const path = ownPath(page.path, world.ownOf(caller), { table, year: year() });
         for (const attempt of requestsFor(PAGE_QUERY, [], caller, 'together')) {
           const res = await binary(agent.get(path).query(attempt.query));
           await record(`page ${page.path}`, caller, attempt, res);
@@ -183,9 +167,6 @@ describe('Hardening: filter matrix (every list, export and page × every role ×
     }
   });
 
-  function allows(access: RouteDefinition['access'] | PageDefinition['access'], role: string): boolean {
-    return access === 'public' || access === 'signed-in' || (Array.isArray(access) && access.includes(role as never));
-  }
 
   async function record(target: string, caller: WorldCaller, attempt: { param: string; value: string }, res: { status: number; headers: Record<string, string>; body: unknown }) {
     expect(res.status, `${target} as ${caller.name} with ${attempt.param}=${attempt.value}: ${String(bodyPreview(res))}`).to.be.below(500);

@@ -105,3 +105,32 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
   const ownOf = (caller: WorldCaller) => side[foreignOf(caller) === side.A ? 'B' : 'A'];
   return { side, callers, startDate, pricing, foreignOf, ownOf };
 }
+
+/** Whether a route's or page's access admits `role`. */
+export function allows(access: string | readonly string[], role: string): boolean {
+  return access === 'public' || access === 'signed-in' || (Array.isArray(access) && access.includes(role));
+}
+
+/**
+ * A path with its parameters naming the caller's own records (`{id}` API style or `:id` page style):
+ * the matrices and the index test try every route on the caller's own objects. `table` names a
+ * rate table of the product; `year` the world's year.
+ */
+export function ownPath(path: string, own: SideRecords, places: { table: string; year: string }): string {
+  const segments = path.split('/');
+  return segments.map((segment, i) => {
+    const name = /^\{(\w+)\}$/.exec(segment)?.[1] ?? /^:(\w+)$/.exec(segment)?.[1];
+    if (!name) return segment;
+    const before = segments[i - 1];
+    if (name === 'version') return shippedDefinition.version;
+    if (name === 'table') return places.table;
+    if (name === 'programme') return 'CN-FIRST-SET';
+    if (name === 'year') return places.year;
+    if (before === 'quotes') return own.quote;
+    if (before === 'policies') return own.policy;
+    if (before === 'organisations' || before === 'clients') return own.organisation;
+    if (before === 'api-keys') return own.apiKey;
+    if (before === 'products' || before === 'catalogue') return own.product;
+    throw new Error(`no own value for ${segment} in ${path}; teach ownPath() (tenant-world.ts) about it`);
+  }).join('/');
+}
