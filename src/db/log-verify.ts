@@ -33,7 +33,9 @@ async function scan(log: KeyedLog<unknown>): Promise<Scanned> {
     const ref = doc.r.slice(doc.k.length + 1);
     if (!scanned.entries.has(doc.k)) scanned.entries.set(doc.k, new Map());
     scanned.entries.get(doc.k)!.set(ref, doc.v);
-    scanned.positions.set(doc.k, [...(scanned.positions.get(doc.k) ?? []), doc.n!]);
+    const positions = scanned.positions.get(doc.k);
+    if (positions) positions.push(doc.n!);
+    else scanned.positions.set(doc.k, [doc.n!]);
     scanned.byPosition.set(`${doc.k}#${doc.n}`, canonical(JSON.parse(doc.v)));
   }
   return scanned;

@@ -6,36 +6,38 @@ import type { CoInsuranceShare } from '../rating/index.ts';
 
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
 
+const policyProperties = {
+  id: { type: 'string', description: 'Policy id.' },
+  policyNumber: { type: 'string', description: 'Unique policy number.' },
+  quoteId: { type: 'string', description: 'The quote it was bound from.' },
+  quoteNumber: { type: 'string', description: 'Quote number.' },
+  productCode: { type: 'string', description: 'Product.' },
+  productVersion: { type: 'string', description: 'Version.' },
+  line: { type: 'string', description: 'Line.' },
+  enterpriseId: { type: 'string', description: 'Insured enterprise.' },
+  enterpriseName: { type: 'string', description: 'Its name.' },
+  brokerOrganisationId: { type: 'string', description: 'Broker firm.' },
+  insurerOrganisationId: { type: 'string', description: 'Insurer (the lead for a pool).' },
+  startDate: { type: 'string', format: 'date', description: 'First day of cover.' },
+  endDate: { type: 'string', format: 'date', description: 'Last day of cover.' },
+  issuedAt: { type: 'string', description: 'When it was bound.' },
+  grossPremiumFen: fen('Premium, VAT included'),
+  netPremiumFen: fen('Premium without VAT'),
+  vatFen: fen('VAT'),
+  expectedSubsidyFen: fen('Expected subsidies'),
+  expectedNetCostFen: fen('Enterprise net cost after subsidies'),
+  subsidies: { type: 'array', description: 'Expected subsidy per programme.', items: { type: 'object', required: ['programme', 'amountFen'], additionalProperties: false, properties: { programme: { type: 'string', description: 'Programme.' }, amountFen: fen('Amount') } } },
+  ...poolViewProperties,
+  result: ratingResultSchema,
+} as const;
+
 export const policySchema = {
   $id: schemaId('Policy'),
   type: 'object',
   description: 'An issued policy: dates, premium split, expected subsidies, pool shares and the rating it was bound on.',
   required: ['id', 'policyNumber', 'quoteId', 'quoteNumber', 'productCode', 'productVersion', 'line', 'enterpriseId', 'enterpriseName', 'brokerOrganisationId', 'insurerOrganisationId', 'startDate', 'endDate', 'issuedAt', 'grossPremiumFen', 'netPremiumFen', 'vatFen', 'expectedSubsidyFen', 'expectedNetCostFen', 'subsidies', 'result'],
   additionalProperties: false,
-  properties: {
-    id: { type: 'string', description: 'Policy id.' },
-    policyNumber: { type: 'string', description: 'Unique policy number.' },
-    quoteId: { type: 'string', description: 'The quote it was bound from.' },
-    quoteNumber: { type: 'string', description: 'Quote number.' },
-    productCode: { type: 'string', description: 'Product.' },
-    productVersion: { type: 'string', description: 'Version.' },
-    line: { type: 'string', description: 'Line.' },
-    enterpriseId: { type: 'string', description: 'Insured enterprise.' },
-    enterpriseName: { type: 'string', description: 'Its name.' },
-    brokerOrganisationId: { type: 'string', description: 'Broker firm.' },
-    insurerOrganisationId: { type: 'string', description: 'Insurer (the lead for a pool).' },
-    startDate: { type: 'string', format: 'date', description: 'First day of cover.' },
-    endDate: { type: 'string', format: 'date', description: 'Last day of cover.' },
-    issuedAt: { type: 'string', description: 'When it was bound.' },
-    grossPremiumFen: fen('Premium, VAT included'),
-    netPremiumFen: fen('Premium without VAT'),
-    vatFen: fen('VAT'),
-    expectedSubsidyFen: fen('Expected subsidies'),
-    expectedNetCostFen: fen('Enterprise net cost after subsidies'),
-    subsidies: { type: 'array', description: 'Expected subsidy per programme.', items: { type: 'object', required: ['programme', 'amountFen'], additionalProperties: false, properties: { programme: { type: 'string', description: 'Programme.' }, amountFen: fen('Amount') } } },
-    ...poolViewProperties,
-    result: ratingResultSchema,
-  },
+  properties: policyProperties,
 } as const;
 export type PolicyView = FromSchema<typeof policySchema, RatingResultViewOptions>;
 
@@ -53,6 +55,7 @@ export interface PolicyRecord extends RatedRecord, Readonly<Required<Pick<Policy
 }
 
 /** What a policy list shows of each policy: kept per policy by id as it is issued, never the whole policy. */
+const p = policyProperties;
 export const policySummarySchema = {
   $id: schemaId('PolicySummary'),
   type: 'object',
@@ -60,27 +63,12 @@ export const policySummarySchema = {
   required: ['id', 'policyNumber', 'quoteId', 'quoteNumber', 'status', 'productCode', 'productVersion', 'line', 'enterpriseId', 'enterpriseName', 'brokerOrganisationId', 'insurerOrganisationId', 'startDate', 'endDate', 'issuedAt', 'grossPremiumFen', 'netPremiumFen', 'vatFen', 'expectedSubsidyFen'],
   additionalProperties: false,
   properties: {
-    id: { type: 'string', description: 'Policy id.' },
-    policyNumber: { type: 'string', description: 'Unique policy number.' },
-    quoteId: { type: 'string', description: 'The quote it was bound from.' },
-    quoteNumber: { type: 'string', description: 'Quote number.' },
+    id: p.id, policyNumber: p.policyNumber, quoteId: p.quoteId, quoteNumber: p.quoteNumber,
     status: { type: 'string', enum: ['issued'], description: 'Where the policy stands: issued.' },
-    productCode: { type: 'string', description: 'Product.' },
-    productVersion: { type: 'string', description: 'Version.' },
-    line: { type: 'string', description: 'Line.' },
-    enterpriseId: { type: 'string', description: 'Insured enterprise.' },
-    enterpriseName: { type: 'string', description: 'Its name.' },
-    brokerOrganisationId: { type: 'string', description: 'Broker firm.' },
-    insurerOrganisationId: { type: 'string', description: 'Insurer (the lead for a pool).' },
-    insurerName: { type: 'string', description: 'Name of the insurer (the lead, for a pool).' },
+    productCode: p.productCode, productVersion: p.productVersion, line: p.line, enterpriseId: p.enterpriseId, enterpriseName: p.enterpriseName, brokerOrganisationId: p.brokerOrganisationId, insurerOrganisationId: p.insurerOrganisationId,
+    insurerName: p.insurerName,
     poolMemberIds: { type: 'array', items: { type: 'string' }, description: 'Organisation ids of the pool\'s members, lead included (co-insured business only).' },
-    startDate: { type: 'string', format: 'date', description: 'First day of cover.' },
-    endDate: { type: 'string', format: 'date', description: 'Last day of cover.' },
-    issuedAt: { type: 'string', description: 'When it was bound.' },
-    grossPremiumFen: fen('Premium, VAT included'),
-    netPremiumFen: fen('Premium without VAT'),
-    vatFen: fen('VAT'),
-    expectedSubsidyFen: fen('Expected subsidies'),
+    startDate: p.startDate, endDate: p.endDate, issuedAt: p.issuedAt, grossPremiumFen: p.grossPremiumFen, netPremiumFen: p.netPremiumFen, vatFen: p.vatFen, expectedSubsidyFen: p.expectedSubsidyFen,
   },
 } as const;
 export type PolicySummary = FromSchema<typeof policySummarySchema>;

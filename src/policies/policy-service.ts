@@ -226,11 +226,6 @@ export async function* policyRatingRecords(productCode: string, productVersion: 
   for await (const doc of cursor as AsyncIterable<LeanRatingFields>) yield leanRatingRecordOf(await withStoredContext(doc), 'policy');
 }
 
-/** Every stored policy, oldest issued first (a scan: the migration's, offline). */
-async function* storedPolicyRecords(): AsyncGenerator<PolicyRecord> {
-  const cursor = PolicyModel.find({}).sort({ issuedAt: 1, _id: 1 }).lean<StoredPolicy[]>().cursor({ batchSize: 500 });
-  for await (const doc of cursor as AsyncIterable<StoredPolicy>) yield policyRecordOf(await withStoredContext(doc));
-}
 
 /**
  * The policies capability with its dependencies (`PolicyDeps`: the hub) bound once: a bind
@@ -243,16 +238,16 @@ export function createPolicies(deps: PolicyDeps) {
     bindQuote: (caller: Caller, quoteId: string, options?: BindOptions) => bindQuote(bound, caller, quoteId, options),
     getPolicy, listPolicies,
     /** The migration of a data folder from before the lists (idempotent): every policy's summary and list entries. */
-    buildLists: () => buildPolicyLists(storedPolicyRecords()),
+    buildLists: () => buildPolicyLists(allPolicyRecords()),
   });
 }
 export type PoliciesService = ReturnType<typeof createPolicies>;
 
 /**
- * Every stored policy as its record, streamed (a scan: for offline work only — the aggregates'
- * migration and book:verify, which rebuild and check what the read models keep).
+ * Every stored policy as its record, oldest issued first, streamed (a scan: for offline work only —
+ * book:migrate, which builds the lists and aggregates, and book:verify, which checks them).
  */
 export async function* allPolicyRecords(): AsyncGenerator<PolicyRecord> {
-  const cursor = PolicyModel.find({}).lean<StoredPolicy[]>().cursor({ batchSize: 500 });
+  const cursor = PolicyModel.find({}).sort({ issuedAt: 1, _id: 1 }).lean<StoredPolicy[]>().cursor({ batchSize: 500 });
   for await (const doc of cursor as AsyncIterable<StoredPolicy>) yield policyRecordOf(await withStoredContext(doc));
 }
