@@ -274,6 +274,7 @@ export function bookMigrations(services: Services): Migration[] {
     { name: 'keyed-logs-1:audit', run: () => services.audit.buildLists() },
     { name: 'keyed-logs-1:subsidy-years', run: () => services.subsidies.migrateYears() },
     { name: 'keyed-logs-1:pool-months', run: () => services.statements.migratePoolMonths() },
+    { name: 'organisation-credit-codes-1', run: () => services.auth.buildCreditCodes() },
   ];
 }
 

@@ -21,8 +21,17 @@ const organisationSchema = new Schema(
   { timestamps: true, collection: 'organisations' },
 );
 organisationSchema.index({ kind: 1, code: 1 });
-// An enterprise found by its unified social credit code (a broker adding a client), with or without its kind.
-organisationSchema.index({ unifiedSocialCreditCode: 1, kind: 1 });
+
+/**
+ * A unified social credit code claimed by the organisation that holds it: `_id` = the code, so
+ * finding an enterprise by its code (a broker adding a client) is a read by `_id` — the one read
+ * FerretDB 1.x answers from an index — and two registrations of one code at once end with one
+ * organisation (the second insert is an E11000).
+ */
+const creditCodeSchema = new Schema(
+  { _id: { type: String, required: true }, organisationId: { type: String, required: true } },
+  { collection: 'organisationCreditCodes', versionKey: false },
+);
 
 const apiKeySchema = new Schema(
   {
@@ -43,3 +52,4 @@ export type OrganisationRecord = InferSchemaType<typeof organisationSchema>;
 export type ApiKeyRecord = InferSchemaType<typeof apiKeySchema>;
 export const OrganisationModel = mongoose.model('Organisation', organisationSchema);
 export const ApiKeyModel = mongoose.model('ApiKey', apiKeySchema);
+export const CreditCodeModel = mongoose.model('OrganisationCreditCode', creditCodeSchema);

@@ -4,7 +4,7 @@ import { AppError, invalidInput, notFound } from '../http/app-error.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { keptRecords } from '../db/kept-records.ts';
 import { announceRevision, CATALOGUE_REVISION } from '../db/revision-cache.ts';
-import { ApiKeyModel, OrganisationModel } from './auth-model.ts';
+import { ApiKeyModel, CreditCodeModel, OrganisationModel } from './auth-model.ts';
 import { scopedQuery } from './scope.ts';
 import { rolesByKind, type Caller, type OrganisationKind, type Role } from './caller.ts';
 import type { IssuedKey, NewApiKey, NewOrganisation, OrganisationView } from './auth-schemas.ts';
@@ -40,18 +40,53 @@ function toOrganisationView(doc: InstanceType<typeof OrganisationModel>): Organi
 
 /** Creates an organisation; a taken code, or a credit code another organisation holds, is a conflict. */
 export async function createOrganisation(input: NewOrganisation): Promise<OrganisationView> {
-  if (input.unifiedSocialCreditCode && await OrganisationModel.exists({ unifiedSocialCreditCode: input.unifiedSocialCreditCode })) {
-    throw new AppError('conflict', `An organisation with the credit code ${input.unifiedSocialCreditCode} already exists.`, [{ path: 'body.unifiedSocialCreditCode', message: 'must be unique (unique)' }]);
-  }
+  const _id = new mongoose.Types.ObjectId();
+  const code = input.unifiedSocialCreditCode;
+  if (code) await claimCreditCode(code, String(_id));
   try {
-    const doc = await OrganisationModel.create(input);
+    const doc = await OrganisationModel.create({ _id, ...input });
     // The catalogue shows insurers' names from a cache invalidated by catalogue changes.
     if (doc.kind === 'insurer') await announceRevision(CATALOGUE_REVISION);
     return toOrganisationView(doc);
   } catch (err) {
+    if (code) await CreditCodeModel.collection.deleteOne({ _id: code as never }); // the claim was this organisation's: it never came to be
     if (isDuplicateKeyError(err)) throw new AppError('conflict', `An organisation with the code ${input.code} already exists.`, [{ path: 'body.code', message: 'must be unique (unique)' }]);
     throw err;
   }
+}
+
+const creditCodeTaken = (code: string) => new AppError('conflict', `An organisation with the credit code ${code} already exists.`, [{ path: 'body.unifiedSocialCreditCode', message: 'must be unique (unique)' }]);
+
+/**
+ * Claims a credit code for a new organisation: an insert by `_id` (the code). Taken by an
+ * organisation that exists: 409. Left by a registration that stopped between its claim and its
+ * organisation: taken over.
+ */
+async function claimCreditCode(code: string, organisationId: string): Promise<void> {
+  try {
+    await CreditCodeModel.collection.insertOne({ _id: code as never, organisationId });
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+    const claim = await CreditCodeModel.collection.findOne({ _id: code as never }) as { organisationId: string } | null;
+    if (!claim || await OrganisationModel.exists({ _id: claim.organisationId })) throw creditCodeTaken(code);
+    await CreditCodeModel.collection.replaceOne({ _id: code as never }, { organisationId });
+  }
+}
+
+/**
+ * The credit-code claims of organisations stored before claims were kept (a data folder from
+ * before #25): a scan of the organisations, offline, once; again: nothing new.
+ */
+async function buildCreditCodes(): Promise<{ organisations: number }> {
+  const docs = await OrganisationModel.find({ unifiedSocialCreditCode: { $exists: true, $ne: null } }, { unifiedSocialCreditCode: 1 }).lean();
+  for (const doc of docs) {
+    try {
+      await CreditCodeModel.collection.insertOne({ _id: doc.unifiedSocialCreditCode as never, organisationId: String(doc._id) });
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+  }
+  return { organisations: docs.length };
 }
 
 /** A page of the organisations the caller may see (by code): all for a platform admin, otherwise its own. */
@@ -192,16 +227,19 @@ export async function findEnterpriseById(id: string): Promise<OrganisationView |
 
 /** The enterprise with this unified social credit code, or null when there is none. */
 export async function findEnterpriseByCreditCode(creditCode: string): Promise<OrganisationView | null> {
-  const doc = await OrganisationModel.findOne({ unifiedSocialCreditCode: creditCode, kind: 'enterprise' });
-  return doc ? toOrganisationView(doc) : null;
+  const claim = await CreditCodeModel.collection.findOne({ _id: creditCode as never }) as { organisationId: string } | null;
+  const organisation = claim ? await findOrganisationById(claim.organisationId) : null;
+  return organisation?.kind === 'enterprise' ? organisation : null;
 }
 
-/** The enterprises with these ids (any order; missing ids are left out). */
+/**
+ * The enterprises with these ids (in their order; missing ids and other kinds are left out): each
+ * read by `_id` and kept (findOrganisationById), as an `$in` would read every organisation on
+ * FerretDB 1.x — a pool statement or an English list page names hundreds.
+ */
 export async function findEnterprisesByIds(ids: readonly string[]): Promise<OrganisationView[]> {
-  const valid = ids.filter((id) => mongoose.isValidObjectId(id));
-  if (valid.length === 0) return [];
-  const docs = await OrganisationModel.find({ _id: { $in: valid }, kind: 'enterprise' });
-  return docs.map(toOrganisationView);
+  const found = await Promise.all([...new Set(ids)].map((id) => findOrganisationById(id)));
+  return found.filter((o): o is OrganisationView => o !== null && o.kind === 'enterprise');
 }
 
 /** The insurer organisation with this code, or null when there is none. */
@@ -233,6 +271,8 @@ export function createAuth() {
   return Object.freeze({
     createOrganisation, listOrganisations, getOrganisation, findOrganisationByCode, issueApiKey, revokeApiKey,
     authenticateApiKey, resolveApiKey, callerForKeyId, findEnterprisesByIds,
+    /** The migration of a data folder from before the credit-code claims (idempotent). */
+    buildCreditCodes,
   });
 }
 export type AuthService = ReturnType<typeof createAuth>;

@@ -13,7 +13,7 @@ import { bearer, useTestApp } from '../support/test-app.ts';
 const run = promisify(execFile);
 const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
 /** Everything #25 keeps beside the records: what an older version never wrote. */
-const KEPT = ['quoteLists', 'quoteSummaries', 'policyLists', 'policySummaries', 'clientLists', 'auditTrails', 'subsidyYearLogs', 'poolMonthLogs', 'migrations'];
+const KEPT = ['quoteLists', 'quoteSummaries', 'policyLists', 'policySummaries', 'clientLists', 'auditTrails', 'subsidyYearLogs', 'poolMonthLogs', 'organisationCreditCodes', 'migrations'];
 
 async function migrate(env: Record<string, string>, ...args: string[]) {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/book-migrate.ts', ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 120_000 });
@@ -54,7 +54,10 @@ describe('book:migrate (#25)', function () {
     expect(first).to.match(/keyed-logs-1:policies: done/);
     expect(await views()).to.deep.equal(seen);
     const again = await migrate(env);
-    expect(again.trim().split('\n')).to.have.length(6).and.satisfy((lines: string[]) => lines.every((l) => l.endsWith('already done (use --force to run it again)')));
+    expect(again.trim().split('\n')).to.have.length(7).and.satisfy((lines: string[]) => lines.every((l) => l.endsWith('already done (use --force to run it again)')));
+    // The enterprises' credit codes are claimed again: a firm finds an existing enterprise by its code.
+    const byCode = await t.http.post('/v1/clients').set(bearer(t.keys.broker)).send({ unifiedSocialCreditCode: '91370102MA3C8N5R2L' });
+    expect(byCode.body.enterprise?.id, JSON.stringify(byCode.body)).to.equal(t.organisations.JNXC);
     await migrate(env, '--force');
     expect(await views()).to.deep.equal(seen);
     expect(await mongoose.connection.collection('quoteLists').countDocuments({ k: `broker:${t.organisations.MXB}` })).to.equal(3);

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import mongoose from 'mongoose';
+import { OrganisationModel } from '../../src/auth/auth-model.ts';
 import { ClientLinkModel } from '../../src/clients/client-model.ts';
 import { derivedObjectId } from '../../src/db/derived-id.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
@@ -109,5 +111,28 @@ describe('A broker\'s clients', () => {
     expect(listed.body.items.map((c: { enterprise: { id: string } }) => c.enterprise.id)).to.deep.equal([t.organisations.HZZZ, t.organisations.JNXC]);
     expect(listed.body.items[1].linkedAt).to.equal('2020-01-01T00:00:00.000Z');
     expect(listed.body.total).to.equal(2);
+  });
+
+  it('finds an enterprise by its credit code with one read by _id, and registers a new code once when two firms send it at once', async () => {
+    const firm = await t.http.post('/v1/organisations').set(as('platformAdmin')).send({ code: 'TWINBRK', kind: 'broker', name: '双登记经纪（测试）' });
+    const other = bearer((await t.http.post(`/v1/organisations/${firm.body.id}/api-keys`).set(as('platformAdmin')).send({ userName: '经纪人丁', role: 'broker' })).body.apiKey);
+    const reads: { collection: string; filter: unknown }[] = [];
+    mongoose.set('debug', (collection: string, _method: string, filter: unknown) => reads.push({ collection, filter }));
+    try {
+      const linked = await t.http.post('/v1/clients').set(other).send({ unifiedSocialCreditCode: '91330106MA2H7K3Q0L' });
+      expect(linked.status, JSON.stringify(linked.body)).to.be.oneOf([200, 201]);
+    } finally {
+      mongoose.set('debug', false);
+    }
+    // No read of the organisations by anything but their _id (the credit code is the claim's _id).
+    expect(reads.filter((r) => r.collection === 'organisations' && Object.keys(r.filter as object).some((k) => k !== '_id'))).to.deep.equal([]);
+    expect(reads.some((r) => r.collection === 'organisationCreditCodes')).to.equal(true);
+
+    const body = { unifiedSocialCreditCode: '91440300MA5TWIN001', name: '双登记科技有限公司' };
+    const answers = await Promise.all([t.http.post('/v1/clients').set(as('broker')).send(body), t.http.post('/v1/clients').set(other).send(body)]);
+    expect(await OrganisationModel.countDocuments({ unifiedSocialCreditCode: body.unifiedSocialCreditCode })).to.equal(1);
+    // The firm that lost the race was told the code is taken (409) or linked the enterprise the other registered.
+    for (const answer of answers) expect(answer.status, JSON.stringify(answer.body)).to.be.oneOf([201, 409]);
+    expect(answers.filter((a) => a.status === 201)).to.have.length.at.least(1);
   });
 });
