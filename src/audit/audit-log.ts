@@ -25,7 +25,7 @@ const auditEntrySchema = new Schema(
   },
   { collection: 'auditLog', versionKey: false },
 );
-auditEntrySchema.index({ entityType: 1, entityId: 1, at: -1, _id: -1 });
+// A record's trail is read from its keyed log (auditTrails below), not by a query on the log.
 auditEntrySchema.index({ organisationId: 1, at: -1 });
 
 export const AuditEntryModel = mongoose.model('AuditEntry', auditEntrySchema);
