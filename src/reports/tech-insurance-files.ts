@@ -13,14 +13,14 @@ const LABELS = {
   'zh-CN': {
     title: '科技保险业务统计报表', insurer: '保险人', period: '报告期', colon: '：', amountsIn: '金额单位：元', writtenBy: '按签单日期（北京时间）统计本期签发的保单',
     line: '险种', province: '地区（省级）', business: '业务类型', policies: '保单件数', enterprises: '承保企业数', gross: '保费收入（含税）', net: '不含税保费',
-    refunded: '退保保费', sumInsured: '保险金额', claims: '已付赔款', subsidies: '已获保费补贴', subtotalOf: '小计（{business}）', total: '合计', notes: '说明', none: '本期无签发保单。',
+    refunded: '退保保费', sumInsured: '保险金额', claims: '已付赔款', subsidies: '已获保费补贴', subtotalOf: '小计：{business}', total: '合计', notes: '说明', none: '本期无签发保单。',
     sole: '独家承保', 'pool-own-share': '共保业务（本方份额）', H1: '{year}年上半年', H2: '{year}年下半年', year: '{year}年度',
     enterprisesNote: '合计及小计中的承保企业数按企业去重，可能小于各行之和；共保业务各列均为本公司份额。',
   },
   en: {
     title: 'Tech insurance business report', insurer: 'Insurer', period: 'Period', colon: ': ', amountsIn: 'Amounts in CNY', writtenBy: 'Policies issued in the period, by issue date (China time)',
     line: 'Line', province: 'Region (province)', business: 'Business', policies: 'Policies', enterprises: 'Enterprises covered', gross: 'Gross premium written', net: 'Net premium written',
-    refunded: 'Premium refunded', sumInsured: 'Sum insured', claims: 'Claims paid', subsidies: 'Subsidies granted', subtotalOf: 'Subtotal ({business})', total: 'Total', notes: 'Notes', none: 'No policies were issued in this period.',
+    refunded: 'Premium refunded', sumInsured: 'Sum insured', claims: 'Claims paid', subsidies: 'Subsidies granted', subtotalOf: 'Subtotal: {business}', total: 'Total', notes: 'Notes', none: 'No policies were issued in this period.',
     sole: 'Sole business', 'pool-own-share': 'Own share of pool business', H1: 'first half of {year}', H2: 'second half of {year}', year: 'year {year}',
     enterprisesNote: 'Enterprises in subtotals and the total are counted once each, so they may be fewer than the rows\' sum; every column of pool business is our own share.',
   },
