@@ -17,7 +17,8 @@ import type { Caller } from '../../src/auth/caller.ts';
 import { createServices } from '../../src/service.ts';
 import { SCREENSHOTS } from '../support/browser-app.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
-import { bearer, useTestApp } from '../support/test-app.ts';
+import { techInsuranceLog, type ReportEntry } from '../../src/reports/tech-insurance-log.ts';
+import { bearer, inTestService, useTestApp } from '../support/test-app.ts';
 
 const run = promisify(execFile);
 const MILLION = 1_000_000; // fen in 1 万元
@@ -258,4 +259,16 @@ describe('Insurers\' tech-insurance report (#27)', function () {
       await fresh.close();
     }
   });
+
+  it('reads each entry of a log only when it passes the caller\'s scope again (an entry of another insurer in its log is left out)', async () => {
+    const before = await report('insurerAdmin', 'period=2026H2');
+    const key = `report|${t.organisations.KCIC}|2026H2`;
+    const [own] = await inTestService(() => techInsuranceLog.all(key));
+    // A stray entry: HTIC's share of a policy, filed under KCIC's key (as a bug or a bad migration might).
+    const stray: ReportEntry = { ...own!.value, policyId: 'stray', memberId: t.organisations.HTIC!, grossPremiumFen: 999_999_999 };
+    await inTestService(() => techInsuranceLog.append(key, 'stray', stray));
+    expect(await report('insurerAdmin', 'period=2026H2')).to.deep.equal(before);
+    expect(await t.services.reports.verifyTechInsuranceReports()).to.deep.equal([`insurers' report ${key}: stray is not in the recomputation`]);
+  });
 });
+
