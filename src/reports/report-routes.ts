@@ -20,7 +20,7 @@ export function reportRoutes({ reports, documents }: Pick<Services, 'reports' | 
         type: 'object', additionalProperties: false,
         properties: {
           period: { type: 'string', pattern: REPORT_PERIOD_PATTERN, description: 'YYYYH1 (January–June), YYYYH2 (July–December) or YYYY (the year), by issue date in China time; default the current half year.' },
-          insurer: { type: 'string', minLength: 1, maxLength: 64, description: 'The insurer\'s organisation id: a platform admin must name one; an insurer admin may name only its own (another: 403).' },
+          insurer: { type: 'string', minLength: 1, maxLength: 32, description: 'The insurer\'s code (e.g. KCIC): a platform admin must name one; an insurer admin may name only its own (another: 403).' },
           format: { type: 'string', enum: ['json', 'xlsx', 'pdf'], default: 'json', description: 'json (default), xlsx or pdf.' },
           lang: { ...langSchema, description: 'Language of the file\'s headings: zh-CN (default) or en.' },
         },

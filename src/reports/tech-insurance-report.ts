@@ -56,14 +56,17 @@ function periodOf(code: string | undefined, now: Date): ReportPeriod {
   return period;
 }
 
-/** The insurer whose report the caller reads: its own, or (a platform admin) the one it names. */
-async function insurerOf(caller: Caller, insurerId: string | undefined): Promise<TechInsuranceReport['insurer']> {
-  const id = reportInsurerOf(caller, insurerId);
+/** The insurer whose report the caller reads: its own, or (a platform admin) the one it names by code. */
+async function insurerOf(caller: Caller, code: string | undefined): Promise<TechInsuranceReport['insurer']> {
+  const directory = await insurerDirectory();
+  // An unknown code names no insurer: not the caller's own (403 for an insurer admin), none to read (404 for a platform admin).
+  const named = code === undefined ? undefined : directory.get(code)?.id ?? `unknown insurer ${code}`;
+  const id = reportInsurerOf(caller, named);
   if (id === undefined) {
     if (caller.role === 'platform-admin') throw invalidInput('Name the insurer whose report to read.', [{ path: 'query.insurer', message: 'must be given by a platform admin (required)' }]);
     throw forbidden('An insurer admin reads its own insurer\'s report only.');
   }
-  const found = [...(await insurerDirectory()).values()].find((i) => i.id === id);
+  const found = [...directory.values()].find((i) => i.id === id);
   if (!found) throw notFound('The insurer');
   return { id: found.id, code: found.code, name: found.name, ...(found.nameEn ? { nameEn: found.nameEn } : {}) };
 }

@@ -17,10 +17,10 @@ import { formatYuan } from './web-forms.ts';
 import { nameIn, pick, translate, type Lang } from './web-messages.ts';
 
 const PERIOD = new RegExp(REPORT_PERIOD_PATTERN);
-const ID = /^[0-9a-f]{24}$/;
+const CODE = /^[A-Za-z0-9_-]{1,32}$/;
 const queryOf = (req: Request) => ({
   ...(typeof req.query.period === 'string' && PERIOD.test(req.query.period) ? { period: req.query.period } : {}),
-  ...(typeof req.query.insurer === 'string' && ID.test(req.query.insurer) ? { insurer: req.query.insurer } : {}),
+  ...(typeof req.query.insurer === 'string' && CODE.test(req.query.insurer) ? { insurer: req.query.insurer } : {}),
 });
 
 /** A period's name on the page: 2026年上半年 / First half of 2026. */
@@ -46,7 +46,7 @@ const figures = (x: ReportFigures) => ({
 async function insurerOptions(services: Services, caller: Caller, chosen: string | undefined, lang: Lang) {
   if (caller.role !== 'platform-admin') return undefined;
   const { items } = await services.auth.listOrganisations(caller, { kind: 'insurer', limit: 200, offset: 0 });
-  return items.map((o) => ({ value: o.id, label: nameIn(o, lang), selected: o.id === chosen }));
+  return items.map((o) => ({ value: o.code, label: nameIn(o, lang), selected: o.code === chosen }));
 }
 
 function pageData(report: TechInsuranceReport | undefined, period: string, lang: Lang, insurer: string | undefined) {

@@ -83,4 +83,19 @@ describe('The insurer\'s tech-insurance report page in headless Chromium (#27)',
     const refused = await broker.goto(`${t.base}/reports/tech-insurance`);
     expect(refused?.status()).to.equal(403);
   });
+
+  it('lets a platform admin pick the insurer, then shows that insurer\'s report', async () => {
+    const period = half(today());
+    const api = (await t.http.get(`/v1/reports/tech-insurance?period=${period}&insurer=ZXIC`).set(bearer(t.keys.platformAdmin))).body;
+    const page = await signedIn(t.keys.platformAdmin);
+    await page.goto(`${t.base}/reports/tech-insurance?lang=zh-CN`);
+    expect(await page.$('#tech-insurance-report')).to.equal(null);
+    const options = await page.$$eval('#insurer option', (els) => els.map((el) => el.textContent ?? ''));
+    expect(options).to.include('中鑫科技保险股份有限公司（演示）');
+    await page.select('#insurer', 'ZXIC');
+    await Promise.all([page.waitForNavigation(), page.click('#report-period button[type="submit"]')]);
+    expect(await page.$eval('main', (el) => el.textContent ?? '')).to.include('中鑫科技保险股份有限公司（演示）');
+    expect(await page.$eval('[data-amount="gross-total"]', (el) => (el.textContent ?? '').trim())).to.equal(formatYuan(api.totals.grossPremiumFen));
+  });
 });
+
