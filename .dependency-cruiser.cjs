@@ -14,7 +14,7 @@ const FLOORS = [
   /* 6 */ ['^src/quotes/'],
   /* 7 */ ['^src/policies/'],
   /* 8 */ ['^src/documents/'],
-  /* 9 */ ['^src/subsidies/', '^src/statements/', '^src/portfolio/'],
+  /* 9 */ ['^src/subsidies/', '^src/statements/', '^src/portfolio/', '^src/reports/'],
   /* 10 */ ['^src/web/'],
   /* 11 */ ['^src/app[.]ts$', '^src/service[.]ts$', '^src/main[.]ts$', '^src/cli/'],
 ];

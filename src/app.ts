@@ -16,6 +16,8 @@ import { policyRoutes } from './policies/policy-routes.ts';
 import { policySchemas } from './policies/policy-schemas.ts';
 import { poolInvitationRoutes } from './pools/pool-invitation-routes.ts';
 import { statementRoutes } from './statements/statement-routes.ts';
+import { reportRoutes } from './reports/report-routes.ts';
+import { reportSchemas } from './reports/report-schemas.ts';
 import { poolSchemas } from './pools/pool-schemas.ts';
 import { statementSchemas } from './statements/statement-schemas.ts';
 import { portfolioRoutes } from './portfolio/portfolio-routes.ts';
@@ -64,6 +66,7 @@ export function allRoutes(services: Services = listingOnly<Services>(), uploadLi
   return [
     ...authRoutes(services), ...clientRoutes(services), ...catalogueRoutes(services), ...tableRoutes(services, uploadLimits.sheet), ...quoteRoutes(services), ...policyRoutes(services),
     ...documentRoutes(services), ...subsidyRoutes(services), ...statementRoutes(services), ...poolInvitationRoutes(services), ...portfolioRoutes(services, uploadLimits.bulk), ...auditRoutes(services),
+    ...reportRoutes(services),
   ];
 }
 
@@ -88,7 +91,7 @@ export function buildApiDocument(routes: readonly RouteDefinition[] = allRoutes(
 }
 
 export function registerAllSchemas(): void {
-  for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...subsidySchemas, ...statementSchemas, ...poolSchemas, ...portfolioSchemas, ...auditSchemas]) registerSchema(schema as Record<string, unknown>);
+  for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...subsidySchemas, ...statementSchemas, ...poolSchemas, ...portfolioSchemas, ...auditSchemas, ...reportSchemas]) registerSchema(schema as Record<string, unknown>);
 }
 
 /** Paths whose requests are not access-logged: probes and scrapes would drown the traffic. */

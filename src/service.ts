@@ -36,6 +36,8 @@ import { createPools, type PoolsService } from './pools/pools.ts';
 import type { PoolMembership } from './catalogue/pool-membership.ts';
 import { createPortfolio, type PortfolioService } from './portfolio/portfolio.ts';
 import { createQuotes, type QuotesService } from './quotes/quotes.ts';
+import { createReports, type ReportsService } from './reports/reports.ts';
+import type { PolicyLifeFigures } from './reports/tech-insurance-report.ts';
 import { subsidySource } from './quotes/subsidy-source.ts';
 import { loadVisibleQuote, quoteCreationEntry } from './quotes/quote-service.ts';
 import { createSubsidyApplicationDocuments } from './subsidies/subsidy-application-pdf.ts';
@@ -63,6 +65,8 @@ export interface Services {
   renderer: PdfRenderer | undefined;
   subsidies: SubsidiesService;
   statements: StatementsService;
+  /** The insurers' tech-insurance report (#27) and the logs it reads. */
+  reports: ReportsService;
   portfolio: PortfolioService;
   audit: AuditService;
   /**
@@ -119,6 +123,9 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   // The pool members' months a statement reads (src/statements/pool-month-log.ts).
   const statements = scope.bind(createStatements());
   events.onPolicyIssued((policy) => statements.recordIssuedPolicy(policy));
+  // The insurers' report logs (src/reports/tech-insurance-log.ts): each reporting insurer's half year.
+  const reports = scope.bind(createReports({ life: policyLifeFigures, subsidies: { grantedFen: subsidies.grantedOnPolicy } }));
+  events.onPolicyIssued((policy) => reports.recordIssuedPolicy(policy));
   // Queued, not awaited: the bind answers before its schedule is rendered (src/documents/schedule-backlog.ts).
   if (pdf) events.onPolicyIssued((policy) => documents.storePolicySchedules(policy.id));
   // Pools' side of the catalogue's PoolMembership port (drafting and publishing ask it).
@@ -128,7 +135,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
     config, logger, events, metrics, templates, renderer: pdf?.renderer, scope,
     auth: scope.bind(createAuth()), clients: scope.bind(createClients()), catalogue, pools,
     quotes, policies: scope.bind(createPolicies({ events })), documents,
-    subsidies, statements, portfolio, audit: scope.bind(createAudit({ subjects: auditSubjects(catalogue) })),
+    subsidies, statements, reports, portfolio, audit: scope.bind(createAudit({ subjects: auditSubjects(catalogue) })),
     async close() {
       portfolio.close();
       await documents.close(); // the schedule being rendered is finished; what is queued is left to first downloads
@@ -136,6 +143,19 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
     },
   });
 }
+
+/**
+ * What the insurers' report reads of a policy's life after its issue (src/reports, the
+ * PolicyLifeFigures port): premium refunded on cancellations and claims paid, per policy. Until
+ * cancellations and claims are recorded (#26) both read as zero and `recorded: false` makes the
+ * report say so; when they land, point `refundsFen` and `claimsPaidFen` at their records (by
+ * policy id, whole policy, integer fen) and set `recorded: true`.
+ */
+const policyLifeFigures: PolicyLifeFigures = {
+  recorded: false,
+  refundsFen: () => Promise.resolve(new Map()),
+  claimsPaidFen: () => Promise.resolve(new Map()),
+};
 
 /**
  * Provides the subsidies capability to the ports the lower floors declare for it, in the current
@@ -275,6 +295,7 @@ export function bookMigrations(services: Services): Migration[] {
     { name: 'keyed-logs-1:subsidy-years', run: () => services.subsidies.migrateYears() },
     { name: 'keyed-logs-1:pool-months', run: () => services.statements.migratePoolMonths() },
     { name: 'organisation-credit-codes-1', run: () => services.auth.buildCreditCodes() },
+    { name: 'keyed-logs-2:tech-insurance-reports', run: () => services.reports.migrateTechInsuranceReports() },
   ];
 }
 

@@ -32,3 +32,6 @@ export const poolMembers: readonly Role[] = ['insurer-admin', 'underwriter'];
 
 /** Who accepts, declines or leaves its insurer's share of another insurer's pool: that insurer's admin. */
 export const poolConsenters: readonly Role[] = ['insurer-admin'];
+
+/** Who reads an insurer's tech-insurance report (#27): its admin (its own insurer's), platform admins (any insurer's, named). */
+export const insurerReportReaders: readonly Role[] = ['insurer-admin', 'platform-admin'];

@@ -154,3 +154,36 @@ export function poolMonthKeysOf(parties: Parties, month: string): string[] {
 export function scopedPoolMonth(actor: ScopedActor, month: string): { key: string; accept: (entry: Parties) => boolean } {
   return { key: `pool:${actor.organisationId}:${month}`, accept: (entry: Parties) => (entry.poolMemberIds ?? []).includes(actor.organisationId) };
 }
+
+// ---------------------------------------------------------------------------------------------
+// The insurers' tech-insurance report (#27): per insurer and half year, one entry per policy it
+// carries (sole business, or its own share of pool business), appended as policies are issued.
+
+/** The report log of one insurer (organisation id) and half year (`2026H1`). */
+export const insurerReportKey = (insurerId: string, half: string) => `report|${insurerId}|${half}`;
+
+/** The insurers a policy with these parties is reported by: the issuing insurer and every pool member. */
+export function reportingInsurersOf(parties: Parties): string[] {
+  return [...new Set([parties.insurerOrganisationId, ...(parties.poolMemberIds ?? [])])];
+}
+
+/**
+ * Whose report `actor` may read: its own insurer's (an insurer admin; naming another insurer is
+ * refused), or the insurer it names (a platform admin or the system). Undefined: not allowed.
+ */
+export function reportInsurerOf(actor: ScopedActor, insurerId?: string): string | undefined {
+  if (everything(actor)) return insurerId;
+  if (actor.role !== 'insurer-admin') return undefined;
+  return insurerId === undefined || insurerId === actor.organisationId ? actor.organisationId : undefined;
+}
+
+/**
+ * The report log `actor` reads for `insurerId` (from reportInsurerOf) and a half year, and the
+ * check every entry passes: it is that insurer's entry, of a policy the caller may see.
+ */
+export function scopedInsurerReport(actor: ScopedActor, insurerId: string, half: string): { key: string; accept: (entry: Parties & { memberId: string }) => boolean } {
+  return {
+    key: insurerReportKey(insurerId, half),
+    accept: (entry) => entry.memberId === insurerId && reportingInsurersOf(entry).includes(insurerId) && (everything(actor) || isVisibleTo(actor as Caller, entry)),
+  };
+}

@@ -153,6 +153,7 @@ export const apiTags = [
   { name: 'Documents', description: 'Quotation and policy schedule PDFs, in Chinese or English.' },
   { name: 'Subsidy applications', description: 'Premium subsidy applications of a bound policy (PDF per programme, ZIP), their outcomes, and the enterprise\'s subsidy year.' },
   { name: 'Pools', description: 'Co-insurance pools: the business each member carries a share of, and its statement (共保结算清单) as JSON, CSV, XLSX or PDF.' },
+  { name: 'Reports', description: 'Insurers\' half-yearly and yearly tech-insurance report (科技保险业务统计): per line and province, as JSON, XLSX or PDF.' },
   { name: 'Audit', description: 'Who did what: the audit trail of a product, version, quote or policy, with the visibility of the record.' },
 ];
 

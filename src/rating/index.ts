@@ -25,3 +25,6 @@ export type { SubsidyProgramme } from './subsidy-schema.ts';
 export type * from './rating-result.ts';
 export { addDays, chinaDate, chinaDateTime } from './calendar.ts';
 export { fillRateText, RATE_PLACEHOLDER, sectionLabel, sectionRate, staleLabelFigures } from './label-figures.ts';
+export { halfYearOf, reportPeriod, REPORT_PERIOD_PATTERN } from './report-period.ts';
+export type { HalfYear, ReportPeriod } from './report-period.ts';
+export { sumInsuredFen } from './sum-insured.ts';

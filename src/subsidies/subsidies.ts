@@ -7,6 +7,7 @@ import type { PolicyRecord } from '../policies/policy-schemas.ts';
 import { applicationActions } from './subsidy-actions.ts';
 import type { SubsidyApplicationDocuments } from './subsidy-application-pdf.ts';
 import { listApplications, recordApplicationStatus } from './subsidy-application-service.ts';
+import { grantedOnPolicy } from './subsidy-granted.ts';
 import { recordPolicySubsidies, subsidiesRecorded } from './subsidy-ledger.ts';
 import { listSubsidyProgrammes, subsidyProgrammesFor, upsertSubsidyProgramme } from './subsidy-programmes.ts';
 import { migrateSubsidyYears, verifySubsidyYears } from './subsidy-year-book.ts';
@@ -35,6 +36,8 @@ export function createSubsidies(deps: { documents?: SubsidyApplicationDocuments 
     listApplications, recordApplicationStatus, applicationActions, subsidyYear, subsidyYearCsv, subsidyYearXlsx,
     /** Offline (book:migrate, book:verify): build the subsidy years from the stored book; compare them with a recomputation. */
     migrateYears: migrateSubsidyYears, verifyYears: verifySubsidyYears,
+    /** Subsidies granted on a policy's applications (the insurers' report, #27). */
+    grantedOnPolicy,
     /** Application PDFs and ZIPs; undefined when no renderer was composed (their routes answer 503). */
     documents: deps.documents,
   });

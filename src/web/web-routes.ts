@@ -20,6 +20,7 @@ import { mountProductPages } from './product-pages.ts';
 import { mountRateTablePages } from './rate-table-pages.ts';
 import { mountQuotingPages } from './quoting-pages.ts';
 import { mountReferralPages } from './referral-pages.ts';
+import { mountReportPages } from './report-pages.ts';
 import { mountSessionPages } from './session-pages.ts';
 import { mountSubsidyPages } from './subsidy-pages.ts';
 import { createPageViews } from './web-views.ts';
@@ -44,6 +45,7 @@ export function createWebRouter(options: { templates?: Templates; logger?: Logge
   mountRateTablePages(pipeline);
   mountImpactPages(pipeline);
   mountSubsidyPages(pipeline, renderPolicyPage);
+  mountReportPages(pipeline);
   options.pageTable?.push(...pipeline.pages);
   router.use(webNotFound(pipeline));
   return router;

@@ -52,11 +52,16 @@ describe('book:verify (#25)', function () {
     const months = mongoose.connection.collection<{ _id: string; k: string }>('poolMonthLogs');
     const lost = (await months.findOne({ r: { $regex: `\\|${policyId}$` } }))!;
     await months.deleteOne({ _id: lost._id });
+    // #27: an insurer's report entry changed.
+    const reports = mongoose.connection.collection<{ _id: string; k: string; r: string; v: string }>('techInsuranceReportLogs');
+    const reported = (await reports.findOne({ k: { $regex: `^report\\|${t.organisations.KCIC}\\|` }, r: { $regex: `\\|${policyId}$` } }))!;
+    await reports.updateOne({ _id: reported._id }, { $set: { v: JSON.stringify({ ...JSON.parse(reported.v), sumInsuredFen: 1 }) } });
     const broken = await verify(env);
     expect(broken.code, broken.stdout + broken.stderr).to.equal(1);
     const lines = broken.stdout.trim().split('\n');
     expect(lines.some((l) => l.startsWith(`subsidy year ${entry.k}: ${policyId}:CN-FIRST-SET:submitted differs`))).to.equal(true);
     expect(lines.some((l) => l.startsWith(`pool month ${lost.k}: missing ${policyId}`))).to.equal(true);
+    expect(lines.some((l) => l.startsWith(`insurers' report ${reported.k}: ${policyId} differs`))).to.equal(true);
     expect(lines.at(-1)).to.match(/^book:verify: \d+ difference\(s\)\.$/);
   });
 });

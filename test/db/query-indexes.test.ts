@@ -177,7 +177,7 @@ function ownValue(name: string, schema: Schema, own: SideRecords, year: string):
     case 'ids': return `${own.quote},${own.quote2}`;
     case 'from': case 'date': return `${year}-01-01`;
     case 'to': return `${year}-12-31`;
-    case 'year': return year;
+    case 'year': case 'period': return year;
     case 'entity': return 'quote';
     case 'id': return own.quote;
     case 'verify': case 'save': case 'policies': case 'refresh': return 'true';
