@@ -32,3 +32,6 @@ export const poolMembers: readonly Role[] = ['insurer-admin', 'underwriter'];
 
 /** Who accepts, declines or leaves its insurer's share of another insurer's pool: that insurer's admin. */
 export const poolConsenters: readonly Role[] = ['insurer-admin'];
+
+/** Who records premium received on a policy: its lead insurer's staff (the service refuses a pool follower, 403). */
+export const premiumRecorders: readonly Role[] = ['insurer-admin', 'underwriter'];

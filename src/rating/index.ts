@@ -25,3 +25,5 @@ export type { SubsidyProgramme } from './subsidy-schema.ts';
 export type * from './rating-result.ts';
 export { addDays, chinaDate, chinaDateTime } from './calendar.ts';
 export { fillRateText, RATE_PLACEHOLDER, sectionLabel, sectionRate, staleLabelFigures } from './label-figures.ts';
+export { allocatePayments, checkInstalmentRules, instalmentSchedule } from './instalments.ts';
+export type { AllocatedInstalment, Instalment, InstalmentRule, PaymentFact } from './instalments.ts';
