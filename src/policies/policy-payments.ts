@@ -15,9 +15,10 @@ import { cachedCatalogueRead } from '../catalogue/catalogue-cache.ts';
 import { findPinnedVersion } from '../catalogue/rating-lookups.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { conflict, invalidInput } from '../http/app-error.ts';
+import { validateOrThrow } from '../http/schema-registry.ts';
 import { allocatePayments, chinaDate, formatFen, instalmentSchedule, type InstalmentRule } from '../rating/index.ts';
 import { paymentLog, PaymentReferenceModel, type LoggedPayment, type StoredPaymentClaim } from './payment-model.ts';
-import type { InstalmentView, PaymentRequest, PaymentView, PolicyPayments } from './payment-schemas.ts';
+import { paymentRequestSchema, type InstalmentView, type PaymentRequest, type PaymentView, type PolicyPayments } from './payment-schemas.ts';
 import type { PolicyRecord } from './policy-schemas.ts';
 
 export type { PaymentRequest, PaymentView, PolicyPayments } from './payment-schemas.ts';
@@ -107,6 +108,8 @@ async function placePayment(policy: PolicyRecord, claimId: string, payment: Logg
 }
 
 function checkRequest(request: PaymentRequest, now: Date): void {
+  // The route validated it already; the pages call here directly, so the schema is checked again.
+  validateOrThrow(paymentRequestSchema, request, 'body');
   const today = chinaDate(now);
   if (request.receivedOn > today) throw invalidInput('A payment cannot be received in the future.', [{ path: 'body.receivedOn', message: `must be today (${today}) or earlier (not-in-future)` }]);
 }
