@@ -3,6 +3,9 @@
 // first, and the compile checks of a declared schedule.
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
+import { sampleQuoteSource } from '../../bench/fixtures/sample-quote.ts';
+import { compileDocumentTemplates } from '../../src/documents/document-templates.ts';
+import { yuanDigits } from '../../src/documents/document-view.ts';
 import { allocatePayments, checkInstalmentRules, compileProduct, instalmentSchedule, ProductCompileError } from '../../src/rating/index.ts';
 
 const amounts = (rules: Parameters<typeof instalmentSchedule>[0], gross: number) => instalmentSchedule(rules, '2025-01-31', gross).map((i) => i.amountFen);
@@ -52,5 +55,24 @@ describe('Instalments (#26): schedule to the fen and allocation oldest first', (
     const definition = { ...JSON.parse(readFileSync('products/first-set-equipment.json', 'utf8')), instalments: [{ dueOffsetDays: 0, percent: '60' }, { dueOffsetDays: 90, percent: '30' }] };
     expect(() => compileProduct(definition)).to.throw(ProductCompileError).with.property('details').that.deep.includes({ path: '/instalments', message: 'instalment shares must add up to 100' });
     expect(() => compileProduct({ ...definition, instalments: [{ dueOffsetDays: 0, percent: '60' }, { dueOffsetMonths: 6, percent: '40' }] })).not.to.throw();
+  });
+
+  it('prints the schedule on the policy schedule in both languages (due dates, shares, amounts to the fen)', () => {
+    const templates = compileDocumentTemplates();
+    const plain = sampleQuoteSource();
+    const rules = [{ dueOffsetDays: 0, percent: '33.33' }, { dueOffsetMonths: 4, percent: '33.33' }, { dueOffsetMonths: 8, percent: '33.34' }];
+    const source = { ...plain, kind: 'policy' as const, policyNumber: 'P2025INSTALMENT', issuedOn: '2025-06-01', definition: { ...plain.definition, instalments: rules } };
+    const gross = source.result.grossPremiumFen;
+    const expected = instalmentSchedule(rules, source.startDate, gross);
+    expect(expected.reduce((sum, i) => sum + i.amountFen, 0)).to.equal(gross);
+    for (const [lang, heading, method] of [['zh-CN', '分期缴费计划', '分期缴费（共 3 期'], ['en', 'Instalment schedule', 'By instalments (3 in all']] as const) {
+      const html = templates.renderHtml(templates.view(source, lang));
+      expect(html).to.contain(heading).and.contain(method);
+      for (const i of expected) expect(html, `${lang} instalment ${i.n}`).to.contain(`<td>${i.n}</td><td>${i.dueDate}</td><td class="num">${i.percent}%</td><td class="num">${yuanDigits(i.amountFen)}</td>`);
+    }
+    expect(expected.map((i) => i.dueDate)).to.deep.equal([source.startDate, '2025-10-01', '2026-02-01']);
+    // Without a schedule: paid in one sum, no schedule printed.
+    const lump = templates.renderHtml(templates.view({ ...source, definition: plain.definition }, 'zh-CN'));
+    expect(lump).to.contain('一次性缴清').and.not.contain('分期缴费计划');
   });
 });

@@ -3,6 +3,8 @@
 // payments allocated oldest first; a subsidy application waits for the premium in full.
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
+import { yuanDigits } from '../../src/documents/document-format.ts';
+import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
 import type { PaymentReceived } from '../../src/policies/policy-payments.ts';
 import { paymentLog, PaymentReferenceModel } from '../../src/policies/payment-model.ts';
 import { addDays } from '../../src/rating/index.ts';
@@ -18,6 +20,11 @@ const shipped = JSON.parse(readFileSync('products/first-set-equipment.json', 'ut
 const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
 
 interface Policy { id: string; policyNumber: string; grossPremiumFen: number; startDate: string }
+const binary = (res: NodeJS.ReadableStream, done: (err: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+};
 
 describe('Premium received (#26): payments, instalments and the subsidy gate', function () {
   this.timeout(180_000);
@@ -180,6 +187,11 @@ describe('Premium received (#26): payments, instalments and the subsidy gate', f
     expect(inst[0]!.payments).to.deep.equal([{ reference: 'INST-A', amountFen: first }]);
     expect(inst[1]!.payments).to.deep.equal([{ reference: 'INST-A', amountFen: 1_000 }, { reference: 'INST-B', amountFen: second - 1_000 }]);
     expect(view.body).to.deep.include({ premiumReceivedFen: first + second, premiumOutstandingFen: gross - first - second });
+    // The policy schedule (PDF) states the schedule: each instalment's due date and amount.
+    const pdf = await t.http.get(`/v1/policies/${policy.id}/pdf`).set(as('enterprise')).buffer(true).parse(binary as never);
+    expect(pdf.status).to.equal(200);
+    const text = (await extractPdfText(pdf.body as Buffer)).replace(/\s+/g, ' ');
+    for (const expected of ['分期缴费计划', plusMonths(6), yuanDigits(first), yuanDigits(second), yuanDigits(gross - first - second)]) expect(text, expected).to.include(expected);
   });
 
   it('refuses a subsidy application\'s submission until the premium is received in full (409), then records it', async () => {
