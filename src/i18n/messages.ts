@@ -602,7 +602,6 @@ export const messages = {
   premium_badDate: { zh: '请填写有效日期（YYYY-MM-DD）。', en: 'Enter a valid date (YYYY-MM-DD).' },
   premium_referenceUsed: { zh: '该付款凭证号已登记过另一笔收款。', en: 'This payment reference was already recorded for a different payment.' },
   premium_badReference: { zh: '请填写付款凭证号（最多 64 个字符，首尾不含空格）。', en: 'Enter the payment reference (at most 64 characters, no spaces at either end).' },
-  premium_recorded: { zh: '已登记收款 {amount}。', en: 'Recorded a payment of {amount}.' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type MessageKey = keyof typeof messages;
