@@ -2,6 +2,7 @@
 // the hub and registers every reaction in one place; the capabilities that announce get it once,
 // in their factory's dependencies (createQuotes, createPolicies), and never learn who listens.
 import type { PolicyEvents, PolicyRecord } from './policies/policy-service.ts';
+import type { PaymentReceived } from './policies/policy-payments.ts';
 import type { QuoteEvents, QuotesStored } from './quotes/quote-service.ts';
 
 type Reaction<T> = (event: T) => Promise<void>;
@@ -11,6 +12,8 @@ export interface ServiceEvents extends QuoteEvents, PolicyEvents {
   onQuotesStored(reaction: Reaction<QuotesStored>): void;
   /** Reacts to a policy issued. */
   onPolicyIssued(reaction: Reaction<PolicyRecord>): void;
+  /** Reacts to a payment of premium recorded on a policy (once per payment; nothing reacts yet). */
+  onPaymentReceived(reaction: Reaction<PaymentReceived>): void;
 }
 
 /**
@@ -20,6 +23,7 @@ export interface ServiceEvents extends QuoteEvents, PolicyEvents {
 export function createEventHub(): ServiceEvents {
   const quotesStored: Reaction<QuotesStored>[] = [];
   const policyIssued: Reaction<PolicyRecord>[] = [];
+  const paymentReceived: Reaction<PaymentReceived>[] = [];
   const run = async <T>(reactions: readonly Reaction<T>[], event: T) => {
     for (const reaction of reactions) await reaction(event);
   };
@@ -28,5 +32,7 @@ export function createEventHub(): ServiceEvents {
     onPolicyIssued: (reaction) => void policyIssued.push(reaction),
     quotesStored: (event) => run(quotesStored, event),
     policyIssued: (event) => run(policyIssued, event),
+    onPaymentReceived: (reaction) => void paymentReceived.push(reaction),
+    paymentReceived: (event) => run(paymentReceived, event),
   };
 }

@@ -35,3 +35,5 @@ export const poolConsenters: readonly Role[] = ['insurer-admin'];
 
 /** Who reads an insurer's tech-insurance report (#27): its admin (its own insurer's), platform admins (any insurer's, named). */
 export const insurerReportReaders: readonly Role[] = ['insurer-admin', 'platform-admin'];
+/** Who records premium received on a policy: its lead insurer's staff (the service refuses a pool follower, 403). */
+export const premiumRecorders: readonly Role[] = ['insurer-admin', 'underwriter'];

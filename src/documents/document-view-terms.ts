@@ -2,7 +2,7 @@
 // decided it when (Beijing time), the underwriting opinion (核保意见), the special conditions
 // (特别约定: from the underwriter's decision and the product's clauses), payment terms, dispute
 // resolution and the insurer's contact. Pure; buildDocumentView (document-view.ts) calls these.
-import { addDays, chinaDateTime, type DecisionReason } from '../rating/index.ts';
+import { addDays, chinaDateTime, instalmentSchedule, type DecisionReason } from '../rating/index.ts';
 import { nameIn } from '../i18n/pick.ts';
 import { cap1, fill, yuanDigits, pick } from './document-format.ts';
 import type { DocumentLabels, DocumentLang, DocumentSource, DocumentView, OrganisationFacts } from './document-view.ts';
@@ -80,11 +80,26 @@ export function paymentOf(source: DocumentSource, lang: DocumentLang, t: Documen
     : source.kind === 'policy' && source.issuedOn
       ? fill(t.paymentDueDate!, { date: addDays(source.issuedOn, DEFAULT_PAYMENT_DAYS), days })
       : fill(t.paymentDueDays!, { days });
+  if (source.definition.instalments?.length) {
+    // 分期缴费 (#26): the schedule itself is printed beneath (instalmentsOf).
+    return [
+      { label: t.paymentMethod!, value: fill(t.paymentInstalments!, { n: String(source.definition.instalments.length) }) },
+      { label: t.paymentTerm!, value: t.paymentInstalmentTerm! },
+      { label: t.paymentAmount!, value: fill(t.paymentAmountText!, { amount: yuanDigits(source.result.grossPremiumFen) }) },
+    ];
+  }
   return [
     { label: t.paymentMethod!, value: t.paymentLumpSum! },
     { label: t.paymentTerm!, value: due },
     { label: t.paymentAmount!, value: fill(t.paymentAmountText!, { amount: yuanDigits(source.result.grossPremiumFen) }) },
   ];
+}
+
+/** The instalment schedule the product declares (分期缴费, #26), laid on the start date and gross premium to the fen; undefined without one. */
+export function instalmentsOf(source: DocumentSource): DocumentView['instalments'] {
+  const rules = source.definition.instalments;
+  if (!rules?.length) return undefined;
+  return instalmentSchedule(rules, source.startDate, source.result.grossPremiumFen).map((i) => ({ n: String(i.n), dueDate: i.dueDate, share: `${i.percent}%`, amount: yuanDigits(i.amountFen) }));
 }
 
 /** 争议处理: the product's clause, or the standard negotiation → arbitration → court clause. */

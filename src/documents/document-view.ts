@@ -4,7 +4,7 @@
 import type { DecisionReason, LocalText, ProductDefinition, RatingResult } from '../rating/index.ts';
 import { fill, yuanDigits, pick } from './document-format.ts';
 import { coInsuranceOf, coverOf, fieldsByKeyOf, numbersOf, orgName, particularsOf, partiesOf, premiumOf, subsidyOf, worksheetOf } from './document-view-sections.ts';
-import { contactOf, disputeOf, opinionOf, paymentOf, specialTermsOf, stateOf } from './document-view-terms.ts';
+import { contactOf, disputeOf, opinionOf, instalmentsOf, paymentOf, specialTermsOf, stateOf } from './document-view-terms.ts';
 
 export { formatDecimal, yuanDigits, moneyInputToFen } from './document-format.ts';
 
@@ -89,6 +89,8 @@ export interface DocumentView {
   /** 特别约定, numbered in print. */
   specialTerms: string[];
   payment: { label: string; value: string }[];
+  /** The instalment schedule (分期缴费, #26) when the product declares one: number, due date, share, amount. */
+  instalments: { n: string; dueDate: string; share: string; amount: string }[] | undefined;
   dispute: string;
   productName: string;
   productVersion: string;
@@ -157,6 +159,7 @@ export function buildDocumentView(source: DocumentSource, lang: DocumentLang, t:
     opinion: opinionOf(source, lang, t),
     specialTerms: specialTermsOf(source, lang, t),
     payment: paymentOf(source, lang, t),
+    instalments: instalmentsOf(source),
     dispute: disputeOf(source, lang, t),
     productName: pick(def.name, lang),
     productVersion: source.productVersion,

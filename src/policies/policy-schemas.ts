@@ -3,6 +3,7 @@ import { cursorPageSchema, schemaId } from '../http/common-schemas.ts';
 import { poolViewProperties } from '../pools/pool-schemas.ts';
 import { ratingResultSchema, type RatedRecord, type RatingResultViewOptions } from '../quotes/quote-schemas.ts';
 import type { CoInsuranceShare } from '../rating/index.ts';
+import { premiumProperties } from './payment-schemas.ts';
 
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
 
@@ -34,10 +35,11 @@ const policyProperties = {
 export const policySchema = {
   $id: schemaId('Policy'),
   type: 'object',
-  description: 'An issued policy: dates, premium split, expected subsidies, pool shares and the rating it was bound on.',
+  description: 'An issued policy: dates, premium split, expected subsidies, pool shares and the rating it was bound on; read by id, also the premium received, outstanding, the payments and the instalments.',
   required: ['id', 'policyNumber', 'quoteId', 'quoteNumber', 'productCode', 'productVersion', 'line', 'enterpriseId', 'enterpriseName', 'brokerOrganisationId', 'insurerOrganisationId', 'startDate', 'endDate', 'issuedAt', 'grossPremiumFen', 'netPremiumFen', 'vatFen', 'expectedSubsidyFen', 'expectedNetCostFen', 'subsidies', 'result'],
   additionalProperties: false,
-  properties: policyProperties,
+  // Premium received (payment-schemas.ts): present on GET /v1/policies/{id}, not on the bind's answer.
+  properties: { ...policyProperties, ...premiumProperties },
 } as const;
 export type PolicyView = FromSchema<typeof policySchema, RatingResultViewOptions>;
 

@@ -14,6 +14,7 @@ import { buildPolicyLists, listIssuedPolicy, listPolicies } from './policy-lists
 import { derivedObjectId } from '../db/derived-id.ts';
 import { toPackedJson } from '../db/json-text.ts';
 import { storedContextText, storeProgrammesOf, withStoredContext } from '../quotes/stored-context.ts';
+import { premiumOf, recordPayment, type PaymentEvents, type PaymentRequest } from './policy-payments.ts';
 
 export type { PolicyRecord, PolicyView, PolicySummary } from './policy-schemas.ts';
 export { listPolicies } from './policy-lists.ts';
@@ -66,7 +67,7 @@ export function toPolicyView(record: PolicyRecord): PolicyView {
  * reactions: the rating book records the policy, the documents capability stores its schedule).
  * The record as stored, so a reaction needs no read of its own.
  */
-export interface PolicyEvents {
+export interface PolicyEvents extends PaymentEvents {
   policyIssued(policy: PolicyRecord): Promise<void>;
 }
 
@@ -202,7 +203,11 @@ export async function loadVisiblePolicy(caller: Caller, id: string): Promise<Pol
 }
 
 export async function getPolicy(caller: Caller, id: string): Promise<PolicyView> {
-  return withPoolShares(caller, await loadVisiblePolicy(caller, id));
+  const record = await loadVisiblePolicy(caller, id);
+  const [view, premium] = await Promise.all([withPoolShares(caller, record), premiumOf(record)]);
+  // Premium received (policy-payments.ts): two or three reads of the policy's payments log by `_id`.
+  const { premiumReceivedFen, premiumOutstandingFen, payments, instalments } = premium;
+  return { ...view, premiumReceivedFen, premiumOutstandingFen, payments, ...(instalments ? { instalments } : {}) };
 }
 
 /** A policy's view with its insurer's name and, when co-insured, every member's share (named, with liability) and the caller's own. */
@@ -237,6 +242,9 @@ export function createPolicies(deps: PolicyDeps) {
   return Object.freeze({
     bindQuote: (caller: Caller, quoteId: string, options?: BindOptions) => bindQuote(bound, caller, quoteId, options),
     getPolicy, listPolicies,
+    /** Premium received: record a payment (the lead insurer's staff), a policy's premium, payments and instalments. */
+    recordPayment: async (caller: Caller, policyId: string, request: PaymentRequest) => recordPayment(bound, caller, await loadVisiblePolicy(caller, policyId), request),
+    listPayments: async (caller: Caller, policyId: string) => premiumOf(await loadVisiblePolicy(caller, policyId)),
     /** The migration of a data folder from before the lists (idempotent): every policy's summary and list entries. */
     buildLists: () => buildPolicyLists(allPolicyRecords()),
   });

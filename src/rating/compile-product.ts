@@ -18,6 +18,7 @@ import { compileItemRules } from './compile/item-rules.ts';
 import { compileCoInsurance, compileMaximumRate, compileSubsidyBasis } from './compile/caps-and-pool.ts';
 import { checkCoverages, checkEffectiveDates, checkTestVectors } from './compile/cross-checks.ts';
 import { decimalOf } from './compile/units.ts';
+import { checkInstalmentRules } from './instalments.ts';
 
 /**
  * Validates a product definition and compiles it for evaluateQuote. Throws ProductCompileError
@@ -39,6 +40,7 @@ export function compileProduct(definition: unknown): CompiledProduct {
   checkCoverages(def.coverages, scope, ctx);
   checkEffectiveDates(def, ctx);
   checkTestVectors(def.testVectors, stepsByKey, sections, ctx);
+  for (const problem of checkInstalmentRules(def.instalments)) ctx.report(problem.path, problem.message);
   if (ctx.errors.length > 0) throw new ProductCompileError(def.code, ctx.errors);
 
   return Object.freeze({

@@ -28,3 +28,5 @@ export { fillRateText, RATE_PLACEHOLDER, sectionLabel, sectionRate, staleLabelFi
 export { halfYearOf, reportPeriod, REPORT_PERIOD_PATTERN } from './report-period.ts';
 export type { HalfYear, ReportPeriod } from './report-period.ts';
 export { sumInsuredFen } from './sum-insured.ts';
+export { allocatePayments, checkInstalmentRules, instalmentSchedule } from './instalments.ts';
+export type { AllocatedInstalment, Instalment, InstalmentRule, PaymentFact } from './instalments.ts';

@@ -23,7 +23,7 @@ export function formatDay(day: number): string {
 }
 
 /** The same day n months later, clamped to the month's last day (Jan 31 + 1 month = Feb 28/29). */
-function addMonths(day: number, months: number): number {
+export function addMonths(day: number, months: number): number {
   const d = new Date(day * DAY_MS);
   const y = d.getUTCFullYear();
   const m = d.getUTCMonth() + months;

@@ -587,6 +587,23 @@ export const productDefinitionSchema = {
       },
     },
     vatRatePercent: { ...decimalString, description: 'VAT rate in percent; premiums are VAT inclusive.' },
+    instalments: {
+      type: 'array',
+      minItems: 2,
+      maxItems: 12,
+      description: 'Instalment schedule (分期缴费), where the filing allows paying the premium by instalments: each instalment falls due a number of days or calendar months after the policy\'s start date (a month-end start clamps: Jan 31 + 1 month = Feb 28/29) and is a share of the gross premium, rounded half-up to the fen; the shares add up to 100 and the last instalment takes the remainder fen. Absent: the premium is due in one payment.',
+      items: {
+        type: 'object',
+        description: 'One instalment: when it falls due (dueOffsetDays or dueOffsetMonths) and its share.',
+        additionalProperties: false,
+        required: ['percent'],
+        properties: {
+          dueOffsetDays: { type: 'integer', minimum: 0, maximum: 366, description: 'Due this many days after the start date (0: on the start date).' },
+          dueOffsetMonths: { type: 'integer', minimum: 0, maximum: 12, description: 'Due this many calendar months after the start date.' },
+          percent: { ...decimalString, description: 'Share of the gross premium, in percent (the last instalment takes the remainder fen).' },
+        },
+      },
+    },
     clauses: {
       type: 'array',
       description: 'Clause summaries for documents.',

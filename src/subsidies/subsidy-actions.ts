@@ -24,11 +24,27 @@ export interface ApplicationActions {
   readonly decide: boolean;
 }
 
-/** What `caller` may do next with an application it can see. */
-export function applicationActions(caller: Caller, application: ApplicationActionFacts): ApplicationActions {
+/** The premium facts of a policy the submission gate reads (its view: GET /v1/policies/{id}). */
+export interface PremiumFacts {
+  grossPremiumFen: number;
+  premiumReceivedFen?: number | undefined;
+}
+
+/**
+ * Whether an application may be submitted on the policy's premium: only once the premium received
+ * equals the gross premium (departments pay on premium paid and ask for the payment voucher:
+ * ../shared/domain/policy-life.md). Undefined when it may; else what was received.
+ */
+export function premiumRefusal(policy: PremiumFacts): { receivedFen: number; grossFen: number } | undefined {
+  const receivedFen = policy.premiumReceivedFen ?? 0;
+  return receivedFen >= policy.grossPremiumFen ? undefined : { receivedFen, grossFen: policy.grossPremiumFen };
+}
+
+/** What `caller` may do next with an application it can see (on a policy whose premium facts are given: submit waits for the premium). */
+export function applicationActions(caller: Caller, application: ApplicationActionFacts, policy?: PremiumFacts): ApplicationActions {
   const records = subsidyRecorders.includes(caller.role);
   return Object.freeze({
-    submit: records && application.status === 'prepared' && !stepRefusal(application.status, 'submitted'),
+    submit: records && application.status === 'prepared' && !stepRefusal(application.status, 'submitted') && !(policy && premiumRefusal(policy)),
     decide: records && application.status === 'submitted' && !stepRefusal(application.status, 'granted'),
   });
 }

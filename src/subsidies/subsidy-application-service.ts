@@ -11,7 +11,7 @@ import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { AppError, conflict, invalidInput, notFound } from '../http/app-error.ts';
 import { getPolicy, type PolicyView } from '../policies/policy-service.ts';
 import { chinaDate, formatFen, type SubsidyLayer, type SubsidyProgramme } from '../rating/index.ts';
-import { stepRefusal } from './subsidy-actions.ts';
+import { premiumRefusal, stepRefusal } from './subsidy-actions.ts';
 import { recordSubsidyOutcome } from './subsidy-ledger.ts';
 import { appendYearStep, yearStepEntry } from './subsidy-year-log.ts';
 import { subsidyProgrammesFor } from './subsidy-programmes.ts';
@@ -182,6 +182,7 @@ async function writeStep(caller: Caller, policy: PolicyView, layer: SubsidyLayer
   if (!isOutcome && stepRefusal(status, request.status) === 'decided') throw conflict(`The application to ${name} was already ${describeStep(steps.outcome!)}; it cannot be submitted again.`);
   if (existing) return repeatOrConflict(existing, request, policy, layer, name);
   if (stepRefusal(status, request.status) === 'not-submitted') throw conflict(`The application to ${name} has not been recorded as submitted; record the submission before its outcome.`);
+  if (!isOutcome) checkPremiumReceived(policy, name);
   const on = request.on ?? chinaDate(now);
   if (isOutcome && on < steps.submitted!.on) throw invalidInput('The outcome cannot be dated before the submission.', [{ path: 'body.on', message: `must be on or after ${steps.submitted!.on}, the day it was submitted (order)` }]);
   const doc = {
@@ -209,6 +210,15 @@ async function writeStep(caller: Caller, policy: PolicyView, layer: SubsidyLayer
     changes: [{ path: `subsidyApplications.${layer.programme}.status`, from: steps.submitted ? 'submitted' : 'prepared', to: request.status }],
   }, now);
   return true;
+}
+
+/** The gate on a submission: the premium received (policies' payments, in the policy's view) must equal the gross premium. */
+function checkPremiumReceived(policy: PolicyView, name: string): void {
+  const refusal = premiumRefusal(policy);
+  if (!refusal) return;
+  throw conflict(`The application to ${name} cannot be submitted before the premium is fully received: received ${yuan(refusal.receivedFen)} of the gross premium ${yuan(refusal.grossFen)}.`, [
+    { path: 'policy.premiumReceivedFen', message: `must equal the gross premium ${refusal.grossFen} before an application is submitted (premium_not_received)`, value: String(refusal.receivedFen) },
+  ]);
 }
 
 /** The same step again changes nothing (but completes a ledger write a crash may have cut off); a different one is a conflict. */

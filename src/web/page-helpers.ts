@@ -14,6 +14,7 @@ import { buildResultView } from './result-view.ts';
 import { buildPickFields, formatYuan, type FormErrors, type FormValues } from './web-forms.ts';
 import { nameIn, pick, translate, type Lang } from './web-messages.ts';
 import type { Services } from '../service.ts';
+import { premiumRefusal, type PremiumFacts } from '../subsidies/subsidy-actions.ts';
 
 /** Product names by code, in the reader's language (products in force today). */
 export async function productNames(services: Services, lang: Lang): Promise<Map<string, string>> {
@@ -103,15 +104,18 @@ function formFields(state: SubsidyFormState | undefined, programme: string, stat
 }
 
 /** The policy page's subsidy panel, or undefined for roles that do not apply for subsidies. */
-export async function subsidyPanel(services: Services, caller: Caller, policyId: string, lang: Lang, form?: SubsidyFormState): Promise<Record<string, unknown> | undefined> {
+export async function subsidyPanel(services: Services, caller: Caller, policyId: string, lang: Lang, form?: SubsidyFormState, premium?: PremiumFacts): Promise<Record<string, unknown> | undefined> {
   if (!subsidyReaders.includes(caller.role)) return undefined;
   const list = await services.subsidies.listApplications(caller, policyId);
   const today = chinaDate(new Date());
+  // Submission waits for the premium in full (#26): the form shows once it is, a note says why until then.
+  const awaiting = premium ? premiumRefusal(premium) : undefined;
   return {
     policyId,
+    ...(awaiting && list.items.some((a) => a.status === 'prepared') ? { awaitingPremium: translate('subsidy_awaitingPremium', lang, { received: formatYuan(awaiting.receivedFen), gross: formatYuan(awaiting.grossFen) }) } : {}),
     zipHref: `/policies/${policyId}/subsidy-applications.zip`,
     // What the caller may record next, as the subsidies service rules it (src/subsidies/subsidy-actions.ts).
-    items: list.items.map((a) => ({ a, next: services.subsidies.applicationActions(caller, a) })).map(({ a, next }) => ({
+    items: list.items.map((a) => ({ a, next: services.subsidies.applicationActions(caller, a, premium) })).map(({ a, next }) => ({
       ...a,
       nameText: pick(a.name, lang),
       departmentText: pick(a.department, lang),

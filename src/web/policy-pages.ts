@@ -13,6 +13,7 @@ import { nextPageHref, pageCursor, poolPageData, productNames, subsidyPanel, typ
 import { formatChinaTime } from '../i18n/format.ts';
 import { formatYuan } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
+import { premiumPanel, type PaymentFormState } from './premium-view.ts';
 
 interface PdfFile {
   fileName: string;
@@ -71,10 +72,10 @@ export function mountPolicyPages({ page, services }: PagePipeline): void {
   });
 }
 
-/** The policy page; a refused subsidy status form comes back in place with its input and errors (400). */
-export async function renderPolicyPage({ services, lang, caller, render }: PageRequest, id: string, subsidyForm?: SubsidyFormState): Promise<void> {
+/** The policy page; a refused subsidy status form or payment form comes back in place with its input and errors (400). */
+export async function renderPolicyPage({ services, lang, caller, render }: PageRequest, id: string, subsidyForm?: SubsidyFormState, paymentForm?: PaymentFormState): Promise<void> {
   const policy = await services.policies.getPolicy(caller, id);
-  const [names, quote, subsidy] = await Promise.all([loadPageNames(services, policy, lang), services.quotes.getQuote(caller, policy.quoteId), subsidyPanel(services, caller, policy.id, lang, subsidyForm)]);
+  const [names, quote, subsidy] = await Promise.all([loadPageNames(services, policy, lang), services.quotes.getQuote(caller, policy.quoteId), subsidyPanel(services, caller, policy.id, lang, subsidyForm, policy)]);
   const { pool, myShare } = poolPageData(policy, lang);
   render('policy', {
     title: `${translate('policyNumber', lang)} ${policy.policyNumber}`,
@@ -85,7 +86,8 @@ export async function renderPolicyPage({ services, lang, caller, render }: PageR
     result: { ...buildResultView(policy.result, lang, { fields: names.fields, insurers: names.insurers, offer: true }), ...(pool.length ? { pool } : {}) },
     myShare,
     subsidy,
-  }, subsidyForm ? 400 : 200);
+    premium: premiumPanel(policy, caller, lang, paymentForm),
+  }, subsidyForm || paymentForm ? 400 : 200);
 }
 
 const pdfLang = (req: Request): Lang => (req.query.pdfLang === 'en' ? 'en' : 'zh-CN');

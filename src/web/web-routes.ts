@@ -23,6 +23,7 @@ import { mountReferralPages } from './referral-pages.ts';
 import { mountReportPages } from './report-pages.ts';
 import { mountSessionPages } from './session-pages.ts';
 import { mountSubsidyPages } from './subsidy-pages.ts';
+import { mountPaymentPages } from './payment-pages.ts';
 import { createPageViews } from './web-views.ts';
 
 /**
@@ -46,6 +47,7 @@ export function createWebRouter(options: { templates?: Templates; logger?: Logge
   mountImpactPages(pipeline);
   mountSubsidyPages(pipeline, renderPolicyPage);
   mountReportPages(pipeline);
+  mountPaymentPages(pipeline, (request, id, form) => renderPolicyPage(request, id, undefined, form.payment));
   options.pageTable?.push(...pipeline.pages);
   router.use(webNotFound(pipeline));
   return router;

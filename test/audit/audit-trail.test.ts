@@ -4,6 +4,7 @@ import { QuoteModel } from '../../src/quotes/quote-model.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 import { today } from '../support/china-date.ts';
+import { payInFull } from '../support/premium.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
@@ -116,6 +117,7 @@ describe('Audit: who did what, with the visibility of the record', () => {
     const policy = await t.http.post(`/v1/quotes/${quote.body.id}/bind`).set(as('broker'));
     expect(policy.status, JSON.stringify(policy.body)).to.equal(201);
     const [programme] = (policy.body.subsidies as { programme: string; amountFen: number }[]).filter((s) => s.amountFen > 0);
+    await payInFull(t.http, t.keys.insurerAdmin, policy.body.id as string); // submitted on premium received in full (#26)
     const submitted = await t.http.post(`/v1/policies/${policy.body.id}/subsidy-applications/${programme!.programme}/status`).set(as('enterprise')).send({ status: 'submitted' });
     expect(submitted.status, JSON.stringify(submitted.body)).to.be.within(200, 201);
     const actions = async (key: keyof typeof t.keys) => {
@@ -124,8 +126,8 @@ describe('Audit: who did what, with the visibility of the record', () => {
       expect(res.body.total, `${key}: the total counts only what the page may show`).to.equal(res.body.items.length);
       return res.body.items.map((e: { action: string }) => e.action) as string[];
     };
-    for (const key of ['enterprise', 'broker', 'platformAdmin'] as const) expect(await actions(key), key).to.deep.equal(['subsidy.submitted', 'policy.issue']);
-    for (const key of ['insurerAdmin', 'underwriter'] as const) expect(await actions(key), key).to.deep.equal(['policy.issue']);
+    for (const key of ['enterprise', 'broker', 'platformAdmin'] as const) expect(await actions(key), key).to.deep.equal(['subsidy.submitted', 'policy.payment', 'policy.issue']);
+    for (const key of ['insurerAdmin', 'underwriter'] as const) expect(await actions(key), key).to.deep.equal(['policy.payment', 'policy.issue']);
   });
 
   it('walks a long trail by cursor (after) to the quote\'s own creation entry, each entry once, and refuses a cursor it did not give', async () => {

@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { today } from '../support/china-date.ts';
+import { payInFull } from '../support/premium.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 
 const run = promisify(execFile);
@@ -36,6 +37,7 @@ describe('book:verify (#25)', function () {
       expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
       policyId = bound.body.id;
     }
+    await payInFull(t.http, t.keys.insurerAdmin, policyId); // submitted on premium received in full (#26)
     expect((await t.http.post(`/v1/policies/${policyId}/subsidy-applications/CN-FIRST-SET/status`).set(bearer(t.keys.broker)).send({ status: 'submitted' })).status).to.equal(200);
     const c = mongoose.connection;
     env = { MONGODB_URI: `mongodb://${c.host}:${c.port}/${c.name}`, DATA_DIR: t.dataDir };

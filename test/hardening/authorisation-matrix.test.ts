@@ -115,6 +115,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
       approveQuote: {},
       declineQuote: { reason: '授权矩阵' },
       recordSubsidyApplicationStatus: { status: 'submitted' },
+      recordPolicyPayment: { amountFen: 100, receivedOn: startDate, reference: `AUTHZ-${n}` },
       publishProductVersion: {},
       invitePoolMembers: { productCode: own.product, version: String(definition.version) },
       addClient: { unifiedSocialCreditCode: `9133AUTHZ${String(n).padStart(9, '0')}`, name: `授权矩阵客户 ${n}` },

@@ -11,6 +11,7 @@ import { subsidiesRecorded } from '../../src/subsidies/subsidy-ledger.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 import { today } from '../support/china-date.ts';
+import { payInFull } from '../support/premium.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
@@ -35,6 +36,7 @@ describe('Subsidy applications', function () {
     expect(quote.status, JSON.stringify(quote.body)).to.equal(201);
     const bound = await t.http.post(`/v1/quotes/${quote.body.id}/bind`).set(as('broker'));
     expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
+    await payInFull(t.http, t.keys.insurerAdmin, bound.body.id as string); // an application is submitted on premium received in full (#26)
     return bound.body as Policy;
   }
 

@@ -18,6 +18,7 @@ import type { SubsidyYear, SubsidyYearRow } from '../../src/subsidies/subsidy-sc
 import { subsidyYearCsv } from '../../src/subsidies/subsidy-year-service.ts';
 import { createServices } from '../../src/service.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
+import { payInFull } from '../support/premium.ts';
 import { addDays } from '../../src/rating/calendar.ts';
 import { today } from '../support/china-date.ts';
 import { bearer, inTestService, useTestApp } from '../support/test-app.ts';
@@ -81,6 +82,7 @@ describe('The subsidy year from its keyed log (#25)', function () {
     expect(quote.status, JSON.stringify(quote.body)).to.equal(201);
     const bound = await t.http.post(`/v1/quotes/${quote.body.id}/bind`).set(bearer(t.keys.broker));
     expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
+    await payInFull(t.http, t.keys.insurerAdmin, bound.body.id as string); // applications are submitted on premium received in full (#26)
     return bound.body as Bound;
   }
   const step = async (policy: Bound, programme: string, body: Record<string, unknown>) => {

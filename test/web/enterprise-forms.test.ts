@@ -6,6 +6,7 @@ import type { Page } from 'puppeteer-core';
 import { useBrowserApp } from '../support/browser-app.ts';
 import { shippedVectors } from '../support/catalogue-fixtures.ts';
 import { today } from '../support/china-date.ts';
+import { payInFull } from '../support/premium.ts';
 import { checkPageAt } from '../support/page-language.ts';
 import { bearer } from '../support/test-app.ts';
 
@@ -20,6 +21,7 @@ describe('Enterprises’ forms and subsidy year (issue #28, real Chromium)', fun
   before(async () => {
     const quote = (await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: t.organisations.HZZZ, inputs: vector.inputs, startDate: today(), enterprise: { qualifications: ['first-domestic'] } })).body as { id: string };
     policy = (await t.http.post(`/v1/quotes/${quote.id}/bind`).set(bearer(t.keys.broker))).body as typeof policy;
+    await payInFull(t.http, t.keys.insurerAdmin, policy.id); // submitted on premium received in full (#26)
     const submitted = await t.http.post(`/v1/policies/${policy.id}/subsidy-applications/CN-FIRST-SET/status`).set(bearer(t.keys.enterprise)).send({ status: 'submitted' });
     expect(submitted.status, JSON.stringify(submitted.body)).to.be.within(200, 201);
   });

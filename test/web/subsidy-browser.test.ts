@@ -10,6 +10,7 @@ import { formatYuan } from '../../src/web/web-forms.ts';
 import { recordCspProblems, SCREENSHOTS, useBrowserApp } from '../support/browser-app.ts';
 import { shippedVectors } from '../support/catalogue-fixtures.ts';
 import { today } from '../support/china-date.ts';
+import { payInFull } from '../support/premium.ts';
 import { bearer } from '../support/test-app.ts';
 
 declare const document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };
@@ -33,6 +34,7 @@ describe('Subsidy applications in headless Chromium', function () {
     const quote = (await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: t.organisations.HZZZ, inputs: vector.inputs, startDate: today(), enterprise: { qualifications: ['first-domestic'] } })).body as { id: string };
     const policy = (await t.http.post(`/v1/quotes/${quote.id}/bind`).set(bearer(t.keys.broker))).body as { id: string; policyNumber: string; subsidies: { programme: string; amountFen: number }[] };
     const central = policy.subsidies.find((s) => s.programme === 'CN-FIRST-SET')!;
+    await payInFull(t.http, t.keys.insurerAdmin, policy.id); // the submit form shows once the premium is received in full (#26)
 
     const { page, problems } = await signIn(t.keys.enterprise);
     await page.goto(`${t.base}/policies/${policy.id}`);
