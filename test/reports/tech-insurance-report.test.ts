@@ -18,6 +18,7 @@ import { createServices } from '../../src/service.ts';
 import { SCREENSHOTS } from '../support/browser-app.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { techInsuranceLog, type ReportEntry } from '../../src/reports/tech-insurance-log.ts';
+import { payInFull } from '../support/premium.ts';
 import { bearer, inTestService, useTestApp } from '../support/test-app.ts';
 
 const run = promisify(execFile);
@@ -110,6 +111,8 @@ describe('Insurers\' tech-insurance report (#27)', function () {
         const programme = (view.subsidies as { programme: string; amountFen: number }[]).find((s) => s.amountFen > 0)?.programme;
         if (!programme) throw new Error(`${issue.at} ${product.code}: no subsidy in ${JSON.stringify(view.subsidies)} ${JSON.stringify(view.result.subsidies.ineligible)}`);
         const url = `/v1/policies/${policy.id}/subsidy-applications/${programme}/status`;
+        const lead = view.insurerOrganisationId === t.organisations.KCIC ? t.keys.insurerAdmin : view.insurerOrganisationId === t.organisations.HTIC ? t.keys.otherInsurerAdmin : t.keys.poolInsurerAdmin;
+        await payInFull(t.http, lead, policy.id); // an application is submitted on premium received in full (#26)
         expect((await t.http.post(url).set(as('broker')).send({ status: 'submitted' })).status).to.equal(200);
         expect((await t.http.post(url).set(as('broker')).send({ status: 'granted', grantedFen: issue.grant })).status).to.equal(200);
         granted = issue.grant;
