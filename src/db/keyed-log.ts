@@ -12,7 +12,9 @@
 // a log is found by galloping from a hint, in a few reads. `r` is unique: appending the same ref
 // to a key twice (a retried request, a replayed reaction) adds nothing. Entries never change, so
 // a full run of S entries is sealed into a chunk (by whichever reader first finds it full; an
-// E11000 means another one did), and a chunk is kept per service after its first read.
+// E11000 means another one did), and a chunk is kept per service after its first read, in an
+// LRU of at most CHUNK_CACHE_ENTRIES entries per log (the writer's own seals are not kept: a bulk
+// load seals thousands that no one may read).
 //
 // Within a process, appends to one key are queued and written together (one ordered insertMany
 // per turn), so bulk work and concurrent requests do not race each other for the same n.
@@ -23,6 +25,14 @@ import { slot } from './service-scope.ts';
 
 /** Entries per chunk: a deep page or a year of 2,000 entries is 20 chunk reads. */
 export const CHUNK_SIZE = 100;
+
+/**
+ * Entries of sealed chunks a log keeps in memory per service (its least recently read chunks go
+ * first): 200 full chunks, a few MB — the first and deep pages of many lists and a broker's year
+ * or a month's statement (2,000 entries) stay in memory, a whole book never does (#25: the old
+ * bound of 4,000 chunks was 400,000 entries per log, hundreds of MB at 100,000 quotes).
+ */
+export const CHUNK_CACHE_ENTRIES = 20_000;
 
 export interface LogEntry<V> {
   readonly n: number;
@@ -37,6 +47,11 @@ interface StoredChunk { _id: string; k: string; r: string; c: number; v: string 
 export interface KeyedLog<V> {
   /** Appends `value` for `ref` to `key` once (again: nothing); resolves once it is stored. */
   append(key: string, ref: string, value: V): Promise<void>;
+  /**
+   * Appends many entries, to many keys, as `append` each in order would, but written together: one
+   * insert for the batch (keys this service is not appending to at the time) instead of one per key.
+   */
+  appendAll(entries: readonly KeyedAppend<V>[]): Promise<void>;
   /** The highest n of `key` (−1 when empty): its count less one. */
   top(key: string): Promise<number>;
   /** The entries from..to inclusive (oldest first) that exist. */
@@ -56,6 +71,29 @@ const entryId = (key: string, n: number) => `${key}#${n}`;
 const chunkId = (key: string, c: number) => `${key}#c${c}`;
 
 interface Pending<V> { ref: string; value: V; resolve(): void; reject(err: unknown): void }
+
+/** One entry of an appendAll. */
+export interface KeyedAppend<V> { key: string; ref: string; value: V }
+
+/** A pending append and the promise that settles with it. */
+function pending<V>(ref: string, value: V): { item: Pending<V>; done: Promise<void> } {
+  let item!: Pending<V>;
+  const done = new Promise<void>((resolve, reject) => (item = { ref, value, resolve, reject }));
+  return { item, done };
+}
+
+/** Entries grouped by key, each key's in the order given. */
+function byKey<V>(entries: readonly KeyedAppend<V>[]): Map<string, Pending<V>[]> & { done: Promise<void>[] } {
+  const grouped = Object.assign(new Map<string, Pending<V>[]>(), { done: [] as Promise<void>[] });
+  for (const e of entries) {
+    const { item, done } = pending(e.ref, e.value);
+    grouped.done.push(done);
+    const list = grouped.get(e.key);
+    if (list) list.push(item);
+    else grouped.set(e.key, [item]);
+  }
+  return grouped;
+}
 
 /** Inserts `docs` in order, stopping at the first duplicate key; how many were written. */
 async function insertUntilDuplicate(collection: Collection, docs: StoredEntry[]): Promise<number> {
@@ -89,7 +127,7 @@ function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<numb
   }
 
   /** Chunk `c` when all its entries exist (sealing it on first read), else undefined. */
-  async function sealedChunk(key: string, c: number, topN: number, held?: Map<number, LogEntry<V>>): Promise<readonly LogEntry<V>[] | undefined> {
+  async function sealedChunk(key: string, c: number, topN: number, held?: Map<number, LogEntry<V>>, keep = true): Promise<readonly LogEntry<V>[] | undefined> {
     const id = chunkId(key, c);
     const kept = chunks.get(id);
     if (kept) return kept;
@@ -107,7 +145,7 @@ function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<numb
         if (!isDuplicateKeyError(err)) throw err;
       }
     }
-    chunks.set(id, entries);
+    if (keep) chunks.set(id, entries);
     return entries;
   }
 
@@ -139,9 +177,10 @@ function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<numb
 
 /**
  * Declares the keyed log stored in `collection` (at module level, like a model). Its caches — the
- * top known of each key and the sealed chunks — live in the composed service's scope.
+ * top known of each key and the sealed chunks (at most `chunkCacheEntries` entries: default
+ * CHUNK_CACHE_ENTRIES) — live in the composed service's scope.
  */
-export function defineKeyedLog<V>(modelName: string, collection: string): KeyedLog<V> {
+export function defineKeyedLog<V>(modelName: string, collection: string, options: { chunkCacheEntries?: number } = {}): KeyedLog<V> {
   const schema = new Schema(
     { _id: { type: String, required: true }, k: String, n: Number, c: Number, r: { type: String, required: true, unique: true }, v: String },
     { collection, versionKey: false },
@@ -150,7 +189,7 @@ export function defineKeyedLog<V>(modelName: string, collection: string): KeyedL
   const raw = () => model.collection;
   const knownTop = slot(`${collection} tops`, () => new Map<string, number>());
   const queues = slot(`${collection} append queues`, () => new Map<string, Pending<V>[]>());
-  const chunks = keptRecords<readonly LogEntry<V>[]>(4_000, `${collection} chunks`);
+  const chunks = keptRecords<readonly LogEntry<V>[]>(options.chunkCacheEntries ?? CHUNK_CACHE_ENTRIES, { name: `${collection} chunks`, weigh: (entries) => entries.length });
   const topKey = (key: string) => `${mongoose.connection.name}\u0000${key}`;
 
   const exists = async (key: string, n: number) => (await raw().findOne({ _id: entryId(key, n) as never }, { projection: { _id: 1 } })) !== null;
@@ -230,10 +269,64 @@ export function defineKeyedLog<V>(modelName: string, collection: string): KeyedL
     for (const d of written) {
       if ((d.n + 1) % CHUNK_SIZE !== 0) continue;
       const c = (d.n + 1) / CHUNK_SIZE - 1;
-      void sealedChunk(key, c, d.n, mine).catch(() => {});
+      void sealedChunk(key, c, d.n, mine, false).catch(() => {});
     }
   }
 
+
+  /**
+   * Claims every key no append of this service is writing (appends that come meanwhile queue
+   * behind), writes their entries at top+1, … in ONE ordered insert, then hands each key's
+   * remainder — all of it when the insert stopped before the key (an E11000: another writer took an
+   * n, or a ref was appended before) — to writeInOrder, and lets the queues that formed drain.
+   * Keys already being written to take the ordinary queue.
+   */
+  async function appendAll(entries: readonly KeyedAppend<V>[]): Promise<void> {
+    const grouped = byKey(entries);
+    const claimed: [string, Pending<V>[]][] = [];
+    for (const [key, items] of grouped) {
+      const queue = queues().get(key);
+      if (queue) queue.push(...items);
+      else {
+        queues().set(key, []);
+        claimed.push([key, items]);
+      }
+    }
+    try {
+      await writeClaimed(claimed);
+    } catch (err) {
+      for (const [, items] of claimed) for (const p of items) p.reject(err);
+    } finally {
+      for (const [key] of claimed) {
+        if (queues().get(key)!.length > 0) void drain(key);
+        else queues().delete(key);
+      }
+    }
+    await Promise.all(grouped.done);
+  }
+
+  /** The claimed keys' entries in one ordered insert; what it did not write, key by key as append would. */
+  async function writeClaimed(claimed: readonly [string, Pending<V>[]][]): Promise<void> {
+    const starts = await Promise.all(claimed.map(([key]) => knownTop().get(topKey(key)) ?? top(key)));
+    const docs = claimed.flatMap(([key, items], i) => items.map((p, j): StoredEntry => ({ _id: entryId(key, starts[i]! + 1 + j), k: key, n: starts[i]! + 1 + j, r: `${key}|${p.ref}`, v: JSON.stringify(p.value) })));
+    let written = await insertUntilDuplicate(raw(), docs); // of the first keys' entries, in order
+    let offset = 0;
+    const rest: Promise<void>[] = [];
+    for (const [key, items] of claimed) {
+      const mine = Math.min(items.length, written);
+      written -= mine;
+      if (mine > 0) {
+        items.slice(0, mine).forEach((p) => p.resolve());
+        const own = docs.slice(offset, offset + mine);
+        noteTop(key, own.at(-1)!.n);
+        sealCompleted(key, own);
+      }
+      offset += items.length;
+      const left = items.slice(mine);
+      if (left.length > 0) rest.push(writeInOrder(key, left).catch((err: unknown) => left.forEach((p) => p.reject(err))));
+    }
+    await Promise.all(rest);
+  }
 
   function append(key: string, ref: string, value: V): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -248,5 +341,5 @@ export function defineKeyedLog<V>(modelName: string, collection: string): KeyedL
     });
   }
 
-  return Object.freeze({ model: model as mongoose.Model<unknown>, append, top, range, all: (key: string) => range(key, 0, Number.MAX_SAFE_INTEGER), newestFirst });
+  return Object.freeze({ model: model as mongoose.Model<unknown>, append, appendAll, top, range, all: (key: string) => range(key, 0, Number.MAX_SAFE_INTEGER), newestFirst });
 }
