@@ -108,6 +108,39 @@ async function insertUntilDuplicate(collection: Collection, docs: StoredEntry[])
   }
 }
 
+/** What writeClaimed needs of its log: the tops, the collection, the per-key writer and sealing. */
+interface LogWriter<V> {
+  raw(): Collection;
+  known(key: string): number | undefined;
+  top(key: string): Promise<number>;
+  noteTop(key: string, n: number): void;
+  sealCompleted(key: string, written: StoredEntry[]): void;
+  writeInOrder(key: string, batch: Pending<V>[]): Promise<void>;
+}
+
+/** The claimed keys' entries in one ordered insert; what it did not write, key by key as append would. */
+async function writeClaimed<V>(log: LogWriter<V>, claimed: readonly [string, Pending<V>[]][]): Promise<void> {
+  const starts = await Promise.all(claimed.map(([key]) => log.known(key) ?? log.top(key)));
+  const docs = claimed.flatMap(([key, items], i) => items.map((p, j): StoredEntry => ({ _id: entryId(key, starts[i]! + 1 + j), k: key, n: starts[i]! + 1 + j, r: `${key}|${p.ref}`, v: JSON.stringify(p.value) })));
+  let written = await insertUntilDuplicate(log.raw(), docs); // of the first keys' entries, in order
+  let offset = 0;
+  const rest: Promise<void>[] = [];
+  for (const [key, items] of claimed) {
+    const mine = Math.min(items.length, written);
+    written -= mine;
+    if (mine > 0) {
+      items.slice(0, mine).forEach((p) => p.resolve());
+      const own = docs.slice(offset, offset + mine);
+      log.noteTop(key, own.at(-1)!.n);
+      log.sealCompleted(key, own);
+    }
+    offset += items.length;
+    const left = items.slice(mine);
+    if (left.length > 0) rest.push(log.writeInOrder(key, left).catch((err: unknown) => left.forEach((p) => p.reject(err))));
+  }
+  await Promise.all(rest);
+}
+
 const decodeEntry = <V>(doc: StoredEntry, key: string): LogEntry<V> =>
   Object.freeze({ n: doc.n, ref: doc.r.slice(key.length + 1), value: Object.freeze(JSON.parse(doc.v) as V) });
 
@@ -293,7 +326,7 @@ export function defineKeyedLog<V>(modelName: string, collection: string, options
       }
     }
     try {
-      await writeClaimed(claimed);
+      await writeClaimed({ raw, known: (key) => knownTop().get(topKey(key)), top, noteTop, sealCompleted, writeInOrder }, claimed);
     } catch (err) {
       for (const [, items] of claimed) for (const p of items) p.reject(err);
     } finally {
@@ -303,29 +336,6 @@ export function defineKeyedLog<V>(modelName: string, collection: string, options
       }
     }
     await Promise.all(grouped.done);
-  }
-
-  /** The claimed keys' entries in one ordered insert; what it did not write, key by key as append would. */
-  async function writeClaimed(claimed: readonly [string, Pending<V>[]][]): Promise<void> {
-    const starts = await Promise.all(claimed.map(([key]) => knownTop().get(topKey(key)) ?? top(key)));
-    const docs = claimed.flatMap(([key, items], i) => items.map((p, j): StoredEntry => ({ _id: entryId(key, starts[i]! + 1 + j), k: key, n: starts[i]! + 1 + j, r: `${key}|${p.ref}`, v: JSON.stringify(p.value) })));
-    let written = await insertUntilDuplicate(raw(), docs); // of the first keys' entries, in order
-    let offset = 0;
-    const rest: Promise<void>[] = [];
-    for (const [key, items] of claimed) {
-      const mine = Math.min(items.length, written);
-      written -= mine;
-      if (mine > 0) {
-        items.slice(0, mine).forEach((p) => p.resolve());
-        const own = docs.slice(offset, offset + mine);
-        noteTop(key, own.at(-1)!.n);
-        sealCompleted(key, own);
-      }
-      offset += items.length;
-      const left = items.slice(mine);
-      if (left.length > 0) rest.push(writeInOrder(key, left).catch((err: unknown) => left.forEach((p) => p.reject(err))));
-    }
-    await Promise.all(rest);
   }
 
   function append(key: string, ref: string, value: V): Promise<void> {
