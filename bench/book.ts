@@ -7,7 +7,8 @@
 // has spent `--budget` seconds; a request past `--timeout` seconds is a timeout, not a crash),
 // sequential quote-create and bind throughput (`--throughput` each), the bulk load rate while
 // building, bytes on disk per quote (du of DATA_DIR/db) and the peak RSS (VmHWM) of the Node
-// service and of its FerretDB process. The service runs with POLICY_SCHEDULE_BACKLOG=0 unless
+// service (its own process: tsx runs inside it, --import) and of its FerretDB process, and apart
+// from them the bench runner's own (it holds the book's ids, not the service's memory). The service runs with POLICY_SCHEDULE_BACKLOG=0 unless
 // --schedule-backlog says otherwise: binds leave their schedule PDFs to the first download, so
 // Chromium rendering 0.2·N schedules (hours at 100k) does not take the cores from what is measured. Prints a table per size, then each line's ratio
 // largest/smallest size, and ends with exactly one line:
@@ -44,7 +45,7 @@ const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 interface SizeResult {
   size: number; counts: BookCounts; buildSeconds: number; bulkRate: number; buildBindRate: number;
   lines: LineResult[]; createPerSecond: number; createP50: number; bindPerSecond: number; bindP50: number; writeFailures: number;
-  diskBytes: number; bytesPerQuote: number; nodePeakRss: number; databasePeakRss: number; loadAverage: number[];
+  diskBytes: number; bytesPerQuote: number; nodePeakRss: number; databasePeakRss: number; runnerPeakRss: number; loadAverage: number[];
 }
 
 /** Progress bars on stderr, one per kind of work; away from a terminal, one line per finished kind instead. */
@@ -106,7 +107,7 @@ async function measureSize(service: BookService, book: BookBuilder, client: Book
   const writes = await measureWrites(book);
   return {
     size, counts, buildSeconds, bulkRate, buildBindRate, lines, ...writes, diskBytes: disk, bytesPerQuote: disk / counts.quotes,
-    nodePeakRss: peakRss(service.pid), databasePeakRss: peakRss(databasePid(service.pid)), loadAverage: os.loadavg(),
+    nodePeakRss: peakRss(service.pid), databasePeakRss: peakRss(databasePid(service.pid)), runnerPeakRss: process.resourceUsage().maxRSS * 1024, loadAverage: os.loadavg(),
   };
 }
 
@@ -130,7 +131,7 @@ function sizeTable(r: SizeResult): string {
     `${'bind (sequential)'.padEnd(62)} ${String(THROUGHPUT_N).padStart(3)} ${ms(r.bindP50).padStart(8)}          ${r.bindPerSecond.toFixed(1)} per second`,
     ...(r.writeFailures ? [`${r.writeFailures} of the sequential creates and binds failed or timed out`] : []),
     `bulk load while building: ${r.bulkRate.toFixed(0)} quotes/s; binds while building (4 in flight): ${r.buildBindRate.toFixed(1)}/s; built in ${r.buildSeconds.toFixed(0)} s`,
-    `disk: ${mb(r.diskBytes)} in DATA_DIR/db, ${(r.bytesPerQuote / 1000).toFixed(1)} kB per quote; peak RSS: Node ${mb(r.nodePeakRss)}, FerretDB ${mb(r.databasePeakRss)}; load average ${r.loadAverage.map((l) => l.toFixed(2)).join(' ')}`,
+    `disk: ${mb(r.diskBytes)} in DATA_DIR/db, ${(r.bytesPerQuote / 1000).toFixed(1)} kB per quote; peak RSS: Node (the service's own process) ${mb(r.nodePeakRss)}, FerretDB ${mb(r.databasePeakRss)} (the bench runner itself: ${mb(r.runnerPeakRss)}); load average ${r.loadAverage.map((l) => l.toFixed(2)).join(' ')}`,
   ].join('\n');
 }
 
