@@ -4,7 +4,9 @@
 // are all by exact _id.
 import { expect } from 'chai';
 import mongoose from 'mongoose';
+import { toPackedJson } from '../../src/db/json-text.ts';
 import { CHUNK_SIZE, defineKeyedLog } from '../../src/db/keyed-log.ts';
+import { expectEntry, logDifferences, type ExpectedLog } from '../../src/db/log-verify.ts';
 import { createServiceScope } from '../../src/db/service-scope.ts';
 import { useFreshDatabase } from '../support/database.ts';
 
@@ -138,5 +140,27 @@ describe('db: keyed log, batched appends and its bounded chunk cache', () => {
     } finally {
       mongoose.set('debug', false);
     }
+  });
+
+  it('seals chunks packed (a fraction of their text), still reads chunks sealed as text before, and verify checks both', async () => {
+    await small.appendAll(Array.from({ length: 2 * CHUNK_SIZE }, (_, i) => ({ key: 'packed', ref: `p${i}`, value: { i, who: 'a party id repeated in every entry of the list' } })));
+    const raw = small.model.collection;
+    for (let tries = 0; tries < 50 && (await raw.countDocuments({ k: 'packed', c: { $exists: true } })) < 2; tries++) await new Promise((r) => setTimeout(r, 50));
+    const sealed = await raw.findOne({ _id: 'packed#c1' as never }) as { z?: { length(): number }; v?: string } | null;
+    expect(sealed?.v).to.equal(undefined);
+    const text = JSON.stringify(Array.from({ length: CHUNK_SIZE }, (_, j) => ({ n: CHUNK_SIZE + j, r: `p${CHUNK_SIZE + j}`, v: { i: CHUNK_SIZE + j, who: 'a party id repeated in every entry of the list' } })));
+    expect(sealed!.z!.length()).to.be.below(text.length / 4);
+    // Chunk 0 as an earlier version wrote it (JSON text): read the same, by a service that has not kept it.
+    const zero = Array.from({ length: CHUNK_SIZE }, (_, j) => ({ n: j, r: `p${j}`, v: { i: j, who: 'a party id repeated in every entry of the list' } }));
+    await raw.replaceOne({ _id: 'packed#c0' as never }, { k: 'packed', c: 0, r: 'packed#c0', v: JSON.stringify(zero) });
+    const fresh = createServiceScope();
+    expect((await fresh.run(() => small.all('packed'))).map((e) => e.value.i)).to.deep.equal(Array.from({ length: 2 * CHUNK_SIZE }, (_, i) => i));
+    const expected: ExpectedLog<Item> = new Map();
+    for (let i = 0; i < 2 * CHUNK_SIZE; i++) expectEntry(expected, 'packed', `p${i}`, { i, who: 'a party id repeated in every entry of the list' });
+    const differences = async () => (await logDifferences(small, expected)).filter((d) => d.startsWith('packed'));
+    expect(await differences()).to.deep.equal([]);
+    const tampered = zero.map((e) => (e.n === 7 ? { ...e, v: { ...e.v, i: 70 } } : e));
+    await raw.replaceOne({ _id: 'packed#c0' as never }, { k: 'packed', c: 0, r: 'packed#c0', z: toPackedJson(tampered) });
+    expect(await differences()).to.deep.equal(['packed: sealed chunk 0 differs from entry 7']);
   });
 });
