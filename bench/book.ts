@@ -6,8 +6,10 @@
 // (bench/book/book-lines.ts: `--repeat` sequential requests after `--warmup`, fewer once a line
 // has spent `--budget` seconds; a request past `--timeout` seconds is a timeout, not a crash),
 // sequential quote-create and bind throughput (`--throughput` each), the bulk load rate while
-// building, bytes on disk per quote (du of DATA_DIR/db) and the peak RSS (VmHWM) of the Node
-// service and of its FerretDB process. The service runs with POLICY_SCHEDULE_BACKLOG=0 unless
+// building and its CPU per quote (the service's and FerretDB's: on a shared machine the rate
+// follows the load, the CPU much less), bytes on disk per quote (du of DATA_DIR/db) and the peak RSS (VmHWM) of the Node
+// service (its own process: tsx runs inside it, --import) and of its FerretDB process, and apart
+// from them the bench runner's own (it holds the book's ids, not the service's memory). The service runs with POLICY_SCHEDULE_BACKLOG=0 unless
 // --schedule-backlog says otherwise: binds leave their schedule PDFs to the first download, so
 // Chromium rendering 0.2·N schedules (hours at 100k) does not take the cores from what is measured. Prints a table per size, then each line's ratio
 // largest/smallest size, and ends with exactly one line:
@@ -22,7 +24,7 @@ import { BookBuilder, type BookCounts, type BuildProgress } from './book/book-bu
 import { BookClient } from './book/book-client.ts';
 import { bookLines, type Sessions } from './book/book-lines.ts';
 import { measureLine, throughput, type LineResult } from './book/book-measure.ts';
-import { databasePid, diskBytes, peakRss, startBookService, type BookService } from './book/book-service.ts';
+import { cpuSeconds, databasePid, diskBytes, peakRss, startBookService, type BookService } from './book/book-service.ts';
 
 const { values } = parseArgs({
   options: {
@@ -43,8 +45,10 @@ const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
 interface SizeResult {
   size: number; counts: BookCounts; buildSeconds: number; bulkRate: number; buildBindRate: number;
+  /** CPU milliseconds per bulk quote of the service and of its database (this size's bulk requests). */
+  bulkCpuMs: { service: number; database: number };
   lines: LineResult[]; createPerSecond: number; createP50: number; bindPerSecond: number; bindP50: number; writeFailures: number;
-  diskBytes: number; bytesPerQuote: number; nodePeakRss: number; databasePeakRss: number; loadAverage: number[];
+  diskBytes: number; bytesPerQuote: number; nodePeakRss: number; databasePeakRss: number; runnerPeakRss: number; loadAverage: number[];
 }
 
 /** Progress bars on stderr, one per kind of work; away from a terminal, one line per finished kind instead. */
@@ -86,12 +90,14 @@ async function measureWrites(book: BookBuilder): Promise<Pick<SizeResult, 'creat
 }
 
 async function measureSize(service: BookService, book: BookBuilder, client: BookClient, size: number): Promise<SizeResult> {
-  const before = { ...book.counts };
+  const before = structuredClone(book.counts);
   const started = performance.now();
   await book.growTo(size);
   const buildSeconds = (performance.now() - started) / 1000;
   const counts = structuredClone(book.counts);
   const bulkRate = (counts.bulkQuotes - before.bulkQuotes) / Math.max(1e-9, counts.bulkSeconds - before.bulkSeconds);
+  const bulkQuotes = Math.max(1, counts.bulkQuotes - before.bulkQuotes);
+  const bulkCpuMs = { service: ((counts.bulkCpu.service - before.bulkCpu.service) * 1000) / bulkQuotes, database: ((counts.bulkCpu.database - before.bulkCpu.database) * 1000) / bulkQuotes };
   const buildBindRate = (counts.policies - before.policies) / Math.max(1e-9, counts.bindSeconds - before.bindSeconds);
   log(`book at ${counts.quotes} quotes (${counts.policies} policies, ${counts.enterprises} enterprises, ${counts.decisions.referred} referred): built in ${buildSeconds.toFixed(1)} s, bulk ${bulkRate.toFixed(0)} quotes/s; load ${load()}`);
   // Signed in afresh at each size: a long build may outlast a web session.
@@ -105,8 +111,8 @@ async function measureSize(service: BookService, book: BookBuilder, client: Book
   const disk = diskBytes(path.join(service.dataDir, 'db'));
   const writes = await measureWrites(book);
   return {
-    size, counts, buildSeconds, bulkRate, buildBindRate, lines, ...writes, diskBytes: disk, bytesPerQuote: disk / counts.quotes,
-    nodePeakRss: peakRss(service.pid), databasePeakRss: peakRss(databasePid(service.pid)), loadAverage: os.loadavg(),
+    size, counts, buildSeconds, bulkRate, bulkCpuMs, buildBindRate, lines, ...writes, diskBytes: disk, bytesPerQuote: disk / counts.quotes,
+    nodePeakRss: peakRss(service.pid), databasePeakRss: peakRss(databasePid(service.pid)), runnerPeakRss: process.resourceUsage().maxRSS * 1024, loadAverage: os.loadavg(),
   };
 }
 
@@ -129,8 +135,8 @@ function sizeTable(r: SizeResult): string {
     `${'quote create (sequential)'.padEnd(62)} ${String(THROUGHPUT_N).padStart(3)} ${ms(r.createP50).padStart(8)}          ${r.createPerSecond.toFixed(1)} per second`,
     `${'bind (sequential)'.padEnd(62)} ${String(THROUGHPUT_N).padStart(3)} ${ms(r.bindP50).padStart(8)}          ${r.bindPerSecond.toFixed(1)} per second`,
     ...(r.writeFailures ? [`${r.writeFailures} of the sequential creates and binds failed or timed out`] : []),
-    `bulk load while building: ${r.bulkRate.toFixed(0)} quotes/s; binds while building (4 in flight): ${r.buildBindRate.toFixed(1)}/s; built in ${r.buildSeconds.toFixed(0)} s`,
-    `disk: ${mb(r.diskBytes)} in DATA_DIR/db, ${(r.bytesPerQuote / 1000).toFixed(1)} kB per quote; peak RSS: Node ${mb(r.nodePeakRss)}, FerretDB ${mb(r.databasePeakRss)}; load average ${r.loadAverage.map((l) => l.toFixed(2)).join(' ')}`,
+    `bulk load while building: ${r.bulkRate.toFixed(0)} quotes/s, CPU per bulk quote ${r.bulkCpuMs.service.toFixed(2)} ms service + ${r.bulkCpuMs.database.toFixed(2)} ms FerretDB (${(1000 / (r.bulkCpuMs.service + r.bulkCpuMs.database)).toFixed(0)} quotes per CPU-second); binds while building (4 in flight): ${r.buildBindRate.toFixed(1)}/s; built in ${r.buildSeconds.toFixed(0)} s`,
+    `disk: ${mb(r.diskBytes)} in DATA_DIR/db, ${(r.bytesPerQuote / 1000).toFixed(1)} kB per quote; peak RSS: Node (the service's own process) ${mb(r.nodePeakRss)}, FerretDB ${mb(r.databasePeakRss)} (the bench runner itself: ${mb(r.runnerPeakRss)}); load average ${r.loadAverage.map((l) => l.toFixed(2)).join(' ')}`,
   ].join('\n');
 }
 
@@ -143,6 +149,7 @@ function ratioTable(small: SizeResult, large: SizeResult): string {
     figure('quote create (sequential)', small.createPerSecond, large.createPerSecond, 'per second'),
     figure('bind (sequential)', small.bindPerSecond, large.bindPerSecond, 'per second'),
     figure('bulk load while building', small.bulkRate, large.bulkRate, 'quotes/s'),
+    figure('CPU per bulk quote, service + FerretDB', small.bulkCpuMs.service + small.bulkCpuMs.database, large.bulkCpuMs.service + large.bulkCpuMs.database, 'ms'),
     figure('disk per quote', small.bytesPerQuote / 1000, large.bytesPerQuote / 1000, 'kB'),
     figure('peak RSS Node', small.nodePeakRss / 2 ** 20, large.nodePeakRss / 2 ** 20, 'MB'),
     figure('peak RSS FerretDB', small.databasePeakRss / 2 ** 20, large.databasePeakRss / 2 ** 20, 'MB'),
@@ -158,7 +165,7 @@ function summaryLine(small: SizeResult, large: SizeResult, loadAtStart: string):
     item('policies', 'GET /v1/policies first page, broker'), item('subsidy year broker', 'GET /v1/subsidies/years/'),
     item('pool statement', 'pool statement this month, follower'), item('web /quotes', 'web /quotes, broker'),
     `create ${large.createPerSecond.toFixed(1)}/s (${ratio(large.createPerSecond, small.createPerSecond)})`, `bind ${large.bindPerSecond.toFixed(1)}/s (${ratio(large.bindPerSecond, small.bindPerSecond)})`,
-    `bulk ${large.bulkRate.toFixed(0)} quotes/s`, `${(large.bytesPerQuote / 1000).toFixed(1)} kB/quote`,
+    `bulk ${large.bulkRate.toFixed(0)} quotes/s (CPU ${(large.bulkCpuMs.service + large.bulkCpuMs.database).toFixed(2)} ms per quote)`, `${(large.bytesPerQuote / 1000).toFixed(1)} kB/quote`,
     `peak RSS node ${mb(large.nodePeakRss)} / db ${mb(large.databasePeakRss)}`,
   ].join(', ')}; load ${loadAtStart} → ${load()}\n`;
 }
@@ -171,7 +178,8 @@ const bars = progressBars();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void service.stop().finally(() => process.exit(130)));
 try {
   const client = new BookClient(service.url, Number(values.timeout) * 1000);
-  const book = new BookBuilder(client, service.keys, bars.progress);
+  const dbPid = databasePid(service.pid);
+  const book = new BookBuilder(client, service.keys, bars.progress, () => ({ service: cpuSeconds(service.pid), database: cpuSeconds(dbPid) }));
   await book.init();
   const results: SizeResult[] = [];
   for (const size of SIZES) {

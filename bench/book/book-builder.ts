@@ -23,7 +23,12 @@ export interface BookCounts {
   rowErrors: number; bindErrors: number;
   /** Seconds spent in bulk requests, and the binds and their seconds (parallel binds while building). */
   bulkSeconds: number; bindSeconds: number;
+  /** CPU seconds the service and its database spent during bulk requests (what the machine's load changes least). */
+  bulkCpu: { service: number; database: number };
 }
+
+/** CPU seconds (user + system) of the service and of its database so far. */
+export type CpuReader = () => { service: number; database: number };
 
 /** What the builder reports while it works (progress bars). */
 export interface BuildProgress { start(name: string, total: number): void; increment(name: string, by?: number): void; stop(name: string): void }
@@ -114,7 +119,7 @@ interface BulkRow { status: string; decision?: 'quoted' | 'referred' | 'declined
 
 /** The book: grows to a number of quotes, counting what it stored. */
 export class BookBuilder {
-  readonly counts: BookCounts = { quotes: 0, bulkQuotes: 0, singleQuotes: 0, policies: 0, enterprises: 0, decisions: { quoted: 0, referred: 0, declined: 0 }, rowErrors: 0, bindErrors: 0, bulkSeconds: 0, bindSeconds: 0 };
+  readonly counts: BookCounts = { quotes: 0, bulkQuotes: 0, singleQuotes: 0, policies: 0, enterprises: 0, decisions: { quoted: 0, referred: 0, declined: 0 }, rowErrors: 0, bindErrors: 0, bulkSeconds: 0, bindSeconds: 0, bulkCpu: { service: 0, database: 0 } };
   readonly firms: Firm[] = [];
   /** The small caller (HZZZ): id, its quotes and policies. */
   small = { id: '', quoteIds: [] as string[], policyIds: [] as string[] };
@@ -124,7 +129,7 @@ export class BookBuilder {
   private readonly bindable: { quoteId: string; firm: Firm }[] = [];
   private batches = 0;
 
-  constructor(readonly client: BookClient, readonly keys: DemoKeys, private readonly progress: BuildProgress = silent) {}
+  constructor(readonly client: BookClient, readonly keys: DemoKeys, private readonly progress: BuildProgress = silent, private readonly cpu?: CpuReader) {}
 
   /** Demo organisations, two more broker firms with keys, and the small caller's quotes and policies. */
   async init(): Promise<void> {
@@ -215,10 +220,16 @@ export class BookBuilder {
     const ids = Array.from({ length: size }, () => this.rows.pick(firm.clients));
     const csv = this.rows.csv(ids, this.startDate);
     const started = performance.now();
+    const cpuBefore = this.cpu?.();
     const result = await this.client.expect<{ rows: BulkRow[] }>(200, 'POST', `/v1/pricing/bulk?save=true&format=json&batchId=book-${firm.code}-${++this.batches}`, {
       key: firm.key, body: csv, contentType: 'text/csv', timeoutMs: 30 * 60_000,
     });
     this.counts.bulkSeconds += (performance.now() - started) / 1000;
+    const cpuAfter = this.cpu?.();
+    if (cpuBefore && cpuAfter) {
+      this.counts.bulkCpu.service += cpuAfter.service - cpuBefore.service;
+      this.counts.bulkCpu.database += cpuAfter.database - cpuBefore.database;
+    }
     for (const row of result.rows) {
       if (row.status !== 'saved' || !row.quoteId || !row.decision) {
         this.counts.rowErrors++;

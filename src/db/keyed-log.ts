@@ -4,7 +4,7 @@
 // list's first page, a deep page and its count cost the same at 1,000 and at 100,000 records:
 //
 //   entry  `_id = <key>#<n>`   { k: key, n, r: `<key>|<ref>`, v: JSON text of the entry's value }
-//   chunk  `_id = <key>#c<c>`  entries c·S … c·S+S−1 in one document, written once they all exist
+//   chunk  `_id = <key>#c<c>`  entries c·S … c·S+S−1 in one document (`z`: packed JSON), written once they all exist
 //
 // Appending claims the next n by inserting (a unique `_id`: two writers, in one process or in
 // several instances, never share an n; the loser moves on to n + 1). An n is tried only after
@@ -12,17 +12,28 @@
 // a log is found by galloping from a hint, in a few reads. `r` is unique: appending the same ref
 // to a key twice (a retried request, a replayed reaction) adds nothing. Entries never change, so
 // a full run of S entries is sealed into a chunk (by whichever reader first finds it full; an
-// E11000 means another one did), and a chunk is kept per service after its first read.
+// E11000 means another one did), and a chunk is kept per service after its first read, in an
+// LRU of at most CHUNK_CACHE_ENTRIES entries per log (the writer's own seals are not kept: a bulk
+// load seals thousands that no one may read).
 //
 // Within a process, appends to one key are queued and written together (one ordered insertMany
 // per turn), so bulk work and concurrent requests do not race each other for the same n.
 import mongoose, { Schema, type Collection } from 'mongoose';
 import { isDuplicateKeyError } from './duplicate-key.ts';
+import { fromJsonText, toPackedJson } from './json-text.ts';
 import { keptRecords, type KeptRecords } from './kept-records.ts';
 import { slot } from './service-scope.ts';
 
 /** Entries per chunk: a deep page or a year of 2,000 entries is 20 chunk reads. */
 export const CHUNK_SIZE = 100;
+
+/**
+ * Entries of sealed chunks a log keeps in memory per service (its least recently read chunks go
+ * first): 200 full chunks, a few MB — the first and deep pages of many lists and a broker's year
+ * or a month's statement (2,000 entries) stay in memory, a whole book never does (#25: the old
+ * bound of 4,000 chunks was 400,000 entries per log, hundreds of MB at 100,000 quotes).
+ */
+export const CHUNK_CACHE_ENTRIES = 20_000;
 
 export interface LogEntry<V> {
   readonly n: number;
@@ -32,11 +43,22 @@ export interface LogEntry<V> {
 }
 
 interface StoredEntry { _id: string; k: string; n: number; r: string; v: string }
-interface StoredChunk { _id: string; k: string; r: string; c: number; v: string }
+/** A sealed chunk: its entries as packed JSON `z` (since session 8), or as JSON text `v` (before). */
+interface StoredChunk { _id: string; k: string; r: string; c: number; z?: unknown; v?: string }
+
+/** The entries a stored chunk holds, whichever form it was written in. */
+export function chunkEntries<V>(doc: { z?: unknown; v?: string }): { n: number; r: string; v: V }[] {
+  return fromJsonText<{ n: number; r: string; v: V }[]>(doc.z ?? doc.v);
+}
 
 export interface KeyedLog<V> {
   /** Appends `value` for `ref` to `key` once (again: nothing); resolves once it is stored. */
   append(key: string, ref: string, value: V): Promise<void>;
+  /**
+   * Appends many entries, to many keys, as `append` each in order would, but written together: one
+   * insert for the batch (keys this service is not appending to at the time) instead of one per key.
+   */
+  appendAll(entries: readonly KeyedAppend<V>[]): Promise<void>;
   /** The highest n of `key` (−1 when empty): its count less one. */
   top(key: string): Promise<number>;
   /** The entries from..to inclusive (oldest first) that exist. */
@@ -57,6 +79,29 @@ const chunkId = (key: string, c: number) => `${key}#c${c}`;
 
 interface Pending<V> { ref: string; value: V; resolve(): void; reject(err: unknown): void }
 
+/** One entry of an appendAll. */
+export interface KeyedAppend<V> { key: string; ref: string; value: V }
+
+/** A pending append and the promise that settles with it. */
+function pending<V>(ref: string, value: V): { item: Pending<V>; done: Promise<void> } {
+  let item!: Pending<V>;
+  const done = new Promise<void>((resolve, reject) => (item = { ref, value, resolve, reject }));
+  return { item, done };
+}
+
+/** Entries grouped by key, each key's in the order given. */
+function byKey<V>(entries: readonly KeyedAppend<V>[]): Map<string, Pending<V>[]> & { done: Promise<void>[] } {
+  const grouped = Object.assign(new Map<string, Pending<V>[]>(), { done: [] as Promise<void>[] });
+  for (const e of entries) {
+    const { item, done } = pending(e.ref, e.value);
+    grouped.done.push(done);
+    const list = grouped.get(e.key);
+    if (list) list.push(item);
+    else grouped.set(e.key, [item]);
+  }
+  return grouped;
+}
+
 /** Inserts `docs` in order, stopping at the first duplicate key; how many were written. */
 async function insertUntilDuplicate(collection: Collection, docs: StoredEntry[]): Promise<number> {
   try {
@@ -68,6 +113,39 @@ async function insertUntilDuplicate(collection: Collection, docs: StoredEntry[])
     if (!(first?.code === 11000 || (first === undefined && isDuplicateKeyError(err)))) throw err;
     return first?.index ?? 0;
   }
+}
+
+/** What writeClaimed needs of its log: the tops, the collection, the per-key writer and sealing. */
+interface LogWriter<V> {
+  raw(): Collection;
+  known(key: string): number | undefined;
+  top(key: string): Promise<number>;
+  noteTop(key: string, n: number): void;
+  sealCompleted(key: string, written: StoredEntry[]): void;
+  writeInOrder(key: string, batch: Pending<V>[]): Promise<void>;
+}
+
+/** The claimed keys' entries in one ordered insert; what it did not write, key by key as append would. */
+async function writeClaimed<V>(log: LogWriter<V>, claimed: readonly [string, Pending<V>[]][]): Promise<void> {
+  const starts = await Promise.all(claimed.map(([key]) => log.known(key) ?? log.top(key)));
+  const docs = claimed.flatMap(([key, items], i) => items.map((p, j): StoredEntry => ({ _id: entryId(key, starts[i]! + 1 + j), k: key, n: starts[i]! + 1 + j, r: `${key}|${p.ref}`, v: JSON.stringify(p.value) })));
+  let written = await insertUntilDuplicate(log.raw(), docs); // of the first keys' entries, in order
+  let offset = 0;
+  const rest: Promise<void>[] = [];
+  for (const [key, items] of claimed) {
+    const mine = Math.min(items.length, written);
+    written -= mine;
+    if (mine > 0) {
+      items.slice(0, mine).forEach((p) => p.resolve());
+      const own = docs.slice(offset, offset + mine);
+      log.noteTop(key, own.at(-1)!.n);
+      log.sealCompleted(key, own);
+    }
+    offset += items.length;
+    const left = items.slice(mine);
+    if (left.length > 0) rest.push(log.writeInOrder(key, left).catch((err: unknown) => left.forEach((p) => p.reject(err))));
+  }
+  await Promise.all(rest);
 }
 
 const decodeEntry = <V>(doc: StoredEntry, key: string): LogEntry<V> =>
@@ -89,7 +167,7 @@ function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<numb
   }
 
   /** Chunk `c` when all its entries exist (sealing it on first read), else undefined. */
-  async function sealedChunk(key: string, c: number, topN: number, held?: Map<number, LogEntry<V>>): Promise<readonly LogEntry<V>[] | undefined> {
+  async function sealedChunk(key: string, c: number, topN: number, held?: Map<number, LogEntry<V>>, keep = true): Promise<readonly LogEntry<V>[] | undefined> {
     const id = chunkId(key, c);
     const kept = chunks.get(id);
     if (kept) return kept;
@@ -97,17 +175,19 @@ function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<numb
     const doc = await raw().findOne({ _id: id as never }) as StoredChunk | null;
     let entries: readonly LogEntry<V>[];
     if (doc) {
-      entries = Object.freeze((JSON.parse(doc.v) as { n: number; r: string; v: V }[]).map((e) => Object.freeze({ n: e.n, ref: e.r, value: Object.freeze(e.v) })));
+      entries = Object.freeze(chunkEntries<V>(doc).map((e) => Object.freeze({ n: e.n, ref: e.r, value: Object.freeze(e.v) })));
     } else {
       entries = Object.freeze(await readEntries(key, c * CHUNK_SIZE, (c + 1) * CHUNK_SIZE - 1, held));
-      const body = JSON.stringify(entries.map((e) => ({ n: e.n, r: e.ref, v: e.value })));
+      // Packed (deflated JSON, binary): 100 entries of one list repeat their parties and keys, so a
+      // chunk takes about a fifth of its text's bytes (#25, bytes on disk per quote).
+      const z = toPackedJson(entries.map((e) => ({ n: e.n, r: e.ref, v: e.value })));
       try {
-        await raw().insertOne({ _id: id, k: key, c, r: id, v: body } as never);
+        await raw().insertOne({ _id: id, k: key, c, r: id, z } as never);
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
       }
     }
-    chunks.set(id, entries);
+    if (keep) chunks.set(id, entries);
     return entries;
   }
 
@@ -139,18 +219,19 @@ function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<numb
 
 /**
  * Declares the keyed log stored in `collection` (at module level, like a model). Its caches — the
- * top known of each key and the sealed chunks — live in the composed service's scope.
+ * top known of each key and the sealed chunks (at most `chunkCacheEntries` entries: default
+ * CHUNK_CACHE_ENTRIES) — live in the composed service's scope.
  */
-export function defineKeyedLog<V>(modelName: string, collection: string): KeyedLog<V> {
+export function defineKeyedLog<V>(modelName: string, collection: string, options: { chunkCacheEntries?: number } = {}): KeyedLog<V> {
   const schema = new Schema(
-    { _id: { type: String, required: true }, k: String, n: Number, c: Number, r: { type: String, required: true, unique: true }, v: String },
+    { _id: { type: String, required: true }, k: String, n: Number, c: Number, r: { type: String, required: true, unique: true }, v: String, z: Buffer },
     { collection, versionKey: false },
   );
   const model = mongoose.models[modelName] ?? mongoose.model(modelName, schema);
   const raw = () => model.collection;
   const knownTop = slot(`${collection} tops`, () => new Map<string, number>());
   const queues = slot(`${collection} append queues`, () => new Map<string, Pending<V>[]>());
-  const chunks = keptRecords<readonly LogEntry<V>[]>(4_000, `${collection} chunks`);
+  const chunks = keptRecords<readonly LogEntry<V>[]>(options.chunkCacheEntries ?? CHUNK_CACHE_ENTRIES, { name: `${collection} chunks`, weigh: (entries) => entries.length });
   const topKey = (key: string) => `${mongoose.connection.name}\u0000${key}`;
 
   const exists = async (key: string, n: number) => (await raw().findOne({ _id: entryId(key, n) as never }, { projection: { _id: 1 } })) !== null;
@@ -230,10 +311,41 @@ export function defineKeyedLog<V>(modelName: string, collection: string): KeyedL
     for (const d of written) {
       if ((d.n + 1) % CHUNK_SIZE !== 0) continue;
       const c = (d.n + 1) / CHUNK_SIZE - 1;
-      void sealedChunk(key, c, d.n, mine).catch(() => {});
+      void sealedChunk(key, c, d.n, mine, false).catch(() => {});
     }
   }
 
+
+  /**
+   * Claims every key no append of this service is writing (appends that come meanwhile queue
+   * behind), writes their entries at top+1, … in ONE ordered insert, then hands each key's
+   * remainder — all of it when the insert stopped before the key (an E11000: another writer took an
+   * n, or a ref was appended before) — to writeInOrder, and lets the queues that formed drain.
+   * Keys already being written to take the ordinary queue.
+   */
+  async function appendAll(entries: readonly KeyedAppend<V>[]): Promise<void> {
+    const grouped = byKey(entries);
+    const claimed: [string, Pending<V>[]][] = [];
+    for (const [key, items] of grouped) {
+      const queue = queues().get(key);
+      if (queue) queue.push(...items);
+      else {
+        queues().set(key, []);
+        claimed.push([key, items]);
+      }
+    }
+    try {
+      await writeClaimed({ raw, known: (key) => knownTop().get(topKey(key)), top, noteTop, sealCompleted, writeInOrder }, claimed);
+    } catch (err) {
+      for (const [, items] of claimed) for (const p of items) p.reject(err);
+    } finally {
+      for (const [key] of claimed) {
+        if (queues().get(key)!.length > 0) void drain(key);
+        else queues().delete(key);
+      }
+    }
+    await Promise.all(grouped.done);
+  }
 
   function append(key: string, ref: string, value: V): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -248,5 +360,5 @@ export function defineKeyedLog<V>(modelName: string, collection: string): KeyedL
     });
   }
 
-  return Object.freeze({ model: model as mongoose.Model<unknown>, append, top, range, all: (key: string) => range(key, 0, Number.MAX_SAFE_INTEGER), newestFirst });
+  return Object.freeze({ model: model as mongoose.Model<unknown>, append, appendAll, top, range, all: (key: string) => range(key, 0, Number.MAX_SAFE_INTEGER), newestFirst });
 }

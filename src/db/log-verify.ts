@@ -3,7 +3,7 @@
 // its caller scans the records; neither is a request's read. Compared per key and ref (an entry's
 // position is the order appends happened in, which a recomputation cannot know), plus the log's
 // own invariants: positions without gaps, each sealed chunk equal to the entries it seals.
-import type { KeyedLog } from './keyed-log.ts';
+import { chunkEntries, type KeyedLog } from './keyed-log.ts';
 
 /** What a log should hold: per key, per ref, the entry's value. */
 export type ExpectedLog<V> = Map<string, Map<string, V>>;
@@ -20,14 +20,14 @@ function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
 }
 
-interface Scanned { entries: Map<string, Map<string, string>>; positions: Map<string, number[]>; byPosition: Map<string, string>; chunks: { key: string; c: number; v: string }[] }
+interface Scanned { entries: Map<string, Map<string, string>>; positions: Map<string, number[]>; byPosition: Map<string, string>; chunks: { key: string; c: number; entries: { n: number; v: unknown }[] }[] }
 
 async function scan(log: KeyedLog<unknown>): Promise<Scanned> {
   const scanned: Scanned = { entries: new Map(), positions: new Map(), byPosition: new Map(), chunks: [] };
   const cursor = log.model.collection.find({}).batchSize(1000);
-  for await (const doc of cursor as AsyncIterable<{ _id: string; k: string; n?: number; c?: number; r: string; v: string }>) {
+  for await (const doc of cursor as AsyncIterable<{ _id: string; k: string; n?: number; c?: number; r: string; v: string; z?: unknown }>) {
     if (doc.c !== undefined && doc.c !== null) {
-      scanned.chunks.push({ key: doc.k, c: doc.c, v: doc.v });
+      scanned.chunks.push({ key: doc.k, c: doc.c, entries: chunkEntries(doc) });
       continue;
     }
     const ref = doc.r.slice(doc.k.length + 1);
@@ -49,7 +49,7 @@ function invariantDifferences(scanned: Scanned): string[] {
     if (sorted.some((n, i) => n !== i)) out.push(`${key}: positions are not 0..${sorted.length - 1} without gaps`);
   }
   for (const chunk of scanned.chunks) {
-    for (const e of JSON.parse(chunk.v) as { n: number; v: unknown }[]) {
+    for (const e of chunk.entries) {
       if (scanned.byPosition.get(`${chunk.key}#${e.n}`) !== canonical(e.v)) out.push(`${chunk.key}: sealed chunk ${chunk.c} differs from entry ${e.n}`);
     }
   }

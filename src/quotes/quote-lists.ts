@@ -11,7 +11,7 @@ import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { listKeysOf, scopedList, statusListKeysOf, type BusinessEntry } from '../auth/scope.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { createInsertBatcher, insertEach } from '../db/insert-batcher.ts';
-import { defineKeyedLog, type LogEntry } from '../db/keyed-log.ts';
+import { defineKeyedLog, type KeyedAppend, type LogEntry } from '../db/keyed-log.ts';
 import { logPage, type LogPage } from '../db/log-pages.ts';
 import { observeInsertBatch } from '../http/metrics.ts';
 import { chinaDate } from '../rating/calendar.ts';
@@ -64,21 +64,37 @@ function listEntryOf(q: SummarySource): BusinessEntry {
   };
 }
 
-/** The statuses a quote has been in: the one it was created in, its decision, where it is now. */
+/**
+ * The statuses kept as lists of their own (`<status>|<key>`). Not `quoted` (#25, bytes and bulk
+ * load): a quote is `quoted` only if it was created so and nothing has happened to it since, so
+ * the `quoted|` lists held the same quotes in the same order as the lists themselves, less those
+ * referred, bound or decided — a second copy of most of the book (half of every quote's entries).
+ * A `status=quoted` filter reads the caller's list and keeps the summaries still quoted instead.
+ */
+const STATUS_LISTS: ReadonlySet<string> = new Set(['referred', 'approved', 'declined', 'bound']);
+
+/** The statuses a quote has been in that have lists: its referral, its decision, where it is now. */
 function statusesOf(q: SummarySource): string[] {
-  return [...new Set([wasReferred(q) ? 'referred' : 'quoted', ...(q.underwriting?.action ? [q.underwriting.action === 'approve' ? 'approved' : 'declined'] : []), q.status])];
+  const been = [...(wasReferred(q) ? ['referred'] : []), ...(q.underwriting?.action ? [q.underwriting.action === 'approve' ? 'approved' : 'declined'] : []), q.status];
+  return [...new Set(been.filter((status) => STATUS_LISTS.has(status)))];
 }
 
 /** Appends a quote to the lists of `statuses` (idempotent: again adds nothing). */
 async function appendStatusEntries(entry: BusinessEntry, quoteId: string, statuses: readonly string[]): Promise<void> {
-  const keys = statuses.flatMap((status) => statusListKeysOf(entry, status));
+  const keys = statuses.filter((status) => STATUS_LISTS.has(status)).flatMap((status) => statusListKeysOf(entry, status));
   await Promise.all(keys.map((key) => quoteListLog.append(key, quoteId, entry)));
+}
+
+/** The entries of a quote: one in every list it belongs to, and in those of each status it has been in. */
+function listAppendsOf(q: SummarySource): KeyedAppend<BusinessEntry>[] {
+  const entry = listEntryOf(q);
+  const keys = [...listKeysOf(entry), ...statusesOf(q).flatMap((status) => statusListKeysOf(entry, status))];
+  return keys.map((key) => ({ key, ref: q.id, value: entry }));
 }
 
 /** Appends a quote to every list it belongs to, and to those of each status it has been in (idempotent). */
 async function appendListEntries(q: SummarySource): Promise<void> {
-  const entry = listEntryOf(q);
-  await Promise.all([...listKeysOf(entry).map((key) => quoteListLog.append(key, q.id, entry)), appendStatusEntries(entry, q.id, statusesOf(q))]);
+  await Promise.all(listAppendsOf(q).map((a) => quoteListLog.append(a.key, a.ref, a.value)));
 }
 
 // Concurrent quote creations share insert commands for their summaries too (src/db/insert-batcher.ts).
@@ -104,7 +120,8 @@ export async function listQuotesStored(quotes: readonly SummarySource[]): Promis
   const failures = await insertEach(QuoteSummaryModel, quotes.map((q) => summaryDocumentOf(q) as unknown as Record<string, unknown>));
   const failed = failures.find((f) => f && !isDuplicateKeyError(f));
   if (failed) throw failed;
-  await Promise.all(quotes.map((q) => appendListEntries(q)));
+  // Every list entry of the batch in one insert (src/db/keyed-log.ts appendAll), not one per list.
+  await quoteListLog.appendAll(quotes.flatMap(listAppendsOf));
 }
 
 /** Rewrites a quote's summary after an underwriting decision (the approval re-rated its premium). */
@@ -170,12 +187,14 @@ async function loadSummaries(caller: Caller, entries: readonly LogEntry<Business
 
 /**
  * A page of the quotes the caller may see, newest first (scope.ts scopedList names the list and
- * re-checks every entry). A status filter keeps summaries by their current status; the referral
- * queue (referred, own insurer) reads the insurer's `referred|` list rather than all its business.
+ * re-checks every entry). A status filter keeps summaries by their current status, reading the
+ * status's own list where there is one (STATUS_LISTS: the referral queue — referred, own insurer —
+ * reads the insurer's `referred|` list rather than all its business), else the caller's list.
  */
 export async function listQuotes(caller: Caller, filter: QuoteListFilter, now: Date = new Date()): Promise<LogPage<QuoteSummary>> {
-  const list = scopedList(caller, { productCode: filter.productCode, enterpriseId: filter.enterpriseId, ownInsurerOnly: filter.ownInsurerOnly, status: filter.status });
   const status = filter.status;
+  const listed = status !== undefined && STATUS_LISTS.has(status) ? status : undefined;
+  const list = scopedList(caller, { productCode: filter.productCode, enterpriseId: filter.enterpriseId, ownInsurerOnly: filter.ownInsurerOnly, status: listed });
   return logPage(quoteListLog, list.key, { limit: filter.limit, offset: filter.offset, after: filter.after }, {
     filtered: list.filtered || Boolean(status),
     accept: list.accept,

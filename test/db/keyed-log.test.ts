@@ -4,7 +4,9 @@
 // are all by exact _id.
 import { expect } from 'chai';
 import mongoose from 'mongoose';
+import { toPackedJson } from '../../src/db/json-text.ts';
 import { CHUNK_SIZE, defineKeyedLog } from '../../src/db/keyed-log.ts';
+import { expectEntry, logDifferences, type ExpectedLog } from '../../src/db/log-verify.ts';
 import { createServiceScope } from '../../src/db/service-scope.ts';
 import { useFreshDatabase } from '../support/database.ts';
 
@@ -66,5 +68,99 @@ describe('db: keyed log', () => {
     expect((await log.range('d', CHUNK_SIZE - 2, CHUNK_SIZE + 1)).map((e) => e.n)).to.deep.equal([CHUNK_SIZE - 2, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1]);
     const below = await log.newestFirst('d', 3).next();
     expect(below.value!.map((e: { n: number }) => e.n)).to.deep.equal([2, 1, 0]);
+  });
+});
+
+describe('db: keyed log, batched appends and its bounded chunk cache', () => {
+  const small = defineKeyedLog<Item>('HarnessKeyedLogSmallCache', 'harness_keyed_log_small', { chunkCacheEntries: 2 * CHUNK_SIZE });
+  useFreshDatabase({ models: [log.model, small.model] });
+
+  it('appendAll writes many keys in one insert, as appends in order would: gapless, each ref once per key', async () => {
+    await log.appendAll([{ key: 'p', ref: 'p-old', value: { i: -1 } }]);
+    const inserts: unknown[] = [];
+    mongoose.set('debug', (collection: string, method: string, docs: unknown) => {
+      if (collection === 'harness_keyed_log' && method === 'insertMany') inserts.push((docs as { _id: string }[]).map((d) => d._id));
+    });
+    try {
+      await log.appendAll(Array.from({ length: 30 }, (_, i) => ({ key: ['p', 'q', 'r'][i % 3]!, ref: `x${i}`, value: { i } })));
+    } finally {
+      mongoose.set('debug', false);
+    }
+    expect(inserts, JSON.stringify(inserts)).to.have.length(1);
+    expect((await log.all('p')).map((e) => [e.n, e.ref])).to.deep.equal([[0, 'p-old'], ...Array.from({ length: 10 }, (_, j) => [j + 1, `x${3 * j}`])]);
+    expect((await log.all('q')).map((e) => e.value.i)).to.deep.equal(Array.from({ length: 10 }, (_, j) => 3 * j + 1));
+    // A replay of the batch (its refs already there), with new refs among them and appends racing it: nothing twice, no gaps.
+    const again = Array.from({ length: 33 }, (_, i) => ({ key: ['p', 'q', 'r'][i % 3]!, ref: `x${i}`, value: { i } }));
+    await Promise.all([log.appendAll(again), log.append('q', 'q-during', { i: 100 }), log.append('s', 's-during', { i: 101 })]);
+    for (const key of ['p', 'q', 'r']) {
+      const all = await log.all(key);
+      expect(all.map((e) => e.n), key).to.deep.equal(all.map((_, n) => n));
+      expect(new Set(all.map((e) => e.ref)).size, key).to.equal(all.length);
+    }
+    expect((await log.all('q')).map((e) => e.ref)).to.include.members(['x31', 'q-during']).and.to.have.length(12);
+    expect((await log.all('r')).map((e) => e.ref).at(-1)).to.equal('x32');
+  });
+
+  it('appendAll by two instances at once, each with its own idea of the tops: every entry once, no gaps', async () => {
+    const one = createServiceScope();
+    const two = createServiceScope();
+    await one.run(() => log.appendAll([{ key: 't', ref: 'first', value: { i: 0 } }]));
+    await two.run(() => log.top('t'));
+    await Promise.all([0, 1].map((w) => (w ? one : two).run(() => log.appendAll(Array.from({ length: 40 }, (_, i) => ({ key: i % 2 ? 't' : 'u', ref: `w${w}-${i}`, value: { i } }))))));
+    for (const key of ['t', 'u']) {
+      const all = await log.all(key);
+      expect(all.map((e) => e.n), key).to.deep.equal(all.map((_, n) => n));
+      expect(all.length, key).to.equal(key === 't' ? 41 : 40);
+    }
+  });
+
+  it('keeps at most its bound of sealed chunks (least recently read first out) and reads the evicted ones again, the same', async () => {
+    const total = CHUNK_SIZE * 4;
+    await small.appendAll(Array.from({ length: total }, (_, i) => ({ key: 'big', ref: `b${i}`, value: { i } })));
+    const chunkReads: string[] = [];
+    mongoose.set('debug', (collection: string, method: string, query: { _id?: string }) => {
+      if (collection === 'harness_keyed_log_small' && method === 'findOne' && /#c\d+$/.test(query._id ?? '')) chunkReads.push(query._id!);
+    });
+    const chunk = async (c: number) => (await small.range('big', c * CHUNK_SIZE, (c + 1) * CHUNK_SIZE - 1)).map((e) => e.value.i);
+    const expected = (c: number) => Array.from({ length: CHUNK_SIZE }, (_, j) => c * CHUNK_SIZE + j);
+    const readsOf = async (c: number) => {
+      chunkReads.length = 0;
+      expect(await chunk(c)).to.deep.equal(expected(c));
+      return chunkReads.length;
+    };
+    try {
+      // The writer's own seals are not kept: each chunk's first read fetches it.
+      expect([await readsOf(0), await readsOf(1)]).to.deep.equal([1, 1]);
+      expect([await readsOf(0), await readsOf(1)]).to.deep.equal([0, 0]); // both kept; c1 is the most recent
+      expect(await readsOf(2)).to.equal(1); // two chunks fit: c0, the least recently read, goes
+      expect([await readsOf(1), await readsOf(2)]).to.deep.equal([0, 0]);
+      expect(await readsOf(0)).to.equal(1); // read again, the same; c1 goes
+      expect([await readsOf(2), await readsOf(0), await readsOf(1)]).to.deep.equal([0, 0, 1]);
+      expect((await small.all('big')).map((e) => e.value.i)).to.deep.equal(Array.from({ length: total }, (_, i) => i));
+    } finally {
+      mongoose.set('debug', false);
+    }
+  });
+
+  it('seals chunks packed (a fraction of their text), still reads chunks sealed as text before, and verify checks both', async () => {
+    await small.appendAll(Array.from({ length: 2 * CHUNK_SIZE }, (_, i) => ({ key: 'packed', ref: `p${i}`, value: { i, who: 'a party id repeated in every entry of the list' } })));
+    const raw = small.model.collection;
+    for (let tries = 0; tries < 50 && (await raw.countDocuments({ k: 'packed', c: { $exists: true } })) < 2; tries++) await new Promise((r) => setTimeout(r, 50));
+    const sealed = await raw.findOne({ _id: 'packed#c1' as never }) as { z?: { length(): number }; v?: string } | null;
+    expect(sealed?.v).to.equal(undefined);
+    const text = JSON.stringify(Array.from({ length: CHUNK_SIZE }, (_, j) => ({ n: CHUNK_SIZE + j, r: `p${CHUNK_SIZE + j}`, v: { i: CHUNK_SIZE + j, who: 'a party id repeated in every entry of the list' } })));
+    expect(sealed!.z!.length()).to.be.below(text.length / 4);
+    // Chunk 0 as an earlier version wrote it (JSON text): read the same, by a service that has not kept it.
+    const zero = Array.from({ length: CHUNK_SIZE }, (_, j) => ({ n: j, r: `p${j}`, v: { i: j, who: 'a party id repeated in every entry of the list' } }));
+    await raw.replaceOne({ _id: 'packed#c0' as never }, { k: 'packed', c: 0, r: 'packed#c0', v: JSON.stringify(zero) });
+    const fresh = createServiceScope();
+    expect((await fresh.run(() => small.all('packed'))).map((e) => e.value.i)).to.deep.equal(Array.from({ length: 2 * CHUNK_SIZE }, (_, i) => i));
+    const expected: ExpectedLog<Item> = new Map();
+    for (let i = 0; i < 2 * CHUNK_SIZE; i++) expectEntry(expected, 'packed', `p${i}`, { i, who: 'a party id repeated in every entry of the list' });
+    const differences = async () => (await logDifferences(small, expected)).filter((d) => d.startsWith('packed'));
+    expect(await differences()).to.deep.equal([]);
+    const tampered = zero.map((e) => (e.n === 7 ? { ...e, v: { ...e.v, i: 70 } } : e));
+    await raw.replaceOne({ _id: 'packed#c0' as never }, { k: 'packed', c: 0, r: 'packed#c0', z: toPackedJson(tampered) });
+    expect(await differences()).to.deep.equal(['packed: sealed chunk 0 differs from entry 7']);
   });
 });
