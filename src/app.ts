@@ -13,6 +13,7 @@ import { clientSchemas } from './clients/client-schemas.ts';
 import { catalogueSchemas } from './catalogue/catalogue-schemas.ts';
 import { documentRoutes } from './documents/document-routes.ts';
 import { policyRoutes } from './policies/policy-routes.ts';
+import { endorsementRoutes } from './policies/endorsement-routes.ts';
 import { policySchemas } from './policies/policy-schemas.ts';
 import { poolInvitationRoutes } from './pools/pool-invitation-routes.ts';
 import { statementRoutes } from './statements/statement-routes.ts';
@@ -62,7 +63,7 @@ export interface AppDependencies {
  */
 export function allRoutes(services: Services = listingOnly<Services>(), uploadLimits: UploadLimits = defaultUploadLimits): RouteDefinition[] {
   return [
-    ...authRoutes(services), ...clientRoutes(services), ...catalogueRoutes(services), ...tableRoutes(services, uploadLimits.sheet), ...quoteRoutes(services), ...policyRoutes(services),
+    ...authRoutes(services), ...clientRoutes(services), ...catalogueRoutes(services), ...tableRoutes(services, uploadLimits.sheet), ...quoteRoutes(services), ...policyRoutes(services), ...endorsementRoutes(services),
     ...documentRoutes(services), ...subsidyRoutes(services), ...statementRoutes(services), ...poolInvitationRoutes(services), ...portfolioRoutes(services, uploadLimits.bulk), ...auditRoutes(services),
   ];
 }

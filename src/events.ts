@@ -2,15 +2,18 @@
 // the hub and registers every reaction in one place; the capabilities that announce get it once,
 // in their factory's dependencies (createQuotes, createPolicies), and never learn who listens.
 import type { PolicyEvents, PolicyRecord } from './policies/policy-service.ts';
+import type { PolicyChange, PolicyChangeEvents } from './policies/policy-changes.ts';
 import type { QuoteEvents, QuotesStored } from './quotes/quote-service.ts';
 
 type Reaction<T> = (event: T) => Promise<void>;
 
-export interface ServiceEvents extends QuoteEvents, PolicyEvents {
+export interface ServiceEvents extends QuoteEvents, PolicyEvents, PolicyChangeEvents {
   /** Reacts to quotes stored, approved or declined (one, or a bulk save's batch). */
   onQuotesStored(reaction: Reaction<QuotesStored>): void;
   /** Reacts to a policy issued. */
   onPolicyIssued(reaction: Reaction<PolicyRecord>): void;
+  /** Reacts to a policy changed mid-term: an endorsement or a cancellation (src/policies/policy-changes.ts). */
+  onPolicyChanged(reaction: Reaction<PolicyChange>): void;
 }
 
 /**
@@ -20,6 +23,7 @@ export interface ServiceEvents extends QuoteEvents, PolicyEvents {
 export function createEventHub(): ServiceEvents {
   const quotesStored: Reaction<QuotesStored>[] = [];
   const policyIssued: Reaction<PolicyRecord>[] = [];
+  const policyChanged: Reaction<PolicyChange>[] = [];
   const run = async <T>(reactions: readonly Reaction<T>[], event: T) => {
     for (const reaction of reactions) await reaction(event);
   };
@@ -28,5 +32,7 @@ export function createEventHub(): ServiceEvents {
     onPolicyIssued: (reaction) => void policyIssued.push(reaction),
     quotesStored: (event) => run(quotesStored, event),
     policyIssued: (event) => run(policyIssued, event),
+    onPolicyChanged: (reaction) => void policyChanged.push(reaction),
+    policyChanged: (event) => run(policyChanged, event),
   };
 }

@@ -32,3 +32,6 @@ export const poolMembers: readonly Role[] = ['insurer-admin', 'underwriter'];
 
 /** Who accepts, declines or leaves its insurer's share of another insurer's pool: that insurer's admin. */
 export const poolConsenters: readonly Role[] = ['insurer-admin'];
+
+/** Who may endorse a policy (批改): its broker and the lead insurer's staff (checked per policy in src/policies/endorsement-service.ts). */
+export const endorsers: readonly Role[] = ['broker', 'insurer-admin', 'underwriter'];
