@@ -3,6 +3,8 @@
 // what follows a change: the subsidy year, the ledger the next quote's annual cap counts, book:verify.
 import { expect } from 'chai';
 import { parseDay } from '../../src/rating/period.ts';
+import { writeFile } from 'node:fs/promises';
+import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
 import { PolicyEndorsementModel } from '../../src/policies/endorsement-model.ts';
 import { subsidiesRecorded } from '../../src/subsidies/subsidy-ledger.ts';
 import { publishShippedProducts } from '../support/catalogue-fixtures.ts';
@@ -24,7 +26,16 @@ function coverYear(): { start: string; end: string; year: string } {
 }
 const daysBetween = (from: string, to: string) => parseDay(to) - parseDay(from) + 1;
 
-describe('Endorsements (批改) through the API', () => {
+const binary = (res: NodeJS.ReadableStream, done: (err: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+};
+/** 302466 → "3,024.66": how the documents print yuan. */
+const yuan = (fen: number) => `${fen < 0 ? '-' : ''}${Math.floor(Math.abs(fen) / 100).toLocaleString('en-US')}.${String(Math.abs(fen) % 100).padStart(2, '0')}`;
+
+describe('Endorsements (批改) through the API', function () {
+  this.timeout(120_000);
   const t = useTestApp();
   const broker = () => bearer(t.keys.broker);
   const period = coverYear();
@@ -149,5 +160,24 @@ describe('Endorsements (批改) through the API', () => {
     const byUnderwriter = await endorse(body, undefined, bearer(t.keys.underwriter));
     expect(byUnderwriter.status, JSON.stringify(byUnderwriter.body)).to.equal(201);
     expect(byUnderwriter.body.number).to.equal(`${policyNumber}-E04`);
+  });
+
+  it('prints the 批单 in Chinese and English: its number, what changed by name, the amounts; the others\' 404', async () => {
+    const policy = (await t.http.get(`/v1/policies/${policyId}`).set(broker())).body;
+    const first = policy.endorsements[0];
+    const zh = await t.http.get(`/v1/policies/${policyId}/endorsements/1/pdf`).set(bearer(t.keys.enterprise)).buffer(true).parse(binary as never);
+    expect(zh.status).to.equal(200);
+    expect(zh.headers['content-type']).to.equal('application/pdf');
+    const text = (await extractPdfText(zh.body as Buffer)).replace(/\s+/g, ' ');
+    if (process.env.KEEP_PDF) await writeFile(process.env.KEEP_PDF, zh.body as Buffer);
+    for (const expected of ['批单', `${policyNumber}-E01`, '保险金额（设备重置价值）', '应加收保险费', yuan(first.difference.grossPremiumFen), yuan(first.difference.netPremiumFen), yuan(first.difference.vatFen), yuan(premiumOf(1050)), '184']) {
+      expect(text, expected).to.include(expected);
+    }
+    const en = await t.http.get(`/v1/policies/${policyId}/endorsements/3/pdf?lang=en`).set(broker()).buffer(true).parse(binary as never);
+    expect(en.status).to.equal(200);
+    const enText = (await extractPdfText(en.body as Buffer)).replace(/\s+/g, ' ');
+    for (const expected of ['Endorsement', `${policyNumber}-E03`, 'Premium refunded', yuan(policy.endorsements[2].difference.grossPremiumFen)]) expect(enText, expected).to.include(expected);
+    expect((await t.http.get(`/v1/policies/${policyId}/endorsements/9/pdf`).set(broker())).status).to.equal(404);
+    expect((await t.http.get(`/v1/policies/${policyId}/endorsements/1/pdf`).set(bearer(t.keys.otherEnterprise))).status).to.equal(404);
   });
 });
