@@ -64,6 +64,7 @@ export async function endorsementView(policy: PolicyRecord, stored: StoredEndors
     daysText: fill(t.daysText!, { left: String(view.daysLeft), total: String(view.periodDays) }),
     differenceLabel: view.difference.kind === 'charge' ? t.differenceCharge : view.difference.kind === 'refund' ? t.differenceRefund : t.differenceNone,
     members: shares.map((m) => ({ name: nameOf(m.insurer), role: m.role === 'lead' ? t.lead : t.follower, share: `${m.sharePercent}%`, ...parts(m) })),
+    subsidyTitle: shares.length ? t.subsidyTitle : t.subsidyTitleNoPool,
     subsidies: view.subsidyLayers.map((l) => ({ name: pick(l.name, lang), before: yuanDigits(l.beforeFen), after: yuanDigits(l.afterFen) })),
   };
 }

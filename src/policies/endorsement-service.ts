@@ -64,7 +64,7 @@ export async function endorsementsOf(policyId: string): Promise<StoredEndorsemen
  * (its admins and underwriters) and the policy's broker. The enterprise asks its broker; a pool
  * follower does not change the lead's contract; platform admins do not change contracts.
  */
-export function mayEndorse(caller: Caller, policy: PolicyRecord): boolean {
+export function mayEndorse(caller: Caller, policy: Pick<PolicyRecord, 'brokerOrganisationId' | 'insurerOrganisationId'>): boolean {
   if (caller.role === 'broker') return caller.organisationId === policy.brokerOrganisationId;
   if (caller.role === 'insurer-admin' || caller.role === 'underwriter') return caller.organisationId === policy.insurerOrganisationId;
   return false;

@@ -13,6 +13,8 @@ import { nextPageHref, pageCursor, poolPageData, productNames, subsidyPanel, typ
 import { formatChinaTime } from '../i18n/format.ts';
 import { formatYuan } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
+import { endorsementPanel, type EndorsementFormState } from './endorsement-pages.ts';
+import type { ProductDefinition } from '../rating/index.ts';
 
 interface PdfFile {
   fileName: string;
@@ -72,7 +74,7 @@ export function mountPolicyPages({ page, services }: PagePipeline): void {
 }
 
 /** The policy page; a refused subsidy status form comes back in place with its input and errors (400). */
-export async function renderPolicyPage({ services, lang, caller, render }: PageRequest, id: string, subsidyForm?: SubsidyFormState): Promise<void> {
+export async function renderPolicyPage({ services, lang, caller, render }: PageRequest, id: string, subsidyForm?: SubsidyFormState, endorsementForm?: EndorsementFormState): Promise<void> {
   const policy = await services.policies.getPolicy(caller, id);
   const [names, quote, subsidy] = await Promise.all([loadPageNames(services, policy, lang), services.quotes.getQuote(caller, policy.quoteId), subsidyPanel(services, caller, policy.id, lang, subsidyForm)]);
   const { pool, myShare } = poolPageData(policy, lang);
@@ -85,7 +87,8 @@ export async function renderPolicyPage({ services, lang, caller, render }: PageR
     result: { ...buildResultView(policy.result, lang, { fields: names.fields, insurers: names.insurers, offer: true }), ...(pool.length ? { pool } : {}) },
     myShare,
     subsidy,
-  }, subsidyForm ? 400 : 200);
+    endorse: endorsementPanel(caller, policy, names.definition as unknown as ProductDefinition, lang, endorsementForm),
+  }, subsidyForm || (endorsementForm && Object.keys(endorsementForm.errors).length > 0) ? 400 : 200);
 }
 
 const pdfLang = (req: Request): Lang => (req.query.pdfLang === 'en' ? 'en' : 'zh-CN');
