@@ -90,7 +90,7 @@ export function endorsementPanel(caller: Caller, policy: PolicyView, definition:
     endorsements, canEndorse, action: `/policies/${policy.id}/endorsements`,
     current: policy.current ? formatYuan(policy.current.grossPremiumFen) : '', charged: policy.chargedPremiumFen === undefined ? '' : formatYuan(policy.chargedPremiumFen),
     fields: fields.map((f) => ({
-      name: `in_${f.key}`, label: pick(f.label, lang), unit: 'unit' in f && f.unit ? f.unit : '', value: values[`in_${f.key}`] ?? valueOf(current[f.key]),
+      name: `in_${f.key}`, label: pick(f.label, lang), unit: 'unit' in f && f.unit ? (lang === 'en' && f.unit === '万元' ? '10k CNY' : f.unit) : '', value: values[`in_${f.key}`] ?? valueOf(current[f.key]),
       options: 'options' in f && Array.isArray(f.options) ? f.options.map((o) => ({ value: String(o.value), label: pick(o.label, lang), selected: String(o.value) === (values[`in_${f.key}`] ?? valueOf(current[f.key])) })) : undefined,
       error: state?.errors[`in_${f.key}`],
     })),
