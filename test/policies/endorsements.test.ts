@@ -70,6 +70,7 @@ describe('Endorsements (批改) through the API', function () {
     expect(await PolicyEndorsementModel.countDocuments({})).to.equal(0); // a preview stores nothing
     const res = await endorse(body, 'endorse-1');
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    if (process.env.KEEP_EXAMPLES) await writeFile(process.env.KEEP_EXAMPLES, JSON.stringify({ request: body, preview: preview.body, response: res.body }));
     const daysLeft = daysBetween(`${period.year}-07-01`, period.end);
     expect(daysLeft).to.equal(184);
     const gross = halfUp(premiumOf(1050) - premiumOf(900), daysLeft, periodDays); // 302,466 on a 365-day year
