@@ -2,6 +2,9 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { schemaId } from '../http/common-schemas.ts';
 
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
+/** Any JSON value of a form field (each product's form decides its fields), as the quote's inputs are. */
+const fieldValue = { description: 'A form field\'s value: a number, text, true/false, or a list of items, as the product\'s form says.' } as const;
+
 const localText = { type: 'object', required: ['zh', 'en'], additionalProperties: false, description: 'A name in Chinese and English.', properties: { zh: { type: 'string', description: 'Chinese.' }, en: { type: 'string', description: 'English.' } } } as const;
 
 /** Gross, net and VAT of a premium for the policy's period. */
@@ -27,7 +30,7 @@ export const endorsementRequestSchema = {
   required: ['effectiveDate', 'inputs', 'reason'],
   properties: {
     effectiveDate: { type: 'string', format: 'date', description: 'First day of the new terms: inside the policy\'s period, not before the latest endorsement\'s.' },
-    inputs: { type: 'object', minProperties: 1, maxProperties: 50, description: 'The quote-form fields that change, with their new values (the product\'s `endorsableInputs`).' },
+    inputs: { type: 'object', additionalProperties: fieldValue, minProperties: 1, maxProperties: 50, description: 'The quote-form fields that change, with their new values (the product\'s `endorsableInputs`).' },
     reason: { type: 'string', minLength: 1, maxLength: 500, description: 'Why (shown on the 批单).' },
   },
 } as const;
@@ -46,7 +49,7 @@ export const endorsementSchema = {
     sequence: { type: 'integer', minimum: 1, description: 'Its position among the policy\'s endorsements (1, 2, …; gapless).' },
     effectiveDate: { type: 'string', format: 'date', description: 'First day of the new terms.' },
     reason: { type: 'string', description: 'Why.' },
-    inputs: { type: 'object', description: 'The fields that changed, with their new values.' },
+    inputs: { type: 'object', additionalProperties: fieldValue, description: 'The fields that changed, with their new values.' },
     changes: { type: 'array', description: 'Each changed field: its name, value before and after.', items: { type: 'object', additionalProperties: false, required: ['field', 'label'], properties: { field: { type: 'string', description: 'Field key.' }, label: localText, before: { description: 'Value before.' }, after: { description: 'Value after.' } } } },
     daysLeft: { type: 'integer', description: 'Days from the effective date to the end of the period, both counted.' },
     periodDays: { type: 'integer', description: 'Days of the policy\'s period.' },
@@ -76,7 +79,7 @@ export const policyVersionSchema = {
     version: { type: 'integer', minimum: 0, description: '0 as issued; n after endorsement n.' },
     endorsementNumber: { type: 'string', description: 'The endorsement that made it (absent on version 0).' },
     effectiveDate: { type: 'string', format: 'date', description: 'From when these terms apply.' },
-    inputs: { type: 'object', description: 'The rating inputs.' },
+    inputs: { type: 'object', additionalProperties: fieldValue, description: 'The rating inputs.' },
     grossPremiumFen: fen('Premium for the period, VAT included'), netPremiumFen: fen('Without VAT'), vatFen: fen('VAT'), expectedSubsidyFen: fen('Expected subsidies'),
     subsidies: { type: 'array', description: 'Expected subsidy per programme.', items: { type: 'object', required: ['programme', 'amountFen'], additionalProperties: false, properties: { programme: { type: 'string', description: 'Programme.' }, amountFen: fen('Amount') } } },
   },

@@ -179,6 +179,11 @@ describe('Endorsements (批改) through the API', function () {
     const enText = (await extractPdfText(en.body as Buffer)).replace(/\s+/g, ' ');
     for (const expected of ['Endorsement', `${policyNumber}-E03`, 'Premium refunded', yuan(policy.endorsements[2].difference.grossPremiumFen)]) expect(enText, expected).to.include(expected);
     expect((await t.http.get(`/v1/policies/${policyId}/endorsements/9/pdf`).set(broker())).status).to.equal(404);
+    // The schedule reprinted after the endorsements: the current terms (the equipment renamed by E02) and the list.
+    const schedule = await t.http.get(`/v1/policies/${policyId}/pdf`).set(bearer(t.keys.enterprise)).buffer(true).parse(binary as never);
+    expect(schedule.status).to.equal(200);
+    const scheduleText = (await extractPdfText(schedule.body as Buffer)).replace(/\s+/g, ' ');
+    for (const expected of ['批改记录', '场发射透射电子显微镜', `${policyNumber}-E01`, `${policyNumber}-E04`, yuan(first.difference.grossPremiumFen)]) expect(scheduleText, expected).to.include(expected);
     expect((await t.http.get(`/v1/policies/${policyId}/endorsements/1/pdf`).set(bearer(t.keys.otherEnterprise))).status).to.equal(404);
   });
 });
