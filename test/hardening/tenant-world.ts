@@ -128,6 +128,7 @@ export function ownPath(path: string, own: SideRecords, places: { table: string;
     if (name === 'table') return places.table;
     if (name === 'programme') return 'CN-FIRST-SET';
     if (name === 'year') return places.year;
+    if (before === 'endorsements') return '1';
     if (before === 'quotes') return own.quote;
     if (before === 'policies') return own.policy;
     if (before === 'organisations' || before === 'clients') return own.organisation;
