@@ -103,7 +103,7 @@ export async function poolPoliciesOf(caller: Caller, period: { from: string; to:
 }
 
 /** Builds every member's months from the stored policies (a data folder from before #25); again: nothing new. */
-export async function migratePoolMonths(): Promise<{ policies: number; changes: number }> {
+export async function migratePoolMonths(): Promise<{ policies: number; changes?: number }> {
   let policies = 0;
   for await (const record of allPolicyRecords()) {
     if (!poolMonthEntry(record)) continue;
@@ -114,7 +114,7 @@ export async function migratePoolMonths(): Promise<{ policies: number; changes: 
   for (const list of (await allPolicyChanges()).values()) {
     for (const change of list) if (poolChangeEntry(change)) { await recordPoolChange(change); changes++; }
   }
-  return { policies, changes };
+  return { policies, ...(changes > 0 ? { changes } : {}) }; // the changes kept before this ran, when any
 }
 
 /** The differences between the kept pool months and a recomputation from the stored policies (none: they agree). */
