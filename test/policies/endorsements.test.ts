@@ -161,6 +161,14 @@ describe('Endorsements (批改) through the API', function () {
     const byUnderwriter = await endorse(body, undefined, bearer(t.keys.underwriter));
     expect(byUnderwriter.status, JSON.stringify(byUnderwriter.body)).to.equal(201);
     expect(byUnderwriter.body.number).to.equal(`${policyNumber}-E04`);
+    // Each endorsement is audited on the policy's trail: who, when, what.
+    const trail = await t.http.get('/v1/audit').query({ entity: 'policy', id: policyId }).set(broker());
+    expect(trail.status, JSON.stringify(trail.body)).to.equal(200);
+    const entries = (trail.body.items ?? trail.body) as { action: string; actor: { userName: string; role: string }; summary: string; at: string }[];
+    const endorsed = entries.filter((e) => e.action === 'policy.endorse');
+    expect(endorsed).to.have.length(4);
+    expect(endorsed.map((e) => e.actor.role).sort()).to.deep.equal(['broker', 'broker', 'broker', 'underwriter']);
+    expect(endorsed.some((e) => e.summary.includes(`${policyNumber}-E01`))).to.equal(true);
   });
 
   it('prints the 批单 in Chinese and English: its number, what changed by name, the amounts; the others\' 404', async () => {
