@@ -32,7 +32,7 @@ export function documentRoutes({ documents }: Pick<Services, 'documents'>): Rout
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/policies/{id}/pdf', operationId: 'getPolicyPdf', summary: 'The policy schedule (保单明细表) as PDF, stored at issue and served byte-identically', tags,
+      method: 'get', path: '/v1/policies/{id}/pdf', operationId: 'getPolicyPdf', summary: 'The policy schedule (保单明细表) as PDF, stored at issue and served byte-identically; after an endorsement, reprinted on the current terms with the endorsement list', tags,
       access: 'signed-in',
       params: documentIdParams('Policy'),
       query: documentQuerySchema,
