@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { compileProduct, ProductCompileError } from '../../src/rating/index.ts';
 import { daysRemaining, endorsementDifference, memberParts, premiumParts } from '../../src/rating/endorsement.ts';
 
 const YEAR_2025 = { start: '2025-01-01', end: '2025-12-31' };
@@ -43,5 +45,12 @@ describe('Endorsement arithmetic (src/rating/endorsement.ts)', () => {
     const refund = memberParts(shares, premiumParts(-302_466, '6'));
     expect(refund.map((m) => m.grossPremiumFen)).to.deep.equal(members.map((m) => -m.grossPremiumFen));
     expect(refund.reduce((s, m) => s + m.vatFen, 0)).to.equal(-17_121);
+  });
+
+  it('refuses to compile a product whose endorsableInputs names no field of its form', () => {
+    const definition = JSON.parse(readFileSync('products/rd-equipment-property.json', 'utf8')) as Record<string, unknown>;
+    expect(() => compileProduct(definition)).to.not.throw();
+    const wrong = { ...definition, endorsableInputs: ['replacementValue', 'noSuchField'] };
+    expect(() => compileProduct(wrong)).to.throw(ProductCompileError).with.property('details').that.deep.includes({ path: '/endorsableInputs/1', message: 'names noSuchField, which is not a field of the form (endorsableInputs)' });
   });
 });
