@@ -15,6 +15,7 @@ import { documentRoutes } from './documents/document-routes.ts';
 import { policyRoutes } from './policies/policy-routes.ts';
 import { paymentRoutes } from './policies/payment-routes.ts';
 import { paymentSchemas } from './policies/payment-schemas.ts';
+import { endorsementRoutes } from './policies/endorsement-routes.ts';
 import { policySchemas } from './policies/policy-schemas.ts';
 import { poolInvitationRoutes } from './pools/pool-invitation-routes.ts';
 import { statementRoutes } from './statements/statement-routes.ts';
@@ -66,7 +67,7 @@ export interface AppDependencies {
  */
 export function allRoutes(services: Services = listingOnly<Services>(), uploadLimits: UploadLimits = defaultUploadLimits): RouteDefinition[] {
   return [
-    ...authRoutes(services), ...clientRoutes(services), ...catalogueRoutes(services), ...tableRoutes(services, uploadLimits.sheet), ...quoteRoutes(services), ...policyRoutes(services), ...paymentRoutes(services),
+    ...authRoutes(services), ...clientRoutes(services), ...catalogueRoutes(services), ...tableRoutes(services, uploadLimits.sheet), ...quoteRoutes(services), ...policyRoutes(services), ...paymentRoutes(services), ...endorsementRoutes(services),
     ...documentRoutes(services), ...subsidyRoutes(services), ...statementRoutes(services), ...poolInvitationRoutes(services), ...portfolioRoutes(services, uploadLimits.bulk), ...auditRoutes(services),
     ...reportRoutes(services),
   ];

@@ -3,17 +3,20 @@
 // in their factory's dependencies (createQuotes, createPolicies), and never learn who listens.
 import type { PolicyEvents, PolicyRecord } from './policies/policy-service.ts';
 import type { PaymentReceived } from './policies/policy-payments.ts';
+import type { PolicyChange, PolicyChangeEvents } from './policies/policy-changes.ts';
 import type { QuoteEvents, QuotesStored } from './quotes/quote-service.ts';
 
 type Reaction<T> = (event: T) => Promise<void>;
 
-export interface ServiceEvents extends QuoteEvents, PolicyEvents {
+export interface ServiceEvents extends QuoteEvents, PolicyEvents, PolicyChangeEvents {
   /** Reacts to quotes stored, approved or declined (one, or a bulk save's batch). */
   onQuotesStored(reaction: Reaction<QuotesStored>): void;
   /** Reacts to a policy issued. */
   onPolicyIssued(reaction: Reaction<PolicyRecord>): void;
   /** Reacts to a payment of premium recorded on a policy (once per payment; nothing reacts yet). */
   onPaymentReceived(reaction: Reaction<PaymentReceived>): void;
+  /** Reacts to a policy changed mid-term: an endorsement or a cancellation (src/policies/policy-changes.ts). */
+  onPolicyChanged(reaction: Reaction<PolicyChange>): void;
 }
 
 /**
@@ -24,6 +27,7 @@ export function createEventHub(): ServiceEvents {
   const quotesStored: Reaction<QuotesStored>[] = [];
   const policyIssued: Reaction<PolicyRecord>[] = [];
   const paymentReceived: Reaction<PaymentReceived>[] = [];
+  const policyChanged: Reaction<PolicyChange>[] = [];
   const run = async <T>(reactions: readonly Reaction<T>[], event: T) => {
     for (const reaction of reactions) await reaction(event);
   };
@@ -34,5 +38,7 @@ export function createEventHub(): ServiceEvents {
     policyIssued: (event) => run(policyIssued, event),
     onPaymentReceived: (reaction) => void paymentReceived.push(reaction),
     paymentReceived: (event) => run(paymentReceived, event),
+    onPolicyChanged: (reaction) => void policyChanged.push(reaction),
+    policyChanged: (event) => run(policyChanged, event),
   };
 }

@@ -128,6 +128,11 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   events.onPolicyIssued((policy) => reports.recordIssuedPolicy(policy));
   // Queued, not awaited: the bind answers before its schedule is rendered (src/documents/schedule-backlog.ts).
   if (pdf) events.onPolicyIssued((policy) => documents.storePolicySchedules(policy.id));
+  // A policy changed mid-term (an endorsement; later a cancellation: src/policies/policy-changes.ts):
+  // the ledger and the subsidy years take its layers after the change, the pool members' months an
+  // adjustment line in the month of the change. Each is idempotent by the change's ref.
+  events.onPolicyChanged((change) => subsidies.recordPolicyChange(change));
+  events.onPolicyChanged((change) => statements.recordPolicyChange(change));
   // Pools' side of the catalogue's PoolMembership port (drafting and publishing ask it).
   const pools = scope.bind(createPools());
   const catalogue = scope.bind(createCatalogue({ pools: pools.membership }));

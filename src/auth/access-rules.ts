@@ -37,3 +37,5 @@ export const poolConsenters: readonly Role[] = ['insurer-admin'];
 export const insurerReportReaders: readonly Role[] = ['insurer-admin', 'platform-admin'];
 /** Who records premium received on a policy: its lead insurer's staff (the service refuses a pool follower, 403). */
 export const premiumRecorders: readonly Role[] = ['insurer-admin', 'underwriter'];
+/** Who may endorse a policy (批改): its broker and the lead insurer's staff (checked per policy in src/policies/endorsement-service.ts). */
+export const endorsers: readonly Role[] = ['broker', 'insurer-admin', 'underwriter'];

@@ -4,7 +4,7 @@ import { contentDisposition } from '../http/content-disposition.ts';
 import { defineRoute, RawReply, type RouteDefinition } from '../http/route.ts';
 import type { Services } from '../service.ts';
 import type { PdfFile } from './document-service.ts';
-import { documentIdParams, documentQuerySchema, pdfHeaders } from './document-schemas.ts';
+import { documentIdParams, documentQuerySchema, endorsementParams, pdfHeaders } from './document-schemas.ts';
 
 const tags = ['Documents'];
 const pdfResponseHeaders = { ETag: '', 'Content-Disposition': 'attachment, with the document number as the file name (RFC 5987 UTF-8 name beside an ASCII one).', 'Cache-Control': 'private, no-cache.' };
@@ -32,7 +32,7 @@ export function documentRoutes({ documents }: Pick<Services, 'documents'>): Rout
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/policies/{id}/pdf', operationId: 'getPolicyPdf', summary: 'The policy schedule (保单明细表) as PDF, stored at issue and served byte-identically', tags,
+      method: 'get', path: '/v1/policies/{id}/pdf', operationId: 'getPolicyPdf', summary: 'The policy schedule (保单明细表) as PDF, stored at issue and served byte-identically; after an endorsement, reprinted on the current terms with the endorsement list', tags,
       access: 'signed-in',
       params: documentIdParams('Policy'),
       query: documentQuerySchema,
@@ -42,6 +42,15 @@ export function documentRoutes({ documents }: Pick<Services, 'documents'>): Rout
         const file = await documents.policyPdf(caller, params.id, query.lang ?? 'zh-CN', header('if-none-match'));
         return reply(file);
       },
+    }),
+    defineRoute({
+      method: 'get', path: '/v1/policies/{id}/endorsements/{n}/pdf', operationId: 'getEndorsementPdf', summary: 'An endorsement (批单) of a policy as PDF, in Chinese or English', tags,
+      access: 'signed-in',
+      params: endorsementParams,
+      query: documentQuerySchema,
+      headers: pdfHeaders,
+      success: { status: 200, description: 'The 批单 PDF: what changed, the premium before and after, the difference (gross, net, VAT), members\' parts, subsidy layers before and after (ETag = its sha256).', contentType: 'application/pdf', headers: pdfResponseHeaders },
+      handler: async ({ caller, params, query, header }) => reply(await documents.endorsementPdf(caller, params.id, Number(params.n), query.lang ?? 'zh-CN', header('if-none-match'))),
     }),
     defineRoute({
       method: 'get', path: '/v1/products/{code}/versions/{version}/filing.pdf', operationId: 'getFilingPdf', summary: 'The filing document (费率表) of a version as PDF, in Chinese: base rates, every rating table with its bands and filed ranges, the short-period scale, the underwriting rules', tags,

@@ -17,3 +17,9 @@ export const documentQuerySchema = {
 export const pdfHeaders = {
   'If-None-Match': 'The ETag of a copy you hold: the answer is 304 without a body when it is still current.',
 };
+
+/** A policy's endorsement by its position (1, 2, …). */
+export const endorsementParams = {
+  type: 'object', required: ['id', 'n'], additionalProperties: false,
+  properties: { id: objectId('Policy'), n: { type: 'string', pattern: '^[1-9][0-9]{0,3}$', description: 'The endorsement\'s position among the policy\'s (1 for E01).' } },
+} as const;

@@ -16,6 +16,9 @@ import type { PdfFile } from './pdf-file.ts';
 import type { PdfRenderer, RendererLogger } from './pdf-renderer.ts';
 import { createPolicySchedules } from './policy-schedules.ts';
 import { createQuotePdfs } from './quote-pdfs.ts';
+import { createEndorsementPdfs } from './endorsement-document.ts';
+import { loadVisiblePolicy } from '../policies/policy-service.ts';
+import { endorsementsOf } from '../policies/endorsement-service.ts';
 import { createScheduleBacklog } from './schedule-backlog.ts';
 
 export type { PdfFile } from './pdf-file.ts';
@@ -35,6 +38,8 @@ export interface DocumentService {
   schedulesPending(): number;
   /** Resolves once this instance has no schedule queued or being rendered. */
   schedulesSettled(): Promise<void>;
+  /** The 批单 of a policy's endorsement `n` (404 when the policy is not visible or has no such endorsement). */
+  endorsementPdf(caller: Caller, policyId: string, n: number, lang: DocumentLang, ifNoneMatch?: string): Promise<PdfFile>;
   /** The filing document (费率表) of a product version the caller's insurer owns (404 otherwise). */
   filingPdf(caller: Caller, code: string, version: string): Promise<PdfFile>;
   /**
@@ -68,6 +73,10 @@ export function createDocumentService(options: DocumentServiceOptions): Document
   return {
     quotePdf: createQuotePdfs(printer, templates, options.quoteCacheEntries ?? 256),
     policyPdf: schedules.policyPdf,
+    endorsementPdf: createEndorsementPdfs(templates.engine, printer.print, async (caller, policyId) => {
+      const record = await loadVisiblePolicy(caller, policyId);
+      return { record, endorsements: await endorsementsOf(record.id) };
+    }).endorsementPdf,
     filingPdf: (caller, code, version) => renderFilingPdf(caller, code, version, filingTemplate(templates.engine), printer.print),
     renderTemplatePdf: async (template, view, title, metadataDate) => printer.print(templates.engine.render(template, view), title, metadataDate),
     storePolicySchedules: (policyId) => Promise.resolve(backlog.add(policyId)),
@@ -82,6 +91,7 @@ export const documentsUnavailable: DocumentService = {
   quotePdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   policyPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   filingPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
+  endorsementPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   renderTemplatePdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   storePolicySchedules: () => Promise.resolve(),
   schedulesPending: () => 0,

@@ -7,6 +7,8 @@ import type { Caller } from '../auth/caller.ts';
 import { notFound } from '../http/app-error.ts';
 import { loadVisiblePolicy, type PolicyRecord } from '../policies/policy-service.ts';
 import { loadVisibleQuote } from '../quotes/quote-service.ts';
+import { endorsementsOf } from '../policies/endorsement-service.ts';
+import { createScheduleReprints } from './schedule-reprint.ts';
 import { isVisibleTo } from '../auth/visibility.ts';
 import { chinaDate } from '../rating/index.ts';
 import { PolicyDocumentModel, policyDocumentId } from './document-model.ts';
@@ -40,6 +42,7 @@ export function createPolicySchedules(printer: DocumentPrinter, templates: Docum
   const partiesById = new Map<string, PolicyParties>();
   const headById = new Map<string, { fileName: string; sha256: string }>();
   const bytesBySha = new Map<string, Buffer>();
+  const reprint = createScheduleReprints(printer, templates);
 
   async function visibleParties(caller: Caller, policyId: string): Promise<PolicyParties> {
     let parties = partiesById.get(policyId);
@@ -66,6 +69,10 @@ export function createPolicySchedules(printer: DocumentPrinter, templates: Docum
 
   async function policyPdf(caller: Caller, policyId: string, lang: DocumentLang, ifNoneMatch?: string): Promise<PdfFile> {
     const parties = await visibleParties(caller, policyId);
+    // Endorsed: the schedule of the current terms with the endorsement list (schedule-reprint.ts);
+    // the schedule stored at issue stays as issued.
+    const history = await endorsementsOf(policyId);
+    if (history.length > 0) return reprint(caller, await loadVisiblePolicy(caller, policyId), history, lang, ifNoneMatch);
     const asciiFileName = asciiFileNameOf('policy', parties.policyNumber, lang);
     const id = policyDocumentId(policyId, lang);
     const head = headById.get(id);

@@ -3,7 +3,7 @@
  * Services throw these; routes never build error responses by hand.
  */
 export const errorKinds = [
-  'invalid_input', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'payload_too_large', 'unsupported_media_type', 'rate_limited', 'timeout', 'unavailable', 'internal',
+  'invalid_input', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'referral_required', 'payload_too_large', 'unsupported_media_type', 'rate_limited', 'timeout', 'unavailable', 'internal',
 ] as const;
 export type ErrorKind = (typeof errorKinds)[number];
 
@@ -38,6 +38,8 @@ export const statusByKind: Record<ErrorKind, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  // A change whose rating refers to an underwriter (an endorsement): refused until a referral is decided.
+  referral_required: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

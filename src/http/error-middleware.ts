@@ -20,7 +20,7 @@ export const errorResponseSchema = {
       properties: {
         code: {
           type: 'string', enum: errorKinds,
-          description: 'Machine-readable kind: invalid_input 400, unauthenticated 401, forbidden 403, not_found 404, conflict 409, payload_too_large 413, unsupported_media_type 415, rate_limited 429, internal 500, unavailable and timeout 503.',
+          description: 'Machine-readable kind: invalid_input 400, unauthenticated 401, forbidden 403, not_found 404, conflict 409, referral_required 409 (an endorsement whose rating refers to an underwriter), payload_too_large 413, unsupported_media_type 415, rate_limited 429, internal 500, unavailable and timeout 503.',
         },
         message: { type: 'string', description: 'A sentence for people.' },
         details: {

@@ -17,6 +17,7 @@ import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { conflict, invalidInput } from '../http/app-error.ts';
 import { validateOrThrow } from '../http/schema-registry.ts';
 import { allocatePayments, chinaDate, formatFen, instalmentSchedule, type InstalmentRule } from '../rating/index.ts';
+import { changesOf } from './policy-changes.ts';
 import { paymentLog, PaymentReferenceModel, type LoggedPayment, type StoredPaymentClaim } from './payment-model.ts';
 import { paymentRequestSchema, type InstalmentView, type PaymentRequest, type PaymentView, type PolicyPayments } from './payment-schemas.ts';
 import type { PolicyRecord } from './policy-schemas.ts';
@@ -47,6 +48,14 @@ export async function premiumReceivedFen(policyId: string): Promise<number> {
   return (await paymentsOf(policyId)).reduce((sum, p) => sum + p.amountFen, 0);
 }
 
+/**
+ * The gross premium due on a policy: as issued, plus every change's difference (an endorsement
+ * charges or refunds by days remaining: src/policies/policy-changes.ts). One or two `_id` reads.
+ */
+export async function premiumDueFen(policy: PolicyRecord): Promise<number> {
+  return policy.grossPremiumFen + (await changesOf(policy.id)).reduce((sum, c) => sum + c.delta.grossPremiumFen, 0);
+}
+
 /** A pinned version's instalment rules (published versions never change: cached like the catalogue). */
 function instalmentRulesOf(code: string, version: string): Promise<readonly InstalmentRule[] | undefined> {
   return cachedCatalogueRead(`instalments|${code}|${version}`, async () => (await findPinnedVersion(code, version)).definition.instalments);
@@ -56,12 +65,12 @@ const viewOf = (policyId: string, p: LoggedPayment): PaymentView => ({ policyId,
 
 /** The premium of a policy: received, outstanding, the payments and the instalments with their allocation. */
 export async function premiumOf(policy: PolicyRecord, today: string = chinaDate(new Date())): Promise<PolicyPayments> {
-  const [payments, rules] = await Promise.all([paymentsOf(policy.id), instalmentRulesOf(policy.productCode, policy.productVersion).catch(() => undefined)]);
+  const [payments, rules, due] = await Promise.all([paymentsOf(policy.id), instalmentRulesOf(policy.productCode, policy.productVersion).catch(() => undefined), premiumDueFen(policy)]);
   const received = payments.reduce((sum, p) => sum + p.amountFen, 0);
-  const instalments: InstalmentView[] | undefined = rules?.length ? allocatePayments(instalmentSchedule(rules, policy.startDate, policy.grossPremiumFen), payments, today) : undefined;
+  const instalments: InstalmentView[] | undefined = rules?.length ? allocatePayments(instalmentSchedule(rules, policy.startDate, due), payments, today) : undefined;
   return {
-    policyId: policy.id, policyNumber: policy.policyNumber, grossPremiumFen: policy.grossPremiumFen,
-    premiumReceivedFen: received, premiumOutstandingFen: policy.grossPremiumFen - received,
+    policyId: policy.id, policyNumber: policy.policyNumber, grossPremiumFen: due,
+    premiumReceivedFen: received, premiumOutstandingFen: Math.max(0, due - received),
     payments: payments.map((p) => viewOf(policy.id, p)),
     ...(instalments ? { instalments } : {}),
   };
@@ -72,9 +81,9 @@ function claimView(claim: Pick<StoredPaymentClaim, 'policyId' | 'reference' | 'a
   return { policyId: claim.policyId, reference: claim.reference, amountFen: claim.amountFen, receivedOn: claim.receivedOn, recordedAt: new Date(claim.recordedAt).toISOString(), recordedBy: claim.recordedBy?.userName ?? '' };
 }
 
-const overPremium = (policy: PolicyRecord, received: number, amountFen: number) => conflict(
-  `A payment of ${yuan(amountFen)} would take the premium received on policy ${policy.policyNumber} to ${yuan(received + amountFen)}, above the gross premium of ${yuan(policy.grossPremiumFen)}.`,
-  [{ path: 'body.amountFen', message: `must be at most ${policy.grossPremiumFen - received}, the premium outstanding (outstanding)` }],
+const overPremium = (policy: PolicyRecord, due: number, received: number, amountFen: number) => conflict(
+  `A payment of ${yuan(amountFen)} would take the premium received on policy ${policy.policyNumber} to ${yuan(received + amountFen)}, above the gross premium due of ${yuan(due)}.`,
+  [{ path: 'body.amountFen', message: `must be at most ${Math.max(0, due - received)}, the premium outstanding (outstanding)` }],
 );
 
 const reusedReference = (reference: string, claim: StoredPaymentClaim) => conflict(
@@ -96,9 +105,10 @@ async function placePayment(policy: PolicyRecord, claimId: string, payment: Logg
     const payments = await paymentsOf(policy.id);
     if (payments.some((p) => p.reference === payment.reference)) return;
     const received = payments.reduce((sum, p) => sum + p.amountFen, 0);
-    if (received + payment.amountFen > policy.grossPremiumFen) {
+    const due = await premiumDueFen(policy);
+    if (received + payment.amountFen > due) {
       await PaymentReferenceModel.collection.deleteOne({ _id: claimId as never });
-      throw overPremium(policy, received, payment.amountFen);
+      throw overPremium(policy, due, received, payment.amountFen);
     }
     const n = payments.length;
     await paymentLog.append(policy.id, `#${n}`, payment);
@@ -131,8 +141,8 @@ export async function recordPayment(deps: { events: PaymentEvents }, caller: Cal
   const claim = { _id: claimId, policyId: policy.id, reference: request.reference, amountFen: request.amountFen, receivedOn: request.receivedOn, recordedAt: now, recordedBy: { keyId: caller.keyId, userName: caller.userName, organisationId: caller.organisationId } };
   const answered = await replayOf(policy, claimId, request);
   if (answered) return answered;
-  const received = await premiumReceivedFen(policy.id);
-  if (received + request.amountFen > policy.grossPremiumFen) throw overPremium(policy, received, request.amountFen);
+  const [received, due] = await Promise.all([premiumReceivedFen(policy.id), premiumDueFen(policy)]);
+  if (received + request.amountFen > due) throw overPremium(policy, due, received, request.amountFen);
   try {
     await PaymentReferenceModel.collection.insertOne(claim as never);
   } catch (err) {

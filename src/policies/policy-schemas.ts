@@ -4,6 +4,7 @@ import { poolViewProperties } from '../pools/pool-schemas.ts';
 import { ratingResultSchema, type RatedRecord, type RatingResultViewOptions } from '../quotes/quote-schemas.ts';
 import type { CoInsuranceShare } from '../rating/index.ts';
 import { premiumProperties } from './payment-schemas.ts';
+import { endorsementSchemas, policyHistoryProperties } from './endorsement-schemas.ts';
 
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
 
@@ -30,6 +31,7 @@ const policyProperties = {
   subsidies: { type: 'array', description: 'Expected subsidy per programme.', items: { type: 'object', required: ['programme', 'amountFen'], additionalProperties: false, properties: { programme: { type: 'string', description: 'Programme.' }, amountFen: fen('Amount') } } },
   ...poolViewProperties,
   result: ratingResultSchema,
+  ...policyHistoryProperties,
 } as const;
 
 export const policySchema = {
@@ -78,4 +80,4 @@ export type PolicySummary = FromSchema<typeof policySummarySchema>;
 export const policyListSchema = cursorPageSchema('PolicyList', policySummarySchema, { description: 'A page of policies (summaries), newest first.', items: 'Policies.' });
 export type PolicyList = FromSchema<typeof policyListSchema>;
 
-export const policySchemas = [policySchema, policySummarySchema, policyListSchema];
+export const policySchemas = [policySchema, policySummarySchema, policyListSchema, ...endorsementSchemas];

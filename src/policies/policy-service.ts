@@ -15,6 +15,9 @@ import { derivedObjectId } from '../db/derived-id.ts';
 import { toPackedJson } from '../db/json-text.ts';
 import { storedContextText, storeProgrammesOf, withStoredContext } from '../quotes/stored-context.ts';
 import { premiumOf, recordPayment, type PaymentEvents, type PaymentRequest } from './policy-payments.ts';
+import type { PolicyChangeEvents } from './policy-changes.ts';
+import { endorsementsOf, endorsePolicy, policyHistory, previewEndorsement } from './endorsement-service.ts';
+import type { EndorsementRequest } from './endorsement-schemas.ts';
 
 export type { PolicyRecord, PolicyView, PolicySummary } from './policy-schemas.ts';
 export { listPolicies } from './policy-lists.ts';
@@ -73,8 +76,8 @@ export interface PolicyEvents extends PaymentEvents {
 
 /** What the policies capability's operations depend on, bound once by createPolicies (nobody else passes it). */
 export interface PolicyDeps {
-  /** Where issued policies are announced. */
-  events: PolicyEvents;
+  /** Where issued policies, and changes of them (policy-changes.ts), are announced. */
+  events: PolicyEvents & PolicyChangeEvents;
 }
 
 /** The 409 of a quote already bound: the policy's id is in the details, so a client can fetch it. */
@@ -202,12 +205,13 @@ export async function loadVisiblePolicy(caller: Caller, id: string): Promise<Pol
   return visibleOrNotFound(caller, await findPolicyRecord(id), 'The policy');
 }
 
+/** One policy with its versions, current terms and endorsements (each with its 批单's address). */
 export async function getPolicy(caller: Caller, id: string): Promise<PolicyView> {
   const record = await loadVisiblePolicy(caller, id);
-  const [view, premium] = await Promise.all([withPoolShares(caller, record), premiumOf(record)]);
+  const [view, premium, history] = await Promise.all([withPoolShares(caller, record), premiumOf(record), endorsementsOf(record.id)]);
   // Premium received (policy-payments.ts): two or three reads of the policy's payments log by `_id`.
   const { premiumReceivedFen, premiumOutstandingFen, payments, instalments } = premium;
-  return { ...view, premiumReceivedFen, premiumOutstandingFen, payments, ...(instalments ? { instalments } : {}) };
+  return { ...view, premiumReceivedFen, premiumOutstandingFen, payments, ...(instalments ? { instalments } : {}), ...policyHistory(record, history, (n) => `/v1/policies/${record.id}/endorsements/${n}/pdf`) };
 }
 
 /** A policy's view with its insurer's name and, when co-insured, every member's share (named, with liability) and the caller's own. */
@@ -245,6 +249,14 @@ export function createPolicies(deps: PolicyDeps) {
     /** Premium received: record a payment (the lead insurer's staff), a policy's premium, payments and instalments. */
     recordPayment: async (caller: Caller, policyId: string, request: PaymentRequest) => recordPayment(bound, caller, await loadVisiblePolicy(caller, policyId), request),
     listPayments: async (caller: Caller, policyId: string) => premiumOf(await loadVisiblePolicy(caller, policyId)),
+    /** An endorsement priced (nothing stored), and recorded (exactly once per Idempotency-Key, announced as a PolicyChange). */
+    previewEndorsement: async (caller: Caller, id: string, request: EndorsementRequest) => previewEndorsement(caller, await loadVisiblePolicy(caller, id), request),
+    endorsePolicy: async (caller: Caller, id: string, request: EndorsementRequest, options?: { idempotencyKey?: string | undefined }) => endorsePolicy(bound.events, caller, await loadVisiblePolicy(caller, id), request, options),
+    /** A visible policy's record with its endorsements (documents, pages). */
+    policyWithEndorsements: async (caller: Caller, id: string) => {
+      const record = await loadVisiblePolicy(caller, id);
+      return { record, endorsements: await endorsementsOf(record.id) };
+    },
     /** The migration of a data folder from before the lists (idempotent): every policy's summary and list entries. */
     buildLists: () => buildPolicyLists(allPolicyRecords()),
   });

@@ -41,6 +41,10 @@ export function compileProduct(definition: unknown): CompiledProduct {
   checkEffectiveDates(def, ctx);
   checkTestVectors(def.testVectors, stepsByKey, sections, ctx);
   for (const problem of checkInstalmentRules(def.instalments)) ctx.report(problem.path, problem.message);
+  // What an endorsement may change must be a field of the form (src/rating/endorsement.ts, docs/policy-life.md).
+  (def.endorsableInputs ?? []).forEach((key, i) => {
+    if (!fields.some((f) => f.key === key)) ctx.report(`/endorsableInputs/${i}`, `names ${key}, which is not a field of the form (endorsableInputs)`);
+  });
   if (ctx.errors.length > 0) throw new ProductCompileError(def.code, ctx.errors);
 
   return Object.freeze({

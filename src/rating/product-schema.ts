@@ -557,6 +557,12 @@ export const productDefinitionSchema = {
         },
       },
     },
+    endorsableInputs: {
+      type: 'array',
+      uniqueItems: true,
+      description: 'Keys of the quote form\'s fields that an endorsement (批改) may change during the period (limits, sums insured, insured items, names); any other field is fixed at issue. Absent: the policy cannot be endorsed.',
+      items: { ...key, description: 'A field key of the form.' },
+    },
     subsidyProgrammes: {
       type: 'array',
       description: 'Codes of subsidy programmes the product is designed for (the engine receives the programmes themselves).',

@@ -8,7 +8,7 @@ import { findPinnedVersion } from '../catalogue/rating-lookups.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { invalidInput } from '../http/app-error.ts';
 import { addDays, chinaDate, type ProductDefinition } from '../rating/index.ts';
-import { migratePoolMonths, poolPoliciesOf, recordPoolPolicy, verifyPoolMonths } from './pool-month-log.ts';
+import { migratePoolMonths, poolPoliciesOf, recordPoolChange, recordPoolPolicy, verifyPoolMonths } from './pool-month-log.ts';
 import { buildPoolStatement, type PoolStatement, type StatementPolicy } from './pool-statement.ts';
 
 /** The longest period one statement covers. */
@@ -52,6 +52,6 @@ async function productNamesOf(policies: readonly StatementPolicy[]): Promise<Map
  * the stored book (book:migrate) and compared with a recomputation (book:verify).
  */
 export function createStatements() {
-  return Object.freeze({ poolStatement, recordIssuedPolicy: recordPoolPolicy, migratePoolMonths, verifyPoolMonths });
+  return Object.freeze({ poolStatement, recordIssuedPolicy: recordPoolPolicy, recordPolicyChange: recordPoolChange, migratePoolMonths, verifyPoolMonths });
 }
 export type StatementsService = ReturnType<typeof createStatements>;

@@ -8,10 +8,11 @@ import { applicationActions } from './subsidy-actions.ts';
 import type { SubsidyApplicationDocuments } from './subsidy-application-pdf.ts';
 import { listApplications, recordApplicationStatus } from './subsidy-application-service.ts';
 import { grantedOnPolicy } from './subsidy-granted.ts';
-import { recordPolicySubsidies, subsidiesRecorded } from './subsidy-ledger.ts';
+import { recordPolicySubsidies, recordSubsidyChange, subsidiesRecorded } from './subsidy-ledger.ts';
+import { subsidyDeltas, type PolicyChange } from '../policies/policy-changes.ts';
 import { listSubsidyProgrammes, subsidyProgrammesFor, upsertSubsidyProgramme } from './subsidy-programmes.ts';
 import { migrateSubsidyYears, verifySubsidyYears } from './subsidy-year-book.ts';
-import { appendYearPolicy, yearPolicyEntry } from './subsidy-year-log.ts';
+import { appendYearChange, appendYearPolicy, yearChangeEntry, yearPolicyEntry } from './subsidy-year-log.ts';
 import { subsidyYear, subsidyYearCsv, subsidyYearXlsx } from './subsidy-year-service.ts';
 
 /**
@@ -25,6 +26,16 @@ async function recordIssuedPolicy(policy: PolicyRecord): Promise<void> {
   if (entry) await appendYearPolicy(entry);
 }
 
+/**
+ * Reaction to a policy changed (an endorsement, a cancellation): the ledger records what the change
+ * adds to or takes from each programme (so the next quote's annual caps count the policy's latest
+ * layers), and the years the policy's layers after the change (both idempotent by the change's ref).
+ */
+async function recordPolicyChange(change: PolicyChange): Promise<void> {
+  await recordSubsidyChange({ policyId: change.policyId, enterpriseId: change.enterpriseOrganisationId, startDate: change.startDate, ref: change.ref, deltas: subsidyDeltas(change) });
+  await appendYearChange(yearChangeEntry(change));
+}
+
 export function createSubsidies(deps: { documents?: SubsidyApplicationDocuments } = {}) {
   return Object.freeze({
     /** Programmes that subsidise a line; store one (product sync); every programme. */
@@ -33,6 +44,8 @@ export function createSubsidies(deps: { documents?: SubsidyApplicationDocuments 
     recorded: subsidiesRecorded,
     /** The reaction src/service.ts registers on a policy issued. */
     recordIssuedPolicy,
+    /** The reaction src/service.ts registers on a policy changed. */
+    recordPolicyChange,
     listApplications, recordApplicationStatus, applicationActions, subsidyYear, subsidyYearCsv, subsidyYearXlsx,
     /** Offline (book:migrate, book:verify): build the subsidy years from the stored book; compare them with a recomputation. */
     migrateYears: migrateSubsidyYears, verifyYears: verifySubsidyYears,

@@ -28,6 +28,8 @@ export interface ApplicationActions {
 export interface PremiumFacts {
   grossPremiumFen: number;
   premiumReceivedFen?: number | undefined;
+  /** What is still due after every endorsement's difference (policy-payments.ts premiumOf); the gate reads it when given. */
+  premiumOutstandingFen?: number | undefined;
 }
 
 /**
@@ -37,6 +39,7 @@ export interface PremiumFacts {
  */
 export function premiumRefusal(policy: PremiumFacts): { receivedFen: number; grossFen: number } | undefined {
   const receivedFen = policy.premiumReceivedFen ?? 0;
+  if (policy.premiumOutstandingFen !== undefined) return policy.premiumOutstandingFen <= 0 ? undefined : { receivedFen, grossFen: receivedFen + policy.premiumOutstandingFen };
   return receivedFen >= policy.grossPremiumFen ? undefined : { receivedFen, grossFen: policy.grossPremiumFen };
 }
 

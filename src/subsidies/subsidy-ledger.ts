@@ -25,7 +25,7 @@ const subsidyLedgerSchema = new Schema(
     year: { type: String, required: true },
     // The entry's unique key: a policy id, or `<policyId>:<programme>:outcome` for an adjustment.
     policyId: { type: String, required: true, unique: true },
-    kind: { type: String, enum: ['policy', 'outcome'], default: 'policy' },
+    kind: { type: String, enum: ['policy', 'outcome', 'change'], default: 'policy' },
     subsidies: { type: [{ programme: String, amountFen: Number, _id: false }], required: true },
   },
   { collection: 'subsidyLedger', versionKey: false },
@@ -90,7 +90,18 @@ export async function recordSubsidyOutcome(outcome: { policyId: string; enterpri
   await appendEntry(outcome.enterpriseId, outcome.startDate.slice(0, 4), key, 'outcome', [{ programme: outcome.programme, amountFen: delta }]);
 }
 
-async function appendEntry(enterpriseId: string, year: string, key: string, kind: 'policy' | 'outcome', subsidies: { programme: string; amountFen: number }[]): Promise<void> {
+/**
+ * Records what a change of a policy (an endorsement, a cancellation: src/policies/policy-changes.ts)
+ * adds to or takes from its counted subsidies, per programme (`deltas`, non-zero): keyed
+ * `<policyId>:change:<ref>`, once however often it is called. The sum of a programme's entries
+ * then follows the policy's latest layers, and the next quote's annual caps count that.
+ */
+export async function recordSubsidyChange(change: { policyId: string; enterpriseId: string; startDate: string; ref: string; deltas: { programme: string; amountFen: number }[] }): Promise<void> {
+  if (change.deltas.length === 0) return;
+  await appendEntry(change.enterpriseId, change.startDate.slice(0, 4), `${change.policyId}:change:${change.ref}`, 'change', change.deltas);
+}
+
+async function appendEntry(enterpriseId: string, year: string, key: string, kind: 'policy' | 'outcome' | 'change', subsidies: { programme: string; amountFen: number }[]): Promise<void> {
   for (let n = 0; ; n++) {
     const id = entryId(enterpriseId, year, n);
     const existing = await SubsidyLedgerModel.findById(id, { policyId: 1 }).lean<{ policyId: string }>();

@@ -3,9 +3,10 @@
 // (idempotent: every append is by ref), and book:verify's recomputation. Both scan: offline only.
 import { yearKeysOf } from '../auth/scope.ts';
 import { expectEntry, logDifferences, type ExpectedLog } from '../db/log-verify.ts';
+import { allPolicyChanges } from '../policies/policy-changes.ts';
 import { allPolicyRecords } from '../policies/policy-service.ts';
 import { SubsidyApplicationStepModel, type ApplicationStep } from './subsidy-application-model.ts';
-import { appendYearPolicy, appendYearStep, subsidyYearLog, yearPolicyEntry, yearStepEntry, type YearEntry, type YearPolicyEntry, type YearStepEntry } from './subsidy-year-log.ts';
+import { appendYearChange, appendYearPolicy, appendYearStep, subsidyYearLog, yearChangeEntry, yearChangeRef, yearPolicyEntry, yearStepEntry, type YearEntry, type YearPolicyEntry, type YearStepEntry } from './subsidy-year-log.ts';
 
 interface StoredStep extends ApplicationStep { _id: string; policyId: string; programme: string }
 
@@ -37,6 +38,8 @@ export async function migrateSubsidyYears(): Promise<{ policies: number; steps: 
       counts.policies++;
     }
   }
+  // Changes (endorsements, cancellations) kept before this ran: appended by ref, so again adds nothing.
+  for (const changes of (await allPolicyChanges()).values()) for (const change of changes) await appendYearChange(yearChangeEntry(change));
   return counts;
 }
 
@@ -47,6 +50,12 @@ export async function verifySubsidyYears(): Promise<string[]> {
     for (const key of yearKeysOf(policy, policy.startDate.slice(0, 4))) {
       if (step) expectEntry(expected, key, `${step.policyId}:${step.programme}:${step.step}`, step);
       else expectEntry(expected, key, `policy:${policy.policyId}`, policy);
+    }
+  }
+  for (const changes of (await allPolicyChanges()).values()) {
+    for (const change of changes) {
+      const entry = yearChangeEntry(change);
+      for (const key of yearKeysOf(entry, entry.startDate.slice(0, 4))) expectEntry(expected, key, yearChangeRef(entry), entry);
     }
   }
   return (await logDifferences(subsidyYearLog, expected)).map((d) => `subsidy year ${d}`);

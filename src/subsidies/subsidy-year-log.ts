@@ -7,6 +7,7 @@
 import { yearKeysOf } from '../auth/scope.ts';
 import type { Parties } from '../auth/visibility.ts';
 import { defineKeyedLog } from '../db/keyed-log.ts';
+import type { PolicyChange } from '../policies/policy-changes.ts';
 import type { PolicyRecord } from '../policies/policy-schemas.ts';
 import type { SubsidyLayer } from '../rating/index.ts';
 import type { ApplicationStep } from './subsidy-application-model.ts';
@@ -45,7 +46,19 @@ export interface YearStepEntry {
   reference?: string;
 }
 
-export type YearEntry = YearPolicyEntry | YearStepEntry;
+/**
+ * A change of a policy starting in the year (an endorsement, a cancellation): the policy with its
+ * layers after the change. The year folds a policy's layers to its latest change's.
+ */
+export interface YearChangeEntry extends Omit<YearPolicyEntry, 'kind'> {
+  kind: 'change';
+  /** The change's number within the policy (src/policies/policy-changes.ts). */
+  ref: string;
+  changeKind: PolicyChange['kind'];
+  effectiveDate: string;
+}
+
+export type YearEntry = YearPolicyEntry | YearStepEntry | YearChangeEntry;
 
 export const subsidyYearLog = defineKeyedLog<YearEntry>('SubsidyYearEntry', 'subsidyYearLogs');
 
@@ -86,4 +99,24 @@ export function yearStepEntry(policyId: string, programme: string, step: StepFac
     ...(step.reason !== undefined && step.reason !== null ? { reason: step.reason } : {}),
     ...(step.reference !== undefined && step.reference !== null ? { reference: step.reference } : {}),
   };
+}
+
+/** What the year keeps of a policy's change: the policy with its layers after it. */
+export function yearChangeEntry(change: PolicyChange): YearChangeEntry {
+  return {
+    kind: 'change', policyId: change.policyId, policyNumber: change.policyNumber, enterpriseName: change.enterpriseName,
+    brokerOrganisationId: change.brokerOrganisationId, insurerOrganisationId: change.insurerOrganisationId, enterpriseOrganisationId: change.enterpriseOrganisationId,
+    ...(change.poolMemberIds?.length ? { poolMemberIds: [...change.poolMemberIds] } : {}),
+    line: change.line, startDate: change.startDate, layers: yearLayersOf(change.layersAfter),
+    ref: change.ref, changeKind: change.kind, effectiveDate: change.effectiveDate,
+  };
+}
+
+/** The ref a change is kept under in the years. */
+export const yearChangeRef = (entry: Pick<YearChangeEntry, 'policyId' | 'ref'>) => `change:${entry.policyId}:${entry.ref}`;
+
+/** Appends a policy's change to the years of its enterprise, broker and the platform (idempotent). */
+export async function appendYearChange(entry: YearChangeEntry): Promise<void> {
+  const year = entry.startDate.slice(0, 4);
+  await Promise.all(yearKeysOf(entry, year).map((key) => subsidyYearLog.append(key, yearChangeRef(entry), entry)));
 }

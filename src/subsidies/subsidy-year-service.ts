@@ -12,7 +12,7 @@ import { formatFen, type SubsidyProgramme } from '../rating/index.ts';
 import { applicationView, programmesByCode, type Steps } from './subsidy-application-service.ts';
 import { annualCapOf } from './subsidy-calculation.ts';
 import type { SubsidyYear, SubsidyYearRow } from './subsidy-schemas.ts';
-import { subsidyYearLog, type YearEntry, type YearPolicyEntry } from './subsidy-year-log.ts';
+import { subsidyYearLog, type YearChangeEntry, type YearEntry, type YearPolicyEntry } from './subsidy-year-log.ts';
 
 export type { SubsidyYear } from './subsidy-schemas.ts';
 
@@ -43,15 +43,24 @@ async function countedOf(enterpriseIds: readonly string[], year: string): Promis
 export async function foldYear(year: string, entries: readonly YearEntry[], accept: (parties: Parties) => boolean): Promise<SubsidyYear> {
   const policies = new Map<string, YearPolicyEntry>();
   const steps = new Map<string, Steps>();
+  const changes: YearChangeEntry[] = [];
   for (const entry of entries) {
     if (entry.kind === 'policy') {
       if (!policies.has(entry.policyId) && entry.startDate.startsWith(`${year}-`) && accept(entry)) policies.set(entry.policyId, entry);
+      continue;
+    }
+    if (entry.kind === 'change') {
+      changes.push(entry);
       continue;
     }
     const key = `${entry.policyId}:${entry.programme}`;
     const found = steps.get(key) ?? { submitted: null, outcome: null };
     if (found[entry.step] === null) found[entry.step] = entry;
     steps.set(key, found);
+  }
+  // A changed policy's layers are its latest change's (the log keeps changes in the order recorded).
+  for (const change of changes) {
+    if (change.startDate.startsWith(`${year}-`) && accept(change)) policies.set(change.policyId, { ...change, kind: 'policy' });
   }
   const sorted = [...policies.values()].sort((a, b) => a.startDate.localeCompare(b.startDate) || a.policyNumber.localeCompare(b.policyNumber));
   const programmesByLine = new Map<string, Map<string, SubsidyProgramme>>();

@@ -14,6 +14,8 @@ import { formatChinaTime } from '../i18n/format.ts';
 import { formatYuan } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 import { premiumPanel, type PaymentFormState } from './premium-view.ts';
+import { endorsementPanel, type EndorsementFormState } from './endorsement-pages.ts';
+import type { ProductDefinition } from '../rating/index.ts';
 
 interface PdfFile {
   fileName: string;
@@ -72,8 +74,8 @@ export function mountPolicyPages({ page, services }: PagePipeline): void {
   });
 }
 
-/** The policy page; a refused subsidy status form or payment form comes back in place with its input and errors (400). */
-export async function renderPolicyPage({ services, lang, caller, render }: PageRequest, id: string, subsidyForm?: SubsidyFormState, paymentForm?: PaymentFormState): Promise<void> {
+/** The policy page; a refused subsidy status, payment or endorsement form comes back in place with its input and errors (400). */
+export async function renderPolicyPage({ services, lang, caller, render }: PageRequest, id: string, subsidyForm?: SubsidyFormState, paymentForm?: PaymentFormState, endorsementForm?: EndorsementFormState): Promise<void> {
   const policy = await services.policies.getPolicy(caller, id);
   const [names, quote, subsidy] = await Promise.all([loadPageNames(services, policy, lang), services.quotes.getQuote(caller, policy.quoteId), subsidyPanel(services, caller, policy.id, lang, subsidyForm, policy)]);
   const { pool, myShare } = poolPageData(policy, lang);
@@ -87,7 +89,8 @@ export async function renderPolicyPage({ services, lang, caller, render }: PageR
     myShare,
     subsidy,
     premium: premiumPanel(policy, caller, lang, paymentForm),
-  }, subsidyForm || paymentForm ? 400 : 200);
+    endorse: endorsementPanel(caller, policy, names.definition as unknown as ProductDefinition, lang, endorsementForm),
+  }, subsidyForm || paymentForm || (endorsementForm && Object.keys(endorsementForm.errors).length > 0) ? 400 : 200);
 }
 
 const pdfLang = (req: Request): Lang => (req.query.pdfLang === 'en' ? 'en' : 'zh-CN');

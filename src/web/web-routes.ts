@@ -24,6 +24,7 @@ import { mountReportPages } from './report-pages.ts';
 import { mountSessionPages } from './session-pages.ts';
 import { mountSubsidyPages } from './subsidy-pages.ts';
 import { mountPaymentPages } from './payment-pages.ts';
+import { mountEndorsementPages } from './endorsement-pages.ts';
 import { createPageViews } from './web-views.ts';
 
 /**
@@ -48,6 +49,7 @@ export function createWebRouter(options: { templates?: Templates; logger?: Logge
   mountSubsidyPages(pipeline, renderPolicyPage);
   mountReportPages(pipeline);
   mountPaymentPages(pipeline, (request, id, form) => renderPolicyPage(request, id, undefined, form.payment));
+  mountEndorsementPages(pipeline, (request, id, form) => renderPolicyPage(request, id, undefined, undefined, form));
   options.pageTable?.push(...pipeline.pages);
   router.use(webNotFound(pipeline));
   return router;

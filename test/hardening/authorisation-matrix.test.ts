@@ -95,6 +95,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
         case 'subsidy-applications': return 'CN-FIRST-SET';
         case 'years': return startDate.slice(0, 4);
         case 'pool-invitations': return foreign.invitation;
+        case 'endorsements': return '1';
         default: throw new Error(`no foreign value for {${name}} in ${route.path}`);
       }
     });
@@ -118,6 +119,8 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
       recordPolicyPayment: { amountFen: 100, receivedOn: startDate, reference: `AUTHZ-${n}` },
       publishProductVersion: {},
       invitePoolMembers: { productCode: own.product, version: String(definition.version) },
+      previewEndorsement: { effectiveDate: startDate, inputs: { aggregateLimit: 1000 }, reason: '授权矩阵' },
+      endorsePolicy: { effectiveDate: startDate, inputs: { aggregateLimit: 1000 }, reason: '授权矩阵' },
       addClient: { unifiedSocialCreditCode: `9133AUTHZ${String(n).padStart(9, '0')}`, name: `授权矩阵客户 ${n}` },
     };
     if (route.operationId === 'bulkQuote') return { path, body: `productCode\n${FIRST_SET}\n`, contentType: 'text/csv' };

@@ -74,6 +74,8 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
     };
     const [first, second, referred, toBind] = [await quote(), await quote(), await quote(true), await quote()];
     const policy = await ok(await t.http.post(`/v1/quotes/${String(toBind.id)}/bind`).set(bearer(key)), `bind on ${product}`);
+    // Endorsed once (a name: no premium change), so its 批单 (endorsement 1) exists for the matrices.
+    await ok(await t.http.post(`/v1/policies/${String(policy.id)}/endorsements`).set(bearer(key)).send({ effectiveDate: startDate, inputs: { beneficiaryName: '授权矩阵受益人' }, reason: '授权矩阵' }), `endorse on ${product}`);
     return {
       quote: String(first.id), quote2: String(second.id), referred: String(referred.id), policy: String(policy.id),
       quoteNumbers: [first, second, referred, toBind].map((q) => String(q.quoteNumber)), policyNumber: String(policy.policyNumber),
@@ -126,6 +128,7 @@ export function ownPath(path: string, own: SideRecords, places: { table: string;
     if (name === 'table') return places.table;
     if (name === 'programme') return 'CN-FIRST-SET';
     if (name === 'year') return places.year;
+    if (before === 'endorsements') return '1';
     if (before === 'quotes') return own.quote;
     if (before === 'policies') return own.policy;
     if (before === 'organisations' || before === 'clients') return own.organisation;
