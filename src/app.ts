@@ -13,6 +13,8 @@ import { clientSchemas } from './clients/client-schemas.ts';
 import { catalogueSchemas } from './catalogue/catalogue-schemas.ts';
 import { documentRoutes } from './documents/document-routes.ts';
 import { policyRoutes } from './policies/policy-routes.ts';
+import { claimRoutes } from './policies/claim-routes.ts';
+import { claimSchemas } from './policies/claim-schemas.ts';
 import { policySchemas } from './policies/policy-schemas.ts';
 import { poolInvitationRoutes } from './pools/pool-invitation-routes.ts';
 import { statementRoutes } from './statements/statement-routes.ts';
@@ -62,7 +64,7 @@ export interface AppDependencies {
  */
 export function allRoutes(services: Services = listingOnly<Services>(), uploadLimits: UploadLimits = defaultUploadLimits): RouteDefinition[] {
   return [
-    ...authRoutes(services), ...clientRoutes(services), ...catalogueRoutes(services), ...tableRoutes(services, uploadLimits.sheet), ...quoteRoutes(services), ...policyRoutes(services),
+    ...authRoutes(services), ...clientRoutes(services), ...catalogueRoutes(services), ...tableRoutes(services, uploadLimits.sheet), ...quoteRoutes(services), ...policyRoutes(services), ...claimRoutes(services),
     ...documentRoutes(services), ...subsidyRoutes(services), ...statementRoutes(services), ...poolInvitationRoutes(services), ...portfolioRoutes(services, uploadLimits.bulk), ...auditRoutes(services),
   ];
 }
@@ -88,7 +90,7 @@ export function buildApiDocument(routes: readonly RouteDefinition[] = allRoutes(
 }
 
 export function registerAllSchemas(): void {
-  for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...subsidySchemas, ...statementSchemas, ...poolSchemas, ...portfolioSchemas, ...auditSchemas]) registerSchema(schema as Record<string, unknown>);
+  for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...claimSchemas, ...subsidySchemas, ...statementSchemas, ...poolSchemas, ...portfolioSchemas, ...auditSchemas]) registerSchema(schema as Record<string, unknown>);
 }
 
 /** Paths whose requests are not access-logged: probes and scrapes would drown the traffic. */

@@ -3,14 +3,20 @@
 // in their factory's dependencies (createQuotes, createPolicies), and never learn who listens.
 import type { PolicyEvents, PolicyRecord } from './policies/policy-service.ts';
 import type { QuoteEvents, QuotesStored } from './quotes/quote-service.ts';
+import type { ClaimEvents } from './policies/policy-claims.ts';
+
+/** #26: a claim paid, as announced (the claim and the policy it was paid on). */
+type ClaimPaid = Parameters<ClaimEvents['claimPaid']>[0];
 
 type Reaction<T> = (event: T) => Promise<void>;
 
-export interface ServiceEvents extends QuoteEvents, PolicyEvents {
+export interface ServiceEvents extends QuoteEvents, PolicyEvents, ClaimEvents {
   /** Reacts to quotes stored, approved or declined (one, or a bulk save's batch). */
   onQuotesStored(reaction: Reaction<QuotesStored>): void;
   /** Reacts to a policy issued. */
   onPolicyIssued(reaction: Reaction<PolicyRecord>): void;
+  /** #26: reacts to a claim paid on a policy. */
+  onClaimPaid(reaction: Reaction<ClaimPaid>): void;
 }
 
 /**
@@ -20,6 +26,7 @@ export interface ServiceEvents extends QuoteEvents, PolicyEvents {
 export function createEventHub(): ServiceEvents {
   const quotesStored: Reaction<QuotesStored>[] = [];
   const policyIssued: Reaction<PolicyRecord>[] = [];
+  const claimPaid: Reaction<ClaimPaid>[] = [];
   const run = async <T>(reactions: readonly Reaction<T>[], event: T) => {
     for (const reaction of reactions) await reaction(event);
   };
@@ -28,5 +35,7 @@ export function createEventHub(): ServiceEvents {
     onPolicyIssued: (reaction) => void policyIssued.push(reaction),
     quotesStored: (event) => run(quotesStored, event),
     policyIssued: (event) => run(policyIssued, event),
+    onClaimPaid: (reaction) => void claimPaid.push(reaction),
+    claimPaid: (event) => run(claimPaid, event),
   };
 }

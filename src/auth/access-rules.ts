@@ -32,3 +32,9 @@ export const poolMembers: readonly Role[] = ['insurer-admin', 'underwriter'];
 
 /** Who accepts, declines or leaves its insurer's share of another insurer's pool: that insurer's admin. */
 export const poolConsenters: readonly Role[] = ['insurer-admin'];
+
+/** #26: who records a claim paid on a policy: its lead insurer's staff (the service refuses a follower). */
+export const claimRecorders: readonly Role[] = ['insurer-admin', 'underwriter'];
+
+/** #26: who asks for a policy's renewal quote: its broker firm, or its lead insurer's staff. */
+export const renewers: readonly Role[] = ['broker', 'insurer-admin', 'underwriter'];

@@ -14,6 +14,8 @@ import { buildPolicyLists, listIssuedPolicy, listPolicies } from './policy-lists
 import { derivedObjectId } from '../db/derived-id.ts';
 import { toPackedJson } from '../db/json-text.ts';
 import { storedContextText, storeProgrammesOf, withStoredContext } from '../quotes/stored-context.ts';
+import { claimViewFields } from './claim-log.ts';
+import { buildExpiringLists, listExpiringPolicies, listExpiringPolicy } from './expiring-lists.ts';
 
 export type { PolicyRecord, PolicyView, PolicySummary } from './policy-schemas.ts';
 export { listPolicies } from './policy-lists.ts';
@@ -34,6 +36,9 @@ export function policyRecordOf(stored: StoredPolicy): PolicyRecord {
     subsidies: (stored.subsidies ?? []).map((s) => ({ programme: s.programme!, amountFen: s.amountFen! })),
     ...(stored.poolShares ? { poolShares: stored.poolShares.map((p) => ({ insurer: p.insurer!, role: p.role as 'lead' | 'follower', sharePercent: p.sharePercent!, grossPremiumFen: p.grossPremiumFen!, netPremiumFen: p.netPremiumFen!, vatFen: p.vatFen! })) } : {}),
     ...(stored.idempotencyScope ? { idempotencyScope: stored.idempotencyScope } : {}),
+    ...(stored.renewalOf ? { renewalOf: stored.renewalOf } : {}),
+    // Cancellation (another part of #26) records a status; the renewal refuses a cancelled policy.
+    ...(typeof (stored as unknown as { status?: unknown }).status === 'string' ? { status: (stored as unknown as { status: string }).status } : {}),
   });
 }
 
@@ -57,6 +62,7 @@ export function toPolicyView(record: PolicyRecord): PolicyView {
     expectedNetCostFen: record.expectedNetCostFen,
     subsidies: [...record.subsidies],
     ...(record.poolShares ? { poolShares: [...record.poolShares] } : {}),
+    ...(record.renewalOf ? { renewalOf: record.renewalOf } : {}),
     result: record.result,
   };
 }
@@ -162,6 +168,7 @@ export async function bindQuote(deps: PolicyDeps, caller: Caller, quoteId: strin
 async function completeBind(caller: Caller, policy: PolicyRecord, quote: QuoteRecord): Promise<PolicyView> {
   // On the lists (idempotent: a replay re-appends safely, completing a bind cut off before).
   await listIssuedPolicy(policy);
+  await listExpiringPolicy(policy); // #26: the due-for-renewal lists (expiring-lists.ts)
   if (quote.status !== 'bound') await markBound(quote.id, policy.id);
   return withPoolShares(caller, policy);
 }
@@ -194,6 +201,7 @@ function policyFields(caller: Caller, quote: QuoteRecord, result: RatingResult, 
     inputs: quote.inputs,
     picks: quote.picks,
     context: storedContextText(quote.context),
+    ...(quote.renewalOf ? { renewalOf: quote.renewalOf } : {}),
   };
 }
 
@@ -202,8 +210,14 @@ export async function loadVisiblePolicy(caller: Caller, id: string): Promise<Pol
 }
 
 export async function getPolicy(caller: Caller, id: string): Promise<PolicyView> {
-  return withPoolShares(caller, await loadVisiblePolicy(caller, id));
+  const record = await loadVisiblePolicy(caller, id);
+  // #26: the claims paid on it, from its claims log (by _id).
+  const [view, claims] = await Promise.all([withPoolShares(caller, record), claimViewFields(record.id)]);
+  return { ...view, ...claims };
 }
+
+/** A stored policy's record by id for the capability's own modules (renewal chains), unchecked: callers check visibility. */
+export const findPolicy = (id: string) => findPolicyRecord(id);
 
 /** A policy's view with its insurer's name and, when co-insured, every member's share (named, with liability) and the caller's own. */
 export async function withPoolShares(caller: Caller, record: PolicyRecord): Promise<PolicyView> {
@@ -239,6 +253,10 @@ export function createPolicies(deps: PolicyDeps) {
     getPolicy, listPolicies,
     /** The migration of a data folder from before the lists (idempotent): every policy's summary and list entries. */
     buildLists: () => buildPolicyLists(allPolicyRecords()),
+    /** #26: the policies due for renewal (GET /v1/policies?expiringWithin=N). */
+    listExpiring: listExpiringPolicies,
+    /** #26: the migration of a data folder from before the due-for-renewal lists (idempotent). */
+    buildExpiringLists: () => buildExpiringLists(allPolicyRecords()),
   });
 }
 export type PoliciesService = ReturnType<typeof createPolicies>;
