@@ -90,7 +90,7 @@ export function buildApiDocument(routes: readonly RouteDefinition[] = allRoutes(
 }
 
 export function registerAllSchemas(): void {
-  for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...claimSchemas, ...subsidySchemas, ...statementSchemas, ...poolSchemas, ...portfolioSchemas, ...auditSchemas]) registerSchema(schema as Record<string, unknown>);
+  for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...claimSchemas, ...policySchemas, ...subsidySchemas, ...statementSchemas, ...poolSchemas, ...portfolioSchemas, ...auditSchemas]) registerSchema(schema as Record<string, unknown>);
 }
 
 /** Paths whose requests are not access-logged: probes and scrapes would drown the traffic. */
