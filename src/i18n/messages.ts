@@ -571,7 +571,7 @@ export const messages = {
   renewal_supportYear_chain: { zh: '续保起期 {start} 紧接上一张保单止期 {end}：连续投保第 {year} 年', en: 'Cover starts {start}, the day after the expiring policy ends ({end}): year {year} of continuous cover' },
   renewal_supportYear_beyond: { zh: '连续投保第 {year} 年：中央补贴最多支持连续 3 年，本年度不再享受', en: 'Year {year} of continuous cover: central support covers at most 3 continuous years, none from year 4' },
   renewal_supportYear_gap: { zh: '续保起期 {start} 与上一张保单止期 {end} 不连续：按新投保项目，第 1 年', en: 'Cover starts {start}, not the day after the expiring policy ends ({end}): a new chain, year 1' },
-  renewal_lossRatio: { zh: '经验赔付率 = 连续 {policies} 张保单已决赔款 {claims} 元 ÷ 截至 {asOf} 已赚保费 {earned} 元', en: 'Experience loss ratio = claims paid ¥{claims} ÷ premium earned ¥{earned} to {asOf}, over {policies} continuous policies' },
+  renewal_lossRatio: { zh: '经验赔付率 = 连续 {policies} 张保单已决赔款 {claims} 元 ÷ 截至 {asOf} 已赚保费 {earned} 元', en: 'Experience loss ratio = claims paid ¥{claims} ÷ premium earned ¥{earned} to {asOf} (continuous policies in the chain: {policies})' },
   renewal_lossRatio_capped: { zh: '经验赔付率 {ratio}% 超过费率表上限，按 {value}% 计', en: 'Experience loss ratio {ratio}% is above the form\'s maximum: rated at {value}%' },
   renewal_lossRatio_unearned: { zh: '截至 {asOf} 尚无已赚保费：沿用到期保单的 {value}%', en: 'No premium earned by {asOf}: the expiring policy\'s {value}% is kept' },
 } as const satisfies Record<string, { zh: string; en: string }>;
