@@ -11,7 +11,7 @@ import { enterpriseNamesIn } from './cover-view.ts';
 import { checkId, type PagePipeline } from './page-pipeline.ts';
 import { productNames } from './page-helpers.ts';
 import { formatYuan } from './web-forms.ts';
-import { translate, type Lang } from './web-messages.ts';
+import { pick, translate, type Lang } from './web-messages.ts';
 
 /** Yuan as typed ("12,345.67") to integer fen, or a 400 naming the field in the reader's language. */
 function yuanToFen(value: unknown, lang: Lang): number {
@@ -43,6 +43,14 @@ export function policyLifeView(caller: Caller, policy: PolicyView, lang: Lang) {
     renew: mayRenew(caller, policy) ? { note: translate('life_renewNote', lang, { start }) } : undefined,
     renewalOf: policy.renewalOf,
   };
+}
+
+/** A renewal quote's page panel: the policy it renews and the inputs the record decided, with why (#26). */
+export function renewalQuoteView(quote: { renewalOf?: string; derived?: { input: string; value: unknown; why: { zh: string; en: string } }[] }, lang: Lang, fields: readonly { key: string; label: { zh: string; en: string } }[]) {
+  if (!quote.renewalOf) return undefined;
+  // Names, not codes: the support year by the catalogue, a form input by the product's own label.
+  const label = (input: string) => (input === 'enterprise.supportYear' ? translate('supportYear', lang) : pick(fields.find((f) => f.key === input)?.label ?? { zh: input, en: input }, lang));
+  return { renewalOf: quote.renewalOf, derived: (quote.derived ?? []).map((d) => ({ input: d.input, label: label(d.input), value: String(d.value), why: pick(d.why, lang) })) };
 }
 
 /** Mounts the claim form's target, the renew action and `/policies/due`. */

@@ -63,6 +63,10 @@ describe('Web pages: claims paid and renewal (#26)', function () {
     const quoteId = /\/quotes\/([0-9a-f]{24})$/.exec(renewed.headers.location!)![1]!;
     const quote = await t.http.get(`/v1/quotes/${quoteId}`).set(bearer(t.keys.broker));
     expect(quote.body).to.include({ renewalOf: policy.id, startDate: addDays(policy.endDate, 1) });
+    // The quote page names the inputs the record decided, and why, in the reader's language.
+    const quotePage = await broker.get(`/quotes/${quoteId}?lang=en`);
+    expect(quotePage.text).to.include('Inputs taken from the record').and.include('<dt>Year of continuous cover</dt>').and.include(`year 2 of continuous cover`).and.include('<dt>Expected or experienced loss ratio</dt>');
+    expect((await broker.get(`/quotes/${quoteId}?lang=zh-CN`)).text).to.include('按记录确定的输入').and.include('连续投保第 2 年');
     const again = await broker.post(`/policies/${policy.id}/renew?lang=en`).type('form').send({ _csrf: csrfOf(due.text) });
     expect(again.status).to.equal(409);
     // The enterprise has no due list (the broker renews).
