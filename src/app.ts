@@ -77,7 +77,7 @@ const API_DESCRIPTION = [
   'Conventions: every list answers `{ items, total, limit, offset }` and takes `limit` (1–200, default 50) and `offset`.',
   'A query parameter a route does not declare is a 400 (`invalid_input`, detail path `query.<name>`): a misspelt filter never silently widens a list.',
   'Every error answers `{ error: { code, message, details[{ path, message, value? }], requestId } }`; `code` is one of the ErrorResponse enum.',
-  'Creating a quote and binding a quote take an `Idempotency-Key` (1–100 characters): a retry with the same key answers 200 with what the first request made.',
+  'Creating a quote, binding a quote and recording a claim take an `Idempotency-Key` (1–100 characters): a retry with the same key answers 200 with what the first request made.',
   'Brokers find the enterprises they quote for at /v1/clients. Picks are keyed by step key: GET /v1/catalogue/{code} lists the steps your role may pick in.',
 ].join('\n');
 
