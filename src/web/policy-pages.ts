@@ -12,7 +12,7 @@ import { buildResultView } from './result-view.ts';
 import { nextPageHref, pageCursor, poolPageData, productNames, subsidyPanel, type SubsidyFormState } from './page-helpers.ts';
 import { formatChinaTime } from '../i18n/format.ts';
 import { formatYuan } from './web-forms.ts';
-import { policyLifeView } from './renewal-pages.ts';
+import { policyLifeView, renewedPolicyNumber } from './renewal-pages.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
 interface PdfFile {
@@ -86,7 +86,7 @@ export async function renderPolicyPage({ services, lang, caller, render }: PageR
     result: { ...buildResultView(policy.result, lang, { fields: names.fields, insurers: names.insurers, offer: true }), ...(pool.length ? { pool } : {}) },
     myShare,
     subsidy,
-    life: policyLifeView(caller, policy, lang), // #26: claims paid and the renew action
+    life: policyLifeView(caller, policy, lang, await renewedPolicyNumber(services, caller, policy.renewalOf)), // #26: claims paid and the renew action
   }, subsidyForm ? 400 : 200);
 }
 

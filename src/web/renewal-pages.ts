@@ -6,6 +6,7 @@ import { claimRecorders, renewers } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { invalidInput } from '../http/app-error.ts';
 import type { PolicyView } from '../policies/policy-service.ts';
+import type { Services } from '../service.ts';
 import { addDays } from '../rating/calendar.ts';
 import { enterpriseNamesIn } from './cover-view.ts';
 import { checkId, type PagePipeline } from './page-pipeline.ts';
@@ -29,8 +30,14 @@ function mayRenew(caller: Caller, policy: Pick<PolicyView, 'brokerOrganisationId
   return caller.role === 'broker' ? policy.brokerOrganisationId === caller.organisationId : policy.insurerOrganisationId === caller.organisationId;
 }
 
+/** The number of the policy a renewal renews, for its link (names, not ids); the id when it cannot be read. */
+export async function renewedPolicyNumber(services: Services, caller: Caller, renewalOf: string | undefined): Promise<string | undefined> {
+  if (!renewalOf) return undefined;
+  return services.policies.getPolicy(caller, renewalOf).then((p) => p.policyNumber, () => renewalOf);
+}
+
 /** The policy page's claims panel and renew button, in the reader's language. */
-export function policyLifeView(caller: Caller, policy: PolicyView, lang: Lang) {
+export function policyLifeView(caller: Caller, policy: PolicyView, lang: Lang, renewed?: string) {
   const insurerNames = new Map((policy.poolShares ?? []).map((s) => [s.insurer, (lang === 'en' ? s.insurerNameEn : undefined) ?? s.insurerName ?? s.insurer]));
   const claims = (policy.claims ?? []).map((c) => ({
     n: c.n, lossDate: c.lossDate, paidOn: c.paidOn, paid: formatYuan(c.paidFen), paidFen: c.paidFen, description: c.description,
@@ -41,16 +48,16 @@ export function policyLifeView(caller: Caller, policy: PolicyView, lang: Lang) {
     claims, claimsPaid: formatYuan(policy.claimsPaidFen ?? 0),
     recordClaim: claimRecorders.includes(caller.role) && policy.insurerOrganisationId === caller.organisationId ? { key: randomUUID() } : undefined,
     renew: mayRenew(caller, policy) ? { note: translate('life_renewNote', lang, { start }) } : undefined,
-    renewalOf: policy.renewalOf,
+    renewalOf: policy.renewalOf, renewalOfNumber: renewed ?? policy.renewalOf,
   };
 }
 
 /** A renewal quote's page panel: the policy it renews and the inputs the record decided, with why (#26). */
-export function renewalQuoteView(quote: { renewalOf?: string; derived?: { input: string; value: unknown; why: { zh: string; en: string } }[] }, lang: Lang, fields: readonly { key: string; label: { zh: string; en: string } }[]) {
+export function renewalQuoteView(quote: { renewalOf?: string; derived?: { input: string; value: unknown; why: { zh: string; en: string } }[] }, lang: Lang, fields: readonly { key: string; label: { zh: string; en: string } }[], renewed?: string) {
   if (!quote.renewalOf) return undefined;
   // Names, not codes: the support year by the catalogue, a form input by the product's own label.
   const label = (input: string) => (input === 'enterprise.supportYear' ? translate('supportYear', lang) : pick(fields.find((f) => f.key === input)?.label ?? { zh: input, en: input }, lang));
-  return { renewalOf: quote.renewalOf, derived: (quote.derived ?? []).map((d) => ({ input: d.input, label: label(d.input), value: String(d.value), why: pick(d.why, lang) })) };
+  return { renewalOf: quote.renewalOf, renewalOfNumber: renewed ?? quote.renewalOf, derived: (quote.derived ?? []).map((d) => ({ input: d.input, label: label(d.input), value: String(d.value), why: pick(d.why, lang) })) };
 }
 
 /** Mounts the claim form's target, the renew action and `/policies/due`. */

@@ -65,6 +65,7 @@ describe('Web pages: claims paid and renewal (#26)', function () {
     expect(quote.body).to.include({ renewalOf: policy.id, startDate: addDays(policy.endDate, 1) });
     // The quote page names the inputs the record decided, and why, in the reader's language.
     const quotePage = await broker.get(`/quotes/${quoteId}?lang=en`);
+    expect(quotePage.text).to.include(`Renews policy <a href="/policies/${policy.id}">${policy.policyNumber}</a>`);
     expect(quotePage.text).to.include('Inputs taken from the record').and.include('<dt>Year of continuous cover</dt>').and.include(`year 2 of continuous cover`).and.include('<dt>Expected or experienced loss ratio</dt>');
     expect((await broker.get(`/quotes/${quoteId}?lang=zh-CN`)).text).to.include('按记录确定的输入').and.include('连续投保第 2 年');
     const again = await broker.post(`/policies/${policy.id}/renew?lang=en`).type('form').send({ _csrf: csrfOf(due.text) });
