@@ -16,6 +16,8 @@ import { policyRoutes } from './policies/policy-routes.ts';
 import { paymentRoutes } from './policies/payment-routes.ts';
 import { paymentSchemas } from './policies/payment-schemas.ts';
 import { endorsementRoutes } from './policies/endorsement-routes.ts';
+import { claimRoutes } from './policies/claim-routes.ts';
+import { claimSchemas } from './policies/claim-schemas.ts';
 import { policySchemas } from './policies/policy-schemas.ts';
 import { poolInvitationRoutes } from './pools/pool-invitation-routes.ts';
 import { statementRoutes } from './statements/statement-routes.ts';
@@ -67,7 +69,7 @@ export interface AppDependencies {
  */
 export function allRoutes(services: Services = listingOnly<Services>(), uploadLimits: UploadLimits = defaultUploadLimits): RouteDefinition[] {
   return [
-    ...authRoutes(services), ...clientRoutes(services), ...catalogueRoutes(services), ...tableRoutes(services, uploadLimits.sheet), ...quoteRoutes(services), ...policyRoutes(services), ...paymentRoutes(services), ...endorsementRoutes(services),
+    ...authRoutes(services), ...clientRoutes(services), ...catalogueRoutes(services), ...tableRoutes(services, uploadLimits.sheet), ...quoteRoutes(services), ...policyRoutes(services), ...paymentRoutes(services), ...endorsementRoutes(services), ...claimRoutes(services),
     ...documentRoutes(services), ...subsidyRoutes(services), ...statementRoutes(services), ...poolInvitationRoutes(services), ...portfolioRoutes(services, uploadLimits.bulk), ...auditRoutes(services),
     ...reportRoutes(services),
   ];
@@ -81,7 +83,7 @@ const API_DESCRIPTION = [
   'Conventions: every list answers `{ items, total, limit, offset }` and takes `limit` (1–200, default 50) and `offset`.',
   'A query parameter a route does not declare is a 400 (`invalid_input`, detail path `query.<name>`): a misspelt filter never silently widens a list.',
   'Every error answers `{ error: { code, message, details[{ path, message, value? }], requestId } }`; `code` is one of the ErrorResponse enum.',
-  'Creating a quote and binding a quote take an `Idempotency-Key` (1–100 characters): a retry with the same key answers 200 with what the first request made.',
+  'Creating a quote, binding a quote and recording a claim take an `Idempotency-Key` (1–100 characters): a retry with the same key answers 200 with what the first request made.',
   'Brokers find the enterprises they quote for at /v1/clients. Picks are keyed by step key: GET /v1/catalogue/{code} lists the steps your role may pick in.',
 ].join('\n');
 
@@ -94,7 +96,7 @@ export function buildApiDocument(routes: readonly RouteDefinition[] = allRoutes(
 }
 
 export function registerAllSchemas(): void {
-  for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...policySchemas, ...paymentSchemas, ...subsidySchemas, ...statementSchemas, ...poolSchemas, ...portfolioSchemas, ...auditSchemas, ...reportSchemas]) registerSchema(schema as Record<string, unknown>);
+  for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...claimSchemas, ...policySchemas, ...paymentSchemas, ...subsidySchemas, ...statementSchemas, ...poolSchemas, ...portfolioSchemas, ...auditSchemas, ...reportSchemas]) registerSchema(schema as Record<string, unknown>);
 }
 
 /** Paths whose requests are not access-logged: probes and scrapes would drown the traffic. */

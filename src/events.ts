@@ -5,10 +5,14 @@ import type { PolicyEvents, PolicyRecord } from './policies/policy-service.ts';
 import type { PaymentReceived } from './policies/policy-payments.ts';
 import type { PolicyChange, PolicyChangeEvents } from './policies/policy-changes.ts';
 import type { QuoteEvents, QuotesStored } from './quotes/quote-service.ts';
+import type { ClaimEvents } from './policies/policy-claims.ts';
+
+/** #26: a claim paid, as announced (the claim and the policy it was paid on). */
+type ClaimPaid = Parameters<ClaimEvents['claimPaid']>[0];
 
 type Reaction<T> = (event: T) => Promise<void>;
 
-export interface ServiceEvents extends QuoteEvents, PolicyEvents, PolicyChangeEvents {
+export interface ServiceEvents extends QuoteEvents, PolicyEvents, PolicyChangeEvents, ClaimEvents {
   /** Reacts to quotes stored, approved or declined (one, or a bulk save's batch). */
   onQuotesStored(reaction: Reaction<QuotesStored>): void;
   /** Reacts to a policy issued. */
@@ -17,6 +21,8 @@ export interface ServiceEvents extends QuoteEvents, PolicyEvents, PolicyChangeEv
   onPaymentReceived(reaction: Reaction<PaymentReceived>): void;
   /** Reacts to a policy changed mid-term: an endorsement or a cancellation (src/policies/policy-changes.ts). */
   onPolicyChanged(reaction: Reaction<PolicyChange>): void;
+  /** #26: reacts to a claim paid on a policy. */
+  onClaimPaid(reaction: Reaction<ClaimPaid>): void;
 }
 
 /**
@@ -28,6 +34,7 @@ export function createEventHub(): ServiceEvents {
   const policyIssued: Reaction<PolicyRecord>[] = [];
   const paymentReceived: Reaction<PaymentReceived>[] = [];
   const policyChanged: Reaction<PolicyChange>[] = [];
+  const claimPaid: Reaction<ClaimPaid>[] = [];
   const run = async <T>(reactions: readonly Reaction<T>[], event: T) => {
     for (const reaction of reactions) await reaction(event);
   };
@@ -40,5 +47,7 @@ export function createEventHub(): ServiceEvents {
     paymentReceived: (event) => run(paymentReceived, event),
     onPolicyChanged: (reaction) => void policyChanged.push(reaction),
     policyChanged: (event) => run(policyChanged, event),
+    onClaimPaid: (reaction) => void claimPaid.push(reaction),
+    claimPaid: (event) => run(claimPaid, event),
   };
 }

@@ -31,6 +31,8 @@ import { createEventHub, type ServiceEvents } from './events.ts';
 import { createMetrics, type ServiceMetrics } from './http/metrics.ts';
 import { createTemplates, type Templates } from './http/templates.ts';
 import { createPolicies, loadVisiblePolicy, type PoliciesService } from './policies/policy-service.ts';
+import { createClaims, type ClaimsService } from './policies/policy-claims.ts';
+import { createRenewals, type RenewalsService } from './policies/policy-renewal.ts';
 import { createStatements, type StatementsService } from './statements/statement-service.ts';
 import { createPools, type PoolsService } from './pools/pools.ts';
 import type { PoolMembership } from './catalogue/pool-membership.ts';
@@ -59,6 +61,10 @@ export interface Services {
   pools: PoolsService;
   quotes: QuotesService;
   policies: PoliciesService;
+  /** #26: claims paid on policies (announced on the hub: claimPaid). */
+  claims: ClaimsService;
+  /** #26: renewal quotes of policies, through the quotes capability. */
+  renewals: RenewalsService;
   /** Quote and policy PDFs (503 `unavailable` when composed without a renderer). */
   documents: DocumentService;
   /** The PDF renderer behind documents (undefined when composed without PDFs). */
@@ -140,6 +146,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
     config, logger, events, metrics, templates, renderer: pdf?.renderer, scope,
     auth: scope.bind(createAuth()), clients: scope.bind(createClients()), catalogue, pools,
     quotes, policies: scope.bind(createPolicies({ events })), documents,
+    claims: scope.bind(createClaims({ events })), renewals: scope.bind(createRenewals({ quotes })),
     subsidies, statements, reports, portfolio, audit: scope.bind(createAudit({ subjects: auditSubjects(catalogue) })),
     async close() {
       portfolio.close();
@@ -301,6 +308,8 @@ export function bookMigrations(services: Services): Migration[] {
     { name: 'keyed-logs-1:pool-months', run: () => services.statements.migratePoolMonths() },
     { name: 'organisation-credit-codes-1', run: () => services.auth.buildCreditCodes() },
     { name: 'keyed-logs-2:tech-insurance-reports', run: () => services.reports.migrateTechInsuranceReports() },
+    // #26: the due-for-renewal lists of the policies stored before them (GET /v1/policies?expiringWithin=N).
+    { name: 'expiring-lists-1:policies', run: () => services.policies.buildExpiringLists() },
   ];
 }
 

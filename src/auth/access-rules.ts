@@ -39,3 +39,8 @@ export const insurerReportReaders: readonly Role[] = ['insurer-admin', 'platform
 export const premiumRecorders: readonly Role[] = ['insurer-admin', 'underwriter'];
 /** Who may endorse a policy (批改): its broker and the lead insurer's staff (checked per policy in src/policies/endorsement-service.ts). */
 export const endorsers: readonly Role[] = ['broker', 'insurer-admin', 'underwriter'];
+/** #26: who records a claim paid on a policy: its lead insurer's staff (the service refuses a follower). */
+export const claimRecorders: readonly Role[] = ['insurer-admin', 'underwriter'];
+
+/** #26: who asks for a policy's renewal quote: its broker firm, or its lead insurer's staff. */
+export const renewers: readonly Role[] = ['broker', 'insurer-admin', 'underwriter'];

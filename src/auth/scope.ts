@@ -99,6 +99,26 @@ export function scopedList(actor: ScopedActor, filter: BusinessListFilter = {}):
   return { key, filtered: Boolean(filter.productCode) || led || Boolean(filter.status) || partOfEnterprise, accept };
 }
 
+// #26 (R): the policies due for renewal. A policy is appended, as it is issued, to the list of
+// every party that may see it for the China month its cover ends (`expiring|<listKey>|<YYYY-MM>`);
+// "expiring within N days" reads the one to thirteen months the window touches and checks
+// every entry again, as scopedList does.
+
+/** The due-for-renewal lists of a policy whose cover ends on `endDate` (YYYY-MM-DD): one per list of listKeysOf. */
+export function expiringKeysOf(parties: Parties, endDate: string): string[] {
+  return listKeysOf(parties).map((key) => `expiring|${key}|${endDate.slice(0, 7)}`);
+}
+
+/**
+ * The due-for-renewal list of `month` (YYYY-MM) `actor` reads, narrowed by `filter` (the
+ * enterprise's list when it names one), and the check every entry passes: the caller's visibility
+ * rule, then the filter.
+ */
+export function scopedExpiring(actor: ScopedActor, month: string, filter: Pick<BusinessListFilter, 'productCode' | 'enterpriseId'> = {}): { key: string; accept: (entry: BusinessEntry) => boolean } {
+  const { key, accept } = scopedList(actor, filter);
+  return { key: `expiring|${key}|${month}`, accept };
+}
+
 /** The list a broker firm's client links are appended to (one entry per enterprise it links). */
 export const clientListKey = (brokerOrganisationId: string) => `clients:${brokerOrganisationId}`;
 

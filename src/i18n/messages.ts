@@ -658,6 +658,33 @@ export const messages = {
   endorse_referral: { zh: '按新条件试算需核保人审批（{rules}），请先报价并经核保同意后再批改。', en: 'On the new terms the rating refers to an underwriter ({rules}); quote them and have the referral approved first.' },
   endorse_notEndorsable: { zh: '该项目不可在保险期间内批改。', en: 'This item cannot change during the period.' },
   endorse_done: { zh: '已出具批单 {number}。', en: 'Endorsement {number} issued.' },
+  // #26 claims and renewal (R): the policy page's claims and renew button, the due-for-renewal page.
+  life_claims: { zh: '已决赔款', en: 'Claims paid' },
+  life_claimsPaid: { zh: '赔款合计', en: 'Claims paid in all' },
+  life_claimNumber: { zh: '序号', en: 'No.' },
+  life_lossDate: { zh: '出险日期', en: 'Date of loss' },
+  life_paidOn: { zh: '赔付日期', en: 'Date paid' },
+  life_paidYuan: { zh: '赔款金额（元）', en: 'Amount paid (yuan)' },
+  life_description: { zh: '事故经过', en: 'What happened' },
+  life_memberParts: { zh: '各共保方承担', en: 'Each member\'s part' },
+  life_recordClaim: { zh: '登记赔款', en: 'Record the claim' },
+  life_noClaims: { zh: '暂无赔款记录。', en: 'No claims paid.' },
+  life_badAmount: { zh: '金额须以元为单位，最多两位小数。', en: 'The amount must be in yuan with at most two decimals.' },
+  life_renew: { zh: '生成续保报价', en: 'Quote the renewal' },
+  life_renewNote: { zh: '续保自 {start} 起保；连续投保年度和经验赔付率按记录确定。', en: 'The renewal starts on {start}; the support year and the experience loss ratio come from the record.' },
+  life_renewalOf: { zh: '续保自保单', en: 'Renews policy' },
+  life_due: { zh: '待续保保单', en: 'Due for renewal' },
+  life_dueWithin: { zh: '未来 {days} 天内到期的保单（含今天）', en: 'Policies whose cover ends within the next {days} days (today included)' },
+  life_days: { zh: '天数', en: 'Days' },
+  life_show: { zh: '查看', en: 'Show' },
+  life_derived: { zh: '按记录确定的输入', en: 'Inputs taken from the record' },
+  // #26 renewal (R): why a renewal quote's derived inputs are what they are (the API's `derived[].why`).
+  renewal_supportYear_chain: { zh: '续保起期 {start} 紧接上一张保单止期 {end}：连续投保第 {year} 年', en: 'Cover starts {start}, the day after the expiring policy ends ({end}): year {year} of continuous cover' },
+  renewal_supportYear_beyond: { zh: '连续投保第 {year} 年：中央补贴最多支持连续 3 年，本年度不再享受', en: 'Year {year} of continuous cover: central support covers at most 3 continuous years, none from year 4' },
+  renewal_supportYear_gap: { zh: '续保起期 {start} 与上一张保单止期 {end} 不连续：按新投保项目，第 1 年', en: 'Cover starts {start}, not the day after the expiring policy ends ({end}): a new chain, year 1' },
+  renewal_lossRatio: { zh: '经验赔付率 = 连续 {policies} 张保单已决赔款 {claims} 元 ÷ 截至 {asOf} 已赚保费 {earned} 元', en: 'Experience loss ratio = claims paid ¥{claims} ÷ premium earned ¥{earned} to {asOf} (continuous policies in the chain: {policies})' },
+  renewal_lossRatio_capped: { zh: '经验赔付率 {ratio}% 超过费率表上限，按 {value}% 计', en: 'Experience loss ratio {ratio}% is above the form\'s maximum: rated at {value}%' },
+  renewal_lossRatio_unearned: { zh: '截至 {asOf} 尚无已赚保费：沿用到期保单的 {value}%', en: 'No premium earned by {asOf}: the expiring policy\'s {value}% is kept' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type MessageKey = keyof typeof messages;

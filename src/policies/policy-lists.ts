@@ -72,7 +72,7 @@ export async function listIssuedPolicy(policy: PolicyRecord): Promise<void> {
 }
 
 /** One summary by id (an _id read), or null. */
-async function loadSummary(id: string): Promise<PolicySummary | null> {
+export async function loadSummary(id: string): Promise<PolicySummary | null> {
   const doc = await PolicySummaryModel.collection.findOne({ _id: id as never }) as { _id: string; v: string } | null;
   return doc ? { id: doc._id, ...(JSON.parse(doc.v) as Omit<PolicySummary, 'id'>) } : null;
 }

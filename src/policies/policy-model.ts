@@ -32,6 +32,9 @@ const policySchema = new Schema(
     context: { type: Schema.Types.Mixed, required: true, ...jsonText },
     // `<organisation>:<Idempotency-Key>` of the bind that issued it: a retry with the key gets this policy back.
     idempotencyScope: { type: String },
+    // #26: the policy this one renews (bound from a renewal quote): the renewal chain is walked
+    // back through it by `_id` (policy-renewal.ts), never by a query.
+    renewalOf: { type: String },
   },
   { timestamps: true, collection: 'policies', minimize: false },
 );

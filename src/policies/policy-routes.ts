@@ -27,9 +27,12 @@ export const policyRoutes = ({ policies }: Pick<Services, 'policies'>) => [
     query: cursorPageQuery({
       productCode: { type: 'string', maxLength: 64, description: 'Only this product.' },
       enterpriseId: { type: 'string', pattern: '^[0-9a-f]{24}$', description: 'Only this enterprise.' },
+      expiringWithin: { type: 'integer', minimum: 1, maximum: 366, description: 'Only policies due for renewal: cover ending within this many days from today (China dates, today included), the soonest first, paged by offset.' },
     }),
-    success: { status: 200, description: 'A page of policies (summaries), newest first; deeper pages by `after` (the `next` of the page before).', schema: policyListSchema },
-    handler: ({ caller, query }) => policies.listPolicies(caller, { ...query, limit: query.limit ?? 50 }),
+    success: { status: 200, description: 'A page of policies (summaries), newest first; deeper pages by `after` (the `next` of the page before). With `expiringWithin`: the soonest ending first, with their `total`.', schema: policyListSchema },
+    handler: ({ caller, query }) => (query.expiringWithin !== undefined
+      ? policies.listExpiring(caller, { ...query, expiringWithin: query.expiringWithin, limit: query.limit ?? 50 })
+      : policies.listPolicies(caller, { ...query, limit: query.limit ?? 50 })),
   }),
   defineRoute({
     method: 'get', path: '/v1/policies/{id}', operationId: 'getPolicy', summary: 'One policy', tags,

@@ -5,6 +5,7 @@ import { ratingResultSchema, type RatedRecord, type RatingResultViewOptions } fr
 import type { CoInsuranceShare } from '../rating/index.ts';
 import { premiumProperties } from './payment-schemas.ts';
 import { endorsementSchemas, policyHistoryProperties } from './endorsement-schemas.ts';
+import { claimSchema } from './claim-schemas.ts';
 
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
 
@@ -32,6 +33,10 @@ const policyProperties = {
   ...poolViewProperties,
   result: ratingResultSchema,
   ...policyHistoryProperties,
+  // #26 claims paid and renewal
+  renewalOf: { type: 'string', description: 'The policy this one renews (bound from a renewal quote).' },
+  claims: { type: 'array', items: claimSchema, description: 'Claims paid on it, oldest first (GET /v1/policies/{id}/claims).' },
+  claimsPaidFen: fen('Claims paid on it, in all'),
 } as const;
 
 export const policySchema = {
@@ -56,6 +61,10 @@ export interface PolicyRecord extends RatedRecord, Readonly<Required<Pick<Policy
   readonly poolShares?: readonly CoInsuranceShare[];
   /** `<organisation>:<Idempotency-Key>` of the bind that issued it. */
   readonly idempotencyScope?: string;
+  /** #26: the policy it renews (bound from a renewal quote). */
+  readonly renewalOf?: string;
+  /** #26: where a later helper's cancellation records it (`cancelled`); absent: issued. */
+  readonly status?: string;
 }
 
 /** What a policy list shows of each policy: kept per policy by id as it is issued, never the whole policy. */

@@ -18,6 +18,8 @@ import { premiumOf, recordPayment, type PaymentEvents, type PaymentRequest } fro
 import type { PolicyChangeEvents } from './policy-changes.ts';
 import { endorsementsOf, endorsePolicy, policyHistory, previewEndorsement } from './endorsement-service.ts';
 import type { EndorsementRequest } from './endorsement-schemas.ts';
+import { claimViewFields } from './claim-log.ts';
+import { buildExpiringLists, listExpiringPolicies, listExpiringPolicy } from './expiring-lists.ts';
 
 export type { PolicyRecord, PolicyView, PolicySummary } from './policy-schemas.ts';
 export { listPolicies } from './policy-lists.ts';
@@ -38,6 +40,9 @@ export function policyRecordOf(stored: StoredPolicy): PolicyRecord {
     subsidies: (stored.subsidies ?? []).map((s) => ({ programme: s.programme!, amountFen: s.amountFen! })),
     ...(stored.poolShares ? { poolShares: stored.poolShares.map((p) => ({ insurer: p.insurer!, role: p.role as 'lead' | 'follower', sharePercent: p.sharePercent!, grossPremiumFen: p.grossPremiumFen!, netPremiumFen: p.netPremiumFen!, vatFen: p.vatFen! })) } : {}),
     ...(stored.idempotencyScope ? { idempotencyScope: stored.idempotencyScope } : {}),
+    ...(stored.renewalOf ? { renewalOf: stored.renewalOf } : {}),
+    // Cancellation (another part of #26) records a status; the renewal refuses a cancelled policy.
+    ...(typeof (stored as unknown as { status?: unknown }).status === 'string' ? { status: (stored as unknown as { status: string }).status } : {}),
   });
 }
 
@@ -61,6 +66,7 @@ export function toPolicyView(record: PolicyRecord): PolicyView {
     expectedNetCostFen: record.expectedNetCostFen,
     subsidies: [...record.subsidies],
     ...(record.poolShares ? { poolShares: [...record.poolShares] } : {}),
+    ...(record.renewalOf ? { renewalOf: record.renewalOf } : {}),
     result: record.result,
   };
 }
@@ -166,6 +172,7 @@ export async function bindQuote(deps: PolicyDeps, caller: Caller, quoteId: strin
 async function completeBind(caller: Caller, policy: PolicyRecord, quote: QuoteRecord): Promise<PolicyView> {
   // On the lists (idempotent: a replay re-appends safely, completing a bind cut off before).
   await listIssuedPolicy(policy);
+  await listExpiringPolicy(policy); // #26: the due-for-renewal lists (expiring-lists.ts)
   if (quote.status !== 'bound') await markBound(quote.id, policy.id);
   return withPoolShares(caller, policy);
 }
@@ -198,6 +205,7 @@ function policyFields(caller: Caller, quote: QuoteRecord, result: RatingResult, 
     inputs: quote.inputs,
     picks: quote.picks,
     context: storedContextText(quote.context),
+    ...(quote.renewalOf ? { renewalOf: quote.renewalOf } : {}),
   };
 }
 
@@ -208,11 +216,14 @@ export async function loadVisiblePolicy(caller: Caller, id: string): Promise<Pol
 /** One policy with its versions, current terms and endorsements (each with its 批单's address). */
 export async function getPolicy(caller: Caller, id: string): Promise<PolicyView> {
   const record = await loadVisiblePolicy(caller, id);
-  const [view, premium, history] = await Promise.all([withPoolShares(caller, record), premiumOf(record), endorsementsOf(record.id)]);
-  // Premium received (policy-payments.ts): two or three reads of the policy's payments log by `_id`.
+  const [view, premium, history, claims] = await Promise.all([withPoolShares(caller, record), premiumOf(record), endorsementsOf(record.id), claimViewFields(record.id)]);
+  // Premium received (policy-payments.ts): two or three reads of the policy's payments log by `_id`; the claims paid from its claims log (by `_id`).
   const { premiumReceivedFen, premiumOutstandingFen, payments, instalments } = premium;
-  return { ...view, premiumReceivedFen, premiumOutstandingFen, payments, ...(instalments ? { instalments } : {}), ...policyHistory(record, history, (n) => `/v1/policies/${record.id}/endorsements/${n}/pdf`) };
+  return { ...view, premiumReceivedFen, premiumOutstandingFen, payments, ...(instalments ? { instalments } : {}), ...policyHistory(record, history, (n) => `/v1/policies/${record.id}/endorsements/${n}/pdf`), ...claims };
 }
+
+/** A stored policy's record by id for the capability's own modules (renewal chains), unchecked: callers check visibility. */
+export const findPolicy = (id: string) => findPolicyRecord(id);
 
 /** A policy's view with its insurer's name and, when co-insured, every member's share (named, with liability) and the caller's own. */
 export async function withPoolShares(caller: Caller, record: PolicyRecord): Promise<PolicyView> {
@@ -259,6 +270,10 @@ export function createPolicies(deps: PolicyDeps) {
     },
     /** The migration of a data folder from before the lists (idempotent): every policy's summary and list entries. */
     buildLists: () => buildPolicyLists(allPolicyRecords()),
+    /** #26: the policies due for renewal (GET /v1/policies?expiringWithin=N). */
+    listExpiring: listExpiringPolicies,
+    /** #26: the migration of a data folder from before the due-for-renewal lists (idempotent). */
+    buildExpiringLists: () => buildExpiringLists(allPolicyRecords()),
   });
 }
 export type PoliciesService = ReturnType<typeof createPolicies>;

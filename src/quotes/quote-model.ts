@@ -43,6 +43,10 @@ const quoteSchema = new Schema(
       originalPicks: Schema.Types.Mixed,
     },
     policyId: { type: String },
+    // #26: a renewal quote's policy (bound, its policy carries it on) and the inputs the record
+    // decided, as JSON text (read whole, never queried).
+    renewalOf: { type: String },
+    derived: { type: String },
     // The audit entry of the quote's creation, carried by the quote's own insert: it exists exactly
     // when the quote does, and costs no insert of its own. The audit trail reads it from here
     // (src/audit/audit-service.ts); later actions (approve, decline, bind) go to the audit log.

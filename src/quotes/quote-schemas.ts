@@ -105,6 +105,20 @@ export const previewResultSchema = {
   properties: { ...ratingResultSchema.properties, pickable: pickableStepsSchema },
 } as const;
 
+/** #26: the inputs of a renewal quote the record decided (support year, experience loss ratio), and why. */
+export const derivedInputsSchema = {
+  type: 'array', description: 'Inputs a renewal took from the record rather than from the expiring policy: each with its value and why (zh-CN and en).',
+  items: {
+    type: 'object', required: ['input', 'value', 'why'], additionalProperties: false,
+    properties: {
+      input: { type: 'string', description: 'The input: `enterprise.supportYear` or an input of the product form (`lossRatio`).' },
+      value: { type: ['integer', 'number', 'string'], description: 'The value used.' },
+      why: localTextSchema,
+    },
+  },
+} as const;
+export type DerivedInput = FromSchema<typeof derivedInputsSchema>[number];
+
 const enterpriseFacts = {
   type: 'object', additionalProperties: false, description: 'Facts about the enterprise that subsidy programmes read.',
   properties: {
@@ -165,6 +179,9 @@ const quoteProperties = {
   policyId: { type: 'string', description: 'The policy it became.' },
   createdAt: { type: 'string', description: 'Created.' },
   ...poolViewProperties,
+  // #26 renewal: the policy a renewal quote renews, and the inputs the record decided.
+  renewalOf: { type: 'string', description: 'The policy this quote renews (a renewal quote, POST /v1/policies/{id}/renewal).' },
+  derived: derivedInputsSchema,
 } as const;
 
 export const quoteSchema = {
@@ -234,6 +251,9 @@ export interface QuoteRecord extends RatedRecord, RecordFields<'status' | 'quote
   readonly underwriting?: QuoteUnderwriting;
   /** The policy it was bound as. */
   readonly policyId?: string;
+  /** #26: the policy a renewal quote renews, and the inputs the record decided. */
+  readonly renewalOf?: string;
+  readonly derived?: readonly DerivedInput[];
   readonly createdEntry?: QuoteCreatedEntry;
   readonly createdAt: Date;
 }

@@ -16,7 +16,7 @@ import { observeInsertBatch } from '../http/metrics.ts';
 import { fromJsonText, toPackedJson } from '../db/json-text.ts';
 import { poolViewFields } from '../pools/pool-shares.ts';
 import { QuoteModel, type StoredQuote } from './quote-model.ts';
-import type { QuoteRecord, QuoteView, RatedRecord } from './quote-schemas.ts';
+import type { DerivedInput, QuoteRecord, QuoteView, RatedRecord } from './quote-schemas.ts';
 import { listNewQuote, markSummaryBound } from './quote-lists.ts';
 import { addDays } from '../rating/calendar.ts';
 import { prepareRating, rate, type PreparedRating, type QuoteRequest } from './rating-request.ts';
@@ -74,6 +74,8 @@ export function quoteRecordOf(stored: StoredQuote): QuoteRecord {
       },
     } : {}),
     ...(stored.policyId ? { policyId: stored.policyId } : {}),
+    ...(stored.renewalOf ? { renewalOf: stored.renewalOf } : {}),
+    ...(stored.derived ? { derived: JSON.parse(stored.derived) as DerivedInput[] } : {}),
     ...(entry?.at ? {
       createdEntry: {
         at: entry.at,
@@ -122,6 +124,7 @@ export function toQuoteView(record: QuoteRecord, now: Date = new Date()): QuoteV
     result: record.result,
     ...(uw ? { underwriting: { action: uw.action, by: uw.by.userName ?? '', at: uw.at.toISOString(), ...(uw.reason ? { reason: uw.reason } : {}) } } : {}),
     ...(record.policyId ? { policyId: record.policyId } : {}),
+    ...(record.renewalOf ? { renewalOf: record.renewalOf, derived: [...(record.derived ?? [])] } : {}),
     createdAt: record.createdAt.toISOString(),
   };
 }
@@ -214,7 +217,7 @@ export function newQuoteNumber(quoteDate: string): string {
 }
 
 /** The stored document of a new quote (createQuote, and the bulk save's batches). */
-export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: PreparedRating, result: RatingResult, ids: { id: mongoose.Types.ObjectId; scope: string; requestHash: string }, now: Date) {
+export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: PreparedRating, result: RatingResult, ids: { id: mongoose.Types.ObjectId; scope: string; requestHash: string }, now: Date, renewal?: RenewalQuote) {
   const enterprise = prepared.enterprise!;
   return {
     _id: ids.id,
@@ -227,7 +230,7 @@ export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: P
     line: prepared.version.definition.line,
     insurerOrganisationId: prepared.version.insurerOrganisationId,
     ...(prepared.version.poolMemberIds.length ? { poolMemberIds: prepared.version.poolMemberIds } : {}),
-    brokerOrganisationId: caller.organisationId,
+    brokerOrganisationId: renewal?.brokerOrganisationId ?? caller.organisationId,
     enterpriseOrganisationId: enterprise.id,
     enterpriseName: enterprise.name,
     createdBy: { keyId: caller.keyId, userName: caller.userName },
@@ -243,6 +246,7 @@ export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: P
     result: toPackedJson(result),
     grossPremiumFen: result.grossPremiumFen,
     decisionReasons: result.decision.reasons.map((r) => r.rule),
+    ...(renewal ? { renewalOf: renewal.renewalOf, derived: JSON.stringify(renewal.derived) } : {}),
     createdEntry: {
       at: now,
       actor: { keyId: caller.keyId, userName: caller.userName, role: caller.role, organisationId: caller.organisationId },
@@ -274,12 +278,26 @@ export function quoteCreationEntry(doc: QuoteRecord): AuditEntryView | undefined
 }
 
 /**
- * Creates a quote for an enterprise (broker). With an Idempotency-Key, a retried request returns
- * the first quote; the unique idempotencyScope index guarantees a single write.
+ * #26: what makes a quote a renewal (the policies capability's POST /v1/policies/{id}/renewal):
+ * the policy it renews, the inputs the record decided, the policy's broker firm (the quote is
+ * the broker's whoever asked: its lead insurer's staff may too), and the idempotency scope that
+ * makes it exactly once (`renewal:<policyId>:<n>`).
  */
-export async function createQuote(deps: QuoteDeps, caller: Caller, request: QuoteRequest, idempotencyKey: string | undefined, now: Date = new Date()): Promise<{ quote: QuoteView; replayed: boolean }> {
+export interface RenewalQuote {
+  renewalOf: string;
+  derived: readonly DerivedInput[];
+  brokerOrganisationId: string;
+  scope: string;
+}
+
+/**
+ * Creates a quote for an enterprise (broker). With an Idempotency-Key, a retried request returns
+ * the first quote; the unique idempotencyScope index guarantees a single write. A renewal
+ * (#26) goes the same way, with its own scope and the fields of `renewal`.
+ */
+export async function createQuote(deps: QuoteDeps, caller: Caller, request: QuoteRequest, idempotencyKey: string | undefined, now: Date = new Date(), renewal?: RenewalQuote): Promise<{ quote: QuoteView; replayed: boolean }> {
   const requestHash = hashRequest(request);
-  const scope = idempotencyKey ? `${caller.organisationId}:${idempotencyKey}` : undefined;
+  const scope = renewal ? renewal.scope : idempotencyKey ? `${caller.organisationId}:${idempotencyKey}` : undefined;
   // With a key, the quote's id is derived from it, so a retry finds the first quote by _id (the
   // one read FerretDB answers from an index) and a concurrent twin fails its insert on _id.
   const id = scope ? idempotentQuoteId(scope) : new mongoose.Types.ObjectId();
@@ -296,7 +314,7 @@ export async function createQuote(deps: QuoteDeps, caller: Caller, request: Quot
     throw err;
   }
   const result = rate(prepared.version, request.inputs, request.picks, prepared.context);
-  const doc = quoteDocument(caller, request, prepared, result, { id, scope: scope ?? `auto:${String(id)}`, requestHash }, now);
+  const doc = quoteDocument(caller, request, prepared, result, { id, scope: scope ?? `auto:${String(id)}`, requestHash }, now, renewal);
   await storeProgrammesOf([prepared.context]); // no write once this process has stored them
   for (let attempt = 0; ; attempt++) {
     try {

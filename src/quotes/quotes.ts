@@ -7,7 +7,7 @@ import { addVectorFromQuote, vectorDraftsFor } from './vector-from-quote.ts';
 import { createQuotes as storeQuoteBatch, type BatchQuoteCache, type BatchQuoteItem } from './quote-batch.ts';
 import type { ApproveQuote } from './quote-schemas.ts';
 import { buildQuoteLists, listQuotes } from './quote-lists.ts';
-import { compareQuotes, createQuote, getQuote, quoteRecordOf, verifyQuote, type QuoteDeps } from './quote-service.ts';
+import { compareQuotes, createQuote, getQuote, quoteRecordOf, verifyQuote, type QuoteDeps, type RenewalQuote } from './quote-service.ts';
 import { previewPrice, type QuoteRequest } from './rating-request.ts';
 import { approveQuote, declineQuote } from './underwriting.ts';
 
@@ -21,6 +21,8 @@ export function createQuotes(deps: QuoteDeps) {
   return Object.freeze({
     previewPrice,
     createQuote: (caller: Caller, request: QuoteRequest, idempotencyKey: string | undefined, now?: Date) => createQuote(bound, caller, request, idempotencyKey, now),
+    /** #26: a renewal quote (the policies capability), priced and stored as createQuote does. */
+    createRenewalQuote: (caller: Caller, request: QuoteRequest, renewal: RenewalQuote, now?: Date) => createQuote(bound, caller, request, undefined, now, renewal),
     /** Stores a batch (bulk quoting), announced as one bulk event. */
     storeBatch: (caller: Caller, items: readonly BatchQuoteItem[], now?: Date, cache?: BatchQuoteCache) => storeQuoteBatch(bound, caller, items, now, cache),
     getQuote, listQuotes, compareQuotes, verifyQuote,

@@ -3,7 +3,7 @@
 // each page handler starts from a signed-in caller whose role the shared access rules allow.
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
-import { insurerReportReaders, insurerStaff, poolMembers, quoters, subsidyRecorders } from '../auth/access-rules.ts';
+import { insurerReportReaders, insurerStaff, poolMembers, quoters, renewers, subsidyRecorders } from '../auth/access-rules.ts';
 import type { Caller, Role } from '../auth/caller.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
 import { databaseFaultOf } from '../db/database-faults.ts';
@@ -120,6 +120,7 @@ function navFor(caller: Caller | undefined, lang: Lang, ownsProducts: boolean) {
   if (quoters.includes(role)) items.push({ href: '/clients', key: 'clients' });
   items.push({ href: '/quotes', key: role === 'enterprise' ? 'myQuotes' : 'quotes' });
   items.push({ href: '/policies', key: role === 'enterprise' ? 'myPolicies' : 'policies' });
+  if (renewers.includes(role)) items.push({ href: '/policies/due', key: 'life_due' }); // #26
   if (poolMembers.includes(role)) items.push({ href: '/pools', key: 'pools' }, { href: '/pools/invitations', key: 'poolInvitations' });
   const nav = items.map((i) => ({ href: i.href, label: translate(i.key, lang) }));
   if (subsidyRecorders.includes(role)) nav.push({ href: '/subsidies', label: translate('subsidy_yearNav', lang) });

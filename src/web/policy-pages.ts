@@ -12,6 +12,7 @@ import { buildResultView } from './result-view.ts';
 import { nextPageHref, pageCursor, poolPageData, productNames, subsidyPanel, type SubsidyFormState } from './page-helpers.ts';
 import { formatChinaTime } from '../i18n/format.ts';
 import { formatYuan } from './web-forms.ts';
+import { policyLifeView, renewedPolicyNumber } from './renewal-pages.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 import { premiumPanel, type PaymentFormState } from './premium-view.ts';
 import { endorsementPanel, type EndorsementFormState } from './endorsement-pages.ts';
@@ -90,6 +91,7 @@ export async function renderPolicyPage({ services, lang, caller, render }: PageR
     subsidy,
     premium: premiumPanel(policy, caller, lang, paymentForm),
     endorse: endorsementPanel(caller, policy, names.definition as unknown as ProductDefinition, lang, endorsementForm),
+    life: policyLifeView(caller, policy, lang, await renewedPolicyNumber(services, caller, policy.renewalOf)), // #26: claims paid and the renew action
   }, subsidyForm || paymentForm || (endorsementForm && Object.keys(endorsementForm.errors).length > 0) ? 400 : 200);
 }
 

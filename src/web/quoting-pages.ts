@@ -7,6 +7,7 @@ import type { CatalogueEntry } from '../catalogue/catalogue-listing.ts';
 import { AppError } from '../http/app-error.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import type { RatingResult } from '../rating/index.ts';
+import { renewalQuoteView, renewedPolicyNumber } from './renewal-pages.ts';
 import { quoteHistoryAndDrafts } from './history-view.ts';
 import { nameOf } from '../i18n/messages.ts';
 import { enterpriseNamesIn, insurerNames, loadPageNames } from './cover-view.ts';
@@ -78,7 +79,8 @@ export function mountQuotingPages({ page, services }: PagePipeline): void {
 
   page('get', '/quotes/:id', 'signed-in', async ({ req, lang, caller, render }) => {
     const quote = await services.quotes.getQuote(caller, checkId(req.params.id));
-    render('quote', { ...quotePageData(quote, await loadPageNames(services, quote, lang), caller, lang), ...(await quoteHistoryAndDrafts(services, caller, quote, lang)) });
+    const names = await loadPageNames(services, quote, lang);
+    render('quote', { ...quotePageData(quote, names, caller, lang), ...(await quoteHistoryAndDrafts(services, caller, quote, lang)), renewal: renewalQuoteView(quote, lang, names.fields, await renewedPolicyNumber(services, caller, quote.renewalOf)) });
   });
 }
 

@@ -16,6 +16,7 @@ import { mountClientPages } from './client-pages.ts';
 import { mountImpactPages } from './impact-pages.ts';
 import { mountPolicyPages, renderPolicyPage } from './policy-pages.ts';
 import { mountPoolPages } from './pool-pages.ts';
+import { mountRenewalPages } from './renewal-pages.ts';
 import { mountProductPages } from './product-pages.ts';
 import { mountRateTablePages } from './rate-table-pages.ts';
 import { mountQuotingPages } from './quoting-pages.ts';
@@ -41,6 +42,7 @@ export function createWebRouter(options: { templates?: Templates; logger?: Logge
   mountQuotingPages(pipeline);
   mountReferralPages(pipeline);
   mountClientPages(pipeline);
+  mountRenewalPages(pipeline); // #26: before the policy pages, so /policies/due is not read as a policy id
   mountPolicyPages(pipeline);
   mountPoolPages(pipeline);
   mountProductPages(pipeline);

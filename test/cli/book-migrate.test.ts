@@ -13,7 +13,7 @@ import { bearer, useTestApp } from '../support/test-app.ts';
 const run = promisify(execFile);
 const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
 /** Everything #25 keeps beside the records: what an older version never wrote. */
-const KEPT = ['quoteLists', 'quoteSummaries', 'policyLists', 'policySummaries', 'clientLists', 'auditTrails', 'subsidyYearLogs', 'poolMonthLogs', 'organisationCreditCodes', 'techInsuranceReportLogs', 'migrations'];
+const KEPT = ['quoteLists', 'quoteSummaries', 'policyLists', 'policySummaries', 'clientLists', 'auditTrails', 'subsidyYearLogs', 'poolMonthLogs', 'organisationCreditCodes', 'techInsuranceReportLogs', 'policyExpiring', 'migrations'];
 
 async function migrate(env: Record<string, string>, ...args: string[]) {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/book-migrate.ts', ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 120_000 });
@@ -29,6 +29,7 @@ describe('book:migrate (#25)', function () {
     quotes: (await t.http.get('/v1/quotes').set(bearer(t.keys.broker))).body,
     enterpriseQuotes: (await t.http.get('/v1/quotes').set(bearer(t.keys.enterprise))).body,
     policies: (await t.http.get('/v1/policies').set(bearer(t.keys.broker))).body,
+    due: (await t.http.get('/v1/policies?expiringWithin=366').set(bearer(t.keys.broker))).body, // #26
     clients: (await t.http.get('/v1/clients').set(bearer(t.keys.broker))).body.total,
     year: (await t.http.get(`/v1/subsidies/years/${today().slice(0, 4)}`).set(bearer(t.keys.broker))).body,
     // #27: the insurers' report reads the logs book:migrate builds (the lead's, with its own share of the pool policies).
@@ -56,6 +57,7 @@ describe('book:migrate (#25)', function () {
     expect(first).to.match(/keyed-logs-1:quotes: done \(quotes 3/);
     expect(first).to.match(/keyed-logs-1:policies: done/);
     expect(first).to.match(/keyed-logs-2:tech-insurance-reports: done \(policies 2/);
+    expect(first).to.match(/expiring-lists-1:policies: done/);
     expect(await views()).to.deep.equal(seen);
     const again = await migrate(env);
     expect(again.trim().split('\n')).to.have.length(8).and.satisfy((lines: string[]) => lines.every((l) => l.endsWith('already done (use --force to run it again)')));

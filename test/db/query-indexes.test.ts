@@ -184,6 +184,7 @@ function ownValue(name: string, schema: Schema, own: SideRecords, year: string):
     case 'id': return own.quote;
     case 'verify': case 'save': case 'policies': case 'refresh': return 'true';
     case 'top': return '3';
+    case 'expiringWithin': return '366'; // #26: due for renewal
     case 'line': return 'first-set';
     default: throw new Error(`query indexes: no value for the filter ${name}; teach ownValue() about it`);
   }

@@ -121,6 +121,9 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
       invitePoolMembers: { productCode: own.product, version: String(definition.version) },
       previewEndorsement: { effectiveDate: startDate, inputs: { aggregateLimit: 1000 }, reason: '授权矩阵' },
       endorsePolicy: { effectiveDate: startDate, inputs: { aggregateLimit: 1000 }, reason: '授权矩阵' },
+      // #26: a claim on the caller's side's policy (its lead insurer's staff), a renewal (body optional).
+      recordClaim: { lossDate: startDate, paidOn: startDate, paidFen: 100, description: '授权矩阵' },
+      renewPolicy: {},
       addClient: { unifiedSocialCreditCode: `9133AUTHZ${String(n).padStart(9, '0')}`, name: `授权矩阵客户 ${n}` },
     };
     if (route.operationId === 'bulkQuote') return { path, body: `productCode\n${FIRST_SET}\n`, contentType: 'text/csv' };

@@ -31,6 +31,7 @@ const PAGE_QUERY: Record<string, Schema> = {
   year: { type: 'string' }, format: { type: 'string', enum: ['csv', 'xlsx', 'pdf'] }, lang: { type: 'string', enum: ['zh-CN', 'en'] },
   pdfLang: { type: 'string', enum: ['zh-CN', 'en'] },
   after: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,24}$' },
+  days: { type: 'integer' }, // #26: /policies/due
 };
 
 describe('Hardening: filter matrix (every list, export and page × every role × every filter set to another tenant)', function () {
@@ -61,6 +62,7 @@ describe('Hardening: filter matrix (every list, export and page × every role ×
     if (schema.type === 'integer' || schema.type === 'number') {
       if (name === 'limit') return ['200'];
       if (name === 'offset') return ['0', '1'];
+      if (name === 'expiringWithin' || name === 'days') return ['1', '60', '366']; // #26: due for renewal
       throw new Error(`filter matrix: no values for the number ${name}; teach candidates() about it`);
     }
     if (schema.format === 'date' || name === 'date' || name === 'from' || name === 'to') return name === 'to' ? [world.startDate] : [`${year()}-01-01`, world.startDate];

@@ -1,0 +1,63 @@
+// Claims paid on a policy (#26): what the lead insurer's staff record and what the policy's
+// readers see of them.
+import type { FromSchema } from 'json-schema-to-ts';
+import { schemaId } from '../http/common-schemas.ts';
+
+const date = (description: string) => ({ type: 'string', format: 'date', description }) as const;
+
+export const claimRequestSchema = {
+  $id: schemaId('ClaimRequest'),
+  type: 'object', required: ['lossDate', 'paidOn', 'paidFen', 'description'], additionalProperties: false,
+  description: 'A claim paid on a policy: the date of loss (inside the period of cover), the date paid, the amount and what happened.',
+  properties: {
+    lossDate: date('Date of the loss (China date), inside the policy\'s period of cover.'),
+    paidOn: date('Date the claim was paid (China date): on or after the loss, not in the future.'),
+    paidFen: { type: 'integer', minimum: 1, maximum: 900_000_000_000_000, description: 'Amount paid (integer fen).' },
+    description: { type: 'string', minLength: 1, maxLength: 500, description: 'What happened (free text, at most 500 characters).' },
+  },
+} as const;
+export type ClaimRequest = FromSchema<typeof claimRequestSchema>;
+
+const memberPartSchema = {
+  type: 'object', required: ['insurer', 'role', 'sharePercent', 'paidFen'], additionalProperties: false,
+  description: 'A pool member\'s part of the claim.',
+  properties: {
+    insurer: { type: 'string', description: 'Insurer code.' },
+    role: { type: 'string', enum: ['lead', 'follower'], description: 'Lead or follower.' },
+    sharePercent: { type: 'string', description: 'Its share, percent.' },
+    paidFen: { type: 'integer', description: 'Its part (integer fen): the share rounded down, the lead taking the remainder.' },
+  },
+} as const;
+
+export const claimSchema = {
+  $id: schemaId('Claim'),
+  type: 'object', required: ['id', 'policyId', 'n', 'lossDate', 'paidOn', 'paidFen', 'description', 'recordedAt', 'recordedBy'], additionalProperties: false,
+  description: 'A claim paid on a policy, with each pool member\'s part (co-insured policies).',
+  properties: {
+    id: { type: 'string', description: 'Claim id.' },
+    policyId: { type: 'string', description: 'The policy.' },
+    n: { type: 'integer', description: 'Its number on the policy (1 = first).' },
+    lossDate: claimRequestSchema.properties.lossDate,
+    paidOn: claimRequestSchema.properties.paidOn,
+    paidFen: { type: 'integer', description: 'Amount paid (integer fen).' },
+    description: { type: 'string', description: 'What happened.' },
+    memberParts: { type: 'array', items: memberPartSchema, description: 'Each pool member\'s part (co-insured policies only); they add up to paidFen.' },
+    recordedAt: { type: 'string', description: 'When it was recorded (ISO 8601).' },
+    recordedBy: { type: 'string', description: 'Who recorded it.' },
+  },
+} as const;
+export type ClaimView = FromSchema<typeof claimSchema>;
+
+export const claimListSchema = {
+  $id: schemaId('ClaimList'),
+  type: 'object', required: ['items', 'total', 'claimsPaidFen'], additionalProperties: false,
+  description: 'Every claim paid on a policy, oldest first, and their sum.',
+  properties: {
+    items: { type: 'array', items: claimSchema, description: 'Claims, oldest first.' },
+    total: { type: 'integer', description: 'How many.' },
+    claimsPaidFen: { type: 'integer', description: 'Sum paid (integer fen).' },
+  },
+} as const;
+export type ClaimList = FromSchema<typeof claimListSchema>;
+
+export const claimSchemas = [claimRequestSchema, claimSchema, claimListSchema];

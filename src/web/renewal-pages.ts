@@ -1,0 +1,92 @@
+// #26 claims paid and renewal on the pages: the policy page's claims (and the form the lead
+// insurer's staff record one with), its renew button, and `/policies/due`, the policies due for
+// renewal with the renew action. The same services and access lists as the API; no rule lives here.
+import { randomUUID } from 'node:crypto';
+import { claimRecorders, renewers } from '../auth/access-rules.ts';
+import type { Caller } from '../auth/caller.ts';
+import { invalidInput } from '../http/app-error.ts';
+import type { PolicyView } from '../policies/policy-service.ts';
+import type { Services } from '../service.ts';
+import { addDays } from '../rating/calendar.ts';
+import { enterpriseNamesIn } from './cover-view.ts';
+import { checkId, type PagePipeline } from './page-pipeline.ts';
+import { productNames } from './page-helpers.ts';
+import { formatYuan } from './web-forms.ts';
+import { pick, translate, type Lang } from './web-messages.ts';
+
+/** Yuan as typed ("12,345.67") to integer fen, or a 400 naming the field in the reader's language. */
+function yuanToFen(value: unknown, lang: Lang): number {
+  const text = typeof value === 'string' ? value.replace(/[,\s，]/g, '') : '';
+  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(text);
+  if (!match) throw invalidInput(translate('life_badAmount', lang), [{ path: 'body.paidYuan', message: 'must be an amount in yuan with at most two decimals (format)' }]);
+  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+}
+
+const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+
+/** Whether the caller may take the renewal action on the policy (the service decides again). */
+function mayRenew(caller: Caller, policy: Pick<PolicyView, 'brokerOrganisationId' | 'insurerOrganisationId'>): boolean {
+  if (!renewers.includes(caller.role)) return false;
+  return caller.role === 'broker' ? policy.brokerOrganisationId === caller.organisationId : policy.insurerOrganisationId === caller.organisationId;
+}
+
+/** The number of the policy a renewal renews, for its link (names, not ids); the id when it cannot be read. */
+export async function renewedPolicyNumber(services: Services, caller: Caller, renewalOf: string | undefined): Promise<string | undefined> {
+  if (!renewalOf) return undefined;
+  return services.policies.getPolicy(caller, renewalOf).then((p) => p.policyNumber, () => renewalOf);
+}
+
+/** The policy page's claims panel and renew button, in the reader's language. */
+export function policyLifeView(caller: Caller, policy: PolicyView, lang: Lang, renewed?: string) {
+  const insurerNames = new Map((policy.poolShares ?? []).map((s) => [s.insurer, (lang === 'en' ? s.insurerNameEn : undefined) ?? s.insurerName ?? s.insurer]));
+  const claims = (policy.claims ?? []).map((c) => ({
+    n: c.n, lossDate: c.lossDate, paidOn: c.paidOn, paid: formatYuan(c.paidFen), paidFen: c.paidFen, description: c.description,
+    parts: (c.memberParts ?? []).map((p) => `${insurerNames.get(p.insurer) ?? p.insurer} ${formatYuan(p.paidFen)}`).join('；'),
+  }));
+  const start = addDays(policy.endDate, 1);
+  return {
+    claims, claimsPaid: formatYuan(policy.claimsPaidFen ?? 0),
+    recordClaim: claimRecorders.includes(caller.role) && policy.insurerOrganisationId === caller.organisationId ? { key: randomUUID() } : undefined,
+    renew: mayRenew(caller, policy) ? { note: translate('life_renewNote', lang, { start }) } : undefined,
+    renewalOf: policy.renewalOf, renewalOfNumber: renewed ?? policy.renewalOf,
+  };
+}
+
+/** A renewal quote's page panel: the policy it renews and the inputs the record decided, with why (#26). */
+export function renewalQuoteView(quote: { renewalOf?: string; derived?: { input: string; value: unknown; why: { zh: string; en: string } }[] }, lang: Lang, fields: readonly { key: string; label: { zh: string; en: string } }[], renewed?: string) {
+  if (!quote.renewalOf) return undefined;
+  // Names, not codes: the support year by the catalogue, a form input by the product's own label.
+  const label = (input: string) => (input === 'enterprise.supportYear' ? translate('supportYear', lang) : pick(fields.find((f) => f.key === input)?.label ?? { zh: input, en: input }, lang));
+  return { renewalOf: quote.renewalOf, renewalOfNumber: renewed ?? quote.renewalOf, derived: (quote.derived ?? []).map((d) => ({ input: d.input, label: label(d.input), value: String(d.value), why: pick(d.why, lang) })) };
+}
+
+/** Mounts the claim form's target, the renew action and `/policies/due`. */
+export function mountRenewalPages({ page, services }: PagePipeline): void {
+  page('post', '/policies/:id/claims', claimRecorders, async ({ req, res, caller, body, lang }) => {
+    const id = checkId(req.params.id);
+    const claim = { lossDate: text(body.lossDate), paidOn: text(body.paidOn), paidFen: yuanToFen(body.paidYuan, lang), description: text(body.description) };
+    const key = text(body.idempotencyKey);
+    await services.claims.recordClaim(caller, id, claim, key ? { idempotencyKey: key.slice(0, 100) } : {});
+    res.redirect(303, `/policies/${id}#claims`);
+  });
+
+  page('post', '/policies/:id/renew', renewers, async ({ req, res, caller }) => {
+    const quote = await services.renewals.renewPolicy(caller, checkId(req.params.id));
+    res.redirect(303, `/quotes/${quote.id}`);
+  });
+
+  page('get', '/policies/due', renewers, async ({ req, lang, caller, render }) => {
+    const asked = Number(req.query.days ?? 60);
+    const days = Number.isInteger(asked) && asked >= 1 && asked <= 366 ? asked : 60;
+    const { items } = await services.policies.listExpiring(caller, { expiringWithin: days, limit: 200 });
+    const [products, enterprises] = await Promise.all([productNames(services, lang), enterpriseNamesIn(services, items.map((p) => p.enterpriseId), lang)]);
+    render('policies-due', {
+      title: translate('life_due', lang),
+      days, heading: translate('life_dueWithin', lang, { days }),
+      policies: items.map((p) => ({
+        id: p.id, policyNumber: p.policyNumber, productName: products.get(p.productCode) ?? p.productCode, enterpriseName: enterprises.get(p.enterpriseId) ?? p.enterpriseName,
+        startDate: p.startDate, endDate: p.endDate, gross: formatYuan(p.grossPremiumFen), canRenew: mayRenew(caller, p),
+      })),
+    });
+  });
+}
