@@ -4,9 +4,13 @@
 // may do next with one, the subsidy year, and the application PDFs and ZIPs when a renderer was
 // composed.
 import type { PolicyRecord } from '../policies/policy-schemas.ts';
+import type { DocumentService } from '../documents/document-service.ts';
+import type { Caller } from '../auth/caller.ts';
+import { decideApplication, getReviewedApplication, listReviewedApplications, reviewedPolicyId } from './application-review.ts';
+import { migrateApplicationsToDepartments } from './application-migration.ts';
 import { applicationActions } from './subsidy-actions.ts';
 import type { SubsidyApplicationDocuments } from './subsidy-application-pdf.ts';
-import { listApplications, recordApplicationStatus } from './subsidy-application-service.ts';
+import { DEPARTMENT_READER, listApplications, recordApplicationStatus } from './subsidy-application-service.ts';
 import { recordPolicySubsidies, subsidiesRecorded } from './subsidy-ledger.ts';
 import { listSubsidyProgrammes, subsidyProgrammesFor, upsertSubsidyProgramme } from './subsidy-programmes.ts';
 import { migrateSubsidyYears, verifySubsidyYears } from './subsidy-year-book.ts';
@@ -24,7 +28,9 @@ async function recordIssuedPolicy(policy: PolicyRecord): Promise<void> {
   if (entry) await appendYearPolicy(entry);
 }
 
-export function createSubsidies(deps: { documents?: SubsidyApplicationDocuments } = {}) {
+export function createSubsidies(deps: { documents?: SubsidyApplicationDocuments; schedules?: Pick<DocumentService, 'policyPdf'> } = {}) {
+  /** The policy schedule of an application a department reviews (404 outside its scope); undefined without a renderer. */
+  const applicationSchedule = deps.schedules && (async (caller: Caller, id: string, lang: 'zh-CN' | 'en', ifNoneMatch?: string) => deps.schedules!.policyPdf(DEPARTMENT_READER, await reviewedPolicyId(caller, id), lang, ifNoneMatch));
   return Object.freeze({
     /** Programmes that subsidise a line; store one (product sync); every programme. */
     programmesFor: subsidyProgrammesFor, upsertProgramme: upsertSubsidyProgramme, listProgrammes: listSubsidyProgrammes,
@@ -33,6 +39,10 @@ export function createSubsidies(deps: { documents?: SubsidyApplicationDocuments 
     /** The reaction src/service.ts registers on a policy issued. */
     recordIssuedPolicy,
     listApplications, recordApplicationStatus, applicationActions, subsidyYear, subsidyYearCsv, subsidyYearXlsx,
+    /** The departments' side (#27): their queue, one application, the decision, the policy schedule through an application. */
+    listReviewedApplications, getReviewedApplication, decideApplication, applicationSchedule,
+    /** Offline (book:migrate): outcomes recorded before the departments decided are marked as the enterprise's; submitted applications listed. */
+    migrateDepartments: migrateApplicationsToDepartments,
     /** Offline (book:migrate, book:verify): build the subsidy years from the stored book; compare them with a recomputation. */
     migrateYears: migrateSubsidyYears, verifyYears: verifySubsidyYears,
     /** Application PDFs and ZIPs; undefined when no renderer was composed (their routes answer 503). */
