@@ -12,7 +12,7 @@ import { applicationActions } from './subsidy-actions.ts';
 import type { SubsidyApplicationDocuments } from './subsidy-application-pdf.ts';
 import { DEPARTMENT_READER, listApplications, recordApplicationStatus } from './subsidy-application-service.ts';
 import { recordPolicySubsidies, subsidiesRecorded } from './subsidy-ledger.ts';
-import { listSubsidyProgrammes, subsidyProgrammesFor, upsertSubsidyProgramme } from './subsidy-programmes.ts';
+import { listSubsidyProgrammes, subsidyProgrammesByCode, subsidyProgrammesFor, upsertSubsidyProgramme } from './subsidy-programmes.ts';
 import { migrateSubsidyYears, verifySubsidyYears } from './subsidy-year-book.ts';
 import { appendYearPolicy, yearPolicyEntry } from './subsidy-year-log.ts';
 import { subsidyYear, subsidyYearCsv, subsidyYearXlsx } from './subsidy-year-service.ts';
@@ -33,7 +33,7 @@ export function createSubsidies(deps: { documents?: SubsidyApplicationDocuments;
   const applicationSchedule = deps.schedules && (async (caller: Caller, id: string, lang: 'zh-CN' | 'en', ifNoneMatch?: string) => deps.schedules!.policyPdf(DEPARTMENT_READER, await reviewedPolicyId(caller, id), lang, ifNoneMatch));
   return Object.freeze({
     /** Programmes that subsidise a line; store one (product sync); every programme. */
-    programmesFor: subsidyProgrammesFor, upsertProgramme: upsertSubsidyProgramme, listProgrammes: listSubsidyProgrammes,
+    programmesFor: subsidyProgrammesFor, upsertProgramme: upsertSubsidyProgramme, listProgrammes: listSubsidyProgrammes, programmesByCode: subsidyProgrammesByCode,
     /** Subsidy per programme on an enterprise's policies starting in a year: granted where known, else expected. */
     recorded: subsidiesRecorded,
     /** The reaction src/service.ts registers on a policy issued. */

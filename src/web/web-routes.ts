@@ -22,6 +22,7 @@ import { mountQuotingPages } from './quoting-pages.ts';
 import { mountReferralPages } from './referral-pages.ts';
 import { mountSessionPages } from './session-pages.ts';
 import { mountSubsidyPages } from './subsidy-pages.ts';
+import { mountReviewPages } from './review-pages.ts';
 import { createPageViews } from './web-views.ts';
 
 /**
@@ -44,6 +45,7 @@ export function createWebRouter(options: { templates?: Templates; logger?: Logge
   mountRateTablePages(pipeline);
   mountImpactPages(pipeline);
   mountSubsidyPages(pipeline, renderPolicyPage);
+  mountReviewPages(pipeline);
   options.pageTable?.push(...pipeline.pages);
   router.use(webNotFound(pipeline));
   return router;
