@@ -83,9 +83,14 @@ describe('The subsidy year from its keyed log (#25)', function () {
     expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
     return bound.body as Bound;
   }
+  // The broker records submissions; the department of each programme decides (#27).
+  const departments: Record<string, keyof typeof t.keys> = { 'CN-FIRST-SET': 'authority', 'ZJ-FIRST-SET': 'provincialAuthority', 'SD-FIRST-SET': 'otherProvincialAuthority' };
   const step = async (policy: Bound, programme: string, body: Record<string, unknown>) => {
-    const res = await t.http.post(`/v1/policies/${policy.id}/subsidy-applications/${programme}/status`).set(bearer(t.keys.broker)).send(body);
-    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    const { status, ...rest } = body;
+    const res = status === 'submitted'
+      ? await t.http.post(`/v1/policies/${policy.id}/subsidy-applications/${programme}/status`).set(bearer(t.keys.broker)).send(body)
+      : await t.http.post(`/v1/subsidy-applications/${policy.id}-${programme}/decision`).set(bearer(t.keys[departments[programme]!])).send({ outcome: status, ...rest });
+    expect(res.status, JSON.stringify(res.body)).to.equal(status === 'submitted' ? 200 : 201);
   };
   const amount = (policy: Bound, programme: string) => policy.subsidies.find((s) => s.programme === programme)!.amountFen;
 
