@@ -59,6 +59,8 @@ function applicationPageData(a: ReviewedApplication, caller: PageRequest['caller
   const errors = (outcome: string) => (form && form.outcome === outcome ? form.errors : {});
   return {
     title: translate('review_applicationTitle', lang, { enterprise: a.enterpriseName, programme: pick(a.name, lang) }),
+    // A form sent back keeps its language switch on the application, not on the form's target.
+    langPath: `/applications/${a.id}`,
     a, nameText: pick(a.name, lang), departmentText: pick(a.department, lang), levelText: translate(`review_level_${a.level}`, lang),
     expected: formatYuan(a.expectedFen), applied: formatYuan(a.appliedFen), statusText: statusText(a, lang), outcomeText: outcomeText(a, lang),
     papers: a.papers.map((p) => ({ label: pick(p.label, lang), note: p.note ? pick(p.note, lang) : '' })),
