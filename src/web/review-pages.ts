@@ -111,7 +111,7 @@ export function mountReviewPages({ page, services }: PagePipeline): void {
     const programmes = await services.subsidies.programmesByCode();
     const own = caller.authority ? caller.authority.programmes : [...programmes.keys()];
     render('review-queue', {
-      title: translate('review_title', lang), filters,
+      title: translate('review_title', lang), region: filters.region ?? '',
       statuses: STATUSES.map((s) => ({ value: s, label: translate(`subsidy_status_${s}`, lang), selected: filters.status === s })),
       programmes: own.map((code) => ({ value: code, label: programmes.get(code) ? pick(programmes.get(code)!.name, lang) : code, selected: filters.programme === code })),
       rows: list.items.map((a) => ({ a, nameText: pick(a.name, lang), statusText: statusText(a, lang), expected: formatYuan(a.expectedFen), applied: formatYuan(a.appliedFen), href: `/applications/${a.id}` })),
