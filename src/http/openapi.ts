@@ -151,7 +151,8 @@ export const apiTags = [
   { name: 'Pricing and quotes', description: 'Previews, quotes, the referral queue (approve, decline), comparisons and bulk pricing.' },
   { name: 'Policies', description: 'Binding quotes into policies, exactly once, and reading them.' },
   { name: 'Documents', description: 'Quotation and policy schedule PDFs, in Chinese or English.' },
-  { name: 'Subsidy applications', description: 'Premium subsidy applications of a bound policy (PDF per programme, ZIP), their outcomes, and the enterprise\'s subsidy year.' },
+  { name: 'Subsidy applications', description: 'Premium subsidy applications of a bound policy (PDF per programme, ZIP), their submission and withdrawal, and the enterprise\'s subsidy year.' },
+  { name: 'Subsidy departments', description: 'The departments that run subsidy programmes (#27): the applications of their programmes from their regions, and their decision on each, made once.' },
   { name: 'Pools', description: 'Co-insurance pools: the business each member carries a share of, and its statement (共保结算清单) as JSON, CSV, XLSX or PDF.' },
   { name: 'Audit', description: 'Who did what: the audit trail of a product, version, quote or policy, with the visibility of the record.' },
 ];

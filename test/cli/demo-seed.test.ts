@@ -43,6 +43,6 @@ describe('Demo seed', () => {
 
   it('does nothing on a database that already has organisations', async () => {
     expect(await seedDemoOrganisations(t.dataDir)).to.equal(null);
-    expect(await OrganisationModel.countDocuments()).to.equal(7);
+    expect(await OrganisationModel.countDocuments()).to.equal(11);
   });
 });

@@ -40,7 +40,9 @@ async function recomputedYear(caller: Caller, year: string, enterpriseId?: strin
     if (!programmesByLine.has(policy.line)) programmesByLine.set(policy.line, await programmesByCode(policy.line));
     const programmes = programmesByLine.get(policy.line)!;
     const counted = await subsidiesRecorded(policy.enterpriseId, year);
-    for (const application of (await applicationsOf(policy, programmes)).items) {
+    for (const { decidedBy: _decidedBy, ...application } of (await applicationsOf(policy, programmes)).items) {
+      // Who decided (#27) is shown on the policy's applications and to the departments, not in the
+      // year: its log's step entries (immutable, some from before #27) do not carry it.
       applications.push({ policyId: policy.id, policyNumber: policy.policyNumber, enterpriseName: policy.enterpriseName, application });
       const key = `${policy.enterpriseId}:${application.programme}`;
       let row = rows.get(key);
