@@ -116,7 +116,8 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   // Subsidies first: the ledger records an issued policy before the other reactions run, and the
   // ports the catalogue and quotes declare for subsidies are provided in this service's scope.
   const subsidyDocuments = pdf ? scope.bind(pdf.subsidyDocuments) : undefined;
-  const subsidies = scope.bind(createSubsidies(subsidyDocuments ? { documents: subsidyDocuments } : {}));
+  // A department reads a policy schedule through an application in its scope (#27): subsidies ask the documents.
+  const subsidies = scope.bind(createSubsidies({ ...(subsidyDocuments ? { documents: subsidyDocuments } : {}), schedules: documents }));
   scope.run(() => provideSubsidyPorts(subsidies));
   events.onPolicyIssued((policy) => subsidies.recordIssuedPolicy(policy));
   const compaction = options.compaction ? { logger, onCompacted: metrics.ratingBookCompacted, ...(options.compactionIntervalMs ? { intervalMs: options.compactionIntervalMs } : {}) } : undefined;
@@ -310,6 +311,8 @@ export function bookMigrations(services: Services): Migration[] {
     { name: 'keyed-logs-2:tech-insurance-reports', run: () => services.reports.migrateTechInsuranceReports() },
     // #26: the due-for-renewal lists of the policies stored before them (GET /v1/policies?expiringWithin=N).
     { name: 'expiring-lists-1:policies', run: () => services.policies.buildExpiringLists() },
+    // #27: outcomes recorded before the departments decided are marked as the enterprise's; submitted applications listed for the departments.
+    { name: 'subsidy-departments-1', run: () => services.subsidies.migrateDepartments() },
   ];
 }
 

@@ -24,7 +24,7 @@ export const insurerAdmins: readonly Role[] = ['insurer-admin', 'platform-admin'
 /** Subsidy applications: the enterprise applies, its broker helps (platform admins read them too). */
 export const subsidyReaders: readonly Role[] = ['enterprise', 'broker', 'platform-admin'];
 
-/** Who records what became of a subsidy application. */
+/** Who records a subsidy application's submission (and withdraws it before a decision); its outcome is the department's (#27). */
 export const subsidyRecorders: readonly Role[] = ['enterprise', 'broker'];
 
 /** Insurers' own staff: what their insurer carries in co-insurance pools (pool pages, statements, invitations). */
@@ -44,3 +44,11 @@ export const claimRecorders: readonly Role[] = ['insurer-admin', 'underwriter'];
 
 /** #26: who asks for a policy's renewal quote: its broker firm, or its lead insurer's staff. */
 export const renewers: readonly Role[] = ['broker', 'insurer-admin', 'underwriter'];
+/** Subsidy departments' officers: they review the applications of their programmes and regions and decide them (#27). */
+export const applicationDeciders: readonly Role[] = ['authority-officer'];
+
+/** Who reads applications across enterprises (a department its scope, a platform admin all). */
+export const applicationReviewers: readonly Role[] = ['authority-officer', 'platform-admin'];
+
+/** Who reads one application's PDF: its enterprise, broker and platform admins, and a department it is filed with. */
+export const applicationPdfReaders: readonly Role[] = [...subsidyReaders, 'authority-officer'];

@@ -17,6 +17,10 @@ const organisationSchema = new Schema(
     address: { type: String },
     addressEn: { type: String },
     servicePhone: { type: String },
+    // Subsidy departments (kind authority, #27): level, regions covered (code prefixes), programmes administered.
+    level: { type: String },
+    regionPrefixes: { type: [String], default: undefined },
+    programmes: { type: [String], default: undefined },
   },
   { timestamps: true, collection: 'organisations' },
 );

@@ -1,11 +1,14 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { pageSchema, schemaId } from '../http/common-schemas.ts';
-import { organisationKinds, roles } from './caller.ts';
+import { authorityLevels, organisationKinds, roles } from './caller.ts';
+
+const REGION_PREFIX = '^[0-9]{2}(?:[0-9]{2}){0,2}$';
+const PROGRAMME_CODE = '^[A-Z][A-Z0-9-]{0,63}$';
 
 export const organisationSchema = {
   $id: schemaId('Organisation'),
   type: 'object',
-  description: 'An insurer, broker firm, enterprise, or the platform operator.',
+  description: 'An insurer, broker firm, enterprise, subsidy department (authority), or the platform operator.',
   required: ['id', 'code', 'kind', 'name', 'qualifications', 'createdAt'],
   additionalProperties: false,
   properties: {
@@ -22,6 +25,9 @@ export const organisationSchema = {
     address: { type: 'string', description: 'Address in Chinese, printed on documents (an insurer\'s registered address).' },
     addressEn: { type: 'string', description: 'Address in English.' },
     servicePhone: { type: 'string', description: 'Customer-service telephone (客服电话), printed on documents.' },
+    level: { type: 'string', enum: authorityLevels, description: 'Subsidy departments: the government level (central, provincial, city, county).' },
+    regionPrefixes: { type: 'array', items: { type: 'string' }, description: 'Subsidy departments: the regions covered, as prefixes of the 6-digit region code (33 Zhejiang, 3301 Hangzhou); empty for a central department, which covers all.' },
+    programmes: { type: 'array', items: { type: 'string' }, description: 'Subsidy departments: the codes of the subsidy programmes it administers.' },
     createdAt: { type: 'string', format: 'date-time', description: 'When it was created.' },
   },
 } as const;
@@ -48,6 +54,9 @@ export const newOrganisationSchema = {
     address: { type: 'string', minLength: 1, maxLength: 200, description: 'Address in Chinese, printed on documents.' },
     addressEn: { type: 'string', minLength: 1, maxLength: 200, description: 'Address in English.' },
     servicePhone: { type: 'string', pattern: '^[0-9+][0-9 -]{2,29}$', description: 'Customer-service telephone (客服电话), e.g. 400-820-1234.' },
+    level: { type: 'string', enum: authorityLevels, description: 'Subsidy departments (kind authority) only, required there: central, provincial, city or county.' },
+    regionPrefixes: { type: 'array', maxItems: 50, uniqueItems: true, items: { type: 'string', pattern: REGION_PREFIX }, description: 'Subsidy departments only: the regions covered as 2-, 4- or 6-digit prefixes of the region code (33, 3301, 330106); required (at least one) unless the level is central, which covers all and names none.' },
+    programmes: { type: 'array', minItems: 1, maxItems: 50, uniqueItems: true, items: { type: 'string', pattern: PROGRAMME_CODE }, description: 'Subsidy departments only, required there: the codes of the subsidy programmes it administers (products/subsidies/).' },
   },
 } as const;
 export type NewOrganisation = FromSchema<typeof newOrganisationSchema>;
@@ -95,6 +104,15 @@ export const callerSchema = {
     organisationId: { type: 'string', description: 'Organisation id.' },
     organisationKind: { type: 'string', enum: organisationKinds, description: 'Organisation kind.' },
     organisationCode: { type: 'string', description: 'Organisation code.' },
+    authority: {
+      type: 'object', required: ['level', 'regionPrefixes', 'programmes'], additionalProperties: false,
+      description: 'A subsidy department\'s coverage (authority officers only): the applications it reviews are those of these programmes from enterprises in these regions.',
+      properties: {
+        level: { type: 'string', enum: authorityLevels, description: 'Government level.' },
+        regionPrefixes: { type: 'array', items: { type: 'string' }, description: 'Region-code prefixes covered (empty: central, all regions).' },
+        programmes: { type: 'array', items: { type: 'string' }, description: 'Programme codes administered.' },
+      },
+    },
   },
 } as const;
 

@@ -6,7 +6,7 @@ import { keptRecords } from '../db/kept-records.ts';
 import { announceRevision, CATALOGUE_REVISION } from '../db/revision-cache.ts';
 import { ApiKeyModel, CreditCodeModel, OrganisationModel } from './auth-model.ts';
 import { scopedQuery } from './scope.ts';
-import { rolesByKind, type Caller, type OrganisationKind, type Role } from './caller.ts';
+import { rolesByKind, type AuthorityCoverage, type AuthorityLevel, type Caller, type OrganisationKind, type Role } from './caller.ts';
 import type { IssuedKey, NewApiKey, NewOrganisation, OrganisationView } from './auth-schemas.ts';
 
 export type { NewOrganisation, OrganisationView } from './auth-schemas.ts';
@@ -33,6 +33,7 @@ function toOrganisationView(doc: InstanceType<typeof OrganisationModel>): Organi
     ...(doc.address ? { address: doc.address } : {}),
     ...(doc.addressEn ? { addressEn: doc.addressEn } : {}),
     ...(doc.servicePhone ? { servicePhone: doc.servicePhone } : {}),
+    ...(doc.kind === 'authority' ? { level: doc.level as AuthorityLevel, regionPrefixes: [...doc.regionPrefixes ?? []], programmes: [...doc.programmes ?? []] } : {}),
     createdAt: (doc.get('createdAt') as Date).toISOString(),
   };
 }
@@ -40,6 +41,7 @@ function toOrganisationView(doc: InstanceType<typeof OrganisationModel>): Organi
 
 /** Creates an organisation; a taken code, or a credit code another organisation holds, is a conflict. */
 export async function createOrganisation(input: NewOrganisation): Promise<OrganisationView> {
+  checkAuthorityFields(input);
   const _id = new mongoose.Types.ObjectId();
   const code = input.unifiedSocialCreditCode;
   if (code) await claimCreditCode(code, String(_id));
@@ -53,6 +55,25 @@ export async function createOrganisation(input: NewOrganisation): Promise<Organi
     if (isDuplicateKeyError(err)) throw new AppError('conflict', `An organisation with the code ${input.code} already exists.`, [{ path: 'body.code', message: 'must be unique (unique)' }]);
     throw err;
   }
+}
+
+/**
+ * A subsidy department's coverage must say what it covers, and only departments carry one: the
+ * level and programmes are required; a central department covers every region (it names none),
+ * any other level names its regions. An empty list never stands for "all" below the centre.
+ */
+function checkAuthorityFields(input: NewOrganisation): void {
+  const fields = ['level', 'regionPrefixes', 'programmes'] as const;
+  if (input.kind !== 'authority') {
+    const given = fields.filter((f) => input[f] !== undefined);
+    if (given.length) throw invalidInput('Only a subsidy department (kind authority) has a level, regions and programmes.', given.map((f) => ({ path: `body.${f}`, message: 'is only allowed when kind is authority (dependencies)' })));
+    return;
+  }
+  const missing = (['level', 'programmes'] as const).filter((f) => input[f] === undefined);
+  if (missing.length) throw invalidInput('A subsidy department needs its level and the programmes it administers.', missing.map((f) => ({ path: `body.${f}`, message: 'is required when kind is authority (required)' })));
+  const prefixes = input.regionPrefixes ?? [];
+  if (input.level === 'central' && prefixes.length > 0) throw invalidInput('A central department covers every region; it names none.', [{ path: 'body.regionPrefixes', message: 'must be empty when level is central (central covers all)' }]);
+  if (input.level !== 'central' && prefixes.length === 0) throw invalidInput('A department below the centre names the regions it covers.', [{ path: 'body.regionPrefixes', message: 'must name at least one region-code prefix unless level is central (minItems)' }]);
 }
 
 const creditCodeTaken = (code: string) => new AppError('conflict', `An organisation with the credit code ${code} already exists.`, [{ path: 'body.unifiedSocialCreditCode', message: 'must be unique (unique)' }]);
@@ -187,7 +208,13 @@ async function callerOfKey(key: ApiKeyRow): Promise<Caller | null> {
     organisationId: String(organisation._id),
     organisationKind: organisation.kind as OrganisationKind,
     organisationCode: organisation.code,
+    ...(organisation.kind === 'authority' ? { authority: coverageOf(organisation) } : {}),
   };
+}
+
+// Without a stored level a department is never taken for a central one (which covers every region).
+function coverageOf(organisation: { level?: string | null; regionPrefixes?: string[] | null; programmes?: string[] | null }): AuthorityCoverage {
+  return Object.freeze({ level: (organisation.level ?? 'county') as AuthorityLevel, regionPrefixes: Object.freeze([...organisation.regionPrefixes ?? []]), programmes: Object.freeze([...organisation.programmes ?? []]) });
 }
 
 /** The caller behind a key id (a web session holds the id, never the secret); null if revoked or gone. */

@@ -5,7 +5,7 @@
 // (quotes, policies, clients, audit trails, subsidy years, pool months: below). Either way a
 // filter (`enterpriseId`, `productCode`, a status, a period) can only narrow what the caller may
 // see, never replace it; a filter naming something outside the scope finds nothing.
-import type { Caller, Role } from './caller.ts';
+import type { AuthorityCoverage, Caller, Role } from './caller.ts';
 import { isOwnInsurer, isVisibleTo, type Parties } from './visibility.ts';
 
 export type QueryFilter = Record<string, unknown>;
@@ -206,4 +206,81 @@ export function scopedInsurerReport(actor: ScopedActor, insurerId: string, half:
     key: insurerReportKey(insurerId, half),
     accept: (entry) => entry.memberId === insurerId && reportingInsurersOf(entry).includes(insurerId) && (everything(actor) || isVisibleTo(actor as Caller, entry)),
   };
+}
+
+// Subsidy applications as the departments read them (#27). A submitted application is appended to
+// the lists of its programme at every prefix of its enterprise's region code — the whole country
+// (`*`), the province (2 digits), the city (4) and the district (6) — and to the platform's list,
+// so a department reads exactly the lists its coverage names (its programmes × its prefixes; a
+// central department: its programmes' `*`) without enumerating regions or scanning anything, and
+// every entry is checked against its coverage again. A decision (or a withdrawal) appends it to the
+// same lists prefixed by the status it entered, which a status filter reads.
+
+/** What a department list entry carries for the scope check and the filters (immutable facts). */
+export interface ApplicationScopeEntry { programme: string; regionCode: string }
+
+/** The region-code prefixes an application is listed under: its province, city and district. */
+function regionPrefixesOf(regionCode: string): string[] {
+  return /^[0-9]{6}$/.test(regionCode) ? [regionCode.slice(0, 2), regionCode.slice(0, 4), regionCode] : [];
+}
+
+const applicationListKey = (programme: string, region: string) => `applications|${programme}|${region}`;
+const ALL_APPLICATIONS = 'applications|all';
+
+/** The lists a submitted application is appended to: the platform's, its programme's everywhere, and per prefix of its region. */
+export function applicationListKeysOf(entry: ApplicationScopeEntry): string[] {
+  return [ALL_APPLICATIONS, applicationListKey(entry.programme, '*'), ...regionPrefixesOf(entry.regionCode).map((p) => applicationListKey(entry.programme, p))];
+}
+
+/** The lists an application that entered `status` (granted, refused, withdrawn) is also appended to. */
+export function applicationStatusListKeysOf(entry: ApplicationScopeEntry, status: string): string[] {
+  return applicationListKeysOf(entry).map((key) => `${status}|${key}`);
+}
+
+/** Whether a department with this coverage reviews the application: one of its programmes, from a region it covers. */
+export function coversApplication(coverage: AuthorityCoverage, entry: ApplicationScopeEntry): boolean {
+  if (!coverage.programmes.includes(entry.programme)) return false;
+  if (coverage.level === 'central') return true;
+  return coverage.regionPrefixes.some((p) => /^[0-9]{2,6}$/.test(p) && entry.regionCode.startsWith(p));
+}
+
+/** Whether `actor` may read this application at all: a platform admin (or the system) every one, a department those it covers. */
+export function seesApplication(actor: ScopedActor & { authority?: AuthorityCoverage }, entry: ApplicationScopeEntry): boolean {
+  if (everything(actor)) return true;
+  return actor.role === 'authority-officer' && actor.authority !== undefined && coversApplication(actor.authority, entry);
+}
+
+export interface ApplicationListFilter { programme?: string; region?: string; status?: string }
+
+/** A department's prefixes without those another one of its prefixes already covers (33 covers 3301). */
+function outermost(prefixes: readonly string[]): string[] {
+  return [...new Set(prefixes)].filter((p) => !prefixes.some((q) => q !== p && p.startsWith(q))).sort();
+}
+
+/**
+ * The lists `actor` reads for subsidy applications narrowed by `filter`, in the order a page goes
+ * through them (programme by programme, by code), and the check every entry passes: the caller's
+ * coverage again, then the filter. `region` (a 2-, 4- or 6-digit prefix) names the narrower list
+ * where it lies inside one of the caller's prefixes, the caller's own prefixes inside it where it
+ * is wider, and no list at all where it lies outside them: a filter narrows, never widens.
+ */
+export function scopedApplications(actor: ScopedActor & { authority?: AuthorityCoverage }, filter: ApplicationListFilter = {}): { keys: string[]; filtered: boolean; accept: (entry: ApplicationScopeEntry) => boolean } {
+  const region = filter.region;
+  const accept = (entry: ApplicationScopeEntry) => seesApplication(actor, entry)
+    && (!filter.programme || entry.programme === filter.programme)
+    && (!region || entry.regionCode.startsWith(region));
+  const status = (key: string) => (filter.status && filter.status !== 'submitted' ? `${filter.status}|${key}` : key);
+  const filtered = Boolean(filter.programme || region || filter.status);
+  if (everything(actor)) {
+    const keys = filter.programme ? [applicationListKey(filter.programme, region ?? '*')] : region ? [] : [ALL_APPLICATIONS];
+    // Across programmes by region, a platform admin reads the platform's list, each entry filtered.
+    return { keys: (keys.length ? keys : [ALL_APPLICATIONS]).map(status), filtered, accept };
+  }
+  const coverage = actor.role === 'authority-officer' ? actor.authority : undefined;
+  if (!coverage) return { keys: [], filtered, accept: () => false };
+  const programmes = [...new Set(coverage.programmes)].filter((p) => !filter.programme || p === filter.programme).sort();
+  const own = coverage.level === 'central' ? ['*'] : outermost(coverage.regionPrefixes.filter((p) => /^[0-9]{2}(?:[0-9]{2}){0,2}$/.test(p)));
+  const regions = !region ? own : own.flatMap((p) => (p === '*' || region.startsWith(p) ? [region] : p.startsWith(region) ? [p] : []));
+  const keys = programmes.flatMap((p) => [...new Set(regions)].map((r) => status(applicationListKey(p, r))));
+  return { keys, filtered, accept };
 }

@@ -33,6 +33,9 @@ export function isVisibleTo(caller: Caller, doc: Parties): boolean {
     case 'insurer-admin':
     case 'underwriter': return doc.insurerOrganisationId === caller.organisationId || isPoolMember(caller, doc);
     case 'enterprise': return doc.enterpriseOrganisationId === caller.organisationId;
+    // A subsidy department sees no quote or policy as such: only the applications in its scope
+    // (scope.ts scopedApplications), and a policy's papers through one of them (src/subsidies).
+    case 'authority-officer': return false;
     default: return true;
   }
 }

@@ -22,6 +22,11 @@ export interface DemoKeys {
   otherInsurerAdmin: string;
   otherEnterprise: string;
   poolInsurerAdmin: string;
+  /** Subsidy departments (#27): the central MIIT, Zhejiang's and Shandong's provincial departments, Jinan's city bureau. */
+  authority: string;
+  provincialAuthority: string;
+  otherProvincialAuthority: string;
+  cityAuthority: string;
 }
 
 // Demo enterprises carry unified social credit codes of the real shape (GB 32100: region code,
@@ -49,6 +54,24 @@ const organisations: Record<string, NewOrganisation> = {
     code: 'JNXC', kind: 'enterprise', name: '济南新材科技有限公司', nameEn: 'Jinan New Materials Technology Co., Ltd.',
     province: '山东', city: '济南', regionCode: '370102', qualifications: ['tech-sme'], unifiedSocialCreditCode: '91370102MA3C8N5R2L',
   },
+  // Subsidy departments (#27) for the shipped first-set programmes (products/subsidies/): each
+  // reviews and decides the applications of its programmes from the regions it covers.
+  authority: {
+    code: 'MIIT', kind: 'authority', name: '工业和信息化部（演示）', nameEn: 'Ministry of Industry and Information Technology (demo)',
+    level: 'central', regionPrefixes: [], programmes: ['CN-FIRST-SET', 'CN-FIRST-BATCH'],
+  },
+  provincialAuthority: {
+    code: 'ZJ-EIT', kind: 'authority', name: '浙江省经济和信息化厅（演示）', nameEn: 'Zhejiang Department of Economy and Information Technology (demo)',
+    province: '浙江', level: 'provincial', regionPrefixes: ['33'], programmes: ['ZJ-FIRST-SET'],
+  },
+  otherProvincialAuthority: {
+    code: 'SD-IIT', kind: 'authority', name: '山东省工业和信息化厅（演示）', nameEn: 'Shandong Department of Industry and Information Technology (demo)',
+    province: '山东', level: 'provincial', regionPrefixes: ['37'], programmes: ['SD-FIRST-SET'],
+  },
+  cityAuthority: {
+    code: 'JN-IIT', kind: 'authority', name: '济南市工业和信息化局（演示）', nameEn: 'Jinan Bureau of Industry and Information Technology (demo)',
+    province: '山东', city: '济南', level: 'city', regionPrefixes: ['3701'], programmes: ['SD-JINAN-TOPUP'],
+  },
 };
 
 const keys: { name: keyof DemoKeys; organisation: keyof typeof organisations; role: Role; userName: string }[] = [
@@ -61,6 +84,10 @@ const keys: { name: keyof DemoKeys; organisation: keyof typeof organisations; ro
   { name: 'otherInsurerAdmin', organisation: 'otherInsurer', role: 'insurer-admin', userName: '赵产品' },
   { name: 'otherEnterprise', organisation: 'otherEnterprise', role: 'enterprise', userName: '刘财务' },
   { name: 'poolInsurerAdmin', organisation: 'poolInsurer', role: 'insurer-admin', userName: '孙共保' },
+  { name: 'authority', organisation: 'authority', role: 'authority-officer', userName: '吴审核' },
+  { name: 'provincialAuthority', organisation: 'provincialAuthority', role: 'authority-officer', userName: '钱审核' },
+  { name: 'otherProvincialAuthority', organisation: 'otherProvincialAuthority', role: 'authority-officer', userName: '郑审核' },
+  { name: 'cityAuthority', organisation: 'cityAuthority', role: 'authority-officer', userName: '冯审核' },
 ];
 
 /**

@@ -4,13 +4,17 @@
 // may do next with one, the subsidy year, and the application PDFs and ZIPs when a renderer was
 // composed.
 import type { PolicyRecord } from '../policies/policy-schemas.ts';
+import type { DocumentService } from '../documents/document-service.ts';
+import type { Caller } from '../auth/caller.ts';
+import { decideApplication, getReviewedApplication, listReviewedApplications, reviewedPolicyId } from './application-review.ts';
+import { migrateApplicationsToDepartments } from './application-migration.ts';
 import { applicationActions } from './subsidy-actions.ts';
 import type { SubsidyApplicationDocuments } from './subsidy-application-pdf.ts';
-import { listApplications, recordApplicationStatus } from './subsidy-application-service.ts';
+import { DEPARTMENT_READER, listApplications, recordApplicationStatus } from './subsidy-application-service.ts';
 import { grantedOnPolicy } from './subsidy-granted.ts';
 import { recordPolicySubsidies, recordSubsidyChange, subsidiesRecorded } from './subsidy-ledger.ts';
 import { subsidyDeltas, type PolicyChange } from '../policies/policy-changes.ts';
-import { listSubsidyProgrammes, subsidyProgrammesFor, upsertSubsidyProgramme } from './subsidy-programmes.ts';
+import { listSubsidyProgrammes, subsidyProgrammesByCode, subsidyProgrammesFor, upsertSubsidyProgramme } from './subsidy-programmes.ts';
 import { migrateSubsidyYears, verifySubsidyYears } from './subsidy-year-book.ts';
 import { appendYearChange, appendYearPolicy, yearChangeEntry, yearPolicyEntry } from './subsidy-year-log.ts';
 import { subsidyYear, subsidyYearCsv, subsidyYearXlsx } from './subsidy-year-service.ts';
@@ -36,10 +40,12 @@ async function recordPolicyChange(change: PolicyChange): Promise<void> {
   await appendYearChange(yearChangeEntry(change));
 }
 
-export function createSubsidies(deps: { documents?: SubsidyApplicationDocuments } = {}) {
+export function createSubsidies(deps: { documents?: SubsidyApplicationDocuments; schedules?: Pick<DocumentService, 'policyPdf'> } = {}) {
+  /** The policy schedule of an application a department reviews (404 outside its scope); undefined without a renderer. */
+  const applicationSchedule = deps.schedules && (async (caller: Caller, id: string, lang: 'zh-CN' | 'en', ifNoneMatch?: string) => deps.schedules!.policyPdf(DEPARTMENT_READER, await reviewedPolicyId(caller, id), lang, ifNoneMatch));
   return Object.freeze({
     /** Programmes that subsidise a line; store one (product sync); every programme. */
-    programmesFor: subsidyProgrammesFor, upsertProgramme: upsertSubsidyProgramme, listProgrammes: listSubsidyProgrammes,
+    programmesFor: subsidyProgrammesFor, upsertProgramme: upsertSubsidyProgramme, listProgrammes: listSubsidyProgrammes, programmesByCode: subsidyProgrammesByCode,
     /** Subsidy per programme on an enterprise's policies starting in a year: granted where known, else expected. */
     recorded: subsidiesRecorded,
     /** The reaction src/service.ts registers on a policy issued. */
@@ -47,6 +53,10 @@ export function createSubsidies(deps: { documents?: SubsidyApplicationDocuments 
     /** The reaction src/service.ts registers on a policy changed. */
     recordPolicyChange,
     listApplications, recordApplicationStatus, applicationActions, subsidyYear, subsidyYearCsv, subsidyYearXlsx,
+    /** The departments' side (#27): their queue, one application, the decision, the policy schedule through an application. */
+    listReviewedApplications, getReviewedApplication, decideApplication, applicationSchedule,
+    /** Offline (book:migrate): outcomes recorded before the departments decided are marked as the enterprise's; submitted applications listed. */
+    migrateDepartments: migrateApplicationsToDepartments,
     /** Offline (book:migrate, book:verify): build the subsidy years from the stored book; compare them with a recomputation. */
     migrateYears: migrateSubsidyYears, verifyYears: verifySubsidyYears,
     /** Subsidies granted on a policy's applications (the insurers' report, #27). */

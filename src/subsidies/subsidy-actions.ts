@@ -1,18 +1,21 @@
-// What a caller may do next with a subsidy application, written once: record its submission, or
-// record its outcome (granted or refused). The service refuses by these rules (writeStep in
-// subsidy-application-service.ts) and the policy page shows its forms by `applicationActions`, so a
-// page never offers a step the API refuses.
-import { subsidyRecorders } from '../auth/access-rules.ts';
+// What a caller may do next with a subsidy application, written once: the enterprise (or its
+// broker) submits it and may withdraw it before a decision; the department it is filed with grants
+// or refuses it (#27). The service refuses by these rules (writeStep in
+// subsidy-application-service.ts, decideApplication in application-review.ts) and the pages show
+// their forms by `applicationActions`, so a page never offers a step the API refuses.
+import { applicationDeciders, subsidyRecorders } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
+
+export type ApplicationStatus = 'prepared' | 'submitted' | 'granted' | 'refused' | 'withdrawn';
 
 /** The facts of an application the rules read (its view). */
 export interface ApplicationActionFacts {
-  status: 'prepared' | 'submitted' | 'granted' | 'refused';
+  status: ApplicationStatus;
 }
 
 /** Why a new step `step` cannot follow an application in `status` (the 409's reason), or undefined when it can. */
-export function stepRefusal(status: ApplicationActionFacts['status'], step: 'submitted' | 'granted' | 'refused'): 'decided' | 'not-submitted' | undefined {
-  if (status === 'granted' || status === 'refused') return 'decided'; // a recorded outcome is final
+export function stepRefusal(status: ApplicationStatus, step: 'submitted' | 'granted' | 'refused' | 'withdrawn'): 'decided' | 'not-submitted' | undefined {
+  if (status === 'granted' || status === 'refused' || status === 'withdrawn') return 'decided'; // an outcome is final
   if (step !== 'submitted' && status !== 'submitted') return 'not-submitted';
   return undefined;
 }
@@ -20,7 +23,9 @@ export function stepRefusal(status: ApplicationActionFacts['status'], step: 'sub
 export interface ApplicationActions {
   /** Record that it was submitted: the enterprise or its broker, while it is prepared. */
   readonly submit: boolean;
-  /** Record that it was granted or refused: the enterprise or its broker, once submitted and undecided. */
+  /** Withdraw it: the enterprise or its broker, once submitted and undecided. */
+  readonly withdraw: boolean;
+  /** Grant or refuse it: a department's officer (the application in its scope), once submitted and undecided. */
   readonly decide: boolean;
 }
 
@@ -46,8 +51,10 @@ export function premiumRefusal(policy: PremiumFacts): { receivedFen: number; gro
 /** What `caller` may do next with an application it can see (on a policy whose premium facts are given: submit waits for the premium). */
 export function applicationActions(caller: Caller, application: ApplicationActionFacts, policy?: PremiumFacts): ApplicationActions {
   const records = subsidyRecorders.includes(caller.role);
+  const open = application.status === 'submitted' && !stepRefusal(application.status, 'granted');
   return Object.freeze({
     submit: records && application.status === 'prepared' && !stepRefusal(application.status, 'submitted') && !(policy && premiumRefusal(policy)),
-    decide: records && application.status === 'submitted' && !stepRefusal(application.status, 'granted'),
+    withdraw: records && open,
+    decide: applicationDeciders.includes(caller.role) && open,
   });
 }

@@ -1,4 +1,5 @@
-// What the enterprise (or its broker) recorded about its subsidy applications. Append-only steps
+// What was recorded about the subsidy applications: the enterprise's (or its broker's) submission
+// and withdrawal, the department's decision (#27). Append-only steps
 // under deterministic _ids, so every write is exactly-once without transactions (FerretDB 1.x):
 // `<policyId>:<programme>:submitted` and `<policyId>:<programme>:outcome` — granted and refused
 // share the outcome _id, so only one outcome can ever be recorded, and a retry loses the insert
@@ -11,7 +12,7 @@ const applicationStepSchema = new Schema(
     policyId: { type: String, required: true },
     programme: { type: String, required: true },
     enterpriseId: { type: String, required: true },
-    status: { type: String, required: true, enum: ['submitted', 'granted', 'refused'] },
+    status: { type: String, required: true, enum: ['submitted', 'granted', 'refused', 'withdrawn'] },
     /** Submitted: the amount applied for; granted: the amount granted (integer fen). */
     amountFen: { type: Number },
     reason: { type: String },
@@ -20,18 +21,23 @@ const applicationStepSchema = new Schema(
     on: { type: String, required: true },
     at: { type: Date, required: true },
     by: { keyId: String, userName: String, organisationId: String },
+    // Who recorded an outcome (#27): the department that decided it, or — for outcomes recorded
+    // before departments were users, marked so by the migration — the enterprise (or its broker).
+    recordedBy: { type: String, enum: ['authority', 'enterprise'] },
   },
   { collection: 'subsidyApplicationSteps', versionKey: false },
 );
 export const SubsidyApplicationStepModel = mongoose.model('SubsidyApplicationStep', applicationStepSchema);
 
 export interface ApplicationStep {
-  status: 'submitted' | 'granted' | 'refused';
+  status: 'submitted' | 'granted' | 'refused' | 'withdrawn';
   amountFen?: number;
   reason?: string;
   reference?: string;
   on: string;
   at: Date;
+  recordedBy?: 'authority' | 'enterprise';
+  by?: { keyId?: string; userName?: string; organisationId?: string };
 }
 
 /** The _id of one step of one application. */

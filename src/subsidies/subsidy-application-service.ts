@@ -8,12 +8,14 @@ import { createHash } from 'node:crypto';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
-import { AppError, conflict, invalidInput, notFound } from '../http/app-error.ts';
+import { AppError, conflict, forbidden, invalidInput, notFound } from '../http/app-error.ts';
 import { getPolicy, type PolicyView } from '../policies/policy-service.ts';
 import { chinaDate, formatFen, type SubsidyLayer, type SubsidyProgramme } from '../rating/index.ts';
 import { premiumRefusal, stepRefusal } from './subsidy-actions.ts';
 import { recordSubsidyOutcome } from './subsidy-ledger.ts';
 import { appendYearStep, yearStepEntry } from './subsidy-year-log.ts';
+import { applicationEntryOf, applicationIdOf, listApplicationStatus, listSubmittedApplication, type ApplicationListEntry } from './subsidy-application-lists.ts';
+import { seesApplication } from '../auth/scope.ts';
 import { subsidyProgrammesFor } from './subsidy-programmes.ts';
 import { stepId, SubsidyApplicationStepModel, SubsidyIdempotencyModel, type ApplicationStep } from './subsidy-application-model.ts';
 import type { ApplicationStatusRequest, SubsidyApplicationList, SubsidyApplicationView } from './subsidy-schemas.ts';
@@ -31,7 +33,7 @@ export async function programmesByCode(line: string): Promise<Map<string, Subsid
 }
 
 /** What an application's view reads of a recorded step (when it was written is not shown). */
-export type StepFacts = Pick<ApplicationStep, 'status' | 'amountFen' | 'reason' | 'reference' | 'on'>;
+export type StepFacts = Pick<ApplicationStep, 'status' | 'amountFen' | 'reason' | 'reference' | 'on' | 'recordedBy'>;
 
 /** The recorded steps of one application: its submission and its outcome, each when recorded. */
 export interface Steps {
@@ -39,7 +41,7 @@ export interface Steps {
   outcome: StepFacts | null;
 }
 
-async function readSteps(policyId: string, programme: string): Promise<Steps> {
+export async function readSteps(policyId: string, programme: string): Promise<Steps> {
   const [submitted, outcome] = await Promise.all([
     SubsidyApplicationStepModel.findById(stepId(policyId, programme, 'submitted')).lean<ApplicationStep>(),
     SubsidyApplicationStepModel.findById(stepId(policyId, programme, 'outcome')).lean<ApplicationStep>(),
@@ -56,8 +58,10 @@ export type ApplicationLayer = Pick<SubsidyLayer, 'programme' | 'name' | 'level'
 export function applicationView(policyId: string, layer: ApplicationLayer, programme: SubsidyProgramme | undefined, steps: Steps): SubsidyApplicationView {
   const { submitted, outcome } = steps;
   const status = outcome?.status ?? (submitted ? 'submitted' : 'prepared');
-  const countedFen = outcome?.status === 'granted' ? outcome.amountFen! : outcome?.status === 'refused' ? 0 : layer.amountFen;
+  // Nothing counts towards the caps for a refused or withdrawn application; a grant counts as granted.
+  const countedFen = outcome?.status === 'granted' ? outcome.amountFen! : outcome ? 0 : layer.amountFen;
   return {
+    id: applicationIdOf(policyId, layer.programme),
     programme: layer.programme,
     name: layer.name,
     level: layer.level,
@@ -69,6 +73,8 @@ export function applicationView(policyId: string, layer: ApplicationLayer, progr
     ...(outcome?.status === 'granted' ? { grantedFen: outcome.amountFen! } : {}),
     ...(outcome?.status === 'refused' ? { refusalReason: outcome.reason ?? '' } : {}),
     ...(outcome ? { decidedOn: outcome.on } : {}),
+    ...(outcome?.status === 'granted' && outcome.reference ? { decisionReference: outcome.reference } : {}),
+    ...(outcome && outcome.status !== 'withdrawn' && outcome.recordedBy ? { decidedBy: outcome.recordedBy } : {}),
     pdfPath: `/v1/policies/${policyId}/subsidy-applications/${layer.programme}/pdf`,
   };
 }
@@ -91,41 +97,71 @@ export async function applicationsOf(policy: PolicyView, programmes?: Map<string
   };
 }
 
-/** The policy and the layer of one of its applications, or not found. */
+/** How the subsidies capability reads a policy for a department (whose own reads find no policy: visibility.ts). */
+export const DEPARTMENT_READER: Caller = Object.freeze({ keyId: 'system:subsidy-departments', userName: 'subsidy departments', role: 'platform-admin', organisationId: '', organisationKind: 'platform', organisationCode: 'PLATFORM' });
+
+/**
+ * The policy and the layer of one of its applications, or not found. A department (#27) reads it
+ * only as a submitted application of its programmes from its regions (scope.ts): any other, and a
+ * policy that does not exist, are the same "not found".
+ */
 export async function loadApplication(caller: Caller, policyId: string, programme: string): Promise<{ policy: PolicyView; layer: SubsidyLayer }> {
+  if (caller.role === 'authority-officer') return loadFiledApplication(caller, policyId, programme);
   const policy = await getPolicy(caller, policyId);
   const layer = applicationLayers(policy).find((l) => l.programme === programme);
   if (!layer) throw notFound('The subsidy application');
   return { policy, layer };
 }
 
+/** A submitted application as `caller` (a department, or a platform admin) may review it, with its steps and list entry; else not found. */
+export async function loadFiledApplication(caller: Caller, policyId: string, programme: string): Promise<{ policy: PolicyView; layer: SubsidyLayer; steps: Steps; entry: ApplicationListEntry }> {
+  const missing = () => notFound('The subsidy application');
+  const policy = await getPolicy(DEPARTMENT_READER, policyId).catch((err: unknown) => {
+    throw err instanceof AppError && err.kind === 'not_found' ? missing() : err;
+  });
+  const layer = applicationLayers(policy).find((l) => l.programme === programme);
+  const steps = layer ? await readSteps(policy.id, programme) : undefined;
+  if (!layer || !steps?.submitted) throw missing();
+  const entry = await applicationEntryOf(policy, layer, steps.submitted);
+  if (!seesApplication(caller, entry)) throw missing();
+  return { policy, layer, steps, entry };
+}
+
 const yuan = (fen: number) => `${formatFen(fen)} yuan`;
 
-function checkRequest(request: ApplicationStatusRequest, policy: PolicyView): void {
-  if (request.status === 'granted') {
-    if (request.grantedFen === undefined) throw invalidInput('Say how much was granted.', [{ path: 'body.grantedFen', message: 'is required when status is granted (required)' }]);
-    if (request.grantedFen > policy.grossPremiumFen) {
-      throw invalidInput('A subsidy cannot exceed the premium paid.', [{ path: 'body.grantedFen', message: `must be <= ${policy.grossPremiumFen}, the gross premium (maximum)` }]);
-    }
-  }
-  if (request.status === 'refused' && request.reason === undefined) throw invalidInput('Say why it was refused.', [{ path: 'body.reason', message: 'is required when status is refused (required)' }]);
+/** A step as the service records it: the enterprise's (submitted, withdrawn) or the department's decision (granted, refused). */
+export interface StepRequest {
+  status: ApplicationStep['status'];
+  grantedFen?: number;
+  reason?: string;
+  reference?: string;
+  on?: string;
+}
+
+/** Who records a step, and whether a second outcome is a conflict even when it says the same (a department's decision). */
+export interface StepRecorder { recordedBy: 'enterprise' | 'authority'; exclusive: boolean }
+
+const OUTCOME_BY_DEPARTMENT = 'Only the subsidy department records whether an application was granted or refused (POST /v1/subsidy-applications/{id}/decision); the enterprise and its broker submit it and may withdraw it before a decision.';
+
+function checkRequest(request: ApplicationStatusRequest): void {
   for (const field of ['grantedFen', 'reason', 'reference'] as const) {
-    const allowed = { grantedFen: 'granted', reason: 'refused', reference: 'submitted' }[field];
-    if (request[field] !== undefined && request.status !== allowed) throw invalidInput(`${field} belongs to status ${allowed} only.`, [{ path: `body.${field}`, message: `is only allowed when status is ${allowed} (dependencies)` }]);
+    if (request[field] !== undefined && request.status !== 'submitted' && field === 'reference') throw invalidInput('reference belongs to status submitted only.', [{ path: 'body.reference', message: 'is only allowed when status is submitted (dependencies)' }]);
+    if (request[field] !== undefined && field !== 'reference') throw invalidInput(`${field} belongs to a department's decision.`, [{ path: `body.${field}`, message: 'is only allowed in a decision (dependencies)' }]);
   }
 }
 
 /** Whether a stored step says what the request says (then recording it again changes nothing). */
-function sameStep(step: StepFacts, request: ApplicationStatusRequest): boolean {
+function sameStep(step: StepFacts, request: StepRequest): boolean {
   if (step.status !== request.status) return false;
   if (request.status === 'granted') return step.amountFen === request.grantedFen;
   if (request.status === 'refused') return step.reason === request.reason;
-  return request.reference === undefined || step.reference === request.reference;
+  return request.status === 'withdrawn' || request.reference === undefined || step.reference === request.reference;
 }
 
 function describeStep(step: StepFacts): string {
   if (step.status === 'granted') return `granted ${yuan(step.amountFen!)} on ${step.on}`;
   if (step.status === 'refused') return `refused on ${step.on} (${step.reason ?? ''})`;
+  if (step.status === 'withdrawn') return `withdrawn on ${step.on}`;
   return `submitted on ${step.on}`;
 }
 
@@ -136,14 +172,16 @@ export interface RecordedStatus {
 }
 
 /**
- * Records a step of an application: submitted, then granted or refused. A step already recorded
- * with the same content changes nothing; an impossible transition (an outcome before submission,
- * a second different outcome) is a conflict. With an Idempotency-Key, a retried request answers
- * as the first did and the key cannot be reused for another request.
+ * Records what the enterprise (or its broker) does with an application: submits it, or withdraws
+ * it before a decision. A granted or refused status is the department's (403 here, #27). A step
+ * already recorded with the same content changes nothing; an impossible transition is a conflict.
+ * With an Idempotency-Key, a retried request answers as the first did and the key cannot be
+ * reused for another request.
  */
 export async function recordApplicationStatus(caller: Caller, policyId: string, programme: string, request: ApplicationStatusRequest, idempotencyKey?: string, now: Date = new Date()): Promise<RecordedStatus> {
   const { policy, layer } = await loadApplication(caller, policyId, programme);
-  checkRequest(request, policy);
+  if (request.status === 'granted' || request.status === 'refused') throw forbidden(OUTCOME_BY_DEPARTMENT);
+  checkRequest(request);
   const scope = idempotencyKey === undefined ? undefined : `${caller.organisationId}:${idempotencyKey}`;
   const requestHash = createHash('sha256').update(JSON.stringify({ policyId, programme, request })).digest('hex');
   if (scope) {
@@ -151,7 +189,7 @@ export async function recordApplicationStatus(caller: Caller, policyId: string, 
     if (used && used.requestHash !== requestHash) throw reusedKey();
     if (used) return { application: await currentView(policy, layer), changed: false };
   }
-  const changed = await writeStep(caller, policy, layer, request, now);
+  const changed = await writeStep(caller, policy, layer, request, now, { recordedBy: 'enterprise', exclusive: false });
   if (scope) {
     try {
       await SubsidyIdempotencyModel.create({ _id: scope, requestHash, at: now });
@@ -166,13 +204,18 @@ export async function recordApplicationStatus(caller: Caller, policyId: string, 
 
 const reusedKey = () => conflict('This Idempotency-Key was already used with a different request.', [{ path: 'header.idempotency-key', message: 'must be new for a different request (idempotency)' }]);
 
-async function currentView(policy: PolicyView, layer: SubsidyLayer): Promise<SubsidyApplicationView> {
+export async function currentView(policy: PolicyView, layer: SubsidyLayer): Promise<SubsidyApplicationView> {
   const programmes = await programmesByCode(policy.line);
   return applicationView(policy.id, layer, programmes.get(layer.programme), await readSteps(policy.id, layer.programme));
 }
 
-/** Inserts the step (true) or recognises it as already recorded (false); conflicts otherwise. */
-async function writeStep(caller: Caller, policy: PolicyView, layer: SubsidyLayer, request: ApplicationStatusRequest, now: Date): Promise<boolean> {
+/**
+ * Inserts the step (true) or recognises it as already recorded (false); conflicts otherwise. Every
+ * outcome — granted, refused (the department's) or withdrawn (the enterprise's) — shares one `_id`,
+ * so only one can ever exist; for a department's decision (`exclusive`) a second one is a 409 even
+ * when it says the same, so of concurrent decisions exactly one is answered as made.
+ */
+export async function writeStep(caller: Caller, policy: PolicyView, layer: SubsidyLayer, request: StepRequest, now: Date, recorder: StepRecorder): Promise<boolean> {
   const steps = await readSteps(policy.id, layer.programme);
   const name = `${layer.programme} on policy ${policy.policyNumber}`;
   const isOutcome = request.status !== 'submitted';
@@ -180,8 +223,8 @@ async function writeStep(caller: Caller, policy: PolicyView, layer: SubsidyLayer
   // The rules the policy page shows its forms by (subsidy-actions.ts); a repeat of a recorded step is not a new step.
   const status = steps.outcome?.status ?? (steps.submitted ? 'submitted' : 'prepared');
   if (!isOutcome && stepRefusal(status, request.status) === 'decided') throw conflict(`The application to ${name} was already ${describeStep(steps.outcome!)}; it cannot be submitted again.`);
-  if (existing) return repeatOrConflict(existing, request, policy, layer, name);
-  if (stepRefusal(status, request.status) === 'not-submitted') throw conflict(`The application to ${name} has not been recorded as submitted; record the submission before its outcome.`);
+  if (existing) return repeatOrConflict(existing, request, policy, layer, name, recorder, steps.submitted);
+  if (stepRefusal(status, request.status) === 'not-submitted') throw conflict(`The application to ${name} has not been recorded as submitted; record the submission before its outcome.`, [{ path: 'body.status', message: 'must follow a submission (transition)' }]);
   if (!isOutcome) checkPremiumReceived(policy, name);
   const on = request.on ?? chinaDate(now);
   if (isOutcome && on < steps.submitted!.on) throw invalidInput('The outcome cannot be dated before the submission.', [{ path: 'body.on', message: `must be on or after ${steps.submitted!.on}, the day it was submitted (order)` }]);
@@ -191,6 +234,7 @@ async function writeStep(caller: Caller, policy: PolicyView, layer: SubsidyLayer
     amountFen: request.status === 'granted' ? request.grantedFen : request.status === 'submitted' ? layer.amountFen : undefined,
     ...(request.reason !== undefined ? { reason: request.reason } : {}),
     ...(request.reference !== undefined ? { reference: request.reference } : {}),
+    ...(isOutcome ? { recordedBy: recorder.recordedBy } : {}),
     on, at: now, by: { keyId: caller.keyId, userName: caller.userName, organisationId: caller.organisationId },
   };
   try {
@@ -200,13 +244,12 @@ async function writeStep(caller: Caller, policy: PolicyView, layer: SubsidyLayer
     // A concurrent request (or a retry of this one) recorded it first.
     const winner = await SubsidyApplicationStepModel.findById(doc._id).lean<ApplicationStep>();
     if (!winner) throw err;
-    return repeatOrConflict(winner, request, policy, layer, name);
+    return repeatOrConflict(winner, request, policy, layer, name, recorder, steps.submitted);
   }
-  await recordStepInYear(policy, layer.programme, doc as ApplicationStep);
-  if (isOutcome) await recordOutcomeInLedger(policy, layer, request.status === 'granted' ? request.grantedFen! : 0);
+  await completeStep(policy, layer, doc as ApplicationStep, isOutcome ? steps.submitted! : (doc as ApplicationStep));
   await recordAudit(caller, {
     action: `subsidy.${request.status}`, entityType: 'policy', entityId: policy.id, organisationId: policy.enterpriseId,
-    summary: `Subsidy application to ${name}: ${describeStep(doc as ApplicationStep)} (expected ${yuan(layer.amountFen)}).`,
+    summary: `Subsidy application to ${name}: ${describeStep(doc as ApplicationStep)} (expected ${yuan(layer.amountFen)})${recorder.recordedBy === 'authority' ? `, decided by ${caller.organisationCode}` : ''}.`,
     changes: [{ path: `subsidyApplications.${layer.programme}.status`, from: steps.submitted ? 'submitted' : 'prepared', to: request.status }],
   }, now);
   return true;
@@ -221,17 +264,28 @@ function checkPremiumReceived(policy: PolicyView, name: string): void {
   ]);
 }
 
-/** The same step again changes nothing (but completes a ledger write a crash may have cut off); a different one is a conflict. */
-async function repeatOrConflict(existing: StepFacts, request: ApplicationStatusRequest, policy: PolicyView, layer: SubsidyLayer, name: string): Promise<false> {
-  if (!sameStep(existing, request)) {
-    const what = existing.status === 'submitted' ? 'submitted' : 'decided';
-    throw new AppError('conflict', `The application to ${name} was already ${describeStep(existing)}; it cannot now be ${request.status}${existing.status !== 'submitted' ? ': a recorded outcome is final' : ''}.`, [{ path: 'body.status', message: `was already ${what} (transition)` }]);
-  }
+/** The same step again changes nothing (but completes what a crash may have cut off); a different one, or any second decision, is a conflict. */
+async function repeatOrConflict(existing: StepFacts, request: StepRequest, policy: PolicyView, layer: SubsidyLayer, name: string, recorder: StepRecorder, submitted: StepFacts | null): Promise<false> {
   // Completes what a crash may have cut off after the step was stored: its entry in the year
-  // (src/subsidies/subsidy-year-log.ts) and, for an outcome, the ledger. Both are idempotent.
-  await recordStepInYear(policy, layer.programme, existing);
-  if (existing.status !== 'submitted') await recordOutcomeInLedger(policy, layer, existing.status === 'granted' ? existing.amountFen! : 0);
+  // (src/subsidies/subsidy-year-log.ts), the departments' lists and, for an outcome, the ledger. All idempotent.
+  await completeStep(policy, layer, existing, existing.status === 'submitted' ? existing : submitted ?? existing);
+  const decided = existing.status !== 'submitted';
+  if (!sameStep(existing, request) || (recorder.exclusive && decided)) {
+    const what = decided ? 'decided' : 'submitted';
+    throw new AppError('conflict', `The application to ${name} was already ${describeStep(existing)}; it cannot now be ${request.status}${decided ? ': a recorded outcome is final' : ''}.`, [{ path: recorder.exclusive ? 'body.outcome' : 'body.status', message: `was already ${what} (transition)` }]);
+  }
   return false;
+}
+
+/** What follows a stored step, each idempotent: the subsidy years, the departments' lists and, for an outcome, the ledger. */
+async function completeStep(policy: PolicyView, layer: SubsidyLayer, step: StepFacts, submitted: StepFacts): Promise<void> {
+  await recordStepInYear(policy, layer.programme, step);
+  const entry = await applicationEntryOf(policy, layer, submitted);
+  await listSubmittedApplication(entry);
+  if (step.status !== 'submitted') {
+    await listApplicationStatus(entry, step.status);
+    await recordOutcomeInLedger(policy, layer, step.status === 'granted' ? step.amountFen! : 0);
+  }
 }
 
 /** Appends a recorded step to the subsidy years its policy is in (idempotent). */

@@ -29,6 +29,14 @@ export function subsidyProgrammesFor(line: string): Promise<SubsidyProgramme[]> 
   return cachedRead(CATALOGUE_REVISION, `subsidies|${line}`, () => readSubsidyProgrammes(line));
 }
 
+/** Every programme by code (a department's page names its programmes), cached like the programmes of a line. */
+export function subsidyProgrammesByCode(): Promise<ReadonlyMap<string, SubsidyProgramme>> {
+  return cachedRead(CATALOGUE_REVISION, 'subsidies|*', async () => {
+    const docs = await SubsidyProgrammeModel.find({}, { definition: 1 }).lean();
+    return new Map(docs.map((d) => d.definition as SubsidyProgramme).sort((a, b) => a.code.localeCompare(b.code)).map((p) => [p.code, p]));
+  });
+}
+
 async function readSubsidyProgrammes(line: string): Promise<SubsidyProgramme[]> {
   const docs = await SubsidyProgrammeModel.find({}, { definition: 1 }).lean();
   return docs.map((d) => d.definition as SubsidyProgramme).filter((p) => (p.lines as readonly string[]).includes(line));

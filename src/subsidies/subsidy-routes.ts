@@ -1,4 +1,4 @@
-import { subsidyReaders, subsidyRecorders } from '../auth/access-rules.ts';
+import { applicationPdfReaders, subsidyReaders, subsidyRecorders } from '../auth/access-rules.ts';
 import { unavailable } from '../http/app-error.ts';
 import { objectIdParams } from '../http/common-schemas.ts';
 import { idempotencyKeyHeader, readIdempotencyKey } from '../http/idempotency.ts';
@@ -47,13 +47,13 @@ export function subsidyRoutes({ subsidies }: Pick<Services, 'subsidies'>): Route
     }),
     defineRoute({
       method: 'get', path: '/v1/policies/{id}/subsidy-applications/{programme}/pdf', operationId: 'getSubsidyApplicationPdf', summary: 'One subsidy application (补贴申请材料) as a PDF in Chinese', tags,
-      access: subsidyReaders,
+      access: applicationPdfReaders,
       params: applicationParams,
       success: { status: 200, description: 'The application PDF: form, calculation, policy schedule, papers checklist.', contentType: 'application/pdf' },
       handler: async ({ caller, params }) => fileReply(await available().applicationPdf(caller, params.id, params.programme), 'application/pdf'),
     }),
     defineRoute({
-      method: 'post', path: '/v1/policies/{id}/subsidy-applications/{programme}/status', operationId: 'recordSubsidyApplicationStatus', summary: 'Record that an application was submitted, granted (with the amount) or refused (with the reason)', tags,
+      method: 'post', path: '/v1/policies/{id}/subsidy-applications/{programme}/status', operationId: 'recordSubsidyApplicationStatus', summary: 'Record that an application was submitted, or withdraw it before a decision (granted and refused are the department\'s: 403)', tags,
       access: subsidyRecorders,
       params: applicationParams,
       headers: { 'Idempotency-Key': idempotencyKeyHeader },

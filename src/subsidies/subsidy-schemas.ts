@@ -5,27 +5,30 @@ import { localTextSchema, schemaId } from '../http/common-schemas.ts';
 
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
 const day = (description: string) => ({ type: 'string', format: 'date', description }) as const;
-const statuses = ['prepared', 'submitted', 'granted', 'refused'] as const;
+const statuses = ['prepared', 'submitted', 'granted', 'refused', 'withdrawn'] as const;
 
 export const subsidyApplicationSchema = {
   $id: schemaId('SubsidyApplication'),
   type: 'object',
   description: 'The application (补贴申请材料) of one policy to one subsidy programme, and what became of it.',
-  required: ['programme', 'name', 'level', 'department', 'expectedFen', 'countedFen', 'status', 'pdfPath'],
+  required: ['id', 'programme', 'name', 'level', 'department', 'expectedFen', 'countedFen', 'status', 'pdfPath'],
   additionalProperties: false,
   properties: {
+    id: { type: 'string', description: 'The application\'s id: `<policy id>-<programme>` (what /v1/subsidy-applications/{id} names).' },
     programme: { type: 'string', description: 'Programme code.' },
     name: { ...localTextSchema, description: 'Programme name.' },
     level: { type: 'string', enum: ['central', 'provincial', 'city', 'county'], description: 'Government level.' },
     department: { ...localTextSchema, description: 'Department the application is filed with.' },
     expectedFen: fen('Amount applied for: the expected subsidy on the policy'),
     countedFen: fen('What the annual caps count for it: granted when known, nothing when refused, else expected'),
-    status: { type: 'string', enum: statuses, description: 'prepared (nothing recorded yet), submitted, granted or refused.' },
+    status: { type: 'string', enum: statuses, description: 'prepared (nothing recorded yet), submitted, granted or refused (by the department), or withdrawn (by the enterprise before a decision).' },
     submittedOn: day('Day it was submitted.'),
     reference: { type: 'string', description: 'The department\'s reference for the submission, if given.' },
     grantedFen: fen('Amount actually granted'),
     refusalReason: { type: 'string', description: 'Why it was refused.' },
-    decidedOn: day('Day it was granted or refused.'),
+    decidedOn: day('Day it was granted, refused or withdrawn.'),
+    decisionReference: { type: 'string', description: 'The department\'s reference for its decision (a grant), if given.' },
+    decidedBy: { type: 'string', enum: ['authority', 'enterprise'], description: 'Who recorded the outcome: the department (authority), or the enterprise or its broker (outcomes recorded before departments decided them, marked by the migration).' },
     pdfPath: { type: 'string', description: 'Where to download its PDF.' },
   },
 } as const;
@@ -51,13 +54,13 @@ export type SubsidyApplicationList = FromSchema<typeof subsidyApplicationListSch
 export const applicationStatusRequestSchema = {
   $id: schemaId('SubsidyApplicationStatusRequest'),
   type: 'object',
-  description: 'A step of an application: submitted, then granted (with the amount) or refused (with the reason).',
+  description: 'A step of an application the enterprise (or its broker) records: submitted, or withdrawn before a decision. Granted and refused are the department\'s (POST /v1/subsidy-applications/{id}/decision): 403 here.',
   required: ['status'],
   additionalProperties: false,
   properties: {
-    status: { type: 'string', enum: ['submitted', 'granted', 'refused'], description: 'What happened.' },
-    grantedFen: { type: 'integer', minimum: 0, maximum: 100_000_000_000, description: 'Granted: the amount actually granted (integer fen); required then.' },
-    reason: { type: 'string', minLength: 1, maxLength: 500, description: 'Refused: the department\'s reason; required then.' },
+    status: { type: 'string', enum: ['submitted', 'withdrawn', 'granted', 'refused'], description: 'What happened: submitted or withdrawn (granted and refused: only the department records them, 403).' },
+    grantedFen: { type: 'integer', minimum: 0, maximum: 100_000_000_000, description: 'Granted (the department\'s): the amount granted (integer fen).' },
+    reason: { type: 'string', minLength: 1, maxLength: 500, description: 'Refused (the department\'s): its reason.' },
     reference: { type: 'string', minLength: 1, maxLength: 100, description: 'Submitted: the department\'s reference (optional).' },
     on: day('Day it happened (default today, China time).'),
   },

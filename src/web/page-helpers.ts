@@ -122,16 +122,16 @@ export async function subsidyPanel(services: Services, caller: Caller, policyId:
       expected: formatYuan(a.expectedFen),
       expectedYuan: (a.expectedFen / 100).toFixed(2),
       statusText: translate(`subsidy_status_${a.status}`, lang),
-      outcomeText: a.status === 'granted' ? translate('subsidy_granted', lang, { amount: formatYuan(a.grantedFen!) }) : a.status === 'refused' ? translate('subsidy_refused', lang, { reason: a.refusalReason ?? '' }) : '',
+      outcomeText: [a.status === 'granted' ? translate('subsidy_granted', lang, { amount: formatYuan(a.grantedFen!) }) : a.status === 'refused' ? translate('subsidy_refused', lang, { reason: a.refusalReason ?? '' }) : a.status === 'withdrawn' ? translate('subsidy_withdrawn', lang, { on: a.decidedOn ?? '' }) : '', a.decidedBy === 'enterprise' ? translate('subsidy_recordedByEnterprise', lang) : ''].filter(Boolean).join(' '),
       pdfHref: `/policies/${policyId}/subsidy-applications/${a.programme}/pdf`,
       actionHref: `/policies/${policyId}/subsidy-applications/${a.programme}/status`,
       submitForm: formFields(form, a.programme, 'submitted', { on: today }),
-      grantForm: formFields(form, a.programme, 'granted', { on: today, grantedYuan: (a.expectedFen / 100).toFixed(2) }),
-      refuseForm: formFields(form, a.programme, 'refused', { on: today }),
+      withdrawForm: formFields(form, a.programme, 'withdrawn', { on: today }),
       canSubmit: next.submit,
-      canDecide: next.decide,
+      // The outcome is the department's (#27): the enterprise and its broker may withdraw before it.
+      canWithdraw: next.withdraw,
       // One key per rendered form: a double-clicked or re-sent form is recorded once.
-      submitKey: randomUUID(), grantKey: randomUUID(), refuseKey: randomUUID(),
+      submitKey: randomUUID(), withdrawKey: randomUUID(),
     })),
     today,
   };

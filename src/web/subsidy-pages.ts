@@ -31,9 +31,11 @@ function statusRequestOf(body: Record<string, unknown>, lang: Lang): Application
   const on = text(body.on);
   const dated = on ? { on } : {};
   if (status === 'submitted') return { status, ...dated, ...(text(body.reference) ? { reference: text(body.reference)! } : {}) };
+  if (status === 'withdrawn') return { status, ...dated };
+  // Granted and refused are the department's (#27): the service answers them with a 403.
   if (status === 'granted') return { status, ...dated, grantedFen: yuanToFen(body.grantedYuan, lang) };
   if (status === 'refused') return { status, ...dated, reason: text(body.reason) ?? '' };
-  throw invalidInput('Unknown status.', [{ path: 'body.status', message: 'must be submitted, granted or refused (enum)' }]);
+  throw invalidInput('Unknown status.', [{ path: 'body.status', message: 'must be submitted or withdrawn (enum)' }]);
 }
 
 function sendFile(res: Response, file: { fileName: string; asciiFileName: string; bytes: Buffer }, contentType: string): void {

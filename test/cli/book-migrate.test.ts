@@ -8,12 +8,13 @@ import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { today } from '../support/china-date.ts';
+import { bookMigrations } from '../../src/service.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 
 const run = promisify(execFile);
 const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
 /** Everything #25 keeps beside the records: what an older version never wrote. */
-const KEPT = ['quoteLists', 'quoteSummaries', 'policyLists', 'policySummaries', 'clientLists', 'auditTrails', 'subsidyYearLogs', 'poolMonthLogs', 'organisationCreditCodes', 'techInsuranceReportLogs', 'policyExpiring', 'migrations'];
+const KEPT = ['quoteLists', 'quoteSummaries', 'policyLists', 'policySummaries', 'clientLists', 'auditTrails', 'subsidyYearLogs', 'poolMonthLogs', 'organisationCreditCodes', 'techInsuranceReportLogs', 'policyExpiring', 'subsidyApplicationLists', 'migrations'];
 
 async function migrate(env: Record<string, string>, ...args: string[]) {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/book-migrate.ts', ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 120_000 });
@@ -34,13 +35,17 @@ describe('book:migrate (#25)', function () {
     year: (await t.http.get(`/v1/subsidies/years/${today().slice(0, 4)}`).set(bearer(t.keys.broker))).body,
     // #27: the insurers' report reads the logs book:migrate builds (the lead's, with its own share of the pool policies).
     report: (await t.http.get('/v1/reports/tech-insurance').set(bearer(t.keys.insurerAdmin))).body,
+    // #27: the central department's queue of submitted applications.
+    departments: (await t.http.get('/v1/subsidy-applications').set(bearer(t.keys.authority))).body,
   });
 
   before(async () => {
     await publishShippedProducts();
     for (const enterprise of ['HZZZ', 'JNXC']) {
       const quote = await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: t.organisations[enterprise], inputs: vector.inputs, startDate: today() });
-      expect((await t.http.post(`/v1/quotes/${quote.body.id}/bind`).set(bearer(t.keys.broker))).status).to.equal(201);
+      const bound = await t.http.post(`/v1/quotes/${quote.body.id}/bind`).set(bearer(t.keys.broker));
+      expect(bound.status).to.equal(201);
+      expect((await t.http.post(`/v1/policies/${bound.body.id}/subsidy-applications/CN-FIRST-SET/status`).set(bearer(t.keys.broker)).send({ status: 'submitted' })).status).to.equal(200);
     }
     await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: t.organisations.HZZZ, inputs: vector.inputs, startDate: today() });
     Object.assign(seen, await views());
@@ -51,6 +56,7 @@ describe('book:migrate (#25)', function () {
   it('builds every list and aggregate of a book stored without them, once; --force adds nothing', async () => {
     expect((seen.quotes as { total: number }).total).to.equal(3);
     expect((seen.report as { totals: { policies: number } }).totals.policies).to.equal(2);
+    expect((seen.departments as { items: unknown[] }).items).to.have.length(2);
     for (const name of KEPT) await mongoose.connection.collection(name).deleteMany({});
     // A fresh process reads what the database holds (this test's service keeps what it has seen).
     const first = await migrate(env);
@@ -60,7 +66,7 @@ describe('book:migrate (#25)', function () {
     expect(first).to.match(/expiring-lists-1:policies: done/);
     expect(await views()).to.deep.equal(seen);
     const again = await migrate(env);
-    expect(again.trim().split('\n')).to.have.length(8).and.satisfy((lines: string[]) => lines.every((l) => l.endsWith('already done (use --force to run it again)')));
+    expect(again.trim().split('\n')).to.have.length(bookMigrations(t.services).length).and.satisfy((lines: string[]) => lines.every((l) => l.endsWith('already done (use --force to run it again)')));
     // The enterprises' credit codes are claimed again: a firm finds an existing enterprise by its code.
     const byCode = await t.http.post('/v1/clients').set(bearer(t.keys.broker)).send({ unifiedSocialCreditCode: '91370102MA3C8N5R2L' });
     expect(byCode.body.enterprise?.id, JSON.stringify(byCode.body)).to.equal(t.organisations.JNXC);

@@ -186,6 +186,9 @@ function ownValue(name: string, schema: Schema, own: SideRecords, year: string):
     case 'top': return '3';
     case 'expiringWithin': return '366'; // #26: due for renewal
     case 'line': return 'first-set';
+    // A department's queue (#27): the programme of the world's applications, a province's prefix.
+    case 'programme': return 'CN-FIRST-SET';
+    case 'region': return own.enterpriseCode === 'JNXC' ? '37' : '33';
     default: throw new Error(`query indexes: no value for the filter ${name}; teach ownValue() about it`);
   }
 }

@@ -22,8 +22,10 @@ import { buildTenantWorld, FIRST_SET, shippedDefinition, type TenantWorld, type 
 
 type Expected = '401' | '403' | '404' | 'allowed';
 /** Scoping of the resource a path parameter names, by the collection before it. */
-const SCOPED_COLLECTIONS: Record<string, 'quote' | 'policy' | 'organisation' | 'apiKey' | 'product' | 'catalogue' | 'poolInvitation'> = {
+const SCOPED_COLLECTIONS: Record<string, 'quote' | 'policy' | 'organisation' | 'apiKey' | 'product' | 'catalogue' | 'poolInvitation' | 'subsidyApplication'> = {
   quotes: 'quote', policies: 'policy', organisations: 'organisation', 'api-keys': 'apiKey', products: 'product', catalogue: 'catalogue',
+  // A department reads an application only in its programmes × regions (#27): another's is 404.
+  'subsidy-applications': 'subsidyApplication',
   // Only the invited insurer decides an invitation: the inviter and everyone else get 404.
   'pool-invitations': 'poolInvitation',
 };
@@ -92,7 +94,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
         case 'products':
         case 'catalogue': return foreign.product;
         case 'tables': return 'sections';
-        case 'subsidy-applications': return 'CN-FIRST-SET';
+        case 'subsidy-applications': return name === 'programme' ? 'CN-FIRST-SET' : foreign.application;
         case 'years': return startDate.slice(0, 4);
         case 'pool-invitations': return foreign.invitation;
         case 'endorsements': return '1';
@@ -117,6 +119,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
       declineQuote: { reason: '授权矩阵' },
       recordSubsidyApplicationStatus: { status: 'submitted' },
       recordPolicyPayment: { amountFen: 100, receivedOn: startDate, reference: `AUTHZ-${n}` },
+      decideSubsidyApplication: { outcome: 'refused', reason: '授权矩阵' },
       publishProductVersion: {},
       invitePoolMembers: { productCode: own.product, version: String(definition.version) },
       previewEndorsement: { effectiveDate: startDate, inputs: { aggregateLimit: 1000 }, reason: '授权矩阵' },
@@ -176,6 +179,12 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
     for (const [key, s] of [[t.keys.broker, side.A], [t.keys.enterprise, side.A], [t.keys.insurerAdmin, side.A], [world.callers.find((c) => c.name === 'other broker')!.key(), side.B], [t.keys.otherEnterprise, side.B], [t.keys.otherInsurerAdmin, side.B]] as const) {
       expect((await t.http.get(`/v1/quotes/${s.quote}`).set(bearer(key))).status).to.equal(200);
       expect((await t.http.get(`/v1/policies/${s.policy}`).set(bearer(key))).status).to.equal(200);
+    }
+    // Each side's department reads its own side's application (#27), in its list and by id.
+    for (const [name, s] of [['authority', side.A], ['other authority', side.B]] as const) {
+      const key = world.callers.find((c) => c.name === name)!.key();
+      expect((await t.http.get(`/v1/subsidy-applications/${s.application}`).set(bearer(key))).status, name).to.equal(200);
+      expect((await t.http.get('/v1/subsidy-applications').set(bearer(key))).body.items.map((a: { id: string }) => a.id), name).to.deep.equal([s.application]);
     }
   });
   it('lets a pool follower read the lead\'s pool quote and policy with its own share, and decide nothing', async () => {

@@ -18,6 +18,8 @@ export interface SideRecords {
   organisation: string; enterpriseCode: string; insurerCode: string; apiKey: string; product: string;
   /** A pool invitation to ZXIC (a member of neither side's callers): of the shipped FIRST-SET pool for A, of HTIC's pool for B. */
   invitation: string;
+  /** The policy's submitted CN-FIRST-SET subsidy application (`<policy>-CN-FIRST-SET`), reviewed by the side's department (#27). */
+  application: string;
 }
 
 export const FIRST_SET = 'FIRST-SET-EQUIPMENT';
@@ -79,7 +81,7 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
     return {
       quote: String(first.id), quote2: String(second.id), referred: String(referred.id), policy: String(policy.id),
       quoteNumbers: [first, second, referred, toBind].map((q) => String(q.quoteNumber)), policyNumber: String(policy.policyNumber),
-      organisation: enterpriseId, enterpriseCode, insurerCode, apiKey: '', product, invitation: '',
+      organisation: enterpriseId, enterpriseCode, insurerCode, apiKey: '', product, invitation: '', application: `${String(policy.id)}-CN-FIRST-SET`,
     };
   };
   const side: Record<Side, SideRecords> = {
@@ -91,6 +93,18 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
   side.A.apiKey = String((await ok(await t.http.post(`/v1/organisations/${organisations.KCIC!}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: 'A 一次性', role: 'underwriter' }), 'A key')).keyId);
   side.B.apiKey = String((await ok(await t.http.post(`/v1/organisations/${organisations.HTIC!}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: 'B 一次性', role: 'underwriter' }), 'B key')).keyId);
 
+  // Each side's subsidy department (#27): the first review of the central first-set programme in
+  // the side's province — A's enterprise is in Zhejiang (33), B's in Shandong (37). Each enterprise
+  // submits its application; a department sees its own side's and never the other's.
+  const department = async (code: string, prefix: string) => {
+    const org = await ok(await t.http.post('/v1/organisations').set(bearer(keys.platformAdmin)).send({ code, kind: 'authority', name: `${code} 工信厅（矩阵）`, level: 'provincial', regionPrefixes: [prefix], programmes: ['CN-FIRST-SET'] }), `department ${code}`);
+    return String((await ok(await t.http.post(`/v1/organisations/${String(org.id)}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: `${code} 审核`, role: 'authority-officer' }), `department ${code} key`)).apiKey);
+  };
+  const [departmentA, departmentB] = [await department('WORLD-ZJ', '33'), await department('WORLD-SD', '37')];
+  for (const [s, key] of [[side.A, keys.enterprise], [side.B, keys.otherEnterprise]] as const) {
+    await ok(await t.http.post(`/v1/policies/${s.policy}/subsidy-applications/CN-FIRST-SET/status`).set(bearer(key)).send({ status: 'submitted' }), `submit ${s.application}`);
+  }
+
   const callers: WorldCaller[] = [
     { name: 'platform-admin', role: 'platform-admin', side: 'A', key: () => keys.platformAdmin },
     { name: 'insurer-admin', role: 'insurer-admin', side: 'A', key: () => keys.insurerAdmin },
@@ -100,6 +114,8 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
     { name: 'other insurer-admin', role: 'insurer-admin', side: 'B', key: () => keys.otherInsurerAdmin },
     { name: 'other broker', role: 'broker', side: 'B', key: () => otherBrokerKey },
     { name: 'other enterprise', role: 'enterprise', side: 'B', key: () => keys.otherEnterprise },
+    { name: 'authority', role: 'authority-officer', side: 'A', key: () => departmentA },
+    { name: 'other authority', role: 'authority-officer', side: 'B', key: () => departmentB },
     { name: 'no key', side: 'A', key: () => '' },
     { name: 'bad key', side: 'A', key: () => 'tik_AAAAAAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' },
   ];
@@ -131,6 +147,7 @@ export function ownPath(path: string, own: SideRecords, places: { table: string;
     if (before === 'endorsements') return '1';
     if (before === 'quotes') return own.quote;
     if (before === 'policies') return own.policy;
+    if (before === 'subsidy-applications' || before === 'applications') return own.application;
     if (before === 'organisations' || before === 'clients') return own.organisation;
     if (before === 'api-keys') return own.apiKey;
     if (before === 'products' || before === 'catalogue') return own.product;

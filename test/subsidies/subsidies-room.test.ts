@@ -44,14 +44,17 @@ describe('subsidies: one room behind ports', () => {
     expect(() => bare.run(() => subsidyProgrammes())).to.throw(/No SubsidyProgrammes .* was provided/);
   });
 
-  it('offers recording a submission while prepared and an outcome once submitted, to the enterprise and its broker only', () => {
-    const offered = (role: Caller['role'], status: 'prepared' | 'submitted' | 'granted' | 'refused') => ({ ...applicationActions(caller(role), { status }) });
-    expect(offered('enterprise', 'prepared')).to.deep.equal({ submit: true, decide: false });
-    expect(offered('broker', 'submitted')).to.deep.equal({ submit: false, decide: true });
-    expect(offered('enterprise', 'granted')).to.deep.equal({ submit: false, decide: false });
-    expect(offered('broker', 'refused')).to.deep.equal({ submit: false, decide: false });
-    expect(offered('platform-admin', 'prepared')).to.deep.equal({ submit: false, decide: false });
-    expect(offered('underwriter', 'submitted')).to.deep.equal({ submit: false, decide: false });
+  it('offers the enterprise and its broker the submission and a withdrawal before a decision, and the department the decision (#27)', () => {
+    const offered = (role: Caller['role'], status: 'prepared' | 'submitted' | 'granted' | 'refused' | 'withdrawn') => ({ ...applicationActions(caller(role), { status }) });
+    expect(offered('enterprise', 'prepared')).to.deep.equal({ submit: true, withdraw: false, decide: false });
+    expect(offered('broker', 'submitted')).to.deep.equal({ submit: false, withdraw: true, decide: false });
+    expect(offered('authority-officer', 'submitted')).to.deep.equal({ submit: false, withdraw: false, decide: true });
+    expect(offered('authority-officer', 'prepared')).to.deep.equal({ submit: false, withdraw: false, decide: false });
+    expect(offered('authority-officer', 'withdrawn')).to.deep.equal({ submit: false, withdraw: false, decide: false });
+    expect(offered('enterprise', 'granted')).to.deep.equal({ submit: false, withdraw: false, decide: false });
+    expect(offered('broker', 'refused')).to.deep.equal({ submit: false, withdraw: false, decide: false });
+    expect(offered('platform-admin', 'prepared')).to.deep.equal({ submit: false, withdraw: false, decide: false });
+    expect(offered('underwriter', 'submitted')).to.deep.equal({ submit: false, withdraw: false, decide: false });
   });
 
   describe('the ledger as a reaction', () => {

@@ -126,47 +126,51 @@ describe('Subsidy applications', function () {
     expect((await t.http.get(`/v1/policies/${zhejiang.id}/subsidy-applications/SD-FIRST-SET/pdf`).set(as('enterprise'))).status).to.equal(404);
   });
 
-  it('validates transitions: an outcome needs a submission, and a recorded outcome is final', async () => {
-    const early = await record(zhejiang.id, 'ZJ-FIRST-SET', { status: 'granted', grantedFen: 100 });
-    expect(early.status).to.equal(409);
-    expect(early.body.error.message).to.match(/has not been recorded as submitted/);
-    expect((await record(zhejiang.id, 'ZJ-FIRST-SET', { status: 'granted' })).status).to.equal(400);
+  const decide = (policyId: string, programme: string, body: Record<string, unknown>, key: keyof typeof t.keys) =>
+    t.http.post(`/v1/subsidy-applications/${policyId}-${programme}/decision`).set(as(key)).send(body);
+
+  it('validates transitions: a decision needs a submission, the enterprise records none (403), and a decision is final', async () => {
+    // Not yet submitted: the department has no such application (404); the enterprise may not decide at all (403).
+    expect((await decide(zhejiang.id, 'ZJ-FIRST-SET', { outcome: 'granted', grantedFen: 100 }, 'provincialAuthority')).status).to.equal(404);
+    for (const key of ['enterprise', 'broker'] as const) {
+      const own = await record(zhejiang.id, 'ZJ-FIRST-SET', { status: 'granted', grantedFen: 100 }, key);
+      expect(own.status, key).to.equal(403);
+      expect(own.body.error.message).to.match(/Only the subsidy department records/);
+    }
     const submitted = await record(zhejiang.id, 'ZJ-FIRST-SET', { status: 'submitted', on: today(), reference: 'ZJ-2026-001' });
     expect(submitted.status, JSON.stringify(submitted.body)).to.equal(200);
     expect(submitted.body.status).to.equal('submitted');
-    const refused = await record(zhejiang.id, 'ZJ-FIRST-SET', { status: 'refused', reason: '材料不全' }, 'broker');
-    expect(refused.status).to.equal(200);
-    expect(refused.body).to.include({ status: 'refused', refusalReason: '材料不全', countedFen: 0 });
-    const flip = await record(zhejiang.id, 'ZJ-FIRST-SET', { status: 'granted', grantedFen: 100 });
+    expect((await record(zhejiang.id, 'ZJ-FIRST-SET', { status: 'refused', reason: '材料不全' }, 'broker')).status).to.equal(403);
+    const refused = await decide(zhejiang.id, 'ZJ-FIRST-SET', { outcome: 'refused', reason: '材料不全' }, 'provincialAuthority');
+    expect(refused.status, JSON.stringify(refused.body)).to.equal(201);
+    expect(refused.body).to.include({ status: 'refused', refusalReason: '材料不全', countedFen: 0, decidedBy: 'authority' });
+    const flip = await decide(zhejiang.id, 'ZJ-FIRST-SET', { outcome: 'granted', grantedFen: 100 }, 'provincialAuthority');
     expect(flip.status).to.equal(409);
     expect(flip.body.error.message).to.match(/already refused .*a recorded outcome is final/);
     expect((await record(zhejiang.id, 'ZJ-FIRST-SET', { status: 'submitted' })).status).to.equal(409);
+    expect((await record(zhejiang.id, 'ZJ-FIRST-SET', { status: 'withdrawn' })).status).to.equal(409);
     const audit = await AuditEntryModel.find({ entityType: 'policy', entityId: zhejiang.id, action: /^subsidy\./ }).lean();
     expect(audit.map((a) => a.action).sort()).to.deep.equal(['subsidy.refused', 'subsidy.submitted']);
   });
 
-  it('a smaller grant lowers the cap used on the next quote by the difference; the same outcome twice changes nothing', async () => {
+  it('a smaller grant by the department raises the cap left on the next quote by the difference; a second decision is a 409', async () => {
     const jinan = await bindFor('JNXC');
     const expected = jinan.subsidies.find((s) => s.programme === 'SD-FIRST-SET')!.amountFen;
     const capBefore = await annualCapOnNextQuote();
     expect(capBefore).to.equal(500_000_000 - expected);
     expect((await record(jinan.id, 'SD-FIRST-SET', { status: 'submitted' }, 'otherEnterprise')).status).to.equal(200);
-    const grant = { status: 'granted', grantedFen: expected - 1_234_56 };
-    const headers = { 'Idempotency-Key': 'grant-sd-1' };
-    const [first, retry] = await Promise.all([record(jinan.id, 'SD-FIRST-SET', grant, 'otherEnterprise', headers), record(jinan.id, 'SD-FIRST-SET', grant, 'otherEnterprise', headers)]);
-    expect([first.status, retry.status]).to.deep.equal([200, 200]);
-    expect(first.body).to.deep.equal(retry.body);
-    expect(first.body).to.include({ status: 'granted', grantedFen: expected - 1_234_56, countedFen: expected - 1_234_56 });
+    const grant = { outcome: 'granted', grantedFen: expected - 1_234_56, reference: '鲁工信补〔2026〕1号' };
+    const first = await decide(jinan.id, 'SD-FIRST-SET', grant, 'otherProvincialAuthority');
+    expect(first.status, JSON.stringify(first.body)).to.equal(201);
+    expect(first.body).to.include({ status: 'granted', grantedFen: expected - 1_234_56, countedFen: expected - 1_234_56, decisionReference: '鲁工信补〔2026〕1号' });
     const capAfter = await annualCapOnNextQuote();
     expect(capAfter - capBefore).to.equal(1_234_56);
-    const again = await record(jinan.id, 'SD-FIRST-SET', grant, 'otherEnterprise');
-    expect(again.status).to.equal(200);
-    expect(again.headers['idempotent-replayed']).to.equal('true');
+    expect((await decide(jinan.id, 'SD-FIRST-SET', grant, 'otherProvincialAuthority')).status).to.equal(409);
     expect(await annualCapOnNextQuote()).to.equal(capAfter);
-    const reused = await record(jinan.id, 'SD-FIRST-SET', { status: 'granted', grantedFen: 1 }, 'otherEnterprise', headers);
-    expect(reused.status).to.equal(409);
     expect((await subsidiesRecorded(t.organisations.JNXC!, today().slice(0, 4))).find((s) => s.programme === 'SD-FIRST-SET')!.amountFen).to.equal(expected - 1_234_56);
     expect(await AuditEntryModel.countDocuments({ entityId: jinan.id, action: 'subsidy.granted' })).to.equal(1);
+    const seen = await t.http.get(`/v1/policies/${jinan.id}/subsidy-applications`).set(as('otherEnterprise'));
+    expect(seen.body.items.find((i: { programme: string }) => i.programme === 'SD-FIRST-SET')).to.include({ status: 'granted', decidedBy: 'authority' });
   });
 
   it('a refusal frees the whole expected amount', async () => {
@@ -175,9 +179,9 @@ describe('Subsidy applications', function () {
     const expected = second.subsidies.find((s) => s.programme === 'SD-FIRST-SET')!.amountFen;
     expect(await annualCapOnNextQuote()).to.equal(capBefore - expected);
     expect((await record(second.id, 'SD-FIRST-SET', { status: 'submitted' }, 'otherEnterprise')).status).to.equal(200);
-    expect((await record(second.id, 'SD-FIRST-SET', { status: 'refused', reason: '超出年度额度' }, 'otherEnterprise')).status).to.equal(200);
+    expect((await decide(second.id, 'SD-FIRST-SET', { outcome: 'refused', reason: '超出年度额度' }, 'otherProvincialAuthority')).status).to.equal(201);
     expect(await annualCapOnNextQuote()).to.equal(capBefore);
-    expect((await record(second.id, 'SD-FIRST-SET', { status: 'refused', reason: '超出年度额度' }, 'otherEnterprise')).status).to.equal(200);
+    expect((await decide(second.id, 'SD-FIRST-SET', { outcome: 'refused', reason: '超出年度额度' }, 'otherProvincialAuthority')).status).to.equal(409);
     expect(await annualCapOnNextQuote()).to.equal(capBefore);
   });
 

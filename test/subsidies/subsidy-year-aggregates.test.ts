@@ -41,7 +41,9 @@ async function recomputedYear(caller: Caller, year: string, enterpriseId?: strin
     if (!programmesByLine.has(policy.line)) programmesByLine.set(policy.line, await programmesByCode(policy.line));
     const programmes = programmesByLine.get(policy.line)!;
     const counted = await subsidiesRecorded(policy.enterpriseId, year);
-    for (const application of (await applicationsOf(policy, programmes)).items) {
+    for (const { decidedBy: _decidedBy, ...application } of (await applicationsOf(policy, programmes)).items) {
+      // Who decided (#27) is shown on the policy's applications and to the departments, not in the
+      // year: its log's step entries (immutable, some from before #27) do not carry it.
       applications.push({ policyId: policy.id, policyNumber: policy.policyNumber, enterpriseName: policy.enterpriseName, application });
       const key = `${policy.enterpriseId}:${application.programme}`;
       let row = rows.get(key);
@@ -85,9 +87,14 @@ describe('The subsidy year from its keyed log (#25)', function () {
     await payInFull(t.http, t.keys.insurerAdmin, bound.body.id as string); // applications are submitted on premium received in full (#26)
     return bound.body as Bound;
   }
+  // The broker records submissions; the department of each programme decides (#27).
+  const departments: Record<string, keyof typeof t.keys> = { 'CN-FIRST-SET': 'authority', 'ZJ-FIRST-SET': 'provincialAuthority', 'SD-FIRST-SET': 'otherProvincialAuthority' };
   const step = async (policy: Bound, programme: string, body: Record<string, unknown>) => {
-    const res = await t.http.post(`/v1/policies/${policy.id}/subsidy-applications/${programme}/status`).set(bearer(t.keys.broker)).send(body);
-    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    const { status, ...rest } = body;
+    const res = status === 'submitted'
+      ? await t.http.post(`/v1/policies/${policy.id}/subsidy-applications/${programme}/status`).set(bearer(t.keys.broker)).send(body)
+      : await t.http.post(`/v1/subsidy-applications/${policy.id}-${programme}/decision`).set(bearer(t.keys[departments[programme]!])).send({ outcome: status, ...rest });
+    expect(res.status, JSON.stringify(res.body)).to.equal(status === 'submitted' ? 200 : 201);
   };
   const amount = (policy: Bound, programme: string) => policy.subsidies.find((s) => s.programme === programme)!.amountFen;
 

@@ -1,5 +1,6 @@
-// Issue #28, enterprises in real Chromium: a mistyped grant amount comes back on the policy page
-// with the error at the amount's field and the input kept (zh-CN and en), and the subsidy year
+// Issue #28, enterprises in real Chromium: a mistyped grant amount comes back with the error at
+// the amount's field and the input kept (zh-CN and en) — since #27 on the decision form of the
+// department that grants it, the enterprise no longer records outcomes — and the subsidy year
 // names its programmes (English names on English pages) and reads at 390 px.
 import { expect } from 'chai';
 import type { Page } from 'puppeteer-core';
@@ -26,12 +27,17 @@ describe('Enterprises’ forms and subsidy year (issue #28, real Chromium)', fun
     expect(submitted.status, JSON.stringify(submitted.body)).to.be.within(200, 201);
   });
 
+  async function department(): Promise<Page> {
+    const page = await t.newPage(1366);
+    await t.signIn(page, t.keys.authority);
+    return page;
+  }
   async function enterprise(): Promise<Page> {
     const page = await t.newPage(1366);
     await t.signIn(page, t.keys.enterprise);
     return page;
   }
-  const form = '#subsidies form.grant-form[action$="/CN-FIRST-SET/status"]';
+  const form = '#grant-form';
 
   async function sendGrant(page: Page, amount: string): Promise<void> {
     await page.$eval(`${form} input[name="grantedYuan"]`, (el) => { const input = el as unknown as InputLike; input.removeAttribute('pattern'); input.value = ''; });
@@ -40,11 +46,11 @@ describe('Enterprises’ forms and subsidy year (issue #28, real Chromium)', fun
   }
 
   for (const lang of ['zh-CN', 'en'] as const) {
-    it(`${lang}: a mistyped grant amount is marked at its field and the input kept; too much says so`, async () => {
-      const page = await enterprise();
-      await page.goto(`${t.base}/policies/${policy.id}?lang=${lang}`);
+    it(`${lang}: a mistyped grant amount is marked at its field and the input kept; more than applied for says so`, async () => {
+      const page = await department();
+      await page.goto(`${t.base}/applications/${policy.id}-CN-FIRST-SET?lang=${lang}`);
       await sendGrant(page, '12345.678');
-      expect(await page.title()).to.include(policy.policyNumber);
+      expect(await page.$eval('#policy-number', (el) => el.textContent)).to.equal(policy.policyNumber);
       expect(await page.$eval(`${form} input[name="grantedYuan"]`, (el) => (el as unknown as InputLike).value)).to.equal('12345.678');
       expect(await page.$eval(`${form} input[name="grantedYuan"]`, (el) => el.getAttribute('aria-invalid'))).to.equal('true');
       const error = await page.$eval(`${form} [data-error-for="grantedYuan"]`, (el) => el.textContent ?? '');
@@ -53,9 +59,9 @@ describe('Enterprises’ forms and subsidy year (issue #28, real Chromium)', fun
 
       await sendGrant(page, '99999999.00');
       expect(await page.$eval(`${form} input[name="grantedYuan"]`, (el) => (el as unknown as InputLike).value)).to.equal('99999999.00');
-      expect(await page.$eval(`${form} [data-error-for="grantedYuan"]`, (el) => el.textContent ?? '')).to.include(lang === 'en' ? 'cannot exceed the premium' : '不能超过已缴保费');
-      // The language switch of the page that came back opens the policy page, not the form's target.
-      expect(await page.$eval('[data-lang-switch]', (el) => el.getAttribute('href') ?? '')).to.match(new RegExp(`^/policies/${policy.id}\\?lang=`));
+      expect(await page.$eval(`${form} [data-error-for="grantedYuan"]`, (el) => el.textContent ?? '')).to.include(lang === 'en' ? 'cannot exceed the' : '不能超过申请金额');
+      // The language switch of the page that came back opens the application, not the form's target.
+      expect(await page.$eval('[data-lang-switch]', (el) => el.getAttribute('href') ?? '')).to.match(new RegExp(`^/applications/${policy.id}-CN-FIRST-SET\\?lang=`));
     });
   }
 

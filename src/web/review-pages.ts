@@ -1,0 +1,154 @@
+// The departments' pages (#27): the queue of applications to review with its filters (status,
+// programme, region), one application with its PDF, its policy schedule and the papers checklist,
+// and the decision form (the amount defaults to what was applied for; a refusal needs a reason;
+// errors in the reader's language, the form keeps its input). The same services and access lists
+// as the API (/v1/subsidy-applications); no rule lives here.
+import type { Response } from 'express';
+import { applicationDeciders, applicationReviewers } from '../auth/access-rules.ts';
+import { AppError, invalidInput } from '../http/app-error.ts';
+import { chinaDate } from '../rating/index.ts';
+import type { ReviewedApplication } from '../subsidies/application-review.ts';
+import type { DecisionRequest } from '../subsidies/review-schemas.ts';
+import { attachmentOf } from '../subsidies/subsidy-application-pdf.ts';
+import type { PagePipeline, PageRequest } from './page-pipeline.ts';
+import { nextPageHref, pageCursor } from './page-helpers.ts';
+import { formatYuan } from './web-forms.ts';
+import { pick, translate, type Lang } from './web-messages.ts';
+
+const APPLICATION_ID = /^[0-9a-f]{24}-[A-Z][A-Z0-9-]{0,63}$/;
+const STATUSES = ['submitted', 'granted', 'refused', 'withdrawn'] as const;
+const REGION = /^[0-9]{2}(?:[0-9]{2}){0,2}$/;
+const PROGRAMME = /^[A-Z][A-Z0-9-]{0,63}$/;
+
+function checkApplicationId(value: unknown): string {
+  if (typeof value !== 'string' || !APPLICATION_ID.test(value)) throw new AppError('not_found', 'Not found.');
+  return value;
+}
+
+const text = (value: unknown): string => (typeof value === 'string' ? value.trim().slice(0, 500) : '');
+
+/** The queue's filters as asked (unknown values are dropped: a filter narrows or is ignored, never an error page). */
+function filtersOf(query: Record<string, unknown>) {
+  const status = STATUSES.find((s) => s === query.status);
+  const programme = typeof query.programme === 'string' && PROGRAMME.test(query.programme) ? query.programme : undefined;
+  const region = typeof query.region === 'string' && REGION.test(query.region) ? query.region : undefined;
+  return { ...(status ? { status } : {}), ...(programme ? { programme } : {}), ...(region ? { region } : {}) };
+}
+
+const statusText = (a: Pick<ReviewedApplication, 'status'>, lang: Lang) => translate(`subsidy_status_${a.status}`, lang);
+
+function outcomeText(a: ReviewedApplication, lang: Lang): string {
+  const by = a.decidedBy === 'enterprise' ? ` ${translate('subsidy_recordedByEnterprise', lang)}` : '';
+  if (a.status === 'granted') return `${translate('subsidy_granted', lang, { amount: formatYuan(a.grantedFen!) })}${a.decisionReference ? ` · ${a.decisionReference}` : ''}${by}`;
+  if (a.status === 'refused') return `${translate('subsidy_refused', lang, { reason: a.refusalReason ?? '' })}${by}`;
+  if (a.status === 'withdrawn') return translate('subsidy_withdrawn', lang, { on: a.decidedOn ?? '' });
+  return '';
+}
+
+function sendFile(res: Response, file: { fileName: string; asciiFileName: string; bytes?: Buffer | null }): void {
+  res.status(200).set({ 'Content-Type': 'application/pdf', 'Cache-Control': 'private, no-store', 'Content-Disposition': attachmentOf(file) }).send(file.bytes);
+}
+
+/** The decision form's fields as typed and their errors. */
+export interface DecisionFormState { outcome: string; values: Record<string, string>; errors: Record<string, string> }
+
+/** The data of one application's page, with the decision form (as typed, when it was sent back). */
+function applicationPageData(a: ReviewedApplication, caller: PageRequest['caller'], lang: Lang, form?: DecisionFormState) {
+  const today = chinaDate(new Date());
+  const value = (outcome: string, name: string, fallback: string) => (form && form.outcome === outcome ? form.values[name] ?? '' : fallback);
+  const errors = (outcome: string) => (form && form.outcome === outcome ? form.errors : {});
+  return {
+    title: translate('review_applicationTitle', lang, { enterprise: a.enterpriseName, programme: pick(a.name, lang) }),
+    // A form sent back keeps its language switch on the application, not on the form's target.
+    langPath: `/applications/${a.id}`,
+    a, nameText: pick(a.name, lang), departmentText: pick(a.department, lang), levelText: translate(`review_level_${a.level}`, lang),
+    expected: formatYuan(a.expectedFen), applied: formatYuan(a.appliedFen), statusText: statusText(a, lang), outcomeText: outcomeText(a, lang),
+    papers: a.papers.map((p) => ({ label: pick(p.label, lang), note: p.note ? pick(p.note, lang) : '' })),
+    pdfHref: `/applications/${a.id}/pdf`, scheduleHref: `/applications/${a.id}/policy.pdf`,
+    canDecide: applicationDeciders.includes(caller.role) && a.status === 'submitted',
+    grantHint: translate('review_grantHint', lang, { amount: formatYuan(a.appliedFen) }),
+    grant: { grantedYuan: value('granted', 'grantedYuan', (a.appliedFen / 100).toFixed(2)), reference: value('granted', 'reference', ''), on: value('granted', 'on', today), error: errors('granted') },
+    refuse: { reason: value('refused', 'reason', ''), on: value('refused', 'on', today), error: errors('refused') },
+    formError: form?.errors.form,
+  };
+}
+
+/** Yuan as typed ("12,345.67") to integer fen, or an invalid-input error at the form's field. */
+function yuanToFen(value: string, lang: Lang): number {
+  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(value.replace(/[,\s，]/g, ''));
+  if (!match) throw invalidInput(translate('subsidy_badAmount', lang), [{ path: 'body.grantedFen', message: 'must be an amount in yuan with at most two decimals (format)' }]);
+  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+}
+
+function decisionOf(body: Record<string, unknown>, lang: Lang): DecisionRequest {
+  const on = text(body.on);
+  const dated = /^\d{4}-\d{2}-\d{2}$/.test(on) ? { on } : {};
+  if (body.outcome === 'granted') return { outcome: 'granted', grantedFen: yuanToFen(text(body.grantedYuan), lang), ...(text(body.reference) ? { reference: text(body.reference).slice(0, 100) } : {}), ...dated };
+  if (body.outcome === 'refused') return { outcome: 'refused', reason: text(body.reason), ...dated };
+  throw invalidInput('Unknown outcome.', [{ path: 'body.outcome', message: 'must be granted or refused (enum)' }]);
+}
+
+/** A refused decision's details at the form's field names, in the reader's language. */
+function decisionErrors(err: AppError, a: ReviewedApplication, lang: Lang): Record<string, string> {
+  if (err.kind === 'conflict') return { form: translate('review_alreadyDecided', lang) };
+  const errors: Record<string, string> = {};
+  for (const d of err.details) {
+    const field = d.path.replace(/^body\./, '');
+    if (field === 'grantedFen') errors.grantedYuan = /maximum/.test(d.message) ? translate('review_grantTooHigh', lang, { amount: formatYuan(a.appliedFen) }) : translate('subsidy_badAmount', lang);
+    else if (field === 'reason') errors.reason = translate('review_reasonRequired', lang);
+    else errors[field === 'on' ? 'on' : 'form'] = err.message;
+  }
+  if (Object.keys(errors).length === 0) errors.form = err.message;
+  return errors;
+}
+
+/** Mounts `/applications` (the queue), one application, its downloads and the decision form's target. */
+export function mountReviewPages({ page, services }: PagePipeline): void {
+  page('get', '/applications', applicationReviewers, async ({ req, caller, lang, render }) => {
+    const filters = filtersOf(req.query as Record<string, unknown>);
+    const after = pageCursor(req.query as Record<string, unknown>);
+    const list = await services.subsidies.listReviewedApplications(caller, { ...filters, limit: 50, ...(after ? { after } : {}) });
+    const programmes = await services.subsidies.programmesByCode();
+    const own = caller.authority ? caller.authority.programmes : [...programmes.keys()];
+    render('review-queue', {
+      title: translate('review_title', lang), region: filters.region ?? '',
+      statuses: STATUSES.map((s) => ({ value: s, label: translate(`subsidy_status_${s}`, lang), selected: filters.status === s })),
+      programmes: own.map((code) => ({ value: code, label: programmes.get(code) ? pick(programmes.get(code)!.name, lang) : code, selected: filters.programme === code })),
+      rows: list.items.map((a) => ({ a, nameText: pick(a.name, lang), statusText: statusText(a, lang), expected: formatYuan(a.expectedFen), applied: formatYuan(a.appliedFen), href: `/applications/${a.id}` })),
+      nextPage: nextPageHref('/applications', list.next, filters),
+    });
+  });
+
+  page('get', '/applications/:id', applicationReviewers, async ({ req, caller, lang, render }) => {
+    const a = await services.subsidies.getReviewedApplication(caller, checkApplicationId(req.params.id));
+    render('review-application', applicationPageData(a, caller, lang));
+  });
+
+  page('get', '/applications/:id/pdf', applicationReviewers, async ({ req, res, caller }) => {
+    const id = checkApplicationId(req.params.id);
+    if (!services.subsidies.documents) throw new AppError('unavailable', 'PDF documents are not available in this process.');
+    const [, policyId, programme] = /^([0-9a-f]{24})-(.+)$/.exec(id)!;
+    sendFile(res, await services.subsidies.documents.applicationPdf(caller, policyId!, programme!));
+  });
+
+  page('get', '/applications/:id/policy.pdf', applicationReviewers, async ({ req, res, caller, lang }) => {
+    if (!services.subsidies.applicationSchedule) throw new AppError('unavailable', 'PDF documents are not available in this process.');
+    sendFile(res, await services.subsidies.applicationSchedule(caller, checkApplicationId(req.params.id), lang));
+  });
+
+  page('post', '/applications/:id/decision', applicationDeciders, async ({ req, res, caller, body, lang, render }) => {
+    const id = checkApplicationId(req.params.id);
+    const a = await services.subsidies.getReviewedApplication(caller, id);
+    const outcome = body.outcome === 'refused' ? 'refused' : 'granted';
+    const values = Object.fromEntries(['grantedYuan', 'reference', 'reason', 'on'].map((name) => [name, text(body[name])]));
+    try {
+      await services.subsidies.decideApplication(caller, id, decisionOf(body, lang));
+    } catch (err) {
+      if (!(err instanceof AppError) || (err.kind !== 'invalid_input' && err.kind !== 'conflict')) throw err;
+      const current = err.kind === 'conflict' ? await services.subsidies.getReviewedApplication(caller, id) : a;
+      render('review-application', applicationPageData(current, caller, lang, { outcome, values, errors: decisionErrors(err, a, lang) }), err.kind === 'conflict' ? 409 : 400);
+      return;
+    }
+    res.redirect(303, `/applications/${id}`);
+  });
+}
