@@ -10,6 +10,7 @@ import { publishShippedProducts, shippedVectors } from '../support/catalogue-fix
 import { today } from '../support/china-date.ts';
 import { bookMigrations } from '../../src/service.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { payInFull } from '../support/premium.ts';
 
 const run = promisify(execFile);
 const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
@@ -45,6 +46,7 @@ describe('book:migrate (#25)', function () {
       const quote = await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: t.organisations[enterprise], inputs: vector.inputs, startDate: today() });
       const bound = await t.http.post(`/v1/quotes/${quote.body.id}/bind`).set(bearer(t.keys.broker));
       expect(bound.status).to.equal(201);
+      await payInFull(t.http, t.keys.insurerAdmin, bound.body.id as string); // submitted on premium received in full (#26)
       expect((await t.http.post(`/v1/policies/${bound.body.id}/subsidy-applications/CN-FIRST-SET/status`).set(bearer(t.keys.broker)).send({ status: 'submitted' })).status).to.equal(200);
     }
     await t.http.post('/v1/quotes').set(bearer(t.keys.broker)).send({ productCode: 'FIRST-SET-EQUIPMENT', enterpriseId: t.organisations.HZZZ, inputs: vector.inputs, startDate: today() });

@@ -9,6 +9,7 @@ import { publishShippedProducts } from '../support/catalogue-fixtures.ts';
 import { issueSecondAdmin, publishAs } from '../support/publish-as.ts';
 import { bearer, type TestApp } from '../support/test-app.ts';
 import { today } from '../support/china-date.ts';
+import { payInFull } from '../support/premium.ts';
 
 export type Side = 'A' | 'B';
 export interface WorldCaller { name: string; role?: string; side: Side; key: () => string }
@@ -101,7 +102,8 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
     return String((await ok(await t.http.post(`/v1/organisations/${String(org.id)}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: `${code} 审核`, role: 'authority-officer' }), `department ${code} key`)).apiKey);
   };
   const [departmentA, departmentB] = [await department('WORLD-ZJ', '33'), await department('WORLD-SD', '37')];
-  for (const [s, key] of [[side.A, keys.enterprise], [side.B, keys.otherEnterprise]] as const) {
+  for (const [s, key, lead] of [[side.A, keys.enterprise, keys.insurerAdmin], [side.B, keys.otherEnterprise, keys.otherInsurerAdmin]] as const) {
+    await payInFull(t.http, lead, s.policy); // an application is submitted on premium received in full (#26)
     await ok(await t.http.post(`/v1/policies/${s.policy}/subsidy-applications/CN-FIRST-SET/status`).set(bearer(key)).send({ status: 'submitted' }), `submit ${s.application}`);
   }
 

@@ -18,6 +18,7 @@ import { createServices } from '../../src/service.ts';
 import { SCREENSHOTS } from '../support/browser-app.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { techInsuranceLog, type ReportEntry } from '../../src/reports/tech-insurance-log.ts';
+import { today } from '../support/china-date.ts';
 import { payInFull } from '../support/premium.ts';
 import { bearer, inTestService, useTestApp } from '../support/test-app.ts';
 
@@ -96,6 +97,18 @@ describe('Insurers\' tech-insurance report (#27)', function () {
   const issued: Issued[] = [];
   const as = (key: keyof typeof t.keys) => bearer(t.keys[key]);
 
+  const departments = new Map<string, string>();
+  async function departmentFor(programme: string): Promise<string> {
+    const known = departments.get(programme);
+    if (known) return known;
+    const org = await t.http.post('/v1/organisations').set(as('platformAdmin')).send({ code: `DEPT-${programme}`, kind: 'authority', name: `${programme} 主管部门（测试）`, level: 'central', programmes: [programme] });
+    expect(org.status, JSON.stringify(org.body)).to.equal(201);
+    const key = await t.http.post(`/v1/organisations/${org.body.id}/api-keys`).set(as('platformAdmin')).send({ userName: '审核员', role: 'authority-officer' });
+    expect(key.status, JSON.stringify(key.body)).to.equal(201);
+    departments.set(programme, key.body.apiKey as string);
+    return key.body.apiKey as string;
+  }
+
   before(async () => {
     await publishShippedProducts();
     const broker: Caller = { keyId: 'k', userName: 'u', role: 'broker', organisationId: t.organisations.MXB!, organisationKind: 'broker', organisationCode: 'MXB' };
@@ -114,7 +127,9 @@ describe('Insurers\' tech-insurance report (#27)', function () {
         const lead = view.insurerOrganisationId === t.organisations.KCIC ? t.keys.insurerAdmin : view.insurerOrganisationId === t.organisations.HTIC ? t.keys.otherInsurerAdmin : t.keys.poolInsurerAdmin;
         await payInFull(t.http, lead, policy.id); // an application is submitted on premium received in full (#26)
         expect((await t.http.post(url).set(as('broker')).send({ status: 'submitted' })).status).to.equal(200);
-        expect((await t.http.post(url).set(as('broker')).send({ status: 'granted', grantedFen: issue.grant })).status).to.equal(200);
+        // Only the programme's department decides (#27): a central department for it, made once.
+        const decided = await t.http.post(`/v1/subsidy-applications/${policy.id}-${programme}/decision`).set(bearer(await departmentFor(programme))).send({ outcome: 'granted', grantedFen: issue.grant, on: today(), reference: `GRANT-${policy.id}` });
+        expect(decided.status, JSON.stringify(decided.body)).to.equal(201);
         granted = issue.grant;
       }
       issued.push({

@@ -11,6 +11,7 @@ import { subsidiesRecorded } from '../../src/subsidies/subsidy-ledger.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { today } from '../support/china-date.ts';
 import { bearer, inTestService, useTestApp } from '../support/test-app.ts';
+import { payInFull } from '../support/premium.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
@@ -37,6 +38,7 @@ describe('Subsidy departments: scope, review and decision (#27)', function () {
     return bound.body as Policy;
   }
   const submit = async (policy: Policy, key: 'enterprise' | 'otherEnterprise' | 'broker') => {
+    await payInFull(t.http, t.keys.insurerAdmin, policy.id); // submitted on premium received in full (#26)
     for (const { programme } of policy.subsidies.filter((s) => s.amountFen > 0)) {
       const res = await t.http.post(`/v1/policies/${policy.id}/subsidy-applications/${programme}/status`).set(as(key)).send({ status: 'submitted' });
       expect(res.status, JSON.stringify(res.body)).to.equal(200);

@@ -9,6 +9,7 @@ import { recordCspProblems, useBrowserApp } from '../support/browser-app.ts';
 import { shippedVectors } from '../support/catalogue-fixtures.ts';
 import { today } from '../support/china-date.ts';
 import { bearer } from '../support/test-app.ts';
+import { payInFull } from '../support/premium.ts';
 
 const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
 const SD_CAP = 500_000_000;
@@ -27,6 +28,7 @@ describe('Subsidy departments in headless Chromium (#27)', function () {
 
   it('enterprise submits, the department grants less than applied for, the enterprise\'s year and next quote show it', async () => {
     const policy = (await t.http.post(`/v1/quotes/${(await quoteFor()).id}/bind`).set(bearer(t.keys.broker))).body as { id: string; policyNumber: string; subsidies: { programme: string; amountFen: number }[] };
+    await payInFull(t.http, t.keys.insurerAdmin, policy.id); // the submit form shows once the premium is received in full (#26)
     const applied = policy.subsidies.find((s) => s.programme === 'SD-FIRST-SET')!.amountFen;
     const granted = applied - 12_345;
 
