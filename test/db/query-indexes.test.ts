@@ -55,15 +55,16 @@ describe('Every query has its index (recorded while the service runs)', function
     const { keys } = t;
     const A = world.side.A;
     await expectOk(t.http.post(`/v1/quotes/${A.referred}/approve`).set(bearer(keys.underwriter)).send({}), 'approve');
-    await expectOk(t.http.post(`/v1/quotes/${A.referred}/bind`).set(bearer(keys.broker)), 'bind the approved quote');
+    const approvedPolicy = String((await expectOk(t.http.post(`/v1/quotes/${A.referred}/bind`).set(bearer(keys.broker)), 'bind the approved quote')).id);
     const referBody = { ...world.pricing(SOLO), enterpriseId: A.organisation };
     referBody.inputs.aggregateLimit = Number(referBody.inputs.contractAmount) / 2;
     const referred = await expectOk(t.http.post('/v1/quotes').set(bearer(keys.broker)).send(referBody), 'a second referral');
     await expectOk(t.http.post(`/v1/quotes/${String(referred.id)}/decline`).set(bearer(keys.underwriter)).send({ reason: '索引测试' }), 'decline');
     // Each write that takes an Idempotency-Key (or a payment reference), sent twice: the replay finds the first answer.
-    const gross = Number((await expectOk(t.http.get(`/v1/policies/${A.policy}`).set(bearer(keys.enterprise)), 'the policy')).grossPremiumFen);
+    // (The world's policy A was paid in full before its application: a payment here goes on the approved quote's policy.)
+    const gross = Number((await expectOk(t.http.get(`/v1/policies/${approvedPolicy}`).set(bearer(keys.enterprise)), 'the policy')).grossPremiumFen);
     for (const attempt of ['first', 'replay']) {
-      await expectOk(t.http.post(`/v1/policies/${A.policy}/payments`).set(bearer(keys.insurerAdmin)).send({ amountFen: gross, receivedOn: world.startDate, reference: 'index-payment' }), `premium received (${attempt})`);
+      await expectOk(t.http.post(`/v1/policies/${approvedPolicy}/payments`).set(bearer(keys.insurerAdmin)).send({ amountFen: gross, receivedOn: world.startDate, reference: 'index-payment' }), `premium received (${attempt})`);
       await expectOk(t.http.post(`/v1/policies/${A.policy}/subsidy-applications/CN-FIRST-SET/status`).set(bearer(keys.enterprise)).set('Idempotency-Key', 'index-subsidy').send({ status: 'submitted' }), `subsidy application (${attempt})`);
       const keyed = await expectOk(t.http.post('/v1/quotes').set(bearer(keys.broker)).set('Idempotency-Key', 'index-quote').send({ ...world.pricing(SOLO), enterpriseId: A.organisation }), `a keyed quote (${attempt})`);
       await expectOk(t.http.post(`/v1/quotes/${String(keyed.id)}/bind`).set(bearer(keys.broker)).set('Idempotency-Key', 'index-bind'), `a keyed bind (${attempt})`);
