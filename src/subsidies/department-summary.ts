@@ -102,13 +102,16 @@ async function applicationsIn(caller: Caller, programme: string | undefined, fro
   return [...seen.values()];
 }
 
-/** The outcome steps of the applications, by `_id` (a hundred per read). */
+/**
+ * The outcome steps of the applications: one exact-`_id` read each (an `$in` would scan on FerretDB
+ * 1.x, docs/database.md), a hundred at a time.
+ */
 async function outcomesOf(entries: readonly ApplicationListEntry[]): Promise<Map<string, ApplicationStep>> {
   const outcomes = new Map<string, ApplicationStep>();
   for (let i = 0; i < entries.length; i += 100) {
     const ids = entries.slice(i, i + 100).map((e) => stepId(e.policyId, e.programme, 'outcome'));
-    const steps = await SubsidyApplicationStepModel.find({ _id: { $in: ids } }).lean<(ApplicationStep & { _id: string })[]>();
-    for (const step of steps) outcomes.set(step._id, step);
+    const steps = await Promise.all(ids.map((id) => SubsidyApplicationStepModel.findById(id).lean<ApplicationStep>()));
+    steps.forEach((step, n) => step && outcomes.set(ids[n]!, step));
   }
   return outcomes;
 }
