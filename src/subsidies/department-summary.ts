@@ -133,5 +133,8 @@ export async function departmentSummary(caller: Caller, query: SummaryQuery, now
     count(row, entry, outcomes.get(stepId(entry.policyId, entry.programme, 'outcome')));
   }
   const sorted = [...rows.values()].sort((a, b) => a.programme.localeCompare(b.programme) || a.provinceCode.localeCompare(b.provinceCode));
-  return { from, to, ...(query.programme ? { programme: query.programme } : {}), rows: sorted, totals: sumFigures(sorted) };
+  // The programme asked for is echoed only when it is one the caller is known to read (its own, or
+  // one with rows): a value that names nothing is not written back (the filter matrix's rule).
+  const known = query.programme && (caller.authority?.programmes.includes(query.programme) || sorted.length > 0);
+  return { from, to, ...(known ? { programme: query.programme } : {}), rows: sorted, totals: sumFigures(sorted) };
 }

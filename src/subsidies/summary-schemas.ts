@@ -30,7 +30,7 @@ export const departmentSummarySchema = {
   properties: {
     from: { type: 'string', format: 'date', description: 'First submission date counted.' },
     to: { type: 'string', format: 'date', description: 'Last submission date counted.' },
-    programme: { type: 'string', description: 'The programme asked for, when one was.' },
+    programme: { type: 'string', description: 'The programme asked for, when one was and it is one of the department\'s (or has rows).' },
     rows: {
       type: 'array', description: 'One row per programme and province with applications in the period, by programme code and province code.',
       items: {

@@ -135,7 +135,10 @@ describe('Subsidy departments: the summary (#27)', function () {
     expect(shandong.totals).to.include({ withdrawn: 1, granted: 1 });
     expect((await summary('cityAuthority')).rows).to.deep.equal([]);
     // Another department's programme finds nothing; its own narrows.
-    expect((await summary('provincialAuthority', '?programme=SD-FIRST-SET')).rows).to.deep.equal([]);
+    const foreign = await summary('provincialAuthority', '?programme=SD-FIRST-SET');
+    expect(foreign.rows).to.deep.equal([]);
+    expect(foreign, 'a programme outside its scope is not echoed').to.not.have.property('programme');
+    expect(await summary('otherProvincialAuthority', '?programme=SD-FIRST-SET')).to.include({ programme: 'SD-FIRST-SET' });
     expect((await summary('provincialAuthority', '?programme=CN-FIRST-SET')).totals.applications).to.equal(0);
     expect(figuresOf((await summary('platformAdmin', '?programme=CN-FIRST-SET')).rows)).to.deep.equal(expectedRows(['CN-FIRST-SET']));
   });
