@@ -728,6 +728,24 @@ export const messages = {
   review_level_provincial: { zh: '省级', en: 'provincial' },
   review_level_city: { zh: '市级', en: 'city' },
   review_level_county: { zh: '县级', en: 'county' },
+  // A department's summary page (#27, "Summaries for departments"): sum_<label>
+  sum_nav: { zh: '补贴申请汇总', en: 'Summary' },
+  sum_title: { zh: '补贴申请汇总', en: 'Subsidy applications: summary' },
+  sum_intro: { zh: '按申请提交日期（北京时间）统计本期提交的申请：每个补贴项目、地区（省级）一行。批准金额为实际批准数；未批准、待审核与撤回为其申请金额。合计等于各行之和。', en: 'Applications submitted in the period, by submission date (China time): one row per programme and region (province). Granted is the amount granted; refused, pending and withdrawn are the amounts applied for. Totals are the sum of the rows.' },
+  sum_period: { zh: '申请期间', en: 'Period' },
+  sum_from: { zh: '起始日期', en: 'From' },
+  sum_to: { zh: '截止日期', en: 'To' },
+  sum_programme: { zh: '补贴项目', en: 'Programme' },
+  sum_province: { zh: '地区（省级）', en: 'Region (province)' },
+  sum_applications: { zh: '申请件数', en: 'Applications' },
+  sum_applied: { zh: '申请金额', en: 'Applied for' },
+  sum_granted: { zh: '已批准', en: 'Granted' },
+  sum_refused: { zh: '未批准', en: 'Refused' },
+  sum_pending: { zh: '待审核', en: 'Pending' },
+  sum_withdrawn: { zh: '已撤回', en: 'Withdrawn' },
+  sum_countAmount: { zh: '{count} 件 / {amount}', en: '{count} / {amount}' },
+  sum_download: { zh: '下载汇总', en: 'Download' },
+  sum_none: { zh: '本期没有提交的申请。', en: 'No applications were submitted in this period.' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type MessageKey = keyof typeof messages;

@@ -7,6 +7,7 @@ import type { PolicyRecord } from '../policies/policy-schemas.ts';
 import type { DocumentService } from '../documents/document-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { decideApplication, getReviewedApplication, listReviewedApplications, reviewedPolicyId } from './application-review.ts';
+import { departmentSummary } from './department-summary.ts';
 import { migrateApplicationsToDepartments } from './application-migration.ts';
 import { applicationActions } from './subsidy-actions.ts';
 import type { SubsidyApplicationDocuments } from './subsidy-application-pdf.ts';
@@ -55,6 +56,8 @@ export function createSubsidies(deps: { documents?: SubsidyApplicationDocuments;
     listApplications, recordApplicationStatus, applicationActions, subsidyYear, subsidyYearCsv, subsidyYearXlsx,
     /** The departments' side (#27): their queue, one application, the decision, the policy schedule through an application. */
     listReviewedApplications, getReviewedApplication, decideApplication, applicationSchedule,
+    /** A department's summary of its applications in a period, per programme and province (#27). */
+    departmentSummary,
     /** Offline (book:migrate): outcomes recorded before the departments decided are marked as the enterprise's; submitted applications listed. */
     migrateDepartments: migrateApplicationsToDepartments,
     /** Offline (book:migrate, book:verify): build the subsidy years from the stored book; compare them with a recomputation. */
