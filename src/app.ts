@@ -32,6 +32,7 @@ import { quoteSchemas } from './quotes/quote-schemas.ts';
 import { subsidyRoutes } from './subsidies/subsidy-routes.ts';
 import { reviewRoutes } from './subsidies/review-routes.ts';
 import { reviewSchemas } from './subsidies/review-schemas.ts';
+import { qualificationListRoutes, qualificationListSchemas } from './subsidies/qualification-list-routes.ts';
 import { subsidySchemas } from './subsidies/subsidy-schemas.ts';
 import { renderApiDocs } from './http/api-docs.ts';
 import { cacheCallers } from './http/api-key-cache.ts';
@@ -72,7 +73,7 @@ export interface AppDependencies {
 export function allRoutes(services: Services = listingOnly<Services>(), uploadLimits: UploadLimits = defaultUploadLimits): RouteDefinition[] {
   return [
     ...authRoutes(services), ...clientRoutes(services), ...catalogueRoutes(services), ...tableRoutes(services, uploadLimits.sheet), ...quoteRoutes(services), ...policyRoutes(services), ...paymentRoutes(services), ...endorsementRoutes(services), ...claimRoutes(services),
-    ...documentRoutes(services), ...subsidyRoutes(services), ...reviewRoutes(services), ...statementRoutes(services), ...poolInvitationRoutes(services), ...portfolioRoutes(services, uploadLimits.bulk), ...auditRoutes(services),
+    ...documentRoutes(services), ...subsidyRoutes(services), ...reviewRoutes(services), ...qualificationListRoutes(uploadLimits.sheet), ...statementRoutes(services), ...poolInvitationRoutes(services), ...portfolioRoutes(services, uploadLimits.bulk), ...auditRoutes(services),
     ...reportRoutes(services),
   ];
 }
@@ -98,7 +99,7 @@ export function buildApiDocument(routes: readonly RouteDefinition[] = allRoutes(
 }
 
 export function registerAllSchemas(): void {
-  for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...claimSchemas, ...policySchemas, ...paymentSchemas, ...subsidySchemas, ...reviewSchemas, ...statementSchemas, ...poolSchemas, ...portfolioSchemas, ...auditSchemas, ...reportSchemas]) registerSchema(schema as Record<string, unknown>);
+  for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...claimSchemas, ...policySchemas, ...paymentSchemas, ...subsidySchemas, ...reviewSchemas, ...qualificationListSchemas, ...statementSchemas, ...poolSchemas, ...portfolioSchemas, ...auditSchemas, ...reportSchemas]) registerSchema(schema as Record<string, unknown>);
 }
 
 /** Paths whose requests are not access-logged: probes and scrapes would drown the traffic. */
