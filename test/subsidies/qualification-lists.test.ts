@@ -4,12 +4,19 @@
 // nothing; another department cannot read the versions; enterprises and brokers cannot upload.
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
+import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
 import { addDays } from '../../src/rating/calendar.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { today } from '../support/china-date.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
+function binary(res: NodeJS.ReadableStream, done: (err: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+}
+const squash = (s: string) => s.replace(/\s+/g, '');
 const HZZZ_CREDIT_CODE = '91330106MA2H7K3Q0L';
 const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
 
@@ -101,11 +108,17 @@ describe('Qualification lists: departments\' lists decide the facts quotes read 
     expect(zjLayer(await subsidiesOn(addDays(today(), 1), []))?.verification?.[0]?.held).to.equal(true);
   });
 
-  it('a saved quote keeps what its layers were verified against', async () => {
+  it('a saved quote keeps what its layers were verified against, and its PDF says so', async () => {
     const res = await t.http.post('/v1/quotes').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: structuredClone(baseVector!.inputs), startDate: addDays(today(), 1), enterprise: { qualifications: ['first-domestic'] } });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     const read = await t.http.get(`/v1/quotes/${res.body.id}`).set(as('broker'));
     expect(zjLayer(read.body.result?.subsidies ?? read.body.subsidies)?.verification?.[0]).to.include({ listId, held: true });
+    // The quotation PDF prints the line under the layer, in each language.
+    for (const [lang, line] of [['zh-CN', `已核对首台（套）目录（${today()}版）`], ['en', `Verified against the first-set catalogue of ${today()}`]] as const) {
+      const pdf = await t.http.get(`/v1/quotes/${res.body.id}/pdf?lang=${lang}`).set(as('broker')).buffer(true).parse(binary as never);
+      expect(pdf.status).to.equal(200);
+      expect(squash(await extractPdfText(pdf.body as Buffer)), lang).to.contain(squash(line));
+    }
   });
 
   it('lists the department\'s own versions and pages a version\'s rows; another department reads none of them', async () => {
