@@ -103,12 +103,14 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
     return String((await ok(await t.http.post(`/v1/organisations/${String(org.id)}/api-keys`).set(bearer(keys.platformAdmin)).send({ userName: `${code} 审核`, role: 'authority-officer' }), `department ${code} key`)).apiKey);
   };
   const [departmentA, departmentB] = [await department('WORLD-ZJ', '33'), await department('WORLD-SD', '37')];
+  for (const [s, key] of [[side.A, keys.enterprise], [side.B, keys.otherEnterprise]] as const) {
+    await ok(await t.http.post(`/v1/policies/${s.policy}/subsidy-applications/CN-FIRST-SET/status`).set(bearer(key)).send({ status: 'submitted' }), `submit ${s.application}`);
+  }
+
+  // Each side's department uploads a qualification list (#27): only it reads it.
   for (const [s, key] of [[side.A, departmentA], [side.B, departmentB]] as const) {
     const list = await t.http.post('/v1/qualification-lists?kind=specialised').set(bearer(key)).set('Content-Type', 'text/csv').send(`creditCode,validFrom,validTo\n91330106MA2H7K3Q0L,2026-01-01,2030-12-31\n`);
     s.qualificationList = String((await ok(list, 'qualification list')).id);
-  }
-  for (const [s, key] of [[side.A, keys.enterprise], [side.B, keys.otherEnterprise]] as const) {
-    await ok(await t.http.post(`/v1/policies/${s.policy}/subsidy-applications/CN-FIRST-SET/status`).set(bearer(key)).send({ status: 'submitted' }), `submit ${s.application}`);
   }
 
   const callers: WorldCaller[] = [
