@@ -108,7 +108,7 @@ describe('Qualification lists: departments\' lists decide the facts quotes read 
     expect(zjLayer(await subsidiesOn(addDays(today(), 1), []))?.verification?.[0]?.held).to.equal(true);
   });
 
-  it('a saved quote keeps what its layers were verified against, and its PDF says so', async () => {
+  it('a saved quote keeps what its layers were verified against, its PDF and the application say so', async () => {
     const res = await t.http.post('/v1/quotes').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: structuredClone(baseVector!.inputs), startDate: addDays(today(), 1), enterprise: { qualifications: ['first-domestic'] } });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     const read = await t.http.get(`/v1/quotes/${res.body.id}`).set(as('broker'));
@@ -119,6 +119,12 @@ describe('Qualification lists: departments\' lists decide the facts quotes read 
       expect(pdf.status).to.equal(200);
       expect(squash(await extractPdfText(pdf.body as Buffer)), lang).to.contain(squash(line));
     }
+    // So does the subsidy application (补贴申请材料) of the policy bound from it.
+    const bound = await t.http.post(`/v1/quotes/${res.body.id}/bind`).set(as('broker'));
+    expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
+    const application = await t.http.get(`/v1/policies/${bound.body.id}/subsidy-applications/ZJ-FIRST-SET/pdf`).set(as('broker')).buffer(true).parse(binary as never);
+    expect(application.status).to.equal(200);
+    expect(squash(await extractPdfText(application.body as Buffer))).to.contain(squash(`资格核对：已核对首台（套）目录（${today()}版）`));
   });
 
   it('lists the department\'s own versions and pages a version\'s rows; another department reads none of them', async () => {
