@@ -34,6 +34,7 @@ import { reviewRoutes } from './subsidies/review-routes.ts';
 import { reviewSchemas } from './subsidies/review-schemas.ts';
 import { summaryRoutes } from './subsidies/summary-routes.ts';
 import { summarySchemas } from './subsidies/summary-schemas.ts';
+import { qualificationListRoutes, qualificationListSchemas } from './subsidies/qualification-list-routes.ts';
 import { subsidySchemas } from './subsidies/subsidy-schemas.ts';
 import { renderApiDocs } from './http/api-docs.ts';
 import { cacheCallers } from './http/api-key-cache.ts';
@@ -74,7 +75,7 @@ export interface AppDependencies {
 export function allRoutes(services: Services = listingOnly<Services>(), uploadLimits: UploadLimits = defaultUploadLimits): RouteDefinition[] {
   return [
     ...authRoutes(services), ...clientRoutes(services), ...catalogueRoutes(services), ...tableRoutes(services, uploadLimits.sheet), ...quoteRoutes(services), ...policyRoutes(services), ...paymentRoutes(services), ...endorsementRoutes(services), ...claimRoutes(services),
-    ...documentRoutes(services), ...subsidyRoutes(services), ...reviewRoutes(services), ...statementRoutes(services), ...poolInvitationRoutes(services), ...portfolioRoutes(services, uploadLimits.bulk), ...auditRoutes(services),
+    ...documentRoutes(services), ...subsidyRoutes(services), ...reviewRoutes(services), ...qualificationListRoutes(uploadLimits.sheet), ...statementRoutes(services), ...poolInvitationRoutes(services), ...portfolioRoutes(services, uploadLimits.bulk), ...auditRoutes(services),
     ...reportRoutes(services),
     ...summaryRoutes(services),
   ];
@@ -101,7 +102,7 @@ export function buildApiDocument(routes: readonly RouteDefinition[] = allRoutes(
 }
 
 export function registerAllSchemas(): void {
-  for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...claimSchemas, ...policySchemas, ...paymentSchemas, ...subsidySchemas, ...reviewSchemas, ...statementSchemas, ...poolSchemas, ...portfolioSchemas, ...auditSchemas, ...reportSchemas, ...summarySchemas]) registerSchema(schema as Record<string, unknown>);
+  for (const schema of [...authSchemas, ...clientSchemas, ...catalogueSchemas, ...quoteSchemas, ...claimSchemas, ...policySchemas, ...paymentSchemas, ...subsidySchemas, ...reviewSchemas, ...qualificationListSchemas, ...statementSchemas, ...poolSchemas, ...portfolioSchemas, ...auditSchemas, ...reportSchemas, ...summarySchemas]) registerSchema(schema as Record<string, unknown>);
 }
 
 /** Paths whose requests are not access-logged: probes and scrapes would drown the traffic. */

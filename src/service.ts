@@ -41,6 +41,8 @@ import { createQuotes, type QuotesService } from './quotes/quotes.ts';
 import { createReports, type ReportsService } from './reports/reports.ts';
 import type { PolicyLifeFigures } from './reports/tech-insurance-report.ts';
 import { subsidySource } from './quotes/subsidy-source.ts';
+import { qualificationSource } from './quotes/qualification-source.ts';
+import { checkQualificationLists } from './subsidies/qualification-lists.ts';
 import { loadVisibleQuote, quoteCreationEntry } from './quotes/quote-service.ts';
 import { createSubsidyApplicationDocuments } from './subsidies/subsidy-application-pdf.ts';
 import { createSubsidies, type SubsidiesService } from './subsidies/subsidies.ts';
@@ -179,6 +181,7 @@ const policyLifeFigures: PolicyLifeFigures = {
 export function provideSubsidyPorts(subsidies: SubsidiesService = createSubsidies()): void {
   subsidyProgrammes.provide({ programmesFor: subsidies.programmesFor, upsertProgramme: subsidies.upsertProgramme });
   subsidySource.provide({ programmesFor: subsidies.programmesFor, recorded: subsidies.recorded });
+  qualificationSource.provide({ check: checkQualificationLists }); // the departments' lists (#27)
 }
 
 /** What the audit reader asks before showing a record's trail: each record's own visibility rule, from its capability. */

@@ -4,6 +4,7 @@ import { Decimal } from 'decimal.js';
 import { coverageLimitsFen, splitByShares } from '../rating/index.ts';
 import type { LocalText, ProductDefinition, RatingResult, SubsidyCap } from '../rating/index.ts';
 import { nameIn } from '../i18n/pick.ts';
+import { evidenceLines } from '../i18n/qualification-evidence.ts';
 import { cap1, fill, formatDecimal, yuanDigits, moneyInputToFen, pick } from './document-format.ts';
 import type { DocumentLabels, DocumentLang, DocumentSource, DocumentView, OrganisationFacts } from './document-view.ts';
 
@@ -192,6 +193,7 @@ export function subsidyOf(result: RatingResult, lang: DocumentLang, t: DocumentL
     caps: layer.caps.map((c) => capText(c, t)).join('; '),
     capBit: layer.capBit,
     amount: yuanDigits(layer.amountFen),
+    evidence: evidenceLines(layer, lang).join('; '),
   }));
   return { layers, total: yuanDigits(result.subsidies.totalFen), any: layers.length > 0 };
 }

@@ -111,7 +111,7 @@ export interface DocumentView {
     vat: string;
   };
   subsidy: {
-    layers: { name: string; level: string; share: string; caps: string; capBit: boolean; amount: string }[];
+    layers: { name: string; level: string; share: string; caps: string; capBit: boolean; amount: string; evidence?: string }[];
     total: string;
     any: boolean;
   };

@@ -253,6 +253,13 @@ export const messages = {
   qual_tech_sme: { zh: '科技型中小企业', en: 'Tech SME' },
   qual_provincial_tech_insurance_pilot: { zh: '省科技保险试点', en: 'Provincial tech-insurance pilot' },
   qual_provincial_tech_insurance_pilot_b: { zh: '省科技保险试点（乙类）', en: 'Provincial tech-insurance pilot (B)' },
+  // Qualification lists (#27): which list a layer's qualifications were read from, or declared.
+  qualList_high_tech: { zh: '高新技术企业名单', en: 'high-tech enterprise list' },
+  qualList_first_set_catalogue: { zh: '首台（套）目录', en: 'first-set catalogue' },
+  qualList_specialised: { zh: '专精特新中小企业名单', en: 'specialised SME list' },
+  evidence_verified: { zh: '已核对{list}（{date}版）', en: 'Verified against the {list} of {date}' },
+  evidence_notHeld: { zh: '按{list}（{date}版），起保日不具备', en: 'Not held on the start date per the {list} of {date}' },
+  evidence_declared: { zh: '按申报，未核对：{list}', en: 'As declared, not verified: {list}' },
   award_ZJ_FIRST_SET_APPLICATION_AWARD: { zh: '浙江省首台（套）推广应用奖励', en: 'Zhejiang first-set application award' },
   // Names of codes.
   userRole_platform_admin: { zh: '平台管理员', en: 'platform administrator' },

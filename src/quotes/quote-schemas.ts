@@ -3,6 +3,23 @@ import { poolShareSchema, poolViewProperties } from '../pools/pool-schemas.ts';
 import { cursorPageSchema, localTextSchema, schemaId } from '../http/common-schemas.ts';
 import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
 import { pickableStepsSchema } from '../catalogue/catalogue-schemas.ts';
+
+/** Where a layer's qualifications came from (#27): a department's list read on the start date, or declared. */
+const qualificationEvidenceProperties = {
+  verification: {
+    type: 'array', description: 'Qualification lists the programme\'s eligibility was verified against, on the quote\'s start date ("verified against <list> of <date>").',
+    items: {
+      type: 'object', required: ['kind', 'listId', 'listDate', 'held'], additionalProperties: false,
+      properties: {
+        kind: { type: 'string', description: 'Kind of list: high-tech, first-set-catalogue or specialised.' },
+        listId: { type: 'string', description: 'The list version read (GET /v1/qualification-lists/{id}).' },
+        listDate: { type: 'string', format: 'date', description: 'Upload date of that version.' },
+        held: { type: 'boolean', description: 'Whether the enterprise holds, on the start date, a qualification of it the programme reads.' },
+      },
+    },
+  },
+  declared: { type: 'array', items: { type: 'string' }, description: 'Qualification codes the programme reads that no list covers for the enterprise\'s region: as declared, not verified.' },
+} as const;
 const text = localTextSchema;
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
 const decimal = (description: string) => ({ type: 'string', description }) as const;
@@ -56,10 +73,11 @@ export const ratingResultSchema = {
               sharePercent: decimal('Share in percent.'), countedPremiumFen: fen('Premium counted after rate and limit caps'), uncappedFen: fen('Share × counted premium'), amountFen: fen('Expected subsidy'),
               caps: { type: 'array', description: 'Caps met.', items: { type: 'object', required: ['kind', 'limitFen', 'bit'], additionalProperties: false, properties: { kind: { type: 'string', description: 'rate, limit, perPolicy, annual, stacking, premium.' }, limitFen: fen('Cap'), bit: { type: 'boolean', description: 'Whether it reduced the subsidy.' } } } },
               capBit: { type: 'boolean', description: 'Whether any cap bit.' },
+              ...qualificationEvidenceProperties,
             },
           },
         },
-        ineligible: { type: 'array', description: 'Programmes that do not apply, and why.', items: { type: 'object', required: ['programme', 'reason'], additionalProperties: false, properties: { programme: { type: 'string', description: 'Code.' }, name: text, reason: { type: 'string', description: 'Why not (English).' }, kind: { type: 'string', enum: ['line', 'region', 'supportYear', 'qualifications', 'anyQualification', 'excluded', 'minimumPremium', 'noSumInsured'], description: 'Kind of reason.' }, detail: { type: 'array', items: { type: 'string' }, description: 'The figures or codes of the reason.' } } } },
+        ineligible: { type: 'array', description: 'Programmes that do not apply, and why.', items: { type: 'object', required: ['programme', 'reason'], additionalProperties: false, properties: { programme: { type: 'string', description: 'Code.' }, name: text, reason: { type: 'string', description: 'Why not (English).' }, kind: { type: 'string', enum: ['line', 'region', 'supportYear', 'qualifications', 'anyQualification', 'excluded', 'minimumPremium', 'noSumInsured'], description: 'Kind of reason.' }, detail: { type: 'array', items: { type: 'string' }, description: 'The figures or codes of the reason.' }, ...qualificationEvidenceProperties } } },
         totalFen: fen('All layers'),
       },
     },

@@ -7,8 +7,9 @@ import { isClientOf } from '../clients/client-service.ts';
 import { findEffectiveVersion, findOwnVersion, findPinnedVersion, type RatableVersion } from '../catalogue/rating-lookups.ts';
 import { addDays, chinaDate } from '../rating/calendar.ts';
 import { AppError, invalidInput } from '../http/app-error.ts';
-import { evaluateQuote, pickableSteps, type EnterpriseContext, type PickableStep, type QuoteContext, type QuotePicks, type RatingResult, type SubsidyProgramme } from '../rating/index.ts';
+import { evaluateQuote, pickableSteps, subsidyFactsAsked, type EnterpriseContext, type PickableStep, type QuoteContext, type QuotePicks, type RatingResult, type SubsidyProgramme } from '../rating/index.ts';
 import { withRatingErrors } from './rating-errors.ts';
+import { qualificationSource } from './qualification-source.ts';
 import { subsidySource } from './subsidy-source.ts';
 
 import type { PricingRequest } from './quote-schemas.ts';
@@ -30,6 +31,8 @@ export interface EnterpriseRecord {
   id: string;
   name: string;
   regionCode?: string;
+  /** Unified social credit code: what the departments' qualification lists name enterprises by. */
+  creditCode?: string;
   qualifications: string[];
 }
 
@@ -37,7 +40,7 @@ export interface EnterpriseRecord {
 export async function readEnterprise(id: string): Promise<EnterpriseRecord | null> {
   const org = await findEnterpriseById(id);
   if (!org) return null;
-  return { id: org.id, name: org.name, ...(org.regionCode ? { regionCode: org.regionCode } : {}), qualifications: org.qualifications };
+  return { id: org.id, name: org.name, ...(org.regionCode ? { regionCode: org.regionCode } : {}), ...(org.unifiedSocialCreditCode ? { creditCode: org.unifiedSocialCreditCode } : {}), qualifications: org.qualifications };
 }
 
 /** Where rating reads the enterprise and its subsidies so far this year; a bulk run shares one per run. */
@@ -69,6 +72,21 @@ export interface PreparedRating {
   startDate: string;
   endDate: string;
   enterprise: EnterpriseRecord | undefined;
+}
+
+/**
+ * Where a department's list covers the enterprise's region for a qualification the programmes
+ * read (#27), the list decides it on the start date, not the declared value; the checks go into
+ * the context so each layer can say what it was verified against.
+ */
+async function verifyQualifications(context: EnterpriseContext, enterprise: EnterpriseRecord, startDate: string, programmes: readonly SubsidyProgramme[], line: string): Promise<void> {
+  const asked = subsidyFactsAsked(programmes, line).qualifications;
+  if (asked.length === 0) return;
+  const checks = await qualificationSource().check(enterprise, startDate, asked);
+  if (checks.length === 0) return;
+  const decided = new Set(checks.flatMap((c) => c.decides));
+  context.qualifications = [...(context.qualifications ?? []).filter((q) => !decided.has(q)), ...checks.flatMap((c) => c.held)];
+  context.qualificationLists = checks;
 }
 
 /** Checks the dates, finds the version and builds the rating context of a request (no writes). */
@@ -106,6 +124,7 @@ export async function prepareRating(caller: Caller, request: PricingRequest, now
     ...(facts.coverScope ? { coverScope: facts.coverScope } : {}),
   };
   const programmes: SubsidyProgramme[] = await subsidySource().programmesFor(version.definition.line);
+  if (enterprise) await verifyQualifications(enterpriseContext, enterprise, startDate, programmes, version.definition.line);
   // The tariff is chosen by the start date, so the engine checks it is in force on that day.
   const context: QuoteContext = { asOf: startDate, period: { start: startDate, end: endDate }, role: quotingRoleOf(caller), enterprise: enterpriseContext, programmes };
   return { version, context, quoteDate, startDate, endDate, enterprise: enterprise ?? undefined };

@@ -28,6 +28,33 @@ export interface EnterpriseContext {
   awards?: string[];
   /** Territorial scope of the cover, for programmes whose caps differ by it. */
   coverScope?: 'domestic' | 'overseas';
+  /**
+   * Qualifications read from a department's list instead of the declared value (#27): for each
+   * kind of list covering the enterprise's region, the codes it decides and those it holds on the
+   * start date. `qualifications` above already reflects them; this says where they came from.
+   */
+  qualificationLists?: QualificationListCheck[];
+}
+
+/** One qualification list a quote read (src/subsidies/qualification-lists.ts resolves it). */
+export interface QualificationListCheck {
+  /** high-tech, first-set-catalogue or specialised. */
+  kind: string;
+  /** The qualification codes this list decides (e.g. first-international, first-domestic, first-provincial). */
+  decides: string[];
+  /** Of those, the codes held on the start date. */
+  held: string[];
+  listId: string;
+  /** Upload date of the version read (YYYY-MM-DD, China time). */
+  listDate: string;
+}
+
+/** How a layer's qualifications were established: the lists read, and the codes taken as declared. */
+export interface QualificationEvidence {
+  /** Lists read for the qualifications the programme needs; held: whether the enterprise holds one it reads on the start date. */
+  verification?: { kind: string; listId: string; listDate: string; held: boolean }[];
+  /** Qualification codes the programme reads that no list covers: shown as declared, not verified. */
+  declared?: string[];
 }
 
 /** Everything a quote needs besides the product, inputs and picks. */
@@ -117,6 +144,8 @@ export interface SubsidyLayer {
   amountFen: number;
   caps: SubsidyCap[];
   capBit: boolean;
+  verification?: QualificationEvidence['verification'];
+  declared?: string[];
 }
 
 /** Why a programme does not apply (the pages translate the kind; `detail` carries its figures). */
@@ -130,6 +159,8 @@ export interface IneligibleProgramme {
   reason: string;
   kind?: IneligibleKind;
   detail?: string[];
+  verification?: QualificationEvidence['verification'];
+  declared?: string[];
 }
 
 /** The expected subsidies (applied for after paying the full premium). */

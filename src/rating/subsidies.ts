@@ -6,7 +6,7 @@ import { ratingAjv } from './compile/rating-ajv.ts';
 import { ProductCompileError } from './errors.ts';
 import { divideHalfUpBig, parseDecimal, pow10Big } from './money.ts';
 import type { ScaledDecimal } from './money.ts';
-import type { EnterpriseContext, IneligibleKind, SubsidyCap, SubsidyLayer, SubsidySummary } from './rating-result.ts';
+import type { EnterpriseContext, IneligibleKind, QualificationEvidence, SubsidyCap, SubsidyLayer, SubsidySummary } from './rating-result.ts';
 import type { SubsidyProgramme } from './subsidy-schema.ts';
 import { subsidyProgrammeSchema } from './subsidy-schema.ts';
 
@@ -74,6 +74,24 @@ function ineligibility(p: SubsidyProgramme, a: SubsidyArguments, appliedCodes: r
   if (p.minimumPremiumFen !== undefined && a.grossPremiumFen < p.minimumPremiumFen) return why('minimumPremium', [String(p.minimumPremiumFen)], `premium below the programme minimum of ${p.minimumPremiumFen} fen`);
   if (p.rateCapPercent !== undefined && !(a.sumInsuredFen > 0)) return why('noSumInsured', [], 'the product declares no sum insured for the rate cap');
   return undefined;
+}
+
+/** Every qualification code a programme reads (required, one of, or for a variant). */
+function codesRead(p: SubsidyProgramme): string[] {
+  return [...new Set([...(p.requiresQualifications ?? []), ...(p.requiresAnyQualification ?? []), ...(p.variants ?? []).flatMap((v) => v.qualifications ?? [])])];
+}
+
+/** Where the qualifications a programme reads came from: the lists read (#27), else declared. Pure. */
+export function qualificationEvidence(p: SubsidyProgramme, e: EnterpriseContext): QualificationEvidence {
+  const read = codesRead(p);
+  if (read.length === 0) return {};
+  const checks = (e.qualificationLists ?? []).filter((c) => c.decides.some((q) => read.includes(q)));
+  const decided = new Set(checks.flatMap((c) => c.decides));
+  const declared = read.filter((q) => !decided.has(q) && (e.qualifications ?? []).includes(q));
+  return {
+    ...(checks.length > 0 ? { verification: checks.map((c) => ({ kind: c.kind, listId: c.listId, listDate: c.listDate, held: c.held.some((q) => read.includes(q)) })) } : {}),
+    ...(declared.length > 0 ? { declared } : {}),
+  };
 }
 
 /** The variant of a programme that fits the line and the enterprise, if any. */
@@ -161,7 +179,9 @@ export function computeSubsidies(a: SubsidyArguments): SubsidySummary {
   for (const p of ordered) {
     const refused = ineligibility(p, a, applied);
     if (refused !== undefined) {
-      ineligible.push({ programme: p.code, name: p.name, ...refused });
+      const evidence = refused.kind === 'qualifications' || refused.kind === 'anyQualification' ? qualificationEvidence(p, a.enterprise) : {};
+      const listed = (evidence.verification ?? []).map((v) => ` (not held on the start date per the ${v.kind} list of ${v.listDate})`).join('');
+      ineligible.push({ programme: p.code, name: p.name, ...refused, reason: refused.reason + listed, ...evidence });
       continue;
     }
     const e = a.enterprise;
@@ -198,7 +218,7 @@ export function computeSubsidies(a: SubsidyArguments): SubsidySummary {
     applied.push(p.code);
     layers.push({
       programme: p.code, name: p.name, level: p.level, variant: variant?.key, sharePercent: shareText,
-      countedPremiumFen, uncappedFen, amountFen: amount, caps, capBit: caps.some((c) => c.bit),
+      countedPremiumFen, uncappedFen, amountFen: amount, caps, capBit: caps.some((c) => c.bit), ...qualificationEvidence(p, e),
     });
   }
   return { layers, ineligible, totalFen: total };

@@ -15,6 +15,7 @@ import type { DocumentTemplates } from '../documents/document-templates.ts';
 import type { DocumentView } from '../documents/document-view.ts';
 import type { PdfRenderer, RendererLogger } from '../documents/pdf-renderer.ts';
 import { getPolicy, policyRatingRecord, type PolicyView } from '../policies/policy-service.ts';
+import { evidenceLines } from '../i18n/qualification-evidence.ts';
 import type { ProductDefinition, SubsidyLayer, SubsidyProgramme } from '../rating/index.ts';
 import { applicationLayers, loadApplication, programmesByCode } from './subsidy-application-service.ts';
 import { subsidyCalculation, type CalculationStep } from './subsidy-calculation.ts';
@@ -51,6 +52,8 @@ interface ApplicationView extends DocumentView {
     limits: string;
     calculation: CalculationStep[];
     amount: string;
+    /** What the qualifications were verified against (#27), or that they are as declared. */
+    evidence: string;
     papers: { label: string; note: string }[];
     footnote: string;
   };
@@ -104,6 +107,7 @@ async function applicationView(templates: DocumentTemplates, policy: PolicyView,
       limits: schedule.cover.flatMap((c) => c.limits.filter((l) => l.amount).map((l) => `${l.label} ${l.amount} 元`)).join('；'),
       calculation,
       amount: yuanDigits(layer.amountFen),
+      evidence: evidenceLines(layer, 'zh-CN').join('；'),
       papers: (programme?.application?.papers ?? []).map((p) => ({ label: p.label.zh, note: p.note?.zh ?? '' })),
       footnote: `补贴在全额缴纳保费后申请；以上金额按保单签发时的产品版本 ${policy.productVersion} 与补贴政策计算，以受理部门核定为准。${programme?.source ? `政策依据：${programme.source}` : ''}`,
     },

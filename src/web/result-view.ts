@@ -4,6 +4,7 @@
 import { formatDecimal, formatYuan } from '../i18n/format.ts';
 import { nameOf, translate, type Lang } from '../i18n/messages.ts';
 import { joinClauses, joinList, pick } from '../i18n/pick.ts';
+import { evidenceLines } from '../i18n/qualification-evidence.ts';
 import type { IneligibleProgramme, RatingResult, SubsidyLayer, WorksheetLine } from '../rating/index.ts';
 import { unitLabel, type ProductField } from './web-forms.ts';
 
@@ -79,6 +80,7 @@ function layerView(layer: SubsidyLayer, lang: Lang) {
     amount: formatYuan(layer.amountFen),
     caps: layer.caps.map((c) => ({ text: capText(c.kind, c.limitFen, lang), bit: c.bit, state: translate(c.bit ? 'capReached' : 'capNotReached', lang) })),
     capBit: layer.capBit,
+    evidence: evidenceLines(layer, lang),
   };
 }
 
@@ -110,7 +112,7 @@ function subsidyView(result: RatingResult, lang: Lang, offer: boolean) {
   });
   const ineligible = [...(result.subsidies.ineligible as IneligibleEntry[]), ...exhausted]
     .filter((i) => i.kind !== 'line')
-    .map((i) => ({ name: i.name ? pick(i.name, lang) : i.programme, reason: ineligibleReason(i, lang) }));
+    .map((i) => ({ name: i.name ? pick(i.name, lang) : i.programme, reason: [ineligibleReason(i, lang), ...evidenceLines(i, lang)].join(pick({ zh: '；', en: '; ' }, lang)) }));
   return { subsidies: paying.map((l) => layerView(l, lang)), ineligible, hasSubsidies: paying.length > 0, hasIneligible: ineligible.length > 0 };
 }
 

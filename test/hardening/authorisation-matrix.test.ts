@@ -22,10 +22,12 @@ import { buildTenantWorld, FIRST_SET, shippedDefinition, type TenantWorld, type 
 
 type Expected = '401' | '403' | '404' | 'allowed';
 /** Scoping of the resource a path parameter names, by the collection before it. */
-const SCOPED_COLLECTIONS: Record<string, 'quote' | 'policy' | 'organisation' | 'apiKey' | 'product' | 'catalogue' | 'poolInvitation' | 'subsidyApplication'> = {
+const SCOPED_COLLECTIONS: Record<string, 'quote' | 'policy' | 'organisation' | 'apiKey' | 'product' | 'catalogue' | 'poolInvitation' | 'subsidyApplication' | 'qualificationList'> = {
   quotes: 'quote', policies: 'policy', organisations: 'organisation', 'api-keys': 'apiKey', products: 'product', catalogue: 'catalogue',
   // A department reads an application only in its programmes × regions (#27): another's is 404.
   'subsidy-applications': 'subsidyApplication',
+  // A department reads only the qualification lists it uploaded (#27).
+  'qualification-lists': 'qualificationList',
   // Only the invited insurer decides an invitation: the inviter and everyone else get 404.
   'pool-invitations': 'poolInvitation',
 };
@@ -97,6 +99,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
         case 'subsidy-applications': return name === 'programme' ? 'CN-FIRST-SET' : foreign.application;
         case 'years': return startDate.slice(0, 4);
         case 'pool-invitations': return foreign.invitation;
+        case 'qualification-lists': return foreign.qualificationList;
         case 'endorsements': return '1';
         default: throw new Error(`no foreign value for {${name}} in ${route.path}`);
       }
@@ -129,6 +132,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
       renewPolicy: {},
       addClient: { unifiedSocialCreditCode: `9133AUTHZ${String(n).padStart(9, '0')}`, name: `授权矩阵客户 ${n}` },
     };
+    if (route.operationId === 'uploadQualificationList') return { path: `${path}?kind=specialised`, body: `creditCode,validFrom,validTo\n91330106MA2H7K3Q0L,2026-01-01,2030-12-31\n`, contentType: 'text/csv' };
     if (route.operationId === 'bulkQuote') return { path, body: `productCode\n${FIRST_SET}\n`, contentType: 'text/csv' };
     if (route.operationId in bodies) return { path, body: bodies[route.operationId] };
     if (route.body) throw new Error(`${route.operationId}: add a valid body to the authorisation matrix`);
@@ -143,6 +147,7 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
     if (route.path.startsWith('/v1/organisations')) return [foreign.organisation];
     if (route.path.startsWith('/v1/products')) return [`"${foreign.product}"`];
     if (route.path.startsWith('/v1/pool-invitations')) return [foreign.invitation];
+    if (route.path.startsWith('/v1/qualification-lists')) return [foreign.qualificationList];
     return [foreign.quote, foreign.quote2, foreign.referred, foreign.policy, foreign.apiKey];
   }
 

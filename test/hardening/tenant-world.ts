@@ -21,6 +21,8 @@ export interface SideRecords {
   invitation: string;
   /** The policy's submitted CN-FIRST-SET subsidy application (`<policy>-CN-FIRST-SET`), reviewed by the side's department (#27). */
   application: string;
+  /** A qualification list (#27) uploaded by the side's department: only that department reads it. */
+  qualificationList: string;
 }
 
 export const FIRST_SET = 'FIRST-SET-EQUIPMENT';
@@ -82,7 +84,7 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
     return {
       quote: String(first.id), quote2: String(second.id), referred: String(referred.id), policy: String(policy.id),
       quoteNumbers: [first, second, referred, toBind].map((q) => String(q.quoteNumber)), policyNumber: String(policy.policyNumber),
-      organisation: enterpriseId, enterpriseCode, insurerCode, apiKey: '', product, invitation: '', application: `${String(policy.id)}-CN-FIRST-SET`,
+      organisation: enterpriseId, enterpriseCode, insurerCode, apiKey: '', product, invitation: '', application: `${String(policy.id)}-CN-FIRST-SET`, qualificationList: '',
     };
   };
   const side: Record<Side, SideRecords> = {
@@ -105,6 +107,12 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
   for (const [s, key, lead] of [[side.A, keys.enterprise, keys.insurerAdmin], [side.B, keys.otherEnterprise, keys.otherInsurerAdmin]] as const) {
     await payInFull(t.http, lead, s.policy); // an application is submitted on premium received in full (#26)
     await ok(await t.http.post(`/v1/policies/${s.policy}/subsidy-applications/CN-FIRST-SET/status`).set(bearer(key)).send({ status: 'submitted' }), `submit ${s.application}`);
+  }
+
+  // Each side's department uploads a qualification list (#27): only it reads it.
+  for (const [s, key] of [[side.A, departmentA], [side.B, departmentB]] as const) {
+    const list = await t.http.post('/v1/qualification-lists?kind=specialised').set(bearer(key)).set('Content-Type', 'text/csv').send(`creditCode,validFrom,validTo\n91330106MA2H7K3Q0L,2026-01-01,2030-12-31\n`);
+    s.qualificationList = String((await ok(list, 'qualification list')).id);
   }
 
   const callers: WorldCaller[] = [
@@ -152,6 +160,7 @@ export function ownPath(path: string, own: SideRecords, places: { table: string;
     if (before === 'subsidy-applications' || before === 'applications') return own.application;
     if (before === 'organisations' || before === 'clients') return own.organisation;
     if (before === 'api-keys') return own.apiKey;
+    if (before === 'qualification-lists') return own.qualificationList;
     if (before === 'products' || before === 'catalogue') return own.product;
     throw new Error(`no own value for ${segment} in ${path}; teach ownPath() (tenant-world.ts) about it`);
   }).join('/');

@@ -1,0 +1,12 @@
+// What rating reads of the departments' qualification lists (#27, owned by src/subsidies, a higher
+// floor): per kind of list covering the enterprise's region, the qualification codes it holds on
+// the start date. src/service.ts provides it with the subsidy ports.
+import { port } from '../db/service-scope.ts';
+import type { QualificationListCheck } from '../rating/index.ts';
+
+export interface QualificationSource {
+  /** The lists covering the enterprise's region for the codes asked, read on `date`; kinds with no list are left out. */
+  check(enterprise: { regionCode?: string | undefined; creditCode?: string | undefined }, date: string, asked: readonly string[]): Promise<QualificationListCheck[]>;
+}
+
+export const qualificationSource = port<QualificationSource>('QualificationSource (the quotes\' port to the departments\' lists)');

@@ -1,0 +1,220 @@
+// Qualification lists (#27): a subsidy department uploads the lists it keeps — high-tech
+// enterprises (高新技术企业), the 首台（套） catalogue, 专精特新 enterprises — as CSV or XLSX; each
+// upload is a new version of that kind for the department's regions. Quotes read the newest
+// version covering the enterprise's region on the quote's start date instead of the declared fact.
+// Storage, all read by `_id` (docs/database.md): the version with its rows; one record per
+// version and credit code (`<version>|<credit code>`) for quotes; keyed logs of versions per
+// `<kind>|<region prefix>` (which list covers a region) and per department (its own versions).
+import mongoose from 'mongoose';
+import type { Caller } from '../auth/caller.ts';
+import { readSheets, type SheetFormat } from '../catalogue/table-spreadsheets.ts';
+import { columnLetter } from '../catalogue/spreadsheet-reader.ts';
+import { defineKeyedLog } from '../db/keyed-log.ts';
+import { AppError, forbidden, invalidInput, type ErrorDetail } from '../http/app-error.ts';
+import { defaultUploadLimits, type SheetLimits } from '../http/upload-limits.ts';
+import { chinaDate } from '../rating/calendar.ts';
+import type { QualificationListCheck } from '../rating/index.ts';
+
+export const QUALIFICATION_LIST_KINDS = ['high-tech', 'first-set-catalogue', 'specialised'] as const;
+export type QualificationListKind = (typeof QUALIFICATION_LIST_KINDS)[number];
+
+/** One row of a list: who, which certificate or catalogue entry, valid from/to (inclusive). */
+export interface QualificationRow {
+  creditCode: string;
+  certificateNumber?: string;
+  entryId?: string;
+  /** first-set-catalogue: international, domestic or provincial (首台（套） level). */
+  level?: 'international' | 'domestic' | 'provincial';
+  validFrom: string;
+  validTo: string;
+}
+
+interface Column { id: keyof QualificationRow; names: string[]; required: boolean }
+const col = (id: keyof QualificationRow, required: boolean, ...names: string[]): Column => ({ id, names: [id, ...names].map((n) => n.toLowerCase()), required });
+const creditCode = col('creditCode', true, '统一社会信用代码', 'credit code');
+const validFrom = col('validFrom', true, '有效期起', 'valid from');
+const validTo = col('validTo', true, '有效期止', 'valid to');
+
+/** The columns of each kind of list (header names: the id, or its Chinese or English label). */
+const COLUMNS: Record<QualificationListKind, Column[]> = {
+  'high-tech': [creditCode, col('certificateNumber', true, '证书编号', 'certificate number'), validFrom, validTo],
+  'first-set-catalogue': [creditCode, col('entryId', false, '目录条目', '产品名称', 'catalogue entry'), col('level', true, '级别', 'level'), validFrom, validTo],
+  specialised: [creditCode, validFrom, validTo],
+};
+
+/** The qualification codes (products/subsidies/*.json) each kind of list decides. */
+export const CODES_DECIDED: Record<QualificationListKind, string[]> = {
+  'high-tech': ['high-tech'],
+  'first-set-catalogue': ['first-international', 'first-domestic', 'first-provincial'],
+  specialised: ['specialised-sme'],
+};
+
+const CREDIT_CODE = /^[0-9A-Z]{18}$/;
+const LEVEL_NAMES: Record<string, NonNullable<QualificationRow['level']>> = { international: 'international', domestic: 'domestic', provincial: 'provincial', 国际: 'international', 国内: 'domestic', 省内: 'provincial' };
+
+function isDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const d = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
+}
+
+/** Reads and checks every row of a list; every problem is named by row, column and rule. Pure. */
+export function parseQualificationRows(kind: QualificationListKind, rows: string[][], sheet: string): QualificationRow[] {
+  const header = (rows[0] ?? []).map((h) => h.trim().toLowerCase());
+  const columns = COLUMNS[kind];
+  const at = new Map<Column, number>();
+  const problems: ErrorDetail[] = [];
+  for (const c of columns) {
+    const i = header.findIndex((h) => c.names.includes(h));
+    if (i >= 0) at.set(c, i);
+    else if (c.required) problems.push({ path: `${sheet}!1`, message: `sheet ${sheet}, row 1: must have a column ${c.id} (required column)` });
+  }
+  if (problems.length > 0) throw invalidInput('The list is missing columns.', problems);
+  const out: QualificationRow[] = [];
+  rows.slice(1).forEach((cells, index) => {
+    const rowNumber = index + 2;
+    if (cells.every((c) => c.trim() === '')) return;
+    const cell = (c: Column) => (at.has(c) ? (cells[at.get(c)!] ?? '').trim() : '');
+    const problem = (c: Column, rule: string) => problems.push({ path: `${sheet}!${columnLetter(at.get(c)!)}${rowNumber}`, message: `sheet ${sheet}, row ${rowNumber}, column ${columnLetter(at.get(c)!)} (${c.id}): ${rule}` });
+    const row: Partial<QualificationRow> = {};
+    for (const c of at.keys()) {
+      const text = cell(c);
+      if (text === '') { if (c.required) problem(c, 'must not be empty (required)'); continue; }
+      if (c.id === 'creditCode' && !CREDIT_CODE.test(text)) { problem(c, 'must be an 18-character unified social credit code (creditCode)'); continue; }
+      if ((c.id === 'validFrom' || c.id === 'validTo') && !isDate(text)) { problem(c, 'must be a date YYYY-MM-DD (date)'); continue; }
+      if (c.id === 'level') {
+        const level = LEVEL_NAMES[text.toLowerCase()];
+        if (!level) { problem(c, 'must be international, domestic or provincial (level)'); continue; }
+        row.level = level;
+        continue;
+      }
+      (row as Record<string, string>)[c.id] = text;
+    }
+    if (row.validFrom && row.validTo && row.validTo < row.validFrom) problem(validTo, `must be on or after validFrom ${row.validFrom} (order)`);
+    out.push(row as QualificationRow);
+  });
+  if (problems.length > 0) throw invalidInput(`The list has ${problems.length} problem(s); nothing was stored.`, problems.slice(0, 100));
+  if (out.length === 0) throw invalidInput('The list has no rows.', [{ path: `${sheet}!2`, message: `sheet ${sheet}, row 2: must hold at least one row (minRows)` }]);
+  return out;
+}
+
+/** A stored version of a list. */
+export interface QualificationListVersion {
+  id: string;
+  kind: QualificationListKind;
+  authorityId: string;
+  authorityCode: string;
+  regionPrefixes: string[];
+  /** Upload date (YYYY-MM-DD, China time): the version's date. */
+  date: string;
+  uploadedAt: string;
+  rowCount: number;
+}
+
+const versionSchema = new mongoose.Schema({
+  _id: { type: String, required: true },
+  kind: { type: String, required: true },
+  authorityId: { type: String, required: true },
+  authorityCode: { type: String, required: true },
+  regionPrefixes: { type: [String], default: [] },
+  date: { type: String, required: true },
+  uploadedAt: { type: Date, required: true },
+  rowCount: { type: Number, required: true },
+  rows: { type: mongoose.Schema.Types.Mixed, required: true },
+}, { collection: 'qualificationLists', versionKey: false });
+export const QualificationListModel = mongoose.model('QualificationList', versionSchema);
+
+/** Rows of one version for one credit code: `_id` `<version id>|<credit code>`. */
+const entrySchema = new mongoose.Schema({ _id: { type: String, required: true }, rows: { type: mongoose.Schema.Types.Mixed, required: true } }, { collection: 'qualificationListEntries', versionKey: false });
+export const QualificationListEntryModel = mongoose.model('QualificationListEntry', entrySchema);
+
+interface VersionRef { id: string; date: string }
+/** Versions per `<kind>|<region prefix>` (`*` for a central department) and per `authority|<organisation id>`. */
+export const qualificationListIndex = defineKeyedLog<VersionRef>('QualificationListIndex', 'qualificationListIndex');
+
+const regionKeysOf = (caller: Caller): string[] => (caller.authority?.level === 'central' ? ['*'] : [...(caller.authority?.regionPrefixes ?? [])]);
+
+function viewOf(doc: { _id: string; kind: string; authorityId: string; authorityCode: string; regionPrefixes?: string[] | null; date: string; uploadedAt: Date; rowCount: number }): QualificationListVersion {
+  return { id: doc._id, kind: doc.kind as QualificationListKind, authorityId: doc.authorityId, authorityCode: doc.authorityCode, regionPrefixes: [...(doc.regionPrefixes ?? [])], date: doc.date, uploadedAt: doc.uploadedAt.toISOString(), rowCount: doc.rowCount };
+}
+
+function authorityOf(caller: Caller): NonNullable<Caller['authority']> {
+  if (caller.role !== 'authority-officer' || !caller.authority) throw forbidden('Only a subsidy department keeps qualification lists.');
+  return caller.authority;
+}
+
+/** Stores an uploaded list as a new version of its kind for the caller's regions; a bad row stores nothing. */
+export async function uploadQualificationList(caller: Caller, kind: QualificationListKind, format: SheetFormat, bytes: Buffer, limits: SheetLimits = defaultUploadLimits.sheet, now = new Date()): Promise<QualificationListVersion> {
+  authorityOf(caller);
+  const sheets = await readSheets(bytes, format, kind, limits);
+  const sheet = sheets[0];
+  if (!sheet) throw invalidInput('The workbook has no sheet.', [{ path: 'body', message: 'must hold a sheet (minSheets)' }]);
+  const rows = parseQualificationRows(kind, sheet.rows, sheet.name);
+  const id = new mongoose.Types.ObjectId().toHexString();
+  const byCode = new Map<string, QualificationRow[]>();
+  for (const row of rows) byCode.set(row.creditCode, [...(byCode.get(row.creditCode) ?? []), row]);
+  // Entries first, the version and its index last: a version is visible only once complete.
+  await QualificationListEntryModel.insertMany([...byCode].map(([code, entries]) => ({ _id: `${id}|${code}`, rows: entries })), { ordered: false });
+  const doc = { _id: id, kind, authorityId: caller.organisationId, authorityCode: caller.organisationCode, regionPrefixes: regionKeysOf(caller), date: chinaDate(now), uploadedAt: now, rowCount: rows.length, rows };
+  await QualificationListModel.create(doc);
+  const ref = { id, date: doc.date };
+  await qualificationListIndex.appendAll([{ key: `authority|${caller.organisationId}`, ref: id, value: ref }, ...doc.regionPrefixes.map((p) => ({ key: `${kind}|${p}`, ref: id, value: ref }))]);
+  return viewOf(doc);
+}
+
+/** The caller's department's own versions, newest first. */
+export async function listOwnQualificationLists(caller: Caller): Promise<{ items: QualificationListVersion[] }> {
+  authorityOf(caller);
+  const refs = (await qualificationListIndex.all(`authority|${caller.organisationId}`)).reverse().slice(0, 500);
+  const docs = await Promise.all(refs.map((r) => QualificationListModel.findById(r.value.id, { rows: 0 }).lean()));
+  return { items: docs.filter((d) => d !== null).map((d) => viewOf(d as never)) };
+}
+
+/** One version with a page of its rows; another department's version is not found. */
+export async function getQualificationList(caller: Caller, id: string, page: { offset?: number | undefined; limit?: number | undefined }): Promise<QualificationListVersion & { rows: QualificationRow[]; offset: number; limit: number }> {
+  authorityOf(caller);
+  const doc = await QualificationListModel.findById(id).lean();
+  if (!doc || doc.authorityId !== caller.organisationId) throw new AppError('not_found', 'The qualification list was not found.', [{ path: 'params.id', message: 'must be a list your department uploaded (exists)' }]);
+  const offset = page.offset ?? 0;
+  const limit = page.limit ?? 100;
+  return { ...viewOf(doc as never), rows: (doc.rows as QualificationRow[]).slice(offset, offset + limit), offset, limit };
+}
+
+/** Region keys a list covering `regionCode` is indexed under: central, province, city, county. */
+const keysCovering = (regionCode: string) => ['*', regionCode.slice(0, 2), regionCode.slice(0, 4), regionCode.slice(0, 6)];
+
+/** The newest version of a kind covering a region, if any (four `_id` reads). */
+async function newestCovering(kind: QualificationListKind, regionCode: string): Promise<VersionRef | undefined> {
+  const tops = await Promise.all(keysCovering(regionCode).map(async (p) => {
+    const key = `${kind}|${p}`;
+    const top = await qualificationListIndex.top(key);
+    return top >= 0 ? (await qualificationListIndex.range(key, top, top))[0]?.value : undefined;
+  }));
+  // Versions' ids are ObjectIds: the greatest is the newest upload.
+  return tops.filter((r) => r !== undefined).sort((a, b) => (a.id < b.id ? 1 : -1))[0];
+}
+
+/** Codes a row grants on a date (inclusive validity). */
+function codesHeld(kind: QualificationListKind, rows: QualificationRow[], date: string): string[] {
+  const valid = rows.filter((r) => r.validFrom <= date && date <= r.validTo);
+  if (kind !== 'first-set-catalogue') return valid.length > 0 ? CODES_DECIDED[kind] : [];
+  return [...new Set(valid.map((r) => `first-${r.level}`))];
+}
+
+/**
+ * For the quotes' port: per kind whose codes `asked` names and whose list covers the enterprise's
+ * region, the codes the enterprise holds on `date` per the newest version. Kinds with no list are
+ * left out (their facts stay as declared).
+ */
+export async function checkQualificationLists(enterprise: { regionCode?: string | undefined; creditCode?: string | undefined }, date: string, asked: readonly string[]): Promise<QualificationListCheck[]> {
+  if (!enterprise.regionCode) return [];
+  const kinds = QUALIFICATION_LIST_KINDS.filter((k) => CODES_DECIDED[k].some((q) => asked.includes(q)));
+  const checks = await Promise.all(kinds.map(async (kind): Promise<QualificationListCheck | undefined> => {
+    const version = await newestCovering(kind, enterprise.regionCode!);
+    if (!version) return undefined;
+    const entry = enterprise.creditCode ? await QualificationListEntryModel.findById(`${version.id}|${enterprise.creditCode}`).lean() : null;
+    const held = entry ? codesHeld(kind, entry.rows as QualificationRow[], date) : [];
+    return { kind, decides: CODES_DECIDED[kind], held, listId: version.id, listDate: version.date };
+  }));
+  return checks.filter((c) => c !== undefined);
+}

@@ -1,0 +1,147 @@
+// Qualification lists (#27): a department uploads its lists (CSV/XLSX) as versions; a quote for an
+// enterprise in its regions reads the newest list on the start date instead of the declared fact,
+// and says what each layer was verified against; a bad row names its row and column and stores
+// nothing; another department cannot read the versions; enterprises and brokers cannot upload.
+import { expect } from 'chai';
+import ExcelJS from 'exceljs';
+import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
+import { addDays } from '../../src/rating/calendar.ts';
+import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
+import { today } from '../support/china-date.ts';
+import { bearer, useTestApp } from '../support/test-app.ts';
+
+const PRODUCT = 'FIRST-SET-EQUIPMENT';
+function binary(res: NodeJS.ReadableStream, done: (err: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+}
+const squash = (s: string) => s.replace(/\s+/g, '');
+const HZZZ_CREDIT_CODE = '91330106MA2H7K3Q0L';
+const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
+
+interface Evidence { verification?: { kind: string; listId: string; listDate: string; held: boolean }[]; declared?: string[] }
+interface Layer extends Evidence { programme: string; amountFen: number }
+interface Ineligible extends Evidence { programme: string; kind?: string; reason: string }
+interface Subsidies { layers: Layer[]; ineligible: Ineligible[] }
+
+describe('Qualification lists: departments\' lists decide the facts quotes read (#27)', function () {
+  this.timeout(300_000);
+  const t = useTestApp();
+  const as = (key: keyof typeof t.keys) => bearer(t.keys[key]);
+  const upload = (key: keyof typeof t.keys, kind: string, body: string | Buffer, type = 'text/csv') =>
+    t.http.post(`/v1/qualification-lists?kind=${kind}`).set(as(key)).set('Content-Type', type).send(body);
+  const validTo = addDays(today(), 10);
+
+  async function subsidiesOn(startDate: string, qualifications = ['first-domestic']): Promise<Subsidies> {
+    const res = await t.http.post('/v1/pricing/preview').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: structuredClone(baseVector!.inputs), startDate, enterprise: { qualifications } });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    return res.body.subsidies as Subsidies;
+  }
+  const zjLayer = (s: Subsidies) => s.layers.find((l) => l.programme === 'ZJ-FIRST-SET');
+  const zjRefusal = (s: Subsidies) => s.ineligible.find((l) => l.programme === 'ZJ-FIRST-SET');
+
+  before(async () => { await publishShippedProducts(); });
+
+  it('with no list, a typed fact is shown as declared, not verified', async () => {
+    const layer = zjLayer(await subsidiesOn(addDays(today(), 1)));
+    expect(layer, 'ZJ-FIRST-SET applies on the declared qualification').to.not.equal(undefined);
+    expect(layer!.declared).to.deep.equal(['first-domestic']);
+    expect(layer!.verification).to.equal(undefined);
+  });
+
+  it('refuses a bad file naming row, column and rule, and stores nothing', async () => {
+    const csv = `creditCode,level,validFrom,validTo\n${HZZZ_CREDIT_CODE},domestic,2026-01-01,2027-01-01\nNOT-A-CODE,domestic,2026-01-01,2027-01-01\n${HZZZ_CREDIT_CODE},sideways,2026-02-30,2025-01-01\n`;
+    const res = await upload('provincialAuthority', 'first-set-catalogue', csv);
+    expect(res.status, JSON.stringify(res.body)).to.equal(400);
+    const details = res.body.error.details as { path: string; message: string }[];
+    expect(details.map((d) => d.path)).to.deep.equal(['first-set-catalogue!A3', 'first-set-catalogue!B4', 'first-set-catalogue!C4']);
+    expect(details[0]!.message).to.contain('row 3, column A (creditCode)').and.contain('(creditCode)');
+    expect(details[1]!.message).to.contain('row 4, column B (level)').and.contain('(level)');
+    expect(details[2]!.message).to.contain('(date)');
+    const missing = await upload('provincialAuthority', 'high-tech', `creditCode,validFrom,validTo\n${HZZZ_CREDIT_CODE},2026-01-01,2027-01-01\n`);
+    expect(missing.status).to.equal(400);
+    expect(missing.body.error.details[0].message).to.contain('certificateNumber (required column)');
+    expect((await t.http.get('/v1/qualification-lists').set(as('provincialAuthority'))).body.items).to.deep.equal([]);
+  });
+
+  it('refuses an upload over SHEET_MAX_BYTES with 413, before parsing', async () => {
+    const res = await upload('provincialAuthority', 'specialised', Buffer.alloc(6 * 1024 * 1024, 'a'));
+    expect(res.status).to.equal(413);
+    expect(res.body.error.code).to.equal('payload_too_large');
+  });
+
+  it('enterprises and brokers cannot upload or read lists (403)', async () => {
+    const csv = `creditCode,validFrom,validTo\n${HZZZ_CREDIT_CODE},2026-01-01,2027-01-01\n`;
+    for (const key of ['enterprise', 'broker'] as const) {
+      expect((await upload(key, 'specialised', csv)).status, key).to.equal(403);
+      expect((await t.http.get('/v1/qualification-lists').set(as(key))).status, key).to.equal(403);
+    }
+  });
+
+  let listId = '';
+  it('a list flips the layer between verified-eligible and not eligible on the quote\'s start date', async () => {
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('首台套目录');
+    sheet.addRow(['统一社会信用代码', '目录条目', '级别', '有效期起', '有效期止']);
+    sheet.addRow([HZZZ_CREDIT_CODE, 'ZJ-2026-001', '国内', addDays(today(), -100), validTo]);
+    sheet.addRow(['91330100MA0000000X', 'ZJ-2026-002', 'provincial', '2026-01-01', '2030-12-31']);
+    const res = await upload('provincialAuthority', 'first-set-catalogue', Buffer.from(await book.xlsx.writeBuffer()), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expect(res.body).to.include({ kind: 'first-set-catalogue', authorityCode: 'ZJ-EIT', date: today(), rowCount: 2 });
+    expect(res.body.regionPrefixes).to.deep.equal(['33']);
+    listId = res.body.id;
+
+    const before = zjLayer(await subsidiesOn(validTo));
+    expect(before, 'valid on the start date: eligible').to.not.equal(undefined);
+    expect(before!.verification).to.deep.equal([{ kind: 'first-set-catalogue', listId, listDate: today(), held: true }]);
+    expect(before!.declared).to.equal(undefined);
+
+    const after = await subsidiesOn(addDays(validTo, 1));
+    expect(zjLayer(after), 'expired on the start date: not eligible whatever is declared').to.equal(undefined);
+    const refusal = zjRefusal(after)!;
+    expect(refusal.kind).to.equal('anyQualification');
+    expect(refusal.verification).to.deep.equal([{ kind: 'first-set-catalogue', listId, listDate: today(), held: false }]);
+    expect(refusal.reason).to.contain(`first-set-catalogue list of ${today()}`);
+
+    // Not declared at all, yet listed: the list decides (eligible, verified).
+    expect(zjLayer(await subsidiesOn(addDays(today(), 1), []))?.verification?.[0]?.held).to.equal(true);
+  });
+
+  it('a saved quote keeps what its layers were verified against, its PDF and the application say so', async () => {
+    const res = await t.http.post('/v1/quotes').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: structuredClone(baseVector!.inputs), startDate: addDays(today(), 1), enterprise: { qualifications: ['first-domestic'] } });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    const read = await t.http.get(`/v1/quotes/${res.body.id}`).set(as('broker'));
+    expect(zjLayer(read.body.result?.subsidies ?? read.body.subsidies)?.verification?.[0]).to.include({ listId, held: true });
+    // The quotation PDF prints the line under the layer, in each language.
+    for (const [lang, line] of [['zh-CN', `已核对首台（套）目录（${today()}版）`], ['en', `Verified against the first-set catalogue of ${today()}`]] as const) {
+      const pdf = await t.http.get(`/v1/quotes/${res.body.id}/pdf?lang=${lang}`).set(as('broker')).buffer(true).parse(binary as never);
+      expect(pdf.status).to.equal(200);
+      expect(squash(await extractPdfText(pdf.body as Buffer)), lang).to.contain(squash(line));
+    }
+    // So does the subsidy application (补贴申请材料) of the policy bound from it.
+    const bound = await t.http.post(`/v1/quotes/${res.body.id}/bind`).set(as('broker'));
+    expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
+    const application = await t.http.get(`/v1/policies/${bound.body.id}/subsidy-applications/ZJ-FIRST-SET/pdf`).set(as('broker')).buffer(true).parse(binary as never);
+    expect(application.status).to.equal(200);
+    expect(squash(await extractPdfText(application.body as Buffer))).to.contain(squash(`资格核对：已核对首台（套）目录（${today()}版）`));
+  });
+
+  it('lists the department\'s own versions and pages a version\'s rows; another department reads none of them', async () => {
+    const own = await t.http.get('/v1/qualification-lists').set(as('provincialAuthority'));
+    expect(own.status).to.equal(200);
+    expect(own.body.items.map((v: { id: string }) => v.id)).to.deep.equal([listId]);
+    const page = await t.http.get(`/v1/qualification-lists/${listId}?offset=1&limit=5`).set(as('provincialAuthority'));
+    expect(page.status, JSON.stringify(page.body)).to.equal(200);
+    expect(page.body.rows).to.deep.equal([{ creditCode: '91330100MA0000000X', entryId: 'ZJ-2026-002', level: 'provincial', validFrom: '2026-01-01', validTo: '2030-12-31' }]);
+    expect((await t.http.get(`/v1/qualification-lists/${listId}`).set(as('otherProvincialAuthority'))).status).to.equal(404);
+    expect((await t.http.get('/v1/qualification-lists').set(as('otherProvincialAuthority'))).body.items).to.deep.equal([]);
+  });
+
+  it('a list of another province does not decide a Zhejiang enterprise\'s facts', async () => {
+    const csv = `creditCode,level,validFrom,validTo\n91370102MA3C8N5R2L,domestic,2026-01-01,2030-12-31\n`;
+    expect((await upload('otherProvincialAuthority', 'first-set-catalogue', csv)).status).to.equal(201);
+    const layer = zjLayer(await subsidiesOn(addDays(today(), 1)));
+    expect(layer?.verification).to.deep.equal([{ kind: 'first-set-catalogue', listId, listDate: today(), held: true }]);
+  });
+});
