@@ -19,6 +19,7 @@ import { cancellationId, PolicyCancellationModel } from './cancellation-model.ts
 import type { CancellationRequest, CancellationView } from './cancellation-schemas.ts';
 import { endorsementsOf, issueTerms, mayEndorse } from './endorsement-service.ts';
 import { announcePolicyChange, type PolicyChange, type PolicyChangeEvents } from './policy-changes.ts';
+import { storeSummary } from './policy-lists.ts';
 import { PolicyModel } from './policy-model.ts';
 import { premiumDueFen, premiumReceivedFen } from './policy-payments.ts';
 import type { PolicyRecord } from './policy-schemas.ts';
@@ -103,8 +104,9 @@ export async function previewCancellation(deps: CancellationDeps, caller: Caller
 }
 
 /** The policy's stored status and the change's announcement, both idempotent: a cancel cut off after its insert is completed by the next attempt. */
-async function followUp(events: PolicyChangeEvents, policyId: string, stored: StoredCancellation): Promise<void> {
-  await PolicyModel.collection.updateOne({ _id: new mongoose.Types.ObjectId(policyId) }, { $set: { status: 'cancelled' } });
+async function followUp(events: PolicyChangeEvents, policy: PolicyRecord, stored: StoredCancellation): Promise<void> {
+  await PolicyModel.collection.updateOne({ _id: new mongoose.Types.ObjectId(policy.id) }, { $set: { status: 'cancelled' } });
+  await storeSummary({ ...policy, status: 'cancelled' }); // the lists show the status too
   await announcePolicyChange(events, { ...stored.change, at: stored.view.cancelledAt! });
 }
 
@@ -119,7 +121,7 @@ export async function cancelPolicy(deps: CancellationDeps, caller: Caller, polic
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
     const first = await cancellationOf(policy.id);
-    if (first) await followUp(deps.events, policy.id, first);
+    if (first) await followUp(deps.events, policy, first);
     throw alreadyCancelled(policy);
   }
   await recordAudit(caller, {
@@ -127,6 +129,6 @@ export async function cancelPolicy(deps: CancellationDeps, caller: Caller, polic
     summary: `Cancellation ${view.number} of policy ${policy.policyNumber} from ${view.effectiveDate} by the ${view.initiatedBy} (${view.basis}): premium kept ${view.kept.grossPremiumFen} of ${view.premiumDueFen} fen, refund ${view.refund.grossPremiumFen} fen, subsidy to repay ${view.subsidyToRepayFen} fen. ${view.reason}`,
     changes: [{ path: 'status', from: 'issued', to: 'cancelled' }, { path: 'premiumDueFen', from: view.premiumDueFen, to: view.kept.grossPremiumFen }],
   }, now);
-  await followUp(deps.events, policy.id, stored);
+  await followUp(deps.events, policy, stored);
   return view;
 }

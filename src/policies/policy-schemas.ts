@@ -80,7 +80,7 @@ export const policySummarySchema = {
   additionalProperties: false,
   properties: {
     id: p.id, policyNumber: p.policyNumber, quoteId: p.quoteId, quoteNumber: p.quoteNumber,
-    status: { type: 'string', enum: ['issued'], description: 'Where the policy stands: issued.' },
+    status: { type: 'string', enum: ['issued', 'cancelled'], description: 'Where the policy stands: issued, or cancelled (#26).' },
     productCode: p.productCode, productVersion: p.productVersion, line: p.line, enterpriseId: p.enterpriseId, enterpriseName: p.enterpriseName, brokerOrganisationId: p.brokerOrganisationId, insurerOrganisationId: p.insurerOrganisationId,
     insurerName: p.insurerName,
     poolMemberIds: { type: 'array', items: { type: 'string' }, description: 'Organisation ids of the pool\'s members, lead included (co-insured business only).' },

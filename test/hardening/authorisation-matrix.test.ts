@@ -127,6 +127,9 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
       // #26: a claim on the caller's side's policy (its lead insurer's staff), a renewal (body optional).
       recordClaim: { lossDate: startDate, paidOn: startDate, paidFen: 100, description: '授权矩阵' },
       renewPolicy: {},
+      // #26 cancellation: the preview on a date of the period; the cancel on a date after it (400 once admitted), so the shared policy stays issued for the other writes.
+      previewCancellation: { effectiveDate: startDate, initiatedBy: 'policyholder', reason: '授权矩阵' },
+      cancelPolicy: { effectiveDate: '2099-12-31', initiatedBy: 'policyholder', reason: '授权矩阵' },
       addClient: { unifiedSocialCreditCode: `9133AUTHZ${String(n).padStart(9, '0')}`, name: `授权矩阵客户 ${n}` },
     };
     if (route.operationId === 'bulkQuote') return { path, body: `productCode\n${FIRST_SET}\n`, contentType: 'text/csv' };

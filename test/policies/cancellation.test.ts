@@ -84,6 +84,8 @@ describe('Cancellation (退保) through the API', function () {
     expect(view.body.status).to.equal('cancelled');
     expect(view.body.cancellation).to.deep.include({ number: `${policy.policyNumber}-C`, effectiveDate: effective, initiatedBy: 'policyholder' });
     expect(view.body.premiumOutstandingFen).to.equal(0);
+    const listed = await t.http.get('/v1/policies').set(as('broker'));
+    expect(listed.body.items.find((p: { id: string }) => p.id === policy.id).status).to.equal('cancelled');
     const again = await cancel(policy.id, { effectiveDate: effective, initiatedBy: 'insurer', reason: '再次' }, 'underwriter');
     expect(again.status).to.equal(409);
     expect(again.body.error.details[0].path).to.equal('policy.status');
