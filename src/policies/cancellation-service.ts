@@ -14,6 +14,7 @@ import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { conflict, forbidden, invalidInput } from '../http/app-error.ts';
 import { withRatingErrors } from '../quotes/rating-errors.ts';
 import { cancellationFigures, type CancellationRules } from '../rating/cancellation.ts';
+import { parseDay } from '../rating/period.ts';
 import { subsidiesOnPremium, type SubsidyLayer } from '../rating/index.ts';
 import { cancellationId, PolicyCancellationModel } from './cancellation-model.ts';
 import type { CancellationRequest, CancellationView } from './cancellation-schemas.ts';
@@ -68,6 +69,7 @@ async function computeCancellation(deps: CancellationDeps, policy: PolicyRecord,
   if (policy.status === 'cancelled') throw alreadyCancelled(policy);
   const history = await endorsementsOf(policy.id);
   const latest = history.at(-1)?.terms ?? issueTerms(policy);
+  if (Number.isNaN(parseDay(request.effectiveDate))) throw invalidInput('The effective date is not a date.', [{ path: 'body.effectiveDate', message: 'must match format "date"' }]);
   if (request.effectiveDate > policy.endDate) throw invalidInput('A cancellation must take effect by the end of the policy\'s period.', [{ path: 'body.effectiveDate', message: `must be on or before ${policy.endDate} (period)` }]);
   if (history.length > 0 && request.effectiveDate < latest.effectiveDate) throw invalidInput('A cancellation cannot take effect before the latest endorsement.', [{ path: 'body.effectiveDate', message: `must be on or after ${latest.effectiveDate}, the latest endorsement's date (order)` }]);
   const [version, due, received] = await Promise.all([findPinnedVersion(policy.productCode, policy.productVersion), premiumDueFen(policy), premiumReceivedFen(policy.id)]);
