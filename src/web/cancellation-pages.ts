@@ -5,6 +5,7 @@
 import { cancellers } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
+import { contentDisposition } from '../http/content-disposition.ts';
 import { translateValidation } from '../i18n/format.ts';
 import type { CancellationRequest, CancellationView } from '../policies/cancellation-schemas.ts';
 import { mayEndorse } from '../policies/endorsement-service.ts';
@@ -41,7 +42,7 @@ export function cancellationPanel(caller: Caller, policy: PolicyView, lang: Lang
   const cancelled = policy.cancellation;
   const initiatedBy = values.initiatedBy ?? 'policyholder';
   return {
-    done: cancelled ? { ...figuresView(cancelled, lang), note: translate('cancel_cancelled', lang, { date: cancelled.effectiveDate, number: cancelled.number }) } : undefined,
+    done: cancelled ? { ...figuresView(cancelled, lang), note: translate('cancel_cancelled', lang, { date: cancelled.effectiveDate, number: cancelled.number }), pdfZh: `/policies/${policy.id}/cancellation/pdf?pdfLang=zh-CN`, pdfEn: `/policies/${policy.id}/cancellation/pdf?pdfLang=en` } : undefined,
     canCancel: !cancelled && mayEndorse(caller, policy),
     action: `/policies/${policy.id}/cancel`,
     effectiveDate: values.effectiveDate ?? '', reason: values.reason ?? '', errors: { form: undefined, effectiveDate: undefined, reason: undefined, ...(state?.errors ?? {}) },
@@ -83,4 +84,10 @@ export function mountCancellationPages({ page, services }: PagePipeline, renderP
   };
   page('post', '/policies/:id/cancel/preview', cancellers, cancelPage(false));
   page('post', '/policies/:id/cancel', cancellers, cancelPage(true));
+
+  page('get', '/policies/:id/cancellation/pdf', 'signed-in', async ({ req, res, lang, caller }) => {
+    if (!services.renderer) throw new AppError('unavailable', translate('pdfUnavailable', lang));
+    const file = await services.documents.cancellationPdf(caller, checkId(req.params.id), req.query.pdfLang === 'en' ? 'en' : 'zh-CN');
+    res.status(200).set({ 'Content-Type': 'application/pdf', 'Cache-Control': 'private, no-store', 'Content-Disposition': contentDisposition(file.fileName, file.asciiFileName) }).send(file.bytes ?? Buffer.alloc(0));
+  });
 }

@@ -71,6 +71,9 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
     if (route.access === 'public') return 'allowed';
     if (!caller.role) return '401';
     if (Array.isArray(route.access) && !route.access.includes(caller.role as never)) return '403';
+    // #26: the world's policies stay issued (the other writes need them), so a 退保批单 is 404 even to
+    // those who see the policy; test/policies/cancellation.test.ts reads one (200) and another insurer's 404.
+    if (route.operationId === 'getCancellationPdf' && caller.role === 'platform-admin') return '404';
     const kind = scopedKind(route);
     // Insurer staff pin versions of their own products only (the request pins one).
     const previewOfForeignProduct = route.operationId === 'previewPrice' && (caller.role === 'insurer-admin' || caller.role === 'underwriter');

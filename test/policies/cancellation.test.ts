@@ -4,6 +4,7 @@
 // refused, the subsidy year and the next quote's annual cap), and a pool's refund split.
 import { expect } from 'chai';
 import { writeFile } from 'node:fs/promises';
+import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
 import { changesOf } from '../../src/policies/policy-changes.ts';
 import { addDays } from '../../src/rating/calendar.ts';
 import { parseDay } from '../../src/rating/period.ts';
@@ -18,6 +19,11 @@ const premiumOf = (replacementValue: number) => replacementValue * 10_000 * 100 
 /** Half-up of a non-negative a × b ÷ c, in BigInt: the reading's arithmetic done independently. */
 const halfUp = (a: number, b: number, c: number) => Number((BigInt(a) * BigInt(b) * 2n + BigInt(c)) / (2n * BigInt(c)));
 const netOf = (gross: number) => halfUp(gross, 100, 106);
+const binary = (res: NodeJS.ReadableStream, done: (err: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+};
 const vectorOf = (file: string) => shippedVectors(file).filter((v) => v.expected.decision === 'quoted' && !v.picks)[0]!;
 
 /** Next 1 January (today when it is one): a calendar year of cover that can still be quoted. */
@@ -111,6 +117,16 @@ describe('Cancellation (退保) through the API', function () {
     expect(changes.map((c) => [c.kind, c.ref, c.delta.grossPremiumFen])).to.deep.equal([['cancellation', `${policy.policyNumber}-C`, -1_800_000]]);
     const trail = await t.http.get(`/v1/audit?entity=policy&id=${policy.id}`).set(as('insurerAdmin'));
     expect((trail.body.items as { action: string }[]).filter((e) => e.action === 'policy.cancel')).to.have.length(1);
+
+    // The 退保批单, in Chinese and English, for the enterprise too.
+    for (const [lang, words] of [['zh-CN', ['退保批单', `${policy.policyNumber}-C`, '18,000.00', '按短期费率 50%']], ['en', ['Cancellation endorsement', 'Premium refunded', '18,000.00', 'short-period scale 50%']]] as const) {
+      const pdf = await t.http.get(`/v1/policies/${policy.id}/cancellation/pdf?lang=${lang}`).set(as('enterprise')).buffer(true).parse(binary as never);
+      expect(pdf.status).to.equal(200);
+      expect(pdf.headers['content-type']).to.equal('application/pdf');
+      const text = (await extractPdfText(pdf.body as Buffer)).replace(/\s+/g, ' ');
+      for (const w of words) expect(text, `${lang}: ${w}`).to.include(w);
+    }
+    expect((await t.http.get(`/v1/policies/${policy.id}/cancellation/pdf`).set(as('otherInsurerAdmin'))).status).to.equal(404);
   });
 
   it('never refunds more than was received (premium partly paid, or not at all)', async () => {
