@@ -16,6 +16,7 @@ import { policyRoutes } from './policies/policy-routes.ts';
 import { paymentRoutes } from './policies/payment-routes.ts';
 import { paymentSchemas } from './policies/payment-schemas.ts';
 import { endorsementRoutes } from './policies/endorsement-routes.ts';
+import { cancellationRoutes } from './policies/cancellation-routes.ts';
 import { claimRoutes } from './policies/claim-routes.ts';
 import { claimSchemas } from './policies/claim-schemas.ts';
 import { policySchemas } from './policies/policy-schemas.ts';
@@ -74,7 +75,7 @@ export interface AppDependencies {
  */
 export function allRoutes(services: Services = listingOnly<Services>(), uploadLimits: UploadLimits = defaultUploadLimits): RouteDefinition[] {
   return [
-    ...authRoutes(services), ...clientRoutes(services), ...catalogueRoutes(services), ...tableRoutes(services, uploadLimits.sheet), ...quoteRoutes(services), ...policyRoutes(services), ...paymentRoutes(services), ...endorsementRoutes(services), ...claimRoutes(services),
+    ...authRoutes(services), ...clientRoutes(services), ...catalogueRoutes(services), ...tableRoutes(services, uploadLimits.sheet), ...quoteRoutes(services), ...policyRoutes(services), ...paymentRoutes(services), ...endorsementRoutes(services), ...cancellationRoutes(services), ...claimRoutes(services),
     ...documentRoutes(services), ...subsidyRoutes(services), ...reviewRoutes(services), ...qualificationListRoutes(uploadLimits.sheet), ...statementRoutes(services), ...poolInvitationRoutes(services), ...portfolioRoutes(services, uploadLimits.bulk), ...auditRoutes(services),
     ...reportRoutes(services),
     ...summaryRoutes(services),

@@ -148,7 +148,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   return Object.freeze({
     config, logger, events, metrics, templates, renderer: pdf?.renderer, scope,
     auth: scope.bind(createAuth()), clients: scope.bind(createClients()), catalogue, pools,
-    quotes, policies: scope.bind(createPolicies({ events })), documents,
+    quotes, policies: scope.bind(createPolicies({ events, grantedOnPolicy: subsidies.grantedOnPolicy })), documents,
     claims: scope.bind(createClaims({ events })), renewals: scope.bind(createRenewals({ quotes })),
     subsidies, statements, reports, portfolio, audit: scope.bind(createAudit({ subjects: auditSubjects(catalogue) })),
     async close() {

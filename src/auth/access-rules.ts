@@ -39,6 +39,8 @@ export const insurerReportReaders: readonly Role[] = ['insurer-admin', 'platform
 export const premiumRecorders: readonly Role[] = ['insurer-admin', 'underwriter'];
 /** Who may endorse a policy (批改): its broker and the lead insurer's staff (checked per policy in src/policies/endorsement-service.ts). */
 export const endorsers: readonly Role[] = ['broker', 'insurer-admin', 'underwriter'];
+/** Who may cancel a policy (退保): as who may endorse — its broker and the lead insurer's staff (checked per policy in src/policies/cancellation-service.ts). */
+export const cancellers: readonly Role[] = ['broker', 'insurer-admin', 'underwriter'];
 /** #26: who records a claim paid on a policy: its lead insurer's staff (the service refuses a follower). */
 export const claimRecorders: readonly Role[] = ['insurer-admin', 'underwriter'];
 

@@ -53,6 +53,15 @@ export function documentRoutes({ documents }: Pick<Services, 'documents'>): Rout
       handler: async ({ caller, params, query, header }) => reply(await documents.endorsementPdf(caller, params.id, Number(params.n), query.lang ?? 'zh-CN', header('if-none-match'))),
     }),
     defineRoute({
+      method: 'get', path: '/v1/policies/{id}/cancellation/pdf', operationId: 'getCancellationPdf', summary: 'The cancellation endorsement (退保批单) of a policy as PDF, in Chinese or English', tags,
+      access: 'signed-in',
+      params: documentIdParams('Policy'),
+      query: documentQuerySchema,
+      headers: pdfHeaders,
+      success: { status: 200, description: 'The 退保批单 PDF: the status before and after, how the premium kept was worked, the premium due, kept and received, the refund (gross, net, VAT), members\' parts, subsidy layers before and after and the subsidy to repay (ETag = its sha256). 404 when the policy is not cancelled.', contentType: 'application/pdf', headers: pdfResponseHeaders },
+      handler: async ({ caller, params, query, header }) => reply(await documents.cancellationPdf(caller, params.id, query.lang ?? 'zh-CN', header('if-none-match'))),
+    }),
+    defineRoute({
       method: 'get', path: '/v1/products/{code}/versions/{version}/filing.pdf', operationId: 'getFilingPdf', summary: 'The filing document (费率表) of a version as PDF, in Chinese: base rates, every rating table with its bands and filed ranges, the short-period scale, the underwriting rules', tags,
       access: insurerStaff,
       params: versionParams,

@@ -17,6 +17,8 @@ import type { PdfRenderer, RendererLogger } from './pdf-renderer.ts';
 import { createPolicySchedules } from './policy-schedules.ts';
 import { createQuotePdfs } from './quote-pdfs.ts';
 import { createEndorsementPdfs } from './endorsement-document.ts';
+import { createCancellationPdfs } from './cancellation-document.ts';
+import { cancellationOf } from '../policies/cancellation-service.ts';
 import { loadVisiblePolicy } from '../policies/policy-service.ts';
 import { endorsementsOf } from '../policies/endorsement-service.ts';
 import { createScheduleBacklog } from './schedule-backlog.ts';
@@ -40,6 +42,8 @@ export interface DocumentService {
   schedulesSettled(): Promise<void>;
   /** The 批单 of a policy's endorsement `n` (404 when the policy is not visible or has no such endorsement). */
   endorsementPdf(caller: Caller, policyId: string, n: number, lang: DocumentLang, ifNoneMatch?: string): Promise<PdfFile>;
+  /** #26: the 退保批单 of a cancelled policy (404 when the policy is not visible or not cancelled). */
+  cancellationPdf(caller: Caller, policyId: string, lang: DocumentLang, ifNoneMatch?: string): Promise<PdfFile>;
   /** The filing document (费率表) of a product version the caller's insurer owns (404 otherwise). */
   filingPdf(caller: Caller, code: string, version: string): Promise<PdfFile>;
   /**
@@ -77,6 +81,10 @@ export function createDocumentService(options: DocumentServiceOptions): Document
       const record = await loadVisiblePolicy(caller, policyId);
       return { record, endorsements: await endorsementsOf(record.id) };
     }).endorsementPdf,
+    cancellationPdf: createCancellationPdfs(templates.engine, printer.print, async (caller, policyId) => {
+      const record = await loadVisiblePolicy(caller, policyId);
+      return { record, cancellation: (await cancellationOf(record.id))?.view };
+    }).cancellationPdf,
     filingPdf: (caller, code, version) => renderFilingPdf(caller, code, version, filingTemplate(templates.engine), printer.print),
     renderTemplatePdf: async (template, view, title, metadataDate) => printer.print(templates.engine.render(template, view), title, metadataDate),
     storePolicySchedules: (policyId) => Promise.resolve(backlog.add(policyId)),
@@ -92,6 +100,7 @@ export const documentsUnavailable: DocumentService = {
   policyPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   filingPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   endorsementPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
+  cancellationPdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   renderTemplatePdf: () => Promise.reject(unavailable('PDF rendering is not configured in this process.')),
   storePolicySchedules: () => Promise.resolve(),
   schedulesPending: () => 0,

@@ -28,7 +28,7 @@ const policyLists = defineKeyedLog<BusinessEntry>('PolicyListEntry', 'policyList
 async function summaryOf(policy: PolicyRecord): Promise<PolicySummary> {
   const insurerName = (await insurerDirectory()).get(policy.result.insurer)?.name;
   return {
-    id: policy.id, policyNumber: policy.policyNumber, quoteId: policy.quoteId, quoteNumber: policy.quoteNumber, status: 'issued',
+    id: policy.id, policyNumber: policy.policyNumber, quoteId: policy.quoteId, quoteNumber: policy.quoteNumber, status: policy.status === 'cancelled' ? 'cancelled' : 'issued',
     productCode: policy.productCode, productVersion: policy.productVersion, line: policy.line,
     enterpriseId: policy.enterpriseOrganisationId, enterpriseName: policy.enterpriseName,
     brokerOrganisationId: policy.brokerOrganisationId, insurerOrganisationId: policy.insurerOrganisationId,
@@ -39,8 +39,8 @@ async function summaryOf(policy: PolicyRecord): Promise<PolicySummary> {
   };
 }
 
-/** Stores the policy's summary by _id, written whole: the same summary again changes nothing. */
-async function storeSummary(policy: PolicyRecord): Promise<void> {
+/** Stores the policy's summary by _id, written whole: the same summary again changes nothing (a cancellation writes it again with its status). */
+export async function storeSummary(policy: PolicyRecord): Promise<void> {
   const { id, ...fields } = await summaryOf(policy);
   const doc = { v: JSON.stringify(fields) };
   try {

@@ -35,6 +35,8 @@ const policySchema = new Schema(
     // #26: the policy this one renews (bound from a renewal quote): the renewal chain is walked
     // back through it by `_id` (policy-renewal.ts), never by a query.
     renewalOf: { type: String },
+    // #26: `cancelled` once cancelled (cancellation-service.ts sets it by `_id`); absent: issued.
+    status: { type: String },
   },
   { timestamps: true, collection: 'policies', minimize: false },
 );

@@ -136,6 +136,8 @@ export interface RecordedPayment {
  */
 export async function recordPayment(deps: { events: PaymentEvents }, caller: Caller, policy: PolicyRecord, request: PaymentRequest, now: Date = new Date()): Promise<RecordedPayment> {
   ownedByCallerInsurer(caller, policy, 'The policy');
+  // #26 cancellation: a cancelled policy takes no more premium (the settlement is its refund).
+  if (policy.status === 'cancelled') throw conflict(`Policy ${policy.policyNumber} is cancelled: no payment is recorded on it.`, [{ path: 'policy.status', message: 'must not be cancelled (cancelled)', value: policy.id }]);
   checkRequest(request, now);
   const claimId = `${policy.insurerOrganisationId}:${request.reference}`;
   const claim = { _id: claimId, policyId: policy.id, reference: request.reference, amountFen: request.amountFen, receivedOn: request.receivedOn, recordedAt: now, recordedBy: { keyId: caller.keyId, userName: caller.userName, organisationId: caller.organisationId } };

@@ -6,6 +6,7 @@ import type { CoInsuranceShare } from '../rating/index.ts';
 import { premiumProperties } from './payment-schemas.ts';
 import { endorsementSchemas, policyHistoryProperties } from './endorsement-schemas.ts';
 import { claimSchema } from './claim-schemas.ts';
+import { cancellationSchemas, policyCancellationProperties } from './cancellation-schemas.ts';
 
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
 
@@ -37,6 +38,8 @@ const policyProperties = {
   renewalOf: { type: 'string', description: 'The policy this one renews (bound from a renewal quote).' },
   claims: { type: 'array', items: claimSchema, description: 'Claims paid on it, oldest first (GET /v1/policies/{id}/claims).' },
   claimsPaidFen: fen('Claims paid on it, in all'),
+  // #26 cancellation
+  ...policyCancellationProperties,
 } as const;
 
 export const policySchema = {
@@ -77,7 +80,7 @@ export const policySummarySchema = {
   additionalProperties: false,
   properties: {
     id: p.id, policyNumber: p.policyNumber, quoteId: p.quoteId, quoteNumber: p.quoteNumber,
-    status: { type: 'string', enum: ['issued'], description: 'Where the policy stands: issued.' },
+    status: { type: 'string', enum: ['issued', 'cancelled'], description: 'Where the policy stands: issued, or cancelled (#26).' },
     productCode: p.productCode, productVersion: p.productVersion, line: p.line, enterpriseId: p.enterpriseId, enterpriseName: p.enterpriseName, brokerOrganisationId: p.brokerOrganisationId, insurerOrganisationId: p.insurerOrganisationId,
     insurerName: p.insurerName,
     poolMemberIds: { type: 'array', items: { type: 'string' }, description: 'Organisation ids of the pool\'s members, lead included (co-insured business only).' },
@@ -89,4 +92,4 @@ export type PolicySummary = FromSchema<typeof policySummarySchema>;
 export const policyListSchema = cursorPageSchema('PolicyList', policySummarySchema, { description: 'A page of policies (summaries), newest first.', items: 'Policies.' });
 export type PolicyList = FromSchema<typeof policyListSchema>;
 
-export const policySchemas = [policySchema, policySummarySchema, policyListSchema, ...endorsementSchemas];
+export const policySchemas = [policySchema, policySummarySchema, policyListSchema, ...endorsementSchemas, ...cancellationSchemas];

@@ -19,6 +19,8 @@ import type { PolicyChangeEvents } from './policy-changes.ts';
 import { endorsementsOf, endorsePolicy, policyHistory, previewEndorsement } from './endorsement-service.ts';
 import type { EndorsementRequest } from './endorsement-schemas.ts';
 import { claimViewFields } from './claim-log.ts';
+import { cancellationOf, cancelPolicy, previewCancellation } from './cancellation-service.ts';
+import type { CancellationRequest } from './cancellation-schemas.ts';
 import { buildExpiringLists, listExpiringPolicies, listExpiringPolicy } from './expiring-lists.ts';
 
 export type { PolicyRecord, PolicyView, PolicySummary } from './policy-schemas.ts';
@@ -84,6 +86,8 @@ export interface PolicyEvents extends PaymentEvents {
 export interface PolicyDeps {
   /** Where issued policies, and changes of them (policy-changes.ts), are announced. */
   events: PolicyEvents & PolicyChangeEvents;
+  /** #26 cancellation: what was granted on a policy's subsidy applications (the subsidies capability's, bound in src/service.ts). */
+  grantedOnPolicy?: (policyId: string, programmes: readonly string[]) => Promise<number>;
 }
 
 /** The 409 of a quote already bound: the policy's id is in the details, so a client can fetch it. */
@@ -216,10 +220,10 @@ export async function loadVisiblePolicy(caller: Caller, id: string): Promise<Pol
 /** One policy with its versions, current terms and endorsements (each with its 批单's address). */
 export async function getPolicy(caller: Caller, id: string): Promise<PolicyView> {
   const record = await loadVisiblePolicy(caller, id);
-  const [view, premium, history, claims] = await Promise.all([withPoolShares(caller, record), premiumOf(record), endorsementsOf(record.id), claimViewFields(record.id)]);
+  const [view, premium, history, claims, cancelled] = await Promise.all([withPoolShares(caller, record), premiumOf(record), endorsementsOf(record.id), claimViewFields(record.id), record.status === 'cancelled' ? cancellationOf(record.id) : undefined]);
   // Premium received (policy-payments.ts): two or three reads of the policy's payments log by `_id`; the claims paid from its claims log (by `_id`).
   const { premiumReceivedFen, premiumOutstandingFen, payments, instalments } = premium;
-  return { ...view, premiumReceivedFen, premiumOutstandingFen, payments, ...(instalments ? { instalments } : {}), ...policyHistory(record, history, (n) => `/v1/policies/${record.id}/endorsements/${n}/pdf`), ...claims };
+  return { ...view, premiumReceivedFen, premiumOutstandingFen, payments, ...(instalments ? { instalments } : {}), ...policyHistory(record, history, (n) => `/v1/policies/${record.id}/endorsements/${n}/pdf`), ...claims, status: record.status === 'cancelled' ? 'cancelled' : 'issued', ...(cancelled ? { cancellation: cancelled.view } : {}) };
 }
 
 /** A stored policy's record by id for the capability's own modules (renewal chains), unchecked: callers check visibility. */
@@ -263,6 +267,9 @@ export function createPolicies(deps: PolicyDeps) {
     /** An endorsement priced (nothing stored), and recorded (exactly once per Idempotency-Key, announced as a PolicyChange). */
     previewEndorsement: async (caller: Caller, id: string, request: EndorsementRequest) => previewEndorsement(caller, await loadVisiblePolicy(caller, id), request),
     endorsePolicy: async (caller: Caller, id: string, request: EndorsementRequest, options?: { idempotencyKey?: string | undefined }) => endorsePolicy(bound.events, caller, await loadVisiblePolicy(caller, id), request, options),
+    /** #26 cancellation (退保): priced (nothing stored), and recorded exactly once per policy (announced as a PolicyChange). */
+    previewCancellation: async (caller: Caller, id: string, request: CancellationRequest) => previewCancellation(bound, caller, await loadVisiblePolicy(caller, id), request),
+    cancelPolicy: async (caller: Caller, id: string, request: CancellationRequest) => cancelPolicy(bound, caller, await loadVisiblePolicy(caller, id), request),
     /** A visible policy's record with its endorsements (documents, pages). */
     policyWithEndorsements: async (caller: Caller, id: string) => {
       const record = await loadVisiblePolicy(caller, id);

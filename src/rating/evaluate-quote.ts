@@ -497,3 +497,18 @@ function adjustLargestSection(sections: SectionPremium[], deltaFen: number): voi
   for (const s of sections) if (!largest || s.premiumFen > largest.premiumFen) largest = s;
   if (largest) largest.premiumFen += deltaFen;
 }
+
+/**
+ * Every subsidy layer of a policy's inputs on another premium — a cancellation's premium kept
+ * (src/rating/cancellation.ts): the sum insured and contract amount the caps read come from the
+ * inputs, the programmes and the enterprise's facts (annual caps as counted) from the context.
+ */
+export function subsidiesOnPremium(product: CompiledProduct, inputs: unknown, context: QuoteContext, grossFen: number): SubsidySummary {
+  const errors: ErrorDetail[] = [];
+  const state = product.validateInputs(inputs, errors);
+  const period = checkPeriod(product, context.period, errors);
+  if (errors.length > 0 || period === undefined) throw new RatingInputError(errors);
+  excludeIneligibleItems(product, state, errors);
+  computeQuantities(product, state, period);
+  return estimateSubsidies(product, state, grossFen, context);
+}

@@ -3,7 +3,7 @@ export { compileProduct } from './compile-product.ts';
 export { upgradeStoredDefinition } from './legacy-definition.ts';
 export { ratingAjv } from './compile/rating-ajv.ts';
 export type { CompiledProduct } from './compile/compiled-product.ts';
-export { evaluateQuote } from './evaluate-quote.ts';
+export { evaluateQuote, subsidiesOnPremium } from './evaluate-quote.ts';
 export { pickableSteps } from './pickable-steps.ts';
 export type { PickableRow, PickableStep } from './pickable-steps.ts';
 export { runTestVectors } from './test-vectors.ts';

@@ -610,6 +610,24 @@ export const productDefinitionSchema = {
         },
       },
     },
+    // #26 cancellation (退保): the contract's rules for the premium kept (src/rating/cancellation.ts).
+    cancellation: {
+      type: 'object',
+      description: 'Cancellation (退保) rules: the handling fee kept when the policyholder cancels before cover starts, and the short-period scale of the premium kept when it cancels after (percent of the premium by months elapsed, a started month counting whole). Absent, or a part absent: fee 0 and the standard short-period scale (1→10 … 8→80, 9→85, 10→90, 11→95, 12→100). A cancellation by the insurer keeps the premium pro rata by day.',
+      additionalProperties: false,
+      required: ['beforeStartFeePercent'],
+      properties: {
+        beforeStartFeePercent: { ...decimalString, description: 'Handling fee (退保手续费) kept on a cancellation before cover starts, in percent of the premium.' },
+        shortPeriodScale: {
+          type: 'array', minItems: 1, maxItems: 36,
+          description: 'The premium kept by months elapsed, in percent; months increase, the last row covers any longer time.',
+          items: {
+            type: 'object', additionalProperties: false, required: ['months', 'percent'], description: 'Kept percent up to this many months elapsed.',
+            properties: { months: { type: 'integer', minimum: 1, maximum: 36, description: 'Months elapsed (a started month counts whole).' }, percent: { ...decimalString, description: 'Percent of the premium kept.' } },
+          },
+        },
+      },
+    },
     clauses: {
       type: 'array',
       description: 'Clause summaries for documents.',

@@ -12,6 +12,7 @@ import { buildResultView } from './result-view.ts';
 import { nextPageHref, pageCursor, poolPageData, productNames, subsidyPanel, type SubsidyFormState } from './page-helpers.ts';
 import { formatChinaTime } from '../i18n/format.ts';
 import { formatYuan } from './web-forms.ts';
+import { cancellationPanel, type CancellationFormState } from './cancellation-pages.ts';
 import { policyLifeView, renewedPolicyNumber } from './renewal-pages.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 import { premiumPanel, type PaymentFormState } from './premium-view.ts';
@@ -76,7 +77,7 @@ export function mountPolicyPages({ page, services }: PagePipeline): void {
 }
 
 /** The policy page; a refused subsidy status, payment or endorsement form comes back in place with its input and errors (400). */
-export async function renderPolicyPage({ services, lang, caller, render }: PageRequest, id: string, subsidyForm?: SubsidyFormState, paymentForm?: PaymentFormState, endorsementForm?: EndorsementFormState): Promise<void> {
+export async function renderPolicyPage({ services, lang, caller, render }: PageRequest, id: string, subsidyForm?: SubsidyFormState, paymentForm?: PaymentFormState, endorsementForm?: EndorsementFormState, cancellationForm?: CancellationFormState): Promise<void> {
   const policy = await services.policies.getPolicy(caller, id);
   const [names, quote, subsidy] = await Promise.all([loadPageNames(services, policy, lang), services.quotes.getQuote(caller, policy.quoteId), subsidyPanel(services, caller, policy.id, lang, subsidyForm, policy)]);
   const { pool, myShare } = poolPageData(policy, lang);
@@ -92,7 +93,8 @@ export async function renderPolicyPage({ services, lang, caller, render }: PageR
     premium: premiumPanel(policy, caller, lang, paymentForm),
     endorse: endorsementPanel(caller, policy, names.definition as unknown as ProductDefinition, lang, endorsementForm),
     life: policyLifeView(caller, policy, lang, await renewedPolicyNumber(services, caller, policy.renewalOf)), // #26: claims paid and the renew action
-  }, subsidyForm || paymentForm || (endorsementForm && Object.keys(endorsementForm.errors).length > 0) ? 400 : 200);
+    cancel: cancellationPanel(caller, policy, lang, cancellationForm), // #26: cancellation (退保)
+  }, subsidyForm || paymentForm || (endorsementForm && Object.keys(endorsementForm.errors).length > 0) || (cancellationForm && Object.keys(cancellationForm.errors).length > 0) ? 400 : 200);
 }
 
 const pdfLang = (req: Request): Lang => (req.query.pdfLang === 'en' ? 'en' : 'zh-CN');

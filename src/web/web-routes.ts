@@ -26,6 +26,7 @@ import { mountSessionPages } from './session-pages.ts';
 import { mountSubsidyPages } from './subsidy-pages.ts';
 import { mountPaymentPages } from './payment-pages.ts';
 import { mountEndorsementPages } from './endorsement-pages.ts';
+import { mountCancellationPages } from './cancellation-pages.ts';
 import { mountReviewPages } from './review-pages.ts';
 import { mountSummaryPages } from './summary-pages.ts';
 import { createPageViews } from './web-views.ts';
@@ -54,6 +55,7 @@ export function createWebRouter(options: { templates?: Templates; logger?: Logge
   mountReportPages(pipeline);
   mountPaymentPages(pipeline, (request, id, form) => renderPolicyPage(request, id, undefined, form.payment));
   mountEndorsementPages(pipeline, (request, id, form) => renderPolicyPage(request, id, undefined, undefined, form));
+  mountCancellationPages(pipeline, (request, id, form) => renderPolicyPage(request, id, undefined, undefined, undefined, form));
   mountReviewPages(pipeline);
   mountSummaryPages(pipeline);
   options.pageTable?.push(...pipeline.pages);

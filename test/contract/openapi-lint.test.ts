@@ -14,7 +14,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const bin = (name: string) => path.join(ROOT, 'node_modules', '.bin', name);
 
 /** The main operations: each has an example of its request body (if any) and of its answer. */
-const MAIN_OPERATIONS = ['listCatalogue', 'getCatalogueEntry', 'previewPrice', 'createQuote', 'approveQuote', 'declineQuote', 'bindQuote', 'getPolicy', 'compareQuotes', 'recordPolicyPayment', 'listPolicyPayments', 'getTechInsuranceReport'];
+const MAIN_OPERATIONS = ['listCatalogue', 'getCatalogueEntry', 'previewPrice', 'createQuote', 'approveQuote', 'declineQuote', 'bindQuote', 'getPolicy', 'compareQuotes', 'recordPolicyPayment', 'listPolicyPayments', 'getTechInsuranceReport', 'previewCancellation', 'cancelPolicy'];
 
 describe('The OpenAPI document', function () {
   this.timeout(180_000);

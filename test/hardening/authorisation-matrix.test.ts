@@ -73,6 +73,9 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
     if (route.access === 'public') return 'allowed';
     if (!caller.role) return '401';
     if (Array.isArray(route.access) && !route.access.includes(caller.role as never)) return '403';
+    // #26: the world's policies stay issued (the other writes need them), so a 退保批单 is 404 even to
+    // those who see the policy; test/policies/cancellation.test.ts reads one (200) and another insurer's 404.
+    if (route.operationId === 'getCancellationPdf' && caller.role === 'platform-admin') return '404';
     const kind = scopedKind(route);
     // Insurer staff pin versions of their own products only (the request pins one).
     const previewOfForeignProduct = route.operationId === 'previewPrice' && (caller.role === 'insurer-admin' || caller.role === 'underwriter');
@@ -130,6 +133,9 @@ describe('Hardening: authorisation matrix (every route × every caller × a fore
       // #26: a claim on the caller's side's policy (its lead insurer's staff), a renewal (body optional).
       recordClaim: { lossDate: startDate, paidOn: startDate, paidFen: 100, description: '授权矩阵' },
       renewPolicy: {},
+      // #26 cancellation: the preview on a date of the period; the cancel on a date after it (400 once admitted), so the shared policy stays issued for the other writes.
+      previewCancellation: { effectiveDate: startDate, initiatedBy: 'policyholder', reason: '授权矩阵' },
+      cancelPolicy: { effectiveDate: '2099-12-31', initiatedBy: 'policyholder', reason: '授权矩阵' },
       addClient: { unifiedSocialCreditCode: `9133AUTHZ${String(n).padStart(9, '0')}`, name: `授权矩阵客户 ${n}` },
     };
     if (route.operationId === 'uploadQualificationList') return { path: `${path}?kind=specialised`, body: `creditCode,validFrom,validTo\n91330106MA2H7K3Q0L,2026-01-01,2030-12-31\n`, contentType: 'text/csv' };
