@@ -32,6 +32,8 @@ import { createMetrics, type ServiceMetrics } from './http/metrics.ts';
 import { createTemplates, type Templates } from './http/templates.ts';
 import { createPolicies, loadVisiblePolicy, type PoliciesService } from './policies/policy-service.ts';
 import { createClaims, type ClaimsService } from './policies/policy-claims.ts';
+import { cancellationOf } from './policies/cancellation-service.ts';
+import { claimsPaidFenOf } from './policies/claim-log.ts';
 import { createRenewals, type RenewalsService } from './policies/policy-renewal.ts';
 import { createStatements, type StatementsService } from './statements/statement-service.ts';
 import { createPools, type PoolsService } from './pools/pools.ts';
@@ -161,15 +163,22 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
 
 /**
  * What the insurers' report reads of a policy's life after its issue (src/reports, the
- * PolicyLifeFigures port): premium refunded on cancellations and claims paid, per policy. Until
- * cancellations and claims are recorded (#26) both read as zero and `recorded: false` makes the
- * report say so; when they land, point `refundsFen` and `claimsPaidFen` at their records (by
- * policy id, whole policy, integer fen) and set `recorded: true`.
+ * PolicyLifeFigures port): premium refunded on its cancellation (the kept cancellation, by `_id`)
+ * and claims paid (its claims log, by `_id`), per policy, whole policy, integer fen: the report
+ * takes each insurer's own share. Two or three `_id` reads per policy of the period.
  */
+async function perPolicy(ids: readonly string[], read: (id: string) => Promise<number>): Promise<ReadonlyMap<string, number>> {
+  const figures = new Map<string, number>();
+  for (let i = 0; i < ids.length; i += 50) {
+    const batch = ids.slice(i, i + 50);
+    (await Promise.all(batch.map(read))).forEach((fen, j) => { if (fen) figures.set(batch[j]!, fen); });
+  }
+  return figures;
+}
 const policyLifeFigures: PolicyLifeFigures = {
-  recorded: false,
-  refundsFen: () => Promise.resolve(new Map()),
-  claimsPaidFen: () => Promise.resolve(new Map()),
+  recorded: true,
+  refundsFen: (ids) => perPolicy(ids, async (id) => (await cancellationOf(id))?.view.refund.grossPremiumFen ?? 0),
+  claimsPaidFen: (ids) => perPolicy(ids, claimsPaidFenOf),
 };
 
 /**

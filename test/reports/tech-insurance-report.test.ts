@@ -181,10 +181,9 @@ describe('Insurers\' tech-insurance report (#27)', function () {
     expect(named).to.deep.equal(htic);
   });
 
-  it('says refunds and claims are not recorded yet, and reads them as zero', async () => {
+  it('reads refunds and claims from the policies\' records (none recorded yet: zero), with no note', async () => {
     const body = await report('insurerAdmin', 'period=2026');
-    expect(body.notes.map((n) => n.code)).to.deep.equal(['policy-life-not-recorded']);
-    expect(body.notes[0]!.text.zh).to.include('退保与赔款数据尚未记录');
+    expect(body.notes).to.deep.equal([]);
     expect(body.totals.refundedPremiumFen).to.equal(0);
     expect(body.totals.claimsPaidFen).to.equal(0);
   });
@@ -225,7 +224,7 @@ describe('Insurers\' tech-insurance report (#27)', function () {
       // Every amount column of the total row equals the JSON's total, to the fen.
       AMOUNTS.forEach((key, i) => expect(fen(totalRow[5 + i]), `${lang} ${key}`).to.equal(body.totals[key]));
       expect(rows.length).to.be.greaterThan(body.rows.length + 3);
-      expect(rows.flat().some((c) => typeof c === 'string' && c.includes(lang === 'en' ? 'not recorded yet' : '退保与赔款数据尚未记录'))).to.equal(true);
+      expect(rows.flat().some((c) => typeof c === 'string' && c.includes(lang === 'en' ? 'not recorded yet' : '退保与赔款数据尚未记录'))).to.equal(false);
     }
   });
 
@@ -241,7 +240,7 @@ describe('Insurers\' tech-insurance report (#27)', function () {
       const text = (await run('pdftotext', ['-enc', 'UTF-8', '-layout', file, '-'])).stdout;
       if (process.env.KEEP_REPORT_PDF) await run('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', file, path.join(SCREENSHOTS, 'tech-insurance-report-pdf')]);
       const yuan = (fen: number) => `${Math.floor(fen / 100).toLocaleString('en-US')}.${String(fen % 100).padStart(2, '0')}`;
-      for (const snippet of ['科技保险业务统计报表', '合计', '浙江省', '山东省', '共保业务（本方份额）', '退保与赔款数据尚未记录', yuan(body.totals.grossPremiumFen), yuan(body.totals.sumInsuredFen), yuan(body.totals.subsidiesGrantedFen)]) {
+      for (const snippet of ['科技保险业务统计报表', '合计', '浙江省', '山东省', '共保业务（本方份额）', yuan(body.totals.grossPremiumFen), yuan(body.totals.sumInsuredFen), yuan(body.totals.subsidiesGrantedFen)]) {
         expect(text, snippet).to.include(snippet);
       }
     } finally {
@@ -287,6 +286,25 @@ describe('Insurers\' tech-insurance report (#27)', function () {
     await inTestService(() => techInsuranceLog.append(key, 'stray', stray));
     expect(await report('insurerAdmin', 'period=2026H2')).to.deep.equal(before);
     expect(await t.services.reports.verifyTechInsuranceReports()).to.deep.equal([`insurers' report ${key}: stray is not in the recomputation`]);
+  });
+  it('counts a claim paid and a cancellation\'s refund in the half year the policy was issued in, to the fen', async () => {
+    const h2 = issued.find((p) => p.chinaDate === '2026-10-20')!; // KCIC, sole, equipment: a claim
+    const h1 = issued.find((p) => p.chinaDate === '2026-04-01')!; // KCIC, sole, equipment: cancelled
+    const [beforeH1, beforeH2] = [await report('insurerAdmin', 'period=2026H1'), await report('insurerAdmin', 'period=2026H2')];
+    const policyH2 = (await t.http.get(`/v1/policies/${h2.id}`).set(as('insurerAdmin'))).body as { startDate: string };
+    const claim = await t.http.post(`/v1/policies/${h2.id}/claims`).set(as('insurerAdmin')).set('Idempotency-Key', 'report-claim').send({ lossDate: policyH2.startDate, paidOn: today(), paidFen: 123_456, description: '报表测试' });
+    expect(claim.status, JSON.stringify(claim.body)).to.equal(201);
+    await payInFull(t.http, t.keys.insurerAdmin, h1.id);
+    const cancelled = await t.http.post(`/v1/policies/${h1.id}/cancel`).set(as('insurerAdmin')).send({ effectiveDate: today(), initiatedBy: 'insurer', reason: '报表测试' });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).to.equal(201);
+    const refund = cancelled.body.refund.grossPremiumFen as number;
+    expect(refund).to.be.greaterThan(0).and.lessThan(h1.gross);
+    const [afterH1, afterH2] = [await report('insurerAdmin', 'period=2026H1'), await report('insurerAdmin', 'period=2026H2')];
+    expect(afterH1.totals.refundedPremiumFen - beforeH1.totals.refundedPremiumFen).to.equal(refund);
+    expect(afterH1.totals.claimsPaidFen).to.equal(beforeH1.totals.claimsPaidFen);
+    expect(afterH2.totals.claimsPaidFen - beforeH2.totals.claimsPaidFen).to.equal(123_456);
+    expect(afterH2.totals.refundedPremiumFen).to.equal(beforeH2.totals.refundedPremiumFen);
+    for (const body of [afterH1, afterH2]) for (const key of ['refundedPremiumFen', 'claimsPaidFen'] as const) expect(sumOf(body.rows, key)).to.equal(body.totals[key]);
   });
 });
 
