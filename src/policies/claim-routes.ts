@@ -4,7 +4,7 @@ import { idempotencyKeyHeader, readIdempotencyKey } from '../http/idempotency.ts
 import { defineRoute, JsonReply } from '../http/route.ts';
 import { quoteSchema } from '../quotes/quote-schemas.ts';
 import type { Services } from '../service.ts';
-import { claimListSchema, claimRequestSchema, claimSchema } from './claim-schemas.ts';
+import { claimListSchema, claimRequestSchema, claimSchema, renewalRequestSchema } from './claim-schemas.ts';
 
 const tags = ['Policies'];
 const policyIdParams = objectIdParams('Policy');
@@ -35,10 +35,7 @@ export const claimRoutes = ({ claims, renewals }: Pick<Services, 'claims' | 'ren
     method: 'post', path: '/v1/policies/{id}/renewal', operationId: 'renewPolicy', summary: 'The renewal quote of a policy (its broker, or its lead insurer\'s staff), with the inputs the record decides', tags,
     access: renewers,
     params: policyIdParams,
-    body: {
-      type: 'object', additionalProperties: false,
-      properties: { startDate: { type: 'string', format: 'date', description: 'First day of the renewal (default: the day after the policy ends, or today when that has passed). A later day leaves a gap: a new chain, support year 1.' } },
-    } as const,
+    body: renewalRequestSchema,
     bodyOptional: true,
     success: { status: 201, description: 'The renewal quote: `renewalOf` the policy, `derived` the inputs the record decided and why.', schema: quoteSchema, headers: { Location: '' } },
     errors: [409],

@@ -60,4 +60,12 @@ export const claimListSchema = {
 } as const;
 export type ClaimList = FromSchema<typeof claimListSchema>;
 
-export const claimSchemas = [claimRequestSchema, claimSchema, claimListSchema];
+/** What a renewal may say (POST /v1/policies/{id}/renewal; the body is optional). */
+export const renewalRequestSchema = {
+  $id: schemaId('RenewalRequest'),
+  type: 'object', additionalProperties: false,
+  description: 'A renewal of a policy: by default it starts the day after the policy ends.',
+  properties: { startDate: { type: 'string', format: 'date', description: 'First day of the renewal (default: the day after the policy ends, or today when that has passed). A later day leaves a gap: a new chain, support year 1.' } },
+} as const;
+
+export const claimSchemas = [claimRequestSchema, claimSchema, claimListSchema, renewalRequestSchema];
