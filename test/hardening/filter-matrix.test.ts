@@ -67,6 +67,8 @@ describe('Hardening: filter matrix (every list, export and page × every role ×
     }
     if (schema.format === 'date' || name === 'date' || name === 'from' || name === 'to') return name === 'to' ? [world.startDate] : [`${year()}-01-01`, world.startDate];
     if (name === 'year') return [year()];
+    if (name === 'period') return [year(), `${year()}H1`, `${year()}H2`]; // #27: the insurers' report
+    if (name === 'region') return [foreign.regionCode, foreign.regionCode.slice(0, 2), own.regionCode.slice(0, 2)]; // #27: a department's queue
     if (name === 'ids') return [`${foreign.quote},${foreign.quote2}`, `${own.quote},${foreign.quote}`];
     const ids = [foreign.organisation, foreign.quote, foreign.referred, foreign.policy];
     if (schema.pattern === '^[0-9a-f]{24}$') return ids;

@@ -23,6 +23,8 @@ export interface SideRecords {
   application: string;
   /** A qualification list (#27) uploaded by the side's department: only that department reads it. */
   qualificationList: string;
+  /** The enterprise's region code (#27: a department's region filter tries the other side's, whole and as its province). */
+  regionCode: string;
 }
 
 export const FIRST_SET = 'FIRST-SET-EQUIPMENT';
@@ -71,7 +73,7 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
   // A broker quotes only for its firm's clients: OTHERBRK links JNXC first (MXB has both by the demo seed).
   await ok(await t.http.post('/v1/clients').set(bearer(otherBrokerKey)).send({ unifiedSocialCreditCode: '91370102MA3C8N5R2L' }), 'second broker links JNXC');
 
-  const make = async (key: string, product: string, enterpriseId: string, enterpriseCode: string, insurerCode: string): Promise<SideRecords> => {
+  const make = async (key: string, product: string, enterpriseId: string, enterpriseCode: string, insurerCode: string, regionCode: string): Promise<SideRecords> => {
     const quote = async (refer = false) => {
       const body = { ...pricing(product), enterpriseId };
       if (refer) body.inputs.aggregateLimit = Number(body.inputs.contractAmount) / 2;
@@ -84,12 +86,12 @@ export async function buildTenantWorld(t: TestApp): Promise<TenantWorld> {
     return {
       quote: String(first.id), quote2: String(second.id), referred: String(referred.id), policy: String(policy.id),
       quoteNumbers: [first, second, referred, toBind].map((q) => String(q.quoteNumber)), policyNumber: String(policy.policyNumber),
-      organisation: enterpriseId, enterpriseCode, insurerCode, apiKey: '', product, invitation: '', application: `${String(policy.id)}-CN-FIRST-SET`, qualificationList: '',
+      organisation: enterpriseId, enterpriseCode, insurerCode, apiKey: '', product, invitation: '', application: `${String(policy.id)}-CN-FIRST-SET`, qualificationList: '', regionCode,
     };
   };
   const side: Record<Side, SideRecords> = {
-    A: await make(keys.broker, SOLO, organisations.HZZZ!, 'HZZZ', 'KCIC'),
-    B: await make(otherBrokerKey, OTHER_PRODUCT, organisations.JNXC!, 'JNXC', 'HTIC'),
+    A: await make(keys.broker, SOLO, organisations.HZZZ!, 'HZZZ', 'KCIC', '330106'),
+    B: await make(otherBrokerKey, OTHER_PRODUCT, organisations.JNXC!, 'JNXC', 'HTIC', '370102'),
   };
   side.A.invitation = invitationOf(FIRST_SET);
   side.B.invitation = invitationOf(OTHER_PRODUCT);
