@@ -70,6 +70,9 @@ const draftSchema = new mongoose.Schema({
 }, { collection: 'qualificationListDrafts', versionKey: false });
 const QualificationListDraftModel = mongoose.model('QualificationListDraft', draftSchema);
 
+/** A lean read gives the driver's Binary (its bytes in `buffer`), not a Buffer. */
+const bytesOf = (stored: unknown): Buffer => (Buffer.isBuffer(stored) ? stored : Buffer.from((stored as { buffer: Uint8Array }).buffer));
+
 /** A draft older than this is not stored: preview again. */
 const DRAFT_LIFETIME_MS = 24 * 3_600_000;
 
@@ -118,5 +121,5 @@ export async function confirmQualificationList(caller: Caller, kind: Qualificati
   // Claimed once: of two confirmations of the same preview, one stores it and the other finds nothing.
   const claimed = await QualificationListDraftModel.findOneAndDelete({ _id, token }).lean();
   if (!claimed) throw gone();
-  return uploadQualificationList(caller, kind, claimed.format as SheetFormat, Buffer.from(claimed.bytes as unknown as Uint8Array), limits, now);
+  return uploadQualificationList(caller, kind, claimed.format as SheetFormat, bytesOf(claimed.bytes), limits, now);
 }
