@@ -3,14 +3,15 @@
 // compared with the department's newest version of that kind: enterprises added, removed, and
 // those whose validity or level changed. The file waits as a draft — one per department and
 // kind, `_id` `<organisation id>|<kind>`, replaced by the next preview — until the officer
-// confirms it; the confirmation claims the draft once (a second click finds nothing) and stores
-// it through uploadQualificationList, unless a newer version of that kind arrived since the
-// preview (then the preview is stale: conflict). Drafts live in the database, not the process:
-// any instance may take the confirmation.
+// confirms it; the confirmation claims the preview's token once (an insert under a unique `_id`:
+// a second click finds it gone) and stores it through uploadQualificationList, unless a newer
+// version of that kind arrived since the preview (then the preview is stale: conflict). Drafts
+// live in the database, not the process: any instance may take the confirmation.
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { Caller } from '../auth/caller.ts';
 import { readSheets, type SheetFormat } from '../catalogue/table-spreadsheets.ts';
+import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { AppError, forbidden, invalidInput } from '../http/app-error.ts';
 import { defaultUploadLimits, type SheetLimits } from '../http/upload-limits.ts';
 import { listOwnQualificationLists, parseQualificationRows, QualificationListModel, uploadQualificationList, type QualificationListKind, type QualificationListVersion, type QualificationRow } from './qualification-lists.ts';
@@ -70,6 +71,10 @@ const draftSchema = new mongoose.Schema({
 }, { collection: 'qualificationListDrafts', versionKey: false });
 const QualificationListDraftModel = mongoose.model('QualificationListDraft', draftSchema);
 
+/** A confirmed preview's token (`_id`): the one write that decides which confirmation stores it. */
+const claimSchema = new mongoose.Schema({ _id: { type: String, required: true }, at: { type: Date, required: true } }, { collection: 'qualificationListClaims', versionKey: false });
+const QualificationListClaimModel = mongoose.model('QualificationListClaim', claimSchema);
+
 /** A lean read gives the driver's Binary (its bytes in `buffer`), not a Buffer. */
 const bytesOf = (stored: unknown): Buffer => (Buffer.isBuffer(stored) ? stored : Buffer.from((stored as { buffer: Uint8Array }).buffer));
 
@@ -118,8 +123,14 @@ export async function confirmQualificationList(caller: Caller, kind: Qualificati
   if ((await newestOwn(caller, kind))?.id !== (draft.baseVersionId ?? undefined)) {
     throw new AppError('conflict', 'A newer version of this list was stored after the preview; upload the file again to see what it changes.', [{ path: 'body.token', message: 'must preview against the newest version (stale)' }]);
   }
-  // Claimed once: of two confirmations of the same preview, one stores it and the other finds nothing.
-  const claimed = await QualificationListDraftModel.findOneAndDelete({ _id, token }).lean();
-  if (!claimed) throw gone();
-  return uploadQualificationList(caller, kind, claimed.format as SheetFormat, bytesOf(claimed.bytes), limits, now);
+  // Claimed once by an insert under the unique `_id` (FerretDB's findOneAndDelete is not atomic):
+  // of two confirmations of the same preview, one stores it and the other finds it gone.
+  try {
+    await QualificationListClaimModel.create({ _id: token, at: now });
+  } catch (err) {
+    if (isDuplicateKeyError(err)) throw gone();
+    throw err;
+  }
+  await QualificationListDraftModel.deleteOne({ _id, token });
+  return uploadQualificationList(caller, kind, draft.format as SheetFormat, bytesOf(draft.bytes), limits, now);
 }
