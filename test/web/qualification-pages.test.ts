@@ -2,12 +2,14 @@
 // Zhejiang department uploads a CSV, sees what it changes before anything is stored, confirms it
 // and sees the version; a second upload's preview names the enterprise whose validity changed and
 // the one removed; a bad file is refused at the file field naming row, column and rule in Chinese
-// and English with the chosen kind kept; a confirmed preview cannot be stored twice; a broker is refused.
+// and English with the chosen kind kept, a file over the size limit before it is read; a confirmed
+// preview cannot be stored twice; a broker is refused.
 import { expect } from 'chai';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ElementHandle, HTTPResponse, Page } from 'puppeteer-core';
+import type { HTTPResponse, Page } from 'puppeteer-core';
+import supertest from 'supertest';
 import { useBrowserApp } from '../support/browser-app.ts';
 import { today } from '../support/china-date.ts';
 import { bearer } from '../support/test-app.ts';
@@ -37,7 +39,7 @@ describe('A department\'s qualification-list pages in headless Chromium (#27)', 
   /** Picks the kind and the file on /qualification-lists and asks for the preview; the preview's (or refusal's) response. */
   async function preview(page: Page, kind: string, path: string): Promise<HTTPResponse | null> {
     await page.select('#ql-kind', kind);
-    const input = (await page.$('#ql-file')) as ElementHandle<HTMLInputElement>;
+    const input = (await page.$('#ql-file')) as unknown as { uploadFile(p: string): Promise<void> };
     await input.uploadFile(path);
     const [res] = await Promise.all([page.waitForNavigation(), page.click('#ql-preview')]);
     return res;
@@ -65,7 +67,7 @@ describe('A department\'s qualification-list pages in headless Chromium (#27)', 
     await t.shot(page, '66-qualification-preview-zh');
     expect(await stored(), 'a preview stores nothing').to.have.length(0);
 
-    const posted = await page.$eval('#ql-confirm-form', (form) => Object.fromEntries(new FormData(form as HTMLFormElement)) as Record<string, string>);
+    const posted = await page.$$eval('#ql-confirm-form input[type="hidden"]', (inputs) => inputs.map((i) => [i.getAttribute('name') ?? '', i.getAttribute('value') ?? ''] as [string, string]));
     const done = await confirm(page);
     expect(done?.status()).to.equal(200);
     expect(page.url()).to.match(/\/qualification-lists\/[0-9a-f]{24}\?stored=1$/);
@@ -76,16 +78,12 @@ describe('A department\'s qualification-list pages in headless Chromium (#27)', 
     expect(versions.map((v) => ({ kind: v.kind, rowCount: v.rowCount, date: v.date }))).to.deep.equal([{ kind: 'high-tech', rowCount: 3, date: today() }]);
 
     // The same preview confirmed again (a second click, a resent form): nothing more is stored.
-    const [again] = await Promise.all([page.waitForNavigation(), page.evaluate((fields) => {
-      const form = document.createElement('form');
-      form.method = 'post';
-      form.action = '/qualification-lists/confirm';
-      for (const [name, value] of Object.entries(fields)) form.append(Object.assign(document.createElement('input'), { type: 'hidden', name, value }));
-      document.body.append(form);
-      form.submit();
-    }, posted)]);
-    expect(again?.status()).to.equal(409);
-    expect(await text(page, '#ql-problem')).to.include('请重新上传文件');
+    const again = await page.evaluate(async (fields) => {
+      const res = await fetch('/qualification-lists/confirm', { method: 'POST', credentials: 'same-origin', body: new URLSearchParams(fields) });
+      return { status: res.status, text: await res.text() };
+    }, posted);
+    expect(again.status).to.equal(409);
+    expect(again.text).to.include('请重新上传文件');
     expect(await stored()).to.have.length(1);
     await page.close();
   });
@@ -139,7 +137,7 @@ describe('A department\'s qualification-list pages in headless Chromium (#27)', 
     expect(zh).to.include('文件未通过检查，未保存任何内容')
       .and.include('第 2 行，C 列（有效期止）：须为日期 YYYY-MM-DD')
       .and.include('第 3 行，A 列（统一社会信用代码）：须为 18 位统一社会信用代码');
-    expect(await page.$eval('#ql-kind', (el) => (el as HTMLSelectElement).value)).to.equal('specialised');
+    expect(await page.$eval('#ql-kind', (el) => (el as unknown as { value: string }).value)).to.equal('specialised');
     expect(await page.$eval('#ql-file', (el) => el.getAttribute('aria-invalid'))).to.equal('true');
     await t.shot(page, '70-qualification-bad-file-zh');
 
@@ -150,10 +148,23 @@ describe('A department\'s qualification-list pages in headless Chromium (#27)', 
       .and.include('Row 2, column C (Valid to): must be a date YYYY-MM-DD')
       .and.include('Row 3, column A (Credit code): must be an 18-character unified social credit code');
     expect(en).to.not.match(/[\u3400-\u9fff]/);
-    expect(await page.$eval('#ql-kind', (el) => (el as HTMLSelectElement).value)).to.equal('specialised');
+    expect(await page.$eval('#ql-kind', (el) => (el as unknown as { value: string }).value)).to.equal('specialised');
     await t.shot(page, '71-qualification-bad-file-en');
     expect((await stored()).filter((v) => v.kind === 'specialised')).to.have.length(0);
     await page.close();
+  });
+
+  it('refuses a file over SHEET_MAX_BYTES as it streams in (413), at the file field with the kind kept, storing nothing', async () => {
+    const agent = supertest.agent(t.app);
+    expect((await agent.post('/sign-in').type('form').send({ apiKey: t.keys.provincialAuthority })).status).to.equal(303);
+    const form = await agent.get('/qualification-lists?lang=en');
+    const token = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1] ?? '';
+    const oversized = Buffer.concat([Buffer.from(`${HEADER}\n`), Buffer.alloc(5 * 1024 * 1024 + 1, 'x')]);
+    const res = await agent.post('/qualification-lists/preview?lang=en').field('_csrf', token).field('kind', 'first-set-catalogue').attach('file', oversized, { filename: 'big.csv', contentType: 'text/csv' });
+    expect(res.status).to.equal(413);
+    expect(res.text).to.include('The file is larger than 5 MB and was not read (maxBytes).');
+    expect(res.text).to.match(/<option value="first-set-catalogue" selected>/);
+    expect((await stored()).filter((v) => v.kind === 'first-set-catalogue')).to.have.length(0);
   });
 
   it('refuses a broker (403)', async () => {
