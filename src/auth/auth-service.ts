@@ -297,7 +297,7 @@ export async function insurersByCode(): Promise<Map<string, InsurerEntry>> {
 export function createAuth() {
   return Object.freeze({
     createOrganisation, listOrganisations, getOrganisation, findOrganisationByCode, issueApiKey, revokeApiKey,
-    authenticateApiKey, resolveApiKey, callerForKeyId, findEnterprisesByIds,
+    authenticateApiKey, resolveApiKey, callerForKeyId, findEnterprisesByIds, findEnterpriseByCreditCode,
     /** The migration of a data folder from before the credit-code claims (idempotent). */
     buildCreditCodes,
   });

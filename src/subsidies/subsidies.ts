@@ -8,6 +8,8 @@ import type { DocumentService } from '../documents/document-service.ts';
 import type { Caller } from '../auth/caller.ts';
 import { decideApplication, getReviewedApplication, listReviewedApplications, reviewedPolicyId } from './application-review.ts';
 import { departmentSummary } from './department-summary.ts';
+import { confirmQualificationList, previewQualificationList } from './qualification-list-preview.ts';
+import { getQualificationList, listOwnQualificationLists } from './qualification-lists.ts';
 import { migrateApplicationsToDepartments } from './application-migration.ts';
 import { applicationActions } from './subsidy-actions.ts';
 import type { SubsidyApplicationDocuments } from './subsidy-application-pdf.ts';
@@ -58,6 +60,8 @@ export function createSubsidies(deps: { documents?: SubsidyApplicationDocuments;
     listReviewedApplications, getReviewedApplication, decideApplication, applicationSchedule,
     /** A department's summary of its applications in a period, per programme and province (#27). */
     departmentSummary,
+    /** A department's qualification lists on the pages (#27): its versions, one with a page of rows, an upload previewed then confirmed. */
+    listOwnQualificationLists, getQualificationList, previewQualificationList, confirmQualificationList,
     /** Offline (book:migrate): outcomes recorded before the departments decided are marked as the enterprise's; submitted applications listed. */
     migrateDepartments: migrateApplicationsToDepartments,
     /** Offline (book:migrate, book:verify): build the subsidy years from the stored book; compare them with a recomputation. */

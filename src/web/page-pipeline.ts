@@ -116,7 +116,7 @@ function navFor(caller: Caller | undefined, lang: Lang, ownsProducts: boolean) {
   // Everyone may browse the catalogue (enterprises read what they may be offered).
   items.push({ href: '/catalogue', key: 'catalogue' });
   // A subsidy department (#27) has no business of its own: its queue of applications to review.
-  if (role === 'authority-officer') return [...items, { href: '/applications', key: 'review_nav' }, { href: '/subsidy-summary', key: 'sum_nav' }].map((i) => ({ href: i.href, label: translate(i.key, lang) }));
+  if (role === 'authority-officer') return [...items, { href: '/applications', key: 'review_nav' }, { href: '/subsidy-summary', key: 'sum_nav' }, { href: '/qualification-lists', key: 'ql_nav' }].map((i) => ({ href: i.href, label: translate(i.key, lang) }));
   // An insurer with no products of its own (a pool follower only) has nothing to underwrite or file.
   if (insurerStaff.includes(role) && ownsProducts) items.push({ href: '/referrals', key: 'referrals' }, { href: '/products', key: 'products' });
   if (quoters.includes(role)) items.push({ href: '/clients', key: 'clients' });

@@ -29,6 +29,7 @@ import { mountEndorsementPages } from './endorsement-pages.ts';
 import { mountCancellationPages } from './cancellation-pages.ts';
 import { mountReviewPages } from './review-pages.ts';
 import { mountSummaryPages } from './summary-pages.ts';
+import { mountQualificationPages } from './qualification-pages.ts';
 import { createPageViews } from './web-views.ts';
 
 /**
@@ -58,6 +59,7 @@ export function createWebRouter(options: { templates?: Templates; logger?: Logge
   mountCancellationPages(pipeline, (request, id, form) => renderPolicyPage(request, id, undefined, undefined, undefined, form));
   mountReviewPages(pipeline);
   mountSummaryPages(pipeline);
+  mountQualificationPages(pipeline);
   options.pageTable?.push(...pipeline.pages);
   router.use(webNotFound(pipeline));
   return router;
