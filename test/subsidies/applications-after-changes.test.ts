@@ -78,6 +78,17 @@ describe('Subsidy applications after an endorsement or a cancellation (#26)', fu
     const submitted = await submit(policy.id);
     expect(submitted.status, JSON.stringify(submitted.body)).to.equal(200);
     expect(submitted.body).to.include({ programme: PROGRAMME, status: 'submitted', expectedFen: after, countedFen: after });
+    // The department's queue holds what was applied for; a smaller grant leaves the year counting exactly the grant.
+    const org = await t.http.post('/v1/organisations').set(as('platformAdmin')).send({ code: 'ZJ-TECH-25', kind: 'authority', name: '浙江省科技厅（测试）', level: 'provincial', regionPrefixes: ['33'], programmes: [PROGRAMME] });
+    expect(org.status, JSON.stringify(org.body)).to.equal(201);
+    const officer = bearer((await t.http.post(`/v1/organisations/${org.body.id}/api-keys`).set(as('platformAdmin')).send({ userName: '科技厅审核', role: 'authority-officer' })).body.apiKey as string);
+    const queued = (await t.http.get('/v1/subsidy-applications').set(officer)).body.items as { id: string; policyId: string; expectedFen: number; appliedFen: number }[];
+    expect(queued.find((i) => i.policyId === policy.id)).to.include({ expectedFen: after, appliedFen: after });
+    const granted = after - 50_000;
+    const decided = await t.http.post(`/v1/subsidy-applications/${policy.id}-${PROGRAMME}/decision`).set(officer).send({ outcome: 'granted', grantedFen: granted });
+    expect(decided.status, JSON.stringify(decided.body)).to.equal(201);
+    const year = await t.http.get(`/v1/subsidies/years/${period.year}`).set(as('enterprise'));
+    expect(year.body.rows.find((r: { programme: string }) => r.programme === PROGRAMME)).to.include({ grantedFen: granted, countedFen: granted });
     const text = await pdfText(policy.id);
     expect(text).to.include(`${yuanDigits(after)} 元`).and.include(`${yuanDigits(premiumOf(1050))} 元`).and.include(`${policy.policyNumber}-E01`);
     expect(text).to.not.include(`${yuanDigits(quarterOf(premiumOf(900)))} 元`);
