@@ -128,6 +128,9 @@ describe('A policy\'s life on its page, in real Chromium (#26)', function () {
       expect(await page.$('#cancel-confirm-button')).to.equal(null); // confirm only after a preview
       await Promise.all([page.waitForNavigation(), page.click('#cancel-preview-button')]);
       expect(await page.$('#cancel-preview')).to.not.equal(null);
+      // Every figure is a term with its label: as many <dt> as <dd>, so the two columns stay aligned.
+      const terms = await page.$eval('#cancel-preview dl', (dl) => [dl.querySelectorAll('dt').length, dl.querySelectorAll('dd').length]);
+      expect(terms[0]).to.equal(terms[1]);
       expect(await page.$('#cancelled-note')).to.equal(null); // a preview stores nothing
       expect((await t.http.get(`/v1/policies/${policy.id}`).set(bearer(t.keys.broker))).body.status).to.equal('issued');
       await t.shot(page, `26-cancellation-preview-${lang}`);
