@@ -2,7 +2,7 @@
 // endorsement applies for the layer of the new terms, one after a cancellation for the layer on the
 // premium kept (the amounts worked here independently: 25% of the premium, GENERIC-TECH-25 on
 // RD-EQUIPMENT-PROPERTY); the application PDF prints them; an application submitted before a
-// cancellation that leaves nothing stays listed, expecting nothing.
+// cancellation that leaves nothing stays listed, expecting nothing; a cancelled policy is not endorsed.
 import { expect } from 'chai';
 import { yuanDigits } from '../../src/documents/document-format.ts';
 import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
@@ -102,6 +102,12 @@ describe('Subsidy applications after an endorsement or a cancellation (#26)', fu
     const kept = premiumOf(900) / 2; // the standard short-period scale: 5 months → 50%
     expect(cancelled.body.kept.grossPremiumFen).to.equal(kept);
     expect((await applications(policy.id)).map((a) => [a.programme, a.expectedFen])).to.deep.equal([[PROGRAMME, quarterOf(kept)]]);
+    // A cancelled policy is not endorsed (a later change would re-rate the whole period over the premium kept).
+    for (const route of ['endorsements/preview', 'endorsements']) {
+      const refused = await t.http.post(`/v1/policies/${policy.id}/${route}`).set(as('broker')).send({ effectiveDate: `${period.year}-06-01`, inputs: { replacementValue: 1050 }, reason: '退保后批改' });
+      expect(refused.status, route).to.equal(409);
+      expect(refused.body.error.details[0].path).to.equal('policy.status');
+    }
     const submitted = await submit(policy.id);
     expect(submitted.status, JSON.stringify(submitted.body)).to.equal(200);
     expect(submitted.body).to.include({ expectedFen: 450_000, countedFen: 450_000 });
