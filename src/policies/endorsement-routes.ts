@@ -14,7 +14,7 @@ export const endorsementRoutes = ({ policies }: Pick<Services, 'policies'>) => [
     access: endorsers,
     params: objectIdParams('Policy'),
     body: endorsementRequestSchema,
-    success: { status: 200, description: 'The endorsement it would be: the number it would get, the premium before and after, the difference by days remaining, members\' parts and subsidy layers. 400 names a field that is not endorsable (`body.inputs.<field>`) or a date outside the period; 409 `referral_required` names the rule a referral must decide first.', schema: endorsementSchema },
+    success: { status: 200, description: 'The endorsement it would be: the number it would get, the premium before and after, the difference by days remaining, members\' parts and subsidy layers. 400 names a field that is not endorsable (`body.inputs.<field>`) or a date outside the period; 409 `referral_required` names the rule a referral must decide first; 409 `policy.status` when the policy is cancelled.', schema: endorsementSchema },
     handler: ({ caller, params, body }) => policies.previewEndorsement(caller, params.id, body),
   }),
   defineRoute({

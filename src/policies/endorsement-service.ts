@@ -105,6 +105,8 @@ interface Computed { view: EndorsementView; terms: PolicyTerms; change: Omit<Pol
 
 /** Prices an endorsement of `policy` after `history` (no writes); 400/409 when it cannot be made. */
 async function computeEndorsement(policy: PolicyRecord, history: readonly StoredEndorsement[], request: EndorsementRequest): Promise<Computed> {
+  // A cancelled policy's terms end with it: a later endorsement would re-rate the whole period over the premium kept (#26).
+  if (policy.status === 'cancelled') throw conflict(`Policy ${policy.policyNumber} is cancelled: it cannot be endorsed.`, [{ path: 'policy.status', message: 'must not be cancelled (cancelled)', value: policy.id }]);
   const version = await findPinnedVersion(policy.productCode, policy.productVersion);
   const latest = history.at(-1)?.terms ?? issueTerms(policy);
   checkRequest(policy, version.definition.endorsableInputs ?? [], latest, request);

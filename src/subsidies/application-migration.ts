@@ -24,7 +24,7 @@ export async function migrateApplicationsToDepartments(): Promise<{ steps: numbe
   let listed = 0;
   for (const submitted of steps.filter((s) => s.status === 'submitted')) {
     const policy = await getPolicy(DEPARTMENT_READER, submitted.policyId).catch(() => null);
-    const layer = policy && applicationLayers(policy).find((l) => l.programme === submitted.programme);
+    const layer = policy && (await applicationLayers(policy)).find((l) => l.programme === submitted.programme);
     if (!policy || !layer) continue;
     const entry = await applicationEntryOf(policy, layer, submitted);
     await listSubmittedApplication(entry);

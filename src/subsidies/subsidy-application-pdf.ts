@@ -19,6 +19,7 @@ import { evidenceLines } from '../i18n/qualification-evidence.ts';
 import type { ProductDefinition, SubsidyLayer, SubsidyProgramme } from '../rating/index.ts';
 import { applicationLayers, loadApplication, programmesByCode } from './subsidy-application-service.ts';
 import { subsidyCalculation, type CalculationStep } from './subsidy-calculation.ts';
+import { currentLayers, type CurrentLayers } from './current-layers.ts';
 
 export interface ApplicationFile {
   fileName: string;
@@ -79,9 +80,10 @@ async function regionOf(enterpriseId: string): Promise<{ uscc: string; region: s
 }
 
 /** The printable view of one application. */
-async function applicationView(templates: DocumentTemplates, policy: PolicyView, layer: SubsidyLayer, programme: SubsidyProgramme | undefined): Promise<ApplicationView> {
+async function applicationView(templates: DocumentTemplates, policy: PolicyView, layer: SubsidyLayer, programme: SubsidyProgramme | undefined, now: CurrentLayers): Promise<ApplicationView> {
   const record = await policyRatingRecord(policy.id);
-  const inputs = (record?.inputs ?? {}) as Record<string, unknown>;
+  // The insured items as they stand after the latest endorsement (#26), else as issued.
+  const inputs = (policy.current?.inputs ?? record?.inputs ?? {}) as Record<string, unknown>;
   const source = await loadDocumentSource('policy', {
     quoteNumber: policy.quoteNumber, productCode: policy.productCode, productVersion: policy.productVersion, startDate: policy.startDate, endDate: policy.endDate,
     inputs, result: policy.result, enterpriseName: policy.enterpriseName, enterpriseOrganisationId: policy.enterpriseId, brokerOrganisationId: policy.brokerOrganisationId,
@@ -89,7 +91,7 @@ async function applicationView(templates: DocumentTemplates, policy: PolicyView,
   const schedule = templates.view(source, 'zh-CN');
   const usedBeforeFen = (record?.context.enterprise?.receivedThisYear ?? []).filter((r) => r.programme === layer.programme).reduce((sum, r) => sum + r.amountFen, 0);
   const calculation = subsidyCalculation({
-    layer, programme, line: policy.line, grossPremiumFen: policy.grossPremiumFen, netPremiumFen: policy.netPremiumFen, vatFen: policy.vatFen,
+    layer, programme, line: policy.line, ...now.premium,
     vatRatePercent: policy.result.vatRatePercent, sumInsuredFen: sumInsuredOf(source.definition, inputs), usedBeforeFen,
   });
   const title = '保险保费补贴申请表';
@@ -109,9 +111,15 @@ async function applicationView(templates: DocumentTemplates, policy: PolicyView,
       amount: yuanDigits(layer.amountFen),
       evidence: evidenceLines(layer, 'zh-CN').join('；'),
       papers: (programme?.application?.papers ?? []).map((p) => ({ label: p.label.zh, note: p.note?.zh ?? '' })),
-      footnote: `补贴在全额缴纳保费后申请；以上金额按保单签发时的产品版本 ${policy.productVersion} 与补贴政策计算，以受理部门核定为准。${programme?.source ? `政策依据：${programme.source}` : ''}`,
+      footnote: `补贴在全额缴纳保费后申请；以上金额按保单签发时的产品版本 ${policy.productVersion} 与补贴政策计算${changeNote(now)}，以受理部门核定为准。${programme?.source ? `政策依据：${programme.source}` : ''}`,
     },
   };
+}
+
+/** Which change the amounts follow (#26): the latest endorsement's terms, or the premium kept on cancellation. */
+function changeNote(now: CurrentLayers): string {
+  if (!now.change) return '';
+  return now.change.kind === 'cancellation' ? `，并按退保批单 ${now.change.ref}（${now.change.effectiveDate} 起退保）的保留保费重算` : `，并按批单 ${now.change.ref}（${now.change.effectiveDate} 起生效）批改后的条款重算`;
 }
 
 /** The application documents over the shared renderer and the compiled document templates. */
@@ -121,7 +129,7 @@ export function createSubsidyApplicationDocuments(options: { renderer: PdfRender
   const render = (view: ApplicationView) => options.templates.engine.render('documents/subsidy-application', view);
 
   async function printApplication(policy: PolicyView, layer: SubsidyLayer, programme: SubsidyProgramme | undefined): Promise<ApplicationFile> {
-    const view = await applicationView(options.templates, policy, layer, programme);
+    const view = await applicationView(options.templates, policy, layer, programme, await currentLayers(policy));
     const bytes = await printer.print(render(view), view.app.pdfTitle, new Date(policy.issuedAt));
     return { fileName: `补贴申请材料-${layer.programme}-${policy.policyNumber}.pdf`, asciiFileName: `subsidy-application-${layer.programme}-${policy.policyNumber}.pdf`, bytes };
   }
@@ -135,7 +143,7 @@ export function createSubsidyApplicationDocuments(options: { renderer: PdfRender
       const policy = await getPolicy(caller, policyId);
       const programmes = await programmesByCode(policy.line);
       const files: ApplicationFile[] = [];
-      for (const layer of applicationLayers(policy)) files.push(await printApplication(policy, layer, programmes.get(layer.programme)));
+      for (const layer of await applicationLayers(policy)) files.push(await printApplication(policy, layer, programmes.get(layer.programme)));
       return { fileName: `补贴申请材料-${policy.policyNumber}.zip`, asciiFileName: `subsidy-applications-${policy.policyNumber}.zip`, bytes: await zipOf(files, new Date(policy.issuedAt)) };
     },
   };

@@ -17,14 +17,18 @@ import { appendYearStep, yearStepEntry } from './subsidy-year-log.ts';
 import { applicationEntryOf, applicationIdOf, listApplicationStatus, listSubmittedApplication, type ApplicationListEntry } from './subsidy-application-lists.ts';
 import { seesApplication } from '../auth/scope.ts';
 import { subsidyProgrammesFor } from './subsidy-programmes.ts';
+import { applicationLayersNow } from './current-layers.ts';
 import { stepId, SubsidyApplicationStepModel, SubsidyIdempotencyModel, type ApplicationStep } from './subsidy-application-model.ts';
 import type { ApplicationStatusRequest, SubsidyApplicationList, SubsidyApplicationView } from './subsidy-schemas.ts';
 
 export type { ApplicationStatusRequest, SubsidyApplicationList, SubsidyApplicationView } from './subsidy-schemas.ts';
 
-/** The layers of a policy that carry an application: eligible, with a non-zero amount. */
-export function applicationLayers(policy: PolicyView): SubsidyLayer[] {
-  return (policy.result.subsidies.layers as SubsidyLayer[]).filter((l) => l.amountFen > 0);
+/**
+ * The layers of a policy that carry an application: eligible, with a non-zero amount, as they
+ * stand after the policy's latest endorsement or cancellation (current-layers.ts, #26).
+ */
+export async function applicationLayers(policy: PolicyView): Promise<SubsidyLayer[]> {
+  return (await applicationLayersNow(policy)).layers;
 }
 
 /** Programmes of a line by code, as the catalogue holds them now (department and papers). */
@@ -87,7 +91,7 @@ export async function listApplications(caller: Caller, policyId: string): Promis
 
 /** The applications of a policy already read (the year summary reads many). */
 export async function applicationsOf(policy: PolicyView, programmes?: Map<string, SubsidyProgramme>): Promise<SubsidyApplicationList> {
-  const layers = applicationLayers(policy);
+  const layers = await applicationLayers(policy);
   const byCode = programmes ?? await programmesByCode(policy.line);
   const items = await Promise.all(layers.map(async (layer) => applicationView(policy.id, layer, byCode.get(layer.programme), await readSteps(policy.id, layer.programme))));
   return {
@@ -108,7 +112,7 @@ export const DEPARTMENT_READER: Caller = Object.freeze({ keyId: 'system:subsidy-
 export async function loadApplication(caller: Caller, policyId: string, programme: string): Promise<{ policy: PolicyView; layer: SubsidyLayer }> {
   if (caller.role === 'authority-officer') return loadFiledApplication(caller, policyId, programme);
   const policy = await getPolicy(caller, policyId);
-  const layer = applicationLayers(policy).find((l) => l.programme === programme);
+  const layer = (await applicationLayers(policy)).find((l) => l.programme === programme);
   if (!layer) throw notFound('The subsidy application');
   return { policy, layer };
 }
@@ -119,7 +123,7 @@ export async function loadFiledApplication(caller: Caller, policyId: string, pro
   const policy = await getPolicy(DEPARTMENT_READER, policyId).catch((err: unknown) => {
     throw err instanceof AppError && err.kind === 'not_found' ? missing() : err;
   });
-  const layer = applicationLayers(policy).find((l) => l.programme === programme);
+  const layer = (await applicationLayers(policy)).find((l) => l.programme === programme);
   const steps = layer ? await readSteps(policy.id, programme) : undefined;
   if (!layer || !steps?.submitted) throw missing();
   const entry = await applicationEntryOf(policy, layer, steps.submitted);

@@ -32,7 +32,7 @@ async function recomputedYear(caller: Caller, year: string, enterpriseId?: strin
   for await (const record of allPolicyRecords()) {
     if (!isVisibleTo(caller, record) || (enterpriseId && record.enterpriseOrganisationId !== enterpriseId) || !record.startDate.startsWith(`${year}-`)) continue;
     const view = toPolicyView(record);
-    if (applicationLayers(view).length > 0) policies.push(view);
+    if ((await applicationLayers(view)).length > 0) policies.push(view);
   }
   const rows = new Map<string, SubsidyYearRow>();
   const applications: SubsidyYear['applications'] = [];
@@ -48,7 +48,7 @@ async function recomputedYear(caller: Caller, year: string, enterpriseId?: strin
       const key = `${policy.enterpriseId}:${application.programme}`;
       let row = rows.get(key);
       if (!row) {
-        const layer = applicationLayers(policy).find((l) => l.programme === application.programme)!;
+        const layer = (await applicationLayers(policy)).find((l) => l.programme === application.programme)!;
         const cap = annualCapOf(programmes.get(application.programme), layer.variant, policy.line);
         const countedFen = counted.find((c) => c.programme === application.programme)?.amountFen ?? 0;
         row = {
