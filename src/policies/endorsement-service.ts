@@ -7,12 +7,12 @@
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
 import { findPinnedVersion } from '../catalogue/rating-lookups.ts';
-import { derivedObjectId } from '../db/derived-id.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { AppError, conflict, forbidden, invalidInput } from '../http/app-error.ts';
 import { withRatingErrors } from '../quotes/rating-errors.ts';
 import { endorsementDifference } from '../rating/endorsement.ts';
 import { evaluateQuote, type CoInsuranceShare, type RatingResult, type SubsidyLayer } from '../rating/index.ts';
+import { claimIdempotencyKey } from './idempotency-key.ts';
 import { PolicyEndorsementKeyModel, PolicyEndorsementModel } from './endorsement-model.ts';
 import type { EndorsementRequest, EndorsementView, PolicyVersion } from './endorsement-schemas.ts';
 import { announcePolicyChange, type PolicyChange, type PolicyChangeEvents } from './policy-changes.ts';
@@ -163,17 +163,11 @@ export async function previewEndorsement(caller: Caller, policy: PolicyRecord, r
   return (await computeEndorsement(policy, await endorsementsOf(policy.id), request)).view;
 }
 
-/** Claims an endorsement's Idempotency-Key for this policy, or 409 when it was claimed for another. */
-async function claimKey(scope: string, policyId: string): Promise<void> {
-  const _id = derivedObjectId(`endorsement-key:${scope}`);
-  try {
-    await PolicyEndorsementKeyModel.collection.insertOne({ _id, policyId, at: new Date() });
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err;
-    const claim = await PolicyEndorsementKeyModel.collection.findOne({ _id });
-    if (claim && claim.policyId !== policyId) throw conflict('This Idempotency-Key was already used to endorse another policy.', [{ path: 'header.idempotency-key', message: 'must be new for a different policy (idempotency)' }]);
-  }
-}
+/** Claims an endorsement's Idempotency-Key for this policy, or 409 when it was claimed for another (idempotency-key.ts). */
+const claimKey = (scope: string, policyId: string) => claimIdempotencyKey(scope, {
+  model: PolicyEndorsementKeyModel, kind: 'endorsement-key', field: 'policyId', value: policyId,
+  message: 'This Idempotency-Key was already used to endorse another policy.', rule: 'must be new for a different policy (idempotency)',
+});
 
 /** Announces a stored endorsement's change (again on a replay: every reaction is idempotent by its number). */
 async function announce(events: PolicyChangeEvents, stored: StoredEndorsement, change: Omit<PolicyChange, 'at'> | undefined, policy: PolicyRecord, history: readonly StoredEndorsement[]): Promise<void> {
