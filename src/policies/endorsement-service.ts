@@ -6,6 +6,7 @@
 // PolicyChange (policy-changes.ts) that the ledger, the subsidy year and the pool months follow.
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
+import { isOwnInsurer } from '../auth/visibility.ts';
 import { findPinnedVersion } from '../catalogue/rating-lookups.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { AppError, conflict, forbidden, invalidInput } from '../http/app-error.ts';
@@ -15,7 +16,7 @@ import { evaluateQuote, type CoInsuranceShare, type RatingResult, type SubsidyLa
 import { claimIdempotencyKey } from './idempotency-key.ts';
 import { PolicyEndorsementKeyModel, PolicyEndorsementModel } from './endorsement-model.ts';
 import type { EndorsementRequest, EndorsementView, PolicyVersion } from './endorsement-schemas.ts';
-import { announcePolicyChange, type PolicyChange, type PolicyChangeEvents } from './policy-changes.ts';
+import { announcePolicyChange, policyChangeHeader, type PolicyChange, type PolicyChangeEvents } from './policy-changes.ts';
 import type { PolicyRecord } from './policy-schemas.ts';
 
 /** The policy's terms from a date: as issued, or after an endorsement. */
@@ -38,7 +39,8 @@ export interface StoredEndorsement {
 
 export const endorsementNumber = (policyNumber: string, n: number) => `${policyNumber}-E${String(n).padStart(2, '0')}`;
 const endorsementId = (policyId: string, n: number) => `${policyId}#${n}`;
-const totalOf = (layers: readonly SubsidyLayer[]) => layers.reduce((sum, l) => sum + l.amountFen, 0);
+/** The sum of some subsidy layers' amounts (the expected subsidy). */
+export const totalOf = (layers: readonly { amountFen: number }[]) => layers.reduce((sum, l) => sum + l.amountFen, 0);
 
 /** The terms the policy was issued on. */
 export function issueTerms(policy: PolicyRecord): PolicyTerms {
@@ -66,14 +68,14 @@ export async function endorsementsOf(policyId: string): Promise<StoredEndorsemen
  */
 export function mayEndorse(caller: Caller, policy: Pick<PolicyRecord, 'brokerOrganisationId' | 'insurerOrganisationId'>): boolean {
   if (caller.role === 'broker') return caller.organisationId === policy.brokerOrganisationId;
-  if (caller.role === 'insurer-admin' || caller.role === 'underwriter') return caller.organisationId === policy.insurerOrganisationId;
-  return false;
+  return (caller.role === 'insurer-admin' || caller.role === 'underwriter') && isOwnInsurer(caller, policy);
 }
 
-function assertMayEndorse(caller: Caller, policy: PolicyRecord): void {
+/** 403 unless the caller may change the policy (mayEndorse: endorse and cancel alike); `verb` names the change ("endorses", "cancels"). */
+export function assertLeadOrBroker(caller: Caller, policy: PolicyRecord, verb: string): void {
   if (mayEndorse(caller, policy)) return;
-  if (policy.poolMemberIds?.includes(caller.organisationId)) throw forbidden(`Policy ${policy.policyNumber} is co-insured business your insurer follows; only the lead insurer or the broker endorses it.`);
-  throw forbidden(`Only the lead insurer's staff and the policy's broker endorse policy ${policy.policyNumber}.`);
+  if (policy.poolMemberIds?.includes(caller.organisationId)) throw forbidden(`Policy ${policy.policyNumber} is co-insured business your insurer follows; only the lead insurer or the broker ${verb} it.`);
+  throw forbidden(`Only the lead insurer's staff and the policy's broker ${verb} policy ${policy.policyNumber}.`);
 }
 
 /** The request checked against the product and the policy: which fields, which date. */
@@ -137,7 +139,7 @@ async function computeEndorsement(policy: PolicyRecord, history: readonly Stored
 }
 
 /** Every programme of either side, before and after (0 where a side has none). */
-function layersBeforeAfter(before: readonly SubsidyLayer[], after: readonly SubsidyLayer[]): EndorsementView['subsidyLayers'] {
+export function layersBeforeAfter(before: readonly SubsidyLayer[], after: readonly SubsidyLayer[]): EndorsementView['subsidyLayers'] {
   const rows = new Map<string, EndorsementView['subsidyLayers'][number]>();
   for (const l of before) rows.set(l.programme, { programme: l.programme, name: l.name, level: l.level, beforeFen: l.amountFen, afterFen: 0 });
   for (const l of after) rows.set(l.programme, { ...(rows.get(l.programme) ?? { programme: l.programme, name: l.name, level: l.level, beforeFen: 0 }), afterFen: l.amountFen });
@@ -146,10 +148,7 @@ function layersBeforeAfter(before: readonly SubsidyLayer[], after: readonly Subs
 
 function changeOf(policy: PolicyRecord, view: EndorsementView, latest: PolicyTerms, result: RatingResult): Omit<PolicyChange, 'at'> {
   return {
-    policyId: policy.id, policyNumber: policy.policyNumber, enterpriseName: policy.enterpriseName, productCode: policy.productCode, productVersion: policy.productVersion, line: policy.line,
-    brokerOrganisationId: policy.brokerOrganisationId, insurerOrganisationId: policy.insurerOrganisationId, enterpriseOrganisationId: policy.enterpriseOrganisationId,
-    ...(policy.poolMemberIds?.length ? { poolMemberIds: [...policy.poolMemberIds] } : {}),
-    startDate: policy.startDate, endDate: policy.endDate, kind: 'endorsement', ref: view.number, effectiveDate: view.effectiveDate,
+    ...policyChangeHeader(policy), kind: 'endorsement', ref: view.number, effectiveDate: view.effectiveDate,
     delta: { grossPremiumFen: view.difference.grossPremiumFen, netPremiumFen: view.difference.netPremiumFen, vatFen: view.difference.vatFen },
     ...(view.members ? { members: view.members.map((m) => ({ ...m, role: m.role as 'lead' | 'follower' })) } : {}),
     subsidiesBefore: latest.layers.map((l) => ({ programme: l.programme, amountFen: l.amountFen })),
@@ -159,7 +158,7 @@ function changeOf(policy: PolicyRecord, view: EndorsementView, latest: PolicyTer
 
 /** What an endorsement would be (nothing stored): the same answer with the number it would get. */
 export async function previewEndorsement(caller: Caller, policy: PolicyRecord, request: EndorsementRequest): Promise<EndorsementView> {
-  assertMayEndorse(caller, policy);
+  assertLeadOrBroker(caller, policy, 'endorses');
   return (await computeEndorsement(policy, await endorsementsOf(policy.id), request)).view;
 }
 
@@ -183,7 +182,7 @@ async function announce(events: PolicyChangeEvents, stored: StoredEndorsement, c
  * to preview again), audited and announced.
  */
 export async function endorsePolicy(events: PolicyChangeEvents, caller: Caller, policy: PolicyRecord, request: EndorsementRequest, options: { idempotencyKey?: string | undefined; now?: Date } = {}): Promise<{ endorsement: EndorsementView; replayed: boolean }> {
-  assertMayEndorse(caller, policy);
+  assertLeadOrBroker(caller, policy, 'endorses');
   const now = options.now ?? new Date();
   const scope = options.idempotencyKey ? `${caller.organisationId}:${options.idempotencyKey}` : undefined;
   const history = await endorsementsOf(policy.id);

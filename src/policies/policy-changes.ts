@@ -11,6 +11,7 @@ import type { Parties } from '../auth/visibility.ts';
 import { defineKeyedLog } from '../db/keyed-log.ts';
 import type { CoInsuranceShare, SubsidyLayer } from '../rating/index.ts';
 import type { PremiumParts } from '../rating/endorsement.ts';
+import type { PolicyRecord } from './policy-schemas.ts';
 
 /**
  * A change of an issued policy. Amounts are signed integer fen: positive charged to the
@@ -41,6 +42,16 @@ export interface PolicyChange extends Parties {
   subsidiesBefore: { programme: string; amountFen: number }[];
   /** Every subsidy layer after the change (the policy's layers from now on). */
   layersAfter: SubsidyLayer[];
+}
+
+/** The fields of a change that name its policy (who, what product, which period): the same for every kind. */
+export function policyChangeHeader(policy: PolicyRecord): Pick<PolicyChange, 'policyId' | 'policyNumber' | 'enterpriseName' | 'productCode' | 'productVersion' | 'line' | 'brokerOrganisationId' | 'insurerOrganisationId' | 'enterpriseOrganisationId' | 'poolMemberIds' | 'startDate' | 'endDate'> {
+  return {
+    policyId: policy.id, policyNumber: policy.policyNumber, enterpriseName: policy.enterpriseName, productCode: policy.productCode, productVersion: policy.productVersion, line: policy.line,
+    brokerOrganisationId: policy.brokerOrganisationId, insurerOrganisationId: policy.insurerOrganisationId, enterpriseOrganisationId: policy.enterpriseOrganisationId,
+    ...(policy.poolMemberIds?.length ? { poolMemberIds: [...policy.poolMemberIds] } : {}),
+    startDate: policy.startDate, endDate: policy.endDate,
+  };
 }
 
 /** What announces a change (the service's event hub). */
