@@ -9,6 +9,7 @@
 // change again; every reaction is idempotent by the same ref), in the order they took effect.
 import type { Parties } from '../auth/visibility.ts';
 import { defineKeyedLog } from '../db/keyed-log.ts';
+import { entryOfRef } from './log-ref.ts';
 import type { CoInsuranceShare, SubsidyLayer } from '../rating/index.ts';
 import type { PremiumParts } from '../rating/endorsement.ts';
 import type { PolicyRecord } from './policy-schemas.ts';
@@ -74,7 +75,7 @@ export async function changesOf(policyId: string): Promise<PolicyChange[]> {
  */
 export async function announcePolicyChange(events: PolicyChangeEvents, change: PolicyChange): Promise<PolicyChange> {
   await policyChangeLog.append(changeKey(change.policyId), change.ref, change);
-  const kept = (await changesOf(change.policyId)).find((c) => c.ref === change.ref) ?? change;
+  const kept = (await entryOfRef(policyChangeLog, changeKey(change.policyId), change.ref))?.value ?? change;
   await events.policyChanged(kept);
   return kept;
 }
