@@ -103,7 +103,7 @@ export const policyHistoryProperties = {
   current: { ...policyVersionSchema, description: 'The terms in force now: the latest version (after the latest endorsement).' },
   versions: { type: 'array', description: 'Every version of the terms, oldest first (version 0: as issued).', items: policyVersionSchema },
   endorsements: { type: 'array', description: 'The endorsements, oldest first.', items: endorsementSummarySchema },
-  chargedPremiumFen: fen('The premium as issued plus every endorsement\'s difference'),
+  chargedPremiumFen: fen('The premium due: as issued plus every change\'s difference (each endorsement\'s; after a cancellation, the premium kept)'),
 } as const;
 
 export const endorsementSchemas = [endorsementRequestSchema, endorsementSchema];

@@ -186,15 +186,15 @@ export async function endorsePolicy(events: PolicyChangeEvents, caller: Caller, 
   const now = options.now ?? new Date();
   const scope = options.idempotencyKey ? `${caller.organisationId}:${options.idempotencyKey}` : undefined;
   const history = await endorsementsOf(policy.id);
-  const replay = async () => {
-    const all = await endorsementsOf(policy.id);
+  // A retry's endorsement: in the history just read, or (after losing a race) in a fresh read.
+  const replay = async (all: readonly StoredEndorsement[]) => {
     const mine = scope ? all.find((e) => e.idempotencyScope === scope) : undefined;
     if (!mine) return undefined;
     await announce(events, mine, undefined, policy, all);
     return { endorsement: mine.view, replayed: true };
   };
   if (scope) {
-    const replayed = await replay();
+    const replayed = await replay(history);
     if (replayed) return replayed;
     await claimKey(scope, policy.id);
   }
@@ -205,7 +205,7 @@ export async function endorsePolicy(events: PolicyChangeEvents, caller: Caller, 
     await PolicyEndorsementModel.collection.insertOne({ _id: endorsementId(policy.id, n), policyId: policy.id, n, ...(scope ? { idempotencyScope: scope } : {}), v: JSON.stringify({ view, terms: computed.terms }) } as never);
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
-    const replayed = scope ? await replay() : undefined;
+    const replayed = scope ? await replay(await endorsementsOf(policy.id)) : undefined;
     if (replayed) return replayed;
     throw conflict(`Policy ${policy.policyNumber} was endorsed meanwhile (${view.number}); preview the change again.`, [{ path: 'body.effectiveDate', message: 'must be previewed again on the latest terms (concurrent endorsement)' }]);
   }
@@ -218,7 +218,7 @@ export async function endorsePolicy(events: PolicyChangeEvents, caller: Caller, 
   return { endorsement: view, replayed: false };
 }
 
-/** The policy's versions (0 as issued, then one per endorsement), its endorsements and the premium charged so far. */
+/** The policy's versions (0 as issued, then one per endorsement) and its endorsements (the premium due is the change log's: policy-payments.ts premiumDueFen). */
 export function policyHistory(policy: PolicyRecord, history: readonly StoredEndorsement[], pdfHref?: (n: number) => string) {
   const versionOf = (terms: PolicyTerms, n: number, number?: string): PolicyVersion => ({
     version: n, ...(number ? { endorsementNumber: number } : {}), effectiveDate: terms.effectiveDate, inputs: terms.inputs,
@@ -230,6 +230,5 @@ export function policyHistory(policy: PolicyRecord, history: readonly StoredEndo
     number: view.number, sequence: view.sequence, effectiveDate: view.effectiveDate, reason: view.reason, endorsedAt: view.endorsedAt!, difference: view.difference,
     ...(pdfHref ? { pdf: pdfHref(view.sequence) } : {}),
   }));
-  const chargedPremiumFen = policy.grossPremiumFen + history.reduce((sum, e) => sum + e.view.difference.grossPremiumFen, 0);
-  return { current: versions.at(-1)!, versions, endorsements, chargedPremiumFen };
+  return { current: versions.at(-1)!, versions, endorsements };
 }

@@ -213,8 +213,9 @@ export async function getPolicy(caller: Caller, id: string): Promise<PolicyView>
   const record = await loadVisiblePolicy(caller, id);
   const [view, premium, history, claims, cancelled] = await Promise.all([withPoolShares(caller, record), premiumOf(record), endorsementsOf(record.id), claimViewFields(record.id), record.status === 'cancelled' ? cancellationOf(record.id) : undefined]);
   // Premium received (policy-payments.ts): two or three reads of the policy's payments log by `_id`; the claims paid from its claims log (by `_id`).
-  const { premiumReceivedFen, premiumOutstandingFen, payments, instalments } = premium;
-  return { ...view, premiumReceivedFen, premiumOutstandingFen, payments, ...(instalments ? { instalments } : {}), ...policyHistory(record, history, (n) => `/v1/policies/${record.id}/endorsements/${n}/pdf`), ...claims, status: record.status === 'cancelled' ? 'cancelled' : 'issued', ...(cancelled ? { cancellation: cancelled.view } : {}) };
+  // The premium due from one source, the change log (endorsements and a cancellation alike), as premiumOf read it.
+  const { premiumReceivedFen, premiumOutstandingFen, payments, instalments, grossPremiumFen: chargedPremiumFen } = premium;
+  return { ...view, premiumReceivedFen, premiumOutstandingFen, payments, ...(instalments ? { instalments } : {}), ...policyHistory(record, history, (n) => `/v1/policies/${record.id}/endorsements/${n}/pdf`), chargedPremiumFen, ...claims, status: record.status === 'cancelled' ? 'cancelled' : 'issued', ...(cancelled ? { cancellation: cancelled.view } : {}) };
 }
 
 /** A stored policy's record by id for the capability's own modules (renewal chains), unchecked: callers check visibility. */
