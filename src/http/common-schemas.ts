@@ -11,6 +11,9 @@ export const localTextSchema = {
   properties: { zh: { type: 'string', description: 'Chinese.' }, en: { type: 'string', description: 'English.' } },
 } as const;
 
+/** An amount of money in integer fen, described. */
+export const fenSchema = <const D extends string>(description: D) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
+
 /** The languages of pages, catalogue titles and documents: Simplified Chinese (the default) and English. */
 export const langSchema = { type: 'string', enum: ['zh-CN', 'en'], default: 'zh-CN', description: 'Language: zh-CN (default) or en.' } as const;
 export type Lang = FromSchema<typeof langSchema>;

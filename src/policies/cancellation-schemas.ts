@@ -1,13 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { schemaId } from '../http/common-schemas.ts';
-
-const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
-const localText = { type: 'object', required: ['zh', 'en'], additionalProperties: false, description: 'A name in Chinese and English.', properties: { zh: { type: 'string', description: 'Chinese.' }, en: { type: 'string', description: 'English.' } } } as const;
-
-const parts = (description: string) => ({
-  type: 'object', description, additionalProperties: false, required: ['grossPremiumFen', 'netPremiumFen', 'vatFen'],
-  properties: { grossPremiumFen: fen('Gross, VAT included'), netPremiumFen: fen('Net = gross ÷ (1 + VAT rate), half-up'), vatFen: fen('VAT = gross − net') },
-}) as const;
+import { fenSchema as fen, localTextSchema as localText, schemaId } from '../http/common-schemas.ts';
+import { memberPremiumPartSchema, premiumPartsSchema as parts, recordedBySchema } from './change-schemas.ts';
 
 export const cancellationRequestSchema = {
   $id: schemaId('CancellationRequest'),
@@ -47,7 +40,7 @@ export const cancellationSchema = {
     refund: parts('What is refunded: received − kept, never negative (unpaid premium is not refunded).'),
     members: {
       type: 'array', description: 'Each pool member\'s part of the refund to the fen (co-insured policies): its share rounded down, the lead taking the remainder.',
-      items: { type: 'object', additionalProperties: false, required: ['insurer', 'role', 'sharePercent', 'grossPremiumFen', 'netPremiumFen', 'vatFen'], description: 'A member\'s part.', properties: { insurer: { type: 'string', description: 'Insurer code.' }, role: { type: 'string', enum: ['lead', 'follower'], description: 'Lead or follower.' }, sharePercent: { type: 'string', description: 'Share in percent.' }, grossPremiumFen: fen('Gross'), netPremiumFen: fen('Net'), vatFen: fen('VAT') } },
+      items: memberPremiumPartSchema,
     },
     subsidyLayers: {
       type: 'array', description: 'Every subsidy layer before (the terms in force) and after (recomputed on the premium kept), with what was granted and is to be repaid.',
@@ -61,7 +54,7 @@ export const cancellationSchema = {
     expectedSubsidyAfterFen: fen('Expected subsidies after, every layer'),
     subsidyToRepayFen: fen('Granted subsidy above the new amounts, to repay (应退补贴)'),
     cancelledAt: { type: 'string', description: 'When it was recorded (absent on a preview).' },
-    cancelledBy: { type: 'object', description: 'Who recorded it.', additionalProperties: false, required: ['organisationId', 'role'], properties: { organisationId: { type: 'string', description: 'Organisation.' }, role: { type: 'string', description: 'Role.' }, userName: { type: 'string', description: 'User.' } } },
+    cancelledBy: recordedBySchema,
   },
 } as const;
 export type CancellationView = FromSchema<typeof cancellationSchema>;

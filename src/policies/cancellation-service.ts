@@ -11,15 +11,15 @@ import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
 import { findPinnedVersion } from '../catalogue/rating-lookups.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
-import { conflict, forbidden, invalidInput } from '../http/app-error.ts';
+import { conflict, invalidInput } from '../http/app-error.ts';
 import { withRatingErrors } from '../quotes/rating-errors.ts';
 import { cancellationFigures, type CancellationRules } from '../rating/cancellation.ts';
 import { parseDay } from '../rating/period.ts';
 import { subsidiesOnPremium, type SubsidyLayer } from '../rating/index.ts';
 import { cancellationId, PolicyCancellationModel } from './cancellation-model.ts';
 import type { CancellationRequest, CancellationView } from './cancellation-schemas.ts';
-import { endorsementsOf, issueTerms, mayEndorse } from './endorsement-service.ts';
-import { announcePolicyChange, type PolicyChange, type PolicyChangeEvents } from './policy-changes.ts';
+import { assertLeadOrBroker, endorsementsOf, issueTerms, layersBeforeAfter, totalOf } from './endorsement-service.ts';
+import { announcePolicyChange, policyChangeHeader, type PolicyChange, type PolicyChangeEvents } from './policy-changes.ts';
 import { storeSummary } from './policy-lists.ts';
 import { PolicyModel } from './policy-model.ts';
 import { premiumDueFen, premiumReceivedFen } from './policy-payments.ts';
@@ -34,14 +34,9 @@ export interface CancellationDeps {
 interface StoredCancellation { view: CancellationView; change: Omit<PolicyChange, 'at'> }
 
 export const cancellationNumber = (policyNumber: string) => `${policyNumber}-C`;
-const totalOf = (layers: readonly { amountFen: number }[]) => layers.reduce((sum, l) => sum + l.amountFen, 0);
 
 /** Who may cancel (docs/policy-life.md): as who may endorse — the lead insurer's staff and the policy's broker. */
-function assertMayCancel(caller: Caller, policy: PolicyRecord): void {
-  if (mayEndorse(caller, policy)) return;
-  if (policy.poolMemberIds?.includes(caller.organisationId)) throw forbidden(`Policy ${policy.policyNumber} is co-insured business your insurer follows; only the lead insurer or the broker cancels it.`);
-  throw forbidden(`Only the lead insurer's staff and the policy's broker cancel policy ${policy.policyNumber}.`);
-}
+const assertMayCancel = (caller: Caller, policy: PolicyRecord) => assertLeadOrBroker(caller, policy, 'cancels');
 
 const alreadyCancelled = (policy: PolicyRecord) => conflict(`Policy ${policy.policyNumber} is already cancelled.`, [{ path: 'policy.status', message: 'must not be cancelled already (cancelled)', value: policy.id }]);
 
@@ -53,15 +48,10 @@ export async function cancellationOf(policyId: string): Promise<StoredCancellati
 
 /** Every layer before and after, with what was granted on it and what of that is above the new amount. */
 async function layerRows(deps: CancellationDeps, policyId: string, before: readonly SubsidyLayer[], after: readonly SubsidyLayer[]): Promise<CancellationView['subsidyLayers']> {
-  const rows = new Map<string, CancellationView['subsidyLayers'][number]>();
-  const blank = { beforeFen: 0, afterFen: 0, grantedFen: 0, toRepayFen: 0 };
-  for (const l of before) rows.set(l.programme, { programme: l.programme, name: l.name, level: l.level, ...blank, beforeFen: l.amountFen });
-  for (const l of after) rows.set(l.programme, { ...(rows.get(l.programme) ?? { programme: l.programme, name: l.name, level: l.level, ...blank }), afterFen: l.amountFen });
-  for (const row of rows.values()) {
-    row.grantedFen = deps.grantedOnPolicy ? await deps.grantedOnPolicy(policyId, [row.programme]) : 0;
-    row.toRepayFen = Math.max(0, row.grantedFen - row.afterFen);
-  }
-  return [...rows.values()];
+  return Promise.all(layersBeforeAfter(before, after).map(async (row) => {
+    const grantedFen = deps.grantedOnPolicy ? await deps.grantedOnPolicy(policyId, [row.programme]) : 0;
+    return { ...row, grantedFen, toRepayFen: Math.max(0, grantedFen - row.afterFen) };
+  }));
 }
 
 /** Prices a cancellation (no writes); 400 for a date it cannot take, 409 when already cancelled. */
@@ -89,10 +79,7 @@ async function computeCancellation(deps: CancellationDeps, policy: PolicyRecord,
     expectedSubsidyBeforeFen: totalOf(latest.layers), expectedSubsidyAfterFen: totalOf(after), subsidyToRepayFen: subsidyLayers.reduce((sum, l) => sum + l.toRepayFen, 0),
   };
   const change: Omit<PolicyChange, 'at'> = {
-    policyId: policy.id, policyNumber: policy.policyNumber, enterpriseName: policy.enterpriseName, productCode: policy.productCode, productVersion: policy.productVersion, line: policy.line,
-    brokerOrganisationId: policy.brokerOrganisationId, insurerOrganisationId: policy.insurerOrganisationId, enterpriseOrganisationId: policy.enterpriseOrganisationId,
-    ...(policy.poolMemberIds?.length ? { poolMemberIds: [...policy.poolMemberIds] } : {}),
-    startDate: policy.startDate, endDate: policy.endDate, kind: 'cancellation', ref: view.number, effectiveDate: view.effectiveDate,
+    ...policyChangeHeader(policy), kind: 'cancellation', ref: view.number, effectiveDate: view.effectiveDate,
     delta: figures.delta, ...(figures.deltaMembers ? { members: figures.deltaMembers } : {}),
     subsidiesBefore: latest.layers.map((l) => ({ programme: l.programme, amountFen: l.amountFen })), layersAfter: after,
   };

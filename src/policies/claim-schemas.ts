@@ -2,6 +2,7 @@
 // readers see of them.
 import type { FromSchema } from 'json-schema-to-ts';
 import { schemaId } from '../http/common-schemas.ts';
+import { memberShareProperties } from './change-schemas.ts';
 
 const date = (description: string) => ({ type: 'string', format: 'date', description }) as const;
 
@@ -22,9 +23,7 @@ const memberPartSchema = {
   type: 'object', required: ['insurer', 'role', 'sharePercent', 'paidFen'], additionalProperties: false,
   description: 'A pool member\'s part of the claim.',
   properties: {
-    insurer: { type: 'string', description: 'Insurer code.' },
-    role: { type: 'string', enum: ['lead', 'follower'], description: 'Lead or follower.' },
-    sharePercent: { type: 'string', description: 'Its share, percent.' },
+    ...memberShareProperties,
     paidFen: { type: 'integer', description: 'Its part (integer fen): the share rounded down, the lead taking the remainder.' },
   },
 } as const;

@@ -1,26 +1,14 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { schemaId } from '../http/common-schemas.ts';
-
-const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
+import { fenSchema as fen, localTextSchema as localText, schemaId } from '../http/common-schemas.ts';
+import { memberPremiumPartSchema, recordedBySchema } from './change-schemas.ts';
 /** Any JSON value of a form field (each product's form decides its fields), as the quote's inputs are. */
 const fieldValue = { description: 'A form field\'s value: a number, text, true/false, or a list of items, as the product\'s form says.' } as const;
-
-const localText = { type: 'object', required: ['zh', 'en'], additionalProperties: false, description: 'A name in Chinese and English.', properties: { zh: { type: 'string', description: 'Chinese.' }, en: { type: 'string', description: 'English.' } } } as const;
 
 /** Gross, net and VAT of a premium for the policy's period. */
 const premiumTerms = (description: string) => ({
   type: 'object', description, additionalProperties: false, required: ['grossPremiumFen', 'netPremiumFen', 'vatFen', 'expectedSubsidyFen'],
   properties: { grossPremiumFen: fen('Premium for the period, VAT included'), netPremiumFen: fen('Without VAT'), vatFen: fen('VAT'), expectedSubsidyFen: fen('Expected subsidies, every layer') },
 }) as const;
-
-const memberPart = {
-  type: 'object', description: 'A pool member\'s part of the difference (negative: refunded).', additionalProperties: false,
-  required: ['insurer', 'role', 'sharePercent', 'grossPremiumFen', 'netPremiumFen', 'vatFen'],
-  properties: {
-    insurer: { type: 'string', description: 'Insurer code.' }, role: { type: 'string', enum: ['lead', 'follower'], description: 'Lead (takes the remainder fen) or follower.' },
-    sharePercent: { type: 'string', description: 'Share in percent.' }, grossPremiumFen: fen('Gross'), netPremiumFen: fen('Net'), vatFen: fen('VAT'),
-  },
-} as const;
 
 export const endorsementRequestSchema = {
   $id: schemaId('EndorsementRequest'),
@@ -60,13 +48,13 @@ export const endorsementSchema = {
       required: ['kind', 'grossPremiumFen', 'netPremiumFen', 'vatFen'],
       properties: { kind: { type: 'string', enum: ['charge', 'refund', 'none'], description: 'Charged to the enterprise, refunded to it, or none.' }, grossPremiumFen: fen('Gross (negative: refunded)'), netPremiumFen: fen('Net'), vatFen: fen('VAT') },
     },
-    members: { type: 'array', description: 'Each pool member\'s part of the difference to the fen (co-insured policies).', items: memberPart },
+    members: { type: 'array', description: 'Each pool member\'s part of the difference to the fen (co-insured policies).', items: memberPremiumPartSchema },
     subsidyLayers: {
       type: 'array', description: 'Every subsidy layer before and after.',
       items: { type: 'object', additionalProperties: false, required: ['programme', 'name', 'beforeFen', 'afterFen'], properties: { programme: { type: 'string', description: 'Programme code.' }, name: localText, level: { type: 'string', description: 'central, provincial, city or county.' }, beforeFen: fen('Before'), afterFen: fen('After') } },
     },
     endorsedAt: { type: 'string', description: 'When it was recorded (absent on a preview).' },
-    endorsedBy: { type: 'object', description: 'Who recorded it.', additionalProperties: false, required: ['organisationId', 'role'], properties: { organisationId: { type: 'string', description: 'Organisation.' }, role: { type: 'string', description: 'Role.' }, userName: { type: 'string', description: 'User.' } } },
+    endorsedBy: recordedBySchema,
   },
 } as const;
 export type EndorsementView = FromSchema<typeof endorsementSchema>;
@@ -103,7 +91,7 @@ export const policyHistoryProperties = {
   current: { ...policyVersionSchema, description: 'The terms in force now: the latest version (after the latest endorsement).' },
   versions: { type: 'array', description: 'Every version of the terms, oldest first (version 0: as issued).', items: policyVersionSchema },
   endorsements: { type: 'array', description: 'The endorsements, oldest first.', items: endorsementSummarySchema },
-  chargedPremiumFen: fen('The premium as issued plus every endorsement\'s difference'),
+  chargedPremiumFen: fen('The premium due: as issued plus every change\'s difference (each endorsement\'s; after a cancellation, the premium kept)'),
 } as const;
 
 export const endorsementSchemas = [endorsementRequestSchema, endorsementSchema];

@@ -6,16 +6,17 @@
 // PolicyChange (policy-changes.ts) that the ledger, the subsidy year and the pool months follow.
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
+import { isOwnInsurer } from '../auth/visibility.ts';
 import { findPinnedVersion } from '../catalogue/rating-lookups.ts';
-import { derivedObjectId } from '../db/derived-id.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { AppError, conflict, forbidden, invalidInput } from '../http/app-error.ts';
 import { withRatingErrors } from '../quotes/rating-errors.ts';
 import { endorsementDifference } from '../rating/endorsement.ts';
 import { evaluateQuote, type CoInsuranceShare, type RatingResult, type SubsidyLayer } from '../rating/index.ts';
+import { claimIdempotencyKey } from './idempotency-key.ts';
 import { PolicyEndorsementKeyModel, PolicyEndorsementModel } from './endorsement-model.ts';
 import type { EndorsementRequest, EndorsementView, PolicyVersion } from './endorsement-schemas.ts';
-import { announcePolicyChange, type PolicyChange, type PolicyChangeEvents } from './policy-changes.ts';
+import { announcePolicyChange, policyChangeHeader, type PolicyChange, type PolicyChangeEvents } from './policy-changes.ts';
 import type { PolicyRecord } from './policy-schemas.ts';
 
 /** The policy's terms from a date: as issued, or after an endorsement. */
@@ -38,7 +39,8 @@ export interface StoredEndorsement {
 
 export const endorsementNumber = (policyNumber: string, n: number) => `${policyNumber}-E${String(n).padStart(2, '0')}`;
 const endorsementId = (policyId: string, n: number) => `${policyId}#${n}`;
-const totalOf = (layers: readonly SubsidyLayer[]) => layers.reduce((sum, l) => sum + l.amountFen, 0);
+/** The sum of some subsidy layers' amounts (the expected subsidy). */
+export const totalOf = (layers: readonly { amountFen: number }[]) => layers.reduce((sum, l) => sum + l.amountFen, 0);
 
 /** The terms the policy was issued on. */
 export function issueTerms(policy: PolicyRecord): PolicyTerms {
@@ -66,14 +68,14 @@ export async function endorsementsOf(policyId: string): Promise<StoredEndorsemen
  */
 export function mayEndorse(caller: Caller, policy: Pick<PolicyRecord, 'brokerOrganisationId' | 'insurerOrganisationId'>): boolean {
   if (caller.role === 'broker') return caller.organisationId === policy.brokerOrganisationId;
-  if (caller.role === 'insurer-admin' || caller.role === 'underwriter') return caller.organisationId === policy.insurerOrganisationId;
-  return false;
+  return (caller.role === 'insurer-admin' || caller.role === 'underwriter') && isOwnInsurer(caller, policy);
 }
 
-function assertMayEndorse(caller: Caller, policy: PolicyRecord): void {
+/** 403 unless the caller may change the policy (mayEndorse: endorse and cancel alike); `verb` names the change ("endorses", "cancels"). */
+export function assertLeadOrBroker(caller: Caller, policy: PolicyRecord, verb: string): void {
   if (mayEndorse(caller, policy)) return;
-  if (policy.poolMemberIds?.includes(caller.organisationId)) throw forbidden(`Policy ${policy.policyNumber} is co-insured business your insurer follows; only the lead insurer or the broker endorses it.`);
-  throw forbidden(`Only the lead insurer's staff and the policy's broker endorse policy ${policy.policyNumber}.`);
+  if (policy.poolMemberIds?.includes(caller.organisationId)) throw forbidden(`Policy ${policy.policyNumber} is co-insured business your insurer follows; only the lead insurer or the broker ${verb} it.`);
+  throw forbidden(`Only the lead insurer's staff and the policy's broker ${verb} policy ${policy.policyNumber}.`);
 }
 
 /** The request checked against the product and the policy: which fields, which date. */
@@ -139,7 +141,7 @@ async function computeEndorsement(policy: PolicyRecord, history: readonly Stored
 }
 
 /** Every programme of either side, before and after (0 where a side has none). */
-function layersBeforeAfter(before: readonly SubsidyLayer[], after: readonly SubsidyLayer[]): EndorsementView['subsidyLayers'] {
+export function layersBeforeAfter(before: readonly SubsidyLayer[], after: readonly SubsidyLayer[]): EndorsementView['subsidyLayers'] {
   const rows = new Map<string, EndorsementView['subsidyLayers'][number]>();
   for (const l of before) rows.set(l.programme, { programme: l.programme, name: l.name, level: l.level, beforeFen: l.amountFen, afterFen: 0 });
   for (const l of after) rows.set(l.programme, { ...(rows.get(l.programme) ?? { programme: l.programme, name: l.name, level: l.level, beforeFen: 0 }), afterFen: l.amountFen });
@@ -148,10 +150,7 @@ function layersBeforeAfter(before: readonly SubsidyLayer[], after: readonly Subs
 
 function changeOf(policy: PolicyRecord, view: EndorsementView, latest: PolicyTerms, result: RatingResult): Omit<PolicyChange, 'at'> {
   return {
-    policyId: policy.id, policyNumber: policy.policyNumber, enterpriseName: policy.enterpriseName, productCode: policy.productCode, productVersion: policy.productVersion, line: policy.line,
-    brokerOrganisationId: policy.brokerOrganisationId, insurerOrganisationId: policy.insurerOrganisationId, enterpriseOrganisationId: policy.enterpriseOrganisationId,
-    ...(policy.poolMemberIds?.length ? { poolMemberIds: [...policy.poolMemberIds] } : {}),
-    startDate: policy.startDate, endDate: policy.endDate, kind: 'endorsement', ref: view.number, effectiveDate: view.effectiveDate,
+    ...policyChangeHeader(policy), kind: 'endorsement', ref: view.number, effectiveDate: view.effectiveDate,
     delta: { grossPremiumFen: view.difference.grossPremiumFen, netPremiumFen: view.difference.netPremiumFen, vatFen: view.difference.vatFen },
     ...(view.members ? { members: view.members.map((m) => ({ ...m, role: m.role as 'lead' | 'follower' })) } : {}),
     subsidiesBefore: latest.layers.map((l) => ({ programme: l.programme, amountFen: l.amountFen })),
@@ -161,21 +160,15 @@ function changeOf(policy: PolicyRecord, view: EndorsementView, latest: PolicyTer
 
 /** What an endorsement would be (nothing stored): the same answer with the number it would get. */
 export async function previewEndorsement(caller: Caller, policy: PolicyRecord, request: EndorsementRequest): Promise<EndorsementView> {
-  assertMayEndorse(caller, policy);
+  assertLeadOrBroker(caller, policy, 'endorses');
   return (await computeEndorsement(policy, await endorsementsOf(policy.id), request)).view;
 }
 
-/** Claims an endorsement's Idempotency-Key for this policy, or 409 when it was claimed for another. */
-async function claimKey(scope: string, policyId: string): Promise<void> {
-  const _id = derivedObjectId(`endorsement-key:${scope}`);
-  try {
-    await PolicyEndorsementKeyModel.collection.insertOne({ _id, policyId, at: new Date() });
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err;
-    const claim = await PolicyEndorsementKeyModel.collection.findOne({ _id });
-    if (claim && claim.policyId !== policyId) throw conflict('This Idempotency-Key was already used to endorse another policy.', [{ path: 'header.idempotency-key', message: 'must be new for a different policy (idempotency)' }]);
-  }
-}
+/** Claims an endorsement's Idempotency-Key for this policy, or 409 when it was claimed for another (idempotency-key.ts). */
+const claimKey = (scope: string, policyId: string) => claimIdempotencyKey(scope, {
+  model: PolicyEndorsementKeyModel, kind: 'endorsement-key', field: 'policyId', value: policyId,
+  message: 'This Idempotency-Key was already used to endorse another policy.', rule: 'must be new for a different policy (idempotency)',
+});
 
 /** Announces a stored endorsement's change (again on a replay: every reaction is idempotent by its number). */
 async function announce(events: PolicyChangeEvents, stored: StoredEndorsement, change: Omit<PolicyChange, 'at'> | undefined, policy: PolicyRecord, history: readonly StoredEndorsement[]): Promise<void> {
@@ -191,19 +184,19 @@ async function announce(events: PolicyChangeEvents, stored: StoredEndorsement, c
  * to preview again), audited and announced.
  */
 export async function endorsePolicy(events: PolicyChangeEvents, caller: Caller, policy: PolicyRecord, request: EndorsementRequest, options: { idempotencyKey?: string | undefined; now?: Date } = {}): Promise<{ endorsement: EndorsementView; replayed: boolean }> {
-  assertMayEndorse(caller, policy);
+  assertLeadOrBroker(caller, policy, 'endorses');
   const now = options.now ?? new Date();
   const scope = options.idempotencyKey ? `${caller.organisationId}:${options.idempotencyKey}` : undefined;
   const history = await endorsementsOf(policy.id);
-  const replay = async () => {
-    const all = await endorsementsOf(policy.id);
+  // A retry's endorsement: in the history just read, or (after losing a race) in a fresh read.
+  const replay = async (all: readonly StoredEndorsement[]) => {
     const mine = scope ? all.find((e) => e.idempotencyScope === scope) : undefined;
     if (!mine) return undefined;
     await announce(events, mine, undefined, policy, all);
     return { endorsement: mine.view, replayed: true };
   };
   if (scope) {
-    const replayed = await replay();
+    const replayed = await replay(history);
     if (replayed) return replayed;
     await claimKey(scope, policy.id);
   }
@@ -214,7 +207,7 @@ export async function endorsePolicy(events: PolicyChangeEvents, caller: Caller, 
     await PolicyEndorsementModel.collection.insertOne({ _id: endorsementId(policy.id, n), policyId: policy.id, n, ...(scope ? { idempotencyScope: scope } : {}), v: JSON.stringify({ view, terms: computed.terms }) } as never);
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
-    const replayed = scope ? await replay() : undefined;
+    const replayed = scope ? await replay(await endorsementsOf(policy.id)) : undefined;
     if (replayed) return replayed;
     throw conflict(`Policy ${policy.policyNumber} was endorsed meanwhile (${view.number}); preview the change again.`, [{ path: 'body.effectiveDate', message: 'must be previewed again on the latest terms (concurrent endorsement)' }]);
   }
@@ -227,7 +220,7 @@ export async function endorsePolicy(events: PolicyChangeEvents, caller: Caller, 
   return { endorsement: view, replayed: false };
 }
 
-/** The policy's versions (0 as issued, then one per endorsement), its endorsements and the premium charged so far. */
+/** The policy's versions (0 as issued, then one per endorsement) and its endorsements (the premium due is the change log's: policy-payments.ts premiumDueFen). */
 export function policyHistory(policy: PolicyRecord, history: readonly StoredEndorsement[], pdfHref?: (n: number) => string) {
   const versionOf = (terms: PolicyTerms, n: number, number?: string): PolicyVersion => ({
     version: n, ...(number ? { endorsementNumber: number } : {}), effectiveDate: terms.effectiveDate, inputs: terms.inputs,
@@ -239,6 +232,5 @@ export function policyHistory(policy: PolicyRecord, history: readonly StoredEndo
     number: view.number, sequence: view.sequence, effectiveDate: view.effectiveDate, reason: view.reason, endorsedAt: view.endorsedAt!, difference: view.difference,
     ...(pdfHref ? { pdf: pdfHref(view.sequence) } : {}),
   }));
-  const chargedPremiumFen = policy.grossPremiumFen + history.reduce((sum, e) => sum + e.view.difference.grossPremiumFen, 0);
-  return { current: versions.at(-1)!, versions, endorsements, chargedPremiumFen };
+  return { current: versions.at(-1)!, versions, endorsements };
 }

@@ -2,9 +2,8 @@
 // payment as the API shows it, a policy's instalments with what was received against each, and
 // the premium fields the policy view carries.
 import type { FromSchema } from 'json-schema-to-ts';
-import { schemaId } from '../http/common-schemas.ts';
+import { fenSchema as fen, schemaId } from '../http/common-schemas.ts';
 
-const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
 const date = (description: string) => ({ type: 'string', format: 'date', description }) as const;
 
 export const paymentRequestSchema = {

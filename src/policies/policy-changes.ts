@@ -9,8 +9,10 @@
 // change again; every reaction is idempotent by the same ref), in the order they took effect.
 import type { Parties } from '../auth/visibility.ts';
 import { defineKeyedLog } from '../db/keyed-log.ts';
+import { entryOfRef } from './log-ref.ts';
 import type { CoInsuranceShare, SubsidyLayer } from '../rating/index.ts';
 import type { PremiumParts } from '../rating/endorsement.ts';
+import type { PolicyRecord } from './policy-schemas.ts';
 
 /**
  * A change of an issued policy. Amounts are signed integer fen: positive charged to the
@@ -43,6 +45,16 @@ export interface PolicyChange extends Parties {
   layersAfter: SubsidyLayer[];
 }
 
+/** The fields of a change that name its policy (who, what product, which period): the same for every kind. */
+export function policyChangeHeader(policy: PolicyRecord): Pick<PolicyChange, 'policyId' | 'policyNumber' | 'enterpriseName' | 'productCode' | 'productVersion' | 'line' | 'brokerOrganisationId' | 'insurerOrganisationId' | 'enterpriseOrganisationId' | 'poolMemberIds' | 'startDate' | 'endDate'> {
+  return {
+    policyId: policy.id, policyNumber: policy.policyNumber, enterpriseName: policy.enterpriseName, productCode: policy.productCode, productVersion: policy.productVersion, line: policy.line,
+    brokerOrganisationId: policy.brokerOrganisationId, insurerOrganisationId: policy.insurerOrganisationId, enterpriseOrganisationId: policy.enterpriseOrganisationId,
+    ...(policy.poolMemberIds?.length ? { poolMemberIds: [...policy.poolMemberIds] } : {}),
+    startDate: policy.startDate, endDate: policy.endDate,
+  };
+}
+
 /** What announces a change (the service's event hub). */
 export interface PolicyChangeEvents {
   policyChanged(change: PolicyChange): Promise<void>;
@@ -63,7 +75,7 @@ export async function changesOf(policyId: string): Promise<PolicyChange[]> {
  */
 export async function announcePolicyChange(events: PolicyChangeEvents, change: PolicyChange): Promise<PolicyChange> {
   await policyChangeLog.append(changeKey(change.policyId), change.ref, change);
-  const kept = (await changesOf(change.policyId)).find((c) => c.ref === change.ref) ?? change;
+  const kept = (await entryOfRef(policyChangeLog, changeKey(change.policyId), change.ref))?.value ?? change;
   await events.policyChanged(kept);
   return kept;
 }

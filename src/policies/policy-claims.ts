@@ -13,7 +13,8 @@ import { conflict, invalidInput } from '../http/app-error.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import { splitClaim } from '../rating/renewal.ts';
 import type { ClaimList, ClaimRequest, ClaimView } from './claim-schemas.ts';
-import { claimKey, claimLog, claimViewFields, claimsOf, type StoredClaim } from './claim-log.ts';
+import { claimKey, claimLog, claimViewFields, type StoredClaim } from './claim-log.ts';
+import { entryOfRef } from './log-ref.ts';
 import { hashRequest } from '../quotes/quote-service.ts';
 import type { PolicyRecord } from './policy-schemas.ts';
 import { loadVisiblePolicy } from './policy-service.ts';
@@ -49,8 +50,8 @@ function checkDates(policy: PolicyRecord, body: ClaimRequest, today: string): vo
 /** The claim a log entry holds for `id` (appended once: a replay finds it by its ref). */
 async function numbered(policyId: string, claim: StoredClaim): Promise<ClaimView> {
   await claimLog.append(claimKey(policyId), claim.id, claim);
-  const found = (await claimsOf(policyId)).find((c) => c.id === claim.id);
-  return found ?? { ...claim, n: 0 };
+  const found = await entryOfRef(claimLog, claimKey(policyId), claim.id);
+  return found ? { ...found.value, n: found.n + 1 } : { ...claim, n: 0 };
 }
 
 /**

@@ -95,25 +95,34 @@ const reusedReference = (reference: string, claim: StoredPaymentClaim) => confli
 const samePayment = (claim: StoredPaymentClaim, policyId: string, request: PaymentRequest) =>
   claim.policyId === policyId && claim.amountFen === request.amountFen && claim.receivedOn === request.receivedOn;
 
+/** What a recording read of the policy's premium: its payments so far and the premium due. */
+interface PremiumRead { payments: LoggedPayment[]; due: number }
+
+const premiumRead = async (policy: PolicyRecord): Promise<PremiumRead> => {
+  const [payments, due] = await Promise.all([paymentsOf(policy.id), premiumDueFen(policy)]);
+  return { payments, due };
+};
+const totalReceived = (payments: readonly LoggedPayment[]) => payments.reduce((sum, p) => sum + p.amountFen, 0);
+
 /**
  * Places the claimed payment in the policy's log (idempotent: a replay completes a recording cut
- * off before). Place n is taken with ref `#n` by whoever saw n payments; a writer that lost the
- * place reads again and checks the total again. Refused (the claim released) when it no longer fits.
+ * off before), starting from what the request read (`read`). Place n is taken with ref `#n` by
+ * whoever saw n payments; a writer that lost the place reads the payments again and checks the
+ * total again. Refused (the claim released) when it no longer fits. Answers the premium received
+ * with the payment in it.
  */
-async function placePayment(policy: PolicyRecord, claimId: string, payment: LoggedPayment): Promise<void> {
-  for (;;) {
-    const payments = await paymentsOf(policy.id);
-    if (payments.some((p) => p.reference === payment.reference)) return;
-    const received = payments.reduce((sum, p) => sum + p.amountFen, 0);
-    const due = await premiumDueFen(policy);
-    if (received + payment.amountFen > due) {
+async function placePayment(policy: PolicyRecord, claimId: string, payment: LoggedPayment, read: PremiumRead): Promise<number> {
+  for (let payments = read.payments; ; payments = await paymentsOf(policy.id)) {
+    const received = totalReceived(payments);
+    if (payments.some((p) => p.reference === payment.reference)) return received;
+    if (received + payment.amountFen > read.due) {
       await PaymentReferenceModel.collection.deleteOne({ _id: claimId as never });
-      throw overPremium(policy, due, received, payment.amountFen);
+      throw overPremium(policy, read.due, received, payment.amountFen);
     }
     const n = payments.length;
     await paymentLog.append(policy.id, `#${n}`, payment);
     const [placed] = await paymentLog.range(policy.id, n, n);
-    if (placed?.value.reference === payment.reference) return;
+    if (placed?.value.reference === payment.reference) return received + payment.amountFen;
   }
 }
 
@@ -143,8 +152,9 @@ export async function recordPayment(deps: { events: PaymentEvents }, caller: Cal
   const claim = { _id: claimId, policyId: policy.id, reference: request.reference, amountFen: request.amountFen, receivedOn: request.receivedOn, recordedAt: now, recordedBy: { keyId: caller.keyId, userName: caller.userName, organisationId: caller.organisationId } };
   const answered = await replayOf(policy, claimId, request);
   if (answered) return answered;
-  const [received, due] = await Promise.all([premiumReceivedFen(policy.id), premiumDueFen(policy)]);
-  if (received + request.amountFen > due) throw overPremium(policy, due, received, request.amountFen);
+  const read = await premiumRead(policy); // the payments and the premium due, read once and passed down
+  const received = totalReceived(read.payments);
+  if (received + request.amountFen > read.due) throw overPremium(policy, read.due, received, request.amountFen);
   try {
     await PaymentReferenceModel.collection.insertOne(claim as never);
   } catch (err) {
@@ -155,11 +165,10 @@ export async function recordPayment(deps: { events: PaymentEvents }, caller: Cal
   }
   const payment = claimView(claim);
   const { policyId: _policyId, ...logged } = payment;
-  await placePayment(policy, claimId, logged);
-  const premiumReceived = await premiumReceivedFen(policy.id);
+  const premiumReceived = await placePayment(policy, claimId, logged, read);
   await recordAudit(caller, {
     action: 'policy.payment', entityType: 'policy', entityId: policy.id, organisationId: policy.insurerOrganisationId,
-    summary: `Premium received on policy ${policy.policyNumber}: ${yuan(request.amountFen)} on ${request.receivedOn}, reference ${request.reference} (received ${yuan(premiumReceived)} of ${yuan(policy.grossPremiumFen)}).`,
+    summary: `Premium received on policy ${policy.policyNumber}: ${yuan(request.amountFen)} on ${request.receivedOn}, reference ${request.reference} (received ${yuan(premiumReceived)} of ${yuan(read.due)} due).`,
     changes: [{ path: 'premiumReceivedFen', from: premiumReceived - request.amountFen, to: premiumReceived }],
   }, now);
   await deps.events.paymentReceived({ policy, payment, premiumReceivedFen: premiumReceived });
@@ -173,6 +182,6 @@ async function replayOf(policy: PolicyRecord, claimId: string, request: PaymentR
   if (!samePayment(claim, policy.id, request)) throw reusedReference(request.reference, claim);
   const payment = claimView(claim);
   const { policyId: _policyId, ...logged } = payment;
-  await placePayment(policy, claimId, logged);
+  await placePayment(policy, claimId, logged, await premiumRead(policy));
   return { payment, replayed: true };
 }

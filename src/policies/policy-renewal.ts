@@ -20,6 +20,7 @@ import { formatFen } from '../rating/money.ts';
 import { chainExperience, centrallySupported, isContinuous, supportYearOf, type ChainPolicy } from '../rating/renewal.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { claimsPaidFenOf } from './claim-log.ts';
+import { premiumDueFen } from './policy-payments.ts';
 import type { PolicyRecord } from './policy-schemas.ts';
 import { findPolicy, loadVisiblePolicy } from './policy-service.ts';
 
@@ -76,7 +77,8 @@ function supportYearInput(chain: readonly PolicyRecord[], startDate: string): De
 async function lossRatioInput(chain: readonly PolicyRecord[], form: readonly { key: string; max?: string | number | undefined }[], asOf: string): Promise<DerivedInput | undefined> {
   const field = form.find((f) => f.key === LOSS_RATIO_INPUT);
   if (!field) return undefined;
-  const policies: ChainPolicy[] = await Promise.all(chain.map(async (p) => ({ startDate: p.startDate, endDate: p.endDate, grossPremiumFen: p.grossPremiumFen, claimsPaidFen: await claimsPaidFenOf(p.id) })));
+  // Each policy's premium due after its changes (an endorsement's difference; a cancelled one's: the premium kept), not as issued.
+  const policies: ChainPolicy[] = await Promise.all(chain.map(async (p) => ({ startDate: p.startDate, endDate: p.endDate, grossPremiumFen: await premiumDueFen(p), claimsPaidFen: await claimsPaidFenOf(p.id) })));
   const seen = chainExperience(policies, asOf);
   if (seen.lossRatioPercent === undefined) {
     const kept = chain.at(-1)!.inputs[LOSS_RATIO_INPUT];

@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { cursorPageSchema, schemaId } from '../http/common-schemas.ts';
+import { cursorPageSchema, fenSchema as fen, schemaId } from '../http/common-schemas.ts';
 import { poolViewProperties } from '../pools/pool-schemas.ts';
 import { ratingResultSchema, type RatedRecord, type RatingResultViewOptions } from '../quotes/quote-schemas.ts';
 import type { CoInsuranceShare } from '../rating/index.ts';
@@ -8,7 +8,6 @@ import { endorsementSchemas, policyHistoryProperties } from './endorsement-schem
 import { claimSchema } from './claim-schemas.ts';
 import { cancellationSchemas, policyCancellationProperties } from './cancellation-schemas.ts';
 
-const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
 
 const policyProperties = {
   id: { type: 'string', description: 'Policy id.' },

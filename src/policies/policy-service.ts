@@ -8,6 +8,7 @@ import { leanRatingRecordOf, loadVisibleQuote, markBound, randomCode, RATING_PRO
 import type { RatingResult } from '../rating/index.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { poolViewFields } from '../pools/pool-shares.ts';
+import { claimIdempotencyKey } from './idempotency-key.ts';
 import { PolicyBindKeyModel, PolicyModel, type StoredPolicy } from './policy-model.ts';
 import type { PolicyRecord, PolicyView } from './policy-schemas.ts';
 import { buildPolicyLists, listIssuedPolicy, listPolicies } from './policy-lists.ts';
@@ -103,23 +104,13 @@ function policyIdOf(quoteId: unknown): mongoose.Types.ObjectId {
 }
 
 /**
- * Claims a bind's Idempotency-Key for this quote, or answers 409 when it was claimed for another:
- * the claim's `_id` is derived from the key, so the check is an insert and, on E11000, a read by
- * `_id` (not a scan of every policy). A key stays with the first quote it was sent for, whatever
- * that bind's outcome. (Keys of binds before the claims existed, #25, are not checked this way.)
+ * Claims a bind's Idempotency-Key for this quote (idempotency-key.ts). (Keys of binds before the
+ * claims existed, #25, are not checked this way.)
  */
-async function claimBindKey(scope: string, quoteId: string): Promise<void> {
-  const _id = derivedObjectId(`bind-key:${scope}`);
-  try {
-    await PolicyBindKeyModel.collection.insertOne({ _id, quoteId, at: new Date() });
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err;
-    const claim = await PolicyBindKeyModel.collection.findOne({ _id });
-    if (claim && claim.quoteId !== quoteId) {
-      throw conflict('This Idempotency-Key was already used to bind another quote.', [{ path: 'header.idempotency-key', message: 'must be new for a different quote (idempotency)' }]);
-    }
-  }
-}
+const claimBindKey = (scope: string, quoteId: string) => claimIdempotencyKey(scope, {
+  model: PolicyBindKeyModel, kind: 'bind-key', field: 'quoteId', value: quoteId,
+  message: 'This Idempotency-Key was already used to bind another quote.', rule: 'must be new for a different quote (idempotency)',
+});
 
 export interface BindOptions {
   /** As createQuote's: a retried bind with the same key returns the same policy (replayed). */
@@ -222,8 +213,9 @@ export async function getPolicy(caller: Caller, id: string): Promise<PolicyView>
   const record = await loadVisiblePolicy(caller, id);
   const [view, premium, history, claims, cancelled] = await Promise.all([withPoolShares(caller, record), premiumOf(record), endorsementsOf(record.id), claimViewFields(record.id), record.status === 'cancelled' ? cancellationOf(record.id) : undefined]);
   // Premium received (policy-payments.ts): two or three reads of the policy's payments log by `_id`; the claims paid from its claims log (by `_id`).
-  const { premiumReceivedFen, premiumOutstandingFen, payments, instalments } = premium;
-  return { ...view, premiumReceivedFen, premiumOutstandingFen, payments, ...(instalments ? { instalments } : {}), ...policyHistory(record, history, (n) => `/v1/policies/${record.id}/endorsements/${n}/pdf`), ...claims, status: record.status === 'cancelled' ? 'cancelled' : 'issued', ...(cancelled ? { cancellation: cancelled.view } : {}) };
+  // The premium due from one source, the change log (endorsements and a cancellation alike), as premiumOf read it.
+  const { premiumReceivedFen, premiumOutstandingFen, payments, instalments, grossPremiumFen: chargedPremiumFen } = premium;
+  return { ...view, premiumReceivedFen, premiumOutstandingFen, payments, ...(instalments ? { instalments } : {}), ...policyHistory(record, history, (n) => `/v1/policies/${record.id}/endorsements/${n}/pdf`), chargedPremiumFen, ...claims, status: record.status === 'cancelled' ? 'cancelled' : 'issued', ...(cancelled ? { cancellation: cancelled.view } : {}) };
 }
 
 /** A stored policy's record by id for the capability's own modules (renewal chains), unchecked: callers check visibility. */

@@ -9,8 +9,8 @@
 // the premium kept (never negative: unpaid premium is not refunded), split into net/VAT and among
 // pool members as a premium is (src/rating/endorsement.ts).
 import { memberParts, premiumParts, type MemberShare, type PremiumParts } from './endorsement.ts';
-import { divideHalfUpBig, parseDecimal, pow10Big } from './money.ts';
-import { addMonths, parseDay } from './period.ts';
+import { parseDecimal, percentOfFen } from './money.ts';
+import { addMonths, earnedByDay, parseDay } from './period.ts';
 import type { CoInsuranceShare } from './rating-result.ts';
 
 export type CancellationInitiator = 'policyholder' | 'insurer';
@@ -50,7 +50,7 @@ export function monthsElapsed(start: string, day: string): number {
 function percentOf(amountFen: number, percent: string): number {
   const p = parseDecimal(percent);
   if (!p) throw new RangeError(`not a percent: ${percent}`);
-  return Number(divideHalfUpBig(BigInt(amountFen) * BigInt(p.num), pow10Big(p.exp + 2)));
+  return percentOfFen(amountFen, p);
 }
 
 /** The kept percent of a scale for the months elapsed: the first row reaching them, else the last. */
@@ -77,7 +77,7 @@ export function keptPremium(a: {
   const months = day <= start ? 0 : monthsElapsed(a.period.start, a.effectiveDate);
   const base = { daysElapsed, periodDays, monthsElapsed: months };
   if (a.initiatedBy === 'insurer') {
-    return { basis: 'pro-rata-by-day', keptFen: Number(divideHalfUpBig(BigInt(a.premiumFen) * BigInt(daysElapsed), BigInt(periodDays))), ...base };
+    return { basis: 'pro-rata-by-day', keptFen: earnedByDay(a.premiumFen, a.period, a.effectiveDate).earnedFen, ...base };
   }
   if (day <= start) {
     const percent = a.rules?.beforeStartFeePercent ?? '0';

@@ -5,10 +5,12 @@
 // to the fen; split into net and VAT as a premium is (net = gross ÷ 1.06, half-up), and among the
 // pool members by share (each rounded down, the lead takes the remainder fen: co-insurance.ts).
 // A decrease is worked on its size and given back negative, so a refund rounds as a charge does.
-import { splitCoInsurance, type PoolMember } from './co-insurance.ts';
-import { divideHalfUp, divideHalfUpBig, parseDecimal, splitVat } from './money.ts';
+import { parseDecimal, proRataFen, splitVat } from './money.ts';
 import { parseDay } from './period.ts';
+import { splitShares, type MemberShare } from './pool-liability.ts';
 import type { CoInsuranceShare } from './rating-result.ts';
+
+export type { MemberShare } from './pool-liability.ts';
 
 /** Gross, net and VAT of an amount of premium (negative parts: a refund). */
 export interface PremiumParts {
@@ -16,9 +18,6 @@ export interface PremiumParts {
   netPremiumFen: number;
   vatFen: number;
 }
-
-/** A pool member's share as a policy stores it (its percent as a decimal string). */
-export type MemberShare = Pick<CoInsuranceShare, 'insurer' | 'role' | 'sharePercent'>;
 
 /** Days from `effectiveDate` to the period's end, both counted, and the days of the period; undefined when the date is outside it. */
 export function daysRemaining(period: { start: string; end: string }, effectiveDate: string): { daysLeft: number; periodDays: number } | undefined {
@@ -28,14 +27,6 @@ export function daysRemaining(period: { start: string; end: string }, effectiveD
 }
 
 const negate = (fen: number) => (fen === 0 ? 0 : -fen);
-
-/** amount × numerator ÷ denominator, half-up on its size (exact for any safe amount). */
-function proRata(amountFen: number, numerator: number, denominator: number): number {
-  const size = Math.abs(amountFen);
-  const product = size * numerator;
-  const part = Number.isSafeInteger(product) ? divideHalfUp(product, denominator) : Number(divideHalfUpBig(BigInt(size) * BigInt(numerator), BigInt(denominator)));
-  return amountFen < 0 ? negate(part) : part;
-}
 
 /** Splits a VAT-inclusive amount (negative: a refund) into gross, net and VAT at the product's rate. */
 export function premiumParts(grossFen: number, vatRatePercent: string): PremiumParts {
@@ -49,13 +40,8 @@ export function premiumParts(grossFen: number, vatRatePercent: string): PremiumP
 
 /** Each member's part of an amount (negative: a refund), to the fen; the parts add up to the whole. */
 export function memberParts(shares: readonly MemberShare[], parts: PremiumParts): CoInsuranceShare[] {
-  const members: PoolMember[] = shares.map((s) => {
-    const percent = parseDecimal(s.sharePercent);
-    if (!percent) throw new RangeError(`not a share: ${s.sharePercent}`);
-    return { insurer: s.insurer, role: s.role, sharePercent: s.sharePercent, share: { num: percent.num, exp: percent.exp + 2 } };
-  });
   const refund = parts.grossPremiumFen < 0;
-  const split = splitCoInsurance(members, Math.abs(parts.grossPremiumFen), Math.abs(parts.netPremiumFen));
+  const split = splitShares(shares, Math.abs(parts.grossPremiumFen), Math.abs(parts.netPremiumFen));
   if (!refund) return split;
   return split.map((m) => ({ ...m, grossPremiumFen: negate(m.grossPremiumFen), netPremiumFen: negate(m.netPremiumFen), vatFen: negate(m.vatFen) }));
 }
@@ -84,7 +70,7 @@ export function endorsementDifference(a: {
 }): EndorsementArithmetic | undefined {
   const days = daysRemaining(a.period, a.effectiveDate);
   if (!days) return undefined;
-  const gross = proRata(a.annualGrossAfterFen - a.annualGrossBeforeFen, days.daysLeft, days.periodDays);
+  const gross = proRataFen(a.annualGrossAfterFen - a.annualGrossBeforeFen, days.daysLeft, days.periodDays);
   const difference = premiumParts(gross, a.vatRatePercent);
   return { ...days, difference, ...(a.poolShares?.length ? { members: memberParts(a.poolShares, difference) } : {}) };
 }

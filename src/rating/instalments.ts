@@ -2,7 +2,7 @@
 // start date and gross premium to the fen, and the payments received allocated to it oldest
 // first. Pure: dates are YYYY-MM-DD strings, "today" is an argument, no clock is read.
 import { addMonths, formatDay, parseDay } from './period.ts';
-import { parseDecimal, type ScaledDecimal } from './money.ts';
+import { parseDecimal, percentOfFen, type ScaledDecimal } from './money.ts';
 
 /** One instalment as a product declares it: due a number of days or months after the start date, a share of the gross premium. */
 export interface InstalmentRule {
@@ -40,13 +40,6 @@ export interface AllocatedInstalment extends Instalment {
 
 const HUNDRED: ScaledDecimal = { num: 100, exp: 0 };
 
-/** `amountFen × percent / 100`, rounded half-up to the fen, exactly (BigInt). */
-function shareOf(amountFen: number, percent: ScaledDecimal): number {
-  const numerator = BigInt(amountFen) * BigInt(percent.num);
-  const denominator = 100n * 10n ** BigInt(percent.exp);
-  return Number((numerator * 2n + denominator) / (denominator * 2n));
-}
-
 /** The due date of a rule on a start date. */
 function dueDateOf(rule: InstalmentRule, startDate: string): string {
   const start = parseDay(startDate);
@@ -64,7 +57,7 @@ export function instalmentSchedule(rules: readonly InstalmentRule[], startDate: 
   let allotted = 0;
   return rules.map((rule, i) => {
     const last = i === rules.length - 1;
-    const amountFen = last ? grossFen - allotted : shareOf(grossFen, parseDecimal(rule.percent) ?? HUNDRED);
+    const amountFen = last ? grossFen - allotted : percentOfFen(grossFen, parseDecimal(rule.percent) ?? HUNDRED);
     allotted += amountFen;
     return { n: i + 1, dueDate: dueDateOf(rule, startDate), percent: rule.percent, amountFen };
   });

@@ -135,3 +135,19 @@ export function splitVat(grossFen: number, vatRate: ScaledDecimal): { netFen: nu
     : Number(divideHalfUpBig(BigInt(grossFen) * BigInt(scale), BigInt(denominator)));
   return { netFen, vatFen: grossFen - netFen };
 }
+
+/** amount × percent ÷ 100, half-up to the fen, exactly (BigInt; a non-negative amount). */
+export function percentOfFen(amountFen: number, percent: ScaledDecimal): number {
+  return Number(divideHalfUpBig(BigInt(amountFen) * BigInt(percent.num), pow10Big(percent.exp + 2)));
+}
+
+/**
+ * amount × numerator ÷ denominator (pro rata: days of days), half-up to the fen on its size, so a
+ * negative amount (a refund) rounds as a positive one does; exact for any safe amount.
+ */
+export function proRataFen(amountFen: number, numerator: number, denominator: number): number {
+  const size = Math.abs(amountFen);
+  const product = size * numerator;
+  const part = Number.isSafeInteger(product) ? divideHalfUp(product, denominator) : Number(divideHalfUpBig(BigInt(size) * BigInt(numerator), BigInt(denominator)));
+  return amountFen < 0 && part !== 0 ? -part : part;
+}

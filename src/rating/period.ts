@@ -1,5 +1,6 @@
 // Period of cover arithmetic on calendar dates, without reading the clock.
 import type { QuotePeriod } from './rating-result.ts';
+import { proRataFen } from './money.ts';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
@@ -75,4 +76,17 @@ function measureDates(startText: string, endText: string): Readonly<PeriodLength
   while (addMonths(start, months) <= end) months++;
   const days = end - start + 1;
   return Object.freeze({ months, days, underOneMonth: addMonths(start, 1) - 1 > end });
+}
+
+/**
+ * The premium earned by `day` pro rata by day (按日比例): cover ends at 00:00 of `day`, so the days
+ * elapsed are day − start (none before the start, the whole period after the end), over the days
+ * of the period, half-up to the fen. The one by-day reading of a cancellation by the insurer and
+ * of a renewal's earned premium.
+ */
+export function earnedByDay(premiumFen: number, period: { start: string; end: string }, day: string): { earnedFen: number; daysElapsed: number; periodDays: number } {
+  const start = parseDay(period.start);
+  const periodDays = parseDay(period.end) - start + 1;
+  const daysElapsed = Math.min(periodDays, Math.max(0, parseDay(day) - start));
+  return { earnedFen: proRataFen(premiumFen, daysElapsed, periodDays), daysElapsed, periodDays };
 }

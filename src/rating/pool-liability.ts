@@ -1,7 +1,7 @@
 // Each pool member's part of a policy's liability: every limit of every coverage × the member's
 // share, split to the fen like the premium (members rounded down, the lead takes the remainder).
 import { splitCoInsurance, type PoolMember } from './co-insurance.ts';
-import { divideHalfUp, parseDecimal, toScaledInteger } from './money.ts';
+import { parseDecimal, percentOfFen, toScaledInteger } from './money.ts';
 import type { ProductDefinition } from './product-schema.ts';
 import type { CoInsuranceShare } from './rating-result.ts';
 
@@ -31,7 +31,7 @@ export function coverageLimitsFen(definition: ProductDefinition, inputs: Record<
       else if (limit.percentOf) {
         const base = byKind.get(limit.percentOf.limit);
         const percent = parseDecimal(limit.percentOf.percent);
-        if (base !== undefined && percent) fen = divideHalfUp(base * percent.num, 10 ** (percent.exp + 2));
+        if (base !== undefined && percent) fen = percentOfFen(base, percent);
       }
       if (fen === undefined) continue;
       if (limit.kind !== 'subLimit' && !byKind.has(limit.kind)) byKind.set(limit.kind, fen);
@@ -41,11 +41,24 @@ export function coverageLimitsFen(definition: ProductDefinition, inputs: Record<
   return out;
 }
 
-/** Splits an amount among pool members by share, to the fen (the same rule as the premium). */
-export function splitByShares(shares: readonly Pick<CoInsuranceShare, 'insurer' | 'role' | 'sharePercent'>[], amountFen: number): number[] {
+/** A pool member's share as a policy stores it (its percent as a decimal string). */
+export type MemberShare = Pick<CoInsuranceShare, 'insurer' | 'role' | 'sharePercent'>;
+
+/**
+ * Splits a gross amount and its net among pool members by share, to the fen (the rule of the
+ * premium: each rounded down, the lead takes the remainder, co-insurance.ts). A share that is not
+ * a decimal is a RangeError (a stored share always is one).
+ */
+export function splitShares(shares: readonly MemberShare[], grossFen: number, netFen = grossFen): CoInsuranceShare[] {
   const members: PoolMember[] = shares.map((s) => {
-    const d = parseDecimal(s.sharePercent) ?? { num: 0, exp: 0 };
-    return { insurer: s.insurer, role: s.role, sharePercent: s.sharePercent, share: { num: d.num, exp: d.exp + 2 } };
+    const percent = parseDecimal(s.sharePercent);
+    if (!percent) throw new RangeError(`not a share: ${s.sharePercent}`);
+    return { insurer: s.insurer, role: s.role, sharePercent: s.sharePercent, share: { num: percent.num, exp: percent.exp + 2 } };
   });
-  return splitCoInsurance(members, amountFen, amountFen).map((part) => part.grossPremiumFen);
+  return splitCoInsurance(members, grossFen, netFen);
+}
+
+/** Splits an amount among pool members by share, to the fen (the same rule as the premium). */
+export function splitByShares(shares: readonly MemberShare[], amountFen: number): number[] {
+  return splitShares(shares, amountFen).map((part) => part.grossPremiumFen);
 }

@@ -2,9 +2,9 @@
 // "Claims paid"): the support year from the chain of continuous policies, the experience loss
 // ratio from the claims paid and the premium earned on that chain, and a claim's split among the
 // pool members. Pure: dates and amounts in, no clock, no I/O.
-import { splitCoInsurance, type PoolMember } from './co-insurance.ts';
-import { divideHalfUp, parseDecimal } from './money.ts';
-import { parseDay } from './period.ts';
+import { divideHalfUp } from './money.ts';
+import { earnedByDay, parseDay } from './period.ts';
+import { splitShares, type MemberShare } from './pool-liability.ts';
 
 /** Central 首台（套）/首批次 support covers at most this many continuous years. */
 export const CENTRAL_SUPPORT_YEARS = 3;
@@ -53,11 +53,7 @@ export const centrallySupported = (supportYear: number) => supportYear <= CENTRA
  * after the end). Half-up to the fen.
  */
 export function earnedPremiumFen(policy: Pick<ChainPolicy, 'startDate' | 'endDate' | 'grossPremiumFen'>, asOf: string): number {
-  const start = parseDay(policy.startDate);
-  const days = parseDay(policy.endDate) - start + 1;
-  const elapsed = Math.min(days, Math.max(0, parseDay(asOf) - start));
-  if (elapsed === days) return policy.grossPremiumFen;
-  return divideHalfUp(policy.grossPremiumFen * elapsed, days);
+  return earnedByDay(policy.grossPremiumFen, { start: policy.startDate, end: policy.endDate }, asOf).earnedFen;
 }
 
 /** A loss ratio in percent with two decimals ("37.50"), half-up; undefined when nothing was earned. */
@@ -84,8 +80,6 @@ export function chainExperience(policies: readonly ChainPolicy[], asOf: string):
   return { claimsPaidFen, earnedPremiumFen: earned, lossRatioPercent: lossRatioPercent(claimsPaidFen, earned), policies: chain.length };
 }
 
-/** A pool member's share as a policy stores it. */
-export interface MemberShare { insurer: string; role: 'lead' | 'follower'; sharePercent: string }
 export interface ClaimPart { insurer: string; role: 'lead' | 'follower'; sharePercent: string; paidFen: number }
 
 /**
@@ -93,10 +87,5 @@ export interface ClaimPart { insurer: string; role: 'lead' | 'follower'; sharePe
  * the remainder (as the premium is split: co-insurance.ts), so the parts add up to the claim.
  */
 export function splitClaim(shares: readonly MemberShare[], paidFen: number): ClaimPart[] {
-  const members: PoolMember[] = shares.map((s) => {
-    const percent = parseDecimal(s.sharePercent);
-    if (!percent) throw new RangeError(`not a share: ${s.sharePercent}`);
-    return { insurer: s.insurer, role: s.role, sharePercent: s.sharePercent, share: { num: percent.num, exp: percent.exp + 2 } };
-  });
-  return splitCoInsurance(members, paidFen, paidFen).map((p) => ({ insurer: p.insurer, role: p.role, sharePercent: p.sharePercent, paidFen: p.grossPremiumFen }));
+  return splitShares(shares, paidFen).map((p) => ({ insurer: p.insurer, role: p.role, sharePercent: p.sharePercent, paidFen: p.grossPremiumFen }));
 }

@@ -112,6 +112,26 @@ describe('Renewal (#26)', function () {
     expect(rest).to.deep.equal(original);
   });
 
+  it('earns the premium due after endorsements, not the premium as issued, in the loss ratio', async () => {
+    const policy = await issue(POOL);
+    const endorsed = await t.http.post(`/v1/policies/${policy.id}/endorsements`).set(as('broker'))
+      .send({ effectiveDate: addDays(policy.startDate, 30), inputs: { contractAmount: 1200, aggregateLimit: 1200 }, reason: '合同金额增加' });
+    expect(endorsed.status, JSON.stringify(endorsed.body)).to.equal(201);
+    const charged = endorsed.body.difference.grossPremiumFen as number;
+    expect(charged).to.not.equal(0); // charged or refunded: the premium due is no longer the premium as issued
+    const at = later(200);
+    const asOf = chinaDate(at);
+    await t.services.claims.recordClaim(callers.underwriter, policy.id, { lossDate: addDays(policy.startDate, 40), paidOn: addDays(policy.startDate, 50), paidFen: 500_000, description: '主轴断裂' }, { now: at });
+    const quote = await renew(policy.id, at);
+    // Independently: earned = (gross as issued + the endorsement's difference) × elapsed days / days of the period, half-up.
+    const days = (Date.parse(policy.endDate) - Date.parse(policy.startDate)) / DAY + 1;
+    const elapsed = (Date.parse(asOf) - Date.parse(policy.startDate)) / DAY;
+    const due = BigInt(policy.grossPremiumFen + charged);
+    const earned = Number((due * BigInt(elapsed) * 2n + BigInt(days)) / (2n * BigInt(days)));
+    const hundredths = Number((500_000n * 10_000n * 2n + BigInt(earned)) / (2n * BigInt(earned)));
+    expect(quote.derived!.find((d) => d.input === 'lossRatio')!.value).to.equal(hundredths / 100);
+  });
+
   it('prices the renewal on the version scheduled for its start date', async () => {
     const policy = await issue(SOLO);
     const start = addDays(policy.endDate, 1);
