@@ -1,10 +1,12 @@
 // Data folders written before the departments decided subsidy applications (#27): every outcome
 // recorded so far was the enterprise's (or its broker's) own, and is marked `recordedBy:
 // 'enterprise'` (the views show it as such); every submitted application is appended to the
-// departments' lists (and a decided one to its status's lists). A scan of the steps: offline, once
-// (book:migrate, or the service's first start on the folder); idempotent — run again, nothing new.
+// departments' lists (and a decided one to its status's lists) under the region its submission
+// records — recorded now, from the enterprise's region, on a submission from before it was kept.
+// A scan of the steps: offline, once (book:migrate, or the service's first start on the folder);
+// idempotent — run again, nothing new.
 import { getPolicy } from '../policies/policy-service.ts';
-import { applicationEntryOf, listApplicationStatus, listSubmittedApplication } from './subsidy-application-lists.ts';
+import { applicationEntryOf, currentRegionOf, listApplicationStatus, listSubmittedApplication } from './subsidy-application-lists.ts';
 import { SubsidyApplicationStepModel, type ApplicationStep } from './subsidy-application-model.ts';
 import { applicationLayers, DEPARTMENT_READER } from './subsidy-application-service.ts';
 
@@ -26,6 +28,11 @@ export async function migrateApplicationsToDepartments(): Promise<{ steps: numbe
     const policy = await getPolicy(DEPARTMENT_READER, submitted.policyId).catch(() => null);
     const layer = policy && applicationLayers(policy).find((l) => l.programme === submitted.programme);
     if (!policy || !layer) continue;
+    // A submission from before its region was recorded: recorded now (the region the lists then used).
+    if (submitted.regionCode === undefined) {
+      submitted.regionCode = await currentRegionOf(policy);
+      await SubsidyApplicationStepModel.updateOne({ _id: submitted._id, regionCode: { $exists: false } }, { $set: { regionCode: submitted.regionCode } });
+    }
     const entry = await applicationEntryOf(policy, layer, submitted);
     await listSubmittedApplication(entry);
     const outcome = outcomes.get(`${submitted.policyId}:${submitted.programme}`);

@@ -14,7 +14,7 @@ import { chinaDate, formatFen, type SubsidyLayer, type SubsidyProgramme } from '
 import { premiumRefusal, stepRefusal } from './subsidy-actions.ts';
 import { recordSubsidyOutcome } from './subsidy-ledger.ts';
 import { appendYearStep, yearStepEntry } from './subsidy-year-log.ts';
-import { applicationEntryOf, applicationIdOf, listApplicationStatus, listSubmittedApplication, type ApplicationListEntry } from './subsidy-application-lists.ts';
+import { applicationEntryOf, applicationIdOf, currentRegionOf, listApplicationStatus, listSubmittedApplication, type ApplicationListEntry } from './subsidy-application-lists.ts';
 import { seesApplication } from '../auth/scope.ts';
 import { subsidyProgrammesFor } from './subsidy-programmes.ts';
 import { stepId, SubsidyApplicationStepModel, SubsidyIdempotencyModel, type ApplicationStep } from './subsidy-application-model.ts';
@@ -33,7 +33,7 @@ export async function programmesByCode(line: string): Promise<Map<string, Subsid
 }
 
 /** What an application's view reads of a recorded step (when it was written is not shown). */
-export type StepFacts = Pick<ApplicationStep, 'status' | 'amountFen' | 'reason' | 'reference' | 'on' | 'recordedBy'>;
+export type StepFacts = Pick<ApplicationStep, 'status' | 'amountFen' | 'reason' | 'reference' | 'on' | 'recordedBy' | 'regionCode'>;
 
 /** The recorded steps of one application: its submission and its outcome, each when recorded. */
 export interface Steps {
@@ -234,7 +234,7 @@ export async function writeStep(caller: Caller, policy: PolicyView, layer: Subsi
     amountFen: request.status === 'granted' ? request.grantedFen : request.status === 'submitted' ? layer.amountFen : undefined,
     ...(request.reason !== undefined ? { reason: request.reason } : {}),
     ...(request.reference !== undefined ? { reference: request.reference } : {}),
-    ...(isOutcome ? { recordedBy: recorder.recordedBy } : {}),
+    ...(isOutcome ? { recordedBy: recorder.recordedBy } : { regionCode: await currentRegionOf(policy) }),
     on, at: now, by: { keyId: caller.keyId, userName: caller.userName, organisationId: caller.organisationId },
   };
   try {
