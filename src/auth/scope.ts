@@ -250,6 +250,22 @@ export function seesApplication(actor: ScopedActor & { authority?: AuthorityCove
   return actor.role === 'authority-officer' && actor.authority !== undefined && coversApplication(actor.authority, entry);
 }
 
+/** The platform's sight a department's application reads its policy with (its own role sees no policy: visibility.ts). */
+const APPLICATION_POLICY_READER: Caller = Object.freeze({ keyId: 'system:subsidy-applications', userName: 'subsidy applications', role: 'platform-admin', organisationId: '', organisationKind: 'platform', organisationCode: 'PLATFORM' });
+
+/**
+ * Whom the policy of an application is read as, for `actor` who reads the application (its
+ * detail, its PDF, the policy schedule): a platform admin as itself; a department that covers the
+ * application (seesApplication) with the platform's sight — it sees no policy as such, only the
+ * policies of the applications in its scope; the system (the migration) likewise. Undefined
+ * when `actor` may not read the application: its policy is then not read at all.
+ */
+export function policyReaderForApplication(actor: ScopedActor & { authority?: AuthorityCoverage }, entry: ApplicationScopeEntry): Caller | undefined {
+  if (actor.role === 'system') return APPLICATION_POLICY_READER;
+  if (!seesApplication(actor, entry)) return undefined;
+  return actor.role === 'platform-admin' ? actor as Caller : APPLICATION_POLICY_READER;
+}
+
 export interface ApplicationListFilter { programme?: string; region?: string; status?: string }
 
 /** A department's prefixes without those another one of its prefixes already covers (33 covers 3301). */

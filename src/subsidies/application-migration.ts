@@ -5,10 +5,14 @@
 // records — recorded now, from the enterprise's region, on a submission from before it was kept.
 // A scan of the steps: offline, once (book:migrate, or the service's first start on the folder);
 // idempotent — run again, nothing new.
+import { policyReaderForApplication, type ScopedActor } from '../auth/scope.ts';
 import { getPolicy } from '../policies/policy-service.ts';
 import { applicationEntryOf, currentRegionOf, listApplicationStatus, listSubmittedApplication } from './subsidy-application-lists.ts';
 import { SubsidyApplicationStepModel, type ApplicationStep } from './subsidy-application-model.ts';
-import { applicationLayers, DEPARTMENT_READER } from './subsidy-application-service.ts';
+import { applicationLayers } from './subsidy-application-service.ts';
+
+/** The migration reads every application's policy, offline, as the system. */
+const SYSTEM: ScopedActor = { role: 'system', organisationId: '' };
 
 type StoredStep = ApplicationStep & { _id: string; policyId: string; programme: string };
 
@@ -25,14 +29,15 @@ export async function migrateApplicationsToDepartments(): Promise<{ steps: numbe
   const outcomes = new Map(steps.filter((s) => s.status !== 'submitted').map((s) => [`${s.policyId}:${s.programme}`, s]));
   let listed = 0;
   for (const submitted of steps.filter((s) => s.status === 'submitted')) {
-    const policy = await getPolicy(DEPARTMENT_READER, submitted.policyId).catch(() => null);
-    const layer = policy && applicationLayers(policy).find((l) => l.programme === submitted.programme);
-    if (!policy || !layer) continue;
     // A submission from before its region was recorded: recorded now (the region the lists then used).
     if (submitted.regionCode === undefined) {
-      submitted.regionCode = await currentRegionOf(policy);
+      submitted.regionCode = await currentRegionOf({ enterpriseId: submitted.enterpriseId ?? '' });
       await SubsidyApplicationStepModel.updateOne({ _id: submitted._id, regionCode: { $exists: false } }, { $set: { regionCode: submitted.regionCode } });
     }
+    const reader = policyReaderForApplication(SYSTEM, { programme: submitted.programme, regionCode: submitted.regionCode });
+    const policy = reader && await getPolicy(reader, submitted.policyId).catch(() => null);
+    const layer = policy && applicationLayers(policy).find((l) => l.programme === submitted.programme);
+    if (!policy || !layer) continue;
     const entry = await applicationEntryOf(policy, layer, submitted);
     await listSubmittedApplication(entry);
     const outcome = outcomes.get(`${submitted.policyId}:${submitted.programme}`);

@@ -33,6 +33,8 @@ const applicationStepSchema = new Schema(
 export const SubsidyApplicationStepModel = mongoose.model('SubsidyApplicationStep', applicationStepSchema);
 
 export interface ApplicationStep {
+  /** The policy's enterprise (stored on every step). */
+  enterpriseId?: string;
   status: 'submitted' | 'granted' | 'refused' | 'withdrawn';
   amountFen?: number;
   reason?: string;
