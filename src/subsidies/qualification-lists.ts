@@ -6,7 +6,8 @@
 // version and credit code (`<version>|<credit code>`) for quotes; keyed logs of versions per
 // `<kind>|<region prefix>` (which list covers a region) and per department (its own versions).
 import mongoose from 'mongoose';
-import type { Caller } from '../auth/caller.ts';
+import type { AuthorityCoverage, Caller } from '../auth/caller.ts';
+import { qualificationListKeysCovering, qualificationListKeysOf, regionsCoveredBy, scopedQualificationLists } from '../auth/scope.ts';
 import { readSheets, type SheetFormat } from '../catalogue/table-spreadsheets.ts';
 import { columnLetter } from '../catalogue/spreadsheet-reader.ts';
 import { defineKeyedLog } from '../db/keyed-log.ts';
@@ -132,20 +133,20 @@ interface VersionRef { id: string; date: string }
 /** Versions per `<kind>|<region prefix>` (`*` for a central department) and per `authority|<organisation id>`. */
 export const qualificationListIndex = defineKeyedLog<VersionRef>('QualificationListIndex', 'qualificationListIndex');
 
-const regionKeysOf = (caller: Caller): string[] => (caller.authority?.level === 'central' ? ['*'] : [...(caller.authority?.regionPrefixes ?? [])]);
-
 function viewOf(doc: { _id: string; kind: string; authorityId: string; authorityCode: string; regionPrefixes?: string[] | null; date: string; uploadedAt: Date; rowCount: number }): QualificationListVersion {
   return { id: doc._id, kind: doc.kind as QualificationListKind, authorityId: doc.authorityId, authorityCode: doc.authorityCode, regionPrefixes: [...(doc.regionPrefixes ?? [])], date: doc.date, uploadedAt: doc.uploadedAt.toISOString(), rowCount: doc.rowCount };
 }
 
-function authorityOf(caller: Caller): NonNullable<Caller['authority']> {
-  if (caller.role !== 'authority-officer' || !caller.authority) throw forbidden('Only a subsidy department keeps qualification lists.');
-  return caller.authority;
+/** The caller's own lists (scope.ts), or 403 for anyone but a department. */
+function listsOf(caller: Caller): NonNullable<ReturnType<typeof scopedQualificationLists>> & { authority: AuthorityCoverage } {
+  const scoped = scopedQualificationLists(caller);
+  if (!scoped || !caller.authority) throw forbidden('Only a subsidy department keeps qualification lists.');
+  return { ...scoped, authority: caller.authority };
 }
 
 /** Stores an uploaded list as a new version of its kind for the caller's regions; a bad row stores nothing. */
 export async function uploadQualificationList(caller: Caller, kind: QualificationListKind, format: SheetFormat, bytes: Buffer, limits: SheetLimits = defaultUploadLimits.sheet, now = new Date()): Promise<QualificationListVersion> {
-  authorityOf(caller);
+  const { authority } = listsOf(caller);
   const sheets = await readSheets(bytes, format, kind, limits);
   const sheet = sheets[0];
   if (!sheet) throw invalidInput('The workbook has no sheet.', [{ path: 'body', message: 'must hold a sheet (minSheets)' }]);
@@ -155,38 +156,34 @@ export async function uploadQualificationList(caller: Caller, kind: Qualificatio
   for (const row of rows) byCode.set(row.creditCode, [...(byCode.get(row.creditCode) ?? []), row]);
   // Entries first, the version and its index last: a version is visible only once complete.
   await QualificationListEntryModel.insertMany([...byCode].map(([code, entries]) => ({ _id: `${id}|${code}`, rows: entries })), { ordered: false });
-  const doc = { _id: id, kind, authorityId: caller.organisationId, authorityCode: caller.organisationCode, regionPrefixes: regionKeysOf(caller), date: chinaDate(now), uploadedAt: now, rowCount: rows.length, rows };
+  const doc = { _id: id, kind, authorityId: caller.organisationId, authorityCode: caller.organisationCode, regionPrefixes: regionsCoveredBy(authority), date: chinaDate(now), uploadedAt: now, rowCount: rows.length, rows };
   await QualificationListModel.create(doc);
   const ref = { id, date: doc.date };
-  await qualificationListIndex.appendAll([{ key: `authority|${caller.organisationId}`, ref: id, value: ref }, ...doc.regionPrefixes.map((p) => ({ key: `${kind}|${p}`, ref: id, value: ref }))]);
+  await qualificationListIndex.appendAll(qualificationListKeysOf(caller.organisationId, authority, kind).map((key) => ({ key, ref: id, value: ref })));
   return viewOf(doc);
 }
 
 /** The caller's department's own versions, newest first. */
 export async function listOwnQualificationLists(caller: Caller): Promise<{ items: QualificationListVersion[] }> {
-  authorityOf(caller);
-  const refs = (await qualificationListIndex.all(`authority|${caller.organisationId}`)).reverse().slice(0, 500);
+  const { key, accept } = listsOf(caller);
+  const refs = (await qualificationListIndex.all(key)).reverse().slice(0, 500);
   const docs = await Promise.all(refs.map((r) => QualificationListModel.findById(r.value.id, { rows: 0 }).lean()));
-  return { items: docs.filter((d) => d !== null).map((d) => viewOf(d as never)) };
+  return { items: docs.filter((d) => d !== null && accept(d)).map((d) => viewOf(d as never)) };
 }
 
 /** One version with a page of its rows; another department's version is not found. */
 export async function getQualificationList(caller: Caller, id: string, page: { offset?: number | undefined; limit?: number | undefined }): Promise<QualificationListVersion & { rows: QualificationRow[]; offset: number; limit: number }> {
-  authorityOf(caller);
+  const { accept } = listsOf(caller);
   const doc = await QualificationListModel.findById(id).lean();
-  if (!doc || doc.authorityId !== caller.organisationId) throw new AppError('not_found', 'The qualification list was not found.', [{ path: 'params.id', message: 'must be a list your department uploaded (exists)' }]);
+  if (!doc || !accept(doc)) throw new AppError('not_found', 'The qualification list was not found.', [{ path: 'params.id', message: 'must be a list your department uploaded (exists)' }]);
   const offset = page.offset ?? 0;
   const limit = page.limit ?? 100;
   return { ...viewOf(doc as never), rows: (doc.rows as QualificationRow[]).slice(offset, offset + limit), offset, limit };
 }
 
-/** Region keys a list covering `regionCode` is indexed under: central, province, city, county. */
-const keysCovering = (regionCode: string) => ['*', regionCode.slice(0, 2), regionCode.slice(0, 4), regionCode.slice(0, 6)];
-
 /** The newest version of a kind covering a region, if any (four `_id` reads). */
 async function newestCovering(kind: QualificationListKind, regionCode: string): Promise<VersionRef | undefined> {
-  const tops = await Promise.all(keysCovering(regionCode).map(async (p) => {
-    const key = `${kind}|${p}`;
+  const tops = await Promise.all(qualificationListKeysCovering(kind, regionCode).map(async (key) => {
     const top = await qualificationListIndex.top(key);
     return top >= 0 ? (await qualificationListIndex.range(key, top, top))[0]?.value : undefined;
   }));
