@@ -238,7 +238,7 @@ export function applicationStatusListKeysOf(entry: ApplicationScopeEntry, status
 }
 
 /** Whether a department with this coverage reviews the application: one of its programmes, from a region it covers. */
-export function coversApplication(coverage: AuthorityCoverage, entry: ApplicationScopeEntry): boolean {
+function coversApplication(coverage: AuthorityCoverage, entry: ApplicationScopeEntry): boolean {
   if (!coverage.programmes.includes(entry.programme)) return false;
   if (coverage.level === 'central') return true;
   return coverage.regionPrefixes.some((p) => /^[0-9]{2,6}$/.test(p) && entry.regionCode.startsWith(p));

@@ -45,7 +45,7 @@ const COLUMNS: Record<QualificationListKind, Column[]> = {
 };
 
 /** The qualification codes (products/subsidies/*.json) each kind of list decides. */
-export const CODES_DECIDED: Record<QualificationListKind, string[]> = {
+const CODES_DECIDED: Record<QualificationListKind, string[]> = {
   'high-tech': ['high-tech'],
   'first-set-catalogue': ['first-international', 'first-domestic', 'first-provincial'],
   specialised: ['specialised-sme'],
@@ -61,7 +61,7 @@ function isDate(text: string): boolean {
 }
 
 /** Reads and checks every row of a list; every problem is named by row, column and rule. Pure. */
-export function parseQualificationRows(kind: QualificationListKind, rows: string[][], sheet: string): QualificationRow[] {
+function parseQualificationRows(kind: QualificationListKind, rows: string[][], sheet: string): QualificationRow[] {
   const header = (rows[0] ?? []).map((h) => h.trim().toLowerCase());
   const columns = COLUMNS[kind];
   const at = new Map<Column, number>();
@@ -127,11 +127,11 @@ const versionSchema = new mongoose.Schema({
   /** Its rows are in qualificationListRows. */
   chunked: { type: Boolean },
 }, { collection: 'qualificationLists', versionKey: false });
-export const QualificationListModel = mongoose.model('QualificationList', versionSchema);
+const QualificationListModel = mongoose.model('QualificationList', versionSchema);
 
 /** Rows of one version for one credit code: `_id` `<version id>|<credit code>`. */
 const entrySchema = new mongoose.Schema({ _id: { type: String, required: true }, rows: { type: mongoose.Schema.Types.Mixed, required: true } }, { collection: 'qualificationListEntries', versionKey: false });
-export const QualificationListEntryModel = mongoose.model('QualificationListEntry', entrySchema);
+const QualificationListEntryModel = mongoose.model('QualificationListEntry', entrySchema);
 
 /** Rows of a version per chunk, in file order: `_id` `<version id>#<chunk>`, ROWS_PER_CHUNK each, so a page reads one or two chunks. */
 const ROWS_PER_CHUNK = 500;
@@ -153,7 +153,7 @@ async function rowsOf(versionId: string, rowCount: number, offset: number, limit
 
 interface VersionRef { id: string; date: string }
 /** Versions per `<kind>|<region prefix>` (`*` for a central department) and per `authority|<organisation id>`. */
-export const qualificationListIndex = defineKeyedLog<VersionRef>('QualificationListIndex', 'qualificationListIndex');
+const qualificationListIndex = defineKeyedLog<VersionRef>('QualificationListIndex', 'qualificationListIndex');
 
 function viewOf(doc: { _id: string; kind: string; authorityId: string; authorityCode: string; regionPrefixes?: string[] | null; date: string; uploadedAt: Date; rowCount: number }): QualificationListVersion {
   return { id: doc._id, kind: doc.kind as QualificationListKind, authorityId: doc.authorityId, authorityCode: doc.authorityCode, regionPrefixes: [...(doc.regionPrefixes ?? [])], date: doc.date, uploadedAt: doc.uploadedAt.toISOString(), rowCount: doc.rowCount };

@@ -210,7 +210,7 @@ export async function recordApplicationStatus(caller: Caller, policyId: string, 
 
 const reusedKey = () => conflict('This Idempotency-Key was already used with a different request.', [{ path: 'header.idempotency-key', message: 'must be new for a different request (idempotency)' }]);
 
-export async function currentView(policy: PolicyView, layer: SubsidyLayer): Promise<SubsidyApplicationView> {
+async function currentView(policy: PolicyView, layer: SubsidyLayer): Promise<SubsidyApplicationView> {
   const programmes = await programmesByCode(policy.line);
   return applicationView(policy.id, layer, programmes.get(layer.programme), await readSteps(policy.id, layer.programme));
 }
