@@ -219,8 +219,8 @@ export function scopedInsurerReport(actor: ScopedActor, insurerId: string, half:
 /** What a department list entry carries for the scope check and the filters (immutable facts). */
 export interface ApplicationScopeEntry { programme: string; regionCode: string }
 
-/** The region-code prefixes an application is listed under: its province, city and district. */
-function regionPrefixesOf(regionCode: string): string[] {
+/** The region-code prefixes a 6-digit region code lies under: its province, city and district (none for anything else). */
+export function regionPrefixesOf(regionCode: string): string[] {
   return /^[0-9]{6}$/.test(regionCode) ? [regionCode.slice(0, 2), regionCode.slice(0, 4), regionCode] : [];
 }
 
@@ -238,7 +238,7 @@ export function applicationStatusListKeysOf(entry: ApplicationScopeEntry, status
 }
 
 /** Whether a department with this coverage reviews the application: one of its programmes, from a region it covers. */
-export function coversApplication(coverage: AuthorityCoverage, entry: ApplicationScopeEntry): boolean {
+function coversApplication(coverage: AuthorityCoverage, entry: ApplicationScopeEntry): boolean {
   if (!coverage.programmes.includes(entry.programme)) return false;
   if (coverage.level === 'central') return true;
   return coverage.regionPrefixes.some((p) => /^[0-9]{2,6}$/.test(p) && entry.regionCode.startsWith(p));
@@ -250,10 +250,26 @@ export function seesApplication(actor: ScopedActor & { authority?: AuthorityCove
   return actor.role === 'authority-officer' && actor.authority !== undefined && coversApplication(actor.authority, entry);
 }
 
+/** The platform's sight a department's application reads its policy with (its own role sees no policy: visibility.ts). */
+const APPLICATION_POLICY_READER: Caller = Object.freeze({ keyId: 'system:subsidy-applications', userName: 'subsidy applications', role: 'platform-admin', organisationId: '', organisationKind: 'platform', organisationCode: 'PLATFORM' });
+
+/**
+ * Whom the policy of an application is read as, for `actor` who reads the application (its
+ * detail, its PDF, the policy schedule): a platform admin as itself; a department that covers the
+ * application (seesApplication) with the platform's sight — it sees no policy as such, only the
+ * policies of the applications in its scope; the system (the migration) likewise. Undefined
+ * when `actor` may not read the application: its policy is then not read at all.
+ */
+export function policyReaderForApplication(actor: ScopedActor & { authority?: AuthorityCoverage }, entry: ApplicationScopeEntry): Caller | undefined {
+  if (actor.role === 'system') return APPLICATION_POLICY_READER;
+  if (!seesApplication(actor, entry)) return undefined;
+  return actor.role === 'platform-admin' ? actor as Caller : APPLICATION_POLICY_READER;
+}
+
 export interface ApplicationListFilter { programme?: string; region?: string; status?: string }
 
 /** A department's prefixes without those another one of its prefixes already covers (33 covers 3301). */
-function outermost(prefixes: readonly string[]): string[] {
+export function outermost(prefixes: readonly string[]): string[] {
   return [...new Set(prefixes)].filter((p) => !prefixes.some((q) => q !== p && p.startsWith(q))).sort();
 }
 
@@ -279,8 +295,36 @@ export function scopedApplications(actor: ScopedActor & { authority?: AuthorityC
   const coverage = actor.role === 'authority-officer' ? actor.authority : undefined;
   if (!coverage) return { keys: [], filtered, accept: () => false };
   const programmes = [...new Set(coverage.programmes)].filter((p) => !filter.programme || p === filter.programme).sort();
-  const own = coverage.level === 'central' ? ['*'] : outermost(coverage.regionPrefixes.filter((p) => /^[0-9]{2}(?:[0-9]{2}){0,2}$/.test(p)));
+  const own = regionsCoveredBy(coverage);
   const regions = !region ? own : own.flatMap((p) => (p === '*' || region.startsWith(p) ? [region] : p.startsWith(region) ? [p] : []));
   const keys = programmes.flatMap((p) => [...new Set(regions)].map((r) => status(applicationListKey(p, r))));
   return { keys, filtered, accept };
+}
+
+// Qualification lists (#27): a department's uploads, indexed (keyed log `qualificationListIndex`)
+// under its own key and under each region it covers, so a quote finds the newest version covering
+// an enterprise's region in four `_id` reads, and a department reads only its own versions.
+
+/** The regions a department covers, as list keys name them: `*` for a central department, else its outermost prefixes. */
+export function regionsCoveredBy(coverage: AuthorityCoverage): string[] {
+  return coverage.level === 'central' ? ['*'] : outermost(coverage.regionPrefixes.filter((p) => /^[0-9]{2}(?:[0-9]{2}){0,2}$/.test(p)));
+}
+
+/** The index keys of a list of `kind` that a department with this coverage uploads: its own, and one per region it covers. */
+export function qualificationListKeysOf(organisationId: string, coverage: AuthorityCoverage, kind: string): string[] {
+  return [`authority|${organisationId}`, ...regionsCoveredBy(coverage).map((r) => `${kind}|${r}`)];
+}
+
+/** The index keys under which a list of `kind` covering `regionCode` may be found: the whole country, then its province, city and district. */
+export function qualificationListKeysCovering(kind: string, regionCode: string): string[] {
+  return ['*', ...regionPrefixesOf(regionCode)].map((r) => `${kind}|${r}`);
+}
+
+/**
+ * The qualification lists `actor` reads: its own department's versions (the index key), and the
+ * check every version passes (uploaded by its department). Undefined for anyone but a department.
+ */
+export function scopedQualificationLists(actor: ScopedActor & { authority?: AuthorityCoverage }): { key: string; accept: (version: { authorityId: string }) => boolean } | undefined {
+  if (actor.role !== 'authority-officer' || !actor.authority) return undefined;
+  return { key: `authority|${actor.organisationId}`, accept: (version) => version.authorityId === actor.organisationId };
 }

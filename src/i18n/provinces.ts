@@ -15,7 +15,7 @@ const PROVINCES: Readonly<Record<string, LocalText>> = {
 };
 
 /** What a region without a known province is reported as. */
-export const UNKNOWN_PROVINCE: LocalText = { zh: '地区未登记', en: 'Region not recorded' };
+const UNKNOWN_PROVINCE: LocalText = { zh: '地区未登记', en: 'Region not recorded' };
 
 /** The two-digit province code of a region code, or undefined when there is none or it names no province. */
 export function provinceCodeOf(regionCode: string | undefined): string | undefined {

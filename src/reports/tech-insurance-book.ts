@@ -44,7 +44,7 @@ const lineNameOf = (line: string): LocalText => {
 };
 
 /** An amount of the whole policy as the entry's insurer carries it: all of it (sole), or its share split as the premium was (pool). */
-export function ownPart(entry: Pick<ReportEntry, 'business' | 'shares' | 'shareIndex'>, amountFen: number): number {
+function ownPart(entry: Pick<ReportEntry, 'business' | 'shares' | 'shareIndex'>, amountFen: number): number {
   if (entry.business !== 'pool' || !entry.shares || entry.shareIndex === undefined || amountFen === 0) return amountFen;
   return splitByShares(entry.shares, amountFen)[entry.shareIndex]!;
 }

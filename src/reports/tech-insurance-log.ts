@@ -48,7 +48,7 @@ export const techInsuranceLog = defineKeyedLog<ReportEntry>('TechInsuranceReport
 export interface EntryFacts { definition: ProductDefinition; insurerIdsByCode: ReadonlyMap<string, string> }
 
 /** The entries of an issued policy: one per reporting insurer, each with its own amounts. */
-export function reportEntriesOf(policy: PolicyRecord, facts: EntryFacts): ReportEntry[] {
+function reportEntriesOf(policy: PolicyRecord, facts: EntryFacts): ReportEntry[] {
   const sumInsured = sumInsuredFen(facts.definition, policy.inputs as Record<string, unknown>);
   const base = {
     policyId: policy.id, policyNumber: policy.policyNumber, line: policy.line, productCode: policy.productCode,

@@ -6,6 +6,7 @@
 // against the caller's scope, and the figures of those policies through two ports.
 import { reportInsurerOf, scopedInsurerReport } from '../auth/scope.ts';
 import type { Caller } from '../auth/caller.ts';
+import { findOrganisationById } from '../auth/auth-service.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { forbidden, invalidInput, notFound } from '../http/app-error.ts';
 import type { LocalText } from '../i18n/pick.ts';
@@ -44,7 +45,7 @@ export interface TechInsuranceReport extends ReportBook {
 }
 
 /** The note a report carries while cancellations and claims are not recorded. */
-export const LIFE_NOT_RECORDED: ReportNote = {
+const LIFE_NOT_RECORDED: ReportNote = {
   code: 'policy-life-not-recorded',
   text: { zh: '退保与赔款数据尚未记录：退保保费与已付赔款按零列示。', en: 'Cancellations and claims are not recorded yet: premium refunded and claims paid read as zero.' },
 };
@@ -58,18 +59,24 @@ function periodOf(code: string | undefined, now: Date): ReportPeriod {
 
 /** The insurer whose report the caller reads: its own, or (a platform admin) the one it names by code. */
 async function insurerOf(caller: Caller, code: string | undefined): Promise<TechInsuranceReport['insurer']> {
-  const directory = await insurerDirectory();
-  // An unknown code names no insurer: not the caller's own (403 for an insurer admin), none to read (404 for a platform admin).
-  const named = code === undefined ? undefined : directory.get(code)?.id ?? `unknown insurer ${code}`;
-  const id = reportInsurerOf(caller, named);
+  const named = code === undefined ? undefined : (await insurerDirectory()).get(code);
+  // An unknown code names no insurer: none to read for a platform admin (404), not its own for anyone else (403).
+  if (code !== undefined && !named) {
+    if (caller.role === 'platform-admin') throw notFound('The insurer');
+    throw forbidden(OWN_REPORT_ONLY);
+  }
+  const id = reportInsurerOf(caller, named?.id);
   if (id === undefined) {
     if (caller.role === 'platform-admin') throw invalidInput('Name the insurer whose report to read.', [{ path: 'query.insurer', message: 'must be given by a platform admin (required)' }]);
-    throw forbidden('An insurer admin reads its own insurer\'s report only.');
+    throw forbidden(OWN_REPORT_ONLY);
   }
-  const found = [...directory.values()].find((i) => i.id === id);
+  // The insurer named, or the caller's own (one read by `_id`, kept).
+  const found = named ?? await findOrganisationById(id);
   if (!found) throw notFound('The insurer');
   return { id: found.id, code: found.code, name: found.name, ...(found.nameEn ? { nameEn: found.nameEn } : {}) };
 }
+
+const OWN_REPORT_ONLY = 'An insurer admin reads its own insurer\'s report only.';
 
 /** The entries of the insurer's logs for the period's half years, each passing the caller's scope. */
 async function entriesOf(caller: Caller, insurerId: string, period: ReportPeriod): Promise<ReportEntry[]> {

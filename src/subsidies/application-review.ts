@@ -72,9 +72,10 @@ export async function getReviewedApplication(caller: Caller, id: string): Promis
   return reviewedView(entry, steps, (await programmesByCode(policy.line)).get(entry.programme));
 }
 
-/** The policy a department reads the schedule of, through an application in its scope (else not found). */
-export async function reviewedPolicyId(caller: Caller, id: string): Promise<string> {
-  return (await filedApplication(caller, id)).policy.id;
+/** The policy a department reads the schedule of, through an application in its scope (else not found), and whom it is read as (scope.ts). */
+export async function reviewedPolicy(caller: Caller, id: string): Promise<{ policyId: string; reader: Caller }> {
+  const { policy, reader } = await filedApplication(caller, id);
+  return { policyId: policy.id, reader };
 }
 
 /**

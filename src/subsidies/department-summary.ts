@@ -74,14 +74,14 @@ function count(figures: SummaryFigures, entry: ApplicationListEntry, outcome: Ap
 }
 
 /** The totals: each figure the sum of the rows'. */
-export function sumFigures(rows: readonly SummaryFigures[]): SummaryFigures {
+function sumFigures(rows: readonly SummaryFigures[]): SummaryFigures {
   const totals = zero();
   for (const row of rows) for (const f of FIGURES) totals[f] += row[f];
   return totals;
 }
 
 /** The period asked for: default the China calendar year to today; `from` after `to` is a 400. */
-export function summaryPeriod(query: SummaryQuery, now: Date = new Date()): { from: string; to: string } {
+function summaryPeriod(query: SummaryQuery, now: Date = new Date()): { from: string; to: string } {
   const today = chinaDate(now);
   const from = query.from ?? `${(query.to ?? today).slice(0, 4)}-01-01`;
   const to = query.to ?? (from.slice(0, 4) === today.slice(0, 4) ? today : `${from.slice(0, 4)}-12-31`);

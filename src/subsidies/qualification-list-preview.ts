@@ -14,7 +14,7 @@ import { readSheets, type SheetFormat } from '../catalogue/table-spreadsheets.ts
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { AppError, forbidden, invalidInput } from '../http/app-error.ts';
 import { defaultUploadLimits, type SheetLimits } from '../http/upload-limits.ts';
-import { listOwnQualificationLists, parseQualificationRows, QualificationListModel, uploadQualificationList, type QualificationListKind, type QualificationListVersion, type QualificationRow } from './qualification-lists.ts';
+import { newestOwnQualificationList, parseQualificationRows, uploadQualificationList, type QualificationListKind, type QualificationListVersion, type QualificationRow } from './qualification-lists.ts';
 
 /** An enterprise's terms in a list: its validity periods (`from~to`) and 首台（套） levels, sorted. */
 export interface QualificationTerms { validity: string[]; levels: string[] }
@@ -87,7 +87,7 @@ function checkAuthority(caller: Caller): void {
 
 /** The department's newest version of a kind, if it has one. */
 async function newestOwn(caller: Caller, kind: QualificationListKind): Promise<QualificationListVersion | undefined> {
-  return (await listOwnQualificationLists(caller)).items.find((v) => v.kind === kind);
+  return (await newestOwnQualificationList(caller, kind))?.version;
 }
 
 export interface QualificationListPreview {
@@ -106,8 +106,9 @@ export async function previewQualificationList(caller: Caller, kind: Qualificati
   const sheet = (await readSheets(bytes, format, kind, limits))[0];
   if (!sheet) throw invalidInput('The workbook has no sheet.', [{ path: 'body', message: 'must hold a sheet (minSheets)' }]);
   const rows = parseQualificationRows(kind, sheet.rows, sheet.name);
-  const base = await newestOwn(caller, kind);
-  const baseRows = base ? ((await QualificationListModel.findById(base.id, { rows: 1 }).lean())?.rows as QualificationRow[] | undefined) : undefined;
+  const newest = await newestOwnQualificationList(caller, kind);
+  const base = newest?.version;
+  const baseRows = newest?.rows;
   const token = randomBytes(16).toString('hex');
   await QualificationListDraftModel.replaceOne({ _id: `${caller.organisationId}|${kind}` }, { token, kind, format, bytes, baseVersionId: base?.id ?? null, createdAt: now }, { upsert: true });
   return { kind, token, rowCount: rows.length, ...(base ? { base } : {}), diff: diffQualificationRows(baseRows, rows) };

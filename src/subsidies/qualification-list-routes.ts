@@ -2,7 +2,7 @@
 // a kind, list the department's own versions, read one with a page of its rows.
 import { applicationDeciders } from '../auth/access-rules.ts';
 import { AppError } from '../http/app-error.ts';
-import { schemaId } from '../http/common-schemas.ts';
+import { cursorPageQuery, cursorPageSchema, schemaId } from '../http/common-schemas.ts';
 import { defineRoute, JsonReply, type RouteDefinition } from '../http/route.ts';
 import { defaultUploadLimits, readBoundedBody, type SheetLimits } from '../http/upload-limits.ts';
 import { XLSX_TYPE } from '../catalogue/table-spreadsheets.ts';
@@ -29,11 +29,7 @@ export const qualificationListSchema = {
   description: 'A version of a department\'s qualification list.', properties: versionProperties,
 } as const;
 
-export const qualificationListPageSchema = {
-  $id: schemaId('QualificationListPage'), type: 'object', additionalProperties: false, required: ['items'],
-  description: 'The department\'s own versions, newest first.',
-  properties: { items: { type: 'array', items: qualificationListSchema, description: 'Versions.' } },
-} as const;
+export const qualificationListPageSchema = cursorPageSchema('QualificationListPage', qualificationListSchema, { description: 'A page of the department\'s own versions, newest first.', items: 'Versions.' });
 
 export const qualificationListRowsSchema = {
   $id: schemaId('QualificationListWithRows'), type: 'object', additionalProperties: false, required: [...versionRequired, 'rows', 'offset', 'limit'],
@@ -85,8 +81,9 @@ export function qualificationListRoutes(limits: SheetLimits = defaultUploadLimit
       summary: 'The department\'s own qualification-list versions, newest first', tags,
       access: applicationDeciders,
       success: { status: 200, description: 'Versions.', schema: qualificationListPageSchema },
-      examples: { response: { items: [EXAMPLE] } },
-      handler: ({ caller }) => listOwnQualificationLists(caller),
+      query: cursorPageQuery({}),
+      examples: { response: { items: [EXAMPLE], total: 1, limit: 50, offset: 0 } },
+      handler: ({ caller, query }) => listOwnQualificationLists(caller, { ...query, limit: query.limit ?? 50 }),
     }),
     defineRoute({
       method: 'get', path: '/v1/qualification-lists/{id}', operationId: 'getQualificationList',

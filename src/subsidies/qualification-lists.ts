@@ -6,10 +6,12 @@
 // version and credit code (`<version>|<credit code>`) for quotes; keyed logs of versions per
 // `<kind>|<region prefix>` (which list covers a region) and per department (its own versions).
 import mongoose from 'mongoose';
-import type { Caller } from '../auth/caller.ts';
+import type { AuthorityCoverage, Caller } from '../auth/caller.ts';
+import { qualificationListKeysCovering, qualificationListKeysOf, regionsCoveredBy, scopedQualificationLists } from '../auth/scope.ts';
 import { readSheets, type SheetFormat } from '../catalogue/table-spreadsheets.ts';
 import { columnLetter } from '../catalogue/spreadsheet-reader.ts';
 import { defineKeyedLog } from '../db/keyed-log.ts';
+import { logPage, type LogPage, type LogPageQuery } from '../db/log-pages.ts';
 import { AppError, forbidden, invalidInput, type ErrorDetail } from '../http/app-error.ts';
 import { defaultUploadLimits, type SheetLimits } from '../http/upload-limits.ts';
 import { chinaDate } from '../rating/calendar.ts';
@@ -43,7 +45,7 @@ const COLUMNS: Record<QualificationListKind, Column[]> = {
 };
 
 /** The qualification codes (products/subsidies/*.json) each kind of list decides. */
-export const CODES_DECIDED: Record<QualificationListKind, string[]> = {
+const CODES_DECIDED: Record<QualificationListKind, string[]> = {
   'high-tech': ['high-tech'],
   'first-set-catalogue': ['first-international', 'first-domestic', 'first-provincial'],
   specialised: ['specialised-sme'],
@@ -120,32 +122,53 @@ const versionSchema = new mongoose.Schema({
   date: { type: String, required: true },
   uploadedAt: { type: Date, required: true },
   rowCount: { type: Number, required: true },
-  rows: { type: mongoose.Schema.Types.Mixed, required: true },
+  /** Versions stored before their rows were chunked (qualificationListRows) hold them here. */
+  rows: { type: mongoose.Schema.Types.Mixed },
+  /** Its rows are in qualificationListRows. */
+  chunked: { type: Boolean },
 }, { collection: 'qualificationLists', versionKey: false });
-export const QualificationListModel = mongoose.model('QualificationList', versionSchema);
+const QualificationListModel = mongoose.model('QualificationList', versionSchema);
 
 /** Rows of one version for one credit code: `_id` `<version id>|<credit code>`. */
 const entrySchema = new mongoose.Schema({ _id: { type: String, required: true }, rows: { type: mongoose.Schema.Types.Mixed, required: true } }, { collection: 'qualificationListEntries', versionKey: false });
-export const QualificationListEntryModel = mongoose.model('QualificationListEntry', entrySchema);
+const QualificationListEntryModel = mongoose.model('QualificationListEntry', entrySchema);
+
+/** Rows of a version per chunk, in file order: `_id` `<version id>#<chunk>`, ROWS_PER_CHUNK each, so a page reads one or two chunks. */
+const ROWS_PER_CHUNK = 500;
+const chunkSchema = new mongoose.Schema({ _id: { type: String, required: true }, rows: { type: mongoose.Schema.Types.Mixed, required: true } }, { collection: 'qualificationListRows', versionKey: false });
+const QualificationListRowsModel = mongoose.model('QualificationListRows', chunkSchema);
+const chunkId = (versionId: string, chunk: number) => `${versionId}#${chunk}`;
+
+/** Rows [offset, offset + limit) of a version: the chunks they lie in, by `_id`. */
+async function rowsOf(versionId: string, rowCount: number, offset: number, limit: number): Promise<QualificationRow[]> {
+  const end = Math.min(offset + limit, rowCount);
+  if (end <= offset) return [];
+  const first = Math.floor(offset / ROWS_PER_CHUNK);
+  const last = Math.floor((end - 1) / ROWS_PER_CHUNK);
+  const ids = Array.from({ length: last - first + 1 }, (_, i) => chunkId(versionId, first + i));
+  const chunks = await Promise.all(ids.map((id) => QualificationListRowsModel.findById(id).lean()));
+  const rows = chunks.flatMap((c) => (c?.rows ?? []) as QualificationRow[]);
+  return rows.slice(offset - first * ROWS_PER_CHUNK, end - first * ROWS_PER_CHUNK);
+}
 
 interface VersionRef { id: string; date: string }
 /** Versions per `<kind>|<region prefix>` (`*` for a central department) and per `authority|<organisation id>`. */
-export const qualificationListIndex = defineKeyedLog<VersionRef>('QualificationListIndex', 'qualificationListIndex');
-
-const regionKeysOf = (caller: Caller): string[] => (caller.authority?.level === 'central' ? ['*'] : [...(caller.authority?.regionPrefixes ?? [])]);
+const qualificationListIndex = defineKeyedLog<VersionRef>('QualificationListIndex', 'qualificationListIndex');
 
 function viewOf(doc: { _id: string; kind: string; authorityId: string; authorityCode: string; regionPrefixes?: string[] | null; date: string; uploadedAt: Date; rowCount: number }): QualificationListVersion {
   return { id: doc._id, kind: doc.kind as QualificationListKind, authorityId: doc.authorityId, authorityCode: doc.authorityCode, regionPrefixes: [...(doc.regionPrefixes ?? [])], date: doc.date, uploadedAt: doc.uploadedAt.toISOString(), rowCount: doc.rowCount };
 }
 
-function authorityOf(caller: Caller): NonNullable<Caller['authority']> {
-  if (caller.role !== 'authority-officer' || !caller.authority) throw forbidden('Only a subsidy department keeps qualification lists.');
-  return caller.authority;
+/** The caller's own lists (scope.ts), or 403 for anyone but a department. */
+function listsOf(caller: Caller): NonNullable<ReturnType<typeof scopedQualificationLists>> & { authority: AuthorityCoverage } {
+  const scoped = scopedQualificationLists(caller);
+  if (!scoped || !caller.authority) throw forbidden('Only a subsidy department keeps qualification lists.');
+  return { ...scoped, authority: caller.authority };
 }
 
 /** Stores an uploaded list as a new version of its kind for the caller's regions; a bad row stores nothing. */
 export async function uploadQualificationList(caller: Caller, kind: QualificationListKind, format: SheetFormat, bytes: Buffer, limits: SheetLimits = defaultUploadLimits.sheet, now = new Date()): Promise<QualificationListVersion> {
-  authorityOf(caller);
+  const { authority } = listsOf(caller);
   const sheets = await readSheets(bytes, format, kind, limits);
   const sheet = sheets[0];
   if (!sheet) throw invalidInput('The workbook has no sheet.', [{ path: 'body', message: 'must hold a sheet (minSheets)' }]);
@@ -153,40 +176,60 @@ export async function uploadQualificationList(caller: Caller, kind: Qualificatio
   const id = new mongoose.Types.ObjectId().toHexString();
   const byCode = new Map<string, QualificationRow[]>();
   for (const row of rows) byCode.set(row.creditCode, [...(byCode.get(row.creditCode) ?? []), row]);
-  // Entries first, the version and its index last: a version is visible only once complete.
+  // Entries (by credit code, for quotes) and row chunks (in file order, for the department's pages)
+  // first, the version and its index last: a version is visible only once complete.
   await QualificationListEntryModel.insertMany([...byCode].map(([code, entries]) => ({ _id: `${id}|${code}`, rows: entries })), { ordered: false });
-  const doc = { _id: id, kind, authorityId: caller.organisationId, authorityCode: caller.organisationCode, regionPrefixes: regionKeysOf(caller), date: chinaDate(now), uploadedAt: now, rowCount: rows.length, rows };
+  const chunks = Array.from({ length: Math.ceil(rows.length / ROWS_PER_CHUNK) }, (_, c) => ({ _id: chunkId(id, c), rows: rows.slice(c * ROWS_PER_CHUNK, (c + 1) * ROWS_PER_CHUNK) }));
+  await QualificationListRowsModel.insertMany(chunks, { ordered: false });
+  const doc = { _id: id, kind, authorityId: caller.organisationId, authorityCode: caller.organisationCode, regionPrefixes: regionsCoveredBy(authority), date: chinaDate(now), uploadedAt: now, rowCount: rows.length, chunked: true };
   await QualificationListModel.create(doc);
   const ref = { id, date: doc.date };
-  await qualificationListIndex.appendAll([{ key: `authority|${caller.organisationId}`, ref: id, value: ref }, ...doc.regionPrefixes.map((p) => ({ key: `${kind}|${p}`, ref: id, value: ref }))]);
+  await qualificationListIndex.appendAll(qualificationListKeysOf(caller.organisationId, authority, kind).map((key) => ({ key, ref: id, value: ref })));
   return viewOf(doc);
 }
 
-/** The caller's department's own versions, newest first. */
-export async function listOwnQualificationLists(caller: Caller): Promise<{ items: QualificationListVersion[] }> {
-  authorityOf(caller);
-  const refs = (await qualificationListIndex.all(`authority|${caller.organisationId}`)).reverse().slice(0, 500);
-  const docs = await Promise.all(refs.map((r) => QualificationListModel.findById(r.value.id, { rows: 0 }).lean()));
-  return { items: docs.filter((d) => d !== null).map((d) => viewOf(d as never)) };
+/** A page of the caller's department's own versions, newest first (its index log, src/db/log-pages.ts). */
+export async function listOwnQualificationLists(caller: Caller, query: LogPageQuery): Promise<LogPage<QualificationListVersion>> {
+  const { key, accept } = listsOf(caller);
+  return logPage(qualificationListIndex, key, query, {
+    load: (entries) => Promise.all(entries.map(async ({ value }) => {
+      const doc = await QualificationListModel.findById(value.id, { rows: 0 }).lean();
+      return doc && accept(doc) ? viewOf(doc as never) : null;
+    })),
+  });
 }
 
-/** One version with a page of its rows; another department's version is not found. */
+/** One version with a page of its rows (from its chunks); another department's version is not found. */
 export async function getQualificationList(caller: Caller, id: string, page: { offset?: number | undefined; limit?: number | undefined }): Promise<QualificationListVersion & { rows: QualificationRow[]; offset: number; limit: number }> {
-  authorityOf(caller);
-  const doc = await QualificationListModel.findById(id).lean();
-  if (!doc || doc.authorityId !== caller.organisationId) throw new AppError('not_found', 'The qualification list was not found.', [{ path: 'params.id', message: 'must be a list your department uploaded (exists)' }]);
+  const { accept } = listsOf(caller);
+  const doc = await QualificationListModel.findById(id, { rows: 0 }).lean();
+  if (!doc || !accept(doc)) throw new AppError('not_found', 'The qualification list was not found.', [{ path: 'params.id', message: 'must be a list your department uploaded (exists)' }]);
   const offset = page.offset ?? 0;
   const limit = page.limit ?? 100;
-  return { ...viewOf(doc as never), rows: (doc.rows as QualificationRow[]).slice(offset, offset + limit), offset, limit };
+  // A version stored before its rows were chunked holds them itself.
+  const rows = doc.chunked ? await rowsOf(id, doc.rowCount, offset, limit) : (((await QualificationListModel.findById(id, { rows: 1 }).lean())?.rows ?? []) as QualificationRow[]).slice(offset, offset + limit);
+  return { ...viewOf(doc as never), rows, offset, limit };
 }
 
-/** Region keys a list covering `regionCode` is indexed under: central, province, city, county. */
-const keysCovering = (regionCode: string) => ['*', regionCode.slice(0, 2), regionCode.slice(0, 4), regionCode.slice(0, 6)];
+/** The caller's department's newest version of a kind with all its rows, if it has one (its own versions newest first, a page at a time). */
+export async function newestOwnQualificationList(caller: Caller, kind: QualificationListKind): Promise<{ version: QualificationListVersion; rows: QualificationRow[] } | undefined> {
+  let after: string | undefined;
+  for (;;) {
+    const page = await listOwnQualificationLists(caller, { limit: 50, ...(after !== undefined ? { after } : {}) });
+    const version = page.items.find((v) => v.kind === kind);
+    if (version) {
+      const doc = await QualificationListModel.findById(version.id, { chunked: 1, rows: 1 }).lean();
+      const rows = doc?.chunked ? await rowsOf(version.id, version.rowCount, 0, version.rowCount) : ((doc?.rows ?? []) as QualificationRow[]);
+      return { version, rows };
+    }
+    if (page.next === undefined) return undefined;
+    after = page.next;
+  }
+}
 
 /** The newest version of a kind covering a region, if any (four `_id` reads). */
 async function newestCovering(kind: QualificationListKind, regionCode: string): Promise<VersionRef | undefined> {
-  const tops = await Promise.all(keysCovering(regionCode).map(async (p) => {
-    const key = `${kind}|${p}`;
+  const tops = await Promise.all(qualificationListKeysCovering(kind, regionCode).map(async (key) => {
     const top = await qualificationListIndex.top(key);
     return top >= 0 ? (await qualificationListIndex.range(key, top, top))[0]?.value : undefined;
   }));

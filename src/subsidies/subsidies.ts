@@ -6,14 +6,14 @@
 import type { PolicyRecord } from '../policies/policy-schemas.ts';
 import type { DocumentService } from '../documents/document-service.ts';
 import type { Caller } from '../auth/caller.ts';
-import { decideApplication, getReviewedApplication, listReviewedApplications, reviewedPolicyId } from './application-review.ts';
+import { decideApplication, getReviewedApplication, listReviewedApplications, reviewedPolicy } from './application-review.ts';
 import { departmentSummary } from './department-summary.ts';
 import { confirmQualificationList, previewQualificationList } from './qualification-list-preview.ts';
 import { getQualificationList, listOwnQualificationLists } from './qualification-lists.ts';
 import { migrateApplicationsToDepartments } from './application-migration.ts';
 import { applicationActions } from './subsidy-actions.ts';
 import type { SubsidyApplicationDocuments } from './subsidy-application-pdf.ts';
-import { DEPARTMENT_READER, listApplications, recordApplicationStatus } from './subsidy-application-service.ts';
+import { listApplications, recordApplicationStatus } from './subsidy-application-service.ts';
 import { grantedOnPolicy } from './subsidy-granted.ts';
 import { recordPolicySubsidies, recordSubsidyChange, subsidiesRecorded } from './subsidy-ledger.ts';
 import { subsidyDeltas, type PolicyChange } from '../policies/policy-changes.ts';
@@ -45,7 +45,10 @@ async function recordPolicyChange(change: PolicyChange): Promise<void> {
 
 export function createSubsidies(deps: { documents?: SubsidyApplicationDocuments; schedules?: Pick<DocumentService, 'policyPdf'> } = {}) {
   /** The policy schedule of an application a department reviews (404 outside its scope); undefined without a renderer. */
-  const applicationSchedule = deps.schedules && (async (caller: Caller, id: string, lang: 'zh-CN' | 'en', ifNoneMatch?: string) => deps.schedules!.policyPdf(DEPARTMENT_READER, await reviewedPolicyId(caller, id), lang, ifNoneMatch));
+  const applicationSchedule = deps.schedules && (async (caller: Caller, id: string, lang: 'zh-CN' | 'en', ifNoneMatch?: string) => {
+    const { policyId, reader } = await reviewedPolicy(caller, id);
+    return deps.schedules!.policyPdf(reader, policyId, lang, ifNoneMatch);
+  });
   return Object.freeze({
     /** Programmes that subsidise a line; store one (product sync); every programme. */
     programmesFor: subsidyProgrammesFor, upsertProgramme: upsertSubsidyProgramme, listProgrammes: listSubsidyProgrammes, programmesByCode: subsidyProgrammesByCode,

@@ -39,12 +39,22 @@ export function parseApplicationId(id: string): { policyId: string; programme: s
   return match ? { policyId: match[1]!, programme: match[2]! } : null;
 }
 
-/** The list entry of a submitted application (the enterprise's region read from its kept organisation). */
-export async function applicationEntryOf(policy: PolicyView, layer: Pick<SubsidyLayer, 'programme' | 'name' | 'level' | 'amountFen'>, submitted: Pick<ApplicationStep, 'on' | 'amountFen'>): Promise<ApplicationListEntry> {
-  const enterprise = await findEnterpriseById(policy.enterpriseId);
+/** The enterprise's region code now ('' when it has none): what a submission records. */
+export async function currentRegionOf(policy: Pick<PolicyView, 'enterpriseId'>): Promise<string> {
+  return (await findEnterpriseById(policy.enterpriseId))?.regionCode ?? '';
+}
+
+/**
+ * The list entry of a submitted application, under the region its submission recorded: the lists
+ * hold it there, so a later change of the enterprise's region neither hides it from the department
+ * that has it nor lists it for another. A step from before the region was recorded falls back to
+ * the enterprise's current region (the migration records it: application-migration.ts).
+ */
+export async function applicationEntryOf(policy: PolicyView, layer: Pick<SubsidyLayer, 'programme' | 'name' | 'level' | 'amountFen'>, submitted: Pick<ApplicationStep, 'on' | 'amountFen' | 'regionCode'>): Promise<ApplicationListEntry> {
+  const regionCode = submitted.regionCode ?? await currentRegionOf(policy);
   return {
     id: applicationIdOf(policy.id, layer.programme), policyId: policy.id, policyNumber: policy.policyNumber, programme: layer.programme,
-    regionCode: enterprise?.regionCode ?? '', enterpriseOrganisationId: policy.enterpriseId, brokerOrganisationId: policy.brokerOrganisationId,
+    regionCode, enterpriseOrganisationId: policy.enterpriseId, brokerOrganisationId: policy.brokerOrganisationId,
     insurerOrganisationId: policy.insurerOrganisationId, enterpriseName: policy.enterpriseName, line: policy.line, startDate: policy.startDate,
     name: layer.name, level: layer.level, expectedFen: layer.amountFen, appliedFen: submitted.amountFen ?? layer.amountFen, submittedOn: submitted.on,
   };

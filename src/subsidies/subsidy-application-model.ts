@@ -24,12 +24,17 @@ const applicationStepSchema = new Schema(
     // Who recorded an outcome (#27): the department that decided it, or — for outcomes recorded
     // before departments were users, marked so by the migration — the enterprise (or its broker).
     recordedBy: { type: String, enum: ['authority', 'enterprise'] },
+    // Submitted: the enterprise's region code at submission, which the departments' lists hold it
+    // under (a later change of region does not move an application to another department).
+    regionCode: { type: String },
   },
   { collection: 'subsidyApplicationSteps', versionKey: false },
 );
 export const SubsidyApplicationStepModel = mongoose.model('SubsidyApplicationStep', applicationStepSchema);
 
 export interface ApplicationStep {
+  /** The policy's enterprise (stored on every step). */
+  enterpriseId?: string;
   status: 'submitted' | 'granted' | 'refused' | 'withdrawn';
   amountFen?: number;
   reason?: string;
@@ -37,6 +42,8 @@ export interface ApplicationStep {
   on: string;
   at: Date;
   recordedBy?: 'authority' | 'enterprise';
+  /** Submitted: the enterprise's region at submission (steps written before it was kept have none). */
+  regionCode?: string;
   by?: { keyId?: string; userName?: string; organisationId?: string };
 }
 

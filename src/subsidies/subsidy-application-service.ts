@@ -14,8 +14,8 @@ import { chinaDate, formatFen, type SubsidyLayer, type SubsidyProgramme } from '
 import { premiumRefusal, stepRefusal } from './subsidy-actions.ts';
 import { recordSubsidyOutcome } from './subsidy-ledger.ts';
 import { appendYearStep, yearStepEntry } from './subsidy-year-log.ts';
-import { applicationEntryOf, applicationIdOf, listApplicationStatus, listSubmittedApplication, type ApplicationListEntry } from './subsidy-application-lists.ts';
-import { seesApplication } from '../auth/scope.ts';
+import { applicationEntryOf, applicationIdOf, currentRegionOf, listApplicationStatus, listSubmittedApplication, type ApplicationListEntry } from './subsidy-application-lists.ts';
+import { policyReaderForApplication, seesApplication } from '../auth/scope.ts';
 import { subsidyProgrammesFor } from './subsidy-programmes.ts';
 import { applicationLayersNow } from './current-layers.ts';
 import { stepId, SubsidyApplicationStepModel, SubsidyIdempotencyModel, type ApplicationStep } from './subsidy-application-model.ts';
@@ -37,7 +37,7 @@ export async function programmesByCode(line: string): Promise<Map<string, Subsid
 }
 
 /** What an application's view reads of a recorded step (when it was written is not shown). */
-export type StepFacts = Pick<ApplicationStep, 'status' | 'amountFen' | 'reason' | 'reference' | 'on' | 'recordedBy'>;
+export type StepFacts = Pick<ApplicationStep, 'status' | 'amountFen' | 'reason' | 'reference' | 'on' | 'recordedBy' | 'regionCode' | 'enterpriseId'>;
 
 /** The recorded steps of one application: its submission and its outcome, each when recorded. */
 export interface Steps {
@@ -101,9 +101,6 @@ export async function applicationsOf(policy: PolicyView, programmes?: Map<string
   };
 }
 
-/** How the subsidies capability reads a policy for a department (whose own reads find no policy: visibility.ts). */
-export const DEPARTMENT_READER: Caller = Object.freeze({ keyId: 'system:subsidy-departments', userName: 'subsidy departments', role: 'platform-admin', organisationId: '', organisationKind: 'platform', organisationCode: 'PLATFORM' });
-
 /**
  * The policy and the layer of one of its applications, or not found. A department (#27) reads it
  * only as a submitted application of its programmes from its regions (scope.ts): any other, and a
@@ -117,18 +114,27 @@ export async function loadApplication(caller: Caller, policyId: string, programm
   return { policy, layer };
 }
 
-/** A submitted application as `caller` (a department, or a platform admin) may review it, with its steps and list entry; else not found. */
-export async function loadFiledApplication(caller: Caller, policyId: string, programme: string): Promise<{ policy: PolicyView; layer: SubsidyLayer; steps: Steps; entry: ApplicationListEntry }> {
+/**
+ * A submitted application as `caller` (a department, or a platform admin) may review it, with its
+ * steps, its list entry and whom its policy is read as (scope.ts policyReaderForApplication); else
+ * not found. The scope is checked on the submission (its programme and region) before the policy is read.
+ */
+export async function loadFiledApplication(caller: Caller, policyId: string, programme: string): Promise<{ policy: PolicyView; layer: SubsidyLayer; steps: Steps; entry: ApplicationListEntry; reader: Caller }> {
   const missing = () => notFound('The subsidy application');
-  const policy = await getPolicy(DEPARTMENT_READER, policyId).catch((err: unknown) => {
+  const steps = await readSteps(policyId, programme);
+  const submitted = steps.submitted;
+  if (!submitted) throw missing();
+  const regionCode = submitted.regionCode ?? await currentRegionOf({ enterpriseId: submitted.enterpriseId ?? '' });
+  const reader = policyReaderForApplication(caller, { programme, regionCode });
+  if (!reader) throw missing();
+  const policy = await getPolicy(reader, policyId).catch((err: unknown) => {
     throw err instanceof AppError && err.kind === 'not_found' ? missing() : err;
   });
   const layer = (await applicationLayers(policy)).find((l) => l.programme === programme);
-  const steps = layer ? await readSteps(policy.id, programme) : undefined;
-  if (!layer || !steps?.submitted) throw missing();
-  const entry = await applicationEntryOf(policy, layer, steps.submitted);
+  if (!layer) throw missing();
+  const entry = await applicationEntryOf(policy, layer, submitted);
   if (!seesApplication(caller, entry)) throw missing();
-  return { policy, layer, steps, entry };
+  return { policy, layer, steps, entry, reader };
 }
 
 const yuan = (fen: number) => `${formatFen(fen)} yuan`;
@@ -208,7 +214,7 @@ export async function recordApplicationStatus(caller: Caller, policyId: string, 
 
 const reusedKey = () => conflict('This Idempotency-Key was already used with a different request.', [{ path: 'header.idempotency-key', message: 'must be new for a different request (idempotency)' }]);
 
-export async function currentView(policy: PolicyView, layer: SubsidyLayer): Promise<SubsidyApplicationView> {
+async function currentView(policy: PolicyView, layer: SubsidyLayer): Promise<SubsidyApplicationView> {
   const programmes = await programmesByCode(policy.line);
   return applicationView(policy.id, layer, programmes.get(layer.programme), await readSteps(policy.id, layer.programme));
 }
@@ -238,7 +244,7 @@ export async function writeStep(caller: Caller, policy: PolicyView, layer: Subsi
     amountFen: request.status === 'granted' ? request.grantedFen : request.status === 'submitted' ? layer.amountFen : undefined,
     ...(request.reason !== undefined ? { reason: request.reason } : {}),
     ...(request.reference !== undefined ? { reference: request.reference } : {}),
-    ...(isOutcome ? { recordedBy: recorder.recordedBy } : {}),
+    ...(isOutcome ? { recordedBy: recorder.recordedBy } : { regionCode: await currentRegionOf(policy) }),
     on, at: now, by: { keyId: caller.keyId, userName: caller.userName, organisationId: caller.organisationId },
   };
   try {

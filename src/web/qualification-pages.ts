@@ -14,6 +14,7 @@ import { chinaDateTime } from '../rating/calendar.ts';
 import type { QualificationListDiff, QualificationListPreview, QualificationTerms } from '../subsidies/qualification-list-preview.ts';
 import { QUALIFICATION_LIST_KINDS, type QualificationListKind } from '../subsidies/qualification-lists.ts';
 import { uploadedFile } from './multipart-form.ts';
+import { nextPageHref, pageCursor } from './page-helpers.ts';
 import { checkId, uploadLimitText, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { joinList, nameIn, translate, type Lang } from './web-messages.ts';
 
@@ -49,13 +50,14 @@ export function fileProblemText(message: string, lang: Lang): string {
 interface ListExtra { kind?: QualificationListKind; kindError?: string; fileErrors?: string[]; problem?: string }
 
 /** The versions and the upload form; a refused upload shows its problems at the file field, the chosen kind kept. */
-async function listPage({ services, caller, lang, render }: PageRequest, extra: ListExtra = {}, status = 200): Promise<void> {
-  const { items } = await services.subsidies.listOwnQualificationLists(caller);
+async function listPage({ services, caller, lang, render, req }: PageRequest, extra: ListExtra = {}, status = 200): Promise<void> {
+  const after = pageCursor(req.query);
+  const { items, next } = await services.subsidies.listOwnQualificationLists(caller, { limit: 50, ...(after !== undefined ? { after } : {}) });
   render('qualification-lists', {
     title: translate('ql_title', lang), langPath: '/qualification-lists',
     versions: items.map((v) => ({ id: v.id, kind: v.kind, kindName: kindName(v.kind, lang), date: v.date, uploadedAt: chinaDateTime(new Date(v.uploadedAt)), rowCount: v.rowCount, href: `/qualification-lists/${v.id}` })),
     kinds: QUALIFICATION_LIST_KINDS.map((k) => ({ value: k, label: kindName(k, lang), selected: k === extra.kind })),
-    kindError: extra.kindError, fileErrors: extra.fileErrors, problem: extra.problem,
+    kindError: extra.kindError, fileErrors: extra.fileErrors, problem: extra.problem, nextPage: nextPageHref('/qualification-lists', next),
   }, status);
 }
 

@@ -4,10 +4,14 @@
 // the enterprise and its broker no longer record outcomes (403) but may withdraw before a
 // decision, and outcomes recorded before the departments decided are migrated as the enterprise's.
 import { expect } from 'chai';
+import mongoose from 'mongoose';
+import { pino } from 'pino';
+import { findEnterpriseById, resolveApiKey } from '../../src/auth/auth-service.ts';
 import { AuditEntryModel } from '../../src/audit/audit-log.ts';
 import { applicationLists } from '../../src/subsidies/subsidy-application-lists.ts';
 import { SubsidyApplicationStepModel } from '../../src/subsidies/subsidy-application-model.ts';
 import { subsidiesRecorded } from '../../src/subsidies/subsidy-ledger.ts';
+import { createServices } from '../../src/service.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { today } from '../support/china-date.ts';
 import { bearer, inTestService, useTestApp } from '../support/test-app.ts';
@@ -248,6 +252,8 @@ describe('Subsidy departments: scope, review and decision (#27)', function () {
     expect(first.markedAsEnterprise).to.equal(1);
     expect(first.listed).to.be.greaterThan(0);
     expect(await SubsidyApplicationStepModel.findById(`${policy.id}:ZJ-FIRST-SET:outcome`).lean()).to.include({ recordedBy: 'enterprise' });
+    // The submission records the region its lists hold it under.
+    expect(await SubsidyApplicationStepModel.findById(`${policy.id}:ZJ-FIRST-SET:submitted`).lean()).to.include({ regionCode: '330106' });
     // The departments' own decisions are never re-marked.
     expect(await SubsidyApplicationStepModel.countDocuments({ recordedBy: 'authority' })).to.be.greaterThan(0);
     const seen = await t.http.get(`/v1/subsidy-applications/${id}`).set(as('provincialAuthority'));
@@ -259,5 +265,33 @@ describe('Subsidy departments: scope, review and decision (#27)', function () {
     const second = await inTestService(() => t.services.subsidies.migrateDepartments());
     expect(second.markedAsEnterprise).to.equal(0);
     expect(await applicationLists.model.countDocuments({})).to.equal(entries);
+  });
+
+  it('keeps an application with the department of the region it was submitted from when the enterprise moves (by id, list, and a retried submission)', async () => {
+    const policy = await bindFor('JNXC');
+    await submit(policy, 'otherEnterprise'); // from Jinan (370102): the Jinan city department's
+    const id = appId(policy, 'SD-FIRST-SET');
+    const organisations = mongoose.connection.collection('organisations');
+    const jnxc = new mongoose.Types.ObjectId(t.organisations.JNXC);
+    await organisations.updateOne({ _id: jnxc }, { $set: { regionCode: '370202' } }); // moves to Qingdao
+    // A fresh service (its kept organisations empty) reads the enterprise's new region.
+    const fresh = createServices(t.config, pino({ level: 'silent' }));
+    try {
+      const [jinan, qingdao, enterprise] = await fresh.scope.run(() => Promise.all([made.jinan, made.qingdao, t.keys.otherEnterprise].map(resolveApiKey)));
+      expect(await fresh.scope.run(() => findEnterpriseById(t.organisations.JNXC!))).to.include({ regionCode: '370202' });
+      // A retried submission appends nothing to the new region's lists.
+      const retried = await fresh.subsidies.recordApplicationStatus(enterprise!, policy.id, 'SD-FIRST-SET', { status: 'submitted' });
+      expect(retried.changed).to.equal(false);
+      expect(await fresh.subsidies.getReviewedApplication(jinan!, id)).to.include({ id, regionCode: '370102', status: 'submitted' });
+      let refused: unknown;
+      await fresh.subsidies.getReviewedApplication(qingdao!, id).catch((err: unknown) => { refused = err; });
+      expect(refused).to.include({ kind: 'not_found' });
+      expect((await fresh.subsidies.listReviewedApplications(jinan!, { limit: 200 })).items.map((r) => r.id)).to.include(id);
+      expect((await fresh.subsidies.listReviewedApplications(qingdao!, { limit: 200 })).items.map((r) => r.id)).to.not.include(id);
+      expect(await applicationLists.model.countDocuments({ k: { $regex: '3702' } })).to.equal(0);
+    } finally {
+      await organisations.updateOne({ _id: jnxc }, { $set: { regionCode: '370102' } });
+      await fresh.close();
+    }
   });
 });

@@ -44,7 +44,7 @@ describe('Qualification lists: preview and confirmation (#27)', function () {
     const t = useTestApp();
     let zhejiang: Caller;
     const csv = (...lines: string[]) => Buffer.from(['creditCode,certificateNumber,validFrom,validTo', ...lines].join('\n'));
-    const versions = async () => (await t.services.subsidies.listOwnQualificationLists(zhejiang)).items;
+    const versions = async () => (await t.services.subsidies.listOwnQualificationLists(zhejiang, { limit: 50 })).items;
 
     before(async () => {
       zhejiang = await t.services.auth.resolveApiKey(t.keys.provincialAuthority);

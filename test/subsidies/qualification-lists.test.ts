@@ -144,4 +144,27 @@ describe('Qualification lists: departments\' lists decide the facts quotes read 
     const layer = zjLayer(await subsidiesOn(addDays(today(), 1)));
     expect(layer?.verification).to.deep.equal([{ kind: 'first-set-catalogue', listId, listDate: today(), held: true }]);
   });
+
+  it('pages a long version\'s rows across its chunks in file order, and the department\'s versions by cursor', async () => {
+    const before = (await t.http.get('/v1/qualification-lists').set(as('otherProvincialAuthority'))).body.total as number;
+    const codes = Array.from({ length: 990 }, (_, i) => `91370100MA${String(i).padStart(8, '0')}`);
+    const csv = `creditCode,validFrom,validTo\n${codes.map((c) => `${c},2026-01-01,2030-12-31`).join('\n')}\n`;
+    const older = await upload('otherProvincialAuthority', 'specialised', csv);
+    expect(older.status, JSON.stringify(older.body)).to.equal(201);
+    const newer = await upload('otherProvincialAuthority', 'specialised', `creditCode,validFrom,validTo\n${codes[0]},2026-01-01,2030-12-31\n`);
+    expect(newer.status, JSON.stringify(newer.body)).to.equal(201);
+    // Rows 496 to 505: the end of the first chunk of 500 and the start of the second.
+    const page = await t.http.get(`/v1/qualification-lists/${older.body.id}?offset=495&limit=10`).set(as('otherProvincialAuthority'));
+    expect(page.status, JSON.stringify(page.body)).to.equal(200);
+    expect(page.body.rows.map((r: { creditCode: string }) => r.creditCode)).to.deep.equal(codes.slice(495, 505));
+    const tail = await t.http.get(`/v1/qualification-lists/${older.body.id}?offset=985&limit=100`).set(as('otherProvincialAuthority'));
+    expect(tail.body.rows.map((r: { creditCode: string }) => r.creditCode)).to.deep.equal(codes.slice(985));
+    const first = await t.http.get('/v1/qualification-lists?limit=1').set(as('otherProvincialAuthority'));
+    expect(first.status, JSON.stringify(first.body)).to.equal(200);
+    expect(first.body).to.include({ total: before + 2, limit: 1, offset: 0 });
+    expect(first.body.items.map((v: { id: string }) => v.id)).to.deep.equal([newer.body.id]);
+    const second = await t.http.get(`/v1/qualification-lists?limit=1&after=${first.body.next}`).set(as('otherProvincialAuthority'));
+    expect(second.body.items.map((v: { id: string }) => v.id)).to.deep.equal([older.body.id]);
+    expect(second.body.next === undefined).to.equal(before === 0);
+  });
 });
