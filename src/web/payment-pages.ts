@@ -2,23 +2,15 @@
 // premium; the panel itself is premium-view.ts. The same service and access list as the API
 // (POST /v1/policies/{id}/payments); no rule lives here.
 import { premiumRecorders } from '../auth/access-rules.ts';
-import { AppError, invalidInput } from '../http/app-error.ts';
+import { AppError } from '../http/app-error.ts';
 import { formatYuan, translateValidation } from '../i18n/format.ts';
+import { parseYuanToFen } from './web-forms.ts';
 import { checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { PAYMENT_FIELDS, type PaymentFormState } from './premium-view.ts';
 import { translate, type Lang } from './web-messages.ts';
 
 /** The policy page's renderer (policy-pages.ts), to show a refused payment form in place with its input. */
 export type PaymentPageRenderer = (request: PageRequest, policyId: string, form: { payment: PaymentFormState }) => Promise<void>;
-
-/** Yuan as typed ("12,345.67") to integer fen above 0, or an invalid-input error at the amount. */
-function yuanToFen(value: unknown, lang: Lang): number {
-  const text = typeof value === 'string' ? value.replace(/[,\s，]/g, '') : '';
-  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(text);
-  const fen = match ? Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0')) : 0;
-  if (fen <= 0) throw invalidInput(translate('premium_badAmount', lang), [{ path: 'body.amountYuan', message: 'must be an amount in yuan above 0 with at most two decimals (format)' }]);
-  return fen;
-}
 
 const typed = (body: Record<string, unknown>): Record<string, string> =>
   Object.fromEntries(PAYMENT_FIELDS.flatMap((name) => (typeof body[name] === 'string' ? [[name, (body[name] as string).slice(0, 200)]] : [])));
@@ -55,7 +47,7 @@ export function mountPaymentPages({ page, services }: PagePipeline, renderPolicy
     const policyId = checkId(req.params.id);
     try {
       const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).trim() : '');
-      await services.policies.recordPayment(caller, policyId, { amountFen: yuanToFen(body.amountYuan, lang), receivedOn: text('receivedOn'), reference: text('reference') });
+      await services.policies.recordPayment(caller, policyId, { amountFen: parseYuanToFen(body.amountYuan, 'body.amountYuan', translate('premium_badAmount', lang), true), receivedOn: text('receivedOn'), reference: text('reference') });
     } catch (err) {
       // A mistyped amount or date, a reused reference, more than is outstanding: the form again, in place.
       const shown = err instanceof AppError && (err.kind === 'invalid_input' || (err.kind === 'conflict' && err.details.length > 0));

@@ -12,7 +12,7 @@ import type { DecisionRequest } from '../subsidies/review-schemas.ts';
 import { attachmentOf } from '../subsidies/subsidy-application-pdf.ts';
 import type { PagePipeline, PageRequest } from './page-pipeline.ts';
 import { nextPageHref, pageCursor } from './page-helpers.ts';
-import { formatYuan } from './web-forms.ts';
+import { formatYuan, parseYuanToFen } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
 const APPLICATION_ID = /^[0-9a-f]{24}-[A-Z][A-Z0-9-]{0,63}$/;
@@ -73,17 +73,10 @@ function applicationPageData(a: ReviewedApplication, caller: PageRequest['caller
   };
 }
 
-/** Yuan as typed ("12,345.67") to integer fen, or an invalid-input error at the form's field. */
-function yuanToFen(value: string, lang: Lang): number {
-  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(value.replace(/[,\s，]/g, ''));
-  if (!match) throw invalidInput(translate('subsidy_badAmount', lang), [{ path: 'body.grantedFen', message: 'must be an amount in yuan with at most two decimals (format)' }]);
-  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
-}
-
 function decisionOf(body: Record<string, unknown>, lang: Lang): DecisionRequest {
   const on = text(body.on);
   const dated = /^\d{4}-\d{2}-\d{2}$/.test(on) ? { on } : {};
-  if (body.outcome === 'granted') return { outcome: 'granted', grantedFen: yuanToFen(text(body.grantedYuan), lang), ...(text(body.reference) ? { reference: text(body.reference).slice(0, 100) } : {}), ...dated };
+  if (body.outcome === 'granted') return { outcome: 'granted', grantedFen: parseYuanToFen(text(body.grantedYuan), 'body.grantedFen', translate('subsidy_badAmount', lang)), ...(text(body.reference) ? { reference: text(body.reference).slice(0, 100) } : {}), ...dated };
   if (body.outcome === 'refused') return { outcome: 'refused', reason: text(body.reason), ...dated };
   throw invalidInput('Unknown outcome.', [{ path: 'body.outcome', message: 'must be granted or refused (enum)' }]);
 }

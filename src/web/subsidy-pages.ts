@@ -10,19 +10,11 @@ import type { ApplicationStatusRequest } from '../subsidies/subsidy-application-
 import { translateValidation } from '../i18n/format.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import type { SubsidyFormState } from './page-helpers.ts';
-import { formatYuan } from './web-forms.ts';
+import { formatYuan, parseYuanToFen } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
 /** The policy page's renderer (policy-pages.ts), to show a refused status form in place with its input. */
 export type PolicyPageRenderer = (request: PageRequest, policyId: string, subsidyForm: SubsidyFormState) => Promise<void>;
-
-/** Yuan as typed ("12,345.67") to integer fen, or an invalid-input error. */
-function yuanToFen(value: unknown, lang: Lang): number {
-  const text = typeof value === 'string' ? value.replace(/[,\s，]/g, '') : '';
-  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(text);
-  if (!match) throw invalidInput(translate('subsidy_badAmount', lang), [{ path: 'body.grantedYuan', message: 'must be an amount in yuan with at most two decimals (format)' }]);
-  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
-}
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
 
@@ -33,7 +25,7 @@ function statusRequestOf(body: Record<string, unknown>, lang: Lang): Application
   if (status === 'submitted') return { status, ...dated, ...(text(body.reference) ? { reference: text(body.reference)! } : {}) };
   if (status === 'withdrawn') return { status, ...dated };
   // Granted and refused are the department's (#27): the service answers them with a 403.
-  if (status === 'granted') return { status, ...dated, grantedFen: yuanToFen(body.grantedYuan, lang) };
+  if (status === 'granted') return { status, ...dated, grantedFen: parseYuanToFen(body.grantedYuan, 'body.grantedYuan', translate('subsidy_badAmount', lang)) };
   if (status === 'refused') return { status, ...dated, reason: text(body.reason) ?? '' };
   throw invalidInput('Unknown status.', [{ path: 'body.status', message: 'must be submitted or withdrawn (enum)' }]);
 }

@@ -1,4 +1,5 @@
 // Turns a product's input form into page fields, and a posted page form back into a pricing request.
+import { invalidInput } from '../http/app-error.ts';
 import { translateValidation } from '../i18n/format.ts';
 import { joinClauses, joinList, pick, type LocalText as Text } from '../i18n/pick.ts';
 import type { RatingResult } from '../rating/index.ts';
@@ -250,6 +251,20 @@ export function parseQuoteForm(body: Record<string, unknown>, fields: readonly P
   if (startDate) values.startDate = startDate;
   const enterprise = parseEnterpriseFacts(body, values);
   return { ...(enterpriseId ? { enterpriseId } : {}), ...(startDate ? { startDate } : {}), inputs, picks, ...(enterprise ? { enterprise } : {}), values };
+}
+
+/**
+ * Yuan as typed ("12,345.67", commas and spaces ignored) to integer fen, or a 400 at the form's
+ * `path` with `message` (already in the reader's language); `aboveZero` refuses 0.
+ */
+export function parseYuanToFen(value: unknown, path: string, message: string, aboveZero = false): number {
+  const typed = typeof value === 'string' ? value.replace(/[,\s，]/g, '') : '';
+  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(typed);
+  const fen = match ? Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0')) : -1;
+  if (fen < 0 || (aboveZero && fen === 0)) {
+    throw invalidInput(message, [{ path, message: `must be an amount in yuan${aboveZero ? ' above 0' : ''} with at most two decimals (format)` }]);
+  }
+  return fen;
 }
 
 /**
