@@ -11,7 +11,7 @@ import type { CancellationRequest, CancellationView } from '../policies/cancella
 import { mayEndorse } from '../policies/endorsement-service.ts';
 import type { PolicyView } from '../policies/policy-schemas.ts';
 import { checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
-import { formatYuan } from './web-forms.ts';
+import { formatYuan, refusalErrors } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
 /** What the cancellation form was sent with, its errors, and the preview it led to. */
@@ -57,10 +57,7 @@ function requestOf(body: Record<string, unknown>): CancellationRequest {
 }
 
 function errorsOf(err: AppError, lang: Lang): Record<string, string> {
-  const errors: Record<string, string> = {};
-  for (const d of err.details) if (d.path.startsWith('body.')) errors[d.path.slice('body.'.length)] = translateValidation(d.message, lang);
-  if (Object.keys(errors).length === 0) errors.form = err.message;
-  return errors;
+  return refusalErrors({ message: err.message, details: err.details.filter((d) => d.path.startsWith('body.')) }, lang);
 }
 
 /** Mounts the preview and confirm targets of the form. */

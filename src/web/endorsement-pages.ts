@@ -7,13 +7,12 @@ import { endorsers } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
 import { contentDisposition } from '../http/content-disposition.ts';
-import { translateValidation } from '../i18n/format.ts';
 import { mayEndorse } from '../policies/endorsement-service.ts';
 import type { EndorsementRequest, EndorsementView } from '../policies/endorsement-schemas.ts';
 import type { PolicyView } from '../policies/policy-schemas.ts';
 import type { ProductDefinition } from '../rating/index.ts';
 import { checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
-import { formatYuan } from './web-forms.ts';
+import { formatYuan, refusalErrors } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
 type FormField = ProductDefinition['form']['fields'][number];
@@ -52,13 +51,10 @@ function requestOf(body: Record<string, unknown>, fields: readonly FormField[], 
 /** A refusal's details at the form's names (`body.inputs.x` → `in_x`), in the reader's language. */
 function errorsOf(err: AppError, lang: Lang): Record<string, string> {
   if (err.kind === 'referral_required') return { form: translate('endorse_referral', lang, { rules: err.details.map((d) => d.path.replace(/^rules\./, '')).join(', ') }) };
-  const errors: Record<string, string> = {};
-  for (const d of err.details) {
-    const name = d.path.startsWith('body.inputs.') ? `in_${d.path.slice('body.inputs.'.length)}` : d.path.replace(/^body\./, '');
-    errors[name] = /endorsableInputs/.test(d.message) ? translate('endorse_notEndorsable', lang) : translateValidation(d.message, lang);
-  }
-  if (Object.keys(errors).length === 0) errors.form = err.message;
-  return errors;
+  return refusalErrors(err, lang, {
+    nameOf: (field) => (field.startsWith('inputs.') ? `in_${field.slice('inputs.'.length)}` : field),
+    messageOf: (_name, message) => (/endorsableInputs/.test(message) ? translate('endorse_notEndorsable', lang) : undefined),
+  });
 }
 
 const signedYuan = (fen: number, lang: Lang) => (fen > 0 ? translate('endorse_charge', lang, { amount: formatYuan(fen) }) : fen < 0 ? translate('endorse_refund', lang, { amount: formatYuan(-fen) }) : translate('endorse_noDifference', lang));

@@ -3,8 +3,8 @@
 // (POST /v1/policies/{id}/payments); no rule lives here.
 import { premiumRecorders } from '../auth/access-rules.ts';
 import { AppError } from '../http/app-error.ts';
-import { formatYuan, translateValidation } from '../i18n/format.ts';
-import { parseYuanToFen } from './web-forms.ts';
+import { formatYuan } from '../i18n/format.ts';
+import { parseYuanToFen, refusalErrors } from './web-forms.ts';
 import { checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { PAYMENT_FIELDS, type PaymentFormState } from './premium-view.ts';
 import { translate, type Lang } from './web-messages.ts';
@@ -15,29 +15,22 @@ export type PaymentPageRenderer = (request: PageRequest, policyId: string, form:
 const typed = (body: Record<string, unknown>): Record<string, string> =>
   Object.fromEntries(PAYMENT_FIELDS.flatMap((name) => (typeof body[name] === 'string' ? [[name, (body[name] as string).slice(0, 200)]] : [])));
 
-/** One refused detail at its form field, in the reader's language. */
-function fieldError(path: string, message: string, lang: Lang): [string, string] {
-  const field = path.replace(/^body\./, '');
-  if (field === 'amountFen' || field === 'amountYuan') {
-    const max = /^must be at most (\d+), the premium outstanding/.exec(message);
-    return ['amountYuan', max ? translate('premium_overOutstanding', lang, { max: formatYuan(Number(max[1])) }) : translate('premium_badAmount', lang)];
-  }
-  if (field === 'receivedOn') {
-    const future = /^must be today \((.*)\) or earlier/.exec(message);
-    return ['receivedOn', future ? translate('premium_futureDate', lang, { today: future[1]! }) : translate('premium_badDate', lang)];
-  }
-  if (field === 'reference') return ['reference', translate(/\(unique\)$/.test(message) ? 'premium_referenceUsed' : 'premium_badReference', lang)];
-  return ['form', translateValidation(message, lang)];
-}
-
+/** A refused payment's details at the form's fields (the amount is typed in yuan), in the reader's language. */
 function formErrors(err: AppError, lang: Lang): Record<string, string> {
-  const errors: Record<string, string> = {};
-  for (const d of err.details) {
-    const [name, text] = fieldError(d.path, d.message, lang);
-    errors[name] = errors[name] && errors[name] !== text ? `${errors[name]} ${text}` : text;
-  }
-  if (Object.keys(errors).length === 0) errors.form = err.message;
-  return errors;
+  return refusalErrors(err, lang, {
+    nameOf: (field) => (field === 'amountFen' ? 'amountYuan' : (PAYMENT_FIELDS as readonly string[]).includes(field) ? field : 'form'),
+    messageOf: (name, message) => {
+      if (name === 'amountYuan') {
+        const max = /^must be at most (\d+), the premium outstanding/.exec(message);
+        return max ? translate('premium_overOutstanding', lang, { max: formatYuan(Number(max[1])) }) : translate('premium_badAmount', lang);
+      }
+      if (name === 'receivedOn') {
+        const future = /^must be today \((.*)\) or earlier/.exec(message);
+        return future ? translate('premium_futureDate', lang, { today: future[1]! }) : translate('premium_badDate', lang);
+      }
+      return name === 'reference' ? translate(/\(unique\)$/.test(message) ? 'premium_referenceUsed' : 'premium_badReference', lang) : undefined;
+    },
+  });
 }
 
 /** Mounts the payment form's target: recorded → back to the policy's premium; refused → the page again with the input and errors (400). */

@@ -12,7 +12,7 @@ import type { DecisionRequest } from '../subsidies/review-schemas.ts';
 import { attachmentOf } from '../subsidies/subsidy-application-pdf.ts';
 import type { PagePipeline, PageRequest } from './page-pipeline.ts';
 import { nextPageHref, pageCursor } from './page-helpers.ts';
-import { formatYuan, parseYuanToFen } from './web-forms.ts';
+import { formatYuan, parseYuanToFen, refusalErrors } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
 const APPLICATION_ID = /^[0-9a-f]{24}-[A-Z][A-Z0-9-]{0,63}$/;
@@ -84,15 +84,12 @@ function decisionOf(body: Record<string, unknown>, lang: Lang): DecisionRequest 
 /** A refused decision's details at the form's field names, in the reader's language. */
 function decisionErrors(err: AppError, a: ReviewedApplication, lang: Lang): Record<string, string> {
   if (err.kind === 'conflict') return { form: translate('review_alreadyDecided', lang) };
-  const errors: Record<string, string> = {};
-  for (const d of err.details) {
-    const field = d.path.replace(/^body\./, '');
-    if (field === 'grantedFen') errors.grantedYuan = /maximum/.test(d.message) ? translate('review_grantTooHigh', lang, { amount: formatYuan(a.appliedFen) }) : translate('subsidy_badAmount', lang);
-    else if (field === 'reason') errors.reason = translate('review_reasonRequired', lang);
-    else errors[field === 'on' ? 'on' : 'form'] = err.message;
-  }
-  if (Object.keys(errors).length === 0) errors.form = err.message;
-  return errors;
+  return refusalErrors(err, lang, {
+    nameOf: (field) => (field === 'grantedFen' ? 'grantedYuan' : field === 'reason' || field === 'on' ? field : 'form'),
+    messageOf: (name, message) => (name === 'grantedYuan'
+      ? (/maximum/.test(message) ? translate('review_grantTooHigh', lang, { amount: formatYuan(a.appliedFen) }) : translate('subsidy_badAmount', lang))
+      : name === 'reason' ? translate('review_reasonRequired', lang) : undefined),
+  });
 }
 
 /** Mounts `/applications` (the queue), one application, its downloads and the decision form's target. */

@@ -7,10 +7,9 @@ import { AppError, invalidInput } from '../http/app-error.ts';
 import { chinaDate } from '../rating/index.ts';
 import { attachmentOf } from '../subsidies/subsidy-application-pdf.ts';
 import type { ApplicationStatusRequest } from '../subsidies/subsidy-application-service.ts';
-import { translateValidation } from '../i18n/format.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import type { SubsidyFormState } from './page-helpers.ts';
-import { formatYuan, parseYuanToFen } from './web-forms.ts';
+import { formatYuan, parseYuanToFen, refusalErrors } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
 /** The policy page's renderer (policy-pages.ts), to show a refused status form in place with its input. */
@@ -43,14 +42,10 @@ function typedValues(body: Record<string, unknown>): Record<string, string> {
 
 /** A refused status's details at the form's field names (grantedFen is typed as grantedYuan), in the reader's language. */
 function fieldErrors(err: AppError, lang: Lang): Record<string, string> {
-  const errors: Record<string, string> = {};
-  for (const d of err.details) {
-    const name = d.path.replace(/^body\./, '') === 'grantedFen' ? 'grantedYuan' : d.path.replace(/^body\./, '');
-    const message = name === 'grantedYuan' ? translate(/maximum/.test(d.message) ? 'subsidy_grantTooHigh' : 'subsidy_badAmount', lang) : translateValidation(d.message, lang);
-    errors[name] = errors[name] ? `${errors[name]} ${message}` : message;
-  }
-  if (Object.keys(errors).length === 0) errors.form = err.message;
-  return errors;
+  return refusalErrors(err, lang, {
+    nameOf: (field) => (field === 'grantedFen' ? 'grantedYuan' : field),
+    messageOf: (name, message) => (name === 'grantedYuan' ? translate(/maximum/.test(message) ? 'subsidy_grantTooHigh' : 'subsidy_badAmount', lang) : undefined),
+  });
 }
 
 /** Mounts the subsidy downloads, the status forms' target and `/subsidies` (the year). */
