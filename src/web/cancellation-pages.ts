@@ -5,7 +5,7 @@
 import { cancellers } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
-import { contentDisposition } from '../http/content-disposition.ts';
+import { pdfLang, sendPdf } from './policy-pages.ts';
 import { translateValidation } from '../i18n/format.ts';
 import type { CancellationRequest, CancellationView } from '../policies/cancellation-schemas.ts';
 import { mayEndorse } from '../policies/endorsement-service.ts';
@@ -84,7 +84,6 @@ export function mountCancellationPages({ page, services }: PagePipeline, renderP
 
   page('get', '/policies/:id/cancellation/pdf', 'signed-in', async ({ req, res, lang, caller }) => {
     if (!services.renderer) throw new AppError('unavailable', translate('pdfUnavailable', lang));
-    const file = await services.documents.cancellationPdf(caller, checkId(req.params.id), req.query.pdfLang === 'en' ? 'en' : 'zh-CN');
-    res.status(200).set({ 'Content-Type': 'application/pdf', 'Cache-Control': 'private, no-store', 'Content-Disposition': contentDisposition(file.fileName, file.asciiFileName) }).send(file.bytes ?? Buffer.alloc(0));
+    sendPdf(res, await services.documents.cancellationPdf(caller, checkId(req.params.id), pdfLang(req)));
   });
 }

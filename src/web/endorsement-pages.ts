@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { endorsers } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
-import { contentDisposition } from '../http/content-disposition.ts';
+import { pdfLang, sendPdf } from './policy-pages.ts';
 import { mayEndorse } from '../policies/endorsement-service.ts';
 import type { EndorsementRequest, EndorsementView } from '../policies/endorsement-schemas.ts';
 import type { PolicyView } from '../policies/policy-schemas.ts';
@@ -133,7 +133,6 @@ export function mountEndorsementPages({ page, services }: PagePipeline, renderPo
     if (!services.renderer) throw new AppError('unavailable', translate('pdfUnavailable', lang));
     const n = typeof req.params.n === 'string' && /^[1-9]\d{0,3}$/.test(req.params.n) ? Number(req.params.n) : 0;
     if (!n) throw new AppError('not_found', 'The endorsement was not found.');
-    const file = await services.documents.endorsementPdf(caller, checkId(req.params.id), n, req.query.pdfLang === 'en' ? 'en' : 'zh-CN');
-    res.status(200).set({ 'Content-Type': 'application/pdf', 'Cache-Control': 'private, no-store', 'Content-Disposition': contentDisposition(file.fileName, file.asciiFileName) }).send(file.bytes ?? Buffer.alloc(0));
+    sendPdf(res, await services.documents.endorsementPdf(caller, checkId(req.params.id), n, pdfLang(req)));
   });
 }

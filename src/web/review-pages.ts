@@ -3,13 +3,12 @@
 // and the decision form (the amount defaults to what was applied for; a refusal needs a reason;
 // errors in the reader's language, the form keeps its input). The same services and access lists
 // as the API (/v1/subsidy-applications); no rule lives here.
-import type { Response } from 'express';
 import { applicationDeciders, applicationReviewers } from '../auth/access-rules.ts';
 import { AppError, invalidInput } from '../http/app-error.ts';
 import { chinaDate } from '../rating/index.ts';
 import type { ReviewedApplication } from '../subsidies/application-review.ts';
 import type { DecisionRequest } from '../subsidies/review-schemas.ts';
-import { attachmentOf } from '../subsidies/subsidy-application-pdf.ts';
+import { sendFile } from './subsidy-pages.ts';
 import type { PagePipeline, PageRequest } from './page-pipeline.ts';
 import { nextPageHref, pageCursor } from './page-helpers.ts';
 import { formatYuan, parseYuanToFen, refusalErrors } from './web-forms.ts';
@@ -43,10 +42,6 @@ function outcomeText(a: ReviewedApplication, lang: Lang): string {
   if (a.status === 'refused') return `${translate('subsidy_refused', lang, { reason: a.refusalReason ?? '' })}${by}`;
   if (a.status === 'withdrawn') return translate('subsidy_withdrawn', lang, { on: a.decidedOn ?? '' });
   return '';
-}
-
-function sendFile(res: Response, file: { fileName: string; asciiFileName: string; bytes?: Buffer | null }): void {
-  res.status(200).set({ 'Content-Type': 'application/pdf', 'Cache-Control': 'private, no-store', 'Content-Disposition': attachmentOf(file) }).send(file.bytes);
 }
 
 /** The decision form's fields as typed and their errors. */
@@ -118,12 +113,12 @@ export function mountReviewPages({ page, services }: PagePipeline): void {
     const id = checkApplicationId(req.params.id);
     if (!services.subsidies.documents) throw new AppError('unavailable', 'PDF documents are not available in this process.');
     const [, policyId, programme] = /^([0-9a-f]{24})-(.+)$/.exec(id)!;
-    sendFile(res, await services.subsidies.documents.applicationPdf(caller, policyId!, programme!));
+    sendFile(res, await services.subsidies.documents.applicationPdf(caller, policyId!, programme!), 'application/pdf');
   });
 
   page('get', '/applications/:id/policy.pdf', applicationReviewers, async ({ req, res, caller, lang }) => {
     if (!services.subsidies.applicationSchedule) throw new AppError('unavailable', 'PDF documents are not available in this process.');
-    sendFile(res, await services.subsidies.applicationSchedule(caller, checkApplicationId(req.params.id), lang));
+    sendFile(res, await services.subsidies.applicationSchedule(caller, checkApplicationId(req.params.id), lang), 'application/pdf');
   });
 
   page('post', '/applications/:id/decision', applicationDeciders, async ({ req, res, caller, body, lang, render }) => {

@@ -29,8 +29,9 @@ function statusRequestOf(body: Record<string, unknown>, lang: Lang): Application
   throw invalidInput('Unknown status.', [{ path: 'body.status', message: 'must be submitted or withdrawn (enum)' }]);
 }
 
-function sendFile(res: Response, file: { fileName: string; asciiFileName: string; bytes: Buffer }, contentType: string): void {
-  res.status(200).set({ 'Content-Type': contentType, 'Cache-Control': 'private, no-store', 'Content-Disposition': attachmentOf(file) }).send(file.bytes);
+/** A download (an application's PDF, a zip, a year's sheet): its names in Content-Disposition, never cached by the browser. */
+export function sendFile(res: Response, file: { fileName: string; asciiFileName: string; bytes?: Buffer | null | undefined }, contentType: string): void {
+  res.status(200).set({ 'Content-Type': contentType, 'Cache-Control': 'private, no-store', 'Content-Disposition': attachmentOf(file) }).send(file.bytes ?? Buffer.alloc(0));
 }
 
 const YEAR = /^20\d\d$/;
