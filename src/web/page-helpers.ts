@@ -9,7 +9,10 @@ import type { PoolShareView } from '../pools/pool-schemas.ts';
 import { nextActions } from '../quotes/quote-actions.ts';
 import type { QuoteSummary, QuoteView } from '../quotes/quote-service.ts';
 import { chinaDate } from '../rating/calendar.ts';
+import { AppError } from '../http/app-error.ts';
+import { contentDisposition } from '../http/content-disposition.ts';
 import { coverView, ruleFiguresView, stateView, type PageNames } from './cover-view.ts';
+import type { PageRequest } from './page-pipeline.ts';
 import { buildResultView } from './result-view.ts';
 import { buildPickFields, formatYuan, type FormErrors, type FormValues } from './web-forms.ts';
 import { nameIn, pick, translate, type Lang } from './web-messages.ts';
@@ -135,4 +138,35 @@ export async function subsidyPanel(services: Services, caller: Caller, policyId:
     })),
     today,
   };
+}
+
+const FILE_TYPES = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', pdf: 'application/pdf' } as const;
+type FileFormat = keyof typeof FILE_TYPES;
+
+/** A report's files (pool statement, tech-insurance report, department summary): its names without extension and how each format is made in a language. */
+export interface ReportFiles {
+  /** ASCII name and the name in Chinese, without extension. */
+  base: string;
+  name: string;
+  /** The format sent when `?format=` names none the report has. */
+  fallback: FileFormat;
+  csv?: (lang: Lang) => string | Buffer;
+  xlsx?: (lang: Lang) => Promise<Buffer>;
+  pdf?: { template: string; view: (lang: Lang) => object; date: Date };
+}
+
+/**
+ * Sends a report's file in `?format=` (else its fallback), in the language `?lang=` asks (else the
+ * page's); a PDF without a renderer composed is a 503 in the reader's language.
+ */
+export async function sendReportFile({ req, res, lang, services }: PageRequest, files: ReportFiles): Promise<void> {
+  const fileLang: Lang = req.query.lang === 'en' ? 'en' : req.query.lang === 'zh-CN' ? 'zh-CN' : lang;
+  const asked = req.query.format;
+  const format: FileFormat = (asked === 'csv' || asked === 'xlsx' || asked === 'pdf') && files[asked] ? asked : files.fallback;
+  let bytes: string | Buffer;
+  if (format === 'pdf') {
+    if (!services.renderer) throw new AppError('unavailable', translate('pdfUnavailable', lang));
+    bytes = await services.documents.renderTemplatePdf(files.pdf!.template, files.pdf!.view(fileLang), files.name, files.pdf!.date);
+  } else bytes = format === 'csv' ? files.csv!(fileLang) : await files.xlsx!(fileLang);
+  res.status(200).set({ 'Content-Type': FILE_TYPES[format], 'Cache-Control': 'private, no-store', 'Content-Disposition': contentDisposition(`${files.name}.${format}`, `${files.base}.${format}`) }).send(bytes);
 }
