@@ -125,7 +125,7 @@ export async function subsidyPanel(services: Services, caller: Caller, policyId:
       expected: formatYuan(a.expectedFen),
       expectedYuan: (a.expectedFen / 100).toFixed(2),
       statusText: translate(`subsidy_status_${a.status}`, lang),
-      outcomeText: [a.status === 'granted' ? translate('subsidy_granted', lang, { amount: formatYuan(a.grantedFen!) }) : a.status === 'refused' ? translate('subsidy_refused', lang, { reason: a.refusalReason ?? '' }) : a.status === 'withdrawn' ? translate('subsidy_withdrawn', lang, { on: a.decidedOn ?? '' }) : '', a.decidedBy === 'enterprise' ? translate('subsidy_recordedByEnterprise', lang) : ''].filter(Boolean).join(' '),
+      outcomeText: outcomeText(a, lang),
       pdfHref: `/policies/${policyId}/subsidy-applications/${a.programme}/pdf`,
       actionHref: `/policies/${policyId}/subsidy-applications/${a.programme}/status`,
       submitForm: formFields(form, a.programme, 'submitted', { on: today }),
@@ -169,4 +169,20 @@ export async function sendReportFile({ req, res, lang, services }: PageRequest, 
     bytes = await services.documents.renderTemplatePdf(files.pdf!.template, files.pdf!.view(fileLang), files.name, files.pdf!.date);
   } else bytes = format === 'csv' ? files.csv!(fileLang) : await files.xlsx!(fileLang);
   res.status(200).set({ 'Content-Type': FILE_TYPES[format], 'Cache-Control': 'private, no-store', 'Content-Disposition': contentDisposition(`${files.name}.${format}`, `${files.base}.${format}`) }).send(bytes);
+}
+
+/** What an application's outcome reads: granted (with the department's reference when asked), refused with its reason, withdrawn; who recorded it when the enterprise did. */
+export function outcomeText(a: { status: string; grantedFen?: number | undefined; refusalReason?: string | undefined; decidedOn?: string | undefined; decidedBy?: string | undefined; decisionReference?: string | undefined }, lang: Lang, withReference = false): string {
+  const outcome = a.status === 'granted'
+    ? `${translate('subsidy_granted', lang, { amount: formatYuan(a.grantedFen ?? 0) })}${withReference && a.decisionReference ? ` · ${a.decisionReference}` : ''}`
+    : a.status === 'refused' ? translate('subsidy_refused', lang, { reason: a.refusalReason ?? '' })
+      : a.status === 'withdrawn' ? translate('subsidy_withdrawn', lang, { on: a.decidedOn ?? '' }) : '';
+  return [outcome, outcome && a.decidedBy === 'enterprise' ? translate('subsidy_recordedByEnterprise', lang) : ''].filter(Boolean).join(' ');
+}
+
+/** The programmes a department's filters offer (its own; every one for a platform admin), by name, the one asked selected. */
+export async function programmeOptions(services: Services, caller: Caller, selected: string | undefined, lang: Lang) {
+  const programmes = await services.subsidies.programmesByCode();
+  const own = caller.authority ? caller.authority.programmes : [...programmes.keys()];
+  return own.map((code) => ({ value: code, label: programmes.get(code) ? pick(programmes.get(code)!.name, lang) : code, selected: selected === code }));
 }

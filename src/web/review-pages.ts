@@ -10,7 +10,7 @@ import type { ReviewedApplication } from '../subsidies/application-review.ts';
 import type { DecisionRequest } from '../subsidies/review-schemas.ts';
 import { sendFile } from './subsidy-pages.ts';
 import type { PagePipeline, PageRequest } from './page-pipeline.ts';
-import { nextPageHref, pageCursor } from './page-helpers.ts';
+import { nextPageHref, outcomeText, pageCursor, programmeOptions } from './page-helpers.ts';
 import { formatYuan, parseYuanToFen, refusalErrors } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
@@ -36,14 +36,6 @@ function filtersOf(query: Record<string, unknown>) {
 
 const statusText = (a: Pick<ReviewedApplication, 'status'>, lang: Lang) => translate(`subsidy_status_${a.status}`, lang);
 
-function outcomeText(a: ReviewedApplication, lang: Lang): string {
-  const by = a.decidedBy === 'enterprise' ? ` ${translate('subsidy_recordedByEnterprise', lang)}` : '';
-  if (a.status === 'granted') return `${translate('subsidy_granted', lang, { amount: formatYuan(a.grantedFen!) })}${a.decisionReference ? ` · ${a.decisionReference}` : ''}${by}`;
-  if (a.status === 'refused') return `${translate('subsidy_refused', lang, { reason: a.refusalReason ?? '' })}${by}`;
-  if (a.status === 'withdrawn') return translate('subsidy_withdrawn', lang, { on: a.decidedOn ?? '' });
-  return '';
-}
-
 /** The decision form's fields as typed and their errors. */
 export interface DecisionFormState { outcome: string; values: Record<string, string>; errors: Record<string, string> }
 
@@ -57,7 +49,7 @@ function applicationPageData(a: ReviewedApplication, caller: PageRequest['caller
     // A form sent back keeps its language switch on the application, not on the form's target.
     langPath: `/applications/${a.id}`,
     a, nameText: pick(a.name, lang), departmentText: pick(a.department, lang), levelText: translate(`review_level_${a.level}`, lang),
-    expected: formatYuan(a.expectedFen), applied: formatYuan(a.appliedFen), statusText: statusText(a, lang), outcomeText: outcomeText(a, lang),
+    expected: formatYuan(a.expectedFen), applied: formatYuan(a.appliedFen), statusText: statusText(a, lang), outcomeText: outcomeText(a, lang, true),
     papers: a.papers.map((p) => ({ label: pick(p.label, lang), note: p.note ? pick(p.note, lang) : '' })),
     pdfHref: `/applications/${a.id}/pdf`, scheduleHref: `/applications/${a.id}/policy.pdf`,
     canDecide: applicationDeciders.includes(caller.role) && a.status === 'submitted',
@@ -93,12 +85,10 @@ export function mountReviewPages({ page, services }: PagePipeline): void {
     const filters = filtersOf(req.query as Record<string, unknown>);
     const after = pageCursor(req.query as Record<string, unknown>);
     const list = await services.subsidies.listReviewedApplications(caller, { ...filters, limit: 50, ...(after ? { after } : {}) });
-    const programmes = await services.subsidies.programmesByCode();
-    const own = caller.authority ? caller.authority.programmes : [...programmes.keys()];
     render('review-queue', {
       title: translate('review_title', lang), region: filters.region ?? '',
       statuses: STATUSES.map((s) => ({ value: s, label: translate(`subsidy_status_${s}`, lang), selected: filters.status === s })),
-      programmes: own.map((code) => ({ value: code, label: programmes.get(code) ? pick(programmes.get(code)!.name, lang) : code, selected: filters.programme === code })),
+      programmes: await programmeOptions(services, caller, filters.programme, lang),
       rows: list.items.map((a) => ({ a, nameText: pick(a.name, lang), statusText: statusText(a, lang), expected: formatYuan(a.expectedFen), applied: formatYuan(a.appliedFen), href: `/applications/${a.id}` })),
       nextPage: nextPageHref('/applications', list.next, filters),
     });

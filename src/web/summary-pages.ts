@@ -7,7 +7,7 @@ import { applicationReviewers } from '../auth/access-rules.ts';
 import { departmentSummaryCsv, departmentSummaryFileNames, departmentSummaryView, departmentSummaryXlsx, DEPARTMENT_SUMMARY_TEMPLATE } from '../subsidies/department-summary-files.ts';
 import type { DepartmentSummary, SummaryFigures } from '../subsidies/department-summary.ts';
 import type { PagePipeline } from './page-pipeline.ts';
-import { sendReportFile } from './page-helpers.ts';
+import { programmeOptions, sendReportFile } from './page-helpers.ts';
 import { formatYuan } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
@@ -39,11 +39,10 @@ function pageData(summary: DepartmentSummary, lang: Lang) {
 export function mountSummaryPages({ page, services }: PagePipeline): void {
   page('get', '/subsidy-summary', applicationReviewers, async ({ req, caller, lang, render }) => {
     const query = queryOf(req);
-    const [summary, programmes] = await Promise.all([services.subsidies.departmentSummary(caller, query), services.subsidies.programmesByCode()]);
-    const own = caller.authority ? caller.authority.programmes : [...programmes.keys()];
+    const [summary, programmes] = await Promise.all([services.subsidies.departmentSummary(caller, query), programmeOptions(services, caller, query.programme, lang)]);
     render('subsidy-summary', {
       ...pageData(summary, lang),
-      programmes: own.map((code) => ({ value: code, label: programmes.get(code) ? pick(programmes.get(code)!.name, lang) : code, selected: query.programme === code })),
+      programmes,
     });
   });
 
