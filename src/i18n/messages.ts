@@ -282,6 +282,8 @@ export const messages = {
   'line_startup-project-failure': { zh: '创业项目失败保险', en: 'Start-up project failure' },
   'line_use-first-transfer-later-bond': { zh: '专利“先用后转”履约保证保险', en: 'Use-first-transfer-later performance bond' },
   'line_rd-interruption': { zh: '研发中断保险', en: 'R&D interruption' },
+  /** A unit after a field's label, in the language's brackets. */
+  unitSuffix: { zh: '（{unit}）', en: ' ({unit})' },
   'unit_元': { zh: '元', en: 'yuan' },
   'unit_万元': { zh: '万元', en: '10k CNY' },
   unit_days: { zh: '天', en: 'days' },

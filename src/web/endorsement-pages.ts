@@ -12,7 +12,7 @@ import type { EndorsementRequest, EndorsementView } from '../policies/endorsemen
 import type { PolicyView } from '../policies/policy-schemas.ts';
 import type { ProductDefinition } from '../rating/index.ts';
 import { checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
-import { formatYuan, refusalErrors } from './web-forms.ts';
+import { formatYuan, refusalErrors, unitLabel, type ProductField } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
 type FormField = ProductDefinition['form']['fields'][number];
@@ -59,8 +59,8 @@ function errorsOf(err: AppError, lang: Lang): Record<string, string> {
 
 const signedYuan = (fen: number, lang: Lang) => (fen > 0 ? translate('endorse_charge', lang, { amount: formatYuan(fen) }) : fen < 0 ? translate('endorse_refund', lang, { amount: formatYuan(-fen) }) : translate('endorse_noDifference', lang));
 
-/** A field's unit after its label, in the page's language's brackets: 「（万元）」, " (10k CNY)". */
-const unitSuffix = (unit: string, lang: string) => (lang === 'en' ? ` (${unit})` : `（${unit}）`);
+/** A field's unit (unitLabel of web-forms.ts) after its label, in the page's language's brackets: 「（万元）」, " (10k CNY)". */
+const unitSuffix = (field: ProductField, lang: Lang) => { const unit = unitLabel(field, lang); return unit ? translate('unitSuffix', lang, { unit }) : ''; };
 
 /** The preview as the page shows it: numbers with their unit, names instead of codes. */
 function previewView(preview: EndorsementView, lang: Lang) {
@@ -89,7 +89,7 @@ export function endorsementPanel(caller: Caller, policy: PolicyView, definition:
     endorsements, canEndorse, action: `/policies/${policy.id}/endorsements`,
     current: policy.current ? formatYuan(policy.current.grossPremiumFen) : '', charged: policy.chargedPremiumFen === undefined ? '' : formatYuan(policy.chargedPremiumFen),
     fields: fields.map((f) => ({
-      name: `in_${f.key}`, label: pick(f.label, lang), unit: 'unit' in f && f.unit ? unitSuffix(lang === 'en' && f.unit === '万元' ? '10k CNY' : f.unit, lang) : '', value: values[`in_${f.key}`] ?? valueOf(current[f.key]),
+      name: `in_${f.key}`, label: pick(f.label, lang), unit: unitSuffix(f as ProductField, lang), value: values[`in_${f.key}`] ?? valueOf(current[f.key]),
       options: 'options' in f && Array.isArray(f.options) ? f.options.map((o) => ({ value: String(o.value), label: pick(o.label, lang), selected: String(o.value) === (values[`in_${f.key}`] ?? valueOf(current[f.key])) })) : undefined,
       error: state?.errors[`in_${f.key}`],
     })),
