@@ -6,7 +6,6 @@ import { cancellers } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
 import { pdfLang, sendPdf } from './policy-pages.ts';
-import { translateValidation } from '../i18n/format.ts';
 import type { CancellationRequest, CancellationView } from '../policies/cancellation-schemas.ts';
 import { mayEndorse } from '../policies/endorsement-service.ts';
 import type { PolicyView } from '../policies/policy-schemas.ts';
@@ -68,7 +67,7 @@ export function mountCancellationPages({ page, services }: PagePipeline, renderP
     const sent = requestOf(body);
     const values = { effectiveDate: sent.effectiveDate, initiatedBy: sent.initiatedBy, reason: sent.reason };
     if (!/^\d{4}-\d{2}-\d{2}$/.test(sent.effectiveDate) || !sent.reason) {
-      return renderPolicy(request, policyId, { values, errors: { ...(sent.reason ? {} : { reason: translateValidation('must NOT have fewer than 1 characters', lang) }), ...(/^\d{4}-\d{2}-\d{2}$/.test(sent.effectiveDate) ? {} : { effectiveDate: translate('premium_badDate', lang) }) } });
+      return renderPolicy(request, policyId, { values, errors: { ...(sent.reason ? {} : { reason: translate('cancel_reasonRequired', lang) }), ...(/^\d{4}-\d{2}-\d{2}$/.test(sent.effectiveDate) ? {} : { effectiveDate: translate('cancel_badDate', lang) }) } });
     }
     try {
       if (!confirm) return renderPolicy(request, policyId, { values, errors: {}, preview: await services.policies.previewCancellation(caller, policyId, sent) });

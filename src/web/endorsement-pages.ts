@@ -132,7 +132,7 @@ export function mountEndorsementPages({ page, services }: PagePipeline, renderPo
   page('get', '/policies/:id/endorsements/:n/pdf', 'signed-in', async ({ req, res, lang, caller }) => {
     if (!services.renderer) throw new AppError('unavailable', translate('pdfUnavailable', lang));
     const n = typeof req.params.n === 'string' && /^[1-9]\d{0,3}$/.test(req.params.n) ? Number(req.params.n) : 0;
-    if (!n) throw new AppError('not_found', 'The endorsement was not found.');
+    if (!n) throw new AppError('not_found', translate('endorse_notFound', lang));
     sendPdf(res, await services.documents.endorsementPdf(caller, checkId(req.params.id), n, pdfLang(req)));
   });
 }

@@ -11,7 +11,7 @@ import { enterpriseNamesIn } from './cover-view.ts';
 import { checkId, type PagePipeline } from './page-pipeline.ts';
 import { productNames } from './page-helpers.ts';
 import { formatYuan, parseYuanToFen } from './web-forms.ts';
-import { pick, translate, type Lang } from './web-messages.ts';
+import { joinClauses, pick, translate, type Lang } from './web-messages.ts';
 
 const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
 
@@ -32,7 +32,7 @@ export function policyLifeView(caller: Caller, policy: PolicyView, lang: Lang, r
   const insurerNames = new Map((policy.poolShares ?? []).map((s) => [s.insurer, (lang === 'en' ? s.insurerNameEn : undefined) ?? s.insurerName ?? s.insurer]));
   const claims = (policy.claims ?? []).map((c) => ({
     n: c.n, lossDate: c.lossDate, paidOn: c.paidOn, paid: formatYuan(c.paidFen), paidFen: c.paidFen, description: c.description,
-    parts: (c.memberParts ?? []).map((p) => `${insurerNames.get(p.insurer) ?? p.insurer} ${formatYuan(p.paidFen)}`).join('；'),
+    parts: joinClauses((c.memberParts ?? []).map((p) => `${insurerNames.get(p.insurer) ?? p.insurer} ${formatYuan(p.paidFen)}`), lang),
   }));
   const start = addDays(policy.endDate, 1);
   return {

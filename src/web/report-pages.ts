@@ -54,7 +54,7 @@ function pageData(report: TechInsuranceReport | undefined, period: string, lang:
   return {
     title: translate('techReport', lang),
     insurerName: report ? nameIn(report.insurer, lang) : '',
-    periodName: report ? `${periodName(report.period.code, lang)}${pick({ zh: '（', en: ' (' }, lang)}${report.period.from} ~ ${report.period.to}${pick({ zh: '）', en: ')' }, lang)}` : '',
+    periodName: report ? translate('periodWithDates', lang, { name: periodName(report.period.code, lang), from: report.period.from, to: report.period.to }) : '',
     rows: report?.rows.map((r) => ({ line: pick(r.lineName, lang), province: pick(r.provinceName, lang), business: business(r.business), pool: r.business === 'pool-own-share', ...figures(r) })) ?? [],
     subtotals: report?.subtotals.map((s) => ({ label: translate('rpt_subtotal', lang, { business: business(s.business) }), ...figures(s) })) ?? [],
     totals: report ? figures(report.totals) : undefined,

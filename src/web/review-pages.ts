@@ -65,7 +65,7 @@ function decisionOf(body: Record<string, unknown>, lang: Lang): DecisionRequest 
   const dated = /^\d{4}-\d{2}-\d{2}$/.test(on) ? { on } : {};
   if (body.outcome === 'granted') return { outcome: 'granted', grantedFen: parseYuanToFen(text(body.grantedYuan), 'body.grantedFen', translate('subsidy_badAmount', lang)), ...(text(body.reference) ? { reference: text(body.reference).slice(0, 100) } : {}), ...dated };
   if (body.outcome === 'refused') return { outcome: 'refused', reason: text(body.reason), ...dated };
-  throw invalidInput('Unknown outcome.', [{ path: 'body.outcome', message: 'must be granted or refused (enum)' }]);
+  throw invalidInput(translate('review_unknownOutcome', lang), [{ path: 'body.outcome', message: 'must be granted or refused (enum)' }]);
 }
 
 /** A refused decision's details at the form's field names, in the reader's language. */
@@ -99,15 +99,15 @@ export function mountReviewPages({ page, services }: PagePipeline): void {
     render('review-application', applicationPageData(a, caller, lang));
   });
 
-  page('get', '/applications/:id/pdf', applicationReviewers, async ({ req, res, caller }) => {
+  page('get', '/applications/:id/pdf', applicationReviewers, async ({ req, res, caller, lang }) => {
     const id = checkApplicationId(req.params.id);
-    if (!services.subsidies.documents) throw new AppError('unavailable', 'PDF documents are not available in this process.');
+    if (!services.subsidies.documents) throw new AppError('unavailable', translate('pdfUnavailable', lang));
     const [, policyId, programme] = /^([0-9a-f]{24})-(.+)$/.exec(id)!;
     sendFile(res, await services.subsidies.documents.applicationPdf(caller, policyId!, programme!), 'application/pdf');
   });
 
   page('get', '/applications/:id/policy.pdf', applicationReviewers, async ({ req, res, caller, lang }) => {
-    if (!services.subsidies.applicationSchedule) throw new AppError('unavailable', 'PDF documents are not available in this process.');
+    if (!services.subsidies.applicationSchedule) throw new AppError('unavailable', translate('pdfUnavailable', lang));
     sendFile(res, await services.subsidies.applicationSchedule(caller, checkApplicationId(req.params.id), lang), 'application/pdf');
   });
 
