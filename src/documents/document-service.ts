@@ -80,11 +80,11 @@ export function createDocumentService(options: DocumentServiceOptions): Document
     endorsementPdf: createEndorsementPdfs(templates.engine, printer.print, async (caller, policyId) => {
       const record = await loadVisiblePolicy(caller, policyId);
       return { record, endorsements: await endorsementsOf(record.id) };
-    }).endorsementPdf,
+    }),
     cancellationPdf: createCancellationPdfs(templates.engine, printer.print, async (caller, policyId) => {
       const record = await loadVisiblePolicy(caller, policyId);
       return { record, cancellation: (await cancellationOf(record.id))?.view };
-    }).cancellationPdf,
+    }),
     filingPdf: (caller, code, version) => renderFilingPdf(caller, code, version, filingTemplate(templates.engine), printer.print),
     renderTemplatePdf: async (template, view, title, metadataDate) => printer.print(templates.engine.render(template, view), title, metadataDate),
     storePolicySchedules: (policyId) => Promise.resolve(backlog.add(policyId)),

@@ -24,11 +24,16 @@ export function matchesEtag(ifNoneMatch: string | undefined, etag: string): bool
   });
 }
 
-/** 报价单-Q….pdf, quotation-Q….pdf, 保单明细表-P….pdf, policy-schedule-P….pdf */
-export function fileNameOf(kind: DocumentKind, number: string, labels: Record<string, string>): string {
-  return `${kind === 'quote' ? labels.fileQuote : labels.filePolicy}-${number}.pdf`;
+/** The kinds of PDF the documents send: quotations and schedules, 批单 and 退保批单. */
+export type PdfKind = DocumentKind | 'endorsement' | 'cancellation';
+
+const ASCII_NAMES: Record<PdfKind, string> = { quote: 'quotation', policy: 'policy-schedule', endorsement: 'endorsement', cancellation: 'cancellation' };
+
+/** 报价单-Q….pdf, quotation-Q….pdf, 保单明细表-P….pdf, policy-schedule-P….pdf, 批单-P…-E01.pdf, 退保批单-P…-C.pdf */
+export function fileNameOf(kind: PdfKind, number: string, labels: Record<string, string>): string {
+  return `${kind === 'quote' ? labels.fileQuote : kind === 'policy' ? labels.filePolicy : labels.fileName}-${number}.pdf`;
 }
 
-export function asciiFileNameOf(kind: DocumentKind, number: string, lang: DocumentLang): string {
-  return `${kind === 'quote' ? 'quotation' : 'policy-schedule'}-${number}${lang === 'en' ? '' : '-zh'}.pdf`;
+export function asciiFileNameOf(kind: PdfKind, number: string, lang: DocumentLang): string {
+  return `${ASCII_NAMES[kind]}-${number}${lang === 'en' ? '' : '-zh'}.pdf`;
 }

@@ -282,6 +282,8 @@ export const messages = {
   'line_startup-project-failure': { zh: '创业项目失败保险', en: 'Start-up project failure' },
   'line_use-first-transfer-later-bond': { zh: '专利“先用后转”履约保证保险', en: 'Use-first-transfer-later performance bond' },
   'line_rd-interruption': { zh: '研发中断保险', en: 'R&D interruption' },
+  /** A unit after a field's label, in the language's brackets. */
+  unitSuffix: { zh: '（{unit}）', en: ' ({unit})' },
   'unit_元': { zh: '元', en: 'yuan' },
   'unit_万元': { zh: '万元', en: '10k CNY' },
   unit_days: { zh: '天', en: 'days' },
@@ -583,6 +585,7 @@ export const messages = {
   period_H1: { zh: '{year}年上半年', en: 'First half of {year}' },
   period_H2: { zh: '{year}年下半年', en: 'Second half of {year}' },
   period_year: { zh: '{year}年度', en: 'Year {year}' },
+  periodWithDates: { zh: '{name}（{from} ~ {to}）', en: '{name} ({from} ~ {to})' },
   rpt_line: { zh: '险种', en: 'Line' },
   rpt_province: { zh: '地区（省级）', en: 'Region (province)' },
   rpt_business: { zh: '业务类型', en: 'Business' },
@@ -665,6 +668,7 @@ export const messages = {
   endorse_nothingChanged: { zh: '请至少变更一个项目。', en: 'Change at least one item.' },
   endorse_referral: { zh: '按新条件试算需核保人审批（{rules}），请先报价并经核保同意后再批改。', en: 'On the new terms the rating refers to an underwriter ({rules}); quote them and have the referral approved first.' },
   endorse_notEndorsable: { zh: '该项目不可在保险期间内批改。', en: 'This item cannot change during the period.' },
+  endorse_notFound: { zh: '未找到该批改。', en: 'The endorsement was not found.' },
   endorse_done: { zh: '已出具批单 {number}。', en: 'Endorsement {number} issued.' },
   // #26 cancellation (退保) on the policy page (cancel_<label>)
   cancel_panelTitle: { zh: '退保', en: 'Cancellation' },
@@ -687,6 +691,8 @@ export const messages = {
   cancel_preview: { zh: '试算退保', en: 'Preview the cancellation' },
   cancel_confirm: { zh: '确认退保', en: 'Confirm the cancellation' },
   cancel_previewTitle: { zh: '试算结果：{number}', en: 'Preview: {number}' },
+  cancel_badDate: { zh: '请填写退保生效日（YYYY-MM-DD）。', en: 'Enter the date the cancellation takes effect (YYYY-MM-DD).' },
+  cancel_reasonRequired: { zh: '请填写退保原因。', en: 'Enter the reason for the cancellation.' },
   // #26 claims and renewal (R): the policy page's claims and renew button, the due-for-renewal page.
   life_claims: { zh: '已决赔款', en: 'Claims paid' },
   life_claimsPaid: { zh: '赔款合计', en: 'Claims paid in all' },
@@ -753,6 +759,7 @@ export const messages = {
   review_reasonRequired: { zh: '不予拨付须说明原因。', en: 'Say why it is refused.' },
   review_alreadyDecided: { zh: '该申请已有核定结果（或已撤回），不能再次核定。', en: 'This application was already decided (or withdrawn); it cannot be decided again.' },
   review_level_central: { zh: '中央', en: 'central' },
+  review_unknownOutcome: { zh: '请选择拨付或不予拨付。', en: 'Choose to grant or to refuse.' },
   review_level_provincial: { zh: '省级', en: 'provincial' },
   review_level_city: { zh: '市级', en: 'city' },
   review_level_county: { zh: '县级', en: 'county' },

@@ -5,13 +5,12 @@
 import { cancellers } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
-import { contentDisposition } from '../http/content-disposition.ts';
-import { translateValidation } from '../i18n/format.ts';
+import { pdfLang, sendPdf } from './policy-pages.ts';
 import type { CancellationRequest, CancellationView } from '../policies/cancellation-schemas.ts';
 import { mayEndorse } from '../policies/endorsement-service.ts';
 import type { PolicyView } from '../policies/policy-schemas.ts';
 import { checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
-import { formatYuan } from './web-forms.ts';
+import { formatYuan, refusalErrors } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
 /** What the cancellation form was sent with, its errors, and the preview it led to. */
@@ -57,10 +56,7 @@ function requestOf(body: Record<string, unknown>): CancellationRequest {
 }
 
 function errorsOf(err: AppError, lang: Lang): Record<string, string> {
-  const errors: Record<string, string> = {};
-  for (const d of err.details) if (d.path.startsWith('body.')) errors[d.path.slice('body.'.length)] = translateValidation(d.message, lang);
-  if (Object.keys(errors).length === 0) errors.form = err.message;
-  return errors;
+  return refusalErrors({ message: err.message, details: err.details.filter((d) => d.path.startsWith('body.')) }, lang);
 }
 
 /** Mounts the preview and confirm targets of the form. */
@@ -71,7 +67,7 @@ export function mountCancellationPages({ page, services }: PagePipeline, renderP
     const sent = requestOf(body);
     const values = { effectiveDate: sent.effectiveDate, initiatedBy: sent.initiatedBy, reason: sent.reason };
     if (!/^\d{4}-\d{2}-\d{2}$/.test(sent.effectiveDate) || !sent.reason) {
-      return renderPolicy(request, policyId, { values, errors: { ...(sent.reason ? {} : { reason: translateValidation('must NOT have fewer than 1 characters', lang) }), ...(/^\d{4}-\d{2}-\d{2}$/.test(sent.effectiveDate) ? {} : { effectiveDate: translate('premium_badDate', lang) }) } });
+      return renderPolicy(request, policyId, { values, errors: { ...(sent.reason ? {} : { reason: translate('cancel_reasonRequired', lang) }), ...(/^\d{4}-\d{2}-\d{2}$/.test(sent.effectiveDate) ? {} : { effectiveDate: translate('cancel_badDate', lang) }) } });
     }
     try {
       if (!confirm) return renderPolicy(request, policyId, { values, errors: {}, preview: await services.policies.previewCancellation(caller, policyId, sent) });
@@ -87,7 +83,6 @@ export function mountCancellationPages({ page, services }: PagePipeline, renderP
 
   page('get', '/policies/:id/cancellation/pdf', 'signed-in', async ({ req, res, lang, caller }) => {
     if (!services.renderer) throw new AppError('unavailable', translate('pdfUnavailable', lang));
-    const file = await services.documents.cancellationPdf(caller, checkId(req.params.id), req.query.pdfLang === 'en' ? 'en' : 'zh-CN');
-    res.status(200).set({ 'Content-Type': 'application/pdf', 'Cache-Control': 'private, no-store', 'Content-Disposition': contentDisposition(file.fileName, file.asciiFileName) }).send(file.bytes ?? Buffer.alloc(0));
+    sendPdf(res, await services.documents.cancellationPdf(caller, checkId(req.params.id), pdfLang(req)));
   });
 }

@@ -6,14 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { endorsers } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
-import { contentDisposition } from '../http/content-disposition.ts';
-import { translateValidation } from '../i18n/format.ts';
+import { pdfLang, sendPdf } from './policy-pages.ts';
 import { mayEndorse } from '../policies/endorsement-service.ts';
 import type { EndorsementRequest, EndorsementView } from '../policies/endorsement-schemas.ts';
 import type { PolicyView } from '../policies/policy-schemas.ts';
 import type { ProductDefinition } from '../rating/index.ts';
 import { checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
-import { formatYuan } from './web-forms.ts';
+import { formatYuan, refusalErrors, unitLabel, type ProductField } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
 type FormField = ProductDefinition['form']['fields'][number];
@@ -52,19 +51,16 @@ function requestOf(body: Record<string, unknown>, fields: readonly FormField[], 
 /** A refusal's details at the form's names (`body.inputs.x` → `in_x`), in the reader's language. */
 function errorsOf(err: AppError, lang: Lang): Record<string, string> {
   if (err.kind === 'referral_required') return { form: translate('endorse_referral', lang, { rules: err.details.map((d) => d.path.replace(/^rules\./, '')).join(', ') }) };
-  const errors: Record<string, string> = {};
-  for (const d of err.details) {
-    const name = d.path.startsWith('body.inputs.') ? `in_${d.path.slice('body.inputs.'.length)}` : d.path.replace(/^body\./, '');
-    errors[name] = /endorsableInputs/.test(d.message) ? translate('endorse_notEndorsable', lang) : translateValidation(d.message, lang);
-  }
-  if (Object.keys(errors).length === 0) errors.form = err.message;
-  return errors;
+  return refusalErrors(err, lang, {
+    nameOf: (field) => (field.startsWith('inputs.') ? `in_${field.slice('inputs.'.length)}` : field),
+    messageOf: (_name, message) => (/endorsableInputs/.test(message) ? translate('endorse_notEndorsable', lang) : undefined),
+  });
 }
 
 const signedYuan = (fen: number, lang: Lang) => (fen > 0 ? translate('endorse_charge', lang, { amount: formatYuan(fen) }) : fen < 0 ? translate('endorse_refund', lang, { amount: formatYuan(-fen) }) : translate('endorse_noDifference', lang));
 
-/** A field's unit after its label, in the page's language's brackets: 「（万元）」, " (10k CNY)". */
-const unitSuffix = (unit: string, lang: string) => (lang === 'en' ? ` (${unit})` : `（${unit}）`);
+/** A field's unit (unitLabel of web-forms.ts) after its label, in the page's language's brackets: 「（万元）」, " (10k CNY)". */
+const unitSuffix = (field: ProductField, lang: Lang) => { const unit = unitLabel(field, lang); return unit ? translate('unitSuffix', lang, { unit }) : ''; };
 
 /** The preview as the page shows it: numbers with their unit, names instead of codes. */
 function previewView(preview: EndorsementView, lang: Lang) {
@@ -93,7 +89,7 @@ export function endorsementPanel(caller: Caller, policy: PolicyView, definition:
     endorsements, canEndorse, action: `/policies/${policy.id}/endorsements`,
     current: policy.current ? formatYuan(policy.current.grossPremiumFen) : '', charged: policy.chargedPremiumFen === undefined ? '' : formatYuan(policy.chargedPremiumFen),
     fields: fields.map((f) => ({
-      name: `in_${f.key}`, label: pick(f.label, lang), unit: 'unit' in f && f.unit ? unitSuffix(lang === 'en' && f.unit === '万元' ? '10k CNY' : f.unit, lang) : '', value: values[`in_${f.key}`] ?? valueOf(current[f.key]),
+      name: `in_${f.key}`, label: pick(f.label, lang), unit: unitSuffix(f as ProductField, lang), value: values[`in_${f.key}`] ?? valueOf(current[f.key]),
       options: 'options' in f && Array.isArray(f.options) ? f.options.map((o) => ({ value: String(o.value), label: pick(o.label, lang), selected: String(o.value) === (values[`in_${f.key}`] ?? valueOf(current[f.key])) })) : undefined,
       error: state?.errors[`in_${f.key}`],
     })),
@@ -136,8 +132,7 @@ export function mountEndorsementPages({ page, services }: PagePipeline, renderPo
   page('get', '/policies/:id/endorsements/:n/pdf', 'signed-in', async ({ req, res, lang, caller }) => {
     if (!services.renderer) throw new AppError('unavailable', translate('pdfUnavailable', lang));
     const n = typeof req.params.n === 'string' && /^[1-9]\d{0,3}$/.test(req.params.n) ? Number(req.params.n) : 0;
-    if (!n) throw new AppError('not_found', 'The endorsement was not found.');
-    const file = await services.documents.endorsementPdf(caller, checkId(req.params.id), n, req.query.pdfLang === 'en' ? 'en' : 'zh-CN');
-    res.status(200).set({ 'Content-Type': 'application/pdf', 'Cache-Control': 'private, no-store', 'Content-Disposition': contentDisposition(file.fileName, file.asciiFileName) }).send(file.bytes ?? Buffer.alloc(0));
+    if (!n) throw new AppError('not_found', translate('endorse_notFound', lang));
+    sendPdf(res, await services.documents.endorsementPdf(caller, checkId(req.params.id), n, pdfLang(req)));
   });
 }

@@ -9,7 +9,10 @@ import type { PoolShareView } from '../pools/pool-schemas.ts';
 import { nextActions } from '../quotes/quote-actions.ts';
 import type { QuoteSummary, QuoteView } from '../quotes/quote-service.ts';
 import { chinaDate } from '../rating/calendar.ts';
+import { AppError } from '../http/app-error.ts';
+import { contentDisposition } from '../http/content-disposition.ts';
 import { coverView, ruleFiguresView, stateView, type PageNames } from './cover-view.ts';
+import type { PageRequest } from './page-pipeline.ts';
 import { buildResultView } from './result-view.ts';
 import { buildPickFields, formatYuan, type FormErrors, type FormValues } from './web-forms.ts';
 import { nameIn, pick, translate, type Lang } from './web-messages.ts';
@@ -122,7 +125,7 @@ export async function subsidyPanel(services: Services, caller: Caller, policyId:
       expected: formatYuan(a.expectedFen),
       expectedYuan: (a.expectedFen / 100).toFixed(2),
       statusText: translate(`subsidy_status_${a.status}`, lang),
-      outcomeText: [a.status === 'granted' ? translate('subsidy_granted', lang, { amount: formatYuan(a.grantedFen!) }) : a.status === 'refused' ? translate('subsidy_refused', lang, { reason: a.refusalReason ?? '' }) : a.status === 'withdrawn' ? translate('subsidy_withdrawn', lang, { on: a.decidedOn ?? '' }) : '', a.decidedBy === 'enterprise' ? translate('subsidy_recordedByEnterprise', lang) : ''].filter(Boolean).join(' '),
+      outcomeText: outcomeText(a, lang),
       pdfHref: `/policies/${policyId}/subsidy-applications/${a.programme}/pdf`,
       actionHref: `/policies/${policyId}/subsidy-applications/${a.programme}/status`,
       submitForm: formFields(form, a.programme, 'submitted', { on: today }),
@@ -135,4 +138,51 @@ export async function subsidyPanel(services: Services, caller: Caller, policyId:
     })),
     today,
   };
+}
+
+const FILE_TYPES = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', pdf: 'application/pdf' } as const;
+type FileFormat = keyof typeof FILE_TYPES;
+
+/** A report's files (pool statement, tech-insurance report, department summary): its names without extension and how each format is made in a language. */
+export interface ReportFiles {
+  /** ASCII name and the name in Chinese, without extension. */
+  base: string;
+  name: string;
+  /** The format sent when `?format=` names none the report has. */
+  fallback: FileFormat;
+  csv?: (lang: Lang) => string | Buffer;
+  xlsx?: (lang: Lang) => Promise<Buffer>;
+  pdf?: { template: string; view: (lang: Lang) => object; date: Date };
+}
+
+/**
+ * Sends a report's file in `?format=` (else its fallback), in the language `?lang=` asks (else the
+ * page's); a PDF without a renderer composed is a 503 in the reader's language.
+ */
+export async function sendReportFile({ req, res, lang, services }: PageRequest, files: ReportFiles): Promise<void> {
+  const fileLang: Lang = req.query.lang === 'en' ? 'en' : req.query.lang === 'zh-CN' ? 'zh-CN' : lang;
+  const asked = req.query.format;
+  const format: FileFormat = (asked === 'csv' || asked === 'xlsx' || asked === 'pdf') && files[asked] ? asked : files.fallback;
+  let bytes: string | Buffer;
+  if (format === 'pdf') {
+    if (!services.renderer) throw new AppError('unavailable', translate('pdfUnavailable', lang));
+    bytes = await services.documents.renderTemplatePdf(files.pdf!.template, files.pdf!.view(fileLang), files.name, files.pdf!.date);
+  } else bytes = format === 'csv' ? files.csv!(fileLang) : await files.xlsx!(fileLang);
+  res.status(200).set({ 'Content-Type': FILE_TYPES[format], 'Cache-Control': 'private, no-store', 'Content-Disposition': contentDisposition(`${files.name}.${format}`, `${files.base}.${format}`) }).send(bytes);
+}
+
+/** What an application's outcome reads: granted (with the department's reference when asked), refused with its reason, withdrawn; who recorded it when the enterprise did. */
+export function outcomeText(a: { status: string; grantedFen?: number | undefined; refusalReason?: string | undefined; decidedOn?: string | undefined; decidedBy?: string | undefined; decisionReference?: string | undefined }, lang: Lang, withReference = false): string {
+  const outcome = a.status === 'granted'
+    ? `${translate('subsidy_granted', lang, { amount: formatYuan(a.grantedFen ?? 0) })}${withReference && a.decisionReference ? ` · ${a.decisionReference}` : ''}`
+    : a.status === 'refused' ? translate('subsidy_refused', lang, { reason: a.refusalReason ?? '' })
+      : a.status === 'withdrawn' ? translate('subsidy_withdrawn', lang, { on: a.decidedOn ?? '' }) : '';
+  return [outcome, outcome && a.decidedBy === 'enterprise' ? translate('subsidy_recordedByEnterprise', lang) : ''].filter(Boolean).join(' ');
+}
+
+/** The programmes a department's filters offer (its own; every one for a platform admin), by name, the one asked selected. */
+export async function programmeOptions(services: Services, caller: Caller, selected: string | undefined, lang: Lang) {
+  const programmes = await services.subsidies.programmesByCode();
+  const own = caller.authority ? caller.authority.programmes : [...programmes.keys()];
+  return own.map((code) => ({ value: code, label: programmes.get(code) ? pick(programmes.get(code)!.name, lang) : code, selected: selected === code }));
 }

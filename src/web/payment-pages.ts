@@ -2,8 +2,9 @@
 // premium; the panel itself is premium-view.ts. The same service and access list as the API
 // (POST /v1/policies/{id}/payments); no rule lives here.
 import { premiumRecorders } from '../auth/access-rules.ts';
-import { AppError, invalidInput } from '../http/app-error.ts';
-import { formatYuan, translateValidation } from '../i18n/format.ts';
+import { AppError } from '../http/app-error.ts';
+import { formatYuan } from '../i18n/format.ts';
+import { parseYuanToFen, refusalErrors } from './web-forms.ts';
 import { checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { PAYMENT_FIELDS, type PaymentFormState } from './premium-view.ts';
 import { translate, type Lang } from './web-messages.ts';
@@ -11,41 +12,25 @@ import { translate, type Lang } from './web-messages.ts';
 /** The policy page's renderer (policy-pages.ts), to show a refused payment form in place with its input. */
 export type PaymentPageRenderer = (request: PageRequest, policyId: string, form: { payment: PaymentFormState }) => Promise<void>;
 
-/** Yuan as typed ("12,345.67") to integer fen above 0, or an invalid-input error at the amount. */
-function yuanToFen(value: unknown, lang: Lang): number {
-  const text = typeof value === 'string' ? value.replace(/[,\s，]/g, '') : '';
-  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(text);
-  const fen = match ? Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0')) : 0;
-  if (fen <= 0) throw invalidInput(translate('premium_badAmount', lang), [{ path: 'body.amountYuan', message: 'must be an amount in yuan above 0 with at most two decimals (format)' }]);
-  return fen;
-}
-
 const typed = (body: Record<string, unknown>): Record<string, string> =>
   Object.fromEntries(PAYMENT_FIELDS.flatMap((name) => (typeof body[name] === 'string' ? [[name, (body[name] as string).slice(0, 200)]] : [])));
 
-/** One refused detail at its form field, in the reader's language. */
-function fieldError(path: string, message: string, lang: Lang): [string, string] {
-  const field = path.replace(/^body\./, '');
-  if (field === 'amountFen' || field === 'amountYuan') {
-    const max = /^must be at most (\d+), the premium outstanding/.exec(message);
-    return ['amountYuan', max ? translate('premium_overOutstanding', lang, { max: formatYuan(Number(max[1])) }) : translate('premium_badAmount', lang)];
-  }
-  if (field === 'receivedOn') {
-    const future = /^must be today \((.*)\) or earlier/.exec(message);
-    return ['receivedOn', future ? translate('premium_futureDate', lang, { today: future[1]! }) : translate('premium_badDate', lang)];
-  }
-  if (field === 'reference') return ['reference', translate(/\(unique\)$/.test(message) ? 'premium_referenceUsed' : 'premium_badReference', lang)];
-  return ['form', translateValidation(message, lang)];
-}
-
+/** A refused payment's details at the form's fields (the amount is typed in yuan), in the reader's language. */
 function formErrors(err: AppError, lang: Lang): Record<string, string> {
-  const errors: Record<string, string> = {};
-  for (const d of err.details) {
-    const [name, text] = fieldError(d.path, d.message, lang);
-    errors[name] = errors[name] && errors[name] !== text ? `${errors[name]} ${text}` : text;
-  }
-  if (Object.keys(errors).length === 0) errors.form = err.message;
-  return errors;
+  return refusalErrors(err, lang, {
+    nameOf: (field) => (field === 'amountFen' ? 'amountYuan' : (PAYMENT_FIELDS as readonly string[]).includes(field) ? field : 'form'),
+    messageOf: (name, message) => {
+      if (name === 'amountYuan') {
+        const max = /^must be at most (\d+), the premium outstanding/.exec(message);
+        return max ? translate('premium_overOutstanding', lang, { max: formatYuan(Number(max[1])) }) : translate('premium_badAmount', lang);
+      }
+      if (name === 'receivedOn') {
+        const future = /^must be today \((.*)\) or earlier/.exec(message);
+        return future ? translate('premium_futureDate', lang, { today: future[1]! }) : translate('premium_badDate', lang);
+      }
+      return name === 'reference' ? translate(/\(unique\)$/.test(message) ? 'premium_referenceUsed' : 'premium_badReference', lang) : undefined;
+    },
+  });
 }
 
 /** Mounts the payment form's target: recorded → back to the policy's premium; refused → the page again with the input and errors (400). */
@@ -55,7 +40,7 @@ export function mountPaymentPages({ page, services }: PagePipeline, renderPolicy
     const policyId = checkId(req.params.id);
     try {
       const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).trim() : '');
-      await services.policies.recordPayment(caller, policyId, { amountFen: yuanToFen(body.amountYuan, lang), receivedOn: text('receivedOn'), reference: text('reference') });
+      await services.policies.recordPayment(caller, policyId, { amountFen: parseYuanToFen(body.amountYuan, 'body.amountYuan', translate('premium_badAmount', lang), true), receivedOn: text('receivedOn'), reference: text('reference') });
     } catch (err) {
       // A mistyped amount or date, a reused reference, more than is outstanding: the form again, in place.
       const shown = err instanceof AppError && (err.kind === 'invalid_input' || (err.kind === 'conflict' && err.details.length > 0));

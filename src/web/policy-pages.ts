@@ -97,9 +97,11 @@ export async function renderPolicyPage({ services, lang, caller, render }: PageR
   }, subsidyForm || paymentForm || (endorsementForm && Object.keys(endorsementForm.errors).length > 0) || (cancellationForm && Object.keys(cancellationForm.errors).length > 0) ? 400 : 200);
 }
 
-const pdfLang = (req: Request): Lang => (req.query.pdfLang === 'en' ? 'en' : 'zh-CN');
+/** The language a PDF download asks for (`?pdfLang=en`; Chinese otherwise), apart from the page's. */
+export const pdfLang = (req: Request): Lang => (req.query.pdfLang === 'en' ? 'en' : 'zh-CN');
 
-function sendPdf(res: Response, file: PdfFile): void {
+/** A PDF download: its names in Content-Disposition, never cached by the browser. */
+export function sendPdf(res: Response, file: PdfFile): void {
   res.status(200).set({
     'Content-Type': 'application/pdf', 'Cache-Control': 'private, no-store',
     'Content-Disposition': contentDisposition(file.fileName, file.asciiFileName),

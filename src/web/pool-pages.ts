@@ -8,18 +8,12 @@ import type { Caller } from '../auth/caller.ts';
 import type { InvitationActions } from '../pools/invitation-actions.ts';
 import type { PoolInvitationView } from '../pools/pool-consent.ts';
 import { formatChinaTime } from '../i18n/format.ts';
-import { contentDisposition } from '../http/content-disposition.ts';
-import { AppError } from '../http/app-error.ts';
 import { STATEMENT_TEMPLATE, statementCsv, statementView, statementXlsx } from '../statements/statement-files.ts';
 import { checkId, type PagePipeline } from './page-pipeline.ts';
+import { sendReportFile } from './page-helpers.ts';
 import { formatYuan } from './web-forms.ts';
 import { joinList, nameIn, pick, translate, type Lang } from './web-messages.ts';
 import type { Services } from '../service.ts';
-
-/** What the pool pages need of the documents service: rendering the statement's template as a PDF. */
-export interface PoolDocuments {
-  renderTemplatePdf(template: string, view: object, title: string, metadataDate: Date): Promise<Buffer>;
-}
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const dateParam = (value: unknown) => (typeof value === 'string' && DATE.test(value) ? value : undefined);
@@ -27,7 +21,6 @@ const period = (req: Request) => ({ from: dateParam(req.query.from), to: datePar
 
 /** Mounts `/pools` (the member's pool business for a period) and `/pools/statement` (CSV, XLSX or PDF). */
 export function mountPoolPages({ page, services }: PagePipeline): void {
-  const documents: PoolDocuments | undefined = services.renderer ? services.documents : undefined;
   page('get', '/pools', poolMembers, async ({ req, lang, caller, render }) => {
     const statement = await services.statements.poolStatement(caller, period(req));
     const query = `from=${statement.from}&to=${statement.to}&lang=${lang}`;
@@ -58,19 +51,14 @@ export function mountPoolPages({ page, services }: PagePipeline): void {
     });
   }
 
-  page('get', '/pools/statement', poolMembers, async ({ req, res, lang, caller }) => {
-    const statement = await services.statements.poolStatement(caller, period(req));
-    const fileLang: Lang = req.query.lang === 'en' ? 'en' : req.query.lang === 'zh-CN' ? 'zh-CN' : lang;
-    const base = `pool-statement-${statement.insurer.insurer}-${statement.from}-${statement.to}`;
-    const name = `共保结算清单-${statement.insurer.insurer}-${statement.from}-${statement.to}`;
-    const send = (bytes: Buffer, type: string, ext: string) =>
-      res.status(200).set({ 'Content-Type': type, 'Cache-Control': 'private, no-store', 'Content-Disposition': contentDisposition(`${name}.${ext}`, `${base}.${ext}`) }).send(bytes);
-    if (req.query.format === 'xlsx') return void send(await statementXlsx(statement, fileLang), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'xlsx');
-    if (req.query.format === 'pdf') {
-      if (!documents) throw new AppError('unavailable', 'PDF documents are not available in this process.');
-      return void send(await documents.renderTemplatePdf(STATEMENT_TEMPLATE, statementView(statement, fileLang), name, new Date(`${statement.to}T00:00:00+08:00`)), 'application/pdf', 'pdf');
-    }
-    send(statementCsv(statement, fileLang), 'text/csv; charset=utf-8', 'csv');
+  page('get', '/pools/statement', poolMembers, async (request) => {
+    const statement = await services.statements.poolStatement(request.caller, period(request.req));
+    const dates = `${statement.insurer.insurer}-${statement.from}-${statement.to}`;
+    await sendReportFile(request, {
+      base: `pool-statement-${dates}`, name: `共保结算清单-${dates}`, fallback: 'csv',
+      csv: (lang) => statementCsv(statement, lang), xlsx: (lang) => statementXlsx(statement, lang),
+      pdf: { template: STATEMENT_TEMPLATE, view: (lang) => statementView(statement, lang), date: new Date(`${statement.to}T00:00:00+08:00`) },
+    });
   });
 }
 

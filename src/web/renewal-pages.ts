@@ -4,23 +4,14 @@
 import { randomUUID } from 'node:crypto';
 import { claimRecorders, renewers } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
-import { invalidInput } from '../http/app-error.ts';
 import type { PolicyView } from '../policies/policy-service.ts';
 import type { Services } from '../service.ts';
 import { addDays } from '../rating/calendar.ts';
 import { enterpriseNamesIn } from './cover-view.ts';
 import { checkId, type PagePipeline } from './page-pipeline.ts';
 import { productNames } from './page-helpers.ts';
-import { formatYuan } from './web-forms.ts';
-import { pick, translate, type Lang } from './web-messages.ts';
-
-/** Yuan as typed ("12,345.67") to integer fen, or a 400 naming the field in the reader's language. */
-function yuanToFen(value: unknown, lang: Lang): number {
-  const text = typeof value === 'string' ? value.replace(/[,\s，]/g, '') : '';
-  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(text);
-  if (!match) throw invalidInput(translate('life_badAmount', lang), [{ path: 'body.paidYuan', message: 'must be an amount in yuan with at most two decimals (format)' }]);
-  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
-}
+import { formatYuan, parseYuanToFen } from './web-forms.ts';
+import { joinClauses, pick, translate, type Lang } from './web-messages.ts';
 
 const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
 
@@ -41,7 +32,7 @@ export function policyLifeView(caller: Caller, policy: PolicyView, lang: Lang, r
   const insurerNames = new Map((policy.poolShares ?? []).map((s) => [s.insurer, (lang === 'en' ? s.insurerNameEn : undefined) ?? s.insurerName ?? s.insurer]));
   const claims = (policy.claims ?? []).map((c) => ({
     n: c.n, lossDate: c.lossDate, paidOn: c.paidOn, paid: formatYuan(c.paidFen), paidFen: c.paidFen, description: c.description,
-    parts: (c.memberParts ?? []).map((p) => `${insurerNames.get(p.insurer) ?? p.insurer} ${formatYuan(p.paidFen)}`).join('；'),
+    parts: joinClauses((c.memberParts ?? []).map((p) => `${insurerNames.get(p.insurer) ?? p.insurer} ${formatYuan(p.paidFen)}`), lang),
   }));
   const start = addDays(policy.endDate, 1);
   return {
@@ -64,7 +55,7 @@ export function renewalQuoteView(quote: { renewalOf?: string; derived?: { input:
 export function mountRenewalPages({ page, services }: PagePipeline): void {
   page('post', '/policies/:id/claims', claimRecorders, async ({ req, res, caller, body, lang }) => {
     const id = checkId(req.params.id);
-    const claim = { lossDate: text(body.lossDate), paidOn: text(body.paidOn), paidFen: yuanToFen(body.paidYuan, lang), description: text(body.description) };
+    const claim = { lossDate: text(body.lossDate), paidOn: text(body.paidOn), paidFen: parseYuanToFen(body.paidYuan, 'body.paidYuan', translate('life_badAmount', lang)), description: text(body.description) };
     const key = text(body.idempotencyKey);
     await services.claims.recordClaim(caller, id, claim, key ? { idempotencyKey: key.slice(0, 100) } : {});
     res.redirect(303, `/policies/${id}#claims`);

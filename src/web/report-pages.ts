@@ -5,14 +5,13 @@
 import type { Request } from 'express';
 import { insurerReportReaders } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
-import { AppError } from '../http/app-error.ts';
-import { contentDisposition } from '../http/content-disposition.ts';
 import { chinaDate, halfYearOf, REPORT_PERIOD_PATTERN } from '../rating/index.ts';
 import { reportFileNames, TECH_INSURANCE_TEMPLATE, techInsuranceView, techInsuranceXlsx } from '../reports/tech-insurance-files.ts';
 import type { ReportFigures } from '../reports/tech-insurance-book.ts';
 import type { TechInsuranceReport } from '../reports/tech-insurance-report.ts';
 import type { Services } from '../service.ts';
 import type { PagePipeline } from './page-pipeline.ts';
+import { sendReportFile } from './page-helpers.ts';
 import { formatYuan } from './web-forms.ts';
 import { nameIn, pick, translate, type Lang } from './web-messages.ts';
 
@@ -55,7 +54,7 @@ function pageData(report: TechInsuranceReport | undefined, period: string, lang:
   return {
     title: translate('techReport', lang),
     insurerName: report ? nameIn(report.insurer, lang) : '',
-    periodName: report ? `${periodName(report.period.code, lang)}${pick({ zh: '（', en: ' (' }, lang)}${report.period.from} ~ ${report.period.to}${pick({ zh: '）', en: ')' }, lang)}` : '',
+    periodName: report ? translate('periodWithDates', lang, { name: periodName(report.period.code, lang), from: report.period.from, to: report.period.to }) : '',
     rows: report?.rows.map((r) => ({ line: pick(r.lineName, lang), province: pick(r.provinceName, lang), business: business(r.business), pool: r.business === 'pool-own-share', ...figures(r) })) ?? [],
     subtotals: report?.subtotals.map((s) => ({ label: translate('rpt_subtotal', lang, { business: business(s.business) }), ...figures(s) })) ?? [],
     totals: report ? figures(report.totals) : undefined,
@@ -78,16 +77,11 @@ export function mountReportPages({ page, services }: PagePipeline): void {
     });
   });
 
-  page('get', '/reports/tech-insurance/file', insurerReportReaders, async ({ req, res, lang, caller }) => {
-    const report = await services.reports.techInsuranceReport(caller, queryOf(req));
-    const fileLang: Lang = req.query.lang === 'en' ? 'en' : req.query.lang === 'zh-CN' ? 'zh-CN' : lang;
-    const { base, name } = reportFileNames(report);
-    const send = (bytes: Buffer, type: string, ext: string) =>
-      res.status(200).set({ 'Content-Type': type, 'Cache-Control': 'private, no-store', 'Content-Disposition': contentDisposition(`${name}.${ext}`, `${base}.${ext}`) }).send(bytes);
-    if (req.query.format === 'pdf') {
-      if (!services.renderer) throw new AppError('unavailable', 'PDF documents are not available in this process.');
-      return void send(await services.documents.renderTemplatePdf(TECH_INSURANCE_TEMPLATE, techInsuranceView(report, fileLang), name, new Date(`${report.period.to}T00:00:00+08:00`)), 'application/pdf', 'pdf');
-    }
-    send(await techInsuranceXlsx(report, fileLang), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'xlsx');
+  page('get', '/reports/tech-insurance/file', insurerReportReaders, async (request) => {
+    const report = await services.reports.techInsuranceReport(request.caller, queryOf(request.req));
+    await sendReportFile(request, {
+      ...reportFileNames(report), fallback: 'xlsx', xlsx: (lang) => techInsuranceXlsx(report, lang),
+      pdf: { template: TECH_INSURANCE_TEMPLATE, view: (lang) => techInsuranceView(report, lang), date: new Date(`${report.period.to}T00:00:00+08:00`) },
+    });
   });
 }

@@ -3,16 +3,15 @@
 // and the decision form (the amount defaults to what was applied for; a refusal needs a reason;
 // errors in the reader's language, the form keeps its input). The same services and access lists
 // as the API (/v1/subsidy-applications); no rule lives here.
-import type { Response } from 'express';
 import { applicationDeciders, applicationReviewers } from '../auth/access-rules.ts';
 import { AppError, invalidInput } from '../http/app-error.ts';
 import { chinaDate } from '../rating/index.ts';
 import type { ReviewedApplication } from '../subsidies/application-review.ts';
 import type { DecisionRequest } from '../subsidies/review-schemas.ts';
-import { attachmentOf } from '../subsidies/subsidy-application-pdf.ts';
+import { sendFile } from './subsidy-pages.ts';
 import type { PagePipeline, PageRequest } from './page-pipeline.ts';
-import { nextPageHref, pageCursor } from './page-helpers.ts';
-import { formatYuan } from './web-forms.ts';
+import { nextPageHref, outcomeText, pageCursor, programmeOptions } from './page-helpers.ts';
+import { formatYuan, parseYuanToFen, refusalErrors } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
 const APPLICATION_ID = /^[0-9a-f]{24}-[A-Z][A-Z0-9-]{0,63}$/;
@@ -37,18 +36,6 @@ function filtersOf(query: Record<string, unknown>) {
 
 const statusText = (a: Pick<ReviewedApplication, 'status'>, lang: Lang) => translate(`subsidy_status_${a.status}`, lang);
 
-function outcomeText(a: ReviewedApplication, lang: Lang): string {
-  const by = a.decidedBy === 'enterprise' ? ` ${translate('subsidy_recordedByEnterprise', lang)}` : '';
-  if (a.status === 'granted') return `${translate('subsidy_granted', lang, { amount: formatYuan(a.grantedFen!) })}${a.decisionReference ? ` · ${a.decisionReference}` : ''}${by}`;
-  if (a.status === 'refused') return `${translate('subsidy_refused', lang, { reason: a.refusalReason ?? '' })}${by}`;
-  if (a.status === 'withdrawn') return translate('subsidy_withdrawn', lang, { on: a.decidedOn ?? '' });
-  return '';
-}
-
-function sendFile(res: Response, file: { fileName: string; asciiFileName: string; bytes?: Buffer | null }): void {
-  res.status(200).set({ 'Content-Type': 'application/pdf', 'Cache-Control': 'private, no-store', 'Content-Disposition': attachmentOf(file) }).send(file.bytes);
-}
-
 /** The decision form's fields as typed and their errors. */
 export interface DecisionFormState { outcome: string; values: Record<string, string>; errors: Record<string, string> }
 
@@ -62,7 +49,7 @@ function applicationPageData(a: ReviewedApplication, caller: PageRequest['caller
     // A form sent back keeps its language switch on the application, not on the form's target.
     langPath: `/applications/${a.id}`,
     a, nameText: pick(a.name, lang), departmentText: pick(a.department, lang), levelText: translate(`review_level_${a.level}`, lang),
-    expected: formatYuan(a.expectedFen), applied: formatYuan(a.appliedFen), statusText: statusText(a, lang), outcomeText: outcomeText(a, lang),
+    expected: formatYuan(a.expectedFen), applied: formatYuan(a.appliedFen), statusText: statusText(a, lang), outcomeText: outcomeText(a, lang, true),
     papers: a.papers.map((p) => ({ label: pick(p.label, lang), note: p.note ? pick(p.note, lang) : '' })),
     pdfHref: `/applications/${a.id}/pdf`, scheduleHref: `/applications/${a.id}/policy.pdf`,
     canDecide: applicationDeciders.includes(caller.role) && a.status === 'submitted',
@@ -73,33 +60,23 @@ function applicationPageData(a: ReviewedApplication, caller: PageRequest['caller
   };
 }
 
-/** Yuan as typed ("12,345.67") to integer fen, or an invalid-input error at the form's field. */
-function yuanToFen(value: string, lang: Lang): number {
-  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(value.replace(/[,\s，]/g, ''));
-  if (!match) throw invalidInput(translate('subsidy_badAmount', lang), [{ path: 'body.grantedFen', message: 'must be an amount in yuan with at most two decimals (format)' }]);
-  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
-}
-
 function decisionOf(body: Record<string, unknown>, lang: Lang): DecisionRequest {
   const on = text(body.on);
   const dated = /^\d{4}-\d{2}-\d{2}$/.test(on) ? { on } : {};
-  if (body.outcome === 'granted') return { outcome: 'granted', grantedFen: yuanToFen(text(body.grantedYuan), lang), ...(text(body.reference) ? { reference: text(body.reference).slice(0, 100) } : {}), ...dated };
+  if (body.outcome === 'granted') return { outcome: 'granted', grantedFen: parseYuanToFen(text(body.grantedYuan), 'body.grantedFen', translate('subsidy_badAmount', lang)), ...(text(body.reference) ? { reference: text(body.reference).slice(0, 100) } : {}), ...dated };
   if (body.outcome === 'refused') return { outcome: 'refused', reason: text(body.reason), ...dated };
-  throw invalidInput('Unknown outcome.', [{ path: 'body.outcome', message: 'must be granted or refused (enum)' }]);
+  throw invalidInput(translate('review_unknownOutcome', lang), [{ path: 'body.outcome', message: 'must be granted or refused (enum)' }]);
 }
 
 /** A refused decision's details at the form's field names, in the reader's language. */
 function decisionErrors(err: AppError, a: ReviewedApplication, lang: Lang): Record<string, string> {
   if (err.kind === 'conflict') return { form: translate('review_alreadyDecided', lang) };
-  const errors: Record<string, string> = {};
-  for (const d of err.details) {
-    const field = d.path.replace(/^body\./, '');
-    if (field === 'grantedFen') errors.grantedYuan = /maximum/.test(d.message) ? translate('review_grantTooHigh', lang, { amount: formatYuan(a.appliedFen) }) : translate('subsidy_badAmount', lang);
-    else if (field === 'reason') errors.reason = translate('review_reasonRequired', lang);
-    else errors[field === 'on' ? 'on' : 'form'] = err.message;
-  }
-  if (Object.keys(errors).length === 0) errors.form = err.message;
-  return errors;
+  return refusalErrors(err, lang, {
+    nameOf: (field) => (field === 'grantedFen' ? 'grantedYuan' : field === 'reason' || field === 'on' ? field : 'form'),
+    messageOf: (name, message) => (name === 'grantedYuan'
+      ? (/maximum/.test(message) ? translate('review_grantTooHigh', lang, { amount: formatYuan(a.appliedFen) }) : translate('subsidy_badAmount', lang))
+      : name === 'reason' ? translate('review_reasonRequired', lang) : undefined),
+  });
 }
 
 /** Mounts `/applications` (the queue), one application, its downloads and the decision form's target. */
@@ -108,12 +85,10 @@ export function mountReviewPages({ page, services }: PagePipeline): void {
     const filters = filtersOf(req.query as Record<string, unknown>);
     const after = pageCursor(req.query as Record<string, unknown>);
     const list = await services.subsidies.listReviewedApplications(caller, { ...filters, limit: 50, ...(after ? { after } : {}) });
-    const programmes = await services.subsidies.programmesByCode();
-    const own = caller.authority ? caller.authority.programmes : [...programmes.keys()];
     render('review-queue', {
       title: translate('review_title', lang), region: filters.region ?? '',
       statuses: STATUSES.map((s) => ({ value: s, label: translate(`subsidy_status_${s}`, lang), selected: filters.status === s })),
-      programmes: own.map((code) => ({ value: code, label: programmes.get(code) ? pick(programmes.get(code)!.name, lang) : code, selected: filters.programme === code })),
+      programmes: await programmeOptions(services, caller, filters.programme, lang),
       rows: list.items.map((a) => ({ a, nameText: pick(a.name, lang), statusText: statusText(a, lang), expected: formatYuan(a.expectedFen), applied: formatYuan(a.appliedFen), href: `/applications/${a.id}` })),
       nextPage: nextPageHref('/applications', list.next, filters),
     });
@@ -124,16 +99,16 @@ export function mountReviewPages({ page, services }: PagePipeline): void {
     render('review-application', applicationPageData(a, caller, lang));
   });
 
-  page('get', '/applications/:id/pdf', applicationReviewers, async ({ req, res, caller }) => {
+  page('get', '/applications/:id/pdf', applicationReviewers, async ({ req, res, caller, lang }) => {
     const id = checkApplicationId(req.params.id);
-    if (!services.subsidies.documents) throw new AppError('unavailable', 'PDF documents are not available in this process.');
+    if (!services.subsidies.documents) throw new AppError('unavailable', translate('pdfUnavailable', lang));
     const [, policyId, programme] = /^([0-9a-f]{24})-(.+)$/.exec(id)!;
-    sendFile(res, await services.subsidies.documents.applicationPdf(caller, policyId!, programme!));
+    sendFile(res, await services.subsidies.documents.applicationPdf(caller, policyId!, programme!), 'application/pdf');
   });
 
   page('get', '/applications/:id/policy.pdf', applicationReviewers, async ({ req, res, caller, lang }) => {
-    if (!services.subsidies.applicationSchedule) throw new AppError('unavailable', 'PDF documents are not available in this process.');
-    sendFile(res, await services.subsidies.applicationSchedule(caller, checkApplicationId(req.params.id), lang));
+    if (!services.subsidies.applicationSchedule) throw new AppError('unavailable', translate('pdfUnavailable', lang));
+    sendFile(res, await services.subsidies.applicationSchedule(caller, checkApplicationId(req.params.id), lang), 'application/pdf');
   });
 
   page('post', '/applications/:id/decision', applicationDeciders, async ({ req, res, caller, body, lang, render }) => {

@@ -7,22 +7,13 @@ import { AppError, invalidInput } from '../http/app-error.ts';
 import { chinaDate } from '../rating/index.ts';
 import { attachmentOf } from '../subsidies/subsidy-application-pdf.ts';
 import type { ApplicationStatusRequest } from '../subsidies/subsidy-application-service.ts';
-import { translateValidation } from '../i18n/format.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import type { SubsidyFormState } from './page-helpers.ts';
-import { formatYuan } from './web-forms.ts';
+import { formatYuan, parseYuanToFen, refusalErrors } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
 /** The policy page's renderer (policy-pages.ts), to show a refused status form in place with its input. */
 export type PolicyPageRenderer = (request: PageRequest, policyId: string, subsidyForm: SubsidyFormState) => Promise<void>;
-
-/** Yuan as typed ("12,345.67") to integer fen, or an invalid-input error. */
-function yuanToFen(value: unknown, lang: Lang): number {
-  const text = typeof value === 'string' ? value.replace(/[,\s，]/g, '') : '';
-  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(text);
-  if (!match) throw invalidInput(translate('subsidy_badAmount', lang), [{ path: 'body.grantedYuan', message: 'must be an amount in yuan with at most two decimals (format)' }]);
-  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
-}
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
 
@@ -33,13 +24,14 @@ function statusRequestOf(body: Record<string, unknown>, lang: Lang): Application
   if (status === 'submitted') return { status, ...dated, ...(text(body.reference) ? { reference: text(body.reference)! } : {}) };
   if (status === 'withdrawn') return { status, ...dated };
   // Granted and refused are the department's (#27): the service answers them with a 403.
-  if (status === 'granted') return { status, ...dated, grantedFen: yuanToFen(body.grantedYuan, lang) };
+  if (status === 'granted') return { status, ...dated, grantedFen: parseYuanToFen(body.grantedYuan, 'body.grantedYuan', translate('subsidy_badAmount', lang)) };
   if (status === 'refused') return { status, ...dated, reason: text(body.reason) ?? '' };
   throw invalidInput('Unknown status.', [{ path: 'body.status', message: 'must be submitted or withdrawn (enum)' }]);
 }
 
-function sendFile(res: Response, file: { fileName: string; asciiFileName: string; bytes: Buffer }, contentType: string): void {
-  res.status(200).set({ 'Content-Type': contentType, 'Cache-Control': 'private, no-store', 'Content-Disposition': attachmentOf(file) }).send(file.bytes);
+/** A download (an application's PDF, a zip, a year's sheet): its names in Content-Disposition, never cached by the browser. */
+export function sendFile(res: Response, file: { fileName: string; asciiFileName: string; bytes?: Buffer | null | undefined }, contentType: string): void {
+  res.status(200).set({ 'Content-Type': contentType, 'Cache-Control': 'private, no-store', 'Content-Disposition': attachmentOf(file) }).send(file.bytes ?? Buffer.alloc(0));
 }
 
 const YEAR = /^20\d\d$/;
@@ -51,14 +43,10 @@ function typedValues(body: Record<string, unknown>): Record<string, string> {
 
 /** A refused status's details at the form's field names (grantedFen is typed as grantedYuan), in the reader's language. */
 function fieldErrors(err: AppError, lang: Lang): Record<string, string> {
-  const errors: Record<string, string> = {};
-  for (const d of err.details) {
-    const name = d.path.replace(/^body\./, '') === 'grantedFen' ? 'grantedYuan' : d.path.replace(/^body\./, '');
-    const message = name === 'grantedYuan' ? translate(/maximum/.test(d.message) ? 'subsidy_grantTooHigh' : 'subsidy_badAmount', lang) : translateValidation(d.message, lang);
-    errors[name] = errors[name] ? `${errors[name]} ${message}` : message;
-  }
-  if (Object.keys(errors).length === 0) errors.form = err.message;
-  return errors;
+  return refusalErrors(err, lang, {
+    nameOf: (field) => (field === 'grantedFen' ? 'grantedYuan' : field),
+    messageOf: (name, message) => (name === 'grantedYuan' ? translate(/maximum/.test(message) ? 'subsidy_grantTooHigh' : 'subsidy_badAmount', lang) : undefined),
+  });
 }
 
 /** Mounts the subsidy downloads, the status forms' target and `/subsidies` (the year). */

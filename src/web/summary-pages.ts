@@ -4,12 +4,10 @@
 // services.subsidies.departmentSummary, as the API's; a platform admin sees every programme.
 import type { Request } from 'express';
 import { applicationReviewers } from '../auth/access-rules.ts';
-import { AppError } from '../http/app-error.ts';
-import { contentDisposition } from '../http/content-disposition.ts';
-import type { Services } from '../service.ts';
 import { departmentSummaryCsv, departmentSummaryFileNames, departmentSummaryView, departmentSummaryXlsx, DEPARTMENT_SUMMARY_TEMPLATE } from '../subsidies/department-summary-files.ts';
 import type { DepartmentSummary, SummaryFigures } from '../subsidies/department-summary.ts';
 import type { PagePipeline } from './page-pipeline.ts';
+import { programmeOptions, sendReportFile } from './page-helpers.ts';
 import { formatYuan } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
@@ -41,27 +39,19 @@ function pageData(summary: DepartmentSummary, lang: Lang) {
 export function mountSummaryPages({ page, services }: PagePipeline): void {
   page('get', '/subsidy-summary', applicationReviewers, async ({ req, caller, lang, render }) => {
     const query = queryOf(req);
-    const [summary, programmes] = await Promise.all([services.subsidies.departmentSummary(caller, query), services.subsidies.programmesByCode()]);
-    const own = caller.authority ? caller.authority.programmes : [...programmes.keys()];
+    const [summary, programmes] = await Promise.all([services.subsidies.departmentSummary(caller, query), programmeOptions(services, caller, query.programme, lang)]);
     render('subsidy-summary', {
       ...pageData(summary, lang),
-      programmes: own.map((code) => ({ value: code, label: programmes.get(code) ? pick(programmes.get(code)!.name, lang) : code, selected: query.programme === code })),
+      programmes,
     });
   });
 
-  page('get', '/subsidy-summary/file', applicationReviewers, async ({ req, res, lang, caller }) => {
-    const summary = await services.subsidies.departmentSummary(caller, queryOf(req));
-    const fileLang: Lang = req.query.lang === 'en' ? 'en' : req.query.lang === 'zh-CN' ? 'zh-CN' : lang;
-    const { base, name } = departmentSummaryFileNames(summary);
-    const send = (bytes: Buffer | string, type: string, ext: string) =>
-      res.status(200).set({ 'Content-Type': type, 'Cache-Control': 'private, no-store', 'Content-Disposition': contentDisposition(`${name}.${ext}`, `${base}.${ext}`) }).send(bytes);
-    if (req.query.format === 'pdf') return void await sendPdf(services, summary, fileLang, name, (bytes) => send(bytes, 'application/pdf', 'pdf'));
-    if (req.query.format === 'csv') return void send(departmentSummaryCsv(summary, fileLang), 'text/csv; charset=utf-8', 'csv');
-    send(await departmentSummaryXlsx(summary, fileLang), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'xlsx');
+  page('get', '/subsidy-summary/file', applicationReviewers, async (request) => {
+    const summary = await services.subsidies.departmentSummary(request.caller, queryOf(request.req));
+    await sendReportFile(request, {
+      ...departmentSummaryFileNames(summary), fallback: 'xlsx',
+      csv: (lang) => departmentSummaryCsv(summary, lang), xlsx: (lang) => departmentSummaryXlsx(summary, lang),
+      pdf: { template: DEPARTMENT_SUMMARY_TEMPLATE, view: (lang) => departmentSummaryView(summary, lang), date: new Date(`${summary.to}T00:00:00+08:00`) },
+    });
   });
-}
-
-async function sendPdf(services: Services, summary: DepartmentSummary, lang: Lang, name: string, send: (bytes: Buffer) => void): Promise<void> {
-  if (!services.renderer) throw new AppError('unavailable', 'PDF documents are not available in this process.');
-  send(await services.documents.renderTemplatePdf(DEPARTMENT_SUMMARY_TEMPLATE, departmentSummaryView(summary, lang), name, new Date(`${summary.to}T00:00:00+08:00`)));
 }

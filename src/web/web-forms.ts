@@ -1,4 +1,5 @@
 // Turns a product's input form into page fields, and a posted page form back into a pricing request.
+import { invalidInput } from '../http/app-error.ts';
 import { translateValidation } from '../i18n/format.ts';
 import { joinClauses, joinList, pick, type LocalText as Text } from '../i18n/pick.ts';
 import type { RatingResult } from '../rating/index.ts';
@@ -253,17 +254,48 @@ export function parseQuoteForm(body: Record<string, unknown>, fields: readonly P
 }
 
 /**
- * `body.inputs.equipment[0].name` → `inputs.equipment[0].name` (the page's field name), each
- * message in the reader's language (`stepName` names a rating step by its label).
+ * Yuan as typed ("12,345.67", commas and spaces ignored) to integer fen, or a 400 at the form's
+ * `path` with `message` (already in the reader's language); `aboveZero` refuses 0.
  */
-export function errorsByField(details: readonly { path: string; message: string }[], lang: Lang, stepName?: (key: string) => string): FormErrors {
+export function parseYuanToFen(value: unknown, path: string, message: string, aboveZero = false): number {
+  const typed = typeof value === 'string' ? value.replace(/[,\s，]/g, '') : '';
+  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(typed);
+  const fen = match ? Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0')) : -1;
+  if (fen < 0 || (aboveZero && fen === 0)) {
+    throw invalidInput(message, [{ path, message: `must be an amount in yuan${aboveZero ? ' above 0' : ''} with at most two decimals (format)` }]);
+  }
+  return fen;
+}
+
+/** How a form reads a refusal's details: its own name of a body field, its own message of a rule. */
+export interface FieldErrorRules {
+  /** The form's name of a refused body field (`grantedFen` is typed as `grantedYuan`); the field itself when absent. */
+  nameOf?: (field: string) => string;
+  /** The form's own message for a refused rule at its name; the rule translated when absent or undefined. */
+  messageOf?: (name: string, message: string) => string | undefined;
+}
+
+/**
+ * `body.inputs.equipment[0].name` → `inputs.equipment[0].name` (the page's field name), each
+ * message in the reader's language (`stepName` names a rating step by its label); a form's own
+ * names and messages by `rules`.
+ */
+export function errorsByField(details: readonly { path: string; message: string }[], lang: Lang, stepName?: (key: string) => string, rules: FieldErrorRules = {}): FormErrors {
   const errors: FormErrors = {};
   for (const detail of details) {
-    const name = detail.path.replace(/^body\./, '');
-    const message = translateValidation(detail.message, lang, stepName);
-    errors[name] = errors[name] ? joinClauses([errors[name], message], lang) : message;
+    const field = detail.path.replace(/^body\./, '');
+    const name = rules.nameOf?.(field) ?? field;
+    const message = rules.messageOf?.(name, detail.message) ?? translateValidation(detail.message, lang, stepName);
+    const before = errors[name];
+    errors[name] = !before ? message : before.includes(message) ? before : joinClauses([before, message], lang);
   }
   return errors;
+}
+
+/** A refused form's errors by field (errorsByField), or the refusal's message on the form when it names no field. */
+export function refusalErrors(err: { message: string; details: readonly { path: string; message: string }[] }, lang: Lang, rules: FieldErrorRules = {}): FormErrors {
+  const errors = errorsByField(err.details, lang, undefined, rules);
+  return Object.keys(errors).length ? errors : { form: err.message };
 }
 
 /**
