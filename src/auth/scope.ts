@@ -284,3 +284,19 @@ export function scopedApplications(actor: ScopedActor & { authority?: AuthorityC
   const keys = programmes.flatMap((p) => [...new Set(regions)].map((r) => status(applicationListKey(p, r))));
   return { keys, filtered, accept };
 }
+
+// A department's summary (#27) reads kept facts, not the lists: every submitted application and its
+// outcome are appended to the summary logs of each list the application is in (the keys above),
+// one log per China month of submission, so a summary of a period reads the months of its period
+// of exactly the lists its caller reads (scopedApplications), each fact checked again.
+
+/** The summary logs of an application submitted in `month` (YYYY-MM, China): one per list it is in. */
+export function summaryKeysOf(entry: ApplicationScopeEntry, month: string): string[] {
+  return applicationListKeysOf(entry).map((key) => `summary|${key}|${month}`);
+}
+
+/** The summary logs `actor` reads for these months (narrowed to one programme), and the check every fact passes. */
+export function scopedSummary(actor: ScopedActor & { authority?: AuthorityCoverage }, months: readonly string[], programme?: string): { keys: string[]; accept: (entry: ApplicationScopeEntry) => boolean } {
+  const { keys, accept } = scopedApplications(actor, programme ? { programme } : {});
+  return { keys: keys.flatMap((key) => months.map((month) => `summary|${key}|${month}`)), accept };
+}

@@ -282,7 +282,7 @@ describe('Insurers\' tech-insurance report (#27)', function () {
     const key = `report|${t.organisations.KCIC}|2026H2`;
     const [own] = await inTestService(() => techInsuranceLog.all(key));
     // A stray entry: HTIC's share of a policy, filed under KCIC's key (as a bug or a bad migration might).
-    const stray: ReportEntry = { ...own!.value, policyId: 'stray', memberId: t.organisations.HTIC!, grossPremiumFen: 999_999_999 };
+    const stray: ReportEntry = { ...own!.value as ReportEntry, policyId: 'stray', memberId: t.organisations.HTIC!, grossPremiumFen: 999_999_999 };
     await inTestService(() => techInsuranceLog.append(key, 'stray', stray));
     expect(await report('insurerAdmin', 'period=2026H2')).to.deep.equal(before);
     expect(await t.services.reports.verifyTechInsuranceReports()).to.deep.equal([`insurers' report ${key}: stray is not in the recomputation`]);
