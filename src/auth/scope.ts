@@ -290,13 +290,17 @@ export function scopedApplications(actor: ScopedActor & { authority?: AuthorityC
 // one log per China month of submission, so a summary of a period reads the months of its period
 // of exactly the lists its caller reads (scopedApplications), each fact checked again.
 
-/** The summary logs of an application submitted in `month` (YYYY-MM, China): one per list it is in. */
-export function summaryKeysOf(entry: ApplicationScopeEntry, month: string): string[] {
-  return applicationListKeysOf(entry).map((key) => `summary|${key}|${month}`);
-}
+/** The summary log of one list and month (YYYY-MM, China). */
+export const summaryKey = (listKey: string, month: string) => `summary|${listKey}|${month}`;
 
-/** The summary logs `actor` reads for these months (narrowed to one programme), and the check every fact passes. */
-export function scopedSummary(actor: ScopedActor & { authority?: AuthorityCoverage }, months: readonly string[], programme?: string): { keys: string[]; accept: (entry: ApplicationScopeEntry) => boolean } {
+/** The log of the months a list has summary facts in (each month once): what a summary reads first, so a long period costs its active months only. */
+export const summaryMonthsKey = (listKey: string) => `summary-months|${listKey}`;
+
+/** The lists an application's summary facts go to (each list it is in; the month is its submission's). */
+export const summaryListsOf = (entry: ApplicationScopeEntry): string[] => applicationListKeysOf(entry);
+
+/** The lists whose summary logs `actor` reads (narrowed to one programme), and the check every fact passes. */
+export function scopedSummary(actor: ScopedActor & { authority?: AuthorityCoverage }, programme?: string): { lists: string[]; accept: (entry: ApplicationScopeEntry) => boolean } {
   const { keys, accept } = scopedApplications(actor, programme ? { programme } : {});
-  return { keys: keys.flatMap((key) => months.map((month) => `summary|${key}|${month}`)), accept };
+  return { lists: keys, accept };
 }

@@ -3,7 +3,8 @@
 // a data folder written before them, and book:verify). Idempotent: run again, nothing new.
 import { expectEntry, logDifferences, type ExpectedLog } from '../db/log-verify.ts';
 import { getPolicy } from '../policies/policy-service.ts';
-import { departmentSummaryLog, summaryFactKeys, summaryFactOf, type SummaryFact } from './department-summary-log.ts';
+import { departmentSummaryLog, departmentSummaryMonths, summaryFactKeys, summaryFactOf, summaryMonthKeys, type SummaryFact } from './department-summary-log.ts';
+import type { ApplicationListEntry } from './subsidy-application-lists.ts';
 import { applicationEntryOf } from './subsidy-application-lists.ts';
 import { SubsidyApplicationStepModel, type ApplicationStep } from './subsidy-application-model.ts';
 import { applicationLayers, DEPARTMENT_READER } from './subsidy-application-service.ts';
@@ -11,7 +12,7 @@ import { applicationLayers, DEPARTMENT_READER } from './subsidy-application-serv
 type StoredStep = ApplicationStep & { _id: string; policyId: string; programme: string };
 
 /** Every submitted application's facts (its submission and, when recorded, its outcome) with the keys they belong to. */
-async function* storedFacts(): AsyncGenerator<{ keys: string[]; ref: string; fact: SummaryFact }> {
+async function* storedFacts(): AsyncGenerator<{ entry: ApplicationListEntry; keys: string[]; ref: string; fact: SummaryFact }> {
   const steps = await SubsidyApplicationStepModel.find({}).sort({ at: 1 }).lean<StoredStep[]>();
   const outcomes = new Map(steps.filter((s) => s.status !== 'submitted').map((s) => [`${s.policyId}:${s.programme}`, s]));
   for (const submitted of steps.filter((s) => s.status === 'submitted')) {
@@ -20,16 +21,17 @@ async function* storedFacts(): AsyncGenerator<{ keys: string[]; ref: string; fac
     if (!policy || !layer) continue;
     const entry = await applicationEntryOf(policy, layer, submitted);
     const keys = summaryFactKeys(entry);
-    yield { keys, ...summaryFactOf(entry, submitted) };
+    yield { entry, keys, ...summaryFactOf(entry, submitted) };
     const outcome = outcomes.get(`${submitted.policyId}:${submitted.programme}`);
-    if (outcome) yield { keys, ...summaryFactOf(entry, outcome) };
+    if (outcome) yield { entry, keys, ...summaryFactOf(entry, outcome) };
   }
 }
 
 /** Appends every stored application's facts to its summary logs (a data folder from before them); again: nothing new. */
 export async function migrateDepartmentSummaries(): Promise<{ facts: number }> {
   let facts = 0;
-  for await (const { keys, ref, fact } of storedFacts()) {
+  for await (const { entry, keys, ref, fact } of storedFacts()) {
+    await departmentSummaryMonths.appendAll(summaryMonthKeys(entry));
     await departmentSummaryLog.appendAll(keys.map((key) => ({ key, ref, value: fact })));
     facts++;
   }
@@ -39,6 +41,11 @@ export async function migrateDepartmentSummaries(): Promise<{ facts: number }> {
 /** The differences between the kept summary logs and a recomputation from the stored steps (none: they agree). */
 export async function verifyDepartmentSummaries(): Promise<string[]> {
   const expected: ExpectedLog<SummaryFact> = new Map();
-  for await (const { keys, ref, fact } of storedFacts()) for (const key of keys) expectEntry(expected, key, ref, fact);
-  return (await logDifferences(departmentSummaryLog, expected)).map((d) => `department summary ${d}`);
+  const months: ExpectedLog<string> = new Map();
+  for await (const { entry, keys, ref, fact } of storedFacts()) {
+    for (const key of keys) expectEntry(expected, key, ref, fact);
+    for (const m of summaryMonthKeys(entry)) expectEntry(months, m.key, m.ref, m.value);
+  }
+  const differences = [...await logDifferences(departmentSummaryMonths, months), ...await logDifferences(departmentSummaryLog, expected)];
+  return differences.map((d) => `department summary ${d}`);
 }

@@ -7,12 +7,12 @@
 // against the coverage again. Nothing per application, nothing outside the period; the totals are
 // the sums of the rows, to the fen.
 import type { Caller } from '../auth/caller.ts';
-import { scopedSummary } from '../auth/scope.ts';
+import { scopedSummary, summaryKey, summaryMonthsKey } from '../auth/scope.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import { provinceCodeOf, provinceName } from '../i18n/provinces.ts';
 import type { LocalText } from '../i18n/pick.ts';
 import { invalidInput } from '../http/app-error.ts';
-import { departmentSummaryLog, type OutcomeFact, type SubmittedFact } from './department-summary-log.ts';
+import { departmentSummaryLog, departmentSummaryMonths, type OutcomeFact, type SubmittedFact } from './department-summary-log.ts';
 
 export interface SummaryQuery { from?: string; to?: string; programme?: string }
 
@@ -89,22 +89,16 @@ export function summaryPeriod(query: SummaryQuery, now: Date = new Date()): { fr
   return { from, to };
 }
 
-/** The China months (YYYY-MM) from `from` to `to`, both dates' months included. */
-export function monthsOf(from: string, to: string): string[] {
-  const months: string[] = [];
-  for (let y = Number(from.slice(0, 4)), m = Number(from.slice(5, 7)); `${y}-${String(m).padStart(2, '0')}` <= to.slice(0, 7); m === 12 ? (y++, m = 1) : m++) {
-    months.push(`${y}-${String(m).padStart(2, '0')}`);
-  }
-  return months;
-}
-
 /**
  * The applications submitted in the period in `caller`'s lists, each once with its outcome: the
  * facts of the summary logs of the period's months (department-summary-log.ts), every one checked
- * against the caller's coverage again. One keyed-log read per list and month, nothing per application.
+ * against the caller's coverage again. Per list, its months with facts (one small log), then one
+ * log per month of the period among them: nothing per application, nothing outside the period.
  */
 async function applicationsIn(caller: Caller, programme: string | undefined, from: string, to: string): Promise<{ submitted: Map<string, SubmittedFact>; outcomes: Map<string, OutcomeFact> }> {
-  const { keys, accept } = scopedSummary(caller, monthsOf(from, to), programme);
+  const { lists, accept } = scopedSummary(caller, programme);
+  const inPeriod = (month: string) => month >= from.slice(0, 7) && month <= to.slice(0, 7);
+  const keys = (await Promise.all(lists.map(async (list) => (await departmentSummaryMonths.all(summaryMonthsKey(list))).map((e) => e.value).filter(inPeriod).map((month) => summaryKey(list, month))))).flat();
   const submitted = new Map<string, SubmittedFact>();
   const outcomes = new Map<string, OutcomeFact>();
   for (const facts of await Promise.all(keys.map((key) => departmentSummaryLog.all(key)))) {

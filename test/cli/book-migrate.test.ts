@@ -15,7 +15,7 @@ import { payInFull } from '../support/premium.ts';
 const run = promisify(execFile);
 const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
 /** Everything #25 keeps beside the records: what an older version never wrote. */
-const KEPT = ['quoteLists', 'quoteSummaries', 'policyLists', 'policySummaries', 'clientLists', 'auditTrails', 'subsidyYearLogs', 'poolMonthLogs', 'organisationCreditCodes', 'techInsuranceReportLogs', 'policyExpiring', 'subsidyApplicationLists', 'departmentSummaryLogs', 'migrations'];
+const KEPT = ['quoteLists', 'quoteSummaries', 'policyLists', 'policySummaries', 'clientLists', 'auditTrails', 'subsidyYearLogs', 'poolMonthLogs', 'organisationCreditCodes', 'techInsuranceReportLogs', 'policyExpiring', 'subsidyApplicationLists', 'departmentSummaryLogs', 'departmentSummaryMonths', 'migrations'];
 
 async function migrate(env: Record<string, string>, ...args: string[]) {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/book-migrate.ts', ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 120_000 });
