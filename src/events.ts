@@ -6,6 +6,7 @@ import type { PaymentReceived } from './policies/policy-payments.ts';
 import type { PolicyChange, PolicyChangeEvents } from './policies/policy-changes.ts';
 import type { QuoteEvents, QuotesStored } from './quotes/quote-service.ts';
 import type { ClaimEvents } from './policies/policy-claims.ts';
+import type { ApplicationOutcome } from './subsidies/application-outcomes.ts';
 
 /** #26: a claim paid, as announced (the claim and the policy it was paid on). */
 type ClaimPaid = Parameters<ClaimEvents['claimPaid']>[0];
@@ -23,6 +24,10 @@ export interface ServiceEvents extends QuoteEvents, PolicyEvents, PolicyChangeEv
   onPolicyChanged(reaction: Reaction<PolicyChange>): void;
   /** #26: reacts to a claim paid on a policy. */
   onClaimPaid(reaction: Reaction<ClaimPaid>): void;
+  /** #27: announces a subsidy application's outcome recorded (granted, refused, withdrawn; again on a repeat: reactions are idempotent). */
+  applicationOutcome(outcome: ApplicationOutcome): Promise<void>;
+  /** #27: reacts to a subsidy application's outcome (the insurers' report keeps what was granted). */
+  onApplicationOutcome(reaction: Reaction<ApplicationOutcome>): void;
 }
 
 /**
@@ -35,6 +40,7 @@ export function createEventHub(): ServiceEvents {
   const paymentReceived: Reaction<PaymentReceived>[] = [];
   const policyChanged: Reaction<PolicyChange>[] = [];
   const claimPaid: Reaction<ClaimPaid>[] = [];
+  const applicationOutcome: Reaction<ApplicationOutcome>[] = [];
   const run = async <T>(reactions: readonly Reaction<T>[], event: T) => {
     for (const reaction of reactions) await reaction(event);
   };
@@ -49,5 +55,7 @@ export function createEventHub(): ServiceEvents {
     policyChanged: (event) => run(policyChanged, event),
     onClaimPaid: (reaction) => void claimPaid.push(reaction),
     claimPaid: (event) => run(claimPaid, event),
+    onApplicationOutcome: (reaction) => void applicationOutcome.push(reaction),
+    applicationOutcome: (event) => run(applicationOutcome, event),
   };
 }

@@ -32,8 +32,6 @@ import { createMetrics, type ServiceMetrics } from './http/metrics.ts';
 import { createTemplates, type Templates } from './http/templates.ts';
 import { createPolicies, loadVisiblePolicy, type PoliciesService } from './policies/policy-service.ts';
 import { createClaims, type ClaimsService } from './policies/policy-claims.ts';
-import { cancellationOf } from './policies/cancellation-service.ts';
-import { claimsPaidFenOf } from './policies/claim-log.ts';
 import { createRenewals, type RenewalsService } from './policies/policy-renewal.ts';
 import { createStatements, type StatementsService } from './statements/statement-service.ts';
 import { createPools, type PoolsService } from './pools/pools.ts';
@@ -41,13 +39,14 @@ import type { PoolMembership } from './catalogue/pool-membership.ts';
 import { createPortfolio, type PortfolioService } from './portfolio/portfolio.ts';
 import { createQuotes, type QuotesService } from './quotes/quotes.ts';
 import { createReports, type ReportsService } from './reports/reports.ts';
-import type { PolicyLifeFigures } from './reports/tech-insurance-report.ts';
 import { subsidySource } from './quotes/subsidy-source.ts';
 import { qualificationSource } from './quotes/qualification-source.ts';
 import { checkQualificationLists } from './subsidies/qualification-lists.ts';
 import { loadVisibleQuote, quoteCreationEntry } from './quotes/quote-service.ts';
 import { createSubsidyApplicationDocuments } from './subsidies/subsidy-application-pdf.ts';
 import { createSubsidies, type SubsidiesService } from './subsidies/subsidies.ts';
+import { applicationOutcomes } from './subsidies/application-outcomes.ts';
+import { migrateDepartmentSummaries, verifyDepartmentSummaries } from './subsidies/department-summary-book.ts';
 
 /** Every capability, built once by createServices; routes and pages receive it (or the part they need). */
 export interface Services {
@@ -122,7 +121,7 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   const subsidyDocuments = pdf ? scope.bind(pdf.subsidyDocuments) : undefined;
   // A department reads a policy schedule through an application in its scope (#27): subsidies ask the documents.
   const subsidies = scope.bind(createSubsidies({ ...(subsidyDocuments ? { documents: subsidyDocuments } : {}), schedules: documents }));
-  scope.run(() => provideSubsidyPorts(subsidies));
+  scope.run(() => provideSubsidyPorts(subsidies, events));
   events.onPolicyIssued((policy) => subsidies.recordIssuedPolicy(policy));
   const compaction = options.compaction ? { logger, onCompacted: metrics.ratingBookCompacted, ...(options.compactionIntervalMs ? { intervalMs: options.compactionIntervalMs } : {}) } : undefined;
   // Quotes and policies announce on the hub, bound once here: no caller passes it.
@@ -135,8 +134,14 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
   const statements = scope.bind(createStatements());
   events.onPolicyIssued((policy) => statements.recordIssuedPolicy(policy));
   // The insurers' report logs (src/reports/tech-insurance-log.ts): each reporting insurer's half year.
-  const reports = scope.bind(createReports({ life: policyLifeFigures, subsidies: { grantedFen: subsidies.grantedOnPolicy } }));
+  // Offline (book:migrate, book:verify), the report rebuilds its grant facts from the applications' outcomes.
+  const reports = scope.bind(createReports({ subsidies: { grantedFen: subsidies.grantedOnPolicy } }));
   events.onPolicyIssued((policy) => reports.recordIssuedPolicy(policy));
+  // What becomes of a policy after its issue, kept as facts in the same logs (tech-insurance-facts.ts):
+  // a claim paid, a cancellation's refund, a subsidy granted on one of its applications.
+  events.onClaimPaid((claim) => reports.recordClaimPaid(claim));
+  events.onPolicyChanged((change) => reports.recordPolicyChange(change));
+  events.onApplicationOutcome((outcome) => reports.recordApplicationOutcome(outcome));
   // Queued, not awaited: the bind answers before its schedule is rendered (src/documents/schedule-backlog.ts).
   if (pdf) events.onPolicyIssued((policy) => documents.storePolicySchedules(policy.id));
   // A policy changed mid-term (an endorsement; later a cancellation: src/policies/policy-changes.ts):
@@ -162,35 +167,17 @@ export function createServices(config: Config, logger: Logger, options: ServiceO
 }
 
 /**
- * What the insurers' report reads of a policy's life after its issue (src/reports, the
- * PolicyLifeFigures port): premium refunded on its cancellation (the kept cancellation, by `_id`)
- * and claims paid (its claims log, by `_id`), per policy, whole policy, integer fen: the report
- * takes each insurer's own share. Two or three `_id` reads per policy of the period.
- */
-async function perPolicy(ids: readonly string[], read: (id: string) => Promise<number>): Promise<ReadonlyMap<string, number>> {
-  const figures = new Map<string, number>();
-  for (let i = 0; i < ids.length; i += 50) {
-    const batch = ids.slice(i, i + 50);
-    (await Promise.all(batch.map(read))).forEach((fen, j) => { if (fen) figures.set(batch[j]!, fen); });
-  }
-  return figures;
-}
-const policyLifeFigures: PolicyLifeFigures = {
-  recorded: true,
-  refundsFen: (ids) => perPolicy(ids, async (id) => (await cancellationOf(id))?.view.refund.grossPremiumFen ?? 0),
-  claimsPaidFen: (ids) => perPolicy(ids, claimsPaidFenOf),
-};
-
-/**
  * Provides the subsidies capability to the ports the lower floors declare for it, in the current
  * scope: the catalogue's SubsidyProgrammes (src/catalogue/subsidy-programmes.ts) and the quotes'
  * SubsidySource (src/quotes/subsidy-source.ts). createServices calls it in each service's scope;
  * code run outside any service (test fixtures, the benches) calls it once, unscoped.
  */
-export function provideSubsidyPorts(subsidies: SubsidiesService = createSubsidies()): void {
+export function provideSubsidyPorts(subsidies: SubsidiesService = createSubsidies(), events?: Pick<ServiceEvents, 'applicationOutcome'>): void {
   subsidyProgrammes.provide({ programmesFor: subsidies.programmesFor, upsertProgramme: subsidies.upsertProgramme });
   subsidySource.provide({ programmesFor: subsidies.programmesFor, recorded: subsidies.recorded });
   qualificationSource.provide({ check: checkQualificationLists }); // the departments' lists (#27)
+  // An application's outcome announced on the service's hub (the insurers' report keeps grants); unscoped: no one reacts.
+  applicationOutcomes.provide({ outcomeRecorded: events ? (outcome) => events.applicationOutcome(outcome) : async () => {} });
 }
 
 /** What the audit reader asks before showing a record's trail: each record's own visibility rule, from its capability. */
@@ -325,6 +312,18 @@ export function bookMigrations(services: Services): Migration[] {
     { name: 'expiring-lists-1:policies', run: () => services.policies.buildExpiringLists() },
     // #27: outcomes recorded before the departments decided are marked as the enterprise's; submitted applications listed for the departments.
     { name: 'subsidy-departments-1', run: () => services.subsidies.migrateDepartments() },
+    // The departments' summaries as kept facts per list and month of submission, and the insurers'
+    // report facts (claims, refunds, grants) of the policies' life so far: both from the stored book.
+    { name: 'department-summaries-1', run: () => migrateDepartmentSummaries() },
+    { name: 'tech-insurance-facts-1', run: () => services.reports.migrateTechInsuranceReports() },
+  ];
+}
+
+/** What `npm run book:verify` checks, each aggregate against a recomputation from the stored book: the differences, named. */
+export async function bookDifferences(services: Services): Promise<string[]> {
+  return [
+    ...await services.subsidies.verifyYears(), ...await services.statements.verifyPoolMonths(),
+    ...await services.reports.verifyTechInsuranceReports(), ...await verifyDepartmentSummaries(),
   ];
 }
 

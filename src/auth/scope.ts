@@ -328,3 +328,23 @@ export function scopedQualificationLists(actor: ScopedActor & { authority?: Auth
   if (actor.role !== 'authority-officer' || !actor.authority) return undefined;
   return { key: `authority|${actor.organisationId}`, accept: (version) => version.authorityId === actor.organisationId };
 }
+
+// A department's summary (#27) reads kept facts, not the lists: every submitted application and its
+// outcome are appended to the summary logs of each list the application is in (the keys above),
+// one log per China month of submission, so a summary of a period reads the months of its period
+// of exactly the lists its caller reads (scopedApplications), each fact checked again.
+
+/** The summary log of one list and month (YYYY-MM, China). */
+export const summaryKey = (listKey: string, month: string) => `summary|${listKey}|${month}`;
+
+/** The log of the months a list has summary facts in (each month once): what a summary reads first, so a long period costs its active months only. */
+export const summaryMonthsKey = (listKey: string) => `summary-months|${listKey}`;
+
+/** The lists an application's summary facts go to (each list it is in; the month is its submission's). */
+export const summaryListsOf = (entry: ApplicationScopeEntry): string[] => applicationListKeysOf(entry);
+
+/** The lists whose summary logs `actor` reads (narrowed to one programme), and the check every fact passes. */
+export function scopedSummary(actor: ScopedActor & { authority?: AuthorityCoverage }, programme?: string): { lists: string[]; accept: (entry: ApplicationScopeEntry) => boolean } {
+  const { keys, accept } = scopedApplications(actor, programme ? { programme } : {});
+  return { lists: keys, accept };
+}

@@ -4,15 +4,16 @@
 // keyed `report|<insurer organisation id>|<YYYY>H<1|2>` (scope.ts insurerReportKey). A policy is
 // *written* on the China date it was issued (not the day cover starts): the half year of its
 // issue date in Asia/Shanghai names its log. Appended in reaction to a policy issued
-// (src/service.ts registers it); a report reads the one or two logs of its period, so it costs its
-// own policies, never the book's.
+// (src/service.ts registers it). What becomes of the policy after its issue is appended to the same
+// logs as immutable facts (ReportFact): a claim paid, the premium refunded on its cancellation, a
+// subsidy granted on one of its applications — in reaction to each (tech-insurance-facts.ts), so a
+// report folds the one or two logs of its period and reads nothing per policy: it costs its own
+// policies, never the book's.
 import { insurerReportKey, reportingInsurersOf } from '../auth/scope.ts';
 import type { Parties } from '../auth/visibility.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { findPinnedVersion } from '../catalogue/rating-lookups.ts';
 import { defineKeyedLog } from '../db/keyed-log.ts';
-import { expectEntry, logDifferences, type ExpectedLog } from '../db/log-verify.ts';
-import { allPolicyRecords } from '../policies/policy-service.ts';
 import type { PolicyRecord } from '../policies/policy-schemas.ts';
 import { chinaDate, halfYearOf, splitByShares, sumInsuredFen, type ProductDefinition } from '../rating/index.ts';
 
@@ -42,13 +43,32 @@ export interface ReportEntry extends Parties {
   programmes: string[];
 }
 
-export const techInsuranceLog = defineKeyedLog<ReportEntry>('TechInsuranceReportEntry', 'techInsuranceReportLogs');
+/**
+ * What happened to a policy after its issue, as each reporting insurer's log keeps it: the amount
+ * is the whole policy's (every pool member's parts together), integer fen — the report takes the
+ * insurer's own share of the policy's sum as it takes every amount (tech-insurance-book.ts ownPart).
+ * Ref `<policyId>|refund`, `<policyId>|claim|<claim id>`, `<policyId>|granted|<programme>`.
+ */
+export interface ReportFact {
+  fact: 'refund' | 'claim' | 'granted';
+  policyId: string;
+  amountFen: number;
+  /** A grant: the programme it was granted by. */
+  programme?: string;
+}
+
+/** An entry of an insurer's report log: a policy as issued, or a fact about it since. */
+export type ReportLogValue = ReportEntry | ReportFact;
+
+export const isReportFact = (value: ReportLogValue): value is ReportFact => 'fact' in value;
+
+export const techInsuranceLog = defineKeyedLog<ReportLogValue>('TechInsuranceReportEntry', 'techInsuranceReportLogs');
 
 /** What the entries are made from besides the policy: its product as issued and the insurers by code. */
 export interface EntryFacts { definition: ProductDefinition; insurerIdsByCode: ReadonlyMap<string, string> }
 
 /** The entries of an issued policy: one per reporting insurer, each with its own amounts. */
-function reportEntriesOf(policy: PolicyRecord, facts: EntryFacts): ReportEntry[] {
+export function reportEntriesOf(policy: PolicyRecord, facts: EntryFacts): ReportEntry[] {
   const sumInsured = sumInsuredFen(facts.definition, policy.inputs as Record<string, unknown>);
   const base = {
     policyId: policy.id, policyNumber: policy.policyNumber, line: policy.line, productCode: policy.productCode,
@@ -73,7 +93,7 @@ function reportEntriesOf(policy: PolicyRecord, facts: EntryFacts): ReportEntry[]
 }
 
 /** The facts reportEntriesOf needs, read for a policy: its pinned version (a small catalogue read) and the insurer directory (cached). */
-async function entryFactsFor(policy: PolicyRecord): Promise<EntryFacts> {
+export async function entryFactsFor(policy: PolicyRecord): Promise<EntryFacts> {
   const [version, directory] = await Promise.all([findPinnedVersion(policy.productCode, policy.productVersion), insurerDirectory()]);
   return { definition: version.definition as ProductDefinition, insurerIdsByCode: new Map([...directory.values()].map((i) => [i.code, i.id])) };
 }
@@ -82,23 +102,4 @@ async function entryFactsFor(policy: PolicyRecord): Promise<EntryFacts> {
 export async function recordReportPolicy(policy: PolicyRecord): Promise<void> {
   const entries = reportEntriesOf(policy, await entryFactsFor(policy));
   await Promise.all(entries.map((entry) => techInsuranceLog.append(insurerReportKey(entry.memberId, halfYearOf(entry.issuedOn)), entry.policyId, entry)));
-}
-
-/** Builds every insurer's report logs from the stored policies (a data folder from before #27); again: nothing new. */
-export async function migrateTechInsuranceReports(): Promise<{ policies: number }> {
-  let policies = 0;
-  for await (const record of allPolicyRecords()) {
-    await recordReportPolicy(record);
-    policies++;
-  }
-  return { policies };
-}
-
-/** The differences between the kept report logs and a recomputation from the stored policies (none: they agree). */
-export async function verifyTechInsuranceReports(): Promise<string[]> {
-  const expected: ExpectedLog<ReportEntry> = new Map();
-  for await (const record of allPolicyRecords()) {
-    for (const entry of reportEntriesOf(record, await entryFactsFor(record))) expectEntry(expected, insurerReportKey(entry.memberId, halfYearOf(entry.issuedOn)), entry.policyId, entry);
-  }
-  return (await logDifferences(techInsuranceLog, expected)).map((d) => `insurers' report ${d}`);
 }

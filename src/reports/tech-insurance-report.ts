@@ -2,8 +2,9 @@
 // insurers report"): per line and province, the policies it issued in the period, the enterprises
 // they cover, gross and net premium written (its own share of pool business, in rows of their
 // own), premium refunded on cancellations, sum insured, claims paid and subsidies granted — read
-// from the insurer's one or two half-year logs (tech-insurance-log.ts), each entry re-checked
-// against the caller's scope, and the figures of those policies through two ports.
+// from the insurer's one or two half-year logs (tech-insurance-log.ts): the policies' entries, each
+// re-checked against the caller's scope, and the facts kept since their issue (refunds, claims,
+// grants: tech-insurance-facts.ts), folded. Nothing is read per policy.
 import { reportInsurerOf, scopedInsurerReport } from '../auth/scope.ts';
 import type { Caller } from '../auth/caller.ts';
 import { findOrganisationById } from '../auth/auth-service.ts';
@@ -12,29 +13,11 @@ import { forbidden, invalidInput, notFound } from '../http/app-error.ts';
 import type { LocalText } from '../i18n/pick.ts';
 import { chinaDate, halfYearOf, reportPeriod, type ReportPeriod } from '../rating/index.ts';
 import { foldReport, type PolicyFigures, type ReportBook } from './tech-insurance-book.ts';
-import { techInsuranceLog, type ReportEntry } from './tech-insurance-log.ts';
+import type { GrantedSubsidies } from './tech-insurance-facts.ts';
+import { isReportFact, techInsuranceLog, type ReportEntry, type ReportFact } from './tech-insurance-log.ts';
 
-/**
- * A port: what the policy-life work (#26: cancellations and claims) records of a policy after its
- * issue, declared here and provided by src/service.ts. Amounts are the whole policy's (every pool
- * member's parts together), integer fen; a policy without any is absent (or 0). The report takes
- * each insurer's own share itself.
- */
-export interface PolicyLifeFigures {
-  /** False while cancellations and claims are not recorded: both read as zero and the report says so. */
-  readonly recorded: boolean;
-  /** Premium refunded on cancellation, VAT included, per policy id. */
-  refundsFen(policyIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
-  /** Claims paid, per policy id. */
-  claimsPaidFen(policyIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
-}
-
-/** A port: the subsidies granted on a policy's applications to these programmes (outcomes recorded as granted), in fen. */
-export interface GrantedSubsidies {
-  grantedFen(policyId: string, programmes: readonly string[]): Promise<number>;
-}
-
-export interface ReportDeps { life: PolicyLifeFigures; subsidies: GrantedSubsidies }
+/** What the report needs besides its logs: offline only (book:migrate, book:verify), what was granted on a policy's applications. */
+export interface ReportDeps { subsidies: GrantedSubsidies }
 
 export interface ReportNote { code: string; text: LocalText }
 
@@ -43,12 +26,6 @@ export interface TechInsuranceReport extends ReportBook {
   period: { code: string; from: string; to: string };
   notes: ReportNote[];
 }
-
-/** The note a report carries while cancellations and claims are not recorded. */
-const LIFE_NOT_RECORDED: ReportNote = {
-  code: 'policy-life-not-recorded',
-  text: { zh: '退保与赔款数据尚未记录：退保保费与已付赔款按零列示。', en: 'Cancellations and claims are not recorded yet: premium refunded and claims paid read as zero.' },
-};
 
 /** The period asked for, by default the current half year (China time). */
 function periodOf(code: string | undefined, now: Date): ReportPeriod {
@@ -78,35 +55,43 @@ async function insurerOf(caller: Caller, code: string | undefined): Promise<Tech
 
 const OWN_REPORT_ONLY = 'An insurer admin reads its own insurer\'s report only.';
 
-/** The entries of the insurer's logs for the period's half years, each passing the caller's scope. */
-async function entriesOf(caller: Caller, insurerId: string, period: ReportPeriod): Promise<ReportEntry[]> {
+/** The entries of the insurer's logs for the period's half years (each passing the caller's scope) and the figures their facts add up to per policy. */
+async function entriesOf(caller: Caller, insurerId: string, period: ReportPeriod): Promise<{ entries: ReportEntry[]; figures: Map<string, PolicyFigures> }> {
   const halves = await Promise.all(period.halves.map(async (half) => {
     const { key, accept } = scopedInsurerReport(caller, insurerId, half);
-    return (await techInsuranceLog.all(key)).map((e) => e.value).filter(accept);
+    return (await techInsuranceLog.all(key)).map((e) => e.value).filter((v) => isReportFact(v) || accept(v));
   }));
-  return halves.flat().filter((e) => e.issuedOn >= period.from && e.issuedOn <= period.to);
+  const values = halves.flat();
+  const entries = values.filter((v): v is ReportEntry => !isReportFact(v) && v.issuedOn >= period.from && v.issuedOn <= period.to);
+  return { entries, figures: figuresOf(entries, values.filter(isReportFact)) };
 }
 
-/** Refunds, claims and subsidies granted of each policy (the ports; granted look-ups a few at a time). */
-async function figuresOf(deps: ReportDeps, entries: readonly ReportEntry[]): Promise<Map<string, PolicyFigures>> {
-  const ids = [...new Set(entries.map((e) => e.policyId))];
-  const [refunds, claims] = await Promise.all([deps.life.refundsFen(ids), deps.life.claimsPaidFen(ids)]);
+/**
+ * Refunds, claims and subsidies granted of each policy, summed from its facts (whole policy; the
+ * fold takes each insurer's own share). Only facts of the entries read count (a fact is trusted
+ * as far as its policy's entry passed the caller's scope), and a grant only by a programme the
+ * policy was issued with an application to.
+ */
+function figuresOf(entries: readonly ReportEntry[], facts: readonly ReportFact[]): Map<string, PolicyFigures> {
   const programmes = new Map(entries.map((e) => [e.policyId, e.programmes]));
   const figures = new Map<string, PolicyFigures>();
-  for (let i = 0; i < ids.length; i += 50) {
-    await Promise.all(ids.slice(i, i + 50).map(async (id) => {
-      const granted = programmes.get(id)!.length ? await deps.subsidies.grantedFen(id, programmes.get(id)!) : 0;
-      figures.set(id, { refundedFen: refunds.get(id) ?? 0, claimsPaidFen: claims.get(id) ?? 0, subsidiesGrantedFen: granted });
-    }));
+  for (const fact of facts) {
+    const carried = programmes.get(fact.policyId);
+    if (!carried || (fact.fact === 'granted' && !carried.includes(fact.programme ?? ''))) continue;
+    let own = figures.get(fact.policyId);
+    if (!own) figures.set(fact.policyId, (own = { refundedFen: 0, claimsPaidFen: 0, subsidiesGrantedFen: 0 }));
+    if (fact.fact === 'refund') own.refundedFen += fact.amountFen;
+    else if (fact.fact === 'claim') own.claimsPaidFen += fact.amountFen;
+    else own.subsidiesGrantedFen += fact.amountFen;
   }
   return figures;
 }
 
-/** The report of the caller's insurer (or, for a platform admin, the named one) for a period. */
-export async function techInsuranceReport(deps: ReportDeps, caller: Caller, query: { period?: string; insurer?: string }, now: Date = new Date()): Promise<TechInsuranceReport> {
+/** The report of the caller's insurer (or, for a platform admin, the named one) for a period: a fold of one log per half year. */
+export async function techInsuranceReport(caller: Caller, query: { period?: string; insurer?: string }, now: Date = new Date()): Promise<TechInsuranceReport> {
   const period = periodOf(query.period, now);
   const insurer = await insurerOf(caller, query.insurer);
-  const entries = await entriesOf(caller, insurer.id, period);
-  const book = foldReport(entries, await figuresOf(deps, entries));
-  return { insurer, period: { code: period.code, from: period.from, to: period.to }, ...book, notes: deps.life.recorded ? [] : [LIFE_NOT_RECORDED] };
+  const { entries, figures } = await entriesOf(caller, insurer.id, period);
+  // Cancellations, claims and grants are all kept as facts: nothing is left out of the figures, so no note.
+  return { insurer, period: { code: period.code, from: period.from, to: period.to }, ...foldReport(entries, figures), notes: [] };
 }

@@ -9,7 +9,7 @@ import { policyReaderForApplication, type ScopedActor } from '../auth/scope.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
 import { getPolicy, type PolicyView } from '../policies/policy-service.ts';
-import { applicationEntryOf, currentRegionOf, listApplicationStatus, listSubmittedApplication } from './subsidy-application-lists.ts';
+import { applicationEntryOf, currentRegionOf, listApplicationStatus, listSubmittedApplication, type ApplicationListEntry } from './subsidy-application-lists.ts';
 import { stepId, SubsidyApplicationStepModel, type ApplicationStep } from './subsidy-application-model.ts';
 import { applicationLayers } from './subsidy-application-service.ts';
 
@@ -26,34 +26,39 @@ async function policyOrNull(reader: Caller, policyId: string): Promise<PolicyVie
   });
 }
 
+/**
+ * Every submitted application, oldest first (the lists' order), by cursor: its list entry under
+ * the region its submission records (recorded now, once, on a submission from before it was
+ * kept) and its outcome step, when recorded. Applications whose policy or layer is gone are left
+ * out. Also what the departments' summary facts are built from (department-summary-book.ts).
+ */
+export async function* storedApplications(): AsyncGenerator<{ entry: ApplicationListEntry; submitted: ApplicationStep; outcome?: ApplicationStep }> {
+  for await (const found of SubsidyApplicationStepModel.find({ status: 'submitted' }).sort({ at: 1 }).lean<StoredStep[]>().cursor()) {
+    const submitted = found as StoredStep;
+    if (submitted.regionCode === undefined) {
+      submitted.regionCode = await currentRegionOf({ enterpriseId: submitted.enterpriseId ?? '' });
+      await SubsidyApplicationStepModel.updateOne({ _id: submitted._id, regionCode: { $exists: false } }, { $set: { regionCode: submitted.regionCode } });
+    }
+    const reader = policyReaderForApplication(SYSTEM, { programme: submitted.programme, regionCode: submitted.regionCode });
+    const policy = reader ? await policyOrNull(reader, submitted.policyId) : null;
+    const layer = policy && (await applicationLayers(policy)).find((l) => l.programme === submitted.programme);
+    if (!policy || !layer) continue;
+    const entry = await applicationEntryOf(policy, layer, submitted);
+    const outcome = await SubsidyApplicationStepModel.findById(stepId(submitted.policyId, submitted.programme, 'outcome')).lean<ApplicationStep>();
+    yield { entry, submitted, ...(outcome ? { outcome } : {}) };
+  }
+}
+
 /** Marks the outcomes recorded before departments decided them, and lists every submitted application for its departments. */
 export async function migrateApplicationsToDepartments(): Promise<{ submissions: number; markedAsEnterprise: number; listed: number }> {
   // Only while unmarked: a department's decision is never re-marked.
   const marked = await SubsidyApplicationStepModel.updateMany({ status: { $ne: 'submitted' }, recordedBy: { $exists: false } }, { $set: { recordedBy: 'enterprise' } });
-  let submissions = 0;
+  const submissions = await SubsidyApplicationStepModel.countDocuments({ status: 'submitted' });
   let listed = 0;
-  // One submission at a time, oldest first (the lists' order), by cursor; its outcome by `_id`.
-  for await (const submitted of SubsidyApplicationStepModel.find({ status: 'submitted' }).sort({ at: 1 }).lean<StoredStep[]>().cursor()) {
-    submissions++;
-    if (await listSubmission(submitted as StoredStep)) listed++;
+  for await (const { entry, outcome } of storedApplications()) {
+    await listSubmittedApplication(entry);
+    if (outcome) await listApplicationStatus(entry, outcome.status);
+    listed++;
   }
   return { submissions, markedAsEnterprise: marked.modifiedCount, listed };
-}
-
-/** Lists one submitted application (recording its region first when it has none); false when its policy or layer is gone. */
-async function listSubmission(submitted: StoredStep): Promise<boolean> {
-  // A submission from before its region was recorded: recorded now (the region the lists then used).
-  if (submitted.regionCode === undefined) {
-    submitted.regionCode = await currentRegionOf({ enterpriseId: submitted.enterpriseId ?? '' });
-    await SubsidyApplicationStepModel.updateOne({ _id: submitted._id, regionCode: { $exists: false } }, { $set: { regionCode: submitted.regionCode } });
-  }
-  const reader = policyReaderForApplication(SYSTEM, { programme: submitted.programme, regionCode: submitted.regionCode });
-  const policy = reader ? await policyOrNull(reader, submitted.policyId) : null;
-  const layer = policy && (await applicationLayers(policy)).find((l) => l.programme === submitted.programme);
-  if (!policy || !layer) return false;
-  const entry = await applicationEntryOf(policy, layer, submitted);
-  await listSubmittedApplication(entry);
-  const outcome = await SubsidyApplicationStepModel.findById(stepId(submitted.policyId, submitted.programme, 'outcome')).lean<ApplicationStep>();
-  if (outcome) await listApplicationStatus(entry, outcome.status);
-  return true;
 }

@@ -1,18 +1,18 @@
 // A department's summary of the subsidy applications it reviews (#27): per programme and province,
 // the applications submitted in a period (by their submission date, a China date, `from` and `to`
 // inclusive) and what became of them — granted (the amount granted), refused and pending (the
-// amounts applied for), withdrawn apart. It reads only the department's application lists (the keys
-// scopedApplications names for its coverage: its programmes × its regions; a platform admin's the
-// platform's), every entry checked against the coverage again, and each application's outcome step
-// by `_id`. Nothing is scanned; the totals are the sums of the rows, to the fen.
+// amounts applied for), withdrawn apart. It reads only the kept facts of the period's months
+// (department-summary-log.ts) for the department's lists (the keys scopedApplications names for its
+// coverage: its programmes × its regions; a platform admin's the platform's), every fact checked
+// against the coverage again. Nothing per application, nothing outside the period; the totals are
+// the sums of the rows, to the fen.
 import type { Caller } from '../auth/caller.ts';
-import { scopedApplications } from '../auth/scope.ts';
+import { scopedSummary, summaryKey, summaryMonthsKey } from '../auth/scope.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import { provinceCodeOf, provinceName } from '../i18n/provinces.ts';
 import type { LocalText } from '../i18n/pick.ts';
 import { invalidInput } from '../http/app-error.ts';
-import { applicationLists, type ApplicationListEntry } from './subsidy-application-lists.ts';
-import { stepId, SubsidyApplicationStepModel, type ApplicationStep } from './subsidy-application-model.ts';
+import { departmentSummaryLog, departmentSummaryMonths, type OutcomeFact, type SubmittedFact } from './department-summary-log.ts';
 
 export interface SummaryQuery { from?: string; to?: string; programme?: string }
 
@@ -54,22 +54,22 @@ export interface DepartmentSummary {
 const FIGURES = ['applications', 'appliedFen', 'granted', 'grantedFen', 'refused', 'refusedFen', 'pending', 'pendingFen', 'withdrawn', 'withdrawnFen'] as const;
 const zero = (): SummaryFigures => ({ applications: 0, appliedFen: 0, granted: 0, grantedFen: 0, refused: 0, refusedFen: 0, pending: 0, pendingFen: 0, withdrawn: 0, withdrawnFen: 0 });
 
-/** Adds one application (its list entry and its outcome, if any) to a row's figures. */
-function count(figures: SummaryFigures, entry: ApplicationListEntry, outcome: ApplicationStep | undefined): void {
+/** Adds one application (its submission and its outcome, if any) to a row's figures. */
+function count(figures: SummaryFigures, submitted: SubmittedFact, outcome: OutcomeFact | undefined): void {
   figures.applications += 1;
-  figures.appliedFen += entry.appliedFen;
+  figures.appliedFen += submitted.appliedFen;
   if (outcome?.status === 'granted') {
     figures.granted += 1;
     figures.grantedFen += outcome.amountFen ?? 0;
   } else if (outcome?.status === 'refused') {
     figures.refused += 1;
-    figures.refusedFen += entry.appliedFen;
+    figures.refusedFen += submitted.appliedFen;
   } else if (outcome?.status === 'withdrawn') {
     figures.withdrawn += 1;
-    figures.withdrawnFen += entry.appliedFen;
+    figures.withdrawnFen += submitted.appliedFen;
   } else {
     figures.pending += 1;
-    figures.pendingFen += entry.appliedFen;
+    figures.pendingFen += submitted.appliedFen;
   }
 }
 
@@ -89,31 +89,26 @@ function summaryPeriod(query: SummaryQuery, now: Date = new Date()): { from: str
   return { from, to };
 }
 
-/** The applications in `caller`'s lists submitted in the period, each once, every one checked against its coverage. */
-async function applicationsIn(caller: Caller, programme: string | undefined, from: string, to: string): Promise<ApplicationListEntry[]> {
-  const { keys, accept } = scopedApplications(caller, programme ? { programme } : {});
-  const seen = new Map<string, ApplicationListEntry>();
-  for (const key of keys) {
-    for (const { value } of await applicationLists.all(key)) {
-      if (seen.has(value.id) || !accept(value) || value.submittedOn < from || value.submittedOn > to) continue;
-      seen.set(value.id, value);
+/**
+ * The applications submitted in the period in `caller`'s lists, each once with its outcome: the
+ * facts of the summary logs of the period's months (department-summary-log.ts), every one checked
+ * against the caller's coverage again. Per list, its months with facts (one small log), then one
+ * log per month of the period among them: nothing per application, nothing outside the period.
+ */
+async function applicationsIn(caller: Caller, programme: string | undefined, from: string, to: string): Promise<{ submitted: Map<string, SubmittedFact>; outcomes: Map<string, OutcomeFact> }> {
+  const { lists, accept } = scopedSummary(caller, programme);
+  const inPeriod = (month: string) => month >= from.slice(0, 7) && month <= to.slice(0, 7);
+  const keys = (await Promise.all(lists.map(async (list) => (await departmentSummaryMonths.all(summaryMonthsKey(list))).map((e) => e.value).filter(inPeriod).map((month) => summaryKey(list, month))))).flat();
+  const submitted = new Map<string, SubmittedFact>();
+  const outcomes = new Map<string, OutcomeFact>();
+  for (const facts of await Promise.all(keys.map((key) => departmentSummaryLog.all(key)))) {
+    for (const { value } of facts) {
+      if (!accept(value) || value.submittedOn < from || value.submittedOn > to) continue;
+      if (value.kind === 'submitted') submitted.set(value.id, value);
+      else outcomes.set(value.id, value);
     }
   }
-  return [...seen.values()];
-}
-
-/**
- * The outcome steps of the applications: one exact-`_id` read each (an `$in` would scan on FerretDB
- * 1.x, docs/database.md), a hundred at a time.
- */
-async function outcomesOf(entries: readonly ApplicationListEntry[]): Promise<Map<string, ApplicationStep>> {
-  const outcomes = new Map<string, ApplicationStep>();
-  for (let i = 0; i < entries.length; i += 100) {
-    const ids = entries.slice(i, i + 100).map((e) => stepId(e.policyId, e.programme, 'outcome'));
-    const steps = await Promise.all(ids.map((id) => SubsidyApplicationStepModel.findById(id).lean<ApplicationStep>()));
-    steps.forEach((step, n) => step && outcomes.set(ids[n]!, step));
-  }
-  return outcomes;
+  return { submitted, outcomes };
 }
 
 /**
@@ -122,15 +117,14 @@ async function outcomesOf(entries: readonly ApplicationListEntry[]): Promise<Map
  */
 export async function departmentSummary(caller: Caller, query: SummaryQuery, now: Date = new Date()): Promise<DepartmentSummary> {
   const { from, to } = summaryPeriod(query, now);
-  const entries = await applicationsIn(caller, query.programme, from, to);
-  const outcomes = await outcomesOf(entries);
+  const { submitted, outcomes } = await applicationsIn(caller, query.programme, from, to);
   const rows = new Map<string, SummaryRow>();
-  for (const entry of entries) {
+  for (const entry of submitted.values()) {
     const province = provinceCodeOf(entry.regionCode) ?? '';
     const key = `${entry.programme}|${province}`;
     let row = rows.get(key);
     if (!row) rows.set(key, row = { programme: entry.programme, programmeName: entry.name, provinceCode: province, provinceName: provinceName(province || undefined), ...zero() });
-    count(row, entry, outcomes.get(stepId(entry.policyId, entry.programme, 'outcome')));
+    count(row, entry, outcomes.get(entry.id));
   }
   const sorted = [...rows.values()].sort((a, b) => a.programme.localeCompare(b.programme) || a.provinceCode.localeCompare(b.provinceCode));
   // The programme asked for is echoed only when it is one the caller is known to read (its own, or

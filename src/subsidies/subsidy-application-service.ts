@@ -16,6 +16,7 @@ import { recordSubsidyOutcome } from './subsidy-ledger.ts';
 import { appendYearStep, yearStepEntry } from './subsidy-year-log.ts';
 import { applicationEntryOf, applicationIdOf, currentRegionOf, listApplicationStatus, listSubmittedApplication, type ApplicationListEntry } from './subsidy-application-lists.ts';
 import { policyReaderForApplication, seesApplication } from '../auth/scope.ts';
+import { stepCompleted } from './application-outcomes.ts';
 import { subsidyProgrammesFor } from './subsidy-programmes.ts';
 import { applicationLayersNow } from './current-layers.ts';
 import { stepId, SubsidyApplicationStepModel, SubsidyIdempotencyModel, type ApplicationStep } from './subsidy-application-model.ts';
@@ -296,6 +297,7 @@ async function completeStep(policy: PolicyView, layer: SubsidyLayer, step: StepF
     await listApplicationStatus(entry, step.status);
     await recordOutcomeInLedger(policy, layer, step.status === 'granted' ? step.amountFen! : 0);
   }
+  await stepCompleted(entry, step); // the departments' summary facts; an outcome announced (application-outcomes.ts)
 }
 
 /** Appends a recorded step to the subsidy years its policy is in (idempotent). */

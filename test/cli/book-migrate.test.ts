@@ -15,7 +15,7 @@ import { payInFull } from '../support/premium.ts';
 const run = promisify(execFile);
 const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
 /** Everything #25 keeps beside the records: what an older version never wrote. */
-const KEPT = ['quoteLists', 'quoteSummaries', 'policyLists', 'policySummaries', 'clientLists', 'auditTrails', 'subsidyYearLogs', 'poolMonthLogs', 'organisationCreditCodes', 'techInsuranceReportLogs', 'policyExpiring', 'subsidyApplicationLists', 'migrations'];
+const KEPT = ['quoteLists', 'quoteSummaries', 'policyLists', 'policySummaries', 'clientLists', 'auditTrails', 'subsidyYearLogs', 'poolMonthLogs', 'organisationCreditCodes', 'techInsuranceReportLogs', 'policyExpiring', 'subsidyApplicationLists', 'departmentSummaryLogs', 'departmentSummaryMonths', 'migrations'];
 
 async function migrate(env: Record<string, string>, ...args: string[]) {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/book-migrate.ts', ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 120_000 });
@@ -38,6 +38,8 @@ describe('book:migrate (#25)', function () {
     report: (await t.http.get('/v1/reports/tech-insurance').set(bearer(t.keys.insurerAdmin))).body,
     // #27: the central department's queue of submitted applications.
     departments: (await t.http.get('/v1/subsidy-applications').set(bearer(t.keys.authority))).body,
+    // #27: the central department's summary, folded from the facts book:migrate builds.
+    summary: (await t.http.get('/v1/subsidies/summary').set(bearer(t.keys.authority))).body,
   });
 
   before(async () => {
@@ -59,6 +61,7 @@ describe('book:migrate (#25)', function () {
     expect((seen.quotes as { total: number }).total).to.equal(3);
     expect((seen.report as { totals: { policies: number } }).totals.policies).to.equal(2);
     expect((seen.departments as { items: unknown[] }).items).to.have.length(2);
+    expect((seen.summary as { totals: { applications: number } }).totals.applications).to.equal(2);
     for (const name of KEPT) await mongoose.connection.collection(name).deleteMany({});
     // A fresh process reads what the database holds (this test's service keeps what it has seen).
     const first = await migrate(env);
@@ -66,6 +69,7 @@ describe('book:migrate (#25)', function () {
     expect(first).to.match(/keyed-logs-1:policies: done/);
     expect(first).to.match(/keyed-logs-2:tech-insurance-reports: done \(policies 2/);
     expect(first).to.match(/expiring-lists-1:policies: done/);
+    expect(first).to.match(/department-summaries-1: done \(facts 2\)/);
     expect(await views()).to.deep.equal(seen);
     const again = await migrate(env);
     expect(again.trim().split('\n')).to.have.length(bookMigrations(t.services).length).and.satisfy((lines: string[]) => lines.every((l) => l.endsWith('already done (use --force to run it again)')));

@@ -1,6 +1,7 @@
 // Issue #25: `npm run book:verify` recomputes every subsidy year and pool month from the stored
 // book and compares them with the kept aggregates: silent and 0 on a sound book, each difference
-// printed and exit 1 when an entry was changed or lost.
+// printed and exit 1 when an entry was changed or lost (#27: insurers' report logs and the
+// departments' summary facts too).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
@@ -58,12 +59,17 @@ describe('book:verify (#25)', function () {
     const reports = mongoose.connection.collection<{ _id: string; k: string; r: string; v: string }>('techInsuranceReportLogs');
     const reported = (await reports.findOne({ k: { $regex: `^report\\|${t.organisations.KCIC}\\|` }, r: { $regex: `\\|${policyId}$` } }))!;
     await reports.updateOne({ _id: reported._id }, { $set: { v: JSON.stringify({ ...JSON.parse(reported.v), sumInsuredFen: 1 }) } });
+    // #27: a department summary's fact changed (the submission's amount applied for).
+    const summaries = mongoose.connection.collection<{ _id: string; k: string; r: string; v: string }>('departmentSummaryLogs');
+    const fact = (await summaries.findOne({ k: `summary|applications|all|${today().slice(0, 7)}` }))!;
+    await summaries.updateOne({ _id: fact._id }, { $set: { v: JSON.stringify({ ...JSON.parse(fact.v), appliedFen: 1 }) } });
     const broken = await verify(env);
     expect(broken.code, broken.stdout + broken.stderr).to.equal(1);
     const lines = broken.stdout.trim().split('\n');
     expect(lines.some((l) => l.startsWith(`subsidy year ${entry.k}: ${policyId}:CN-FIRST-SET:submitted differs`))).to.equal(true);
     expect(lines.some((l) => l.startsWith(`pool month ${lost.k}: missing ${policyId}`))).to.equal(true);
     expect(lines.some((l) => l.startsWith(`insurers' report ${reported.k}: ${policyId} differs`))).to.equal(true);
+    expect(lines.some((l) => l.startsWith(`department summary ${fact.k}: ${policyId}-CN-FIRST-SET|submitted differs`)), lines.join('\n')).to.equal(true);
     expect(lines.at(-1)).to.match(/^book:verify: \d+ difference\(s\)\.$/);
   });
 });

@@ -3,7 +3,8 @@
 // and the subsidies this test grants — per line, province and business, for a half year and a
 // year, for the lead and a follower of a pool (own share only); the XLSX and the PDF carry the
 // same totals; other roles and another insurer's report are refused; book:verify (the service's
-// verifyTechInsuranceReports) finds an entry changed or lost, and book:migrate rebuilds the logs.
+// verifyTechInsuranceReports) finds an entry changed or lost, and book:migrate rebuilds the logs;
+// claims, refunds and grants are facts kept in the same logs, which book:verify checks too.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -282,7 +283,7 @@ describe('Insurers\' tech-insurance report (#27)', function () {
     const key = `report|${t.organisations.KCIC}|2026H2`;
     const [own] = await inTestService(() => techInsuranceLog.all(key));
     // A stray entry: HTIC's share of a policy, filed under KCIC's key (as a bug or a bad migration might).
-    const stray: ReportEntry = { ...own!.value, policyId: 'stray', memberId: t.organisations.HTIC!, grossPremiumFen: 999_999_999 };
+    const stray: ReportEntry = { ...own!.value as ReportEntry, policyId: 'stray', memberId: t.organisations.HTIC!, grossPremiumFen: 999_999_999 };
     await inTestService(() => techInsuranceLog.append(key, 'stray', stray));
     expect(await report('insurerAdmin', 'period=2026H2')).to.deep.equal(before);
     expect(await t.services.reports.verifyTechInsuranceReports()).to.deep.equal([`insurers' report ${key}: stray is not in the recomputation`]);
@@ -306,5 +307,25 @@ describe('Insurers\' tech-insurance report (#27)', function () {
     expect(afterH2.totals.refundedPremiumFen).to.equal(beforeH2.totals.refundedPremiumFen);
     for (const body of [afterH1, afterH2]) for (const key of ['refundedPremiumFen', 'claimsPaidFen'] as const) expect(sumOf(body.rows, key)).to.equal(body.totals[key]);
   });
-});
 
+  it('keeps claims, refunds and grants as facts in the logs: book:verify names a fact changed, the report folds it', async () => {
+    // The stray entry an earlier test filed is all book:verify finds before (the claim and the refund agree).
+    const baseline = await t.services.reports.verifyTechInsuranceReports();
+    expect(baseline.every((d) => d.includes(': stray ')), baseline.join('\n')).to.equal(true);
+    const logs = mongoose.connection.collection<{ _id: string; k: string; r: string; v: string }>('techInsuranceReportLogs');
+    const key = `report|${t.organisations.KCIC}|2026H2`;
+    const claim = (await logs.find({ k: key }).toArray()).find((d) => d.r.includes('|claim|'))!;
+    const fact = JSON.parse(claim.v) as { amountFen: number };
+    const before = await report('insurerAdmin', 'period=2026H2');
+    await logs.updateOne({ _id: claim._id }, { $set: { v: JSON.stringify({ ...fact, amountFen: fact.amountFen + 100 }) } });
+    try {
+      expect((await report('insurerAdmin', 'period=2026H2')).totals.claimsPaidFen).to.equal(before.totals.claimsPaidFen + 100);
+      const changed = (await t.services.reports.verifyTechInsuranceReports()).filter((d) => !baseline.includes(d));
+      expect(changed).to.have.length(1);
+      expect(changed[0]).to.match(new RegExp(`^insurers' report ${key.replace(/\|/g, '\\|')}: [0-9a-f]{24}\\|claim\\|[0-9a-f]{24} differs`));
+    } finally {
+      await logs.updateOne({ _id: claim._id }, { $set: { v: claim.v } });
+    }
+    expect(await t.services.reports.verifyTechInsuranceReports()).to.deep.equal(baseline);
+  });
+});

@@ -3,7 +3,8 @@
 // (Hangzhou 33, Jinan 37) and two programmes each (the central CN-FIRST-SET and the province's),
 // the applications the broker submits and the decisions the departments make; the totals are the
 // sums of the rows to the fen; each department sees only its programmes × regions; the CSV and XLSX
-// carry the JSON's totals; enterprises, brokers and insurers are refused.
+// carry the JSON's totals; enterprises, brokers and insurers are refused; the summary folds kept
+// facts, which book:verify checks against the stored steps and book:migrate builds.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,11 +12,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
+import mongoose from 'mongoose';
+import { pino } from 'pino';
+import { createServices } from '../../src/service.ts';
+import { migrateDepartmentSummaries, verifyDepartmentSummaries } from '../../src/subsidies/department-summary-book.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { addDays } from '../../src/rating/calendar.ts';
 import { today } from '../support/china-date.ts';
 import { payInFull } from '../support/premium.ts';
-import { bearer, useTestApp } from '../support/test-app.ts';
+import { bearer, inTestService, useTestApp } from '../support/test-app.ts';
 
 const run = promisify(execFile);
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
@@ -198,5 +203,36 @@ describe('Subsidy departments: the summary (#27)', function () {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('folds kept facts: book:verify names a fact changed or lost, book:migrate rebuilds them once to the same summary', async () => {
+    const before = await summary('platformAdmin');
+    // A period of decades reads only the months that have facts: the same figures as this year's.
+    expect((await summary('platformAdmin', `?from=1990-01-01&to=${today()}`)).totals).to.deep.equal(before.totals);
+    expect(await inTestService(() => verifyDepartmentSummaries())).to.deep.equal([]);
+    const logs = mongoose.connection.collection<{ _id: string; k: string; r: string; v: string; n?: number }>('departmentSummaryLogs');
+    const key = `summary|applications|all|${today().slice(0, 7)}`;
+    const granted = (await logs.find({ k: key }).toArray()).find((d) => d.r.endsWith('|outcome') && (JSON.parse(d.v) as { status: string }).status === 'granted')!;
+    const fact = JSON.parse(granted.v) as { amountFen: number };
+    await logs.updateOne({ _id: granted._id }, { $set: { v: JSON.stringify({ ...fact, amountFen: fact.amountFen + 1 }) } });
+    // The summary is the facts' fold: the changed grant shows, to the fen; book:verify names it.
+    expect((await summary('platformAdmin')).totals.grantedFen).to.equal(before.totals.grantedFen + 1);
+    const changed = await inTestService(() => verifyDepartmentSummaries());
+    expect(changed.some((d) => d.startsWith(`department summary ${key}: ${granted.r.slice(key.length + 1)} differs`)), changed.join('\n')).to.equal(true);
+    // Lost: every fact gone (a data folder from before them); book:migrate's step, in a service of its own, builds them again, once.
+    await logs.deleteMany({});
+    const fresh = createServices(t.config, pino({ level: 'silent' }));
+    try {
+      const lost = await fresh.scope.run(() => verifyDepartmentSummaries());
+      expect(lost).to.include(`department summary ${key}: missing ${granted.r.slice(key.length + 1)}`);
+      expect(await fresh.scope.run(() => migrateDepartmentSummaries())).to.deep.equal({ facts: book.length + book.filter((b) => b.outcome.kind !== 'pending').length });
+      const count = await logs.countDocuments({});
+      await fresh.scope.run(() => migrateDepartmentSummaries());
+      expect(await logs.countDocuments({})).to.equal(count);
+      expect(await fresh.scope.run(() => verifyDepartmentSummaries())).to.deep.equal([]);
+    } finally {
+      await fresh.close();
+    }
+    expect(await summary('platformAdmin')).to.deep.equal(before);
   });
 });
