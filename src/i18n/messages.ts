@@ -182,6 +182,7 @@ export const messages = {
   state_approved: { zh: '核保通过，可投保', en: 'Approved by the underwriter: ready to bind' },
   state_declined: { zh: '拒保：本报价不构成要约', en: 'Declined: this quote is not an offer' },
   state_bound: { zh: '已投保出单', en: 'Bound: the policy is issued' },
+  state_cancelled: { zh: '已退保', en: 'Cancelled' },
   state_issued: { zh: '保单已签发', en: 'Policy issued' },
   currentState: { zh: '当前状态', en: 'Current state' },
   decidedBy: { zh: '{who}（{org}）于 {at} 决定', en: 'Decided by {who} ({org}) on {at}' },
@@ -607,7 +608,7 @@ export const messages = {
   subsidy_awaitingPremium: { zh: '保费尚未全额到账（已收 {received}，应收 {gross}）；保险公司登记全额保费后方可登记提交。', en: 'The premium has not been received in full ({received} of {gross}); an application can be recorded as submitted once the insurer records the full premium.' },
   // Premium received and instalments on the policy page and its schedule (premium_<label>, #26)
   premium_panelTitle: { zh: '保费收取', en: 'Premium received' },
-  premium_gross: { zh: '应收保费（含税）', en: 'Gross premium (VAT incl.)' },
+  premium_gross: { zh: '应收保费（含税）', en: 'Premium due (VAT incl.)' },
   premium_received: { zh: '已收保费', en: 'Received' },
   premium_outstanding: { zh: '未收保费', en: 'Outstanding' },
   premium_fullyReceived: { zh: '保费已全额收取。', en: 'The premium has been received in full.' },
@@ -632,7 +633,7 @@ export const messages = {
   premium_formTitle: { zh: '登记收款', en: 'Record a payment' },
   premium_amountYuan: { zh: '收款金额（元）', en: 'Amount received (CNY)' },
   premium_record: { zh: '登记收款', en: 'Record the payment' },
-  premium_formNote: { zh: '同一付款凭证号在本公司只登记一次；已收保费不能超过应收保费。', en: 'A payment reference is recorded once by your insurer; the premium received never exceeds the gross premium.' },
+  premium_formNote: { zh: '同一付款凭证号在本公司只登记一次；已收保费不能超过应收保费。', en: 'A payment reference is recorded once by your insurer; the premium received never exceeds the premium due.' },
   premium_badAmount: { zh: '金额格式不正确，须为大于 0 的金额（例如 12345.67）。', en: 'The amount is not valid: it must be above 0 (e.g. 12345.67).' },
   premium_overOutstanding: { zh: '金额不能超过未收保费 {max}。', en: 'The amount cannot exceed the premium outstanding, {max}.' },
   premium_futureDate: { zh: '到账日期不能晚于今天（{today}）。', en: 'The day received cannot be after today ({today}).' },
@@ -672,6 +673,7 @@ export const messages = {
   endorse_done: { zh: '已出具批单 {number}。', en: 'Endorsement {number} issued.' },
   // #26 cancellation (退保) on the policy page (cancel_<label>)
   cancel_panelTitle: { zh: '退保', en: 'Cancellation' },
+  cancel_pdf: { zh: '退保批单', en: 'Cancellation endorsement' },
   cancel_cancelled: { zh: '本保单已于 {date} 起退保（{number}）。', en: 'This policy is cancelled from {date} ({number}).' },
   cancel_by_policyholder: { zh: '投保人申请', en: 'by the policyholder' },
   cancel_by_insurer: { zh: '保险人解除', en: 'by the insurer' },

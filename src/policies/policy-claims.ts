@@ -10,7 +10,8 @@ import { ownedByCallerInsurer } from '../auth/visibility.ts';
 import { derivedObjectId } from '../db/derived-id.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { conflict, invalidInput } from '../http/app-error.ts';
-import { chinaDate } from '../rating/calendar.ts';
+import { addDays, chinaDate } from '../rating/calendar.ts';
+import { cancellationOf } from './cancellation-service.ts';
 import { splitClaim } from '../rating/renewal.ts';
 import type { ClaimList, ClaimRequest, ClaimView } from './claim-schemas.ts';
 import { claimKey, claimLog, claimViewFields, type StoredClaim } from './claim-log.ts';
@@ -38,10 +39,16 @@ export interface ClaimDeps { events: ClaimEvents }
 
 export interface ClaimOptions { idempotencyKey?: string | undefined; now?: Date }
 
-/** The 400s of a claim's dates: the loss inside the period, paid on or after it and not in the future. */
-function checkDates(policy: PolicyRecord, body: ClaimRequest, today: string): void {
-  if (body.lossDate < policy.startDate || body.lossDate > policy.endDate) {
-    throw invalidInput('The date of loss is outside the policy\'s period of cover.', [{ path: 'body.lossDate', message: `must be from ${policy.startDate} to ${policy.endDate} (period of cover)` }]);
+/**
+ * The 400s of a claim's dates: the loss inside the period of cover, paid on or after it and not in
+ * the future. A cancellation effective on day D ends cover at 00:00 of D (policy-life.md): a
+ * cancelled policy's claims are for losses up to the day before.
+ */
+async function checkDates(policy: PolicyRecord, body: ClaimRequest, today: string): Promise<void> {
+  const cancelled = policy.status === 'cancelled' ? (await cancellationOf(policy.id))?.view : undefined;
+  const lastCovered = cancelled ? addDays(cancelled.effectiveDate, -1) : policy.endDate;
+  if (body.lossDate < policy.startDate || body.lossDate > lastCovered) {
+    throw invalidInput('The date of loss is outside the policy\'s period of cover.', [{ path: 'body.lossDate', message: `must be from ${policy.startDate} to ${lastCovered} (period of cover${cancelled ? `: cancelled from ${cancelled.effectiveDate}` : ''})` }]);
   }
   if (body.paidOn < body.lossDate) throw invalidInput('The claim is paid before the loss.', [{ path: 'body.paidOn', message: 'must be on or after lossDate (order)' }]);
   if (body.paidOn > today) throw invalidInput('The claim is paid in the future.', [{ path: 'body.paidOn', message: `must be on or before ${today} (not in the future)` }]);
@@ -64,7 +71,7 @@ export async function recordClaim(deps: ClaimDeps, caller: Caller, policyId: str
   const policy = ownedByCallerInsurer(caller, await loadVisiblePolicy(caller, policyId), 'The policy');
   const hash = hashRequest(body);
   const _id = options.idempotencyKey ? derivedObjectId(`claim:${policy.id}:${caller.organisationId}:${options.idempotencyKey}`) : new mongoose.Types.ObjectId();
-  checkDates(policy, body, chinaDate(now));
+  await checkDates(policy, body, chinaDate(now));
   const claim: StoredClaim = {
     id: String(_id), policyId: policy.id, lossDate: body.lossDate, paidOn: body.paidOn, paidFen: body.paidFen, description: body.description,
     ...(policy.poolShares?.length ? { memberParts: splitClaim(policy.poolShares, body.paidFen) } : {}),

@@ -61,8 +61,9 @@ export async function loadPageNames(services: NameServices, quote: Pick<QuoteVie
 }
 
 /** The state banner: what the quote (or its policy) is now, who decided and when, the note and reasons. */
-export function stateView(quote: QuoteView, names: PageNames, lang: Lang, policy?: { issuedAt: string }) {
-  const status = policy ? 'bound' : quote.status;
+export function stateView(quote: QuoteView, names: PageNames, lang: Lang, policy?: { issuedAt: string; status?: string }) {
+  // A policy is bound until it is cancelled (#26: its cancellation panel says from when).
+  const status = policy ? (policy.status === 'cancelled' ? 'cancelled' : 'bound') : quote.status;
   const u = quote.underwriting;
   const decided = u ? translate('decidedBy', lang, { who: u.by || '—', org: names.insurerName || '—', at: formatChinaTime(u.at, lang) }) : '';
   const engineReasons = quote.result.decision.reasons.filter((r) => (status === 'declined' ? r.action === 'decline' : r.action === 'refer'));

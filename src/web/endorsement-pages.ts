@@ -83,7 +83,8 @@ export function endorsementPanel(caller: Caller, policy: PolicyView, definition:
   }));
   const current = (policy.current?.inputs ?? {}) as Record<string, unknown>;
   const fields = formFields(definition);
-  const canEndorse = fields.length > 0 && mayEndorse(caller, policy);
+  // A cancelled policy takes no endorsement (the API's 409).
+  const canEndorse = fields.length > 0 && policy.status !== 'cancelled' && mayEndorse(caller, policy);
   const values = state?.values ?? {};
   return {
     endorsements, canEndorse, action: `/policies/${policy.id}/endorsements`,

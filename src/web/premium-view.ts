@@ -22,12 +22,14 @@ export function premiumPanel(policy: PolicyView, caller: Caller, lang: Lang, for
   if (policy.premiumReceivedFen === undefined || policy.premiumOutstandingFen === undefined) return undefined;
   const outstanding = policy.premiumOutstandingFen;
   // The lead insurer's staff (the API's rule: a follower is refused, others do not see the policy).
-  const mayRecord = premiumRecorders.includes(caller.role) && policy.insurerOrganisationId === caller.organisationId && outstanding > 0;
+  // A cancelled policy takes no more premium (the API's 409: its settlement is the refund).
+  const mayRecord = premiumRecorders.includes(caller.role) && policy.insurerOrganisationId === caller.organisationId && outstanding > 0 && policy.status !== 'cancelled';
   const today = chinaDate(new Date());
   const value = (name: (typeof PAYMENT_FIELDS)[number], fallback: string) => form?.values[name] ?? fallback;
   return {
     policyId: policy.id,
-    gross: formatYuan(policy.grossPremiumFen), received: formatYuan(policy.premiumReceivedFen), outstanding: formatYuan(outstanding),
+    // The premium due: as issued plus each endorsement's difference, a cancelled policy's premium kept.
+    gross: formatYuan(policy.chargedPremiumFen ?? policy.grossPremiumFen), grossFen: policy.chargedPremiumFen ?? policy.grossPremiumFen, received: formatYuan(policy.premiumReceivedFen), outstanding: formatYuan(outstanding),
     receivedFen: policy.premiumReceivedFen, outstandingFen: outstanding, fullyReceived: outstanding === 0,
     instalments: policy.instalments?.map((i) => ({
       n: i.n, dueDate: i.dueDate, percent: `${i.percent}%`, amount: formatYuan(i.amountFen), received: formatYuan(i.receivedFen), outstanding: formatYuan(i.outstandingFen),

@@ -38,7 +38,8 @@ export function policyLifeView(caller: Caller, policy: PolicyView, lang: Lang, r
   return {
     claims, claimsPaid: formatYuan(policy.claimsPaidFen ?? 0),
     recordClaim: claimRecorders.includes(caller.role) && policy.insurerOrganisationId === caller.organisationId ? { key: randomUUID() } : undefined,
-    renew: mayRenew(caller, policy) ? { note: translate('life_renewNote', lang, { start }) } : undefined,
+    // A cancelled policy is not renewed (the API's 409); its claims for losses before the cancellation still are recorded.
+    renew: policy.status !== 'cancelled' && mayRenew(caller, policy) ? { note: translate('life_renewNote', lang, { start }) } : undefined,
     renewalOf: policy.renewalOf, renewalOfNumber: renewed ?? policy.renewalOf,
   };
 }

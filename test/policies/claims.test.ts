@@ -97,6 +97,16 @@ describe('Claims paid on a policy (#26)', () => {
     expect((await t.http.get(`/v1/policies/${pool.id}/claims`).set(as('underwriter'))).body.total).to.equal(3);
   });
 
+  it('takes a cancelled policy\'s claims for losses before the cancellation only: cover ends at 00:00 of its effective day', async () => {
+    const cancelled = await issue(SOLO);
+    const done = await t.http.post(`/v1/policies/${cancelled.id}/cancel`).set(as('broker')).send({ effectiveDate: today(), initiatedBy: 'policyholder', reason: '项目取消' });
+    expect(done.status, JSON.stringify(done.body)).to.equal(201);
+    const refused = await t.http.post(`/v1/policies/${cancelled.id}/claims`).set(as('underwriter')).send(claim(5));
+    expect(refused.status, JSON.stringify(refused.body)).to.equal(400);
+    expect(refused.body.error.details[0]).to.include({ path: 'body.lossDate', message: `must be from ${cancelled.startDate} to ${addDays(today(), -1)} (period of cover: cancelled from ${today()})` });
+    expect((await t.http.get(`/v1/policies/${cancelled.id}/claims`).set(as('underwriter'))).body.total).to.equal(0);
+  });
+
   it('audits the claim and announces it on the hub', async () => {
     const heard: { paidFen: number; policy: { id: string } }[] = [];
     t.events.onClaimPaid(async (event) => { heard.push(event); });

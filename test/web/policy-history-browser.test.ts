@@ -100,6 +100,10 @@ describe('A policy\'s life on its page, in real Chromium (#26)', function () {
       await page.goto(`${t.base}/policies/${policy.id}?lang=zh-CN`);
       expect(await page.$eval('#premium tr[data-reference="HISTORY-PAY-1"]', (el) => el.textContent ?? '')).to.include('HISTORY-PAY-1');
       expect(await page.$eval('#premium [data-amount="outstanding"]', (el) => el.getAttribute('data-fen'))).to.equal('0');
+      // The premium due is the premium as issued plus the endorsement's difference, not the premium as issued.
+      const view = (await t.http.get(`/v1/policies/${policy.id}`).set(bearer(t.keys.enterprise))).body as { chargedPremiumFen: number; grossPremiumFen: number };
+      expect(view.chargedPremiumFen).to.be.above(view.grossPremiumFen);
+      expect(await page.$eval('#premium [data-amount="gross"]', (el) => el.getAttribute('data-fen'))).to.equal(String(view.chargedPremiumFen));
       expect(await page.$$eval('#endorsements tr[data-number]', (els) => els.map((el) => el.getAttribute('data-number')))).to.deep.equal([endorsementNumber]);
       const claim = await page.$eval('#claims tbody tr', (el) => el.textContent ?? '');
       expect(claim).to.include('2,345.67').and.include('电子枪故障');
@@ -141,6 +145,10 @@ describe('A policy\'s life on its page, in real Chromium (#26)', function () {
       await page.goto(`${t.base}/policies/${policy.id}?lang=${lang}`);
       expect(await page.$eval('#cancelled-note', (el) => el.textContent ?? '')).to.include(`${policy.policyNumber}-C`);
       expect(await page.$('#cancel-form')).to.equal(null); // exactly once: no form after
+      // The page says cancelled, and offers nothing the API refuses on a cancelled policy.
+      expect(await page.$eval('section.state', (el) => el.getAttribute('data-state'))).to.equal('cancelled');
+      for (const form of ['#endorse-form', '#renew-policy', '#payment-form']) expect(await page.$(form), form).to.equal(null);
+      expect(await page.$eval('#cancellation a.download-cancellation', (el) => el.parentElement?.textContent ?? '')).to.include(lang === 'en' ? 'Cancellation endorsement' : '退保批单');
       await t.shot(page, `26-cancellation-done-${lang}`);
       const href = await page.$eval('#cancellation a.download-cancellation', (el) => el.getAttribute('href') ?? '');
       expect(href).to.equal(`/policies/${policy.id}/cancellation/pdf?pdfLang=zh-CN`);
