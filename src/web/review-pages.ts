@@ -8,6 +8,7 @@ import { AppError, invalidInput } from '../http/app-error.ts';
 import { chinaDate } from '../rating/index.ts';
 import type { ReviewedApplication } from '../subsidies/application-review.ts';
 import type { DecisionRequest } from '../subsidies/review-schemas.ts';
+import { provinceCodeOf, provinceName } from '../i18n/provinces.ts';
 import { sendFile } from './subsidy-pages.ts';
 import type { PagePipeline, PageRequest } from './page-pipeline.ts';
 import { nextPageHref, outcomeText, pageCursor, programmeOptions } from './page-helpers.ts';
@@ -34,6 +35,13 @@ function filtersOf(query: Record<string, unknown>) {
   return { ...(status ? { status } : {}), ...(programme ? { programme } : {}), ...(region ? { region } : {}) };
 }
 
+/** A region by its province's name (GB/T 2260); a city or district adds its code, which the catalogue does not name. */
+function regionName(regionCode: string, lang: Lang): string {
+  const province = provinceCodeOf(regionCode);
+  const name = pick(provinceName(province), lang);
+  return province && regionCode.replace(/0+$/, '').length > 2 ? translate('review_regionWithCode', lang, { name, code: regionCode }) : name;
+}
+
 const statusText = (a: Pick<ReviewedApplication, 'status'>, lang: Lang) => translate(`subsidy_status_${a.status}`, lang);
 
 /** The decision form's fields as typed and their errors. */
@@ -48,7 +56,7 @@ function applicationPageData(a: ReviewedApplication, caller: PageRequest['caller
     title: translate('review_applicationTitle', lang, { enterprise: a.enterpriseName, programme: pick(a.name, lang) }),
     // A form sent back keeps its language switch on the application, not on the form's target.
     langPath: `/applications/${a.id}`,
-    a, nameText: pick(a.name, lang), departmentText: pick(a.department, lang), levelText: translate(`review_level_${a.level}`, lang),
+    a, nameText: pick(a.name, lang), regionText: regionName(a.regionCode, lang), departmentText: pick(a.department, lang), levelText: translate(`review_level_${a.level}`, lang),
     expected: formatYuan(a.expectedFen), applied: formatYuan(a.appliedFen), statusText: statusText(a, lang), outcomeText: outcomeText(a, lang, true),
     papers: a.papers.map((p) => ({ label: pick(p.label, lang), note: p.note ? pick(p.note, lang) : '' })),
     pdfHref: `/applications/${a.id}/pdf`, scheduleHref: `/applications/${a.id}/policy.pdf`,
@@ -89,7 +97,7 @@ export function mountReviewPages({ page, services }: PagePipeline): void {
       title: translate('review_title', lang), region: filters.region ?? '',
       statuses: STATUSES.map((s) => ({ value: s, label: translate(`subsidy_status_${s}`, lang), selected: filters.status === s })),
       programmes: await programmeOptions(services, caller, filters.programme, lang),
-      rows: list.items.map((a) => ({ a, nameText: pick(a.name, lang), statusText: statusText(a, lang), expected: formatYuan(a.expectedFen), applied: formatYuan(a.appliedFen), href: `/applications/${a.id}` })),
+      rows: list.items.map((a) => ({ a, nameText: pick(a.name, lang), regionText: regionName(a.regionCode, lang), statusText: statusText(a, lang), expected: formatYuan(a.expectedFen), applied: formatYuan(a.appliedFen), href: `/applications/${a.id}` })),
       nextPage: nextPageHref('/applications', list.next, filters),
     });
   });

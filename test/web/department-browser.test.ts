@@ -51,6 +51,9 @@ describe('Subsidy departments in headless Chromium (#27)', function () {
     await department.page.type('#review-filters input[name="region"]', '3701');
     await Promise.all([department.page.waitForNavigation(), department.page.click('#review-filters button[type="submit"]')]);
     expect(await department.page.$$(row)).to.have.length(1);
+    // The region by its province's name (a city's code alongside), not a bare code.
+    const region = await department.page.$eval(`${row} td[data-region]`, (td) => [td.getAttribute('data-region') ?? '', td.textContent ?? '']);
+    expect(region[1]).to.equal(`山东省（${region[0]}）`);
     await t.shot(department.page, '37-department-queue');
     await Promise.all([department.page.waitForNavigation(), department.page.click(`${row} a.review-link`)]);
     expect(await department.page.$eval('#grant-form input[name="grantedYuan"]', (el) => (el as unknown as { value: string }).value)).to.equal((applied / 100).toFixed(2));
