@@ -5,6 +5,7 @@
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
 import { invalidInput, notFound, type ErrorDetail } from '../http/app-error.ts';
+import { DATE_RE as DATE } from '../http/common-schemas.ts';
 import { assertProductVisible } from './version-reads.ts';
 import { ProductVersionModel } from './catalogue-model.ts';
 
@@ -13,7 +14,6 @@ export interface FilingRecordInput {
   filedOn?: string;
 }
 
-const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const MAX_REFERENCE = 64;
 
 /** The filing recorded on a version (empty when none), for a caller who may read the version. */

@@ -21,7 +21,7 @@ import { columnLetter, readCsv, readXlsx, type Sheet, type SheetFormat } from '.
 
 export type { Sheet, SheetFormat };
 
-export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+export { XLSX_TYPE } from '../http/file-reply.ts';
 /** Excel's limit on sheet names. */
 export const sheetNameOf = (table: RateTable) => table.id.slice(0, 31);
 

@@ -14,6 +14,13 @@ export const localTextSchema = {
 /** An amount of money in integer fen, described. */
 export const fenSchema = <const D extends string>(description: D) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
 
+/** A calendar date YYYY-MM-DD (month 01–12, day 01–31), as a schema pattern; DATE_RE as a RegExp. */
+export const DATE_PATTERN = '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$';
+export const DATE_RE = new RegExp(DATE_PATTERN);
+
+/** A zh-CN and English text, described as `description` says. */
+export const localText = (description: string) => ({ ...localTextSchema, description }) as const;
+
 /** The languages of pages, catalogue titles and documents: Simplified Chinese (the default) and English. */
 export const langSchema = { type: 'string', enum: ['zh-CN', 'en'], default: 'zh-CN', description: 'Language: zh-CN (default) or en.' } as const;
 export type Lang = FromSchema<typeof langSchema>;

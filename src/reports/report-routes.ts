@@ -1,13 +1,11 @@
 import { insurerReportReaders } from '../auth/access-rules.ts';
-import { contentDisposition } from '../http/content-disposition.ts';
+import { fileReply, XLSX_TYPE } from '../http/file-reply.ts';
 import { langSchema } from '../http/common-schemas.ts';
-import { defineRoute, RawReply, type RouteDefinition } from '../http/route.ts';
+import { defineRoute, type RouteDefinition } from '../http/route.ts';
 import { REPORT_PERIOD_PATTERN } from '../rating/index.ts';
 import type { Services } from '../service.ts';
 import { techInsuranceReportSchema } from './report-schemas.ts';
 import { reportFileNames, TECH_INSURANCE_TEMPLATE, techInsuranceView, techInsuranceXlsx } from './tech-insurance-files.ts';
-
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** GET /v1/reports/tech-insurance: an insurer's half-yearly or yearly report as JSON, XLSX or PDF (rendered by the documents service). */
 export function reportRoutes({ reports, documents }: Pick<Services, 'reports' | 'documents'>): RouteDefinition[] {
@@ -33,10 +31,10 @@ export function reportRoutes({ reports, documents }: Pick<Services, 'reports' | 
         if (format === 'json') return report;
         const lang = query.lang ?? 'zh-CN';
         const { base, name } = reportFileNames(report);
-        const attach = (ext: string) => ({ 'Content-Disposition': contentDisposition(`${name}.${ext}`, `${base}.${ext}`), 'Cache-Control': 'private, no-store' });
-        if (format === 'xlsx') return new RawReply(await techInsuranceXlsx(report, lang), XLSX, attach('xlsx'));
+        const file = (ext: string, bytes: Buffer) => ({ fileName: `${name}.${ext}`, asciiFileName: `${base}.${ext}`, bytes });
+        if (format === 'xlsx') return fileReply(file('xlsx', await techInsuranceXlsx(report, lang)), XLSX_TYPE);
         const pdf = await documents.renderTemplatePdf(TECH_INSURANCE_TEMPLATE, techInsuranceView(report, lang), name, new Date(`${report.period.to}T00:00:00+08:00`));
-        return new RawReply(pdf, 'application/pdf', attach('pdf'));
+        return fileReply(file('pdf', pdf), 'application/pdf');
       },
     }),
   ];

@@ -1,10 +1,9 @@
 // The insurers' tech-insurance report's schema (GET /v1/reports/tech-insurance): written once, it
 // types the report, validates the route's answer and becomes the TechInsuranceReport component
 // of the OpenAPI document.
-import { schemaId } from '../http/common-schemas.ts';
+import { localText as text, schemaId } from '../http/common-schemas.ts';
 
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
-const text = (description: string) => ({ type: 'object', required: ['zh', 'en'], additionalProperties: false, description, properties: { zh: { type: 'string', description: 'Chinese.' }, en: { type: 'string', description: 'English.' } } }) as const;
 const business = { type: 'string', enum: ['sole', 'pool-own-share'], description: 'sole: the insurer\'s own policies, whole; pool-own-share: its own share of co-insured policies (lead or follower), only its share.' } as const;
 
 const figureProperties = {

@@ -2,7 +2,8 @@
 // each policy since (refunds, claims, subsidies granted). Pure: the entries and figures come in;
 // the rows, subtotals and totals go out, every amount summed in integer fen, so the totals are the
 // sum of the rows to the fen.
-import { nameOf, type Lang } from '../i18n/messages.ts';
+import { LANGS } from '../http/common-schemas.ts';
+import { nameOf } from '../i18n/messages.ts';
 import type { LocalText } from '../i18n/pick.ts';
 import { provinceCodeOf, provinceName } from '../i18n/provinces.ts';
 import { splitByShares } from '../rating/index.ts';
@@ -37,7 +38,6 @@ export interface ReportSubtotal extends ReportFigures { business: ReportBusiness
 
 export interface ReportBook { rows: ReportRow[]; subtotals: ReportSubtotal[]; totals: ReportFigures }
 
-const LANGS: Lang[] = ['zh-CN', 'en'];
 const lineNameOf = (line: string): LocalText => {
   const [zh, en] = LANGS.map((lang) => nameOf('line', line, lang));
   return { zh: zh!, en: en! };

@@ -1,13 +1,12 @@
 import { poolMembers } from '../auth/access-rules.ts';
-import { contentDisposition } from '../http/content-disposition.ts';
+import { attachmentHeaders, fileReply, XLSX_TYPE } from '../http/file-reply.ts';
 import { langSchema } from '../http/common-schemas.ts';
 import type { Services } from '../service.ts';
-import { defineRoute, RawReply, type RouteDefinition } from '../http/route.ts';
+import { defineRoute, type RouteDefinition } from '../http/route.ts';
 import { poolStatementSchema } from './statement-schemas.ts';
 import { STATEMENT_TEMPLATE, statementView, writeStatementCsv, writeStatementXlsx } from './statement-files.ts';
 
 const tags = ['Pools'];
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** GET /v1/pools/statement: a member's pool statement as JSON, CSV, XLSX or PDF (rendered by the documents service). */
 export function statementRoutes({ statements, documents }: Pick<Services, 'statements' | 'documents'>): RouteDefinition[] {
@@ -32,10 +31,10 @@ export function statementRoutes({ statements, documents }: Pick<Services, 'state
         const lang = query.lang ?? 'zh-CN';
         const base = `pool-statement-${statement.insurer.insurer}-${statement.from}-${statement.to}`;
         const name = `共保结算清单-${statement.insurer.insurer}-${statement.from}-${statement.to}`;
-        const attach = (ext: string) => ({ 'Content-Disposition': contentDisposition(`${name}.${ext}`, `${base}.${ext}`), 'Cache-Control': 'private, no-store' });
+        const named = (ext: string) => ({ fileName: `${name}.${ext}`, asciiFileName: `${base}.${ext}` });
         if (format === 'csv' || format === 'xlsx') {
           // Streamed a row at a time: the file is never held whole (src/statements/statement-files.ts).
-          res.status(200).set({ ...attach(format), 'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : XLSX });
+          res.status(200).set({ ...attachmentHeaders(named(format)), 'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_TYPE });
           try {
             await (format === 'csv' ? writeStatementCsv : writeStatementXlsx)(statement, lang, res);
           } catch (err) {
@@ -44,7 +43,7 @@ export function statementRoutes({ statements, documents }: Pick<Services, 'state
           return undefined;
         }
         const pdf = await documents.renderTemplatePdf(STATEMENT_TEMPLATE, statementView(statement, lang), `${name}`, new Date(`${statement.to}T00:00:00+08:00`));
-        return new RawReply(pdf, 'application/pdf', attach('pdf'));
+        return fileReply({ ...named('pdf'), bytes: pdf }, 'application/pdf');
       },
     }),
   ];

@@ -8,6 +8,7 @@ import type { Lang } from '../http/common-schemas.ts';
 import { csvText } from '../http/csv-export.ts';
 import { yuanDigits } from '../i18n/format.ts';
 import { pick } from '../i18n/pick.ts';
+import { formatFen } from '../rating/index.ts';
 import type { DepartmentSummary, SummaryFigures } from './department-summary.ts';
 
 const LABELS = {
@@ -42,12 +43,9 @@ const periodLine = (summary: DepartmentSummary, lang: Lang) => {
   return `${t.title} — ${t.period}${t.colon}${summary.from} ~ ${summary.to} — ${t.amountsIn}`;
 };
 
-/** Integer fen as plain yuan text with two decimals, exactly (no separators, for spreadsheets): 123456 → "1234.56". */
-const yuanText = (fen: number) => `${fen < 0 ? '-' : ''}${Math.floor(Math.abs(fen) / 100)}.${String(Math.abs(fen) % 100).padStart(2, '0')}`;
-
 /** The summary as CSV: the header, the rows, the total (amounts in yuan, two decimals). */
 export function departmentSummaryCsv(summary: DepartmentSummary, lang: Lang): string {
-  const { header, rows, total } = table(summary, lang, yuanText);
+  const { header, rows, total } = table(summary, lang, formatFen);
   return csvText([header, ...rows, total]);
 }
 

@@ -3,7 +3,6 @@
 // and the layer the engine computed; the policy schedule's key facts follow (the documents
 // capability's view and partials), then the checklist of papers the programme file asks for.
 // Rendered on demand through the shared PDF renderer; nothing is stored.
-import { contentDisposition } from '../http/content-disposition.ts';
 import { createRequire } from 'node:module';
 import type { Archiver, ZipOptions } from 'archiver';
 import { findEnterpriseById } from '../auth/auth-service.ts';
@@ -28,10 +27,6 @@ export interface ApplicationFile {
   bytes: Buffer;
 }
 
-/** Content-Disposition of a download: an ASCII fallback and the RFC 5987 UTF-8 name (Chinese names). */
-export function attachmentOf(file: Pick<ApplicationFile, 'fileName' | 'asciiFileName'>): string {
-  return contentDisposition(file.fileName, file.asciiFileName);
-}
 
 export interface SubsidyApplicationDocuments {
   /** One application as PDF (the policy's visibility: 404 for others). */

@@ -3,8 +3,8 @@ import { unavailable } from '../http/app-error.ts';
 import { objectIdParams } from '../http/common-schemas.ts';
 import { idempotencyKeyHeader, readIdempotencyKey } from '../http/idempotency.ts';
 import type { Services } from '../service.ts';
-import { defineRoute, JsonReply, RawReply, type RouteDefinition } from '../http/route.ts';
-import { attachmentOf, type ApplicationFile } from './subsidy-application-pdf.ts';
+import { defineRoute, JsonReply, type RouteDefinition } from '../http/route.ts';
+import { fileReply, XLSX_TYPE } from '../http/file-reply.ts';
 import { applicationStatusRequestSchema, subsidyApplicationListSchema, subsidyApplicationSchema, subsidyYearSchema } from './subsidy-schemas.ts';
 
 const tags = ['Subsidy applications'];
@@ -18,10 +18,6 @@ const yearParams = {
   type: 'object', required: ['year'], additionalProperties: false,
   properties: { year: { type: 'string', pattern: '^20[0-9]{2}$', description: 'The year (YYYY).' } },
 } as const;
-
-function fileReply(file: ApplicationFile, contentType: string): RawReply {
-  return new RawReply(file.bytes, contentType, { 'Cache-Control': 'private, no-store', 'Content-Disposition': attachmentOf(file) });
-}
 
 /** The subsidy-application routes; PDFs and ZIPs through the capability's `documents` (503 without). */
 export function subsidyRoutes({ subsidies }: Pick<Services, 'subsidies'>): RouteDefinition[] {
@@ -81,7 +77,7 @@ export function subsidyRoutes({ subsidies }: Pick<Services, 'subsidies'>): Route
         const year = await subsidies.subsidyYear(caller, params.year);
         const name = `补贴年度-${params.year}`;
         if (query.format === 'xlsx') {
-          return fileReply({ fileName: `${name}.xlsx`, asciiFileName: `subsidies-${params.year}.xlsx`, bytes: await subsidies.subsidyYearXlsx(year) }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+          return fileReply({ fileName: `${name}.xlsx`, asciiFileName: `subsidies-${params.year}.xlsx`, bytes: await subsidies.subsidyYearXlsx(year) }, XLSX_TYPE);
         }
         return fileReply({ fileName: `${name}.csv`, asciiFileName: `subsidies-${params.year}.csv`, bytes: Buffer.from(subsidies.subsidyYearCsv(year), 'utf8') }, 'text/csv; charset=utf-8');
       },

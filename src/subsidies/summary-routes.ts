@@ -1,13 +1,11 @@
 import { applicationReviewers } from '../auth/access-rules.ts';
-import { contentDisposition } from '../http/content-disposition.ts';
-import { langSchema } from '../http/common-schemas.ts';
-import { defineRoute, RawReply, type RouteDefinition } from '../http/route.ts';
+import { fileReply, XLSX_TYPE } from '../http/file-reply.ts';
+import { DATE_PATTERN as DATE, langSchema } from '../http/common-schemas.ts';
+import { defineRoute, type RouteDefinition } from '../http/route.ts';
 import type { Services } from '../service.ts';
 import { departmentSummaryCsv, departmentSummaryFileNames, departmentSummaryView, departmentSummaryXlsx, DEPARTMENT_SUMMARY_TEMPLATE } from './department-summary-files.ts';
 import { departmentSummarySchema } from './summary-schemas.ts';
 
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const DATE = '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$';
 
 /** GET /v1/subsidies/summary: a department's (or a platform admin's) summary of applications as JSON, CSV, XLSX or PDF (#27). */
 export function summaryRoutes({ subsidies, documents }: Pick<Services, 'subsidies' | 'documents'>): RouteDefinition[] {
@@ -34,11 +32,11 @@ export function summaryRoutes({ subsidies, documents }: Pick<Services, 'subsidie
         if (format === 'json') return summary;
         const lang = query.lang ?? 'zh-CN';
         const { base, name } = departmentSummaryFileNames(summary);
-        const attach = (ext: string) => ({ 'Content-Disposition': contentDisposition(`${name}.${ext}`, `${base}.${ext}`), 'Cache-Control': 'private, no-store' });
-        if (format === 'csv') return new RawReply(departmentSummaryCsv(summary, lang), 'text/csv; charset=utf-8', attach('csv'));
-        if (format === 'xlsx') return new RawReply(await departmentSummaryXlsx(summary, lang), XLSX, attach('xlsx'));
+        const file = (ext: string, bytes: Buffer | string) => ({ fileName: `${name}.${ext}`, asciiFileName: `${base}.${ext}`, bytes });
+        if (format === 'csv') return fileReply(file('csv', departmentSummaryCsv(summary, lang)), 'text/csv; charset=utf-8');
+        if (format === 'xlsx') return fileReply(file('xlsx', await departmentSummaryXlsx(summary, lang)), XLSX_TYPE);
         const pdf = await documents.renderTemplatePdf(DEPARTMENT_SUMMARY_TEMPLATE, departmentSummaryView(summary, lang), name, new Date(`${summary.to}T00:00:00+08:00`));
-        return new RawReply(pdf, 'application/pdf', attach('pdf'));
+        return fileReply(file('pdf', pdf), 'application/pdf');
       },
     }),
   ];

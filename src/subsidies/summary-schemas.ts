@@ -1,10 +1,9 @@
 // A department's summary's schema (GET /v1/subsidies/summary, #27): written once, it validates the
 // route's answer and becomes the SubsidySummary component of the OpenAPI document.
-import { schemaId } from '../http/common-schemas.ts';
+import { localText as text, schemaId } from '../http/common-schemas.ts';
 
 const fen = (description: string) => ({ type: 'integer', description: `${description} (integer fen).` }) as const;
 const count = (description: string) => ({ type: 'integer', minimum: 0, description }) as const;
-const text = (description: string) => ({ type: 'object', required: ['zh', 'en'], additionalProperties: false, description, properties: { zh: { type: 'string', description: 'Chinese.' }, en: { type: 'string', description: 'English.' } } }) as const;
 
 const figureProperties = {
   applications: count('Applications submitted in the period (withdrawn ones included).'),

@@ -10,7 +10,8 @@ import { nextActions } from '../quotes/quote-actions.ts';
 import type { QuoteSummary, QuoteView } from '../quotes/quote-service.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import { AppError } from '../http/app-error.ts';
-import { contentDisposition } from '../http/content-disposition.ts';
+import type { Response } from 'express';
+import { attachmentHeaders } from '../http/file-reply.ts';
 import { coverView, ruleFiguresView, stateView, type PageNames } from './cover-view.ts';
 import type { PageRequest } from './page-pipeline.ts';
 import { buildResultView } from './result-view.ts';
@@ -168,7 +169,12 @@ export async function sendReportFile({ req, res, lang, services }: PageRequest, 
     if (!services.renderer) throw new AppError('unavailable', translate('pdfUnavailable', lang));
     bytes = await services.documents.renderTemplatePdf(files.pdf!.template, files.pdf!.view(fileLang), files.name, files.pdf!.date);
   } else bytes = format === 'csv' ? files.csv!(fileLang) : await files.xlsx!(fileLang);
-  res.status(200).set({ 'Content-Type': FILE_TYPES[format], 'Cache-Control': 'private, no-store', 'Content-Disposition': contentDisposition(`${files.name}.${format}`, `${files.base}.${format}`) }).send(bytes);
+  sendAttachment(res, { fileName: `${files.name}.${format}`, asciiFileName: `${files.base}.${format}`, bytes }, FILE_TYPES[format]);
+}
+
+/** A download (a PDF, a sheet, a zip): its names in Content-Disposition, never cached by the browser (http/file-reply.ts's headers, as the API's). */
+export function sendAttachment(res: Response, file: { fileName: string; asciiFileName: string; bytes?: Buffer | string | null | undefined }, contentType: string): void {
+  res.status(200).set({ 'Content-Type': contentType, ...attachmentHeaders(file) }).send(file.bytes ?? Buffer.alloc(0));
 }
 
 /** What an application's outcome reads: granted (with the department's reference when asked), refused with its reason, withdrawn; who recorded it when the enterprise did. */

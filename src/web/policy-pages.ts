@@ -4,12 +4,11 @@ import type { Request, Response } from 'express';
 import { insurerStaff, quoters } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
-import { contentDisposition } from '../http/content-disposition.ts';
 import { nextActions } from '../quotes/quote-actions.ts';
 import { coverView, enterpriseNamesIn, loadPageNames, stateView } from './cover-view.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { buildResultView } from './result-view.ts';
-import { nextPageHref, pageCursor, poolPageData, productNames, subsidyPanel, type SubsidyFormState } from './page-helpers.ts';
+import { nextPageHref, pageCursor, poolPageData, sendAttachment, productNames, subsidyPanel, type SubsidyFormState } from './page-helpers.ts';
 import { formatChinaTime } from '../i18n/format.ts';
 import { formatYuan } from './web-forms.ts';
 import { cancellationPanel, type CancellationFormState } from './cancellation-pages.ts';
@@ -102,8 +101,5 @@ export const pdfLang = (req: Request): Lang => (req.query.pdfLang === 'en' ? 'en
 
 /** A PDF download: its names in Content-Disposition, never cached by the browser. */
 export function sendPdf(res: Response, file: PdfFile): void {
-  res.status(200).set({
-    'Content-Type': 'application/pdf', 'Cache-Control': 'private, no-store',
-    'Content-Disposition': contentDisposition(file.fileName, file.asciiFileName),
-  }).send(file.bytes ?? Buffer.alloc(0));
+  sendAttachment(res, file, 'application/pdf');
 }

@@ -6,13 +6,12 @@ import { insurerAdmins, insurerStaff } from '../auth/access-rules.ts';
 import { listRateTables, locateCell, readTableCells, type RateTable } from '../catalogue/rate-tables.ts';
 import { diffVersionTables } from '../catalogue/table-diff.ts';
 import { tablesToXlsx, tableToCsv, XLSX_TYPE, type HeaderNames, type SheetFormat, type SheetWording } from '../catalogue/table-spreadsheets.ts';
-import { contentDisposition } from '../http/content-disposition.ts';
 import { AppError, statusByKind } from '../http/app-error.ts';
 import { UploadLimitError } from '../http/upload-limits.ts';
 import type { ErrorDetail, ProductDefinition } from '../rating/index.ts';
 import { uploadedFile } from './multipart-form.ts';
 import { checkCode, uploadLimitText, type PagePipeline, type PageRequest } from './page-pipeline.ts';
-import { tableTitle } from './page-helpers.ts';
+import { sendAttachment, tableTitle } from './page-helpers.ts';
 import { problemText, type ShownProblem } from './problem-messages.ts';
 import { joinClauses, pick, translate, type Lang } from './web-messages.ts';
 
@@ -93,7 +92,7 @@ async function gridPage({ services, lang, caller, render }: PageRequest, code: s
 }
 
 function sendFile(res: Response, body: Buffer | string, type: string, name: string): void {
-  res.status(200).set({ 'Content-Type': type, 'Content-Disposition': contentDisposition(name, name), 'Cache-Control': 'no-store' }).send(body);
+  sendAttachment(res, { fileName: name, asciiFileName: name, bytes: body }, type);
 }
 
 const formatOf = (filename: string, contentType: string): SheetFormat => (/\.xlsx$/i.test(filename) || contentType === XLSX_TYPE ? 'xlsx' : 'csv');

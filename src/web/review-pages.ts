@@ -9,9 +9,8 @@ import { chinaDate } from '../rating/index.ts';
 import type { ReviewedApplication } from '../subsidies/application-review.ts';
 import type { DecisionRequest } from '../subsidies/review-schemas.ts';
 import { provinceCodeOf, provinceName } from '../i18n/provinces.ts';
-import { sendFile } from './subsidy-pages.ts';
 import type { PagePipeline, PageRequest } from './page-pipeline.ts';
-import { nextPageHref, outcomeText, pageCursor, programmeOptions } from './page-helpers.ts';
+import { nextPageHref, outcomeText, pageCursor, programmeOptions, sendAttachment } from './page-helpers.ts';
 import { formatYuan, parseYuanToFen, refusalErrors } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
@@ -111,12 +110,12 @@ export function mountReviewPages({ page, services }: PagePipeline): void {
     const id = checkApplicationId(req.params.id);
     if (!services.subsidies.documents) throw new AppError('unavailable', translate('pdfUnavailable', lang));
     const [, policyId, programme] = /^([0-9a-f]{24})-(.+)$/.exec(id)!;
-    sendFile(res, await services.subsidies.documents.applicationPdf(caller, policyId!, programme!), 'application/pdf');
+    sendAttachment(res, await services.subsidies.documents.applicationPdf(caller, policyId!, programme!), 'application/pdf');
   });
 
   page('get', '/applications/:id/policy.pdf', applicationReviewers, async ({ req, res, caller, lang }) => {
     if (!services.subsidies.applicationSchedule) throw new AppError('unavailable', translate('pdfUnavailable', lang));
-    sendFile(res, await services.subsidies.applicationSchedule(caller, checkApplicationId(req.params.id), lang), 'application/pdf');
+    sendAttachment(res, await services.subsidies.applicationSchedule(caller, checkApplicationId(req.params.id), lang), 'application/pdf');
   });
 
   page('post', '/applications/:id/decision', applicationDeciders, async ({ req, res, caller, body, lang, render }) => {

@@ -1,14 +1,13 @@
 // Subsidy applications on the policy page (download links, a ZIP link and the forms that record
 // submitted / granted / refused), the PDF and ZIP downloads, and the enterprise's subsidy year
 // with its exports. The same services and access lists as the API; no rule lives here.
-import type { Response } from 'express';
 import { subsidyReaders, subsidyRecorders } from '../auth/access-rules.ts';
 import { AppError, invalidInput } from '../http/app-error.ts';
 import { chinaDate } from '../rating/index.ts';
-import { attachmentOf } from '../subsidies/subsidy-application-pdf.ts';
 import type { ApplicationStatusRequest } from '../subsidies/subsidy-application-service.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
-import type { SubsidyFormState } from './page-helpers.ts';
+import { sendAttachment, type SubsidyFormState } from './page-helpers.ts';
+import { XLSX_TYPE } from '../http/file-reply.ts';
 import { formatYuan, parseYuanToFen, refusalErrors } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
@@ -27,11 +26,6 @@ function statusRequestOf(body: Record<string, unknown>, lang: Lang): Application
   if (status === 'granted') return { status, ...dated, grantedFen: parseYuanToFen(body.grantedYuan, 'body.grantedYuan', translate('subsidy_badAmount', lang)) };
   if (status === 'refused') return { status, ...dated, reason: text(body.reason) ?? '' };
   throw invalidInput('Unknown status.', [{ path: 'body.status', message: 'must be submitted or withdrawn (enum)' }]);
-}
-
-/** A download (an application's PDF, a zip, a year's sheet): its names in Content-Disposition, never cached by the browser. */
-export function sendFile(res: Response, file: { fileName: string; asciiFileName: string; bytes?: Buffer | null | undefined }, contentType: string): void {
-  res.status(200).set({ 'Content-Type': contentType, 'Cache-Control': 'private, no-store', 'Content-Disposition': attachmentOf(file) }).send(file.bytes ?? Buffer.alloc(0));
 }
 
 const YEAR = /^20\d\d$/;
@@ -58,11 +52,11 @@ export function mountSubsidyPages({ page, services }: PagePipeline, renderPolicy
   };
 
   page('get', '/policies/:id/subsidy-applications.zip', subsidyReaders, async ({ req, res, caller }) => {
-    sendFile(res, await available().applicationsZip(caller, checkId(req.params.id)), 'application/zip');
+    sendAttachment(res, await available().applicationsZip(caller, checkId(req.params.id)), 'application/zip');
   });
 
   page('get', '/policies/:id/subsidy-applications/:programme/pdf', subsidyReaders, async ({ req, res, caller }) => {
-    sendFile(res, await available().applicationPdf(caller, checkId(req.params.id), checkCode(req.params.programme)), 'application/pdf');
+    sendAttachment(res, await available().applicationPdf(caller, checkId(req.params.id), checkCode(req.params.programme)), 'application/pdf');
   });
 
   page('post', '/policies/:id/subsidy-applications/:programme/status', subsidyRecorders, async (request) => {
@@ -84,8 +78,8 @@ export function mountSubsidyPages({ page, services }: PagePipeline, renderPolicy
     const asked = typeof req.query.year === 'string' && YEAR.test(req.query.year) ? req.query.year : chinaDate(new Date()).slice(0, 4);
     const year = await services.subsidies.subsidyYear(caller, asked);
     const format = req.query.format;
-    if (format === 'csv') return sendFile(res, { fileName: `补贴年度-${asked}.csv`, asciiFileName: `subsidies-${asked}.csv`, bytes: Buffer.from(services.subsidies.subsidyYearCsv(year), 'utf8') }, 'text/csv; charset=utf-8');
-    if (format === 'xlsx') return sendFile(res, { fileName: `补贴年度-${asked}.xlsx`, asciiFileName: `subsidies-${asked}.xlsx`, bytes: await services.subsidies.subsidyYearXlsx(year) }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    if (format === 'csv') return sendAttachment(res, { fileName: `补贴年度-${asked}.csv`, asciiFileName: `subsidies-${asked}.csv`, bytes: Buffer.from(services.subsidies.subsidyYearCsv(year), 'utf8') }, 'text/csv; charset=utf-8');
+    if (format === 'xlsx') return sendAttachment(res, { fileName: `补贴年度-${asked}.xlsx`, asciiFileName: `subsidies-${asked}.xlsx`, bytes: await services.subsidies.subsidyYearXlsx(year) }, XLSX_TYPE);
     const money = (fen: number | undefined) => (fen === undefined ? undefined : formatYuan(fen));
     render('subsidy-year', {
       title: translate('subsidy_yearTitle', lang, { year: asked }),
