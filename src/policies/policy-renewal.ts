@@ -17,12 +17,12 @@ import { findQuoteRecord, idempotentQuoteId, toQuoteView, type QuoteRecord, type
 import type { DerivedInput, QuoteRequest } from '../quotes/quote-schemas.ts';
 import { addDays, chinaDate } from '../rating/calendar.ts';
 import { formatFen } from '../rating/money.ts';
-import { chainExperience, centrallySupported, isContinuous, supportYearOf, type ChainPolicy } from '../rating/renewal.ts';
+import { chainExperience, centrallySupported, lossRatioHundredths, isContinuous, supportYearOf, type ChainPolicy } from '../rating/renewal.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { claimsPaidFenOf } from './claim-log.ts';
 import { premiumDueFen } from './policy-payments.ts';
 import type { PolicyRecord } from './policy-schemas.ts';
-import { findPolicy, loadVisiblePolicy } from './policy-service.ts';
+import { findPolicyRecord, loadVisiblePolicy } from './policy-service.ts';
 
 /** The input the filed tariffs rate experience on (first-set, first-batch, first-version, tech-transfer). */
 export const LOSS_RATIO_INPUT = 'lossRatio';
@@ -47,7 +47,7 @@ async function predecessorsOf(policy: PolicyRecord): Promise<PolicyRecord[]> {
   const chain: PolicyRecord[] = [];
   let current = policy;
   while (current.renewalOf && chain.length < MAX_CHAIN) {
-    const previous = await findPolicy(current.renewalOf);
+    const previous = await findPolicyRecord(current.renewalOf);
     if (!previous || !isContinuous(previous, current)) break;
     chain.unshift(previous);
     current = previous;
@@ -84,7 +84,7 @@ async function lossRatioInput(chain: readonly PolicyRecord[], form: readonly { k
     const kept = chain.at(-1)!.inputs[LOSS_RATIO_INPUT];
     return { input: LOSS_RATIO_INPUT, value: kept as number, why: why('renewal_lossRatio_unearned', { asOf, value: String(kept) }) };
   }
-  const ratio = Number(seen.lossRatioPercent);
+  const ratio = lossRatioHundredths(seen.claimsPaidFen, seen.earnedPremiumFen)! / 100; // the number, not the text parsed back
   const max = field.max === undefined ? Infinity : Number(field.max);
   if (ratio > max) return { input: LOSS_RATIO_INPUT, value: max, why: why('renewal_lossRatio_capped', { ratio: seen.lossRatioPercent, value: max }) };
   return { input: LOSS_RATIO_INPUT, value: ratio, why: why('renewal_lossRatio', { claims: formatFen(seen.claimsPaidFen), earned: formatFen(seen.earnedPremiumFen), asOf, policies: seen.policies }) };

@@ -45,12 +45,12 @@ export function policyRecordOf(stored: StoredPolicy): PolicyRecord {
     ...(stored.idempotencyScope ? { idempotencyScope: stored.idempotencyScope } : {}),
     ...(stored.renewalOf ? { renewalOf: stored.renewalOf } : {}),
     // Cancellation (another part of #26) records a status; the renewal refuses a cancelled policy.
-    ...(typeof (stored as unknown as { status?: unknown }).status === 'string' ? { status: (stored as unknown as { status: string }).status } : {}),
+    ...(typeof stored.status === 'string' ? { status: stored.status } : {}),
   });
 }
 
-/** A stored policy's record by id, or null. By _id alone: see loadVisibleQuote. */
-async function findPolicyRecord(id: string | mongoose.Types.ObjectId): Promise<PolicyRecord | null> {
+/** A stored policy's record by id, or null. By _id alone: see loadVisibleQuote. Unchecked: callers check visibility (the renewal's chain does). */
+export async function findPolicyRecord(id: string | mongoose.Types.ObjectId): Promise<PolicyRecord | null> {
   const stored = mongoose.isValidObjectId(id) ? await PolicyModel.findById(id).lean<StoredPolicy>() : null;
   return stored ? policyRecordOf(await withStoredContext(stored)) : null;
 }
@@ -217,9 +217,6 @@ export async function getPolicy(caller: Caller, id: string): Promise<PolicyView>
   const { premiumReceivedFen, premiumOutstandingFen, payments, instalments, grossPremiumFen: chargedPremiumFen } = premium;
   return { ...view, premiumReceivedFen, premiumOutstandingFen, payments, ...(instalments ? { instalments } : {}), ...policyHistory(record, history, (n) => `/v1/policies/${record.id}/endorsements/${n}/pdf`), chargedPremiumFen, ...claims, status: record.status === 'cancelled' ? 'cancelled' : 'issued', ...(cancelled ? { cancellation: cancelled.view } : {}) };
 }
-
-/** A stored policy's record by id for the capability's own modules (renewal chains), unchecked: callers check visibility. */
-export const findPolicy = (id: string) => findPolicyRecord(id);
 
 /** A policy's view with its insurer's name and, when co-insured, every member's share (named, with liability) and the caller's own. */
 export async function withPoolShares(caller: Caller, record: PolicyRecord): Promise<PolicyView> {

@@ -56,11 +56,15 @@ export function earnedPremiumFen(policy: Pick<ChainPolicy, 'startDate' | 'endDat
   return earnedByDay(policy.grossPremiumFen, { start: policy.startDate, end: policy.endDate }, asOf).earnedFen;
 }
 
+/** A loss ratio in hundredths of a percent (3750: 37.50%), half-up; undefined when nothing was earned. */
+export function lossRatioHundredths(claimsPaidFen: number, earnedFen: number): number | undefined {
+  return earnedFen <= 0 ? undefined : divideHalfUp(claimsPaidFen * 10_000, earnedFen);
+}
+
 /** A loss ratio in percent with two decimals ("37.50"), half-up; undefined when nothing was earned. */
 export function lossRatioPercent(claimsPaidFen: number, earnedFen: number): string | undefined {
-  if (earnedFen <= 0) return undefined;
-  const hundredths = divideHalfUp(claimsPaidFen * 10_000, earnedFen);
-  return `${Math.floor(hundredths / 100)}.${String(hundredths % 100).padStart(2, '0')}`;
+  const hundredths = lossRatioHundredths(claimsPaidFen, earnedFen);
+  return hundredths === undefined ? undefined : `${Math.floor(hundredths / 100)}.${String(hundredths % 100).padStart(2, '0')}`;
 }
 
 export interface ChainExperience {

@@ -10,7 +10,7 @@ import { expectEntry, logDifferences, type ExpectedLog } from '../db/log-verify.
 import { cancellationOf } from '../policies/cancellation-service.ts';
 import { claimsOf } from '../policies/claim-log.ts';
 import type { PolicyChange } from '../policies/policy-changes.ts';
-import { allPolicyRecords, findPolicy } from '../policies/policy-service.ts';
+import { allPolicyRecords, findPolicyRecord } from '../policies/policy-service.ts';
 import type { PolicyRecord } from '../policies/policy-schemas.ts';
 import { chinaDate, halfYearOf } from '../rating/index.ts';
 import { entryFactsFor, reportEntriesOf, techInsuranceLog, type ReportFact, type ReportLogValue } from './tech-insurance-log.ts';
@@ -54,7 +54,7 @@ export async function recordReportClaim(claim: { id: string; paidFen: number; po
 /** Reaction to a policy changed: a cancellation's refund (VAT included), read from the kept cancellation (stored before it is announced). */
 export async function recordReportCancellation(change: Pick<PolicyChange, 'kind' | 'policyId'>): Promise<void> {
   if (change.kind !== 'cancellation') return;
-  const [policy, cancellation] = await Promise.all([findPolicy(change.policyId), cancellationOf(change.policyId)]);
+  const [policy, cancellation] = await Promise.all([findPolicyRecord(change.policyId), cancellationOf(change.policyId)]);
   const refund = cancellation?.view.refund.grossPremiumFen ?? 0;
   if (policy && refund > 0) await appendFacts(policy, [refundFact(policy.id, refund)]);
 }
@@ -62,7 +62,7 @@ export async function recordReportCancellation(change: Pick<PolicyChange, 'kind'
 /** Reaction to an application's outcome recorded as granted (the subsidies' ApplicationOutcomes port): the amount, when the policy was issued with an application to the programme. */
 export async function recordReportGrant(outcome: { policyId: string; programme: string; status: string; amountFen?: number }): Promise<void> {
   if (outcome.status !== 'granted' || !outcome.amountFen) return;
-  const policy = await findPolicy(outcome.policyId);
+  const policy = await findPolicyRecord(outcome.policyId);
   if (policy && programmesOf(policy).includes(outcome.programme)) await appendFacts(policy, [grantFact(policy.id, outcome.programme, outcome.amountFen)]);
 }
 
