@@ -316,6 +316,8 @@ export function bookMigrations(services: Services): Migration[] {
     // report facts (claims, refunds, grants) of the policies' life so far: both from the stored book.
     { name: 'department-summaries-1', run: () => migrateDepartmentSummaries() },
     { name: 'tech-insurance-facts-1', run: () => services.reports.migrateTechInsuranceReports() },
+    // Endorsements' premium differences joined the report's facts (premium written): appended to the logs once more (idempotent by ref).
+    { name: 'tech-insurance-facts-2', run: () => services.reports.migrateTechInsuranceReports() },
   ];
 }
 

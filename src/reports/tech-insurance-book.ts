@@ -10,7 +10,14 @@ import { splitByShares } from '../rating/index.ts';
 import type { ReportEntry } from './tech-insurance-log.ts';
 
 /** What became of a policy after its issue, for the whole policy (every member's parts together), in fen. */
-export interface PolicyFigures { refundedFen: number; claimsPaidFen: number; subsidiesGrantedFen: number }
+export interface PolicyFigures {
+  /** The endorsements' premium differences, charged (+) or refunded (−), gross and net. */
+  endorsedGrossFen: number;
+  endorsedNetFen: number;
+  refundedFen: number;
+  claimsPaidFen: number;
+  subsidiesGrantedFen: number;
+}
 
 /** The business a row reports: the insurer's sole business, or its own share of pool business. */
 export type ReportBusiness = 'sole' | 'pool-own-share';
@@ -46,7 +53,9 @@ const lineNameOf = (line: string): LocalText => {
 /** An amount of the whole policy as the entry's insurer carries it: all of it (sole), or its share split as the premium was (pool). */
 function ownPart(entry: Pick<ReportEntry, 'business' | 'shares' | 'shareIndex'>, amountFen: number): number {
   if (entry.business !== 'pool' || !entry.shares || entry.shareIndex === undefined || amountFen === 0) return amountFen;
-  return splitByShares(entry.shares, amountFen)[entry.shareIndex]!;
+  // A refund (an endorsement's −) is split as its size and negated, as the endorsement's members' parts are (rating/endorsement.ts).
+  const part = splitByShares(entry.shares, Math.abs(amountFen))[entry.shareIndex]!;
+  return amountFen < 0 ? -part : part;
 }
 
 const emptyFigures = (): ReportFigures => ({ policies: 0, enterprises: 0, grossPremiumFen: 0, netPremiumFen: 0, refundedPremiumFen: 0, sumInsuredFen: 0, claimsPaidFen: 0, subsidiesGrantedFen: 0 });
@@ -57,10 +66,10 @@ function add(into: ReportFigures, amounts: Record<ReportAmount, number>): void {
   for (const key of REPORT_AMOUNTS) into[key] += amounts[key];
 }
 
-/** The entry's own amounts: premium and sum insured as kept, the rest split from the policy's figures. */
+/** The entry's own amounts: premium as issued plus the endorsements' differences, sum insured as kept, the rest split from the policy's figures. */
 function amountsOf(entry: ReportEntry, figures: PolicyFigures | undefined): Record<ReportAmount, number> {
   return {
-    grossPremiumFen: entry.grossPremiumFen, netPremiumFen: entry.netPremiumFen, sumInsuredFen: entry.sumInsuredFen,
+    grossPremiumFen: entry.grossPremiumFen + ownPart(entry, figures?.endorsedGrossFen ?? 0), netPremiumFen: entry.netPremiumFen + ownPart(entry, figures?.endorsedNetFen ?? 0), sumInsuredFen: entry.sumInsuredFen,
     refundedPremiumFen: ownPart(entry, figures?.refundedFen ?? 0), claimsPaidFen: ownPart(entry, figures?.claimsPaidFen ?? 0), subsidiesGrantedFen: ownPart(entry, figures?.subsidiesGrantedFen ?? 0),
   };
 }

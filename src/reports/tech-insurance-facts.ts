@@ -9,7 +9,7 @@ import { insurerReportKey, reportingInsurersOf } from '../auth/scope.ts';
 import { expectEntry, logDifferences, type ExpectedLog } from '../db/log-verify.ts';
 import { cancellationOf } from '../policies/cancellation-service.ts';
 import { claimsOf } from '../policies/claim-log.ts';
-import type { PolicyChange } from '../policies/policy-changes.ts';
+import { changesOf, type PolicyChange } from '../policies/policy-changes.ts';
 import { allPolicyRecords, findPolicyRecord } from '../policies/policy-service.ts';
 import type { PolicyRecord } from '../policies/policy-schemas.ts';
 import { chinaDate, halfYearOf } from '../rating/index.ts';
@@ -38,6 +38,7 @@ function factKeysOf(policy: PolicyRecord): string[] {
 
 const refundFact = (policyId: string, amountFen: number): KeyedFact => ({ ref: `${policyId}|refund`, fact: { fact: 'refund', policyId, amountFen } });
 const claimFact = (policyId: string, claimId: string, amountFen: number): KeyedFact => ({ ref: `${policyId}|claim|${claimId}`, fact: { fact: 'claim', policyId, amountFen } });
+const endorsementFact = (policyId: string, ref: string, delta: { grossPremiumFen: number; netPremiumFen: number }): KeyedFact => ({ ref: `${policyId}|endorsement|${ref}`, fact: { fact: 'endorsement', policyId, amountFen: delta.grossPremiumFen, netFen: delta.netPremiumFen } });
 const grantFact = (policyId: string, programme: string, amountFen: number): KeyedFact => ({ ref: `${policyId}|granted|${programme}`, fact: { fact: 'granted', policyId, amountFen, programme } });
 
 /** Appends the facts to every log of the policy (idempotent by ref: a replayed reaction or migration adds nothing). */
@@ -51,9 +52,17 @@ export async function recordReportClaim(claim: { id: string; paidFen: number; po
   await appendFacts(claim.policy, [claimFact(claim.policy.id, claim.id, claim.paidFen)]);
 }
 
-/** Reaction to a policy changed: a cancellation's refund (VAT included), read from the kept cancellation (stored before it is announced). */
-export async function recordReportCancellation(change: Pick<PolicyChange, 'kind' | 'policyId'>): Promise<void> {
-  if (change.kind !== 'cancellation') return;
+/**
+ * Reaction to a policy changed: an endorsement's premium difference (gross and net, charged or
+ * refunded: premium written), a cancellation's refund (VAT included), read from the kept
+ * cancellation (stored before it is announced).
+ */
+export async function recordReportChange(change: Pick<PolicyChange, 'kind' | 'policyId' | 'ref' | 'delta'>): Promise<void> {
+  if (change.kind === 'endorsement') {
+    const policy = await findPolicyRecord(change.policyId);
+    if (policy && change.delta.grossPremiumFen !== 0) await appendFacts(policy, [endorsementFact(policy.id, change.ref, change.delta)]);
+    return;
+  }
   const [policy, cancellation] = await Promise.all([findPolicyRecord(change.policyId), cancellationOf(change.policyId)]);
   const refund = cancellation?.view.refund.grossPremiumFen ?? 0;
   if (policy && refund > 0) await appendFacts(policy, [refundFact(policy.id, refund)]);
@@ -68,14 +77,15 @@ export async function recordReportGrant(outcome: { policyId: string; programme: 
 
 /** The facts of a stored policy, recomputed from its kept cancellation, its claims log and its applications' outcomes (offline). */
 async function storedFactsOf(policy: PolicyRecord, granted: GrantedSubsidies): Promise<KeyedFact[]> {
-  const [cancellation, claims, grants] = await Promise.all([
-    cancellationOf(policy.id), claimsOf(policy.id),
+  const [cancellation, claims, changes, grants] = await Promise.all([
+    cancellationOf(policy.id), claimsOf(policy.id), changesOf(policy.id),
     Promise.all(programmesOf(policy).map(async (p) => ({ programme: p, fen: await granted.grantedFen(policy.id, [p]) }))),
   ]);
   const refund = cancellation?.view.refund.grossPremiumFen ?? 0;
   return [
     ...(refund > 0 ? [refundFact(policy.id, refund)] : []),
     ...claims.map((c) => claimFact(policy.id, c.id, c.paidFen)),
+    ...changes.filter((c) => c.kind === 'endorsement' && c.delta.grossPremiumFen !== 0).map((c) => endorsementFact(policy.id, c.ref, c.delta)),
     ...grants.filter((g) => g.fen > 0).map((g) => grantFact(policy.id, g.programme, g.fen)),
   ];
 }

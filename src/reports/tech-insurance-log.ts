@@ -50,9 +50,12 @@ export interface ReportEntry extends Parties {
  * Ref `<policyId>|refund`, `<policyId>|claim|<claim id>`, `<policyId>|granted|<programme>`.
  */
 export interface ReportFact {
-  fact: 'refund' | 'claim' | 'granted';
+  fact: 'refund' | 'claim' | 'granted' | 'endorsement';
   policyId: string;
+  /** The amount, whole policy; an endorsement's gross difference, charged (+) or refunded (−). */
   amountFen: number;
+  /** An endorsement: its net difference (VAT excluded), signed as `amountFen`. */
+  netFen?: number;
   /** A grant: the programme it was granted by. */
   programme?: string;
 }

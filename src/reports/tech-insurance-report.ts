@@ -79,8 +79,11 @@ function figuresOf(entries: readonly ReportEntry[], facts: readonly ReportFact[]
     const carried = programmes.get(fact.policyId);
     if (!carried || (fact.fact === 'granted' && !carried.includes(fact.programme ?? ''))) continue;
     let own = figures.get(fact.policyId);
-    if (!own) figures.set(fact.policyId, (own = { refundedFen: 0, claimsPaidFen: 0, subsidiesGrantedFen: 0 }));
-    if (fact.fact === 'refund') own.refundedFen += fact.amountFen;
+    if (!own) figures.set(fact.policyId, (own = { endorsedGrossFen: 0, endorsedNetFen: 0, refundedFen: 0, claimsPaidFen: 0, subsidiesGrantedFen: 0 }));
+    if (fact.fact === 'endorsement') {
+      own.endorsedGrossFen += fact.amountFen;
+      own.endorsedNetFen += fact.netFen ?? 0;
+    } else if (fact.fact === 'refund') own.refundedFen += fact.amountFen;
     else if (fact.fact === 'claim') own.claimsPaidFen += fact.amountFen;
     else own.subsidiesGrantedFen += fact.amountFen;
   }

@@ -308,6 +308,46 @@ describe('Insurers\' tech-insurance report (#27)', function () {
     for (const body of [afterH1, afterH2]) for (const key of ['refundedPremiumFen', 'claimsPaidFen'] as const) expect(sumOf(body.rows, key)).to.equal(body.totals[key]);
   });
 
+  it('adds an endorsement\'s premium difference to the premium written of the policy\'s half year, each member its own part', async () => {
+    const sole = issued.find((p) => p.chinaDate === '2026-06-30' && p.line === 'rd-equipment-property')!; // JNXC, KCIC sole, H1
+    const pool = issued.find((p) => p.chinaDate === '2026-03-05')!; // JNXC, pool of three, H1
+    const follower = pool.shares!.find((s) => s.role === 'follower')!;
+    const followerKey = follower.insurer === 'HTIC' ? 'otherInsurerAdmin' : 'poolInsurerAdmin';
+    const [leadBefore, followerBefore] = [await report('insurerAdmin', 'period=2026H1'), await report(followerKey, 'period=2026H1')];
+    const endorse = async (policyId: string, inputs: Record<string, unknown>) => {
+      const policy = (await t.http.get(`/v1/policies/${policyId}`).set(as('insurerAdmin'))).body as { startDate: string };
+      const res = await t.http.post(`/v1/policies/${policyId}/endorsements`).set(as('insurerAdmin')).send({ effectiveDate: policy.startDate, inputs, reason: '报表测试：批改' });
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      return res.body as { difference: { grossPremiumFen: number; netPremiumFen: number }; members?: { insurer: string; grossPremiumFen: number; netPremiumFen: number }[] };
+    };
+    const soleInputs = PRODUCTS.equipment.vector.inputs as Record<string, number>; // as issued (the vector's inputs)
+    const soleEnd = await endorse(sole.id, { replacementValue: soleInputs.replacementValue! + 150 });
+    const poolInputs = PRODUCTS.pool.vector.inputs as Record<string, number>;
+    // A smaller contract and limits (the limit still the contract's: no referral): a refund, negative.
+    const smaller = Math.round(poolInputs.contractAmount! * 0.8);
+    const poolEnd = await endorse(pool.id, { contractAmount: smaller, aggregateLimit: smaller, perEventEquipmentLimit: smaller });
+    expect(soleEnd.difference.grossPremiumFen).to.be.above(0);
+    expect(poolEnd.difference.grossPremiumFen).to.be.below(0);
+    // Each member's part, independently: the followers' shares of the difference's size rounded down, the lead the rest, with its sign.
+    const partOf = (total: number, percent: string, lead: boolean) => {
+      const size = Math.abs(total);
+      const followers = pool.shares!.filter((s) => s.role === 'follower').reduce((sum, s) => sum + Math.floor((size * Number(s.sharePercent)) / 100), 0);
+      const part = lead ? size - followers : Math.floor((size * Number(percent)) / 100);
+      return total < 0 ? -part : part;
+    };
+    const lead = pool.shares!.find((s) => s.role === 'lead')!;
+    const [leadAfter, followerAfter] = [await report('insurerAdmin', 'period=2026H1'), await report(followerKey, 'period=2026H1')];
+    expect(leadAfter.totals.grossPremiumFen - leadBefore.totals.grossPremiumFen).to.equal(soleEnd.difference.grossPremiumFen + partOf(poolEnd.difference.grossPremiumFen, lead.sharePercent, true));
+    expect(leadAfter.totals.netPremiumFen - leadBefore.totals.netPremiumFen).to.equal(soleEnd.difference.netPremiumFen + partOf(poolEnd.difference.netPremiumFen, lead.sharePercent, true));
+    expect(followerAfter.totals.grossPremiumFen - followerBefore.totals.grossPremiumFen).to.equal(partOf(poolEnd.difference.grossPremiumFen, follower.sharePercent, false));
+    // The endorsement's own members' parts say the same.
+    expect(poolEnd.members?.find((m) => m.insurer === follower.insurer)?.grossPremiumFen).to.equal(partOf(poolEnd.difference.grossPremiumFen, follower.sharePercent, false));
+    for (const body of [leadAfter, followerAfter]) for (const key of ['grossPremiumFen', 'netPremiumFen'] as const) expect(sumOf(body.rows, key)).to.equal(body.totals[key]);
+    // The facts are kept as book:verify recomputes them from the policies' change logs.
+    const differences = await t.services.reports.verifyTechInsuranceReports();
+    expect(differences.filter((d) => d.includes('|endorsement|')), differences.join('\n')).to.deep.equal([]);
+  });
+
   it('keeps claims, refunds and grants as facts in the logs: book:verify names a fact changed, the report folds it', async () => {
     // The stray entry an earlier test filed is all book:verify finds before (the claim and the refund agree).
     const baseline = await t.services.reports.verifyTechInsuranceReports();
