@@ -612,6 +612,7 @@ export const messages = {
   premium_gross: { zh: '应收保费（含税）', en: 'Premium due (VAT incl.)' },
   premium_received: { zh: '已收保费', en: 'Received' },
   premium_outstanding: { zh: '未收保费', en: 'Outstanding' },
+  premium_refunded: { zh: '退保退费（含税）', en: 'Refunded on cancellation (VAT incl.)' },
   premium_fullyReceived: { zh: '保费已全额收取。', en: 'The premium has been received in full.' },
   premium_instalments: { zh: '分期缴费计划', en: 'Instalment schedule' },
   premium_instalmentNo: { zh: '期次', en: 'Instalment' },

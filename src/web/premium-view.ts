@@ -30,6 +30,8 @@ export function premiumPanel(policy: PolicyView, caller: Caller, lang: Lang, for
     policyId: policy.id,
     // The premium due: as issued plus each endorsement's difference, a cancelled policy's premium kept.
     gross: formatYuan(policy.chargedPremiumFen ?? policy.grossPremiumFen), grossFen: policy.chargedPremiumFen ?? policy.grossPremiumFen, received: formatYuan(policy.premiumReceivedFen), outstanding: formatYuan(outstanding),
+    // A cancelled policy's refund (the premium received less it is what the insurer keeps).
+    ...(policy.cancellation ? { refunded: formatYuan(policy.cancellation.refund.grossPremiumFen), refundedFen: policy.cancellation.refund.grossPremiumFen } : {}),
     receivedFen: policy.premiumReceivedFen, outstandingFen: outstanding, fullyReceived: outstanding === 0,
     instalments: policy.instalments?.map((i) => ({
       n: i.n, dueDate: i.dueDate, percent: `${i.percent}%`, amount: formatYuan(i.amountFen), received: formatYuan(i.receivedFen), outstanding: formatYuan(i.outstandingFen),

@@ -148,6 +148,8 @@ describe('A policy\'s life on its page, in real Chromium (#26)', function () {
       // The page says cancelled, and offers nothing the API refuses on a cancelled policy.
       expect(await page.$eval('section.state', (el) => el.getAttribute('data-state'))).to.equal('cancelled');
       for (const form of ['#endorse-form', '#renew-policy', '#payment-form']) expect(await page.$(form), form).to.equal(null);
+      // The premium panel: due is the premium kept, and the refund is shown beside what was received.
+      expect(await page.$eval('#premium [data-amount="refunded"]', (el) => el.getAttribute('data-fen'))).to.equal(String((view as unknown as { cancellation: { refund: { grossPremiumFen: number } } }).cancellation.refund.grossPremiumFen));
       expect(await page.$eval('#cancellation a.download-cancellation', (el) => el.parentElement?.textContent ?? '')).to.include(lang === 'en' ? 'Cancellation endorsement' : '退保批单');
       await t.shot(page, `26-cancellation-done-${lang}`);
       const href = await page.$eval('#cancellation a.download-cancellation', (el) => el.getAttribute('href') ?? '');
