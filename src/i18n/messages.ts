@@ -183,6 +183,7 @@ export const messages = {
   state_declined: { zh: '拒保：本报价不构成要约', en: 'Declined: this quote is not an offer' },
   state_bound: { zh: '已投保出单', en: 'Bound: the policy is issued' },
   state_cancelled: { zh: '已退保', en: 'Cancelled' },
+  cover_asEndorsed: { zh: '以下为现行条款：自 {date} 起按批单 {number} 批改。', en: 'Current terms: as endorsed by {number} from {date}.' },
   review_regionWithCode: { zh: '{name}（{code}）', en: '{name} ({code})' },
   state_issued: { zh: '保单已签发', en: 'Policy issued' },
   currentState: { zh: '当前状态', en: 'Current state' },

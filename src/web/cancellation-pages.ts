@@ -40,9 +40,12 @@ export function cancellationPanel(caller: Caller, policy: PolicyView, lang: Lang
   const values = state?.values ?? {};
   const cancelled = policy.cancellation;
   const initiatedBy = values.initiatedBy ?? 'policyholder';
+  const canCancel = !cancelled && mayEndorse(caller, policy);
   return {
+    // Nothing to show to a reader who may not cancel a policy in force: no empty panel.
+    show: Boolean(cancelled) || canCancel,
     done: cancelled ? { ...figuresView(cancelled, lang), note: translate('cancel_cancelled', lang, { date: cancelled.effectiveDate, number: cancelled.number }), pdfZh: `/policies/${policy.id}/cancellation/pdf?pdfLang=zh-CN`, pdfEn: `/policies/${policy.id}/cancellation/pdf?pdfLang=en` } : undefined,
-    canCancel: !cancelled && mayEndorse(caller, policy),
+    canCancel,
     action: `/policies/${policy.id}/cancel`,
     effectiveDate: values.effectiveDate ?? '', reason: values.reason ?? '', errors: { form: undefined, effectiveDate: undefined, reason: undefined, ...(state?.errors ?? {}) },
     initiators: (['policyholder', 'insurer'] as const).map((value) => ({ value, label: translate(`cancel_by_${value}`, lang), selected: value === initiatedBy })),

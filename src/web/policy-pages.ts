@@ -85,7 +85,8 @@ export async function renderPolicyPage({ services, lang, caller, render }: PageR
     langPath: `/policies/${policy.id}`,
     policy: { ...policy, enterpriseName: names.enterpriseName || policy.enterpriseName, issuedAt: formatChinaTime(policy.issuedAt, lang), productName: pick(names.productName, lang) },
     state: stateView(quote, names, lang, policy),
-    cover: coverView(quote, names, lang),
+    // The cover as it stands: the latest endorsement's terms (the quote holds the terms as issued).
+    cover: { ...coverView(policy.current ? { ...quote, inputs: policy.current.inputs as typeof quote.inputs } : quote, names, lang), ...(policy.current?.endorsementNumber ? { asEndorsed: translate('cover_asEndorsed', lang, { number: policy.current.endorsementNumber, date: policy.current.effectiveDate }) } : {}) },
     result: { ...buildResultView(policy.result, lang, { fields: names.fields, insurers: names.insurers, offer: true }), ...(pool.length ? { pool } : {}) },
     myShare,
     subsidy,

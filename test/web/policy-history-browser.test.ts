@@ -108,6 +108,10 @@ describe('A policy\'s life on its page, in real Chromium (#26)', function () {
       const claim = await page.$eval('#claims tbody tr', (el) => el.textContent ?? '');
       expect(claim).to.include('2,345.67').and.include('电子枪故障');
       for (const form of ['#payment-form', '#claim-form', '#endorse-form', '#cancel-form', '#renew-policy']) expect(await page.$(form), form).to.equal(null);
+      expect(await page.$('#cancellation'), 'no empty cancellation panel for a reader who may not cancel').to.equal(null);
+      // The cover is the current terms: the endorsed replacement value, with the endorsement named.
+      expect(await page.$eval('#cover-as-endorsed', (el) => el.textContent ?? '')).to.include(endorsementNumber);
+      expect(await page.$eval('section.cover', (el) => el.textContent ?? '')).to.include('1,050').and.not.include('900 万元');
       await t.shot(page, '26-history-enterprise');
       const href = await page.$eval('#endorsements a.download-endorsement', (el) => el.getAttribute('href') ?? '');
       const pdf = await download(page, href);
