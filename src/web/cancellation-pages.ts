@@ -5,7 +5,7 @@
 import { cancellers } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
-import { pdfLang, sendPdf } from './policy-pages.ts';
+import { pdfLang, sendPdf } from './page-helpers.ts';
 import type { CancellationRequest, CancellationView } from '../policies/cancellation-schemas.ts';
 import { mayEndorse } from '../policies/endorsement-service.ts';
 import type { PolicyView } from '../policies/policy-schemas.ts';

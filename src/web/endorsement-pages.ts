@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { endorsers } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
-import { pdfLang, sendPdf } from './policy-pages.ts';
+import { pdfLang, sendPdf } from './page-helpers.ts';
 import { mayEndorse } from '../policies/endorsement-service.ts';
 import type { EndorsementRequest, EndorsementView } from '../policies/endorsement-schemas.ts';
 import type { PolicyView } from '../policies/policy-schemas.ts';

@@ -10,7 +10,7 @@ import { nextActions } from '../quotes/quote-actions.ts';
 import type { QuoteSummary, QuoteView } from '../quotes/quote-service.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import { AppError } from '../http/app-error.ts';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { attachmentHeaders } from '../http/file-reply.ts';
 import { coverView, ruleFiguresView, stateView, type PageNames } from './cover-view.ts';
 import type { PageRequest } from './page-pipeline.ts';
@@ -170,6 +170,14 @@ export async function sendReportFile({ req, res, lang, services }: PageRequest, 
     bytes = await services.documents.renderTemplatePdf(files.pdf!.template, files.pdf!.view(fileLang), files.name, files.pdf!.date);
   } else bytes = format === 'csv' ? files.csv!(fileLang) : await files.xlsx!(fileLang);
   sendAttachment(res, { fileName: `${files.name}.${format}`, asciiFileName: `${files.base}.${format}`, bytes }, FILE_TYPES[format]);
+}
+
+/** The language a PDF download asks for (`?pdfLang=en`; Chinese otherwise), apart from the page's. */
+export const pdfLang = (req: Request): Lang => (req.query.pdfLang === 'en' ? 'en' : 'zh-CN');
+
+/** A PDF download (quote, schedule, 批单, 退保批单): its names in Content-Disposition, never cached by the browser. */
+export function sendPdf(res: Response, file: { fileName: string; asciiFileName: string; bytes?: Buffer | null | undefined }): void {
+  sendAttachment(res, file, 'application/pdf');
 }
 
 /** A download (a PDF, a sheet, a zip): its names in Content-Disposition, never cached by the browser (http/file-reply.ts's headers, as the API's). */

@@ -1,6 +1,5 @@
 // Binding a quote, the policy lists and pages, and the quote and policy PDFs (the documents
 // service decides visibility exactly as for the API).
-import type { Request, Response } from 'express';
 import { insurerStaff, quoters } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
@@ -8,7 +7,7 @@ import { nextActions } from '../quotes/quote-actions.ts';
 import { coverView, enterpriseNamesIn, loadPageNames, stateView } from './cover-view.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { buildResultView } from './result-view.ts';
-import { nextPageHref, pageCursor, poolPageData, sendAttachment, productNames, subsidyPanel, type SubsidyFormState } from './page-helpers.ts';
+import { nextPageHref, pageCursor, pdfLang, poolPageData, sendPdf, productNames, subsidyPanel, type SubsidyFormState } from './page-helpers.ts';
 import { formatChinaTime } from '../i18n/format.ts';
 import { formatYuan } from './web-forms.ts';
 import { cancellationPanel, type CancellationFormState } from './cancellation-pages.ts';
@@ -97,10 +96,3 @@ export async function renderPolicyPage({ services, lang, caller, render }: PageR
   }, subsidyForm || paymentForm || (endorsementForm && Object.keys(endorsementForm.errors).length > 0) || (cancellationForm && Object.keys(cancellationForm.errors).length > 0) ? 400 : 200);
 }
 
-/** The language a PDF download asks for (`?pdfLang=en`; Chinese otherwise), apart from the page's. */
-export const pdfLang = (req: Request): Lang => (req.query.pdfLang === 'en' ? 'en' : 'zh-CN');
-
-/** A PDF download: its names in Content-Disposition, never cached by the browser. */
-export function sendPdf(res: Response, file: PdfFile): void {
-  sendAttachment(res, file, 'application/pdf');
-}
