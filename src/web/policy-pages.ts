@@ -11,7 +11,7 @@ import { nextPageHref, pageCursor, pdfLang, poolPageData, sendPdf, productNames,
 import { formatChinaTime } from '../i18n/format.ts';
 import { formatYuan } from './web-forms.ts';
 import { cancellationPanel, type CancellationFormState } from './cancellation-pages.ts';
-import { policyLifeView, renewedPolicyNumber } from './renewal-pages.ts';
+import { policyLifeView, renewedPolicyNumber, type ClaimFormState } from './renewal-pages.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 import { premiumPanel, type PaymentFormState } from './premium-view.ts';
 import { endorsementPanel, type EndorsementFormState } from './endorsement-pages.ts';
@@ -74,8 +74,20 @@ export function mountPolicyPages({ page, services }: PagePipeline): void {
   });
 }
 
-/** The policy page; a refused subsidy status, payment or endorsement form comes back in place with its input and errors (400). */
-export async function renderPolicyPage({ services, lang, caller, render }: PageRequest, id: string, subsidyForm?: SubsidyFormState, paymentForm?: PaymentFormState, endorsementForm?: EndorsementFormState, cancellationForm?: CancellationFormState): Promise<void> {
+/** The forms of a policy page that come back in place: a refused one with its input and errors, a preview with its figures. */
+export interface PolicyPageForms {
+  subsidy?: SubsidyFormState;
+  payment?: PaymentFormState;
+  endorsement?: EndorsementFormState;
+  cancellation?: CancellationFormState;
+  claim?: ClaimFormState;
+}
+
+const hasErrors = (form: { errors: Record<string, unknown> } | undefined) => Boolean(form && Object.values(form.errors).some(Boolean));
+
+/** The policy page; a refused form comes back in place with its input and errors (400), a preview with its figures (200). */
+export async function renderPolicyPage({ services, lang, caller, render }: PageRequest, id: string, forms: PolicyPageForms = {}): Promise<void> {
+  const { subsidy: subsidyForm, payment: paymentForm, endorsement: endorsementForm, cancellation: cancellationForm, claim: claimForm } = forms;
   const policy = await services.policies.getPolicy(caller, id);
   const [names, quote, subsidy] = await Promise.all([loadPageNames(services, policy, lang), services.quotes.getQuote(caller, policy.quoteId), subsidyPanel(services, caller, policy.id, lang, subsidyForm, policy)]);
   const { pool, myShare } = poolPageData(policy, lang);
@@ -91,8 +103,8 @@ export async function renderPolicyPage({ services, lang, caller, render }: PageR
     subsidy,
     premium: premiumPanel(policy, caller, lang, paymentForm),
     endorse: endorsementPanel(caller, policy, names.definition as unknown as ProductDefinition, lang, endorsementForm),
-    life: policyLifeView(caller, policy, lang, await renewedPolicyNumber(services, caller, policy.renewalOf)), // #26: claims paid and the renew action
+    life: policyLifeView(caller, policy, lang, await renewedPolicyNumber(services, caller, policy.renewalOf), claimForm), // #26: claims paid and the renew action
     cancel: cancellationPanel(caller, policy, lang, cancellationForm), // #26: cancellation (退保)
-  }, subsidyForm || paymentForm || (endorsementForm && Object.keys(endorsementForm.errors).length > 0) || (cancellationForm && Object.keys(cancellationForm.errors).length > 0) ? 400 : 200);
+  }, subsidyForm || paymentForm || claimForm || hasErrors(endorsementForm) || hasErrors(cancellationForm) ? 400 : 200);
 }
 

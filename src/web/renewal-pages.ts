@@ -3,17 +3,45 @@
 // renewal with the renew action. The same services and access lists as the API; no rule lives here.
 import { randomUUID } from 'node:crypto';
 import { claimRecorders, renewers } from '../auth/access-rules.ts';
+import { AppError } from '../http/app-error.ts';
 import type { Caller } from '../auth/caller.ts';
 import type { PolicyView } from '../policies/policy-service.ts';
 import type { Services } from '../service.ts';
 import { addDays } from '../rating/calendar.ts';
 import { enterpriseNamesIn } from './cover-view.ts';
-import { checkId, type PagePipeline } from './page-pipeline.ts';
+import { checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { productNames } from './page-helpers.ts';
-import { formatYuan, parseYuanToFen } from './web-forms.ts';
+import { formatYuan, parseYuanToFen, refusalErrors } from './web-forms.ts';
 import { joinClauses, pick, translate, type Lang } from './web-messages.ts';
 
 const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+
+/** The claim form's fields, as typed. */
+const CLAIM_FIELDS = ['lossDate', 'paidOn', 'paidYuan', 'description', 'idempotencyKey'] as const;
+
+/** A refused claim form: what was typed and the error at each field, in the reader's language. */
+export interface ClaimFormState { values: Record<string, string>; errors: Record<string, string> }
+
+/** The policy page's renderer (policy-pages.ts), to show a refused claim form in place with its input. */
+export type ClaimPageRenderer = (request: PageRequest, policyId: string, form: ClaimFormState) => Promise<void>;
+
+const typed = (body: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(CLAIM_FIELDS.flatMap((name) => (typeof body[name] === 'string' ? [[name, (body[name] as string).slice(0, 500)]] : [])));
+
+/** A refused claim's details at the form's fields (the amount is typed in yuan), in the reader's language. */
+function claimErrors(err: AppError, lang: Lang): Record<string, string> {
+  return refusalErrors(err, lang, {
+    nameOf: (field) => (field === 'paidFen' || field === 'paidYuan' ? 'paidYuan' : (CLAIM_FIELDS as readonly string[]).includes(field) ? field : 'form'),
+    messageOf: (name, message) => {
+      if (name === 'paidYuan') return translate('life_badAmount', lang);
+      const cover = /^must be from (\S+) to (\S+) \(period of cover/.exec(message);
+      if (name === 'lossDate' && cover) return translate('life_lossOutsideCover', lang, { from: cover[1]!, to: cover[2]! });
+      if (name === 'paidOn' && /\(order\)$/.test(message)) return translate('life_paidBeforeLoss', lang);
+      if (name === 'paidOn' && /not in the future/.test(message)) return translate('life_paidInFuture', lang);
+      return undefined;
+    },
+  });
+}
 
 /** Whether the caller may take the renewal action on the policy (the service decides again). */
 function mayRenew(caller: Caller, policy: Pick<PolicyView, 'brokerOrganisationId' | 'insurerOrganisationId'>): boolean {
@@ -28,7 +56,7 @@ export async function renewedPolicyNumber(services: Services, caller: Caller, re
 }
 
 /** The policy page's claims panel and renew button, in the reader's language. */
-export function policyLifeView(caller: Caller, policy: PolicyView, lang: Lang, renewed?: string) {
+export function policyLifeView(caller: Caller, policy: PolicyView, lang: Lang, renewed?: string, claimForm?: ClaimFormState) {
   const insurerNames = new Map((policy.poolShares ?? []).map((s) => [s.insurer, (lang === 'en' ? s.insurerNameEn : undefined) ?? s.insurerName ?? s.insurer]));
   const claims = (policy.claims ?? []).map((c) => ({
     n: c.n, lossDate: c.lossDate, paidOn: c.paidOn, paid: formatYuan(c.paidFen), paidFen: c.paidFen, description: c.description,
@@ -37,7 +65,15 @@ export function policyLifeView(caller: Caller, policy: PolicyView, lang: Lang, r
   const start = addDays(policy.endDate, 1);
   return {
     claims, claimsPaid: formatYuan(policy.claimsPaidFen ?? 0),
-    recordClaim: claimRecorders.includes(caller.role) && policy.insurerOrganisationId === caller.organisationId ? { key: randomUUID() } : undefined,
+    // A refused form keeps its input and its Idempotency-Key (a resend after a fix is still one claim).
+    recordClaim: claimRecorders.includes(caller.role) && policy.insurerOrganisationId === caller.organisationId
+      ? {
+        key: claimForm?.values.idempotencyKey || randomUUID(),
+        // Every field named (the templates are strict): empty until typed.
+        values: { lossDate: '', paidOn: '', paidYuan: '', description: '', ...claimForm?.values },
+        errors: { form: undefined, lossDate: undefined, paidOn: undefined, paidYuan: undefined, description: undefined, ...claimForm?.errors },
+      }
+      : undefined,
     // A cancelled policy is not renewed (the API's 409); its claims for losses before the cancellation still are recorded.
     renew: policy.status !== 'cancelled' && mayRenew(caller, policy) ? { note: translate('life_renewNote', lang, { start }) } : undefined,
     renewalOf: policy.renewalOf, renewalOfNumber: renewed ?? policy.renewalOf,
@@ -53,12 +89,20 @@ export function renewalQuoteView(quote: { renewalOf?: string; derived?: { input:
 }
 
 /** Mounts the claim form's target, the renew action and `/policies/due`. */
-export function mountRenewalPages({ page, services }: PagePipeline): void {
-  page('post', '/policies/:id/claims', claimRecorders, async ({ req, res, caller, body, lang }) => {
+export function mountRenewalPages({ page, services }: PagePipeline, renderPolicy: ClaimPageRenderer): void {
+  page('post', '/policies/:id/claims', claimRecorders, async (request) => {
+    const { req, res, caller, body, lang } = request;
     const id = checkId(req.params.id);
-    const claim = { lossDate: text(body.lossDate), paidOn: text(body.paidOn), paidFen: parseYuanToFen(body.paidYuan, 'body.paidYuan', translate('life_badAmount', lang)), description: text(body.description) };
-    const key = text(body.idempotencyKey);
-    await services.claims.recordClaim(caller, id, claim, key ? { idempotencyKey: key.slice(0, 100) } : {});
+    try {
+      const claim = { lossDate: text(body.lossDate), paidOn: text(body.paidOn), paidFen: parseYuanToFen(body.paidYuan, 'body.paidYuan', translate('life_badAmount', lang)), description: text(body.description) };
+      const key = text(body.idempotencyKey);
+      await services.claims.recordClaim(caller, id, claim, key ? { idempotencyKey: key.slice(0, 100) } : {});
+    } catch (err) {
+      // A mistyped amount, a date outside the cover or in the future: the form again, in place, with its input.
+      const shown = err instanceof AppError && (err.kind === 'invalid_input' || (err.kind === 'conflict' && err.details.length > 0));
+      if (!shown) throw err;
+      return renderPolicy(request, id, { values: typed(body), errors: claimErrors(err, lang) });
+    }
     res.redirect(303, `/policies/${id}#claims`);
   });
 

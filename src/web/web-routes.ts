@@ -46,17 +46,17 @@ export function createWebRouter(options: { templates?: Templates; logger?: Logge
   mountQuotingPages(pipeline);
   mountReferralPages(pipeline);
   mountClientPages(pipeline);
-  mountRenewalPages(pipeline); // #26: before the policy pages, so /policies/due is not read as a policy id
+  mountRenewalPages(pipeline, (request, id, claim) => renderPolicyPage(request, id, { claim })); // #26: before the policy pages, so /policies/due is not read as a policy id
   mountPolicyPages(pipeline);
   mountPoolPages(pipeline);
   mountProductPages(pipeline);
   mountRateTablePages(pipeline);
   mountImpactPages(pipeline);
-  mountSubsidyPages(pipeline, renderPolicyPage);
+  mountSubsidyPages(pipeline, (request, id, subsidy) => renderPolicyPage(request, id, { subsidy }));
   mountReportPages(pipeline);
-  mountPaymentPages(pipeline, (request, id, form) => renderPolicyPage(request, id, undefined, form.payment));
-  mountEndorsementPages(pipeline, (request, id, form) => renderPolicyPage(request, id, undefined, undefined, form));
-  mountCancellationPages(pipeline, (request, id, form) => renderPolicyPage(request, id, undefined, undefined, undefined, form));
+  mountPaymentPages(pipeline, (request, id, form) => renderPolicyPage(request, id, form));
+  mountEndorsementPages(pipeline, (request, id, endorsement) => renderPolicyPage(request, id, { endorsement }));
+  mountCancellationPages(pipeline, (request, id, cancellation) => renderPolicyPage(request, id, { cancellation }));
   mountReviewPages(pipeline);
   mountSummaryPages(pipeline);
   mountQualificationPages(pipeline);

@@ -14,7 +14,7 @@ const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] 
 describe('Web pages: claims paid and renewal (#26)', function () {
   this.timeout(120_000);
   const t = useTestApp();
-  let policy: { id: string; policyNumber: string; endDate: string };
+  let policy: { id: string; policyNumber: string; startDate: string; endDate: string };
 
   async function signIn(key: string) {
     const agent = supertest.agent(t.app);
@@ -42,6 +42,11 @@ describe('Web pages: claims paid and renewal (#26)', function () {
     const bad = await underwriter.post(`/policies/${policy.id}/claims?lang=en`).type('form').send({ ...form, idempotencyKey: 'other', paidYuan: '12.345' });
     expect(bad.status).to.equal(400);
     expect(bad.text).to.include('The amount must be in yuan with at most two decimals.');
+    // The refused form comes back in place: the error at its field, the input kept (no error page).
+    expect(bad.text).to.include('id="claim-form"').and.include('data-error-for="paidYuan"').and.include('value="12.345"').and.include('value="主轴断裂"');
+    const early = await underwriter.post(`/policies/${policy.id}/claims?lang=zh-CN`).type('form').send({ ...form, idempotencyKey: 'early', lossDate: addDays(policy.startDate, -1) });
+    expect(early.status).to.equal(400);
+    expect(early.text).to.include('data-error-for="lossDate"').and.include(`出险日期须在保险期间内（${policy.startDate} 至 ${policy.endDate}）。`).and.include(`value="${addDays(policy.startDate, -1)}"`);
     const enterprise = await signIn(t.keys.enterprise);
     const seen = await enterprise.get(`/policies/${policy.id}?lang=en`);
     expect(seen.text).to.include('Claims paid').and.include('data-fen="1234567"').and.include('主轴断裂').and.not.include('id="claim-form"').and.not.include('id="renew-policy"');
