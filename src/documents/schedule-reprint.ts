@@ -31,8 +31,16 @@ export function createScheduleReprints(printer: DocumentPrinter, templates: Docu
       status: 'bound', quoteDate: '', validUntil: '', policyNumber: policy.policyNumber, issuedOn: chinaDate(policy.issuedAt), issued: { at: policy.issuedAt, by: policy.boundBy?.userName },
     });
     const t = labels[lang];
+    const base = templates.view(source, lang);
+    // What the enterprise pays is the premium due: as issued plus each endorsement's difference (by
+    // days remaining), not the current terms' annual premium; the net cost takes the current subsidies off it.
+    const dueFen = policy.grossPremiumFen + history.reduce((sum, { view: e }) => sum + e.difference.grossPremiumFen, 0);
+    const subsidiesFen = result.enterprisePaysFen - result.expectedNetCostFen;
     const view = {
-      ...templates.view(source, lang),
+      ...base,
+      t: { ...base.t, enterprisePays: t.scheduleEnterprisePays! },
+      enterprisePays: yuanDigits(dueFen),
+      netCost: yuanDigits(dueFen - subsidiesFen),
       endorsements: {
         title: t.scheduleListTitle, note: t.scheduleNote, headers: { number: t.endorsementNumber, effective: t.effectiveDate, reason: t.reason, difference: t.scheduleDifference },
         rows: history.map(({ view: e }) => ({ number: e.number, effectiveDate: e.effectiveDate, reason: e.reason, difference: yuanDigits(e.difference.grossPremiumFen) })),

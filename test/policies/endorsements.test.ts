@@ -192,6 +192,10 @@ describe('Endorsements (批改) through the API', function () {
     expect(schedule.status).to.equal(200);
     const scheduleText = (await extractPdfText(schedule.body as Buffer)).replace(/\s+/g, ' ');
     for (const expected of ['批改记录', '场发射透射电子显微镜', `${policyNumber}-E01`, `${policyNumber}-E04`, yuan(first.difference.grossPremiumFen)]) expect(scheduleText, expected).to.include(expected);
+    // What the enterprise pays is the premium due (as issued plus every difference), not the current terms' annual premium.
+    const due = policy.grossPremiumFen + (policy.endorsements as { difference: { grossPremiumFen: number } }[]).reduce((sum, e) => sum + e.difference.grossPremiumFen, 0);
+    expect(due).to.equal(policy.chargedPremiumFen);
+    expect(scheduleText).to.include(`企业应缴保费（原保费加各批单保费差额） ${yuan(due)}`);
     expect((await t.http.get(`/v1/policies/${policyId}/endorsements/1/pdf`).set(bearer(t.keys.otherEnterprise))).status).to.equal(404);
   });
 });
