@@ -4,9 +4,9 @@
 // (src/rating/endorsement.ts). Stored once per policy position (endorsement-model.ts: gapless
 // numbers, exactly once per Idempotency-Key as a bind is), audited, then announced as a
 // PolicyChange (policy-changes.ts) that the ledger, the subsidy year and the pool months follow.
+import { mayEndorse, refuseIfCancelled } from './policy-actions.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
-import { isOwnInsurer } from '../auth/visibility.ts';
 import { findPinnedVersion } from '../catalogue/rating-lookups.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { AppError, conflict, forbidden, invalidInput } from '../http/app-error.ts';
@@ -61,15 +61,6 @@ export async function endorsementsOf(policyId: string): Promise<StoredEndorsemen
   }
 }
 
-/**
- * Who may endorse (decided here, documented in docs/policy-life.md): the lead insurer's staff
- * (its admins and underwriters) and the policy's broker. The enterprise asks its broker; a pool
- * follower does not change the lead's contract; platform admins do not change contracts.
- */
-export function mayEndorse(caller: Caller, policy: Pick<PolicyRecord, 'brokerOrganisationId' | 'insurerOrganisationId'>): boolean {
-  if (caller.role === 'broker') return caller.organisationId === policy.brokerOrganisationId;
-  return (caller.role === 'insurer-admin' || caller.role === 'underwriter') && isOwnInsurer(caller, policy);
-}
 
 /** 403 unless the caller may change the policy (mayEndorse: endorse and cancel alike); `verb` names the change ("endorses", "cancels"). */
 export function assertLeadOrBroker(caller: Caller, policy: PolicyRecord, verb: string): void {
@@ -108,7 +99,7 @@ interface Computed { view: EndorsementView; terms: PolicyTerms; change: Omit<Pol
 /** Prices an endorsement of `policy` after `history` (no writes); 400/409 when it cannot be made. */
 async function computeEndorsement(policy: PolicyRecord, history: readonly StoredEndorsement[], request: EndorsementRequest): Promise<Computed> {
   // A cancelled policy's terms end with it: a later endorsement would re-rate the whole period over the premium kept (#26).
-  if (policy.status === 'cancelled') throw conflict(`Policy ${policy.policyNumber} is cancelled: it cannot be endorsed.`, [{ path: 'policy.status', message: 'must not be cancelled (cancelled)', value: policy.id }]);
+  refuseIfCancelled(policy, 'it cannot be endorsed');
   const version = await findPinnedVersion(policy.productCode, policy.productVersion);
   const latest = history.at(-1)?.terms ?? issueTerms(policy);
   checkRequest(policy, version.definition.endorsableInputs ?? [], latest, request);

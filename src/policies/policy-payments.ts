@@ -8,6 +8,7 @@
 // the gross premium: the n-th payment takes place n of the policy's log with ref `#n`, so two
 // payments that each fit alone but not together cannot both be placed (the second re-reads and
 // is checked again).
+import { refuseIfCancelled } from './policy-actions.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Caller } from '../auth/caller.ts';
 import { ownedByCallerInsurer } from '../auth/visibility.ts';
@@ -146,7 +147,7 @@ export interface RecordedPayment {
 export async function recordPayment(deps: { events: PaymentEvents }, caller: Caller, policy: PolicyRecord, request: PaymentRequest, now: Date = new Date()): Promise<RecordedPayment> {
   ownedByCallerInsurer(caller, policy, 'The policy');
   // #26 cancellation: a cancelled policy takes no more premium (the settlement is its refund).
-  if (policy.status === 'cancelled') throw conflict(`Policy ${policy.policyNumber} is cancelled: no payment is recorded on it.`, [{ path: 'policy.status', message: 'must not be cancelled (cancelled)', value: policy.id }]);
+  refuseIfCancelled(policy, 'no payment is recorded on it');
   checkRequest(request, now);
   const claimId = `${policy.insurerOrganisationId}:${request.reference}`;
   const claim = { _id: claimId, policyId: policy.id, reference: request.reference, amountFen: request.amountFen, receivedOn: request.receivedOn, recordedAt: now, recordedBy: { keyId: caller.keyId, userName: caller.userName, organisationId: caller.organisationId } };

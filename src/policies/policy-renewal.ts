@@ -7,6 +7,7 @@
 // is src/rating/renewal.ts. Exactly once per policy: the quote's id is derived from
 // `renewal:<policyId>:<n>`, n counting the policy's renewal quotes (a keyed log); a new one may
 // follow only when the last was declined or has expired.
+import { refuseIfCancelled } from './policy-actions.ts';
 import type { Caller } from '../auth/caller.ts';
 import { ownedByCallerInsurer } from '../auth/visibility.ts';
 import { findEffectiveVersion } from '../catalogue/rating-lookups.ts';
@@ -90,11 +91,11 @@ async function lossRatioInput(chain: readonly PolicyRecord[], form: readonly { k
   return { input: LOSS_RATIO_INPUT, value: ratio, why: why('renewal_lossRatio', { claims: formatFen(seen.claimsPaidFen), earned: formatFen(seen.earnedPremiumFen), asOf, policies: seen.policies }) };
 }
 
-/** Who may renew: the policy's broker firm, or its lead insurer's staff (a pool follower: 403). */
+/** Who may renew: the policy's broker firm, or its lead insurer's staff (a pool follower: 403; policy-actions.ts mayRenew). */
 async function renewablePolicy(caller: Caller, policyId: string): Promise<PolicyRecord> {
   const policy = await loadVisiblePolicy(caller, policyId);
   if (caller.role !== 'broker') ownedByCallerInsurer(caller, policy, 'The policy');
-  if (policy.status === 'cancelled') throw conflict(`Policy ${policy.policyNumber} is cancelled: it cannot be renewed.`, [{ path: 'policyId', message: 'must not be cancelled (cancelled)', value: policy.id }]);
+  refuseIfCancelled(policy, 'it cannot be renewed', 'policyId');
   return policy;
 }
 

@@ -7,7 +7,7 @@ import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
 import { pdfLang, sendPdf } from './page-helpers.ts';
 import type { CancellationRequest, CancellationView } from '../policies/cancellation-schemas.ts';
-import { mayEndorse } from '../policies/endorsement-service.ts';
+import { policyActions } from '../policies/policy-actions.ts';
 import type { PolicyView } from '../policies/policy-schemas.ts';
 import { checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { formatYuan, refusalErrors } from './web-forms.ts';
@@ -40,7 +40,7 @@ export function cancellationPanel(caller: Caller, policy: PolicyView, lang: Lang
   const values = state?.values ?? {};
   const cancelled = policy.cancellation;
   const initiatedBy = values.initiatedBy ?? 'policyholder';
-  const canCancel = !cancelled && mayEndorse(caller, policy);
+  const canCancel = policyActions(caller, policy).cancel;
   return {
     // Nothing to show to a reader who may not cancel a policy in force: no empty panel.
     show: Boolean(cancelled) || canCancel,

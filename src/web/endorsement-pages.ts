@@ -7,7 +7,7 @@ import { endorsers } from '../auth/access-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { AppError } from '../http/app-error.ts';
 import { pdfLang, sendPdf } from './page-helpers.ts';
-import { mayEndorse } from '../policies/endorsement-service.ts';
+import { policyActions } from '../policies/policy-actions.ts';
 import type { EndorsementRequest, EndorsementView } from '../policies/endorsement-schemas.ts';
 import type { PolicyView } from '../policies/policy-schemas.ts';
 import type { ProductDefinition } from '../rating/index.ts';
@@ -83,8 +83,7 @@ export function endorsementPanel(caller: Caller, policy: PolicyView, definition:
   }));
   const current = (policy.current?.inputs ?? {}) as Record<string, unknown>;
   const fields = formFields(definition);
-  // A cancelled policy takes no endorsement (the API's 409).
-  const canEndorse = fields.length > 0 && policy.status !== 'cancelled' && mayEndorse(caller, policy);
+  const canEndorse = fields.length > 0 && policyActions(caller, policy).endorse;
   const values = state?.values ?? {};
   return {
     endorsements, canEndorse, action: `/policies/${policy.id}/endorsements`,

@@ -1,7 +1,7 @@
 // The premium panel of the policy page (#26): gross, received and outstanding premium, the
 // instalment schedule with what was received against each instalment, the payments, and for the
 // lead insurer's staff the form that records one (its target: payment-pages.ts).
-import { premiumRecorders } from '../auth/access-rules.ts';
+import { policyActions } from '../policies/policy-actions.ts';
 import type { Caller } from '../auth/caller.ts';
 import { formatChinaTime, formatYuan } from '../i18n/format.ts';
 import type { PolicyView } from '../policies/policy-service.ts';
@@ -22,8 +22,7 @@ export function premiumPanel(policy: PolicyView, caller: Caller, lang: Lang, for
   if (policy.premiumReceivedFen === undefined || policy.premiumOutstandingFen === undefined) return undefined;
   const outstanding = policy.premiumOutstandingFen;
   // The lead insurer's staff (the API's rule: a follower is refused, others do not see the policy).
-  // A cancelled policy takes no more premium (the API's 409: its settlement is the refund).
-  const mayRecord = premiumRecorders.includes(caller.role) && policy.insurerOrganisationId === caller.organisationId && outstanding > 0 && policy.status !== 'cancelled';
+  const mayRecord = policyActions(caller, policy).pay && outstanding > 0;
   const today = chinaDate(new Date());
   const value = (name: (typeof PAYMENT_FIELDS)[number], fallback: string) => form?.values[name] ?? fallback;
   return {

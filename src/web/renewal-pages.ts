@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { claimRecorders, renewers } from '../auth/access-rules.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Caller } from '../auth/caller.ts';
+import { policyActions } from '../policies/policy-actions.ts';
 import type { PolicyView } from '../policies/policy-service.ts';
 import type { Services } from '../service.ts';
 import { addDays } from '../rating/calendar.ts';
@@ -43,12 +44,6 @@ function claimErrors(err: AppError, lang: Lang): Record<string, string> {
   });
 }
 
-/** Whether the caller may take the renewal action on the policy (the service decides again). */
-function mayRenew(caller: Caller, policy: Pick<PolicyView, 'brokerOrganisationId' | 'insurerOrganisationId'>): boolean {
-  if (!renewers.includes(caller.role)) return false;
-  return caller.role === 'broker' ? policy.brokerOrganisationId === caller.organisationId : policy.insurerOrganisationId === caller.organisationId;
-}
-
 /** The number of the policy a renewal renews, for its link (names, not ids); the id when it cannot be read. */
 export async function renewedPolicyNumber(services: Services, caller: Caller, renewalOf: string | undefined): Promise<string | undefined> {
   if (!renewalOf) return undefined;
@@ -63,10 +58,11 @@ export function policyLifeView(caller: Caller, policy: PolicyView, lang: Lang, r
     parts: joinClauses((c.memberParts ?? []).map((p) => `${insurerNames.get(p.insurer) ?? p.insurer} ${formatYuan(p.paidFen)}`), lang),
   }));
   const start = addDays(policy.endDate, 1);
+  const actions = policyActions(caller, policy);
   return {
     claims, claimsPaid: formatYuan(policy.claimsPaidFen ?? 0),
     // A refused form keeps its input and its Idempotency-Key (a resend after a fix is still one claim).
-    recordClaim: claimRecorders.includes(caller.role) && policy.insurerOrganisationId === caller.organisationId
+    recordClaim: actions.claim
       ? {
         key: claimForm?.values.idempotencyKey || randomUUID(),
         // Every field named (the templates are strict): empty until typed.
@@ -74,8 +70,7 @@ export function policyLifeView(caller: Caller, policy: PolicyView, lang: Lang, r
         errors: { form: undefined, lossDate: undefined, paidOn: undefined, paidYuan: undefined, description: undefined, ...claimForm?.errors },
       }
       : undefined,
-    // A cancelled policy is not renewed (the API's 409); its claims for losses before the cancellation still are recorded.
-    renew: policy.status !== 'cancelled' && mayRenew(caller, policy) ? { note: translate('life_renewNote', lang, { start }) } : undefined,
+    renew: actions.renew ? { note: translate('life_renewNote', lang, { start }) } : undefined,
     renewalOf: policy.renewalOf, renewalOfNumber: renewed ?? policy.renewalOf,
   };
 }
@@ -121,7 +116,7 @@ export function mountRenewalPages({ page, services }: PagePipeline, renderPolicy
       days, heading: translate('life_dueWithin', lang, { days }),
       policies: items.map((p) => ({
         id: p.id, policyNumber: p.policyNumber, productName: products.get(p.productCode) ?? p.productCode, enterpriseName: enterprises.get(p.enterpriseId) ?? p.enterpriseName,
-        startDate: p.startDate, endDate: p.endDate, gross: formatYuan(p.grossPremiumFen), canRenew: mayRenew(caller, p),
+        startDate: p.startDate, endDate: p.endDate, gross: formatYuan(p.grossPremiumFen), canRenew: policyActions(caller, p).renew,
       })),
     });
   });
