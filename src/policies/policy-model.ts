@@ -24,10 +24,11 @@ const policySchema = new Schema(
     // Per programme, so later quotes can apply per-enterprise annual caps.
     subsidies: { type: [{ programme: String, amountFen: Number, _id: false }], default: [] },
     poolShares: { type: [{ insurer: String, role: String, sharePercent: String, grossPremiumFen: Number, netPremiumFen: Number, vatFen: Number, _id: false }], default: undefined },
-    // Stored as the quote's are (src/db/json-text.ts): the result packed, the context as JSON text
-    // naming its subsidy programmes by snapshot id (src/quotes/stored-context.ts).
+    // Stored as the quote's are (src/db/json-text.ts): the result, inputs and context packed with the
+    // product's dictionary, the context naming its subsidy programmes by snapshot id
+    // (src/quotes/stored-context.ts). Policies stored before hold them as text or objects.
     result: { type: Schema.Types.Mixed, required: true, ...jsonText },
-    inputs: { type: Schema.Types.Mixed, required: true },
+    inputs: { type: Schema.Types.Mixed, required: true, ...jsonText },
     picks: { type: Schema.Types.Mixed, default: {} },
     context: { type: Schema.Types.Mixed, required: true, ...jsonText },
     // `<organisation>:<Idempotency-Key>` of the bind that issued it: a retry with the key gets this policy back.

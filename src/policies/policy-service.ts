@@ -13,7 +13,7 @@ import { PolicyBindKeyModel, PolicyModel, type StoredPolicy } from './policy-mod
 import type { PolicyRecord, PolicyView } from './policy-schemas.ts';
 import { buildPolicyLists, listIssuedPolicy, listPolicies } from './policy-lists.ts';
 import { derivedObjectId } from '../db/derived-id.ts';
-import { toPackedJson } from '../db/json-text.ts';
+import { toDictionaryPackedJson, toDictionaryPackedText } from '../db/json-text.ts';
 import { storedContextText, storeProgrammesOf, withStoredContext } from '../quotes/stored-context.ts';
 import { premiumOf, recordPayment, type PaymentEvents, type PaymentRequest } from './policy-payments.ts';
 import type { PolicyChangeEvents } from './policy-changes.ts';
@@ -196,10 +196,11 @@ function policyFields(caller: Caller, quote: QuoteRecord, result: RatingResult, 
     expectedNetCostFen: result.expectedNetCostFen,
     subsidies: result.subsidies.layers.map((l) => ({ programme: l.programme, amountFen: l.amountFen })),
     ...(result.coInsurance ? { poolShares: result.coInsurance } : {}),
-    result: toPackedJson(result), // packed as the quote's (src/db/json-text.ts)
-    inputs: quote.inputs,
+    // Packed as the quote's, with the product's dictionary (src/db/json-text.ts).
+    result: toDictionaryPackedJson(result, quote.productCode),
+    inputs: toDictionaryPackedJson(quote.inputs, quote.productCode),
     picks: quote.picks,
-    context: storedContextText(quote.context),
+    context: toDictionaryPackedText(storedContextText(quote.context), quote.productCode),
     ...(quote.renewalOf ? { renewalOf: quote.renewalOf } : {}),
   };
 }

@@ -18,7 +18,7 @@ import { conflict } from '../http/app-error.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { insertEachStored } from '../db/insert-batcher.ts';
 import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
-import { QuoteModel, type StoredQuote } from './quote-model.ts';
+import { expandStoredQuote, QuoteModel, type RawStoredQuote, type StoredQuote } from './quote-model.ts';
 import { findQuoteRecord, hashRequest, idempotentQuoteId, newQuoteEvent, newQuoteNumber, quoteDocument, quoteRecordOf, storedQuote, storedQuoteEvent, type QuoteDeps, type QuoteRecord, type StoredQuoteEvent } from './quote-service.ts';
 import { listQuotesStored } from './quote-lists.ts';
 import { prepareRating, rate, readEnterprise, type EnterpriseLookups, type EnterpriseRecord, type QuoteRequest } from './rating-request.ts';
@@ -85,7 +85,7 @@ async function prepareQuote(caller: Caller, item: BatchQuoteItem, index: number,
   const scope = `${caller.organisationId}:${item.idempotencyKey}`;
   // Created at the batch's instant, as its summary says (mongoose keeps a createdAt given).
   const doc = { ...quoteDocument(caller, request, prepared, result, { id: idempotentQuoteId(scope), scope, requestHash: hashRequest(request) }, now), createdAt: now };
-  return { index, doc, result, version: prepared.version, context: prepared.context, inputs: doc.inputs, picks: doc.picks as QuotePicks, enterpriseName: prepared.enterprise!.name };
+  return { index, doc, result, version: prepared.version, context: prepared.context, inputs: request.inputs, picks: doc.picks as QuotePicks, enterpriseName: prepared.enterprise!.name };
 }
 
 /** The announcement of a quote this batch stored. */
@@ -134,8 +134,8 @@ export async function createQuotes(deps: QuoteDeps, caller: Caller, items: reado
         p.doc.quoteNumber = newQuoteNumber(p.doc.quoteDate);
         retry.push(p);
       } else {
-        const byScope = await QuoteModel.findOne({ idempotencyScope: p.doc.idempotencyScope }).lean<StoredQuote>();
-        if (byScope) replayed(p, quoteRecordOf(await withStoredContext(byScope)));
+        const byScope = await QuoteModel.findOne({ idempotencyScope: p.doc.idempotencyScope }).lean<RawStoredQuote>();
+        if (byScope) replayed(p, quoteRecordOf(await withStoredContext(expandStoredQuote(byScope) as StoredQuote)));
         else outcomes[p.index] = { ok: false, error: new Error(`quote ${p.doc.quoteNumber} could not be stored: duplicate key`) };
       }
     }

@@ -16,7 +16,7 @@ import { logPage, type LogPage } from '../db/log-pages.ts';
 import { observeInsertBatch } from '../http/metrics.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import type { CoInsuranceShare, RatingResult } from '../rating/index.ts';
-import { QuoteModel, QuoteSummaryModel, type StoredQuote, type StoredQuoteSummary } from './quote-model.ts';
+import { expandStoredQuote, QuoteModel, QuoteSummaryModel, type RawStoredQuote, type StoredQuote, type StoredQuoteSummary } from './quote-model.ts';
 import type { QuoteRecord, QuoteSummary } from './quote-schemas.ts';
 
 /** The quote list entries: per list key (`all`, `broker:…`, `enterprise:…`, `insurer:…`, `referred:…`). */
@@ -218,7 +218,7 @@ export async function buildQuoteLists(recordOf: (stored: StoredQuote) => Summary
   for (let i = 0; i < ids.length; i += batchSize) {
     const read = await Promise.all(ids.slice(i, i + batchSize).map(async (d) => {
       const [stored, summary] = await Promise.all([
-        QuoteModel.findById(d._id).lean<StoredQuote>(),
+        QuoteModel.findById(d._id).lean<RawStoredQuote>().then((q) => q && expandStoredQuote(q) as StoredQuote),
         QuoteSummaryModel.collection.findOne({ _id: String(d._id) as never }, { projection: { _id: 1 } }),
       ]);
       return stored ? { record: recordOf(await withStoredContext(stored)), listed: summary !== null } : null;

@@ -1,61 +1,92 @@
 import mongoose, { Schema } from 'mongoose';
-import { jsonText } from '../db/json-text.ts';
+import { fromJsonText, jsonText } from '../db/json-text.ts';
 import { partyFields } from '../db/party-fields.ts';
 
 /**
  * A stored quote: the pinned product version, what was entered and picked, the context it was
  * rated in (subsidy programmes included, as they stood: by snapshot id), and the full result with
  * its worksheet, so it can be re-rated to the same fen years later.
+ *
+ * Since session 10 (#25 "Smaller documents") a new quote stores as fields only what a query, an
+ * index or an update names (COLD below says which are not); the rest — parties, dates, inputs,
+ * picks, context, result, creator — is one value `z`, packed with the product's dictionary
+ * (src/db/json-text.ts). FerretDB on SQLite stores a type for every field beside its name and
+ * value: a quote of 25 fields took 3.2 kB of text, one SQLite page of 4 kB each; as 10 fields
+ * and `z` it takes ~1.8 kB, two to a page. expandStoredQuote gives every reader the fields back;
+ * quotes stored before hold them as fields and read as they are.
  */
+const coldFields = {
+  requestHash: { type: String },
+  line: { type: String },
+  // The parties (as src/db/party-fields.ts; not required here: a new quote keeps them in `z`).
+  insurerOrganisationId: { type: String },
+  brokerOrganisationId: { type: String },
+  enterpriseOrganisationId: { type: String },
+  enterpriseName: { type: String },
+  poolMemberIds: partyFields.poolMemberIds,
+  createdBy: { type: new Schema({ keyId: String, userName: String, role: String, organisationId: String }, { _id: false }), default: undefined },
+  quoteDate: { type: String },
+  startDate: { type: String },
+  endDate: { type: String },
+  validUntil: { type: String },
+  // JSON text as well: as nested fields, FerretDB stored a type for each (~0.8 kB of a quote).
+  inputs: { type: Schema.Types.Mixed, ...jsonText },
+  picks: { type: Schema.Types.Mixed },
+  // Read whole and never queried (src/db/json-text.ts): the context as JSON text, its subsidy
+  // programmes as snapshot ids (stored-context.ts); the result as packed JSON (deflated, binary).
+  // Quotes stored before read as they are (programmes' text, a result as text or an object).
+  context: { type: Schema.Types.Mixed, ...jsonText },
+  result: { type: Schema.Types.Mixed, ...jsonText },
+  decisionReasons: { type: [String], default: undefined },
+  // #26: a renewal quote's policy (bound, its policy carries it on) and the inputs the record
+  // decided, as JSON text (read whole, never queried).
+  renewalOf: { type: String },
+  derived: { type: String },
+} as const;
+/** The fields a new quote keeps in `z` (none of them queried, indexed or updated alone). */
+export const COLD_QUOTE_FIELDS = Object.freeze(Object.keys(coldFields)) as readonly (keyof typeof coldFields)[];
+
 const quoteSchema = new Schema(
   {
     quoteNumber: { type: String, required: true, unique: true },
     // `<broker org>:<Idempotency-Key>` or `auto:<quote id>`: the unique index makes a retried
     // create return the first quote instead of writing a second one.
     idempotencyScope: { type: String, required: true, unique: true },
-    requestHash: { type: String, required: true },
     status: { type: String, required: true, enum: ['quoted', 'referred', 'declined', 'approved', 'bound'] },
     productCode: { type: String, required: true },
     productVersion: { type: String, required: true },
-    line: { type: String, required: true },
-    ...partyFields,
-    createdBy: { keyId: String, userName: String },
-    quoteDate: { type: String, required: true },
-    startDate: { type: String, required: true },
-    endDate: { type: String, required: true },
-    validUntil: { type: String, required: true },
-    // JSON text as well: as nested fields, FerretDB stored a type for each (~0.8 kB of a quote).
-    inputs: { type: Schema.Types.Mixed, required: true, ...jsonText },
-    picks: { type: Schema.Types.Mixed, default: {} },
-    // Read whole and never queried (src/db/json-text.ts): the context as JSON text, its subsidy
-    // programmes as snapshot ids (stored-context.ts); the result as packed JSON (deflated, binary).
-    // Quotes stored before read as they are (programmes' text, a result as text or an object).
-    context: { type: Schema.Types.Mixed, required: true, ...jsonText },
-    result: { type: Schema.Types.Mixed, required: true, ...jsonText },
     grossPremiumFen: { type: Number, required: true },
-    decisionReasons: { type: [String], default: [] },
+    // The cold fields, packed (since session 10): see above.
+    z: { type: Schema.Types.Mixed },
+    ...coldFields,
+    // Single nested (since session 10): absent until an underwriter decides, where the nested path
+    // stored `{ by: {} }` in every quote.
     underwriting: {
-      action: { type: String, enum: ['approve', 'decline'] },
-      by: { keyId: String, userName: String },
-      at: Date,
-      reason: String,
-      originalResult: { type: Schema.Types.Mixed, ...jsonText },
-      originalPicks: Schema.Types.Mixed,
+      type: new Schema({
+        action: { type: String, enum: ['approve', 'decline'] },
+        by: { keyId: String, userName: String },
+        at: Date,
+        reason: String,
+        originalResult: { type: Schema.Types.Mixed, ...jsonText },
+        originalPicks: Schema.Types.Mixed,
+      }, { _id: false, minimize: false }),
+      default: undefined,
     },
     policyId: { type: String },
-    // #26: a renewal quote's policy (bound, its policy carries it on) and the inputs the record
-    // decided, as JSON text (read whole, never queried).
-    renewalOf: { type: String },
-    derived: { type: String },
     // The audit entry of the quote's creation, carried by the quote's own insert: it exists exactly
     // when the quote does, and costs no insert of its own. The audit trail reads it from here
     // (src/audit/audit-service.ts); later actions (approve, decline, bind) go to the audit log.
-    // Quotes stored before it have their creation entry in the audit log instead.
+    // Quotes stored before it have their creation entry in the audit log instead. Since session 10
+    // new quotes do not store it: every field of it is the quote's own (createdAt, createdBy, the
+    // status and premium before any decision: quoteRecordOf), ~0.5 kB a quote on FerretDB.
     createdEntry: {
-      at: Date,
-      actor: { keyId: String, userName: String, role: String, organisationId: String },
-      status: String,
-      grossPremiumFen: Number,
+      type: new Schema({
+        at: Date,
+        actor: { keyId: String, userName: String, role: String, organisationId: String },
+        status: String,
+        grossPremiumFen: Number,
+      }, { _id: false }),
+      default: undefined,
     },
   },
   { timestamps: true, collection: 'quotes', minimize: false },
@@ -111,4 +142,20 @@ export const QuoteSummaryModel = mongoose.model('QuoteSummary', quoteSummaryStor
 export interface StoredQuoteSummary { _id: string; status: string; policyId?: string; v: string }
 export const UnderwritingDecisionModel = mongoose.model('UnderwritingDecision', underwritingDecisionSchema);
 /** A quote as stored (read with `.lean()`, or the document its insert wrote): JSON-text fields still as text. */
-export type StoredQuote = mongoose.InferSchemaType<typeof quoteSchema> & { _id: mongoose.Types.ObjectId };
+export type RawStoredQuote = mongoose.InferSchemaType<typeof quoteSchema> & { _id: mongoose.Types.ObjectId };
+/** A quote as stored, its cold fields out of `z` (expandStoredQuote): every quote has these. */
+export type StoredQuote = Omit<RawStoredQuote, 'z' | 'requestHash' | 'line' | 'insurerOrganisationId' | 'brokerOrganisationId' | 'enterpriseOrganisationId' | 'enterpriseName' | 'quoteDate' | 'startDate' | 'endDate' | 'validUntil' | 'decisionReasons'> & {
+  requestHash: string; line: string; insurerOrganisationId: string; brokerOrganisationId: string; enterpriseOrganisationId: string; enterpriseName: string;
+  quoteDate: string; startDate: string; endDate: string; validUntil: string; decisionReasons: string[];
+};
+
+/**
+ * A quote as read (lean) with its cold fields back out of `z`: what was packed, then the fields
+ * stored as such (a field given beside `z` wins: the record of a quote just written is built with
+ * its result and context as rated). A quote stored before `z` is returned as it is.
+ */
+export function expandStoredQuote<T extends { z?: unknown }>(stored: T): Omit<T, 'z'> {
+  if (stored.z === undefined || stored.z === null) return stored;
+  const { z, ...fields } = stored;
+  return { ...fromJsonText<Record<string, unknown>>(z), ...fields } as Omit<T, 'z'>;
+}

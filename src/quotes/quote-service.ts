@@ -13,15 +13,15 @@ import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts'
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { createInsertBatcher } from '../db/insert-batcher.ts';
 import { observeInsertBatch } from '../http/metrics.ts';
-import { fromJsonText, toPackedJson } from '../db/json-text.ts';
+import { fromJsonText, toDictionaryPackedJson } from '../db/json-text.ts';
 import { poolViewFields } from '../pools/pool-shares.ts';
-import { QuoteModel, type StoredQuote } from './quote-model.ts';
-import type { DerivedInput, QuoteRecord, QuoteView, RatedRecord } from './quote-schemas.ts';
+import { COLD_QUOTE_FIELDS, expandStoredQuote, QuoteModel, type RawStoredQuote, type StoredQuote } from './quote-model.ts';
+import type { DerivedInput, QuoteCreatedEntry, QuoteRecord, QuoteView, RatedRecord } from './quote-schemas.ts';
 import { listNewQuote, markSummaryBound } from './quote-lists.ts';
 import { addDays } from '../rating/calendar.ts';
 import { prepareRating, rate, type PreparedRating, type QuoteRequest } from './rating-request.ts';
 import { derivedObjectId } from '../db/derived-id.ts';
-import { storedContextText, storeProgrammesOf, withStoredContext } from './stored-context.ts';
+import { storedContextValue, storeProgrammesOf, withStoredContext } from './stored-context.ts';
 
 export type { QuoteRecord, QuoteSummary, QuoteView, RatedRecord } from './quote-schemas.ts';
 
@@ -54,12 +54,45 @@ export function ratedRecordFields(stored: StoredRated): RatedRecord {
   };
 }
 
-/** The one mapper from a stored quote (a lean read, or the document its insert wrote) to its record. */
-export function quoteRecordOf(stored: StoredQuote): QuoteRecord {
-  const uw = stored.underwriting;
+/**
+ * The audit entry of a quote's creation: stored in the quote before session 10 (`createdEntry`),
+ * since then made of the quote's own fields: its creator (createdBy with role and organisation),
+ * createdAt, and the status and premium before any decision — referred, with the result as
+ * rated then, if an underwriter decided it; else what its result decided. Undefined for quotes
+ * stored before either (their creation is in the audit log).
+ */
+function creationEntryOf(stored: StoredQuote, result: RatingResult, originalResult: RatingResult | undefined): QuoteCreatedEntry | undefined {
   const entry = stored.createdEntry;
+  if (entry?.at) {
+    return {
+      at: entry.at,
+      actor: { keyId: entry.actor?.keyId ?? '', userName: entry.actor?.userName ?? '', role: entry.actor?.role ?? '', organisationId: entry.actor?.organisationId ?? '' },
+      status: entry.status ?? '', grossPremiumFen: entry.grossPremiumFen ?? 0,
+    };
+  }
+  const by = stored.createdBy;
+  if (!by?.role || !by.organisationId) return undefined;
+  const decided = Boolean(stored.underwriting?.action);
+  return {
+    at: stored.createdAt,
+    actor: { keyId: by.keyId ?? '', userName: by.userName ?? '', role: by.role, organisationId: by.organisationId },
+    status: decided ? 'referred' : result.decision.outcome,
+    grossPremiumFen: (originalResult ?? result).grossPremiumFen,
+  };
+}
+
+/**
+ * The one mapper from a stored quote (a lean read, or the document its insert wrote; its cold
+ * fields in `z` or not: expandStoredQuote) to its record.
+ */
+export function quoteRecordOf(read: StoredQuote | (Partial<StoredQuote> & { z?: unknown })): QuoteRecord {
+  const stored = expandStoredQuote(read as { z?: unknown }) as StoredQuote;
+  const uw = stored.underwriting;
+  const rated = ratedRecordFields(stored);
+  const originalResult = uw?.originalResult ? fromJsonText<RatingResult>(uw.originalResult) : undefined;
+  const entry = creationEntryOf(stored, rated.result, originalResult);
   return Object.freeze({
-    ...ratedRecordFields(stored),
+    ...rated,
     status: stored.status,
     quoteDate: stored.quoteDate,
     validUntil: stored.validUntil,
@@ -69,28 +102,22 @@ export function quoteRecordOf(stored: StoredQuote): QuoteRecord {
       underwriting: {
         action: uw.action, by: { keyId: uw.by?.keyId ?? undefined, userName: uw.by?.userName ?? undefined }, at: uw.at,
         ...(uw.reason ? { reason: uw.reason } : {}),
-        ...(uw.originalResult ? { originalResult: fromJsonText<RatingResult>(uw.originalResult) } : {}),
+        ...(originalResult ? { originalResult } : {}),
         ...(uw.originalPicks ? { originalPicks: uw.originalPicks as QuotePicks } : {}),
       },
     } : {}),
     ...(stored.policyId ? { policyId: stored.policyId } : {}),
     ...(stored.renewalOf ? { renewalOf: stored.renewalOf } : {}),
     ...(stored.derived ? { derived: JSON.parse(stored.derived) as DerivedInput[] } : {}),
-    ...(entry?.at ? {
-      createdEntry: {
-        at: entry.at,
-        actor: { keyId: entry.actor?.keyId ?? '', userName: entry.actor?.userName ?? '', role: entry.actor?.role ?? '', organisationId: entry.actor?.organisationId ?? '' },
-        status: entry.status ?? '', grossPremiumFen: entry.grossPremiumFen ?? 0,
-      },
-    } : {}),
+    ...(entry ? { createdEntry: entry } : {}),
     createdAt: stored.createdAt,
   });
 }
 
 /** A stored quote's record by id, or null. By _id alone: see loadVisibleQuote. */
 export async function findQuoteRecord(id: string): Promise<QuoteRecord | null> {
-  const stored = mongoose.isValidObjectId(id) ? await QuoteModel.findById(id).lean<StoredQuote>() : null;
-  return stored ? quoteRecordOf(await withStoredContext(stored)) : null;
+  const stored = mongoose.isValidObjectId(id) ? await QuoteModel.findById(id).lean<RawStoredQuote>() : null;
+  return stored ? quoteRecordOf(await withStoredContext(expandStoredQuote(stored) as StoredQuote)) : null;
 }
 
 /** What a quote's and a policy's views share, from their records. */
@@ -233,26 +260,20 @@ export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: P
     brokerOrganisationId: renewal?.brokerOrganisationId ?? caller.organisationId,
     enterpriseOrganisationId: enterprise.id,
     enterpriseName: enterprise.name,
-    createdBy: { keyId: caller.keyId, userName: caller.userName },
+    createdBy: { keyId: caller.keyId, userName: caller.userName, role: caller.role, organisationId: caller.organisationId },
     quoteDate: prepared.quoteDate,
     startDate: prepared.startDate,
     endDate: prepared.endDate,
     validUntil: addDays(prepared.quoteDate, prepared.version.definition.validityDays ?? 30),
-    inputs: JSON.stringify(request.inputs),
+    // The context's subsidy programmes as the ids of their snapshots (stored-context.ts); these and
+    // the other cold fields are packed into `z` by storedQuote.
+    inputs: request.inputs,
     picks: request.picks ?? {},
-    // Stored form already (what the model's setter would keep): the context as JSON text, its
-    // subsidy programmes as the ids of their snapshots (stored-context.ts); the result packed.
-    context: storedContextText(prepared.context),
-    result: toPackedJson(result),
+    context: storedContextValue(prepared.context),
+    result,
     grossPremiumFen: result.grossPremiumFen,
     decisionReasons: result.decision.reasons.map((r) => r.rule),
     ...(renewal ? { renewalOf: renewal.renewalOf, derived: JSON.stringify(renewal.derived) } : {}),
-    createdEntry: {
-      at: now,
-      actor: { keyId: caller.keyId, userName: caller.userName, role: caller.role, organisationId: caller.organisationId },
-      status: result.decision.outcome,
-      grossPremiumFen: result.grossPremiumFen,
-    },
   };
 }
 
@@ -261,9 +282,15 @@ export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: P
  * without mongoose's casting: the quote's insert skips it (test/quotes/stored-quote.test.ts checks
  * that casting this form changes nothing).
  */
-export function storedQuote(doc: ReturnType<typeof quoteDocument>, now: Date): ReturnType<typeof quoteDocument> & { underwriting: { by: object }; createdAt: Date; updatedAt: Date } {
-  return { ...doc, underwriting: { by: {} }, createdAt: now, updatedAt: now };
+export function storedQuote(doc: ReturnType<typeof quoteDocument>, now: Date): StoredQuoteFields {
+  const cold: Record<string, unknown> = {};
+  const fields: Record<string, unknown> = { createdAt: now, updatedAt: now };
+  for (const [key, value] of Object.entries(doc)) (COLD.has(key) ? cold : fields)[key] = value;
+  return { ...fields, z: toDictionaryPackedJson(cold, doc.productCode), createdAt: now, updatedAt: now } as StoredQuoteFields;
 }
+const COLD: ReadonlySet<string> = new Set(COLD_QUOTE_FIELDS);
+/** A new quote as inserted: its fields, and the cold ones packed in `z` (src/quotes/quote-model.ts). */
+export type StoredQuoteFields = Pick<StoredQuote, '_id' | 'quoteNumber' | 'idempotencyScope' | 'status' | 'productCode' | 'productVersion' | 'grossPremiumFen' | 'createdAt' | 'updatedAt'> & { z: unknown };
 
 /** The audit entry of a quote's creation, from the quote itself (undefined for quotes stored before it was carried there). */
 export function quoteCreationEntry(doc: QuoteRecord): AuditEntryView | undefined {
@@ -454,10 +481,12 @@ export interface LeanRatingFields extends Omit<RatingFields, 'id' | 'quoteNumber
   policyNumber?: string;
   status?: string;
   underwriting?: { action?: string | null } | null;
+  /** A quote's packed cold fields (since session 10: expandStoredQuote). */
+  z?: unknown;
 }
 
 /** Only what re-rating reads of a quote or policy: not the audit entry nor an underwriter's original result. */
-export const RATING_PROJECTION = { quoteNumber: 1, policyNumber: 1, productCode: 1, productVersion: 1, status: 1, inputs: 1, picks: 1, context: 1, result: 1, underwriting: 1 } as const;
+export const RATING_PROJECTION = { quoteNumber: 1, policyNumber: 1, productCode: 1, productVersion: 1, status: 1, inputs: 1, picks: 1, context: 1, result: 1, underwriting: 1, z: 1 } as const;
 
 /** The one builder of the rating read model. */
 export function ratingRecordOf(fields: RatingFields, status: string, revision: number): StoredQuoteEvent {
@@ -487,5 +516,5 @@ export function policyRatingRecordOf(fields: RatingFields): StoredQuoteEvent {
 /** Every stored quote of a product version as the rating book records it, streamed (slow on FerretDB: a scan). */
 export async function* quoteRatingRecords(productCode: string, productVersion: string): AsyncGenerator<StoredQuoteEvent> {
   const cursor = QuoteModel.find({ productCode, productVersion }, RATING_PROJECTION).lean<LeanRatingFields[]>().cursor({ batchSize: 1000 });
-  for await (const doc of cursor as AsyncIterable<LeanRatingFields>) yield leanRatingRecordOf(await withStoredContext(doc), 'quote');
+  for await (const doc of cursor as AsyncIterable<LeanRatingFields>) yield leanRatingRecordOf(await withStoredContext(expandStoredQuote(doc) as LeanRatingFields), 'quote');
 }

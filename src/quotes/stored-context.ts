@@ -41,9 +41,14 @@ function snapshotOf(programme: SubsidyProgramme): Snapshot {
 
 /** The stored text of a context: its programmes as snapshot ids (storeProgrammesOf must have stored them). */
 export function storedContextText(context: QuoteContext): string {
-  if (!context.programmes?.length) return JSON.stringify(context);
+  return JSON.stringify(storedContextValue(context));
+}
+
+/** The context as a quote's packed fields hold it (src/quotes/quote-model.ts): its programmes by snapshot id. */
+export function storedContextValue(context: QuoteContext): QuoteContext | (Omit<QuoteContext, 'programmes'> & { programmes: string[] }) {
+  if (!context.programmes?.length) return context;
   // Spread then replaced: the key keeps its place, so the text reads back with the keys in their order.
-  return JSON.stringify({ ...context, programmes: context.programmes.map((p) => snapshotOf(p).id) });
+  return { ...context, programmes: context.programmes.map((p) => snapshotOf(p).id) };
 }
 
 /** Stores the snapshots of the contexts' programmes this database may not hold yet; without a write once all are known. */

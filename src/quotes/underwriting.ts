@@ -12,8 +12,8 @@ import { decisionRefusal } from './quote-actions.ts';
 import { rewriteSummary } from './quote-lists.ts';
 import { announceStored, findQuoteRecord, loadVisibleQuote, toQuoteView, type QuoteDeps, type QuoteRecord, type QuoteView } from './quote-service.ts';
 import type { ApproveQuote } from './quote-schemas.ts';
-import { storedContextText, storeProgrammesOf } from './stored-context.ts';
-import { toPackedJson } from '../db/json-text.ts';
+import { storedContextText, storedContextValue, storeProgrammesOf } from './stored-context.ts';
+import { fromJsonText, toDictionaryPackedJson, toDictionaryPackedText } from '../db/json-text.ts';
 import { withRatingErrors } from './rating-errors.ts';
 
 async function loadReferredForUnderwriter(caller: Caller, id: string): Promise<QuoteRecord> {
@@ -48,10 +48,16 @@ export async function approveQuote(deps: QuoteDeps, caller: Caller, id: string, 
   await claimDecision(doc, 'approve', now);
   const before = doc.result;
   await storeProgrammesOf([context]);
+  // The new picks, context and result where the quote keeps them: in its packed cold fields (`z`,
+  // since session 10: the decision claimed above, no one else writes them), else as fields.
+  const packed = (await QuoteModel.findById(doc.id, { z: 1 }).lean<{ z?: unknown }>())?.z;
+  const rated = packed
+    ? { z: toDictionaryPackedJson({ ...fromJsonText<Record<string, unknown>>(packed), picks, context: storedContextValue(context), result }, doc.productCode) }
+    : { picks, context: toDictionaryPackedText(storedContextText(context), doc.productCode), result: toDictionaryPackedJson(result, doc.productCode) };
   await QuoteModel.updateOne({ _id: doc.id }, {
     $set: {
-      status: 'approved', picks, context: storedContextText(context), result: toPackedJson(result), grossPremiumFen: result.grossPremiumFen,
-      underwriting: { action: 'approve', by: { keyId: caller.keyId, userName: caller.userName }, at: now, ...(input.note ? { reason: input.note } : {}), originalResult: before, originalPicks: doc.picks },
+      status: 'approved', ...rated, grossPremiumFen: result.grossPremiumFen,
+      underwriting: { action: 'approve', by: { keyId: caller.keyId, userName: caller.userName }, at: now, ...(input.note ? { reason: input.note } : {}), originalResult: toDictionaryPackedJson(before, doc.productCode), originalPicks: doc.picks },
     },
   });
   await recordAudit(caller, {

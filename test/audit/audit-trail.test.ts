@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { AuditEntryModel, recordAudit } from '../../src/audit/audit-log.ts';
-import { QuoteModel } from '../../src/quotes/quote-model.ts';
+import { changeStoredQuote } from '../support/stored-quotes.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 import { today } from '../support/china-date.ts';
@@ -57,12 +57,23 @@ describe('Audit: who did what, with the visibility of the record', () => {
   it('shows the creation entry of a quote stored before it was carried by the quote, from the audit log, once', async () => {
     const quote = await t.http.post('/v1/quotes').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: baseVector!.inputs, startDate: today() });
     const id = quote.body.id as string;
-    await QuoteModel.updateOne({ _id: id }, { $unset: { createdEntry: 1 } });
+    await changeStoredQuote(id, {}, ['createdEntry', 'createdBy.role', 'createdBy.organisationId']);
     const broker = { keyId: 'k', userName: '张经纪', role: 'broker', organisationId: t.organisations.MXB };
     await recordAudit(broker as never, { action: 'quote.create', entityType: 'quote', entityId: id, summary: 'as stored before' });
     const res = await trail('broker', 'quote', id);
     expect(res.body.total).to.equal(1);
     expect(res.body.items.map((e: { summary: string }) => e.summary)).to.deep.equal(['as stored before']);
+  });
+
+  it('shows the creation entry a quote carried before session 10 (createdEntry) as it was stored', async () => {
+    const quote = await t.http.post('/v1/quotes').set(as('broker')).send({ productCode: PRODUCT, enterpriseId: t.organisations.HZZZ, inputs: baseVector!.inputs, startDate: today() });
+    const id = quote.body.id as string;
+    const at = new Date('2026-01-05T02:03:04Z');
+    await changeStoredQuote(id, { createdEntry: { at, actor: { keyId: 'old', userName: '旧经纪', role: 'broker', organisationId: t.organisations.MXB }, status: 'referred', grossPremiumFen: 4321 } }, ['createdBy.role', 'createdBy.organisationId']);
+    const res = await trail('broker', 'quote', id);
+    expect(res.body.total).to.equal(1);
+    expect(res.body.items[0]).to.deep.include({ at: at.toISOString(), summary: `Quote ${quote.body.quoteNumber} for ${quote.body.enterpriseName}: referred, gross 4321 fen.` });
+    expect(res.body.items[0].actor).to.include({ userName: '旧经纪', role: 'broker' });
   });
 
   it('names the organisations in English with lang=en', async () => {

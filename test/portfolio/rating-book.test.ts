@@ -1,6 +1,7 @@
 import { expect } from 'chai';
+import { fromJsonText } from '../../src/db/json-text.ts';
 import { castDocument } from '../../src/db/insert-batcher.ts';
-import { QuoteModel } from '../../src/quotes/quote-model.ts';
+import { QuoteModel, type StoredQuote } from '../../src/quotes/quote-model.ts';
 import { PolicyModel } from '../../src/policies/policy-model.ts';
 import { policyRatingRecord, type PolicyRecord } from '../../src/policies/policy-service.ts';
 import { appendPage, bookKey, compactBooks, entryOfQuoteEvent, packEntries, RatingBookPageModel, RatingBookTailModel, readBook } from '../../src/portfolio/rating-book.ts';
@@ -8,6 +9,7 @@ import type { QuoteContext } from '../../src/rating/index.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 import { today } from '../support/china-date.ts';
+import { expandedQuote } from '../support/stored-quotes.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const BOOK = bookKey(PRODUCT, '2025.1');
@@ -46,11 +48,11 @@ describe('Rating book (kept as quotes and policies are stored)', () => {
   }
   /** The book entry of a stored quote, as the quote service's hook saw it. */
   async function entryOf(id: string) {
-    const doc = (await QuoteModel.findById(id))!;
+    const doc = (await expandedQuote<StoredQuote>(id))!;
     return entryOfQuoteEvent({
-      id, quoteNumber: doc.quoteNumber, productCode: doc.productCode, productVersion: doc.productVersion, status: doc.status, inputs: doc.inputs,
-      picks: doc.picks as Record<string, string>, context: doc.context as QuoteContext, grossPremiumFen: doc.grossPremiumFen,
-      decision: (doc.result as { decision: { outcome: string } }).decision.outcome, revision: doc.underwriting?.action ? 1 : 0,
+      id, quoteNumber: doc.quoteNumber, productCode: doc.productCode, productVersion: doc.productVersion, status: doc.status, inputs: fromJsonText(doc.inputs),
+      picks: doc.picks as Record<string, string>, context: fromJsonText<QuoteContext>(doc.context), grossPremiumFen: doc.grossPremiumFen,
+      decision: fromJsonText<{ decision: { outcome: string } }>(doc.result).decision.outcome, revision: doc.underwriting?.action ? 1 : 0,
     });
   }
 

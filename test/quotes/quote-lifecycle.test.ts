@@ -1,12 +1,13 @@
-import { fromJsonText } from '../../src/db/json-text.ts';
+import { DICTIONARY_PACKED, fromJsonText } from '../../src/db/json-text.ts';
 import { expect } from 'chai';
-import mongoose from 'mongoose';
+import type mongoose from 'mongoose';
 import { AuditEntryModel } from '../../src/audit/audit-log.ts';
 import { PolicyModel } from '../../src/policies/policy-model.ts';
 import { QuoteModel } from '../../src/quotes/quote-model.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 import { today } from '../support/china-date.ts';
+import { expandedQuote } from '../support/stored-quotes.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
@@ -55,11 +56,14 @@ describe('Quotes and policies', () => {
     expect(quote.result.grossPremiumFen).to.equal(baseVector!.expected.grossPremiumFen);
     const expectedValidUntil = new Date(Date.parse(`${quote.quoteDate as string}T00:00:00Z`) + 30 * 86_400_000).toISOString().slice(0, 10);
     expect(quote.validUntil).to.equal(expectedValidUntil);
-    const stored = await QuoteModel.findById(quote.id).lean();
-    // The inputs and context are stored as JSON text, the worksheet packed (src/db/json-text.ts),
-    // the context's programmes by snapshot id (src/quotes/stored-context.ts); each read back whole.
+    // The inputs, context and worksheet are packed with the other cold fields in `z`, with the
+    // product's dictionary (src/quotes/quote-model.ts, src/db/json-text.ts), the context's
+    // programmes by snapshot id (src/quotes/stored-context.ts); each read back whole.
+    const raw = (await QuoteModel.findById(quote.id).lean<Record<string, unknown>>())!;
+    expect((raw.z as mongoose.mongo.Binary).sub_type).to.equal(DICTIONARY_PACKED);
+    expect(raw).not.to.have.any.keys('inputs', 'context', 'result', 'enterpriseName');
+    const stored = await expandedQuote<{ inputs: unknown; result: unknown; context: unknown }>(quote.id as string);
     expect(fromJsonText(stored!.inputs)).to.deep.equal(baseVector!.inputs);
-    expect(stored!.result).to.be.instanceOf(mongoose.mongo.Binary);
     expect(fromJsonText<{ worksheet: unknown[] }>(stored!.result).worksheet.length).to.be.at.least(8);
     expect(fromJsonText(stored!.result)).to.deep.equal(quote.result);
     expect(fromJsonText<{ programmes: unknown[] }>(stored!.context).programmes.length).to.be.at.least(1);
@@ -161,14 +165,14 @@ describe('Quotes and policies', () => {
     expect(bound.status, JSON.stringify(bound.body)).to.equal(201);
     expect((await t.http.post(`/v1/quotes/${first.id}/bind`).set(as('broker'))).status).to.equal(409); // a retried bind records nothing more
     const second = await createQuote(body());
-    const stored = await QuoteModel.findById(second.id);
+    const stored = await expandedQuote<{ context: unknown }>(second.id);
     const received = (stored!.context as { enterprise: { receivedThisYear: { programme: string; amountFen: number }[] } }).enterprise.receivedThisYear;
     const total = (programme: string) => (bound.body as { subsidies: { programme: string; amountFen: number }[] }).subsidies.filter((s) => s.programme === programme).reduce((a, s) => a + s.amountFen, 0);
     expect(received.find((r) => r.programme === 'SD-FIRST-SET')?.amountFen).to.equal(firstSd!.amountFen);
     for (const r of received) expect(r.amountFen, r.programme).to.equal(total(r.programme));
     // Another enterprise's quote sees none of it (HZZZ has its own policies from earlier tests, none from Shandong).
     const other = await createQuote();
-    const otherStored = await QuoteModel.findById(other.id);
+    const otherStored = await expandedQuote<{ context: unknown }>(other.id);
     const otherReceived = (otherStored!.context as { enterprise: { receivedThisYear: { programme: string }[] } }).enterprise.receivedThisYear;
     expect(otherReceived.map((r) => r.programme)).not.to.include('SD-FIRST-SET');
   });

@@ -12,6 +12,7 @@ import { listKeysOf } from '../../src/auth/scope.ts';
 import { QuoteModel, QuoteSummaryModel } from '../../src/quotes/quote-model.ts';
 import { FIRST_SET, OTHER_PRODUCT, SOLO, buildTenantWorld, type TenantWorld } from '../hardening/tenant-world.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { expandedQuote, expandedQuotes } from '../support/stored-quotes.ts';
 
 interface Row { _id: mongoose.Types.ObjectId; status: string; createdAt: Date; brokerOrganisationId: string; insurerOrganisationId: string; enterpriseOrganisationId: string; poolMemberIds?: string[]; productCode: string }
 
@@ -25,7 +26,7 @@ describe('Quote lists on keyed logs', function () {
 
   /** What the old query returned: the caller's visibility rule over every stored quote, newest first. */
   async function expectedFor(caller: Caller, keep: (q: Row) => boolean = () => true): Promise<string[]> {
-    const all = await QuoteModel.find({}).lean<Row[]>();
+    const all = await expandedQuotes<Row>();
     const visible = (q: Row) => {
       switch (caller.role) {
         case 'broker': return q.brokerOrganisationId === caller.organisationId;
@@ -184,7 +185,7 @@ describe('Quote lists on keyed logs', function () {
     const first = await quote(t.keys.broker, FIRST_SET, t.organisations.HZZZ!, false, headers);
     const entries = () => mongoose.connection.collection('quoteLists').countDocuments({ r: { $regex: `\\|${first.id}$` }, n: { $exists: true } });
     const listed = await entries();
-    const stored = (await QuoteModel.findById(first.id).lean<Row>())!;
+    const stored = (await expandedQuote<Row>(first.id))!;
     expect(listed).to.equal(listKeysOf(stored).length).and.to.be.at.least(5); // all, the broker, the enterprise, KCIC and its pool (no `quoted|…` copies, #25)
     const again = await quote(t.keys.broker, FIRST_SET, t.organisations.HZZZ!, false, headers);
     expect(again.id).to.equal(first.id);

@@ -68,6 +68,10 @@ describe('quotes and policies: one record each', () => {
     const record = await loadVisibleQuote(admin, id);
     expect(record.status).to.equal('approved');
     expect(record.underwriting).to.include({ action: 'approve', reason: 'agreed' });
+    // Its creation, as the audit trail shows it: referred, at the premium rated before the decision.
+    expect(record.createdEntry).to.deep.include({ status: 'referred', grossPremiumFen: record.underwriting!.originalResult!.grossPremiumFen, at: record.createdAt });
+    expect(record.createdEntry!.actor).to.deep.equal({ keyId: record.createdEntry!.actor.keyId, userName: '张经纪', role: 'broker', organisationId: record.brokerOrganisationId });
+    expect(record.underwriting!.originalResult!.grossPremiumFen).not.to.equal(record.result.grossPremiumFen);
     expect(record.underwriting?.at).to.be.instanceOf(Date);
     expect(record.underwriting?.originalResult?.decision.outcome).to.equal('referred');
     expect(record.picks).to.deep.equal({ qualityManagement: '0.9' });

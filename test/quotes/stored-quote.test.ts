@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { castDocument } from '../../src/db/insert-batcher.ts';
+import { DICTIONARY_PACKED, fromJsonText } from '../../src/db/json-text.ts';
 import { createServiceScope } from '../../src/db/service-scope.ts';
 import { policyRatingRecord } from '../../src/policies/policy-service.ts';
 import { QuoteModel } from '../../src/quotes/quote-model.ts';
@@ -13,6 +14,7 @@ import { findQuoteRecord } from '../../src/quotes/quote-service.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { today } from '../support/china-date.ts';
 import { bearer, inTestService, useTestApp } from '../support/test-app.ts';
+import { expandedQuote } from '../support/stored-quotes.ts';
 
 describe('quotes: the stored form of a new quote', () => {
   const t = useTestApp();
@@ -44,7 +46,9 @@ describe('quotes: the stored form of a new quote', () => {
           .send({ productCode: product.code, enterpriseId: t.organisations.HZZZ, inputs: vector.inputs, ...(vector.picks ? { picks: vector.picks } : {}), startDate: today() });
         expect(res.status, `${file}: ${JSON.stringify(res.body)}`).to.equal(201);
         const doc = await stored(res.body.id);
-        expect(doc.createdEntry, file).to.be.an('object');
+        expect(doc, file).to.have.all.keys('_id', 'quoteNumber', 'idempotencyScope', 'status', 'productCode', 'productVersion', 'grossPremiumFen', 'z', 'createdAt', 'updatedAt');
+        // The creation's audit entry is the quote's own fields (createdBy with role and organisation).
+        expect((await expandedQuote<{ createdBy: object }>(res.body.id as string))!.createdBy, file).to.include({ role: 'broker', organisationId: t.organisations.MXB });
         expect(recast(doc), file).to.deep.equal(doc);
         const view = await t.http.get(`/v1/quotes/${res.body.id}`).set(bearer(t.keys.broker));
         // What the creation answered is what a later read answers (which adds the pool's names).
@@ -71,7 +75,8 @@ describe('quotes: the stored form of a new quote', () => {
     expect(new Set(results.map((r) => r.decision))).to.deep.equal(new Set(['quoted', 'referred']));
     for (const r of results) {
       const doc = await stored(r.quoteId);
-      expect(doc.createdEntry, r.quoteId).to.be.an('object');
+      expect(doc, r.quoteId).to.have.all.keys('_id', 'quoteNumber', 'idempotencyScope', 'status', 'productCode', 'productVersion', 'grossPremiumFen', 'z', 'createdAt', 'updatedAt');
+      expect((await expandedQuote<{ createdBy: object }>(r.quoteId))!.createdBy, r.quoteId).to.include({ role: 'broker', organisationId: t.organisations.MXB });
       expect(recast(doc), r.quoteId).to.deep.equal(doc);
     }
   });
@@ -98,8 +103,8 @@ describe('quotes: a stored quote names its subsidy programmes by snapshot and pa
   }
   /** Stores a copy of a quote as the code before stored it: the context with its programmes' full text, the result as JSON text, the inputs as an object. */
   async function storedTheOldWay(id: string, programmes: readonly object[]): Promise<string> {
-    const doc = await byId('quotes', id);
-    const context = JSON.parse(doc.context as string) as Record<string, unknown>;
+    const { z: _z, ...doc } = (await expandedQuote<Record<string, unknown>>(id))!;
+    const context = fromJsonText<Record<string, unknown>>(doc.context);
     const oldId = new mongoose.Types.ObjectId();
     await collection('quotes').insertOne({ ...doc, _id: oldId, quoteNumber: `${doc.quoteNumber as string}OLD`, idempotencyScope: `old:${id}`, context: JSON.stringify({ ...context, programmes }), result: JSON.stringify(answered.get(id)), inputs: vector().inputs });
     return String(oldId);
@@ -110,7 +115,7 @@ describe('quotes: a stored quote names its subsidy programmes by snapshot and pa
     const id = await quote('snapshot-ids-1');
     const programmes = await inTestService(() => t.services.subsidies.programmesFor('first-set-equipment'));
     expect(programmes.length, 'the line has programmes').to.be.greaterThan(1);
-    const context = JSON.parse((await byId('quotes', id)).context as string) as { programmes: unknown[] };
+    const context = fromJsonText<{ programmes: unknown[] }>((await expandedQuote<{ context: unknown }>(id))!.context);
     expect(context.programmes).to.have.length(programmes.length);
     for (const p of context.programmes) expect(p).to.be.a('string').with.length(24);
     const snapshots = await collection('programmeSnapshots').find({}).toArray();
@@ -118,12 +123,13 @@ describe('quotes: a stored quote names its subsidy programmes by snapshot and pa
     expect(snapshots.map((s) => JSON.parse(s.text as string) as unknown)).to.have.deep.members(programmes);
     await quote('snapshot-ids-2');
     expect(await collection('programmeSnapshots').countDocuments({}), 'a second quote stores no snapshot').to.equal(programmes.length);
-    expect(JSON.parse((await byId('quotes', id)).inputs as string), 'the inputs as JSON text').to.deep.equal(vector().inputs);
-    // The result is packed (deflated JSON as binary): about a third of its text.
-    const result = (await byId('quotes', id)).result as mongoose.mongo.Binary;
-    expect(result).to.be.instanceOf(mongoose.mongo.Binary);
+    // The inputs, context and result are packed with the other cold fields and the product's
+    // dictionary (src/quotes/quote-model.ts): all of them in less than a fifth of the result's text.
+    const packed = (await byId('quotes', id)).z as mongoose.mongo.Binary;
+    expect(packed.sub_type).to.equal(DICTIONARY_PACKED);
+    expect((await expandedQuote<{ inputs: unknown }>(id))!.inputs, 'the inputs').to.deep.equal(vector().inputs);
     const record = await inTestService(() => findQuoteRecord(id));
-    expect(result.length()).to.be.lessThan(JSON.stringify(record!.result).length / 2);
+    expect(packed.length()).to.be.lessThan(JSON.stringify(record!.result).length / 5);
   });
 
   it('reads back the record, view and verification a quote with the programmes\' text reads (stored before)', async () => {
@@ -162,7 +168,8 @@ describe('quotes: a stored quote names its subsidy programmes by snapshot and pa
     const bind = await t.http.post(`/v1/quotes/${id}/bind`).set(bearer(t.keys.broker));
     expect(bind.status, JSON.stringify(bind.body)).to.equal(201);
     const policy = await byId('policies', bind.body.id as string);
-    for (const p of (JSON.parse(policy.context as string) as { programmes: unknown[] }).programmes) expect(p).to.be.a('string');
+    for (const field of ['inputs', 'context', 'result']) expect((policy[field] as mongoose.mongo.Binary).sub_type, field).to.equal(DICTIONARY_PACKED);
+    for (const p of fromJsonText<{ programmes: unknown[] }>(policy.context).programmes) expect(p).to.be.a('string');
     const [record, quoteRecord] = await inTestService(() => Promise.all([policyRatingRecord(bind.body.id as string), findQuoteRecord(id)]));
     expect(record!.context).to.deep.equal(quoteRecord!.context);
     const view = await t.http.get(`/v1/policies/${bind.body.id as string}`).set(bearer(t.keys.broker));
