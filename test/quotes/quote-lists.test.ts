@@ -12,6 +12,7 @@ import { listKeysOf } from '../../src/auth/scope.ts';
 import { QuoteModel, QuoteSummaryModel } from '../../src/quotes/quote-model.ts';
 import { FIRST_SET, OTHER_PRODUCT, SOLO, buildTenantWorld, type TenantWorld } from '../hardening/tenant-world.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { entriesOf } from '../support/keyed-log-docs.ts';
 
 interface Row { _id: mongoose.Types.ObjectId; status: string; createdAt: Date; brokerOrganisationId: string; insurerOrganisationId: string; enterpriseOrganisationId: string; poolMemberIds?: string[]; productCode: string }
 
@@ -182,7 +183,7 @@ describe('Quote lists on keyed logs', function () {
   it('adds no entry when a create is replayed with its Idempotency-Key', async () => {
     const headers = { 'Idempotency-Key': 'lists-replay-1' };
     const first = await quote(t.keys.broker, FIRST_SET, t.organisations.HZZZ!, false, headers);
-    const entries = () => mongoose.connection.collection('quoteLists').countDocuments({ r: { $regex: `\\|${first.id}$` }, n: { $exists: true } });
+    const entries = () => mongoose.connection.collection('quoteLists').countDocuments({ ...entriesOf(), r: { $regex: `\\|${first.id}$` } });
     const listed = await entries();
     const stored = (await QuoteModel.findById(first.id).lean<Row>())!;
     expect(listed).to.equal(listKeysOf(stored).length).and.to.be.at.least(5); // all, the broker, the enterprise, KCIC and its pool (no `quoted|…` copies, #25)
@@ -230,10 +231,10 @@ describe('Quote lists on keyed logs', function () {
     const bound = await expectedFor(admin, (q) => q.status === 'bound');
     await expectSameList(await walkByCursor(t.keys.platformAdmin, '&status=bound', 4), bound, 'bound, after the migration');
 
-    const entries = await mongoose.connection.collection('quoteLists').countDocuments({ n: { $exists: true } });
+    const entries = await mongoose.connection.collection('quoteLists').countDocuments(entriesOf());
     const again = await t.services.quotes.buildLists();
     expect(again).to.deep.equal({ quotes: 73, summariesWritten: 0 });
-    expect(await mongoose.connection.collection('quoteLists').countDocuments({ n: { $exists: true } })).to.equal(entries);
+    expect(await mongoose.connection.collection('quoteLists').countDocuments(entriesOf())).to.equal(entries);
   });
 
   it('shows the web lists from summaries, from any cursor on (/quotes, the client page), and refuses a cursor it did not give', async () => {
