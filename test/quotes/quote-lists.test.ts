@@ -237,6 +237,34 @@ describe('Quote lists on keyed logs', function () {
     expect(await mongoose.connection.collection('quoteLists').countDocuments(entriesOf())).to.equal(entries);
   });
 
+  it('stores an entry as its _id, ref and value with one-letter party names; entries stored before (k, n, long names) list the same', async () => {
+    const raw = mongoose.connection.collection<{ _id: string; r: string; v: string; k?: string; n?: number }>('quoteLists');
+    const docs = await raw.find(entriesOf()).toArray();
+    expect(docs.length).to.be.above(100);
+    for (const doc of docs) expect(Object.keys(doc), doc._id).to.deep.equal(['_id', 'r', 'v']);
+    const pooled = docs.map((d) => JSON.parse(d.v) as Record<string, unknown>).find((v) => v.m !== undefined)!;
+    expect(Object.keys(pooled)).to.deep.equal(['b', 'i', 'e', 'm', 'p']);
+    const before: Record<string, string[]> = {};
+    for (const [name, key] of Object.entries(callers)) before[name] = await walkByCursor(key(), '', 9);
+    // Every entry rewritten as an earlier version stored it: the key and n beside the _id, the value's long names.
+    expect(await raw.countDocuments({ _id: { $regex: '#c\\d+$' } }), 'no sealed chunk holds the values (each list is under 100)').to.equal(0);
+    const long = { b: 'brokerOrganisationId', i: 'insurerOrganisationId', e: 'enterpriseOrganisationId', m: 'poolMemberIds', p: 'productCode' } as Record<string, string>;
+    for (const doc of docs) {
+      const at = doc._id.lastIndexOf('#');
+      const value = Object.fromEntries(Object.entries(JSON.parse(doc.v) as Record<string, unknown>).map(([k, v]) => [long[k] ?? k, v]));
+      await raw.replaceOne({ _id: doc._id }, { k: doc._id.slice(0, at), n: Number(doc._id.slice(at + 1)), r: doc.r, v: JSON.stringify(value) });
+    }
+    for (const [name, key] of Object.entries(callers)) expect(await walkByCursor(key(), '', 9), name).to.deep.equal(before[name]);
+    const admin = await resolveApiKey(t.keys.platformAdmin);
+    await expectSameList(await walkByCursor(t.keys.platformAdmin, `&productCode=${OTHER_PRODUCT}`, 4), await expectedFor(admin, (q) => q.productCode === OTHER_PRODUCT), 'product filter on old entries');
+    // A new quote goes on after them, numbered from the old entries' top.
+    const added = await quote(t.keys.broker, FIRST_SET, t.organisations.HZZZ!, false);
+    expect((await walkByCursor(t.keys.broker, '', 9))[0]).to.equal(added.id);
+    const brokerKey = `broker:${t.organisations.MXB}`;
+    const ns = (await raw.find(entriesOf(brokerKey)).toArray()).map((d) => Number(d._id.slice(brokerKey.length + 1))).sort((a, b) => a - b);
+    expect(ns).to.deep.equal(ns.map((_, i) => i));
+  });
+
   it('shows the web lists from summaries, from any cursor on (/quotes, the client page), and refuses a cursor it did not give', async () => {
     const agent = supertest.agent(t.app);
     expect((await agent.post('/sign-in').type('form').send({ apiKey: t.keys.broker })).status).to.equal(303);
