@@ -59,6 +59,16 @@ export function scopedQuery(actor: ScopedActor, kind: ScopeKind, filter: QueryFi
 /** What a business list entry carries: the parties (for the scope check) and the filterable product. */
 export interface BusinessEntry extends Parties { productCode: string }
 
+/**
+ * The names the parties and the product are stored under in the entries of the keyed logs that
+ * carry them (keyed-log.ts shortFieldNames: quote and policy lists, due-for-renewal lists, pool
+ * months, subsidy years, insurers' reports): a letter each instead of ~20 characters repeated in
+ * every entry (#25, bytes per quote). Entries written before with the long names read the same.
+ * The letters must stay what they are (stored data is read by them) and no entry of those logs
+ * may have a field of that name.
+ */
+export const BUSINESS_SHORT_NAMES = { brokerOrganisationId: 'b', insurerOrganisationId: 'i', enterpriseOrganisationId: 'e', poolMemberIds: 'm', productCode: 'p' } as const;
+
 /** The lists a quote or policy with these parties is appended to: everyone who may see it has one. */
 export function listKeysOf(parties: Parties): string[] {
   const insurers = new Set([parties.insurerOrganisationId, ...(parties.poolMemberIds ?? [])]);

@@ -3,8 +3,13 @@
 // by `_id` — the only read FerretDB 1.x (SQLite) answers from an index (docs/database.md) — so a
 // list's first page, a deep page and its count cost the same at 1,000 and at 100,000 records:
 //
-//   entry  `_id = <key>#<n>`   { k: key, n, r: `<key>|<ref>`, v: JSON text of the entry's value }
-//   chunk  `_id = <key>#c<c>`  entries c·S … c·S+S−1 in one document (`z`: packed JSON), written once they all exist
+//   entry  `_id = <key>#<n>`   { r: `<key>|<ref>`, v: JSON text of the entry's value }
+//   chunk  `_id = <key>#c<c>`  { r: _id, z: entries c·S … c·S+S−1 as packed JSON }, written once they all exist
+//
+// The key and n (or c) are read from `_id` (its last '#': a key may hold one); entries and chunks
+// written by earlier versions also carry them as `k`, `n` (`c`), which nothing reads any more (#25:
+// each stored field costs its name twice in FerretDB's JSON and type schema). A log may store its
+// values in a compact form (a ValueCodec: short field names); its decode reads both forms.
 //
 // Appending claims the next n by inserting (a unique `_id`: two writers, in one process or in
 // several instances, never share an n; the loser moves on to n + 1). An n is tried only after
@@ -42,14 +47,58 @@ export interface LogEntry<V> {
   readonly value: V;
 }
 
-interface StoredEntry { _id: string; k: string; n: number; r: string; v: string }
-/** A sealed chunk: its entries as packed JSON `z` (since session 8), or as JSON text `v` (before). */
-interface StoredChunk { _id: string; k: string; r: string; c: number; z?: unknown; v?: string }
+/** An entry as stored (earlier versions also stored `k`: its key, and `n`: its position, both in `_id`). */
+interface StoredEntry { _id: string; r: string; v: string }
+/**
+ * A sealed chunk: its entries as packed JSON `z` (since session 8), or as JSON text `v` (before);
+ * chunks written by earlier versions also carry `k` and `c` (both in `_id`).
+ */
+interface StoredChunk { _id: string; r: string; z?: unknown; v?: string }
 
-/** The entries a stored chunk holds, whichever form it was written in. */
-export function chunkEntries<V>(doc: { z?: unknown; v?: string }): { n: number; r: string; v: V }[] {
-  return fromJsonText<{ n: number; r: string; v: V }[]>(doc.z ?? doc.v);
+/** The entries a stored chunk holds (values in their stored form), whichever form it was written in. */
+function chunkEntries(doc: { z?: unknown; v?: string }): { n: number; r: string; v: unknown }[] {
+  return fromJsonText<{ n: number; r: string; v: unknown }[]>(doc.z ?? doc.v);
 }
+
+/**
+ * How a log stores its values (`v`): `encode` gives what is written (e.g. shorter field names),
+ * `decode` reads what was written, in either form — the values written before the log had a codec
+ * (or before its codec changed) must decode the same.
+ */
+export interface ValueCodec<V> {
+  encode(value: V): unknown;
+  decode(stored: unknown): V;
+}
+
+const asIs: ValueCodec<never> = { encode: (value) => value, decode: (stored) => stored as never };
+
+/**
+ * A codec that renames top-level fields: `short` maps a value's field name to the name it is
+ * stored under. Decoding renames the short names back and keeps every other field as it is, so a
+ * value written with the long names reads the same. No short name may be a field name of the
+ * value (nor two the same): checked here.
+ */
+export function shortFieldNames<V extends object>(short: Readonly<Record<string, string>>): ValueCodec<V> {
+  const long = new Map(Object.entries(short).map(([name, s]) => [s, name]));
+  if (long.size !== Object.keys(short).length || [...long.keys()].some((s) => s in short)) throw new Error(`shortFieldNames: short names must be distinct and not field names: ${JSON.stringify(short)}`);
+  const rename = (value: object, names: Readonly<Record<string, string>> | Map<string, string>) => {
+    const get = names instanceof Map ? (k: string) => names.get(k) : (k: string) => (Object.hasOwn(names, k) ? names[k] : undefined);
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[get(k) ?? k] = v;
+    return out;
+  };
+  return { encode: (value) => rename(value, short), decode: (stored) => rename(stored as object, long) as V };
+}
+
+/** What a stored document's `_id` names: an entry `<key>#<n>` or a chunk `<key>#c<c>` (the last '#' splits; a key may hold one). */
+export function parseLogId(id: string): { key: string; n: number } | { key: string; c: number } {
+  const at = id.lastIndexOf('#');
+  const key = id.slice(0, at);
+  return id[at + 1] === 'c' ? { key, c: Number(id.slice(at + 2)) } : { key, n: Number(id.slice(at + 1)) };
+}
+
+/** A stored document of a log as an offline scan sees it: an entry, or a sealed chunk of entries. */
+export type ScannedLogDocument<V> = { key: string; entry: LogEntry<V> } | { key: string; chunk: number; entries: LogEntry<V>[] };
 
 export interface KeyedLog<V> {
   /** Appends `value` for `ref` to `key` once (again: nothing); resolves once it is stored. */
@@ -70,6 +119,11 @@ export interface KeyedLog<V> {
    * the top): what a page reads until it has what it needs.
    */
   newestFirst(key: string, before?: number): AsyncGenerator<LogEntry<V>[]>;
+  /**
+   * Every stored document of the log, decoded, in no particular order: a scan of the collection,
+   * for offline work only (book:verify, migrations), never a request's read.
+   */
+  scan(): AsyncGenerator<ScannedLogDocument<V>>;
   /** The model behind it (for index building and the owning capability's migrations). */
   readonly model: mongoose.Model<unknown>;
 }
@@ -121,25 +175,25 @@ interface LogWriter<V> {
   known(key: string): number | undefined;
   top(key: string): Promise<number>;
   noteTop(key: string, n: number): void;
-  sealCompleted(key: string, written: StoredEntry[]): void;
+  stored(key: string, n: number, p: Pending<V>): StoredEntry;
+  sealCompleted(key: string, first: number, written: StoredEntry[]): void;
   writeInOrder(key: string, batch: Pending<V>[]): Promise<void>;
 }
 
 /** The claimed keys' entries in one ordered insert; what it did not write, key by key as append would. */
 async function writeClaimed<V>(log: LogWriter<V>, claimed: readonly [string, Pending<V>[]][]): Promise<void> {
   const starts = await Promise.all(claimed.map(([key]) => log.known(key) ?? log.top(key)));
-  const docs = claimed.flatMap(([key, items], i) => items.map((p, j): StoredEntry => ({ _id: entryId(key, starts[i]! + 1 + j), k: key, n: starts[i]! + 1 + j, r: `${key}|${p.ref}`, v: JSON.stringify(p.value) })));
+  const docs = claimed.flatMap(([key, items], i) => items.map((p, j) => log.stored(key, starts[i]! + 1 + j, p)));
   let written = await insertUntilDuplicate(log.raw(), docs); // of the first keys' entries, in order
   let offset = 0;
   const rest: Promise<void>[] = [];
-  for (const [key, items] of claimed) {
+  for (const [i, [key, items]] of claimed.entries()) {
     const mine = Math.min(items.length, written);
     written -= mine;
     if (mine > 0) {
       items.slice(0, mine).forEach((p) => p.resolve());
-      const own = docs.slice(offset, offset + mine);
-      log.noteTop(key, own.at(-1)!.n);
-      log.sealCompleted(key, own);
+      log.noteTop(key, starts[i]! + mine);
+      log.sealCompleted(key, starts[i]! + 1, docs.slice(offset, offset + mine));
     }
     offset += items.length;
     const left = items.slice(mine);
@@ -148,19 +202,24 @@ async function writeClaimed<V>(log: LogWriter<V>, claimed: readonly [string, Pen
   await Promise.all(rest);
 }
 
-const decodeEntry = <V>(doc: StoredEntry, key: string): LogEntry<V> =>
-  Object.freeze({ n: doc.n, ref: doc.r.slice(key.length + 1), value: Object.freeze(JSON.parse(doc.v) as V) });
+/** Entry n of `key` from its stored document (its position is in `_id`; a `k` or `n` written before is not read). */
+const decodeEntry = <V>(codec: ValueCodec<V>, doc: StoredEntry, key: string, n: number): LogEntry<V> =>
+  Object.freeze({ n, ref: doc.r.slice(key.length + 1), value: Object.freeze(codec.decode(JSON.parse(doc.v))) });
+
+/** The entries of a stored chunk, decoded. */
+const decodeChunk = <V>(codec: ValueCodec<V>, doc: StoredChunk): LogEntry<V>[] =>
+  chunkEntries(doc).map((e) => Object.freeze({ n: e.n, ref: e.r, value: Object.freeze(codec.decode(e.v)) }));
 
 /** The reads of a log: entries by _id, chunks sealed on first read, ranges and newest-first batches. */
-function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<number>, chunks: KeptRecords<readonly LogEntry<V>[]>) {
-  const decode = (doc: StoredEntry, key: string) => decodeEntry<V>(doc, key);
+function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<number>, chunks: KeptRecords<readonly LogEntry<V>[]>, codec: ValueCodec<V>) {
+  const decode = (doc: StoredEntry, key: string, n: number) => decodeEntry(codec, doc, key, n);
   async function readEntries(key: string, from: number, to: number, held?: Map<number, LogEntry<V>>): Promise<LogEntry<V>[]> {
     // One exact-_id read each (an `$in` would scan on FerretDB), all at once; none for those held.
     const read = async (n: number) => {
       const have = held?.get(n);
       if (have) return have;
       const doc = await raw().findOne({ _id: entryId(key, n) as never }) as StoredEntry | null;
-      return doc ? decode(doc, key) : null;
+      return doc ? decode(doc, key, n) : null;
     };
     const entries = await Promise.all(Array.from({ length: to - from + 1 }, (_, i) => read(from + i)));
     return entries.filter((e): e is LogEntry<V> => e !== null);
@@ -175,14 +234,14 @@ function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<numb
     const doc = await raw().findOne({ _id: id as never }) as StoredChunk | null;
     let entries: readonly LogEntry<V>[];
     if (doc) {
-      entries = Object.freeze(chunkEntries<V>(doc).map((e) => Object.freeze({ n: e.n, ref: e.r, value: Object.freeze(e.v) })));
+      entries = Object.freeze(decodeChunk(codec, doc));
     } else {
       entries = Object.freeze(await readEntries(key, c * CHUNK_SIZE, (c + 1) * CHUNK_SIZE - 1, held));
       // Packed (deflated JSON, binary): 100 entries of one list repeat their parties and keys, so a
       // chunk takes about a fifth of its text's bytes (#25, bytes on disk per quote).
-      const z = toPackedJson(entries.map((e) => ({ n: e.n, r: e.ref, v: e.value })));
+      const z = toPackedJson(entries.map((e) => ({ n: e.n, r: e.ref, v: codec.encode(e.value) })));
       try {
-        await raw().insertOne({ _id: id, k: key, c, r: id, z } as never);
+        await raw().insertOne({ _id: id, r: id, z } as never);
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
       }
@@ -217,16 +276,29 @@ function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<numb
   return { sealedChunk, range, newestFirst };
 }
 
+/** Every stored document of a log's collection, decoded (KeyedLog.scan: offline work only). */
+async function* scanLog<V>(raw: Collection, codec: ValueCodec<V>): AsyncGenerator<ScannedLogDocument<V>> {
+  for await (const doc of raw.find({}).batchSize(1000) as AsyncIterable<StoredEntry & StoredChunk>) {
+    const at = parseLogId(doc._id);
+    if ('c' in at) yield { key: at.key, chunk: at.c, entries: decodeChunk(codec, doc) };
+    else yield { key: at.key, entry: decodeEntry(codec, doc, at.key, at.n) };
+  }
+}
+
 /**
  * Declares the keyed log stored in `collection` (at module level, like a model). Its caches — the
  * top known of each key and the sealed chunks (at most `chunkCacheEntries` entries: default
  * CHUNK_CACHE_ENTRIES) — live in the composed service's scope.
  */
-export function defineKeyedLog<V>(modelName: string, collection: string, options: { chunkCacheEntries?: number } = {}): KeyedLog<V> {
+export function defineKeyedLog<V>(modelName: string, collection: string, options: { chunkCacheEntries?: number; codec?: ValueCodec<V> } = {}): KeyedLog<V> {
+  // Documents are written and read through the driver (model.collection), never cast by mongoose:
+  // the schema declares the unique `r` and names the fields; it adds nothing to a stored document.
+  // `k`, `n` and `c` are only in documents written by earlier versions.
   const schema = new Schema(
     { _id: { type: String, required: true }, k: String, n: Number, c: Number, r: { type: String, required: true, unique: true }, v: String, z: Buffer },
     { collection, versionKey: false },
   );
+  const codec: ValueCodec<V> = options.codec ?? asIs;
   const model = mongoose.models[modelName] ?? mongoose.model(modelName, schema);
   const raw = () => model.collection;
   const knownTop = slot(`${collection} tops`, () => new Map<string, number>());
@@ -235,8 +307,9 @@ export function defineKeyedLog<V>(modelName: string, collection: string, options
   const topKey = (key: string) => `${mongoose.connection.name}\u0000${key}`;
 
   const exists = async (key: string, n: number) => (await raw().findOne({ _id: entryId(key, n) as never }, { projection: { _id: 1 } })) !== null;
-  const decode = (doc: StoredEntry, key: string) => decodeEntry<V>(doc, key);
-  const { sealedChunk, range, newestFirst } = chunkReads<V>(raw, top, chunks);
+  const decode = (doc: StoredEntry, key: string, n: number) => decodeEntry(codec, doc, key, n);
+  const stored = (key: string, n: number, p: Pending<V>): StoredEntry => ({ _id: entryId(key, n), r: `${key}|${p.ref}`, v: JSON.stringify(codec.encode(p.value)) });
+  const { sealedChunk, range, newestFirst } = chunkReads<V>(raw, top, chunks, codec);
 
   function noteTop(key: string, n: number) {
     const tops = knownTop();
@@ -283,12 +356,12 @@ export function defineKeyedLog<V>(modelName: string, collection: string, options
     while (rest.length > 0) {
       const start = (known ?? await top(key)) + 1;
       known = undefined;
-      const docs: StoredEntry[] = rest.map((p, i) => ({ _id: entryId(key, start + i), k: key, n: start + i, r: `${key}|${p.ref}`, v: JSON.stringify(p.value) }));
+      const docs = rest.map((p, i) => stored(key, start + i, p));
       const written = await insertUntilDuplicate(raw(), docs);
       rest.slice(0, written).forEach((p) => p.resolve());
       if (written > 0) {
         noteTop(key, start + written - 1);
-        sealCompleted(key, docs.slice(0, written));
+        sealCompleted(key, start, docs.slice(0, written));
       }
       if (written === rest.length) return;
       // The first unwritten entry met an E11000: either its n was taken by another writer (try
@@ -306,12 +379,12 @@ export function defineKeyedLog<V>(modelName: string, collection: string, options
    * Seals each chunk whose last entry the writer just wrote, with the entries it holds and the
    * rest read by _id, in the background: a reader that comes first seals it itself.
    */
-  function sealCompleted(key: string, written: StoredEntry[]): void {
-    const mine = new Map(written.map((d) => [d.n, decode(d, key)]));
-    for (const d of written) {
-      if ((d.n + 1) % CHUNK_SIZE !== 0) continue;
-      const c = (d.n + 1) / CHUNK_SIZE - 1;
-      void sealedChunk(key, c, d.n, mine, false).catch(() => {});
+  function sealCompleted(key: string, first: number, written: StoredEntry[]): void {
+    const mine = new Map(written.map((d, i) => [first + i, decode(d, key, first + i)]));
+    for (const n of mine.keys()) {
+      if ((n + 1) % CHUNK_SIZE !== 0) continue;
+      const c = (n + 1) / CHUNK_SIZE - 1;
+      void sealedChunk(key, c, n, mine, false).catch(() => {});
     }
   }
 
@@ -335,7 +408,7 @@ export function defineKeyedLog<V>(modelName: string, collection: string, options
       }
     }
     try {
-      await writeClaimed({ raw, known: (key) => knownTop().get(topKey(key)), top, noteTop, sealCompleted, writeInOrder }, claimed);
+      await writeClaimed({ raw, known: (key) => knownTop().get(topKey(key)), top, noteTop, stored, sealCompleted, writeInOrder }, claimed);
     } catch (err) {
       for (const [, items] of claimed) for (const p of items) p.reject(err);
     } finally {
@@ -360,5 +433,5 @@ export function defineKeyedLog<V>(modelName: string, collection: string, options
     });
   }
 
-  return Object.freeze({ model: model as mongoose.Model<unknown>, append, appendAll, top, range, all: (key: string) => range(key, 0, Number.MAX_SAFE_INTEGER), newestFirst });
+  return Object.freeze({ model: model as mongoose.Model<unknown>, append, appendAll, top, range, all: (key: string) => range(key, 0, Number.MAX_SAFE_INTEGER), newestFirst, scan: () => scanLog(raw(), codec) });
 }

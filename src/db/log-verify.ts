@@ -3,7 +3,7 @@
 // its caller scans the records; neither is a request's read. Compared per key and ref (an entry's
 // position is the order appends happened in, which a recomputation cannot know), plus the log's
 // own invariants: positions without gaps, each sealed chunk equal to the entries it seals.
-import { chunkEntries, type KeyedLog } from './keyed-log.ts';
+import type { KeyedLog } from './keyed-log.ts';
 
 /** What a log should hold: per key, per ref, the entry's value. */
 export type ExpectedLog<V> = Map<string, Map<string, V>>;
@@ -20,23 +20,22 @@ function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
 }
 
-interface Scanned { entries: Map<string, Map<string, string>>; positions: Map<string, number[]>; byPosition: Map<string, string>; chunks: { key: string; c: number; entries: { n: number; v: unknown }[] }[] }
+interface Scanned { entries: Map<string, Map<string, unknown>>; positions: Map<string, number[]>; byPosition: Map<string, string>; chunks: { key: string; c: number; entries: { n: number; value: unknown }[] }[] }
 
 async function scan(log: KeyedLog<unknown>): Promise<Scanned> {
   const scanned: Scanned = { entries: new Map(), positions: new Map(), byPosition: new Map(), chunks: [] };
-  const cursor = log.model.collection.find({}).batchSize(1000);
-  for await (const doc of cursor as AsyncIterable<{ _id: string; k: string; n?: number; c?: number; r: string; v: string; z?: unknown }>) {
-    if (doc.c !== undefined && doc.c !== null) {
-      scanned.chunks.push({ key: doc.k, c: doc.c, entries: chunkEntries(doc) });
+  for await (const doc of log.scan()) {
+    if ('chunk' in doc) {
+      scanned.chunks.push({ key: doc.key, c: doc.chunk, entries: doc.entries });
       continue;
     }
-    const ref = doc.r.slice(doc.k.length + 1);
-    if (!scanned.entries.has(doc.k)) scanned.entries.set(doc.k, new Map());
-    scanned.entries.get(doc.k)!.set(ref, doc.v);
-    const positions = scanned.positions.get(doc.k);
-    if (positions) positions.push(doc.n!);
-    else scanned.positions.set(doc.k, [doc.n!]);
-    scanned.byPosition.set(`${doc.k}#${doc.n}`, canonical(JSON.parse(doc.v)));
+    const { key, entry } = doc;
+    if (!scanned.entries.has(key)) scanned.entries.set(key, new Map());
+    scanned.entries.get(key)!.set(entry.ref, entry.value);
+    const positions = scanned.positions.get(key);
+    if (positions) positions.push(entry.n);
+    else scanned.positions.set(key, [entry.n]);
+    scanned.byPosition.set(`${key}#${entry.n}`, canonical(entry.value));
   }
   return scanned;
 }
@@ -50,7 +49,7 @@ function invariantDifferences(scanned: Scanned): string[] {
   }
   for (const chunk of scanned.chunks) {
     for (const e of chunk.entries) {
-      if (scanned.byPosition.get(`${chunk.key}#${e.n}`) !== canonical(e.v)) out.push(`${chunk.key}: sealed chunk ${chunk.c} differs from entry ${e.n}`);
+      if (scanned.byPosition.get(`${chunk.key}#${e.n}`) !== canonical(e.value)) out.push(`${chunk.key}: sealed chunk ${chunk.c} differs from entry ${e.n}`);
     }
   }
   return out;
@@ -65,11 +64,10 @@ export async function logDifferences<V>(log: KeyedLog<V>, expected: ExpectedLog<
   const out = invariantDifferences(scanned);
   for (const key of [...new Set([...expected.keys(), ...scanned.entries.keys()])].sort()) {
     const want = expected.get(key) ?? new Map<string, V>();
-    const have = scanned.entries.get(key) ?? new Map<string, string>();
+    const have = scanned.entries.get(key) ?? new Map<string, unknown>();
     for (const [ref, value] of want) {
-      const stored = have.get(ref);
-      if (stored === undefined) out.push(`${key}: missing ${ref}`);
-      else if (canonical(JSON.parse(stored)) !== canonical(value)) out.push(`${key}: ${ref} differs — kept ${stored}, recomputed ${JSON.stringify(value)}`);
+      if (!have.has(ref)) out.push(`${key}: missing ${ref}`);
+      else if (canonical(have.get(ref)) !== canonical(value)) out.push(`${key}: ${ref} differs — kept ${JSON.stringify(have.get(ref))}, recomputed ${JSON.stringify(value)}`);
     }
     for (const ref of have.keys()) if (!want.has(ref)) out.push(`${key}: ${ref} is not in the recomputation`);
   }

@@ -5,8 +5,8 @@
 // entries ending inside it (re-checked against its scope, scope.ts scopedExpiring) and loads their
 // summaries: what it costs follows the policies ending in those months, never the book.
 import type { Caller } from '../auth/caller.ts';
-import { expiringKeysOf, scopedExpiring, type BusinessEntry } from '../auth/scope.ts';
-import { defineKeyedLog } from '../db/keyed-log.ts';
+import { BUSINESS_SHORT_NAMES, expiringKeysOf, scopedExpiring, type BusinessEntry } from '../auth/scope.ts';
+import { defineKeyedLog, shortFieldNames } from '../db/keyed-log.ts';
 import { invalidInput } from '../http/app-error.ts';
 import { addDays, chinaDate } from '../rating/calendar.ts';
 import { loadSummary } from './policy-lists.ts';
@@ -15,7 +15,7 @@ import type { PolicyList, PolicyRecord, PolicySummary } from './policy-schemas.t
 /** What a due-for-renewal entry carries: the parties and product (the scope check and filters) and the last day of cover. */
 export interface ExpiringEntry extends BusinessEntry { endDate: string }
 
-const expiringLists = defineKeyedLog<ExpiringEntry>('PolicyExpiringEntry', 'policyExpiring');
+const expiringLists = defineKeyedLog<ExpiringEntry>('PolicyExpiringEntry', 'policyExpiring', { codec: shortFieldNames({ ...BUSINESS_SHORT_NAMES, endDate: 'd' }) });
 
 /** Appends an issued policy to the due-for-renewal list of every party that may see it (again: nothing). */
 export async function listExpiringPolicy(policy: PolicyRecord): Promise<void> {

@@ -94,12 +94,11 @@ export function subsidyDeltas(change: Pick<PolicyChange, 'subsidiesBefore' | 'la
  */
 export async function allPolicyChanges(): Promise<Map<string, PolicyChange[]>> {
   const byPolicy = new Map<string, { n: number; change: PolicyChange }[]>();
-  const cursor = policyChangeLog.model.collection.find({}).batchSize(1000);
-  for await (const doc of cursor as AsyncIterable<{ c?: number | null; n?: number; v: string }>) {
-    if (doc.c !== undefined && doc.c !== null) continue; // a sealed chunk repeats its entries
-    const change = JSON.parse(doc.v) as PolicyChange;
+  for await (const doc of policyChangeLog.scan()) {
+    if (!('entry' in doc)) continue; // a sealed chunk repeats its entries
+    const change = doc.entry.value;
     const list = byPolicy.get(change.policyId) ?? [];
-    list.push({ n: doc.n!, change });
+    list.push({ n: doc.entry.n, change });
     byPolicy.set(change.policyId, list);
   }
   return new Map([...byPolicy].map(([id, list]) => [id, list.sort((a, b) => a.n - b.n).map((e) => e.change)]));

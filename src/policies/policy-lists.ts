@@ -6,9 +6,9 @@
 import mongoose, { Schema } from 'mongoose';
 import type { Caller } from '../auth/caller.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
-import { listKeysOf, scopedList, type BusinessEntry } from '../auth/scope.ts';
+import { BUSINESS_SHORT_NAMES, listKeysOf, scopedList, type BusinessEntry } from '../auth/scope.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
-import { defineKeyedLog } from '../db/keyed-log.ts';
+import { defineKeyedLog, shortFieldNames } from '../db/keyed-log.ts';
 import { logPage, type LogPageQuery } from '../db/log-pages.ts';
 import type { PolicyRecord } from './policy-schemas.ts';
 import type { PolicyList, PolicySummary } from './policy-schemas.ts';
@@ -22,7 +22,7 @@ const summarySchema = new Schema(
 const PolicySummaryModel = mongoose.model('PolicySummary', summarySchema);
 
 /** Each list a policy is on: its parties and product (immutable), and the policy's id as the ref. */
-const policyLists = defineKeyedLog<BusinessEntry>('PolicyListEntry', 'policyLists');
+const policyLists = defineKeyedLog<BusinessEntry>('PolicyListEntry', 'policyLists', { codec: shortFieldNames(BUSINESS_SHORT_NAMES) });
 
 /** The summary of an issued policy, named with its insurer's name as the lists show it. */
 async function summaryOf(policy: PolicyRecord): Promise<PolicySummary> {

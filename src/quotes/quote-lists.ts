@@ -8,10 +8,10 @@
 import { withStoredContext } from './stored-context.ts';
 import type { Caller } from '../auth/caller.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
-import { listKeysOf, scopedList, statusListKeysOf, type BusinessEntry } from '../auth/scope.ts';
+import { BUSINESS_SHORT_NAMES, listKeysOf, scopedList, statusListKeysOf, type BusinessEntry } from '../auth/scope.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { createInsertBatcher, insertEach } from '../db/insert-batcher.ts';
-import { defineKeyedLog, type KeyedAppend, type LogEntry } from '../db/keyed-log.ts';
+import { defineKeyedLog, shortFieldNames, type KeyedAppend, type LogEntry } from '../db/keyed-log.ts';
 import { logPage, type LogPage } from '../db/log-pages.ts';
 import { observeInsertBatch } from '../http/metrics.ts';
 import { chinaDate } from '../rating/calendar.ts';
@@ -20,7 +20,7 @@ import { expandStoredQuote, QuoteModel, QuoteSummaryModel, type RawStoredQuote, 
 import type { QuoteRecord, QuoteSummary } from './quote-schemas.ts';
 
 /** The quote list entries: per list key (`all`, `broker:…`, `enterprise:…`, `insurer:…`, `referred:…`). */
-export const quoteListLog = defineKeyedLog<BusinessEntry>('QuoteListEntry', 'quoteLists');
+export const quoteListLog = defineKeyedLog<BusinessEntry>('QuoteListEntry', 'quoteLists', { codec: shortFieldNames(BUSINESS_SHORT_NAMES) });
 
 /** What a summary is made from: a quote's record, or a bulk save's document as it was stored. */
 export type SummarySource = Pick<QuoteRecord, 'id' | 'quoteNumber' | 'status' | 'productCode' | 'productVersion' | 'line' | 'enterpriseOrganisationId' | 'enterpriseName' | 'brokerOrganisationId' | 'insurerOrganisationId' | 'poolMemberIds' | 'quoteDate' | 'startDate' | 'endDate' | 'validUntil' | 'createdAt' | 'policyId'> & {

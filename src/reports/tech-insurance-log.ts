@@ -9,11 +9,11 @@
 // subsidy granted on one of its applications — in reaction to each (tech-insurance-facts.ts), so a
 // report folds the one or two logs of its period and reads nothing per policy: it costs its own
 // policies, never the book's.
-import { insurerReportKey, reportingInsurersOf } from '../auth/scope.ts';
+import { BUSINESS_SHORT_NAMES, insurerReportKey, reportingInsurersOf } from '../auth/scope.ts';
 import type { Parties } from '../auth/visibility.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { findPinnedVersion } from '../catalogue/rating-lookups.ts';
-import { defineKeyedLog } from '../db/keyed-log.ts';
+import { defineKeyedLog, shortFieldNames } from '../db/keyed-log.ts';
 import type { PolicyRecord } from '../policies/policy-schemas.ts';
 import { chinaDate, halfYearOf, splitByShares, sumInsuredFen, type ProductDefinition } from '../rating/index.ts';
 
@@ -65,7 +65,7 @@ export type ReportLogValue = ReportEntry | ReportFact;
 
 export const isReportFact = (value: ReportLogValue): value is ReportFact => 'fact' in value;
 
-export const techInsuranceLog = defineKeyedLog<ReportLogValue>('TechInsuranceReportEntry', 'techInsuranceReportLogs');
+export const techInsuranceLog = defineKeyedLog<ReportLogValue>('TechInsuranceReportEntry', 'techInsuranceReportLogs', { codec: shortFieldNames(BUSINESS_SHORT_NAMES) });
 
 /** What the entries are made from besides the policy: its product as issued and the insurers by code. */
 export interface EntryFacts { definition: ProductDefinition; insurerIdsByCode: ReadonlyMap<string, string> }

@@ -4,10 +4,10 @@
 // member's share. Appended in reaction to a policy issued (src/service.ts registers it: this room,
 // floor 9, sits above policies and never changes them). A statement reads the months of its
 // period, so it costs its own policies, never the book's.
-import { poolMonthKeysOf, scopedPoolMonth } from '../auth/scope.ts';
+import { BUSINESS_SHORT_NAMES, poolMonthKeysOf, scopedPoolMonth } from '../auth/scope.ts';
 import type { Caller } from '../auth/caller.ts';
 import type { Parties } from '../auth/visibility.ts';
-import { defineKeyedLog } from '../db/keyed-log.ts';
+import { defineKeyedLog, shortFieldNames } from '../db/keyed-log.ts';
 import { expectEntry, logDifferences, type ExpectedLog } from '../db/log-verify.ts';
 import { allPolicyRecords } from '../policies/policy-service.ts';
 import type { PolicyRecord } from '../policies/policy-schemas.ts';
@@ -26,7 +26,7 @@ export interface PoolMonthEntry extends Parties, StatementPolicy {
   change?: { kind: PolicyChange['kind']; ref: string; effectiveDate: string };
 }
 
-export const poolMonthLog = defineKeyedLog<PoolMonthEntry>('PoolMonthEntry', 'poolMonthLogs');
+export const poolMonthLog = defineKeyedLog<PoolMonthEntry>('PoolMonthEntry', 'poolMonthLogs', { codec: shortFieldNames(BUSINESS_SHORT_NAMES) });
 
 /** The China month (YYYY-MM) a policy was issued in. */
 const monthOf = (issuedAt: Date | string) => chinaDate(new Date(issuedAt)).slice(0, 7);

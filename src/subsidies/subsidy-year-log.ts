@@ -4,9 +4,9 @@
 // refused). Appended where those happen: on a policy issued (a reaction src/service.ts registers)
 // and where a step is recorded (subsidy-application-service.ts). Reading a year is reading one log
 // (chunks of 100: a broker's 2,000 policies are about 20 reads), never the policies.
-import { yearKeysOf } from '../auth/scope.ts';
+import { BUSINESS_SHORT_NAMES, yearKeysOf } from '../auth/scope.ts';
 import type { Parties } from '../auth/visibility.ts';
-import { defineKeyedLog } from '../db/keyed-log.ts';
+import { defineKeyedLog, shortFieldNames } from '../db/keyed-log.ts';
 import type { PolicyChange } from '../policies/policy-changes.ts';
 import type { PolicyRecord } from '../policies/policy-schemas.ts';
 import type { SubsidyLayer } from '../rating/index.ts';
@@ -60,7 +60,7 @@ export interface YearChangeEntry extends Omit<YearPolicyEntry, 'kind'> {
 
 export type YearEntry = YearPolicyEntry | YearStepEntry | YearChangeEntry;
 
-export const subsidyYearLog = defineKeyedLog<YearEntry>('SubsidyYearEntry', 'subsidyYearLogs');
+export const subsidyYearLog = defineKeyedLog<YearEntry>('SubsidyYearEntry', 'subsidyYearLogs', { codec: shortFieldNames(BUSINESS_SHORT_NAMES) });
 
 /** The layers of a rating result that carry an application (eligible, with a non-zero amount). */
 export function yearLayersOf(layers: readonly SubsidyLayer[]): YearLayer[] {

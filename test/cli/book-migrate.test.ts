@@ -11,6 +11,7 @@ import { today } from '../support/china-date.ts';
 import { bookMigrations } from '../../src/service.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
 import { payInFull } from '../support/premium.ts';
+import { entriesOf } from '../support/keyed-log-docs.ts';
 
 const run = promisify(execFile);
 const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
@@ -78,6 +79,6 @@ describe('book:migrate (#25)', function () {
     expect(byCode.body.enterprise?.id, JSON.stringify(byCode.body)).to.equal(t.organisations.JNXC);
     await migrate(env, '--force');
     expect(await views()).to.deep.equal(seen);
-    expect(await mongoose.connection.collection('quoteLists').countDocuments({ k: `broker:${t.organisations.MXB}` })).to.equal(3);
+    expect(await mongoose.connection.collection('quoteLists').countDocuments(entriesOf(`broker:${t.organisations.MXB}`))).to.equal(3);
   });
 });

@@ -10,6 +10,7 @@ import { publishShippedProducts, shippedVectors } from '../support/catalogue-fix
 import { today } from '../support/china-date.ts';
 import { payInFull } from '../support/premium.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { entriesOf, keyOf } from '../support/keyed-log-docs.ts';
 
 const run = promisify(execFile);
 const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
@@ -48,28 +49,28 @@ describe('book:verify (#25)', function () {
     const sound = await verify(env);
     expect(sound.code, sound.stdout + sound.stderr).to.equal(0);
     expect(sound.stdout).to.include('agree with the stored book');
-    const years = mongoose.connection.collection<{ _id: string; k: string; v: string }>('subsidyYearLogs');
-    const entry = (await years.findOne({ k: `year:broker:${t.organisations.MXB}:${today().slice(0, 4)}`, r: { $regex: ':submitted$' } }))!;
+    const years = mongoose.connection.collection<{ _id: string; v: string }>('subsidyYearLogs');
+    const entry = (await years.findOne({ ...entriesOf(`year:broker:${t.organisations.MXB}:${today().slice(0, 4)}`), r: { $regex: ':submitted$' } }))!;
     const changed = { ...JSON.parse(entry.v), on: '2001-01-01' };
     await years.updateOne({ _id: entry._id }, { $set: { v: JSON.stringify(changed) } });
-    const months = mongoose.connection.collection<{ _id: string; k: string }>('poolMonthLogs');
+    const months = mongoose.connection.collection<{ _id: string }>('poolMonthLogs');
     const lost = (await months.findOne({ r: { $regex: `\\|${policyId}$` } }))!;
     await months.deleteOne({ _id: lost._id });
     // #27: an insurer's report entry changed.
-    const reports = mongoose.connection.collection<{ _id: string; k: string; r: string; v: string }>('techInsuranceReportLogs');
-    const reported = (await reports.findOne({ k: { $regex: `^report\\|${t.organisations.KCIC}\\|` }, r: { $regex: `\\|${policyId}$` } }))!;
+    const reports = mongoose.connection.collection<{ _id: string; r: string; v: string }>('techInsuranceReportLogs');
+    const reported = (await reports.findOne({ ...entriesOf({ pattern: `report\\|${t.organisations.KCIC}\\|[^#]*` }), r: { $regex: `\\|${policyId}$` } }))!;
     await reports.updateOne({ _id: reported._id }, { $set: { v: JSON.stringify({ ...JSON.parse(reported.v), sumInsuredFen: 1 }) } });
     // #27: a department summary's fact changed (the submission's amount applied for).
-    const summaries = mongoose.connection.collection<{ _id: string; k: string; r: string; v: string }>('departmentSummaryLogs');
-    const fact = (await summaries.findOne({ k: `summary|applications|all|${today().slice(0, 7)}` }))!;
+    const summaries = mongoose.connection.collection<{ _id: string; r: string; v: string }>('departmentSummaryLogs');
+    const fact = (await summaries.findOne(entriesOf(`summary|applications|all|${today().slice(0, 7)}`)))!;
     await summaries.updateOne({ _id: fact._id }, { $set: { v: JSON.stringify({ ...JSON.parse(fact.v), appliedFen: 1 }) } });
     const broken = await verify(env);
     expect(broken.code, broken.stdout + broken.stderr).to.equal(1);
     const lines = broken.stdout.trim().split('\n');
-    expect(lines.some((l) => l.startsWith(`subsidy year ${entry.k}: ${policyId}:CN-FIRST-SET:submitted differs`))).to.equal(true);
-    expect(lines.some((l) => l.startsWith(`pool month ${lost.k}: missing ${policyId}`))).to.equal(true);
-    expect(lines.some((l) => l.startsWith(`insurers' report ${reported.k}: ${policyId} differs`))).to.equal(true);
-    expect(lines.some((l) => l.startsWith(`department summary ${fact.k}: ${policyId}-CN-FIRST-SET|submitted differs`)), lines.join('\n')).to.equal(true);
+    expect(lines.some((l) => l.startsWith(`subsidy year ${keyOf(entry)}: ${policyId}:CN-FIRST-SET:submitted differs`))).to.equal(true);
+    expect(lines.some((l) => l.startsWith(`pool month ${keyOf(lost)}: missing ${policyId}`))).to.equal(true);
+    expect(lines.some((l) => l.startsWith(`insurers' report ${keyOf(reported)}: ${policyId} differs`))).to.equal(true);
+    expect(lines.some((l) => l.startsWith(`department summary ${keyOf(fact)}: ${policyId}-CN-FIRST-SET|submitted differs`)), lines.join('\n')).to.equal(true);
     expect(lines.at(-1)).to.match(/^book:verify: \d+ difference\(s\)\.$/);
   });
 });

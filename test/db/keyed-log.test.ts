@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { toPackedJson } from '../../src/db/json-text.ts';
-import { CHUNK_SIZE, defineKeyedLog } from '../../src/db/keyed-log.ts';
+import { CHUNK_SIZE, defineKeyedLog, parseLogId, shortFieldNames } from '../../src/db/keyed-log.ts';
 import { expectEntry, logDifferences, type ExpectedLog } from '../../src/db/log-verify.ts';
 import { createServiceScope } from '../../src/db/service-scope.ts';
 import { useFreshDatabase } from '../support/database.ts';
@@ -63,7 +63,7 @@ describe('db: keyed log', () => {
     expect(batches[0]).to.have.length(5);
     // Every read named one _id; two chunks were sealed.
     expect(filters.every((f) => typeof (f as { _id?: unknown })._id === 'string')).to.equal(true);
-    expect(await log.model.collection.countDocuments({ c: { $exists: true } })).to.equal(2);
+    expect(await log.model.collection.countDocuments({ _id: { $regex: '^d#c\\d+$' } as never })).to.equal(2);
     // A range across a chunk boundary, and a page below a cursor.
     expect((await log.range('d', CHUNK_SIZE - 2, CHUNK_SIZE + 1)).map((e) => e.n)).to.deep.equal([CHUNK_SIZE - 2, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1]);
     const below = await log.newestFirst('d', 3).next();
@@ -145,7 +145,7 @@ describe('db: keyed log, batched appends and its bounded chunk cache', () => {
   it('seals chunks packed (a fraction of their text), still reads chunks sealed as text before, and verify checks both', async () => {
     await small.appendAll(Array.from({ length: 2 * CHUNK_SIZE }, (_, i) => ({ key: 'packed', ref: `p${i}`, value: { i, who: 'a party id repeated in every entry of the list' } })));
     const raw = small.model.collection;
-    for (let tries = 0; tries < 50 && (await raw.countDocuments({ k: 'packed', c: { $exists: true } })) < 2; tries++) await new Promise((r) => setTimeout(r, 50));
+    for (let tries = 0; tries < 50 && (await raw.countDocuments({ _id: { $regex: '^packed#c\\d+$' } as never })) < 2; tries++) await new Promise((r) => setTimeout(r, 50));
     const sealed = await raw.findOne({ _id: 'packed#c1' as never }) as { z?: { length(): number }; v?: string } | null;
     expect(sealed?.v).to.equal(undefined);
     const text = JSON.stringify(Array.from({ length: CHUNK_SIZE }, (_, j) => ({ n: CHUNK_SIZE + j, r: `p${CHUNK_SIZE + j}`, v: { i: CHUNK_SIZE + j, who: 'a party id repeated in every entry of the list' } })));
@@ -162,5 +162,64 @@ describe('db: keyed log, batched appends and its bounded chunk cache', () => {
     const tampered = zero.map((e) => (e.n === 7 ? { ...e, v: { ...e.v, i: 70 } } : e));
     await raw.replaceOne({ _id: 'packed#c0' as never }, { k: 'packed', c: 0, r: 'packed#c0', z: toPackedJson(tampered) });
     expect(await differences()).to.deep.equal(['packed: sealed chunk 0 differs from entry 7']);
+  });
+});
+
+describe('db: keyed log, what an entry stores (#25, bytes per quote)', () => {
+  interface Deal { brokerOrganisationId: string; productCode: string; amountFen: number }
+  const deals = defineKeyedLog<Deal>('HarnessKeyedLogCodec', 'harness_keyed_log_codec', { codec: shortFieldNames({ brokerOrganisationId: 'b', productCode: 'p' }) });
+  useFreshDatabase({ models: [log.model, deals.model] });
+  const deal = (i: number): Deal => ({ brokerOrganisationId: `broker-${i % 3}`, productCode: 'FIRST-SET', amountFen: i * 100 });
+
+  it('stores an entry as _id, r and v only, and a sealed chunk as _id, r and z: key and position are read from _id', async () => {
+    await log.appendAll(Array.from({ length: CHUNK_SIZE + 2 }, (_, i) => ({ key: 'lean', ref: `l${i}`, value: { i } })));
+    const raw = log.model.collection;
+    for (let tries = 0; tries < 50 && !(await raw.findOne({ _id: 'lean#c0' as never })); tries++) await new Promise((r) => setTimeout(r, 50));
+    expect(await raw.findOne({ _id: 'lean#7' as never })).to.deep.equal({ _id: 'lean#7', r: 'lean|l7', v: '{"i":7}' });
+    expect(Object.keys((await raw.findOne({ _id: 'lean#c0' as never }))!)).to.deep.equal(['_id', 'r', 'z']);
+    expect(parseLogId('a#b#12')).to.deep.equal({ key: 'a#b', n: 12 });
+    expect(parseLogId('a#b#c3')).to.deep.equal({ key: 'a#b', c: 3 });
+  });
+
+  it('reads entries stored before (with k and n) the same, goes on numbering after them, seals and verifies them, also under a key holding #', async () => {
+    const raw = log.model.collection;
+    for (const key of ['old', 'or#der']) {
+      // As an earlier version stored them: the key and n beside the _id.
+      await raw.insertMany(Array.from({ length: CHUNK_SIZE - 2 }, (_, n) => ({ _id: `${key}#${n}`, k: key, n, r: `${key}|o${n}`, v: JSON.stringify({ i: n, who: 'old' }) })) as never[]);
+      const fresh = createServiceScope(); // knows no top yet
+      expect(await fresh.run(() => log.top(key))).to.equal(CHUNK_SIZE - 3);
+      const racing = Array.from({ length: 6 }, (_, i) => (i % 2 ? createServiceScope() : fresh).run(() => log.append(key, `new${i}`, { i: 1000 + i, who: 'new' })));
+      await Promise.all([...racing, fresh.run(() => log.append(key, 'o5', { i: 5, who: 'again' }))]); // an old ref appended again adds nothing
+      const all = await createServiceScope().run(() => log.all(key));
+      expect(all.map((e) => e.n), key).to.deep.equal(Array.from({ length: CHUNK_SIZE + 4 }, (_, n) => n));
+      expect(all.slice(0, CHUNK_SIZE - 2).map((e) => [e.ref, e.value]), key).to.deep.equal(Array.from({ length: CHUNK_SIZE - 2 }, (_, n) => [`o${n}`, { i: n, who: 'old' }]));
+      expect(all.slice(CHUNK_SIZE - 2).map((e) => e.ref).sort(), key).to.deep.equal(Array.from({ length: 6 }, (_, i) => `new${i}`));
+      for (let tries = 0; tries < 50 && !(await raw.findOne({ _id: `${key}#c0` as never })); tries++) await new Promise((r) => setTimeout(r, 50));
+      expect(await raw.findOne({ _id: `${key}#c0` as never }), `${key}: chunk 0 sealed over old and new entries`).to.not.equal(null);
+      expect((await createServiceScope().run(() => log.range(key, CHUNK_SIZE - 4, CHUNK_SIZE))).map((e) => e.ref)).to.deep.equal(all.slice(CHUNK_SIZE - 4, CHUNK_SIZE + 1).map((e) => e.ref));
+      const expected: ExpectedLog<Item> = new Map();
+      for (const e of all) expectEntry(expected, key, e.ref, e.value);
+      expect((await logDifferences(log, expected)).filter((d) => d.startsWith(`${key}:`))).to.deep.equal([]);
+    }
+  });
+
+  it('stores values through its codec (short names) and reads values stored with the long names the same, entries and chunks alike', async () => {
+    await deals.appendAll(Array.from({ length: CHUNK_SIZE + 10 }, (_, i) => ({ key: 'deals', ref: `d${i}`, value: deal(i) })));
+    const raw = deals.model.collection;
+    expect(JSON.parse(((await raw.findOne({ _id: 'deals#104' as never })) as unknown as { v: string }).v)).to.deep.equal({ b: 'broker-2', p: 'FIRST-SET', amountFen: 10400 });
+    // Entries as stored before the log had a codec (long names, k and n), and a chunk sealed as text.
+    for (let n = CHUNK_SIZE; n < CHUNK_SIZE + 5; n++) await raw.replaceOne({ _id: `deals#${n}` as never }, { k: 'deals', n, r: `deals|d${n}`, v: JSON.stringify(deal(n)) });
+    for (let tries = 0; tries < 50 && !(await raw.findOne({ _id: 'deals#c0' as never })); tries++) await new Promise((r) => setTimeout(r, 50));
+    const chunk = Array.from({ length: CHUNK_SIZE }, (_, n) => ({ n, r: `d${n}`, v: deal(n) }));
+    await raw.replaceOne({ _id: 'deals#c0' as never }, { k: 'deals', c: 0, r: 'deals#c0', v: JSON.stringify(chunk) });
+    const all = await createServiceScope().run(() => deals.all('deals'));
+    expect(all.map((e) => e.value)).to.deep.equal(Array.from({ length: CHUNK_SIZE + 10 }, (_, i) => deal(i)));
+    expect(Object.keys(all[CHUNK_SIZE]!.value)).to.deep.equal(['brokerOrganisationId', 'productCode', 'amountFen']);
+    expect(Object.keys(all[CHUNK_SIZE + 7]!.value)).to.deep.equal(['brokerOrganisationId', 'productCode', 'amountFen']);
+    const expected: ExpectedLog<Deal> = new Map();
+    for (let i = 0; i < CHUNK_SIZE + 10; i++) expectEntry(expected, 'deals', `d${i}`, deal(i));
+    expect(await logDifferences(deals, expected)).to.deep.equal([]);
+    expect(() => shortFieldNames({ productCode: 'p', brokerOrganisationId: 'p' })).to.throw(/distinct/);
+    expect(() => shortFieldNames({ productCode: 'brokerOrganisationId', brokerOrganisationId: 'b' })).to.throw(/distinct/);
   });
 });

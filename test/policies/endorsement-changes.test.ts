@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { today } from '../support/china-date.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { keyOf } from '../support/keyed-log-docs.ts';
 
 const run = promisify(execFile);
 const vector = shippedVectors('first-set-equipment.json').find((v) => v.expected.decision === 'quoted' && !v.picks)!;
@@ -108,11 +109,11 @@ describe('An endorsement of a co-insured policy, and what follows it', function 
     const again = await verify(env);
     expect(again.code, again.stdout).to.equal(0);
     // A change's adjustment line lost from a member's month is named.
-    const months = c.collection<{ _id: string; k: string }>('poolMonthLogs');
+    const months = c.collection<{ _id: string }>('poolMonthLogs');
     const lost = (await months.findOne({ r: { $regex: `\\|change:${endorsement.number}$` } }))!;
     await months.deleteOne({ _id: lost._id });
     const broken = await verify(env);
     expect(broken.code).to.equal(1);
-    expect(broken.stdout).to.include(`pool month ${lost.k}: missing change:${endorsement.number}`);
+    expect(broken.stdout).to.include(`pool month ${keyOf(lost)}: missing change:${endorsement.number}`);
   });
 });

@@ -12,6 +12,7 @@ import { listKeysOf } from '../../src/auth/scope.ts';
 import { QuoteModel, QuoteSummaryModel } from '../../src/quotes/quote-model.ts';
 import { FIRST_SET, OTHER_PRODUCT, SOLO, buildTenantWorld, type TenantWorld } from '../hardening/tenant-world.ts';
 import { bearer, useTestApp } from '../support/test-app.ts';
+import { entriesOf } from '../support/keyed-log-docs.ts';
 import { expandedQuote, expandedQuotes } from '../support/stored-quotes.ts';
 
 interface Row { _id: mongoose.Types.ObjectId; status: string; createdAt: Date; brokerOrganisationId: string; insurerOrganisationId: string; enterpriseOrganisationId: string; poolMemberIds?: string[]; productCode: string }
@@ -183,7 +184,7 @@ describe('Quote lists on keyed logs', function () {
   it('adds no entry when a create is replayed with its Idempotency-Key', async () => {
     const headers = { 'Idempotency-Key': 'lists-replay-1' };
     const first = await quote(t.keys.broker, FIRST_SET, t.organisations.HZZZ!, false, headers);
-    const entries = () => mongoose.connection.collection('quoteLists').countDocuments({ r: { $regex: `\\|${first.id}$` }, n: { $exists: true } });
+    const entries = () => mongoose.connection.collection('quoteLists').countDocuments({ ...entriesOf(), r: { $regex: `\\|${first.id}$` } });
     const listed = await entries();
     const stored = (await expandedQuote<Row>(first.id))!;
     expect(listed).to.equal(listKeysOf(stored).length).and.to.be.at.least(5); // all, the broker, the enterprise, KCIC and its pool (no `quoted|…` copies, #25)
@@ -231,10 +232,38 @@ describe('Quote lists on keyed logs', function () {
     const bound = await expectedFor(admin, (q) => q.status === 'bound');
     await expectSameList(await walkByCursor(t.keys.platformAdmin, '&status=bound', 4), bound, 'bound, after the migration');
 
-    const entries = await mongoose.connection.collection('quoteLists').countDocuments({ n: { $exists: true } });
+    const entries = await mongoose.connection.collection('quoteLists').countDocuments(entriesOf());
     const again = await t.services.quotes.buildLists();
     expect(again).to.deep.equal({ quotes: 73, summariesWritten: 0 });
-    expect(await mongoose.connection.collection('quoteLists').countDocuments({ n: { $exists: true } })).to.equal(entries);
+    expect(await mongoose.connection.collection('quoteLists').countDocuments(entriesOf())).to.equal(entries);
+  });
+
+  it('stores an entry as its _id, ref and value with one-letter party names; entries stored before (k, n, long names) list the same', async () => {
+    const raw = mongoose.connection.collection<{ _id: string; r: string; v: string; k?: string; n?: number }>('quoteLists');
+    const docs = await raw.find(entriesOf()).toArray();
+    expect(docs.length).to.be.above(100);
+    for (const doc of docs) expect(Object.keys(doc), doc._id).to.deep.equal(['_id', 'r', 'v']);
+    const pooled = docs.map((d) => JSON.parse(d.v) as Record<string, unknown>).find((v) => v.m !== undefined)!;
+    expect(Object.keys(pooled)).to.deep.equal(['b', 'i', 'e', 'm', 'p']);
+    const before: Record<string, string[]> = {};
+    for (const [name, key] of Object.entries(callers)) before[name] = await walkByCursor(key(), '', 9);
+    // Every entry rewritten as an earlier version stored it: the key and n beside the _id, the value's long names.
+    expect(await raw.countDocuments({ _id: { $regex: '#c\\d+$' } }), 'no sealed chunk holds the values (each list is under 100)').to.equal(0);
+    const long = { b: 'brokerOrganisationId', i: 'insurerOrganisationId', e: 'enterpriseOrganisationId', m: 'poolMemberIds', p: 'productCode' } as Record<string, string>;
+    for (const doc of docs) {
+      const at = doc._id.lastIndexOf('#');
+      const value = Object.fromEntries(Object.entries(JSON.parse(doc.v) as Record<string, unknown>).map(([k, v]) => [long[k] ?? k, v]));
+      await raw.replaceOne({ _id: doc._id }, { k: doc._id.slice(0, at), n: Number(doc._id.slice(at + 1)), r: doc.r, v: JSON.stringify(value) });
+    }
+    for (const [name, key] of Object.entries(callers)) expect(await walkByCursor(key(), '', 9), name).to.deep.equal(before[name]);
+    const admin = await resolveApiKey(t.keys.platformAdmin);
+    await expectSameList(await walkByCursor(t.keys.platformAdmin, `&productCode=${OTHER_PRODUCT}`, 4), await expectedFor(admin, (q) => q.productCode === OTHER_PRODUCT), 'product filter on old entries');
+    // A new quote goes on after them, numbered from the old entries' top.
+    const added = await quote(t.keys.broker, FIRST_SET, t.organisations.HZZZ!, false);
+    expect((await walkByCursor(t.keys.broker, '', 9))[0]).to.equal(added.id);
+    const brokerKey = `broker:${t.organisations.MXB}`;
+    const ns = (await raw.find(entriesOf(brokerKey)).toArray()).map((d) => Number(d._id.slice(brokerKey.length + 1))).sort((a, b) => a - b);
+    expect(ns).to.deep.equal(ns.map((_, i) => i));
   });
 
   it('shows the web lists from summaries, from any cursor on (/quotes, the client page), and refuses a cursor it did not give', async () => {

@@ -22,6 +22,7 @@ import { techInsuranceLog, type ReportEntry } from '../../src/reports/tech-insur
 import { today } from '../support/china-date.ts';
 import { payInFull } from '../support/premium.ts';
 import { bearer, inTestService, useTestApp } from '../support/test-app.ts';
+import { entriesOf } from '../support/keyed-log-docs.ts';
 
 const run = promisify(execFile);
 const MILLION = 1_000_000; // fen in 1 万元
@@ -252,9 +253,9 @@ describe('Insurers\' tech-insurance report (#27)', function () {
   it('book:verify finds an entry changed or lost; book:migrate rebuilds the logs to the same report', async () => {
     const before = await report('insurerAdmin', 'period=2026');
     expect(await t.services.reports.verifyTechInsuranceReports()).to.deep.equal([]);
-    const logs = mongoose.connection.collection<{ _id: string; k: string; r: string; v: string; n?: number }>('techInsuranceReportLogs');
+    const logs = mongoose.connection.collection<{ _id: string; r: string; v: string }>('techInsuranceReportLogs');
     const key = `report|${t.organisations.KCIC}|2026H1`;
-    const entry = (await logs.findOne({ k: key, n: 0 }))!;
+    const entry = (await logs.findOne({ _id: `${key}#0` }))!;
     const value = JSON.parse(entry.v) as { policyId: string; grossPremiumFen: number };
     await logs.updateOne({ _id: entry._id }, { $set: { v: JSON.stringify({ ...value, grossPremiumFen: value.grossPremiumFen + 1 }) } });
     const changed = await t.services.reports.verifyTechInsuranceReports();
@@ -352,9 +353,9 @@ describe('Insurers\' tech-insurance report (#27)', function () {
     // The stray entry an earlier test filed is all book:verify finds before (the claim and the refund agree).
     const baseline = await t.services.reports.verifyTechInsuranceReports();
     expect(baseline.every((d) => d.includes(': stray ')), baseline.join('\n')).to.equal(true);
-    const logs = mongoose.connection.collection<{ _id: string; k: string; r: string; v: string }>('techInsuranceReportLogs');
+    const logs = mongoose.connection.collection<{ _id: string; r: string; v: string }>('techInsuranceReportLogs');
     const key = `report|${t.organisations.KCIC}|2026H2`;
-    const claim = (await logs.find({ k: key }).toArray()).find((d) => d.r.includes('|claim|'))!;
+    const claim = (await logs.find(entriesOf(key)).toArray()).find((d) => d.r.includes('|claim|'))!;
     const fact = JSON.parse(claim.v) as { amountFen: number };
     const before = await report('insurerAdmin', 'period=2026H2');
     await logs.updateOne({ _id: claim._id }, { $set: { v: JSON.stringify({ ...fact, amountFen: fact.amountFen + 100 }) } });

@@ -21,6 +21,7 @@ import { addDays } from '../../src/rating/calendar.ts';
 import { today } from '../support/china-date.ts';
 import { payInFull } from '../support/premium.ts';
 import { bearer, inTestService, useTestApp } from '../support/test-app.ts';
+import { entriesOf } from '../support/keyed-log-docs.ts';
 
 const run = promisify(execFile);
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
@@ -210,9 +211,9 @@ describe('Subsidy departments: the summary (#27)', function () {
     // A period of decades reads only the months that have facts: the same figures as this year's.
     expect((await summary('platformAdmin', `?from=1990-01-01&to=${today()}`)).totals).to.deep.equal(before.totals);
     expect(await inTestService(() => verifyDepartmentSummaries())).to.deep.equal([]);
-    const logs = mongoose.connection.collection<{ _id: string; k: string; r: string; v: string; n?: number }>('departmentSummaryLogs');
+    const logs = mongoose.connection.collection<{ _id: string; r: string; v: string }>('departmentSummaryLogs');
     const key = `summary|applications|all|${today().slice(0, 7)}`;
-    const granted = (await logs.find({ k: key }).toArray()).find((d) => d.r.endsWith('|outcome') && (JSON.parse(d.v) as { status: string }).status === 'granted')!;
+    const granted = (await logs.find(entriesOf(key)).toArray()).find((d) => d.r.endsWith('|outcome') && (JSON.parse(d.v) as { status: string }).status === 'granted')!;
     const fact = JSON.parse(granted.v) as { amountFen: number };
     await logs.updateOne({ _id: granted._id }, { $set: { v: JSON.stringify({ ...fact, amountFen: fact.amountFen + 1 }) } });
     // The summary is the facts' fold: the changed grant shows, to the fen; book:verify names it.
