@@ -3,7 +3,7 @@
 // seed on (its keys read from DATA_DIR/demo-keys.json), a rate limit the bench never reaches.
 // Also what the bench reads from outside the process: peak RSS and the data folder's size.
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,17 +26,25 @@ export interface BookService {
   stderr(): string;
 }
 
+export interface BookServiceOptions {
+  /** Node flags before the service's own (e.g. `--trace-gc`, `--max-old-space-size=4096`). */
+  nodeFlags?: readonly string[];
+  /** A file that gets everything the service writes on stdout (its JSON log lines, a --trace-gc trace). */
+  stdoutFile?: string;
+}
+
 /** Starts src/main.ts in a fresh temporary DATA_DIR and waits until it is ready. */
-export async function startBookService(extraEnv: Record<string, string> = {}): Promise<BookService> {
+export async function startBookService(extraEnv: Record<string, string> = {}, options: BookServiceOptions = {}): Promise<BookService> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'techins-bench-book-'));
   const [port, dbPort] = [await freePort(), await freePort()];
   const env = {
     PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', PORT: String(port), DATA_DIR: dataDir, DB_PORT: String(dbPort),
     NODE_ENV: 'production', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000', SEED_DEMO: 'true', ...extraEnv,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
-  child.stdout!.resume();
+  if (options.stdoutFile) child.stdout!.pipe(createWriteStream(options.stdoutFile));
+  else child.stdout!.resume();
   child.stderr!.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
