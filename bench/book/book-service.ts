@@ -1,5 +1,5 @@
-// The service under measurement, started as bench/api.ts starts it: its own process (src/main.ts),
-// NODE_ENV=production, LOG_LEVEL=warn, the embedded FerretDB in a temporary DATA_DIR, the demo
+// The service under measurement, started as bench/api.ts starts it: its own process (src/main.ts
+// with the deployed node flags, SERVICE_NODE_FLAGS), NODE_ENV=production, LOG_LEVEL=warn, the embedded FerretDB in a temporary DATA_DIR, the demo
 // seed on (its keys read from DATA_DIR/demo-keys.json), a rate limit the bench never reaches.
 // Also what the bench reads from outside the process: peak RSS and the data folder's size.
 import { execFileSync, spawn } from 'node:child_process';
@@ -7,7 +7,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { childPids, freePort, waitFor } from '../bench-process.ts';
+import { childPids, freePort, SERVICE_NODE_FLAGS, waitFor } from '../bench-process.ts';
 
 export interface DemoKeys {
   platformAdmin: string; insurerAdmin: string; underwriter: string; broker: string; enterprise: string;
@@ -27,7 +27,7 @@ export interface BookService {
 }
 
 export interface BookServiceOptions {
-  /** Node flags before the service's own (e.g. `--trace-gc`, `--max-old-space-size=4096`). */
+  /** Node flags after SERVICE_NODE_FLAGS, before the service's own (`--trace-gc`; `--max-old-space-size=4096` overrides the deployed heap size). */
   nodeFlags?: readonly string[];
   /** A file that gets everything the service writes on stdout (its JSON log lines, a --trace-gc trace). */
   stdoutFile?: string;
@@ -41,7 +41,7 @@ export async function startBookService(extraEnv: Record<string, string> = {}, op
     PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', PORT: String(port), DATA_DIR: dataDir, DB_PORT: String(dbPort),
     NODE_ENV: 'production', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000', SEED_DEMO: 'true', ...extraEnv,
   };
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...(options.nodeFlags ?? []), '--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   if (options.stdoutFile) child.stdout!.pipe(createWriteStream(options.stdoutFile));
   else child.stdout!.resume();
