@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
-import { childPids, freePort, waitFor } from './bench-process.ts';
+import { childPids, freePort, SERVICE_NODE_FLAGS, waitFor } from './bench-process.ts';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, warmup: { type: 'string', default: '3' }, rounds: { type: 'string', default: '3' }, json: { type: 'string' }, profile: { type: 'string' }, only: { type: 'string' } } });
 const DURATION = Number(values.duration);
@@ -115,7 +115,7 @@ async function startServiceProcess(dir: string, children: ChildProcess[]): Promi
   if (values.profile) await mkdir(values.profile, { recursive: true });
   const child = start(['src/main.ts'], {
     PORT: String(port), DATA_DIR: dir, DB_PORT: String(dbPort), NODE_ENV: 'production', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000',
-  }, values.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values.profile)] : []);
+  }, [...SERVICE_NODE_FLAGS, ...(values.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values.profile)] : [])]);
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/readyz`, 300_000);

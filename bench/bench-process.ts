@@ -5,6 +5,15 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 
+/**
+ * The node flags the service runs with, as docs/deploy.md starts an instance (and `npm start`):
+ * a V8 heap of at most 1 GB. Not for a live set that needs it — the service's is ~100–140 MB at
+ * the height of a bulk load — but because V8 lets the heap grow to up to 4× the live set between
+ * major collections when the limit is 2 GB or more (the default here is 4 GB), and 1.6× with 1 GB:
+ * the Node process's peak RSS (#25; docs/scale.md, "Session 10: Node's peak RSS").
+ */
+export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-old-space-size=1024'];
+
 /** A TCP port free on 127.0.0.1 now (the OS picks it). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,4 +1,4 @@
-// npm run bench:book [-- --sizes 1000,10000 --repeat 20 --warmup 2 --timeout 30 --budget 60 --throughput 50 --schedule-backlog 0 --json file]
+// npm run bench:book [-- --sizes 1000,10000 --repeat 20 --warmup 2 --timeout 30 --budget 60 --throughput 50 --schedule-backlog 0 --memory --node-flags '--trace-gc' --service-stdout file --json file]
 // A book, not a demo (#25): the service in its own process (bench/book/book-service.ts: as
 // bench/api.ts starts it), a book grown through its own routes to each size in turn
 // (bench/book/book-builder.ts: organisations, client links, bulk quoting, single quotes, binds of
@@ -11,7 +11,9 @@
 // service (its own process: tsx runs inside it, --import) and of its FerretDB process, and apart
 // from them the bench runner's own (it holds the book's ids, not the service's memory). The service runs with POLICY_SCHEDULE_BACKLOG=0 unless
 // --schedule-backlog says otherwise: binds leave their schedule PDFs to the first download, so
-// Chromium rendering 0.2·N schedules (hours at 100k) does not take the cores from what is measured. Prints a table per size, then each line's ratio
+// Chromium rendering 0.2·N schedules (hours at 100k) does not take the cores from what is measured. --memory prints the service's
+// memory by phase of the build and by line (bench/book/book-memory.ts); --node-flags are put before the service's own on its
+// node command line (`--trace-gc`, a heap size) and --service-stdout keeps what it writes on stdout (its log, the GC trace). Prints a table per size, then each line's ratio
 // largest/smallest size, and ends with exactly one line:
 //   book: <size> quotes, first page p50 … ms (×… vs <small>), … load <start> → <end>
 // The issue's target is --sizes 1000,100000 (hours on this machine); the default is 1000,10000.
@@ -24,13 +26,15 @@ import { BookBuilder, type BookCounts, type BuildProgress } from './book/book-bu
 import { BookClient } from './book/book-client.ts';
 import { bookLines, type Sessions } from './book/book-lines.ts';
 import { measureLine, throughput, type LineResult } from './book/book-measure.ts';
+import { MemoryTrace } from './book/book-memory.ts';
 import { cpuSeconds, databasePid, diskBytes, peakRss, startBookService, type BookService } from './book/book-service.ts';
 
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1000,10000' }, repeat: { type: 'string', default: '20' }, warmup: { type: 'string', default: '2' },
     timeout: { type: 'string', default: '30' }, budget: { type: 'string', default: '60' }, throughput: { type: 'string', default: '50' }, json: { type: 'string' },
-    'schedule-backlog': { type: 'string', default: '0' },
+    'schedule-backlog': { type: 'string', default: '0' }, memory: { type: 'boolean', default: false },
+    'node-flags': { type: 'string', default: '' }, 'service-stdout': { type: 'string' },
   },
 });
 const SIZES = values.sizes.split(',').map(Number);
@@ -104,12 +108,15 @@ async function measureSize(service: BookService, book: BookBuilder, client: Book
   const sessions: Sessions = { broker: await client.signIn(service.keys.broker), enterprise: await client.signIn(service.keys.enterprise), underwriter: await client.signIn(service.keys.underwriter) };
   const lines: LineResult[] = [];
   for (const line of bookLines(client, book, service.keys, sessions)) {
+    trace?.phase(`${size}: ${line.name}`);
     const result = await measureLine(line, OPTIONS);
     lines.push(result);
     log(`  ${fmtLine(result)}`);
   }
   const disk = diskBytes(path.join(service.dataDir, 'db'));
+  trace?.phase(`${size}: sequential creates and binds`);
   const writes = await measureWrites(book);
+  trace?.end();
   return {
     size, counts, buildSeconds, bulkRate, bulkCpuMs, buildBindRate, lines, ...writes, diskBytes: disk, bytesPerQuote: disk / counts.quotes,
     nodePeakRss: peakRss(service.pid), databasePeakRss: peakRss(databasePid(service.pid)), runnerPeakRss: process.resourceUsage().maxRSS * 1024, loadAverage: os.loadavg(),
@@ -172,19 +179,25 @@ function summaryLine(small: SizeResult, large: SizeResult, loadAtStart: string):
 
 const loadAtStart = load();
 log(`bench:book on ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB, sizes ${SIZES.join(', ')}, POLICY_SCHEDULE_BACKLOG=${values['schedule-backlog']}, load average ${loadAtStart}`);
-const service = await startBookService({ POLICY_SCHEDULE_BACKLOG: values['schedule-backlog'] });
+const service = await startBookService({ POLICY_SCHEDULE_BACKLOG: values['schedule-backlog'] }, {
+  nodeFlags: values['node-flags'].split(' ').filter(Boolean), ...(values['service-stdout'] ? { stdoutFile: values['service-stdout'] } : {}),
+});
 const bars = progressBars();
+// --memory: the service's memory by phase (bench/book/book-memory.ts), printed after each size.
+const trace = values.memory ? new MemoryTrace(service.pid, `${service.url}/metrics`) : undefined;
+const progress = trace ? { ...bars.progress, start: (name: string, total: number) => (trace.phase(`build: ${name}`), bars.progress.start(name, total)) } : bars.progress;
 // Interrupted: stop the service (and its database and browser) before leaving.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void service.stop().finally(() => process.exit(130)));
 try {
   const client = new BookClient(service.url, Number(values.timeout) * 1000);
   const dbPid = databasePid(service.pid);
-  const book = new BookBuilder(client, service.keys, bars.progress, () => ({ service: cpuSeconds(service.pid), database: cpuSeconds(dbPid) }));
+  const book = new BookBuilder(client, service.keys, progress, () => ({ service: cpuSeconds(service.pid), database: cpuSeconds(dbPid) }));
   await book.init();
   const results: SizeResult[] = [];
   for (const size of SIZES) {
     results.push(await measureSize(service, book, client, size));
     process.stdout.write(`${sizeTable(results.at(-1)!)}\n`);
+    if (trace) process.stdout.write(`${trace.table()}\n`);
   }
   bars.stop();
   const [small, large] = [results[0]!, results.at(-1)!];
@@ -196,5 +209,6 @@ try {
   process.exitCode = 1;
 } finally {
   bars.stop();
+  trace?.stop();
   await service.stop();
 }

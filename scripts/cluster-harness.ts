@@ -68,7 +68,8 @@ async function waitFor200(url: string, timeoutMs: number, alive: () => boolean, 
 }
 
 function spawnInstance(name: string, port: number, env: Record<string, string>): ClusterInstance {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // The deployed node flags (docs/deploy.md, "Instances"; bench/bench-process.ts SERVICE_NODE_FLAGS).
+  const child = spawn(process.execPath, ['--max-old-space-size=1024', '--import', 'tsx', 'src/main.ts'], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', HOST: '127.0.0.1', PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,13 +1,13 @@
-// The service under measurement, started as bench/api.ts starts it: its own process (src/main.ts),
-// NODE_ENV=production, LOG_LEVEL=warn, the embedded FerretDB in a temporary DATA_DIR, the demo
+// The service under measurement, started as bench/api.ts starts it: its own process (src/main.ts
+// with the deployed node flags, SERVICE_NODE_FLAGS), NODE_ENV=production, LOG_LEVEL=warn, the embedded FerretDB in a temporary DATA_DIR, the demo
 // seed on (its keys read from DATA_DIR/demo-keys.json), a rate limit the bench never reaches.
 // Also what the bench reads from outside the process: peak RSS and the data folder's size.
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { childPids, freePort, waitFor } from '../bench-process.ts';
+import { childPids, freePort, SERVICE_NODE_FLAGS, waitFor } from '../bench-process.ts';
 
 export interface DemoKeys {
   platformAdmin: string; insurerAdmin: string; underwriter: string; broker: string; enterprise: string;
@@ -26,17 +26,25 @@ export interface BookService {
   stderr(): string;
 }
 
+export interface BookServiceOptions {
+  /** Node flags after SERVICE_NODE_FLAGS, before the service's own (`--trace-gc`; `--max-old-space-size=4096` overrides the deployed heap size). */
+  nodeFlags?: readonly string[];
+  /** A file that gets everything the service writes on stdout (its JSON log lines, a --trace-gc trace). */
+  stdoutFile?: string;
+}
+
 /** Starts src/main.ts in a fresh temporary DATA_DIR and waits until it is ready. */
-export async function startBookService(extraEnv: Record<string, string> = {}): Promise<BookService> {
+export async function startBookService(extraEnv: Record<string, string> = {}, options: BookServiceOptions = {}): Promise<BookService> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'techins-bench-book-'));
   const [port, dbPort] = [await freePort(), await freePort()];
   const env = {
     PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', PORT: String(port), DATA_DIR: dataDir, DB_PORT: String(dbPort),
     NODE_ENV: 'production', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000', SEED_DEMO: 'true', ...extraEnv,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...(options.nodeFlags ?? []), '--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
-  child.stdout!.resume();
+  if (options.stdoutFile) child.stdout!.pipe(createWriteStream(options.stdoutFile));
+  else child.stdout!.resume();
   child.stderr!.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {

@@ -52,7 +52,19 @@ export function toJsonText(value: unknown): unknown {
 
 /** Packed JSON: the JSON text deflated (fastest level: it is on the quote's hot path), stored as binary. */
 export function toPackedJson(value: unknown): Buffer {
-  return deflateRawSync(JSON.stringify(value), { level: constants.Z_BEST_SPEED });
+  return packJsonText(JSON.stringify(value));
+}
+
+/** Packed JSON of JSON text already written (toPackedJson without the stringify). */
+export function packJsonText(text: string): Buffer {
+  return deflateRawSync(text, { level: constants.Z_BEST_SPEED });
+}
+
+/** The JSON text of a stored JSON-text or packed-JSON field (undefined for anything else). */
+export function jsonTextOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  const packed = packedBytes(value);
+  return packed ? inflatedText(value, packed) : undefined;
 }
 
 /**

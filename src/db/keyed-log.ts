@@ -17,15 +17,15 @@
 // a log is found by galloping from a hint, in a few reads. `r` is unique: appending the same ref
 // to a key twice (a retried request, a replayed reaction) adds nothing. Entries never change, so
 // a full run of S entries is sealed into a chunk (by whichever reader first finds it full; an
-// E11000 means another one did), and a chunk is kept per service after its first read, in an
-// LRU of at most CHUNK_CACHE_ENTRIES entries per log (the writer's own seals are not kept: a bulk
-// load seals thousands that no one may read).
+// E11000 means another one did), and a chunk is kept per service after its first read, in one
+// LRU for all the service's logs bounded by the length of the chunks' JSON text, CHUNK_CACHE_BYTES
+// (the writer's own seals are not kept: a bulk load seals thousands that no one may read).
 //
 // Within a process, appends to one key are queued and written together (one ordered insertMany
 // per turn), so bulk work and concurrent requests do not race each other for the same n.
 import mongoose, { Schema, type Collection } from 'mongoose';
 import { isDuplicateKeyError } from './duplicate-key.ts';
-import { fromJsonText, toPackedJson } from './json-text.ts';
+import { fromJsonText, jsonTextOf, packJsonText } from './json-text.ts';
 import { keptRecords, type KeptRecords } from './kept-records.ts';
 import { slot } from './service-scope.ts';
 
@@ -33,12 +33,20 @@ import { slot } from './service-scope.ts';
 export const CHUNK_SIZE = 100;
 
 /**
- * Entries of sealed chunks a log keeps in memory per service (its least recently read chunks go
- * first): 200 full chunks, a few MB — the first and deep pages of many lists and a broker's year
- * or a month's statement (2,000 entries) stay in memory, a whole book never does (#25: the old
- * bound of 4,000 chunks was 400,000 entries per log, hundreds of MB at 100,000 quotes).
+ * Sealed chunks a service keeps in memory, all its keyed logs together, bounded by their JSON
+ * text's length (the least recently read go first): 16 MB of text, about 24 MB of V8 heap once
+ * parsed — a quote list's chunk is ~30 kB of text, a subsidy year's ~70 kB, so the first and deep
+ * pages of many lists and a broker's year of 2,000 policies stay in memory, a whole book never
+ * does. (#25, Node's peak RSS: the bound was 20,000 entries per log, 17 logs — up to ~150 MB of
+ * text, over 200 MB of heap, at 100,000 quotes; before session 8, 400,000 entries per log.)
  */
-export const CHUNK_CACHE_ENTRIES = 20_000;
+export const CHUNK_CACHE_BYTES = 16 * 2 ** 20;
+
+/** A chunk's entries as the cache keeps them, and what they weigh: their JSON text's length. */
+interface KeptChunk { entries: readonly LogEntry<unknown>[]; bytes: number }
+
+/** The sealed chunks of every keyed log of the service (by collection and chunk id). */
+const sharedChunks = keptRecords<KeptChunk>(CHUNK_CACHE_BYTES, { name: 'keyed-log chunks', weigh: (chunk) => chunk.bytes });
 
 export interface LogEntry<V> {
   readonly n: number;
@@ -99,6 +107,13 @@ export function parseLogId(id: string): { key: string; n: number } | { key: stri
 
 /** A stored document of a log as an offline scan sees it: an entry, or a sealed chunk of entries. */
 export type ScannedLogDocument<V> = { key: string; entry: LogEntry<V> } | { key: string; chunk: number; entries: LogEntry<V>[] };
+
+/** chunkEntries, with the length of the chunk's JSON text (what the shared chunk cache weighs). */
+function chunkEntriesAndBytes(doc: { z?: unknown; v?: string }): { entries: { n: number; r: string; v: unknown }[]; bytes: number } {
+  const text = jsonTextOf(doc.z ?? doc.v);
+  if (text === undefined) return { entries: chunkEntries(doc), bytes: 0 };
+  return { entries: JSON.parse(text) as { n: number; r: string; v: unknown }[], bytes: text.length };
+}
 
 export interface KeyedLog<V> {
   /** Appends `value` for `ref` to `key` once (again: nothing); resolves once it is stored. */
@@ -211,7 +226,7 @@ const decodeChunk = <V>(codec: ValueCodec<V>, doc: StoredChunk): LogEntry<V>[] =
   chunkEntries(doc).map((e) => Object.freeze({ n: e.n, ref: e.r, value: Object.freeze(codec.decode(e.v)) }));
 
 /** The reads of a log: entries by _id, chunks sealed on first read, ranges and newest-first batches. */
-function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<number>, chunks: KeptRecords<readonly LogEntry<V>[]>, codec: ValueCodec<V>) {
+function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<number>, chunks: KeptRecords<KeptChunk>, collection: string, codec: ValueCodec<V>) {
   const decode = (doc: StoredEntry, key: string, n: number) => decodeEntry(codec, doc, key, n);
   async function readEntries(key: string, from: number, to: number, held?: Map<number, LogEntry<V>>): Promise<LogEntry<V>[]> {
     // One exact-_id read each (an `$in` would scan on FerretDB), all at once; none for those held.
@@ -228,25 +243,30 @@ function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<numb
   /** Chunk `c` when all its entries exist (sealing it on first read), else undefined. */
   async function sealedChunk(key: string, c: number, topN: number, held?: Map<number, LogEntry<V>>, keep = true): Promise<readonly LogEntry<V>[] | undefined> {
     const id = chunkId(key, c);
-    const kept = chunks.get(id);
-    if (kept) return kept;
+    const keptId = `${collection}\u0000${id}`;
+    const kept = chunks.get(keptId);
+    if (kept) return kept.entries as readonly LogEntry<V>[];
     if (topN < (c + 1) * CHUNK_SIZE - 1) return undefined;
     const doc = await raw().findOne({ _id: id as never }) as StoredChunk | null;
     let entries: readonly LogEntry<V>[];
+    let bytes: number;
     if (doc) {
-      entries = Object.freeze(decodeChunk(codec, doc));
+      const stored = chunkEntriesAndBytes(doc);
+      entries = Object.freeze(stored.entries.map((e) => Object.freeze({ n: e.n, ref: e.r, value: Object.freeze(codec.decode(e.v)) })));
+      bytes = stored.bytes;
     } else {
       entries = Object.freeze(await readEntries(key, c * CHUNK_SIZE, (c + 1) * CHUNK_SIZE - 1, held));
       // Packed (deflated JSON, binary): 100 entries of one list repeat their parties and keys, so a
       // chunk takes about a fifth of its text's bytes (#25, bytes on disk per quote).
-      const z = toPackedJson(entries.map((e) => ({ n: e.n, r: e.ref, v: codec.encode(e.value) })));
+      const text = JSON.stringify(entries.map((e) => ({ n: e.n, r: e.ref, v: codec.encode(e.value) })));
+      bytes = text.length;
       try {
-        await raw().insertOne({ _id: id, r: id, z } as never);
+        await raw().insertOne({ _id: id, r: id, z: packJsonText(text) } as never);
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
       }
     }
-    if (keep) chunks.set(id, entries);
+    if (keep) chunks.set(keptId, { entries, bytes });
     return entries;
   }
 
@@ -287,10 +307,10 @@ async function* scanLog<V>(raw: Collection, codec: ValueCodec<V>): AsyncGenerato
 
 /**
  * Declares the keyed log stored in `collection` (at module level, like a model). Its caches — the
- * top known of each key and the sealed chunks (at most `chunkCacheEntries` entries: default
- * CHUNK_CACHE_ENTRIES) — live in the composed service's scope.
+ * top known of each key, and the sealed chunks (in the LRU all logs share, CHUNK_CACHE_BYTES of
+ * JSON text; or in one of its own of `chunkCacheBytes`) — live in the composed service's scope.
  */
-export function defineKeyedLog<V>(modelName: string, collection: string, options: { chunkCacheEntries?: number; codec?: ValueCodec<V> } = {}): KeyedLog<V> {
+export function defineKeyedLog<V>(modelName: string, collection: string, options: { chunkCacheBytes?: number; codec?: ValueCodec<V> } = {}): KeyedLog<V> {
   // Documents are written and read through the driver (model.collection), never cast by mongoose:
   // the schema declares the unique `r` and names the fields; it adds nothing to a stored document.
   // `k`, `n` and `c` are only in documents written by earlier versions.
@@ -303,13 +323,13 @@ export function defineKeyedLog<V>(modelName: string, collection: string, options
   const raw = () => model.collection;
   const knownTop = slot(`${collection} tops`, () => new Map<string, number>());
   const queues = slot(`${collection} append queues`, () => new Map<string, Pending<V>[]>());
-  const chunks = keptRecords<readonly LogEntry<V>[]>(options.chunkCacheEntries ?? CHUNK_CACHE_ENTRIES, { name: `${collection} chunks`, weigh: (entries) => entries.length });
+  const chunks = options.chunkCacheBytes === undefined ? sharedChunks : keptRecords<KeptChunk>(options.chunkCacheBytes, { name: `${collection} chunks`, weigh: (chunk) => chunk.bytes });
   const topKey = (key: string) => `${mongoose.connection.name}\u0000${key}`;
 
   const exists = async (key: string, n: number) => (await raw().findOne({ _id: entryId(key, n) as never }, { projection: { _id: 1 } })) !== null;
   const decode = (doc: StoredEntry, key: string, n: number) => decodeEntry(codec, doc, key, n);
   const stored = (key: string, n: number, p: Pending<V>): StoredEntry => ({ _id: entryId(key, n), r: `${key}|${p.ref}`, v: JSON.stringify(codec.encode(p.value)) });
-  const { sealedChunk, range, newestFirst } = chunkReads<V>(raw, top, chunks, codec);
+  const { sealedChunk, range, newestFirst } = chunkReads<V>(raw, top, chunks, collection, codec);
 
   function noteTop(key: string, n: number) {
     const tops = knownTop();

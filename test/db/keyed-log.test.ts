@@ -12,6 +12,8 @@ import { useFreshDatabase } from '../support/database.ts';
 
 interface Item { i: number; who?: string }
 const log = defineKeyedLog<Item>('HarnessKeyedLog', 'harness_keyed_log');
+// A second log with the shared chunk cache: the same key and chunk id as `log`'s, never mixed up.
+const twin = defineKeyedLog<Item>('HarnessKeyedLogTwin', 'harness_keyed_log_twin');
 
 describe('db: keyed log', () => {
   useFreshDatabase({ models: [log.model] });
@@ -72,8 +74,19 @@ describe('db: keyed log', () => {
 });
 
 describe('db: keyed log, batched appends and its bounded chunk cache', () => {
-  const small = defineKeyedLog<Item>('HarnessKeyedLogSmallCache', 'harness_keyed_log_small', { chunkCacheEntries: 2 * CHUNK_SIZE });
-  useFreshDatabase({ models: [log.model, small.model] });
+  it('keeps the chunks of every log in one cache without mixing logs up: the same key in two logs reads its own', async () => {
+    const entries = (offset: number) => Array.from({ length: CHUNK_SIZE }, (_, i) => ({ key: 'same', ref: `s${i}`, value: { i: offset + i } }));
+    await Promise.all([log.appendAll(entries(0)), twin.appendAll(entries(1000))]);
+    for (let round = 0; round < 2; round++) {
+      expect((await log.all('same')).map((e) => e.value.i), `round ${round}`).to.deep.equal(entries(0).map((e) => e.value.i));
+      expect((await twin.all('same')).map((e) => e.value.i), `round ${round}`).to.deep.equal(entries(1000).map((e) => e.value.i));
+    }
+  });
+
+  // A cache of its own, of two chunks of the test below and not three: their JSON text is ~3 kB each.
+  const chunkText = (c: number) => JSON.stringify(Array.from({ length: CHUNK_SIZE }, (_, j) => ({ n: c * CHUNK_SIZE + j, r: `b${c * CHUNK_SIZE + j}`, v: { i: c * CHUNK_SIZE + j } }))).length;
+  const small = defineKeyedLog<Item>('HarnessKeyedLogSmallCache', 'harness_keyed_log_small', { chunkCacheBytes: chunkText(1) + chunkText(2) });
+  useFreshDatabase({ models: [log.model, small.model, twin.model] });
 
   it('appendAll writes many keys in one insert, as appends in order would: gapless, each ref once per key', async () => {
     await log.appendAll([{ key: 'p', ref: 'p-old', value: { i: -1 } }]);

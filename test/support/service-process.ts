@@ -12,7 +12,7 @@ export interface ServiceProcess {
 
 /** Runs `src/main.ts` as `npm start` would (after set-up), with the given environment. */
 export function spawnService(env: Record<string, string>): { child: ChildProcess; output: { out: string; err: string }; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--max-old-space-size=1024', '--import', 'tsx', 'src/main.ts'], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
