@@ -8,15 +8,17 @@ import type { Caller } from '../auth/caller.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { BUSINESS_SHORT_NAMES, listKeysOf, scopedList, type BusinessEntry } from '../auth/scope.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
+import { fromJsonText, toDictionaryPackedJson } from '../db/json-text.ts';
 import { defineKeyedLog, shortFieldNames } from '../db/keyed-log.ts';
 import { logPage, type LogPageQuery } from '../db/log-pages.ts';
 import type { PolicyRecord } from './policy-schemas.ts';
 import type { PolicyList, PolicySummary } from './policy-schemas.ts';
 
-// A policy's summary by `_id` (= the policy's), as one JSON text: a page of 50 decodes 50 documents
-// of two fields on FerretDB (each field costs a decode; docs/database.md), read by _id only.
+// A policy's summary by `_id` (= the policy's), as one value: a page of 50 decodes 50 documents of
+// two fields on FerretDB (each field costs a decode; docs/database.md), read by _id only. JSON
+// packed with the product's dictionary since session 10 (src/db/json-text.ts), JSON text before.
 const summarySchema = new Schema(
-  { _id: { type: String, required: true }, v: { type: String, required: true } },
+  { _id: { type: String, required: true }, v: { type: Schema.Types.Mixed, required: true } },
   { collection: 'policySummaries', versionKey: false },
 );
 const PolicySummaryModel = mongoose.model('PolicySummary', summarySchema);
@@ -42,7 +44,7 @@ async function summaryOf(policy: PolicyRecord): Promise<PolicySummary> {
 /** Stores the policy's summary by _id, written whole: the same summary again changes nothing (a cancellation writes it again with its status). */
 export async function storeSummary(policy: PolicyRecord): Promise<void> {
   const { id, ...fields } = await summaryOf(policy);
-  const doc = { v: JSON.stringify(fields) };
+  const doc = { v: toDictionaryPackedJson(fields, policy.productCode) };
   try {
     await PolicySummaryModel.collection.replaceOne({ _id: id as never }, doc, { upsert: true });
   } catch (err) {
@@ -73,8 +75,8 @@ export async function listIssuedPolicy(policy: PolicyRecord): Promise<void> {
 
 /** One summary by id (an _id read), or null. */
 export async function loadSummary(id: string): Promise<PolicySummary | null> {
-  const doc = await PolicySummaryModel.collection.findOne({ _id: id as never }) as { _id: string; v: string } | null;
-  return doc ? { id: doc._id, ...(JSON.parse(doc.v) as Omit<PolicySummary, 'id'>) } : null;
+  const doc = await PolicySummaryModel.collection.findOne({ _id: id as never }) as { _id: string; v: unknown } | null;
+  return doc ? { id: doc._id, ...fromJsonText<Omit<PolicySummary, 'id'>>(doc.v) } : null;
 }
 
 export interface PolicyListQuery extends LogPageQuery { productCode?: string | undefined; enterpriseId?: string | undefined }

@@ -10,6 +10,7 @@ import type { Caller } from '../auth/caller.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { BUSINESS_SHORT_NAMES, listKeysOf, scopedList, statusListKeysOf, type BusinessEntry } from '../auth/scope.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
+import { fromJsonText, toDictionaryPackedJson } from '../db/json-text.ts';
 import { createInsertBatcher, insertEach } from '../db/insert-batcher.ts';
 import { defineKeyedLog, shortFieldNames, type KeyedAppend, type LogEntry } from '../db/keyed-log.ts';
 import { logPage, type LogPage } from '../db/log-pages.ts';
@@ -53,7 +54,7 @@ function summaryFieldsOf(q: SummarySource): SummaryFields {
 
 /** A quote's summary as stored: exactly what QuoteSummaryModel would cast it to (written without casting). */
 export function summaryDocumentOf(q: SummarySource): StoredQuoteSummary {
-  return { _id: q.id, status: q.status, ...(q.policyId ? { policyId: q.policyId } : {}), v: JSON.stringify(summaryFieldsOf(q)) };
+  return { _id: q.id, status: q.status, ...(q.policyId ? { policyId: q.policyId } : {}), v: toDictionaryPackedJson(summaryFieldsOf(q), q.productCode) };
 }
 
 /** The entry a quote is listed by: its parties and product (never changing). */
@@ -139,9 +140,9 @@ export async function rewriteSummary(q: SummarySource): Promise<void> {
 /** Marks a quote's summary bound (the quote's own update is markBound's). */
 export async function markSummaryBound(quoteId: string, policyId: string): Promise<void> {
   await QuoteSummaryModel.collection.updateOne({ _id: quoteId as never }, { $set: { status: 'bound', policyId } });
-  const doc = await QuoteSummaryModel.collection.findOne({ _id: quoteId as never }, { projection: { v: 1 } }) as { v: string } | null;
+  const doc = await QuoteSummaryModel.collection.findOne({ _id: quoteId as never }, { projection: { v: 1 } }) as { v: unknown } | null;
   if (!doc) return;
-  const f = JSON.parse(doc.v) as SummaryFields;
+  const f = fromJsonText<SummaryFields>(doc.v);
   const entry: BusinessEntry = {
     brokerOrganisationId: f.brokerOrganisationId, insurerOrganisationId: f.insurerOrganisationId, enterpriseOrganisationId: f.enterpriseId,
     ...(f.poolMemberIds?.length ? { poolMemberIds: [...f.poolMemberIds] } : {}), productCode: f.productCode,
@@ -173,7 +174,7 @@ async function loadSummaries(caller: Caller, entries: readonly LogEntry<Business
   const today = chinaDate(now);
   return docs.map((doc) => {
     if (!doc) return null;
-    const { shares, ...fields } = JSON.parse(doc.v) as SummaryFields;
+    const { shares, ...fields } = fromJsonText<SummaryFields>(doc.v);
     const insurerName = names.get(fields.insurer)?.name;
     const mine = shares?.find((s) => names.get(s.insurer)?.id === caller.organisationId);
     const named = mine && names.get(mine.insurer);

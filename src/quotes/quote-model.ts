@@ -127,11 +127,13 @@ const programmeSnapshotSchema = new Schema(
 
 /**
  * A quote's summary, what its lists show (quote-lists.ts, #25): by `_id` = the quote's id, its
- * status (changed by underwriting and bind) beside one JSON text of the rest, so a page of 50
+ * status (changed by underwriting and bind) beside one value of the rest, so a page of 50
  * decodes 50 small documents of three fields on FerretDB (docs/database.md). Read only by `_id`.
+ * `v` is JSON packed with the product's dictionary since session 10 (~0.35 kB where its text was
+ * ~1 kB); JSON text before, read the same (src/db/json-text.ts).
  */
 const quoteSummaryStoreSchema = new Schema(
-  { _id: { type: String, required: true }, status: { type: String, required: true }, policyId: String, v: { type: String, required: true } },
+  { _id: { type: String, required: true }, status: { type: String, required: true }, policyId: String, v: { type: Schema.Types.Mixed, required: true } },
   { collection: 'quoteSummaries', versionKey: false },
 );
 
@@ -139,7 +141,7 @@ export const QuoteModel = mongoose.model('Quote', quoteSchema);
 export const ProgrammeSnapshotModel = mongoose.model('ProgrammeSnapshot', programmeSnapshotSchema);
 export const QuoteSummaryModel = mongoose.model('QuoteSummary', quoteSummaryStoreSchema);
 /** A quote's summary as stored. */
-export interface StoredQuoteSummary { _id: string; status: string; policyId?: string; v: string }
+export interface StoredQuoteSummary { _id: string; status: string; policyId?: string; v: unknown }
 export const UnderwritingDecisionModel = mongoose.model('UnderwritingDecision', underwritingDecisionSchema);
 /** A quote as stored (read with `.lean()`, or the document its insert wrote): JSON-text fields still as text. */
 export type RawStoredQuote = mongoose.InferSchemaType<typeof quoteSchema> & { _id: mongoose.Types.ObjectId };
