@@ -158,7 +158,8 @@ export async function createQuotes(deps: QuoteDeps, caller: Caller, items: reado
   for (const p of inserted) {
     outcomes[p.index] = { ok: true, replayed: false, quote: { id: String(p.doc._id), quoteNumber: p.doc.quoteNumber, productVersion: p.version.version, result: p.result } };
     announced.push(storedEventOf(p));
-    listed.push(quoteRecordOf({ ...storedQuote(p.doc as unknown as ReturnType<typeof quoteDocument>, now), context: p.context, result: p.result } as never));
+    // The record from the fields before packing (nothing to inflate), with the result and context as rated.
+    listed.push(quoteRecordOf({ ...p.doc, createdAt: now, updatedAt: now, context: p.context, result: p.result } as never));
   }
   // Summaries in one insert, then the list entries (each key's in one insert per turn).
   await listQuotesStored(listed);

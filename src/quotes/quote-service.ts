@@ -345,10 +345,11 @@ export async function createQuote(deps: QuoteDeps, caller: Caller, request: Quot
   await storeProgrammesOf([prepared.context]); // no write once this process has stored them
   for (let attempt = 0; ; attempt++) {
     try {
-      const stored = storedQuote(attempt === 0 ? doc : { ...doc, quoteNumber: newQuoteNumber(prepared.quoteDate) }, now);
-      await quoteInserts.insertStored(stored);
-      // The record from what was inserted, with the result and context as rated (not re-parsed from their text).
-      const created = quoteRecordOf({ ...stored, context: prepared.context, result });
+      const fields = attempt === 0 ? doc : { ...doc, quoteNumber: newQuoteNumber(prepared.quoteDate) };
+      await quoteInserts.insertStored(storedQuote(fields, now));
+      // The record from what was inserted (its fields before packing: nothing to inflate), with the
+      // result and context as rated.
+      const created = quoteRecordOf({ ...fields, createdAt: now, updatedAt: now, context: prepared.context, result } as StoredQuote);
       // Its summary and list entries, before it is answered: a quote once created is in its lists.
       await listNewQuote(created);
       // The audit entry travelled in the quote's insert (createdEntry); the rating book's record
