@@ -78,21 +78,29 @@ export async function logPage<E, S>(log: KeyedLog<E>, key: string, query: LogPag
       skipped += s;
       candidates = candidates.slice(s);
     }
-    // One more than the page needs tells whether there is a next page.
-    const toLoad = options.keep ? candidates : candidates.slice(0, query.limit + 1 - items.length);
-    const summaries = toLoad.length ? await options.load(toLoad) : [];
-    for (const [i, summary] of summaries.entries()) {
-      if (summary === null || (options.keep && !options.keep(summary))) continue;
-      if (options.keep && skipped < skip) {
-        skipped++;
-        continue;
+    // Loaded a slice at a time: what the page still needs, one more (it tells whether there is a
+    // next page) and, with a status filter, what an offset still skips; the next slice only if
+    // the filter dropped some. A page reads about the summaries it holds, not its batches' (a
+    // batch is up to a chunk of 100 entries: the referral queue's 100-row page read ~200).
+    let rest = candidates;
+    while (rest.length > 0) {
+      const need = query.limit + 1 - items.length + (options.keep ? Math.max(0, skip - skipped) : 0);
+      const toLoad = rest.slice(0, need);
+      rest = rest.slice(toLoad.length);
+      const summaries = await options.load(toLoad);
+      for (const [i, summary] of summaries.entries()) {
+        if (summary === null || (options.keep && !options.keep(summary))) continue;
+        if (options.keep && skipped < skip) {
+          skipped++;
+          continue;
+        }
+        if (items.length === query.limit) {
+          more = true;
+          break scan;
+        }
+        items.push(summary);
+        lastN = toLoad[i]!.n;
       }
-      if (items.length === query.limit) {
-        more = true;
-        break scan;
-      }
-      items.push(summary);
-      lastN = toLoad[i]!.n;
     }
     scanned += batch.length;
     const oldest = batch[batch.length - 1]!.n;

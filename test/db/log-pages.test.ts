@@ -36,6 +36,27 @@ describe('db: pages of a keyed-log list', () => {
     expect(seen).to.deep.equal(Array.from({ length: 250 }, (_, i) => 249 - i));
   });
 
+  it('with a summary filter, loads what the page holds (plus one) and only as many more as the filter drops (#25: the referral queue)', async () => {
+    // Every summary kept (a referral queue whose quotes are all still referred): a page of 60 that
+    // spans two batches (chunks of 100) loads 61 summaries, not both batches whole.
+    loaded.length = 0;
+    const all = await logPage(log, 'list', { limit: 60, offset: 0 }, options({ keep: () => true }));
+    expect(all.items.map((s) => s.i)).to.deep.equal(Array.from({ length: 60 }, (_, i) => 249 - i));
+    expect(loaded.length).to.equal(61);
+    loaded.length = 0;
+    const next = await logPage(log, 'list', { limit: 60, after: all.next! }, options({ keep: () => true }));
+    expect(next.items[0]!.i).to.equal(189);
+    expect(loaded.length).to.equal(61);
+    // A third kept: the page is still full and newest first; what was loaded beyond it is at most
+    // one slice's worth of the dropped (every summary loaded once).
+    loaded.length = 0;
+    const referred = await logPage(log, 'list', { limit: 20, offset: 0 }, options({ keep: (s) => s.status === 'referred' }));
+    expect(referred.items.map((s) => s.i)).to.deep.equal(Array.from({ length: 250 }, (_, i) => 249 - i).filter((i) => i % 3 === 0).slice(0, 20));
+    expect(new Set(loaded).size).to.equal(loaded.length);
+    expect(loaded.length).to.be.below(3 * 21 + 21);
+    expect(Math.min(...loaded)).to.be.at.least(referred.items.at(-1)!.i - 3 * 21);
+  });
+
   it('answers an offset like the cursor would, and filters by entry and by summary', async () => {
     const byOffset = await logPage(log, 'list', { limit: 10, offset: 95 }, options());
     expect(byOffset.items.map((s) => s.i)).to.deep.equal(Array.from({ length: 10 }, (_, i) => 154 - i));
