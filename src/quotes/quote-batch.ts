@@ -18,11 +18,11 @@ import { conflict } from '../http/app-error.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { insertEachStored } from '../db/insert-batcher.ts';
 import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
-import { expandStoredQuote, QuoteModel, type RawStoredQuote, type StoredQuote } from './quote-model.ts';
+import { QuoteModel, type RawStoredQuote } from './quote-model.ts';
 import { findQuoteRecord, hashRequest, idempotentQuoteId, newQuoteEvent, newQuoteNumber, quoteDocument, quoteRecordOf, storedQuote, storedQuoteEvent, type QuoteDeps, type QuoteRecord, type StoredQuoteEvent } from './quote-service.ts';
 import { listQuotesStored } from './quote-lists.ts';
 import { prepareRating, rate, readEnterprise, type EnterpriseLookups, type EnterpriseRecord, type QuoteRequest } from './rating-request.ts';
-import { storeProgrammesOf, withStoredContext } from './stored-context.ts';
+import { decodeStoredQuote, storeProgrammesOf } from './stored-context.ts';
 import { subsidySource } from './subsidy-source.ts';
 
 export interface BatchQuoteItem {
@@ -135,7 +135,7 @@ export async function createQuotes(deps: QuoteDeps, caller: Caller, items: reado
         retry.push(p);
       } else {
         const byScope = await QuoteModel.findOne({ idempotencyScope: p.doc.idempotencyScope }).lean<RawStoredQuote>();
-        if (byScope) replayed(p, quoteRecordOf(await withStoredContext(expandStoredQuote(byScope) as StoredQuote)));
+        if (byScope) replayed(p, quoteRecordOf(await decodeStoredQuote(byScope)));
         else outcomes[p.index] = { ok: false, error: new Error(`quote ${p.doc.quoteNumber} could not be stored: duplicate key`) };
       }
     }

@@ -5,7 +5,7 @@
 // its list's newest chunk and one summary per row: its cost follows the page, never the book
 // (src/db/log-pages.ts). Appends are idempotent (by quote id), so a replayed create or a re-run
 // migration adds nothing twice.
-import { withStoredContext } from './stored-context.ts';
+import { decodeStoredQuote } from './stored-context.ts';
 import type { Caller } from '../auth/caller.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { BUSINESS_SHORT_NAMES, listKeysOf, scopedList, statusListKeysOf, type BusinessEntry } from '../auth/scope.ts';
@@ -17,7 +17,7 @@ import { logPage, type LogPage } from '../db/log-pages.ts';
 import { observeInsertBatch } from '../http/metrics.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import type { CoInsuranceShare, RatingResult } from '../rating/index.ts';
-import { expandStoredQuote, QuoteModel, QuoteSummaryModel, type RawStoredQuote, type StoredQuote, type StoredQuoteSummary } from './quote-model.ts';
+import { QuoteModel, QuoteSummaryModel, type RawStoredQuote, type StoredQuote, type StoredQuoteSummary } from './quote-model.ts';
 import type { QuoteRecord, QuoteSummary } from './quote-schemas.ts';
 
 /** The quote list entries: per list key (`all`, `broker:…`, `enterprise:…`, `insurer:…`, `referred:…`). */
@@ -219,10 +219,10 @@ export async function buildQuoteLists(recordOf: (stored: StoredQuote) => Summary
   for (let i = 0; i < ids.length; i += batchSize) {
     const read = await Promise.all(ids.slice(i, i + batchSize).map(async (d) => {
       const [stored, summary] = await Promise.all([
-        QuoteModel.findById(d._id).lean<RawStoredQuote>().then((q) => q && expandStoredQuote(q) as StoredQuote),
+        QuoteModel.findById(d._id).lean<RawStoredQuote>(),
         QuoteSummaryModel.collection.findOne({ _id: String(d._id) as never }, { projection: { _id: 1 } }),
       ]);
-      return stored ? { record: recordOf(await withStoredContext(stored)), listed: summary !== null } : null;
+      return stored ? { record: recordOf(await decodeStoredQuote(stored)), listed: summary !== null } : null;
     }));
     const found = read.filter((r) => r !== null);
     const missing = found.filter((r) => !r.listed).map((r) => summaryDocumentOf(r.record));

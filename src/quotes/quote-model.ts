@@ -13,7 +13,9 @@ import { partyFields } from '../db/party-fields.ts';
  * (src/db/json-text.ts). FerretDB on SQLite stores a type for every field beside its name and
  * value: a quote of 25 fields took 3.2 kB of text, one SQLite page of 4 kB each; as 10 fields
  * and `z` it takes ~1.8 kB, two to a page. expandStoredQuote gives every reader the fields back;
- * quotes stored before hold them as fields and read as they are.
+ * quotes stored before hold them as fields and read as they are. An approval sets the new picks,
+ * context and result as fields, which win over those `z` holds (the result as rated before stays
+ * in `underwriting.originalResult` too).
  */
 const coldFields = {
   requestHash: { type: String },
@@ -145,11 +147,10 @@ export interface StoredQuoteSummary { _id: string; status: string; policyId?: st
 export const UnderwritingDecisionModel = mongoose.model('UnderwritingDecision', underwritingDecisionSchema);
 /** A quote as stored (read with `.lean()`, or the document its insert wrote): JSON-text fields still as text. */
 export type RawStoredQuote = mongoose.InferSchemaType<typeof quoteSchema> & { _id: mongoose.Types.ObjectId };
-/** A quote as stored, its cold fields out of `z` (expandStoredQuote): every quote has these. */
-export type StoredQuote = Omit<RawStoredQuote, 'z' | 'requestHash' | 'line' | 'insurerOrganisationId' | 'brokerOrganisationId' | 'enterpriseOrganisationId' | 'enterpriseName' | 'quoteDate' | 'startDate' | 'endDate' | 'validUntil' | 'decisionReasons'> & {
-  requestHash: string; line: string; insurerOrganisationId: string; brokerOrganisationId: string; enterpriseOrganisationId: string; enterpriseName: string;
-  quoteDate: string; startDate: string; endDate: string; validUntil: string; decisionReasons: string[];
-};
+/** The cold fields every quote has (required before they moved into `z`). */
+type EveryQuoteHas = 'requestHash' | 'line' | 'insurerOrganisationId' | 'brokerOrganisationId' | 'enterpriseOrganisationId' | 'enterpriseName' | 'quoteDate' | 'startDate' | 'endDate' | 'validUntil' | 'decisionReasons';
+/** A quote as stored, its cold fields out of `z` (expandStoredQuote). */
+export type StoredQuote = Omit<RawStoredQuote, 'z' | EveryQuoteHas> & { [K in EveryQuoteHas]-?: NonNullable<RawStoredQuote[K]> };
 
 /**
  * A quote as read (lean) with its cold fields back out of `z`: what was packed, then the fields

@@ -21,7 +21,7 @@ import { listNewQuote, markSummaryBound } from './quote-lists.ts';
 import { addDays } from '../rating/calendar.ts';
 import { prepareRating, rate, type PreparedRating, type QuoteRequest } from './rating-request.ts';
 import { derivedObjectId } from '../db/derived-id.ts';
-import { storedContextValue, storeProgrammesOf, withStoredContext } from './stored-context.ts';
+import { decodeStoredQuote, storedContextValue, storeProgrammesOf, withStoredContext } from './stored-context.ts';
 
 export type { QuoteRecord, QuoteSummary, QuoteView, RatedRecord } from './quote-schemas.ts';
 
@@ -82,11 +82,10 @@ function creationEntryOf(stored: StoredQuote, result: RatingResult, originalResu
 }
 
 /**
- * The one mapper from a stored quote (a lean read, or the document its insert wrote; its cold
- * fields in `z` or not: expandStoredQuote) to its record.
+ * The one mapper from a stored quote (a read decoded by decodeStoredQuote, or the fields its insert
+ * packed) to its record.
  */
-export function quoteRecordOf(read: StoredQuote | (Partial<StoredQuote> & { z?: unknown })): QuoteRecord {
-  const stored = expandStoredQuote(read as { z?: unknown }) as StoredQuote;
+export function quoteRecordOf(stored: StoredQuote): QuoteRecord {
   const uw = stored.underwriting;
   const rated = ratedRecordFields(stored);
   const originalResult = uw?.originalResult ? fromJsonText<RatingResult>(uw.originalResult) : undefined;
@@ -117,7 +116,7 @@ export function quoteRecordOf(read: StoredQuote | (Partial<StoredQuote> & { z?: 
 /** A stored quote's record by id, or null. By _id alone: see loadVisibleQuote. */
 export async function findQuoteRecord(id: string): Promise<QuoteRecord | null> {
   const stored = mongoose.isValidObjectId(id) ? await QuoteModel.findById(id).lean<RawStoredQuote>() : null;
-  return stored ? quoteRecordOf(await withStoredContext(expandStoredQuote(stored) as StoredQuote)) : null;
+  return stored ? quoteRecordOf(await decodeStoredQuote(stored)) : null;
 }
 
 /** What a quote's and a policy's views share, from their records. */
@@ -284,7 +283,7 @@ export function quoteDocument(caller: Caller, request: QuoteRequest, prepared: P
  */
 export function storedQuote(doc: ReturnType<typeof quoteDocument>, now: Date): StoredQuoteFields {
   const cold: Record<string, unknown> = {};
-  const fields: Record<string, unknown> = { createdAt: now, updatedAt: now };
+  const fields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(doc)) (COLD.has(key) ? cold : fields)[key] = value;
   return { ...fields, z: toDictionaryPackedJson(cold, doc.productCode), createdAt: now, updatedAt: now } as StoredQuoteFields;
 }

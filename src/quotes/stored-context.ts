@@ -18,7 +18,7 @@ import { fromJsonText } from '../db/json-text.ts';
 import { keptRecords } from '../db/kept-records.ts';
 import { slot } from '../db/service-scope.ts';
 import type { QuoteContext, SubsidyProgramme } from '../rating/index.ts';
-import { ProgrammeSnapshotModel } from './quote-model.ts';
+import { expandStoredQuote, ProgrammeSnapshotModel, type RawStoredQuote, type StoredQuote } from './quote-model.ts';
 
 interface Snapshot { id: string; text: string }
 
@@ -91,4 +91,9 @@ export async function readStoredContext(stored: unknown): Promise<QuoteContext> 
 /** A stored quote or policy with its context decoded (for the record mappers, which take a decoded context as it is). */
 export async function withStoredContext<T extends { context?: unknown }>(stored: T): Promise<T & { context: QuoteContext }> {
   return { ...stored, context: await readStoredContext(stored.context) };
+}
+
+/** A quote as read (lean), decoded for its record mapper: its packed fields out of `z`, its context's programmes back. */
+export function decodeStoredQuote(raw: RawStoredQuote): Promise<StoredQuote & { context: QuoteContext }> {
+  return withStoredContext(expandStoredQuote(raw) as StoredQuote);
 }

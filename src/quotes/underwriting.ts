@@ -12,8 +12,8 @@ import { decisionRefusal } from './quote-actions.ts';
 import { rewriteSummary } from './quote-lists.ts';
 import { announceStored, findQuoteRecord, loadVisibleQuote, toQuoteView, type QuoteDeps, type QuoteRecord, type QuoteView } from './quote-service.ts';
 import type { ApproveQuote } from './quote-schemas.ts';
-import { storedContextText, storedContextValue, storeProgrammesOf } from './stored-context.ts';
-import { fromJsonText, toDictionaryPackedJson, toDictionaryPackedText } from '../db/json-text.ts';
+import { storedContextText, storeProgrammesOf } from './stored-context.ts';
+import { toDictionaryPackedJson, toDictionaryPackedText } from '../db/json-text.ts';
 import { withRatingErrors } from './rating-errors.ts';
 
 async function loadReferredForUnderwriter(caller: Caller, id: string): Promise<QuoteRecord> {
@@ -48,15 +48,11 @@ export async function approveQuote(deps: QuoteDeps, caller: Caller, id: string, 
   await claimDecision(doc, 'approve', now);
   const before = doc.result;
   await storeProgrammesOf([context]);
-  // The new picks, context and result where the quote keeps them: in its packed cold fields (`z`,
-  // since session 10: the decision claimed above, no one else writes them), else as fields.
-  const packed = (await QuoteModel.findById(doc.id, { z: 1 }).lean<{ z?: unknown }>())?.z;
-  const rated = packed
-    ? { z: toDictionaryPackedJson({ ...fromJsonText<Record<string, unknown>>(packed), picks, context: storedContextValue(context), result }, doc.productCode) }
-    : { picks, context: toDictionaryPackedText(storedContextText(context), doc.productCode), result: toDictionaryPackedJson(result, doc.productCode) };
+  // The new picks, context and result as fields, whatever form the quote was stored in: beside a
+  // packed `z` they win over what it holds (expandStoredQuote), so nothing is read to repack it.
   await QuoteModel.updateOne({ _id: doc.id }, {
     $set: {
-      status: 'approved', ...rated, grossPremiumFen: result.grossPremiumFen,
+      status: 'approved', picks, context: toDictionaryPackedText(storedContextText(context), doc.productCode), result: toDictionaryPackedJson(result, doc.productCode), grossPremiumFen: result.grossPremiumFen,
       underwriting: { action: 'approve', by: { keyId: caller.keyId, userName: caller.userName }, at: now, ...(input.note ? { reason: input.note } : {}), originalResult: toDictionaryPackedJson(before, doc.productCode), originalPicks: doc.picks },
     },
   });
