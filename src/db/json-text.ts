@@ -74,7 +74,7 @@ export function jsonTextOf(value: unknown): string | undefined {
  */
 export function toDictionaryPackedText(text: string, productCode: string): Buffer | mongoose.mongo.Binary {
   const number = DICTIONARY_OF.get(productCode);
-  if (number === undefined) return deflateRawSync(text, { level: constants.Z_BEST_SPEED });
+  if (number === undefined) return packJsonText(text);
   const deflated = deflateRawSync(text, { level: constants.Z_DEFAULT_COMPRESSION, dictionary: DICTIONARIES.get(number)! });
   return new mongoose.mongo.Binary(Buffer.concat([Buffer.of(number), deflated]), DICTIONARY_PACKED);
 }
