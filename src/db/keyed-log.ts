@@ -25,7 +25,7 @@
 // per turn), so bulk work and concurrent requests do not race each other for the same n.
 import mongoose, { Schema, type Collection } from 'mongoose';
 import { isDuplicateKeyError } from './duplicate-key.ts';
-import { fromJsonText, jsonTextOf, packJsonText } from './json-text.ts';
+import { jsonTextOf, packJsonText } from './json-text.ts';
 import { keptRecords, type KeptRecords } from './kept-records.ts';
 import { slot } from './service-scope.ts';
 
@@ -63,11 +63,6 @@ interface StoredEntry { _id: string; r: string; v: string }
  */
 interface StoredChunk { _id: string; r: string; z?: unknown; v?: string }
 
-/** The entries a stored chunk holds (values in their stored form), whichever form it was written in. */
-function chunkEntries(doc: { z?: unknown; v?: string }): { n: number; r: string; v: unknown }[] {
-  return fromJsonText<{ n: number; r: string; v: unknown }[]>(doc.z ?? doc.v);
-}
-
 /**
  * How a log stores its values (`v`): `encode` gives what is written (e.g. shorter field names),
  * `decode` reads what was written, in either form — the values written before the log had a codec
@@ -87,15 +82,11 @@ const asIs: ValueCodec<never> = { encode: (value) => value, decode: (stored) => 
  * value (nor two the same): checked here.
  */
 export function shortFieldNames<V extends object>(short: Readonly<Record<string, string>>): ValueCodec<V> {
-  const long = new Map(Object.entries(short).map(([name, s]) => [s, name]));
-  if (long.size !== Object.keys(short).length || [...long.keys()].some((s) => s in short)) throw new Error(`shortFieldNames: short names must be distinct and not field names: ${JSON.stringify(short)}`);
-  const rename = (value: object, names: Readonly<Record<string, string>> | Map<string, string>) => {
-    const get = names instanceof Map ? (k: string) => names.get(k) : (k: string) => (Object.hasOwn(names, k) ? names[k] : undefined);
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[get(k) ?? k] = v;
-    return out;
-  };
-  return { encode: (value) => rename(value, short), decode: (stored) => rename(stored as object, long) as V };
+  const toShort = new Map(Object.entries(short));
+  const toLong = new Map(Object.entries(short).map(([name, s]) => [s, name]));
+  if (toLong.size !== toShort.size || [...toLong.keys()].some((s) => toShort.has(s))) throw new Error(`shortFieldNames: short names must be distinct and not field names: ${JSON.stringify(short)}`);
+  const rename = (value: object, names: ReadonlyMap<string, string>) => Object.fromEntries(Object.entries(value).map(([k, v]) => [names.get(k) ?? k, v]));
+  return { encode: (value) => rename(value, toShort), decode: (stored) => rename(stored as object, toLong) as V };
 }
 
 /** What a stored document's `_id` names: an entry `<key>#<n>` or a chunk `<key>#c<c>` (the last '#' splits; a key may hold one). */
@@ -108,10 +99,14 @@ export function parseLogId(id: string): { key: string; n: number } | { key: stri
 /** A stored document of a log as an offline scan sees it: an entry, or a sealed chunk of entries. */
 export type ScannedLogDocument<V> = { key: string; entry: LogEntry<V> } | { key: string; chunk: number; entries: LogEntry<V>[] };
 
-/** chunkEntries, with the length of the chunk's JSON text (what the shared chunk cache weighs). */
-function chunkEntriesAndBytes(doc: { z?: unknown; v?: string }): { entries: { n: number; r: string; v: unknown }[]; bytes: number } {
+/**
+ * The entries a stored chunk holds (values in their stored form), whichever form it was written in
+ * (packed `z` since session 8, JSON text `v` before), and its JSON text's length (what the shared
+ * chunk cache weighs).
+ */
+function chunkEntries(doc: { _id: string; z?: unknown; v?: string }): { entries: { n: number; r: string; v: unknown }[]; bytes: number } {
   const text = jsonTextOf(doc.z ?? doc.v);
-  if (text === undefined) return { entries: chunkEntries(doc), bytes: 0 };
+  if (text === undefined) throw new Error(`keyed-log chunk ${doc._id} holds its entries neither packed (z) nor as text (v)`);
   return { entries: JSON.parse(text) as { n: number; r: string; v: unknown }[], bytes: text.length };
 }
 
@@ -221,9 +216,9 @@ async function writeClaimed<V>(log: LogWriter<V>, claimed: readonly [string, Pen
 const decodeEntry = <V>(codec: ValueCodec<V>, doc: StoredEntry, key: string, n: number): LogEntry<V> =>
   Object.freeze({ n, ref: doc.r.slice(key.length + 1), value: Object.freeze(codec.decode(JSON.parse(doc.v))) });
 
-/** The entries of a stored chunk, decoded. */
-const decodeChunk = <V>(codec: ValueCodec<V>, doc: StoredChunk): LogEntry<V>[] =>
-  chunkEntries(doc).map((e) => Object.freeze({ n: e.n, ref: e.r, value: Object.freeze(codec.decode(e.v)) }));
+/** A chunk's entries as stored (`{ n, r, v }`), decoded. */
+const decodeChunkEntries = <V>(codec: ValueCodec<V>, stored: readonly { n: number; r: string; v: unknown }[]): LogEntry<V>[] =>
+  stored.map((e) => Object.freeze({ n: e.n, ref: e.r, value: Object.freeze(codec.decode(e.v)) }));
 
 /** The reads of a log: entries by _id, chunks sealed on first read, ranges and newest-first batches. */
 function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<number>, chunks: KeptRecords<KeptChunk>, collection: string, codec: ValueCodec<V>) {
@@ -251,8 +246,8 @@ function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<numb
     let entries: readonly LogEntry<V>[];
     let bytes: number;
     if (doc) {
-      const stored = chunkEntriesAndBytes(doc);
-      entries = Object.freeze(stored.entries.map((e) => Object.freeze({ n: e.n, ref: e.r, value: Object.freeze(codec.decode(e.v)) })));
+      const stored = chunkEntries(doc);
+      entries = Object.freeze(decodeChunkEntries(codec, stored.entries));
       bytes = stored.bytes;
     } else {
       entries = Object.freeze(await readEntries(key, c * CHUNK_SIZE, (c + 1) * CHUNK_SIZE - 1, held));
@@ -300,7 +295,7 @@ function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<numb
 async function* scanLog<V>(raw: Collection, codec: ValueCodec<V>): AsyncGenerator<ScannedLogDocument<V>> {
   for await (const doc of raw.find({}).batchSize(1000) as AsyncIterable<StoredEntry & StoredChunk>) {
     const at = parseLogId(doc._id);
-    if ('c' in at) yield { key: at.key, chunk: at.c, entries: decodeChunk(codec, doc) };
+    if ('c' in at) yield { key: at.key, chunk: at.c, entries: decodeChunkEntries(codec, chunkEntries(doc).entries) };
     else yield { key: at.key, entry: decodeEntry(codec, doc, at.key, at.n) };
   }
 }
