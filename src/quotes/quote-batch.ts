@@ -17,7 +17,8 @@ import type { RatableVersion } from '../catalogue/rating-lookups.ts';
 import { conflict } from '../http/app-error.ts';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { insertEachStored } from '../db/insert-batcher.ts';
-import type { QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
+import type { QualificationListCheck, QuoteContext, QuotePicks, RatingResult } from '../rating/index.ts';
+import { qualificationSource, type QualificationRunMemo } from './qualification-source.ts';
 import { QuoteModel, type RawStoredQuote } from './quote-model.ts';
 import { findQuoteRecord, hashRequest, idempotentQuoteId, newQuoteEvent, newQuoteNumber, quoteDocument, quoteRecordOf, storedQuote, storedQuoteEvent, type QuoteDeps, type QuoteRecord, type StoredQuoteEvent } from './quote-service.ts';
 import { listQuotesStored } from './quote-lists.ts';
@@ -36,13 +37,15 @@ export type BatchQuoteOutcome =
   | { ok: false; error: unknown };
 
 /**
- * Reads shared by the rows of one bulk run: enterprises, whether the broker acts for them, and the
- * subsidies their policies of a year already expect (a policy bound during the run is not seen by its later rows).
+ * Reads shared by the rows of one bulk run: enterprises, whether the broker acts for them, the
+ * subsidies their policies of a year already expect (a policy bound during the run is not seen by
+ * its later rows) and the departments' newest lists per region (nor a list uploaded during it).
  */
 export class BatchQuoteCache implements EnterpriseLookups {
   private readonly enterprises = new Map<string, Promise<EnterpriseRecord | null>>();
   private readonly received = new Map<string, Promise<{ programme: string; amountFen: number }[]>>();
   private readonly clients = new Map<string, Promise<boolean>>();
+  private readonly qualificationRun: QualificationRunMemo = new Map();
 
   enterprise(id: string): Promise<EnterpriseRecord | null> {
     return remembered(this.enterprises, id, () => readEnterprise(id));
@@ -54,6 +57,10 @@ export class BatchQuoteCache implements EnterpriseLookups {
 
   isClientOf(brokerOrganisationId: string, enterpriseId: string): Promise<boolean> {
     return remembered(this.clients, `${brokerOrganisationId}:${enterpriseId}`, () => isClientOf(brokerOrganisationId, enterpriseId));
+  }
+
+  qualificationLists(enterprise: EnterpriseRecord, date: string, asked: readonly string[]): Promise<QualificationListCheck[]> {
+    return qualificationSource().check(enterprise, date, asked, this.qualificationRun);
   }
 }
 

@@ -7,7 +7,7 @@ import { isClientOf } from '../clients/client-service.ts';
 import { findEffectiveVersion, findOwnVersion, findPinnedVersion, type RatableVersion } from '../catalogue/rating-lookups.ts';
 import { addDays, chinaDate } from '../rating/calendar.ts';
 import { AppError, invalidInput } from '../http/app-error.ts';
-import { evaluateQuote, pickableSteps, subsidyFactsAsked, type EnterpriseContext, type PickableStep, type QuoteContext, type QuotePicks, type RatingResult, type SubsidyProgramme } from '../rating/index.ts';
+import { evaluateQuote, pickableSteps, subsidyFactsAsked, type EnterpriseContext, type PickableStep, type QualificationListCheck, type QuoteContext, type QuotePicks, type RatingResult, type SubsidyProgramme } from '../rating/index.ts';
 import { withRatingErrors } from './rating-errors.ts';
 import { qualificationSource } from './qualification-source.ts';
 import { subsidySource } from './subsidy-source.ts';
@@ -50,10 +50,15 @@ export interface EnterpriseLookups {
   receivedThisYear(enterpriseId: string, year: string): Promise<{ programme: string; amountFen: number }[]>;
   /** Whether the broker firm has linked the enterprise as a client (src/clients). */
   isClientOf(brokerOrganisationId: string, enterpriseId: string): Promise<boolean>;
+  /** The departments' lists that decide the qualifications asked (#27; qualification-source.ts). */
+  qualificationLists(enterprise: EnterpriseRecord, date: string, asked: readonly string[]): Promise<QualificationListCheck[]>;
 }
 
 // The ledger through the SubsidySource port (subsidy-source.ts) provided in the service's scope.
-const databaseLookups: EnterpriseLookups = { enterprise: readEnterprise, receivedThisYear: (enterpriseId, year) => subsidySource().recorded(enterpriseId, year), isClientOf };
+const databaseLookups: EnterpriseLookups = {
+  enterprise: readEnterprise, receivedThisYear: (enterpriseId, year) => subsidySource().recorded(enterpriseId, year), isClientOf,
+  qualificationLists: (enterprise, date, asked) => qualificationSource().check(enterprise, date, asked),
+};
 
 /**
  * A broker rates only for its firm's clients: any other enterprise — another firm's client or no
@@ -79,10 +84,10 @@ export interface PreparedRating {
  * read (#27), the list decides it on the start date, not the declared value; the checks go into
  * the context so each layer can say what it was verified against.
  */
-async function verifyQualifications(context: EnterpriseContext, enterprise: EnterpriseRecord, startDate: string, programmes: readonly SubsidyProgramme[], line: string): Promise<void> {
+async function verifyQualifications(context: EnterpriseContext, enterprise: EnterpriseRecord, startDate: string, programmes: readonly SubsidyProgramme[], line: string, lookups: EnterpriseLookups): Promise<void> {
   const asked = subsidyFactsAsked(programmes, line).qualifications;
   if (asked.length === 0) return;
-  const checks = await qualificationSource().check(enterprise, startDate, asked);
+  const checks = await lookups.qualificationLists(enterprise, startDate, asked);
   if (checks.length === 0) return;
   const decided = new Set(checks.flatMap((c) => c.decides));
   context.qualifications = [...(context.qualifications ?? []).filter((q) => !decided.has(q)), ...checks.flatMap((c) => c.held)];
@@ -124,7 +129,7 @@ export async function prepareRating(caller: Caller, request: PricingRequest, now
     ...(facts.coverScope ? { coverScope: facts.coverScope } : {}),
   };
   const programmes: SubsidyProgramme[] = await subsidySource().programmesFor(version.definition.line);
-  if (enterprise) await verifyQualifications(enterpriseContext, enterprise, startDate, programmes, version.definition.line);
+  if (enterprise) await verifyQualifications(enterpriseContext, enterprise, startDate, programmes, version.definition.line, lookups);
   // The tariff is chosen by the start date, so the engine checks it is in force on that day.
   const context: QuoteContext = { asOf: startDate, period: { start: startDate, end: endDate }, role: quotingRoleOf(caller), enterprise: enterpriseContext, programmes };
   return { version, context, quoteDate, startDate, endDate, enterprise: enterprise ?? undefined };

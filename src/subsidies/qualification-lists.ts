@@ -16,6 +16,7 @@ import { AppError, forbidden, invalidInput, type ErrorDetail } from '../http/app
 import { defaultUploadLimits, type SheetLimits } from '../http/upload-limits.ts';
 import { chinaDate } from '../rating/calendar.ts';
 import type { QualificationListCheck } from '../rating/index.ts';
+import type { QualificationRunMemo } from '../quotes/qualification-source.ts';
 
 export const QUALIFICATION_LIST_KINDS = ['high-tech', 'first-set-catalogue', 'specialised'] as const;
 export type QualificationListKind = (typeof QUALIFICATION_LIST_KINDS)[number];
@@ -227,8 +228,20 @@ export async function newestOwnQualificationList(caller: Caller, kind: Qualifica
   }
 }
 
-/** The newest version of a kind covering a region, if any (four `_id` reads). */
-async function newestCovering(kind: QualificationListKind, regionCode: string): Promise<VersionRef | undefined> {
+/** The newest version of a kind covering a region, if any (four `_id` reads; once per region in a run). */
+function newestCovering(kind: QualificationListKind, regionCode: string, run?: QualificationRunMemo): Promise<VersionRef | undefined> {
+  if (!run) return readNewestCovering(kind, regionCode);
+  const key = `${kind}|${regionCode}`;
+  let found = run.get(key) as Promise<VersionRef | undefined> | undefined;
+  if (!found) {
+    found = readNewestCovering(kind, regionCode);
+    found.catch(() => run.delete(key));
+    run.set(key, found);
+  }
+  return found;
+}
+
+async function readNewestCovering(kind: QualificationListKind, regionCode: string): Promise<VersionRef | undefined> {
   const tops = await Promise.all(qualificationListKeysCovering(kind, regionCode).map(async (key) => {
     const top = await qualificationListIndex.top(key);
     return top >= 0 ? (await qualificationListIndex.range(key, top, top))[0]?.value : undefined;
@@ -249,11 +262,11 @@ function codesHeld(kind: QualificationListKind, rows: QualificationRow[], date: 
  * region, the codes the enterprise holds on `date` per the newest version. Kinds with no list are
  * left out (their facts stay as declared).
  */
-export async function checkQualificationLists(enterprise: { regionCode?: string | undefined; creditCode?: string | undefined }, date: string, asked: readonly string[]): Promise<QualificationListCheck[]> {
+export async function checkQualificationLists(enterprise: { regionCode?: string | undefined; creditCode?: string | undefined }, date: string, asked: readonly string[], run?: QualificationRunMemo): Promise<QualificationListCheck[]> {
   if (!enterprise.regionCode) return [];
   const kinds = QUALIFICATION_LIST_KINDS.filter((k) => CODES_DECIDED[k].some((q) => asked.includes(q)));
   const checks = await Promise.all(kinds.map(async (kind): Promise<QualificationListCheck | undefined> => {
-    const version = await newestCovering(kind, enterprise.regionCode!);
+    const version = await newestCovering(kind, enterprise.regionCode!, run);
     if (!version) return undefined;
     const entry = enterprise.creditCode ? await QualificationListEntryModel.findById(`${version.id}|${enterprise.creditCode}`).lean() : null;
     const held = entry ? codesHeld(kind, entry.rows as QualificationRow[], date) : [];

@@ -3,12 +3,14 @@
 // and says what each layer was verified against; a bad row names its row and column and stores
 // nothing; another department cannot read the versions; enterprises and brokers cannot upload.
 import { expect } from 'chai';
+import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
 import { addDays } from '../../src/rating/calendar.ts';
+import { checkQualificationLists } from '../../src/subsidies/qualification-lists.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { today } from '../support/china-date.ts';
-import { bearer, useTestApp } from '../support/test-app.ts';
+import { bearer, inTestService, useTestApp } from '../support/test-app.ts';
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 function binary(res: NodeJS.ReadableStream, done: (err: Error | null, body: Buffer) => void): void {
@@ -80,6 +82,7 @@ describe('Qualification lists: departments\' lists decide the facts quotes read 
   });
 
   let listId = '';
+  let shandongListId = '';
   it('a list flips the layer between verified-eligible and not eligible on the quote\'s start date', async () => {
     const book = new ExcelJS.Workbook();
     const sheet = book.addWorksheet('首台套目录');
@@ -140,9 +143,47 @@ describe('Qualification lists: departments\' lists decide the facts quotes read 
 
   it('a list of another province does not decide a Zhejiang enterprise\'s facts', async () => {
     const csv = `creditCode,level,validFrom,validTo\n91370102MA3C8N5R2L,domestic,2026-01-01,2030-12-31\n`;
-    expect((await upload('otherProvincialAuthority', 'first-set-catalogue', csv)).status).to.equal(201);
+    const shandong = await upload('otherProvincialAuthority', 'first-set-catalogue', csv);
+    expect(shandong.status).to.equal(201);
+    shandongListId = shandong.body.id;
     const layer = zjLayer(await subsidiesOn(addDays(today(), 1)));
     expect(layer?.verification).to.deep.equal([{ kind: 'first-set-catalogue', listId, listDate: today(), held: true }]);
+  });
+
+  // A bulk run reads each region's newest list once for all its rows (BatchQuoteCache's run memo):
+  // what it remembers is per kind and region, so rows of two provinces, interleaved, are each
+  // checked against their own province's list.
+  it('one run\'s checks of two provinces, interleaved, each read their own province\'s list', async () => {
+    const run = new Map<string, Promise<unknown>>();
+    const date = addDays(today(), 1);
+    const hangzhou = { regionCode: '330106', creditCode: HZZZ_CREDIT_CODE };
+    const jinan = { regionCode: '370102', creditCode: '91370102MA3C8N5R2L' };
+    for (const [enterprise, list] of [[hangzhou, listId], [jinan, shandongListId], [hangzhou, listId], [jinan, shandongListId]] as const) {
+      const checks = await inTestService(() => checkQualificationLists(enterprise, date, ['first-domestic'], run));
+      expect(checks, enterprise.regionCode).to.deep.equal([{ kind: 'first-set-catalogue', decides: ['first-international', 'first-domestic', 'first-provincial'], held: ['first-domestic'], listId: list, listDate: today() }]);
+    }
+    expect([...run.keys()].sort()).to.deep.equal(['first-set-catalogue|330106', 'first-set-catalogue|370102']);
+  });
+
+  it('a bulk file\'s rows are verified against the list, as a single quote\'s are', async () => {
+    const enterprises = [t.organisations.HZZZ!, t.organisations.JNXC!, t.organisations.HZZZ!];
+    const rows = enterprises.map((enterpriseId) => {
+      const cells: Record<string, string> = { productCode: PRODUCT, enterpriseId, startDate: addDays(today(), 1), 'enterprise.qualifications': '["first-domestic"]' };
+      for (const [key, value] of Object.entries(baseVector!.inputs as Record<string, unknown>)) cells[key] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+      return cells;
+    });
+    const body = stringify(rows, { header: true, columns: Object.keys(rows[0]!) });
+    const res = await t.http.post('/v1/pricing/bulk?save=true&format=json&batchId=two-provinces').set(as('broker')).set('Content-Type', 'text/csv').send(body);
+    expect(res.status, res.text).to.equal(200);
+    const saved = res.body.rows as { status: string; quoteId: string }[];
+    expect(saved.map((r) => r.status), res.text).to.deep.equal(['saved', 'saved', 'saved']);
+    const subsidiesOf = async (id: string) => {
+      const quote = await t.http.get(`/v1/quotes/${id}`).set(as('broker'));
+      return (quote.body.result?.subsidies ?? quote.body.subsidies) as Subsidies;
+    };
+    for (const i of [0, 2]) expect(zjLayer(await subsidiesOf(saved[i]!.quoteId))?.verification, `row ${i + 1}`).to.deep.equal([{ kind: 'first-set-catalogue', listId, listDate: today(), held: true }]);
+    // The Jinan enterprise's own province's programme asks no qualification; Zhejiang's is not its.
+    expect(zjLayer(await subsidiesOf(saved[1]!.quoteId)), 'row 2').to.equal(undefined);
   });
 
   it('pages a long version\'s rows across its chunks in file order, and the department\'s versions by cursor', async () => {
