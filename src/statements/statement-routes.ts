@@ -1,5 +1,5 @@
 import { poolMembers } from '../auth/access-rules.ts';
-import { attachmentHeaders, fileReply, XLSX_TYPE } from '../http/file-reply.ts';
+import { fileReply, streamAttachment, XLSX_TYPE } from '../http/file-reply.ts';
 import { langSchema } from '../http/common-schemas.ts';
 import type { Services } from '../service.ts';
 import { defineRoute, type RouteDefinition } from '../http/route.ts';
@@ -34,13 +34,7 @@ export function statementRoutes({ statements, documents }: Pick<Services, 'state
         const named = (ext: string) => ({ fileName: `${name}.${ext}`, asciiFileName: `${base}.${ext}` });
         if (format === 'csv' || format === 'xlsx') {
           // Streamed a row at a time: the file is never held whole (src/statements/statement-files.ts).
-          res.status(200).set({ ...attachmentHeaders(named(format)), 'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_TYPE });
-          try {
-            await (format === 'csv' ? writeStatementCsv : writeStatementXlsx)(statement, lang, res);
-          } catch (err) {
-            res.destroy(err as Error); // headers are out: the client can only see a cut-off body
-          }
-          return undefined;
+          return streamAttachment(res, named(format), format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_TYPE, (out) => (format === 'csv' ? writeStatementCsv : writeStatementXlsx)(statement, lang, out));
         }
         const pdf = await documents.renderTemplatePdf(STATEMENT_TEMPLATE, statementView(statement, lang), `${name}`, new Date(`${statement.to}T00:00:00+08:00`));
         return fileReply({ ...named('pdf'), bytes: pdf }, 'application/pdf');

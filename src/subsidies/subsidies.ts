@@ -20,7 +20,7 @@ import { subsidyDeltas, type PolicyChange } from '../policies/policy-changes.ts'
 import { listSubsidyProgrammes, subsidyProgrammesByCode, subsidyProgrammesFor, upsertSubsidyProgramme } from './subsidy-programmes.ts';
 import { migrateSubsidyYears, verifySubsidyYears } from './subsidy-year-book.ts';
 import { appendYearChange, appendYearPolicy, yearChangeEntry, yearPolicyEntry } from './subsidy-year-log.ts';
-import { subsidyYear, subsidyYearCsv, subsidyYearXlsx } from './subsidy-year-service.ts';
+import { subsidyYear, writeSubsidyYear } from './subsidy-year-service.ts';
 
 /**
  * Reaction to a policy issued: the ledger records the subsidies it expects, and the subsidy years
@@ -58,7 +58,7 @@ export function createSubsidies(deps: { documents?: SubsidyApplicationDocuments;
     recordIssuedPolicy,
     /** The reaction src/service.ts registers on a policy changed. */
     recordPolicyChange,
-    listApplications, recordApplicationStatus, applicationActions, subsidyYear, subsidyYearCsv, subsidyYearXlsx,
+    listApplications, recordApplicationStatus, applicationActions, subsidyYear, writeSubsidyYear,
     /** The departments' side (#27): their queue, one application, the decision, the policy schedule through an application. */
     listReviewedApplications, getReviewedApplication, decideApplication, applicationSchedule,
     /** A department's summary of its applications in a period, per programme and province (#27). */

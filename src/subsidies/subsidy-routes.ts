@@ -4,7 +4,7 @@ import { objectIdParams } from '../http/common-schemas.ts';
 import { idempotencyKeyHeader, readIdempotencyKey } from '../http/idempotency.ts';
 import type { Services } from '../service.ts';
 import { defineRoute, JsonReply, type RouteDefinition } from '../http/route.ts';
-import { fileReply, XLSX_TYPE } from '../http/file-reply.ts';
+import { fileReply, streamAttachment, XLSX_TYPE } from '../http/file-reply.ts';
 import { applicationStatusRequestSchema, subsidyApplicationListSchema, subsidyApplicationSchema, subsidyYearSchema } from './subsidy-schemas.ts';
 
 const tags = ['Subsidy applications'];
@@ -73,13 +73,11 @@ export function subsidyRoutes({ subsidies }: Pick<Services, 'subsidies'>): Route
       params: yearParams,
       query: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['csv', 'xlsx'], default: 'csv', description: 'csv (default) or xlsx.' } } } as const,
       success: { status: 200, description: 'The rows (CSV) or rows and applications (XLSX).', contentType: 'text/csv' },
-      handler: async ({ caller, params, query }) => {
+      handler: async ({ caller, params, query, res }) => {
         const year = await subsidies.subsidyYear(caller, params.year);
-        const name = `补贴年度-${params.year}`;
-        if (query.format === 'xlsx') {
-          return fileReply({ fileName: `${name}.xlsx`, asciiFileName: `subsidies-${params.year}.xlsx`, bytes: await subsidies.subsidyYearXlsx(year) }, XLSX_TYPE);
-        }
-        return fileReply({ fileName: `${name}.csv`, asciiFileName: `subsidies-${params.year}.csv`, bytes: Buffer.from(subsidies.subsidyYearCsv(year), 'utf8') }, 'text/csv; charset=utf-8');
+        const format = query.format ?? 'csv';
+        // Streamed a row at a time: the file is never held whole (subsidy-year-service.ts writeSubsidyYear).
+        return streamAttachment(res, { fileName: `补贴年度-${params.year}.${format}`, asciiFileName: `subsidies-${params.year}.${format}` }, format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_TYPE, (out) => subsidies.writeSubsidyYear(year, format, out));
       },
     }),
   ];

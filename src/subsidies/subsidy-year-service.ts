@@ -2,11 +2,14 @@
 // starting in the year applied for, what was granted and refused, and what remains of each annual
 // cap — the cap counted from the subsidy ledger, exactly as the next quote will count it. With a
 // CSV and an XLSX export of the same rows.
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import type { Caller } from '../auth/caller.ts';
 import { scopedYear } from '../auth/scope.ts';
 import type { Parties } from '../auth/visibility.ts';
-import { csvText } from '../http/csv-export.ts';
+import { csvStream, csvText } from '../http/csv-export.ts';
 import { subsidiesRecorded } from './subsidy-ledger.ts';
 import { formatFen, type SubsidyProgramme } from '../rating/index.ts';
 import { applicationView, programmesByCode, type Steps } from './subsidy-application-service.ts';
@@ -130,25 +133,51 @@ export function subsidyYearCsv(year: SubsidyYear): string {
   return csvText(exportRows(year), { header: true, columns: COLUMNS.map((c) => ({ key: c.key, header: c.header })) });
 }
 
-/** The year's rows and applications as an XLSX workbook (amounts as numbers in yuan). */
-export async function subsidyYearXlsx(year: SubsidyYear): Promise<Buffer> {
-  const book = new ExcelJS.Workbook();
+/** A row as written to `out`, waiting when `out` is full. */
+async function writeRecord(out: Writable, record: unknown): Promise<void> {
+  if (!out.write(record)) await once(out, 'drain');
+}
+
+const DETAIL_COLUMNS = [
+  { key: 'policyNumber', header: '保单号 Policy', width: 18 }, { key: 'enterpriseName', header: '企业 Enterprise', width: 24 },
+  { key: 'programme', header: '补贴项目 Programme', width: 18 }, { key: 'status', header: '状态 Status', width: 12 },
+  { key: 'expected', header: '预计 Expected (CNY)', width: 16 }, { key: 'granted', header: '拨付 Granted (CNY)', width: 16 },
+  { key: 'submittedOn', header: '提交日 Submitted', width: 12 }, { key: 'decidedOn', header: '核定日 Decided', width: 12 },
+];
+
+/**
+ * The year's rows as CSV (subsidyYearCsv's text), or its rows and applications as an XLSX workbook
+ * (amounts as numbers in yuan; exceljs's streaming writer, each row committed, shared strings off),
+ * written to `out` a row at a time: the file is never held whole, only the year it is written
+ * from (#25, exports streamed). Ends `out`.
+ */
+export async function writeSubsidyYear(year: SubsidyYear, format: 'csv' | 'xlsx', out: Writable): Promise<void> {
+  if (format === 'csv') {
+    const csv = csvStream({ header: true, columns: COLUMNS.map((c) => ({ key: c.key, header: c.header })) });
+    csv.pipe(out);
+    for (const row of exportRows(year)) await writeRecord(csv, row);
+    csv.end();
+    await finished(out);
+    return;
+  }
+  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const commit = async (sheet: ExcelJS.Worksheet, cells: Record<string, unknown>) => {
+    sheet.addRow(cells).commit();
+    if (out.writableNeedDrain) await once(out, 'drain');
+  };
   const sheet = book.addWorksheet(`补贴 ${year.year}`);
   sheet.columns = COLUMNS.map((c) => ({ key: c.key, header: c.header, width: c.key === 'name' ? 36 : 18 }));
-  for (const row of exportRows(year)) sheet.addRow(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+\.\d\d$/.test(v) ? Number(v) : v])));
+  for (const row of exportRows(year)) await commit(sheet, Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+\.\d\d$/.test(v) ? Number(v) : v])));
+  sheet.commit();
   const detail = book.addWorksheet('申请 Applications');
-  detail.columns = [
-    { key: 'policyNumber', header: '保单号 Policy', width: 18 }, { key: 'enterpriseName', header: '企业 Enterprise', width: 24 },
-    { key: 'programme', header: '补贴项目 Programme', width: 18 }, { key: 'status', header: '状态 Status', width: 12 },
-    { key: 'expected', header: '预计 Expected (CNY)', width: 16 }, { key: 'granted', header: '拨付 Granted (CNY)', width: 16 },
-    { key: 'submittedOn', header: '提交日 Submitted', width: 12 }, { key: 'decidedOn', header: '核定日 Decided', width: 12 },
-  ];
+  detail.columns = DETAIL_COLUMNS;
   for (const a of year.applications) {
-    detail.addRow({
+    await commit(detail, {
       policyNumber: a.policyNumber, enterpriseName: a.enterpriseName, programme: a.application.programme, status: a.application.status,
       expected: a.application.expectedFen / 100, granted: a.application.grantedFen === undefined ? null : a.application.grantedFen / 100,
       submittedOn: a.application.submittedOn ?? '', decidedOn: a.application.decidedOn ?? '',
     });
   }
-  return Buffer.from(await book.xlsx.writeBuffer());
+  detail.commit();
+  await book.commit();
 }

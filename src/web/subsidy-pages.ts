@@ -7,7 +7,7 @@ import { chinaDate } from '../rating/index.ts';
 import type { ApplicationStatusRequest } from '../subsidies/subsidy-application-service.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { sendAttachment, type SubsidyFormState } from './page-helpers.ts';
-import { XLSX_TYPE } from '../http/file-reply.ts';
+import { streamAttachment, XLSX_TYPE } from '../http/file-reply.ts';
 import { formatYuan, parseYuanToFen, refusalErrors } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
 
@@ -78,8 +78,9 @@ export function mountSubsidyPages({ page, services }: PagePipeline, renderPolicy
     const asked = typeof req.query.year === 'string' && YEAR.test(req.query.year) ? req.query.year : chinaDate(new Date()).slice(0, 4);
     const year = await services.subsidies.subsidyYear(caller, asked);
     const format = req.query.format;
-    if (format === 'csv') return sendAttachment(res, { fileName: `补贴年度-${asked}.csv`, asciiFileName: `subsidies-${asked}.csv`, bytes: Buffer.from(services.subsidies.subsidyYearCsv(year), 'utf8') }, 'text/csv; charset=utf-8');
-    if (format === 'xlsx') return sendAttachment(res, { fileName: `补贴年度-${asked}.xlsx`, asciiFileName: `subsidies-${asked}.xlsx`, bytes: await services.subsidies.subsidyYearXlsx(year) }, XLSX_TYPE);
+    if (format === 'csv' || format === 'xlsx') {
+      return streamAttachment(res, { fileName: `补贴年度-${asked}.${format}`, asciiFileName: `subsidies-${asked}.${format}` }, format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_TYPE, (out) => services.subsidies.writeSubsidyYear(year, format, out));
+    }
     const money = (fen: number | undefined) => (fen === undefined ? undefined : formatYuan(fen));
     render('subsidy-year', {
       title: translate('subsidy_yearTitle', lang, { year: asked }),

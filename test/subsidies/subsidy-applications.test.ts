@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import ExcelJS from 'exceljs';
+import supertest from 'supertest';
 import { AuditEntryModel } from '../../src/audit/audit-log.ts';
 import { createOrganisation, issueApiKey } from '../../src/auth/auth-service.ts';
 import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
@@ -208,5 +210,22 @@ describe('Subsidy applications', function () {
     const xlsx = await t.http.get(`/v1/subsidies/years/${year}/export?format=xlsx`).set(as('otherEnterprise')).buffer(true).parse(binary as never);
     expect(xlsx.status).to.equal(200);
     expect((xlsx.body as Buffer).subarray(0, 2).toString()).to.equal('PK');
+    // Both files are streamed a row at a time (writeSubsidyYear): the workbook holds the year's rows
+    // and, on its second sheet, every application; the page's downloads are the same files.
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.body as never);
+    const [rowsSheet, detailSheet] = book.worksheets;
+    expect(rowsSheet!.name).to.equal(`补贴 ${year}`);
+    expect(rowsSheet!.getRow(1).getCell(1).value).to.equal('企业 Enterprise');
+    const sdRow = rowsSheet!.getRows(2, rowsSheet!.rowCount - 1)!.find((r) => r.getCell(2).value === 'SD-FIRST-SET')!;
+    expect(sdRow.getCell(8).value, 'granted, a number in yuan').to.equal(sd.grantedFen / 100);
+    expect(detailSheet!.name).to.equal('申请 Applications');
+    expect(detailSheet!.rowCount - 1).to.equal(res.body.applications.length);
+    const web = supertest.agent(t.app);
+    expect((await web.post('/sign-in').type('form').send({ apiKey: t.keys.otherEnterprise })).status).to.equal(303);
+    const page = await web.get(`/subsidies?year=${year}&format=csv`);
+    expect(page.status).to.equal(200);
+    expect(page.headers['content-disposition']).to.include(`subsidies-${year}.csv`);
+    expect(page.text).to.equal(csv.text);
   });
 });
