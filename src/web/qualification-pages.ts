@@ -111,7 +111,7 @@ async function versionPage({ req, services, caller, lang, render }: PageRequest)
     title: translate('ql_versionTitle', lang, { kind: kindName(v.kind, lang), date: v.date }), langPath: base,
     uploadedAt: chinaDateTime(new Date(v.uploadedAt)), rowCount: v.rowCount,
     stored: req.query.stored === '1' ? translate('ql_stored', lang, { rows: v.rowCount }) : undefined,
-    shown: v.rows.length > 0 ? translate('ql_rowsShown', lang, { from: offset + 1, to: offset + v.rows.length, total: v.rowCount }) : undefined,
+    shown: v.rows.length > 0 ? translate('rowsShown', lang, { from: offset + 1, to: offset + v.rows.length, total: v.rowCount }) : undefined,
     columns: columns.map((c) => translate(`ql_col_${c}`, lang)),
     rows: v.rows.map((row) => columns.map((c) => cellOf(row as unknown as Record<string, string | undefined>, c))),
     previous: offset > 0 ? `${base}?offset=${Math.max(0, offset - PAGE_ROWS)}` : undefined,

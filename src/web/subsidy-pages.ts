@@ -30,6 +30,16 @@ function statusRequestOf(body: Record<string, unknown>, lang: Lang): Application
 
 const YEAR = /^20\d\d$/;
 
+/** Rows per page of each of the subsidy year page's tables. */
+const YEAR_PAGE = 100;
+
+/** A table's offset from the query: a whole number, on a page boundary, at most the last page's start. */
+function pageOffset(asked: unknown, total: number): number {
+  const n = typeof asked === 'string' && /^\d{1,7}$/.test(asked) ? Number(asked) : 0;
+  const last = Math.max(0, Math.ceil(total / YEAR_PAGE) - 1) * YEAR_PAGE;
+  return Math.min(Math.floor(n / YEAR_PAGE) * YEAR_PAGE, last);
+}
+
 /** What a status form sent, as typed (bounded). */
 function typedValues(body: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(['on', 'reference', 'grantedYuan', 'reason'].flatMap((name) => (typeof body[name] === 'string' ? [[name, (body[name] as string).slice(0, 500)]] : [])));
@@ -82,15 +92,30 @@ export function mountSubsidyPages({ page, services }: PagePipeline, renderPolicy
       return streamAttachment(res, { fileName: `补贴年度-${asked}.${format}`, asciiFileName: `subsidies-${asked}.${format}` }, format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_TYPE, (out) => services.subsidies.writeSubsidyYear(year, format, out));
     }
     const money = (fen: number | undefined) => (fen === undefined ? undefined : formatYuan(fen));
+    // Each table a page of YEAR_PAGE rows (`?rows=`, `?applications=`: offsets, the other kept):
+    // a broker's year holds thousands of rows; the exports hold them all.
+    const offsets = { rows: pageOffset(req.query.rows, year.rows.length), applications: pageOffset(req.query.applications, year.applications.length) };
+    const hrefWith = (table: keyof typeof offsets, offset: number) => `/subsidies?${new URLSearchParams({ year: asked, ...Object.fromEntries(Object.entries({ ...offsets, [table]: offset }).filter(([, v]) => v > 0).map(([k, v]) => [k, String(v)])) })}`;
+    const pagerOf = (table: keyof typeof offsets, total: number) => {
+      const from = offsets[table];
+      const to = Math.min(from + YEAR_PAGE, total);
+      return {
+        shown: total > YEAR_PAGE ? translate('rowsShown', lang, { from: from + 1, to, total }) : undefined,
+        previous: from > 0 ? hrefWith(table, Math.max(0, from - YEAR_PAGE)) : undefined,
+        next: to < total ? hrefWith(table, to) : undefined,
+      };
+    };
     render('subsidy-year', {
       title: translate('subsidy_yearTitle', lang, { year: asked }),
       year: asked,
-      rows: year.rows.map((r) => ({
+      rowsPager: pagerOf('rows', year.rows.length),
+      applicationsPager: pagerOf('applications', year.applications.length),
+      rows: year.rows.slice(offsets.rows, offsets.rows + YEAR_PAGE).map((r) => ({
         ...r, nameText: pick(r.name, lang),
         expected: money(r.expectedFen), applied: money(r.appliedFen), pending: money(r.pendingFen), granted: money(r.grantedFen), refused: money(r.refusedFen),
         counted: money(r.countedFen), annualCap: money(r.annualCapFen), capRemaining: money(r.capRemainingFen),
       })),
-      applications: year.applications.map((a) => ({
+      applications: year.applications.slice(offsets.applications, offsets.applications + YEAR_PAGE).map((a) => ({
         policyId: a.policyId, policyNumber: a.policyNumber, enterpriseName: a.enterpriseName, programmeName: pick(a.application.name, lang),
         statusText: translate(`subsidy_status_${a.application.status}`, lang), expected: formatYuan(a.application.expectedFen),
         granted: a.application.grantedFen === undefined ? '' : formatYuan(a.application.grantedFen),
