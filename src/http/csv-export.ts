@@ -5,6 +5,9 @@
 // with quotes before such a character get one more quote, so restoreCsvCell undoes it exactly (a
 // rate table exported and imported again is unchanged). The BOM is written once, at the start, so
 // spreadsheet programs read the Chinese.
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { stringify, type Options, type Stringifier } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
 
@@ -35,4 +38,17 @@ export function csvText(records: readonly (readonly unknown[] | Record<string, u
 /** A CSV stream (write records, pipe it out): BOM first, every text cell neutralised. */
 export function csvStream(options: CsvOptions = {}): Stringifier {
   return stringify(writerOptions(options));
+}
+
+/**
+ * Writes `records` to `out` as CSV (csvStream), one at a time, waiting whenever the writer is full:
+ * the file is never held whole, only what it is written from. Ends `out` and resolves once it has
+ * taken everything.
+ */
+export async function writeCsv(out: Writable, records: Iterable<readonly unknown[] | Record<string, unknown>>, options: CsvOptions = {}): Promise<void> {
+  const csv = csvStream(options);
+  csv.pipe(out);
+  for (const record of records) if (!csv.write(record)) await once(csv, 'drain');
+  csv.end();
+  await finished(out);
 }

@@ -1,12 +1,11 @@
 // A pool statement as files: CSV (the shared writer, src/http/csv-export.ts: a BOM so spreadsheet
 // programs read the Chinese, formula-like cells neutralised), XLSX (names as text cells, never formulas) (exceljs, amounts as numbers in yuan) and the HTML the PDF is rendered from
 // (templates/pools/statement.hbs, through the documents capability's renderer).
-import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Lang } from '../http/common-schemas.ts';
-import { csvStream, csvText } from '../http/csv-export.ts';
+import { csvText, writeCsv } from '../http/csv-export.ts';
+import { commitRow, streamedWorkbook } from '../http/xlsx-export.ts';
 import { formatFen } from '../rating/index.ts';
 import { yuanDigits } from '../i18n/format.ts';
 import { nameIn, pick } from '../i18n/pick.ts';
@@ -63,23 +62,18 @@ export function statementCsv(statement: PoolStatement, lang: Lang): Buffer {
   return Buffer.from(csvText([titleLine(statement, lang), header, ...rows, ...totals]), 'utf8');
 }
 
-async function writeRecord(stream: Writable, record: unknown): Promise<void> {
-  if (!stream.write(record)) await once(stream, 'drain');
-}
-
 /**
  * The same CSV written to `out` a row at a time (the shared writer's stream), waiting whenever
  * `out` is full: the file is never held whole, only the statement it is written from. Ends `out`.
  */
 export async function writeStatementCsv(statement: PoolStatement, lang: Lang, out: Writable): Promise<void> {
   const { header, cellsOf, totals } = table(statement, lang, yuan);
-  const csv = csvStream();
-  csv.pipe(out);
-  for (const record of [titleLine(statement, lang), header]) await writeRecord(csv, record);
-  for (const row of statement.rows) await writeRecord(csv, cellsOf(row));
-  for (const record of totals) await writeRecord(csv, record);
-  csv.end();
-  await finished(out);
+  await writeCsv(out, (function* () {
+    yield titleLine(statement, lang);
+    yield header;
+    for (const row of statement.rows) yield cellsOf(row);
+    yield* totals;
+  })());
 }
 
 /**
@@ -89,23 +83,14 @@ export async function writeStatementCsv(statement: PoolStatement, lang: Lang, ou
 export async function writeStatementXlsx(statement: PoolStatement, lang: Lang, out: Writable): Promise<void> {
   const t = LABELS[lang];
   const { header, cellsOf, totals } = table(statement, lang, (fen) => fen / 100);
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const workbook = streamedWorkbook(out);
   workbook.created = new Date(`${statement.to}T00:00:00+08:00`);
   const sheet = workbook.addWorksheet(t.title);
   sheet.columns = header.map((_, i) => ({ width: i < 7 ? 18 : 16, ...(i >= 7 ? { style: { numFmt: '#,##0.00' } } : {}) }));
-  const add = (cells: (string | number)[], bold = false) => {
-    const row = sheet.addRow(cells);
-    if (bold) row.font = { bold: true };
-    row.commit();
-  };
-  add(titleLine(statement, lang), true);
-  add(header, true);
-  for (const row of statement.rows) {
-    add(cellsOf(row));
-    // Let the zip stream drain between rows when the client reads slowly.
-    if (out.writableNeedDrain) await once(out, 'drain');
-  }
-  for (const cells of totals) add(cells, true);
+  await commitRow(sheet, titleLine(statement, lang), out, true);
+  await commitRow(sheet, header, out, true);
+  for (const row of statement.rows) await commitRow(sheet, cellsOf(row), out);
+  for (const cells of totals) await commitRow(sheet, cells, out, true);
   sheet.commit();
   await workbook.commit();
 }

@@ -2,14 +2,12 @@
 // starting in the year applied for, what was granted and refused, and what remains of each annual
 // cap — the cap counted from the subsidy ledger, exactly as the next quote will count it. With a
 // CSV and an XLSX export of the same rows.
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
-import ExcelJS from 'exceljs';
 import type { Caller } from '../auth/caller.ts';
 import { scopedYear } from '../auth/scope.ts';
 import type { Parties } from '../auth/visibility.ts';
-import { csvStream, csvText } from '../http/csv-export.ts';
+import { writeCsv } from '../http/csv-export.ts';
+import { commitRow, streamedWorkbook } from '../http/xlsx-export.ts';
 import { subsidiesRecorded } from './subsidy-ledger.ts';
 import { formatFen, type SubsidyProgramme } from '../rating/index.ts';
 import { applicationView, programmesByCode, type Steps } from './subsidy-application-service.ts';
@@ -128,16 +126,6 @@ function exportRows(year: SubsidyYear): Record<(typeof COLUMNS)[number]['key'], 
   }));
 }
 
-/** The year's rows as CSV (the shared writer: UTF-8 with a BOM, formula-like cells neutralised). */
-export function subsidyYearCsv(year: SubsidyYear): string {
-  return csvText(exportRows(year), { header: true, columns: COLUMNS.map((c) => ({ key: c.key, header: c.header })) });
-}
-
-/** A row as written to `out`, waiting when `out` is full. */
-async function writeRecord(out: Writable, record: unknown): Promise<void> {
-  if (!out.write(record)) await once(out, 'drain');
-}
-
 const DETAIL_COLUMNS = [
   { key: 'policyNumber', header: '保单号 Policy', width: 18 }, { key: 'enterpriseName', header: '企业 Enterprise', width: 24 },
   { key: 'programme', header: '补贴项目 Programme', width: 18 }, { key: 'status', header: '状态 Status', width: 12 },
@@ -146,37 +134,26 @@ const DETAIL_COLUMNS = [
 ];
 
 /**
- * The year's rows as CSV (subsidyYearCsv's text), or its rows and applications as an XLSX workbook
- * (amounts as numbers in yuan; exceljs's streaming writer, each row committed, shared strings off),
- * written to `out` a row at a time: the file is never held whole, only the year it is written
+ * The year's rows as CSV (the shared writer: UTF-8 with a BOM, formula-like cells neutralised), or
+ * its rows and applications as an XLSX workbook (amounts as numbers in yuan), written to `out` a
+ * row at a time (src/http/csv-export.ts writeCsv, src/http/xlsx-export.ts): the file is never held whole, only the year it is written
  * from (#25, exports streamed). Ends `out`.
  */
 export async function writeSubsidyYear(year: SubsidyYear, format: 'csv' | 'xlsx', out: Writable): Promise<void> {
-  if (format === 'csv') {
-    const csv = csvStream({ header: true, columns: COLUMNS.map((c) => ({ key: c.key, header: c.header })) });
-    csv.pipe(out);
-    for (const row of exportRows(year)) await writeRecord(csv, row);
-    csv.end();
-    await finished(out);
-    return;
-  }
-  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-  const commit = async (sheet: ExcelJS.Worksheet, cells: Record<string, unknown>) => {
-    sheet.addRow(cells).commit();
-    if (out.writableNeedDrain) await once(out, 'drain');
-  };
+  if (format === 'csv') return writeCsv(out, exportRows(year), { header: true, columns: COLUMNS.map((c) => ({ key: c.key, header: c.header })) });
+  const book = streamedWorkbook(out);
   const sheet = book.addWorksheet(`补贴 ${year.year}`);
   sheet.columns = COLUMNS.map((c) => ({ key: c.key, header: c.header, width: c.key === 'name' ? 36 : 18 }));
-  for (const row of exportRows(year)) await commit(sheet, Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+\.\d\d$/.test(v) ? Number(v) : v])));
+  for (const row of exportRows(year)) await commitRow(sheet, Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+\.\d\d$/.test(v) ? Number(v) : v])), out);
   sheet.commit();
   const detail = book.addWorksheet('申请 Applications');
   detail.columns = DETAIL_COLUMNS;
   for (const a of year.applications) {
-    await commit(detail, {
+    await commitRow(detail, {
       policyNumber: a.policyNumber, enterpriseName: a.enterpriseName, programme: a.application.programme, status: a.application.status,
       expected: a.application.expectedFen / 100, granted: a.application.grantedFen === undefined ? null : a.application.grantedFen / 100,
       submittedOn: a.application.submittedOn ?? '', decidedOn: a.application.decidedOn ?? '',
-    });
+    }, out);
   }
   detail.commit();
   await book.commit();

@@ -15,7 +15,9 @@ import { applicationLayers, applicationsOf, programmesByCode } from '../../src/s
 import { annualCapOf } from '../../src/subsidies/subsidy-calculation.ts';
 import { subsidiesRecorded } from '../../src/subsidies/subsidy-ledger.ts';
 import type { SubsidyYear, SubsidyYearRow } from '../../src/subsidies/subsidy-schemas.ts';
-import { subsidyYearCsv } from '../../src/subsidies/subsidy-year-service.ts';
+import { PassThrough } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { writeSubsidyYear } from '../../src/subsidies/subsidy-year-service.ts';
 import { createServices } from '../../src/service.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { payInFull } from '../support/premium.ts';
@@ -23,6 +25,13 @@ import { addDays } from '../../src/rating/calendar.ts';
 import { today } from '../support/china-date.ts';
 import { bearer, inTestService, useTestApp } from '../support/test-app.ts';
 import { entriesOf } from '../support/keyed-log-docs.ts';
+
+/** A year's CSV export as its text (what writeSubsidyYear streams). */
+async function subsidyYearCsv(year: SubsidyYear): Promise<string> {
+  const out = new PassThrough();
+  const [bytes] = await Promise.all([buffer(out), writeSubsidyYear(year, 'csv', out)]);
+  return bytes.toString('utf8'); // with its BOM, as the response's text keeps it
+}
 
 const PRODUCT = 'FIRST-SET-EQUIPMENT';
 const [baseVector] = shippedVectors('first-set-equipment.json').filter((v) => v.expected.decision === 'quoted' && !v.picks);
@@ -137,7 +146,7 @@ describe('The subsidy year from its keyed log (#25)', function () {
         const kept = await t.services.subsidies.subsidyYear(c, year, enterpriseId);
         const recomputed = await inTestService(() => recomputedYear(c, year, enterpriseId));
         expect(kept, `${name} ${year}`).to.deep.equal(recomputed);
-        expect(subsidyYearCsv(kept)).to.equal(subsidyYearCsv(recomputed));
+        expect(await subsidyYearCsv(kept)).to.equal(await subsidyYearCsv(recomputed));
       }
     }
     const broker = await t.services.subsidies.subsidyYear(callers[0]!.caller, thisYear);
@@ -152,7 +161,7 @@ describe('The subsidy year from its keyed log (#25)', function () {
     expect(res.status).to.equal(200);
     expect(res.body).to.deep.equal(await inTestService(() => recomputedYear(callers[0]!.caller, thisYear)));
     const csv = await t.http.get(`/v1/subsidies/years/${thisYear}/export?format=csv`).set(bearer(t.keys.otherEnterprise));
-    expect(csv.text).to.equal(subsidyYearCsv(await inTestService(() => recomputedYear(callers[3]!.caller, thisYear))));
+    expect(csv.text).to.equal(await subsidyYearCsv(await inTestService(() => recomputedYear(callers[3]!.caller, thisYear))));
   });
 
   it('book:verify\'s check finds the kept years equal to the recomputation', async () => {
