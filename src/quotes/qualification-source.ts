@@ -5,11 +5,11 @@ import { port } from '../db/service-scope.ts';
 import type { QualificationListCheck } from '../rating/index.ts';
 
 /**
- * Where one run of checks (a bulk file's rows) keeps the newest list version it found per kind and
- * region, so that its rows read the index once per region instead of four reads each; a list
- * uploaded during the run is not seen by its later rows (as BatchQuoteCache's other reads).
+ * How one run of checks (a bulk file's rows) remembers a read by its key: the newest list version
+ * per kind and region is read once for all its rows instead of four reads each; a list uploaded
+ * during the run is not seen by its later rows (as BatchQuoteCache's other reads).
  */
-export type QualificationRunMemo = Map<string, Promise<unknown>>;
+export type QualificationRunMemo = <T>(key: string, read: () => Promise<T>) => Promise<T>;
 
 export interface QualificationSource {
   /** The lists covering the enterprise's region for the codes asked, read on `date`; kinds with no list are left out. */

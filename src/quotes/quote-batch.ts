@@ -45,7 +45,8 @@ export class BatchQuoteCache implements EnterpriseLookups {
   private readonly enterprises = new Map<string, Promise<EnterpriseRecord | null>>();
   private readonly received = new Map<string, Promise<{ programme: string; amountFen: number }[]>>();
   private readonly clients = new Map<string, Promise<boolean>>();
-  private readonly qualificationRun: QualificationRunMemo = new Map();
+  private readonly newestLists = new Map<string, Promise<unknown>>();
+  private readonly qualificationRun: QualificationRunMemo = <T>(key: string, read: () => Promise<T>) => remembered<unknown>(this.newestLists, key, read) as Promise<T>;
 
   enterprise(id: string): Promise<EnterpriseRecord | null> {
     return remembered(this.enterprises, id, () => readEnterprise(id));

@@ -230,15 +230,7 @@ export async function newestOwnQualificationList(caller: Caller, kind: Qualifica
 
 /** The newest version of a kind covering a region, if any (four `_id` reads; once per region in a run). */
 function newestCovering(kind: QualificationListKind, regionCode: string, run?: QualificationRunMemo): Promise<VersionRef | undefined> {
-  if (!run) return readNewestCovering(kind, regionCode);
-  const key = `${kind}|${regionCode}`;
-  let found = run.get(key) as Promise<VersionRef | undefined> | undefined;
-  if (!found) {
-    found = readNewestCovering(kind, regionCode);
-    found.catch(() => run.delete(key));
-    run.set(key, found);
-  }
-  return found;
+  return run ? run(`${kind}|${regionCode}`, () => readNewestCovering(kind, regionCode)) : readNewestCovering(kind, regionCode);
 }
 
 async function readNewestCovering(kind: QualificationListKind, regionCode: string): Promise<VersionRef | undefined> {
