@@ -36,6 +36,30 @@ export function nextPageHref(path: string, next: string | undefined, params: Rec
   return next ? `${path}?${new URLSearchParams({ ...params, after: next }).toString()}` : undefined;
 }
 
+/**
+ * The offset a table page was asked for (`?<name>=`): a whole number below 10,000,000, else 0; past
+ * the end of a table of `total` rows (when known), the last page's start.
+ */
+export function askedOffset(asked: unknown, size: number, total = Number.MAX_SAFE_INTEGER): number {
+  const n = typeof asked === 'string' && /^\d{1,7}$/.test(asked) ? Number(asked) : 0;
+  return Math.min(n, Math.max(0, Math.ceil(total / size) - 1) * size);
+}
+
+/**
+ * The pager of a table page at `offset` (a subsidy year's rows, a qualification list's): the count
+ * line when the table is longer than a page, and the previous and next links
+ * (templates/pages/partials/pager.hbs); `href` makes a link from an offset, keeping the page's
+ * other parameters.
+ */
+export function offsetPager(offset: number, size: number, total: number, lang: Lang, href: (offset: number) => string): { shown?: string; previous?: string; next?: string } {
+  const to = Math.min(offset + size, total);
+  return {
+    ...(total > size ? { shown: translate('rowsShown', lang, { from: offset + 1, to, total }) } : {}),
+    ...(offset > 0 ? { previous: href(Math.max(0, offset - size)) } : {}),
+    ...(to < total ? { next: href(to) } : {}),
+  };
+}
+
 /** Rows of a quote list (`/quotes` and the referral queue). */
 export function quoteRows(quotes: readonly QuoteSummary[], lang: Lang, products: ReadonlyMap<string, string>, enterprises: ReadonlyMap<string, string> = new Map()) {
   return quotes.map((q) => ({

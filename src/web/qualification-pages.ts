@@ -14,7 +14,7 @@ import { chinaDateTime } from '../rating/calendar.ts';
 import type { QualificationListDiff, QualificationListPreview, QualificationTerms } from '../subsidies/qualification-list-preview.ts';
 import { QUALIFICATION_LIST_KINDS, type QualificationListKind } from '../subsidies/qualification-lists.ts';
 import { uploadedFile } from './multipart-form.ts';
-import { nextPageHref, pageCursor } from './page-helpers.ts';
+import { askedOffset, nextPageHref, offsetPager, pageCursor } from './page-helpers.ts';
 import { checkId, uploadLimitText, type PagePipeline, type PageRequest } from './page-pipeline.ts';
 import { joinList, nameIn, translate, type Lang } from './web-messages.ts';
 
@@ -101,8 +101,7 @@ async function previewPage(request: PageRequest, preview: QualificationListPrevi
 /** One version with a page of its rows. */
 async function versionPage({ req, services, caller, lang, render }: PageRequest): Promise<void> {
   const id = checkId(req.params.id);
-  const asked = Number(req.query.offset);
-  const offset = Number.isInteger(asked) && asked >= 0 && asked <= 1_048_576 ? asked : 0;
+  const offset = askedOffset(req.query.offset, PAGE_ROWS);
   const v = await services.subsidies.getQualificationList(caller, id, { offset, limit: PAGE_ROWS });
   const columns = COLUMN_IDS.filter((c) => c === 'creditCode' || c === 'validFrom' || c === 'validTo' || (v.kind === 'high-tech' ? c === 'certificateNumber' : v.kind === 'first-set-catalogue' && (c === 'entryId' || c === 'level')));
   const cellOf = (row: Record<string, string | undefined>, c: string) => (c === 'level' && row.level ? translate(`ql_level_${row.level}`, lang) : row[c] ?? '');
@@ -111,11 +110,9 @@ async function versionPage({ req, services, caller, lang, render }: PageRequest)
     title: translate('ql_versionTitle', lang, { kind: kindName(v.kind, lang), date: v.date }), langPath: base,
     uploadedAt: chinaDateTime(new Date(v.uploadedAt)), rowCount: v.rowCount,
     stored: req.query.stored === '1' ? translate('ql_stored', lang, { rows: v.rowCount }) : undefined,
-    shown: v.rows.length > 0 ? translate('rowsShown', lang, { from: offset + 1, to: offset + v.rows.length, total: v.rowCount }) : undefined,
     columns: columns.map((c) => translate(`ql_col_${c}`, lang)),
     rows: v.rows.map((row) => columns.map((c) => cellOf(row as unknown as Record<string, string | undefined>, c))),
-    previous: offset > 0 ? `${base}?offset=${Math.max(0, offset - PAGE_ROWS)}` : undefined,
-    next: offset + PAGE_ROWS < v.rowCount ? `${base}?offset=${offset + PAGE_ROWS}` : undefined,
+    pager: offsetPager(offset, PAGE_ROWS, v.rowCount, lang, (to) => `${base}?offset=${to}`),
   });
 }
 

@@ -6,7 +6,7 @@ import { AppError, invalidInput } from '../http/app-error.ts';
 import { chinaDate } from '../rating/index.ts';
 import type { ApplicationStatusRequest } from '../subsidies/subsidy-application-service.ts';
 import { checkCode, checkId, type PagePipeline, type PageRequest } from './page-pipeline.ts';
-import { sendAttachment, type SubsidyFormState } from './page-helpers.ts';
+import { askedOffset, offsetPager, sendAttachment, type SubsidyFormState } from './page-helpers.ts';
 import { streamAttachment, XLSX_TYPE } from '../http/file-reply.ts';
 import { formatYuan, parseYuanToFen, refusalErrors } from './web-forms.ts';
 import { pick, translate, type Lang } from './web-messages.ts';
@@ -32,13 +32,6 @@ const YEAR = /^20\d\d$/;
 
 /** Rows per page of each of the subsidy year page's tables. */
 const YEAR_PAGE = 100;
-
-/** A table's offset from the query: a whole number, on a page boundary, at most the last page's start. */
-function pageOffset(asked: unknown, total: number): number {
-  const n = typeof asked === 'string' && /^\d{1,7}$/.test(asked) ? Number(asked) : 0;
-  const last = Math.max(0, Math.ceil(total / YEAR_PAGE) - 1) * YEAR_PAGE;
-  return Math.min(Math.floor(n / YEAR_PAGE) * YEAR_PAGE, last);
-}
 
 /** What a status form sent, as typed (bounded). */
 function typedValues(body: Record<string, unknown>): Record<string, string> {
@@ -94,22 +87,17 @@ export function mountSubsidyPages({ page, services }: PagePipeline, renderPolicy
     const money = (fen: number | undefined) => (fen === undefined ? undefined : formatYuan(fen));
     // Each table a page of YEAR_PAGE rows (`?rows=`, `?applications=`: offsets, the other kept):
     // a broker's year holds thousands of rows; the exports hold them all.
-    const offsets = { rows: pageOffset(req.query.rows, year.rows.length), applications: pageOffset(req.query.applications, year.applications.length) };
-    const hrefWith = (table: keyof typeof offsets, offset: number) => `/subsidies?${new URLSearchParams({ year: asked, ...Object.fromEntries(Object.entries({ ...offsets, [table]: offset }).filter(([, v]) => v > 0).map(([k, v]) => [k, String(v)])) })}`;
-    const pagerOf = (table: keyof typeof offsets, total: number) => {
-      const from = offsets[table];
-      const to = Math.min(from + YEAR_PAGE, total);
-      return {
-        shown: total > YEAR_PAGE ? translate('rowsShown', lang, { from: from + 1, to, total }) : undefined,
-        previous: from > 0 ? hrefWith(table, Math.max(0, from - YEAR_PAGE)) : undefined,
-        next: to < total ? hrefWith(table, to) : undefined,
-      };
+    const href = (offsets: { rows: number; applications: number }) => {
+      const params = new URLSearchParams({ year: asked });
+      for (const [name, offset] of Object.entries(offsets)) if (offset > 0) params.set(name, String(offset));
+      return `/subsidies?${params}`;
     };
+    const offsets = { rows: askedOffset(req.query.rows, YEAR_PAGE, year.rows.length), applications: askedOffset(req.query.applications, YEAR_PAGE, year.applications.length) };
     render('subsidy-year', {
       title: translate('subsidy_yearTitle', lang, { year: asked }),
       year: asked,
-      rowsPager: pagerOf('rows', year.rows.length),
-      applicationsPager: pagerOf('applications', year.applications.length),
+      rowsPager: offsetPager(offsets.rows, YEAR_PAGE, year.rows.length, lang, (rows) => href({ ...offsets, rows })),
+      applicationsPager: offsetPager(offsets.applications, YEAR_PAGE, year.applications.length, lang, (applications) => href({ ...offsets, applications })),
       rows: year.rows.slice(offsets.rows, offsets.rows + YEAR_PAGE).map((r) => ({
         ...r, nameText: pick(r.name, lang),
         expected: money(r.expectedFen), applied: money(r.appliedFen), pending: money(r.pendingFen), granted: money(r.grantedFen), refused: money(r.refusedFen),

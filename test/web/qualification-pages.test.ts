@@ -167,6 +167,27 @@ describe('A department\'s qualification-list pages in headless Chromium (#27)', 
     expect((await stored()).filter((v) => v.kind === 'first-set-catalogue')).to.have.length(0);
   });
 
+  it('pages a long version\'s rows 50 at a time, with the count and previous/next links', async () => {
+    const codes = Array.from({ length: 120 }, (_, i) => `91330100MA${String(i).padStart(8, '0')}`);
+    const csv = ['creditCode,certificateNumber,validFrom,validTo', ...codes.map((c, i) => `${c},GR${i},2026-01-01,2030-12-31`)].join('\n');
+    const uploaded = await t.http.post('/v1/qualification-lists?kind=high-tech').set(bearer(t.keys.provincialAuthority)).set('Content-Type', 'text/csv').send(csv);
+    expect(uploaded.status, JSON.stringify(uploaded.body)).to.equal(201);
+    const page = await t.newPage(1200);
+    await t.signIn(page, t.keys.provincialAuthority);
+    await page.goto(`${t.base}/qualification-lists/${uploaded.body.id}`);
+    expect(await text(page, '#ql-shown')).to.equal('第 1–50 行，共 120 行');
+    expect(await page.$('#ql-previous')).to.equal(null);
+    await Promise.all([page.waitForNavigation(), page.click('#ql-next')]);
+    expect(page.url()).to.equal(`${t.base}/qualification-lists/${uploaded.body.id}?offset=50`);
+    await Promise.all([page.waitForNavigation(), page.click('#ql-next')]);
+    expect(await text(page, '#ql-shown')).to.equal('第 101–120 行，共 120 行');
+    expect(await page.$$eval('#ql-rows tbody tr', (rows) => rows.length)).to.equal(20);
+    expect(await page.$('#ql-next')).to.equal(null);
+    await Promise.all([page.waitForNavigation(), page.click('#ql-previous')]);
+    expect(await text(page, '#ql-shown')).to.equal('第 51–100 行，共 120 行');
+    await page.close();
+  });
+
   it('refuses a broker (403)', async () => {
     const page = await t.newPage(1200);
     await t.signIn(page, t.keys.broker);
