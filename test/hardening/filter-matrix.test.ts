@@ -32,6 +32,8 @@ const PAGE_QUERY: Record<string, Schema> = {
   pdfLang: { type: 'string', enum: ['zh-CN', 'en'] },
   after: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,24}$' },
   days: { type: 'integer' }, // #26: /policies/due
+  offset: { type: 'integer' }, // a qualification list's rows (#27)
+  rows: { type: 'integer' }, applications: { type: 'integer' }, // #25: the subsidy year page's two tables
 };
 
 describe('Hardening: filter matrix (every list, export and page × every role × every filter set to another tenant)', function () {
@@ -63,6 +65,7 @@ describe('Hardening: filter matrix (every list, export and page × every role ×
       if (name === 'limit') return ['200'];
       if (name === 'offset') return ['0', '1'];
       if (name === 'expiringWithin' || name === 'days') return ['1', '60', '366']; // #26: due for renewal
+      if (name === 'rows' || name === 'applications') return ['0', '100', '9999999']; // #25: table offsets, past the end the last page
       throw new Error(`filter matrix: no values for the number ${name}; teach candidates() about it`);
     }
     if (schema.format === 'date' || name === 'date' || name === 'from' || name === 'to') return name === 'to' ? [world.startDate] : [`${year()}-01-01`, world.startDate];
