@@ -318,6 +318,8 @@ export function bookMigrations(services: Services): Migration[] {
     { name: 'tech-insurance-facts-1', run: () => services.reports.migrateTechInsuranceReports() },
     // Endorsements' premium differences joined the report's facts (premium written): appended to the logs once more (idempotent by ref).
     { name: 'tech-insurance-facts-2', run: () => services.reports.migrateTechInsuranceReports() },
+    // Quotes read the newest qualification list covering a region from one document per kind, not the index logs' tops.
+    { name: 'qualification-newest-1', run: () => services.subsidies.migrateQualificationLists() },
   ];
 }
 

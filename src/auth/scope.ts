@@ -312,8 +312,9 @@ export function scopedApplications(actor: ScopedActor & { authority?: AuthorityC
 }
 
 // Qualification lists (#27): a department's uploads, indexed (keyed log `qualificationListIndex`)
-// under its own key and under each region it covers, so a quote finds the newest version covering
-// an enterprise's region in four `_id` reads, and a department reads only its own versions.
+// under its own key and under each region it covers, and the newest version per region key kept in
+// one document per kind: a quote finds the newest version covering an enterprise's region in one
+// `_id` read, and a department reads only its own versions.
 
 /** The regions a department covers, as list keys name them: `*` for a central department, else its outermost prefixes. */
 export function regionsCoveredBy(coverage: AuthorityCoverage): string[] {
@@ -322,7 +323,12 @@ export function regionsCoveredBy(coverage: AuthorityCoverage): string[] {
 
 /** The index keys of a list of `kind` that a department with this coverage uploads: its own, and one per region it covers. */
 export function qualificationListKeysOf(organisationId: string, coverage: AuthorityCoverage, kind: string): string[] {
-  return [`authority|${organisationId}`, ...regionsCoveredBy(coverage).map((r) => `${kind}|${r}`)];
+  return [`authority|${organisationId}`, ...qualificationRegionKeysOf(regionsCoveredBy(coverage), kind)];
+}
+
+/** The region keys (`<kind>|<region prefix>`) of a list of `kind` covering `regions` (as regionsCoveredBy names them). */
+export function qualificationRegionKeysOf(regions: readonly string[], kind: string): string[] {
+  return regions.map((r) => `${kind}|${r}`);
 }
 
 /** The index keys under which a list of `kind` covering `regionCode` may be found: the whole country, then its province, city and district. */

@@ -12,6 +12,8 @@ import { slot } from './service-scope.ts';
 export interface KeptRecords<V> {
   get(id: string): V | undefined;
   set(id: string, value: V): void;
+  /** Forgets the record (nothing when it is not kept). */
+  delete(id: string): void;
 }
 
 export interface KeptRecordsOptions<V> {
@@ -60,6 +62,14 @@ export function keptRecords<V>(max: number, options: string | KeptRecordsOptions
       }
       lru.map.set(key, { value, weight });
       lru.weight += weight;
+    },
+    delete(id) {
+      const lru = keptIn();
+      const key = keyOf(id);
+      const held = lru.map.get(key);
+      if (!held) return;
+      lru.map.delete(key);
+      lru.weight -= held.weight;
     },
   };
 }

@@ -16,13 +16,17 @@
 // n − 1 is known to exist, so there are no gaps and "entry n exists" is monotone in n: the top of
 // a log is found by galloping from a hint, in a few reads. `r` is unique: appending the same ref
 // to a key twice (a retried request, a replayed reaction) adds nothing. Entries never change, so
-// a full run of S entries is sealed into a chunk (by whichever reader first finds it full; an
-// E11000 means another one did), and a chunk is kept per service after its first read, in one
-// LRU for all the service's logs bounded by the length of the chunks' JSON text, CHUNK_CACHE_BYTES
-// (the writer's own seals are not kept: a bulk load seals thousands that no one may read).
+// a full run of S entries is sealed into a chunk (by whichever reader first finds it full, or by
+// the writer of its last entry; an E11000 means another one did), and a chunk is kept per service
+// after its first read, in one LRU for all the service's logs bounded by the length of the chunks'
+// JSON text, CHUNK_CACHE_BYTES (the writer's own seals are not kept: a bulk load seals thousands
+// that no one may read). The writer seals from the entries it wrote itself, kept per open chunk
+// (WRITTEN_ENTRIES_BYTES), and reads back by _id only those it did not write or no longer holds.
 //
-// Within a process, appends to one key are queued and written together (one ordered insertMany
-// per turn), so bulk work and concurrent requests do not race each other for the same n.
+// Within a process, appends to a log are queued, whatever their key, and written together: one
+// ordered insertMany per turn for every key that has entries waiting, one turn at a time. So bulk
+// work and concurrent requests do not race each other for the same n, and a quote's entries in
+// its six lists cost one insert shared with the quotes created meanwhile, not six (#25, bench:api).
 import mongoose, { Schema, type Collection } from 'mongoose';
 import { isDuplicateKeyError } from './duplicate-key.ts';
 import { jsonTextOf, packJsonText } from './json-text.ts';
@@ -41,6 +45,20 @@ export const CHUNK_SIZE = 100;
  * text, over 200 MB of heap, at 100,000 quotes; before session 8, 400,000 entries per log.)
  */
 export const CHUNK_CACHE_BYTES = 16 * 2 ** 20;
+
+/**
+ * Entries a service wrote to the chunks not yet full (all its keyed logs together), bounded by
+ * their stored text's length: the writer of a chunk's last entry seals it from these instead of
+ * reading its other 99 entries back by _id (#25, bench:api: those reads were a third of a quote
+ * creation's database commands). A chunk whose entries were evicted, or were written by another
+ * instance, is completed by reads as before. 4 MB holds the open chunks of ~25,000 entries.
+ */
+export const WRITTEN_ENTRIES_BYTES = 4 * 2 ** 20;
+
+/** The entries a service wrote to one open chunk (by n, as stored), and their stored text's length. */
+interface WrittenChunk { entries: Map<number, StoredEntry>; bytes: number }
+
+const writtenChunks = keptRecords<WrittenChunk>(WRITTEN_ENTRIES_BYTES, { name: 'keyed-log written entries', weigh: (chunk) => chunk.bytes });
 
 /** A chunk's entries as the cache keeps them, and what they weigh: their JSON text's length. */
 interface KeptChunk { entries: readonly LogEntry<unknown>[]; bytes: number }
@@ -114,8 +132,8 @@ export interface KeyedLog<V> {
   /** Appends `value` for `ref` to `key` once (again: nothing); resolves once it is stored. */
   append(key: string, ref: string, value: V): Promise<void>;
   /**
-   * Appends many entries, to many keys, as `append` each in order would, but written together: one
-   * insert for the batch (keys this service is not appending to at the time) instead of one per key.
+   * Appends many entries, to many keys, as `append` each in order would (all appends share one
+   * queue and are written together, a turn's worth per insert); resolves once all are stored.
    */
   appendAll(entries: readonly KeyedAppend<V>[]): Promise<void>;
   /** The highest n of `key` (−1 when empty): its count less one. */
@@ -153,17 +171,18 @@ function pending<V>(ref: string, value: V): { item: Pending<V>; done: Promise<vo
   return { item, done };
 }
 
-/** Entries grouped by key, each key's in the order given. */
-function byKey<V>(entries: readonly KeyedAppend<V>[]): Map<string, Pending<V>[]> & { done: Promise<void>[] } {
-  const grouped = Object.assign(new Map<string, Pending<V>[]>(), { done: [] as Promise<void>[] });
-  for (const e of entries) {
-    const { item, done } = pending(e.ref, e.value);
-    grouped.done.push(done);
-    const list = grouped.get(e.key);
+/** A queued append: its key and its pending entry. */
+interface Queued<V> { key: string; item: Pending<V> }
+
+/** Queued appends grouped by key, each key's in the order queued. */
+function byKey<V>(queued: readonly Queued<V>[]): [string, Pending<V>[]][] {
+  const grouped = new Map<string, Pending<V>[]>();
+  for (const { key, item } of queued) {
+    const list = grouped.get(key);
     if (list) list.push(item);
-    else grouped.set(e.key, [item]);
+    else grouped.set(key, [item]);
   }
-  return grouped;
+  return [...grouped];
 }
 
 /** Inserts `docs` in order, stopping at the first duplicate key; how many were written. */
@@ -179,7 +198,7 @@ async function insertUntilDuplicate(collection: Collection, docs: StoredEntry[])
   }
 }
 
-/** What writeClaimed needs of its log: the tops, the collection, the per-key writer and sealing. */
+/** What writeTurn needs of its log: the tops, the collection, the per-key writer and sealing. */
 interface LogWriter<V> {
   raw(): Collection;
   known(key: string): number | undefined;
@@ -190,14 +209,14 @@ interface LogWriter<V> {
   writeInOrder(key: string, batch: Pending<V>[]): Promise<void>;
 }
 
-/** The claimed keys' entries in one ordered insert; what it did not write, key by key as append would. */
-async function writeClaimed<V>(log: LogWriter<V>, claimed: readonly [string, Pending<V>[]][]): Promise<void> {
-  const starts = await Promise.all(claimed.map(([key]) => log.known(key) ?? log.top(key)));
-  const docs = claimed.flatMap(([key, items], i) => items.map((p, j) => log.stored(key, starts[i]! + 1 + j, p)));
+/** The keys' entries in one ordered insert; what it did not write, key by key (writeInOrder). */
+async function writeTurn<V>(log: LogWriter<V>, keys: readonly [string, Pending<V>[]][]): Promise<void> {
+  const starts = await Promise.all(keys.map(([key]) => log.known(key) ?? log.top(key)));
+  const docs = keys.flatMap(([key, items], i) => items.map((p, j) => log.stored(key, starts[i]! + 1 + j, p)));
   let written = await insertUntilDuplicate(log.raw(), docs); // of the first keys' entries, in order
   let offset = 0;
   const rest: Promise<void>[] = [];
-  for (const [i, [key, items]] of claimed.entries()) {
+  for (const [i, [key, items]] of keys.entries()) {
     const mine = Math.min(items.length, written);
     written -= mine;
     if (mine > 0) {
@@ -317,7 +336,7 @@ export function defineKeyedLog<V>(modelName: string, collection: string, options
   const model = mongoose.models[modelName] ?? mongoose.model(modelName, schema);
   const raw = () => model.collection;
   const knownTop = slot(`${collection} tops`, () => new Map<string, number>());
-  const queues = slot(`${collection} append queues`, () => new Map<string, Pending<V>[]>());
+  const queue = slot(`${collection} append queue`, () => ({ waiting: [] as Queued<V>[], draining: false }));
   const chunks = options.chunkCacheBytes === undefined ? sharedChunks : keptRecords<KeptChunk>(options.chunkCacheBytes, { name: `${collection} chunks`, weigh: (chunk) => chunk.bytes });
   const topKey = (key: string) => `${mongoose.connection.name}\u0000${key}`;
 
@@ -349,18 +368,41 @@ export function defineKeyedLog<V>(modelName: string, collection: string, options
     return low;
   }
 
-  /** Writes the queued entries of `key` at top+1, top+2, … in order; retries past n taken by others. */
-  async function drain(key: string): Promise<void> {
-    const queue = queues().get(key)!;
-    while (queue.length > 0) {
-      const batch = queue.splice(0, 500);
-      try {
-        await writeInOrder(key, batch);
-      } catch (err) {
-        for (const p of batch) p.reject(err);
+  /** Entries per turn: one insert command of at most this many documents. */
+  const TURN = 1000;
+
+  /**
+   * Writes what waits in the queue, a turn at a time (one at a time per log and service): each
+   * key's entries at top+1, top+2, … in the order queued, every key's in one ordered insert
+   * (writeTurn); appends that come meanwhile wait for the next turn.
+   */
+  async function drain(): Promise<void> {
+    const q = queue();
+    q.draining = true;
+    try {
+      while (q.waiting.length > 0) {
+        const turn = q.waiting.splice(0, TURN);
+        try {
+          await writeTurn({ raw, known: (key) => knownTop().get(topKey(key)), top, noteTop, stored, sealCompleted, writeInOrder }, byKey(turn));
+        } catch (err) {
+          for (const { item } of turn) item.reject(err);
+        }
       }
+    } finally {
+      q.draining = false;
     }
-    queues().delete(key);
+  }
+
+  /** Queues the appends (drained in turns); resolves once all of them are stored. */
+  function enqueue(entries: readonly KeyedAppend<V>[]): Promise<void> {
+    const q = queue();
+    const done = entries.map((e) => {
+      const { item, done: stored } = pending(e.ref, e.value);
+      q.waiting.push({ key: e.key, item });
+      return stored;
+    });
+    if (!q.draining) void drain();
+    return Promise.all(done).then(() => undefined);
   }
 
   async function writeInOrder(key: string, batch: Pending<V>[]): Promise<void> {
@@ -391,62 +433,31 @@ export function defineKeyedLog<V>(modelName: string, collection: string, options
   }
 
   /**
-   * Seals each chunk whose last entry the writer just wrote, with the entries it holds and the
-   * rest read by _id, in the background: a reader that comes first seals it itself.
+   * Keeps the entries just written (`written`, from n = `first`) with those this service wrote
+   * before to their chunks, and seals each chunk whose last entry is among them, from the entries
+   * it holds and the rest read by _id, in the background: a reader that comes first seals it itself.
    */
   function sealCompleted(key: string, first: number, written: StoredEntry[]): void {
-    const mine = new Map(written.map((d, i) => [first + i, decode(d, key, first + i)]));
-    for (const n of mine.keys()) {
-      if ((n + 1) % CHUNK_SIZE !== 0) continue;
-      const c = (n + 1) / CHUNK_SIZE - 1;
-      void sealedChunk(key, c, n, mine, false).catch(() => {});
+    for (let i = 0; i < written.length;) {
+      const c = Math.floor((first + i) / CHUNK_SIZE);
+      const end = Math.min(written.length, (c + 1) * CHUNK_SIZE - first); // this chunk's part of the batch
+      const keptId = `${collection}\u0000${chunkId(key, c)}`;
+      const open = writtenChunks.get(keptId) ?? { entries: new Map<number, StoredEntry>(), bytes: 0 };
+      for (; i < end; i++) {
+        open.entries.set(first + i, written[i]!);
+        open.bytes += written[i]!._id.length + written[i]!.r.length + written[i]!.v.length;
+      }
+      if (first + end - 1 === (c + 1) * CHUNK_SIZE - 1) {
+        writtenChunks.delete(keptId);
+        const held = new Map([...open.entries].map(([n, doc]) => [n, decode(doc, key, n)]));
+        void sealedChunk(key, c, first + end - 1, held, false).catch(() => {});
+      } else writtenChunks.set(keptId, open);
     }
   }
 
 
-  /**
-   * Claims every key no append of this service is writing (appends that come meanwhile queue
-   * behind), writes their entries at top+1, … in ONE ordered insert, then hands each key's
-   * remainder — all of it when the insert stopped before the key (an E11000: another writer took an
-   * n, or a ref was appended before) — to writeInOrder, and lets the queues that formed drain.
-   * Keys already being written to take the ordinary queue.
-   */
-  async function appendAll(entries: readonly KeyedAppend<V>[]): Promise<void> {
-    const grouped = byKey(entries);
-    const claimed: [string, Pending<V>[]][] = [];
-    for (const [key, items] of grouped) {
-      const queue = queues().get(key);
-      if (queue) queue.push(...items);
-      else {
-        queues().set(key, []);
-        claimed.push([key, items]);
-      }
-    }
-    try {
-      await writeClaimed({ raw, known: (key) => knownTop().get(topKey(key)), top, noteTop, stored, sealCompleted, writeInOrder }, claimed);
-    } catch (err) {
-      for (const [, items] of claimed) for (const p of items) p.reject(err);
-    } finally {
-      for (const [key] of claimed) {
-        if (queues().get(key)!.length > 0) void drain(key);
-        else queues().delete(key);
-      }
-    }
-    await Promise.all(grouped.done);
-  }
-
-  function append(key: string, ref: string, value: V): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const all = queues();
-      const queue = all.get(key);
-      if (queue) {
-        queue.push({ ref, value, resolve, reject });
-        return;
-      }
-      all.set(key, [{ ref, value, resolve, reject }]);
-      void drain(key);
-    });
-  }
+  const appendAll = (entries: readonly KeyedAppend<V>[]) => enqueue(entries);
+  const append = (key: string, ref: string, value: V) => enqueue([{ key, ref, value }]);
 
   return Object.freeze({ model: model as mongoose.Model<unknown>, append, appendAll, top, range, all: (key: string) => range(key, 0, Number.MAX_SAFE_INTEGER), newestFirst, scan: () => scanLog(raw(), codec) });
 }

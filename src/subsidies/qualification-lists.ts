@@ -4,10 +4,12 @@
 // version covering the enterprise's region on the quote's start date instead of the declared fact.
 // Storage, all read by `_id` (docs/database.md): the version with its rows; one record per
 // version and credit code (`<version>|<credit code>`) for quotes; keyed logs of versions per
-// `<kind>|<region prefix>` (which list covers a region) and per department (its own versions).
+// `<kind>|<region prefix>` and per department (its own versions); and, for quotes, the newest
+// version per `<kind>|<region prefix>` in one document per kind (which list covers a region).
 import mongoose from 'mongoose';
 import type { AuthorityCoverage, Caller } from '../auth/caller.ts';
-import { qualificationListKeysCovering, qualificationListKeysOf, regionsCoveredBy, scopedQualificationLists } from '../auth/scope.ts';
+import { qualificationListKeysCovering, qualificationListKeysOf, qualificationRegionKeysOf, regionsCoveredBy, scopedQualificationLists } from '../auth/scope.ts';
+import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { readSheets, type SheetFormat } from '../catalogue/table-spreadsheets.ts';
 import { columnLetter } from '../catalogue/spreadsheet-reader.ts';
 import { defineKeyedLog } from '../db/keyed-log.ts';
@@ -156,6 +158,40 @@ interface VersionRef { id: string; date: string }
 /** Versions per `<kind>|<region prefix>` (`*` for a central department) and per `authority|<organisation id>`. */
 const qualificationListIndex = defineKeyedLog<VersionRef>('QualificationListIndex', 'qualificationListIndex');
 
+/**
+ * The newest version per region key (`<kind>|<region prefix>`), one document per kind: `_id` the
+ * kind, `v` region key → `<version id>|<date>`. A quote reads one document per kind it asks about
+ * instead of the tops of four index logs (#25, bench:api: those were a fifth of a quote creation's
+ * database commands). Written with `$max` at upload: version ids are ObjectIds of one fixed length,
+ * so the greatest is the newest upload whichever of two racing uploads writes last.
+ */
+const newestSchema = new mongoose.Schema({ _id: { type: String, required: true }, v: { type: mongoose.Schema.Types.Mixed } }, { collection: 'qualificationListNewest', versionKey: false });
+const QualificationListNewestModel = mongoose.model('QualificationListNewest', newestSchema);
+
+/** Records `ref` as the newest version of `kind` under each of `regionKeys` where it is newer than what is there. */
+async function noteNewest(kind: string, regionKeys: readonly string[], ref: VersionRef): Promise<void> {
+  const update = { $max: Object.fromEntries(regionKeys.map((key) => [`v.${key}`, `${ref.id}|${ref.date}`])) };
+  try {
+    await QualificationListNewestModel.collection.updateOne({ _id: kind as never }, update, { upsert: true });
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err; // created meanwhile by another upload (FerretDB's upsert reads, then inserts)
+    await QualificationListNewestModel.collection.updateOne({ _id: kind as never }, update);
+  }
+}
+
+/**
+ * Offline (book:migrate): the newest-version documents from the stored versions (idempotent: a
+ * version older than what is recorded changes nothing). Versions are few (one per upload).
+ */
+export async function buildNewestQualificationLists(): Promise<{ versions: number }> {
+  let versions = 0;
+  for await (const doc of QualificationListModel.find({}, { kind: 1, regionPrefixes: 1, date: 1 }).lean().cursor()) {
+    await noteNewest(doc.kind, qualificationRegionKeysOf(doc.regionPrefixes ?? [], doc.kind), { id: String(doc._id), date: doc.date });
+    versions += 1;
+  }
+  return { versions };
+}
+
 function viewOf(doc: { _id: string; kind: string; authorityId: string; authorityCode: string; regionPrefixes?: string[] | null; date: string; uploadedAt: Date; rowCount: number }): QualificationListVersion {
   return { id: doc._id, kind: doc.kind as QualificationListKind, authorityId: doc.authorityId, authorityCode: doc.authorityCode, regionPrefixes: [...(doc.regionPrefixes ?? [])], date: doc.date, uploadedAt: doc.uploadedAt.toISOString(), rowCount: doc.rowCount };
 }
@@ -185,6 +221,9 @@ export async function uploadQualificationList(caller: Caller, kind: Qualificatio
   const doc = { _id: id, kind, authorityId: caller.organisationId, authorityCode: caller.organisationCode, regionPrefixes: regionsCoveredBy(authority), date: chinaDate(now), uploadedAt: now, rowCount: rows.length, chunked: true };
   await QualificationListModel.create(doc);
   const ref = { id, date: doc.date };
+  // What quotes read first, then the index the department's pages read: an upload cut short
+  // between the two is applied to quotes but not listed, and the department uploads it again.
+  await noteNewest(kind, qualificationRegionKeysOf(doc.regionPrefixes, kind), ref);
   await qualificationListIndex.appendAll(qualificationListKeysOf(caller.organisationId, authority, kind).map((key) => ({ key, ref: id, value: ref })));
   return viewOf(doc);
 }
@@ -228,18 +267,18 @@ export async function newestOwnQualificationList(caller: Caller, kind: Qualifica
   }
 }
 
-/** The newest version of a kind covering a region, if any (four `_id` reads; once per region in a run). */
+/** The newest version of a kind covering a region, if any (one `_id` read; once per region in a run). */
 function newestCovering(kind: QualificationListKind, regionCode: string, run?: QualificationRunMemo): Promise<VersionRef | undefined> {
   return run ? run(`${kind}|${regionCode}`, () => readNewestCovering(kind, regionCode)) : readNewestCovering(kind, regionCode);
 }
 
 async function readNewestCovering(kind: QualificationListKind, regionCode: string): Promise<VersionRef | undefined> {
-  const tops = await Promise.all(qualificationListKeysCovering(kind, regionCode).map(async (key) => {
-    const top = await qualificationListIndex.top(key);
-    return top >= 0 ? (await qualificationListIndex.range(key, top, top))[0]?.value : undefined;
-  }));
-  // Versions' ids are ObjectIds: the greatest is the newest upload.
-  return tops.filter((r) => r !== undefined).sort((a, b) => (a.id < b.id ? 1 : -1))[0];
+  const doc = await QualificationListNewestModel.collection.findOne({ _id: kind as never }) as { v?: Record<string, string> } | null;
+  // `<version id>|<date>`, the ids ObjectIds of one length: the greatest is the newest upload.
+  const newest = qualificationListKeysCovering(kind, regionCode).map((key) => doc?.v?.[key]).filter((ref) => ref !== undefined).sort().at(-1);
+  if (newest === undefined) return undefined;
+  const bar = newest.indexOf('|');
+  return { id: newest.slice(0, bar), date: newest.slice(bar + 1) };
 }
 
 /** Codes a row grants on a date (inclusive validity). */

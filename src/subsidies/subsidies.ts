@@ -9,7 +9,7 @@ import type { Caller } from '../auth/caller.ts';
 import { decideApplication, getReviewedApplication, listReviewedApplications, reviewedPolicy } from './application-review.ts';
 import { departmentSummary } from './department-summary.ts';
 import { confirmQualificationList, previewQualificationList } from './qualification-list-preview.ts';
-import { getQualificationList, listOwnQualificationLists } from './qualification-lists.ts';
+import { buildNewestQualificationLists, getQualificationList, listOwnQualificationLists } from './qualification-lists.ts';
 import { migrateApplicationsToDepartments } from './application-migration.ts';
 import { applicationActions } from './subsidy-actions.ts';
 import type { SubsidyApplicationDocuments } from './subsidy-application-pdf.ts';
@@ -67,6 +67,8 @@ export function createSubsidies(deps: { documents?: SubsidyApplicationDocuments;
     listOwnQualificationLists, getQualificationList, previewQualificationList, confirmQualificationList,
     /** Offline (book:migrate): outcomes recorded before the departments decided are marked as the enterprise's; submitted applications listed. */
     migrateDepartments: migrateApplicationsToDepartments,
+    /** Offline (book:migrate): the newest version of each kind per region, from the stored versions (what quotes read). */
+    migrateQualificationLists: buildNewestQualificationLists,
     /** Offline (book:migrate, book:verify): build the subsidy years from the stored book; compare them with a recomputation. */
     migrateYears: migrateSubsidyYears, verifyYears: verifySubsidyYears,
     /** Subsidies granted on a policy's applications (the insurers' report, #27). */

@@ -4,7 +4,7 @@
 // are all by exact _id.
 import { expect } from 'chai';
 import mongoose from 'mongoose';
-import { toPackedJson } from '../../src/db/json-text.ts';
+import { fromJsonText, toPackedJson } from '../../src/db/json-text.ts';
 import { CHUNK_SIZE, defineKeyedLog, parseLogId, shortFieldNames } from '../../src/db/keyed-log.ts';
 import { expectEntry, logDifferences, type ExpectedLog } from '../../src/db/log-verify.ts';
 import { createServiceScope } from '../../src/db/service-scope.ts';
@@ -70,6 +70,39 @@ describe('db: keyed log', () => {
     expect((await log.range('d', CHUNK_SIZE - 2, CHUNK_SIZE + 1)).map((e) => e.n)).to.deep.equal([CHUNK_SIZE - 2, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1]);
     const below = await log.newestFirst('d', 3).next();
     expect(below.value!.map((e: { n: number }) => e.n)).to.deep.equal([2, 1, 0]);
+  });
+
+  it('seals a chunk from the entries its writer wrote, reading none back; entries another instance wrote are read', async () => {
+    const entryReads: string[] = [];
+    mongoose.set('debug', (collection: string, method: string, query: { _id?: unknown }, options?: { projection?: unknown }) => {
+      // Entry reads that fetch a value (a top lookup asks for the _id alone).
+      if (collection === 'harness_keyed_log' && method === 'findOne' && /#\d+$/.test(String(query._id)) && !options?.projection) entryReads.push(String(query._id));
+    });
+    const sealed = async (id: string) => {
+      for (let tries = 0; tries < 200 && !(await log.model.collection.findOne({ _id: id as never }, { projection: { _id: 1 } })); tries++) await new Promise((r) => setTimeout(r, 10));
+    };
+    const one = createServiceScope();
+    const two = createServiceScope();
+    try {
+      // One writer, in batches of ten racing each other, and once past the chunk's end.
+      await one.run(async () => {
+        for (let i = 0; i < CHUNK_SIZE + 10; i += 10) await Promise.all(Array.from({ length: 10 }, (_, j) => log.append('w', `w${i + j}`, { i: i + j })));
+      });
+      await sealed('w#c0');
+      expect(entryReads, 'the writer read back what it wrote').to.deep.equal([]);
+      // Two writers share the next chunk: the one that writes its last entry reads the other's.
+      for (let i = CHUNK_SIZE + 10; i < 2 * CHUNK_SIZE; i++) await (i % 2 ? one : two).run(() => log.append('w', `w${i}`, { i }));
+      await sealed('w#c1');
+      expect(entryReads.length).to.be.within(1, CHUNK_SIZE - 1);
+    } finally {
+      mongoose.set('debug', false);
+    }
+    for (const scope of [one, two, createServiceScope()]) {
+      const all = await scope.run(() => log.all('w'));
+      expect(all.map((e) => [e.n, e.ref, e.value.i])).to.deep.equal(Array.from({ length: 2 * CHUNK_SIZE }, (_, i) => [i, `w${i}`, i]));
+    }
+    const chunk = await log.model.collection.findOne({ _id: 'w#c1' as never }) as { z: unknown } | null;
+    expect(fromJsonText<{ n: number }[]>(chunk!.z).map((e) => e.n)).to.deep.equal(Array.from({ length: CHUNK_SIZE }, (_, i) => CHUNK_SIZE + i));
   });
 });
 

@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
+import mongoose from 'mongoose';
 import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
 import { addDays } from '../../src/rating/calendar.ts';
 import { checkQualificationLists } from '../../src/subsidies/qualification-lists.ts';
@@ -109,6 +110,18 @@ describe('Qualification lists: departments\' lists decide the facts quotes read 
 
     // Not declared at all, yet listed: the list decides (eligible, verified).
     expect(zjLayer(await subsidiesOn(addDays(today(), 1), []))?.verification?.[0]?.held).to.equal(true);
+  });
+
+  it('quotes find the newest version in one document per kind; a folder stored without it gets it from book:migrate (#25)', async () => {
+    const newest = mongoose.connection.collection('qualificationListNewest');
+    const stored = await newest.findOne({ _id: 'first-set-catalogue' as never });
+    expect(stored?.v).to.deep.equal({ 'first-set-catalogue|33': `${listId}|${today()}` });
+    await newest.deleteMany({});
+    const unlisted = zjLayer(await subsidiesOn(addDays(validTo, 1)));
+    expect(unlisted?.declared, 'without the document, the list is not read: the declared fact').to.deep.equal(['first-domestic']);
+    expect(await inTestService(() => t.services.subsidies.migrateQualificationLists())).to.deep.equal({ versions: 1 });
+    expect(await newest.findOne({ _id: 'first-set-catalogue' as never })).to.deep.equal(stored);
+    expect(zjLayer(await subsidiesOn(addDays(validTo, 1))), 'the list decides again: expired').to.equal(undefined);
   });
 
   it('a saved quote keeps what its layers were verified against, its PDF and the application say so', async () => {
