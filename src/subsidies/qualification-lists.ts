@@ -13,6 +13,7 @@ import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { readSheets, type SheetFormat } from '../catalogue/table-spreadsheets.ts';
 import { columnLetter } from '../catalogue/spreadsheet-reader.ts';
 import { defineKeyedLog } from '../db/keyed-log.ts';
+import { announceRevision, cachedRead } from '../db/revision-cache.ts';
 import { logPage, type LogPage, type LogPageQuery } from '../db/log-pages.ts';
 import { AppError, forbidden, invalidInput, type ErrorDetail } from '../http/app-error.ts';
 import { defaultUploadLimits, type SheetLimits } from '../http/upload-limits.ts';
@@ -168,6 +169,14 @@ const qualificationListIndex = defineKeyedLog<VersionRef>('QualificationListInde
 const newestSchema = new mongoose.Schema({ _id: { type: String, required: true }, v: { type: mongoose.Schema.Types.Mixed } }, { collection: 'qualificationListNewest', versionKey: false });
 const QualificationListNewestModel = mongoose.model('QualificationListNewest', newestSchema);
 
+/**
+ * The revision the newest-version documents are read behind (src/db/revision-cache.ts): an upload
+ * announces it, so this instance reads the new version at once and every other instance within
+ * about half a second — as subsidy programmes and the catalogue are read. A quote then costs no
+ * read for them at all (#25, bench:api).
+ */
+export const QUALIFICATION_LISTS_REVISION = 'qualification-lists';
+
 /** Records `ref` as the newest version of `kind` under each of `regionKeys` where it is newer than what is there. */
 async function noteNewest(kind: string, regionKeys: readonly string[], ref: VersionRef): Promise<void> {
   const update = { $max: Object.fromEntries(regionKeys.map((key) => [`v.${key}`, `${ref.id}|${ref.date}`])) };
@@ -189,6 +198,7 @@ export async function buildNewestQualificationLists(): Promise<{ versions: numbe
     await noteNewest(doc.kind, qualificationRegionKeysOf(doc.regionPrefixes ?? [], doc.kind), { id: String(doc._id), date: doc.date });
     versions += 1;
   }
+  await announceRevision(QUALIFICATION_LISTS_REVISION);
   return { versions };
 }
 
@@ -224,6 +234,7 @@ export async function uploadQualificationList(caller: Caller, kind: Qualificatio
   // What quotes read first, then the index the department's pages read: an upload cut short
   // between the two is applied to quotes but not listed, and the department uploads it again.
   await noteNewest(kind, qualificationRegionKeysOf(doc.regionPrefixes, kind), ref);
+  await announceRevision(QUALIFICATION_LISTS_REVISION);
   await qualificationListIndex.appendAll(qualificationListKeysOf(caller.organisationId, authority, kind).map((key) => ({ key, ref: id, value: ref })));
   return viewOf(doc);
 }
@@ -267,13 +278,13 @@ export async function newestOwnQualificationList(caller: Caller, kind: Qualifica
   }
 }
 
-/** The newest version of a kind covering a region, if any (one `_id` read; once per region in a run). */
+/** The newest version of a kind covering a region, if any (its kind's document, read once per revision; once per region in a run). */
 function newestCovering(kind: QualificationListKind, regionCode: string, run?: QualificationRunMemo): Promise<VersionRef | undefined> {
   return run ? run(`${kind}|${regionCode}`, () => readNewestCovering(kind, regionCode)) : readNewestCovering(kind, regionCode);
 }
 
 async function readNewestCovering(kind: QualificationListKind, regionCode: string): Promise<VersionRef | undefined> {
-  const doc = await QualificationListNewestModel.collection.findOne({ _id: kind as never }) as { v?: Record<string, string> } | null;
+  const doc = await cachedRead(QUALIFICATION_LISTS_REVISION, kind, async () => await QualificationListNewestModel.collection.findOne({ _id: kind as never }) as { v?: Record<string, string> } | null);
   // `<version id>|<date>`, the ids ObjectIds of one length: the greatest is the newest upload.
   const newest = qualificationListKeysCovering(kind, regionCode).map((key) => doc?.v?.[key]).filter((ref) => ref !== undefined).sort().at(-1);
   if (newest === undefined) return undefined;

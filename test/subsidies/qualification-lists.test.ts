@@ -8,7 +8,9 @@ import ExcelJS from 'exceljs';
 import mongoose from 'mongoose';
 import { extractPdfText } from '../../src/documents/pdf-inspect.ts';
 import { addDays } from '../../src/rating/calendar.ts';
-import { checkQualificationLists } from '../../src/subsidies/qualification-lists.ts';
+import { announceRevision } from '../../src/db/revision-cache.ts';
+import { createServiceScope } from '../../src/db/service-scope.ts';
+import { checkQualificationLists, QUALIFICATION_LISTS_REVISION } from '../../src/subsidies/qualification-lists.ts';
 import { publishShippedProducts, shippedVectors } from '../support/catalogue-fixtures.ts';
 import { today } from '../support/china-date.ts';
 import { bearer, inTestService, useTestApp } from '../support/test-app.ts';
@@ -117,6 +119,8 @@ describe('Qualification lists: departments\' lists decide the facts quotes read 
     const stored = await newest.findOne({ _id: 'first-set-catalogue' as never });
     expect(stored?.v).to.deep.equal({ 'first-set-catalogue|33': `${listId}|${today()}` });
     await newest.deleteMany({});
+    // As another instance's change would: every instance reads the documents behind a revision token.
+    await inTestService(() => announceRevision(QUALIFICATION_LISTS_REVISION));
     const unlisted = zjLayer(await subsidiesOn(addDays(validTo, 1)));
     expect(unlisted?.declared, 'without the document, the list is not read: the declared fact').to.deep.equal(['first-domestic']);
     expect(await inTestService(() => t.services.subsidies.migrateQualificationLists())).to.deep.equal({ versions: 1 });
@@ -224,5 +228,28 @@ describe('Qualification lists: departments\' lists decide the facts quotes read 
     const second = await t.http.get(`/v1/qualification-lists?limit=1&after=${first.body.next}`).set(as('otherProvincialAuthority'));
     expect(second.body.items.map((v: { id: string }) => v.id)).to.deep.equal([older.body.id]);
     expect(second.body.next === undefined).to.equal(before === 0);
+  });
+  // Every instance reads the newest-version documents behind a revision token (as subsidy
+  // programmes): an upload on one instance is read there at once and by the others once they next
+  // check the token (every half second).
+  it('a list uploaded through one instance decides the checks of another once it checks the revision', async () => {
+    const other = createServiceScope();
+    const date = addDays(today(), 1);
+    const hangzhou = { regionCode: '330106', creditCode: HZZZ_CREDIT_CODE };
+    const newestSeen = async () => (await other.run(() => checkQualificationLists(hangzhou, date, ['first-domestic'])))[0]?.listId;
+    const before = await newestSeen();
+    const csv = `creditCode,level,validFrom,validTo\n${HZZZ_CREDIT_CODE},provincial,2026-01-01,2030-12-31\n`;
+    const res = await upload('provincialAuthority', 'first-set-catalogue', csv);
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expect(before).to.not.equal(res.body.id);
+    // The uploading instance reads it at once.
+    const here = await inTestService(() => checkQualificationLists(hangzhou, date, ['first-domestic']));
+    expect(here[0]).to.include({ listId: res.body.id }).and.to.have.property('held').that.deep.equals(['first-provincial']);
+    let seen = before;
+    for (let tries = 0; tries < 40 && seen !== res.body.id; tries++) {
+      await new Promise((r) => setTimeout(r, 100));
+      seen = await newestSeen();
+    }
+    expect(seen, 'the other instance reads the new version within four seconds').to.equal(res.body.id);
   });
 });
