@@ -147,6 +147,17 @@ describe('db: keyed log, batched appends and its bounded chunk cache', () => {
     expect((await log.all('r')).map((e) => e.ref).at(-1)).to.equal('x32');
   });
 
+  // FerretDB 1.x writes an ordered insert in batches of 100 and goes on after a duplicate key in
+  // one of them: a replay of more than 100 entries led by one appended before left a gap.
+  it('a batch of more than 100 entries led by one appended before leaves no gap', async () => {
+    await log.appendAll([{ key: 'big', ref: 'again', value: { i: -1 } }]);
+    await log.appendAll([{ key: 'big', ref: 'again', value: { i: -1 } }, ...Array.from({ length: 249 }, (_, i) => ({ key: i % 2 ? 'big' : 'big2', ref: `g${i}`, value: { i } }))]);
+    const ns = async (key: string) => (await log.model.collection.find({ _id: { $regex: `^${key}#\\d+$` } as never }, { projection: { _id: 1 } }).toArray()).map((d) => Number(String(d._id).split('#')[1])).sort((a, b) => a - b);
+    expect(await ns('big')).to.deep.equal(Array.from({ length: 125 }, (_, n) => n));
+    expect(await ns('big2')).to.deep.equal(Array.from({ length: 125 }, (_, n) => n));
+    expect((await log.all('big')).map((e) => e.ref)).to.deep.equal(['again', ...Array.from({ length: 124 }, (_, j) => `g${2 * j + 1}`)]);
+  });
+
   it('appendAll by two instances at once, each with its own idea of the tops: every entry once, no gaps', async () => {
     const one = createServiceScope();
     const two = createServiceScope();
