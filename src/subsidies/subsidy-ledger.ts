@@ -17,6 +17,7 @@
 import mongoose, { Schema } from 'mongoose';
 import { isDuplicateKeyError } from '../db/duplicate-key.ts';
 import { keptRecords } from '../db/kept-records.ts';
+import { slot } from '../db/service-scope.ts';
 
 const subsidyLedgerSchema = new Schema(
   {
@@ -44,8 +45,38 @@ const entryId = (enterpriseId: string, year: string, n: number) => `${enterprise
 // when nothing was added, wherever it was added (another instance's entry n is found by its _id).
 const knownEntries = keptRecords<readonly LedgerEntry[]>(10_000);
 
-/** The entries of an enterprise's year, in the order they were recorded. */
-async function entriesOf(enterpriseId: string, year: string): Promise<LedgerEntry[]> {
+/** A probe of an enterprise's year under way, and the one queued behind it (started when it ends). */
+interface Probe { readonly done: Promise<LedgerEntry[]>; next?: Promise<LedgerEntry[]> }
+const probes = slot('subsidy ledger probes', () => new Map<string, Probe>());
+
+/**
+ * The entries of an enterprise's year, in the order they were recorded. Concurrent readers of one
+ * year share probes (#25, bench:api: the probe was a third of a quote creation's commands when
+ * many quotes of one enterprise are made at once): one that comes while a probe is under way
+ * waits for the next probe, which starts when that one ends and is shared by everyone who came
+ * meanwhile — so every reader's probe starts after it asked, and sees every entry recorded before.
+ */
+function entriesOf(enterpriseId: string, year: string): Promise<LedgerEntry[]> {
+  const key = `${mongoose.connection.name}\u0000${enterpriseId}:${year}`;
+  const running = probes().get(key);
+  if (!running) return startProbe(key, enterpriseId, year);
+  running.next ??= running.done.then(() => undefined, () => undefined).then(() => startProbe(key, enterpriseId, year));
+  return running.next;
+}
+
+function startProbe(key: string, enterpriseId: string, year: string): Promise<LedgerEntry[]> {
+  const all = probes();
+  const probe: Probe = {
+    done: probeEntries(enterpriseId, year).finally(() => {
+      if (all.get(key) === probe) all.delete(key);
+    }),
+  };
+  all.set(key, probe);
+  return probe.done;
+}
+
+/** Reads an enterprise's year from the first entry this service does not hold yet, by _id. */
+async function probeEntries(enterpriseId: string, year: string): Promise<LedgerEntry[]> {
   const key = `${enterpriseId}:${year}`;
   const entries = [...(knownEntries.get(key) ?? [])];
   for (let n = entries.length; ; n++) {

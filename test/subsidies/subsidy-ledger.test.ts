@@ -42,4 +42,24 @@ describe('subsidies: the ledger as quotes read it', () => {
     }
     expect(ids).to.deep.equal([`findOne ${enterpriseId()}:2031:4`]);
   });
+  it('shares probes between concurrent readers of one year: those who come during a probe share the next one', async () => {
+    await subsidiesRecorded(enterpriseId(), '2031');
+    const reads: unknown[] = [];
+    mongoose.set('debug', (collection: string, method: string, query: { _id?: unknown }) => {
+      if (collection === 'subsidyLedger') reads.push(`${method} ${String(query._id)}`);
+    });
+    let totals: unknown[];
+    try {
+      totals = await Promise.all(Array.from({ length: 20 }, () => subsidiesRecorded(enterpriseId(), '2031')));
+    } finally {
+      mongoose.set('debug', false);
+    }
+    // The first reader's probe, and one probe for the 19 who came while it ran (not 20 probes).
+    expect(reads).to.deep.equal([`findOne ${enterpriseId()}:2031:4`, `findOne ${enterpriseId()}:2031:4`]);
+    expect(new Set(totals.map((x) => JSON.stringify(x))).size).to.equal(1);
+    // Entry 4 recorded (by another instance) after the probes: the next reader counts it.
+    await mongoose.connection.collection('subsidyLedger').insertOne({ _id: `${enterpriseId()}:2031:4` as never, enterpriseId: enterpriseId(), year: '2031', policyId: 'elsewhere-2', kind: 'policy', subsidies: [{ programme: 'CN-FIRST-SET', amountFen: 1_00 }] });
+    const [after] = await Promise.all([subsidiesRecorded(enterpriseId(), '2031'), subsidiesRecorded(enterpriseId(), '2031')]);
+    expect(after).to.deep.equal([{ programme: 'CN-FIRST-SET', amountFen: 121_00 }]);
+  });
 });
