@@ -23,10 +23,11 @@
 // that no one may read). The writer seals from the entries it wrote itself, kept per open chunk
 // (WRITTEN_ENTRIES_BYTES), and reads back by _id only those it did not write or no longer holds.
 //
-// Within a process, appends to a log are queued, whatever their key, and written together: one
-// ordered insertMany per turn for every key that has entries waiting, one turn at a time. So bulk
-// work and concurrent requests do not race each other for the same n, and a quote's entries in
-// its six lists cost one insert shared with the quotes created meanwhile, not six (#25, bench:api).
+// Within a process, appends to a log are queued, whatever their key, and written together, one
+// turn at a time: the keys with entries waiting packed whole into ordered inserts of at most 100
+// entries (FerretDB's batch: ORDERED_INSERT_MAX), sent at once. So bulk work and concurrent
+// requests do not race each other for the same n, and a quote's entries in its six lists cost one
+// insert shared with the quotes created meanwhile, not six (#25, bench:api).
 import mongoose, { Schema, type Collection } from 'mongoose';
 import { isDuplicateKeyError } from './duplicate-key.ts';
 import { jsonTextOf, packJsonText } from './json-text.ts';
@@ -133,7 +134,7 @@ export interface KeyedLog<V> {
   append(key: string, ref: string, value: V): Promise<void>;
   /**
    * Appends many entries, to many keys, as `append` each in order would (all appends share one
-   * queue and are written together, a turn's worth per insert); resolves once all are stored.
+   * queue and are written together, a turn at a time); resolves once all are stored.
    */
   appendAll(entries: readonly KeyedAppend<V>[]): Promise<void>;
   /** The highest n of `key` (−1 when empty): its count less one. */
@@ -220,26 +221,44 @@ interface LogWriter<V> {
   writeInOrder(key: string, batch: Pending<V>[]): Promise<void>;
 }
 
-/** The keys' entries in one ordered insert; what it did not write, key by key (writeInOrder). */
+/**
+ * The keys' entries in ordered inserts of at most ORDERED_INSERT_MAX, sent at once: the keys are
+ * packed in order into inserts that each hold whole keys (a key never spans two inserts sent
+ * together, so one insert stopping at a duplicate leaves no gap behind in another); a key with
+ * more entries than one insert holds goes alone, a chunk at a time (writeInOrder). What an insert
+ * did not write goes on key by key (writeInOrder).
+ */
 async function writeTurn<V>(log: LogWriter<V>, keys: readonly [string, Pending<V>[]][]): Promise<void> {
   const starts = await Promise.all(keys.map(([key]) => log.known(key) ?? log.top(key)));
-  const docs = keys.flatMap(([key, items], i) => items.map((p, j) => log.stored(key, starts[i]! + 1 + j, p)));
-  let written = await insertUntilDuplicate(log.raw(), docs); // of the first keys' entries, in order
-  let offset = 0;
+  const bins: { keys: number[]; size: number }[] = [];
   const rest: Promise<void>[] = [];
-  for (const [i, [key, items]] of keys.entries()) {
-    const mine = Math.min(items.length, written);
-    written -= mine;
-    if (mine > 0) {
-      items.slice(0, mine).forEach((p) => p.resolve());
-      log.noteTop(key, starts[i]! + mine);
-      log.sealCompleted(key, starts[i]! + 1, docs.slice(offset, offset + mine));
+  const inOrder = (key: string, items: Pending<V>[]) => rest.push(log.writeInOrder(key, items).catch((err: unknown) => items.forEach((p) => p.reject(err))));
+  keys.forEach(([key, items], i) => {
+    if (items.length > ORDERED_INSERT_MAX) return void inOrder(key, items);
+    const last = bins.at(-1);
+    if (last && last.size + items.length <= ORDERED_INSERT_MAX) {
+      last.keys.push(i);
+      last.size += items.length;
+    } else bins.push({ keys: [i], size: items.length });
+  });
+  await Promise.all([...rest, ...bins.map(async (bin) => {
+    const docs = bin.keys.flatMap((i) => keys[i]![1].map((p, j) => log.stored(keys[i]![0], starts[i]! + 1 + j, p)));
+    let written = await insertUntilDuplicate(log.raw(), docs); // of the bin's first keys' entries, in order
+    let offset = 0;
+    for (const i of bin.keys) {
+      const [key, items] = keys[i]!;
+      const mine = Math.min(items.length, written);
+      written -= mine;
+      if (mine > 0) {
+        items.slice(0, mine).forEach((p) => p.resolve());
+        log.noteTop(key, starts[i]! + mine);
+        log.sealCompleted(key, starts[i]! + 1, docs.slice(offset, offset + mine));
+      }
+      offset += items.length;
+      const left = items.slice(mine);
+      if (left.length > 0) await log.writeInOrder(key, left).catch((err: unknown) => left.forEach((p) => p.reject(err)));
     }
-    offset += items.length;
-    const left = items.slice(mine);
-    if (left.length > 0) rest.push(log.writeInOrder(key, left).catch((err: unknown) => left.forEach((p) => p.reject(err))));
-  }
-  await Promise.all(rest);
+  })]);
 }
 
 /** Entry n of `key` from its stored document (its position is in `_id`; a `k` or `n` written before is not read). */
