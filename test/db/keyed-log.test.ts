@@ -156,6 +156,10 @@ describe('db: keyed log, batched appends and its bounded chunk cache', () => {
     expect(await ns('big')).to.deep.equal(Array.from({ length: 125 }, (_, n) => n));
     expect(await ns('big2')).to.deep.equal(Array.from({ length: 125 }, (_, n) => n));
     expect((await log.all('big')).map((e) => e.ref)).to.deep.equal(['again', ...Array.from({ length: 124 }, (_, j) => `g${2 * j + 1}`)]);
+    // Forty small keys in one turn (two inserts of whole keys), the first led by a replayed entry.
+    await log.appendAll([{ key: 'small0', ref: 'again', value: { i: -1 } }]);
+    await log.appendAll([{ key: 'small0', ref: 'again', value: { i: -1 } }, ...Array.from({ length: 200 }, (_, i) => ({ key: `small${i % 40}`, ref: `s${i}`, value: { i } }))]);
+    for (let k = 0; k < 40; k++) expect(await ns(`small${k}`), `small${k}`).to.deep.equal(Array.from({ length: k === 0 ? 6 : 5 }, (_, n) => n));
   });
 
   it('appendAll by two instances at once, each with its own idea of the tops: every entry once, no gaps', async () => {
