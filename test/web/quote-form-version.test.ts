@@ -26,11 +26,15 @@ function formOf(inputs: Record<string, unknown>): Record<string, string> {
 describe('Web pages: the quote form names the version that prices the start date', function () {
   this.timeout(120_000);
   const t = useTestApp();
-  const today = chinaDate(new Date());
-  const takeOver = addDays(today, 30);
+  // Taken when the suite starts, not when the file loads: a full run loaded at 23:40 in Shanghai
+  // reached this suite after midnight, and the form (rightly) said the next day.
+  let today: string;
+  let takeOver: string;
   let scheduled: string;
 
   before(async () => {
+    today = chinaDate(new Date());
+    takeOver = addDays(today, 30);
     await publishShippedProducts();
     const admin = bearer(t.keys.insurerAdmin);
     const clone = await t.http.post(`/v1/products/${PRODUCT}/versions`).set(admin).send({ cloneFrom: '2025.1' });
