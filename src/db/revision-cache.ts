@@ -17,7 +17,7 @@
 // process keep their own, and within one they are kept per database name (tests switch databases).
 import { randomUUID } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
-import { isDuplicateKeyError } from './duplicate-key.ts';
+import { upsertById } from './duplicate-key.ts';
 import { slot } from './service-scope.ts';
 
 /** The revision the catalogue's reads are cached behind (its changes, and new insurers, announce it). */
@@ -116,14 +116,8 @@ export async function announceRevision(revision: string): Promise<void> {
   const cache = cacheOf(revision);
   drop(cache);
   const token = randomUUID();
-  const update = { $set: { token, changedAt: new Date() } };
-  try {
-    await RevisionModel.updateOne({ _id: revision }, update, { upsert: true });
-  } catch (err) {
-    // Two instances creating the document at once: the loser's insert hits the unique _id.
-    if (!isDuplicateKeyError(err)) throw err;
-    await RevisionModel.updateOne({ _id: revision }, update);
-  }
+  // Two instances creating the document at once: the loser writes its token over (upsertById).
+  await upsertById(RevisionModel.collection, revision, { update: { $set: { token, changedAt: new Date() } } });
   // This service's entries are already current: its next check must not drop them again for the
   // token it wrote itself (that second drop also made a read between it and the check uncached).
   cache.token = token;

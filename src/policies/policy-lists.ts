@@ -7,7 +7,7 @@ import mongoose, { Schema } from 'mongoose';
 import type { Caller } from '../auth/caller.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { BUSINESS_SHORT_NAMES, listKeysOf, scopedList, type BusinessEntry } from '../auth/scope.ts';
-import { isDuplicateKeyError } from '../db/duplicate-key.ts';
+import { upsertById } from '../db/duplicate-key.ts';
 import { fromJsonText, toDictionaryPackedJson } from '../db/json-text.ts';
 import { defineKeyedLog, shortFieldNames } from '../db/keyed-log.ts';
 import { logPage, type LogPageQuery } from '../db/log-pages.ts';
@@ -45,14 +45,8 @@ async function summaryOf(policy: PolicyRecord): Promise<PolicySummary> {
 export async function storeSummary(policy: PolicyRecord): Promise<void> {
   const { id, ...fields } = await summaryOf(policy);
   const doc = { v: toDictionaryPackedJson(fields, policy.productCode) };
-  try {
-    await PolicySummaryModel.collection.replaceOne({ _id: id as never }, doc, { upsert: true });
-  } catch (err) {
-    // Concurrent replays of one bind both found no summary and both inserted (FerretDB's upsert is
-    // a read, then an insert): the loser's E11000 means it is there now; write it over.
-    if (!isDuplicateKeyError(err)) throw err;
-    await PolicySummaryModel.collection.replaceOne({ _id: id as never }, doc);
-  }
+  // Concurrent replays of one bind both find no summary: the loser writes it over (upsertById).
+  await upsertById(PolicySummaryModel.collection, id, { replace: doc });
 }
 
 /** Appends the policy to every list that may show it (asked synchronously: appends to a key keep the order they were asked in). */

@@ -9,7 +9,7 @@ import { decodeStoredQuote } from './stored-context.ts';
 import type { Caller } from '../auth/caller.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { BUSINESS_SHORT_NAMES, listKeysOf, scopedList, statusListKeysOf, type BusinessEntry } from '../auth/scope.ts';
-import { isDuplicateKeyError } from '../db/duplicate-key.ts';
+import { isDuplicateKeyError, upsertById } from '../db/duplicate-key.ts';
 import { fromJsonText, toDictionaryPackedJson } from '../db/json-text.ts';
 import { createInsertBatcher, insertEach } from '../db/insert-batcher.ts';
 import { defineKeyedLog, shortFieldNames, type KeyedAppend, type LogEntry } from '../db/keyed-log.ts';
@@ -128,12 +128,7 @@ export async function listQuotesStored(quotes: readonly SummarySource[]): Promis
 /** Rewrites a quote's summary after an underwriting decision (the approval re-rated its premium). */
 export async function rewriteSummary(q: SummarySource): Promise<void> {
   const doc = summaryDocumentOf(q);
-  try {
-    await QuoteSummaryModel.collection.replaceOne({ _id: q.id as never }, doc, { upsert: true });
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err; // written meanwhile (FerretDB's upsert reads, then inserts): write it over
-    await QuoteSummaryModel.collection.replaceOne({ _id: q.id as never }, doc);
-  }
+  await upsertById(QuoteSummaryModel.collection, q.id, { replace: doc as unknown as Record<string, unknown> });
   await appendStatusEntries(listEntryOf(q), q.id, [q.status]);
 }
 

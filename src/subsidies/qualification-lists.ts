@@ -9,7 +9,7 @@
 import mongoose from 'mongoose';
 import type { AuthorityCoverage, Caller } from '../auth/caller.ts';
 import { qualificationListKeysCovering, qualificationListKeysOf, qualificationRegionKeysOf, regionsCoveredBy, scopedQualificationLists } from '../auth/scope.ts';
-import { isDuplicateKeyError } from '../db/duplicate-key.ts';
+import { upsertById } from '../db/duplicate-key.ts';
 import { readSheets, type SheetFormat } from '../catalogue/table-spreadsheets.ts';
 import { columnLetter } from '../catalogue/spreadsheet-reader.ts';
 import { defineKeyedLog } from '../db/keyed-log.ts';
@@ -179,13 +179,7 @@ export const QUALIFICATION_LISTS_REVISION = 'qualification-lists';
 
 /** Records `ref` as the newest version of `kind` under each of `regionKeys` where it is newer than what is there. */
 async function noteNewest(kind: string, regionKeys: readonly string[], ref: VersionRef): Promise<void> {
-  const update = { $max: Object.fromEntries(regionKeys.map((key) => [`v.${key}`, `${ref.id}|${ref.date}`])) };
-  try {
-    await QualificationListNewestModel.collection.updateOne({ _id: kind as never }, update, { upsert: true });
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err; // created meanwhile by another upload (FerretDB's upsert reads, then inserts)
-    await QualificationListNewestModel.collection.updateOne({ _id: kind as never }, update);
-  }
+  await upsertById(QualificationListNewestModel.collection, kind, { update: { $max: Object.fromEntries(regionKeys.map((key) => [`v.${key}`, `${ref.id}|${ref.date}`])) } });
 }
 
 /**
