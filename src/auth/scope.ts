@@ -312,18 +312,13 @@ export function scopedApplications(actor: ScopedActor & { authority?: AuthorityC
 }
 
 // Qualification lists (#27): a department's uploads, indexed (keyed log `qualificationListIndex`)
-// under its own key and under each region it covers, and the newest version per region key kept in
-// one document per kind: a quote finds the newest version covering an enterprise's region in one
-// `_id` read, and a department reads only its own versions.
+// under its own key, and the newest version per region key kept in one document per kind: a quote
+// finds the newest version covering an enterprise's region in one `_id` read, and a department
+// reads only its own versions.
 
 /** The regions a department covers, as list keys name them: `*` for a central department, else its outermost prefixes. */
 export function regionsCoveredBy(coverage: AuthorityCoverage): string[] {
   return coverage.level === 'central' ? ['*'] : outermost(coverage.regionPrefixes.filter((p) => /^[0-9]{2}(?:[0-9]{2}){0,2}$/.test(p)));
-}
-
-/** The index keys of a list of `kind` that a department with this coverage uploads: its own, and one per region it covers. */
-export function qualificationListKeysOf(organisationId: string, coverage: AuthorityCoverage, kind: string): string[] {
-  return [`authority|${organisationId}`, ...qualificationRegionKeysOf(regionsCoveredBy(coverage), kind)];
 }
 
 /** The region keys (`<kind>|<region prefix>`) of a list of `kind` covering `regions` (as regionsCoveredBy names them). */
@@ -331,7 +326,7 @@ export function qualificationRegionKeysOf(regions: readonly string[], kind: stri
   return regions.map((r) => `${kind}|${r}`);
 }
 
-/** The index keys under which a list of `kind` covering `regionCode` may be found: the whole country, then its province, city and district. */
+/** The region keys under which a list of `kind` covering `regionCode` may be found: the whole country, then its province, city and district. */
 export function qualificationListKeysCovering(kind: string, regionCode: string): string[] {
   return ['*', ...regionPrefixesOf(regionCode)].map((r) => `${kind}|${r}`);
 }

@@ -4,11 +4,11 @@
 // version covering the enterprise's region on the quote's start date instead of the declared fact.
 // Storage, all read by `_id` (docs/database.md): the version with its rows; one record per
 // version and credit code (`<version>|<credit code>`) for quotes; keyed logs of versions per
-// `<kind>|<region prefix>` and per department (its own versions); and, for quotes, the newest
-// version per `<kind>|<region prefix>` in one document per kind (which list covers a region).
+// department (its own versions); and, for quotes, the newest version per `<kind>|<region prefix>`
+// in one document per kind (which list covers a region).
 import mongoose from 'mongoose';
 import type { AuthorityCoverage, Caller } from '../auth/caller.ts';
-import { qualificationListKeysCovering, qualificationListKeysOf, qualificationRegionKeysOf, regionsCoveredBy, scopedQualificationLists } from '../auth/scope.ts';
+import { qualificationListKeysCovering, qualificationRegionKeysOf, regionsCoveredBy, scopedQualificationLists } from '../auth/scope.ts';
 import { upsertById } from '../db/duplicate-key.ts';
 import { readSheets, type SheetFormat } from '../catalogue/table-spreadsheets.ts';
 import { columnLetter } from '../catalogue/spreadsheet-reader.ts';
@@ -156,7 +156,11 @@ async function rowsOf(versionId: string, rowCount: number, offset: number, limit
 }
 
 interface VersionRef { id: string; date: string }
-/** Versions per `<kind>|<region prefix>` (`*` for a central department) and per `authority|<organisation id>`. */
+/**
+ * A department's own versions, per `authority|<organisation id>` (scope.ts scopedQualificationLists).
+ * Until session 12 each version was also appended under `<kind>|<region prefix>` for quotes to find;
+ * quotes read qualificationListNewest now, and those older entries are read by nothing.
+ */
 const qualificationListIndex = defineKeyedLog<VersionRef>('QualificationListIndex', 'qualificationListIndex');
 
 /**
@@ -209,7 +213,7 @@ function listsOf(caller: Caller): NonNullable<ReturnType<typeof scopedQualificat
 
 /** Stores an uploaded list as a new version of its kind for the caller's regions; a bad row stores nothing. */
 export async function uploadQualificationList(caller: Caller, kind: QualificationListKind, format: SheetFormat, bytes: Buffer, limits: SheetLimits = defaultUploadLimits.sheet, now = new Date()): Promise<QualificationListVersion> {
-  const { authority } = listsOf(caller);
+  const { key: ownKey, authority } = listsOf(caller);
   const sheets = await readSheets(bytes, format, kind, limits);
   const sheet = sheets[0];
   if (!sheet) throw invalidInput('The workbook has no sheet.', [{ path: 'body', message: 'must hold a sheet (minSheets)' }]);
@@ -229,7 +233,7 @@ export async function uploadQualificationList(caller: Caller, kind: Qualificatio
   // between the two is applied to quotes but not listed, and the department uploads it again.
   await noteNewest(kind, qualificationRegionKeysOf(doc.regionPrefixes, kind), ref);
   await announceRevision(QUALIFICATION_LISTS_REVISION);
-  await qualificationListIndex.appendAll(qualificationListKeysOf(caller.organisationId, authority, kind).map((key) => ({ key, ref: id, value: ref })));
+  await qualificationListIndex.append(ownKey, id, ref);
   return viewOf(doc);
 }
 
