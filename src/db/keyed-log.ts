@@ -159,6 +159,11 @@ export interface KeyedLog<V> {
 
 const entryId = (key: string, n: number) => `${key}#${n}`;
 const chunkId = (key: string, c: number) => `${key}#c${c}`;
+/** A chunk's id in the service's caches (all logs together): its collection and its `_id`. */
+const keptChunkId = (collection: string, key: string, c: number) => `${collection}\u0000${chunkId(key, c)}`;
+
+/** Entries per turn of a log's append queue. */
+const TURN = 1000;
 
 interface Pending<V> { ref: string; value: V; resolve(): void; reject(err: unknown): void }
 
@@ -287,7 +292,7 @@ function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<numb
   /** Chunk `c` when all its entries exist (sealing it on first read), else undefined. */
   async function sealedChunk(key: string, c: number, topN: number, held?: Map<number, LogEntry<V>>, keep = true): Promise<readonly LogEntry<V>[] | undefined> {
     const id = chunkId(key, c);
-    const keptId = `${collection}\u0000${id}`;
+    const keptId = keptChunkId(collection, key, c);
     const kept = chunks.get(keptId);
     if (kept) return kept.entries as readonly LogEntry<V>[];
     if (topN < (c + 1) * CHUNK_SIZE - 1) return undefined;
@@ -398,12 +403,9 @@ export function defineKeyedLog<V>(modelName: string, collection: string, options
     return low;
   }
 
-  /** Entries per turn: one insert command of at most this many documents. */
-  const TURN = 1000;
-
   /**
    * Writes what waits in the queue, a turn at a time (one at a time per log and service): each
-   * key's entries at top+1, top+2, … in the order queued, every key's in one ordered insert
+   * key's entries at top+1, top+2, … in the order queued, whole keys packed into ordered inserts
    * (writeTurn); appends that come meanwhile wait for the next turn.
    */
   async function drain(): Promise<void> {
@@ -471,7 +473,7 @@ export function defineKeyedLog<V>(modelName: string, collection: string, options
     for (let i = 0; i < written.length;) {
       const c = Math.floor((first + i) / CHUNK_SIZE);
       const end = Math.min(written.length, (c + 1) * CHUNK_SIZE - first); // this chunk's part of the batch
-      const keptId = `${collection}\u0000${chunkId(key, c)}`;
+      const keptId = keptChunkId(collection, key, c);
       const open = writtenChunks.get(keptId) ?? { entries: new Map<number, StoredEntry>(), bytes: 0 };
       for (; i < end; i++) {
         open.entries.set(first + i, written[i]!);
@@ -484,7 +486,6 @@ export function defineKeyedLog<V>(modelName: string, collection: string, options
       } else writtenChunks.set(keptId, open);
     }
   }
-
 
   const appendAll = (entries: readonly KeyedAppend<V>[]) => enqueue(entries);
   const append = (key: string, ref: string, value: V) => enqueue([{ key, ref, value }]);
