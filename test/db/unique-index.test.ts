@@ -90,3 +90,43 @@ describe('db: _id lookups on the embedded FerretDB use the _id index', () => {
     assert.equal(await HarnessOnce.countDocuments(), 49);
   });
 });
+
+// tools/ferretdb-launcher/build.mjs patches FerretDB 1.24 so that a find of { _id: { $in: [...] } }
+// reads the listed ids from the _id index (one command for a page of summaries), and so that an
+// ordered insert stops at its first duplicate key as MongoDB's does (FerretDB went on with its next
+// batch of 100, leaving a gap behind the error).
+describe('db: _id $in reads and ordered inserts on the embedded FerretDB', () => {
+  useFreshDatabase({ models: [HarnessOnce] });
+
+  it('explains find({ _id: { $in } }) as an index search and returns exactly the listed documents', async () => {
+    const inserted = await HarnessOnce.insertMany(Array.from({ length: 300 }, (_, i) => ({ key: `k${i}`, scope: 's', seq: i })));
+    const wanted = [3, 150, 299, 42].map((i) => inserted[i]!._id);
+    const query = HarnessOnce.collection.find({ _id: { $in: [...wanted, new mongoose.Types.ObjectId()] } });
+    const explained = (await query.clone().explain()) as { queryPlanner?: { Plan?: string[]; winningPlan?: unknown } };
+    if (explained.queryPlanner?.Plan) {
+      const plan = explained.queryPlanner.Plan.join('\n');
+      assert.match(plan, /SEARCH .* USING INDEX/, `query plan: ${plan}`);
+      assert.doesNotMatch(plan, /\bSCAN\b/, `query plan: ${plan}`);
+    } else {
+      const plan = JSON.stringify(explained.queryPlanner?.winningPlan);
+      assert.match(plan, /IXSCAN/, `winning plan: ${plan}`);
+      assert.doesNotMatch(plan, /COLLSCAN/, `winning plan: ${plan}`);
+    }
+    const found = (await query.toArray()).map((d) => d.key as string).sort();
+    assert.deepEqual(found, ['k150', 'k299', 'k3', 'k42']);
+    // The whole filter still applies to what the index gives: a second condition narrows it.
+    const narrowed = await HarnessOnce.collection.find({ _id: { $in: wanted }, seq: { $gt: 100 } }).toArray();
+    assert.deepEqual(narrowed.map((d) => d.key as string).sort(), ['k150', 'k299']);
+  });
+
+  it('an ordered insert of 250 documents led by a duplicate key writes none of them', async () => {
+    await HarnessOnce.collection.insertOne({ key: 'taken', scope: 'o', seq: -1 });
+    const docs = [{ key: 'taken', scope: 'o', seq: 0 }, ...Array.from({ length: 249 }, (_, i) => ({ key: `o${i}`, scope: 'o', seq: i + 1 }))];
+    await assert.rejects(HarnessOnce.collection.insertMany(docs, { ordered: true }), (err: Error) => isDuplicateKey(err) || /E11000/.test(err.message));
+    assert.equal(await HarnessOnce.countDocuments({ scope: 'o' }), 1);
+    // And one in the middle of the second batch of 100: the 150 before it are written, none after.
+    const middle = [...Array.from({ length: 150 }, (_, i) => ({ key: `m${i}`, scope: 'm', seq: i })), { key: 'taken', scope: 'm', seq: 150 }, ...Array.from({ length: 99 }, (_, i) => ({ key: `m${i + 151}`, scope: 'm', seq: i + 151 }))];
+    await assert.rejects(HarnessOnce.collection.insertMany(middle, { ordered: true }), (err: Error) => isDuplicateKey(err) || /E11000/.test(err.message));
+    assert.equal(await HarnessOnce.countDocuments({ scope: 'm' }), 150);
+  });
+});

@@ -38,6 +38,99 @@ export const PATCHES = [
       'this patch). Both expressions extract the same value, so stored data is unchanged and ' +
       'readable by an unpatched FerretDB.',
   },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/handler/msg_insert.go',
+    find: `			if params.Ordered {
+				break
+			}
+		}
+	}
+
+	res := must.NotFail(types.NewDocument(`,
+    replace: `			if params.Ordered {
+				break
+			}
+		}
+
+		if params.Ordered && len(writeErrors) > 0 {
+			break
+		}
+	}
+
+	res := must.NotFail(types.NewDocument(`,
+    why:
+      'FerretDB 1.24 writes an insert in batches of 100 and, in an ordered insert, a duplicate key ' +
+      'ended only its batch: the next batch was still written (measured: 150 documents led by a ' +
+      'duplicate wrote 50), leaving a gap behind the error where MongoDB stops. An ordered insert ' +
+      'now stops at its first error, as MongoDB\'s does, so a keyed log\'s entries can go in one insert.',
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/collection.go',
+    find: `	q += whereClause
+	q += prepareOrderByClause(params.Sort)`,
+    replace: `	if whereClause == "" {
+		whereClause, args = idInWhereClause(params.Filter)
+	}
+
+	q += whereClause
+	q += prepareOrderByClause(params.Sort)`,
+    why:
+      'FerretDB 1.24 on SQLite pushes down only { _id: <string> }: a find of { _id: { $in: [...] } } ' +
+      'decoded every document of the collection. With the function below it reads the listed ids ' +
+      'from the _id index (one command for a page of 100 summaries instead of 100). The handler ' +
+      'still applies the whole filter to what comes back, as for every pushdown.',
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/collection.go',
+    find: `// InsertAll implements backends.Collection interface.`,
+    replace: `// idInWhereClause returns a WHERE clause for a filter that is exactly { _id: { $in: [ids] } }, the ids
+// strings or ObjectIDs (at most 1,000), and "" for any other filter (techins patch).
+func idInWhereClause(filter *types.Document) (string, []any) {
+	if filter.Len() != 1 {
+		return "", nil
+	}
+
+	v, _ := filter.Get("_id")
+	op, ok := v.(*types.Document)
+	if !ok || op.Len() != 1 {
+		return "", nil
+	}
+
+	in, _ := op.Get("$in")
+	ids, ok := in.(*types.Array)
+	if !ok || ids.Len() == 0 || ids.Len() > 1000 {
+		return "", nil
+	}
+
+	args := make([]any, 0, ids.Len())
+	for i := 0; i < ids.Len(); i++ {
+		id := must.NotFail(ids.Get(i))
+		switch id.(type) {
+		case string, types.ObjectID:
+			args = append(args, string(must.NotFail(sjson.MarshalSingleValue(id))))
+		default:
+			return "", nil
+		}
+	}
+
+	return fmt.Sprintf(\` WHERE %s IN (%s)\`, metadata.IDColumn, strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")), args
+}
+
+// InsertAll implements backends.Collection interface.`,
+    why: 'The function the $in pushdown above calls.',
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/collection.go',
+    find: `\torderByClause := prepareOrderByClause(params.Sort)
+\tsortPushdown := orderByClause != ""`,
+    replace: `\tif whereClause == "" {
+\t\twhereClause, args = idInWhereClause(params.Filter)
+\t}
+
+\torderByClause := prepareOrderByClause(params.Sort)
+\tsortPushdown := orderByClause != ""`,
+    why: 'explain shows the query plan of the $in pushdown above (test/db/unique-index.test.ts checks it).',
+  },
 ];
 
 export const GO_MISSING_MESSAGE =
@@ -99,7 +192,7 @@ export async function ensureLauncherBuilt({ log = () => {} } = {}) {
       const file = join(work, p.file);
       const text = await readFile(file, 'utf8');
       if (!text.includes(p.find)) throw new Error(`FerretDB launcher build: patch target not found in ${p.file}: ${p.find}`);
-      await writeFile(file, text.replace(p.find, p.replace));
+      await writeFile(file, text.replace(p.find, () => p.replace));
     }
     await run(go, ['build', '-mod=vendor', '-trimpath', '-o', tmp, '.'], work);
     await rename(tmp, LAUNCHER_BINARY);
