@@ -24,11 +24,11 @@
 // (WRITTEN_ENTRIES_BYTES), and reads back by _id only those it did not write or no longer holds.
 //
 // Within a process, appends to a log are queued, whatever their key, and written together, one
-// turn at a time: the keys with entries waiting packed whole into ordered inserts of at most 100
-// entries (FerretDB's batch: ORDERED_INSERT_MAX), sent at once. So bulk work and concurrent
+// turn at a time: the keys with entries waiting, key after key, in one ordered insert. So bulk work and concurrent
 // requests do not race each other for the same n, and a quote's entries in its six lists cost one
 // insert shared with the quotes created meanwhile, not six (#25, bench:api).
 import mongoose, { Schema, type Collection } from 'mongoose';
+import { findByIds } from './by-ids.ts';
 import { isDuplicateKeyError } from './duplicate-key.ts';
 import { jsonTextOf, packJsonText } from './json-text.ts';
 import { keptRecords, type KeptRecords } from './kept-records.ts';
@@ -192,25 +192,19 @@ function byKey<V>(queued: readonly Queued<V>[]): [string, Pending<V>[]][] {
 }
 
 /**
- * Documents per ordered insert. FerretDB 1.x writes an insert in batches of 100 and, after a
- * duplicate key in one batch, goes on with the next (measured: 150 documents, the first a
- * duplicate: 50 written): an ordered insert of more would leave gaps behind an E11000. At most
- * this many per command, the next sent only when the one before wrote all of its own.
+ * Inserts `docs` in order, stopping at the first duplicate key; how many were written. One ordered
+ * insert: MongoDB stops at its first error, and so does the launcher's FerretDB (patched:
+ * tools/ferretdb-launcher/build.mjs; unpatched, 1.24 went on with its next batch of 100 and left a
+ * gap behind the error).
  */
-export const ORDERED_INSERT_MAX = 100;
-
-/** Inserts `docs` in order, stopping at the first duplicate key; how many were written. */
 async function insertUntilDuplicate(collection: Collection, docs: StoredEntry[]): Promise<number> {
-  for (let from = 0; from < docs.length; from += ORDERED_INSERT_MAX) {
-    const part = docs.slice(from, from + ORDERED_INSERT_MAX);
-    try {
-      await collection.insertMany(part as never[], { ordered: true });
-    } catch (err) {
-      const errors = (err as { writeErrors?: unknown }).writeErrors;
-      const first = (Array.isArray(errors) ? errors[0] : errors) as { index?: number; code?: number } | undefined;
-      if (!(first?.code === 11000 || (first === undefined && isDuplicateKeyError(err)))) throw err;
-      return from + (first?.index ?? 0);
-    }
+  try {
+    await collection.insertMany(docs as never[], { ordered: true });
+  } catch (err) {
+    const errors = (err as { writeErrors?: unknown }).writeErrors;
+    const first = (Array.isArray(errors) ? errors[0] : errors) as { index?: number; code?: number } | undefined;
+    if (!(first?.code === 11000 || (first === undefined && isDuplicateKeyError(err)))) throw err;
+    return first?.index ?? 0;
   }
   return docs.length;
 }
@@ -227,43 +221,29 @@ interface LogWriter<V> {
 }
 
 /**
- * The keys' entries in ordered inserts of at most ORDERED_INSERT_MAX, sent at once: the keys are
- * packed in order into inserts that each hold whole keys (a key never spans two inserts sent
- * together, so one insert stopping at a duplicate leaves no gap behind in another); a key with
- * more entries than one insert holds goes alone, a chunk at a time (writeInOrder). What an insert
- * did not write goes on key by key (writeInOrder).
+ * The keys' entries in one ordered insert, key after key. Where it stops at a duplicate key, the
+ * keys before are written whole and the rest go on key by key (writeInOrder): an insert that
+ * stops leaves nothing written after the error, so no gap.
  */
 async function writeTurn<V>(log: LogWriter<V>, keys: readonly [string, Pending<V>[]][]): Promise<void> {
   const starts = await Promise.all(keys.map(([key]) => log.known(key) ?? log.top(key)));
-  const bins: { keys: number[]; size: number }[] = [];
+  const docs = keys.flatMap(([key, items], i) => items.map((p, j) => log.stored(key, starts[i]! + 1 + j, p)));
+  let written = await insertUntilDuplicate(log.raw(), docs);
+  let offset = 0;
   const rest: Promise<void>[] = [];
-  const inOrder = (key: string, items: Pending<V>[]) => rest.push(log.writeInOrder(key, items).catch((err: unknown) => items.forEach((p) => p.reject(err))));
   keys.forEach(([key, items], i) => {
-    if (items.length > ORDERED_INSERT_MAX) return void inOrder(key, items);
-    const last = bins.at(-1);
-    if (last && last.size + items.length <= ORDERED_INSERT_MAX) {
-      last.keys.push(i);
-      last.size += items.length;
-    } else bins.push({ keys: [i], size: items.length });
-  });
-  await Promise.all([...rest, ...bins.map(async (bin) => {
-    const docs = bin.keys.flatMap((i) => keys[i]![1].map((p, j) => log.stored(keys[i]![0], starts[i]! + 1 + j, p)));
-    let written = await insertUntilDuplicate(log.raw(), docs); // of the bin's first keys' entries, in order
-    let offset = 0;
-    for (const i of bin.keys) {
-      const [key, items] = keys[i]!;
-      const mine = Math.min(items.length, written);
-      written -= mine;
-      if (mine > 0) {
-        items.slice(0, mine).forEach((p) => p.resolve());
-        log.noteTop(key, starts[i]! + mine);
-        log.sealCompleted(key, starts[i]! + 1, docs.slice(offset, offset + mine));
-      }
-      offset += items.length;
-      const left = items.slice(mine);
-      if (left.length > 0) await log.writeInOrder(key, left).catch((err: unknown) => left.forEach((p) => p.reject(err)));
+    const mine = Math.min(items.length, written);
+    written -= mine;
+    if (mine > 0) {
+      items.slice(0, mine).forEach((p) => p.resolve());
+      log.noteTop(key, starts[i]! + mine);
+      log.sealCompleted(key, starts[i]! + 1, docs.slice(offset, offset + mine));
     }
-  })]);
+    offset += items.length;
+    const left = items.slice(mine);
+    if (left.length > 0) rest.push(log.writeInOrder(key, left).catch((err: unknown) => left.forEach((p) => p.reject(err))));
+  });
+  await Promise.all(rest);
 }
 
 /** Entry n of `key` from its stored document (its position is in `_id`; a `k` or `n` written before is not read). */
@@ -278,15 +258,12 @@ const decodeChunkEntries = <V>(codec: ValueCodec<V>, stored: readonly { n: numbe
 function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<number>, chunks: KeptRecords<KeptChunk>, collection: string, codec: ValueCodec<V>) {
   const decode = (doc: StoredEntry, key: string, n: number) => decodeEntry(codec, doc, key, n);
   async function readEntries(key: string, from: number, to: number, held?: Map<number, LogEntry<V>>): Promise<LogEntry<V>[]> {
-    // One exact-_id read each (an `$in` would scan on FerretDB), all at once; none for those held.
-    const read = async (n: number) => {
-      const have = held?.get(n);
-      if (have) return have;
-      const doc = await raw().findOne({ _id: entryId(key, n) as never }) as StoredEntry | null;
-      return doc ? decode(doc, key, n) : null;
-    };
-    const entries = await Promise.all(Array.from({ length: to - from + 1 }, (_, i) => read(from + i)));
-    return entries.filter((e): e is LogEntry<V> => e !== null);
+    // One `$in` read of those not held (src/db/by-ids.ts: from the _id index, on FerretDB too).
+    const ns = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    const missing = ns.filter((n) => !held?.has(n));
+    const docs = missing.length ? await findByIds<StoredEntry>(raw(), missing.map((n) => entryId(key, n))) : [];
+    const read = new Map(missing.map((n, i) => [n, docs[i] ? decode(docs[i]!, key, n) : null]));
+    return ns.map((n) => held?.get(n) ?? read.get(n) ?? null).filter((e): e is LogEntry<V> => e !== null);
   }
 
   /** Chunk `c` when all its entries exist (sealing it on first read), else undefined. */

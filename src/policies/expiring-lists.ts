@@ -9,7 +9,7 @@ import { BUSINESS_SHORT_NAMES, expiringKeysOf, scopedExpiring, type BusinessEntr
 import { defineKeyedLog, shortFieldNames } from '../db/keyed-log.ts';
 import { invalidInput } from '../http/app-error.ts';
 import { addDays, chinaDate } from '../rating/calendar.ts';
-import { loadSummary } from './policy-lists.ts';
+import { loadSummaries } from './policy-lists.ts';
 import type { PolicyList, PolicyRecord, PolicySummary } from './policy-schemas.ts';
 
 /** What a due-for-renewal entry carries: the parties and product (the scope check and filters) and the last day of cover. */
@@ -59,7 +59,7 @@ export async function listExpiringPolicies(caller: Caller, query: ExpiringQuery,
   // Only the page's summaries are read; one cancelled since it was listed is left out of its page.
   const offset = query.offset ?? 0;
   const page = due.slice(offset, offset + query.limit);
-  const summaries = (await Promise.all(page.map((e) => loadSummary(e.ref)))).filter((s): s is PolicySummary => s !== null && (s.status as string) !== 'cancelled');
+  const summaries = (await loadSummaries(page)).filter((s): s is PolicySummary => s !== null && (s.status as string) !== 'cancelled');
   return { items: summaries, total: due.length, limit: query.limit, offset };
 }
 

@@ -7,6 +7,7 @@ import mongoose, { Schema } from 'mongoose';
 import type { Caller } from '../auth/caller.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { BUSINESS_SHORT_NAMES, listKeysOf, scopedList, type BusinessEntry } from '../auth/scope.ts';
+import { findByIds } from '../db/by-ids.ts';
 import { upsertById } from '../db/duplicate-key.ts';
 import { fromJsonText, toDictionaryPackedJson } from '../db/json-text.ts';
 import { defineKeyedLog, shortFieldNames } from '../db/keyed-log.ts';
@@ -67,10 +68,10 @@ export async function listIssuedPolicy(policy: PolicyRecord): Promise<void> {
   await appendToLists(policy);
 }
 
-/** One summary by id (an _id read), or null. */
-export async function loadSummary(id: string): Promise<PolicySummary | null> {
-  const doc = await PolicySummaryModel.collection.findOne({ _id: id as never }) as { _id: string; v: unknown } | null;
-  return doc ? { id: doc._id, ...fromJsonText<Omit<PolicySummary, 'id'>>(doc.v) } : null;
+/** The summaries of a page's entries (one `$in` read: src/db/by-ids.ts), null where there is none. */
+export async function loadSummaries(entries: readonly { ref: string }[]): Promise<(PolicySummary | null)[]> {
+  const docs = await findByIds<{ _id: string; v: unknown }>(PolicySummaryModel.collection, entries.map((e) => e.ref));
+  return docs.map((doc) => (doc ? { id: doc._id, ...fromJsonText<Omit<PolicySummary, 'id'>>(doc.v) } : null));
 }
 
 export interface PolicyListQuery extends LogPageQuery { productCode?: string | undefined; enterpriseId?: string | undefined }
@@ -82,7 +83,7 @@ export interface PolicyListQuery extends LogPageQuery { productCode?: string | u
 export async function listPolicies(caller: Caller, query: PolicyListQuery): Promise<PolicyList> {
   const { key, filtered, accept } = scopedList(caller, { ...(query.productCode ? { productCode: query.productCode } : {}), ...(query.enterpriseId ? { enterpriseId: query.enterpriseId } : {}) });
   const page = { limit: query.limit, offset: query.offset, after: query.after };
-  return logPage(policyLists, key, page, { filtered, accept, load: (entries) => Promise.all(entries.map((e) => loadSummary(e.ref))) });
+  return logPage(policyLists, key, page, { filtered, accept, load: loadSummaries });
 }
 
 /**

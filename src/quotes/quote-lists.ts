@@ -9,6 +9,7 @@ import { decodeStoredQuote } from './stored-context.ts';
 import type { Caller } from '../auth/caller.ts';
 import { insurerDirectory } from '../auth/insurer-directory.ts';
 import { BUSINESS_SHORT_NAMES, listKeysOf, scopedList, statusListKeysOf, type BusinessEntry } from '../auth/scope.ts';
+import { findByIds } from '../db/by-ids.ts';
 import { isDuplicateKeyError, upsertById } from '../db/duplicate-key.ts';
 import { fromJsonText, toDictionaryPackedJson } from '../db/json-text.ts';
 import { createInsertBatcher, insertEach } from '../db/insert-batcher.ts';
@@ -160,10 +161,10 @@ export interface QuoteListFilter {
   after?: string;
 }
 
-/** The summaries of a page's entries, by `_id` (one exact read each), as the caller sees them. */
+/** The summaries of a page's entries, by `_id` (one `$in` read: src/db/by-ids.ts), as the caller sees them. */
 async function loadSummaries(caller: Caller, entries: readonly LogEntry<BusinessEntry>[], now: Date): Promise<(QuoteSummary | null)[]> {
   const [docs, names] = await Promise.all([
-    Promise.all(entries.map((e) => QuoteSummaryModel.collection.findOne({ _id: e.ref as never }) as Promise<StoredQuoteSummary | null>)),
+    findByIds<StoredQuoteSummary>(QuoteSummaryModel.collection, entries.map((e) => e.ref)),
     insurerDirectory(),
   ]);
   const today = chinaDate(now);

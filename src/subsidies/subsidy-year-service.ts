@@ -8,7 +8,7 @@ import { scopedYear } from '../auth/scope.ts';
 import type { Parties } from '../auth/visibility.ts';
 import { writeCsv } from '../http/csv-export.ts';
 import { commitRow, streamedWorkbook } from '../http/xlsx-export.ts';
-import { subsidiesRecorded } from './subsidy-ledger.ts';
+import { subsidiesRecordedOf } from './subsidy-ledger.ts';
 import { formatFen, type SubsidyProgramme } from '../rating/index.ts';
 import { applicationView, programmesByCode, type Steps } from './subsidy-application-service.ts';
 import { annualCapOf } from './subsidy-calculation.ts';
@@ -25,16 +25,6 @@ export type { SubsidyYear } from './subsidy-schemas.ts';
 export async function subsidyYear(caller: Caller, year: string, enterpriseId?: string): Promise<SubsidyYear> {
   const { key, accept } = scopedYear(caller, year, enterpriseId);
   return foldYear(year, (await subsidyYearLog.all(key)).map((e) => e.value), accept);
-}
-
-/** Enterprises' subsidies recorded in the year (the ledger), read at most 16 at a time. */
-async function countedOf(enterpriseIds: readonly string[], year: string): Promise<Map<string, { programme: string; amountFen: number }[]>> {
-  const counted = new Map<string, { programme: string; amountFen: number }[]>();
-  const queue = [...enterpriseIds];
-  await Promise.all(Array.from({ length: Math.min(16, queue.length) }, async () => {
-    for (let id = queue.shift(); id !== undefined; id = queue.shift()) counted.set(id, await subsidiesRecorded(id, year));
-  }));
-  return counted;
 }
 
 /**
@@ -66,7 +56,7 @@ export async function foldYear(year: string, entries: readonly YearEntry[], acce
   const sorted = [...policies.values()].sort((a, b) => a.startDate.localeCompare(b.startDate) || a.policyNumber.localeCompare(b.policyNumber));
   const programmesByLine = new Map<string, Map<string, SubsidyProgramme>>();
   for (const line of new Set(sorted.map((p) => p.line))) programmesByLine.set(line, await programmesByCode(line));
-  const counted = await countedOf([...new Set(sorted.map((p) => p.enterpriseOrganisationId))], year);
+  const counted = await subsidiesRecordedOf([...new Set(sorted.map((p) => p.enterpriseOrganisationId))], year);
   const rows = new Map<string, SubsidyYearRow>();
   const applications: SubsidyYear['applications'] = [];
   for (const policy of sorted) {
