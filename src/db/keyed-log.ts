@@ -257,17 +257,24 @@ const decodeChunkEntries = <V>(codec: ValueCodec<V>, stored: readonly { n: numbe
 /** The reads of a log: entries by _id, chunks sealed on first read, ranges and newest-first batches. */
 function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<number>, chunks: KeptRecords<KeptChunk>, collection: string, codec: ValueCodec<V>) {
   const decode = (doc: StoredEntry, key: string, n: number) => decodeEntry(codec, doc, key, n);
-  async function readEntries(key: string, from: number, to: number, held?: Map<number, LogEntry<V>>): Promise<LogEntry<V>[]> {
-    // One `$in` read of those not held (src/db/by-ids.ts: from the _id index, on FerretDB too).
+  /** Entries from..to as stored, in order (those that exist): one `$in` read of those not held (src/db/by-ids.ts). */
+  async function readStored(key: string, from: number, to: number, held?: Map<number, StoredEntry>): Promise<[number, StoredEntry][]> {
     const ns = Array.from({ length: to - from + 1 }, (_, i) => from + i);
     const missing = ns.filter((n) => !held?.has(n));
     const docs = missing.length ? await findByIds<StoredEntry>(raw(), missing.map((n) => entryId(key, n))) : [];
-    const read = new Map(missing.map((n, i) => [n, docs[i] ? decode(docs[i]!, key, n) : null]));
-    return ns.map((n) => held?.get(n) ?? read.get(n) ?? null).filter((e): e is LogEntry<V> => e !== null);
+    const read = new Map(missing.map((n, i) => [n, docs[i]]));
+    return ns.flatMap((n): [number, StoredEntry][] => {
+      const doc = held?.get(n) ?? read.get(n);
+      return doc ? [[n, doc]] : [];
+    });
   }
+  const readEntries = async (key: string, from: number, to: number) => (await readStored(key, from, to)).map(([n, doc]) => decode(doc, key, n));
 
-  /** Chunk `c` when all its entries exist (sealing it on first read), else undefined. */
-  async function sealedChunk(key: string, c: number, topN: number, held?: Map<number, LogEntry<V>>, keep = true): Promise<readonly LogEntry<V>[] | undefined> {
+  /**
+   * Chunk `c` when all its entries exist (sealing it on first read, from the entries `held` as
+   * stored and the rest read), else undefined. `keep` false: a writer's seal, not kept (nor decoded).
+   */
+  async function sealedChunk(key: string, c: number, topN: number, held?: Map<number, StoredEntry>, keep = true): Promise<readonly LogEntry<V>[] | undefined> {
     const id = chunkId(key, c);
     const keptId = keptChunkId(collection, key, c);
     const kept = chunks.get(keptId);
@@ -281,10 +288,13 @@ function chunkReads<V>(raw: () => Collection, top: (key: string) => Promise<numb
       entries = Object.freeze(decodeChunkEntries(codec, stored.entries));
       bytes = stored.bytes;
     } else {
-      entries = Object.freeze(await readEntries(key, c * CHUNK_SIZE, (c + 1) * CHUNK_SIZE - 1, held));
-      // Packed (deflated JSON, binary): 100 entries of one list repeat their parties and keys, so a
-      // chunk takes about a fifth of its text's bytes (#25, bytes on disk per quote).
-      const text = JSON.stringify(entries.map((e) => ({ n: e.n, r: e.ref, v: codec.encode(e.value) })));
+      const stored = await readStored(key, c * CHUNK_SIZE, (c + 1) * CHUNK_SIZE - 1, held);
+      entries = keep ? Object.freeze(stored.map(([n, e]) => decode(e, key, n))) : [];
+      // The chunk's JSON text from the entries' own (each value's `v` is JSON text already): a
+      // writer's seal parses and re-encodes nothing. Packed (deflated JSON, binary): 100 entries
+      // of one list repeat their parties and keys, so a chunk takes about a fifth of its text's
+      // bytes (#25, bytes on disk per quote).
+      const text = `[${stored.map(([n, e]) => `{"n":${n},"r":${JSON.stringify(e.r.slice(key.length + 1))},"v":${e.v}}`).join(',')}]`;
       bytes = text.length;
       try {
         await raw().insertOne({ _id: id, r: id, z: packJsonText(text) } as never);
@@ -353,7 +363,6 @@ export function defineKeyedLog<V>(modelName: string, collection: string, options
   const topKey = (key: string) => `${mongoose.connection.name}\u0000${key}`;
 
   const exists = async (key: string, n: number) => (await raw().findOne({ _id: entryId(key, n) as never }, { projection: { _id: 1 } })) !== null;
-  const decode = (doc: StoredEntry, key: string, n: number) => decodeEntry(codec, doc, key, n);
   const stored = (key: string, n: number, p: Pending<V>): StoredEntry => ({ _id: entryId(key, n), r: `${key}|${p.ref}`, v: JSON.stringify(codec.encode(p.value)) });
   const { sealedChunk, range, newestFirst } = chunkReads<V>(raw, top, chunks, collection, codec);
 
@@ -458,8 +467,7 @@ export function defineKeyedLog<V>(modelName: string, collection: string, options
       }
       if (first + end - 1 === (c + 1) * CHUNK_SIZE - 1) {
         writtenChunks.delete(keptId);
-        const held = new Map([...open.entries].map(([n, doc]) => [n, decode(doc, key, n)]));
-        void sealedChunk(key, c, first + end - 1, held, false).catch(() => {});
+        void sealedChunk(key, c, first + end - 1, open.entries, false).catch(() => {});
       } else writtenChunks.set(keptId, open);
     }
   }
