@@ -3,7 +3,7 @@
 // instance) are still counted.
 import { expect } from 'chai';
 import mongoose from 'mongoose';
-import { recordPolicySubsidies, recordSubsidyOutcome, subsidiesRecorded } from '../../src/subsidies/subsidy-ledger.ts';
+import { recordPolicySubsidies, recordSubsidyOutcome, subsidiesRecorded, subsidiesRecordedOf } from '../../src/subsidies/subsidy-ledger.ts';
 import { useTestApp } from '../support/test-app.ts';
 
 describe('subsidies: the ledger as quotes read it', () => {
@@ -61,5 +61,44 @@ describe('subsidies: the ledger as quotes read it', () => {
     await mongoose.connection.collection('subsidyLedger').insertOne({ _id: `${enterpriseId()}:2031:4` as never, enterpriseId: enterpriseId(), year: '2031', policyId: 'elsewhere-2', kind: 'policy', subsidies: [{ programme: 'CN-FIRST-SET', amountFen: 1_00 }] });
     const [after] = await Promise.all([subsidiesRecorded(enterpriseId(), '2031'), subsidiesRecorded(enterpriseId(), '2031')]);
     expect(after).to.deep.equal([{ programme: 'CN-FIRST-SET', amountFen: 121_00 }]);
+  });
+
+  it('reads many enterprises\' years together: one `$in` read per round, the same totals as one by one, new entries counted', async () => {
+    const others = ['ledger-many-a', 'ledger-many-b', 'ledger-many-c'];
+    for (const [i, id] of others.entries()) {
+      for (let n = 0; n <= i; n++) await recordPolicySubsidies({ id: `ledger-many-${i}-${n}`, enterpriseId: id, startDate: '2031-05-01', subsidies: [{ programme: 'CN-FIRST-SET', amountFen: (n + 1) * 1_00 }] });
+    }
+    const ids = [enterpriseId(), ...others, 'ledger-many-none'];
+    const reads: { method: string; ids: unknown }[] = [];
+    mongoose.set('debug', (collection: string, method: string, query: { _id?: { $in?: unknown[] } }) => {
+      if (collection === 'subsidyLedger') reads.push({ method, ids: query._id?.$in?.length ?? query._id });
+    });
+    let many: Map<string, unknown>;
+    try {
+      many = await subsidiesRecordedOf(ids, '2031');
+    } finally {
+      mongoose.set('debug', false);
+    }
+    for (const id of ids) expect(many.get(id), id).to.deep.equal(await subsidiesRecorded(id, '2031'));
+    expect(many.get('ledger-many-c')).to.deep.equal([{ programme: 'CN-FIRST-SET', amountFen: 6_00 }]);
+    expect(many.get('ledger-many-none')).to.deep.equal([]);
+    // Rounds, not enterprises: HZZZ's entries were kept by the tests above, so its first probe finds
+    // nothing new; a, b and c hold one, two and three entries, none kept yet: four rounds, each
+    // asking only for the years still growing.
+    expect(reads.every((r) => r.method === 'find')).to.equal(true);
+    expect(reads.map((r) => r.ids)).to.deep.equal([5, 3, 2, 1]);
+    // Kept now: a second read is one round of five ids; an entry another instance appends is counted.
+    await mongoose.connection.collection('subsidyLedger').insertOne({ _id: 'ledger-many-b:2031:2' as never, enterpriseId: 'ledger-many-b', year: '2031', policyId: 'elsewhere-many', kind: 'policy', subsidies: [{ programme: 'CN-FIRST-SET', amountFen: 7_00 }] });
+    reads.length = 0;
+    mongoose.set('debug', (collection: string, method: string, query: { _id?: { $in?: unknown[] } }) => {
+      if (collection === 'subsidyLedger') reads.push({ method, ids: query._id?.$in?.length ?? query._id });
+    });
+    try {
+      many = await subsidiesRecordedOf(ids, '2031');
+    } finally {
+      mongoose.set('debug', false);
+    }
+    expect(reads.map((r) => r.ids)).to.deep.equal([5, 1]);
+    expect(many.get('ledger-many-b')).to.deep.equal([{ programme: 'CN-FIRST-SET', amountFen: 10_00 }]);
   });
 });
