@@ -1,7 +1,8 @@
 // Keyed logs: for each key (a caller's list, an enterprise's year, a member's month), an
 // append-only sequence of small immutable entries numbered 0, 1, 2, … with no gaps. Every read is
-// by `_id` — the only read FerretDB 1.x (SQLite) answers from an index (docs/database.md) — so a
-// list's first page, a deep page and its count cost the same at 1,000 and at 100,000 records:
+// by `_id` (exact, or a range of entries by `$in`: src/db/by-ids.ts) — the reads the launcher's
+// FerretDB answers from an index (docs/database.md) — so a list's first page, a deep page and its
+// count cost the same at 1,000 and at 100,000 records:
 //
 //   entry  `_id = <key>#<n>`   { r: `<key>|<ref>`, v: JSON text of the entry's value }
 //   chunk  `_id = <key>#c<c>`  { r: _id, z: entries c·S … c·S+S−1 as packed JSON }, written once they all exist
@@ -24,9 +25,9 @@
 // (WRITTEN_ENTRIES_BYTES), and reads back by _id only those it did not write or no longer holds.
 //
 // Within a process, appends to a log are queued, whatever their key, and written together, one
-// turn at a time: the keys with entries waiting, key after key, in one ordered insert. So bulk work and concurrent
-// requests do not race each other for the same n, and a quote's entries in its six lists cost one
-// insert shared with the quotes created meanwhile, not six (#25, bench:api).
+// turn at a time: the keys with entries waiting, key after key, in one ordered insert. So bulk
+// work and concurrent requests do not race each other for the same n, and a quote's entries in its
+// six lists cost one insert shared with the quotes created meanwhile, not six (#25, bench:api).
 import mongoose, { Schema, type Collection } from 'mongoose';
 import { findByIds } from './by-ids.ts';
 import { isDuplicateKeyError } from './duplicate-key.ts';
@@ -391,7 +392,7 @@ export function defineKeyedLog<V>(modelName: string, collection: string, options
 
   /**
    * Writes what waits in the queue, a turn at a time (one at a time per log and service): each
-   * key's entries at top+1, top+2, … in the order queued, whole keys packed into ordered inserts
+   * key's entries at top+1, top+2, … in the order queued, every key's in one ordered insert
    * (writeTurn); appends that come meanwhile wait for the next turn.
    */
   async function drain(): Promise<void> {

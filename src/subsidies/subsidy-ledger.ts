@@ -1,8 +1,9 @@
 // What each enterprise is expected to receive, or was granted, from each subsidy programme in a
 // year, for the programmes' per-enterprise annual caps. One entry per issued policy that carries
 // subsidies, under a deterministic _id `<enterpriseId>:<year>:<n>` (n = 0, 1, 2, …), so that
-// reading an enterprise's year is a few _id lookups — the only reads FerretDB 1.x answers from an
-// index — instead of a scan of every policy.
+// reading an enterprise's year is a few _id lookups — reads FerretDB answers from an index (many
+// enterprises' years together: one `$in` read per round, entriesOfMany) — instead of a scan of
+// every policy.
 //
 // When an application's outcome is known (src/subsidies), an adjustment entry is appended: the
 // granted amount minus the expected one (a refusal: minus the whole expected amount), so the sum
@@ -86,9 +87,13 @@ async function probeEntries(enterpriseId: string, year: string): Promise<LedgerE
     if (!doc) break;
     entries.push(keptEntry(doc));
   }
-  // A concurrent reader may have found more already: keep the longer list.
-  if (entries.length > (knownEntries.get(key)?.length ?? 0)) knownEntries.set(key, Object.freeze([...entries]));
+  keepLonger(key, entries);
   return entries;
+}
+
+/** Keeps what a probe found for `<enterpriseId>:<year>`, unless a concurrent reader already kept more. */
+function keepLonger(key: string, entries: readonly LedgerEntry[]): void {
+  if (entries.length > (knownEntries.get(key)?.length ?? 0)) knownEntries.set(key, Object.freeze([...entries]));
 }
 
 /** The entry as kept (frozen, only what is read). */
@@ -113,9 +118,7 @@ async function entriesOfMany(enterpriseIds: readonly string[], year: string): Pr
     });
     growing = next;
   }
-  for (const [id, entries] of found) {
-    if (entries.length > (knownEntries.get(`${id}:${year}`)?.length ?? 0)) knownEntries.set(`${id}:${year}`, Object.freeze([...entries]));
-  }
+  for (const [id, entries] of found) keepLonger(`${id}:${year}`, entries);
   return found;
 }
 
