@@ -6,6 +6,7 @@
 // one is made; it feeds the ledger and the subsidy year as every outcome does.
 import type { Caller } from '../auth/caller.ts';
 import { scopedApplications } from '../auth/scope.ts';
+import { findByIds } from '../db/by-ids.ts';
 import { chainPage } from '../db/log-chain.ts';
 import type { LogEntry } from '../db/keyed-log.ts';
 import { invalidInput, notFound } from '../http/app-error.ts';
@@ -32,16 +33,16 @@ function reviewedView(entry: ApplicationListEntry, steps: Steps, programme: Subs
 
 /** The rows of a page: each application's outcome step by `_id` (its submission is the entry), the programmes per line once. */
 async function loadRows(entries: readonly LogEntry<ApplicationListEntry>[]): Promise<ReviewedApplication[]> {
-  const lines = new Map<string, Promise<Map<string, SubsidyProgramme>>>();
-  return Promise.all(entries.map(async ({ value: entry }) => {
-    if (!lines.has(entry.line)) lines.set(entry.line, programmesByCode(entry.line));
-    const [outcome, programmes] = await Promise.all([
-      SubsidyApplicationStepModel.findById(stepId(entry.policyId, entry.programme, 'outcome')).lean<ApplicationStep>(),
-      lines.get(entry.line)!,
-    ]);
+  const lines = [...new Set(entries.map((e) => e.value.line))];
+  // The page's outcomes in one `$in` read (src/db/by-ids.ts), beside each line's programmes.
+  const [outcomes, programmes] = await Promise.all([
+    findByIds<ApplicationStep>(SubsidyApplicationStepModel.collection, entries.map(({ value: e }) => stepId(e.policyId, e.programme, 'outcome'))),
+    Promise.all(lines.map((line) => programmesByCode(line))).then((found) => new Map(lines.map((line, i) => [line, found[i]!]))),
+  ]);
+  return entries.map(({ value: entry }, i) => {
     const submitted = { status: 'submitted' as const, amountFen: entry.appliedFen, on: entry.submittedOn };
-    return reviewedView(entry, { submitted, outcome }, programmes.get(entry.programme));
-  }));
+    return reviewedView(entry, { submitted, outcome: outcomes[i]! }, programmes.get(entry.line)!.get(entry.programme));
+  });
 }
 
 /**

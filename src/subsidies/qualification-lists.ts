@@ -9,6 +9,7 @@
 import mongoose from 'mongoose';
 import type { AuthorityCoverage, Caller } from '../auth/caller.ts';
 import { qualificationListKeysCovering, qualificationRegionKeysOf, regionsCoveredBy, scopedQualificationLists } from '../auth/scope.ts';
+import { findByIds } from '../db/by-ids.ts';
 import { upsertById } from '../db/duplicate-key.ts';
 import { readSheets, type SheetFormat } from '../catalogue/table-spreadsheets.ts';
 import { columnLetter } from '../catalogue/spreadsheet-reader.ts';
@@ -241,10 +242,9 @@ export async function uploadQualificationList(caller: Caller, kind: Qualificatio
 export async function listOwnQualificationLists(caller: Caller, query: LogPageQuery): Promise<LogPage<QualificationListVersion>> {
   const { key, accept } = listsOf(caller);
   return logPage(qualificationListIndex, key, query, {
-    load: (entries) => Promise.all(entries.map(async ({ value }) => {
-      const doc = await QualificationListModel.findById(value.id, { rows: 0 }).lean();
-      return doc && accept(doc) ? viewOf(doc as never) : null;
-    })),
+    // The page's versions in one `$in` read (src/db/by-ids.ts), each re-checked against the caller.
+    load: async (entries) => (await findByIds<{ authorityId: string }>(QualificationListModel.collection, entries.map((e) => e.value.id), { rows: 0 }))
+      .map((doc) => (doc && accept(doc) ? viewOf(doc as never) : null)),
   });
 }
 
