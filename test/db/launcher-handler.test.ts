@@ -10,10 +10,12 @@ import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { ensureLauncherBuilt } from '../../src/db/embedded-ferretdb.ts';
 
-/** Runs the launcher with `args` until it prints its JSON line; returns the URI and a stop function. */
-async function startLauncher(binary: string, args: string[]): Promise<{ uri: string; stop: () => Promise<void> }> {
-  const child = spawn(binary, [...args, '-listen', '127.0.0.1:0', '-log-level', 'warn', '-exit-on-stdin-eof'], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Runs the launcher with `args` until it prints its JSON line; returns the URI, what it wrote on stderr so far, and a stop function. */
+async function startLauncher(binary: string, args: string[], logLevel = 'warn'): Promise<{ uri: string; stderr: () => string; stop: () => Promise<void> }> {
+  const child = spawn(binary, [...args, '-listen', '127.0.0.1:0', '-log-level', logLevel, '-exit-on-stdin-eof'], { stdio: ['pipe', 'pipe', 'pipe'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const uri = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -24,6 +26,7 @@ async function startLauncher(binary: string, args: string[]): Promise<{ uri: str
   });
   return {
     uri,
+    stderr: () => stderr,
     async stop() {
       child.kill('SIGTERM');
       await exited;
@@ -61,6 +64,30 @@ describe('db: the launcher -handler flag', function () {
       await db.stop();
     }
     assert.ok(existsSync(join(dataDir, 'handler.sqlite')), 'expected handler.sqlite in the data folder');
+  });
+
+  // build.mjs patches FerretDB's SQL statement logging to format a statement only when debug
+  // logging is on (it formatted every insert's documents at any level: bench:book's bulk load).
+  // The statements are still logged at debug, and only then.
+  it('logs each SQL statement with its arguments at -log-level debug, and not at warn', async () => {
+    const inserted = async (logLevel: string) => {
+      const db = await startLauncher(binary, ['-data', dataDir], logLevel);
+      const client = new mongoose.mongo.MongoClient(db.uri, { serverSelectionTimeoutMS: 2000, directConnection: true });
+      try {
+        await client.connect();
+        await client.db('statements').collection('things').insertOne({ _id: `logged-at-${logLevel}`, name: 'statement-log-probe' } as never);
+      } finally {
+        await client.close();
+        await db.stop();
+      }
+      return db.stderr();
+    };
+    const debug = await inserted('debug');
+    assert.match(debug, />>> INSERT INTO/);
+    assert.match(debug, /<<< INSERT INTO/);
+    assert.match(debug, /statement-log-probe/);
+    const warn = await inserted('warn');
+    assert.doesNotMatch(warn, /INSERT INTO|statement-log-probe/);
   });
 
   it('-handler postgresql without -postgresql-url, and an unknown handler, exit 1 with the reason', async () => {

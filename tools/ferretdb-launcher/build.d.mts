@@ -7,4 +7,4 @@ export declare function launcherSourceHash(): Promise<string>;
 export declare function isLauncherUpToDate(): Promise<boolean>;
 export declare function findGo(): string | null;
 export declare function ensureLauncherBuilt(options?: { log?: (line: string) => void }): Promise<{ path: string; built: boolean }>;
-export declare const PATCHES: { file: string; find: string; replace: string; why: string }[];
+export declare const PATCHES: { file: string; find: string; replace: string; count?: number; why: string }[];
