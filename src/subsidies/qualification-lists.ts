@@ -243,8 +243,8 @@ export async function listOwnQualificationLists(caller: Caller, query: LogPageQu
   const { key, accept } = listsOf(caller);
   return logPage(qualificationListIndex, key, query, {
     // The page's versions in one `$in` read (src/db/by-ids.ts), each re-checked against the caller.
-    load: async (entries) => (await findByIds<{ authorityId: string }>(QualificationListModel.collection, entries.map((e) => e.value.id), { rows: 0 }))
-      .map((doc) => (doc && accept(doc) ? viewOf(doc as never) : null)),
+    load: async (entries) => (await findByIds<Parameters<typeof viewOf>[0]>(QualificationListModel.collection, entries.map((e) => e.value.id), { rows: 0 }))
+      .map((doc) => (doc && accept(doc) ? viewOf(doc) : null)),
   });
 }
 
